@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Command line helpers: help detection and uniform error messages.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+bool cli_is_help(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
+}
+
+/*
+ * --help wins wherever it appears before "--", so that a user who is
+ * halfway through typing a command line can still ask what it means.
+ */
+bool cli_wants_help(int argc, char *argv[])
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return false;
+		if (cli_is_help(argv[i]))
+			return true;
+	}
+	return false;
+}
+
+int cli_print_usage(const char *text)
+{
+	fputs(text, stdout);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		return CLI_EXIT_FAILURE;
+	return CLI_EXIT_OK;
+}
+
+static void verror(const char *cmd, const char *fmt, va_list ap)
+{
+	if (cmd)
+		fprintf(stderr, FZAGENT_NAME ": %s: ", cmd);
+	else
+		fputs(FZAGENT_NAME ": ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(cmd, fmt, ap);
+	va_end(ap);
+}
+
+/* A usage error also tells the user where the correct usage is written. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(cmd, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Run '" FZAGENT_NAME " %s --help' for usage.\n", cmd);
+	return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Command line conventions shared by every fzagent subcommand.
+ *
+ * A subcommand is a function `name_main(argc, argv)` where argv[0] is the
+ * subcommand's own name. It returns the process exit status: 0 on success,
+ * 1 on any error, usage errors included. Errors go to stderr as
+ * "fzagent: <subcommand>: <what is wrong>"; help goes to stdout.
+ */
+#ifndef FZ_AGENT_CLI_H
+#define FZ_AGENT_CLI_H
+
+#include <stdbool.h>
+
+#define FZAGENT_NAME "fzagent"
+#define FZAGENT_VERSION "0.1.0"
+
+enum {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FAILURE = 1,
+	CLI_EXIT_USAGE = 1,
+};
+
+struct cli_command {
+	const char *name;
+	int (*main)(int argc, char *argv[]);
+	const char *description; /* one line, for `fzagent --help` */
+};
+
+/* Subcommand entry points; the dispatch table lives in main.c. */
+int genkey_main(int argc, char *argv[]);
+int pubkey_main(int argc, char *argv[]);
+int show_main(int argc, char *argv[]);
+
+bool cli_is_help(const char *arg);
+bool cli_wants_help(int argc, char *argv[]);
+int cli_print_usage(const char *text);
+
+void cli_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif /* FZ_AGENT_CLI_H */

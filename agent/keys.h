@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Curve25519 keys and their text form, compatible with wg(8): standard
+ * base64 with padding, always 44 characters for 32 bytes.
+ */
+#ifndef FZ_AGENT_KEYS_H
+#define FZ_AGENT_KEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/fz.h>
+
+#define KEY_B64_LEN 44 /* characters, without the terminating NUL */
+
+int keys_init(void);
+
+void key_to_base64(char b64[KEY_B64_LEN + 1], const uint8_t key[FZ_KEY_LEN]);
+int key_from_base64(uint8_t key[FZ_KEY_LEN], const char *b64, size_t len);
+
+void key_clamp(uint8_t key[FZ_KEY_LEN]);
+void key_generate_private(uint8_t key[FZ_KEY_LEN]);
+int key_public_from_private(uint8_t pub[FZ_KEY_LEN],
+			    const uint8_t priv[FZ_KEY_LEN]);
+
+#endif /* FZ_AGENT_KEYS_H */

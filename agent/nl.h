@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A small wrapper around libnl-genl for talking to fz.ko.
+ *
+ * Functions return 0 or a negative errno. Errors the kernel reports keep
+ * their errno; the kernel's extended ack message, when it sent one, is
+ * available from fznl_ext_msg() until the next request.
+ */
+#ifndef FZ_AGENT_NL_H
+#define FZ_AGENT_NL_H
+
+#include <stddef.h>
+
+struct nlmsghdr;
+struct fznl;
+
+/* Whole dumps are retried this often when the kernel flags a race. */
+#define FZNL_DUMP_ATTEMPTS 10
+
+/* The messages of one dump, copied out of libnl's receive buffers. */
+struct fznl_msgs {
+	struct nlmsghdr **msgs;
+	size_t n;
+	size_t cap;
+};
+
+int fznl_open(struct fznl **out);
+void fznl_close(struct fznl *nl);
+const char *fznl_ext_msg(const struct fznl *nl);
+
+int fznl_dump_device(struct fznl *nl, const char *ifname,
+		     struct fznl_msgs *out);
+void fznl_msgs_free(struct fznl_msgs *m);
+
+#endif /* FZ_AGENT_NL_H */

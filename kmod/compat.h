@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The few kernel API differences between the kernels fz.ko supports
+ * (Debian's 6.1 and 6.12), kept in one place so the rest reads as plain
+ * current-kernel code.
+ */
+#ifndef _FZ_COMPAT_H
+#define _FZ_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/netdevice.h>
+#include <net/genetlink.h>
+
+static inline void fz_compat_set_lltx(struct net_device *dev)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+	dev->lltx = true;
+#else
+	dev->features |= NETIF_F_LLTX;
+#endif
+}
+
+/* The attributes a dump request was parsed into by its op's policy. */
+static inline struct nlattr **fz_compat_dump_attrs(struct netlink_callback *cb)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+#endif /* _FZ_COMPAT_H */

@@ -1,0 +1,38 @@
+#!/bin/bash
+# PID 1 in the guest after switch_root: a minimal system on the host's
+# read-only root, the fresh fz.ko made visible to modprobe, then the job.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=dumb
+. /tmp/out/job.env
+
+mount -t tmpfs -o mode=755 tmpfs /run
+mount -t tmpfs -o mode=1777 tmpfs /var/tmp
+mount -t tmpfs -o mode=700 tmpfs /root
+mkdir -p /dev/pts /dev/shm /run/netns
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+ip link set lo up
+hostname fz-vm 2>/dev/null
+
+# /lib/modules is read-only: overlay a tmpfs so the fresh fz.ko can be
+# installed where modprobe and the kernel's autoloader look for it.
+modprobe overlay
+mkdir -p /tmp/modules/{upper,work}
+mount -t overlay overlay \
+	-o lowerdir=/lib/modules,upperdir=/tmp/modules/upper,workdir=/tmp/modules/work \
+	/lib/modules
+find "/lib/modules/$FZ_KVER" -name 'fz.ko*' -delete
+mkdir -p "/lib/modules/$FZ_KVER/updates/fz-selftest"
+cp "$FZ_KO" "/lib/modules/$FZ_KVER/updates/fz-selftest/fz.ko"
+cp /tmp/out/modindex/modules.* "/lib/modules/$FZ_KVER/"
+
+cd "$FZ_REPO" || exit 1
+status=0
+bash -c "$FZ_CMD" || status=$?
+dmesg >/tmp/out/dmesg.log
+echo "$status" >/tmp/out/exit-status
+sync
+echo 1 >/proc/sys/kernel/sysrq
+echo o >/proc/sysrq-trigger
+sleep 30

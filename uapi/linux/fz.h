@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * fz: the generic netlink ABI between fz.ko and fzagent.
+ *
+ * This header is the only contract between the kernel and userspace. It is
+ * designed whole: commands whose handlers arrive in later releases are
+ * already numbered here so the numbering never changes. A kernel that does
+ * not implement a command yet answers -EOPNOTSUPP.
+ *
+ * Conventions
+ *  - Family name FZ_GENL_NAME, version FZ_GENL_VERSION. Requests carrying a
+ *    different version in their genlmsghdr are refused with -EPROTONOSUPPORT.
+ *  - Every command is validated strictly against its own policy: unknown
+ *    attributes, wrong lengths and wrong types are -EINVAL, with an extended
+ *    ack message naming the attribute.
+ *  - Every command needs CAP_NET_ADMIN in the user namespace owning the
+ *    network namespace the device lives in. Devices are named by
+ *    FZ_A_IFINDEX or FZ_A_IFNAME in the requesting socket's namespace.
+ *  - Flag words: a bit the kernel does not know is refused with -EOPNOTSUPP,
+ *    so new bits can be added safely.
+ *  - Keys are exactly FZ_KEY_LEN bytes. Static private keys never cross this
+ *    interface: fzagent runs the Noise handshake and installs session keys.
+ *  - Times are in nanoseconds since the Unix epoch (u64) unless noted.
+ *  - GET_DEVICE is a dump (NLM_F_DUMP) of one device and may span several
+ *    messages. The first carries the device attributes (FZ_A_IFINDEX,
+ *    FZ_A_IFNAME, FZ_A_PUBLIC_KEY if set, FZ_A_LISTEN_PORT, FZ_A_FWMARK,
+ *    FZ_A_GENERATION, FZ_A_STATS); every message carries FZ_A_IFINDEX and
+ *    the next peers in FZ_A_PEERS, one nest per peer (nest type ignored), a
+ *    peer never split. A dump that raced a change carries NLM_F_DUMP_INTR
+ *    on a message and must be retried.
+ *  - Asynchronous events go to the FZ_MCGRP_EVENTS multicast group of the
+ *    device's network namespace; each carries FZ_A_IFINDEX.
+ */
+#ifndef _UAPI_LINUX_FZ_H
+#define _UAPI_LINUX_FZ_H
+
+#include <linux/types.h>
+
+#define FZ_GENL_NAME "fz"
+#define FZ_GENL_VERSION 1
+#define FZ_MCGRP_EVENTS "events"
+#define FZ_LINK_KIND "fz"
+
+#define FZ_KEY_LEN 32
+#define FZ_RESOURCE_ID_LEN 16 /* a UUID, as the portal names resources */
+
+/* Bounds the kernel enforces, so userspace can check before it asks. */
+#define FZ_MAX_HANDSHAKE_PACKET 148 /* largest handshake message (type 1) */
+#define FZ_MAX_CONTROL_PAYLOAD 1024 /* p2p control: header + JSON */
+#define FZ_MAX_ALLOWEDIPS 64 /* per peer, so a peer fits one dump message */
+
+enum fz_cmd {
+	FZ_CMD_UNSPEC,
+
+	/* Configuration (request -> reply). */
+	FZ_CMD_GET_DEVICE, /* dump: device, then its peers */
+	FZ_CMD_SET_DEVICE, /* public key, listen port, fwmark, flags */
+	FZ_CMD_SET_PEER, /* add or update one peer (FZ_A_PEER) */
+	FZ_CMD_DEL_PEER, /* remove one peer (FZ_A_PEER with its key) */
+	FZ_CMD_SET_KEYPAIR, /* install a session keypair for a peer */
+	FZ_CMD_DEL_KEYPAIRS, /* drop all session keys of a peer */
+	FZ_CMD_SEND_HANDSHAKE, /* send a handshake message to an endpoint */
+	FZ_CMD_SET_RESOURCE, /* authorize a resource for a client peer */
+	FZ_CMD_DEL_RESOURCE, /* revoke it */
+	FZ_CMD_SET_DNS_MAP, /* mapped IP -> real IP for a peer's resource */
+	FZ_CMD_DEL_DNS_MAP,
+	FZ_CMD_SEND_CONTROL, /* a p2p control packet into the tunnel */
+
+	/* Events (kernel -> FZ_MCGRP_EVENTS). */
+	FZ_CMD_EVT_HANDSHAKE, /* a handshake message whose mac1 verified */
+	FZ_CMD_EVT_HANDSHAKE_NEEDED, /* data queued or rekey due */
+	FZ_CMD_EVT_PEER_QUIET, /* nothing heard within the keepalive limit */
+	FZ_CMD_EVT_UNKNOWN_DEST, /* client: packet for no known peer */
+	FZ_CMD_EVT_DENIED_FLOW, /* gateway: a sampled default-deny drop */
+	FZ_CMD_EVT_CONTROL, /* a p2p control packet from a peer */
+
+	__FZ_CMD_MAX
+};
+#define FZ_CMD_MAX (__FZ_CMD_MAX - 1)
+
+/* Top-level attributes, used by every command. */
+enum fz_attr {
+	FZ_A_UNSPEC,
+	FZ_A_IFINDEX, /* u32 */
+	FZ_A_IFNAME, /* NUL-terminated string, < IFNAMSIZ */
+	FZ_A_PUBLIC_KEY, /* FZ_KEY_LEN: the device's static public key */
+	FZ_A_LISTEN_PORT, /* u16, host order; 0 = choose one */
+	FZ_A_FWMARK, /* u32 */
+	FZ_A_FLAGS, /* u32, enum fz_device_flag */
+	FZ_A_PEERS, /* nest of FZ_A_PEER entries (dump) */
+	FZ_A_PEER, /* nest, enum fz_peer_attr (single-peer commands) */
+	FZ_A_STATS, /* nest, enum fz_stat_attr (dump) */
+	FZ_A_ENDPOINT, /* struct sockaddr_in or sockaddr_in6 */
+	FZ_A_PACKET, /* binary: handshake or control message */
+	FZ_A_KEYPAIR, /* nest, enum fz_keypair_attr */
+	FZ_A_RESOURCE, /* nest, enum fz_resource_attr */
+	FZ_A_DNS_MAP, /* nest, enum fz_dns_map_attr */
+	FZ_A_FLOW, /* nest, enum fz_flow_attr (events) */
+	FZ_A_REASON, /* u32, enum fz_event_reason (events) */
+	FZ_A_GENERATION, /* u32: bumped by every configuration change */
+	FZ_A_PAD,
+	__FZ_A_MAX
+};
+#define FZ_A_MAX (__FZ_A_MAX - 1)
+
+enum fz_device_flag {
+	FZ_DEVICE_F_REPLACE_PEERS = 1U << 0, /* SET_DEVICE: drop every peer */
+	FZ_DEVICE_F_REMOVE_FWMARK = 1U << 1,
+	__FZ_DEVICE_F_ALL = FZ_DEVICE_F_REPLACE_PEERS | FZ_DEVICE_F_REMOVE_FWMARK
+};
+
+enum fz_peer_attr {
+	FZ_PEER_A_UNSPEC,
+	FZ_PEER_A_PUBLIC_KEY, /* FZ_KEY_LEN, required: names the peer */
+	FZ_PEER_A_FLAGS, /* u32, enum fz_peer_flag */
+	FZ_PEER_A_ENDPOINT, /* struct sockaddr_in or sockaddr_in6 */
+	FZ_PEER_A_PERSISTENT_KEEPALIVE, /* u16 seconds, 0 = off */
+	FZ_PEER_A_ALLOWEDIPS, /* nest of nests, enum fz_allowedip_attr */
+	FZ_PEER_A_RX_BYTES, /* u64 */
+	FZ_PEER_A_TX_BYTES, /* u64 */
+	FZ_PEER_A_LAST_HANDSHAKE, /* u64 ns since epoch, 0 = never */
+	FZ_PEER_A_LAST_RX, /* u64 ns since epoch, 0 = never */
+	FZ_PEER_A_KEYPAIRS, /* nest of nests, enum fz_keypair_attr (dump) */
+	FZ_PEER_A_RESOURCES, /* nest of nests, enum fz_resource_attr (dump) */
+	FZ_PEER_A_DROPS, /* nest, enum fz_stat_attr: per-reason drops */
+	FZ_PEER_A_PAD,
+	__FZ_PEER_A_MAX
+};
+#define FZ_PEER_A_MAX (__FZ_PEER_A_MAX - 1)
+
+enum fz_peer_flag {
+	FZ_PEER_F_REPLACE_ALLOWEDIPS = 1U << 0,
+	FZ_PEER_F_UPDATE_ONLY = 1U << 1, /* fail with -ENOENT if new */
+	FZ_PEER_F_REMOVE_ENDPOINT = 1U << 2,
+	FZ_PEER_F_GATEWAY_CLIENT = 1U << 3, /* default-deny filters apply */
+	__FZ_PEER_F_ALL = FZ_PEER_F_REPLACE_ALLOWEDIPS | FZ_PEER_F_UPDATE_ONLY |
+			  FZ_PEER_F_REMOVE_ENDPOINT | FZ_PEER_F_GATEWAY_CLIENT
+};
+
+/* An IP prefix: allowed IPs, resource CIDRs, mapped and real addresses. */
+enum fz_allowedip_attr {
+	FZ_AIP_A_UNSPEC,
+	FZ_AIP_A_FAMILY, /* u16: AF_INET or AF_INET6 */
+	FZ_AIP_A_ADDR, /* 4 or 16 bytes, network order */
+	FZ_AIP_A_CIDR, /* u8: prefix length, <= 32 or 128 */
+	__FZ_AIP_A_MAX
+};
+#define FZ_AIP_A_MAX (__FZ_AIP_A_MAX - 1)
+
+enum fz_keypair_slot {
+	FZ_KEYPAIR_NEXT, /* responder: becomes current on first data */
+	FZ_KEYPAIR_CURRENT, /* initiator: usable at once */
+	__FZ_KEYPAIR_SLOT_MAX = FZ_KEYPAIR_CURRENT
+};
+
+enum fz_keypair_attr {
+	FZ_KP_A_UNSPEC,
+	FZ_KP_A_SLOT, /* u8, enum fz_keypair_slot */
+	FZ_KP_A_LOCAL_INDEX, /* u32: our receiver index */
+	FZ_KP_A_REMOTE_INDEX, /* u32: the peer's receiver index */
+	FZ_KP_A_SEND_KEY, /* FZ_KEY_LEN, write only */
+	FZ_KP_A_RECV_KEY, /* FZ_KEY_LEN, write only */
+	FZ_KP_A_FLAGS, /* u32, enum fz_keypair_flag */
+	FZ_KP_A_CREATED, /* u64 ns since epoch (dump) */
+	FZ_KP_A_TX_COUNTER, /* u64 (dump) */
+	FZ_KP_A_PAD,
+	__FZ_KP_A_MAX
+};
+#define FZ_KP_A_MAX (__FZ_KP_A_MAX - 1)
+
+enum fz_keypair_flag {
+	FZ_KEYPAIR_F_INITIATOR = 1U << 0, /* we initiated this handshake */
+	__FZ_KEYPAIR_F_ALL = FZ_KEYPAIR_F_INITIATOR
+};
+
+enum fz_resource_attr {
+	FZ_RES_A_UNSPEC,
+	FZ_RES_A_ID, /* FZ_RESOURCE_ID_LEN bytes */
+	FZ_RES_A_ADDRS, /* nest of FZ_AIP_A_* nests: CIDRs or mapped IPs */
+	FZ_RES_A_FILTERS, /* nest of nests, enum fz_filter_attr; none = all */
+	FZ_RES_A_EXPIRES, /* u64 ns since epoch; 0 = no expiry */
+	FZ_RES_A_FLAGS, /* u32, enum fz_resource_flag */
+	FZ_RES_A_PAD,
+	__FZ_RES_A_MAX
+};
+#define FZ_RES_A_MAX (__FZ_RES_A_MAX - 1)
+
+enum fz_resource_flag {
+	FZ_RES_F_DNS = 1U << 0, /* addresses are mapped IPs (DNS resource) */
+	__FZ_RES_F_ALL = FZ_RES_F_DNS
+};
+
+enum fz_filter_proto {
+	FZ_FILTER_TCP = 6,
+	FZ_FILTER_UDP = 17,
+	FZ_FILTER_ICMP = 1, /* ICMP and ICMPv6 echo */
+};
+
+enum fz_filter_attr {
+	FZ_FILTER_A_UNSPEC,
+	FZ_FILTER_A_PROTO, /* u8, enum fz_filter_proto */
+	FZ_FILTER_A_PORT_START, /* u16, host order (tcp/udp) */
+	FZ_FILTER_A_PORT_END, /* u16, host order, >= start */
+	__FZ_FILTER_A_MAX
+};
+#define FZ_FILTER_A_MAX (__FZ_FILTER_A_MAX - 1)
+
+enum fz_dns_map_attr {
+	FZ_MAP_A_UNSPEC,
+	FZ_MAP_A_RESOURCE_ID, /* FZ_RESOURCE_ID_LEN bytes */
+	FZ_MAP_A_MAPPED, /* nest, FZ_AIP_A_* (full-length prefix) */
+	FZ_MAP_A_REAL, /* nest, FZ_AIP_A_* (full-length prefix) */
+	__FZ_MAP_A_MAX
+};
+#define FZ_MAP_A_MAX (__FZ_MAP_A_MAX - 1)
+
+/* A flow in an event: the inner packet's 5-tuple. */
+enum fz_flow_attr {
+	FZ_FLOW_A_UNSPEC,
+	FZ_FLOW_A_PROTO, /* u8: IP protocol number */
+	FZ_FLOW_A_SADDR, /* 4 or 16 bytes */
+	FZ_FLOW_A_DADDR, /* 4 or 16 bytes */
+	FZ_FLOW_A_SPORT, /* u16, host order (tcp/udp) */
+	FZ_FLOW_A_DPORT, /* u16, host order (tcp/udp) */
+	__FZ_FLOW_A_MAX
+};
+#define FZ_FLOW_A_MAX (__FZ_FLOW_A_MAX - 1)
+
+/* Why an event was raised, or why packets were dropped. */
+enum fz_event_reason {
+	FZ_REASON_NONE,
+	FZ_REASON_QUEUED_DATA, /* HANDSHAKE_NEEDED: packets wait for keys */
+	FZ_REASON_REKEY_TIME, /* HANDSHAKE_NEEDED: keys too old */
+	FZ_REASON_REKEY_MESSAGES, /* HANDSHAKE_NEEDED: counter too high */
+	FZ_REASON_NOT_AUTHORIZED, /* DENIED_FLOW: no resource matches */
+	FZ_REASON_FILTERED, /* DENIED_FLOW: a resource, not this port */
+	FZ_REASON_EXPIRED, /* DENIED_FLOW: authorization has expired */
+	FZ_REASON_CLIENT_TO_CLIENT, /* DENIED_FLOW: tunnel range destination */
+	__FZ_REASON_MAX
+};
+
+/* Counters, device-wide (FZ_A_STATS) or per peer (FZ_PEER_A_DROPS). */
+enum fz_stat_attr {
+	FZ_STAT_A_UNSPEC,
+	FZ_STAT_A_RX_PACKETS, /* u64 */
+	FZ_STAT_A_RX_BYTES, /* u64 */
+	FZ_STAT_A_TX_PACKETS, /* u64 */
+	FZ_STAT_A_TX_BYTES, /* u64 */
+	FZ_STAT_A_DROP_BAD_MAC1, /* u64: handshakes killed in the kernel */
+	FZ_STAT_A_DROP_RATELIMITED, /* u64 */
+	FZ_STAT_A_DROP_BAD_AUTH, /* u64: data failing Poly1305 */
+	FZ_STAT_A_DROP_REPLAY, /* u64 */
+	FZ_STAT_A_DROP_NO_KEY, /* u64: unknown receiver index */
+	FZ_STAT_A_DROP_BAD_SOURCE, /* u64: inner source not allowed */
+	FZ_STAT_A_DROP_NO_PEER, /* u64: outgoing, no route */
+	FZ_STAT_A_DROP_MALFORMED, /* u64 */
+	FZ_STAT_A_DROP_DENIED, /* u64: default deny */
+	FZ_STAT_A_DROP_CONTROL, /* u64: bad p2p control packets */
+	FZ_STAT_A_COOKIES_SENT, /* u64 */
+	FZ_STAT_A_PAD,
+	__FZ_STAT_A_MAX
+};
+#define FZ_STAT_A_MAX (__FZ_STAT_A_MAX - 1)
+
+#endif /* _UAPI_LINUX_FZ_H */
