@@ -11,8 +11,10 @@
  *  - Family name FZ_GENL_NAME, version FZ_GENL_VERSION. Requests carrying a
  *    different version in their genlmsghdr are refused with -EPROTONOSUPPORT.
  *  - Every command is validated strictly against its own policy: unknown
- *    attributes, wrong lengths and wrong types are -EINVAL, with an extended
- *    ack message naming the attribute.
+ *    attributes, attributes the command does not take, wrong lengths and
+ *    wrong types are -EINVAL (-ERANGE for a key or other exact-length
+ *    binary of the wrong size), with an extended ack message naming the
+ *    attribute. A request that fails changes nothing.
  *  - Every command needs CAP_NET_ADMIN in the user namespace owning the
  *    network namespace the device lives in. Devices are named by
  *    FZ_A_IFINDEX or FZ_A_IFNAME in the requesting socket's namespace.

@@ -1,0 +1,24 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Installs everything the build, the tests and the demo need, from Debian's
+# archive. Quiet and quick when everything is there already.
+set -euo pipefail
+packages=(
+	build-essential pkg-config kmod cpio xz-utils util-linux iproute2
+	linux-image-amd64 linux-headers-amd64
+	linux-image-6.12-amd64 linux-headers-6.12-amd64
+	qemu-system-x86 busybox-static dkms
+	libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libsodium-dev check
+	wireguard-tools iperf3 iputils-ping clang-format
+)
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+[ "$(id -u)" -eq 0 ] || { echo "install-deps: need root to install: ${missing[*]}" >&2; exit 1; }
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${missing[@]}" >/dev/null

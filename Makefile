@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# fz: a zero-trust access gateway with its data path in the kernel.
+#
+#   make               build fz.ko (against KDIR) and fzagent
+#   make check         install test dependencies, run every test
+#   make demo          install dependencies, boot a VM, show fz at work
+#   make dkms-install  install the module sources with DKMS and build them
+#                      for every installed kernel that has headers
+#   make install       install fzagent to $(PREFIX)/sbin
+#   make clean
+#
+# KDIR is the kernel build tree: by default the running kernel's, else the
+# newest /lib/modules/*/build (this machine may run a kernel it cannot
+# build for).
+
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+PREFIX ?= /usr/local
+DKMS_SRC := /usr/src/fz-$(VERSION)
+
+ifeq ($(origin KDIR), undefined)
+KDIR := $(wildcard /lib/modules/$(shell uname -r)/build)
+ifeq ($(KDIR),)
+KDIR := $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -1)
+endif
+endif
+
+.PHONY: all module agent probes check demo deps dkms-install dkms-uninstall \
+	install clean
+
+all: module agent
+
+module:
+	@test -n "$(KDIR)" || { echo "fz: no kernel build tree: install linux-headers-$$(uname -r) or set KDIR" >&2; exit 1; }
+	@echo "fz: building fz.ko against KDIR=$(KDIR)"
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+agent:
+	$(MAKE) -C agent
+
+build/selftests/fz-nlprobe: selftests/fz-nlprobe.c uapi/linux/fz.h
+	@mkdir -p build/selftests
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iuapi -o $@ $<
+
+probes: build/selftests/fz-nlprobe
+
+deps:
+	@bash .ci/install-deps.sh
+
+check: deps
+	@bash selftests/run.sh
+
+demo: deps
+	@bash selftests/demo.sh
+
+dkms-install:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp -r Kbuild dkms.conf kmod uapi $(DKMS_SRC)/
+	dkms add fz/$(VERSION) || true
+	@for k in $$(ls -d /lib/modules/*/build 2>/dev/null | cut -d/ -f4); do \
+		echo "fz: dkms install -k $$k"; \
+		dkms install --force fz/$(VERSION) -k $$k || exit 1; \
+	done
+
+dkms-uninstall:
+	-dkms remove fz/$(VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+install: agent
+	install -D -m 0755 agent/fzagent $(DESTDIR)$(PREFIX)/sbin/fzagent
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	$(MAKE) -C agent clean
+	rm -rf build

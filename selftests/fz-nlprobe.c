@@ -1,0 +1,602 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fz-nlprobe: drives the "fz" generic netlink family with hand-built
+ * messages, well-formed and malformed, and checks each answer. It builds
+ * messages byte by byte (no libnl) so it can send what a library would
+ * refuse to: wrong lengths, unknown attributes, bad flags, bad versions.
+ *
+ *   fz-nlprobe malformed IFNAME   every malformed request is refused
+ *   fz-nlprobe dump IFNAME N      add N peers, dump them back exactly
+ *   fz-nlprobe intr IFNAME        a dump racing a change is marked INTR
+ *   fz-nlprobe denied IFNAME      the request is refused with EPERM
+ *   fz-nlprobe empty IFNAME       a dump of a device with no peers
+ *
+ * Output: one KTAP line per check ("ok - ..." / "not ok - ...").
+ * Exit status: 0 when every check passed.
+ */
+#include <errno.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/fz.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define BUF_SIZE 65536
+
+struct msg {
+	char buf[BUF_SIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest[8];
+	int depth;
+};
+
+static int failures;
+static int nl_fd;
+static uint16_t fz_family_id;
+static uint32_t seq = 1;
+
+static void check(bool ok, const char *what)
+{
+	printf("%sok - %s\n", ok ? "" : "not ", what);
+	if (!ok)
+		failures++;
+}
+
+static void *msg_tail(struct msg *m)
+{
+	return (char *)m->nlh + NLMSG_ALIGN(m->nlh->nlmsg_len);
+}
+
+static void msg_init(struct msg *m, uint16_t type, uint16_t flags, uint8_t cmd,
+		     uint8_t version)
+{
+	struct genlmsghdr *g;
+
+	memset(m, 0, sizeof(*m));
+	m->nlh = (struct nlmsghdr *)m->buf;
+	m->nlh->nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	m->nlh->nlmsg_type = type;
+	m->nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	m->nlh->nlmsg_seq = seq++;
+	g = NLMSG_DATA(m->nlh);
+	g->cmd = cmd;
+	g->version = version;
+}
+
+static void put(struct msg *m, uint16_t type, const void *data, uint16_t len)
+{
+	struct nlattr *a = msg_tail(m);
+	int i;
+
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + len;
+	memcpy((char *)a + NLA_HDRLEN, data, len);
+	m->nlh->nlmsg_len = NLMSG_ALIGN(m->nlh->nlmsg_len) + NLA_ALIGN(a->nla_len);
+	for (i = 0; i < m->depth; i++)
+		m->nest[i]->nla_len = (char *)msg_tail(m) - (char *)m->nest[i];
+}
+
+static void put_u8(struct msg *m, uint16_t t, uint8_t v) { put(m, t, &v, 1); }
+static void put_u16(struct msg *m, uint16_t t, uint16_t v) { put(m, t, &v, 2); }
+static void put_u32(struct msg *m, uint16_t t, uint32_t v) { put(m, t, &v, 4); }
+static void put_str(struct msg *m, uint16_t t, const char *s)
+{
+	put(m, t, s, strlen(s) + 1);
+}
+
+static void nest_start(struct msg *m, uint16_t type)
+{
+	struct nlattr *a = msg_tail(m);
+
+	a->nla_type = type | NLA_F_NESTED;
+	a->nla_len = NLA_HDRLEN;
+	m->nlh->nlmsg_len = NLMSG_ALIGN(m->nlh->nlmsg_len) + NLA_HDRLEN;
+	m->nest[m->depth++] = a;
+	for (int i = 0; i < m->depth; i++)
+		m->nest[i]->nla_len = (char *)msg_tail(m) - (char *)m->nest[i];
+}
+
+static void nest_end(struct msg *m) { m->depth--; }
+
+static int msg_send(int fd, struct msg *m)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+
+	if (sendto(fd, m->nlh, m->nlh->nlmsg_len, 0, (struct sockaddr *)&sa,
+		   sizeof(sa)) < 0)
+		return -errno;
+	return 0;
+}
+
+typedef void (*msg_cb)(struct nlmsghdr *nlh, void *arg);
+
+/* Reads answers until the ack/error or NLMSG_DONE; returns -errno or 0. */
+static int msg_recv(int fd, msg_cb cb, void *arg, bool *intr)
+{
+	static char buf[BUF_SIZE];
+	struct nlmsghdr *nlh;
+	ssize_t len;
+
+	for (;;) {
+		len = recv(fd, buf, sizeof(buf), 0);
+		if (len < 0)
+			return -errno;
+		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, len);
+		     nlh = NLMSG_NEXT(nlh, len)) {
+			if (intr && (nlh->nlmsg_flags & NLM_F_DUMP_INTR))
+				*intr = true;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = NLMSG_DATA(nlh);
+				return e->error;
+			}
+			if (nlh->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (cb)
+				cb(nlh, arg);
+		}
+	}
+}
+
+static int transact(struct msg *m, msg_cb cb, void *arg)
+{
+	int ret = msg_send(nl_fd, m);
+
+	return ret ? ret : msg_recv(nl_fd, cb, arg, NULL);
+}
+
+static int open_socket(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int one = 1, fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		perror("fz-nlprobe: netlink socket");
+		exit(2);
+	}
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	return fd;
+}
+
+static void family_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct genlmsghdr *g = NLMSG_DATA(nlh);
+	struct nlattr *a = (struct nlattr *)((char *)g + GENL_HDRLEN);
+	int len = nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+
+	for (; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+	       a->nla_len <= len;
+	     len -= NLA_ALIGN(a->nla_len),
+	     a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len))) {
+		if (a->nla_type == CTRL_ATTR_FAMILY_ID)
+			*(uint16_t *)arg = *(uint16_t *)((char *)a + NLA_HDRLEN);
+	}
+}
+
+static uint16_t resolve_family(void)
+{
+	struct msg m;
+	uint16_t id = 0;
+
+	msg_init(&m, GENL_ID_CTRL, 0, CTRL_CMD_GETFAMILY, 1);
+	put_str(&m, CTRL_ATTR_FAMILY_NAME, FZ_GENL_NAME);
+	if (transact(&m, family_cb, &id) || !id) {
+		fprintf(stderr, "fz-nlprobe: family \"fz\" not found\n");
+		exit(2);
+	}
+	return id;
+}
+
+/* ---- Parsing dumps ---- */
+
+struct dump_result {
+	int messages;
+	int peers;
+	int allowedips;
+	bool saw_ifname;
+	bool bad;
+	char first_aip[64];
+};
+
+#define for_each_attr(a, start, len)                                        \
+	for (a = (struct nlattr *)(start); (len) >= NLA_HDRLEN &&          \
+					   a->nla_len >= NLA_HDRLEN &&     \
+					   a->nla_len <= (len);            \
+	     (len) -= NLA_ALIGN(a->nla_len),                                \
+	    a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len)))
+
+static void *attr_data(struct nlattr *a) { return (char *)a + NLA_HDRLEN; }
+static int attr_len(struct nlattr *a) { return a->nla_len - NLA_HDRLEN; }
+
+static void parse_aip(struct nlattr *nest, struct dump_result *r)
+{
+	struct nlattr *a;
+	int len = attr_len(nest);
+	uint8_t *addr = NULL, cidr = 255;
+	uint16_t family = 0;
+
+	for_each_attr(a, attr_data(nest), len) {
+		if (a->nla_type == FZ_AIP_A_FAMILY)
+			family = *(uint16_t *)attr_data(a);
+		else if (a->nla_type == FZ_AIP_A_ADDR)
+			addr = attr_data(a);
+		else if (a->nla_type == FZ_AIP_A_CIDR)
+			cidr = *(uint8_t *)attr_data(a);
+	}
+	if (!addr || family != AF_INET || cidr > 32) {
+		r->bad = true;
+		return;
+	}
+	if (!r->allowedips++)
+		snprintf(r->first_aip, sizeof(r->first_aip), "%u.%u.%u.%u/%u",
+			 addr[0], addr[1], addr[2], addr[3], cidr);
+}
+
+static void parse_peer(struct nlattr *nest, struct dump_result *r)
+{
+	struct nlattr *a, *b;
+	int len = attr_len(nest), blen;
+	bool key = false;
+
+	for_each_attr(a, attr_data(nest), len) {
+		if (a->nla_type == FZ_PEER_A_PUBLIC_KEY)
+			key = attr_len(a) == FZ_KEY_LEN;
+		if ((a->nla_type & NLA_TYPE_MASK) != FZ_PEER_A_ALLOWEDIPS)
+			continue;
+		blen = attr_len(a);
+		for_each_attr(b, attr_data(a), blen)
+			parse_aip(b, r);
+	}
+	if (!key)
+		r->bad = true;
+	r->peers++;
+}
+
+static void dump_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct dump_result *r = arg;
+	struct nlattr *a, *p;
+	int len = nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), plen;
+
+	r->messages++;
+	for_each_attr(a, (char *)NLMSG_DATA(nlh) + GENL_HDRLEN, len) {
+		if (a->nla_type == FZ_A_IFNAME)
+			r->saw_ifname = true;
+		if ((a->nla_type & NLA_TYPE_MASK) != FZ_A_PEERS)
+			continue;
+		plen = attr_len(a);
+		for_each_attr(p, attr_data(a), plen)
+			parse_peer(p, r);
+	}
+}
+
+static int dump_device(const char *ifname, struct dump_result *r)
+{
+	struct msg m;
+
+	memset(r, 0, sizeof(*r));
+	msg_init(&m, fz_family_id, NLM_F_DUMP, FZ_CMD_GET_DEVICE,
+		 FZ_GENL_VERSION);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	return transact(&m, dump_cb, r);
+}
+
+/* ---- Peers ---- */
+
+static void make_key(uint8_t key[FZ_KEY_LEN], uint32_t n)
+{
+	memset(key, 0x5a, FZ_KEY_LEN);
+	memcpy(key, &n, sizeof(n));
+}
+
+static void put_prefix(struct msg *m, const uint8_t *addr, int len,
+		       uint16_t family, uint8_t cidr)
+{
+	nest_start(m, 0);
+	put_u16(m, FZ_AIP_A_FAMILY, family);
+	put(m, FZ_AIP_A_ADDR, addr, len);
+	put_u8(m, FZ_AIP_A_CIDR, cidr);
+	nest_end(m);
+}
+
+static int set_peer(const char *ifname, uint32_t n, const uint8_t *addr,
+		    int addr_len, uint16_t family, uint8_t cidr)
+{
+	uint8_t key[FZ_KEY_LEN];
+	struct msg m;
+
+	make_key(key, n);
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_PEER, FZ_GENL_VERSION);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	nest_start(&m, FZ_A_PEER);
+	put(&m, FZ_PEER_A_PUBLIC_KEY, key, FZ_KEY_LEN);
+	nest_start(&m, FZ_PEER_A_ALLOWEDIPS);
+	put_prefix(&m, addr, addr_len, family, cidr);
+	nest_end(&m);
+	nest_end(&m);
+	return transact(&m, NULL, NULL);
+}
+
+static int set_peer_v4(const char *ifname, uint32_t n)
+{
+	uint8_t addr[4] = { 10, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff };
+
+	return set_peer(ifname, n, addr, 4, AF_INET, 32);
+}
+
+static int replace_peers(const char *ifname)
+{
+	struct msg m;
+
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_DEVICE, FZ_GENL_VERSION);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	put_u32(&m, FZ_A_FLAGS, FZ_DEVICE_F_REPLACE_PEERS);
+	return transact(&m, NULL, NULL);
+}
+
+/* ---- Scenarios ---- */
+
+static int expect_errno(int got, int want, const char *what)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "%s: %s (got %s)", what, strerror(-want),
+		 got ? strerror(-got) : "success");
+	check(got == want, line);
+	return got == want;
+}
+
+static void malformed_device(const char *ifname)
+{
+	uint8_t short_key[FZ_KEY_LEN - 1] = { 1 };
+	uint16_t short_ifindex = 1;
+	struct msg m;
+
+	msg_init(&m, fz_family_id, NLM_F_DUMP, FZ_CMD_GET_DEVICE, 1);
+	put(&m, FZ_A_IFINDEX, &short_ifindex, sizeof(short_ifindex));
+	expect_errno(transact(&m, NULL, NULL), -EINVAL,
+		     "GET_DEVICE with a 2-byte ifindex");
+
+	msg_init(&m, fz_family_id, NLM_F_DUMP, FZ_CMD_GET_DEVICE, 1);
+	expect_errno(transact(&m, NULL, NULL), -EINVAL,
+		     "GET_DEVICE naming no device");
+
+	msg_init(&m, fz_family_id, NLM_F_DUMP, FZ_CMD_GET_DEVICE, 1);
+	put_str(&m, FZ_A_IFNAME, "fz-nonexistent");
+	expect_errno(transact(&m, NULL, NULL), -ENODEV,
+		     "GET_DEVICE of a missing device");
+
+	msg_init(&m, fz_family_id, NLM_F_DUMP, FZ_CMD_GET_DEVICE, 1);
+	put_str(&m, FZ_A_IFNAME, "lo");
+	expect_errno(transact(&m, NULL, NULL), -ENODEV,
+		     "GET_DEVICE of a device that is not fz");
+
+	msg_init(&m, fz_family_id, NLM_F_DUMP, FZ_CMD_GET_DEVICE, 1);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	put_u32(&m, FZ_A_MAX + 1, 0);
+	expect_errno(transact(&m, NULL, NULL), -EINVAL,
+		     "GET_DEVICE with an unknown attribute type");
+
+	msg_init(&m, fz_family_id, NLM_F_DUMP, FZ_CMD_GET_DEVICE, 1);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	put_u32(&m, FZ_A_FWMARK, 1);
+	expect_errno(transact(&m, NULL, NULL), -EINVAL,
+		     "GET_DEVICE with an attribute outside its policy");
+
+	msg_init(&m, fz_family_id, NLM_F_DUMP, FZ_CMD_GET_DEVICE, 1);
+	put(&m, FZ_A_IFNAME, "fz0", 3);
+	expect_errno(transact(&m, NULL, NULL), -EINVAL,
+		     "GET_DEVICE with an unterminated ifname");
+
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_DEVICE, 1);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	put(&m, FZ_A_PUBLIC_KEY, short_key, sizeof(short_key));
+	expect_errno(transact(&m, NULL, NULL), -ERANGE,
+		     "SET_DEVICE with a 31-byte public key");
+
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_DEVICE, 1);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	put_u32(&m, FZ_A_FLAGS, 1U << 31);
+	expect_errno(transact(&m, NULL, NULL), -EOPNOTSUPP,
+		     "SET_DEVICE with an unknown flag bit");
+
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_DEVICE, 0);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	expect_errno(transact(&m, NULL, NULL), -EPROTONOSUPPORT,
+		     "SET_DEVICE with genl version 0");
+
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_DEVICE, FZ_GENL_VERSION + 1);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	expect_errno(transact(&m, NULL, NULL), -EPROTONOSUPPORT,
+		     "SET_DEVICE with a future genl version");
+
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_DEVICE, 1);
+	((struct genlmsghdr *)NLMSG_DATA(m.nlh))->reserved = 7;
+	put_str(&m, FZ_A_IFNAME, ifname);
+	expect_errno(transact(&m, NULL, NULL), -EINVAL,
+		     "SET_DEVICE with nonzero reserved header bytes");
+
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_DEVICE, 1);
+	put_u32(&m, FZ_A_IFINDEX, if_nametoindex(ifname));
+	put_str(&m, FZ_A_IFNAME, ifname);
+	expect_errno(transact(&m, NULL, NULL), -EINVAL,
+		     "SET_DEVICE naming the device twice");
+
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SEND_CONTROL, 1);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	expect_errno(transact(&m, NULL, NULL), -EOPNOTSUPP,
+		     "a command this fz.ko does not implement");
+}
+
+static void malformed_peer(const char *ifname)
+{
+	uint8_t key[FZ_KEY_LEN], v4[16] = { 10, 0, 0, 1 };
+	struct sockaddr_in6 bad_ep = { .sin6_family = AF_UNIX };
+	struct dump_result r;
+	struct msg m;
+
+	make_key(key, 1);
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_PEER, 1);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	expect_errno(transact(&m, NULL, NULL), -EINVAL,
+		     "SET_PEER without a peer");
+
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_PEER, 1);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	nest_start(&m, FZ_A_PEER);
+	put_u16(&m, FZ_PEER_A_PERSISTENT_KEEPALIVE, 25);
+	nest_end(&m);
+	expect_errno(transact(&m, NULL, NULL), -EINVAL,
+		     "SET_PEER without a public key");
+
+	expect_errno(set_peer(ifname, 1, v4, 4, AF_INET, 33), -EINVAL,
+		     "SET_PEER with a /33 IPv4 prefix");
+	expect_errno(set_peer(ifname, 1, v4, 16, AF_INET, 32), -EINVAL,
+		     "SET_PEER with a 16-byte IPv4 address");
+	expect_errno(set_peer(ifname, 1, v4, 4, AF_INET6, 32), -EINVAL,
+		     "SET_PEER with a 4-byte IPv6 address");
+	expect_errno(set_peer(ifname, 1, v4, 4, 12345, 8), -EAFNOSUPPORT,
+		     "SET_PEER with an unknown address family");
+
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_PEER, 1);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	nest_start(&m, FZ_A_PEER);
+	put(&m, FZ_PEER_A_PUBLIC_KEY, key, FZ_KEY_LEN);
+	put(&m, FZ_PEER_A_ENDPOINT, &bad_ep, sizeof(bad_ep));
+	nest_end(&m);
+	expect_errno(transact(&m, NULL, NULL), -EINVAL,
+		     "SET_PEER with an AF_UNIX endpoint");
+
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_PEER, 1);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	nest_start(&m, FZ_A_PEER);
+	put(&m, FZ_PEER_A_PUBLIC_KEY, key, FZ_KEY_LEN);
+	put_u32(&m, FZ_PEER_A_FLAGS, 1U << 30);
+	nest_end(&m);
+	expect_errno(transact(&m, NULL, NULL), -EOPNOTSUPP,
+		     "SET_PEER with an unknown flag bit");
+
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_PEER, 1);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	nest_start(&m, FZ_A_PEER);
+	put(&m, FZ_PEER_A_PUBLIC_KEY, key, FZ_KEY_LEN);
+	put_u32(&m, FZ_PEER_A_RX_BYTES, 5);
+	nest_end(&m);
+	expect_errno(transact(&m, NULL, NULL), -EINVAL,
+		     "SET_PEER writing a read-only counter");
+
+	memset(key, 0, sizeof(key));
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_PEER, 1);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	nest_start(&m, FZ_A_PEER);
+	put(&m, FZ_PEER_A_PUBLIC_KEY, key, FZ_KEY_LEN);
+	nest_end(&m);
+	expect_errno(transact(&m, NULL, NULL), -EINVAL,
+		     "SET_PEER with an all-zero public key");
+
+	check(dump_device(ifname, &r) == 0 && r.peers == 0,
+	      "refused requests created no peer");
+
+	make_key(key, 99);
+	msg_init(&m, fz_family_id, 0, FZ_CMD_DEL_PEER, 1);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	nest_start(&m, FZ_A_PEER);
+	put(&m, FZ_PEER_A_PUBLIC_KEY, key, FZ_KEY_LEN);
+	nest_end(&m);
+	expect_errno(transact(&m, NULL, NULL), -ENOENT,
+		     "DEL_PEER of an unknown peer");
+
+	v4[3] = 77;
+	expect_errno(set_peer(ifname, 1, v4, 4, AF_INET, 24), 0,
+		     "SET_PEER well formed");
+	check(dump_device(ifname, &r) == 0 && r.peers == 1 &&
+		      !strcmp(r.first_aip, "10.0.0.0/24"),
+	      "the peer's prefix is stored with its host bits cleared");
+	expect_errno(replace_peers(ifname), 0, "SET_DEVICE replacing peers");
+	check(dump_device(ifname, &r) == 0 && r.peers == 0,
+	      "REPLACE_PEERS removed every peer");
+}
+
+static int cmd_dump(const char *ifname, int count)
+{
+	struct dump_result r;
+	char line[128];
+	int i, ret = 0;
+
+	for (i = 0; i < count && !ret; i++)
+		ret = set_peer_v4(ifname, i + 1);
+	snprintf(line, sizeof(line), "added %d peers", count);
+	check(!ret, line);
+	ret = dump_device(ifname, &r);
+	snprintf(line, sizeof(line),
+		 "dump returned %d peers, %d allowed IPs in %d messages",
+		 r.peers, r.allowedips, r.messages);
+	check(!ret && !r.bad && r.saw_ifname && r.peers == count &&
+		      r.allowedips == count,
+	      line);
+	if (count > 200)
+		check(r.messages > 1, "a large dump spans several messages");
+	return 0;
+}
+
+static int cmd_intr(const char *ifname)
+{
+	struct dump_result r = { 0 };
+	int fd = open_socket(), ret, rcvbuf = 4096;
+	bool intr = false;
+	struct msg m;
+
+	/* A small receive buffer makes the kernel send one part at a time. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	msg_init(&m, fz_family_id, NLM_F_DUMP, FZ_CMD_GET_DEVICE, 1);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	ret = msg_send(fd, &m);
+	check(!ret, "dump started");
+	/* The first part is queued already; change the config, then read. */
+	check(set_peer_v4(ifname, 100000) == 0, "peer added mid-dump");
+	ret = msg_recv(fd, dump_cb, &r, &intr);
+	check(!ret, "dump completed");
+	check(intr, "the dump that raced a change is marked NLM_F_DUMP_INTR");
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct dump_result r;
+
+	if (argc < 3) {
+		fprintf(stderr,
+			"usage: fz-nlprobe malformed|dump|intr|denied|empty IFNAME [N]\n");
+		return 2;
+	}
+	nl_fd = open_socket();
+	fz_family_id = resolve_family();
+	if (!strcmp(argv[1], "malformed")) {
+		malformed_device(argv[2]);
+		malformed_peer(argv[2]);
+	} else if (!strcmp(argv[1], "dump")) {
+		cmd_dump(argv[2], argc > 3 ? atoi(argv[3]) : 1000);
+	} else if (!strcmp(argv[1], "intr")) {
+		cmd_intr(argv[2]);
+	} else if (!strcmp(argv[1], "denied")) {
+		expect_errno(dump_device(argv[2], &r), -EPERM,
+			     "GET_DEVICE without CAP_NET_ADMIN");
+		expect_errno(replace_peers(argv[2]), -EPERM,
+			     "SET_DEVICE without CAP_NET_ADMIN");
+	} else if (!strcmp(argv[1], "empty")) {
+		check(dump_device(argv[2], &r) == 0 && r.saw_ifname &&
+			      r.peers == 0 && r.messages == 1,
+		      "dump of a device with no peers: one message, no peers");
+	} else {
+		fprintf(stderr, "fz-nlprobe: unknown scenario %s\n", argv[1]);
+		return 2;
+	}
+	return failures ? 1 : 0;
+}

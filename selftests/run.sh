@@ -1,0 +1,143 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh: every test of the project, as `make check` runs them.
+#
+#   selftests/run.sh [-k KVER]... [-t TEST]...
+#
+#   -k KVER   test only this kernel (default: every installed kernel that
+#             has headers; at least one 6.1 and one 6.12 are required)
+#   -t TEST   run only this guest test (a path under selftests/tests/)
+#
+# Steps: build fz.ko against each kernel with -Werror; build fzagent and
+# the probes; run the agent's unit tests (ASan/UBSan) and the host checks
+# (DKMS for each kernel, style); boot each kernel under QEMU/TCG and run
+# selftests/tests/*.sh there. Every check prints one "ok - ..." or
+# "not ok - ..." line; the last line is "N passed, N failed".
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+build=$repo/build
+logs=$build/logs
+kernels=() only=()
+
+while getopts "k:t:h" opt; do
+	case $opt in
+	k) kernels+=("$OPTARG") ;;
+	t) only+=("$(readlink -f "$OPTARG")") ;;
+	h) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) exit 2 ;;
+	esac
+done
+
+start=$(date +%s)
+rm -rf "$logs"
+mkdir -p "$logs"
+results=$logs/results.txt
+: >"$results"
+
+record() { # record ok|not-ok DESC
+	if [ "$1" = ok ]; then
+		echo "ok - $2"
+	else
+		echo "not ok - $2"
+	fi | tee -a "$results"
+}
+
+# run_step DESC LOG CMD...: one check whose output goes to a log file.
+run_step() {
+	local desc=$1 log=$2
+	shift 2
+	if "$@" >"$log" 2>&1; then
+		record ok "$desc"
+	else
+		record not-ok "$desc (log: ${log#"$repo"/})"
+		tail -25 "$log" | sed 's/^/#   /'
+	fi
+}
+
+if [ ${#kernels[@]} -eq 0 ]; then
+	mapfile -t kernels < <("$here/lib/kernels.sh")
+	for series in 6.1 6.12; do
+		printf '%s\n' "${kernels[@]}" | grep -q "^$series\." ||
+			record not-ok "a Debian $series kernel with headers is installed"
+	done
+fi
+echo "# kernels: ${kernels[*]}"
+
+# --- Builds ---
+for k in "${kernels[@]}"; do
+	run_step "fz.ko builds with -Werror against $k" "$logs/build-$k.log" \
+		"$here/lib/build-kmod.sh" "$k" "$build/kmod/$k"
+done
+run_step "fzagent builds (-Wall -Wextra -Werror)" "$logs/build-agent.log" \
+	make -C "$repo/agent"
+run_step "selftest probes build" "$logs/build-probes.log" \
+	make -C "$repo" probes
+
+# --- Host checks ---
+agent_log=$logs/agent-unit.log
+make -C "$repo/agent" check >"$agent_log" 2>&1
+agent_status=$?
+summary=$(grep -E '^[0-9]+%: Checks: ' "$agent_log" | tail -1)
+if [[ $summary =~ Checks:\ ([0-9]+),\ Failures:\ ([0-9]+),\ Errors:\ ([0-9]+) ]]; then
+	checks=${BASH_REMATCH[1]} bad=$((BASH_REMATCH[2] + BASH_REMATCH[3]))
+	for _ in $(seq $((checks - bad))); do echo "ok - agent unit test" >>"$results"; done
+	for _ in $(seq "$bad"); do echo "not ok - agent unit test" >>"$results"; done
+	echo "# agent unit tests (ASan+UBSan): $summary"
+	grep -E ':[EF]:' "$agent_log" | sed 's/^/#   /' | head -20
+fi
+[ $agent_status -eq 0 ] && [ -n "$summary" ] || {
+	record not-ok "agent unit tests ran to completion (log: build/logs/agent-unit.log)"
+	tail -25 "$agent_log" | sed 's/^/#   /'
+}
+for t in "$here"/host/*.sh; do
+	name=$(basename "$t" .sh)
+	out=$(bash "$t" "${kernels[@]}" 2>&1)
+	status=$?
+	printf '%s\n' "$out" | tee "$logs/host-$name.log" | grep -E '^(not )?ok - |^#' |
+		tee -a "$results" | grep -v '^#' >/dev/null
+	printf '%s\n' "$out" | grep -E '^(not )?ok - |^#'
+	if [ $status -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^not ok'; then
+		record not-ok "host check $name exited with status $status"
+	fi
+done
+
+# --- Kernel tests in VMs ---
+bad_console='BUG:|WARNING:|Oops|refcount_t|Kernel panic|Call Trace'
+for k in "${kernels[@]}"; do
+	ko=$build/kmod/$k/fz.ko
+	out=$build/vm-out/$k
+	if [ ! -f "$ko" ]; then
+		record not-ok "VM tests on $k (fz.ko did not build)"
+		continue
+	fi
+	rm -rf "$out"
+	mkdir -p "$out"
+	echo "# booting $k under QEMU/TCG"
+	vm_start=$(date +%s)
+	"$here/lib/vm.sh" -t 2400 "$k" "$ko" "$out" \
+		"bash selftests/lib/guest-run.sh /tmp/out/ktap.txt ${only[*]}"
+	vm_status=$?
+	if [ -s "$out/ktap.txt" ]; then
+		grep -E '^    (not )?ok - ' "$out/ktap.txt" | sed "s/^    //; s/ - / - [$k] /" >>"$results"
+	fi
+	[ -s "$out/ktap.txt" ] && [ $vm_status -eq 0 ] ||
+		record not-ok "[$k] the guest ran every test and powered off (status $vm_status, see ${out#"$repo"/}/console.log)"
+	if grep -Eq "$bad_console" "$out/console.log"; then
+		record not-ok "[$k] console log free of kernel bugs"
+		grep -E -A5 "$bad_console" "$out/console.log" | head -30 | sed 's/^/#   /'
+	else
+		record ok "[$k] console log free of kernel bugs"
+	fi
+	echo "# $k: $(($(date +%s) - vm_start)) s in the VM"
+done
+
+passed=$(grep -c '^ok - ' "$results")
+failed=$(grep -c '^not ok - ' "$results")
+echo "# failures:"
+grep '^not ok - ' "$results" | sed 's/^/#   /'
+echo "# took $(($(date +%s) - start)) s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
