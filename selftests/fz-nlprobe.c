@@ -78,14 +78,24 @@ static void put(struct msg *m, uint16_t type, const void *data, uint16_t len)
 	a->nla_type = type;
 	a->nla_len = NLA_HDRLEN + len;
 	memcpy((char *)a + NLA_HDRLEN, data, len);
-	m->nlh->nlmsg_len = NLMSG_ALIGN(m->nlh->nlmsg_len) + NLA_ALIGN(a->nla_len);
+	m->nlh->nlmsg_len =
+		NLMSG_ALIGN(m->nlh->nlmsg_len) + NLA_ALIGN(a->nla_len);
 	for (i = 0; i < m->depth; i++)
 		m->nest[i]->nla_len = (char *)msg_tail(m) - (char *)m->nest[i];
 }
 
-static void put_u8(struct msg *m, uint16_t t, uint8_t v) { put(m, t, &v, 1); }
-static void put_u16(struct msg *m, uint16_t t, uint16_t v) { put(m, t, &v, 2); }
-static void put_u32(struct msg *m, uint16_t t, uint32_t v) { put(m, t, &v, 4); }
+static void put_u8(struct msg *m, uint16_t t, uint8_t v)
+{
+	put(m, t, &v, 1);
+}
+static void put_u16(struct msg *m, uint16_t t, uint16_t v)
+{
+	put(m, t, &v, 2);
+}
+static void put_u32(struct msg *m, uint16_t t, uint32_t v)
+{
+	put(m, t, &v, 4);
+}
 static void put_str(struct msg *m, uint16_t t, const char *s)
 {
 	put(m, t, s, strlen(s) + 1);
@@ -103,7 +113,10 @@ static void nest_start(struct msg *m, uint16_t type)
 		m->nest[i]->nla_len = (char *)msg_tail(m) - (char *)m->nest[i];
 }
 
-static void nest_end(struct msg *m) { m->depth--; }
+static void nest_end(struct msg *m)
+{
+	m->depth--;
+}
 
 static int msg_send(int fd, struct msg *m)
 {
@@ -170,12 +183,13 @@ static void family_cb(struct nlmsghdr *nlh, void *arg)
 	struct nlattr *a = (struct nlattr *)((char *)g + GENL_HDRLEN);
 	int len = nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
 
-	for (; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-	       a->nla_len <= len;
+	for (;
+	     len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len;
 	     len -= NLA_ALIGN(a->nla_len),
 	     a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len))) {
 		if (a->nla_type == CTRL_ATTR_FAMILY_ID)
-			*(uint16_t *)arg = *(uint16_t *)((char *)a + NLA_HDRLEN);
+			*(uint16_t *)arg =
+				*(uint16_t *)((char *)a + NLA_HDRLEN);
 	}
 }
 
@@ -204,15 +218,21 @@ struct dump_result {
 	char first_aip[64];
 };
 
-#define for_each_attr(a, start, len)                                        \
-	for (a = (struct nlattr *)(start); (len) >= NLA_HDRLEN &&          \
-					   a->nla_len >= NLA_HDRLEN &&     \
-					   a->nla_len <= (len);            \
-	     (len) -= NLA_ALIGN(a->nla_len),                                \
+#define for_each_attr(a, start, len)                            \
+	for (a = (struct nlattr *)(start);                      \
+	     (len) >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && \
+	     a->nla_len <= (len);                               \
+	     (len) -= NLA_ALIGN(a->nla_len),                    \
 	    a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len)))
 
-static void *attr_data(struct nlattr *a) { return (char *)a + NLA_HDRLEN; }
-static int attr_len(struct nlattr *a) { return a->nla_len - NLA_HDRLEN; }
+static void *attr_data(struct nlattr *a)
+{
+	return (char *)a + NLA_HDRLEN;
+}
+static int attr_len(struct nlattr *a)
+{
+	return a->nla_len - NLA_HDRLEN;
+}
 
 static void parse_aip(struct nlattr *nest, struct dump_result *r)
 {
@@ -221,7 +241,8 @@ static void parse_aip(struct nlattr *nest, struct dump_result *r)
 	uint8_t *addr = NULL, cidr = 255;
 	uint16_t family = 0;
 
-	for_each_attr(a, attr_data(nest), len) {
+	for_each_attr(a, attr_data(nest), len)
+	{
 		if (a->nla_type == FZ_AIP_A_FAMILY)
 			family = *(uint16_t *)attr_data(a);
 		else if (a->nla_type == FZ_AIP_A_ADDR)
@@ -244,14 +265,14 @@ static void parse_peer(struct nlattr *nest, struct dump_result *r)
 	int len = attr_len(nest), blen;
 	bool key = false;
 
-	for_each_attr(a, attr_data(nest), len) {
+	for_each_attr(a, attr_data(nest), len)
+	{
 		if (a->nla_type == FZ_PEER_A_PUBLIC_KEY)
 			key = attr_len(a) == FZ_KEY_LEN;
 		if ((a->nla_type & NLA_TYPE_MASK) != FZ_PEER_A_ALLOWEDIPS)
 			continue;
 		blen = attr_len(a);
-		for_each_attr(b, attr_data(a), blen)
-			parse_aip(b, r);
+		for_each_attr(b, attr_data(a), blen) parse_aip(b, r);
 	}
 	if (!key)
 		r->bad = true;
@@ -265,14 +286,14 @@ static void dump_cb(struct nlmsghdr *nlh, void *arg)
 	int len = nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), plen;
 
 	r->messages++;
-	for_each_attr(a, (char *)NLMSG_DATA(nlh) + GENL_HDRLEN, len) {
+	for_each_attr(a, (char *)NLMSG_DATA(nlh) + GENL_HDRLEN, len)
+	{
 		if (a->nla_type == FZ_A_IFNAME)
 			r->saw_ifname = true;
 		if ((a->nla_type & NLA_TYPE_MASK) != FZ_A_PEERS)
 			continue;
 		plen = attr_len(a);
-		for_each_attr(p, attr_data(a), plen)
-			parse_peer(p, r);
+		for_each_attr(p, attr_data(a), plen) parse_peer(p, r);
 	}
 }
 

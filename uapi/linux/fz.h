@@ -78,6 +78,7 @@ enum fz_cmd {
 
 	__FZ_CMD_MAX
 };
+
 #define FZ_CMD_MAX (__FZ_CMD_MAX - 1)
 
 /* Top-level attributes, used by every command. */
@@ -103,6 +104,7 @@ enum fz_attr {
 	FZ_A_PAD,
 	__FZ_A_MAX
 };
+
 #define FZ_A_MAX (__FZ_A_MAX - 1)
 
 enum fz_device_flag {
@@ -128,6 +130,7 @@ enum fz_peer_attr {
 	FZ_PEER_A_PAD,
 	__FZ_PEER_A_MAX
 };
+
 #define FZ_PEER_A_MAX (__FZ_PEER_A_MAX - 1)
 
 enum fz_peer_flag {
@@ -147,6 +150,7 @@ enum fz_allowedip_attr {
 	FZ_AIP_A_CIDR, /* u8: prefix length, <= 32 or 128 */
 	__FZ_AIP_A_MAX
 };
+
 #define FZ_AIP_A_MAX (__FZ_AIP_A_MAX - 1)
 
 enum fz_keypair_slot {
@@ -168,6 +172,7 @@ enum fz_keypair_attr {
 	FZ_KP_A_PAD,
 	__FZ_KP_A_MAX
 };
+
 #define FZ_KP_A_MAX (__FZ_KP_A_MAX - 1)
 
 enum fz_keypair_flag {
@@ -185,6 +190,7 @@ enum fz_resource_attr {
 	FZ_RES_A_PAD,
 	__FZ_RES_A_MAX
 };
+
 #define FZ_RES_A_MAX (__FZ_RES_A_MAX - 1)
 
 enum fz_resource_flag {
@@ -205,6 +211,7 @@ enum fz_filter_attr {
 	FZ_FILTER_A_PORT_END, /* u16, host order, >= start */
 	__FZ_FILTER_A_MAX
 };
+
 #define FZ_FILTER_A_MAX (__FZ_FILTER_A_MAX - 1)
 
 enum fz_dns_map_attr {
@@ -214,6 +221,7 @@ enum fz_dns_map_attr {
 	FZ_MAP_A_REAL, /* nest, FZ_AIP_A_* (full-length prefix) */
 	__FZ_MAP_A_MAX
 };
+
 #define FZ_MAP_A_MAX (__FZ_MAP_A_MAX - 1)
 
 /* A flow in an event: the inner packet's 5-tuple. */
@@ -226,6 +234,7 @@ enum fz_flow_attr {
 	FZ_FLOW_A_DPORT, /* u16, host order (tcp/udp) */
 	__FZ_FLOW_A_MAX
 };
+
 #define FZ_FLOW_A_MAX (__FZ_FLOW_A_MAX - 1)
 
 /* Why an event was raised, or why packets were dropped. */
@@ -262,6 +271,7 @@ enum fz_stat_attr {
 	FZ_STAT_A_PAD,
 	__FZ_STAT_A_MAX
 };
+
 #define FZ_STAT_A_MAX (__FZ_STAT_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_FZ_H */

@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make demo: build everything, boot the newest installed Debian kernel
+# under QEMU/TCG (this host cannot load modules), and show fz at work
+# inside it. Grows with the product: see selftests/demo-guest.sh.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+kver=${DEMO_KVER:-$("$here/lib/kernels.sh" | tail -1)}
+[ -n "$kver" ] || { echo "demo: no kernel with headers installed" >&2; exit 1; }
+
+echo "demo: building fz.ko for $kver and fzagent"
+"$here/lib/build-kmod.sh" "$kver" "$repo/build/kmod/$kver" >"$repo/build/demo-build.log" 2>&1 ||
+	{ tail -20 "$repo/build/demo-build.log"; exit 1; }
+make -s -C "$repo/agent"
+echo "demo: booting $kver under QEMU/TCG (about 20 s)"
+out=$repo/build/demo
+rm -rf "$out"
+mkdir -p "$out"
+status=0
+"$here/lib/vm.sh" -t 600 "$kver" "$repo/build/kmod/$kver/fz.ko" "$out" \
+	"bash selftests/demo-guest.sh 2>&1 | tee /tmp/out/demo.log" || status=$?
+cat "$out/demo.log" 2>/dev/null || tail -30 "$out/console.log"
+if grep -Eq 'BUG|WARNING|Oops|refcount|leak' "$out/dmesg.log" 2>/dev/null; then
+	echo "demo: the guest's kernel log shows a problem:" >&2
+	grep -E 'BUG|WARNING|Oops|refcount|leak' "$out/dmesg.log" >&2
+	status=1
+fi
+[ $status -eq 0 ] && echo "demo: done (full guest console: build/demo/console.log)"
+exit $status
