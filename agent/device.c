@@ -17,50 +17,68 @@
 
 #include "device.h"
 
-/* Integers must have exactly their size; libnl only checks a minimum. */
-#define POLICY_U8 { .type = NLA_U8, .maxlen = sizeof(uint8_t) }
-#define POLICY_U16 { .type = NLA_U16, .maxlen = sizeof(uint16_t) }
-#define POLICY_U32 { .type = NLA_U32, .maxlen = sizeof(uint32_t) }
-#define POLICY_U64 { .type = NLA_U64, .maxlen = sizeof(uint64_t) }
-#define POLICY_LEN(min, max) { .type = NLA_UNSPEC, .minlen = min, .maxlen = max }
-#define POLICY_NESTED { .type = NLA_NESTED }
+/*
+ * Policy bodies. Integers must have exactly their size, where libnl only
+ * checks a minimum: a u8 sent as a u32 means a different ABI.
+ */
+#define POLICY_U8 .type = NLA_U8, .maxlen = sizeof(uint8_t)
+#define POLICY_U16 .type = NLA_U16, .maxlen = sizeof(uint16_t)
+#define POLICY_U32 .type = NLA_U32, .maxlen = sizeof(uint32_t)
+#define POLICY_U64 .type = NLA_U64, .maxlen = sizeof(uint64_t)
+#define POLICY_LEN(min, max) \
+	.type = NLA_UNSPEC, .minlen = (min), .maxlen = (max)
+#define POLICY_NESTED .type = NLA_NESTED
 
 static const struct nla_policy device_policy[FZ_A_MAX + 1] = {
-	[FZ_A_IFINDEX] = POLICY_U32,
+	[FZ_A_IFINDEX] = { POLICY_U32 },
 	[FZ_A_IFNAME] = { .type = NLA_STRING, .maxlen = IFNAMSIZ },
-	[FZ_A_PUBLIC_KEY] = POLICY_LEN(FZ_KEY_LEN, FZ_KEY_LEN),
-	[FZ_A_LISTEN_PORT] = POLICY_U16,
-	[FZ_A_FWMARK] = POLICY_U32,
-	[FZ_A_PEERS] = POLICY_NESTED,
-	[FZ_A_STATS] = POLICY_NESTED,
-	[FZ_A_GENERATION] = POLICY_U32,
+	[FZ_A_PUBLIC_KEY] = { POLICY_LEN(FZ_KEY_LEN, FZ_KEY_LEN) },
+	[FZ_A_LISTEN_PORT] = { POLICY_U16 },
+	[FZ_A_FWMARK] = { POLICY_U32 },
+	[FZ_A_PEERS] = { POLICY_NESTED },
+	[FZ_A_STATS] = { POLICY_NESTED },
+	[FZ_A_GENERATION] = { POLICY_U32 },
 };
 
 static const struct nla_policy peer_policy[FZ_PEER_A_MAX + 1] = {
-	[FZ_PEER_A_PUBLIC_KEY] = POLICY_LEN(FZ_KEY_LEN, FZ_KEY_LEN),
-	[FZ_PEER_A_FLAGS] = POLICY_U32,
-	[FZ_PEER_A_ENDPOINT] = POLICY_LEN(sizeof(struct sockaddr_in),
-					  sizeof(struct sockaddr_in6)),
-	[FZ_PEER_A_PERSISTENT_KEEPALIVE] = POLICY_U16,
-	[FZ_PEER_A_ALLOWEDIPS] = POLICY_NESTED,
-	[FZ_PEER_A_RX_BYTES] = POLICY_U64,
-	[FZ_PEER_A_TX_BYTES] = POLICY_U64,
-	[FZ_PEER_A_LAST_HANDSHAKE] = POLICY_U64,
-	[FZ_PEER_A_LAST_RX] = POLICY_U64,
-	[FZ_PEER_A_KEYPAIRS] = POLICY_NESTED,
-	[FZ_PEER_A_RESOURCES] = POLICY_NESTED,
-	[FZ_PEER_A_DROPS] = POLICY_NESTED,
+	[FZ_PEER_A_PUBLIC_KEY] = { POLICY_LEN(FZ_KEY_LEN, FZ_KEY_LEN) },
+	[FZ_PEER_A_FLAGS] = { POLICY_U32 },
+	[FZ_PEER_A_ENDPOINT] = { POLICY_LEN(sizeof(struct sockaddr_in),
+					    sizeof(struct sockaddr_in6)) },
+	[FZ_PEER_A_PERSISTENT_KEEPALIVE] = { POLICY_U16 },
+	[FZ_PEER_A_ALLOWEDIPS] = { POLICY_NESTED },
+	[FZ_PEER_A_RX_BYTES] = { POLICY_U64 },
+	[FZ_PEER_A_TX_BYTES] = { POLICY_U64 },
+	[FZ_PEER_A_LAST_HANDSHAKE] = { POLICY_U64 },
+	[FZ_PEER_A_LAST_RX] = { POLICY_U64 },
+	[FZ_PEER_A_KEYPAIRS] = { POLICY_NESTED },
+	[FZ_PEER_A_RESOURCES] = { POLICY_NESTED },
+	[FZ_PEER_A_DROPS] = { POLICY_NESTED },
 };
 
 static const struct nla_policy allowedip_policy[FZ_AIP_A_MAX + 1] = {
-	[FZ_AIP_A_FAMILY] = POLICY_U16,
-	[FZ_AIP_A_ADDR] = POLICY_LEN(sizeof(struct in_addr),
-				     sizeof(struct in6_addr)),
-	[FZ_AIP_A_CIDR] = POLICY_U8,
+	[FZ_AIP_A_FAMILY] = { POLICY_U16 },
+	[FZ_AIP_A_ADDR] = { POLICY_LEN(sizeof(struct in_addr),
+				       sizeof(struct in6_addr)) },
+	[FZ_AIP_A_CIDR] = { POLICY_U8 },
 };
 
 static const struct nla_policy stats_policy[FZ_STAT_A_MAX + 1] = {
-	[FZ_STAT_A_RX_PACKETS... FZ_STAT_A_COOKIES_SENT] = POLICY_U64,
+	[FZ_STAT_A_RX_PACKETS] = { POLICY_U64 },
+	[FZ_STAT_A_RX_BYTES] = { POLICY_U64 },
+	[FZ_STAT_A_TX_PACKETS] = { POLICY_U64 },
+	[FZ_STAT_A_TX_BYTES] = { POLICY_U64 },
+	[FZ_STAT_A_DROP_BAD_MAC1] = { POLICY_U64 },
+	[FZ_STAT_A_DROP_RATELIMITED] = { POLICY_U64 },
+	[FZ_STAT_A_DROP_BAD_AUTH] = { POLICY_U64 },
+	[FZ_STAT_A_DROP_REPLAY] = { POLICY_U64 },
+	[FZ_STAT_A_DROP_NO_KEY] = { POLICY_U64 },
+	[FZ_STAT_A_DROP_BAD_SOURCE] = { POLICY_U64 },
+	[FZ_STAT_A_DROP_NO_PEER] = { POLICY_U64 },
+	[FZ_STAT_A_DROP_MALFORMED] = { POLICY_U64 },
+	[FZ_STAT_A_DROP_DENIED] = { POLICY_U64 },
+	[FZ_STAT_A_DROP_CONTROL] = { POLICY_U64 },
+	[FZ_STAT_A_COOKIES_SENT] = { POLICY_U64 },
 };
 
 void fz_device_init(struct fz_device *dev)
@@ -87,8 +105,11 @@ static void *reserve(void *array, size_t *cap, size_t need, size_t elem)
 
 	if (need <= *cap)
 		return array;
-	while (new_cap < need)
+	while (new_cap < need) {
+		if (new_cap > SIZE_MAX / 2)
+			return NULL;
 		new_cap *= 2;
+	}
 	if (new_cap > SIZE_MAX / elem)
 		return NULL;
 	p = realloc(array, new_cap * elem);
@@ -276,9 +297,8 @@ static int merge_allowedips(struct fz_peer *dst, const struct fz_peer *src)
 static bool continues_last_peer(const struct fz_device *dev,
 				const struct fz_peer *peer)
 {
-	return dev->n_peers &&
-	       !memcmp(dev->peers[dev->n_peers - 1].public_key,
-		       peer->public_key, FZ_KEY_LEN);
+	return dev->n_peers && !memcmp(dev->peers[dev->n_peers - 1].public_key,
+				       peer->public_key, FZ_KEY_LEN);
 }
 
 static int add_peer(struct fz_device *dev, struct nlattr *nest,

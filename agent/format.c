@@ -50,8 +50,10 @@ const char *fmt_duration(char *buf, size_t size, uint64_t seconds)
 		const char *unit;
 		uint64_t seconds;
 	} parts[] = {
-		{ "year", 365ULL * 24 * 3600 }, { "day", 24 * 3600 },
-		{ "hour", 3600 },		{ "minute", 60 },
+		{ "year", 365ULL * 24 * 3600 },
+		{ "day", 24 * 3600 },
+		{ "hour", 3600 },
+		{ "minute", 60 },
 		{ "second", 1 },
 	};
 	size_t off = 0;
@@ -135,8 +137,8 @@ const char *fmt_endpoint(char *buf, size_t size,
 	}
 }
 
-const char *fmt_allowedip(char *buf, size_t size, int family,
-			  const void *addr, unsigned int cidr)
+const char *fmt_allowedip(char *buf, size_t size, int family, const void *addr,
+			  unsigned int cidr)
 {
 	char text[INET6_ADDRSTRLEN];
 

@@ -25,7 +25,7 @@ const char *fmt_time_ago(char *buf, size_t size, uint64_t then_ns,
 			 uint64_t now_ns);
 const char *fmt_endpoint(char *buf, size_t size,
 			 const struct sockaddr_storage *ss);
-const char *fmt_allowedip(char *buf, size_t size, int family,
-			  const void *addr, unsigned int cidr);
+const char *fmt_allowedip(char *buf, size_t size, int family, const void *addr,
+			  unsigned int cidr);
 
 #endif /* FZ_AGENT_FORMAT_H */

@@ -15,8 +15,10 @@
 static int help_main(int argc, char *argv[]);
 
 static const struct cli_command commands[] = {
-	{ "show", show_main, "Show the configuration and state of fz interfaces" },
-	{ "genkey", genkey_main, "Generate a new private key on standard output" },
+	{ "show", show_main,
+	  "Show the configuration and state of fz interfaces" },
+	{ "genkey", genkey_main,
+	  "Generate a new private key on standard output" },
 	{ "pubkey", pubkey_main,
 	  "Read a private key on standard input, print its public key" },
 	{ "help", help_main, "Show this list, or the help of one command" },
@@ -52,7 +54,8 @@ static void print_overview(FILE *f)
 
 static int unknown_command(const char *name)
 {
-	cli_error(NULL, "%s: unknown command", name);
+	cli_error(NULL, "%s: unknown %s", name,
+		  name[0] == '-' ? "option" : "command");
 	fputs("Run '" FZAGENT_NAME " --help' for the list of commands.\n",
 	      stderr);
 	return CLI_EXIT_USAGE;

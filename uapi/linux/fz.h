@@ -156,7 +156,7 @@ enum fz_allowedip_attr {
 enum fz_keypair_slot {
 	FZ_KEYPAIR_NEXT, /* responder: becomes current on first data */
 	FZ_KEYPAIR_CURRENT, /* initiator: usable at once */
-	__FZ_KEYPAIR_SLOT_MAX = FZ_KEYPAIR_CURRENT
+	FZ_KEYPAIR_SLOT_MAX = FZ_KEYPAIR_CURRENT
 };
 
 enum fz_keypair_attr {
@@ -201,7 +201,7 @@ enum fz_resource_flag {
 enum fz_filter_proto {
 	FZ_FILTER_TCP = 6,
 	FZ_FILTER_UDP = 17,
-	FZ_FILTER_ICMP = 1, /* ICMP and ICMPv6 echo */
+	FZ_FILTER_ICMP = 1, /* ICMP for IPv4 and ICMPv6 (58) for IPv6 */
 };
 
 enum fz_filter_attr {

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Output of `fzagent show`: a parsed device as wg-style text or as one
+ * line of JSON. Kept apart from the netlink code so it can be tested on
+ * devices built in memory.
+ */
+#ifndef FZ_AGENT_PRINT_H
+#define FZ_AGENT_PRINT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct fz_device;
+
+void print_device_text(FILE *f, const struct fz_device *dev, uint64_t now_ns);
+void print_device_json(FILE *f, const struct fz_device *dev);
+
+#endif /* FZ_AGENT_PRINT_H */

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The Check suites of fzagent; check_main.c runs them all in one runner
+ * so that one summary line covers every test.
+ */
+#ifndef FZ_AGENT_TESTS_SUITES_H
+#define FZ_AGENT_TESTS_SUITES_H
+
+#include <check.h>
+
+Suite *keys_suite(void);
+Suite *format_suite(void);
+Suite *json_suite(void);
+Suite *device_suite(void);
+Suite *print_suite(void);
+Suite *cli_suite(void);
+
+#endif /* FZ_AGENT_TESTS_SUITES_H */

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * print.c: the exact text and JSON of `fzagent show` for devices built
+ * in memory, since no test here can load fz.ko.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device.h"
+#include "print.h"
+#include "suites.h"
+
+#define NS 1000000000ULL
+#define NOW (1700000000ULL * NS)
+
+static struct fz_allowedip aips[2];
+static struct fz_peer peers[2];
+static struct fz_device dev;
+
+static void set_inet(struct sockaddr_storage *ss, const char *addr,
+		     uint16_t port)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(port);
+	ck_assert_int_eq(inet_pton(AF_INET, addr, &sin->sin_addr), 1);
+}
+
+static void set_inet6(struct sockaddr_storage *ss, const char *addr,
+		      uint16_t port)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
+	ck_assert_int_eq(inet_pton(AF_INET6, addr, &sin6->sin6_addr), 1);
+}
+
+/* fz0: everything set; peer 0x22 with every field, peer 0x33 bare. */
+static void setup(void)
+{
+	memset(&dev, 0, sizeof(dev));
+	memset(peers, 0, sizeof(peers));
+	memset(aips, 0, sizeof(aips));
+
+	aips[0].family = AF_INET;
+	aips[0].cidr = 32;
+	inet_pton(AF_INET, "10.0.0.2", &aips[0].addr.ip4);
+	aips[1].family = AF_INET6;
+	aips[1].cidr = 128;
+	inet_pton(AF_INET6, "fd00::2", &aips[1].addr.ip6);
+
+	memset(peers[0].public_key, 0x22, FZ_KEY_LEN);
+	set_inet(&peers[0].endpoint, "192.0.2.1", 51820);
+	peers[0].allowedips = aips;
+	peers[0].n_allowedips = 2;
+	peers[0].last_handshake_ns = NOW - 65 * NS;
+	peers[0].last_rx_ns = NOW - 5 * NS;
+	peers[0].rx_bytes = 1260;
+	peers[0].tx_bytes = 4781507;
+	peers[0].persistent_keepalive = 25;
+
+	memset(peers[1].public_key, 0x33, FZ_KEY_LEN);
+	set_inet6(&peers[1].endpoint, "2001:db8::1", 51820);
+
+	dev.ifindex = 7;
+	strcpy(dev.ifname, "fz0");
+	dev.has_public_key = true;
+	memset(dev.public_key, 0x11, FZ_KEY_LEN);
+	dev.listen_port = 51820;
+	dev.fwmark = 0x1234;
+	dev.generation = 42;
+	dev.stats[FZ_STAT_A_RX_PACKETS] = 10;
+	dev.stats[FZ_STAT_A_DROP_BAD_MAC1] = 2;
+	dev.stats[FZ_STAT_A_DROP_REPLAY] = 3;
+	dev.peers = peers;
+	dev.n_peers = 2;
+}
+
+static char *render(bool json)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	if (json)
+		print_device_json(f, &dev);
+	else
+		print_device_text(f, &dev, NOW);
+	fclose(f);
+	return buf;
+}
+
+static void check_render(bool json, const char *want)
+{
+	char *got = render(json);
+
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+
+START_TEST(test_text_full)
+{
+	check_render(
+		false,
+		"interface: fz0\n"
+		"  public key: ERERERERERERERERERERERERERERERERERERERERERE=\n"
+		"  listen port: 51820\n"
+		"  fwmark: 0x1234\n"
+		"  drops: bad mac1 2, replay 3\n"
+		"\n"
+		"peer: IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI=\n"
+		"  endpoint: 192.0.2.1:51820\n"
+		"  allowed ips: 10.0.0.2/32, fd00::2/128\n"
+		"  latest handshake: 1 minute, 5 seconds ago\n"
+		"  transfer: 1.23 KiB received, 4.56 MiB sent\n"
+		"  persistent keepalive: every 25 seconds\n"
+		"\n"
+		"peer: MzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzM=\n"
+		"  endpoint: [2001:db8::1]:51820\n"
+		"  allowed ips: (none)\n");
+}
+END_TEST
+
+/* Nothing configured: only the lines wg show would print. */
+START_TEST(test_text_bare_device)
+{
+	memset(&dev, 0, sizeof(dev));
+	dev.ifindex = 9;
+	strcpy(dev.ifname, "fz1");
+	check_render(false, "interface: fz1\n"
+			    "  public key: (none)\n");
+}
+END_TEST
+
+START_TEST(test_text_only_rx)
+{
+	peers[0].tx_bytes = 0;
+	dev.n_peers = 1;
+	dev.stats[FZ_STAT_A_DROP_BAD_MAC1] = 0;
+	dev.stats[FZ_STAT_A_DROP_REPLAY] = 0;
+	dev.stats[FZ_STAT_A_DROP_CONTROL] = 1;
+	check_render(
+		false,
+		"interface: fz0\n"
+		"  public key: ERERERERERERERERERERERERERERERERERERERERERE=\n"
+		"  listen port: 51820\n"
+		"  fwmark: 0x1234\n"
+		"  drops: bad control 1\n"
+		"\n"
+		"peer: IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI=\n"
+		"  endpoint: 192.0.2.1:51820\n"
+		"  allowed ips: 10.0.0.2/32, fd00::2/128\n"
+		"  latest handshake: 1 minute, 5 seconds ago\n"
+		"  transfer: 1.23 KiB received, 0 B sent\n"
+		"  persistent keepalive: every 25 seconds\n");
+}
+END_TEST
+
+START_TEST(test_json_full)
+{
+	check_render(
+		true,
+		"{\"interface\":\"fz0\",\"ifindex\":7,"
+		"\"public_key\":\"ERERERERERERERERERERERERERERERERERERERERERE=\","
+		"\"listen_port\":51820,\"fwmark\":4660,\"generation\":42,"
+		"\"stats\":{\"rx_packets\":10,\"rx_bytes\":0,\"tx_packets\":0,"
+		"\"tx_bytes\":0,\"drop_bad_mac1\":2,\"drop_ratelimited\":0,"
+		"\"drop_bad_auth\":0,\"drop_replay\":3,\"drop_no_key\":0,"
+		"\"drop_bad_source\":0,\"drop_no_peer\":0,"
+		"\"drop_malformed\":0,\"drop_denied\":0,\"drop_control\":0,"
+		"\"cookies_sent\":0},"
+		"\"peers\":["
+		"{\"public_key\":\"IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI=\","
+		"\"endpoint\":\"192.0.2.1:51820\","
+		"\"allowed_ips\":[\"10.0.0.2/32\",\"fd00::2/128\"],"
+		"\"persistent_keepalive\":25,\"rx_bytes\":1260,"
+		"\"tx_bytes\":4781507,"
+		"\"latest_handshake_ns\":1699999935000000000,"
+		"\"last_rx_ns\":1699999995000000000},"
+		"{\"public_key\":\"MzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzM=\","
+		"\"endpoint\":\"[2001:db8::1]:51820\",\"allowed_ips\":[],"
+		"\"persistent_keepalive\":0,\"rx_bytes\":0,\"tx_bytes\":0,"
+		"\"latest_handshake_ns\":0,\"last_rx_ns\":0}]}\n");
+}
+END_TEST
+
+START_TEST(test_json_bare_device)
+{
+	char *got;
+
+	memset(&dev, 0, sizeof(dev));
+	dev.ifindex = 9;
+	strcpy(dev.ifname, "fz\"1");
+	got = render(true);
+	ck_assert_ptr_nonnull(strstr(got, "{\"interface\":\"fz\\\"1\","));
+	ck_assert_ptr_nonnull(strstr(got, "\"public_key\":null,"));
+	ck_assert_ptr_nonnull(strstr(got, "\"peers\":[]}\n"));
+	free(got);
+}
+END_TEST
+
+Suite *print_suite(void)
+{
+	Suite *s = suite_create("print");
+	TCase *tc = tcase_create("print");
+
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, test_text_full);
+	tcase_add_test(tc, test_text_bare_device);
+	tcase_add_test(tc, test_text_only_rx);
+	tcase_add_test(tc, test_json_full);
+	tcase_add_test(tc, test_json_bare_device);
+	suite_add_tcase(s, tc);
+	return s;
+}
