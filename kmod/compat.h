@@ -10,6 +10,9 @@
 #include <linux/version.h>
 #include <linux/netdevice.h>
 #include <net/genetlink.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#include <net/gso.h> /* skb_gso_segment() moved here */
+#endif
 
 static inline void fz_compat_set_lltx(struct net_device *dev)
 {
@@ -17,6 +20,34 @@ static inline void fz_compat_set_lltx(struct net_device *dev)
 	dev->lltx = true;
 #else
 	dev->features |= NETIF_F_LLTX;
+#endif
+}
+
+/*
+ * Per-CPU tstats: since 6.7 the core allocates them when asked to (and
+ * tunnel helpers insist on being asked); before, the driver does.
+ */
+static inline int fz_compat_tstats_alloc(struct net_device *dev)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	return 0;
+#else
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	return dev->tstats ? 0 : -ENOMEM;
+#endif
+}
+
+static inline void fz_compat_tstats_free(struct net_device *dev)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+	free_percpu(dev->tstats);
+#endif
+}
+
+static inline void fz_compat_tstats_setup(struct net_device *dev)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
 #endif
 }
 

@@ -1,64 +1,127 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The fz link type: an L3 point-to-point device with no ARP and no qdisc.
- * Until a peer owns a destination (cryptokey routing), every packet sent
- * into it is dropped and counted.
+ * Its UDP sockets are open while it is up.
  */
 #include <linux/if_arp.h>
 #include <linux/rtnetlink.h>
 #include <net/ipv6.h>
+#include <net/net_namespace.h>
 #include <net/rtnetlink.h>
 
 #include "compat.h"
 #include "device.h"
 #include "peer.h"
+#include "queueing.h"
+#include "receive.h"
+#include "send.h"
+#include "socket.h"
 
 static struct rtnl_link_ops fz_link_ops;
+/* Every fz device, so a dying namespace can close the sockets in it. */
+static LIST_HEAD(fz_devices);
+static DEFINE_MUTEX(fz_devices_lock);
 
 static int fz_dev_init(struct net_device *dev)
 {
 	struct fz_device *fz = netdev_priv(dev);
+	int ret = -ENOMEM;
 
-	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
-	if (!dev->tstats)
-		return -ENOMEM;
+	if (fz_compat_tstats_alloc(dev))
+		goto err;
 	fz->counters = alloc_percpu(struct fz_counters);
-	if (!fz->counters) {
-		free_percpu(dev->tstats);
-		dev->tstats = NULL;
-		return -ENOMEM;
-	}
+	if (!fz->counters)
+		goto err_tstats;
+	fz->ratelimiter = fz_ratelimiter_create();
+	if (!fz->ratelimiter)
+		goto err_counters;
+	ret = fz_aip_table_init(&fz->aips);
+	if (ret)
+		goto err_ratelimiter;
+	ret = fz_crypt_queue_init(&fz->encrypt_queue, fz, fz_encrypt_worker);
+	if (ret)
+		goto err_aips;
+	ret = fz_crypt_queue_init(&fz->decrypt_queue, fz, fz_decrypt_worker);
+	if (ret)
+		goto err_encrypt;
 	return 0;
+
+err_encrypt:
+	fz_crypt_queue_free(&fz->encrypt_queue);
+err_aips:
+	fz_aip_table_destroy(&fz->aips);
+err_ratelimiter:
+	fz_ratelimiter_destroy(fz->ratelimiter);
+err_counters:
+	free_percpu(fz->counters);
+err_tstats:
+	fz_compat_tstats_free(dev);
+err:
+	return ret;
 }
 
 static void fz_dev_uninit(struct net_device *dev)
 {
 	struct fz_device *fz = netdev_priv(dev);
 
+	mutex_lock(&fz_devices_lock);
+	list_del(&fz->device_list);
+	mutex_unlock(&fz_devices_lock);
+
 	mutex_lock(&fz->lock);
+	fz_socket_close(fz);
 	fz_peer_remove_all(fz);
 	mutex_unlock(&fz->lock);
+	cancel_work_sync(&fz->handshake_work);
+	skb_queue_purge(&fz->handshake_queue);
+	fz_crypt_flush(fz);
+	fz_crypt_queue_free(&fz->decrypt_queue);
+	fz_crypt_queue_free(&fz->encrypt_queue);
+	fz_aip_table_destroy(&fz->aips);
+	fz_ratelimiter_destroy(fz->ratelimiter);
 	free_percpu(fz->counters);
-	free_percpu(dev->tstats);
+	fz_compat_tstats_free(dev);
 }
 
-static netdev_tx_t fz_xmit(struct sk_buff *skb, struct net_device *dev)
+static int fz_open(struct net_device *dev)
 {
 	struct fz_device *fz = netdev_priv(dev);
+	int ret;
 
-	/* No peer can own a destination yet: drop, count, say why. */
-	fz_count(fz, FZ_STAT_A_DROP_NO_PEER);
-	DEV_STATS_INC(dev, tx_dropped);
-	kfree_skb(skb);
-	return NETDEV_TX_OK;
+	mutex_lock(&fz->lock);
+	ret = fz_socket_open(fz, fz->listen_port);
+	mutex_unlock(&fz->lock);
+	if (ret)
+		netdev_err(dev, "cannot open UDP port %u: %d\n",
+			   fz->listen_port, ret);
+	return ret;
+}
+
+static int fz_stop(struct net_device *dev)
+{
+	struct fz_device *fz = netdev_priv(dev);
+	struct fz_peer *peer;
+
+	mutex_lock(&fz->lock);
+	fz_socket_close(fz);
+	list_for_each_entry(peer, &fz->peer_list, list)
+		skb_queue_purge(&peer->staged);
+	mutex_unlock(&fz->lock);
+	return 0;
 }
 
 static const struct net_device_ops fz_netdev_ops = {
 	.ndo_init = fz_dev_init,
 	.ndo_uninit = fz_dev_uninit,
+	.ndo_open = fz_open,
+	.ndo_stop = fz_stop,
 	.ndo_start_xmit = fz_xmit,
 	.ndo_get_stats64 = dev_get_tstats64,
 };
+
+#define FZ_FEATURES                                                        \
+	(NETIF_F_HW_CSUM | NETIF_F_RXCSUM | NETIF_F_SG | NETIF_F_GSO |      \
+	 NETIF_F_GSO_SOFTWARE | NETIF_F_HIGHDMA)
 
 static void fz_setup(struct net_device *dev)
 {
@@ -69,19 +132,31 @@ static void fz_setup(struct net_device *dev)
 	dev->type = ARPHRD_NONE;
 	dev->hard_header_len = 0;
 	dev->addr_len = 0;
+	dev->needed_headroom = FZ_DATA_HEADROOM;
+	dev->needed_tailroom = FZ_PADDING + FZ_AUTHTAG_LEN;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
 	fz_compat_set_lltx(dev);
+	fz_compat_tstats_setup(dev);
+	dev->features |= FZ_FEATURES;
+	dev->hw_features |= FZ_FEATURES;
+	dev->hw_enc_features |= FZ_FEATURES;
 	dev->mtu = FZ_DEFAULT_MTU;
 	dev->min_mtu = IPV6_MIN_MTU;
-	dev->max_mtu = ETH_MAX_MTU;
+	dev->max_mtu = ETH_MAX_MTU - FZ_DATA_HEADROOM;
 	dev->needs_free_netdev = true;
 
 	memset(fz, 0, sizeof(*fz));
 	fz->dev = dev;
 	mutex_init(&fz->lock);
 	INIT_LIST_HEAD(&fz->peer_list);
+	INIT_LIST_HEAD(&fz->device_list);
 	hash_init(fz->peer_hash);
+	hash_init(fz->index_hash);
+	spin_lock_init(&fz->index_lock);
+	skb_queue_head_init(&fz->handshake_queue);
+	INIT_WORK(&fz->handshake_work, fz_handshake_worker);
+	fz_cookie_checker_init(&fz->cookie_checker);
 	fz->generation = 1;
 }
 
@@ -89,10 +164,17 @@ static int fz_newlink(struct net *src_net, struct net_device *dev,
 		      struct nlattr *tb[], struct nlattr *data[],
 		      struct netlink_ext_ack *extack)
 {
-	int ret = register_netdevice(dev);
+	struct fz_device *fz = netdev_priv(dev);
+	int ret;
 
+	/* Sockets live where the device was made, wherever it moves. */
+	fz->creating_net = src_net;
+	ret = register_netdevice(dev);
 	if (ret < 0)
 		return ret;
+	mutex_lock(&fz_devices_lock);
+	list_add(&fz->device_list, &fz_devices);
+	mutex_unlock(&fz_devices_lock);
 	netdev_info(dev, "created\n");
 	return 0;
 }
@@ -109,6 +191,29 @@ static struct rtnl_link_ops fz_link_ops __read_mostly = {
 	.setup = fz_setup,
 	.newlink = fz_newlink,
 	.dellink = fz_dellink,
+};
+
+/* The namespace holding a device's sockets is going away: close them. */
+static void __net_exit fz_netns_pre_exit(struct net *net)
+{
+	struct fz_device *fz;
+
+	rtnl_lock();
+	mutex_lock(&fz_devices_lock);
+	list_for_each_entry(fz, &fz_devices, device_list) {
+		if (fz->creating_net != net)
+			continue;
+		mutex_lock(&fz->lock);
+		fz_socket_close(fz);
+		fz->creating_net = NULL;
+		mutex_unlock(&fz->lock);
+	}
+	mutex_unlock(&fz_devices_lock);
+	rtnl_unlock();
+}
+
+static struct pernet_operations fz_netns_ops = {
+	.pre_exit = fz_netns_pre_exit,
 };
 
 struct fz_device *fz_device_get(struct net *net, int ifindex,
@@ -149,11 +254,19 @@ void fz_device_counters(struct fz_device *fz, u64 out[__FZ_STAT_A_MAX])
 
 int fz_device_init(void)
 {
-	return rtnl_link_register(&fz_link_ops);
+	int ret = register_pernet_device(&fz_netns_ops);
+
+	if (ret)
+		return ret;
+	ret = rtnl_link_register(&fz_link_ops);
+	if (ret)
+		unregister_pernet_device(&fz_netns_ops);
+	return ret;
 }
 
 void fz_device_uninit(void)
 {
 	/* Deletes every fz device in every namespace. */
 	rtnl_link_unregister(&fz_link_ops);
+	unregister_pernet_device(&fz_netns_ops);
 }

@@ -6,14 +6,35 @@
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
+#include <linux/ptr_ring.h>
+#include <linux/skbuff.h>
+#include <linux/workqueue.h>
 #include <linux/fz.h>
+
+#include "allowedips.h"
+#include "cookie.h"
 
 #define FZ_DEFAULT_MTU 1280
 #define FZ_PEER_HASH_BITS 11
+#define FZ_INDEX_HASH_BITS 13
+#define FZ_CRYPT_RING_SIZE 4096
+#define FZ_HANDSHAKE_QUEUE_LEN 4096
 
 /* Per-CPU counters, indexed by enum fz_stat_attr; no lock per packet. */
 struct fz_counters {
 	u64 v[__FZ_STAT_A_MAX];
+};
+
+struct fz_crypt_worker {
+	struct work_struct work;
+	struct fz_device *fz;
+};
+
+/* Packets wait here for any CPU to encrypt or decrypt them. */
+struct fz_crypt_queue {
+	struct ptr_ring ring;
+	struct fz_crypt_worker __percpu *worker;
+	int last_cpu;
 };
 
 struct fz_device {
@@ -23,13 +44,29 @@ struct fz_device {
 	struct list_head peer_list;
 	DECLARE_HASHTABLE(peer_hash, FZ_PEER_HASH_BITS);
 	unsigned int num_peers;
+	struct fz_aip_table aips;
+	/* Receiver index -> keypair, read under RCU on every data packet. */
+	DECLARE_HASHTABLE(index_hash, FZ_INDEX_HASH_BITS);
+	spinlock_t index_lock;
 	/* Bumped on every change so an interrupted dump can be detected. */
 	u32 generation;
 	u8 public_key[FZ_KEY_LEN];
 	bool has_public_key;
+	struct fz_cookie_checker cookie_checker;
+	struct fz_ratelimiter *ratelimiter;
 	u16 listen_port;
 	u32 fwmark;
+	struct net *creating_net;
+	struct sock __rcu *sock4;
+	struct sock __rcu *sock6;
+	struct fz_crypt_queue encrypt_queue, decrypt_queue;
+	struct sk_buff_head handshake_queue;
+	struct work_struct handshake_work;
+	unsigned long under_load_until;
+	unsigned int handshakes_this_second;
+	unsigned long handshake_second;
 	struct fz_counters __percpu *counters;
+	struct list_head device_list;
 };
 
 int fz_device_init(void);
@@ -46,5 +83,19 @@ static inline void fz_count(struct fz_device *fz, enum fz_stat_attr what)
 }
 
 void fz_device_counters(struct fz_device *fz, u64 out[__FZ_STAT_A_MAX]);
+
+extern struct workqueue_struct *fz_wq;
+extern unsigned int fz_time_divisor;
+
+/* WireGuard's timer constants, shortened only by a test-only parameter. */
+static inline unsigned long fz_secs(unsigned int seconds)
+{
+	return (unsigned long)seconds * HZ / fz_time_divisor;
+}
+
+static inline u64 fz_secs_ns(unsigned int seconds)
+{
+	return (u64)seconds * NSEC_PER_SEC / fz_time_divisor;
+}
 
 #endif /* _FZ_DEVICE_H */

@@ -7,16 +7,31 @@
 #include <net/genetlink.h>
 #include <net/rtnetlink.h>
 
+#include "cookie.h"
 #include "device.h"
 #include "netlink.h"
 #include "peer.h"
 #include "version.h"
 
+struct workqueue_struct *fz_wq;
+
+unsigned int fz_time_divisor = 1;
+module_param_named(test_time_divisor, fz_time_divisor, uint, 0444);
+MODULE_PARM_DESC(test_time_divisor,
+		 "For tests only: divide WireGuard's protocol timers by this (default 1)");
+
 static int __init fz_mod_init(void)
 {
 	int ret;
 
+	if (!fz_time_divisor)
+		fz_time_divisor = 1;
 	fz_peer_init();
+	fz_cookie_init();
+	/* Per-CPU (bound) so crypt work can be spread over chosen CPUs. */
+	fz_wq = alloc_workqueue("fz", WQ_CPU_INTENSIVE | WQ_MEM_RECLAIM, 0);
+	if (!fz_wq)
+		return -ENOMEM;
 	ret = fz_device_init();
 	if (ret < 0)
 		goto err_device;
@@ -24,11 +39,15 @@ static int __init fz_mod_init(void)
 	if (ret < 0)
 		goto err_netlink;
 	pr_info("fz: " FZ_VERSION " loaded\n");
+	if (fz_time_divisor > 1)
+		pr_info("fz: test mode, protocol timers divided by %u\n",
+			fz_time_divisor);
 	return 0;
 
 err_netlink:
 	fz_device_uninit();
 err_device:
+	destroy_workqueue(fz_wq);
 	return ret;
 }
 
@@ -36,7 +55,8 @@ static void __exit fz_mod_exit(void)
 {
 	fz_genl_uninit();
 	fz_device_uninit();
-	/* Peers are freed by RCU callbacks that live in this module. */
+	destroy_workqueue(fz_wq);
+	/* Peers and keypairs are freed by RCU callbacks in this module. */
 	rcu_barrier();
 	pr_info("fz: unloaded\n");
 }

@@ -12,8 +12,12 @@
 
 #include "compat.h"
 #include "device.h"
+#include "keypair.h"
 #include "netlink.h"
 #include "peer.h"
+#include "send.h"
+#include "socket.h"
+#include "timers.h"
 
 static struct genl_family fz_family;
 
@@ -33,6 +37,15 @@ static const struct nla_policy fz_peer_policy[FZ_PEER_A_MAX + 1] = {
 
 static const struct nla_policy fz_peer_key_policy[FZ_PEER_A_MAX + 1] = {
 	[FZ_PEER_A_PUBLIC_KEY] = NLA_POLICY_EXACT_LEN(FZ_KEY_LEN),
+};
+
+static const struct nla_policy fz_keypair_policy[FZ_KP_A_MAX + 1] = {
+	[FZ_KP_A_SLOT] = NLA_POLICY_MAX(NLA_U8, FZ_KEYPAIR_SLOT_MAX),
+	[FZ_KP_A_LOCAL_INDEX] = { .type = NLA_U32 },
+	[FZ_KP_A_REMOTE_INDEX] = { .type = NLA_U32 },
+	[FZ_KP_A_SEND_KEY] = NLA_POLICY_EXACT_LEN(FZ_KEY_LEN),
+	[FZ_KP_A_RECV_KEY] = NLA_POLICY_EXACT_LEN(FZ_KEY_LEN),
+	[FZ_KP_A_FLAGS] = { .type = NLA_U32 },
 };
 
 #define FZ_DEVICE_SELECTOR_POLICY                                    \
@@ -59,6 +72,20 @@ static const struct nla_policy fz_set_peer_policy[FZ_A_MAX + 1] = {
 static const struct nla_policy fz_del_peer_policy[FZ_A_MAX + 1] = {
 	FZ_DEVICE_SELECTOR_POLICY,
 	[FZ_A_PEER] = NLA_POLICY_NESTED(fz_peer_key_policy),
+};
+
+static const struct nla_policy fz_set_keypair_policy[FZ_A_MAX + 1] = {
+	FZ_DEVICE_SELECTOR_POLICY,
+	[FZ_A_PEER] = NLA_POLICY_NESTED(fz_peer_key_policy),
+	[FZ_A_KEYPAIR] = NLA_POLICY_NESTED(fz_keypair_policy),
+};
+
+static const struct nla_policy fz_send_handshake_policy[FZ_A_MAX + 1] = {
+	FZ_DEVICE_SELECTOR_POLICY,
+	[FZ_A_PEER] = NLA_POLICY_NESTED(fz_peer_key_policy),
+	[FZ_A_ENDPOINT] = NLA_POLICY_MIN_LEN(sizeof(struct sockaddr_in)),
+	[FZ_A_PACKET] = { .type = NLA_BINARY,
+			  .len = FZ_MAX_HANDSHAKE_PACKET },
 };
 
 /* Requests must speak a version of this ABI we know; 0 means "unset". */
@@ -147,19 +174,20 @@ static int fz_put_device(struct sk_buff *skb, struct fz_device *fz)
 
 static int fz_put_allowedips(struct sk_buff *skb, struct fz_peer *peer)
 {
-	struct fz_allowedip *aip;
 	struct nlattr *list, *one;
+	struct fz_aip *aip;
 
 	list = nla_nest_start(skb, FZ_PEER_A_ALLOWEDIPS);
 	if (!list)
 		return -EMSGSIZE;
-	list_for_each_entry(aip, &peer->allowedips, list) {
+	list_for_each_entry(aip, &peer->allowedips, peer_list) {
+		bool v4 = aip->key.family == 4;
+
 		one = nla_nest_start(skb, 0);
 		if (!one ||
-		    nla_put_u16(skb, FZ_AIP_A_FAMILY, aip->family) ||
-		    nla_put(skb, FZ_AIP_A_ADDR, aip->family == AF_INET ? 4 : 16,
-			    aip->addr) ||
-		    nla_put_u8(skb, FZ_AIP_A_CIDR, aip->cidr))
+		    nla_put_u16(skb, FZ_AIP_A_FAMILY, v4 ? AF_INET : AF_INET6) ||
+		    nla_put(skb, FZ_AIP_A_ADDR, v4 ? 4 : 16, aip->key.addr) ||
+		    nla_put_u8(skb, FZ_AIP_A_CIDR, aip->key.cidr))
 			return -EMSGSIZE;
 		nla_nest_end(skb, one);
 	}
@@ -177,25 +205,75 @@ static int fz_put_endpoint(struct sk_buff *skb, int type,
 	return 0;
 }
 
+static int fz_put_keypair(struct sk_buff *skb, struct fz_keypair *kp, u8 slot)
+{
+	struct nlattr *nest;
+
+	if (!kp)
+		return 0;
+	nest = nla_nest_start(skb, 0);
+	if (!nest || nla_put_u8(skb, FZ_KP_A_SLOT, slot) ||
+	    nla_put_u32(skb, FZ_KP_A_LOCAL_INDEX, kp->local_index) ||
+	    nla_put_u32(skb, FZ_KP_A_REMOTE_INDEX,
+			le32_to_cpu(kp->remote_index)) ||
+	    nla_put_u32(skb, FZ_KP_A_FLAGS,
+			kp->initiator ? FZ_KEYPAIR_F_INITIATOR : 0) ||
+	    nla_put_u64_64bit(skb, FZ_KP_A_CREATED, kp->created_real,
+			      FZ_KP_A_PAD) ||
+	    nla_put_u64_64bit(skb, FZ_KP_A_TX_COUNTER,
+			      atomic64_read(&kp->send_counter), FZ_KP_A_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* The dump has no "previous" slot: it only ever receives. */
+static int fz_put_keypairs(struct sk_buff *skb, struct fz_peer *peer)
+{
+	struct nlattr *list = nla_nest_start(skb, FZ_PEER_A_KEYPAIRS);
+	int ret;
+
+	if (!list)
+		return -EMSGSIZE;
+	spin_lock_bh(&peer->keys.lock);
+	ret = fz_put_keypair(skb, rcu_dereference_protected(peer->keys.cur,
+			     lockdep_is_held(&peer->keys.lock)),
+			     FZ_KEYPAIR_CURRENT) ?:
+	      fz_put_keypair(skb, rcu_dereference_protected(peer->keys.next,
+			     lockdep_is_held(&peer->keys.lock)),
+			     FZ_KEYPAIR_NEXT);
+	spin_unlock_bh(&peer->keys.lock);
+	if (ret)
+		return ret;
+	nla_nest_end(skb, list);
+	return 0;
+}
+
 static int fz_put_peer(struct sk_buff *skb, struct fz_peer *peer)
 {
 	struct nlattr *nest = nla_nest_start(skb, FZ_A_PEER);
+	struct fz_peer_endpoint ep;
+	struct fz_peer_stats st;
 
 	if (!nest)
 		return -EMSGSIZE;
+	fz_peer_get_endpoint(peer, &ep);
+	fz_peer_stats(peer, &st);
 	if (nla_put(skb, FZ_PEER_A_PUBLIC_KEY, FZ_KEY_LEN, peer->public_key) ||
-	    fz_put_endpoint(skb, FZ_PEER_A_ENDPOINT, &peer->endpoint) ||
+	    nla_put_u32(skb, FZ_PEER_A_FLAGS, peer->flags) ||
+	    fz_put_endpoint(skb, FZ_PEER_A_ENDPOINT, &ep.addr) ||
 	    nla_put_u16(skb, FZ_PEER_A_PERSISTENT_KEEPALIVE,
 			peer->persistent_keepalive) ||
-	    nla_put_u64_64bit(skb, FZ_PEER_A_RX_BYTES, peer->rx_bytes,
+	    nla_put_u64_64bit(skb, FZ_PEER_A_RX_BYTES, st.rx_bytes,
 			      FZ_PEER_A_PAD) ||
-	    nla_put_u64_64bit(skb, FZ_PEER_A_TX_BYTES, peer->tx_bytes,
+	    nla_put_u64_64bit(skb, FZ_PEER_A_TX_BYTES, st.tx_bytes,
 			      FZ_PEER_A_PAD) ||
 	    nla_put_u64_64bit(skb, FZ_PEER_A_LAST_HANDSHAKE,
-			      peer->last_handshake_ns, FZ_PEER_A_PAD) ||
-	    nla_put_u64_64bit(skb, FZ_PEER_A_LAST_RX, peer->last_rx_ns,
+			      READ_ONCE(peer->last_handshake_ns),
 			      FZ_PEER_A_PAD) ||
-	    fz_put_allowedips(skb, peer)) {
+	    nla_put_u64_64bit(skb, FZ_PEER_A_LAST_RX,
+			      READ_ONCE(peer->last_rx_ns), FZ_PEER_A_PAD) ||
+	    fz_put_allowedips(skb, peer) || fz_put_keypairs(skb, peer)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -298,6 +376,53 @@ static int fz_get_device_done(struct netlink_callback *cb)
 
 /* ---- SET_DEVICE ---- */
 
+static void fz_set_fwmark(struct fz_device *fz, u32 mark)
+{
+	struct fz_peer *peer;
+
+	fz->fwmark = mark;
+	/* Routes were looked up with the old mark. */
+	list_for_each_entry(peer, &fz->peer_list, list)
+		dst_cache_reset(&peer->dst_cache);
+}
+
+static int fz_apply_device(struct fz_device *fz, struct nlattr **attrs,
+			   u32 flags, struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	if (attrs[FZ_A_LISTEN_PORT]) {
+		u16 port = nla_get_u16(attrs[FZ_A_LISTEN_PORT]);
+
+		if (netif_running(fz->dev)) {
+			ret = fz_socket_open(fz, port);
+			if (ret) {
+				NL_SET_ERR_MSG_ATTR(extack,
+						    attrs[FZ_A_LISTEN_PORT],
+						    "cannot bind the listen port");
+				return ret;
+			}
+		} else {
+			fz->listen_port = port;
+		}
+	}
+	if (flags & FZ_DEVICE_F_REPLACE_PEERS)
+		fz_peer_remove_all(fz);
+	if (attrs[FZ_A_PUBLIC_KEY]) {
+		memcpy(fz->public_key, nla_data(attrs[FZ_A_PUBLIC_KEY]),
+		       FZ_KEY_LEN);
+		fz->has_public_key = !fz_key_is_zero(fz->public_key);
+		fz_cookie_checker_set_key(&fz->cookie_checker,
+					  fz->has_public_key ? fz->public_key :
+							       NULL);
+	}
+	if (attrs[FZ_A_FWMARK])
+		fz_set_fwmark(fz, nla_get_u32(attrs[FZ_A_FWMARK]));
+	else if (flags & FZ_DEVICE_F_REMOVE_FWMARK)
+		fz_set_fwmark(fz, 0);
+	return 0;
+}
+
 static int fz_set_device_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
@@ -312,32 +437,19 @@ static int fz_set_device_doit(struct sk_buff *skb, struct genl_info *info)
 			     &flags);
 	if (ret)
 		return ret;
-	if (attrs[FZ_A_LISTEN_PORT]) {
-		/* The UDP socket arrives with the data path. */
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[FZ_A_LISTEN_PORT],
-				    "listen port not supported by this fz.ko");
-		return -EOPNOTSUPP;
-	}
 	fz = fz_lookup(genl_info_net(info), attrs, info->extack);
 	if (IS_ERR(fz))
 		return PTR_ERR(fz);
 
+	/* rtnl: the device's up/down state must not change under us. */
+	rtnl_lock();
 	mutex_lock(&fz->lock);
-	if (flags & FZ_DEVICE_F_REPLACE_PEERS)
-		fz_peer_remove_all(fz);
-	if (attrs[FZ_A_PUBLIC_KEY]) {
-		memcpy(fz->public_key, nla_data(attrs[FZ_A_PUBLIC_KEY]),
-		       FZ_KEY_LEN);
-		fz->has_public_key = !fz_key_is_zero(fz->public_key);
-	}
-	if (attrs[FZ_A_FWMARK])
-		fz->fwmark = nla_get_u32(attrs[FZ_A_FWMARK]);
-	else if (flags & FZ_DEVICE_F_REMOVE_FWMARK)
-		fz->fwmark = 0;
+	ret = fz_apply_device(fz, attrs, flags, info->extack);
 	fz->generation++;
 	mutex_unlock(&fz->lock);
+	rtnl_unlock();
 	fz_device_put(fz);
-	return 0;
+	return ret;
 }
 
 /* ---- SET_PEER / DEL_PEER ---- */
@@ -508,20 +620,27 @@ static int fz_apply_peer(struct fz_device *fz, struct fz_peer_request *req,
 		goto undo;
 	}
 	if (req->flags & FZ_PEER_F_REPLACE_ALLOWEDIPS)
-		fz_peer_clear_allowedips(peer);
+		fz_aip_remove_peer(&fz->aips, peer);
 	for (i = 0; i < req->num_prefixes; i++) {
-		ret = fz_peer_add_allowedip(peer, req->prefixes[i].family,
-					    req->prefixes[i].addr,
-					    req->prefixes[i].cidr);
+		ret = fz_aip_insert(&fz->aips, peer, req->prefixes[i].family,
+				    req->prefixes[i].addr,
+				    req->prefixes[i].cidr);
 		if (ret)
 			goto undo;
 	}
 	if (req->flags & FZ_PEER_F_REMOVE_ENDPOINT)
-		memset(&peer->endpoint, 0, sizeof(peer->endpoint));
+		fz_peer_clear_endpoint(peer);
 	if (req->has_endpoint)
-		peer->endpoint = req->endpoint;
-	if (req->keepalive)
-		peer->persistent_keepalive = nla_get_u16(req->keepalive);
+		fz_peer_set_endpoint(peer, &req->endpoint);
+	if (req->keepalive) {
+		u16 interval = nla_get_u16(req->keepalive);
+
+		if (interval != peer->persistent_keepalive) {
+			WRITE_ONCE(peer->persistent_keepalive, interval);
+			if (netif_running(fz->dev))
+				fz_timers_keepalive_changed(peer);
+		}
+	}
 	return 0;
 
 undo:
@@ -603,6 +722,279 @@ static int fz_del_peer_doit(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+/* Finds the peer named by FZ_A_PEER; NULL with an error set otherwise. */
+static struct fz_peer *fz_lookup_peer(struct fz_device *fz,
+				      struct nlattr *nest,
+				      struct netlink_ext_ack *extack, int *err)
+{
+	struct nlattr *tb[FZ_PEER_A_MAX + 1];
+	struct fz_peer *peer;
+
+	*err = nla_parse_nested(tb, FZ_PEER_A_MAX, nest, fz_peer_key_policy,
+				extack);
+	if (*err)
+		return NULL;
+	if (!tb[FZ_PEER_A_PUBLIC_KEY]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "peer needs a public key");
+		*err = -EINVAL;
+		return NULL;
+	}
+	peer = fz_peer_lookup(fz, nla_data(tb[FZ_PEER_A_PUBLIC_KEY]));
+	if (!peer) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "no such peer");
+		*err = -ENOENT;
+	}
+	return peer;
+}
+
+static int fz_parse_keypair(struct nlattr *nest, struct fz_keypair_params *p,
+			    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[FZ_KP_A_MAX + 1];
+	u32 flags;
+	int ret;
+
+	ret = nla_parse_nested(tb, FZ_KP_A_MAX, nest, fz_keypair_policy,
+			       extack);
+	if (ret)
+		return ret;
+	if (!tb[FZ_KP_A_SLOT] || !tb[FZ_KP_A_LOCAL_INDEX] ||
+	    !tb[FZ_KP_A_REMOTE_INDEX] || !tb[FZ_KP_A_SEND_KEY] ||
+	    !tb[FZ_KP_A_RECV_KEY]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "a keypair needs slot, both indices and both keys");
+		return -EINVAL;
+	}
+	ret = fz_check_flags(tb[FZ_KP_A_FLAGS], __FZ_KEYPAIR_F_ALL, extack,
+			     &flags);
+	if (ret)
+		return ret;
+	p->slot = nla_get_u8(tb[FZ_KP_A_SLOT]);
+	p->local_index = nla_get_u32(tb[FZ_KP_A_LOCAL_INDEX]);
+	p->remote_index = nla_get_u32(tb[FZ_KP_A_REMOTE_INDEX]);
+	p->send_key = nla_data(tb[FZ_KP_A_SEND_KEY]);
+	p->recv_key = nla_data(tb[FZ_KP_A_RECV_KEY]);
+	p->initiator = flags & FZ_KEYPAIR_F_INITIATOR;
+	return 0;
+}
+
+static int fz_set_keypair_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fz_keypair_params params;
+	struct fz_device *fz;
+	struct fz_peer *peer;
+	int ret;
+
+	ret = fz_check_version(info->genlhdr->version, info->extack);
+	if (ret)
+		return ret;
+	if (!info->attrs[FZ_A_PEER] || !info->attrs[FZ_A_KEYPAIR]) {
+		NL_SET_ERR_MSG_MOD(info->extack, "needs FZ_A_PEER and FZ_A_KEYPAIR");
+		return -EINVAL;
+	}
+	ret = fz_parse_keypair(info->attrs[FZ_A_KEYPAIR], &params,
+			       info->extack);
+	if (ret)
+		return ret;
+	fz = fz_lookup(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(fz))
+		return PTR_ERR(fz);
+	mutex_lock(&fz->lock);
+	peer = fz_lookup_peer(fz, info->attrs[FZ_A_PEER], info->extack, &ret);
+	if (peer)
+		ret = fz_keypair_install(peer, &params);
+	if (ret == -EEXIST)
+		NL_SET_ERR_MSG_MOD(info->extack, "local index already in use");
+	if (!ret && params.slot == FZ_KEYPAIR_CURRENT) {
+		/* Initiator done: data or a keepalive confirms it to the peer. */
+		fz_timers_handshake_complete(peer);
+		fz_send_keepalive(peer);
+	}
+	fz->generation++;
+	mutex_unlock(&fz->lock);
+	fz_device_put(fz);
+	return ret;
+}
+
+static int fz_del_keypairs_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct fz_device *fz;
+	struct fz_peer *peer;
+	int ret;
+
+	ret = fz_check_version(info->genlhdr->version, info->extack);
+	if (ret)
+		return ret;
+	if (!info->attrs[FZ_A_PEER]) {
+		NL_SET_ERR_MSG_MOD(info->extack, "missing FZ_A_PEER");
+		return -EINVAL;
+	}
+	fz = fz_lookup(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(fz))
+		return PTR_ERR(fz);
+	mutex_lock(&fz->lock);
+	peer = fz_lookup_peer(fz, info->attrs[FZ_A_PEER], info->extack, &ret);
+	if (peer)
+		fz_keypairs_clear(peer);
+	fz->generation++;
+	mutex_unlock(&fz->lock);
+	fz_device_put(fz);
+	return ret;
+}
+
+static int fz_check_handshake_packet(struct nlattr *attr,
+				     struct netlink_ext_ack *extack)
+{
+	static const u8 sizes[] = {
+		[FZ_MSG_INITIATION] = sizeof(struct fz_msg_initiation),
+		[FZ_MSG_RESPONSE] = sizeof(struct fz_msg_response),
+		[FZ_MSG_COOKIE] = sizeof(struct fz_msg_cookie),
+	};
+	const u8 *msg;
+
+	if (!attr) {
+		NL_SET_ERR_MSG_MOD(extack, "missing FZ_A_PACKET");
+		return -EINVAL;
+	}
+	msg = nla_data(attr);
+	if (nla_len(attr) < 4 || msg[0] < FZ_MSG_INITIATION ||
+	    msg[0] > FZ_MSG_COOKIE || msg[1] || msg[2] || msg[3] ||
+	    nla_len(attr) != sizes[msg[0]]) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "not a handshake message of the right size");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int fz_send_handshake(struct fz_device *fz, struct genl_info *info,
+			     const union fz_endpoint *to)
+{
+	struct nlattr *pkt = info->attrs[FZ_A_PACKET];
+	struct fz_peer_endpoint ep = {};
+	struct fz_peer *peer = NULL;
+	int ret = 0;
+
+	if (info->attrs[FZ_A_PEER]) {
+		peer = fz_lookup_peer(fz, info->attrs[FZ_A_PEER], info->extack,
+				      &ret);
+		if (!peer)
+			return ret;
+		/* Answering the address a message came from: it roamed. */
+		if (to)
+			fz_peer_set_endpoint(peer, to);
+		fz_peer_get_endpoint(peer, &ep);
+	} else if (to) {
+		ep.addr = *to;
+	}
+	if (!ep.addr.addr.sa_family) {
+		NL_SET_ERR_MSG_MOD(info->extack, "no endpoint to send to");
+		return -EDESTADDRREQ;
+	}
+	ret = fz_socket_send_buffer(fz, &ep, nla_data(pkt), nla_len(pkt));
+	if (!ret && peer) {
+		fz_timers_any_sent(peer);
+		fz_timers_traversal(peer);
+	}
+	return ret;
+}
+
+static int fz_send_handshake_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	union fz_endpoint to, *top = NULL;
+	struct fz_device *fz;
+	int ret;
+
+	ret = fz_check_version(info->genlhdr->version, info->extack) ?:
+	      fz_check_handshake_packet(info->attrs[FZ_A_PACKET], info->extack);
+	if (ret)
+		return ret;
+	if (info->attrs[FZ_A_ENDPOINT]) {
+		ret = fz_parse_endpoint(info->attrs[FZ_A_ENDPOINT], &to,
+					info->extack);
+		if (ret)
+			return ret;
+		top = &to;
+	}
+	if (!info->attrs[FZ_A_PEER] && !top) {
+		NL_SET_ERR_MSG_MOD(info->extack, "needs FZ_A_PEER or FZ_A_ENDPOINT");
+		return -EINVAL;
+	}
+	fz = fz_lookup(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(fz))
+		return PTR_ERR(fz);
+	mutex_lock(&fz->lock);
+	ret = fz_send_handshake(fz, info, top);
+	mutex_unlock(&fz->lock);
+	fz_device_put(fz);
+	return ret;
+}
+
+/* ---- Events ---- */
+
+static struct sk_buff *fz_event_new(struct fz_device *fz, u8 cmd,
+				    void **hdr)
+{
+	struct sk_buff *skb;
+
+	if (!genl_has_listeners(&fz_family, dev_net(fz->dev), 0))
+		return NULL;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put(skb, 0, 0, &fz_family, 0, cmd);
+	if (!*hdr || nla_put_u32(skb, FZ_A_IFINDEX, fz->dev->ifindex)) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+static void fz_event_send(struct fz_device *fz, struct sk_buff *skb,
+			  void *hdr)
+{
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&fz_family, dev_net(fz->dev), skb, 0, 0,
+				GFP_ATOMIC);
+}
+
+void fz_genl_event_handshake(struct fz_device *fz, const void *msg,
+			     size_t len, const union fz_endpoint *src)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = fz_event_new(fz, FZ_CMD_EVT_HANDSHAKE, &hdr);
+	if (!skb)
+		return;
+	if (nla_put(skb, FZ_A_PACKET, len, msg) ||
+	    fz_put_endpoint(skb, FZ_A_ENDPOINT, src)) {
+		nlmsg_free(skb);
+		return;
+	}
+	fz_event_send(fz, skb, hdr);
+}
+
+void fz_genl_event_peer(struct fz_peer *peer, u8 cmd, u32 reason)
+{
+	struct fz_device *fz = peer->fz;
+	struct nlattr *nest;
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = fz_event_new(fz, cmd, &hdr);
+	if (!skb)
+		return;
+	nest = nla_nest_start(skb, FZ_A_PEER);
+	if (!nest ||
+	    nla_put(skb, FZ_PEER_A_PUBLIC_KEY, FZ_KEY_LEN, peer->public_key) ||
+	    (nla_nest_end(skb, nest), nla_put_u32(skb, FZ_A_REASON, reason))) {
+		nlmsg_free(skb);
+		return;
+	}
+	fz_event_send(fz, skb, hdr);
+}
+
 static const struct genl_ops fz_genl_ops[] = {
 	{
 		.cmd = FZ_CMD_GET_DEVICE,
@@ -631,6 +1023,27 @@ static const struct genl_ops fz_genl_ops[] = {
 		.cmd = FZ_CMD_DEL_PEER,
 		.doit = fz_del_peer_doit,
 		.policy = fz_del_peer_policy,
+		.maxattr = FZ_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FZ_CMD_SET_KEYPAIR,
+		.doit = fz_set_keypair_doit,
+		.policy = fz_set_keypair_policy,
+		.maxattr = FZ_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FZ_CMD_DEL_KEYPAIRS,
+		.doit = fz_del_keypairs_doit,
+		.policy = fz_del_peer_policy,
+		.maxattr = FZ_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FZ_CMD_SEND_HANDSHAKE,
+		.doit = fz_send_handshake_doit,
+		.policy = fz_send_handshake_policy,
 		.maxattr = FZ_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},

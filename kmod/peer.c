@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Peers of an fz device, found by their static public key. Configuration
- * holds fz->lock; peers are freed after an RCU grace period so readers on
- * the packet path (which never take the lock) can finish first.
+ * holds fz->lock; the packet path reaches peers under RCU and through the
+ * references its queued packets hold, never through the lock.
  */
 #include <linux/random.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
 
+#include "allowedips.h"
 #include "device.h"
 #include "peer.h"
+#include "queueing.h"
+#include "timers.h"
 
 static siphash_key_t fz_peer_hash_key __read_mostly;
 
@@ -38,87 +41,155 @@ struct fz_peer *fz_peer_create(struct fz_device *fz, const u8 *public_key)
 	peer = kzalloc(sizeof(*peer), GFP_KERNEL);
 	if (!peer)
 		return ERR_PTR(-ENOMEM);
+	peer->stats = alloc_percpu(struct fz_peer_stats);
+	if (!peer->stats)
+		goto err_peer;
+	if (dst_cache_init(&peer->dst_cache, GFP_KERNEL))
+		goto err_stats;
 	peer->fz = fz;
+	kref_init(&peer->refcount);
 	INIT_LIST_HEAD(&peer->allowedips);
 	memcpy(peer->public_key, public_key, FZ_KEY_LEN);
+	seqlock_init(&peer->endpoint_lock);
+	spin_lock_init(&peer->keys.lock);
+	skb_queue_head_init(&peer->staged);
+	skb_queue_head_init(&peer->tx_queue);
+	skb_queue_head_init(&peer->rx_queue);
+	INIT_WORK(&peer->tx_work, fz_tx_worker);
+	netif_napi_add(fz->dev, &peer->napi, fz_rx_poll);
+	napi_enable(&peer->napi);
+	fz_timers_init(peer);
 	hash_add(fz->peer_hash, &peer->hash_node, fz_peer_hash(public_key));
 	list_add_tail_rcu(&peer->list, &fz->peer_list);
 	fz->num_peers++;
 	return peer;
+
+err_stats:
+	free_percpu(peer->stats);
+err_peer:
+	kfree(peer);
+	return ERR_PTR(-ENOMEM);
 }
 
-void fz_peer_clear_allowedips(struct fz_peer *peer)
+struct fz_peer *fz_peer_get(struct fz_peer *peer)
 {
-	struct fz_allowedip *aip, *tmp;
-
-	list_for_each_entry_safe(aip, tmp, &peer->allowedips, list) {
-		list_del(&aip->list);
-		kfree(aip);
-	}
-	peer->num_allowedips = 0;
-}
-
-static bool fz_allowedip_equal(const struct fz_allowedip *aip, u16 family,
-			       const u8 *addr, u8 cidr)
-{
-	return aip->family == family && aip->cidr == cidr &&
-	       !memcmp(aip->addr, addr, family == AF_INET ? 4 : 16);
-}
-
-/* Stores the prefix with its host bits cleared, as routing would use it. */
-int fz_peer_add_allowedip(struct fz_peer *peer, u16 family, const u8 *addr,
-			  u8 cidr)
-{
-	unsigned int len = family == AF_INET ? 4 : 16;
-	struct fz_allowedip *aip;
-	u8 masked[16] = {};
-	unsigned int i;
-
-	for (i = 0; i < len; i++) {
-		int bits = clamp_t(int, (int)cidr - (int)(i * 8), 0, 8);
-
-		masked[i] = addr[i] & (u8)(0xff00 >> bits);
-	}
-	list_for_each_entry(aip, &peer->allowedips, list) {
-		if (fz_allowedip_equal(aip, family, masked, cidr))
-			return 0;
-	}
-	if (peer->num_allowedips >= FZ_MAX_ALLOWEDIPS)
-		return -E2BIG;
-	aip = kzalloc(sizeof(*aip), GFP_KERNEL);
-	if (!aip)
-		return -ENOMEM;
-	aip->family = family;
-	aip->cidr = cidr;
-	memcpy(aip->addr, masked, len);
-	list_add_tail(&aip->list, &peer->allowedips);
-	peer->num_allowedips++;
-	return 0;
+	if (peer && kref_get_unless_zero(&peer->refcount))
+		return peer;
+	return NULL;
 }
 
 static void fz_peer_free_rcu(struct rcu_head *rcu)
 {
-	kfree(container_of(rcu, struct fz_peer, rcu));
+	struct fz_peer *peer = container_of(rcu, struct fz_peer, rcu);
+
+	dst_cache_destroy(&peer->dst_cache);
+	free_percpu(peer->stats);
+	kfree_sensitive(peer);
 }
 
-void fz_peer_remove(struct fz_peer *peer)
+static void fz_peer_release(struct kref *kref)
+{
+	struct fz_peer *peer = container_of(kref, struct fz_peer, refcount);
+
+	call_rcu(&peer->rcu, fz_peer_free_rcu);
+}
+
+void fz_peer_put(struct fz_peer *peer)
+{
+	if (peer)
+		kref_put(&peer->refcount, fz_peer_release);
+}
+
+/* No new packet can find the peer after this and a grace period. */
+static void fz_peer_unlink(struct fz_peer *peer)
 {
 	struct fz_device *fz = peer->fz;
 
 	lockdep_assert_held(&fz->lock);
+	WRITE_ONCE(peer->dead, true);
+	fz_aip_remove_peer(&fz->aips, peer);
 	hash_del(&peer->hash_node);
 	list_del_rcu(&peer->list);
 	fz->num_peers--;
-	fz_peer_clear_allowedips(peer);
-	call_rcu(&peer->rcu, fz_peer_free_rcu);
 }
 
+/* Packets already on their way are flushed, then the queues torn down. */
+static void fz_peer_teardown(struct fz_peer *peer)
+{
+	fz_timers_stop(peer);
+	fz_keypairs_clear(peer);
+	napi_disable(&peer->napi);
+	netif_napi_del(&peer->napi);
+	cancel_work_sync(&peer->tx_work);
+	fz_queue_purge(&peer->tx_queue);
+	fz_queue_purge(&peer->rx_queue);
+	skb_queue_purge(&peer->staged);
+	fz_peer_put(peer);
+}
+
+void fz_peer_remove(struct fz_peer *peer)
+{
+	fz_peer_unlink(peer);
+	synchronize_net();
+	fz_crypt_flush(peer->fz);
+	fz_peer_teardown(peer);
+}
+
+/* One grace period and one flush for all, not one per peer. */
 void fz_peer_remove_all(struct fz_device *fz)
 {
 	struct fz_peer *peer, *tmp;
+	LIST_HEAD(dying);
 
-	list_for_each_entry_safe(peer, tmp, &fz->peer_list, list)
-		fz_peer_remove(peer);
+	list_for_each_entry_safe(peer, tmp, &fz->peer_list, list) {
+		fz_peer_unlink(peer);
+		list_add_tail(&peer->remove_list, &dying);
+	}
+	if (list_empty(&dying))
+		return;
+	synchronize_net();
+	fz_crypt_flush(fz);
+	list_for_each_entry_safe(peer, tmp, &dying, remove_list)
+		fz_peer_teardown(peer);
+}
+
+void fz_peer_set_endpoint(struct fz_peer *peer, const union fz_endpoint *ep)
+{
+	write_seqlock_bh(&peer->endpoint_lock);
+	memset(&peer->endpoint, 0, sizeof(peer->endpoint));
+	peer->endpoint.addr = *ep;
+	write_sequnlock_bh(&peer->endpoint_lock);
+	dst_cache_reset(&peer->dst_cache);
+}
+
+void fz_peer_clear_endpoint(struct fz_peer *peer)
+{
+	union fz_endpoint none = {};
+
+	fz_peer_set_endpoint(peer, &none);
+}
+
+void fz_peer_get_endpoint(struct fz_peer *peer, struct fz_peer_endpoint *out)
+{
+	unsigned int seq;
+
+	do {
+		seq = read_seqbegin(&peer->endpoint_lock);
+		*out = peer->endpoint;
+	} while (read_seqretry(&peer->endpoint_lock, seq));
+}
+
+void fz_peer_stats(struct fz_peer *peer, struct fz_peer_stats *out)
+{
+	int cpu;
+
+	memset(out, 0, sizeof(*out));
+	for_each_possible_cpu(cpu) {
+		const struct fz_peer_stats *s = per_cpu_ptr(peer->stats, cpu);
+
+		out->rx_bytes += READ_ONCE(s->rx_bytes);
+		out->tx_bytes += READ_ONCE(s->tx_bytes);
+	}
 }
 
 void fz_peer_init(void)

@@ -4,9 +4,17 @@
 
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/netdevice.h>
 #include <linux/rcupdate.h>
+#include <linux/seqlock.h>
+#include <linux/skbuff.h>
+#include <linux/timer.h>
+#include <net/dst_cache.h>
 #include <linux/fz.h>
+
+#include "keypair.h"
 
 struct fz_device;
 
@@ -16,27 +24,56 @@ union fz_endpoint {
 	struct sockaddr_in6 addr6;
 };
 
-struct fz_allowedip {
-	struct list_head list;
-	u16 family;
-	u8 cidr;
-	u8 addr[16];
+/* Where a peer is and which of our addresses it reached: roams freely. */
+struct fz_peer_endpoint {
+	union fz_endpoint addr;
+	union {
+		struct in_addr src4;
+		struct in6_addr src6;
+	};
+	int src_ifindex;
+};
+
+struct fz_peer_stats {
+	u64 rx_bytes;
+	u64 tx_bytes;
 };
 
 struct fz_peer {
 	struct fz_device *fz;
+	struct kref refcount;
+	struct rcu_head rcu;
 	struct hlist_node hash_node;
 	struct list_head list;
-	struct list_head allowedips;
+	struct list_head remove_list;
+	struct list_head allowedips; /* struct fz_aip, under fz->lock */
 	unsigned int num_allowedips;
 	u8 public_key[FZ_KEY_LEN];
-	union fz_endpoint endpoint;
+	u32 flags;
+
+	seqlock_t endpoint_lock;
+	struct fz_peer_endpoint endpoint;
+	struct dst_cache dst_cache;
+
+	struct fz_peer_keys keys;
+	struct sk_buff_head staged; /* waiting for a keypair */
+	struct sk_buff_head tx_queue; /* in order, being encrypted */
+	struct sk_buff_head rx_queue; /* in order, being decrypted */
+	struct work_struct tx_work;
+	struct napi_struct napi;
+
+	struct timer_list timer_keepalive; /* passive: answer data */
+	struct timer_list timer_quiet; /* sent data, heard nothing */
+	struct timer_list timer_persistent;
+	struct timer_list timer_zero_keys;
 	u16 persistent_keepalive;
-	u64 rx_bytes;
-	u64 tx_bytes;
-	u64 last_handshake_ns;
+	unsigned long last_handshake_needed; /* jiffies, rate-limits events */
+	u64 last_handshake_ns; /* real time, for the dump */
 	u64 last_rx_ns;
-	struct rcu_head rcu;
+	u64 last_tx_jiffies;
+	bool dead;
+
+	struct fz_peer_stats __percpu *stats;
 };
 
 /* All of these run under fz->lock. */
@@ -44,9 +81,14 @@ struct fz_peer *fz_peer_lookup(struct fz_device *fz, const u8 *public_key);
 struct fz_peer *fz_peer_create(struct fz_device *fz, const u8 *public_key);
 void fz_peer_remove(struct fz_peer *peer);
 void fz_peer_remove_all(struct fz_device *fz);
-int fz_peer_add_allowedip(struct fz_peer *peer, u16 family, const u8 *addr,
-			  u8 cidr);
-void fz_peer_clear_allowedips(struct fz_peer *peer);
+
+struct fz_peer *fz_peer_get(struct fz_peer *peer);
+void fz_peer_put(struct fz_peer *peer);
+
+void fz_peer_set_endpoint(struct fz_peer *peer, const union fz_endpoint *ep);
+void fz_peer_clear_endpoint(struct fz_peer *peer);
+void fz_peer_get_endpoint(struct fz_peer *peer, struct fz_peer_endpoint *out);
+void fz_peer_stats(struct fz_peer *peer, struct fz_peer_stats *out);
 
 void fz_peer_init(void);
 

@@ -18,6 +18,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <linux/fz.h>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -588,6 +589,72 @@ static int cmd_intr(const char *ifname)
 	return 0;
 }
 
+/*
+ * A data path without a handshake: both sides derive the same session keys
+ * from two small numbers, so the kernel's crypto, routing and replay
+ * window can be tested on their own.
+ *   keyed IFNAME SELF PEER PORT PEER_IP PEER_PORT PREFIX SLOT
+ */
+static void session_key(uint8_t key[FZ_KEY_LEN], uint32_t from, uint32_t to)
+{
+	memset(key, 0, FZ_KEY_LEN);
+	memcpy(key, &from, sizeof(from));
+	memcpy(key + 4, &to, sizeof(to));
+	key[31] = 0xa5;
+}
+
+static int cmd_keyed(char **argv)
+{
+	uint32_t self = atoi(argv[1]), peer = atoi(argv[2]);
+	uint8_t key[FZ_KEY_LEN], send[FZ_KEY_LEN], recv[FZ_KEY_LEN];
+	struct sockaddr_in ep = { .sin_family = AF_INET };
+	uint8_t prefix[4];
+	unsigned int cidr, a, b, c, d;
+	struct msg m;
+
+	ep.sin_port = htons(atoi(argv[5]));
+	if (inet_pton(AF_INET, argv[4], &ep.sin_addr) != 1 ||
+	    sscanf(argv[6], "%u.%u.%u.%u/%u", &a, &b, &c, &d, &cidr) != 5)
+		return 2;
+	prefix[0] = a, prefix[1] = b, prefix[2] = c, prefix[3] = d;
+
+	make_key(key, self);
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_DEVICE, 1);
+	put_str(&m, FZ_A_IFNAME, argv[0]);
+	put(&m, FZ_A_PUBLIC_KEY, key, FZ_KEY_LEN);
+	put_u16(&m, FZ_A_LISTEN_PORT, atoi(argv[3]));
+	expect_errno(transact(&m, NULL, NULL), 0, "SET_DEVICE key and port");
+
+	make_key(key, peer);
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_PEER, 1);
+	put_str(&m, FZ_A_IFNAME, argv[0]);
+	nest_start(&m, FZ_A_PEER);
+	put(&m, FZ_PEER_A_PUBLIC_KEY, key, FZ_KEY_LEN);
+	put(&m, FZ_PEER_A_ENDPOINT, &ep, sizeof(ep));
+	nest_start(&m, FZ_PEER_A_ALLOWEDIPS);
+	put_prefix(&m, prefix, 4, AF_INET, cidr);
+	nest_end(&m);
+	nest_end(&m);
+	expect_errno(transact(&m, NULL, NULL), 0, "SET_PEER with endpoint");
+
+	session_key(send, self, peer);
+	session_key(recv, peer, self);
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_KEYPAIR, 1);
+	put_str(&m, FZ_A_IFNAME, argv[0]);
+	nest_start(&m, FZ_A_PEER);
+	put(&m, FZ_PEER_A_PUBLIC_KEY, key, FZ_KEY_LEN);
+	nest_end(&m);
+	nest_start(&m, FZ_A_KEYPAIR);
+	put_u8(&m, FZ_KP_A_SLOT, atoi(argv[7]));
+	put_u32(&m, FZ_KP_A_LOCAL_INDEX, self);
+	put_u32(&m, FZ_KP_A_REMOTE_INDEX, peer);
+	put(&m, FZ_KP_A_SEND_KEY, send, FZ_KEY_LEN);
+	put(&m, FZ_KP_A_RECV_KEY, recv, FZ_KEY_LEN);
+	nest_end(&m);
+	expect_errno(transact(&m, NULL, NULL), 0, "SET_KEYPAIR");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct dump_result r;
@@ -611,6 +678,8 @@ int main(int argc, char **argv)
 			     "GET_DEVICE without CAP_NET_ADMIN");
 		expect_errno(replace_peers(argv[2]), -EPERM,
 			     "SET_DEVICE without CAP_NET_ADMIN");
+	} else if (!strcmp(argv[1], "keyed") && argc == 10) {
+		cmd_keyed(argv + 2);
 	} else if (!strcmp(argv[1], "empty")) {
 		check(dump_device(argv[2], &r) == 0 && r.saw_ifname &&
 			      r.peers == 0 && r.messages == 1,

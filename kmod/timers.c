@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-peer timers that need no handshake state, so they live in the
+ * kernel: keepalives, noticing a quiet peer, and wiping old keys. The
+ * handshake retry timers live in fzagent.
+ *
+ * A timer is only armed while the peer is alive; fz_peer_remove() marks it
+ * dead, waits a grace period, then stops the timers, so none re-arms.
+ */
+#include <linux/jiffies.h>
+#include <linux/random.h>
+#include <linux/timer.h>
+
+#include "device.h"
+#include "netlink.h"
+#include "peer.h"
+#include "send.h"
+#include "timers.h"
+
+static void fz_mod_timer(struct fz_peer *peer, struct timer_list *t,
+			 unsigned long expires)
+{
+	rcu_read_lock_bh();
+	if (likely(!READ_ONCE(peer->dead)))
+		mod_timer(t, expires);
+	rcu_read_unlock_bh();
+}
+
+static void fz_expired_keepalive(struct timer_list *t)
+{
+	struct fz_peer *peer = from_timer(peer, t, timer_keepalive);
+
+	fz_send_keepalive(peer);
+}
+
+static void fz_expired_quiet(struct timer_list *t)
+{
+	struct fz_peer *peer = from_timer(peer, t, timer_quiet);
+
+	/* The peer may have moved or lost its keys: the agent rehandshakes. */
+	dst_cache_reset(&peer->dst_cache);
+	fz_genl_event_peer(peer, FZ_CMD_EVT_PEER_QUIET, FZ_REASON_NONE);
+}
+
+static void fz_expired_persistent(struct timer_list *t)
+{
+	struct fz_peer *peer = from_timer(peer, t, timer_persistent);
+
+	if (READ_ONCE(peer->persistent_keepalive))
+		fz_send_keepalive(peer);
+}
+
+static void fz_expired_zero_keys(struct timer_list *t)
+{
+	struct fz_peer *peer = from_timer(peer, t, timer_zero_keys);
+
+	fz_keypairs_clear(peer);
+}
+
+void fz_timers_init(struct fz_peer *peer)
+{
+	timer_setup(&peer->timer_keepalive, fz_expired_keepalive, 0);
+	timer_setup(&peer->timer_quiet, fz_expired_quiet, 0);
+	timer_setup(&peer->timer_persistent, fz_expired_persistent, 0);
+	timer_setup(&peer->timer_zero_keys, fz_expired_zero_keys, 0);
+}
+
+void fz_timers_stop(struct fz_peer *peer)
+{
+	del_timer_sync(&peer->timer_keepalive);
+	del_timer_sync(&peer->timer_quiet);
+	del_timer_sync(&peer->timer_persistent);
+	del_timer_sync(&peer->timer_zero_keys);
+}
+
+/* Sent data, not a keepalive: expect to hear back within 15 s. */
+void fz_timers_data_sent(struct fz_peer *peer)
+{
+	if (!timer_pending(&peer->timer_quiet))
+		fz_mod_timer(peer, &peer->timer_quiet,
+			     jiffies + fz_secs(FZ_KEEPALIVE_TIMEOUT +
+					       FZ_REKEY_TIMEOUT) +
+				     get_random_u32_below(HZ / 3 + 1));
+}
+
+/* Received data: if we send nothing back in 10 s, send a keepalive. */
+void fz_timers_data_received(struct fz_peer *peer)
+{
+	if (!timer_pending(&peer->timer_keepalive))
+		fz_mod_timer(peer, &peer->timer_keepalive,
+			     jiffies + fz_secs(FZ_KEEPALIVE_TIMEOUT));
+}
+
+void fz_timers_any_sent(struct fz_peer *peer)
+{
+	del_timer(&peer->timer_keepalive);
+}
+
+void fz_timers_any_received(struct fz_peer *peer)
+{
+	del_timer(&peer->timer_quiet);
+}
+
+void fz_timers_traversal(struct fz_peer *peer)
+{
+	u16 interval = READ_ONCE(peer->persistent_keepalive);
+
+	if (interval)
+		fz_mod_timer(peer, &peer->timer_persistent,
+			     jiffies + fz_secs(interval));
+}
+
+void fz_timers_handshake_complete(struct fz_peer *peer)
+{
+	WRITE_ONCE(peer->last_handshake_ns, ktime_get_real_ns());
+	fz_mod_timer(peer, &peer->timer_zero_keys,
+		     jiffies + fz_secs(FZ_REJECT_AFTER_TIME * 3));
+}
+
+void fz_timers_keepalive_changed(struct fz_peer *peer)
+{
+	if (READ_ONCE(peer->persistent_keepalive))
+		fz_send_keepalive(peer);
+	else
+		del_timer(&peer->timer_persistent);
+}
