@@ -9,6 +9,7 @@ packages=(
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	qemu-system-x86 busybox-static dkms
 	libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libsodium-dev check
+	libb2-dev libuv1-dev wireguard-go python3
 	wireguard-tools iperf3 iputils-ping clang-format sparse linux-source-6.12
 )
 missing=()

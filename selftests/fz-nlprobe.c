@@ -10,6 +10,8 @@
  *   fz-nlprobe intr IFNAME        a dump racing a change is marked INTR
  *   fz-nlprobe denied IFNAME      the request is refused with EPERM
  *   fz-nlprobe empty IFNAME       a dump of a device with no peers
+ *   fz-nlprobe keyed IFNAME ...   a peer with fixed session keys (below)
+ *   fz-nlprobe listen IFNAME SECS print the events of the next SECS s
  *
  * Output: one KTAP line per check ("ok - ..." / "not ok - ...").
  * Exit status: 0 when every check passed.
@@ -27,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #define BUF_SIZE 65536
@@ -593,7 +597,7 @@ static int cmd_intr(const char *ifname)
  * A data path without a handshake: both sides derive the same session keys
  * from two small numbers, so the kernel's crypto, routing and replay
  * window can be tested on their own.
- *   keyed IFNAME SELF PEER PORT PEER_IP PEER_PORT PREFIX SLOT
+ *   keyed IFNAME SELF PEER PORT PEER_IP PEER_PORT PREFIX[,PREFIX] SLOT
  */
 static void session_key(uint8_t key[FZ_KEY_LEN], uint32_t from, uint32_t to)
 {
@@ -603,55 +607,224 @@ static void session_key(uint8_t key[FZ_KEY_LEN], uint32_t from, uint32_t to)
 	key[31] = 0xa5;
 }
 
-static int cmd_keyed(char **argv)
+static int put_endpoint(struct msg *m, uint16_t type, const char *ip, int port)
 {
-	uint32_t self = atoi(argv[1]), peer = atoi(argv[2]);
-	uint8_t key[FZ_KEY_LEN], send[FZ_KEY_LEN], recv[FZ_KEY_LEN];
-	struct sockaddr_in ep = { .sin_family = AF_INET };
-	uint8_t prefix[4];
-	unsigned int cidr, a, b, c, d;
-	struct msg m;
+	struct sockaddr_in6 ep6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in ep4 = { .sin_family = AF_INET };
 
-	ep.sin_port = htons(atoi(argv[5]));
-	if (inet_pton(AF_INET, argv[4], &ep.sin_addr) != 1 ||
-	    sscanf(argv[6], "%u.%u.%u.%u/%u", &a, &b, &c, &d, &cidr) != 5)
-		return 2;
-	prefix[0] = a, prefix[1] = b, prefix[2] = c, prefix[3] = d;
+	if (inet_pton(AF_INET, ip, &ep4.sin_addr) == 1) {
+		ep4.sin_port = htons(port);
+		put(m, type, &ep4, sizeof(ep4));
+		return 0;
+	}
+	if (inet_pton(AF_INET6, ip, &ep6.sin6_addr) == 1) {
+		ep6.sin6_port = htons(port);
+		put(m, type, &ep6, sizeof(ep6));
+		return 0;
+	}
+	return -1;
+}
+
+static int put_prefixes(struct msg *m, char *list)
+{
+	char *save = NULL, *one, *slash;
+	uint8_t addr[16];
+
+	for (one = strtok_r(list, ",", &save); one;
+	     one = strtok_r(NULL, ",", &save)) {
+		slash = strchr(one, '/');
+		if (!slash)
+			return -1;
+		*slash = 0;
+		if (inet_pton(AF_INET, one, addr) == 1)
+			put_prefix(m, addr, 4, AF_INET, atoi(slash + 1));
+		else if (inet_pton(AF_INET6, one, addr) == 1)
+			put_prefix(m, addr, 16, AF_INET6, atoi(slash + 1));
+		else
+			return -1;
+	}
+	return 0;
+}
+
+static void keyed_device(const char *ifname, uint32_t self, int port)
+{
+	uint8_t key[FZ_KEY_LEN];
+	struct msg m;
 
 	make_key(key, self);
 	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_DEVICE, 1);
-	put_str(&m, FZ_A_IFNAME, argv[0]);
+	put_str(&m, FZ_A_IFNAME, ifname);
 	put(&m, FZ_A_PUBLIC_KEY, key, FZ_KEY_LEN);
-	put_u16(&m, FZ_A_LISTEN_PORT, atoi(argv[3]));
+	put_u16(&m, FZ_A_LISTEN_PORT, port);
 	expect_errno(transact(&m, NULL, NULL), 0, "SET_DEVICE key and port");
+}
+
+static void keyed_peer(const char *ifname, uint32_t peer, const char *ip,
+		       int port, char *prefixes)
+{
+	uint8_t key[FZ_KEY_LEN];
+	struct msg m;
 
 	make_key(key, peer);
 	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_PEER, 1);
-	put_str(&m, FZ_A_IFNAME, argv[0]);
+	put_str(&m, FZ_A_IFNAME, ifname);
 	nest_start(&m, FZ_A_PEER);
 	put(&m, FZ_PEER_A_PUBLIC_KEY, key, FZ_KEY_LEN);
-	put(&m, FZ_PEER_A_ENDPOINT, &ep, sizeof(ep));
+	put_u32(&m, FZ_PEER_A_FLAGS, FZ_PEER_F_REPLACE_ALLOWEDIPS);
+	if (put_endpoint(&m, FZ_PEER_A_ENDPOINT, ip, port)) {
+		check(false, "endpoint address parses");
+		return;
+	}
 	nest_start(&m, FZ_PEER_A_ALLOWEDIPS);
-	put_prefix(&m, prefix, 4, AF_INET, cidr);
+	if (put_prefixes(&m, prefixes)) {
+		check(false, "prefixes parse");
+		return;
+	}
 	nest_end(&m);
 	nest_end(&m);
 	expect_errno(transact(&m, NULL, NULL), 0, "SET_PEER with endpoint");
+}
 
+static void keyed_keypair(const char *ifname, uint32_t self, uint32_t peer,
+			  int slot)
+{
+	uint8_t key[FZ_KEY_LEN], send[FZ_KEY_LEN], recv[FZ_KEY_LEN];
+	struct msg m;
+
+	make_key(key, peer);
 	session_key(send, self, peer);
 	session_key(recv, peer, self);
 	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_KEYPAIR, 1);
-	put_str(&m, FZ_A_IFNAME, argv[0]);
+	put_str(&m, FZ_A_IFNAME, ifname);
 	nest_start(&m, FZ_A_PEER);
 	put(&m, FZ_PEER_A_PUBLIC_KEY, key, FZ_KEY_LEN);
 	nest_end(&m);
 	nest_start(&m, FZ_A_KEYPAIR);
-	put_u8(&m, FZ_KP_A_SLOT, atoi(argv[7]));
+	put_u8(&m, FZ_KP_A_SLOT, slot);
 	put_u32(&m, FZ_KP_A_LOCAL_INDEX, self);
 	put_u32(&m, FZ_KP_A_REMOTE_INDEX, peer);
 	put(&m, FZ_KP_A_SEND_KEY, send, FZ_KEY_LEN);
 	put(&m, FZ_KP_A_RECV_KEY, recv, FZ_KEY_LEN);
+	if (slot == FZ_KEYPAIR_CURRENT)
+		put_u32(&m, FZ_KP_A_FLAGS, FZ_KEYPAIR_F_INITIATOR);
 	nest_end(&m);
 	expect_errno(transact(&m, NULL, NULL), 0, "SET_KEYPAIR");
+}
+
+static int cmd_keyed(char **argv)
+{
+	uint32_t self = atoi(argv[1]), peer = atoi(argv[2]);
+
+	keyed_device(argv[0], self, atoi(argv[3]));
+	keyed_peer(argv[0], peer, argv[4], atoi(argv[5]), argv[6]);
+	keyed_keypair(argv[0], self, peer, atoi(argv[7]));
+	return 0;
+}
+
+/* ---- Events ---- */
+
+static void mcast_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct genlmsghdr *g = NLMSG_DATA(nlh);
+	struct nlattr *a, *grp, *f;
+	int len = nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), glen, flen;
+	uint32_t id = 0;
+	bool ours = false;
+
+	for_each_attr(a, (char *)g + GENL_HDRLEN, len)
+	{
+		if ((a->nla_type & NLA_TYPE_MASK) != CTRL_ATTR_MCAST_GROUPS)
+			continue;
+		glen = attr_len(a);
+		for_each_attr(grp, attr_data(a), glen)
+		{
+			flen = attr_len(grp);
+			ours = false;
+			for_each_attr(f, attr_data(grp), flen)
+			{
+				if (f->nla_type == CTRL_ATTR_MCAST_GRP_NAME)
+					ours = !strcmp(attr_data(f),
+						       FZ_MCGRP_EVENTS);
+				if (f->nla_type == CTRL_ATTR_MCAST_GRP_ID)
+					id = *(uint32_t *)attr_data(f);
+			}
+			if (ours)
+				*(uint32_t *)arg = id;
+		}
+	}
+}
+
+static const char *event_name(uint8_t cmd)
+{
+	switch (cmd) {
+	case FZ_CMD_EVT_HANDSHAKE:
+		return "handshake";
+	case FZ_CMD_EVT_HANDSHAKE_NEEDED:
+		return "handshake-needed";
+	case FZ_CMD_EVT_PEER_QUIET:
+		return "peer-quiet";
+	default:
+		return "other";
+	}
+}
+
+static void event_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct genlmsghdr *g = NLMSG_DATA(nlh);
+	struct nlattr *a;
+	int len = nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	unsigned int reason = 0, pkt_type = 0;
+
+	(void)arg;
+	if (nlh->nlmsg_type != fz_family_id)
+		return;
+	for_each_attr(a, (char *)g + GENL_HDRLEN, len)
+	{
+		if (a->nla_type == FZ_A_REASON)
+			reason = *(uint32_t *)attr_data(a);
+		if (a->nla_type == FZ_A_PACKET && attr_len(a) > 0)
+			pkt_type = *(uint8_t *)attr_data(a);
+	}
+	printf("event %s reason %u type %u\n", event_name(g->cmd), reason,
+	       pkt_type);
+	fflush(stdout);
+}
+
+/* listen SECONDS: prints one line per event until the time is up. */
+static int cmd_listen(int seconds)
+{
+	struct timeval tv = { .tv_sec = 1 };
+	static char buf[BUF_SIZE];
+	uint32_t group = 0;
+	time_t end = time(NULL) + seconds;
+	struct nlmsghdr *nlh;
+	struct msg m;
+	ssize_t len;
+	int fd;
+
+	msg_init(&m, GENL_ID_CTRL, 0, CTRL_CMD_GETFAMILY, 1);
+	put_str(&m, CTRL_ATTR_FAMILY_NAME, FZ_GENL_NAME);
+	if (transact(&m, mcast_cb, &group) || !group) {
+		fprintf(stderr, "fz-nlprobe: no events group\n");
+		return 2;
+	}
+	fd = open_socket();
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group,
+		       sizeof(group))) {
+		perror("fz-nlprobe: join events group");
+		return 2;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	printf("listening\n");
+	fflush(stdout);
+	while (time(NULL) < end) {
+		len = recv(fd, buf, sizeof(buf), 0);
+		if (len < 0)
+			continue;
+		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, len);
+		     nlh = NLMSG_NEXT(nlh, len))
+			event_cb(nlh, NULL);
+	}
 	return 0;
 }
 
@@ -680,6 +853,8 @@ int main(int argc, char **argv)
 			     "SET_DEVICE without CAP_NET_ADMIN");
 	} else if (!strcmp(argv[1], "keyed") && argc == 10) {
 		cmd_keyed(argv + 2);
+	} else if (!strcmp(argv[1], "listen") && argc == 4) {
+		return cmd_listen(atoi(argv[3]));
 	} else if (!strcmp(argv[1], "empty")) {
 		check(dump_device(argv[2], &r) == 0 && r.saw_ifname &&
 			      r.peers == 0 && r.messages == 1,

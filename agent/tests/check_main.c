@@ -17,6 +17,8 @@ int main(void)
 	srunner_add_suite(sr, device_suite());
 	srunner_add_suite(sr, print_suite());
 	srunner_add_suite(sr, cli_suite());
+	srunner_add_suite(sr, noise_suite());
+	srunner_add_suite(sr, config_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

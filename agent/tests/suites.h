@@ -14,5 +14,7 @@ Suite *json_suite(void);
 Suite *device_suite(void);
 Suite *print_suite(void);
 Suite *cli_suite(void);
+Suite *noise_suite(void);
+Suite *config_suite(void);
 
 #endif /* FZ_AGENT_TESTS_SUITES_H */

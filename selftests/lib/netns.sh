@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+# Test topology helpers: two hosts (namespaces "$1" and "$2") joined by a
+# veth, with IPv4 and IPv6 outer addresses, nothing else.
+#   hosts_up A B: A is 192.168.241.1 / fd00:241::1, B is .2 / ::2
+PY=/usr/bin/python3
+
+hosts_up() {
+	local a=$1 b=$2
+	ip netns add "$a" && ip netns add "$b" || return 1
+	ip link add va netns "$a" type veth peer name vb netns "$b" || return 1
+	ip -n "$a" addr add 192.168.241.1/24 dev va
+	ip -n "$b" addr add 192.168.241.2/24 dev vb
+	ip -n "$a" addr add fd00:241::1/64 dev va nodad
+	ip -n "$b" addr add fd00:241::2/64 dev vb nodad
+	ip -n "$a" link set va up
+	ip -n "$b" link set vb up
+	ip -n "$a" link set lo up
+	ip -n "$b" link set lo up
+}
+
+hosts_down() {
+	ip netns del "$1" 2>/dev/null
+	ip netns del "$2" 2>/dev/null
+	return 0
+}
+
+# fz_dev NS NAME ADDR4/LEN ADDR6/LEN: an fz device, addressed and up.
+fz_dev() {
+	ip -n "$1" link add "$2" type fz &&
+		ip -n "$1" addr add "$3" dev "$2" &&
+		ip -n "$1" addr add "$4" dev "$2" nodad &&
+		ip -n "$1" link set "$2" up
+}
+
+# fz_json NS IFACE EXPR: a value from `fzagent show --json`, e.g.
+# 'd["stats"]["drop_replay"]' or 'd["peers"][0]["rx_bytes"]'.
+fz_json() {
+	ip netns exec "$1" "$FZAGENT" show --json "$2" |
+		$PY -c "import json,sys; d=json.load(sys.stdin); print($3)"
+}
+
+# wait_for SECONDS CMD...: polls CMD every 0.2 s until it succeeds.
+wait_for() {
+	local end=$(($(date +%s) + $1))
+	shift
+	while [ "$(date +%s)" -lt "$end" ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	return 1
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Hand-made WireGuard messages for the fz selftests.
+
+  wgpkt.py init KEY HOST PORT [--bad-mac1] [--count N] [--seconds S]
+      send initiation-shaped messages (random content) whose mac1 is valid
+      for the responder public key KEY (base64), or deliberately wrong;
+      prints "sent N cookies C" (cookie replies received back).
+  wgpkt.py replay IFACE HOST PORT
+      capture one transport data message arriving on IFACE, send it again
+      to HOST:PORT; prints "replayed N bytes".
+  wgpkt.py data HOST PORT
+      send a transport data message for a receiver index nobody has.
+Only ever talks to the addresses given (test namespaces).
+"""
+import base64
+import hashlib
+import os
+import socket
+import struct
+import sys
+import time
+
+INIT_LEN = 148
+MAC1_AT = INIT_LEN - 32
+
+
+def mac1(msg: bytes, pubkey: bytes) -> bytes:
+    key = hashlib.blake2s(b"mac1----" + pubkey).digest()
+    return hashlib.blake2s(msg[:MAC1_AT], key=key, digest_size=16).digest()
+
+
+def initiation(pubkey: bytes, good: bool) -> bytes:
+    body = struct.pack("<I", 1) + os.urandom(MAC1_AT - 4)
+    mac = mac1(body, pubkey) if good else os.urandom(16)
+    return body + mac + bytes(16)
+
+
+def cmd_init(args):
+    key = base64.b64decode(args[0])
+    host, port = args[1], int(args[2])
+    good = "--bad-mac1" not in args
+    count = int(args[args.index("--count") + 1]) if "--count" in args else 1
+    seconds = float(args[args.index("--seconds") + 1]) if "--seconds" in args else 0
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_DGRAM)
+    sock.setblocking(False)
+    cookies = sent = 0
+    end = time.time() + seconds
+    while sent < count or time.time() < end:
+        try:
+            sock.sendto(initiation(key, good), (host, port))
+            sent += 1
+        except BlockingIOError:
+            pass
+        try:
+            while True:
+                data = sock.recv(2048)
+                if len(data) == 64 and data[0] == 3:
+                    cookies += 1
+        except BlockingIOError:
+            pass
+        if sent >= count and not seconds:
+            break
+    deadline = time.time() + 1.0
+    while time.time() < deadline:
+        try:
+            data = sock.recv(2048)
+            if len(data) == 64 and data[0] == 3:
+                cookies += 1
+        except BlockingIOError:
+            time.sleep(0.01)
+    print(f"sent {sent} cookies {cookies}")
+
+
+def cmd_replay(args):
+    iface, host, port = args[0], args[1], int(args[2])
+    raw = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0003))
+    raw.bind((iface, 0))
+    raw.settimeout(10)
+    while True:
+        frame = raw.recv(65535)
+        version = frame[0] >> 4
+        if version == 4:
+            ihl = (frame[0] & 15) * 4
+            proto, payload = frame[9], frame[ihl:]
+        elif version == 6:
+            proto, payload = frame[6], frame[40:]
+        else:
+            continue
+        if proto != 17 or len(payload) < 8 + 32:
+            continue
+        data = payload[8:]
+        if data[0] == 4 and data[1:4] == b"\0\0\0":
+            break
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    out = socket.socket(family, socket.SOCK_DGRAM)
+    out.sendto(data, (host, port))
+    print(f"replayed {len(data)} bytes")
+
+
+def cmd_data(args):
+    host, port = args[0], int(args[1])
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    msg = struct.pack("<IIQ", 4, 0xDEADBEEF, 0) + os.urandom(48)
+    socket.socket(family, socket.SOCK_DGRAM).sendto(msg, (host, port))
+    print("sent 1")
+
+
+def main():
+    if len(sys.argv) < 2 or sys.argv[1] not in ("init", "replay", "data"):
+        sys.stderr.write(__doc__)
+        sys.exit(2)
+    {"init": cmd_init, "replay": cmd_replay, "data": cmd_data}[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()

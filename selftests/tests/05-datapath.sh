@@ -1,0 +1,169 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The kernel data path on its own, with session keys installed directly
+# (no handshake): fz <-> fz over IPv4 and IPv6 outer, IPv4 and IPv6 inner;
+# counters; replay; spoofed sources; unknown indices; roaming; handshake
+# messages filtered by mac1; the flood defences; keepalive and rekey
+# timers (shortened by the test-only module parameter); unloading with
+# traffic flowing.
+. "$FZ_SELFTESTS/lib/ktap.sh"
+. "$FZ_SELFTESTS/lib/netns.sh"
+need ip iperf3 ping modprobe "$PY"
+P=$FZ_NLPROBE
+trap 'hosts_down fa fb; pkill -f "iperf3 -s" 2>/dev/null' EXIT
+modprobe -r fz 2>/dev/null
+modprobe fz
+
+hosts_up fa fb
+fz_dev fa fz0 10.9.0.1/24 fd00:9::1/64
+fz_dev fb fz0 10.9.0.2/24 fd00:9::2/64
+# A initiated (current keypair), B responded (next keypair until A's data).
+run_probe ip netns exec fa "$P" keyed fz0 1 2 51820 192.168.241.2 51821 10.9.0.2/32,fd00:9::2/128 1
+run_probe ip netns exec fb "$P" keyed fz0 2 1 51821 192.168.241.1 51820 10.9.0.1/32,fd00:9::1/128 0
+
+check "IPv4 inner over IPv4 outer: ping" ip netns exec fa ping -c 3 -i 0.2 -W 2 10.9.0.2
+check "IPv6 inner over IPv4 outer: ping" ip netns exec fa ping -6 -c 3 -i 0.2 -W 2 fd00:9::2
+check "B's next keypair was confirmed by A's data" \
+	bash -c "[ \"\$(fz_json fb fz0 'd[\"peers\"][0][\"latest_handshake_ns\"] > 0')\" = True ]"
+
+ip netns exec fb iperf3 -s -D -p 5201 >/dev/null
+wait_for 5 ip netns exec fa bash -c 'echo > /dev/tcp/10.9.0.2/5201'
+out=$(ip netns exec fa iperf3 -c 10.9.0.2 -t 3 -J 2>&1)
+mbps=$(printf '%s' "$out" | $PY -c 'import json,sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e6))' 2>/dev/null)
+[ "${mbps:-0}" -gt 0 ] && pass "iperf3 TCP A->B: $mbps Mbit/s" || fail "iperf3 TCP A->B: $out"
+out=$(ip netns exec fa iperf3 -c fd00:9::2 -t 3 -R -J 2>&1)
+mbps=$(printf '%s' "$out" | $PY -c 'import json,sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e6))' 2>/dev/null)
+[ "${mbps:-0}" -gt 0 ] && pass "iperf3 TCP B->A over IPv6 inner: $mbps Mbit/s" || fail "iperf3 TCP B->A v6: $out"
+out=$(ip netns exec fa iperf3 -c 10.9.0.2 -u -b 20M -l 1200 -t 3 -J 2>&1)
+lost=$(printf '%s' "$out" | $PY -c 'import json,sys; e=json.load(sys.stdin)["end"]["sum"]; print(e["lost_percent"] < 50 and e["packets"] > 100)' 2>/dev/null)
+[ "$lost" = True ] && pass "iperf3 UDP 1200-byte datagrams A->B" || fail "iperf3 UDP: $out"
+
+# Exact counters: what one side sent is what the other received.
+sleep 0.5
+a_tx=$(fz_json fa fz0 'd["peers"][0]["tx_bytes"]')
+b_rx=$(fz_json fb fz0 'd["peers"][0]["rx_bytes"]')
+a_rx=$(fz_json fa fz0 'd["peers"][0]["rx_bytes"]')
+b_tx=$(fz_json fb fz0 'd["peers"][0]["tx_bytes"]')
+[ "$a_tx" -gt 0 ] && [ "$a_tx" = "$b_rx" ] && pass "A's tx bytes equal B's rx bytes ($a_tx)" ||
+	fail "A sent $a_tx bytes, B received $b_rx"
+[ "$b_tx" -gt 0 ] && [ "$b_tx" = "$a_rx" ] && pass "B's tx bytes equal A's rx bytes ($b_tx)" ||
+	fail "B sent $b_tx bytes, A received $a_rx"
+
+# Replay: a captured data message sent again is authentic but old.
+before=$(fz_json fb fz0 'd["stats"]["drop_replay"]')
+ip netns exec fb $PY "$FZ_SELFTESTS/lib/wgpkt.py" replay vb 192.168.241.2 51821 >/tmp/replay.out 2>&1 &
+sleep 0.5
+ip netns exec fa ping -c 2 -i 0.3 -W 1 10.9.0.2 >/dev/null
+wait $!
+after=$(fz_json fb fz0 'd["stats"]["drop_replay"]')
+[ "$after" -eq $((before + 1)) ] && pass "a replayed data message is dropped and counted ($(cat /tmp/replay.out))" ||
+	fail "replay counter went from $before to $after ($(cat /tmp/replay.out))"
+
+# Spoofing: A sends from an inner address B did not allow for it.
+ip -n fa addr add 10.9.0.99/24 dev fz0
+before=$(fz_json fb fz0 'd["stats"]["drop_bad_source"]')
+check_fails "ping from a spoofed inner source gets no answer" \
+	ip netns exec fa ping -c 2 -i 0.3 -W 1 -I 10.9.0.99 10.9.0.2
+after=$(fz_json fb fz0 'd["stats"]["drop_bad_source"]')
+[ "$after" -ge $((before + 2)) ] && pass "spoofed inner source dropped and counted ($after)" ||
+	fail "bad source counter went from $before to $after"
+
+before=$(fz_json fb fz0 'd["stats"]["drop_no_key"]')
+ip netns exec fa $PY "$FZ_SELFTESTS/lib/wgpkt.py" data 192.168.241.2 51821 >/dev/null
+wait_for 3 bash -c "[ \$(fz_json fb fz0 'd[\"stats\"][\"drop_no_key\"]') -gt $before ]" &&
+	pass "data for an unknown receiver index is dropped and counted" ||
+	fail "no-key counter did not move"
+
+# Handshake messages: only a valid mac1 (keyed by B's public key) gets
+# through to the agent's event group.
+keyb=$(fz_json fb fz0 'd["public_key"]')
+ip netns exec fb "$P" listen fz0 4 >/tmp/events.out &
+listener=$!
+sleep 0.5
+ip netns exec fa $PY "$FZ_SELFTESTS/lib/wgpkt.py" init "$keyb" 192.168.241.2 51821 --bad-mac1 --count 5 >/dev/null
+ip netns exec fa $PY "$FZ_SELFTESTS/lib/wgpkt.py" init "$keyb" 192.168.241.2 51821 --count 1 >/dev/null
+wait $listener
+[ "$(grep -c 'event handshake reason 0 type 1' /tmp/events.out)" -eq 1 ] &&
+	pass "only the initiation with a valid mac1 reached the event group" ||
+	fail "events seen: $(cat /tmp/events.out | tr '\n' ';')"
+[ "$(fz_json fb fz0 'd["stats"]["drop_bad_mac1"]')" -ge 5 ] &&
+	pass "bad mac1 messages died in the kernel, counted" || fail "bad mac1 not counted"
+
+# A flood of valid-mac1 initiations from one source: cookies, rate limit.
+ip netns exec fb "$P" listen fz0 6 >/tmp/events.out &
+listener=$!
+sleep 0.5
+out=$(ip netns exec fa $PY "$FZ_SELFTESTS/lib/wgpkt.py" init "$keyb" 192.168.241.2 51821 --count 3000 --seconds 3)
+wait $listener
+events=$(grep -c 'event handshake' /tmp/events.out)
+cookies=$(fz_json fb fz0 'd["stats"]["cookies_sent"]')
+diag "flood: $out; events to the agent: $events; cookies sent: $cookies"
+[ "$cookies" -gt 0 ] && [[ $out =~ cookies\ [1-9] ]] && pass "under load the kernel answers with cookie replies" ||
+	fail "no cookie replies under a flood ($out, cookies_sent $cookies)"
+[ "$events" -lt 200 ] && pass "the flood reached the agent only $events times" ||
+	fail "the flood reached the agent $events times"
+check "data still flows during and after the flood" ip netns exec fa ping -c 2 -i 0.3 -W 2 10.9.0.2
+
+# Roaming: A's outer address changes; B follows the authenticated packets.
+ip -n fa addr add 192.168.241.3/24 dev va
+ip -n fa addr del 192.168.241.1/24 dev va
+check "ping after A moved to a new outer address" ip netns exec fa ping -c 3 -i 0.3 -W 2 10.9.0.2
+ep=$(fz_json fb fz0 'd["peers"][0]["endpoint"]')
+[[ $ep == 192.168.241.3:51820 ]] && pass "B learned A's new endpoint ($ep)" || fail "B's endpoint for A is $ep"
+
+hosts_down fa fb
+
+# IPv6 outer.
+hosts_up fa fb
+fz_dev fa fz0 10.9.0.1/24 fd00:9::1/64
+fz_dev fb fz0 10.9.0.2/24 fd00:9::2/64
+run_probe ip netns exec fa "$P" keyed fz0 1 2 51820 fd00:241::2 51821 10.9.0.2/32,fd00:9::2/128 1
+run_probe ip netns exec fb "$P" keyed fz0 2 1 51821 fd00:241::1 51820 10.9.0.1/32,fd00:9::1/128 0
+check "IPv4 inner over IPv6 outer: ping" ip netns exec fa ping -c 3 -i 0.2 -W 2 10.9.0.2
+check "IPv6 inner over IPv6 outer: ping" ip netns exec fa ping -6 -c 3 -i 0.2 -W 2 fd00:9::2
+ip netns exec fb iperf3 -s -D -p 5202 >/dev/null
+wait_for 5 ip netns exec fa bash -c 'echo > /dev/tcp/10.9.0.2/5202'
+check "iperf3 TCP over IPv6 outer" ip netns exec fa iperf3 -c 10.9.0.2 -p 5202 -t 2
+
+# Unload with traffic flowing: no warning, nothing left behind.
+ip netns exec fa iperf3 -c 10.9.0.2 -p 5202 -t 30 >/dev/null 2>&1 &
+sleep 2
+ip -n fa link del fz0
+ip -n fb link del fz0
+hosts_down fa fb
+wait_for 20 modprobe -r fz && pass "fz.ko unloaded while iperf3 was sending" ||
+	fail "fz.ko did not unload ($(lsmod | grep ^fz))"
+pkill iperf3 2>/dev/null
+
+# Timers, 10x faster: passive keepalive, rekey request, reject after time.
+modprobe fz test_time_divisor=10
+hosts_up fa fb
+fz_dev fa fz0 10.9.0.1/24 fd00:9::1/64
+fz_dev fb fz0 10.9.0.2/24 fd00:9::2/64
+run_probe ip netns exec fa "$P" keyed fz0 1 2 51820 192.168.241.2 51821 10.9.0.2/32 1
+run_probe ip netns exec fb "$P" keyed fz0 2 1 51821 192.168.241.1 51820 10.9.0.1/32 0
+ip netns exec fa "$P" listen fz0 16 >/tmp/events.out &
+listener=$!
+sleep 0.3
+# One-way UDP from A: B must answer with a keepalive after 10 s / 10.
+ip netns exec fa bash -c 'echo x > /dev/udp/10.9.0.2/9'
+sleep 2.5
+a_rx=$(fz_json fa fz0 'd["peers"][0]["rx_bytes"]')
+[ "$a_rx" -eq 32 ] && pass "B sent a passive keepalive (32 bytes) after one-way data" ||
+	fail "A received $a_rx bytes, expected one 32-byte keepalive"
+# Keep sending: after REKEY_AFTER_TIME / 10 the initiator asks for a rekey,
+# after REJECT_AFTER_TIME / 10 its keys are no longer used.
+for i in $(seq 15); do
+	ip netns exec fa bash -c 'echo x > /dev/udp/10.9.0.2/9'
+	sleep 1
+done
+wait $listener
+grep -q 'event handshake-needed reason 2' /tmp/events.out &&
+	pass "HANDSHAKE_NEEDED (rekey after time) raised for the initiator" ||
+	fail "no rekey request: $(tr '\n' ';' </tmp/events.out)"
+grep -q 'event handshake-needed reason 1' /tmp/events.out &&
+	pass "after REJECT_AFTER_TIME packets wait and HANDSHAKE_NEEDED (queued data) is raised" ||
+	fail "no queued-data request: $(tr '\n' ';' </tmp/events.out)"
+hosts_down fa fb
+wait_for 20 modprobe -r fz || fail "fz.ko did not unload after the timer tests"
+ktap_done
