@@ -17,14 +17,16 @@ modprobe fz
 hosts_up fa fb
 fz_dev fa fz0 10.9.0.1/24 fd00:9::1/64
 fz_dev fb fz0 10.9.0.2/24 fd00:9::2/64
-# A initiated (current keypair), B responded (next keypair until A's data).
-run_probe ip netns exec fa "$P" keyed fz0 1 2 51820 192.168.241.2 51821 10.9.0.2/32,fd00:9::2/128 1
+# B responded (next keypair until A's data), then A, the initiator, got
+# its keys (current): the order of a real handshake.
 run_probe ip netns exec fb "$P" keyed fz0 2 1 51821 192.168.241.1 51820 10.9.0.1/32,fd00:9::1/128 0
+run_probe ip netns exec fa "$P" keyed fz0 1 2 51820 192.168.241.2 51821 10.9.0.2/32,fd00:9::2/128 1
 
 check "IPv4 inner over IPv4 outer: ping" ip netns exec fa ping -c 3 -i 0.2 -W 2 10.9.0.2
 check "IPv6 inner over IPv4 outer: ping" ip netns exec fa ping -6 -c 3 -i 0.2 -W 2 fd00:9::2
-check "B's next keypair was confirmed by A's data" \
-	bash -c "[ \"\$(fz_json fb fz0 'd[\"peers\"][0][\"latest_handshake_ns\"] > 0')\" = True ]"
+[ "$(fz_json fb fz0 'd["peers"][0]["latest_handshake_ns"] > 0')" = True ] &&
+	pass "B's next keypair was confirmed by A's data" ||
+	fail "B's keypair not confirmed (no latest handshake)"
 
 ip netns exec fb iperf3 -s -D -p 5201 >/dev/null
 wait_for 5 ip netns exec fa bash -c 'echo > /dev/tcp/10.9.0.2/5201'
@@ -38,16 +40,17 @@ out=$(ip netns exec fa iperf3 -c 10.9.0.2 -u -b 20M -l 1200 -t 3 -J 2>&1)
 lost=$(printf '%s' "$out" | $PY -c 'import json,sys; e=json.load(sys.stdin)["end"]["sum"]; print(e["lost_percent"] < 50 and e["packets"] > 100)' 2>/dev/null)
 [ "$lost" = True ] && pass "iperf3 UDP 1200-byte datagrams A->B" || fail "iperf3 UDP: $out"
 
-# Exact counters: what one side sent is what the other received.
-sleep 0.5
-a_tx=$(fz_json fa fz0 'd["peers"][0]["tx_bytes"]')
-b_rx=$(fz_json fb fz0 'd["peers"][0]["rx_bytes"]')
-a_rx=$(fz_json fa fz0 'd["peers"][0]["rx_bytes"]')
-b_tx=$(fz_json fb fz0 'd["peers"][0]["tx_bytes"]')
-[ "$a_tx" -gt 0 ] && [ "$a_tx" = "$b_rx" ] && pass "A's tx bytes equal B's rx bytes ($a_tx)" ||
-	fail "A sent $a_tx bytes, B received $b_rx"
-[ "$b_tx" -gt 0 ] && [ "$b_tx" = "$a_rx" ] && pass "B's tx bytes equal A's rx bytes ($b_tx)" ||
-	fail "B sent $b_tx bytes, A received $a_rx"
+# Exact counters: what one side sent is what the other received, once
+# the last keepalives have landed.
+counters_match() {
+	[ "$(fz_json fa fz0 'd["peers"][0]["tx_bytes"]')" = "$(fz_json fb fz0 'd["peers"][0]["rx_bytes"]')" ] &&
+		[ "$(fz_json fb fz0 'd["peers"][0]["tx_bytes"]')" = "$(fz_json fa fz0 'd["peers"][0]["rx_bytes"]')" ]
+}
+if wait_for 15 counters_match; then
+	pass "A's tx bytes equal B's rx bytes ($(fz_json fa fz0 'd["peers"][0]["tx_bytes"]')), and the reverse"
+else
+	fail "counters differ: A tx $(fz_json fa fz0 'd["peers"][0]["tx_bytes"]') rx $(fz_json fa fz0 'd["peers"][0]["rx_bytes"]'), B tx $(fz_json fb fz0 'd["peers"][0]["tx_bytes"]') rx $(fz_json fb fz0 'd["peers"][0]["rx_bytes"]')"
+fi
 
 # Replay: a captured data message sent again is authentic but old.
 before=$(fz_json fb fz0 'd["stats"]["drop_replay"]')
@@ -70,14 +73,15 @@ after=$(fz_json fb fz0 'd["stats"]["drop_bad_source"]')
 
 before=$(fz_json fb fz0 'd["stats"]["drop_no_key"]')
 ip netns exec fa $PY "$FZ_SELFTESTS/lib/wgpkt.py" data 192.168.241.2 51821 >/dev/null
-wait_for 3 bash -c "[ \$(fz_json fb fz0 'd[\"stats\"][\"drop_no_key\"]') -gt $before ]" &&
+no_key_moved() { [ "$(fz_json fb fz0 'd["stats"]["drop_no_key"]')" -gt "$before" ]; }
+wait_for 5 no_key_moved &&
 	pass "data for an unknown receiver index is dropped and counted" ||
 	fail "no-key counter did not move"
 
 # Handshake messages: only a valid mac1 (keyed by B's public key) gets
 # through to the agent's event group.
 keyb=$(fz_json fb fz0 'd["public_key"]')
-ip netns exec fb "$P" listen fz0 4 >/tmp/events.out &
+ip netns exec fb "$P" listen fz0 12 >/tmp/events.out &
 listener=$!
 sleep 0.5
 ip netns exec fa $PY "$FZ_SELFTESTS/lib/wgpkt.py" init "$keyb" 192.168.241.2 51821 --bad-mac1 --count 5 >/dev/null
@@ -105,8 +109,8 @@ diag "flood: $out; events to the agent: $events; cookies sent: $cookies"
 check "data still flows during and after the flood" ip netns exec fa ping -c 2 -i 0.3 -W 2 10.9.0.2
 
 # Roaming: A's outer address changes; B follows the authenticated packets.
-ip -n fa addr add 192.168.241.3/24 dev va
 ip -n fa addr del 192.168.241.1/24 dev va
+ip -n fa addr add 192.168.241.3/24 dev va
 check "ping after A moved to a new outer address" ip netns exec fa ping -c 3 -i 0.3 -W 2 10.9.0.2
 ep=$(fz_json fb fz0 'd["peers"][0]["endpoint"]')
 [[ $ep == 192.168.241.3:51820 ]] && pass "B learned A's new endpoint ($ep)" || fail "B's endpoint for A is $ep"
@@ -117,8 +121,8 @@ hosts_down fa fb
 hosts_up fa fb
 fz_dev fa fz0 10.9.0.1/24 fd00:9::1/64
 fz_dev fb fz0 10.9.0.2/24 fd00:9::2/64
-run_probe ip netns exec fa "$P" keyed fz0 1 2 51820 fd00:241::2 51821 10.9.0.2/32,fd00:9::2/128 1
 run_probe ip netns exec fb "$P" keyed fz0 2 1 51821 fd00:241::1 51820 10.9.0.1/32,fd00:9::1/128 0
+run_probe ip netns exec fa "$P" keyed fz0 1 2 51820 fd00:241::2 51821 10.9.0.2/32,fd00:9::2/128 1
 check "IPv4 inner over IPv6 outer: ping" ip netns exec fa ping -c 3 -i 0.2 -W 2 10.9.0.2
 check "IPv6 inner over IPv6 outer: ping" ip netns exec fa ping -6 -c 3 -i 0.2 -W 2 fd00:9::2
 ip netns exec fb iperf3 -s -D -p 5202 >/dev/null
@@ -140,30 +144,46 @@ modprobe fz test_time_divisor=10
 hosts_up fa fb
 fz_dev fa fz0 10.9.0.1/24 fd00:9::1/64
 fz_dev fb fz0 10.9.0.2/24 fd00:9::2/64
-run_probe ip netns exec fa "$P" keyed fz0 1 2 51820 192.168.241.2 51821 10.9.0.2/32 1
 run_probe ip netns exec fb "$P" keyed fz0 2 1 51821 192.168.241.1 51820 10.9.0.1/32 0
-ip netns exec fa "$P" listen fz0 16 >/tmp/events.out &
+run_probe ip netns exec fa "$P" keyed fz0 1 2 51820 192.168.241.2 51821 10.9.0.2/32 1
+ip netns exec fa "$P" listen fz0 28 >/tmp/events.out &
 listener=$!
-sleep 0.3
-# One-way UDP from A: B must answer with a keepalive after 10 s / 10.
+# B swallows A's one-way UDP (no ICMP back): only a keepalive answers.
+ip netns exec fb $PY -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.9.0.2", 9))
+while True:
+    s.recv(100)' &
+sink=$!
+sink_ready() { ip netns exec fb ss -Hlun 'sport = :9' | grep -q .; }
+wait_for 20 sink_ready || fail "the UDP sink in B did not start"
 ip netns exec fa bash -c 'echo x > /dev/udp/10.9.0.2/9'
 sleep 2.5
 a_rx=$(fz_json fa fz0 'd["peers"][0]["rx_bytes"]')
 [ "$a_rx" -eq 32 ] && pass "B sent a passive keepalive (32 bytes) after one-way data" ||
 	fail "A received $a_rx bytes, expected one 32-byte keepalive"
+# B goes silent: A's data gets no answer within (10 + 5) s / 10.
+ip -n fb link set fz0 down
+ip netns exec fa bash -c 'echo x > /dev/udp/10.9.0.2/9'
+sleep 2.5
+ip -n fb link set fz0 up
 # Keep sending: after REKEY_AFTER_TIME / 10 the initiator asks for a rekey,
 # after REJECT_AFTER_TIME / 10 its keys are no longer used.
-for i in $(seq 15); do
+for i in $(seq 17); do
 	ip netns exec fa bash -c 'echo x > /dev/udp/10.9.0.2/9'
 	sleep 1
 done
 wait $listener
+kill $sink
 grep -q 'event handshake-needed reason 2' /tmp/events.out &&
 	pass "HANDSHAKE_NEEDED (rekey after time) raised for the initiator" ||
 	fail "no rekey request: $(tr '\n' ';' </tmp/events.out)"
 grep -q 'event handshake-needed reason 1' /tmp/events.out &&
 	pass "after REJECT_AFTER_TIME packets wait and HANDSHAKE_NEEDED (queued data) is raised" ||
 	fail "no queued-data request: $(tr '\n' ';' </tmp/events.out)"
+grep -q 'event peer-quiet' /tmp/events.out &&
+	pass "PEER_QUIET raised when sent data got no answer" ||
+	fail "no peer-quiet event: $(tr '\n' ';' </tmp/events.out)"
 hosts_down fa fb
 wait_for 20 modprobe -r fz || fail "fz.ko did not unload after the timer tests"
 ktap_done
