@@ -50,6 +50,7 @@ struct fz_keypair_params {
 	const u8 *send_key;
 	const u8 *recv_key;
 	bool initiator;
+	u32 rx_handshake_bytes;
 };
 
 int fz_keypair_install(struct fz_peer *peer,

@@ -46,6 +46,8 @@ static const struct nla_policy fz_keypair_policy[FZ_KP_A_MAX + 1] = {
 	[FZ_KP_A_SEND_KEY] = NLA_POLICY_EXACT_LEN(FZ_KEY_LEN),
 	[FZ_KP_A_RECV_KEY] = NLA_POLICY_EXACT_LEN(FZ_KEY_LEN),
 	[FZ_KP_A_FLAGS] = { .type = NLA_U32 },
+	[FZ_KP_A_RX_HANDSHAKE_BYTES] =
+		NLA_POLICY_MAX(NLA_U32, FZ_MAX_HANDSHAKE_PACKET),
 };
 
 #define FZ_DEVICE_SELECTOR_POLICY                                    \
@@ -775,6 +777,8 @@ static int fz_parse_keypair(struct nlattr *nest, struct fz_keypair_params *p,
 	p->send_key = nla_data(tb[FZ_KP_A_SEND_KEY]);
 	p->recv_key = nla_data(tb[FZ_KP_A_RECV_KEY]);
 	p->initiator = flags & FZ_KEYPAIR_F_INITIATOR;
+	p->rx_handshake_bytes = tb[FZ_KP_A_RX_HANDSHAKE_BYTES] ?
+		nla_get_u32(tb[FZ_KP_A_RX_HANDSHAKE_BYTES]) : 0;
 	return 0;
 }
 
@@ -803,6 +807,8 @@ static int fz_set_keypair_doit(struct sk_buff *skb, struct genl_info *info)
 	peer = fz_lookup_peer(fz, info->attrs[FZ_A_PEER], info->extack, &ret);
 	if (peer)
 		ret = fz_keypair_install(peer, &params);
+	if (!ret)
+		this_cpu_add(peer->stats->rx_bytes, params.rx_handshake_bytes);
 	if (ret == -EEXIST)
 		NL_SET_ERR_MSG_MOD(info->extack, "local index already in use");
 	if (!ret && params.slot == FZ_KEYPAIR_CURRENT) {
@@ -893,6 +899,7 @@ static int fz_send_handshake(struct fz_device *fz, struct genl_info *info,
 	}
 	ret = fz_socket_send_buffer(fz, &ep, nla_data(pkt), nla_len(pkt));
 	if (!ret && peer) {
+		this_cpu_add(peer->stats->tx_bytes, nla_len(pkt));
 		fz_timers_any_sent(peer);
 		fz_timers_traversal(peer);
 	}

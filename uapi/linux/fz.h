@@ -170,6 +170,14 @@ enum fz_keypair_attr {
 	FZ_KP_A_CREATED, /* u64 ns since epoch (dump) */
 	FZ_KP_A_TX_COUNTER, /* u64 (dump) */
 	FZ_KP_A_PAD,
+	/*
+	 * u32, optional: size of the handshake message from the peer that
+	 * made this keypair. The kernel cannot tell which peer a handshake
+	 * came from, so the agent says, and the peer's rx counter includes
+	 * handshakes as WireGuard's does. Handshakes the agent sends through
+	 * SEND_HANDSHAKE with FZ_A_PEER count in the tx counter.
+	 */
+	FZ_KP_A_RX_HANDSHAKE_BYTES,
 	__FZ_KP_A_MAX
 };
 
