@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 
 #include "allowedips.h"
+#include "objects.h"
 #include "peer.h"
 
 static const struct rhashtable_params fz_aip_params = {
@@ -39,6 +40,12 @@ int fz_aip_table_init(struct fz_aip_table *t)
 static void fz_aip_free(void *ptr, void *arg)
 {
 	kfree(ptr);
+	atomic_dec(&fz_live.allowedips);
+}
+
+static void fz_aip_free_rcu(struct rcu_head *rcu)
+{
+	fz_aip_free(container_of(rcu, struct fz_aip, rcu), NULL);
 }
 
 /* Every peer is gone by now, so no reader can reach an entry. */
@@ -99,6 +106,7 @@ int fz_aip_insert(struct fz_aip_table *t, struct fz_peer *peer, u16 family,
 	}
 	list_add_tail(&aip->peer_list, &peer->allowedips);
 	peer->num_allowedips++;
+	atomic_inc(&fz_live.allowedips);
 	fz_aip_len_get(t, key.family, cidr);
 	return 0;
 }
@@ -111,7 +119,7 @@ void fz_aip_remove_peer(struct fz_aip_table *t, struct fz_peer *peer)
 		rhashtable_remove_fast(&t->ht, &aip->node, fz_aip_params);
 		fz_aip_len_put(t, aip->key.family, aip->key.cidr);
 		list_del(&aip->peer_list);
-		kfree_rcu(aip, rcu);
+		call_rcu(&aip->rcu, fz_aip_free_rcu);
 	}
 	peer->num_allowedips = 0;
 }

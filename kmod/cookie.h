@@ -15,7 +15,7 @@ struct fz_msg_cookie;
  * receive at its source address (it holds a cookie we sent there).
  */
 struct fz_cookie_checker {
-	spinlock_t lock;
+	spinlock_t lock; /* keys and secret: handshake path only, not data */
 	bool ready;
 	u8 mac1_key[FZ_KEY_LEN];
 	u8 cookie_key[FZ_KEY_LEN];
@@ -44,7 +44,7 @@ struct fz_ratelimit_slot {
 };
 
 struct fz_ratelimiter {
-	spinlock_t lock;
+	spinlock_t lock; /* the slots; taken once per handshake message */
 	struct fz_ratelimit_slot slots[FZ_RATELIMIT_SLOTS];
 };
 

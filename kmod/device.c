@@ -11,6 +11,7 @@
 
 #include "compat.h"
 #include "device.h"
+#include "objects.h"
 #include "peer.h"
 #include "queueing.h"
 #include "receive.h"
@@ -44,6 +45,7 @@ static int fz_dev_init(struct net_device *dev)
 	ret = fz_crypt_queue_init(&fz->decrypt_queue, fz, fz_decrypt_worker);
 	if (ret)
 		goto err_encrypt;
+	atomic_inc(&fz_live.devices);
 	return 0;
 
 err_encrypt:
@@ -81,6 +83,7 @@ static void fz_dev_uninit(struct net_device *dev)
 	fz_ratelimiter_destroy(fz->ratelimiter);
 	free_percpu(fz->counters);
 	fz_compat_tstats_free(dev);
+	atomic_dec(&fz_live.devices);
 }
 
 static int fz_open(struct net_device *dev)

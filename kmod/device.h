@@ -47,7 +47,7 @@ struct fz_device {
 	struct fz_aip_table aips;
 	/* Receiver index -> keypair, read under RCU on every data packet. */
 	DECLARE_HASHTABLE(index_hash, FZ_INDEX_HASH_BITS);
-	spinlock_t index_lock;
+	spinlock_t index_lock; /* writers of index_hash; readers use RCU */
 	/* Bumped on every change so an interrupted dump can be detected. */
 	u32 generation;
 	u8 public_key[FZ_KEY_LEN];

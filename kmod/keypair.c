@@ -10,12 +10,14 @@
 
 #include "device.h"
 #include "keypair.h"
+#include "objects.h"
 #include "peer.h"
 
 static void fz_keypair_free_rcu(struct rcu_head *rcu)
 {
 	/* kfree_sensitive() wipes the session keys before freeing. */
 	kfree_sensitive(container_of(rcu, struct fz_keypair, rcu));
+	atomic_dec(&fz_live.keypairs);
 }
 
 static void fz_keypair_release(struct kref *kref)
@@ -121,6 +123,7 @@ int fz_keypair_install(struct fz_peer *peer,
 		return -EEXIST;
 	}
 	hash_add_rcu(fz->index_hash, &kp->index_node, kp->local_index);
+	atomic_inc(&fz_live.keypairs);
 	kp->hashed = true;
 	spin_unlock_bh(&fz->index_lock);
 

@@ -40,7 +40,7 @@ struct fz_peer_keys {
 	struct fz_keypair __rcu *cur;
 	struct fz_keypair __rcu *prev;
 	struct fz_keypair __rcu *next;
-	spinlock_t lock;
+	spinlock_t lock; /* writers of the three slots; readers use RCU */
 };
 
 struct fz_keypair_params {

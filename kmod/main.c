@@ -10,6 +10,7 @@
 #include "cookie.h"
 #include "device.h"
 #include "netlink.h"
+#include "objects.h"
 #include "peer.h"
 #include "version.h"
 
@@ -28,6 +29,7 @@ static int __init fz_mod_init(void)
 		fz_time_divisor = 1;
 	fz_peer_init();
 	fz_cookie_init();
+	fz_objects_init();
 	/* Per-CPU (bound) so crypt work can be spread over chosen CPUs. */
 	fz_wq = alloc_workqueue("fz", WQ_CPU_INTENSIVE | WQ_MEM_RECLAIM, 0);
 	if (!fz_wq)
@@ -48,6 +50,7 @@ err_netlink:
 	fz_device_uninit();
 err_device:
 	destroy_workqueue(fz_wq);
+	fz_objects_uninit();
 	return ret;
 }
 
@@ -58,6 +61,7 @@ static void __exit fz_mod_exit(void)
 	destroy_workqueue(fz_wq);
 	/* Peers and keypairs are freed by RCU callbacks in this module. */
 	rcu_barrier();
+	fz_objects_uninit();
 	pr_info("fz: unloaded\n");
 }
 

@@ -233,17 +233,18 @@ static int fz_put_keypair(struct sk_buff *skb, struct fz_keypair *kp, u8 slot)
 static int fz_put_keypairs(struct sk_buff *skb, struct fz_peer *peer)
 {
 	struct nlattr *list = nla_nest_start(skb, FZ_PEER_A_KEYPAIRS);
+	struct fz_keypair *cur, *next;
 	int ret;
 
 	if (!list)
 		return -EMSGSIZE;
 	spin_lock_bh(&peer->keys.lock);
-	ret = fz_put_keypair(skb, rcu_dereference_protected(peer->keys.cur,
-			     lockdep_is_held(&peer->keys.lock)),
-			     FZ_KEYPAIR_CURRENT) ?:
-	      fz_put_keypair(skb, rcu_dereference_protected(peer->keys.next,
-			     lockdep_is_held(&peer->keys.lock)),
-			     FZ_KEYPAIR_NEXT);
+	cur = rcu_dereference_protected(peer->keys.cur,
+					lockdep_is_held(&peer->keys.lock));
+	next = rcu_dereference_protected(peer->keys.next,
+					 lockdep_is_held(&peer->keys.lock));
+	ret = fz_put_keypair(skb, cur, FZ_KEYPAIR_CURRENT) ?:
+	      fz_put_keypair(skb, next, FZ_KEYPAIR_NEXT);
 	spin_unlock_bh(&peer->keys.lock);
 	if (ret)
 		return ret;

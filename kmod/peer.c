@@ -10,6 +10,7 @@
 
 #include "allowedips.h"
 #include "device.h"
+#include "objects.h"
 #include "peer.h"
 #include "queueing.h"
 #include "timers.h"
@@ -59,6 +60,7 @@ struct fz_peer *fz_peer_create(struct fz_device *fz, const u8 *public_key)
 	netif_napi_add(fz->dev, &peer->napi, fz_rx_poll);
 	napi_enable(&peer->napi);
 	fz_timers_init(peer);
+	atomic_inc(&fz_live.peers);
 	hash_add(fz->peer_hash, &peer->hash_node, fz_peer_hash(public_key));
 	list_add_tail_rcu(&peer->list, &fz->peer_list);
 	fz->num_peers++;
@@ -85,6 +87,7 @@ static void fz_peer_free_rcu(struct rcu_head *rcu)
 	dst_cache_destroy(&peer->dst_cache);
 	free_percpu(peer->stats);
 	kfree_sensitive(peer);
+	atomic_dec(&fz_live.peers);
 }
 
 static void fz_peer_release(struct kref *kref)

@@ -49,3 +49,18 @@ wait_for() {
 	done
 	return 1
 }
+
+# objects_gone: fz.ko's live object counters (debugfs) are all zero.
+objects_gone() {
+	local f
+	for f in peers keypairs allowedips devices; do
+		[ "$(cat /sys/kernel/debug/fz/live_$f 2>/dev/null)" = 0 ] || return 1
+	done
+}
+
+live_objects() {
+	local f
+	for f in peers keypairs allowedips devices; do
+		printf '%s=%s ' "$f" "$(cat /sys/kernel/debug/fz/live_$f 2>/dev/null)"
+	done
+}

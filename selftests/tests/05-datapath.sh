@@ -135,6 +135,8 @@ sleep 2
 ip -n fa link del fz0
 ip -n fb link del fz0
 hosts_down fa fb
+wait_for 20 objects_gone && pass "every device, peer, keypair and allowed IP created was destroyed" ||
+	fail "objects left behind: $(live_objects)"
 wait_for 20 modprobe -r fz && pass "fz.ko unloaded while iperf3 was sending" ||
 	fail "fz.ko did not unload ($(lsmod | grep ^fz))"
 pkill iperf3 2>/dev/null
