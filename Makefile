@@ -25,7 +25,7 @@ KDIR := $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -1)
 endif
 endif
 
-.PHONY: all module agent probes check demo deps dkms-install dkms-uninstall \
+.PHONY: all module agent probes check demo bench deps dkms-install dkms-uninstall \
 	install clean
 
 all: module agent
@@ -49,6 +49,9 @@ deps:
 
 check: deps
 	@bash selftests/run.sh
+
+bench: deps
+	@bash selftests/bench.sh
 
 demo: deps
 	@bash selftests/demo.sh

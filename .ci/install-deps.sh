@@ -10,7 +10,7 @@ packages=(
 	qemu-system-x86 busybox-static dkms
 	libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libsodium-dev check
 	libb2-dev libuv1-dev wireguard-go python3
-	wireguard-tools iperf3 iputils-ping clang-format sparse linux-source-6.12
+	wireguard-tools iperf3 iputils-ping bc clang-format sparse linux-source-6.12
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -31,6 +31,9 @@ struct cli_command {
 int genkey_main(int argc, char *argv[]);
 int pubkey_main(int argc, char *argv[]);
 int show_main(int argc, char *argv[]);
+int up_main(int argc, char *argv[]);
+int set_main(int argc, char *argv[]);
+int down_main(int argc, char *argv[]);
 
 bool cli_is_help(const char *arg);
 bool cli_wants_help(int argc, char *argv[]);

@@ -63,6 +63,15 @@ static const struct nla_policy allowedip_policy[FZ_AIP_A_MAX + 1] = {
 	[FZ_AIP_A_CIDR] = { POLICY_U8 },
 };
 
+static const struct nla_policy keypair_policy[FZ_KP_A_MAX + 1] = {
+	[FZ_KP_A_SLOT] = { POLICY_U8 },
+	[FZ_KP_A_LOCAL_INDEX] = { POLICY_U32 },
+	[FZ_KP_A_REMOTE_INDEX] = { POLICY_U32 },
+	[FZ_KP_A_FLAGS] = { POLICY_U32 },
+	[FZ_KP_A_CREATED] = { POLICY_U64 },
+	[FZ_KP_A_TX_COUNTER] = { POLICY_U64 },
+};
+
 static const struct nla_policy stats_policy[FZ_STAT_A_MAX + 1] = {
 	[FZ_STAT_A_RX_PACKETS] = { POLICY_U64 },
 	[FZ_STAT_A_RX_BYTES] = { POLICY_U64 },
@@ -244,6 +253,55 @@ static int parse_allowedips(struct fz_peer *peer, struct nlattr *list)
 	return rem > 0 ? -EINVAL : 0;
 }
 
+static uint32_t get_u32(const struct nlattr *nla)
+{
+	return nla ? nla_get_u32(nla) : 0;
+}
+
+/* Slot and both indices identify a keypair; the rest is informative. */
+static int parse_keypair(struct fz_keypair_info *kp, struct nlattr *nest)
+{
+	struct nlattr *tb[FZ_KP_A_MAX + 1];
+
+	memset(kp, 0, sizeof(*kp));
+	if (parse_nest(tb, FZ_KP_A_MAX, nest, keypair_policy) ||
+	    !tb[FZ_KP_A_SLOT] || !tb[FZ_KP_A_LOCAL_INDEX] ||
+	    !tb[FZ_KP_A_REMOTE_INDEX])
+		return -EINVAL;
+	kp->slot = nla_get_u8(tb[FZ_KP_A_SLOT]);
+	kp->local_index = nla_get_u32(tb[FZ_KP_A_LOCAL_INDEX]);
+	kp->remote_index = nla_get_u32(tb[FZ_KP_A_REMOTE_INDEX]);
+	kp->flags = get_u32(tb[FZ_KP_A_FLAGS]);
+	kp->created_ns = get_u64(tb[FZ_KP_A_CREATED]);
+	kp->tx_counter = get_u64(tb[FZ_KP_A_TX_COUNTER]);
+	return 0;
+}
+
+/* A nest of nests, like the allowed IPs; entries past the room are ignored. */
+static int parse_keypairs(struct fz_peer *peer, struct nlattr *list)
+{
+	struct fz_keypair_info kp;
+	struct nlattr *nest;
+	int rem;
+
+	nla_for_each_nested(nest, list, rem) {
+		if (parse_keypair(&kp, nest))
+			return -EINVAL;
+		if (peer->n_keypairs < FZ_DEVICE_MAX_KEYPAIRS)
+			peer->keypairs[peer->n_keypairs++] = kp;
+	}
+	return rem > 0 ? -EINVAL : 0;
+}
+
+const struct fz_keypair_info *fz_peer_keypair(const struct fz_peer *peer,
+					      uint8_t slot)
+{
+	for (size_t i = 0; i < peer->n_keypairs; i++)
+		if (peer->keypairs[i].slot == slot)
+			return &peer->keypairs[i];
+	return NULL;
+}
+
 /* On error the caller still owns, and must free, peer->allowedips. */
 static int parse_peer(struct fz_peer *peer, struct nlattr *nest)
 {
@@ -267,6 +325,12 @@ static int parse_peer(struct fz_peer *peer, struct nlattr *nest)
 	peer->tx_bytes = get_u64(tb[FZ_PEER_A_TX_BYTES]);
 	peer->last_handshake_ns = get_u64(tb[FZ_PEER_A_LAST_HANDSHAKE]);
 	peer->last_rx_ns = get_u64(tb[FZ_PEER_A_LAST_RX]);
+	peer->flags = get_u32(tb[FZ_PEER_A_FLAGS]);
+	if (tb[FZ_PEER_A_KEYPAIRS]) {
+		ret = parse_keypairs(peer, tb[FZ_PEER_A_KEYPAIRS]);
+		if (ret)
+			return ret;
+	}
 	if (tb[FZ_PEER_A_ALLOWEDIPS])
 		return parse_allowedips(peer, tb[FZ_PEER_A_ALLOWEDIPS]);
 	return 0;
@@ -291,6 +355,10 @@ static int merge_allowedips(struct fz_peer *dst, const struct fz_peer *src)
 	       src->n_allowedips * sizeof(*aips));
 	dst->allowedips = aips;
 	dst->n_allowedips = need;
+	if (!dst->n_keypairs) {
+		memcpy(dst->keypairs, src->keypairs, sizeof(src->keypairs));
+		dst->n_keypairs = src->n_keypairs;
+	}
 	return 0;
 }
 

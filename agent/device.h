@@ -29,8 +29,22 @@ struct fz_allowedip {
 	} addr;
 };
 
+/* A session keypair as the dump shows it; its keys never leave fz.ko. */
+struct fz_keypair_info {
+	uint8_t slot; /* enum fz_keypair_slot */
+	uint32_t local_index;
+	uint32_t remote_index;
+	uint32_t flags; /* enum fz_keypair_flag */
+	uint64_t created_ns; /* since the epoch */
+	uint64_t tx_counter;
+};
+
+/* The dump shows "current" and "next"; room for a future "previous". */
+#define FZ_DEVICE_MAX_KEYPAIRS 4
+
 struct fz_peer {
 	uint8_t public_key[FZ_KEY_LEN];
+	uint32_t flags; /* enum fz_peer_flag */
 	struct sockaddr_storage endpoint; /* ss_family AF_UNSPEC: none */
 	uint16_t persistent_keepalive; /* seconds, 0 = off */
 	struct fz_allowedip *allowedips;
@@ -40,6 +54,8 @@ struct fz_peer {
 	uint64_t tx_bytes;
 	uint64_t last_handshake_ns; /* since the epoch, 0 = never */
 	uint64_t last_rx_ns; /* since the epoch, 0 = never */
+	struct fz_keypair_info keypairs[FZ_DEVICE_MAX_KEYPAIRS];
+	size_t n_keypairs; /* more than the maximum are ignored */
 };
 
 struct fz_device {
@@ -62,5 +78,9 @@ void fz_device_free(struct fz_device *dev);
 int fz_device_parse_msg(struct fz_device *dev, struct nlmsghdr *nlh);
 
 int fz_allowedip_parse(struct fz_allowedip *aip, struct nlattr *nest);
+
+/* The peer's keypair in slot (enum fz_keypair_slot), or NULL. */
+const struct fz_keypair_info *fz_peer_keypair(const struct fz_peer *peer,
+					      uint8_t slot);
 
 #endif /* FZ_AGENT_DEVICE_H */

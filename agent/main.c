@@ -15,6 +15,10 @@
 static int help_main(int argc, char *argv[]);
 
 static const struct cli_command commands[] = {
+	{ "up", up_main,
+	  "Configure an interface from a file and run its agent" },
+	{ "set", set_main, "Change the configuration of an interface" },
+	{ "down", down_main, "Stop an interface's agent and delete it" },
 	{ "show", show_main,
 	  "Show the configuration and state of fz interfaces" },
 	{ "genkey", genkey_main,

@@ -37,6 +37,7 @@ struct dump_state {
 	struct fznl_msgs *msgs;
 	int err; /* first negative errno seen */
 	bool interrupted;
+	bool answered; /* the NLMSG_ERROR (ack or error) has arrived */
 };
 
 /* libnl has its own error space; map the codes a caller may act on. */
@@ -218,6 +219,7 @@ static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 		fixed += e->msg.nlmsg_len - NLMSG_HDRLEN;
 	save_ext_msg(st->nl, nlh, fixed);
 	set_err(st, e->error < 0 ? e->error : -EPROTO);
+	st->answered = true;
 	return NL_STOP;
 }
 
@@ -354,4 +356,45 @@ int fznl_dump_device(struct fznl *nl, const char *ifname, struct fznl_msgs *out)
 	if (ret)
 		fznl_msgs_free(out);
 	return ret;
+}
+
+int fznl_family(const struct fznl *nl)
+{
+	return nl->family;
+}
+
+static int on_ack(struct nl_msg *msg, void *arg)
+{
+	struct dump_state *st = arg;
+
+	(void)msg;
+	st->answered = true;
+	return NL_STOP;
+}
+
+/*
+ * A do-request ends with exactly one NLMSG_ERROR: an ack or an error.
+ * Replies before it come in datagrams of their own, after each of which
+ * libnl returns, so read until the answer: an ack left in the socket
+ * would be taken for the next request's.
+ */
+int fznl_request(struct fznl *nl, struct nl_msg *msg)
+{
+	struct dump_state st = { .nl = nl };
+	struct nl_cb *cb;
+	int ret;
+
+	nl->ext_msg[0] = '\0';
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &st);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &st);
+	ret = nl_send_auto(nl->sock, msg);
+	while (ret >= 0 && !st.answered)
+		ret = nl_recvmsgs(nl->sock, cb);
+	nl_cb_put(cb);
+	if (st.err)
+		return st.err;
+	return ret < 0 ? nlerr_to_errno(ret) : 0;
 }

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+struct nl_msg;
 struct nlmsghdr;
 struct fznl;
 
@@ -31,5 +32,14 @@ const char *fznl_ext_msg(const struct fznl *nl);
 int fznl_dump_device(struct fznl *nl, const char *ifname,
 		     struct fznl_msgs *out);
 void fznl_msgs_free(struct fznl_msgs *m);
+
+/* The generic netlink family id of fz.ko, for building requests. */
+int fznl_family(const struct fznl *nl);
+
+/*
+ * Sends one request (its header from genlmsg_put(), NLM_F_ACK set) and
+ * waits for the kernel's answer. msg is not freed.
+ */
+int fznl_request(struct fznl *nl, struct nl_msg *msg);
 
 #endif /* FZ_AGENT_NL_H */

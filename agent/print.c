@@ -148,6 +148,39 @@ static void json_allowedips(struct json *j, const struct fz_peer *peer)
 	json_array_end(j);
 }
 
+static const char *slot_name(uint8_t slot)
+{
+	switch (slot) {
+	case FZ_KEYPAIR_CURRENT:
+		return "current";
+	case FZ_KEYPAIR_NEXT:
+		return "next";
+	default:
+		return "other";
+	}
+}
+
+/* Session keypairs without their keys: enough to see which one is used. */
+static void json_keypairs(struct json *j, const struct fz_peer *peer)
+{
+	json_key(j, "keypairs");
+	json_array_begin(j);
+	for (size_t i = 0; i < peer->n_keypairs; i++) {
+		const struct fz_keypair_info *kp = &peer->keypairs[i];
+
+		json_object_begin(j);
+		json_kv_string(j, "slot", slot_name(kp->slot));
+		json_kv_u64(j, "local_index", kp->local_index);
+		json_kv_u64(j, "remote_index", kp->remote_index);
+		json_kv_u64(j, "initiator",
+			    !!(kp->flags & FZ_KEYPAIR_F_INITIATOR));
+		json_kv_u64(j, "created_ns", kp->created_ns);
+		json_kv_u64(j, "tx_counter", kp->tx_counter);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
 static void json_peer(struct json *j, const struct fz_peer *peer)
 {
 	char buf[FMT_ENDPOINT_LEN];
@@ -165,6 +198,7 @@ static void json_peer(struct json *j, const struct fz_peer *peer)
 	json_kv_u64(j, "tx_bytes", peer->tx_bytes);
 	json_kv_u64(j, "latest_handshake_ns", peer->last_handshake_ns);
 	json_kv_u64(j, "last_rx_ns", peer->last_rx_ns);
+	json_keypairs(j, peer);
 	json_object_end(j);
 }
 

@@ -19,6 +19,11 @@ int main(void)
 	srunner_add_suite(sr, cli_suite());
 	srunner_add_suite(sr, noise_suite());
 	srunner_add_suite(sr, config_suite());
+	srunner_add_suite(sr, handshake_suite());
+	srunner_add_suite(sr, ctl_suite());
+	srunner_add_suite(sr, kernel_suite());
+	srunner_add_suite(sr, agent_cli_suite());
+	srunner_add_suite(sr, daemon_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

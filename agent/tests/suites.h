@@ -16,5 +16,10 @@ Suite *print_suite(void);
 Suite *cli_suite(void);
 Suite *noise_suite(void);
 Suite *config_suite(void);
+Suite *handshake_suite(void);
+Suite *ctl_suite(void);
+Suite *kernel_suite(void);
+Suite *agent_cli_suite(void);
+Suite *daemon_suite(void);
 
 #endif /* FZ_AGENT_TESTS_SUITES_H */

@@ -62,6 +62,13 @@ static void setup(void)
 	peers[0].rx_bytes = 1260;
 	peers[0].tx_bytes = 4781507;
 	peers[0].persistent_keepalive = 25;
+	peers[0].keypairs[0].slot = FZ_KEYPAIR_CURRENT;
+	peers[0].keypairs[0].local_index = 0x102;
+	peers[0].keypairs[0].remote_index = 0x304;
+	peers[0].keypairs[0].flags = FZ_KEYPAIR_F_INITIATOR;
+	peers[0].keypairs[0].created_ns = NOW - 65 * NS;
+	peers[0].keypairs[0].tx_counter = 9;
+	peers[0].n_keypairs = 1;
 
 	memset(peers[1].public_key, 0x33, FZ_KEY_LEN);
 	set_inet6(&peers[1].endpoint, "2001:db8::1", 51820);
@@ -181,11 +188,15 @@ START_TEST(test_json_full)
 		"\"persistent_keepalive\":25,\"rx_bytes\":1260,"
 		"\"tx_bytes\":4781507,"
 		"\"latest_handshake_ns\":1699999935000000000,"
-		"\"last_rx_ns\":1699999995000000000},"
+		"\"last_rx_ns\":1699999995000000000,"
+		"\"keypairs\":[{\"slot\":\"current\",\"local_index\":258,"
+		"\"remote_index\":772,\"initiator\":1,"
+		"\"created_ns\":1699999935000000000,\"tx_counter\":9}]},"
 		"{\"public_key\":\"MzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzM=\","
 		"\"endpoint\":\"[2001:db8::1]:51820\",\"allowed_ips\":[],"
 		"\"persistent_keepalive\":0,\"rx_bytes\":0,\"tx_bytes\":0,"
-		"\"latest_handshake_ns\":0,\"last_rx_ns\":0}]}\n");
+		"\"latest_handshake_ns\":0,\"last_rx_ns\":0,"
+		"\"keypairs\":[]}]}\n");
 }
 END_TEST
 

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Applying `set` words to fz.ko: shared by the agent (which also updates
+ * its handshake state through the done callback) and by `fzagent set`
+ * when no agent runs. Like `wg set`, it stops at the first error.
+ */
+#ifndef FZ_AGENT_APPLY_H
+#define FZ_AGENT_APPLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/fz.h>
+
+struct fz_config;
+struct fz_config_peer;
+struct fznl;
+
+/* Called after each peer was applied; skipped: update-only, not there. */
+typedef void (*fz_apply_done_fn)(void *ctx, const struct fz_config_peer *peer,
+				 bool skipped);
+
+/*
+ * Device settings (listen port, fwmark, and public_key unless NULL), then
+ * each peer: removed, or set. Returns 0 or a negative errno with a
+ * message in err. Private and preshared keys in cfg are not the kernel's
+ * business and are ignored here. fz_apply_set() is the two in a row.
+ */
+int fz_apply_device(struct fznl *nl, uint32_t ifindex,
+		    const struct fz_config *cfg, const uint8_t *public_key,
+		    char *err, size_t errlen);
+int fz_apply_peers(struct fznl *nl, uint32_t ifindex,
+		   const struct fz_config *cfg, fz_apply_done_fn done,
+		   void *ctx, char *err, size_t errlen);
+int fz_apply_set(struct fznl *nl, uint32_t ifindex, const struct fz_config *cfg,
+		 const uint8_t *public_key, fz_apply_done_fn done, void *ctx,
+		 char *err, size_t errlen);
+
+/* "what: strerror (the kernel's extended ack)", for any request. */
+void fz_apply_error(char *err, size_t errlen, struct fznl *nl, int ret,
+		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* The short id logs and messages use for a peer: 8 base64 characters. */
+void fz_peer_id(char out[9], const uint8_t key[FZ_KEY_LEN]);
+
+#endif /* FZ_AGENT_APPLY_H */

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The control socket between `fzagent set|down` and a running agent.
+ *
+ * Socket: AF_UNIX, SOCK_SEQPACKET, abstract name "\0fzagent/IFACE".
+ * Abstract names belong to a network namespace, as fz links do, so one
+ * agent per interface per namespace. They have no permissions, so each
+ * end checks the other with SO_PEERCRED: the agent serves only uid 0,
+ * and clients talk only to an agent of uid 0. One request per connection.
+ *
+ * Request, one packet:  u32 length L (host order), then L bytes: words,
+ *                       each ending in NUL. 1 <= L <= FZ_CTL_MAX_WORDS_LEN.
+ *                       The first word is the command:
+ *     "set" WORDS...    apply `wg set` words (see fz_ctl_words_from_config)
+ *     "stop"            close the socket, answer, and exit; the interface
+ *                       and its sessions stay in the kernel
+ * Reply, one packet:    u8 status (0, or a positive errno), then a message
+ *                       of at most FZ_CTL_MAX_MESSAGE bytes, no NUL: text
+ *                       for the user, empty if there is nothing to say.
+ *
+ * In "set" requests the values of private-key and preshared-key are not
+ * file names but the keys themselves, in base64, or "" to remove the key;
+ * endpoints are numeric. The client reads key files and resolves names
+ * where the user runs it, so the agent never opens a client's files or
+ * blocks on DNS. Requests carry secrets: buffers are wiped after use.
+ */
+#ifndef FZ_AGENT_CTL_H
+#define FZ_AGENT_CTL_H
+
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct fz_config;
+
+#define FZ_CTL_PREFIX "fzagent/"
+#define FZ_CTL_MAX_WORDS_LEN (64 * 1024 - 4)
+#define FZ_CTL_MAX_REQUEST (4 + FZ_CTL_MAX_WORDS_LEN)
+#define FZ_CTL_MAX_MESSAGE 4095
+#define FZ_CTL_MAX_REPLY (1 + FZ_CTL_MAX_MESSAGE)
+#define FZ_CTL_TIMEOUT_MS 10000 /* client: wait this long for a reply */
+
+/* A request's words; argv points into the decoded buffer. */
+struct fz_ctl_words {
+	char **argv;
+	size_t argc;
+};
+
+/* Encoding. *out is malloc()ed; wipe and free it after sending. */
+int fz_ctl_encode_request(char *const *argv, size_t argc, uint8_t **out,
+			  size_t *len);
+/* buf must stay alive while words is used; fz_ctl_words_free() after. */
+int fz_ctl_decode_request(uint8_t *buf, size_t len, struct fz_ctl_words *words);
+void fz_ctl_words_free(struct fz_ctl_words *words);
+
+/* Returns the reply's length; a longer message is cut. */
+size_t fz_ctl_encode_reply(uint8_t out[FZ_CTL_MAX_REPLY], int status,
+			   const char *msg);
+int fz_ctl_decode_reply(const uint8_t *buf, size_t len, int *status, char *msg,
+			size_t msglen);
+
+/*
+ * The "set" words for a parsed configuration, in canonical form: keys
+ * inline, endpoints numeric. argv[0] is "set". Free with
+ * fz_ctl_words_free_all(), which wipes them.
+ */
+int fz_ctl_words_from_config(const struct fz_config *cfg,
+			     struct fz_ctl_words *out);
+void fz_ctl_words_free_all(struct fz_ctl_words *words);
+
+/*
+ * The inverse, in the agent: argv are the words after "set". Returns 0 or
+ * a negative errno with a message in err, as fz_config_parse_set().
+ */
+int fz_ctl_config_from_words(int argc, char **argv, struct fz_config *out,
+			     char *err, size_t errlen);
+
+/* Sockets. Return the fd, or a negative errno. */
+int fz_ctl_listen(const char *ifname);
+/* -EPERM (closed) for a client that is not uid 0; -EAGAIN: none waiting. */
+int fz_ctl_accept(int listen_fd);
+/*
+ * -ECONNREFUSED: no agent runs for ifname in this namespace; -EPERM: the
+ * name is held by a process that is not root, which is never trusted.
+ */
+int fz_ctl_connect(const char *ifname);
+
+/*
+ * One round trip on a connected socket. On success *status and msg hold
+ * the agent's answer. Returns 0, or a negative errno for the transport.
+ */
+int fz_ctl_call(int fd, const struct fz_ctl_words *words, int *status,
+		char *msg, size_t msglen);
+
+#endif /* FZ_AGENT_CTL_H */

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The agent proper: `fzagent up` brings the interface to its config file
+ * and then runs here, in the foreground, until told to stop.
+ *
+ * One libuv loop owns everything: the fz event group socket, an rtnetlink
+ * socket watching for the link's deletion, one retry timer per peer, the
+ * control socket (ctl.h) and SIGTERM, SIGINT (exit, leaving the interface
+ * and its sessions to the kernel) and SIGHUP (reload the config file).
+ */
+#ifndef FZ_AGENT_DAEMON_H
+#define FZ_AGENT_DAEMON_H
+
+struct fz_config;
+
+#define FZ_TIME_DIVISOR_PATH "/sys/module/fz/parameters/test_time_divisor"
+
+/*
+ * Creates or adopts ifname, applies cfg (which it frees, wiping its keys)
+ * and runs the agent. Returns the exit status; errors before the loop
+ * starts are reported as "fzagent: up: ..." and leave a link it created
+ * deleted again.
+ */
+int fz_daemon_up(const char *ifname, const char *config_path,
+		 struct fz_config *cfg);
+
+/* fz.ko's test-only timer divisor from path; 1 if absent or invalid. */
+unsigned int fz_read_time_divisor(const char *path);
+
+#endif /* FZ_AGENT_DAEMON_H */

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The agent's state, shared by daemon.c (loop, events, signals),
+ * daemon_sync.c (configuration) and daemon_ctl.c (control socket).
+ * Everything runs on the one loop thread.
+ */
+#ifndef FZ_AGENT_DAEMON_INT_H
+#define FZ_AGENT_DAEMON_INT_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+struct fz_config;
+struct fz_device;
+struct fz_hs;
+struct fznl;
+struct nl_sock;
+struct daemon_client;
+
+struct daemon {
+	uv_loop_t loop;
+	char ifname[IFNAMSIZ];
+	uint32_t ifindex;
+	const char *config_path;
+	struct fznl *nl; /* requests and dumps */
+	struct fz_hs *hs;
+	unsigned int divisor; /* fz.ko's test_time_divisor */
+
+	struct nl_sock *ev_sock; /* FZ_MCGRP_EVENTS */
+	int family;
+	uv_poll_t ev_poll;
+	struct nl_sock *rt_sock; /* RTNLGRP_LINK: our link's deletion */
+	uv_poll_t rt_poll;
+	int ctl_fd; /* -1 once closed */
+	uv_poll_t ctl_poll;
+	struct daemon_client *clients;
+	unsigned int n_clients;
+	uv_signal_t signals[3];
+	bool loop_ready; /* the handles above are initialised */
+
+	bool stopping;
+	int status; /* exit status */
+};
+
+void daemon_log(struct daemon *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Leaves the loop after this iteration; closes the control socket now. */
+void daemon_stop(struct daemon *d, int status);
+/* A kernel request failed with -ENODEV: the link is gone. */
+int daemon_check(struct daemon *d, int ret);
+
+int daemon_dump(struct daemon *d, struct fz_device *dev);
+
+/* daemon_sync.c */
+int daemon_sync(struct daemon *d, const struct fz_config *cfg, bool startup,
+		bool created);
+void daemon_reload(struct daemon *d);
+int daemon_apply_set(struct daemon *d, const struct fz_config *cfg, char *msg,
+		     size_t msglen);
+
+/* daemon_ctl.c */
+int daemon_ctl_start(struct daemon *d);
+void daemon_ctl_close_listener(struct daemon *d);
+void daemon_ctl_close_all(struct daemon *d);
+
+#endif /* FZ_AGENT_DAEMON_INT_H */

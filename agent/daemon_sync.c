@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Configuration of a running agent: bringing the kernel and the
+ * handshake state to a config file (at startup and on SIGHUP), and
+ * `fzagent set` words. The kernel is changed first and the handshake
+ * state only where the kernel agreed, so the two never disagree about
+ * which peers exist.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "apply.h"
+#include "config.h"
+#include "daemon_int.h"
+#include "device.h"
+#include "handshake.h"
+#include "kernel.h"
+#include "keys.h"
+#include "plan.h"
+
+/* --- Identity --- */
+
+static bool same_identity(struct daemon *d, const uint8_t priv[FZ_KEY_LEN])
+{
+	uint8_t pub[FZ_KEY_LEN];
+	const uint8_t *cur = fz_hs_public_key(d->hs);
+
+	return cur && !key_public_from_private(pub, priv) &&
+	       !memcmp(pub, cur, FZ_KEY_LEN);
+}
+
+static int set_identity(struct daemon *d, const uint8_t priv[FZ_KEY_LEN],
+			char *err, size_t errlen)
+{
+	int ret = fz_hs_set_private_key(d->hs, priv);
+
+	if (ret == -EEXIST)
+		snprintf(err, errlen,
+			 "a peer has the public key of this private key");
+	else if (ret)
+		snprintf(err, errlen, "cannot use the private key: %s",
+			 ret == -EINVAL ? "invalid key" : strerror(-ret));
+	return ret;
+}
+
+/* A new identity: every peer we can reach hears from it now. */
+static void rekey_all(struct daemon *d)
+{
+	struct fz_hs_peer *peer;
+	struct fz_device dev;
+
+	if (daemon_dump(d, &dev)) {
+		fz_device_free(&dev);
+		return;
+	}
+	for (size_t i = 0; i < dev.n_peers; i++) {
+		peer = fz_hs_find(d->hs, dev.peers[i].public_key);
+		if (peer && dev.peers[i].endpoint.ss_family != AF_UNSPEC)
+			fz_hs_initiate(d->hs, peer, FZ_HS_REASON_NEW_IDENTITY);
+	}
+	fz_device_free(&dev);
+}
+
+/* --- Config files --- */
+
+static int sync_device(struct daemon *d, const struct fz_plan *plan, char *err,
+		       size_t errlen)
+{
+	struct fz_device_update u = {
+		.public_key = fz_hs_public_key(d->hs),
+		.has_listen_port = plan->set_listen_port,
+		.listen_port = plan->listen_port,
+		.has_fwmark = plan->set_fwmark && plan->fwmark,
+		.fwmark = plan->fwmark,
+	};
+	int ret;
+
+	if (plan->set_fwmark && !plan->fwmark)
+		u.flags |= FZ_DEVICE_F_REMOVE_FWMARK;
+	ret = daemon_check(d, fz_kernel_set_device(d->nl, d->ifindex, &u));
+	if (ret)
+		fz_apply_error(err, errlen, d->nl, ret,
+			       "cannot set the device settings");
+	return ret;
+}
+
+/* A peer as the file has it: what it leaves out is off (no keepalive). */
+static int set_peer_from_file(struct daemon *d, const struct fz_plan_peer *pp)
+{
+	struct fz_config_peer p = *pp->cfg;
+
+	p.has_keepalive = true;
+	return fz_kernel_set_peer(d->nl, d->ifindex, &p, 0, pp->skip_endpoint);
+}
+
+/*
+ * The config file is the truth: a peer without a PresharedKey has none,
+ * one without PersistentKeepalive sends none. Only a learned endpoint
+ * outranks it (see plan.h).
+ */
+static int sync_peer(struct daemon *d, const struct fz_plan_peer *pp, char *err,
+		     size_t errlen)
+{
+	const uint8_t *key = pp->cfg ? pp->cfg->public_key :
+				       pp->dev->public_key;
+	struct fz_hs_peer *peer;
+	char id[9];
+	int ret;
+
+	if (pp->op == FZ_PLAN_DELETE) {
+		ret = fz_kernel_del_peer(d->nl, d->ifindex, key);
+		ret = ret == -ENOENT ? 0 : ret;
+	} else {
+		ret = set_peer_from_file(d, pp);
+	}
+	if (ret) {
+		fz_peer_id(id, key);
+		fz_apply_error(err, errlen, d->nl, daemon_check(d, ret),
+			       "cannot %s peer %s",
+			       pp->op == FZ_PLAN_DELETE ? "remove" : "set", id);
+		return ret;
+	}
+	if (pp->op == FZ_PLAN_DELETE) {
+		fz_hs_remove_peer(d->hs, key);
+		return 0;
+	}
+	ret = fz_hs_add_peer(d->hs, key, NULL, &peer);
+	if (!ret)
+		fz_hs_set_psk(peer, pp->cfg->has_preshared_key ?
+					    pp->cfg->preshared_key :
+					    NULL);
+	else
+		snprintf(err, errlen, "cannot add a peer: %s", strerror(-ret));
+	return ret;
+}
+
+static bool cfg_has_peer(const struct fz_config *cfg, const uint8_t *key)
+{
+	for (size_t i = 0; i < cfg->n_peers; i++)
+		if (!memcmp(cfg->peers[i].public_key, key, FZ_KEY_LEN))
+			return true;
+	return false;
+}
+
+/* Handshake state of peers the kernel lost on its own goes too. */
+static void drop_unconfigured(struct daemon *d, const struct fz_config *cfg)
+{
+	size_t i = 0;
+
+	while (i < fz_hs_n_peers(d->hs)) {
+		struct fz_hs_peer *peer = fz_hs_peer_at(d->hs, i);
+
+		if (cfg_has_peer(cfg, fz_hs_peer_key(peer)))
+			i++;
+		else
+			fz_hs_remove_peer(d->hs, fz_hs_peer_key(peer));
+	}
+}
+
+/* Indices of the kernel's keypairs must not be handed out again. */
+static void reserve_indices(struct daemon *d, const struct fz_device *dev)
+{
+	uint32_t *v =
+		calloc(dev->n_peers * FZ_DEVICE_MAX_KEYPAIRS + 1, sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		return;
+	for (size_t i = 0; i < dev->n_peers; i++)
+		for (size_t k = 0; k < dev->peers[i].n_keypairs; k++)
+			v[n++] = dev->peers[i].keypairs[k].local_index;
+	fz_hs_reserve_indices(d->hs, v, n);
+	free(v);
+}
+
+/* Peers that keep a NAT mapping open start at once, as in WireGuard. */
+static void start_keepalive_peers(struct daemon *d, const struct fz_plan *plan)
+{
+	for (size_t i = 0; i < plan->n_peers; i++) {
+		const struct fz_plan_peer *pp = &plan->peers[i];
+		struct fz_hs_peer *peer;
+
+		if (pp->op == FZ_PLAN_DELETE || pp->has_current ||
+		    !pp->cfg->has_endpoint || !pp->cfg->persistent_keepalive)
+			continue;
+		peer = fz_hs_find(d->hs, pp->cfg->public_key);
+		if (peer)
+			fz_hs_initiate(d->hs, peer, FZ_HS_REASON_KEEPALIVE);
+	}
+}
+
+static void log_sync(struct daemon *d, const struct fz_plan *plan, bool startup,
+		     bool created)
+{
+	if (created)
+		daemon_log(d, "created the interface with %zu peers",
+			   plan->n_add);
+	else if (startup)
+		daemon_log(d,
+			   "adopted existing %s with %zu peers and %zu live "
+			   "keypairs (%zu added, %zu removed)",
+			   d->ifname, plan->n_keep, plan->n_keypairs,
+			   plan->n_add, plan->n_delete);
+	else
+		daemon_log(d, "reloaded %s: %zu peers (%zu added, %zu removed)",
+			   d->config_path, plan->n_add + plan->n_keep,
+			   plan->n_add, plan->n_delete);
+}
+
+static int apply_plan(struct daemon *d, const struct fz_config *cfg,
+		      const struct fz_plan *plan, bool *new_identity, char *err,
+		      size_t errlen)
+{
+	int ret = 0;
+
+	*new_identity = !same_identity(d, cfg->private_key);
+	if (*new_identity)
+		ret = set_identity(d, cfg->private_key, err, errlen);
+	if (!ret)
+		ret = sync_device(d, plan, err, errlen);
+	for (size_t i = 0; !ret && i < plan->n_peers; i++)
+		ret = sync_peer(d, &plan->peers[i], err, errlen);
+	if (!ret)
+		drop_unconfigured(d, cfg);
+	return ret;
+}
+
+int daemon_sync(struct daemon *d, const struct fz_config *cfg, bool startup,
+		bool created)
+{
+	char err[512] = "";
+	struct fz_device dev;
+	struct fz_plan plan = { 0 };
+	bool new_identity = false;
+	int ret;
+
+	ret = daemon_dump(d, &dev);
+	if (ret)
+		fz_apply_error(err, sizeof(err), d->nl, ret,
+			       "cannot read the interface");
+	if (!ret) {
+		ret = fz_plan_adopt(&dev, cfg, &plan);
+		if (ret)
+			snprintf(err, sizeof(err), "out of memory");
+	}
+	if (!ret)
+		ret = apply_plan(d, cfg, &plan, &new_identity, err,
+				 sizeof(err));
+	if (!ret) {
+		reserve_indices(d, &dev);
+		log_sync(d, &plan, startup, created);
+		if (startup)
+			start_keepalive_peers(d, &plan);
+		else if (new_identity)
+			rekey_all(d);
+	} else if (startup) {
+		fprintf(stderr, "fzagent: up: %s: %s\n", d->ifname, err);
+	} else {
+		daemon_log(d, "%s", err);
+	}
+	fz_plan_free(&plan);
+	fz_device_free(&dev);
+	return ret;
+}
+
+void daemon_reload(struct daemon *d)
+{
+	struct fz_config cfg;
+	char err[512];
+
+	daemon_log(d, "SIGHUP: reloading %s", d->config_path);
+	if (fz_config_parse_file(d->config_path, &cfg, err, sizeof(err))) {
+		daemon_log(d, "reload failed, nothing changed: %s", err);
+		return;
+	}
+	if (!cfg.has_private_key || sodium_is_zero(cfg.private_key, FZ_KEY_LEN))
+		daemon_log(d,
+			   "reload failed, nothing changed: %s has no "
+			   "PrivateKey",
+			   d->config_path);
+	else if (daemon_sync(d, &cfg, false, false))
+		daemon_log(d, "reload failed part way; fix the file and "
+			      "send SIGHUP again");
+	fz_config_free(&cfg);
+}
+
+/* --- `fzagent set` --- */
+
+struct set_ctx {
+	struct daemon *d;
+	bool new_identity;
+};
+
+/* The kernel took the peer: now the handshake state follows. */
+static void set_peer_done(void *ctx, const struct fz_config_peer *p,
+			  bool skipped)
+{
+	struct set_ctx *sc = ctx;
+	struct daemon *d = sc->d;
+	struct fz_hs_peer *peer;
+	bool is_new;
+	int ret;
+
+	if (p->remove) {
+		fz_hs_remove_peer(d->hs, p->public_key);
+		return;
+	}
+	if (skipped)
+		return;
+	is_new = !fz_hs_find(d->hs, p->public_key);
+	ret = fz_hs_add_peer(d->hs, p->public_key,
+			     p->has_preshared_key ? p->preshared_key : NULL,
+			     &peer);
+	if (ret) {
+		daemon_log(d, "cannot add a peer: %s", strerror(-ret));
+		return;
+	}
+	if (!is_new && p->has_preshared_key)
+		fz_hs_set_psk(peer, p->preshared_key);
+	if (is_new && !sc->new_identity && p->has_endpoint &&
+	    p->persistent_keepalive)
+		fz_hs_initiate(d->hs, peer, FZ_HS_REASON_KEEPALIVE);
+}
+
+/* The private key must be a usable key and not one of a peer's. */
+static int check_private_key(struct daemon *d, const struct fz_config *cfg,
+			     uint8_t pub[FZ_KEY_LEN], char *msg, size_t msglen)
+{
+	if (sodium_is_zero(cfg->private_key, FZ_KEY_LEN)) {
+		snprintf(msg, msglen,
+			 "a running agent cannot do without a private key; "
+			 "use 'fzagent down' to stop it");
+		return -EINVAL;
+	}
+	if (key_public_from_private(pub, cfg->private_key)) {
+		snprintf(msg, msglen, "invalid private key");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < cfg->n_peers; i++)
+		if (!cfg->peers[i].remove &&
+		    !memcmp(cfg->peers[i].public_key, pub, FZ_KEY_LEN))
+			goto taken;
+	if (fz_hs_find(d->hs, pub))
+		goto taken;
+	return 0;
+taken:
+	snprintf(msg, msglen, "a peer has the public key of this private key");
+	return -EEXIST;
+}
+
+int daemon_apply_set(struct daemon *d, const struct fz_config *cfg, char *msg,
+		     size_t msglen)
+{
+	struct set_ctx sc = { .d = d };
+	uint8_t pub[FZ_KEY_LEN];
+	int ret = 0;
+
+	if (cfg->has_private_key) {
+		ret = check_private_key(d, cfg, pub, msg, msglen);
+		sc.new_identity = !ret && !same_identity(d, cfg->private_key);
+	}
+	if (!ret)
+		ret = daemon_check(d,
+				   fz_apply_device(d->nl, d->ifindex, cfg,
+						   sc.new_identity ? pub : NULL,
+						   msg, msglen));
+	if (!ret && sc.new_identity)
+		ret = set_identity(d, cfg->private_key, msg, msglen);
+	if (!ret)
+		ret = daemon_check(d, fz_apply_peers(d->nl, d->ifindex, cfg,
+						     set_peer_done, &sc, msg,
+						     msglen));
+	if (!ret && sc.new_identity) {
+		daemon_log(d, "new private key: handshaking with every peer");
+		rekey_all(d);
+	}
+	return ret;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Events of the FZ_MCGRP_EVENTS group, parsed. A pure parser over one
+ * netlink message, so that it can be tested on messages built in memory;
+ * the daemon owns the socket.
+ */
+#ifndef FZ_AGENT_EVENT_H
+#define FZ_AGENT_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <linux/fz.h>
+
+struct nlmsghdr;
+
+struct fz_event {
+	uint8_t cmd; /* FZ_CMD_EVT_* */
+	uint32_t ifindex;
+	/* EVT_HANDSHAKE: a whole message, pointing into the netlink one. */
+	const uint8_t *packet;
+	size_t packet_len;
+	bool has_endpoint;
+	struct sockaddr_storage endpoint;
+	/* EVT_HANDSHAKE_NEEDED, EVT_PEER_QUIET. */
+	bool has_peer;
+	uint8_t peer_key[FZ_KEY_LEN];
+	uint32_t reason; /* enum fz_event_reason */
+};
+
+/*
+ * Returns 0 for an event this agent handles (HANDSHAKE, HANDSHAKE_NEEDED,
+ * PEER_QUIET) with everything it needs present; -ENOMSG for a message of
+ * another family or command, to be ignored; -EINVAL if malformed.
+ */
+int fz_event_parse(const struct nlmsghdr *nlh, int family, struct fz_event *ev);
+
+#endif /* FZ_AGENT_EVENT_H */

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The configuration commands of fz.ko (uapi/linux/fz.h), as messages.
+ *
+ * fz_msg_*() build one request each and touch no socket, so the tests can
+ * check every attribute against the kernel's policies (kmod/netlink.c).
+ * fz_kernel_*() build and send one and wait for the kernel's answer:
+ * 0 or a negative errno, the kernel's extended ack text then in
+ * fznl_ext_msg(). Devices are named by ifindex.
+ */
+#ifndef FZ_AGENT_KERNEL_H
+#define FZ_AGENT_KERNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <linux/fz.h>
+
+struct fz_config_peer;
+struct fz_noise_keys;
+struct fznl;
+struct nl_msg;
+
+/* FZ_CMD_SET_DEVICE; only what is set is sent. */
+struct fz_device_update {
+	const uint8_t *public_key; /* NULL: unchanged */
+	bool has_listen_port;
+	uint16_t listen_port;
+	bool has_fwmark;
+	uint32_t fwmark;
+	uint32_t flags; /* enum fz_device_flag */
+};
+
+bool fz_device_update_empty(const struct fz_device_update *u);
+
+/*
+ * FZ_CMD_SET_PEER from a parsed peer: its key, endpoint (unless
+ * skip_endpoint), keepalive and, if replace_allowed_ips or any are given,
+ * allowed IPs. Its remove field is ignored; flags are added to those the
+ * peer implies (REPLACE_ALLOWEDIPS, UPDATE_ONLY).
+ */
+struct nl_msg *fz_msg_set_peer(int family, uint32_t ifindex,
+			       const struct fz_config_peer *peer,
+			       uint32_t flags, bool skip_endpoint);
+struct nl_msg *fz_msg_set_device(int family, uint32_t ifindex,
+				 const struct fz_device_update *u);
+struct nl_msg *fz_msg_del_peer(int family, uint32_t ifindex,
+			       const uint8_t key[FZ_KEY_LEN]);
+struct nl_msg *fz_msg_set_keypair(int family, uint32_t ifindex,
+				  const uint8_t key[FZ_KEY_LEN], uint8_t slot,
+				  const struct fz_noise_keys *keys);
+/* key and ep may each be NULL, not both. */
+struct nl_msg *fz_msg_send_handshake(int family, uint32_t ifindex,
+				     const uint8_t *key,
+				     const struct sockaddr_storage *ep,
+				     const uint8_t *packet, size_t len);
+
+int fz_kernel_set_device(struct fznl *nl, uint32_t ifindex,
+			 const struct fz_device_update *u);
+int fz_kernel_set_peer(struct fznl *nl, uint32_t ifindex,
+		       const struct fz_config_peer *peer, uint32_t flags,
+		       bool skip_endpoint);
+int fz_kernel_set_endpoint(struct fznl *nl, uint32_t ifindex,
+			   const uint8_t key[FZ_KEY_LEN],
+			   const struct sockaddr_storage *ep);
+int fz_kernel_del_peer(struct fznl *nl, uint32_t ifindex,
+		       const uint8_t key[FZ_KEY_LEN]);
+int fz_kernel_set_keypair(struct fznl *nl, uint32_t ifindex,
+			  const uint8_t key[FZ_KEY_LEN], uint8_t slot,
+			  const struct fz_noise_keys *keys);
+int fz_kernel_send_handshake(struct fznl *nl, uint32_t ifindex,
+			     const uint8_t *key,
+			     const struct sockaddr_storage *ep,
+			     const uint8_t *packet, size_t len);
+
+/* The length of a struct sockaddr_in or _in6 in ss; 0 for other families. */
+size_t fz_sockaddr_len(const struct sockaddr_storage *ss);
+
+#endif /* FZ_AGENT_KERNEL_H */

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Adoption planning; see plan.h. Peers are matched by public key, with
+ * a linear search: configurations have tens of peers, not millions, and
+ * this runs once per start or reload.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "device.h"
+#include "plan.h"
+
+static const struct fz_peer *dev_peer(const struct fz_device *dev,
+				      const uint8_t *key)
+{
+	for (size_t i = 0; i < dev->n_peers; i++)
+		if (!memcmp(dev->peers[i].public_key, key, FZ_KEY_LEN))
+			return &dev->peers[i];
+	return NULL;
+}
+
+static bool in_config(const struct fz_config *cfg, const uint8_t *key)
+{
+	for (size_t i = 0; i < cfg->n_peers; i++)
+		if (!memcmp(cfg->peers[i].public_key, key, FZ_KEY_LEN))
+			return true;
+	return false;
+}
+
+static void plan_peer(struct fz_plan *plan, const struct fz_config_peer *cp,
+		      const struct fz_peer *dp)
+{
+	struct fz_plan_peer *pp = &plan->peers[plan->n_peers++];
+
+	pp->cfg = cp;
+	pp->dev = dp;
+	if (!dp) {
+		pp->op = FZ_PLAN_ADD;
+		plan->n_add++;
+		return;
+	}
+	pp->op = FZ_PLAN_KEEP;
+	pp->has_current = fz_peer_keypair(dp, FZ_KEYPAIR_CURRENT) != NULL;
+	pp->skip_endpoint = pp->has_current &&
+			    dp->endpoint.ss_family != AF_UNSPEC;
+	plan->n_keep++;
+	plan->n_keypairs += dp->n_keypairs;
+}
+
+/*
+ * Port 0 means "any": a bound port is kept rather than moved, which would
+ * cut every session. A missing FwMark clears one, as `wg setconf` does.
+ */
+static void plan_device(struct fz_plan *plan, const struct fz_device *dev,
+			const struct fz_config *cfg)
+{
+	if (cfg->has_listen_port && cfg->listen_port &&
+	    cfg->listen_port != dev->listen_port) {
+		plan->set_listen_port = true;
+		plan->listen_port = cfg->listen_port;
+	}
+	if (cfg->has_fwmark ? cfg->fwmark != dev->fwmark : dev->fwmark != 0) {
+		plan->set_fwmark = true;
+		plan->fwmark = cfg->has_fwmark ? cfg->fwmark : 0;
+	}
+}
+
+int fz_plan_adopt(const struct fz_device *dev, const struct fz_config *cfg,
+		  struct fz_plan *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->peers =
+		calloc(dev->n_peers + cfg->n_peers + 1, sizeof(*out->peers));
+	if (!out->peers)
+		return -ENOMEM;
+	for (size_t i = 0; i < dev->n_peers; i++) {
+		struct fz_plan_peer *pp;
+
+		if (in_config(cfg, dev->peers[i].public_key))
+			continue;
+		pp = &out->peers[out->n_peers++];
+		pp->op = FZ_PLAN_DELETE;
+		pp->dev = &dev->peers[i];
+		out->n_delete++;
+	}
+	for (size_t i = 0; i < cfg->n_peers; i++)
+		plan_peer(out, &cfg->peers[i],
+			  dev_peer(dev, cfg->peers[i].public_key));
+	plan_device(out, dev, cfg);
+	return 0;
+}
+
+void fz_plan_free(struct fz_plan *plan)
+{
+	free(plan->peers);
+	memset(plan, 0, sizeof(*plan));
+}
