@@ -42,13 +42,16 @@ peer_up() {
 		if [ "$kind" = wg ]; then
 			ip -n "$ns" link add "$name" type wireguard || return 1
 		else
+			# Its control socket lives in the shared /run: clear leftovers.
+			rm -f "/var/run/wireguard/$name.sock"
 			ip netns exec "$ns" wireguard-go -f "$name" \
 				>"$FZ_RUN/$ns-$name.log" 2>&1 &
 			echo $! >"$FZ_RUN/$ns-$name.pid"
 			wait_for 15 ip -n "$ns" link show "$name" || return 1
 		fi
+		(umask 077; echo "$priv" >"$FZ_RUN/$ns-$name.key")
 		ip netns exec "$ns" wg set "$name" listen-port "$port" \
-			private-key <(echo "$priv") peer "$peerpub" \
+			private-key "$FZ_RUN/$ns-$name.key" peer "$peerpub" \
 			allowed-ips "10.20.0.$peern/32,fd00:20::$peern/128" \
 			${ep:+endpoint "$ep"} || return 1
 		ip -n "$ns" addr add "10.20.0.$n/24" dev "$name"

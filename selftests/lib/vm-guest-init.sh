@@ -10,6 +10,11 @@ mount -t tmpfs -o mode=1777 tmpfs /var/tmp
 mount -t tmpfs -o mode=700 tmpfs /root
 mkdir -p /dev/pts /dev/shm /run/netns
 mount -t devpts devpts /dev/pts
+# devtmpfs has no /dev/fd: bash's <(...) and tools opening /dev/stdin need it.
+ln -sfn /proc/self/fd /dev/fd
+ln -sfn /proc/self/fd/0 /dev/stdin
+ln -sfn /proc/self/fd/1 /dev/stdout
+ln -sfn /proc/self/fd/2 /dev/stderr
 mount -t tmpfs tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 ip link set lo up

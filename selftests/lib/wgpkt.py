@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Hand-made WireGuard messages for the fz selftests.
 
-  wgpkt.py init KEY HOST PORT [--bad-mac1] [--count N] [--seconds S]
+  wgpkt.py init KEY HOST PORT [--bad-mac1] [--count N] [--seconds S] [--bind SRC]
       send initiation-shaped messages (random content) whose mac1 is valid
       for the responder public key KEY (base64), or deliberately wrong;
       prints "sent N cookies C" (cookie replies received back).
@@ -44,6 +44,8 @@ def cmd_init(args):
     seconds = float(args[args.index("--seconds") + 1]) if "--seconds" in args else 0
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_DGRAM)
+    if "--bind" in args:
+        sock.bind((args[args.index("--bind") + 1], 0))
     sock.setblocking(False)
     cookies = sent = 0
     end = time.time() + seconds

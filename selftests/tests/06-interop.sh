@@ -38,6 +38,19 @@ scenario() { # KIND ROLE OUTER: ROLE is fz's (initiator|responder)
 		sed 's/^/#   fzagent: /' "$FZ_RUN/ia-fz0.log" | tail -15
 	fi
 	check "$tag: IPv6 ping" ip netns exec $from ping -6 -c 2 -i 0.3 -W 3 $to6
+	# Exact accounting on a quiet tunnel: both ends count every byte of
+	# 5 pings of 1000 bytes each way the same.
+	local t0 r0 pt0 pr0
+	t0=$(peer_bytes fz ia fz0 tx) r0=$(peer_bytes fz ia fz0 rx)
+	pt0=$(peer_bytes "$kind" ib peer0 tx) pr0=$(peer_bytes "$kind" ib peer0 rx)
+	ip netns exec $from ping -c 5 -i 0.2 -s 1000 -W 3 $to >/dev/null 2>&1
+	deltas_equal() {
+		local dt=$(($(peer_bytes fz ia fz0 tx) - t0)) dr=$(($(peer_bytes fz ia fz0 rx) - r0))
+		[ $dt -gt 5000 ] && [ $dt = $(($(peer_bytes "$kind" ib peer0 rx) - pr0)) ] &&
+			[ $dr = $(($(peer_bytes "$kind" ib peer0 tx) - pt0)) ]
+	}
+	wait_for 10 deltas_equal && pass "$tag: 5 pings counted to the byte on both ends ($(($(peer_bytes fz ia fz0 tx) - t0)) bytes out)" ||
+		fail "$tag: ping deltas differ: fz +$(($(peer_bytes fz ia fz0 tx) - t0))/+$(($(peer_bytes fz ia fz0 rx) - r0)), $kind +$(($(peer_bytes "$kind" ib peer0 rx) - pr0))/+$(($(peer_bytes "$kind" ib peer0 tx) - pt0)) (tx/rx as seen from fz)"
 	ip netns exec $back iperf3 -s -D -p 5201 >/dev/null
 	wait_for 10 ip netns exec $from bash -c "echo > /dev/tcp/$to/5201"
 	local m
@@ -52,7 +65,11 @@ scenario() { # KIND ROLE OUTER: ROLE is fz's (initiator|responder)
 		[ "$(peer_bytes fz ia fz0 tx)" = "$(peer_bytes "$kind" ib peer0 rx)" ] &&
 			[ "$(peer_bytes fz ia fz0 rx)" = "$(peer_bytes "$kind" ib peer0 tx)" ]
 	}
-	if wait_for 15 counters_equal; then
+	# wireguard-go drops datagrams its socket cannot take in time, so only
+	# the lossless peers must agree on whole-run totals, handshakes included.
+	if [ "$kind" = wggo ]; then
+		:
+	elif wait_for 15 counters_equal; then
 		pass "$tag: byte counters agree exactly (fz tx $(peer_bytes fz ia fz0 tx), rx $(peer_bytes fz ia fz0 rx))"
 	else
 		fail "$tag: counters: fz tx $(peer_bytes fz ia fz0 tx) rx $(peer_bytes fz ia fz0 rx); $kind tx $(peer_bytes "$kind" ib peer0 tx) rx $(peer_bytes "$kind" ib peer0 rx)"
