@@ -99,6 +99,20 @@ static int fz_check_version(u8 version, struct netlink_ext_ack *extack)
 	return -EPROTONOSUPPORT;
 }
 
+/* Every doit starts here: a known ABI version and, if needed, a peer. */
+static int fz_request_valid(struct genl_info *info, bool needs_peer)
+{
+	int ret = fz_check_version(info->genlhdr->version, info->extack);
+
+	if (ret)
+		return ret;
+	if (needs_peer && !info->attrs[FZ_A_PEER]) {
+		NL_SET_ERR_MSG_MOD(info->extack, "missing FZ_A_PEER");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static struct fz_device *fz_lookup(struct net *net, struct nlattr **attrs,
 				   struct netlink_ext_ack *extack)
 {
@@ -433,7 +447,7 @@ static int fz_set_device_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 flags;
 	int ret;
 
-	ret = fz_check_version(info->genlhdr->version, info->extack);
+	ret = fz_request_valid(info, false);
 	if (ret)
 		return ret;
 	ret = fz_check_flags(attrs[FZ_A_FLAGS], __FZ_DEVICE_F_ALL, info->extack,
@@ -658,13 +672,9 @@ static int fz_set_peer_doit(struct sk_buff *skb, struct genl_info *info)
 	struct fz_device *fz;
 	int ret;
 
-	ret = fz_check_version(info->genlhdr->version, info->extack);
+	ret = fz_request_valid(info, true);
 	if (ret)
 		return ret;
-	if (!info->attrs[FZ_A_PEER]) {
-		NL_SET_ERR_MSG_MOD(info->extack, "missing FZ_A_PEER");
-		return -EINVAL;
-	}
 	req = kzalloc(sizeof(*req), GFP_KERNEL);
 	if (!req)
 		return -ENOMEM;
@@ -693,13 +703,9 @@ static int fz_del_peer_doit(struct sk_buff *skb, struct genl_info *info)
 	struct fz_device *fz;
 	int ret;
 
-	ret = fz_check_version(info->genlhdr->version, info->extack);
+	ret = fz_request_valid(info, true);
 	if (ret)
 		return ret;
-	if (!info->attrs[FZ_A_PEER]) {
-		NL_SET_ERR_MSG_MOD(info->extack, "missing FZ_A_PEER");
-		return -EINVAL;
-	}
 	ret = nla_parse_nested(tb, FZ_PEER_A_MAX, info->attrs[FZ_A_PEER],
 			       fz_peer_key_policy, info->extack);
 	if (ret)
@@ -790,11 +796,11 @@ static int fz_set_keypair_doit(struct sk_buff *skb, struct genl_info *info)
 	struct fz_peer *peer;
 	int ret;
 
-	ret = fz_check_version(info->genlhdr->version, info->extack);
+	ret = fz_request_valid(info, true);
 	if (ret)
 		return ret;
-	if (!info->attrs[FZ_A_PEER] || !info->attrs[FZ_A_KEYPAIR]) {
-		NL_SET_ERR_MSG_MOD(info->extack, "needs FZ_A_PEER and FZ_A_KEYPAIR");
+	if (!info->attrs[FZ_A_KEYPAIR]) {
+		NL_SET_ERR_MSG_MOD(info->extack, "missing FZ_A_KEYPAIR");
 		return -EINVAL;
 	}
 	ret = fz_parse_keypair(info->attrs[FZ_A_KEYPAIR], &params,
@@ -829,13 +835,9 @@ static int fz_del_keypairs_doit(struct sk_buff *skb, struct genl_info *info)
 	struct fz_peer *peer;
 	int ret;
 
-	ret = fz_check_version(info->genlhdr->version, info->extack);
+	ret = fz_request_valid(info, true);
 	if (ret)
 		return ret;
-	if (!info->attrs[FZ_A_PEER]) {
-		NL_SET_ERR_MSG_MOD(info->extack, "missing FZ_A_PEER");
-		return -EINVAL;
-	}
 	fz = fz_lookup(genl_info_net(info), info->attrs, info->extack);
 	if (IS_ERR(fz))
 		return PTR_ERR(fz);
@@ -913,7 +915,7 @@ static int fz_send_handshake_doit(struct sk_buff *skb, struct genl_info *info)
 	struct fz_device *fz;
 	int ret;
 
-	ret = fz_check_version(info->genlhdr->version, info->extack) ?:
+	ret = fz_request_valid(info, false) ?:
 	      fz_check_handshake_packet(info->attrs[FZ_A_PACKET], info->extack);
 	if (ret)
 		return ret;
