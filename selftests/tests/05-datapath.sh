@@ -164,6 +164,19 @@ sleep 2.5
 a_rx=$(fz_json fa fz0 'd["peers"][0]["rx_bytes"]')
 [ "$a_rx" -eq 32 ] && pass "B sent a passive keepalive (32 bytes) after one-way data" ||
 	fail "A received $a_rx bytes, expected one 32-byte keepalive"
+# Persistent keepalive of 10 s (1 s here), set with fzagent (no agent
+# running: it goes straight to the kernel).
+keyb=$(fz_json fa fz0 'd["peers"][0]["public_key"]')
+b_rx=$(fz_json fb fz0 'd["peers"][0]["rx_bytes"]')
+check "fzagent set ... persistent-keepalive 10 without an agent" \
+	ip netns exec fa "$FZAGENT" set fz0 peer "$keyb" persistent-keepalive 10
+sleep 3.5
+ip netns exec fa "$FZAGENT" set fz0 peer "$keyb" persistent-keepalive off
+grown=$(($(fz_json fb fz0 'd["peers"][0]["rx_bytes"]') - b_rx))
+[ $grown -ge 96 ] && [ $((grown % 32)) -eq 0 ] &&
+	pass "A sent persistent keepalives ($((grown / 32)) in 3.5 s)" ||
+	fail "B received $grown bytes of keepalives from A"
+
 # B goes silent: A's data gets no answer within (10 + 5) s / 10.
 ip -n fb link set fz0 down
 ip netns exec fa bash -c 'echo x > /dev/udp/10.9.0.2/9'
