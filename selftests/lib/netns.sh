@@ -18,9 +18,17 @@ hosts_up() {
 	ip -n "$b" link set lo up
 }
 
+# A process left in a namespace (an iperf3 -s -D, say) keeps it, and the
+# devices in it, alive after `ip netns del`: end them first.
 hosts_down() {
-	ip netns del "$1" 2>/dev/null
-	ip netns del "$2" 2>/dev/null
+	local ns pids
+	for ns in "$1" "$2"; do
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		[ -n "$pids" ] && kill $pids 2>/dev/null && sleep 0.2
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		[ -n "$pids" ] && kill -9 $pids 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
 	return 0
 }
 
