@@ -27,8 +27,9 @@ setup() {
 	[ "$s" = veth ] && return 0
 	ka=$(wg genkey) kb=$(wg genkey)
 	pa=$(echo "$ka" | wg pubkey) pb=$(echo "$kb" | wg pubkey)
-	peer_up "$s" "$b" t0 2 51821 "$kb" "$pa" 1 || return 1
-	peer_up "$s" "$a" t0 1 51820 "$ka" "$pb" 2 "192.168.241.2:51821" || return 1
+	# Distinct names: wireguard-go's control sockets share /run.
+	peer_up "$s" "$b" "$s-b" 2 51821 "$kb" "$pa" 1 || return 1
+	peer_up "$s" "$a" "$s-a" 1 51820 "$ka" "$pb" 2 "192.168.241.2:51821" || return 1
 	to[$s]=10.20.0.2
 	# One ping does the handshake before anything is timed.
 	wait_for 20 ip netns exec "$a" ping -c 1 -W 1 10.20.0.2
