@@ -223,14 +223,22 @@ static bool fz_decrypt_skb(struct sk_buff *skb, struct fz_keypair *kp)
 	       pskb_may_pull(skb, offset) && skb_pull(skb, offset);
 }
 
+/*
+ * Bottom halves stay off for a batch of packets: the peers' NAPI polls then
+ * run once per batch, not once per packet, so GRO has packets to merge.
+ */
+#define FZ_BH_BATCH 64
+
 void fz_decrypt_worker(struct work_struct *work)
 {
 	struct fz_crypt_worker *w = container_of(work, struct fz_crypt_worker,
 						 work);
 	struct fz_device *fz = w->fz;
 	struct sk_buff *skb;
+	unsigned int n = 0;
 
-	while ((skb = ptr_ring_consume_bh(&fz->decrypt_queue.ring))) {
+	local_bh_disable();
+	while ((skb = ptr_ring_consume(&fz->decrypt_queue.ring))) {
 		struct fz_peer *peer = FZ_CB(skb)->keypair->peer;
 		bool ok = fz_decrypt_skb(skb, FZ_CB(skb)->keypair);
 
@@ -238,18 +246,24 @@ void fz_decrypt_worker(struct work_struct *work)
 			fz_count(fz, FZ_STAT_A_DROP_BAD_AUTH);
 		atomic_set_release(&FZ_CB(skb)->state,
 				   ok ? FZ_PACKET_DONE : FZ_PACKET_DEAD);
-		local_bh_disable();
 		napi_schedule(&peer->napi);
-		local_bh_enable();
-		cond_resched();
+		if (++n % FZ_BH_BATCH == 0) {
+			local_bh_enable();
+			cond_resched();
+			local_bh_disable();
+		}
 	}
+	local_bh_enable();
 }
 
+/* Sends in batches too: what the sends wake up runs once per batch. */
 void fz_tx_worker(struct work_struct *work)
 {
 	struct fz_peer *peer = container_of(work, struct fz_peer, tx_work);
 	struct sk_buff *skb;
+	unsigned int n = 0;
 
+	local_bh_disable();
 	while ((skb = fz_ordered_dequeue(&peer->tx_queue))) {
 		struct fz_keypair *kp = FZ_CB(skb)->keypair;
 
@@ -258,8 +272,13 @@ void fz_tx_worker(struct work_struct *work)
 		else
 			kfree_skb(skb);
 		fz_keypair_put(kp);
-		cond_resched();
+		if (++n % FZ_BH_BATCH == 0) {
+			local_bh_enable();
+			cond_resched();
+			local_bh_disable();
+		}
 	}
+	local_bh_enable();
 }
 
 int fz_rx_poll(struct napi_struct *napi, int budget)
