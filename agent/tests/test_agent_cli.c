@@ -17,79 +17,18 @@
 
 #include "ctl.h"
 #include "keys.h"
+#include "runbin.h"
 #include "suites.h"
-
-struct run {
-	int status;
-	char *out;
-	char *err;
-};
-
-static char tmpdir[] = "/tmp/fzagent-agent.XXXXXX";
 
 static void setup(void)
 {
-	const char *bin = getenv("FZAGENT");
-
-	ck_assert_msg(bin && access(bin, X_OK) == 0,
-		      "$FZAGENT must name the built fzagent binary");
+	fzt_tmpdir_make("fzagent-agent");
 	ck_assert_int_eq(keys_init(), 0);
-	strcpy(tmpdir, "/tmp/fzagent-agent.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-	int c;
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_ptr_nonnull(mem);
-	while ((c = fgetc(f)) != EOF)
-		fputc(c, mem);
-	fclose(f);
-	fclose(mem);
-	return buf;
-}
-
-/* A shell line with "$FZAGENT" and "$T" (a fresh directory). */
-static void run(struct run *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void run(struct run *r, const char *fmt, ...)
-{
-	char line[2048], cmd[2600], out[128], err[128];
-	va_list ap;
-	int status;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	snprintf(out, sizeof(out), "%s/stdout", tmpdir);
-	snprintf(err, sizeof(err), "%s/stderr", tmpdir);
-	snprintf(cmd, sizeof(cmd), "T='%s'; export T; ( %s ) >'%s' 2>'%s'",
-		 tmpdir, line, out, err);
-	status = system(cmd);
-	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	r->out = slurp(out);
-	r->err = slurp(err);
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
+	fzt_tmpdir_remove();
 }
 
 static void write_file(const char *name, const char *text, int mode)
@@ -97,7 +36,7 @@ static void write_file(const char *name, const char *text, int mode)
 	char path[160], cmd[200];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	snprintf(path, sizeof(path), "%s/%s", fzt_tmpdir, name);
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
 	fputs(text, f);
@@ -135,8 +74,8 @@ START_TEST(test_help)
 	struct run r, alias;
 
 	for (size_t i = 0; i < 3; i++) {
-		run(&r, "\"$FZAGENT\" %s --help", cmds[i]);
-		run(&alias, "\"$FZAGENT\" help %s", cmds[i]);
+		fzt_run(&r, "\"$FZAGENT\" %s --help", cmds[i]);
+		fzt_run(&alias, "\"$FZAGENT\" help %s", cmds[i]);
 		ck_assert_int_eq(r.status, 0);
 		ck_assert_str_eq(r.err, "");
 		ck_assert_str_eq(r.out, alias.out);
@@ -145,18 +84,18 @@ START_TEST(test_help)
 			ck_assert_msg(strstr(r.out, sections[s]),
 				      "%s --help lacks %s", cmds[i],
 				      sections[s]);
-		run_free(&r);
-		run_free(&alias);
+		fzt_run_free(&r);
+		fzt_run_free(&alias);
 	}
-	run(&r, "\"$FZAGENT\" up --help");
+	fzt_run(&r, "\"$FZAGENT\" up --help");
 	ck_assert_ptr_nonnull(strstr(r.out, "SIGNALS"));
 	ck_assert_ptr_nonnull(strstr(r.out, "SIGHUP"));
-	run_free(&r);
-	run(&r, "\"$FZAGENT\" --help");
+	fzt_run_free(&r);
+	fzt_run(&r, "\"$FZAGENT\" --help");
 	ck_assert_ptr_nonnull(strstr(r.out, "\n  up "));
 	ck_assert_ptr_nonnull(strstr(r.out, "\n  set "));
 	ck_assert_ptr_nonnull(strstr(r.out, "\n  down "));
-	run_free(&r);
+	fzt_run_free(&r);
 }
 END_TEST
 
@@ -181,13 +120,13 @@ START_TEST(test_usage_errors)
 	struct run r;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		run(&r, "\"$FZAGENT\" %s", cases[i].args);
+		fzt_run(&r, "\"$FZAGENT\" %s", cases[i].args);
 		ck_assert_msg(r.status == 1, "'%s' exited %d", cases[i].args,
 			      r.status);
 		ck_assert_str_eq(r.out, "");
 		ck_assert_msg(strstr(r.err, cases[i].want), "'%s' printed '%s'",
 			      cases[i].args, r.err);
-		run_free(&r);
+		fzt_run_free(&r);
 	}
 }
 END_TEST
@@ -203,40 +142,40 @@ START_TEST(test_up_refuses_bad_configs)
 	new_key(priv, pub);
 
 	write_file("syntax.conf", "[Interface]\nListenPort = x\n", 0600);
-	run(&r, "\"$FZAGENT\" up \"$T/syntax.conf\" -i %s", name);
+	fzt_run(&r, "\"$FZAGENT\" up \"$T/syntax.conf\" -i %s", name);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_ptr_nonnull(strstr(r.err, "fzagent: up: "));
 	ck_assert_ptr_nonnull(strstr(r.err, "syntax.conf:2: "));
-	run_free(&r);
+	fzt_run_free(&r);
 
 	write_file("nokey.conf", "[Interface]\nListenPort = 1\n", 0600);
-	run(&r, "\"$FZAGENT\" up \"$T/nokey.conf\" -i %s", name);
+	fzt_run(&r, "\"$FZAGENT\" up \"$T/nokey.conf\" -i %s", name);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_ptr_nonnull(strstr(r.err, "needs a PrivateKey"));
-	run_free(&r);
+	fzt_run_free(&r);
 
 	snprintf(text, sizeof(text),
 		 "[Interface]\nPrivateKey = %s\n[Peer]\nPublicKey = %s\n", priv,
 		 pub);
 	write_file("self.conf", text, 0600);
-	run(&r, "\"$FZAGENT\" up \"$T/self.conf\" -i %s", name);
+	fzt_run(&r, "\"$FZAGENT\" up \"$T/self.conf\" -i %s", name);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_ptr_nonnull(strstr(r.err, "self.conf:3: peer"));
 	ck_assert_ptr_nonnull(strstr(r.err, "own key"));
-	run_free(&r);
+	fzt_run_free(&r);
 
 	snprintf(text, sizeof(text), "[Interface]\nPrivateKey = %s\n", priv);
 	write_file("open.conf", text, 0644);
-	run(&r, "\"$FZAGENT\" up \"$T/open.conf\" -i %s", name);
+	fzt_run(&r, "\"$FZAGENT\" up \"$T/open.conf\" -i %s", name);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_ptr_nonnull(strstr(r.err, "chmod 600"));
 	ck_assert_ptr_null(strstr(r.err, priv)); /* secrets never printed */
-	run_free(&r);
+	fzt_run_free(&r);
 
-	run(&r, "\"$FZAGENT\" up \"$T/missing.conf\" -i %s", name);
+	fzt_run(&r, "\"$FZAGENT\" up \"$T/missing.conf\" -i %s", name);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_ptr_nonnull(strstr(r.err, "cannot read"));
-	run_free(&r);
+	fzt_run_free(&r);
 
 	ck_assert_uint_eq(if_nametoindex(name), 0);
 }
@@ -248,24 +187,24 @@ START_TEST(test_set_errors_without_agent)
 	struct run r;
 
 	unique_ifname(name, "fzs");
-	run(&r, "\"$FZAGENT\" set %s bogus 1", name);
+	fzt_run(&r, "\"$FZAGENT\" set %s bogus 1", name);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_str_eq(r.err, "fzagent: set: unknown word 'bogus'\n");
-	run_free(&r);
+	fzt_run_free(&r);
 
 	/* Static keys need the agent; nothing is tried without one. */
 	new_key(priv, NULL);
 	write_file("key", priv, 0600);
-	run(&r, "\"$FZAGENT\" set %s private-key \"$T/key\"", name);
+	fzt_run(&r, "\"$FZAGENT\" set %s private-key \"$T/key\"", name);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_ptr_nonnull(strstr(r.err, "no agent runs for it"));
 	ck_assert_ptr_null(strstr(r.err, priv));
-	run_free(&r);
+	fzt_run_free(&r);
 
-	run(&r, "\"$FZAGENT\" set %s listen-port 51820", name);
+	fzt_run(&r, "\"$FZAGENT\" set %s listen-port 51820", name);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_ptr_nonnull(strstr(r.err, "no such interface"));
-	run_free(&r);
+	fzt_run_free(&r);
 }
 END_TEST
 
@@ -275,14 +214,14 @@ START_TEST(test_down_errors)
 	struct run r;
 
 	unique_ifname(name, "fzd");
-	run(&r, "\"$FZAGENT\" down %s", name);
+	fzt_run(&r, "\"$FZAGENT\" down %s", name);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_ptr_nonnull(strstr(r.err, "no such interface"));
-	run_free(&r);
-	run(&r, "\"$FZAGENT\" down lo");
+	fzt_run_free(&r);
+	fzt_run(&r, "\"$FZAGENT\" down lo");
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_str_eq(r.err, "fzagent: down: lo is not an fz interface\n");
-	run_free(&r);
+	fzt_run_free(&r);
 }
 END_TEST
 
@@ -354,23 +293,23 @@ START_TEST(test_set_through_agent)
 	ck_assert_int_eq(read(ready[0], &c, 1), 1);
 
 	/* Key files are read here, relative to where the user is. */
-	run(&r,
-	    "cd \"$T\" && \"$FZAGENT\" set %s private-key key peer %s "
-	    "preshared-key psk endpoint 127.0.0.1:51820 allowed-ips "
-	    "10.0.0.2/32",
-	    name, pub);
+	fzt_run(&r,
+		"cd \"$T\" && \"$FZAGENT\" set %s private-key key peer %s "
+		"preshared-key psk endpoint 127.0.0.1:51820 allowed-ips "
+		"10.0.0.2/32",
+		name, pub);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_str_eq(r.out, "applied\n");
 	ck_assert_str_eq(r.err, "");
-	run_free(&r);
+	fzt_run_free(&r);
 
-	run(&r, "\"$FZAGENT\" set %s peer %s remove", name, pub);
+	fzt_run(&r, "\"$FZAGENT\" set %s peer %s remove", name, pub);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_str_eq(r.out, "");
 	snprintf(want, sizeof(want), "fzagent: set: %s: cannot set peer X\n",
 		 name);
 	ck_assert_str_eq(r.err, want);
-	run_free(&r);
+	fzt_run_free(&r);
 
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);

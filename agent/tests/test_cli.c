@@ -12,84 +12,19 @@
 #include <unistd.h>
 
 #include "keys.h"
+#include "runbin.h"
 #include "suites.h"
 
 #define WG "/usr/bin/wg"
 
-struct run {
-	int status; /* exit status, or -1 if killed */
-	char *out;
-	char *err;
-};
-
-static char tmpdir[] = "/tmp/fzagent-check.XXXXXX";
-
 static void setup(void)
 {
-	const char *bin = getenv("FZAGENT");
-
-	ck_assert_msg(bin && access(bin, X_OK) == 0,
-		      "$FZAGENT must name the built fzagent binary "
-		      "(make check sets it)");
-	strcpy(tmpdir, "/tmp/fzagent-check.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	fzt_tmpdir_make("fzagent-check");
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-	int c;
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_ptr_nonnull(mem);
-	while ((c = fgetc(f)) != EOF)
-		fputc(c, mem);
-	fclose(f);
-	fclose(mem);
-	return buf;
-}
-
-/*
- * Run a shell command line with stdout and stderr captured. The line may
- * use "$FZAGENT" and "$T" (a fresh temporary directory).
- */
-static void run(struct run *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void run(struct run *r, const char *fmt, ...)
-{
-	char line[1024], cmd[1400], out[128], err[128];
-	va_list ap;
-	int status;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	snprintf(out, sizeof(out), "%s/stdout", tmpdir);
-	snprintf(err, sizeof(err), "%s/stderr", tmpdir);
-	snprintf(cmd, sizeof(cmd), "T='%s'; export T; ( %s ) >'%s' 2>'%s'",
-		 tmpdir, line, out, err);
-	status = system(cmd);
-	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	r->out = slurp(out);
-	r->err = slurp(err);
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
+	fzt_tmpdir_remove();
 }
 
 static void check_key_line(const char *line)
@@ -105,11 +40,11 @@ START_TEST(test_version)
 {
 	struct run r;
 
-	run(&r, "\"$FZAGENT\" --version");
+	fzt_run(&r, "\"$FZAGENT\" --version");
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_str_eq(r.out, "fzagent 0.1.0\n");
 	ck_assert_str_eq(r.err, "");
-	run_free(&r);
+	fzt_run_free(&r);
 }
 END_TEST
 
@@ -119,8 +54,8 @@ START_TEST(test_help_lists_commands)
 					     "help" };
 	struct run a, b;
 
-	run(&a, "\"$FZAGENT\" --help");
-	run(&b, "\"$FZAGENT\" help");
+	fzt_run(&a, "\"$FZAGENT\" --help");
+	fzt_run(&b, "\"$FZAGENT\" help");
 	ck_assert_int_eq(a.status, 0);
 	ck_assert_int_eq(b.status, 0);
 	ck_assert_str_eq(a.out, b.out);
@@ -132,8 +67,8 @@ START_TEST(test_help_lists_commands)
 		ck_assert_msg(strstr(a.out, row), "help does not list %s",
 			      names[i]);
 	}
-	run_free(&a);
-	run_free(&b);
+	fzt_run_free(&a);
+	fzt_run_free(&b);
 }
 END_TEST
 
@@ -146,8 +81,8 @@ START_TEST(test_subcommand_help)
 	struct run r, alias;
 
 	for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
-		run(&r, "\"$FZAGENT\" %s --help", cmds[c]);
-		run(&alias, "\"$FZAGENT\" help %s", cmds[c]);
+		fzt_run(&r, "\"$FZAGENT\" %s --help", cmds[c]);
+		fzt_run(&alias, "\"$FZAGENT\" help %s", cmds[c]);
 		ck_assert_int_eq(r.status, 0);
 		ck_assert_str_eq(r.err, "");
 		ck_assert_str_eq(r.out, alias.out);
@@ -156,11 +91,11 @@ START_TEST(test_subcommand_help)
 			ck_assert_msg(strstr(r.out, sections[s]),
 				      "%s --help lacks %s", cmds[c],
 				      sections[s]);
-		run_free(&r);
-		run_free(&alias);
-		run(&r, "\"$FZAGENT\" %s -h", cmds[c]);
+		fzt_run_free(&r);
+		fzt_run_free(&alias);
+		fzt_run(&r, "\"$FZAGENT\" %s -h", cmds[c]);
 		ck_assert_int_eq(r.status, 0);
-		run_free(&r);
+		fzt_run_free(&r);
 	}
 }
 END_TEST
@@ -169,28 +104,28 @@ START_TEST(test_unknown_command)
 {
 	struct run r;
 
-	run(&r, "\"$FZAGENT\" frobnicate");
+	fzt_run(&r, "\"$FZAGENT\" frobnicate");
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_str_eq(r.out, "");
 	ck_assert_ptr_nonnull(strstr(r.err, "fzagent: frobnicate: "));
 	ck_assert_ptr_nonnull(strstr(r.err, "fzagent --help"));
-	run_free(&r);
+	fzt_run_free(&r);
 
-	run(&r, "\"$FZAGENT\" help frobnicate");
+	fzt_run(&r, "\"$FZAGENT\" help frobnicate");
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_ptr_nonnull(strstr(r.err, "frobnicate"));
-	run_free(&r);
+	fzt_run_free(&r);
 
-	run(&r, "\"$FZAGENT\" --frobnicate");
+	fzt_run(&r, "\"$FZAGENT\" --frobnicate");
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_ptr_nonnull(
 		strstr(r.err, "fzagent: --frobnicate: unknown option"));
-	run_free(&r);
+	fzt_run_free(&r);
 
-	run(&r, "\"$FZAGENT\"");
+	fzt_run(&r, "\"$FZAGENT\"");
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_ptr_nonnull(strstr(r.err, "Usage:"));
-	run_free(&r);
+	fzt_run_free(&r);
 }
 END_TEST
 
@@ -209,13 +144,13 @@ START_TEST(test_usage_errors)
 	struct run r;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		run(&r, "\"$FZAGENT\" %s </dev/null", cases[i].args);
+		fzt_run(&r, "\"$FZAGENT\" %s </dev/null", cases[i].args);
 		ck_assert_msg(r.status == 1, "'%s' (%s) exited %d",
 			      cases[i].args, cases[i].why, r.status);
 		ck_assert_msg(!strncmp(r.err, "fzagent: ", 9),
 			      "'%s' printed '%s'", cases[i].args, r.err);
 		ck_assert_str_eq(r.out, "");
-		run_free(&r);
+		fzt_run_free(&r);
 	}
 }
 END_TEST
@@ -225,25 +160,25 @@ START_TEST(test_genkey_pubkey_pipeline)
 	struct run priv, pub, pipe;
 	uint8_t key[FZ_KEY_LEN];
 
-	run(&priv, "\"$FZAGENT\" genkey");
+	fzt_run(&priv, "\"$FZAGENT\" genkey");
 	ck_assert_int_eq(priv.status, 0);
 	check_key_line(priv.out);
 	ck_assert_int_eq(key_from_base64(key, priv.out, KEY_B64_LEN), 0);
 	ck_assert_int_eq(key[0] & 7, 0);
 	ck_assert_int_eq(key[31] & 0xc0, 0x40);
 
-	run(&pub, "printf '%%s' '%s' | \"$FZAGENT\" pubkey", priv.out);
+	fzt_run(&pub, "printf '%%s' '%s' | \"$FZAGENT\" pubkey", priv.out);
 	ck_assert_int_eq(pub.status, 0);
 	check_key_line(pub.out);
 	ck_assert_str_ne(pub.out, priv.out);
 
-	run(&pipe, "\"$FZAGENT\" genkey | \"$FZAGENT\" pubkey");
+	fzt_run(&pipe, "\"$FZAGENT\" genkey | \"$FZAGENT\" pubkey");
 	ck_assert_int_eq(pipe.status, 0);
 	check_key_line(pipe.out);
 	ck_assert_str_eq(pipe.err, "");
-	run_free(&priv);
-	run_free(&pub);
-	run_free(&pipe);
+	fzt_run_free(&priv);
+	fzt_run_free(&pub);
+	fzt_run_free(&pipe);
 }
 END_TEST
 
@@ -259,27 +194,27 @@ START_TEST(test_pubkey_matches_wg)
 	struct run priv, ours, theirs;
 
 	require_wg();
-	run(&priv, "\"$FZAGENT\" genkey");
+	fzt_run(&priv, "\"$FZAGENT\" genkey");
 	ck_assert_int_eq(priv.status, 0);
-	run(&ours, "printf '%%s' '%s' | \"$FZAGENT\" pubkey", priv.out);
-	run(&theirs, "printf '%%s' '%s' | " WG " pubkey", priv.out);
+	fzt_run(&ours, "printf '%%s' '%s' | \"$FZAGENT\" pubkey", priv.out);
+	fzt_run(&theirs, "printf '%%s' '%s' | " WG " pubkey", priv.out);
 	ck_assert_int_eq(ours.status, 0);
 	ck_assert_int_eq(theirs.status, 0);
 	ck_assert_str_eq(ours.out, theirs.out);
-	run_free(&priv);
-	run_free(&ours);
-	run_free(&theirs);
+	fzt_run_free(&priv);
+	fzt_run_free(&ours);
+	fzt_run_free(&theirs);
 
 	/* And the other way round: a key from wg genkey. */
-	run(&priv, WG " genkey");
+	fzt_run(&priv, WG " genkey");
 	ck_assert_int_eq(priv.status, 0);
-	run(&ours, "printf '%%s' '%s' | \"$FZAGENT\" pubkey", priv.out);
-	run(&theirs, "printf '%%s' '%s' | " WG " pubkey", priv.out);
+	fzt_run(&ours, "printf '%%s' '%s' | \"$FZAGENT\" pubkey", priv.out);
+	fzt_run(&theirs, "printf '%%s' '%s' | " WG " pubkey", priv.out);
 	ck_assert_int_eq(ours.status, 0);
 	ck_assert_str_eq(ours.out, theirs.out);
-	run_free(&priv);
-	run_free(&ours);
-	run_free(&theirs);
+	fzt_run_free(&priv);
+	fzt_run_free(&ours);
+	fzt_run_free(&theirs);
 }
 END_TEST
 
@@ -293,12 +228,12 @@ START_TEST(test_unclamped_key_matches_wg)
 	struct run ours, theirs;
 
 	require_wg();
-	run(&ours, "echo %s | \"$FZAGENT\" pubkey", priv);
-	run(&theirs, "echo %s | " WG " pubkey", priv);
+	fzt_run(&ours, "echo %s | \"$FZAGENT\" pubkey", priv);
+	fzt_run(&theirs, "echo %s | " WG " pubkey", priv);
 	ck_assert_str_eq(ours.out, pub);
 	ck_assert_str_eq(theirs.out, pub);
-	run_free(&ours);
-	run_free(&theirs);
+	fzt_run_free(&ours);
+	fzt_run_free(&theirs);
 }
 END_TEST
 
@@ -319,18 +254,18 @@ START_TEST(test_pubkey_rejects_bad_input)
 	struct run r;
 
 	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
-		run(&r, "%s | \"$FZAGENT\" pubkey", inputs[i]);
+		fzt_run(&r, "%s | \"$FZAGENT\" pubkey", inputs[i]);
 		ck_assert_msg(r.status == 1, "input %zu: exit %d", i, r.status);
 		ck_assert_str_eq(r.out, "");
 		ck_assert_str_eq(r.err, "fzagent: pubkey: invalid private key "
 					"on standard input\n");
-		run_free(&r);
+		fzt_run_free(&r);
 	}
 	/* No newline at all is fine. */
-	run(&r, "printf 'dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=' | "
-		"\"$FZAGENT\" pubkey");
+	fzt_run(&r, "printf 'dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=' | "
+		    "\"$FZAGENT\" pubkey");
 	ck_assert_int_eq(r.status, 0);
-	run_free(&r);
+	fzt_run_free(&r);
 }
 END_TEST
 
@@ -338,20 +273,20 @@ START_TEST(test_genkey_warns_on_world_readable_file)
 {
 	struct run r;
 
-	run(&r, "umask 022; \"$FZAGENT\" genkey > \"$T/open.key\"");
+	fzt_run(&r, "umask 022; \"$FZAGENT\" genkey > \"$T/open.key\"");
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_ptr_nonnull(strstr(r.err, "world accessible"));
-	run_free(&r);
+	fzt_run_free(&r);
 
-	run(&r, "umask 077; \"$FZAGENT\" genkey > \"$T/private.key\"");
+	fzt_run(&r, "umask 077; \"$FZAGENT\" genkey > \"$T/private.key\"");
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_str_eq(r.err, "");
-	run_free(&r);
+	fzt_run_free(&r);
 
 	/* A pipe is not a file: no warning. */
-	run(&r, "umask 022; \"$FZAGENT\" genkey | cat > /dev/null");
+	fzt_run(&r, "umask 022; \"$FZAGENT\" genkey | cat > /dev/null");
 	ck_assert_str_eq(r.err, "");
-	run_free(&r);
+	fzt_run_free(&r);
 }
 END_TEST
 
@@ -362,13 +297,13 @@ START_TEST(test_show_missing_device)
 	struct run r;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		run(&r, "\"$FZAGENT\" show %s", names[i]);
+		fzt_run(&r, "\"$FZAGENT\" show %s", names[i]);
 		snprintf(want, sizeof(want),
 			 "fzagent: show: %s: no such fz device\n", names[i]);
 		ck_assert_int_eq(r.status, 1);
 		ck_assert_str_eq(r.out, "");
 		ck_assert_str_eq(r.err, want);
-		run_free(&r);
+		fzt_run_free(&r);
 	}
 }
 END_TEST
@@ -381,15 +316,15 @@ START_TEST(test_show_all)
 {
 	struct run r;
 
-	run(&r, "\"$FZAGENT\" show");
+	fzt_run(&r, "\"$FZAGENT\" show");
 	ck_assert_int_eq(r.status, 0);
 	ck_assert(!*r.out || !strncmp(r.out, "interface: ", 11));
-	run_free(&r);
+	fzt_run_free(&r);
 
-	run(&r, "\"$FZAGENT\" show --json");
+	fzt_run(&r, "\"$FZAGENT\" show --json");
 	ck_assert_int_eq(r.status, 0);
 	ck_assert(!*r.out || r.out[0] == '{');
-	run_free(&r);
+	fzt_run_free(&r);
 }
 END_TEST
 
