@@ -11,6 +11,8 @@ packages=(
 	libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libsodium-dev check
 	libb2-dev libuv1-dev wireguard-go python3
 	wireguard-tools iperf3 iputils-ping bc clang-format sparse linux-source-6.12
+	libldns-dev libnftables-dev libjson-c-dev nftables dnsmasq nginx-light
+	curl conntrack bind9-dnsutils
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -51,6 +51,18 @@ static inline void fz_compat_tstats_setup(struct net_device *dev)
 #endif
 }
 
+/* The device may not move to another network namespace. */
+static inline void fz_compat_set_netns_local(struct net_device *dev)
+{
+#if defined(FZ_HAVE_NETNS_IMMUTABLE)
+	dev->netns_immutable = true;
+#elif defined(FZ_HAVE_NETNS_LOCAL)
+	dev->netns_local = true;
+#else
+	dev->features |= NETIF_F_NETNS_LOCAL;
+#endif
+}
+
 /* The attributes a dump request was parsed into by its op's policy. */
 static inline struct nlattr **fz_compat_dump_attrs(struct netlink_callback *cb)
 {

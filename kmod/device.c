@@ -11,6 +11,8 @@
 
 #include "compat.h"
 #include "device.h"
+#include "dnsmap.h"
+#include "nat.h"
 #include "objects.h"
 #include "peer.h"
 #include "queueing.h"
@@ -39,9 +41,12 @@ static int fz_dev_init(struct net_device *dev)
 	ret = fz_aip_table_init(&fz->aips);
 	if (ret)
 		goto err_ratelimiter;
-	ret = fz_crypt_queue_init(&fz->encrypt_queue, fz, fz_encrypt_worker);
+	ret = fz_dnsmap_table_init(&fz->dnsmaps);
 	if (ret)
 		goto err_aips;
+	ret = fz_crypt_queue_init(&fz->encrypt_queue, fz, fz_encrypt_worker);
+	if (ret)
+		goto err_dnsmaps;
 	ret = fz_crypt_queue_init(&fz->decrypt_queue, fz, fz_decrypt_worker);
 	if (ret)
 		goto err_encrypt;
@@ -50,6 +55,8 @@ static int fz_dev_init(struct net_device *dev)
 
 err_encrypt:
 	fz_crypt_queue_free(&fz->encrypt_queue);
+err_dnsmaps:
+	fz_dnsmap_table_destroy(&fz->dnsmaps);
 err_aips:
 	fz_aip_table_destroy(&fz->aips);
 err_ratelimiter:
@@ -79,6 +86,8 @@ static void fz_dev_uninit(struct net_device *dev)
 	fz_crypt_flush(fz);
 	fz_crypt_queue_free(&fz->decrypt_queue);
 	fz_crypt_queue_free(&fz->encrypt_queue);
+	fz_nat_disable(fz);
+	fz_dnsmap_table_destroy(&fz->dnsmaps);
 	fz_aip_table_destroy(&fz->aips);
 	fz_ratelimiter_destroy(fz->ratelimiter);
 	free_percpu(fz->counters);
@@ -160,6 +169,11 @@ static void fz_setup(struct net_device *dev)
 	skb_queue_head_init(&fz->handshake_queue);
 	INIT_WORK(&fz->handshake_work, fz_handshake_worker);
 	fz_cookie_checker_init(&fz->cookie_checker);
+	/* Bounds the work a client flooding denied packets can cause. */
+	ratelimit_state_init(&fz->deny_icmp_rs, HZ, 100);
+	ratelimit_set_flags(&fz->deny_icmp_rs, RATELIMIT_MSG_ON_RELEASE);
+	ratelimit_state_init(&fz->deny_event_rs, HZ, 10);
+	ratelimit_set_flags(&fz->deny_event_rs, RATELIMIT_MSG_ON_RELEASE);
 	fz->generation = 1;
 }
 
@@ -235,6 +249,11 @@ struct fz_device *fz_device_get(struct net *net, int ifindex,
 		return NULL;
 	}
 	return netdev_priv(dev);
+}
+
+bool fz_netdev_is_fz(const struct net_device *dev)
+{
+	return dev->rtnl_link_ops == &fz_link_ops;
 }
 
 void fz_device_put(struct fz_device *fz)

@@ -7,6 +7,8 @@
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
 #include <linux/ptr_ring.h>
+#include <linux/ratelimit.h>
+#include <linux/rhashtable-types.h>
 #include <linux/skbuff.h>
 #include <linux/workqueue.h>
 #include <linux/fz.h>
@@ -67,6 +69,11 @@ struct fz_device {
 	unsigned long handshake_second;
 	struct fz_counters __percpu *counters;
 	struct list_head device_list;
+	/* Gateway: mapped IPs of every client, and what denials may cost. */
+	struct rhashtable dnsmaps;
+	struct net *nat_net; /* conntrack NAT hooks are in, see nat.c */
+	struct ratelimit_state deny_icmp_rs;
+	struct ratelimit_state deny_event_rs;
 };
 
 int fz_device_init(void);
@@ -76,6 +83,7 @@ void fz_device_uninit(void);
 struct fz_device *fz_device_get(struct net *net, int ifindex,
 				const char *ifname);
 void fz_device_put(struct fz_device *fz);
+bool fz_netdev_is_fz(const struct net_device *dev);
 
 static inline void fz_count(struct fz_device *fz, enum fz_stat_attr what)
 {

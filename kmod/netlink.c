@@ -13,15 +13,18 @@
 #include "compat.h"
 #include "device.h"
 #include "keypair.h"
+#include "nat.h"
 #include "netlink.h"
+#include "netlink_int.h"
 #include "peer.h"
+#include "policy.h"
 #include "send.h"
 #include "socket.h"
 #include "timers.h"
 
 static struct genl_family fz_family;
 
-static const struct nla_policy fz_allowedip_policy[FZ_AIP_A_MAX + 1] = {
+const struct nla_policy fz_allowedip_policy[FZ_AIP_A_MAX + 1] = {
 	[FZ_AIP_A_FAMILY] = { .type = NLA_U16 },
 	[FZ_AIP_A_ADDR] = NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
 	[FZ_AIP_A_CIDR] = { .type = NLA_U8 },
@@ -35,7 +38,7 @@ static const struct nla_policy fz_peer_policy[FZ_PEER_A_MAX + 1] = {
 	[FZ_PEER_A_ALLOWEDIPS] = NLA_POLICY_NESTED_ARRAY(fz_allowedip_policy),
 };
 
-static const struct nla_policy fz_peer_key_policy[FZ_PEER_A_MAX + 1] = {
+const struct nla_policy fz_peer_key_policy[FZ_PEER_A_MAX + 1] = {
 	[FZ_PEER_A_PUBLIC_KEY] = NLA_POLICY_EXACT_LEN(FZ_KEY_LEN),
 };
 
@@ -100,7 +103,7 @@ static int fz_check_version(u8 version, struct netlink_ext_ack *extack)
 }
 
 /* Every doit starts here: a known ABI version and, if needed, a peer. */
-static int fz_request_valid(struct genl_info *info, bool needs_peer)
+int fz_request_valid(struct genl_info *info, bool needs_peer)
 {
 	int ret = fz_check_version(info->genlhdr->version, info->extack);
 
@@ -113,8 +116,8 @@ static int fz_request_valid(struct genl_info *info, bool needs_peer)
 	return 0;
 }
 
-static struct fz_device *fz_lookup(struct net *net, struct nlattr **attrs,
-				   struct netlink_ext_ack *extack)
+struct fz_device *fz_lookup(struct net *net, struct nlattr **attrs,
+			    struct netlink_ext_ack *extack)
 {
 	struct fz_device *fz;
 
@@ -133,8 +136,8 @@ static struct fz_device *fz_lookup(struct net *net, struct nlattr **attrs,
 	return fz;
 }
 
-static int fz_check_flags(const struct nlattr *attr, u32 known,
-			  struct netlink_ext_ack *extack, u32 *flags)
+int fz_check_flags(const struct nlattr *attr, u32 known,
+		   struct netlink_ext_ack *extack, u32 *flags)
 {
 	*flags = attr ? nla_get_u32(attr) : 0;
 	if (*flags & ~known) {
@@ -266,6 +269,35 @@ static int fz_put_keypairs(struct sk_buff *skb, struct fz_peer *peer)
 	return 0;
 }
 
+/* Which resources, and until when: their addresses and filters stay out. */
+static int fz_put_resources(struct sk_buff *skb, struct fz_peer *peer)
+{
+	const struct fz_policy *pol;
+	struct nlattr *list, *nest;
+	unsigned int i;
+
+	pol = rcu_dereference_protected(peer->policy,
+					lockdep_is_held(&peer->fz->lock));
+	if (!pol)
+		return 0;
+	list = nla_nest_start(skb, FZ_PEER_A_RESOURCES);
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i < pol->num; i++) {
+		nest = nla_nest_start(skb, 0);
+		if (!nest ||
+		    nla_put(skb, FZ_RES_A_ID, FZ_RESOURCE_ID_LEN,
+			    pol->res[i].id) ||
+		    nla_put_u32(skb, FZ_RES_A_FLAGS, pol->res[i].flags) ||
+		    nla_put_u64_64bit(skb, FZ_RES_A_EXPIRES,
+				      pol->res[i].expires_ns, FZ_RES_A_PAD))
+			return -EMSGSIZE;
+		nla_nest_end(skb, nest);
+	}
+	nla_nest_end(skb, list);
+	return 0;
+}
+
 static int fz_put_peer(struct sk_buff *skb, struct fz_peer *peer)
 {
 	struct nlattr *nest = nla_nest_start(skb, FZ_A_PEER);
@@ -290,7 +322,8 @@ static int fz_put_peer(struct sk_buff *skb, struct fz_peer *peer)
 			      FZ_PEER_A_PAD) ||
 	    nla_put_u64_64bit(skb, FZ_PEER_A_LAST_RX,
 			      READ_ONCE(peer->last_rx_ns), FZ_PEER_A_PAD) ||
-	    fz_put_allowedips(skb, peer) || fz_put_keypairs(skb, peer)) {
+	    fz_put_allowedips(skb, peer) || fz_put_keypairs(skb, peer) ||
+	    fz_put_resources(skb, peer)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -471,14 +504,8 @@ static int fz_set_device_doit(struct sk_buff *skb, struct genl_info *info)
 
 /* ---- SET_PEER / DEL_PEER ---- */
 
-struct fz_prefix {
-	u16 family;
-	u8 cidr;
-	u8 addr[16];
-};
-
-static int fz_parse_prefix(const struct nlattr *nest, struct fz_prefix *out,
-			   struct netlink_ext_ack *extack)
+int fz_parse_prefix(const struct nlattr *nest, struct fz_prefix *out,
+		    struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[FZ_AIP_A_MAX + 1];
 	unsigned int len;
@@ -587,9 +614,8 @@ static int fz_parse_peer(struct nlattr *nest, struct fz_peer_request *req,
 				    "peer public key is all zeros");
 		return -EINVAL;
 	}
-	ret = fz_check_flags(tb[FZ_PEER_A_FLAGS],
-			     __FZ_PEER_F_ALL & ~FZ_PEER_F_GATEWAY_CLIENT,
-			     extack, &req->flags);
+	ret = fz_check_flags(tb[FZ_PEER_A_FLAGS], __FZ_PEER_F_ALL, extack,
+			     &req->flags);
 	if (ret)
 		return ret;
 	if (tb[FZ_PEER_A_ENDPOINT]) {
@@ -630,6 +656,14 @@ static int fz_apply_peer(struct fz_device *fz, struct fz_peer_request *req,
 			return PTR_ERR(peer);
 		created = true;
 	}
+	if (req->flags & FZ_PEER_F_GATEWAY_CLIENT) {
+		ret = fz_nat_enable(fz);
+		if (ret) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "cannot enable conntrack NAT for the gateway");
+			goto undo;
+		}
+	}
 	if (!(req->flags & FZ_PEER_F_REPLACE_ALLOWEDIPS) &&
 	    peer->num_allowedips + req->num_prefixes > FZ_MAX_ALLOWEDIPS) {
 		NL_SET_ERR_MSG_MOD(extack, "too many allowed IPs for this peer");
@@ -644,6 +678,11 @@ static int fz_apply_peer(struct fz_device *fz, struct fz_peer_request *req,
 				    req->prefixes[i].cidr);
 		if (ret)
 			goto undo;
+	}
+	if (req->flags & FZ_PEER_F_GATEWAY_CLIENT) {
+		/* Sticky: default deny ends only with the peer. */
+		WRITE_ONCE(peer->gateway_client, true);
+		peer->flags |= FZ_PEER_F_GATEWAY_CLIENT;
 	}
 	if (req->flags & FZ_PEER_F_REMOVE_ENDPOINT)
 		fz_peer_clear_endpoint(peer);
@@ -732,9 +771,8 @@ static int fz_del_peer_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /* Finds the peer named by FZ_A_PEER; NULL with an error set otherwise. */
-static struct fz_peer *fz_lookup_peer(struct fz_device *fz,
-				      struct nlattr *nest,
-				      struct netlink_ext_ack *extack, int *err)
+struct fz_peer *fz_lookup_peer(struct fz_device *fz, struct nlattr *nest,
+			       struct netlink_ext_ack *extack, int *err)
 {
 	struct nlattr *tb[FZ_PEER_A_MAX + 1];
 	struct fz_peer *peer;
@@ -1005,6 +1043,67 @@ void fz_genl_event_peer(struct fz_peer *peer, u8 cmd, u32 reason)
 	fz_event_send(fz, skb, hdr);
 }
 
+static int fz_put_peer_key(struct sk_buff *skb, struct fz_peer *peer)
+{
+	struct nlattr *nest = nla_nest_start(skb, FZ_A_PEER);
+
+	if (!nest ||
+	    nla_put(skb, FZ_PEER_A_PUBLIC_KEY, FZ_KEY_LEN, peer->public_key))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int fz_put_flow(struct sk_buff *skb, const struct fz_flow *flow)
+{
+	unsigned int len = flow->family == AF_INET ? 4 : 16;
+	struct nlattr *nest = nla_nest_start(skb, FZ_A_FLOW);
+
+	if (!nest || nla_put_u8(skb, FZ_FLOW_A_PROTO, flow->proto) ||
+	    nla_put(skb, FZ_FLOW_A_SADDR, len, flow->saddr) ||
+	    nla_put(skb, FZ_FLOW_A_DADDR, len, flow->daddr))
+		return -EMSGSIZE;
+	if (flow->has_ports &&
+	    (nla_put_u16(skb, FZ_FLOW_A_SPORT, ntohs(flow->sport)) ||
+	     nla_put_u16(skb, FZ_FLOW_A_DPORT, ntohs(flow->dport))))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+void fz_genl_event_denied(struct fz_peer *peer, u32 reason,
+			  const struct fz_flow *flow)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = fz_event_new(peer->fz, FZ_CMD_EVT_DENIED_FLOW, &hdr);
+	if (!skb)
+		return;
+	if (fz_put_peer_key(skb, peer) ||
+	    nla_put_u32(skb, FZ_A_REASON, reason) || fz_put_flow(skb, flow)) {
+		nlmsg_free(skb);
+		return;
+	}
+	fz_event_send(peer->fz, skb, hdr);
+}
+
+void fz_genl_event_control(struct fz_peer *peer, const void *data,
+			   size_t len)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = fz_event_new(peer->fz, FZ_CMD_EVT_CONTROL, &hdr);
+	if (!skb)
+		return;
+	if (fz_put_peer_key(skb, peer) || nla_put(skb, FZ_A_PACKET, len, data)) {
+		nlmsg_free(skb);
+		return;
+	}
+	fz_event_send(peer->fz, skb, hdr);
+}
+
 static const struct genl_ops fz_genl_ops[] = {
 	{
 		.cmd = FZ_CMD_GET_DEVICE,
@@ -1054,6 +1153,41 @@ static const struct genl_ops fz_genl_ops[] = {
 		.cmd = FZ_CMD_SEND_HANDSHAKE,
 		.doit = fz_send_handshake_doit,
 		.policy = fz_send_handshake_policy,
+		.maxattr = FZ_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FZ_CMD_SET_RESOURCE,
+		.doit = fz_set_resource_doit,
+		.policy = fz_set_resource_policy,
+		.maxattr = FZ_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FZ_CMD_DEL_RESOURCE,
+		.doit = fz_del_resource_doit,
+		.policy = fz_del_resource_policy,
+		.maxattr = FZ_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FZ_CMD_SET_DNS_MAP,
+		.doit = fz_set_dns_map_doit,
+		.policy = fz_dns_map_cmd_policy,
+		.maxattr = FZ_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FZ_CMD_DEL_DNS_MAP,
+		.doit = fz_del_dns_map_doit,
+		.policy = fz_dns_map_cmd_policy,
+		.maxattr = FZ_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FZ_CMD_SEND_CONTROL,
+		.doit = fz_send_control_doit,
+		.policy = fz_send_control_policy,
 		.maxattr = FZ_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},

@@ -15,6 +15,8 @@ void fz_objects_init(void)
 				&fz_live.keypairs);
 	debugfs_create_atomic_t("live_allowedips", 0400, fz_debugfs,
 				&fz_live.allowedips);
+	debugfs_create_atomic_t("live_dnsmaps", 0400, fz_debugfs,
+				&fz_live.dnsmaps);
 	debugfs_create_atomic_t("live_devices", 0400, fz_debugfs,
 				&fz_live.devices);
 }

@@ -14,6 +14,7 @@ struct fz_live {
 	atomic_t keypairs;
 	atomic_t allowedips;
 	atomic_t devices;
+	atomic_t dnsmaps;
 };
 
 extern struct fz_live fz_live;

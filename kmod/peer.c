@@ -10,8 +10,10 @@
 
 #include "allowedips.h"
 #include "device.h"
+#include "dnsmap.h"
 #include "objects.h"
 #include "peer.h"
+#include "policy.h"
 #include "queueing.h"
 #include "timers.h"
 
@@ -50,6 +52,7 @@ struct fz_peer *fz_peer_create(struct fz_device *fz, const u8 *public_key)
 	peer->fz = fz;
 	kref_init(&peer->refcount);
 	INIT_LIST_HEAD(&peer->allowedips);
+	INIT_LIST_HEAD(&peer->dnsmaps);
 	memcpy(peer->public_key, public_key, FZ_KEY_LEN);
 	seqlock_init(&peer->endpoint_lock);
 	spin_lock_init(&peer->keys.lock);
@@ -111,6 +114,8 @@ static void fz_peer_unlink(struct fz_peer *peer)
 	lockdep_assert_held(&fz->lock);
 	WRITE_ONCE(peer->dead, true);
 	fz_aip_remove_peer(&fz->aips, peer);
+	fz_dnsmap_remove_peer(peer);
+	fz_policy_free(peer);
 	hash_del(&peer->hash_node);
 	list_del_rcu(&peer->list);
 	fz->num_peers--;

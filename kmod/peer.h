@@ -17,6 +17,7 @@
 #include "keypair.h"
 
 struct fz_device;
+struct fz_policy;
 
 union fz_endpoint {
 	struct sockaddr addr;
@@ -50,6 +51,11 @@ struct fz_peer {
 	unsigned int num_allowedips;
 	u8 public_key[FZ_KEY_LEN];
 	u32 flags;
+	/* Gateway side: default deny, resources, mapped IPs (under fz->lock). */
+	bool gateway_client;
+	struct fz_policy __rcu *policy;
+	struct list_head dnsmaps; /* struct fz_dnsmap */
+	unsigned int num_dnsmaps;
 
 	seqlock_t endpoint_lock;
 	struct fz_peer_endpoint endpoint;

@@ -13,12 +13,14 @@
 #include <net/gro.h>
 #include <net/ip_tunnels.h>
 
+#include "control.h"
 #include "cookie.h"
 #include "device.h"
 #include "keypair.h"
 #include "messages.h"
 #include "netlink.h"
 #include "peer.h"
+#include "policy.h"
 #include "queueing.h"
 #include "receive.h"
 #include "send.h"
@@ -270,6 +272,8 @@ void fz_receive_data_done(struct fz_peer *peer, struct sk_buff *skb,
 		fz_count(fz, FZ_STAT_A_DROP_MALFORMED);
 		goto drop;
 	}
+	if (skb->protocol == htons(ETH_P_IPV6) && fz_control_rx(peer, skb))
+		return;
 	if (unlikely(fz_aip_lookup_src(&fz->aips, skb) != peer)) {
 		fz_count(fz, FZ_STAT_A_DROP_BAD_SOURCE);
 		goto drop;
@@ -282,6 +286,9 @@ void fz_receive_data_done(struct fz_peer *peer, struct sk_buff *skb,
 	/* Poly1305 authenticated every byte: no checksum to verify. */
 	skb->ip_summed = CHECKSUM_UNNECESSARY;
 	skb->csum_level = ~0;
+	if (unlikely(READ_ONCE(peer->gateway_client)) &&
+	    !fz_policy_rx(peer, skb))
+		goto drop;
 	dev_sw_netstats_rx_add(dev, len);
 	napi_gro_receive(&peer->napi, skb);
 	return;

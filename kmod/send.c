@@ -15,6 +15,7 @@
 #include "keypair.h"
 #include "netlink.h"
 #include "peer.h"
+#include "policy.h"
 #include "queueing.h"
 #include "send.h"
 #include "socket.h"
@@ -128,6 +129,18 @@ void fz_send_keepalive(struct fz_peer *peer)
 	fz_send_list(peer, &list);
 }
 
+void fz_send_one(struct fz_peer *peer, struct sk_buff *skb)
+{
+	struct sk_buff_head list;
+
+	FZ_CB(skb)->ds = 0;
+	__skb_queue_head_init(&list);
+	__skb_queue_tail(&list, skb);
+	local_bh_disable();
+	fz_send_list(peer, &list);
+	local_bh_enable();
+}
+
 void fz_send_encrypted(struct fz_peer *peer, struct sk_buff *skb)
 {
 	unsigned int len = skb->len;
@@ -200,6 +213,11 @@ netdev_tx_t fz_xmit(struct sk_buff *skb, struct net_device *dev)
 		rcu_read_unlock_bh();
 		fz_count(fz, FZ_STAT_A_DROP_NO_PEER);
 		fz_unreachable(skb);
+		goto drop;
+	}
+	if (unlikely(READ_ONCE(peer->gateway_client)) &&
+	    !fz_policy_tx(peer, skb)) {
+		rcu_read_unlock_bh();
 		goto drop;
 	}
 	ds = ip_tunnel_get_dsfield(ip_hdr(skb), skb);

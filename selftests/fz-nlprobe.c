@@ -15,7 +15,26 @@
  *
  * Output: one KTAP line per check ("ok - ..." / "not ok - ...").
  * Exit status: 0 when every check passed.
+ *
+ * Tools for tests, which print results rather than checks:
+ *   fz-nlprobe control-send IFNAME PEERKEY TYPE JSON
+ *       SEND_CONTROL of an 8-byte header (byte 0 = TYPE, 0..255, the rest
+ *       zero) followed by JSON verbatim. PEERKEY is base64.
+ *   fz-nlprobe control-send-raw IFNAME PEERKEY HEX
+ *       SEND_CONTROL of exactly the bytes HEX encodes ("" = none).
+ *     Both exit 0 when the kernel accepts; when it refuses they print
+ *     "error: <strerror> (<ERRNO>)[: <extended ack message>]" and exit 1.
+ *   fz-nlprobe events IFNAME SECS [MAX]
+ *       Prints the events of IFNAME until SECS seconds pass or MAX events
+ *       were printed, one line each, flushed:
+ *         control PEERKEY TYPE[ JSON]      (EVT_CONTROL; JSON verbatim)
+ *         denied PEERKEY REASON PROTO SADDR SPORT DADDR DPORT
+ *         event CMD                        (any other event, by number)
+ *       "-" stands for an absent key or address, 0 for an absent number.
+ *       "fz-nlprobe: listening" goes to stderr once the group is joined.
+ * Bad arguments and local failures exit 2.
  */
+#define _GNU_SOURCE /* strerrorname_np */
 #include <errno.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -23,6 +42,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -135,6 +155,10 @@ static int msg_send(int fd, struct msg *m)
 
 typedef void (*msg_cb)(struct nlmsghdr *nlh, void *arg);
 
+/* The extended ack message of the last error answer, "" if none. */
+static char ext_ack_msg[256];
+static void note_ext_ack(struct nlmsghdr *nlh);
+
 /* Reads answers until the ack/error or NLMSG_DONE; returns -errno or 0. */
 static int msg_recv(int fd, msg_cb cb, void *arg, bool *intr)
 {
@@ -152,6 +176,8 @@ static int msg_recv(int fd, msg_cb cb, void *arg, bool *intr)
 				*intr = true;
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
 				struct nlmsgerr *e = NLMSG_DATA(nlh);
+
+				note_ext_ack(nlh);
 				return e->error;
 			}
 			if (nlh->nlmsg_type == NLMSG_DONE)
@@ -237,6 +263,27 @@ static void *attr_data(struct nlattr *a)
 static int attr_len(struct nlattr *a)
 {
 	return a->nla_len - NLA_HDRLEN;
+}
+
+static void note_ext_ack(struct nlmsghdr *nlh)
+{
+	struct nlmsgerr *e = NLMSG_DATA(nlh);
+	int off = sizeof(*e), len;
+	struct nlattr *a;
+
+	ext_ack_msg[0] = 0;
+	if (!e->error || !(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	off = NLMSG_ALIGN(off);
+	len = (int)nlh->nlmsg_len - NLMSG_HDRLEN - off;
+	for_each_attr(a, (char *)NLMSG_DATA(nlh) + off, len)
+	{
+		if (a->nla_type == NLMSGERR_ATTR_MSG && attr_len(a) > 0)
+			snprintf(ext_ack_msg, sizeof(ext_ack_msg), "%.*s",
+				 attr_len(a), (char *)attr_data(a));
+	}
 }
 
 static void parse_aip(struct nlattr *nest, struct dump_result *r)
@@ -454,10 +501,10 @@ static void malformed_device(const char *ifname)
 	expect_errno(transact(&m, NULL, NULL), -EINVAL,
 		     "SET_DEVICE naming the device twice");
 
-	msg_init(&m, fz_family_id, 0, FZ_CMD_SEND_CONTROL, 1);
+	msg_init(&m, fz_family_id, 0, __FZ_CMD_MAX, 1);
 	put_str(&m, FZ_A_IFNAME, ifname);
 	expect_errno(transact(&m, NULL, NULL), -EOPNOTSUPP,
-		     "a command this fz.ko does not implement");
+		     "a command number past the last one");
 }
 
 static void malformed_peer(const char *ifname)
@@ -790,30 +837,40 @@ static void event_cb(struct nlmsghdr *nlh, void *arg)
 	fflush(stdout);
 }
 
-/* listen SECONDS: prints one line per event until the time is up. */
-static int cmd_listen(int seconds)
+/* A socket that has joined the events group, or -1. */
+static int join_events(void)
 {
-	struct timeval tv = { .tv_sec = 1 };
-	static char buf[BUF_SIZE];
 	uint32_t group = 0;
-	time_t end = time(NULL) + seconds;
-	struct nlmsghdr *nlh;
 	struct msg m;
-	ssize_t len;
 	int fd;
 
 	msg_init(&m, GENL_ID_CTRL, 0, CTRL_CMD_GETFAMILY, 1);
 	put_str(&m, CTRL_ATTR_FAMILY_NAME, FZ_GENL_NAME);
 	if (transact(&m, mcast_cb, &group) || !group) {
 		fprintf(stderr, "fz-nlprobe: no events group\n");
-		return 2;
+		return -1;
 	}
 	fd = open_socket();
 	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group,
 		       sizeof(group))) {
 		perror("fz-nlprobe: join events group");
-		return 2;
+		return -1;
 	}
+	return fd;
+}
+
+/* listen SECONDS: prints one line per event until the time is up. */
+static int cmd_listen(int seconds)
+{
+	struct timeval tv = { .tv_sec = 1 };
+	static char buf[BUF_SIZE];
+	time_t end = time(NULL) + seconds;
+	struct nlmsghdr *nlh;
+	ssize_t len;
+	int fd = join_events();
+
+	if (fd < 0)
+		return 2;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	printf("listening\n");
 	fflush(stdout);
@@ -828,13 +885,340 @@ static int cmd_listen(int seconds)
 	return 0;
 }
 
+/* ---- Control packets and events, for tests ---- */
+
+static const char b64_chars[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int key_from_b64(const char *s, uint8_t key[FZ_KEY_LEN])
+{
+	uint32_t acc = 0;
+	int bits = 0, n = 0, i;
+	const char *c;
+
+	if (strlen(s) != 44 || s[43] != '=')
+		return -1;
+	for (i = 0; i < 43; i++) {
+		c = strchr(b64_chars, s[i]);
+		if (!c)
+			return -1;
+		acc = acc << 6 | (uint32_t)(c - b64_chars);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			key[n++] = acc >> bits;
+		}
+	}
+	/* The last character carries 2 unused bits, which must be zero. */
+	return n == FZ_KEY_LEN && !(acc & 3) ? 0 : -1;
+}
+
+static void key_to_b64(const uint8_t *key, char out[45])
+{
+	uint32_t v;
+	int i, o = 0;
+
+	for (i = 0; i < FZ_KEY_LEN; i += 3) {
+		v = key[i] << 16;
+		if (i + 1 < FZ_KEY_LEN)
+			v |= key[i + 1] << 8;
+		if (i + 2 < FZ_KEY_LEN)
+			v |= key[i + 2];
+		out[o++] = b64_chars[(v >> 18) & 63];
+		out[o++] = b64_chars[(v >> 12) & 63];
+		out[o++] = i + 1 < FZ_KEY_LEN ? b64_chars[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < FZ_KEY_LEN ? b64_chars[v & 63] : '=';
+	}
+	out[o] = 0;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decodes HEX into out; returns the byte count, or -1. */
+static int from_hex(const char *hex, uint8_t *out, size_t max)
+{
+	size_t len = strlen(hex), i;
+	int hi, lo;
+
+	if (len % 2 || len / 2 > max)
+		return -1;
+	for (i = 0; i < len / 2; i++) {
+		hi = hex_value(hex[2 * i]);
+		lo = hex_value(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = hi << 4 | lo;
+	}
+	return len / 2;
+}
+
+/* Room for a control packet in one request: the message, less headers. */
+#define PACKET_MAX (BUF_SIZE / 2)
+
+/* SEND_CONTROL with PKT as FZ_A_PACKET: 0, 1 when refused, 2 on misuse. */
+static int send_control(const char *ifname, const char *peer_b64,
+			const uint8_t *pkt, int len)
+{
+	uint8_t key[FZ_KEY_LEN];
+	const char *name;
+	struct msg m;
+	int ret;
+
+	if (key_from_b64(peer_b64, key)) {
+		fprintf(stderr, "fz-nlprobe: bad base64 key %s\n", peer_b64);
+		return 2;
+	}
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SEND_CONTROL, FZ_GENL_VERSION);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	nest_start(&m, FZ_A_PEER);
+	put(&m, FZ_PEER_A_PUBLIC_KEY, key, FZ_KEY_LEN);
+	nest_end(&m);
+	put(&m, FZ_A_PACKET, pkt, len);
+	ret = transact(&m, NULL, NULL);
+	if (!ret)
+		return 0;
+	name = strerrorname_np(-ret);
+	printf("error: %s (%s)%s%s\n", strerror(-ret), name ? name : "?",
+	       ext_ack_msg[0] ? ": " : "", ext_ack_msg);
+	return 1;
+}
+
+/* control-send IFNAME PEERKEY TYPE JSON */
+static int cmd_control_send(char **argv)
+{
+	static uint8_t pkt[PACKET_MAX];
+	size_t json_len = strlen(argv[3]);
+	unsigned long type;
+	char *end;
+
+	errno = 0;
+	type = strtoul(argv[2], &end, 0);
+	if (errno || end == argv[2] || *end || type > 255) {
+		fprintf(stderr, "fz-nlprobe: TYPE must be 0..255\n");
+		return 2;
+	}
+	if (json_len > sizeof(pkt) - 8) {
+		fprintf(stderr, "fz-nlprobe: JSON too long\n");
+		return 2;
+	}
+	memset(pkt, 0, 8);
+	pkt[0] = type;
+	memcpy(pkt + 8, argv[3], json_len);
+	return send_control(argv[0], argv[1], pkt, 8 + json_len);
+}
+
+/* control-send-raw IFNAME PEERKEY HEX */
+static int cmd_control_send_raw(char **argv)
+{
+	static uint8_t pkt[PACKET_MAX];
+	int len = from_hex(argv[2], pkt, sizeof(pkt));
+
+	if (len < 0) {
+		fprintf(stderr, "fz-nlprobe: bad hex (or more than %d bytes)\n",
+			PACKET_MAX);
+		return 2;
+	}
+	return send_control(argv[0], argv[1], pkt, len);
+}
+
+struct event {
+	uint32_t ifindex;
+	const uint8_t *key;
+	const uint8_t *packet;
+	int packet_len;
+	uint32_t reason;
+	uint8_t proto;
+	const uint8_t *saddr, *daddr;
+	int saddr_len, daddr_len;
+	uint16_t sport, dport;
+};
+
+static void parse_event_peer(struct nlattr *nest, struct event *ev)
+{
+	struct nlattr *a;
+	int len = attr_len(nest);
+
+	for_each_attr(a, attr_data(nest), len)
+	{
+		if (a->nla_type == FZ_PEER_A_PUBLIC_KEY &&
+		    attr_len(a) == FZ_KEY_LEN)
+			ev->key = attr_data(a);
+	}
+}
+
+static void parse_event_flow(struct nlattr *nest, struct event *ev)
+{
+	struct nlattr *a;
+	int len = attr_len(nest);
+
+	for_each_attr(a, attr_data(nest), len)
+	{
+		switch (a->nla_type) {
+		case FZ_FLOW_A_PROTO:
+			if (attr_len(a) >= 1)
+				ev->proto = *(uint8_t *)attr_data(a);
+			break;
+		case FZ_FLOW_A_SADDR:
+			ev->saddr = attr_data(a);
+			ev->saddr_len = attr_len(a);
+			break;
+		case FZ_FLOW_A_DADDR:
+			ev->daddr = attr_data(a);
+			ev->daddr_len = attr_len(a);
+			break;
+		case FZ_FLOW_A_SPORT:
+			if (attr_len(a) >= 2)
+				ev->sport = *(uint16_t *)attr_data(a);
+			break;
+		case FZ_FLOW_A_DPORT:
+			if (attr_len(a) >= 2)
+				ev->dport = *(uint16_t *)attr_data(a);
+			break;
+		}
+	}
+}
+
+static const char *addr_str(const uint8_t *addr, int len, char *buf,
+			    socklen_t size)
+{
+	if (addr && len == 4 && inet_ntop(AF_INET, addr, buf, size))
+		return buf;
+	if (addr && len == 16 && inet_ntop(AF_INET6, addr, buf, size))
+		return buf;
+	return "-";
+}
+
+/* Prints one event of device IFINDEX; returns 1 if it printed a line. */
+static int print_event(struct nlmsghdr *nlh, uint32_t ifindex)
+{
+	struct genlmsghdr *g = NLMSG_DATA(nlh);
+	int len = nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	char key[45] = "-", sbuf[INET6_ADDRSTRLEN], dbuf[INET6_ADDRSTRLEN];
+	struct event ev = { 0 };
+	struct nlattr *a;
+
+	if (nlh->nlmsg_type != fz_family_id)
+		return 0;
+	for_each_attr(a, (char *)g + GENL_HDRLEN, len)
+	{
+		switch (a->nla_type & NLA_TYPE_MASK) {
+		case FZ_A_IFINDEX:
+			if (attr_len(a) >= 4)
+				ev.ifindex = *(uint32_t *)attr_data(a);
+			break;
+		case FZ_A_PEER:
+			parse_event_peer(a, &ev);
+			break;
+		case FZ_A_PACKET:
+			ev.packet = attr_data(a);
+			ev.packet_len = attr_len(a);
+			break;
+		case FZ_A_REASON:
+			if (attr_len(a) >= 4)
+				ev.reason = *(uint32_t *)attr_data(a);
+			break;
+		case FZ_A_FLOW:
+			parse_event_flow(a, &ev);
+			break;
+		}
+	}
+	if (ev.ifindex != ifindex)
+		return 0;
+	if (ev.key)
+		key_to_b64(ev.key, key);
+	switch (g->cmd) {
+	case FZ_CMD_EVT_CONTROL:
+		printf("control %s %u", key,
+		       ev.packet_len > 0 ? ev.packet[0] : 0);
+		if (ev.packet_len > 8) {
+			putchar(' ');
+			fwrite(ev.packet + 8, 1, ev.packet_len - 8, stdout);
+		}
+		putchar('\n');
+		break;
+	case FZ_CMD_EVT_DENIED_FLOW:
+		printf("denied %s %u %u %s %u ", key, ev.reason, ev.proto,
+		       addr_str(ev.saddr, ev.saddr_len, sbuf, sizeof(sbuf)),
+		       ev.sport);
+		printf("%s %u\n",
+		       addr_str(ev.daddr, ev.daddr_len, dbuf, sizeof(dbuf)),
+		       ev.dport);
+		break;
+	default:
+		printf("event %u\n", g->cmd);
+		break;
+	}
+	fflush(stdout);
+	return 1;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* events IFNAME SECONDS [MAX]: MAX 0 or absent means no limit. */
+static int cmd_events(const char *ifname, int seconds, int max)
+{
+	static char buf[BUF_SIZE];
+	long long end = now_ms() + seconds * 1000LL, left;
+	int fd, seen = 0, rcvbuf = 1 << 20;
+	uint32_t ifindex = if_nametoindex(ifname);
+	struct pollfd pfd;
+	struct nlmsghdr *nlh;
+	ssize_t len;
+
+	if (!ifindex) {
+		fprintf(stderr, "fz-nlprobe: no device %s\n", ifname);
+		return 2;
+	}
+	fd = join_events();
+	if (fd < 0)
+		return 2;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	fprintf(stderr, "fz-nlprobe: listening\n");
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while ((left = end - now_ms()) > 0 && (!max || seen < max)) {
+		if (poll(&pfd, 1, left) <= 0)
+			continue;
+		len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (len < 0) {
+			if (errno == ENOBUFS)
+				fprintf(stderr, "fz-nlprobe: events lost\n");
+			continue;
+		}
+		for (nlh = (struct nlmsghdr *)buf;
+		     NLMSG_OK(nlh, len) && (!max || seen < max);
+		     nlh = NLMSG_NEXT(nlh, len))
+			seen += print_event(nlh, ifindex);
+	}
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct dump_result r;
 
 	if (argc < 3) {
 		fprintf(stderr,
-			"usage: fz-nlprobe malformed|dump|intr|denied|empty IFNAME [N]\n");
+			"usage: fz-nlprobe malformed|dump|intr|denied|empty IFNAME [N]\n"
+			"       fz-nlprobe control-send IFNAME PEERKEY TYPE JSON\n"
+			"       fz-nlprobe control-send-raw IFNAME PEERKEY HEX\n"
+			"       fz-nlprobe events IFNAME SECONDS [MAX]\n");
 		return 2;
 	}
 	nl_fd = open_socket();
@@ -855,6 +1239,13 @@ int main(int argc, char **argv)
 		cmd_keyed(argv + 2);
 	} else if (!strcmp(argv[1], "listen") && argc == 4) {
 		return cmd_listen(atoi(argv[3]));
+	} else if (!strcmp(argv[1], "control-send") && argc == 6) {
+		return cmd_control_send(argv + 2);
+	} else if (!strcmp(argv[1], "control-send-raw") && argc == 5) {
+		return cmd_control_send_raw(argv + 2);
+	} else if (!strcmp(argv[1], "events") && (argc == 4 || argc == 5)) {
+		return cmd_events(argv[2], atoi(argv[3]),
+				  argc == 5 ? atoi(argv[4]) : 0);
 	} else if (!strcmp(argv[1], "empty")) {
 		check(dump_device(argv[2], &r) == 0 && r.saw_ifname &&
 			      r.peers == 0 && r.messages == 1,

@@ -61,14 +61,14 @@ wait_for() {
 # objects_gone: fz.ko's live object counters (debugfs) are all zero.
 objects_gone() {
 	local f
-	for f in peers keypairs allowedips devices; do
+	for f in peers keypairs allowedips dnsmaps devices; do
 		[ "$(cat /sys/kernel/debug/fz/live_$f 2>/dev/null)" = 0 ] || return 1
 	done
 }
 
 live_objects() {
 	local f
-	for f in peers keypairs allowedips devices; do
+	for f in peers keypairs allowedips dnsmaps devices; do
 		printf '%s=%s ' "$f" "$(cat /sys/kernel/debug/fz/live_$f 2>/dev/null)"
 	done
 }

@@ -32,6 +32,38 @@
  *    on a message and must be retried.
  *  - Asynchronous events go to the FZ_MCGRP_EVENTS multicast group of the
  *    device's network namespace; each carries FZ_A_IFINDEX.
+ *
+ * Gateway (every command names the client with FZ_A_PEER, which must hold
+ * FZ_PEER_A_PUBLIC_KEY only)
+ *  - SET_PEER with FZ_PEER_F_GATEWAY_CLIENT makes the peer a client of this
+ *    gateway: default deny applies to what it sends and what it is sent,
+ *    for as long as the peer exists (the flag cannot be cleared). The first
+ *    such peer turns on conntrack and the mapped-IP NAT hooks in the
+ *    device's namespace, and the device can no longer change namespaces.
+ *  - A client may send to the device's own addresses and to its resources
+ *    (SET_RESOURCE: FZ_A_RESOURCE with ID, ADDRS, FILTERS, EXPIRES, FLAGS;
+ *    same ID replaces). Destinations in 100.64.0.0/11 and
+ *    fd00:2021:1111::/107 are refused. A DNS resource (FZ_RES_F_DNS) lists
+ *    the mapped IPs the client chose; SET_DNS_MAP binds each to a real
+ *    address (FZ_MAP_A_RESOURCE_ID, FZ_MAP_A_MAPPED, FZ_MAP_A_REAL, one per
+ *    request) and needs that DNS resource. DEL_RESOURCE (ID only) also
+ *    drops its maps; DEL_DNS_MAP takes FZ_MAP_A_MAPPED or
+ *    FZ_MAP_A_RESOURCE_ID (all of that resource's maps).
+ *  - Denied packets are answered with ICMP administratively prohibited,
+ *    counted per reason (FZ_STAT_A_DENIED_*) and sampled as
+ *    EVT_DENIED_FLOW { FZ_A_PEER, FZ_A_REASON, FZ_A_FLOW }.
+ *  - The dump lists a client's resources as ID, FLAGS and EXPIRES only.
+ *
+ * p2p control packets
+ *  - SEND_CONTROL { FZ_A_PEER, FZ_A_PACKET }: the 8-byte header and JSON;
+ *    the kernel wraps them in IPv6 :: -> ::, next header 0xFF, hop limit
+ *    0, and sends them through the tunnel (queued like data if no session
+ *    key is ready).
+ *  - Such packets from a peer are never given to the stack: they arrive as
+ *    EVT_CONTROL { FZ_A_PEER, FZ_A_PACKET } with the IPv6 header removed;
+ *    ones from another source than ::, shorter than 8 or longer than
+ *    FZ_MAX_CONTROL_PAYLOAD bytes are dropped and counted
+ *    (FZ_STAT_A_DROP_CONTROL).
  */
 #ifndef _UAPI_LINUX_FZ_H
 #define _UAPI_LINUX_FZ_H
@@ -50,6 +82,10 @@
 #define FZ_MAX_HANDSHAKE_PACKET 148 /* largest handshake message (type 1) */
 #define FZ_MAX_CONTROL_PAYLOAD 1024 /* p2p control: header + JSON */
 #define FZ_MAX_ALLOWEDIPS 64 /* per peer, so a peer fits one dump message */
+#define FZ_MAX_RESOURCES 128 /* authorized resources per client peer */
+#define FZ_MAX_RESOURCE_ADDRS 8 /* prefixes (or mapped IPs) per resource */
+#define FZ_MAX_FILTERS 16 /* filters per resource */
+#define FZ_MAX_DNS_MAPS 4096 /* mapped IPs per client peer */
 
 enum fz_cmd {
 	FZ_CMD_UNSPEC,
@@ -277,6 +313,13 @@ enum fz_stat_attr {
 	FZ_STAT_A_DROP_CONTROL, /* u64: bad p2p control packets */
 	FZ_STAT_A_COOKIES_SENT, /* u64 */
 	FZ_STAT_A_PAD,
+	/* Default-deny drops by reason; they add up to FZ_STAT_A_DROP_DENIED. */
+	FZ_STAT_A_DENIED_NOT_AUTHORIZED, /* u64 */
+	FZ_STAT_A_DENIED_FILTERED, /* u64 */
+	FZ_STAT_A_DENIED_EXPIRED, /* u64 */
+	FZ_STAT_A_DENIED_CLIENT_TO_CLIENT, /* u64 */
+	FZ_STAT_A_DENIED_RETURN, /* u64: to a client, not from its resources */
+	FZ_STAT_A_DENIED_NO_MAPPING, /* u64: mapped IP with no real address */
 	__FZ_STAT_A_MAX
 };
 
