@@ -34,6 +34,9 @@ int show_main(int argc, char *argv[]);
 int up_main(int argc, char *argv[]);
 int set_main(int argc, char *argv[]);
 int down_main(int argc, char *argv[]);
+int gateway_main(int argc, char *argv[]);
+int authorize_main(int argc, char *argv[]);
+int revoke_main(int argc, char *argv[]);
 
 bool cli_is_help(const char *arg);
 bool cli_wants_help(int argc, char *argv[]);

@@ -1138,6 +1138,16 @@ int fz_config_parse_set(int argc, char **argv, struct fz_config *out, char *err,
 	return finish(&c, ret);
 }
 
+int fz_read_file(const char *path, size_t max, char **buf, size_t *len,
+		 unsigned int *mode)
+{
+	mode_t m = 0;
+	int ret = read_file(path, max, buf, len, &m);
+
+	*mode = m;
+	return ret;
+}
+
 /* Keys are wiped, not just freed: freed memory is reused unscrubbed. */
 void fz_config_free(struct fz_config *cfg)
 {

@@ -277,6 +277,11 @@ static void dispatch(struct daemon *d, const struct fz_event *ev)
 		fz_hs_receive(d->hs, ev->packet, ev->packet_len, &ev->endpoint);
 		return;
 	}
+	if (ev->cmd == FZ_CMD_EVT_CONTROL ||
+	    ev->cmd == FZ_CMD_EVT_DENIED_FLOW) {
+		daemon_gw_event(d, ev);
+		return;
+	}
 	peer = fz_hs_find(d->hs, ev->peer_key);
 	if (!peer) {
 		fz_peer_id(id, ev->peer_key);
@@ -390,7 +395,7 @@ static int open_events(struct daemon *d)
 	if (!ret)
 		ret = nl_socket_set_nonblocking(d->ev_sock);
 	if (ret) {
-		cli_error("up", "cannot subscribe to fz.ko's events: %s",
+		cli_error(d->cmd, "cannot subscribe to fz.ko's events: %s",
 			  nl_geterror(ret));
 		return -EIO;
 	}
@@ -463,7 +468,7 @@ static int open_link_watch(struct daemon *d)
 	if (!ret)
 		ret = nl_socket_set_nonblocking(d->rt_sock);
 	if (ret) {
-		cli_error("up", "cannot watch network interfaces: %s",
+		cli_error(d->cmd, "cannot watch network interfaces: %s",
 			  nl_geterror(ret));
 		return -EIO;
 	}
@@ -514,7 +519,7 @@ static int start_handles(struct daemon *d)
 	if (!ret)
 		ret = daemon_ctl_start(d);
 	if (ret)
-		cli_error("up", "cannot start the event loop: %s",
+		cli_error(d->cmd, "cannot start the event loop: %s",
 			  uv_strerror(ret));
 	return ret ? -EIO : 0;
 }
@@ -526,19 +531,19 @@ static int create_link(struct daemon *d, const struct fz_config *cfg)
 
 	ret = fz_link_create(d->ifname, &d->ifindex);
 	if (ret) {
-		cli_error("up", "cannot create %s: %s", d->ifname,
+		cli_error(d->cmd, "cannot create %s: %s", d->ifname,
 			  strerror(-ret));
 		return ret;
 	}
 	ret = fz_link_add_addresses(d->ifindex, cfg->addresses,
 				    cfg->n_addresses, &failed);
 	if (ret)
-		cli_error("up", "cannot add address %zu of %s: %s", failed + 1,
-			  d->ifname, strerror(-ret));
+		cli_error(d->cmd, "cannot add address %zu of %s: %s",
+			  failed + 1, d->ifname, strerror(-ret));
 	if (!ret) {
 		ret = fz_link_set_up(d->ifindex);
 		if (ret)
-			cli_error("up", "cannot bring %s up: %s", d->ifname,
+			cli_error(d->cmd, "cannot bring %s up: %s", d->ifname,
 				  strerror(-ret));
 	}
 	if (ret)
@@ -558,12 +563,12 @@ static int find_link(struct daemon *d, const struct fz_config *cfg,
 		return create_link(d, cfg);
 	}
 	if (ret) {
-		cli_error("up", "cannot look up %s: %s", d->ifname,
+		cli_error(d->cmd, "cannot look up %s: %s", d->ifname,
 			  strerror(-ret));
 		return ret;
 	}
 	if (!info.is_fz) {
-		cli_error("up", "%s exists and is not an fz interface",
+		cli_error(d->cmd, "%s exists and is not an fz interface",
 			  d->ifname);
 		return -EEXIST;
 	}
@@ -591,17 +596,17 @@ static int claim_name(struct daemon *d)
 	if (d->ctl_fd >= 0)
 		return 0;
 	if (d->ctl_fd == -EADDRINUSE && !name_held_by_root(d->ifname))
-		cli_error("up",
+		cli_error(d->cmd,
 			  "the control socket name of %s is held by a process "
 			  "that is not root",
 			  d->ifname);
 	else if (d->ctl_fd == -EADDRINUSE)
-		cli_error("up",
+		cli_error(d->cmd,
 			  "an agent for %s already runs in this network "
 			  "namespace",
 			  d->ifname);
 	else
-		cli_error("up", "cannot open the control socket: %s",
+		cli_error(d->cmd, "cannot open the control socket: %s",
 			  strerror(-d->ctl_fd));
 	return d->ctl_fd;
 }
@@ -634,6 +639,8 @@ static int setup(struct daemon *d, const struct fz_config *cfg)
 	if (ret)
 		return ret;
 	ret = daemon_sync(d, cfg, true, created);
+	if (!ret && d->gw)
+		ret = daemon_gw_start(d);
 	if (ret && created)
 		fz_link_delete(d->ifindex);
 	return ret;
@@ -674,23 +681,28 @@ static void log_start(struct daemon *d)
 	daemon_log(d, "agent running (pid %ld)", (long)getpid());
 }
 
-int fz_daemon_up(const char *ifname, const char *config_path,
-		 struct fz_config *cfg)
+/* auth NULL: `fzagent up`; else `fzagent gateway`, which takes it. */
+static int run(const char *cmd, const char *ifname, const char *config_path,
+	       struct fz_config *cfg, struct gw_auth *auth)
 {
 	struct daemon *d = calloc(1, sizeof(*d));
-	int ret, status;
+	int ret = 0, status;
 
 	if (!d || uv_loop_init(&d->loop)) {
 		free(d);
 		fz_config_free(cfg);
-		cli_error("up", "out of memory");
+		cli_error(cmd, "out of memory");
 		return CLI_EXIT_FAILURE;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	snprintf(d->ifname, sizeof(d->ifname), "%s", ifname);
+	d->cmd = cmd;
 	d->config_path = config_path;
 	d->ctl_fd = -1;
-	ret = setup(d, cfg);
+	if (auth)
+		ret = daemon_gw_create(d, auth);
+	if (!ret)
+		ret = setup(d, cfg);
 	fz_config_free(cfg);
 	if (!ret)
 		ret = start_handles(d);
@@ -699,6 +711,19 @@ int fz_daemon_up(const char *ifname, const char *config_path,
 		uv_run(&d->loop, UV_RUN_DEFAULT);
 	}
 	status = ret ? CLI_EXIT_FAILURE : d->status;
+	daemon_gw_stop(d);
 	teardown(d);
 	return status;
+}
+
+int fz_daemon_up(const char *ifname, const char *config_path,
+		 struct fz_config *cfg)
+{
+	return run("up", ifname, config_path, cfg, NULL);
+}
+
+int fz_daemon_gateway(const char *ifname, const char *config_path,
+		      struct fz_config *cfg, struct gw_auth *auth)
+{
+	return run("gateway", ifname, config_path, cfg, auth);
 }

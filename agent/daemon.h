@@ -24,6 +24,15 @@ struct fz_config;
 int fz_daemon_up(const char *ifname, const char *config_path,
 		 struct fz_config *cfg);
 
+/*
+ * The same for `fzagent gateway`, which also sets up the host and runs
+ * the gateway role (daemon_gw.c) with the authorizations in auth, which
+ * it takes and frees.
+ */
+struct gw_auth;
+int fz_daemon_gateway(const char *ifname, const char *config_path,
+		      struct fz_config *cfg, struct gw_auth *auth);
+
 /* fz.ko's test-only timer divisor from path; 1 if absent or invalid. */
 unsigned int fz_read_time_divisor(const char *path);
 

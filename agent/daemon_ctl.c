@@ -93,6 +93,9 @@ static void handle_request(struct daemon_client *c, uint8_t *buf, size_t len)
 		stop = true;
 	else if (!strcmp(w.argv[0], "set"))
 		ret = ctl_set(d, (int)w.argc - 1, w.argv + 1, msg, sizeof(msg));
+	else if (!strcmp(w.argv[0], "authorize") ||
+		 !strcmp(w.argv[0], "revoke"))
+		ret = daemon_gw_ctl(d, (int)w.argc, w.argv, msg, sizeof(msg));
 	else
 		ret = -EINVAL;
 	if (ret == -EINVAL && !*msg)

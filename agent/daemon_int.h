@@ -20,6 +20,9 @@ struct fz_hs;
 struct fznl;
 struct nl_sock;
 struct daemon_client;
+struct gateway;
+struct hostsetup;
+struct resolver;
 
 struct daemon {
 	uv_loop_t loop;
@@ -44,6 +47,12 @@ struct daemon {
 
 	bool stopping;
 	int status; /* exit status */
+
+	const char *cmd; /* "up" or "gateway", for error messages */
+	/* The gateway role (daemon_gw.c); all NULL for `fzagent up`. */
+	struct gateway *gw;
+	struct resolver *resolver;
+	struct hostsetup *host;
 };
 
 void daemon_log(struct daemon *d, const char *fmt, ...)
@@ -61,6 +70,24 @@ int daemon_sync(struct daemon *d, const struct fz_config *cfg, bool startup,
 void daemon_reload(struct daemon *d);
 int daemon_apply_set(struct daemon *d, const struct fz_config *cfg, char *msg,
 		     size_t msglen);
+
+/* daemon_gw.c */
+struct gw_auth;
+struct fz_event;
+/* Takes auth; before daemon_sync(), so that sync keeps the clients. */
+int daemon_gw_create(struct daemon *d, struct gw_auth *auth);
+/* After daemon_sync(): host setup, clients, authorizations. */
+int daemon_gw_start(struct daemon *d);
+/* Goodbye to clients with a session, host setup undone; idempotent. */
+void daemon_gw_stop(struct daemon *d);
+/* A peer that is not in the config file but must stay: a client. */
+bool daemon_keeps_peer(void *d, const uint8_t *key);
+/* CONFIG names a client as a [Peer]: refused, with err. */
+int daemon_gw_check_config(struct daemon *d, const struct fz_config *cfg,
+			   char *err, size_t errlen);
+void daemon_gw_event(struct daemon *d, const struct fz_event *ev);
+int daemon_gw_ctl(struct daemon *d, int argc, char **argv, char *msg,
+		  size_t msglen);
 
 /* daemon_ctl.c */
 int daemon_ctl_start(struct daemon *d);

@@ -154,7 +154,8 @@ static void drop_unconfigured(struct daemon *d, const struct fz_config *cfg)
 	while (i < fz_hs_n_peers(d->hs)) {
 		struct fz_hs_peer *peer = fz_hs_peer_at(d->hs, i);
 
-		if (cfg_has_peer(cfg, fz_hs_peer_key(peer)))
+		if (cfg_has_peer(cfg, fz_hs_peer_key(peer)) ||
+		    daemon_keeps_peer(d, fz_hs_peer_key(peer)))
 			i++;
 		else
 			fz_hs_remove_peer(d->hs, fz_hs_peer_key(peer));
@@ -243,7 +244,8 @@ int daemon_sync(struct daemon *d, const struct fz_config *cfg, bool startup,
 		fz_apply_error(err, sizeof(err), d->nl, ret,
 			       "cannot read the interface");
 	if (!ret) {
-		ret = fz_plan_adopt(&dev, cfg, &plan);
+		ret = fz_plan_adopt_keeping(&dev, cfg, daemon_keeps_peer, d,
+					    &plan);
 		if (ret)
 			snprintf(err, sizeof(err), "out of memory");
 	}
@@ -258,7 +260,8 @@ int daemon_sync(struct daemon *d, const struct fz_config *cfg, bool startup,
 		else if (new_identity)
 			rekey_all(d);
 	} else if (startup) {
-		fprintf(stderr, "fzagent: up: %s: %s\n", d->ifname, err);
+		fprintf(stderr, "fzagent: %s: %s: %s\n", d->cmd, d->ifname,
+			err);
 	} else {
 		daemon_log(d, "%s", err);
 	}
@@ -277,7 +280,10 @@ void daemon_reload(struct daemon *d)
 		daemon_log(d, "reload failed, nothing changed: %s", err);
 		return;
 	}
-	if (!cfg.has_private_key || sodium_is_zero(cfg.private_key, FZ_KEY_LEN))
+	if (daemon_gw_check_config(d, &cfg, err, sizeof(err)))
+		daemon_log(d, "reload failed, nothing changed: %s", err);
+	else if (!cfg.has_private_key ||
+		 sodium_is_zero(cfg.private_key, FZ_KEY_LEN))
 		daemon_log(d,
 			   "reload failed, nothing changed: %s has no "
 			   "PrivateKey",

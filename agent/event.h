@@ -28,11 +28,20 @@ struct fz_event {
 	bool has_peer;
 	uint8_t peer_key[FZ_KEY_LEN];
 	uint32_t reason; /* enum fz_event_reason */
+	/* EVT_CONTROL: packet (header + JSON, not checked here) and peer. */
+	/* EVT_DENIED_FLOW: peer, reason and the flow. */
+	struct fz_event_flow {
+		uint8_t proto; /* IP protocol number */
+		uint16_t family; /* AF_INET or AF_INET6 */
+		uint8_t saddr[16], daddr[16]; /* network order */
+		bool has_ports; /* tcp and udp */
+		uint16_t sport, dport; /* host order */
+	} flow;
 };
 
 /*
  * Returns 0 for an event this agent handles (HANDSHAKE, HANDSHAKE_NEEDED,
- * PEER_QUIET) with everything it needs present; -ENOMSG for a message of
+ * PEER_QUIET, CONTROL, DENIED_FLOW) with everything it needs present; -ENOMSG for a message of
  * another family or command, to be ignored; -EINVAL if malformed.
  */
 int fz_event_parse(const struct nlmsghdr *nlh, int family, struct fz_event *ev);

@@ -32,7 +32,7 @@ size_t fz_sockaddr_len(const struct sockaddr_storage *ss)
 }
 
 /* Acks are asked for explicitly: an error must never go unnoticed. */
-static struct nl_msg *msg_start(int family, uint8_t cmd, uint32_t ifindex)
+struct nl_msg *fz_msg_start(int family, uint8_t cmd, uint32_t ifindex)
 {
 	struct nl_msg *msg = nlmsg_alloc();
 
@@ -65,7 +65,7 @@ bool fz_device_update_empty(const struct fz_device_update *u)
 struct nl_msg *fz_msg_set_device(int family, uint32_t ifindex,
 				 const struct fz_device_update *u)
 {
-	struct nl_msg *msg = msg_start(family, FZ_CMD_SET_DEVICE, ifindex);
+	struct nl_msg *msg = fz_msg_start(family, FZ_CMD_SET_DEVICE, ifindex);
 
 	if (!msg)
 		return NULL;
@@ -91,9 +91,9 @@ static int put_endpoint(struct nl_msg *msg, int type,
 	return nla_put(msg, type, (int)len, ss) < 0 ? -ENOMEM : 0;
 }
 
-static int put_allowedip(struct nl_msg *msg, const struct fz_cidr *c)
+int fz_msg_put_prefix(struct nl_msg *msg, int type, const struct fz_cidr *c)
 {
-	struct nlattr *nest = nla_nest_start(msg, 0);
+	struct nlattr *nest = nla_nest_start(msg, type);
 	int len = c->family == AF_INET ? 4 : 16;
 
 	if (!nest || nla_put_u16(msg, FZ_AIP_A_FAMILY, c->family) < 0 ||
@@ -115,7 +115,7 @@ static int put_allowedips(struct nl_msg *msg, const struct fz_config_peer *p)
 	if (!list)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n_allowed_ips; i++)
-		if (put_allowedip(msg, &p->allowed_ips[i]))
+		if (fz_msg_put_prefix(msg, 0, &p->allowed_ips[i]))
 			return -ENOMEM;
 	nla_nest_end(msg, list);
 	return 0;
@@ -157,7 +157,7 @@ struct nl_msg *fz_msg_set_peer(int family, uint32_t ifindex,
 			       const struct fz_config_peer *peer,
 			       uint32_t flags, bool skip_endpoint)
 {
-	struct nl_msg *msg = msg_start(family, FZ_CMD_SET_PEER, ifindex);
+	struct nl_msg *msg = fz_msg_start(family, FZ_CMD_SET_PEER, ifindex);
 
 	if (msg && put_peer(msg, peer, flags, skip_endpoint)) {
 		nlmsg_free(msg);
@@ -167,7 +167,7 @@ struct nl_msg *fz_msg_set_peer(int family, uint32_t ifindex,
 }
 
 /* FZ_A_PEER holding only the public key, for the commands that name one. */
-static int put_peer_key(struct nl_msg *msg, const uint8_t key[FZ_KEY_LEN])
+int fz_msg_put_peer_key(struct nl_msg *msg, const uint8_t key[FZ_KEY_LEN])
 {
 	struct nlattr *nest = nla_nest_start(msg, FZ_A_PEER);
 
@@ -180,9 +180,9 @@ static int put_peer_key(struct nl_msg *msg, const uint8_t key[FZ_KEY_LEN])
 struct nl_msg *fz_msg_del_peer(int family, uint32_t ifindex,
 			       const uint8_t key[FZ_KEY_LEN])
 {
-	struct nl_msg *msg = msg_start(family, FZ_CMD_DEL_PEER, ifindex);
+	struct nl_msg *msg = fz_msg_start(family, FZ_CMD_DEL_PEER, ifindex);
 
-	if (msg && put_peer_key(msg, key)) {
+	if (msg && fz_msg_put_peer_key(msg, key)) {
 		nlmsg_free(msg);
 		return NULL;
 	}
@@ -216,9 +216,10 @@ struct nl_msg *fz_msg_set_keypair(int family, uint32_t ifindex,
 				  const uint8_t key[FZ_KEY_LEN], uint8_t slot,
 				  const struct fz_noise_keys *keys)
 {
-	struct nl_msg *msg = msg_start(family, FZ_CMD_SET_KEYPAIR, ifindex);
+	struct nl_msg *msg = fz_msg_start(family, FZ_CMD_SET_KEYPAIR, ifindex);
 
-	if (msg && (put_peer_key(msg, key) || put_keypair(msg, slot, keys))) {
+	if (msg &&
+	    (fz_msg_put_peer_key(msg, key) || put_keypair(msg, slot, keys))) {
 		msg_free_secret(msg);
 		return NULL;
 	}
@@ -234,10 +235,10 @@ struct nl_msg *fz_msg_send_handshake(int family, uint32_t ifindex,
 
 	if ((!key && !ep) || !len || len > FZ_MAX_HANDSHAKE_PACKET)
 		return NULL;
-	msg = msg_start(family, FZ_CMD_SEND_HANDSHAKE, ifindex);
+	msg = fz_msg_start(family, FZ_CMD_SEND_HANDSHAKE, ifindex);
 	if (!msg)
 		return NULL;
-	if ((key && put_peer_key(msg, key)) ||
+	if ((key && fz_msg_put_peer_key(msg, key)) ||
 	    (ep && put_endpoint(msg, FZ_A_ENDPOINT, ep)) ||
 	    nla_put(msg, FZ_A_PACKET, (int)len, packet) < 0) {
 		nlmsg_free(msg);
@@ -248,7 +249,7 @@ struct nl_msg *fz_msg_send_handshake(int family, uint32_t ifindex,
 
 /* --- Sending --- */
 
-static int request(struct fznl *nl, struct nl_msg *msg, bool secret)
+int fz_kernel_request(struct fznl *nl, struct nl_msg *msg, bool secret)
 {
 	int ret;
 
@@ -265,18 +266,18 @@ static int request(struct fznl *nl, struct nl_msg *msg, bool secret)
 int fz_kernel_set_device(struct fznl *nl, uint32_t ifindex,
 			 const struct fz_device_update *u)
 {
-	return request(nl, fz_msg_set_device(fznl_family(nl), ifindex, u),
-		       false);
+	return fz_kernel_request(
+		nl, fz_msg_set_device(fznl_family(nl), ifindex, u), false);
 }
 
 int fz_kernel_set_peer(struct fznl *nl, uint32_t ifindex,
 		       const struct fz_config_peer *peer, uint32_t flags,
 		       bool skip_endpoint)
 {
-	return request(nl,
-		       fz_msg_set_peer(fznl_family(nl), ifindex, peer, flags,
-				       skip_endpoint),
-		       false);
+	return fz_kernel_request(nl,
+				 fz_msg_set_peer(fznl_family(nl), ifindex, peer,
+						 flags, skip_endpoint),
+				 false);
 }
 
 int fz_kernel_set_endpoint(struct fznl *nl, uint32_t ifindex,
@@ -293,18 +294,18 @@ int fz_kernel_set_endpoint(struct fznl *nl, uint32_t ifindex,
 int fz_kernel_del_peer(struct fznl *nl, uint32_t ifindex,
 		       const uint8_t key[FZ_KEY_LEN])
 {
-	return request(nl, fz_msg_del_peer(fznl_family(nl), ifindex, key),
-		       false);
+	return fz_kernel_request(
+		nl, fz_msg_del_peer(fznl_family(nl), ifindex, key), false);
 }
 
 int fz_kernel_set_keypair(struct fznl *nl, uint32_t ifindex,
 			  const uint8_t key[FZ_KEY_LEN], uint8_t slot,
 			  const struct fz_noise_keys *keys)
 {
-	return request(nl,
-		       fz_msg_set_keypair(fznl_family(nl), ifindex, key, slot,
-					  keys),
-		       true);
+	return fz_kernel_request(nl,
+				 fz_msg_set_keypair(fznl_family(nl), ifindex,
+						    key, slot, keys),
+				 true);
 }
 
 int fz_kernel_send_handshake(struct fznl *nl, uint32_t ifindex,
@@ -312,8 +313,8 @@ int fz_kernel_send_handshake(struct fznl *nl, uint32_t ifindex,
 			     const struct sockaddr_storage *ep,
 			     const uint8_t *packet, size_t len)
 {
-	return request(nl,
-		       fz_msg_send_handshake(fznl_family(nl), ifindex, key, ep,
-					     packet, len),
-		       false);
+	return fz_kernel_request(nl,
+				 fz_msg_send_handshake(fznl_family(nl), ifindex,
+						       key, ep, packet, len),
+				 false);
 }

@@ -75,6 +75,18 @@ int fz_kernel_send_handshake(struct fznl *nl, uint32_t ifindex,
 			     const struct sockaddr_storage *ep,
 			     const uint8_t *packet, size_t len);
 
+/*
+ * Building blocks shared with kernel_gw.c: a request's header with
+ * FZ_A_IFINDEX (NLM_F_ACK set), FZ_A_PEER holding only a key, and one
+ * FZ_AIP_A_* prefix nest. fz_kernel_request() sends msg and frees it,
+ * wiping it first if it held secrets; msg NULL is -ENOMEM.
+ */
+struct fz_cidr;
+struct nl_msg *fz_msg_start(int family, uint8_t cmd, uint32_t ifindex);
+int fz_msg_put_peer_key(struct nl_msg *msg, const uint8_t key[FZ_KEY_LEN]);
+int fz_msg_put_prefix(struct nl_msg *msg, int type, const struct fz_cidr *c);
+int fz_kernel_request(struct fznl *nl, struct nl_msg *msg, bool secret);
+
 /* The length of a struct sockaddr_in or _in6 in ss; 0 for other families. */
 size_t fz_sockaddr_len(const struct sockaddr_storage *ss);
 

@@ -17,6 +17,11 @@ static int help_main(int argc, char *argv[]);
 static const struct cli_command commands[] = {
 	{ "up", up_main,
 	  "Configure an interface from a file and run its agent" },
+	{ "gateway", gateway_main,
+	  "Run an interface as a gateway: up, plus clients and resources" },
+	{ "authorize", authorize_main,
+	  "Authorize a gateway client for a resource" },
+	{ "revoke", revoke_main, "Revoke a gateway client's authorization" },
 	{ "set", set_main, "Change the configuration of an interface" },
 	{ "down", down_main, "Stop an interface's agent and delete it" },
 	{ "show", show_main,
@@ -49,7 +54,7 @@ static void print_overview(FILE *f)
 	      "Commands:\n",
 	      f);
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(f, "  %-8s  %s\n", commands[i].name,
+		fprintf(f, "  %-9s  %s\n", commands[i].name,
 			commands[i].description);
 	fputs("\nRun '" FZAGENT_NAME " <command> --help' for the synopsis, "
 	      "options and examples\nof one command.\n",

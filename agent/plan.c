@@ -70,6 +70,14 @@ static void plan_device(struct fz_plan *plan, const struct fz_device *dev,
 int fz_plan_adopt(const struct fz_device *dev, const struct fz_config *cfg,
 		  struct fz_plan *out)
 {
+	return fz_plan_adopt_keeping(dev, cfg, NULL, NULL, out);
+}
+
+int fz_plan_adopt_keeping(const struct fz_device *dev,
+			  const struct fz_config *cfg,
+			  bool (*keep)(void *ctx, const uint8_t *key),
+			  void *keep_ctx, struct fz_plan *out)
+{
 	memset(out, 0, sizeof(*out));
 	out->peers =
 		calloc(dev->n_peers + cfg->n_peers + 1, sizeof(*out->peers));
@@ -78,7 +86,8 @@ int fz_plan_adopt(const struct fz_device *dev, const struct fz_config *cfg,
 	for (size_t i = 0; i < dev->n_peers; i++) {
 		struct fz_plan_peer *pp;
 
-		if (in_config(cfg, dev->peers[i].public_key))
+		if (in_config(cfg, dev->peers[i].public_key) ||
+		    (keep && keep(keep_ctx, dev->peers[i].public_key)))
 			continue;
 		pp = &out->peers[out->n_peers++];
 		pp->op = FZ_PLAN_DELETE;

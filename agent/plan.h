@@ -50,6 +50,15 @@ struct fz_plan {
 /* dev may be empty (a new link). The plan points into dev and cfg. */
 int fz_plan_adopt(const struct fz_device *dev, const struct fz_config *cfg,
 		  struct fz_plan *out);
+/*
+ * The same, leaving alone the device's peers for which keep() is true
+ * although cfg does not have them: a gateway's clients, which are part
+ * of the desired state without being in the config file.
+ */
+int fz_plan_adopt_keeping(const struct fz_device *dev,
+			  const struct fz_config *cfg,
+			  bool (*keep)(void *ctx, const uint8_t *key),
+			  void *keep_ctx, struct fz_plan *out);
 void fz_plan_free(struct fz_plan *plan);
 
 #endif /* FZ_AGENT_PLAN_H */

@@ -33,6 +33,13 @@ static const struct {
 	{ FZ_STAT_A_DROP_DENIED, "drop_denied", "denied" },
 	{ FZ_STAT_A_DROP_CONTROL, "drop_control", "bad control" },
 	{ FZ_STAT_A_COOKIES_SENT, "cookies_sent", NULL },
+	/* The reasons behind drop_denied; the text line shows the total. */
+	{ FZ_STAT_A_DENIED_NOT_AUTHORIZED, "denied_not_authorized", NULL },
+	{ FZ_STAT_A_DENIED_FILTERED, "denied_filtered", NULL },
+	{ FZ_STAT_A_DENIED_EXPIRED, "denied_expired", NULL },
+	{ FZ_STAT_A_DENIED_CLIENT_TO_CLIENT, "denied_client_to_client", NULL },
+	{ FZ_STAT_A_DENIED_RETURN, "denied_return", NULL },
+	{ FZ_STAT_A_DENIED_NO_MAPPING, "denied_no_mapping", NULL },
 };
 
 #define N_STAT_NAMES (sizeof(stat_names) / sizeof(stat_names[0]))

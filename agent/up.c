@@ -14,6 +14,7 @@
 #include "daemon.h"
 #include "keys.h"
 #include "link.h"
+#include "up.h"
 
 static const char up_usage[] =
 	"NAME\n"
@@ -93,46 +94,57 @@ static const char up_usage[] =
 	"    0 when stopped by a signal or by `fzagent down`; 1 on any error,\n"
 	"    including an error in CONFIG and the interface's disappearance.\n";
 
-struct up_opts {
-	const char *config;
-	const char *ifname; /* -i, or NULL */
-};
+static bool is_option(const char *arg, const char *shrt, const char *lng)
+{
+	return !strcmp(arg, shrt) || !strcmp(arg, lng);
+}
 
-static int parse_args(int argc, char *argv[], struct up_opts *o)
+int fz_up_parse_args(const char *cmd, int argc, char *argv[], bool with_auth,
+		     struct fz_up_opts *o)
 {
 	bool options_done = false;
 
+	memset(o, 0, sizeof(*o));
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
+		const char **value = NULL;
 
 		if (!options_done && !strcmp(arg, "--")) {
 			options_done = true;
-		} else if (!options_done && (!strcmp(arg, "-i") ||
-					     !strcmp(arg, "--interface"))) {
+			continue;
+		}
+		if (!options_done && is_option(arg, "-i", "--interface"))
+			value = &o->ifname;
+		else if (!options_done && with_auth &&
+			 is_option(arg, "-a", "--authorizations"))
+			value = &o->auth;
+		if (value) {
 			if (++i == argc)
-				return cli_usage_error("up", "%s needs IFACE",
-						       arg);
-			o->ifname = argv[i];
+				return cli_usage_error(
+					cmd, "%s needs %s", arg,
+					value == &o->ifname ? "IFACE" :
+							      "AUTHORIZATIONS");
+			*value = argv[i];
 		} else if (!options_done && arg[0] == '-' && arg[1]) {
-			return cli_usage_error("up", "unknown option '%s'",
-					       arg);
+			return cli_usage_error(cmd, "unknown option '%s'", arg);
 		} else if (o->config) {
-			return cli_usage_error("up", "unexpected argument '%s'",
+			return cli_usage_error(cmd, "unexpected argument '%s'",
 					       arg);
 		} else {
 			o->config = arg;
 		}
 	}
 	if (!o->config)
-		return cli_usage_error("up", "missing CONFIG");
+		return cli_usage_error(cmd, "missing CONFIG");
 	return 0;
 }
 
-static int choose_ifname(const struct up_opts *o, char out[IFNAMSIZ])
+int fz_up_choose_ifname(const char *cmd, const struct fz_up_opts *o,
+			char out[IFNAMSIZ])
 {
 	if (o->ifname) {
 		if (!fz_ifname_valid(o->ifname))
-			return cli_usage_error("up",
+			return cli_usage_error(cmd,
 					       "'%s' is not a valid interface "
 					       "name",
 					       o->ifname);
@@ -141,7 +153,7 @@ static int choose_ifname(const struct up_opts *o, char out[IFNAMSIZ])
 	}
 	if (fz_ifname_from_config_path(o->config, out))
 		return cli_usage_error(
-			"up",
+			cmd,
 			"%s: the file name does not make a valid "
 			"interface name; name one with -i IFACE",
 			o->config);
@@ -149,7 +161,8 @@ static int choose_ifname(const struct up_opts *o, char out[IFNAMSIZ])
 }
 
 /* What fz.ko would refuse half way through is refused here, up front. */
-static int check_config(const char *path, const struct fz_config *cfg)
+static int check_config(const char *cmd, const char *path,
+			const struct fz_config *cfg)
 {
 	uint8_t pub[FZ_KEY_LEN];
 	char b64[KEY_B64_LEN + 1];
@@ -157,7 +170,7 @@ static int check_config(const char *path, const struct fz_config *cfg)
 	if (!cfg->has_private_key ||
 	    sodium_is_zero(cfg->private_key, FZ_KEY_LEN) ||
 	    key_public_from_private(pub, cfg->private_key)) {
-		cli_error("up",
+		cli_error(cmd,
 			  "%s: [Interface] needs a PrivateKey: the agent runs "
 			  "the handshakes",
 			  path);
@@ -167,8 +180,23 @@ static int check_config(const char *path, const struct fz_config *cfg)
 		if (memcmp(cfg->peers[i].public_key, pub, FZ_KEY_LEN))
 			continue;
 		key_to_base64(b64, pub);
-		cli_error("up", "%s:%u: peer '%s' is this interface's own key",
+		cli_error(cmd, "%s:%u: peer '%s' is this interface's own key",
 			  path, cfg->peers[i].line, b64);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int fz_up_load_config(const char *cmd, const char *path, struct fz_config *cfg)
+{
+	char err[512];
+
+	if (fz_config_parse_file(path, cfg, err, sizeof(err))) {
+		cli_error(cmd, "%s", err);
+		return -EINVAL;
+	}
+	if (check_config(cmd, path, cfg)) {
+		fz_config_free(cfg);
 		return -EINVAL;
 	}
 	return 0;
@@ -176,25 +204,19 @@ static int check_config(const char *path, const struct fz_config *cfg)
 
 int up_main(int argc, char *argv[])
 {
-	struct up_opts opts = { 0 };
-	char ifname[IFNAMSIZ], err[512];
+	struct fz_up_opts opts;
+	char ifname[IFNAMSIZ];
 	struct fz_config cfg;
 	int ret;
 
 	if (cli_wants_help(argc, argv))
 		return cli_print_usage(up_usage);
-	ret = parse_args(argc, argv, &opts);
+	ret = fz_up_parse_args("up", argc, argv, false, &opts);
 	if (!ret)
-		ret = choose_ifname(&opts, ifname);
+		ret = fz_up_choose_ifname("up", &opts, ifname);
 	if (ret)
 		return ret;
-	if (fz_config_parse_file(opts.config, &cfg, err, sizeof(err))) {
-		cli_error("up", "%s", err);
+	if (fz_up_load_config("up", opts.config, &cfg))
 		return CLI_EXIT_FAILURE;
-	}
-	if (check_config(opts.config, &cfg)) {
-		fz_config_free(&cfg);
-		return CLI_EXIT_FAILURE;
-	}
 	return fz_daemon_up(ifname, opts.config, &cfg);
 }

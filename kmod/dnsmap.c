@@ -151,12 +151,15 @@ void fz_dnsmap_remove_peer(struct fz_peer *peer)
 }
 
 bool fz_dnsmap_lookup(struct fz_peer *peer, u16 family, const u8 *mapped,
-		      u8 *real)
+		      u8 *real, u8 *resource_id)
 {
 	struct fz_dnsmap *map = fz_dnsmap_find(peer, family, mapped);
 
 	if (!map)
 		return false;
-	memcpy(real, map->real, family == AF_INET ? 4 : 16);
+	if (real)
+		memcpy(real, map->real, family == AF_INET ? 4 : 16);
+	if (resource_id)
+		memcpy(resource_id, map->resource_id, FZ_RESOURCE_ID_LEN);
 	return true;
 }

@@ -10,8 +10,9 @@
 struct fz_device;
 struct fz_peer;
 
-/* A mapped IP is the client's own choice: the same one means different names
- * for different clients, so the client is part of the key.
+/*
+ * A mapped IP is the client's own choice: the same one means different
+ * names for different clients, so the client is part of the key.
  */
 struct fz_dnsmap_key {
 	struct fz_peer *peer;
@@ -39,8 +40,8 @@ unsigned int fz_dnsmap_del_resource(struct fz_peer *peer,
 				    const u8 *resource_id);
 void fz_dnsmap_remove_peer(struct fz_peer *peer);
 
-/* Under RCU: copies the real address out. */
+/* Under RCU: copies the real address and the resource out (if asked). */
 bool fz_dnsmap_lookup(struct fz_peer *peer, u16 family, const u8 *mapped,
-		      u8 *real);
+		      u8 *real, u8 *resource_id);
 
 #endif /* _FZ_DNSMAP_H */

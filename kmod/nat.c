@@ -52,7 +52,7 @@ static bool fz_nat_resolve(struct fz_device *fz, u16 family, const u8 *saddr,
 	rcu_read_lock();
 	peer = fz_aip_lookup(&fz->aips, family, saddr);
 	if (peer && !READ_ONCE(peer->dead))
-		found = fz_dnsmap_lookup(peer, family, daddr, real);
+		found = fz_dnsmap_lookup(peer, family, daddr, real, NULL);
 	rcu_read_unlock();
 	return found;
 }

@@ -170,8 +170,9 @@ static int fz_put_stats(struct sk_buff *skb, struct fz_device *fz)
 	nest = nla_nest_start(skb, FZ_A_STATS);
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = FZ_STAT_A_RX_PACKETS; i < FZ_STAT_A_PAD; i++) {
-		if (nla_put_u64_64bit(skb, i, c[i], FZ_STAT_A_PAD))
+	for (i = FZ_STAT_A_RX_PACKETS; i < __FZ_STAT_A_MAX; i++) {
+		if (i != FZ_STAT_A_PAD &&
+		    nla_put_u64_64bit(skb, i, c[i], FZ_STAT_A_PAD))
 			return -EMSGSIZE;
 	}
 	nla_nest_end(skb, nest);

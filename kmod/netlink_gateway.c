@@ -373,20 +373,21 @@ static int fz_parse_dns_map(struct nlattr *nest, struct fz_dns_map_request *r,
 	return 0;
 }
 
-/* A real address must not lead back into the tunnel ranges. */
+/* A real address must not lead back into the tunnel or mapped ranges. */
 static bool fz_real_addr_ok(const struct fz_prefix *real)
 {
 	static const struct fz_prefix tunnel4 = {
 		.family = AF_INET, .cidr = 10, .addr = { 100, 64 }
 	};
 	static const struct fz_prefix tunnel6 = {
-		.family = AF_INET6, .cidr = 106,
+		.family = AF_INET6, .cidr = 107,
 		.addr = { 0xfd, 0x00, 0x20, 0x21, 0x11, 0x11 }
 	};
 
-	/* Both /10 and /106 cover the tunnel and the mapped ranges. */
+	/* 100.64.0.0/10 holds both IPv4 ranges; IPv6 needs two checks. */
 	return !fz_prefix_contains(&tunnel4, real->family, real->addr) &&
-	       !fz_prefix_contains(&tunnel6, real->family, real->addr);
+	       !fz_prefix_contains(&tunnel6, real->family, real->addr) &&
+	       !fz_is_mapped(real->family, real->addr);
 }
 
 static bool fz_has_dns_resource(struct fz_peer *peer, const u8 *id)

@@ -25,6 +25,8 @@
 #include <net/netfilter/ipv6/nf_reject.h>
 
 #include "device.h"
+#include "dnsmap.h"
+#include "nat.h"
 #include "netlink.h"
 #include "peer.h"
 #include "policy.h"
@@ -220,6 +222,35 @@ static enum fz_event_reason fz_policy_match(const struct fz_policy *pol,
 	return why;
 }
 
+/*
+ * A mapped IP belongs to the DNS resource its mapping names, so a wildcard
+ * resource with many names needs no address list; one with no mapping
+ * (the name did not resolve in that family) falls back to the list.
+ */
+static enum fz_event_reason fz_policy_match_mapped(struct fz_peer *peer,
+						   const struct fz_policy *pol,
+						   const struct fz_flow *flow,
+						   const u8 *addr, bool filter)
+{
+	const struct fz_resource *res;
+	u8 id[FZ_RESOURCE_ID_LEN];
+	unsigned int i;
+
+	if (!fz_is_mapped(flow->family, addr) ||
+	    !fz_dnsmap_lookup(peer, flow->family, addr, NULL, id))
+		return fz_policy_match(pol, flow, addr, filter);
+	for (i = 0; pol && i < pol->num; i++) {
+		res = &pol->res[i];
+		if (memcmp(res->id, id, FZ_RESOURCE_ID_LEN))
+			continue;
+		if (res->expires_ns && ktime_get_real_ns() >= res->expires_ns)
+			return FZ_REASON_EXPIRED;
+		return !filter || fz_resource_allows(res, flow) ?
+			FZ_REASON_NONE : FZ_REASON_FILTERED;
+	}
+	return FZ_REASON_NOT_AUTHORIZED;
+}
+
 static const u8 fz_denied_counter[__FZ_REASON_MAX] = {
 	[FZ_REASON_NOT_AUTHORIZED] = FZ_STAT_A_DENIED_NOT_AUTHORIZED,
 	[FZ_REASON_FILTERED] = FZ_STAT_A_DENIED_FILTERED,
@@ -267,8 +298,9 @@ bool fz_policy_rx(struct fz_peer *peer, struct sk_buff *skb)
 	else if (fz_in_tunnel_range(flow.family, flow.daddr))
 		why = FZ_REASON_CLIENT_TO_CLIENT;
 	else
-		why = fz_policy_match(rcu_dereference_bh(peer->policy), &flow,
-				      flow.daddr, true);
+		why = fz_policy_match_mapped(peer,
+					     rcu_dereference_bh(peer->policy),
+					     &flow, flow.daddr, true);
 	rcu_read_unlock_bh();
 	if (likely(why == FZ_REASON_NONE))
 		return true;
@@ -295,8 +327,8 @@ bool fz_policy_tx(struct fz_peer *peer, struct sk_buff *skb)
 		return true;
 	rcu_read_lock_bh();
 	ok = fz_is_local(dev, flow.family, flow.saddr) ||
-	     fz_policy_match(rcu_dereference_bh(peer->policy), &flow,
-			     flow.saddr, false) == FZ_REASON_NONE;
+	     fz_policy_match_mapped(peer, rcu_dereference_bh(peer->policy),
+				    &flow, flow.saddr, false) == FZ_REASON_NONE;
 	rcu_read_unlock_bh();
 	if (!ok) {
 		fz_count(peer->fz, FZ_STAT_A_DROP_DENIED);

@@ -244,6 +244,7 @@ struct dump_result {
 	int messages;
 	int peers;
 	int allowedips;
+	int resources;
 	bool saw_ifname;
 	bool bad;
 	char first_aip[64];
@@ -321,6 +322,10 @@ static void parse_peer(struct nlattr *nest, struct dump_result *r)
 	{
 		if (a->nla_type == FZ_PEER_A_PUBLIC_KEY)
 			key = attr_len(a) == FZ_KEY_LEN;
+		if ((a->nla_type & NLA_TYPE_MASK) == FZ_PEER_A_RESOURCES) {
+			blen = attr_len(a);
+			for_each_attr(b, attr_data(a), blen) r->resources++;
+		}
 		if ((a->nla_type & NLA_TYPE_MASK) != FZ_PEER_A_ALLOWEDIPS)
 			continue;
 		blen = attr_len(a);
@@ -1209,6 +1214,358 @@ static int cmd_events(const char *ifname, int seconds, int max)
 	return 0;
 }
 
+/* ---- Gateway: clients, resources, DNS maps ---- */
+
+static void put_peer_key(struct msg *m, const uint8_t key[FZ_KEY_LEN])
+{
+	nest_start(m, FZ_A_PEER);
+	put(m, FZ_PEER_A_PUBLIC_KEY, key, FZ_KEY_LEN);
+	nest_end(m);
+}
+
+/* Prints a refusal as "error: strerror (NAME): extack" and returns 1. */
+static int report(int ret)
+{
+	const char *name;
+
+	if (!ret)
+		return 0;
+	name = strerrorname_np(-ret);
+	printf("error: %s (%s)%s%s\n", strerror(-ret), name ? name : "?",
+	       ext_ack_msg[0] ? ": " : "", ext_ack_msg);
+	return 1;
+}
+
+static int set_client(const char *ifname, const uint8_t key[FZ_KEY_LEN])
+{
+	struct msg m;
+
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_PEER, FZ_GENL_VERSION);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	nest_start(&m, FZ_A_PEER);
+	put(&m, FZ_PEER_A_PUBLIC_KEY, key, FZ_KEY_LEN);
+	put_u32(&m, FZ_PEER_A_FLAGS, FZ_PEER_F_GATEWAY_CLIENT);
+	nest_end(&m);
+	return transact(&m, NULL, NULL);
+}
+
+static void put_addr(struct msg *m, uint16_t type, const char *ip)
+{
+	uint8_t addr[16];
+
+	nest_start(m, type);
+	if (inet_pton(AF_INET, ip, addr) == 1) {
+		put_u16(m, FZ_AIP_A_FAMILY, AF_INET);
+		put(m, FZ_AIP_A_ADDR, addr, 4);
+	} else if (inet_pton(AF_INET6, ip, addr) == 1) {
+		put_u16(m, FZ_AIP_A_FAMILY, AF_INET6);
+		put(m, FZ_AIP_A_ADDR, addr, 16);
+	}
+	nest_end(m);
+}
+
+/* tcp:80, udp:5000-5010, icmp, or proto:N (raw, for bad input). */
+static int put_filter(struct msg *m, const char *spec)
+{
+	unsigned int start = 0, end = 0, proto;
+	int n = 0;
+
+	if (!strcmp(spec, "icmp")) {
+		proto = 1;
+	} else if (sscanf(spec, "tcp:%u%n", &start, &n) == 1) {
+		proto = 6;
+	} else if (sscanf(spec, "udp:%u%n", &start, &n) == 1) {
+		proto = 17;
+	} else if (sscanf(spec, "proto:%u%n", &proto, &n) == 1) {
+		nest_start(m, 0);
+		put_u8(m, FZ_FILTER_A_PROTO, proto);
+		nest_end(m);
+		return spec[n] ? -1 : 0;
+	} else {
+		return -1;
+	}
+	end = start;
+	if (n && spec[n] == '-' && sscanf(spec + n + 1, "%u", &end) != 1)
+		return -1;
+	nest_start(m, 0);
+	put_u8(m, FZ_FILTER_A_PROTO, proto);
+	if (n) { /* as given, even port 0: the kernel must refuse that */
+		put_u16(m, FZ_FILTER_A_PORT_START, start);
+		put_u16(m, FZ_FILTER_A_PORT_END, end);
+	}
+	nest_end(m);
+	return 0;
+}
+
+/*
+ * resource IFNAME PEER ID32HEX [dns] [expires NS] [addr CIDR]... [filter F]...
+ * ID is 32 hex digits; NS is ns since the epoch, or +SECONDS from now.
+ */
+static int build_resource(struct msg *m, int argc, char **argv)
+{
+	uint8_t key[FZ_KEY_LEN], id[16];
+	uint32_t flags = 0;
+	char cidrs[2048] = "";
+	int i, nfilters = 0;
+	uint64_t expires = 0;
+
+	if (key_from_b64(argv[1], key) || from_hex(argv[2], id, 16) != 16)
+		return -1;
+	msg_init(m, fz_family_id, 0, FZ_CMD_SET_RESOURCE, FZ_GENL_VERSION);
+	put_str(m, FZ_A_IFNAME, argv[0]);
+	put_peer_key(m, key);
+	nest_start(m, FZ_A_RESOURCE);
+	put(m, FZ_RES_A_ID, id, 16);
+	for (i = 3; i < argc; i++) {
+		if (!strcmp(argv[i], "dns")) {
+			flags |= FZ_RES_F_DNS;
+		} else if (!strcmp(argv[i], "flags") && i + 1 < argc) {
+			flags |= strtoul(argv[++i], NULL, 0);
+		} else if (!strcmp(argv[i], "expires") && i + 1 < argc) {
+			i++;
+			expires = argv[i][0] == '+' ?
+					  (uint64_t)time(NULL) * 1000000000ULL +
+						  strtoull(argv[i] + 1, NULL,
+							   10) *
+							  1000000000ULL :
+					  strtoull(argv[i], NULL, 10);
+		} else if (!strcmp(argv[i], "addr") && i + 1 < argc) {
+			strncat(cidrs, argv[++i],
+				sizeof(cidrs) - strlen(cidrs) - 2);
+			strcat(cidrs, ",");
+		} else if (!strcmp(argv[i], "filter") && i + 1 < argc) {
+			i++;
+			nfilters++;
+		} else {
+			fprintf(stderr, "fz-nlprobe: bad resource word %s\n",
+				argv[i]);
+			return -1;
+		}
+	}
+	put_u32(m, FZ_RES_A_FLAGS, flags);
+	if (expires)
+		put(m, FZ_RES_A_EXPIRES, &expires, sizeof(expires));
+	if (cidrs[0]) {
+		nest_start(m, FZ_RES_A_ADDRS);
+		if (put_prefixes(m, cidrs))
+			return -1;
+		nest_end(m);
+	}
+	if (nfilters) {
+		nest_start(m, FZ_RES_A_FILTERS);
+		for (i = 3; i < argc; i++) {
+			if (!strcmp(argv[i], "filter") &&
+			    put_filter(m, argv[i + 1]))
+				return -1;
+		}
+		nest_end(m);
+	}
+	nest_end(m);
+	return 0;
+}
+
+static int cmd_resource(int argc, char **argv)
+{
+	struct msg m;
+
+	if (build_resource(&m, argc, argv))
+		return 2;
+	return report(transact(&m, NULL, NULL));
+}
+
+static int del_resource(const char *ifname, const uint8_t key[FZ_KEY_LEN],
+			const uint8_t id[16])
+{
+	struct msg m;
+
+	msg_init(&m, fz_family_id, 0, FZ_CMD_DEL_RESOURCE, FZ_GENL_VERSION);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	put_peer_key(&m, key);
+	nest_start(&m, FZ_A_RESOURCE);
+	put(&m, FZ_RES_A_ID, id, 16);
+	nest_end(&m);
+	return transact(&m, NULL, NULL);
+}
+
+static int set_dnsmap(const char *ifname, const uint8_t key[FZ_KEY_LEN],
+		      const uint8_t id[16], const char *mapped,
+		      const char *real)
+{
+	struct msg m;
+
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_DNS_MAP, FZ_GENL_VERSION);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	put_peer_key(&m, key);
+	nest_start(&m, FZ_A_DNS_MAP);
+	if (id)
+		put(&m, FZ_MAP_A_RESOURCE_ID, id, 16);
+	if (mapped)
+		put_addr(&m, FZ_MAP_A_MAPPED, mapped);
+	if (real)
+		put_addr(&m, FZ_MAP_A_REAL, real);
+	nest_end(&m);
+	return transact(&m, NULL, NULL);
+}
+
+/* client IFNAME PEER | resource-del IFNAME PEER ID | dnsmap IFNAME PEER ID MAPPED REAL */
+static int cmd_gateway(const char *what, int argc, char **argv)
+{
+	uint8_t key[FZ_KEY_LEN], id[16];
+
+	if (argc < 2 || key_from_b64(argv[1], key))
+		return 2;
+	if (!strcmp(what, "client") && argc == 2)
+		return report(set_client(argv[0], key));
+	if (argc < 3 || from_hex(argv[2], id, 16) != 16)
+		return 2;
+	if (!strcmp(what, "resource-del") && argc == 3)
+		return report(del_resource(argv[0], key, id));
+	if (!strcmp(what, "dnsmap") && argc == 5)
+		return report(set_dnsmap(argv[0], key, id, argv[3], argv[4]));
+	return 2;
+}
+
+static int resources_of(const char *ifname)
+{
+	struct dump_result r;
+
+	if (dump_device(ifname, &r))
+		return -1;
+	return r.resources;
+}
+
+/* SET_RESOURCE from words (as cmd_resource takes them): the errno. */
+static int try_resource(const char *ifname, const uint8_t key[FZ_KEY_LEN],
+			const char *const *words, int n)
+{
+	char *argv[24] = { (char *)ifname, NULL,
+			   (char *)"000102030405060708090a0b0c0d0e0f" };
+	char b64[45];
+	struct msg m;
+	int i;
+
+	key_to_b64(key, b64);
+	argv[1] = b64;
+	for (i = 0; i < n && i < 20; i++)
+		argv[3 + i] = (char *)words[i];
+	if (build_resource(&m, 3 + n, argv))
+		return -EBADMSG;
+	return transact(&m, NULL, NULL);
+}
+
+#define EXPECT_RESOURCE(want, what, ...)                           \
+	do {                                                       \
+		static const char *const w[] = { __VA_ARGS__ };    \
+		expect_errno(try_resource(ifname, key, w,          \
+					  sizeof(w) / sizeof(*w)), \
+			     want, what);                          \
+	} while (0)
+
+static void malformed_resources(const char *ifname,
+				const uint8_t key[FZ_KEY_LEN])
+{
+	EXPECT_RESOURCE(-EINVAL, "CIDR resource without an address", "filter",
+			"icmp");
+	EXPECT_RESOURCE(-EINVAL, "prefix with host bits set", "addr",
+			"172.31.0.10/24");
+	EXPECT_RESOURCE(-EINVAL, "prefix longer than the family", "addr",
+			"172.31.0.10/33");
+	EXPECT_RESOURCE(-EINVAL,
+			"DNS resource address outside the mapped range", "dns",
+			"addr", "172.31.0.10/32");
+	EXPECT_RESOURCE(-EINVAL, "DNS resource address that is a prefix", "dns",
+			"addr", "100.96.0.0/24");
+	EXPECT_RESOURCE(-EINVAL, "filter protocol 2", "addr", "10.0.0.0/8",
+			"filter", "proto:2");
+	EXPECT_RESOURCE(-EINVAL, "filter without a protocol", "addr",
+			"10.0.0.0/8", "filter", "proto:0");
+	EXPECT_RESOURCE(-EINVAL, "port range end before start", "addr",
+			"10.0.0.0/8", "filter", "tcp:90-80");
+	EXPECT_RESOURCE(-EINVAL, "port 0", "addr", "10.0.0.0/8", "filter",
+			"udp:0-10");
+	EXPECT_RESOURCE(-E2BIG, "9 addresses", "addr", "10.0.0.1/32", "addr",
+			"10.0.0.2/32", "addr", "10.0.0.3/32", "addr",
+			"10.0.0.4/32", "addr", "10.0.0.5/32", "addr",
+			"10.0.0.6/32", "addr", "10.0.0.7/32", "addr",
+			"10.0.0.8/32", "addr", "10.0.0.9/32");
+	EXPECT_RESOURCE(-EOPNOTSUPP, "unknown resource flag", "flags", "0x80",
+			"addr", "10.0.0.0/8");
+}
+
+static void malformed_dnsmaps(const char *ifname, const uint8_t key[FZ_KEY_LEN],
+			      const uint8_t id[16])
+{
+	static const uint8_t other[16] = { 0xee };
+
+	expect_errno(set_dnsmap(ifname, key, other, "100.96.0.1",
+				"172.31.0.10"),
+		     -ENOENT, "DNS map for a resource the client lacks");
+	expect_errno(set_dnsmap(ifname, key, id, "100.95.0.1", "172.31.0.10"),
+		     -EINVAL, "DNS map from outside the mapped range");
+	expect_errno(set_dnsmap(ifname, key, id, "100.96.0.1", "fd00:31::10"),
+		     -EINVAL, "DNS map across families");
+	expect_errno(set_dnsmap(ifname, key, id, "100.96.0.1", "100.64.0.9"),
+		     -EINVAL, "DNS map to a client's tunnel address");
+	expect_errno(set_dnsmap(ifname, key, id, "100.96.0.1", "100.96.0.2"),
+		     -EINVAL, "DNS map to another mapped IP");
+	expect_errno(set_dnsmap(ifname, key, id, "100.96.0.1", NULL), -EINVAL,
+		     "DNS map without a real address");
+}
+
+static void malformed_control(const char *ifname, const uint8_t key[FZ_KEY_LEN])
+{
+	static uint8_t big[FZ_MAX_CONTROL_PAYLOAD + 1];
+	struct msg m;
+
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SEND_CONTROL, FZ_GENL_VERSION);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	put_peer_key(&m, key);
+	put(&m, FZ_A_PACKET, big, 7);
+	expect_errno(transact(&m, NULL, NULL), -EINVAL,
+		     "SEND_CONTROL shorter than the 8-byte header");
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SEND_CONTROL, FZ_GENL_VERSION);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	put_peer_key(&m, key);
+	put(&m, FZ_A_PACKET, big, sizeof(big));
+	expect_errno(transact(&m, NULL, NULL), -ERANGE,
+		     "SEND_CONTROL longer than FZ_MAX_CONTROL_PAYLOAD");
+}
+
+/*
+ * gateway-malformed IFNAME: every bad gateway request is refused with its
+ * errno and changes nothing; then the good ones work.
+ */
+static void cmd_gateway_malformed(const char *ifname)
+{
+	static const char *const good[] = { "addr", "10.0.0.0/8" };
+	static const char *const dns[] = { "dns" };
+	static const uint8_t id[16] = { 0, 1, 2,  3,  4,  5,  6,  7,
+					8, 9, 10, 11, 12, 13, 14, 15 };
+	uint8_t key[FZ_KEY_LEN];
+
+	make_key(key, 4242);
+	check(set_peer_v4(ifname, 4242) == 0, "a plain peer to work on");
+	expect_errno(try_resource(ifname, key, good, 2), -EINVAL,
+		     "SET_RESOURCE for a peer that is not a gateway client");
+	check(set_client(ifname, key) == 0,
+	      "SET_PEER makes it a gateway client");
+	malformed_resources(ifname, key);
+	check(resources_of(ifname) == 0, "refused resources changed nothing");
+	expect_errno(del_resource(ifname, key, id), -ENOENT,
+		     "DEL_RESOURCE of a resource the client lacks");
+	check(try_resource(ifname, key, dns, 1) == 0,
+	      "a DNS resource with no mapped IPs yet is fine");
+	malformed_dnsmaps(ifname, key, id);
+	check(set_dnsmap(ifname, key, id, "100.96.0.1", "172.31.0.10") == 0,
+	      "a good DNS map");
+	malformed_control(ifname, key);
+	check(try_resource(ifname, key, good, 2) == 0 &&
+		      resources_of(ifname) == 1,
+	      "the same ID replaces the resource");
+	check(del_resource(ifname, key, id) == 0 && resources_of(ifname) == 0,
+	      "DEL_RESOURCE removes it");
+}
+
 int main(int argc, char **argv)
 {
 	struct dump_result r;
@@ -1218,7 +1575,13 @@ int main(int argc, char **argv)
 			"usage: fz-nlprobe malformed|dump|intr|denied|empty IFNAME [N]\n"
 			"       fz-nlprobe control-send IFNAME PEERKEY TYPE JSON\n"
 			"       fz-nlprobe control-send-raw IFNAME PEERKEY HEX\n"
-			"       fz-nlprobe events IFNAME SECONDS [MAX]\n");
+			"       fz-nlprobe events IFNAME SECONDS [MAX]\n"
+			"       fz-nlprobe gateway-malformed IFNAME\n"
+			"       fz-nlprobe client IFNAME PEERKEY\n"
+			"       fz-nlprobe resource IFNAME PEERKEY ID32HEX [dns] [flags N]\n"
+			"                  [expires NS|+SECS] [addr CIDR]... [filter tcp:P[-Q]|udp:P[-Q]|icmp]...\n"
+			"       fz-nlprobe resource-del IFNAME PEERKEY ID32HEX\n"
+			"       fz-nlprobe dnsmap IFNAME PEERKEY ID32HEX MAPPED REAL\n");
 		return 2;
 	}
 	nl_fd = open_socket();
@@ -1246,6 +1609,14 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[1], "events") && (argc == 4 || argc == 5)) {
 		return cmd_events(argv[2], atoi(argv[3]),
 				  argc == 5 ? atoi(argv[4]) : 0);
+	} else if (!strcmp(argv[1], "gateway-malformed")) {
+		cmd_gateway_malformed(argv[2]);
+	} else if (!strcmp(argv[1], "resource") && argc >= 5) {
+		return cmd_resource(argc - 2, argv + 2);
+	} else if (!strcmp(argv[1], "client") ||
+		   !strcmp(argv[1], "resource-del") ||
+		   !strcmp(argv[1], "dnsmap")) {
+		return cmd_gateway(argv[1], argc - 2, argv + 2);
 	} else if (!strcmp(argv[1], "empty")) {
 		check(dump_device(argv[2], &r) == 0 && r.saw_ifname &&
 			      r.peers == 0 && r.messages == 1,

@@ -21,5 +21,8 @@ Suite *ctl_suite(void);
 Suite *kernel_suite(void);
 Suite *agent_cli_suite(void);
 Suite *daemon_suite(void);
+Suite *gw_auth_suite(void);
+Suite *p2p_suite(void);
+Suite *gateway_suite(void);
 
 #endif /* FZ_AGENT_TESTS_SUITES_H */

@@ -503,7 +503,7 @@ START_TEST(test_event_peer)
 	nlmsg_free(msg);
 
 	/* Not for us: another family, or an event this agent ignores. */
-	msg = event_start(FZ_CMD_EVT_DENIED_FLOW, FAMILY);
+	msg = event_start(FZ_CMD_EVT_UNKNOWN_DEST, FAMILY);
 	ck_assert_int_eq(parse(msg, &ev), -ENOMSG);
 	nlmsg_free(msg);
 	msg = event_start(FZ_CMD_EVT_PEER_QUIET, FAMILY + 1);

@@ -234,3 +234,71 @@ gateway_down() {
 	done
 	hosts_down "$RES_NS" "$GW_NS"
 }
+
+# gw_tunnel_up: fz devices in the namespaces gateway and client (made by
+# hosts_up gateway client), each run by `fzagent up`, in Firezone's address
+# plan: gateway 100.64.0.1 / fd00:2021:1111::1, client 100.64.0.2 /
+# fd00:2021:1111::2. The client routes the tunnel, mapped and resource
+# ranges (and ::, for control packets) to the gateway. Sets GW_PUB and
+# CL_PUB. gw_tunnel_down stops both agents.
+gw_tunnel_up() {
+	local gk ck
+	gk=$(wg genkey) ck=$(wg genkey)
+	GW_PUB=$(echo "$gk" | wg pubkey) CL_PUB=$(echo "$ck" | wg pubkey)
+	(
+		umask 077
+		cat >"$FZ_RUN/gw-fz0.conf" <<CONF
+[Interface]
+PrivateKey = $gk
+ListenPort = 51820
+Address = 100.64.0.1/11, fd00:2021:1111::1/107
+
+[Peer]
+PublicKey = $CL_PUB
+AllowedIPs = 100.64.0.2/32, fd00:2021:1111::2/128
+CONF
+		cat >"$FZ_RUN/cl-fz0.conf" <<CONF
+[Interface]
+PrivateKey = $ck
+ListenPort = 51821
+Address = 100.64.0.2/11, fd00:2021:1111::2/107
+
+[Peer]
+PublicKey = $GW_PUB
+Endpoint = 192.168.241.1:51820
+PersistentKeepalive = 25
+AllowedIPs = 100.64.0.0/11, 100.96.0.0/11, 172.31.0.0/24, fd00:2021:1111::/107, fd00:2021:1111:8000::/107, fd00:31::/64, ::/128
+CONF
+	)
+	gw_agent_up "${GW_AGENT:-up}" || return 1
+	ip netns exec client "$FZAGENT" up "$FZ_RUN/cl-fz0.conf" -i fz0 \
+		>"$FZ_RUN/cl-fz0.log" 2>&1 &
+	echo $! >"$FZ_RUN/cl-fz0.pid"
+	wait_for 15 ip -n client link show fz0 up || return 1
+	ip -n client route add 100.96.0.0/11 dev fz0
+	ip -n client route add 172.31.0.0/24 dev fz0
+	ip -n client -6 route add fd00:2021:1111:8000::/107 dev fz0
+	ip -n client -6 route add fd00:31::/64 dev fz0
+	ip -n client -6 route add ::/128 dev fz0
+	wait_for 20 ip netns exec client ping -c 1 -W 1 100.64.0.1 >/dev/null
+}
+
+# gw_agent_up up|gateway [ARGS...]: the gateway's agent on its config.
+gw_agent_up() {
+	local how=$1
+	shift
+	ip netns exec gateway "$FZAGENT" "$how" "$FZ_RUN/gw-fz0.conf" -i fz0 \
+		"$@" >>"$FZ_RUN/gw-fz0.log" 2>&1 &
+	echo $! >"$FZ_RUN/gw-fz0.pid"
+	wait_for 15 ip -n gateway link show fz0 up
+}
+
+gw_tunnel_down() {
+	local f pid
+	for f in gw-fz0 cl-fz0; do
+		pid=$(cat "$FZ_RUN/$f.pid" 2>/dev/null) &&
+			kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+		rm -f "$FZ_RUN/$f.pid"
+	done
+	return 0
+}

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The gateway role inside the agent's daemon: struct gw_ops on fz.ko,
+ * the handshake state and the loop's resolver, the host setup around the
+ * agent's life, and the events and control requests that are the
+ * gateway's. `fzagent up` has none of it: d->gw is NULL there and every
+ * entry point here is then a no-op or a polite refusal.
+ *
+ * The gateway's clients are part of the desired state although they are
+ * not in the config file: daemon_keeps_peer() is how config sync (plan.c,
+ * daemon_sync.c) leaves them and their handshake state alone.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "config.h"
+#include "daemon_int.h"
+#include "device.h"
+#include "event.h"
+#include "gateway.h"
+#include "handshake.h"
+#include "hostsetup.h"
+#include "kernel.h"
+#include "kernel_gw.h"
+#include "keys.h"
+#include "nl.h"
+#include "resolve.h"
+
+/* The kernel's own words, when it gave some, follow our error line. */
+static int kernel_result(struct daemon *d, int ret, const char *what)
+{
+	const char *ext = fznl_ext_msg(d->nl);
+
+	if (ret && ret != -ENODEV && ext && *ext)
+		daemon_log(d, "%s: fz.ko says: %s", what, ext);
+	return daemon_check(d, ret);
+}
+
+/* --- struct gw_ops --- */
+
+static int op_set_client_peer(void *ctx, const struct gw_client *c)
+{
+	struct fz_cidr aips[2];
+	struct fz_config_peer p = {
+		.allowed_ips = aips,
+		.n_allowed_ips = c->n_tunnel_ips,
+		.replace_allowed_ips = true,
+	};
+	struct daemon *d = ctx;
+	struct fz_hs_peer *peer;
+	int ret;
+
+	memcpy(p.public_key, c->public_key, FZ_KEY_LEN);
+	memcpy(aips, c->tunnel_ips, sizeof(aips));
+	ret = fz_kernel_set_peer(d->nl, d->ifindex, &p,
+				 FZ_PEER_F_GATEWAY_CLIENT, false);
+	ret = kernel_result(d, ret, "SET_PEER");
+	if (ret)
+		return ret;
+	ret = fz_hs_add_peer(d->hs, c->public_key,
+			     c->has_preshared_key ? c->preshared_key : NULL,
+			     &peer);
+	if (!ret)
+		fz_hs_set_psk(peer,
+			      c->has_preshared_key ? c->preshared_key : NULL);
+	return ret;
+}
+
+static int op_set_resource(void *ctx, const uint8_t key[FZ_KEY_LEN],
+			   const struct fz_resource_spec *r)
+{
+	struct daemon *d = ctx;
+
+	return kernel_result(d,
+			     fz_kernel_set_resource(d->nl, d->ifindex, key, r),
+			     "SET_RESOURCE");
+}
+
+static int op_del_resource(void *ctx, const uint8_t key[FZ_KEY_LEN],
+			   const uint8_t id[FZ_RESOURCE_ID_LEN])
+{
+	struct daemon *d = ctx;
+
+	return kernel_result(d,
+			     fz_kernel_del_resource(d->nl, d->ifindex, key, id),
+			     "DEL_RESOURCE");
+}
+
+static int op_set_dns_map(void *ctx, const uint8_t key[FZ_KEY_LEN],
+			  const uint8_t id[FZ_RESOURCE_ID_LEN],
+			  const struct fz_cidr *mapped,
+			  const struct fz_cidr *real)
+{
+	struct daemon *d = ctx;
+
+	return kernel_result(d,
+			     fz_kernel_set_dns_map(d->nl, d->ifindex, key, id,
+						   mapped, real),
+			     "SET_DNS_MAP");
+}
+
+/* A map that is already gone is what we wanted. */
+static int op_del_dns_map(void *ctx, const uint8_t key[FZ_KEY_LEN],
+			  const struct fz_cidr *mapped)
+{
+	struct daemon *d = ctx;
+	int ret = fz_kernel_del_dns_map(d->nl, d->ifindex, key, mapped, NULL);
+
+	return ret == -ENOENT ? 0 : kernel_result(d, ret, "DEL_DNS_MAP");
+}
+
+static int op_send_control(void *ctx, const uint8_t key[FZ_KEY_LEN],
+			   const uint8_t *packet, size_t len)
+{
+	struct daemon *d = ctx;
+
+	return kernel_result(
+		d, fz_kernel_send_control(d->nl, d->ifindex, key, packet, len),
+		"SEND_CONTROL");
+}
+
+static int op_resolve(void *ctx, const char *name, resolver_cb cb, void *arg)
+{
+	struct daemon *d = ctx;
+
+	return resolver_lookup(d->resolver, name, cb, arg);
+}
+
+static void op_log(void *ctx, const char *line)
+{
+	daemon_log(ctx, "%s", line);
+}
+
+static const struct gw_ops daemon_gw_ops = {
+	.set_client_peer = op_set_client_peer,
+	.set_resource = op_set_resource,
+	.del_resource = op_del_resource,
+	.set_dns_map = op_set_dns_map,
+	.del_dns_map = op_del_dns_map,
+	.send_control = op_send_control,
+	.resolve = op_resolve,
+	.log = op_log,
+};
+
+/* The resolver's cache clock: monotonic, time asleep included. */
+static uint64_t boottime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* --- Life cycle --- */
+
+int daemon_gw_create(struct daemon *d, struct gw_auth *auth)
+{
+	const struct resolve_config rc = { .timeout_ms = RESOLVE_TIMEOUT_MS };
+
+	d->gw = gateway_new(&daemon_gw_ops, d, auth);
+	d->resolver = resolver_new(&d->loop, &rc, boottime_ns);
+	d->host = calloc(1, sizeof(*d->host));
+	if (!d->gw || !d->resolver || !d->host) {
+		gw_auth_free(auth);
+		cli_error(d->cmd, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int daemon_gw_start(struct daemon *d)
+{
+	char err[512];
+	int ret;
+
+	ret = hostsetup_apply(d->host, d->ifname, err, sizeof(err));
+	if (ret) {
+		cli_error(d->cmd, "%s: %s", d->ifname, err);
+		return ret;
+	}
+	daemon_log(d,
+		   "forwarding on; masquerading the tunnel ranges in nftables "
+		   "table inet %s",
+		   d->host->table);
+	ret = gateway_start(d->gw, err, sizeof(err));
+	if (ret)
+		cli_error(d->cmd, "%s: %s", d->ifname, err);
+	return ret;
+}
+
+/* Clients with a current session hear that we go, so they fail over. */
+static void say_goodbye(struct daemon *d)
+{
+	struct fz_device dev;
+	size_t n = 0;
+
+	fz_device_init(&dev);
+	if (d->ifindex && !daemon_dump(d, &dev)) {
+		for (size_t i = 0; i < dev.n_peers; i++) {
+			const struct fz_peer *p = &dev.peers[i];
+
+			if (gateway_is_client(d->gw, p->public_key) &&
+			    fz_peer_keypair(p, FZ_KEYPAIR_CURRENT) &&
+			    !gateway_send_goodbye(d->gw, p->public_key))
+				n++;
+		}
+		daemon_log(d, "said goodbye to %zu clients", n);
+	}
+	fz_device_free(&dev);
+}
+
+void daemon_gw_stop(struct daemon *d)
+{
+	char err[512];
+
+	if (d->gw && d->nl)
+		say_goodbye(d);
+	gateway_free(d->gw);
+	d->gw = NULL;
+	resolver_free(d->resolver);
+	d->resolver = NULL;
+	if (d->host && hostsetup_undo(d->host, err, sizeof(err)))
+		daemon_log(d, "%s", err);
+	else if (d->host && d->host->table[0])
+		daemon_log(d,
+			   "removed nftables table inet %s; forwarding "
+			   "restored",
+			   d->host->table);
+	free(d->host);
+	d->host = NULL;
+}
+
+/* --- Config, events, requests --- */
+
+bool daemon_keeps_peer(void *ctx, const uint8_t *key)
+{
+	struct daemon *d = ctx;
+
+	return d->gw && gateway_is_client(d->gw, key);
+}
+
+int daemon_gw_check_config(struct daemon *d, const struct fz_config *cfg,
+			   char *err, size_t errlen)
+{
+	char b64[KEY_B64_LEN + 1];
+
+	for (size_t i = 0; d->gw && i < cfg->n_peers; i++) {
+		if (!gateway_is_client(d->gw, cfg->peers[i].public_key))
+			continue;
+		key_to_base64(b64, cfg->peers[i].public_key);
+		snprintf(err, errlen,
+			 "%s:%u: peer %s is a [Client] of the authorizations "
+			 "file",
+			 d->config_path, cfg->peers[i].line, b64);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void daemon_gw_event(struct daemon *d, const struct fz_event *ev)
+{
+	if (!d->gw)
+		return; /* `fzagent up` has no clients to talk to */
+	if (ev->cmd == FZ_CMD_EVT_CONTROL)
+		gateway_on_control(d->gw, ev->peer_key, ev->packet,
+				   ev->packet_len);
+	else
+		gateway_on_denied_flow(d->gw, ev);
+}
+
+int daemon_gw_ctl(struct daemon *d, int argc, char **argv, char *msg,
+		  size_t msglen)
+{
+	if (!d->gw) {
+		snprintf(msg, msglen,
+			 "the agent of %s is not a gateway (it runs "
+			 "'fzagent up')",
+			 d->ifname);
+		return -EINVAL;
+	}
+	if (!strcmp(argv[0], "authorize"))
+		return gateway_ctl_authorize(d->gw, argc - 1, argv + 1, msg,
+					     msglen);
+	return gateway_ctl_revoke(d->gw, argc - 1, argv + 1, msg, msglen);
+}

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The gateway role: which clients may connect and reach which resources,
+ * and the p2p control conversation with them (DNS resources).
+ *
+ * Every authorization, whether from the authorizations file at start,
+ * from `fzagent authorize` or, later, from the portal, goes through
+ * gateway_authorize(); every revocation through gateway_revoke(). The
+ * kernel does the per-packet work (default deny, filters, expiry, the
+ * mapped-IP translation); this keeps what it needs to tell the kernel.
+ *
+ * Like the handshake state machine, the gateway sees the kernel, the
+ * resolver and the log only through struct gw_ops, so the tests can plug
+ * in a recording double and a synchronous resolver. Nothing here blocks.
+ */
+#ifndef FZ_AGENT_GATEWAY_H
+#define FZ_AGENT_GATEWAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/fz.h>
+
+#include "event.h"
+#include "gw_auth.h"
+#include "kernel_gw.h"
+#include "p2p.h"
+#include "resolve.h"
+
+#define GW_MAX_DOMAINS 16 /* names per wildcard resource and client */
+
+struct gw_ops {
+	/* SET_PEER with FZ_PEER_F_GATEWAY_CLIENT and the tunnel IPs as
+	 * allowed IPs; the handshake state learns the peer and its PSK. */
+	int (*set_client_peer)(void *ctx, const struct gw_client *c);
+	int (*set_resource)(void *ctx, const uint8_t key[FZ_KEY_LEN],
+			    const struct fz_resource_spec *r);
+	int (*del_resource)(void *ctx, const uint8_t key[FZ_KEY_LEN],
+			    const uint8_t id[FZ_RESOURCE_ID_LEN]);
+	int (*set_dns_map)(void *ctx, const uint8_t key[FZ_KEY_LEN],
+			   const uint8_t id[FZ_RESOURCE_ID_LEN],
+			   const struct fz_cidr *mapped,
+			   const struct fz_cidr *real);
+	int (*del_dns_map)(void *ctx, const uint8_t key[FZ_KEY_LEN],
+			   const struct fz_cidr *mapped);
+	int (*send_control)(void *ctx, const uint8_t key[FZ_KEY_LEN],
+			    const uint8_t *packet, size_t len);
+	/* As resolver_lookup(): cb is called once if this returns 0. */
+	int (*resolve)(void *ctx, const char *name, resolver_cb cb, void *arg);
+	/* One log line, without interface or newline. */
+	void (*log)(void *ctx, const char *line);
+};
+
+struct gateway;
+
+/* Takes auth (it is freed with the gateway). NULL: out of memory. */
+struct gateway *gateway_new(const struct gw_ops *ops, void *ctx,
+			    struct gw_auth *auth);
+/* Resolutions still running are forgotten: their answers are dropped. */
+void gateway_free(struct gateway *gw);
+
+/* Installs every client of the file and applies its Authorize lines. */
+int gateway_start(struct gateway *gw, char *err, size_t errlen);
+
+const struct gw_auth *gateway_auth(const struct gateway *gw);
+bool gateway_is_client(const struct gateway *gw, const uint8_t key[FZ_KEY_LEN]);
+
+/*
+ * Authorizes client c (of gateway_auth()) for resource r until
+ * expires_ns (0: never), replacing an earlier authorization of the same
+ * pair. The client's peer is created on its first authorization.
+ */
+int gateway_authorize(struct gateway *gw, const struct gw_client *c,
+		      const struct gw_resource *r, uint64_t expires_ns,
+		      char *err, size_t errlen);
+/* r NULL: every resource of the client. -ENOENT: was not authorized. */
+int gateway_revoke(struct gateway *gw, const struct gw_client *c,
+		   const struct gw_resource *r, char *err, size_t errlen);
+
+/* fz.ko's events for this gateway's peers. */
+void gateway_on_control(struct gateway *gw, const uint8_t key[FZ_KEY_LEN],
+			const uint8_t *packet, size_t len);
+void gateway_on_denied_flow(struct gateway *gw, const struct fz_event *ev);
+
+/* Tells a client we are going away (p2p Goodbye). */
+int gateway_send_goodbye(struct gateway *gw, const uint8_t key[FZ_KEY_LEN]);
+
+/* Control packets dropped so far, by reason. */
+uint64_t gateway_drops(const struct gateway *gw, enum p2p_drop reason);
+
+/*
+ * The control socket's words (after the command): "authorize" KEY
+ * RESOURCE EXPIRES-NS and "revoke" KEY RESOURCE|all, answered in msg.
+ */
+int gateway_ctl_authorize(struct gateway *gw, int argc, char **argv, char *msg,
+			  size_t msglen);
+int gateway_ctl_revoke(struct gateway *gw, int argc, char **argv, char *msg,
+		       size_t msglen);
+
+/*
+ * The round-robin DNS mapping: real[i] for proxy[i] is the (k mod n)-th
+ * answer of proxy[i]'s family, k counting the proxy IPs of that family
+ * before it; has_real[i] false when the family had no answer.
+ */
+void gw_map_round_robin(const struct fz_cidr *proxy, size_t n,
+			const struct resolve_result *r, struct fz_cidr *real,
+			bool *has_real);
+
+#endif /* FZ_AGENT_GATEWAY_H */

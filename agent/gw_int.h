@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The gateway's state, shared by gateway.c (clients and authorizations)
+ * and gw_dns.c (p2p control, DNS mappings, audit). Loop thread only.
+ */
+#ifndef FZ_AGENT_GW_INT_H
+#define FZ_AGENT_GW_INT_H
+
+#include "gateway.h"
+
+/* The proxy IPs a client assigned to one name of a DNS resource. */
+struct gw_domain {
+	char name[GW_DOMAIN_MAX + 1];
+	struct fz_cidr proxy[P2P_MAX_PROXY_IPS];
+	size_t n_proxy;
+};
+
+/* One authorization in force: what the kernel was told. */
+struct gw_authz {
+	const struct gw_resource *res;
+	uint64_t expires_ns;
+	struct gw_domain domains[GW_MAX_DOMAINS]; /* oldest first */
+	size_t n_domains;
+};
+
+/* A client of the authorizations file, by the same index. */
+struct gw_peer {
+	const struct gw_client *client;
+	bool installed; /* its kernel peer exists */
+	struct gw_authz *authz;
+	size_t n_authz;
+};
+
+/* An AssignedIps waiting for its name to resolve. */
+struct gw_pending {
+	struct gateway *gw; /* NULL once the gateway is gone */
+	uint8_t key[FZ_KEY_LEN];
+	struct p2p_msg msg;
+	struct gw_pending *next;
+};
+
+struct gateway {
+	const struct gw_ops *ops;
+	void *ctx;
+	struct gw_auth auth;
+	struct gw_peer *peers;
+	struct gw_pending *pending;
+	uint64_t drops[P2P_DROP_MAX];
+};
+
+void gw_log(struct gateway *gw, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+struct gw_peer *gw_find_peer(struct gateway *gw, const uint8_t *key);
+struct gw_authz *gw_find_authz(struct gw_peer *p, const uint8_t *id);
+/* SET_RESOURCE from the authorization as it stands. */
+int gw_push_resource(struct gateway *gw, struct gw_peer *p,
+		     const struct gw_authz *a);
+/* Forgets the pending resolutions (gateway_free). */
+void gw_dns_detach(struct gateway *gw);
+
+#endif /* FZ_AGENT_GW_INT_H */

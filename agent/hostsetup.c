@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A gateway's host setup; see hostsetup.h. nftables is driven through
+ * libnftables with a script, the same text `nft -f` would read, so what
+ * the agent does can be checked by hand with `nft list table ...`.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hostsetup.h"
+
+#define TUNNEL_V4 "100.64.0.0/11"
+#define TUNNEL_V6 "fd00:2021:1111::/107"
+
+void hostsetup_table_name(char out[HOSTSETUP_TABLE_MAX], const char *ifname)
+{
+	size_t n = strlen(ifname);
+	char *p;
+
+	if (strspn(ifname, "abcdefghijklmnopqrstuvwxyz"
+			   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n) {
+		snprintf(out, HOSTSETUP_TABLE_MAX, "fz-gw-%s", ifname);
+		return;
+	}
+	p = out + snprintf(out, HOSTSETUP_TABLE_MAX, "fz-gwx-");
+	for (size_t i = 0; i < n && p + 3 <= out + HOSTSETUP_TABLE_MAX; i++)
+		p += snprintf(p, 3, "%02x", (unsigned char)ifname[i]);
+}
+
+int hostsetup_ruleset(char *buf, size_t len, const char *table,
+		      const char *ifname)
+{
+	int n = snprintf(
+		buf, len,
+		"add table inet %1$s\n"
+		"delete table inet %1$s\n"
+		"table inet %1$s {\n"
+		"\tchain postrouting {\n"
+		"\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+		"\t\tip saddr " TUNNEL_V4 " oifname != \"%2$s\" masquerade\n"
+		"\t\tip6 saddr " TUNNEL_V6 " oifname != \"%2$s\" masquerade\n"
+		"\t}\n"
+		"}\n",
+		table, ifname);
+
+	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
+}
+
+/* nft's message is several lines (error, command, carets): keep line 1. */
+static void first_line(char *err, size_t errlen, const char *text)
+{
+	size_t n = strcspn(text, "\n");
+
+	if (!errlen)
+		return;
+	if (n >= errlen)
+		n = errlen - 1;
+	memcpy(err, text, n);
+	err[n] = '\0';
+}
+
+int hostsetup_nft(const char *script, char *err, size_t errlen)
+{
+	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	const char *text;
+	int ret;
+
+	if (!nft) {
+		snprintf(err, errlen, "cannot initialise libnftables");
+		return -ENOMEM;
+	}
+	nft_ctx_buffer_output(nft);
+	nft_ctx_buffer_error(nft);
+	ret = nft_run_cmd_from_buffer(nft, script);
+	if (ret) {
+		text = nft_ctx_get_error_buffer(nft);
+		first_line(err, errlen, text && *text ? text : "nft failed");
+	}
+	nft_ctx_free(nft);
+	return ret ? -EIO : 0;
+}
+
+/* --- sysctls --- */
+
+static int read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static int write_small(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, strlen(value));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+int hostsetup_sysctl_enable(struct hostsetup_sysctl *s, const char *path)
+{
+	char old[sizeof(s->old)];
+	int ret;
+
+	s->path = path;
+	s->old[0] = '\0';
+	ret = read_small(path, old, sizeof(old));
+	if (ret || !strcmp(old, "1"))
+		return ret;
+	ret = write_small(path, "1");
+	if (!ret)
+		memcpy(s->old, old, sizeof(old));
+	return ret;
+}
+
+int hostsetup_sysctl_restore(struct hostsetup_sysctl *s)
+{
+	int ret;
+
+	if (!s->old[0])
+		return 0;
+	ret = write_small(s->path, s->old);
+	s->old[0] = '\0';
+	return ret;
+}
+
+/* --- Together --- */
+
+static int enable_forwarding(struct hostsetup *h, char *err, size_t errlen)
+{
+	int ret =
+		hostsetup_sysctl_enable(&h->forward[0], HOSTSETUP_IPV4_FORWARD);
+
+	if (ret) {
+		snprintf(err, errlen, "cannot turn on %s: %s",
+			 HOSTSETUP_IPV4_FORWARD, strerror(-ret));
+		return ret;
+	}
+	ret = hostsetup_sysctl_enable(&h->forward[1], HOSTSETUP_IPV6_FORWARD);
+	if (ret == -ENOENT) /* IPv6 is disabled on this host */
+		return 0;
+	if (ret) {
+		snprintf(err, errlen, "cannot turn on %s: %s",
+			 HOSTSETUP_IPV6_FORWARD, strerror(-ret));
+		hostsetup_sysctl_restore(&h->forward[0]);
+	}
+	return ret;
+}
+
+int hostsetup_apply(struct hostsetup *h, const char *ifname, char *err,
+		    size_t errlen)
+{
+	char script[HOSTSETUP_RULESET_MAX], nft_err[256];
+	int ret;
+
+	memset(h, 0, sizeof(*h));
+	hostsetup_table_name(h->table, ifname);
+	ret = hostsetup_ruleset(script, sizeof(script), h->table, ifname);
+	if (!ret || ret < 0) {
+		snprintf(err, errlen, "interface name too long for nft");
+		return -EINVAL;
+	}
+	ret = enable_forwarding(h, err, errlen);
+	if (ret)
+		return ret;
+	ret = hostsetup_nft(script, nft_err, sizeof(nft_err));
+	if (ret) {
+		snprintf(err, errlen, "cannot add nftables table inet %s: %s",
+			 h->table, nft_err);
+		hostsetup_sysctl_restore(&h->forward[1]);
+		hostsetup_sysctl_restore(&h->forward[0]);
+		return ret;
+	}
+	h->table_added = true;
+	return 0;
+}
+
+int hostsetup_undo(struct hostsetup *h, char *err, size_t errlen)
+{
+	char script[HOSTSETUP_TABLE_MAX + 32], nft_err[256];
+	int ret = 0, r;
+
+	if (h->table_added) {
+		snprintf(script, sizeof(script), "delete table inet %s\n",
+			 h->table);
+		ret = hostsetup_nft(script, nft_err, sizeof(nft_err));
+		if (ret)
+			snprintf(err, errlen,
+				 "cannot delete nftables table inet %s: %s",
+				 h->table, nft_err);
+		h->table_added = false;
+	}
+	for (int i = 1; i >= 0; i--) {
+		r = hostsetup_sysctl_restore(&h->forward[i]);
+		if (r) {
+			snprintf(err, errlen, "cannot restore %s: %s",
+				 h->forward[i].path, strerror(-r));
+			ret = r;
+		}
+	}
+	return ret;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What a gateway changes on its host, and undoes on exit: IPv4 and IPv6
+ * forwarding on, and masquerading of traffic from the tunnel ranges
+ * (100.64.0.0/11, fd00:2021:1111::/107) that leaves through any
+ * interface but the fz one. The masquerade lives in a table of its own,
+ * "inet fz-gw-IFACE", created and deleted whole, so nothing else in the
+ * host's ruleset is touched and a crashed agent's leftover is replaced.
+ */
+#ifndef FZ_AGENT_HOSTSETUP_H
+#define FZ_AGENT_HOSTSETUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define HOSTSETUP_IPV4_FORWARD "/proc/sys/net/ipv4/ip_forward"
+#define HOSTSETUP_IPV6_FORWARD "/proc/sys/net/ipv6/conf/all/forwarding"
+#define HOSTSETUP_TABLE_MAX 64
+#define HOSTSETUP_RULESET_MAX 1024
+
+/* A sysctl we turned on, and what it was. */
+struct hostsetup_sysctl {
+	const char *path;
+	char old[16]; /* "" : not changed */
+};
+
+struct hostsetup {
+	char table[HOSTSETUP_TABLE_MAX];
+	bool table_added;
+	struct hostsetup_sysctl forward[2];
+};
+
+/*
+ * "fz-gw-IFACE" when IFACE is made of letters, digits, '.', '_' and '-'
+ * only (nft's identifiers); else "fz-gwx-" and IFACE in hex, so two
+ * interfaces never share a table.
+ */
+void hostsetup_table_name(char out[HOSTSETUP_TABLE_MAX], const char *ifname);
+
+/*
+ * The nft script that (re)creates the table: "add table" and "delete
+ * table" first, so one left by a crashed agent goes, in the same
+ * transaction. Returns the length, or -ENOSPC.
+ */
+int hostsetup_ruleset(char *buf, size_t len, const char *table,
+		      const char *ifname);
+
+/* Runs an nft script with libnftables; nft's own errors go to err. */
+int hostsetup_nft(const char *script, char *err, size_t errlen);
+
+/*
+ * Turns forwarding on and adds the table. On error, what was done is
+ * undone and err says what failed. A missing IPv6 sysctl (IPv6 disabled)
+ * is not an error.
+ */
+int hostsetup_apply(struct hostsetup *h, const char *ifname, char *err,
+		    size_t errlen);
+/* Removes the table and restores forwarding. Errors go to err (the last). */
+int hostsetup_undo(struct hostsetup *h, char *err, size_t errlen);
+
+/* The sysctl helpers, with paths, for the tests. */
+int hostsetup_sysctl_enable(struct hostsetup_sysctl *s, const char *path);
+int hostsetup_sysctl_restore(struct hostsetup_sysctl *s);
+
+#endif /* FZ_AGENT_HOSTSETUP_H */

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The p2p control codec; see p2p.h. Bodies come from clients, which are
+ * authenticated but not trusted: json-c parses exactly the bytes given,
+ * with a depth limit, and every field is checked for its JSON type
+ * before it is read.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "p2p.h"
+
+static const char *const drop_names[P2P_DROP_MAX] = {
+	[P2P_OK] = "ok",
+	[P2P_DROP_TRUNCATED] = "truncated",
+	[P2P_DROP_OVERSIZED] = "oversized",
+	[P2P_DROP_BAD_HEADER] = "bad header",
+	[P2P_DROP_UNKNOWN_EVENT] = "unknown event",
+	[P2P_DROP_BAD_JSON] = "bad JSON",
+	[P2P_DROP_BAD_FIELD] = "missing or invalid field",
+	[P2P_DROP_BAD_PROXY_IP] = "bad proxy IP",
+	[P2P_DROP_UNEXPECTED] = "unexpected event",
+	[P2P_DROP_UNKNOWN_CLIENT] = "not a client",
+	[P2P_DROP_UNAUTHORIZED] = "resource not authorized",
+	[P2P_DROP_NOT_DNS] = "not a DNS resource",
+	[P2P_DROP_DOMAIN_MISMATCH] = "domain does not match the resource",
+};
+
+const char *p2p_drop_name(enum p2p_drop reason)
+{
+	return reason < P2P_DROP_MAX ? drop_names[reason] : "unknown";
+}
+
+bool p2p_is_mapped_ip(const struct fz_cidr *ip)
+{
+	static const uint8_t v6[13] = { 0xfd, 0x00, 0x20, 0x21,
+					0x11, 0x11, 0x80, 0x00 };
+
+	if (ip->family == AF_INET)
+		return ip->addr[0] == 100 && (ip->addr[1] & 0xe0) == 96;
+	return ip->family == AF_INET6 && !memcmp(ip->addr, v6, 13) &&
+	       (ip->addr[13] & 0xe0) == 0;
+}
+
+/* --- Decoding --- */
+
+/* One object and nothing after it but white space. */
+static struct json_object *parse_body(const uint8_t *body, size_t len)
+{
+	struct json_tokener *tok = json_tokener_new_ex(P2P_MAX_DEPTH);
+	struct json_object *obj;
+	size_t end;
+
+	if (!tok || memchr(body, '\0', len)) {
+		json_tokener_free(tok);
+		return NULL;
+	}
+	obj = json_tokener_parse_ex(tok, (const char *)body, (int)len);
+	end = json_tokener_get_parse_end(tok);
+	if (json_tokener_get_error(tok) != json_tokener_success ||
+	    !json_object_is_type(obj, json_type_object)) {
+		json_object_put(obj);
+		obj = NULL;
+	}
+	for (; obj && end < len; end++)
+		if (!isspace(body[end])) {
+			json_object_put(obj);
+			obj = NULL;
+		}
+	json_tokener_free(tok);
+	return obj;
+}
+
+static const char *get_string(struct json_object *obj, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* A name as a resolver takes it: lower case, one trailing dot dropped. */
+static bool take_domain(const char *s, char out[GW_DOMAIN_MAX + 1])
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n && s[n - 1] == '.')
+		n--;
+	if (!n || n > GW_DOMAIN_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)s[i]);
+	out[n] = '\0';
+	return gw_domain_valid(out);
+}
+
+static bool parse_ip(const char *s, struct fz_cidr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, s, out->addr) == 1) {
+		out->family = AF_INET;
+		out->cidr = 32;
+	} else if (inet_pton(AF_INET6, s, out->addr) == 1) {
+		out->family = AF_INET6;
+		out->cidr = 128;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static bool seen_before(const struct p2p_msg *m, const struct fz_cidr *ip)
+{
+	for (size_t i = 0; i < m->n_proxy_ips; i++)
+		if (m->proxy_ips[i].family == ip->family &&
+		    !memcmp(m->proxy_ips[i].addr, ip->addr, 16))
+			return true;
+	return false;
+}
+
+static enum p2p_drop take_proxy_ips(struct json_object *obj, struct p2p_msg *m)
+{
+	struct json_object *list, *item;
+	size_t n;
+
+	if (!json_object_object_get_ex(obj, "proxy_ips", &list) ||
+	    !json_object_is_type(list, json_type_array))
+		return P2P_DROP_BAD_FIELD;
+	n = json_object_array_length(list);
+	if (!n || n > P2P_MAX_PROXY_IPS)
+		return P2P_DROP_BAD_PROXY_IP;
+	for (size_t i = 0; i < n; i++) {
+		struct fz_cidr *ip = &m->proxy_ips[m->n_proxy_ips];
+
+		item = json_object_array_get_idx(list, i);
+		if (!json_object_is_type(item, json_type_string))
+			return P2P_DROP_BAD_FIELD;
+		if (!parse_ip(json_object_get_string(item), ip) ||
+		    !p2p_is_mapped_ip(ip) || seen_before(m, ip))
+			return P2P_DROP_BAD_PROXY_IP;
+		m->n_proxy_ips++;
+	}
+	return P2P_OK;
+}
+
+static enum p2p_drop take_status(struct json_object *obj, struct p2p_msg *m)
+{
+	const char *s = get_string(obj, "status");
+
+	if (!s || (strcmp(s, "Active") && strcmp(s, "Inactive")))
+		return P2P_DROP_BAD_FIELD;
+	m->active = !strcmp(s, "Active");
+	return P2P_OK;
+}
+
+static enum p2p_drop decode_body(const uint8_t *body, size_t len,
+				 struct p2p_msg *m)
+{
+	struct json_object *obj = parse_body(body, len);
+	const char *id;
+	enum p2p_drop ret;
+
+	if (!obj)
+		return P2P_DROP_BAD_JSON;
+	id = get_string(obj, "resource");
+	if (!id || gw_parse_uuid(id, m->resource) ||
+	    !take_domain(get_string(obj, "domain"), m->domain))
+		ret = P2P_DROP_BAD_FIELD;
+	else if (m->event == P2P_ASSIGNED_IPS)
+		ret = take_proxy_ips(obj, m);
+	else
+		ret = take_status(obj, m);
+	json_object_put(obj);
+	return ret;
+}
+
+enum p2p_drop p2p_decode(const uint8_t *packet, size_t len, struct p2p_msg *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (len < P2P_HEADER_LEN)
+		return P2P_DROP_TRUNCATED;
+	if (len > FZ_MAX_CONTROL_PAYLOAD)
+		return P2P_DROP_OVERSIZED;
+	for (size_t i = 1; i < P2P_HEADER_LEN; i++)
+		if (packet[i])
+			return P2P_DROP_BAD_HEADER;
+	switch (packet[0]) {
+	case P2P_GOODBYE:
+		out->event = P2P_GOODBYE;
+		return P2P_OK;
+	case P2P_ASSIGNED_IPS:
+	case P2P_DOMAIN_STATUS:
+		out->event = packet[0];
+		return decode_body(packet + P2P_HEADER_LEN,
+				   len - P2P_HEADER_LEN, out);
+	default:
+		return P2P_DROP_UNKNOWN_EVENT;
+	}
+}
+
+/* --- Encoding --- */
+
+static int finish(uint8_t *buf, size_t cap, enum p2p_event event,
+		  struct json_object *obj)
+{
+	const char *text;
+	size_t n;
+	int ret = -ENOMEM;
+
+	text = obj ? json_object_to_json_string_ext(
+			     obj, JSON_C_TO_STRING_PLAIN |
+					  JSON_C_TO_STRING_NOSLASHESCAPE) :
+		     NULL;
+	n = text ? strlen(text) : 0;
+	if (text && (P2P_HEADER_LEN + n > cap ||
+		     P2P_HEADER_LEN + n > FZ_MAX_CONTROL_PAYLOAD))
+		ret = -EINVAL;
+	else if (text) {
+		memset(buf, 0, P2P_HEADER_LEN);
+		buf[0] = (uint8_t)event;
+		memcpy(buf + P2P_HEADER_LEN, text, n);
+		ret = (int)(P2P_HEADER_LEN + n);
+	}
+	json_object_put(obj);
+	return ret;
+}
+
+/* {"resource": id, "domain": domain}, the fields both events share. */
+static struct json_object *new_body(const uint8_t id[FZ_RESOURCE_ID_LEN],
+				    const char *domain)
+{
+	struct json_object *obj = json_object_new_object();
+	char uuid[37];
+
+	gw_format_uuid(uuid, id);
+	if (obj && (json_object_object_add(obj, "resource",
+					   json_object_new_string(uuid)) ||
+		    json_object_object_add(obj, "domain",
+					   json_object_new_string(domain)))) {
+		json_object_put(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+int p2p_encode_domain_status(uint8_t *buf, size_t cap,
+			     const uint8_t id[FZ_RESOURCE_ID_LEN],
+			     const char *domain, bool active)
+{
+	struct json_object *obj = new_body(id, domain);
+
+	if (obj &&
+	    json_object_object_add(
+		    obj, "status",
+		    json_object_new_string(active ? "Active" : "Inactive"))) {
+		json_object_put(obj);
+		obj = NULL;
+	}
+	return finish(buf, cap, P2P_DOMAIN_STATUS, obj);
+}
+
+int p2p_encode_assigned_ips(uint8_t *buf, size_t cap,
+			    const uint8_t id[FZ_RESOURCE_ID_LEN],
+			    const char *domain, const struct fz_cidr *ips,
+			    size_t n)
+{
+	struct json_object *obj = new_body(id, domain);
+	struct json_object *list = json_object_new_array();
+	char text[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; list && i < n; i++) {
+		inet_ntop(ips[i].family, ips[i].addr, text, sizeof(text));
+		if (json_object_array_add(list, json_object_new_string(text))) {
+			json_object_put(list);
+			list = NULL;
+		}
+	}
+	if (obj && (!list || json_object_object_add(obj, "proxy_ips", list))) {
+		json_object_put(obj);
+		obj = NULL;
+	} else if (!obj) {
+		json_object_put(list);
+	}
+	return finish(buf, cap, P2P_ASSIGNED_IPS, obj);
+}
+
+int p2p_encode_goodbye(uint8_t *buf, size_t cap)
+{
+	if (cap < P2P_HEADER_LEN)
+		return -EINVAL;
+	memset(buf, 0, P2P_HEADER_LEN);
+	buf[0] = P2P_GOODBYE;
+	return P2P_HEADER_LEN;
+}

@@ -1,0 +1,219 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Gateway enforcement in fz.ko, configured straight over netlink
+# (fz-nlprobe), with fzagent doing the handshakes: default deny with ICMP
+# "administratively prohibited", port and protocol filters, anti-spoofing,
+# no client-to-client, expiry and revoke cutting live flows, return traffic
+# only from resources, DNS-resource translation through conntrack (two
+# names on one IP kept apart, ICMP errors translated back), p2p control
+# packets and malformed ones, and bad netlink requests refused whole.
+. "$FZ_SELFTESTS/lib/ktap.sh"
+. "$FZ_SELFTESTS/lib/netns.sh"
+. "$FZ_SELFTESTS/lib/gateway.sh"
+need ip ping curl nginx dnsmasq dig conntrack wg modprobe "$PY"
+P=$FZ_NLPROBE
+modprobe fz
+trap 'gw_tunnel_down; gateway_down; hosts_down client' EXIT
+
+GITLAB=000102030405060708090a0b0c0d0e01
+JENKINS=000102030405060708090a0b0c0d0e02
+LAN=000102030405060708090a0b0c0d0e03
+ALL6=000102030405060708090a0b0c0d0e04
+WIDE=000102030405060708090a0b0c0d0e05
+
+hosts_up gateway client || { fail "namespaces"; exit 1; }
+gateway_up || { fail "resource namespace, nginx, listeners, dnsmasq"; exit 1; }
+gw_tunnel_up || { fail "tunnel between client and gateway"; exit 1; }
+pass "client 100.64.0.2 and gateway 100.64.0.1 joined by fz, resources behind the gateway"
+
+c() { ip netns exec client "$@"; }
+g() { ip netns exec gateway "$@"; }
+gstat() { fz_json gateway fz0 "d['stats']['$1']"; }
+res() { g "$P" resource fz0 "$CL_PUB" "$@"; }
+
+# ping output says which ICMP came back: "Packet filtered" is v4 type 3
+# code 13, "Administratively prohibited" v6 type 1 code 1.
+prohibited4() { c ping -c 1 -W 3 "$@" 2>&1 | grep -q "Packet filtered"; }
+prohibited6() { c ping -6 -c 1 -W 3 "$@" 2>&1 | grep -q "Administratively prohibited"; }
+
+check "the client's peer becomes a gateway client (default deny)" \
+	g "$P" client fz0 "$CL_PUB"
+g "$P" events fz0 400 >"$FZ_RUN/events.log" 2>"$FZ_RUN/events.err" &
+wait_for 10 grep -q listening "$FZ_RUN/events.err"
+
+# ---- Default deny ----
+check "the gateway's own tunnel address answers with no resources at all" \
+	c ping -c 2 -i 0.3 -W 3 100.64.0.1
+check "with no resources a resource is denied with ICMP admin prohibited (v4 3/13)" \
+	prohibited4 172.31.0.10
+check "... and over IPv6 with ICMPv6 admin prohibited (1/1)" \
+	prohibited6 fd00:31::10
+check "... and the gateway's other addresses are not its own tunnel address" \
+	prohibited4 172.31.0.1
+check "denials are counted by reason (not authorized)" \
+	test "$(gstat denied_not_authorized)" -ge 3
+check "a denied flow reached the agent's event group, sampled" \
+	wait_for 5 grep -q "^denied $CL_PUB 4 1 100.64.0.2 0 172.31.0.10 0" "$FZ_RUN/events.log"
+
+# ---- Filters ----
+res "$LAN" addr 172.31.0.0/24 filter tcp:80 filter tcp:8443 filter udp:5000-5010 >/dev/null ||
+	fail "installing the LAN resource"
+check "tcp 80 allowed: nginx answers" \
+	sh -c "ip netns exec client curl -s -m 5 -H 'Host: gitlab.company.test' http://172.31.0.10/ | grep -qx gitlab"
+check "tcp 8443 allowed" \
+	sh -c "ip netns exec client curl -s -m 5 -H 'Host: jenkins.company.test' http://172.31.0.10:8443/ | grep -qx jenkins"
+out=$(c curl -s -m 5 telnet://172.31.0.10:22 2>&1; echo "exit $?")
+check "tcp 22 denied: the connection is refused at once (EHOSTUNREACH), not timed out" \
+	sh -c "echo '$out' | grep -q 'exit 7'"
+check "... and never reached the resource" \
+	sh -c "! grep -q '^tcp .* 22\$' '$FZ_RUN/res-listen.log'"
+check "denied by the filter is counted as filtered" test "$(gstat denied_filtered)" -ge 1
+udp_echo() { # ADDR PORT: the resource echoes it back
+	c "$PY" -c "import socket,sys
+s = socket.socket(socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2); s.sendto(b'ping', (sys.argv[1], int(sys.argv[2])))
+sys.exit(0 if s.recv(100) == b'ping' else 1)" "$1" "$2"
+}
+check "udp 5000 (the start of the range) allowed: echoed" udp_echo 172.31.0.10 5000
+check "udp 5010 (the end of the range) allowed: echoed" udp_echo 172.31.0.10 5010
+check_fails "udp 5011 denied" udp_echo 172.31.0.10 5011
+check "icmp off: ping denied with ICMP admin prohibited" prohibited4 172.31.0.10
+res "$LAN" addr 172.31.0.0/24 filter tcp:80 filter icmp >/dev/null
+check "icmp on (same resource ID, replaced): ping answered" \
+	c ping -c 2 -i 0.3 -W 3 172.31.0.10
+check_fails "... and the replaced filter list no longer has udp 5000" udp_echo 172.31.0.10 5000
+res "$ALL6" addr fd00:31::/64 >/dev/null
+check "an IPv6 resource with no filters allows everything: ping6" \
+	c ping -6 -c 2 -i 0.3 -W 3 fd00:31::10
+check "... and curl over IPv6" \
+	sh -c "ip netns exec client curl -s -m 5 -H 'Host: gitlab.company.test' 'http://[fd00:31::10]/' | grep -qx gitlab"
+
+# ---- Anti-spoofing and client-to-client ----
+bad0=$(gstat drop_bad_source)
+c ip addr add 100.64.0.9/32 dev lo
+c ping -c 2 -i 0.3 -W 1 -I 100.64.0.9 172.31.0.10 >/dev/null 2>&1
+check "a client's packets from another tunnel IP are dropped (bad source)" \
+	test "$(gstat drop_bad_source)" -ge $((bad0 + 2))
+res "$WIDE" addr 100.64.0.0/10 >/dev/null
+check "client-to-client is refused even under a resource covering the tunnel range" \
+	prohibited4 100.64.0.3
+check "... counted as client-to-client" test "$(gstat denied_client_to_client)" -ge 1
+c ip addr del 100.64.0.9/32 dev lo
+g "$P" resource-del fz0 "$CL_PUB" "$WIDE" >/dev/null
+
+# ---- Return traffic ----
+check "the resource reaches the client while it is authorized (icmp filter)" \
+	ip netns exec res ping -c 1 -W 3 100.64.0.2
+g "$P" resource-del fz0 "$CL_PUB" "$LAN" >/dev/null
+ret0=$(gstat denied_return)
+check_fails "after revoke, nothing from the resource reaches the client" \
+	ip netns exec res ping -c 1 -W 2 100.64.0.2
+check "... counted as return traffic not from a resource" \
+	test "$(gstat denied_return)" -gt "$ret0"
+
+# ---- Expiry and revoke cut established flows within 1 s ----
+# ping -D prints when each reply came; the last must be within 1 s of the
+# cut, and nothing after it.
+cut_within() { # LOG CUT_EPOCH_SECONDS
+	$PY - "$1" "$2" <<'EOF'
+import re, sys
+times = [float(m.group(1)) for m in
+         re.finditer(r"^\[(\d+\.\d+)\] \d+ bytes from", open(sys.argv[1]).read(), re.M)]
+cut = float(sys.argv[2])
+before = [t for t in times if t <= cut + 1.0]
+after = [t for t in times if t > cut + 1.0]
+print("# replies %d, last %.2f s after the cut, %d later" %
+      (len(times), (max(times) - cut) if times else -1, len(after)))
+sys.exit(0 if len(before) >= 5 and not after else 1)
+EOF
+}
+now=$(date +%s)
+res "$LAN" addr 172.31.0.0/24 filter icmp expires "$(( (now + 3) * 1000000000 ))" >/dev/null
+c ping -D -i 0.2 -w 6 172.31.0.10 >"$FZ_RUN/expiry.log" 2>&1
+check "expiry enforced by the kernel cuts a running ping within 1 s" \
+	cut_within "$FZ_RUN/expiry.log" $((now + 3))
+check "... counted as expired" test "$(gstat denied_expired)" -ge 1
+res "$LAN" addr 172.31.0.0/24 filter icmp >/dev/null
+c ping -D -i 0.2 -w 6 172.31.0.10 >"$FZ_RUN/revoke.log" 2>&1 &
+pingpid=$!
+sleep 3
+cut=$(date +%s.%N)
+g "$P" resource-del fz0 "$CL_PUB" "$LAN" >/dev/null
+wait $pingpid
+check "revoke (DEL_RESOURCE) cuts a running ping within 1 s" \
+	cut_within "$FZ_RUN/revoke.log" "$cut"
+
+# ---- DNS resources: mapped IPs through conntrack ----
+res "$GITLAB" dns addr 100.96.0.1/32 addr fd00:2021:1111:8000::1/128 filter tcp:80 filter udp:5999 >/dev/null
+g "$P" dnsmap fz0 "$CL_PUB" "$GITLAB" 100.96.0.1 172.31.0.10 >/dev/null
+check "gitlab through its mapped IP: curl gets gitlab's page" \
+	sh -c "ip netns exec client curl -s -m 5 -H 'Host: gitlab.company.test' http://100.96.0.1/ | grep -qx gitlab"
+check "conntrack shows the flow translated to the real address" \
+	sh -c "ip netns exec gateway conntrack -L -p tcp --orig-dst 100.96.0.1 2>/dev/null | grep -q 'src=172.31.0.10 dst=100.64.0.2'"
+check "jenkins' mapped IP (not authorized) is prohibited" prohibited4 100.96.0.5
+check "jenkins by the real IP (same address as gitlab) is prohibited too" \
+	sh -c "ip netns exec client curl -s -m 5 -H 'Host: jenkins.company.test' http://172.31.0.10/; test \$? = 7"
+check "the DNS resource's filters apply: tcp 8443 on the mapped IP is prohibited" \
+	sh -c "ip netns exec client curl -s -m 5 http://100.96.0.1:8443/; test \$? = 7"
+# UDP to a port nobody listens on: the resource answers port unreachable,
+# conntrack translates it (embedded packet too), so the client's socket
+# sees ECONNREFUSED, from the mapped IP.
+out=$(c "$PY" - <<'EOF'
+import socket
+r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+r.settimeout(3)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.connect(("100.96.0.1", 5999))
+s.send(b"hello")
+try:
+    s.recv(10)
+    print("no error")
+except ConnectionRefusedError:
+    print("refused")
+except socket.timeout:
+    print("timeout")
+while True:
+    pkt, addr = r.recvfrom(2000)
+    if pkt[20] == 3:
+        print("icmp type 3 code %d from %s" % (pkt[21], addr[0]))
+        break
+EOF
+)
+check "an ICMP port unreachable from the resource reaches the client's socket" \
+	sh -c "echo '$out' | grep -q refused"
+check "... from the mapped IP, with code 3 (port unreachable)" \
+	sh -c "echo '$out' | grep -q 'icmp type 3 code 3 from 100.96.0.1'"
+nomap0=$(gstat denied_no_mapping)
+check "a mapped IP with no real address of its family is unreachable at once" \
+	sh -c "ip netns exec client curl -s -m 5 'http://[fd00:2021:1111:8000::1]/'; test \$? = 7"
+check "... counted as no mapping" test "$(gstat denied_no_mapping)" -gt "$nomap0"
+g "$P" resource-del fz0 "$CL_PUB" "$GITLAB" >/dev/null
+check "revoking the DNS resource drops its mappings" \
+	test "$(cat /sys/kernel/debug/fz/live_dnsmaps)" = 0
+
+# ---- p2p control packets ----
+c "$P" events fz0 30 >"$FZ_RUN/client-events.log" 2>"$FZ_RUN/client-events.err" &
+wait_for 10 grep -q listening "$FZ_RUN/client-events.err"
+check "SEND_CONTROL from the client" \
+	c "$P" control-send fz0 "$GW_PUB" 0 '{"resource":"x","domain":"gitlab.company.test","proxy_ips":["100.96.0.1"]}'
+check "... reaches the gateway's agent as a control event, JSON intact" \
+	wait_for 5 grep -qF "control $CL_PUB 0 {\"resource\":\"x\",\"domain\":\"gitlab.company.test\",\"proxy_ips\":[\"100.96.0.1\"]}" "$FZ_RUN/events.log"
+check "SEND_CONTROL from the gateway reaches the client" \
+	sh -c "ip netns exec gateway '$P' control-send fz0 '$CL_PUB' 2 '' && sleep 1 && grep -q '^control $GW_PUB 2\$' '$FZ_RUN/client-events.log'"
+ctl0=$(gstat drop_control)
+c "$PY" "$FZ_SELFTESTS/lib/wgpkt.py" ctl6 fd00:2021:1111::1 :: 4 >/dev/null
+c "$PY" "$FZ_SELFTESTS/lib/wgpkt.py" ctl6 fd00:2021:1111::1 :: 1100 >/dev/null
+c "$PY" "$FZ_SELFTESTS/lib/wgpkt.py" ctl6 fd00:2021:1111::1 fd00:2021:1111::2 40 >/dev/null
+check "truncated, oversized and wrong-source control packets are dropped and counted" \
+	wait_for 5 test "$(gstat drop_control)" -ge $((ctl0 + 3))
+check "... and none of them reached the agent" \
+	test "$(grep -c '^control' "$FZ_RUN/events.log")" = 1
+check "the tunnel still works after them" c ping -c 1 -W 3 100.64.0.1
+
+# ---- Bad netlink requests ----
+g "$P" resource-del fz0 "$CL_PUB" "$ALL6" >/dev/null
+run_probe g "$P" gateway-malformed fz0
+
+kill %1 %2 2>/dev/null
+ktap_done
