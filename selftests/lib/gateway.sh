@@ -236,22 +236,29 @@ gateway_down() {
 }
 
 # gw_tunnel_up: fz devices in the namespaces gateway and client (made by
-# hosts_up gateway client), each run by `fzagent up`, in Firezone's address
-# plan: gateway 100.64.0.1 / fd00:2021:1111::1, client 100.64.0.2 /
-# fd00:2021:1111::2. The client routes the tunnel, mapped and resource
-# ranges (and ::, for control packets) to the gateway. Sets GW_PUB and
-# CL_PUB. gw_tunnel_down stops both agents.
+# hosts_up gateway client), in Firezone's address plan: gateway 100.64.0.1 /
+# fd00:2021:1111::1, client 100.64.0.2 / fd00:2021:1111::2. The client runs
+# `fzagent up` and routes the tunnel, mapped and resource ranges (and ::,
+# for control packets) to the gateway. The gateway runs `fzagent up` with
+# the client as a [Peer], or with GW_AGENT=gateway `fzagent gateway` with
+# $GW_AGENT_ARGS and no [Peer]. Keys come from gw_keys (GW_PUB, CL_PUB).
+# gw_tunnel_down stops both agents.
+gw_keys() {
+	GW_KEY=$(wg genkey) CL_KEY=$(wg genkey)
+	GW_PUB=$(echo "$GW_KEY" | wg pubkey) CL_PUB=$(echo "$CL_KEY" | wg pubkey)
+}
+
 gw_tunnel_up() {
-	local gk ck
-	gk=$(wg genkey) ck=$(wg genkey)
-	GW_PUB=$(echo "$gk" | wg pubkey) CL_PUB=$(echo "$ck" | wg pubkey)
+	[ -n "${GW_PUB:-}" ] || gw_keys
 	(
 		umask 077
 		cat >"$FZ_RUN/gw-fz0.conf" <<CONF
 [Interface]
-PrivateKey = $gk
+PrivateKey = $GW_KEY
 ListenPort = 51820
 Address = 100.64.0.1/11, fd00:2021:1111::1/107
+CONF
+		[ "${GW_AGENT:-up}" = gateway ] || cat >>"$FZ_RUN/gw-fz0.conf" <<CONF
 
 [Peer]
 PublicKey = $CL_PUB
@@ -259,7 +266,7 @@ AllowedIPs = 100.64.0.2/32, fd00:2021:1111::2/128
 CONF
 		cat >"$FZ_RUN/cl-fz0.conf" <<CONF
 [Interface]
-PrivateKey = $ck
+PrivateKey = $CL_KEY
 ListenPort = 51821
 Address = 100.64.0.2/11, fd00:2021:1111::2/107
 
@@ -270,7 +277,8 @@ PersistentKeepalive = 25
 AllowedIPs = 100.64.0.0/11, 100.96.0.0/11, 172.31.0.0/24, fd00:2021:1111::/107, fd00:2021:1111:8000::/107, fd00:31::/64, ::/128
 CONF
 	)
-	gw_agent_up "${GW_AGENT:-up}" || return 1
+	# shellcheck disable=SC2086 # GW_AGENT_ARGS are words
+	gw_agent_up "${GW_AGENT:-up}" ${GW_AGENT_ARGS:-} || return 1
 	ip netns exec client "$FZAGENT" up "$FZ_RUN/cl-fz0.conf" -i fz0 \
 		>"$FZ_RUN/cl-fz0.log" 2>&1 &
 	echo $! >"$FZ_RUN/cl-fz0.pid"
@@ -283,12 +291,13 @@ CONF
 	wait_for 20 ip netns exec client ping -c 1 -W 1 100.64.0.1 >/dev/null
 }
 
-# gw_agent_up up|gateway [ARGS...]: the gateway's agent on its config.
+# gw_agent_up up|gateway [ARGS...]: the gateway's agent on its config,
+# resolving names through the gateway's dnsmasq.
 gw_agent_up() {
 	local how=$1
 	shift
-	ip netns exec gateway "$FZAGENT" "$how" "$FZ_RUN/gw-fz0.conf" -i fz0 \
-		"$@" >>"$FZ_RUN/gw-fz0.log" 2>&1 &
+	gw_exec "$FZAGENT" "$how" "$FZ_RUN/gw-fz0.conf" -i fz0 "$@" \
+		>>"$FZ_RUN/gw-fz0.log" 2>&1 &
 	echo $! >"$FZ_RUN/gw-fz0.pid"
 	wait_for 15 ip -n gateway link show fz0 up
 }
