@@ -13,6 +13,7 @@ echo "demo: building fz.ko for $kver and fzagent"
 "$here/lib/build-kmod.sh" "$kver" "$repo/build/kmod/$kver" >"$repo/build/demo-build.log" 2>&1 ||
 	{ tail -20 "$repo/build/demo-build.log"; exit 1; }
 make -s -C "$repo/agent"
+make -s -C "$repo" probes
 echo "demo: booting $kver under QEMU/TCG (about 20 s)"
 out=$repo/build/demo
 rm -rf "$out"

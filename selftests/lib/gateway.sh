@@ -296,7 +296,12 @@ CONF
 gw_agent_up() {
 	local how=$1
 	shift
-	gw_exec "$FZAGENT" "$how" "$FZ_RUN/gw-fz0.conf" -i fz0 "$@" \
+	# Each step execs the next, so $! is the agent's own pid.
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	(FZ_GW_RESOLV=$FZ_RUN/gw-resolv.conf exec ip netns exec gateway \
+		unshare -m sh -c \
+		'mount --bind "$FZ_GW_RESOLV" /etc/resolv.conf && exec "$@"' \
+		sh "$FZAGENT" "$how" "$FZ_RUN/gw-fz0.conf" -i fz0 "$@") \
 		>>"$FZ_RUN/gw-fz0.log" 2>&1 &
 	echo $! >"$FZ_RUN/gw-fz0.pid"
 	wait_for 15 ip -n gateway link show fz0 up

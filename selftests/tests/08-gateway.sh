@@ -216,4 +216,9 @@ g "$P" resource-del fz0 "$CL_PUB" "$ALL6" >/dev/null
 run_probe g "$P" gateway-malformed fz0
 
 kill %1 %2 2>/dev/null
+gw_tunnel_down
+gateway_down
+hosts_down client
+check "every peer, keypair, allowed IP, DNS map and device was freed" \
+	wait_for 10 objects_gone
 ktap_done
