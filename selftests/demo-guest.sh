@@ -21,11 +21,13 @@ step() {
 refused() {
 	echo
 	echo "\$ $*    # expected to be refused"
-	if "$@"; then
+	local status=0
+	"$@" || status=$?
+	if [ $status -eq 0 ]; then
 		echo "demo: that should have been refused" >&2
 		exit 1
 	fi
-	echo "(refused, exit status $?)"
+	echo "(refused, exit status $status)"
 }
 cleanup() {
 	gw_tunnel_down
