@@ -12,7 +12,7 @@ packages=(
 	libb2-dev libuv1-dev wireguard-go python3
 	wireguard-tools iperf3 iputils-ping bc clang-format sparse linux-source-6.12
 	libldns-dev libnftables-dev libjson-c-dev nftables dnsmasq nginx-light
-	curl conntrack bind9-dnsutils
+	curl conntrack bind9-dnsutils linux-perf
 )
 missing=()
 for p in "${packages[@]}"; do

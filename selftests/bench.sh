@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make bench: fz against its anchors (plain veth, in-kernel WireGuard,
-# wireguard-go), interleaved in one VM boot. Results under results/.
+# wireguard-go) and fz with the gateway path on, interleaved in one VM
+# boot: TCP 1 and 4 streams both ways, UDP, latency, CPU per GB,
+# handshakes per second, scale. Results under results/<time>/.
 #   bench.sh [-k KVER] [-r ROUNDS] [-s SECONDS] [--host]
 # --host runs on this machine directly (it must be able to load modules
 # and have fz.ko installed, e.g. by make dkms-install).
@@ -23,6 +25,7 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 results=$repo/results/$stamp
 mkdir -p "$results"
 make -s -C "$repo/agent"
+make -s -C "$repo" probes
 if [ $host = 1 ]; then
 	FZ_BENCH_ACCEL=none bash "$here/bench/guest.sh" "$results" "$rounds" "$secs"
 	exit

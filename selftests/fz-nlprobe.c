@@ -1566,6 +1566,98 @@ static void cmd_gateway_malformed(const char *ifname)
 	      "DEL_RESOURCE removes it");
 }
 
+/* ---- Scale, for the benchmark ---- */
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* The kernel's slab memory now, in kB (/proc/meminfo). */
+static long slab_kb(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	long kb = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Slab: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+static int scale_peer(const char *ifname, uint32_t n, bool gateway)
+{
+	uint8_t addr[4] = { 10, 128 + ((n >> 16) & 0x3f), (n >> 8) & 0xff,
+			    n & 0xff };
+	uint8_t key[FZ_KEY_LEN];
+	int ret;
+
+	ret = set_peer(ifname, 200000 + n, addr, 4, AF_INET, 32);
+	if (ret || !gateway)
+		return ret;
+	make_key(key, 200000 + n);
+	return set_client(ifname, key);
+}
+
+/* One DNS resource with MAPS mapped IPs for client n. */
+static int scale_maps(const char *ifname, uint32_t n, int maps)
+{
+	uint8_t key[FZ_KEY_LEN], id[16] = { 0xbe };
+	char mapped[32], *argv[4] = { (char *)ifname, NULL, NULL, "dns" };
+	char b64[45], idhex[33];
+	struct msg m;
+	int j, ret;
+
+	make_key(key, 200000 + n);
+	key_to_b64(key, b64);
+	memcpy(id + 1, &n, sizeof(n));
+	for (j = 0; j < 16; j++)
+		snprintf(idhex + 2 * j, 3, "%02x", id[j]);
+	argv[1] = b64;
+	argv[2] = idhex;
+	if (build_resource(&m, 4, argv))
+		return -EINVAL;
+	ret = transact(&m, NULL, NULL);
+	for (j = 0; j < maps && !ret; j++) {
+		snprintf(mapped, sizeof(mapped), "100.96.%d.%d", (j + 1) >> 8,
+			 (j + 1) & 0xff);
+		ret = set_dnsmap(ifname, key, id, mapped, "172.31.0.10");
+	}
+	return ret;
+}
+
+/*
+ * scale IFNAME PEERS [MAPS-PER-PEER]: adds PEERS peers (gateway clients
+ * with one DNS resource of MAPS mapped IPs each, if MAPS is given) one
+ * request at a time, and prints how long each part took.
+ */
+static int cmd_scale(const char *ifname, int peers, int maps)
+{
+	struct timespec t0;
+	int i, ret = 0;
+
+	printf("slab %ld\n", slab_kb());
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 1; i <= peers && !ret; i++)
+		ret = scale_peer(ifname, i, maps >= 0);
+	printf("peers %d seconds %.3f slab %ld\n", peers, seconds_since(&t0),
+	       slab_kb());
+	if (ret || maps < 0)
+		return report(ret);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 1; i <= peers && !ret; i++)
+		ret = scale_maps(ifname, i, maps);
+	printf("maps %d seconds %.3f slab %ld\n", peers * maps,
+	       seconds_since(&t0), slab_kb());
+	return report(ret);
+}
+
 int main(int argc, char **argv)
 {
 	struct dump_result r;
@@ -1577,6 +1669,7 @@ int main(int argc, char **argv)
 			"       fz-nlprobe control-send-raw IFNAME PEERKEY HEX\n"
 			"       fz-nlprobe events IFNAME SECONDS [MAX]\n"
 			"       fz-nlprobe gateway-malformed IFNAME\n"
+			"       fz-nlprobe scale IFNAME PEERS [MAPS-PER-PEER]\n"
 			"       fz-nlprobe client IFNAME PEERKEY\n"
 			"       fz-nlprobe resource IFNAME PEERKEY ID32HEX [dns] [flags N]\n"
 			"                  [expires NS|+SECS] [addr CIDR]... [filter tcp:P[-Q]|udp:P[-Q]|icmp]...\n"
@@ -1609,6 +1702,9 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[1], "events") && (argc == 4 || argc == 5)) {
 		return cmd_events(argv[2], atoi(argv[3]),
 				  argc == 5 ? atoi(argv[4]) : 0);
+	} else if (!strcmp(argv[1], "scale") && (argc == 4 || argc == 5)) {
+		return cmd_scale(argv[2], atoi(argv[3]),
+				 argc == 5 ? atoi(argv[4]) : -1);
 	} else if (!strcmp(argv[1], "gateway-malformed")) {
 		cmd_gateway_malformed(argv[2]);
 	} else if (!strcmp(argv[1], "resource") && argc >= 5) {

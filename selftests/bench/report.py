@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""Turns the benchmark's raw runs into raw.json and a markdown table with
-medians, min-max and ratios against in-kernel WireGuard."""
+"""Turns the benchmark's raw runs (one JSON object per line) into raw.json
+and results.md: medians, min-max, and ratios against in-kernel WireGuard."""
 import json
 import statistics
 import sys
@@ -12,23 +12,91 @@ by = {}
 for r in runs:
     by.setdefault((r["test"], r["system"]), []).append(r)
 
-names = {"veth": "plain veth (limit)", "wg": "in-kernel WireGuard",
-         "wggo": "wireguard-go", "fz": "fz"}
+SYSTEMS = ["veth", "wg", "wggo", "fz", "fzgw"]
+NAMES = {"veth": "plain veth (limit)", "wg": "in-kernel WireGuard",
+         "wggo": "wireguard-go", "fz": "fz",
+         "fzgw": "fz + gateway path (filters, DNS translation, masquerade)"}
+
+
+def values(test, system, key):
+    return [r[key] for r in by.get((test, system), []) if key in r]
+
+
+def med(test, system, key="mbps"):
+    v = values(test, system, key)
+    return statistics.median(v) if v else None
+
+
+def ratio(x, base):
+    return f"{x / base:.2f}x" if x is not None and base else "-"
+
+
+def cell(test, system, key="mbps", fmt="{:.0f}"):
+    v = values(test, system, key)
+    if not v:
+        return "-"
+    return (fmt.format(statistics.median(v)) + " (" + fmt.format(min(v)) +
+            "-" + fmt.format(max(v)) + ")")
+
+
+rounds = max((r["round"] for r in runs if r["test"] == "tcp1"), default=0)
 lines = [f"Kernel {kernel}, {cpus} guest CPUs, QEMU acceleration: {accel}; "
-         f"{max(r['round'] for r in runs)} interleaved rounds.", "",
-         "| system | TCP 1 stream Mbit/s (median) | min-max | vs WireGuard | CPU s per GB |",
-         "|---|---|---|---|---|"]
-wg = statistics.median(r["mbps"] for r in by.get(("tcp1", "wg"), [{"mbps": 0}]))
-for s in ["veth", "wg", "wggo", "fz"]:
-    rs = by.get(("tcp1", s))
-    if not rs:
+         f"{rounds} interleaved rounds per system. Medians, (min-max), and "
+         "ratios against in-kernel WireGuard.", ""]
+
+lines += ["### TCP throughput, Mbit/s", "",
+          "| system | 1 stream | 1 stream reversed | 4 streams | 4 streams reversed | 1 stream vs WireGuard | 4 streams vs WireGuard |",
+          "|---|---|---|---|---|---|---|"]
+for s in SYSTEMS:
+    if (("tcp1", s)) not in by:
         continue
-    mb = [r["mbps"] for r in rs]
-    med = statistics.median(mb)
-    gb = sum(r["bytes"] for r in rs) / 1e9
-    cpu = sum(r["cpu_s"] for r in rs) / gb if gb else 0
-    ratio = f"{med / wg:.2f}x" if wg else "-"
-    lines.append(f"| {names[s]} | {med:.0f} | {min(mb):.0f}-{max(mb):.0f} | {ratio} | {cpu:.1f} |")
+    lines.append(f"| {NAMES[s]} | {cell('tcp1', s)} | {cell('tcp1r', s)} | "
+                 f"{cell('tcp4', s)} | {cell('tcp4r', s)} | "
+                 f"{ratio(med('tcp1', s), med('tcp1', 'wg'))} | "
+                 f"{ratio(med('tcp4', s), med('tcp4', 'wg'))} |")
+
+lines += ["", "### UDP (1252-byte payloads, 1280-byte packets, unlimited rate), CPU cost and latency", "",
+          "| system | UDP received Mbit/s | UDP loss % | CPU s per GB (TCP) | ping median ms idle | p99 idle | median loaded | p99 loaded |",
+          "|---|---|---|---|---|---|---|---|"]
+for s in SYSTEMS:
+    if (("tcp1", s)) not in by:
+        continue
+    tcp = [r for t in ("tcp1", "tcp1r", "tcp4", "tcp4r")
+           for r in by.get((t, s), [])]
+    gb = sum(r["bytes"] for r in tcp) / 1e9
+    cpu = f"{sum(r['cpu_s'] for r in tcp) / gb:.1f}" if gb else "-"
+    lines.append(f"| {NAMES[s]} | {cell('udp', s)} | "
+                 f"{cell('udp', s, 'loss', '{:.1f}')} | {cpu} | "
+                 f"{cell('lat', s, 'median_ms', '{:.2f}')} | "
+                 f"{cell('lat', s, 'p99_ms', '{:.2f}')} | "
+                 f"{cell('latload', s, 'median_ms', '{:.2f}')} | "
+                 f"{cell('latload', s, 'p99_ms', '{:.2f}')} |")
+
+hs_n = next((r["n"] for r in runs if r["test"] == "handshakes"), None)
+if hs_n:
+    wg_hs = med("handshakes", "wg", "per_s")
+    lines += ["", f"### Handshakes: {hs_n} in-kernel WireGuard initiators at once, 5 per source address", "",
+              "| responder | handshakes/s | seconds for all | vs WireGuard |", "|---|---|---|---|"]
+    for s in ("wg", "fz"):
+        lines.append(f"| {NAMES[s]} | {cell('handshakes', s, 'per_s', '{:.1f}')} | "
+                     f"{cell('handshakes', s, 'seconds', '{:.2f}')} | "
+                     f"{ratio(med('handshakes', s, 'per_s'), wg_hs)} |")
+
+scale = [r for r in runs if r["test"].startswith("scale_")]
+if scale:
+    lines += ["", "### Scale", "",
+              "| system | configured | seconds | per second | slab growth MB | TCP 1 stream with them, Mbit/s | vs without |",
+              "|---|---|---|---|---|---|---|"]
+    for r in scale:
+        s, what = r["system"], r["test"][len("scale_"):]
+        thr = cell("tcp1_scaled", s) if what == "peers" else ""
+        vs = (ratio(med("tcp1_scaled", s), med("tcp1", s))
+              if what == "peers" else "")
+        rate = r["count"] / r["seconds"] if r["seconds"] else 0
+        label = {"peers": "peers", "maps": "DNS mappings"}[what]
+        lines.append(f"| {NAMES[s]} | {r['count']} {label} | {r['seconds']:.1f} | "
+                     f"{rate:.0f} | {r['slab_kb'] / 1024:.1f} | {thr} | {vs} |")
+
 open(f"{out}/results.md", "w").write("\n".join(lines) + "\n")
 json.dump({"kernel": kernel, "cpus": int(cpus), "accel": accel, "runs": runs},
           open(f"{out}/raw.json", "w"), indent=1)

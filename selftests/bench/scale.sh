@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+# Scale: the time and kernel memory (Slab in /proc/meminfo) to configure
+# 10,000 peers on fz and on in-kernel WireGuard, and 100,000 DNS-resource
+# mappings (10,000 gateway clients with 10 mapped IPs each) on the
+# gateway. The peers stay, so tcp1_scaled measures throughput with them.
+SCALE_PEERS=${SCALE_PEERS:-10000}
+SCALE_MAPS=${SCALE_MAPS:-10}
+
+slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
+
+scale_json() { # SYSTEM WHAT COUNT SECONDS SLAB_KB
+	printf '{"system":"%s","round":1,"test":"scale_%s","count":%d,"seconds":%s,"slab_kb":%d}\n' "$@"
+}
+
+scale_wg() {
+	local s0 t0 t1
+	$PY - "$SCALE_PEERS" >"$FZ_RUN/scale-wg.conf" <<'PYEOF'
+import base64, struct, sys
+for n in range(1, int(sys.argv[1]) + 1):
+    key = base64.b64encode(struct.pack("<I", 300000 + n) + b"\x5a" * 28).decode()
+    print("[Peer]\nPublicKey = %s\nAllowedIPs = 10.%d.%d.%d/32\n"
+          % (key, 128 + (n >> 16), (n >> 8) & 255, n & 255))
+PYEOF
+	sync
+	s0=$(slab_kb) t0=$(date +%s%N)
+	ip netns exec "${sv[wg]}" wg addconf wg-b "$FZ_RUN/scale-wg.conf"
+	t1=$(date +%s%N)
+	scale_json wg peers "$SCALE_PEERS" "$(echo "($t1 - $t0) / 1000000000" | bc -l)" $(($(slab_kb) - s0))
+}
+
+scale_fz() { # SYSTEM NS IFACE [MAPS]: slab growth of each step
+	local s=$1 what count secs slab prev
+	ip netns exec "$2" "$FZ_NLPROBE" scale "$3" "$SCALE_PEERS" ${4:-} \
+		>"$FZ_RUN/scale-$s.out" 2>&1
+	while read -r what count _ secs _ slab; do
+		case $what in
+		slab) prev=$count ;;
+		peers | maps)
+			scale_json "$s" "$what" "$count" "$secs" $((slab - prev))
+			prev=$slab
+			;;
+		esac
+	done <"$FZ_RUN/scale-$s.out"
+}
+
+scale_bench() {
+	scale_wg
+	scale_fz fz "${sv[fz]}" fz-b
+	scale_fz fzgw gateway fz0 "$SCALE_MAPS"
+}

@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+# The benchmark's systems, each set up in namespaces of its own. For each,
+# cl[S] is the namespace the client side runs in, sv[S] the server's (an
+# iperf3 -s runs there) and to[S] the address the client talks to.
+declare -A cl sv to
+
+# A pair s-S-a / s-S-b joined by a veth; tunnels use the peers.sh plan
+# (10.20.0.1 <-> .2). veth is the raw link itself: the limit.
+setup_pair() {
+	local s=$1 a=s-$1-a b=s-$1-b ka kb pa pb
+	hosts_up "$a" "$b" >/dev/null || return 1
+	cl[$s]=$a sv[$s]=$b to[$s]=192.168.241.2
+	if [ "$s" != veth ]; then
+		ka=$(wg genkey) kb=$(wg genkey)
+		pa=$(echo "$ka" | wg pubkey) pb=$(echo "$kb" | wg pubkey)
+		# Distinct names: wireguard-go's control sockets share /run.
+		peer_up "$s" "$b" "$s-b" 2 51821 "$kb" "$pa" 1 || return 1
+		peer_up "$s" "$a" "$s-a" 1 51820 "$ka" "$pb" 2 \
+			"192.168.241.2:51821" || return 1
+		to[$s]=10.20.0.2
+		# One ping does the handshake before anything is timed.
+		wait_for 20 ip netns exec "$a" ping -c 1 -W 1 10.20.0.2 || return 1
+	fi
+	ip netns exec "$b" iperf3 -s -D >/dev/null
+}
+
+setup_veth() { setup_pair veth; }
+setup_wg() { setup_pair wg; }
+setup_wggo() { setup_pair wggo; }
+setup_fz() { setup_pair fz; }
+
+# fz with the gateway path active: `fzagent gateway` with a default-deny
+# client authorized for one DNS resource (tcp and udp 5201 and icmp),
+# reached through its mapped IP (conntrack DNAT) and masqueraded out to
+# the resource namespace, where iperf3 -s runs.
+BENCH_RES=0b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c99
+setup_fzgw() {
+	hosts_up gateway client >/dev/null || return 1
+	res_up && gw_dns_up || return 1
+	gw_dns_set iperf.company.test 172.31.0.10 fd00:31::10 || return 1
+	gw_keys
+	cat >"$FZ_RUN/gw-fz0.auth" <<AUTH
+[Resource]
+Name = iperf
+ID = $BENCH_RES
+Type = dns
+Address = iperf.company.test
+Filters = tcp/5201, udp/5201, icmp
+
+[Client]
+PublicKey = $CL_PUB
+TunnelIPs = 100.64.0.2, fd00:2021:1111::2
+Authorize = iperf
+AUTH
+	chmod 600 "$FZ_RUN/gw-fz0.auth"
+	GW_AGENT=gateway GW_AGENT_ARGS="-a $FZ_RUN/gw-fz0.auth" gw_tunnel_up ||
+		return 1
+	ip netns exec client "$FZ_NLPROBE" events fz0 20 1 \
+		>"$FZ_RUN/bench-status.log" 2>/dev/null &
+	sleep 0.5
+	ip netns exec client "$FZ_NLPROBE" control-send fz0 "$GW_PUB" 0 \
+		"{\"resource\":\"$BENCH_RES\",\"domain\":\"iperf.company.test\",\"proxy_ips\":[\"100.96.0.1\",\"fd00:2021:1111:8000::1\"]}" >/dev/null
+	wait_for 15 grep -q Active "$FZ_RUN/bench-status.log" || return 1
+	cl[fzgw]=client sv[fzgw]=res to[fzgw]=100.96.0.1
+	ip netns exec res iperf3 -s -D >/dev/null
+	wait_for 10 ip netns exec client ping -c 1 -W 1 100.96.0.1
+}
