@@ -72,6 +72,12 @@ static const struct nla_policy keypair_policy[FZ_KP_A_MAX + 1] = {
 	[FZ_KP_A_TX_COUNTER] = { POLICY_U64 },
 };
 
+static const struct nla_policy resource_policy[FZ_RES_A_MAX + 1] = {
+	[FZ_RES_A_ID] = { POLICY_LEN(FZ_RESOURCE_ID_LEN, FZ_RESOURCE_ID_LEN) },
+	[FZ_RES_A_FLAGS] = { POLICY_U32 },
+	[FZ_RES_A_EXPIRES] = { POLICY_U64 },
+};
+
 static const struct nla_policy stats_policy[FZ_STAT_A_MAX + 1] = {
 	[FZ_STAT_A_RX_PACKETS] = { POLICY_U64 },
 	[FZ_STAT_A_RX_BYTES] = { POLICY_U64 },
@@ -101,10 +107,16 @@ void fz_device_init(struct fz_device *dev)
 	memset(dev, 0, sizeof(*dev));
 }
 
+static void peer_free(struct fz_peer *peer)
+{
+	free(peer->allowedips);
+	free(peer->resources);
+}
+
 void fz_device_free(struct fz_device *dev)
 {
 	for (size_t i = 0; i < dev->n_peers; i++)
-		free(dev->peers[i].allowedips);
+		peer_free(&dev->peers[i]);
 	free(dev->peers);
 	fz_device_init(dev);
 }
@@ -308,7 +320,50 @@ const struct fz_keypair_info *fz_peer_keypair(const struct fz_peer *peer,
 	return NULL;
 }
 
-/* On error the caller still owns, and must free, peer->allowedips. */
+/* The kernel always sends all three; a missing one is not "never". */
+static int parse_resource(struct fz_resource_info *res, struct nlattr *nest)
+{
+	struct nlattr *tb[FZ_RES_A_MAX + 1];
+
+	memset(res, 0, sizeof(*res));
+	if (parse_nest(tb, FZ_RES_A_MAX, nest, resource_policy) ||
+	    !tb[FZ_RES_A_ID] || !tb[FZ_RES_A_FLAGS] || !tb[FZ_RES_A_EXPIRES])
+		return -EINVAL;
+	memcpy(res->id, nla_data(tb[FZ_RES_A_ID]), FZ_RESOURCE_ID_LEN);
+	res->flags = nla_get_u32(tb[FZ_RES_A_FLAGS]);
+	res->expires_ns = nla_get_u64(tb[FZ_RES_A_EXPIRES]);
+	return 0;
+}
+
+/*
+ * A nest of nests, like the allowed IPs. Most peers have none, so the
+ * array is allocated only here, at its exact size: the entries are
+ * counted first (the nest bounds them, under 64 KiB).
+ */
+static int parse_resources(struct fz_peer *peer, struct nlattr *list)
+{
+	struct nlattr *nest;
+	size_t n = 0;
+	int rem;
+
+	nla_for_each_nested(nest, list, rem)
+		n++;
+	if (rem > 0)
+		return -EINVAL;
+	if (!n)
+		return 0;
+	peer->resources = calloc(n, sizeof(*peer->resources));
+	if (!peer->resources)
+		return -ENOMEM;
+	nla_for_each_nested(nest, list, rem) {
+		if (parse_resource(&peer->resources[peer->n_resources], nest))
+			return -EINVAL;
+		peer->n_resources++;
+	}
+	return 0;
+}
+
+/* On error the caller still owns, and must free, the peer's arrays. */
 static int parse_peer(struct fz_peer *peer, struct nlattr *nest)
 {
 	struct nlattr *tb[FZ_PEER_A_MAX + 1];
@@ -337,6 +392,11 @@ static int parse_peer(struct fz_peer *peer, struct nlattr *nest)
 		if (ret)
 			return ret;
 	}
+	if (tb[FZ_PEER_A_RESOURCES]) {
+		ret = parse_resources(peer, tb[FZ_PEER_A_RESOURCES]);
+		if (ret)
+			return ret;
+	}
 	if (tb[FZ_PEER_A_ALLOWEDIPS])
 		return parse_allowedips(peer, tb[FZ_PEER_A_ALLOWEDIPS]);
 	return 0;
@@ -346,9 +406,10 @@ static int parse_peer(struct fz_peer *peer, struct nlattr *nest)
  * fz.h promises that a peer is never split across messages. Should a
  * kernel ever split a peer with many allowed IPs the way WireGuard does
  * (the next message starting with the same key), merge the allowed IPs
- * rather than show the peer twice.
+ * rather than show the peer twice. Keypairs and resources come whole in
+ * one part: src's are taken only if dst has none.
  */
-static int merge_allowedips(struct fz_peer *dst, const struct fz_peer *src)
+static int merge_allowedips(struct fz_peer *dst, struct fz_peer *src)
 {
 	struct fz_allowedip *aips;
 	size_t need = dst->n_allowedips + src->n_allowedips;
@@ -364,6 +425,12 @@ static int merge_allowedips(struct fz_peer *dst, const struct fz_peer *src)
 	if (!dst->n_keypairs) {
 		memcpy(dst->keypairs, src->keypairs, sizeof(src->keypairs));
 		dst->n_keypairs = src->n_keypairs;
+	}
+	if (!dst->resources) {
+		dst->resources = src->resources;
+		dst->n_resources = src->n_resources;
+		src->resources = NULL;
+		src->n_resources = 0;
 	}
 	return 0;
 }
@@ -398,7 +465,7 @@ static int add_peer(struct fz_device *dev, struct nlattr *nest,
 	peers[dev->n_peers++] = peer;
 	return 0;
 out:
-	free(peer.allowedips);
+	peer_free(&peer);
 	return ret;
 }
 

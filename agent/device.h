@@ -39,6 +39,13 @@ struct fz_keypair_info {
 	uint64_t tx_counter;
 };
 
+/* A gateway client's authorized resource as the dump shows it. */
+struct fz_resource_info {
+	uint8_t id[FZ_RESOURCE_ID_LEN]; /* a UUID */
+	uint32_t flags; /* enum fz_resource_flag */
+	uint64_t expires_ns; /* since the epoch, 0 = never */
+};
+
 /* The dump shows "current" and "next"; room for a future "previous". */
 #define FZ_DEVICE_MAX_KEYPAIRS 4
 
@@ -56,6 +63,9 @@ struct fz_peer {
 	uint64_t last_rx_ns; /* since the epoch, 0 = never */
 	struct fz_keypair_info keypairs[FZ_DEVICE_MAX_KEYPAIRS];
 	size_t n_keypairs; /* more than the maximum are ignored */
+	/* Gateway clients only (FZ_PEER_F_GATEWAY_CLIENT); NULL when none. */
+	struct fz_resource_info *resources;
+	size_t n_resources;
 };
 
 struct fz_device {

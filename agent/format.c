@@ -99,6 +99,31 @@ const char *fmt_time_ago(char *buf, size_t size, uint64_t then_ns,
 	return buf;
 }
 
+/*
+ * Expired at expires_ns exactly, as the kernel's filter sees it. The time
+ * left is rounded up, so a resource still usable never shows "in 0
+ * seconds"; one that just expired shows "expired now".
+ */
+const char *fmt_expiry(char *buf, size_t size, uint64_t expires_ns,
+		       uint64_t now_ns)
+{
+	char dur[FMT_DURATION_LEN];
+	uint64_t left;
+
+	if (!expires_ns) {
+		snprintf(buf, size, "no expiry");
+	} else if (expires_ns <= now_ns) {
+		snprintf(buf, size, "expired %s",
+			 fmt_time_ago(dur, sizeof(dur), expires_ns, now_ns));
+	} else {
+		left = (expires_ns - now_ns) / NSEC_PER_SEC +
+		       !!((expires_ns - now_ns) % NSEC_PER_SEC);
+		snprintf(buf, size, "expires in %s",
+			 fmt_duration(dur, sizeof(dur), left));
+	}
+	return buf;
+}
+
 static const char *fmt_inet(char *buf, size_t size,
 			    const struct sockaddr_in *sin)
 {
@@ -148,5 +173,18 @@ const char *fmt_allowedip(char *buf, size_t size, int family, const void *addr,
 		return buf;
 	}
 	snprintf(buf, size, "%s/%u", text, cidr);
+	return buf;
+}
+
+const char *fmt_uuid(char *buf, size_t size, const uint8_t id[16])
+{
+	char text[FMT_UUID_LEN], *p = text;
+
+	for (size_t i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*p++ = '-';
+		p += sprintf(p, "%02x", id[i]);
+	}
+	snprintf(buf, size, "%s", text);
 	return buf;
 }

@@ -21,6 +21,7 @@
 
 #include <sodium.h>
 
+#include "format.h"
 #include "gw_auth.h"
 #include "keys.h"
 
@@ -150,13 +151,7 @@ int gw_parse_uuid(const char *text, uint8_t id[FZ_RESOURCE_ID_LEN])
 
 void gw_format_uuid(char out[37], const uint8_t id[FZ_RESOURCE_ID_LEN])
 {
-	char *p = out;
-
-	for (size_t i = 0; i < FZ_RESOURCE_ID_LEN; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			*p++ = '-';
-		p += sprintf(p, "%02x", id[i]);
-	}
+	fmt_uuid(out, FMT_UUID_LEN, id);
 }
 
 /* Decimal digits only, no sign, at most max. */

@@ -116,6 +116,12 @@ void json_null(struct json *j)
 	fputs("null", j->f);
 }
 
+void json_bool(struct json *j, bool v)
+{
+	json_separate(j);
+	fputs(v ? "true" : "false", j->f);
+}
+
 void json_kv_string(struct json *j, const char *key, const char *s)
 {
 	json_key(j, key);
@@ -126,4 +132,10 @@ void json_kv_u64(struct json *j, const char *key, uint64_t v)
 {
 	json_key(j, key);
 	json_u64(j, v);
+}
+
+void json_kv_bool(struct json *j, const char *key, bool v)
+{
+	json_key(j, key);
+	json_bool(j, v);
 }

@@ -93,6 +93,26 @@ static void text_allowedips(FILE *f, const struct fz_peer *peer)
 	fputc('\n', f);
 }
 
+/* Only for gateway clients: which resources default deny lets through. */
+static void text_resources(FILE *f, const struct fz_peer *peer, uint64_t now_ns)
+{
+	char id[FMT_UUID_LEN], expiry[FMT_EXPIRY_LEN];
+
+	if (!(peer->flags & FZ_PEER_F_GATEWAY_CLIENT))
+		return;
+	fprintf(f, "  gateway client: %zu resource%s\n", peer->n_resources,
+		peer->n_resources == 1 ? "" : "s");
+	for (size_t i = 0; i < peer->n_resources; i++) {
+		const struct fz_resource_info *res = &peer->resources[i];
+
+		fprintf(f, "    resource %s%s, %s\n",
+			fmt_uuid(id, sizeof(id), res->id),
+			res->flags & FZ_RES_F_DNS ? " (dns)" : "",
+			fmt_expiry(expiry, sizeof(expiry), res->expires_ns,
+				   now_ns));
+	}
+}
+
 static void text_peer(FILE *f, const struct fz_peer *peer, uint64_t now_ns)
 {
 	char key[KEY_B64_LEN + 1], buf[FMT_ENDPOINT_LEN + FMT_DURATION_LEN];
@@ -116,9 +136,10 @@ static void text_peer(FILE *f, const struct fz_peer *peer, uint64_t now_ns)
 		fprintf(f, "  persistent keepalive: every %s\n",
 			fmt_duration(buf, sizeof(buf),
 				     peer->persistent_keepalive));
+	text_resources(f, peer, now_ns);
 }
 
-/* now_ns is a parameter so that "latest handshake" can be tested. */
+/* now_ns is a parameter so that relative times can be tested. */
 void print_device_text(FILE *f, const struct fz_device *dev, uint64_t now_ns)
 {
 	text_interface(f, dev);
@@ -188,6 +209,27 @@ static void json_keypairs(struct json *j, const struct fz_peer *peer)
 	json_array_end(j);
 }
 
+/* Every peer has both keys; only a gateway client can have resources. */
+static void json_resources(struct json *j, const struct fz_peer *peer)
+{
+	char id[FMT_UUID_LEN];
+
+	json_kv_bool(j, "gateway_client",
+		     peer->flags & FZ_PEER_F_GATEWAY_CLIENT);
+	json_key(j, "resources");
+	json_array_begin(j);
+	for (size_t i = 0; i < peer->n_resources; i++) {
+		const struct fz_resource_info *res = &peer->resources[i];
+
+		json_object_begin(j);
+		json_kv_string(j, "id", fmt_uuid(id, sizeof(id), res->id));
+		json_kv_bool(j, "dns", res->flags & FZ_RES_F_DNS);
+		json_kv_u64(j, "expires_ns", res->expires_ns);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
 static void json_peer(struct json *j, const struct fz_peer *peer)
 {
 	char buf[FMT_ENDPOINT_LEN];
@@ -206,6 +248,7 @@ static void json_peer(struct json *j, const struct fz_peer *peer)
 	json_kv_u64(j, "latest_handshake_ns", peer->last_handshake_ns);
 	json_kv_u64(j, "last_rx_ns", peer->last_rx_ns);
 	json_keypairs(j, peer);
+	json_resources(j, peer);
 	json_object_end(j);
 }
 

@@ -166,6 +166,103 @@ static struct nl_msg *msg_with_aip(uint16_t family, const void *addr,
 	return msg;
 }
 
+static const uint8_t uuid_a[FZ_RESOURCE_ID_LEN] = { 0x0b, 0x8d, 0x7c, 0x4e,
+						    0x2f, 0x6a, 0x4d, 0x1e,
+						    0x9c, 0x3b, 0x5a, 0x7e,
+						    0x8f, 0x9d, 0x0c, 0x11 };
+
+/* One resource nest, each attribute left out when its length is < 0. */
+static void put_resource_raw(struct nl_msg *msg, const uint8_t *id, int id_len,
+			     int flags_len, uint32_t flags, uint64_t expires)
+{
+	struct nlattr *nest = nla_nest_start(msg, 0);
+
+	if (id_len >= 0)
+		put_ok(nla_put(msg, FZ_RES_A_ID, id_len, id));
+	if (flags_len == sizeof(uint32_t))
+		put_ok(nla_put_u32(msg, FZ_RES_A_FLAGS, flags));
+	else if (flags_len == sizeof(uint64_t))
+		put_ok(nla_put_u64(msg, FZ_RES_A_FLAGS, flags));
+	put_ok(nla_put_u64(msg, FZ_RES_A_EXPIRES, expires));
+	nla_nest_end(msg, nest);
+}
+
+static void put_resource(struct nl_msg *msg, uint8_t id_byte, uint32_t flags,
+			 uint64_t expires)
+{
+	uint8_t id[FZ_RESOURCE_ID_LEN];
+
+	memset(id, id_byte, sizeof(id));
+	put_resource_raw(msg, id, sizeof(id), sizeof(flags), flags, expires);
+}
+
+/* Peer 0x88, a gateway client: a DNS resource with expiry, then another. */
+static void put_client_peer(struct nl_msg *msg)
+{
+	struct nlattr *peer = peer_start(msg, 0x88, FZ_KEY_LEN);
+	struct nlattr *list, *aips;
+
+	put_ok(nla_put_u32(msg, FZ_PEER_A_FLAGS, FZ_PEER_F_GATEWAY_CLIENT));
+	aips = nla_nest_start(msg, FZ_PEER_A_ALLOWEDIPS);
+	put_aip(msg, "100.64.0.8/32");
+	nla_nest_end(msg, aips);
+	list = nla_nest_start(msg, FZ_PEER_A_RESOURCES);
+	put_resource_raw(msg, uuid_a, sizeof(uuid_a), sizeof(uint32_t),
+			 FZ_RES_F_DNS, 5000 * NS);
+	put_resource(msg, 0xab, 0, 0);
+	nla_nest_end(msg, list);
+	nla_nest_end(msg, peer);
+}
+
+static void check_client_peer(const struct fz_peer *p)
+{
+	uint8_t id[FZ_RESOURCE_ID_LEN];
+
+	ck_assert_uint_eq(p->flags, FZ_PEER_F_GATEWAY_CLIENT);
+	ck_assert_uint_eq(p->n_resources, 2);
+	ck_assert_mem_eq(p->resources[0].id, uuid_a, FZ_RESOURCE_ID_LEN);
+	ck_assert_uint_eq(p->resources[0].flags, FZ_RES_F_DNS);
+	ck_assert_uint_eq(p->resources[0].expires_ns, 5000 * NS);
+	memset(id, 0xab, sizeof(id));
+	ck_assert_mem_eq(p->resources[1].id, id, FZ_RESOURCE_ID_LEN);
+	ck_assert_uint_eq(p->resources[1].flags, 0);
+	ck_assert_uint_eq(p->resources[1].expires_ns, 0);
+}
+
+static struct nl_msg *gateway_message(void)
+{
+	struct nl_msg *msg = msg_start();
+	struct nlattr *peers;
+
+	put_device(msg, 7);
+	peers = nla_nest_start(msg, FZ_A_PEERS);
+	put_full_peer(msg);
+	put_client_peer(msg);
+	put_small_peer(msg);
+	nla_nest_end(msg, peers);
+	return msg;
+}
+
+/* Peer 0x88 with a good resource, then one as given (see put_resource_raw). */
+static struct nl_msg *msg_with_resource(const uint8_t *id, int id_len,
+					int flags_len)
+{
+	struct nl_msg *msg = msg_start();
+	struct nlattr *peers, *peer, *list;
+
+	put_ok(nla_put_u32(msg, FZ_A_IFINDEX, 7));
+	peers = nla_nest_start(msg, FZ_A_PEERS);
+	peer = peer_start(msg, 0x88, FZ_KEY_LEN);
+	put_ok(nla_put_u32(msg, FZ_PEER_A_FLAGS, FZ_PEER_F_GATEWAY_CLIENT));
+	list = nla_nest_start(msg, FZ_PEER_A_RESOURCES);
+	put_resource(msg, 0x01, 0, 0); /* a good one first, to be freed */
+	put_resource_raw(msg, id, id_len, flags_len, FZ_RES_F_DNS, NS);
+	nla_nest_end(msg, list);
+	nla_nest_end(msg, peer);
+	nla_nest_end(msg, peers);
+	return msg;
+}
+
 /* Parse one message into a fresh device, free it, return the result. */
 static int parse_one(struct nl_msg *msg)
 {
@@ -266,6 +363,122 @@ START_TEST(test_single_message)
 	ck_assert_uint_eq(dev.n_peers, 0);
 	ck_assert_ptr_null(dev.peers);
 	nlmsg_free(msg);
+}
+END_TEST
+
+START_TEST(test_gateway_client_resources)
+{
+	struct nl_msg *msg = gateway_message();
+	struct fz_device dev;
+
+	fz_device_init(&dev);
+	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(msg)), 0);
+	ck_assert_uint_eq(dev.n_peers, 3);
+	check_full_peer(&dev.peers[0]);
+	check_client_peer(&dev.peers[1]);
+	check_small_peer(&dev.peers[2]);
+	/* Peers without resources allocate nothing for them. */
+	ck_assert_uint_eq(dev.peers[0].flags, 0);
+	ck_assert_ptr_null(dev.peers[0].resources);
+	ck_assert_uint_eq(dev.peers[0].n_resources, 0);
+	ck_assert_ptr_null(dev.peers[2].resources);
+	fz_device_free(&dev);
+	nlmsg_free(msg);
+}
+END_TEST
+
+/* A client with nothing authorized: an empty list, or none at all. */
+START_TEST(test_gateway_client_without_resources)
+{
+	struct nl_msg *msg = msg_start();
+	struct nlattr *peers, *peer;
+	struct fz_device dev;
+
+	put_ok(nla_put_u32(msg, FZ_A_IFINDEX, 7));
+	peers = nla_nest_start(msg, FZ_A_PEERS);
+	peer = peer_start(msg, 0x88, FZ_KEY_LEN);
+	put_ok(nla_put_u32(msg, FZ_PEER_A_FLAGS, FZ_PEER_F_GATEWAY_CLIENT));
+	/* Empty: libnl's nla_nest_end() would drop it. */
+	put_ok(nla_put(msg, FZ_PEER_A_RESOURCES | NLA_F_NESTED, 0, NULL));
+	nla_nest_end(msg, peer);
+	nla_nest_end(msg, peers);
+	fz_device_init(&dev);
+	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(msg)), 0);
+	ck_assert_uint_eq(dev.n_peers, 1);
+	ck_assert_uint_eq(dev.peers[0].flags, FZ_PEER_F_GATEWAY_CLIENT);
+	ck_assert_uint_eq(dev.peers[0].n_resources, 0);
+	ck_assert_ptr_null(dev.peers[0].resources);
+	fz_device_free(&dev);
+	nlmsg_free(msg);
+}
+END_TEST
+
+/* The most a client can have, and unknown attributes and flag bits. */
+START_TEST(test_max_resources_and_future_attrs)
+{
+	struct nl_msg *msg = nlmsg_alloc_size(1 << 16);
+	struct nlattr *peers, *peer, *list, *res;
+	struct fz_device dev;
+	uint8_t id[FZ_RESOURCE_ID_LEN] = { 0 };
+
+	ck_assert_ptr_nonnull(genlmsg_put(msg, 0, 1, FAMILY_ID, 0, NLM_F_MULTI,
+					  FZ_CMD_GET_DEVICE, FZ_GENL_VERSION));
+	put_ok(nla_put_u32(msg, FZ_A_IFINDEX, 7));
+	peers = nla_nest_start(msg, FZ_A_PEERS);
+	peer = peer_start(msg, 0x88, FZ_KEY_LEN);
+	list = nla_nest_start(msg, FZ_PEER_A_RESOURCES);
+	for (int i = 0; i < FZ_MAX_RESOURCES; i++) {
+		id[15] = (uint8_t)i;
+		res = nla_nest_start(msg, i);
+		put_ok(nla_put(msg, FZ_RES_A_ID, sizeof(id), id));
+		put_ok(nla_put_u32(msg, FZ_RES_A_FLAGS, 1U << 7));
+		put_ok(nla_put_u64(msg, FZ_RES_A_EXPIRES, (uint64_t)i * NS));
+		put_ok(nla_put_u32(msg, FZ_RES_A_MAX + 1, 1));
+		nla_nest_end(msg, res);
+	}
+	nla_nest_end(msg, list);
+	nla_nest_end(msg, peer);
+	nla_nest_end(msg, peers);
+	fz_device_init(&dev);
+	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(msg)), 0);
+	ck_assert_uint_eq(dev.peers[0].n_resources, FZ_MAX_RESOURCES);
+	ck_assert_uint_eq(dev.peers[0].resources[127].id[15], 127);
+	ck_assert_uint_eq(dev.peers[0].resources[127].flags, 1U << 7);
+	ck_assert_uint_eq(dev.peers[0].resources[127].expires_ns, 127 * NS);
+	fz_device_free(&dev);
+	nlmsg_free(msg);
+}
+END_TEST
+
+/* A client split across messages keeps the resources it came with. */
+START_TEST(test_split_client_keeps_resources)
+{
+	struct nl_msg *first = msg_start(), *second = msg_start();
+	struct nlattr *peers, *peer, *aips;
+	struct fz_device dev;
+
+	put_device(first, 7);
+	peers = nla_nest_start(first, FZ_A_PEERS);
+	put_client_peer(first);
+	nla_nest_end(first, peers);
+
+	put_ok(nla_put_u32(second, FZ_A_IFINDEX, 7));
+	peers = nla_nest_start(second, FZ_A_PEERS);
+	peer = peer_start(second, 0x88, FZ_KEY_LEN);
+	aips = nla_nest_start(second, FZ_PEER_A_ALLOWEDIPS);
+	put_aip(second, "100.64.0.9/32");
+	nla_nest_end(second, aips);
+	nla_nest_end(second, peer);
+	nla_nest_end(second, peers);
+
+	fz_device_init(&dev);
+	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(first)), 0);
+	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(second)), 0);
+	ck_assert_uint_eq(dev.n_peers, 1);
+	check_client_peer(&dev.peers[0]);
+	fz_device_free(&dev);
+	nlmsg_free(first);
+	nlmsg_free(second);
 }
 END_TEST
 
@@ -497,6 +710,70 @@ START_TEST(test_allowedip_needs_all_attributes)
 	nla_nest_end(msg, peer);
 	nla_nest_end(msg, peers);
 	ck_assert_int_eq(parse_one(msg), -EINVAL);
+}
+END_TEST
+
+/* Every malformed resource fails the dump, after a good one was parsed. */
+START_TEST(test_malformed_resource)
+{
+	uint8_t id[FZ_RESOURCE_ID_LEN + 1] = { 0x42 };
+	struct nl_msg *msg;
+	struct nlattr *peers, *peer, *list;
+
+	ck_assert_int_eq(parse_one(msg_with_resource(id, FZ_RESOURCE_ID_LEN,
+						     sizeof(uint32_t))),
+			 0);
+	/* ID missing, short, long or empty. */
+	ck_assert_int_eq(parse_one(msg_with_resource(id, -1, sizeof(uint32_t))),
+			 -EINVAL);
+	ck_assert_int_eq(parse_one(msg_with_resource(id, FZ_RESOURCE_ID_LEN - 1,
+						     sizeof(uint32_t))),
+			 -EINVAL);
+	ck_assert_int_eq(parse_one(msg_with_resource(id, FZ_RESOURCE_ID_LEN + 1,
+						     sizeof(uint32_t))),
+			 -EINVAL);
+	ck_assert_int_eq(parse_one(msg_with_resource(id, 0, sizeof(uint32_t))),
+			 -EINVAL);
+	/* Flags missing, or a u64. */
+	ck_assert_int_eq(
+		parse_one(msg_with_resource(id, FZ_RESOURCE_ID_LEN, 0)),
+		-EINVAL);
+	ck_assert_int_eq(parse_one(msg_with_resource(id, FZ_RESOURCE_ID_LEN,
+						     sizeof(uint64_t))),
+			 -EINVAL);
+
+	/* Expires missing, or a u32; garbage after a resource; not a nest. */
+	for (int c = 0; c < 4; c++) {
+		static const uint8_t zeros[4] = { 0 };
+		struct nlattr *res;
+
+		msg = msg_start();
+		put_ok(nla_put_u32(msg, FZ_A_IFINDEX, 7));
+		peers = nla_nest_start(msg, FZ_A_PEERS);
+		peer = peer_start(msg, 0x88, FZ_KEY_LEN);
+		list = nla_nest_start(msg, FZ_PEER_A_RESOURCES);
+		put_resource(msg, 0x01, 0, 0);
+		if (c == 3) {
+			put_ok(nla_put_u32(msg, 0, 1));
+		} else {
+			res = nla_nest_start(msg, 0);
+			put_ok(nla_put(msg, FZ_RES_A_ID, FZ_RESOURCE_ID_LEN,
+				       uuid_a));
+			put_ok(nla_put_u32(msg, FZ_RES_A_FLAGS, 0));
+			if (c == 1)
+				put_ok(nla_put_u32(msg, FZ_RES_A_EXPIRES, 1));
+			if (c == 2) {
+				put_ok(nla_put_u64(msg, FZ_RES_A_EXPIRES, 1));
+				put_ok(nlmsg_append(msg, (void *)zeros, 3,
+						    NLMSG_ALIGNTO));
+			}
+			nla_nest_end(msg, res);
+		}
+		nla_nest_end(msg, list);
+		nla_nest_end(msg, peer);
+		nla_nest_end(msg, peers);
+		ck_assert_msg(parse_one(msg) == -EINVAL, "case %d", c);
+	}
 }
 END_TEST
 
@@ -734,6 +1011,27 @@ START_TEST(test_corruption_never_crashes)
 }
 END_TEST
 
+/* The same, with a gateway client's resources in the message. */
+START_TEST(test_corruption_with_resources_never_crashes)
+{
+	static const uint8_t flips[] = { 0x01, 0x04, 0x80, 0xff };
+	struct nl_msg *msg = gateway_message();
+	uint32_t len = nlmsg_hdr(msg)->nlmsg_len;
+
+	for (uint32_t l = NLMSG_HDRLEN; l <= len; l++)
+		parse_and_free(exact_copy(msg, l));
+	for (uint32_t off = sizeof(uint32_t); off < len; off++) {
+		for (size_t f = 0; f < sizeof(flips); f++) {
+			struct nlmsghdr *copy = exact_copy(msg, len);
+
+			((uint8_t *)copy)[off] ^= flips[f];
+			parse_and_free(copy);
+		}
+	}
+	nlmsg_free(msg);
+}
+END_TEST
+
 Suite *device_suite(void)
 {
 	Suite *s = suite_create("device");
@@ -747,11 +1045,16 @@ Suite *device_suite(void)
 	tcase_add_test(ok, test_minimal_and_empty_nests);
 	tcase_add_test(ok, test_unknown_attributes_ignored);
 	tcase_add_test(ok, test_many_peers_and_allowedips);
+	tcase_add_test(ok, test_gateway_client_resources);
+	tcase_add_test(ok, test_gateway_client_without_resources);
+	tcase_add_test(ok, test_max_resources_and_future_attrs);
+	tcase_add_test(ok, test_split_client_keeps_resources);
 	suite_add_tcase(s, ok);
 
 	tcase_add_test(bad, test_cidr_limits);
 	tcase_add_test(bad, test_address_length_must_match_family);
 	tcase_add_test(bad, test_allowedip_needs_all_attributes);
+	tcase_add_test(bad, test_malformed_resource);
 	tcase_add_test(bad, test_integer_sizes_are_exact);
 	tcase_add_test(bad, test_device_key_length);
 	tcase_add_test(bad, test_peer_key_length);
@@ -762,6 +1065,7 @@ Suite *device_suite(void)
 	tcase_add_test(bad, test_trailing_garbage);
 	tcase_add_test(bad, test_not_a_genl_message);
 	tcase_add_test(bad, test_corruption_never_crashes);
+	tcase_add_test(bad, test_corruption_with_resources_never_crashes);
 	suite_add_tcase(s, bad);
 	return s;
 }

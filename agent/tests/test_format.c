@@ -110,6 +110,46 @@ static struct sockaddr_storage inet6(const char *addr, uint16_t port,
 	return ss;
 }
 
+START_TEST(test_expiry)
+{
+	char buf[FMT_EXPIRY_LEN];
+	uint64_t now = 1700000000ULL * NS;
+
+	ck_assert_str_eq(fmt_expiry(buf, sizeof(buf), 0, now), "no expiry");
+	ck_assert_str_eq(fmt_expiry(buf, sizeof(buf), now + 3540 * NS, now),
+			 "expires in 59 minutes");
+	/* Time left is rounded up: not yet expired is never "in 0". */
+	ck_assert_str_eq(fmt_expiry(buf, sizeof(buf), now + 1, now),
+			 "expires in 1 second");
+	ck_assert_str_eq(fmt_expiry(buf, sizeof(buf), now + 61 * NS + 1, now),
+			 "expires in 1 minute, 2 seconds");
+	ck_assert_str_eq(fmt_expiry(buf, sizeof(buf), now, now), "expired now");
+	ck_assert_str_eq(fmt_expiry(buf, sizeof(buf), now - 3 * NS, now),
+			 "expired 3 seconds ago");
+	ck_assert_str_eq(fmt_expiry(buf, sizeof(buf), UINT64_MAX, 0),
+			 "expires in 584 years, 343 days, 23 hours, "
+			 "34 minutes, 34 seconds");
+}
+END_TEST
+
+START_TEST(test_uuid)
+{
+	static const uint8_t id[16] = { 0x0b, 0x8d, 0x7c, 0x4e, 0x2f, 0x6a,
+					0x4d, 0x1e, 0x9c, 0x3b, 0x5a, 0x7e,
+					0x8f, 0x9d, 0x0c, 0x11 };
+	static const uint8_t ff[16] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					0xff, 0xff, 0xff, 0xff };
+	char buf[FMT_UUID_LEN], small[9];
+
+	ck_assert_str_eq(fmt_uuid(buf, sizeof(buf), id),
+			 "0b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c11");
+	ck_assert_str_eq(fmt_uuid(buf, sizeof(buf), ff),
+			 "ffffffff-ffff-ffff-ffff-ffffffffffff");
+	ck_assert_str_eq(fmt_uuid(small, sizeof(small), id), "0b8d7c4e");
+}
+END_TEST
+
 START_TEST(test_endpoint)
 {
 	char buf[FMT_ENDPOINT_LEN];
@@ -172,6 +212,8 @@ Suite *format_suite(void)
 	tcase_add_test(tc, test_duration);
 	tcase_add_test(tc, test_duration_never_overflows);
 	tcase_add_test(tc, test_time_ago);
+	tcase_add_test(tc, test_expiry);
+	tcase_add_test(tc, test_uuid);
 	tcase_add_test(tc, test_endpoint);
 	tcase_add_test(tc, test_allowedip);
 	suite_add_tcase(s, tc);

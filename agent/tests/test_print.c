@@ -17,6 +17,7 @@
 
 static struct fz_allowedip aips[2];
 static struct fz_peer peers[2];
+static struct fz_resource_info resources[3];
 static struct fz_device dev;
 
 static void set_inet(struct sockaddr_storage *ss, const char *addr,
@@ -45,6 +46,7 @@ static void setup(void)
 	memset(&dev, 0, sizeof(dev));
 	memset(peers, 0, sizeof(peers));
 	memset(aips, 0, sizeof(aips));
+	memset(resources, 0, sizeof(resources));
 
 	aips[0].family = AF_INET;
 	aips[0].cidr = 32;
@@ -194,12 +196,108 @@ START_TEST(test_json_full)
 		"\"last_rx_ns\":1699999995000000000,"
 		"\"keypairs\":[{\"slot\":\"current\",\"local_index\":258,"
 		"\"remote_index\":772,\"initiator\":1,"
-		"\"created_ns\":1699999935000000000,\"tx_counter\":9}]},"
+		"\"created_ns\":1699999935000000000,\"tx_counter\":9}],"
+		"\"gateway_client\":false,\"resources\":[]},"
 		"{\"public_key\":\"MzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzM=\","
 		"\"endpoint\":\"[2001:db8::1]:51820\",\"allowed_ips\":[],"
 		"\"persistent_keepalive\":0,\"rx_bytes\":0,\"tx_bytes\":0,"
 		"\"latest_handshake_ns\":0,\"last_rx_ns\":0,"
-		"\"keypairs\":[]}]}\n");
+		"\"keypairs\":[],\"gateway_client\":false,\"resources\":[]}]}\n");
+}
+END_TEST
+
+static const uint8_t uuid_a[16] = { 0x0b, 0x8d, 0x7c, 0x4e, 0x2f, 0x6a,
+				    0x4d, 0x1e, 0x9c, 0x3b, 0x5a, 0x7e,
+				    0x8f, 0x9d, 0x0c, 0x11 };
+
+/* Peer 0x33 as a gateway client: a DNS resource, one forever, one over. */
+static void make_gateway_client(void)
+{
+	memcpy(resources[0].id, uuid_a, sizeof(uuid_a));
+	resources[0].flags = FZ_RES_F_DNS;
+	resources[0].expires_ns = NOW + 59 * 60 * NS;
+	memset(resources[1].id, 0xab, sizeof(resources[1].id));
+	memset(resources[2].id, 0x01, sizeof(resources[2].id));
+	resources[2].expires_ns = NOW - 3 * NS;
+	peers[1].flags = FZ_PEER_F_GATEWAY_CLIENT;
+	peers[1].resources = resources;
+	peers[1].n_resources = 3;
+	dev.peers = &peers[1];
+	dev.n_peers = 1;
+	memset(dev.stats, 0, sizeof(dev.stats));
+}
+
+START_TEST(test_text_gateway_client)
+{
+	make_gateway_client();
+	check_render(
+		false,
+		"interface: fz0\n"
+		"  public key: ERERERERERERERERERERERERERERERERERERERERERE=\n"
+		"  listen port: 51820\n"
+		"  fwmark: 0x1234\n"
+		"\n"
+		"peer: MzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzM=\n"
+		"  endpoint: [2001:db8::1]:51820\n"
+		"  allowed ips: (none)\n"
+		"  gateway client: 3 resources\n"
+		"    resource 0b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c11 (dns), "
+		"expires in 59 minutes\n"
+		"    resource abababab-abab-abab-abab-abababababab, no expiry\n"
+		"    resource 01010101-0101-0101-0101-010101010101, "
+		"expired 3 seconds ago\n");
+}
+END_TEST
+
+/* Default deny with nothing authorized is worth a line of its own. */
+START_TEST(test_text_gateway_client_counts)
+{
+	char *got;
+
+	make_gateway_client();
+	peers[1].n_resources = 0;
+	got = render(false);
+	ck_assert_ptr_nonnull(strstr(got, "  allowed ips: (none)\n"
+					  "  gateway client: 0 resources\n"));
+	ck_assert_ptr_null(strstr(got, "    resource "));
+	free(got);
+
+	peers[1].n_resources = 1;
+	got = render(false);
+	ck_assert_ptr_nonnull(strstr(got, "  gateway client: 1 resource\n"
+					  "    resource 0b8d7c4e-"));
+	free(got);
+
+	/* Not a client: no line, whatever the arrays hold. */
+	peers[1].flags = 0;
+	got = render(false);
+	ck_assert_ptr_null(strstr(got, "gateway client"));
+	free(got);
+}
+END_TEST
+
+START_TEST(test_json_gateway_client)
+{
+	char *got;
+
+	make_gateway_client();
+	got = render(true);
+	ck_assert_ptr_nonnull(strstr(
+		got,
+		"\"keypairs\":[],\"gateway_client\":true,\"resources\":["
+		"{\"id\":\"0b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c11\","
+		"\"dns\":true,\"expires_ns\":1700003540000000000},"
+		"{\"id\":\"abababab-abab-abab-abab-abababababab\","
+		"\"dns\":false,\"expires_ns\":0},"
+		"{\"id\":\"01010101-0101-0101-0101-010101010101\","
+		"\"dns\":false,\"expires_ns\":1699999997000000000}]}]}\n"));
+	free(got);
+
+	peers[1].n_resources = 0;
+	got = render(true);
+	ck_assert_ptr_nonnull(
+		strstr(got, "\"gateway_client\":true,\"resources\":[]}]}\n"));
+	free(got);
 }
 END_TEST
 
@@ -229,6 +327,9 @@ Suite *print_suite(void)
 	tcase_add_test(tc, test_text_only_rx);
 	tcase_add_test(tc, test_json_full);
 	tcase_add_test(tc, test_json_bare_device);
+	tcase_add_test(tc, test_text_gateway_client);
+	tcase_add_test(tc, test_text_gateway_client_counts);
+	tcase_add_test(tc, test_json_gateway_client);
 	suite_add_tcase(s, tc);
 	return s;
 }
