@@ -43,10 +43,12 @@
  *  - A client may send to the device's own addresses and to its resources
  *    (SET_RESOURCE: FZ_A_RESOURCE with ID, ADDRS, FILTERS, EXPIRES, FLAGS;
  *    same ID replaces). Destinations in 100.64.0.0/11 and
- *    fd00:2021:1111::/107 are refused. A DNS resource (FZ_RES_F_DNS) lists
- *    the mapped IPs the client chose; SET_DNS_MAP binds each to a real
- *    address (FZ_MAP_A_RESOURCE_ID, FZ_MAP_A_MAPPED, FZ_MAP_A_REAL, one per
- *    request) and needs that DNS resource. DEL_RESOURCE (ID only) also
+ *    fd00:2021:1111::/107 are refused. SET_DNS_MAP binds a mapped IP the
+ *    client chose to a real address (FZ_MAP_A_RESOURCE_ID, FZ_MAP_A_MAPPED,
+ *    FZ_MAP_A_REAL, one per request) for one of its DNS resources
+ *    (FZ_RES_F_DNS); a mapped IP belongs to the resource its map names, so
+ *    a wildcard resource with many names needs no address list. A DNS
+ *    resource's ADDRS (optional) cover mapped IPs that have no map yet. DEL_RESOURCE (ID only) also
  *    drops its maps; DEL_DNS_MAP takes FZ_MAP_A_MAPPED or
  *    FZ_MAP_A_RESOURCE_ID (all of that resource's maps).
  *  - Denied packets are answered with ICMP administratively prohibited,
