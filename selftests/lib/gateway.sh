@@ -67,6 +67,7 @@ res_up() {
 
 res_nginx_up() {
 	local d=$FZ_RUN/res-nginx v name
+	rm -rf "$d" # a fresh access log for every test
 	mkdir -p "$d"
 	{
 		cat <<CONF
@@ -111,6 +112,7 @@ CONF
 
 res_listeners_up() {
 	local tcp=${1:-22} udp=${2:-5000-5010} log=$FZ_RUN/res-listen.log
+	: >"$log"
 	cat >"$FZ_RUN/res-listen.py" <<'PYEOF'
 import selectors, socket, sys
 

@@ -92,8 +92,18 @@ check "... and through a mapped IPv6" \
 	sh -c "[ \"\$($(declare -f c get); get gitlab.company.test fd00:2021:1111:8000::2)\" = gitlab ]"
 check "conntrack shows the translated flow" \
 	sh -c "ip netns exec gateway conntrack -L -p tcp --orig-dst 100.96.0.1 2>/dev/null | grep -q 'src=172.31.0.10'"
-check "masquerade: the resource saw the gateway's address, not the client's" \
-	sh -c "grep -q '^172.31.0.1 ' '$FZ_RUN/res-nginx/access.log' && ! grep -q '^100.64' '$FZ_RUN/res-nginx/access.log'"
+masqueraded() {
+	grep -q '^172.31.0.1 ' "$FZ_RUN/res-nginx/access.log" &&
+		! grep -q '^100.64' "$FZ_RUN/res-nginx/access.log"
+}
+if wait_for 3 masqueraded; then
+	pass "masquerade: the resource saw the gateway's address, not the client's"
+else
+	fail "masquerade: the resource saw the gateway's address, not the client's"
+	sed 's/^/#   access.log: /' "$FZ_RUN/res-nginx/access.log"
+	g conntrack -L 2>&1 | sed 's/^/#   conntrack: /'
+	g nft list ruleset 2>&1 | sed 's/^/#   nft: /'
+fi
 assigned "$JENKINS" jenkins.company.test 5
 check "AssignedIps for jenkins (not authorized) is dropped and logged" \
 	log_has "resource not authorized"
