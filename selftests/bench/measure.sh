@@ -13,10 +13,14 @@ cpu_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $6 + $7 + $8 }' /proc/stat; 
 
 cpu_seconds() { echo "($2 - $1) / $(getconf CLK_TCK)" | bc -l; }
 
+# A UDP flood can leave an iperf3 server waiting for a test end that was
+# lost: UDP gets a server of its own (port 5202), and no run may hang.
 iperf_json() { # SYSTEM ARGS...
-	local s=$1
+	local s=$1 port=5201
 	shift
-	ip netns exec "${cl[$s]}" iperf3 -c "${to[$s]}" -t "$secs" -J "$@" 2>/dev/null
+	[ "$1" = -u ] && port=5202
+	timeout $((secs + 20)) ip netns exec "${cl[$s]}" iperf3 -c "${to[$s]}" \
+		-p $port --connect-timeout 3000 -t "$secs" -J "$@" 2>/dev/null
 }
 
 measure_iperf() { # SYSTEM ROUND TEST ARGS...

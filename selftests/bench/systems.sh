@@ -21,7 +21,12 @@ setup_pair() {
 		# One ping does the handshake before anything is timed.
 		wait_for 20 ip netns exec "$a" ping -c 1 -W 1 10.20.0.2 || return 1
 	fi
-	ip netns exec "$b" iperf3 -s -D >/dev/null
+	iperf_servers "$b"
+}
+
+iperf_servers() { # NS: TCP on 5201, UDP on 5202
+	ip netns exec "$1" iperf3 -s -D -p 5201 >/dev/null &&
+		ip netns exec "$1" iperf3 -s -D -p 5202 >/dev/null
 }
 
 setup_veth() { setup_pair veth; }
@@ -30,7 +35,7 @@ setup_wggo() { setup_pair wggo; }
 setup_fz() { setup_pair fz; }
 
 # fz with the gateway path active: `fzagent gateway` with a default-deny
-# client authorized for one DNS resource (tcp and udp 5201 and icmp),
+# client authorized for one DNS resource (tcp 5201, udp 5202, icmp),
 # reached through its mapped IP (conntrack DNAT) and masqueraded out to
 # the resource namespace, where iperf3 -s runs.
 BENCH_RES=0b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c99
@@ -45,7 +50,7 @@ Name = iperf
 ID = $BENCH_RES
 Type = dns
 Address = iperf.company.test
-Filters = tcp/5201, udp/5201, icmp
+Filters = tcp/5201, udp/5202, icmp
 
 [Client]
 PublicKey = $CL_PUB
@@ -62,6 +67,6 @@ AUTH
 		"{\"resource\":\"$BENCH_RES\",\"domain\":\"iperf.company.test\",\"proxy_ips\":[\"100.96.0.1\",\"fd00:2021:1111:8000::1\"]}" >/dev/null
 	wait_for 15 grep -q Active "$FZ_RUN/bench-status.log" || return 1
 	cl[fzgw]=client sv[fzgw]=res to[fzgw]=100.96.0.1
-	ip netns exec res iperf3 -s -D >/dev/null
+	iperf_servers res
 	wait_for 10 ip netns exec client ping -c 1 -W 1 100.96.0.1
 }
