@@ -18,7 +18,7 @@ cpu_seconds() { echo "($2 - $1) / $(getconf CLK_TCK)" | bc -l; }
 iperf_json() { # SYSTEM ARGS...
 	local s=$1 port=5201
 	shift
-	[ "$1" = -u ] && port=5202
+	[ "${1:-}" = -u ] && port=5202
 	timeout $((secs + 20)) ip netns exec "${cl[$s]}" iperf3 -c "${to[$s]}" \
 		-p $port --connect-timeout 3000 -t "$secs" -J "$@" 2>/dev/null
 }
