@@ -35,7 +35,7 @@ setup_wggo() { setup_pair wggo; }
 setup_fz() { setup_pair fz; }
 
 # fz with the gateway path active: `fzagent gateway` with a default-deny
-# client authorized for one DNS resource (tcp 5201, udp 5202, icmp),
+# client authorized for one DNS resource (tcp 5201-5202 as iperf3 controls its UDP test over TCP, udp 5202, icmp),
 # reached through its mapped IP (conntrack DNAT) and masqueraded out to
 # the resource namespace, where iperf3 -s runs.
 BENCH_RES=0b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c99
@@ -50,7 +50,7 @@ Name = iperf
 ID = $BENCH_RES
 Type = dns
 Address = iperf.company.test
-Filters = tcp/5201, udp/5202, icmp
+Filters = tcp/5201-5202, udp/5202, icmp
 
 [Client]
 PublicKey = $CL_PUB
