@@ -5,9 +5,12 @@
 # them interleaved (A B C A B C ...) so drifts of the machine hit all of
 # them alike. Then handshakes per second and scale. Writes raw.jsonl,
 # raw.json and results.md into OUT.
-#   guest.sh OUT ROUNDS SECONDS
+#   guest.sh OUT ROUNDS SECONDS [PARTS]
+# PARTS is a comma-separated subset of paths,handshakes,scale,profile
+# (default: all of them).
 set -u
-out=$1 rounds=${2:-5} secs=${3:-10}
+out=$1 rounds=${2:-5} secs=${3:-10} parts=,${4:-paths,handshakes,scale,profile},
+part() { case $parts in *,$1,*) return 0 ;; esac; return 1; }
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export FZ_SELFTESTS=$here FZAGENT=${FZAGENT:-$here/../agent/fzagent}
 export FZ_NLPROBE=${FZ_NLPROBE:-$here/../build/selftests/fz-nlprobe}
@@ -30,7 +33,7 @@ for s in "${systems[@]}"; do
 	setup_"$s" || { echo "bench: cannot set up $s" >&2; exit 1; }
 done
 sleep 1
-for r in $(seq "$rounds"); do
+part paths && for r in $(seq "$rounds"); do
 	for s in "${systems[@]}"; do
 		for t in "${tests[@]}"; do
 			measure "$s" "$r" "$t" | record
@@ -38,18 +41,27 @@ for r in $(seq "$rounds"); do
 	done
 done
 
-echo "bench: handshakes per second" >&2
-. "$here/bench/handshakes.sh"
-hs_bench 3 | record
-echo "bench: scale" >&2
-. "$here/bench/scale.sh"
-scale_bench | record
-for s in wg fz fzgw; do
-	for r in 1 2 3; do
-		measure "$s" "$r" tcp1 | sed 's/"test":"tcp1"/"test":"tcp1_scaled"/' | record
+if part handshakes; then
+	echo "bench: handshakes per second" >&2
+	. "$here/bench/handshakes.sh"
+	hs_bench 3 | record
+fi
+# The profiles come before scale: 10,000 peers would be in them.
+if part profile; then
+	for s in fz wg; do
+		echo "bench: perf profile of $s" >&2
+		profile "$s" >"$out/profile-$s.txt" 2>&1
 	done
-done
-
-echo "bench: perf profile of fz" >&2
-profile_fz >"$out/profile.txt" 2>&1
+fi
+if part scale; then
+	echo "bench: scale" >&2
+	. "$here/bench/scale.sh"
+	scale_bench | record
+	for r in 1 2 3; do
+		for s in wg fz fzgw; do
+			measure "$s" "$r" tcp1 |
+				sed 's/"test":"tcp1"/"test":"tcp1_scaled"/' | record
+		done
+	done
+fi
 $PY "$here/bench/report.py" "$out/raw.jsonl" "$out" "$(uname -r)" "$(nproc)" "${FZ_BENCH_ACCEL:-tcg}"

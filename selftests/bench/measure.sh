@@ -80,11 +80,22 @@ measure() { # SYSTEM ROUND TEST
 	esac
 }
 
-# A perf profile of fz moving TCP, if perf is installed for this kernel.
-profile_fz() {
+# A flat perf profile (by symbol) of SYSTEM moving one TCP stream. perf
+# starts before the load and the load ends before perf does: starting and
+# stopping perf patches kernel text (static keys), which must not happen
+# under load in the emulator (see vm-guest-init.sh). Without a PMU (TCG)
+# perf samples cpu-clock.
+profile() { # SYSTEM
+	local load rec
 	command -v perf >/dev/null || { echo "perf not installed"; return 1; }
-	iperf_json fz >/dev/null &
-	perf record -a -g -o /tmp/fzbench/perf.data -- sleep "$((secs - 2))" >/dev/null 2>&1
-	wait
-	perf report -i /tmp/fzbench/perf.data --stdio --no-children --sort symbol 2>/dev/null | head -60
+	perf record -a -F 999 -o "$FZ_RUN/perf.data" -- sleep "$((secs + 4))" \
+		>"$FZ_RUN/perf-record.log" 2>&1 &
+	rec=$!
+	sleep 2
+	iperf_json "$1" >/dev/null &
+	load=$!
+	wait "$load"
+	wait "$rec" || { cat "$FZ_RUN/perf-record.log"; return 1; }
+	perf report -i "$FZ_RUN/perf.data" --stdio --no-children \
+		--sort dso,symbol --percent-limit 0.5 2>/dev/null | grep -v '^$' | head -80
 }

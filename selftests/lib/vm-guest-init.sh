@@ -18,6 +18,16 @@ ln -sfn /proc/self/fd/2 /dev/stderr
 mount -t tmpfs tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 ip link set lo up
+# Under QEMU's multi-threaded TCG, a static key patched while the other
+# vCPU runs the patched code can leave it executing a stale int3: the
+# guest dies with "Oops: int3" in __netif_receive_skb_core. The key that
+# flips there is netstamp_needed_key, switched on and off by every ping
+# (SO_TIMESTAMP). One socket holding timestamps on for the whole boot
+# keeps it on, so ping never patches kernel text under load.
+/usr/bin/python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_TIMESTAMP, 1)
+time.sleep(1e9)' </dev/null >/dev/null 2>&1 &
 hostname fz-vm 2>/dev/null
 
 # /lib/modules is read-only: overlay a tmpfs so the fresh fz.ko can be
