@@ -29,8 +29,8 @@ record() { tee -a "$out/raw.jsonl"; }
 systems=(veth wg wggo fz fzgw)
 tests=(tcp1 tcp1r tcp4 tcp4r udp lat latload)
 for s in "${systems[@]}"; do
-	echo "bench: setting up $s" >&2
-	setup_"$s" || { echo "bench: cannot set up $s" >&2; exit 1; }
+	echo "bench: $(date +%T) setting up $s" >&2
+	setup_"$s" || { echo "bench: $(date +%T) cannot set up $s" >&2; exit 1; }
 done
 sleep 1
 part paths && for r in $(seq "$rounds"); do
@@ -42,19 +42,19 @@ part paths && for r in $(seq "$rounds"); do
 done
 
 if part handshakes; then
-	echo "bench: handshakes per second" >&2
+	echo "bench: $(date +%T) handshakes per second" >&2
 	. "$here/bench/handshakes.sh"
 	hs_bench 3 | record
 fi
 # The profiles come before scale: 10,000 peers would be in them.
 if part profile; then
 	for s in fz wg; do
-		echo "bench: perf profile of $s" >&2
+		echo "bench: $(date +%T) perf profile of $s" >&2
 		profile "$s" >"$out/profile-$s.txt" 2>&1
 	done
 fi
 if part scale; then
-	echo "bench: scale" >&2
+	echo "bench: $(date +%T) scale" >&2
 	. "$here/bench/scale.sh"
 	scale_bench | record
 	for r in 1 2 3; do

@@ -33,7 +33,7 @@ hs_setup() {
 	for i in $(seq "$HS_SRC"); do
 		for j in 1 2 3 4 5; do
 			n=$((n + 1))
-			wg genkey >"$FZ_RUN/hs-$n.key"
+			(umask 077; wg genkey >"$FZ_RUN/hs-$n.key")
 			ip -n "hs-i$i" link add "wgi$j" type wireguard
 			ip netns exec "hs-i$i" wg set "wgi$j" private-key "$FZ_RUN/hs-$n.key"
 			printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.78.%d.%d/32\n' \
@@ -74,17 +74,20 @@ sys.exit(0 if all(p["latest_handshake_ns"] >= int(sys.argv[1]) for p in d["peers
 }
 
 hs_round() { # SYSTEM ROUND
-	local s=$1 r=$2 port=52000 i t0 t1
+	local s=$1 r=$2 port=52000 i t0 t1 pids
 	[ "$s" = wg ] && port=52001
 	hs_aim "$port"
 	# WireGuard reports whole seconds: start on a fresh second.
 	sleep 1.1
 	printf 'link set wgi%d up\n' 1 2 3 4 5 >"$FZ_RUN/hs-up.batch"
 	t0=$(date +%s%N)
+	pids=()
 	for i in $(seq "$HS_SRC"); do
 		ip -n "hs-i$i" -batch "$FZ_RUN/hs-up.batch" &
+		pids+=($!)
 	done
-	wait
+	# Not a bare wait: the responder's fzagent is a child of this shell.
+	wait "${pids[@]}"
 	wait_for 60 hs_done "$s" "$t0"
 	t1=$(date +%s%N)
 	printf '{"system":"%s","round":%d,"test":"handshakes","n":%d,"seconds":%s,"per_s":%s}\n' \
