@@ -44,13 +44,13 @@ done
 if part handshakes; then
 	echo "bench: $(date +%T) handshakes per second" >&2
 	. "$here/bench/handshakes.sh"
-	hs_bench 3 | record
+	hs_bench "$rounds" | record
 fi
 # The profiles come before scale: 10,000 peers would be in them.
 if part profile; then
-	for s in fz wg; do
+	for s in fz fzgw wg; do
 		echo "bench: $(date +%T) perf profile of $s" >&2
-		profile "$s" >"$out/profile-$s.txt" 2>&1
+		profile "$s"
 	done
 fi
 if part scale; then
@@ -59,8 +59,7 @@ if part scale; then
 	scale_bench | record
 	for r in 1 2 3; do
 		for s in wg fz fzgw; do
-			measure "$s" "$r" tcp1 |
-				sed 's/"test":"tcp1"/"test":"tcp1_scaled"/' | record
+			measure "$s" "$r" tcp1_scaled | record
 		done
 	done
 fi

@@ -64,7 +64,7 @@ print(json.dumps(out))' "$1" "$2" "$3"
 measure() { # SYSTEM ROUND TEST
 	local s=$1 r=$2 t=$3 load
 	case $t in
-	tcp1) measure_iperf "$s" "$r" "$t" ;;
+	tcp1 | tcp1_scaled) measure_iperf "$s" "$r" "$t" ;;
 	tcp1r) measure_iperf "$s" "$r" "$t" -R ;;
 	tcp4) measure_iperf "$s" "$r" "$t" -P 4 ;;
 	tcp4r) measure_iperf "$s" "$r" "$t" -P 4 -R ;;
@@ -80,22 +80,44 @@ measure() { # SYSTEM ROUND TEST
 	esac
 }
 
-# A flat perf profile (by symbol) of SYSTEM moving one TCP stream. perf
-# starts before the load and the load ends before perf does: starting and
+# perf_start / perf_stop NAME: a system-wide flat profile (by symbol) of
+# what runs in between, written to $out/profile-NAME.txt. perf starts with
+# its events off and they are switched on through its control FIFO only
+# once it is ready: under TCG, perf takes seconds to start. Starting and
 # stopping perf patches kernel text (static keys), which must not happen
-# under load in the emulator (see vm-guest-init.sh). Without a PMU (TCG)
-# perf samples cpu-clock.
-profile() { # SYSTEM
-	local load rec
-	command -v perf >/dev/null || { echo "perf not installed"; return 1; }
-	perf record -a -F 999 -o "$FZ_RUN/perf.data" -- sleep "$((secs + 4))" \
+# under load in the emulator (see vm-guest-init.sh); switching events on
+# and off does not. Without a PMU (TCG) perf samples cpu-clock.
+perf_start() {
+	command -v perf >/dev/null || { echo "bench: perf is not installed" >&2; return 1; }
+	rm -f "$FZ_RUN/perf.ctl" "$FZ_RUN/perf.ack" "$FZ_RUN/perf.data"
+	mkfifo "$FZ_RUN/perf.ctl" "$FZ_RUN/perf.ack"
+	exec {perf_ctl}<>"$FZ_RUN/perf.ctl" {perf_ack}<>"$FZ_RUN/perf.ack"
+	perf record -a -F 999 -D -1 -o "$FZ_RUN/perf.data" \
+		--control "fifo:$FZ_RUN/perf.ctl,$FZ_RUN/perf.ack" -- sleep 3600 \
 		>"$FZ_RUN/perf-record.log" 2>&1 &
-	rec=$!
-	sleep 2
-	iperf_json "$1" >/dev/null &
-	load=$!
-	wait "$load"
-	wait "$rec" || { cat "$FZ_RUN/perf-record.log"; return 1; }
+	perf_pid=$!
+	echo enable >&"$perf_ctl"
+	read -r -t 120 -u "$perf_ack" _ || {
+		echo "bench: perf did not start" >&2
+		cat "$FZ_RUN/perf-record.log" >&2
+		return 1
+	}
+}
+
+perf_stop() { # NAME
+	echo disable >&"$perf_ctl"
+	read -r -t 60 -u "$perf_ack" _
+	kill -INT "$perf_pid"
+	wait "$perf_pid"
+	exec {perf_ctl}>&- {perf_ack}>&-
 	perf report -i "$FZ_RUN/perf.data" --stdio --no-children \
-		--sort dso,symbol --percent-limit 0.5 2>/dev/null | grep -v '^$' | head -80
+		--sort dso,symbol --percent-limit 0.3 2>/dev/null |
+		grep -v '^$' | head -80 >"$out/profile-$1.txt"
+}
+
+# A profile of SYSTEM moving one TCP stream.
+profile() { # SYSTEM
+	perf_start || return 1
+	iperf_json "$1" >/dev/null
+	perf_stop "$1"
 }

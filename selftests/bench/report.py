@@ -15,7 +15,12 @@ for r in runs:
 SYSTEMS = ["veth", "wg", "wggo", "fz", "fzgw"]
 NAMES = {"veth": "plain veth (limit)", "wg": "in-kernel WireGuard",
          "wggo": "wireguard-go", "fz": "fz",
-         "fzgw": "fz + gateway path (filters, DNS translation, masquerade)"}
+         "fzgw": "fz + gateway path (filters, DNS translation, masquerade)",
+         "fzagent": "fz"}
+# How the scale test configured each system.
+HOW = {"wg": "`wg addconf`", "fz": "netlink, a request per peer",
+       "fzgw": "netlink, a request per peer and per mapping",
+       "fzagent": "`fzagent up CONFIG` on a new interface (parse, DH, kernel)"}
 
 
 def values(test, system, key):
@@ -85,8 +90,8 @@ if hs_n:
 scale = [r for r in runs if r["test"].startswith("scale_")]
 if scale:
     lines += ["", "### Scale", "",
-              "| system | configured | seconds | per second | slab growth MB | TCP 1 stream with them, Mbit/s | vs without |",
-              "|---|---|---|---|---|---|---|"]
+              "| system | how | configured | seconds | per second | slab growth MB | TCP 1 stream with them, Mbit/s | vs without |",
+              "|---|---|---|---|---|---|---|---|"]
     for r in scale:
         s, what = r["system"], r["test"][len("scale_"):]
         thr = cell("tcp1_scaled", s) if what == "peers" else ""
@@ -94,7 +99,7 @@ if scale:
               if what == "peers" else "")
         rate = r["count"] / r["seconds"] if r["seconds"] else 0
         label = {"peers": "peers", "maps": "DNS mappings"}[what]
-        lines.append(f"| {NAMES[s]} | {r['count']} {label} | {r['seconds']:.1f} | "
+        lines.append(f"| {NAMES[s]} | {HOW[s]} | {r['count']} {label} | {r['seconds']:.1f} | "
                      f"{rate:.0f} | {r['slab_kb'] / 1024:.1f} | {thr} | {vs} |")
 
 open(f"{out}/results.md", "w").write("\n".join(lines) + "\n")

@@ -12,15 +12,20 @@ scale_json() { # SYSTEM WHAT COUNT SECONDS SLAB_KB
 	printf '{"system":"%s","round":1,"test":"scale_%s","count":%d,"seconds":%s,"slab_kb":%d}\n' "$@"
 }
 
-scale_wg() {
-	local s0 t0 t1
-	$PY - "$SCALE_PEERS" >"$FZ_RUN/scale-wg.conf" <<'PYEOF'
+peers_conf() { # COUNT KEYBASE: [Peer] sections with distinct keys and IPs
+	$PY - "$1" "$2" <<'PYEOF'
 import base64, struct, sys
 for n in range(1, int(sys.argv[1]) + 1):
-    key = base64.b64encode(struct.pack("<I", 300000 + n) + b"\x5a" * 28).decode()
+    key = base64.b64encode(struct.pack("<I", int(sys.argv[2]) + n) +
+                           b"\x5a" * 28).decode()
     print("[Peer]\nPublicKey = %s\nAllowedIPs = 10.%d.%d.%d/32\n"
           % (key, 128 + (n >> 16), (n >> 8) & 255, n & 255))
 PYEOF
+}
+
+scale_wg() {
+	local s0 t0 t1
+	peers_conf "$SCALE_PEERS" 300000 >"$FZ_RUN/scale-wg.conf"
 	sync
 	s0=$(slab_kb) t0=$(date +%s%N)
 	ip netns exec "${sv[wg]}" wg addconf wg-b "$FZ_RUN/scale-wg.conf"
@@ -43,8 +48,36 @@ scale_fz() { # SYSTEM NS IFACE [MAPS]: slab growth of each step
 	done <"$FZ_RUN/scale-$s.out"
 }
 
+# The operator's path: `fzagent up` with a config file of SCALE_PEERS
+# peers, on a new interface, until the agent says it runs (the file
+# parsed, every peer's static-static DH computed, every peer in fz.ko).
+# wg's counterpart is `wg addconf` above.
+scale_fzagent() {
+	local ns=${sv[fz]} s0 t0 t1 pid
+	{
+		printf '[Interface]\nPrivateKey = %s\nListenPort = 53000\n\n' "$(wg genkey)"
+		peers_conf "$SCALE_PEERS" 400000
+	} >"$FZ_RUN/scale-fzagent.conf"
+	chmod 600 "$FZ_RUN/scale-fzagent.conf"
+	sync
+	s0=$(slab_kb) t0=$(date +%s%N)
+	ip netns exec "$ns" "$FZAGENT" up "$FZ_RUN/scale-fzagent.conf" -i fzs \
+		>"$FZ_RUN/scale-fzagent.log" 2>&1 &
+	pid=$!
+	while ! grep -q "agent running" "$FZ_RUN/scale-fzagent.log"; do
+		kill -0 "$pid" 2>/dev/null || { cat "$FZ_RUN/scale-fzagent.log" >&2; return 1; }
+		sleep 0.05
+	done
+	t1=$(date +%s%N)
+	scale_json fzagent peers "$SCALE_PEERS" "$(echo "($t1 - $t0) / 1000000000" | bc -l)" $(($(slab_kb) - s0))
+	kill "$pid"
+	wait "$pid"
+	ip -n "$ns" link del fzs
+}
+
 scale_bench() {
 	scale_wg
+	scale_fzagent
 	scale_fz fz "${sv[fz]}" fz-b
 	scale_fz fzgw gateway fz0 "$SCALE_MAPS"
 }
