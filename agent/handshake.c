@@ -40,6 +40,15 @@ struct fz_hs {
 	struct fz_noise_local *local; /* sodium_malloc(); NULL: none yet */
 	struct fz_hs_peer **peers; /* each sodium_malloc() */
 	size_t n_peers, peers_cap;
+	/*
+	 * Peers by public key, so finding one costs the same with 10,000
+	 * peers as with one: a gateway looks one up per handshake and adds
+	 * thousands at start. Keyed SipHash, so nobody can pick keys that
+	 * collide; at most one peer per bucket on average.
+	 */
+	struct fz_hs_peer **buckets;
+	size_t n_buckets; /* a power of two, or 0 */
+	uint8_t hash_key[crypto_shorthash_KEYBYTES];
 	uint32_t *reserved; /* local indices of kernel keypairs */
 	size_t n_reserved;
 	uint64_t last_invalid_log_ns;
@@ -147,6 +156,7 @@ struct fz_hs *fz_hs_new(const struct fz_hs_ops *ops, void *ctx,
 	hs->ops = ops;
 	hs->ctx = ctx;
 	hs->timers = *timers;
+	crypto_shorthash_keygen(hs->hash_key);
 	return hs;
 }
 
@@ -173,6 +183,7 @@ void fz_hs_free(struct fz_hs *hs)
 	for (size_t i = 0; i < hs->n_peers; i++)
 		peer_free(hs, hs->peers[i]);
 	free(hs->peers);
+	free(hs->buckets);
 	free(hs->reserved);
 	local_free(hs->local);
 	sodium_memzero(hs, sizeof(*hs));
@@ -209,13 +220,69 @@ struct fz_hs_peer *fz_hs_peer_at(struct fz_hs *hs, size_t i)
 	return i < hs->n_peers ? hs->peers[i] : NULL;
 }
 
+/* --- The peer table: an array, and a hash of it by public key --- */
+
+static struct fz_hs_peer **bucket_of(const struct fz_hs *hs, const uint8_t *key)
+{
+	uint8_t h[crypto_shorthash_BYTES];
+	uint64_t v;
+
+	crypto_shorthash(h, key, FZ_KEY_LEN, hs->hash_key);
+	memcpy(&v, h, sizeof(v));
+	return &hs->buckets[v & (hs->n_buckets - 1)];
+}
+
+static void hash_insert(struct fz_hs *hs, struct fz_hs_peer *peer)
+{
+	struct fz_hs_peer **b = bucket_of(hs, peer->noise.remote_static);
+
+	peer->hash_next = *b;
+	*b = peer;
+}
+
+/* Keeps the buckets at least as many as the peers, n_peers + 1 included. */
+static int hash_grow(struct fz_hs *hs)
+{
+	size_t n = hs->n_buckets ? hs->n_buckets : 16;
+	struct fz_hs_peer **old = hs->buckets;
+
+	while (n < hs->n_peers + 1)
+		n *= 2;
+	if (n == hs->n_buckets)
+		return 0;
+	hs->buckets = calloc(n, sizeof(*hs->buckets));
+	if (!hs->buckets) {
+		hs->buckets = old;
+		return -ENOMEM;
+	}
+	free(old);
+	hs->n_buckets = n;
+	for (size_t i = 0; i < hs->n_peers; i++)
+		hash_insert(hs, hs->peers[i]);
+	return 0;
+}
+
 static ssize_t peer_slot(const struct fz_hs *hs, const uint8_t *key)
 {
-	for (size_t i = 0; i < hs->n_peers; i++)
-		if (!sodium_memcmp(hs->peers[i]->noise.remote_static, key,
-				   FZ_KEY_LEN))
-			return (ssize_t)i;
+	if (!hs->n_buckets)
+		return -1;
+	/* Public keys are not secret: memcmp is fine here. */
+	for (struct fz_hs_peer *p = *bucket_of(hs, key); p; p = p->hash_next)
+		if (!memcmp(p->noise.remote_static, key, FZ_KEY_LEN))
+			return (ssize_t)p->slot;
 	return -1;
+}
+
+static void peer_unlink(struct fz_hs *hs, size_t i)
+{
+	struct fz_hs_peer *peer = hs->peers[i], **pp;
+
+	for (pp = bucket_of(hs, peer->noise.remote_static); *pp != peer;
+	     pp = &(*pp)->hash_next)
+		;
+	*pp = peer->hash_next;
+	hs->peers[i] = hs->peers[--hs->n_peers];
+	hs->peers[i]->slot = i;
 }
 
 struct fz_hs_peer *fz_hs_find(struct fz_hs *hs, const uint8_t key[FZ_KEY_LEN])
@@ -265,7 +332,7 @@ int fz_hs_add_peer(struct fz_hs *hs, const uint8_t key[FZ_KEY_LEN],
 		return -ENOKEY;
 	if (!sodium_memcmp(key, hs->local->public_key, FZ_KEY_LEN))
 		return -EINVAL;
-	if (grow_peers(hs))
+	if (grow_peers(hs) || hash_grow(hs))
 		return -ENOMEM;
 	peer = sodium_malloc(sizeof(*peer));
 	if (!peer)
@@ -278,7 +345,9 @@ int fz_hs_add_peer(struct fz_hs *hs, const uint8_t key[FZ_KEY_LEN],
 	}
 	key_to_base64(b64, key);
 	memcpy(peer->id, b64, FZ_HS_ID_LEN);
+	peer->slot = hs->n_peers;
 	hs->peers[hs->n_peers++] = peer;
+	hash_insert(hs, peer);
 out:
 	if (out)
 		*out = peer;
@@ -289,10 +358,13 @@ void fz_hs_remove_peer(struct fz_hs *hs, const uint8_t key[FZ_KEY_LEN])
 {
 	ssize_t i = peer_slot(hs, key);
 
+	struct fz_hs_peer *peer;
+
 	if (i < 0)
 		return;
-	peer_free(hs, hs->peers[i]);
-	hs->peers[i] = hs->peers[--hs->n_peers];
+	peer = hs->peers[i];
+	peer_unlink(hs, (size_t)i);
+	peer_free(hs, peer);
 }
 
 /*

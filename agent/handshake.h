@@ -107,6 +107,9 @@ struct fz_hs_peer {
 	unsigned int recent_pos;
 	bool warned_no_endpoint;
 	void *timer; /* the owner's, for timer_arm() */
+	/* The peer table's: its bucket chain and its place in the array. */
+	struct fz_hs_peer *hash_next;
+	size_t slot;
 };
 
 void fz_hs_default_timers(struct fz_hs_timers *t, unsigned int divisor);

@@ -802,6 +802,50 @@ START_TEST(test_remove_peer)
 }
 END_TEST
 
+/* The peer table grows, finds and forgets peers by key in any order. */
+START_TEST(test_many_peers)
+{
+	enum { N = 1000 };
+	static uint8_t keys[N][FZ_KEY_LEN];
+	struct fz_hs_peer *peer;
+
+	for (size_t i = 0; i < N; i++) {
+		randombytes_buf(keys[i], FZ_KEY_LEN);
+		ck_assert_int_eq(fz_hs_add_peer(a.hs, keys[i], NULL, &peer), 0);
+		ck_assert_mem_eq(fz_hs_peer_key(peer), keys[i], FZ_KEY_LEN);
+	}
+	ck_assert_uint_eq(fz_hs_n_peers(a.hs), N + 1);
+	/* Adding a known key again returns the same peer, adds none. */
+	peer = fz_hs_find(a.hs, keys[7]);
+	ck_assert_int_eq(fz_hs_add_peer(a.hs, keys[7], NULL, NULL), 0);
+	ck_assert_uint_eq(fz_hs_n_peers(a.hs), N + 1);
+	ck_assert_ptr_eq(fz_hs_find(a.hs, keys[7]), peer);
+	/* Every third, from the middle out, so slots move around. */
+	for (size_t k = 0; k < N; k++) {
+		size_t i = (N / 2 + k * 7) % N;
+
+		if (i % 3 == 0)
+			fz_hs_remove_peer(a.hs, keys[i]);
+	}
+	for (size_t i = 0; i < N; i++) {
+		peer = fz_hs_find(a.hs, keys[i]);
+		if (i % 3 == 0) {
+			ck_assert_ptr_null(peer);
+			continue;
+		}
+		ck_assert_ptr_nonnull(peer);
+		ck_assert_mem_eq(fz_hs_peer_key(peer), keys[i], FZ_KEY_LEN);
+	}
+	ck_assert_uint_eq(fz_hs_n_peers(a.hs), N + 1 - (N + 2) / 3);
+	for (size_t i = 0; i < fz_hs_n_peers(a.hs); i++) {
+		peer = fz_hs_peer_at(a.hs, i);
+		ck_assert_ptr_eq(fz_hs_find(a.hs, fz_hs_peer_key(peer)), peer);
+	}
+	/* b, added before all of them, still handshakes. */
+	shake(&a, &b);
+}
+END_TEST
+
 Suite *handshake_suite(void)
 {
 	Suite *s = suite_create("handshake");
@@ -824,6 +868,7 @@ Suite *handshake_suite(void)
 	tcase_add_test(tc, test_no_endpoint);
 	tcase_add_test(tc, test_new_identity);
 	tcase_add_test(tc, test_remove_peer);
+	tcase_add_test(tc, test_many_peers);
 	suite_add_tcase(s, tc);
 	return s;
 }
