@@ -50,15 +50,16 @@ hs_setup() {
 }
 
 # Points every initiator at PORT, devices down (which clears their keys).
+# One shell per source: process start-up is what costs under emulation.
 hs_aim() {
-	local i j
+	local i
 	for i in $(seq "$HS_SRC"); do
-		for j in 1 2 3 4 5; do
-			ip -n "hs-i$i" link set "wgi$j" down
-			ip netns exec "hs-i$i" wg set "wgi$j" peer "$HS_RPUB" \
-				endpoint "10.77.$i.1:$1" persistent-keepalive 1 \
-				allowed-ips 10.79.0.0/32
-		done
+		ip netns exec "hs-i$i" sh -c '
+			for j in 1 2 3 4 5; do
+				ip link set "wgi$j" down
+				wg set "wgi$j" peer "$1" endpoint "$2:$3" \
+					persistent-keepalive 1 allowed-ips 10.79.0.0/32
+			done' sh "$HS_RPUB" "10.77.$i.1" "$1"
 	done
 }
 

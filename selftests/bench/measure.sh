@@ -111,7 +111,7 @@ perf_stop() { # NAME
 	wait "$perf_pid"
 	exec {perf_ctl}>&- {perf_ack}>&-
 	perf report -i "$FZ_RUN/perf.data" --stdio --no-children \
-		--sort dso,symbol --percent-limit 0.3 2>/dev/null |
+		--sort comm,dso,symbol --percent-limit 0.3 2>/dev/null |
 		grep -v '^$' | head -80 >"$out/profile-$1.txt"
 }
 
