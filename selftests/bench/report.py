@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 """Turns the benchmark's raw runs (one JSON object per line) into raw.json
 and results.md: medians, min-max, and ratios against in-kernel WireGuard."""
+import glob
 import json
+import os
+import re
 import statistics
 import sys
 
@@ -101,6 +104,19 @@ if scale:
         label = {"peers": "peers", "maps": "DNS mappings"}[what]
         lines.append(f"| {NAMES[s]} | {HOW[s]} | {r['count']} {label} | {r['seconds']:.1f} | "
                      f"{rate:.0f} | {r['slab_kb'] / 1024:.1f} | {thr} | {vs} |")
+
+profiles = sorted(glob.glob(f"{out}/profile-*.txt"))
+if profiles:
+    lines += ["", "### Profiles (perf, cpu-clock, whole guest; top entries)", "",
+              "Under TCG there is no PMU: samples are timer interrupts, which land "
+              "where interrupts are re-enabled, so time spent with them off "
+              "shows up at `_raw_spin_unlock_irqrestore` and the like. "
+              "Full lists in `profile-*.txt`.", ""]
+    for path in profiles:
+        name = os.path.basename(path)[len("profile-"):-len(".txt")]
+        top = [re.sub(r"\s{2,}", "  ", re.sub(r"(\s+-){2}\s*$", "", l.strip()))
+               for l in open(path) if l.strip() and not l.startswith("#")][:12]
+        lines += [f"**{name}**", "", "```"] + top + ["```", ""]
 
 open(f"{out}/results.md", "w").write("\n".join(lines) + "\n")
 json.dump({"kernel": kernel, "cpus": int(cpus), "accel": accel, "runs": runs},
