@@ -7,6 +7,7 @@
  * which peers exist.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "device.h"
 #include "handshake.h"
 #include "kernel.h"
+#include "keyindex.h"
 #include "keys.h"
 #include "plan.h"
 
@@ -138,28 +140,30 @@ static int sync_peer(struct daemon *d, const struct fz_plan_peer *pp, char *err,
 	return ret;
 }
 
-static bool cfg_has_peer(const struct fz_config *cfg, const uint8_t *key)
-{
-	for (size_t i = 0; i < cfg->n_peers; i++)
-		if (!memcmp(cfg->peers[i].public_key, key, FZ_KEY_LEN))
-			return true;
-	return false;
-}
-
-/* Handshake state of peers the kernel lost on its own goes too. */
+/*
+ * Handshake state of peers the kernel lost on its own goes too. Without
+ * memory for the index nothing is dropped: stale state is harmless, a
+ * lost peer's is not.
+ */
 static void drop_unconfigured(struct daemon *d, const struct fz_config *cfg)
 {
+	struct fz_keyindex in_cfg;
 	size_t i = 0;
 
+	if (fz_keyindex_build(&in_cfg, cfg->peers, cfg->n_peers,
+			      sizeof(*cfg->peers),
+			      offsetof(struct fz_config_peer, public_key)))
+		return;
 	while (i < fz_hs_n_peers(d->hs)) {
 		struct fz_hs_peer *peer = fz_hs_peer_at(d->hs, i);
 
-		if (cfg_has_peer(cfg, fz_hs_peer_key(peer)) ||
+		if (fz_keyindex_find(&in_cfg, fz_hs_peer_key(peer)) >= 0 ||
 		    daemon_keeps_peer(d, fz_hs_peer_key(peer)))
 			i++;
 		else
 			fz_hs_remove_peer(d->hs, fz_hs_peer_key(peer));
 	}
+	fz_keyindex_free(&in_cfg);
 }
 
 /* Indices of the kernel's keypairs must not be handed out again. */

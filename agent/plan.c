@@ -1,33 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Adoption planning; see plan.h. Peers are matched by public key, with
- * a linear search: configurations have tens of peers, not millions, and
- * this runs once per start or reload.
+ * Adoption planning; see plan.h. Peers are matched by public key
+ * through sorted indices: a gateway's config and device can both hold
+ * 10,000 peers.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "device.h"
+#include "keyindex.h"
 #include "plan.h"
-
-static const struct fz_peer *dev_peer(const struct fz_device *dev,
-				      const uint8_t *key)
-{
-	for (size_t i = 0; i < dev->n_peers; i++)
-		if (!memcmp(dev->peers[i].public_key, key, FZ_KEY_LEN))
-			return &dev->peers[i];
-	return NULL;
-}
-
-static bool in_config(const struct fz_config *cfg, const uint8_t *key)
-{
-	for (size_t i = 0; i < cfg->n_peers; i++)
-		if (!memcmp(cfg->peers[i].public_key, key, FZ_KEY_LEN))
-			return true;
-	return false;
-}
 
 static void plan_peer(struct fz_plan *plan, const struct fz_config_peer *cp,
 		      const struct fz_peer *dp)
@@ -78,15 +63,27 @@ int fz_plan_adopt_keeping(const struct fz_device *dev,
 			  bool (*keep)(void *ctx, const uint8_t *key),
 			  void *keep_ctx, struct fz_plan *out)
 {
+	struct fz_keyindex in_cfg, in_dev;
+
 	memset(out, 0, sizeof(*out));
 	out->peers =
 		calloc(dev->n_peers + cfg->n_peers + 1, sizeof(*out->peers));
 	if (!out->peers)
 		return -ENOMEM;
+	if (fz_keyindex_build(&in_cfg, cfg->peers, cfg->n_peers,
+			      sizeof(*cfg->peers),
+			      offsetof(struct fz_config_peer, public_key)))
+		goto nomem;
+	if (fz_keyindex_build(&in_dev, dev->peers, dev->n_peers,
+			      sizeof(*dev->peers),
+			      offsetof(struct fz_peer, public_key))) {
+		fz_keyindex_free(&in_cfg);
+		goto nomem;
+	}
 	for (size_t i = 0; i < dev->n_peers; i++) {
 		struct fz_plan_peer *pp;
 
-		if (in_config(cfg, dev->peers[i].public_key) ||
+		if (fz_keyindex_find(&in_cfg, dev->peers[i].public_key) >= 0 ||
 		    (keep && keep(keep_ctx, dev->peers[i].public_key)))
 			continue;
 		pp = &out->peers[out->n_peers++];
@@ -94,11 +91,18 @@ int fz_plan_adopt_keeping(const struct fz_device *dev,
 		pp->dev = &dev->peers[i];
 		out->n_delete++;
 	}
-	for (size_t i = 0; i < cfg->n_peers; i++)
-		plan_peer(out, &cfg->peers[i],
-			  dev_peer(dev, cfg->peers[i].public_key));
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		ssize_t d = fz_keyindex_find(&in_dev, cfg->peers[i].public_key);
+
+		plan_peer(out, &cfg->peers[i], d < 0 ? NULL : &dev->peers[d]);
+	}
+	fz_keyindex_free(&in_cfg);
+	fz_keyindex_free(&in_dev);
 	plan_device(out, dev, cfg);
 	return 0;
+nomem:
+	fz_plan_free(out);
+	return -ENOMEM;
 }
 
 void fz_plan_free(struct fz_plan *plan)

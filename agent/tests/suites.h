@@ -24,5 +24,6 @@ Suite *daemon_suite(void);
 Suite *gw_auth_suite(void);
 Suite *p2p_suite(void);
 Suite *gateway_suite(void);
+Suite *keyindex_suite(void);
 
 #endif /* FZ_AGENT_TESTS_SUITES_H */
