@@ -104,20 +104,21 @@ perf_start() {
 	}
 }
 
-perf_stop() { # NAME
+perf_stop() { # NAME [SORT-KEYS]
 	echo disable >&"$perf_ctl"
 	read -r -t 60 -u "$perf_ack" _
 	kill -INT "$perf_pid"
 	wait "$perf_pid"
 	exec {perf_ctl}>&- {perf_ack}>&-
 	perf report -i "$FZ_RUN/perf.data" --stdio --no-children \
-		--sort comm,dso,symbol --percent-limit 0.3 2>/dev/null |
+		--sort "${2:-comm,dso,symbol}" --percent-limit 0.3 2>/dev/null |
 		grep -v '^$' | head -80 >"$out/profile-$1.txt"
 }
 
-# A profile of SYSTEM moving one TCP stream.
+# A profile of SYSTEM moving one TCP stream, by symbol alone: kworkers
+# are shared between workqueues, so their names say little.
 profile() { # SYSTEM
 	perf_start || return 1
 	iperf_json "$1" >/dev/null
-	perf_stop "$1"
+	perf_stop "$1" dso,symbol
 }
