@@ -357,7 +357,6 @@ out:
 void fz_hs_remove_peer(struct fz_hs *hs, const uint8_t key[FZ_KEY_LEN])
 {
 	ssize_t i = peer_slot(hs, key);
-
 	struct fz_hs_peer *peer;
 
 	if (i < 0)
