@@ -23,20 +23,29 @@ ip link set lo up
 # guest dies with "Oops: int3" in __netif_receive_skb_core. The key that
 # flips there is netstamp_needed_key, switched on and off by every ping
 # (SO_TIMESTAMP). One socket holding timestamps on for the whole boot
-# keeps it on, so ping never patches kernel text under load.
-# Python's socket module lacks SO_TIMESTAMP: 29 is its number on x86.
-# The holder says it holds by creating a file; the console says if not.
+# keeps it on, so ping never patches kernel text under load. Two more
+# sockets with UDP encapsulation on do the same for udp_encap_needed_key
+# and udpv6_encap_needed_key, which every tunnel socket created or
+# closed while no other exists would flip in the UDP receive path.
+# Python's socket module lacks SO_TIMESTAMP and UDP_ENCAP: 29 and 100
+# are their numbers on x86 (UDP_ENCAP_ESPINUDP is 2; these sockets are
+# never bound, so nothing is ever decapsulated on them). The holder says
+# it holds by creating a file; the console says if it does not.
 /usr/bin/python3 -c 'import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, 29, 1)
-open("/run/fz-netstamp-held", "w").close()
+held = []
+for family in (socket.AF_INET, socket.AF_INET6):
+	s = socket.socket(family, socket.SOCK_DGRAM)
+	s.setsockopt(socket.IPPROTO_UDP, 100, 2)
+	held.append(s)
+held[0].setsockopt(socket.SOL_SOCKET, 29, 1)
+open("/run/fz-static-keys-held", "w").close()
 time.sleep(1e9)' </dev/null >/dev/null 2>&1 &
 for _ in $(seq 100); do
-	[ -e /run/fz-netstamp-held ] && break
+	[ -e /run/fz-static-keys-held ] && break
 	sleep 0.1
 done
-[ -e /run/fz-netstamp-held ] ||
-	echo "vm-guest-init: socket timestamps not held on; a static-key patch may crash this guest" >&2
+[ -e /run/fz-static-keys-held ] ||
+	echo "vm-guest-init: static keys not held on; a text patch under load may crash this guest" >&2
 hostname fz-vm 2>/dev/null
 
 # /lib/modules is read-only: overlay a tmpfs so the fresh fz.ko can be
