@@ -100,6 +100,7 @@ static const struct nla_policy stats_policy[FZ_STAT_A_MAX + 1] = {
 	[FZ_STAT_A_DENIED_CLIENT_TO_CLIENT] = { POLICY_U64 },
 	[FZ_STAT_A_DENIED_RETURN] = { POLICY_U64 },
 	[FZ_STAT_A_DENIED_NO_MAPPING] = { POLICY_U64 },
+	[FZ_STAT_A_DROP_CONTROL_RATELIMITED] = { POLICY_U64 },
 };
 
 void fz_device_init(struct fz_device *dev)

@@ -40,6 +40,8 @@ static const struct {
 	{ FZ_STAT_A_DENIED_CLIENT_TO_CLIENT, "denied_client_to_client", NULL },
 	{ FZ_STAT_A_DENIED_RETURN, "denied_return", NULL },
 	{ FZ_STAT_A_DENIED_NO_MAPPING, "denied_no_mapping", NULL },
+	{ FZ_STAT_A_DROP_CONTROL_RATELIMITED, "drop_control_ratelimited",
+	  "control rate limited" },
 };
 
 #define N_STAT_NAMES (sizeof(stat_names) / sizeof(stat_names[0]))

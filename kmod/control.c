@@ -14,8 +14,34 @@
 #include "send.h"
 
 /*
+ * Every control packet costs the agent a netlink event and may cost it a
+ * DNS lookup, so each peer gets a bucket of FZ_CONTROL_BURST refilled at
+ * FZ_CONTROL_PER_SEC. Only the peer's NAPI poll gets here, one CPU at a
+ * time, so the bucket needs no lock.
+ */
+static bool fz_control_allowed(struct fz_peer *peer)
+{
+	const u64 cost = NSEC_PER_SEC / FZ_CONTROL_PER_SEC;
+	const u64 burst = FZ_CONTROL_BURST * cost;
+	u64 now = ktime_get_coarse_boottime_ns();
+	u64 tokens;
+
+	tokens = peer->control_last_ns ?
+		 min(burst, peer->control_tokens + (now - peer->control_last_ns)) :
+		 burst;
+	peer->control_last_ns = now;
+	if (tokens < cost) {
+		peer->control_tokens = tokens;
+		return false;
+	}
+	peer->control_tokens = tokens - cost;
+	return true;
+}
+
+/*
  * Anything for :: with our next header is a control packet attempt; one
- * from any other source, too short or too long is dropped and counted.
+ * from any other source, too short or too long is dropped and counted, and
+ * so is one over the peer's rate.
  */
 bool fz_control_rx(struct fz_peer *peer, struct sk_buff *skb)
 {
@@ -30,6 +56,11 @@ bool fz_control_rx(struct fz_peer *peer, struct sk_buff *skb)
 	    len > FZ_MAX_CONTROL_PAYLOAD ||
 	    skb_linearize(skb)) {
 		fz_count(peer->fz, FZ_STAT_A_DROP_CONTROL);
+		kfree_skb(skb);
+		return true;
+	}
+	if (!fz_control_allowed(peer)) {
+		fz_count(peer->fz, FZ_STAT_A_DROP_CONTROL_RATELIMITED);
 		kfree_skb(skb);
 		return true;
 	}

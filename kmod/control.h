@@ -12,6 +12,13 @@ struct fz_peer;
 #define FZ_CONTROL_HEADER_LEN 8
 
 /*
+ * Per peer: a client asks for every DNS resource it uses, and may open
+ * dozens at once; nothing legitimate keeps up 20 a second.
+ */
+#define FZ_CONTROL_PER_SEC 20
+#define FZ_CONTROL_BURST 50
+
+/*
  * On an authenticated inner packet: true if it was a control packet, which
  * is then consumed (to the agent, or dropped and counted if malformed).
  */

@@ -56,6 +56,9 @@ struct fz_peer {
 	struct fz_policy __rcu *policy;
 	struct list_head dnsmaps; /* struct fz_dnsmap */
 	unsigned int num_dnsmaps;
+	/* p2p control packets' token bucket, in ns; only fz_rx_poll uses it. */
+	u64 control_tokens;
+	u64 control_last_ns;
 
 	seqlock_t endpoint_lock;
 	struct fz_peer_endpoint endpoint;

@@ -11,10 +11,11 @@
       to HOST:PORT; prints "replayed N bytes".
   wgpkt.py data HOST PORT
       send a transport data message for a receiver index nobody has.
-  wgpkt.py ctl6 VIA SRC LEN [TYPE]
+  wgpkt.py ctl6 VIA SRC LEN [TYPE [COUNT]]
       send, through the route to VIA (an fz device whose peer owns ::/128),
-      a p2p-control-shaped IPv6 packet: SRC -> ::, next header 0xFF, LEN
-      payload bytes (first byte TYPE, default 0); for malformed-input tests.
+      COUNT (default 1) p2p-control-shaped IPv6 packets: SRC -> ::, next
+      header 0xFF, LEN payload bytes (first byte TYPE, default 0); for
+      malformed-input and flood tests.
 Only ever talks to the addresses given (test namespaces).
 """
 import base64
@@ -116,12 +117,14 @@ def cmd_data(args):
 def cmd_ctl6(args):
     via, src, length = args[0], args[1], int(args[2])
     kind = int(args[3]) if len(args) > 3 else 0
+    count = int(args[4]) if len(args) > 4 else 1
     payload = (bytes([kind]) + bytes(7) + b"x" * length)[:length]
     hdr = struct.pack("!IHBB", 6 << 28, length, 0xFF, 0)
     hdr += socket.inet_pton(socket.AF_INET6, src) + bytes(16)
     s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_RAW)
-    s.sendto(hdr + payload, (via, 0))
-    print("sent %d bytes" % (len(hdr) + len(payload)))
+    for _ in range(count):
+        s.sendto(hdr + payload, (via, 0))
+    print("sent %d x %d bytes" % (count, len(hdr) + len(payload)))
 
 
 COMMANDS = {"init": cmd_init, "replay": cmd_replay, "data": cmd_data,

@@ -205,11 +205,25 @@ ctl0=$(gstat drop_control)
 c "$PY" "$FZ_SELFTESTS/lib/wgpkt.py" ctl6 fd00:2021:1111::1 :: 4 >/dev/null
 c "$PY" "$FZ_SELFTESTS/lib/wgpkt.py" ctl6 fd00:2021:1111::1 :: 1100 >/dev/null
 c "$PY" "$FZ_SELFTESTS/lib/wgpkt.py" ctl6 fd00:2021:1111::1 fd00:2021:1111::2 40 >/dev/null
+# gstat_ge NAME MIN: a counter has reached MIN (read anew on every try).
+gstat_ge() { test "$(gstat "$1")" -ge "$2"; }
 check "truncated, oversized and wrong-source control packets are dropped and counted" \
-	wait_for 5 test "$(gstat drop_control)" -ge $((ctl0 + 3))
+	wait_for 5 gstat_ge drop_control $((ctl0 + 3))
 check "... and none of them reached the agent" \
 	test "$(grep -c '^control' "$FZ_RUN/events.log")" = 1
 check "the tunnel still works after them" c ping -c 1 -W 3 100.64.0.1
+# A client flooding well-formed control packets: the first 50 reach the
+# agent, the rest of the burst is dropped and counted, and after a
+# second's refill the client is heard again.
+rl0=$(gstat drop_control_ratelimited)
+c "$PY" "$FZ_SELFTESTS/lib/wgpkt.py" ctl6 fd00:2021:1111::1 :: 40 0 300 >/dev/null
+check "a flood of 300 control packets is cut to the burst of 50 (plus refill)" \
+	wait_for 5 sh -c "n=\$(grep -c '^control' '$FZ_RUN/events.log'); test \$n -ge 51 && test \$n -le 71"
+check "... the rest counted as rate limited" \
+	wait_for 5 gstat_ge drop_control_ratelimited $((rl0 + 200))
+sleep 1.5
+check "... and after a second the client's control packets reach the agent again" \
+	sh -c "ip netns exec client '$P' control-send fz0 '$GW_PUB' 0 '{\"after\":\"flood\"}' && sleep 1 && grep -qF '{\"after\":\"flood\"}' '$FZ_RUN/events.log'"
 
 # ---- Bad netlink requests ----
 g "$P" resource-del fz0 "$CL_PUB" "$ALL6" >/dev/null

@@ -65,7 +65,9 @@
  *    EVT_CONTROL { FZ_A_PEER, FZ_A_PACKET } with the IPv6 header removed;
  *    ones from another source than ::, shorter than 8 or longer than
  *    FZ_MAX_CONTROL_PAYLOAD bytes are dropped and counted
- *    (FZ_STAT_A_DROP_CONTROL).
+ *    (FZ_STAT_A_DROP_CONTROL). Each peer may send a burst of 50, then
+ *    20 a second; the rest are dropped and counted
+ *    (FZ_STAT_A_DROP_CONTROL_RATELIMITED).
  */
 #ifndef _UAPI_LINUX_FZ_H
 #define _UAPI_LINUX_FZ_H
@@ -322,6 +324,7 @@ enum fz_stat_attr {
 	FZ_STAT_A_DENIED_CLIENT_TO_CLIENT, /* u64 */
 	FZ_STAT_A_DENIED_RETURN, /* u64: to a client, not from its resources */
 	FZ_STAT_A_DENIED_NO_MAPPING, /* u64: mapped IP with no real address */
+	FZ_STAT_A_DROP_CONTROL_RATELIMITED, /* u64: control over 20/s a peer */
 	__FZ_STAT_A_MAX
 };
 
