@@ -318,10 +318,9 @@ const struct gw_resource *gw_auth_find_resource(const struct gw_auth *a,
 const struct gw_client *gw_auth_find_client(const struct gw_auth *a,
 					    const uint8_t key[FZ_KEY_LEN])
 {
-	for (size_t i = 0; i < a->n_clients; i++)
-		if (!memcmp(a->clients[i].public_key, key, FZ_KEY_LEN))
-			return &a->clients[i];
-	return NULL;
+	ssize_t pos = fz_keyindex_find(&a->client_index, key);
+
+	return pos < 0 ? NULL : &a->clients[pos];
 }
 
 /* --- [Resource] --- */
@@ -980,6 +979,19 @@ static int check_secrets_private(struct ctx *c, unsigned int mode)
 	return 0;
 }
 
+static int index_clients(struct ctx *c)
+{
+	struct gw_auth *a = c->a;
+
+	if (!fz_keyindex_build(&a->client_index, a->clients, a->n_clients,
+			       sizeof(*a->clients),
+			       offsetof(struct gw_client, public_key)))
+		return 0;
+	c->line = 0;
+	fail(c, "out of memory");
+	return -ENOMEM;
+}
+
 int gw_auth_parse_file(const char *path, uint64_t now_ns, struct gw_auth *out,
 		       char *err, size_t errlen)
 {
@@ -1007,6 +1019,8 @@ int gw_auth_parse_file(const char *path, uint64_t now_ns, struct gw_auth *out,
 		ret = resolve_grants(&c);
 	if (!ret)
 		ret = check_secrets_private(&c, mode);
+	if (!ret)
+		ret = index_clients(&c);
 	if (buf) {
 		sodium_memzero(buf, len);
 		free(buf);
@@ -1025,5 +1039,6 @@ void gw_auth_free(struct gw_auth *a)
 		sodium_memzero(a->clients, a->n_clients * sizeof(*a->clients));
 	free(a->clients);
 	free(a->resources);
+	fz_keyindex_free(&a->client_index);
 	memset(a, 0, sizeof(*a));
 }

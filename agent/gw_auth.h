@@ -35,6 +35,7 @@
 
 #include "config.h"
 #include "kernel_gw.h"
+#include "keyindex.h"
 
 #define GW_NAME_MAX 63
 #define GW_DOMAIN_MAX 253
@@ -75,6 +76,8 @@ struct gw_auth {
 	size_t n_resources;
 	struct gw_client *clients;
 	size_t n_clients;
+	/* The clients by key: every control packet and sync looks one up. */
+	struct fz_keyindex client_index;
 };
 
 /* now_ns (realtime) turns "for SECONDS" into an expiry. */

@@ -129,6 +129,48 @@ END_TEST
 #define RES "[Resource]\nName = r\nID = " ID1 "\nType = cidr\n"
 #define CLI "[Client]\nPublicKey = " K1 "\nTunnelIPs = 100.64.0.2\n"
 
+/*
+ * 2,000 clients, written in an order unrelated to their keys: each is
+ * found by its key at its own position, and a key no client has is not.
+ */
+START_TEST(test_many_clients)
+{
+	enum { N = 2000 };
+	size_t cap = (size_t)N * 120, len = 0;
+	char *text = malloc(cap), b64[KEY_B64_LEN + 1];
+	uint8_t key[FZ_KEY_LEN];
+	struct gw_auth a;
+	char err[256];
+
+	ck_assert_ptr_nonnull(text);
+	for (unsigned int i = 0; i < N; i++) {
+		memset(key, 0, sizeof(key));
+		key[0] = (uint8_t)(i * 7919 % 251);
+		key[1] = (uint8_t)(i >> 8);
+		key[2] = (uint8_t)i;
+		key_to_base64(b64, key);
+		len += (size_t)snprintf(text + len, cap - len,
+					"[Client]\nPublicKey = %s\n"
+					"TunnelIPs = 100.64.%u.%u\n",
+					b64, i / 200 + 1, i % 200 + 1);
+	}
+	ck_assert_int_eq(parse(text, &a, err), 0);
+	ck_assert_uint_eq(a.n_clients, N);
+	for (unsigned int i = 0; i < N; i++) {
+		memset(key, 0, sizeof(key));
+		key[0] = (uint8_t)(i * 7919 % 251);
+		key[1] = (uint8_t)(i >> 8);
+		key[2] = (uint8_t)i;
+		ck_assert_ptr_eq(gw_auth_find_client(&a, key), &a.clients[i]);
+	}
+	key[3] = 1;
+	ck_assert_ptr_null(gw_auth_find_client(&a, key));
+	gw_auth_free(&a);
+	ck_assert_ptr_null(gw_auth_find_client(&a, key));
+	free(text);
+}
+END_TEST
+
 START_TEST(test_errors)
 {
 	static const struct {
@@ -347,6 +389,7 @@ Suite *gw_auth_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_valid);
+	tcase_add_test(tc, test_many_clients);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_secret_mode);
 	tcase_add_test(tc, test_values);
