@@ -13,13 +13,61 @@
 need ip ping curl nginx dnsmasq dig conntrack wg modprobe "$PY"
 P=$FZ_NLPROBE
 modprobe fz
-trap 'gw_tunnel_down; gateway_down; hosts_down client' EXIT
+trap 'client2_down; gw_tunnel_down; gateway_down; hosts_down client' EXIT
+
+# client2_up: a second client, 100.64.0.3, in namespace client2 with its
+# own link to the gateway (192.168.242.0/24) and its own fzagent, added to
+# the gateway's running agent with `fzagent set`.
+client2_up() {
+	CL2_KEY=$(wg genkey)
+	CL2_PUB=$(echo "$CL2_KEY" | wg pubkey)
+	ip netns add client2 || return 1
+	ip link add vc2 netns gateway type veth peer name vg netns client2 || return 1
+	ip -n gateway addr add 192.168.242.1/24 dev vc2
+	ip -n client2 addr add 192.168.242.2/24 dev vg
+	ip -n gateway link set vc2 up
+	ip -n client2 link set vg up
+	ip -n client2 link set lo up
+	(
+		umask 077
+		cat >"$FZ_RUN/cl2-fz0.conf" <<CONF
+[Interface]
+PrivateKey = $CL2_KEY
+ListenPort = 51822
+Address = 100.64.0.3/11
+
+[Peer]
+PublicKey = $GW_PUB
+Endpoint = 192.168.242.1:51820
+PersistentKeepalive = 25
+AllowedIPs = 100.64.0.0/11, 100.96.0.0/11, 172.31.0.0/24
+CONF
+	)
+	ip netns exec client2 "$FZAGENT" up "$FZ_RUN/cl2-fz0.conf" -i fz0 \
+		>"$FZ_RUN/cl2-fz0.log" 2>&1 &
+	echo $! >"$FZ_RUN/cl2-fz0.pid"
+	wait_for 15 ip -n client2 link show fz0 up || return 1
+	ip -n client2 route add 100.96.0.0/11 dev fz0
+	ip -n client2 route add 172.31.0.0/24 dev fz0
+	ip netns exec gateway "$FZAGENT" set fz0 peer "$CL2_PUB" \
+		allowed-ips 100.64.0.3/32 || return 1
+	wait_for 20 ip netns exec client2 ping -c 1 -W 1 100.64.0.1
+}
+
+client2_down() {
+	local pid
+	pid=$(cat "$FZ_RUN/cl2-fz0.pid" 2>/dev/null) &&
+		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	rm -f "$FZ_RUN/cl2-fz0.pid"
+	hosts_down client2
+}
 
 GITLAB=000102030405060708090a0b0c0d0e01
 JENKINS=000102030405060708090a0b0c0d0e02
 LAN=000102030405060708090a0b0c0d0e03
 ALL6=000102030405060708090a0b0c0d0e04
 WIDE=000102030405060708090a0b0c0d0e05
+OTHER=000102030405060708090a0b0c0d0e06
 
 hosts_up gateway client || { fail "namespaces"; exit 1; }
 gateway_up || { fail "resource namespace, nginx, listeners, dnsmasq"; exit 1; }
@@ -188,6 +236,37 @@ nomap0=$(gstat denied_no_mapping)
 check "a mapped IP with no real address of its family is unreachable at once" \
 	sh -c "ip netns exec client curl -s -m 5 'http://[fd00:2021:1111:8000::1]/'; test \$? = 7"
 check "... counted as no mapping" test "$(gstat denied_no_mapping)" -gt "$nomap0"
+
+# Mapped IPs are each client's own choice, so two clients may pick the
+# same one for different names: maps are keyed by (client, mapped IP).
+if client2_up; then
+	pass "a second client, 100.64.0.3, joined the gateway"
+	g "$P" client fz0 "$CL2_PUB" >/dev/null
+	g "$P" resource fz0 "$CL2_PUB" "$OTHER" dns addr 100.96.0.1/32 filter tcp:80 >/dev/null
+	g "$P" dnsmap fz0 "$CL2_PUB" "$OTHER" 100.96.0.1 172.31.0.11 >/dev/null
+	check "client 2's 100.96.0.1 is other.company.test's address (.11)" \
+		sh -c "ip netns exec client2 curl -s -m 5 -H 'Host: other.company.test' http://100.96.0.1/ | grep -qx other"
+	check "... while client 1's 100.96.0.1 is still gitlab's (.10)" \
+		sh -c "ip netns exec client curl -s -m 5 -H 'Host: gitlab.company.test' http://100.96.0.1/ | grep -qx gitlab"
+	ct=$(ip netns exec gateway conntrack -L -p tcp --orig-dst 100.96.0.1 2>/dev/null)
+	check "conntrack: client 2's flow translated to .11" \
+		sh -c "echo '$ct' | grep -q 'src=100.64.0.3 .*src=172.31.0.11 dst=100.64.0.3'"
+	check "conntrack: client 1's flow translated to .10" \
+		sh -c "echo '$ct' | grep -q 'src=100.64.0.2 .*src=172.31.0.10 dst=100.64.0.2'"
+	check "client 2 cannot reach gitlab's real address (.10)" \
+		sh -c "ip netns exec client2 curl -s -m 5 -H 'Host: gitlab.company.test' http://172.31.0.10/; test \$? = 7"
+	g "$P" resource-del fz0 "$CL2_PUB" "$OTHER" >/dev/null
+	check "revoking client 2's resource drops its map and only that" \
+		test "$(cat /sys/kernel/debug/fz/live_dnsmaps)" = 1
+	check "... client 1 still reaches gitlab through 100.96.0.1" \
+		sh -c "ip netns exec client curl -s -m 5 -H 'Host: gitlab.company.test' http://100.96.0.1/ | grep -qx gitlab"
+	check "... and client 2's 100.96.0.1 is prohibited now" \
+		sh -c "ip netns exec client2 curl -s -m 5 http://100.96.0.1/; test \$? = 7"
+else
+	fail "a second client, 100.64.0.3, joined the gateway (see $FZ_RUN/cl2-fz0.log)"
+fi
+client2_down
+
 g "$P" resource-del fz0 "$CL_PUB" "$GITLAB" >/dev/null
 check "revoking the DNS resource drops its mappings" \
 	test "$(cat /sys/kernel/debug/fz/live_dnsmaps)" = 0
