@@ -22,6 +22,7 @@
 #include "format.h"
 #include "handshake.h"
 #include "keys.h"
+#include "secpool.h"
 
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr)-offsetof(type, member)))
@@ -38,8 +39,10 @@ struct fz_hs {
 	void *ctx;
 	struct fz_hs_timers timers;
 	struct fz_noise_local *local; /* sodium_malloc(); NULL: none yet */
-	struct fz_hs_peer **peers; /* each sodium_malloc() */
+	struct fz_hs_peer **peers; /* each from peer_pool */
 	size_t n_peers, peers_cap;
+	/* Locked and guarded, but not four mappings per peer. */
+	struct fz_secpool peer_pool;
 	/*
 	 * Peers by public key, so finding one costs the same with 10,000
 	 * peers as with one: a gateway looks one up per handshake and adds
@@ -157,6 +160,7 @@ struct fz_hs *fz_hs_new(const struct fz_hs_ops *ops, void *ctx,
 	hs->ctx = ctx;
 	hs->timers = *timers;
 	crypto_shorthash_keygen(hs->hash_key);
+	fz_secpool_init(&hs->peer_pool, sizeof(struct fz_hs_peer));
 	return hs;
 }
 
@@ -164,8 +168,7 @@ static void peer_free(struct fz_hs *hs, struct fz_hs_peer *peer)
 {
 	hs->ops->timer_stop(hs->ctx, peer);
 	hs->ops->peer_gone(hs->ctx, peer);
-	sodium_memzero(peer, sizeof(*peer));
-	sodium_free(peer);
+	fz_secpool_free(&hs->peer_pool, peer);
 }
 
 static void local_free(struct fz_noise_local *local)
@@ -182,6 +185,7 @@ void fz_hs_free(struct fz_hs *hs)
 		return;
 	for (size_t i = 0; i < hs->n_peers; i++)
 		peer_free(hs, hs->peers[i]);
+	fz_secpool_destroy(&hs->peer_pool);
 	free(hs->peers);
 	free(hs->buckets);
 	free(hs->reserved);
@@ -334,13 +338,12 @@ int fz_hs_add_peer(struct fz_hs *hs, const uint8_t key[FZ_KEY_LEN],
 		return -EINVAL;
 	if (grow_peers(hs) || hash_grow(hs))
 		return -ENOMEM;
-	peer = sodium_malloc(sizeof(*peer));
+	peer = fz_secpool_alloc(&hs->peer_pool);
 	if (!peer)
 		return -ENOMEM;
-	memset(peer, 0, sizeof(*peer));
 	if (fz_noise_peer_init(hs->local, &peer->noise, key,
 			       psk_given(psk) ? psk : NULL)) {
-		sodium_free(peer);
+		fz_secpool_free(&hs->peer_pool, peer);
 		return -EINVAL;
 	}
 	key_to_base64(b64, key);

@@ -28,6 +28,7 @@ int main(void)
 	srunner_add_suite(sr, p2p_suite());
 	srunner_add_suite(sr, gateway_suite());
 	srunner_add_suite(sr, keyindex_suite());
+	srunner_add_suite(sr, secpool_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -25,5 +25,6 @@ Suite *gw_auth_suite(void);
 Suite *p2p_suite(void);
 Suite *gateway_suite(void);
 Suite *keyindex_suite(void);
+Suite *secpool_suite(void);
 
 #endif /* FZ_AGENT_TESTS_SUITES_H */
