@@ -150,9 +150,7 @@ static void drop_unconfigured(struct daemon *d, const struct fz_config *cfg)
 	struct fz_keyindex in_cfg;
 	size_t i = 0;
 
-	if (fz_keyindex_build(&in_cfg, cfg->peers, cfg->n_peers,
-			      sizeof(*cfg->peers),
-			      offsetof(struct fz_config_peer, public_key)))
+	if (fz_keyindex_of(&in_cfg, cfg->peers, cfg->n_peers, public_key))
 		return;
 	while (i < fz_hs_n_peers(d->hs)) {
 		struct fz_hs_peer *peer = fz_hs_peer_at(d->hs, i);

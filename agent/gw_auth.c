@@ -983,9 +983,8 @@ static int index_clients(struct ctx *c)
 {
 	struct gw_auth *a = c->a;
 
-	if (!fz_keyindex_build(&a->client_index, a->clients, a->n_clients,
-			       sizeof(*a->clients),
-			       offsetof(struct gw_client, public_key)))
+	if (!fz_keyindex_of(&a->client_index, a->clients, a->n_clients,
+			    public_key))
 		return 0;
 	c->line = 0;
 	fail(c, "out of memory");

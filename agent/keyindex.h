@@ -28,6 +28,10 @@ struct fz_keyindex {
  */
 int fz_keyindex_build(struct fz_keyindex *ki, const void *base, size_t n,
 		      size_t stride, size_t key_offset);
+/* The same for n elements of array, keyed by their member named member. */
+#define fz_keyindex_of(ki, array, n, member)              \
+	fz_keyindex_build(ki, array, n, sizeof(*(array)), \
+			  offsetof(__typeof__(*(array)), member))
 
 /* The position of key in the array, or -1. */
 ssize_t fz_keyindex_find(const struct fz_keyindex *ki, const uint8_t *key);

@@ -70,13 +70,9 @@ int fz_plan_adopt_keeping(const struct fz_device *dev,
 		calloc(dev->n_peers + cfg->n_peers + 1, sizeof(*out->peers));
 	if (!out->peers)
 		return -ENOMEM;
-	if (fz_keyindex_build(&in_cfg, cfg->peers, cfg->n_peers,
-			      sizeof(*cfg->peers),
-			      offsetof(struct fz_config_peer, public_key)))
+	if (fz_keyindex_of(&in_cfg, cfg->peers, cfg->n_peers, public_key))
 		goto nomem;
-	if (fz_keyindex_build(&in_dev, dev->peers, dev->n_peers,
-			      sizeof(*dev->peers),
-			      offsetof(struct fz_peer, public_key))) {
+	if (fz_keyindex_of(&in_dev, dev->peers, dev->n_peers, public_key)) {
 		fz_keyindex_free(&in_cfg);
 		goto nomem;
 	}
