@@ -364,6 +364,8 @@ static int parse_resources(struct fz_peer *peer, struct nlattr *list)
 	return 0;
 }
 
+static int parse_stats(uint64_t stats[__FZ_STAT_A_MAX], struct nlattr *nest);
+
 /* On error the caller still owns, and must free, the peer's arrays. */
 static int parse_peer(struct fz_peer *peer, struct nlattr *nest)
 {
@@ -388,6 +390,9 @@ static int parse_peer(struct fz_peer *peer, struct nlattr *nest)
 	peer->last_handshake_ns = get_u64(tb[FZ_PEER_A_LAST_HANDSHAKE]);
 	peer->last_rx_ns = get_u64(tb[FZ_PEER_A_LAST_RX]);
 	peer->flags = get_u32(tb[FZ_PEER_A_FLAGS]);
+	if (tb[FZ_PEER_A_DROPS] &&
+	    parse_stats(peer->drops, tb[FZ_PEER_A_DROPS]))
+		return -EINVAL;
 	if (tb[FZ_PEER_A_KEYPAIRS]) {
 		ret = parse_keypairs(peer, tb[FZ_PEER_A_KEYPAIRS]);
 		if (ret)

@@ -61,6 +61,7 @@ struct fz_peer {
 	uint64_t tx_bytes;
 	uint64_t last_handshake_ns; /* since the epoch, 0 = never */
 	uint64_t last_rx_ns; /* since the epoch, 0 = never */
+	uint64_t drops[__FZ_STAT_A_MAX]; /* its own, by enum fz_stat_attr */
 	struct fz_keypair_info keypairs[FZ_DEVICE_MAX_KEYPAIRS];
 	size_t n_keypairs; /* more than the maximum are ignored */
 	/* Gateway clients only (FZ_PEER_F_GATEWAY_CLIENT); NULL when none. */

@@ -138,6 +138,7 @@ static void text_peer(FILE *f, const struct fz_peer *peer, uint64_t now_ns)
 		fprintf(f, "  persistent keepalive: every %s\n",
 			fmt_duration(buf, sizeof(buf),
 				     peer->persistent_keepalive));
+	text_drops(f, peer->drops);
 	text_resources(f, peer, now_ns);
 }
 
@@ -232,6 +233,18 @@ static void json_resources(struct json *j, const struct fz_peer *peer)
 	json_array_end(j);
 }
 
+/* A peer's own drops: the non-zero ones, named as in "stats". */
+static void json_peer_drops(struct json *j, const struct fz_peer *peer)
+{
+	json_key(j, "drops");
+	json_object_begin(j);
+	for (size_t i = 0; i < N_STAT_NAMES; i++)
+		if (peer->drops[stat_names[i].attr])
+			json_kv_u64(j, stat_names[i].key,
+				    peer->drops[stat_names[i].attr]);
+	json_object_end(j);
+}
+
 static void json_peer(struct json *j, const struct fz_peer *peer)
 {
 	char buf[FMT_ENDPOINT_LEN];
@@ -249,6 +262,7 @@ static void json_peer(struct json *j, const struct fz_peer *peer)
 	json_kv_u64(j, "tx_bytes", peer->tx_bytes);
 	json_kv_u64(j, "latest_handshake_ns", peer->last_handshake_ns);
 	json_kv_u64(j, "last_rx_ns", peer->last_rx_ns);
+	json_peer_drops(j, peer);
 	json_keypairs(j, peer);
 	json_resources(j, peer);
 	json_object_end(j);

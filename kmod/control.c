@@ -55,12 +55,12 @@ bool fz_control_rx(struct fz_peer *peer, struct sk_buff *skb)
 	if (!ipv6_addr_any(&ip6h->saddr) || len < FZ_CONTROL_HEADER_LEN ||
 	    len > FZ_MAX_CONTROL_PAYLOAD ||
 	    skb_linearize(skb)) {
-		fz_count(peer->fz, FZ_STAT_A_DROP_CONTROL);
+		fz_peer_count(peer, FZ_STAT_A_DROP_CONTROL);
 		kfree_skb(skb);
 		return true;
 	}
 	if (!fz_control_allowed(peer)) {
-		fz_count(peer->fz, FZ_STAT_A_DROP_CONTROL_RATELIMITED);
+		fz_peer_count(peer, FZ_STAT_A_DROP_CONTROL_RATELIMITED);
 		kfree_skb(skb);
 		return true;
 	}

@@ -299,6 +299,25 @@ static int fz_put_resources(struct sk_buff *skb, struct fz_peer *peer)
 	return 0;
 }
 
+/* Only the counters that are not zero: most peers have none. */
+static int fz_put_peer_drops(struct sk_buff *skb, struct fz_peer *peer)
+{
+	struct nlattr *nest = nla_nest_start(skb, FZ_PEER_A_DROPS);
+	int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < FZ_PEER_DROP_SLOTS; i++) {
+		u64 v = atomic64_read(&peer->drops[i]);
+
+		if (v && nla_put_u64_64bit(skb, fz_peer_drop_attrs[i], v,
+					   FZ_STAT_A_PAD))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int fz_put_peer(struct sk_buff *skb, struct fz_peer *peer)
 {
 	struct nlattr *nest = nla_nest_start(skb, FZ_A_PEER);
@@ -324,7 +343,7 @@ static int fz_put_peer(struct sk_buff *skb, struct fz_peer *peer)
 	    nla_put_u64_64bit(skb, FZ_PEER_A_LAST_RX,
 			      READ_ONCE(peer->last_rx_ns), FZ_PEER_A_PAD) ||
 	    fz_put_allowedips(skb, peer) || fz_put_keypairs(skb, peer) ||
-	    fz_put_resources(skb, peer)) {
+	    fz_put_resources(skb, peer) || fz_put_peer_drops(skb, peer)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

@@ -200,6 +200,36 @@ void fz_peer_stats(struct fz_peer *peer, struct fz_peer_stats *out)
 	}
 }
 
+const u8 fz_peer_drop_attrs[FZ_PEER_DROP_SLOTS] = {
+	FZ_STAT_A_DROP_BAD_AUTH,
+	FZ_STAT_A_DROP_REPLAY,
+	FZ_STAT_A_DROP_NO_KEY,
+	FZ_STAT_A_DROP_BAD_SOURCE,
+	FZ_STAT_A_DROP_MALFORMED,
+	FZ_STAT_A_DROP_DENIED,
+	FZ_STAT_A_DROP_CONTROL,
+	FZ_STAT_A_DENIED_NOT_AUTHORIZED,
+	FZ_STAT_A_DENIED_FILTERED,
+	FZ_STAT_A_DENIED_EXPIRED,
+	FZ_STAT_A_DENIED_CLIENT_TO_CLIENT,
+	FZ_STAT_A_DENIED_RETURN,
+	FZ_STAT_A_DROP_CONTROL_RATELIMITED,
+};
+
+/* Only drop paths get here: a short scan costs nothing that matters. */
+void fz_peer_count(struct fz_peer *peer, enum fz_stat_attr what)
+{
+	int i;
+
+	fz_count(peer->fz, what);
+	for (i = 0; i < FZ_PEER_DROP_SLOTS; i++) {
+		if (fz_peer_drop_attrs[i] == what) {
+			atomic64_inc(&peer->drops[i]);
+			return;
+		}
+	}
+}
+
 void fz_peer_init(void)
 {
 	get_random_bytes(&fz_peer_hash_key, sizeof(fz_peer_hash_key));

@@ -40,6 +40,14 @@ struct fz_peer_stats {
 	u64 tx_bytes;
 };
 
+/*
+ * Drops a peer can be blamed for are counted per peer too, so that a
+ * gateway's operator sees which client is refused and why; the dump
+ * carries them as FZ_PEER_A_DROPS. These are their counters, in order.
+ */
+#define FZ_PEER_DROP_SLOTS 13
+extern const u8 fz_peer_drop_attrs[FZ_PEER_DROP_SLOTS];
+
 struct fz_peer {
 	struct fz_device *fz;
 	struct kref refcount;
@@ -83,6 +91,7 @@ struct fz_peer {
 	bool dead;
 
 	struct fz_peer_stats __percpu *stats;
+	atomic64_t drops[FZ_PEER_DROP_SLOTS]; /* by fz_peer_drop_attrs */
 };
 
 /* All of these run under fz->lock. */
@@ -98,6 +107,8 @@ void fz_peer_set_endpoint(struct fz_peer *peer, const union fz_endpoint *ep);
 void fz_peer_clear_endpoint(struct fz_peer *peer);
 void fz_peer_get_endpoint(struct fz_peer *peer, struct fz_peer_endpoint *out);
 void fz_peer_stats(struct fz_peer *peer, struct fz_peer_stats *out);
+/* Counts a drop on the device, and on the peer if it is one of its. */
+void fz_peer_count(struct fz_peer *peer, enum fz_stat_attr what);
 
 void fz_peer_init(void);
 

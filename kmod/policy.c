@@ -275,8 +275,8 @@ static void fz_deny(struct fz_peer *peer, struct sk_buff *skb,
 {
 	struct fz_device *fz = peer->fz;
 
-	fz_count(fz, FZ_STAT_A_DROP_DENIED);
-	fz_count(fz, fz_denied_counter[why]);
+	fz_peer_count(peer, FZ_STAT_A_DROP_DENIED);
+	fz_peer_count(peer, fz_denied_counter[why]);
 	fz_send_prohibited(fz, skb);
 	if (__ratelimit(&fz->deny_event_rs))
 		fz_genl_event_denied(peer, why, flow);
@@ -289,7 +289,7 @@ bool fz_policy_rx(struct fz_peer *peer, struct sk_buff *skb)
 	struct fz_flow flow;
 
 	if (unlikely(!fz_flow_parse(skb, &flow))) {
-		fz_count(peer->fz, FZ_STAT_A_DROP_MALFORMED);
+		fz_peer_count(peer, FZ_STAT_A_DROP_MALFORMED);
 		return false;
 	}
 	rcu_read_lock_bh();
@@ -320,7 +320,7 @@ bool fz_policy_tx(struct fz_peer *peer, struct sk_buff *skb)
 	bool ok;
 
 	if (unlikely(!fz_flow_parse(skb, &flow))) {
-		fz_count(peer->fz, FZ_STAT_A_DROP_MALFORMED);
+		fz_peer_count(peer, FZ_STAT_A_DROP_MALFORMED);
 		return false;
 	}
 	if (flow.icmp_error)
@@ -331,8 +331,8 @@ bool fz_policy_tx(struct fz_peer *peer, struct sk_buff *skb)
 				    &flow, flow.saddr, false) == FZ_REASON_NONE;
 	rcu_read_unlock_bh();
 	if (!ok) {
-		fz_count(peer->fz, FZ_STAT_A_DROP_DENIED);
-		fz_count(peer->fz, FZ_STAT_A_DENIED_RETURN);
+		fz_peer_count(peer, FZ_STAT_A_DROP_DENIED);
+		fz_peer_count(peer, FZ_STAT_A_DENIED_RETURN);
 	}
 	return ok;
 }

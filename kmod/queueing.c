@@ -243,7 +243,7 @@ void fz_decrypt_worker(struct work_struct *work)
 		bool ok = fz_decrypt_skb(skb, FZ_CB(skb)->keypair);
 
 		if (!ok)
-			fz_count(fz, FZ_STAT_A_DROP_BAD_AUTH);
+			fz_peer_count(peer, FZ_STAT_A_DROP_BAD_AUTH);
 		atomic_set_release(&FZ_CB(skb)->state,
 				   ok ? FZ_PACKET_DONE : FZ_PACKET_DEAD);
 		napi_schedule(&peer->napi);

@@ -259,7 +259,7 @@ void fz_receive_data_done(struct fz_peer *peer, struct sk_buff *skb,
 	if (unlikely(state != FZ_PACKET_DONE))
 		goto drop;
 	if (unlikely(!fz_replay_check(&kp->replay, FZ_CB(skb)->nonce))) {
-		fz_count(fz, FZ_STAT_A_DROP_REPLAY);
+		fz_peer_count(peer, FZ_STAT_A_DROP_REPLAY);
 		goto drop;
 	}
 	fz_after_auth(peer, kp, skb);
@@ -269,13 +269,13 @@ void fz_receive_data_done(struct fz_peer *peer, struct sk_buff *skb,
 	}
 	fz_timers_data_received(peer);
 	if (unlikely(!fz_inner_trim(skb))) {
-		fz_count(fz, FZ_STAT_A_DROP_MALFORMED);
+		fz_peer_count(peer, FZ_STAT_A_DROP_MALFORMED);
 		goto drop;
 	}
 	if (skb->protocol == htons(ETH_P_IPV6) && fz_control_rx(peer, skb))
 		return;
 	if (unlikely(fz_aip_lookup_src(&fz->aips, skb) != peer)) {
-		fz_count(fz, FZ_STAT_A_DROP_BAD_SOURCE);
+		fz_peer_count(peer, FZ_STAT_A_DROP_BAD_SOURCE);
 		goto drop;
 	}
 	len = skb->len;

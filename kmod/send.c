@@ -41,7 +41,7 @@ static void fz_stage(struct fz_peer *peer, struct sk_buff_head *list)
 	while (skb_queue_len(&peer->staged) > FZ_MAX_QUEUED_PACKETS) {
 		skb = __skb_dequeue(&peer->staged);
 		kfree_skb(skb);
-		fz_count(peer->fz, FZ_STAT_A_DROP_NO_KEY);
+		fz_peer_count(peer, FZ_STAT_A_DROP_NO_KEY);
 	}
 	spin_unlock_bh(&peer->staged.lock);
 }

@@ -123,7 +123,7 @@ static void put_endpoint6(struct nl_msg *msg, const char *addr, uint16_t port)
 static void put_full_peer(struct nl_msg *msg)
 {
 	struct nlattr *peer = peer_start(msg, 0x22, FZ_KEY_LEN);
-	struct nlattr *aips;
+	struct nlattr *aips, *drops;
 
 	put_endpoint4(msg, "192.0.2.1", 51820);
 	put_ok(nla_put_u16(msg, FZ_PEER_A_PERSISTENT_KEEPALIVE, 25));
@@ -136,6 +136,10 @@ static void put_full_peer(struct nl_msg *msg)
 	put_ok(nla_put_u64(msg, FZ_PEER_A_TX_BYTES, 4781507));
 	put_ok(nla_put_u64(msg, FZ_PEER_A_LAST_HANDSHAKE, 1000 * NS));
 	put_ok(nla_put_u64(msg, FZ_PEER_A_LAST_RX, 2000 * NS));
+	drops = nla_nest_start(msg, FZ_PEER_A_DROPS);
+	put_ok(nla_put_u64(msg, FZ_STAT_A_DROP_DENIED, 7));
+	put_ok(nla_put_u64(msg, FZ_STAT_A_DENIED_RETURN, 7));
+	nla_nest_end(msg, drops);
 	nla_nest_end(msg, peer);
 }
 
@@ -287,6 +291,9 @@ static void check_full_peer(const struct fz_peer *p)
 	ck_assert_uint_eq(ntohs(sin->sin_port), 51820);
 	ck_assert_uint_eq(ntohl(sin->sin_addr.s_addr), 0xc0000201);
 	ck_assert_uint_eq(p->persistent_keepalive, 25);
+	ck_assert_uint_eq(p->drops[FZ_STAT_A_DROP_DENIED], 7);
+	ck_assert_uint_eq(p->drops[FZ_STAT_A_DENIED_RETURN], 7);
+	ck_assert_uint_eq(p->drops[FZ_STAT_A_DROP_REPLAY], 0);
 	ck_assert_uint_eq(p->n_allowedips, 2);
 	ck_assert_uint_eq(p->allowedips[0].family, AF_INET);
 	ck_assert_uint_eq(p->allowedips[0].cidr, 32);
@@ -314,6 +321,7 @@ static void check_small_peer(const struct fz_peer *p)
 	ck_assert_uint_eq(p->n_allowedips, 0);
 	ck_assert_uint_eq(p->persistent_keepalive, 0);
 	ck_assert_uint_eq(p->last_handshake_ns, 0);
+	ck_assert_uint_eq(p->drops[FZ_STAT_A_DROP_DENIED], 0);
 }
 
 static void check_device_attrs(const struct fz_device *dev)

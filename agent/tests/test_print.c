@@ -71,6 +71,9 @@ static void setup(void)
 	peers[0].keypairs[0].created_ns = NOW - 65 * NS;
 	peers[0].keypairs[0].tx_counter = 9;
 	peers[0].n_keypairs = 1;
+	peers[0].drops[FZ_STAT_A_DROP_DENIED] = 4;
+	peers[0].drops[FZ_STAT_A_DENIED_FILTERED] = 4;
+	peers[0].drops[FZ_STAT_A_DROP_REPLAY] = 1;
 
 	memset(peers[1].public_key, 0x33, FZ_KEY_LEN);
 	set_inet6(&peers[1].endpoint, "2001:db8::1", 51820);
@@ -128,6 +131,7 @@ START_TEST(test_text_full)
 		"  latest handshake: 1 minute, 5 seconds ago\n"
 		"  transfer: 1.23 KiB received, 4.56 MiB sent\n"
 		"  persistent keepalive: every 25 seconds\n"
+		"  drops: replay 1, denied 4\n"
 		"\n"
 		"peer: MzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzM=\n"
 		"  endpoint: [2001:db8::1]:51820\n"
@@ -166,7 +170,8 @@ START_TEST(test_text_only_rx)
 		"  allowed ips: 10.0.0.2/32, fd00::2/128\n"
 		"  latest handshake: 1 minute, 5 seconds ago\n"
 		"  transfer: 1.23 KiB received, 0 B sent\n"
-		"  persistent keepalive: every 25 seconds\n");
+		"  persistent keepalive: every 25 seconds\n"
+		"  drops: replay 1, denied 4\n");
 }
 END_TEST
 
@@ -195,6 +200,8 @@ START_TEST(test_json_full)
 		"\"tx_bytes\":4781507,"
 		"\"latest_handshake_ns\":1699999935000000000,"
 		"\"last_rx_ns\":1699999995000000000,"
+		"\"drops\":{\"drop_replay\":1,\"drop_denied\":4,"
+		"\"denied_filtered\":4},"
 		"\"keypairs\":[{\"slot\":\"current\",\"local_index\":258,"
 		"\"remote_index\":772,\"initiator\":1,"
 		"\"created_ns\":1699999935000000000,\"tx_counter\":9}],"
@@ -202,7 +209,7 @@ START_TEST(test_json_full)
 		"{\"public_key\":\"MzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzM=\","
 		"\"endpoint\":\"[2001:db8::1]:51820\",\"allowed_ips\":[],"
 		"\"persistent_keepalive\":0,\"rx_bytes\":0,\"tx_bytes\":0,"
-		"\"latest_handshake_ns\":0,\"last_rx_ns\":0,"
+		"\"latest_handshake_ns\":0,\"last_rx_ns\":0,\"drops\":{},"
 		"\"keypairs\":[],\"gateway_client\":false,\"resources\":[]}]}\n");
 }
 END_TEST

@@ -69,6 +69,10 @@ wait $!
 after=$(fz_json fb fz0 'd["stats"]["drop_replay"]')
 [ "$after" -eq $((before + 1)) ] && pass "a replayed data message is dropped and counted ($(cat /tmp/replay.out))" ||
 	fail "replay counter went from $before to $after ($(cat /tmp/replay.out))"
+# The only peer of B is A: the peer's own counter matches the device's.
+peer_replay=$(fz_json fb fz0 'd["peers"][0]["drops"].get("drop_replay", 0)')
+[ "$peer_replay" = "$after" ] && pass "... and counted on the sending peer too ($peer_replay)" ||
+	fail "peer's drop_replay is $peer_replay, the device's $after"
 
 # Spoofing: A sends from an inner address B did not allow for it.
 ip -n fa addr add 10.9.0.99/24 dev fz0
@@ -78,6 +82,9 @@ check_fails "ping from a spoofed inner source gets no answer" \
 after=$(fz_json fb fz0 'd["stats"]["drop_bad_source"]')
 [ "$after" -ge $((before + 2)) ] && pass "spoofed inner source dropped and counted ($after)" ||
 	fail "bad source counter went from $before to $after"
+peer_bad=$(fz_json fb fz0 'd["peers"][0]["drops"].get("drop_bad_source", 0)')
+[ "$peer_bad" = "$after" ] && pass "... and counted on the sending peer too ($peer_bad)" ||
+	fail "peer's drop_bad_source is $peer_bad, the device's $after"
 
 before=$(fz_json fb fz0 'd["stats"]["drop_no_key"]')
 ip netns exec fa $PY "$FZ_SELFTESTS/lib/wgpkt.py" data 192.168.241.2 51821 >/dev/null

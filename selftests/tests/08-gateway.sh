@@ -77,6 +77,8 @@ pass "client 100.64.0.2 and gateway 100.64.0.1 joined by fz, resources behind th
 c() { ip netns exec client "$@"; }
 g() { ip netns exec gateway "$@"; }
 gstat() { fz_json gateway fz0 "d['stats']['$1']"; }
+# pstat KEY NAME: a peer's own drop counter (0 when it has none).
+pstat() { fz_json gateway fz0 "[p for p in d['peers'] if p['public_key'] == '$1'][0]['drops'].get('$2', 0)"; }
 res() { g "$P" resource fz0 "$CL_PUB" "$@"; }
 
 # ping output says which ICMP came back: "Packet filtered" is v4 type 3
@@ -100,6 +102,8 @@ check "... and the gateway's other addresses are not its own tunnel address" \
 	prohibited4 172.31.0.1
 check "denials are counted by reason (not authorized)" \
 	test "$(gstat denied_not_authorized)" -ge 3
+check "... and on the client's own peer, by reason" \
+	test "$(pstat "$CL_PUB" denied_not_authorized)" = "$(gstat denied_not_authorized)"
 check "a denied flow reached the agent's event group, sampled" \
 	wait_for 5 grep -q "^denied $CL_PUB 4 1 100.64.0.2 0 172.31.0.10 0" "$FZ_RUN/events.log"
 
@@ -253,8 +257,11 @@ if client2_up; then
 		sh -c "echo '$ct' | grep -q 'src=100.64.0.3 .*src=172.31.0.11 dst=100.64.0.3'"
 	check "conntrack: client 1's flow translated to .10" \
 		sh -c "echo '$ct' | grep -q 'src=100.64.0.2 .*src=172.31.0.10 dst=100.64.0.2'"
+	cl1_denied=$(pstat "$CL_PUB" drop_denied)
 	check "client 2 cannot reach gitlab's real address (.10)" \
 		sh -c "ip netns exec client2 curl -s -m 5 -H 'Host: gitlab.company.test' http://172.31.0.10/; test \$? = 7"
+	check "... counted on client 2's peer, not on client 1's" \
+		sh -c "test $(pstat "$CL2_PUB" denied_not_authorized) -ge 1 && test $(pstat "$CL_PUB" drop_denied) = $cl1_denied"
 	g "$P" resource-del fz0 "$CL2_PUB" "$OTHER" >/dev/null
 	check "revoking client 2's resource drops its map and only that" \
 		test "$(cat /sys/kernel/debug/fz/live_dnsmaps)" = 1

@@ -166,7 +166,7 @@ enum fz_peer_attr {
 	FZ_PEER_A_LAST_RX, /* u64 ns since epoch, 0 = never */
 	FZ_PEER_A_KEYPAIRS, /* nest of nests, enum fz_keypair_attr (dump) */
 	FZ_PEER_A_RESOURCES, /* nest of nests, enum fz_resource_attr (dump) */
-	FZ_PEER_A_DROPS, /* nest, enum fz_stat_attr: per-reason drops */
+	FZ_PEER_A_DROPS, /* nest, enum fz_stat_attr: this peer's drops (dump, non-zero) */
 	FZ_PEER_A_PAD,
 	__FZ_PEER_A_MAX
 };
