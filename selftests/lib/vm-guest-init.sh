@@ -46,6 +46,21 @@ for _ in $(seq 100); do
 done
 [ -e /run/fz-static-keys-held ] ||
 	echo "vm-guest-init: static keys not held on; a text patch under load may crash this guest" >&2
+# Netfilter's hooks are static keys too (nf_hooks_needed), switched on by
+# the first hook of a kind in any namespace (conntrack, NAT, a base chain)
+# and off with the last, which the gateway tests do again and again.
+# Empty base chains in the initial namespace, where no test traffic
+# flows, keep every IPv4 and IPv6 one on for the whole boot.
+nft -f - <<'NFT' ||
+table inet fz_vm_static_keys {
+	chain prerouting { type filter hook prerouting priority 0; }
+	chain input { type filter hook input priority 0; }
+	chain forward { type filter hook forward priority 0; }
+	chain output { type filter hook output priority 0; }
+	chain postrouting { type filter hook postrouting priority 0; }
+}
+NFT
+	echo "vm-guest-init: netfilter hooks not held on; a text patch under load may crash this guest" >&2
 hostname fz-vm 2>/dev/null
 
 # /lib/modules is read-only: overlay a tmpfs so the fresh fz.ko can be
