@@ -20,8 +20,19 @@ struct fz_secpool_chunk {
 };
 
 _Static_assert(FZ_SECPOOL_SLOTS == 64, "the used mask is 64 bits");
-_Static_assert(sizeof(struct fz_secpool_chunk *) <= HEADER_SIZE,
-	       "a slot's header holds its chunk's address");
+
+/*
+ * A slot's header: its chunk's address, and a tag binding that address to
+ * the slot under the pool's secret, so a header overrun by the object
+ * before it (or a double free) is caught before the chunk is trusted.
+ */
+struct slot_header {
+	struct fz_secpool_chunk *chunk;
+	uint64_t tag;
+};
+
+_Static_assert(sizeof(struct slot_header) <= HEADER_SIZE,
+	       "a slot's header fits before its object");
 
 static void list_add(struct fz_secpool_chunk **head, struct fz_secpool_chunk *c)
 {
@@ -46,8 +57,35 @@ void fz_secpool_init(struct fz_secpool *pool, size_t obj_size)
 {
 	memset(pool, 0, sizeof(*pool));
 	pool->obj_size = obj_size;
+	pool->secret = ((uint64_t)randombytes_random() << 32) |
+		       randombytes_random();
 	pool->slot_size = HEADER_SIZE +
 			  (obj_size + SLOT_ALIGN - 1) / SLOT_ALIGN * SLOT_ALIGN;
+}
+
+static uint64_t slot_tag(const struct fz_secpool *pool,
+			 const struct fz_secpool_chunk *c,
+			 const unsigned char *slot)
+{
+	return (uint64_t)(uintptr_t)c ^ (uint64_t)(uintptr_t)slot ^
+	       pool->secret;
+}
+
+/* The slot's index in its chunk; anything but a live slot aborts. */
+static size_t owned_slot(const struct fz_secpool *pool, unsigned char *slot)
+{
+	struct slot_header h;
+	size_t off, i;
+
+	memcpy(&h, slot, sizeof(h));
+	if (h.tag != slot_tag(pool, h.chunk, slot))
+		abort();
+	off = (size_t)(slot - h.chunk->mem);
+	i = off / pool->slot_size;
+	if (off % pool->slot_size || i >= FZ_SECPOOL_SLOTS ||
+	    !(h.chunk->used & (1ULL << i)))
+		abort();
+	return i;
 }
 
 static struct fz_secpool_chunk *chunk_new(struct fz_secpool *pool)
@@ -70,6 +108,7 @@ static struct fz_secpool_chunk *chunk_new(struct fz_secpool *pool)
 void *fz_secpool_alloc(struct fz_secpool *pool)
 {
 	struct fz_secpool_chunk *c = pool->partial;
+	struct slot_header hdr;
 	unsigned char *slot;
 	int i;
 
@@ -82,7 +121,9 @@ void *fz_secpool_alloc(struct fz_secpool *pool)
 		list_add(&pool->full, c);
 	}
 	slot = c->mem + (size_t)i * pool->slot_size;
-	memcpy(slot, &c, sizeof(c));
+	hdr.chunk = c;
+	hdr.tag = slot_tag(pool, c, slot);
+	memcpy(slot, &hdr, sizeof(hdr));
 	memset(slot + HEADER_SIZE, 0, pool->obj_size);
 	return slot + HEADER_SIZE;
 }
@@ -96,9 +137,9 @@ void fz_secpool_free(struct fz_secpool *pool, void *obj)
 	if (!obj)
 		return;
 	slot = (unsigned char *)obj - HEADER_SIZE;
+	i = owned_slot(pool, slot);
 	memcpy(&c, slot, sizeof(c));
-	i = (size_t)(slot - c->mem) / pool->slot_size;
-	sodium_memzero(obj, pool->obj_size);
+	sodium_memzero(slot, pool->slot_size); /* header too: no double free */
 	if (c->used == ALL_USED) {
 		list_del(&pool->full, c);
 		list_add(&pool->partial, c);

@@ -12,6 +12,7 @@
 #define FZ_AGENT_SECPOOL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define FZ_SECPOOL_SLOTS 64
 
@@ -20,6 +21,7 @@ struct fz_secpool_chunk;
 struct fz_secpool {
 	size_t obj_size;
 	size_t slot_size; /* a header naming the chunk, then the object */
+	uint64_t secret; /* tags the headers */
 	struct fz_secpool_chunk *partial; /* chunks with a free slot */
 	struct fz_secpool_chunk *full;
 	size_t n_chunks;

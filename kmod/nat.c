@@ -42,7 +42,19 @@ bool fz_is_mapped(u16 family, const u8 *addr)
 				  family, addr);
 }
 
-/* The client's real address for a mapped IP; false if it has none. */
+/* A denial for want of a real address, on the client too if known. */
+static void fz_nat_count_unmapped(struct fz_device *fz, struct fz_peer *peer)
+{
+	if (!peer) {
+		fz_count(fz, FZ_STAT_A_DROP_DENIED);
+		fz_count(fz, FZ_STAT_A_DENIED_NO_MAPPING);
+		return;
+	}
+	fz_peer_count(peer, FZ_STAT_A_DROP_DENIED);
+	fz_peer_count(peer, FZ_STAT_A_DENIED_NO_MAPPING);
+}
+
+/* The client's real address for a mapped IP; false (counted) if none. */
 static bool fz_nat_resolve(struct fz_device *fz, u16 family, const u8 *saddr,
 			   const u8 *daddr, u8 *real)
 {
@@ -53,6 +65,8 @@ static bool fz_nat_resolve(struct fz_device *fz, u16 family, const u8 *saddr,
 	peer = fz_aip_lookup(&fz->aips, family, saddr);
 	if (peer && !READ_ONCE(peer->dead))
 		found = fz_dnsmap_lookup(peer, family, daddr, real, NULL);
+	if (!found)
+		fz_nat_count_unmapped(fz, peer);
 	rcu_read_unlock();
 	return found;
 }
@@ -61,8 +75,6 @@ static bool fz_nat_resolve(struct fz_device *fz, u16 family, const u8 *saddr,
 static unsigned int fz_nat_unmapped(struct fz_device *fz, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
-	fz_count(fz, FZ_STAT_A_DROP_DENIED);
-	fz_count(fz, FZ_STAT_A_DENIED_NO_MAPPING);
 	if (__ratelimit(&fz->deny_icmp_rs)) {
 		if (state->pf == NFPROTO_IPV4)
 			nf_send_unreach(skb, ICMP_HOST_UNREACH, state->hook);

@@ -200,7 +200,7 @@ void fz_peer_stats(struct fz_peer *peer, struct fz_peer_stats *out)
 	}
 }
 
-const u8 fz_peer_drop_attrs[FZ_PEER_DROP_SLOTS] = {
+const u8 fz_peer_drop_attrs[] = {
 	FZ_STAT_A_DROP_BAD_AUTH,
 	FZ_STAT_A_DROP_REPLAY,
 	FZ_STAT_A_DROP_NO_KEY,
@@ -213,8 +213,11 @@ const u8 fz_peer_drop_attrs[FZ_PEER_DROP_SLOTS] = {
 	FZ_STAT_A_DENIED_EXPIRED,
 	FZ_STAT_A_DENIED_CLIENT_TO_CLIENT,
 	FZ_STAT_A_DENIED_RETURN,
+	FZ_STAT_A_DENIED_NO_MAPPING,
 	FZ_STAT_A_DROP_CONTROL_RATELIMITED,
 };
+
+static_assert(ARRAY_SIZE(fz_peer_drop_attrs) == FZ_PEER_DROP_SLOTS);
 
 /* Only drop paths get here: a short scan costs nothing that matters. */
 void fz_peer_count(struct fz_peer *peer, enum fz_stat_attr what)

@@ -41,11 +41,12 @@ struct fz_peer_stats {
 };
 
 /*
- * Drops a peer can be blamed for are counted per peer too, so that a
- * gateway's operator sees which client is refused and why; the dump
- * carries them as FZ_PEER_A_DROPS. These are their counters, in order.
+ * Drops of packets from or to a known peer are counted on the peer too,
+ * so that a gateway's operator sees which client is refused and why; the
+ * dump carries them as FZ_PEER_A_DROPS. These are their counters, in
+ * order (peer.c checks the table has this many).
  */
-#define FZ_PEER_DROP_SLOTS 13
+#define FZ_PEER_DROP_SLOTS 14
 extern const u8 fz_peer_drop_attrs[FZ_PEER_DROP_SLOTS];
 
 struct fz_peer {

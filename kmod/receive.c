@@ -142,8 +142,8 @@ static void fz_receive_data(struct fz_device *fz, struct sk_buff *skb)
 	FZ_CB(skb)->nonce = le64_to_cpu(hdr->counter);
 	if (unlikely(READ_ONCE(kp->peer->dead) ||
 		     !fz_queue_decrypt(kp->peer, skb))) {
+		fz_peer_count(kp->peer, FZ_STAT_A_DROP_MALFORMED);
 		fz_keypair_put(kp);
-		fz_count(fz, FZ_STAT_A_DROP_MALFORMED);
 		goto drop;
 	}
 	return;

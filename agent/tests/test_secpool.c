@@ -5,6 +5,7 @@
  * sodium_malloc() alone can map in one process.
  */
 #include <check.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -95,6 +96,38 @@ START_TEST(test_beyond_map_count)
 }
 END_TEST
 
+/* Freeing an object twice ends the process instead of freeing a chunk. */
+START_TEST(test_double_free_aborts)
+{
+	struct fz_secpool pool;
+	void *a, *b;
+
+	ck_assert_int_ge(sodium_init(), 0);
+	fz_secpool_init(&pool, 100);
+	a = fz_secpool_alloc(&pool);
+	b = fz_secpool_alloc(&pool);
+	ck_assert_ptr_nonnull(b);
+	fz_secpool_free(&pool, a);
+	fz_secpool_free(&pool, a);
+}
+END_TEST
+
+/* An object overrunning into the next slot's header is caught on free. */
+START_TEST(test_overrun_header_aborts)
+{
+	struct fz_secpool pool;
+	unsigned char *a, *b;
+
+	ck_assert_int_ge(sodium_init(), 0);
+	fz_secpool_init(&pool, 96);
+	a = fz_secpool_alloc(&pool);
+	b = fz_secpool_alloc(&pool);
+	ck_assert_ptr_eq(b, a + 96 + 16);
+	memset(a + 96, 0x41, 16);
+	fz_secpool_free(&pool, b);
+}
+END_TEST
+
 Suite *secpool_suite(void)
 {
 	Suite *s = suite_create("secpool");
@@ -103,6 +136,8 @@ Suite *secpool_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_alloc_free);
 	tcase_add_test(tc, test_beyond_map_count);
+	tcase_add_test_raise_signal(tc, test_double_free_aborts, SIGABRT);
+	tcase_add_test_raise_signal(tc, test_overrun_header_aborts, SIGABRT);
 	suite_add_tcase(s, tc);
 	return s;
 }

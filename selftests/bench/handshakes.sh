@@ -46,7 +46,7 @@ hs_setup() {
 	ip netns exec hs-r "$FZAGENT" up "$FZ_RUN/hs-fz.conf" -i hsfz \
 		>"$FZ_RUN/hs-fz.log" 2>&1 &
 	echo $! >"$FZ_RUN/hs-fz.pid"
-	wait_for 60 ip -n hs-r link show hsfz up
+	wait_for 60 link_is_up hs-r hsfz
 }
 
 # Points every initiator at PORT, devices down (which clears their keys).

@@ -6,7 +6,7 @@
 #   $RES_NS (res)    vgw  172.31.0.10/24 fd00:31::10/64, also .11 and ::11
 #
 # res: default routes via the gateway; nginx on ports 80 and 8443 (plain
-# HTTP) with virtual hosts gitlab.company.test (body "gitlab"),
+# HTTP; access.log lines "CLIENT-ADDR SERVER-ADDR HOST "REQUEST" STATUS") with virtual hosts gitlab.company.test (body "gitlab"),
 # jenkins.company.test ("jenkins"), other.company.test ("other"), and any
 # other Host answered 404; a TCP listener on 22 and UDP echo on 5000-5010.
 # gateway: IP forwarding on; dnsmasq on 127.0.0.1:53 answering
@@ -77,7 +77,8 @@ pid $d/nginx.pid;
 error_log $d/error.log;
 events { worker_connections 256; }
 http {
-	access_log $d/access.log;
+	log_format fz '\$remote_addr \$server_addr \$host "\$request" \$status';
+	access_log $d/access.log fz;
 	client_body_temp_path $d/client_body;
 	proxy_temp_path $d/proxy;
 	fastcgi_temp_path $d/fastcgi;
@@ -284,7 +285,7 @@ CONF
 	ip netns exec client "$FZAGENT" up "$FZ_RUN/cl-fz0.conf" -i fz0 \
 		>"$FZ_RUN/cl-fz0.log" 2>&1 &
 	echo $! >"$FZ_RUN/cl-fz0.pid"
-	wait_for 15 ip -n client link show fz0 up || return 1
+	wait_for 15 link_is_up client fz0 || return 1
 	ip -n client route add 100.96.0.0/11 dev fz0
 	ip -n client route add 172.31.0.0/24 dev fz0
 	ip -n client -6 route add fd00:2021:1111:8000::/107 dev fz0
@@ -306,7 +307,7 @@ gw_agent_up() {
 		sh "$FZAGENT" "$how" "$FZ_RUN/gw-fz0.conf" -i fz0 "$@") \
 		>>"$FZ_RUN/gw-fz0.log" 2>&1 &
 	echo $! >"$FZ_RUN/gw-fz0.pid"
-	wait_for 15 ip -n gateway link show fz0 up
+	wait_for 15 link_is_up gateway fz0
 }
 
 gw_tunnel_down() {

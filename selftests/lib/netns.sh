@@ -48,6 +48,12 @@ fz_json() {
 }
 
 # wait_for SECONDS CMD...: polls CMD every 0.2 s until it succeeds.
+# link_is_up NS DEV: DEV exists in NS and is up (`ip link show DEV up`
+# prints nothing, but succeeds, for a link that is down).
+link_is_up() {
+	ip -n "$1" link show "$2" up 2>/dev/null | grep -q .
+}
+
 wait_for() {
 	local end=$(($(date +%s) + $1))
 	shift

@@ -36,7 +36,7 @@ peer_up() {
 		ip netns exec "$ns" "$FZAGENT" up "$conf" -i "$name" \
 			>"$FZ_RUN/$ns-$name.log" 2>&1 &
 		echo $! >"$FZ_RUN/$ns-$name.pid"
-		wait_for 15 ip -n "$ns" link show "$name" up || return 1
+		wait_for 15 link_is_up "$ns" "$name" || return 1
 		;;
 	wg | wggo)
 		if [ "$kind" = wg ]; then

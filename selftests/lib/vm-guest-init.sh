@@ -29,17 +29,25 @@ ip link set lo up
 # closed while no other exists would flip in the UDP receive path.
 # Python's socket module lacks SO_TIMESTAMP and UDP_ENCAP: 29 and 100
 # are their numbers on x86 (UDP_ENCAP_ESPINUDP is 2; these sockets are
-# never bound, so nothing is ever decapsulated on them). The holder says
-# it holds by creating a file; the console says if it does not.
-/usr/bin/python3 -c 'import socket, time
-held = []
-for family in (socket.AF_INET, socket.AF_INET6):
-	s = socket.socket(family, socket.SOCK_DGRAM)
-	s.setsockopt(socket.IPPROTO_UDP, 100, 2)
-	held.append(s)
-held[0].setsockopt(socket.SOL_SOCKET, 29, 1)
-open("/run/fz-static-keys-held", "w").close()
-time.sleep(1e9)' </dev/null >/dev/null 2>&1 &
+# never bound, so nothing is ever decapsulated on them). Each is held on
+# its own, so one refused leaves the others; the holder says what it
+# could not hold on the console, and that it holds all by creating a file.
+/usr/bin/python3 -c 'import socket, sys, time
+held, ok = [], True
+for family, level, opt, val, what in (
+		(socket.AF_INET, socket.SOL_SOCKET, 29, 1, "socket timestamps"),
+		(socket.AF_INET, socket.IPPROTO_UDP, 100, 2, "UDP encapsulation"),
+		(socket.AF_INET6, socket.IPPROTO_UDP, 100, 2, "UDPv6 encapsulation")):
+	try:
+		s = socket.socket(family, socket.SOCK_DGRAM)
+		s.setsockopt(level, opt, val)
+		held.append(s)
+	except OSError as e:
+		sys.stderr.write("vm-guest-init: cannot hold %s on: %s\n" % (what, e))
+		ok = False
+if ok:
+	open("/run/fz-static-keys-held", "w").close()
+time.sleep(1e9)' </dev/null >/dev/null &
 for _ in $(seq 100); do
 	[ -e /run/fz-static-keys-held ] && break
 	sleep 0.1

@@ -56,6 +56,19 @@
  *    EVT_DENIED_FLOW { FZ_A_PEER, FZ_A_REASON, FZ_A_FLOW }.
  *  - The dump lists a client's resources as ID, FLAGS and EXPIRES only.
  *
+ * Per-peer drops
+ *  - A dumped peer's FZ_PEER_A_DROPS holds the drop counters (enum
+ *    fz_stat_attr, only those not zero) of packets from or to that peer:
+ *    from it DROP_BAD_AUTH, DROP_REPLAY, DROP_MALFORMED, DROP_BAD_SOURCE,
+ *    DROP_CONTROL(_RATELIMITED), DROP_DENIED with DENIED_* but RETURN; to
+ *    it DROP_NO_KEY (waiting for a session, overflowed), DENIED_RETURN and
+ *    DROP_MALFORMED (not IP).
+ *    They add to the device's, which also counts what no peer owns. A
+ *    packet is charged to a peer by its receiver index before it is
+ *    authenticated, so anyone who copies a peer's packets can raise its
+ *    DROP_BAD_AUTH and DROP_REPLAY: read those as "under attack", not
+ *    as "misbehaving".
+ *
  * p2p control packets
  *  - SEND_CONTROL { FZ_A_PEER, FZ_A_PACKET }: the 8-byte header and JSON;
  *    the kernel wraps them in IPv6 :: -> ::, next header 0xFF, hop limit
@@ -166,7 +179,7 @@ enum fz_peer_attr {
 	FZ_PEER_A_LAST_RX, /* u64 ns since epoch, 0 = never */
 	FZ_PEER_A_KEYPAIRS, /* nest of nests, enum fz_keypair_attr (dump) */
 	FZ_PEER_A_RESOURCES, /* nest of nests, enum fz_resource_attr (dump) */
-	FZ_PEER_A_DROPS, /* nest, enum fz_stat_attr: this peer's drops (dump, non-zero) */
+	FZ_PEER_A_DROPS, /* nest, enum fz_stat_attr: see below (dump) */
 	FZ_PEER_A_PAD,
 	__FZ_PEER_A_MAX
 };
