@@ -8,7 +8,7 @@
       prints "sent N cookies C" (cookie replies received back).
   wgpkt.py replay IFACE HOST PORT
       capture one transport data message arriving on IFACE, send it again
-      to HOST:PORT; prints "replayed N bytes".
+      to HOST:PORT; prints "capturing" once it listens, then "replayed N bytes".
   wgpkt.py data HOST PORT
       send a transport data message for a receiver index nobody has.
   wgpkt.py ctl6 VIA SRC LEN [TYPE [COUNT]]
@@ -85,6 +85,7 @@ def cmd_replay(args):
     raw = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0003))
     raw.bind((iface, 0))
     raw.settimeout(10)
+    print("capturing", flush=True)  # the caller waits for this
     while True:
         frame = raw.recv(65535)
         version = frame[0] >> 4

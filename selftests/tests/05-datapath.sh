@@ -63,7 +63,8 @@ tb=$(fz_json fb fz0 'd["peers"][0]["tx_bytes"]') rb=$(fz_json fb fz0 'd["peers"]
 # Replay: a captured data message sent again is authentic but old.
 before=$(fz_json fb fz0 'd["stats"]["drop_replay"]')
 ip netns exec fb $PY "$FZ_SELFTESTS/lib/wgpkt.py" replay vb 192.168.241.2 51821 >/tmp/replay.out 2>&1 &
-sleep 0.5
+# Python starts slowly under TCG: the pings must come after the capture.
+wait_for 20 grep -q capturing /tmp/replay.out
 ip netns exec fa ping -c 2 -i 0.3 -W 1 10.9.0.2 >/dev/null
 wait $!
 after=$(fz_json fb fz0 'd["stats"]["drop_replay"]')
@@ -98,7 +99,7 @@ wait_for 5 no_key_moved &&
 keyb=$(fz_json fb fz0 'd["public_key"]')
 ip netns exec fb "$P" listen fz0 12 >/tmp/events.out &
 listener=$!
-sleep 0.5
+wait_for 10 grep -q '^listening' /tmp/events.out
 ip netns exec fa $PY "$FZ_SELFTESTS/lib/wgpkt.py" init "$keyb" 192.168.241.2 51821 --bad-mac1 --count 5 >/dev/null
 ip netns exec fa $PY "$FZ_SELFTESTS/lib/wgpkt.py" init "$keyb" 192.168.241.2 51821 --count 1 >/dev/null
 wait $listener
@@ -111,7 +112,7 @@ wait $listener
 # A flood of valid-mac1 initiations from one source: cookies, rate limit.
 ip netns exec fb "$P" listen fz0 6 >/tmp/events.out &
 listener=$!
-sleep 0.5
+wait_for 10 grep -q '^listening' /tmp/events.out
 out=$(ip netns exec fa $PY "$FZ_SELFTESTS/lib/wgpkt.py" init "$keyb" 192.168.241.2 51821 --count 3000 --seconds 3)
 wait $listener
 events=$(grep -c 'event handshake' /tmp/events.out)
