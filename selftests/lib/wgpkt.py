@@ -87,7 +87,9 @@ def cmd_replay(args):
     raw.settimeout(10)
     print("capturing", flush=True)  # the caller waits for this
     while True:
-        frame = raw.recv(65535)
+        frame, addr = raw.recvfrom(65535)
+        if addr[2] != socket.PACKET_HOST:  # not one this host sends
+            continue
         version = frame[0] >> 4
         if version == 4:
             ihl = (frame[0] & 15) * 4
@@ -97,6 +99,8 @@ def cmd_replay(args):
         else:
             continue
         if proto != 17 or len(payload) < 8 + 32:
+            continue
+        if struct.unpack("!H", payload[2:4])[0] != port:
             continue
         data = payload[8:]
         if data[0] == 4 and data[1:4] == b"\0\0\0":
