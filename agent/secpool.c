@@ -71,8 +71,9 @@ static uint64_t slot_tag(const struct fz_secpool *pool,
 	       pool->secret;
 }
 
-/* The slot's index in its chunk; anything but a live slot aborts. */
-static size_t owned_slot(const struct fz_secpool *pool, unsigned char *slot)
+/* The slot's chunk and index in it; anything but a live slot aborts. */
+static size_t owned_slot(const struct fz_secpool *pool, unsigned char *slot,
+			 struct fz_secpool_chunk **chunk)
 {
 	struct slot_header h;
 	size_t off, i;
@@ -85,6 +86,7 @@ static size_t owned_slot(const struct fz_secpool *pool, unsigned char *slot)
 	if (off % pool->slot_size || i >= FZ_SECPOOL_SLOTS ||
 	    !(h.chunk->used & (1ULL << i)))
 		abort();
+	*chunk = h.chunk;
 	return i;
 }
 
@@ -137,8 +139,7 @@ void fz_secpool_free(struct fz_secpool *pool, void *obj)
 	if (!obj)
 		return;
 	slot = (unsigned char *)obj - HEADER_SIZE;
-	i = owned_slot(pool, slot);
-	memcpy(&c, slot, sizeof(c));
+	i = owned_slot(pool, slot, &c);
 	sodium_memzero(slot, pool->slot_size); /* header too: no double free */
 	if (c->used == ALL_USED) {
 		list_del(&pool->full, c);
