@@ -94,7 +94,7 @@ int fz_aip_insert(struct fz_aip_table *t, struct fz_peer *peer, u16 family,
 	}
 	if (peer->num_allowedips >= FZ_MAX_ALLOWEDIPS)
 		return -E2BIG;
-	aip = kzalloc(sizeof(*aip), GFP_KERNEL);
+	aip = kzalloc(sizeof(*aip), GFP_KERNEL_ACCOUNT);
 	if (!aip)
 		return -ENOMEM;
 	aip->key = key;

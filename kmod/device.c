@@ -32,7 +32,7 @@ static int fz_dev_init(struct net_device *dev)
 
 	if (fz_compat_tstats_alloc(dev))
 		goto err;
-	fz->counters = alloc_percpu(struct fz_counters);
+	fz->counters = alloc_percpu_gfp(struct fz_counters, GFP_KERNEL_ACCOUNT);
 	if (!fz->counters)
 		goto err_tstats;
 	fz->ratelimiter = fz_ratelimiter_create();
@@ -78,6 +78,7 @@ static void fz_dev_uninit(struct net_device *dev)
 	mutex_unlock(&fz_devices_lock);
 
 	mutex_lock(&fz->lock);
+	fz->dead = true;
 	fz_socket_close(fz);
 	fz_peer_remove_all(fz);
 	mutex_unlock(&fz->lock);
@@ -233,15 +234,8 @@ static struct pernet_operations fz_netns_ops = {
 	.pre_exit = fz_netns_pre_exit,
 };
 
-struct fz_device *fz_device_get(struct net *net, int ifindex,
-				const char *ifname)
+static struct fz_device *fz_device_of(struct net_device *dev)
 {
-	struct net_device *dev;
-
-	if (ifindex)
-		dev = dev_get_by_index(net, ifindex);
-	else
-		dev = dev_get_by_name(net, ifname);
 	if (!dev)
 		return NULL;
 	if (dev->rtnl_link_ops != &fz_link_ops) {
@@ -249,6 +243,16 @@ struct fz_device *fz_device_get(struct net *net, int ifindex,
 		return NULL;
 	}
 	return netdev_priv(dev);
+}
+
+struct fz_device *fz_device_get_by_index(struct net *net, int ifindex)
+{
+	return fz_device_of(dev_get_by_index(net, ifindex));
+}
+
+struct fz_device *fz_device_get_by_name(struct net *net, const char *ifname)
+{
+	return fz_device_of(dev_get_by_name(net, ifname));
 }
 
 bool fz_netdev_is_fz(const struct net_device *dev)

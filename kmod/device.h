@@ -43,6 +43,8 @@ struct fz_device {
 	struct net_device *dev;
 	/* Serializes configuration changes and dumps; never taken per packet. */
 	struct mutex lock;
+	/* Set under lock when the link goes: requests still holding it stop. */
+	bool dead;
 	struct list_head peer_list;
 	DECLARE_HASHTABLE(peer_hash, FZ_PEER_HASH_BITS);
 	unsigned int num_peers;
@@ -79,9 +81,9 @@ struct fz_device {
 int fz_device_init(void);
 void fz_device_uninit(void);
 
-/* Returns the fz device with a reference held, or NULL if not an fz link. */
-struct fz_device *fz_device_get(struct net *net, int ifindex,
-				const char *ifname);
+/* Return the fz device with a reference held, or NULL if not an fz link. */
+struct fz_device *fz_device_get_by_index(struct net *net, int ifindex);
+struct fz_device *fz_device_get_by_name(struct net *net, const char *ifname);
 void fz_device_put(struct fz_device *fz);
 bool fz_netdev_is_fz(const struct net_device *dev);
 

@@ -74,7 +74,7 @@ int fz_dnsmap_set(struct fz_peer *peer, u16 family, const u8 *mapped,
 	rcu_read_unlock();
 	if (!old && peer->num_dnsmaps >= FZ_MAX_DNS_MAPS)
 		return -ENOSPC;
-	map = kzalloc(sizeof(*map), GFP_KERNEL);
+	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
 	if (!map)
 		return -ENOMEM;
 	fz_dnsmap_key(&map->key, peer, family, mapped);

@@ -103,7 +103,7 @@ int fz_keypair_install(struct fz_peer *peer,
 	struct fz_device *fz = peer->fz;
 	struct fz_keypair *kp, *cur;
 
-	kp = kzalloc(sizeof(*kp), GFP_KERNEL);
+	kp = kzalloc(sizeof(*kp), GFP_KERNEL_ACCOUNT);
 	if (!kp)
 		return -ENOMEM;
 	kp->peer = peer;

@@ -189,6 +189,8 @@ int fz_nat_enable(struct fz_device *fz)
 	struct fz_nat_net *n;
 	int ret = 0;
 
+	/* rtnl: the device must not change namespace under us (netlink.c). */
+	ASSERT_RTNL();
 	if (fz->nat_net)
 		return 0;
 	mutex_lock(&fz_nat_lock);

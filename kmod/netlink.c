@@ -57,10 +57,6 @@ static const struct nla_policy fz_keypair_policy[FZ_KP_A_MAX + 1] = {
 		NLA_POLICY_MAX(NLA_U32, FZ_MAX_HANDSHAKE_PACKET),
 };
 
-#define FZ_DEVICE_SELECTOR_POLICY                                    \
-	[FZ_A_IFINDEX] = { .type = NLA_U32 },                        \
-	[FZ_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 }
-
 static const struct nla_policy fz_get_device_policy[FZ_A_MAX + 1] = {
 	FZ_DEVICE_SELECTOR_POLICY,
 };
@@ -130,14 +126,39 @@ struct fz_device *fz_lookup(struct net *net, struct nlattr **attrs,
 				   "name the device by exactly one of ifindex or ifname");
 		return ERR_PTR(-EINVAL);
 	}
-	fz = fz_device_get(net,
-			   attrs[FZ_A_IFINDEX] ? nla_get_u32(attrs[FZ_A_IFINDEX]) : 0,
-			   attrs[FZ_A_IFNAME] ? nla_data(attrs[FZ_A_IFNAME]) : NULL);
+	if (attrs[FZ_A_IFNAME]) {
+		if (!*(char *)nla_data(attrs[FZ_A_IFNAME])) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[FZ_A_IFNAME],
+					    "empty ifname");
+			return ERR_PTR(-EINVAL);
+		}
+		fz = fz_device_get_by_name(net, nla_data(attrs[FZ_A_IFNAME]));
+	} else {
+		u32 ifindex = nla_get_u32(attrs[FZ_A_IFINDEX]);
+
+		fz = ifindex <= INT_MAX ? fz_device_get_by_index(net, ifindex) :
+					  NULL;
+	}
 	if (!fz) {
 		NL_SET_ERR_MSG_MOD(extack, "no such fz device");
 		return ERR_PTR(-ENODEV);
 	}
 	return fz;
+}
+
+/*
+ * Takes the device lock for a request that holds the device. Deleting the
+ * link tears its state down under this lock while such a request may
+ * still be waiting for it: then the request finds the device dead.
+ */
+int fz_lock_live(struct fz_device *fz, struct netlink_ext_ack *extack)
+{
+	mutex_lock(&fz->lock);
+	if (likely(!fz->dead))
+		return 0;
+	mutex_unlock(&fz->lock);
+	NL_SET_ERR_MSG_MOD(extack, "the device is being deleted");
+	return -ENODEV;
 }
 
 int fz_check_flags(const struct nlattr *attr, u32 known,
@@ -415,7 +436,9 @@ static int fz_get_device_dumpit(struct sk_buff *skb,
 
 	if (cb->args[2])
 		return 0;
-	mutex_lock(&fz->lock);
+	ret = fz_lock_live(fz, cb->extack);
+	if (ret)
+		return ret;
 	cb->seq = fz->generation;
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 			  &fz_family, NLM_F_MULTI, FZ_CMD_GET_DEVICE);
@@ -523,10 +546,12 @@ static int fz_set_device_doit(struct sk_buff *skb, struct genl_info *info)
 
 	/* rtnl: the device's up/down state must not change under us. */
 	rtnl_lock();
-	mutex_lock(&fz->lock);
-	ret = fz_apply_device(fz, attrs, flags, info->extack);
-	fz->generation++;
-	mutex_unlock(&fz->lock);
+	ret = fz_lock_live(fz, info->extack);
+	if (!ret) {
+		ret = fz_apply_device(fz, attrs, flags, info->extack);
+		fz->generation++;
+		mutex_unlock(&fz->lock);
+	}
 	rtnl_unlock();
 	fz_device_put(fz);
 	return ret;
@@ -739,6 +764,7 @@ static int fz_set_peer_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct fz_peer_request *req;
 	struct fz_device *fz;
+	bool need_rtnl;
 	int ret;
 
 	ret = fz_request_valid(info, true);
@@ -755,10 +781,18 @@ static int fz_set_peer_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(fz);
 		goto out_free;
 	}
-	mutex_lock(&fz->lock);
-	ret = fz_apply_peer(fz, req, info->extack);
-	fz->generation++;
-	mutex_unlock(&fz->lock);
+	/* A first gateway client pins the device to its namespace (nat.c). */
+	need_rtnl = req->flags & FZ_PEER_F_GATEWAY_CLIENT;
+	if (need_rtnl)
+		rtnl_lock();
+	ret = fz_lock_live(fz, info->extack);
+	if (!ret) {
+		ret = fz_apply_peer(fz, req, info->extack);
+		fz->generation++;
+		mutex_unlock(&fz->lock);
+	}
+	if (need_rtnl)
+		rtnl_unlock();
 	fz_device_put(fz);
 out_free:
 	kfree(req);
@@ -786,7 +820,9 @@ static int fz_del_peer_doit(struct sk_buff *skb, struct genl_info *info)
 	fz = fz_lookup(genl_info_net(info), info->attrs, info->extack);
 	if (IS_ERR(fz))
 		return PTR_ERR(fz);
-	mutex_lock(&fz->lock);
+	ret = fz_lock_live(fz, info->extack);
+	if (ret)
+		goto out_put;
 	peer = fz_peer_lookup(fz, nla_data(tb[FZ_PEER_A_PUBLIC_KEY]));
 	if (peer) {
 		fz_peer_remove(peer);
@@ -796,6 +832,7 @@ static int fz_del_peer_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENOENT;
 	}
 	mutex_unlock(&fz->lock);
+out_put:
 	fz_device_put(fz);
 	return ret;
 }
@@ -878,7 +915,9 @@ static int fz_set_keypair_doit(struct sk_buff *skb, struct genl_info *info)
 	fz = fz_lookup(genl_info_net(info), info->attrs, info->extack);
 	if (IS_ERR(fz))
 		return PTR_ERR(fz);
-	mutex_lock(&fz->lock);
+	ret = fz_lock_live(fz, info->extack);
+	if (ret)
+		goto out_put;
 	peer = fz_lookup_peer(fz, info->attrs[FZ_A_PEER], info->extack, &ret);
 	if (peer)
 		ret = fz_keypair_install(peer, &params);
@@ -893,6 +932,7 @@ static int fz_set_keypair_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	fz->generation++;
 	mutex_unlock(&fz->lock);
+out_put:
 	fz_device_put(fz);
 	return ret;
 }
@@ -909,12 +949,15 @@ static int fz_del_keypairs_doit(struct sk_buff *skb, struct genl_info *info)
 	fz = fz_lookup(genl_info_net(info), info->attrs, info->extack);
 	if (IS_ERR(fz))
 		return PTR_ERR(fz);
-	mutex_lock(&fz->lock);
+	ret = fz_lock_live(fz, info->extack);
+	if (ret)
+		goto out_put;
 	peer = fz_lookup_peer(fz, info->attrs[FZ_A_PEER], info->extack, &ret);
 	if (peer)
 		fz_keypairs_clear(peer);
 	fz->generation++;
 	mutex_unlock(&fz->lock);
+out_put:
 	fz_device_put(fz);
 	return ret;
 }
@@ -1001,9 +1044,11 @@ static int fz_send_handshake_doit(struct sk_buff *skb, struct genl_info *info)
 	fz = fz_lookup(genl_info_net(info), info->attrs, info->extack);
 	if (IS_ERR(fz))
 		return PTR_ERR(fz);
-	mutex_lock(&fz->lock);
-	ret = fz_send_handshake(fz, info, top);
-	mutex_unlock(&fz->lock);
+	ret = fz_lock_live(fz, info->extack);
+	if (!ret) {
+		ret = fz_send_handshake(fz, info, top);
+		mutex_unlock(&fz->lock);
+	}
 	fz_device_put(fz);
 	return ret;
 }

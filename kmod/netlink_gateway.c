@@ -39,9 +39,8 @@ static const struct nla_policy fz_dns_map_policy[FZ_MAP_A_MAX + 1] = {
 	[FZ_MAP_A_REAL] = NLA_POLICY_NESTED(fz_allowedip_policy),
 };
 
-#define FZ_SELECT_DEVICE_AND_PEER                                    \
-	[FZ_A_IFINDEX] = { .type = NLA_U32 },                        \
-	[FZ_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 }, \
+#define FZ_SELECT_DEVICE_AND_PEER \
+	FZ_DEVICE_SELECTOR_POLICY,     \
 	[FZ_A_PEER] = NLA_POLICY_NESTED(fz_peer_key_policy)
 
 const struct nla_policy fz_set_resource_policy[FZ_A_MAX + 1] = {
@@ -240,13 +239,16 @@ static int fz_with_client(struct genl_info *info,
 	fz = fz_lookup(genl_info_net(info), info->attrs, info->extack);
 	if (IS_ERR(fz))
 		return PTR_ERR(fz);
-	mutex_lock(&fz->lock);
+	ret = fz_lock_live(fz, info->extack);
+	if (ret)
+		goto out_put;
 	peer = fz_lookup_client(fz, info, &ret);
 	if (peer)
 		ret = fn(peer, arg, info->extack);
 	if (!ret)
 		fz->generation++;
 	mutex_unlock(&fz->lock);
+out_put:
 	fz_device_put(fz);
 	return ret;
 }
@@ -495,11 +497,14 @@ int fz_send_control_doit(struct sk_buff *skb, struct genl_info *info)
 	fz = fz_lookup(genl_info_net(info), info->attrs, info->extack);
 	if (IS_ERR(fz))
 		return PTR_ERR(fz);
-	mutex_lock(&fz->lock);
+	ret = fz_lock_live(fz, info->extack);
+	if (ret)
+		goto out_put;
 	peer = fz_lookup_peer(fz, info->attrs[FZ_A_PEER], info->extack, &ret);
 	if (peer)
 		ret = fz_control_send(peer, nla_data(pkt), nla_len(pkt));
 	mutex_unlock(&fz->lock);
+out_put:
 	fz_device_put(fz);
 	return ret;
 }

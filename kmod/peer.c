@@ -41,13 +41,17 @@ struct fz_peer *fz_peer_create(struct fz_device *fz, const u8 *public_key)
 	struct fz_peer *peer;
 
 	lockdep_assert_held(&fz->lock);
-	peer = kzalloc(sizeof(*peer), GFP_KERNEL);
+	/*
+	 * Charged to whoever configures it, like everything a request keeps:
+	 * the root of any user namespace can make fz devices and fill them.
+	 */
+	peer = kzalloc(sizeof(*peer), GFP_KERNEL_ACCOUNT);
 	if (!peer)
 		return ERR_PTR(-ENOMEM);
-	peer->stats = alloc_percpu(struct fz_peer_stats);
+	peer->stats = alloc_percpu_gfp(struct fz_peer_stats, GFP_KERNEL_ACCOUNT);
 	if (!peer->stats)
 		goto err_peer;
-	if (dst_cache_init(&peer->dst_cache, GFP_KERNEL))
+	if (dst_cache_init(&peer->dst_cache, GFP_KERNEL_ACCOUNT))
 		goto err_stats;
 	peer->fz = fz;
 	kref_init(&peer->refcount);
@@ -121,12 +125,23 @@ static void fz_peer_unlink(struct fz_peer *peer)
 	fz->num_peers--;
 }
 
-/* Packets already on their way are flushed, then the queues torn down. */
-static void fz_peer_teardown(struct fz_peer *peer)
+/*
+ * After the grace period that follows fz_peer_unlink(), stops everything
+ * that can still queue packets for the peer: its timers (a keepalive),
+ * its keypairs (nothing sends or receives without one) and its NAPI poll
+ * (a confirmed keypair sends what was staged). Only then may the crypt
+ * queues be flushed: what they hold is all there will ever be.
+ */
+static void fz_peer_stop(struct fz_peer *peer)
 {
 	fz_timers_stop(peer);
 	fz_keypairs_clear(peer);
 	napi_disable(&peer->napi);
+}
+
+/* The crypt queues hold nothing of the peer's now: free what is left. */
+static void fz_peer_teardown(struct fz_peer *peer)
+{
 	netif_napi_del(&peer->napi);
 	cancel_work_sync(&peer->tx_work);
 	fz_queue_purge(&peer->tx_queue);
@@ -139,6 +154,7 @@ void fz_peer_remove(struct fz_peer *peer)
 {
 	fz_peer_unlink(peer);
 	synchronize_net();
+	fz_peer_stop(peer);
 	fz_crypt_flush(peer->fz);
 	fz_peer_teardown(peer);
 }
@@ -156,6 +172,8 @@ void fz_peer_remove_all(struct fz_device *fz)
 	if (list_empty(&dying))
 		return;
 	synchronize_net();
+	list_for_each_entry(peer, &dying, remove_list)
+		fz_peer_stop(peer);
 	fz_crypt_flush(fz);
 	list_for_each_entry_safe(peer, tmp, &dying, remove_list)
 		fz_peer_teardown(peer);

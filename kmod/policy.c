@@ -372,7 +372,8 @@ int fz_policy_set(struct fz_peer *peer, const struct fz_resource *res)
 
 	if (i < 0 && num >= FZ_MAX_RESOURCES)
 		return -ENOSPC;
-	new = kvmalloc(struct_size(new, res, num + (i < 0)), GFP_KERNEL);
+	new = kvmalloc(struct_size(new, res, num + (i < 0)),
+		       GFP_KERNEL_ACCOUNT);
 	if (!new)
 		return -ENOMEM;
 	if (num)
@@ -393,7 +394,8 @@ int fz_policy_del(struct fz_peer *peer, const u8 *id)
 	if (i < 0)
 		return -ENOENT;
 	if (old->num > 1) {
-		new = kvmalloc(struct_size(new, res, old->num - 1), GFP_KERNEL);
+		new = kvmalloc(struct_size(new, res, old->num - 1),
+			       GFP_KERNEL_ACCOUNT);
 		if (!new)
 			return -ENOMEM;
 		memcpy(new->res, old->res, i * sizeof(old->res[0]));

@@ -19,10 +19,10 @@ int fz_crypt_queue_init(struct fz_crypt_queue *q, struct fz_device *fz,
 {
 	int cpu, ret;
 
-	ret = ptr_ring_init(&q->ring, FZ_CRYPT_RING_SIZE, GFP_KERNEL);
+	ret = ptr_ring_init(&q->ring, FZ_CRYPT_RING_SIZE, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		return ret;
-	q->worker = alloc_percpu(struct fz_crypt_worker);
+	q->worker = alloc_percpu_gfp(struct fz_crypt_worker, GFP_KERNEL_ACCOUNT);
 	if (!q->worker) {
 		ptr_ring_cleanup(&q->ring, NULL);
 		return -ENOMEM;
@@ -159,12 +159,18 @@ static bool fz_encrypt_skb(struct sk_buff *skb, struct fz_keypair *kp,
 	if (unlikely(skb->ip_summed == CHECKSUM_PARTIAL &&
 		     skb_checksum_help(skb)))
 		return false;
+	/*
+	 * Headroom first: reallocating the head copies only up to the tail,
+	 * so padding zeroed before it would be lost, and whatever the new
+	 * buffer held there would be encrypted to the peer. skb_cow_data()
+	 * keeps the headroom it finds.
+	 */
+	if (unlikely(skb_cow_head(skb, FZ_DATA_HEADROOM)))
+		return false;
 	frags = skb_cow_data(skb, pad + FZ_AUTHTAG_LEN, &trailer);
 	if (unlikely(frags < 0 || frags > ARRAY_SIZE(sg)))
 		return false;
 	memset(skb_tail_pointer(trailer), 0, pad);
-	if (unlikely(skb_cow_head(skb, FZ_DATA_HEADROOM)))
-		return false;
 	hdr = skb_push(skb, sizeof(*hdr));
 	hdr->header.type = cpu_to_le32(FZ_MSG_DATA);
 	hdr->key_idx = kp->remote_index;

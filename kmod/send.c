@@ -57,7 +57,7 @@ static void fz_check_rekey(struct fz_peer *peer, struct fz_keypair *kp,
 }
 
 /* Hands each packet of list to the crypt queue, in order. */
-static void fz_send_list(struct fz_peer *peer, struct sk_buff_head *list)
+static void fz_queue_list(struct fz_peer *peer, struct sk_buff_head *list)
 {
 	u64 now = ktime_get_coarse_boottime_ns();
 	struct fz_device *fz = peer->fz;
@@ -93,6 +93,23 @@ static void fz_send_list(struct fz_peer *peer, struct sk_buff_head *list)
 		fz_timers_data_sent(peer);
 out:
 	fz_keypair_put(kp);
+}
+
+/*
+ * Nothing is queued for a dead peer. Bottom halves are off from the check
+ * to the queueing, so removing a peer (peer.c), which marks it dead and
+ * then waits a grace period, stops every sender before it flushes.
+ */
+static void fz_send_list(struct fz_peer *peer, struct sk_buff_head *list)
+{
+	local_bh_disable();
+	if (likely(!READ_ONCE(peer->dead))) {
+		fz_queue_list(peer, list);
+	} else {
+		fz_count(peer->fz, FZ_STAT_A_DROP_NO_PEER);
+		__skb_queue_purge(list);
+	}
+	local_bh_enable();
 }
 
 void fz_send_staged(struct fz_peer *peer)
@@ -136,9 +153,7 @@ void fz_send_one(struct fz_peer *peer, struct sk_buff *skb)
 	FZ_CB(skb)->ds = 0;
 	__skb_queue_head_init(&list);
 	__skb_queue_tail(&list, skb);
-	local_bh_disable();
 	fz_send_list(peer, &list);
-	local_bh_enable();
 }
 
 void fz_send_encrypted(struct fz_peer *peer, struct sk_buff *skb)
@@ -220,7 +235,8 @@ netdev_tx_t fz_xmit(struct sk_buff *skb, struct net_device *dev)
 		rcu_read_unlock_bh();
 		goto drop;
 	}
-	ds = ip_tunnel_get_dsfield(ip_hdr(skb), skb);
+	/* Only ECN reaches the outer header: DSCP would leak the inner's. */
+	ds = ip_tunnel_ecn_encap(0, ip_hdr(skb), skb);
 	__skb_queue_head_init(&list);
 	if (fz_segment(skb, &list, ds)) {
 		rcu_read_unlock_bh();
