@@ -8,7 +8,10 @@
  *   fz-nlprobe malformed IFNAME   every malformed request is refused
  *   fz-nlprobe dump IFNAME N      add N peers, dump them back exactly
  *   fz-nlprobe intr IFNAME        a dump racing a change is marked INTR
- *   fz-nlprobe denied IFNAME      the request is refused with EPERM
+ *   fz-nlprobe denied IFNAME      every op on IFNAME is refused with EPERM
+ *   fz-nlprobe selectors IFNAME   every op with ifindex 0, a huge ifindex,
+ *                                 an empty or unterminated name, ... is
+ *                                 refused, and the family still answers
  *   fz-nlprobe empty IFNAME       a dump of a device with no peers
  *   fz-nlprobe keyed IFNAME ...   a peer with fixed session keys (below)
  *   fz-nlprobe listen IFNAME SECS print the events of the next SECS s
@@ -1407,6 +1410,171 @@ static int set_dnsmap(const char *ifname, const uint8_t key[FZ_KEY_LEN],
 	return transact(&m, NULL, NULL);
 }
 
+/* ---- Every command, with every way of naming a device ---- */
+
+/*
+ * The ops in the order of fz.h. Each gets the least it needs to reach the
+ * device lookup, so a bad selector is what the kernel judges.
+ */
+static const uint8_t all_cmds[] = {
+	FZ_CMD_GET_DEVICE,    FZ_CMD_SET_DEVICE,    FZ_CMD_SET_PEER,
+	FZ_CMD_DEL_PEER,      FZ_CMD_SET_KEYPAIR,   FZ_CMD_DEL_KEYPAIRS,
+	FZ_CMD_SEND_HANDSHAKE, FZ_CMD_SET_RESOURCE, FZ_CMD_DEL_RESOURCE,
+	FZ_CMD_SET_DNS_MAP,   FZ_CMD_DEL_DNS_MAP,   FZ_CMD_SEND_CONTROL,
+};
+
+static const char *const all_cmd_names[] = {
+	"GET_DEVICE",	  "SET_DEVICE",	  "SET_PEER",	  "DEL_PEER",
+	"SET_KEYPAIR",	  "DEL_KEYPAIRS", "SEND_HANDSHAKE", "SET_RESOURCE",
+	"DEL_RESOURCE",	  "SET_DNS_MAP",  "DEL_DNS_MAP",  "SEND_CONTROL",
+};
+
+static void put_body(struct msg *m, uint8_t cmd)
+{
+	static const uint8_t id[16] = { 0xfe, 0xed };
+	uint8_t key[FZ_KEY_LEN], packet[148] = { 1 }; /* an initiation */
+	uint8_t control[8] = { 0 };
+
+	make_key(key, 4242);
+	if (cmd == FZ_CMD_GET_DEVICE || cmd == FZ_CMD_SET_DEVICE)
+		return;
+	put_peer_key(m, key);
+	switch (cmd) {
+	case FZ_CMD_SET_KEYPAIR:
+		nest_start(m, FZ_A_KEYPAIR);
+		put_u8(m, FZ_KP_A_SLOT, FZ_KEYPAIR_CURRENT);
+		put_u32(m, FZ_KP_A_LOCAL_INDEX, 4242);
+		put_u32(m, FZ_KP_A_REMOTE_INDEX, 4243);
+		put(m, FZ_KP_A_SEND_KEY, key, FZ_KEY_LEN);
+		put(m, FZ_KP_A_RECV_KEY, key, FZ_KEY_LEN);
+		nest_end(m);
+		break;
+	case FZ_CMD_SEND_HANDSHAKE:
+		put(m, FZ_A_PACKET, packet, sizeof(packet));
+		break;
+	case FZ_CMD_SET_RESOURCE:
+	case FZ_CMD_DEL_RESOURCE:
+		nest_start(m, FZ_A_RESOURCE);
+		put(m, FZ_RES_A_ID, id, sizeof(id));
+		if (cmd == FZ_CMD_SET_RESOURCE)
+			put_u32(m, FZ_RES_A_FLAGS, FZ_RES_F_DNS);
+		nest_end(m);
+		break;
+	case FZ_CMD_SET_DNS_MAP:
+	case FZ_CMD_DEL_DNS_MAP:
+		nest_start(m, FZ_A_DNS_MAP);
+		put(m, FZ_MAP_A_RESOURCE_ID, id, sizeof(id));
+		if (cmd == FZ_CMD_SET_DNS_MAP) {
+			put_addr(m, FZ_MAP_A_MAPPED, "100.96.0.1");
+			put_addr(m, FZ_MAP_A_REAL, "10.77.0.5");
+		}
+		nest_end(m);
+		break;
+	case FZ_CMD_SEND_CONTROL:
+		put(m, FZ_A_PACKET, control, sizeof(control));
+		break;
+	}
+}
+
+enum selector {
+	SEL_NAME, /* the name given on the command line */
+	SEL_INDEX_ZERO,
+	SEL_INDEX_HUGE,
+	SEL_NAME_EMPTY,
+	SEL_NAME_UNTERMINATED,
+	SEL_BOTH,
+	SEL_NONE,
+};
+
+static int send_cmd(uint8_t cmd, enum selector sel, const char *ifname)
+{
+	static const char unterminated[4] = { 'f', 'z', '0', 'x' };
+	struct dump_result r = { 0 };
+	struct msg m;
+
+	msg_init(&m, fz_family_id, cmd == FZ_CMD_GET_DEVICE ? NLM_F_DUMP : 0,
+		 cmd, FZ_GENL_VERSION);
+	switch (sel) {
+	case SEL_NAME:
+		put_str(&m, FZ_A_IFNAME, ifname);
+		break;
+	case SEL_INDEX_ZERO:
+		put_u32(&m, FZ_A_IFINDEX, 0);
+		break;
+	case SEL_INDEX_HUGE:
+		put_u32(&m, FZ_A_IFINDEX, 0xffffffffu);
+		break;
+	case SEL_NAME_EMPTY:
+		put_str(&m, FZ_A_IFNAME, "");
+		break;
+	case SEL_NAME_UNTERMINATED:
+		put(&m, FZ_A_IFNAME, unterminated, sizeof(unterminated));
+		break;
+	case SEL_BOTH:
+		put_u32(&m, FZ_A_IFINDEX, if_nametoindex(ifname));
+		put_str(&m, FZ_A_IFNAME, ifname);
+		break;
+	case SEL_NONE:
+		break;
+	}
+	put_body(&m, cmd);
+	return transact(&m, cmd == FZ_CMD_GET_DEVICE ? dump_cb : NULL, &r);
+}
+
+/*
+ * Every op with every bad way of naming a device is refused, and the
+ * family still answers afterwards. "nosuchfz" shows that each request
+ * gets as far as the lookup.
+ */
+static void cmd_selectors(const char *ifname)
+{
+	static const struct {
+		enum selector sel;
+		int err;
+		const char *what;
+	} cases[] = {
+		{ SEL_INDEX_ZERO, -ERANGE, "ifindex 0" }, /* below the policy minimum */
+		{ SEL_INDEX_HUGE, -ENODEV, "ifindex 2^32-1" },
+		{ SEL_NAME_EMPTY, -EINVAL, "an empty name" },
+		{ SEL_NAME_UNTERMINATED, -EINVAL, "an unterminated name" },
+		{ SEL_BOTH, -EINVAL, "both ifindex and name" },
+		{ SEL_NONE, -EINVAL, "no device at all" },
+	};
+	struct dump_result r = { 0 };
+	char what[160];
+	size_t c, i;
+
+	for (c = 0; c < sizeof(all_cmds); c++) {
+		snprintf(what, sizeof(what), "%s naming a missing device",
+			 all_cmd_names[c]);
+		expect_errno(send_cmd(all_cmds[c], SEL_NAME, "nosuchfz"),
+			     -ENODEV, what);
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			snprintf(what, sizeof(what), "%s with %s",
+				 all_cmd_names[c], cases[i].what);
+			expect_errno(send_cmd(all_cmds[c], cases[i].sel,
+					      ifname),
+				     cases[i].err, what);
+		}
+	}
+	check(dump_device(ifname, &r) == 0 && r.saw_ifname,
+	      "generic netlink still answers: the device dumps");
+}
+
+/* Every op on a device this caller may not administer: EPERM. */
+static void cmd_denied(const char *ifname)
+{
+	char what[160];
+	size_t c;
+
+	for (c = 0; c < sizeof(all_cmds); c++) {
+		snprintf(what, sizeof(what), "%s without CAP_NET_ADMIN over the device's namespace",
+			 all_cmd_names[c]);
+		expect_errno(send_cmd(all_cmds[c], SEL_NAME, ifname), -EPERM,
+			     what);
+	}
+}
+
 /* client IFNAME PEER | resource-del IFNAME PEER ID | dnsmap IFNAME PEER ID MAPPED REAL */
 static int cmd_gateway(const char *what, int argc, char **argv)
 {
@@ -1664,7 +1832,7 @@ int main(int argc, char **argv)
 
 	if (argc < 3) {
 		fprintf(stderr,
-			"usage: fz-nlprobe malformed|dump|intr|denied|empty IFNAME [N]\n"
+			"usage: fz-nlprobe malformed|dump|intr|denied|selectors|empty IFNAME [N]\n"
 			"       fz-nlprobe control-send IFNAME PEERKEY TYPE JSON\n"
 			"       fz-nlprobe control-send-raw IFNAME PEERKEY HEX\n"
 			"       fz-nlprobe events IFNAME SECONDS [MAX]\n"
@@ -1687,10 +1855,9 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[1], "intr")) {
 		cmd_intr(argv[2]);
 	} else if (!strcmp(argv[1], "denied")) {
-		expect_errno(dump_device(argv[2], &r), -EPERM,
-			     "GET_DEVICE without CAP_NET_ADMIN");
-		expect_errno(replace_peers(argv[2]), -EPERM,
-			     "SET_DEVICE without CAP_NET_ADMIN");
+		cmd_denied(argv[2]);
+	} else if (!strcmp(argv[1], "selectors")) {
+		cmd_selectors(argv[2]);
 	} else if (!strcmp(argv[1], "keyed") && argc == 10) {
 		cmd_keyed(argv + 2);
 	} else if (!strcmp(argv[1], "listen") && argc == 4) {
