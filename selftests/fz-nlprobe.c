@@ -14,6 +14,8 @@
  *                                 refused, and the family still answers
  *   fz-nlprobe empty IFNAME       a dump of a device with no peers
  *   fz-nlprobe keyed IFNAME ...   a peer with fixed session keys (below)
+ *   fz-nlprobe churn IFNAME ... N remove and re-add that peer N times
+ *   fz-nlprobe stream IFNAME SECS add gateway clients until the device goes
  *   fz-nlprobe listen IFNAME SECS print the events of the next SECS s
  *
  * Output: one KTAP line per check ("ok - ..." / "not ok - ...").
@@ -1826,6 +1828,97 @@ static int cmd_scale(const char *ifname, int peers, int maps)
 	return report(ret);
 }
 
+/* ---- Teardown races ---- */
+
+/*
+ * churn IFNAME SELF PEER PORT PEER_IP PEER_PORT PREFIXES ROUNDS: removes
+ * and re-adds the keyed peer ROUNDS times as fast as the kernel answers,
+ * each time with a persistent keepalive of 1 s and fresh current keys, so
+ * that removal races the peer's timers, traffic and crypt workers.
+ */
+static int churn_round(char **argv, uint32_t round)
+{
+	uint32_t self = atoi(argv[1]), peer = atoi(argv[2]);
+	uint8_t key[FZ_KEY_LEN], send[FZ_KEY_LEN], recv[FZ_KEY_LEN];
+	char prefixes[512];
+	struct msg m;
+	int ret;
+
+	make_key(key, peer);
+	msg_init(&m, fz_family_id, 0, FZ_CMD_DEL_PEER, FZ_GENL_VERSION);
+	put_str(&m, FZ_A_IFNAME, argv[0]);
+	put_peer_key(&m, key);
+	ret = transact(&m, NULL, NULL);
+	if (ret && ret != -ENOENT)
+		return ret;
+	snprintf(prefixes, sizeof(prefixes), "%s", argv[6]);
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_PEER, FZ_GENL_VERSION);
+	put_str(&m, FZ_A_IFNAME, argv[0]);
+	nest_start(&m, FZ_A_PEER);
+	put(&m, FZ_PEER_A_PUBLIC_KEY, key, FZ_KEY_LEN);
+	put_u16(&m, FZ_PEER_A_PERSISTENT_KEEPALIVE, 1);
+	if (put_endpoint(&m, FZ_PEER_A_ENDPOINT, argv[4], atoi(argv[5])))
+		return -EINVAL;
+	nest_start(&m, FZ_PEER_A_ALLOWEDIPS);
+	if (put_prefixes(&m, prefixes))
+		return -EINVAL;
+	nest_end(&m);
+	nest_end(&m);
+	ret = transact(&m, NULL, NULL);
+	if (ret)
+		return ret;
+	/* The same keys each round: the other side keeps receiving. */
+	session_key(send, self, peer);
+	session_key(recv, peer, self);
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_KEYPAIR, FZ_GENL_VERSION);
+	put_str(&m, FZ_A_IFNAME, argv[0]);
+	put_peer_key(&m, key);
+	nest_start(&m, FZ_A_KEYPAIR);
+	put_u8(&m, FZ_KP_A_SLOT, FZ_KEYPAIR_CURRENT);
+	put_u32(&m, FZ_KP_A_LOCAL_INDEX, self + (round << 8));
+	put_u32(&m, FZ_KP_A_REMOTE_INDEX, peer);
+	put(&m, FZ_KP_A_SEND_KEY, send, FZ_KEY_LEN);
+	put(&m, FZ_KP_A_RECV_KEY, recv, FZ_KEY_LEN);
+	put_u32(&m, FZ_KP_A_FLAGS, FZ_KEYPAIR_F_INITIATOR);
+	nest_end(&m);
+	return transact(&m, NULL, NULL);
+}
+
+static int cmd_churn(char **argv)
+{
+	uint32_t i, rounds = atoi(argv[7]);
+	char what[128];
+	int ret = 0;
+
+	for (i = 1; i <= rounds && !ret; i++)
+		ret = churn_round(argv, i);
+	snprintf(what, sizeof(what),
+		 "%u rounds of removing and re-adding a keyed peer", rounds);
+	return expect_errno(ret, 0, what) ? 0 : 1;
+}
+
+/*
+ * stream IFNAME SECONDS: gateway clients, each with a DNS resource and two
+ * mapped IPs, added as fast as the kernel answers until SECONDS pass or
+ * the device goes (then the answer must be ENODEV). Prints how far it got.
+ */
+static int cmd_stream(const char *ifname, int seconds)
+{
+	struct timespec t0;
+	uint32_t n;
+	int ret = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (n = 1; !ret && seconds_since(&t0) < seconds; n++) {
+		ret = scale_peer(ifname, n, true);
+		if (!ret)
+			ret = scale_maps(ifname, n, 2);
+	}
+	printf("stream: %u clients, then %s\n", n - 1,
+	       ret ? strerror(-ret) : "time");
+	return ret && ret != -ENODEV ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct dump_result r;
@@ -1858,6 +1951,10 @@ int main(int argc, char **argv)
 		cmd_denied(argv[2]);
 	} else if (!strcmp(argv[1], "selectors")) {
 		cmd_selectors(argv[2]);
+	} else if (!strcmp(argv[1], "churn") && argc == 10) {
+		return cmd_churn(argv + 2);
+	} else if (!strcmp(argv[1], "stream") && argc == 4) {
+		return cmd_stream(argv[2], atoi(argv[3]));
 	} else if (!strcmp(argv[1], "keyed") && argc == 10) {
 		cmd_keyed(argv + 2);
 	} else if (!strcmp(argv[1], "listen") && argc == 4) {

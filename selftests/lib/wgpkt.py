@@ -9,6 +9,15 @@
   wgpkt.py replay IFACE HOST PORT
       capture one transport data message arriving on IFACE, send it again
       to HOST:PORT; prints "capturing" once it listens, then "replayed N bytes".
+  wgpkt.py inspect IFACE PORT KEYHEX COUNT
+      capture COUNT transport data messages arriving on IFACE for UDP
+      port PORT, decrypt each with the session key KEYHEX (libsodium's
+      ChaCha20-Poly1305), and print one line: how many were captured,
+      decrypted, had non-zero padding, and the outer DS fields seen;
+      prints "capturing" once it listens.
+  wgpkt.py send6 SRC DST PORT TCLASS SIZES
+      send one UDP datagram from SRC to [DST]:PORT with traffic class
+      TCLASS for each payload size in SIZES (comma separated).
   wgpkt.py data HOST PORT
       send a transport data message for a receiver index nobody has.
   wgpkt.py ctl6 VIA SRC LEN [TYPE [COUNT]]
@@ -111,6 +120,90 @@ def cmd_replay(args):
     print(f"replayed {len(data)} bytes")
 
 
+def sodium():
+    import ctypes
+    lib = ctypes.CDLL("libsodium.so.23")
+    if lib.sodium_init() < 0:
+        sys.exit("libsodium did not initialise")
+    return lib
+
+
+def decrypt(lib, key, counter, box):
+    import ctypes
+    out = ctypes.create_string_buffer(len(box))
+    out_len = ctypes.c_ulonglong()
+    nonce = bytes(4) + struct.pack("<Q", counter)
+    if lib.crypto_aead_chacha20poly1305_ietf_decrypt(
+            out, ctypes.byref(out_len), None, box, ctypes.c_ulonglong(len(box)),
+            None, ctypes.c_ulonglong(0), nonce, key) != 0:
+        return None
+    return out.raw[:out_len.value]
+
+
+def inner_len(plain):
+    if plain and plain[0] >> 4 == 6 and len(plain) >= 40:
+        return 40 + struct.unpack("!H", plain[4:6])[0]
+    if plain and plain[0] >> 4 == 4 and len(plain) >= 20:
+        return struct.unpack("!H", plain[2:4])[0]
+    return len(plain)
+
+
+def cmd_inspect(args):
+    iface, port, key, count = args[0], int(args[1]), bytes.fromhex(args[2]), int(args[3])
+    lib = sodium()
+    raw = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0003))
+    raw.bind((iface, 0))
+    raw.settimeout(10)
+    print("capturing", flush=True)  # the caller waits for this
+    seen = opened = dirty = 0
+    ds = set()
+    try:
+        while seen < count:
+            frame, addr = raw.recvfrom(65535)
+            if addr[2] != socket.PACKET_HOST:
+                continue
+            version = frame[0] >> 4
+            if version == 4:
+                ihl, tos = (frame[0] & 15) * 4, frame[1]
+                proto, payload = frame[9], frame[ihl:]
+            elif version == 6:
+                tos = (struct.unpack("!I", frame[:4])[0] >> 20) & 0xFF
+                proto, payload = frame[6], frame[40:]
+            else:
+                continue
+            if proto != 17 or len(payload) < 8 + 32:
+                continue
+            if struct.unpack("!H", payload[2:4])[0] != port:
+                continue
+            data = payload[8:]
+            if data[0] != 4 or data[1:4] != b"\0\0\0" or len(data) == 32:
+                continue  # not data, or a keepalive
+            seen += 1
+            ds.add(tos)
+            plain = decrypt(lib, key, struct.unpack("<Q", data[8:16])[0], data[16:])
+            if plain is None:
+                continue
+            opened += 1
+            if any(plain[inner_len(plain):]):
+                dirty += 1
+    except socket.timeout:
+        pass
+    print("captured %d decrypted %d dirty-padding %d outer-ds %s" %
+          (seen, opened, dirty, ",".join("0x%02x" % d for d in sorted(ds))))
+
+
+def cmd_send6(args):
+    src, dst, port, tclass = args[0], args[1], int(args[2]), int(args[3], 0)
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, tclass)
+    s.bind((src, 0))
+    sizes = [int(n) for n in args[4].split(",")]
+    for n in sizes:
+        s.sendto(b"p" * n, (dst, port))
+        time.sleep(0.02)
+    print("sent %d" % len(sizes))
+
+
 def cmd_data(args):
     host, port = args[0], int(args[1])
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -133,7 +226,7 @@ def cmd_ctl6(args):
 
 
 COMMANDS = {"init": cmd_init, "replay": cmd_replay, "data": cmd_data,
-            "ctl6": cmd_ctl6}
+            "ctl6": cmd_ctl6, "inspect": cmd_inspect, "send6": cmd_send6}
 
 
 def main():

@@ -1,0 +1,138 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Teardown under fire, and what a namespace's root may cost the host:
+# - a peer removed and re-added in a tight loop with its keepalive armed
+#   and traffic flowing both ways;
+# - a gateway holding 1,000 clients deleted with traffic flowing;
+# - links deleted while requests stream in, many rounds;
+# - a first gateway client racing a move to another namespace;
+# - a memory-limited cgroup stopping floods of peers and of DNS maps with
+#   ENOMEM, while the host goes on.
+# After each part, fz.ko's live-object counters must return to zero.
+. "$FZ_SELFTESTS/lib/ktap.sh"
+. "$FZ_SELFTESTS/lib/netns.sh"
+need ip iperf3 ping modprobe choom mount
+P=$FZ_NLPROBE
+cg=/sys/fs/cgroup/fz-memtest
+cleanup() {
+	pkill -f "iperf3" 2>/dev/null
+	hosts_down fa fb
+	hosts_down nA nB
+	hosts_down fs fm
+	rmdir "$cg" 2>/dev/null
+}
+trap cleanup EXIT
+modprobe -r fz 2>/dev/null
+# Keepalives every 0.1 s: timers fire all through the churn.
+modprobe fz test_time_divisor=10
+
+objects_zero() { # DESC: the live-object counters drain to zero
+	if wait_for 20 objects_gone; then
+		pass "$1: every peer, keypair, allowed IP and map freed"
+	else
+		fail "$1: objects left: $(live_objects)"
+	fi
+}
+
+# --- A peer removed and re-added under traffic, keepalive armed ---
+hosts_up fa fb
+fz_dev fa fz0 10.9.0.1/24 fd00:9::1/64
+fz_dev fb fz0 10.9.0.2/24 fd00:9::2/64
+run_probe ip netns exec fb "$P" keyed fz0 2 1 51821 192.168.241.1 51820 10.9.0.1/32,fd00:9::1/128 0
+run_probe ip netns exec fa "$P" keyed fz0 1 2 51820 192.168.241.2 51821 10.9.0.2/32,fd00:9::2/128 1
+check "the keyed tunnel carries a ping" ip netns exec fa ping -c 2 -i 0.2 -W 2 10.9.0.2
+ip netns exec fa iperf3 -s -D -p 5201 >/dev/null
+ip netns exec fb iperf3 -s -D -p 5201 >/dev/null
+wait_for 5 ip netns exec fa bash -c 'echo > /dev/tcp/10.9.0.1/5201'
+ip netns exec fa iperf3 -c 10.9.0.2 -u -b 30M -l 1200 -t 120 >/dev/null 2>&1 &
+ip netns exec fb iperf3 -c 10.9.0.1 -u -b 30M -l 1200 -t 120 >/dev/null 2>&1 &
+sleep 1
+run_probe ip netns exec fa "$P" churn fz0 1 2 51820 192.168.241.2 51821 10.9.0.2/32,fd00:9::2/128 300
+check "after the churn the re-added peer carries a ping" \
+	ip netns exec fa ping -c 2 -i 0.2 -W 2 10.9.0.2
+
+# --- A gateway holding 1,000 clients deleted under traffic ---
+out=$(ip netns exec fa "$P" scale fz0 1000 0 2>&1)
+grep -q "^peers 1000 " <<<"$out" && ! grep -q '^error' <<<"$out" &&
+	pass "fz0 holds 1,000 gateway clients besides the tunnel's peer" ||
+	fail "adding 1,000 gateway clients: $out"
+check "traffic still flows through fz0" ip netns exec fb ping -c 2 -i 0.2 -W 2 10.9.0.1
+check "ip link del of a gateway with 1,000 clients under traffic" \
+	ip -n fa link del fz0
+pkill -f "iperf3" 2>/dev/null
+hosts_down fa fb
+objects_zero "peer churn and gateway deletion under traffic"
+
+# --- Links deleted while requests stream in ---
+ip netns add fs
+streams_ok=0
+for round in $(seq 20); do
+	ip -n fs link add fzs type fz
+	ip netns exec fs "$P" stream fzs 30 >/tmp/stream.out 2>&1 &
+	sleep "0.$((RANDOM % 9 + 1))"
+	ip -n fs link del fzs
+	if wait $! && grep -qE "^stream: [0-9]+ clients, then No such device" /tmp/stream.out; then
+		streams_ok=$((streams_ok + 1))
+	else
+		diag "round $round: $(cat /tmp/stream.out)"
+	fi
+done
+[ $streams_ok -eq 20 ] &&
+	pass "20 links deleted under a stream of SET_PEER/SET_RESOURCE/SET_DNS_MAP: each stream ended with ENODEV" ||
+	fail "only $streams_ok of 20 streams ended cleanly with ENODEV"
+hosts_down fs fm
+objects_zero "links deleted under requests"
+
+# --- A first gateway client racing a move to another namespace ---
+for round in $(seq 20); do
+	ip netns add nA && ip netns add nB
+	ip -n nA link add fzm type fz
+	ip netns exec nA "$P" stream fzm 1 >/dev/null 2>&1 &
+	sleep "0.0$((RANDOM % 9))"
+	ip -n nA link set fzm netns nB 2>/dev/null
+	wait
+	# Where it ended, it may not move again: its NAT hooks are there.
+	for ns in nA nB; do
+		if ip -n $ns link show fzm >/dev/null 2>&1 &&
+			[ "$(ip netns exec $ns "$FZAGENT" show --json fzm |
+				$PY -c 'import json,sys; print(len(json.load(sys.stdin)["peers"]) > 0)')" = True ] &&
+			ip -n $ns link set fzm netns $([ $ns = nA ] && echo nB || echo nA) 2>/dev/null; then
+			fail "round $round: a device with gateway clients moved out of $ns"
+		fi
+	done
+	# The namespace the device left dies first: nothing may point into it.
+	ip netns del nA
+	sleep 0.2
+	ip netns del nB
+done
+pass "20 rounds of a first gateway client racing a namespace move"
+objects_zero "namespace moves under requests"
+
+# --- What a memory-limited cgroup lets a namespace's root pin ---
+grep -q cgroup2 /proc/mounts || mount -t cgroup2 none /sys/fs/cgroup
+echo +memory >/sys/fs/cgroup/cgroup.subtree_control
+mkdir -p "$cg"
+echo 16M >"$cg/memory.max"
+ip netns add fm
+ip -n fm link add fz1 type fz
+ip -n fm link add fz2 type fz
+# The probe is never the OOM killer's victim: a failed charge is ENOMEM.
+in_cgroup() {
+	bash -c 'echo $$ >"$0/cgroup.procs" && exec choom -n -1000 -- "$@"' "$cg" "$@"
+}
+out=$(in_cgroup ip netns exec fm "$P" scale fz1 60000 2>&1)
+grep -q "error: Cannot allocate memory" <<<"$out" &&
+	pass "a flood of SET_PEER in a 16M cgroup ends in ENOMEM ($(grep -o 'peers [0-9]*' <<<"$out" | head -1) asked)" ||
+	fail "a flood of SET_PEER in a 16M cgroup was not stopped: $out"
+out=$(in_cgroup ip netns exec fm "$P" scale fz2 2000 200 2>&1)
+grep -q "error: Cannot allocate memory" <<<"$out" &&
+	pass "a flood of gateway clients and SET_DNS_MAP in a 16M cgroup ends in ENOMEM" ||
+	fail "a flood of SET_DNS_MAP in a 16M cgroup was not stopped: $(tail -3 <<<"$out")"
+[ "$(awk '$1 == "max" { print $2 }' "$cg/memory.events")" -gt 0 ] &&
+	pass "the cgroup's memory.events counts the charges it refused" ||
+	fail "memory.events: $(tr '\n' ' ' <"$cg/memory.events")"
+check "the host still makes links and answers netlink" \
+	bash -c 'ip link add fzhost type fz && "$0" empty fzhost && ip link del fzhost' "$P"
+ip netns del fm
+objects_zero "devices filled up to the cgroup's limit"
+ktap_done
