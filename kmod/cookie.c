@@ -142,6 +142,12 @@ enum {
 	FZ_RATELIMIT_PER_SECOND = 20,
 	FZ_RATELIMIT_BURST = 5,
 	FZ_RATELIMIT_COST = NSEC_PER_SEC / FZ_RATELIMIT_PER_SECOND,
+	/*
+	 * A flood from many (or spoofed) sources passes every per-source
+	 * bucket: this bounds what reaches the agent from all of them.
+	 */
+	FZ_RATELIMIT_TOTAL_PER_SECOND = 1000,
+	FZ_RATELIMIT_TOTAL_COST = NSEC_PER_SEC / FZ_RATELIMIT_TOTAL_PER_SECOND,
 };
 
 /* IPv6 sources are limited per /64: one host owns at least that much. */
@@ -175,9 +181,16 @@ bool fz_ratelimiter_allow(struct fz_ratelimiter *rl,
 		slot->tokens = min(burst, slot->tokens + (now - slot->last_ns));
 	}
 	slot->last_ns = now;
-	allow = slot->tokens >= FZ_RATELIMIT_COST;
-	if (allow)
+	/* A second's worth of all sources at most, refilled as time passes. */
+	rl->total_tokens = min_t(u64, NSEC_PER_SEC,
+				 rl->total_tokens + (now - rl->total_last_ns));
+	rl->total_last_ns = now;
+	allow = slot->tokens >= FZ_RATELIMIT_COST &&
+		rl->total_tokens >= FZ_RATELIMIT_TOTAL_COST;
+	if (allow) {
 		slot->tokens -= FZ_RATELIMIT_COST;
+		rl->total_tokens -= FZ_RATELIMIT_TOTAL_COST;
+	}
 	spin_unlock_bh(&rl->lock);
 	return allow;
 }

@@ -46,6 +46,9 @@ struct fz_ratelimit_slot {
 struct fz_ratelimiter {
 	spinlock_t lock; /* the slots; taken once per handshake message */
 	struct fz_ratelimit_slot slots[FZ_RATELIMIT_SLOTS];
+	/* All sources together: new sources each start with a full bucket. */
+	u64 total_tokens;
+	u64 total_last_ns;
 };
 
 struct fz_ratelimiter *fz_ratelimiter_create(void);

@@ -38,6 +38,10 @@ static int fz_dev_init(struct net_device *dev)
 	fz->ratelimiter = fz_ratelimiter_create();
 	if (!fz->ratelimiter)
 		goto err_counters;
+	fz->sent_handshakes = kvcalloc(1 << FZ_SENT_HANDSHAKE_BITS, sizeof(u64),
+				       GFP_KERNEL_ACCOUNT);
+	if (!fz->sent_handshakes)
+		goto err_ratelimiter;
 	ret = fz_aip_table_init(&fz->aips);
 	if (ret)
 		goto err_ratelimiter;
@@ -60,6 +64,7 @@ err_dnsmaps:
 err_aips:
 	fz_aip_table_destroy(&fz->aips);
 err_ratelimiter:
+	kvfree(fz->sent_handshakes);
 	fz_ratelimiter_destroy(fz->ratelimiter);
 err_counters:
 	free_percpu(fz->counters);
@@ -90,6 +95,7 @@ static void fz_dev_uninit(struct net_device *dev)
 	fz_nat_disable(fz);
 	fz_dnsmap_table_destroy(&fz->dnsmaps);
 	fz_aip_table_destroy(&fz->aips);
+	kvfree(fz->sent_handshakes);
 	fz_ratelimiter_destroy(fz->ratelimiter);
 	free_percpu(fz->counters);
 	fz_compat_tstats_free(dev);

@@ -21,6 +21,7 @@
 #define FZ_INDEX_HASH_BITS 13
 #define FZ_CRYPT_RING_SIZE 4096
 #define FZ_HANDSHAKE_QUEUE_LEN 4096
+#define FZ_SENT_HANDSHAKE_BITS 12
 
 /* Per-CPU counters, indexed by enum fz_stat_attr; no lock per packet. */
 struct fz_counters {
@@ -66,6 +67,12 @@ struct fz_device {
 	struct fz_crypt_queue encrypt_queue, decrypt_queue;
 	struct sk_buff_head handshake_queue;
 	struct work_struct handshake_work;
+	/*
+	 * Our recent initiations and responses, by sender index: a cookie
+	 * reply reaches the agent only if it names one (see receive.c).
+	 * Each slot is (index << 32 | boot-time second + 1), 0 when empty.
+	 */
+	u64 *sent_handshakes;
 	unsigned long under_load_until;
 	unsigned int handshakes_this_second;
 	unsigned long handshake_second;

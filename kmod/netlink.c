@@ -19,6 +19,7 @@
 #include "netlink_int.h"
 #include "peer.h"
 #include "policy.h"
+#include "receive.h"
 #include "send.h"
 #include "socket.h"
 #include "timers.h"
@@ -1012,6 +1013,8 @@ static int fz_send_handshake(struct fz_device *fz, struct genl_info *info,
 		return -EDESTADDRREQ;
 	}
 	ret = fz_socket_send_buffer(fz, &ep, nla_data(pkt), nla_len(pkt));
+	if (!ret)
+		fz_handshake_sent(fz, nla_data(pkt), nla_len(pkt));
 	if (!ret && peer) {
 		this_cpu_add(peer->stats->tx_bytes, nla_len(pkt));
 		fz_timers_any_sent(peer);

@@ -64,6 +64,48 @@ static bool fz_under_load(struct fz_device *fz)
 	return time_before(jiffies, READ_ONCE(fz->under_load_until));
 }
 
+static u64 *fz_sent_slot(struct fz_device *fz, __le32 index)
+{
+	return &fz->sent_handshakes[hash_32(le32_to_cpu(index),
+					    FZ_SENT_HANDSHAKE_BITS)];
+}
+
+static u32 fz_boot_second(void)
+{
+	return (u32)ktime_get_boottime_seconds() + 1;
+}
+
+/* fzagent sent an initiation or a response: its cookie reply may come. */
+void fz_handshake_sent(struct fz_device *fz, const u8 *msg, size_t len)
+{
+	const struct fz_msg_initiation *m = (const void *)msg;
+	u8 type = fz_msg_type(msg);
+
+	/* Both begin with the header and our sender index. */
+	if ((type != FZ_MSG_INITIATION && type != FZ_MSG_RESPONSE) ||
+	    len < offsetofend(struct fz_msg_initiation, sender_index))
+		return;
+	WRITE_ONCE(*fz_sent_slot(fz, m->sender_index),
+		   (u64)le32_to_cpu(m->sender_index) << 32 | fz_boot_second());
+}
+
+/*
+ * A cookie reply is unauthenticated until the agent opens it: it passes
+ * only if it answers a handshake message of ours from the last two retry
+ * intervals, and only once, so a spoofed flood dies here.
+ */
+static bool fz_cookie_reply_expected(struct fz_device *fz,
+				     const struct fz_msg_cookie *msg)
+{
+	u64 *slot = fz_sent_slot(fz, msg->receiver_index);
+	u64 seen = READ_ONCE(*slot);
+
+	if (!seen || seen >> 32 != le32_to_cpu(msg->receiver_index) ||
+	    fz_boot_second() - (u32)seen > 2 * FZ_REKEY_TIMEOUT)
+		return false;
+	return try_cmpxchg64(slot, &seen, 0);
+}
+
 static void fz_receive_handshake(struct fz_device *fz, struct sk_buff *skb)
 {
 	u8 type = fz_msg_type(skb->data);
@@ -74,8 +116,10 @@ static void fz_receive_handshake(struct fz_device *fz, struct sk_buff *skb)
 		goto drop;
 	}
 	/* Nobody who lacks our public key gets further than this. */
-	if (type != FZ_MSG_COOKIE &&
-	    !fz_cookie_mac1_valid(&fz->cookie_checker, skb->data, skb->len)) {
+	if (type == FZ_MSG_COOKIE ?
+		    !fz_cookie_reply_expected(fz, (void *)skb->data) :
+		    !fz_cookie_mac1_valid(&fz->cookie_checker, skb->data,
+					  skb->len)) {
 		fz_count(fz, FZ_STAT_A_DROP_BAD_MAC1);
 		goto drop;
 	}

@@ -318,7 +318,10 @@ enum fz_stat_attr {
 	FZ_STAT_A_RX_BYTES, /* u64 */
 	FZ_STAT_A_TX_PACKETS, /* u64 */
 	FZ_STAT_A_TX_BYTES, /* u64 */
-	FZ_STAT_A_DROP_BAD_MAC1, /* u64: handshakes killed in the kernel */
+	/* u64: handshakes killed in the kernel: a bad mac1, or a cookie reply
+	 * to no initiation or response of ours of the last 10 s
+	 */
+	FZ_STAT_A_DROP_BAD_MAC1,
 	FZ_STAT_A_DROP_RATELIMITED, /* u64 */
 	FZ_STAT_A_DROP_BAD_AUTH, /* u64: data failing Poly1305 */
 	FZ_STAT_A_DROP_REPLAY, /* u64 */
