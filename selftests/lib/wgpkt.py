@@ -18,6 +18,11 @@
   wgpkt.py send6 SRC DST PORT TCLASS SIZES
       send one UDP datagram from SRC to [DST]:PORT with traffic class
       TCLASS for each payload size in SIZES (comma separated).
+  wgpkt.py spoof KEY HOST PORT SECONDS
+      for SECONDS, send initiations with a valid mac1 for KEY and cookie
+      replies naming random receiver indices, alternately, each from a
+      random source address in 10.200.0.0/16 (raw IPv4); prints
+      "initiations N cookie-replies M".
   wgpkt.py data HOST PORT
       send a transport data message for a receiver index nobody has.
   wgpkt.py ctl6 VIA SRC LEN [TYPE [COUNT]]
@@ -204,6 +209,31 @@ def cmd_send6(args):
     print("sent %d" % len(sizes))
 
 
+def udp4(src, dst, sport, dport, payload):
+    udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0x4000, 64,
+                     17, 0, socket.inet_aton(src), socket.inet_aton(dst))
+    return ip + udp  # the kernel fills in the IP checksum
+
+
+def cmd_spoof(args):
+    key = base64.b64decode(args[0])
+    host, port, seconds = args[1], int(args[2]), float(args[3])
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    inits = cookies = 0
+    end = time.time() + seconds
+    while time.time() < end:
+        src = "10.200.%d.%d" % (os.urandom(1)[0], os.urandom(1)[0] | 1)
+        sport = 1024 + struct.unpack("!H", os.urandom(2))[0] % 60000
+        if inits <= cookies:
+            msg, inits = initiation(key, True), inits + 1
+        else:
+            msg = struct.pack("<II", 3, struct.unpack("<I", os.urandom(4))[0])
+            msg, cookies = msg + os.urandom(56), cookies + 1
+        s.sendto(udp4(src, host, sport, port, msg), (host, 0))
+    print("initiations %d cookie-replies %d" % (inits, cookies))
+
+
 def cmd_data(args):
     host, port = args[0], int(args[1])
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -226,7 +256,8 @@ def cmd_ctl6(args):
 
 
 COMMANDS = {"init": cmd_init, "replay": cmd_replay, "data": cmd_data,
-            "ctl6": cmd_ctl6, "inspect": cmd_inspect, "send6": cmd_send6}
+            "ctl6": cmd_ctl6, "inspect": cmd_inspect, "send6": cmd_send6,
+            "spoof": cmd_spoof}
 
 
 def main():

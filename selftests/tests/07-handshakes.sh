@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Handshakes through fzagent against in-kernel WireGuard: a peer with the
 # wrong key never reaches the agent; a flood from one source is answered
-# with cookies and rate-limited while a legitimate peer still connects;
+# with cookies and rate-limited while a legitimate peer still connects,
+# and so is a flood of initiations and cookie replies from spoofed sources;
 # rekeying (timers shortened by the test-only module parameter); killing
 # and restarting the agent during an iperf3 run cuts nothing.
 . "$FZ_SELFTESTS/lib/ktap.sh"
@@ -69,6 +70,33 @@ limited=$(fz_json ia fz0 'd["stats"]["drop_ratelimited"]')
 diag "flood: $(cat "$FZ_RUN/flood.out"); cookies sent $cookies, rate-limited $limited"
 [ "$cookies" -gt 0 ] && pass "the flood was answered with cookies ($cookies)" || fail "no cookies under the flood"
 [ "$limited" -gt 0 ] && pass "the flooding source was rate-limited ($limited dropped)" || fail "no rate limiting"
+unpair
+
+# 2b. A flood from spoofed sources: initiations with a valid mac1 and
+# cookie replies naming handshakes nobody sent, each from a new address,
+# while the real peer connects. The cookie replies die in the kernel.
+pair responder || fail "setup (spoofed flood)"
+ip netns exec ia sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.va.rp_filter=0
+key=$(fz_json ia fz0 'd["public_key"]')
+bad_mac1=$(fz_json ia fz0 'd["stats"]["drop_bad_mac1"]')
+ip netns exec ib $PY "$FZ_SELFTESTS/lib/wgpkt.py" spoof "$key" 192.168.241.1 51820 15 \
+	>"$FZ_RUN/spoof.out" 2>&1 &
+flood=$!
+sleep 3
+if ip netns exec ib ping -c 1 -w 30 10.20.0.1 >/dev/null 2>&1; then
+	pass "the legitimate peer connected during a spoofed-source flood"
+else
+	fail "the legitimate peer could not connect during a spoofed-source flood"
+	tail -5 "$log" | sed 's/^/#   /'
+fi
+wait $flood
+read -r _ inits _ replies <"$FZ_RUN/spoof.out"
+dropped=$(($(fz_json ia fz0 'd["stats"]["drop_bad_mac1"]') - bad_mac1))
+diag "spoofed flood: $(cat "$FZ_RUN/spoof.out"); cookie replies dropped in the kernel: $dropped"
+[ "${replies:-0}" -gt 100 ] && [ "$dropped" -eq "$replies" ] &&
+	pass "all $replies spoofed cookie replies died in the kernel" ||
+	fail "$dropped of ${replies:-?} spoofed cookie replies died in the kernel"
+check "the agent is still running" kill -0 "$(cat "$FZ_RUN/ia-fz0.pid")"
 unpair
 
 # 3. Rekeying, and the agent killed and restarted in the middle of a
