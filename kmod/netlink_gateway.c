@@ -39,9 +39,9 @@ static const struct nla_policy fz_dns_map_policy[FZ_MAP_A_MAX + 1] = {
 	[FZ_MAP_A_REAL] = NLA_POLICY_NESTED(fz_allowedip_policy),
 };
 
-#define FZ_SELECT_DEVICE_AND_PEER \
-	FZ_DEVICE_SELECTOR_POLICY,     \
-	[FZ_A_PEER] = NLA_POLICY_NESTED(fz_peer_key_policy)
+#define FZ_SELECT_DEVICE_AND_PEER                            \
+	[FZ_A_PEER] = NLA_POLICY_NESTED(fz_peer_key_policy), \
+	FZ_DEVICE_SELECTOR_POLICY
 
 const struct nla_policy fz_set_resource_policy[FZ_A_MAX + 1] = {
 	FZ_SELECT_DEVICE_AND_PEER,

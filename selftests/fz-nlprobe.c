@@ -1419,16 +1419,16 @@ static int set_dnsmap(const char *ifname, const uint8_t key[FZ_KEY_LEN],
  * device lookup, so a bad selector is what the kernel judges.
  */
 static const uint8_t all_cmds[] = {
-	FZ_CMD_GET_DEVICE,    FZ_CMD_SET_DEVICE,    FZ_CMD_SET_PEER,
-	FZ_CMD_DEL_PEER,      FZ_CMD_SET_KEYPAIR,   FZ_CMD_DEL_KEYPAIRS,
+	FZ_CMD_GET_DEVICE,     FZ_CMD_SET_DEVICE,   FZ_CMD_SET_PEER,
+	FZ_CMD_DEL_PEER,       FZ_CMD_SET_KEYPAIR,  FZ_CMD_DEL_KEYPAIRS,
 	FZ_CMD_SEND_HANDSHAKE, FZ_CMD_SET_RESOURCE, FZ_CMD_DEL_RESOURCE,
-	FZ_CMD_SET_DNS_MAP,   FZ_CMD_DEL_DNS_MAP,   FZ_CMD_SEND_CONTROL,
+	FZ_CMD_SET_DNS_MAP,    FZ_CMD_DEL_DNS_MAP,  FZ_CMD_SEND_CONTROL,
 };
 
 static const char *const all_cmd_names[] = {
-	"GET_DEVICE",	  "SET_DEVICE",	  "SET_PEER",	  "DEL_PEER",
-	"SET_KEYPAIR",	  "DEL_KEYPAIRS", "SEND_HANDSHAKE", "SET_RESOURCE",
-	"DEL_RESOURCE",	  "SET_DNS_MAP",  "DEL_DNS_MAP",  "SEND_CONTROL",
+	"GET_DEVICE",	"SET_DEVICE",	"SET_PEER",	  "DEL_PEER",
+	"SET_KEYPAIR",	"DEL_KEYPAIRS", "SEND_HANDSHAKE", "SET_RESOURCE",
+	"DEL_RESOURCE", "SET_DNS_MAP",	"DEL_DNS_MAP",	  "SEND_CONTROL",
 };
 
 static void put_body(struct msg *m, uint8_t cmd)
@@ -1535,7 +1535,8 @@ static void cmd_selectors(const char *ifname)
 		int err;
 		const char *what;
 	} cases[] = {
-		{ SEL_INDEX_ZERO, -ERANGE, "ifindex 0" }, /* below the policy minimum */
+		{ SEL_INDEX_ZERO, -ERANGE,
+		  "ifindex 0" }, /* below the policy minimum */
 		{ SEL_INDEX_HUGE, -ENODEV, "ifindex 2^32-1" },
 		{ SEL_NAME_EMPTY, -EINVAL, "an empty name" },
 		{ SEL_NAME_UNTERMINATED, -EINVAL, "an unterminated name" },
@@ -1570,7 +1571,8 @@ static void cmd_denied(const char *ifname)
 	size_t c;
 
 	for (c = 0; c < sizeof(all_cmds); c++) {
-		snprintf(what, sizeof(what), "%s without CAP_NET_ADMIN over the device's namespace",
+		snprintf(what, sizeof(what),
+			 "%s without CAP_NET_ADMIN over the device's namespace",
 			 all_cmd_names[c]);
 		expect_errno(send_cmd(all_cmds[c], SEL_NAME, ifname), -EPERM,
 			     what);
