@@ -36,6 +36,12 @@ static void fz_stage(struct fz_peer *peer, struct sk_buff_head *list)
 {
 	struct sk_buff *skb;
 
+	/*
+	 * Waiting packets let go of their sockets: a socket pins its network
+	 * namespace, and the namespace's end is what would free them.
+	 */
+	skb_queue_walk(list, skb)
+		skb_orphan(skb);
 	spin_lock_bh(&peer->staged.lock);
 	skb_queue_splice_tail_init(list, &peer->staged);
 	while (skb_queue_len(&peer->staged) > FZ_MAX_QUEUED_PACKETS) {

@@ -654,7 +654,7 @@ static int cmd_intr(const char *ifname)
  * A data path without a handshake: both sides derive the same session keys
  * from two small numbers, so the kernel's crypto, routing and replay
  * window can be tested on their own.
- *   keyed IFNAME SELF PEER PORT PEER_IP PEER_PORT PREFIX[,PREFIX] SLOT
+ *   keyed IFNAME SELF PEER PORT PEER_IP PEER_PORT PREFIX[,PREFIX] SLOT|-
  */
 static void session_key(uint8_t key[FZ_KEY_LEN], uint32_t from, uint32_t to)
 {
@@ -774,7 +774,8 @@ static int cmd_keyed(char **argv)
 
 	keyed_device(argv[0], self, atoi(argv[3]));
 	keyed_peer(argv[0], peer, argv[4], atoi(argv[5]), argv[6]);
-	keyed_keypair(argv[0], self, peer, atoi(argv[7]));
+	if (strcmp(argv[7], "-")) /* "-": no keys, packets wait for them */
+		keyed_keypair(argv[0], self, peer, atoi(argv[7]));
 	return 0;
 }
 
@@ -1838,13 +1839,13 @@ static int cmd_scale(const char *ifname, int peers, int maps)
  * each time with a persistent keepalive of 1 s and fresh current keys, so
  * that removal races the peer's timers, traffic and crypt workers.
  */
-static int churn_round(char **argv, uint32_t round)
+static int churn_round(char **argv)
 {
 	uint32_t self = atoi(argv[1]), peer = atoi(argv[2]);
 	uint8_t key[FZ_KEY_LEN], send[FZ_KEY_LEN], recv[FZ_KEY_LEN];
 	char prefixes[512];
 	struct msg m;
-	int ret;
+	int ret, tries;
 
 	make_key(key, peer);
 	msg_init(&m, fz_family_id, 0, FZ_CMD_DEL_PEER, FZ_GENL_VERSION);
@@ -1877,13 +1878,20 @@ static int churn_round(char **argv, uint32_t round)
 	put_peer_key(&m, key);
 	nest_start(&m, FZ_A_KEYPAIR);
 	put_u8(&m, FZ_KP_A_SLOT, FZ_KEYPAIR_CURRENT);
-	put_u32(&m, FZ_KP_A_LOCAL_INDEX, self + (round << 8));
+	put_u32(&m, FZ_KP_A_LOCAL_INDEX, self);
 	put_u32(&m, FZ_KP_A_REMOTE_INDEX, peer);
 	put(&m, FZ_KP_A_SEND_KEY, send, FZ_KEY_LEN);
 	put(&m, FZ_KP_A_RECV_KEY, recv, FZ_KEY_LEN);
 	put_u32(&m, FZ_KP_A_FLAGS, FZ_KEYPAIR_F_INITIATOR);
 	nest_end(&m);
-	return transact(&m, NULL, NULL);
+	/* A packet being received may hold the old keys for a moment. */
+	for (tries = 0; tries < 100; tries++) {
+		ret = transact(&m, NULL, NULL);
+		if (ret != -EEXIST)
+			break;
+		usleep(10000);
+	}
+	return ret;
 }
 
 static int cmd_churn(char **argv)
@@ -1893,7 +1901,7 @@ static int cmd_churn(char **argv)
 	int ret = 0;
 
 	for (i = 1; i <= rounds && !ret; i++)
-		ret = churn_round(argv, i);
+		ret = churn_round(argv);
 	snprintf(what, sizeof(what),
 		 "%u rounds of removing and re-adding a keyed peer", rounds);
 	return expect_errno(ret, 0, what) ? 0 : 1;
