@@ -261,6 +261,31 @@ int daemon_gw_check_config(struct daemon *d, const struct fz_config *cfg,
 	return 0;
 }
 
+/*
+ * A client's peer belongs to the gateway: `fzagent set` could widen its
+ * allowed IPs, or remove it and add it back as a peer without default
+ * deny, and the gateway's state would no longer be the kernel's.
+ */
+int daemon_gw_check_set(struct daemon *d, const struct fz_config *cfg,
+			char *msg, size_t msglen)
+{
+	char b64[KEY_B64_LEN + 1];
+
+	for (size_t i = 0; d->gw && i < cfg->n_peers; i++) {
+		if (!gateway_is_client(d->gw, cfg->peers[i].public_key))
+			continue;
+		key_to_base64(b64, cfg->peers[i].public_key);
+		snprintf(msg, msglen,
+			 "peer %s is a client of this gateway: change it in "
+			 "the authorizations file (and send SIGHUP) or with "
+			 "'fzagent authorize' and 'fzagent revoke', not with "
+			 "'fzagent set'",
+			 b64);
+		return -EPERM;
+	}
+	return 0;
+}
+
 void daemon_gw_event(struct daemon *d, const struct fz_event *ev)
 {
 	if (!d->gw)

@@ -85,6 +85,9 @@ bool daemon_keeps_peer(void *d, const uint8_t *key);
 /* CONFIG names a client as a [Peer]: refused, with err. */
 int daemon_gw_check_config(struct daemon *d, const struct fz_config *cfg,
 			   char *err, size_t errlen);
+/* `fzagent set` names a gateway client: refused (-EPERM), with msg. */
+int daemon_gw_check_set(struct daemon *d, const struct fz_config *cfg,
+			char *msg, size_t msglen);
 void daemon_gw_event(struct daemon *d, const struct fz_event *ev);
 int daemon_gw_ctl(struct daemon *d, int argc, char **argv, char *msg,
 		  size_t msglen);

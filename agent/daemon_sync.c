@@ -365,9 +365,10 @@ int daemon_apply_set(struct daemon *d, const struct fz_config *cfg, char *msg,
 {
 	struct set_ctx sc = { .d = d };
 	uint8_t pub[FZ_KEY_LEN];
-	int ret = 0;
+	int ret;
 
-	if (cfg->has_private_key) {
+	ret = daemon_gw_check_set(d, cfg, msg, msglen);
+	if (!ret && cfg->has_private_key) {
 		ret = check_private_key(d, cfg, pub, msg, msglen);
 		sc.new_identity = !ret && !same_identity(d, cfg->private_key);
 	}
