@@ -127,6 +127,8 @@ static int parse_common(char **argv, struct authorize_args *out, char *err,
 int authorize_parse_args(int argc, char **argv, uint64_t now_ns,
 			 struct authorize_args *out, char *err, size_t errlen)
 {
+	int ret;
+
 	memset(out, 0, sizeof(*out));
 	if (argc != 4 && argc != 6) {
 		snprintf(err, errlen,
@@ -143,7 +145,15 @@ int authorize_parse_args(int argc, char **argv, uint64_t now_ns,
 		snprintf(err, errlen, "unexpected argument '%s'", argv[4]);
 		return -EINVAL;
 	}
-	if (gw_parse_expiry(argv[5], now_ns, &out->expires_ns)) {
+	ret = gw_parse_expiry(argv[5], now_ns, &out->expires_ns);
+	if (ret == -ERANGE) {
+		snprintf(err, errlen,
+			 "TIME '%s' is too far in the future (fz.ko's clock "
+			 "ends at 2262-04-11T23:47:16Z)",
+			 argv[5]);
+		return -EINVAL;
+	}
+	if (ret) {
 		snprintf(err, errlen,
 			 "invalid TIME '%s': RFC 3339 UTC "
 			 "(2026-11-22T10:00:00Z), +SECONDS or never",

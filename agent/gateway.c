@@ -336,8 +336,10 @@ int gateway_ctl_authorize(struct gateway *gw, int argc, char **argv, char *msg,
 	r = c ? ctl_resource(gw, argv[1], msg, msglen) : NULL;
 	if (!r)
 		return -EINVAL;
+	errno = 0;
 	expires = strtoull(argv[2], &end, 10);
-	if (*end || !*argv[2] || argv[2][0] == '-') {
+	if (*end || !*argv[2] || argv[2][0] == '-' || errno ||
+	    expires > GW_EXPIRY_MAX_NS) {
 		snprintf(msg, msglen, "malformed expiry in request");
 		return -EINVAL;
 	}

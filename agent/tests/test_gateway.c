@@ -626,8 +626,10 @@ START_TEST(test_gateway_authorize_revoke)
 	struct gateway *gw = new_gateway();
 	const struct gw_auth *a = gateway_auth(gw);
 	char err[256] = "", k[] = K1, net[] = "net", all[] = "all", exp[] = "5",
-	     nope[] = "nope", bad[] = "x";
+	     nope[] = "nope", bad[] = "x", huge[] = "9223372036854775808",
+	     wrap[] = "99999999999999999999";
 	char *w_auth[] = { k, net, exp }, *w_bad[] = { k, nope, exp },
+	     *w_huge[] = { k, net, huge }, *w_wrap[] = { k, net, wrap },
 	     *w_rev[] = { k, net }, *w_all[] = { k, all },
 	     *w_key[] = { bad, net };
 
@@ -642,6 +644,14 @@ START_TEST(test_gateway_authorize_revoke)
 			 -EINVAL);
 	ck_assert_ptr_nonnull(
 		strstr(err, "no resource with Name or ID 'nope'"));
+	/* An expiry fz.ko's clock cannot hold is refused, not wrapped. */
+	calls[0] = '\0';
+	ck_assert_int_eq(gateway_ctl_authorize(gw, 3, w_huge, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "malformed expiry"));
+	ck_assert_int_eq(gateway_ctl_authorize(gw, 3, w_wrap, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_ptr_null(strstr(calls, "res "));
 	ck_assert_int_eq(gateway_ctl_revoke(gw, 2, w_key, err, sizeof(err)),
 			 -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "is not a public key"));
