@@ -11,6 +11,8 @@
  * daemon_sync.c) leaves them and their handshake state alone.
  */
 #include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +137,33 @@ static void op_log(void *ctx, const char *line)
 	daemon_log(ctx, "%s", line);
 }
 
+/* Asked once per resolution, so addresses added later count too. */
+static bool op_is_own_addr(void *ctx, const struct fz_cidr *ip)
+{
+	struct ifaddrs *list, *ifa;
+	bool own = false;
+
+	(void)ctx;
+	if (getifaddrs(&list))
+		return false;
+	for (ifa = list; ifa && !own; ifa = ifa->ifa_next) {
+		const struct sockaddr *sa = ifa->ifa_addr;
+
+		if (!sa || sa->sa_family != ip->family)
+			continue;
+		if (sa->sa_family == AF_INET)
+			own = !memcmp(
+				&((const struct sockaddr_in *)sa)->sin_addr,
+				ip->addr, 4);
+		else
+			own = !memcmp(
+				&((const struct sockaddr_in6 *)sa)->sin6_addr,
+				ip->addr, 16);
+	}
+	freeifaddrs(list);
+	return own;
+}
+
 static const struct gw_ops daemon_gw_ops = {
 	.set_client_peer = op_set_client_peer,
 	.set_resource = op_set_resource,
@@ -144,6 +173,7 @@ static const struct gw_ops daemon_gw_ops = {
 	.send_control = op_send_control,
 	.resolve = op_resolve,
 	.log = op_log,
+	.is_own_addr = op_is_own_addr,
 };
 
 /* The resolver's cache clock: monotonic, time asleep included. */

@@ -50,6 +50,8 @@ struct gw_ops {
 	int (*resolve)(void *ctx, const char *name, resolver_cb cb, void *arg);
 	/* One log line, without interface or newline. */
 	void (*log)(void *ctx, const char *line);
+	/* An address of this host (NULL: none is); never a DNS map's real. */
+	bool (*is_own_addr)(void *ctx, const struct fz_cidr *ip);
 };
 
 struct gateway;
@@ -106,5 +108,15 @@ int gateway_ctl_revoke(struct gateway *gw, int argc, char **argv, char *msg,
 void gw_map_round_robin(const struct fz_cidr *proxy, size_t n,
 			const struct resolve_result *r, struct fz_cidr *real,
 			bool *has_real);
+
+/*
+ * Why a DNS answer must never be a translation target, or NULL when it
+ * may be: unspecified, loopback, link-local, multicast, broadcast and
+ * reserved, IPv4-mapped IPv6, and the tunnel and mapped ranges
+ * (100.64.0.0/10, fd00:2021:1111::/107, fd00:2021:1111:8000::/107). A
+ * name pointing there would make fz.ko translate a client's flow to the
+ * gateway itself, its metadata service or another client.
+ */
+const char *gw_map_target_refused(const struct fz_cidr *ip);
 
 #endif /* FZ_AGENT_GATEWAY_H */

@@ -474,6 +474,13 @@ static void t_log(void *ctx, const char *line)
 	record("log %s", line);
 }
 
+static bool t_is_own_addr(void *ctx, const struct fz_cidr *c)
+{
+	(void)ctx;
+	return !strcmp(ntop(c), "192.0.2.99") ||
+	       !strcmp(ntop(c), "2001:db8::99");
+}
+
 static const struct gw_ops test_ops = {
 	.set_client_peer = t_set_client_peer,
 	.set_resource = t_set_resource,
@@ -483,6 +490,7 @@ static const struct gw_ops test_ops = {
 	.send_control = t_send_control,
 	.resolve = t_resolve,
 	.log = t_log,
+	.is_own_addr = t_is_own_addr,
 };
 
 #define K1 "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
@@ -582,6 +590,140 @@ START_TEST(test_gateway_assigned_ips)
 	ck_assert_ptr_nonnull(strstr(calls, "\"status\":\"Inactive\""));
 	answer_fails = false;
 	gateway_free(gw);
+}
+END_TEST
+
+/* Finding 9: answers that must never be a translation target. */
+START_TEST(test_map_target_filter)
+{
+	static const char *const refused[] = {
+		"0.0.0.0",
+		"0.1.2.3",
+		"127.0.0.1",
+		"127.255.0.9",
+		"169.254.169.254",
+		"169.254.0.1",
+		"224.0.0.251",
+		"239.1.2.3",
+		"255.255.255.255",
+		"240.0.0.1",
+		"100.64.0.1",
+		"100.96.0.1",
+		"100.127.255.254",
+		"::",
+		"::1",
+		"fe80::1",
+		"febf::1",
+		"ff02::1",
+		"ff0e::1",
+		"::ffff:127.0.0.1",
+		"fd00:2021:1111::2",
+		"fd00:2021:1111:8000::1",
+	};
+	static const char *const allowed[] = {
+		"192.0.2.1",   "10.0.0.1",
+		"172.31.0.10", "100.63.255.255",
+		"100.128.0.1", "8.8.8.8",
+		"2001:db8::1", "fd00:31::10",
+		"fec0::1",     "fd00:2021:1111:4000::1",
+		"fe7f::1",
+	};
+	struct gateway *gw;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++) {
+		struct fz_cidr c = ip(refused[i]);
+
+		ck_assert_msg(gw_map_target_refused(&c), "%s", refused[i]);
+	}
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(*allowed); i++) {
+		struct fz_cidr c = ip(allowed[i]);
+
+		ck_assert_msg(!gw_map_target_refused(&c), "%s", allowed[i]);
+	}
+
+	/* Only the good answer is mapped; the rest are logged. */
+	gw = new_gateway();
+	ck_assert_int_eq(gateway_start(gw, err, sizeof(err)), 0);
+	memset(&answer, 0, sizeof(answer));
+	answer.v4[0] = ip("127.0.0.1");
+	answer.v4[1] = ip("169.254.169.254");
+	answer.v4[2] = ip("192.0.2.99"); /* the gateway's own */
+	answer.v4[3] = ip("192.0.2.1");
+	answer.n4 = 4;
+	answer.v6[0] = ip("fe80::1");
+	answer.v6[1] = ip("2001:db8::99");
+	answer.n6 = 2;
+	control(gw, 0,
+		ASSIGNED("a.app.test", "[\"100.96.0.1\",\"100.96.0.2\","
+				       "\"fd00:2021:1111:8000::1\"]"));
+	ck_assert_msg(strstr(calls, "map 11 100.96.0.1 -> 192.0.2.1\n"
+				    "map 11 100.96.0.2 -> 192.0.2.1\n"),
+		      "%s", calls);
+	ck_assert_msg(!strstr(calls, "-> 127.") && !strstr(calls, "-> 169.") &&
+			      !strstr(calls, "-> 192.0.2.99") &&
+			      !strstr(calls, "-> fe80") &&
+			      !strstr(calls, "-> 2001"),
+		      "%s", calls);
+	ck_assert_ptr_nonnull(strstr(calls, "resolved to 169.254.169.254, "
+					    "which is link-local: not mapped"));
+	ck_assert_ptr_nonnull(strstr(calls, "resolved to 192.0.2.99, which "
+					    "is an address of this gateway"));
+	/* Nothing left: no map at all, and Inactive. */
+	answer.n4 = 2;
+	answer.n6 = 1;
+	control(gw, 0, ASSIGNED("b.app.test", "[\"100.96.0.9\"]"));
+	ck_assert_msg(!strstr(calls, "map 11"), "%s", calls);
+	ck_assert_ptr_nonnull(strstr(calls, "\"status\":\"Inactive\""));
+	gateway_free(gw);
+}
+END_TEST
+
+/* Finding 9: only records of the name asked, after CNAMEs, count. */
+START_TEST(test_resolve_collect)
+{
+	static const char *const rrs[] = {
+		"www.app.test. 60 IN CNAME edge.app.test.",
+		"edge.app.test. 60 IN CNAME lb.cdn.test.",
+		"lb.cdn.test. 60 IN A 192.0.2.1",
+		"metadata.evil.test. 60 IN A 169.254.169.254",
+		"lb.cdn.test. 60 IN AAAA 2001:db8::1",
+		"www.app.test. 60 IN A 192.0.2.2",
+		"other.app.test. 60 IN A 192.0.2.3",
+		"loop.test. 60 IN CNAME loop2.test.",
+		"loop2.test. 60 IN CNAME loop.test.",
+		"loop2.test. 60 IN A 192.0.2.4",
+	};
+	struct resolve_result r;
+	ldns_rdf *q;
+	ldns_pkt *pkt = ldns_pkt_new();
+
+	ck_assert_ptr_nonnull(pkt);
+	for (size_t i = 0; i < sizeof(rrs) / sizeof(*rrs); i++) {
+		ldns_rr *rr = NULL;
+
+		ck_assert_int_eq(ldns_rr_new_frm_str(&rr, rrs[i], 0, NULL,
+						     NULL),
+				 LDNS_STATUS_OK);
+		ck_assert(ldns_pkt_push_rr(pkt, LDNS_SECTION_ANSWER, rr));
+	}
+	memset(&r, 0, sizeof(r));
+	q = ldns_dname_new_frm_str("www.app.test");
+	resolve_collect(pkt, q, LDNS_RR_TYPE_A, &r);
+	resolve_collect(pkt, q, LDNS_RR_TYPE_AAAA, &r);
+	ck_assert_uint_eq(r.n4, 2);
+	ck_assert_str_eq(ntop(&r.v4[0]), "192.0.2.1");
+	ck_assert_str_eq(ntop(&r.v4[1]), "192.0.2.2");
+	ck_assert_uint_eq(r.n6, 1);
+	ldns_rdf_deep_free(q);
+	/* A CNAME loop ends; the names in it still count. */
+	memset(&r, 0, sizeof(r));
+	q = ldns_dname_new_frm_str("LOOP.test.");
+	resolve_collect(pkt, q, LDNS_RR_TYPE_A, &r);
+	ck_assert_uint_eq(r.n4, 1);
+	ck_assert_str_eq(ntop(&r.v4[0]), "192.0.2.4");
+	ldns_rdf_deep_free(q);
+	ldns_pkt_free(pkt);
 }
 END_TEST
 
@@ -906,6 +1048,8 @@ Suite *gateway_suite(void)
 	tcase_add_test(tc, test_gateway_start);
 	tcase_add_test(tc, test_gateway_assigned_ips);
 	tcase_add_test(tc, test_gateway_drops);
+	tcase_add_test(tc, test_map_target_filter);
+	tcase_add_test(tc, test_resolve_collect);
 	tcase_add_test(tc, test_gateway_authorize_revoke);
 	tcase_add_test(tc, test_gateway_denied_flow);
 	tcase_add_test(tc, test_events);
