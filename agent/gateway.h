@@ -29,6 +29,13 @@
 #include "resolve.h"
 
 #define GW_MAX_DOMAINS 16 /* names per wildcard resource and client */
+/*
+ * Lookups one client may have in flight. Name servers that never answer
+ * hold a resolver worker for RESOLVE_TIMEOUT_MS; libuv has 4, so one
+ * client must not hold them all. An AssignedIps beyond this is dropped
+ * and counted (P2P_DROP_TOO_MANY_LOOKUPS); cached names do not count.
+ */
+#define GW_MAX_LOOKUPS_PER_CLIENT 2
 
 struct gw_ops {
 	/* SET_PEER with FZ_PEER_F_GATEWAY_CLIENT and the tunnel IPs as

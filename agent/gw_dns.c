@@ -8,7 +8,8 @@
  * round-robin onto the answers of the same family, installs the maps and
  * answers DomainStatus. Anything a client sends that does not fit is
  * dropped and counted; nothing it sends can make the agent do more than
- * one resolution per name and 30 seconds.
+ * one resolution per name and 30 seconds, or have more than
+ * GW_MAX_LOOKUPS_PER_CLIENT of the resolver's workers at once.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -400,6 +401,15 @@ static void resolve(struct gateway *gw, const uint8_t *key,
 	}
 }
 
+static size_t lookups_of(const struct gateway *gw, const uint8_t *key)
+{
+	size_t n = 0;
+
+	for (const struct gw_pending *pd = gw->pending; pd; pd = pd->next)
+		n += !memcmp(pd->key, key, FZ_KEY_LEN);
+	return n;
+}
+
 /* --- Control packets --- */
 
 static enum p2p_drop check_assigned(struct gw_peer *p, const struct p2p_msg *m)
@@ -428,6 +438,9 @@ void gateway_on_control(struct gateway *gw, const uint8_t key[FZ_KEY_LEN],
 		why = P2P_DROP_UNEXPECTED;
 	if (!why && m.event == P2P_ASSIGNED_IPS)
 		why = check_assigned(p, &m);
+	if (!why && m.event == P2P_ASSIGNED_IPS &&
+	    lookups_of(gw, key) >= GW_MAX_LOOKUPS_PER_CLIENT)
+		why = P2P_DROP_TOO_MANY_LOOKUPS;
 	if (why) {
 		drop(gw, key, why);
 		return;

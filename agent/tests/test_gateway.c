@@ -460,10 +460,24 @@ static int t_send_control(void *ctx, const uint8_t key[FZ_KEY_LEN],
 	return 0;
 }
 
+/* answer_later: lookups wait in held[] until the test finishes them. */
+static bool answer_later;
+static struct {
+	resolver_cb cb;
+	void *arg;
+} held[64];
+static size_t n_held;
+
 static int t_resolve(void *ctx, const char *name, resolver_cb cb, void *arg)
 {
 	(void)ctx;
 	record("resolve %s", name);
+	if (answer_later) {
+		ck_assert_uint_lt(n_held, 64);
+		held[n_held].cb = cb;
+		held[n_held++].arg = arg;
+		return 0;
+	}
 	cb(arg, answer_fails ? NULL : &answer, answer_fails ? -EIO : 0, false);
 	return 0;
 }
@@ -590,6 +604,57 @@ START_TEST(test_gateway_assigned_ips)
 	ck_assert_ptr_nonnull(strstr(calls, "\"status\":\"Inactive\""));
 	answer_fails = false;
 	gateway_free(gw);
+}
+END_TEST
+
+static size_t count_of(const char *text, const char *what)
+{
+	size_t n = 0;
+
+	for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
+		n++;
+	return n;
+}
+
+/* Finding 18: one client cannot hold every resolver worker. */
+START_TEST(test_lookups_per_client)
+{
+	struct gateway *gw = new_gateway();
+	char err[256], body[256], all[16384] = "";
+
+	ck_assert_int_eq(gateway_start(gw, err, sizeof(err)), 0);
+	memset(&answer, 0, sizeof(answer));
+	answer.v4[0] = ip("192.0.2.1");
+	answer.n4 = 1;
+	answer_later = true;
+	n_held = 0;
+	for (int i = 0; i < 10; i++) {
+		snprintf(body, sizeof(body),
+			 ASSIGNED("n%d.app.test", "[\"100.96.0.%d\"]"), i,
+			 i + 1);
+		control(gw, 0, body);
+		strncat(all, calls, sizeof(all) - strlen(all) - 1);
+	}
+	ck_assert_uint_eq(n_held, GW_MAX_LOOKUPS_PER_CLIENT);
+	ck_assert_uint_eq(count_of(all, "resolve n"),
+			  GW_MAX_LOOKUPS_PER_CLIENT);
+	ck_assert_uint_eq(gateway_drops(gw, P2P_DROP_TOO_MANY_LOOKUPS),
+			  10 - GW_MAX_LOOKUPS_PER_CLIENT);
+	ck_assert_ptr_nonnull(strstr(all, "too many lookups in flight"));
+	/* One finishes: there is room for one more. */
+	calls[0] = '\0';
+	held[0].cb(held[0].arg, &answer, 0, false);
+	ck_assert_ptr_nonnull(strstr(calls, "map 11 100.96.0.1 -> 192.0.2.1"));
+	control(gw, 0, ASSIGNED("late.app.test", "[\"100.96.0.20\"]"));
+	ck_assert_ptr_nonnull(strstr(calls, "resolve late.app.test"));
+	control(gw, 0, ASSIGNED("later.app.test", "[\"100.96.0.21\"]"));
+	ck_assert_ptr_null(strstr(calls, "resolve later.app.test"));
+	/* The rest are forgotten with the gateway: no callback runs late. */
+	answer_later = false;
+	gateway_free(gw);
+	for (size_t i = 1; i < n_held; i++)
+		held[i].cb(held[i].arg, NULL, -ECANCELED, false);
+	n_held = 0;
 }
 END_TEST
 
@@ -1049,6 +1114,7 @@ Suite *gateway_suite(void)
 	tcase_add_test(tc, test_gateway_assigned_ips);
 	tcase_add_test(tc, test_gateway_drops);
 	tcase_add_test(tc, test_map_target_filter);
+	tcase_add_test(tc, test_lookups_per_client);
 	tcase_add_test(tc, test_resolve_collect);
 	tcase_add_test(tc, test_gateway_authorize_revoke);
 	tcase_add_test(tc, test_gateway_denied_flow);
