@@ -611,6 +611,16 @@ static int claim_name(struct daemon *d)
 	return d->ctl_fd;
 }
 
+static int prune_clients(struct daemon *d)
+{
+	char err[512];
+	int ret = daemon_gw_prune(d, err, sizeof(err));
+
+	if (ret)
+		cli_error(d->cmd, "%s: %s", d->ifname, err);
+	return ret;
+}
+
 /*
  * The control socket's name is claimed first: it is what keeps two
  * agents from fighting over one interface. Events are subscribed before
@@ -636,6 +646,8 @@ static int setup(struct daemon *d, const struct fz_config *cfg)
 		ret = open_link_watch(d);
 	if (!ret)
 		ret = find_link(d, cfg, &created);
+	if (!ret && !created)
+		ret = prune_clients(d);
 	if (ret)
 		return ret;
 	ret = daemon_sync(d, cfg, true, created);
@@ -683,7 +695,8 @@ static void log_start(struct daemon *d)
 
 /* auth NULL: `fzagent up`; else `fzagent gateway`, which takes it. */
 static int run(const char *cmd, const char *ifname, const char *config_path,
-	       struct fz_config *cfg, struct gw_auth *auth)
+	       struct fz_config *cfg, struct gw_auth *auth,
+	       const char *auth_path)
 {
 	struct daemon *d = calloc(1, sizeof(*d));
 	int ret = 0, status;
@@ -700,7 +713,7 @@ static int run(const char *cmd, const char *ifname, const char *config_path,
 	d->config_path = config_path;
 	d->ctl_fd = -1;
 	if (auth)
-		ret = daemon_gw_create(d, auth);
+		ret = daemon_gw_create(d, auth, auth_path);
 	if (!ret)
 		ret = setup(d, cfg);
 	fz_config_free(cfg);
@@ -719,11 +732,12 @@ static int run(const char *cmd, const char *ifname, const char *config_path,
 int fz_daemon_up(const char *ifname, const char *config_path,
 		 struct fz_config *cfg)
 {
-	return run("up", ifname, config_path, cfg, NULL);
+	return run("up", ifname, config_path, cfg, NULL, NULL);
 }
 
 int fz_daemon_gateway(const char *ifname, const char *config_path,
-		      struct fz_config *cfg, struct gw_auth *auth)
+		      struct fz_config *cfg, struct gw_auth *auth,
+		      const char *auth_path)
 {
-	return run("gateway", ifname, config_path, cfg, auth);
+	return run("gateway", ifname, config_path, cfg, auth, auth_path);
 }

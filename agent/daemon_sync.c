@@ -18,6 +18,7 @@
 #include "config.h"
 #include "daemon_int.h"
 #include "device.h"
+#include "gw_auth.h"
 #include "handshake.h"
 #include "kernel.h"
 #include "keyindex.h"
@@ -272,27 +273,46 @@ int daemon_sync(struct daemon *d, const struct fz_config *cfg, bool startup,
 	return ret;
 }
 
+/*
+ * Both files are read and checked before anything changes; a bad line in
+ * either changes nothing. The gateway's clients go first, so that a
+ * client that became a [Peer] is a plain peer again when config sync
+ * adds it, and the authorizations come last, onto the synced peers.
+ */
 void daemon_reload(struct daemon *d)
 {
 	struct fz_config cfg;
-	char err[512];
+	struct gw_auth auth;
+	char err[512] = "";
+	int ret;
 
-	daemon_log(d, "SIGHUP: reloading %s", d->config_path);
+	daemon_log(d, "SIGHUP: reloading %s%s%s", d->config_path,
+		   d->auth_path ? " and " : "",
+		   d->auth_path ? d->auth_path : "");
 	if (fz_config_parse_file(d->config_path, &cfg, err, sizeof(err))) {
 		daemon_log(d, "reload failed, nothing changed: %s", err);
 		return;
 	}
-	if (daemon_gw_check_config(d, &cfg, err, sizeof(err)))
+	ret = daemon_gw_read_auth(d, &auth, err, sizeof(err));
+	if (!ret)
+		ret = daemon_gw_check_config(d, &cfg, &auth, err, sizeof(err));
+	if (!ret && (!cfg.has_private_key ||
+		     sodium_is_zero(cfg.private_key, FZ_KEY_LEN))) {
+		snprintf(err, sizeof(err), "%s has no PrivateKey",
+			 d->config_path);
+		ret = -EINVAL;
+	}
+	if (ret) {
 		daemon_log(d, "reload failed, nothing changed: %s", err);
-	else if (!cfg.has_private_key ||
-		 sodium_is_zero(cfg.private_key, FZ_KEY_LEN))
-		daemon_log(d,
-			   "reload failed, nothing changed: %s has no "
-			   "PrivateKey",
-			   d->config_path);
-	else if (daemon_sync(d, &cfg, false, false))
+	} else if (daemon_gw_reload(d, &auth, err, sizeof(err)) ||
+		   daemon_sync(d, &cfg, false, false) ||
+		   daemon_gw_resync(d, err, sizeof(err))) {
+		if (*err)
+			daemon_log(d, "%s", err);
 		daemon_log(d, "reload failed part way; fix the file and "
 			      "send SIGHUP again");
+	}
+	gw_auth_free(&auth);
 	fz_config_free(&cfg);
 }
 

@@ -51,6 +51,9 @@ struct gw_ops {
 			   const struct fz_cidr *real);
 	int (*del_dns_map)(void *ctx, const uint8_t key[FZ_KEY_LEN],
 			   const struct fz_cidr *mapped);
+	/* Every map of the client's resource id. */
+	int (*del_dns_maps)(void *ctx, const uint8_t key[FZ_KEY_LEN],
+			    const uint8_t id[FZ_RESOURCE_ID_LEN]);
 	int (*send_control)(void *ctx, const uint8_t key[FZ_KEY_LEN],
 			    const uint8_t *packet, size_t len);
 	/* As resolver_lookup(): cb is called once if this returns 0. */
@@ -69,8 +72,29 @@ struct gateway *gateway_new(const struct gw_ops *ops, void *ctx,
 /* Resolutions still running are forgotten: their answers are dropped. */
 void gateway_free(struct gateway *gw);
 
-/* Installs every client of the file and applies its Authorize lines. */
-int gateway_start(struct gateway *gw, char *err, size_t errlen);
+struct fz_device;
+
+/*
+ * Makes fz.ko hold exactly what the authorizations file says: installs
+ * every client and applies its Authorize lines, and removes what dev (a
+ * dump of the device; NULL: an empty one) holds beyond: resources the
+ * file does not grant (run-time grants of an earlier agent or of
+ * `fzagent authorize` before a reload included) and the DNS maps of
+ * resources the agent does not know the maps of. Each removal is logged.
+ * At start and after gateway_replace_auth().
+ */
+int gateway_start(struct gateway *gw, const struct fz_device *dev, char *err,
+		  size_t errlen);
+
+/*
+ * The authorizations file was read again: auth (taken on success)
+ * replaces the gateway's. A client and resource in both keep their DNS
+ * mappings when the resource's Type and Address are unchanged; every
+ * other state goes. Nothing is sent to the kernel: gateway_start() does
+ * that, and the daemon removes peers of clients no longer in the file.
+ * -ENOMEM: nothing changed.
+ */
+int gateway_replace_auth(struct gateway *gw, struct gw_auth *auth);
 
 const struct gw_auth *gateway_auth(const struct gateway *gw);
 bool gateway_is_client(const struct gateway *gw, const uint8_t key[FZ_KEY_LEN]);

@@ -18,6 +18,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
+#include "device.h"
 #include "event.h"
 #include "gateway.h"
 #include "hostsetup.h"
@@ -407,11 +408,15 @@ static int t_set_client_peer(void *ctx, const struct gw_client *c)
 	return 0;
 }
 
+/* What the double's "kernel" holds, by the IDs' last byte. */
+static bool installed[256];
+
 static int t_set_resource(void *ctx, const uint8_t key[FZ_KEY_LEN],
 			  const struct fz_resource_spec *r)
 {
 	char list[256] = "";
 
+	installed[r->id[15]] = true;
 	(void)ctx;
 	(void)key;
 	for (size_t i = 0; i < r->n_addrs; i++)
@@ -428,6 +433,9 @@ static int t_del_resource(void *ctx, const uint8_t key[FZ_KEY_LEN],
 	(void)ctx;
 	(void)key;
 	record("delres %02x", id[15]);
+	if (!installed[id[15]])
+		return -ENOENT;
+	installed[id[15]] = false;
 	return 0;
 }
 
@@ -448,6 +456,15 @@ static int t_del_dns_map(void *ctx, const uint8_t key[FZ_KEY_LEN],
 	(void)ctx;
 	(void)key;
 	record("unmap %s", ntop(mapped));
+	return 0;
+}
+
+static int t_del_dns_maps(void *ctx, const uint8_t key[FZ_KEY_LEN],
+			  const uint8_t id[FZ_RESOURCE_ID_LEN])
+{
+	(void)ctx;
+	(void)key;
+	record("unmapall %02x", id[15]);
 	return 0;
 }
 
@@ -501,6 +518,7 @@ static const struct gw_ops test_ops = {
 	.del_resource = t_del_resource,
 	.set_dns_map = t_set_dns_map,
 	.del_dns_map = t_del_dns_map,
+	.del_dns_maps = t_del_dns_maps,
 	.send_control = t_send_control,
 	.resolve = t_resolve,
 	.log = t_log,
@@ -508,6 +526,15 @@ static const struct gw_ops test_ops = {
 };
 
 #define K1 "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
+#define ID_PREFIX "0b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c"
+
+static const uint8_t *dev_key(void)
+{
+	static uint8_t key[FZ_KEY_LEN];
+
+	ck_assert_int_eq(key_from_base64(key, K1, strlen(K1)), 0);
+	return key;
+}
 static const char auth_file[] =
 	"[Resource]\nName = app\nID = " ID "\nType = dns\n"
 	"Address = *.app.test\nFilters = tcp/443\n"
@@ -516,22 +543,29 @@ static const char auth_file[] =
 	"[Client]\nPublicKey = " K1 "\nTunnelIPs = 100.64.0.2\n"
 	"Authorize = app\n";
 
-static struct gateway *new_gateway(void)
+static void read_auth(const char *text, struct gw_auth *auth)
 {
 	char path[64], err[256];
-	struct gw_auth auth;
-	struct gateway *gw;
 	FILE *f;
 
 	ck_assert_int_eq(keys_init(), 0);
 	snprintf(path, sizeof(path), "/tmp/fzgw-%d.auth", (int)getpid());
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
-	fputs(auth_file, f);
+	fputs(text, f);
 	fclose(f);
-	ck_assert_int_eq(gw_auth_parse_file(path, NOW, &auth, err, sizeof(err)),
+	ck_assert_int_eq(gw_auth_parse_file(path, NOW, auth, err, sizeof(err)),
 			 0);
 	unlink(path);
+}
+
+static struct gateway *new_gateway(void)
+{
+	struct gw_auth auth;
+	struct gateway *gw;
+
+	read_auth(auth_file, &auth);
+	memset(installed, 0, sizeof(installed));
 	gw = gateway_new(&test_ops, NULL, &auth);
 	ck_assert_ptr_nonnull(gw);
 	calls[0] = '\0';
@@ -558,7 +592,7 @@ START_TEST(test_gateway_start)
 	struct gateway *gw = new_gateway();
 	char err[256];
 
-	ck_assert_int_eq(gateway_start(gw, err, sizeof(err)), 0);
+	ck_assert_int_eq(gateway_start(gw, NULL, err, sizeof(err)), 0);
 	ck_assert_ptr_nonnull(strstr(calls, "peer 100.64.0.2\n"
 					    "res 11 flags 1 filters 1 exp 0 "
 					    "addrs\n"));
@@ -571,7 +605,7 @@ START_TEST(test_gateway_assigned_ips)
 	struct gateway *gw = new_gateway();
 	char err[256];
 
-	ck_assert_int_eq(gateway_start(gw, err, sizeof(err)), 0);
+	ck_assert_int_eq(gateway_start(gw, NULL, err, sizeof(err)), 0);
 	memset(&answer, 0, sizeof(answer));
 	answer.v4[0] = ip("192.0.2.1");
 	answer.v4[1] = ip("192.0.2.2");
@@ -616,13 +650,110 @@ static size_t count_of(const char *text, const char *what)
 	return n;
 }
 
+/* A dump's client K1 holding resources with these last ID bytes. */
+static void dump_with(struct fz_device *dev, const uint8_t *last, size_t n)
+{
+	struct fz_peer *p;
+
+	fz_device_init(dev);
+	dev->peers = calloc(1, sizeof(*dev->peers));
+	ck_assert_ptr_nonnull(dev->peers);
+	dev->n_peers = 1;
+	p = &dev->peers[0];
+	ck_assert_int_eq(key_from_base64(p->public_key, K1, strlen(K1)), 0);
+	p->flags = FZ_PEER_F_GATEWAY_CLIENT;
+	p->resources = calloc(n, sizeof(*p->resources));
+	ck_assert_ptr_nonnull(p->resources);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_int_eq(gw_parse_uuid(ID, p->resources[i].id), 0);
+		p->resources[i].id[15] = last[i];
+		installed[last[i]] = true;
+	}
+	p->n_resources = n;
+}
+
+/* Finding 12: the kernel is brought to exactly the file's state. */
+START_TEST(test_gateway_reconcile)
+{
+	static const uint8_t held[] = { 0x11, 0x12, 0x99 };
+	struct gateway *gw = new_gateway();
+	const struct gw_auth *a = gateway_auth(gw);
+	char err[256], k[] = K1,
+		       unknown[] = "0b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c77";
+	char *w_unknown[] = { k, unknown };
+	struct fz_device dev;
+	struct gw_auth auth;
+
+	/* An earlier agent left app (granted: its maps go), net (a
+	 * run-time grant) and a resource the file never had. */
+	dump_with(&dev, held, 3);
+	ck_assert_int_eq(gateway_start(gw, &dev, err, sizeof(err)), 0);
+	fz_device_free(&dev);
+	ck_assert_msg(strstr(calls, "peer 100.64.0.2\n"), "%s", calls);
+	ck_assert_msg(strstr(calls, "delres 12\n"), "%s", calls);
+	ck_assert_msg(strstr(calls, "delres 99\n"), "%s", calls);
+	ck_assert_msg(strstr(calls, "unmapall 11\n") &&
+			      strstr(calls, "unmapall 11\n") <
+				      strstr(calls, "res 11 flags 1"),
+		      "%s", calls);
+	ck_assert_ptr_nonnull(strstr(calls, "log removed resource net of "
+					    "client " K1 " from fz.ko"));
+	ck_assert_ptr_nonnull(strstr(calls, "log removed resource " ID_PREFIX
+					    "99 of client"));
+	ck_assert_ptr_nonnull(strstr(calls, "cleared the DNS maps of resource "
+					    "app of client " K1));
+
+	/* A run-time grant does not outlive a reload of the same file,
+	 * and app keeps its maps (its definition did not change). */
+	ck_assert_int_eq(gateway_authorize(gw, &a->clients[0], &a->resources[1],
+					   0, err, sizeof(err)),
+			 0);
+	memset(&answer, 0, sizeof(answer));
+	answer.v4[0] = ip("192.0.2.1");
+	answer.n4 = 1;
+	control(gw, 0, ASSIGNED("a.app.test", "[\"100.96.0.1\"]"));
+	read_auth(auth_file, &auth);
+	ck_assert_int_eq(gateway_replace_auth(gw, &auth), 0);
+	calls[0] = '\0';
+	dump_with(&dev, held, 2);
+	ck_assert_int_eq(gateway_start(gw, &dev, err, sizeof(err)), 0);
+	fz_device_free(&dev);
+	ck_assert_msg(strstr(calls, "delres 12\n"), "%s", calls);
+	ck_assert_ptr_nonnull(strstr(calls, "resource net is not authorized "
+					    "in the authorizations file"));
+	ck_assert_msg(!strstr(calls, "unmapall"), "%s", calls);
+	ck_assert_msg(strstr(calls, "res 11 flags 1 filters 1 exp 0 addrs "
+				    "100.96.0.1/32\n"),
+		      "%s", calls);
+
+	/* revoke reaches what fz.ko has and the file does not. */
+	calls[0] = '\0';
+	installed[0x77] = true;
+	ck_assert_int_eq(gateway_ctl_revoke(gw, 2, w_unknown, err, sizeof(err)),
+			 0);
+	ck_assert_msg(strstr(calls, "delres 77\n"), "%s", calls);
+
+	/* The client leaves the file: no longer a client of the gateway. */
+	read_auth("[Resource]\nName = net\nID = " ID "\nType = cidr\n"
+		  "Address = 10.0.0.0/24\n",
+		  &auth);
+	calls[0] = '\0';
+	ck_assert_int_eq(gateway_replace_auth(gw, &auth), 0);
+	ck_assert_ptr_nonnull(strstr(calls, "client " K1 " is no longer in "
+					    "the authorizations file"));
+	ck_assert(!gateway_is_client(gw, dev_key()));
+	ck_assert_int_eq(gateway_start(gw, NULL, err, sizeof(err)), 0);
+	gateway_free(gw);
+}
+END_TEST
+
 /* Finding 18: one client cannot hold every resolver worker. */
 START_TEST(test_lookups_per_client)
 {
 	struct gateway *gw = new_gateway();
 	char err[256], body[256], all[16384] = "";
 
-	ck_assert_int_eq(gateway_start(gw, err, sizeof(err)), 0);
+	ck_assert_int_eq(gateway_start(gw, NULL, err, sizeof(err)), 0);
 	memset(&answer, 0, sizeof(answer));
 	answer.v4[0] = ip("192.0.2.1");
 	answer.n4 = 1;
@@ -709,7 +840,7 @@ START_TEST(test_map_target_filter)
 
 	/* Only the good answer is mapped; the rest are logged. */
 	gw = new_gateway();
-	ck_assert_int_eq(gateway_start(gw, err, sizeof(err)), 0);
+	ck_assert_int_eq(gateway_start(gw, NULL, err, sizeof(err)), 0);
 	memset(&answer, 0, sizeof(answer));
 	answer.v4[0] = ip("127.0.0.1");
 	answer.v4[1] = ip("169.254.169.254");
@@ -798,7 +929,7 @@ START_TEST(test_gateway_drops)
 	uint8_t other[FZ_KEY_LEN] = { 9 }, pkt[8] = { 2 };
 	char err[256];
 
-	ck_assert_int_eq(gateway_start(gw, err, sizeof(err)), 0);
+	ck_assert_int_eq(gateway_start(gw, NULL, err, sizeof(err)), 0);
 	control(gw, 0, "{");
 	ck_assert_ptr_nonnull(strstr(calls,
 				     "log dropped control packet from " K1
@@ -840,7 +971,7 @@ START_TEST(test_gateway_authorize_revoke)
 	     *w_rev[] = { k, net }, *w_all[] = { k, all },
 	     *w_key[] = { bad, net };
 
-	ck_assert_int_eq(gateway_start(gw, err, sizeof(err)), 0);
+	ck_assert_int_eq(gateway_start(gw, NULL, err, sizeof(err)), 0);
 	calls[0] = '\0';
 	ck_assert_int_eq(gateway_ctl_authorize(gw, 3, w_auth, err, sizeof(err)),
 			 0);
@@ -1115,6 +1246,7 @@ Suite *gateway_suite(void)
 	tcase_add_test(tc, test_gateway_drops);
 	tcase_add_test(tc, test_map_target_filter);
 	tcase_add_test(tc, test_lookups_per_client);
+	tcase_add_test(tc, test_gateway_reconcile);
 	tcase_add_test(tc, test_resolve_collect);
 	tcase_add_test(tc, test_gateway_authorize_revoke);
 	tcase_add_test(tc, test_gateway_denied_flow);
