@@ -70,11 +70,11 @@ static void rekey_all(struct daemon *d)
 
 /* --- Config files --- */
 
-static int sync_device(struct daemon *d, const struct fz_plan *plan, char *err,
-		       size_t errlen)
+static int sync_device(struct daemon *d, const struct fz_plan *plan,
+		       const uint8_t *public_key, char *err, size_t errlen)
 {
 	struct fz_device_update u = {
-		.public_key = fz_hs_public_key(d->hs),
+		.public_key = public_key,
 		.has_listen_port = plan->set_listen_port,
 		.listen_port = plan->listen_port,
 		.has_fwmark = plan->set_fwmark && plan->fwmark,
@@ -215,17 +215,71 @@ static void log_sync(struct daemon *d, const struct fz_plan *plan, bool startup,
 			   plan->n_add, plan->n_delete);
 }
 
+/* A new private key must be a key, and not one of a peer's. */
+static int check_identity(struct daemon *d, const struct fz_config *cfg,
+			  uint8_t pub[FZ_KEY_LEN], char *err, size_t errlen)
+{
+	if (key_public_from_private(pub, cfg->private_key)) {
+		snprintf(err, errlen,
+			 "cannot use the private key: invalid key");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < cfg->n_peers; i++)
+		if (!memcmp(cfg->peers[i].public_key, pub, FZ_KEY_LEN))
+			goto taken;
+	if (fz_hs_find(d->hs, pub))
+		goto taken;
+	return 0;
+taken:
+	snprintf(err, errlen, "a peer has the public key of this private key");
+	return -EEXIST;
+}
+
+/*
+ * All or nothing for the identity: the kernel takes the device settings
+ * and the new public key in one request, which fails before changing
+ * anything (a listen port in use, say), and only then does the handshake
+ * state take the new private key. Were it the other way round, a refused
+ * request would leave the agent answering with a key the kernel's mac1
+ * checks do not match, and every handshake would fail.
+ */
+static int apply_identity(struct daemon *d, const struct fz_config *cfg,
+			  const struct fz_plan *plan, bool new_identity,
+			  char *err, size_t errlen)
+{
+	const uint8_t *cur = fz_hs_public_key(d->hs);
+	uint8_t pub[FZ_KEY_LEN], old[FZ_KEY_LEN];
+	struct fz_plan keep = *plan;
+	int ret;
+
+	if (!new_identity)
+		return sync_device(d, plan, cur, err, errlen);
+	ret = check_identity(d, cfg, pub, err, errlen);
+	if (!ret)
+		ret = sync_device(d, plan, pub, err, errlen);
+	if (ret)
+		return ret;
+	if (cur)
+		memcpy(old, cur, FZ_KEY_LEN);
+	ret = set_identity(d, cfg->private_key, err, errlen);
+	if (ret && cur) {
+		/* Out of memory in the handshake state: back to the old key,
+		 * the rest of the device settings as just set. */
+		keep.set_listen_port = false;
+		keep.set_fwmark = false;
+		sync_device(d, &keep, old, NULL, 0);
+	}
+	return ret;
+}
+
 static int apply_plan(struct daemon *d, const struct fz_config *cfg,
 		      const struct fz_plan *plan, bool *new_identity, char *err,
 		      size_t errlen)
 {
-	int ret = 0;
+	int ret;
 
 	*new_identity = !same_identity(d, cfg->private_key);
-	if (*new_identity)
-		ret = set_identity(d, cfg->private_key, err, errlen);
-	if (!ret)
-		ret = sync_device(d, plan, err, errlen);
+	ret = apply_identity(d, cfg, plan, *new_identity, err, errlen);
 	for (size_t i = 0; !ret && i < plan->n_peers; i++)
 		ret = sync_peer(d, &plan->peers[i], err, errlen);
 	if (!ret)
