@@ -167,13 +167,21 @@ START_TEST(test_nft_ruleset)
 	ck_assert_str_eq(table, "fz-gw-fz0");
 	hostsetup_table_name(table, "a+b=");
 	ck_assert_str_eq(table, "fz-gwx-612b623d");
-	ck_assert_int_gt(
-		hostsetup_ruleset(buf, sizeof(buf), "fz-gw-fz0", "fz0"), 0);
+	ck_assert_int_gt(hostsetup_ruleset(buf, sizeof(buf), "fz-gw-fz0", "fz0",
+					   true, true),
+			 0);
 	ck_assert_str_eq(
 		buf,
 		"add table inet fz-gw-fz0\n"
 		"delete table inet fz-gw-fz0\n"
 		"table inet fz-gw-fz0 {\n"
+		"\tchain forward {\n"
+		"\t\ttype filter hook forward priority filter; policy "
+		"accept;\n"
+		"\t\tiifname \"fz0\" accept\n"
+		"\t\toifname \"fz0\" accept\n"
+		"\t\tcounter drop\n"
+		"\t}\n"
 		"\tchain postrouting {\n"
 		"\t\ttype nat hook postrouting priority srcnat; policy "
 		"accept;\n"
@@ -182,7 +190,25 @@ START_TEST(test_nft_ruleset)
 		"masquerade\n"
 		"\t}\n"
 		"}\n");
-	ck_assert_int_eq(hostsetup_ruleset(buf, 20, "fz-gw-fz0", "fz0"),
+	/* Forwarding was on before for IPv6 only: IPv4's is dropped. */
+	ck_assert_int_gt(hostsetup_ruleset(buf, sizeof(buf), "fz-gw-fz0", "fz0",
+					   true, false),
+			 0);
+	ck_assert_ptr_nonnull(strstr(buf, "\t\toifname \"fz0\" accept\n"
+					  "\t\tmeta nfproto ipv4 counter "
+					  "drop\n\t}\n"));
+	ck_assert_int_gt(hostsetup_ruleset(buf, sizeof(buf), "fz-gw-fz0", "fz0",
+					   false, true),
+			 0);
+	ck_assert_ptr_nonnull(strstr(buf, "meta nfproto ipv6 counter drop"));
+	/* On before for both: nothing else is dropped. */
+	ck_assert_int_gt(hostsetup_ruleset(buf, sizeof(buf), "fz-gw-fz0", "fz0",
+					   false, false),
+			 0);
+	ck_assert_ptr_null(strstr(buf, "drop"));
+	ck_assert_ptr_nonnull(strstr(buf, "oifname \"fz0\" accept\n\t}"));
+	ck_assert_int_eq(hostsetup_ruleset(buf, 20, "fz-gw-fz0", "fz0", true,
+					   true),
 			 -ENOSPC);
 }
 END_TEST
