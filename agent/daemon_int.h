@@ -36,6 +36,10 @@ struct daemon {
 	struct nl_sock *ev_sock; /* FZ_MCGRP_EVENTS */
 	int family;
 	uv_poll_t ev_poll;
+	/* Events lost (ENOBUFS): a resync, at most one a second. */
+	uv_timer_t resync_timer;
+	uint64_t overflows; /* since the last resync */
+	uint64_t last_resync_ms; /* loop time; 0: never */
 	struct nl_sock *rt_sock; /* RTNLGRP_LINK: our link's deletion */
 	uv_poll_t rt_poll;
 	int ctl_fd; /* -1 once closed */

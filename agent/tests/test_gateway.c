@@ -1147,6 +1147,41 @@ START_TEST(test_events)
 }
 END_TEST
 
+/* Finding 8: after lost events, which peers get a handshake. */
+START_TEST(test_resync_need)
+{
+	const uint64_t now = NOW, after = FZ_EVENT_REKEY_AFTER_NS;
+	struct fz_peer p;
+
+	memset(&p, 0, sizeof(p));
+	/* No endpoint: nothing can be sent. */
+	p.persistent_keepalive = 25;
+	ck_assert_int_eq(fz_event_resync_need(&p, now, after), RESYNC_NONE);
+	p.endpoint.ss_family = AF_INET;
+	/* No session, keepalive: WireGuard keeps it up. */
+	ck_assert_int_eq(fz_event_resync_need(&p, now, after),
+			 RESYNC_KEEPALIVE);
+	/* No session, no keepalive: idle, left alone. */
+	p.persistent_keepalive = 0;
+	ck_assert_int_eq(fz_event_resync_need(&p, now, after), RESYNC_NONE);
+	/* Our session, young: nothing; old: its rekey may be lost. */
+	p.keypairs[0].slot = FZ_KEYPAIR_CURRENT;
+	p.keypairs[0].flags = FZ_KEYPAIR_F_INITIATOR;
+	p.keypairs[0].created_ns = now - after + 1;
+	p.n_keypairs = 1;
+	ck_assert_int_eq(fz_event_resync_need(&p, now, after), RESYNC_NONE);
+	p.keypairs[0].created_ns = now - after;
+	ck_assert_int_eq(fz_event_resync_need(&p, now, after), RESYNC_REKEY);
+	/* The peer's session: the peer rekeys it. */
+	p.keypairs[0].flags = 0;
+	ck_assert_int_eq(fz_event_resync_need(&p, now, after), RESYNC_NONE);
+	/* A clock set back does not make every session old. */
+	p.keypairs[0].flags = FZ_KEYPAIR_F_INITIATOR;
+	p.keypairs[0].created_ns = now + 10;
+	ck_assert_int_eq(fz_event_resync_need(&p, now, after), RESYNC_NONE);
+}
+END_TEST
+
 /* --- The resolver on a loop --- */
 
 static int lookups_done;
@@ -1277,6 +1312,7 @@ Suite *gateway_suite(void)
 	tcase_add_test(tc, test_gateway_authorize_revoke);
 	tcase_add_test(tc, test_gateway_denied_flow);
 	tcase_add_test(tc, test_events);
+	tcase_add_test(tc, test_resync_need);
 	tcase_add_test(tc, test_resolver_loop);
 	tcase_add_test(tc, test_cli);
 	suite_add_tcase(s, tc);
