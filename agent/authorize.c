@@ -33,7 +33,11 @@ static const char authorize_usage[] =
 	"    replacing an earlier authorization of the same pair (so it also\n"
 	"    changes an expiry). The client must be a [Client] and RESOURCE a\n"
 	"    [Resource] of the agent's authorizations file. fz.ko enforces the\n"
-	"    expiry by itself. Nothing is changed if anything is wrong.\n"
+	"    expiry by itself, against the real-time clock (CLOCK_REALTIME:\n"
+	"    time asleep counts; setting the clock moves the expiry). The\n"
+	"    grant lasts until the agent restarts or reloads: then the\n"
+	"    authorizations file alone counts. Nothing is changed if anything\n"
+	"    is wrong.\n"
 	"\n"
 	"OPTIONS\n"
 	"    IFACE\n"
@@ -47,7 +51,8 @@ static const char authorize_usage[] =
 	"\n"
 	"    expires TIME\n"
 	"        RFC 3339 UTC, as 2026-11-22T10:00:00Z; +SECONDS from now; or\n"
-	"        never (the default). A time in the past is refused.\n"
+	"        never (the default). A time in the past, or after\n"
+	"        2262-04-11T23:47:16Z (the end of fz.ko's clock), is refused.\n"
 	"\n"
 	"    -h, --help\n"
 	"        Print this help to standard output and exit.\n"
@@ -73,8 +78,10 @@ static const char revoke_usage[] =
 	"    authorization for RESOURCE, or for every resource with \"all\".\n"
 	"    fz.ko drops the resource and its DNS maps at once; the client\n"
 	"    stays a peer, which is denied everything it is not authorized\n"
-	"    for. It is an error if the client was not authorized for\n"
-	"    RESOURCE.\n"
+	"    for. It is an error if neither the agent nor fz.ko had the\n"
+	"    client authorized for RESOURCE. \"all\" also removes every\n"
+	"    resource of the file that fz.ko holds for the client, and a UUID\n"
+	"    the file does not have is removed from fz.ko all the same.\n"
 	"\n"
 	"OPTIONS\n"
 	"    IFACE\n"
@@ -84,7 +91,7 @@ static const char revoke_usage[] =
 	"        The client's public key, base64.\n"
 	"\n"
 	"    RESOURCE\n"
-	"        The resource's Name or ID, or all.\n"
+	"        The resource's Name or ID (any UUID), or all.\n"
 	"\n"
 	"    -h, --help\n"
 	"        Print this help to standard output and exit.\n"
@@ -127,6 +134,8 @@ static int parse_common(char **argv, struct authorize_args *out, char *err,
 int authorize_parse_args(int argc, char **argv, uint64_t now_ns,
 			 struct authorize_args *out, char *err, size_t errlen)
 {
+	int ret;
+
 	memset(out, 0, sizeof(*out));
 	if (argc != 4 && argc != 6) {
 		snprintf(err, errlen,
@@ -143,7 +152,15 @@ int authorize_parse_args(int argc, char **argv, uint64_t now_ns,
 		snprintf(err, errlen, "unexpected argument '%s'", argv[4]);
 		return -EINVAL;
 	}
-	if (gw_parse_expiry(argv[5], now_ns, &out->expires_ns)) {
+	ret = gw_parse_expiry(argv[5], now_ns, &out->expires_ns);
+	if (ret == -ERANGE) {
+		snprintf(err, errlen,
+			 "TIME '%s' is too far in the future (fz.ko's clock "
+			 "ends at 2262-04-11T23:47:16Z)",
+			 argv[5]);
+		return -EINVAL;
+	}
+	if (ret) {
 		snprintf(err, errlen,
 			 "invalid TIME '%s': RFC 3339 UTC "
 			 "(2026-11-22T10:00:00Z), +SECONDS or never",

@@ -500,7 +500,7 @@ static int read_all(int fd, size_t max, char **bufp, size_t *lenp)
  * limit is enforced while reading: -EFBIG past max bytes.
  */
 static int read_file(const char *path, size_t max, char **buf, size_t *len,
-		     mode_t *mode)
+		     mode_t *mode, uid_t *uid)
 {
 	struct stat st;
 	int fd, ret;
@@ -514,8 +514,11 @@ static int read_file(const char *path, size_t max, char **buf, size_t *len,
 		ret = -EFBIG;
 	else
 		ret = read_all(fd, max, buf, len);
-	if (!ret)
+	if (!ret) {
 		*mode = st.st_mode;
+		if (uid)
+			*uid = st.st_uid;
+	}
 	close(fd);
 	return ret;
 }
@@ -567,7 +570,7 @@ static int read_key_file(struct ctx *c, uint8_t key[FZ_KEY_LEN],
 	mode_t mode = 0;
 	int ret;
 
-	ret = read_file(path, MAX_KEY_FILE, &buf, &len, &mode);
+	ret = read_file(path, MAX_KEY_FILE, &buf, &len, &mode, NULL);
 	if (ret && ret != -EFBIG)
 		return fail(c, ret, "cannot read %s file '%s': %s", name, path,
 			    strerror(-ret));
@@ -1022,7 +1025,7 @@ static int parse_lines(struct ctx *c, char *buf, size_t len)
 
 static int read_config(struct ctx *c, char **buf, size_t *len, mode_t *mode)
 {
-	int ret = read_file(c->path, FZ_CONFIG_MAX_FILE, buf, len, mode);
+	int ret = read_file(c->path, FZ_CONFIG_MAX_FILE, buf, len, mode, NULL);
 
 	if (ret == -EFBIG)
 		return fail(c, -EINVAL, "larger than 1 MiB");
@@ -1139,12 +1142,15 @@ int fz_config_parse_set(int argc, char **argv, struct fz_config *out, char *err,
 }
 
 int fz_read_file(const char *path, size_t max, char **buf, size_t *len,
-		 unsigned int *mode)
+		 unsigned int *mode, unsigned int *uid)
 {
 	mode_t m = 0;
-	int ret = read_file(path, max, buf, len, &m);
+	uid_t u = 0;
+	int ret = read_file(path, max, buf, len, &m, &u);
 
 	*mode = m;
+	if (uid)
+		*uid = u;
 	return ret;
 }
 

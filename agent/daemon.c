@@ -316,8 +316,7 @@ static void handle_events(struct daemon *d, void *buf, int len)
 
 /*
  * Only the kernel (port 0) may speak on these sockets. An overflowing
- * queue (ENOBUFS) loses events, not the socket: peers retry handshakes
- * and fz.ko repeats a needed handshake every REKEY_TIMEOUT.
+ * queue (ENOBUFS) loses events, not the socket; the callers resync.
  */
 static ssize_t recv_kernel(struct daemon *d, int fd, void *buf, size_t len,
 			   const char *what)
@@ -334,10 +333,7 @@ static ssize_t recv_kernel(struct daemon *d, int fd, void *buf, size_t len,
 		err = n < 0 ? errno : 0;
 		if (err == EINTR)
 			continue;
-		if (err == ENOBUFS)
-			daemon_log(d, "%s queue overflowed: events were lost",
-				   what);
-		else if (err && err != EAGAIN)
+		if (err && err != EAGAIN && err != ENOBUFS)
 			daemon_log(d, "cannot read %s: %s", what,
 				   strerror(err));
 		if (err)
@@ -347,10 +343,77 @@ static ssize_t recv_kernel(struct daemon *d, int fd, void *buf, size_t len,
 	}
 }
 
+/*
+ * What lost events may have left undone, from a fresh dump: handshakes
+ * for peers that need one (see fz_event_resync_need()). Lost handshake
+ * messages and control packets are sent again by their senders.
+ */
+static void resync(struct daemon *d)
+{
+	struct timespec ts;
+	struct fz_device dev;
+	size_t started = 0;
+	uint64_t now;
+
+	d->last_resync_ms = uv_now(&d->loop) ? uv_now(&d->loop) : 1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (uint64_t)ts.tv_sec * FZ_HS_NSEC + (uint64_t)ts.tv_nsec;
+	if (daemon_check(d, daemon_dump(d, &dev))) {
+		daemon_log(d,
+			   "the event queue overflowed %" PRIu64
+			   " times; cannot read the interface to resync",
+			   d->overflows);
+		fz_device_free(&dev);
+		d->overflows = 0;
+		return;
+	}
+	for (size_t i = 0; i < dev.n_peers; i++) {
+		struct fz_hs_peer *peer =
+			fz_hs_find(d->hs, dev.peers[i].public_key);
+		enum fz_event_resync need = fz_event_resync_need(
+			&dev.peers[i], now,
+			FZ_EVENT_REKEY_AFTER_NS / d->divisor);
+
+		if (!peer || need == RESYNC_NONE)
+			continue;
+		fz_hs_initiate(d->hs, peer,
+			       need == RESYNC_REKEY ? FZ_HS_REASON_REKEY_TIME :
+						      FZ_HS_REASON_KEEPALIVE);
+		started++;
+	}
+	daemon_log(d,
+		   "the event queue overflowed %" PRIu64
+		   " times, events were lost: resynced with fz.ko (%zu peers, "
+		   "%zu handshakes started)",
+		   d->overflows, dev.n_peers, started);
+	d->overflows = 0;
+	fz_device_free(&dev);
+}
+
+static void on_resync_timer(uv_timer_t *t)
+{
+	resync(t->data);
+}
+
+/* At most one resync a second, however long a flood lasts. */
+static void schedule_resync(struct daemon *d)
+{
+	uint64_t now = uv_now(&d->loop), next = d->last_resync_ms + 1000;
+
+	if (uv_is_active((uv_handle_t *)&d->resync_timer))
+		return;
+	if (!d->last_resync_ms || now >= next)
+		resync(d);
+	else
+		uv_timer_start(&d->resync_timer, on_resync_timer, next - now,
+			       0);
+}
+
 static void on_events(uv_poll_t *h, int status, int events)
 {
 	static uint8_t buf[EVENT_BUF_LEN];
 	struct daemon *d = h->data;
+	bool lost = false;
 	ssize_t n;
 
 	(void)status;
@@ -358,12 +421,17 @@ static void on_events(uv_poll_t *h, int status, int events)
 	for (int i = 0; i < EVENT_BUDGET && !d->stopping; i++) {
 		n = recv_kernel(d, nl_socket_get_fd(d->ev_sock), buf,
 				sizeof(buf), "the event");
-		if (n == -ENOBUFS)
+		if (n == -ENOBUFS) {
+			d->overflows++;
+			lost = true;
 			continue;
+		}
 		if (n < 0)
-			return;
+			break;
 		handle_events(d, buf, (int)n);
 	}
+	if (lost && !d->stopping)
+		schedule_resync(d);
 }
 
 /* Root may force a receive buffer above the system's default maximum. */
@@ -441,7 +509,7 @@ static void on_link_events(uv_poll_t *h, int status, int events)
 	for (int i = 0; i < EVENT_BUDGET && !gone; i++) {
 		n = recv_kernel(d, nl_socket_get_fd(d->rt_sock), buf,
 				sizeof(buf), "the link event");
-		if (n == -ENOBUFS)
+		if (n == -ENOBUFS) /* lost: ask whether the link is there */
 			gone = !link_still_there(d);
 		else if (n < 0)
 			break;
@@ -509,6 +577,10 @@ static int start_handles(struct daemon *d)
 	if (!ret)
 		ret = start_poll(d, &d->rt_poll, nl_socket_get_fd(d->rt_sock),
 				 on_link_events);
+	if (!ret) {
+		ret = uv_timer_init(&d->loop, &d->resync_timer);
+		d->resync_timer.data = d;
+	}
 	for (size_t i = 0; !ret && i < 3; i++) {
 		ret = uv_signal_init(&d->loop, &d->signals[i]);
 		d->signals[i].data = d;
@@ -611,6 +683,16 @@ static int claim_name(struct daemon *d)
 	return d->ctl_fd;
 }
 
+static int prune_clients(struct daemon *d)
+{
+	char err[512];
+	int ret = daemon_gw_prune(d, err, sizeof(err));
+
+	if (ret)
+		cli_error(d->cmd, "%s: %s", d->ifname, err);
+	return ret;
+}
+
 /*
  * The control socket's name is claimed first: it is what keeps two
  * agents from fighting over one interface. Events are subscribed before
@@ -636,6 +718,8 @@ static int setup(struct daemon *d, const struct fz_config *cfg)
 		ret = open_link_watch(d);
 	if (!ret)
 		ret = find_link(d, cfg, &created);
+	if (!ret && !created)
+		ret = prune_clients(d);
 	if (ret)
 		return ret;
 	ret = daemon_sync(d, cfg, true, created);
@@ -659,6 +743,7 @@ static void teardown(struct daemon *d)
 	fz_hs_free(d->hs);
 	close_handle(&d->ev_poll);
 	close_handle(&d->rt_poll);
+	close_handle(&d->resync_timer);
 	for (size_t i = 0; i < 3; i++)
 		close_handle(&d->signals[i]);
 	uv_run(&d->loop, UV_RUN_DEFAULT);
@@ -683,7 +768,8 @@ static void log_start(struct daemon *d)
 
 /* auth NULL: `fzagent up`; else `fzagent gateway`, which takes it. */
 static int run(const char *cmd, const char *ifname, const char *config_path,
-	       struct fz_config *cfg, struct gw_auth *auth)
+	       struct fz_config *cfg, struct gw_auth *auth,
+	       const char *auth_path)
 {
 	struct daemon *d = calloc(1, sizeof(*d));
 	int ret = 0, status;
@@ -700,7 +786,7 @@ static int run(const char *cmd, const char *ifname, const char *config_path,
 	d->config_path = config_path;
 	d->ctl_fd = -1;
 	if (auth)
-		ret = daemon_gw_create(d, auth);
+		ret = daemon_gw_create(d, auth, auth_path);
 	if (!ret)
 		ret = setup(d, cfg);
 	fz_config_free(cfg);
@@ -719,11 +805,12 @@ static int run(const char *cmd, const char *ifname, const char *config_path,
 int fz_daemon_up(const char *ifname, const char *config_path,
 		 struct fz_config *cfg)
 {
-	return run("up", ifname, config_path, cfg, NULL);
+	return run("up", ifname, config_path, cfg, NULL, NULL);
 }
 
 int fz_daemon_gateway(const char *ifname, const char *config_path,
-		      struct fz_config *cfg, struct gw_auth *auth)
+		      struct fz_config *cfg, struct gw_auth *auth,
+		      const char *auth_path)
 {
-	return run("gateway", ifname, config_path, cfg, auth);
+	return run("gateway", ifname, config_path, cfg, auth, auth_path);
 }

@@ -27,11 +27,12 @@ int fz_daemon_up(const char *ifname, const char *config_path,
 /*
  * The same for `fzagent gateway`, which also sets up the host and runs
  * the gateway role (daemon_gw.c) with the authorizations in auth, which
- * it takes and frees.
+ * it takes and frees; auth_path (NULL: none) is read again on SIGHUP.
  */
 struct gw_auth;
 int fz_daemon_gateway(const char *ifname, const char *config_path,
-		      struct fz_config *cfg, struct gw_auth *auth);
+		      struct fz_config *cfg, struct gw_auth *auth,
+		      const char *auth_path);
 
 /* fz.ko's test-only timer divisor from path; 1 if absent or invalid. */
 unsigned int fz_read_time_divisor(const char *path);

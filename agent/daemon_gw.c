@@ -11,6 +11,8 @@
  * daemon_sync.c) leaves them and their handshake state alone.
  */
 #include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +115,15 @@ static int op_del_dns_map(void *ctx, const uint8_t key[FZ_KEY_LEN],
 	return ret == -ENOENT ? 0 : kernel_result(d, ret, "DEL_DNS_MAP");
 }
 
+static int op_del_dns_maps(void *ctx, const uint8_t key[FZ_KEY_LEN],
+			   const uint8_t id[FZ_RESOURCE_ID_LEN])
+{
+	struct daemon *d = ctx;
+	int ret = fz_kernel_del_dns_map(d->nl, d->ifindex, key, NULL, id);
+
+	return ret == -ENOENT ? ret : kernel_result(d, ret, "DEL_DNS_MAP");
+}
+
 static int op_send_control(void *ctx, const uint8_t key[FZ_KEY_LEN],
 			   const uint8_t *packet, size_t len)
 {
@@ -135,15 +146,44 @@ static void op_log(void *ctx, const char *line)
 	daemon_log(ctx, "%s", line);
 }
 
+/* Asked once per resolution, so addresses added later count too. */
+static bool op_is_own_addr(void *ctx, const struct fz_cidr *ip)
+{
+	struct ifaddrs *list, *ifa;
+	bool own = false;
+
+	(void)ctx;
+	if (getifaddrs(&list))
+		return false;
+	for (ifa = list; ifa && !own; ifa = ifa->ifa_next) {
+		const struct sockaddr *sa = ifa->ifa_addr;
+
+		if (!sa || sa->sa_family != ip->family)
+			continue;
+		if (sa->sa_family == AF_INET)
+			own = !memcmp(
+				&((const struct sockaddr_in *)sa)->sin_addr,
+				ip->addr, 4);
+		else
+			own = !memcmp(
+				&((const struct sockaddr_in6 *)sa)->sin6_addr,
+				ip->addr, 16);
+	}
+	freeifaddrs(list);
+	return own;
+}
+
 static const struct gw_ops daemon_gw_ops = {
 	.set_client_peer = op_set_client_peer,
 	.set_resource = op_set_resource,
 	.del_resource = op_del_resource,
 	.set_dns_map = op_set_dns_map,
 	.del_dns_map = op_del_dns_map,
+	.del_dns_maps = op_del_dns_maps,
 	.send_control = op_send_control,
 	.resolve = op_resolve,
 	.log = op_log,
+	.is_own_addr = op_is_own_addr,
 };
 
 /* The resolver's cache clock: monotonic, time asleep included. */
@@ -157,10 +197,12 @@ static uint64_t boottime_ns(void)
 
 /* --- Life cycle --- */
 
-int daemon_gw_create(struct daemon *d, struct gw_auth *auth)
+int daemon_gw_create(struct daemon *d, struct gw_auth *auth,
+		     const char *auth_path)
 {
 	const struct resolve_config rc = { .timeout_ms = RESOLVE_TIMEOUT_MS };
 
+	d->auth_path = auth_path;
 	d->gw = gateway_new(&daemon_gw_ops, d, auth);
 	d->resolver = resolver_new(&d->loop, &rc, boottime_ns);
 	d->host = calloc(1, sizeof(*d->host));
@@ -170,6 +212,66 @@ int daemon_gw_create(struct daemon *d, struct gw_auth *auth)
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+/*
+ * fz.ko's gateway clients that the authorizations file does not have
+ * go, with their resources and maps: an earlier agent's, or a client
+ * since removed from the file. A [Peer] of the config file among them
+ * goes too (fz.ko cannot clear default deny) and config sync adds it
+ * back as a plain peer.
+ */
+int daemon_gw_prune(struct daemon *d, char *err, size_t errlen)
+{
+	char b64[KEY_B64_LEN + 1];
+	struct fz_device dev;
+	int ret;
+
+	if (!d->gw)
+		return 0;
+	ret = daemon_dump(d, &dev);
+	if (ret)
+		snprintf(err, errlen, "cannot read the interface: %s",
+			 strerror(-ret));
+	for (size_t i = 0; !ret && i < dev.n_peers; i++) {
+		const struct fz_peer *p = &dev.peers[i];
+
+		if (!(p->flags & FZ_PEER_F_GATEWAY_CLIENT) ||
+		    gateway_is_client(d->gw, p->public_key))
+			continue;
+		key_to_base64(b64, p->public_key);
+		ret = fz_kernel_del_peer(d->nl, d->ifindex, p->public_key);
+		if (ret == -ENOENT)
+			ret = 0;
+		ret = kernel_result(d, ret, "DEL_PEER");
+		if (ret) {
+			snprintf(err, errlen, "cannot remove client %s: %s",
+				 b64, strerror(-ret));
+			break;
+		}
+		fz_hs_remove_peer(d->hs, p->public_key);
+		daemon_log(d,
+			   "removed client %s from fz.ko, with its resources "
+			   "and DNS maps: not in the authorizations file",
+			   b64);
+	}
+	fz_device_free(&dev);
+	return ret;
+}
+
+/* The authorizations, reconciled with what fz.ko holds now. */
+static int start_gateway(struct daemon *d, char *err, size_t errlen)
+{
+	struct fz_device dev;
+	int ret = daemon_dump(d, &dev);
+
+	if (ret)
+		snprintf(err, errlen, "cannot read the interface: %s",
+			 strerror(-ret));
+	else
+		ret = gateway_start(d->gw, &dev, err, errlen);
+	fz_device_free(&dev);
+	return ret;
 }
 
 int daemon_gw_start(struct daemon *d)
@@ -186,10 +288,45 @@ int daemon_gw_start(struct daemon *d)
 		   "forwarding on; masquerading the tunnel ranges in nftables "
 		   "table inet %s",
 		   d->host->table);
-	ret = gateway_start(d->gw, err, sizeof(err));
+	ret = start_gateway(d, err, sizeof(err));
 	if (ret)
 		cli_error(d->cmd, "%s: %s", d->ifname, err);
 	return ret;
+}
+
+int daemon_gw_read_auth(struct daemon *d, struct gw_auth *auth, char *err,
+			size_t errlen)
+{
+	struct timespec ts;
+
+	memset(auth, 0, sizeof(*auth));
+	if (!d->gw || !d->auth_path)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return gw_auth_parse_file(d->auth_path,
+				  (uint64_t)ts.tv_sec * 1000000000ULL +
+					  (uint64_t)ts.tv_nsec,
+				  auth, err, errlen);
+}
+
+int daemon_gw_reload(struct daemon *d, struct gw_auth *auth, char *err,
+		     size_t errlen)
+{
+	int ret;
+
+	if (!d->gw || !d->auth_path)
+		return 0;
+	ret = gateway_replace_auth(d->gw, auth);
+	if (ret) {
+		snprintf(err, errlen, "out of memory");
+		return ret;
+	}
+	return daemon_gw_prune(d, err, errlen);
+}
+
+int daemon_gw_resync(struct daemon *d, char *err, size_t errlen)
+{
+	return d->gw ? start_gateway(d, err, errlen) : 0;
 }
 
 /* Clients with a current session hear that we go, so they fail over. */
@@ -244,12 +381,15 @@ bool daemon_keeps_peer(void *ctx, const uint8_t *key)
 }
 
 int daemon_gw_check_config(struct daemon *d, const struct fz_config *cfg,
-			   char *err, size_t errlen)
+			   const struct gw_auth *auth, char *err, size_t errlen)
 {
 	char b64[KEY_B64_LEN + 1];
 
 	for (size_t i = 0; d->gw && i < cfg->n_peers; i++) {
-		if (!gateway_is_client(d->gw, cfg->peers[i].public_key))
+		if (auth && d->auth_path ?
+			    !gw_auth_find_client(auth,
+						 cfg->peers[i].public_key) :
+			    !gateway_is_client(d->gw, cfg->peers[i].public_key))
 			continue;
 		key_to_base64(b64, cfg->peers[i].public_key);
 		snprintf(err, errlen,
@@ -257,6 +397,31 @@ int daemon_gw_check_config(struct daemon *d, const struct fz_config *cfg,
 			 "file",
 			 d->config_path, cfg->peers[i].line, b64);
 		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * A client's peer belongs to the gateway: `fzagent set` could widen its
+ * allowed IPs, or remove it and add it back as a peer without default
+ * deny, and the gateway's state would no longer be the kernel's.
+ */
+int daemon_gw_check_set(struct daemon *d, const struct fz_config *cfg,
+			char *msg, size_t msglen)
+{
+	char b64[KEY_B64_LEN + 1];
+
+	for (size_t i = 0; d->gw && i < cfg->n_peers; i++) {
+		if (!gateway_is_client(d->gw, cfg->peers[i].public_key))
+			continue;
+		key_to_base64(b64, cfg->peers[i].public_key);
+		snprintf(msg, msglen,
+			 "peer %s is a client of this gateway: change it in "
+			 "the authorizations file (and send SIGHUP) or with "
+			 "'fzagent authorize' and 'fzagent revoke', not with "
+			 "'fzagent set'",
+			 b64);
+		return -EPERM;
 	}
 	return 0;
 }

@@ -36,6 +36,10 @@ struct daemon {
 	struct nl_sock *ev_sock; /* FZ_MCGRP_EVENTS */
 	int family;
 	uv_poll_t ev_poll;
+	/* Events lost (ENOBUFS): a resync, at most one a second. */
+	uv_timer_t resync_timer;
+	uint64_t overflows; /* since the last resync */
+	uint64_t last_resync_ms; /* loop time; 0: never */
 	struct nl_sock *rt_sock; /* RTNLGRP_LINK: our link's deletion */
 	uv_poll_t rt_poll;
 	int ctl_fd; /* -1 once closed */
@@ -51,6 +55,7 @@ struct daemon {
 	const char *cmd; /* "up" or "gateway", for error messages */
 	/* The gateway role (daemon_gw.c); all NULL for `fzagent up`. */
 	struct gateway *gw;
+	const char *auth_path; /* NULL: no -a, no clients */
 	struct resolver *resolver;
 	struct hostsetup *host;
 };
@@ -75,16 +80,31 @@ int daemon_apply_set(struct daemon *d, const struct fz_config *cfg, char *msg,
 struct gw_auth;
 struct fz_event;
 /* Takes auth; before daemon_sync(), so that sync keeps the clients. */
-int daemon_gw_create(struct daemon *d, struct gw_auth *auth);
+int daemon_gw_create(struct daemon *d, struct gw_auth *auth,
+		     const char *auth_path);
+/* Before daemon_sync(): fz.ko's clients that the file lacks are removed. */
+int daemon_gw_prune(struct daemon *d, char *err, size_t errlen);
 /* After daemon_sync(): host setup, clients, authorizations. */
 int daemon_gw_start(struct daemon *d);
+/* SIGHUP: the authorizations file read again (zeroed when none). */
+int daemon_gw_read_auth(struct daemon *d, struct gw_auth *auth, char *err,
+			size_t errlen);
+/* SIGHUP: auth (taken) replaces the gateway's; then daemon_gw_prune(). */
+int daemon_gw_reload(struct daemon *d, struct gw_auth *auth, char *err,
+		     size_t errlen);
+/* After daemon_sync() on SIGHUP: fz.ko brought to the authorizations. */
+int daemon_gw_resync(struct daemon *d, char *err, size_t errlen);
 /* Goodbye to clients with a session, host setup undone; idempotent. */
 void daemon_gw_stop(struct daemon *d);
 /* A peer that is not in the config file but must stay: a client. */
 bool daemon_keeps_peer(void *d, const uint8_t *key);
-/* CONFIG names a client as a [Peer]: refused, with err. */
+/* CONFIG names a client (of auth, if read again) as a [Peer]: refused. */
 int daemon_gw_check_config(struct daemon *d, const struct fz_config *cfg,
-			   char *err, size_t errlen);
+			   const struct gw_auth *auth, char *err,
+			   size_t errlen);
+/* `fzagent set` names a gateway client: refused (-EPERM), with msg. */
+int daemon_gw_check_set(struct daemon *d, const struct fz_config *cfg,
+			char *msg, size_t msglen);
 void daemon_gw_event(struct daemon *d, const struct fz_event *ev);
 int daemon_gw_ctl(struct daemon *d, int argc, char **argv, char *msg,
 		  size_t msglen);

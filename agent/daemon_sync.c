@@ -18,6 +18,7 @@
 #include "config.h"
 #include "daemon_int.h"
 #include "device.h"
+#include "gw_auth.h"
 #include "handshake.h"
 #include "kernel.h"
 #include "keyindex.h"
@@ -69,11 +70,11 @@ static void rekey_all(struct daemon *d)
 
 /* --- Config files --- */
 
-static int sync_device(struct daemon *d, const struct fz_plan *plan, char *err,
-		       size_t errlen)
+static int sync_device(struct daemon *d, const struct fz_plan *plan,
+		       const uint8_t *public_key, char *err, size_t errlen)
 {
 	struct fz_device_update u = {
-		.public_key = fz_hs_public_key(d->hs),
+		.public_key = public_key,
 		.has_listen_port = plan->set_listen_port,
 		.listen_port = plan->listen_port,
 		.has_fwmark = plan->set_fwmark && plan->fwmark,
@@ -102,14 +103,14 @@ static int set_peer_from_file(struct daemon *d, const struct fz_plan_peer *pp)
 /*
  * The config file is the truth: a peer without a PresharedKey has none,
  * one without PersistentKeepalive sends none. Only a learned endpoint
- * outranks it (see plan.h).
+ * outranks it (see plan.h). This is the kernel's half; peer_state() is
+ * the handshake state's, once the kernel took every peer.
  */
-static int sync_peer(struct daemon *d, const struct fz_plan_peer *pp, char *err,
-		     size_t errlen)
+static int kernel_peer(struct daemon *d, const struct fz_plan_peer *pp,
+		       char *err, size_t errlen)
 {
 	const uint8_t *key = pp->cfg ? pp->cfg->public_key :
 				       pp->dev->public_key;
-	struct fz_hs_peer *peer;
 	char id[9];
 	int ret;
 
@@ -124,13 +125,21 @@ static int sync_peer(struct daemon *d, const struct fz_plan_peer *pp, char *err,
 		fz_apply_error(err, errlen, d->nl, daemon_check(d, ret),
 			       "cannot %s peer %s",
 			       pp->op == FZ_PLAN_DELETE ? "remove" : "set", id);
-		return ret;
 	}
+	return ret;
+}
+
+static int peer_state(struct daemon *d, const struct fz_plan_peer *pp,
+		      char *err, size_t errlen)
+{
+	struct fz_hs_peer *peer;
+	int ret;
+
 	if (pp->op == FZ_PLAN_DELETE) {
-		fz_hs_remove_peer(d->hs, key);
+		fz_hs_remove_peer(d->hs, pp->dev->public_key);
 		return 0;
 	}
-	ret = fz_hs_add_peer(d->hs, key, NULL, &peer);
+	ret = fz_hs_add_peer(d->hs, pp->cfg->public_key, NULL, &peer);
 	if (!ret)
 		fz_hs_set_psk(peer, pp->cfg->has_preshared_key ?
 					    pp->cfg->preshared_key :
@@ -138,6 +147,81 @@ static int sync_peer(struct daemon *d, const struct fz_plan_peer *pp, char *err,
 	else
 		snprintf(err, errlen, "cannot add a peer: %s", strerror(-ret));
 	return ret;
+}
+
+/* --- Undoing a refused reload --- */
+
+/* A peer as the dump showed it: allowed IPs, endpoint, keepalive. */
+static int restore_peer(struct daemon *d, const struct fz_peer *dp)
+{
+	struct fz_cidr *aips = calloc(dp->n_allowedips + 1, sizeof(*aips));
+	struct fz_config_peer p = {
+		.has_keepalive = true,
+		.persistent_keepalive = dp->persistent_keepalive,
+		.allowed_ips = aips,
+		.n_allowed_ips = dp->n_allowedips,
+		.replace_allowed_ips = true,
+	};
+	int ret;
+
+	if (!aips)
+		return -ENOMEM;
+	memcpy(p.public_key, dp->public_key, FZ_KEY_LEN);
+	for (size_t i = 0; i < dp->n_allowedips; i++) {
+		const struct fz_allowedip *a = &dp->allowedips[i];
+
+		aips[i].family = a->family;
+		aips[i].cidr = a->cidr;
+		memcpy(aips[i].addr, &a->addr, a->family == AF_INET ? 4 : 16);
+	}
+	if (dp->endpoint.ss_family != AF_UNSPEC) {
+		p.has_endpoint = true;
+		p.endpoint = dp->endpoint;
+	}
+	ret = fz_kernel_set_peer(d->nl, d->ifindex, &p,
+				 dp->flags & FZ_PEER_F_GATEWAY_CLIENT, false);
+	free(aips);
+	return ret;
+}
+
+/*
+ * The first done peers of the plan back as the dump had them, then the
+ * device. A removed peer comes back without its session keys, which
+ * fz.ko freed: it handshakes again.
+ */
+static void undo(struct daemon *d, const struct fz_device *dev,
+		 const struct fz_plan *plan, size_t done)
+{
+	struct fz_device_update u = {
+		.public_key = dev->has_public_key ? dev->public_key : NULL,
+		.has_listen_port = plan->set_listen_port,
+		.listen_port = dev->listen_port,
+		.has_fwmark = plan->set_fwmark && dev->fwmark,
+		.fwmark = dev->fwmark,
+	};
+	size_t failed = 0, readded = 0;
+
+	for (size_t i = done; i-- > 0;) {
+		const struct fz_plan_peer *pp = &plan->peers[i];
+		int ret;
+
+		if (pp->op == FZ_PLAN_ADD)
+			ret = fz_kernel_del_peer(d->nl, d->ifindex,
+						 pp->cfg->public_key);
+		else
+			ret = restore_peer(d, pp->dev);
+		failed += ret && ret != -ENOENT;
+		readded += pp->op == FZ_PLAN_DELETE;
+	}
+	if (plan->set_fwmark && !dev->fwmark)
+		u.flags |= FZ_DEVICE_F_REMOVE_FWMARK;
+	if (fz_kernel_set_device(d->nl, d->ifindex, &u))
+		failed++;
+	daemon_log(d,
+		   "put back what was changed before the error: %zu peers "
+		   "(%zu removed ones without their sessions) and the device "
+		   "settings%s",
+		   done, readded, failed ? "; some could not be put back" : "");
 }
 
 /*
@@ -214,19 +298,65 @@ static void log_sync(struct daemon *d, const struct fz_plan *plan, bool startup,
 			   plan->n_add, plan->n_delete);
 }
 
-static int apply_plan(struct daemon *d, const struct fz_config *cfg,
-		      const struct fz_plan *plan, bool *new_identity, char *err,
-		      size_t errlen)
+/* A new private key must be a key, and not one of a peer's. */
+static int check_identity(struct daemon *d, const struct fz_config *cfg,
+			  uint8_t pub[FZ_KEY_LEN], char *err, size_t errlen)
 {
+	if (key_public_from_private(pub, cfg->private_key)) {
+		snprintf(err, errlen,
+			 "cannot use the private key: invalid key");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < cfg->n_peers; i++)
+		if (!memcmp(cfg->peers[i].public_key, pub, FZ_KEY_LEN))
+			goto taken;
+	if (fz_hs_find(d->hs, pub))
+		goto taken;
+	return 0;
+taken:
+	snprintf(err, errlen, "a peer has the public key of this private key");
+	return -EEXIST;
+}
+
+/*
+ * All or nothing: the kernel takes the device settings and the new public
+ * key in one request, which fails before changing anything (a listen
+ * port in use, say); then every peer; only when the kernel took it all
+ * does the handshake state take the new private key and the peers. What
+ * the kernel refuses part way is undone from the dump. Were the private
+ * key taken first, a refused request would leave the agent answering
+ * with a key the kernel's mac1 checks do not match, and every handshake
+ * would fail.
+ */
+static int apply_plan(struct daemon *d, const struct fz_config *cfg,
+		      const struct fz_plan *plan, const struct fz_device *dev,
+		      bool *new_identity, char *err, size_t errlen)
+{
+	const uint8_t *cur = fz_hs_public_key(d->hs);
+	uint8_t pub[FZ_KEY_LEN];
+	size_t done = 0;
 	int ret = 0;
 
 	*new_identity = !same_identity(d, cfg->private_key);
 	if (*new_identity)
-		ret = set_identity(d, cfg->private_key, err, errlen);
+		ret = check_identity(d, cfg, pub, err, errlen);
 	if (!ret)
-		ret = sync_device(d, plan, err, errlen);
+		ret = sync_device(d, plan, *new_identity ? pub : cur, err,
+				  errlen);
+	if (ret)
+		return ret; /* nothing changed */
+	while (done < plan->n_peers &&
+	       !(ret = kernel_peer(d, &plan->peers[done], err, errlen)))
+		done++;
+	if (!ret && *new_identity)
+		ret = set_identity(d, cfg->private_key, err, errlen);
+	if (ret) {
+		if (!d->stopping)
+			undo(d, dev, plan, done);
+		return ret;
+	}
 	for (size_t i = 0; !ret && i < plan->n_peers; i++)
-		ret = sync_peer(d, &plan->peers[i], err, errlen);
+		ret = peer_state(d, &plan->peers[i], err, errlen);
 	if (!ret)
 		drop_unconfigured(d, cfg);
 	return ret;
@@ -252,7 +382,7 @@ int daemon_sync(struct daemon *d, const struct fz_config *cfg, bool startup,
 			snprintf(err, sizeof(err), "out of memory");
 	}
 	if (!ret)
-		ret = apply_plan(d, cfg, &plan, &new_identity, err,
+		ret = apply_plan(d, cfg, &plan, &dev, &new_identity, err,
 				 sizeof(err));
 	if (!ret) {
 		reserve_indices(d, &dev);
@@ -272,27 +402,46 @@ int daemon_sync(struct daemon *d, const struct fz_config *cfg, bool startup,
 	return ret;
 }
 
+/*
+ * Both files are read and checked before anything changes; a bad line in
+ * either changes nothing. The gateway's clients go first, so that a
+ * client that became a [Peer] is a plain peer again when config sync
+ * adds it, and the authorizations come last, onto the synced peers.
+ */
 void daemon_reload(struct daemon *d)
 {
 	struct fz_config cfg;
-	char err[512];
+	struct gw_auth auth;
+	char err[512] = "";
+	int ret;
 
-	daemon_log(d, "SIGHUP: reloading %s", d->config_path);
+	daemon_log(d, "SIGHUP: reloading %s%s%s", d->config_path,
+		   d->auth_path ? " and " : "",
+		   d->auth_path ? d->auth_path : "");
 	if (fz_config_parse_file(d->config_path, &cfg, err, sizeof(err))) {
 		daemon_log(d, "reload failed, nothing changed: %s", err);
 		return;
 	}
-	if (daemon_gw_check_config(d, &cfg, err, sizeof(err)))
+	ret = daemon_gw_read_auth(d, &auth, err, sizeof(err));
+	if (!ret)
+		ret = daemon_gw_check_config(d, &cfg, &auth, err, sizeof(err));
+	if (!ret && (!cfg.has_private_key ||
+		     sodium_is_zero(cfg.private_key, FZ_KEY_LEN))) {
+		snprintf(err, sizeof(err), "%s has no PrivateKey",
+			 d->config_path);
+		ret = -EINVAL;
+	}
+	if (ret) {
 		daemon_log(d, "reload failed, nothing changed: %s", err);
-	else if (!cfg.has_private_key ||
-		 sodium_is_zero(cfg.private_key, FZ_KEY_LEN))
-		daemon_log(d,
-			   "reload failed, nothing changed: %s has no "
-			   "PrivateKey",
-			   d->config_path);
-	else if (daemon_sync(d, &cfg, false, false))
+	} else if (daemon_gw_reload(d, &auth, err, sizeof(err)) ||
+		   daemon_sync(d, &cfg, false, false) ||
+		   daemon_gw_resync(d, err, sizeof(err))) {
+		if (*err)
+			daemon_log(d, "%s", err);
 		daemon_log(d, "reload failed part way; fix the file and "
 			      "send SIGHUP again");
+	}
+	gw_auth_free(&auth);
 	fz_config_free(&cfg);
 }
 
@@ -365,9 +514,10 @@ int daemon_apply_set(struct daemon *d, const struct fz_config *cfg, char *msg,
 {
 	struct set_ctx sc = { .d = d };
 	uint8_t pub[FZ_KEY_LEN];
-	int ret = 0;
+	int ret;
 
-	if (cfg->has_private_key) {
+	ret = daemon_gw_check_set(d, cfg, msg, msglen);
+	if (!ret && cfg->has_private_key) {
 		ret = check_private_key(d, cfg, pub, msg, msglen);
 		sc.new_identity = !ret && !same_identity(d, cfg->private_key);
 	}

@@ -12,6 +12,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
+#include "device.h"
 #include "event.h"
 #include "noise.h"
 
@@ -188,4 +189,21 @@ int fz_event_parse(const struct nlmsghdr *nlh, int family, struct fz_event *ev)
 	if (!ret && tb[FZ_A_FLOW])
 		ret = parse_flow(ev, tb[FZ_A_FLOW]);
 	return ret ? ret : check_complete(ev, tb[FZ_A_FLOW] != NULL);
+}
+
+enum fz_event_resync fz_event_resync_need(const struct fz_peer *p,
+					  uint64_t now_ns,
+					  uint64_t rekey_after_ns)
+{
+	const struct fz_keypair_info *kp =
+		fz_peer_keypair(p, FZ_KEYPAIR_CURRENT);
+
+	if (p->endpoint.ss_family == AF_UNSPEC)
+		return RESYNC_NONE;
+	if (!kp)
+		return p->persistent_keepalive ? RESYNC_KEEPALIVE : RESYNC_NONE;
+	if ((kp->flags & FZ_KEYPAIR_F_INITIATOR) && now_ns >= kp->created_ns &&
+	    now_ns - kp->created_ns >= rekey_after_ns)
+		return RESYNC_REKEY;
+	return RESYNC_NONE;
 }

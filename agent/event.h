@@ -46,4 +46,22 @@ struct fz_event {
  */
 int fz_event_parse(const struct nlmsghdr *nlh, int family, struct fz_event *ev);
 
+/*
+ * After the event socket overflowed (ENOBUFS), events were lost, and a
+ * HANDSHAKE_NEEDED among them leaves a peer without keys until fz.ko
+ * asks again. Judged from the peer as a dump shows it, at real time
+ * now_ns: RESYNC_REKEY when the current session is ours and older than
+ * rekey_after_ns (its rekey request may be lost); RESYNC_KEEPALIVE when
+ * it has no session but a persistent keepalive, which WireGuard keeps up
+ * anyway; RESYNC_NONE otherwise, and always without an endpoint. Lost
+ * handshake messages need nothing: peers and our own retry timers send
+ * them again.
+ */
+#define FZ_EVENT_REKEY_AFTER_NS (120ULL * 1000000000ULL)
+enum fz_event_resync { RESYNC_NONE, RESYNC_REKEY, RESYNC_KEEPALIVE };
+struct fz_peer;
+enum fz_event_resync fz_event_resync_need(const struct fz_peer *p,
+					  uint64_t now_ns,
+					  uint64_t rekey_after_ns);
+
 #endif /* FZ_AGENT_EVENT_H */

@@ -29,6 +29,13 @@
 #include "resolve.h"
 
 #define GW_MAX_DOMAINS 16 /* names per wildcard resource and client */
+/*
+ * Lookups one client may have in flight. Name servers that never answer
+ * hold a resolver worker for RESOLVE_TIMEOUT_MS; libuv has 4, so one
+ * client must not hold them all. An AssignedIps beyond this is dropped
+ * and counted (P2P_DROP_TOO_MANY_LOOKUPS); cached names do not count.
+ */
+#define GW_MAX_LOOKUPS_PER_CLIENT 2
 
 struct gw_ops {
 	/* SET_PEER with FZ_PEER_F_GATEWAY_CLIENT and the tunnel IPs as
@@ -44,12 +51,17 @@ struct gw_ops {
 			   const struct fz_cidr *real);
 	int (*del_dns_map)(void *ctx, const uint8_t key[FZ_KEY_LEN],
 			   const struct fz_cidr *mapped);
+	/* Every map of the client's resource id. */
+	int (*del_dns_maps)(void *ctx, const uint8_t key[FZ_KEY_LEN],
+			    const uint8_t id[FZ_RESOURCE_ID_LEN]);
 	int (*send_control)(void *ctx, const uint8_t key[FZ_KEY_LEN],
 			    const uint8_t *packet, size_t len);
 	/* As resolver_lookup(): cb is called once if this returns 0. */
 	int (*resolve)(void *ctx, const char *name, resolver_cb cb, void *arg);
 	/* One log line, without interface or newline. */
 	void (*log)(void *ctx, const char *line);
+	/* An address of this host (NULL: none is); never a DNS map's real. */
+	bool (*is_own_addr)(void *ctx, const struct fz_cidr *ip);
 };
 
 struct gateway;
@@ -60,8 +72,29 @@ struct gateway *gateway_new(const struct gw_ops *ops, void *ctx,
 /* Resolutions still running are forgotten: their answers are dropped. */
 void gateway_free(struct gateway *gw);
 
-/* Installs every client of the file and applies its Authorize lines. */
-int gateway_start(struct gateway *gw, char *err, size_t errlen);
+struct fz_device;
+
+/*
+ * Makes fz.ko hold exactly what the authorizations file says: installs
+ * every client and applies its Authorize lines, and removes what dev (a
+ * dump of the device; NULL: an empty one) holds beyond: resources the
+ * file does not grant (run-time grants of an earlier agent or of
+ * `fzagent authorize` before a reload included) and the DNS maps of
+ * resources the agent does not know the maps of. Each removal is logged.
+ * At start and after gateway_replace_auth().
+ */
+int gateway_start(struct gateway *gw, const struct fz_device *dev, char *err,
+		  size_t errlen);
+
+/*
+ * The authorizations file was read again: auth (taken on success)
+ * replaces the gateway's. A client and resource in both keep their DNS
+ * mappings when the resource's Type and Address are unchanged; every
+ * other state goes. Nothing is sent to the kernel: gateway_start() does
+ * that, and the daemon removes peers of clients no longer in the file.
+ * -ENOMEM: nothing changed.
+ */
+int gateway_replace_auth(struct gateway *gw, struct gw_auth *auth);
 
 const struct gw_auth *gateway_auth(const struct gateway *gw);
 bool gateway_is_client(const struct gateway *gw, const uint8_t key[FZ_KEY_LEN]);
@@ -106,5 +139,15 @@ int gateway_ctl_revoke(struct gateway *gw, int argc, char **argv, char *msg,
 void gw_map_round_robin(const struct fz_cidr *proxy, size_t n,
 			const struct resolve_result *r, struct fz_cidr *real,
 			bool *has_real);
+
+/*
+ * Why a DNS answer must never be a translation target, or NULL when it
+ * may be: unspecified, loopback, link-local, multicast, broadcast and
+ * reserved, IPv4-mapped IPv6, and the tunnel and mapped ranges
+ * (100.64.0.0/10, fd00:2021:1111::/107, fd00:2021:1111:8000::/107). A
+ * name pointing there would make fz.ko translate a client's flow to the
+ * gateway itself, its metadata service or another client.
+ */
+const char *gw_map_target_refused(const struct fz_cidr *ip);
 
 #endif /* FZ_AGENT_GATEWAY_H */

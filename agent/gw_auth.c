@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -228,6 +229,8 @@ static int parse_rfc3339(const char *s, uint64_t *out)
 	    tm.tm_hour != check.tm_hour || tm.tm_min != check.tm_min ||
 	    tm.tm_sec != check.tm_sec)
 		return -EINVAL;
+	if ((uint64_t)t > (GW_EXPIRY_MAX_NS - frac) / NSEC)
+		return -ERANGE;
 	*out = (uint64_t)t * NSEC + frac;
 	return 0;
 }
@@ -241,9 +244,18 @@ int gw_parse_expiry(const char *text, uint64_t now_ns, uint64_t *out)
 		return 0;
 	}
 	if (text[0] == '+') {
-		if (parse_decimal(text + 1, UINT32_MAX * 100ULL, &seconds) ||
-		    !seconds)
+		size_t digits = strspn(text + 1, "0123456789");
+
+		/* Digits only; a number too large is -ERANGE, not -EINVAL. */
+		if (!digits || text[1 + digits])
 			return -EINVAL;
+		if (parse_decimal(text + 1, UINT64_MAX, &seconds))
+			return -ERANGE;
+		if (!seconds)
+			return -EINVAL;
+		if (now_ns > GW_EXPIRY_MAX_NS ||
+		    seconds > (GW_EXPIRY_MAX_NS - now_ns) / NSEC)
+			return -ERANGE;
 		*out = now_ns + seconds * NSEC;
 		return 0;
 	}
@@ -730,8 +742,9 @@ static int client_authorize(struct ctx *c, const char *key, char *value)
 {
 	char *save = NULL, *res = strtok_r(value, " \t", &save);
 	char *word = strtok_r(NULL, " \t", &save);
-	char *arg = strtok_r(NULL, " \t", &save), plus[32];
+	char *arg = strtok_r(NULL, " \t", &save), plus[MAX_LINE + 2];
 	struct pending_grant *g;
+	int ret;
 
 	(void)key;
 	if (strtok_r(NULL, " \t", &save) || (word && !arg) ||
@@ -752,10 +765,14 @@ static int client_authorize(struct ctx *c, const char *key, char *value)
 	if (!word)
 		return 0;
 	snprintf(plus, sizeof(plus), "+%s", arg);
-	if (!strcmp(word, "for") ?
-		    gw_parse_expiry(plus, c->now_ns, &g->expires_ns) :
-		    (gw_parse_expiry(arg, c->now_ns, &g->expires_ns) ||
-		     !g->expires_ns))
+	ret = gw_parse_expiry(!strcmp(word, "for") ? plus : arg, c->now_ns,
+			      &g->expires_ns);
+	if (ret == -ERANGE)
+		return fail(c,
+			    "invalid Authorize: '%s' is too far in the "
+			    "future (fz.ko's clock ends in 2262)",
+			    arg);
+	if (ret || !g->expires_ns)
 		return fail(
 			c,
 			!strcmp(word, "for") ?
@@ -968,11 +985,31 @@ static int resolve_grants(struct ctx *c)
 	return ret;
 }
 
-static int check_secrets_private(struct ctx *c, unsigned int mode)
+/*
+ * The file says who may reach what: whoever can write it can grant
+ * anything. A regular file must belong to root (or to the user the agent
+ * runs as) and be writable by no one else, preshared keys or not; one
+ * holding a preshared key must be readable by no one else either. (A
+ * pipe, as from <(...), has no such owner to check.)
+ */
+static int check_file_private(struct ctx *c, unsigned int mode,
+			      unsigned int uid)
 {
 	c->line = 0;
+	if (!S_ISREG(mode))
+		return 0;
+	if (uid != 0 && uid != (unsigned int)geteuid())
+		return fail(c,
+			    "owned by uid %u, not by root: whoever owns it "
+			    "can authorize anything (chown root)",
+			    uid);
+	if (mode & (S_IWGRP | S_IWOTH))
+		return fail(c,
+			    "writable by %s: whoever can write it can "
+			    "authorize anything (chmod go-w)",
+			    mode & S_IWOTH ? "others" : "its group");
 	for (size_t i = 0; i < c->a->n_clients; i++)
-		if (c->a->clients[i].has_preshared_key && S_ISREG(mode) &&
+		if (c->a->clients[i].has_preshared_key &&
 		    (mode & (S_IRWXG | S_IRWXO)))
 			return fail(c, "contains a preshared key but is "
 				       "accessible by others (chmod 600)");
@@ -999,7 +1036,7 @@ int gw_auth_parse_file(const char *path, uint64_t now_ns, struct gw_auth *out,
 			 .err = err,
 			 .errlen = errlen,
 			 .now_ns = now_ns };
-	unsigned int mode = 0;
+	unsigned int mode = 0, uid = 0;
 	char *buf = NULL;
 	size_t len = 0;
 	int ret;
@@ -1007,7 +1044,7 @@ int gw_auth_parse_file(const char *path, uint64_t now_ns, struct gw_auth *out,
 	memset(out, 0, sizeof(*out));
 	if (errlen)
 		err[0] = '\0';
-	ret = fz_read_file(path, MAX_FILE, &buf, &len, &mode);
+	ret = fz_read_file(path, MAX_FILE, &buf, &len, &mode, &uid);
 	if (ret == -EFBIG)
 		ret = fail(&c, "larger than 1 MiB");
 	else if (ret)
@@ -1017,7 +1054,7 @@ int gw_auth_parse_file(const char *path, uint64_t now_ns, struct gw_auth *out,
 	if (!ret)
 		ret = resolve_grants(&c);
 	if (!ret)
-		ret = check_secrets_private(&c, mode);
+		ret = check_file_private(&c, mode, uid);
 	if (!ret)
 		ret = index_clients(&c);
 	if (buf) {

@@ -99,9 +99,16 @@ void gw_format_uuid(char out[37], const uint8_t id[FZ_RESOURCE_ID_LEN]);
  * RFC 3339 UTC "YYYY-MM-DDTHH:MM:SSZ" (a fraction of a second and
  * "+00:00" for Z allowed). *out: nanoseconds since the epoch. A time in
  * the past is valid (the kernel then denies at once); callers that want
- * to refuse it compare with now themselves.
+ * to refuse it compare with now themselves. -EINVAL: malformed; -ERANGE:
+ * after GW_EXPIRY_MAX_NS.
  */
 int gw_parse_expiry(const char *text, uint64_t now_ns, uint64_t *out);
+/*
+ * The latest expiry: fz.ko compares it with its real-time clock, a
+ * signed 64-bit count of nanoseconds (2262-04-11T23:47:16Z). Anything
+ * later is -ERANGE from gw_parse_expiry(), never a wrapped-around time.
+ */
+#define GW_EXPIRY_MAX_NS ((uint64_t)INT64_MAX)
 /* "*.x" (one label) and "**.x" (one or more) match; case-insensitive. */
 bool gw_domain_matches(const char *pattern, const char *name);
 /* A host name of [A-Za-z0-9_-] labels (no wildcards), <= 253 bytes. */

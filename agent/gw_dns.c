@@ -8,7 +8,8 @@
  * round-robin onto the answers of the same family, installs the maps and
  * answers DomainStatus. Anything a client sends that does not fit is
  * dropped and counted; nothing it sends can make the agent do more than
- * one resolution per name and 30 seconds.
+ * one resolution per name and 30 seconds, or have more than
+ * GW_MAX_LOOKUPS_PER_CLIENT of the resolver's workers at once.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -69,6 +70,91 @@ void gw_map_round_robin(const struct fz_cidr *proxy, size_t n,
 		has_real[i] = answers > 0;
 		if (answers)
 			real[i] = v4 ? r->v4[k % answers] : r->v6[k % answers];
+	}
+}
+
+static bool in_prefix(const struct fz_cidr *ip, const uint8_t *prefix,
+		      unsigned int bits)
+{
+	unsigned int bytes = bits / 8, rest = bits % 8;
+
+	if (memcmp(ip->addr, prefix, bytes))
+		return false;
+	return !rest || !((ip->addr[bytes] ^ prefix[bytes]) &
+			  (uint8_t)(0xff << (8 - rest)));
+}
+
+struct refused_range {
+	uint16_t family;
+	uint8_t prefix[16];
+	unsigned int bits;
+	const char *why;
+};
+
+static const struct refused_range refused[] = {
+	{ AF_INET, { 0 }, 8, "unspecified" },
+	{ AF_INET, { 127 }, 8, "loopback" },
+	{ AF_INET, { 169, 254 }, 16, "link-local" },
+	{ AF_INET, { 100, 64 }, 10, "in the tunnel or mapped range" },
+	{ AF_INET, { 224 }, 4, "multicast" },
+	{ AF_INET, { 240 }, 4, "reserved or broadcast" },
+	{ AF_INET6, { 0 }, 128, "unspecified" },
+	{ AF_INET6, { [15] = 1 }, 128, "loopback" },
+	{ AF_INET6, { 0xfe, 0x80 }, 10, "link-local" },
+	{ AF_INET6, { 0xff }, 8, "multicast" },
+	{ AF_INET6, { [10] = 0xff, [11] = 0xff }, 96, "IPv4-mapped" },
+	{ AF_INET6,
+	  { 0xfd, 0x00, 0x20, 0x21, 0x11, 0x11 },
+	  107,
+	  "in the tunnel range" },
+	{ AF_INET6,
+	  { 0xfd, 0x00, 0x20, 0x21, 0x11, 0x11, 0x80 },
+	  107,
+	  "in the mapped range" },
+};
+
+const char *gw_map_target_refused(const struct fz_cidr *ip)
+{
+	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++)
+		if (refused[i].family == ip->family &&
+		    in_prefix(ip, refused[i].prefix, refused[i].bits))
+			return refused[i].why;
+	return NULL;
+}
+
+/*
+ * Only what may be a translation target stays in r; each address left
+ * out is logged (a name that points at the gateway is worth knowing).
+ */
+static void filter_answer(struct gateway *gw, const uint8_t *key,
+			  const char *name, struct resolve_result *r)
+{
+	struct fz_cidr *lists[2] = { r->v4, r->v6 };
+	size_t *counts[2] = { &r->n4, &r->n6 };
+	char id[KEY_B64_LEN + 1], text[INET6_ADDRSTRLEN];
+
+	for (size_t f = 0; f < 2; f++) {
+		size_t kept = 0;
+
+		for (size_t i = 0; i < *counts[f]; i++) {
+			const struct fz_cidr *ip = &lists[f][i];
+			const char *why = gw_map_target_refused(ip);
+
+			if (!why && gw->ops->is_own_addr &&
+			    gw->ops->is_own_addr(gw->ctx, ip))
+				why = "an address of this gateway";
+			if (!why) {
+				lists[f][kept++] = *ip;
+				continue;
+			}
+			key_to_base64(id, key);
+			inet_ntop(ip->family, ip->addr, text, sizeof(text));
+			gw_log(gw,
+			       "client %s: %s resolved to %s, which is %s: "
+			       "not mapped",
+			       id, name, text, why);
+		}
+		*counts[f] = kept;
 	}
 }
 
@@ -224,10 +310,11 @@ static void log_mapping(struct gateway *gw, const uint8_t *key,
 /* The client or its authorization may have gone while we resolved. */
 static void apply_answer(struct gateway *gw, const uint8_t *key,
 			 const struct p2p_msg *m,
-			 const struct resolve_result *r, bool cached)
+			 const struct resolve_result *res, bool cached)
 {
 	struct gw_peer *p = gw_find_peer(gw, key);
 	struct gw_authz *a = p ? gw_find_authz(p, m->resource) : NULL;
+	struct resolve_result filtered, *r = NULL;
 	struct gw_domain *d;
 	size_t mapped = 0;
 	int ret;
@@ -235,6 +322,11 @@ static void apply_answer(struct gateway *gw, const uint8_t *key,
 	if (!a) {
 		drop(gw, key, P2P_DROP_UNAUTHORIZED);
 		return;
+	}
+	if (res) {
+		filtered = *res;
+		r = &filtered;
+		filter_answer(gw, key, m->domain, r);
 	}
 	if (r) {
 		d = claim_domain(gw, p, a, m->domain);
@@ -309,6 +401,15 @@ static void resolve(struct gateway *gw, const uint8_t *key,
 	}
 }
 
+static size_t lookups_of(const struct gateway *gw, const uint8_t *key)
+{
+	size_t n = 0;
+
+	for (const struct gw_pending *pd = gw->pending; pd; pd = pd->next)
+		n += !memcmp(pd->key, key, FZ_KEY_LEN);
+	return n;
+}
+
 /* --- Control packets --- */
 
 static enum p2p_drop check_assigned(struct gw_peer *p, const struct p2p_msg *m)
@@ -337,6 +438,9 @@ void gateway_on_control(struct gateway *gw, const uint8_t key[FZ_KEY_LEN],
 		why = P2P_DROP_UNEXPECTED;
 	if (!why && m.event == P2P_ASSIGNED_IPS)
 		why = check_assigned(p, &m);
+	if (!why && m.event == P2P_ASSIGNED_IPS &&
+	    lookups_of(gw, key) >= GW_MAX_LOOKUPS_PER_CLIENT)
+		why = P2P_DROP_TOO_MANY_LOOKUPS;
 	if (why) {
 		drop(gw, key, why);
 		return;

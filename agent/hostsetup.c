@@ -31,21 +31,37 @@ void hostsetup_table_name(char out[HOSTSETUP_TABLE_MAX], const char *ifname)
 		p += snprintf(p, 3, "%02x", (unsigned char)ifname[i]);
 }
 
+/*
+ * What comes from or goes to the tunnel is forwarded; for everything
+ * else the host keeps the forwarding it had: where the agent turned
+ * forwarding on, this chain drops what would not have been forwarded
+ * before (per family), and where it was on already nothing changes.
+ */
 int hostsetup_ruleset(char *buf, size_t len, const char *table,
-		      const char *ifname)
+		      const char *ifname, bool drop4, bool drop6)
 {
+	const char *drop = drop4 && drop6 ? "\t\tcounter drop\n" :
+			   drop4 ? "\t\tmeta nfproto ipv4 counter drop\n" :
+			   drop6 ? "\t\tmeta nfproto ipv6 counter drop\n" :
+				   "";
 	int n = snprintf(
 		buf, len,
 		"add table inet %1$s\n"
 		"delete table inet %1$s\n"
 		"table inet %1$s {\n"
+		"\tchain forward {\n"
+		"\t\ttype filter hook forward priority filter; policy accept;\n"
+		"\t\tiifname \"%2$s\" accept\n"
+		"\t\toifname \"%2$s\" accept\n"
+		"%3$s"
+		"\t}\n"
 		"\tchain postrouting {\n"
 		"\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
 		"\t\tip saddr " TUNNEL_V4 " oifname != \"%2$s\" masquerade\n"
 		"\t\tip6 saddr " TUNNEL_V6 " oifname != \"%2$s\" masquerade\n"
 		"\t}\n"
 		"}\n",
-		table, ifname);
+		table, ifname, drop);
 
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
@@ -172,7 +188,8 @@ int hostsetup_apply(struct hostsetup *h, const char *ifname, char *err,
 
 	memset(h, 0, sizeof(*h));
 	hostsetup_table_name(h->table, ifname);
-	ret = hostsetup_ruleset(script, sizeof(script), h->table, ifname);
+	ret = hostsetup_ruleset(script, sizeof(script), h->table, ifname, true,
+				true);
 	if (!ret || ret < 0) {
 		snprintf(err, errlen, "interface name too long for nft");
 		return -EINVAL;
@@ -180,6 +197,11 @@ int hostsetup_apply(struct hostsetup *h, const char *ifname, char *err,
 	ret = enable_forwarding(h, err, errlen);
 	if (ret)
 		return ret;
+	/* Only now is it known which family forwarded before. */
+	h->drop_other[0] = h->forward[0].old[0] != '\0';
+	h->drop_other[1] = h->forward[1].old[0] != '\0';
+	hostsetup_ruleset(script, sizeof(script), h->table, ifname,
+			  h->drop_other[0], h->drop_other[1]);
 	ret = hostsetup_nft(script, nft_err, sizeof(nft_err));
 	if (ret) {
 		snprintf(err, errlen, "cannot add nftables table inet %s: %s",

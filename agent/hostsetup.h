@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What a gateway changes on its host, and undoes on exit: IPv4 and IPv6
- * forwarding on, and masquerading of traffic from the tunnel ranges
+ * forwarding on, but only for what comes from or goes to the fz
+ * interface (a forward chain drops the rest of a family whose forwarding
+ * was off before), and masquerading of traffic from the tunnel ranges
  * (100.64.0.0/11, fd00:2021:1111::/107) that leaves through any
- * interface but the fz one. The masquerade lives in a table of its own,
+ * interface but the fz one. Both live in a table of its own,
  * "inet fz-gw-IFACE", created and deleted whole, so nothing else in the
  * host's ruleset is touched and a crashed agent's leftover is replaced.
  */
@@ -28,6 +30,7 @@ struct hostsetup {
 	char table[HOSTSETUP_TABLE_MAX];
 	bool table_added;
 	struct hostsetup_sysctl forward[2];
+	bool drop_other[2]; /* IPv4, IPv6: forwarding was off before */
 };
 
 /*
@@ -40,10 +43,11 @@ void hostsetup_table_name(char out[HOSTSETUP_TABLE_MAX], const char *ifname);
 /*
  * The nft script that (re)creates the table: "add table" and "delete
  * table" first, so one left by a crashed agent goes, in the same
- * transaction. Returns the length, or -ENOSPC.
+ * transaction. drop4/drop6: forwarding of that family not from or to
+ * ifname is dropped. Returns the length, or -ENOSPC.
  */
 int hostsetup_ruleset(char *buf, size_t len, const char *table,
-		      const char *ifname);
+		      const char *ifname, bool drop4, bool drop6);
 
 /* Runs an nft script with libnftables; nft's own errors go to err. */
 int hostsetup_nft(const char *script, char *err, size_t errlen);

@@ -28,6 +28,7 @@ static const char *const drop_names[P2P_DROP_MAX] = {
 	[P2P_DROP_UNAUTHORIZED] = "resource not authorized",
 	[P2P_DROP_NOT_DNS] = "not a DNS resource",
 	[P2P_DROP_DOMAIN_MISMATCH] = "domain does not match the resource",
+	[P2P_DROP_TOO_MANY_LOOKUPS] = "too many lookups in flight",
 };
 
 const char *p2p_drop_name(enum p2p_drop reason)

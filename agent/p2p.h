@@ -58,6 +58,7 @@ enum p2p_drop {
 	P2P_DROP_UNAUTHORIZED, /* resource not authorized for the client */
 	P2P_DROP_NOT_DNS, /* the resource is not a DNS resource */
 	P2P_DROP_DOMAIN_MISMATCH, /* the name is not the resource's */
+	P2P_DROP_TOO_MANY_LOOKUPS, /* the client's lookups fill its share */
 	P2P_DROP_MAX
 };
 

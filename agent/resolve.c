@@ -69,24 +69,73 @@ static bool from_hosts(const char *hosts, const char *name,
 	return out->n4 || out->n6;
 }
 
+static bool same_dname(const ldns_rdf *a, const ldns_rdf *b)
+{
+	return ldns_dname_compare(a, b) == 0;
+}
+
+/*
+ * The names a CNAME chain from qname goes through, qname first: only
+ * records of these answer the question. An answer may carry records of
+ * other names (a hostile or broken server's), which are not ours to use.
+ */
+static size_t cname_chain(const ldns_pkt *pkt, const ldns_rdf *qname,
+			  const ldns_rdf **chain, size_t max)
+{
+	ldns_rr_list *an = ldns_pkt_answer(pkt);
+	size_t n = 0, count = an ? ldns_rr_list_rr_count(an) : 0;
+
+	chain[n++] = qname;
+	while (n < max) {
+		const ldns_rdf *next = NULL;
+		bool seen = false;
+
+		for (size_t i = 0; i < count && !next; i++) {
+			ldns_rr *rr = ldns_rr_list_rr(an, i);
+
+			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME &&
+			    ldns_rr_rd_count(rr) == 1 &&
+			    same_dname(ldns_rr_owner(rr), chain[n - 1]))
+				next = ldns_rr_rdf(rr, 0);
+		}
+		for (size_t k = 0; next && k < n; k++)
+			seen = seen || same_dname(chain[k], next);
+		if (!next || seen) /* the end, or a loop */
+			break;
+		chain[n++] = next;
+	}
+	return n;
+}
+
+void resolve_collect(const ldns_pkt *pkt, const ldns_rdf *qname,
+		     ldns_rr_type type, struct resolve_result *out)
+{
+	const ldns_rdf *chain[RESOLVE_MAX_CNAMES + 1];
+	ldns_rr_list *an = ldns_pkt_answer(pkt);
+	size_t n = cname_chain(pkt, qname, chain, RESOLVE_MAX_CNAMES + 1);
+
+	for (size_t i = 0; an && i < ldns_rr_list_rr_count(an); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(an, i);
+		bool ours = false;
+
+		if (ldns_rr_get_type(rr) != type || ldns_rr_rd_count(rr) != 1)
+			continue;
+		for (size_t k = 0; k < n && !ours; k++)
+			ours = same_dname(ldns_rr_owner(rr), chain[k]);
+		if (ours)
+			add_addr(out, ldns_rr_rdf(rr, 0));
+	}
+}
+
 static void query(ldns_resolver *res, const ldns_rdf *dname, ldns_rr_type type,
 		  struct resolve_result *out)
 {
 	ldns_pkt *pkt = ldns_resolver_query(res, dname, type, LDNS_RR_CLASS_IN,
 					    LDNS_RD);
-	ldns_rr_list *answers;
 
 	if (!pkt)
 		return;
-	/* A CNAME chain comes with its records: take every one of type. */
-	answers = ldns_pkt_rr_list_by_type(pkt, type, LDNS_SECTION_ANSWER);
-	for (size_t i = 0; answers && i < ldns_rr_list_rr_count(answers); i++) {
-		ldns_rr *rr = ldns_rr_list_rr(answers, i);
-
-		if (ldns_rr_rd_count(rr) == 1)
-			add_addr(out, ldns_rr_rdf(rr, 0));
-	}
-	ldns_rr_list_deep_free(answers);
+	resolve_collect(pkt, dname, type, out);
 	ldns_pkt_free(pkt);
 }
 

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ldns/ldns.h>
 #include <uv.h>
 
 #include "config.h"
@@ -28,6 +29,7 @@
 #define RESOLVE_TIMEOUT_MS 10000
 #define RESOLVE_CACHE_NS (30 * 1000000000ULL)
 #define RESOLVE_CACHE_MAX 1024 /* names */
+#define RESOLVE_MAX_CNAMES 8 /* a longer chain ends there */
 
 struct resolve_result {
 	struct fz_cidr v4[RESOLVE_MAX_ADDRS]; /* full-length prefixes */
@@ -51,6 +53,12 @@ struct resolve_config {
  */
 int resolve_blocking(const struct resolve_config *cfg, const char *name,
 		     struct resolve_result *out);
+/*
+ * The records of type (A or AAAA) in pkt's answer that answer qname:
+ * owned by qname or by a name its CNAME chain leads to, added to out.
+ */
+void resolve_collect(const ldns_pkt *pkt, const ldns_rdf *qname,
+		     ldns_rr_type type, struct resolve_result *out);
 
 /* --- Cache --- */
 

@@ -14,6 +14,8 @@
 #include "cli.h"
 #include "config.h"
 #include "ctl.h"
+#include "device.h"
+#include "keys.h"
 #include "link.h"
 #include "nl.h"
 
@@ -46,6 +48,12 @@ static const char set_usage[] =
 	"    When no agent runs, everything that needs no secret is applied to\n"
 	"    the kernel directly; private-key and preshared-key are refused,\n"
 	"    since static keys never enter the kernel.\n"
+	"\n"
+	"    A gateway's clients (`fzagent gateway`) are not set's: their\n"
+	"    agent refuses any word for them (change the authorizations file\n"
+	"    and send SIGHUP, or use `fzagent authorize` and `fzagent\n"
+	"    revoke`), and without an agent only \"remove\" may touch a peer\n"
+	"    that fz.ko holds as a gateway client.\n"
 	"\n"
 	"OPTIONS\n"
 	"    IFACE\n"
@@ -124,6 +132,50 @@ static bool needs_agent(const struct fz_config *cfg)
 	return false;
 }
 
+/*
+ * Without its agent, a gateway client's peer is still default deny in
+ * fz.ko; new allowed IPs would let it send from addresses that are not
+ * its own. Removing it is all `set` may do to it here.
+ */
+static int check_no_client(struct fznl *nl, const char *ifname,
+			   const struct fz_config *cfg)
+{
+	struct fz_device dev;
+	struct fznl_msgs msgs;
+	char b64[KEY_B64_LEN + 1];
+	int ret;
+
+	fz_device_init(&dev);
+	ret = fznl_dump_device(nl, ifname, &msgs);
+	if (!ret) {
+		for (size_t i = 0; !ret && i < msgs.n; i++)
+			ret = fz_device_parse_msg(&dev, msgs.msgs[i]);
+		fznl_msgs_free(&msgs);
+	}
+	for (size_t i = 0; !ret && i < cfg->n_peers; i++) {
+		const struct fz_config_peer *p = &cfg->peers[i];
+
+		for (size_t k = 0; !ret && !p->remove && k < dev.n_peers; k++)
+			if (!memcmp(dev.peers[k].public_key, p->public_key,
+				    FZ_KEY_LEN) &&
+			    (dev.peers[k].flags & FZ_PEER_F_GATEWAY_CLIENT))
+				ret = -EPERM;
+		if (ret == -EPERM) {
+			key_to_base64(b64, p->public_key);
+			cli_error("set",
+				  "%s: peer %s is a gateway client; only "
+				  "'remove' may change it while its gateway "
+				  "agent is not running",
+				  ifname, b64);
+		}
+	}
+	if (ret && ret != -EPERM)
+		cli_error("set", "%s: cannot read the interface: %s", ifname,
+			  strerror(-ret));
+	fz_device_free(&dev);
+	return ret;
+}
+
 static int direct(const char *ifname, const struct fz_config *cfg)
 {
 	unsigned int ifindex = if_nametoindex(ifname);
@@ -145,6 +197,10 @@ static int direct(const char *ifname, const struct fz_config *cfg)
 	}
 	if (fznl_open(&nl))
 		return CLI_EXIT_FAILURE;
+	if (check_no_client(nl, ifname, cfg)) {
+		fznl_close(nl);
+		return CLI_EXIT_FAILURE;
+	}
 	ret = fz_apply_set(nl, ifindex, cfg, NULL, NULL, NULL, err,
 			   sizeof(err));
 	fznl_close(nl);

@@ -18,6 +18,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
+#include "device.h"
 #include "event.h"
 #include "gateway.h"
 #include "hostsetup.h"
@@ -166,13 +167,21 @@ START_TEST(test_nft_ruleset)
 	ck_assert_str_eq(table, "fz-gw-fz0");
 	hostsetup_table_name(table, "a+b=");
 	ck_assert_str_eq(table, "fz-gwx-612b623d");
-	ck_assert_int_gt(
-		hostsetup_ruleset(buf, sizeof(buf), "fz-gw-fz0", "fz0"), 0);
+	ck_assert_int_gt(hostsetup_ruleset(buf, sizeof(buf), "fz-gw-fz0", "fz0",
+					   true, true),
+			 0);
 	ck_assert_str_eq(
 		buf,
 		"add table inet fz-gw-fz0\n"
 		"delete table inet fz-gw-fz0\n"
 		"table inet fz-gw-fz0 {\n"
+		"\tchain forward {\n"
+		"\t\ttype filter hook forward priority filter; policy "
+		"accept;\n"
+		"\t\tiifname \"fz0\" accept\n"
+		"\t\toifname \"fz0\" accept\n"
+		"\t\tcounter drop\n"
+		"\t}\n"
 		"\tchain postrouting {\n"
 		"\t\ttype nat hook postrouting priority srcnat; policy "
 		"accept;\n"
@@ -181,7 +190,25 @@ START_TEST(test_nft_ruleset)
 		"masquerade\n"
 		"\t}\n"
 		"}\n");
-	ck_assert_int_eq(hostsetup_ruleset(buf, 20, "fz-gw-fz0", "fz0"),
+	/* Forwarding was on before for IPv6 only: IPv4's is dropped. */
+	ck_assert_int_gt(hostsetup_ruleset(buf, sizeof(buf), "fz-gw-fz0", "fz0",
+					   true, false),
+			 0);
+	ck_assert_ptr_nonnull(strstr(buf, "\t\toifname \"fz0\" accept\n"
+					  "\t\tmeta nfproto ipv4 counter "
+					  "drop\n\t}\n"));
+	ck_assert_int_gt(hostsetup_ruleset(buf, sizeof(buf), "fz-gw-fz0", "fz0",
+					   false, true),
+			 0);
+	ck_assert_ptr_nonnull(strstr(buf, "meta nfproto ipv6 counter drop"));
+	/* On before for both: nothing else is dropped. */
+	ck_assert_int_gt(hostsetup_ruleset(buf, sizeof(buf), "fz-gw-fz0", "fz0",
+					   false, false),
+			 0);
+	ck_assert_ptr_null(strstr(buf, "drop"));
+	ck_assert_ptr_nonnull(strstr(buf, "oifname \"fz0\" accept\n\t}"));
+	ck_assert_int_eq(hostsetup_ruleset(buf, 20, "fz-gw-fz0", "fz0", true,
+					   true),
 			 -ENOSPC);
 }
 END_TEST
@@ -407,11 +434,15 @@ static int t_set_client_peer(void *ctx, const struct gw_client *c)
 	return 0;
 }
 
+/* What the double's "kernel" holds, by the IDs' last byte. */
+static bool installed[256];
+
 static int t_set_resource(void *ctx, const uint8_t key[FZ_KEY_LEN],
 			  const struct fz_resource_spec *r)
 {
 	char list[256] = "";
 
+	installed[r->id[15]] = true;
 	(void)ctx;
 	(void)key;
 	for (size_t i = 0; i < r->n_addrs; i++)
@@ -428,6 +459,9 @@ static int t_del_resource(void *ctx, const uint8_t key[FZ_KEY_LEN],
 	(void)ctx;
 	(void)key;
 	record("delres %02x", id[15]);
+	if (!installed[id[15]])
+		return -ENOENT;
+	installed[id[15]] = false;
 	return 0;
 }
 
@@ -451,6 +485,15 @@ static int t_del_dns_map(void *ctx, const uint8_t key[FZ_KEY_LEN],
 	return 0;
 }
 
+static int t_del_dns_maps(void *ctx, const uint8_t key[FZ_KEY_LEN],
+			  const uint8_t id[FZ_RESOURCE_ID_LEN])
+{
+	(void)ctx;
+	(void)key;
+	record("unmapall %02x", id[15]);
+	return 0;
+}
+
 static int t_send_control(void *ctx, const uint8_t key[FZ_KEY_LEN],
 			  const uint8_t *packet, size_t len)
 {
@@ -460,10 +503,24 @@ static int t_send_control(void *ctx, const uint8_t key[FZ_KEY_LEN],
 	return 0;
 }
 
+/* answer_later: lookups wait in held[] until the test finishes them. */
+static bool answer_later;
+static struct {
+	resolver_cb cb;
+	void *arg;
+} held[64];
+static size_t n_held;
+
 static int t_resolve(void *ctx, const char *name, resolver_cb cb, void *arg)
 {
 	(void)ctx;
 	record("resolve %s", name);
+	if (answer_later) {
+		ck_assert_uint_lt(n_held, 64);
+		held[n_held].cb = cb;
+		held[n_held++].arg = arg;
+		return 0;
+	}
 	cb(arg, answer_fails ? NULL : &answer, answer_fails ? -EIO : 0, false);
 	return 0;
 }
@@ -474,18 +531,36 @@ static void t_log(void *ctx, const char *line)
 	record("log %s", line);
 }
 
+static bool t_is_own_addr(void *ctx, const struct fz_cidr *c)
+{
+	(void)ctx;
+	return !strcmp(ntop(c), "192.0.2.99") ||
+	       !strcmp(ntop(c), "2001:db8::99");
+}
+
 static const struct gw_ops test_ops = {
 	.set_client_peer = t_set_client_peer,
 	.set_resource = t_set_resource,
 	.del_resource = t_del_resource,
 	.set_dns_map = t_set_dns_map,
 	.del_dns_map = t_del_dns_map,
+	.del_dns_maps = t_del_dns_maps,
 	.send_control = t_send_control,
 	.resolve = t_resolve,
 	.log = t_log,
+	.is_own_addr = t_is_own_addr,
 };
 
 #define K1 "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
+#define ID_PREFIX "0b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c"
+
+static const uint8_t *dev_key(void)
+{
+	static uint8_t key[FZ_KEY_LEN];
+
+	ck_assert_int_eq(key_from_base64(key, K1, strlen(K1)), 0);
+	return key;
+}
 static const char auth_file[] =
 	"[Resource]\nName = app\nID = " ID "\nType = dns\n"
 	"Address = *.app.test\nFilters = tcp/443\n"
@@ -494,22 +569,29 @@ static const char auth_file[] =
 	"[Client]\nPublicKey = " K1 "\nTunnelIPs = 100.64.0.2\n"
 	"Authorize = app\n";
 
-static struct gateway *new_gateway(void)
+static void read_auth(const char *text, struct gw_auth *auth)
 {
 	char path[64], err[256];
-	struct gw_auth auth;
-	struct gateway *gw;
 	FILE *f;
 
 	ck_assert_int_eq(keys_init(), 0);
 	snprintf(path, sizeof(path), "/tmp/fzgw-%d.auth", (int)getpid());
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
-	fputs(auth_file, f);
+	fputs(text, f);
 	fclose(f);
-	ck_assert_int_eq(gw_auth_parse_file(path, NOW, &auth, err, sizeof(err)),
+	ck_assert_int_eq(gw_auth_parse_file(path, NOW, auth, err, sizeof(err)),
 			 0);
 	unlink(path);
+}
+
+static struct gateway *new_gateway(void)
+{
+	struct gw_auth auth;
+	struct gateway *gw;
+
+	read_auth(auth_file, &auth);
+	memset(installed, 0, sizeof(installed));
 	gw = gateway_new(&test_ops, NULL, &auth);
 	ck_assert_ptr_nonnull(gw);
 	calls[0] = '\0';
@@ -536,7 +618,7 @@ START_TEST(test_gateway_start)
 	struct gateway *gw = new_gateway();
 	char err[256];
 
-	ck_assert_int_eq(gateway_start(gw, err, sizeof(err)), 0);
+	ck_assert_int_eq(gateway_start(gw, NULL, err, sizeof(err)), 0);
 	ck_assert_ptr_nonnull(strstr(calls, "peer 100.64.0.2\n"
 					    "res 11 flags 1 filters 1 exp 0 "
 					    "addrs\n"));
@@ -549,7 +631,7 @@ START_TEST(test_gateway_assigned_ips)
 	struct gateway *gw = new_gateway();
 	char err[256];
 
-	ck_assert_int_eq(gateway_start(gw, err, sizeof(err)), 0);
+	ck_assert_int_eq(gateway_start(gw, NULL, err, sizeof(err)), 0);
 	memset(&answer, 0, sizeof(answer));
 	answer.v4[0] = ip("192.0.2.1");
 	answer.v4[1] = ip("192.0.2.2");
@@ -585,13 +667,295 @@ START_TEST(test_gateway_assigned_ips)
 }
 END_TEST
 
+static size_t count_of(const char *text, const char *what)
+{
+	size_t n = 0;
+
+	for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
+		n++;
+	return n;
+}
+
+/* A dump's client K1 holding resources with these last ID bytes. */
+static void dump_with(struct fz_device *dev, const uint8_t *last, size_t n)
+{
+	struct fz_peer *p;
+
+	fz_device_init(dev);
+	dev->peers = calloc(1, sizeof(*dev->peers));
+	ck_assert_ptr_nonnull(dev->peers);
+	dev->n_peers = 1;
+	p = &dev->peers[0];
+	ck_assert_int_eq(key_from_base64(p->public_key, K1, strlen(K1)), 0);
+	p->flags = FZ_PEER_F_GATEWAY_CLIENT;
+	p->resources = calloc(n, sizeof(*p->resources));
+	ck_assert_ptr_nonnull(p->resources);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_int_eq(gw_parse_uuid(ID, p->resources[i].id), 0);
+		p->resources[i].id[15] = last[i];
+		installed[last[i]] = true;
+	}
+	p->n_resources = n;
+}
+
+/* Finding 12: the kernel is brought to exactly the file's state. */
+START_TEST(test_gateway_reconcile)
+{
+	static const uint8_t held[] = { 0x11, 0x12, 0x99 };
+	struct gateway *gw = new_gateway();
+	const struct gw_auth *a = gateway_auth(gw);
+	char err[256], k[] = K1,
+		       unknown[] = "0b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c77";
+	char *w_unknown[] = { k, unknown };
+	struct fz_device dev;
+	struct gw_auth auth;
+
+	/* An earlier agent left app (granted: its maps go), net (a
+	 * run-time grant) and a resource the file never had. */
+	dump_with(&dev, held, 3);
+	ck_assert_int_eq(gateway_start(gw, &dev, err, sizeof(err)), 0);
+	fz_device_free(&dev);
+	ck_assert_msg(strstr(calls, "peer 100.64.0.2\n"), "%s", calls);
+	ck_assert_msg(strstr(calls, "delres 12\n"), "%s", calls);
+	ck_assert_msg(strstr(calls, "delres 99\n"), "%s", calls);
+	ck_assert_msg(strstr(calls, "unmapall 11\n") &&
+			      strstr(calls, "unmapall 11\n") <
+				      strstr(calls, "res 11 flags 1"),
+		      "%s", calls);
+	ck_assert_ptr_nonnull(strstr(calls, "log removed resource net of "
+					    "client " K1 " from fz.ko"));
+	ck_assert_ptr_nonnull(strstr(calls, "log removed resource " ID_PREFIX
+					    "99 of client"));
+	ck_assert_ptr_nonnull(strstr(calls, "cleared the DNS maps of resource "
+					    "app of client " K1));
+
+	/* A run-time grant does not outlive a reload of the same file,
+	 * and app keeps its maps (its definition did not change). */
+	ck_assert_int_eq(gateway_authorize(gw, &a->clients[0], &a->resources[1],
+					   0, err, sizeof(err)),
+			 0);
+	memset(&answer, 0, sizeof(answer));
+	answer.v4[0] = ip("192.0.2.1");
+	answer.n4 = 1;
+	control(gw, 0, ASSIGNED("a.app.test", "[\"100.96.0.1\"]"));
+	read_auth(auth_file, &auth);
+	ck_assert_int_eq(gateway_replace_auth(gw, &auth), 0);
+	calls[0] = '\0';
+	dump_with(&dev, held, 2);
+	ck_assert_int_eq(gateway_start(gw, &dev, err, sizeof(err)), 0);
+	fz_device_free(&dev);
+	ck_assert_msg(strstr(calls, "delres 12\n"), "%s", calls);
+	ck_assert_ptr_nonnull(strstr(calls, "resource net is not authorized "
+					    "in the authorizations file"));
+	ck_assert_msg(!strstr(calls, "unmapall"), "%s", calls);
+	ck_assert_msg(strstr(calls, "res 11 flags 1 filters 1 exp 0 addrs "
+				    "100.96.0.1/32\n"),
+		      "%s", calls);
+
+	/* revoke reaches what fz.ko has and the file does not. */
+	calls[0] = '\0';
+	installed[0x77] = true;
+	ck_assert_int_eq(gateway_ctl_revoke(gw, 2, w_unknown, err, sizeof(err)),
+			 0);
+	ck_assert_msg(strstr(calls, "delres 77\n"), "%s", calls);
+
+	/* The client leaves the file: no longer a client of the gateway. */
+	read_auth("[Resource]\nName = net\nID = " ID "\nType = cidr\n"
+		  "Address = 10.0.0.0/24\n",
+		  &auth);
+	calls[0] = '\0';
+	ck_assert_int_eq(gateway_replace_auth(gw, &auth), 0);
+	ck_assert_ptr_nonnull(strstr(calls, "client " K1 " is no longer in "
+					    "the authorizations file"));
+	ck_assert(!gateway_is_client(gw, dev_key()));
+	ck_assert_int_eq(gateway_start(gw, NULL, err, sizeof(err)), 0);
+	gateway_free(gw);
+}
+END_TEST
+
+/* Finding 18: one client cannot hold every resolver worker. */
+START_TEST(test_lookups_per_client)
+{
+	struct gateway *gw = new_gateway();
+	char err[256], body[256], all[16384] = "";
+
+	ck_assert_int_eq(gateway_start(gw, NULL, err, sizeof(err)), 0);
+	memset(&answer, 0, sizeof(answer));
+	answer.v4[0] = ip("192.0.2.1");
+	answer.n4 = 1;
+	answer_later = true;
+	n_held = 0;
+	for (int i = 0; i < 10; i++) {
+		snprintf(body, sizeof(body),
+			 ASSIGNED("n%d.app.test", "[\"100.96.0.%d\"]"), i,
+			 i + 1);
+		control(gw, 0, body);
+		strncat(all, calls, sizeof(all) - strlen(all) - 1);
+	}
+	ck_assert_uint_eq(n_held, GW_MAX_LOOKUPS_PER_CLIENT);
+	ck_assert_uint_eq(count_of(all, "resolve n"),
+			  GW_MAX_LOOKUPS_PER_CLIENT);
+	ck_assert_uint_eq(gateway_drops(gw, P2P_DROP_TOO_MANY_LOOKUPS),
+			  10 - GW_MAX_LOOKUPS_PER_CLIENT);
+	ck_assert_ptr_nonnull(strstr(all, "too many lookups in flight"));
+	/* One finishes: there is room for one more. */
+	calls[0] = '\0';
+	held[0].cb(held[0].arg, &answer, 0, false);
+	ck_assert_ptr_nonnull(strstr(calls, "map 11 100.96.0.1 -> 192.0.2.1"));
+	control(gw, 0, ASSIGNED("late.app.test", "[\"100.96.0.20\"]"));
+	ck_assert_ptr_nonnull(strstr(calls, "resolve late.app.test"));
+	control(gw, 0, ASSIGNED("later.app.test", "[\"100.96.0.21\"]"));
+	ck_assert_ptr_null(strstr(calls, "resolve later.app.test"));
+	/* The rest are forgotten with the gateway: no callback runs late. */
+	answer_later = false;
+	gateway_free(gw);
+	for (size_t i = 1; i < n_held; i++)
+		held[i].cb(held[i].arg, NULL, -ECANCELED, false);
+	n_held = 0;
+}
+END_TEST
+
+/* Finding 9: answers that must never be a translation target. */
+START_TEST(test_map_target_filter)
+{
+	static const char *const refused[] = {
+		"0.0.0.0",
+		"0.1.2.3",
+		"127.0.0.1",
+		"127.255.0.9",
+		"169.254.169.254",
+		"169.254.0.1",
+		"224.0.0.251",
+		"239.1.2.3",
+		"255.255.255.255",
+		"240.0.0.1",
+		"100.64.0.1",
+		"100.96.0.1",
+		"100.127.255.254",
+		"::",
+		"::1",
+		"fe80::1",
+		"febf::1",
+		"ff02::1",
+		"ff0e::1",
+		"::ffff:127.0.0.1",
+		"fd00:2021:1111::2",
+		"fd00:2021:1111:8000::1",
+	};
+	static const char *const allowed[] = {
+		"192.0.2.1",   "10.0.0.1",
+		"172.31.0.10", "100.63.255.255",
+		"100.128.0.1", "8.8.8.8",
+		"2001:db8::1", "fd00:31::10",
+		"fec0::1",     "fd00:2021:1111:4000::1",
+		"fe7f::1",
+	};
+	struct gateway *gw;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++) {
+		struct fz_cidr c = ip(refused[i]);
+
+		ck_assert_msg(gw_map_target_refused(&c), "%s", refused[i]);
+	}
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(*allowed); i++) {
+		struct fz_cidr c = ip(allowed[i]);
+
+		ck_assert_msg(!gw_map_target_refused(&c), "%s", allowed[i]);
+	}
+
+	/* Only the good answer is mapped; the rest are logged. */
+	gw = new_gateway();
+	ck_assert_int_eq(gateway_start(gw, NULL, err, sizeof(err)), 0);
+	memset(&answer, 0, sizeof(answer));
+	answer.v4[0] = ip("127.0.0.1");
+	answer.v4[1] = ip("169.254.169.254");
+	answer.v4[2] = ip("192.0.2.99"); /* the gateway's own */
+	answer.v4[3] = ip("192.0.2.1");
+	answer.n4 = 4;
+	answer.v6[0] = ip("fe80::1");
+	answer.v6[1] = ip("2001:db8::99");
+	answer.n6 = 2;
+	control(gw, 0,
+		ASSIGNED("a.app.test", "[\"100.96.0.1\",\"100.96.0.2\","
+				       "\"fd00:2021:1111:8000::1\"]"));
+	ck_assert_msg(strstr(calls, "map 11 100.96.0.1 -> 192.0.2.1\n"
+				    "map 11 100.96.0.2 -> 192.0.2.1\n"),
+		      "%s", calls);
+	ck_assert_msg(!strstr(calls, "-> 127.") && !strstr(calls, "-> 169.") &&
+			      !strstr(calls, "-> 192.0.2.99") &&
+			      !strstr(calls, "-> fe80") &&
+			      !strstr(calls, "-> 2001"),
+		      "%s", calls);
+	ck_assert_ptr_nonnull(strstr(calls, "resolved to 169.254.169.254, "
+					    "which is link-local: not mapped"));
+	ck_assert_ptr_nonnull(strstr(calls, "resolved to 192.0.2.99, which "
+					    "is an address of this gateway"));
+	/* Nothing left: no map at all, and Inactive. */
+	answer.n4 = 2;
+	answer.n6 = 1;
+	control(gw, 0, ASSIGNED("b.app.test", "[\"100.96.0.9\"]"));
+	ck_assert_msg(!strstr(calls, "map 11"), "%s", calls);
+	ck_assert_ptr_nonnull(strstr(calls, "\"status\":\"Inactive\""));
+	gateway_free(gw);
+}
+END_TEST
+
+/* Finding 9: only records of the name asked, after CNAMEs, count. */
+START_TEST(test_resolve_collect)
+{
+	static const char *const rrs[] = {
+		"www.app.test. 60 IN CNAME edge.app.test.",
+		"edge.app.test. 60 IN CNAME lb.cdn.test.",
+		"lb.cdn.test. 60 IN A 192.0.2.1",
+		"metadata.evil.test. 60 IN A 169.254.169.254",
+		"lb.cdn.test. 60 IN AAAA 2001:db8::1",
+		"www.app.test. 60 IN A 192.0.2.2",
+		"other.app.test. 60 IN A 192.0.2.3",
+		"loop.test. 60 IN CNAME loop2.test.",
+		"loop2.test. 60 IN CNAME loop.test.",
+		"loop2.test. 60 IN A 192.0.2.4",
+	};
+	struct resolve_result r;
+	ldns_rdf *q;
+	ldns_pkt *pkt = ldns_pkt_new();
+
+	ck_assert_ptr_nonnull(pkt);
+	for (size_t i = 0; i < sizeof(rrs) / sizeof(*rrs); i++) {
+		ldns_rr *rr = NULL;
+
+		ck_assert_int_eq(ldns_rr_new_frm_str(&rr, rrs[i], 0, NULL,
+						     NULL),
+				 LDNS_STATUS_OK);
+		ck_assert(ldns_pkt_push_rr(pkt, LDNS_SECTION_ANSWER, rr));
+	}
+	memset(&r, 0, sizeof(r));
+	q = ldns_dname_new_frm_str("www.app.test");
+	resolve_collect(pkt, q, LDNS_RR_TYPE_A, &r);
+	resolve_collect(pkt, q, LDNS_RR_TYPE_AAAA, &r);
+	ck_assert_uint_eq(r.n4, 2);
+	ck_assert_str_eq(ntop(&r.v4[0]), "192.0.2.1");
+	ck_assert_str_eq(ntop(&r.v4[1]), "192.0.2.2");
+	ck_assert_uint_eq(r.n6, 1);
+	ldns_rdf_deep_free(q);
+	/* A CNAME loop ends; the names in it still count. */
+	memset(&r, 0, sizeof(r));
+	q = ldns_dname_new_frm_str("LOOP.test.");
+	resolve_collect(pkt, q, LDNS_RR_TYPE_A, &r);
+	ck_assert_uint_eq(r.n4, 1);
+	ck_assert_str_eq(ntop(&r.v4[0]), "192.0.2.4");
+	ldns_rdf_deep_free(q);
+	ldns_pkt_free(pkt);
+}
+END_TEST
+
 START_TEST(test_gateway_drops)
 {
 	struct gateway *gw = new_gateway();
 	uint8_t other[FZ_KEY_LEN] = { 9 }, pkt[8] = { 2 };
 	char err[256];
 
-	ck_assert_int_eq(gateway_start(gw, err, sizeof(err)), 0);
+	ck_assert_int_eq(gateway_start(gw, NULL, err, sizeof(err)), 0);
 	control(gw, 0, "{");
 	ck_assert_ptr_nonnull(strstr(calls,
 				     "log dropped control packet from " K1
@@ -626,12 +990,14 @@ START_TEST(test_gateway_authorize_revoke)
 	struct gateway *gw = new_gateway();
 	const struct gw_auth *a = gateway_auth(gw);
 	char err[256] = "", k[] = K1, net[] = "net", all[] = "all", exp[] = "5",
-	     nope[] = "nope", bad[] = "x";
+	     nope[] = "nope", bad[] = "x", huge[] = "9223372036854775808",
+	     wrap[] = "99999999999999999999";
 	char *w_auth[] = { k, net, exp }, *w_bad[] = { k, nope, exp },
+	     *w_huge[] = { k, net, huge }, *w_wrap[] = { k, net, wrap },
 	     *w_rev[] = { k, net }, *w_all[] = { k, all },
 	     *w_key[] = { bad, net };
 
-	ck_assert_int_eq(gateway_start(gw, err, sizeof(err)), 0);
+	ck_assert_int_eq(gateway_start(gw, NULL, err, sizeof(err)), 0);
 	calls[0] = '\0';
 	ck_assert_int_eq(gateway_ctl_authorize(gw, 3, w_auth, err, sizeof(err)),
 			 0);
@@ -642,6 +1008,14 @@ START_TEST(test_gateway_authorize_revoke)
 			 -EINVAL);
 	ck_assert_ptr_nonnull(
 		strstr(err, "no resource with Name or ID 'nope'"));
+	/* An expiry fz.ko's clock cannot hold is refused, not wrapped. */
+	calls[0] = '\0';
+	ck_assert_int_eq(gateway_ctl_authorize(gw, 3, w_huge, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "malformed expiry"));
+	ck_assert_int_eq(gateway_ctl_authorize(gw, 3, w_wrap, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_ptr_null(strstr(calls, "res "));
 	ck_assert_int_eq(gateway_ctl_revoke(gw, 2, w_key, err, sizeof(err)),
 			 -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "is not a public key"));
@@ -773,6 +1147,41 @@ START_TEST(test_events)
 }
 END_TEST
 
+/* Finding 8: after lost events, which peers get a handshake. */
+START_TEST(test_resync_need)
+{
+	const uint64_t now = NOW, after = FZ_EVENT_REKEY_AFTER_NS;
+	struct fz_peer p;
+
+	memset(&p, 0, sizeof(p));
+	/* No endpoint: nothing can be sent. */
+	p.persistent_keepalive = 25;
+	ck_assert_int_eq(fz_event_resync_need(&p, now, after), RESYNC_NONE);
+	p.endpoint.ss_family = AF_INET;
+	/* No session, keepalive: WireGuard keeps it up. */
+	ck_assert_int_eq(fz_event_resync_need(&p, now, after),
+			 RESYNC_KEEPALIVE);
+	/* No session, no keepalive: idle, left alone. */
+	p.persistent_keepalive = 0;
+	ck_assert_int_eq(fz_event_resync_need(&p, now, after), RESYNC_NONE);
+	/* Our session, young: nothing; old: its rekey may be lost. */
+	p.keypairs[0].slot = FZ_KEYPAIR_CURRENT;
+	p.keypairs[0].flags = FZ_KEYPAIR_F_INITIATOR;
+	p.keypairs[0].created_ns = now - after + 1;
+	p.n_keypairs = 1;
+	ck_assert_int_eq(fz_event_resync_need(&p, now, after), RESYNC_NONE);
+	p.keypairs[0].created_ns = now - after;
+	ck_assert_int_eq(fz_event_resync_need(&p, now, after), RESYNC_REKEY);
+	/* The peer's session: the peer rekeys it. */
+	p.keypairs[0].flags = 0;
+	ck_assert_int_eq(fz_event_resync_need(&p, now, after), RESYNC_NONE);
+	/* A clock set back does not make every session old. */
+	p.keypairs[0].flags = FZ_KEYPAIR_F_INITIATOR;
+	p.keypairs[0].created_ns = now + 10;
+	ck_assert_int_eq(fz_event_resync_need(&p, now, after), RESYNC_NONE);
+}
+END_TEST
+
 /* --- The resolver on a loop --- */
 
 static int lookups_done;
@@ -896,9 +1305,14 @@ Suite *gateway_suite(void)
 	tcase_add_test(tc, test_gateway_start);
 	tcase_add_test(tc, test_gateway_assigned_ips);
 	tcase_add_test(tc, test_gateway_drops);
+	tcase_add_test(tc, test_map_target_filter);
+	tcase_add_test(tc, test_lookups_per_client);
+	tcase_add_test(tc, test_gateway_reconcile);
+	tcase_add_test(tc, test_resolve_collect);
 	tcase_add_test(tc, test_gateway_authorize_revoke);
 	tcase_add_test(tc, test_gateway_denied_flow);
 	tcase_add_test(tc, test_events);
+	tcase_add_test(tc, test_resync_need);
 	tcase_add_test(tc, test_resolver_loop);
 	tcase_add_test(tc, test_cli);
 	suite_add_tcase(s, tc);

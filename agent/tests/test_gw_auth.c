@@ -324,6 +324,94 @@ START_TEST(test_values)
 	ck_assert_int_ne(gw_parse_expiry("+", NOW, &t), 0);
 	ck_assert_int_ne(gw_parse_expiry("+-1", NOW, &t), 0);
 	ck_assert_int_ne(gw_parse_expiry("tomorrow", NOW, &t), 0);
+}
+END_TEST
+
+/* Finding 15: no expiry may wrap around 64 bits into the past. */
+START_TEST(test_expiry_range)
+{
+	struct gw_auth a;
+	char err[256];
+	uint64_t t = 7;
+
+	/* 2^64 ns is 18446744073.7 s: this one used to wrap to the past. */
+	ck_assert_int_eq(gw_parse_expiry("+18446744073", NOW, &t), -ERANGE);
+	ck_assert_uint_eq(t, 7);
+	ck_assert_int_eq(gw_parse_expiry("+429496729500", NOW, &t), -ERANGE);
+	ck_assert_int_eq(gw_parse_expiry("+99999999999999999999999999", NOW,
+					 &t),
+			 -ERANGE);
+	ck_assert_int_eq(gw_parse_expiry("9999-12-31T23:59:59Z", NOW, &t),
+			 -ERANGE);
+	ck_assert_int_eq(gw_parse_expiry("2600-01-01T00:00:00Z", NOW, &t),
+			 -ERANGE);
+	ck_assert_int_eq(gw_parse_expiry("2262-04-11T23:47:17Z", NOW, &t),
+			 -ERANGE);
+	ck_assert_int_eq(gw_parse_expiry("2262-04-11T23:47:16Z", NOW, &t), 0);
+	ck_assert_uint_eq(t, 9223372036000000000ULL);
+	ck_assert_uint_le(t, GW_EXPIRY_MAX_NS);
+	/* The most "+SECONDS" may be, from NOW, and one more. */
+	ck_assert_int_eq(gw_parse_expiry("+7523372036", NOW, &t), 0);
+	ck_assert_uint_le(t, GW_EXPIRY_MAX_NS);
+	ck_assert_uint_gt(t, NOW);
+	ck_assert_int_eq(gw_parse_expiry("+7523372037", NOW, &t), -ERANGE);
+	ck_assert_int_eq(gw_parse_expiry("+0", NOW, &t), -EINVAL);
+	ck_assert_int_eq(gw_parse_expiry("+12x", NOW, &t), -EINVAL);
+	/* In the file: a clear error with its line. */
+	ck_assert_int_eq(parse("[Resource]\nName = r\nID = " ID1
+			       "\nType = ip\nAddress = 10.0.0.1\n"
+			       "[Client]\nPublicKey = " K1
+			       "\nTunnelIPs = 100.64.0.2\n"
+			       "Authorize = r for 18446744073\n",
+			       &a, err),
+			 -EINVAL);
+	ck_assert_msg(strstr(err, ":9: invalid Authorize: '18446744073' is "
+				  "too far in the future"),
+		      "%s", err);
+	ck_assert_int_eq(parse("[Resource]\nName = r\nID = " ID1
+			       "\nType = ip\nAddress = 10.0.0.1\n"
+			       "[Client]\nPublicKey = " K1
+			       "\nTunnelIPs = 100.64.0.2\n"
+			       "Authorize = r until 9999-01-01T00:00:00Z\n",
+			       &a, err),
+			 -EINVAL);
+	ck_assert_msg(strstr(err, "too far in the future"), "%s", err);
+}
+END_TEST
+
+/* Finding 15: whoever may write the file may authorize anything. */
+START_TEST(test_file_mode)
+{
+	static const char text[] = "[Client]\nPublicKey = " K1
+				   "\nTunnelIPs = 100.64.0.2\n";
+	struct gw_auth a;
+	char err[256];
+
+	ck_assert_int_eq(keys_init(), 0);
+	write_auth(text, 0666);
+	ck_assert_int_eq(gw_auth_parse_file(path, NOW, &a, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_msg(strstr(err, "writable by others") &&
+			      strstr(err, "chmod go-w"),
+		      "%s", err);
+	chmod(path, 0620);
+	ck_assert_int_eq(gw_auth_parse_file(path, NOW, &a, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_msg(strstr(err, "writable by its group"), "%s", err);
+	/* Readable by all is fine without a preshared key. */
+	chmod(path, 0644);
+	ck_assert_int_eq(gw_auth_parse_file(path, NOW, &a, err, sizeof(err)),
+			 0);
+	gw_auth_free(&a);
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chown(path, 65534, 65534), 0);
+		ck_assert_int_eq(gw_auth_parse_file(path, NOW, &a, err,
+						    sizeof(err)),
+				 -EINVAL);
+		ck_assert_msg(strstr(err, "owned by uid 65534, not by root"),
+			      "%s", err);
+	}
+	unlink(path);
 
 	ck_assert(gw_domain_matches("a.b", "A.B"));
 	ck_assert(!gw_domain_matches("a.b", "x.a.b"));
@@ -393,6 +481,8 @@ Suite *gw_auth_suite(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_secret_mode);
 	tcase_add_test(tc, test_values);
+	tcase_add_test(tc, test_expiry_range);
+	tcase_add_test(tc, test_file_mode);
 	tcase_add_test(tc, test_cli_args);
 	suite_add_tcase(s, tc);
 	return s;
