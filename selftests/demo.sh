@@ -23,8 +23,14 @@ rm -rf "$out"
 mkdir -p "$out"
 status=0
 "$here/lib/vm.sh" -A -t 600 "$kver" "$repo/build/kmod/$kver/fz.ko" "$out" \
-	"bash selftests/demo-guest.sh 2>&1 | tee /tmp/out/demo.log" || status=$?
+	"set -o pipefail; bash selftests/demo-guest.sh 2>&1 | tee /tmp/out/demo.log" || status=$?
 cat "$out/demo.log" 2>/dev/null || tail -30 "$out/console.log"
+# The demo's last line says it got to its end; a guest that stopped
+# half-way (whatever its exit status said) has not shown fz at work.
+if ! tail -1 "$out/demo.log" 2>/dev/null | grep -q '^== the client reached gitlab'; then
+	echo "demo: the demo did not run to its end" >&2
+	status=1
+fi
 if [ ! -s "$out/dmesg.log" ]; then
 	echo "demo: the guest left no kernel log" >&2
 	status=1
