@@ -4,6 +4,9 @@
 #
 #   make               build fz.ko (against KDIR) and fzagent
 #   make check         install test dependencies, run every test
+#   make check-debug   every guest test on a KASAN/lockdep/kmemleak 6.12
+#                      kernel built from linux-source-6.12 (cached in
+#                      /var/cache/fz); TESTS="selftests/tests/01-..." for some
 #   make demo          install dependencies, boot a VM, show fz at work
 #   make dkms-install  install the module sources with DKMS and build them
 #                      for every installed kernel that has headers
@@ -25,7 +28,7 @@ KDIR := $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -1)
 endif
 endif
 
-.PHONY: all module agent probes check demo bench deps dkms-install dkms-uninstall \
+.PHONY: all module agent probes check check-debug demo bench deps dkms-install dkms-uninstall \
 	install clean
 
 all: module agent
@@ -52,6 +55,10 @@ check: deps
 
 bench: deps
 	@bash selftests/bench.sh
+
+check-debug: deps
+	@bash .ci/install-deps.sh --debug-kernel
+	@bash selftests/check-debug.sh $(addprefix -t ,$(TESTS))
 
 demo: deps
 	@bash selftests/demo.sh

@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Installs everything the build, the tests and the demo need, from Debian's
 # archive. Quiet and quick when everything is there already.
+#   install-deps.sh [--debug-kernel]   (also what building a kernel needs,
+#                                       for make check-debug)
 set -euo pipefail
 packages=(
 	build-essential pkg-config kmod cpio xz-utils util-linux iproute2
@@ -14,6 +16,7 @@ packages=(
 	libldns-dev libnftables-dev libjson-c-dev nftables dnsmasq nginx-light
 	curl conntrack bind9-dnsutils linux-perf
 )
+[ "${1:-}" = --debug-kernel ] && packages+=(flex bison libelf-dev libssl-dev)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

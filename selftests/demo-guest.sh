@@ -109,7 +109,8 @@ step ip netns exec gateway conntrack -L -p tcp
 step ip netns exec gateway "$FZAGENT" show fz0
 echo
 echo "# fzagent gateway's log (the denied flows are the audit trail):"
-sed "s/$CL_PUB/CLIENT/g" "$FZ_RUN/gw-fz0.log"
+# A key is base64: it may hold "/", never "|".
+sed "s|$CL_PUB|CLIENT|g" "$FZ_RUN/gw-fz0.log"
 cleanup
 trap - EXIT
 step modprobe -r fz

@@ -9,6 +9,9 @@ repo=$(cd "$here/.." && pwd)
 kver=${DEMO_KVER:-$("$here/lib/kernels.sh" | tail -1)}
 [ -n "$kver" ] || { echo "demo: no kernel with headers installed" >&2; exit 1; }
 
+. "$here/lib/kernel-bugs.sh"
+# A fresh clone has no build/ yet.
+mkdir -p "$repo/build"
 echo "demo: building fz.ko for $kver and fzagent"
 "$here/lib/build-kmod.sh" "$kver" "$repo/build/kmod/$kver" >"$repo/build/demo-build.log" 2>&1 ||
 	{ tail -20 "$repo/build/demo-build.log"; exit 1; }
@@ -19,12 +22,26 @@ out=$repo/build/demo
 rm -rf "$out"
 mkdir -p "$out"
 status=0
-"$here/lib/vm.sh" -t 600 "$kver" "$repo/build/kmod/$kver/fz.ko" "$out" \
-	"bash selftests/demo-guest.sh 2>&1 | tee /tmp/out/demo.log" || status=$?
+"$here/lib/vm.sh" -A -t 600 "$kver" "$repo/build/kmod/$kver/fz.ko" "$out" \
+	"set -o pipefail; bash selftests/demo-guest.sh 2>&1 | tee /tmp/out/demo.log" || status=$?
 cat "$out/demo.log" 2>/dev/null || tail -30 "$out/console.log"
-if grep -Eq 'BUG|WARNING|Oops|refcount|leak' "$out/dmesg.log" 2>/dev/null; then
+# The demo's last line says it got to its end; a guest that stopped
+# half-way (whatever its exit status said) has not shown fz at work.
+if ! tail -1 "$out/demo.log" 2>/dev/null | grep -q '^== the client reached gitlab'; then
+	echo "demo: the demo did not run to its end" >&2
+	status=1
+fi
+if [ ! -s "$out/dmesg.log" ]; then
+	echo "demo: the guest left no kernel log" >&2
+	status=1
+elif grep -Eq "$KBUG_DMESG" "$out/dmesg.log"; then
 	echo "demo: the guest's kernel log shows a problem:" >&2
-	grep -E 'BUG|WARNING|Oops|refcount|leak' "$out/dmesg.log" >&2
+	grep -E "$KBUG_DMESG" "$out/dmesg.log" >&2
+	status=1
+fi
+if grep -Eq "$KBUG_CONSOLE" "$out/console.log" 2>/dev/null; then
+	echo "demo: the guest's console shows a kernel problem:" >&2
+	grep -E -A5 "$KBUG_CONSOLE" "$out/console.log" | head -30 >&2
 	status=1
 fi
 [ $status -eq 0 ] && echo "demo: done (full guest console: build/demo/console.log)"

@@ -3,11 +3,13 @@
 #
 # run.sh: every test of the project, as `make check` runs them.
 #
-#   selftests/run.sh [-k KVER]... [-t TEST]...
+#   selftests/run.sh [-k KVER]... [-t TEST]... [-D DIR]
 #
 #   -k KVER   test only this kernel (default: every installed kernel that
 #             has headers; at least one 6.1 and one 6.12 are required)
 #   -t TEST   run only this guest test (a path under selftests/tests/)
+#   -D DIR    make check-debug: only the builds and the guest tests, on
+#             the kernel selftests/debug/build-kernel.sh built in DIR
 #
 # Steps: build fz.ko against each kernel with -Werror; build fzagent and
 # the probes; run the agent's unit tests (ASan/UBSan) and the host checks
@@ -20,13 +22,14 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 build=$repo/build
 logs=$build/logs
-kernels=() only=()
+kernels=() only=() debug=
 
-while getopts "k:t:h" opt; do
+while getopts "k:t:D:h" opt; do
 	case $opt in
 	k) kernels+=("$OPTARG") ;;
 	t) only+=("$(readlink -f "$OPTARG")") ;;
-	h) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	D) debug=$(cd "$OPTARG" && pwd) || exit 2 ;;
+	h) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) exit 2 ;;
 	esac
 done
@@ -57,7 +60,13 @@ run_step() {
 	fi
 }
 
-if [ ${#kernels[@]} -eq 0 ]; then
+# The debug kernel runs everything several times slower under TCG.
+vm_limit=2400 test_limit=900 vm_opts=(-A)
+if [ -n "$debug" ]; then
+	kernels=("$(cat "$debug/kver")")
+	export KDIR=$debug/linux-source-6.12
+	vm_limit=14400 test_limit=3600 vm_opts=(-K "$debug")
+elif [ ${#kernels[@]} -eq 0 ]; then
 	mapfile -t kernels < <("$here/lib/kernels.sh")
 	for series in 6.1 6.12; do
 		printf '%s\n' "${kernels[@]}" | grep -q "^$series\." ||
@@ -76,7 +85,8 @@ run_step "fzagent builds (-Wall -Wextra -Werror)" "$logs/build-agent.log" \
 run_step "selftest probes build" "$logs/build-probes.log" \
 	make -C "$repo" probes
 
-# --- Host checks ---
+# --- Host checks (not on the debug kernel: make check runs them) ---
+[ -z "$debug" ] && {
 agent_log=$logs/agent-unit.log
 make -C "$repo/agent" check >"$agent_log" 2>&1
 agent_status=$?
@@ -103,9 +113,10 @@ for t in "$here"/host/*.sh; do
 		record not-ok "host check $name exited with status $status"
 	fi
 done
+}
 
 # --- Kernel tests in VMs ---
-bad_console='BUG:|WARNING:|Oops|refcount_t|Kernel panic|Call Trace'
+. "$here/lib/kernel-bugs.sh"
 for k in "${kernels[@]}"; do
 	ko=$build/kmod/$k/fz.ko
 	out=$build/vm-out/$k
@@ -117,17 +128,17 @@ for k in "${kernels[@]}"; do
 	mkdir -p "$out"
 	echo "# booting $k under QEMU/TCG"
 	vm_start=$(date +%s)
-	"$here/lib/vm.sh" -t 2400 "$k" "$ko" "$out" \
-		"bash selftests/lib/guest-run.sh /tmp/out/ktap.txt ${only[*]}"
+	"$here/lib/vm.sh" -t "$vm_limit" "${vm_opts[@]}" "$k" "$ko" "$out" \
+		"FZ_TEST_LIMIT=$test_limit bash selftests/lib/guest-run.sh /tmp/out/ktap.txt ${only[*]}"
 	vm_status=$?
 	if [ -s "$out/ktap.txt" ]; then
 		grep -E '^    (not )?ok - ' "$out/ktap.txt" | sed "s/^    //; s/ - / - [$k] /" >>"$results"
 	fi
 	[ -s "$out/ktap.txt" ] && [ $vm_status -eq 0 ] ||
 		record not-ok "[$k] the guest ran every test and powered off (status $vm_status, see ${out#"$repo"/}/console.log)"
-	if grep -Eq "$bad_console" "$out/console.log"; then
+	if grep -Eq "$KBUG_CONSOLE" "$out/console.log"; then
 		record not-ok "[$k] console log free of kernel bugs"
-		grep -E -A5 "$bad_console" "$out/console.log" | head -30 | sed 's/^/#   /'
+		grep -E -A5 "$KBUG_CONSOLE" "$out/console.log" | head -30 | sed 's/^/#   /'
 	else
 		record ok "[$k] console log free of kernel bugs"
 	fi

@@ -3,9 +3,9 @@
 # "ok - what" or "not ok - what", and exits non-zero if any failed.
 # Diagnostics start with "#".
 
-FZ_FAILS=0
+FZ_FAILS=0 FZ_PASSES=0
 
-pass() { echo "ok - $*"; }
+pass() { echo "ok - $*"; FZ_PASSES=$((FZ_PASSES + 1)); }
 fail() { echo "not ok - $*"; FZ_FAILS=$((FZ_FAILS + 1)); }
 diag() { echo "# $*"; }
 
@@ -21,12 +21,18 @@ check() {
 	fi
 }
 
-# check_fails DESC CMD...: passes when CMD exits non-zero.
+# check_fails DESC CMD...: passes when CMD runs and exits non-zero, but
+# not when it could not run (126, 127) or died of a signal (128+): a
+# missing tool or a crash is not the refusal the check is after.
 check_fails() {
-	local desc=$1
+	local desc=$1 out status=0
 	shift
-	if "$@" >/dev/null 2>&1; then
+	out=$("$@" 2>&1) || status=$?
+	if [ $status -eq 0 ]; then
 		fail "$desc (it succeeded)"
+	elif [ $status -ge 126 ]; then
+		fail "$desc (exit $status: not run or killed, not refused)"
+		printf '%s\n' "$out" | sed 's/^/#   /' | tail -20
 	else
 		pass "$desc"
 	fi
@@ -49,9 +55,19 @@ run_probe() {
 	out=$("$@" 2>&1) || status=$?
 	printf '%s\n' "$out"
 	FZ_FAILS=$((FZ_FAILS + $(printf '%s\n' "$out" | grep -c '^not ok')))
+	FZ_PASSES=$((FZ_PASSES + $(printf '%s\n' "$out" | grep -c '^ok')))
 	if [ $status -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^not ok'; then
 		fail "$* exited with status $status"
+	elif ! printf '%s\n' "$out" | grep -Eq '^(not )?ok'; then
+		fail "$* reported no checks"
 	fi
 }
 
-ktap_done() { [ "$FZ_FAILS" -eq 0 ]; }
+# The last line of every test: fails if any check failed, or if none ran
+# (a test that checked nothing has not passed).
+ktap_done() {
+	if [ "$FZ_PASSES" -eq 0 ] && [ "$FZ_FAILS" -eq 0 ]; then
+		fail "the test ran no checks"
+	fi
+	[ "$FZ_FAILS" -eq 0 ]
+}

@@ -5,9 +5,8 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb
 . /tmp/out/job.env
 
-mount -t tmpfs -o mode=755 tmpfs /run
-mount -t tmpfs -o mode=1777 tmpfs /var/tmp
-mount -t tmpfs -o mode=700 tmpfs /root
+# /tmp, /var/tmp, /run and /root are tmpfs already (vm-initramfs-init),
+# with the repository's own share mounted over them where it lives.
 mkdir -p /dev/pts /dev/shm /run/netns
 mount -t devpts devpts /dev/pts
 # devtmpfs has no /dev/fd: bash's <(...) and tools opening /dev/stdin need it.
@@ -72,11 +71,15 @@ NFT
 hostname fz-vm 2>/dev/null
 
 # /lib/modules is read-only: overlay a tmpfs so the fresh fz.ko can be
-# installed where modprobe and the kernel's autoloader look for it.
-modprobe overlay
+# installed where modprobe and the kernel's autoloader look for it. A
+# kernel that is not installed (vm.sh -K) brings its modules from
+# FZ_MODBASE, layered above the host's.
+grep -qw overlay /proc/filesystems || modprobe overlay
 mkdir -p /tmp/modules/{upper,work}
+lower=/lib/modules
+[ -n "${FZ_MODBASE:-}" ] && lower=$FZ_MODBASE/lib/modules:/lib/modules
 mount -t overlay overlay \
-	-o lowerdir=/lib/modules,upperdir=/tmp/modules/upper,workdir=/tmp/modules/work \
+	-o lowerdir="$lower",upperdir=/tmp/modules/upper,workdir=/tmp/modules/work \
 	/lib/modules
 find "/lib/modules/$FZ_KVER" -name 'fz.ko*' -delete
 mkdir -p "/lib/modules/$FZ_KVER/updates/fz-selftest"

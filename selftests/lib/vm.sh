@@ -5,14 +5,25 @@
 # shared read-only over 9p, load a freshly built fz.ko inside it, run one
 # command there, and bring its output back through a writable share.
 #
-#   vm.sh [-t SECONDS] [-m MiB] [-c CPUS] KVER FZ_KO OUTDIR COMMAND...
+#   vm.sh [-t SECONDS] [-m MiB] [-c CPUS] [-A] [-K DIR] KVER FZ_KO OUTDIR COMMAND...
 #
-# COMMAND runs as root in the guest (bash -c), with the repository at the
-# same path as on the host and OUTDIR mounted writable at /tmp/out. The
+# COMMAND runs as root in the guest (bash -c), with the repository shared
+# at the same path as on the host (its own read-only share, so a clone
+# under /tmp works too) and OUTDIR mounted writable at /tmp/out. The
 # guest's console goes to OUTDIR/console.log; its kernel log to
 # OUTDIR/dmesg.log; the command's exit status to OUTDIR/exit-status.
 # The guest never gets a network card (-nic none): test traffic stays in
 # network namespaces the tests create inside it.
+#
+# -K DIR boots a kernel that is not installed: DIR/vmlinuz, with its
+# modules under DIR/root/lib/modules/KVER and its config in
+# DIR/linux-source-6.12/.config (what selftests/debug/build-kernel.sh
+# makes). Otherwise KVER is an installed kernel (/boot, /lib/modules).
+#
+# -A boots an installed kernel with the allocator debugging it carries
+# (slub_debug=FZPU page_poison=1, KFENCE sampling when built in), as the
+# tests and the demo do (not the benchmarks); FZ_ALLOC_DEBUG, when set,
+# replaces those boot options ("" for none).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,12 +31,15 @@ repo=$(cd "$here/../.." && pwd)
 timeout_s=900 mem=2048 cpus=2
 
 usage() {
-	sed -n '3,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '3,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 	exit "${1:-2}"
 }
 
-while getopts "t:m:c:h" opt; do
+kdir= want_alloc_debug=
+while getopts "t:m:c:AK:h" opt; do
 	case $opt in
+	A) want_alloc_debug=1 ;;
+	K) kdir=$(cd "$OPTARG" && pwd) ;;
 	t) timeout_s=$OPTARG ;;
 	m) mem=$OPTARG ;;
 	c) cpus=$OPTARG ;;
@@ -40,7 +54,17 @@ shift 3
 cmd="$*"
 
 die() { echo "vm.sh: $*" >&2; exit 1; }
-[ -e "/boot/vmlinuz-$kver" ] || die "no kernel image /boot/vmlinuz-$kver"
+if [ -n "$kdir" ]; then
+	image=$kdir/vmlinuz config=$kdir/linux-source-6.12/.config
+	modbase=$kdir/root cache=$kdir/vm
+else
+	image=/boot/vmlinuz-$kver config=/boot/config-$kver
+	modbase= cache=$repo/build/vm
+fi
+moddir=$modbase/lib/modules/$kver
+[ -e "$image" ] || die "no kernel image $image"
+[ -d "$moddir" ] || die "no modules directory $moddir"
+[ -f "$config" ] || die "no kernel config $config"
 [ -f "$ko" ] || die "no module $ko"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing"
 [ -x /bin/busybox ] || die "/bin/busybox missing (apt-get install busybox-static)"
@@ -53,7 +77,7 @@ make_initramfs() {
 	mkdir -p "$dir"/{bin,dev,proc,sys,mnt,modules}
 	cp /bin/busybox "$dir/bin/busybox"
 	for mod in virtio_pci 9pnet_virtio 9p; do
-		modprobe --show-depends -S "$kver" "$mod"
+		modprobe --show-depends ${modbase:+-d "$modbase"} -S "$kver" "$mod"
 	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' |
 		while read -r path; do
 			n=$((n + 1))
@@ -69,10 +93,10 @@ make_initramfs() {
 	rm -rf "$dir"
 }
 
-cache="$repo/build/vm"
 mkdir -p "$cache" "$outdir"
 initrd="$cache/initramfs-$kver.cpio.gz"
-if [ ! -s "$initrd" ] || [ "$here/vm-initramfs-init" -nt "$initrd" ]; then
+if [ ! -s "$initrd" ] || [ "$here/vm-initramfs-init" -nt "$initrd" ] ||
+	[ "$image" -nt "$initrd" ]; then
 	make_initramfs "$initrd"
 fi
 
@@ -80,25 +104,29 @@ fi
 # a tree of symlinks to the kernel's modules plus the fresh fz.ko, and let
 # the guest drop the resulting modules.* files into its overlay.
 make_module_index() {
-	local root="$cache/modroot-$kver" moddir
-	moddir="$root/lib/modules/$kver"
-	if [ ! -d "$moddir/kernel" ]; then
+	local root="$cache/modroot-$kver" idx
+	idx="$root/lib/modules/$kver"
+	if [ ! -f "$idx/.complete" ] || [ "$image" -nt "$idx/.complete" ]; then
 		rm -rf "$root"
 		mkdir -p "$root/lib/modules"
-		cp -as "/lib/modules/$kver" "$root/lib/modules/"
+		cp -as "$moddir" "$root/lib/modules/"
+		touch "$idx/.complete"
 	fi
-	find "$moddir" -name 'fz.ko*' -delete
-	rm -f "$moddir"/modules.*
-	cp "/lib/modules/$kver"/modules.{order,builtin,builtin.modinfo} "$moddir/"
-	mkdir -p "$moddir/updates/fz-selftest"
-	cp "$ko" "$moddir/updates/fz-selftest/fz.ko"
+	find "$idx" -name 'fz.ko*' -delete
+	rm -f "$idx"/modules.*
+	cp "$moddir"/modules.{order,builtin,builtin.modinfo} "$idx/"
+	mkdir -p "$idx/updates/fz-selftest"
+	cp "$ko" "$idx/updates/fz-selftest/fz.ko"
 	depmod -b "$root" "$kver"
 	rm -rf "$outdir/modindex"
 	mkdir -p "$outdir/modindex"
-	cp "$moddir"/modules.* "$outdir/modindex/"
+	cp "$idx"/modules.* "$outdir/modindex/"
 }
 
 outdir=$(cd "$outdir" && pwd)
+case $repo in
+/tmp/out | /tmp/out/*) die "the repository cannot live under /tmp/out (the guest's result share)" ;;
+esac
 make_module_index
 rm -f "$outdir"/{console.log,dmesg.log,exit-status}
 # The guest's /tmp is its own tmpfs: hand the module over in the share.
@@ -108,17 +136,36 @@ FZ_REPO=$(printf %q "$repo")
 FZ_KVER=$(printf %q "$kver")
 FZ_KO=/tmp/out/fz.ko
 FZ_CMD=$(printf %q "$cmd")
+FZ_MODBASE=$(printf %q "$modbase")
 JOB
+
+# Allocator debugging the kernel already carries, switched on: SLUB's
+# consistency checks, red zones, poisoning and owner tracking, page
+# poisoning, and KFENCE sampling every 100 ms. A corruption they find is
+# logged ("BUG kmalloc-64 ...: Poison overwritten", "BUG: KFENCE: ...")
+# and fails the test (selftests/lib/kernel-bugs.sh). The -K kernels have
+# KASAN, which finds the same and more, so they get none of this.
+alloc_debug=
+if [ -n "$want_alloc_debug" ] && [ -z "$kdir" ]; then
+	grep -q '^CONFIG_SLUB_DEBUG=y' "$config" && alloc_debug+=" slub_debug=FZPU"
+	grep -q '^CONFIG_PAGE_POISONING=y' "$config" && alloc_debug+=" page_poison=1"
+	grep -q '^CONFIG_KFENCE=y' "$config" && alloc_debug+=" kfence.sample_interval=100"
+fi
+alloc_debug=${FZ_ALLOC_DEBUG-$alloc_debug}
+# QEMU splits -fsdev options at commas; a comma in a path is doubled.
+qpath() { printf '%s' "${1//,/,,}"; }
 
 # TCG: KVM hangs on these machines (shared/notes/vm-testing.md).
 status=0
 timeout --foreground "$timeout_s" qemu-system-x86_64 \
 	-accel tcg -m "$mem" -smp "$cpus" -nographic -no-reboot -nic none \
-	-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
-	-append "console=ttyS0 quiet panic=-1 oops=panic fz_vm=1" \
+	-kernel "$image" -initrd "$initrd" \
+	-append "console=ttyS0 quiet panic=-1 oops=panic fz_vm=1$alloc_debug" \
 	-fsdev local,id=host,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=host,mount_tag=host \
-	-fsdev local,id=out,path="$outdir",security_model=none \
+	-fsdev local,id=repo,path="$(qpath "$repo")",security_model=none,readonly=on,multidevs=remap \
+	-device virtio-9p-pci,fsdev=repo,mount_tag=repo \
+	-fsdev local,id=out,path="$(qpath "$outdir")",security_model=none \
 	-device virtio-9p-pci,fsdev=out,mount_tag=out \
 	</dev/null >"$outdir/console.log" 2>&1 || status=$?
 if [ $status -eq 124 ]; then
