@@ -61,7 +61,7 @@ run_step() {
 }
 
 # The debug kernel runs everything several times slower under TCG.
-vm_limit=2400 test_limit=900 vm_opts=(-A)
+vm_limit=3600 test_limit=1200 vm_opts=(-A)
 if [ -n "$debug" ]; then
 	kernels=("$(cat "$debug/kver")")
 	export KDIR=$debug/linux-source-6.12
