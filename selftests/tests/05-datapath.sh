@@ -87,38 +87,6 @@ peer_bad=$(fz_json fb fz0 'd["peers"][0]["drops"].get("drop_bad_source", 0)')
 [ "$peer_bad" = "$after" ] && pass "... and counted on the sending peer too ($peer_bad)" ||
 	fail "peer's drop_bad_source is $peer_bad, the device's $after"
 
-# What A sends for a packet it forwards from fc, a host behind it whose
-# packets arrive with little headroom: B's side is read raw and decrypted
-# with A's session key. The padding must be zeros (it once carried what
-# a reallocated buffer held), and the outer header carries the inner
-# one's ECN bits, never its DSCP.
-ip netns add fc
-ip link add vc netns fa type veth peer name vc netns fc
-ip -n fa addr add fd00:c::1/64 dev vc nodad
-ip -n fc addr add fd00:c::2/64 dev vc nodad
-ip -n fa link set vc up
-ip -n fc link set vc up
-ip -n fc route add fd00:9::/64 via fd00:c::1
-ip netns exec fa sysctl -qw net.ipv6.conf.all.forwarding=1
-key_ab=01000000020000000000000000000000000000000000000000000000000000a5
-ip netns exec fb $PY "$FZ_SELFTESTS/lib/wgpkt.py" inspect vb 51821 $key_ab 12 >/tmp/inspect.out 2>&1 &
-wait_for 20 grep -q capturing /tmp/inspect.out
-# DSCP EF with ECT(0): 0xb8 | 0x02.
-ip netns exec fc $PY "$FZ_SELFTESTS/lib/wgpkt.py" send6 fd00:c::2 fd00:9::2 9 0xba \
-	1,2,3,5,8,13,17,21,30,33,47,60 >/dev/null
-wait $!
-read -r _ seen _ opened _ dirty _ ds < <(tail -1 /tmp/inspect.out)
-[ "${seen:-0}" -eq 12 ] && [ "${opened:-0}" -eq 12 ] &&
-	pass "12 forwarded IPv6 packets captured at B and decrypted with A's key" ||
-	fail "capture: $(tr '\n' ' ' </tmp/inspect.out)"
-[ "${opened:-0}" -gt 0 ] && [ "${dirty:-1}" -eq 0 ] &&
-	pass "their padding is all zeros" ||
-	fail "padding of $dirty of $opened packets was not zero"
-[ "$ds" = 0x02 ] && pass "the outer header has the inner ECN bits and no DSCP (0x02)" ||
-	fail "outer DS fields seen: $ds (inner 0xba)"
-ip netns exec fa sysctl -qw net.ipv6.conf.all.forwarding=0
-ip netns del fc
-
 before=$(fz_json fb fz0 'd["stats"]["drop_no_key"]')
 ip netns exec fa $PY "$FZ_SELFTESTS/lib/wgpkt.py" data 192.168.241.2 51821 >/dev/null
 no_key_moved() { [ "$(fz_json fb fz0 'd["stats"]["drop_no_key"]')" -gt "$before" ]; }
@@ -176,6 +144,39 @@ check "IPv6 inner over IPv6 outer: ping" ip netns exec fa ping -6 -c 3 -i 0.2 -W
 ip netns exec fb iperf3 -s -D -p 5202 >/dev/null
 wait_for 5 ip netns exec fa bash -c 'echo > /dev/tcp/10.9.0.2/5202'
 check "iperf3 TCP over IPv6 outer" ip netns exec fa iperf3 -c 10.9.0.2 -p 5202 -t 2
+
+# What A sends for a packet it forwards from fc, a host behind it whose
+# packets arrive with little headroom: B's side is read raw and decrypted
+# with A's session key (fresh here: the first section's may be near their
+# end on a slow host). The padding must be zeros (it once carried what a
+# reallocated buffer held), and the outer header carries the inner one's
+# ECN bits, never its DSCP.
+ip netns add fc
+ip link add vc netns fa type veth peer name vc netns fc
+ip -n fa addr add fd00:c::1/64 dev vc nodad
+ip -n fc addr add fd00:c::2/64 dev vc nodad
+ip -n fa link set vc up
+ip -n fc link set vc up
+ip -n fc route add fd00:9::/64 via fd00:c::1
+ip netns exec fa sysctl -qw net.ipv6.conf.all.forwarding=1
+key_ab=01000000020000000000000000000000000000000000000000000000000000a5
+ip netns exec fb $PY "$FZ_SELFTESTS/lib/wgpkt.py" inspect vb 51821 $key_ab 12 >/tmp/inspect.out 2>&1 &
+wait_for 20 grep -q capturing /tmp/inspect.out
+# DSCP EF with ECT(0): 0xb8 | 0x02.
+ip netns exec fc $PY "$FZ_SELFTESTS/lib/wgpkt.py" send6 fd00:c::2 fd00:9::2 9 0xba \
+	1,2,3,5,8,13,17,21,30,33,47,60 >/dev/null
+wait $!
+read -r _ seen _ opened _ dirty _ ds < <(tail -1 /tmp/inspect.out)
+[ "${seen:-0}" -eq 12 ] && [ "${opened:-0}" -eq 12 ] &&
+	pass "12 forwarded IPv6 packets captured at B and decrypted with A's key" ||
+	fail "capture: $(tr '\n' ' ' </tmp/inspect.out)"
+[ "${opened:-0}" -gt 0 ] && [ "${dirty:-1}" -eq 0 ] &&
+	pass "their padding is all zeros" ||
+	fail "padding of $dirty of $opened packets was not zero"
+[ "$ds" = 0x02 ] && pass "the outer header has the inner ECN bits and no DSCP (0x02)" ||
+	fail "outer DS fields seen: $ds (inner 0xba)"
+ip netns exec fa sysctl -qw net.ipv6.conf.all.forwarding=0
+ip netns del fc
 
 # Unload with traffic flowing: no warning, nothing left behind.
 ip netns exec fa iperf3 -c 10.9.0.2 -p 5202 -t 30 >/dev/null 2>&1 &
