@@ -444,6 +444,7 @@ unsigned int fz_policy_nf_rx(void *priv, struct sk_buff *skb,
 	enum ip_conntrack_info ctinfo;
 	enum fz_event_reason why;
 	const u8 *saddr, *daddr;
+	struct fz_device *fz;
 	struct fz_flow flow;
 	struct fz_peer *peer;
 	struct nf_conn *ct;
@@ -473,8 +474,8 @@ unsigned int fz_policy_nf_rx(void *priv, struct sk_buff *skb,
 	mapped = fz_is_mapped(family, daddr);
 	if (likely(ct && !whole && !mapped))
 		return NF_ACCEPT;
-	peer = fz_aip_lookup(&((struct fz_device *)netdev_priv(state->in))->aips,
-			     family, saddr);
+	fz = netdev_priv(state->in);
+	peer = fz_aip_lookup(&fz->aips, family, saddr);
 	if (!peer || READ_ONCE(peer->dead) || !READ_ONCE(peer->gateway_client))
 		return NF_ACCEPT;
 	if (unlikely(!fz_flow_parse(skb, &flow))) {

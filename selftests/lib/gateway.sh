@@ -108,7 +108,7 @@ CONF
 	ip netns exec "$RES_NS" nginx -p "$d" -c "$d/nginx.conf" \
 		-e "$d/error.log" </dev/null >/dev/null 2>&1 ||
 		{ cat "$d/error.log" >&2; return 1; }
-	wait_for 10 ip netns exec "$RES_NS" curl -sf -m 1 \
+	wait_for 30 ip netns exec "$RES_NS" curl -sf -m 1 \
 		-H 'Host: gitlab.company.test' http://172.31.0.10/
 }
 
@@ -171,7 +171,7 @@ PYEOF
 	ip netns exec "$RES_NS" "$PY" "$FZ_RUN/res-listen.py" "$log" "$tcp" \
 		"$udp" >"$FZ_RUN/res-listen.out" 2>&1 &
 	echo $! >"$FZ_RUN/res-listen.pid"
-	wait_for 10 grep -q ready "$FZ_RUN/res-listen.out" ||
+	wait_for 30 grep -q ready "$FZ_RUN/res-listen.out" ||
 		{ cat "$FZ_RUN/res-listen.out" >&2; return 1; }
 }
 
@@ -193,7 +193,7 @@ HOSTS
 		--log-facility="$FZ_RUN/gw-dnsmasq.log" \
 		</dev/null >"$FZ_RUN/gw-dnsmasq.out" 2>&1 ||
 		{ cat "$FZ_RUN/gw-dnsmasq.out" >&2; return 1; }
-	wait_for 10 gw_dns_answers gitlab.company.test A 172.31.0.10
+	wait_for 30 gw_dns_answers gitlab.company.test A 172.31.0.10
 }
 
 gw_dns_answers() {
@@ -234,7 +234,10 @@ gw_resolve() {
 }
 
 gateway_up() {
-	res_up && res_nginx_up && res_listeners_up 22 5000-5010 && gw_dns_up
+	local step
+	for step in res_up res_nginx_up "res_listeners_up 22 5000-5010" gw_dns_up; do
+		$step || { echo "# gateway_up: $step failed" >&2; return 1; }
+	done
 }
 
 gateway_down() {

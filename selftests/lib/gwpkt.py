@@ -13,7 +13,7 @@
   gwpkt.py tcp HOST PORT
       connect; prints "connected" or the errno name; exits 0 either way.
   gwpkt.py recv PORT SECONDS
-      wait on UDP PORT (any address) for one datagram; prints
+      wait up to SECONDS on UDP PORT (any address) for one datagram; prints
       "got LEN from ADDR" or "nothing"; exits 0 only if one came.
   gwpkt.py send SRC SPORT HOST PORT
       one 8-byte datagram from SRC:SPORT (another socket may hold that
@@ -22,8 +22,8 @@
       send DST a made-up ICMP port unreachable (ICMPv6 for IPv6 addresses)
       quoting a UDP packet QSRC:QSPORT -> QDST:QDPORT.
   gwpkt.py icmp-listen FAMILY SECONDS PORT
-      print "listening", then for SECONDS every ICMP error (FAMILY 4 or 6)
-      that arrives quoting a UDP packet with PORT as either port:
+      print "listening", then wait up to SECONDS for an ICMP error (FAMILY
+      4 or 6) quoting a UDP packet with PORT as either port, and print it:
       "got TYPE/CODE from ADDR quoting QSRC:QSPORT > QDST:QDPORT".
 Only ever talks to the addresses given (test namespaces).
 """
@@ -197,6 +197,7 @@ def cmd_icmp_listen(args):
         if q and port in (q[1], q[3]):
             print("got %d/%d from %s quoting %s:%d > %s:%d" %
                   ((pkt[0], pkt[1], addr[0]) + q), flush=True)
+            break
 
 
 COMMANDS = {"udp": cmd_udp, "tcp": cmd_tcp, "recv": cmd_recv,

@@ -46,9 +46,10 @@
  *    requests and TCP/UDP to FZ_GATEWAY_DNS_PORT (anything else there is
  *    denied as FILTERED). Destinations in 100.64.0.0/11 and
  *    fd00:2021:1111::/107 are refused. An ICMP error passes either way
- *    only if conntrack relates it to a flow and the packet it quotes is
- *    one the policy lets through now. A later fragment is judged with its
- *    datagram, once conntrack has reassembled it. A packet of a flow that
+ *    (but from the gateway itself) only if conntrack relates it to a flow
+ *    and the packet it quotes is one the policy lets through now. A
+ *    later fragment is judged with its datagram, once conntrack has
+ *    reassembled it. A packet of a flow that
  *    the mapped-IP translation bound to a real address passes only while
  *    the client's map still leads that mapped IP to that address: after
  *    a revoke, expiry, map change or re-pointed mapped IP its conntrack
