@@ -100,7 +100,7 @@ listener_never() {
 saw_error() {
 	local ns=$1 fam=$2 port=$3 pid
 	shift 3
-	ip netns exec "$ns" "$PY" "$GWPKT" icmp-listen "$fam" 5 "$port" \
+	ip netns exec "$ns" "$PY" "$GWPKT" icmp-listen "$fam" 8 "$port" \
 		>"$FZ_RUN/icmp-listen.out" 2>&1 &
 	pid=$!
 	wait_for 5 grep -q listening "$FZ_RUN/icmp-listen.out"
@@ -401,6 +401,10 @@ check "revoking the DNS resource drops its mappings" \
 # Conntrack binds a flow to its real address once. Here a flow is one
 # client source port to one mapped IP and port; the listener logs which
 # address each datagram reached, and each step sends its own length.
+# On a slow host these steps can outlast conntrack's 30 s for UDP, and a
+# flow that timed out would start anew and pass for the wrong reason.
+g sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600 \
+	net.netfilter.nf_conntrack_udp_timeout_stream=600
 res "$RA" dns addr 100.96.0.7/32 filter udp:5000-5010 >/dev/null
 res "$RB" dns addr 100.96.0.8/32 filter udp:5000-5010 >/dev/null
 g "$P" dnsmap fz0 "$CL_PUB" "$RA" 100.96.0.7 172.31.0.10 >/dev/null
@@ -412,7 +416,7 @@ check "flow A (port 40007 to 100.96.0.7 of resource A) reaches .10" \
 check "flow B (port 40008, same mapped IP) too" gw udp 100.96.0.7 5002 20 --sport 40008
 # recv_b: what reaches the client's port 40008 when .10 answers flow B.
 recv_b() {
-	c "$PY" "$GWPKT" recv 40008 5 >"$FZ_RUN/recv-b.out" 2>&1 &
+	c "$PY" "$GWPKT" recv 40008 8 >"$FZ_RUN/recv-b.out" 2>&1 &
 	local pid=$!
 	wait_for 5 grep -q listening "$FZ_RUN/recv-b.out"
 	ip netns exec res "$PY" "$GWPKT" send 172.31.0.10 5002 100.64.0.2 40008 >/dev/null
@@ -459,7 +463,7 @@ res "$RB" dns addr 100.96.0.8/32 filter udp:5000-5010 expires +2 >/dev/null
 sleep 2.5
 check_fails "expiry of resource B cuts re-pointed flow A" flow_a 25 --tries 1 --timeout 1
 recv_a() {
-	c "$PY" "$GWPKT" recv 40007 5 >"$FZ_RUN/recv-a.out" 2>&1 &
+	c "$PY" "$GWPKT" recv 40007 8 >"$FZ_RUN/recv-a.out" 2>&1 &
 	local pid=$!
 	wait_for 5 grep -q listening "$FZ_RUN/recv-a.out"
 	ip netns exec res "$PY" "$GWPKT" send 172.31.0.11 5001 100.64.0.2 40007 >/dev/null
