@@ -71,6 +71,32 @@ static bool fz_nat_resolve(struct fz_device *fz, u16 family, const u8 *saddr,
 	return found;
 }
 
+bool fz_nat_ct_ok(struct fz_peer *peer, const struct nf_conn *ct,
+		  const u8 *mapped)
+{
+	const struct nf_conntrack_tuple *orig, *reply;
+	const u8 *dst;
+	unsigned int len;
+	u8 real[16];
+	u16 family;
+
+	if (!ct)
+		return !mapped;
+	orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	family = nf_ct_l3num(ct) == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+	len = family == AF_INET ? 4 : 16;
+	dst = (const u8 *)&orig->dst.u3;
+	/* A new flow is not bound yet: fz_nat_lookup will bind it. */
+	if (!nf_nat_initialized(ct, NF_NAT_MANIP_DST) ||
+	    !fz_is_mapped(family, dst))
+		return !mapped;
+	if (mapped && memcmp(mapped, dst, len))
+		return false;
+	return fz_dnsmap_lookup(peer, family, dst, real, NULL) &&
+	       !memcmp(real, &reply->src.u3, len);
+}
+
 /* Authorized, but this family of the name did not resolve. */
 static unsigned int fz_nat_unmapped(struct fz_device *fz, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
@@ -134,6 +160,25 @@ static const struct nf_hook_ops fz_nat_ops[] = {
 	},
 };
 
+/*
+ * Just before the NAT engine: conntrack has found the flow (and
+ * reassembled fragments), the destination is still the mapped IP.
+ */
+static const struct nf_hook_ops fz_check_ops[] = {
+	{
+		.hook = fz_policy_nf_rx,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP_PRI_NAT_DST - 1,
+	},
+	{
+		.hook = fz_policy_nf_rx,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_NAT_DST - 1,
+	},
+};
+
 /* Namespaces with the hooks in, counted by the fz devices that use them. */
 struct fz_nat_net {
 	struct list_head list;
@@ -161,9 +206,13 @@ static int fz_nat_register(struct net *net)
 
 	if (ret)
 		return ret;
-	ret = nf_nat_ipv4_register_fn(net, &fz_nat_ops[0]);
+	ret = nf_register_net_hooks(net, fz_check_ops,
+				    ARRAY_SIZE(fz_check_ops));
 	if (ret)
 		goto err_ct;
+	ret = nf_nat_ipv4_register_fn(net, &fz_nat_ops[0]);
+	if (ret)
+		goto err_check;
 	ret = nf_nat_ipv6_register_fn(net, &fz_nat_ops[1]);
 	if (ret)
 		goto err_ipv4;
@@ -171,6 +220,8 @@ static int fz_nat_register(struct net *net)
 
 err_ipv4:
 	nf_nat_ipv4_unregister_fn(net, &fz_nat_ops[0]);
+err_check:
+	nf_unregister_net_hooks(net, fz_check_ops, ARRAY_SIZE(fz_check_ops));
 err_ct:
 	nf_ct_netns_put(net, NFPROTO_INET);
 	return ret;
@@ -180,6 +231,7 @@ static void fz_nat_unregister(struct net *net)
 {
 	nf_nat_ipv6_unregister_fn(net, &fz_nat_ops[1]);
 	nf_nat_ipv4_unregister_fn(net, &fz_nat_ops[0]);
+	nf_unregister_net_hooks(net, fz_check_ops, ARRAY_SIZE(fz_check_ops));
 	nf_ct_netns_put(net, NFPROTO_INET);
 }
 

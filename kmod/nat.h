@@ -5,9 +5,21 @@
 #include <linux/types.h>
 
 struct fz_device;
+struct fz_peer;
+struct nf_conn;
 
 /* In 100.96.0.0/11 or fd00:2021:1111:8000::/107, the mapped ranges. */
 bool fz_is_mapped(u16 family, const u8 *addr);
+
+/*
+ * Whether a packet of conntrack entry ct (NULL: untracked) may pass for
+ * client peer: a flow this translation bound to a real address passes
+ * only while the client's map still leads its mapped IP there. mapped: the
+ * packet's own mapped source (to a client), which only such a flow, to
+ * that mapped IP, can have. Under RCU.
+ */
+bool fz_nat_ct_ok(struct fz_peer *peer, const struct nf_conn *ct,
+		  const u8 *mapped);
 
 /*
  * Turns on conntrack and the mapped-IP translation in the device's

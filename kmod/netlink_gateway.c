@@ -4,8 +4,11 @@
  * mapped IPs, and p2p control packets to a peer. Each request is checked
  * whole before anything changes.
  */
+#include <linux/inetdevice.h>
 #include <linux/slab.h>
+#include <net/addrconf.h>
 #include <net/genetlink.h>
+#include <net/route.h>
 
 #include "control.h"
 #include "device.h"
@@ -375,21 +378,82 @@ static int fz_parse_dns_map(struct nlattr *nest, struct fz_dns_map_request *r,
 	return 0;
 }
 
-/* A real address must not lead back into the tunnel or mapped ranges. */
-static bool fz_real_addr_ok(const struct fz_prefix *real)
+/*
+ * A real address is where the gateway sends a client's packets: one remote
+ * unicast host, never back into Firezone's own ranges.
+ */
+#define fz_real_bad(why)                                                  \
+	({                                                                \
+		NL_SET_ERR_MSG_ATTR(extack, attr, "real address is " why); \
+		-EINVAL;                                                  \
+	})
+
+static int fz_check_real_addr(const struct fz_prefix *real,
+			      const struct nlattr *attr,
+			      struct netlink_ext_ack *extack)
 {
-	static const struct fz_prefix tunnel4 = {
+	/* 100.64.0.0/10 holds the tunnel, mapped and DNS sentinel ranges. */
+	static const struct fz_prefix firezone4 = {
 		.family = AF_INET, .cidr = 10, .addr = { 100, 64 }
 	};
-	static const struct fz_prefix tunnel6 = {
-		.family = AF_INET6, .cidr = 107,
+	static const struct fz_prefix firezone6 = {
+		.family = AF_INET6, .cidr = 48,
 		.addr = { 0xfd, 0x00, 0x20, 0x21, 0x11, 0x11 }
 	};
+	const struct in6_addr *a6 = (const struct in6_addr *)real->addr;
+	__be32 a4;
+	int type;
 
-	/* 100.64.0.0/10 holds both IPv4 ranges; IPv6 needs two checks. */
-	return !fz_prefix_contains(&tunnel4, real->family, real->addr) &&
-	       !fz_prefix_contains(&tunnel6, real->family, real->addr) &&
-	       !fz_is_mapped(real->family, real->addr);
+	if (real->family == AF_INET) {
+		memcpy(&a4, real->addr, 4);
+		if (ipv4_is_zeronet(a4))
+			return fz_real_bad("unspecified (0.0.0.0/8)");
+		if (ipv4_is_loopback(a4))
+			return fz_real_bad("loopback");
+		if (ipv4_is_linklocal_169(a4))
+			return fz_real_bad("link-local");
+		if (ipv4_is_multicast(a4))
+			return fz_real_bad("multicast");
+		if (ipv4_is_lbcast(a4))
+			return fz_real_bad("broadcast");
+		if (fz_prefix_contains(&firezone4, AF_INET, real->addr))
+			return fz_real_bad("in Firezone's ranges (100.64.0.0/10)");
+		return 0;
+	}
+	type = ipv6_addr_type(a6);
+	if (type == IPV6_ADDR_ANY)
+		return fz_real_bad("unspecified (::)");
+	if (type & IPV6_ADDR_LOOPBACK)
+		return fz_real_bad("loopback");
+	if (type & IPV6_ADDR_LINKLOCAL)
+		return fz_real_bad("link-local");
+	if (type & IPV6_ADDR_MULTICAST)
+		return fz_real_bad("multicast");
+	if (type & IPV6_ADDR_MAPPED)
+		return fz_real_bad("IPv4-mapped");
+	if (fz_prefix_contains(&firezone6, AF_INET6, real->addr))
+		return fz_real_bad("in Firezone's ranges (fd00:2021:1111::/48)");
+	return 0;
+}
+
+/* One of the gateway's own addresses, or a broadcast one, in its namespace. */
+static bool fz_real_addr_is_gateway(struct net *net,
+				    const struct fz_prefix *real)
+{
+	__be32 a4;
+
+	if (real->family == AF_INET6)
+		return ipv6_chk_addr(net, (const struct in6_addr *)real->addr,
+				     NULL, 0);
+	memcpy(&a4, real->addr, 4);
+	switch (inet_addr_type(net, a4)) {
+	case RTN_LOCAL:
+	case RTN_BROADCAST:
+	case RTN_MULTICAST:
+		return true;
+	default:
+		return false;
+	}
 }
 
 static bool fz_has_dns_resource(struct fz_peer *peer, const u8 *id)
@@ -417,6 +481,11 @@ static int fz_set_dns_map(struct fz_peer *peer, void *arg,
 		NL_SET_ERR_MSG_MOD(extack, "no such DNS resource for this client");
 		return -ENOENT;
 	}
+	if (fz_real_addr_is_gateway(dev_net(peer->fz->dev), &r->real)) {
+		NL_SET_ERR_MSG_ATTR(extack, r->real_attr,
+				    "real address is one of the gateway's own addresses");
+		return -EINVAL;
+	}
 	ret = fz_dnsmap_set(peer, r->mapped.family, r->mapped.addr,
 			    r->real.addr, id);
 	if (ret == -ENOSPC)
@@ -438,11 +507,14 @@ int fz_set_dns_map_doit(struct sk_buff *skb, struct genl_info *info)
 				   "a DNS map needs resource id, mapped and real address");
 		return -EINVAL;
 	}
-	if (r.mapped.family != r.real.family || !fz_real_addr_ok(&r.real)) {
+	if (r.mapped.family != r.real.family) {
 		NL_SET_ERR_MSG_ATTR(info->extack, r.real_attr,
-				    "real address must be of the mapped IP's family and outside the tunnel ranges");
+				    "real address must be of the mapped IP's family");
 		return -EINVAL;
 	}
+	ret = fz_check_real_addr(&r.real, r.real_attr, info->extack);
+	if (ret)
+		return ret;
 	return fz_with_client(info, fz_set_dns_map, &r);
 }
 

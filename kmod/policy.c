@@ -1,28 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Default deny for gateway clients. A client may send to the gateway's own
- * tunnel address and to the resources it is authorized for, within their
- * filters and until they expire; everything else is dropped, answered with
- * ICMP "administratively prohibited", counted by reason and sampled to the
- * agent. Packets to a client must come from one of its resources.
+ * Default deny for gateway clients. A client may send to the resources it
+ * is authorized for, within their filters and until they expire, and to
+ * the gateway's own tunnel address what the gateway serves there (echo and
+ * its DNS forwarder); everything else is dropped, answered with ICMP
+ * "administratively prohibited", counted by reason and sampled to the
+ * agent. Packets to a client must come from one of its resources. An ICMP
+ * error is judged by the packet it quotes, and must be about a flow
+ * conntrack knows.
  *
  * The check runs before netfilter, so a DNS resource is matched by the
  * mapped IP the client used; the translation to the real address happens
- * later, in nat.c.
+ * later, in nat.c. What only netfilter can tell (a datagram reassembled
+ * from fragments, whether conntrack relates an ICMP error to a flow, where
+ * an established flow was translated to) is checked by fz_policy_nf_rx,
+ * a hook just before the NAT engine.
  */
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/inetdevice.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/netfilter.h>
 #include <linux/ratelimit.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <net/addrconf.h>
+#include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/netfilter/ipv4/nf_reject.h>
 #include <net/netfilter/ipv6/nf_reject.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_nat.h>
 
 #include "device.h"
 #include "dnsmap.h"
@@ -51,17 +61,25 @@ bool fz_prefix_contains(const struct fz_prefix *p, u16 family,
 	return !bits || !((p->addr[bytes] ^ addr[bytes]) & (0xff00 >> bits));
 }
 
+static unsigned int fz_addr_len(u16 family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
 static bool fz_skip_ports(struct sk_buff *skb, struct fz_flow *flow,
 			  unsigned int off)
 {
 	u8 buf[4], *p;
 
-	if (flow->proto == IPPROTO_ICMP || flow->proto == IPPROTO_ICMPV6) {
+	if (flow->proto == (flow->family == AF_INET ? IPPROTO_ICMP :
+						      IPPROTO_ICMPV6)) {
 		p = skb_header_pointer(skb, off, 1, buf);
 		if (!p)
 			return false;
-		flow->icmp_error = flow->proto == IPPROTO_ICMP ?
-			icmp_is_err(*p) : icmpv6_is_err(*p);
+		flow->icmp_type = *p;
+		flow->icmp_error = flow->family == AF_INET ? icmp_is_err(*p) :
+							     icmpv6_is_err(*p);
+		flow->l4_off = off;
 		return true;
 	}
 	if (flow->proto != IPPROTO_TCP && flow->proto != IPPROTO_UDP)
@@ -86,8 +104,8 @@ static bool fz_flow_parse4(struct sk_buff *skb, struct fz_flow *flow)
 	flow->proto = iph->protocol;
 	memcpy(flow->saddr, &iph->saddr, 4);
 	memcpy(flow->daddr, &iph->daddr, 4);
-	/* A later fragment has no ports: only filterless resources take it. */
-	if (iph->frag_off & htons(IP_OFFSET))
+	flow->later_frag = iph->frag_off & htons(IP_OFFSET);
+	if (flow->later_frag)
 		return true;
 	return fz_skip_ports(skb, flow, skb_network_offset(skb) + ihl);
 }
@@ -107,9 +125,54 @@ static bool fz_flow_parse6(struct sk_buff *skb, struct fz_flow *flow)
 	if (off < 0)
 		return false;
 	flow->proto = nexthdr;
-	if (frag_off & htons(IP6_OFFSET))
+	flow->later_frag = frag_off & htons(IP6_OFFSET);
+	if (flow->later_frag)
 		return true;
 	return fz_skip_ports(skb, flow, off);
+}
+
+/*
+ * The packet an ICMP error quotes, from its header at off: the error's
+ * family, and the ports (or ICMP type) that every error carries.
+ */
+static bool fz_flow_parse_quoted(struct sk_buff *skb, unsigned int off,
+				 u16 family, struct fz_flow *q)
+{
+	const struct ipv6hdr *ip6h;
+	const struct iphdr *iph;
+	union {
+		struct iphdr v4;
+		struct ipv6hdr v6;
+	} buf;
+	__be16 frag_off = 0;
+	u8 nexthdr;
+	int l4;
+
+	memset(q, 0, sizeof(*q));
+	q->family = family;
+	if (family == AF_INET) {
+		iph = skb_header_pointer(skb, off, sizeof(*iph), &buf.v4);
+		if (!iph || iph->version != 4 || iph->ihl < 5)
+			return false;
+		q->proto = iph->protocol;
+		memcpy(q->saddr, &iph->saddr, 4);
+		memcpy(q->daddr, &iph->daddr, 4);
+		q->later_frag = iph->frag_off & htons(IP_OFFSET);
+		return q->later_frag ||
+		       fz_skip_ports(skb, q, off + iph->ihl * 4);
+	}
+	ip6h = skb_header_pointer(skb, off, sizeof(*ip6h), &buf.v6);
+	if (!ip6h || ip6h->version != 6)
+		return false;
+	memcpy(q->saddr, &ip6h->saddr, 16);
+	memcpy(q->daddr, &ip6h->daddr, 16);
+	nexthdr = ip6h->nexthdr;
+	l4 = ipv6_skip_exthdr(skb, off + sizeof(*ip6h), &nexthdr, &frag_off);
+	if (l4 < 0)
+		return false;
+	q->proto = nexthdr;
+	q->later_frag = frag_off & htons(IP6_OFFSET);
+	return q->later_frag || fz_skip_ports(skb, q, l4);
 }
 
 bool fz_flow_parse(struct sk_buff *skb, struct fz_flow *flow)
@@ -166,8 +229,8 @@ static bool fz_resource_allows(const struct fz_resource *res,
 {
 	unsigned int i;
 
-	/* No filters: everything. An ICMP error about a flow rides along. */
-	if (!res->num_filters || flow->icmp_error)
+	/* No filters: everything. */
+	if (!res->num_filters)
 		return true;
 	for (i = 0; i < res->num_filters; i++) {
 		if (fz_filter_allows(&res->filters[i], flow))
@@ -282,9 +345,76 @@ static void fz_deny(struct fz_peer *peer, struct sk_buff *skb,
 		fz_genl_event_denied(peer, why, flow);
 }
 
+/*
+ * What the gateway serves at its own tunnel address: echo, and its DNS
+ * forwarder. A later fragment waits for its datagram (fz_policy_nf_rx).
+ */
+static bool fz_local_allows(const struct fz_flow *flow)
+{
+	if (flow->later_frag)
+		return true;
+	switch (flow->proto) {
+	case IPPROTO_ICMP:
+		return flow->family == AF_INET && flow->icmp_type == ICMP_ECHO;
+	case IPPROTO_ICMPV6:
+		return flow->family == AF_INET6 &&
+		       flow->icmp_type == ICMPV6_ECHO_REQUEST;
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		return flow->has_ports &&
+		       ntohs(flow->dport) == FZ_GATEWAY_DNS_PORT;
+	}
+	return false;
+}
+
+/*
+ * An ICMP error from a client: it quotes a packet the client was sent, by
+ * whom the error goes back to, which the return rule lets through now.
+ * That conntrack knows the flow is checked later, in fz_policy_nf_rx.
+ */
+static enum fz_event_reason fz_rx_error(struct fz_peer *peer,
+					const struct fz_policy *pol,
+					struct sk_buff *skb,
+					const struct fz_flow *flow)
+{
+	unsigned int len = fz_addr_len(flow->family);
+	struct fz_flow q;
+
+	if (!fz_flow_parse_quoted(skb, flow->l4_off + 8, flow->family, &q) ||
+	    q.icmp_error || memcmp(q.daddr, flow->saddr, len) ||
+	    memcmp(q.saddr, flow->daddr, len))
+		return FZ_REASON_NOT_AUTHORIZED;
+	if (fz_is_local(peer->fz->dev, q.family, q.saddr))
+		return FZ_REASON_NONE;
+	if (fz_in_tunnel_range(q.family, q.saddr))
+		return FZ_REASON_CLIENT_TO_CLIENT;
+	return fz_policy_match_mapped(peer, pol, &q, q.saddr, false);
+}
+
+/* Under RCU: the verdict on a packet from a client. */
+static enum fz_event_reason fz_rx_decide(struct fz_peer *peer,
+					 const struct fz_policy *pol,
+					 struct sk_buff *skb,
+					 const struct fz_flow *flow)
+{
+	if (flow->icmp_error)
+		return fz_rx_error(peer, pol, skb, flow);
+	if (fz_is_local(peer->fz->dev, flow->family, flow->daddr))
+		return fz_local_allows(flow) ? FZ_REASON_NONE :
+					       FZ_REASON_FILTERED;
+	if (fz_in_tunnel_range(flow->family, flow->daddr))
+		return FZ_REASON_CLIENT_TO_CLIENT;
+	/*
+	 * A later fragment has no ports. It needs a resource, but its filters
+	 * judge the datagram once conntrack has reassembled it (always on
+	 * for a gateway: fz_nat_enable); alone it goes nowhere.
+	 */
+	return fz_policy_match_mapped(peer, pol, flow, flow->daddr,
+				      !flow->later_frag);
+}
+
 bool fz_policy_rx(struct fz_peer *peer, struct sk_buff *skb)
 {
-	struct net_device *dev = peer->fz->dev;
 	enum fz_event_reason why;
 	struct fz_flow flow;
 
@@ -292,26 +422,146 @@ bool fz_policy_rx(struct fz_peer *peer, struct sk_buff *skb)
 		fz_peer_count(peer, FZ_STAT_A_DROP_MALFORMED);
 		return false;
 	}
-	rcu_read_lock_bh();
-	if (fz_is_local(dev, flow.family, flow.daddr))
-		why = FZ_REASON_NONE;
-	else if (fz_in_tunnel_range(flow.family, flow.daddr))
-		why = FZ_REASON_CLIENT_TO_CLIENT;
-	else
-		why = fz_policy_match_mapped(peer,
-					     rcu_dereference_bh(peer->policy),
-					     &flow, flow.daddr, true);
-	rcu_read_unlock_bh();
+	rcu_read_lock();
+	why = fz_rx_decide(peer, rcu_dereference(peer->policy), skb, &flow);
+	rcu_read_unlock();
 	if (likely(why == FZ_REASON_NONE))
 		return true;
 	fz_deny(peer, skb, &flow, why);
 	return false;
 }
 
+/* A dropped established flow: its mapped IP no longer leads there. */
+static void fz_count_stale(struct fz_peer *peer)
+{
+	fz_peer_count(peer, FZ_STAT_A_DROP_DENIED);
+	fz_peer_count(peer, FZ_STAT_A_DENIED_NO_MAPPING);
+}
+
+unsigned int fz_policy_nf_rx(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state)
+{
+	enum ip_conntrack_info ctinfo;
+	enum fz_event_reason why;
+	const u8 *saddr, *daddr;
+	struct fz_device *fz;
+	struct fz_flow flow;
+	struct fz_peer *peer;
+	struct nf_conn *ct;
+	bool whole, mapped;
+	u16 family;
+
+	if (!state->in || !fz_netdev_is_fz(state->in))
+		return NF_ACCEPT;
+	if (state->pf == NFPROTO_IPV4) {
+		family = AF_INET;
+		saddr = (const u8 *)&ip_hdr(skb)->saddr;
+		daddr = (const u8 *)&ip_hdr(skb)->daddr;
+		whole = IPCB(skb)->frag_max_size;
+	} else {
+		family = AF_INET6;
+		saddr = ipv6_hdr(skb)->saddr.s6_addr;
+		daddr = ipv6_hdr(skb)->daddr.s6_addr;
+		whole = IP6CB(skb)->frag_max_size;
+	}
+	ct = nf_ct_get(skb, &ctinfo);
+	/*
+	 * What passed fz_policy_rx is to a mapped IP exactly when its flow
+	 * is one we translate (an ICMP error goes back to the address it
+	 * quotes). So most packets take this exit: tracked, not reassembled,
+	 * not to a mapped IP.
+	 */
+	mapped = fz_is_mapped(family, daddr);
+	if (likely(ct && !whole && !mapped))
+		return NF_ACCEPT;
+	fz = netdev_priv(state->in);
+	peer = fz_aip_lookup(&fz->aips, family, saddr);
+	if (!peer || READ_ONCE(peer->dead) || !READ_ONCE(peer->gateway_client))
+		return NF_ACCEPT;
+	if (unlikely(!fz_flow_parse(skb, &flow))) {
+		fz_peer_count(peer, FZ_STAT_A_DROP_MALFORMED);
+		return NF_DROP;
+	}
+	/*
+	 * Conntrack leaves no entry on an ICMP error about no flow it knows,
+	 * nor on a packet it found invalid; a mapped IP reached untranslated
+	 * would leave the gateway as it is.
+	 */
+	if (!ct && flow.icmp_error) {
+		fz_deny(peer, skb, &flow, FZ_REASON_NOT_AUTHORIZED);
+		return NF_DROP;
+	}
+	if (!ct && mapped) {
+		fz_count_stale(peer);
+		return NF_DROP;
+	}
+	/*
+	 * Revoked, expired, re-mapped or re-pointed: the packet passed the
+	 * policy under the mapped IP, but its flow leads elsewhere. Forget
+	 * the flow, so the next packet starts a new one, translated by the
+	 * map as it is now.
+	 */
+	if (!fz_nat_ct_ok(peer, ct, NULL)) {
+		nf_ct_kill(ct);
+		fz_count_stale(peer);
+		return NF_DROP;
+	}
+	if (whole) {
+		why = fz_rx_decide(peer, rcu_dereference(peer->policy), skb,
+				   &flow);
+		if (why != FZ_REASON_NONE) {
+			fz_deny(peer, skb, &flow, why);
+			return NF_DROP;
+		}
+	}
+	return NF_ACCEPT;
+}
+
+/*
+ * An ICMP error to a client, not from the gateway: conntrack relates it to
+ * a flow (else it has no entry), and the packet it quotes is one the
+ * client sent that the policy lets through now.
+ */
+static bool fz_tx_error_ok(struct fz_peer *peer, const struct fz_policy *pol,
+			   struct sk_buff *skb, const struct fz_flow *flow,
+			   const struct nf_conn *ct)
+{
+	struct fz_flow q;
+
+	if (!ct ||
+	    !fz_flow_parse_quoted(skb, flow->l4_off + 8, flow->family, &q) ||
+	    q.icmp_error ||
+	    memcmp(q.saddr, flow->daddr, fz_addr_len(flow->family)) ||
+	    fz_is_local(peer->fz->dev, q.family, q.daddr) ||
+	    fz_in_tunnel_range(q.family, q.daddr))
+		return false;
+	return fz_policy_match_mapped(peer, pol, &q, q.daddr, true) ==
+	       FZ_REASON_NONE;
+}
+
+/* Under RCU: a packet to a client, not from the gateway itself. */
+static bool fz_tx_allows(struct fz_peer *peer, const struct fz_policy *pol,
+			 struct sk_buff *skb, const struct fz_flow *flow)
+{
+	enum ip_conntrack_info ctinfo;
+	const struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+	if (flow->icmp_error) {
+		if (!fz_tx_error_ok(peer, pol, skb, flow, ct))
+			return false;
+	} else if (fz_policy_match_mapped(peer, pol, flow, flow->saddr,
+					  false) != FZ_REASON_NONE) {
+		return false;
+	}
+	return fz_nat_ct_ok(peer, ct,
+			    fz_is_mapped(flow->family, flow->saddr) ?
+			    flow->saddr : NULL);
+}
+
 /*
  * To a client: from the gateway itself, from a live resource (after
- * conntrack put the mapped IP back), or an ICMP error about one of its
- * flows from anywhere on the path.
+ * conntrack put the mapped IP back, while the map still leads there), or
+ * an ICMP error about one of its allowed flows from anywhere on the path.
  */
 bool fz_policy_tx(struct fz_peer *peer, struct sk_buff *skb)
 {
@@ -323,13 +573,10 @@ bool fz_policy_tx(struct fz_peer *peer, struct sk_buff *skb)
 		fz_peer_count(peer, FZ_STAT_A_DROP_MALFORMED);
 		return false;
 	}
-	if (flow.icmp_error)
-		return true;
-	rcu_read_lock_bh();
+	rcu_read_lock();
 	ok = fz_is_local(dev, flow.family, flow.saddr) ||
-	     fz_policy_match_mapped(peer, rcu_dereference_bh(peer->policy),
-				    &flow, flow.saddr, false) == FZ_REASON_NONE;
-	rcu_read_unlock_bh();
+	     fz_tx_allows(peer, rcu_dereference(peer->policy), skb, &flow);
+	rcu_read_unlock();
 	if (!ok) {
 		fz_peer_count(peer, FZ_STAT_A_DROP_DENIED);
 		fz_peer_count(peer, FZ_STAT_A_DENIED_RETURN);

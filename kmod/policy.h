@@ -47,6 +47,9 @@ struct fz_flow {
 	u8 proto;
 	bool has_ports; /* tcp/udp, first fragment */
 	bool icmp_error;
+	bool later_frag; /* a fragment other than the first: no ports */
+	u8 icmp_type; /* icmp of the family, first fragment */
+	u16 l4_off; /* icmp of the family: where its header starts */
 	__be16 sport, dport;
 	u8 saddr[16], daddr[16];
 };
@@ -59,6 +62,15 @@ void fz_policy_free(struct fz_peer *peer);
 /* Under RCU, on every packet of a gateway client. */
 bool fz_policy_rx(struct fz_peer *peer, struct sk_buff *skb);
 bool fz_policy_tx(struct fz_peer *peer, struct sk_buff *skb);
+
+struct nf_hook_state;
+/*
+ * Netfilter PRE_ROUTING, after conntrack and before the NAT engine, for
+ * what gateway clients send: judges reassembled datagrams whole, ICMP
+ * errors by conntrack, and translated flows by the client's current map.
+ */
+unsigned int fz_policy_nf_rx(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state);
 
 bool fz_flow_parse(struct sk_buff *skb, struct fz_flow *flow);
 bool fz_prefix_contains(const struct fz_prefix *p, u16 family,

@@ -1669,6 +1669,27 @@ static void malformed_dnsmaps(const char *ifname, const uint8_t key[FZ_KEY_LEN],
 			      const uint8_t id[16])
 {
 	static const uint8_t other[16] = { 0xee };
+	/* Never a translation target: one remote unicast host only. */
+	static const char *const bad4[] = {
+		"0.0.0.0",	   "0.1.2.3",	 "127.0.0.1",
+		"169.254.169.254", "224.0.0.1",	 "239.1.2.3",
+		"255.255.255.255", "100.64.0.1", "100.100.111.1",
+		"100.127.255.255",
+	};
+	static const char *const bad6[] = {
+		"::",
+		"::1",
+		"fe80::1",
+		"febf::1",
+		"ff02::1",
+		"ff0e::1",
+		"::ffff:172.31.0.10",
+		"fd00:2021:1111::1",
+		"fd00:2021:1111:8000:100:100:111:1",
+		"fd00:2021:1111:ffff::1",
+	};
+	char what[128];
+	size_t i;
 
 	expect_errno(set_dnsmap(ifname, key, other, "100.96.0.1",
 				"172.31.0.10"),
@@ -1683,6 +1704,20 @@ static void malformed_dnsmaps(const char *ifname, const uint8_t key[FZ_KEY_LEN],
 		     -EINVAL, "DNS map to another mapped IP");
 	expect_errno(set_dnsmap(ifname, key, id, "100.96.0.1", NULL), -EINVAL,
 		     "DNS map without a real address");
+	for (i = 0; i < sizeof(bad4) / sizeof(*bad4); i++) {
+		snprintf(what, sizeof(what), "DNS map to %s", bad4[i]);
+		expect_errno(set_dnsmap(ifname, key, id, "100.96.0.1", bad4[i]),
+			     -EINVAL, what);
+	}
+	for (i = 0; i < sizeof(bad6) / sizeof(*bad6); i++) {
+		snprintf(what, sizeof(what), "DNS map to %s", bad6[i]);
+		expect_errno(set_dnsmap(ifname, key, id,
+					"fd00:2021:1111:8000::1", bad6[i]),
+			     -EINVAL, what);
+	}
+	check(set_dnsmap(ifname, key, id, "fd00:2021:1111:8000::1",
+			 "fd00:31::10") == 0,
+	      "... while a DNS map to a remote unicast IPv6 host is fine");
 }
 
 static void malformed_control(const char *ifname, const uint8_t key[FZ_KEY_LEN])

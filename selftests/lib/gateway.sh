@@ -20,9 +20,10 @@
 #   res_up                the namespaces (gateway made if missing) and veth
 #   res_nginx_up          nginx in res; logs in $FZ_RUN/res-nginx/
 #   res_listeners_up [TCP-PORT,...] [UDP-FIRST-LAST]  default 22, 5000-5010:
-#                         tcp sends an SSH-like banner and closes, udp echoes;
+#                         tcp sends an SSH-like banner and closes, udp echoes
+#                         from the address it was sent to;
 #                         $FZ_RUN/res-listen.log gets one line per packet,
-#                         "tcp SRC SPORT DPORT" / "udp SRC SPORT DPORT LEN"
+#                         "tcp SRC SPORT DPORT" / "udp SRC SPORT DPORT LEN DST"
 #   gw_dns_up             dnsmasq in the gateway, queries logged to
 #                         $FZ_RUN/gw-dnsmasq.log; TTL $GW_DNS_TTL (default 0)
 #   gw_dns_set NAME ADDR...  NAME now resolves to ADDR... (none: NXDOMAIN);
@@ -107,7 +108,7 @@ CONF
 	ip netns exec "$RES_NS" nginx -p "$d" -c "$d/nginx.conf" \
 		-e "$d/error.log" </dev/null >/dev/null 2>&1 ||
 		{ cat "$d/error.log" >&2; return 1; }
-	wait_for 10 ip netns exec "$RES_NS" curl -sf -m 1 \
+	wait_for 30 ip netns exec "$RES_NS" curl -sf -m 1 \
 		-H 'Host: gitlab.company.test' http://172.31.0.10/
 }
 
@@ -126,6 +127,8 @@ def sock(kind, port):
     s = socket.socket(socket.AF_INET6, kind)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    if kind == socket.SOCK_DGRAM:  # which address it came to
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVPKTINFO, 1)
     s.bind(("::", port))
     s.setblocking(False)
     return s
@@ -153,9 +156,14 @@ while True:
                     pass
                 c.close()
             else:
-                data, a = s.recvfrom(65535)
-                print("udp", addr(a), a[1], port, len(data), file=log)
-                s.sendto(data, a)
+                data, anc, _, a = s.recvmsg(65535, 64)
+                info = [d for lvl, t, d in anc if t == socket.IPV6_PKTINFO]
+                dst = socket.inet_ntop(socket.AF_INET6, info[0][:16])
+                print("udp", addr(a), a[1], port, len(data), addr((dst,)),
+                      file=log)
+                # in6_pktinfo with ifindex 0: the source, not the device
+                s.sendmsg([data], [(socket.IPPROTO_IPV6, socket.IPV6_PKTINFO,
+                                    info[0][:16] + bytes(4))], 0, a)
         except (BlockingIOError, ConnectionError):
             pass
 PYEOF
@@ -163,7 +171,7 @@ PYEOF
 	ip netns exec "$RES_NS" "$PY" "$FZ_RUN/res-listen.py" "$log" "$tcp" \
 		"$udp" >"$FZ_RUN/res-listen.out" 2>&1 &
 	echo $! >"$FZ_RUN/res-listen.pid"
-	wait_for 10 grep -q ready "$FZ_RUN/res-listen.out" ||
+	wait_for 30 grep -q ready "$FZ_RUN/res-listen.out" ||
 		{ cat "$FZ_RUN/res-listen.out" >&2; return 1; }
 }
 
@@ -185,7 +193,7 @@ HOSTS
 		--log-facility="$FZ_RUN/gw-dnsmasq.log" \
 		</dev/null >"$FZ_RUN/gw-dnsmasq.out" 2>&1 ||
 		{ cat "$FZ_RUN/gw-dnsmasq.out" >&2; return 1; }
-	wait_for 10 gw_dns_answers gitlab.company.test A 172.31.0.10
+	wait_for 30 gw_dns_answers gitlab.company.test A 172.31.0.10
 }
 
 gw_dns_answers() {
@@ -226,7 +234,10 @@ gw_resolve() {
 }
 
 gateway_up() {
-	res_up && res_nginx_up && res_listeners_up 22 5000-5010 && gw_dns_up
+	local step
+	for step in res_up res_nginx_up "res_listeners_up 22 5000-5010" gw_dns_up; do
+		$step || { echo "# gateway_up: $step failed" >&2; return 1; }
+	done
 }
 
 gateway_down() {

@@ -12,6 +12,7 @@
 . "$FZ_SELFTESTS/lib/gateway.sh"
 need ip ping curl nginx dnsmasq dig conntrack wg modprobe "$PY"
 P=$FZ_NLPROBE
+GWPKT=$FZ_SELFTESTS/lib/gwpkt.py
 modprobe fz
 trap 'client2_down; gw_tunnel_down; gateway_down; hosts_down client' EXIT
 
@@ -68,6 +69,9 @@ LAN=000102030405060708090a0b0c0d0e03
 ALL6=000102030405060708090a0b0c0d0e04
 WIDE=000102030405060708090a0b0c0d0e05
 OTHER=000102030405060708090a0b0c0d0e06
+LAN6=000102030405060708090a0b0c0d0e07
+RA=000102030405060708090a0b0c0d0e08
+RB=000102030405060708090a0b0c0d0e09
 
 hosts_up gateway client || { fail "namespaces"; exit 1; }
 gateway_up || { fail "resource namespace, nginx, listeners, dnsmasq"; exit 1; }
@@ -82,6 +86,29 @@ live_dnsmaps_are() { test "$(cat /sys/kernel/debug/fz/live_dnsmaps)" = "$1"; }
 # pstat KEY NAME: a peer's own drop counter (0 when it has none).
 pstat() { fz_json gateway fz0 "[p for p in d['peers'] if p['public_key'] == '$1'][0]['drops'].get('$2', 0)"; }
 res() { g "$P" resource fz0 "$CL_PUB" "$@"; }
+gw() { c "$PY" "$GWPKT" "$@"; } # gwpkt.py from the client
+# listener_saw REGEX: the resource's listener logged a matching line.
+# listener_never REGEX: it is running, has logged something, and no such
+# line (so a missing log or a dead listener fails too).
+listener_saw() { grep -Eq "$1" "$FZ_RUN/res-listen.log"; }
+listener_never() {
+	kill -0 "$(cat "$FZ_RUN/res-listen.pid")" && test -s "$FZ_RUN/res-listen.log" &&
+		! grep -Eq "$1" "$FZ_RUN/res-listen.log"
+}
+# saw_error NS FAMILY PORT CMD...: runs CMD while NS listens for ICMP
+# errors quoting a UDP packet with PORT; passes if one arrived.
+saw_error() {
+	local ns=$1 fam=$2 port=$3 pid
+	shift 3
+	ip netns exec "$ns" "$PY" "$GWPKT" icmp-listen "$fam" 8 "$port" \
+		>"$FZ_RUN/icmp-listen.out" 2>&1 &
+	pid=$!
+	wait_for 5 grep -q listening "$FZ_RUN/icmp-listen.out"
+	"$@" >/dev/null 2>&1
+	wait "$pid"
+	cat "$FZ_RUN/icmp-listen.out"
+	grep -q '^got' "$FZ_RUN/icmp-listen.out"
+}
 
 # ping output says which ICMP came back: "Packet filtered" is v4 type 3
 # code 13, "Administratively prohibited" v6 type 1 code 1.
@@ -102,6 +129,27 @@ check "... and over IPv6 with ICMPv6 admin prohibited (1/1)" \
 	prohibited6 fd00:31::10
 check "... and the gateway's other addresses are not its own tunnel address" \
 	prohibited4 172.31.0.1
+# Its own tunnel address serves echo and the DNS forwarder (TCP and UDP
+# FZ_GATEWAY_DNS_PORT, 53535): nothing listens there in this test, so
+# allowed packets reach the gateway's stack and are refused (RST, port
+# unreachable), while denied ones get "administratively prohibited"
+# (EHOSTUNREACH for IPv4, EACCES for IPv6) and are counted as filtered.
+check "ping6 to the gateway's own tunnel address is answered" \
+	c ping -6 -c 1 -W 3 fd00:2021:1111::1
+filt0=$(gstat denied_filtered)
+check "TCP to another port of the gateway's own tunnel address is denied, not answered by its stack" \
+	sh -c "test \"\$(ip netns exec client '$PY' '$GWPKT' tcp 100.64.0.1 2222)\" = EHOSTUNREACH"
+check "... and over IPv6" \
+	sh -c "test \"\$(ip netns exec client '$PY' '$GWPKT' tcp fd00:2021:1111::1 2222)\" = EACCES"
+check "... UDP too" \
+	sh -c "test \"\$(ip netns exec client '$PY' '$GWPKT' udp 100.64.0.1 2222 10 --tries 1)\" = EHOSTUNREACH"
+check "... counted as filtered" test "$(gstat denied_filtered)" -ge $((filt0 + 3))
+check "TCP to the DNS forwarding port 53535 reaches the gateway's stack (refused: nobody listens)" \
+	sh -c "test \"\$(ip netns exec client '$PY' '$GWPKT' tcp 100.64.0.1 53535)\" = ECONNREFUSED"
+check "... UDP to it too (port unreachable comes back)" \
+	sh -c "test \"\$(ip netns exec client '$PY' '$GWPKT' udp 100.64.0.1 53535 10 --tries 1)\" = ECONNREFUSED"
+check "... and over IPv6" \
+	sh -c "test \"\$(ip netns exec client '$PY' '$GWPKT' udp fd00:2021:1111::1 53535 10 --tries 1)\" = ECONNREFUSED"
 check "denials are counted by reason (not authorized)" \
 	test "$(gstat denied_not_authorized)" -ge 3
 check "... and on the client's own peer, by reason" \
@@ -119,8 +167,6 @@ check "tcp 8443 allowed" \
 out=$(c curl -s -m 5 telnet://172.31.0.10:22 2>&1; echo "exit $?")
 check "tcp 22 denied: the connection is refused at once (EHOSTUNREACH), not timed out" \
 	sh -c "echo '$out' | grep -q 'exit 7'"
-check "... and never reached the resource" \
-	sh -c "! grep -q '^tcp .* 22\$' '$FZ_RUN/res-listen.log'"
 check "denied by the filter is counted as filtered" test "$(gstat denied_filtered)" -ge 1
 udp_echo() { # ADDR PORT: the resource echoes it back
 	c "$PY" -c "import socket,sys
@@ -131,6 +177,41 @@ sys.exit(0 if s.recv(100) == b'ping' else 1)" "$1" "$2"
 check "udp 5000 (the start of the range) allowed: echoed" udp_echo 172.31.0.10 5000
 check "udp 5010 (the end of the range) allowed: echoed" udp_echo 172.31.0.10 5010
 check_fails "udp 5011 denied" udp_echo 172.31.0.10 5011
+check "the listener logged the allowed datagrams" \
+	listener_saw '^udp 100.64.0.2 [0-9]+ 5010 4 172.31.0.10$'
+check "... and the denied tcp 22 never reached the resource" listener_never '^tcp .* 22$'
+
+# ---- Fragments and IPv6 extension headers against filters ----
+# The client's kernel fragments 3000-byte datagrams at the tunnel MTU:
+# the first fragment carries the ports, the later ones none. A datagram
+# to an allowed port must arrive whole, one to a denied port not at all.
+res "$LAN" addr 172.31.0.0/24 filter udp:5000-5005 >/dev/null
+res "$LAN6" addr fd00:31::/64 filter udp:5000-5005 >/dev/null
+filt0=$(gstat denied_filtered)
+check "a fragmented 3000-byte datagram to an allowed port arrives whole and is echoed (IPv4)" \
+	gw udp 172.31.0.10 5001 3000
+check "... and over IPv6" gw udp fd00:31::10 5001 3000
+check "... the resource got both whole" \
+	sh -c "grep -Eq '^udp 100.64.0.2 [0-9]+ 5001 3000 172.31.0.10$' '$FZ_RUN/res-listen.log' &&
+		grep -Eq '^udp fd00:2021:1111::2 [0-9]+ 5001 3000 fd00:31::10$' '$FZ_RUN/res-listen.log'"
+check_fails "a fragmented datagram to a denied port (5008) does not arrive (IPv4)" \
+	gw udp 172.31.0.10 5008 3000 --tries 1 --timeout 1
+check_fails "... nor over IPv6" gw udp fd00:31::10 5008 3000 --tries 1 --timeout 1
+check "IPv6 with a destination options header to an allowed port is echoed" \
+	gw udp fd00:31::10 5002 100 --dstopts
+check "... with a hop-by-hop header too" gw udp fd00:31::10 5002 100 --hopopts
+check "... fragmented, with destination options after the fragment header" \
+	gw udp fd00:31::10 5003 3000 --dstopts
+check_fails "IPv6 with a destination options header to a denied port (5009) is not" \
+	gw udp fd00:31::10 5009 100 --dstopts --tries 1 --timeout 1
+check_fails "... nor with a hop-by-hop header" \
+	gw udp fd00:31::10 5009 100 --hopopts --tries 1 --timeout 1
+check "nothing reached the denied ports, whole or in part" \
+	listener_never '^udp .* 500[6-9] '
+check "... each denial counted as filtered" \
+	test "$(gstat denied_filtered)" -ge $((filt0 + 4))
+g "$P" resource-del fz0 "$CL_PUB" "$LAN6" >/dev/null
+res "$LAN" addr 172.31.0.0/24 filter tcp:80 filter tcp:8443 filter udp:5000-5010 >/dev/null
 check "icmp off: ping denied with ICMP admin prohibited" prohibited4 172.31.0.10
 res "$LAN" addr 172.31.0.0/24 filter tcp:80 filter icmp >/dev/null
 check "icmp on (same resource ID, replaced): ping answered" \
@@ -141,6 +222,34 @@ check "an IPv6 resource with no filters allows everything: ping6" \
 	c ping -6 -c 2 -i 0.3 -W 3 fd00:31::10
 check "... and curl over IPv6" \
 	sh -c "ip netns exec client curl -s -m 5 -H 'Host: gitlab.company.test' 'http://[fd00:31::10]/' | grep -qx gitlab"
+
+# ---- ICMP errors: only about flows conntrack knows and the policy allows ----
+# Genuine ones: the resource sends to a client port nobody listens on, the
+# client's kernel answers port unreachable, and the resource's socket
+# hears it; the client sends to a resource port nobody listens on, and the
+# client's socket hears the resource's answer.
+check "a client's port unreachable about a resource's datagram reaches the resource (IPv4)" \
+	saw_error res 4 4444 ip netns exec res "$PY" "$GWPKT" udp 100.64.0.2 4444 8 --tries 1
+check "... and over IPv6" \
+	saw_error res 6 4444 ip netns exec res "$PY" "$GWPKT" udp fd00:2021:1111::2 4444 8 --tries 1
+check "a resource's port unreachable reaches the client (IPv6; IPv4 below, through a mapped IP)" \
+	saw_error client 6 5999 c "$PY" "$GWPKT" udp fd00:31::10 5999 8 --tries 1
+# Made-up ones, about flows that never were: dropped both ways.
+na0=$(gstat denied_not_authorized) ret0=$(gstat denied_return)
+check_fails "a made-up ICMP error from the client does not reach the resource (IPv4)" \
+	saw_error res 4 4445 gw icmp-err 172.31.0.10 172.31.0.10 5000 100.64.0.2 4445
+check_fails "... nor over IPv6" \
+	saw_error res 6 4445 gw icmp-err fd00:31::10 fd00:31::10 5000 fd00:2021:1111::2 4445
+check_fails "... nor one quoting a packet from another host than the one it goes to" \
+	saw_error res 4 4445 gw icmp-err 172.31.0.10 172.31.0.11 5000 100.64.0.2 4445
+check "... counted as not authorized" \
+	test "$(gstat denied_not_authorized)" -ge $((na0 + 3))
+check_fails "a made-up ICMP error from a resource does not reach the client (IPv4)" \
+	saw_error client 4 4446 ip netns exec res "$PY" "$GWPKT" icmp-err 100.64.0.2 100.64.0.2 4446 172.31.0.10 9
+check_fails "... nor over IPv6" \
+	saw_error client 6 4446 ip netns exec res "$PY" "$GWPKT" icmp-err fd00:2021:1111::2 fd00:2021:1111::2 4446 fd00:31::10 9
+check "... counted as return traffic not from a resource" \
+	test "$(gstat denied_return)" -ge $((ret0 + 2))
 
 # ---- Anti-spoofing and client-to-client ----
 bad0=$(gstat drop_bad_source)
@@ -287,6 +396,82 @@ client2_down
 g "$P" resource-del fz0 "$CL_PUB" "$GITLAB" >/dev/null
 check "revoking the DNS resource drops its mappings" \
 	wait_for 5 live_dnsmaps_are 0
+
+# ---- Established flows through re-pointed and re-mapped IPs ----
+# Conntrack binds a flow to its real address once. Here a flow is one
+# client source port to one mapped IP and port; the listener logs which
+# address each datagram reached, and each step sends its own length.
+# On a slow host these steps can outlast conntrack's 30 s for UDP, and a
+# flow that timed out would start anew and pass for the wrong reason.
+g sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600 \
+	net.netfilter.nf_conntrack_udp_timeout_stream=600
+res "$RA" dns addr 100.96.0.7/32 filter udp:5000-5010 >/dev/null
+res "$RB" dns addr 100.96.0.8/32 filter udp:5000-5010 >/dev/null
+g "$P" dnsmap fz0 "$CL_PUB" "$RA" 100.96.0.7 172.31.0.10 >/dev/null
+g "$P" dnsmap fz0 "$CL_PUB" "$RB" 100.96.0.8 172.31.0.11 >/dev/null
+flow_a() { gw udp 100.96.0.7 5001 "$@" --sport 40007; }
+check "flow A (port 40007 to 100.96.0.7 of resource A) reaches .10" \
+	sh -c "ip netns exec client '$PY' '$GWPKT' udp 100.96.0.7 5001 20 --sport 40007 &&
+		grep -q '^udp 100.64.0.2 40007 5001 20 172.31.0.10$' '$FZ_RUN/res-listen.log'"
+check "flow B (port 40008, same mapped IP) too" gw udp 100.96.0.7 5002 20 --sport 40008
+# recv_b: what reaches the client's port 40008 when .10 answers flow B.
+recv_b() {
+	c "$PY" "$GWPKT" recv 40008 8 >"$FZ_RUN/recv-b.out" 2>&1 &
+	local pid=$!
+	wait_for 5 grep -q listening "$FZ_RUN/recv-b.out"
+	ip netns exec res "$PY" "$GWPKT" send 172.31.0.10 5002 100.64.0.2 40008 >/dev/null
+	wait "$pid"
+}
+check "while A holds it, .10 reaches the client through flow B" recv_b
+g "$P" resource-del fz0 "$CL_PUB" "$RA" >/dev/null
+check_fails "revoking resource A cuts flow A" flow_a 24 --tries 1 --timeout 1
+# The client still holds resource B (.11) and moves 100.96.0.7 to it.
+check "the client re-points 100.96.0.7 to resource B, which leads to .11" \
+	g "$P" dnsmap fz0 "$CL_PUB" "$RB" 100.96.0.7 172.31.0.11
+nomap0=$(gstat denied_no_mapping)
+check_fails "... .10 can no longer reach the client through flow B's old translation" recv_b
+check "flow A's next datagrams reach .11 (the map as it is now)" flow_a 21
+check "... and none reached .10: the revoked flow did not revive" \
+	sh -c "grep -q '^udp 100.64.0.2 40007 5001 21 172.31.0.11$' '$FZ_RUN/res-listen.log' &&
+		! grep -q '^udp 100.64.0.2 40007 5001 2[14] 172.31.0.10$' '$FZ_RUN/res-listen.log'"
+check "... the stale flows were dropped and counted as no mapping" \
+	test "$(gstat denied_no_mapping)" -gt "$nomap0"
+# The name's address changes (same resource, new real address).
+check "flow C (port 40009 to 100.96.0.8) reaches .11" \
+	gw udp 100.96.0.8 5003 20 --sport 40009
+g "$P" dnsmap fz0 "$CL_PUB" "$RB" 100.96.0.8 172.31.0.10 >/dev/null
+check "after the map changes to .10, flow C's datagrams reach .10, not .11" \
+	sh -c "ip netns exec client '$PY' '$GWPKT' udp 100.96.0.8 5003 22 --sport 40009 &&
+		grep -q '^udp 100.64.0.2 40009 5003 22 172.31.0.10$' '$FZ_RUN/res-listen.log' &&
+		! grep -q '^udp 100.64.0.2 40009 5003 22 172.31.0.11$' '$FZ_RUN/res-listen.log'"
+# Targets that are no remote unicast host are refused, changing nothing.
+# map_refused MAPPED REAL WHY: SET_DNS_MAP fails with EINVAL, saying WHY.
+map_refused() {
+	g "$P" dnsmap fz0 "$CL_PUB" "$RB" "$1" "$2" | grep -q "EINVAL.*$3"
+}
+check "a DNS map to a link-local address is refused, saying why" \
+	map_refused 100.96.0.7 169.254.169.254 link-local
+check "... one to the gateway's own address" \
+	map_refused 100.96.0.7 172.31.0.1 "gateway's own"
+check "... and its own IPv6 address" \
+	map_refused fd00:2021:1111:8000::7 fd00:31::1 "gateway's own"
+check "... and they changed nothing: flow A still reaches .11" \
+	sh -c "ip netns exec client '$PY' '$GWPKT' udp 100.96.0.7 5001 23 --sport 40007 &&
+		grep -q '^udp 100.64.0.2 40007 5001 23 172.31.0.11$' '$FZ_RUN/res-listen.log'"
+# Expiry cuts an established, re-pointed flow both ways.
+res "$RB" dns addr 100.96.0.8/32 filter udp:5000-5010 expires +2 >/dev/null
+sleep 2.5
+check_fails "expiry of resource B cuts re-pointed flow A" flow_a 25 --tries 1 --timeout 1
+recv_a() {
+	c "$PY" "$GWPKT" recv 40007 8 >"$FZ_RUN/recv-a.out" 2>&1 &
+	local pid=$!
+	wait_for 5 grep -q listening "$FZ_RUN/recv-a.out"
+	ip netns exec res "$PY" "$GWPKT" send 172.31.0.11 5001 100.64.0.2 40007 >/dev/null
+	wait "$pid"
+}
+check_fails "... and .11 no longer reaches the client through it" recv_a
+g "$P" resource-del fz0 "$CL_PUB" "$RB" >/dev/null
+check "revoking B drops the re-pointed maps too" wait_for 5 live_dnsmaps_are 0
 
 # ---- p2p control packets ----
 c "$P" events fz0 30 >"$FZ_RUN/client-events.log" 2>"$FZ_RUN/client-events.err" &

@@ -40,14 +40,29 @@
  *    for as long as the peer exists (the flag cannot be cleared). The first
  *    such peer turns on conntrack and the mapped-IP NAT hooks in the
  *    device's namespace, and the device can no longer change namespaces.
- *  - A client may send to the device's own addresses and to its resources
- *    (SET_RESOURCE: FZ_A_RESOURCE with ID, ADDRS, FILTERS, EXPIRES, FLAGS;
- *    same ID replaces). Destinations in 100.64.0.0/11 and
- *    fd00:2021:1111::/107 are refused. SET_DNS_MAP binds a mapped IP the
+ *  - A client may send to its resources (SET_RESOURCE: FZ_A_RESOURCE with
+ *    ID, ADDRS, FILTERS, EXPIRES, FLAGS; same ID replaces), and to the
+ *    device's own addresses only what the gateway serves there: ICMP echo
+ *    requests and TCP/UDP to FZ_GATEWAY_DNS_PORT (anything else there is
+ *    denied as FILTERED). Destinations in 100.64.0.0/11 and
+ *    fd00:2021:1111::/107 are refused. An ICMP error passes either way
+ *    (but from the gateway itself) only if conntrack relates it to a flow
+ *    and the packet it quotes is one the policy lets through now. A
+ *    later fragment is judged with its datagram, once conntrack has
+ *    reassembled it. A packet of a flow that
+ *    the mapped-IP translation bound to a real address passes only while
+ *    the client's map still leads that mapped IP to that address: after
+ *    a revoke, expiry, map change or re-pointed mapped IP its conntrack
+ *    entry is dropped (counted as DENIED_NO_MAPPING) and the next packet
+ *    starts a new flow, judged anew. SET_DNS_MAP binds a mapped IP the
  *    client chose to a real address (FZ_MAP_A_RESOURCE_ID, FZ_MAP_A_MAPPED,
  *    FZ_MAP_A_REAL, one per request) for one of its DNS resources
- *    (FZ_RES_F_DNS); a mapped IP belongs to the resource its map names, so
- *    a wildcard resource with many names needs no address list. A DNS
+ *    (FZ_RES_F_DNS). A real address must be one remote unicast host:
+ *    unspecified, loopback, link-local, multicast, broadcast and IPv4-
+ *    mapped addresses, 100.64.0.0/10, fd00:2021:1111::/48 and the
+ *    gateway's own addresses are refused (-EINVAL). A mapped IP belongs
+ *    to the resource its map names, so a wildcard resource with many
+ *    names needs no address list. A DNS
  *    resource's ADDRS (optional) cover mapped IPs that have no map yet. DEL_RESOURCE (ID only) also
  *    drops its maps; DEL_DNS_MAP takes FZ_MAP_A_MAPPED or
  *    FZ_MAP_A_RESOURCE_ID (all of that resource's maps).
@@ -98,6 +113,8 @@
 /* Bounds the kernel enforces, so userspace can check before it asks. */
 #define FZ_MAX_HANDSHAKE_PACKET 148 /* largest handshake message (type 1) */
 #define FZ_MAX_CONTROL_PAYLOAD 1024 /* p2p control: header + JSON */
+/* What a gateway's DNS forwarder listens on, at its tunnel addresses. */
+#define FZ_GATEWAY_DNS_PORT 53535
 #define FZ_MAX_ALLOWEDIPS 64 /* per peer, so a peer fits one dump message */
 #define FZ_MAX_RESOURCES 128 /* authorized resources per client peer */
 #define FZ_MAX_RESOURCE_ADDRS 8 /* prefixes (or mapped IPs) per resource */
@@ -339,7 +356,7 @@ enum fz_stat_attr {
 	FZ_STAT_A_DENIED_EXPIRED, /* u64 */
 	FZ_STAT_A_DENIED_CLIENT_TO_CLIENT, /* u64 */
 	FZ_STAT_A_DENIED_RETURN, /* u64: to a client, not from its resources */
-	FZ_STAT_A_DENIED_NO_MAPPING, /* u64: mapped IP with no real address */
+	FZ_STAT_A_DENIED_NO_MAPPING, /* u64: mapped IP not (or no longer) mapped */
 	FZ_STAT_A_DROP_CONTROL_RATELIMITED, /* u64: control over 20/s a peer */
 	__FZ_STAT_A_MAX
 };
