@@ -126,7 +126,7 @@ void fz_cookie_make_reply(struct fz_cookie_checker *c,
 
 struct fz_ratelimiter *fz_ratelimiter_create(void)
 {
-	struct fz_ratelimiter *rl = vzalloc(sizeof(*rl));
+	struct fz_ratelimiter *rl = kvzalloc(sizeof(*rl), GFP_KERNEL_ACCOUNT);
 
 	if (rl)
 		spin_lock_init(&rl->lock);
@@ -135,7 +135,7 @@ struct fz_ratelimiter *fz_ratelimiter_create(void)
 
 void fz_ratelimiter_destroy(struct fz_ratelimiter *rl)
 {
-	vfree(rl);
+	kvfree(rl);
 }
 
 enum {

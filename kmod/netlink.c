@@ -1012,9 +1012,9 @@ static int fz_send_handshake(struct fz_device *fz, struct genl_info *info,
 		NL_SET_ERR_MSG_MOD(info->extack, "no endpoint to send to");
 		return -EDESTADDRREQ;
 	}
+	/* Before sending: the cookie reply may come back on another CPU. */
+	fz_handshake_sent(fz, nla_data(pkt), nla_len(pkt));
 	ret = fz_socket_send_buffer(fz, &ep, nla_data(pkt), nla_len(pkt));
-	if (!ret)
-		fz_handshake_sent(fz, nla_data(pkt), nla_len(pkt));
 	if (!ret && peer) {
 		this_cpu_add(peer->stats->tx_bytes, nla_len(pkt));
 		fz_timers_any_sent(peer);

@@ -50,11 +50,20 @@ static void fz_crypt_queue_flush(struct fz_crypt_queue *q)
 		flush_work(&per_cpu_ptr(q->worker, cpu)->work);
 }
 
-/* Every packet queued before this call has been encrypted or decrypted. */
+/*
+ * Every packet queued before this call has been encrypted or decrypted,
+ * and no worker still holds one. Flushing each CPU's worker in turn is
+ * not enough for that: a worker flushed early may be woken again by
+ * another peer's packet and take one of ours off the shared ring while a
+ * later worker is flushed. Workers handle each packet inside an RCU
+ * read-side section (the decrypt worker with bottom halves off), so a
+ * grace period after the flushes waits for any such straggler.
+ */
 void fz_crypt_flush(struct fz_device *fz)
 {
 	fz_crypt_queue_flush(&fz->encrypt_queue);
 	fz_crypt_queue_flush(&fz->decrypt_queue);
+	synchronize_net();
 }
 
 /* Round robin over online CPUs; a racy update only skews the spread. */
@@ -191,14 +200,24 @@ void fz_encrypt_worker(struct work_struct *work)
 	struct fz_device *fz = w->fz;
 	struct sk_buff *skb;
 
-	while ((skb = ptr_ring_consume_bh(&fz->encrypt_queue.ring))) {
-		struct fz_peer *peer = FZ_CB(skb)->keypair->peer;
-		bool ok = fz_encrypt_skb(skb, FZ_CB(skb)->keypair,
-					 READ_ONCE(fz->dev->mtu));
+	for (;;) {
+		struct fz_peer *peer;
+		bool ok;
 
+		/* From taking the packet to handing it on: see fz_crypt_flush. */
+		rcu_read_lock();
+		skb = ptr_ring_consume_bh(&fz->encrypt_queue.ring);
+		if (!skb) {
+			rcu_read_unlock();
+			break;
+		}
+		peer = FZ_CB(skb)->keypair->peer;
+		ok = fz_encrypt_skb(skb, FZ_CB(skb)->keypair,
+				    READ_ONCE(fz->dev->mtu));
 		atomic_set_release(&FZ_CB(skb)->state,
 				   ok ? FZ_PACKET_DONE : FZ_PACKET_DEAD);
 		queue_work(fz_wq, &peer->tx_work);
+		rcu_read_unlock();
 		cond_resched();
 	}
 }
