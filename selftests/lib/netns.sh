@@ -23,11 +23,13 @@ hosts_up() {
 hosts_down() {
 	local ns pids
 	for ns in "$1" "$2"; do
-		pids=$(ip netns pids "$ns" 2>/dev/null)
-		[ -n "$pids" ] && kill $pids 2>/dev/null && sleep 0.2
-		pids=$(ip netns pids "$ns" 2>/dev/null)
-		[ -n "$pids" ] && kill -9 $pids 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
+		# Under set -e (the demo) a process that ended meanwhile must
+		# not end the caller: every step here may fail.
+		pids=$(ip netns pids "$ns" 2>/dev/null) || :
+		[ -z "$pids" ] || { kill $pids 2>/dev/null || :; sleep 0.2; }
+		pids=$(ip netns pids "$ns" 2>/dev/null) || :
+		[ -z "$pids" ] || kill -9 $pids 2>/dev/null || :
+		ip netns del "$ns" 2>/dev/null || :
 	done
 	return 0
 }
