@@ -75,6 +75,12 @@ peer_replay=$(fz_json fb fz0 'd["peers"][0]["drops"].get("drop_replay", 0)')
 [ "$peer_replay" = "$after" ] && pass "... and counted on the sending peer too ($peer_replay)" ||
 	fail "peer's drop_replay is $peer_replay, the device's $after"
 
+# The keys above may be near REJECT_AFTER_TIME (180 s) on a slow host:
+# both sides take fresh ones (and a 1 s keepalive) for the rest.
+run_probe ip netns exec fb "$P" churn fz0 2 1 51821 192.168.241.1 51820 10.9.0.1/32,fd00:9::1/128 1
+run_probe ip netns exec fa "$P" churn fz0 1 2 51820 192.168.241.2 51821 10.9.0.2/32,fd00:9::2/128 1
+check "the fresh keys carry a ping" ip netns exec fa ping -c 3 -i 0.3 -W 2 10.9.0.2
+
 # Spoofing: A sends from an inner address B did not allow for it.
 ip -n fa addr add 10.9.0.99/24 dev fz0
 before=$(fz_json fb fz0 'd["stats"]["drop_bad_source"]')
