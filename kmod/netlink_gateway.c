@@ -436,7 +436,12 @@ static int fz_check_real_addr(const struct fz_prefix *real,
 	return 0;
 }
 
-/* One of the gateway's own addresses, or a broadcast one, in its namespace. */
+/*
+ * One of the gateway's own addresses in its namespace. Only RTN_LOCAL
+ * counts: inet_addr_type() answers RTN_BROADCAST for any address in a
+ * namespace whose local table does not exist yet (no address configured).
+ * Limited broadcast and multicast are refused before this.
+ */
 static bool fz_real_addr_is_gateway(struct net *net,
 				    const struct fz_prefix *real)
 {
@@ -446,14 +451,7 @@ static bool fz_real_addr_is_gateway(struct net *net,
 		return ipv6_chk_addr(net, (const struct in6_addr *)real->addr,
 				     NULL, 0);
 	memcpy(&a4, real->addr, 4);
-	switch (inet_addr_type(net, a4)) {
-	case RTN_LOCAL:
-	case RTN_BROADCAST:
-	case RTN_MULTICAST:
-		return true;
-	default:
-		return false;
-	}
+	return inet_addr_type(net, a4) == RTN_LOCAL;
 }
 
 static bool fz_has_dns_resource(struct fz_peer *peer, const u8 *id)
