@@ -94,6 +94,28 @@ def cmd_init(args):
     print(f"sent {sent} cookies {cookies}")
 
 
+def transport_data(frame, port):
+    """The outer DS field and the WireGuard message of an IP/UDP frame for
+    PORT carrying a transport data message, or None."""
+    version = frame[0] >> 4
+    if version == 4:
+        ihl, tos = (frame[0] & 15) * 4, frame[1]
+        proto, payload = frame[9], frame[ihl:]
+    elif version == 6:
+        tos = (struct.unpack("!I", frame[:4])[0] >> 20) & 0xFF
+        proto, payload = frame[6], frame[40:]
+    else:
+        return None
+    if proto != 17 or len(payload) < 8 + 32:
+        return None
+    if struct.unpack("!H", payload[2:4])[0] != port:
+        return None
+    data = payload[8:]
+    if data[0] != 4 or data[1:4] != b"\0\0\0":
+        return None
+    return tos, data
+
+
 def cmd_replay(args):
     iface, host, port = args[0], args[1], int(args[2])
     raw = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0003))
@@ -104,20 +126,9 @@ def cmd_replay(args):
         frame, addr = raw.recvfrom(65535)
         if addr[2] != socket.PACKET_HOST:  # not one this host sends
             continue
-        version = frame[0] >> 4
-        if version == 4:
-            ihl = (frame[0] & 15) * 4
-            proto, payload = frame[9], frame[ihl:]
-        elif version == 6:
-            proto, payload = frame[6], frame[40:]
-        else:
-            continue
-        if proto != 17 or len(payload) < 8 + 32:
-            continue
-        if struct.unpack("!H", payload[2:4])[0] != port:
-            continue
-        data = payload[8:]
-        if data[0] == 4 and data[1:4] == b"\0\0\0":
+        found = transport_data(frame, port)
+        if found:
+            data = found[1]
             break
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     out = socket.socket(family, socket.SOCK_DGRAM)
@@ -167,22 +178,10 @@ def cmd_inspect(args):
             frame, addr = raw.recvfrom(65535)
             if addr[2] != socket.PACKET_HOST:
                 continue
-            version = frame[0] >> 4
-            if version == 4:
-                ihl, tos = (frame[0] & 15) * 4, frame[1]
-                proto, payload = frame[9], frame[ihl:]
-            elif version == 6:
-                tos = (struct.unpack("!I", frame[:4])[0] >> 20) & 0xFF
-                proto, payload = frame[6], frame[40:]
-            else:
-                continue
-            if proto != 17 or len(payload) < 8 + 32:
-                continue
-            if struct.unpack("!H", payload[2:4])[0] != port:
-                continue
-            data = payload[8:]
-            if data[0] != 4 or data[1:4] != b"\0\0\0" or len(data) == 32:
+            found = transport_data(frame, port)
+            if not found or len(found[1]) == 32:
                 continue  # not data, or a keepalive
+            tos, data = found
             seen += 1
             ds.add(tos)
             plain = decrypt(lib, key, struct.unpack("<Q", data[8:16])[0], data[16:])
