@@ -742,29 +742,37 @@ static void keyed_peer(const char *ifname, uint32_t peer, const char *ip,
 	expect_errno(transact(&m, NULL, NULL), 0, "SET_PEER with endpoint");
 }
 
-static void keyed_keypair(const char *ifname, uint32_t self, uint32_t peer,
-			  int slot)
+/* SET_KEYPAIR of the fixed session keys; the current slot initiated. */
+static void keypair_msg(struct msg *m, const char *ifname, uint32_t self,
+			uint32_t peer, int slot)
 {
 	uint8_t key[FZ_KEY_LEN], send[FZ_KEY_LEN], recv[FZ_KEY_LEN];
-	struct msg m;
 
 	make_key(key, peer);
 	session_key(send, self, peer);
 	session_key(recv, peer, self);
-	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_KEYPAIR, 1);
-	put_str(&m, FZ_A_IFNAME, ifname);
-	nest_start(&m, FZ_A_PEER);
-	put(&m, FZ_PEER_A_PUBLIC_KEY, key, FZ_KEY_LEN);
-	nest_end(&m);
-	nest_start(&m, FZ_A_KEYPAIR);
-	put_u8(&m, FZ_KP_A_SLOT, slot);
-	put_u32(&m, FZ_KP_A_LOCAL_INDEX, self);
-	put_u32(&m, FZ_KP_A_REMOTE_INDEX, peer);
-	put(&m, FZ_KP_A_SEND_KEY, send, FZ_KEY_LEN);
-	put(&m, FZ_KP_A_RECV_KEY, recv, FZ_KEY_LEN);
+	msg_init(m, fz_family_id, 0, FZ_CMD_SET_KEYPAIR, 1);
+	put_str(m, FZ_A_IFNAME, ifname);
+	nest_start(m, FZ_A_PEER);
+	put(m, FZ_PEER_A_PUBLIC_KEY, key, FZ_KEY_LEN);
+	nest_end(m);
+	nest_start(m, FZ_A_KEYPAIR);
+	put_u8(m, FZ_KP_A_SLOT, slot);
+	put_u32(m, FZ_KP_A_LOCAL_INDEX, self);
+	put_u32(m, FZ_KP_A_REMOTE_INDEX, peer);
+	put(m, FZ_KP_A_SEND_KEY, send, FZ_KEY_LEN);
+	put(m, FZ_KP_A_RECV_KEY, recv, FZ_KEY_LEN);
 	if (slot == FZ_KEYPAIR_CURRENT)
-		put_u32(&m, FZ_KP_A_FLAGS, FZ_KEYPAIR_F_INITIATOR);
-	nest_end(&m);
+		put_u32(m, FZ_KP_A_FLAGS, FZ_KEYPAIR_F_INITIATOR);
+	nest_end(m);
+}
+
+static void keyed_keypair(const char *ifname, uint32_t self, uint32_t peer,
+			  int slot)
+{
+	struct msg m;
+
+	keypair_msg(&m, ifname, self, peer, slot);
 	expect_errno(transact(&m, NULL, NULL), 0, "SET_KEYPAIR");
 }
 
@@ -1877,7 +1885,7 @@ static int cmd_scale(const char *ifname, int peers, int maps)
 static int churn_round(char **argv)
 {
 	uint32_t self = atoi(argv[1]), peer = atoi(argv[2]);
-	uint8_t key[FZ_KEY_LEN], send[FZ_KEY_LEN], recv[FZ_KEY_LEN];
+	uint8_t key[FZ_KEY_LEN];
 	char prefixes[512];
 	struct msg m;
 	int ret, tries;
@@ -1906,19 +1914,7 @@ static int churn_round(char **argv)
 	if (ret)
 		return ret;
 	/* The same keys each round: the other side keeps receiving. */
-	session_key(send, self, peer);
-	session_key(recv, peer, self);
-	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_KEYPAIR, FZ_GENL_VERSION);
-	put_str(&m, FZ_A_IFNAME, argv[0]);
-	put_peer_key(&m, key);
-	nest_start(&m, FZ_A_KEYPAIR);
-	put_u8(&m, FZ_KP_A_SLOT, FZ_KEYPAIR_CURRENT);
-	put_u32(&m, FZ_KP_A_LOCAL_INDEX, self);
-	put_u32(&m, FZ_KP_A_REMOTE_INDEX, peer);
-	put(&m, FZ_KP_A_SEND_KEY, send, FZ_KEY_LEN);
-	put(&m, FZ_KP_A_RECV_KEY, recv, FZ_KEY_LEN);
-	put_u32(&m, FZ_KP_A_FLAGS, FZ_KEYPAIR_F_INITIATOR);
-	nest_end(&m);
+	keypair_msg(&m, argv[0], self, peer, FZ_KEYPAIR_CURRENT);
 	/* A packet being received may hold the old keys for a moment. */
 	for (tries = 0; tries < 100; tries++) {
 		ret = transact(&m, NULL, NULL);
