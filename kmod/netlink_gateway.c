@@ -406,8 +406,9 @@ static int fz_check_real_addr(const struct fz_prefix *real,
 
 	if (real->family == AF_INET) {
 		memcpy(&a4, real->addr, 4);
-		if (ipv4_is_zeronet(a4))
-			return fz_real_bad("unspecified (0.0.0.0/8)");
+		/* ipv4_is_zeronet() tests only 0.0.0.0 since Linux 5.x. */
+		if ((a4 & htonl(0xff000000)) == 0)
+			return fz_real_bad("this network (0.0.0.0/8)");
 		if (ipv4_is_loopback(a4))
 			return fz_real_bad("loopback");
 		if (ipv4_is_linklocal_169(a4))

@@ -48,40 +48,51 @@ if [ -f "$dir/done" ]; then
 	echo "$dir"
 	exit 0
 fi
-rm -rf "$dir"
-mkdir -p "$dir"
+configure() {
+	{
+		tar -xf "$tarball" -C "$dir"
+		make -C "$src" x86_64_defconfig
+		"$src/scripts/kconfig/merge_config.sh" -m -O "$src" "$src/.config" "$frag"
+		make -C "$src" olddefconfig
+	} >"$log" 2>&1 || { tail -30 "$log" >&2; die "configuring failed"; }
+
+	# An option Kconfig could not honour (a dependency missing) is dropped
+	# silently by olddefconfig: refuse to build a kernel that lacks one.
+	bad=0
+	while read -r line; do
+		case $line in
+		CONFIG_*=*) want=$line ;;
+		"# CONFIG_"*" is not set") want=$line ;;
+		*) continue ;;
+		esac
+		opt=${want#\# }
+		opt=${opt%%[= ]*}
+		if ! grep -qxF "$want" "$src/.config"; then
+			# "is not set" is also met when the option is absent entirely.
+			if [[ $want == "# "* ]] && ! grep -q "^$opt=" "$src/.config"; then
+				continue
+			fi
+			echo "build-kernel: wanted '$want', got '$(grep -E "^(# )?$opt[= ]" "$src/.config" || echo absent)'" >&2
+			bad=1
+		fi
+	done <"$frag"
+	[ $bad -eq 0 ] || die "the fragment does not apply to this source; fix $frag"
+}
+
 log=$dir/build.log
 src=$dir/linux-source-6.12
-echo "build-kernel: building in $dir (log: $log)" >&2
 start=$(date +%s)
-{
-	tar -xf "$tarball" -C "$dir"
-	make -C "$src" x86_64_defconfig
-	"$src/scripts/kconfig/merge_config.sh" -m -O "$src" "$src/.config" "$frag"
-	make -C "$src" olddefconfig
-} >"$log" 2>&1 || { tail -30 "$log" >&2; die "configuring failed"; }
-
-# An option Kconfig could not honour (a dependency missing) is dropped
-# silently by olddefconfig: refuse to build a kernel that lacks one.
-bad=0
-while read -r line; do
-	case $line in
-	CONFIG_*=*) want=$line ;;
-	"# CONFIG_"*" is not set") want=$line ;;
-	*) continue ;;
-	esac
-	opt=${want#\# }
-	opt=${opt%%[= ]*}
-	if ! grep -qxF "$want" "$src/.config"; then
-		# "is not set" is also met when the option is absent entirely.
-		if [[ $want == "# "* ]] && ! grep -q "^$opt=" "$src/.config"; then
-			continue
-		fi
-		echo "build-kernel: wanted '$want', got '$(grep -E "^(# )?$opt[= ]" "$src/.config" || echo absent)'" >&2
-		bad=1
-	fi
-done <"$frag"
-[ $bad -eq 0 ] || die "the fragment does not apply to this source; fix $frag"
+# A build that was interrupted after configuring resumes where make left
+# off: it takes an hour or more on two CPUs, and make is incremental.
+if [ -f "$dir/configured" ]; then
+	echo "build-kernel: resuming in $dir (log: $log)" >&2
+else
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	echo "build-kernel: building in $dir (log: $log)" >&2
+	configure
+	touch "$dir/configured"
+fi
 
 if ! nice -n 19 make -C "$src" -j"$jobs" bzImage modules >>"$log" 2>&1; then
 	tail -30 "$log" >&2
