@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "authorize.h"
 #include "cli.h"
 #include "ctl.h"
@@ -33,8 +34,8 @@ static const char authorize_usage[] =
 	"    replacing an earlier authorization of the same pair (so it also\n"
 	"    changes an expiry). The client must be a [Client] and RESOURCE a\n"
 	"    [Resource] of the agent's authorizations file. fz.ko enforces the\n"
-	"    expiry by itself, against the real-time clock (CLOCK_REALTIME:\n"
-	"    time asleep counts; setting the clock moves the expiry). The\n"
+	"    expiry by itself, in CLOCK_BOOTTIME (time asleep counts; setting\n"
+	"    the clock afterwards does not move the expiry). The\n"
 	"    grant lasts until the agent restarts or reloads: then the\n"
 	"    authorizations file alone counts. Nothing is changed if anything\n"
 	"    is wrong.\n"
@@ -224,14 +225,6 @@ static int call_agent(const char *cmd, const char *ifname, char **words,
 	return CLI_EXIT_OK;
 }
 
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 int authorize_main(int argc, char *argv[])
 {
 	static char word[] = "authorize";
@@ -241,7 +234,7 @@ int authorize_main(int argc, char *argv[])
 
 	if (cli_wants_help(argc, argv))
 		return cli_print_usage(authorize_usage);
-	if (authorize_parse_args(argc, argv, realtime_ns(), &a, err,
+	if (authorize_parse_args(argc, argv, fz_clock_real_ns(), &a, err,
 				 sizeof(err)))
 		return cli_usage_error("authorize", "%s", err);
 	snprintf(expires, sizeof(expires), "%" PRIu64, a.expires_ns);

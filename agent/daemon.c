@@ -29,6 +29,7 @@
 
 #include <linux/fz.h>
 
+#include "clock.h"
 #include "apply.h"
 #include "cli.h"
 #include "config.h"
@@ -228,11 +229,8 @@ static void op_peer_gone(void *ctx, struct fz_hs_peer *peer)
 /* CLOCK_BOOTTIME, like the noise code: time asleep counts. */
 static uint64_t op_now(void *ctx)
 {
-	struct timespec ts;
-
 	(void)ctx;
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * FZ_HS_NSEC + (uint64_t)ts.tv_nsec;
+	return fz_clock_boot_ns();
 }
 
 static void op_log(void *ctx, const char *line)
@@ -350,14 +348,12 @@ static ssize_t recv_kernel(struct daemon *d, int fd, void *buf, size_t len,
  */
 static void resync(struct daemon *d)
 {
-	struct timespec ts;
 	struct fz_device dev;
 	size_t started = 0;
 	uint64_t now;
 
 	d->last_resync_ms = uv_now(&d->loop) ? uv_now(&d->loop) : 1;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now = (uint64_t)ts.tv_sec * FZ_HS_NSEC + (uint64_t)ts.tv_nsec;
+	now = fz_clock_real_ns();
 	if (daemon_check(d, daemon_dump(d, &dev))) {
 		daemon_log(d,
 			   "the event queue overflowed %" PRIu64

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "cli.h"
 #include "config.h"
 #include "daemon_int.h"
@@ -186,15 +187,6 @@ static const struct gw_ops daemon_gw_ops = {
 	.is_own_addr = op_is_own_addr,
 };
 
-/* The resolver's cache clock: monotonic, time asleep included. */
-static uint64_t boottime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* --- Life cycle --- */
 
 int daemon_gw_create(struct daemon *d, struct gw_auth *auth,
@@ -204,7 +196,7 @@ int daemon_gw_create(struct daemon *d, struct gw_auth *auth,
 
 	d->auth_path = auth_path;
 	d->gw = gateway_new(&daemon_gw_ops, d, auth);
-	d->resolver = resolver_new(&d->loop, &rc, boottime_ns);
+	d->resolver = resolver_new(&d->loop, &rc, fz_clock_boot_ns);
 	d->host = calloc(1, sizeof(*d->host));
 	if (!d->gw || !d->resolver || !d->host) {
 		gw_auth_free(auth);
@@ -297,16 +289,11 @@ int daemon_gw_start(struct daemon *d)
 int daemon_gw_read_auth(struct daemon *d, struct gw_auth *auth, char *err,
 			size_t errlen)
 {
-	struct timespec ts;
-
 	memset(auth, 0, sizeof(*auth));
 	if (!d->gw || !d->auth_path)
 		return 0;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return gw_auth_parse_file(d->auth_path,
-				  (uint64_t)ts.tv_sec * 1000000000ULL +
-					  (uint64_t)ts.tv_nsec,
-				  auth, err, errlen);
+	return gw_auth_parse_file(d->auth_path, fz_clock_real_ns(), auth, err,
+				  errlen);
 }
 
 int daemon_gw_reload(struct daemon *d, struct gw_auth *auth, char *err,

@@ -15,6 +15,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
+#include "clock.h"
 #include "device.h"
 
 /*
@@ -332,7 +333,9 @@ static int parse_resource(struct fz_resource_info *res, struct nlattr *nest)
 		return -EINVAL;
 	memcpy(res->id, nla_data(tb[FZ_RES_A_ID]), FZ_RESOURCE_ID_LEN);
 	res->flags = nla_get_u32(tb[FZ_RES_A_FLAGS]);
-	res->expires_ns = nla_get_u64(tb[FZ_RES_A_EXPIRES]);
+	/* fz.ko keeps deadlines in boot time; people read real time. */
+	res->expires_ns =
+		fz_clock_boot_to_real(nla_get_u64(tb[FZ_RES_A_EXPIRES]));
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "cli.h"
 #include "config.h"
 #include "daemon.h"
@@ -97,9 +98,10 @@ static const char gateway_usage[] =
 	"    repeatable and names a resource by Name or ID; without \"until\"\n"
 	"    or \"for\" it never expires, and fz.ko enforces an expiry by\n"
 	"    itself. \"for\" counts from when the file is read (at start and\n"
-	"    on each SIGHUP). An expiry is a point in UTC, and fz.ko compares\n"
-	"    it with the real-time clock (CLOCK_REALTIME): time asleep counts,\n"
-	"    but setting the clock moves every expiry with it. The latest is\n"
+	"    on each SIGHUP). An expiry is a point in UTC; the agent hands it\n"
+	"    to fz.ko as a deadline in CLOCK_BOOTTIME, which setting the clock\n"
+	"    does not move and which counts time asleep, so the grant lasts as\n"
+	"    long as it said when it was read. The latest is\n"
 	"    2262-04-11T23:47:16Z (fz.ko's 64-bit nanoseconds); anything later\n"
 	"    is an error. \"tcp\" or \"udp\" alone in Filters is every port.\n"
 	"    Any error is reported as FILE:LINE and nothing is started.\n"
@@ -148,14 +150,6 @@ static const char gateway_usage[] =
 	"    0 when stopped by a signal or by `fzagent down`; 1 on any error,\n"
 	"    including an error in either file.\n";
 
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static int load_auth(const char *path, struct gw_auth *auth)
 {
 	char err[512];
@@ -164,7 +158,8 @@ static int load_auth(const char *path, struct gw_auth *auth)
 		memset(auth, 0, sizeof(*auth));
 		return 0;
 	}
-	if (gw_auth_parse_file(path, realtime_ns(), auth, err, sizeof(err))) {
+	if (gw_auth_parse_file(path, fz_clock_real_ns(), auth, err,
+			       sizeof(err))) {
 		cli_error("gateway", "%s", err);
 		return -EINVAL;
 	}

@@ -10,6 +10,7 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
+#include "clock.h"
 #include "kernel.h"
 #include "kernel_gw.h"
 #include "nl.h"
@@ -88,7 +89,8 @@ static int put_resource(struct nl_msg *msg, const struct fz_resource_spec *r)
 	if (!nest || nla_put(msg, FZ_RES_A_ID, FZ_RESOURCE_ID_LEN, r->id) < 0 ||
 	    put_addrs(msg, r) || put_filters(msg, r) ||
 	    (r->expires_ns &&
-	     nla_put_u64(msg, FZ_RES_A_EXPIRES, r->expires_ns) < 0) ||
+	     nla_put_u64(msg, FZ_RES_A_EXPIRES,
+			 fz_clock_real_to_boot(r->expires_ns)) < 0) ||
 	    (r->flags && nla_put_u32(msg, FZ_RES_A_FLAGS, r->flags) < 0))
 		return -ENOMEM;
 	nla_nest_end(msg, nest);

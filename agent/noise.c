@@ -15,6 +15,7 @@
 #include <blake2.h>
 #include <sodium.h>
 
+#include "clock.h"
 #include "keys.h"
 #include "noise.h"
 
@@ -69,27 +70,9 @@ _Static_assert(FZ_NOISE_KEY_LEN == crypto_aead_chacha20poly1305_ietf_KEYBYTES,
 
 /* --- Clock --- */
 
-static uint64_t read_clock(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t boottime_ns(void)
-{
-	return read_clock(CLOCK_BOOTTIME);
-}
-
-static uint64_t realtime_ns(void)
-{
-	return read_clock(CLOCK_REALTIME);
-}
-
 static const struct fz_noise_clock system_clock = {
-	.monotonic_ns = boottime_ns,
-	.unix_ns = realtime_ns,
+	.monotonic_ns = fz_clock_boot_ns,
+	.unix_ns = fz_clock_real_ns,
 };
 
 static struct fz_noise_clock noise_clock = system_clock;

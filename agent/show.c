@@ -14,6 +14,7 @@
 #include <netlink/route/link.h>
 #include <netlink/socket.h>
 
+#include "clock.h"
 #include "cli.h"
 #include "device.h"
 #include "nl.h"
@@ -169,14 +170,6 @@ out:
 	return ret ? -EIO : 0;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static void report_dump_error(struct fznl *nl, const char *name, int err)
 {
 	const char *ext = fznl_ext_msg(nl);
@@ -245,7 +238,7 @@ static int show_device(struct fznl *nl, const char *name,
 		/* A blank line between interfaces, as wg show does. */
 		if (!first)
 			putchar('\n');
-		print_device_text(stdout, &dev, now_ns());
+		print_device_text(stdout, &dev, fz_clock_real_ns());
 	}
 out:
 	fz_device_free(&dev);

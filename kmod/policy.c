@@ -271,7 +271,7 @@ static enum fz_event_reason fz_policy_match(const struct fz_policy *pol,
 			continue;
 		if (res->expires_ns) {
 			if (!now)
-				now = ktime_get_real_ns();
+				now = ktime_get_boottime_ns();
 			if (now >= res->expires_ns) {
 				if (why == FZ_REASON_NOT_AUTHORIZED)
 					why = FZ_REASON_EXPIRED;
@@ -306,7 +306,7 @@ static enum fz_event_reason fz_policy_match_mapped(struct fz_peer *peer,
 		res = &pol->res[i];
 		if (memcmp(res->id, id, FZ_RESOURCE_ID_LEN))
 			continue;
-		if (res->expires_ns && ktime_get_real_ns() >= res->expires_ns)
+		if (res->expires_ns && ktime_get_boottime_ns() >= res->expires_ns)
 			return FZ_REASON_EXPIRED;
 		return !filter || fz_resource_allows(res, flow) ?
 			FZ_REASON_NONE : FZ_REASON_FILTERED;

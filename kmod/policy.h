@@ -24,7 +24,7 @@ struct fz_filter {
 struct fz_resource {
 	u8 id[FZ_RESOURCE_ID_LEN];
 	u32 flags; /* enum fz_resource_flag */
-	u64 expires_ns; /* real time; 0 = never */
+	u64 expires_ns; /* CLOCK_BOOTTIME; 0 = never */
 	u8 num_addrs, num_filters;
 	struct fz_prefix addrs[FZ_MAX_RESOURCE_ADDRS];
 	struct fz_filter filters[FZ_MAX_FILTERS];

@@ -1180,6 +1180,14 @@ static int print_event(struct nlmsghdr *nlh, uint32_t ifindex)
 	return 1;
 }
 
+static uint64_t boottime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -1312,8 +1320,8 @@ static int put_filter(struct msg *m, const char *spec)
 }
 
 /*
- * resource IFNAME PEER ID32HEX [dns] [expires NS] [addr CIDR]... [filter F]...
- * ID is 32 hex digits; NS is ns since the epoch, or +SECONDS from now.
+ * resource IFNAME PEER ID32HEX [dns] [expires BOOTTIME_NS|+SECS] [addr CIDR]... [filter F]...
+ * ID is 32 hex digits; the expiry is CLOCK_BOOTTIME ns, or +SECONDS from now.
  */
 static int build_resource(struct msg *m, int argc, char **argv)
 {
@@ -1337,12 +1345,13 @@ static int build_resource(struct msg *m, int argc, char **argv)
 			flags |= strtoul(argv[++i], NULL, 0);
 		} else if (!strcmp(argv[i], "expires") && i + 1 < argc) {
 			i++;
-			expires = argv[i][0] == '+' ?
-					  (uint64_t)time(NULL) * 1000000000ULL +
-						  strtoull(argv[i] + 1, NULL,
-							   10) *
-							  1000000000ULL :
-					  strtoull(argv[i], NULL, 10);
+			/* fz.ko's deadlines are CLOCK_BOOTTIME. */
+			expires =
+				argv[i][0] == '+' ?
+					boottime_ns() + strtoull(argv[i] + 1,
+								 NULL, 10) *
+								1000000000ULL :
+					strtoull(argv[i], NULL, 10);
 		} else if (!strcmp(argv[i], "addr") && i + 1 < argc) {
 			strncat(cidrs, argv[++i],
 				sizeof(cidrs) - strlen(cidrs) - 2);

@@ -13,6 +13,7 @@ int main(void)
 	int failed;
 
 	srunner_add_suite(sr, format_suite());
+	srunner_add_suite(sr, clock_suite());
 	srunner_add_suite(sr, json_suite());
 	srunner_add_suite(sr, device_suite());
 	srunner_add_suite(sr, print_suite());

@@ -26,5 +26,6 @@ Suite *p2p_suite(void);
 Suite *gateway_suite(void);
 Suite *keyindex_suite(void);
 Suite *secpool_suite(void);
+Suite *clock_suite(void);
 
 #endif /* FZ_AGENT_TESTS_SUITES_H */

@@ -20,7 +20,8 @@
 need ip ping curl nginx dnsmasq dig conntrack nft wg modprobe "$PY"
 P=$FZ_NLPROBE
 modprobe fz
-trap 'gw_tunnel_down; gateway_down; hosts_down client; hosts_down fwa fwb' EXIT
+clock_back=0
+trap '[ "$clock_back" = 1 ] && date -s "@$(($(date +%s) + 3600))" >/dev/null; gw_tunnel_down; gateway_down; hosts_down client; hosts_down fwa fwb' EXIT
 
 GITLAB=0b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c11
 JENKINS=0b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c12
@@ -168,10 +169,15 @@ assigned "$JENKINS" jenkins.company.test 5
 status_is jenkins.company.test Active 2
 check "... works now" \
 	sh -c "[ \"\$($(declare -f c get); get jenkins.company.test 100.96.0.5)\" = jenkins ]"
-left=$((t_auth + 13 - $(date +%s)))
+# fz.ko keeps the deadline in CLOCK_BOOTTIME: setting the wall clock back
+# an hour must not lengthen the grant (finding 15).
+date -s "@$(($(date +%s) - 3600))" >/dev/null && clock_back=1
+check "... the wall clock set back an hour" test "$(date +%s)" -lt "$t_auth"
+left=$((t_auth - 3600 + 13 - $(date +%s)))
 [ $left -gt 0 ] && sleep $left
 get jenkins.company.test 100.96.0.5 >/dev/null
-check "... and is refused once expired, with no agent involved" test $? = 7
+check "... and is refused once expired, clock or not, with no agent involved" test $? = 7
+date -s "@$(($(date +%s) + 3600))" >/dev/null && clock_back=0
 check_fails "authorize refuses an unknown resource" \
 	g "$FZAGENT" authorize fz0 "$CL_PUB" nosuch
 check_fails "authorize refuses an unknown client" \

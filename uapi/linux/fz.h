@@ -263,7 +263,7 @@ enum fz_resource_attr {
 	FZ_RES_A_ID, /* FZ_RESOURCE_ID_LEN bytes */
 	FZ_RES_A_ADDRS, /* nest of FZ_AIP_A_* nests: CIDRs or mapped IPs */
 	FZ_RES_A_FILTERS, /* nest of nests, enum fz_filter_attr; none = all */
-	FZ_RES_A_EXPIRES, /* u64 ns since epoch; 0 = no expiry */
+	FZ_RES_A_EXPIRES, /* u64 ns of CLOCK_BOOTTIME; 0 = no expiry */
 	FZ_RES_A_FLAGS, /* u32, enum fz_resource_flag */
 	FZ_RES_A_PAD,
 	__FZ_RES_A_MAX
