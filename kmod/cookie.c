@@ -160,8 +160,13 @@ static void fz_ratelimit_addr(u8 out[16], const union fz_endpoint *src)
 		memcpy(out, src->addr6.sin6_addr.s6_addr, 8);
 }
 
+/*
+ * PROVEN: the sender showed with mac2 that it owns its address, so it
+ * cannot be one of a spoofed flood's many sources; it is limited per
+ * source only and neither spends nor needs the all-sources budget.
+ */
 bool fz_ratelimiter_allow(struct fz_ratelimiter *rl,
-			  const union fz_endpoint *src)
+			  const union fz_endpoint *src, bool proven)
 {
 	const u64 burst = (u64)FZ_RATELIMIT_BURST * FZ_RATELIMIT_COST;
 	u64 now = ktime_get_coarse_boottime_ns();
@@ -186,10 +191,11 @@ bool fz_ratelimiter_allow(struct fz_ratelimiter *rl,
 				 rl->total_tokens + (now - rl->total_last_ns));
 	rl->total_last_ns = now;
 	allow = slot->tokens >= FZ_RATELIMIT_COST &&
-		rl->total_tokens >= FZ_RATELIMIT_TOTAL_COST;
+		(proven || rl->total_tokens >= FZ_RATELIMIT_TOTAL_COST);
 	if (allow) {
 		slot->tokens -= FZ_RATELIMIT_COST;
-		rl->total_tokens -= FZ_RATELIMIT_TOTAL_COST;
+		if (!proven)
+			rl->total_tokens -= FZ_RATELIMIT_TOTAL_COST;
 	}
 	spin_unlock_bh(&rl->lock);
 	return allow;

@@ -54,7 +54,7 @@ struct fz_ratelimiter {
 struct fz_ratelimiter *fz_ratelimiter_create(void);
 void fz_ratelimiter_destroy(struct fz_ratelimiter *rl);
 bool fz_ratelimiter_allow(struct fz_ratelimiter *rl,
-			  const union fz_endpoint *src);
+			  const union fz_endpoint *src, bool proven);
 
 void fz_cookie_init(void);
 

@@ -124,7 +124,7 @@ static int fz_stop(struct net_device *dev)
 	mutex_lock(&fz->lock);
 	fz_socket_close(fz);
 	list_for_each_entry(peer, &fz->peer_list, list)
-		skb_queue_purge(&peer->staged);
+		fz_staged_purge(peer);
 	mutex_unlock(&fz->lock);
 	return 0;
 }

@@ -67,6 +67,7 @@ struct fz_device {
 	struct fz_crypt_queue encrypt_queue, decrypt_queue;
 	struct sk_buff_head handshake_queue;
 	struct work_struct handshake_work;
+	atomic_t staged; /* packets of all peers waiting for a keypair */
 	/*
 	 * Our recent initiations and responses, by sender index: a cookie
 	 * reply reaches the agent only if it names one (see receive.c).

@@ -26,6 +26,11 @@ enum fz_limits {
 	FZ_REJECT_AFTER_TIME = 180,
 	FZ_KEEPALIVE_TIMEOUT = 10,
 	FZ_MAX_QUEUED_PACKETS = 1024,
+	/*
+	 * Staged packets have let go of their sockets, so nothing charges
+	 * them: one device holds this many at most, however many peers.
+	 */
+	FZ_MAX_STAGED_PER_DEVICE = 8192,
 	/* Handshake-message-derived limits: see ratelimiter.c, cookie.c. */
 	FZ_COOKIE_SECRET_MAX_AGE = 120,
 };

@@ -15,6 +15,7 @@
 #include "peer.h"
 #include "policy.h"
 #include "queueing.h"
+#include "send.h"
 #include "timers.h"
 
 static siphash_key_t fz_peer_hash_key __read_mostly;
@@ -146,7 +147,7 @@ static void fz_peer_teardown(struct fz_peer *peer)
 	cancel_work_sync(&peer->tx_work);
 	fz_queue_purge(&peer->tx_queue);
 	fz_queue_purge(&peer->rx_queue);
-	skb_queue_purge(&peer->staged);
+	fz_staged_purge(peer);
 	fz_peer_put(peer);
 }
 

@@ -217,9 +217,10 @@ static bool fz_filter_allows(const struct fz_filter *f,
 {
 	u16 port = ntohs(flow->dport);
 
+	/* ICMP of the packet's own family: ICMPv6 inside IPv4 is not ICMP. */
 	if (f->proto == FZ_FILTER_ICMP)
-		return flow->proto == IPPROTO_ICMP ||
-		       flow->proto == IPPROTO_ICMPV6;
+		return flow->proto == (flow->family == AF_INET ? IPPROTO_ICMP :
+								  IPPROTO_ICMPV6);
 	return f->proto == flow->proto && flow->has_ports &&
 	       port >= f->port_start && port <= f->port_end;
 }

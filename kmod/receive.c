@@ -115,6 +115,15 @@ static void fz_receive_handshake(struct fz_device *fz, struct sk_buff *skb)
 		fz_count(fz, FZ_STAT_A_DROP_MALFORMED);
 		goto drop;
 	}
+	/*
+	 * A full queue drops before a cookie reply's slot is consumed below,
+	 * so the real reply that arrives once the flood ebbs still passes.
+	 */
+	if (type == FZ_MSG_COOKIE &&
+	    skb_queue_len(&fz->handshake_queue) >= FZ_HANDSHAKE_QUEUE_LEN) {
+		fz_count(fz, FZ_STAT_A_DROP_RATELIMITED);
+		goto drop;
+	}
 	/* Nobody who lacks our public key gets further than this. */
 	if (type == FZ_MSG_COOKIE ?
 		    !fz_cookie_reply_expected(fz, (void *)skb->data) :
@@ -135,27 +144,51 @@ drop:
 	kfree_skb(skb);
 }
 
+/*
+ * An initiation or response goes on to the agent within the rate limits;
+ * under load only with a valid mac2 (the sender owns its address), and
+ * the rest get a cookie reply. A sender that proved its address is
+ * limited per source only, so spoofed floods cannot spend the budget that
+ * the device's real peers need.
+ */
+static bool fz_handshake_admit(struct fz_device *fz, struct sk_buff *skb,
+			       const struct fz_peer_endpoint *src)
+{
+	struct fz_msg_cookie reply;
+	bool proven = false;
+
+	if (fz_under_load(fz)) {
+		proven = fz_cookie_mac2_valid(&fz->cookie_checker, skb->data,
+					      skb->len, &src->addr);
+		if (!proven) {
+			fz_cookie_make_reply(&fz->cookie_checker, &reply,
+					     skb->data, skb->len, &src->addr);
+			if (!fz_socket_send_buffer(fz, src, &reply,
+						   sizeof(reply)))
+				fz_count(fz, FZ_STAT_A_COOKIES_SENT);
+			return false;
+		}
+	}
+	if (!fz_ratelimiter_allow(fz->ratelimiter, &src->addr, proven)) {
+		fz_count(fz, FZ_STAT_A_DROP_RATELIMITED);
+		return false;
+	}
+	return true;
+}
+
 static void fz_process_handshake(struct fz_device *fz, struct sk_buff *skb)
 {
-	u8 type = fz_msg_type(skb->data);
 	struct fz_peer_endpoint src;
-	struct fz_msg_cookie reply;
 
 	if (fz_socket_endpoint_from_skb(&src, skb))
 		return;
-	if (type != FZ_MSG_COOKIE && fz_under_load(fz) &&
-	    !fz_cookie_mac2_valid(&fz->cookie_checker, skb->data, skb->len,
-				  &src.addr)) {
-		fz_cookie_make_reply(&fz->cookie_checker, &reply, skb->data,
-				     skb->len, &src.addr);
-		if (!fz_socket_send_buffer(fz, &src, &reply, sizeof(reply)))
-			fz_count(fz, FZ_STAT_A_COOKIES_SENT);
+	/*
+	 * A cookie reply already answered a handshake of ours, once: it is
+	 * bounded by our own sending, and limiting it would lose it.
+	 */
+	if (fz_msg_type(skb->data) != FZ_MSG_COOKIE &&
+	    !fz_handshake_admit(fz, skb, &src))
 		return;
-	}
-	if (!fz_ratelimiter_allow(fz->ratelimiter, &src.addr)) {
-		fz_count(fz, FZ_STAT_A_DROP_RATELIMITED);
-		return;
-	}
 	fz_genl_event_handshake(fz, skb->data, skb->len, &src.addr);
 }
 

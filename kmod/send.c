@@ -35,6 +35,7 @@ void fz_handshake_needed(struct fz_peer *peer, u32 reason)
 static void fz_stage(struct fz_peer *peer, struct sk_buff_head *list)
 {
 	struct sk_buff *skb;
+	int before;
 
 	/*
 	 * Waiting packets let go of their sockets: a socket pins its network
@@ -43,13 +44,42 @@ static void fz_stage(struct fz_peer *peer, struct sk_buff_head *list)
 	skb_queue_walk(list, skb)
 		skb_orphan(skb);
 	spin_lock_bh(&peer->staged.lock);
+	before = skb_queue_len(&peer->staged);
 	skb_queue_splice_tail_init(list, &peer->staged);
-	while (skb_queue_len(&peer->staged) > FZ_MAX_QUEUED_PACKETS) {
+	/*
+	 * The oldest go first, past the peer's limit or the device's. Peers
+	 * staging at once may overshoot the device's by a batch each.
+	 */
+	while (skb_queue_len(&peer->staged) > FZ_MAX_QUEUED_PACKETS ||
+	       (skb_queue_len(&peer->staged) &&
+		atomic_read(&peer->fz->staged) +
+				(int)skb_queue_len(&peer->staged) - before >
+			FZ_MAX_STAGED_PER_DEVICE)) {
 		skb = __skb_dequeue(&peer->staged);
 		kfree_skb(skb);
 		fz_peer_count(peer, FZ_STAT_A_DROP_NO_KEY);
 	}
+	atomic_add((int)skb_queue_len(&peer->staged) - before,
+		   &peer->fz->staged);
 	spin_unlock_bh(&peer->staged.lock);
+}
+
+/* Take every staged packet of the peer off the device's count. */
+static void fz_unstage(struct fz_peer *peer, struct sk_buff_head *out)
+{
+	spin_lock_bh(&peer->staged.lock);
+	atomic_sub(skb_queue_len(&peer->staged), &peer->fz->staged);
+	skb_queue_splice_init(&peer->staged, out);
+	spin_unlock_bh(&peer->staged.lock);
+}
+
+void fz_staged_purge(struct fz_peer *peer)
+{
+	struct sk_buff_head list;
+
+	__skb_queue_head_init(&list);
+	fz_unstage(peer, &list);
+	__skb_queue_purge(&list);
 }
 
 static void fz_check_rekey(struct fz_peer *peer, struct fz_keypair *kp,
@@ -123,9 +153,7 @@ void fz_send_staged(struct fz_peer *peer)
 	struct sk_buff_head list;
 
 	__skb_queue_head_init(&list);
-	spin_lock_bh(&peer->staged.lock);
-	skb_queue_splice_init(&peer->staged, &list);
-	spin_unlock_bh(&peer->staged.lock);
+	fz_unstage(peer, &list);
 	if (!skb_queue_empty(&list))
 		fz_send_list(peer, &list);
 }

@@ -20,6 +20,7 @@ struct fz_peer;
 netdev_tx_t fz_xmit(struct sk_buff *skb, struct net_device *dev);
 void fz_send_encrypted(struct fz_peer *peer, struct sk_buff *skb);
 void fz_send_staged(struct fz_peer *peer);
+void fz_staged_purge(struct fz_peer *peer);
 void fz_send_keepalive(struct fz_peer *peer);
 /* One packet the kernel made itself (a control packet); any context. */
 void fz_send_one(struct fz_peer *peer, struct sk_buff *skb);

@@ -299,6 +299,15 @@ check "expiry enforced by the kernel cuts a running ping within 1 s" \
 	cut_within "$FZ_RUN/expiry.log" "$($PY -c "print($now + 3)")"
 check "... counted as expired" test "$(gstat denied_expired)" -ge 1
 res "$LAN" addr 172.31.0.0/24 filter icmp >/dev/null
+# "icmp" means the packet's own family's ICMP: protocol 58 inside IPv4 is
+# not ICMP (an echo request of ICMPv6 shape, sent on a raw IPv4 socket).
+filt0=$(gstat denied_filtered)
+c "$PY" -c "import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 58)
+for _ in range(3): s.sendto(bytes([128, 0, 0, 0, 0, 0, 0, 1]), ('172.31.0.10', 0))"
+for _ in 1 2 3; do [ "$(gstat denied_filtered)" -ge $((filt0 + 3)) ] && break; sleep 1; done
+check "an icmp filter does not pass ICMPv6 (protocol 58) inside IPv4" \
+	test "$(gstat denied_filtered)" -ge $((filt0 + 3))
 c ping -D -i 0.2 -w 6 172.31.0.10 >"$FZ_RUN/revoke.log" 2>&1 &
 pingpid=$!
 sleep 3

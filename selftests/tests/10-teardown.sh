@@ -1,6 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Teardown under fire, and what a namespace's root may cost the host:
+# - packets waiting for keys: they do not pin their namespace, and one
+#   device holds at most 8,192 of them whatever its number of peers;
 # - a peer removed and re-added 200 times in a tight loop with its keepalive armed
 #   and traffic flowing both ways;
 # - a gateway holding 1,000 clients deleted with traffic flowing;
@@ -10,7 +12,7 @@
 # After each part, fz.ko's live-object counters must return to zero.
 . "$FZ_SELFTESTS/lib/ktap.sh"
 . "$FZ_SELFTESTS/lib/netns.sh"
-need ip iperf3 ping modprobe mount
+need ip iperf3 ping modprobe mount "$PY"
 P=$FZ_NLPROBE
 cg=/sys/fs/cgroup/fz-memtest
 cleanup() {
@@ -45,6 +47,24 @@ ip netns exec fa ping -c 5 -i 0.1 -W 1 10.9.0.2 >/dev/null 2>&1
 	fail "pings to a peer without keys were dropped"
 hosts_down fa fb
 objects_zero "a namespace deleted while its tunnel held packets waiting for keys"
+
+# --- However many peers wait for keys, one device stages 8,192 packets ---
+# (Waiting packets have let go of their sockets, so no socket or cgroup
+# pays for them: the device caps them, not only each peer at 1,024.)
+hosts_up fa fb
+fz_dev fa fz0 10.9.0.1/24 fd00:9::1/64
+run_probe ip netns exec fa "$P" scale fz0 20
+ip -n fa route add 10.128.0.0/24 dev fz0
+ip netns exec fa "$PY" -c "import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(1100):
+    for n in range(1, 21): s.sendto(b'x' * 64, ('10.128.0.%d' % n, 9))"
+dropped=$(fz_json fa fz0 'd["stats"]["drop_no_key"]')
+# 22,000 sent: at most 8,192 (plus a batch or two of overshoot) may wait.
+check "20 peers without keys hold at most 8,192 packets between them ($dropped of 22,000 dropped)" \
+	test "$dropped" -ge $((22000 - 8192 - 64))
+hosts_down fa fb
+objects_zero "a device holding 8,192 packets waiting for keys, deleted"
 
 # --- A peer removed and re-added under traffic, keepalive armed ---
 hosts_up fa fb
