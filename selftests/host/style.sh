@@ -43,5 +43,5 @@ for k in "$@"; do
 done
 cd "$repo"
 check "clang-format: agent/ and selftests/ C code is formatted" \
-	clang-format --dry-run -Werror agent/*.[ch] agent/tests/*.[ch] selftests/*.c
+	clang-format --dry-run -Werror agent/*/*.[ch] agent/tests/*/*.[ch] selftests/*.c
 ktap_done

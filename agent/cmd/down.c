@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fzagent down: stop an interface's agent and delete the interface.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/cli.h"
+#include "ctl/ctl.h"
+#include "fzk/link.h"
+
+static const char down_usage[] =
+	"NAME\n"
+	"    fzagent down - stop an fz interface's agent and delete it\n"
+	"\n"
+	"SYNOPSIS\n"
+	"    fzagent down IFACE\n"
+	"    fzagent down -h | --help\n"
+	"\n"
+	"DESCRIPTION\n"
+	"    Asks IFACE's agent, if one runs in this network namespace, to\n"
+	"    exit (it wipes its keys and frees its control socket before it\n"
+	"    answers), then deletes the interface, and with it every peer and\n"
+	"    session key in the kernel. It is an error if IFACE does not exist\n"
+	"    or is not an fz interface; nothing is stopped then.\n"
+	"\n"
+	"    To restart the agent without cutting the tunnel, stop it with\n"
+	"    SIGTERM instead and run `fzagent up` again.\n"
+	"\n"
+	"OPTIONS\n"
+	"    IFACE\n"
+	"        The fz interface, e.g. fz0.\n"
+	"\n"
+	"    -h, --help\n"
+	"        Print this help to standard output and exit.\n"
+	"\n"
+	"EXAMPLES\n"
+	"    fzagent down fz0\n"
+	"    ip netns exec site-a fzagent down fz0\n"
+	"\n"
+	"EXIT STATUS\n"
+	"    0 when the interface was deleted; 1 on any error.\n";
+
+/* An agent that does not answer is no reason to keep the interface. */
+static void stop_agent(const char *ifname)
+{
+	static char stop[] = "stop";
+	char *argv[] = { stop, NULL };
+	struct fz_ctl_words words = { .argv = argv, .argc = 1 };
+	char msg[FZ_CTL_MAX_MESSAGE + 1];
+	int fd, ret, status = 0;
+
+	fd = fz_ctl_connect(ifname);
+	if (fd == -ECONNREFUSED)
+		return;
+	if (fd == -EPERM) {
+		cli_error("down",
+			  "%s: its control socket is held by a process that "
+			  "is not root; ignored",
+			  ifname);
+		return;
+	}
+	if (fd < 0) {
+		cli_error("down", "%s: cannot reach its agent: %s", ifname,
+			  strerror(-fd));
+		return;
+	}
+	ret = fz_ctl_call(fd, &words, &status, msg, sizeof(msg));
+	close(fd);
+	if (ret || status)
+		cli_error("down", "%s: its agent did not confirm: %s", ifname,
+			  ret ? strerror(-ret) : msg);
+}
+
+int down_main(int argc, char *argv[])
+{
+	struct fz_link_info info;
+	const char *ifname;
+	int ret;
+
+	if (cli_wants_help(argc, argv))
+		return cli_print_usage(down_usage);
+	if (argc != 2)
+		return cli_usage_error("down", argc < 2 ? "missing IFACE" :
+							  "too many arguments");
+	ifname = argv[1];
+	if (!fz_ifname_valid(ifname))
+		return cli_usage_error(
+			"down", "'%s' is not a valid interface name", ifname);
+	ret = fz_link_get(ifname, &info);
+	if (ret == -ENODEV)
+		cli_error("down", "%s: no such interface", ifname);
+	else if (ret)
+		cli_error("down", "%s: cannot look it up: %s", ifname,
+			  strerror(-ret));
+	else if (!info.is_fz)
+		cli_error("down", "%s is not an fz interface", ifname);
+	if (ret || !info.is_fz)
+		return CLI_EXIT_FAILURE;
+	stop_agent(ifname);
+	ret = fz_link_delete(info.ifindex);
+	if (ret) {
+		cli_error("down", "%s: cannot delete it: %s", ifname,
+			  strerror(-ret));
+		return CLI_EXIT_FAILURE;
+	}
+	return CLI_EXIT_OK;
+}

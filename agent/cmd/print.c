@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Text and JSON rendering of struct fz_device. Text follows `wg show`:
+ * a line is left out when it has nothing to say. JSON has every field,
+ * with null for absent keys and endpoints, so scripts need no guessing.
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+
+#include "fzk/device.h"
+#include "lib/format.h"
+#include "lib/json.h"
+#include "lib/keys.h"
+#include "print.h"
+
+static const struct {
+	unsigned int attr;
+	const char *key; /* in JSON */
+	const char *drop; /* in the text "drops:" line; NULL if not a drop */
+} stat_names[] = {
+	{ FZ_STAT_A_RX_PACKETS, "rx_packets", NULL },
+	{ FZ_STAT_A_RX_BYTES, "rx_bytes", NULL },
+	{ FZ_STAT_A_TX_PACKETS, "tx_packets", NULL },
+	{ FZ_STAT_A_TX_BYTES, "tx_bytes", NULL },
+	{ FZ_STAT_A_DROP_BAD_MAC1, "drop_bad_mac1", "bad mac1" },
+	{ FZ_STAT_A_DROP_RATELIMITED, "drop_ratelimited", "rate limited" },
+	{ FZ_STAT_A_DROP_BAD_AUTH, "drop_bad_auth", "bad auth" },
+	{ FZ_STAT_A_DROP_REPLAY, "drop_replay", "replay" },
+	{ FZ_STAT_A_DROP_NO_KEY, "drop_no_key", "no key" },
+	{ FZ_STAT_A_DROP_BAD_SOURCE, "drop_bad_source", "bad source" },
+	{ FZ_STAT_A_DROP_NO_PEER, "drop_no_peer", "no peer" },
+	{ FZ_STAT_A_DROP_MALFORMED, "drop_malformed", "malformed" },
+	{ FZ_STAT_A_DROP_DENIED, "drop_denied", "denied" },
+	{ FZ_STAT_A_DROP_CONTROL, "drop_control", "bad control" },
+	{ FZ_STAT_A_COOKIES_SENT, "cookies_sent", NULL },
+	/* The reasons behind drop_denied; the text line shows the total. */
+	{ FZ_STAT_A_DENIED_NOT_AUTHORIZED, "denied_not_authorized", NULL },
+	{ FZ_STAT_A_DENIED_FILTERED, "denied_filtered", NULL },
+	{ FZ_STAT_A_DENIED_EXPIRED, "denied_expired", NULL },
+	{ FZ_STAT_A_DENIED_CLIENT_TO_CLIENT, "denied_client_to_client", NULL },
+	{ FZ_STAT_A_DENIED_RETURN, "denied_return", NULL },
+	{ FZ_STAT_A_DENIED_NO_MAPPING, "denied_no_mapping", NULL },
+	{ FZ_STAT_A_DROP_CONTROL_RATELIMITED, "drop_control_ratelimited",
+	  "control rate limited" },
+};
+
+#define N_STAT_NAMES (sizeof(stat_names) / sizeof(stat_names[0]))
+
+static void text_drops(FILE *f, const uint64_t stats[__FZ_STAT_A_MAX])
+{
+	bool any = false;
+
+	for (size_t i = 0; i < N_STAT_NAMES; i++) {
+		uint64_t v = stats[stat_names[i].attr];
+
+		if (!stat_names[i].drop || !v)
+			continue;
+		fprintf(f, "%s%s %" PRIu64,
+			any ? ", " : "  drops: ", stat_names[i].drop, v);
+		any = true;
+	}
+	if (any)
+		fputc('\n', f);
+}
+
+static void text_interface(FILE *f, const struct fz_device *dev)
+{
+	char key[KEY_B64_LEN + 1] = "(none)";
+
+	if (dev->has_public_key)
+		key_to_base64(key, dev->public_key);
+	fprintf(f, "interface: %s\n", dev->ifname);
+	fprintf(f, "  public key: %s\n", key);
+	if (dev->listen_port)
+		fprintf(f, "  listen port: %u\n", dev->listen_port);
+	if (dev->fwmark)
+		fprintf(f, "  fwmark: 0x%" PRIx32 "\n", dev->fwmark);
+	text_drops(f, dev->stats);
+}
+
+static void text_allowedips(FILE *f, const struct fz_peer *peer)
+{
+	char buf[FMT_ALLOWEDIP_LEN];
+
+	fputs("  allowed ips: ", f);
+	if (!peer->n_allowedips)
+		fputs("(none)", f);
+	for (size_t i = 0; i < peer->n_allowedips; i++) {
+		const struct fz_allowedip *aip = &peer->allowedips[i];
+
+		fprintf(f, "%s%s", i ? ", " : "",
+			fmt_allowedip(buf, sizeof(buf), aip->family, &aip->addr,
+				      aip->cidr));
+	}
+	fputc('\n', f);
+}
+
+/* Only for gateway clients: which resources default deny lets through. */
+static void text_resources(FILE *f, const struct fz_peer *peer, uint64_t now_ns)
+{
+	char id[FMT_UUID_LEN], expiry[FMT_EXPIRY_LEN];
+
+	if (!(peer->flags & FZ_PEER_F_GATEWAY_CLIENT))
+		return;
+	fprintf(f, "  gateway client: %zu resource%s\n", peer->n_resources,
+		peer->n_resources == 1 ? "" : "s");
+	for (size_t i = 0; i < peer->n_resources; i++) {
+		const struct fz_resource_info *res = &peer->resources[i];
+
+		fprintf(f, "    resource %s%s, %s\n",
+			fmt_uuid(id, sizeof(id), res->id),
+			res->flags & FZ_RES_F_DNS ? " (dns)" : "",
+			fmt_expiry(expiry, sizeof(expiry), res->expires_ns,
+				   now_ns));
+	}
+}
+
+static void text_peer(FILE *f, const struct fz_peer *peer, uint64_t now_ns)
+{
+	char key[KEY_B64_LEN + 1], buf[FMT_ENDPOINT_LEN + FMT_DURATION_LEN];
+	char rx[FMT_BYTES_LEN], tx[FMT_BYTES_LEN];
+
+	key_to_base64(key, peer->public_key);
+	fprintf(f, "\npeer: %s\n", key);
+	if (peer->endpoint.ss_family != AF_UNSPEC)
+		fprintf(f, "  endpoint: %s\n",
+			fmt_endpoint(buf, sizeof(buf), &peer->endpoint));
+	text_allowedips(f, peer);
+	if (peer->last_handshake_ns)
+		fprintf(f, "  latest handshake: %s\n",
+			fmt_time_ago(buf, sizeof(buf), peer->last_handshake_ns,
+				     now_ns));
+	if (peer->rx_bytes || peer->tx_bytes)
+		fprintf(f, "  transfer: %s received, %s sent\n",
+			fmt_bytes(rx, sizeof(rx), peer->rx_bytes),
+			fmt_bytes(tx, sizeof(tx), peer->tx_bytes));
+	if (peer->persistent_keepalive)
+		fprintf(f, "  persistent keepalive: every %s\n",
+			fmt_duration(buf, sizeof(buf),
+				     peer->persistent_keepalive));
+	text_drops(f, peer->drops);
+	text_resources(f, peer, now_ns);
+}
+
+/* now_ns is a parameter so that relative times can be tested. */
+void print_device_text(FILE *f, const struct fz_device *dev, uint64_t now_ns)
+{
+	text_interface(f, dev);
+	for (size_t i = 0; i < dev->n_peers; i++)
+		text_peer(f, &dev->peers[i], now_ns);
+}
+
+static void json_key_or_null(struct json *j, const char *name, bool present,
+			     const uint8_t key[FZ_KEY_LEN])
+{
+	char b64[KEY_B64_LEN + 1];
+
+	json_key(j, name);
+	if (!present) {
+		json_null(j);
+		return;
+	}
+	key_to_base64(b64, key);
+	json_string(j, b64);
+}
+
+static void json_allowedips(struct json *j, const struct fz_peer *peer)
+{
+	char buf[FMT_ALLOWEDIP_LEN];
+
+	json_key(j, "allowed_ips");
+	json_array_begin(j);
+	for (size_t i = 0; i < peer->n_allowedips; i++) {
+		const struct fz_allowedip *aip = &peer->allowedips[i];
+
+		json_string(j, fmt_allowedip(buf, sizeof(buf), aip->family,
+					     &aip->addr, aip->cidr));
+	}
+	json_array_end(j);
+}
+
+static const char *slot_name(uint8_t slot)
+{
+	switch (slot) {
+	case FZ_KEYPAIR_CURRENT:
+		return "current";
+	case FZ_KEYPAIR_NEXT:
+		return "next";
+	default:
+		return "other";
+	}
+}
+
+/* Session keypairs without their keys: enough to see which one is used. */
+static void json_keypairs(struct json *j, const struct fz_peer *peer)
+{
+	json_key(j, "keypairs");
+	json_array_begin(j);
+	for (size_t i = 0; i < peer->n_keypairs; i++) {
+		const struct fz_keypair_info *kp = &peer->keypairs[i];
+
+		json_object_begin(j);
+		json_kv_string(j, "slot", slot_name(kp->slot));
+		json_kv_u64(j, "local_index", kp->local_index);
+		json_kv_u64(j, "remote_index", kp->remote_index);
+		json_kv_u64(j, "initiator",
+			    !!(kp->flags & FZ_KEYPAIR_F_INITIATOR));
+		json_kv_u64(j, "created_ns", kp->created_ns);
+		json_kv_u64(j, "tx_counter", kp->tx_counter);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+/* Every peer has both keys; only a gateway client can have resources. */
+static void json_resources(struct json *j, const struct fz_peer *peer)
+{
+	char id[FMT_UUID_LEN];
+
+	json_kv_bool(j, "gateway_client",
+		     peer->flags & FZ_PEER_F_GATEWAY_CLIENT);
+	json_key(j, "resources");
+	json_array_begin(j);
+	for (size_t i = 0; i < peer->n_resources; i++) {
+		const struct fz_resource_info *res = &peer->resources[i];
+
+		json_object_begin(j);
+		json_kv_string(j, "id", fmt_uuid(id, sizeof(id), res->id));
+		json_kv_bool(j, "dns", res->flags & FZ_RES_F_DNS);
+		json_kv_u64(j, "expires_ns", res->expires_ns);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+/* A peer's own drops: the non-zero ones, named as in "stats". */
+static void json_peer_drops(struct json *j, const struct fz_peer *peer)
+{
+	json_key(j, "drops");
+	json_object_begin(j);
+	for (size_t i = 0; i < N_STAT_NAMES; i++)
+		if (peer->drops[stat_names[i].attr])
+			json_kv_u64(j, stat_names[i].key,
+				    peer->drops[stat_names[i].attr]);
+	json_object_end(j);
+}
+
+static void json_peer(struct json *j, const struct fz_peer *peer)
+{
+	char buf[FMT_ENDPOINT_LEN];
+
+	json_object_begin(j);
+	json_key_or_null(j, "public_key", true, peer->public_key);
+	json_key(j, "endpoint");
+	if (peer->endpoint.ss_family == AF_UNSPEC)
+		json_null(j);
+	else
+		json_string(j, fmt_endpoint(buf, sizeof(buf), &peer->endpoint));
+	json_allowedips(j, peer);
+	json_kv_u64(j, "persistent_keepalive", peer->persistent_keepalive);
+	json_kv_u64(j, "rx_bytes", peer->rx_bytes);
+	json_kv_u64(j, "tx_bytes", peer->tx_bytes);
+	json_kv_u64(j, "latest_handshake_ns", peer->last_handshake_ns);
+	json_kv_u64(j, "last_rx_ns", peer->last_rx_ns);
+	json_peer_drops(j, peer);
+	json_keypairs(j, peer);
+	json_resources(j, peer);
+	json_object_end(j);
+}
+
+static void json_stats(struct json *j, const uint64_t stats[__FZ_STAT_A_MAX])
+{
+	json_key(j, "stats");
+	json_object_begin(j);
+	for (size_t i = 0; i < N_STAT_NAMES; i++)
+		json_kv_u64(j, stat_names[i].key, stats[stat_names[i].attr]);
+	json_object_end(j);
+}
+
+void print_device_json(FILE *f, const struct fz_device *dev)
+{
+	struct json j;
+
+	json_init(&j, f);
+	json_object_begin(&j);
+	json_kv_string(&j, "interface", dev->ifname);
+	json_kv_u64(&j, "ifindex", dev->ifindex);
+	json_key_or_null(&j, "public_key", dev->has_public_key,
+			 dev->public_key);
+	json_kv_u64(&j, "listen_port", dev->listen_port);
+	json_kv_u64(&j, "fwmark", dev->fwmark);
+	json_kv_u64(&j, "generation", dev->generation);
+	json_stats(&j, dev->stats);
+	json_key(&j, "peers");
+	json_array_begin(&j);
+	for (size_t i = 0; i < dev->n_peers; i++)
+		json_peer(&j, &dev->peers[i]);
+	json_array_end(&j);
+	json_object_end(&j);
+	fputc('\n', f);
+}

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fzagent show: the configuration and state of fz interfaces, printed
+ * like `wg show`, or as one JSON object per interface.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <netlink/cache.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/socket.h>
+
+#include "lib/clock.h"
+#include "lib/cli.h"
+#include "fzk/device.h"
+#include "fzk/nl.h"
+#include "print.h"
+
+static const char show_usage[] =
+	"NAME\n"
+	"    fzagent show - show the configuration and state of fz interfaces\n"
+	"\n"
+	"SYNOPSIS\n"
+	"    fzagent show [--json] [INTERFACE]\n"
+	"    fzagent show -h | --help\n"
+	"\n"
+	"DESCRIPTION\n"
+	"    Reads the configuration and counters of an fz interface from\n"
+	"    fz.ko over generic netlink and prints them in the style of\n"
+	"    `wg show`: the interface (public key, listen port, fwmark and\n"
+	"    the non-zero drop counters), then one block per peer (endpoint,\n"
+	"    allowed IPs, latest handshake, transfer, persistent keepalive,\n"
+	"    the drops it was to blame for, and a gateway client's\n"
+	"    resources).\n"
+	"    Lines with nothing to say, such as a peer that never completed a\n"
+	"    handshake, are left out.\n"
+	"\n"
+	"    Without INTERFACE, every link of kind \"fz\" in the current\n"
+	"    network namespace is shown; when there is none, nothing is\n"
+	"    printed. Reading the state needs CAP_NET_ADMIN.\n"
+	"\n"
+	"OPTIONS\n"
+	"    INTERFACE\n"
+	"        The fz interface to show, e.g. fz0. It is an error if it does\n"
+	"        not exist or is not an fz interface.\n"
+	"\n"
+	"    --json\n"
+	"        Print one JSON object per interface, one per line, with all\n"
+	"        counters and times (nanoseconds since the epoch, 0 = never).\n"
+	"        A peer's \"drops\" object lists only its non-zero counters,\n"
+	"        named as in the interface's \"stats\".\n"
+	"\n"
+	"    -h, --help\n"
+	"        Print this help to standard output and exit.\n"
+	"\n"
+	"EXAMPLES\n"
+	"    fzagent show\n"
+	"    fzagent show fz0\n"
+	"    fzagent show --json fz0 | jq '.peers[].endpoint'\n"
+	"\n"
+	"EXIT STATUS\n"
+	"    0 on success, 1 on error (including an INTERFACE that is not an\n"
+	"    fz interface).\n";
+
+struct show_opts {
+	const char *ifname; /* NULL: every fz link */
+	bool json;
+};
+
+/* Names of the links to show, read from rtnetlink. */
+struct link_list {
+	char (*names)[IFNAMSIZ];
+	size_t n;
+};
+
+static int parse_args(int argc, char *argv[], struct show_opts *o)
+{
+	bool options_done = false;
+
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (!options_done && !strcmp(arg, "--")) {
+			options_done = true;
+		} else if (!options_done && !strcmp(arg, "--json")) {
+			o->json = true;
+		} else if (!options_done && arg[0] == '-' && arg[1]) {
+			return cli_usage_error("show", "unknown option '%s'",
+					       arg);
+		} else if (o->ifname) {
+			return cli_usage_error("show",
+					       "unexpected argument '%s'", arg);
+		} else {
+			o->ifname = arg;
+		}
+	}
+	return 0;
+}
+
+static bool is_fz_link(struct rtnl_link *link)
+{
+	const char *kind = rtnl_link_get_type(link);
+
+	return kind && !strcmp(kind, FZ_LINK_KIND);
+}
+
+static int link_list_add(struct link_list *l, const char *name)
+{
+	char(*names)[IFNAMSIZ] = realloc(l->names, (l->n + 1) * IFNAMSIZ);
+
+	if (!names)
+		return -ENOMEM;
+	l->names = names;
+	snprintf(l->names[l->n++], IFNAMSIZ, "%s", name);
+	return 0;
+}
+
+static int collect_fz_links(struct nl_cache *cache, const char *only,
+			    struct link_list *out)
+{
+	struct nl_object *obj;
+
+	for (obj = nl_cache_get_first(cache); obj;
+	     obj = nl_cache_get_next(obj)) {
+		struct rtnl_link *link = (struct rtnl_link *)obj;
+		const char *name = rtnl_link_get_name(link);
+
+		if (!name || !is_fz_link(link) || (only && strcmp(only, name)))
+			continue;
+		if (link_list_add(out, name))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * The fz links of this network namespace, in ifindex order, or only the
+ * one called `only` if it exists and is an fz link. rtnetlink answers
+ * even when fz.ko is not loaded, so listing nothing needs no module.
+ */
+static int list_fz_links(const char *only, struct link_list *out)
+{
+	struct nl_cache *cache = NULL;
+	struct nl_sock *sock;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	sock = nl_socket_alloc();
+	if (!sock) {
+		ret = -NLE_NOMEM;
+		goto out;
+	}
+	ret = nl_connect(sock, NETLINK_ROUTE);
+	if (!ret)
+		ret = rtnl_link_alloc_cache(sock, AF_UNSPEC, &cache);
+	if (!ret)
+		ret = collect_fz_links(cache, only, out) ? -NLE_NOMEM : 0;
+out:
+	if (ret)
+		cli_error("show", "cannot list network interfaces: %s",
+			  nl_geterror(ret));
+	if (cache)
+		nl_cache_free(cache);
+	if (sock)
+		nl_socket_free(sock);
+	return ret ? -EIO : 0;
+}
+
+static void report_dump_error(struct fznl *nl, const char *name, int err)
+{
+	const char *ext = fznl_ext_msg(nl);
+
+	switch (err) {
+	case -ENODEV:
+		cli_error("show", "%s: no such fz device", name);
+		break;
+	case -EPROTONOSUPPORT:
+		cli_error("show",
+			  "%s: fz.ko does not speak netlink version %d; "
+			  "update fzagent or the module",
+			  name, FZ_GENL_VERSION);
+		break;
+	case -EAGAIN:
+		cli_error("show",
+			  "%s: the configuration kept changing while it was "
+			  "read; try again",
+			  name);
+		break;
+	default:
+		cli_error("show", "%s: cannot read the device: %s%s%s%s", name,
+			  strerror(-err), *ext ? " (" : "", ext,
+			  *ext ? ")" : "");
+	}
+}
+
+static int parse_dump(const struct fznl_msgs *msgs, struct fz_device *dev)
+{
+	int ret = msgs->n ? 0 : -ENODATA;
+
+	for (size_t i = 0; i < msgs->n && !ret; i++)
+		ret = fz_device_parse_msg(dev, msgs->msgs[i]);
+	return ret;
+}
+
+/*
+ * Returns 0; -EBADMSG when the reply was unusable (already reported); or
+ * the dump's negative errno, which the caller reports since -ENODEV (the
+ * device vanished after it was listed) is not always an error.
+ */
+static int show_device(struct fznl *nl, const char *name,
+		       const struct show_opts *o, bool first)
+{
+	struct fznl_msgs msgs;
+	struct fz_device dev;
+	int ret;
+
+	ret = fznl_dump_device(nl, name, &msgs);
+	if (ret)
+		return ret;
+	fz_device_init(&dev);
+	ret = parse_dump(&msgs, &dev);
+	fznl_msgs_free(&msgs);
+	if (ret) {
+		cli_error("show", "%s: %s", name,
+			  ret == -ENOMEM ? "out of memory" :
+					   "malformed reply from fz.ko");
+		goto out;
+	}
+	if (!dev.ifname[0])
+		snprintf(dev.ifname, sizeof(dev.ifname), "%s", name);
+	if (o->json) {
+		print_device_json(stdout, &dev);
+	} else {
+		/* A blank line between interfaces, as wg show does. */
+		if (!first)
+			putchar('\n');
+		print_device_text(stdout, &dev, fz_clock_real_ns());
+	}
+out:
+	fz_device_free(&dev);
+	return ret ? -EBADMSG : 0;
+}
+
+/*
+ * Show every listed device. One failing device does not hide the
+ * others; the exit status still says that something failed. A device
+ * deleted between listing and reading is only an error if named.
+ */
+static int show_links(const struct link_list *links, const struct show_opts *o)
+{
+	struct fznl *nl = NULL;
+	bool first = true, failed = false;
+	int ret;
+
+	if (!links->n)
+		return CLI_EXIT_OK;
+	if (fznl_open(&nl))
+		return CLI_EXIT_FAILURE;
+	for (size_t i = 0; i < links->n; i++) {
+		ret = show_device(nl, links->names[i], o, first);
+		if (!ret)
+			first = false;
+		else if (ret == -ENODEV && !o->ifname)
+			continue;
+		else if (ret != -EBADMSG)
+			report_dump_error(nl, links->names[i], ret);
+		failed |= ret != 0;
+	}
+	fznl_close(nl);
+	return failed ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+}
+
+int show_main(int argc, char *argv[])
+{
+	struct show_opts opts = { 0 };
+	struct link_list links;
+	int ret;
+
+	if (cli_wants_help(argc, argv))
+		return cli_print_usage(show_usage);
+	ret = parse_args(argc, argv, &opts);
+	if (ret)
+		return ret;
+	if (list_fz_links(opts.ifname, &links))
+		return CLI_EXIT_FAILURE;
+	if (opts.ifname && !links.n) {
+		cli_error("show", "%s: no such fz device", opts.ifname);
+		ret = CLI_EXIT_FAILURE;
+	} else {
+		ret = show_links(&links, &opts);
+	}
+	free(links.names);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		cli_error("show", "cannot write to standard output");
+		ret = CLI_EXIT_FAILURE;
+	}
+	return ret;
+}

@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control socket protocol; see ctl.h. Everything received is bounded
+ * and checked before use: a request is one packet of known maximum size,
+ * its words must fill it exactly, and the agent answers before it reads
+ * anything else from that client.
+ */
+#define _GNU_SOURCE /* accept4, struct ucred */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "conf/config.h"
+#include "ctl.h"
+#include "lib/keys.h"
+
+/* --- Packets --- */
+
+int fz_ctl_encode_request(char *const *argv, size_t argc, uint8_t **out,
+			  size_t *len)
+{
+	size_t total = 0;
+	uint32_t l32;
+	uint8_t *buf, *p;
+
+	if (!argc)
+		return -EINVAL;
+	for (size_t i = 0; i < argc; i++) {
+		total += strlen(argv[i]) + 1;
+		if (total > FZ_CTL_MAX_WORDS_LEN)
+			return -E2BIG;
+	}
+	buf = malloc(4 + total);
+	if (!buf)
+		return -ENOMEM;
+	l32 = (uint32_t)total;
+	memcpy(buf, &l32, 4);
+	p = buf + 4;
+	for (size_t i = 0; i < argc; i++) {
+		size_t n = strlen(argv[i]) + 1;
+
+		memcpy(p, argv[i], n);
+		p += n;
+	}
+	*out = buf;
+	*len = 4 + total;
+	return 0;
+}
+
+int fz_ctl_decode_request(uint8_t *buf, size_t len, struct fz_ctl_words *words)
+{
+	size_t argc = 0, i;
+	uint32_t l32;
+	char *p;
+
+	memset(words, 0, sizeof(*words));
+	if (len > FZ_CTL_MAX_REQUEST)
+		return -EMSGSIZE;
+	if (len < 5)
+		return -EINVAL;
+	memcpy(&l32, buf, 4);
+	if (l32 != len - 4 || buf[len - 1] != '\0')
+		return -EINVAL;
+	for (i = 4; i < len; i++)
+		argc += buf[i] == '\0';
+	words->argv = calloc(argc + 1, sizeof(*words->argv));
+	if (!words->argv)
+		return -ENOMEM;
+	p = (char *)buf + 4;
+	for (i = 0; i < argc; i++) {
+		words->argv[i] = p;
+		p += strlen(p) + 1;
+	}
+	words->argc = argc;
+	return 0;
+}
+
+void fz_ctl_words_free(struct fz_ctl_words *words)
+{
+	free(words->argv);
+	memset(words, 0, sizeof(*words));
+}
+
+size_t fz_ctl_encode_reply(uint8_t out[FZ_CTL_MAX_REPLY], int status,
+			   const char *msg)
+{
+	size_t n = msg ? strnlen(msg, FZ_CTL_MAX_MESSAGE) : 0;
+
+	if (status < 0)
+		status = -status;
+	out[0] = status > 255 ? 255 : (uint8_t)status;
+	if (n)
+		memcpy(out + 1, msg, n);
+	return 1 + n;
+}
+
+int fz_ctl_decode_reply(const uint8_t *buf, size_t len, int *status, char *msg,
+			size_t msglen)
+{
+	size_t n;
+
+	if (len < 1 || len > FZ_CTL_MAX_REPLY || !msglen)
+		return -EINVAL;
+	n = len - 1;
+	if (memchr(buf + 1, '\0', n))
+		return -EINVAL;
+	if (n >= msglen)
+		n = msglen - 1;
+	memcpy(msg, buf + 1, n);
+	msg[n] = '\0';
+	*status = buf[0];
+	return 0;
+}
+
+/* --- Canonical "set" words --- */
+
+struct wordvec {
+	struct fz_ctl_words *w;
+	size_t cap;
+	int err;
+};
+
+static void push(struct wordvec *v, const char *s)
+{
+	char **argv;
+
+	if (v->err)
+		return;
+	if (v->w->argc + 1 >= v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 16;
+
+		argv = realloc(v->w->argv, cap * sizeof(*argv));
+		if (!argv) {
+			v->err = -ENOMEM;
+			return;
+		}
+		v->w->argv = argv;
+		v->cap = cap;
+	}
+	v->w->argv[v->w->argc] = strdup(s);
+	if (!v->w->argv[v->w->argc]) {
+		v->err = -ENOMEM;
+		return;
+	}
+	v->w->argv[++v->w->argc] = NULL;
+}
+
+static void pushf(struct wordvec *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void pushf(struct wordvec *v, const char *fmt, ...)
+{
+	char buf[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	push(v, buf);
+}
+
+/* A key inline; the all-zero key (remove it) as "". */
+static void push_secret(struct wordvec *v, const char *word,
+			const uint8_t key[FZ_KEY_LEN])
+{
+	char b64[KEY_B64_LEN + 1] = "";
+
+	push(v, word);
+	if (!sodium_is_zero(key, FZ_KEY_LEN))
+		key_to_base64(b64, key);
+	push(v, b64);
+	sodium_memzero(b64, sizeof(b64));
+}
+
+static void push_key(struct wordvec *v, const uint8_t key[FZ_KEY_LEN])
+{
+	char b64[KEY_B64_LEN + 1];
+
+	key_to_base64(b64, key);
+	push(v, b64);
+}
+
+static void push_endpoint(struct wordvec *v, const struct sockaddr_storage *ss)
+{
+	socklen_t len = ss->ss_family == AF_INET6 ?
+				sizeof(struct sockaddr_in6) :
+				sizeof(struct sockaddr_in);
+	char host[NI_MAXHOST], port[NI_MAXSERV];
+
+	if (getnameinfo((const struct sockaddr *)ss, len, host, sizeof(host),
+			port, sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV)) {
+		v->err = v->err ? v->err : -EINVAL;
+		return;
+	}
+	push(v, "endpoint");
+	if (ss->ss_family == AF_INET6)
+		pushf(v, "[%s]:%s", host, port);
+	else
+		pushf(v, "%s:%s", host, port);
+}
+
+static void push_allowed_ips(struct wordvec *v, const struct fz_config_peer *p)
+{
+	char *list = calloc(p->n_allowed_ips + 1, INET6_ADDRSTRLEN + 5);
+	char addr[INET6_ADDRSTRLEN];
+	size_t off = 0;
+
+	if (!list) {
+		v->err = -ENOMEM;
+		return;
+	}
+	for (size_t i = 0; i < p->n_allowed_ips; i++) {
+		const struct fz_cidr *c = &p->allowed_ips[i];
+
+		inet_ntop(c->family, c->addr, addr, sizeof(addr));
+		off += (size_t)sprintf(list + off, "%s%s/%u", i ? "," : "",
+				       addr, c->cidr);
+	}
+	push(v, "allowed-ips");
+	push(v, list);
+	free(list);
+}
+
+static void push_peer(struct wordvec *v, const struct fz_config_peer *p)
+{
+	push(v, "peer");
+	push_key(v, p->public_key);
+	if (p->remove)
+		push(v, "remove");
+	if (p->update_only)
+		push(v, "update-only");
+	if (p->has_preshared_key)
+		push_secret(v, "preshared-key", p->preshared_key);
+	if (p->has_endpoint)
+		push_endpoint(v, &p->endpoint);
+	if (p->has_keepalive) {
+		push(v, "persistent-keepalive");
+		pushf(v, "%u", p->persistent_keepalive);
+	}
+	if (p->replace_allowed_ips)
+		push_allowed_ips(v, p);
+}
+
+int fz_ctl_words_from_config(const struct fz_config *cfg,
+			     struct fz_ctl_words *out)
+{
+	struct wordvec v = { .w = out };
+
+	memset(out, 0, sizeof(*out));
+	push(&v, "set");
+	if (cfg->has_listen_port) {
+		push(&v, "listen-port");
+		pushf(&v, "%u", cfg->listen_port);
+	}
+	if (cfg->has_fwmark) {
+		push(&v, "fwmark");
+		pushf(&v, "0x%x", cfg->fwmark);
+	}
+	if (cfg->has_private_key)
+		push_secret(&v, "private-key", cfg->private_key);
+	for (size_t i = 0; i < cfg->n_peers; i++)
+		push_peer(&v, &cfg->peers[i]);
+	if (v.err)
+		fz_ctl_words_free_all(out);
+	return v.err;
+}
+
+void fz_ctl_words_free_all(struct fz_ctl_words *words)
+{
+	for (size_t i = 0; i < words->argc; i++) {
+		sodium_memzero(words->argv[i], strlen(words->argv[i]));
+		free(words->argv[i]);
+	}
+	fz_ctl_words_free(words);
+}
+
+/* --- The agent's side of "set" --- */
+
+struct inline_key {
+	size_t peer; /* index in cfg->peers; SIZE_MAX: the private key */
+	uint8_t key[FZ_KEY_LEN];
+};
+
+/* Takes a key value off its word: "" (remove) or base64. */
+static int take_key(struct inline_key *k, size_t peer, char **value)
+{
+	static char no_key_file[] = "/dev/null";
+
+	k->peer = peer;
+	if (!**value)
+		memset(k->key, 0, FZ_KEY_LEN);
+	else if (key_from_base64(k->key, *value, strlen(*value)))
+		return -EINVAL;
+	*value = no_key_file;
+	return 0;
+}
+
+/*
+ * Word positions as the parser sees them: "remove" and "update-only"
+ * stand alone, every other word takes a value. A word out of place is
+ * left for fz_config_parse_set() to report.
+ */
+static int take_keys(int argc, char **argv, struct inline_key *keys, size_t *n)
+{
+	size_t peers = 0;
+	int i = 0;
+
+	*n = 0;
+	while (i < argc) {
+		const char *w = argv[i];
+
+		if (!strcmp(w, "remove") || !strcmp(w, "update-only")) {
+			i++;
+			continue;
+		}
+		if (!strcmp(w, "peer"))
+			peers++;
+		if (i + 1 < argc && !strcmp(w, "private-key")) {
+			if (take_key(&keys[(*n)++], SIZE_MAX, &argv[i + 1]))
+				return -EINVAL;
+		} else if (i + 1 < argc && peers &&
+			   !strcmp(w, "preshared-key")) {
+			if (take_key(&keys[(*n)++], peers - 1, &argv[i + 1]))
+				return -EINVAL;
+		}
+		i += 2;
+	}
+	return 0;
+}
+
+static void put_keys(struct fz_config *cfg, const struct inline_key *keys,
+		     size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (keys[i].peer == SIZE_MAX)
+			memcpy(cfg->private_key, keys[i].key, FZ_KEY_LEN);
+		else if (keys[i].peer < cfg->n_peers)
+			memcpy(cfg->peers[keys[i].peer].preshared_key,
+			       keys[i].key, FZ_KEY_LEN);
+	}
+}
+
+int fz_ctl_config_from_words(int argc, char **argv, struct fz_config *out,
+			     char *err, size_t errlen)
+{
+	size_t n_keys = 0, n = argc > 0 ? (size_t)argc : 1;
+	struct inline_key *keys = calloc(n, sizeof(*keys));
+	char **copy = calloc(n + 1, sizeof(*copy));
+	int ret = -ENOMEM;
+
+	memset(out, 0, sizeof(*out));
+	if (!keys || !copy) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	memcpy(copy, argv, (size_t)(argc > 0 ? argc : 0) * sizeof(*copy));
+	ret = take_keys(argc, copy, keys, &n_keys);
+	if (ret)
+		snprintf(err, errlen, "invalid key in request");
+	else
+		ret = fz_config_parse_set(argc, copy, out, err, errlen);
+	if (!ret)
+		put_keys(out, keys, n_keys);
+out:
+	if (keys)
+		sodium_memzero(keys, n * sizeof(*keys));
+	free(keys);
+	free(copy);
+	return ret;
+}
+
+/* --- Sockets --- */
+
+static int ctl_address(const char *ifname, struct sockaddr_un *sun,
+		       socklen_t *len)
+{
+	size_t n = strlen(FZ_CTL_PREFIX) + strlen(ifname);
+
+	if (!*ifname || strlen(ifname) >= IFNAMSIZ)
+		return -EINVAL;
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	/* sun_path[0] stays NUL: an abstract name, not a file. */
+	memcpy(sun->sun_path + 1, FZ_CTL_PREFIX, strlen(FZ_CTL_PREFIX));
+	memcpy(sun->sun_path + 1 + strlen(FZ_CTL_PREFIX), ifname,
+	       strlen(ifname));
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+	return 0;
+}
+
+int fz_ctl_listen(const char *ifname)
+{
+	struct sockaddr_un sun;
+	socklen_t len;
+	int fd, ret;
+
+	ret = ctl_address(ifname, &sun, &len);
+	if (ret)
+		return ret;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sun, len) || listen(fd, 16)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/* Abstract names have no file permissions: both ends check here. */
+static bool peer_is_root(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	return !getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) &&
+	       len == sizeof(cred) && cred.uid == 0;
+}
+
+int fz_ctl_accept(int listen_fd)
+{
+	int fd;
+
+	fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	if (!peer_is_root(fd)) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+static void set_timeouts(int fd)
+{
+	struct timeval tv = { .tv_sec = FZ_CTL_TIMEOUT_MS / 1000,
+			      .tv_usec = (FZ_CTL_TIMEOUT_MS % 1000) * 1000 };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+int fz_ctl_connect(const char *ifname)
+{
+	struct sockaddr_un sun;
+	socklen_t len;
+	int fd, ret;
+
+	ret = ctl_address(ifname, &sun, &len);
+	if (ret)
+		return ret;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sun, len)) {
+		ret = errno == ENOENT ? -ECONNREFUSED : -errno;
+		close(fd);
+		return ret;
+	}
+	/* Anyone may bind a free abstract name: never send keys to them. */
+	if (!peer_is_root(fd)) {
+		close(fd);
+		return -EPERM;
+	}
+	set_timeouts(fd);
+	return fd;
+}
+
+static int recv_reply(int fd, int *status, char *msg, size_t msglen)
+{
+	uint8_t buf[FZ_CTL_MAX_REPLY + 1];
+	ssize_t n;
+
+	do
+		n = recv(fd, buf, sizeof(buf), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN ? -ETIMEDOUT : -errno;
+	if (n == 0)
+		return -ECONNRESET;
+	return fz_ctl_decode_reply(buf, (size_t)n, status, msg, msglen) ?
+		       -EPROTO :
+		       0;
+}
+
+int fz_ctl_call(int fd, const struct fz_ctl_words *words, int *status,
+		char *msg, size_t msglen)
+{
+	uint8_t *req;
+	size_t len;
+	ssize_t n;
+	int ret;
+
+	ret = fz_ctl_encode_request(words->argv, words->argc, &req, &len);
+	if (ret)
+		return ret;
+	do
+		n = send(fd, req, len, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	ret = n < 0 ? -errno : (size_t)n != len ? -EIO : 0;
+	sodium_memzero(req, len);
+	free(req);
+	if (ret)
+		return ret == -EAGAIN ? -ETIMEDOUT : ret;
+	return recv_reply(fd, status, msg, msglen);
+}

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `set` words to the kernel; see apply.h.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "apply.h"
+#include "conf/config.h"
+#include "fzk/kernel.h"
+#include "lib/keys.h"
+#include "fzk/nl.h"
+
+void fz_peer_id(char out[9], const uint8_t key[FZ_KEY_LEN])
+{
+	char b64[KEY_B64_LEN + 1];
+
+	key_to_base64(b64, key);
+	memcpy(out, b64, 8);
+	out[8] = '\0';
+}
+
+void fz_apply_error(char *err, size_t errlen, struct fznl *nl, int ret,
+		    const char *fmt, ...)
+{
+	const char *ext = nl ? fznl_ext_msg(nl) : "";
+	va_list ap;
+	int n;
+
+	if (!errlen)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= errlen)
+		return;
+	snprintf(err + n, errlen - (size_t)n, ": %s%s%s%s", strerror(-ret),
+		 *ext ? " (" : "", ext, *ext ? ")" : "");
+}
+
+int fz_apply_device(struct fznl *nl, uint32_t ifindex,
+		    const struct fz_config *cfg, const uint8_t *public_key,
+		    char *err, size_t errlen)
+{
+	struct fz_device_update u = {
+		.public_key = public_key,
+		.has_listen_port = cfg->has_listen_port,
+		.listen_port = cfg->listen_port,
+		.has_fwmark = cfg->has_fwmark,
+		.fwmark = cfg->fwmark,
+	};
+	int ret;
+
+	if (fz_device_update_empty(&u))
+		return 0;
+	ret = fz_kernel_set_device(nl, ifindex, &u);
+	if (ret)
+		fz_apply_error(err, errlen, nl, ret,
+			       "cannot set the device settings");
+	return ret;
+}
+
+/* Removing a peer that is not there is not an error, as in wg(8). */
+static int apply_peer(struct fznl *nl, uint32_t ifindex,
+		      const struct fz_config_peer *p, bool *skipped)
+{
+	int ret;
+
+	*skipped = false;
+	if (p->remove) {
+		ret = fz_kernel_del_peer(nl, ifindex, p->public_key);
+		*skipped = ret == -ENOENT;
+		return ret == -ENOENT ? 0 : ret;
+	}
+	ret = fz_kernel_set_peer(nl, ifindex, p, 0, false);
+	if (ret == -ENOENT && p->update_only) {
+		*skipped = true;
+		return 0;
+	}
+	return ret;
+}
+
+int fz_apply_peers(struct fznl *nl, uint32_t ifindex,
+		   const struct fz_config *cfg, fz_apply_done_fn done,
+		   void *ctx, char *err, size_t errlen)
+{
+	char id[9];
+	bool skipped;
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < cfg->n_peers; i++) {
+		const struct fz_config_peer *p = &cfg->peers[i];
+
+		ret = apply_peer(nl, ifindex, p, &skipped);
+		if (ret) {
+			fz_peer_id(id, p->public_key);
+			fz_apply_error(err, errlen, nl, ret,
+				       "cannot %s peer %s",
+				       p->remove ? "remove" : "set", id);
+		} else if (done) {
+			done(ctx, p, skipped);
+		}
+	}
+	return ret;
+}
+
+int fz_apply_set(struct fznl *nl, uint32_t ifindex, const struct fz_config *cfg,
+		 const uint8_t *public_key, fz_apply_done_fn done, void *ctx,
+		 char *err, size_t errlen)
+{
+	int ret = fz_apply_device(nl, ifindex, cfg, public_key, err, errlen);
+
+	return ret ? ret :
+		     fz_apply_peers(nl, ifindex, cfg, done, ctx, err, errlen);
+}

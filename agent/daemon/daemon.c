@@ -1,0 +1,812 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The agent's loop: setup, the kernel's events, the link watch, signals,
+ * and the handshake state machine's view of the kernel (struct
+ * fz_hs_ops). Configuration is in daemon_sync.c, the control socket in
+ * daemon_ctl.c.
+ *
+ * The agent never deletes the interface: stopping it, or its crashing,
+ * leaves peers and session keys in the kernel, where traffic keeps
+ * flowing until the next rekey is due, and a new agent adopts them.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/rtnetlink.h>
+
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+
+#include <linux/fz.h>
+
+#include "lib/clock.h"
+#include "apply.h"
+#include "lib/cli.h"
+#include "conf/config.h"
+#include "ctl/ctl.h"
+#include "daemon.h"
+#include "daemon_int.h"
+#include "fzk/device.h"
+#include "fzk/event.h"
+#include "wg/handshake.h"
+#include "fzk/kernel.h"
+#include "fzk/link.h"
+#include "fzk/nl.h"
+
+#define EVENT_RCVBUF (4 << 20) /* bytes; handshake floods come in bursts */
+#define EVENT_BUF_LEN (64 * 1024)
+#define EVENT_BUDGET 64 /* datagrams per wakeup, so nothing starves */
+
+static const int handled_signals[] = { SIGTERM, SIGINT, SIGHUP };
+
+/* --- Logging and errors --- */
+
+void daemon_log(struct daemon *d, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n;
+
+	n = snprintf(line, sizeof(line), FZAGENT_NAME ": %s: ", d->ifname);
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	/* One write per line, so lines from several agents do not mix. */
+	fprintf(stderr, "%s\n", line);
+}
+
+void daemon_stop(struct daemon *d, int status)
+{
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	d->status = status;
+	daemon_ctl_close_listener(d);
+	uv_stop(&d->loop);
+}
+
+int daemon_check(struct daemon *d, int ret)
+{
+	if (ret == -ENODEV && !d->stopping) {
+		daemon_log(d, "the interface is gone; exiting");
+		daemon_stop(d, CLI_EXIT_FAILURE);
+	}
+	return ret;
+}
+
+int daemon_dump(struct daemon *d, struct fz_device *dev)
+{
+	struct fznl_msgs msgs;
+	int ret;
+
+	fz_device_init(dev);
+	ret = fznl_dump_device(d->nl, d->ifname, &msgs);
+	if (ret)
+		return ret;
+	ret = msgs.n ? 0 : -ENODATA;
+	for (size_t i = 0; i < msgs.n && !ret; i++)
+		ret = fz_device_parse_msg(dev, msgs.msgs[i]);
+	fznl_msgs_free(&msgs);
+	return ret;
+}
+
+unsigned int fz_read_time_divisor(const char *path)
+{
+	unsigned int v = 1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return 1;
+	if (fscanf(f, "%u", &v) != 1 || v < 1)
+		v = 1;
+	fclose(f);
+	return v;
+}
+
+/* --- The kernel, as the handshake state machine sees it --- */
+
+/* A peer's retry timer; freed once libuv has closed it. */
+struct peer_timer {
+	uv_timer_t timer;
+	struct daemon *d;
+	struct fz_hs_peer *peer;
+};
+
+static int op_send(void *ctx, const uint8_t key[FZ_KEY_LEN],
+		   const struct sockaddr_storage *ep, const uint8_t *msg,
+		   size_t len)
+{
+	struct daemon *d = ctx;
+
+	return daemon_check(d, fz_kernel_send_handshake(d->nl, d->ifindex, key,
+							ep, msg, len));
+}
+
+static int op_set_keypair(void *ctx, const uint8_t key[FZ_KEY_LEN],
+			  uint8_t slot, const struct fz_noise_keys *keys)
+{
+	struct daemon *d = ctx;
+
+	return daemon_check(d, fz_kernel_set_keypair(d->nl, d->ifindex, key,
+						     slot, keys));
+}
+
+static int op_set_endpoint(void *ctx, const uint8_t key[FZ_KEY_LEN],
+			   const struct sockaddr_storage *ep)
+{
+	struct daemon *d = ctx;
+	int ret = fz_kernel_set_endpoint(d->nl, d->ifindex, key, ep);
+
+	if (ret && ret != -ENODEV)
+		daemon_log(d, "cannot update a peer's endpoint: %s",
+			   strerror(-ret));
+	return daemon_check(d, ret);
+}
+
+static int op_current_index(void *ctx, const uint8_t key[FZ_KEY_LEN],
+			    uint32_t *index)
+{
+	const struct fz_keypair_info *kp = NULL;
+	struct daemon *d = ctx;
+	struct fz_device dev;
+	int ret;
+
+	ret = daemon_dump(d, &dev);
+	for (size_t i = 0; !ret && !kp && i < dev.n_peers; i++)
+		if (!memcmp(dev.peers[i].public_key, key, FZ_KEY_LEN))
+			kp = fz_peer_keypair(&dev.peers[i], FZ_KEYPAIR_CURRENT);
+	if (kp)
+		*index = kp->local_index;
+	fz_device_free(&dev);
+	return ret ? ret : kp ? 0 : -ENOENT;
+}
+
+static void on_peer_timer(uv_timer_t *t)
+{
+	struct peer_timer *pt = t->data;
+
+	if (pt->peer)
+		fz_hs_timer_expired(pt->d->hs, pt->peer);
+}
+
+static void op_timer_arm(void *ctx, struct fz_hs_peer *peer, uint64_t delay_ns)
+{
+	struct peer_timer *pt = peer->timer;
+	struct daemon *d = ctx;
+
+	if (!pt) {
+		pt = calloc(1, sizeof(*pt));
+		if (!pt || uv_timer_init(&d->loop, &pt->timer)) {
+			free(pt);
+			daemon_log(d, "cannot create a timer: out of memory");
+			return;
+		}
+		pt->timer.data = pt;
+		pt->d = d;
+		pt->peer = peer;
+		peer->timer = pt;
+	}
+	uv_timer_start(&pt->timer, on_peer_timer, (delay_ns + 999999) / 1000000,
+		       0);
+}
+
+static void op_timer_stop(void *ctx, struct fz_hs_peer *peer)
+{
+	struct peer_timer *pt = peer->timer;
+
+	(void)ctx;
+	if (pt)
+		uv_timer_stop(&pt->timer);
+}
+
+static void free_on_close(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+static void op_peer_gone(void *ctx, struct fz_hs_peer *peer)
+{
+	struct peer_timer *pt = peer->timer;
+
+	(void)ctx;
+	if (!pt)
+		return;
+	pt->peer = NULL;
+	peer->timer = NULL;
+	uv_close((uv_handle_t *)&pt->timer, free_on_close);
+}
+
+/* CLOCK_BOOTTIME, like the noise code: time asleep counts. */
+static uint64_t op_now(void *ctx)
+{
+	(void)ctx;
+	return fz_clock_boot_ns();
+}
+
+static void op_log(void *ctx, const char *line)
+{
+	daemon_log(ctx, "%s", line);
+}
+
+static const struct fz_hs_ops daemon_hs_ops = {
+	.send = op_send,
+	.set_keypair = op_set_keypair,
+	.set_endpoint = op_set_endpoint,
+	.current_index = op_current_index,
+	.timer_arm = op_timer_arm,
+	.timer_stop = op_timer_stop,
+	.peer_gone = op_peer_gone,
+	.now_ns = op_now,
+	.log = op_log,
+};
+
+/* --- fz.ko's events --- */
+
+static enum fz_hs_reason event_reason(const struct fz_event *ev)
+{
+	if (ev->cmd == FZ_CMD_EVT_PEER_QUIET)
+		return FZ_HS_REASON_PEER_QUIET;
+	switch (ev->reason) {
+	case FZ_REASON_REKEY_TIME:
+		return FZ_HS_REASON_REKEY_TIME;
+	case FZ_REASON_REKEY_MESSAGES:
+		return FZ_HS_REASON_REKEY_MESSAGES;
+	default:
+		return FZ_HS_REASON_QUEUED_DATA;
+	}
+}
+
+static void dispatch(struct daemon *d, const struct fz_event *ev)
+{
+	struct fz_hs_peer *peer;
+	char id[9];
+
+	if (ev->cmd == FZ_CMD_EVT_HANDSHAKE) {
+		fz_hs_receive(d->hs, ev->packet, ev->packet_len, &ev->endpoint);
+		return;
+	}
+	if (ev->cmd == FZ_CMD_EVT_CONTROL ||
+	    ev->cmd == FZ_CMD_EVT_DENIED_FLOW) {
+		daemon_gw_event(d, ev);
+		return;
+	}
+	peer = fz_hs_find(d->hs, ev->peer_key);
+	if (!peer) {
+		fz_peer_id(id, ev->peer_key);
+		daemon_log(d,
+			   "peer %s: needs a handshake but is not in the "
+			   "agent's configuration; ignored",
+			   id);
+		return;
+	}
+	fz_hs_initiate(d->hs, peer, event_reason(ev));
+}
+
+static void handle_events(struct daemon *d, void *buf, int len)
+{
+	struct nlmsghdr *nlh = buf;
+	struct fz_event ev;
+	int ret;
+
+	for (; nlmsg_ok(nlh, len) && !d->stopping;
+	     nlh = nlmsg_next(nlh, &len)) {
+		ret = fz_event_parse(nlh, d->family, &ev);
+		if (ret == -ENOMSG)
+			continue;
+		if (ret) {
+			daemon_log(d, "malformed event from fz.ko; ignored");
+			continue;
+		}
+		if (ev.ifindex == d->ifindex)
+			dispatch(d, &ev);
+	}
+}
+
+/*
+ * Only the kernel (port 0) may speak on these sockets. An overflowing
+ * queue (ENOBUFS) loses events, not the socket; the callers resync.
+ */
+static ssize_t recv_kernel(struct daemon *d, int fd, void *buf, size_t len,
+			   const char *what)
+{
+	struct sockaddr_nl sa;
+	socklen_t salen;
+	ssize_t n;
+	int err;
+
+	for (;;) {
+		salen = sizeof(sa);
+		n = recvfrom(fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&sa,
+			     &salen);
+		err = n < 0 ? errno : 0;
+		if (err == EINTR)
+			continue;
+		if (err && err != EAGAIN && err != ENOBUFS)
+			daemon_log(d, "cannot read %s: %s", what,
+				   strerror(err));
+		if (err)
+			return -err;
+		if (salen == sizeof(sa) && sa.nl_pid == 0)
+			return n;
+	}
+}
+
+/*
+ * What lost events may have left undone, from a fresh dump: handshakes
+ * for peers that need one (see fz_event_resync_need()). Lost handshake
+ * messages and control packets are sent again by their senders.
+ */
+static void resync(struct daemon *d)
+{
+	struct fz_device dev;
+	size_t started = 0;
+	uint64_t now;
+
+	d->last_resync_ms = uv_now(&d->loop) ? uv_now(&d->loop) : 1;
+	now = fz_clock_real_ns();
+	if (daemon_check(d, daemon_dump(d, &dev))) {
+		daemon_log(d,
+			   "the event queue overflowed %" PRIu64
+			   " times; cannot read the interface to resync",
+			   d->overflows);
+		fz_device_free(&dev);
+		d->overflows = 0;
+		return;
+	}
+	for (size_t i = 0; i < dev.n_peers; i++) {
+		struct fz_hs_peer *peer =
+			fz_hs_find(d->hs, dev.peers[i].public_key);
+		enum fz_event_resync need = fz_event_resync_need(
+			&dev.peers[i], now,
+			FZ_EVENT_REKEY_AFTER_NS / d->divisor);
+
+		if (!peer || need == RESYNC_NONE)
+			continue;
+		fz_hs_initiate(d->hs, peer,
+			       need == RESYNC_REKEY ? FZ_HS_REASON_REKEY_TIME :
+						      FZ_HS_REASON_KEEPALIVE);
+		started++;
+	}
+	daemon_log(d,
+		   "the event queue overflowed %" PRIu64
+		   " times, events were lost: resynced with fz.ko (%zu peers, "
+		   "%zu handshakes started)",
+		   d->overflows, dev.n_peers, started);
+	d->overflows = 0;
+	fz_device_free(&dev);
+}
+
+static void on_resync_timer(uv_timer_t *t)
+{
+	resync(t->data);
+}
+
+/* At most one resync a second, however long a flood lasts. */
+static void schedule_resync(struct daemon *d)
+{
+	uint64_t now = uv_now(&d->loop), next = d->last_resync_ms + 1000;
+
+	if (uv_is_active((uv_handle_t *)&d->resync_timer))
+		return;
+	if (!d->last_resync_ms || now >= next)
+		resync(d);
+	else
+		uv_timer_start(&d->resync_timer, on_resync_timer, next - now,
+			       0);
+}
+
+static void on_events(uv_poll_t *h, int status, int events)
+{
+	static uint8_t buf[EVENT_BUF_LEN];
+	struct daemon *d = h->data;
+	bool lost = false;
+	ssize_t n;
+
+	(void)status;
+	(void)events;
+	for (int i = 0; i < EVENT_BUDGET && !d->stopping; i++) {
+		n = recv_kernel(d, nl_socket_get_fd(d->ev_sock), buf,
+				sizeof(buf), "the event");
+		if (n == -ENOBUFS) {
+			d->overflows++;
+			lost = true;
+			continue;
+		}
+		if (n < 0)
+			break;
+		handle_events(d, buf, (int)n);
+	}
+	if (lost && !d->stopping)
+		schedule_resync(d);
+}
+
+/* Root may force a receive buffer above the system's default maximum. */
+static void grow_rcvbuf(struct nl_sock *sk)
+{
+	int fd = nl_socket_get_fd(sk), size = EVENT_RCVBUF;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		nl_socket_set_buffer_size(sk, size, 0);
+}
+
+static int open_events(struct daemon *d)
+{
+	int grp, ret;
+
+	d->ev_sock = nl_socket_alloc();
+	if (!d->ev_sock)
+		return -ENOMEM;
+	nl_socket_disable_seq_check(d->ev_sock);
+	ret = genl_connect(d->ev_sock);
+	if (!ret) {
+		d->family = genl_ctrl_resolve(d->ev_sock, FZ_GENL_NAME);
+		ret = d->family < 0 ? d->family : 0;
+	}
+	grp = ret ? ret :
+		    genl_ctrl_resolve_grp(d->ev_sock, FZ_GENL_NAME,
+					  FZ_MCGRP_EVENTS);
+	ret = grp < 0 ? grp : nl_socket_add_membership(d->ev_sock, grp);
+	if (!ret)
+		ret = nl_socket_set_nonblocking(d->ev_sock);
+	if (ret) {
+		cli_error(d->cmd, "cannot subscribe to fz.ko's events: %s",
+			  nl_geterror(ret));
+		return -EIO;
+	}
+	grow_rcvbuf(d->ev_sock);
+	return 0;
+}
+
+/* --- The link's deletion --- */
+
+static bool link_deleted(struct daemon *d, void *buf, int len)
+{
+	struct nlmsghdr *nlh = buf;
+	const struct ifinfomsg *ifi;
+
+	for (; nlmsg_ok(nlh, len); nlh = nlmsg_next(nlh, &len)) {
+		if (nlh->nlmsg_type != RTM_DELLINK ||
+		    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+			continue;
+		ifi = nlmsg_data(nlh);
+		if ((uint32_t)ifi->ifi_index == d->ifindex)
+			return true;
+	}
+	return false;
+}
+
+static bool link_still_there(struct daemon *d)
+{
+	struct fz_link_info info;
+
+	return !fz_link_get(d->ifname, &info) && info.ifindex == d->ifindex;
+}
+
+/* `fzagent down` stops the agent first; anything else is unexpected. */
+static void on_link_events(uv_poll_t *h, int status, int events)
+{
+	static uint8_t buf[16 * 1024];
+	struct daemon *d = h->data;
+	bool gone = false;
+	ssize_t n;
+
+	(void)status;
+	(void)events;
+	for (int i = 0; i < EVENT_BUDGET && !gone; i++) {
+		n = recv_kernel(d, nl_socket_get_fd(d->rt_sock), buf,
+				sizeof(buf), "the link event");
+		if (n == -ENOBUFS) /* lost: ask whether the link is there */
+			gone = !link_still_there(d);
+		else if (n < 0)
+			break;
+		else
+			gone = link_deleted(d, buf, (int)n);
+	}
+	if (gone && !d->stopping) {
+		daemon_log(d, "the interface was deleted; exiting");
+		daemon_stop(d, CLI_EXIT_FAILURE);
+	}
+}
+
+static int open_link_watch(struct daemon *d)
+{
+	int ret;
+
+	d->rt_sock = nl_socket_alloc();
+	if (!d->rt_sock)
+		return -ENOMEM;
+	nl_socket_disable_seq_check(d->rt_sock);
+	ret = nl_connect(d->rt_sock, NETLINK_ROUTE);
+	if (!ret)
+		ret = nl_socket_add_membership(d->rt_sock, RTNLGRP_LINK);
+	if (!ret)
+		ret = nl_socket_set_nonblocking(d->rt_sock);
+	if (ret) {
+		cli_error(d->cmd, "cannot watch network interfaces: %s",
+			  nl_geterror(ret));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* --- Signals --- */
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+	struct daemon *d = h->data;
+
+	if (signum == SIGHUP) {
+		daemon_reload(d);
+		return;
+	}
+	daemon_log(d, "%s: stopping; the interface and its sessions stay up",
+		   strsignal(signum));
+	daemon_stop(d, CLI_EXIT_OK);
+}
+
+/* --- Setup and teardown --- */
+
+static int start_poll(struct daemon *d, uv_poll_t *h, int fd, uv_poll_cb cb)
+{
+	int ret = uv_poll_init(&d->loop, h, fd);
+
+	h->data = d;
+	return ret ? ret : uv_poll_start(h, UV_READABLE, cb);
+}
+
+static int start_handles(struct daemon *d)
+{
+	int ret;
+
+	ret = start_poll(d, &d->ev_poll, nl_socket_get_fd(d->ev_sock),
+			 on_events);
+	if (!ret)
+		ret = start_poll(d, &d->rt_poll, nl_socket_get_fd(d->rt_sock),
+				 on_link_events);
+	if (!ret) {
+		ret = uv_timer_init(&d->loop, &d->resync_timer);
+		d->resync_timer.data = d;
+	}
+	for (size_t i = 0; !ret && i < 3; i++) {
+		ret = uv_signal_init(&d->loop, &d->signals[i]);
+		d->signals[i].data = d;
+		if (!ret)
+			ret = uv_signal_start(&d->signals[i], on_signal,
+					      handled_signals[i]);
+	}
+	if (!ret)
+		ret = daemon_ctl_start(d);
+	if (ret)
+		cli_error(d->cmd, "cannot start the event loop: %s",
+			  uv_strerror(ret));
+	return ret ? -EIO : 0;
+}
+
+static int create_link(struct daemon *d, const struct fz_config *cfg)
+{
+	size_t failed = 0;
+	int ret;
+
+	ret = fz_link_create(d->ifname, &d->ifindex);
+	if (ret) {
+		cli_error(d->cmd, "cannot create %s: %s", d->ifname,
+			  strerror(-ret));
+		return ret;
+	}
+	ret = fz_link_add_addresses(d->ifindex, cfg->addresses,
+				    cfg->n_addresses, &failed);
+	if (ret)
+		cli_error(d->cmd, "cannot add address %zu of %s: %s",
+			  failed + 1, d->ifname, strerror(-ret));
+	if (!ret) {
+		ret = fz_link_set_up(d->ifindex);
+		if (ret)
+			cli_error(d->cmd, "cannot bring %s up: %s", d->ifname,
+				  strerror(-ret));
+	}
+	if (ret)
+		fz_link_delete(d->ifindex);
+	return ret;
+}
+
+static int find_link(struct daemon *d, const struct fz_config *cfg,
+		     bool *created)
+{
+	struct fz_link_info info;
+	int ret = fz_link_get(d->ifname, &info);
+
+	*created = false;
+	if (ret == -ENODEV) {
+		*created = true;
+		return create_link(d, cfg);
+	}
+	if (ret) {
+		cli_error(d->cmd, "cannot look up %s: %s", d->ifname,
+			  strerror(-ret));
+		return ret;
+	}
+	if (!info.is_fz) {
+		cli_error(d->cmd, "%s exists and is not an fz interface",
+			  d->ifname);
+		return -EEXIST;
+	}
+	d->ifindex = info.ifindex;
+	if (!info.up)
+		daemon_log(d,
+			   "the interface is down: nothing is sent until "
+			   "it is up ('ip link set %s up')",
+			   d->ifname);
+	return 0;
+}
+
+static bool name_held_by_root(const char *ifname)
+{
+	int fd = fz_ctl_connect(ifname);
+
+	if (fd >= 0)
+		close(fd);
+	return fd != -EPERM;
+}
+
+static int claim_name(struct daemon *d)
+{
+	d->ctl_fd = fz_ctl_listen(d->ifname);
+	if (d->ctl_fd >= 0)
+		return 0;
+	if (d->ctl_fd == -EADDRINUSE && !name_held_by_root(d->ifname))
+		cli_error(d->cmd,
+			  "the control socket name of %s is held by a process "
+			  "that is not root",
+			  d->ifname);
+	else if (d->ctl_fd == -EADDRINUSE)
+		cli_error(d->cmd,
+			  "an agent for %s already runs in this network "
+			  "namespace",
+			  d->ifname);
+	else
+		cli_error(d->cmd, "cannot open the control socket: %s",
+			  strerror(-d->ctl_fd));
+	return d->ctl_fd;
+}
+
+static int prune_clients(struct daemon *d)
+{
+	char err[512];
+	int ret = daemon_gw_prune(d, err, sizeof(err));
+
+	if (ret)
+		cli_error(d->cmd, "%s: %s", d->ifname, err);
+	return ret;
+}
+
+/*
+ * The control socket's name is claimed first: it is what keeps two
+ * agents from fighting over one interface. Events are subscribed before
+ * anything is applied, so no answer to a first handshake is missed.
+ */
+static int setup(struct daemon *d, const struct fz_config *cfg)
+{
+	struct fz_hs_timers timers;
+	bool created;
+	int ret;
+
+	d->divisor = fz_read_time_divisor(FZ_TIME_DIVISOR_PATH);
+	fz_hs_default_timers(&timers, d->divisor);
+	d->hs = fz_hs_new(&daemon_hs_ops, d, &timers);
+	if (!d->hs)
+		return -ENOMEM;
+	ret = claim_name(d);
+	if (!ret && fznl_open(&d->nl))
+		ret = -EIO;
+	if (!ret)
+		ret = open_events(d);
+	if (!ret)
+		ret = open_link_watch(d);
+	if (!ret)
+		ret = find_link(d, cfg, &created);
+	if (!ret && !created)
+		ret = prune_clients(d);
+	if (ret)
+		return ret;
+	ret = daemon_sync(d, cfg, true, created);
+	if (!ret && d->gw)
+		ret = daemon_gw_start(d);
+	if (ret && created)
+		fz_link_delete(d->ifindex);
+	return ret;
+}
+
+static void close_handle(void *h)
+{
+	if (((uv_handle_t *)h)->loop && !uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+/* Secrets are wiped by fz_hs_free(); then libuv finishes its closes. */
+static void teardown(struct daemon *d)
+{
+	daemon_ctl_close_all(d);
+	fz_hs_free(d->hs);
+	close_handle(&d->ev_poll);
+	close_handle(&d->rt_poll);
+	close_handle(&d->resync_timer);
+	for (size_t i = 0; i < 3; i++)
+		close_handle(&d->signals[i]);
+	uv_run(&d->loop, UV_RUN_DEFAULT);
+	uv_loop_close(&d->loop);
+	if (d->ev_sock)
+		nl_socket_free(d->ev_sock);
+	if (d->rt_sock)
+		nl_socket_free(d->rt_sock);
+	fznl_close(d->nl);
+	free(d);
+}
+
+static void log_start(struct daemon *d)
+{
+	if (d->divisor > 1)
+		daemon_log(d,
+			   "test mode: handshake timers divided by %u, as "
+			   "fz.ko's",
+			   d->divisor);
+	daemon_log(d, "agent running (pid %ld)", (long)getpid());
+}
+
+/* auth NULL: `fzagent up`; else `fzagent gateway`, which takes it. */
+static int run(const char *cmd, const char *ifname, const char *config_path,
+	       struct fz_config *cfg, struct gw_auth *auth,
+	       const char *auth_path)
+{
+	struct daemon *d = calloc(1, sizeof(*d));
+	int ret = 0, status;
+
+	if (!d || uv_loop_init(&d->loop)) {
+		free(d);
+		fz_config_free(cfg);
+		cli_error(cmd, "out of memory");
+		return CLI_EXIT_FAILURE;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	snprintf(d->ifname, sizeof(d->ifname), "%s", ifname);
+	d->cmd = cmd;
+	d->config_path = config_path;
+	d->ctl_fd = -1;
+	if (auth)
+		ret = daemon_gw_create(d, auth, auth_path);
+	if (!ret)
+		ret = setup(d, cfg);
+	fz_config_free(cfg);
+	if (!ret)
+		ret = start_handles(d);
+	if (!ret && !d->stopping) {
+		log_start(d);
+		uv_run(&d->loop, UV_RUN_DEFAULT);
+	}
+	status = ret ? CLI_EXIT_FAILURE : d->status;
+	daemon_gw_stop(d);
+	teardown(d);
+	return status;
+}
+
+int fz_daemon_up(const char *ifname, const char *config_path,
+		 struct fz_config *cfg)
+{
+	return run("up", ifname, config_path, cfg, NULL, NULL);
+}
+
+int fz_daemon_gateway(const char *ifname, const char *config_path,
+		      struct fz_config *cfg, struct gw_auth *auth,
+		      const char *auth_path)
+{
+	return run("gateway", ifname, config_path, cfg, auth, auth_path);
+}

@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Configuration of a running agent: bringing the kernel and the
+ * handshake state to a config file (at startup and on SIGHUP), and
+ * `fzagent set` words. The kernel is changed first and the handshake
+ * state only where the kernel agreed, so the two never disagree about
+ * which peers exist.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "apply.h"
+#include "conf/config.h"
+#include "daemon_int.h"
+#include "fzk/device.h"
+#include "proto/gw_auth.h"
+#include "wg/handshake.h"
+#include "fzk/kernel.h"
+#include "lib/keyindex.h"
+#include "lib/keys.h"
+#include "plan.h"
+
+/* --- Identity --- */
+
+static bool same_identity(struct daemon *d, const uint8_t priv[FZ_KEY_LEN])
+{
+	uint8_t pub[FZ_KEY_LEN];
+	const uint8_t *cur = fz_hs_public_key(d->hs);
+
+	return cur && !key_public_from_private(pub, priv) &&
+	       !memcmp(pub, cur, FZ_KEY_LEN);
+}
+
+static int set_identity(struct daemon *d, const uint8_t priv[FZ_KEY_LEN],
+			char *err, size_t errlen)
+{
+	int ret = fz_hs_set_private_key(d->hs, priv);
+
+	if (ret == -EEXIST)
+		snprintf(err, errlen,
+			 "a peer has the public key of this private key");
+	else if (ret)
+		snprintf(err, errlen, "cannot use the private key: %s",
+			 ret == -EINVAL ? "invalid key" : strerror(-ret));
+	return ret;
+}
+
+/* A new identity: every peer we can reach hears from it now. */
+static void rekey_all(struct daemon *d)
+{
+	struct fz_hs_peer *peer;
+	struct fz_device dev;
+
+	if (daemon_dump(d, &dev)) {
+		fz_device_free(&dev);
+		return;
+	}
+	for (size_t i = 0; i < dev.n_peers; i++) {
+		peer = fz_hs_find(d->hs, dev.peers[i].public_key);
+		if (peer && dev.peers[i].endpoint.ss_family != AF_UNSPEC)
+			fz_hs_initiate(d->hs, peer, FZ_HS_REASON_NEW_IDENTITY);
+	}
+	fz_device_free(&dev);
+}
+
+/* --- Config files --- */
+
+static int sync_device(struct daemon *d, const struct fz_plan *plan,
+		       const uint8_t *public_key, char *err, size_t errlen)
+{
+	struct fz_device_update u = {
+		.public_key = public_key,
+		.has_listen_port = plan->set_listen_port,
+		.listen_port = plan->listen_port,
+		.has_fwmark = plan->set_fwmark && plan->fwmark,
+		.fwmark = plan->fwmark,
+	};
+	int ret;
+
+	if (plan->set_fwmark && !plan->fwmark)
+		u.flags |= FZ_DEVICE_F_REMOVE_FWMARK;
+	ret = daemon_check(d, fz_kernel_set_device(d->nl, d->ifindex, &u));
+	if (ret)
+		fz_apply_error(err, errlen, d->nl, ret,
+			       "cannot set the device settings");
+	return ret;
+}
+
+/* A peer as the file has it: what it leaves out is off (no keepalive). */
+static int set_peer_from_file(struct daemon *d, const struct fz_plan_peer *pp)
+{
+	struct fz_config_peer p = *pp->cfg;
+
+	p.has_keepalive = true;
+	return fz_kernel_set_peer(d->nl, d->ifindex, &p, 0, pp->skip_endpoint);
+}
+
+/*
+ * The config file is the truth: a peer without a PresharedKey has none,
+ * one without PersistentKeepalive sends none. Only a learned endpoint
+ * outranks it (see plan.h). This is the kernel's half; peer_state() is
+ * the handshake state's, once the kernel took every peer.
+ */
+static int kernel_peer(struct daemon *d, const struct fz_plan_peer *pp,
+		       char *err, size_t errlen)
+{
+	const uint8_t *key = pp->cfg ? pp->cfg->public_key :
+				       pp->dev->public_key;
+	char id[9];
+	int ret;
+
+	if (pp->op == FZ_PLAN_DELETE) {
+		ret = fz_kernel_del_peer(d->nl, d->ifindex, key);
+		ret = ret == -ENOENT ? 0 : ret;
+	} else {
+		ret = set_peer_from_file(d, pp);
+	}
+	if (ret) {
+		fz_peer_id(id, key);
+		fz_apply_error(err, errlen, d->nl, daemon_check(d, ret),
+			       "cannot %s peer %s",
+			       pp->op == FZ_PLAN_DELETE ? "remove" : "set", id);
+	}
+	return ret;
+}
+
+static int peer_state(struct daemon *d, const struct fz_plan_peer *pp,
+		      char *err, size_t errlen)
+{
+	struct fz_hs_peer *peer;
+	int ret;
+
+	if (pp->op == FZ_PLAN_DELETE) {
+		fz_hs_remove_peer(d->hs, pp->dev->public_key);
+		return 0;
+	}
+	ret = fz_hs_add_peer(d->hs, pp->cfg->public_key, NULL, &peer);
+	if (!ret)
+		fz_hs_set_psk(peer, pp->cfg->has_preshared_key ?
+					    pp->cfg->preshared_key :
+					    NULL);
+	else
+		snprintf(err, errlen, "cannot add a peer: %s", strerror(-ret));
+	return ret;
+}
+
+/* --- Undoing a refused reload --- */
+
+/* A peer as the dump showed it: allowed IPs, endpoint, keepalive. */
+static int restore_peer(struct daemon *d, const struct fz_peer *dp)
+{
+	struct fz_cidr *aips = calloc(dp->n_allowedips + 1, sizeof(*aips));
+	struct fz_config_peer p = {
+		.has_keepalive = true,
+		.persistent_keepalive = dp->persistent_keepalive,
+		.allowed_ips = aips,
+		.n_allowed_ips = dp->n_allowedips,
+		.replace_allowed_ips = true,
+	};
+	int ret;
+
+	if (!aips)
+		return -ENOMEM;
+	memcpy(p.public_key, dp->public_key, FZ_KEY_LEN);
+	for (size_t i = 0; i < dp->n_allowedips; i++) {
+		const struct fz_allowedip *a = &dp->allowedips[i];
+
+		aips[i].family = a->family;
+		aips[i].cidr = a->cidr;
+		memcpy(aips[i].addr, &a->addr, a->family == AF_INET ? 4 : 16);
+	}
+	if (dp->endpoint.ss_family != AF_UNSPEC) {
+		p.has_endpoint = true;
+		p.endpoint = dp->endpoint;
+	}
+	ret = fz_kernel_set_peer(d->nl, d->ifindex, &p,
+				 dp->flags & FZ_PEER_F_GATEWAY_CLIENT, false);
+	free(aips);
+	return ret;
+}
+
+/*
+ * The first done peers of the plan back as the dump had them, then the
+ * device. A removed peer comes back without its session keys, which
+ * fz.ko freed: it handshakes again.
+ */
+static void undo(struct daemon *d, const struct fz_device *dev,
+		 const struct fz_plan *plan, size_t done)
+{
+	struct fz_device_update u = {
+		.public_key = dev->has_public_key ? dev->public_key : NULL,
+		.has_listen_port = plan->set_listen_port,
+		.listen_port = dev->listen_port,
+		.has_fwmark = plan->set_fwmark && dev->fwmark,
+		.fwmark = dev->fwmark,
+	};
+	size_t failed = 0, readded = 0;
+
+	for (size_t i = done; i-- > 0;) {
+		const struct fz_plan_peer *pp = &plan->peers[i];
+		int ret;
+
+		if (pp->op == FZ_PLAN_ADD)
+			ret = fz_kernel_del_peer(d->nl, d->ifindex,
+						 pp->cfg->public_key);
+		else
+			ret = restore_peer(d, pp->dev);
+		failed += ret && ret != -ENOENT;
+		readded += pp->op == FZ_PLAN_DELETE;
+	}
+	if (plan->set_fwmark && !dev->fwmark)
+		u.flags |= FZ_DEVICE_F_REMOVE_FWMARK;
+	if (fz_kernel_set_device(d->nl, d->ifindex, &u))
+		failed++;
+	daemon_log(d,
+		   "put back what was changed before the error: %zu peers "
+		   "(%zu removed ones without their sessions) and the device "
+		   "settings%s",
+		   done, readded, failed ? "; some could not be put back" : "");
+}
+
+/*
+ * Handshake state of peers the kernel lost on its own goes too. Without
+ * memory for the index nothing is dropped: stale state is harmless, a
+ * lost peer's is not.
+ */
+static void drop_unconfigured(struct daemon *d, const struct fz_config *cfg)
+{
+	struct fz_keyindex in_cfg;
+	size_t i = 0;
+
+	if (fz_keyindex_of(&in_cfg, cfg->peers, cfg->n_peers, public_key))
+		return;
+	while (i < fz_hs_n_peers(d->hs)) {
+		struct fz_hs_peer *peer = fz_hs_peer_at(d->hs, i);
+
+		if (fz_keyindex_find(&in_cfg, fz_hs_peer_key(peer)) >= 0 ||
+		    daemon_keeps_peer(d, fz_hs_peer_key(peer)))
+			i++;
+		else
+			fz_hs_remove_peer(d->hs, fz_hs_peer_key(peer));
+	}
+	fz_keyindex_free(&in_cfg);
+}
+
+/* Indices of the kernel's keypairs must not be handed out again. */
+static void reserve_indices(struct daemon *d, const struct fz_device *dev)
+{
+	uint32_t *v =
+		calloc(dev->n_peers * FZ_DEVICE_MAX_KEYPAIRS + 1, sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		return;
+	for (size_t i = 0; i < dev->n_peers; i++)
+		for (size_t k = 0; k < dev->peers[i].n_keypairs; k++)
+			v[n++] = dev->peers[i].keypairs[k].local_index;
+	fz_hs_reserve_indices(d->hs, v, n);
+	free(v);
+}
+
+/* Peers that keep a NAT mapping open start at once, as in WireGuard. */
+static void start_keepalive_peers(struct daemon *d, const struct fz_plan *plan)
+{
+	for (size_t i = 0; i < plan->n_peers; i++) {
+		const struct fz_plan_peer *pp = &plan->peers[i];
+		struct fz_hs_peer *peer;
+
+		if (pp->op == FZ_PLAN_DELETE || pp->has_current ||
+		    !pp->cfg->has_endpoint || !pp->cfg->persistent_keepalive)
+			continue;
+		peer = fz_hs_find(d->hs, pp->cfg->public_key);
+		if (peer)
+			fz_hs_initiate(d->hs, peer, FZ_HS_REASON_KEEPALIVE);
+	}
+}
+
+static void log_sync(struct daemon *d, const struct fz_plan *plan, bool startup,
+		     bool created)
+{
+	if (created)
+		daemon_log(d, "created the interface with %zu peers",
+			   plan->n_add);
+	else if (startup)
+		daemon_log(d,
+			   "adopted existing %s with %zu peers and %zu live "
+			   "keypairs (%zu added, %zu removed)",
+			   d->ifname, plan->n_keep, plan->n_keypairs,
+			   plan->n_add, plan->n_delete);
+	else
+		daemon_log(d, "reloaded %s: %zu peers (%zu added, %zu removed)",
+			   d->config_path, plan->n_add + plan->n_keep,
+			   plan->n_add, plan->n_delete);
+}
+
+/* A new private key must be a key, and not one of a peer's. */
+static int check_identity(struct daemon *d, const struct fz_config *cfg,
+			  uint8_t pub[FZ_KEY_LEN], char *err, size_t errlen)
+{
+	if (key_public_from_private(pub, cfg->private_key)) {
+		snprintf(err, errlen,
+			 "cannot use the private key: invalid key");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < cfg->n_peers; i++)
+		if (!memcmp(cfg->peers[i].public_key, pub, FZ_KEY_LEN))
+			goto taken;
+	if (fz_hs_find(d->hs, pub))
+		goto taken;
+	return 0;
+taken:
+	snprintf(err, errlen, "a peer has the public key of this private key");
+	return -EEXIST;
+}
+
+/*
+ * All or nothing: the kernel takes the device settings and the new public
+ * key in one request, which fails before changing anything (a listen
+ * port in use, say); then every peer; only when the kernel took it all
+ * does the handshake state take the new private key and the peers. What
+ * the kernel refuses part way is undone from the dump. Were the private
+ * key taken first, a refused request would leave the agent answering
+ * with a key the kernel's mac1 checks do not match, and every handshake
+ * would fail.
+ */
+static int apply_plan(struct daemon *d, const struct fz_config *cfg,
+		      const struct fz_plan *plan, const struct fz_device *dev,
+		      bool *new_identity, char *err, size_t errlen)
+{
+	const uint8_t *cur = fz_hs_public_key(d->hs);
+	uint8_t pub[FZ_KEY_LEN];
+	size_t done = 0;
+	int ret = 0;
+
+	*new_identity = !same_identity(d, cfg->private_key);
+	if (*new_identity)
+		ret = check_identity(d, cfg, pub, err, errlen);
+	if (!ret)
+		ret = sync_device(d, plan, *new_identity ? pub : cur, err,
+				  errlen);
+	if (ret)
+		return ret; /* nothing changed */
+	while (done < plan->n_peers &&
+	       !(ret = kernel_peer(d, &plan->peers[done], err, errlen)))
+		done++;
+	if (!ret && *new_identity)
+		ret = set_identity(d, cfg->private_key, err, errlen);
+	if (ret) {
+		if (!d->stopping)
+			undo(d, dev, plan, done);
+		return ret;
+	}
+	for (size_t i = 0; !ret && i < plan->n_peers; i++)
+		ret = peer_state(d, &plan->peers[i], err, errlen);
+	if (!ret)
+		drop_unconfigured(d, cfg);
+	return ret;
+}
+
+int daemon_sync(struct daemon *d, const struct fz_config *cfg, bool startup,
+		bool created)
+{
+	char err[512] = "";
+	struct fz_device dev;
+	struct fz_plan plan = { 0 };
+	bool new_identity = false;
+	int ret;
+
+	ret = daemon_dump(d, &dev);
+	if (ret)
+		fz_apply_error(err, sizeof(err), d->nl, ret,
+			       "cannot read the interface");
+	if (!ret) {
+		ret = fz_plan_adopt_keeping(&dev, cfg, daemon_keeps_peer, d,
+					    &plan);
+		if (ret)
+			snprintf(err, sizeof(err), "out of memory");
+	}
+	if (!ret)
+		ret = apply_plan(d, cfg, &plan, &dev, &new_identity, err,
+				 sizeof(err));
+	if (!ret) {
+		reserve_indices(d, &dev);
+		log_sync(d, &plan, startup, created);
+		if (startup)
+			start_keepalive_peers(d, &plan);
+		else if (new_identity)
+			rekey_all(d);
+	} else if (startup) {
+		fprintf(stderr, "fzagent: %s: %s: %s\n", d->cmd, d->ifname,
+			err);
+	} else {
+		daemon_log(d, "%s", err);
+	}
+	fz_plan_free(&plan);
+	fz_device_free(&dev);
+	return ret;
+}
+
+/*
+ * Both files are read and checked before anything changes; a bad line in
+ * either changes nothing. The gateway's clients go first, so that a
+ * client that became a [Peer] is a plain peer again when config sync
+ * adds it, and the authorizations come last, onto the synced peers.
+ */
+void daemon_reload(struct daemon *d)
+{
+	struct fz_config cfg;
+	struct gw_auth auth;
+	char err[512] = "";
+	int ret;
+
+	daemon_log(d, "SIGHUP: reloading %s%s%s", d->config_path,
+		   d->auth_path ? " and " : "",
+		   d->auth_path ? d->auth_path : "");
+	if (fz_config_parse_file(d->config_path, &cfg, err, sizeof(err))) {
+		daemon_log(d, "reload failed, nothing changed: %s", err);
+		return;
+	}
+	ret = daemon_gw_read_auth(d, &auth, err, sizeof(err));
+	if (!ret)
+		ret = daemon_gw_check_config(d, &cfg, &auth, err, sizeof(err));
+	if (!ret && (!cfg.has_private_key ||
+		     sodium_is_zero(cfg.private_key, FZ_KEY_LEN))) {
+		snprintf(err, sizeof(err), "%s has no PrivateKey",
+			 d->config_path);
+		ret = -EINVAL;
+	}
+	if (ret) {
+		daemon_log(d, "reload failed, nothing changed: %s", err);
+	} else if (daemon_gw_reload(d, &auth, err, sizeof(err)) ||
+		   daemon_sync(d, &cfg, false, false) ||
+		   daemon_gw_resync(d, err, sizeof(err))) {
+		if (*err)
+			daemon_log(d, "%s", err);
+		daemon_log(d, "reload failed part way; fix the file and "
+			      "send SIGHUP again");
+	}
+	gw_auth_free(&auth);
+	fz_config_free(&cfg);
+}
+
+/* --- `fzagent set` --- */
+
+struct set_ctx {
+	struct daemon *d;
+	bool new_identity;
+};
+
+/* The kernel took the peer: now the handshake state follows. */
+static void set_peer_done(void *ctx, const struct fz_config_peer *p,
+			  bool skipped)
+{
+	struct set_ctx *sc = ctx;
+	struct daemon *d = sc->d;
+	struct fz_hs_peer *peer;
+	bool is_new;
+	int ret;
+
+	if (p->remove) {
+		fz_hs_remove_peer(d->hs, p->public_key);
+		return;
+	}
+	if (skipped)
+		return;
+	is_new = !fz_hs_find(d->hs, p->public_key);
+	ret = fz_hs_add_peer(d->hs, p->public_key,
+			     p->has_preshared_key ? p->preshared_key : NULL,
+			     &peer);
+	if (ret) {
+		daemon_log(d, "cannot add a peer: %s", strerror(-ret));
+		return;
+	}
+	if (!is_new && p->has_preshared_key)
+		fz_hs_set_psk(peer, p->preshared_key);
+	if (is_new && !sc->new_identity && p->has_endpoint &&
+	    p->persistent_keepalive)
+		fz_hs_initiate(d->hs, peer, FZ_HS_REASON_KEEPALIVE);
+}
+
+/* The private key must be a usable key and not one of a peer's. */
+static int check_private_key(struct daemon *d, const struct fz_config *cfg,
+			     uint8_t pub[FZ_KEY_LEN], char *msg, size_t msglen)
+{
+	if (sodium_is_zero(cfg->private_key, FZ_KEY_LEN)) {
+		snprintf(msg, msglen,
+			 "a running agent cannot do without a private key; "
+			 "use 'fzagent down' to stop it");
+		return -EINVAL;
+	}
+	if (key_public_from_private(pub, cfg->private_key)) {
+		snprintf(msg, msglen, "invalid private key");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < cfg->n_peers; i++)
+		if (!cfg->peers[i].remove &&
+		    !memcmp(cfg->peers[i].public_key, pub, FZ_KEY_LEN))
+			goto taken;
+	if (fz_hs_find(d->hs, pub))
+		goto taken;
+	return 0;
+taken:
+	snprintf(msg, msglen, "a peer has the public key of this private key");
+	return -EEXIST;
+}
+
+int daemon_apply_set(struct daemon *d, const struct fz_config *cfg, char *msg,
+		     size_t msglen)
+{
+	struct set_ctx sc = { .d = d };
+	uint8_t pub[FZ_KEY_LEN];
+	int ret;
+
+	ret = daemon_gw_check_set(d, cfg, msg, msglen);
+	if (!ret && cfg->has_private_key) {
+		ret = check_private_key(d, cfg, pub, msg, msglen);
+		sc.new_identity = !ret && !same_identity(d, cfg->private_key);
+	}
+	if (!ret)
+		ret = daemon_check(d,
+				   fz_apply_device(d->nl, d->ifindex, cfg,
+						   sc.new_identity ? pub : NULL,
+						   msg, msglen));
+	if (!ret && sc.new_identity)
+		ret = set_identity(d, cfg->private_key, msg, msglen);
+	if (!ret)
+		ret = daemon_check(d, fz_apply_peers(d->nl, d->ifindex, cfg,
+						     set_peer_done, &sc, msg,
+						     msglen));
+	if (!ret && sc.new_identity) {
+		daemon_log(d, "new private key: handshaking with every peer");
+		rekey_all(d);
+	}
+	return ret;
+}

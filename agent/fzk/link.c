@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rtnetlink for fz links; see link.h. Each call opens its own short-lived
+ * socket: links change rarely, and a fresh socket has no stale replies.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <netlink/addr.h>
+#include <netlink/errno.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/socket.h>
+
+#include <linux/fz.h>
+
+#include "conf/config.h"
+#include "link.h"
+
+bool fz_ifname_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!len || len >= IFNAMSIZ || !strcmp(name, ".") ||
+	    !strcmp(name, ".."))
+		return false;
+	for (; *name; name++) {
+		char c = *name;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || strchr("_=+.-", c)))
+			return false;
+	}
+	return true;
+}
+
+int fz_ifname_from_config_path(const char *path, char out[IFNAMSIZ])
+{
+	const char *base = strrchr(path, '/');
+	size_t len;
+
+	base = base ? base + 1 : path;
+	len = strlen(base);
+	if (len >= 5 && !strcmp(base + len - 5, ".conf"))
+		len -= 5;
+	if (len >= IFNAMSIZ)
+		return -EINVAL;
+	memcpy(out, base, len);
+	out[len] = '\0';
+	return fz_ifname_valid(out) ? 0 : -EINVAL;
+}
+
+/*
+ * libnl's own error codes, as the errno a caller can act on. libnl folds
+ * some errnos together (EADDRINUSE becomes NLE_EXIST), so messages stay
+ * general; fz.ko's own errors come over generic netlink, unfolded.
+ */
+static int nlerr(int err)
+{
+	switch (err < 0 ? -err : err) {
+	case 0:
+		return 0;
+	case NLE_EXIST:
+		return -EEXIST;
+	case NLE_OBJ_NOTFOUND:
+	case NLE_NODEV:
+		return -ENODEV;
+	case NLE_PERM:
+		return -EPERM;
+	case NLE_NOMEM:
+		return -ENOMEM;
+	case NLE_OPNOTSUPP:
+		return -EOPNOTSUPP;
+	case NLE_BUSY:
+		return -EBUSY;
+	case NLE_INVAL:
+		return -EINVAL;
+	default:
+		return -EIO;
+	}
+}
+
+static int route_socket(struct nl_sock **out)
+{
+	struct nl_sock *sock = nl_socket_alloc();
+	int ret;
+
+	if (!sock)
+		return -ENOMEM;
+	ret = nl_connect(sock, NETLINK_ROUTE);
+	if (ret) {
+		nl_socket_free(sock);
+		return nlerr(ret);
+	}
+	*out = sock;
+	return 0;
+}
+
+int fz_link_get(const char *name, struct fz_link_info *info)
+{
+	struct rtnl_link *link = NULL;
+	struct nl_sock *sock;
+	const char *kind;
+	int ret;
+
+	memset(info, 0, sizeof(*info));
+	ret = route_socket(&sock);
+	if (ret)
+		return ret;
+	ret = nlerr(rtnl_link_get_kernel(sock, 0, name, &link));
+	if (!ret) {
+		kind = rtnl_link_get_type(link);
+		info->ifindex = (uint32_t)rtnl_link_get_ifindex(link);
+		info->is_fz = kind && !strcmp(kind, FZ_LINK_KIND);
+		info->up = rtnl_link_get_flags(link) & IFF_UP;
+		rtnl_link_put(link);
+	}
+	nl_socket_free(sock);
+	return ret;
+}
+
+int fz_link_create(const char *name, uint32_t *ifindex)
+{
+	struct fz_link_info info;
+	struct rtnl_link *link;
+	struct nl_sock *sock;
+	int ret;
+
+	ret = route_socket(&sock);
+	if (ret)
+		return ret;
+	link = rtnl_link_alloc();
+	if (!link) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	rtnl_link_set_name(link, name);
+	ret = nlerr(rtnl_link_set_type(link, FZ_LINK_KIND));
+	if (!ret)
+		ret = nlerr(
+			rtnl_link_add(sock, link, NLM_F_CREATE | NLM_F_EXCL));
+	rtnl_link_put(link);
+	if (!ret)
+		ret = fz_link_get(name, &info);
+	if (!ret)
+		*ifindex = info.ifindex;
+out:
+	nl_socket_free(sock);
+	return ret;
+}
+
+/* A link that exists only as an index, enough to change or delete it. */
+static struct rtnl_link *link_by_index(uint32_t ifindex)
+{
+	struct rtnl_link *link = rtnl_link_alloc();
+
+	if (link)
+		rtnl_link_set_ifindex(link, (int)ifindex);
+	return link;
+}
+
+int fz_link_delete(uint32_t ifindex)
+{
+	struct rtnl_link *link;
+	struct nl_sock *sock;
+	int ret;
+
+	ret = route_socket(&sock);
+	if (ret)
+		return ret;
+	link = link_by_index(ifindex);
+	ret = link ? nlerr(rtnl_link_delete(sock, link)) : -ENOMEM;
+	if (link)
+		rtnl_link_put(link);
+	nl_socket_free(sock);
+	return ret;
+}
+
+int fz_link_set_up(uint32_t ifindex)
+{
+	struct rtnl_link *link, *change;
+	struct nl_sock *sock;
+	int ret;
+
+	ret = route_socket(&sock);
+	if (ret)
+		return ret;
+	link = link_by_index(ifindex);
+	change = rtnl_link_alloc();
+	ret = -ENOMEM;
+	if (link && change) {
+		rtnl_link_set_flags(change, IFF_UP);
+		ret = nlerr(rtnl_link_change(sock, link, change, 0));
+	}
+	if (change)
+		rtnl_link_put(change);
+	if (link)
+		rtnl_link_put(link);
+	nl_socket_free(sock);
+	return ret;
+}
+
+static int add_address(struct nl_sock *sock, uint32_t ifindex,
+		       const struct fz_cidr *c)
+{
+	struct rtnl_addr *addr = rtnl_addr_alloc();
+	struct nl_addr *local;
+	int ret;
+
+	if (!addr)
+		return -ENOMEM;
+	local = nl_addr_build(c->family, c->addr,
+			      c->family == AF_INET ? 4 : 16);
+	if (!local) {
+		rtnl_addr_put(addr);
+		return -ENOMEM;
+	}
+	nl_addr_set_prefixlen(local, c->cidr);
+	rtnl_addr_set_ifindex(addr, (int)ifindex);
+	ret = nlerr(rtnl_addr_set_local(addr, local));
+	if (!ret)
+		ret = nlerr(rtnl_addr_add(sock, addr, 0));
+	nl_addr_put(local);
+	rtnl_addr_put(addr);
+	return ret;
+}
+
+int fz_link_add_addresses(uint32_t ifindex, const struct fz_cidr *addrs,
+			  size_t n, size_t *failed)
+{
+	struct nl_sock *sock;
+	int ret;
+
+	ret = route_socket(&sock);
+	if (ret)
+		return ret;
+	for (size_t i = 0; !ret && i < n; i++) {
+		ret = add_address(sock, ifindex, &addrs[i]);
+		if (ret && failed)
+			*failed = i;
+	}
+	nl_socket_free(sock);
+	return ret;
+}

@@ -1,0 +1,625 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The gateway's clients and authorizations; see gateway.h. The kernel is
+ * told first and the state follows only where it agreed, so the two
+ * never disagree about what a client may reach.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "fzk/device.h"
+#include "gw_int.h"
+#include "lib/keys.h"
+
+void gw_log(struct gateway *gw, const char *fmt, ...)
+{
+	char line[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	gw->ops->log(gw->ctx, line);
+}
+
+struct gateway *gateway_new(const struct gw_ops *ops, void *ctx,
+			    struct gw_auth *auth)
+{
+	struct gateway *gw = calloc(1, sizeof(*gw));
+
+	if (!gw)
+		return NULL;
+	gw->peers = calloc(auth->n_clients + 1, sizeof(*gw->peers));
+	if (!gw->peers) {
+		free(gw);
+		return NULL;
+	}
+	gw->ops = ops;
+	gw->ctx = ctx;
+	gw->auth = *auth;
+	memset(auth, 0, sizeof(*auth));
+	for (size_t i = 0; i < gw->auth.n_clients; i++)
+		gw->peers[i].client = &gw->auth.clients[i];
+	return gw;
+}
+
+void gateway_free(struct gateway *gw)
+{
+	if (!gw)
+		return;
+	gw_dns_detach(gw);
+	for (size_t i = 0; i < gw->auth.n_clients; i++)
+		free(gw->peers[i].authz);
+	free(gw->peers);
+	gw_auth_free(&gw->auth);
+	free(gw);
+}
+
+const struct gw_auth *gateway_auth(const struct gateway *gw)
+{
+	return &gw->auth;
+}
+
+struct gw_peer *gw_find_peer(struct gateway *gw, const uint8_t *key)
+{
+	const struct gw_client *c = gw_auth_find_client(&gw->auth, key);
+
+	return c ? &gw->peers[c - gw->auth.clients] : NULL;
+}
+
+bool gateway_is_client(const struct gateway *gw, const uint8_t key[FZ_KEY_LEN])
+{
+	return gw_auth_find_client(&gw->auth, key) != NULL;
+}
+
+struct gw_authz *gw_find_authz(struct gw_peer *p, const uint8_t *id)
+{
+	for (size_t i = 0; i < p->n_authz; i++)
+		if (!memcmp(p->authz[i].res->id, id, FZ_RESOURCE_ID_LEN))
+			return &p->authz[i];
+	return NULL;
+}
+
+/* --- Talking to the kernel --- */
+
+/*
+ * A DNS resource's addresses are the proxy IPs its client assigned, the
+ * newest names first; the kernel takes FZ_MAX_RESOURCE_ADDRS of them.
+ */
+static size_t dns_addrs(const struct gw_authz *a, struct fz_cidr *out)
+{
+	size_t n = 0;
+
+	for (size_t d = a->n_domains; d-- > 0;)
+		for (size_t i = 0;
+		     i < a->domains[d].n_proxy && n < FZ_MAX_RESOURCE_ADDRS;
+		     i++)
+			out[n++] = a->domains[d].proxy[i];
+	return n;
+}
+
+int gw_push_resource(struct gateway *gw, struct gw_peer *p,
+		     const struct gw_authz *a)
+{
+	const struct gw_resource *r = a->res;
+	struct fz_cidr addrs[FZ_MAX_RESOURCE_ADDRS];
+	struct fz_resource_spec spec = {
+		.addrs = addrs,
+		.filters = r->filters,
+		.n_filters = r->n_filters,
+		.expires_ns = a->expires_ns,
+	};
+
+	memcpy(spec.id, r->id, FZ_RESOURCE_ID_LEN);
+	if (r->type == GW_RES_DNS) {
+		spec.flags = FZ_RES_F_DNS;
+		spec.n_addrs = dns_addrs(a, addrs);
+	} else {
+		addrs[0] = r->cidr;
+		spec.n_addrs = 1;
+	}
+	return gw->ops->set_resource(gw->ctx, p->client->public_key, &spec);
+}
+
+static int install_peer(struct gateway *gw, struct gw_peer *p, char *err,
+			size_t errlen)
+{
+	char id[KEY_B64_LEN + 1];
+	int ret;
+
+	if (p->installed)
+		return 0;
+	ret = gw->ops->set_client_peer(gw->ctx, p->client);
+	if (ret) {
+		key_to_base64(id, p->client->public_key);
+		snprintf(err, errlen, "cannot add client %s: %s", id,
+			 strerror(-ret));
+		return ret;
+	}
+	p->installed = true;
+	return 0;
+}
+
+/* --- Authorizations --- */
+
+static void format_expiry(char out[32], uint64_t expires_ns)
+{
+	time_t t = (time_t)(expires_ns / 1000000000ULL);
+	struct tm tm;
+
+	if (!expires_ns || !gmtime_r(&t, &tm))
+		snprintf(out, 32, "never");
+	else
+		strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int add_authz(struct gw_peer *p, const struct gw_resource *r,
+		     struct gw_authz **out)
+{
+	struct gw_authz *grown;
+
+	if (p->n_authz == FZ_MAX_RESOURCES)
+		return -ENOSPC;
+	grown = realloc(p->authz, (p->n_authz + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	p->authz = grown;
+	*out = &grown[p->n_authz++];
+	memset(*out, 0, sizeof(**out));
+	(*out)->res = r;
+	return 0;
+}
+
+static void remove_authz(struct gw_peer *p, struct gw_authz *a)
+{
+	size_t i = (size_t)(a - p->authz);
+
+	memmove(a, a + 1, (p->n_authz - i - 1) * sizeof(*a));
+	p->n_authz--;
+}
+
+int gateway_authorize(struct gateway *gw, const struct gw_client *c,
+		      const struct gw_resource *r, uint64_t expires_ns,
+		      char *err, size_t errlen)
+{
+	struct gw_peer *p = gw_find_peer(gw, c->public_key);
+	char id[KEY_B64_LEN + 1], until[32];
+	struct gw_authz *a;
+	uint64_t old_expiry = 0;
+	bool is_new;
+	int ret;
+
+	ret = p ? install_peer(gw, p, err, errlen) : -ENOENT;
+	if (ret)
+		return ret;
+	a = gw_find_authz(p, r->id);
+	is_new = !a;
+	if (is_new && (ret = add_authz(p, r, &a))) {
+		snprintf(
+			err, errlen, "%s",
+			ret == -ENOSPC ?
+				"the client has the most resources fz.ko allows" :
+				"out of memory");
+		return ret;
+	}
+	old_expiry = a->expires_ns;
+	a->expires_ns = expires_ns;
+	key_to_base64(id, c->public_key);
+	ret = gw_push_resource(gw, p, a);
+	if (ret) {
+		snprintf(err, errlen, "cannot authorize %s for %s: %s", id,
+			 r->name, strerror(-ret));
+		if (is_new)
+			remove_authz(p, a);
+		else
+			a->expires_ns = old_expiry;
+		return ret;
+	}
+	format_expiry(until, expires_ns);
+	gw_log(gw, "authorized client %s for resource %s until %s", id, r->name,
+	       until);
+	return 0;
+}
+
+static int revoke_one(struct gateway *gw, struct gw_peer *p, struct gw_authz *a,
+		      char *err, size_t errlen)
+{
+	char id[KEY_B64_LEN + 1];
+	const char *name = a->res->name;
+	int ret;
+
+	key_to_base64(id, p->client->public_key);
+	ret = gw->ops->del_resource(gw->ctx, p->client->public_key, a->res->id);
+	if (ret && ret != -ENOENT) {
+		snprintf(err, errlen, "cannot revoke %s from %s: %s", name, id,
+			 strerror(-ret));
+		return ret;
+	}
+	remove_authz(p, a);
+	gw_log(gw, "revoked resource %s from client %s", name, id);
+	return 0;
+}
+
+/*
+ * What the agent does not hold may still be in fz.ko (state it did not
+ * create): asking costs one request, and revoke must be able to remove
+ * anything a client can reach.
+ */
+static int revoke_unknown(struct gateway *gw, struct gw_peer *p,
+			  const uint8_t *rid, const char *name, bool quiet,
+			  char *err, size_t errlen)
+{
+	char id[KEY_B64_LEN + 1];
+	int ret = gw->ops->del_resource(gw->ctx, p->client->public_key, rid);
+
+	key_to_base64(id, p->client->public_key);
+	if (ret == -ENOENT && !quiet)
+		snprintf(err, errlen, "the client is not authorized for %s",
+			 name);
+	else if (ret && ret != -ENOENT)
+		snprintf(err, errlen, "cannot revoke %s from %s: %s", name, id,
+			 strerror(-ret));
+	else if (!ret)
+		gw_log(gw,
+		       "revoked resource %s from client %s (fz.ko had it, the "
+		       "agent did not)",
+		       name, id);
+	return quiet && ret == -ENOENT ? 0 : ret;
+}
+
+int gateway_revoke(struct gateway *gw, const struct gw_client *c,
+		   const struct gw_resource *r, char *err, size_t errlen)
+{
+	struct gw_peer *p = gw_find_peer(gw, c->public_key);
+	struct gw_authz *a;
+	int ret = 0;
+
+	if (!p)
+		return -ENOENT;
+	if (!r) {
+		while (p->n_authz && !ret)
+			ret = revoke_one(gw, p, &p->authz[p->n_authz - 1], err,
+					 errlen);
+		for (size_t i = 0; i < gw->auth.n_resources && !ret; i++)
+			ret = revoke_unknown(gw, p, gw->auth.resources[i].id,
+					     gw->auth.resources[i].name, true,
+					     err, errlen);
+		return ret;
+	}
+	a = gw_find_authz(p, r->id);
+	if (!a)
+		return revoke_unknown(gw, p, r->id, r->name, false, err,
+				      errlen);
+	return revoke_one(gw, p, a, err, errlen);
+}
+
+/* --- Reconciling with the file --- */
+
+static const struct gw_grant *file_grant(const struct gw_auth *auth,
+					 const struct gw_client *c,
+					 const uint8_t *id)
+{
+	for (size_t g = 0; g < c->n_grants; g++)
+		if (!memcmp(auth->resources[c->grants[g].resource].id, id,
+			    FZ_RESOURCE_ID_LEN))
+			return &c->grants[g];
+	return NULL;
+}
+
+static const struct fz_peer *dev_peer(const struct fz_device *dev,
+				      const uint8_t *key)
+{
+	for (size_t i = 0; dev && i < dev->n_peers; i++)
+		if (!memcmp(dev->peers[i].public_key, key, FZ_KEY_LEN))
+			return &dev->peers[i];
+	return NULL;
+}
+
+static bool dev_has_resource(const struct fz_peer *kp, const uint8_t *id)
+{
+	for (size_t i = 0; kp && i < kp->n_resources; i++)
+		if (!memcmp(kp->resources[i].id, id, FZ_RESOURCE_ID_LEN))
+			return true;
+	return false;
+}
+
+/* "gitlab" when the file knows the ID, else the UUID. */
+static void resource_label(const struct gateway *gw, const uint8_t *id,
+			   char out[GW_NAME_MAX + 1])
+{
+	for (size_t i = 0; i < gw->auth.n_resources; i++)
+		if (!memcmp(gw->auth.resources[i].id, id, FZ_RESOURCE_ID_LEN)) {
+			snprintf(out, GW_NAME_MAX + 1, "%s",
+				 gw->auth.resources[i].name);
+			return;
+		}
+	gw_format_uuid(out, id);
+}
+
+/* Grants the agent holds that the file does not: revoked. */
+static int drop_unfiled(struct gateway *gw, struct gw_peer *p, char *err,
+			size_t errlen)
+{
+	char id[KEY_B64_LEN + 1];
+	int ret = 0;
+
+	for (size_t j = p->n_authz; j-- > 0 && !ret;) {
+		const struct gw_resource *r = p->authz[j].res;
+
+		if (file_grant(&gw->auth, p->client, r->id))
+			continue;
+		key_to_base64(id, p->client->public_key);
+		gw_log(gw,
+		       "client %s: resource %s is not authorized in the "
+		       "authorizations file",
+		       id, r->name);
+		ret = revoke_one(gw, p, &p->authz[j], err, errlen);
+	}
+	return ret;
+}
+
+/* What fz.ko holds for the client that no one told it: removed. */
+static int drop_unknown(struct gateway *gw, struct gw_peer *p,
+			const struct fz_peer *kp, char *err, size_t errlen)
+{
+	char id[KEY_B64_LEN + 1], label[GW_NAME_MAX + 1];
+	int ret;
+
+	for (size_t k = 0; kp && k < kp->n_resources; k++) {
+		const uint8_t *rid = kp->resources[k].id;
+
+		if (gw_find_authz(p, rid) ||
+		    file_grant(&gw->auth, p->client, rid))
+			continue;
+		ret = gw->ops->del_resource(gw->ctx, p->client->public_key,
+					    rid);
+		if (ret == -ENOENT)
+			continue;
+		key_to_base64(id, p->client->public_key);
+		resource_label(gw, rid, label);
+		if (ret) {
+			snprintf(err, errlen,
+				 "cannot remove resource %s of client %s: %s",
+				 label, id, strerror(-ret));
+			return ret;
+		}
+		gw_log(gw,
+		       "removed resource %s of client %s from fz.ko: not in "
+		       "the authorizations file",
+		       label, id);
+	}
+	return 0;
+}
+
+/*
+ * The file's grants. A resource fz.ko had, whose maps the agent does
+ * not know (an earlier agent's, or of a changed definition), loses them
+ * first: the client assigns its proxy IPs again when it resolves anew.
+ */
+static int apply_grants(struct gateway *gw, struct gw_peer *p,
+			const struct fz_peer *kp, char *err, size_t errlen)
+{
+	const struct gw_client *c = p->client;
+	char id[KEY_B64_LEN + 1];
+	int ret = 0;
+
+	for (size_t g = 0; g < c->n_grants && !ret; g++) {
+		const struct gw_resource *r =
+			&gw->auth.resources[c->grants[g].resource];
+
+		if (!gw_find_authz(p, r->id) && dev_has_resource(kp, r->id)) {
+			ret = gw->ops->del_dns_maps(gw->ctx, c->public_key,
+						    r->id);
+			key_to_base64(id, c->public_key);
+			if (ret && ret != -ENOENT) {
+				snprintf(err, errlen,
+					 "cannot clear the DNS maps of %s of "
+					 "client %s: %s",
+					 r->name, id, strerror(-ret));
+				return ret;
+			}
+			if (!ret && r->type == GW_RES_DNS)
+				gw_log(gw,
+				       "cleared the DNS maps of resource %s "
+				       "of client %s left in fz.ko",
+				       r->name, id);
+		}
+		ret = gateway_authorize(gw, c, r, c->grants[g].expires_ns, err,
+					errlen);
+	}
+	return ret;
+}
+
+/* Every client becomes a peer, even one with no Authorize line yet. */
+int gateway_start(struct gateway *gw, const struct fz_device *dev, char *err,
+		  size_t errlen)
+{
+	const struct gw_auth *auth = &gw->auth;
+	int ret = 0;
+
+	for (size_t i = 0; i < auth->n_clients && !ret; i++) {
+		struct gw_peer *p = &gw->peers[i];
+		const struct fz_peer *kp =
+			dev_peer(dev, auth->clients[i].public_key);
+
+		ret = install_peer(gw, p, err, errlen);
+		if (!ret)
+			ret = drop_unfiled(gw, p, err, errlen);
+		if (!ret)
+			ret = drop_unknown(gw, p, kp, err, errlen);
+		if (!ret)
+			ret = apply_grants(gw, p, kp, err, errlen);
+	}
+	if (!ret)
+		gw_log(gw, "gateway: %zu clients, %zu resources",
+		       auth->n_clients, auth->n_resources);
+	return ret;
+}
+
+static bool same_definition(const struct gw_resource *a,
+			    const struct gw_resource *b)
+{
+	if (a->type != b->type)
+		return false;
+	if (a->type == GW_RES_DNS)
+		return !strcmp(a->domain, b->domain);
+	return a->cidr.family == b->cidr.family &&
+	       a->cidr.cidr == b->cidr.cidr &&
+	       !memcmp(a->cidr.addr, b->cidr.addr, sizeof(a->cidr.addr));
+}
+
+/* The old client's authorizations whose resource is still the same. */
+static int carry_authz(struct gw_peer *to, const struct gw_peer *from,
+		       const struct gw_auth *auth)
+{
+	for (size_t j = 0; j < from->n_authz; j++) {
+		const struct gw_authz *a = &from->authz[j];
+		const struct gw_resource *r = NULL;
+		struct gw_authz *grown;
+
+		for (size_t k = 0; k < auth->n_resources && !r; k++)
+			if (!memcmp(auth->resources[k].id, a->res->id,
+				    FZ_RESOURCE_ID_LEN) &&
+			    same_definition(&auth->resources[k], a->res))
+				r = &auth->resources[k];
+		if (!r)
+			continue;
+		grown = realloc(to->authz, (to->n_authz + 1) * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		to->authz = grown;
+		grown[to->n_authz] = *a;
+		grown[to->n_authz++].res = r;
+	}
+	return 0;
+}
+
+int gateway_replace_auth(struct gateway *gw, struct gw_auth *auth)
+{
+	struct gw_peer *peers = calloc(auth->n_clients + 1, sizeof(*peers));
+	char id[KEY_B64_LEN + 1];
+	int ret = peers ? 0 : -ENOMEM;
+
+	for (size_t i = 0; i < auth->n_clients && !ret; i++) {
+		const struct gw_peer *old =
+			gw_find_peer(gw, auth->clients[i].public_key);
+
+		peers[i].client = &auth->clients[i];
+		if (old)
+			ret = carry_authz(&peers[i], old, auth);
+	}
+	if (ret) {
+		for (size_t i = 0; peers && i < auth->n_clients; i++)
+			free(peers[i].authz);
+		free(peers);
+		return ret;
+	}
+	for (size_t i = 0; i < gw->auth.n_clients; i++) {
+		const struct gw_client *c = &gw->auth.clients[i];
+
+		if (!gw_auth_find_client(auth, c->public_key)) {
+			key_to_base64(id, c->public_key);
+			gw_log(gw,
+			       "client %s is no longer in the authorizations "
+			       "file",
+			       id);
+		}
+		free(gw->peers[i].authz);
+	}
+	free(gw->peers);
+	gw_auth_free(&gw->auth);
+	gw->peers = peers;
+	gw->auth = *auth;
+	memset(auth, 0, sizeof(*auth));
+	return 0;
+}
+
+/* --- Control socket words --- */
+
+static const struct gw_client *ctl_client(struct gateway *gw, const char *b64,
+					  char *msg, size_t msglen)
+{
+	uint8_t key[FZ_KEY_LEN];
+	const struct gw_client *c = NULL;
+
+	if (key_from_base64(key, b64, strlen(b64)))
+		snprintf(msg, msglen, "'%s' is not a public key", b64);
+	else if (!(c = gw_auth_find_client(&gw->auth, key)))
+		snprintf(msg, msglen,
+			 "client %s is not in the authorizations file", b64);
+	return c;
+}
+
+static const struct gw_resource *
+ctl_resource(struct gateway *gw, const char *name, char *msg, size_t msglen)
+{
+	const struct gw_resource *r = gw_auth_find_resource(&gw->auth, name);
+
+	if (!r)
+		snprintf(msg, msglen,
+			 "no resource with Name or ID '%s' in the "
+			 "authorizations file",
+			 name);
+	return r;
+}
+
+int gateway_ctl_authorize(struct gateway *gw, int argc, char **argv, char *msg,
+			  size_t msglen)
+{
+	const struct gw_client *c;
+	const struct gw_resource *r;
+	unsigned long long expires;
+	char *end;
+
+	if (argc != 3) {
+		snprintf(msg, msglen, "malformed authorize request");
+		return -EINVAL;
+	}
+	c = ctl_client(gw, argv[0], msg, msglen);
+	r = c ? ctl_resource(gw, argv[1], msg, msglen) : NULL;
+	if (!r)
+		return -EINVAL;
+	errno = 0;
+	expires = strtoull(argv[2], &end, 10);
+	if (*end || !*argv[2] || argv[2][0] == '-' || errno ||
+	    expires > GW_EXPIRY_MAX_NS) {
+		snprintf(msg, msglen, "malformed expiry in request");
+		return -EINVAL;
+	}
+	return gateway_authorize(gw, c, r, expires, msg, msglen);
+}
+
+int gateway_ctl_revoke(struct gateway *gw, int argc, char **argv, char *msg,
+		       size_t msglen)
+{
+	const struct gw_client *c;
+	const struct gw_resource *r = NULL;
+	uint8_t rid[FZ_RESOURCE_ID_LEN];
+	struct gw_peer *p;
+
+	if (argc != 2) {
+		snprintf(msg, msglen, "malformed revoke request");
+		return -EINVAL;
+	}
+	c = ctl_client(gw, argv[0], msg, msglen);
+	if (!c)
+		return -EINVAL;
+	if (!strcmp(argv[1], "all"))
+		return gateway_revoke(gw, c, NULL, msg, msglen);
+	r = gw_auth_find_resource(&gw->auth, argv[1]);
+	if (r)
+		return gateway_revoke(gw, c, r, msg, msglen);
+	/* An ID the file does not have may still be in fz.ko. */
+	p = gw_find_peer(gw, c->public_key);
+	if (!gw_parse_uuid(argv[1], rid) && p)
+		return revoke_unknown(gw, p, rid, argv[1], false, msg, msglen);
+	ctl_resource(gw, argv[1], msg, msglen);
+	return -EINVAL;
+}

@@ -1,0 +1,1080 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Parser for the gateway's authorizations file; see gw_auth.h. It reads
+ * like config.c: one line at a time, each error reported once with its
+ * line through fail(), and everything freed on error so a caller never
+ * sees half a file. A section's values may come in any order, so what
+ * depends on another value (Address on Type) is checked when the section
+ * ends, and Authorize lines, which may name resources defined further
+ * down, when the file ends.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "lib/format.h"
+#include "gw_auth.h"
+#include "lib/keys.h"
+
+#define MAX_FILE (1024 * 1024)
+#define MAX_LINE 4096
+#define NSEC 1000000000ULL
+
+enum section { SECTION_NONE, SECTION_RESOURCE, SECTION_CLIENT };
+
+/* Values of the current section that are checked when it ends. */
+struct pending {
+	bool has_name, has_id, has_type, has_address, has_filters;
+	bool has_key, has_tunnel_ips;
+	char address[GW_DOMAIN_MAX + 8];
+	unsigned int address_line;
+};
+
+/* An Authorize line, resolved to a resource when the file ends. */
+struct pending_grant {
+	size_t client;
+	char resource[GW_DOMAIN_MAX + 1];
+	uint64_t expires_ns;
+	unsigned int line;
+};
+
+struct ctx {
+	struct gw_auth *a;
+	const char *path;
+	unsigned int line;
+	char *err;
+	size_t errlen;
+	uint64_t now_ns;
+	enum section section;
+	struct pending p;
+	struct pending_grant *grants;
+	size_t n_grants;
+};
+
+static int fail(struct ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fail(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+
+	if (!c->errlen)
+		return -EINVAL;
+	len = c->line ?
+		      snprintf(c->err, c->errlen, "%s:%u: ", c->path, c->line) :
+		      snprintf(c->err, c->errlen, "%s: ", c->path);
+	if (len < 0 || (size_t)len >= c->errlen)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(c->err + len, c->errlen - (size_t)len, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		end--;
+	*end = '\0';
+	return s;
+}
+
+/*
+ * Appends one zeroed element; NULL when out of memory, the array then
+ * untouched. Clients hold preshared keys, so the old copy is wiped
+ * rather than left behind by realloc().
+ */
+static void *append(void *array, size_t *n, size_t elem)
+{
+	char *p = calloc(*n + 1, elem);
+
+	if (!p)
+		return NULL;
+	if (array) {
+		memcpy(p, array, *n * elem);
+		sodium_memzero(array, *n * elem);
+		free(array);
+	}
+	(*n)++;
+	return p;
+}
+
+/* --- Values shared with the command line --- */
+
+static int hex_value(char ch)
+{
+	if (isdigit((unsigned char)ch))
+		return ch - '0';
+	if (isxdigit((unsigned char)ch))
+		return tolower((unsigned char)ch) - 'a' + 10;
+	return -1;
+}
+
+int gw_parse_uuid(const char *text, uint8_t id[FZ_RESOURCE_ID_LEN])
+{
+	size_t n = 0;
+
+	if (strlen(text) != 36)
+		return -EINVAL;
+	for (size_t i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		int hi, lo;
+
+		if (dash) {
+			if (text[i] != '-')
+				return -EINVAL;
+			continue;
+		}
+		hi = hex_value(text[i]);
+		lo = hex_value(text[++i]);
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		id[n++] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+void gw_format_uuid(char out[37], const uint8_t id[FZ_RESOURCE_ID_LEN])
+{
+	fmt_uuid(out, FMT_UUID_LEN, id);
+}
+
+/* Decimal digits only, no sign, at most max. */
+static int parse_decimal(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s))
+			return -EINVAL;
+		if (v > (max - (uint64_t)(*s - '0')) / 10)
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* Exactly n digits at s, as a number. */
+static int fixed_digits(const char *s, size_t n, int *out)
+{
+	int v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -EINVAL;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* ".123456789" after the seconds: up to nanoseconds. */
+static const char *parse_fraction(const char *s, uint64_t *ns)
+{
+	uint64_t scale = NSEC / 10;
+
+	*ns = 0;
+	if (*s != '.')
+		return s;
+	if (!isdigit((unsigned char)*++s))
+		return NULL;
+	for (; isdigit((unsigned char)*s); s++, scale /= 10)
+		*ns += (uint64_t)(*s - '0') * scale;
+	return s;
+}
+
+static int parse_rfc3339(const char *s, uint64_t *out)
+{
+	struct tm tm = { 0 }, check;
+	uint64_t frac;
+	time_t t;
+
+	if (strlen(s) < 20 || s[4] != '-' || s[7] != '-' ||
+	    (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':' ||
+	    fixed_digits(s, 4, &tm.tm_year) ||
+	    fixed_digits(s + 5, 2, &tm.tm_mon) ||
+	    fixed_digits(s + 8, 2, &tm.tm_mday) ||
+	    fixed_digits(s + 11, 2, &tm.tm_hour) ||
+	    fixed_digits(s + 14, 2, &tm.tm_min) ||
+	    fixed_digits(s + 17, 2, &tm.tm_sec))
+		return -EINVAL;
+	s = parse_fraction(s + 19, &frac);
+	if (!s || (strcasecmp(s, "Z") && strcmp(s, "+00:00")))
+		return -EINVAL;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	check = tm;
+	t = timegm(&tm);
+	/* timegm() normalises 02-30 to 03-02: a changed field was invalid. */
+	if (t < 0 || tm.tm_mday != check.tm_mday || tm.tm_mon != check.tm_mon ||
+	    tm.tm_hour != check.tm_hour || tm.tm_min != check.tm_min ||
+	    tm.tm_sec != check.tm_sec)
+		return -EINVAL;
+	if ((uint64_t)t > (GW_EXPIRY_MAX_NS - frac) / NSEC)
+		return -ERANGE;
+	*out = (uint64_t)t * NSEC + frac;
+	return 0;
+}
+
+int gw_parse_expiry(const char *text, uint64_t now_ns, uint64_t *out)
+{
+	uint64_t seconds;
+
+	if (!strcmp(text, "never")) {
+		*out = 0;
+		return 0;
+	}
+	if (text[0] == '+') {
+		size_t digits = strspn(text + 1, "0123456789");
+
+		/* Digits only; a number too large is -ERANGE, not -EINVAL. */
+		if (!digits || text[1 + digits])
+			return -EINVAL;
+		if (parse_decimal(text + 1, UINT64_MAX, &seconds))
+			return -ERANGE;
+		if (!seconds)
+			return -EINVAL;
+		if (now_ns > GW_EXPIRY_MAX_NS ||
+		    seconds > (GW_EXPIRY_MAX_NS - now_ns) / NSEC)
+			return -ERANGE;
+		*out = now_ns + seconds * NSEC;
+		return 0;
+	}
+	return parse_rfc3339(text, out);
+}
+
+static bool label_char(char ch)
+{
+	return isalnum((unsigned char)ch) || ch == '-' || ch == '_';
+}
+
+bool gw_domain_valid(const char *name)
+{
+	size_t label = 0, len = strlen(name);
+
+	if (!len || len > GW_DOMAIN_MAX)
+		return false;
+	for (const char *p = name; *p; p++) {
+		if (*p == '.') {
+			if (!label)
+				return false;
+			label = 0;
+		} else if (!label_char(*p) || ++label > 63) {
+			return false;
+		}
+	}
+	return label > 0;
+}
+
+/* name is "<something>.suffix" for a non-empty something. */
+static const char *strip_suffix(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), s = strlen(suffix);
+
+	if (n < s + 2 || name[n - s - 1] != '.' ||
+	    strcasecmp(name + n - s, suffix))
+		return NULL;
+	return name + n - s - 1;
+}
+
+bool gw_domain_matches(const char *pattern, const char *name)
+{
+	const char *dot;
+
+	if (!strncmp(pattern, "**.", 3))
+		return strip_suffix(name, pattern + 3) != NULL;
+	if (!strncmp(pattern, "*.", 2)) {
+		dot = strip_suffix(name, pattern + 2);
+		return dot && memchr(name, '.', (size_t)(dot - name)) == NULL;
+	}
+	return !strcasecmp(pattern, name);
+}
+
+/* --- Lookups --- */
+
+const struct gw_resource *gw_auth_find_resource(const struct gw_auth *a,
+						const char *name_or_id)
+{
+	uint8_t id[FZ_RESOURCE_ID_LEN];
+	bool is_id = !gw_parse_uuid(name_or_id, id);
+
+	for (size_t i = 0; i < a->n_resources; i++) {
+		const struct gw_resource *r = &a->resources[i];
+
+		if (is_id ? !memcmp(r->id, id, sizeof(id)) :
+			    !strcmp(r->name, name_or_id))
+			return r;
+	}
+	return NULL;
+}
+
+const struct gw_client *gw_auth_find_client(const struct gw_auth *a,
+					    const uint8_t key[FZ_KEY_LEN])
+{
+	ssize_t pos = fz_keyindex_find(&a->client_index, key);
+
+	return pos < 0 ? NULL : &a->clients[pos];
+}
+
+/* --- [Resource] --- */
+
+static struct gw_resource *cur_resource(struct ctx *c)
+{
+	return &c->a->resources[c->a->n_resources - 1];
+}
+
+static int given_twice(struct ctx *c, const char *name)
+{
+	return fail(c, "%s given twice in this section", name);
+}
+
+static bool name_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n && n <= GW_NAME_MAX &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyz"
+			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789._-") == n;
+}
+
+static int res_name(struct ctx *c, const char *key, char *value)
+{
+	uint8_t id[FZ_RESOURCE_ID_LEN];
+
+	if (c->p.has_name)
+		return given_twice(c, key);
+	if (!name_valid(value))
+		return fail(c,
+			    "invalid Name '%s': 1 to %d of A-Z a-z 0-9 . _ -",
+			    value, GW_NAME_MAX);
+	if (!gw_parse_uuid(value, id) || !strcmp(value, "all"))
+		return fail(c,
+			    "invalid Name '%s': a Name must not be a UUID or "
+			    "'all'",
+			    value);
+	for (size_t i = 0; i + 1 < c->a->n_resources; i++)
+		if (!strcmp(c->a->resources[i].name, value))
+			return fail(c,
+				    "duplicate resource Name '%s' (first at "
+				    "line %u)",
+				    value, c->a->resources[i].line);
+	strcpy(cur_resource(c)->name, value);
+	c->p.has_name = true;
+	return 0;
+}
+
+static int res_id(struct ctx *c, const char *key, char *value)
+{
+	struct gw_resource *r = cur_resource(c);
+
+	if (c->p.has_id)
+		return given_twice(c, key);
+	if (gw_parse_uuid(value, r->id))
+		return fail(c,
+			    "invalid ID '%s': not a UUID "
+			    "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
+			    value);
+	for (size_t i = 0; i + 1 < c->a->n_resources; i++)
+		if (!memcmp(c->a->resources[i].id, r->id, FZ_RESOURCE_ID_LEN))
+			return fail(c,
+				    "duplicate resource ID '%s' (first at "
+				    "line %u)",
+				    value, c->a->resources[i].line);
+	c->p.has_id = true;
+	return 0;
+}
+
+static int res_type(struct ctx *c, const char *key, char *value)
+{
+	struct gw_resource *r = cur_resource(c);
+
+	if (c->p.has_type)
+		return given_twice(c, key);
+	if (!strcasecmp(value, "dns"))
+		r->type = GW_RES_DNS;
+	else if (!strcasecmp(value, "cidr"))
+		r->type = GW_RES_CIDR;
+	else if (!strcasecmp(value, "ip"))
+		r->type = GW_RES_IP;
+	else
+		return fail(c, "invalid Type '%s': dns, cidr or ip", value);
+	c->p.has_type = true;
+	return 0;
+}
+
+static int res_address(struct ctx *c, const char *key, char *value)
+{
+	if (c->p.has_address)
+		return given_twice(c, key);
+	if (strlen(value) >= sizeof(c->p.address))
+		return fail(c, "Address too long");
+	strcpy(c->p.address, value);
+	c->p.address_line = c->line;
+	c->p.has_address = true;
+	return 0;
+}
+
+/* "ADDR" or "ADDR/LEN"; *why says what is wrong. */
+static int parse_prefix(struct fz_cidr *out, const char *text, const char **why)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash;
+	uint64_t len;
+	unsigned int max;
+
+	memset(out, 0, sizeof(*out));
+	*why = "not an IP address";
+	if (strlen(text) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, text);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, buf, out->addr) == 1)
+		out->family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, out->addr) == 1)
+		out->family = AF_INET6;
+	else
+		return -EINVAL;
+	max = out->family == AF_INET ? 32 : 128;
+	out->cidr = (uint8_t)max;
+	*why = "invalid prefix length";
+	if (slash && parse_decimal(slash, max, &len))
+		return -EINVAL;
+	if (slash)
+		out->cidr = (uint8_t)len;
+	return 0;
+}
+
+static bool host_bits_clear(const struct fz_cidr *p)
+{
+	size_t bytes = p->family == AF_INET ? 4 : 16;
+
+	for (size_t i = 0; i < bytes; i++) {
+		unsigned int bit = (unsigned int)i * 8;
+		uint8_t mask = bit >= p->cidr ?
+				       0 :
+			       bit + 8 <= p->cidr ?
+				       0xff :
+				       (uint8_t)(0xff << (8 - (p->cidr - bit)));
+
+		if (p->addr[i] & (uint8_t)~mask)
+			return false;
+	}
+	return true;
+}
+
+static int check_dns_address(struct ctx *c, struct gw_resource *r,
+			     const char *text)
+{
+	const char *name = text;
+	size_t n;
+
+	if (!strncmp(name, "**.", 3))
+		name += 3;
+	else if (!strncmp(name, "*.", 2))
+		name += 2;
+	if (!gw_domain_valid(name) || strlen(text) > GW_DOMAIN_MAX)
+		return fail(c,
+			    "invalid Address '%s': not a domain name (a "
+			    "leading '*.' or '**.' is allowed)",
+			    text);
+	n = strlen(text);
+	for (size_t i = 0; i < n; i++)
+		r->domain[i] = (char)tolower((unsigned char)text[i]);
+	r->domain[n] = '\0';
+	return 0;
+}
+
+static int check_ip_address(struct ctx *c, struct gw_resource *r,
+			    const char *text)
+{
+	const char *why;
+
+	if (parse_prefix(&r->cidr, text, &why))
+		return fail(c, "invalid Address '%s': %s", text, why);
+	if (r->type == GW_RES_IP && strchr(text, '/') &&
+	    r->cidr.cidr != (r->cidr.family == AF_INET ? 32 : 128))
+		return fail(c,
+			    "invalid Address '%s': Type ip is one address; "
+			    "use Type cidr for a range",
+			    text);
+	if (!host_bits_clear(&r->cidr))
+		return fail(c, "invalid Address '%s': host bits are set", text);
+	return 0;
+}
+
+static int end_resource(struct ctx *c)
+{
+	struct gw_resource *r = cur_resource(c);
+	const char *missing = !c->p.has_name	? "Name" :
+			      !c->p.has_id	? "ID" :
+			      !c->p.has_type	? "Type" :
+			      !c->p.has_address ? "Address" :
+						  NULL;
+
+	if (missing) {
+		c->line = r->line;
+		return fail(c, "%s missing in [Resource] starting at line %u",
+			    missing, r->line);
+	}
+	c->line = c->p.address_line;
+	if (r->type == GW_RES_DNS)
+		return check_dns_address(c, r, c->p.address);
+	return check_ip_address(c, r, c->p.address);
+}
+
+/* --- Filters --- */
+
+static int parse_ports(const char *text, struct fz_filter *f)
+{
+	uint64_t lo, hi;
+	char buf[16], *dash;
+
+	if (strlen(text) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, text);
+	dash = strchr(buf, '-');
+	if (dash)
+		*dash++ = '\0';
+	if (parse_decimal(buf, UINT16_MAX, &lo) || !lo)
+		return -EINVAL;
+	hi = lo;
+	if (dash && (parse_decimal(dash, UINT16_MAX, &hi) || hi < lo))
+		return -EINVAL;
+	f->port_start = (uint16_t)lo;
+	f->port_end = (uint16_t)hi;
+	return 0;
+}
+
+/* "icmp", "tcp", "udp" (every port), "tcp/80", "udp/5000-5010". */
+static int parse_filter(char *text, struct fz_filter *f, const char **why)
+{
+	char *slash = strchr(text, '/');
+
+	if (slash)
+		*slash++ = '\0';
+	*why = "unknown protocol (tcp, udp or icmp)";
+	if (!strcasecmp(text, "icmp"))
+		f->proto = FZ_FILTER_ICMP;
+	else if (!strcasecmp(text, "tcp"))
+		f->proto = FZ_FILTER_TCP;
+	else if (!strcasecmp(text, "udp"))
+		f->proto = FZ_FILTER_UDP;
+	else
+		return -EINVAL;
+	*why = "icmp has no ports";
+	if (slash && f->proto == FZ_FILTER_ICMP)
+		return -EINVAL;
+	f->port_start = f->proto == FZ_FILTER_ICMP ? 0 : 1;
+	f->port_end = f->proto == FZ_FILTER_ICMP ? 0 : UINT16_MAX;
+	*why = "ports must be PORT or START-END, 1-65535, START <= END";
+	return slash ? parse_ports(slash, f) : 0;
+}
+
+static int res_filters(struct ctx *c, const char *key, char *value)
+{
+	struct gw_resource *r = cur_resource(c);
+	const char *why;
+	char *entry, *rest = value;
+
+	if (c->p.has_filters)
+		return given_twice(c, key);
+	c->p.has_filters = true;
+	if (!*value) /* "Filters =": everything allowed, as if absent */
+		return 0;
+	/* strsep(), unlike strtok(), shows the empty entry in "a,,b". */
+	while ((entry = strsep(&rest, ","))) {
+		char *e = trim(entry), copy[64];
+
+		if (!*e)
+			return fail(c, "invalid Filters: empty entry");
+		if (r->n_filters == FZ_MAX_FILTERS)
+			return fail(c, "too many Filters (at most %d)",
+				    FZ_MAX_FILTERS);
+		snprintf(copy, sizeof(copy), "%s", e);
+		if (parse_filter(e, &r->filters[r->n_filters], &why))
+			return fail(c, "invalid filter '%s': %s", copy, why);
+		r->n_filters++;
+	}
+	return 0;
+}
+
+/* --- [Client] --- */
+
+static struct gw_client *cur_client(struct ctx *c)
+{
+	return &c->a->clients[c->a->n_clients - 1];
+}
+
+static int client_key(struct ctx *c, const char *key, char *value)
+{
+	struct gw_client *cl = cur_client(c);
+	uint8_t k[FZ_KEY_LEN];
+
+	if (c->p.has_key)
+		return given_twice(c, key);
+	if (key_from_base64(k, value, strlen(value)))
+		return fail(c,
+			    "invalid PublicKey '%s': not a 44-character "
+			    "base64 key",
+			    value);
+	for (size_t i = 0; i + 1 < c->a->n_clients; i++)
+		if (!memcmp(c->a->clients[i].public_key, k, FZ_KEY_LEN))
+			return fail(c,
+				    "duplicate client '%s' (first at line %u)",
+				    value, c->a->clients[i].line);
+	memcpy(cl->public_key, k, FZ_KEY_LEN);
+	c->p.has_key = true;
+	return 0;
+}
+
+/* Never quoted: a secret. */
+static int client_psk(struct ctx *c, const char *key, char *value)
+{
+	struct gw_client *cl = cur_client(c);
+
+	if (cl->has_preshared_key)
+		return given_twice(c, key);
+	if (key_from_base64(cl->preshared_key, value, strlen(value)))
+		return fail(c, "invalid PresharedKey: not a 44-character "
+			       "base64 key");
+	cl->has_preshared_key = true;
+	return 0;
+}
+
+/* Firezone's device ranges: 100.64.0.0/11 and fd00:2021:1111::/107. */
+static bool in_tunnel_range(const struct fz_cidr *p)
+{
+	static const uint8_t v6[13] = { 0xfd, 0x00, 0x20, 0x21, 0x11, 0x11 };
+
+	if (p->family == AF_INET)
+		return p->addr[0] == 100 && (p->addr[1] & 0xe0) == 64;
+	return !memcmp(p->addr, v6, 13) && (p->addr[13] & 0xe0) == 0;
+}
+
+static bool tunnel_ip_taken(struct ctx *c, const struct fz_cidr *p,
+			    unsigned int *line)
+{
+	for (size_t i = 0; i + 1 < c->a->n_clients; i++) {
+		const struct gw_client *o = &c->a->clients[i];
+
+		for (size_t k = 0; k < o->n_tunnel_ips; k++)
+			if (o->tunnel_ips[k].family == p->family &&
+			    !memcmp(o->tunnel_ips[k].addr, p->addr, 16)) {
+				*line = o->line;
+				return true;
+			}
+	}
+	return false;
+}
+
+static int add_tunnel_ip(struct ctx *c, struct gw_client *cl, const char *text)
+{
+	struct fz_cidr p;
+	const char *why;
+	unsigned int line;
+
+	if (parse_prefix(&p, text, &why))
+		return fail(c, "invalid TunnelIPs '%s': %s", text, why);
+	if (p.cidr != (p.family == AF_INET ? 32 : 128))
+		return fail(c,
+			    "invalid TunnelIPs '%s': one address, not a "
+			    "range",
+			    text);
+	if (!in_tunnel_range(&p))
+		return fail(c,
+			    "invalid TunnelIPs '%s': not in 100.64.0.0/11 "
+			    "or fd00:2021:1111::/107",
+			    text);
+	for (size_t i = 0; i < cl->n_tunnel_ips; i++)
+		if (cl->tunnel_ips[i].family == p.family)
+			return fail(c,
+				    "invalid TunnelIPs: more than one %s "
+				    "address",
+				    p.family == AF_INET ? "IPv4" : "IPv6");
+	if (tunnel_ip_taken(c, &p, &line))
+		return fail(c,
+			    "TunnelIPs '%s' belongs to the client at line %u",
+			    text, line);
+	cl->tunnel_ips[cl->n_tunnel_ips++] = p;
+	return 0;
+}
+
+static int client_tunnel_ips(struct ctx *c, const char *key, char *value)
+{
+	struct gw_client *cl = cur_client(c);
+	char *entry, *rest = value;
+	int ret = 0;
+
+	if (c->p.has_tunnel_ips)
+		return given_twice(c, key);
+	c->p.has_tunnel_ips = true;
+	while (!ret && (entry = strsep(&rest, ","))) {
+		entry = trim(entry);
+		ret = *entry ? add_tunnel_ip(c, cl, entry) :
+			       fail(c, "invalid TunnelIPs: empty entry");
+	}
+	return ret;
+}
+
+/* "RESOURCE", "RESOURCE until TIME" or "RESOURCE for SECONDS". */
+static int client_authorize(struct ctx *c, const char *key, char *value)
+{
+	char *save = NULL, *res = strtok_r(value, " \t", &save);
+	char *word = strtok_r(NULL, " \t", &save);
+	char *arg = strtok_r(NULL, " \t", &save), plus[MAX_LINE + 2];
+	struct pending_grant *g;
+	int ret;
+
+	(void)key;
+	if (strtok_r(NULL, " \t", &save) || (word && !arg) ||
+	    (word && strcmp(word, "until") && strcmp(word, "for")))
+		return fail(c, "invalid Authorize: expected 'RESOURCE', "
+			       "'RESOURCE until TIME' or 'RESOURCE for "
+			       "SECONDS'");
+	if (strlen(res) > GW_DOMAIN_MAX)
+		return fail(c, "invalid Authorize: resource name too long");
+	g = append(c->grants, &c->n_grants, sizeof(*g));
+	if (!g)
+		return fail(c, "out of memory");
+	c->grants = g;
+	g = &g[c->n_grants - 1];
+	g->client = c->a->n_clients - 1;
+	g->line = c->line;
+	strcpy(g->resource, res);
+	if (!word)
+		return 0;
+	snprintf(plus, sizeof(plus), "+%s", arg);
+	ret = gw_parse_expiry(!strcmp(word, "for") ? plus : arg, c->now_ns,
+			      &g->expires_ns);
+	if (ret == -ERANGE)
+		return fail(c,
+			    "invalid Authorize: '%s' is too far in the "
+			    "future (fz.ko's clock ends in 2262)",
+			    arg);
+	if (ret || !g->expires_ns)
+		return fail(
+			c,
+			!strcmp(word, "for") ?
+				"invalid Authorize: 'for' needs whole "
+				"seconds >= 1" :
+				"invalid Authorize: 'until' needs an RFC "
+				"3339 UTC time such as 2026-11-22T10:00:00Z");
+	return 0;
+}
+
+static int end_client(struct ctx *c)
+{
+	struct gw_client *cl = cur_client(c);
+	const char *missing = !c->p.has_key	? "PublicKey" :
+			      !cl->n_tunnel_ips ? "TunnelIPs" :
+						  NULL;
+
+	if (!missing)
+		return 0;
+	c->line = cl->line;
+	return fail(c, "%s missing in [Client] starting at line %u", missing,
+		    cl->line);
+}
+
+/* --- Sections and lines --- */
+
+struct key {
+	const char *name;
+	enum section section;
+	int (*set)(struct ctx *c, const char *key, char *value);
+};
+
+static const struct key keys[] = {
+	{ "Name", SECTION_RESOURCE, res_name },
+	{ "ID", SECTION_RESOURCE, res_id },
+	{ "Type", SECTION_RESOURCE, res_type },
+	{ "Address", SECTION_RESOURCE, res_address },
+	{ "Filters", SECTION_RESOURCE, res_filters },
+	{ "PublicKey", SECTION_CLIENT, client_key },
+	{ "PresharedKey", SECTION_CLIENT, client_psk },
+	{ "TunnelIPs", SECTION_CLIENT, client_tunnel_ips },
+	{ "Authorize", SECTION_CLIENT, client_authorize },
+};
+
+static const char *section_name(enum section s)
+{
+	return s == SECTION_RESOURCE ? "[Resource]" : "[Client]";
+}
+
+static int set_key(struct ctx *c, const char *name, char *value)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
+		if (strcasecmp(keys[i].name, name))
+			continue;
+		if (c->section == SECTION_NONE)
+			return fail(c, "key '%s' outside a section", name);
+		if (keys[i].section != c->section)
+			return fail(c, "%s belongs in %s, not in %s",
+				    keys[i].name, section_name(keys[i].section),
+				    section_name(c->section));
+		if (!*value && strcasecmp(name, "Filters"))
+			return fail(c, "missing value for %s", keys[i].name);
+		return keys[i].set(c, keys[i].name, value);
+	}
+	if (c->section == SECTION_NONE)
+		return fail(c, "key '%s' outside a section", name);
+	return fail(c, "unknown key '%s' in %s", name,
+		    section_name(c->section));
+}
+
+static int end_section(struct ctx *c)
+{
+	unsigned int line = c->line;
+	int ret = 0;
+
+	if (c->section == SECTION_RESOURCE)
+		ret = end_resource(c);
+	else if (c->section == SECTION_CLIENT)
+		ret = end_client(c);
+	c->line = line;
+	memset(&c->p, 0, sizeof(c->p));
+	return ret;
+}
+
+static int begin_section(struct ctx *c, char *line)
+{
+	size_t len = strlen(line);
+	struct gw_auth *a = c->a;
+	void *p = NULL;
+	int ret;
+
+	if (line[len - 1] != ']')
+		return fail(c, "malformed section header");
+	line[len - 1] = '\0';
+	line = trim(line + 1);
+	ret = end_section(c);
+	if (ret)
+		return ret;
+	if (!strcasecmp(line, "Resource")) {
+		p = append(a->resources, &a->n_resources,
+			   sizeof(*a->resources));
+		if (p)
+			a->resources = p;
+		c->section = SECTION_RESOURCE;
+	} else if (!strcasecmp(line, "Client")) {
+		p = append(a->clients, &a->n_clients, sizeof(*a->clients));
+		if (p)
+			a->clients = p;
+		c->section = SECTION_CLIENT;
+	} else {
+		return fail(c,
+			    "unknown section '[%s]' ([Resource] or [Client])",
+			    line);
+	}
+	if (!p)
+		return fail(c, "out of memory");
+	if (c->section == SECTION_RESOURCE)
+		cur_resource(c)->line = c->line;
+	else
+		cur_client(c)->line = c->line;
+	return 0;
+}
+
+/* The line itself is never quoted: it may hold a preshared key. */
+static int parse_line(struct ctx *c, char *line)
+{
+	char *hash = strchr(line, '#'), *eq, *key;
+
+	if (hash)
+		*hash = '\0';
+	line = trim(line);
+	if (!*line)
+		return 0;
+	if (*line == '[')
+		return begin_section(c, line);
+	eq = strchr(line, '=');
+	if (!eq)
+		return fail(c, "expected 'Key = Value' or a [Section]");
+	*eq = '\0';
+	key = trim(line);
+	if (!*key)
+		return fail(c, "missing key before '='");
+	return set_key(c, key, trim(eq + 1));
+}
+
+static int parse_lines(struct ctx *c, char *buf, size_t len)
+{
+	char *line = buf, *end = buf + len, *nl;
+	int ret = 0;
+
+	while (!ret && line < end) {
+		size_t n;
+
+		c->line++;
+		nl = memchr(line, '\n', (size_t)(end - line));
+		n = (size_t)((nl ? nl : end) - line);
+		if (n > MAX_LINE)
+			return fail(c, "line longer than %d bytes", MAX_LINE);
+		if (memchr(line, '\0', n))
+			return fail(c, "NUL byte in line");
+		line[n] = '\0';
+		ret = parse_line(c, line);
+		line += n + 1;
+	}
+	return ret ? ret : end_section(c);
+}
+
+/* --- Authorize lines, now that every resource is known --- */
+
+static int add_grant(struct ctx *c, const struct pending_grant *pg)
+{
+	struct gw_client *cl = &c->a->clients[pg->client];
+	const struct gw_resource *r;
+	struct gw_grant *g;
+
+	c->line = pg->line;
+	r = gw_auth_find_resource(c->a, pg->resource);
+	if (!r)
+		return fail(c, "Authorize: no [Resource] with Name or ID '%s'",
+			    pg->resource);
+	for (size_t i = 0; i < cl->n_grants; i++)
+		if (cl->grants[i].resource == (size_t)(r - c->a->resources))
+			return fail(c,
+				    "Authorize: resource '%s' already "
+				    "authorized at line %u",
+				    r->name, cl->grants[i].line);
+	if (cl->n_grants == FZ_MAX_RESOURCES)
+		return fail(c,
+			    "too many Authorize lines for one client (at "
+			    "most %d)",
+			    FZ_MAX_RESOURCES);
+	g = append(cl->grants, &cl->n_grants, sizeof(*g));
+	if (!g)
+		return fail(c, "out of memory");
+	cl->grants = g;
+	g[cl->n_grants - 1] = (struct gw_grant){
+		.resource = (size_t)(r - c->a->resources),
+		.expires_ns = pg->expires_ns,
+		.line = pg->line,
+	};
+	return 0;
+}
+
+static int resolve_grants(struct ctx *c)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < c->n_grants && !ret; i++)
+		ret = add_grant(c, &c->grants[i]);
+	return ret;
+}
+
+/*
+ * The file says who may reach what: whoever can write it can grant
+ * anything. A regular file must belong to root (or to the user the agent
+ * runs as) and be writable by no one else, preshared keys or not; one
+ * holding a preshared key must be readable by no one else either. (A
+ * pipe, as from <(...), has no such owner to check.)
+ */
+static int check_file_private(struct ctx *c, unsigned int mode,
+			      unsigned int uid)
+{
+	c->line = 0;
+	if (!S_ISREG(mode))
+		return 0;
+	if (uid != 0 && uid != (unsigned int)geteuid())
+		return fail(c,
+			    "owned by uid %u, not by root: whoever owns it "
+			    "can authorize anything (chown root)",
+			    uid);
+	if (mode & (S_IWGRP | S_IWOTH))
+		return fail(c,
+			    "writable by %s: whoever can write it can "
+			    "authorize anything (chmod go-w)",
+			    mode & S_IWOTH ? "others" : "its group");
+	for (size_t i = 0; i < c->a->n_clients; i++)
+		if (c->a->clients[i].has_preshared_key &&
+		    (mode & (S_IRWXG | S_IRWXO)))
+			return fail(c, "contains a preshared key but is "
+				       "accessible by others (chmod 600)");
+	return 0;
+}
+
+static int index_clients(struct ctx *c)
+{
+	struct gw_auth *a = c->a;
+
+	if (!fz_keyindex_of(&a->client_index, a->clients, a->n_clients,
+			    public_key))
+		return 0;
+	c->line = 0;
+	fail(c, "out of memory");
+	return -ENOMEM;
+}
+
+int gw_auth_parse_file(const char *path, uint64_t now_ns, struct gw_auth *out,
+		       char *err, size_t errlen)
+{
+	struct ctx c = { .a = out,
+			 .path = path,
+			 .err = err,
+			 .errlen = errlen,
+			 .now_ns = now_ns };
+	unsigned int mode = 0, uid = 0;
+	char *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (errlen)
+		err[0] = '\0';
+	ret = fz_read_file(path, MAX_FILE, &buf, &len, &mode, &uid);
+	if (ret == -EFBIG)
+		ret = fail(&c, "larger than 1 MiB");
+	else if (ret)
+		fail(&c, "cannot read: %s", strerror(-ret));
+	if (!ret)
+		ret = parse_lines(&c, buf, len);
+	if (!ret)
+		ret = resolve_grants(&c);
+	if (!ret)
+		ret = check_file_private(&c, mode, uid);
+	if (!ret)
+		ret = index_clients(&c);
+	if (buf) {
+		sodium_memzero(buf, len);
+		free(buf);
+	}
+	free(c.grants);
+	if (ret)
+		gw_auth_free(out);
+	return ret;
+}
+
+void gw_auth_free(struct gw_auth *a)
+{
+	for (size_t i = 0; i < a->n_clients; i++)
+		free(a->clients[i].grants);
+	if (a->clients)
+		sodium_memzero(a->clients, a->n_clients * sizeof(*a->clients));
+	free(a->clients);
+	free(a->resources);
+	fz_keyindex_free(&a->client_index);
+	memset(a, 0, sizeof(*a));
+}

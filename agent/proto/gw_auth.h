@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The gateway's static authorizations file: which clients may connect
+ * and which resources each may reach, until when. The same model the
+ * portal will later send over signalling; until then an operator writes
+ * it by hand, in the INI style of the config file (config.h):
+ *
+ *   [Resource]
+ *   Name = gitlab                    required, unique, [A-Za-z0-9._-]+
+ *   ID = 0b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c11   required, a unique UUID
+ *   Type = dns                       dns | cidr | ip
+ *   Address = gitlab.company.test    dns: a name, "*." / "**." allowed;
+ *                                    cidr: 10.0.0.0/24; ip: one address
+ *   Filters = tcp/80, udp/5000-5010, icmp     optional, at most 16
+ *
+ *   [Client]
+ *   PublicKey = <base64>             required, unique
+ *   PresharedKey = <base64>          optional (the file must then be 0600)
+ *   TunnelIPs = 100.64.0.2, fd00:2021:1111::2   one IPv4 and/or one IPv6
+ *   Authorize = gitlab until 2026-11-22T10:00:00Z   repeatable: Name or
+ *                                    ID, optionally "until TIME" or
+ *                                    "for SECONDS"
+ *
+ * Authorize may name resources defined later in the file. Parsing either
+ * succeeds completely or fails with "PATH:LINE: message" in err.
+ */
+#ifndef FZ_AGENT_GW_AUTH_H
+#define FZ_AGENT_GW_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/fz.h>
+
+#include "conf/config.h"
+#include "fzk/kernel_gw.h"
+#include "lib/keyindex.h"
+
+#define GW_NAME_MAX 63
+#define GW_DOMAIN_MAX 253
+
+enum gw_resource_type { GW_RES_DNS, GW_RES_CIDR, GW_RES_IP };
+
+struct gw_resource {
+	char name[GW_NAME_MAX + 1];
+	uint8_t id[FZ_RESOURCE_ID_LEN];
+	enum gw_resource_type type;
+	char domain[GW_DOMAIN_MAX + 1]; /* DNS, lower case */
+	struct fz_cidr cidr; /* CIDR and IP (a full-length prefix) */
+	struct fz_filter filters[FZ_MAX_FILTERS];
+	size_t n_filters; /* 0: everything allowed */
+	unsigned int line;
+};
+
+/* A client's authorization as written; resolved to indices after parsing. */
+struct gw_grant {
+	size_t resource; /* index in gw_auth.resources */
+	uint64_t expires_ns; /* since the epoch; 0: never */
+	unsigned int line;
+};
+
+struct gw_client {
+	uint8_t public_key[FZ_KEY_LEN];
+	bool has_preshared_key;
+	uint8_t preshared_key[FZ_KEY_LEN];
+	struct fz_cidr tunnel_ips[2]; /* full-length prefixes */
+	size_t n_tunnel_ips;
+	struct gw_grant *grants;
+	size_t n_grants;
+	unsigned int line;
+};
+
+struct gw_auth {
+	struct gw_resource *resources;
+	size_t n_resources;
+	struct gw_client *clients;
+	size_t n_clients;
+	/* The clients by key: every control packet and sync looks one up. */
+	struct fz_keyindex client_index;
+};
+
+/* now_ns (realtime) turns "for SECONDS" into an expiry. */
+int gw_auth_parse_file(const char *path, uint64_t now_ns, struct gw_auth *out,
+		       char *err, size_t errlen);
+/* Wipes the preshared keys; leaves *a all zero. */
+void gw_auth_free(struct gw_auth *a);
+
+const struct gw_resource *gw_auth_find_resource(const struct gw_auth *a,
+						const char *name_or_id);
+const struct gw_client *gw_auth_find_client(const struct gw_auth *a,
+					    const uint8_t key[FZ_KEY_LEN]);
+
+/* Value parsers, shared with `fzagent authorize`. 0 or -EINVAL. */
+int gw_parse_uuid(const char *text, uint8_t id[FZ_RESOURCE_ID_LEN]);
+void gw_format_uuid(char out[37], const uint8_t id[FZ_RESOURCE_ID_LEN]);
+/*
+ * An expiry: "never" (0), "+SECONDS" (from now_ns, SECONDS >= 1), or
+ * RFC 3339 UTC "YYYY-MM-DDTHH:MM:SSZ" (a fraction of a second and
+ * "+00:00" for Z allowed). *out: nanoseconds since the epoch. A time in
+ * the past is valid (the kernel then denies at once); callers that want
+ * to refuse it compare with now themselves. -EINVAL: malformed; -ERANGE:
+ * after GW_EXPIRY_MAX_NS.
+ */
+int gw_parse_expiry(const char *text, uint64_t now_ns, uint64_t *out);
+/*
+ * The latest expiry: fz.ko compares it with its real-time clock, a
+ * signed 64-bit count of nanoseconds (2262-04-11T23:47:16Z). Anything
+ * later is -ERANGE from gw_parse_expiry(), never a wrapped-around time.
+ */
+#define GW_EXPIRY_MAX_NS ((uint64_t)INT64_MAX)
+/* "*.x" (one label) and "**.x" (one or more) match; case-insensitive. */
+bool gw_domain_matches(const char *pattern, const char *name);
+/* A host name of [A-Za-z0-9_-] labels (no wildcards), <= 253 bytes. */
+bool gw_domain_valid(const char *name);
+
+#endif /* FZ_AGENT_GW_AUTH_H */

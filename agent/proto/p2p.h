@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Firezone's peer-to-peer control messages, as fz.ko passes them between
+ * the tunnel and the agent (FZ_CMD_EVT_CONTROL, FZ_CMD_SEND_CONTROL): the
+ * kernel adds and strips the IPv6 header, so a packet here is an 8-byte
+ * header and a JSON body.
+ *
+ *   byte 0      event: 0 AssignedIps, 1 DomainStatus, 2 Goodbye
+ *   bytes 1..7  zero; anything else is refused, so that a future use of
+ *               them is noticed rather than silently misread
+ *   JSON        AssignedIps  {"resource": UUID, "domain": NAME,
+ *                             "proxy_ips": [1..8 IPs]}
+ *               DomainStatus {"resource": UUID, "domain": NAME,
+ *                             "status": "Active" | "Inactive"}
+ *               Goodbye      empty (a body is ignored)
+ *
+ * The decoder is strict: one JSON object of at most P2P_MAX_DEPTH levels,
+ * nothing after it but white space, every field present with its JSON
+ * type (unknown fields are ignored, for newer peers), proxy IPs unique and
+ * inside Firezone's mapped ranges 100.96.0.0/11 and
+ * fd00:2021:1111:8000::/107. It never reads past len.
+ */
+#ifndef FZ_AGENT_P2P_H
+#define FZ_AGENT_P2P_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/fz.h>
+
+#include "conf/config.h"
+#include "gw_auth.h"
+
+#define P2P_HEADER_LEN 8
+#define P2P_MAX_PROXY_IPS 8
+#define P2P_MAX_DEPTH 4
+
+enum p2p_event {
+	P2P_ASSIGNED_IPS = 0,
+	P2P_DOMAIN_STATUS = 1,
+	P2P_GOODBYE = 2,
+};
+
+/* Why a control packet was dropped; also the gateway's drop counters. */
+enum p2p_drop {
+	P2P_OK,
+	P2P_DROP_TRUNCATED, /* shorter than the header */
+	P2P_DROP_OVERSIZED, /* longer than FZ_MAX_CONTROL_PAYLOAD */
+	P2P_DROP_BAD_HEADER, /* reserved header bytes not zero */
+	P2P_DROP_UNKNOWN_EVENT,
+	P2P_DROP_BAD_JSON, /* not one JSON object */
+	P2P_DROP_BAD_FIELD, /* missing, wrong type or invalid value */
+	P2P_DROP_BAD_PROXY_IP, /* not an IP, outside the ranges, repeated */
+	/* Decoded fine, refused by the gateway: */
+	P2P_DROP_UNEXPECTED, /* an event a gateway does not take */
+	P2P_DROP_UNKNOWN_CLIENT, /* from a peer that is no client */
+	P2P_DROP_UNAUTHORIZED, /* resource not authorized for the client */
+	P2P_DROP_NOT_DNS, /* the resource is not a DNS resource */
+	P2P_DROP_DOMAIN_MISMATCH, /* the name is not the resource's */
+	P2P_DROP_TOO_MANY_LOOKUPS, /* the client's lookups fill its share */
+	P2P_DROP_MAX
+};
+
+struct p2p_msg {
+	enum p2p_event event;
+	uint8_t resource[FZ_RESOURCE_ID_LEN];
+	char domain[GW_DOMAIN_MAX + 1]; /* lower case, no trailing dot */
+	struct fz_cidr proxy_ips[P2P_MAX_PROXY_IPS]; /* full-length */
+	size_t n_proxy_ips;
+	bool active; /* DomainStatus */
+};
+
+/* A short name for logs: "bad JSON", "truncated", ... */
+const char *p2p_drop_name(enum p2p_drop reason);
+
+enum p2p_drop p2p_decode(const uint8_t *packet, size_t len,
+			 struct p2p_msg *out);
+
+/*
+ * Encoders write header and body into buf (FZ_MAX_CONTROL_PAYLOAD bytes
+ * is always enough) and return the length, or -EINVAL / -ENOMEM.
+ */
+int p2p_encode_domain_status(uint8_t *buf, size_t cap,
+			     const uint8_t id[FZ_RESOURCE_ID_LEN],
+			     const char *domain, bool active);
+int p2p_encode_assigned_ips(uint8_t *buf, size_t cap,
+			    const uint8_t id[FZ_RESOURCE_ID_LEN],
+			    const char *domain, const struct fz_cidr *ips,
+			    size_t n);
+int p2p_encode_goodbye(uint8_t *buf, size_t cap);
+
+/* Inside 100.96.0.0/11 or fd00:2021:1111:8000::/107. */
+bool p2p_is_mapped_ip(const struct fz_cidr *ip);
+
+#endif /* FZ_AGENT_P2P_H */

@@ -1,0 +1,563 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ctl.c: the control protocol's packets and their bounds, canonical
+ * `set` words and back, a real round trip over an abstract socket; and
+ * the small pure helpers of `fzagent up` (interface names, the test
+ * timer divisor).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "conf/config.h"
+#include "ctl/ctl.h"
+#include "daemon/daemon.h"
+#include "lib/keys.h"
+#include "fzk/link.h"
+#include "../suites.h"
+
+static char tmpdir[] = "/tmp/fzagent-ctl.XXXXXX";
+
+static void setup(void)
+{
+	ck_assert_int_eq(keys_init(), 0);
+	strcpy(tmpdir, "/tmp/fzagent-ctl.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* --- Packets --- */
+
+START_TEST(test_request_round_trip)
+{
+	char *argv[] = { "set", "peer", "", "allowed-ips", "10.0.0.0/8" };
+	struct fz_ctl_words w;
+	uint8_t *buf;
+	size_t len;
+
+	ck_assert_int_eq(fz_ctl_encode_request(argv, 5, &buf, &len), 0);
+	ck_assert_uint_eq(len, 4 + 4 + 5 + 1 + 12 + 11);
+	ck_assert_int_eq(fz_ctl_decode_request(buf, len, &w), 0);
+	ck_assert_uint_eq(w.argc, 5);
+	for (size_t i = 0; i < 5; i++)
+		ck_assert_str_eq(w.argv[i], argv[i]);
+	ck_assert_ptr_null(w.argv[5]);
+	fz_ctl_words_free(&w);
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_request_bounds)
+{
+	size_t big = FZ_CTL_MAX_WORDS_LEN;
+	char *word = malloc(big + 1), *argv[1] = { word };
+	uint8_t *buf, bad[16];
+	struct fz_ctl_words w;
+	uint32_t l32;
+	size_t len;
+
+	/* The largest request fits exactly; one byte more does not. */
+	memset(word, 'x', big - 1);
+	word[big - 1] = '\0';
+	ck_assert_int_eq(fz_ctl_encode_request(argv, 1, &buf, &len), 0);
+	ck_assert_uint_eq(len, FZ_CTL_MAX_REQUEST);
+	ck_assert_int_eq(fz_ctl_decode_request(buf, len, &w), 0);
+	ck_assert_uint_eq(w.argc, 1);
+	fz_ctl_words_free(&w);
+	free(buf);
+	memset(word, 'x', big);
+	word[big] = '\0';
+	ck_assert_int_eq(fz_ctl_encode_request(argv, 1, &buf, &len), -E2BIG);
+	ck_assert_int_eq(fz_ctl_encode_request(argv, 0, &buf, &len), -EINVAL);
+	free(word);
+
+	/* Too short, lying length, no final NUL, too long. */
+	memset(bad, 0, sizeof(bad));
+	ck_assert_int_eq(fz_ctl_decode_request(bad, 4, &w), -EINVAL);
+	l32 = 5;
+	memcpy(bad, &l32, 4);
+	memcpy(bad + 4, "stop", 5);
+	ck_assert_int_eq(fz_ctl_decode_request(bad, 9, &w), 0);
+	fz_ctl_words_free(&w);
+	ck_assert_int_eq(fz_ctl_decode_request(bad, 10, &w), -EINVAL);
+	l32 = 4;
+	memcpy(bad, &l32, 4);
+	ck_assert_int_eq(fz_ctl_decode_request(bad, 8, &w), -EINVAL);
+	ck_assert_int_eq(fz_ctl_decode_request(bad, FZ_CTL_MAX_REQUEST + 1, &w),
+			 -EMSGSIZE);
+	ck_assert_ptr_null(w.argv);
+}
+END_TEST
+
+START_TEST(test_reply_round_trip)
+{
+	uint8_t buf[FZ_CTL_MAX_REPLY];
+	char msg[FZ_CTL_MAX_MESSAGE + 1], *longmsg;
+	size_t len;
+	int status;
+
+	len = fz_ctl_encode_reply(buf, 0, NULL);
+	ck_assert_uint_eq(len, 1);
+	ck_assert_int_eq(
+		fz_ctl_decode_reply(buf, len, &status, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(status, 0);
+	ck_assert_str_eq(msg, "");
+
+	len = fz_ctl_encode_reply(buf, -ENOENT, "no such peer");
+	ck_assert_int_eq(
+		fz_ctl_decode_reply(buf, len, &status, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(status, ENOENT);
+	ck_assert_str_eq(msg, "no such peer");
+
+	/* Long messages are cut, never overflow; a small buffer cuts too. */
+	longmsg = malloc(10000);
+	memset(longmsg, 'm', 9999);
+	longmsg[9999] = '\0';
+	len = fz_ctl_encode_reply(buf, 1000, longmsg);
+	ck_assert_uint_eq(len, FZ_CTL_MAX_REPLY);
+	ck_assert_int_eq(buf[0], 255);
+	ck_assert_int_eq(fz_ctl_decode_reply(buf, len, &status, msg, 8), 0);
+	ck_assert_str_eq(msg, "mmmmmmm");
+	free(longmsg);
+
+	/* Empty, oversized, or with a NUL inside: refused. */
+	ck_assert_int_eq(fz_ctl_decode_reply(buf, 0, &status, msg, 8), -EINVAL);
+	ck_assert_int_eq(fz_ctl_decode_reply(buf, FZ_CTL_MAX_REPLY + 1, &status,
+					     msg, 8),
+			 -EINVAL);
+	buf[3] = '\0';
+	ck_assert_int_eq(fz_ctl_decode_reply(buf, 10, &status, msg, 8),
+			 -EINVAL);
+}
+END_TEST
+
+/* --- Canonical words --- */
+
+static const char peer1[] = "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=";
+static const char peer2[] = "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=";
+
+static char *key_file(const char *name, const char *content)
+{
+	static char path[4][128];
+	static int next;
+	char *p = path[next++ % 4];
+	FILE *f;
+
+	snprintf(p, 128, "%s/%s", tmpdir, name);
+	f = fopen(p, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(content, f);
+	fclose(f);
+	ck_assert_int_eq(chmod(p, 0600), 0);
+	return p;
+}
+
+static void parse_set(struct fz_config *cfg, char **argv, int argc)
+{
+	char err[256];
+	int ret = fz_config_parse_set(argc, argv, cfg, err, sizeof(err));
+
+	ck_assert_msg(ret == 0, "parse_set: %s", err);
+}
+
+/* The words joined by '|', to compare with one string. */
+static void check_words(const struct fz_ctl_words *w, const char *want)
+{
+	char got[1024] = "";
+
+	for (size_t i = 0; i < w->argc; i++) {
+		if (i)
+			strcat(got, "|");
+		ck_assert_uint_lt(strlen(got) + strlen(w->argv[i]), 1000);
+		strcat(got, w->argv[i]);
+	}
+	ck_assert_str_eq(got, want);
+}
+
+static void check_same_peer(const struct fz_config_peer *x,
+			    const struct fz_config_peer *y)
+{
+	ck_assert_mem_eq(x->public_key, y->public_key, FZ_KEY_LEN);
+	ck_assert_int_eq(x->has_preshared_key, y->has_preshared_key);
+	ck_assert_mem_eq(x->preshared_key, y->preshared_key, FZ_KEY_LEN);
+	ck_assert_int_eq(x->has_endpoint, y->has_endpoint);
+	ck_assert_mem_eq(&x->endpoint, &y->endpoint, sizeof(x->endpoint));
+	ck_assert_int_eq(x->has_keepalive, y->has_keepalive);
+	ck_assert_uint_eq(x->persistent_keepalive, y->persistent_keepalive);
+	ck_assert_uint_eq(x->n_allowed_ips, y->n_allowed_ips);
+	for (size_t i = 0; i < x->n_allowed_ips; i++)
+		ck_assert_mem_eq(&x->allowed_ips[i], &y->allowed_ips[i],
+				 sizeof(struct fz_cidr));
+	ck_assert_int_eq(x->remove, y->remove);
+	ck_assert_int_eq(x->replace_allowed_ips, y->replace_allowed_ips);
+	ck_assert_int_eq(x->update_only, y->update_only);
+}
+
+START_TEST(test_words_round_trip)
+{
+	char priv[KEY_B64_LEN + 1], psk[KEY_B64_LEN + 1], line[64];
+	char want[1024];
+	uint8_t k[FZ_KEY_LEN];
+	char *argv[32], err[256];
+	struct fz_config cfg, back;
+	struct fz_ctl_words w;
+	int n = 0;
+
+	key_generate_private(k);
+	key_to_base64(priv, k);
+	randombytes_buf(k, sizeof(k));
+	key_to_base64(psk, k);
+	snprintf(line, sizeof(line), "%s\n", priv);
+	argv[n++] = "listen-port";
+	argv[n++] = "51820";
+	argv[n++] = "fwmark";
+	argv[n++] = "0x1234";
+	argv[n++] = "private-key";
+	argv[n++] = key_file("priv", line);
+	argv[n++] = "peer";
+	argv[n++] = (char *)peer1;
+	argv[n++] = "preshared-key";
+	argv[n++] = key_file("psk", psk);
+	argv[n++] = "endpoint";
+	argv[n++] = "192.0.2.1:51820";
+	argv[n++] = "persistent-keepalive";
+	argv[n++] = "25";
+	argv[n++] = "allowed-ips";
+	argv[n++] = "10.0.0.2/32, fd00::2/128,10.1.0.0/16";
+	argv[n++] = "peer";
+	argv[n++] = (char *)peer2;
+	argv[n++] = "update-only";
+	argv[n++] = "preshared-key";
+	argv[n++] = "/dev/null";
+	argv[n++] = "endpoint";
+	argv[n++] = "[2001:db8::1]:1";
+	argv[n++] = "allowed-ips";
+	argv[n++] = "";
+	parse_set(&cfg, argv, n);
+
+	/* Keys inline, lists and endpoints in one spelling. */
+	ck_assert_int_eq(fz_ctl_words_from_config(&cfg, &w), 0);
+	snprintf(want, sizeof(want),
+		 "set|listen-port|51820|fwmark|0x1234|private-key|%s|"
+		 "peer|%s|preshared-key|%s|endpoint|192.0.2.1:51820|"
+		 "persistent-keepalive|25|allowed-ips|"
+		 "10.0.0.2/32,fd00::2/128,10.1.0.0/16|"
+		 "peer|%s|update-only|preshared-key||"
+		 "endpoint|[2001:db8::1]:1|allowed-ips|",
+		 priv, peer1, psk, peer2);
+	check_words(&w, want);
+	ck_assert_int_eq(fz_ctl_config_from_words((int)w.argc - 1, w.argv + 1,
+						  &back, err, sizeof(err)),
+			 0);
+	ck_assert(back.has_private_key && back.has_listen_port &&
+		  back.has_fwmark);
+	ck_assert_mem_eq(back.private_key, cfg.private_key, FZ_KEY_LEN);
+	ck_assert_uint_eq(back.listen_port, 51820);
+	ck_assert_uint_eq(back.fwmark, 0x1234);
+	ck_assert_uint_eq(back.n_peers, 2);
+	check_same_peer(&back.peers[0], &cfg.peers[0]);
+	check_same_peer(&back.peers[1], &cfg.peers[1]);
+	fz_ctl_words_free_all(&w);
+	fz_config_free(&back);
+	fz_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_words_remove_and_off)
+{
+	char *argv[] = { "fwmark",	"off",
+			 "peer",	(char *)peer1,
+			 "remove",	"peer",
+			 (char *)peer2, "persistent-keepalive",
+			 "off" };
+	char want[256];
+	struct fz_config cfg, back;
+	struct fz_ctl_words w;
+	char err[256];
+
+	parse_set(&cfg, argv, 9);
+	ck_assert_int_eq(fz_ctl_words_from_config(&cfg, &w), 0);
+	snprintf(want, sizeof(want),
+		 "set|fwmark|0x0|peer|%s|remove|peer|%s|"
+		 "persistent-keepalive|0",
+		 peer1, peer2);
+	check_words(&w, want);
+	ck_assert_int_eq(fz_ctl_config_from_words((int)w.argc - 1, w.argv + 1,
+						  &back, err, sizeof(err)),
+			 0);
+	ck_assert(back.peers[0].remove);
+	check_same_peer(&back.peers[1], &cfg.peers[1]);
+	fz_ctl_words_free_all(&w);
+	fz_config_free(&back);
+	fz_config_free(&cfg);
+}
+END_TEST
+
+/* Inline keys: base64 or "" only; the agent never reads a file. */
+START_TEST(test_words_inline_keys)
+{
+	char *bad[] = { "private-key", "/etc/shadow" };
+	char *none[] = { "private-key", "" };
+	char *psk_first[] = { "preshared-key", (char *)peer1 };
+	struct fz_config cfg;
+	char err[256];
+
+	ck_assert_int_eq(fz_ctl_config_from_words(2, bad, &cfg, err,
+						  sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "invalid key in request");
+	ck_assert_int_eq(
+		fz_ctl_config_from_words(2, none, &cfg, err, sizeof(err)), 0);
+	ck_assert(cfg.has_private_key);
+	ck_assert(sodium_is_zero(cfg.private_key, FZ_KEY_LEN));
+	fz_config_free(&cfg);
+	/* Out of place: the parser's own message. */
+	ck_assert_int_eq(fz_ctl_config_from_words(2, psk_first, &cfg, err,
+						  sizeof(err)),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "needs a 'peer KEY'"));
+	/* The caller's words are not changed. */
+	ck_assert_str_eq(bad[1], "/etc/shadow");
+}
+END_TEST
+
+/* --- Sockets --- */
+
+static void unique_name(char name[IFNAMSIZ])
+{
+	snprintf(name, IFNAMSIZ, "fzt%u", (unsigned int)getpid());
+}
+
+/* The child is the agent: one request, echoed back with its word count. */
+static void serve_one(const char *name, int ready)
+{
+	uint8_t buf[FZ_CTL_MAX_REQUEST], reply[FZ_CTL_MAX_REPLY];
+	int lfd = fz_ctl_listen(name), fd = -EAGAIN;
+	struct fz_ctl_words w;
+	char msg[64];
+	ssize_t n;
+
+	if (lfd < 0)
+		_exit(2);
+	(void)!write(ready, "x", 1);
+	while (fd == -EAGAIN || fd == -EINTR) {
+		usleep(1000);
+		fd = fz_ctl_accept(lfd);
+	}
+	if (fd < 0)
+		_exit(3);
+	do
+		n = recv(fd, buf, sizeof(buf), 0);
+	while (n < 0 && errno == EAGAIN);
+	if (n <= 0 || fz_ctl_decode_request(buf, (size_t)n, &w))
+		_exit(4);
+	snprintf(msg, sizeof(msg), "%s %zu %s", w.argv[0], w.argc,
+		 w.argv[w.argc - 1]);
+	n = (ssize_t)fz_ctl_encode_reply(reply, 17, msg);
+	(void)!send(fd, reply, (size_t)n, 0);
+	_exit(0);
+}
+
+START_TEST(test_socket_round_trip)
+{
+	char name[IFNAMSIZ], msg[64], c;
+	char *argv[] = { "set", "peer", "k", "remove" };
+	struct fz_ctl_words w = { argv, 4 };
+	int pipefd[2], fd, status, st;
+	pid_t pid;
+
+	unique_name(name);
+	ck_assert_int_eq(fz_ctl_connect(name), -ECONNREFUSED);
+	ck_assert_int_eq(pipe(pipefd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid)
+		serve_one(name, pipefd[1]);
+	ck_assert_int_eq(read(pipefd[0], &c, 1), 1);
+	/* One agent per name: a second one cannot start. */
+	ck_assert_int_eq(fz_ctl_listen(name), -EADDRINUSE);
+	fd = fz_ctl_connect(name);
+	if (getuid() != 0) {
+		/* A server that is not root is never talked to. */
+		ck_assert_int_eq(fd, -EPERM);
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		return;
+	}
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fz_ctl_call(fd, &w, &status, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(status, 17);
+	ck_assert_str_eq(msg, "set 4 remove");
+	close(fd);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* The name is free again once the agent is gone. */
+	ck_assert_int_eq(fz_ctl_connect(name), -ECONNREFUSED);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+END_TEST
+
+#define NOBODY 65534
+
+/* Both ends check each other: a squatter gets nothing, nor a user. */
+START_TEST(test_socket_peer_checks)
+{
+	char *argv[] = { "stop" };
+	struct fz_ctl_words w = { argv, 1 };
+	char name[IFNAMSIZ], msg[64], c;
+	int pipefd[2], lfd, fd, st, status;
+	pid_t pid;
+
+	if (getuid() != 0)
+		return; /* needs to become another user */
+	unique_name(name);
+	ck_assert_int_eq(pipe(pipefd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		if (setuid(NOBODY) || fz_ctl_listen(name) < 0)
+			_exit(1);
+		(void)!write(pipefd[1], "x", 1);
+		pause();
+		_exit(0);
+	}
+	ck_assert_int_eq(read(pipefd[0], &c, 1), 1);
+	ck_assert_int_eq(fz_ctl_connect(name), -EPERM);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+
+	lfd = fz_ctl_listen(name);
+	ck_assert_int_ge(lfd, 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		if (setuid(NOBODY))
+			_exit(1);
+		fd = fz_ctl_connect(name);
+		if (fd < 0)
+			_exit(2);
+		st = fz_ctl_call(fd, &w, &status, msg, sizeof(msg));
+		_exit(st == -ECONNRESET || st == -EPIPE ? 0 : 3);
+	}
+	do {
+		usleep(1000);
+		fd = fz_ctl_accept(lfd);
+	} while (fd == -EAGAIN);
+	ck_assert_int_eq(fd, -EPERM);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+	close(lfd);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+END_TEST
+
+START_TEST(test_socket_names)
+{
+	ck_assert_int_eq(fz_ctl_listen(""), -EINVAL);
+	ck_assert_int_eq(fz_ctl_connect("0123456789abcdef"), -EINVAL);
+}
+END_TEST
+
+/* --- Names and the divisor --- */
+
+START_TEST(test_ifname_from_path)
+{
+	static const struct {
+		const char *path, *want; /* NULL: invalid */
+	} cases[] = {
+		{ "/etc/fz/fz0.conf", "fz0" },
+		{ "fz0.conf", "fz0" },
+		{ "relative/dir/office-1.conf", "office-1" },
+		{ "/etc/fz/fz0", "fz0" },
+		{ "a.b.conf", "a.b" },
+		{ "/etc/fz/0123456789abcde.conf", "0123456789abcde" },
+		{ "/etc/fz/0123456789abcdef.conf", NULL },
+		{ "/etc/fz/.conf", NULL },
+		{ "/etc/fz/..conf", NULL },
+		{ "/etc/fz/", NULL },
+		{ "/etc/fz/wg 0.conf", NULL },
+		{ "/etc/fz/wg:0.conf", NULL },
+		{ "/etc/fz/fz0.conf/", NULL },
+	};
+	char out[IFNAMSIZ];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int ret = fz_ifname_from_config_path(cases[i].path, out);
+
+		if (!cases[i].want) {
+			ck_assert_msg(ret == -EINVAL, "%s: accepted as '%s'",
+				      cases[i].path, out);
+			continue;
+		}
+		ck_assert_msg(ret == 0, "%s: refused", cases[i].path);
+		ck_assert_str_eq(out, cases[i].want);
+	}
+	ck_assert(fz_ifname_valid("fz0"));
+	ck_assert(fz_ifname_valid("a=b+c_d.e-f"));
+	ck_assert(!fz_ifname_valid(""));
+	ck_assert(!fz_ifname_valid("."));
+	ck_assert(!fz_ifname_valid("a/b"));
+	ck_assert(!fz_ifname_valid("0123456789abcdef"));
+}
+END_TEST
+
+START_TEST(test_time_divisor)
+{
+	char path[160];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/divisor", tmpdir);
+	ck_assert_uint_eq(fz_read_time_divisor(path), 1);
+	f = fopen(path, "w");
+	fputs("20\n", f);
+	fclose(f);
+	ck_assert_uint_eq(fz_read_time_divisor(path), 20);
+	f = fopen(path, "w");
+	fputs("0\n", f);
+	fclose(f);
+	ck_assert_uint_eq(fz_read_time_divisor(path), 1);
+	f = fopen(path, "w");
+	fputs("x\n", f);
+	fclose(f);
+	ck_assert_uint_eq(fz_read_time_divisor(path), 1);
+}
+END_TEST
+
+Suite *ctl_suite(void)
+{
+	Suite *s = suite_create("ctl");
+	TCase *tc = tcase_create("ctl");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_request_round_trip);
+	tcase_add_test(tc, test_request_bounds);
+	tcase_add_test(tc, test_reply_round_trip);
+	tcase_add_test(tc, test_words_round_trip);
+	tcase_add_test(tc, test_words_remove_and_off);
+	tcase_add_test(tc, test_words_inline_keys);
+	tcase_add_test(tc, test_socket_round_trip);
+	tcase_add_test(tc, test_socket_peer_checks);
+	tcase_add_test(tc, test_socket_names);
+	tcase_add_test(tc, test_ifname_from_path);
+	tcase_add_test(tc, test_time_divisor);
+	suite_add_tcase(s, tc);
+	return s;
+}
