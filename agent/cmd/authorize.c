@@ -14,7 +14,7 @@
 
 #include "lib/clock.h"
 #include "authorize.h"
-#include "lib/cli.h"
+#include "cmd.h"
 #include "ctl/ctl.h"
 #include "proto/gw_auth.h"
 #include "lib/keys.h"

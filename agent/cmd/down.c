@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/cli.h"
+#include "cmd.h"
 #include "ctl/ctl.h"
 #include "fzk/link.h"
 

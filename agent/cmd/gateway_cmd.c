@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "lib/clock.h"
-#include "lib/cli.h"
+#include "cmd.h"
 #include "conf/config.h"
 #include "daemon/daemon.h"
 #include "proto/gw_auth.h"

@@ -11,7 +11,7 @@
 
 #include <sodium.h>
 
-#include "lib/cli.h"
+#include "cmd.h"
 #include "lib/keys.h"
 
 static const char genkey_usage[] =

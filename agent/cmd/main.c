@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/cli.h"
+#include "cmd.h"
 #include "lib/keys.h"
 
 static int help_main(int argc, char *argv[]);

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "daemon/apply.h"
-#include "lib/cli.h"
+#include "cmd.h"
 #include "conf/config.h"
 #include "ctl/ctl.h"
 #include "fzk/device.h"

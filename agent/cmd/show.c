@@ -15,7 +15,7 @@
 #include <netlink/socket.h>
 
 #include "lib/clock.h"
-#include "lib/cli.h"
+#include "cmd.h"
 #include "fzk/device.h"
 #include "fzk/nl.h"
 #include "print.h"

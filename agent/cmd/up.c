@@ -9,7 +9,7 @@
 
 #include <sodium.h>
 
-#include "lib/cli.h"
+#include "cmd.h"
 #include "conf/config.h"
 #include "daemon/daemon.h"
 #include "lib/keys.h"

@@ -21,23 +21,6 @@ enum {
 	CLI_EXIT_USAGE = 1,
 };
 
-struct cli_command {
-	const char *name;
-	int (*main)(int argc, char *argv[]);
-	const char *description; /* one line, for `fzagent --help` */
-};
-
-/* Subcommand entry points; the dispatch table lives in main.c. */
-int genkey_main(int argc, char *argv[]);
-int pubkey_main(int argc, char *argv[]);
-int show_main(int argc, char *argv[]);
-int up_main(int argc, char *argv[]);
-int set_main(int argc, char *argv[]);
-int down_main(int argc, char *argv[]);
-int gateway_main(int argc, char *argv[]);
-int authorize_main(int argc, char *argv[]);
-int revoke_main(int argc, char *argv[]);
-
 bool cli_is_help(const char *arg);
 bool cli_wants_help(int argc, char *argv[]);
 int cli_print_usage(const char *text);

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Style and static checks: checkpatch.pl (from Debian's linux-source-6.12)
-# on the kernel code, sparse (make C=2) against each kernel, clang-format
-# on the userspace code.
+# on the kernel code, sparse (make C=2) against each kernel, the layering
+# of fzagent's wings (includes only go down) and clang-format on the
+# userspace code.
 #   style.sh KVER...
 . "$(dirname "$0")/../lib/ktap.sh"
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -42,6 +43,43 @@ for k in "$@"; do
 	fi
 done
 cd "$repo"
+# fzagent's wings, from the bottom up; a wing may include its own headers
+# and those of the wings on lower levels, never one on its own level or
+# above (agent/README.md has the picture). Wings on one level do not know
+# each other. Includes name another wing's header as "wing/name.h".
+layers=(lib "wg conf" "fzk ctl" proto "gateway client signal" daemon cmd)
+declare -A level
+for i in "${!layers[@]}"; do
+	for w in ${layers[$i]}; do level[$w]=$i; done
+done
+bad=
+for f in agent/*/*.[ch]; do
+	w=${f#agent/}
+	w=${w%%/*}
+	[ "$w" = tests ] && continue
+	[ -n "${level[$w]}" ] || { bad+="$f: not in a wing"$'\n'; continue; }
+	while IFS= read -r line; do
+		inc=${line#*\"}
+		inc=${inc%%\"*}
+		case $inc in
+		../* | */../*) bad+="$f: includes $inc"$'\n' ;;
+		*/*)
+			to=${inc%%/*}
+			if [ -z "${level[$to]}" ]; then
+				bad+="$f: includes $inc, not a wing"$'\n'
+			elif [ "$to" != "$w" ] && [ "${level[$to]}" -ge "${level[$w]}" ]; then
+				bad+="$f: $w includes $inc from $to, not below it"$'\n'
+			fi
+			;;
+		esac
+	done < <(grep -E '^#[[:space:]]*include[[:space:]]+"' "$f")
+done
+if [ -z "$bad" ]; then
+	pass "layering: agent/ wings include only their own and lower wings"
+else
+	fail "layering: agent/ wings include only their own and lower wings"
+	printf '%s' "$bad" | head -20 | sed 's/^/#   /'
+fi
 check "clang-format: agent/ and selftests/ C code is formatted" \
 	clang-format --dry-run -Werror agent/*/*.[ch] agent/tests/*/*.[ch] selftests/*.c
 ktap_done
