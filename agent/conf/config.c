@@ -226,46 +226,19 @@ static int parse_key(struct ctx *c, uint8_t key[FZ_KEY_LEN], const char *name,
 		    value);
 }
 
-/* "ADDR" or "ADDR/LEN"; without a length the prefix is a single host. */
+/*
+ * "ADDR" or "ADDR/LEN" (lib/cidr.h), at most as long as the longest IPv6
+ * address with "/128".
+ */
 static int parse_cidr(struct fz_cidr *out, const char *text, size_t len,
 		      const char **why)
 {
-	char buf[INET6_ADDRSTRLEN + sizeof("/128")];
-	uint32_t max, cidr;
-	char *slash;
-	int ret;
-
-	memset(out, 0, sizeof(*out));
-	*why = "not an IP address";
-	if (len >= sizeof(buf))
+	if (len >= INET6_ADDRSTRLEN + sizeof("/128")) {
+		memset(out, 0, sizeof(*out));
+		*why = "not an IP address";
 		return -EINVAL;
-	memcpy(buf, text, len);
-	buf[len] = '\0';
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash++ = '\0';
-	if (inet_pton(AF_INET, buf, out->addr) == 1)
-		out->family = AF_INET;
-	else if (inet_pton(AF_INET6, buf, out->addr) == 1)
-		out->family = AF_INET6;
-	else
-		return -EINVAL;
-	max = out->family == AF_INET ? 32 : 128;
-	out->cidr = (uint8_t)max;
-	if (!slash)
-		return 0;
-	ret = parse_uint(slash, false, max, &cidr);
-	if (ret == -ERANGE)
-		*why = max == 32 ? "prefix length above 32" :
-				   "prefix length above 128";
-	else if (!*slash)
-		*why = "missing prefix length";
-	else if (ret)
-		*why = "prefix length is not a number";
-	if (ret)
-		return -EINVAL;
-	out->cidr = (uint8_t)cidr;
-	return 0;
+	}
+	return fz_cidr_parse(out, text, len, why);
 }
 
 /*

@@ -30,15 +30,10 @@
 
 #include <linux/fz.h>
 
+#include "lib/cidr.h"
+
 #define FZ_CONFIG_MAX_FILE (1024 * 1024) /* bytes */
 #define FZ_CONFIG_MAX_LINE 4096 /* bytes, without the newline */
-
-/* An address with a prefix length; addr is in network order. */
-struct fz_cidr {
-	uint16_t family; /* AF_INET or AF_INET6 */
-	uint8_t addr[16]; /* the first 4 bytes for AF_INET */
-	uint8_t cidr; /* <= 32 or 128; host bits are kept as written */
-};
 
 struct fz_config_peer {
 	uint8_t public_key[FZ_KEY_LEN];

@@ -13,7 +13,7 @@
 
 #include <linux/fz.h>
 
-#include "conf/config.h"
+#include "lib/cidr.h"
 
 struct fznl;
 struct nl_msg;

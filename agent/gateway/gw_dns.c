@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "gw_int.h"
+#include "lib/cidr.h"
 #include "lib/keys.h"
 
 /* First ten of each reason, then at powers of two: a flood cannot fill
@@ -73,17 +74,6 @@ void gw_map_round_robin(const struct fz_cidr *proxy, size_t n,
 	}
 }
 
-static bool in_prefix(const struct fz_cidr *ip, const uint8_t *prefix,
-		      unsigned int bits)
-{
-	unsigned int bytes = bits / 8, rest = bits % 8;
-
-	if (memcmp(ip->addr, prefix, bytes))
-		return false;
-	return !rest || !((ip->addr[bytes] ^ prefix[bytes]) &
-			  (uint8_t)(0xff << (8 - rest)));
-}
-
 struct refused_range {
 	uint16_t family;
 	uint8_t prefix[16];
@@ -95,7 +85,8 @@ static const struct refused_range refused[] = {
 	{ AF_INET, { 0 }, 8, "unspecified" },
 	{ AF_INET, { 127 }, 8, "loopback" },
 	{ AF_INET, { 169, 254 }, 16, "link-local" },
-	{ AF_INET, { 100, 64 }, 10, "in the tunnel or mapped range" },
+	{ AF_INET, FZ_RANGE_ALL_V4, FZ_RANGE_ALL_V4_LEN,
+	  "in the tunnel or mapped range" },
 	{ AF_INET, { 224 }, 4, "multicast" },
 	{ AF_INET, { 240 }, 4, "reserved or broadcast" },
 	{ AF_INET6, { 0 }, 128, "unspecified" },
@@ -103,13 +94,9 @@ static const struct refused_range refused[] = {
 	{ AF_INET6, { 0xfe, 0x80 }, 10, "link-local" },
 	{ AF_INET6, { 0xff }, 8, "multicast" },
 	{ AF_INET6, { [10] = 0xff, [11] = 0xff }, 96, "IPv4-mapped" },
-	{ AF_INET6,
-	  { 0xfd, 0x00, 0x20, 0x21, 0x11, 0x11 },
-	  107,
+	{ AF_INET6, FZ_RANGE_TUNNEL_V6, FZ_RANGE_TUNNEL_V6_LEN,
 	  "in the tunnel range" },
-	{ AF_INET6,
-	  { 0xfd, 0x00, 0x20, 0x21, 0x11, 0x11, 0x80 },
-	  107,
+	{ AF_INET6, FZ_RANGE_MAPPED_V6, FZ_RANGE_MAPPED_V6_LEN,
 	  "in the mapped range" },
 };
 
@@ -117,7 +104,7 @@ const char *gw_map_target_refused(const struct fz_cidr *ip)
 {
 	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++)
 		if (refused[i].family == ip->family &&
-		    in_prefix(ip, refused[i].prefix, refused[i].bits))
+		    fz_cidr_in(ip, refused[i].prefix, refused[i].bits))
 			return refused[i].why;
 	return NULL;
 }

@@ -11,10 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hostsetup.h"
+#include <linux/fz.h>
 
-#define TUNNEL_V4 "100.64.0.0/11"
-#define TUNNEL_V6 "fd00:2021:1111::/107"
+#include "hostsetup.h"
 
 void hostsetup_table_name(char out[HOSTSETUP_TABLE_MAX], const char *ifname)
 {
@@ -57,8 +56,10 @@ int hostsetup_ruleset(char *buf, size_t len, const char *table,
 		"\t}\n"
 		"\tchain postrouting {\n"
 		"\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
-		"\t\tip saddr " TUNNEL_V4 " oifname != \"%2$s\" masquerade\n"
-		"\t\tip6 saddr " TUNNEL_V6 " oifname != \"%2$s\" masquerade\n"
+		"\t\tip saddr " FZ_RANGE_TUNNEL_V4_TEXT
+		" oifname != \"%2$s\" masquerade\n"
+		"\t\tip6 saddr " FZ_RANGE_TUNNEL_V6_TEXT
+		" oifname != \"%2$s\" masquerade\n"
 		"\t}\n"
 		"}\n",
 		table, ifname, drop);

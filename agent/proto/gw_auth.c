@@ -434,53 +434,14 @@ static int res_address(struct ctx *c, const char *key, char *value)
 	return 0;
 }
 
-/* "ADDR" or "ADDR/LEN"; *why says what is wrong. */
+/* "ADDR" or "ADDR/LEN" (lib/cidr.h); *why says what is wrong. */
 static int parse_prefix(struct fz_cidr *out, const char *text, const char **why)
 {
-	char buf[INET6_ADDRSTRLEN + 8], *slash;
-	uint64_t len;
-	unsigned int max;
+	int ret = fz_cidr_parse(out, text, strlen(text), why);
 
-	memset(out, 0, sizeof(*out));
-	*why = "not an IP address";
-	if (strlen(text) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, text);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash++ = '\0';
-	if (inet_pton(AF_INET, buf, out->addr) == 1)
-		out->family = AF_INET;
-	else if (inet_pton(AF_INET6, buf, out->addr) == 1)
-		out->family = AF_INET6;
-	else
-		return -EINVAL;
-	max = out->family == AF_INET ? 32 : 128;
-	out->cidr = (uint8_t)max;
-	*why = "invalid prefix length";
-	if (slash && parse_decimal(slash, max, &len))
-		return -EINVAL;
-	if (slash)
-		out->cidr = (uint8_t)len;
-	return 0;
-}
-
-static bool host_bits_clear(const struct fz_cidr *p)
-{
-	size_t bytes = p->family == AF_INET ? 4 : 16;
-
-	for (size_t i = 0; i < bytes; i++) {
-		unsigned int bit = (unsigned int)i * 8;
-		uint8_t mask = bit >= p->cidr ?
-				       0 :
-			       bit + 8 <= p->cidr ?
-				       0xff :
-				       (uint8_t)(0xff << (8 - (p->cidr - bit)));
-
-		if (p->addr[i] & (uint8_t)~mask)
-			return false;
-	}
-	return true;
+	if (ret && out->family)
+		*why = "invalid prefix length";
+	return ret;
 }
 
 static int check_dns_address(struct ctx *c, struct gw_resource *r,
@@ -518,7 +479,7 @@ static int check_ip_address(struct ctx *c, struct gw_resource *r,
 			    "invalid Address '%s': Type ip is one address; "
 			    "use Type cidr for a range",
 			    text);
-	if (!host_bits_clear(&r->cidr))
+	if (!fz_cidr_host_bits_clear(&r->cidr))
 		return fail(c, "invalid Address '%s': host bits are set", text);
 	return 0;
 }
@@ -662,16 +623,6 @@ static int client_psk(struct ctx *c, const char *key, char *value)
 	return 0;
 }
 
-/* Firezone's device ranges: 100.64.0.0/11 and fd00:2021:1111::/107. */
-static bool in_tunnel_range(const struct fz_cidr *p)
-{
-	static const uint8_t v6[13] = { 0xfd, 0x00, 0x20, 0x21, 0x11, 0x11 };
-
-	if (p->family == AF_INET)
-		return p->addr[0] == 100 && (p->addr[1] & 0xe0) == 64;
-	return !memcmp(p->addr, v6, 13) && (p->addr[13] & 0xe0) == 0;
-}
-
 static bool tunnel_ip_taken(struct ctx *c, const struct fz_cidr *p,
 			    unsigned int *line)
 {
@@ -701,11 +652,12 @@ static int add_tunnel_ip(struct ctx *c, struct gw_client *cl, const char *text)
 			    "invalid TunnelIPs '%s': one address, not a "
 			    "range",
 			    text);
-	if (!in_tunnel_range(&p))
-		return fail(c,
-			    "invalid TunnelIPs '%s': not in 100.64.0.0/11 "
-			    "or fd00:2021:1111::/107",
-			    text);
+	if (!fz_cidr_in_tunnel(&p))
+		return fail(
+			c,
+			"invalid TunnelIPs '%s': not in " FZ_RANGE_TUNNEL_V4_TEXT
+			" or " FZ_RANGE_TUNNEL_V6_TEXT,
+			text);
 	for (size_t i = 0; i < cl->n_tunnel_ips; i++)
 		if (cl->tunnel_ips[i].family == p.family)
 			return fail(c,

@@ -36,17 +36,6 @@ const char *p2p_drop_name(enum p2p_drop reason)
 	return reason < P2P_DROP_MAX ? drop_names[reason] : "unknown";
 }
 
-bool p2p_is_mapped_ip(const struct fz_cidr *ip)
-{
-	static const uint8_t v6[13] = { 0xfd, 0x00, 0x20, 0x21,
-					0x11, 0x11, 0x80, 0x00 };
-
-	if (ip->family == AF_INET)
-		return ip->addr[0] == 100 && (ip->addr[1] & 0xe0) == 96;
-	return ip->family == AF_INET6 && !memcmp(ip->addr, v6, 13) &&
-	       (ip->addr[13] & 0xe0) == 0;
-}
-
 /* --- Decoding --- */
 
 /* One object and nothing after it but white space. */
@@ -143,7 +132,7 @@ static enum p2p_drop take_proxy_ips(struct json_object *obj, struct p2p_msg *m)
 		if (!json_object_is_type(item, json_type_string))
 			return P2P_DROP_BAD_FIELD;
 		if (!parse_ip(json_object_get_string(item), ip) ||
-		    !p2p_is_mapped_ip(ip) || seen_before(m, ip))
+		    !fz_cidr_in_mapped(ip) || seen_before(m, ip))
 			return P2P_DROP_BAD_PROXY_IP;
 		m->n_proxy_ips++;
 	}

@@ -29,7 +29,7 @@
 
 #include <linux/fz.h>
 
-#include "conf/config.h"
+#include "lib/cidr.h"
 #include "gw_auth.h"
 
 #define P2P_HEADER_LEN 8
@@ -89,8 +89,5 @@ int p2p_encode_assigned_ips(uint8_t *buf, size_t cap,
 			    const char *domain, const struct fz_cidr *ips,
 			    size_t n);
 int p2p_encode_goodbye(uint8_t *buf, size_t cap);
-
-/* Inside 100.96.0.0/11 or fd00:2021:1111:8000::/107. */
-bool p2p_is_mapped_ip(const struct fz_cidr *ip);
 
 #endif /* FZ_AGENT_P2P_H */

@@ -22,7 +22,7 @@
 #include <ldns/ldns.h>
 #include <uv.h>
 
-#include "conf/config.h"
+#include "lib/cidr.h"
 #include "gw_auth.h"
 
 #define RESOLVE_MAX_ADDRS 16 /* per family; more answers are ignored */

@@ -110,6 +110,33 @@
 #define FZ_KEY_LEN 32
 #define FZ_RESOURCE_ID_LEN 16 /* a UUID, as the portal names resources */
 
+/*
+ * Firezone's address plan, the one definition fz.ko and fzagent share.
+ * Each range is given as an initializer of its first address's bytes
+ * (network order, the rest zero), its prefix length, and its text form.
+ *   TUNNEL: the tunnel addresses of clients and gateways
+ *   MAPPED: the proxy IPs a client maps DNS resources to
+ *   ALL:    every Firezone range: tunnel, mapped and the DNS sentinels
+ */
+#define FZ_RANGE_TUNNEL_V4 { 100, 64 }
+#define FZ_RANGE_TUNNEL_V4_LEN 11
+#define FZ_RANGE_TUNNEL_V4_TEXT "100.64.0.0/11"
+#define FZ_RANGE_TUNNEL_V6 { 0xfd, 0x00, 0x20, 0x21, 0x11, 0x11 }
+#define FZ_RANGE_TUNNEL_V6_LEN 107
+#define FZ_RANGE_TUNNEL_V6_TEXT "fd00:2021:1111::/107"
+#define FZ_RANGE_MAPPED_V4 { 100, 96 }
+#define FZ_RANGE_MAPPED_V4_LEN 11
+#define FZ_RANGE_MAPPED_V4_TEXT "100.96.0.0/11"
+#define FZ_RANGE_MAPPED_V6 { 0xfd, 0x00, 0x20, 0x21, 0x11, 0x11, 0x80, 0x00 }
+#define FZ_RANGE_MAPPED_V6_LEN 107
+#define FZ_RANGE_MAPPED_V6_TEXT "fd00:2021:1111:8000::/107"
+#define FZ_RANGE_ALL_V4 { 100, 64 }
+#define FZ_RANGE_ALL_V4_LEN 10
+#define FZ_RANGE_ALL_V4_TEXT "100.64.0.0/10"
+#define FZ_RANGE_ALL_V6 { 0xfd, 0x00, 0x20, 0x21, 0x11, 0x11 }
+#define FZ_RANGE_ALL_V6_LEN 48
+#define FZ_RANGE_ALL_V6_TEXT "fd00:2021:1111::/48"
+
 /* Bounds the kernel enforces, so userspace can check before it asks. */
 #define FZ_MAX_HANDSHAKE_PACKET 148 /* largest handshake message (type 1) */
 #define FZ_MAX_CONTROL_PAYLOAD 1024 /* p2p control: header + JSON */
