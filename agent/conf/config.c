@@ -28,6 +28,7 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "lib/ini.h"
 #include "lib/keys.h"
 
 #define MAX_KEY_FILE 1024 /* a key file is 44 characters and white space */
@@ -122,20 +123,6 @@ static void *grow(void *array, size_t *cap, size_t n, size_t elem)
 	}
 	*cap = new_cap;
 	return p;
-}
-
-/* Cut white space off both ends, in place. */
-static char *trim(char *s)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		end--;
-	*end = '\0';
-	return s;
 }
 
 static int digit_value(char ch, unsigned int base)
@@ -527,7 +514,7 @@ static int decode_key_file(uint8_t key[FZ_KEY_LEN], char *buf, size_t len)
 
 	if (memchr(buf, '\0', len))
 		return -EINVAL;
-	text = trim(buf);
+	text = fz_ini_trim(buf);
 	if (*text)
 		return key_from_base64(key, text, strlen(text));
 	memset(key, 0, FZ_KEY_LEN);
@@ -940,7 +927,7 @@ static int parse_section(struct ctx *c, char *line)
 	if (line[len - 1] != ']')
 		return fail(c, -EINVAL, "malformed section header '%s'", line);
 	line[len - 1] = '\0';
-	name = trim(line + 1);
+	name = fz_ini_trim(line + 1);
 	if (!strcasecmp(name, "Interface"))
 		return begin_section(c, SECTION_INTERFACE);
 	if (!strcasecmp(name, "Peer"))
@@ -948,52 +935,33 @@ static int parse_section(struct ctx *c, char *line)
 	return fail(c, -EINVAL, "unknown section '[%s]'", name);
 }
 
-/*
- * The line itself is never quoted: a key pasted without "PrivateKey ="
- * must not end up in a log.
- */
-static int parse_line(struct ctx *c, char *line)
+static int ini_section(void *ctx, char *line)
 {
-	char *hash = strchr(line, '#'), *eq, *key;
+	return parse_section(ctx, line);
+}
 
-	if (hash)
-		*hash = '\0';
-	line = trim(line);
-	if (!*line)
-		return 0;
-	if (*line == '[')
-		return parse_section(c, line);
-	eq = strchr(line, '=');
-	if (!eq)
-		return fail(c, -EINVAL,
-			    "expected 'Key = Value' or a [Section]");
-	*eq = '\0';
-	key = trim(line);
-	if (!*key)
-		return fail(c, -EINVAL, "missing key before '='");
-	return set_key(c, key, trim(eq + 1));
+static int ini_key(void *ctx, char *key, char *value)
+{
+	return set_key(ctx, key, value);
+}
+
+static int ini_error(void *ctx, const char *msg)
+{
+	return fail(ctx, -EINVAL, "%s", msg);
 }
 
 static int parse_lines(struct ctx *c, char *buf, size_t len)
 {
-	char *line = buf, *end = buf + len, *nl;
-	size_t n;
-	int ret = 0;
+	const struct fz_ini ini = {
+		.section = ini_section,
+		.key = ini_key,
+		.error = ini_error,
+		.ctx = c,
+		.line = &c->line,
+		.max_line = FZ_CONFIG_MAX_LINE,
+	};
 
-	while (!ret && line < end) {
-		c->line++;
-		nl = memchr(line, '\n', (size_t)(end - line));
-		n = (size_t)((nl ? nl : end) - line);
-		if (n > FZ_CONFIG_MAX_LINE)
-			return fail(c, -EINVAL, "line longer than %d bytes",
-				    FZ_CONFIG_MAX_LINE);
-		if (memchr(line, '\0', n))
-			return fail(c, -EINVAL, "NUL byte in line");
-		line[n] = '\0';
-		ret = parse_line(c, line);
-		line += n + 1;
-	}
-	return ret;
+	return fz_ini_parse(&ini, buf, len);
 }
 
 static int read_config(struct ctx *c, char **buf, size_t *len, mode_t *mode)

@@ -24,6 +24,7 @@
 
 #include "lib/format.h"
 #include "gw_auth.h"
+#include "lib/ini.h"
 #include "lib/keys.h"
 
 #define MAX_FILE (1024 * 1024)
@@ -80,19 +81,6 @@ static int fail(struct ctx *c, const char *fmt, ...)
 	vsnprintf(c->err + len, c->errlen - (size_t)len, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
-}
-
-static char *trim(char *s)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		end--;
-	*end = '\0';
-	return s;
 }
 
 /*
@@ -565,7 +553,7 @@ static int res_filters(struct ctx *c, const char *key, char *value)
 		return 0;
 	/* strsep(), unlike strtok(), shows the empty entry in "a,,b". */
 	while ((entry = strsep(&rest, ","))) {
-		char *e = trim(entry), copy[64];
+		char *e = fz_ini_trim(entry), copy[64];
 
 		if (!*e)
 			return fail(c, "invalid Filters: empty entry");
@@ -682,7 +670,7 @@ static int client_tunnel_ips(struct ctx *c, const char *key, char *value)
 		return given_twice(c, key);
 	c->p.has_tunnel_ips = true;
 	while (!ret && (entry = strsep(&rest, ","))) {
-		entry = trim(entry);
+		entry = fz_ini_trim(entry);
 		ret = *entry ? add_tunnel_ip(c, cl, entry) :
 			       fail(c, "invalid TunnelIPs: empty entry");
 	}
@@ -819,7 +807,7 @@ static int begin_section(struct ctx *c, char *line)
 	if (line[len - 1] != ']')
 		return fail(c, "malformed section header");
 	line[len - 1] = '\0';
-	line = trim(line + 1);
+	line = fz_ini_trim(line + 1);
 	ret = end_section(c);
 	if (ret)
 		return ret;
@@ -848,47 +836,34 @@ static int begin_section(struct ctx *c, char *line)
 	return 0;
 }
 
-/* The line itself is never quoted: it may hold a preshared key. */
-static int parse_line(struct ctx *c, char *line)
+static int ini_section(void *ctx, char *line)
 {
-	char *hash = strchr(line, '#'), *eq, *key;
-
-	if (hash)
-		*hash = '\0';
-	line = trim(line);
-	if (!*line)
-		return 0;
-	if (*line == '[')
-		return begin_section(c, line);
-	eq = strchr(line, '=');
-	if (!eq)
-		return fail(c, "expected 'Key = Value' or a [Section]");
-	*eq = '\0';
-	key = trim(line);
-	if (!*key)
-		return fail(c, "missing key before '='");
-	return set_key(c, key, trim(eq + 1));
+	return begin_section(ctx, line);
 }
 
+static int ini_key(void *ctx, char *key, char *value)
+{
+	return set_key(ctx, key, value);
+}
+
+static int ini_error(void *ctx, const char *msg)
+{
+	return fail(ctx, "%s", msg);
+}
+
+/* The lines themselves are never quoted: they may hold preshared keys. */
 static int parse_lines(struct ctx *c, char *buf, size_t len)
 {
-	char *line = buf, *end = buf + len, *nl;
-	int ret = 0;
+	const struct fz_ini ini = {
+		.section = ini_section,
+		.key = ini_key,
+		.error = ini_error,
+		.ctx = c,
+		.line = &c->line,
+		.max_line = MAX_LINE,
+	};
+	int ret = fz_ini_parse(&ini, buf, len);
 
-	while (!ret && line < end) {
-		size_t n;
-
-		c->line++;
-		nl = memchr(line, '\n', (size_t)(end - line));
-		n = (size_t)((nl ? nl : end) - line);
-		if (n > MAX_LINE)
-			return fail(c, "line longer than %d bytes", MAX_LINE);
-		if (memchr(line, '\0', n))
-			return fail(c, "NUL byte in line");
-		line[n] = '\0';
-		ret = parse_line(c, line);
-		line += n + 1;
-	}
 	return ret ? ret : end_section(c);
 }
 
