@@ -28,6 +28,7 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "lib/files.h"
 #include "lib/ini.h"
 #include "lib/keys.h"
 
@@ -89,40 +90,6 @@ static int out_of_memory(struct ctx *c)
 static int given_twice(struct ctx *c, const char *name)
 {
 	return fail(c, -EINVAL, "%s given twice", name);
-}
-
-static void wipe_free(void *p, size_t len)
-{
-	if (!p)
-		return;
-	sodium_memzero(p, len);
-	free(p);
-}
-
-/*
- * Make room for element n. Returns the (possibly moved) array, or NULL
- * with the old one untouched. Arrays and file buffers may hold keys, so
- * the old copy is wiped rather than left behind by realloc(); new slots
- * are zeroed, which is how new peers start.
- */
-static void *grow(void *array, size_t *cap, size_t n, size_t elem)
-{
-	size_t new_cap = *cap ? *cap * 2 : 4;
-	void *p;
-
-	if (n < *cap)
-		return array;
-	if (new_cap < *cap || new_cap > SIZE_MAX / elem)
-		return NULL;
-	p = calloc(new_cap, elem);
-	if (!p)
-		return NULL;
-	if (array) {
-		memcpy(p, array, *cap * elem);
-		wipe_free(array, *cap * elem);
-	}
-	*cap = new_cap;
-	return p;
 }
 
 static int digit_value(char ch, unsigned int base)
@@ -254,7 +221,7 @@ static int add_cidrs(struct ctx *c, const char *name, const char *value,
 		if (parse_cidr(&cidr, p, (size_t)(end - p), &why))
 			return fail(c, -EINVAL, "invalid %s '%.*s': %s", name,
 				    (int)(end - p), p, why);
-		grown = grow(*array, cap, *n, sizeof(cidr));
+		grown = fz_grow(*array, cap, *n, sizeof(cidr));
 		if (!grown)
 			return out_of_memory(c);
 		*array = grown;
@@ -420,69 +387,6 @@ static int parse_endpoint(struct sockaddr_storage *ss, const char *value,
 	return 0;
 }
 
-static int read_all(int fd, size_t max, char **bufp, size_t *lenp)
-{
-	size_t cap = 0, len = 0;
-	char *buf = NULL, *p;
-	ssize_t n = 0;
-	int ret = 0;
-
-	do {
-		if (len + 1 >= cap) {
-			p = grow(buf, &cap, cap, 1);
-			if (!p) {
-				ret = -ENOMEM;
-				break;
-			}
-			buf = p;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno != EINTR)
-			ret = -errno;
-		else if (n > 0)
-			len += (size_t)n;
-	} while (!ret && n && len <= max);
-	if (!ret && len > max)
-		ret = -EFBIG;
-	if (ret) {
-		wipe_free(buf, cap);
-		return ret;
-	}
-	buf[len] = '\0';
-	*bufp = buf;
-	*lenp = len;
-	return 0;
-}
-
-/*
- * Read a whole file into a NUL-terminated buffer that the caller wipes
- * and frees. Pipes (`private-key <(wg genkey)`) have no size, so the
- * limit is enforced while reading: -EFBIG past max bytes.
- */
-static int read_file(const char *path, size_t max, char **buf, size_t *len,
-		     mode_t *mode, uid_t *uid)
-{
-	struct stat st;
-	int fd, ret;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		ret = -errno;
-	else if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max)
-		ret = -EFBIG;
-	else
-		ret = read_all(fd, max, buf, len);
-	if (!ret) {
-		*mode = st.st_mode;
-		if (uid)
-			*uid = st.st_uid;
-	}
-	close(fd);
-	return ret;
-}
-
 /*
  * Secrets at rest must be private to their owner. Only regular files are
  * checked: a pipe or /dev/stdin on a terminal is not where a key is kept,
@@ -530,7 +434,7 @@ static int read_key_file(struct ctx *c, uint8_t key[FZ_KEY_LEN],
 	mode_t mode = 0;
 	int ret;
 
-	ret = read_file(path, MAX_KEY_FILE, &buf, &len, &mode, NULL);
+	ret = fz_read_file(path, MAX_KEY_FILE, &buf, &len, &mode, NULL);
 	if (ret && ret != -EFBIG)
 		return fail(c, ret, "cannot read %s file '%s': %s", name, path,
 			    strerror(-ret));
@@ -541,7 +445,7 @@ static int read_key_file(struct ctx *c, uint8_t key[FZ_KEY_LEN],
 			name, path);
 	else if (!sodium_is_zero(key, FZ_KEY_LEN)) /* no key, no secret */
 		ret = check_secret_mode(c, path, mode, what);
-	wipe_free(buf, len + 1);
+	fz_wipe_free(buf, len + 1);
 	return ret;
 }
 
@@ -556,7 +460,8 @@ static int new_peer(struct ctx *c)
 	struct fz_config *cfg = c->cfg;
 	struct fz_config_peer *peers;
 
-	peers = grow(cfg->peers, &cfg->peers_cap, cfg->n_peers, sizeof(*peers));
+	peers = fz_grow(cfg->peers, &cfg->peers_cap, cfg->n_peers,
+			sizeof(*peers));
 	if (!peers)
 		return out_of_memory(c);
 	cfg->peers = peers;
@@ -966,7 +871,8 @@ static int parse_lines(struct ctx *c, char *buf, size_t len)
 
 static int read_config(struct ctx *c, char **buf, size_t *len, mode_t *mode)
 {
-	int ret = read_file(c->path, FZ_CONFIG_MAX_FILE, buf, len, mode, NULL);
+	int ret =
+		fz_read_file(c->path, FZ_CONFIG_MAX_FILE, buf, len, mode, NULL);
 
 	if (ret == -EFBIG)
 		return fail(c, -EINVAL, "larger than 1 MiB");
@@ -1021,7 +927,7 @@ int fz_config_parse_file(const char *path, struct fz_config *out, char *err,
 		ret = end_section(&c);
 	if (!ret)
 		ret = check_file_secrets(&c, mode);
-	wipe_free(buf, len + 1);
+	fz_wipe_free(buf, len + 1);
 	out->replace_peers = !ret;
 	return finish(&c, ret);
 }
@@ -1082,25 +988,12 @@ int fz_config_parse_set(int argc, char **argv, struct fz_config *out, char *err,
 	return finish(&c, ret);
 }
 
-int fz_read_file(const char *path, size_t max, char **buf, size_t *len,
-		 unsigned int *mode, unsigned int *uid)
-{
-	mode_t m = 0;
-	uid_t u = 0;
-	int ret = read_file(path, max, buf, len, &m, &u);
-
-	*mode = m;
-	if (uid)
-		*uid = u;
-	return ret;
-}
-
 /* Keys are wiped, not just freed: freed memory is reused unscrubbed. */
 void fz_config_free(struct fz_config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_peers; i++)
 		free(cfg->peers[i].allowed_ips);
-	wipe_free(cfg->peers, cfg->n_peers * sizeof(*cfg->peers));
+	fz_wipe_free(cfg->peers, cfg->n_peers * sizeof(*cfg->peers));
 	free(cfg->addresses);
 	sodium_memzero(cfg, sizeof(*cfg));
 }

@@ -96,15 +96,6 @@ int fz_config_parse_file(const char *path, struct fz_config *out, char *err,
 int fz_config_parse_set(int argc, char **argv, struct fz_config *out, char *err,
 			size_t errlen);
 
-/*
- * Reads a whole file of at most max bytes into a NUL-terminated buffer
- * (-EFBIG if larger), its mode and (uid not NULL) its owner; the caller
- * wipes and frees the buffer (it may hold keys). Shared with the
- * authorizations file (gw_auth.h).
- */
-int fz_read_file(const char *path, size_t max, char **buf, size_t *len,
-		 unsigned int *mode, unsigned int *uid);
-
 /* Frees and wipes everything, keys included; leaves *cfg all zero. */
 void fz_config_free(struct fz_config *cfg);
 

@@ -24,6 +24,7 @@
 
 #include "lib/format.h"
 #include "gw_auth.h"
+#include "lib/files.h"
 #include "lib/ini.h"
 #include "lib/keys.h"
 
@@ -963,7 +964,8 @@ int gw_auth_parse_file(const char *path, uint64_t now_ns, struct gw_auth *out,
 			 .err = err,
 			 .errlen = errlen,
 			 .now_ns = now_ns };
-	unsigned int mode = 0, uid = 0;
+	mode_t mode = 0;
+	uid_t uid = 0;
 	char *buf = NULL;
 	size_t len = 0;
 	int ret;

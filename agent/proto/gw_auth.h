@@ -33,7 +33,7 @@
 
 #include <linux/fz.h>
 
-#include "conf/config.h"
+#include "lib/cidr.h"
 #include "fzk/kernel_gw.h"
 #include "lib/keyindex.h"
 
