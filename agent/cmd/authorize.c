@@ -16,6 +16,7 @@
 #include "authorize.h"
 #include "cmd.h"
 #include "ctl/ctl.h"
+#include "lib/values.h"
 #include "proto/gw_auth.h"
 #include "lib/keys.h"
 #include "fzk/link.h"
@@ -153,7 +154,7 @@ int authorize_parse_args(int argc, char **argv, uint64_t now_ns,
 		snprintf(err, errlen, "unexpected argument '%s'", argv[4]);
 		return -EINVAL;
 	}
-	ret = gw_parse_expiry(argv[5], now_ns, &out->expires_ns);
+	ret = fz_expiry_parse(argv[5], now_ns, &out->expires_ns);
 	if (ret == -ERANGE) {
 		snprintf(err, errlen,
 			 "TIME '%s' is too far in the future (fz.ko's clock "

@@ -14,15 +14,6 @@
 #include "lib/keys.h"
 #include "fzk/nl.h"
 
-void fz_peer_id(char out[9], const uint8_t key[FZ_KEY_LEN])
-{
-	char b64[KEY_B64_LEN + 1];
-
-	key_to_base64(b64, key);
-	memcpy(out, b64, 8);
-	out[8] = '\0';
-}
-
 void fz_apply_error(char *err, size_t errlen, struct fznl *nl, int ret,
 		    const char *fmt, ...)
 {

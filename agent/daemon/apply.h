@@ -41,7 +41,4 @@ int fz_apply_set(struct fznl *nl, uint32_t ifindex, const struct fz_config *cfg,
 void fz_apply_error(char *err, size_t errlen, struct fznl *nl, int ret,
 		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-/* The short id logs and messages use for a peer: 8 base64 characters. */
-void fz_peer_id(char out[9], const uint8_t key[FZ_KEY_LEN]);
-
 #endif /* FZ_AGENT_APPLY_H */

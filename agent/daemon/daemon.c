@@ -42,6 +42,7 @@
 #include "fzk/kernel.h"
 #include "fzk/link.h"
 #include "fzk/nl.h"
+#include "lib/keys.h"
 
 #define EVENT_RCVBUF (4 << 20) /* bytes; handshake floods come in bursts */
 #define EVENT_BUF_LEN (64 * 1024)

@@ -340,7 +340,7 @@ static void resource_label(const struct gateway *gw, const uint8_t *id,
 				 gw->auth.resources[i].name);
 			return;
 		}
-	gw_format_uuid(out, id);
+	fz_uuid_format(out, id);
 }
 
 /* Grants the agent holds that the file does not: revoked. */
@@ -589,7 +589,7 @@ int gateway_ctl_authorize(struct gateway *gw, int argc, char **argv, char *msg,
 	errno = 0;
 	expires = strtoull(argv[2], &end, 10);
 	if (*end || !*argv[2] || argv[2][0] == '-' || errno ||
-	    expires > GW_EXPIRY_MAX_NS) {
+	    expires > FZ_EXPIRY_MAX_NS) {
 		snprintf(msg, msglen, "malformed expiry in request");
 		return -EINVAL;
 	}
@@ -618,7 +618,7 @@ int gateway_ctl_revoke(struct gateway *gw, int argc, char **argv, char *msg,
 		return gateway_revoke(gw, c, r, msg, msglen);
 	/* An ID the file does not have may still be in fz.ko. */
 	p = gw_find_peer(gw, c->public_key);
-	if (!gw_parse_uuid(argv[1], rid) && p)
+	if (!fz_uuid_parse(argv[1], rid) && p)
 		return revoke_unknown(gw, p, rid, argv[1], false, msg, msglen);
 	ctl_resource(gw, argv[1], msg, msglen);
 	return -EINVAL;

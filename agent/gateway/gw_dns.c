@@ -407,7 +407,7 @@ static enum p2p_drop check_assigned(struct gw_peer *p, const struct p2p_msg *m)
 		return P2P_DROP_UNAUTHORIZED;
 	if (a->res->type != GW_RES_DNS)
 		return P2P_DROP_NOT_DNS;
-	if (!gw_domain_matches(a->res->domain, m->domain))
+	if (!fz_domain_matches(a->res->domain, m->domain))
 		return P2P_DROP_DOMAIN_MISMATCH;
 	return P2P_OK;
 }

@@ -10,7 +10,7 @@
 
 /* The proxy IPs a client assigned to one name of a DNS resource. */
 struct gw_domain {
-	char name[GW_DOMAIN_MAX + 1];
+	char name[FZ_DOMAIN_MAX + 1];
 	struct fz_cidr proxy[P2P_MAX_PROXY_IPS];
 	size_t n_proxy;
 };

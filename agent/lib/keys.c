@@ -3,6 +3,7 @@
  * Key generation and base64 coding, on top of libsodium.
  */
 #include <errno.h>
+#include <string.h>
 
 #include <sodium.h>
 
@@ -69,4 +70,13 @@ int key_public_from_private(uint8_t pub[FZ_KEY_LEN],
 	if (crypto_scalarmult_curve25519_base(pub, priv))
 		return -EINVAL;
 	return 0;
+}
+
+void fz_peer_id(char out[9], const uint8_t key[FZ_KEY_LEN])
+{
+	char b64[KEY_B64_LEN + 1];
+
+	key_to_base64(b64, key);
+	memcpy(out, b64, 8);
+	out[8] = '\0';
 }

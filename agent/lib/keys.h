@@ -23,4 +23,7 @@ void key_generate_private(uint8_t key[FZ_KEY_LEN]);
 int key_public_from_private(uint8_t pub[FZ_KEY_LEN],
 			    const uint8_t priv[FZ_KEY_LEN]);
 
+/* The short id logs and messages use for a peer: 8 base64 characters. */
+void fz_peer_id(char out[9], const uint8_t key[FZ_KEY_LEN]);
+
 #endif /* FZ_AGENT_KEYS_H */

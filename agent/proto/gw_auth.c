@@ -30,7 +30,6 @@
 
 #define MAX_FILE (1024 * 1024)
 #define MAX_LINE 4096
-#define NSEC 1000000000ULL
 
 enum section { SECTION_NONE, SECTION_RESOURCE, SECTION_CLIENT };
 
@@ -38,14 +37,14 @@ enum section { SECTION_NONE, SECTION_RESOURCE, SECTION_CLIENT };
 struct pending {
 	bool has_name, has_id, has_type, has_address, has_filters;
 	bool has_key, has_tunnel_ips;
-	char address[GW_DOMAIN_MAX + 8];
+	char address[FZ_DOMAIN_MAX + 8];
 	unsigned int address_line;
 };
 
 /* An Authorize line, resolved to a resource when the file ends. */
 struct pending_grant {
 	size_t client;
-	char resource[GW_DOMAIN_MAX + 1];
+	char resource[FZ_DOMAIN_MAX + 1];
 	uint64_t expires_ns;
 	unsigned int line;
 };
@@ -104,207 +103,11 @@ static void *append(void *array, size_t *n, size_t elem)
 	return p;
 }
 
-/* --- Values shared with the command line --- */
-
-static int hex_value(char ch)
-{
-	if (isdigit((unsigned char)ch))
-		return ch - '0';
-	if (isxdigit((unsigned char)ch))
-		return tolower((unsigned char)ch) - 'a' + 10;
-	return -1;
-}
-
-int gw_parse_uuid(const char *text, uint8_t id[FZ_RESOURCE_ID_LEN])
-{
-	size_t n = 0;
-
-	if (strlen(text) != 36)
-		return -EINVAL;
-	for (size_t i = 0; i < 36; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-		int hi, lo;
-
-		if (dash) {
-			if (text[i] != '-')
-				return -EINVAL;
-			continue;
-		}
-		hi = hex_value(text[i]);
-		lo = hex_value(text[++i]);
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		id[n++] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-void gw_format_uuid(char out[37], const uint8_t id[FZ_RESOURCE_ID_LEN])
-{
-	fmt_uuid(out, FMT_UUID_LEN, id);
-}
-
-/* Decimal digits only, no sign, at most max. */
-static int parse_decimal(const char *s, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		if (!isdigit((unsigned char)*s))
-			return -EINVAL;
-		if (v > (max - (uint64_t)(*s - '0')) / 10)
-			return -EINVAL;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* Exactly n digits at s, as a number. */
-static int fixed_digits(const char *s, size_t n, int *out)
-{
-	int v = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return -EINVAL;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* ".123456789" after the seconds: up to nanoseconds. */
-static const char *parse_fraction(const char *s, uint64_t *ns)
-{
-	uint64_t scale = NSEC / 10;
-
-	*ns = 0;
-	if (*s != '.')
-		return s;
-	if (!isdigit((unsigned char)*++s))
-		return NULL;
-	for (; isdigit((unsigned char)*s); s++, scale /= 10)
-		*ns += (uint64_t)(*s - '0') * scale;
-	return s;
-}
-
-static int parse_rfc3339(const char *s, uint64_t *out)
-{
-	struct tm tm = { 0 }, check;
-	uint64_t frac;
-	time_t t;
-
-	if (strlen(s) < 20 || s[4] != '-' || s[7] != '-' ||
-	    (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':' ||
-	    fixed_digits(s, 4, &tm.tm_year) ||
-	    fixed_digits(s + 5, 2, &tm.tm_mon) ||
-	    fixed_digits(s + 8, 2, &tm.tm_mday) ||
-	    fixed_digits(s + 11, 2, &tm.tm_hour) ||
-	    fixed_digits(s + 14, 2, &tm.tm_min) ||
-	    fixed_digits(s + 17, 2, &tm.tm_sec))
-		return -EINVAL;
-	s = parse_fraction(s + 19, &frac);
-	if (!s || (strcasecmp(s, "Z") && strcmp(s, "+00:00")))
-		return -EINVAL;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	check = tm;
-	t = timegm(&tm);
-	/* timegm() normalises 02-30 to 03-02: a changed field was invalid. */
-	if (t < 0 || tm.tm_mday != check.tm_mday || tm.tm_mon != check.tm_mon ||
-	    tm.tm_hour != check.tm_hour || tm.tm_min != check.tm_min ||
-	    tm.tm_sec != check.tm_sec)
-		return -EINVAL;
-	if ((uint64_t)t > (GW_EXPIRY_MAX_NS - frac) / NSEC)
-		return -ERANGE;
-	*out = (uint64_t)t * NSEC + frac;
-	return 0;
-}
-
-int gw_parse_expiry(const char *text, uint64_t now_ns, uint64_t *out)
-{
-	uint64_t seconds;
-
-	if (!strcmp(text, "never")) {
-		*out = 0;
-		return 0;
-	}
-	if (text[0] == '+') {
-		size_t digits = strspn(text + 1, "0123456789");
-
-		/* Digits only; a number too large is -ERANGE, not -EINVAL. */
-		if (!digits || text[1 + digits])
-			return -EINVAL;
-		if (parse_decimal(text + 1, UINT64_MAX, &seconds))
-			return -ERANGE;
-		if (!seconds)
-			return -EINVAL;
-		if (now_ns > GW_EXPIRY_MAX_NS ||
-		    seconds > (GW_EXPIRY_MAX_NS - now_ns) / NSEC)
-			return -ERANGE;
-		*out = now_ns + seconds * NSEC;
-		return 0;
-	}
-	return parse_rfc3339(text, out);
-}
-
-static bool label_char(char ch)
-{
-	return isalnum((unsigned char)ch) || ch == '-' || ch == '_';
-}
-
-bool gw_domain_valid(const char *name)
-{
-	size_t label = 0, len = strlen(name);
-
-	if (!len || len > GW_DOMAIN_MAX)
-		return false;
-	for (const char *p = name; *p; p++) {
-		if (*p == '.') {
-			if (!label)
-				return false;
-			label = 0;
-		} else if (!label_char(*p) || ++label > 63) {
-			return false;
-		}
-	}
-	return label > 0;
-}
-
-/* name is "<something>.suffix" for a non-empty something. */
-static const char *strip_suffix(const char *name, const char *suffix)
-{
-	size_t n = strlen(name), s = strlen(suffix);
-
-	if (n < s + 2 || name[n - s - 1] != '.' ||
-	    strcasecmp(name + n - s, suffix))
-		return NULL;
-	return name + n - s - 1;
-}
-
-bool gw_domain_matches(const char *pattern, const char *name)
-{
-	const char *dot;
-
-	if (!strncmp(pattern, "**.", 3))
-		return strip_suffix(name, pattern + 3) != NULL;
-	if (!strncmp(pattern, "*.", 2)) {
-		dot = strip_suffix(name, pattern + 2);
-		return dot && memchr(name, '.', (size_t)(dot - name)) == NULL;
-	}
-	return !strcasecmp(pattern, name);
-}
-
-/* --- Lookups --- */
-
 const struct gw_resource *gw_auth_find_resource(const struct gw_auth *a,
 						const char *name_or_id)
 {
 	uint8_t id[FZ_RESOURCE_ID_LEN];
-	bool is_id = !gw_parse_uuid(name_or_id, id);
+	bool is_id = !fz_uuid_parse(name_or_id, id);
 
 	for (size_t i = 0; i < a->n_resources; i++) {
 		const struct gw_resource *r = &a->resources[i];
@@ -356,7 +159,7 @@ static int res_name(struct ctx *c, const char *key, char *value)
 		return fail(c,
 			    "invalid Name '%s': 1 to %d of A-Z a-z 0-9 . _ -",
 			    value, GW_NAME_MAX);
-	if (!gw_parse_uuid(value, id) || !strcmp(value, "all"))
+	if (!fz_uuid_parse(value, id) || !strcmp(value, "all"))
 		return fail(c,
 			    "invalid Name '%s': a Name must not be a UUID or "
 			    "'all'",
@@ -378,7 +181,7 @@ static int res_id(struct ctx *c, const char *key, char *value)
 
 	if (c->p.has_id)
 		return given_twice(c, key);
-	if (gw_parse_uuid(value, r->id))
+	if (fz_uuid_parse(value, r->id))
 		return fail(c,
 			    "invalid ID '%s': not a UUID "
 			    "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
@@ -443,7 +246,7 @@ static int check_dns_address(struct ctx *c, struct gw_resource *r,
 		name += 3;
 	else if (!strncmp(name, "*.", 2))
 		name += 2;
-	if (!gw_domain_valid(name) || strlen(text) > GW_DOMAIN_MAX)
+	if (!fz_domain_valid(name) || strlen(text) > FZ_DOMAIN_MAX)
 		return fail(c,
 			    "invalid Address '%s': not a domain name (a "
 			    "leading '*.' or '**.' is allowed)",
@@ -506,10 +309,10 @@ static int parse_ports(const char *text, struct fz_filter *f)
 	dash = strchr(buf, '-');
 	if (dash)
 		*dash++ = '\0';
-	if (parse_decimal(buf, UINT16_MAX, &lo) || !lo)
+	if (fz_parse_decimal(buf, UINT16_MAX, &lo) || !lo)
 		return -EINVAL;
 	hi = lo;
-	if (dash && (parse_decimal(dash, UINT16_MAX, &hi) || hi < lo))
+	if (dash && (fz_parse_decimal(dash, UINT16_MAX, &hi) || hi < lo))
 		return -EINVAL;
 	f->port_start = (uint16_t)lo;
 	f->port_end = (uint16_t)hi;
@@ -693,7 +496,7 @@ static int client_authorize(struct ctx *c, const char *key, char *value)
 		return fail(c, "invalid Authorize: expected 'RESOURCE', "
 			       "'RESOURCE until TIME' or 'RESOURCE for "
 			       "SECONDS'");
-	if (strlen(res) > GW_DOMAIN_MAX)
+	if (strlen(res) > FZ_DOMAIN_MAX)
 		return fail(c, "invalid Authorize: resource name too long");
 	g = append(c->grants, &c->n_grants, sizeof(*g));
 	if (!g)
@@ -706,7 +509,7 @@ static int client_authorize(struct ctx *c, const char *key, char *value)
 	if (!word)
 		return 0;
 	snprintf(plus, sizeof(plus), "+%s", arg);
-	ret = gw_parse_expiry(!strcmp(word, "for") ? plus : arg, c->now_ns,
+	ret = fz_expiry_parse(!strcmp(word, "for") ? plus : arg, c->now_ns,
 			      &g->expires_ns);
 	if (ret == -ERANGE)
 		return fail(c,

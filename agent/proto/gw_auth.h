@@ -36,9 +36,9 @@
 #include "lib/cidr.h"
 #include "fzk/kernel_gw.h"
 #include "lib/keyindex.h"
+#include "lib/values.h"
 
 #define GW_NAME_MAX 63
-#define GW_DOMAIN_MAX 253
 
 enum gw_resource_type { GW_RES_DNS, GW_RES_CIDR, GW_RES_IP };
 
@@ -46,7 +46,7 @@ struct gw_resource {
 	char name[GW_NAME_MAX + 1];
 	uint8_t id[FZ_RESOURCE_ID_LEN];
 	enum gw_resource_type type;
-	char domain[GW_DOMAIN_MAX + 1]; /* DNS, lower case */
+	char domain[FZ_DOMAIN_MAX + 1]; /* DNS, lower case */
 	struct fz_cidr cidr; /* CIDR and IP (a full-length prefix) */
 	struct fz_filter filters[FZ_MAX_FILTERS];
 	size_t n_filters; /* 0: everything allowed */
@@ -90,28 +90,5 @@ const struct gw_resource *gw_auth_find_resource(const struct gw_auth *a,
 						const char *name_or_id);
 const struct gw_client *gw_auth_find_client(const struct gw_auth *a,
 					    const uint8_t key[FZ_KEY_LEN]);
-
-/* Value parsers, shared with `fzagent authorize`. 0 or -EINVAL. */
-int gw_parse_uuid(const char *text, uint8_t id[FZ_RESOURCE_ID_LEN]);
-void gw_format_uuid(char out[37], const uint8_t id[FZ_RESOURCE_ID_LEN]);
-/*
- * An expiry: "never" (0), "+SECONDS" (from now_ns, SECONDS >= 1), or
- * RFC 3339 UTC "YYYY-MM-DDTHH:MM:SSZ" (a fraction of a second and
- * "+00:00" for Z allowed). *out: nanoseconds since the epoch. A time in
- * the past is valid (the kernel then denies at once); callers that want
- * to refuse it compare with now themselves. -EINVAL: malformed; -ERANGE:
- * after GW_EXPIRY_MAX_NS.
- */
-int gw_parse_expiry(const char *text, uint64_t now_ns, uint64_t *out);
-/*
- * The latest expiry: fz.ko compares it with its real-time clock, a
- * signed 64-bit count of nanoseconds (2262-04-11T23:47:16Z). Anything
- * later is -ERANGE from gw_parse_expiry(), never a wrapped-around time.
- */
-#define GW_EXPIRY_MAX_NS ((uint64_t)INT64_MAX)
-/* "*.x" (one label) and "**.x" (one or more) match; case-insensitive. */
-bool gw_domain_matches(const char *pattern, const char *name);
-/* A host name of [A-Za-z0-9_-] labels (no wildcards), <= 253 bytes. */
-bool gw_domain_valid(const char *name);
 
 #endif /* FZ_AGENT_GW_AUTH_H */

@@ -76,18 +76,18 @@ static const char *get_string(struct json_object *obj, const char *key)
 }
 
 /* A name as a resolver takes it: lower case, one trailing dot dropped. */
-static bool take_domain(const char *s, char out[GW_DOMAIN_MAX + 1])
+static bool take_domain(const char *s, char out[FZ_DOMAIN_MAX + 1])
 {
 	size_t n = s ? strlen(s) : 0;
 
 	if (n && s[n - 1] == '.')
 		n--;
-	if (!n || n > GW_DOMAIN_MAX)
+	if (!n || n > FZ_DOMAIN_MAX)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		out[i] = (char)tolower((unsigned char)s[i]);
 	out[n] = '\0';
-	return gw_domain_valid(out);
+	return fz_domain_valid(out);
 }
 
 static bool parse_ip(const char *s, struct fz_cidr *out)
@@ -159,7 +159,7 @@ static enum p2p_drop decode_body(const uint8_t *body, size_t len,
 	if (!obj)
 		return P2P_DROP_BAD_JSON;
 	id = get_string(obj, "resource");
-	if (!id || gw_parse_uuid(id, m->resource) ||
+	if (!id || fz_uuid_parse(id, m->resource) ||
 	    !take_domain(get_string(obj, "domain"), m->domain))
 		ret = P2P_DROP_BAD_FIELD;
 	else if (m->event == P2P_ASSIGNED_IPS)
@@ -228,7 +228,7 @@ static struct json_object *new_body(const uint8_t id[FZ_RESOURCE_ID_LEN],
 	struct json_object *obj = json_object_new_object();
 	char uuid[37];
 
-	gw_format_uuid(uuid, id);
+	fz_uuid_format(uuid, id);
 	if (obj && (json_object_object_add(obj, "resource",
 					   json_object_new_string(uuid)) ||
 		    json_object_object_add(obj, "domain",

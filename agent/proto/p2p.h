@@ -30,7 +30,7 @@
 #include <linux/fz.h>
 
 #include "lib/cidr.h"
-#include "gw_auth.h"
+#include "lib/values.h"
 
 #define P2P_HEADER_LEN 8
 #define P2P_MAX_PROXY_IPS 8
@@ -65,7 +65,7 @@ enum p2p_drop {
 struct p2p_msg {
 	enum p2p_event event;
 	uint8_t resource[FZ_RESOURCE_ID_LEN];
-	char domain[GW_DOMAIN_MAX + 1]; /* lower case, no trailing dot */
+	char domain[FZ_DOMAIN_MAX + 1]; /* lower case, no trailing dot */
 	struct fz_cidr proxy_ips[P2P_MAX_PROXY_IPS]; /* full-length */
 	size_t n_proxy_ips;
 	bool active; /* DomainStatus */

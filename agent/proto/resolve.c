@@ -190,7 +190,7 @@ int resolve_blocking(const struct resolve_config *cfg, const char *name,
 /* --- Cache --- */
 
 struct cache_entry {
-	char name[GW_DOMAIN_MAX + 1];
+	char name[FZ_DOMAIN_MAX + 1];
 	struct resolve_result result;
 	uint64_t when_ns;
 };
@@ -250,7 +250,7 @@ int resolve_cache_put(struct resolve_cache *c, const char *name,
 {
 	struct cache_entry *e = NULL, *grown;
 
-	if (strlen(name) > GW_DOMAIN_MAX)
+	if (strlen(name) > FZ_DOMAIN_MAX)
 		return -EINVAL;
 	prune(c, now_ns);
 	for (size_t i = 0; i < c->n && !e; i++)
@@ -283,7 +283,7 @@ struct waiter {
 struct lookup {
 	uv_work_t work;
 	struct resolver *r;
-	char name[GW_DOMAIN_MAX + 1];
+	char name[FZ_DOMAIN_MAX + 1];
 	struct resolve_config cfg;
 	struct resolve_result result;
 	int err;
@@ -407,7 +407,7 @@ int resolver_lookup(struct resolver *r, const char *name, resolver_cb cb,
 	struct waiter *wt;
 	struct lookup *l;
 
-	if (strlen(name) > GW_DOMAIN_MAX || r->closing)
+	if (strlen(name) > FZ_DOMAIN_MAX || r->closing)
 		return -EINVAL;
 	cached = resolve_cache_get(r->cache, name, r->now_ns());
 	if (cached) {

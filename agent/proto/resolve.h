@@ -23,7 +23,7 @@
 #include <uv.h>
 
 #include "lib/cidr.h"
-#include "gw_auth.h"
+#include "lib/values.h"
 
 #define RESOLVE_MAX_ADDRS 16 /* per family; more answers are ignored */
 #define RESOLVE_TIMEOUT_MS 10000

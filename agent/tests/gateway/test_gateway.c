@@ -698,7 +698,7 @@ static void dump_with(struct fz_device *dev, const uint8_t *last, size_t n)
 	p->resources = calloc(n, sizeof(*p->resources));
 	ck_assert_ptr_nonnull(p->resources);
 	for (size_t i = 0; i < n; i++) {
-		ck_assert_int_eq(gw_parse_uuid(ID, p->resources[i].id), 0);
+		ck_assert_int_eq(fz_uuid_parse(ID, p->resources[i].id), 0);
 		p->resources[i].id[15] = last[i];
 		installed[last[i]] = true;
 	}

@@ -302,28 +302,28 @@ START_TEST(test_values)
 	char text[37];
 	uint64_t t;
 
-	ck_assert_int_eq(gw_parse_uuid(ID1, id), 0);
-	gw_format_uuid(text, id);
+	ck_assert_int_eq(fz_uuid_parse(ID1, id), 0);
+	fz_uuid_format(text, id);
 	ck_assert_str_eq(text, ID1);
 	ck_assert_int_eq(
-		gw_parse_uuid("0B8D7C4E-2F6A-4D1E-9C3B-5A7E8F9D0C11", id), 0);
+		fz_uuid_parse("0B8D7C4E-2F6A-4D1E-9C3B-5A7E8F9D0C11", id), 0);
 	ck_assert_int_ne(
-		gw_parse_uuid("0b8d7c4e2f6a-4d1e-9c3b-5a7e8f9d0c11-", id), 0);
-	ck_assert_int_eq(gw_parse_expiry("never", NOW, &t), 0);
+		fz_uuid_parse("0b8d7c4e2f6a-4d1e-9c3b-5a7e8f9d0c11-", id), 0);
+	ck_assert_int_eq(fz_expiry_parse("never", NOW, &t), 0);
 	ck_assert_uint_eq(t, 0);
-	ck_assert_int_eq(gw_parse_expiry("+10", NOW, &t), 0);
+	ck_assert_int_eq(fz_expiry_parse("+10", NOW, &t), 0);
 	ck_assert_uint_eq(t, NOW + 10000000000ULL);
-	ck_assert_int_eq(gw_parse_expiry("1970-01-01T00:00:01.5Z", NOW, &t), 0);
+	ck_assert_int_eq(fz_expiry_parse("1970-01-01T00:00:01.5Z", NOW, &t), 0);
 	ck_assert_uint_eq(t, 1500000000ULL);
-	ck_assert_int_eq(gw_parse_expiry("2026-11-22T10:00:00+00:00", NOW, &t),
+	ck_assert_int_eq(fz_expiry_parse("2026-11-22T10:00:00+00:00", NOW, &t),
 			 0);
-	ck_assert_int_ne(gw_parse_expiry("2026-11-22T10:00:00+01:00", NOW, &t),
+	ck_assert_int_ne(fz_expiry_parse("2026-11-22T10:00:00+01:00", NOW, &t),
 			 0);
-	ck_assert_int_ne(gw_parse_expiry("2026-13-22T10:00:00Z", NOW, &t), 0);
-	ck_assert_int_ne(gw_parse_expiry("2026-11-22 10:00:00Z", NOW, &t), 0);
-	ck_assert_int_ne(gw_parse_expiry("+", NOW, &t), 0);
-	ck_assert_int_ne(gw_parse_expiry("+-1", NOW, &t), 0);
-	ck_assert_int_ne(gw_parse_expiry("tomorrow", NOW, &t), 0);
+	ck_assert_int_ne(fz_expiry_parse("2026-13-22T10:00:00Z", NOW, &t), 0);
+	ck_assert_int_ne(fz_expiry_parse("2026-11-22 10:00:00Z", NOW, &t), 0);
+	ck_assert_int_ne(fz_expiry_parse("+", NOW, &t), 0);
+	ck_assert_int_ne(fz_expiry_parse("+-1", NOW, &t), 0);
+	ck_assert_int_ne(fz_expiry_parse("tomorrow", NOW, &t), 0);
 }
 END_TEST
 
@@ -335,28 +335,28 @@ START_TEST(test_expiry_range)
 	uint64_t t = 7;
 
 	/* 2^64 ns is 18446744073.7 s: this one used to wrap to the past. */
-	ck_assert_int_eq(gw_parse_expiry("+18446744073", NOW, &t), -ERANGE);
+	ck_assert_int_eq(fz_expiry_parse("+18446744073", NOW, &t), -ERANGE);
 	ck_assert_uint_eq(t, 7);
-	ck_assert_int_eq(gw_parse_expiry("+429496729500", NOW, &t), -ERANGE);
-	ck_assert_int_eq(gw_parse_expiry("+99999999999999999999999999", NOW,
+	ck_assert_int_eq(fz_expiry_parse("+429496729500", NOW, &t), -ERANGE);
+	ck_assert_int_eq(fz_expiry_parse("+99999999999999999999999999", NOW,
 					 &t),
 			 -ERANGE);
-	ck_assert_int_eq(gw_parse_expiry("9999-12-31T23:59:59Z", NOW, &t),
+	ck_assert_int_eq(fz_expiry_parse("9999-12-31T23:59:59Z", NOW, &t),
 			 -ERANGE);
-	ck_assert_int_eq(gw_parse_expiry("2600-01-01T00:00:00Z", NOW, &t),
+	ck_assert_int_eq(fz_expiry_parse("2600-01-01T00:00:00Z", NOW, &t),
 			 -ERANGE);
-	ck_assert_int_eq(gw_parse_expiry("2262-04-11T23:47:17Z", NOW, &t),
+	ck_assert_int_eq(fz_expiry_parse("2262-04-11T23:47:17Z", NOW, &t),
 			 -ERANGE);
-	ck_assert_int_eq(gw_parse_expiry("2262-04-11T23:47:16Z", NOW, &t), 0);
+	ck_assert_int_eq(fz_expiry_parse("2262-04-11T23:47:16Z", NOW, &t), 0);
 	ck_assert_uint_eq(t, 9223372036000000000ULL);
-	ck_assert_uint_le(t, GW_EXPIRY_MAX_NS);
+	ck_assert_uint_le(t, FZ_EXPIRY_MAX_NS);
 	/* The most "+SECONDS" may be, from NOW, and one more. */
-	ck_assert_int_eq(gw_parse_expiry("+7523372036", NOW, &t), 0);
-	ck_assert_uint_le(t, GW_EXPIRY_MAX_NS);
+	ck_assert_int_eq(fz_expiry_parse("+7523372036", NOW, &t), 0);
+	ck_assert_uint_le(t, FZ_EXPIRY_MAX_NS);
 	ck_assert_uint_gt(t, NOW);
-	ck_assert_int_eq(gw_parse_expiry("+7523372037", NOW, &t), -ERANGE);
-	ck_assert_int_eq(gw_parse_expiry("+0", NOW, &t), -EINVAL);
-	ck_assert_int_eq(gw_parse_expiry("+12x", NOW, &t), -EINVAL);
+	ck_assert_int_eq(fz_expiry_parse("+7523372037", NOW, &t), -ERANGE);
+	ck_assert_int_eq(fz_expiry_parse("+0", NOW, &t), -EINVAL);
+	ck_assert_int_eq(fz_expiry_parse("+12x", NOW, &t), -EINVAL);
 	/* In the file: a clear error with its line. */
 	ck_assert_int_eq(parse("[Resource]\nName = r\nID = " ID1
 			       "\nType = ip\nAddress = 10.0.0.1\n"
@@ -413,20 +413,20 @@ START_TEST(test_file_mode)
 	}
 	unlink(path);
 
-	ck_assert(gw_domain_matches("a.b", "A.B"));
-	ck_assert(!gw_domain_matches("a.b", "x.a.b"));
-	ck_assert(gw_domain_matches("*.b.c", "a.b.c"));
-	ck_assert(!gw_domain_matches("*.b.c", "x.a.b.c"));
-	ck_assert(!gw_domain_matches("*.b.c", "b.c"));
-	ck_assert(!gw_domain_matches("*.b.c", "ab.c"));
-	ck_assert(gw_domain_matches("**.b.c", "x.a.b.c"));
-	ck_assert(gw_domain_matches("**.b.c", "a.b.c"));
-	ck_assert(!gw_domain_matches("**.b.c", "b.c"));
-	ck_assert(!gw_domain_matches("**.b.c", "xb.c"));
-	ck_assert(gw_domain_valid("a-b.c_d"));
-	ck_assert(!gw_domain_valid("a b"));
-	ck_assert(!gw_domain_valid(".a"));
-	ck_assert(!gw_domain_valid("a."));
+	ck_assert(fz_domain_matches("a.b", "A.B"));
+	ck_assert(!fz_domain_matches("a.b", "x.a.b"));
+	ck_assert(fz_domain_matches("*.b.c", "a.b.c"));
+	ck_assert(!fz_domain_matches("*.b.c", "x.a.b.c"));
+	ck_assert(!fz_domain_matches("*.b.c", "b.c"));
+	ck_assert(!fz_domain_matches("*.b.c", "ab.c"));
+	ck_assert(fz_domain_matches("**.b.c", "x.a.b.c"));
+	ck_assert(fz_domain_matches("**.b.c", "a.b.c"));
+	ck_assert(!fz_domain_matches("**.b.c", "b.c"));
+	ck_assert(!fz_domain_matches("**.b.c", "xb.c"));
+	ck_assert(fz_domain_valid("a-b.c_d"));
+	ck_assert(!fz_domain_valid("a b"));
+	ck_assert(!fz_domain_valid(".a"));
+	ck_assert(!fz_domain_valid("a."));
 }
 END_TEST
 

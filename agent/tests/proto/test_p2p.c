@@ -165,7 +165,7 @@ START_TEST(test_encode)
 	struct p2p_msg m;
 	int n;
 
-	ck_assert_int_eq(gw_parse_uuid(ID, id), 0);
+	ck_assert_int_eq(fz_uuid_parse(ID, id), 0);
 	n = p2p_encode_domain_status(buf, sizeof(buf), id, "a.b", true);
 	ck_assert_int_gt(n, 8);
 	ck_assert_uint_eq(buf[0], P2P_DOMAIN_STATUS);
