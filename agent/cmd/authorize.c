@@ -194,36 +194,17 @@ static int call_agent(const char *cmd, const char *ifname, char **words,
 {
 	struct fz_ctl_words w = { .argv = words, .argc = n };
 	char msg[FZ_CTL_MAX_MESSAGE + 1];
-	int fd, ret, status = 0;
+	int fd, ret;
 
-	fd = fz_ctl_connect(ifname);
-	if (fd == -ECONNREFUSED)
-		cli_error(cmd,
-			  "%s: no agent runs for it (start it with "
-			  "'fzagent gateway')",
-			  ifname);
-	else if (fd == -EPERM)
-		cli_error(cmd,
-			  "%s: its control socket is held by a process that is "
-			  "not root; nothing was sent",
-			  ifname);
-	else if (fd < 0)
-		cli_error(cmd, "%s: cannot reach its agent: %s", ifname,
-			  strerror(-fd));
+	fd = fz_ctl_client_connect(cmd, ifname,
+				   "no agent runs for it (start it with "
+				   "'fzagent gateway')",
+				   "nothing was sent");
 	if (fd < 0)
 		return CLI_EXIT_FAILURE;
-	ret = fz_ctl_call(fd, &w, &status, msg, sizeof(msg));
+	ret = fz_ctl_client_call(cmd, ifname, fd, &w, msg, sizeof(msg));
 	close(fd);
-	if (ret) {
-		cli_error(cmd, "%s: no answer from its agent: %s", ifname,
-			  strerror(-ret));
-		return CLI_EXIT_FAILURE;
-	}
-	if (status) {
-		cli_error(cmd, "%s: %s", ifname, *msg ? msg : strerror(status));
-		return CLI_EXIT_FAILURE;
-	}
-	return CLI_EXIT_OK;
+	return ret ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }
 
 int authorize_main(int argc, char *argv[])

@@ -52,21 +52,9 @@ static void stop_agent(const char *ifname)
 	char msg[FZ_CTL_MAX_MESSAGE + 1];
 	int fd, ret, status = 0;
 
-	fd = fz_ctl_connect(ifname);
-	if (fd == -ECONNREFUSED)
+	fd = fz_ctl_client_connect("down", ifname, NULL, "ignored");
+	if (fd < 0)
 		return;
-	if (fd == -EPERM) {
-		cli_error("down",
-			  "%s: its control socket is held by a process that "
-			  "is not root; ignored",
-			  ifname);
-		return;
-	}
-	if (fd < 0) {
-		cli_error("down", "%s: cannot reach its agent: %s", ifname,
-			  strerror(-fd));
-		return;
-	}
 	ret = fz_ctl_call(fd, &words, &status, msg, sizeof(msg));
 	close(fd);
 	if (ret || status)

@@ -101,22 +101,17 @@ static int via_agent(int fd, const char *ifname, const struct fz_config *cfg)
 {
 	char msg[FZ_CTL_MAX_MESSAGE + 1];
 	struct fz_ctl_words words;
-	int ret, status = 0;
+	int ret;
 
 	ret = fz_ctl_words_from_config(cfg, &words);
-	if (!ret)
-		ret = fz_ctl_call(fd, &words, &status, msg, sizeof(msg));
+	if (ret)
+		ret = fz_ctl_client_result("set", ifname, ret, 0, "");
+	else
+		ret = fz_ctl_client_call("set", ifname, fd, &words, msg,
+					 sizeof(msg));
 	fz_ctl_words_free_all(&words);
-	if (ret) {
-		cli_error("set", "%s: no answer from its agent: %s", ifname,
-			  strerror(-ret));
+	if (ret)
 		return CLI_EXIT_FAILURE;
-	}
-	if (status) {
-		cli_error("set", "%s: %s", ifname,
-			  *msg ? msg : strerror(status));
-		return CLI_EXIT_FAILURE;
-	}
 	if (*msg)
 		puts(msg);
 	return CLI_EXIT_OK;
@@ -230,21 +225,13 @@ int set_main(int argc, char *argv[])
 		cli_error("set", "%s", err);
 		return CLI_EXIT_FAILURE;
 	}
-	fd = fz_ctl_connect(argv[1]);
+	fd = fz_ctl_client_connect("set", argv[1], NULL, "nothing was sent");
 	if (fd >= 0) {
 		ret = via_agent(fd, argv[1], &cfg);
 		close(fd);
 	} else if (fd == -ECONNREFUSED) {
 		ret = direct(argv[1], &cfg);
-	} else if (fd == -EPERM) {
-		cli_error("set",
-			  "%s: its control socket is held by a process that is "
-			  "not root; nothing was sent",
-			  argv[1]);
-		ret = CLI_EXIT_FAILURE;
 	} else {
-		cli_error("set", "%s: cannot reach its agent: %s", argv[1],
-			  strerror(-fd));
 		ret = CLI_EXIT_FAILURE;
 	}
 	fz_config_free(&cfg);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The control socket between `fzagent set|down` and a running agent.
+ * The control socket between `fzagent set|down|authorize|revoke` and a
+ * running agent.
  *
  * Socket: AF_UNIX, SOCK_SEQPACKET, abstract name "\0fzagent/IFACE".
  * Abstract names belong to a network namespace, as fz links do, so one
@@ -14,6 +15,10 @@
  *     "set" WORDS...    apply `wg set` words (see fz_ctl_words_from_config)
  *     "stop"            close the socket, answer, and exit; the interface
  *                       and its sessions stay in the kernel
+ *     "authorize" CLIENT RESOURCE EXPIRES   (gateway) grant CLIENT (a
+ *                       base64 public key) RESOURCE (a Name or ID) until
+ *                       EXPIRES: real-time nanoseconds, or 0 for never
+ *     "revoke" CLIENT RESOURCE|all          (gateway) take back one grant or all
  * Reply, one packet:    u8 status (0, or a positive errno), then a message
  *                       of at most FZ_CTL_MAX_MESSAGE bytes, no NUL: text
  *                       for the user, empty if there is nothing to say.
@@ -91,5 +96,28 @@ int fz_ctl_connect(const char *ifname);
  */
 int fz_ctl_call(int fd, const struct fz_ctl_words *words, int *status,
 		char *msg, size_t msglen);
+
+/*
+ * The client helpers every command uses (client.c); cmd names the
+ * command in messages ("fzagent: CMD: IFACE: ...").
+ *
+ * fz_ctl_client_connect: fz_ctl_connect(), saying why not on stderr:
+ * for -ECONNREFUSED (no agent runs) only when no_agent is not NULL, as
+ * "IFACE: no_agent"; for -EPERM "...held by a process that is not root;
+ * not_root" ("nothing was sent", "ignored"); else "cannot reach its agent".
+ *
+ * fz_ctl_client_call: one round trip on fd (which stays open). Returns 0
+ * with the agent's message in msg, or -1 after printing "IFACE: no answer
+ * from its agent: ..." or "IFACE: the agent's message (or strerror)";
+ * fz_ctl_client_result() is that judgement alone, for a transport error
+ * ret (a negative errno) or the agent's status and msg.
+ */
+int fz_ctl_client_connect(const char *cmd, const char *ifname,
+			  const char *no_agent, const char *not_root);
+int fz_ctl_client_call(const char *cmd, const char *ifname, int fd,
+		       const struct fz_ctl_words *words, char *msg,
+		       size_t msglen);
+int fz_ctl_client_result(const char *cmd, const char *ifname, int ret,
+			 int status, const char *msg);
 
 #endif /* FZ_AGENT_CTL_H */
