@@ -8,9 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "format.h"
-
-#define NSEC_PER_SEC 1000000000ULL
 
 const char *fmt_bytes(char *buf, size_t size, uint64_t bytes)
 {
@@ -87,7 +86,7 @@ const char *fmt_time_ago(char *buf, size_t size, uint64_t then_ns,
 		snprintf(buf, size, "in the future (clock went backwards?)");
 		return buf;
 	}
-	seconds = (now_ns - then_ns) / NSEC_PER_SEC;
+	seconds = (now_ns - then_ns) / FZ_NSEC_PER_SEC;
 	if (!seconds) {
 		snprintf(buf, size, "now");
 		return buf;
@@ -116,8 +115,8 @@ const char *fmt_expiry(char *buf, size_t size, uint64_t expires_ns,
 		snprintf(buf, size, "expired %s",
 			 fmt_time_ago(dur, sizeof(dur), expires_ns, now_ns));
 	} else {
-		left = (expires_ns - now_ns) / NSEC_PER_SEC +
-		       !!((expires_ns - now_ns) % NSEC_PER_SEC);
+		left = (expires_ns - now_ns) / FZ_NSEC_PER_SEC +
+		       !!((expires_ns - now_ns) % FZ_NSEC_PER_SEC);
 		snprintf(buf, size, "expires in %s",
 			 fmt_duration(dur, sizeof(dur), left));
 	}

@@ -19,8 +19,8 @@
 #include "lib/keys.h"
 #include "noise.h"
 
-#define NSEC_PER_SEC 1000000000ULL
-#define INITIATION_SPACING_NS (NSEC_PER_SEC / FZ_NOISE_INITIATIONS_PER_SECOND)
+#define INITIATION_SPACING_NS \
+	(FZ_NSEC_PER_SEC / FZ_NOISE_INITIATIONS_PER_SECOND)
 
 static const char construction[] = "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s";
 static const char identifier[] = "WireGuard v1 zx2c4 Jason@zx2c4.com";

@@ -5,9 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/clock.h"
 #include "tai64n.h"
-
-#define NSEC_PER_SEC 1000000000ULL
 
 static void put_be64(uint8_t *p, uint64_t v)
 {
@@ -32,19 +31,15 @@ void fz_tai64n_encode(uint8_t out[FZ_TAI64N_LEN], uint64_t unix_sec,
 /* Coarse: the label an initiation carries for this instant. */
 void fz_tai64n_from_unix_ns(uint8_t out[FZ_TAI64N_LEN], uint64_t unix_ns)
 {
-	uint32_t nsec = (uint32_t)(unix_ns % NSEC_PER_SEC);
+	uint32_t nsec = (uint32_t)(unix_ns % FZ_NSEC_PER_SEC);
 
 	nsec &= ~(FZ_TAI64N_GRANULARITY_NS - 1);
-	fz_tai64n_encode(out, unix_ns / NSEC_PER_SEC, nsec);
+	fz_tai64n_encode(out, unix_ns / FZ_NSEC_PER_SEC, nsec);
 }
 
 void fz_tai64n_now(uint8_t out[FZ_TAI64N_LEN])
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	fz_tai64n_from_unix_ns(out, (uint64_t)ts.tv_sec * NSEC_PER_SEC +
-					    (uint64_t)ts.tv_nsec);
+	fz_tai64n_from_unix_ns(out, fz_clock_real_ns());
 }
 
 /* Labels are public, so a plain memcmp() leaks nothing worth hiding. */
