@@ -28,6 +28,21 @@
 
 /* --- Packets --- */
 
+static const struct fz_ctl_verb_info verbs[] = {
+	{ "stop", FZ_CTL_VERB_STOP, 1, false },
+	{ "set", FZ_CTL_VERB_SET, 0, false },
+	{ "authorize", FZ_CTL_VERB_AUTHORIZE, 4, true },
+	{ "revoke", FZ_CTL_VERB_REVOKE, 3, true },
+};
+
+const struct fz_ctl_verb_info *fz_ctl_find_verb(const struct fz_ctl_words *w)
+{
+	for (size_t i = 0; w->argc && i < sizeof(verbs) / sizeof(*verbs); i++)
+		if (!strcmp(w->argv[0], verbs[i].name))
+			return &verbs[i];
+	return NULL;
+}
+
 int fz_ctl_encode_request(char *const *argv, size_t argc, uint8_t **out,
 			  size_t *len)
 {

@@ -33,6 +33,7 @@
 #define FZ_AGENT_CTL_H
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,6 +51,28 @@ struct fz_ctl_words {
 	char **argv;
 	size_t argc;
 };
+
+/*
+ * The requests, one table (ctl.c) for both ends: what the first word
+ * names, and whether a role serves it rather than the daemon itself.
+ */
+enum fz_ctl_verb {
+	FZ_CTL_VERB_NONE, /* not a request this agent knows */
+	FZ_CTL_VERB_STOP,
+	FZ_CTL_VERB_SET,
+	FZ_CTL_VERB_AUTHORIZE, /* the gateway role's */
+	FZ_CTL_VERB_REVOKE, /* the gateway role's */
+};
+
+struct fz_ctl_verb_info {
+	const char *name;
+	enum fz_ctl_verb verb;
+	int argc; /* words, the verb included; 0: any number */
+	bool role; /* served by the agent's role (gateway), not the daemon */
+};
+
+/* The entry for words (NULL if none); argc is the caller's to check. */
+const struct fz_ctl_verb_info *fz_ctl_find_verb(const struct fz_ctl_words *w);
 
 /* Encoding. *out is malloc()ed; wipe and free it after sending. */
 int fz_ctl_encode_request(char *const *argv, size_t argc, uint8_t **out,

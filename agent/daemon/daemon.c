@@ -36,6 +36,7 @@
 #include "ctl/ctl.h"
 #include "daemon.h"
 #include "daemon_int.h"
+#include "role.h"
 #include "fzk/device.h"
 #include "fzk/event.h"
 #include "wg/handshake.h"
@@ -278,7 +279,8 @@ static void dispatch(struct daemon *d, const struct fz_event *ev)
 	}
 	if (ev->cmd == FZ_CMD_EVT_CONTROL ||
 	    ev->cmd == FZ_CMD_EVT_DENIED_FLOW) {
-		daemon_gw_event(d, ev);
+		if (d->role)
+			d->role->ops->event(d, ev);
 		return;
 	}
 	peer = fz_hs_find(d->hs, ev->peer_key);
@@ -683,7 +685,7 @@ static int claim_name(struct daemon *d)
 static int prune_clients(struct daemon *d)
 {
 	char err[512];
-	int ret = daemon_gw_prune(d, err, sizeof(err));
+	int ret = d->role ? d->role->ops->prune(d, err, sizeof(err)) : 0;
 
 	if (ret)
 		cli_error(d->cmd, "%s: %s", d->ifname, err);
@@ -720,8 +722,8 @@ static int setup(struct daemon *d, const struct fz_config *cfg)
 	if (ret)
 		return ret;
 	ret = daemon_sync(d, cfg, true, created);
-	if (!ret && d->gw)
-		ret = daemon_gw_start(d);
+	if (!ret && d->role)
+		ret = d->role->ops->start(d);
 	if (ret && created)
 		fz_link_delete(d->ifindex);
 	return ret;
@@ -763,10 +765,8 @@ static void log_start(struct daemon *d)
 	daemon_log(d, "agent running (pid %ld)", (long)getpid());
 }
 
-/* auth NULL: `fzagent up`; else `fzagent gateway`, which takes it. */
-static int run(const char *cmd, const char *ifname, const char *config_path,
-	       struct fz_config *cfg, struct gw_auth *auth,
-	       const char *auth_path)
+int daemon_run(const char *cmd, const char *ifname, const char *config_path,
+	       struct fz_config *cfg, struct daemon_role *role)
 {
 	struct daemon *d = calloc(1, sizeof(*d));
 	int ret = 0, status;
@@ -782,8 +782,9 @@ static int run(const char *cmd, const char *ifname, const char *config_path,
 	d->cmd = cmd;
 	d->config_path = config_path;
 	d->ctl_fd = -1;
-	if (auth)
-		ret = daemon_gw_create(d, auth, auth_path);
+	d->role = role;
+	if (role)
+		ret = role->ops->create(d);
 	if (!ret)
 		ret = setup(d, cfg);
 	fz_config_free(cfg);
@@ -794,7 +795,8 @@ static int run(const char *cmd, const char *ifname, const char *config_path,
 		uv_run(&d->loop, UV_RUN_DEFAULT);
 	}
 	status = ret ? CLI_EXIT_FAILURE : d->status;
-	daemon_gw_stop(d);
+	if (role)
+		role->ops->stop(d);
 	teardown(d);
 	return status;
 }
@@ -802,12 +804,5 @@ static int run(const char *cmd, const char *ifname, const char *config_path,
 int fz_daemon_up(const char *ifname, const char *config_path,
 		 struct fz_config *cfg)
 {
-	return run("up", ifname, config_path, cfg, NULL, NULL);
-}
-
-int fz_daemon_gateway(const char *ifname, const char *config_path,
-		      struct fz_config *cfg, struct gw_auth *auth,
-		      const char *auth_path)
-{
-	return run("gateway", ifname, config_path, cfg, auth, auth_path);
+	return daemon_run("up", ifname, config_path, cfg, NULL);
 }

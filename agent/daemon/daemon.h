@@ -26,7 +26,7 @@ int fz_daemon_up(const char *ifname, const char *config_path,
 
 /*
  * The same for `fzagent gateway`, which also sets up the host and runs
- * the gateway role (daemon_gw.c) with the authorizations in auth, which
+ * the gateway role (role_gw.c) with the authorizations in auth, which
  * it takes and frees; auth_path (NULL: none) is read again on SIGHUP.
  */
 struct gw_auth;

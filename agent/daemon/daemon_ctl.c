@@ -16,6 +16,7 @@
 #include "conf/config.h"
 #include "ctl/ctl.h"
 #include "daemon_int.h"
+#include "role.h"
 
 #define MAX_CLIENTS 8
 #define CLIENT_TIMEOUT_MS 3000
@@ -76,6 +77,34 @@ static int ctl_set(struct daemon *d, int argc, char **argv, char *msg,
 	return ret;
 }
 
+/*
+ * One request, looked up once in ctl.c's table of verbs. A verb of a role
+ * the agent does not run is refused here; the role checks its words.
+ */
+static int dispatch(struct daemon *d, const struct fz_ctl_words *w, bool *stop,
+		    char *msg, size_t msglen)
+{
+	const struct fz_ctl_verb_info *v = fz_ctl_find_verb(w);
+
+	if (!v || (!v->role && v->argc && (int)w->argc != v->argc))
+		return -EINVAL;
+	if (v->verb == FZ_CTL_VERB_STOP) {
+		*stop = true;
+		return 0;
+	}
+	if (v->verb == FZ_CTL_VERB_SET)
+		return ctl_set(d, (int)w->argc - 1, w->argv + 1, msg, msglen);
+	if (!d->role) {
+		snprintf(msg, msglen,
+			 "the agent of %s is not a gateway (it runs "
+			 "'fzagent up')",
+			 d->ifname);
+		return -EINVAL;
+	}
+	return d->role->ops->ctl(d, v->verb, (int)w->argc, w->argv, msg,
+				 msglen);
+}
+
 static void handle_request(struct daemon_client *c, uint8_t *buf, size_t len)
 {
 	char msg[FZ_CTL_MAX_MESSAGE + 1] = "";
@@ -89,15 +118,8 @@ static void handle_request(struct daemon_client *c, uint8_t *buf, size_t len)
 		snprintf(msg, sizeof(msg), "request too large");
 	else if (ret)
 		snprintf(msg, sizeof(msg), "malformed request");
-	else if (!strcmp(w.argv[0], "stop") && w.argc == 1)
-		stop = true;
-	else if (!strcmp(w.argv[0], "set"))
-		ret = ctl_set(d, (int)w.argc - 1, w.argv + 1, msg, sizeof(msg));
-	else if (!strcmp(w.argv[0], "authorize") ||
-		 !strcmp(w.argv[0], "revoke"))
-		ret = daemon_gw_ctl(d, (int)w.argc, w.argv, msg, sizeof(msg));
 	else
-		ret = -EINVAL;
+		ret = dispatch(d, &w, &stop, msg, sizeof(msg));
 	if (ret == -EINVAL && !*msg)
 		snprintf(msg, sizeof(msg), "unknown request");
 	fz_ctl_words_free(&w);

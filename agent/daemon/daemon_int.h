@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The agent's state, shared by daemon.c (loop, events, signals),
- * daemon_sync.c (configuration) and daemon_ctl.c (control socket).
+ * daemon_sync.c (configuration) and daemon_ctl.c (control socket), and
+ * with the role adapters (role.h, role_gw.c).
  * Everything runs on the one loop thread.
  */
 #ifndef FZ_AGENT_DAEMON_INT_H
@@ -20,9 +21,7 @@ struct fz_hs;
 struct fznl;
 struct nl_sock;
 struct daemon_client;
-struct gateway;
-struct hostsetup;
-struct resolver;
+struct daemon_role;
 
 struct daemon {
 	uv_loop_t loop;
@@ -53,11 +52,7 @@ struct daemon {
 	int status; /* exit status */
 
 	const char *cmd; /* "up" or "gateway", for error messages */
-	/* The gateway role (daemon_gw.c); all NULL for `fzagent up`. */
-	struct gateway *gw;
-	const char *auth_path; /* NULL: no -a, no clients */
-	struct resolver *resolver;
-	struct hostsetup *host;
+	struct daemon_role *role; /* role.h; NULL for `fzagent up` */
 };
 
 void daemon_log(struct daemon *d, const char *fmt, ...)
@@ -76,38 +71,8 @@ void daemon_reload(struct daemon *d);
 int daemon_apply_set(struct daemon *d, const struct fz_config *cfg, char *msg,
 		     size_t msglen);
 
-/* daemon_gw.c */
-struct gw_auth;
-struct fz_event;
-/* Takes auth; before daemon_sync(), so that sync keeps the clients. */
-int daemon_gw_create(struct daemon *d, struct gw_auth *auth,
-		     const char *auth_path);
-/* Before daemon_sync(): fz.ko's clients that the file lacks are removed. */
-int daemon_gw_prune(struct daemon *d, char *err, size_t errlen);
-/* After daemon_sync(): host setup, clients, authorizations. */
-int daemon_gw_start(struct daemon *d);
-/* SIGHUP: the authorizations file read again (zeroed when none). */
-int daemon_gw_read_auth(struct daemon *d, struct gw_auth *auth, char *err,
-			size_t errlen);
-/* SIGHUP: auth (taken) replaces the gateway's; then daemon_gw_prune(). */
-int daemon_gw_reload(struct daemon *d, struct gw_auth *auth, char *err,
-		     size_t errlen);
-/* After daemon_sync() on SIGHUP: fz.ko brought to the authorizations. */
-int daemon_gw_resync(struct daemon *d, char *err, size_t errlen);
-/* Goodbye to clients with a session, host setup undone; idempotent. */
-void daemon_gw_stop(struct daemon *d);
-/* A peer that is not in the config file but must stay: a client. */
+/* A peer that is not in the config file but must stay: its role's. */
 bool daemon_keeps_peer(void *d, const uint8_t *key);
-/* CONFIG names a client (of auth, if read again) as a [Peer]: refused. */
-int daemon_gw_check_config(struct daemon *d, const struct fz_config *cfg,
-			   const struct gw_auth *auth, char *err,
-			   size_t errlen);
-/* `fzagent set` names a gateway client: refused (-EPERM), with msg. */
-int daemon_gw_check_set(struct daemon *d, const struct fz_config *cfg,
-			char *msg, size_t msglen);
-void daemon_gw_event(struct daemon *d, const struct fz_event *ev);
-int daemon_gw_ctl(struct daemon *d, int argc, char **argv, char *msg,
-		  size_t msglen);
 
 /* daemon_ctl.c */
 int daemon_ctl_start(struct daemon *d);

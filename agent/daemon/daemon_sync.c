@@ -17,8 +17,8 @@
 #include "apply.h"
 #include "conf/config.h"
 #include "daemon_int.h"
+#include "role.h"
 #include "fzk/device.h"
-#include "proto/gw_auth.h"
 #include "wg/handshake.h"
 #include "fzk/kernel.h"
 #include "lib/keyindex.h"
@@ -410,21 +410,22 @@ int daemon_sync(struct daemon *d, const struct fz_config *cfg, bool startup,
  */
 void daemon_reload(struct daemon *d)
 {
+	const struct daemon_role_ops *role = d->role ? d->role->ops : NULL;
+	const char *path = role ? role->reload_path(d) : NULL;
 	struct fz_config cfg;
-	struct gw_auth auth;
 	char err[512] = "";
-	int ret;
+	int ret = 0;
 
 	daemon_log(d, "SIGHUP: reloading %s%s%s", d->config_path,
-		   d->auth_path ? " and " : "",
-		   d->auth_path ? d->auth_path : "");
+		   path ? " and " : "", path ? path : "");
 	if (fz_config_parse_file(d->config_path, &cfg, err, sizeof(err))) {
 		daemon_log(d, "reload failed, nothing changed: %s", err);
 		return;
 	}
-	ret = daemon_gw_read_auth(d, &auth, err, sizeof(err));
-	if (!ret)
-		ret = daemon_gw_check_config(d, &cfg, &auth, err, sizeof(err));
+	if (role)
+		ret = role->reload_read(d, err, sizeof(err));
+	if (!ret && role)
+		ret = role->check_config(d, &cfg, err, sizeof(err));
 	if (!ret && (!cfg.has_private_key ||
 		     sodium_is_zero(cfg.private_key, FZ_KEY_LEN))) {
 		snprintf(err, sizeof(err), "%s has no PrivateKey",
@@ -433,16 +434,24 @@ void daemon_reload(struct daemon *d)
 	}
 	if (ret) {
 		daemon_log(d, "reload failed, nothing changed: %s", err);
-	} else if (daemon_gw_reload(d, &auth, err, sizeof(err)) ||
+	} else if ((role && role->reload(d, err, sizeof(err))) ||
 		   daemon_sync(d, &cfg, false, false) ||
-		   daemon_gw_resync(d, err, sizeof(err))) {
+		   (role && role->resync(d, err, sizeof(err)))) {
 		if (*err)
 			daemon_log(d, "%s", err);
 		daemon_log(d, "reload failed part way; fix the file and "
 			      "send SIGHUP again");
 	}
-	gw_auth_free(&auth);
+	if (role)
+		role->reload_end(d);
 	fz_config_free(&cfg);
+}
+
+bool daemon_keeps_peer(void *ctx, const uint8_t *key)
+{
+	struct daemon *d = ctx;
+
+	return d->role && d->role->ops->keeps_peer(d, key);
 }
 
 /* --- `fzagent set` --- */
@@ -516,7 +525,7 @@ int daemon_apply_set(struct daemon *d, const struct fz_config *cfg, char *msg,
 	uint8_t pub[FZ_KEY_LEN];
 	int ret;
 
-	ret = daemon_gw_check_set(d, cfg, msg, msglen);
+	ret = d->role ? d->role->ops->check_set(d, cfg, msg, msglen) : 0;
 	if (!ret && cfg->has_private_key) {
 		ret = check_private_key(d, cfg, pub, msg, msglen);
 		sc.new_identity = !ret && !same_identity(d, cfg->private_key);

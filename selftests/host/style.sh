@@ -74,6 +74,14 @@ for f in agent/*/*.[ch]; do
 		esac
 	done < <(grep -E '^#[[:space:]]*include[[:space:]]+"' "$f")
 done
+# The daemon knows roles only through daemon/role.h: only a role's adapter
+# (daemon/role_*.c) may include a role's wing.
+for f in agent/daemon/*.[ch]; do
+	case $f in agent/daemon/role_*) continue ;; esac
+	while IFS= read -r line; do
+		bad+="$f: the daemon core includes ${line#*include } (use role.h)"$'\n'
+	done < <(grep -E '^#[[:space:]]*include[[:space:]]+"(gateway|client|signal)/' "$f")
+done
 if [ -z "$bad" ]; then
 	pass "layering: agent/ wings include only their own and lower wings"
 else

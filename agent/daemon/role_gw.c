@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The gateway role inside the agent's daemon: struct gw_ops on fz.ko,
- * the handshake state and the loop's resolver, the host setup around the
- * agent's life, and the events and control requests that are the
- * gateway's. `fzagent up` has none of it: d->gw is NULL there and every
- * entry point here is then a no-op or a polite refusal.
+ * The gateway role inside the agent's daemon (role.h): struct gw_ops on
+ * fz.ko, the handshake state and the loop's resolver, the host setup
+ * around the agent's life, and the events and control requests that are
+ * the gateway's. `fzagent up` has none of it: it runs with no role.
  *
  * The gateway's clients are part of the desired state although they are
- * not in the config file: daemon_keeps_peer() is how config sync (plan.c,
+ * not in the config file: keeps_peer() is how config sync (plan.c,
  * daemon_sync.c) leaves them and their handshake state alone.
  */
 #include <errno.h>
@@ -32,6 +31,23 @@
 #include "lib/keys.h"
 #include "fzk/nl.h"
 #include "proto/resolve.h"
+#include "role.h"
+
+/* The role's state; d->role points at its first member. */
+struct gw_role {
+	struct daemon_role role;
+	struct gateway *gw;
+	struct gw_auth auth; /* until create() hands it to the gateway */
+	const char *auth_path; /* NULL: no -a, no clients */
+	struct resolver *resolver;
+	struct hostsetup *host;
+	struct gw_auth pending; /* SIGHUP: read, not yet in use */
+};
+
+static struct gw_role *role_of(struct daemon *d)
+{
+	return (struct gw_role *)d->role;
+}
 
 /* The kernel's own words, when it gave some, follow our error line. */
 static int kernel_result(struct daemon *d, int ret, const char *what)
@@ -139,7 +155,7 @@ static int op_resolve(void *ctx, const char *name, resolver_cb cb, void *arg)
 {
 	struct daemon *d = ctx;
 
-	return resolver_lookup(d->resolver, name, cb, arg);
+	return resolver_lookup(role_of(d)->resolver, name, cb, arg);
 }
 
 static void op_log(void *ctx, const char *line)
@@ -189,17 +205,16 @@ static const struct gw_ops daemon_gw_ops = {
 
 /* --- Life cycle --- */
 
-int daemon_gw_create(struct daemon *d, struct gw_auth *auth,
-		     const char *auth_path)
+static int gw_create(struct daemon *d)
 {
 	const struct resolve_config rc = { .timeout_ms = RESOLVE_TIMEOUT_MS };
+	struct gw_role *r = role_of(d);
 
-	d->auth_path = auth_path;
-	d->gw = gateway_new(&daemon_gw_ops, d, auth);
-	d->resolver = resolver_new(&d->loop, &rc, fz_clock_boot_ns);
-	d->host = calloc(1, sizeof(*d->host));
-	if (!d->gw || !d->resolver || !d->host) {
-		gw_auth_free(auth);
+	r->gw = gateway_new(&daemon_gw_ops, d, &r->auth);
+	r->resolver = resolver_new(&d->loop, &rc, fz_clock_boot_ns);
+	r->host = calloc(1, sizeof(*r->host));
+	if (!r->gw || !r->resolver || !r->host) {
+		gw_auth_free(&r->auth);
 		cli_error(d->cmd, "out of memory");
 		return -ENOMEM;
 	}
@@ -213,14 +228,13 @@ int daemon_gw_create(struct daemon *d, struct gw_auth *auth,
  * goes too (fz.ko cannot clear default deny) and config sync adds it
  * back as a plain peer.
  */
-int daemon_gw_prune(struct daemon *d, char *err, size_t errlen)
+static int gw_prune(struct daemon *d, char *err, size_t errlen)
 {
 	char b64[KEY_B64_LEN + 1];
+	struct gateway *gw = role_of(d)->gw;
 	struct fz_device dev;
 	int ret;
 
-	if (!d->gw)
-		return 0;
 	ret = daemon_dump(d, &dev);
 	if (ret)
 		snprintf(err, errlen, "cannot read the interface: %s",
@@ -229,7 +243,7 @@ int daemon_gw_prune(struct daemon *d, char *err, size_t errlen)
 		const struct fz_peer *p = &dev.peers[i];
 
 		if (!(p->flags & FZ_PEER_F_GATEWAY_CLIENT) ||
-		    gateway_is_client(d->gw, p->public_key))
+		    gateway_is_client(gw, p->public_key))
 			continue;
 		key_to_base64(b64, p->public_key);
 		ret = fz_kernel_del_peer(d->nl, d->ifindex, p->public_key);
@@ -261,17 +275,18 @@ static int start_gateway(struct daemon *d, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot read the interface: %s",
 			 strerror(-ret));
 	else
-		ret = gateway_start(d->gw, &dev, err, errlen);
+		ret = gateway_start(role_of(d)->gw, &dev, err, errlen);
 	fz_device_free(&dev);
 	return ret;
 }
 
-int daemon_gw_start(struct daemon *d)
+static int gw_start(struct daemon *d)
 {
+	struct hostsetup *host = role_of(d)->host;
 	char err[512];
 	int ret;
 
-	ret = hostsetup_apply(d->host, d->ifname, err, sizeof(err));
+	ret = hostsetup_apply(host, d->ifname, err, sizeof(err));
 	if (ret) {
 		cli_error(d->cmd, "%s: %s", d->ifname, err);
 		return ret;
@@ -279,41 +294,52 @@ int daemon_gw_start(struct daemon *d)
 	daemon_log(d,
 		   "forwarding on; masquerading the tunnel ranges in nftables "
 		   "table inet %s",
-		   d->host->table);
+		   host->table);
 	ret = start_gateway(d, err, sizeof(err));
 	if (ret)
 		cli_error(d->cmd, "%s: %s", d->ifname, err);
 	return ret;
 }
 
-int daemon_gw_read_auth(struct daemon *d, struct gw_auth *auth, char *err,
-			size_t errlen)
+static const char *gw_reload_path(struct daemon *d)
 {
-	memset(auth, 0, sizeof(*auth));
-	if (!d->gw || !d->auth_path)
-		return 0;
-	return gw_auth_parse_file(d->auth_path, fz_clock_real_ns(), auth, err,
-				  errlen);
+	return role_of(d)->auth_path;
 }
 
-int daemon_gw_reload(struct daemon *d, struct gw_auth *auth, char *err,
-		     size_t errlen)
+static int gw_reload_read(struct daemon *d, char *err, size_t errlen)
 {
+	struct gw_role *r = role_of(d);
+
+	memset(&r->pending, 0, sizeof(r->pending));
+	if (!r->auth_path)
+		return 0;
+	return gw_auth_parse_file(r->auth_path, fz_clock_real_ns(), &r->pending,
+				  err, errlen);
+}
+
+static int gw_reload(struct daemon *d, char *err, size_t errlen)
+{
+	struct gw_role *r = role_of(d);
 	int ret;
 
-	if (!d->gw || !d->auth_path)
+	if (!r->auth_path)
 		return 0;
-	ret = gateway_replace_auth(d->gw, auth);
+	ret = gateway_replace_auth(r->gw, &r->pending);
 	if (ret) {
 		snprintf(err, errlen, "out of memory");
 		return ret;
 	}
-	return daemon_gw_prune(d, err, errlen);
+	return gw_prune(d, err, errlen);
 }
 
-int daemon_gw_resync(struct daemon *d, char *err, size_t errlen)
+static int gw_resync(struct daemon *d, char *err, size_t errlen)
 {
-	return d->gw ? start_gateway(d, err, errlen) : 0;
+	return start_gateway(d, err, errlen);
+}
+
+static void gw_reload_end(struct daemon *d)
+{
+	gw_auth_free(&role_of(d)->pending);
 }
 
 /* Clients with a current session hear that we go, so they fail over. */
@@ -327,9 +353,10 @@ static void say_goodbye(struct daemon *d)
 		for (size_t i = 0; i < dev.n_peers; i++) {
 			const struct fz_peer *p = &dev.peers[i];
 
-			if (gateway_is_client(d->gw, p->public_key) &&
+			if (gateway_is_client(role_of(d)->gw, p->public_key) &&
 			    fz_peer_keypair(p, FZ_KEYPAIR_CURRENT) &&
-			    !gateway_send_goodbye(d->gw, p->public_key))
+			    !gateway_send_goodbye(role_of(d)->gw,
+						  p->public_key))
 				n++;
 		}
 		daemon_log(d, "said goodbye to %zu clients", n);
@@ -337,46 +364,48 @@ static void say_goodbye(struct daemon *d)
 	fz_device_free(&dev);
 }
 
-void daemon_gw_stop(struct daemon *d)
+static void gw_stop(struct daemon *d)
 {
+	struct gw_role *r = role_of(d);
 	char err[512];
 
-	if (d->gw && d->nl)
+	if (r->gw && d->nl)
 		say_goodbye(d);
-	gateway_free(d->gw);
-	d->gw = NULL;
-	resolver_free(d->resolver);
-	d->resolver = NULL;
-	if (d->host && hostsetup_undo(d->host, err, sizeof(err)))
+	gateway_free(r->gw);
+	r->gw = NULL;
+	resolver_free(r->resolver);
+	r->resolver = NULL;
+	if (r->host && hostsetup_undo(r->host, err, sizeof(err)))
 		daemon_log(d, "%s", err);
-	else if (d->host && d->host->table[0])
+	else if (r->host && r->host->table[0])
 		daemon_log(d,
 			   "removed nftables table inet %s; forwarding "
 			   "restored",
-			   d->host->table);
-	free(d->host);
-	d->host = NULL;
+			   r->host->table);
+	free(r->host);
+	r->host = NULL;
 }
 
 /* --- Config, events, requests --- */
 
-bool daemon_keeps_peer(void *ctx, const uint8_t *key)
+static bool gw_keeps_peer(struct daemon *d, const uint8_t key[FZ_KEY_LEN])
 {
-	struct daemon *d = ctx;
+	struct gw_role *r = role_of(d);
 
-	return d->gw && gateway_is_client(d->gw, key);
+	return r->gw && gateway_is_client(r->gw, key);
 }
 
-int daemon_gw_check_config(struct daemon *d, const struct fz_config *cfg,
-			   const struct gw_auth *auth, char *err, size_t errlen)
+static int gw_check_config(struct daemon *d, const struct fz_config *cfg,
+			   char *err, size_t errlen)
 {
+	struct gw_role *r = role_of(d);
 	char b64[KEY_B64_LEN + 1];
 
-	for (size_t i = 0; d->gw && i < cfg->n_peers; i++) {
-		if (auth && d->auth_path ?
-			    !gw_auth_find_client(auth,
+	for (size_t i = 0; r->gw && i < cfg->n_peers; i++) {
+		if (r->auth_path ?
+			    !gw_auth_find_client(&r->pending,
 						 cfg->peers[i].public_key) :
-			    !gateway_is_client(d->gw, cfg->peers[i].public_key))
+			    !gateway_is_client(r->gw, cfg->peers[i].public_key))
 			continue;
 		key_to_base64(b64, cfg->peers[i].public_key);
 		snprintf(err, errlen,
@@ -393,13 +422,14 @@ int daemon_gw_check_config(struct daemon *d, const struct fz_config *cfg,
  * allowed IPs, or remove it and add it back as a peer without default
  * deny, and the gateway's state would no longer be the kernel's.
  */
-int daemon_gw_check_set(struct daemon *d, const struct fz_config *cfg,
+static int gw_check_set(struct daemon *d, const struct fz_config *cfg,
 			char *msg, size_t msglen)
 {
+	struct gw_role *r = role_of(d);
 	char b64[KEY_B64_LEN + 1];
 
-	for (size_t i = 0; d->gw && i < cfg->n_peers; i++) {
-		if (!gateway_is_client(d->gw, cfg->peers[i].public_key))
+	for (size_t i = 0; r->gw && i < cfg->n_peers; i++) {
+		if (!gateway_is_client(r->gw, cfg->peers[i].public_key))
 			continue;
 		key_to_base64(b64, cfg->peers[i].public_key);
 		snprintf(msg, msglen,
@@ -413,29 +443,67 @@ int daemon_gw_check_set(struct daemon *d, const struct fz_config *cfg,
 	return 0;
 }
 
-void daemon_gw_event(struct daemon *d, const struct fz_event *ev)
+static void gw_event(struct daemon *d, const struct fz_event *ev)
 {
-	if (!d->gw)
-		return; /* `fzagent up` has no clients to talk to */
+	struct gw_role *r = role_of(d);
+
+	if (!r->gw)
+		return;
 	if (ev->cmd == FZ_CMD_EVT_CONTROL)
-		gateway_on_control(d->gw, ev->peer_key, ev->packet,
+		gateway_on_control(r->gw, ev->peer_key, ev->packet,
 				   ev->packet_len);
 	else
-		gateway_on_denied_flow(d->gw, ev);
+		gateway_on_denied_flow(r->gw, ev);
 }
 
-int daemon_gw_ctl(struct daemon *d, int argc, char **argv, char *msg,
-		  size_t msglen)
+static int gw_ctl(struct daemon *d, enum fz_ctl_verb verb, int argc,
+		  char **argv, char *msg, size_t msglen)
 {
-	if (!d->gw) {
-		snprintf(msg, msglen,
-			 "the agent of %s is not a gateway (it runs "
-			 "'fzagent up')",
-			 d->ifname);
-		return -EINVAL;
-	}
-	if (!strcmp(argv[0], "authorize"))
-		return gateway_ctl_authorize(d->gw, argc - 1, argv + 1, msg,
+	struct gw_role *r = role_of(d);
+
+	if (verb == FZ_CTL_VERB_AUTHORIZE)
+		return gateway_ctl_authorize(r->gw, argc - 1, argv + 1, msg,
 					     msglen);
-	return gateway_ctl_revoke(d->gw, argc - 1, argv + 1, msg, msglen);
+	return gateway_ctl_revoke(r->gw, argc - 1, argv + 1, msg, msglen);
+}
+
+static const struct daemon_role_ops gw_role_ops = {
+	.name = "gateway",
+	.create = gw_create,
+	.prune = gw_prune,
+	.start = gw_start,
+	.stop = gw_stop,
+	.keeps_peer = gw_keeps_peer,
+	.reload_path = gw_reload_path,
+	.reload_read = gw_reload_read,
+	.check_config = gw_check_config,
+	.reload = gw_reload,
+	.resync = gw_resync,
+	.reload_end = gw_reload_end,
+	.check_set = gw_check_set,
+	.event = gw_event,
+	.ctl = gw_ctl,
+};
+
+int fz_daemon_gateway(const char *ifname, const char *config_path,
+		      struct fz_config *cfg, struct gw_auth *auth,
+		      const char *auth_path)
+{
+	struct gw_role *r = calloc(1, sizeof(*r));
+	int status;
+
+	if (!r) {
+		fz_config_free(cfg);
+		gw_auth_free(auth);
+		cli_error("gateway", "out of memory");
+		return CLI_EXIT_FAILURE;
+	}
+	r->role.ops = &gw_role_ops;
+	r->auth = *auth;
+	memset(auth, 0, sizeof(*auth));
+	r->auth_path = auth_path;
+	status = daemon_run("gateway", ifname, config_path, cfg, &r->role);
+	gw_auth_free(&r->auth);
+	free(r);
+	return status;
 }
