@@ -54,10 +54,31 @@ int fz_apply_device(struct fznl *nl, uint32_t ifindex,
 	return ret;
 }
 
+void fz_apply_peer_update(struct fz_peer_update *u,
+			  const struct fz_config_peer *p, uint32_t flags,
+			  bool skip_endpoint)
+{
+	if (p->replace_allowed_ips)
+		flags |= FZ_PEER_F_REPLACE_ALLOWEDIPS;
+	if (p->update_only)
+		flags |= FZ_PEER_F_UPDATE_ONLY;
+	*u = (struct fz_peer_update){
+		.public_key = p->public_key,
+		.endpoint = p->has_endpoint && !skip_endpoint ? &p->endpoint :
+								NULL,
+		.has_keepalive = p->has_keepalive,
+		.persistent_keepalive = p->persistent_keepalive,
+		.allowed_ips = p->allowed_ips,
+		.n_allowed_ips = p->n_allowed_ips,
+		.flags = flags,
+	};
+}
+
 /* Removing a peer that is not there is not an error, as in wg(8). */
 static int apply_peer(struct fznl *nl, uint32_t ifindex,
 		      const struct fz_config_peer *p, bool *skipped)
 {
+	struct fz_peer_update u;
 	int ret;
 
 	*skipped = false;
@@ -66,7 +87,8 @@ static int apply_peer(struct fznl *nl, uint32_t ifindex,
 		*skipped = ret == -ENOENT;
 		return ret == -ENOENT ? 0 : ret;
 	}
-	ret = fz_kernel_set_peer(nl, ifindex, p, 0, false);
+	fz_apply_peer_update(&u, p, 0, false);
+	ret = fz_kernel_set_peer(nl, ifindex, &u);
 	if (ret == -ENOENT && p->update_only) {
 		*skipped = true;
 		return 0;

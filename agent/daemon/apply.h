@@ -16,6 +16,7 @@
 struct fz_config;
 struct fz_config_peer;
 struct fznl;
+struct fz_peer_update;
 
 /* Called after each peer was applied; skipped: update-only, not there. */
 typedef void (*fz_apply_done_fn)(void *ctx, const struct fz_config_peer *peer,
@@ -36,6 +37,16 @@ int fz_apply_peers(struct fznl *nl, uint32_t ifindex,
 int fz_apply_set(struct fznl *nl, uint32_t ifindex, const struct fz_config *cfg,
 		 const uint8_t *public_key, fz_apply_done_fn done, void *ctx,
 		 char *err, size_t errlen);
+
+/*
+ * The kernel's update for a parsed peer: its key, endpoint (unless
+ * skip_endpoint), keepalive and allowed IPs; flags are added to those the
+ * peer implies (REPLACE_ALLOWEDIPS, UPDATE_ONLY). Its remove field is
+ * ignored. u points into p, which must outlive it.
+ */
+void fz_apply_peer_update(struct fz_peer_update *u,
+			  const struct fz_config_peer *p, uint32_t flags,
+			  bool skip_endpoint);
 
 /* "what: strerror (the kernel's extended ack)", for any request. */
 void fz_apply_error(char *err, size_t errlen, struct fznl *nl, int ret,

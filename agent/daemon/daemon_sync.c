@@ -94,10 +94,11 @@ static int sync_device(struct daemon *d, const struct fz_plan *plan,
 /* A peer as the file has it: what it leaves out is off (no keepalive). */
 static int set_peer_from_file(struct daemon *d, const struct fz_plan_peer *pp)
 {
-	struct fz_config_peer p = *pp->cfg;
+	struct fz_peer_update u;
 
-	p.has_keepalive = true;
-	return fz_kernel_set_peer(d->nl, d->ifindex, &p, 0, pp->skip_endpoint);
+	fz_apply_peer_update(&u, pp->cfg, 0, pp->skip_endpoint);
+	u.has_keepalive = true;
+	return fz_kernel_set_peer(d->nl, d->ifindex, &u);
 }
 
 /*
@@ -155,18 +156,19 @@ static int peer_state(struct daemon *d, const struct fz_plan_peer *pp,
 static int restore_peer(struct daemon *d, const struct fz_peer *dp)
 {
 	struct fz_cidr *aips = calloc(dp->n_allowedips + 1, sizeof(*aips));
-	struct fz_config_peer p = {
+	struct fz_peer_update u = {
+		.public_key = dp->public_key,
 		.has_keepalive = true,
 		.persistent_keepalive = dp->persistent_keepalive,
 		.allowed_ips = aips,
 		.n_allowed_ips = dp->n_allowedips,
-		.replace_allowed_ips = true,
+		.flags = FZ_PEER_F_REPLACE_ALLOWEDIPS |
+			 (dp->flags & FZ_PEER_F_GATEWAY_CLIENT),
 	};
 	int ret;
 
 	if (!aips)
 		return -ENOMEM;
-	memcpy(p.public_key, dp->public_key, FZ_KEY_LEN);
 	for (size_t i = 0; i < dp->n_allowedips; i++) {
 		const struct fz_allowedip *a = &dp->allowedips[i];
 
@@ -174,12 +176,9 @@ static int restore_peer(struct daemon *d, const struct fz_peer *dp)
 		aips[i].cidr = a->cidr;
 		memcpy(aips[i].addr, &a->addr, a->family == AF_INET ? 4 : 16);
 	}
-	if (dp->endpoint.ss_family != AF_UNSPEC) {
-		p.has_endpoint = true;
-		p.endpoint = dp->endpoint;
-	}
-	ret = fz_kernel_set_peer(d->nl, d->ifindex, &p,
-				 dp->flags & FZ_PEER_F_GATEWAY_CLIENT, false);
+	if (dp->endpoint.ss_family != AF_UNSPEC)
+		u.endpoint = &dp->endpoint;
+	ret = fz_kernel_set_peer(d->nl, d->ifindex, &u);
 	free(aips);
 	return ret;
 }

@@ -63,20 +63,18 @@ static int kernel_result(struct daemon *d, int ret, const char *what)
 
 static int op_set_client_peer(void *ctx, const struct gw_client *c)
 {
-	struct fz_cidr aips[2];
-	struct fz_config_peer p = {
-		.allowed_ips = aips,
+	const struct fz_peer_update u = {
+		.public_key = c->public_key,
+		.allowed_ips = c->tunnel_ips,
 		.n_allowed_ips = c->n_tunnel_ips,
-		.replace_allowed_ips = true,
+		.flags = FZ_PEER_F_REPLACE_ALLOWEDIPS |
+			 FZ_PEER_F_GATEWAY_CLIENT,
 	};
 	struct daemon *d = ctx;
 	struct fz_hs_peer *peer;
 	int ret;
 
-	memcpy(p.public_key, c->public_key, FZ_KEY_LEN);
-	memcpy(aips, c->tunnel_ips, sizeof(aips));
-	ret = fz_kernel_set_peer(d->nl, d->ifindex, &p,
-				 FZ_PEER_F_GATEWAY_CLIENT, false);
+	ret = fz_kernel_set_peer(d->nl, d->ifindex, &u);
 	ret = kernel_result(d, ret, "SET_PEER");
 	if (ret)
 		return ret;

@@ -14,8 +14,8 @@
 
 #include <sodium.h>
 
-#include "conf/config.h"
 #include "kernel.h"
+#include "lib/cidr.h"
 #include "nl.h"
 #include "wg/noise.h"
 
@@ -108,58 +108,45 @@ int fz_msg_put_prefix(struct nl_msg *msg, int type, const struct fz_cidr *c)
  * libnl drops an empty nest; REPLACE_ALLOWEDIPS alone is then how a peer
  * loses them all, which the kernel does whether or not the list is there.
  */
-static int put_allowedips(struct nl_msg *msg, const struct fz_config_peer *p)
+static int put_allowedips(struct nl_msg *msg, const struct fz_peer_update *u)
 {
 	struct nlattr *list = nla_nest_start(msg, FZ_PEER_A_ALLOWEDIPS);
 
 	if (!list)
 		return -ENOMEM;
-	for (size_t i = 0; i < p->n_allowed_ips; i++)
-		if (fz_msg_put_prefix(msg, 0, &p->allowed_ips[i]))
+	for (size_t i = 0; i < u->n_allowed_ips; i++)
+		if (fz_msg_put_prefix(msg, 0, &u->allowed_ips[i]))
 			return -ENOMEM;
 	nla_nest_end(msg, list);
 	return 0;
 }
 
-static uint32_t peer_flags(const struct fz_config_peer *p, uint32_t flags)
-{
-	if (p->replace_allowed_ips)
-		flags |= FZ_PEER_F_REPLACE_ALLOWEDIPS;
-	if (p->update_only)
-		flags |= FZ_PEER_F_UPDATE_ONLY;
-	return flags;
-}
-
-static int put_peer(struct nl_msg *msg, const struct fz_config_peer *p,
-		    uint32_t flags, bool skip_endpoint)
+static int put_peer(struct nl_msg *msg, const struct fz_peer_update *u)
 {
 	struct nlattr *nest = nla_nest_start(msg, FZ_A_PEER);
 
-	flags = peer_flags(p, flags);
 	if (!nest ||
-	    nla_put(msg, FZ_PEER_A_PUBLIC_KEY, FZ_KEY_LEN, p->public_key) < 0 ||
-	    (flags && nla_put_u32(msg, FZ_PEER_A_FLAGS, flags) < 0))
+	    nla_put(msg, FZ_PEER_A_PUBLIC_KEY, FZ_KEY_LEN, u->public_key) < 0 ||
+	    (u->flags && nla_put_u32(msg, FZ_PEER_A_FLAGS, u->flags) < 0))
 		return -ENOMEM;
-	if (p->has_endpoint && !skip_endpoint &&
-	    put_endpoint(msg, FZ_PEER_A_ENDPOINT, &p->endpoint))
+	if (u->endpoint && put_endpoint(msg, FZ_PEER_A_ENDPOINT, u->endpoint))
 		return -EINVAL;
-	if (p->has_keepalive && nla_put_u16(msg, FZ_PEER_A_PERSISTENT_KEEPALIVE,
-					    p->persistent_keepalive) < 0)
+	if (u->has_keepalive && nla_put_u16(msg, FZ_PEER_A_PERSISTENT_KEEPALIVE,
+					    u->persistent_keepalive) < 0)
 		return -ENOMEM;
-	if ((p->replace_allowed_ips || p->n_allowed_ips) &&
-	    put_allowedips(msg, p))
+	if (((u->flags & FZ_PEER_F_REPLACE_ALLOWEDIPS) || u->n_allowed_ips) &&
+	    put_allowedips(msg, u))
 		return -ENOMEM;
 	nla_nest_end(msg, nest);
 	return 0;
 }
 
 struct nl_msg *fz_msg_set_peer(int family, uint32_t ifindex,
-			       const struct fz_config_peer *peer,
-			       uint32_t flags, bool skip_endpoint)
+			       const struct fz_peer_update *u)
 {
 	struct nl_msg *msg = fz_msg_start(family, FZ_CMD_SET_PEER, ifindex);
 
-	if (msg && put_peer(msg, peer, flags, skip_endpoint)) {
+	if (msg && put_peer(msg, u)) {
 		nlmsg_free(msg);
 		return NULL;
 	}
@@ -271,24 +258,23 @@ int fz_kernel_set_device(struct fznl *nl, uint32_t ifindex,
 }
 
 int fz_kernel_set_peer(struct fznl *nl, uint32_t ifindex,
-		       const struct fz_config_peer *peer, uint32_t flags,
-		       bool skip_endpoint)
+		       const struct fz_peer_update *u)
 {
-	return fz_kernel_request(nl,
-				 fz_msg_set_peer(fznl_family(nl), ifindex, peer,
-						 flags, skip_endpoint),
-				 false);
+	return fz_kernel_request(
+		nl, fz_msg_set_peer(fznl_family(nl), ifindex, u), false);
 }
 
 int fz_kernel_set_endpoint(struct fznl *nl, uint32_t ifindex,
 			   const uint8_t key[FZ_KEY_LEN],
 			   const struct sockaddr_storage *ep)
 {
-	struct fz_config_peer p = { .has_endpoint = true, .endpoint = *ep };
+	const struct fz_peer_update u = {
+		.public_key = key,
+		.endpoint = ep,
+		.flags = FZ_PEER_F_UPDATE_ONLY,
+	};
 
-	memcpy(p.public_key, key, FZ_KEY_LEN);
-	return fz_kernel_set_peer(nl, ifindex, &p, FZ_PEER_F_UPDATE_ONLY,
-				  false);
+	return fz_kernel_set_peer(nl, ifindex, &u);
 }
 
 int fz_kernel_del_peer(struct fznl *nl, uint32_t ifindex,

@@ -18,7 +18,7 @@
 
 #include <linux/fz.h>
 
-struct fz_config_peer;
+struct fz_cidr;
 struct fz_noise_keys;
 struct fznl;
 struct nl_msg;
@@ -36,14 +36,22 @@ struct fz_device_update {
 bool fz_device_update_empty(const struct fz_device_update *u);
 
 /*
- * FZ_CMD_SET_PEER from a parsed peer: its key, endpoint (unless
- * skip_endpoint), keepalive and, if replace_allowed_ips or any are given,
- * allowed IPs. Its remove field is ignored; flags are added to those the
- * peer implies (REPLACE_ALLOWEDIPS, UPDATE_ONLY).
+ * FZ_CMD_SET_PEER; only what is set is sent. Allowed IPs go when flags
+ * hold FZ_PEER_F_REPLACE_ALLOWEDIPS or any are given (an empty list then
+ * removes them all: libnl drops an empty nest, the flag does the work).
  */
+struct fz_peer_update {
+	const uint8_t *public_key; /* FZ_KEY_LEN bytes */
+	const struct sockaddr_storage *endpoint; /* NULL: unchanged */
+	bool has_keepalive;
+	uint16_t persistent_keepalive; /* seconds, 0 = off */
+	const struct fz_cidr *allowed_ips;
+	size_t n_allowed_ips;
+	uint32_t flags; /* enum fz_peer_flag */
+};
+
 struct nl_msg *fz_msg_set_peer(int family, uint32_t ifindex,
-			       const struct fz_config_peer *peer,
-			       uint32_t flags, bool skip_endpoint);
+			       const struct fz_peer_update *u);
 struct nl_msg *fz_msg_set_device(int family, uint32_t ifindex,
 				 const struct fz_device_update *u);
 struct nl_msg *fz_msg_del_peer(int family, uint32_t ifindex,
@@ -60,8 +68,7 @@ struct nl_msg *fz_msg_send_handshake(int family, uint32_t ifindex,
 int fz_kernel_set_device(struct fznl *nl, uint32_t ifindex,
 			 const struct fz_device_update *u);
 int fz_kernel_set_peer(struct fznl *nl, uint32_t ifindex,
-		       const struct fz_config_peer *peer, uint32_t flags,
-		       bool skip_endpoint);
+		       const struct fz_peer_update *u);
 int fz_kernel_set_endpoint(struct fznl *nl, uint32_t ifindex,
 			   const uint8_t key[FZ_KEY_LEN],
 			   const struct sockaddr_storage *ep);
@@ -81,7 +88,6 @@ int fz_kernel_send_handshake(struct fznl *nl, uint32_t ifindex,
  * FZ_AIP_A_* prefix nest. fz_kernel_request() sends msg and frees it,
  * wiping it first if it held secrets; msg NULL is -ENOMEM.
  */
-struct fz_cidr;
 struct nl_msg *fz_msg_start(int family, uint8_t cmd, uint32_t ifindex);
 int fz_msg_put_peer_key(struct nl_msg *msg, const uint8_t key[FZ_KEY_LEN]);
 int fz_msg_put_prefix(struct nl_msg *msg, int type, const struct fz_cidr *c);

@@ -15,7 +15,7 @@
 
 #include <linux/fz.h>
 
-#include "conf/config.h"
+#include "lib/cidr.h"
 #include "link.h"
 
 bool fz_ifname_valid(const char *name)

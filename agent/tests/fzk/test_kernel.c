@@ -17,6 +17,7 @@
 #include <netlink/msg.h>
 
 #include "conf/config.h"
+#include "daemon/apply.h"
 #include "fzk/device.h"
 #include "fzk/event.h"
 #include "fzk/kernel.h"
@@ -174,6 +175,16 @@ static void check_aip(struct nlattr *nest, uint16_t family, const char *ip,
 	ck_assert_uint_eq(nla_get_u8(tb[FZ_AIP_A_CIDR]), cidr);
 }
 
+/* The request for a parsed peer, as fz_apply_set() builds it. */
+static struct nl_msg *set_peer_msg(const struct fz_config_peer *p,
+				   bool skip_endpoint)
+{
+	struct fz_peer_update u;
+
+	fz_apply_peer_update(&u, p, 0, skip_endpoint);
+	return fz_msg_set_peer(FAMILY, 7, &u);
+}
+
 START_TEST(test_msg_set_peer)
 {
 	struct nlattr *tb[FZ_A_MAX + 1], *pb[FZ_PEER_A_MAX + 1], *nest;
@@ -182,7 +193,7 @@ START_TEST(test_msg_set_peer)
 	struct nl_msg *msg;
 	int rem, n = 0;
 
-	msg = fz_msg_set_peer(FAMILY, 7, p, 0, false);
+	msg = set_peer_msg(p, false);
 	top(msg, tb, FZ_CMD_SET_PEER);
 	nested(pb, FZ_PEER_A_MAX, tb[FZ_A_PEER]);
 	check_len(pb[FZ_PEER_A_PUBLIC_KEY], FZ_KEY_LEN);
@@ -211,7 +222,7 @@ START_TEST(test_msg_set_peer)
 
 	/* IPv6 endpoint, kept endpoint, update-only, no allowed IPs. */
 	sin6(&p->endpoint, "2001:db8::1", 1);
-	msg = fz_msg_set_peer(FAMILY, 7, p, 0, false);
+	msg = set_peer_msg(p, false);
 	top(msg, tb, FZ_CMD_SET_PEER);
 	nested(pb, FZ_PEER_A_MAX, tb[FZ_A_PEER]);
 	check_len(pb[FZ_PEER_A_ENDPOINT], sizeof(struct sockaddr_in6));
@@ -220,7 +231,7 @@ START_TEST(test_msg_set_peer)
 	p->n_allowed_ips = 0;
 	p->update_only = true;
 	p->has_keepalive = false;
-	msg = fz_msg_set_peer(FAMILY, 7, p, 0, true);
+	msg = set_peer_msg(p, true);
 	top(msg, tb, FZ_CMD_SET_PEER);
 	nested(pb, FZ_PEER_A_MAX, tb[FZ_A_PEER]);
 	ck_assert_ptr_null(pb[FZ_PEER_A_ENDPOINT]);
@@ -236,7 +247,7 @@ START_TEST(test_msg_set_peer)
 	 */
 	p->replace_allowed_ips = true;
 	p->update_only = false;
-	msg = fz_msg_set_peer(FAMILY, 7, p, 0, true);
+	msg = set_peer_msg(p, true);
 	top(msg, tb, FZ_CMD_SET_PEER);
 	nested(pb, FZ_PEER_A_MAX, tb[FZ_A_PEER]);
 	ck_assert_ptr_null(pb[FZ_PEER_A_ALLOWEDIPS]);
