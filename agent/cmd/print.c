@@ -150,33 +150,33 @@ void print_device_text(FILE *f, const struct fz_device *dev, uint64_t now_ns)
 		text_peer(f, &dev->peers[i], now_ns);
 }
 
-static void json_key_or_null(struct json *j, const char *name, bool present,
-			     const uint8_t key[FZ_KEY_LEN])
+static void print_json_key_or_null(struct fz_json *j, const char *name,
+				   bool present, const uint8_t key[FZ_KEY_LEN])
 {
 	char b64[KEY_B64_LEN + 1];
 
-	json_key(j, name);
+	fz_json_key(j, name);
 	if (!present) {
-		json_null(j);
+		fz_json_null(j);
 		return;
 	}
 	key_to_base64(b64, key);
-	json_string(j, b64);
+	fz_json_string(j, b64);
 }
 
-static void json_allowedips(struct json *j, const struct fz_peer *peer)
+static void print_json_allowedips(struct fz_json *j, const struct fz_peer *peer)
 {
 	char buf[FMT_ALLOWEDIP_LEN];
 
-	json_key(j, "allowed_ips");
-	json_array_begin(j);
+	fz_json_key(j, "allowed_ips");
+	fz_json_array_begin(j);
 	for (size_t i = 0; i < peer->n_allowedips; i++) {
 		const struct fz_allowedip *aip = &peer->allowedips[i];
 
-		json_string(j, fmt_allowedip(buf, sizeof(buf), aip->family,
-					     &aip->addr, aip->cidr));
+		fz_json_string(j, fmt_allowedip(buf, sizeof(buf), aip->family,
+						&aip->addr, aip->cidr));
 	}
-	json_array_end(j);
+	fz_json_array_end(j);
 }
 
 static const char *slot_name(uint8_t slot)
@@ -192,110 +192,112 @@ static const char *slot_name(uint8_t slot)
 }
 
 /* Session keypairs without their keys: enough to see which one is used. */
-static void json_keypairs(struct json *j, const struct fz_peer *peer)
+static void print_json_keypairs(struct fz_json *j, const struct fz_peer *peer)
 {
-	json_key(j, "keypairs");
-	json_array_begin(j);
+	fz_json_key(j, "keypairs");
+	fz_json_array_begin(j);
 	for (size_t i = 0; i < peer->n_keypairs; i++) {
 		const struct fz_keypair_info *kp = &peer->keypairs[i];
 
-		json_object_begin(j);
-		json_kv_string(j, "slot", slot_name(kp->slot));
-		json_kv_u64(j, "local_index", kp->local_index);
-		json_kv_u64(j, "remote_index", kp->remote_index);
-		json_kv_u64(j, "initiator",
-			    !!(kp->flags & FZ_KEYPAIR_F_INITIATOR));
-		json_kv_u64(j, "created_ns", kp->created_ns);
-		json_kv_u64(j, "tx_counter", kp->tx_counter);
-		json_object_end(j);
+		fz_json_object_begin(j);
+		fz_json_kv_string(j, "slot", slot_name(kp->slot));
+		fz_json_kv_u64(j, "local_index", kp->local_index);
+		fz_json_kv_u64(j, "remote_index", kp->remote_index);
+		fz_json_kv_u64(j, "initiator",
+			       !!(kp->flags & FZ_KEYPAIR_F_INITIATOR));
+		fz_json_kv_u64(j, "created_ns", kp->created_ns);
+		fz_json_kv_u64(j, "tx_counter", kp->tx_counter);
+		fz_json_object_end(j);
 	}
-	json_array_end(j);
+	fz_json_array_end(j);
 }
 
 /* Every peer has both keys; only a gateway client can have resources. */
-static void json_resources(struct json *j, const struct fz_peer *peer)
+static void print_json_resources(struct fz_json *j, const struct fz_peer *peer)
 {
 	char id[FMT_UUID_LEN];
 
-	json_kv_bool(j, "gateway_client",
-		     peer->flags & FZ_PEER_F_GATEWAY_CLIENT);
-	json_key(j, "resources");
-	json_array_begin(j);
+	fz_json_kv_bool(j, "gateway_client",
+			peer->flags & FZ_PEER_F_GATEWAY_CLIENT);
+	fz_json_key(j, "resources");
+	fz_json_array_begin(j);
 	for (size_t i = 0; i < peer->n_resources; i++) {
 		const struct fz_resource_info *res = &peer->resources[i];
 
-		json_object_begin(j);
-		json_kv_string(j, "id", fmt_uuid(id, sizeof(id), res->id));
-		json_kv_bool(j, "dns", res->flags & FZ_RES_F_DNS);
-		json_kv_u64(j, "expires_ns", res->expires_ns);
-		json_object_end(j);
+		fz_json_object_begin(j);
+		fz_json_kv_string(j, "id", fmt_uuid(id, sizeof(id), res->id));
+		fz_json_kv_bool(j, "dns", res->flags & FZ_RES_F_DNS);
+		fz_json_kv_u64(j, "expires_ns", res->expires_ns);
+		fz_json_object_end(j);
 	}
-	json_array_end(j);
+	fz_json_array_end(j);
 }
 
 /* A peer's own drops: the non-zero ones, named as in "stats". */
-static void json_peer_drops(struct json *j, const struct fz_peer *peer)
+static void print_json_peer_drops(struct fz_json *j, const struct fz_peer *peer)
 {
-	json_key(j, "drops");
-	json_object_begin(j);
+	fz_json_key(j, "drops");
+	fz_json_object_begin(j);
 	for (size_t i = 0; i < N_STAT_NAMES; i++)
 		if (peer->drops[stat_names[i].attr])
-			json_kv_u64(j, stat_names[i].key,
-				    peer->drops[stat_names[i].attr]);
-	json_object_end(j);
+			fz_json_kv_u64(j, stat_names[i].key,
+				       peer->drops[stat_names[i].attr]);
+	fz_json_object_end(j);
 }
 
-static void json_peer(struct json *j, const struct fz_peer *peer)
+static void print_json_peer(struct fz_json *j, const struct fz_peer *peer)
 {
 	char buf[FMT_ENDPOINT_LEN];
 
-	json_object_begin(j);
-	json_key_or_null(j, "public_key", true, peer->public_key);
-	json_key(j, "endpoint");
+	fz_json_object_begin(j);
+	print_json_key_or_null(j, "public_key", true, peer->public_key);
+	fz_json_key(j, "endpoint");
 	if (peer->endpoint.ss_family == AF_UNSPEC)
-		json_null(j);
+		fz_json_null(j);
 	else
-		json_string(j, fmt_endpoint(buf, sizeof(buf), &peer->endpoint));
-	json_allowedips(j, peer);
-	json_kv_u64(j, "persistent_keepalive", peer->persistent_keepalive);
-	json_kv_u64(j, "rx_bytes", peer->rx_bytes);
-	json_kv_u64(j, "tx_bytes", peer->tx_bytes);
-	json_kv_u64(j, "latest_handshake_ns", peer->last_handshake_ns);
-	json_kv_u64(j, "last_rx_ns", peer->last_rx_ns);
-	json_peer_drops(j, peer);
-	json_keypairs(j, peer);
-	json_resources(j, peer);
-	json_object_end(j);
+		fz_json_string(j,
+			       fmt_endpoint(buf, sizeof(buf), &peer->endpoint));
+	print_json_allowedips(j, peer);
+	fz_json_kv_u64(j, "persistent_keepalive", peer->persistent_keepalive);
+	fz_json_kv_u64(j, "rx_bytes", peer->rx_bytes);
+	fz_json_kv_u64(j, "tx_bytes", peer->tx_bytes);
+	fz_json_kv_u64(j, "latest_handshake_ns", peer->last_handshake_ns);
+	fz_json_kv_u64(j, "last_rx_ns", peer->last_rx_ns);
+	print_json_peer_drops(j, peer);
+	print_json_keypairs(j, peer);
+	print_json_resources(j, peer);
+	fz_json_object_end(j);
 }
 
-static void json_stats(struct json *j, const uint64_t stats[__FZ_STAT_A_MAX])
+static void print_json_stats(struct fz_json *j,
+			     const uint64_t stats[__FZ_STAT_A_MAX])
 {
-	json_key(j, "stats");
-	json_object_begin(j);
+	fz_json_key(j, "stats");
+	fz_json_object_begin(j);
 	for (size_t i = 0; i < N_STAT_NAMES; i++)
-		json_kv_u64(j, stat_names[i].key, stats[stat_names[i].attr]);
-	json_object_end(j);
+		fz_json_kv_u64(j, stat_names[i].key, stats[stat_names[i].attr]);
+	fz_json_object_end(j);
 }
 
 void print_device_json(FILE *f, const struct fz_device *dev)
 {
-	struct json j;
+	struct fz_json j;
 
-	json_init(&j, f);
-	json_object_begin(&j);
-	json_kv_string(&j, "interface", dev->ifname);
-	json_kv_u64(&j, "ifindex", dev->ifindex);
-	json_key_or_null(&j, "public_key", dev->has_public_key,
-			 dev->public_key);
-	json_kv_u64(&j, "listen_port", dev->listen_port);
-	json_kv_u64(&j, "fwmark", dev->fwmark);
-	json_kv_u64(&j, "generation", dev->generation);
-	json_stats(&j, dev->stats);
-	json_key(&j, "peers");
-	json_array_begin(&j);
+	fz_json_init(&j, f);
+	fz_json_object_begin(&j);
+	fz_json_kv_string(&j, "interface", dev->ifname);
+	fz_json_kv_u64(&j, "ifindex", dev->ifindex);
+	print_json_key_or_null(&j, "public_key", dev->has_public_key,
+			       dev->public_key);
+	fz_json_kv_u64(&j, "listen_port", dev->listen_port);
+	fz_json_kv_u64(&j, "fwmark", dev->fwmark);
+	fz_json_kv_u64(&j, "generation", dev->generation);
+	print_json_stats(&j, dev->stats);
+	fz_json_key(&j, "peers");
+	fz_json_array_begin(&j);
 	for (size_t i = 0; i < dev->n_peers; i++)
-		json_peer(&j, &dev->peers[i]);
-	json_array_end(&j);
-	json_object_end(&j);
+		print_json_peer(&j, &dev->peers[i]);
+	fz_json_array_end(&j);
+	fz_json_object_end(&j);
 	fputc('\n', f);
 }

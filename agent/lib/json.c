@@ -10,7 +10,7 @@
 
 #include "json.h"
 
-void json_init(struct json *j, FILE *f)
+void fz_json_init(struct fz_json *j, FILE *f)
 {
 	memset(j, 0, sizeof(*j));
 	j->f = f;
@@ -21,7 +21,7 @@ void json_init(struct json *j, FILE *f)
  * Top-level values are a stream (one per line, the caller's newline), so
  * they are never separated by commas.
  */
-static void json_separate(struct json *j)
+static void json_separate(struct fz_json *j)
 {
 	if (j->after_key) {
 		j->after_key = false;
@@ -32,38 +32,38 @@ static void json_separate(struct json *j)
 	j->has_items[j->depth] = true;
 }
 
-static void json_open(struct json *j, char c)
+static void json_open(struct fz_json *j, char c)
 {
 	json_separate(j);
 	fputc(c, j->f);
-	assert(j->depth + 1 < JSON_MAX_DEPTH);
+	assert(j->depth + 1 < FZ_JSON_MAX_DEPTH);
 	j->depth++;
 	j->has_items[j->depth] = false;
 }
 
-static void json_close(struct json *j, char c)
+static void json_close(struct fz_json *j, char c)
 {
 	assert(j->depth > 0);
 	j->depth--;
 	fputc(c, j->f);
 }
 
-void json_object_begin(struct json *j)
+void fz_json_object_begin(struct fz_json *j)
 {
 	json_open(j, '{');
 }
 
-void json_object_end(struct json *j)
+void fz_json_object_end(struct fz_json *j)
 {
 	json_close(j, '}');
 }
 
-void json_array_begin(struct json *j)
+void fz_json_array_begin(struct fz_json *j)
 {
 	json_open(j, '[');
 }
 
-void json_array_end(struct json *j)
+void fz_json_array_end(struct fz_json *j)
 {
 	json_close(j, ']');
 }
@@ -90,7 +90,7 @@ static void json_escaped(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-void json_key(struct json *j, const char *key)
+void fz_json_key(struct fz_json *j, const char *key)
 {
 	json_separate(j);
 	json_escaped(j->f, key);
@@ -98,44 +98,44 @@ void json_key(struct json *j, const char *key)
 	j->after_key = true;
 }
 
-void json_string(struct json *j, const char *s)
+void fz_json_string(struct fz_json *j, const char *s)
 {
 	json_separate(j);
 	json_escaped(j->f, s);
 }
 
-void json_u64(struct json *j, uint64_t v)
+void fz_json_u64(struct fz_json *j, uint64_t v)
 {
 	json_separate(j);
 	fprintf(j->f, "%" PRIu64, v);
 }
 
-void json_null(struct json *j)
+void fz_json_null(struct fz_json *j)
 {
 	json_separate(j);
 	fputs("null", j->f);
 }
 
-void json_bool(struct json *j, bool v)
+void fz_json_bool(struct fz_json *j, bool v)
 {
 	json_separate(j);
 	fputs(v ? "true" : "false", j->f);
 }
 
-void json_kv_string(struct json *j, const char *key, const char *s)
+void fz_json_kv_string(struct fz_json *j, const char *key, const char *s)
 {
-	json_key(j, key);
-	json_string(j, s);
+	fz_json_key(j, key);
+	fz_json_string(j, s);
 }
 
-void json_kv_u64(struct json *j, const char *key, uint64_t v)
+void fz_json_kv_u64(struct fz_json *j, const char *key, uint64_t v)
 {
-	json_key(j, key);
-	json_u64(j, v);
+	fz_json_key(j, key);
+	fz_json_u64(j, v);
 }
 
-void json_kv_bool(struct json *j, const char *key, bool v)
+void fz_json_kv_bool(struct fz_json *j, const char *key, bool v)
 {
-	json_key(j, key);
-	json_bool(j, v);
+	fz_json_key(j, key);
+	fz_json_bool(j, v);
 }

@@ -11,30 +11,30 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define JSON_MAX_DEPTH 16
+#define FZ_JSON_MAX_DEPTH 16
 
-struct json {
+struct fz_json {
 	FILE *f;
 	unsigned int depth;
 	bool after_key; /* the next value completes a "key": pair */
-	bool has_items[JSON_MAX_DEPTH]; /* per level: a comma is due */
+	bool has_items[FZ_JSON_MAX_DEPTH]; /* per level: a comma is due */
 };
 
-void json_init(struct json *j, FILE *f);
+void fz_json_init(struct fz_json *j, FILE *f);
 
-void json_object_begin(struct json *j);
-void json_object_end(struct json *j);
-void json_array_begin(struct json *j);
-void json_array_end(struct json *j);
+void fz_json_object_begin(struct fz_json *j);
+void fz_json_object_end(struct fz_json *j);
+void fz_json_array_begin(struct fz_json *j);
+void fz_json_array_end(struct fz_json *j);
 
-void json_key(struct json *j, const char *key);
-void json_string(struct json *j, const char *s);
-void json_u64(struct json *j, uint64_t v);
-void json_null(struct json *j);
-void json_bool(struct json *j, bool v);
+void fz_json_key(struct fz_json *j, const char *key);
+void fz_json_string(struct fz_json *j, const char *s);
+void fz_json_u64(struct fz_json *j, uint64_t v);
+void fz_json_null(struct fz_json *j);
+void fz_json_bool(struct fz_json *j, bool v);
 
-void json_kv_string(struct json *j, const char *key, const char *s);
-void json_kv_u64(struct json *j, const char *key, uint64_t v);
-void json_kv_bool(struct json *j, const char *key, bool v);
+void fz_json_kv_string(struct fz_json *j, const char *key, const char *s);
+void fz_json_kv_u64(struct fz_json *j, const char *key, uint64_t v);
+void fz_json_kv_bool(struct fz_json *j, const char *key, bool v);
 
 #endif /* FZ_AGENT_JSON_H */

@@ -15,12 +15,12 @@ struct capture {
 	FILE *f;
 };
 
-static void capture_open(struct capture *c, struct json *j)
+static void capture_open(struct capture *c, struct fz_json *j)
 {
 	c->buf = NULL;
 	c->f = open_memstream(&c->buf, &c->len);
 	ck_assert_ptr_nonnull(c->f);
-	json_init(j, c->f);
+	fz_json_init(j, c->f);
 }
 
 static void capture_check(struct capture *c, const char *want)
@@ -33,24 +33,24 @@ static void capture_check(struct capture *c, const char *want)
 START_TEST(test_nested_separators)
 {
 	struct capture c;
-	struct json j;
+	struct fz_json j;
 
 	capture_open(&c, &j);
-	json_object_begin(&j);
-	json_kv_string(&j, "a", "x");
-	json_kv_u64(&j, "b", 18446744073709551615ULL);
-	json_key(&j, "c");
-	json_array_begin(&j);
-	json_u64(&j, 1);
-	json_null(&j);
-	json_object_begin(&j);
-	json_object_end(&j);
-	json_array_begin(&j);
-	json_array_end(&j);
-	json_array_end(&j);
-	json_key(&j, "d");
-	json_null(&j);
-	json_object_end(&j);
+	fz_json_object_begin(&j);
+	fz_json_kv_string(&j, "a", "x");
+	fz_json_kv_u64(&j, "b", 18446744073709551615ULL);
+	fz_json_key(&j, "c");
+	fz_json_array_begin(&j);
+	fz_json_u64(&j, 1);
+	fz_json_null(&j);
+	fz_json_object_begin(&j);
+	fz_json_object_end(&j);
+	fz_json_array_begin(&j);
+	fz_json_array_end(&j);
+	fz_json_array_end(&j);
+	fz_json_key(&j, "d");
+	fz_json_null(&j);
+	fz_json_object_end(&j);
 	capture_check(&c, "{\"a\":\"x\",\"b\":18446744073709551615,"
 			  "\"c\":[1,null,{},[]],\"d\":null}");
 }
@@ -59,15 +59,15 @@ END_TEST
 START_TEST(test_top_level_stream)
 {
 	struct capture c;
-	struct json j;
+	struct fz_json j;
 
 	capture_open(&c, &j);
-	json_object_begin(&j);
-	json_object_end(&j);
+	fz_json_object_begin(&j);
+	fz_json_object_end(&j);
 	fputc('\n', c.f);
-	json_object_begin(&j);
-	json_kv_u64(&j, "n", 0);
-	json_object_end(&j);
+	fz_json_object_begin(&j);
+	fz_json_kv_u64(&j, "n", 0);
+	fz_json_object_end(&j);
 	capture_check(&c, "{}\n{\"n\":0}");
 }
 END_TEST
@@ -75,10 +75,10 @@ END_TEST
 START_TEST(test_escaping)
 {
 	struct capture c;
-	struct json j;
+	struct fz_json j;
 
 	capture_open(&c, &j);
-	json_string(&j, "q\"b\\n\nt\tc\x01\x1f\x7f-\xc3\xa9");
+	fz_json_string(&j, "q\"b\\n\nt\tc\x01\x1f\x7f-\xc3\xa9");
 	capture_check(&c, "\"q\\\"b\\\\n\\nt\\tc\\u0001\\u001f\x7f-\xc3\xa9\"");
 }
 END_TEST
