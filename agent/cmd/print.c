@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Text and JSON rendering of struct fz_device. Text follows `wg show`:
+ * Text and JSON rendering of struct fzk_device_view. Text follows `wg show`:
  * a line is left out when it has nothing to say. JSON has every field,
  * with null for absent keys and endpoints, so scripts need no guessing.
  */
@@ -63,7 +63,7 @@ static void text_drops(FILE *f, const uint64_t stats[__FZ_STAT_A_MAX])
 		fputc('\n', f);
 }
 
-static void text_interface(FILE *f, const struct fz_device *dev)
+static void text_interface(FILE *f, const struct fzk_device_view *dev)
 {
 	char key[KEY_B64_LEN + 1] = "(none)";
 
@@ -78,7 +78,7 @@ static void text_interface(FILE *f, const struct fz_device *dev)
 	text_drops(f, dev->stats);
 }
 
-static void text_allowedips(FILE *f, const struct fz_peer *peer)
+static void text_allowedips(FILE *f, const struct fzk_peer_view *peer)
 {
 	char buf[FMT_ALLOWEDIP_LEN];
 
@@ -86,7 +86,7 @@ static void text_allowedips(FILE *f, const struct fz_peer *peer)
 	if (!peer->n_allowedips)
 		fputs("(none)", f);
 	for (size_t i = 0; i < peer->n_allowedips; i++) {
-		const struct fz_allowedip *aip = &peer->allowedips[i];
+		const struct fzk_allowedip_view *aip = &peer->allowedips[i];
 
 		fprintf(f, "%s%s", i ? ", " : "",
 			fmt_allowedip(buf, sizeof(buf), aip->family, &aip->addr,
@@ -96,7 +96,8 @@ static void text_allowedips(FILE *f, const struct fz_peer *peer)
 }
 
 /* Only for gateway clients: which resources default deny lets through. */
-static void text_resources(FILE *f, const struct fz_peer *peer, uint64_t now_ns)
+static void text_resources(FILE *f, const struct fzk_peer_view *peer,
+			   uint64_t now_ns)
 {
 	char id[FMT_UUID_LEN], expiry[FMT_EXPIRY_LEN];
 
@@ -105,7 +106,7 @@ static void text_resources(FILE *f, const struct fz_peer *peer, uint64_t now_ns)
 	fprintf(f, "  gateway client: %zu resource%s\n", peer->n_resources,
 		peer->n_resources == 1 ? "" : "s");
 	for (size_t i = 0; i < peer->n_resources; i++) {
-		const struct fz_resource_info *res = &peer->resources[i];
+		const struct fzk_resource_view *res = &peer->resources[i];
 
 		fprintf(f, "    resource %s%s, %s\n",
 			fmt_uuid(id, sizeof(id), res->id),
@@ -115,7 +116,8 @@ static void text_resources(FILE *f, const struct fz_peer *peer, uint64_t now_ns)
 	}
 }
 
-static void text_peer(FILE *f, const struct fz_peer *peer, uint64_t now_ns)
+static void text_peer(FILE *f, const struct fzk_peer_view *peer,
+		      uint64_t now_ns)
 {
 	char key[KEY_B64_LEN + 1], buf[FMT_ENDPOINT_LEN + FMT_DURATION_LEN];
 	char rx[FMT_BYTES_LEN], tx[FMT_BYTES_LEN];
@@ -143,7 +145,8 @@ static void text_peer(FILE *f, const struct fz_peer *peer, uint64_t now_ns)
 }
 
 /* now_ns is a parameter so that relative times can be tested. */
-void print_device_text(FILE *f, const struct fz_device *dev, uint64_t now_ns)
+void print_device_text(FILE *f, const struct fzk_device_view *dev,
+		       uint64_t now_ns)
 {
 	text_interface(f, dev);
 	for (size_t i = 0; i < dev->n_peers; i++)
@@ -164,14 +167,15 @@ static void print_json_key_or_null(struct fz_json *j, const char *name,
 	fz_json_string(j, b64);
 }
 
-static void print_json_allowedips(struct fz_json *j, const struct fz_peer *peer)
+static void print_json_allowedips(struct fz_json *j,
+				  const struct fzk_peer_view *peer)
 {
 	char buf[FMT_ALLOWEDIP_LEN];
 
 	fz_json_key(j, "allowed_ips");
 	fz_json_array_begin(j);
 	for (size_t i = 0; i < peer->n_allowedips; i++) {
-		const struct fz_allowedip *aip = &peer->allowedips[i];
+		const struct fzk_allowedip_view *aip = &peer->allowedips[i];
 
 		fz_json_string(j, fmt_allowedip(buf, sizeof(buf), aip->family,
 						&aip->addr, aip->cidr));
@@ -192,12 +196,13 @@ static const char *slot_name(uint8_t slot)
 }
 
 /* Session keypairs without their keys: enough to see which one is used. */
-static void print_json_keypairs(struct fz_json *j, const struct fz_peer *peer)
+static void print_json_keypairs(struct fz_json *j,
+				const struct fzk_peer_view *peer)
 {
 	fz_json_key(j, "keypairs");
 	fz_json_array_begin(j);
 	for (size_t i = 0; i < peer->n_keypairs; i++) {
-		const struct fz_keypair_info *kp = &peer->keypairs[i];
+		const struct fzk_keypair_view *kp = &peer->keypairs[i];
 
 		fz_json_object_begin(j);
 		fz_json_kv_string(j, "slot", slot_name(kp->slot));
@@ -213,7 +218,8 @@ static void print_json_keypairs(struct fz_json *j, const struct fz_peer *peer)
 }
 
 /* Every peer has both keys; only a gateway client can have resources. */
-static void print_json_resources(struct fz_json *j, const struct fz_peer *peer)
+static void print_json_resources(struct fz_json *j,
+				 const struct fzk_peer_view *peer)
 {
 	char id[FMT_UUID_LEN];
 
@@ -222,7 +228,7 @@ static void print_json_resources(struct fz_json *j, const struct fz_peer *peer)
 	fz_json_key(j, "resources");
 	fz_json_array_begin(j);
 	for (size_t i = 0; i < peer->n_resources; i++) {
-		const struct fz_resource_info *res = &peer->resources[i];
+		const struct fzk_resource_view *res = &peer->resources[i];
 
 		fz_json_object_begin(j);
 		fz_json_kv_string(j, "id", fmt_uuid(id, sizeof(id), res->id));
@@ -234,7 +240,8 @@ static void print_json_resources(struct fz_json *j, const struct fz_peer *peer)
 }
 
 /* A peer's own drops: the non-zero ones, named as in "stats". */
-static void print_json_peer_drops(struct fz_json *j, const struct fz_peer *peer)
+static void print_json_peer_drops(struct fz_json *j,
+				  const struct fzk_peer_view *peer)
 {
 	fz_json_key(j, "drops");
 	fz_json_object_begin(j);
@@ -245,7 +252,7 @@ static void print_json_peer_drops(struct fz_json *j, const struct fz_peer *peer)
 	fz_json_object_end(j);
 }
 
-static void print_json_peer(struct fz_json *j, const struct fz_peer *peer)
+static void print_json_peer(struct fz_json *j, const struct fzk_peer_view *peer)
 {
 	char buf[FMT_ENDPOINT_LEN];
 
@@ -279,7 +286,7 @@ static void print_json_stats(struct fz_json *j,
 	fz_json_object_end(j);
 }
 
-void print_device_json(FILE *f, const struct fz_device *dev)
+void print_device_json(FILE *f, const struct fzk_device_view *dev)
 {
 	struct fz_json j;
 

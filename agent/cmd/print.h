@@ -10,9 +10,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct fz_device;
+struct fzk_device_view;
 
-void print_device_text(FILE *f, const struct fz_device *dev, uint64_t now_ns);
-void print_device_json(FILE *f, const struct fz_device *dev);
+void print_device_text(FILE *f, const struct fzk_device_view *dev,
+		       uint64_t now_ns);
+void print_device_json(FILE *f, const struct fzk_device_view *dev);
 
 #endif /* FZ_AGENT_PRINT_H */

@@ -135,16 +135,16 @@ static bool needs_agent(const struct fz_config *cfg)
 static int check_no_client(struct fznl *nl, const char *ifname,
 			   const struct fz_config *cfg)
 {
-	struct fz_device dev;
+	struct fzk_device_view dev;
 	struct fznl_msgs msgs;
 	char b64[KEY_B64_LEN + 1];
 	int ret;
 
-	fz_device_init(&dev);
+	fzk_device_view_init(&dev);
 	ret = fznl_dump_device(nl, ifname, &msgs);
 	if (!ret) {
 		for (size_t i = 0; !ret && i < msgs.n; i++)
-			ret = fz_device_parse_msg(&dev, msgs.msgs[i]);
+			ret = fzk_device_view_parse_msg(&dev, msgs.msgs[i]);
 		fznl_msgs_free(&msgs);
 	}
 	for (size_t i = 0; !ret && i < cfg->n_peers; i++) {
@@ -167,7 +167,7 @@ static int check_no_client(struct fznl *nl, const char *ifname,
 	if (ret && ret != -EPERM)
 		cli_error("set", "%s: cannot read the interface: %s", ifname,
 			  strerror(-ret));
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 	return ret;
 }
 

@@ -197,12 +197,12 @@ static void report_dump_error(struct fznl *nl, const char *name, int err)
 	}
 }
 
-static int parse_dump(const struct fznl_msgs *msgs, struct fz_device *dev)
+static int parse_dump(const struct fznl_msgs *msgs, struct fzk_device_view *dev)
 {
 	int ret = msgs->n ? 0 : -ENODATA;
 
 	for (size_t i = 0; i < msgs->n && !ret; i++)
-		ret = fz_device_parse_msg(dev, msgs->msgs[i]);
+		ret = fzk_device_view_parse_msg(dev, msgs->msgs[i]);
 	return ret;
 }
 
@@ -215,13 +215,13 @@ static int show_device(struct fznl *nl, const char *name,
 		       const struct show_opts *o, bool first)
 {
 	struct fznl_msgs msgs;
-	struct fz_device dev;
+	struct fzk_device_view dev;
 	int ret;
 
 	ret = fznl_dump_device(nl, name, &msgs);
 	if (ret)
 		return ret;
-	fz_device_init(&dev);
+	fzk_device_view_init(&dev);
 	ret = parse_dump(&msgs, &dev);
 	fznl_msgs_free(&msgs);
 	if (ret) {
@@ -241,7 +241,7 @@ static int show_device(struct fznl *nl, const char *name,
 		print_device_text(stdout, &dev, fz_clock_real_ns());
 	}
 out:
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 	return ret ? -EBADMSG : 0;
 }
 

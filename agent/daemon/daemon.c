@@ -86,18 +86,18 @@ int daemon_check(struct daemon *d, int ret)
 	return ret;
 }
 
-int daemon_dump(struct daemon *d, struct fz_device *dev)
+int daemon_dump(struct daemon *d, struct fzk_device_view *dev)
 {
 	struct fznl_msgs msgs;
 	int ret;
 
-	fz_device_init(dev);
+	fzk_device_view_init(dev);
 	ret = fznl_dump_device(d->nl, d->ifname, &msgs);
 	if (ret)
 		return ret;
 	ret = msgs.n ? 0 : -ENODATA;
 	for (size_t i = 0; i < msgs.n && !ret; i++)
-		ret = fz_device_parse_msg(dev, msgs.msgs[i]);
+		ret = fzk_device_view_parse_msg(dev, msgs.msgs[i]);
 	fznl_msgs_free(&msgs);
 	return ret;
 }
@@ -158,18 +158,19 @@ static int op_set_endpoint(void *ctx, const uint8_t key[FZ_KEY_LEN],
 static int op_current_index(void *ctx, const uint8_t key[FZ_KEY_LEN],
 			    uint32_t *index)
 {
-	const struct fz_keypair_info *kp = NULL;
+	const struct fzk_keypair_view *kp = NULL;
 	struct daemon *d = ctx;
-	struct fz_device dev;
+	struct fzk_device_view dev;
 	int ret;
 
 	ret = daemon_dump(d, &dev);
 	for (size_t i = 0; !ret && !kp && i < dev.n_peers; i++)
 		if (!memcmp(dev.peers[i].public_key, key, FZ_KEY_LEN))
-			kp = fz_peer_keypair(&dev.peers[i], FZ_KEYPAIR_CURRENT);
+			kp = fzk_peer_keypair(&dev.peers[i],
+					      FZ_KEYPAIR_CURRENT);
 	if (kp)
 		*index = kp->local_index;
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 	return ret ? ret : kp ? 0 : -ENOENT;
 }
 
@@ -351,7 +352,7 @@ static ssize_t recv_kernel(struct daemon *d, int fd, void *buf, size_t len,
  */
 static void resync(struct daemon *d)
 {
-	struct fz_device dev;
+	struct fzk_device_view dev;
 	size_t started = 0;
 	uint64_t now;
 
@@ -362,7 +363,7 @@ static void resync(struct daemon *d)
 			   "the event queue overflowed %" PRIu64
 			   " times; cannot read the interface to resync",
 			   d->overflows);
-		fz_device_free(&dev);
+		fzk_device_view_free(&dev);
 		d->overflows = 0;
 		return;
 	}
@@ -386,7 +387,7 @@ static void resync(struct daemon *d)
 		   "%zu handshakes started)",
 		   d->overflows, dev.n_peers, started);
 	d->overflows = 0;
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 }
 
 static void on_resync_timer(uv_timer_t *t)

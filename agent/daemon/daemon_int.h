@@ -16,7 +16,7 @@
 #include <uv.h>
 
 struct fz_config;
-struct fz_device;
+struct fzk_device_view;
 struct fz_hs;
 struct fznl;
 struct nl_sock;
@@ -62,7 +62,7 @@ void daemon_stop(struct daemon *d, int status);
 /* A kernel request failed with -ENODEV: the link is gone. */
 int daemon_check(struct daemon *d, int ret);
 
-int daemon_dump(struct daemon *d, struct fz_device *dev);
+int daemon_dump(struct daemon *d, struct fzk_device_view *dev);
 
 /* daemon_sync.c */
 int daemon_sync(struct daemon *d, const struct fz_config *cfg, bool startup,

@@ -54,10 +54,10 @@ static int set_identity(struct daemon *d, const uint8_t priv[FZ_KEY_LEN],
 static void rekey_all(struct daemon *d)
 {
 	struct fz_hs_peer *peer;
-	struct fz_device dev;
+	struct fzk_device_view dev;
 
 	if (daemon_dump(d, &dev)) {
-		fz_device_free(&dev);
+		fzk_device_view_free(&dev);
 		return;
 	}
 	for (size_t i = 0; i < dev.n_peers; i++) {
@@ -65,7 +65,7 @@ static void rekey_all(struct daemon *d)
 		if (peer && dev.peers[i].endpoint.ss_family != AF_UNSPEC)
 			fz_hs_initiate(d->hs, peer, FZ_HS_REASON_NEW_IDENTITY);
 	}
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 }
 
 /* --- Config files --- */
@@ -153,7 +153,7 @@ static int peer_state(struct daemon *d, const struct fz_plan_peer *pp,
 /* --- Undoing a refused reload --- */
 
 /* A peer as the dump showed it: allowed IPs, endpoint, keepalive. */
-static int restore_peer(struct daemon *d, const struct fz_peer *dp)
+static int restore_peer(struct daemon *d, const struct fzk_peer_view *dp)
 {
 	struct fz_cidr *aips = calloc(dp->n_allowedips + 1, sizeof(*aips));
 	struct fz_peer_update u = {
@@ -170,7 +170,7 @@ static int restore_peer(struct daemon *d, const struct fz_peer *dp)
 	if (!aips)
 		return -ENOMEM;
 	for (size_t i = 0; i < dp->n_allowedips; i++) {
-		const struct fz_allowedip *a = &dp->allowedips[i];
+		const struct fzk_allowedip_view *a = &dp->allowedips[i];
 
 		aips[i].family = a->family;
 		aips[i].cidr = a->cidr;
@@ -188,7 +188,7 @@ static int restore_peer(struct daemon *d, const struct fz_peer *dp)
  * device. A removed peer comes back without its session keys, which
  * fz.ko freed: it handshakes again.
  */
-static void undo(struct daemon *d, const struct fz_device *dev,
+static void undo(struct daemon *d, const struct fzk_device_view *dev,
 		 const struct fz_plan *plan, size_t done)
 {
 	struct fz_device_update u = {
@@ -248,7 +248,7 @@ static void drop_unconfigured(struct daemon *d, const struct fz_config *cfg)
 }
 
 /* Indices of the kernel's keypairs must not be handed out again. */
-static void reserve_indices(struct daemon *d, const struct fz_device *dev)
+static void reserve_indices(struct daemon *d, const struct fzk_device_view *dev)
 {
 	uint32_t *v =
 		calloc(dev->n_peers * FZ_DEVICE_MAX_KEYPAIRS + 1, sizeof(*v));
@@ -328,8 +328,9 @@ taken:
  * would fail.
  */
 static int apply_plan(struct daemon *d, const struct fz_config *cfg,
-		      const struct fz_plan *plan, const struct fz_device *dev,
-		      bool *new_identity, char *err, size_t errlen)
+		      const struct fz_plan *plan,
+		      const struct fzk_device_view *dev, bool *new_identity,
+		      char *err, size_t errlen)
 {
 	const uint8_t *cur = fz_hs_public_key(d->hs);
 	uint8_t pub[FZ_KEY_LEN];
@@ -365,7 +366,7 @@ int daemon_sync(struct daemon *d, const struct fz_config *cfg, bool startup,
 		bool created)
 {
 	char err[512] = "";
-	struct fz_device dev;
+	struct fzk_device_view dev;
 	struct fz_plan plan = { 0 };
 	bool new_identity = false;
 	int ret;
@@ -397,7 +398,7 @@ int daemon_sync(struct daemon *d, const struct fz_config *cfg, bool startup,
 		daemon_log(d, "%s", err);
 	}
 	fz_plan_free(&plan);
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 	return ret;
 }
 

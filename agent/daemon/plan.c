@@ -15,7 +15,7 @@
 #include "plan.h"
 
 static void plan_peer(struct fz_plan *plan, const struct fz_config_peer *cp,
-		      const struct fz_peer *dp)
+		      const struct fzk_peer_view *dp)
 {
 	struct fz_plan_peer *pp = &plan->peers[plan->n_peers++];
 
@@ -27,7 +27,7 @@ static void plan_peer(struct fz_plan *plan, const struct fz_config_peer *cp,
 		return;
 	}
 	pp->op = FZ_PLAN_KEEP;
-	pp->has_current = fz_peer_keypair(dp, FZ_KEYPAIR_CURRENT) != NULL;
+	pp->has_current = fzk_peer_keypair(dp, FZ_KEYPAIR_CURRENT) != NULL;
 	pp->skip_endpoint = pp->has_current &&
 			    dp->endpoint.ss_family != AF_UNSPEC;
 	plan->n_keep++;
@@ -38,7 +38,7 @@ static void plan_peer(struct fz_plan *plan, const struct fz_config_peer *cp,
  * Port 0 means "any": a bound port is kept rather than moved, which would
  * cut every session. A missing FwMark clears one, as `wg setconf` does.
  */
-static void plan_device(struct fz_plan *plan, const struct fz_device *dev,
+static void plan_device(struct fz_plan *plan, const struct fzk_device_view *dev,
 			const struct fz_config *cfg)
 {
 	if (cfg->has_listen_port && cfg->listen_port &&
@@ -52,13 +52,13 @@ static void plan_device(struct fz_plan *plan, const struct fz_device *dev,
 	}
 }
 
-int fz_plan_adopt(const struct fz_device *dev, const struct fz_config *cfg,
-		  struct fz_plan *out)
+int fz_plan_adopt(const struct fzk_device_view *dev,
+		  const struct fz_config *cfg, struct fz_plan *out)
 {
 	return fz_plan_adopt_keeping(dev, cfg, NULL, NULL, out);
 }
 
-int fz_plan_adopt_keeping(const struct fz_device *dev,
+int fz_plan_adopt_keeping(const struct fzk_device_view *dev,
 			  const struct fz_config *cfg,
 			  bool (*keep)(void *ctx, const uint8_t *key),
 			  void *keep_ctx, struct fz_plan *out)

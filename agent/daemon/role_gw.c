@@ -230,7 +230,7 @@ static int gw_prune(struct daemon *d, char *err, size_t errlen)
 {
 	char b64[KEY_B64_LEN + 1];
 	struct gateway *gw = role_of(d)->gw;
-	struct fz_device dev;
+	struct fzk_device_view dev;
 	int ret;
 
 	ret = daemon_dump(d, &dev);
@@ -238,7 +238,7 @@ static int gw_prune(struct daemon *d, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot read the interface: %s",
 			 strerror(-ret));
 	for (size_t i = 0; !ret && i < dev.n_peers; i++) {
-		const struct fz_peer *p = &dev.peers[i];
+		const struct fzk_peer_view *p = &dev.peers[i];
 
 		if (!(p->flags & FZ_PEER_F_GATEWAY_CLIENT) ||
 		    gateway_is_client(gw, p->public_key))
@@ -259,14 +259,14 @@ static int gw_prune(struct daemon *d, char *err, size_t errlen)
 			   "and DNS maps: not in the authorizations file",
 			   b64);
 	}
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 	return ret;
 }
 
 /* The authorizations, reconciled with what fz.ko holds now. */
 static int start_gateway(struct daemon *d, char *err, size_t errlen)
 {
-	struct fz_device dev;
+	struct fzk_device_view dev;
 	int ret = daemon_dump(d, &dev);
 
 	if (ret)
@@ -274,7 +274,7 @@ static int start_gateway(struct daemon *d, char *err, size_t errlen)
 			 strerror(-ret));
 	else
 		ret = gateway_start(role_of(d)->gw, &dev, err, errlen);
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 	return ret;
 }
 
@@ -343,23 +343,23 @@ static void gw_reload_end(struct daemon *d)
 /* Clients with a current session hear that we go, so they fail over. */
 static void say_goodbye(struct daemon *d)
 {
-	struct fz_device dev;
+	struct fzk_device_view dev;
 	size_t n = 0;
 
-	fz_device_init(&dev);
+	fzk_device_view_init(&dev);
 	if (d->ifindex && !daemon_dump(d, &dev)) {
 		for (size_t i = 0; i < dev.n_peers; i++) {
-			const struct fz_peer *p = &dev.peers[i];
+			const struct fzk_peer_view *p = &dev.peers[i];
 
 			if (gateway_is_client(role_of(d)->gw, p->public_key) &&
-			    fz_peer_keypair(p, FZ_KEYPAIR_CURRENT) &&
+			    fzk_peer_keypair(p, FZ_KEYPAIR_CURRENT) &&
 			    !gateway_send_goodbye(role_of(d)->gw,
 						  p->public_key))
 				n++;
 		}
 		daemon_log(d, "said goodbye to %zu clients", n);
 	}
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 }
 
 static void gw_stop(struct daemon *d)

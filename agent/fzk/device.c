@@ -104,23 +104,23 @@ static const struct nla_policy stats_policy[FZ_STAT_A_MAX + 1] = {
 	[FZ_STAT_A_DROP_CONTROL_RATELIMITED] = { POLICY_U64 },
 };
 
-void fz_device_init(struct fz_device *dev)
+void fzk_device_view_init(struct fzk_device_view *dev)
 {
 	memset(dev, 0, sizeof(*dev));
 }
 
-static void peer_free(struct fz_peer *peer)
+static void peer_free(struct fzk_peer_view *peer)
 {
 	free(peer->allowedips);
 	free(peer->resources);
 }
 
-void fz_device_free(struct fz_device *dev)
+void fzk_device_view_free(struct fzk_device_view *dev)
 {
 	for (size_t i = 0; i < dev->n_peers; i++)
 		peer_free(&dev->peers[i]);
 	free(dev->peers);
-	fz_device_init(dev);
+	fzk_device_view_init(dev);
 }
 
 /*
@@ -205,7 +205,7 @@ static int family_limits(unsigned int family, size_t *addr_len,
 	}
 }
 
-int fz_allowedip_parse(struct fz_allowedip *aip, struct nlattr *nest)
+int fzk_allowedip_parse(struct fzk_allowedip_view *aip, struct nlattr *nest)
 {
 	struct nlattr *tb[FZ_AIP_A_MAX + 1];
 	unsigned int max_cidr;
@@ -242,9 +242,9 @@ static int parse_endpoint(struct sockaddr_storage *ss, struct nlattr *nla)
 	return -EINVAL;
 }
 
-static int append_allowedip(struct fz_peer *peer, struct nlattr *nest)
+static int append_allowedip(struct fzk_peer_view *peer, struct nlattr *nest)
 {
-	struct fz_allowedip *aips;
+	struct fzk_allowedip_view *aips;
 	int ret;
 
 	aips = reserve(peer->allowedips, &peer->allowedips_cap,
@@ -252,7 +252,7 @@ static int append_allowedip(struct fz_peer *peer, struct nlattr *nest)
 	if (!aips)
 		return -ENOMEM;
 	peer->allowedips = aips;
-	ret = fz_allowedip_parse(&aips[peer->n_allowedips], nest);
+	ret = fzk_allowedip_parse(&aips[peer->n_allowedips], nest);
 	if (ret)
 		return ret;
 	peer->n_allowedips++;
@@ -260,7 +260,7 @@ static int append_allowedip(struct fz_peer *peer, struct nlattr *nest)
 }
 
 /* The list is a nest of nests; the type of each inner nest is ignored. */
-static int parse_allowedips(struct fz_peer *peer, struct nlattr *list)
+static int parse_allowedips(struct fzk_peer_view *peer, struct nlattr *list)
 {
 	struct nlattr *nest;
 	int rem, ret;
@@ -279,7 +279,7 @@ static uint32_t get_u32(const struct nlattr *nla)
 }
 
 /* Slot and both indices identify a keypair; the rest is informative. */
-static int parse_keypair(struct fz_keypair_info *kp, struct nlattr *nest)
+static int parse_keypair(struct fzk_keypair_view *kp, struct nlattr *nest)
 {
 	struct nlattr *tb[FZ_KP_A_MAX + 1];
 
@@ -298,9 +298,9 @@ static int parse_keypair(struct fz_keypair_info *kp, struct nlattr *nest)
 }
 
 /* A nest of nests, like the allowed IPs; entries past the room are ignored. */
-static int parse_keypairs(struct fz_peer *peer, struct nlattr *list)
+static int parse_keypairs(struct fzk_peer_view *peer, struct nlattr *list)
 {
-	struct fz_keypair_info kp;
+	struct fzk_keypair_view kp;
 	struct nlattr *nest;
 	int rem;
 
@@ -313,8 +313,8 @@ static int parse_keypairs(struct fz_peer *peer, struct nlattr *list)
 	return rem > 0 ? -EINVAL : 0;
 }
 
-const struct fz_keypair_info *fz_peer_keypair(const struct fz_peer *peer,
-					      uint8_t slot)
+const struct fzk_keypair_view *
+fzk_peer_keypair(const struct fzk_peer_view *peer, uint8_t slot)
 {
 	for (size_t i = 0; i < peer->n_keypairs; i++)
 		if (peer->keypairs[i].slot == slot)
@@ -323,7 +323,7 @@ const struct fz_keypair_info *fz_peer_keypair(const struct fz_peer *peer,
 }
 
 /* The kernel always sends all three; a missing one is not "never". */
-static int parse_resource(struct fz_resource_info *res, struct nlattr *nest)
+static int parse_resource(struct fzk_resource_view *res, struct nlattr *nest)
 {
 	struct nlattr *tb[FZ_RES_A_MAX + 1];
 
@@ -344,7 +344,7 @@ static int parse_resource(struct fz_resource_info *res, struct nlattr *nest)
  * array is allocated only here, at its exact size: the entries are
  * counted first (the nest bounds them, under 64 KiB).
  */
-static int parse_resources(struct fz_peer *peer, struct nlattr *list)
+static int parse_resources(struct fzk_peer_view *peer, struct nlattr *list)
 {
 	struct nlattr *nest;
 	size_t n = 0;
@@ -370,7 +370,7 @@ static int parse_resources(struct fz_peer *peer, struct nlattr *list)
 static int parse_stats(uint64_t stats[__FZ_STAT_A_MAX], struct nlattr *nest);
 
 /* On error the caller still owns, and must free, the peer's arrays. */
-static int parse_peer(struct fz_peer *peer, struct nlattr *nest)
+static int parse_peer(struct fzk_peer_view *peer, struct nlattr *nest)
 {
 	struct nlattr *tb[FZ_PEER_A_MAX + 1];
 	int ret;
@@ -418,9 +418,10 @@ static int parse_peer(struct fz_peer *peer, struct nlattr *nest)
  * rather than show the peer twice. Keypairs and resources come whole in
  * one part: src's are taken only if dst has none.
  */
-static int merge_allowedips(struct fz_peer *dst, struct fz_peer *src)
+static int merge_allowedips(struct fzk_peer_view *dst,
+			    struct fzk_peer_view *src)
 {
-	struct fz_allowedip *aips;
+	struct fzk_allowedip_view *aips;
 	size_t need = dst->n_allowedips + src->n_allowedips;
 
 	aips = reserve(dst->allowedips, &dst->allowedips_cap, need,
@@ -444,17 +445,17 @@ static int merge_allowedips(struct fz_peer *dst, struct fz_peer *src)
 	return 0;
 }
 
-static bool continues_last_peer(const struct fz_device *dev,
-				const struct fz_peer *peer)
+static bool continues_last_peer(const struct fzk_device_view *dev,
+				const struct fzk_peer_view *peer)
 {
 	return dev->n_peers && !memcmp(dev->peers[dev->n_peers - 1].public_key,
 				       peer->public_key, FZ_KEY_LEN);
 }
 
-static int add_peer(struct fz_device *dev, struct nlattr *nest,
+static int add_peer(struct fzk_device_view *dev, struct nlattr *nest,
 		    bool may_continue)
 {
-	struct fz_peer peer, *peers;
+	struct fzk_peer_view peer, *peers;
 	int ret;
 
 	ret = parse_peer(&peer, nest);
@@ -479,7 +480,7 @@ out:
 }
 
 /* Only the first peer of a continuation message may continue a peer. */
-static int parse_peers(struct fz_device *dev, struct nlattr *list,
+static int parse_peers(struct fzk_device_view *dev, struct nlattr *list,
 		       bool continuation)
 {
 	struct nlattr *nest;
@@ -508,7 +509,7 @@ static int parse_stats(uint64_t stats[__FZ_STAT_A_MAX], struct nlattr *nest)
 }
 
 /* Device attributes come in the first message; take them where found. */
-static int parse_device_attrs(struct fz_device *dev, struct nlattr **tb)
+static int parse_device_attrs(struct fzk_device_view *dev, struct nlattr **tb)
 {
 	if (tb[FZ_A_IFNAME])
 		nla_strlcpy(dev->ifname, tb[FZ_A_IFNAME], sizeof(dev->ifname));
@@ -533,7 +534,7 @@ static int parse_device_attrs(struct fz_device *dev, struct nlattr **tb)
  * device by FZ_A_IFINDEX, which must not change within one dump. On error
  * dev keeps what was merged before and must still be freed.
  */
-int fz_device_parse_msg(struct fz_device *dev, struct nlmsghdr *nlh)
+int fzk_device_view_parse_msg(struct fzk_device_view *dev, struct nlmsghdr *nlh)
 {
 	struct nlattr *tb[FZ_A_MAX + 1];
 	struct genlmsghdr *gnlh;

@@ -191,12 +191,12 @@ int fz_event_parse(const struct nlmsghdr *nlh, int family, struct fz_event *ev)
 	return ret ? ret : check_complete(ev, tb[FZ_A_FLOW] != NULL);
 }
 
-enum fz_event_resync fz_event_resync_need(const struct fz_peer *p,
+enum fz_event_resync fz_event_resync_need(const struct fzk_peer_view *p,
 					  uint64_t now_ns,
 					  uint64_t rekey_after_ns)
 {
-	const struct fz_keypair_info *kp =
-		fz_peer_keypair(p, FZ_KEYPAIR_CURRENT);
+	const struct fzk_keypair_view *kp =
+		fzk_peer_keypair(p, FZ_KEYPAIR_CURRENT);
 
 	if (p->endpoint.ss_family == AF_UNSPEC)
 		return RESYNC_NONE;

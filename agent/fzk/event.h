@@ -59,8 +59,8 @@ int fz_event_parse(const struct nlmsghdr *nlh, int family, struct fz_event *ev);
  */
 #define FZ_EVENT_REKEY_AFTER_NS (120ULL * 1000000000ULL)
 enum fz_event_resync { RESYNC_NONE, RESYNC_REKEY, RESYNC_KEEPALIVE };
-struct fz_peer;
-enum fz_event_resync fz_event_resync_need(const struct fz_peer *p,
+struct fzk_peer_view;
+enum fz_event_resync fz_event_resync_need(const struct fzk_peer_view *p,
 					  uint64_t now_ns,
 					  uint64_t rekey_after_ns);
 

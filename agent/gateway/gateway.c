@@ -313,8 +313,8 @@ static const struct gw_grant *file_grant(const struct gw_auth *auth,
 	return NULL;
 }
 
-static const struct fz_peer *dev_peer(const struct fz_device *dev,
-				      const uint8_t *key)
+static const struct fzk_peer_view *dev_peer(const struct fzk_device_view *dev,
+					    const uint8_t *key)
 {
 	for (size_t i = 0; dev && i < dev->n_peers; i++)
 		if (!memcmp(dev->peers[i].public_key, key, FZ_KEY_LEN))
@@ -322,7 +322,7 @@ static const struct fz_peer *dev_peer(const struct fz_device *dev,
 	return NULL;
 }
 
-static bool dev_has_resource(const struct fz_peer *kp, const uint8_t *id)
+static bool dev_has_resource(const struct fzk_peer_view *kp, const uint8_t *id)
 {
 	for (size_t i = 0; kp && i < kp->n_resources; i++)
 		if (!memcmp(kp->resources[i].id, id, FZ_RESOURCE_ID_LEN))
@@ -367,7 +367,8 @@ static int drop_unfiled(struct gateway *gw, struct gw_peer *p, char *err,
 
 /* What fz.ko holds for the client that no one told it: removed. */
 static int drop_unknown(struct gateway *gw, struct gw_peer *p,
-			const struct fz_peer *kp, char *err, size_t errlen)
+			const struct fzk_peer_view *kp, char *err,
+			size_t errlen)
 {
 	char id[KEY_B64_LEN + 1], label[GW_NAME_MAX + 1];
 	int ret;
@@ -404,7 +405,8 @@ static int drop_unknown(struct gateway *gw, struct gw_peer *p,
  * first: the client assigns its proxy IPs again when it resolves anew.
  */
 static int apply_grants(struct gateway *gw, struct gw_peer *p,
-			const struct fz_peer *kp, char *err, size_t errlen)
+			const struct fzk_peer_view *kp, char *err,
+			size_t errlen)
 {
 	const struct gw_client *c = p->client;
 	char id[KEY_B64_LEN + 1];
@@ -438,15 +440,15 @@ static int apply_grants(struct gateway *gw, struct gw_peer *p,
 }
 
 /* Every client becomes a peer, even one with no Authorize line yet. */
-int gateway_start(struct gateway *gw, const struct fz_device *dev, char *err,
-		  size_t errlen)
+int gateway_start(struct gateway *gw, const struct fzk_device_view *dev,
+		  char *err, size_t errlen)
 {
 	const struct gw_auth *auth = &gw->auth;
 	int ret = 0;
 
 	for (size_t i = 0; i < auth->n_clients && !ret; i++) {
 		struct gw_peer *p = &gw->peers[i];
-		const struct fz_peer *kp =
+		const struct fzk_peer_view *kp =
 			dev_peer(dev, auth->clients[i].public_key);
 
 		ret = install_peer(gw, p, err, errlen);

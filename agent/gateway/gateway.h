@@ -72,7 +72,7 @@ struct gateway *gateway_new(const struct gw_ops *ops, void *ctx,
 /* Resolutions still running are forgotten: their answers are dropped. */
 void gateway_free(struct gateway *gw);
 
-struct fz_device;
+struct fzk_device_view;
 
 /*
  * Makes fz.ko hold exactly what the authorizations file says: installs
@@ -83,8 +83,8 @@ struct fz_device;
  * resources the agent does not know the maps of. Each removal is logged.
  * At start and after gateway_replace_auth().
  */
-int gateway_start(struct gateway *gw, const struct fz_device *dev, char *err,
-		  size_t errlen);
+int gateway_start(struct gateway *gw, const struct fzk_device_view *dev,
+		  char *err, size_t errlen);
 
 /*
  * The authorizations file was read again: auth (taken on success)

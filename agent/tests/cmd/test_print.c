@@ -15,10 +15,10 @@
 #define NS 1000000000ULL
 #define NOW (1700000000ULL * NS)
 
-static struct fz_allowedip aips[2];
-static struct fz_peer peers[2];
-static struct fz_resource_info resources[3];
-static struct fz_device dev;
+static struct fzk_allowedip_view aips[2];
+static struct fzk_peer_view peers[2];
+static struct fzk_resource_view resources[3];
+static struct fzk_device_view dev;
 
 static void set_inet(struct sockaddr_storage *ss, const char *addr,
 		     uint16_t port)

@@ -228,7 +228,7 @@ static void assert_real_deadline(uint64_t got, uint64_t boot_ns)
 	ck_assert_uint_lt(got > want ? got - want : want - got, NS);
 }
 
-static void check_client_peer(const struct fz_peer *p)
+static void check_client_peer(const struct fzk_peer_view *p)
 {
 	uint8_t id[FZ_RESOURCE_ID_LEN];
 
@@ -280,17 +280,17 @@ static struct nl_msg *msg_with_resource(const uint8_t *id, int id_len,
 /* Parse one message into a fresh device, free it, return the result. */
 static int parse_one(struct nl_msg *msg)
 {
-	struct fz_device dev;
+	struct fzk_device_view dev;
 	int ret;
 
-	fz_device_init(&dev);
-	ret = fz_device_parse_msg(&dev, nlmsg_hdr(msg));
-	fz_device_free(&dev);
+	fzk_device_view_init(&dev);
+	ret = fzk_device_view_parse_msg(&dev, nlmsg_hdr(msg));
+	fzk_device_view_free(&dev);
 	nlmsg_free(msg);
 	return ret;
 }
 
-static void check_full_peer(const struct fz_peer *p)
+static void check_full_peer(const struct fzk_peer_view *p)
 {
 	const struct sockaddr_in *sin = (const void *)&p->endpoint;
 	uint8_t key[FZ_KEY_LEN];
@@ -318,7 +318,7 @@ static void check_full_peer(const struct fz_peer *p)
 	ck_assert_uint_eq(p->last_rx_ns, 2000 * NS);
 }
 
-static void check_small_peer(const struct fz_peer *p)
+static void check_small_peer(const struct fzk_peer_view *p)
 {
 	const struct sockaddr_in6 *sin6 = (const void *)&p->endpoint;
 	uint8_t key[FZ_KEY_LEN];
@@ -334,7 +334,7 @@ static void check_small_peer(const struct fz_peer *p)
 	ck_assert_uint_eq(p->drops[FZ_STAT_A_DROP_DENIED], 0);
 }
 
-static void check_device_attrs(const struct fz_device *dev)
+static void check_device_attrs(const struct fzk_device_view *dev)
 {
 	uint8_t key[FZ_KEY_LEN];
 
@@ -368,16 +368,16 @@ static struct nl_msg *full_message(void)
 START_TEST(test_single_message)
 {
 	struct nl_msg *msg = full_message();
-	struct fz_device dev;
+	struct fzk_device_view dev;
 
-	fz_device_init(&dev);
-	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(msg)), 0);
+	fzk_device_view_init(&dev);
+	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlmsg_hdr(msg)), 0);
 	check_device_attrs(&dev);
 	ck_assert_uint_eq(dev.n_peers, 2);
 	check_full_peer(&dev.peers[0]);
 	check_small_peer(&dev.peers[1]);
 	ck_assert_uint_eq(dev.n_msgs, 1);
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 	ck_assert_uint_eq(dev.n_peers, 0);
 	ck_assert_ptr_null(dev.peers);
 	nlmsg_free(msg);
@@ -387,10 +387,10 @@ END_TEST
 START_TEST(test_gateway_client_resources)
 {
 	struct nl_msg *msg = gateway_message();
-	struct fz_device dev;
+	struct fzk_device_view dev;
 
-	fz_device_init(&dev);
-	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(msg)), 0);
+	fzk_device_view_init(&dev);
+	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlmsg_hdr(msg)), 0);
 	ck_assert_uint_eq(dev.n_peers, 3);
 	check_full_peer(&dev.peers[0]);
 	check_client_peer(&dev.peers[1]);
@@ -400,7 +400,7 @@ START_TEST(test_gateway_client_resources)
 	ck_assert_ptr_null(dev.peers[0].resources);
 	ck_assert_uint_eq(dev.peers[0].n_resources, 0);
 	ck_assert_ptr_null(dev.peers[2].resources);
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 	nlmsg_free(msg);
 }
 END_TEST
@@ -410,7 +410,7 @@ START_TEST(test_gateway_client_without_resources)
 {
 	struct nl_msg *msg = msg_start();
 	struct nlattr *peers, *peer;
-	struct fz_device dev;
+	struct fzk_device_view dev;
 
 	put_ok(nla_put_u32(msg, FZ_A_IFINDEX, 7));
 	peers = nla_nest_start(msg, FZ_A_PEERS);
@@ -420,13 +420,13 @@ START_TEST(test_gateway_client_without_resources)
 	put_ok(nla_put(msg, FZ_PEER_A_RESOURCES | NLA_F_NESTED, 0, NULL));
 	nla_nest_end(msg, peer);
 	nla_nest_end(msg, peers);
-	fz_device_init(&dev);
-	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(msg)), 0);
+	fzk_device_view_init(&dev);
+	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlmsg_hdr(msg)), 0);
 	ck_assert_uint_eq(dev.n_peers, 1);
 	ck_assert_uint_eq(dev.peers[0].flags, FZ_PEER_F_GATEWAY_CLIENT);
 	ck_assert_uint_eq(dev.peers[0].n_resources, 0);
 	ck_assert_ptr_null(dev.peers[0].resources);
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 	nlmsg_free(msg);
 }
 END_TEST
@@ -436,7 +436,7 @@ START_TEST(test_max_resources_and_future_attrs)
 {
 	struct nl_msg *msg = nlmsg_alloc_size(1 << 16);
 	struct nlattr *peers, *peer, *list, *res;
-	struct fz_device dev;
+	struct fzk_device_view dev;
 	uint8_t id[FZ_RESOURCE_ID_LEN] = { 0 };
 
 	ck_assert_ptr_nonnull(genlmsg_put(msg, 0, 1, FAMILY_ID, 0, NLM_F_MULTI,
@@ -457,13 +457,13 @@ START_TEST(test_max_resources_and_future_attrs)
 	nla_nest_end(msg, list);
 	nla_nest_end(msg, peer);
 	nla_nest_end(msg, peers);
-	fz_device_init(&dev);
-	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(msg)), 0);
+	fzk_device_view_init(&dev);
+	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlmsg_hdr(msg)), 0);
 	ck_assert_uint_eq(dev.peers[0].n_resources, FZ_MAX_RESOURCES);
 	ck_assert_uint_eq(dev.peers[0].resources[127].id[15], 127);
 	ck_assert_uint_eq(dev.peers[0].resources[127].flags, 1U << 7);
 	assert_real_deadline(dev.peers[0].resources[127].expires_ns, 127 * NS);
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 	nlmsg_free(msg);
 }
 END_TEST
@@ -473,7 +473,7 @@ START_TEST(test_split_client_keeps_resources)
 {
 	struct nl_msg *first = msg_start(), *second = msg_start();
 	struct nlattr *peers, *peer, *aips;
-	struct fz_device dev;
+	struct fzk_device_view dev;
 
 	put_device(first, 7);
 	peers = nla_nest_start(first, FZ_A_PEERS);
@@ -489,12 +489,12 @@ START_TEST(test_split_client_keeps_resources)
 	nla_nest_end(second, peer);
 	nla_nest_end(second, peers);
 
-	fz_device_init(&dev);
-	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(first)), 0);
-	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(second)), 0);
+	fzk_device_view_init(&dev);
+	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlmsg_hdr(first)), 0);
+	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlmsg_hdr(second)), 0);
 	ck_assert_uint_eq(dev.n_peers, 1);
 	check_client_peer(&dev.peers[0]);
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 	nlmsg_free(first);
 	nlmsg_free(second);
 }
@@ -505,7 +505,7 @@ START_TEST(test_split_dump)
 {
 	struct nl_msg *first = msg_start(), *second = msg_start();
 	struct nlattr *peers;
-	struct fz_device dev;
+	struct fzk_device_view dev;
 
 	put_device(first, 7);
 	peers = nla_nest_start(first, FZ_A_PEERS);
@@ -517,15 +517,15 @@ START_TEST(test_split_dump)
 	put_small_peer(second);
 	nla_nest_end(second, peers);
 
-	fz_device_init(&dev);
-	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(first)), 0);
-	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(second)), 0);
+	fzk_device_view_init(&dev);
+	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlmsg_hdr(first)), 0);
+	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlmsg_hdr(second)), 0);
 	check_device_attrs(&dev);
 	ck_assert_uint_eq(dev.n_msgs, 2);
 	ck_assert_uint_eq(dev.n_peers, 2);
 	check_full_peer(&dev.peers[0]);
 	check_small_peer(&dev.peers[1]);
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 	nlmsg_free(first);
 	nlmsg_free(second);
 }
@@ -536,7 +536,7 @@ START_TEST(test_split_peer_is_merged)
 {
 	struct nl_msg *first = full_message(), *second = msg_start();
 	struct nlattr *peers, *peer, *aips;
-	struct fz_device dev;
+	struct fzk_device_view dev;
 
 	put_ok(nla_put_u32(second, FZ_A_IFINDEX, 7));
 	peers = nla_nest_start(second, FZ_A_PEERS);
@@ -548,15 +548,15 @@ START_TEST(test_split_peer_is_merged)
 	nla_nest_end(second, peer);
 	nla_nest_end(second, peers);
 
-	fz_device_init(&dev);
-	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(first)), 0);
-	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(second)), 0);
+	fzk_device_view_init(&dev);
+	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlmsg_hdr(first)), 0);
+	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlmsg_hdr(second)), 0);
 	ck_assert_uint_eq(dev.n_peers, 2);
 	ck_assert_uint_eq(dev.peers[1].n_allowedips, 2);
 	ck_assert_uint_eq(dev.peers[1].allowedips[1].cidr, 24);
 	/* What the first part said about the peer is kept. */
 	ck_assert_int_eq(dev.peers[1].endpoint.ss_family, AF_INET6);
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 	nlmsg_free(first);
 	nlmsg_free(second);
 }
@@ -567,17 +567,17 @@ START_TEST(test_duplicate_in_one_message_not_merged)
 {
 	struct nl_msg *msg = msg_start();
 	struct nlattr *peers;
-	struct fz_device dev;
+	struct fzk_device_view dev;
 
 	put_ok(nla_put_u32(msg, FZ_A_IFINDEX, 7));
 	peers = nla_nest_start(msg, FZ_A_PEERS);
 	put_small_peer(msg);
 	put_small_peer(msg);
 	nla_nest_end(msg, peers);
-	fz_device_init(&dev);
-	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(msg)), 0);
+	fzk_device_view_init(&dev);
+	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlmsg_hdr(msg)), 0);
 	ck_assert_uint_eq(dev.n_peers, 2);
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 	nlmsg_free(msg);
 }
 END_TEST
@@ -592,7 +592,7 @@ START_TEST(test_minimal_and_empty_nests)
 {
 	struct nl_msg *msg = msg_start(), *more = msg_start();
 	struct nlattr *peers, *peer;
-	struct fz_device dev;
+	struct fzk_device_view dev;
 
 	put_ok(nla_put_u32(msg, FZ_A_IFINDEX, 3));
 	peers = nla_nest_start(msg, FZ_A_PEERS);
@@ -604,16 +604,16 @@ START_TEST(test_minimal_and_empty_nests)
 	put_ok(nla_put_u32(more, FZ_A_IFINDEX, 3));
 	put_empty_nest(more, FZ_A_PEERS);
 
-	fz_device_init(&dev);
-	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(msg)), 0);
-	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(more)), 0);
+	fzk_device_view_init(&dev);
+	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlmsg_hdr(msg)), 0);
+	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlmsg_hdr(more)), 0);
 	ck_assert(!dev.has_public_key);
 	ck_assert_str_eq(dev.ifname, "");
 	ck_assert_uint_eq(dev.n_msgs, 2);
 	ck_assert_uint_eq(dev.n_peers, 1);
 	ck_assert_uint_eq(dev.peers[0].n_allowedips, 0);
 	ck_assert_int_eq(dev.peers[0].endpoint.ss_family, AF_UNSPEC);
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 	nlmsg_free(msg);
 	nlmsg_free(more);
 }
@@ -650,7 +650,7 @@ START_TEST(test_many_peers_and_allowedips)
 {
 	struct nl_msg *msg = nlmsg_alloc_size(1 << 20);
 	struct nlattr *peers, *peer, *aips;
-	struct fz_device dev;
+	struct fzk_device_view dev;
 	uint8_t v4[4] = { 10, 0, 0, 0 };
 
 	ck_assert_ptr_nonnull(genlmsg_put(msg, 0, 1, FAMILY_ID, 0, NLM_F_MULTI,
@@ -669,13 +669,13 @@ START_TEST(test_many_peers_and_allowedips)
 		nla_nest_end(msg, peer);
 	}
 	nla_nest_end(msg, peers);
-	fz_device_init(&dev);
-	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(msg)), 0);
+	fzk_device_view_init(&dev);
+	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlmsg_hdr(msg)), 0);
 	ck_assert_uint_eq(dev.n_peers, 80);
 	ck_assert_uint_eq(dev.peers[79].n_allowedips, 20);
 	ck_assert_uint_eq(dev.peers[79].allowedips[19].addr.ip4.s_addr,
 			  htonl(0x0a004f13));
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 	nlmsg_free(msg);
 }
 END_TEST
@@ -902,7 +902,7 @@ END_TEST
 START_TEST(test_ifindex_rules)
 {
 	struct nl_msg *first = full_message(), *second;
-	struct fz_device dev;
+	struct fzk_device_view dev;
 
 	/* Missing, and zero. */
 	ck_assert_int_eq(parse_one(msg_start()), -EINVAL);
@@ -913,11 +913,12 @@ START_TEST(test_ifindex_rules)
 	/* A second message about another device. */
 	second = msg_start();
 	put_ok(nla_put_u32(second, FZ_A_IFINDEX, 8));
-	fz_device_init(&dev);
-	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(first)), 0);
-	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(second)), -EINVAL);
+	fzk_device_view_init(&dev);
+	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlmsg_hdr(first)), 0);
+	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlmsg_hdr(second)),
+			 -EINVAL);
 	ck_assert_uint_eq(dev.ifindex, 7);
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 	nlmsg_free(first);
 	nlmsg_free(second);
 }
@@ -972,12 +973,12 @@ END_TEST
 START_TEST(test_not_a_genl_message)
 {
 	struct nlmsghdr *nlh = calloc(1, NLMSG_HDRLEN);
-	struct fz_device dev;
+	struct fzk_device_view dev;
 
 	nlh->nlmsg_len = NLMSG_HDRLEN;
-	fz_device_init(&dev);
-	ck_assert_int_eq(fz_device_parse_msg(&dev, nlh), -EINVAL);
-	fz_device_free(&dev);
+	fzk_device_view_init(&dev);
+	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlh), -EINVAL);
+	fzk_device_view_free(&dev);
 	free(nlh);
 }
 END_TEST
@@ -995,11 +996,12 @@ static struct nlmsghdr *exact_copy(struct nl_msg *msg, uint32_t len)
 
 static void parse_and_free(struct nlmsghdr *nlh)
 {
-	struct fz_device dev;
+	struct fzk_device_view dev;
 
-	fz_device_init(&dev);
-	fz_device_parse_msg(&dev, nlh); /* any result but a crash is fine */
-	fz_device_free(&dev);
+	fzk_device_view_init(&dev);
+	fzk_device_view_parse_msg(&dev,
+				  nlh); /* any result but a crash is fine */
+	fzk_device_view_free(&dev);
 	free(nlh);
 }
 

@@ -578,18 +578,18 @@ static struct nl_msg *dump_msg(uint8_t kb, int n_keypairs, bool bad)
 
 START_TEST(test_dump_keypairs)
 {
-	const struct fz_keypair_info *cur, *next;
-	struct fz_device dev;
+	const struct fzk_keypair_view *cur, *next;
+	struct fzk_device_view dev;
 	struct nl_msg *msg;
 
-	fz_device_init(&dev);
+	fzk_device_view_init(&dev);
 	msg = dump_msg(0x22, 2, false);
-	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(msg)), 0);
+	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlmsg_hdr(msg)), 0);
 	nlmsg_free(msg);
 	ck_assert_uint_eq(dev.n_peers, 1);
 	ck_assert_uint_eq(dev.peers[0].n_keypairs, 2);
-	cur = fz_peer_keypair(&dev.peers[0], FZ_KEYPAIR_CURRENT);
-	next = fz_peer_keypair(&dev.peers[0], FZ_KEYPAIR_NEXT);
+	cur = fzk_peer_keypair(&dev.peers[0], FZ_KEYPAIR_CURRENT);
+	next = fzk_peer_keypair(&dev.peers[0], FZ_KEYPAIR_NEXT);
 	ck_assert_ptr_nonnull(cur);
 	ck_assert_ptr_nonnull(next);
 	ck_assert_uint_eq(cur->local_index, 0x100);
@@ -599,37 +599,38 @@ START_TEST(test_dump_keypairs)
 	ck_assert_uint_eq(cur->tx_counter, 42);
 	ck_assert_uint_eq(next->local_index, 0x101);
 	ck_assert_uint_eq(next->flags, 0);
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 
 	/* More than there is room for: the rest is ignored. */
 	msg = dump_msg(0x22, FZ_DEVICE_MAX_KEYPAIRS + 2, false);
-	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(msg)), 0);
+	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlmsg_hdr(msg)), 0);
 	ck_assert_uint_eq(dev.peers[0].n_keypairs, FZ_DEVICE_MAX_KEYPAIRS);
 	nlmsg_free(msg);
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 
 	/* A keypair without its slot is malformed. */
 	msg = dump_msg(0x22, 1, true);
-	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(msg)), -EINVAL);
+	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlmsg_hdr(msg)),
+			 -EINVAL);
 	nlmsg_free(msg);
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 
 	/* No keypairs at all. */
 	msg = dump_msg(0x22, 0, false);
-	ck_assert_int_eq(fz_device_parse_msg(&dev, nlmsg_hdr(msg)), 0);
+	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlmsg_hdr(msg)), 0);
 	ck_assert_uint_eq(dev.peers[0].n_keypairs, 0);
-	ck_assert_ptr_null(fz_peer_keypair(&dev.peers[0], FZ_KEYPAIR_CURRENT));
+	ck_assert_ptr_null(fzk_peer_keypair(&dev.peers[0], FZ_KEYPAIR_CURRENT));
 	nlmsg_free(msg);
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 }
 END_TEST
 
 /* --- Adoption planning --- */
 
-static struct fz_peer *dev_peer(struct fz_device *dev, uint8_t kb,
-				bool endpoint, bool current, size_t n_kps)
+static struct fzk_peer_view *dev_peer(struct fzk_device_view *dev, uint8_t kb,
+				      bool endpoint, bool current, size_t n_kps)
 {
-	struct fz_peer *p = &dev->peers[dev->n_peers++];
+	struct fzk_peer_view *p = &dev->peers[dev->n_peers++];
 
 	memset(p, 0, sizeof(*p));
 	fill_key(p->public_key, kb);
@@ -675,14 +676,14 @@ static void load_conf(struct fz_config *cfg, const char *text)
 
 START_TEST(test_plan_adopt)
 {
-	struct fz_peer peers[4];
-	struct fz_device dev;
+	struct fzk_peer_view peers[4];
+	struct fzk_device_view dev;
 	struct fz_config cfg;
 	struct fz_plan plan;
 
 	ck_assert_int_eq(keys_init(), 0);
 	load_conf(&cfg, plan_conf);
-	fz_device_init(&dev);
+	fzk_device_view_init(&dev);
 	dev.peers = peers;
 	dev.listen_port = 51820;
 	dev.fwmark = 0x10;
@@ -724,13 +725,13 @@ END_TEST
 
 START_TEST(test_plan_new_device)
 {
-	struct fz_device dev;
+	struct fzk_device_view dev;
 	struct fz_config cfg;
 	struct fz_plan plan;
 
 	ck_assert_int_eq(keys_init(), 0);
 	load_conf(&cfg, plan_conf);
-	fz_device_init(&dev);
+	fzk_device_view_init(&dev);
 	dev.listen_port = 40000; /* picked at random when it came up */
 	ck_assert_int_eq(fz_plan_adopt(&dev, &cfg, &plan), 0);
 	ck_assert_uint_eq(plan.n_peers, 3);
@@ -748,11 +749,11 @@ END_TEST
 
 START_TEST(test_plan_device_settings)
 {
-	struct fz_device dev;
+	struct fzk_device_view dev;
 	struct fz_config cfg = { 0 };
 	struct fz_plan plan;
 
-	fz_device_init(&dev);
+	fzk_device_view_init(&dev);
 	dev.listen_port = 40000;
 	/* Port 0 (any) keeps a bound port; an explicit one moves it. */
 	cfg.has_listen_port = true;

@@ -684,11 +684,12 @@ static size_t count_of(const char *text, const char *what)
 }
 
 /* A dump's client K1 holding resources with these last ID bytes. */
-static void dump_with(struct fz_device *dev, const uint8_t *last, size_t n)
+static void dump_with(struct fzk_device_view *dev, const uint8_t *last,
+		      size_t n)
 {
-	struct fz_peer *p;
+	struct fzk_peer_view *p;
 
-	fz_device_init(dev);
+	fzk_device_view_init(dev);
 	dev->peers = calloc(1, sizeof(*dev->peers));
 	ck_assert_ptr_nonnull(dev->peers);
 	dev->n_peers = 1;
@@ -714,14 +715,14 @@ START_TEST(test_gateway_reconcile)
 	char err[256], k[] = K1,
 		       unknown[] = "0b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c77";
 	char *w_unknown[] = { k, unknown };
-	struct fz_device dev;
+	struct fzk_device_view dev;
 	struct gw_auth auth;
 
 	/* An earlier agent left app (granted: its maps go), net (a
 	 * run-time grant) and a resource the file never had. */
 	dump_with(&dev, held, 3);
 	ck_assert_int_eq(gateway_start(gw, &dev, err, sizeof(err)), 0);
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 	ck_assert_msg(strstr(calls, "peer 100.64.0.2\n"), "%s", calls);
 	ck_assert_msg(strstr(calls, "delres 12\n"), "%s", calls);
 	ck_assert_msg(strstr(calls, "delres 99\n"), "%s", calls);
@@ -750,7 +751,7 @@ START_TEST(test_gateway_reconcile)
 	calls[0] = '\0';
 	dump_with(&dev, held, 2);
 	ck_assert_int_eq(gateway_start(gw, &dev, err, sizeof(err)), 0);
-	fz_device_free(&dev);
+	fzk_device_view_free(&dev);
 	ck_assert_msg(strstr(calls, "delres 12\n"), "%s", calls);
 	ck_assert_ptr_nonnull(strstr(calls, "resource net is not authorized "
 					    "in the authorizations file"));
@@ -1158,7 +1159,7 @@ END_TEST
 START_TEST(test_resync_need)
 {
 	const uint64_t now = NOW, after = FZ_EVENT_REKEY_AFTER_NS;
-	struct fz_peer p;
+	struct fzk_peer_view p;
 
 	memset(&p, 0, sizeof(p));
 	/* No endpoint: nothing can be sent. */

@@ -56,11 +56,11 @@ END_TEST
 START_TEST(test_plan_thousands)
 {
 	enum { N = 3000 };
-	struct fz_device dev;
+	struct fzk_device_view dev;
 	struct fz_config cfg;
 	struct fz_plan plan;
 
-	fz_device_init(&dev);
+	fzk_device_view_init(&dev);
 	memset(&cfg, 0, sizeof(cfg));
 	dev.peers = calloc(N, sizeof(*dev.peers));
 	cfg.peers = calloc(N, sizeof(*cfg.peers));
