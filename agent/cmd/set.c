@@ -190,8 +190,10 @@ static int direct(const char *ifname, const struct fz_config *cfg)
 		cli_error("set", "%s: no such interface", ifname);
 		return CLI_EXIT_FAILURE;
 	}
-	if (fznl_open(&nl))
+	if (fznl_open(&nl, err, sizeof(err))) {
+		cli_error(NULL, "%s", err);
 		return CLI_EXIT_FAILURE;
+	}
 	if (check_no_client(nl, ifname, cfg)) {
 		fznl_close(nl);
 		return CLI_EXIT_FAILURE;

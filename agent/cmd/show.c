@@ -254,12 +254,15 @@ static int show_links(const struct link_list *links, const struct show_opts *o)
 {
 	struct fznl *nl = NULL;
 	bool first = true, failed = false;
+	char err[256];
 	int ret;
 
 	if (!links->n)
 		return CLI_EXIT_OK;
-	if (fznl_open(&nl))
+	if (fznl_open(&nl, err, sizeof(err))) {
+		cli_error(NULL, "%s", err);
 		return CLI_EXIT_FAILURE;
+	}
 	for (size_t i = 0; i < links->n; i++) {
 		ret = show_device(nl, links->names[i], o, first);
 		if (!ret)

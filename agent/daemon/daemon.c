@@ -701,6 +701,7 @@ static int prune_clients(struct daemon *d)
 static int setup(struct daemon *d, const struct fz_config *cfg)
 {
 	struct fz_hs_timers timers;
+	char err[256];
 	bool created;
 	int ret;
 
@@ -710,8 +711,10 @@ static int setup(struct daemon *d, const struct fz_config *cfg)
 	if (!d->hs)
 		return -ENOMEM;
 	ret = claim_name(d);
-	if (!ret && fznl_open(&d->nl))
+	if (!ret && fznl_open(&d->nl, err, sizeof(err))) {
+		cli_error(NULL, "%s", err);
 		ret = -EIO;
+	}
 	if (!ret)
 		ret = open_events(d);
 	if (!ret)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -22,7 +23,6 @@
 
 #include <linux/fz.h>
 
-#include "lib/cli.h"
 #include "nl.h"
 
 struct fznl {
@@ -72,7 +72,7 @@ static void enable_ext_ack(struct nl_sock *sock)
 	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 }
 
-static int resolve_family(struct fznl *nl)
+static int resolve_family(struct fznl *nl, char *err, size_t errlen)
 {
 	int ret = genl_ctrl_resolve(nl->sock, FZ_GENL_NAME);
 
@@ -81,19 +81,19 @@ static int resolve_family(struct fznl *nl)
 		return 0;
 	}
 	if (ret == -NLE_OBJ_NOTFOUND) {
-		cli_error(NULL,
-			  "cannot reach fz.ko: generic netlink family \"%s\" "
-			  "not found (is the module loaded? try: modprobe fz)",
-			  FZ_GENL_NAME);
+		snprintf(err, errlen,
+			 "cannot reach fz.ko: generic netlink family \"%s\" "
+			 "not found (is the module loaded? try: modprobe fz)",
+			 FZ_GENL_NAME);
 		return -ENOENT;
 	}
-	cli_error(NULL, "cannot reach fz.ko: looking up family \"%s\": %s",
-		  FZ_GENL_NAME, nl_geterror(ret));
+	snprintf(err, errlen,
+		 "cannot reach fz.ko: looking up family \"%s\": %s",
+		 FZ_GENL_NAME, nl_geterror(ret));
 	return nlerr_to_errno(ret);
 }
 
-/* Errors are reported on stderr here, where their context is known. */
-int fznl_open(struct fznl **out)
+int fznl_open(struct fznl **out, char *err, size_t errlen)
 {
 	struct fznl *nl;
 	int ret;
@@ -102,21 +102,22 @@ int fznl_open(struct fznl **out)
 	if (nl)
 		nl->sock = nl_socket_alloc();
 	if (!nl || !nl->sock) {
-		cli_error(NULL, "cannot allocate a netlink socket");
+		snprintf(err, errlen, "cannot allocate a netlink socket");
 		ret = -ENOMEM;
 		goto err;
 	}
 	ret = genl_connect(nl->sock);
 	if (ret < 0) {
-		cli_error(NULL, "cannot open a generic netlink socket: %s",
-			  nl_geterror(ret));
+		snprintf(err, errlen,
+			 "cannot open a generic netlink socket: %s",
+			 nl_geterror(ret));
 		ret = nlerr_to_errno(ret);
 		goto err;
 	}
 	/* Peek first so that no dump message is ever truncated. */
 	nl_socket_enable_msg_peek(nl->sock);
 	enable_ext_ack(nl->sock);
-	ret = resolve_family(nl);
+	ret = resolve_family(nl, err, errlen);
 	if (ret)
 		goto err;
 	*out = nl;

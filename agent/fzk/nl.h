@@ -2,9 +2,9 @@
 /*
  * A small wrapper around libnl-genl for talking to fz.ko.
  *
- * Functions return 0 or a negative errno. Errors the kernel reports keep
- * their errno; the kernel's extended ack message, when it sent one, is
- * available from fznl_ext_msg() until the next request.
+ * Functions return 0 or a negative errno and print nothing. Errors the
+ * kernel reports keep their errno; the kernel's extended ack message, when
+ * it sent one, is available from fznl_ext_msg() until the next request.
  */
 #ifndef FZ_AGENT_NL_H
 #define FZ_AGENT_NL_H
@@ -25,7 +25,8 @@ struct fznl_msgs {
 	size_t cap;
 };
 
-int fznl_open(struct fznl **out);
+/* On failure err holds one line for the user ("cannot reach fz.ko: ..."). */
+int fznl_open(struct fznl **out, char *err, size_t errlen);
 void fznl_close(struct fznl *nl);
 const char *fznl_ext_msg(const struct fznl *nl);
 
