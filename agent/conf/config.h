@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Configuration in the two text forms of wg(8): a wg-quick-style INI file
- * (`fzagent setconf fz0 fz0.conf`) and the words of `wg set`
- * (`fzagent set fz0 listen-port 51820 peer KEY ...`).
+ * (`fzagent up fz0.conf`, `fzagent gateway fz0.conf -a fz0.auth`) and the
+ * words of `wg set` (`fzagent set fz0 listen-port 51820 peer KEY ...`).
  *
  * This is a pure parser: it opens files and resolves endpoint host names,
  * but never talks to the kernel. Both parsers either succeed completely or
@@ -65,7 +65,7 @@ struct fz_config {
 	struct fz_config_peer *peers; /* in the order given */
 	size_t n_peers;
 	size_t peers_cap;
-	bool replace_peers; /* file: true (setconf); clear it for addconf */
+	bool replace_peers; /* file: true, as `wg setconf`; set words: false */
 };
 
 /*
