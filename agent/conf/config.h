@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
+ * The conf wing (agent/conf/): the wg-style configuration, as a file and
+ * as `set` words, parsed into struct fz_config. It may use lib.
+ *
  * Configuration in the two text forms of wg(8): a wg-quick-style INI file
  * (`fzagent up fz0.conf`, `fzagent gateway fz0.conf -a fz0.auth`) and the
  * words of `wg set` (`fzagent set fz0 listen-port 51820 peer KEY ...`).

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
+ * The ctl wing (agent/ctl/): the control socket between the commands and
+ * a running agent: its wire format, its table of verbs and the one client
+ * helper every command uses. It may use conf (set words) and lib.
+ *
  * The control socket between `fzagent set|down|authorize|revoke` and a
  * running agent.
  *

@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
+ * The daemon wing (agent/daemon/): the role-neutral agent: the event loop,
+ * config sync with fz.ko, the control server. It knows a role only
+ * through role.h; role_gw.c adapts the gateway wing to it. It may use
+ * every wing below cmd.
+ *
  * The agent proper: `fzagent up` brings the interface to its config file
  * and then runs here, in the foreground, until told to stop.
  *

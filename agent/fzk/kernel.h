@@ -1,5 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
+ * The fzk wing (agent/fzk/), libfzk: everything that speaks
+ * uapi/linux/fz.h or rtnetlink: the requests (this file and kernel_gw.h),
+ * the netlink transport (nl.h), dumps parsed into the agent's views of
+ * fz.ko's objects (device.h), events (event.h) and links (link.h). It
+ * prints nothing: errors go back to the caller. It may use lib and wg
+ * (for the handshake's message sizes).
+ *
  * The configuration commands of fz.ko (uapi/linux/fz.h), as messages.
  *
  * fz_msg_*() build one request each and touch no socket, so the tests can

@@ -1,5 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
+ * The lib wing (agent/lib/): what every other wing may use and that
+ * knows nothing of fz's roles: the command line's conventions (this
+ * file), clocks, addresses and Firezone's ranges (cidr.h), UUIDs, domain
+ * names and expiries (values.h), INI reading, files and secrets, keys,
+ * text formatting and JSON writing. It includes nothing above it: only
+ * libc, libsodium and uapi/linux/fz.h.
+ *
  * Command line conventions shared by every fzagent subcommand.
  *
  * A subcommand is a function `name_main(argc, argv)` where argv[0] is the

@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
+ * The proto wing (agent/proto/): what the roles speak with their peers
+ * and the portal: the p2p control codec (this file), the resolver for DNS
+ * resources (resolve.h) and the authorization model with its file format
+ * (gw_auth.h). It may use fzk, conf, wg and lib, never a role.
+ *
  * Firezone's peer-to-peer control messages, as fz.ko passes them between
  * the tunnel and the agent (FZ_CMD_EVT_CONTROL, FZ_CMD_SEND_CONTROL): the
  * kernel adds and strips the IPv6 header, so a packet here is an 8-byte

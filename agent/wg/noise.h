@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
+ * The wg wing (agent/wg/): WireGuard's handshake, the Noise_IKpsk2
+ * computations (this file), the per-peer handshake state machine
+ * (handshake.h) and TAI64N timestamps. No I/O: the caller moves the
+ * packets and installs the keys. It may use lib.
+ *
  * WireGuard's handshake, Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s, exactly as
  * the WireGuard paper and wireguard.com/protocol specify it, so that an fz
  * peer and any WireGuard peer can shake hands.
