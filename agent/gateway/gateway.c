@@ -15,7 +15,7 @@
 #include <sodium.h>
 
 #include "fzk/device.h"
-#include "gw_int.h"
+#include "gateway_int.h"
 #include "lib/keys.h"
 
 void gw_log(struct gateway *gw, const char *fmt, ...)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The gateway wing (agent/gateway/), the gateway role: clients,
- * authorizations, DNS for proxy IPs (gw_dns.c) and host setup (hostsetup.h).
+ * authorizations, DNS for proxy IPs (dns.c) and host setup (hostsetup.h).
  * It calls fz.ko and the daemon only through the struct gw_ops it is
  * given (fzk gives it types only), so it does not know the daemon; it may
  * use proto, fzk, ctl, conf, wg and lib. client/ and signal/ will sit

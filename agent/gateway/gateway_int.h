@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The gateway's state, shared by gateway.c (clients and authorizations)
- * and gw_dns.c (p2p control, DNS mappings, audit). Loop thread only.
+ * and dns.c (p2p control, DNS mappings, audit). Loop thread only.
  */
-#ifndef FZ_AGENT_GW_INT_H
-#define FZ_AGENT_GW_INT_H
+#ifndef FZ_AGENT_GATEWAY_INT_H
+#define FZ_AGENT_GATEWAY_INT_H
 
 #include "gateway.h"
 
@@ -58,4 +58,4 @@ int gw_push_resource(struct gateway *gw, struct gw_peer *p,
 /* Forgets the pending resolutions (gateway_free). */
 void gw_dns_detach(struct gateway *gw);
 
-#endif /* FZ_AGENT_GW_INT_H */
+#endif /* FZ_AGENT_GATEWAY_INT_H */

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gw_int.h"
+#include "gateway_int.h"
 #include "lib/cidr.h"
 #include "lib/keys.h"
 
