@@ -27,5 +27,7 @@ Suite *gateway_suite(void);
 Suite *keyindex_suite(void);
 Suite *secpool_suite(void);
 Suite *clock_suite(void);
+Suite *values_suite(void);
+Suite *cidr_suite(void);
 
 #endif /* FZ_AGENT_TESTS_SUITES_H */
