@@ -2,7 +2,7 @@
 /*
  * The agent's loop: setup, the kernel's events, the link watch, signals,
  * and the handshake state machine's view of the kernel (struct
- * fz_hs_ops). Configuration is in daemon_sync.c, the control socket in
+ * wg_hs_ops). Configuration is in daemon_sync.c, the control socket in
  * daemon_ctl.c.
  *
  * The agent never deletes the interface: stopping it, or its crashing,
@@ -121,7 +121,7 @@ unsigned int fz_read_time_divisor(const char *path)
 struct peer_timer {
 	uv_timer_t timer;
 	struct daemon *d;
-	struct fz_hs_peer *peer;
+	struct wg_hs_peer *peer;
 };
 
 static int op_send(void *ctx, const uint8_t key[FZ_KEY_LEN],
@@ -135,7 +135,7 @@ static int op_send(void *ctx, const uint8_t key[FZ_KEY_LEN],
 }
 
 static int op_set_keypair(void *ctx, const uint8_t key[FZ_KEY_LEN],
-			  uint8_t slot, const struct fz_noise_keys *keys)
+			  uint8_t slot, const struct wg_noise_keys *keys)
 {
 	struct daemon *d = ctx;
 
@@ -179,10 +179,10 @@ static void on_peer_timer(uv_timer_t *t)
 	struct peer_timer *pt = t->data;
 
 	if (pt->peer)
-		fz_hs_timer_expired(pt->d->hs, pt->peer);
+		wg_hs_timer_expired(pt->d->hs, pt->peer);
 }
 
-static void op_timer_arm(void *ctx, struct fz_hs_peer *peer, uint64_t delay_ns)
+static void op_timer_arm(void *ctx, struct wg_hs_peer *peer, uint64_t delay_ns)
 {
 	struct peer_timer *pt = peer->timer;
 	struct daemon *d = ctx;
@@ -203,7 +203,7 @@ static void op_timer_arm(void *ctx, struct fz_hs_peer *peer, uint64_t delay_ns)
 		       0);
 }
 
-static void op_timer_stop(void *ctx, struct fz_hs_peer *peer)
+static void op_timer_stop(void *ctx, struct wg_hs_peer *peer)
 {
 	struct peer_timer *pt = peer->timer;
 
@@ -217,7 +217,7 @@ static void free_on_close(uv_handle_t *h)
 	free(h->data);
 }
 
-static void op_peer_gone(void *ctx, struct fz_hs_peer *peer)
+static void op_peer_gone(void *ctx, struct wg_hs_peer *peer)
 {
 	struct peer_timer *pt = peer->timer;
 
@@ -241,7 +241,7 @@ static void op_log(void *ctx, const char *line)
 	daemon_log(ctx, "%s", line);
 }
 
-static const struct fz_hs_ops daemon_hs_ops = {
+static const struct wg_hs_ops daemon_hs_ops = {
 	.send = op_send,
 	.set_keypair = op_set_keypair,
 	.set_endpoint = op_set_endpoint,
@@ -255,27 +255,27 @@ static const struct fz_hs_ops daemon_hs_ops = {
 
 /* --- fz.ko's events --- */
 
-static enum fz_hs_reason event_reason(const struct fz_event *ev)
+static enum wg_hs_reason event_reason(const struct fz_event *ev)
 {
 	if (ev->cmd == FZ_CMD_EVT_PEER_QUIET)
-		return FZ_HS_REASON_PEER_QUIET;
+		return WG_HS_REASON_PEER_QUIET;
 	switch (ev->reason) {
 	case FZ_REASON_REKEY_TIME:
-		return FZ_HS_REASON_REKEY_TIME;
+		return WG_HS_REASON_REKEY_TIME;
 	case FZ_REASON_REKEY_MESSAGES:
-		return FZ_HS_REASON_REKEY_MESSAGES;
+		return WG_HS_REASON_REKEY_MESSAGES;
 	default:
-		return FZ_HS_REASON_QUEUED_DATA;
+		return WG_HS_REASON_QUEUED_DATA;
 	}
 }
 
 static void dispatch(struct daemon *d, const struct fz_event *ev)
 {
-	struct fz_hs_peer *peer;
+	struct wg_hs_peer *peer;
 	char id[9];
 
 	if (ev->cmd == FZ_CMD_EVT_HANDSHAKE) {
-		fz_hs_receive(d->hs, ev->packet, ev->packet_len, &ev->endpoint);
+		wg_hs_receive(d->hs, ev->packet, ev->packet_len, &ev->endpoint);
 		return;
 	}
 	if (ev->cmd == FZ_CMD_EVT_CONTROL ||
@@ -284,7 +284,7 @@ static void dispatch(struct daemon *d, const struct fz_event *ev)
 			d->role->ops->event(d, ev);
 		return;
 	}
-	peer = fz_hs_find(d->hs, ev->peer_key);
+	peer = wg_hs_find(d->hs, ev->peer_key);
 	if (!peer) {
 		fz_peer_id(id, ev->peer_key);
 		daemon_log(d,
@@ -293,7 +293,7 @@ static void dispatch(struct daemon *d, const struct fz_event *ev)
 			   id);
 		return;
 	}
-	fz_hs_initiate(d->hs, peer, event_reason(ev));
+	wg_hs_initiate(d->hs, peer, event_reason(ev));
 }
 
 static void handle_events(struct daemon *d, void *buf, int len)
@@ -368,17 +368,17 @@ static void resync(struct daemon *d)
 		return;
 	}
 	for (size_t i = 0; i < dev.n_peers; i++) {
-		struct fz_hs_peer *peer =
-			fz_hs_find(d->hs, dev.peers[i].public_key);
+		struct wg_hs_peer *peer =
+			wg_hs_find(d->hs, dev.peers[i].public_key);
 		enum fz_event_resync need = fz_event_resync_need(
 			&dev.peers[i], now,
 			FZ_EVENT_REKEY_AFTER_NS / d->divisor);
 
 		if (!peer || need == RESYNC_NONE)
 			continue;
-		fz_hs_initiate(d->hs, peer,
-			       need == RESYNC_REKEY ? FZ_HS_REASON_REKEY_TIME :
-						      FZ_HS_REASON_KEEPALIVE);
+		wg_hs_initiate(d->hs, peer,
+			       need == RESYNC_REKEY ? WG_HS_REASON_REKEY_TIME :
+						      WG_HS_REASON_KEEPALIVE);
 		started++;
 	}
 	daemon_log(d,
@@ -700,14 +700,14 @@ static int prune_clients(struct daemon *d)
  */
 static int setup(struct daemon *d, const struct fz_config *cfg)
 {
-	struct fz_hs_timers timers;
+	struct wg_hs_timers timers;
 	char err[256];
 	bool created;
 	int ret;
 
 	d->divisor = fz_read_time_divisor(FZ_TIME_DIVISOR_PATH);
-	fz_hs_default_timers(&timers, d->divisor);
-	d->hs = fz_hs_new(&daemon_hs_ops, d, &timers);
+	wg_hs_default_timers(&timers, d->divisor);
+	d->hs = wg_hs_new(&daemon_hs_ops, d, &timers);
 	if (!d->hs)
 		return -ENOMEM;
 	ret = claim_name(d);
@@ -739,11 +739,11 @@ static void close_handle(void *h)
 		uv_close(h, NULL);
 }
 
-/* Secrets are wiped by fz_hs_free(); then libuv finishes its closes. */
+/* Secrets are wiped by wg_hs_free(); then libuv finishes its closes. */
 static void teardown(struct daemon *d)
 {
 	daemon_ctl_close_all(d);
-	fz_hs_free(d->hs);
+	wg_hs_free(d->hs);
 	close_handle(&d->ev_poll);
 	close_handle(&d->rt_poll);
 	close_handle(&d->resync_timer);

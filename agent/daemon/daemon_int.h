@@ -17,7 +17,7 @@
 
 struct fz_config;
 struct fzk_device_view;
-struct fz_hs;
+struct wg_hs;
 struct fznl;
 struct nl_sock;
 struct daemon_client;
@@ -29,7 +29,7 @@ struct daemon {
 	uint32_t ifindex;
 	const char *config_path;
 	struct fznl *nl; /* requests and dumps */
-	struct fz_hs *hs;
+	struct wg_hs *hs;
 	unsigned int divisor; /* fz.ko's test_time_divisor */
 
 	struct nl_sock *ev_sock; /* FZ_MCGRP_EVENTS */

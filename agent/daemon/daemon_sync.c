@@ -30,7 +30,7 @@
 static bool same_identity(struct daemon *d, const uint8_t priv[FZ_KEY_LEN])
 {
 	uint8_t pub[FZ_KEY_LEN];
-	const uint8_t *cur = fz_hs_public_key(d->hs);
+	const uint8_t *cur = wg_hs_public_key(d->hs);
 
 	return cur && !key_public_from_private(pub, priv) &&
 	       !memcmp(pub, cur, FZ_KEY_LEN);
@@ -39,7 +39,7 @@ static bool same_identity(struct daemon *d, const uint8_t priv[FZ_KEY_LEN])
 static int set_identity(struct daemon *d, const uint8_t priv[FZ_KEY_LEN],
 			char *err, size_t errlen)
 {
-	int ret = fz_hs_set_private_key(d->hs, priv);
+	int ret = wg_hs_set_private_key(d->hs, priv);
 
 	if (ret == -EEXIST)
 		snprintf(err, errlen,
@@ -53,7 +53,7 @@ static int set_identity(struct daemon *d, const uint8_t priv[FZ_KEY_LEN],
 /* A new identity: every peer we can reach hears from it now. */
 static void rekey_all(struct daemon *d)
 {
-	struct fz_hs_peer *peer;
+	struct wg_hs_peer *peer;
 	struct fzk_device_view dev;
 
 	if (daemon_dump(d, &dev)) {
@@ -61,9 +61,9 @@ static void rekey_all(struct daemon *d)
 		return;
 	}
 	for (size_t i = 0; i < dev.n_peers; i++) {
-		peer = fz_hs_find(d->hs, dev.peers[i].public_key);
+		peer = wg_hs_find(d->hs, dev.peers[i].public_key);
 		if (peer && dev.peers[i].endpoint.ss_family != AF_UNSPEC)
-			fz_hs_initiate(d->hs, peer, FZ_HS_REASON_NEW_IDENTITY);
+			wg_hs_initiate(d->hs, peer, WG_HS_REASON_NEW_IDENTITY);
 	}
 	fzk_device_view_free(&dev);
 }
@@ -133,16 +133,16 @@ static int kernel_peer(struct daemon *d, const struct fz_plan_peer *pp,
 static int peer_state(struct daemon *d, const struct fz_plan_peer *pp,
 		      char *err, size_t errlen)
 {
-	struct fz_hs_peer *peer;
+	struct wg_hs_peer *peer;
 	int ret;
 
 	if (pp->op == FZ_PLAN_DELETE) {
-		fz_hs_remove_peer(d->hs, pp->dev->public_key);
+		wg_hs_remove_peer(d->hs, pp->dev->public_key);
 		return 0;
 	}
-	ret = fz_hs_add_peer(d->hs, pp->cfg->public_key, NULL, &peer);
+	ret = wg_hs_add_peer(d->hs, pp->cfg->public_key, NULL, &peer);
 	if (!ret)
-		fz_hs_set_psk(peer, pp->cfg->has_preshared_key ?
+		wg_hs_set_psk(peer, pp->cfg->has_preshared_key ?
 					    pp->cfg->preshared_key :
 					    NULL);
 	else
@@ -235,14 +235,14 @@ static void drop_unconfigured(struct daemon *d, const struct fz_config *cfg)
 
 	if (fz_keyindex_of(&in_cfg, cfg->peers, cfg->n_peers, public_key))
 		return;
-	while (i < fz_hs_n_peers(d->hs)) {
-		struct fz_hs_peer *peer = fz_hs_peer_at(d->hs, i);
+	while (i < wg_hs_n_peers(d->hs)) {
+		struct wg_hs_peer *peer = wg_hs_peer_at(d->hs, i);
 
-		if (fz_keyindex_find(&in_cfg, fz_hs_peer_key(peer)) >= 0 ||
-		    daemon_keeps_peer(d, fz_hs_peer_key(peer)))
+		if (fz_keyindex_find(&in_cfg, wg_hs_peer_key(peer)) >= 0 ||
+		    daemon_keeps_peer(d, wg_hs_peer_key(peer)))
 			i++;
 		else
-			fz_hs_remove_peer(d->hs, fz_hs_peer_key(peer));
+			wg_hs_remove_peer(d->hs, wg_hs_peer_key(peer));
 	}
 	fz_keyindex_free(&in_cfg);
 }
@@ -259,7 +259,7 @@ static void reserve_indices(struct daemon *d, const struct fzk_device_view *dev)
 	for (size_t i = 0; i < dev->n_peers; i++)
 		for (size_t k = 0; k < dev->peers[i].n_keypairs; k++)
 			v[n++] = dev->peers[i].keypairs[k].local_index;
-	fz_hs_reserve_indices(d->hs, v, n);
+	wg_hs_reserve_indices(d->hs, v, n);
 	free(v);
 }
 
@@ -268,14 +268,14 @@ static void start_keepalive_peers(struct daemon *d, const struct fz_plan *plan)
 {
 	for (size_t i = 0; i < plan->n_peers; i++) {
 		const struct fz_plan_peer *pp = &plan->peers[i];
-		struct fz_hs_peer *peer;
+		struct wg_hs_peer *peer;
 
 		if (pp->op == FZ_PLAN_DELETE || pp->has_current ||
 		    !pp->cfg->has_endpoint || !pp->cfg->persistent_keepalive)
 			continue;
-		peer = fz_hs_find(d->hs, pp->cfg->public_key);
+		peer = wg_hs_find(d->hs, pp->cfg->public_key);
 		if (peer)
-			fz_hs_initiate(d->hs, peer, FZ_HS_REASON_KEEPALIVE);
+			wg_hs_initiate(d->hs, peer, WG_HS_REASON_KEEPALIVE);
 	}
 }
 
@@ -309,7 +309,7 @@ static int check_identity(struct daemon *d, const struct fz_config *cfg,
 	for (size_t i = 0; i < cfg->n_peers; i++)
 		if (!memcmp(cfg->peers[i].public_key, pub, FZ_KEY_LEN))
 			goto taken;
-	if (fz_hs_find(d->hs, pub))
+	if (wg_hs_find(d->hs, pub))
 		goto taken;
 	return 0;
 taken:
@@ -332,7 +332,7 @@ static int apply_plan(struct daemon *d, const struct fz_config *cfg,
 		      const struct fzk_device_view *dev, bool *new_identity,
 		      char *err, size_t errlen)
 {
-	const uint8_t *cur = fz_hs_public_key(d->hs);
+	const uint8_t *cur = wg_hs_public_key(d->hs);
 	uint8_t pub[FZ_KEY_LEN];
 	size_t done = 0;
 	int ret = 0;
@@ -467,18 +467,18 @@ static void set_peer_done(void *ctx, const struct fz_config_peer *p,
 {
 	struct set_ctx *sc = ctx;
 	struct daemon *d = sc->d;
-	struct fz_hs_peer *peer;
+	struct wg_hs_peer *peer;
 	bool is_new;
 	int ret;
 
 	if (p->remove) {
-		fz_hs_remove_peer(d->hs, p->public_key);
+		wg_hs_remove_peer(d->hs, p->public_key);
 		return;
 	}
 	if (skipped)
 		return;
-	is_new = !fz_hs_find(d->hs, p->public_key);
-	ret = fz_hs_add_peer(d->hs, p->public_key,
+	is_new = !wg_hs_find(d->hs, p->public_key);
+	ret = wg_hs_add_peer(d->hs, p->public_key,
 			     p->has_preshared_key ? p->preshared_key : NULL,
 			     &peer);
 	if (ret) {
@@ -486,10 +486,10 @@ static void set_peer_done(void *ctx, const struct fz_config_peer *p,
 		return;
 	}
 	if (!is_new && p->has_preshared_key)
-		fz_hs_set_psk(peer, p->preshared_key);
+		wg_hs_set_psk(peer, p->preshared_key);
 	if (is_new && !sc->new_identity && p->has_endpoint &&
 	    p->persistent_keepalive)
-		fz_hs_initiate(d->hs, peer, FZ_HS_REASON_KEEPALIVE);
+		wg_hs_initiate(d->hs, peer, WG_HS_REASON_KEEPALIVE);
 }
 
 /* The private key must be a usable key and not one of a peer's. */
@@ -510,7 +510,7 @@ static int check_private_key(struct daemon *d, const struct fz_config *cfg,
 		if (!cfg->peers[i].remove &&
 		    !memcmp(cfg->peers[i].public_key, pub, FZ_KEY_LEN))
 			goto taken;
-	if (fz_hs_find(d->hs, pub))
+	if (wg_hs_find(d->hs, pub))
 		goto taken;
 	return 0;
 taken:

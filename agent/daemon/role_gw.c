@@ -71,18 +71,18 @@ static int op_set_client_peer(void *ctx, const struct gw_client *c)
 			 FZ_PEER_F_GATEWAY_CLIENT,
 	};
 	struct daemon *d = ctx;
-	struct fz_hs_peer *peer;
+	struct wg_hs_peer *peer;
 	int ret;
 
 	ret = fz_kernel_set_peer(d->nl, d->ifindex, &u);
 	ret = kernel_result(d, ret, "SET_PEER");
 	if (ret)
 		return ret;
-	ret = fz_hs_add_peer(d->hs, c->public_key,
+	ret = wg_hs_add_peer(d->hs, c->public_key,
 			     c->has_preshared_key ? c->preshared_key : NULL,
 			     &peer);
 	if (!ret)
-		fz_hs_set_psk(peer,
+		wg_hs_set_psk(peer,
 			      c->has_preshared_key ? c->preshared_key : NULL);
 	return ret;
 }
@@ -253,7 +253,7 @@ static int gw_prune(struct daemon *d, char *err, size_t errlen)
 				 b64, strerror(-ret));
 			break;
 		}
-		fz_hs_remove_peer(d->hs, p->public_key);
+		wg_hs_remove_peer(d->hs, p->public_key);
 		daemon_log(d,
 			   "removed client %s from fz.ko, with its resources "
 			   "and DNS maps: not in the authorizations file",

@@ -46,12 +46,12 @@ static const struct nla_policy peer_policy[FZ_PEER_A_MAX + 1] = {
 static size_t packet_size(uint8_t type)
 {
 	switch (type) {
-	case FZ_NOISE_MSG_INITIATION:
-		return FZ_NOISE_INITIATION_LEN;
-	case FZ_NOISE_MSG_RESPONSE:
-		return FZ_NOISE_RESPONSE_LEN;
-	case FZ_NOISE_MSG_COOKIE_REPLY:
-		return FZ_NOISE_COOKIE_REPLY_LEN;
+	case WG_NOISE_MSG_INITIATION:
+		return WG_NOISE_INITIATION_LEN;
+	case WG_NOISE_MSG_RESPONSE:
+		return WG_NOISE_RESPONSE_LEN;
+	case WG_NOISE_MSG_COOKIE_REPLY:
+		return WG_NOISE_COOKIE_REPLY_LEN;
 	default:
 		return 0;
 	}

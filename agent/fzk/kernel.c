@@ -177,7 +177,7 @@ struct nl_msg *fz_msg_del_peer(int family, uint32_t ifindex,
 }
 
 static int put_keypair(struct nl_msg *msg, uint8_t slot,
-		       const struct fz_noise_keys *k)
+		       const struct wg_noise_keys *k)
 {
 	struct nlattr *nest = nla_nest_start(msg, FZ_A_KEYPAIR);
 
@@ -192,8 +192,8 @@ static int put_keypair(struct nl_msg *msg, uint8_t slot,
 	     * an initiation for the responder; the kernel counts it as rx. */
 	    nla_put_u32(msg, FZ_KP_A_RX_HANDSHAKE_BYTES,
 			slot == FZ_KEYPAIR_CURRENT ?
-				FZ_NOISE_RESPONSE_LEN :
-				FZ_NOISE_INITIATION_LEN) < 0)
+				WG_NOISE_RESPONSE_LEN :
+				WG_NOISE_INITIATION_LEN) < 0)
 		return -ENOMEM;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -201,7 +201,7 @@ static int put_keypair(struct nl_msg *msg, uint8_t slot,
 
 struct nl_msg *fz_msg_set_keypair(int family, uint32_t ifindex,
 				  const uint8_t key[FZ_KEY_LEN], uint8_t slot,
-				  const struct fz_noise_keys *keys)
+				  const struct wg_noise_keys *keys)
 {
 	struct nl_msg *msg = fz_msg_start(family, FZ_CMD_SET_KEYPAIR, ifindex);
 
@@ -286,7 +286,7 @@ int fz_kernel_del_peer(struct fznl *nl, uint32_t ifindex,
 
 int fz_kernel_set_keypair(struct fznl *nl, uint32_t ifindex,
 			  const uint8_t key[FZ_KEY_LEN], uint8_t slot,
-			  const struct fz_noise_keys *keys)
+			  const struct wg_noise_keys *keys)
 {
 	return fz_kernel_request(nl,
 				 fz_msg_set_keypair(fznl_family(nl), ifindex,

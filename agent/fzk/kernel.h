@@ -26,7 +26,7 @@
 #include <linux/fz.h>
 
 struct fz_cidr;
-struct fz_noise_keys;
+struct wg_noise_keys;
 struct fznl;
 struct nl_msg;
 
@@ -65,7 +65,7 @@ struct nl_msg *fz_msg_del_peer(int family, uint32_t ifindex,
 			       const uint8_t key[FZ_KEY_LEN]);
 struct nl_msg *fz_msg_set_keypair(int family, uint32_t ifindex,
 				  const uint8_t key[FZ_KEY_LEN], uint8_t slot,
-				  const struct fz_noise_keys *keys);
+				  const struct wg_noise_keys *keys);
 /* key and ep may each be NULL, not both. */
 struct nl_msg *fz_msg_send_handshake(int family, uint32_t ifindex,
 				     const uint8_t *key,
@@ -83,7 +83,7 @@ int fz_kernel_del_peer(struct fznl *nl, uint32_t ifindex,
 		       const uint8_t key[FZ_KEY_LEN]);
 int fz_kernel_set_keypair(struct fznl *nl, uint32_t ifindex,
 			  const uint8_t key[FZ_KEY_LEN], uint8_t slot,
-			  const struct fz_noise_keys *keys);
+			  const struct wg_noise_keys *keys);
 int fz_kernel_send_handshake(struct fznl *nl, uint32_t ifindex,
 			     const uint8_t *key,
 			     const struct sockaddr_storage *ep,

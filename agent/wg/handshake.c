@@ -28,18 +28,18 @@
 	((type *)((char *)(ptr)-offsetof(type, member)))
 
 /* Invalid handshakes are logged at most this often, so floods are quiet. */
-#define INVALID_LOG_INTERVAL_NS FZ_HS_NSEC
+#define INVALID_LOG_INTERVAL_NS WG_HS_NSEC
 /* Attempts at a free local index before leaving it to the kernel's check. */
 #define PICK_INDEX_TRIES 64
 /* A responder retries its keypair this often when the index is taken. */
 #define RESPONDER_INDEX_TRIES 4
 
-struct fz_hs {
-	const struct fz_hs_ops *ops;
+struct wg_hs {
+	const struct wg_hs_ops *ops;
 	void *ctx;
-	struct fz_hs_timers timers;
-	struct fz_noise_local *local; /* sodium_malloc(); NULL: none yet */
-	struct fz_hs_peer **peers; /* each from peer_pool */
+	struct wg_hs_timers timers;
+	struct wg_noise_local *local; /* sodium_malloc(); NULL: none yet */
+	struct wg_hs_peer **peers; /* each from peer_pool */
 	size_t n_peers, peers_cap;
 	/* Locked and guarded, but not four mappings per peer. */
 	struct fz_secpool peer_pool;
@@ -49,7 +49,7 @@ struct fz_hs {
 	 * thousands at start. Keyed SipHash, so nobody can pick keys that
 	 * collide; at most one peer per bucket on average.
 	 */
-	struct fz_hs_peer **buckets;
+	struct wg_hs_peer **buckets;
 	size_t n_buckets; /* a power of two, or 0 */
 	uint8_t hash_key[crypto_shorthash_KEYBYTES];
 	uint32_t *reserved; /* local indices of kernel keypairs */
@@ -59,26 +59,26 @@ struct fz_hs {
 };
 
 static const char *const reason_names[] = {
-	[FZ_HS_REASON_QUEUED_DATA] = "data queued",
-	[FZ_HS_REASON_REKEY_TIME] = "keys too old",
-	[FZ_HS_REASON_REKEY_MESSAGES] = "keys used too often",
-	[FZ_HS_REASON_PEER_QUIET] = "peer quiet",
-	[FZ_HS_REASON_KEEPALIVE] = "persistent keepalive",
-	[FZ_HS_REASON_NEW_IDENTITY] = "new private key",
+	[WG_HS_REASON_QUEUED_DATA] = "data queued",
+	[WG_HS_REASON_REKEY_TIME] = "keys too old",
+	[WG_HS_REASON_REKEY_MESSAGES] = "keys used too often",
+	[WG_HS_REASON_PEER_QUIET] = "peer quiet",
+	[WG_HS_REASON_KEEPALIVE] = "persistent keepalive",
+	[WG_HS_REASON_NEW_IDENTITY] = "new private key",
 };
 
-void fz_hs_default_timers(struct fz_hs_timers *t, unsigned int divisor)
+void wg_hs_default_timers(struct wg_hs_timers *t, unsigned int divisor)
 {
 	if (!divisor)
 		divisor = 1;
-	t->rekey_timeout_ns = FZ_HS_REKEY_TIMEOUT_NS / divisor;
-	t->rekey_attempt_ns = FZ_HS_REKEY_ATTEMPT_NS / divisor;
-	t->jitter_max_ns = FZ_HS_JITTER_MAX_NS / divisor;
+	t->rekey_timeout_ns = WG_HS_REKEY_TIMEOUT_NS / divisor;
+	t->rekey_attempt_ns = WG_HS_REKEY_ATTEMPT_NS / divisor;
+	t->jitter_max_ns = WG_HS_JITTER_MAX_NS / divisor;
 }
 
 /* --- Logging --- */
 
-static void vlog_line(struct fz_hs *hs, const struct fz_hs_peer *peer,
+static void vlog_line(struct wg_hs *hs, const struct wg_hs_peer *peer,
 		      const char *fmt, va_list ap)
 {
 	char line[320];
@@ -90,10 +90,10 @@ static void vlog_line(struct fz_hs *hs, const struct fz_hs_peer *peer,
 	hs->ops->log(hs->ctx, line);
 }
 
-static void hs_log(struct fz_hs *hs, const struct fz_hs_peer *peer,
+static void hs_log(struct wg_hs *hs, const struct wg_hs_peer *peer,
 		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-static void hs_log(struct fz_hs *hs, const struct fz_hs_peer *peer,
+static void hs_log(struct wg_hs *hs, const struct wg_hs_peer *peer,
 		   const char *fmt, ...)
 {
 	va_list ap;
@@ -107,7 +107,7 @@ static const char *invalid_reason(int err, uint8_t type)
 {
 	switch (err) {
 	case -ENOENT:
-		return type == FZ_NOISE_MSG_INITIATION ?
+		return type == WG_NOISE_MSG_INITIATION ?
 			       "unknown peer" :
 			       "unknown receiver index";
 	case -EBADMSG:
@@ -126,7 +126,7 @@ static const char *invalid_reason(int err, uint8_t type)
 }
 
 /* Anyone who knows our public key can send these: log sparingly. */
-static void log_invalid(struct fz_hs *hs, const struct sockaddr_storage *src,
+static void log_invalid(struct wg_hs *hs, const struct sockaddr_storage *src,
 			int err, uint8_t type)
 {
 	uint64_t now = hs->ops->now_ns(hs->ctx);
@@ -149,10 +149,10 @@ static void log_invalid(struct fz_hs *hs, const struct sockaddr_storage *src,
 
 /* --- Peers --- */
 
-struct fz_hs *fz_hs_new(const struct fz_hs_ops *ops, void *ctx,
-			const struct fz_hs_timers *timers)
+struct wg_hs *wg_hs_new(const struct wg_hs_ops *ops, void *ctx,
+			const struct wg_hs_timers *timers)
 {
-	struct fz_hs *hs = calloc(1, sizeof(*hs));
+	struct wg_hs *hs = calloc(1, sizeof(*hs));
 
 	if (!hs)
 		return NULL;
@@ -160,26 +160,26 @@ struct fz_hs *fz_hs_new(const struct fz_hs_ops *ops, void *ctx,
 	hs->ctx = ctx;
 	hs->timers = *timers;
 	crypto_shorthash_keygen(hs->hash_key);
-	fz_secpool_init(&hs->peer_pool, sizeof(struct fz_hs_peer));
+	fz_secpool_init(&hs->peer_pool, sizeof(struct wg_hs_peer));
 	return hs;
 }
 
-static void peer_free(struct fz_hs *hs, struct fz_hs_peer *peer)
+static void peer_free(struct wg_hs *hs, struct wg_hs_peer *peer)
 {
 	hs->ops->timer_stop(hs->ctx, peer);
 	hs->ops->peer_gone(hs->ctx, peer);
 	fz_secpool_free(&hs->peer_pool, peer);
 }
 
-static void local_free(struct fz_noise_local *local)
+static void local_free(struct wg_noise_local *local)
 {
 	if (!local)
 		return;
-	fz_noise_local_wipe(local);
+	wg_noise_local_wipe(local);
 	sodium_free(local);
 }
 
-void fz_hs_free(struct fz_hs *hs)
+void wg_hs_free(struct wg_hs *hs)
 {
 	if (!hs)
 		return;
@@ -194,39 +194,39 @@ void fz_hs_free(struct fz_hs *hs)
 	free(hs);
 }
 
-bool fz_hs_has_identity(const struct fz_hs *hs)
+bool wg_hs_has_identity(const struct wg_hs *hs)
 {
 	return hs->local != NULL;
 }
 
-const uint8_t *fz_hs_public_key(const struct fz_hs *hs)
+const uint8_t *wg_hs_public_key(const struct wg_hs *hs)
 {
 	return hs->local ? hs->local->public_key : NULL;
 }
 
-const uint8_t *fz_hs_peer_key(const struct fz_hs_peer *peer)
+const uint8_t *wg_hs_peer_key(const struct wg_hs_peer *peer)
 {
 	return peer->noise.remote_static;
 }
 
-bool fz_hs_peer_trying(const struct fz_hs_peer *peer)
+bool wg_hs_peer_trying(const struct wg_hs_peer *peer)
 {
 	return peer->attempt_start_ns != 0;
 }
 
-size_t fz_hs_n_peers(const struct fz_hs *hs)
+size_t wg_hs_n_peers(const struct wg_hs *hs)
 {
 	return hs->n_peers;
 }
 
-struct fz_hs_peer *fz_hs_peer_at(struct fz_hs *hs, size_t i)
+struct wg_hs_peer *wg_hs_peer_at(struct wg_hs *hs, size_t i)
 {
 	return i < hs->n_peers ? hs->peers[i] : NULL;
 }
 
 /* --- The peer table: an array, and a hash of it by public key --- */
 
-static struct fz_hs_peer **bucket_of(const struct fz_hs *hs, const uint8_t *key)
+static struct wg_hs_peer **bucket_of(const struct wg_hs *hs, const uint8_t *key)
 {
 	uint8_t h[crypto_shorthash_BYTES];
 	uint64_t v;
@@ -236,19 +236,19 @@ static struct fz_hs_peer **bucket_of(const struct fz_hs *hs, const uint8_t *key)
 	return &hs->buckets[v & (hs->n_buckets - 1)];
 }
 
-static void hash_insert(struct fz_hs *hs, struct fz_hs_peer *peer)
+static void hash_insert(struct wg_hs *hs, struct wg_hs_peer *peer)
 {
-	struct fz_hs_peer **b = bucket_of(hs, peer->noise.remote_static);
+	struct wg_hs_peer **b = bucket_of(hs, peer->noise.remote_static);
 
 	peer->hash_next = *b;
 	*b = peer;
 }
 
 /* Keeps the buckets at least as many as the peers, n_peers + 1 included. */
-static int hash_grow(struct fz_hs *hs)
+static int hash_grow(struct wg_hs *hs)
 {
 	size_t n = hs->n_buckets ? hs->n_buckets : 16;
-	struct fz_hs_peer **old = hs->buckets;
+	struct wg_hs_peer **old = hs->buckets;
 
 	while (n < hs->n_peers + 1)
 		n *= 2;
@@ -266,20 +266,20 @@ static int hash_grow(struct fz_hs *hs)
 	return 0;
 }
 
-static ssize_t peer_slot(const struct fz_hs *hs, const uint8_t *key)
+static ssize_t peer_slot(const struct wg_hs *hs, const uint8_t *key)
 {
 	if (!hs->n_buckets)
 		return -1;
 	/* Public keys are not secret: memcmp is fine here. */
-	for (struct fz_hs_peer *p = *bucket_of(hs, key); p; p = p->hash_next)
+	for (struct wg_hs_peer *p = *bucket_of(hs, key); p; p = p->hash_next)
 		if (!memcmp(p->noise.remote_static, key, FZ_KEY_LEN))
 			return (ssize_t)p->slot;
 	return -1;
 }
 
-static void peer_unlink(struct fz_hs *hs, size_t i)
+static void peer_unlink(struct wg_hs *hs, size_t i)
 {
-	struct fz_hs_peer *peer = hs->peers[i], **pp;
+	struct wg_hs_peer *peer = hs->peers[i], **pp;
 
 	for (pp = bucket_of(hs, peer->noise.remote_static); *pp != peer;
 	     pp = &(*pp)->hash_next)
@@ -289,7 +289,7 @@ static void peer_unlink(struct fz_hs *hs, size_t i)
 	hs->peers[i]->slot = i;
 }
 
-struct fz_hs_peer *fz_hs_find(struct fz_hs *hs, const uint8_t key[FZ_KEY_LEN])
+struct wg_hs_peer *wg_hs_find(struct wg_hs *hs, const uint8_t key[FZ_KEY_LEN])
 {
 	ssize_t i = peer_slot(hs, key);
 
@@ -301,7 +301,7 @@ static bool psk_given(const uint8_t *psk)
 	return psk && !sodium_is_zero(psk, FZ_KEY_LEN);
 }
 
-void fz_hs_set_psk(struct fz_hs_peer *peer, const uint8_t *psk)
+void wg_hs_set_psk(struct wg_hs_peer *peer, const uint8_t *psk)
 {
 	if (psk_given(psk))
 		memcpy(peer->noise.preshared_key, psk, FZ_KEY_LEN);
@@ -309,9 +309,9 @@ void fz_hs_set_psk(struct fz_hs_peer *peer, const uint8_t *psk)
 		sodium_memzero(peer->noise.preshared_key, FZ_KEY_LEN);
 }
 
-static int grow_peers(struct fz_hs *hs)
+static int grow_peers(struct wg_hs *hs)
 {
-	struct fz_hs_peer **v;
+	struct wg_hs_peer **v;
 	size_t cap = hs->peers_cap ? hs->peers_cap * 2 : 8;
 
 	if (hs->n_peers < hs->peers_cap)
@@ -324,10 +324,10 @@ static int grow_peers(struct fz_hs *hs)
 	return 0;
 }
 
-int fz_hs_add_peer(struct fz_hs *hs, const uint8_t key[FZ_KEY_LEN],
-		   const uint8_t *psk, struct fz_hs_peer **out)
+int wg_hs_add_peer(struct wg_hs *hs, const uint8_t key[FZ_KEY_LEN],
+		   const uint8_t *psk, struct wg_hs_peer **out)
 {
-	struct fz_hs_peer *peer = fz_hs_find(hs, key);
+	struct wg_hs_peer *peer = wg_hs_find(hs, key);
 	char b64[KEY_B64_LEN + 1];
 
 	if (peer)
@@ -341,13 +341,13 @@ int fz_hs_add_peer(struct fz_hs *hs, const uint8_t key[FZ_KEY_LEN],
 	peer = fz_secpool_alloc(&hs->peer_pool);
 	if (!peer)
 		return -ENOMEM;
-	if (fz_noise_peer_init(hs->local, &peer->noise, key,
+	if (wg_noise_peer_init(hs->local, &peer->noise, key,
 			       psk_given(psk) ? psk : NULL)) {
 		fz_secpool_free(&hs->peer_pool, peer);
 		return -EINVAL;
 	}
 	key_to_base64(b64, key);
-	memcpy(peer->id, b64, FZ_HS_ID_LEN);
+	memcpy(peer->id, b64, WG_HS_ID_LEN);
 	peer->slot = hs->n_peers;
 	hs->peers[hs->n_peers++] = peer;
 	hash_insert(hs, peer);
@@ -357,10 +357,10 @@ out:
 	return 0;
 }
 
-void fz_hs_remove_peer(struct fz_hs *hs, const uint8_t key[FZ_KEY_LEN])
+void wg_hs_remove_peer(struct wg_hs *hs, const uint8_t key[FZ_KEY_LEN])
 {
 	ssize_t i = peer_slot(hs, key);
-	struct fz_hs_peer *peer;
+	struct wg_hs_peer *peer;
 
 	if (i < 0)
 		return;
@@ -375,18 +375,18 @@ void fz_hs_remove_peer(struct fz_hs *hs, const uint8_t key[FZ_KEY_LEN])
  * it survives; a handshake in flight does not, it used the old key.
  * Every peer is recomputed aside first, so a failure changes nothing.
  */
-static int reinit_peers(struct fz_hs *hs, const struct fz_noise_local *local)
+static int reinit_peers(struct wg_hs *hs, const struct wg_noise_local *local)
 {
 	size_t n = hs->n_peers ? hs->n_peers : 1;
-	struct fz_noise_peer *tmp = sodium_allocarray(n, sizeof(*tmp));
+	struct wg_noise_peer *tmp = sodium_allocarray(n, sizeof(*tmp));
 	int ret = 0;
 
 	if (!tmp)
 		return -ENOMEM;
 	for (size_t i = 0; !ret && i < hs->n_peers; i++) {
-		const struct fz_noise_peer *np = &hs->peers[i]->noise;
+		const struct wg_noise_peer *np = &hs->peers[i]->noise;
 
-		ret = fz_noise_peer_init(local, &tmp[i], np->remote_static,
+		ret = wg_noise_peer_init(local, &tmp[i], np->remote_static,
 					 np->preshared_key);
 		memcpy(tmp[i].latest_timestamp, np->latest_timestamp,
 		       sizeof(tmp[i].latest_timestamp));
@@ -399,15 +399,15 @@ static int reinit_peers(struct fz_hs *hs, const struct fz_noise_local *local)
 	return ret;
 }
 
-int fz_hs_set_private_key(struct fz_hs *hs,
+int wg_hs_set_private_key(struct wg_hs *hs,
 			  const uint8_t private_key[FZ_KEY_LEN])
 {
-	struct fz_noise_local *local = sodium_malloc(sizeof(*local));
+	struct wg_noise_local *local = sodium_malloc(sizeof(*local));
 	int ret;
 
 	if (!local)
 		return -ENOMEM;
-	ret = fz_noise_local_init(local, private_key);
+	ret = wg_noise_local_init(local, private_key);
 	if (!ret && peer_slot(hs, local->public_key) >= 0)
 		ret = -EEXIST;
 	if (!ret)
@@ -423,7 +423,7 @@ int fz_hs_set_private_key(struct fz_hs *hs,
 
 /* --- Local indices --- */
 
-int fz_hs_reserve_indices(struct fz_hs *hs, const uint32_t *indices, size_t n)
+int wg_hs_reserve_indices(struct wg_hs *hs, const uint32_t *indices, size_t n)
 {
 	uint32_t *v = NULL;
 
@@ -439,20 +439,20 @@ int fz_hs_reserve_indices(struct fz_hs *hs, const uint32_t *indices, size_t n)
 	return 0;
 }
 
-static bool peer_uses_index(const struct fz_hs_peer *peer, uint32_t index)
+static bool peer_uses_index(const struct wg_hs_peer *peer, uint32_t index)
 {
-	if (peer->noise.state != FZ_NOISE_STATE_ZEROED &&
+	if (peer->noise.state != WG_NOISE_STATE_ZEROED &&
 	    peer->noise.local_index == index)
 		return true;
 	if (peer->last_sent_index == index)
 		return true;
-	for (int i = 0; i < FZ_HS_RECENT_INDICES; i++)
+	for (int i = 0; i < WG_HS_RECENT_INDICES; i++)
 		if (peer->recent[i] == index)
 			return true;
 	return false;
 }
 
-static bool index_in_use(const struct fz_hs *hs, uint32_t index)
+static bool index_in_use(const struct wg_hs *hs, uint32_t index)
 {
 	for (size_t i = 0; i < hs->n_reserved; i++)
 		if (hs->reserved[i] == index)
@@ -463,7 +463,7 @@ static bool index_in_use(const struct fz_hs *hs, uint32_t index)
 	return false;
 }
 
-static uint32_t random_u32(struct fz_hs *hs)
+static uint32_t random_u32(struct wg_hs *hs)
 {
 	if (hs->ops->random_u32)
 		return hs->ops->random_u32(hs->ctx);
@@ -476,7 +476,7 @@ static uint32_t random_u32(struct fz_hs *hs)
  * the kernel has the last word: SET_KEYPAIR fails with -EEXIST. Zero is
  * never picked, so that a wiped handshake's index matches nothing.
  */
-static uint32_t pick_index(struct fz_hs *hs)
+static uint32_t pick_index(struct wg_hs *hs)
 {
 	uint32_t index = 0;
 
@@ -488,15 +488,15 @@ static uint32_t pick_index(struct fz_hs *hs)
 	return index ? index : 1;
 }
 
-static void remember_index(struct fz_hs_peer *peer, uint32_t index)
+static void remember_index(struct wg_hs_peer *peer, uint32_t index)
 {
 	peer->recent[peer->recent_pos] = index;
-	peer->recent_pos = (peer->recent_pos + 1) % FZ_HS_RECENT_INDICES;
+	peer->recent_pos = (peer->recent_pos + 1) % WG_HS_RECENT_INDICES;
 }
 
 /* --- Initiator --- */
 
-static void stop_attempt(struct fz_hs *hs, struct fz_hs_peer *peer)
+static void stop_attempt(struct wg_hs *hs, struct wg_hs_peer *peer)
 {
 	peer->attempt_start_ns = 0;
 	peer->attempts = 0;
@@ -504,7 +504,7 @@ static void stop_attempt(struct fz_hs *hs, struct fz_hs_peer *peer)
 	hs->ops->timer_stop(hs->ctx, peer);
 }
 
-static void arm_retry(struct fz_hs *hs, struct fz_hs_peer *peer)
+static void arm_retry(struct wg_hs *hs, struct wg_hs_peer *peer)
 {
 	uint64_t jitter = 0;
 
@@ -516,7 +516,7 @@ static void arm_retry(struct fz_hs *hs, struct fz_hs_peer *peer)
 }
 
 /* With no endpoint there is nobody to retry to: wait for the peer. */
-static void no_endpoint(struct fz_hs *hs, struct fz_hs_peer *peer)
+static void no_endpoint(struct wg_hs *hs, struct wg_hs_peer *peer)
 {
 	if (!peer->warned_no_endpoint)
 		hs_log(hs, peer,
@@ -525,8 +525,8 @@ static void no_endpoint(struct fz_hs *hs, struct fz_hs_peer *peer)
 	stop_attempt(hs, peer);
 }
 
-static void log_sent(struct fz_hs *hs, struct fz_hs_peer *peer,
-		     enum fz_hs_reason reason)
+static void log_sent(struct wg_hs *hs, struct wg_hs_peer *peer,
+		     enum wg_hs_reason reason)
 {
 	if (peer->attempts == 1)
 		hs_log(hs, peer, "handshake initiated (%s)",
@@ -536,14 +536,14 @@ static void log_sent(struct fz_hs *hs, struct fz_hs_peer *peer,
 		       peer->attempts);
 }
 
-static void send_initiation(struct fz_hs *hs, struct fz_hs_peer *peer,
-			    enum fz_hs_reason reason)
+static void send_initiation(struct wg_hs *hs, struct wg_hs_peer *peer,
+			    enum wg_hs_reason reason)
 {
-	uint8_t msg[FZ_NOISE_INITIATION_LEN];
+	uint8_t msg[WG_NOISE_INITIATION_LEN];
 	uint32_t index = pick_index(hs);
 	int ret;
 
-	ret = fz_noise_create_initiation(hs->local, &peer->noise, index, msg);
+	ret = wg_noise_create_initiation(hs->local, &peer->noise, index, msg);
 	if (ret) {
 		hs_log(hs, peer, "cannot create a handshake initiation: %s",
 		       strerror(-ret));
@@ -568,16 +568,16 @@ static void send_initiation(struct fz_hs *hs, struct fz_hs_peer *peer,
 	arm_retry(hs, peer);
 }
 
-static bool initiation_in_flight(const struct fz_hs *hs,
-				 const struct fz_hs_peer *peer, uint64_t now)
+static bool initiation_in_flight(const struct wg_hs *hs,
+				 const struct wg_hs_peer *peer, uint64_t now)
 {
 	return peer->attempt_start_ns &&
-	       peer->noise.state == FZ_NOISE_STATE_CREATED_INITIATION &&
+	       peer->noise.state == WG_NOISE_STATE_CREATED_INITIATION &&
 	       now - peer->last_initiation_ns < hs->timers.rekey_timeout_ns;
 }
 
-void fz_hs_initiate(struct fz_hs *hs, struct fz_hs_peer *peer,
-		    enum fz_hs_reason reason)
+void wg_hs_initiate(struct wg_hs *hs, struct wg_hs_peer *peer,
+		    enum wg_hs_reason reason)
 {
 	uint64_t now = hs->ops->now_ns(hs->ctx);
 
@@ -592,7 +592,7 @@ void fz_hs_initiate(struct fz_hs *hs, struct fz_hs_peer *peer,
 }
 
 /* Our answer to the peer's initiation became current: we are done too. */
-static bool completed_as_responder(struct fz_hs *hs, struct fz_hs_peer *peer)
+static bool completed_as_responder(struct wg_hs *hs, struct wg_hs_peer *peer)
 {
 	uint32_t index;
 
@@ -602,7 +602,7 @@ static bool completed_as_responder(struct fz_hs *hs, struct fz_hs_peer *peer)
 	       index == peer->responder_index;
 }
 
-void fz_hs_timer_expired(struct fz_hs *hs, struct fz_hs_peer *peer)
+void wg_hs_timer_expired(struct wg_hs *hs, struct wg_hs_peer *peer)
 {
 	uint64_t now = hs->ops->now_ns(hs->ctx);
 	uint64_t elapsed = now - peer->attempt_start_ns;
@@ -617,20 +617,20 @@ void fz_hs_timer_expired(struct fz_hs *hs, struct fz_hs_peer *peer)
 		hs_log(hs, peer,
 		       "giving up after %llu s (%u attempts) until the next "
 		       "request",
-		       (unsigned long long)(elapsed / FZ_HS_NSEC),
+		       (unsigned long long)(elapsed / WG_HS_NSEC),
 		       peer->attempts);
 		stop_attempt(hs, peer);
 		return;
 	}
-	send_initiation(hs, peer, FZ_HS_REASON_QUEUED_DATA);
+	send_initiation(hs, peer, WG_HS_REASON_QUEUED_DATA);
 }
 
 /* --- Responder --- */
 
-static struct fz_noise_peer *lookup_static(void *ctx,
-					   const uint8_t key[FZ_NOISE_KEY_LEN])
+static struct wg_noise_peer *lookup_static(void *ctx,
+					   const uint8_t key[WG_NOISE_KEY_LEN])
 {
-	struct fz_hs_peer *peer = fz_hs_find(ctx, key);
+	struct wg_hs_peer *peer = wg_hs_find(ctx, key);
 
 	return peer ? &peer->noise : NULL;
 }
@@ -641,11 +641,11 @@ static struct fz_noise_peer *lookup_static(void *ctx,
  * data the moment it has the response. If the kernel already uses the
  * index, the consumed initiation is restored and answered afresh.
  */
-static int respond_keys(struct fz_hs *hs, struct fz_hs_peer *peer,
-			uint8_t msg[FZ_NOISE_RESPONSE_LEN], uint32_t *index)
+static int respond_keys(struct wg_hs *hs, struct wg_hs_peer *peer,
+			uint8_t msg[WG_NOISE_RESPONSE_LEN], uint32_t *index)
 {
-	struct fz_noise_peer *saved = sodium_malloc(sizeof(*saved));
-	struct fz_noise_keys keys;
+	struct wg_noise_peer *saved = sodium_malloc(sizeof(*saved));
+	struct wg_noise_keys keys;
 	int ret = -EEXIST;
 
 	if (!saved)
@@ -659,10 +659,10 @@ static int respond_keys(struct fz_hs *hs, struct fz_hs_peer *peer,
 			memcpy(&peer->noise, saved, sizeof(*saved));
 		}
 		*index = pick_index(hs);
-		ret = fz_noise_create_response(hs->local, &peer->noise, *index,
+		ret = wg_noise_create_response(hs->local, &peer->noise, *index,
 					       msg);
 		if (!ret)
-			ret = fz_noise_derive_keys(&peer->noise, &keys);
+			ret = wg_noise_derive_keys(&peer->noise, &keys);
 		if (!ret)
 			ret = hs->ops->set_keypair(hs->ctx,
 						   peer->noise.remote_static,
@@ -674,23 +674,23 @@ static int respond_keys(struct fz_hs *hs, struct fz_hs_peer *peer,
 	return ret;
 }
 
-static void on_initiation(struct fz_hs *hs, const uint8_t *msg, size_t len,
+static void on_initiation(struct wg_hs *hs, const uint8_t *msg, size_t len,
 			  const struct sockaddr_storage *src)
 {
-	uint8_t resp[FZ_NOISE_RESPONSE_LEN];
-	struct fz_noise_peer *np;
-	struct fz_hs_peer *peer;
+	uint8_t resp[WG_NOISE_RESPONSE_LEN];
+	struct wg_noise_peer *np;
+	struct wg_hs_peer *peer;
 	char ep[FMT_ENDPOINT_LEN];
 	uint32_t index = 0;
 	int ret;
 
-	ret = fz_noise_consume_initiation(hs->local, msg, len, lookup_static,
+	ret = wg_noise_consume_initiation(hs->local, msg, len, lookup_static,
 					  hs, &np);
 	if (ret) {
-		log_invalid(hs, src, ret, FZ_NOISE_MSG_INITIATION);
+		log_invalid(hs, src, ret, WG_NOISE_MSG_INITIATION);
 		return;
 	}
-	peer = container_of(np, struct fz_hs_peer, noise);
+	peer = container_of(np, struct wg_hs_peer, noise);
 	ret = respond_keys(hs, peer, resp, &index);
 	if (ret) {
 		hs_log(hs, peer, "cannot install session keys: %s",
@@ -723,12 +723,12 @@ static uint32_t get_le32(const uint8_t *p)
 	       (uint32_t)p[3] << 24;
 }
 
-static struct fz_hs_peer *find_pending(struct fz_hs *hs, uint32_t index)
+static struct wg_hs_peer *find_pending(struct wg_hs *hs, uint32_t index)
 {
 	for (size_t i = 0; i < hs->n_peers; i++) {
-		struct fz_hs_peer *peer = hs->peers[i];
+		struct wg_hs_peer *peer = hs->peers[i];
 
-		if (peer->noise.state == FZ_NOISE_STATE_CREATED_INITIATION &&
+		if (peer->noise.state == WG_NOISE_STATE_CREATED_INITIATION &&
 		    peer->noise.local_index == index)
 			return peer;
 	}
@@ -740,7 +740,7 @@ static struct fz_hs_peer *find_pending(struct fz_hs *hs, uint32_t index)
  * Keep (or start) an attempt so the retry timer makes a new one; not at
  * once, as the responder would refuse an initiation this soon.
  */
-static void index_taken(struct fz_hs *hs, struct fz_hs_peer *peer,
+static void index_taken(struct wg_hs *hs, struct wg_hs_peer *peer,
 			uint32_t index)
 {
 	hs_log(hs, peer, "local index %08x in use; handshaking again", index);
@@ -757,26 +757,26 @@ static void index_taken(struct fz_hs *hs, struct fz_hs_peer *peer,
  * Like WireGuard, learn the endpoint from the response: the kernel's
  * confirming keepalive must reach the peer where it is now.
  */
-static void on_response(struct fz_hs *hs, const uint8_t *msg, size_t len,
+static void on_response(struct wg_hs *hs, const uint8_t *msg, size_t len,
 			const struct sockaddr_storage *src)
 {
-	struct fz_noise_keys keys;
-	struct fz_hs_peer *peer;
+	struct wg_noise_keys keys;
+	struct wg_hs_peer *peer;
 	uint32_t index;
 	int ret;
 
-	if (len != FZ_NOISE_RESPONSE_LEN) {
-		log_invalid(hs, src, -EINVAL, FZ_NOISE_MSG_RESPONSE);
+	if (len != WG_NOISE_RESPONSE_LEN) {
+		log_invalid(hs, src, -EINVAL, WG_NOISE_MSG_RESPONSE);
 		return;
 	}
 	peer = find_pending(hs, get_le32(msg + 8));
-	ret = peer ? fz_noise_consume_response(hs->local, &peer->noise, msg,
+	ret = peer ? wg_noise_consume_response(hs->local, &peer->noise, msg,
 					       len) :
 		     -ENOENT;
 	if (!ret)
-		ret = fz_noise_derive_keys(&peer->noise, &keys);
+		ret = wg_noise_derive_keys(&peer->noise, &keys);
 	if (ret) {
-		log_invalid(hs, src, ret, FZ_NOISE_MSG_RESPONSE);
+		log_invalid(hs, src, ret, WG_NOISE_MSG_RESPONSE);
 		return;
 	}
 	index = keys.local_index;
@@ -800,7 +800,7 @@ static void on_response(struct fz_hs *hs, const uint8_t *msg, size_t len,
 }
 
 /* A cookie reply names the sender index of the message it answers. */
-static struct fz_hs_peer *find_cookie_peer(struct fz_hs *hs, uint32_t index)
+static struct wg_hs_peer *find_cookie_peer(struct wg_hs *hs, uint32_t index)
 {
 	for (size_t i = 0; i < hs->n_peers; i++)
 		if (hs->peers[i]->last_sent_index == index &&
@@ -809,20 +809,20 @@ static struct fz_hs_peer *find_cookie_peer(struct fz_hs *hs, uint32_t index)
 	return NULL;
 }
 
-static void on_cookie(struct fz_hs *hs, const uint8_t *msg, size_t len,
+static void on_cookie(struct wg_hs *hs, const uint8_t *msg, size_t len,
 		      const struct sockaddr_storage *src)
 {
-	struct fz_hs_peer *peer = NULL;
+	struct wg_hs_peer *peer = NULL;
 	int ret = -EINVAL;
 
-	if (len == FZ_NOISE_COOKIE_REPLY_LEN) {
+	if (len == WG_NOISE_COOKIE_REPLY_LEN) {
 		peer = find_cookie_peer(hs, get_le32(msg + 4));
-		ret = peer ? fz_noise_consume_cookie_reply(&peer->noise, msg,
+		ret = peer ? wg_noise_consume_cookie_reply(&peer->noise, msg,
 							   len) :
 			     -ENOENT;
 	}
 	if (ret) {
-		log_invalid(hs, src, ret, FZ_NOISE_MSG_COOKIE_REPLY);
+		log_invalid(hs, src, ret, WG_NOISE_MSG_COOKIE_REPLY);
 		return;
 	}
 	hs_log(hs, peer,
@@ -830,7 +830,7 @@ static void on_cookie(struct fz_hs *hs, const uint8_t *msg, size_t len,
 	       "next attempt carries it");
 }
 
-void fz_hs_receive(struct fz_hs *hs, const uint8_t *msg, size_t len,
+void wg_hs_receive(struct wg_hs *hs, const uint8_t *msg, size_t len,
 		   const struct sockaddr_storage *src)
 {
 	uint32_t type = len >= 4 ? get_le32(msg) : 0;
@@ -840,13 +840,13 @@ void fz_hs_receive(struct fz_hs *hs, const uint8_t *msg, size_t len,
 		return;
 	}
 	switch (type) {
-	case FZ_NOISE_MSG_INITIATION:
+	case WG_NOISE_MSG_INITIATION:
 		on_initiation(hs, msg, len, src);
 		break;
-	case FZ_NOISE_MSG_RESPONSE:
+	case WG_NOISE_MSG_RESPONSE:
 		on_response(hs, msg, len, src);
 		break;
-	case FZ_NOISE_MSG_COOKIE_REPLY:
+	case WG_NOISE_MSG_COOKIE_REPLY:
 		on_cookie(hs, msg, len, src);
 		break;
 	default:

@@ -5,7 +5,7 @@
  * replies, and which session keys to install in which slot.
  *
  * fz.ko does everything per packet; this does everything per connection.
- * It talks to the kernel only through struct fz_hs_ops, so that the
+ * It talks to the kernel only through struct wg_hs_ops, so that the
  * daemon can plug in netlink and libuv, and the tests a recording double
  * and a clock they control. Nothing here blocks or is thread-safe: the
  * agent's event loop owns it.
@@ -25,18 +25,18 @@
 
 #include "noise.h"
 
-#define FZ_HS_NSEC 1000000000ULL
+#define WG_HS_NSEC 1000000000ULL
 /* WireGuard's handshake timers, before any test-only divisor. */
-#define FZ_HS_REKEY_TIMEOUT_NS (5 * FZ_HS_NSEC)
-#define FZ_HS_REKEY_ATTEMPT_NS (90 * FZ_HS_NSEC)
-#define FZ_HS_JITTER_MAX_NS (333 * 1000000ULL)
+#define WG_HS_REKEY_TIMEOUT_NS (5 * WG_HS_NSEC)
+#define WG_HS_REKEY_ATTEMPT_NS (90 * WG_HS_NSEC)
+#define WG_HS_JITTER_MAX_NS (333 * 1000000ULL)
 /* Local indices each peer remembers having installed (see pick_index). */
-#define FZ_HS_RECENT_INDICES 4
+#define WG_HS_RECENT_INDICES 4
 /* Short peer id in logs: the first characters of the base64 key. */
-#define FZ_HS_ID_LEN 8
+#define WG_HS_ID_LEN 8
 
-struct fz_hs;
-struct fz_hs_peer;
+struct wg_hs;
+struct wg_hs_peer;
 
 /*
  * The kernel and the event loop, as the state machine sees them. Keys are
@@ -44,7 +44,7 @@ struct fz_hs_peer;
  * negative errno, with the meaning fz.ko gives it (-EEXIST: local index in
  * use, -EDESTADDRREQ: the peer has no endpoint, -ENOENT: no such peer).
  */
-struct fz_hs_ops {
+struct wg_hs_ops {
 	/* FZ_CMD_SEND_HANDSHAKE to ep if not NULL (which then becomes the
 	 * peer's endpoint), else to the peer's current endpoint. */
 	int (*send)(void *ctx, const uint8_t key[FZ_KEY_LEN],
@@ -52,7 +52,7 @@ struct fz_hs_ops {
 		    size_t len);
 	/* FZ_CMD_SET_KEYPAIR; keys->initiator gives FZ_KEYPAIR_F_INITIATOR. */
 	int (*set_keypair)(void *ctx, const uint8_t key[FZ_KEY_LEN],
-			   uint8_t slot, const struct fz_noise_keys *keys);
+			   uint8_t slot, const struct wg_noise_keys *keys);
 	/* FZ_CMD_SET_PEER with only the endpoint (and UPDATE_ONLY). */
 	int (*set_endpoint)(void *ctx, const uint8_t key[FZ_KEY_LEN],
 			    const struct sockaddr_storage *ep);
@@ -61,11 +61,11 @@ struct fz_hs_ops {
 	int (*current_index)(void *ctx, const uint8_t key[FZ_KEY_LEN],
 			     uint32_t *index);
 	/* One-shot retry timer per peer; arming again replaces it. */
-	void (*timer_arm)(void *ctx, struct fz_hs_peer *peer,
+	void (*timer_arm)(void *ctx, struct wg_hs_peer *peer,
 			  uint64_t delay_ns);
-	void (*timer_stop)(void *ctx, struct fz_hs_peer *peer);
+	void (*timer_stop)(void *ctx, struct wg_hs_peer *peer);
 	/* The peer is about to be freed: release what timer_arm made. */
-	void (*peer_gone)(void *ctx, struct fz_hs_peer *peer);
+	void (*peer_gone)(void *ctx, struct wg_hs_peer *peer);
 	/* A monotonic clock, in nanoseconds. */
 	uint64_t (*now_ns)(void *ctx);
 	/* One log line, without interface or newline. */
@@ -75,25 +75,25 @@ struct fz_hs_ops {
 };
 
 /* Handshake timers; a test-only divisor shortens them (see fz.ko). */
-struct fz_hs_timers {
+struct wg_hs_timers {
 	uint64_t rekey_timeout_ns;
 	uint64_t rekey_attempt_ns;
 	uint64_t jitter_max_ns;
 };
 
 /* Reasons to initiate, for the log. */
-enum fz_hs_reason {
-	FZ_HS_REASON_QUEUED_DATA,
-	FZ_HS_REASON_REKEY_TIME,
-	FZ_HS_REASON_REKEY_MESSAGES,
-	FZ_HS_REASON_PEER_QUIET,
-	FZ_HS_REASON_KEEPALIVE, /* startup: persistent keepalive */
-	FZ_HS_REASON_NEW_IDENTITY, /* our private key changed */
+enum wg_hs_reason {
+	WG_HS_REASON_QUEUED_DATA,
+	WG_HS_REASON_REKEY_TIME,
+	WG_HS_REASON_REKEY_MESSAGES,
+	WG_HS_REASON_PEER_QUIET,
+	WG_HS_REASON_KEEPALIVE, /* startup: persistent keepalive */
+	WG_HS_REASON_NEW_IDENTITY, /* our private key changed */
 };
 
-struct fz_hs_peer {
-	struct fz_noise_peer noise; /* remote_static is the peer's key */
-	char id[FZ_HS_ID_LEN + 1];
+struct wg_hs_peer {
+	struct wg_noise_peer noise; /* remote_static is the peer's key */
+	char id[WG_HS_ID_LEN + 1];
 	/* The current attempt: 0 when not trying. */
 	uint64_t attempt_start_ns;
 	uint64_t last_initiation_ns; /* when the latest one was sent */
@@ -103,21 +103,21 @@ struct fz_hs_peer {
 	uint32_t responder_index;
 	/* Sender index of the last message we sent: cookie replies name it. */
 	uint32_t last_sent_index;
-	uint32_t recent[FZ_HS_RECENT_INDICES];
+	uint32_t recent[WG_HS_RECENT_INDICES];
 	unsigned int recent_pos;
 	bool warned_no_endpoint;
 	void *timer; /* the owner's, for timer_arm() */
 	/* The peer table's: its bucket chain and its place in the array. */
-	struct fz_hs_peer *hash_next;
+	struct wg_hs_peer *hash_next;
 	size_t slot;
 };
 
-void fz_hs_default_timers(struct fz_hs_timers *t, unsigned int divisor);
+void wg_hs_default_timers(struct wg_hs_timers *t, unsigned int divisor);
 
-struct fz_hs *fz_hs_new(const struct fz_hs_ops *ops, void *ctx,
-			const struct fz_hs_timers *timers);
+struct wg_hs *wg_hs_new(const struct wg_hs_ops *ops, void *ctx,
+			const struct wg_hs_timers *timers);
 /* Wipes every secret; calls peer_gone for each peer. */
-void fz_hs_free(struct fz_hs *hs);
+void wg_hs_free(struct wg_hs *hs);
 
 /*
  * Our static identity. Changing it keeps the peers (and their replay
@@ -125,38 +125,38 @@ void fz_hs_free(struct fz_hs *hs);
  * is dropped. -EINVAL: an unusable key; -EEXIST: a peer has its public
  * key.
  */
-int fz_hs_set_private_key(struct fz_hs *hs,
+int wg_hs_set_private_key(struct wg_hs *hs,
 			  const uint8_t private_key[FZ_KEY_LEN]);
-bool fz_hs_has_identity(const struct fz_hs *hs);
-const uint8_t *fz_hs_public_key(const struct fz_hs *hs);
+bool wg_hs_has_identity(const struct wg_hs *hs);
+const uint8_t *wg_hs_public_key(const struct wg_hs *hs);
 
 /*
  * Adds a peer, or finds it if it exists; psk NULL or all zero: none.
  * Needs an identity (-ENOKEY); -EINVAL for our own or an unusable key.
  */
-int fz_hs_add_peer(struct fz_hs *hs, const uint8_t key[FZ_KEY_LEN],
-		   const uint8_t *psk, struct fz_hs_peer **out);
-void fz_hs_set_psk(struct fz_hs_peer *peer, const uint8_t *psk);
-void fz_hs_remove_peer(struct fz_hs *hs, const uint8_t key[FZ_KEY_LEN]);
-struct fz_hs_peer *fz_hs_find(struct fz_hs *hs, const uint8_t key[FZ_KEY_LEN]);
-size_t fz_hs_n_peers(const struct fz_hs *hs);
-struct fz_hs_peer *fz_hs_peer_at(struct fz_hs *hs, size_t i);
-const uint8_t *fz_hs_peer_key(const struct fz_hs_peer *peer);
-bool fz_hs_peer_trying(const struct fz_hs_peer *peer);
+int wg_hs_add_peer(struct wg_hs *hs, const uint8_t key[FZ_KEY_LEN],
+		   const uint8_t *psk, struct wg_hs_peer **out);
+void wg_hs_set_psk(struct wg_hs_peer *peer, const uint8_t *psk);
+void wg_hs_remove_peer(struct wg_hs *hs, const uint8_t key[FZ_KEY_LEN]);
+struct wg_hs_peer *wg_hs_find(struct wg_hs *hs, const uint8_t key[FZ_KEY_LEN]);
+size_t wg_hs_n_peers(const struct wg_hs *hs);
+struct wg_hs_peer *wg_hs_peer_at(struct wg_hs *hs, size_t i);
+const uint8_t *wg_hs_peer_key(const struct wg_hs_peer *peer);
+bool wg_hs_peer_trying(const struct wg_hs_peer *peer);
 
 /* Local indices the kernel holds (from a dump): never picked. */
-int fz_hs_reserve_indices(struct fz_hs *hs, const uint32_t *indices, size_t n);
+int wg_hs_reserve_indices(struct wg_hs *hs, const uint32_t *indices, size_t n);
 
 /*
- * Events. fz_hs_initiate() starts (or continues) an attempt unless an
+ * Events. wg_hs_initiate() starts (or continues) an attempt unless an
  * initiation is in flight and younger than REKEY_TIMEOUT.
- * fz_hs_receive() takes a handshake message fz.ko passed up (mac1
+ * wg_hs_receive() takes a handshake message fz.ko passed up (mac1
  * already checked) and its source address.
  */
-void fz_hs_initiate(struct fz_hs *hs, struct fz_hs_peer *peer,
-		    enum fz_hs_reason reason);
-void fz_hs_receive(struct fz_hs *hs, const uint8_t *msg, size_t len,
+void wg_hs_initiate(struct wg_hs *hs, struct wg_hs_peer *peer,
+		    enum wg_hs_reason reason);
+void wg_hs_receive(struct wg_hs *hs, const uint8_t *msg, size_t len,
 		   const struct sockaddr_storage *src);
-void fz_hs_timer_expired(struct fz_hs *hs, struct fz_hs_peer *peer);
+void wg_hs_timer_expired(struct wg_hs *hs, struct wg_hs_peer *peer);
 
 #endif /* FZ_AGENT_HANDSHAKE_H */

@@ -20,7 +20,7 @@
 #include "noise.h"
 
 #define INITIATION_SPACING_NS \
-	(FZ_NSEC_PER_SEC / FZ_NOISE_INITIATIONS_PER_SECOND)
+	(FZ_NSEC_PER_SEC / WG_NOISE_INITIATIONS_PER_SECOND)
 
 static const char construction[] = "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s";
 static const char identifier[] = "WireGuard v1 zx2c4 Jason@zx2c4.com";
@@ -35,49 +35,49 @@ static const char label_cookie[] = "cookie--";
 struct initiation_msg {
 	uint8_t type[4]; /* little-endian u32; the reserved bytes are zero */
 	uint8_t sender_index[4];
-	uint8_t ephemeral[FZ_NOISE_KEY_LEN];
-	uint8_t encrypted_static[FZ_NOISE_KEY_LEN + FZ_NOISE_AEAD_TAG_LEN];
-	uint8_t encrypted_timestamp[FZ_TAI64N_LEN + FZ_NOISE_AEAD_TAG_LEN];
-	uint8_t mac1[FZ_NOISE_MAC_LEN];
-	uint8_t mac2[FZ_NOISE_MAC_LEN];
+	uint8_t ephemeral[WG_NOISE_KEY_LEN];
+	uint8_t encrypted_static[WG_NOISE_KEY_LEN + WG_NOISE_AEAD_TAG_LEN];
+	uint8_t encrypted_timestamp[WG_TAI64N_LEN + WG_NOISE_AEAD_TAG_LEN];
+	uint8_t mac1[WG_NOISE_MAC_LEN];
+	uint8_t mac2[WG_NOISE_MAC_LEN];
 };
 
 struct response_msg {
 	uint8_t type[4];
 	uint8_t sender_index[4];
 	uint8_t receiver_index[4];
-	uint8_t ephemeral[FZ_NOISE_KEY_LEN];
-	uint8_t encrypted_nothing[FZ_NOISE_AEAD_TAG_LEN];
-	uint8_t mac1[FZ_NOISE_MAC_LEN];
-	uint8_t mac2[FZ_NOISE_MAC_LEN];
+	uint8_t ephemeral[WG_NOISE_KEY_LEN];
+	uint8_t encrypted_nothing[WG_NOISE_AEAD_TAG_LEN];
+	uint8_t mac1[WG_NOISE_MAC_LEN];
+	uint8_t mac2[WG_NOISE_MAC_LEN];
 };
 
 struct cookie_reply_msg {
 	uint8_t type[4];
 	uint8_t receiver_index[4];
-	uint8_t nonce[FZ_NOISE_COOKIE_NONCE_LEN];
-	uint8_t encrypted_cookie[FZ_NOISE_COOKIE_LEN + FZ_NOISE_AEAD_TAG_LEN];
+	uint8_t nonce[WG_NOISE_COOKIE_NONCE_LEN];
+	uint8_t encrypted_cookie[WG_NOISE_COOKIE_LEN + WG_NOISE_AEAD_TAG_LEN];
 };
 
-_Static_assert(sizeof(struct initiation_msg) == FZ_NOISE_INITIATION_LEN,
+_Static_assert(sizeof(struct initiation_msg) == WG_NOISE_INITIATION_LEN,
 	       "initiation layout");
-_Static_assert(sizeof(struct response_msg) == FZ_NOISE_RESPONSE_LEN,
+_Static_assert(sizeof(struct response_msg) == WG_NOISE_RESPONSE_LEN,
 	       "response layout");
-_Static_assert(sizeof(struct cookie_reply_msg) == FZ_NOISE_COOKIE_REPLY_LEN,
+_Static_assert(sizeof(struct cookie_reply_msg) == WG_NOISE_COOKIE_REPLY_LEN,
 	       "cookie reply layout");
-_Static_assert(FZ_NOISE_KEY_LEN == crypto_aead_chacha20poly1305_ietf_KEYBYTES,
+_Static_assert(WG_NOISE_KEY_LEN == crypto_aead_chacha20poly1305_ietf_KEYBYTES,
 	       "AEAD key size");
 
 /* --- Clock --- */
 
-static const struct fz_noise_clock system_clock = {
+static const struct wg_noise_clock system_clock = {
 	.monotonic_ns = fz_clock_boot_ns,
 	.unix_ns = fz_clock_real_ns,
 };
 
-static struct fz_noise_clock noise_clock = system_clock;
+static struct wg_noise_clock noise_clock = system_clock;
 
-void fz_noise_set_clock(const struct fz_noise_clock *clock)
+void wg_noise_set_clock(const struct wg_noise_clock *clock)
 {
 	noise_clock = clock ? *clock : system_clock;
 }
@@ -99,44 +99,44 @@ static void put_le32(uint8_t *p, uint32_t v)
 /* --- Primitives: HASH, MAC, HMAC, KDF, DH, AEAD --- */
 
 /* HASH(a || b), BLAKE2s-256. */
-static void hash2(uint8_t out[FZ_NOISE_HASH_LEN], const void *a, size_t a_len,
+static void hash2(uint8_t out[WG_NOISE_HASH_LEN], const void *a, size_t a_len,
 		  const void *b, size_t b_len)
 {
 	blake2s_state state;
 
-	blake2s_init(&state, FZ_NOISE_HASH_LEN);
+	blake2s_init(&state, WG_NOISE_HASH_LEN);
 	blake2s_update(&state, a, a_len);
 	blake2s_update(&state, b, b_len);
-	blake2s_final(&state, out, FZ_NOISE_HASH_LEN);
+	blake2s_final(&state, out, WG_NOISE_HASH_LEN);
 	sodium_memzero(&state, sizeof(state));
 }
 
 /* MAC(key, msg): keyed BLAKE2s with a 16-byte output, for mac1 and mac2. */
-static void mac(uint8_t out[FZ_NOISE_MAC_LEN], const uint8_t *key,
+static void mac(uint8_t out[WG_NOISE_MAC_LEN], const uint8_t *key,
 		size_t key_len, const uint8_t *msg, size_t msg_len)
 {
-	blake2s(out, msg, key, FZ_NOISE_MAC_LEN, msg_len, key_len);
+	blake2s(out, msg, key, WG_NOISE_MAC_LEN, msg_len, key_len);
 }
 
 /*
  * HMAC (RFC 2104) over BLAKE2s, which WireGuard's KDF uses rather than
  * BLAKE2s's own keyed mode. B = 64 bytes, L = 32.
  */
-void fz_noise_hmac(uint8_t out[FZ_NOISE_HASH_LEN], const uint8_t *key,
+void wg_noise_hmac(uint8_t out[WG_NOISE_HASH_LEN], const uint8_t *key,
 		   size_t key_len, const uint8_t *in, size_t in_len)
 {
 	uint8_t block[BLAKE2S_BLOCKBYTES] = { 0 };
-	uint8_t inner[FZ_NOISE_HASH_LEN];
+	uint8_t inner[WG_NOISE_HASH_LEN];
 	blake2s_state state;
 
 	if (key_len > sizeof(block))
-		blake2s(block, key, NULL, FZ_NOISE_HASH_LEN, key_len, 0);
+		blake2s(block, key, NULL, WG_NOISE_HASH_LEN, key_len, 0);
 	else if (key_len)
 		memcpy(block, key, key_len);
 
 	for (size_t i = 0; i < sizeof(block); i++)
 		block[i] ^= 0x36;
-	blake2s_init(&state, FZ_NOISE_HASH_LEN);
+	blake2s_init(&state, WG_NOISE_HASH_LEN);
 	blake2s_update(&state, block, sizeof(block));
 	blake2s_update(&state, in, in_len);
 	blake2s_final(&state, inner, sizeof(inner));
@@ -144,10 +144,10 @@ void fz_noise_hmac(uint8_t out[FZ_NOISE_HASH_LEN], const uint8_t *key,
 	/* From the inner pad to the outer one: 0x36 ^ 0x5c. */
 	for (size_t i = 0; i < sizeof(block); i++)
 		block[i] ^= 0x36 ^ 0x5c;
-	blake2s_init(&state, FZ_NOISE_HASH_LEN);
+	blake2s_init(&state, WG_NOISE_HASH_LEN);
 	blake2s_update(&state, block, sizeof(block));
 	blake2s_update(&state, inner, sizeof(inner));
-	blake2s_final(&state, out, FZ_NOISE_HASH_LEN);
+	blake2s_final(&state, out, WG_NOISE_HASH_LEN);
 
 	sodium_memzero(block, sizeof(block));
 	sodium_memzero(inner, sizeof(inner));
@@ -160,28 +160,28 @@ void fz_noise_hmac(uint8_t out[FZ_NOISE_HASH_LEN], const uint8_t *key,
  * Any output may be ck itself: every read of ck happens first.
  */
 static void kdf(uint8_t *t1, uint8_t *t2, uint8_t *t3,
-		const uint8_t ck[FZ_NOISE_HASH_LEN], const uint8_t *in,
+		const uint8_t ck[WG_NOISE_HASH_LEN], const uint8_t *in,
 		size_t in_len)
 {
-	uint8_t secret[FZ_NOISE_HASH_LEN], buf[FZ_NOISE_HASH_LEN + 1];
+	uint8_t secret[WG_NOISE_HASH_LEN], buf[WG_NOISE_HASH_LEN + 1];
 	uint8_t *outs[] = { t1, t2, t3 };
 	size_t buf_len = 0;
 
-	fz_noise_hmac(secret, ck, FZ_NOISE_HASH_LEN, in, in_len);
+	wg_noise_hmac(secret, ck, WG_NOISE_HASH_LEN, in, in_len);
 	for (uint8_t i = 0; i < 3 && outs[i]; i++) {
 		buf[buf_len++] = i + 1;
-		fz_noise_hmac(buf, secret, sizeof(secret), buf, buf_len);
-		memcpy(outs[i], buf, FZ_NOISE_HASH_LEN);
-		buf_len = FZ_NOISE_HASH_LEN;
+		wg_noise_hmac(buf, secret, sizeof(secret), buf, buf_len);
+		memcpy(outs[i], buf, WG_NOISE_HASH_LEN);
+		buf_len = WG_NOISE_HASH_LEN;
 	}
 	sodium_memzero(secret, sizeof(secret));
 	sodium_memzero(buf, sizeof(buf));
 }
 
-static void mix_hash(uint8_t h[FZ_NOISE_HASH_LEN], const uint8_t *in,
+static void mix_hash(uint8_t h[WG_NOISE_HASH_LEN], const uint8_t *in,
 		     size_t len)
 {
-	hash2(h, h, FZ_NOISE_HASH_LEN, in, len);
+	hash2(h, h, WG_NOISE_HASH_LEN, in, len);
 }
 
 /*
@@ -189,11 +189,11 @@ static void mix_hash(uint8_t h[FZ_NOISE_HASH_LEN], const uint8_t *in,
  * NULL. libsodium refuses an all-zero result, that is a public key of low
  * order, which would make the DH contribute nothing.
  */
-static int mix_dh(uint8_t ck[FZ_NOISE_HASH_LEN], uint8_t *key,
-		  const uint8_t private_key[FZ_NOISE_KEY_LEN],
-		  const uint8_t public_key[FZ_NOISE_KEY_LEN])
+static int mix_dh(uint8_t ck[WG_NOISE_HASH_LEN], uint8_t *key,
+		  const uint8_t private_key[WG_NOISE_KEY_LEN],
+		  const uint8_t public_key[WG_NOISE_KEY_LEN])
 {
-	uint8_t dh[FZ_NOISE_KEY_LEN];
+	uint8_t dh[WG_NOISE_KEY_LEN];
 	int ret = 0;
 
 	if (crypto_scalarmult_curve25519(dh, private_key, public_key))
@@ -204,33 +204,33 @@ static int mix_dh(uint8_t ck[FZ_NOISE_HASH_LEN], uint8_t *key,
 	return ret;
 }
 
-/* The static-static DH is fixed per peer, so fz_noise_peer_init() did it. */
-static void mix_static_static(uint8_t ck[FZ_NOISE_HASH_LEN],
-			      uint8_t key[FZ_NOISE_KEY_LEN],
-			      const struct fz_noise_peer *peer)
+/* The static-static DH is fixed per peer, so wg_noise_peer_init() did it. */
+static void mix_static_static(uint8_t ck[WG_NOISE_HASH_LEN],
+			      uint8_t key[WG_NOISE_KEY_LEN],
+			      const struct wg_noise_peer *peer)
 {
-	kdf(ck, key, NULL, ck, peer->static_static, FZ_NOISE_KEY_LEN);
+	kdf(ck, key, NULL, ck, peer->static_static, WG_NOISE_KEY_LEN);
 }
 
 /* (ck, tau, key) = KDF3(ck, psk); h = HASH(h || tau). */
-static void mix_psk(uint8_t ck[FZ_NOISE_HASH_LEN], uint8_t h[FZ_NOISE_HASH_LEN],
-		    uint8_t key[FZ_NOISE_KEY_LEN],
-		    const uint8_t psk[FZ_NOISE_KEY_LEN])
+static void mix_psk(uint8_t ck[WG_NOISE_HASH_LEN], uint8_t h[WG_NOISE_HASH_LEN],
+		    uint8_t key[WG_NOISE_KEY_LEN],
+		    const uint8_t psk[WG_NOISE_KEY_LEN])
 {
-	uint8_t tau[FZ_NOISE_HASH_LEN];
+	uint8_t tau[WG_NOISE_HASH_LEN];
 
-	kdf(ck, tau, key, ck, psk, FZ_NOISE_KEY_LEN);
+	kdf(ck, tau, key, ck, psk, WG_NOISE_KEY_LEN);
 	mix_hash(h, tau, sizeof(tau));
 	sodium_memzero(tau, sizeof(tau));
 }
 
 /* An ephemeral public key goes into both h and ck (Noise's "e" token). */
-static void mix_ephemeral(uint8_t ck[FZ_NOISE_HASH_LEN],
-			  uint8_t h[FZ_NOISE_HASH_LEN],
-			  const uint8_t ephemeral[FZ_NOISE_KEY_LEN])
+static void mix_ephemeral(uint8_t ck[WG_NOISE_HASH_LEN],
+			  uint8_t h[WG_NOISE_HASH_LEN],
+			  const uint8_t ephemeral[WG_NOISE_KEY_LEN])
 {
-	mix_hash(h, ephemeral, FZ_NOISE_KEY_LEN);
-	kdf(ck, NULL, NULL, ck, ephemeral, FZ_NOISE_KEY_LEN);
+	mix_hash(h, ephemeral, WG_NOISE_KEY_LEN);
+	kdf(ck, NULL, NULL, ck, ephemeral, WG_NOISE_KEY_LEN);
 }
 
 /*
@@ -244,25 +244,25 @@ static const uint8_t zero_nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
 static const uint8_t nothing[1];
 
 static void seal(uint8_t *dst, const uint8_t *src, size_t len,
-		 const uint8_t key[FZ_NOISE_KEY_LEN],
-		 uint8_t h[FZ_NOISE_HASH_LEN])
+		 const uint8_t key[WG_NOISE_KEY_LEN],
+		 uint8_t h[WG_NOISE_HASH_LEN])
 {
 	crypto_aead_chacha20poly1305_ietf_encrypt(dst, NULL,
 						  len ? src : nothing, len, h,
-						  FZ_NOISE_HASH_LEN, NULL,
+						  WG_NOISE_HASH_LEN, NULL,
 						  zero_nonce, key);
-	mix_hash(h, dst, len + FZ_NOISE_AEAD_TAG_LEN);
+	mix_hash(h, dst, len + WG_NOISE_AEAD_TAG_LEN);
 }
 
 static int open_sealed(uint8_t *dst, const uint8_t *src, size_t src_len,
-		       const uint8_t key[FZ_NOISE_KEY_LEN],
-		       uint8_t h[FZ_NOISE_HASH_LEN])
+		       const uint8_t key[WG_NOISE_KEY_LEN],
+		       uint8_t h[WG_NOISE_HASH_LEN])
 {
 	uint8_t scratch[1];
 
 	if (crypto_aead_chacha20poly1305_ietf_decrypt(
 		    dst ? dst : scratch, NULL, NULL, src, src_len, h,
-		    FZ_NOISE_HASH_LEN, zero_nonce, key))
+		    WG_NOISE_HASH_LEN, zero_nonce, key))
 		return -EBADMSG;
 	mix_hash(h, src, src_len);
 	return 0;
@@ -273,18 +273,18 @@ static int open_sealed(uint8_t *dst, const uint8_t *src, size_t src_len,
  * IDENTIFIER), then mix in the responder's static public key, which the
  * initiator knows in advance (the "K" of IK).
  */
-static void handshake_start(uint8_t ck[FZ_NOISE_HASH_LEN],
-			    uint8_t h[FZ_NOISE_HASH_LEN],
-			    const uint8_t responder_static[FZ_NOISE_KEY_LEN])
+static void handshake_start(uint8_t ck[WG_NOISE_HASH_LEN],
+			    uint8_t h[WG_NOISE_HASH_LEN],
+			    const uint8_t responder_static[WG_NOISE_KEY_LEN])
 {
 	hash2(ck, construction, sizeof(construction) - 1, NULL, 0);
-	hash2(h, ck, FZ_NOISE_HASH_LEN, identifier, sizeof(identifier) - 1);
-	mix_hash(h, responder_static, FZ_NOISE_KEY_LEN);
+	hash2(h, ck, WG_NOISE_HASH_LEN, identifier, sizeof(identifier) - 1);
+	mix_hash(h, responder_static, WG_NOISE_KEY_LEN);
 }
 
-static void handshake_wipe(struct fz_noise_peer *peer)
+static void handshake_wipe(struct wg_noise_peer *peer)
 {
-	peer->state = FZ_NOISE_STATE_ZEROED;
+	peer->state = WG_NOISE_STATE_ZEROED;
 	sodium_memzero(peer->hash, sizeof(peer->hash));
 	sodium_memzero(peer->chaining_key, sizeof(peer->chaining_key));
 	sodium_memzero(peer->ephemeral_private,
@@ -296,10 +296,10 @@ static void handshake_wipe(struct fz_noise_peer *peer)
 
 /* --- mac1, mac2 and cookies --- */
 
-static bool cookie_fresh(const struct fz_noise_cookie *cookie)
+static bool cookie_fresh(const struct wg_noise_cookie *cookie)
 {
 	return cookie->valid && noise_clock.monotonic_ns() - cookie->birth_ns <
-					FZ_NOISE_COOKIE_MAX_AGE_NS;
+					WG_NOISE_COOKIE_MAX_AGE_NS;
 }
 
 /*
@@ -307,60 +307,60 @@ static bool cookie_fresh(const struct fz_noise_cookie *cookie)
  * it gave us, if any, to get past its load limiting. The mac1 is kept: it
  * is the AAD of a cookie reply that answers this message.
  */
-static void add_macs(struct fz_noise_peer *peer, uint8_t *msg, size_t len)
+static void add_macs(struct wg_noise_peer *peer, uint8_t *msg, size_t len)
 {
-	uint8_t *mac1 = msg + len - 2 * FZ_NOISE_MAC_LEN;
-	uint8_t *mac2 = msg + len - FZ_NOISE_MAC_LEN;
+	uint8_t *mac1 = msg + len - 2 * WG_NOISE_MAC_LEN;
+	uint8_t *mac2 = msg + len - WG_NOISE_MAC_LEN;
 
 	mac(mac1, peer->mac1_key, sizeof(peer->mac1_key), msg, mac1 - msg);
-	memcpy(peer->cookie.last_mac1_sent, mac1, FZ_NOISE_MAC_LEN);
+	memcpy(peer->cookie.last_mac1_sent, mac1, WG_NOISE_MAC_LEN);
 	peer->cookie.have_sent_mac1 = true;
 
 	if (cookie_fresh(&peer->cookie))
 		mac(mac2, peer->cookie.value, sizeof(peer->cookie.value), msg,
 		    mac2 - msg);
 	else
-		memset(mac2, 0, FZ_NOISE_MAC_LEN);
+		memset(mac2, 0, WG_NOISE_MAC_LEN);
 }
 
-bool fz_noise_mac1_valid(const struct fz_noise_local *local, const uint8_t *msg,
+bool wg_noise_mac1_valid(const struct wg_noise_local *local, const uint8_t *msg,
 			 size_t len)
 {
-	uint8_t want[FZ_NOISE_MAC_LEN];
+	uint8_t want[WG_NOISE_MAC_LEN];
 	const uint8_t *mac1;
 	uint32_t type;
 
 	if (!msg || len < 4)
 		return false;
 	type = get_le32(msg);
-	if (!(type == FZ_NOISE_MSG_INITIATION &&
-	      len == FZ_NOISE_INITIATION_LEN) &&
-	    !(type == FZ_NOISE_MSG_RESPONSE && len == FZ_NOISE_RESPONSE_LEN))
+	if (!(type == WG_NOISE_MSG_INITIATION &&
+	      len == WG_NOISE_INITIATION_LEN) &&
+	    !(type == WG_NOISE_MSG_RESPONSE && len == WG_NOISE_RESPONSE_LEN))
 		return false;
-	mac1 = msg + len - 2 * FZ_NOISE_MAC_LEN;
+	mac1 = msg + len - 2 * WG_NOISE_MAC_LEN;
 	mac(want, local->mac1_key, sizeof(local->mac1_key), msg, mac1 - msg);
-	return sodium_memcmp(want, mac1, FZ_NOISE_MAC_LEN) == 0;
+	return sodium_memcmp(want, mac1, WG_NOISE_MAC_LEN) == 0;
 }
 
 /*
  * A cookie reply is accepted once, for the last message we sent: its AAD
  * is that message's mac1, so a reply to anything else fails to decrypt.
  */
-int fz_noise_consume_cookie_reply(struct fz_noise_peer *peer,
+int wg_noise_consume_cookie_reply(struct wg_noise_peer *peer,
 				  const uint8_t *msg, size_t len)
 {
 	const struct cookie_reply_msg *m = (const void *)msg;
-	uint8_t cookie[FZ_NOISE_COOKIE_LEN];
+	uint8_t cookie[WG_NOISE_COOKIE_LEN];
 
-	if (!msg || len != FZ_NOISE_COOKIE_REPLY_LEN ||
-	    get_le32(m->type) != FZ_NOISE_MSG_COOKIE_REPLY)
+	if (!msg || len != WG_NOISE_COOKIE_REPLY_LEN ||
+	    get_le32(m->type) != WG_NOISE_MSG_COOKIE_REPLY)
 		return -EINVAL;
 	if (!peer->cookie.have_sent_mac1)
 		return -EPROTO;
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
 		    cookie, NULL, NULL, m->encrypted_cookie,
 		    sizeof(m->encrypted_cookie), peer->cookie.last_mac1_sent,
-		    FZ_NOISE_MAC_LEN, m->nonce, peer->cookie_key))
+		    WG_NOISE_MAC_LEN, m->nonce, peer->cookie_key))
 		return -EBADMSG;
 	memcpy(peer->cookie.value, cookie, sizeof(cookie));
 	peer->cookie.birth_ns = noise_clock.monotonic_ns();
@@ -372,21 +372,21 @@ int fz_noise_consume_cookie_reply(struct fz_noise_peer *peer,
 
 /* --- Identities --- */
 
-static void label_key(uint8_t out[FZ_NOISE_HASH_LEN], const char *label,
-		      const uint8_t public_key[FZ_NOISE_KEY_LEN])
+static void label_key(uint8_t out[WG_NOISE_HASH_LEN], const char *label,
+		      const uint8_t public_key[WG_NOISE_KEY_LEN])
 {
-	hash2(out, label, strlen(label), public_key, FZ_NOISE_KEY_LEN);
+	hash2(out, label, strlen(label), public_key, WG_NOISE_KEY_LEN);
 }
 
-int fz_noise_local_init(struct fz_noise_local *local,
-			const uint8_t private_key[FZ_NOISE_KEY_LEN])
+int wg_noise_local_init(struct wg_noise_local *local,
+			const uint8_t private_key[WG_NOISE_KEY_LEN])
 {
 	if (sodium_init() < 0)
 		return -EIO;
 	memset(local, 0, sizeof(*local));
-	memcpy(local->private_key, private_key, FZ_NOISE_KEY_LEN);
+	memcpy(local->private_key, private_key, WG_NOISE_KEY_LEN);
 	if (key_public_from_private(local->public_key, local->private_key)) {
-		fz_noise_local_wipe(local);
+		wg_noise_local_wipe(local);
 		return -EINVAL;
 	}
 	label_key(local->mac1_key, label_mac1, local->public_key);
@@ -394,7 +394,7 @@ int fz_noise_local_init(struct fz_noise_local *local,
 	return 0;
 }
 
-void fz_noise_local_wipe(struct fz_noise_local *local)
+void wg_noise_local_wipe(struct wg_noise_local *local)
 {
 	sodium_memzero(local, sizeof(*local));
 }
@@ -403,18 +403,18 @@ void fz_noise_local_wipe(struct fz_noise_local *local)
  * A peer whose public key is of low order would make every DH with it
  * zero; refuse it here rather than fail each handshake later.
  */
-int fz_noise_peer_init(const struct fz_noise_local *local,
-		       struct fz_noise_peer *peer,
-		       const uint8_t public_key[FZ_NOISE_KEY_LEN],
-		       const uint8_t preshared_key[FZ_NOISE_KEY_LEN])
+int wg_noise_peer_init(const struct wg_noise_local *local,
+		       struct wg_noise_peer *peer,
+		       const uint8_t public_key[WG_NOISE_KEY_LEN],
+		       const uint8_t preshared_key[WG_NOISE_KEY_LEN])
 {
 	memset(peer, 0, sizeof(*peer));
-	memcpy(peer->remote_static, public_key, FZ_NOISE_KEY_LEN);
+	memcpy(peer->remote_static, public_key, WG_NOISE_KEY_LEN);
 	if (preshared_key)
-		memcpy(peer->preshared_key, preshared_key, FZ_NOISE_KEY_LEN);
+		memcpy(peer->preshared_key, preshared_key, WG_NOISE_KEY_LEN);
 	if (crypto_scalarmult_curve25519(peer->static_static,
 					 local->private_key, public_key)) {
-		fz_noise_peer_wipe(peer);
+		wg_noise_peer_wipe(peer);
 		return -EINVAL;
 	}
 	label_key(peer->mac1_key, label_mac1, public_key);
@@ -422,7 +422,7 @@ int fz_noise_peer_init(const struct fz_noise_local *local,
 	return 0;
 }
 
-void fz_noise_peer_wipe(struct fz_noise_peer *peer)
+void wg_noise_peer_wipe(struct wg_noise_peer *peer)
 {
 	sodium_memzero(peer, sizeof(*peer));
 }
@@ -434,19 +434,19 @@ void fz_noise_peer_wipe(struct fz_noise_peer *peer)
  * ck, key from DH(S_i, S_r); msg.timestamp = AEAD(TAI64N). A new
  * initiation replaces whatever handshake was in progress with this peer.
  */
-int fz_noise_create_initiation(const struct fz_noise_local *local,
-			       struct fz_noise_peer *peer,
+int wg_noise_create_initiation(const struct wg_noise_local *local,
+			       struct wg_noise_peer *peer,
 			       uint32_t sender_index,
-			       uint8_t out[FZ_NOISE_INITIATION_LEN])
+			       uint8_t out[WG_NOISE_INITIATION_LEN])
 {
 	struct initiation_msg *m = (void *)out;
-	uint8_t ck[FZ_NOISE_HASH_LEN], h[FZ_NOISE_HASH_LEN];
-	uint8_t key[FZ_NOISE_KEY_LEN], e[FZ_NOISE_KEY_LEN];
-	uint8_t timestamp[FZ_TAI64N_LEN];
+	uint8_t ck[WG_NOISE_HASH_LEN], h[WG_NOISE_HASH_LEN];
+	uint8_t key[WG_NOISE_KEY_LEN], e[WG_NOISE_KEY_LEN];
+	uint8_t timestamp[WG_TAI64N_LEN];
 	int ret;
 
-	memset(out, 0, FZ_NOISE_INITIATION_LEN);
-	put_le32(m->type, FZ_NOISE_MSG_INITIATION);
+	memset(out, 0, WG_NOISE_INITIATION_LEN);
+	put_le32(m->type, WG_NOISE_MSG_INITIATION);
 	put_le32(m->sender_index, sender_index);
 
 	handshake_start(ck, h, peer->remote_static);
@@ -459,10 +459,10 @@ int fz_noise_create_initiation(const struct fz_noise_local *local,
 	ret = mix_dh(ck, key, e, peer->remote_static);
 	if (ret)
 		goto out;
-	seal(m->encrypted_static, local->public_key, FZ_NOISE_KEY_LEN, key, h);
+	seal(m->encrypted_static, local->public_key, WG_NOISE_KEY_LEN, key, h);
 
 	mix_static_static(ck, key, peer);
-	fz_tai64n_from_unix_ns(timestamp, noise_clock.unix_ns());
+	wg_tai64n_from_unix_ns(timestamp, noise_clock.unix_ns());
 	seal(m->encrypted_timestamp, timestamp, sizeof(timestamp), key, h);
 
 	handshake_wipe(peer);
@@ -470,8 +470,8 @@ int fz_noise_create_initiation(const struct fz_noise_local *local,
 	memcpy(peer->hash, h, sizeof(h));
 	memcpy(peer->ephemeral_private, e, sizeof(e));
 	peer->local_index = sender_index;
-	peer->state = FZ_NOISE_STATE_CREATED_INITIATION;
-	add_macs(peer, out, FZ_NOISE_INITIATION_LEN);
+	peer->state = WG_NOISE_STATE_CREATED_INITIATION;
+	add_macs(peer, out, WG_NOISE_INITIATION_LEN);
 out:
 	sodium_memzero(ck, sizeof(ck));
 	sodium_memzero(h, sizeof(h));
@@ -486,11 +486,11 @@ out:
  * Strictly newer timestamps, rather than a nonce cache, are what let a
  * responder stay stateless until an initiation is authentic.
  */
-static int check_initiation_fresh(const struct fz_noise_peer *peer,
-				  const uint8_t timestamp[FZ_TAI64N_LEN],
+static int check_initiation_fresh(const struct wg_noise_peer *peer,
+				  const uint8_t timestamp[WG_TAI64N_LEN],
 				  uint64_t now)
 {
-	if (!fz_tai64n_after(timestamp, peer->latest_timestamp))
+	if (!wg_tai64n_after(timestamp, peer->latest_timestamp))
 		return -EALREADY;
 	if (peer->last_initiation_ns &&
 	    now < peer->last_initiation_ns + INITIATION_SPACING_NS)
@@ -498,22 +498,22 @@ static int check_initiation_fresh(const struct fz_noise_peer *peer,
 	return 0;
 }
 
-int fz_noise_consume_initiation(const struct fz_noise_local *local,
+int wg_noise_consume_initiation(const struct wg_noise_local *local,
 				const uint8_t *msg, size_t len,
-				fz_noise_lookup_fn lookup, void *ctx,
-				struct fz_noise_peer **out_peer)
+				wg_noise_lookup_fn lookup, void *ctx,
+				struct wg_noise_peer **out_peer)
 {
 	const struct initiation_msg *m = (const void *)msg;
-	uint8_t ck[FZ_NOISE_HASH_LEN], h[FZ_NOISE_HASH_LEN];
-	uint8_t key[FZ_NOISE_KEY_LEN], s[FZ_NOISE_KEY_LEN];
-	uint8_t timestamp[FZ_TAI64N_LEN];
-	struct fz_noise_peer *peer;
+	uint8_t ck[WG_NOISE_HASH_LEN], h[WG_NOISE_HASH_LEN];
+	uint8_t key[WG_NOISE_KEY_LEN], s[WG_NOISE_KEY_LEN];
+	uint8_t timestamp[WG_TAI64N_LEN];
+	struct wg_noise_peer *peer;
 	uint64_t now;
 	int ret;
 
 	*out_peer = NULL;
-	if (!msg || len != FZ_NOISE_INITIATION_LEN ||
-	    get_le32(m->type) != FZ_NOISE_MSG_INITIATION)
+	if (!msg || len != WG_NOISE_INITIATION_LEN ||
+	    get_le32(m->type) != WG_NOISE_MSG_INITIATION)
 		return -EINVAL;
 
 	handshake_start(ck, h, local->public_key);
@@ -544,11 +544,11 @@ int fz_noise_consume_initiation(const struct fz_noise_local *local,
 	handshake_wipe(peer);
 	memcpy(peer->chaining_key, ck, sizeof(ck));
 	memcpy(peer->hash, h, sizeof(h));
-	memcpy(peer->remote_ephemeral, m->ephemeral, FZ_NOISE_KEY_LEN);
+	memcpy(peer->remote_ephemeral, m->ephemeral, WG_NOISE_KEY_LEN);
 	memcpy(peer->latest_timestamp, timestamp, sizeof(timestamp));
 	peer->last_initiation_ns = now;
 	peer->remote_index = get_le32(m->sender_index);
-	peer->state = FZ_NOISE_STATE_CONSUMED_INITIATION;
+	peer->state = WG_NOISE_STATE_CONSUMED_INITIATION;
 	*out_peer = peer;
 out:
 	sodium_memzero(ck, sizeof(ck));
@@ -565,21 +565,21 @@ out:
  * from the PSK; msg.empty = AEAD(nothing), which proves the responder
  * reached the same keys.
  */
-int fz_noise_create_response(const struct fz_noise_local *local,
-			     struct fz_noise_peer *peer, uint32_t sender_index,
-			     uint8_t out[FZ_NOISE_RESPONSE_LEN])
+int wg_noise_create_response(const struct wg_noise_local *local,
+			     struct wg_noise_peer *peer, uint32_t sender_index,
+			     uint8_t out[WG_NOISE_RESPONSE_LEN])
 {
 	struct response_msg *m = (void *)out;
-	uint8_t ck[FZ_NOISE_HASH_LEN], h[FZ_NOISE_HASH_LEN];
-	uint8_t key[FZ_NOISE_KEY_LEN], e[FZ_NOISE_KEY_LEN];
+	uint8_t ck[WG_NOISE_HASH_LEN], h[WG_NOISE_HASH_LEN];
+	uint8_t key[WG_NOISE_KEY_LEN], e[WG_NOISE_KEY_LEN];
 	int ret;
 
 	(void)local; /* the responder's static key was used at consumption */
-	if (peer->state != FZ_NOISE_STATE_CONSUMED_INITIATION)
+	if (peer->state != WG_NOISE_STATE_CONSUMED_INITIATION)
 		return -EPROTO;
 
-	memset(out, 0, FZ_NOISE_RESPONSE_LEN);
-	put_le32(m->type, FZ_NOISE_MSG_RESPONSE);
+	memset(out, 0, WG_NOISE_RESPONSE_LEN);
+	put_le32(m->type, WG_NOISE_MSG_RESPONSE);
 	put_le32(m->sender_index, sender_index);
 	put_le32(m->receiver_index, peer->remote_index);
 
@@ -602,8 +602,8 @@ int fz_noise_create_response(const struct fz_noise_local *local,
 	memcpy(peer->chaining_key, ck, sizeof(ck));
 	memcpy(peer->hash, h, sizeof(h));
 	peer->local_index = sender_index;
-	peer->state = FZ_NOISE_STATE_CREATED_RESPONSE;
-	add_macs(peer, out, FZ_NOISE_RESPONSE_LEN);
+	peer->state = WG_NOISE_STATE_CREATED_RESPONSE;
+	add_macs(peer, out, WG_NOISE_RESPONSE_LEN);
 out:
 	sodium_memzero(ck, sizeof(ck));
 	sodium_memzero(h, sizeof(h));
@@ -612,19 +612,19 @@ out:
 	return ret;
 }
 
-int fz_noise_consume_response(const struct fz_noise_local *local,
-			      struct fz_noise_peer *peer, const uint8_t *msg,
+int wg_noise_consume_response(const struct wg_noise_local *local,
+			      struct wg_noise_peer *peer, const uint8_t *msg,
 			      size_t len)
 {
 	const struct response_msg *m = (const void *)msg;
-	uint8_t ck[FZ_NOISE_HASH_LEN], h[FZ_NOISE_HASH_LEN];
-	uint8_t key[FZ_NOISE_KEY_LEN];
+	uint8_t ck[WG_NOISE_HASH_LEN], h[WG_NOISE_HASH_LEN];
+	uint8_t key[WG_NOISE_KEY_LEN];
 	int ret;
 
-	if (!msg || len != FZ_NOISE_RESPONSE_LEN ||
-	    get_le32(m->type) != FZ_NOISE_MSG_RESPONSE)
+	if (!msg || len != WG_NOISE_RESPONSE_LEN ||
+	    get_le32(m->type) != WG_NOISE_MSG_RESPONSE)
 		return -EINVAL;
-	if (peer->state != FZ_NOISE_STATE_CREATED_INITIATION)
+	if (peer->state != WG_NOISE_STATE_CREATED_INITIATION)
 		return -EPROTO;
 	if (get_le32(m->receiver_index) != peer->local_index)
 		return -ENOENT;
@@ -646,11 +646,11 @@ int fz_noise_consume_response(const struct fz_noise_local *local,
 
 	memcpy(peer->chaining_key, ck, sizeof(ck));
 	memcpy(peer->hash, h, sizeof(h));
-	memcpy(peer->remote_ephemeral, m->ephemeral, FZ_NOISE_KEY_LEN);
+	memcpy(peer->remote_ephemeral, m->ephemeral, WG_NOISE_KEY_LEN);
 	sodium_memzero(peer->ephemeral_private,
 		       sizeof(peer->ephemeral_private));
 	peer->remote_index = get_le32(m->sender_index);
-	peer->state = FZ_NOISE_STATE_CONSUMED_RESPONSE;
+	peer->state = WG_NOISE_STATE_CONSUMED_RESPONSE;
 out:
 	sodium_memzero(ck, sizeof(ck));
 	sodium_memzero(h, sizeof(h));
@@ -666,14 +666,14 @@ out:
  * chaining key would only give an attacker who reads memory later a way
  * to the session keys.
  */
-int fz_noise_derive_keys(struct fz_noise_peer *peer, struct fz_noise_keys *out)
+int wg_noise_derive_keys(struct wg_noise_peer *peer, struct wg_noise_keys *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (peer->state == FZ_NOISE_STATE_CONSUMED_RESPONSE) {
+	if (peer->state == WG_NOISE_STATE_CONSUMED_RESPONSE) {
 		out->initiator = true;
 		kdf(out->send_key, out->recv_key, NULL, peer->chaining_key,
 		    nothing, 0);
-	} else if (peer->state == FZ_NOISE_STATE_CREATED_RESPONSE) {
+	} else if (peer->state == WG_NOISE_STATE_CREATED_RESPONSE) {
 		out->initiator = false;
 		kdf(out->recv_key, out->send_key, NULL, peer->chaining_key,
 		    nothing, 0);

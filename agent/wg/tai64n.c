@@ -21,30 +21,30 @@ static void put_be32(uint8_t *p, uint32_t v)
 }
 
 /* Exact: no rounding, so that tests can write any label they need. */
-void fz_tai64n_encode(uint8_t out[FZ_TAI64N_LEN], uint64_t unix_sec,
+void wg_tai64n_encode(uint8_t out[WG_TAI64N_LEN], uint64_t unix_sec,
 		      uint32_t nsec)
 {
-	put_be64(out, FZ_TAI64N_BASE + unix_sec);
+	put_be64(out, WG_TAI64N_BASE + unix_sec);
 	put_be32(out + 8, nsec);
 }
 
 /* Coarse: the label an initiation carries for this instant. */
-void fz_tai64n_from_unix_ns(uint8_t out[FZ_TAI64N_LEN], uint64_t unix_ns)
+void wg_tai64n_from_unix_ns(uint8_t out[WG_TAI64N_LEN], uint64_t unix_ns)
 {
 	uint32_t nsec = (uint32_t)(unix_ns % FZ_NSEC_PER_SEC);
 
-	nsec &= ~(FZ_TAI64N_GRANULARITY_NS - 1);
-	fz_tai64n_encode(out, unix_ns / FZ_NSEC_PER_SEC, nsec);
+	nsec &= ~(WG_TAI64N_GRANULARITY_NS - 1);
+	wg_tai64n_encode(out, unix_ns / FZ_NSEC_PER_SEC, nsec);
 }
 
-void fz_tai64n_now(uint8_t out[FZ_TAI64N_LEN])
+void wg_tai64n_now(uint8_t out[WG_TAI64N_LEN])
 {
-	fz_tai64n_from_unix_ns(out, fz_clock_real_ns());
+	wg_tai64n_from_unix_ns(out, fz_clock_real_ns());
 }
 
 /* Labels are public, so a plain memcmp() leaks nothing worth hiding. */
-bool fz_tai64n_after(const uint8_t a[FZ_TAI64N_LEN],
-		     const uint8_t b[FZ_TAI64N_LEN])
+bool wg_tai64n_after(const uint8_t a[WG_TAI64N_LEN],
+		     const uint8_t b[WG_TAI64N_LEN])
 {
-	return memcmp(a, b, FZ_TAI64N_LEN) > 0;
+	return memcmp(a, b, WG_TAI64N_LEN) > 0;
 }

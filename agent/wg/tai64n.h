@@ -14,8 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define FZ_TAI64N_LEN 12
-#define FZ_TAI64N_BASE 0x400000000000000aULL /* 2^62 + 10 */
+#define WG_TAI64N_LEN 12
+#define WG_TAI64N_BASE 0x400000000000000aULL /* 2^62 + 10 */
 
 /*
  * Initiation timestamps keep only multiples of this many nanoseconds
@@ -23,13 +23,13 @@
  * below the minimum spacing of initiations (1/50 s), so that ordering
  * still works while the label tells an observer little about timing.
  */
-#define FZ_TAI64N_GRANULARITY_NS (1U << 24)
+#define WG_TAI64N_GRANULARITY_NS (1U << 24)
 
-void fz_tai64n_encode(uint8_t out[FZ_TAI64N_LEN], uint64_t unix_sec,
+void wg_tai64n_encode(uint8_t out[WG_TAI64N_LEN], uint64_t unix_sec,
 		      uint32_t nsec);
-void fz_tai64n_from_unix_ns(uint8_t out[FZ_TAI64N_LEN], uint64_t unix_ns);
-void fz_tai64n_now(uint8_t out[FZ_TAI64N_LEN]);
-bool fz_tai64n_after(const uint8_t a[FZ_TAI64N_LEN],
-		     const uint8_t b[FZ_TAI64N_LEN]);
+void wg_tai64n_from_unix_ns(uint8_t out[WG_TAI64N_LEN], uint64_t unix_ns);
+void wg_tai64n_now(uint8_t out[WG_TAI64N_LEN]);
+bool wg_tai64n_after(const uint8_t a[WG_TAI64N_LEN],
+		     const uint8_t b[WG_TAI64N_LEN]);
 
 #endif /* FZ_AGENT_TAI64N_H */

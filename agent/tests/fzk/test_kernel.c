@@ -279,7 +279,7 @@ START_TEST(test_msg_set_keypair)
 {
 	struct nlattr *tb[FZ_A_MAX + 1], *kb[FZ_KP_A_MAX + 1];
 	struct nlattr *pb[FZ_PEER_A_MAX + 1];
-	struct fz_noise_keys keys = { 0 };
+	struct wg_noise_keys keys = { 0 };
 	uint8_t key[FZ_KEY_LEN];
 	struct nl_msg *msg;
 
@@ -324,7 +324,7 @@ END_TEST
 
 START_TEST(test_msg_send_handshake)
 {
-	uint8_t pkt[FZ_MAX_HANDSHAKE_PACKET + 1] = { FZ_NOISE_MSG_INITIATION };
+	uint8_t pkt[FZ_MAX_HANDSHAKE_PACKET + 1] = { WG_NOISE_MSG_INITIATION };
 	struct nlattr *tb[FZ_A_MAX + 1], *pb[FZ_PEER_A_MAX + 1];
 	struct sockaddr_storage ep;
 	uint8_t key[FZ_KEY_LEN];
@@ -333,33 +333,33 @@ START_TEST(test_msg_send_handshake)
 	fill_key(key, 0x55);
 	sin4(&ep, "198.51.100.7", 4242);
 	msg = fz_msg_send_handshake(FAMILY, 7, key, NULL, pkt,
-				    FZ_NOISE_INITIATION_LEN);
+				    WG_NOISE_INITIATION_LEN);
 	top(msg, tb, FZ_CMD_SEND_HANDSHAKE);
 	nested(pb, FZ_PEER_A_MAX, tb[FZ_A_PEER]);
 	check_len(pb[FZ_PEER_A_PUBLIC_KEY], FZ_KEY_LEN);
-	check_len(tb[FZ_A_PACKET], FZ_NOISE_INITIATION_LEN);
+	check_len(tb[FZ_A_PACKET], WG_NOISE_INITIATION_LEN);
 	ck_assert_ptr_null(tb[FZ_A_ENDPOINT]);
 	nlmsg_free(msg);
 
 	/* A response goes to the initiation's source, named as well. */
 	msg = fz_msg_send_handshake(FAMILY, 7, key, &ep, pkt,
-				    FZ_NOISE_RESPONSE_LEN);
+				    WG_NOISE_RESPONSE_LEN);
 	top(msg, tb, FZ_CMD_SEND_HANDSHAKE);
 	check_len(tb[FZ_A_ENDPOINT], sizeof(struct sockaddr_in));
 	ck_assert_mem_eq(nla_data(tb[FZ_A_ENDPOINT]), &ep,
 			 sizeof(struct sockaddr_in));
-	check_len(tb[FZ_A_PACKET], FZ_NOISE_RESPONSE_LEN);
+	check_len(tb[FZ_A_PACKET], WG_NOISE_RESPONSE_LEN);
 	nlmsg_free(msg);
 
 	msg = fz_msg_send_handshake(FAMILY, 7, NULL, &ep, pkt,
-				    FZ_NOISE_COOKIE_REPLY_LEN);
+				    WG_NOISE_COOKIE_REPLY_LEN);
 	top(msg, tb, FZ_CMD_SEND_HANDSHAKE);
 	ck_assert_ptr_null(tb[FZ_A_PEER]);
 	nlmsg_free(msg);
 
 	/* Neither peer nor endpoint, or a packet above the kernel's limit. */
 	ck_assert_ptr_null(fz_msg_send_handshake(FAMILY, 7, NULL, NULL, pkt,
-						 FZ_NOISE_RESPONSE_LEN));
+						 WG_NOISE_RESPONSE_LEN));
 	ck_assert_ptr_null(
 		fz_msg_send_handshake(FAMILY, 7, key, NULL, pkt, sizeof(pkt)));
 }
@@ -410,25 +410,25 @@ static int parse(struct nl_msg *msg, struct fz_event *ev)
 
 START_TEST(test_event_handshake)
 {
-	uint8_t pkt[FZ_MAX_HANDSHAKE_PACKET] = { FZ_NOISE_MSG_INITIATION };
+	uint8_t pkt[FZ_MAX_HANDSHAKE_PACKET] = { WG_NOISE_MSG_INITIATION };
 	struct sockaddr_storage ep;
 	struct fz_event ev;
 	struct nl_msg *msg;
 
 	sin4(&ep, "203.0.113.9", 51820);
-	msg = handshake_event(pkt, FZ_NOISE_INITIATION_LEN, &ep, 16);
+	msg = handshake_event(pkt, WG_NOISE_INITIATION_LEN, &ep, 16);
 	ck_assert_int_eq(parse(msg, &ev), 0);
 	ck_assert_uint_eq(ev.cmd, FZ_CMD_EVT_HANDSHAKE);
 	ck_assert_uint_eq(ev.ifindex, 7);
-	ck_assert_uint_eq(ev.packet_len, FZ_NOISE_INITIATION_LEN);
-	ck_assert_int_eq(ev.packet[0], FZ_NOISE_MSG_INITIATION);
+	ck_assert_uint_eq(ev.packet_len, WG_NOISE_INITIATION_LEN);
+	ck_assert_int_eq(ev.packet[0], WG_NOISE_MSG_INITIATION);
 	ck_assert(ev.has_endpoint);
 	ck_assert_mem_eq(&ev.endpoint, &ep, sizeof(struct sockaddr_in));
 	nlmsg_free(msg);
 
 	sin6(&ep, "2001:db8::9", 51820);
-	pkt[0] = FZ_NOISE_MSG_COOKIE_REPLY;
-	msg = handshake_event(pkt, FZ_NOISE_COOKIE_REPLY_LEN, &ep, 28);
+	pkt[0] = WG_NOISE_MSG_COOKIE_REPLY;
+	msg = handshake_event(pkt, WG_NOISE_COOKIE_REPLY_LEN, &ep, 28);
 	ck_assert_int_eq(parse(msg, &ev), 0);
 	ck_assert_uint_eq(ev.endpoint.ss_family, AF_INET6);
 	nlmsg_free(msg);
@@ -437,26 +437,26 @@ END_TEST
 
 START_TEST(test_event_handshake_malformed)
 {
-	uint8_t pkt[FZ_MAX_HANDSHAKE_PACKET] = { FZ_NOISE_MSG_RESPONSE };
+	uint8_t pkt[FZ_MAX_HANDSHAKE_PACKET] = { WG_NOISE_MSG_RESPONSE };
 	struct sockaddr_storage ep;
 	struct fz_event ev;
 	struct nl_msg *msg;
 
 	sin4(&ep, "203.0.113.9", 51820);
 	/* A response with an initiation's size; a wrong endpoint size. */
-	msg = handshake_event(pkt, FZ_NOISE_INITIATION_LEN, &ep, 16);
+	msg = handshake_event(pkt, WG_NOISE_INITIATION_LEN, &ep, 16);
 	ck_assert_int_eq(parse(msg, &ev), -EINVAL);
 	nlmsg_free(msg);
-	msg = handshake_event(pkt, FZ_NOISE_RESPONSE_LEN, &ep, 28);
+	msg = handshake_event(pkt, WG_NOISE_RESPONSE_LEN, &ep, 28);
 	ck_assert_int_eq(parse(msg, &ev), -EINVAL);
 	nlmsg_free(msg);
 	/* Reserved bytes set; no endpoint; no packet; a data message. */
 	pkt[2] = 1;
-	msg = handshake_event(pkt, FZ_NOISE_RESPONSE_LEN, &ep, 16);
+	msg = handshake_event(pkt, WG_NOISE_RESPONSE_LEN, &ep, 16);
 	ck_assert_int_eq(parse(msg, &ev), -EINVAL);
 	nlmsg_free(msg);
 	pkt[2] = 0;
-	msg = handshake_event(pkt, FZ_NOISE_RESPONSE_LEN, NULL, 0);
+	msg = handshake_event(pkt, WG_NOISE_RESPONSE_LEN, NULL, 0);
 	ck_assert_int_eq(parse(msg, &ev), -EINVAL);
 	nlmsg_free(msg);
 	msg = handshake_event(NULL, 0, &ep, 16);
@@ -467,7 +467,7 @@ START_TEST(test_event_handshake_malformed)
 	ck_assert_int_eq(parse(msg, &ev), -EINVAL);
 	nlmsg_free(msg);
 	/* Larger than any handshake message. */
-	pkt[0] = FZ_NOISE_MSG_INITIATION;
+	pkt[0] = WG_NOISE_MSG_INITIATION;
 	msg = handshake_event(pkt, FZ_MAX_HANDSHAKE_PACKET, &ep, 16);
 	ck_assert_int_eq(parse(msg, &ev), 0);
 	nlmsg_free(msg);

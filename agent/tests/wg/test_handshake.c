@@ -43,13 +43,13 @@ struct sent {
 struct kp {
 	uint8_t key[FZ_KEY_LEN];
 	uint8_t slot;
-	struct fz_noise_keys keys;
+	struct wg_noise_keys keys;
 	int ret;
 	unsigned int seq;
 };
 
 struct timer {
-	struct fz_hs_peer *peer;
+	struct wg_hs_peer *peer;
 	bool armed;
 	uint64_t deadline;
 	uint64_t delay;
@@ -57,7 +57,7 @@ struct timer {
 
 struct agent {
 	const char *name;
-	struct fz_hs *hs;
+	struct wg_hs *hs;
 	uint8_t priv[FZ_KEY_LEN], pub[FZ_KEY_LEN];
 	struct sockaddr_storage addr; /* where its messages come from */
 	struct sent sent[MAX_SENT];
@@ -91,7 +91,7 @@ static uint64_t fake_unix(void)
 	return 1700000000 * SEC + now;
 }
 
-static const struct fz_noise_clock fake_clock = {
+static const struct wg_noise_clock fake_clock = {
 	.monotonic_ns = fake_monotonic,
 	.unix_ns = fake_unix,
 };
@@ -119,7 +119,7 @@ static int op_send(void *ctx, const uint8_t key[FZ_KEY_LEN],
 }
 
 static int op_set_keypair(void *ctx, const uint8_t key[FZ_KEY_LEN],
-			  uint8_t slot, const struct fz_noise_keys *keys)
+			  uint8_t slot, const struct wg_noise_keys *keys)
 {
 	struct agent *ag = ctx;
 	struct kp *k;
@@ -155,7 +155,7 @@ static int op_current_index(void *ctx, const uint8_t key[FZ_KEY_LEN],
 	return ag->has_current ? 0 : -ENOENT;
 }
 
-static struct timer *timer_of(struct agent *ag, struct fz_hs_peer *peer)
+static struct timer *timer_of(struct agent *ag, struct wg_hs_peer *peer)
 {
 	for (int i = 0; i < MAX_TIMERS; i++)
 		if (ag->timers[i].peer == peer)
@@ -169,7 +169,7 @@ static struct timer *timer_of(struct agent *ag, struct fz_hs_peer *peer)
 	return NULL;
 }
 
-static void op_timer_arm(void *ctx, struct fz_hs_peer *peer, uint64_t delay)
+static void op_timer_arm(void *ctx, struct wg_hs_peer *peer, uint64_t delay)
 {
 	struct timer *t = timer_of(ctx, peer);
 
@@ -178,12 +178,12 @@ static void op_timer_arm(void *ctx, struct fz_hs_peer *peer, uint64_t delay)
 	t->deadline = now + delay;
 }
 
-static void op_timer_stop(void *ctx, struct fz_hs_peer *peer)
+static void op_timer_stop(void *ctx, struct wg_hs_peer *peer)
 {
 	timer_of(ctx, peer)->armed = false;
 }
 
-static void op_peer_gone(void *ctx, struct fz_hs_peer *peer)
+static void op_peer_gone(void *ctx, struct wg_hs_peer *peer)
 {
 	struct timer *t = timer_of(ctx, peer);
 
@@ -214,7 +214,7 @@ static uint32_t op_random(void *ctx)
 	return randombytes_random();
 }
 
-static const struct fz_hs_ops ops = {
+static const struct wg_hs_ops ops = {
 	.send = op_send,
 	.set_keypair = op_set_keypair,
 	.set_endpoint = op_set_endpoint,
@@ -241,32 +241,32 @@ static void set_addr(struct agent *ag, const char *ip, uint16_t port)
 
 static void agent_init(struct agent *ag, const char *name, const char *ip)
 {
-	struct fz_hs_timers timers;
+	struct wg_hs_timers timers;
 
 	memset(ag, 0, sizeof(*ag));
 	ag->name = name;
-	fz_hs_default_timers(&timers, 1);
-	ag->hs = fz_hs_new(&ops, ag, &timers);
+	wg_hs_default_timers(&timers, 1);
+	ag->hs = wg_hs_new(&ops, ag, &timers);
 	ck_assert_ptr_nonnull(ag->hs);
 	key_generate_private(ag->priv);
 	ck_assert_int_eq(key_public_from_private(ag->pub, ag->priv), 0);
-	ck_assert_int_eq(fz_hs_set_private_key(ag->hs, ag->priv), 0);
+	ck_assert_int_eq(wg_hs_set_private_key(ag->hs, ag->priv), 0);
 	set_addr(ag, ip, 51820);
 }
 
-static struct fz_hs_peer *add_peer(struct agent *ag, const struct agent *other,
+static struct wg_hs_peer *add_peer(struct agent *ag, const struct agent *other,
 				   const uint8_t *psk)
 {
-	struct fz_hs_peer *peer = NULL;
+	struct wg_hs_peer *peer = NULL;
 
-	ck_assert_int_eq(fz_hs_add_peer(ag->hs, other->pub, psk, &peer), 0);
+	ck_assert_int_eq(wg_hs_add_peer(ag->hs, other->pub, psk, &peer), 0);
 	ck_assert_ptr_nonnull(peer);
 	return peer;
 }
 
-static struct fz_hs_peer *peer_of(struct agent *ag, const struct agent *other)
+static struct wg_hs_peer *peer_of(struct agent *ag, const struct agent *other)
 {
-	struct fz_hs_peer *peer = fz_hs_find(ag->hs, other->pub);
+	struct wg_hs_peer *peer = wg_hs_find(ag->hs, other->pub);
 
 	ck_assert_ptr_nonnull(peer);
 	return peer;
@@ -277,7 +277,7 @@ static void setup(void)
 	ck_assert_int_eq(keys_init(), 0);
 	now = 1000 * SEC;
 	seq = 0;
-	fz_noise_set_clock(&fake_clock);
+	wg_noise_set_clock(&fake_clock);
 	agent_init(&a, "a", "192.0.2.1");
 	agent_init(&b, "b", "192.0.2.2");
 	agent_init(&c, "c", "192.0.2.3");
@@ -287,10 +287,10 @@ static void setup(void)
 
 static void teardown(void)
 {
-	fz_hs_free(a.hs);
-	fz_hs_free(b.hs);
-	fz_hs_free(c.hs);
-	fz_noise_set_clock(NULL);
+	wg_hs_free(a.hs);
+	wg_hs_free(b.hs);
+	wg_hs_free(c.hs);
+	wg_noise_set_clock(NULL);
 }
 
 /* Hands every message from sent but not yet delivered to to. */
@@ -301,7 +301,7 @@ static void deliver(struct agent *from, struct agent *to)
 
 		/* Apart by more than the responder's flood limit, 20 ms. */
 		now += 25 * MS;
-		fz_hs_receive(to->hs, s->msg, s->len, &from->addr);
+		wg_hs_receive(to->hs, s->msg, s->len, &from->addr);
 	}
 }
 
@@ -341,7 +341,7 @@ static void fire(struct agent *ag, const struct agent *other)
 	ck_assert_msg(t->armed, "%s: timer not armed", ag->name);
 	now = t->deadline;
 	t->armed = false;
-	fz_hs_timer_expired(ag->hs, t->peer);
+	wg_hs_timer_expired(ag->hs, t->peer);
 }
 
 /* ini's CURRENT keypair and resp's NEXT keypair are two ends of a pipe. */
@@ -370,7 +370,7 @@ static void shake(struct agent *ini, struct agent *resp)
 	size_t ini_kps = ini->n_kps, resp_kps = resp->n_kps;
 	size_t resp_sent = resp->n_sent;
 
-	fz_hs_initiate(ini->hs, peer_of(ini, resp), FZ_HS_REASON_QUEUED_DATA);
+	wg_hs_initiate(ini->hs, peer_of(ini, resp), WG_HS_REASON_QUEUED_DATA);
 	deliver(ini, resp);
 	ck_assert_uint_eq(resp->n_kps, resp_kps + 1);
 	ck_assert_uint_eq(resp->n_sent, resp_sent + 1);
@@ -386,11 +386,11 @@ START_TEST(test_both_ways)
 {
 	const struct sent *init, *resp;
 
-	fz_hs_initiate(a.hs, peer_of(&a, &b), FZ_HS_REASON_QUEUED_DATA);
+	wg_hs_initiate(a.hs, peer_of(&a, &b), WG_HS_REASON_QUEUED_DATA);
 	ck_assert_uint_eq(a.n_sent, 1);
 	init = &a.sent[0];
-	ck_assert_uint_eq(init->len, FZ_NOISE_INITIATION_LEN);
-	ck_assert_int_eq(init->msg[0], FZ_NOISE_MSG_INITIATION);
+	ck_assert_uint_eq(init->len, WG_NOISE_INITIATION_LEN);
+	ck_assert_int_eq(init->msg[0], WG_NOISE_MSG_INITIATION);
 	ck_assert(!init->has_ep); /* to the peer's endpoint in the kernel */
 	ck_assert_mem_eq(init->key, b.pub, FZ_KEY_LEN);
 	ck_assert(timer_for(&a, &b)->armed);
@@ -400,7 +400,7 @@ START_TEST(test_both_ways)
 	ck_assert_uint_eq(b.n_kps, 1);
 	ck_assert_uint_eq(b.n_sent, 1);
 	resp = &b.sent[0];
-	ck_assert_uint_eq(resp->len, FZ_NOISE_RESPONSE_LEN);
+	ck_assert_uint_eq(resp->len, WG_NOISE_RESPONSE_LEN);
 	/* The keypair is in the kernel before the response leaves. */
 	ck_assert_uint_lt(b.kps[0].seq, resp->seq);
 	/* The response goes where the initiation came from. */
@@ -417,7 +417,7 @@ START_TEST(test_both_ways)
 	ck_assert_uint_eq(a.kps[0].keys.local_index,
 			  le32(init->msg + INIT_SENDER));
 	ck_assert(!timer_for(&a, &b)->armed);
-	ck_assert(!fz_hs_peer_trying(peer_of(&a, &b)));
+	ck_assert(!wg_hs_peer_trying(peer_of(&a, &b)));
 	ck_assert(logged(&a, "handshake completed (initiator)"));
 	/* The initiator learns the endpoint from the response. */
 	ck_assert_uint_eq(a.n_endpoint_sets, 1);
@@ -437,15 +437,15 @@ START_TEST(test_psk)
 
 	randombytes_buf(psk, sizeof(psk));
 	randombytes_buf(other, sizeof(other));
-	fz_hs_set_psk(peer_of(&a, &b), psk);
-	fz_hs_set_psk(peer_of(&b, &a), psk);
+	wg_hs_set_psk(peer_of(&a, &b), psk);
+	wg_hs_set_psk(peer_of(&b, &a), psk);
 	shake(&a, &b);
 
 	/* A different preshared key: the responder cannot tell, the
 	 * initiator can, and installs nothing. */
 	now += 2 * SEC;
-	fz_hs_set_psk(peer_of(&b, &a), other);
-	fz_hs_initiate(a.hs, peer_of(&a, &b), FZ_HS_REASON_QUEUED_DATA);
+	wg_hs_set_psk(peer_of(&b, &a), other);
+	wg_hs_initiate(a.hs, peer_of(&a, &b), WG_HS_REASON_QUEUED_DATA);
 	deliver(&a, &b);
 	deliver(&b, &a);
 	ck_assert_uint_eq(a.n_kps, 1);
@@ -460,7 +460,7 @@ START_TEST(test_retry_and_give_up)
 	uint32_t indices[32];
 	size_t n;
 
-	fz_hs_initiate(a.hs, peer_of(&a, &b), FZ_HS_REASON_QUEUED_DATA);
+	wg_hs_initiate(a.hs, peer_of(&a, &b), WG_HS_REASON_QUEUED_DATA);
 	indices[0] = le32(a.sent[0].msg + INIT_SENDER);
 	while (timer_for(&a, &b)->armed) {
 		struct timer *t = timer_for(&a, &b);
@@ -487,12 +487,12 @@ START_TEST(test_retry_and_give_up)
 	ck_assert_uint_ge(now - start, 90 * SEC);
 	ck_assert_uint_eq(count_logs(&a, "retrying handshake"), n - 1);
 	ck_assert(logged(&a, "giving up after 9"));
-	ck_assert(!fz_hs_peer_trying(peer_of(&a, &b)));
+	ck_assert(!wg_hs_peer_trying(peer_of(&a, &b)));
 
 	/* Nothing more until the kernel asks again. */
 	now += 60 * SEC;
 	ck_assert_uint_eq(a.n_sent, n);
-	fz_hs_initiate(a.hs, peer_of(&a, &b), FZ_HS_REASON_REKEY_TIME);
+	wg_hs_initiate(a.hs, peer_of(&a, &b), WG_HS_REASON_REKEY_TIME);
 	ck_assert_uint_eq(a.n_sent, n + 1);
 	ck_assert(logged(&a, "handshake initiated (keys too old)"));
 	ck_assert(timer_for(&a, &b)->armed);
@@ -501,30 +501,30 @@ END_TEST
 
 START_TEST(test_divided_timers)
 {
-	struct fz_hs_timers t;
+	struct wg_hs_timers t;
 
-	fz_hs_default_timers(&t, 10);
+	wg_hs_default_timers(&t, 10);
 	ck_assert_uint_eq(t.rekey_timeout_ns, 500 * MS);
 	ck_assert_uint_eq(t.rekey_attempt_ns, 9 * SEC);
 	ck_assert_uint_eq(t.jitter_max_ns, 33300 * 1000ULL);
-	fz_hs_default_timers(&t, 0);
+	wg_hs_default_timers(&t, 0);
 	ck_assert_uint_eq(t.rekey_timeout_ns, 5 * SEC);
 }
 END_TEST
 
 START_TEST(test_one_initiation_in_flight)
 {
-	struct fz_hs_peer *peer = peer_of(&a, &b);
+	struct wg_hs_peer *peer = peer_of(&a, &b);
 
-	fz_hs_initiate(a.hs, peer, FZ_HS_REASON_QUEUED_DATA);
+	wg_hs_initiate(a.hs, peer, WG_HS_REASON_QUEUED_DATA);
 	now += 1 * SEC;
-	fz_hs_initiate(a.hs, peer, FZ_HS_REASON_PEER_QUIET);
+	wg_hs_initiate(a.hs, peer, WG_HS_REASON_PEER_QUIET);
 	now += 3 * SEC;
-	fz_hs_initiate(a.hs, peer, FZ_HS_REASON_QUEUED_DATA);
+	wg_hs_initiate(a.hs, peer, WG_HS_REASON_QUEUED_DATA);
 	ck_assert_uint_eq(a.n_sent, 1);
 	/* Older than REKEY_TIMEOUT: a new one, in the same attempt. */
 	now += 1 * SEC;
-	fz_hs_initiate(a.hs, peer, FZ_HS_REASON_QUEUED_DATA);
+	wg_hs_initiate(a.hs, peer, WG_HS_REASON_QUEUED_DATA);
 	ck_assert_uint_eq(a.n_sent, 2);
 	ck_assert(logged(&a, "retrying handshake (attempt 2)"));
 	/* The answer to the latest one completes the attempt. */
@@ -537,7 +537,7 @@ START_TEST(test_one_initiation_in_flight)
 END_TEST
 
 /* A cookie reply as a responder under load makes it (kmod/cookie.c). */
-static void make_cookie_reply(uint8_t out[FZ_NOISE_COOKIE_REPLY_LEN],
+static void make_cookie_reply(uint8_t out[WG_NOISE_COOKIE_REPLY_LEN],
 			      const uint8_t *msg, const uint8_t *responder_pub,
 			      const uint8_t cookie[16])
 {
@@ -548,8 +548,8 @@ static void make_cookie_reply(uint8_t out[FZ_NOISE_COOKIE_REPLY_LEN],
 	blake2s_update(&st, (const uint8_t *)"cookie--", 8);
 	blake2s_update(&st, responder_pub, 32);
 	blake2s_final(&st, key, 32);
-	memset(out, 0, FZ_NOISE_COOKIE_REPLY_LEN);
-	out[0] = FZ_NOISE_MSG_COOKIE_REPLY;
+	memset(out, 0, WG_NOISE_COOKIE_REPLY_LEN);
+	out[0] = WG_NOISE_MSG_COOKIE_REPLY;
 	memcpy(out + 4, msg + INIT_SENDER, 4);
 	randombytes_buf(out + 8, 24);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(out + 32, NULL, cookie, 16,
@@ -560,16 +560,16 @@ static void make_cookie_reply(uint8_t out[FZ_NOISE_COOKIE_REPLY_LEN],
 START_TEST(test_cookie_gives_mac2)
 {
 	static const uint8_t zero[16];
-	uint8_t cookie[16], reply[FZ_NOISE_COOKIE_REPLY_LEN], want[16];
+	uint8_t cookie[16], reply[WG_NOISE_COOKIE_REPLY_LEN], want[16];
 	const uint8_t *retry;
 
-	fz_hs_initiate(a.hs, peer_of(&a, &b), FZ_HS_REASON_QUEUED_DATA);
+	wg_hs_initiate(a.hs, peer_of(&a, &b), WG_HS_REASON_QUEUED_DATA);
 	ck_assert_mem_eq(a.sent[0].msg + INIT_MAC2, zero, 16);
 
 	randombytes_buf(cookie, sizeof(cookie));
 	make_cookie_reply(reply, a.sent[0].msg, b.pub, cookie);
 	now += 10 * MS;
-	fz_hs_receive(a.hs, reply, sizeof(reply), &b.addr);
+	wg_hs_receive(a.hs, reply, sizeof(reply), &b.addr);
 	ck_assert(logged(&a, "cookie received"));
 	ck_assert_uint_eq(a.n_sent, 1); /* the retry carries it, later */
 
@@ -580,7 +580,7 @@ START_TEST(test_cookie_gives_mac2)
 	ck_assert_mem_eq(retry + INIT_MAC2, want, 16);
 
 	/* The same reply again is refused: it answered the old message. */
-	fz_hs_receive(a.hs, reply, sizeof(reply), &b.addr);
+	wg_hs_receive(a.hs, reply, sizeof(reply), &b.addr);
 	ck_assert_uint_eq(count_logs(&a, "cookie received"), 1);
 }
 END_TEST
@@ -588,7 +588,7 @@ END_TEST
 START_TEST(test_unknown_initiator)
 {
 	add_peer(&c, &b, NULL); /* c knows b; b does not know c */
-	fz_hs_initiate(c.hs, peer_of(&c, &b), FZ_HS_REASON_QUEUED_DATA);
+	wg_hs_initiate(c.hs, peer_of(&c, &b), WG_HS_REASON_QUEUED_DATA);
 	deliver(&c, &b);
 	ck_assert_uint_eq(b.n_kps, 0);
 	ck_assert_uint_eq(b.n_sent, 0);
@@ -611,17 +611,17 @@ END_TEST
 
 START_TEST(test_garbage_and_strays)
 {
-	uint8_t junk[FZ_NOISE_RESPONSE_LEN] = { FZ_NOISE_MSG_RESPONSE };
+	uint8_t junk[WG_NOISE_RESPONSE_LEN] = { WG_NOISE_MSG_RESPONSE };
 
 	/* A response nobody waits for, and a message of no known type. */
-	fz_hs_receive(a.hs, junk, sizeof(junk), &b.addr);
+	wg_hs_receive(a.hs, junk, sizeof(junk), &b.addr);
 	ck_assert(logged(&a, "(unknown receiver index)"));
 	now += 2 * SEC;
 	junk[0] = 9;
-	fz_hs_receive(a.hs, junk, sizeof(junk), &b.addr);
+	wg_hs_receive(a.hs, junk, sizeof(junk), &b.addr);
 	ck_assert(logged(&a, "(malformed)"));
 	now += 2 * SEC;
-	fz_hs_receive(a.hs, junk, 2, NULL);
+	wg_hs_receive(a.hs, junk, 2, NULL);
 	ck_assert_uint_eq(count_logs(&a, "invalid handshake"), 3);
 	ck_assert_uint_eq(a.n_kps, 0);
 	ck_assert_uint_eq(a.n_sent, 0);
@@ -630,7 +630,7 @@ END_TEST
 
 START_TEST(test_replayed_initiation)
 {
-	fz_hs_initiate(a.hs, peer_of(&a, &b), FZ_HS_REASON_QUEUED_DATA);
+	wg_hs_initiate(a.hs, peer_of(&a, &b), WG_HS_REASON_QUEUED_DATA);
 	deliver(&a, &b);
 	ck_assert_uint_eq(b.n_kps, 1);
 	now += 1 * SEC;
@@ -644,7 +644,7 @@ END_TEST
 START_TEST(test_responder_index_taken)
 {
 	b.eexist = 1;
-	fz_hs_initiate(a.hs, peer_of(&a, &b), FZ_HS_REASON_QUEUED_DATA);
+	wg_hs_initiate(a.hs, peer_of(&a, &b), WG_HS_REASON_QUEUED_DATA);
 	deliver(&a, &b);
 	ck_assert_uint_eq(b.n_kps, 2);
 	ck_assert_int_eq(b.kps[0].ret, -EEXIST);
@@ -664,13 +664,13 @@ END_TEST
 START_TEST(test_initiator_index_taken)
 {
 	a.eexist = 1;
-	fz_hs_initiate(a.hs, peer_of(&a, &b), FZ_HS_REASON_QUEUED_DATA);
+	wg_hs_initiate(a.hs, peer_of(&a, &b), WG_HS_REASON_QUEUED_DATA);
 	deliver(&a, &b);
 	deliver(&b, &a);
 	ck_assert_uint_eq(a.n_kps, 1);
 	ck_assert_int_eq(a.kps[0].ret, -EEXIST);
 	ck_assert(logged(&a, "in use; handshaking again"));
-	ck_assert(fz_hs_peer_trying(peer_of(&a, &b)));
+	ck_assert(wg_hs_peer_trying(peer_of(&a, &b)));
 	/* The retry uses a new index and succeeds. */
 	fire(&a, &b);
 	ck_assert_uint_eq(a.n_sent, 2);
@@ -681,7 +681,7 @@ START_TEST(test_initiator_index_taken)
 	ck_assert_uint_eq(a.n_kps, 2);
 	ck_assert_int_eq(a.kps[1].ret, 0);
 	check_matching(&a.kps[1], &b.kps[1], &a, &b);
-	ck_assert(!fz_hs_peer_trying(peer_of(&a, &b)));
+	ck_assert(!wg_hs_peer_trying(peer_of(&a, &b)));
 }
 END_TEST
 
@@ -690,12 +690,12 @@ START_TEST(test_index_avoids_used)
 	uint32_t reserved = 0x1111, fresh = 0x3333, pending;
 
 	/* The kernel holds 0x1111; 0 is never used. */
-	ck_assert_int_eq(fz_hs_reserve_indices(a.hs, &reserved, 1), 0);
+	ck_assert_int_eq(wg_hs_reserve_indices(a.hs, &reserved, 1), 0);
 	a.random[0] = 0;
 	a.random[1] = reserved;
 	a.random[2] = 0x2222;
 	a.n_random = 3;
-	fz_hs_initiate(a.hs, peer_of(&a, &b), FZ_HS_REASON_QUEUED_DATA);
+	wg_hs_initiate(a.hs, peer_of(&a, &b), WG_HS_REASON_QUEUED_DATA);
 	pending = le32(a.sent[0].msg + INIT_SENDER);
 	ck_assert_uint_eq(pending, 0x2222);
 
@@ -705,7 +705,7 @@ START_TEST(test_index_avoids_used)
 	a.random[4] = reserved;
 	a.random[5] = fresh;
 	a.n_random = 6;
-	fz_hs_initiate(a.hs, peer_of(&a, &c), FZ_HS_REASON_QUEUED_DATA);
+	wg_hs_initiate(a.hs, peer_of(&a, &c), WG_HS_REASON_QUEUED_DATA);
 	ck_assert_uint_eq(le32(a.sent[1].msg + INIT_SENDER), fresh);
 }
 END_TEST
@@ -717,8 +717,8 @@ END_TEST
  */
 START_TEST(test_simultaneous_initiations)
 {
-	fz_hs_initiate(a.hs, peer_of(&a, &b), FZ_HS_REASON_QUEUED_DATA);
-	fz_hs_initiate(b.hs, peer_of(&b, &a), FZ_HS_REASON_QUEUED_DATA);
+	wg_hs_initiate(a.hs, peer_of(&a, &b), WG_HS_REASON_QUEUED_DATA);
+	wg_hs_initiate(b.hs, peer_of(&b, &a), WG_HS_REASON_QUEUED_DATA);
 	deliver(&a, &b);
 	deliver(&b, &a);
 	ck_assert_uint_eq(a.n_kps, 1);
@@ -733,7 +733,7 @@ START_TEST(test_simultaneous_initiations)
 	b.current = b.kps[0].keys.local_index;
 	fire(&b, &a);
 	ck_assert_uint_eq(b.n_sent, 2); /* no new initiation */
-	ck_assert(!fz_hs_peer_trying(peer_of(&b, &a)));
+	ck_assert(!wg_hs_peer_trying(peer_of(&b, &a)));
 	fire(&a, &b);
 	ck_assert_uint_eq(a.n_sent, 3);
 	deliver(&a, &b);
@@ -746,17 +746,17 @@ END_TEST
 START_TEST(test_no_endpoint)
 {
 	a.send_ret = -EDESTADDRREQ;
-	fz_hs_initiate(a.hs, peer_of(&a, &b), FZ_HS_REASON_QUEUED_DATA);
+	wg_hs_initiate(a.hs, peer_of(&a, &b), WG_HS_REASON_QUEUED_DATA);
 	ck_assert(logged(&a, "no endpoint known"));
 	ck_assert(!timer_for(&a, &b)->armed);
-	ck_assert(!fz_hs_peer_trying(peer_of(&a, &b)));
+	ck_assert(!wg_hs_peer_trying(peer_of(&a, &b)));
 	now += 6 * SEC;
-	fz_hs_initiate(a.hs, peer_of(&a, &b), FZ_HS_REASON_QUEUED_DATA);
+	wg_hs_initiate(a.hs, peer_of(&a, &b), WG_HS_REASON_QUEUED_DATA);
 	ck_assert_uint_eq(count_logs(&a, "no endpoint known"), 1);
 	/* Once the kernel has one, handshakes go out again. */
 	a.send_ret = 0;
 	now += 6 * SEC;
-	fz_hs_initiate(a.hs, peer_of(&a, &b), FZ_HS_REASON_QUEUED_DATA);
+	wg_hs_initiate(a.hs, peer_of(&a, &b), WG_HS_REASON_QUEUED_DATA);
 	ck_assert(timer_for(&a, &b)->armed);
 }
 END_TEST
@@ -766,19 +766,19 @@ START_TEST(test_new_identity)
 	uint8_t priv[FZ_KEY_LEN];
 
 	/* Our own key as a peer's: refused, nothing changes. */
-	ck_assert_int_eq(fz_hs_add_peer(a.hs, a.pub, NULL, NULL), -EINVAL);
-	ck_assert_int_eq(fz_hs_set_private_key(a.hs, b.priv), -EEXIST);
-	ck_assert_mem_eq(fz_hs_public_key(a.hs), a.pub, FZ_KEY_LEN);
+	ck_assert_int_eq(wg_hs_add_peer(a.hs, a.pub, NULL, NULL), -EINVAL);
+	ck_assert_int_eq(wg_hs_set_private_key(a.hs, b.priv), -EEXIST);
+	ck_assert_mem_eq(wg_hs_public_key(a.hs), a.pub, FZ_KEY_LEN);
 
 	/* A handshake in flight is dropped; b learns the new key. */
-	fz_hs_initiate(a.hs, peer_of(&a, &b), FZ_HS_REASON_QUEUED_DATA);
+	wg_hs_initiate(a.hs, peer_of(&a, &b), WG_HS_REASON_QUEUED_DATA);
 	key_generate_private(priv);
-	ck_assert_int_eq(fz_hs_set_private_key(a.hs, priv), 0);
+	ck_assert_int_eq(wg_hs_set_private_key(a.hs, priv), 0);
 	deliver(&a, &b);
-	fz_hs_remove_peer(b.hs, a.pub);
+	wg_hs_remove_peer(b.hs, a.pub);
 	memcpy(a.priv, priv, FZ_KEY_LEN);
 	ck_assert_int_eq(key_public_from_private(a.pub, a.priv), 0);
-	ck_assert_mem_eq(fz_hs_public_key(a.hs), a.pub, FZ_KEY_LEN);
+	ck_assert_mem_eq(wg_hs_public_key(a.hs), a.pub, FZ_KEY_LEN);
 	add_peer(&b, &a, NULL);
 	now += 1 * SEC;
 	shake(&a, &b);
@@ -789,11 +789,11 @@ END_TEST
 
 START_TEST(test_remove_peer)
 {
-	fz_hs_initiate(a.hs, peer_of(&a, &b), FZ_HS_REASON_QUEUED_DATA);
-	ck_assert_uint_eq(fz_hs_n_peers(a.hs), 1);
-	fz_hs_remove_peer(a.hs, b.pub);
-	ck_assert_uint_eq(fz_hs_n_peers(a.hs), 0);
-	ck_assert_ptr_null(fz_hs_find(a.hs, b.pub));
+	wg_hs_initiate(a.hs, peer_of(&a, &b), WG_HS_REASON_QUEUED_DATA);
+	ck_assert_uint_eq(wg_hs_n_peers(a.hs), 1);
+	wg_hs_remove_peer(a.hs, b.pub);
+	ck_assert_uint_eq(wg_hs_n_peers(a.hs), 0);
+	ck_assert_ptr_null(wg_hs_find(a.hs, b.pub));
 	/* Its answer now matches nothing. */
 	deliver(&a, &b);
 	deliver(&b, &a);
@@ -807,39 +807,39 @@ START_TEST(test_many_peers)
 {
 	enum { N = 1000 };
 	static uint8_t keys[N][FZ_KEY_LEN];
-	struct fz_hs_peer *peer;
+	struct wg_hs_peer *peer;
 
 	for (size_t i = 0; i < N; i++) {
 		randombytes_buf(keys[i], FZ_KEY_LEN);
-		ck_assert_int_eq(fz_hs_add_peer(a.hs, keys[i], NULL, &peer), 0);
-		ck_assert_mem_eq(fz_hs_peer_key(peer), keys[i], FZ_KEY_LEN);
+		ck_assert_int_eq(wg_hs_add_peer(a.hs, keys[i], NULL, &peer), 0);
+		ck_assert_mem_eq(wg_hs_peer_key(peer), keys[i], FZ_KEY_LEN);
 	}
-	ck_assert_uint_eq(fz_hs_n_peers(a.hs), N + 1);
+	ck_assert_uint_eq(wg_hs_n_peers(a.hs), N + 1);
 	/* Adding a known key again returns the same peer, adds none. */
-	peer = fz_hs_find(a.hs, keys[7]);
-	ck_assert_int_eq(fz_hs_add_peer(a.hs, keys[7], NULL, NULL), 0);
-	ck_assert_uint_eq(fz_hs_n_peers(a.hs), N + 1);
-	ck_assert_ptr_eq(fz_hs_find(a.hs, keys[7]), peer);
+	peer = wg_hs_find(a.hs, keys[7]);
+	ck_assert_int_eq(wg_hs_add_peer(a.hs, keys[7], NULL, NULL), 0);
+	ck_assert_uint_eq(wg_hs_n_peers(a.hs), N + 1);
+	ck_assert_ptr_eq(wg_hs_find(a.hs, keys[7]), peer);
 	/* Every third, from the middle out, so slots move around. */
 	for (size_t k = 0; k < N; k++) {
 		size_t i = (N / 2 + k * 7) % N;
 
 		if (i % 3 == 0)
-			fz_hs_remove_peer(a.hs, keys[i]);
+			wg_hs_remove_peer(a.hs, keys[i]);
 	}
 	for (size_t i = 0; i < N; i++) {
-		peer = fz_hs_find(a.hs, keys[i]);
+		peer = wg_hs_find(a.hs, keys[i]);
 		if (i % 3 == 0) {
 			ck_assert_ptr_null(peer);
 			continue;
 		}
 		ck_assert_ptr_nonnull(peer);
-		ck_assert_mem_eq(fz_hs_peer_key(peer), keys[i], FZ_KEY_LEN);
+		ck_assert_mem_eq(wg_hs_peer_key(peer), keys[i], FZ_KEY_LEN);
 	}
-	ck_assert_uint_eq(fz_hs_n_peers(a.hs), N + 1 - (N + 2) / 3);
-	for (size_t i = 0; i < fz_hs_n_peers(a.hs); i++) {
-		peer = fz_hs_peer_at(a.hs, i);
-		ck_assert_ptr_eq(fz_hs_find(a.hs, fz_hs_peer_key(peer)), peer);
+	ck_assert_uint_eq(wg_hs_n_peers(a.hs), N + 1 - (N + 2) / 3);
+	for (size_t i = 0; i < wg_hs_n_peers(a.hs); i++) {
+		peer = wg_hs_peer_at(a.hs, i);
+		ck_assert_ptr_eq(wg_hs_find(a.hs, wg_hs_peer_key(peer)), peer);
 	}
 	/* b, added before all of them, still handshakes. */
 	shake(&a, &b);

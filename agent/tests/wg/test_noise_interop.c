@@ -50,10 +50,10 @@ static struct wg_ns ns = { .pid = -1, .ctl = -1 };
 
 /* One side of the tunnel: our identity and wireguard-go as our peer. */
 struct side {
-	struct fz_noise_local local;
-	struct fz_noise_peer wg; /* wireguard-go */
-	uint8_t wg_private[FZ_NOISE_KEY_LEN];
-	uint8_t psk[FZ_NOISE_KEY_LEN];
+	struct wg_noise_local local;
+	struct wg_noise_peer wg; /* wireguard-go */
+	uint8_t wg_private[WG_NOISE_KEY_LEN];
+	uint8_t psk[WG_NOISE_KEY_LEN];
 	bool use_psk;
 };
 
@@ -108,7 +108,7 @@ static void helper_path(char *buf, size_t len)
 	ck_assert_msg(access(buf, R_OK) == 0, "%s not found", buf);
 }
 
-static void set_key_env(const char *var, const uint8_t key[FZ_NOISE_KEY_LEN])
+static void set_key_env(const char *var, const uint8_t key[WG_NOISE_KEY_LEN])
 {
 	char b64[KEY_B64_LEN + 1];
 
@@ -290,37 +290,37 @@ static void transport_nonce(uint8_t nonce[12], uint64_t counter)
 }
 
 /* Plaintext padded with zeros to a multiple of 16, as WireGuard pads. */
-static size_t transport_seal(uint8_t *out, const struct fz_noise_keys *k,
+static size_t transport_seal(uint8_t *out, const struct wg_noise_keys *k,
 			     uint64_t counter, const uint8_t *pkt, size_t len)
 {
 	uint8_t plain[MAX_PACKET] = { 0 }, nonce[12];
 	size_t padded = (len + 15) & ~(size_t)15;
 
 	memcpy(plain, pkt, len);
-	put_le32(out, FZ_NOISE_MSG_TRANSPORT);
+	put_le32(out, WG_NOISE_MSG_TRANSPORT);
 	put_le32(out + 4, k->remote_index);
 	put_le64(out + 8, counter);
 	transport_nonce(nonce, counter);
 	crypto_aead_chacha20poly1305_ietf_encrypt(
-		out + FZ_NOISE_TRANSPORT_HEADER_LEN, NULL, plain, padded, NULL,
+		out + WG_NOISE_TRANSPORT_HEADER_LEN, NULL, plain, padded, NULL,
 		0, NULL, nonce, k->send_key);
-	return FZ_NOISE_TRANSPORT_HEADER_LEN + padded + FZ_NOISE_AEAD_TAG_LEN;
+	return WG_NOISE_TRANSPORT_HEADER_LEN + padded + WG_NOISE_AEAD_TAG_LEN;
 }
 
-static size_t transport_open(uint8_t *plain, const struct fz_noise_keys *k,
+static size_t transport_open(uint8_t *plain, const struct wg_noise_keys *k,
 			     const uint8_t *msg, size_t len)
 {
 	unsigned long long plain_len = 0;
 	uint8_t nonce[12];
 
-	ck_assert_uint_ge(len, FZ_NOISE_TRANSPORT_HEADER_LEN +
-				       FZ_NOISE_AEAD_TAG_LEN);
+	ck_assert_uint_ge(len, WG_NOISE_TRANSPORT_HEADER_LEN +
+				       WG_NOISE_AEAD_TAG_LEN);
 	ck_assert_uint_eq(get_le32(msg + 4), k->local_index);
 	transport_nonce(nonce, get_le64(msg + 8));
 	ck_assert_msg(crypto_aead_chacha20poly1305_ietf_decrypt(
 			      plain, &plain_len, NULL,
-			      msg + FZ_NOISE_TRANSPORT_HEADER_LEN,
-			      len - FZ_NOISE_TRANSPORT_HEADER_LEN, NULL, 0,
+			      msg + WG_NOISE_TRANSPORT_HEADER_LEN,
+			      len - WG_NOISE_TRANSPORT_HEADER_LEN, NULL, 0,
 			      nonce, k->recv_key) == 0,
 		      "transport data from wireguard-go does not decrypt with "
 		      "our receive key");
@@ -329,14 +329,14 @@ static size_t transport_open(uint8_t *plain, const struct fz_noise_keys *k,
 
 /* The next non-keepalive packet wireguard-go tunnels to us, decrypted. */
 static size_t recv_tunneled(int fd, uint8_t *plain,
-			    const struct fz_noise_keys *k)
+			    const struct wg_noise_keys *k)
 {
 	uint8_t msg[MAX_PACKET];
 	struct sockaddr_in from;
 
 	for (int i = 0; i < 16; i++) {
 		size_t len =
-			recv_type(fd, msg, FZ_NOISE_MSG_TRANSPORT, 0, &from);
+			recv_type(fd, msg, WG_NOISE_MSG_TRANSPORT, 0, &from);
 		size_t n = transport_open(plain, k, msg, len);
 
 		if (n)
@@ -434,7 +434,7 @@ static const uint8_t *check_ipv4(const uint8_t *pkt, size_t len, uint8_t proto,
  * answers, and wireguard-go encrypts the reply with its send key. Both
  * directions of the session keys are thus checked.
  */
-static void ping_through(int fd, const struct fz_noise_keys *k,
+static void ping_through(int fd, const struct wg_noise_keys *k,
 			 uint64_t counter)
 {
 	uint8_t pkt[MAX_PACKET], msg[MAX_PACKET], plain[MAX_PACKET];
@@ -460,18 +460,18 @@ static void ping_through(int fd, const struct fz_noise_keys *k,
 
 static void side_init(struct side *s, bool use_psk)
 {
-	uint8_t priv[FZ_NOISE_KEY_LEN], wg_public[FZ_NOISE_KEY_LEN];
+	uint8_t priv[WG_NOISE_KEY_LEN], wg_public[WG_NOISE_KEY_LEN];
 
 	ck_assert_int_eq(keys_init(), 0);
 	memset(s, 0, sizeof(*s));
 	key_generate_private(priv);
-	ck_assert_int_eq(fz_noise_local_init(&s->local, priv), 0);
+	ck_assert_int_eq(wg_noise_local_init(&s->local, priv), 0);
 	key_generate_private(s->wg_private);
 	ck_assert_int_eq(key_public_from_private(wg_public, s->wg_private), 0);
 	s->use_psk = use_psk;
 	if (use_psk)
 		randombytes_buf(s->psk, sizeof(s->psk));
-	ck_assert_int_eq(fz_noise_peer_init(&s->local, &s->wg, wg_public,
+	ck_assert_int_eq(wg_noise_peer_init(&s->local, &s->wg, wg_public,
 					    use_psk ? s->psk : NULL),
 			 0);
 }
@@ -479,16 +479,16 @@ static void side_init(struct side *s, bool use_psk)
 static void finish(struct side *s)
 {
 	wg_ns_stop();
-	fz_noise_peer_wipe(&s->wg);
-	fz_noise_local_wipe(&s->local);
+	wg_noise_peer_wipe(&s->wg);
+	wg_noise_local_wipe(&s->local);
 }
 
 /* We initiate; wireguard-go responds. _i: 1 with a preshared key. */
 START_TEST(test_interop_fz_initiates)
 {
-	uint8_t init[FZ_NOISE_INITIATION_LEN], buf[MAX_PACKET];
+	uint8_t init[WG_NOISE_INITIATION_LEN], buf[MAX_PACKET];
 	struct sockaddr_in wg = loopback(WG_PORT), from;
-	struct fz_noise_keys keys;
+	struct wg_noise_keys keys;
 	struct side s;
 	size_t len;
 	int fd;
@@ -498,17 +498,17 @@ START_TEST(test_interop_fz_initiates)
 	enter_ns();
 	fd = udp_bound(FZ_PORT);
 
-	ck_assert_int_eq(fz_noise_create_initiation(&s.local, &s.wg, 0xf2000001,
+	ck_assert_int_eq(wg_noise_create_initiation(&s.local, &s.wg, 0xf2000001,
 						    init),
 			 0);
 	send_to(fd, init, sizeof(init), &wg);
-	len = recv_type(fd, buf, FZ_NOISE_MSG_RESPONSE, FZ_NOISE_RESPONSE_LEN,
+	len = recv_type(fd, buf, WG_NOISE_MSG_RESPONSE, WG_NOISE_RESPONSE_LEN,
 			&from);
-	ck_assert(fz_noise_mac1_valid(&s.local, buf, len));
+	ck_assert(wg_noise_mac1_valid(&s.local, buf, len));
 	ck_assert_uint_eq(get_le32(buf + 8), 0xf2000001);
-	ck_assert_int_eq(fz_noise_consume_response(&s.local, &s.wg, buf, len),
+	ck_assert_int_eq(wg_noise_consume_response(&s.local, &s.wg, buf, len),
 			 0);
-	ck_assert_int_eq(fz_noise_derive_keys(&s.wg, &keys), 0);
+	ck_assert_int_eq(wg_noise_derive_keys(&s.wg, &keys), 0);
 	ck_assert(keys.initiator);
 	ck_assert_uint_eq(keys.local_index, 0xf2000001);
 	ck_assert_uint_eq(keys.remote_index, get_le32(buf + 4));
@@ -519,12 +519,12 @@ START_TEST(test_interop_fz_initiates)
 }
 END_TEST
 
-static struct fz_noise_peer *lookup_wg(void *ctx,
-				       const uint8_t key[FZ_NOISE_KEY_LEN])
+static struct wg_noise_peer *lookup_wg(void *ctx,
+				       const uint8_t key[WG_NOISE_KEY_LEN])
 {
 	struct side *s = ctx;
 
-	return memcmp(key, s->wg.remote_static, FZ_NOISE_KEY_LEN) ? NULL :
+	return memcmp(key, s->wg.remote_static, WG_NOISE_KEY_LEN) ? NULL :
 								    &s->wg;
 }
 
@@ -558,10 +558,10 @@ static void check_poke(const uint8_t *plain, size_t len)
 
 START_TEST(test_interop_wg_initiates)
 {
-	uint8_t buf[MAX_PACKET], resp[FZ_NOISE_RESPONSE_LEN];
+	uint8_t buf[MAX_PACKET], resp[WG_NOISE_RESPONSE_LEN];
 	uint8_t plain[MAX_PACKET];
-	struct fz_noise_peer *peer;
-	struct fz_noise_keys keys;
+	struct wg_noise_peer *peer;
+	struct wg_noise_keys keys;
 	struct sockaddr_in from;
 	struct side s;
 	char endpoint[32];
@@ -575,17 +575,17 @@ START_TEST(test_interop_wg_initiates)
 	fd = udp_bound(FZ_PORT);
 
 	poke();
-	len = recv_type(fd, buf, FZ_NOISE_MSG_INITIATION,
-			FZ_NOISE_INITIATION_LEN, &from);
-	ck_assert(fz_noise_mac1_valid(&s.local, buf, len));
-	ck_assert_int_eq(fz_noise_consume_initiation(&s.local, buf, len,
+	len = recv_type(fd, buf, WG_NOISE_MSG_INITIATION,
+			WG_NOISE_INITIATION_LEN, &from);
+	ck_assert(wg_noise_mac1_valid(&s.local, buf, len));
+	ck_assert_int_eq(wg_noise_consume_initiation(&s.local, buf, len,
 						     lookup_wg, &s, &peer),
 			 0);
 	ck_assert_ptr_eq(peer, &s.wg);
 	ck_assert_int_eq(
-		fz_noise_create_response(&s.local, peer, 0xf2000002, resp), 0);
+		wg_noise_create_response(&s.local, peer, 0xf2000002, resp), 0);
 	send_to(fd, resp, sizeof(resp), &from);
-	ck_assert_int_eq(fz_noise_derive_keys(peer, &keys), 0);
+	ck_assert_int_eq(wg_noise_derive_keys(peer, &keys), 0);
 	ck_assert(!keys.initiator);
 	ck_assert_uint_eq(keys.local_index, 0xf2000002);
 	ck_assert_uint_eq(keys.remote_index, get_le32(buf + 4));
