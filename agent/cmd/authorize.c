@@ -115,7 +115,7 @@ static int parse_common(char **argv, struct authorize_args *out, char *err,
 	out->ifname = argv[1];
 	out->client = argv[2];
 	out->resource = argv[3];
-	if (!fz_ifname_valid(argv[1]))
+	if (!fzk_ifname_valid(argv[1]))
 		snprintf(err, errlen, "'%s' is not a valid interface name",
 			 argv[1]);
 	else if (key_from_base64(key, argv[2], strlen(argv[2])))

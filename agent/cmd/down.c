@@ -64,7 +64,7 @@ static void stop_agent(const char *ifname)
 
 int down_main(int argc, char *argv[])
 {
-	struct fz_link_info info;
+	struct fzk_link_info info;
 	const char *ifname;
 	int ret;
 
@@ -74,10 +74,10 @@ int down_main(int argc, char *argv[])
 		return cli_usage_error("down", argc < 2 ? "missing IFACE" :
 							  "too many arguments");
 	ifname = argv[1];
-	if (!fz_ifname_valid(ifname))
+	if (!fzk_ifname_valid(ifname))
 		return cli_usage_error(
 			"down", "'%s' is not a valid interface name", ifname);
-	ret = fz_link_get(ifname, &info);
+	ret = fzk_link_get(ifname, &info);
 	if (ret == -ENODEV)
 		cli_error("down", "%s: no such interface", ifname);
 	else if (ret)
@@ -88,7 +88,7 @@ int down_main(int argc, char *argv[])
 	if (ret || !info.is_fz)
 		return CLI_EXIT_FAILURE;
 	stop_agent(ifname);
-	ret = fz_link_delete(info.ifindex);
+	ret = fzk_link_delete(info.ifindex);
 	if (ret) {
 		cli_error("down", "%s: cannot delete it: %s", ifname,
 			  strerror(-ret));

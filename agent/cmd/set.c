@@ -132,20 +132,20 @@ static bool needs_agent(const struct fz_config *cfg)
  * fz.ko; new allowed IPs would let it send from addresses that are not
  * its own. Removing it is all `set` may do to it here.
  */
-static int check_no_client(struct fznl *nl, const char *ifname,
+static int check_no_client(struct fzk_nl *nl, const char *ifname,
 			   const struct fz_config *cfg)
 {
 	struct fzk_device_view dev;
-	struct fznl_msgs msgs;
+	struct fzk_nl_msgs msgs;
 	char b64[KEY_B64_LEN + 1];
 	int ret;
 
 	fzk_device_view_init(&dev);
-	ret = fznl_dump_device(nl, ifname, &msgs);
+	ret = fzk_nl_dump_device(nl, ifname, &msgs);
 	if (!ret) {
 		for (size_t i = 0; !ret && i < msgs.n; i++)
 			ret = fzk_device_view_parse_msg(&dev, msgs.msgs[i]);
-		fznl_msgs_free(&msgs);
+		fzk_nl_msgs_free(&msgs);
 	}
 	for (size_t i = 0; !ret && i < cfg->n_peers; i++) {
 		const struct fz_config_peer *p = &cfg->peers[i];
@@ -174,7 +174,7 @@ static int check_no_client(struct fznl *nl, const char *ifname,
 static int direct(const char *ifname, const struct fz_config *cfg)
 {
 	unsigned int ifindex = if_nametoindex(ifname);
-	struct fznl *nl;
+	struct fzk_nl *nl;
 	char err[512];
 	int ret;
 
@@ -190,17 +190,17 @@ static int direct(const char *ifname, const struct fz_config *cfg)
 		cli_error("set", "%s: no such interface", ifname);
 		return CLI_EXIT_FAILURE;
 	}
-	if (fznl_open(&nl, err, sizeof(err))) {
+	if (fzk_nl_open(&nl, err, sizeof(err))) {
 		cli_error(NULL, "%s", err);
 		return CLI_EXIT_FAILURE;
 	}
 	if (check_no_client(nl, ifname, cfg)) {
-		fznl_close(nl);
+		fzk_nl_close(nl);
 		return CLI_EXIT_FAILURE;
 	}
 	ret = fz_apply_set(nl, ifindex, cfg, NULL, NULL, NULL, err,
 			   sizeof(err));
-	fznl_close(nl);
+	fzk_nl_close(nl);
 	if (ret) {
 		cli_error("set", "%s: %s", ifname, err);
 		return CLI_EXIT_FAILURE;
@@ -218,7 +218,7 @@ int set_main(int argc, char *argv[])
 		return cli_print_usage(set_usage);
 	if (argc < 2)
 		return cli_usage_error("set", "missing IFACE");
-	if (!fz_ifname_valid(argv[1]))
+	if (!fzk_ifname_valid(argv[1]))
 		return cli_usage_error("set",
 				       "'%s' is not a valid interface "
 				       "name",

@@ -170,9 +170,9 @@ out:
 	return ret ? -EIO : 0;
 }
 
-static void report_dump_error(struct fznl *nl, const char *name, int err)
+static void report_dump_error(struct fzk_nl *nl, const char *name, int err)
 {
-	const char *ext = fznl_ext_msg(nl);
+	const char *ext = fzk_nl_ext_msg(nl);
 
 	switch (err) {
 	case -ENODEV:
@@ -197,7 +197,8 @@ static void report_dump_error(struct fznl *nl, const char *name, int err)
 	}
 }
 
-static int parse_dump(const struct fznl_msgs *msgs, struct fzk_device_view *dev)
+static int parse_dump(const struct fzk_nl_msgs *msgs,
+		      struct fzk_device_view *dev)
 {
 	int ret = msgs->n ? 0 : -ENODATA;
 
@@ -211,19 +212,19 @@ static int parse_dump(const struct fznl_msgs *msgs, struct fzk_device_view *dev)
  * the dump's negative errno, which the caller reports since -ENODEV (the
  * device vanished after it was listed) is not always an error.
  */
-static int show_device(struct fznl *nl, const char *name,
+static int show_device(struct fzk_nl *nl, const char *name,
 		       const struct show_opts *o, bool first)
 {
-	struct fznl_msgs msgs;
+	struct fzk_nl_msgs msgs;
 	struct fzk_device_view dev;
 	int ret;
 
-	ret = fznl_dump_device(nl, name, &msgs);
+	ret = fzk_nl_dump_device(nl, name, &msgs);
 	if (ret)
 		return ret;
 	fzk_device_view_init(&dev);
 	ret = parse_dump(&msgs, &dev);
-	fznl_msgs_free(&msgs);
+	fzk_nl_msgs_free(&msgs);
 	if (ret) {
 		cli_error("show", "%s: %s", name,
 			  ret == -ENOMEM ? "out of memory" :
@@ -252,14 +253,14 @@ out:
  */
 static int show_links(const struct link_list *links, const struct show_opts *o)
 {
-	struct fznl *nl = NULL;
+	struct fzk_nl *nl = NULL;
 	bool first = true, failed = false;
 	char err[256];
 	int ret;
 
 	if (!links->n)
 		return CLI_EXIT_OK;
-	if (fznl_open(&nl, err, sizeof(err))) {
+	if (fzk_nl_open(&nl, err, sizeof(err))) {
 		cli_error(NULL, "%s", err);
 		return CLI_EXIT_FAILURE;
 	}
@@ -273,7 +274,7 @@ static int show_links(const struct link_list *links, const struct show_opts *o)
 			report_dump_error(nl, links->names[i], ret);
 		failed |= ret != 0;
 	}
-	fznl_close(nl);
+	fzk_nl_close(nl);
 	return failed ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }
 

@@ -143,7 +143,7 @@ int fz_up_choose_ifname(const char *cmd, const struct fz_up_opts *o,
 			char out[IFNAMSIZ])
 {
 	if (o->ifname) {
-		if (!fz_ifname_valid(o->ifname))
+		if (!fzk_ifname_valid(o->ifname))
 			return cli_usage_error(cmd,
 					       "'%s' is not a valid interface "
 					       "name",
@@ -151,7 +151,7 @@ int fz_up_choose_ifname(const char *cmd, const struct fz_up_opts *o,
 		strcpy(out, o->ifname);
 		return 0;
 	}
-	if (fz_ifname_from_config_path(o->config, out))
+	if (fzk_ifname_from_config_path(o->config, out))
 		return cli_usage_error(
 			cmd,
 			"%s: the file name does not make a valid "

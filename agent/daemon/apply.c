@@ -14,10 +14,10 @@
 #include "lib/keys.h"
 #include "fzk/nl.h"
 
-void fz_apply_error(char *err, size_t errlen, struct fznl *nl, int ret,
+void fz_apply_error(char *err, size_t errlen, struct fzk_nl *nl, int ret,
 		    const char *fmt, ...)
 {
-	const char *ext = nl ? fznl_ext_msg(nl) : "";
+	const char *ext = nl ? fzk_nl_ext_msg(nl) : "";
 	va_list ap;
 	int n;
 
@@ -32,11 +32,11 @@ void fz_apply_error(char *err, size_t errlen, struct fznl *nl, int ret,
 		 *ext ? " (" : "", ext, *ext ? ")" : "");
 }
 
-int fz_apply_device(struct fznl *nl, uint32_t ifindex,
+int fz_apply_device(struct fzk_nl *nl, uint32_t ifindex,
 		    const struct fz_config *cfg, const uint8_t *public_key,
 		    char *err, size_t errlen)
 {
-	struct fz_device_update u = {
+	struct fzk_device_update u = {
 		.public_key = public_key,
 		.has_listen_port = cfg->has_listen_port,
 		.listen_port = cfg->listen_port,
@@ -45,16 +45,16 @@ int fz_apply_device(struct fznl *nl, uint32_t ifindex,
 	};
 	int ret;
 
-	if (fz_device_update_empty(&u))
+	if (fzk_device_update_empty(&u))
 		return 0;
-	ret = fz_kernel_set_device(nl, ifindex, &u);
+	ret = fzk_set_device(nl, ifindex, &u);
 	if (ret)
 		fz_apply_error(err, errlen, nl, ret,
 			       "cannot set the device settings");
 	return ret;
 }
 
-void fz_apply_peer_update(struct fz_peer_update *u,
+void fz_apply_peer_update(struct fzk_peer_update *u,
 			  const struct fz_config_peer *p, uint32_t flags,
 			  bool skip_endpoint)
 {
@@ -62,7 +62,7 @@ void fz_apply_peer_update(struct fz_peer_update *u,
 		flags |= FZ_PEER_F_REPLACE_ALLOWEDIPS;
 	if (p->update_only)
 		flags |= FZ_PEER_F_UPDATE_ONLY;
-	*u = (struct fz_peer_update){
+	*u = (struct fzk_peer_update){
 		.public_key = p->public_key,
 		.endpoint = p->has_endpoint && !skip_endpoint ? &p->endpoint :
 								NULL,
@@ -75,20 +75,20 @@ void fz_apply_peer_update(struct fz_peer_update *u,
 }
 
 /* Removing a peer that is not there is not an error, as in wg(8). */
-static int apply_peer(struct fznl *nl, uint32_t ifindex,
+static int apply_peer(struct fzk_nl *nl, uint32_t ifindex,
 		      const struct fz_config_peer *p, bool *skipped)
 {
-	struct fz_peer_update u;
+	struct fzk_peer_update u;
 	int ret;
 
 	*skipped = false;
 	if (p->remove) {
-		ret = fz_kernel_del_peer(nl, ifindex, p->public_key);
+		ret = fzk_del_peer(nl, ifindex, p->public_key);
 		*skipped = ret == -ENOENT;
 		return ret == -ENOENT ? 0 : ret;
 	}
 	fz_apply_peer_update(&u, p, 0, false);
-	ret = fz_kernel_set_peer(nl, ifindex, &u);
+	ret = fzk_set_peer(nl, ifindex, &u);
 	if (ret == -ENOENT && p->update_only) {
 		*skipped = true;
 		return 0;
@@ -96,7 +96,7 @@ static int apply_peer(struct fznl *nl, uint32_t ifindex,
 	return ret;
 }
 
-int fz_apply_peers(struct fznl *nl, uint32_t ifindex,
+int fz_apply_peers(struct fzk_nl *nl, uint32_t ifindex,
 		   const struct fz_config *cfg, fz_apply_done_fn done,
 		   void *ctx, char *err, size_t errlen)
 {
@@ -120,9 +120,9 @@ int fz_apply_peers(struct fznl *nl, uint32_t ifindex,
 	return ret;
 }
 
-int fz_apply_set(struct fznl *nl, uint32_t ifindex, const struct fz_config *cfg,
-		 const uint8_t *public_key, fz_apply_done_fn done, void *ctx,
-		 char *err, size_t errlen)
+int fz_apply_set(struct fzk_nl *nl, uint32_t ifindex,
+		 const struct fz_config *cfg, const uint8_t *public_key,
+		 fz_apply_done_fn done, void *ctx, char *err, size_t errlen)
 {
 	int ret = fz_apply_device(nl, ifindex, cfg, public_key, err, errlen);
 

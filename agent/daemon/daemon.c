@@ -88,17 +88,17 @@ int daemon_check(struct daemon *d, int ret)
 
 int daemon_dump(struct daemon *d, struct fzk_device_view *dev)
 {
-	struct fznl_msgs msgs;
+	struct fzk_nl_msgs msgs;
 	int ret;
 
 	fzk_device_view_init(dev);
-	ret = fznl_dump_device(d->nl, d->ifname, &msgs);
+	ret = fzk_nl_dump_device(d->nl, d->ifname, &msgs);
 	if (ret)
 		return ret;
 	ret = msgs.n ? 0 : -ENODATA;
 	for (size_t i = 0; i < msgs.n && !ret; i++)
 		ret = fzk_device_view_parse_msg(dev, msgs.msgs[i]);
-	fznl_msgs_free(&msgs);
+	fzk_nl_msgs_free(&msgs);
 	return ret;
 }
 
@@ -130,8 +130,8 @@ static int op_send(void *ctx, const uint8_t key[FZ_KEY_LEN],
 {
 	struct daemon *d = ctx;
 
-	return daemon_check(d, fz_kernel_send_handshake(d->nl, d->ifindex, key,
-							ep, msg, len));
+	return daemon_check(d, fzk_send_handshake(d->nl, d->ifindex, key, ep,
+						  msg, len));
 }
 
 static int op_set_keypair(void *ctx, const uint8_t key[FZ_KEY_LEN],
@@ -139,15 +139,15 @@ static int op_set_keypair(void *ctx, const uint8_t key[FZ_KEY_LEN],
 {
 	struct daemon *d = ctx;
 
-	return daemon_check(d, fz_kernel_set_keypair(d->nl, d->ifindex, key,
-						     slot, keys));
+	return daemon_check(d, fzk_set_keypair(d->nl, d->ifindex, key, slot,
+					       keys));
 }
 
 static int op_set_endpoint(void *ctx, const uint8_t key[FZ_KEY_LEN],
 			   const struct sockaddr_storage *ep)
 {
 	struct daemon *d = ctx;
-	int ret = fz_kernel_set_endpoint(d->nl, d->ifindex, key, ep);
+	int ret = fzk_set_endpoint(d->nl, d->ifindex, key, ep);
 
 	if (ret && ret != -ENODEV)
 		daemon_log(d, "cannot update a peer's endpoint: %s",
@@ -255,7 +255,7 @@ static const struct wg_hs_ops daemon_hs_ops = {
 
 /* --- fz.ko's events --- */
 
-static enum wg_hs_reason event_reason(const struct fz_event *ev)
+static enum wg_hs_reason event_reason(const struct fzk_event *ev)
 {
 	if (ev->cmd == FZ_CMD_EVT_PEER_QUIET)
 		return WG_HS_REASON_PEER_QUIET;
@@ -269,7 +269,7 @@ static enum wg_hs_reason event_reason(const struct fz_event *ev)
 	}
 }
 
-static void dispatch(struct daemon *d, const struct fz_event *ev)
+static void dispatch(struct daemon *d, const struct fzk_event *ev)
 {
 	struct wg_hs_peer *peer;
 	char id[9];
@@ -299,12 +299,12 @@ static void dispatch(struct daemon *d, const struct fz_event *ev)
 static void handle_events(struct daemon *d, void *buf, int len)
 {
 	struct nlmsghdr *nlh = buf;
-	struct fz_event ev;
+	struct fzk_event ev;
 	int ret;
 
 	for (; nlmsg_ok(nlh, len) && !d->stopping;
 	     nlh = nlmsg_next(nlh, &len)) {
-		ret = fz_event_parse(nlh, d->family, &ev);
+		ret = fzk_event_parse(nlh, d->family, &ev);
 		if (ret == -ENOMSG)
 			continue;
 		if (ret) {
@@ -347,7 +347,7 @@ static ssize_t recv_kernel(struct daemon *d, int fd, void *buf, size_t len,
 
 /*
  * What lost events may have left undone, from a fresh dump: handshakes
- * for peers that need one (see fz_event_resync_need()). Lost handshake
+ * for peers that need one (see fzk_event_resync_need()). Lost handshake
  * messages and control packets are sent again by their senders.
  */
 static void resync(struct daemon *d)
@@ -370,9 +370,9 @@ static void resync(struct daemon *d)
 	for (size_t i = 0; i < dev.n_peers; i++) {
 		struct wg_hs_peer *peer =
 			wg_hs_find(d->hs, dev.peers[i].public_key);
-		enum fz_event_resync need = fz_event_resync_need(
+		enum fzk_event_resync need = fzk_event_resync_need(
 			&dev.peers[i], now,
-			FZ_EVENT_REKEY_AFTER_NS / d->divisor);
+			FZK_EVENT_REKEY_AFTER_NS / d->divisor);
 
 		if (!peer || need == RESYNC_NONE)
 			continue;
@@ -491,9 +491,9 @@ static bool link_deleted(struct daemon *d, void *buf, int len)
 
 static bool link_still_there(struct daemon *d)
 {
-	struct fz_link_info info;
+	struct fzk_link_info info;
 
-	return !fz_link_get(d->ifname, &info) && info.ifindex == d->ifindex;
+	return !fzk_link_get(d->ifname, &info) && info.ifindex == d->ifindex;
 }
 
 /* `fzagent down` stops the agent first; anything else is unexpected. */
@@ -601,33 +601,33 @@ static int create_link(struct daemon *d, const struct fz_config *cfg)
 	size_t failed = 0;
 	int ret;
 
-	ret = fz_link_create(d->ifname, &d->ifindex);
+	ret = fzk_link_create(d->ifname, &d->ifindex);
 	if (ret) {
 		cli_error(d->cmd, "cannot create %s: %s", d->ifname,
 			  strerror(-ret));
 		return ret;
 	}
-	ret = fz_link_add_addresses(d->ifindex, cfg->addresses,
-				    cfg->n_addresses, &failed);
+	ret = fzk_link_add_addresses(d->ifindex, cfg->addresses,
+				     cfg->n_addresses, &failed);
 	if (ret)
 		cli_error(d->cmd, "cannot add address %zu of %s: %s",
 			  failed + 1, d->ifname, strerror(-ret));
 	if (!ret) {
-		ret = fz_link_set_up(d->ifindex);
+		ret = fzk_link_set_up(d->ifindex);
 		if (ret)
 			cli_error(d->cmd, "cannot bring %s up: %s", d->ifname,
 				  strerror(-ret));
 	}
 	if (ret)
-		fz_link_delete(d->ifindex);
+		fzk_link_delete(d->ifindex);
 	return ret;
 }
 
 static int find_link(struct daemon *d, const struct fz_config *cfg,
 		     bool *created)
 {
-	struct fz_link_info info;
-	int ret = fz_link_get(d->ifname, &info);
+	struct fzk_link_info info;
+	int ret = fzk_link_get(d->ifname, &info);
 
 	*created = false;
 	if (ret == -ENODEV) {
@@ -711,7 +711,7 @@ static int setup(struct daemon *d, const struct fz_config *cfg)
 	if (!d->hs)
 		return -ENOMEM;
 	ret = claim_name(d);
-	if (!ret && fznl_open(&d->nl, err, sizeof(err))) {
+	if (!ret && fzk_nl_open(&d->nl, err, sizeof(err))) {
 		cli_error(NULL, "%s", err);
 		ret = -EIO;
 	}
@@ -729,7 +729,7 @@ static int setup(struct daemon *d, const struct fz_config *cfg)
 	if (!ret && d->role)
 		ret = d->role->ops->start(d);
 	if (ret && created)
-		fz_link_delete(d->ifindex);
+		fzk_link_delete(d->ifindex);
 	return ret;
 }
 
@@ -755,7 +755,7 @@ static void teardown(struct daemon *d)
 		nl_socket_free(d->ev_sock);
 	if (d->rt_sock)
 		nl_socket_free(d->rt_sock);
-	fznl_close(d->nl);
+	fzk_nl_close(d->nl);
 	free(d);
 }
 

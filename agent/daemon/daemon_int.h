@@ -18,7 +18,7 @@
 struct fz_config;
 struct fzk_device_view;
 struct wg_hs;
-struct fznl;
+struct fzk_nl;
 struct nl_sock;
 struct daemon_client;
 struct daemon_role;
@@ -28,7 +28,7 @@ struct daemon {
 	char ifname[IFNAMSIZ];
 	uint32_t ifindex;
 	const char *config_path;
-	struct fznl *nl; /* requests and dumps */
+	struct fzk_nl *nl; /* requests and dumps */
 	struct wg_hs *hs;
 	unsigned int divisor; /* fz.ko's test_time_divisor */
 

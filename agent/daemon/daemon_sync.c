@@ -73,7 +73,7 @@ static void rekey_all(struct daemon *d)
 static int sync_device(struct daemon *d, const struct fz_plan *plan,
 		       const uint8_t *public_key, char *err, size_t errlen)
 {
-	struct fz_device_update u = {
+	struct fzk_device_update u = {
 		.public_key = public_key,
 		.has_listen_port = plan->set_listen_port,
 		.listen_port = plan->listen_port,
@@ -84,7 +84,7 @@ static int sync_device(struct daemon *d, const struct fz_plan *plan,
 
 	if (plan->set_fwmark && !plan->fwmark)
 		u.flags |= FZ_DEVICE_F_REMOVE_FWMARK;
-	ret = daemon_check(d, fz_kernel_set_device(d->nl, d->ifindex, &u));
+	ret = daemon_check(d, fzk_set_device(d->nl, d->ifindex, &u));
 	if (ret)
 		fz_apply_error(err, errlen, d->nl, ret,
 			       "cannot set the device settings");
@@ -94,11 +94,11 @@ static int sync_device(struct daemon *d, const struct fz_plan *plan,
 /* A peer as the file has it: what it leaves out is off (no keepalive). */
 static int set_peer_from_file(struct daemon *d, const struct fz_plan_peer *pp)
 {
-	struct fz_peer_update u;
+	struct fzk_peer_update u;
 
 	fz_apply_peer_update(&u, pp->cfg, 0, pp->skip_endpoint);
 	u.has_keepalive = true;
-	return fz_kernel_set_peer(d->nl, d->ifindex, &u);
+	return fzk_set_peer(d->nl, d->ifindex, &u);
 }
 
 /*
@@ -116,7 +116,7 @@ static int kernel_peer(struct daemon *d, const struct fz_plan_peer *pp,
 	int ret;
 
 	if (pp->op == FZ_PLAN_DELETE) {
-		ret = fz_kernel_del_peer(d->nl, d->ifindex, key);
+		ret = fzk_del_peer(d->nl, d->ifindex, key);
 		ret = ret == -ENOENT ? 0 : ret;
 	} else {
 		ret = set_peer_from_file(d, pp);
@@ -156,7 +156,7 @@ static int peer_state(struct daemon *d, const struct fz_plan_peer *pp,
 static int restore_peer(struct daemon *d, const struct fzk_peer_view *dp)
 {
 	struct fz_cidr *aips = calloc(dp->n_allowedips + 1, sizeof(*aips));
-	struct fz_peer_update u = {
+	struct fzk_peer_update u = {
 		.public_key = dp->public_key,
 		.has_keepalive = true,
 		.persistent_keepalive = dp->persistent_keepalive,
@@ -178,7 +178,7 @@ static int restore_peer(struct daemon *d, const struct fzk_peer_view *dp)
 	}
 	if (dp->endpoint.ss_family != AF_UNSPEC)
 		u.endpoint = &dp->endpoint;
-	ret = fz_kernel_set_peer(d->nl, d->ifindex, &u);
+	ret = fzk_set_peer(d->nl, d->ifindex, &u);
 	free(aips);
 	return ret;
 }
@@ -191,7 +191,7 @@ static int restore_peer(struct daemon *d, const struct fzk_peer_view *dp)
 static void undo(struct daemon *d, const struct fzk_device_view *dev,
 		 const struct fz_plan *plan, size_t done)
 {
-	struct fz_device_update u = {
+	struct fzk_device_update u = {
 		.public_key = dev->has_public_key ? dev->public_key : NULL,
 		.has_listen_port = plan->set_listen_port,
 		.listen_port = dev->listen_port,
@@ -205,8 +205,8 @@ static void undo(struct daemon *d, const struct fzk_device_view *dev,
 		int ret;
 
 		if (pp->op == FZ_PLAN_ADD)
-			ret = fz_kernel_del_peer(d->nl, d->ifindex,
-						 pp->cfg->public_key);
+			ret = fzk_del_peer(d->nl, d->ifindex,
+					   pp->cfg->public_key);
 		else
 			ret = restore_peer(d, pp->dev);
 		failed += ret && ret != -ENOENT;
@@ -214,7 +214,7 @@ static void undo(struct daemon *d, const struct fzk_device_view *dev,
 	}
 	if (plan->set_fwmark && !dev->fwmark)
 		u.flags |= FZ_DEVICE_F_REMOVE_FWMARK;
-	if (fz_kernel_set_device(d->nl, d->ifindex, &u))
+	if (fzk_set_device(d->nl, d->ifindex, &u))
 		failed++;
 	daemon_log(d,
 		   "put back what was changed before the error: %zu peers "

@@ -22,7 +22,7 @@
 
 struct daemon;
 struct fz_config;
-struct fz_event;
+struct fzk_event;
 
 struct daemon_role_ops {
 	const char *name; /* "gateway" */
@@ -55,7 +55,7 @@ struct daemon_role_ops {
 	int (*check_set)(struct daemon *d, const struct fz_config *cfg,
 			 char *msg, size_t msglen);
 	/* FZ_CMD_EVT_CONTROL and FZ_CMD_EVT_DENIED_FLOW. */
-	void (*event)(struct daemon *d, const struct fz_event *ev);
+	void (*event)(struct daemon *d, const struct fzk_event *ev);
 	/* A control request whose verb the table marks as a role's. */
 	int (*ctl)(struct daemon *d, enum fz_ctl_verb verb, int argc,
 		   char **argv, char *msg, size_t msglen);

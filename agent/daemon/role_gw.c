@@ -52,7 +52,7 @@ static struct gw_role *role_of(struct daemon *d)
 /* The kernel's own words, when it gave some, follow our error line. */
 static int kernel_result(struct daemon *d, int ret, const char *what)
 {
-	const char *ext = fznl_ext_msg(d->nl);
+	const char *ext = fzk_nl_ext_msg(d->nl);
 
 	if (ret && ret != -ENODEV && ext && *ext)
 		daemon_log(d, "%s: fz.ko says: %s", what, ext);
@@ -63,7 +63,7 @@ static int kernel_result(struct daemon *d, int ret, const char *what)
 
 static int op_set_client_peer(void *ctx, const struct gw_client *c)
 {
-	const struct fz_peer_update u = {
+	const struct fzk_peer_update u = {
 		.public_key = c->public_key,
 		.allowed_ips = c->tunnel_ips,
 		.n_allowed_ips = c->n_tunnel_ips,
@@ -74,7 +74,7 @@ static int op_set_client_peer(void *ctx, const struct gw_client *c)
 	struct wg_hs_peer *peer;
 	int ret;
 
-	ret = fz_kernel_set_peer(d->nl, d->ifindex, &u);
+	ret = fzk_set_peer(d->nl, d->ifindex, &u);
 	ret = kernel_result(d, ret, "SET_PEER");
 	if (ret)
 		return ret;
@@ -88,12 +88,11 @@ static int op_set_client_peer(void *ctx, const struct gw_client *c)
 }
 
 static int op_set_resource(void *ctx, const uint8_t key[FZ_KEY_LEN],
-			   const struct fz_resource_spec *r)
+			   const struct fzk_resource_spec *r)
 {
 	struct daemon *d = ctx;
 
-	return kernel_result(d,
-			     fz_kernel_set_resource(d->nl, d->ifindex, key, r),
+	return kernel_result(d, fzk_set_resource(d->nl, d->ifindex, key, r),
 			     "SET_RESOURCE");
 }
 
@@ -102,8 +101,7 @@ static int op_del_resource(void *ctx, const uint8_t key[FZ_KEY_LEN],
 {
 	struct daemon *d = ctx;
 
-	return kernel_result(d,
-			     fz_kernel_del_resource(d->nl, d->ifindex, key, id),
+	return kernel_result(d, fzk_del_resource(d->nl, d->ifindex, key, id),
 			     "DEL_RESOURCE");
 }
 
@@ -114,10 +112,9 @@ static int op_set_dns_map(void *ctx, const uint8_t key[FZ_KEY_LEN],
 {
 	struct daemon *d = ctx;
 
-	return kernel_result(d,
-			     fz_kernel_set_dns_map(d->nl, d->ifindex, key, id,
-						   mapped, real),
-			     "SET_DNS_MAP");
+	return kernel_result(
+		d, fzk_set_dns_map(d->nl, d->ifindex, key, id, mapped, real),
+		"SET_DNS_MAP");
 }
 
 /* A map that is already gone is what we wanted. */
@@ -125,7 +122,7 @@ static int op_del_dns_map(void *ctx, const uint8_t key[FZ_KEY_LEN],
 			  const struct fz_cidr *mapped)
 {
 	struct daemon *d = ctx;
-	int ret = fz_kernel_del_dns_map(d->nl, d->ifindex, key, mapped, NULL);
+	int ret = fzk_del_dns_map(d->nl, d->ifindex, key, mapped, NULL);
 
 	return ret == -ENOENT ? 0 : kernel_result(d, ret, "DEL_DNS_MAP");
 }
@@ -134,7 +131,7 @@ static int op_del_dns_maps(void *ctx, const uint8_t key[FZ_KEY_LEN],
 			   const uint8_t id[FZ_RESOURCE_ID_LEN])
 {
 	struct daemon *d = ctx;
-	int ret = fz_kernel_del_dns_map(d->nl, d->ifindex, key, NULL, id);
+	int ret = fzk_del_dns_map(d->nl, d->ifindex, key, NULL, id);
 
 	return ret == -ENOENT ? ret : kernel_result(d, ret, "DEL_DNS_MAP");
 }
@@ -145,7 +142,7 @@ static int op_send_control(void *ctx, const uint8_t key[FZ_KEY_LEN],
 	struct daemon *d = ctx;
 
 	return kernel_result(
-		d, fz_kernel_send_control(d->nl, d->ifindex, key, packet, len),
+		d, fzk_send_control(d->nl, d->ifindex, key, packet, len),
 		"SEND_CONTROL");
 }
 
@@ -244,7 +241,7 @@ static int gw_prune(struct daemon *d, char *err, size_t errlen)
 		    gateway_is_client(gw, p->public_key))
 			continue;
 		key_to_base64(b64, p->public_key);
-		ret = fz_kernel_del_peer(d->nl, d->ifindex, p->public_key);
+		ret = fzk_del_peer(d->nl, d->ifindex, p->public_key);
 		if (ret == -ENOENT)
 			ret = 0;
 		ret = kernel_result(d, ret, "DEL_PEER");
@@ -441,7 +438,7 @@ static int gw_check_set(struct daemon *d, const struct fz_config *cfg,
 	return 0;
 }
 
-static void gw_event(struct daemon *d, const struct fz_event *ev)
+static void gw_event(struct daemon *d, const struct fzk_event *ev)
 {
 	struct gw_role *r = role_of(d);
 

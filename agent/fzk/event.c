@@ -58,7 +58,7 @@ static size_t packet_size(uint8_t type)
 }
 
 /* Control packets are checked by their codec (p2p.h), which counts drops. */
-static int parse_packet(struct fz_event *ev, struct nlattr *pkt)
+static int parse_packet(struct fzk_event *ev, struct nlattr *pkt)
 {
 	const uint8_t *p = nla_data(pkt);
 	size_t len = (size_t)nla_len(pkt);
@@ -75,7 +75,7 @@ static int parse_packet(struct fz_event *ev, struct nlattr *pkt)
 	return 0;
 }
 
-static int parse_endpoint(struct fz_event *ev, struct nlattr *nla)
+static int parse_endpoint(struct fzk_event *ev, struct nlattr *nla)
 {
 	size_t len = (size_t)nla_len(nla);
 	sa_family_t family;
@@ -91,7 +91,7 @@ static int parse_endpoint(struct fz_event *ev, struct nlattr *nla)
 	return -EINVAL;
 }
 
-static int parse_peer(struct fz_event *ev, struct nlattr *nest)
+static int parse_peer(struct fzk_event *ev, struct nlattr *nest)
 {
 	struct nlattr *tb[FZ_PEER_A_MAX + 1];
 
@@ -111,10 +111,10 @@ static int address_len(struct nlattr *nla)
 }
 
 /* Both addresses of one family; ports only where the protocol has them. */
-static int parse_flow(struct fz_event *ev, struct nlattr *nest)
+static int parse_flow(struct fzk_event *ev, struct nlattr *nest)
 {
 	struct nlattr *tb[FZ_FLOW_A_MAX + 1];
-	struct fz_event_flow *f = &ev->flow;
+	struct fzk_event_flow *f = &ev->flow;
 	int len;
 
 	if (nla_parse_nested(tb, FZ_FLOW_A_MAX, nest, flow_policy) < 0 ||
@@ -136,7 +136,7 @@ static int parse_flow(struct fz_event *ev, struct nlattr *nest)
 	return 0;
 }
 
-static int check_complete(const struct fz_event *ev, bool has_flow)
+static int check_complete(const struct fzk_event *ev, bool has_flow)
 {
 	switch (ev->cmd) {
 	case FZ_CMD_EVT_HANDSHAKE:
@@ -158,7 +158,8 @@ static bool handled(uint8_t cmd)
 	       cmd == FZ_CMD_EVT_DENIED_FLOW;
 }
 
-int fz_event_parse(const struct nlmsghdr *nlh, int family, struct fz_event *ev)
+int fzk_event_parse(const struct nlmsghdr *nlh, int family,
+		    struct fzk_event *ev)
 {
 	struct nlattr *tb[FZ_A_MAX + 1];
 	struct genlmsghdr *gnlh;
@@ -191,9 +192,9 @@ int fz_event_parse(const struct nlmsghdr *nlh, int family, struct fz_event *ev)
 	return ret ? ret : check_complete(ev, tb[FZ_A_FLOW] != NULL);
 }
 
-enum fz_event_resync fz_event_resync_need(const struct fzk_peer_view *p,
-					  uint64_t now_ns,
-					  uint64_t rekey_after_ns)
+enum fzk_event_resync fzk_event_resync_need(const struct fzk_peer_view *p,
+					    uint64_t now_ns,
+					    uint64_t rekey_after_ns)
 {
 	const struct fzk_keypair_view *kp =
 		fzk_peer_keypair(p, FZ_KEYPAIR_CURRENT);

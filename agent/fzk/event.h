@@ -16,7 +16,7 @@
 
 struct nlmsghdr;
 
-struct fz_event {
+struct fzk_event {
 	uint8_t cmd; /* FZ_CMD_EVT_* */
 	uint32_t ifindex;
 	/* EVT_HANDSHAKE: a whole message, pointing into the netlink one. */
@@ -27,10 +27,10 @@ struct fz_event {
 	/* EVT_HANDSHAKE_NEEDED, EVT_PEER_QUIET. */
 	bool has_peer;
 	uint8_t peer_key[FZ_KEY_LEN];
-	uint32_t reason; /* enum fz_event_reason */
+	uint32_t reason; /* enum fzk_event_reason */
 	/* EVT_CONTROL: packet (header + JSON, not checked here) and peer. */
 	/* EVT_DENIED_FLOW: peer, reason and the flow. */
-	struct fz_event_flow {
+	struct fzk_event_flow {
 		uint8_t proto; /* IP protocol number */
 		uint16_t family; /* AF_INET or AF_INET6 */
 		uint8_t saddr[16], daddr[16]; /* network order */
@@ -44,7 +44,8 @@ struct fz_event {
  * PEER_QUIET, CONTROL, DENIED_FLOW) with everything it needs present; -ENOMSG for a message of
  * another family or command, to be ignored; -EINVAL if malformed.
  */
-int fz_event_parse(const struct nlmsghdr *nlh, int family, struct fz_event *ev);
+int fzk_event_parse(const struct nlmsghdr *nlh, int family,
+		    struct fzk_event *ev);
 
 /*
  * After the event socket overflowed (ENOBUFS), events were lost, and a
@@ -57,11 +58,11 @@ int fz_event_parse(const struct nlmsghdr *nlh, int family, struct fz_event *ev);
  * handshake messages need nothing: peers and our own retry timers send
  * them again.
  */
-#define FZ_EVENT_REKEY_AFTER_NS (120ULL * 1000000000ULL)
-enum fz_event_resync { RESYNC_NONE, RESYNC_REKEY, RESYNC_KEEPALIVE };
+#define FZK_EVENT_REKEY_AFTER_NS (120ULL * 1000000000ULL)
+enum fzk_event_resync { RESYNC_NONE, RESYNC_REKEY, RESYNC_KEEPALIVE };
 struct fzk_peer_view;
-enum fz_event_resync fz_event_resync_need(const struct fzk_peer_view *p,
-					  uint64_t now_ns,
-					  uint64_t rekey_after_ns);
+enum fzk_event_resync fzk_event_resync_need(const struct fzk_peer_view *p,
+					    uint64_t now_ns,
+					    uint64_t rekey_after_ns);
 
 #endif /* FZ_AGENT_EVENT_H */

@@ -19,7 +19,7 @@
 #include "nl.h"
 #include "wg/noise.h"
 
-size_t fz_sockaddr_len(const struct sockaddr_storage *ss)
+size_t fzk_sockaddr_len(const struct sockaddr_storage *ss)
 {
 	switch (ss->ss_family) {
 	case AF_INET:
@@ -32,7 +32,7 @@ size_t fz_sockaddr_len(const struct sockaddr_storage *ss)
 }
 
 /* Acks are asked for explicitly: an error must never go unnoticed. */
-struct nl_msg *fz_msg_start(int family, uint8_t cmd, uint32_t ifindex)
+struct nl_msg *fzk_msg_start(int family, uint8_t cmd, uint32_t ifindex)
 {
 	struct nl_msg *msg = nlmsg_alloc();
 
@@ -56,16 +56,16 @@ static void msg_free_secret(struct nl_msg *msg)
 	nlmsg_free(msg);
 }
 
-bool fz_device_update_empty(const struct fz_device_update *u)
+bool fzk_device_update_empty(const struct fzk_device_update *u)
 {
 	return !u->public_key && !u->has_listen_port && !u->has_fwmark &&
 	       !u->flags;
 }
 
-struct nl_msg *fz_msg_set_device(int family, uint32_t ifindex,
-				 const struct fz_device_update *u)
+struct nl_msg *fzk_msg_set_device(int family, uint32_t ifindex,
+				  const struct fzk_device_update *u)
 {
-	struct nl_msg *msg = fz_msg_start(family, FZ_CMD_SET_DEVICE, ifindex);
+	struct nl_msg *msg = fzk_msg_start(family, FZ_CMD_SET_DEVICE, ifindex);
 
 	if (!msg)
 		return NULL;
@@ -84,14 +84,14 @@ struct nl_msg *fz_msg_set_device(int family, uint32_t ifindex,
 static int put_endpoint(struct nl_msg *msg, int type,
 			const struct sockaddr_storage *ss)
 {
-	size_t len = fz_sockaddr_len(ss);
+	size_t len = fzk_sockaddr_len(ss);
 
 	if (!len)
 		return -EINVAL;
 	return nla_put(msg, type, (int)len, ss) < 0 ? -ENOMEM : 0;
 }
 
-int fz_msg_put_prefix(struct nl_msg *msg, int type, const struct fz_cidr *c)
+int fzk_msg_put_prefix(struct nl_msg *msg, int type, const struct fz_cidr *c)
 {
 	struct nlattr *nest = nla_nest_start(msg, type);
 	int len = c->family == AF_INET ? 4 : 16;
@@ -108,20 +108,20 @@ int fz_msg_put_prefix(struct nl_msg *msg, int type, const struct fz_cidr *c)
  * libnl drops an empty nest; REPLACE_ALLOWEDIPS alone is then how a peer
  * loses them all, which the kernel does whether or not the list is there.
  */
-static int put_allowedips(struct nl_msg *msg, const struct fz_peer_update *u)
+static int put_allowedips(struct nl_msg *msg, const struct fzk_peer_update *u)
 {
 	struct nlattr *list = nla_nest_start(msg, FZ_PEER_A_ALLOWEDIPS);
 
 	if (!list)
 		return -ENOMEM;
 	for (size_t i = 0; i < u->n_allowed_ips; i++)
-		if (fz_msg_put_prefix(msg, 0, &u->allowed_ips[i]))
+		if (fzk_msg_put_prefix(msg, 0, &u->allowed_ips[i]))
 			return -ENOMEM;
 	nla_nest_end(msg, list);
 	return 0;
 }
 
-static int put_peer(struct nl_msg *msg, const struct fz_peer_update *u)
+static int put_peer(struct nl_msg *msg, const struct fzk_peer_update *u)
 {
 	struct nlattr *nest = nla_nest_start(msg, FZ_A_PEER);
 
@@ -141,10 +141,10 @@ static int put_peer(struct nl_msg *msg, const struct fz_peer_update *u)
 	return 0;
 }
 
-struct nl_msg *fz_msg_set_peer(int family, uint32_t ifindex,
-			       const struct fz_peer_update *u)
+struct nl_msg *fzk_msg_set_peer(int family, uint32_t ifindex,
+				const struct fzk_peer_update *u)
 {
-	struct nl_msg *msg = fz_msg_start(family, FZ_CMD_SET_PEER, ifindex);
+	struct nl_msg *msg = fzk_msg_start(family, FZ_CMD_SET_PEER, ifindex);
 
 	if (msg && put_peer(msg, u)) {
 		nlmsg_free(msg);
@@ -154,7 +154,7 @@ struct nl_msg *fz_msg_set_peer(int family, uint32_t ifindex,
 }
 
 /* FZ_A_PEER holding only the public key, for the commands that name one. */
-int fz_msg_put_peer_key(struct nl_msg *msg, const uint8_t key[FZ_KEY_LEN])
+int fzk_msg_put_peer_key(struct nl_msg *msg, const uint8_t key[FZ_KEY_LEN])
 {
 	struct nlattr *nest = nla_nest_start(msg, FZ_A_PEER);
 
@@ -164,12 +164,12 @@ int fz_msg_put_peer_key(struct nl_msg *msg, const uint8_t key[FZ_KEY_LEN])
 	return 0;
 }
 
-struct nl_msg *fz_msg_del_peer(int family, uint32_t ifindex,
-			       const uint8_t key[FZ_KEY_LEN])
+struct nl_msg *fzk_msg_del_peer(int family, uint32_t ifindex,
+				const uint8_t key[FZ_KEY_LEN])
 {
-	struct nl_msg *msg = fz_msg_start(family, FZ_CMD_DEL_PEER, ifindex);
+	struct nl_msg *msg = fzk_msg_start(family, FZ_CMD_DEL_PEER, ifindex);
 
-	if (msg && fz_msg_put_peer_key(msg, key)) {
+	if (msg && fzk_msg_put_peer_key(msg, key)) {
 		nlmsg_free(msg);
 		return NULL;
 	}
@@ -199,33 +199,33 @@ static int put_keypair(struct nl_msg *msg, uint8_t slot,
 	return 0;
 }
 
-struct nl_msg *fz_msg_set_keypair(int family, uint32_t ifindex,
-				  const uint8_t key[FZ_KEY_LEN], uint8_t slot,
-				  const struct wg_noise_keys *keys)
+struct nl_msg *fzk_msg_set_keypair(int family, uint32_t ifindex,
+				   const uint8_t key[FZ_KEY_LEN], uint8_t slot,
+				   const struct wg_noise_keys *keys)
 {
-	struct nl_msg *msg = fz_msg_start(family, FZ_CMD_SET_KEYPAIR, ifindex);
+	struct nl_msg *msg = fzk_msg_start(family, FZ_CMD_SET_KEYPAIR, ifindex);
 
 	if (msg &&
-	    (fz_msg_put_peer_key(msg, key) || put_keypair(msg, slot, keys))) {
+	    (fzk_msg_put_peer_key(msg, key) || put_keypair(msg, slot, keys))) {
 		msg_free_secret(msg);
 		return NULL;
 	}
 	return msg;
 }
 
-struct nl_msg *fz_msg_send_handshake(int family, uint32_t ifindex,
-				     const uint8_t *key,
-				     const struct sockaddr_storage *ep,
-				     const uint8_t *packet, size_t len)
+struct nl_msg *fzk_msg_send_handshake(int family, uint32_t ifindex,
+				      const uint8_t *key,
+				      const struct sockaddr_storage *ep,
+				      const uint8_t *packet, size_t len)
 {
 	struct nl_msg *msg;
 
 	if ((!key && !ep) || !len || len > FZ_MAX_HANDSHAKE_PACKET)
 		return NULL;
-	msg = fz_msg_start(family, FZ_CMD_SEND_HANDSHAKE, ifindex);
+	msg = fzk_msg_start(family, FZ_CMD_SEND_HANDSHAKE, ifindex);
 	if (!msg)
 		return NULL;
-	if ((key && fz_msg_put_peer_key(msg, key)) ||
+	if ((key && fzk_msg_put_peer_key(msg, key)) ||
 	    (ep && put_endpoint(msg, FZ_A_ENDPOINT, ep)) ||
 	    nla_put(msg, FZ_A_PACKET, (int)len, packet) < 0) {
 		nlmsg_free(msg);
@@ -236,13 +236,13 @@ struct nl_msg *fz_msg_send_handshake(int family, uint32_t ifindex,
 
 /* --- Sending --- */
 
-int fz_kernel_request(struct fznl *nl, struct nl_msg *msg, bool secret)
+int fzk_request(struct fzk_nl *nl, struct nl_msg *msg, bool secret)
 {
 	int ret;
 
 	if (!msg)
 		return -ENOMEM;
-	ret = fznl_request(nl, msg);
+	ret = fzk_nl_request(nl, msg);
 	if (secret)
 		msg_free_secret(msg);
 	else
@@ -250,57 +250,56 @@ int fz_kernel_request(struct fznl *nl, struct nl_msg *msg, bool secret)
 	return ret;
 }
 
-int fz_kernel_set_device(struct fznl *nl, uint32_t ifindex,
-			 const struct fz_device_update *u)
+int fzk_set_device(struct fzk_nl *nl, uint32_t ifindex,
+		   const struct fzk_device_update *u)
 {
-	return fz_kernel_request(
-		nl, fz_msg_set_device(fznl_family(nl), ifindex, u), false);
+	return fzk_request(
+		nl, fzk_msg_set_device(fzk_nl_family(nl), ifindex, u), false);
 }
 
-int fz_kernel_set_peer(struct fznl *nl, uint32_t ifindex,
-		       const struct fz_peer_update *u)
+int fzk_set_peer(struct fzk_nl *nl, uint32_t ifindex,
+		 const struct fzk_peer_update *u)
 {
-	return fz_kernel_request(
-		nl, fz_msg_set_peer(fznl_family(nl), ifindex, u), false);
+	return fzk_request(nl, fzk_msg_set_peer(fzk_nl_family(nl), ifindex, u),
+			   false);
 }
 
-int fz_kernel_set_endpoint(struct fznl *nl, uint32_t ifindex,
-			   const uint8_t key[FZ_KEY_LEN],
-			   const struct sockaddr_storage *ep)
+int fzk_set_endpoint(struct fzk_nl *nl, uint32_t ifindex,
+		     const uint8_t key[FZ_KEY_LEN],
+		     const struct sockaddr_storage *ep)
 {
-	const struct fz_peer_update u = {
+	const struct fzk_peer_update u = {
 		.public_key = key,
 		.endpoint = ep,
 		.flags = FZ_PEER_F_UPDATE_ONLY,
 	};
 
-	return fz_kernel_set_peer(nl, ifindex, &u);
+	return fzk_set_peer(nl, ifindex, &u);
 }
 
-int fz_kernel_del_peer(struct fznl *nl, uint32_t ifindex,
-		       const uint8_t key[FZ_KEY_LEN])
+int fzk_del_peer(struct fzk_nl *nl, uint32_t ifindex,
+		 const uint8_t key[FZ_KEY_LEN])
 {
-	return fz_kernel_request(
-		nl, fz_msg_del_peer(fznl_family(nl), ifindex, key), false);
+	return fzk_request(
+		nl, fzk_msg_del_peer(fzk_nl_family(nl), ifindex, key), false);
 }
 
-int fz_kernel_set_keypair(struct fznl *nl, uint32_t ifindex,
-			  const uint8_t key[FZ_KEY_LEN], uint8_t slot,
-			  const struct wg_noise_keys *keys)
+int fzk_set_keypair(struct fzk_nl *nl, uint32_t ifindex,
+		    const uint8_t key[FZ_KEY_LEN], uint8_t slot,
+		    const struct wg_noise_keys *keys)
 {
-	return fz_kernel_request(nl,
-				 fz_msg_set_keypair(fznl_family(nl), ifindex,
-						    key, slot, keys),
-				 true);
+	return fzk_request(nl,
+			   fzk_msg_set_keypair(fzk_nl_family(nl), ifindex, key,
+					       slot, keys),
+			   true);
 }
 
-int fz_kernel_send_handshake(struct fznl *nl, uint32_t ifindex,
-			     const uint8_t *key,
-			     const struct sockaddr_storage *ep,
-			     const uint8_t *packet, size_t len)
+int fzk_send_handshake(struct fzk_nl *nl, uint32_t ifindex, const uint8_t *key,
+		       const struct sockaddr_storage *ep, const uint8_t *packet,
+		       size_t len)
 {
-	return fz_kernel_request(nl,
-				 fz_msg_send_handshake(fznl_family(nl), ifindex,
-						       key, ep, packet, len),
-				 false);
+	return fzk_request(nl,
+			   fzk_msg_send_handshake(fzk_nl_family(nl), ifindex,
+						  key, ep, packet, len),
+			   false);
 }

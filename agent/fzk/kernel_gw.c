@@ -25,14 +25,14 @@ static struct nl_msg *fail(struct nl_msg *msg)
 static struct nl_msg *start(int family, uint8_t cmd, uint32_t ifindex,
 			    const uint8_t key[FZ_KEY_LEN])
 {
-	struct nl_msg *msg = fz_msg_start(family, cmd, ifindex);
+	struct nl_msg *msg = fzk_msg_start(family, cmd, ifindex);
 
-	if (msg && fz_msg_put_peer_key(msg, key))
+	if (msg && fzk_msg_put_peer_key(msg, key))
 		return fail(msg);
 	return msg;
 }
 
-static int put_addrs(struct nl_msg *msg, const struct fz_resource_spec *r)
+static int put_addrs(struct nl_msg *msg, const struct fzk_resource_spec *r)
 {
 	struct nlattr *list;
 
@@ -42,7 +42,7 @@ static int put_addrs(struct nl_msg *msg, const struct fz_resource_spec *r)
 	if (!list)
 		return -ENOMEM;
 	for (size_t i = 0; i < r->n_addrs; i++)
-		if (fz_msg_put_prefix(msg, 0, &r->addrs[i]))
+		if (fzk_msg_put_prefix(msg, 0, &r->addrs[i]))
 			return -ENOMEM;
 	nla_nest_end(msg, list);
 	return 0;
@@ -53,7 +53,7 @@ static bool has_ports(uint8_t proto)
 	return proto == FZ_FILTER_TCP || proto == FZ_FILTER_UDP;
 }
 
-static int put_filter(struct nl_msg *msg, const struct fz_filter *f)
+static int put_filter(struct nl_msg *msg, const struct fzk_filter *f)
 {
 	struct nlattr *nest = nla_nest_start(msg, 0);
 
@@ -66,7 +66,7 @@ static int put_filter(struct nl_msg *msg, const struct fz_filter *f)
 	return 0;
 }
 
-static int put_filters(struct nl_msg *msg, const struct fz_resource_spec *r)
+static int put_filters(struct nl_msg *msg, const struct fzk_resource_spec *r)
 {
 	struct nlattr *list;
 
@@ -82,7 +82,7 @@ static int put_filters(struct nl_msg *msg, const struct fz_resource_spec *r)
 	return 0;
 }
 
-static int put_resource(struct nl_msg *msg, const struct fz_resource_spec *r)
+static int put_resource(struct nl_msg *msg, const struct fzk_resource_spec *r)
 {
 	struct nlattr *nest = nla_nest_start(msg, FZ_A_RESOURCE);
 
@@ -97,9 +97,9 @@ static int put_resource(struct nl_msg *msg, const struct fz_resource_spec *r)
 	return 0;
 }
 
-struct nl_msg *fz_msg_set_resource(int family, uint32_t ifindex,
-				   const uint8_t key[FZ_KEY_LEN],
-				   const struct fz_resource_spec *r)
+struct nl_msg *fzk_msg_set_resource(int family, uint32_t ifindex,
+				    const uint8_t key[FZ_KEY_LEN],
+				    const struct fzk_resource_spec *r)
 {
 	struct nl_msg *msg;
 
@@ -111,9 +111,9 @@ struct nl_msg *fz_msg_set_resource(int family, uint32_t ifindex,
 	return msg;
 }
 
-struct nl_msg *fz_msg_del_resource(int family, uint32_t ifindex,
-				   const uint8_t key[FZ_KEY_LEN],
-				   const uint8_t id[FZ_RESOURCE_ID_LEN])
+struct nl_msg *fzk_msg_del_resource(int family, uint32_t ifindex,
+				    const uint8_t key[FZ_KEY_LEN],
+				    const uint8_t id[FZ_RESOURCE_ID_LEN])
 {
 	struct nl_msg *msg = start(family, FZ_CMD_DEL_RESOURCE, ifindex, key);
 	struct nlattr *nest;
@@ -133,11 +133,11 @@ static bool is_host(const struct fz_cidr *c)
 	       (c->family == AF_INET6 && c->cidr == 128);
 }
 
-struct nl_msg *fz_msg_set_dns_map(int family, uint32_t ifindex,
-				  const uint8_t key[FZ_KEY_LEN],
-				  const uint8_t id[FZ_RESOURCE_ID_LEN],
-				  const struct fz_cidr *mapped,
-				  const struct fz_cidr *real)
+struct nl_msg *fzk_msg_set_dns_map(int family, uint32_t ifindex,
+				   const uint8_t key[FZ_KEY_LEN],
+				   const uint8_t id[FZ_RESOURCE_ID_LEN],
+				   const struct fz_cidr *mapped,
+				   const struct fz_cidr *real)
 {
 	struct nl_msg *msg;
 	struct nlattr *nest;
@@ -151,17 +151,17 @@ struct nl_msg *fz_msg_set_dns_map(int family, uint32_t ifindex,
 	nest = nla_nest_start(msg, FZ_A_DNS_MAP);
 	if (!nest ||
 	    nla_put(msg, FZ_MAP_A_RESOURCE_ID, FZ_RESOURCE_ID_LEN, id) < 0 ||
-	    fz_msg_put_prefix(msg, FZ_MAP_A_MAPPED, mapped) ||
-	    fz_msg_put_prefix(msg, FZ_MAP_A_REAL, real))
+	    fzk_msg_put_prefix(msg, FZ_MAP_A_MAPPED, mapped) ||
+	    fzk_msg_put_prefix(msg, FZ_MAP_A_REAL, real))
 		return fail(msg);
 	nla_nest_end(msg, nest);
 	return msg;
 }
 
-struct nl_msg *fz_msg_del_dns_map(int family, uint32_t ifindex,
-				  const uint8_t key[FZ_KEY_LEN],
-				  const struct fz_cidr *mapped,
-				  const uint8_t *id)
+struct nl_msg *fzk_msg_del_dns_map(int family, uint32_t ifindex,
+				   const uint8_t key[FZ_KEY_LEN],
+				   const struct fz_cidr *mapped,
+				   const uint8_t *id)
 {
 	struct nl_msg *msg;
 	struct nlattr *nest;
@@ -173,7 +173,7 @@ struct nl_msg *fz_msg_del_dns_map(int family, uint32_t ifindex,
 		return NULL;
 	nest = nla_nest_start(msg, FZ_A_DNS_MAP);
 	if (!nest ||
-	    (mapped && fz_msg_put_prefix(msg, FZ_MAP_A_MAPPED, mapped)) ||
+	    (mapped && fzk_msg_put_prefix(msg, FZ_MAP_A_MAPPED, mapped)) ||
 	    (id &&
 	     nla_put(msg, FZ_MAP_A_RESOURCE_ID, FZ_RESOURCE_ID_LEN, id) < 0))
 		return fail(msg);
@@ -181,9 +181,9 @@ struct nl_msg *fz_msg_del_dns_map(int family, uint32_t ifindex,
 	return msg;
 }
 
-struct nl_msg *fz_msg_send_control(int family, uint32_t ifindex,
-				   const uint8_t key[FZ_KEY_LEN],
-				   const uint8_t *packet, size_t len)
+struct nl_msg *fzk_msg_send_control(int family, uint32_t ifindex,
+				    const uint8_t key[FZ_KEY_LEN],
+				    const uint8_t *packet, size_t len)
 {
 	struct nl_msg *msg;
 
@@ -197,52 +197,51 @@ struct nl_msg *fz_msg_send_control(int family, uint32_t ifindex,
 
 /* --- Sending --- */
 
-int fz_kernel_set_resource(struct fznl *nl, uint32_t ifindex,
-			   const uint8_t key[FZ_KEY_LEN],
-			   const struct fz_resource_spec *r)
+int fzk_set_resource(struct fzk_nl *nl, uint32_t ifindex,
+		     const uint8_t key[FZ_KEY_LEN],
+		     const struct fzk_resource_spec *r)
 {
-	return fz_kernel_request(
-		nl, fz_msg_set_resource(fznl_family(nl), ifindex, key, r),
+	return fzk_request(
+		nl, fzk_msg_set_resource(fzk_nl_family(nl), ifindex, key, r),
 		false);
 }
 
-int fz_kernel_del_resource(struct fznl *nl, uint32_t ifindex,
-			   const uint8_t key[FZ_KEY_LEN],
-			   const uint8_t id[FZ_RESOURCE_ID_LEN])
+int fzk_del_resource(struct fzk_nl *nl, uint32_t ifindex,
+		     const uint8_t key[FZ_KEY_LEN],
+		     const uint8_t id[FZ_RESOURCE_ID_LEN])
 {
-	return fz_kernel_request(
-		nl, fz_msg_del_resource(fznl_family(nl), ifindex, key, id),
+	return fzk_request(
+		nl, fzk_msg_del_resource(fzk_nl_family(nl), ifindex, key, id),
 		false);
 }
 
-int fz_kernel_set_dns_map(struct fznl *nl, uint32_t ifindex,
-			  const uint8_t key[FZ_KEY_LEN],
-			  const uint8_t id[FZ_RESOURCE_ID_LEN],
-			  const struct fz_cidr *mapped,
-			  const struct fz_cidr *real)
+int fzk_set_dns_map(struct fzk_nl *nl, uint32_t ifindex,
+		    const uint8_t key[FZ_KEY_LEN],
+		    const uint8_t id[FZ_RESOURCE_ID_LEN],
+		    const struct fz_cidr *mapped, const struct fz_cidr *real)
 {
-	return fz_kernel_request(nl,
-				 fz_msg_set_dns_map(fznl_family(nl), ifindex,
-						    key, id, mapped, real),
-				 false);
+	return fzk_request(nl,
+			   fzk_msg_set_dns_map(fzk_nl_family(nl), ifindex, key,
+					       id, mapped, real),
+			   false);
 }
 
-int fz_kernel_del_dns_map(struct fznl *nl, uint32_t ifindex,
-			  const uint8_t key[FZ_KEY_LEN],
-			  const struct fz_cidr *mapped, const uint8_t *id)
+int fzk_del_dns_map(struct fzk_nl *nl, uint32_t ifindex,
+		    const uint8_t key[FZ_KEY_LEN], const struct fz_cidr *mapped,
+		    const uint8_t *id)
 {
-	return fz_kernel_request(nl,
-				 fz_msg_del_dns_map(fznl_family(nl), ifindex,
-						    key, mapped, id),
-				 false);
+	return fzk_request(nl,
+			   fzk_msg_del_dns_map(fzk_nl_family(nl), ifindex, key,
+					       mapped, id),
+			   false);
 }
 
-int fz_kernel_send_control(struct fznl *nl, uint32_t ifindex,
-			   const uint8_t key[FZ_KEY_LEN], const uint8_t *packet,
-			   size_t len)
+int fzk_send_control(struct fzk_nl *nl, uint32_t ifindex,
+		     const uint8_t key[FZ_KEY_LEN], const uint8_t *packet,
+		     size_t len)
 {
-	return fz_kernel_request(nl,
-				 fz_msg_send_control(fznl_family(nl), ifindex,
-						     key, packet, len),
-				 false);
+	return fzk_request(nl,
+			   fzk_msg_send_control(fzk_nl_family(nl), ifindex, key,
+						packet, len),
+			   false);
 }

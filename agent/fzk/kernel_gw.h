@@ -2,7 +2,7 @@
 /*
  * The gateway's commands of fz.ko (uapi/linux/fz.h): resources of a
  * client peer, DNS translation maps and p2p control packets. Builders
- * (fz_msg_*) and senders (fz_kernel_*) as in kernel.h; every command
+ * (fzk_msg_*) and senders (fzk_*) as in kernel.h; every command
  * names the client peer by its public key.
  */
 #ifndef FZ_AGENT_KERNEL_GW_H
@@ -15,65 +15,64 @@
 
 #include "lib/cidr.h"
 
-struct fznl;
+struct fzk_nl;
 struct nl_msg;
 
 /* One port/protocol filter; ports only for tcp and udp. */
-struct fz_filter {
+struct fzk_filter {
 	uint8_t proto; /* enum fz_filter_proto */
 	uint16_t port_start; /* host order */
 	uint16_t port_end;
 };
 
 /* FZ_CMD_SET_RESOURCE's FZ_A_RESOURCE nest. */
-struct fz_resource_spec {
+struct fzk_resource_spec {
 	uint8_t id[FZ_RESOURCE_ID_LEN];
 	const struct fz_cidr *addrs; /* CIDRs, or mapped IPs (DNS) */
 	size_t n_addrs; /* <= FZ_MAX_RESOURCE_ADDRS; 0: omitted */
-	const struct fz_filter *filters;
+	const struct fzk_filter *filters;
 	size_t n_filters; /* <= FZ_MAX_FILTERS; 0: omitted = all allowed */
 	uint64_t expires_ns; /* since the epoch; 0: never (omitted) */
 	uint32_t flags; /* enum fz_resource_flag; 0: omitted */
 };
 
-struct nl_msg *fz_msg_set_resource(int family, uint32_t ifindex,
-				   const uint8_t key[FZ_KEY_LEN],
-				   const struct fz_resource_spec *r);
-struct nl_msg *fz_msg_del_resource(int family, uint32_t ifindex,
-				   const uint8_t key[FZ_KEY_LEN],
-				   const uint8_t id[FZ_RESOURCE_ID_LEN]);
+struct nl_msg *fzk_msg_set_resource(int family, uint32_t ifindex,
+				    const uint8_t key[FZ_KEY_LEN],
+				    const struct fzk_resource_spec *r);
+struct nl_msg *fzk_msg_del_resource(int family, uint32_t ifindex,
+				    const uint8_t key[FZ_KEY_LEN],
+				    const uint8_t id[FZ_RESOURCE_ID_LEN]);
 /* mapped and real: full-length prefixes of one family. */
-struct nl_msg *fz_msg_set_dns_map(int family, uint32_t ifindex,
-				  const uint8_t key[FZ_KEY_LEN],
-				  const uint8_t id[FZ_RESOURCE_ID_LEN],
-				  const struct fz_cidr *mapped,
-				  const struct fz_cidr *real);
-/* Exactly one of mapped (that map) and id (all of the resource's maps). */
-struct nl_msg *fz_msg_del_dns_map(int family, uint32_t ifindex,
-				  const uint8_t key[FZ_KEY_LEN],
-				  const struct fz_cidr *mapped,
-				  const uint8_t *id);
-/* packet: the 8-byte header and JSON, 8..FZ_MAX_CONTROL_PAYLOAD bytes. */
-struct nl_msg *fz_msg_send_control(int family, uint32_t ifindex,
+struct nl_msg *fzk_msg_set_dns_map(int family, uint32_t ifindex,
 				   const uint8_t key[FZ_KEY_LEN],
-				   const uint8_t *packet, size_t len);
+				   const uint8_t id[FZ_RESOURCE_ID_LEN],
+				   const struct fz_cidr *mapped,
+				   const struct fz_cidr *real);
+/* Exactly one of mapped (that map) and id (all of the resource's maps). */
+struct nl_msg *fzk_msg_del_dns_map(int family, uint32_t ifindex,
+				   const uint8_t key[FZ_KEY_LEN],
+				   const struct fz_cidr *mapped,
+				   const uint8_t *id);
+/* packet: the 8-byte header and JSON, 8..FZ_MAX_CONTROL_PAYLOAD bytes. */
+struct nl_msg *fzk_msg_send_control(int family, uint32_t ifindex,
+				    const uint8_t key[FZ_KEY_LEN],
+				    const uint8_t *packet, size_t len);
 
-int fz_kernel_set_resource(struct fznl *nl, uint32_t ifindex,
-			   const uint8_t key[FZ_KEY_LEN],
-			   const struct fz_resource_spec *r);
-int fz_kernel_del_resource(struct fznl *nl, uint32_t ifindex,
-			   const uint8_t key[FZ_KEY_LEN],
-			   const uint8_t id[FZ_RESOURCE_ID_LEN]);
-int fz_kernel_set_dns_map(struct fznl *nl, uint32_t ifindex,
-			  const uint8_t key[FZ_KEY_LEN],
-			  const uint8_t id[FZ_RESOURCE_ID_LEN],
-			  const struct fz_cidr *mapped,
-			  const struct fz_cidr *real);
-int fz_kernel_del_dns_map(struct fznl *nl, uint32_t ifindex,
-			  const uint8_t key[FZ_KEY_LEN],
-			  const struct fz_cidr *mapped, const uint8_t *id);
-int fz_kernel_send_control(struct fznl *nl, uint32_t ifindex,
-			   const uint8_t key[FZ_KEY_LEN], const uint8_t *packet,
-			   size_t len);
+int fzk_set_resource(struct fzk_nl *nl, uint32_t ifindex,
+		     const uint8_t key[FZ_KEY_LEN],
+		     const struct fzk_resource_spec *r);
+int fzk_del_resource(struct fzk_nl *nl, uint32_t ifindex,
+		     const uint8_t key[FZ_KEY_LEN],
+		     const uint8_t id[FZ_RESOURCE_ID_LEN]);
+int fzk_set_dns_map(struct fzk_nl *nl, uint32_t ifindex,
+		    const uint8_t key[FZ_KEY_LEN],
+		    const uint8_t id[FZ_RESOURCE_ID_LEN],
+		    const struct fz_cidr *mapped, const struct fz_cidr *real);
+int fzk_del_dns_map(struct fzk_nl *nl, uint32_t ifindex,
+		    const uint8_t key[FZ_KEY_LEN], const struct fz_cidr *mapped,
+		    const uint8_t *id);
+int fzk_send_control(struct fzk_nl *nl, uint32_t ifindex,
+		     const uint8_t key[FZ_KEY_LEN], const uint8_t *packet,
+		     size_t len);
 
 #endif /* FZ_AGENT_KERNEL_GW_H */

@@ -18,7 +18,7 @@
 #include "lib/cidr.h"
 #include "link.h"
 
-bool fz_ifname_valid(const char *name)
+bool fzk_ifname_valid(const char *name)
 {
 	size_t len = strlen(name);
 
@@ -35,7 +35,7 @@ bool fz_ifname_valid(const char *name)
 	return true;
 }
 
-int fz_ifname_from_config_path(const char *path, char out[IFNAMSIZ])
+int fzk_ifname_from_config_path(const char *path, char out[IFNAMSIZ])
 {
 	const char *base = strrchr(path, '/');
 	size_t len;
@@ -48,7 +48,7 @@ int fz_ifname_from_config_path(const char *path, char out[IFNAMSIZ])
 		return -EINVAL;
 	memcpy(out, base, len);
 	out[len] = '\0';
-	return fz_ifname_valid(out) ? 0 : -EINVAL;
+	return fzk_ifname_valid(out) ? 0 : -EINVAL;
 }
 
 /*
@@ -97,7 +97,7 @@ static int route_socket(struct nl_sock **out)
 	return 0;
 }
 
-int fz_link_get(const char *name, struct fz_link_info *info)
+int fzk_link_get(const char *name, struct fzk_link_info *info)
 {
 	struct rtnl_link *link = NULL;
 	struct nl_sock *sock;
@@ -120,9 +120,9 @@ int fz_link_get(const char *name, struct fz_link_info *info)
 	return ret;
 }
 
-int fz_link_create(const char *name, uint32_t *ifindex)
+int fzk_link_create(const char *name, uint32_t *ifindex)
 {
-	struct fz_link_info info;
+	struct fzk_link_info info;
 	struct rtnl_link *link;
 	struct nl_sock *sock;
 	int ret;
@@ -142,7 +142,7 @@ int fz_link_create(const char *name, uint32_t *ifindex)
 			rtnl_link_add(sock, link, NLM_F_CREATE | NLM_F_EXCL));
 	rtnl_link_put(link);
 	if (!ret)
-		ret = fz_link_get(name, &info);
+		ret = fzk_link_get(name, &info);
 	if (!ret)
 		*ifindex = info.ifindex;
 out:
@@ -160,7 +160,7 @@ static struct rtnl_link *link_by_index(uint32_t ifindex)
 	return link;
 }
 
-int fz_link_delete(uint32_t ifindex)
+int fzk_link_delete(uint32_t ifindex)
 {
 	struct rtnl_link *link;
 	struct nl_sock *sock;
@@ -177,7 +177,7 @@ int fz_link_delete(uint32_t ifindex)
 	return ret;
 }
 
-int fz_link_set_up(uint32_t ifindex)
+int fzk_link_set_up(uint32_t ifindex)
 {
 	struct rtnl_link *link, *change;
 	struct nl_sock *sock;
@@ -226,8 +226,8 @@ static int add_address(struct nl_sock *sock, uint32_t ifindex,
 	return ret;
 }
 
-int fz_link_add_addresses(uint32_t ifindex, const struct fz_cidr *addrs,
-			  size_t n, size_t *failed)
+int fzk_link_add_addresses(uint32_t ifindex, const struct fz_cidr *addrs,
+			   size_t n, size_t *failed)
 {
 	struct nl_sock *sock;
 	int ret;

@@ -15,7 +15,7 @@
 struct fz_cidr;
 
 /* What rtnetlink knows of a link; is_fz: its kind is FZ_LINK_KIND. */
-struct fz_link_info {
+struct fzk_link_info {
 	uint32_t ifindex;
 	bool is_fz;
 	bool up;
@@ -26,23 +26,23 @@ struct fz_link_info {
  * in the control socket's name: 1 to IFNAMSIZ - 1 characters of
  * [A-Za-z0-9_=+.-], not "." or "..".
  */
-bool fz_ifname_valid(const char *name);
+bool fzk_ifname_valid(const char *name);
 
 /*
  * The interface a config file is for, as wg-quick(8) names it: the file
  * name without its directory and its ".conf". -EINVAL if that is not a
  * valid interface name.
  */
-int fz_ifname_from_config_path(const char *path, char out[IFNAMSIZ]);
+int fzk_ifname_from_config_path(const char *path, char out[IFNAMSIZ]);
 
 /* -ENODEV if there is no such link. */
-int fz_link_get(const char *name, struct fz_link_info *info);
+int fzk_link_get(const char *name, struct fzk_link_info *info);
 /* Creates an fz link (NLM_F_EXCL): -EEXIST if the name is taken. */
-int fz_link_create(const char *name, uint32_t *ifindex);
-int fz_link_delete(uint32_t ifindex);
-int fz_link_set_up(uint32_t ifindex);
+int fzk_link_create(const char *name, uint32_t *ifindex);
+int fzk_link_delete(uint32_t ifindex);
+int fzk_link_set_up(uint32_t ifindex);
 /* Adds each address with its prefix length, as `ip address add`. */
-int fz_link_add_addresses(uint32_t ifindex, const struct fz_cidr *addrs,
-			  size_t n, size_t *failed);
+int fzk_link_add_addresses(uint32_t ifindex, const struct fz_cidr *addrs,
+			   size_t n, size_t *failed);
 
 #endif /* FZ_AGENT_LINK_H */

@@ -25,7 +25,7 @@
 
 #include "nl.h"
 
-struct fznl {
+struct fzk_nl {
 	struct nl_sock *sock;
 	int family;
 	char ext_msg[256]; /* the kernel's extended ack text, or "" */
@@ -33,8 +33,8 @@ struct fznl {
 
 /* State of one dump attempt, shared by the receive callbacks. */
 struct dump_state {
-	struct fznl *nl;
-	struct fznl_msgs *msgs;
+	struct fzk_nl *nl;
+	struct fzk_nl_msgs *msgs;
 	int err; /* first negative errno seen */
 	bool interrupted;
 	bool answered; /* the NLMSG_ERROR (ack or error) has arrived */
@@ -72,7 +72,7 @@ static void enable_ext_ack(struct nl_sock *sock)
 	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 }
 
-static int resolve_family(struct fznl *nl, char *err, size_t errlen)
+static int resolve_family(struct fzk_nl *nl, char *err, size_t errlen)
 {
 	int ret = genl_ctrl_resolve(nl->sock, FZ_GENL_NAME);
 
@@ -93,9 +93,9 @@ static int resolve_family(struct fznl *nl, char *err, size_t errlen)
 	return nlerr_to_errno(ret);
 }
 
-int fznl_open(struct fznl **out, char *err, size_t errlen)
+int fzk_nl_open(struct fzk_nl **out, char *err, size_t errlen)
 {
-	struct fznl *nl;
+	struct fzk_nl *nl;
 	int ret;
 
 	nl = calloc(1, sizeof(*nl));
@@ -123,11 +123,11 @@ int fznl_open(struct fznl **out, char *err, size_t errlen)
 	*out = nl;
 	return 0;
 err:
-	fznl_close(nl);
+	fzk_nl_close(nl);
 	return ret;
 }
 
-void fznl_close(struct fznl *nl)
+void fzk_nl_close(struct fzk_nl *nl)
 {
 	if (!nl)
 		return;
@@ -136,12 +136,12 @@ void fznl_close(struct fznl *nl)
 	free(nl);
 }
 
-const char *fznl_ext_msg(const struct fznl *nl)
+const char *fzk_nl_ext_msg(const struct fzk_nl *nl)
 {
 	return nl->ext_msg;
 }
 
-void fznl_msgs_free(struct fznl_msgs *m)
+void fzk_nl_msgs_free(struct fzk_nl_msgs *m)
 {
 	for (size_t i = 0; i < m->n; i++)
 		free(m->msgs[i]);
@@ -150,7 +150,7 @@ void fznl_msgs_free(struct fznl_msgs *m)
 }
 
 /* libnl reuses its receive buffer, so keep a copy of every message. */
-static int msgs_push(struct fznl_msgs *m, const struct nlmsghdr *nlh)
+static int msgs_push(struct fzk_nl_msgs *m, const struct nlmsghdr *nlh)
 {
 	struct nlmsghdr *copy;
 
@@ -176,7 +176,7 @@ static int msgs_push(struct fznl_msgs *m, const struct nlmsghdr *nlh)
  * the fixed part of an error (nlmsgerr plus, unless capped, the echoed
  * request) or of a dump's NLMSG_DONE (an int).
  */
-static void save_ext_msg(struct fznl *nl, const struct nlmsghdr *nlh,
+static void save_ext_msg(struct fzk_nl *nl, const struct nlmsghdr *nlh,
 			 size_t fixed_len)
 {
 	static const struct nla_policy policy[NLMSGERR_ATTR_MAX + 1] = {
@@ -280,7 +280,7 @@ static struct nl_cb *dump_callbacks(struct dump_state *st)
 	return cb;
 }
 
-static int build_get_device(struct fznl *nl, const char *ifname,
+static int build_get_device(struct fzk_nl *nl, const char *ifname,
 			    struct nl_msg **out)
 {
 	struct nl_msg *msg;
@@ -300,8 +300,8 @@ static int build_get_device(struct fznl *nl, const char *ifname,
 	return 0;
 }
 
-static int dump_once(struct fznl *nl, const char *ifname,
-		     struct fznl_msgs *msgs, bool *interrupted)
+static int dump_once(struct fzk_nl *nl, const char *ifname,
+		     struct fzk_nl_msgs *msgs, bool *interrupted)
 {
 	struct dump_state st = { .nl = nl, .msgs = msgs };
 	struct nl_msg *req = NULL;
@@ -341,25 +341,26 @@ out:
  * messages may describe two different configurations. Throw it away and
  * ask again; give up with -EAGAIN if the device never holds still.
  */
-int fznl_dump_device(struct fznl *nl, const char *ifname, struct fznl_msgs *out)
+int fzk_nl_dump_device(struct fzk_nl *nl, const char *ifname,
+		       struct fzk_nl_msgs *out)
 {
 	bool interrupted = false;
 	int ret = -EAGAIN;
 
 	memset(out, 0, sizeof(*out));
-	for (int i = 0; i < FZNL_DUMP_ATTEMPTS; i++) {
+	for (int i = 0; i < FZK_NL_DUMP_ATTEMPTS; i++) {
 		ret = dump_once(nl, ifname, out, &interrupted);
 		if (ret || !interrupted)
 			break;
-		fznl_msgs_free(out);
+		fzk_nl_msgs_free(out);
 		ret = -EAGAIN;
 	}
 	if (ret)
-		fznl_msgs_free(out);
+		fzk_nl_msgs_free(out);
 	return ret;
 }
 
-int fznl_family(const struct fznl *nl)
+int fzk_nl_family(const struct fzk_nl *nl)
 {
 	return nl->family;
 }
@@ -379,7 +380,7 @@ static int on_ack(struct nl_msg *msg, void *arg)
  * libnl returns, so read until the answer: an ack left in the socket
  * would be taken for the next request's.
  */
-int fznl_request(struct fznl *nl, struct nl_msg *msg)
+int fzk_nl_request(struct fzk_nl *nl, struct nl_msg *msg)
 {
 	struct dump_state st = { .nl = nl };
 	struct nl_cb *cb;

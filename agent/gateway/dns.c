@@ -481,7 +481,7 @@ static void format_proto(char out[16], uint8_t proto)
 }
 
 /* "1.2.3.4:80", "[fd00::1]:80", or the bare address without ports. */
-static void format_end(char *out, size_t len, const struct fz_event_flow *f,
+static void format_end(char *out, size_t len, const struct fzk_event_flow *f,
 		       const uint8_t *addr, uint16_t port)
 {
 	char ip[INET6_ADDRSTRLEN];
@@ -494,9 +494,9 @@ static void format_end(char *out, size_t len, const struct fz_event_flow *f,
 		snprintf(out, len, v6 ? "[%s]:%u" : "%s:%u", ip, port);
 }
 
-void gateway_on_denied_flow(struct gateway *gw, const struct fz_event *ev)
+void gateway_on_denied_flow(struct gateway *gw, const struct fzk_event *ev)
 {
-	const struct fz_event_flow *f = &ev->flow;
+	const struct fzk_event_flow *f = &ev->flow;
 	char id[KEY_B64_LEN + 1], proto[16], src[64], dst[64];
 
 	key_to_base64(id, ev->peer_key);

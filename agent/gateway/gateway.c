@@ -110,7 +110,7 @@ int gw_push_resource(struct gateway *gw, struct gw_peer *p,
 {
 	const struct gw_resource *r = a->res;
 	struct fz_cidr addrs[FZ_MAX_RESOURCE_ADDRS];
-	struct fz_resource_spec spec = {
+	struct fzk_resource_spec spec = {
 		.addrs = addrs,
 		.filters = r->filters,
 		.n_filters = r->n_filters,

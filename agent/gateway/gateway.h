@@ -49,7 +49,7 @@ struct gw_ops {
 	 * allowed IPs; the handshake state learns the peer and its PSK. */
 	int (*set_client_peer)(void *ctx, const struct gw_client *c);
 	int (*set_resource)(void *ctx, const uint8_t key[FZ_KEY_LEN],
-			    const struct fz_resource_spec *r);
+			    const struct fzk_resource_spec *r);
 	int (*del_resource)(void *ctx, const uint8_t key[FZ_KEY_LEN],
 			    const uint8_t id[FZ_RESOURCE_ID_LEN]);
 	int (*set_dns_map)(void *ctx, const uint8_t key[FZ_KEY_LEN],
@@ -121,7 +121,7 @@ int gateway_revoke(struct gateway *gw, const struct gw_client *c,
 /* fz.ko's events for this gateway's peers. */
 void gateway_on_control(struct gateway *gw, const uint8_t key[FZ_KEY_LEN],
 			const uint8_t *packet, size_t len);
-void gateway_on_denied_flow(struct gateway *gw, const struct fz_event *ev);
+void gateway_on_denied_flow(struct gateway *gw, const struct fzk_event *ev);
 
 /* Tells a client we are going away (p2p Goodbye). */
 int gateway_send_goodbye(struct gateway *gw, const uint8_t key[FZ_KEY_LEN]);

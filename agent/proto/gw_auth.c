@@ -298,7 +298,7 @@ static int end_resource(struct ctx *c)
 
 /* --- Filters --- */
 
-static int parse_ports(const char *text, struct fz_filter *f)
+static int parse_ports(const char *text, struct fzk_filter *f)
 {
 	uint64_t lo, hi;
 	char buf[16], *dash;
@@ -320,7 +320,7 @@ static int parse_ports(const char *text, struct fz_filter *f)
 }
 
 /* "icmp", "tcp", "udp" (every port), "tcp/80", "udp/5000-5010". */
-static int parse_filter(char *text, struct fz_filter *f, const char **why)
+static int parse_filter(char *text, struct fzk_filter *f, const char **why)
 {
 	char *slash = strchr(text, '/');
 

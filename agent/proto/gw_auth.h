@@ -48,7 +48,7 @@ struct gw_resource {
 	enum gw_resource_type type;
 	char domain[FZ_DOMAIN_MAX + 1]; /* DNS, lower case */
 	struct fz_cidr cidr; /* CIDR and IP (a full-length prefix) */
-	struct fz_filter filters[FZ_MAX_FILTERS];
+	struct fzk_filter filters[FZ_MAX_FILTERS];
 	size_t n_filters; /* 0: everything allowed */
 	unsigned int line;
 };

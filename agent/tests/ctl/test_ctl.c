@@ -500,7 +500,7 @@ START_TEST(test_ifname_from_path)
 	char out[IFNAMSIZ];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int ret = fz_ifname_from_config_path(cases[i].path, out);
+		int ret = fzk_ifname_from_config_path(cases[i].path, out);
 
 		if (!cases[i].want) {
 			ck_assert_msg(ret == -EINVAL, "%s: accepted as '%s'",
@@ -510,12 +510,12 @@ START_TEST(test_ifname_from_path)
 		ck_assert_msg(ret == 0, "%s: refused", cases[i].path);
 		ck_assert_str_eq(out, cases[i].want);
 	}
-	ck_assert(fz_ifname_valid("fz0"));
-	ck_assert(fz_ifname_valid("a=b+c_d.e-f"));
-	ck_assert(!fz_ifname_valid(""));
-	ck_assert(!fz_ifname_valid("."));
-	ck_assert(!fz_ifname_valid("a/b"));
-	ck_assert(!fz_ifname_valid("0123456789abcdef"));
+	ck_assert(fzk_ifname_valid("fz0"));
+	ck_assert(fzk_ifname_valid("a=b+c_d.e-f"));
+	ck_assert(!fzk_ifname_valid(""));
+	ck_assert(!fzk_ifname_valid("."));
+	ck_assert(!fzk_ifname_valid("a/b"));
+	ck_assert(!fzk_ifname_valid("0123456789abcdef"));
 }
 END_TEST
 

@@ -94,7 +94,7 @@ static void nested(struct nlattr **tb, int max, struct nlattr *nest)
 
 START_TEST(test_msg_set_device)
 {
-	struct fz_device_update u = { 0 };
+	struct fzk_device_update u = { 0 };
 	struct nlattr *tb[FZ_A_MAX + 1];
 	uint8_t key[FZ_KEY_LEN];
 	struct nl_msg *msg;
@@ -106,7 +106,7 @@ START_TEST(test_msg_set_device)
 	u.has_fwmark = true;
 	u.fwmark = 0x1234;
 	u.flags = FZ_DEVICE_F_REPLACE_PEERS;
-	msg = fz_msg_set_device(FAMILY, 7, &u);
+	msg = fzk_msg_set_device(FAMILY, 7, &u);
 	top(msg, tb, FZ_CMD_SET_DEVICE);
 	check_len(tb[FZ_A_PUBLIC_KEY], FZ_KEY_LEN);
 	ck_assert_mem_eq(nla_data(tb[FZ_A_PUBLIC_KEY]), key, FZ_KEY_LEN);
@@ -121,10 +121,10 @@ START_TEST(test_msg_set_device)
 
 	/* Only what is set is sent; an empty update is recognised. */
 	memset(&u, 0, sizeof(u));
-	ck_assert(fz_device_update_empty(&u));
+	ck_assert(fzk_device_update_empty(&u));
 	u.has_listen_port = true;
-	ck_assert(!fz_device_update_empty(&u));
-	msg = fz_msg_set_device(FAMILY, 7, &u);
+	ck_assert(!fzk_device_update_empty(&u));
+	msg = fzk_msg_set_device(FAMILY, 7, &u);
 	top(msg, tb, FZ_CMD_SET_DEVICE);
 	check_len(tb[FZ_A_LISTEN_PORT], 2);
 	ck_assert_ptr_null(tb[FZ_A_PUBLIC_KEY]);
@@ -179,10 +179,10 @@ static void check_aip(struct nlattr *nest, uint16_t family, const char *ip,
 static struct nl_msg *set_peer_msg(const struct fz_config_peer *p,
 				   bool skip_endpoint)
 {
-	struct fz_peer_update u;
+	struct fzk_peer_update u;
 
 	fz_apply_peer_update(&u, p, 0, skip_endpoint);
-	return fz_msg_set_peer(FAMILY, 7, &u);
+	return fzk_msg_set_peer(FAMILY, 7, &u);
 }
 
 START_TEST(test_msg_set_peer)
@@ -264,7 +264,7 @@ START_TEST(test_msg_del_peer)
 	struct nl_msg *msg;
 
 	fill_key(key, 0x33);
-	msg = fz_msg_del_peer(FAMILY, 7, key);
+	msg = fzk_msg_del_peer(FAMILY, 7, key);
 	top(msg, tb, FZ_CMD_DEL_PEER);
 	nested(pb, FZ_PEER_A_MAX, tb[FZ_A_PEER]);
 	check_len(pb[FZ_PEER_A_PUBLIC_KEY], FZ_KEY_LEN);
@@ -289,7 +289,7 @@ START_TEST(test_msg_set_keypair)
 	keys.local_index = 0x01020304;
 	keys.remote_index = 0xa0b0c0d0;
 	keys.initiator = true;
-	msg = fz_msg_set_keypair(FAMILY, 7, key, FZ_KEYPAIR_CURRENT, &keys);
+	msg = fzk_msg_set_keypair(FAMILY, 7, key, FZ_KEYPAIR_CURRENT, &keys);
 	top(msg, tb, FZ_CMD_SET_KEYPAIR);
 	nested(pb, FZ_PEER_A_MAX, tb[FZ_A_PEER]);
 	check_len(pb[FZ_PEER_A_PUBLIC_KEY], FZ_KEY_LEN);
@@ -313,7 +313,7 @@ START_TEST(test_msg_set_keypair)
 	nlmsg_free(msg);
 
 	keys.initiator = false;
-	msg = fz_msg_set_keypair(FAMILY, 7, key, FZ_KEYPAIR_NEXT, &keys);
+	msg = fzk_msg_set_keypair(FAMILY, 7, key, FZ_KEYPAIR_NEXT, &keys);
 	top(msg, tb, FZ_CMD_SET_KEYPAIR);
 	nested(kb, FZ_KP_A_MAX, tb[FZ_A_KEYPAIR]);
 	ck_assert_uint_eq(nla_get_u8(kb[FZ_KP_A_SLOT]), FZ_KEYPAIR_NEXT);
@@ -332,8 +332,8 @@ START_TEST(test_msg_send_handshake)
 
 	fill_key(key, 0x55);
 	sin4(&ep, "198.51.100.7", 4242);
-	msg = fz_msg_send_handshake(FAMILY, 7, key, NULL, pkt,
-				    WG_NOISE_INITIATION_LEN);
+	msg = fzk_msg_send_handshake(FAMILY, 7, key, NULL, pkt,
+				     WG_NOISE_INITIATION_LEN);
 	top(msg, tb, FZ_CMD_SEND_HANDSHAKE);
 	nested(pb, FZ_PEER_A_MAX, tb[FZ_A_PEER]);
 	check_len(pb[FZ_PEER_A_PUBLIC_KEY], FZ_KEY_LEN);
@@ -342,8 +342,8 @@ START_TEST(test_msg_send_handshake)
 	nlmsg_free(msg);
 
 	/* A response goes to the initiation's source, named as well. */
-	msg = fz_msg_send_handshake(FAMILY, 7, key, &ep, pkt,
-				    WG_NOISE_RESPONSE_LEN);
+	msg = fzk_msg_send_handshake(FAMILY, 7, key, &ep, pkt,
+				     WG_NOISE_RESPONSE_LEN);
 	top(msg, tb, FZ_CMD_SEND_HANDSHAKE);
 	check_len(tb[FZ_A_ENDPOINT], sizeof(struct sockaddr_in));
 	ck_assert_mem_eq(nla_data(tb[FZ_A_ENDPOINT]), &ep,
@@ -351,17 +351,17 @@ START_TEST(test_msg_send_handshake)
 	check_len(tb[FZ_A_PACKET], WG_NOISE_RESPONSE_LEN);
 	nlmsg_free(msg);
 
-	msg = fz_msg_send_handshake(FAMILY, 7, NULL, &ep, pkt,
-				    WG_NOISE_COOKIE_REPLY_LEN);
+	msg = fzk_msg_send_handshake(FAMILY, 7, NULL, &ep, pkt,
+				     WG_NOISE_COOKIE_REPLY_LEN);
 	top(msg, tb, FZ_CMD_SEND_HANDSHAKE);
 	ck_assert_ptr_null(tb[FZ_A_PEER]);
 	nlmsg_free(msg);
 
 	/* Neither peer nor endpoint, or a packet above the kernel's limit. */
-	ck_assert_ptr_null(fz_msg_send_handshake(FAMILY, 7, NULL, NULL, pkt,
-						 WG_NOISE_RESPONSE_LEN));
+	ck_assert_ptr_null(fzk_msg_send_handshake(FAMILY, 7, NULL, NULL, pkt,
+						  WG_NOISE_RESPONSE_LEN));
 	ck_assert_ptr_null(
-		fz_msg_send_handshake(FAMILY, 7, key, NULL, pkt, sizeof(pkt)));
+		fzk_msg_send_handshake(FAMILY, 7, key, NULL, pkt, sizeof(pkt)));
 }
 END_TEST
 
@@ -369,11 +369,11 @@ START_TEST(test_sockaddr_len)
 {
 	struct sockaddr_storage ss = { 0 };
 
-	ck_assert_uint_eq(fz_sockaddr_len(&ss), 0);
+	ck_assert_uint_eq(fzk_sockaddr_len(&ss), 0);
 	sin4(&ss, "192.0.2.1", 1);
-	ck_assert_uint_eq(fz_sockaddr_len(&ss), 16);
+	ck_assert_uint_eq(fzk_sockaddr_len(&ss), 16);
 	sin6(&ss, "::1", 1);
-	ck_assert_uint_eq(fz_sockaddr_len(&ss), 28);
+	ck_assert_uint_eq(fzk_sockaddr_len(&ss), 28);
 }
 END_TEST
 
@@ -403,16 +403,16 @@ static struct nl_msg *handshake_event(const uint8_t *pkt, int len,
 	return msg;
 }
 
-static int parse(struct nl_msg *msg, struct fz_event *ev)
+static int parse(struct nl_msg *msg, struct fzk_event *ev)
 {
-	return fz_event_parse(nlmsg_hdr(msg), FAMILY, ev);
+	return fzk_event_parse(nlmsg_hdr(msg), FAMILY, ev);
 }
 
 START_TEST(test_event_handshake)
 {
 	uint8_t pkt[FZ_MAX_HANDSHAKE_PACKET] = { WG_NOISE_MSG_INITIATION };
 	struct sockaddr_storage ep;
-	struct fz_event ev;
+	struct fzk_event ev;
 	struct nl_msg *msg;
 
 	sin4(&ep, "203.0.113.9", 51820);
@@ -439,7 +439,7 @@ START_TEST(test_event_handshake_malformed)
 {
 	uint8_t pkt[FZ_MAX_HANDSHAKE_PACKET] = { WG_NOISE_MSG_RESPONSE };
 	struct sockaddr_storage ep;
-	struct fz_event ev;
+	struct fzk_event ev;
 	struct nl_msg *msg;
 
 	sin4(&ep, "203.0.113.9", 51820);
@@ -491,7 +491,7 @@ static struct nl_msg *peer_event(uint8_t cmd, int key_len, uint32_t reason)
 START_TEST(test_event_peer)
 {
 	uint8_t key[FZ_KEY_LEN];
-	struct fz_event ev;
+	struct fzk_event ev;
 	struct nl_msg *msg;
 
 	fill_key(key, 0x66);

@@ -286,15 +286,15 @@ START_TEST(test_msg_set_resource)
 {
 	uint8_t key[FZ_KEY_LEN];
 	struct fz_cidr addrs[2] = { ip("10.0.0.0"), ip("fd00::") };
-	struct fz_filter filters[2] = { { FZ_FILTER_TCP, 80, 90 },
-					{ FZ_FILTER_ICMP, 0, 0 } };
-	struct fz_resource_spec r = { .addrs = addrs,
-				      .n_addrs = 2,
-				      .filters = filters,
-				      .n_filters = 2,
-				      .expires_ns = fz_clock_real_ns() +
-						    3600 * FZ_NSEC_PER_SEC,
-				      .flags = 0 };
+	struct fzk_filter filters[2] = { { FZ_FILTER_TCP, 80, 90 },
+					 { FZ_FILTER_ICMP, 0, 0 } };
+	struct fzk_resource_spec r = { .addrs = addrs,
+				       .n_addrs = 2,
+				       .filters = filters,
+				       .n_filters = 2,
+				       .expires_ns = fz_clock_real_ns() +
+						     3600 * FZ_NSEC_PER_SEC,
+				       .flags = 0 };
 	uint64_t boot_in_an_hour = fz_clock_boot_ns() + 3600 * FZ_NSEC_PER_SEC;
 	struct nlattr *tb[FZ_A_MAX + 1], *rb[FZ_RES_A_MAX + 1],
 		*fb[FZ_FILTER_A_MAX + 1], *pos;
@@ -305,7 +305,7 @@ START_TEST(test_msg_set_resource)
 	memset(r.id, 0xab, sizeof(r.id));
 	addrs[0].cidr = 24;
 	addrs[1].cidr = 64;
-	msg = fz_msg_set_resource(FAMILY, 7, key, &r);
+	msg = fzk_msg_set_resource(FAMILY, 7, key, &r);
 	parse_top(msg, FZ_CMD_SET_RESOURCE, tb);
 	ck_assert_int_eq(
 		nla_parse_nested(rb, FZ_RES_A_MAX, tb[FZ_A_RESOURCE], NULL), 0);
@@ -345,7 +345,7 @@ START_TEST(test_msg_set_resource)
 	r.n_filters = 0;
 	r.expires_ns = 0;
 	r.flags = FZ_RES_F_DNS;
-	msg = fz_msg_set_resource(FAMILY, 7, key, &r);
+	msg = fzk_msg_set_resource(FAMILY, 7, key, &r);
 	parse_top(msg, FZ_CMD_SET_RESOURCE, tb);
 	ck_assert_int_eq(
 		nla_parse_nested(rb, FZ_RES_A_MAX, tb[FZ_A_RESOURCE], NULL), 0);
@@ -355,7 +355,7 @@ START_TEST(test_msg_set_resource)
 	ck_assert_uint_eq(nla_get_u32(rb[FZ_RES_A_FLAGS]), FZ_RES_F_DNS);
 	nlmsg_free(msg);
 	r.n_addrs = FZ_MAX_RESOURCE_ADDRS + 1;
-	ck_assert_ptr_null(fz_msg_set_resource(FAMILY, 7, key, &r));
+	ck_assert_ptr_null(fzk_msg_set_resource(FAMILY, 7, key, &r));
 }
 END_TEST
 
@@ -370,14 +370,14 @@ START_TEST(test_msg_other)
 
 	memset(key, 0x42, sizeof(key));
 	memset(id, 0xcd, sizeof(id));
-	msg = fz_msg_del_resource(FAMILY, 7, key, id);
+	msg = fzk_msg_del_resource(FAMILY, 7, key, id);
 	parse_top(msg, FZ_CMD_DEL_RESOURCE, tb);
 	ck_assert_int_eq(
 		nla_parse_nested(rb, FZ_RES_A_MAX, tb[FZ_A_RESOURCE], NULL), 0);
 	ck_assert_mem_eq(nla_data(rb[FZ_RES_A_ID]), id, sizeof(id));
 	nlmsg_free(msg);
 
-	msg = fz_msg_set_dns_map(FAMILY, 7, key, id, &mapped, &real);
+	msg = fzk_msg_set_dns_map(FAMILY, 7, key, id, &mapped, &real);
 	parse_top(msg, FZ_CMD_SET_DNS_MAP, tb);
 	ck_assert_int_eq(
 		nla_parse_nested(mb, FZ_MAP_A_MAX, tb[FZ_A_DNS_MAP], NULL), 0);
@@ -386,32 +386,32 @@ START_TEST(test_msg_other)
 	check_prefix(mb[FZ_MAP_A_REAL], AF_INET, 4, 32);
 	nlmsg_free(msg);
 	ck_assert_ptr_null(
-		fz_msg_set_dns_map(FAMILY, 7, key, id, &mapped, &real6));
+		fzk_msg_set_dns_map(FAMILY, 7, key, id, &mapped, &real6));
 
-	msg = fz_msg_del_dns_map(FAMILY, 7, key, &mapped, NULL);
+	msg = fzk_msg_del_dns_map(FAMILY, 7, key, &mapped, NULL);
 	parse_top(msg, FZ_CMD_DEL_DNS_MAP, tb);
 	ck_assert_int_eq(
 		nla_parse_nested(mb, FZ_MAP_A_MAX, tb[FZ_A_DNS_MAP], NULL), 0);
 	check_prefix(mb[FZ_MAP_A_MAPPED], AF_INET, 4, 32);
 	ck_assert_ptr_null(mb[FZ_MAP_A_RESOURCE_ID]);
 	nlmsg_free(msg);
-	msg = fz_msg_del_dns_map(FAMILY, 7, key, NULL, id);
+	msg = fzk_msg_del_dns_map(FAMILY, 7, key, NULL, id);
 	parse_top(msg, FZ_CMD_DEL_DNS_MAP, tb);
 	ck_assert_int_eq(
 		nla_parse_nested(mb, FZ_MAP_A_MAX, tb[FZ_A_DNS_MAP], NULL), 0);
 	ck_assert_ptr_null(mb[FZ_MAP_A_MAPPED]);
 	ck_assert_ptr_nonnull(mb[FZ_MAP_A_RESOURCE_ID]);
 	nlmsg_free(msg);
-	ck_assert_ptr_null(fz_msg_del_dns_map(FAMILY, 7, key, NULL, NULL));
-	ck_assert_ptr_null(fz_msg_del_dns_map(FAMILY, 7, key, &mapped, id));
+	ck_assert_ptr_null(fzk_msg_del_dns_map(FAMILY, 7, key, NULL, NULL));
+	ck_assert_ptr_null(fzk_msg_del_dns_map(FAMILY, 7, key, &mapped, id));
 
-	msg = fz_msg_send_control(FAMILY, 7, key, pkt, sizeof(pkt));
+	msg = fzk_msg_send_control(FAMILY, 7, key, pkt, sizeof(pkt));
 	parse_top(msg, FZ_CMD_SEND_CONTROL, tb);
 	ck_assert_int_eq(nla_len(tb[FZ_A_PACKET]), sizeof(pkt));
 	nlmsg_free(msg);
-	ck_assert_ptr_null(fz_msg_send_control(FAMILY, 7, key, pkt, 7));
-	ck_assert_ptr_null(fz_msg_send_control(FAMILY, 7, key, pkt,
-					       FZ_MAX_CONTROL_PAYLOAD + 1));
+	ck_assert_ptr_null(fzk_msg_send_control(FAMILY, 7, key, pkt, 7));
+	ck_assert_ptr_null(fzk_msg_send_control(FAMILY, 7, key, pkt,
+						FZ_MAX_CONTROL_PAYLOAD + 1));
 }
 END_TEST
 
@@ -445,7 +445,7 @@ static int t_set_client_peer(void *ctx, const struct gw_client *c)
 static bool installed[256];
 
 static int t_set_resource(void *ctx, const uint8_t key[FZ_KEY_LEN],
-			  const struct fz_resource_spec *r)
+			  const struct fzk_resource_spec *r)
 {
 	char list[256] = "";
 
@@ -1047,8 +1047,8 @@ END_TEST
 START_TEST(test_gateway_denied_flow)
 {
 	struct gateway *gw = new_gateway();
-	struct fz_event ev = { .cmd = FZ_CMD_EVT_DENIED_FLOW,
-			       .reason = FZ_REASON_FILTERED };
+	struct fzk_event ev = { .cmd = FZ_CMD_EVT_DENIED_FLOW,
+				.reason = FZ_REASON_FILTERED };
 
 	ck_assert_int_eq(key_from_base64(ev.peer_key, K1, strlen(K1)), 0);
 	ev.flow.family = AF_INET;
@@ -1068,9 +1068,9 @@ END_TEST
 
 /* --- Events --- */
 
-static int parse_event(struct nl_msg *msg, struct fz_event *ev)
+static int parse_event(struct nl_msg *msg, struct fzk_event *ev)
 {
-	return fz_event_parse(nlmsg_hdr(msg), FAMILY, ev);
+	return fzk_event_parse(nlmsg_hdr(msg), FAMILY, ev);
 }
 
 static struct nl_msg *event(uint8_t cmd)
@@ -1107,7 +1107,7 @@ static void put_flow(struct nl_msg *msg, int alen, int dlen, bool ports)
 START_TEST(test_events)
 {
 	uint8_t big[FZ_MAX_CONTROL_PAYLOAD + 1] = { 0 };
-	struct fz_event ev;
+	struct fzk_event ev;
 	struct nl_msg *msg;
 
 	msg = event(FZ_CMD_EVT_CONTROL);
@@ -1158,35 +1158,35 @@ END_TEST
 /* Finding 8: after lost events, which peers get a handshake. */
 START_TEST(test_resync_need)
 {
-	const uint64_t now = NOW, after = FZ_EVENT_REKEY_AFTER_NS;
+	const uint64_t now = NOW, after = FZK_EVENT_REKEY_AFTER_NS;
 	struct fzk_peer_view p;
 
 	memset(&p, 0, sizeof(p));
 	/* No endpoint: nothing can be sent. */
 	p.persistent_keepalive = 25;
-	ck_assert_int_eq(fz_event_resync_need(&p, now, after), RESYNC_NONE);
+	ck_assert_int_eq(fzk_event_resync_need(&p, now, after), RESYNC_NONE);
 	p.endpoint.ss_family = AF_INET;
 	/* No session, keepalive: WireGuard keeps it up. */
-	ck_assert_int_eq(fz_event_resync_need(&p, now, after),
+	ck_assert_int_eq(fzk_event_resync_need(&p, now, after),
 			 RESYNC_KEEPALIVE);
 	/* No session, no keepalive: idle, left alone. */
 	p.persistent_keepalive = 0;
-	ck_assert_int_eq(fz_event_resync_need(&p, now, after), RESYNC_NONE);
+	ck_assert_int_eq(fzk_event_resync_need(&p, now, after), RESYNC_NONE);
 	/* Our session, young: nothing; old: its rekey may be lost. */
 	p.keypairs[0].slot = FZ_KEYPAIR_CURRENT;
 	p.keypairs[0].flags = FZ_KEYPAIR_F_INITIATOR;
 	p.keypairs[0].created_ns = now - after + 1;
 	p.n_keypairs = 1;
-	ck_assert_int_eq(fz_event_resync_need(&p, now, after), RESYNC_NONE);
+	ck_assert_int_eq(fzk_event_resync_need(&p, now, after), RESYNC_NONE);
 	p.keypairs[0].created_ns = now - after;
-	ck_assert_int_eq(fz_event_resync_need(&p, now, after), RESYNC_REKEY);
+	ck_assert_int_eq(fzk_event_resync_need(&p, now, after), RESYNC_REKEY);
 	/* The peer's session: the peer rekeys it. */
 	p.keypairs[0].flags = 0;
-	ck_assert_int_eq(fz_event_resync_need(&p, now, after), RESYNC_NONE);
+	ck_assert_int_eq(fzk_event_resync_need(&p, now, after), RESYNC_NONE);
 	/* A clock set back does not make every session old. */
 	p.keypairs[0].flags = FZ_KEYPAIR_F_INITIATOR;
 	p.keypairs[0].created_ns = now + 10;
-	ck_assert_int_eq(fz_event_resync_need(&p, now, after), RESYNC_NONE);
+	ck_assert_int_eq(fzk_event_resync_need(&p, now, after), RESYNC_NONE);
 }
 END_TEST
 
