@@ -12,14 +12,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/clock.h"
 #include "authorize.h"
 #include "cmd.h"
 #include "ctl/ctl.h"
+#include "fzk/link.h"
+#include "lib/clock.h"
+#include "lib/keys.h"
 #include "lib/values.h"
 #include "proto/gw_auth.h"
-#include "lib/keys.h"
-#include "fzk/link.h"
 
 static const char authorize_usage[] =
 	"NAME\n"

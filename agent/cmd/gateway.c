@@ -7,13 +7,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "lib/clock.h"
 #include "cmd.h"
+#include "up.h"
 #include "conf/config.h"
 #include "daemon/daemon.h"
-#include "proto/gw_auth.h"
+#include "lib/clock.h"
 #include "lib/keys.h"
-#include "up.h"
+#include "proto/gw_auth.h"
 
 static const char gateway_usage[] =
 	"NAME\n"

@@ -7,11 +7,11 @@
 #include <inttypes.h>
 #include <stdbool.h>
 
+#include "print.h"
 #include "fzk/device.h"
 #include "lib/format.h"
 #include "lib/json.h"
 #include "lib/keys.h"
-#include "print.h"
 
 static const struct {
 	unsigned int attr;

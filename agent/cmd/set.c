@@ -10,14 +10,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon/apply.h"
 #include "cmd.h"
 #include "conf/config.h"
 #include "ctl/ctl.h"
+#include "daemon/apply.h"
 #include "fzk/device.h"
-#include "lib/keys.h"
 #include "fzk/link.h"
 #include "fzk/nl.h"
+#include "lib/keys.h"
 
 static const char set_usage[] =
 	"NAME\n"

@@ -14,11 +14,11 @@
 #include <netlink/route/link.h>
 #include <netlink/socket.h>
 
-#include "lib/clock.h"
 #include "cmd.h"
+#include "print.h"
 #include "fzk/device.h"
 #include "fzk/nl.h"
-#include "print.h"
+#include "lib/clock.h"
 
 static const char show_usage[] =
 	"NAME\n"

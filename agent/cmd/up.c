@@ -9,12 +9,12 @@
 
 #include <sodium.h>
 
+#include "up.h"
 #include "cmd.h"
 #include "conf/config.h"
 #include "daemon/daemon.h"
-#include "lib/keys.h"
 #include "fzk/link.h"
-#include "up.h"
+#include "lib/keys.h"
 
 static const char up_usage[] =
 	"NAME\n"

@@ -22,8 +22,8 @@
 
 #include <sodium.h>
 
-#include "conf/config.h"
 #include "ctl.h"
+#include "conf/config.h"
 #include "lib/keys.h"
 
 /* --- Packets --- */

@@ -11,8 +11,8 @@
 #include "apply.h"
 #include "conf/config.h"
 #include "fzk/kernel.h"
-#include "lib/keys.h"
 #include "fzk/nl.h"
+#include "lib/keys.h"
 
 void fz_apply_error(char *err, size_t errlen, struct fzk_nl *nl, int ret,
 		    const char *fmt, ...)

@@ -29,21 +29,21 @@
 
 #include <linux/fz.h>
 
-#include "lib/clock.h"
-#include "apply.h"
-#include "lib/cli.h"
-#include "conf/config.h"
-#include "ctl/ctl.h"
 #include "daemon.h"
+#include "apply.h"
 #include "daemon_int.h"
 #include "role.h"
+#include "conf/config.h"
+#include "ctl/ctl.h"
 #include "fzk/device.h"
 #include "fzk/event.h"
-#include "wg/handshake.h"
 #include "fzk/kernel.h"
 #include "fzk/link.h"
 #include "fzk/nl.h"
+#include "lib/cli.h"
+#include "lib/clock.h"
 #include "lib/keys.h"
+#include "wg/handshake.h"
 
 #define EVENT_RCVBUF (4 << 20) /* bytes; handshake floods come in bursts */
 #define EVENT_BUF_LEN (64 * 1024)

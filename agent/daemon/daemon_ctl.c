@@ -13,10 +13,10 @@
 
 #include <sodium.h>
 
-#include "conf/config.h"
-#include "ctl/ctl.h"
 #include "daemon_int.h"
 #include "role.h"
+#include "conf/config.h"
+#include "ctl/ctl.h"
 
 #define MAX_CLIENTS 8
 #define CLIENT_TIMEOUT_MS 3000

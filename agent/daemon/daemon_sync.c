@@ -15,15 +15,15 @@
 #include <sodium.h>
 
 #include "apply.h"
-#include "conf/config.h"
 #include "daemon_int.h"
+#include "plan.h"
 #include "role.h"
+#include "conf/config.h"
 #include "fzk/device.h"
-#include "wg/handshake.h"
 #include "fzk/kernel.h"
 #include "lib/keyindex.h"
 #include "lib/keys.h"
-#include "plan.h"
+#include "wg/handshake.h"
 
 /* --- Identity --- */
 

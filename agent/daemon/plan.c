@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plan.h"
 #include "conf/config.h"
 #include "fzk/device.h"
 #include "lib/keyindex.h"
-#include "plan.h"
 
 static void plan_peer(struct fz_plan *plan, const struct fz_config_peer *cp,
 		      const struct fzk_peer_view *dp)

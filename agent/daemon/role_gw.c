@@ -17,21 +17,21 @@
 #include <string.h>
 #include <time.h>
 
-#include "lib/clock.h"
-#include "lib/cli.h"
-#include "conf/config.h"
 #include "daemon_int.h"
+#include "role.h"
+#include "conf/config.h"
 #include "fzk/device.h"
 #include "fzk/event.h"
-#include "gateway/gateway.h"
-#include "wg/handshake.h"
-#include "gateway/hostsetup.h"
 #include "fzk/kernel.h"
 #include "fzk/kernel_gw.h"
-#include "lib/keys.h"
 #include "fzk/nl.h"
+#include "gateway/gateway.h"
+#include "gateway/hostsetup.h"
+#include "lib/cli.h"
+#include "lib/clock.h"
+#include "lib/keys.h"
 #include "proto/resolve.h"
-#include "role.h"
+#include "wg/handshake.h"
 
 /* The role's state; d->role points at its first member. */
 struct gw_role {

@@ -15,8 +15,8 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
-#include "lib/clock.h"
 #include "device.h"
+#include "lib/clock.h"
 
 /*
  * Policy bodies. Integers must have exactly their size, where libnl only

@@ -12,8 +12,8 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
-#include "device.h"
 #include "event.h"
+#include "device.h"
 #include "wg/noise.h"
 
 static const struct nla_policy event_policy[FZ_A_MAX + 1] = {

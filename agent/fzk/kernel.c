@@ -15,8 +15,8 @@
 #include <sodium.h>
 
 #include "kernel.h"
-#include "lib/cidr.h"
 #include "nl.h"
+#include "lib/cidr.h"
 #include "wg/noise.h"
 
 size_t fzk_sockaddr_len(const struct sockaddr_storage *ss)

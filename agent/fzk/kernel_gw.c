@@ -10,10 +10,10 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
-#include "lib/clock.h"
-#include "kernel.h"
 #include "kernel_gw.h"
+#include "kernel.h"
 #include "nl.h"
+#include "lib/clock.h"
 
 static struct nl_msg *fail(struct nl_msg *msg)
 {

@@ -15,8 +15,8 @@
 
 #include <linux/fz.h>
 
-#include "lib/cidr.h"
 #include "link.h"
+#include "lib/cidr.h"
 
 bool fzk_ifname_valid(const char *name)
 {

@@ -14,8 +14,8 @@
 
 #include <sodium.h>
 
-#include "fzk/device.h"
 #include "gateway_int.h"
+#include "fzk/device.h"
 #include "lib/keys.h"
 
 void gw_log(struct gateway *gw, const char *fmt, ...)

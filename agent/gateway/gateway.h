@@ -30,8 +30,8 @@
 #include <linux/fz.h>
 
 #include "fzk/event.h"
-#include "proto/gw_auth.h"
 #include "fzk/kernel_gw.h"
+#include "proto/gw_auth.h"
 #include "proto/p2p.h"
 #include "proto/resolve.h"
 

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "clock.h"
 #include "format.h"
+#include "clock.h"
 
 const char *fmt_bytes(char *buf, size_t size, uint64_t bytes)
 {

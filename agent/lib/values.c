@@ -6,9 +6,9 @@
 #include <strings.h>
 #include <time.h>
 
+#include "values.h"
 #include "clock.h"
 #include "format.h"
-#include "values.h"
 
 static int hex_value(char ch)
 {

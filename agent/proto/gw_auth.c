@@ -22,9 +22,9 @@
 
 #include <sodium.h>
 
-#include "lib/format.h"
 #include "gw_auth.h"
 #include "lib/files.h"
+#include "lib/format.h"
 #include "lib/ini.h"
 #include "lib/keys.h"
 

@@ -33,8 +33,8 @@
 
 #include <linux/fz.h>
 
-#include "lib/cidr.h"
 #include "fzk/kernel_gw.h"
+#include "lib/cidr.h"
 #include "lib/keyindex.h"
 #include "lib/values.h"
 

@@ -19,8 +19,8 @@
 
 #include <sodium.h>
 
-#include "lib/format.h"
 #include "handshake.h"
+#include "lib/format.h"
 #include "lib/keys.h"
 #include "lib/secpool.h"
 

@@ -15,9 +15,9 @@
 #include <blake2.h>
 #include <sodium.h>
 
+#include "noise.h"
 #include "lib/clock.h"
 #include "lib/keys.h"
-#include "noise.h"
 
 #define INITIATION_SPACING_NS \
 	(FZ_NSEC_PER_SEC / WG_NOISE_INITIATIONS_PER_SECOND)

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "lib/clock.h"
 #include "tai64n.h"
+#include "lib/clock.h"
 
 static void put_be64(uint8_t *p, uint64_t v)
 {

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fzk/device.h"
 #include "cmd/print.h"
+#include "fzk/device.h"
 #include "../suites.h"
 
 #define NS 1000000000ULL

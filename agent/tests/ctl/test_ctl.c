@@ -20,8 +20,8 @@
 #include "conf/config.h"
 #include "ctl/ctl.h"
 #include "daemon/daemon.h"
-#include "lib/keys.h"
 #include "fzk/link.h"
+#include "lib/keys.h"
 #include "../suites.h"
 
 static char tmpdir[] = "/tmp/fzagent-ctl.XXXXXX";

@@ -13,8 +13,8 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
-#include "lib/clock.h"
 #include "fzk/device.h"
+#include "lib/clock.h"
 #include "../suites.h"
 
 #define FAMILY_ID 0x1d /* any generic netlink family id will do */

@@ -18,12 +18,12 @@
 
 #include "conf/config.h"
 #include "daemon/apply.h"
+#include "daemon/plan.h"
 #include "fzk/device.h"
 #include "fzk/event.h"
 #include "fzk/kernel.h"
 #include "lib/keys.h"
 #include "wg/noise.h"
-#include "daemon/plan.h"
 #include "../suites.h"
 
 #define FAMILY 0x1d

@@ -18,12 +18,12 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
-#include "lib/clock.h"
 #include "fzk/device.h"
 #include "fzk/event.h"
+#include "fzk/kernel_gw.h"
 #include "gateway/gateway.h"
 #include "gateway/hostsetup.h"
-#include "fzk/kernel_gw.h"
+#include "lib/clock.h"
 #include "lib/keys.h"
 #include "proto/resolve.h"
 #include "../runbin.h"

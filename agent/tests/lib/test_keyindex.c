@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "conf/config.h"
+#include "daemon/plan.h"
 #include "fzk/device.h"
 #include "lib/keyindex.h"
-#include "daemon/plan.h"
 #include "../suites.h"
 
 struct item {

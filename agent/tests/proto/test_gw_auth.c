@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "cmd/authorize.h"
-#include "proto/gw_auth.h"
 #include "lib/keys.h"
+#include "proto/gw_auth.h"
 #include "../suites.h"
 
 #define NOW (1700000000ULL * 1000000000ULL)

@@ -13,8 +13,8 @@
 #include <blake2.h>
 #include <sodium.h>
 
-#include "wg/handshake.h"
 #include "lib/keys.h"
+#include "wg/handshake.h"
 #include "wg/noise.h"
 #include "../suites.h"
 
