@@ -21,8 +21,6 @@
 
 #include <linux/rtnetlink.h>
 
-#include <netlink/genl/ctrl.h>
-#include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
@@ -434,41 +432,15 @@ static void on_events(uv_poll_t *h, int status, int events)
 		schedule_resync(d);
 }
 
-/* Root may force a receive buffer above the system's default maximum. */
-static void grow_rcvbuf(struct nl_sock *sk)
-{
-	int fd = nl_socket_get_fd(sk), size = EVENT_RCVBUF;
-
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
-		nl_socket_set_buffer_size(sk, size, 0);
-}
-
 static int open_events(struct daemon *d)
 {
-	int grp, ret;
+	char err[256];
+	int ret = fzk_nl_open_events(&d->ev_sock, &d->family, EVENT_RCVBUF, err,
+				     sizeof(err));
 
-	d->ev_sock = nl_socket_alloc();
-	if (!d->ev_sock)
-		return -ENOMEM;
-	nl_socket_disable_seq_check(d->ev_sock);
-	ret = genl_connect(d->ev_sock);
-	if (!ret) {
-		d->family = genl_ctrl_resolve(d->ev_sock, FZ_GENL_NAME);
-		ret = d->family < 0 ? d->family : 0;
-	}
-	grp = ret ? ret :
-		    genl_ctrl_resolve_grp(d->ev_sock, FZ_GENL_NAME,
-					  FZ_MCGRP_EVENTS);
-	ret = grp < 0 ? grp : nl_socket_add_membership(d->ev_sock, grp);
-	if (!ret)
-		ret = nl_socket_set_nonblocking(d->ev_sock);
-	if (ret) {
-		cli_error(d->cmd, "cannot subscribe to fz.ko's events: %s",
-			  nl_geterror(ret));
-		return -EIO;
-	}
-	grow_rcvbuf(d->ev_sock);
-	return 0;
+	if (ret == -EIO)
+		cli_error(d->cmd, "%s", err);
+	return ret;
 }
 
 /* --- The link's deletion --- */

@@ -400,3 +400,43 @@ int fzk_nl_request(struct fzk_nl *nl, struct nl_msg *msg)
 		return st.err;
 	return ret < 0 ? nlerr_to_errno(ret) : 0;
 }
+
+/* Root may force a receive buffer above the system's default maximum. */
+static void grow_rcvbuf(struct nl_sock *sk, int size)
+{
+	int fd = nl_socket_get_fd(sk);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		nl_socket_set_buffer_size(sk, size, 0);
+}
+
+int fzk_nl_open_events(struct nl_sock **out, int *family, int rcvbuf, char *err,
+		       size_t errlen)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int grp, ret;
+
+	*out = NULL;
+	if (!sk)
+		return -ENOMEM;
+	nl_socket_disable_seq_check(sk);
+	ret = genl_connect(sk);
+	if (!ret) {
+		*family = genl_ctrl_resolve(sk, FZ_GENL_NAME);
+		ret = *family < 0 ? *family : 0;
+	}
+	grp = ret ? ret :
+		    genl_ctrl_resolve_grp(sk, FZ_GENL_NAME, FZ_MCGRP_EVENTS);
+	ret = grp < 0 ? grp : nl_socket_add_membership(sk, grp);
+	if (!ret)
+		ret = nl_socket_set_nonblocking(sk);
+	if (ret) {
+		snprintf(err, errlen, "cannot subscribe to fz.ko's events: %s",
+			 nl_geterror(ret));
+		nl_socket_free(sk);
+		return -EIO;
+	}
+	grow_rcvbuf(sk, rcvbuf);
+	*out = sk;
+	return 0;
+}

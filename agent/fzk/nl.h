@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 struct nl_msg;
+struct nl_sock;
 struct nlmsghdr;
 struct fzk_nl;
 
@@ -42,5 +43,14 @@ int fzk_nl_family(const struct fzk_nl *nl);
  * waits for the kernel's answer. msg is not freed.
  */
 int fzk_nl_request(struct fzk_nl *nl, struct nl_msg *msg);
+
+/*
+ * The event socket: non-blocking, subscribed to FZ_MCGRP_EVENTS, its
+ * receive buffer forced up to rcvbuf bytes where the caller may; *family
+ * is fz.ko's family id. Returns 0; -ENOMEM (no socket, err untouched); or
+ * -EIO with one line for the user in err. Free with nl_socket_free().
+ */
+int fzk_nl_open_events(struct nl_sock **out, int *family, int rcvbuf, char *err,
+		       size_t errlen);
 
 #endif /* FZ_AGENT_NL_H */
