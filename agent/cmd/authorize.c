@@ -2,8 +2,8 @@
 /*
  * fzagent authorize | revoke: change a running gateway's authorizations
  * through its control socket. The agent looks the client and resource up
- * in its authorizations file and goes through gateway_authorize() or
- * gateway_revoke(), the code path every authorization takes.
+ * in its authorizations file and goes through gw_authorize() or
+ * gw_revoke(), the code path every authorization takes.
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -2,7 +2,7 @@
 /*
  * `fzagent authorize` and `fzagent revoke`: their arguments, checked
  * where the user runs them, and the control-socket words they become
- * (gateway_ctl_authorize/revoke in the agent take them from there).
+ * (gw_ctl_authorize/revoke in the agent take them from there).
  */
 #ifndef FZ_AGENT_AUTHORIZE_H
 #define FZ_AGENT_AUTHORIZE_H

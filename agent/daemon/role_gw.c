@@ -34,19 +34,19 @@
 #include "wg/handshake.h"
 
 /* The role's state; d->role points at its first member. */
-struct gw_role {
+struct role_gw {
 	struct daemon_role role;
 	struct gateway *gw;
 	struct gw_auth auth; /* until create() hands it to the gateway */
 	const char *auth_path; /* NULL: no -a, no clients */
 	struct resolver *resolver;
-	struct hostsetup *host;
+	struct gw_host *host;
 	struct gw_auth pending; /* SIGHUP: read, not yet in use */
 };
 
-static struct gw_role *role_of(struct daemon *d)
+static struct role_gw *role_of(struct daemon *d)
 {
-	return (struct gw_role *)d->role;
+	return (struct role_gw *)d->role;
 }
 
 /* The kernel's own words, when it gave some, follow our error line. */
@@ -200,12 +200,12 @@ static const struct gw_ops daemon_gw_ops = {
 
 /* --- Life cycle --- */
 
-static int gw_create(struct daemon *d)
+static int role_gw_create(struct daemon *d)
 {
 	const struct resolve_config rc = { .timeout_ms = RESOLVE_TIMEOUT_MS };
-	struct gw_role *r = role_of(d);
+	struct role_gw *r = role_of(d);
 
-	r->gw = gateway_new(&daemon_gw_ops, d, &r->auth);
+	r->gw = gw_new(&daemon_gw_ops, d, &r->auth);
 	r->resolver = resolver_new(&d->loop, &rc, fz_clock_boot_ns);
 	r->host = calloc(1, sizeof(*r->host));
 	if (!r->gw || !r->resolver || !r->host) {
@@ -223,7 +223,7 @@ static int gw_create(struct daemon *d)
  * goes too (fz.ko cannot clear default deny) and config sync adds it
  * back as a plain peer.
  */
-static int gw_prune(struct daemon *d, char *err, size_t errlen)
+static int role_gw_prune(struct daemon *d, char *err, size_t errlen)
 {
 	char b64[KEY_B64_LEN + 1];
 	struct gateway *gw = role_of(d)->gw;
@@ -238,7 +238,7 @@ static int gw_prune(struct daemon *d, char *err, size_t errlen)
 		const struct fzk_peer_view *p = &dev.peers[i];
 
 		if (!(p->flags & FZ_PEER_F_GATEWAY_CLIENT) ||
-		    gateway_is_client(gw, p->public_key))
+		    gw_is_client(gw, p->public_key))
 			continue;
 		key_to_base64(b64, p->public_key);
 		ret = fzk_del_peer(d->nl, d->ifindex, p->public_key);
@@ -270,18 +270,18 @@ static int start_gateway(struct daemon *d, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot read the interface: %s",
 			 strerror(-ret));
 	else
-		ret = gateway_start(role_of(d)->gw, &dev, err, errlen);
+		ret = gw_start(role_of(d)->gw, &dev, err, errlen);
 	fzk_device_view_free(&dev);
 	return ret;
 }
 
-static int gw_start(struct daemon *d)
+static int role_gw_start(struct daemon *d)
 {
-	struct hostsetup *host = role_of(d)->host;
+	struct gw_host *host = role_of(d)->host;
 	char err[512];
 	int ret;
 
-	ret = hostsetup_apply(host, d->ifname, err, sizeof(err));
+	ret = gw_host_apply(host, d->ifname, err, sizeof(err));
 	if (ret) {
 		cli_error(d->cmd, "%s: %s", d->ifname, err);
 		return ret;
@@ -296,14 +296,14 @@ static int gw_start(struct daemon *d)
 	return ret;
 }
 
-static const char *gw_reload_path(struct daemon *d)
+static const char *role_gw_reload_path(struct daemon *d)
 {
 	return role_of(d)->auth_path;
 }
 
-static int gw_reload_read(struct daemon *d, char *err, size_t errlen)
+static int role_gw_reload_read(struct daemon *d, char *err, size_t errlen)
 {
-	struct gw_role *r = role_of(d);
+	struct role_gw *r = role_of(d);
 
 	memset(&r->pending, 0, sizeof(r->pending));
 	if (!r->auth_path)
@@ -312,27 +312,27 @@ static int gw_reload_read(struct daemon *d, char *err, size_t errlen)
 				  err, errlen);
 }
 
-static int gw_reload(struct daemon *d, char *err, size_t errlen)
+static int role_gw_reload(struct daemon *d, char *err, size_t errlen)
 {
-	struct gw_role *r = role_of(d);
+	struct role_gw *r = role_of(d);
 	int ret;
 
 	if (!r->auth_path)
 		return 0;
-	ret = gateway_replace_auth(r->gw, &r->pending);
+	ret = gw_replace_auth(r->gw, &r->pending);
 	if (ret) {
 		snprintf(err, errlen, "out of memory");
 		return ret;
 	}
-	return gw_prune(d, err, errlen);
+	return role_gw_prune(d, err, errlen);
 }
 
-static int gw_resync(struct daemon *d, char *err, size_t errlen)
+static int role_gw_resync(struct daemon *d, char *err, size_t errlen)
 {
 	return start_gateway(d, err, errlen);
 }
 
-static void gw_reload_end(struct daemon *d)
+static void role_gw_reload_end(struct daemon *d)
 {
 	gw_auth_free(&role_of(d)->pending);
 }
@@ -348,10 +348,9 @@ static void say_goodbye(struct daemon *d)
 		for (size_t i = 0; i < dev.n_peers; i++) {
 			const struct fzk_peer_view *p = &dev.peers[i];
 
-			if (gateway_is_client(role_of(d)->gw, p->public_key) &&
+			if (gw_is_client(role_of(d)->gw, p->public_key) &&
 			    fzk_peer_keypair(p, FZ_KEYPAIR_CURRENT) &&
-			    !gateway_send_goodbye(role_of(d)->gw,
-						  p->public_key))
+			    !gw_send_goodbye(role_of(d)->gw, p->public_key))
 				n++;
 		}
 		daemon_log(d, "said goodbye to %zu clients", n);
@@ -359,18 +358,18 @@ static void say_goodbye(struct daemon *d)
 	fzk_device_view_free(&dev);
 }
 
-static void gw_stop(struct daemon *d)
+static void role_gw_stop(struct daemon *d)
 {
-	struct gw_role *r = role_of(d);
+	struct role_gw *r = role_of(d);
 	char err[512];
 
 	if (r->gw && d->nl)
 		say_goodbye(d);
-	gateway_free(r->gw);
+	gw_free(r->gw);
 	r->gw = NULL;
 	resolver_free(r->resolver);
 	r->resolver = NULL;
-	if (r->host && hostsetup_undo(r->host, err, sizeof(err)))
+	if (r->host && gw_host_undo(r->host, err, sizeof(err)))
 		daemon_log(d, "%s", err);
 	else if (r->host && r->host->table[0])
 		daemon_log(d,
@@ -383,24 +382,24 @@ static void gw_stop(struct daemon *d)
 
 /* --- Config, events, requests --- */
 
-static bool gw_keeps_peer(struct daemon *d, const uint8_t key[FZ_KEY_LEN])
+static bool role_gw_keeps_peer(struct daemon *d, const uint8_t key[FZ_KEY_LEN])
 {
-	struct gw_role *r = role_of(d);
+	struct role_gw *r = role_of(d);
 
-	return r->gw && gateway_is_client(r->gw, key);
+	return r->gw && gw_is_client(r->gw, key);
 }
 
-static int gw_check_config(struct daemon *d, const struct fz_config *cfg,
-			   char *err, size_t errlen)
+static int role_gw_check_config(struct daemon *d, const struct fz_config *cfg,
+				char *err, size_t errlen)
 {
-	struct gw_role *r = role_of(d);
+	struct role_gw *r = role_of(d);
 	char b64[KEY_B64_LEN + 1];
 
 	for (size_t i = 0; r->gw && i < cfg->n_peers; i++) {
 		if (r->auth_path ?
 			    !gw_auth_find_client(&r->pending,
 						 cfg->peers[i].public_key) :
-			    !gateway_is_client(r->gw, cfg->peers[i].public_key))
+			    !gw_is_client(r->gw, cfg->peers[i].public_key))
 			continue;
 		key_to_base64(b64, cfg->peers[i].public_key);
 		snprintf(err, errlen,
@@ -417,14 +416,14 @@ static int gw_check_config(struct daemon *d, const struct fz_config *cfg,
  * allowed IPs, or remove it and add it back as a peer without default
  * deny, and the gateway's state would no longer be the kernel's.
  */
-static int gw_check_set(struct daemon *d, const struct fz_config *cfg,
-			char *msg, size_t msglen)
+static int role_gw_check_set(struct daemon *d, const struct fz_config *cfg,
+			     char *msg, size_t msglen)
 {
-	struct gw_role *r = role_of(d);
+	struct role_gw *r = role_of(d);
 	char b64[KEY_B64_LEN + 1];
 
 	for (size_t i = 0; r->gw && i < cfg->n_peers; i++) {
-		if (!gateway_is_client(r->gw, cfg->peers[i].public_key))
+		if (!gw_is_client(r->gw, cfg->peers[i].public_key))
 			continue;
 		key_to_base64(b64, cfg->peers[i].public_key);
 		snprintf(msg, msglen,
@@ -438,53 +437,51 @@ static int gw_check_set(struct daemon *d, const struct fz_config *cfg,
 	return 0;
 }
 
-static void gw_event(struct daemon *d, const struct fzk_event *ev)
+static void role_gw_event(struct daemon *d, const struct fzk_event *ev)
 {
-	struct gw_role *r = role_of(d);
+	struct role_gw *r = role_of(d);
 
 	if (!r->gw)
 		return;
 	if (ev->cmd == FZ_CMD_EVT_CONTROL)
-		gateway_on_control(r->gw, ev->peer_key, ev->packet,
-				   ev->packet_len);
+		gw_on_control(r->gw, ev->peer_key, ev->packet, ev->packet_len);
 	else
-		gateway_on_denied_flow(r->gw, ev);
+		gw_on_denied_flow(r->gw, ev);
 }
 
-static int gw_ctl(struct daemon *d, enum fz_ctl_verb verb, int argc,
-		  char **argv, char *msg, size_t msglen)
+static int role_gw_ctl(struct daemon *d, enum fz_ctl_verb verb, int argc,
+		       char **argv, char *msg, size_t msglen)
 {
-	struct gw_role *r = role_of(d);
+	struct role_gw *r = role_of(d);
 
 	if (verb == FZ_CTL_VERB_AUTHORIZE)
-		return gateway_ctl_authorize(r->gw, argc - 1, argv + 1, msg,
-					     msglen);
-	return gateway_ctl_revoke(r->gw, argc - 1, argv + 1, msg, msglen);
+		return gw_ctl_authorize(r->gw, argc - 1, argv + 1, msg, msglen);
+	return gw_ctl_revoke(r->gw, argc - 1, argv + 1, msg, msglen);
 }
 
-static const struct daemon_role_ops gw_role_ops = {
+static const struct daemon_role_ops role_gw_ops = {
 	.name = "gateway",
-	.create = gw_create,
-	.prune = gw_prune,
-	.start = gw_start,
-	.stop = gw_stop,
-	.keeps_peer = gw_keeps_peer,
-	.reload_path = gw_reload_path,
-	.reload_read = gw_reload_read,
-	.check_config = gw_check_config,
-	.reload = gw_reload,
-	.resync = gw_resync,
-	.reload_end = gw_reload_end,
-	.check_set = gw_check_set,
-	.event = gw_event,
-	.ctl = gw_ctl,
+	.create = role_gw_create,
+	.prune = role_gw_prune,
+	.start = role_gw_start,
+	.stop = role_gw_stop,
+	.keeps_peer = role_gw_keeps_peer,
+	.reload_path = role_gw_reload_path,
+	.reload_read = role_gw_reload_read,
+	.check_config = role_gw_check_config,
+	.reload = role_gw_reload,
+	.resync = role_gw_resync,
+	.reload_end = role_gw_reload_end,
+	.check_set = role_gw_check_set,
+	.event = role_gw_event,
+	.ctl = role_gw_ctl,
 };
 
 int fz_daemon_gateway(const char *ifname, const char *config_path,
 		      struct fz_config *cfg, struct gw_auth *auth,
 		      const char *auth_path)
 {
-	struct gw_role *r = calloc(1, sizeof(*r));
+	struct role_gw *r = calloc(1, sizeof(*r));
 	int status;
 
 	if (!r) {
@@ -493,7 +490,7 @@ int fz_daemon_gateway(const char *ifname, const char *config_path,
 		cli_error("gateway", "out of memory");
 		return CLI_EXIT_FAILURE;
 	}
-	r->role.ops = &gw_role_ops;
+	r->role.ops = &role_gw_ops;
 	r->auth = *auth;
 	memset(auth, 0, sizeof(*auth));
 	r->auth_path = auth_path;

@@ -42,12 +42,12 @@ static void drop(struct gateway *gw, const uint8_t *key, enum p2p_drop why)
 	       id, p2p_drop_name(why), n);
 }
 
-uint64_t gateway_drops(const struct gateway *gw, enum p2p_drop reason)
+uint64_t gw_drops(const struct gateway *gw, enum p2p_drop reason)
 {
 	return reason < P2P_DROP_MAX ? gw->drops[reason] : 0;
 }
 
-int gateway_send_goodbye(struct gateway *gw, const uint8_t key[FZ_KEY_LEN])
+int gw_send_goodbye(struct gateway *gw, const uint8_t key[FZ_KEY_LEN])
 {
 	uint8_t pkt[P2P_HEADER_LEN];
 	int len = p2p_encode_goodbye(pkt, sizeof(pkt));
@@ -412,8 +412,8 @@ static enum p2p_drop check_assigned(struct gw_peer *p, const struct p2p_msg *m)
 	return P2P_OK;
 }
 
-void gateway_on_control(struct gateway *gw, const uint8_t key[FZ_KEY_LEN],
-			const uint8_t *packet, size_t len)
+void gw_on_control(struct gateway *gw, const uint8_t key[FZ_KEY_LEN],
+		   const uint8_t *packet, size_t len)
 {
 	struct gw_peer *p = gw_find_peer(gw, key);
 	char id[KEY_B64_LEN + 1];
@@ -494,7 +494,7 @@ static void format_end(char *out, size_t len, const struct fzk_event_flow *f,
 		snprintf(out, len, v6 ? "[%s]:%u" : "%s:%u", ip, port);
 }
 
-void gateway_on_denied_flow(struct gateway *gw, const struct fzk_event *ev)
+void gw_on_denied_flow(struct gateway *gw, const struct fzk_event *ev)
 {
 	const struct fzk_event_flow *f = &ev->flow;
 	char id[KEY_B64_LEN + 1], proto[16], src[64], dst[64];

@@ -29,8 +29,8 @@ void gw_log(struct gateway *gw, const char *fmt, ...)
 	gw->ops->log(gw->ctx, line);
 }
 
-struct gateway *gateway_new(const struct gw_ops *ops, void *ctx,
-			    struct gw_auth *auth)
+struct gateway *gw_new(const struct gw_ops *ops, void *ctx,
+		       struct gw_auth *auth)
 {
 	struct gateway *gw = calloc(1, sizeof(*gw));
 
@@ -50,7 +50,7 @@ struct gateway *gateway_new(const struct gw_ops *ops, void *ctx,
 	return gw;
 }
 
-void gateway_free(struct gateway *gw)
+void gw_free(struct gateway *gw)
 {
 	if (!gw)
 		return;
@@ -62,7 +62,7 @@ void gateway_free(struct gateway *gw)
 	free(gw);
 }
 
-const struct gw_auth *gateway_auth(const struct gateway *gw)
+const struct gw_auth *gw_authorizations(const struct gateway *gw)
 {
 	return &gw->auth;
 }
@@ -74,7 +74,7 @@ struct gw_peer *gw_find_peer(struct gateway *gw, const uint8_t *key)
 	return c ? &gw->peers[c - gw->auth.clients] : NULL;
 }
 
-bool gateway_is_client(const struct gateway *gw, const uint8_t key[FZ_KEY_LEN])
+bool gw_is_client(const struct gateway *gw, const uint8_t key[FZ_KEY_LEN])
 {
 	return gw_auth_find_client(&gw->auth, key) != NULL;
 }
@@ -185,9 +185,9 @@ static void remove_authz(struct gw_peer *p, struct gw_authz *a)
 	p->n_authz--;
 }
 
-int gateway_authorize(struct gateway *gw, const struct gw_client *c,
-		      const struct gw_resource *r, uint64_t expires_ns,
-		      char *err, size_t errlen)
+int gw_authorize(struct gateway *gw, const struct gw_client *c,
+		 const struct gw_resource *r, uint64_t expires_ns, char *err,
+		 size_t errlen)
 {
 	struct gw_peer *p = gw_find_peer(gw, c->public_key);
 	char id[KEY_B64_LEN + 1], until[32];
@@ -274,8 +274,8 @@ static int revoke_unknown(struct gateway *gw, struct gw_peer *p,
 	return quiet && ret == -ENOENT ? 0 : ret;
 }
 
-int gateway_revoke(struct gateway *gw, const struct gw_client *c,
-		   const struct gw_resource *r, char *err, size_t errlen)
+int gw_revoke(struct gateway *gw, const struct gw_client *c,
+	      const struct gw_resource *r, char *err, size_t errlen)
 {
 	struct gw_peer *p = gw_find_peer(gw, c->public_key);
 	struct gw_authz *a;
@@ -433,15 +433,15 @@ static int apply_grants(struct gateway *gw, struct gw_peer *p,
 				       "of client %s left in fz.ko",
 				       r->name, id);
 		}
-		ret = gateway_authorize(gw, c, r, c->grants[g].expires_ns, err,
-					errlen);
+		ret = gw_authorize(gw, c, r, c->grants[g].expires_ns, err,
+				   errlen);
 	}
 	return ret;
 }
 
 /* Every client becomes a peer, even one with no Authorize line yet. */
-int gateway_start(struct gateway *gw, const struct fzk_device_view *dev,
-		  char *err, size_t errlen)
+int gw_start(struct gateway *gw, const struct fzk_device_view *dev, char *err,
+	     size_t errlen)
 {
 	const struct gw_auth *auth = &gw->auth;
 	int ret = 0;
@@ -503,7 +503,7 @@ static int carry_authz(struct gw_peer *to, const struct gw_peer *from,
 	return 0;
 }
 
-int gateway_replace_auth(struct gateway *gw, struct gw_auth *auth)
+int gw_replace_auth(struct gateway *gw, struct gw_auth *auth)
 {
 	struct gw_peer *peers = calloc(auth->n_clients + 1, sizeof(*peers));
 	char id[KEY_B64_LEN + 1];
@@ -572,8 +572,8 @@ ctl_resource(struct gateway *gw, const char *name, char *msg, size_t msglen)
 	return r;
 }
 
-int gateway_ctl_authorize(struct gateway *gw, int argc, char **argv, char *msg,
-			  size_t msglen)
+int gw_ctl_authorize(struct gateway *gw, int argc, char **argv, char *msg,
+		     size_t msglen)
 {
 	const struct gw_client *c;
 	const struct gw_resource *r;
@@ -595,11 +595,11 @@ int gateway_ctl_authorize(struct gateway *gw, int argc, char **argv, char *msg,
 		snprintf(msg, msglen, "malformed expiry in request");
 		return -EINVAL;
 	}
-	return gateway_authorize(gw, c, r, expires, msg, msglen);
+	return gw_authorize(gw, c, r, expires, msg, msglen);
 }
 
-int gateway_ctl_revoke(struct gateway *gw, int argc, char **argv, char *msg,
-		       size_t msglen)
+int gw_ctl_revoke(struct gateway *gw, int argc, char **argv, char *msg,
+		  size_t msglen)
 {
 	const struct gw_client *c;
 	const struct gw_resource *r = NULL;
@@ -614,10 +614,10 @@ int gateway_ctl_revoke(struct gateway *gw, int argc, char **argv, char *msg,
 	if (!c)
 		return -EINVAL;
 	if (!strcmp(argv[1], "all"))
-		return gateway_revoke(gw, c, NULL, msg, msglen);
+		return gw_revoke(gw, c, NULL, msg, msglen);
 	r = gw_auth_find_resource(&gw->auth, argv[1]);
 	if (r)
-		return gateway_revoke(gw, c, r, msg, msglen);
+		return gw_revoke(gw, c, r, msg, msglen);
 	/* An ID the file does not have may still be in fz.ko. */
 	p = gw_find_peer(gw, c->public_key);
 	if (!fz_uuid_parse(argv[1], rid) && p)

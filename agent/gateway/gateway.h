@@ -12,7 +12,7 @@
  *
  * Every authorization, whether from the authorizations file at start,
  * from `fzagent authorize` or, later, from the portal, goes through
- * gateway_authorize(); every revocation through gateway_revoke(). The
+ * gw_authorize(); every revocation through gw_revoke(). The
  * kernel does the per-packet work (default deny, filters, expiry, the
  * mapped-IP translation); this keeps what it needs to tell the kernel.
  *
@@ -74,10 +74,10 @@ struct gw_ops {
 struct gateway;
 
 /* Takes auth (it is freed with the gateway). NULL: out of memory. */
-struct gateway *gateway_new(const struct gw_ops *ops, void *ctx,
-			    struct gw_auth *auth);
+struct gateway *gw_new(const struct gw_ops *ops, void *ctx,
+		       struct gw_auth *auth);
 /* Resolutions still running are forgotten: their answers are dropped. */
-void gateway_free(struct gateway *gw);
+void gw_free(struct gateway *gw);
 
 struct fzk_device_view;
 
@@ -88,55 +88,55 @@ struct fzk_device_view;
  * file does not grant (run-time grants of an earlier agent or of
  * `fzagent authorize` before a reload included) and the DNS maps of
  * resources the agent does not know the maps of. Each removal is logged.
- * At start and after gateway_replace_auth().
+ * At start and after gw_replace_auth().
  */
-int gateway_start(struct gateway *gw, const struct fzk_device_view *dev,
-		  char *err, size_t errlen);
+int gw_start(struct gateway *gw, const struct fzk_device_view *dev, char *err,
+	     size_t errlen);
 
 /*
  * The authorizations file was read again: auth (taken on success)
  * replaces the gateway's. A client and resource in both keep their DNS
  * mappings when the resource's Type and Address are unchanged; every
- * other state goes. Nothing is sent to the kernel: gateway_start() does
+ * other state goes. Nothing is sent to the kernel: gw_start() does
  * that, and the daemon removes peers of clients no longer in the file.
  * -ENOMEM: nothing changed.
  */
-int gateway_replace_auth(struct gateway *gw, struct gw_auth *auth);
+int gw_replace_auth(struct gateway *gw, struct gw_auth *auth);
 
-const struct gw_auth *gateway_auth(const struct gateway *gw);
-bool gateway_is_client(const struct gateway *gw, const uint8_t key[FZ_KEY_LEN]);
+const struct gw_auth *gw_authorizations(const struct gateway *gw);
+bool gw_is_client(const struct gateway *gw, const uint8_t key[FZ_KEY_LEN]);
 
 /*
- * Authorizes client c (of gateway_auth()) for resource r until
+ * Authorizes client c (of gw_authorizations()) for resource r until
  * expires_ns (0: never), replacing an earlier authorization of the same
  * pair. The client's peer is created on its first authorization.
  */
-int gateway_authorize(struct gateway *gw, const struct gw_client *c,
-		      const struct gw_resource *r, uint64_t expires_ns,
-		      char *err, size_t errlen);
+int gw_authorize(struct gateway *gw, const struct gw_client *c,
+		 const struct gw_resource *r, uint64_t expires_ns, char *err,
+		 size_t errlen);
 /* r NULL: every resource of the client. -ENOENT: was not authorized. */
-int gateway_revoke(struct gateway *gw, const struct gw_client *c,
-		   const struct gw_resource *r, char *err, size_t errlen);
+int gw_revoke(struct gateway *gw, const struct gw_client *c,
+	      const struct gw_resource *r, char *err, size_t errlen);
 
 /* fz.ko's events for this gateway's peers. */
-void gateway_on_control(struct gateway *gw, const uint8_t key[FZ_KEY_LEN],
-			const uint8_t *packet, size_t len);
-void gateway_on_denied_flow(struct gateway *gw, const struct fzk_event *ev);
+void gw_on_control(struct gateway *gw, const uint8_t key[FZ_KEY_LEN],
+		   const uint8_t *packet, size_t len);
+void gw_on_denied_flow(struct gateway *gw, const struct fzk_event *ev);
 
 /* Tells a client we are going away (p2p Goodbye). */
-int gateway_send_goodbye(struct gateway *gw, const uint8_t key[FZ_KEY_LEN]);
+int gw_send_goodbye(struct gateway *gw, const uint8_t key[FZ_KEY_LEN]);
 
 /* Control packets dropped so far, by reason. */
-uint64_t gateway_drops(const struct gateway *gw, enum p2p_drop reason);
+uint64_t gw_drops(const struct gateway *gw, enum p2p_drop reason);
 
 /*
  * The control socket's words (after the command): "authorize" KEY
  * RESOURCE EXPIRES-NS and "revoke" KEY RESOURCE|all, answered in msg.
  */
-int gateway_ctl_authorize(struct gateway *gw, int argc, char **argv, char *msg,
-			  size_t msglen);
-int gateway_ctl_revoke(struct gateway *gw, int argc, char **argv, char *msg,
-		       size_t msglen);
+int gw_ctl_authorize(struct gateway *gw, int argc, char **argv, char *msg,
+		     size_t msglen);
+int gw_ctl_revoke(struct gateway *gw, int argc, char **argv, char *msg,
+		  size_t msglen);
 
 /*
  * The round-robin DNS mapping: real[i] for proxy[i] is the (k mod n)-th

@@ -55,7 +55,7 @@ struct gw_authz *gw_find_authz(struct gw_peer *p, const uint8_t *id);
 /* SET_RESOURCE from the authorization as it stands. */
 int gw_push_resource(struct gateway *gw, struct gw_peer *p,
 		     const struct gw_authz *a);
-/* Forgets the pending resolutions (gateway_free). */
+/* Forgets the pending resolutions (gw_free). */
 void gw_dns_detach(struct gateway *gw);
 
 #endif /* FZ_AGENT_GATEWAY_INT_H */

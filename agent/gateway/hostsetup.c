@@ -15,18 +15,18 @@
 
 #include "hostsetup.h"
 
-void hostsetup_table_name(char out[HOSTSETUP_TABLE_MAX], const char *ifname)
+void gw_host_table_name(char out[GW_HOST_TABLE_MAX], const char *ifname)
 {
 	size_t n = strlen(ifname);
 	char *p;
 
 	if (strspn(ifname, "abcdefghijklmnopqrstuvwxyz"
 			   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n) {
-		snprintf(out, HOSTSETUP_TABLE_MAX, "fz-gw-%s", ifname);
+		snprintf(out, GW_HOST_TABLE_MAX, "fz-gw-%s", ifname);
 		return;
 	}
-	p = out + snprintf(out, HOSTSETUP_TABLE_MAX, "fz-gwx-");
-	for (size_t i = 0; i < n && p + 3 <= out + HOSTSETUP_TABLE_MAX; i++)
+	p = out + snprintf(out, GW_HOST_TABLE_MAX, "fz-gwx-");
+	for (size_t i = 0; i < n && p + 3 <= out + GW_HOST_TABLE_MAX; i++)
 		p += snprintf(p, 3, "%02x", (unsigned char)ifname[i]);
 }
 
@@ -36,8 +36,8 @@ void hostsetup_table_name(char out[HOSTSETUP_TABLE_MAX], const char *ifname)
  * forwarding on, this chain drops what would not have been forwarded
  * before (per family), and where it was on already nothing changes.
  */
-int hostsetup_ruleset(char *buf, size_t len, const char *table,
-		      const char *ifname, bool drop4, bool drop6)
+int gw_host_ruleset(char *buf, size_t len, const char *table,
+		    const char *ifname, bool drop4, bool drop6)
 {
 	const char *drop = drop4 && drop6 ? "\t\tcounter drop\n" :
 			   drop4 ? "\t\tmeta nfproto ipv4 counter drop\n" :
@@ -80,7 +80,7 @@ static void first_line(char *err, size_t errlen, const char *text)
 	err[n] = '\0';
 }
 
-int hostsetup_nft(const char *script, char *err, size_t errlen)
+int gw_host_nft(const char *script, char *err, size_t errlen)
 {
 	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	const char *text;
@@ -131,7 +131,7 @@ static int write_small(const char *path, const char *value)
 	return n < 0 ? -errno : 0;
 }
 
-int hostsetup_sysctl_enable(struct hostsetup_sysctl *s, const char *path)
+int gw_host_sysctl_enable(struct gw_host_sysctl *s, const char *path)
 {
 	char old[sizeof(s->old)];
 	int ret;
@@ -147,7 +147,7 @@ int hostsetup_sysctl_enable(struct hostsetup_sysctl *s, const char *path)
 	return ret;
 }
 
-int hostsetup_sysctl_restore(struct hostsetup_sysctl *s)
+int gw_host_sysctl_restore(struct gw_host_sysctl *s)
 {
 	int ret;
 
@@ -160,37 +160,36 @@ int hostsetup_sysctl_restore(struct hostsetup_sysctl *s)
 
 /* --- Together --- */
 
-static int enable_forwarding(struct hostsetup *h, char *err, size_t errlen)
+static int enable_forwarding(struct gw_host *h, char *err, size_t errlen)
 {
-	int ret =
-		hostsetup_sysctl_enable(&h->forward[0], HOSTSETUP_IPV4_FORWARD);
+	int ret = gw_host_sysctl_enable(&h->forward[0], GW_HOST_IPV4_FORWARD);
 
 	if (ret) {
 		snprintf(err, errlen, "cannot turn on %s: %s",
-			 HOSTSETUP_IPV4_FORWARD, strerror(-ret));
+			 GW_HOST_IPV4_FORWARD, strerror(-ret));
 		return ret;
 	}
-	ret = hostsetup_sysctl_enable(&h->forward[1], HOSTSETUP_IPV6_FORWARD);
+	ret = gw_host_sysctl_enable(&h->forward[1], GW_HOST_IPV6_FORWARD);
 	if (ret == -ENOENT) /* IPv6 is disabled on this host */
 		return 0;
 	if (ret) {
 		snprintf(err, errlen, "cannot turn on %s: %s",
-			 HOSTSETUP_IPV6_FORWARD, strerror(-ret));
-		hostsetup_sysctl_restore(&h->forward[0]);
+			 GW_HOST_IPV6_FORWARD, strerror(-ret));
+		gw_host_sysctl_restore(&h->forward[0]);
 	}
 	return ret;
 }
 
-int hostsetup_apply(struct hostsetup *h, const char *ifname, char *err,
-		    size_t errlen)
+int gw_host_apply(struct gw_host *h, const char *ifname, char *err,
+		  size_t errlen)
 {
-	char script[HOSTSETUP_RULESET_MAX], nft_err[256];
+	char script[GW_HOST_RULESET_MAX], nft_err[256];
 	int ret;
 
 	memset(h, 0, sizeof(*h));
-	hostsetup_table_name(h->table, ifname);
-	ret = hostsetup_ruleset(script, sizeof(script), h->table, ifname, true,
-				true);
+	gw_host_table_name(h->table, ifname);
+	ret = gw_host_ruleset(script, sizeof(script), h->table, ifname, true,
+			      true);
 	if (!ret || ret < 0) {
 		snprintf(err, errlen, "interface name too long for nft");
 		return -EINVAL;
@@ -201,29 +200,29 @@ int hostsetup_apply(struct hostsetup *h, const char *ifname, char *err,
 	/* Only now is it known which family forwarded before. */
 	h->drop_other[0] = h->forward[0].old[0] != '\0';
 	h->drop_other[1] = h->forward[1].old[0] != '\0';
-	hostsetup_ruleset(script, sizeof(script), h->table, ifname,
-			  h->drop_other[0], h->drop_other[1]);
-	ret = hostsetup_nft(script, nft_err, sizeof(nft_err));
+	gw_host_ruleset(script, sizeof(script), h->table, ifname,
+			h->drop_other[0], h->drop_other[1]);
+	ret = gw_host_nft(script, nft_err, sizeof(nft_err));
 	if (ret) {
 		snprintf(err, errlen, "cannot add nftables table inet %s: %s",
 			 h->table, nft_err);
-		hostsetup_sysctl_restore(&h->forward[1]);
-		hostsetup_sysctl_restore(&h->forward[0]);
+		gw_host_sysctl_restore(&h->forward[1]);
+		gw_host_sysctl_restore(&h->forward[0]);
 		return ret;
 	}
 	h->table_added = true;
 	return 0;
 }
 
-int hostsetup_undo(struct hostsetup *h, char *err, size_t errlen)
+int gw_host_undo(struct gw_host *h, char *err, size_t errlen)
 {
-	char script[HOSTSETUP_TABLE_MAX + 32], nft_err[256];
+	char script[GW_HOST_TABLE_MAX + 32], nft_err[256];
 	int ret = 0, r;
 
 	if (h->table_added) {
 		snprintf(script, sizeof(script), "delete table inet %s\n",
 			 h->table);
-		ret = hostsetup_nft(script, nft_err, sizeof(nft_err));
+		ret = gw_host_nft(script, nft_err, sizeof(nft_err));
 		if (ret)
 			snprintf(err, errlen,
 				 "cannot delete nftables table inet %s: %s",
@@ -231,7 +230,7 @@ int hostsetup_undo(struct hostsetup *h, char *err, size_t errlen)
 		h->table_added = false;
 	}
 	for (int i = 1; i >= 0; i--) {
-		r = hostsetup_sysctl_restore(&h->forward[i]);
+		r = gw_host_sysctl_restore(&h->forward[i]);
 		if (r) {
 			snprintf(err, errlen, "cannot restore %s: %s",
 				 h->forward[i].path, strerror(-r));

@@ -15,21 +15,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define HOSTSETUP_IPV4_FORWARD "/proc/sys/net/ipv4/ip_forward"
-#define HOSTSETUP_IPV6_FORWARD "/proc/sys/net/ipv6/conf/all/forwarding"
-#define HOSTSETUP_TABLE_MAX 64
-#define HOSTSETUP_RULESET_MAX 1024
+#define GW_HOST_IPV4_FORWARD "/proc/sys/net/ipv4/ip_forward"
+#define GW_HOST_IPV6_FORWARD "/proc/sys/net/ipv6/conf/all/forwarding"
+#define GW_HOST_TABLE_MAX 64
+#define GW_HOST_RULESET_MAX 1024
 
 /* A sysctl we turned on, and what it was. */
-struct hostsetup_sysctl {
+struct gw_host_sysctl {
 	const char *path;
 	char old[16]; /* "" : not changed */
 };
 
-struct hostsetup {
-	char table[HOSTSETUP_TABLE_MAX];
+struct gw_host {
+	char table[GW_HOST_TABLE_MAX];
 	bool table_added;
-	struct hostsetup_sysctl forward[2];
+	struct gw_host_sysctl forward[2];
 	bool drop_other[2]; /* IPv4, IPv6: forwarding was off before */
 };
 
@@ -38,7 +38,7 @@ struct hostsetup {
  * only (nft's identifiers); else "fz-gwx-" and IFACE in hex, so two
  * interfaces never share a table.
  */
-void hostsetup_table_name(char out[HOSTSETUP_TABLE_MAX], const char *ifname);
+void gw_host_table_name(char out[GW_HOST_TABLE_MAX], const char *ifname);
 
 /*
  * The nft script that (re)creates the table: "add table" and "delete
@@ -46,24 +46,24 @@ void hostsetup_table_name(char out[HOSTSETUP_TABLE_MAX], const char *ifname);
  * transaction. drop4/drop6: forwarding of that family not from or to
  * ifname is dropped. Returns the length, or -ENOSPC.
  */
-int hostsetup_ruleset(char *buf, size_t len, const char *table,
-		      const char *ifname, bool drop4, bool drop6);
+int gw_host_ruleset(char *buf, size_t len, const char *table,
+		    const char *ifname, bool drop4, bool drop6);
 
 /* Runs an nft script with libnftables; nft's own errors go to err. */
-int hostsetup_nft(const char *script, char *err, size_t errlen);
+int gw_host_nft(const char *script, char *err, size_t errlen);
 
 /*
  * Turns forwarding on and adds the table. On error, what was done is
  * undone and err says what failed. A missing IPv6 sysctl (IPv6 disabled)
  * is not an error.
  */
-int hostsetup_apply(struct hostsetup *h, const char *ifname, char *err,
-		    size_t errlen);
+int gw_host_apply(struct gw_host *h, const char *ifname, char *err,
+		  size_t errlen);
 /* Removes the table and restores forwarding. Errors go to err (the last). */
-int hostsetup_undo(struct hostsetup *h, char *err, size_t errlen);
+int gw_host_undo(struct gw_host *h, char *err, size_t errlen);
 
 /* The sysctl helpers, with paths, for the tests. */
-int hostsetup_sysctl_enable(struct hostsetup_sysctl *s, const char *path);
-int hostsetup_sysctl_restore(struct hostsetup_sysctl *s);
+int gw_host_sysctl_enable(struct gw_host_sysctl *s, const char *path);
+int gw_host_sysctl_restore(struct gw_host_sysctl *s);
 
 #endif /* FZ_AGENT_HOSTSETUP_H */

@@ -162,14 +162,14 @@ END_TEST
 
 START_TEST(test_nft_ruleset)
 {
-	char table[HOSTSETUP_TABLE_MAX], buf[HOSTSETUP_RULESET_MAX];
+	char table[GW_HOST_TABLE_MAX], buf[GW_HOST_RULESET_MAX];
 
-	hostsetup_table_name(table, "fz0");
+	gw_host_table_name(table, "fz0");
 	ck_assert_str_eq(table, "fz-gw-fz0");
-	hostsetup_table_name(table, "a+b=");
+	gw_host_table_name(table, "a+b=");
 	ck_assert_str_eq(table, "fz-gwx-612b623d");
-	ck_assert_int_gt(hostsetup_ruleset(buf, sizeof(buf), "fz-gw-fz0", "fz0",
-					   true, true),
+	ck_assert_int_gt(gw_host_ruleset(buf, sizeof(buf), "fz-gw-fz0", "fz0",
+					 true, true),
 			 0);
 	ck_assert_str_eq(
 		buf,
@@ -192,31 +192,31 @@ START_TEST(test_nft_ruleset)
 		"\t}\n"
 		"}\n");
 	/* Forwarding was on before for IPv6 only: IPv4's is dropped. */
-	ck_assert_int_gt(hostsetup_ruleset(buf, sizeof(buf), "fz-gw-fz0", "fz0",
-					   true, false),
+	ck_assert_int_gt(gw_host_ruleset(buf, sizeof(buf), "fz-gw-fz0", "fz0",
+					 true, false),
 			 0);
 	ck_assert_ptr_nonnull(strstr(buf, "\t\toifname \"fz0\" accept\n"
 					  "\t\tmeta nfproto ipv4 counter "
 					  "drop\n\t}\n"));
-	ck_assert_int_gt(hostsetup_ruleset(buf, sizeof(buf), "fz-gw-fz0", "fz0",
-					   false, true),
+	ck_assert_int_gt(gw_host_ruleset(buf, sizeof(buf), "fz-gw-fz0", "fz0",
+					 false, true),
 			 0);
 	ck_assert_ptr_nonnull(strstr(buf, "meta nfproto ipv6 counter drop"));
 	/* On before for both: nothing else is dropped. */
-	ck_assert_int_gt(hostsetup_ruleset(buf, sizeof(buf), "fz-gw-fz0", "fz0",
-					   false, false),
+	ck_assert_int_gt(gw_host_ruleset(buf, sizeof(buf), "fz-gw-fz0", "fz0",
+					 false, false),
 			 0);
 	ck_assert_ptr_null(strstr(buf, "drop"));
 	ck_assert_ptr_nonnull(strstr(buf, "oifname \"fz0\" accept\n\t}"));
-	ck_assert_int_eq(hostsetup_ruleset(buf, 20, "fz-gw-fz0", "fz0", true,
-					   true),
+	ck_assert_int_eq(gw_host_ruleset(buf, 20, "fz-gw-fz0", "fz0", true,
+					 true),
 			 -ENOSPC);
 }
 END_TEST
 
 START_TEST(test_sysctl)
 {
-	struct hostsetup_sysctl s;
+	struct gw_host_sysctl s;
 	char path[64], *text;
 	FILE *f;
 
@@ -225,24 +225,23 @@ START_TEST(test_sysctl)
 	ck_assert_ptr_nonnull(f);
 	fputs("0\n", f);
 	fclose(f);
-	ck_assert_int_eq(hostsetup_sysctl_enable(&s, path), 0);
+	ck_assert_int_eq(gw_host_sysctl_enable(&s, path), 0);
 	ck_assert_str_eq(s.old, "0");
 	f = fopen(path, "r");
 	text = calloc(1, 16);
 	ck_assert_ptr_nonnull(fgets(text, 16, f));
 	fclose(f);
 	ck_assert_str_eq(text, "1");
-	ck_assert_int_eq(hostsetup_sysctl_restore(&s), 0);
+	ck_assert_int_eq(gw_host_sysctl_restore(&s), 0);
 	f = fopen(path, "r");
 	ck_assert_ptr_nonnull(fgets(text, 16, f));
 	fclose(f);
 	ck_assert_str_eq(text, "0");
 	/* Already on: nothing to restore later. */
-	ck_assert_int_eq(hostsetup_sysctl_enable(&s, path), 0);
-	ck_assert_int_eq(hostsetup_sysctl_enable(&s, path), 0);
+	ck_assert_int_eq(gw_host_sysctl_enable(&s, path), 0);
+	ck_assert_int_eq(gw_host_sysctl_enable(&s, path), 0);
 	ck_assert_str_eq(s.old, "");
-	ck_assert_int_eq(hostsetup_sysctl_enable(&s, "/nonexistent/x"),
-			 -ENOENT);
+	ck_assert_int_eq(gw_host_sysctl_enable(&s, "/nonexistent/x"), -ENOENT);
 	free(text);
 	unlink(path);
 }
@@ -599,7 +598,7 @@ static struct gateway *new_gateway(void)
 
 	read_auth(auth_file, &auth);
 	memset(installed, 0, sizeof(installed));
-	gw = gateway_new(&test_ops, NULL, &auth);
+	gw = gw_new(&test_ops, NULL, &auth);
 	ck_assert_ptr_nonnull(gw);
 	calls[0] = '\0';
 	return gw;
@@ -613,7 +612,7 @@ static void control(struct gateway *gw, uint8_t event, const char *body)
 	ck_assert_int_eq(key_from_base64(key, K1, strlen(K1)), 0);
 	memcpy(buf + 8, body, strlen(body));
 	calls[0] = '\0';
-	gateway_on_control(gw, key, buf, 8 + strlen(body));
+	gw_on_control(gw, key, buf, 8 + strlen(body));
 }
 
 #define ASSIGNED(domain, ips)                           \
@@ -625,11 +624,11 @@ START_TEST(test_gateway_start)
 	struct gateway *gw = new_gateway();
 	char err[256];
 
-	ck_assert_int_eq(gateway_start(gw, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(gw_start(gw, NULL, err, sizeof(err)), 0);
 	ck_assert_ptr_nonnull(strstr(calls, "peer 100.64.0.2\n"
 					    "res 11 flags 1 filters 1 exp 0 "
 					    "addrs\n"));
-	gateway_free(gw);
+	gw_free(gw);
 }
 END_TEST
 
@@ -638,7 +637,7 @@ START_TEST(test_gateway_assigned_ips)
 	struct gateway *gw = new_gateway();
 	char err[256];
 
-	ck_assert_int_eq(gateway_start(gw, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(gw_start(gw, NULL, err, sizeof(err)), 0);
 	memset(&answer, 0, sizeof(answer));
 	answer.v4[0] = ip("192.0.2.1");
 	answer.v4[1] = ip("192.0.2.2");
@@ -670,7 +669,7 @@ START_TEST(test_gateway_assigned_ips)
 	ck_assert_ptr_null(strstr(calls, "map "));
 	ck_assert_ptr_nonnull(strstr(calls, "\"status\":\"Inactive\""));
 	answer_fails = false;
-	gateway_free(gw);
+	gw_free(gw);
 }
 END_TEST
 
@@ -711,7 +710,7 @@ START_TEST(test_gateway_reconcile)
 {
 	static const uint8_t held[] = { 0x11, 0x12, 0x99 };
 	struct gateway *gw = new_gateway();
-	const struct gw_auth *a = gateway_auth(gw);
+	const struct gw_auth *a = gw_authorizations(gw);
 	char err[256], k[] = K1,
 		       unknown[] = "0b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c77";
 	char *w_unknown[] = { k, unknown };
@@ -721,7 +720,7 @@ START_TEST(test_gateway_reconcile)
 	/* An earlier agent left app (granted: its maps go), net (a
 	 * run-time grant) and a resource the file never had. */
 	dump_with(&dev, held, 3);
-	ck_assert_int_eq(gateway_start(gw, &dev, err, sizeof(err)), 0);
+	ck_assert_int_eq(gw_start(gw, &dev, err, sizeof(err)), 0);
 	fzk_device_view_free(&dev);
 	ck_assert_msg(strstr(calls, "peer 100.64.0.2\n"), "%s", calls);
 	ck_assert_msg(strstr(calls, "delres 12\n"), "%s", calls);
@@ -739,18 +738,18 @@ START_TEST(test_gateway_reconcile)
 
 	/* A run-time grant does not outlive a reload of the same file,
 	 * and app keeps its maps (its definition did not change). */
-	ck_assert_int_eq(gateway_authorize(gw, &a->clients[0], &a->resources[1],
-					   0, err, sizeof(err)),
+	ck_assert_int_eq(gw_authorize(gw, &a->clients[0], &a->resources[1], 0,
+				      err, sizeof(err)),
 			 0);
 	memset(&answer, 0, sizeof(answer));
 	answer.v4[0] = ip("192.0.2.1");
 	answer.n4 = 1;
 	control(gw, 0, ASSIGNED("a.app.test", "[\"100.96.0.1\"]"));
 	read_auth(auth_file, &auth);
-	ck_assert_int_eq(gateway_replace_auth(gw, &auth), 0);
+	ck_assert_int_eq(gw_replace_auth(gw, &auth), 0);
 	calls[0] = '\0';
 	dump_with(&dev, held, 2);
-	ck_assert_int_eq(gateway_start(gw, &dev, err, sizeof(err)), 0);
+	ck_assert_int_eq(gw_start(gw, &dev, err, sizeof(err)), 0);
 	fzk_device_view_free(&dev);
 	ck_assert_msg(strstr(calls, "delres 12\n"), "%s", calls);
 	ck_assert_ptr_nonnull(strstr(calls, "resource net is not authorized "
@@ -763,8 +762,7 @@ START_TEST(test_gateway_reconcile)
 	/* revoke reaches what fz.ko has and the file does not. */
 	calls[0] = '\0';
 	installed[0x77] = true;
-	ck_assert_int_eq(gateway_ctl_revoke(gw, 2, w_unknown, err, sizeof(err)),
-			 0);
+	ck_assert_int_eq(gw_ctl_revoke(gw, 2, w_unknown, err, sizeof(err)), 0);
 	ck_assert_msg(strstr(calls, "delres 77\n"), "%s", calls);
 
 	/* The client leaves the file: no longer a client of the gateway. */
@@ -772,12 +770,12 @@ START_TEST(test_gateway_reconcile)
 		  "Address = 10.0.0.0/24\n",
 		  &auth);
 	calls[0] = '\0';
-	ck_assert_int_eq(gateway_replace_auth(gw, &auth), 0);
+	ck_assert_int_eq(gw_replace_auth(gw, &auth), 0);
 	ck_assert_ptr_nonnull(strstr(calls, "client " K1 " is no longer in "
 					    "the authorizations file"));
-	ck_assert(!gateway_is_client(gw, dev_key()));
-	ck_assert_int_eq(gateway_start(gw, NULL, err, sizeof(err)), 0);
-	gateway_free(gw);
+	ck_assert(!gw_is_client(gw, dev_key()));
+	ck_assert_int_eq(gw_start(gw, NULL, err, sizeof(err)), 0);
+	gw_free(gw);
 }
 END_TEST
 
@@ -787,7 +785,7 @@ START_TEST(test_lookups_per_client)
 	struct gateway *gw = new_gateway();
 	char err[256], body[256], all[16384] = "";
 
-	ck_assert_int_eq(gateway_start(gw, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(gw_start(gw, NULL, err, sizeof(err)), 0);
 	memset(&answer, 0, sizeof(answer));
 	answer.v4[0] = ip("192.0.2.1");
 	answer.n4 = 1;
@@ -803,7 +801,7 @@ START_TEST(test_lookups_per_client)
 	ck_assert_uint_eq(n_held, GW_MAX_LOOKUPS_PER_CLIENT);
 	ck_assert_uint_eq(count_of(all, "resolve n"),
 			  GW_MAX_LOOKUPS_PER_CLIENT);
-	ck_assert_uint_eq(gateway_drops(gw, P2P_DROP_TOO_MANY_LOOKUPS),
+	ck_assert_uint_eq(gw_drops(gw, P2P_DROP_TOO_MANY_LOOKUPS),
 			  10 - GW_MAX_LOOKUPS_PER_CLIENT);
 	ck_assert_ptr_nonnull(strstr(all, "too many lookups in flight"));
 	/* One finishes: there is room for one more. */
@@ -816,7 +814,7 @@ START_TEST(test_lookups_per_client)
 	ck_assert_ptr_null(strstr(calls, "resolve later.app.test"));
 	/* The rest are forgotten with the gateway: no callback runs late. */
 	answer_later = false;
-	gateway_free(gw);
+	gw_free(gw);
 	for (size_t i = 1; i < n_held; i++)
 		held[i].cb(held[i].arg, NULL, -ECANCELED, false);
 	n_held = 0;
@@ -874,7 +872,7 @@ START_TEST(test_map_target_filter)
 
 	/* Only the good answer is mapped; the rest are logged. */
 	gw = new_gateway();
-	ck_assert_int_eq(gateway_start(gw, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(gw_start(gw, NULL, err, sizeof(err)), 0);
 	memset(&answer, 0, sizeof(answer));
 	answer.v4[0] = ip("127.0.0.1");
 	answer.v4[1] = ip("169.254.169.254");
@@ -905,7 +903,7 @@ START_TEST(test_map_target_filter)
 	control(gw, 0, ASSIGNED("b.app.test", "[\"100.96.0.9\"]"));
 	ck_assert_msg(!strstr(calls, "map 11"), "%s", calls);
 	ck_assert_ptr_nonnull(strstr(calls, "\"status\":\"Inactive\""));
-	gateway_free(gw);
+	gw_free(gw);
 }
 END_TEST
 
@@ -963,7 +961,7 @@ START_TEST(test_gateway_drops)
 	uint8_t other[FZ_KEY_LEN] = { 9 }, pkt[8] = { 2 };
 	char err[256];
 
-	ck_assert_int_eq(gateway_start(gw, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(gw_start(gw, NULL, err, sizeof(err)), 0);
 	control(gw, 0, "{");
 	ck_assert_ptr_nonnull(strstr(calls,
 				     "log dropped control packet from " K1
@@ -973,30 +971,30 @@ START_TEST(test_gateway_drops)
 	control(gw, 0, ASSIGNED("app.test", "[\"100.96.0.1\"]"));
 	ck_assert_ptr_nonnull(strstr(calls, "domain does not match"));
 	control(gw, 0, ASSIGNED("a.b.app.test", "[\"100.96.0.1\"]"));
-	ck_assert_uint_eq(gateway_drops(gw, P2P_DROP_DOMAIN_MISMATCH), 2);
+	ck_assert_uint_eq(gw_drops(gw, P2P_DROP_DOMAIN_MISMATCH), 2);
 	control(gw, 0,
 		"{\"resource\":\"0b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c99\","
 		"\"domain\":\"a.app.test\",\"proxy_ips\":[\"100.96.0.1\"]}");
-	ck_assert_uint_eq(gateway_drops(gw, P2P_DROP_UNAUTHORIZED), 1);
+	ck_assert_uint_eq(gw_drops(gw, P2P_DROP_UNAUTHORIZED), 1);
 	control(gw, 1,
 		"{\"resource\":\"" ID "\",\"domain\":\"a.app.test\","
 		"\"status\":\"Active\"}");
-	ck_assert_uint_eq(gateway_drops(gw, P2P_DROP_UNEXPECTED), 1);
+	ck_assert_uint_eq(gw_drops(gw, P2P_DROP_UNEXPECTED), 1);
 	control(gw, 7, "");
-	ck_assert_uint_eq(gateway_drops(gw, P2P_DROP_UNKNOWN_EVENT), 1);
-	gateway_on_control(gw, other, pkt, sizeof(pkt));
-	ck_assert_uint_eq(gateway_drops(gw, P2P_DROP_UNKNOWN_CLIENT), 1);
+	ck_assert_uint_eq(gw_drops(gw, P2P_DROP_UNKNOWN_EVENT), 1);
+	gw_on_control(gw, other, pkt, sizeof(pkt));
+	ck_assert_uint_eq(gw_drops(gw, P2P_DROP_UNKNOWN_CLIENT), 1);
 	control(gw, 2, "");
 	ck_assert_ptr_nonnull(strstr(calls, "said goodbye"));
 	ck_assert_ptr_null(strstr(calls, "send "));
-	gateway_free(gw);
+	gw_free(gw);
 }
 END_TEST
 
 START_TEST(test_gateway_authorize_revoke)
 {
 	struct gateway *gw = new_gateway();
-	const struct gw_auth *a = gateway_auth(gw);
+	const struct gw_auth *a = gw_authorizations(gw);
 	char err[256] = "", k[] = K1, net[] = "net", all[] = "all", exp[] = "5",
 	     nope[] = "nope", bad[] = "x", huge[] = "9223372036854775808",
 	     wrap[] = "99999999999999999999";
@@ -1005,42 +1003,41 @@ START_TEST(test_gateway_authorize_revoke)
 	     *w_rev[] = { k, net }, *w_all[] = { k, all },
 	     *w_key[] = { bad, net };
 
-	ck_assert_int_eq(gateway_start(gw, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(gw_start(gw, NULL, err, sizeof(err)), 0);
 	calls[0] = '\0';
-	ck_assert_int_eq(gateway_ctl_authorize(gw, 3, w_auth, err, sizeof(err)),
-			 0);
+	ck_assert_int_eq(gw_ctl_authorize(gw, 3, w_auth, err, sizeof(err)), 0);
 	ck_assert_ptr_nonnull(strstr(calls, "res 12 flags 0 filters 0 exp 5 "
 					    "addrs 10.0.0.0/24\n"));
 	ck_assert_ptr_null(strstr(calls, "peer ")); /* already a peer */
-	ck_assert_int_eq(gateway_ctl_authorize(gw, 3, w_bad, err, sizeof(err)),
+	ck_assert_int_eq(gw_ctl_authorize(gw, 3, w_bad, err, sizeof(err)),
 			 -EINVAL);
 	ck_assert_ptr_nonnull(
 		strstr(err, "no resource with Name or ID 'nope'"));
 	/* An expiry fz.ko's clock cannot hold is refused, not wrapped. */
 	calls[0] = '\0';
-	ck_assert_int_eq(gateway_ctl_authorize(gw, 3, w_huge, err, sizeof(err)),
+	ck_assert_int_eq(gw_ctl_authorize(gw, 3, w_huge, err, sizeof(err)),
 			 -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "malformed expiry"));
-	ck_assert_int_eq(gateway_ctl_authorize(gw, 3, w_wrap, err, sizeof(err)),
+	ck_assert_int_eq(gw_ctl_authorize(gw, 3, w_wrap, err, sizeof(err)),
 			 -EINVAL);
 	ck_assert_ptr_null(strstr(calls, "res "));
-	ck_assert_int_eq(gateway_ctl_revoke(gw, 2, w_key, err, sizeof(err)),
+	ck_assert_int_eq(gw_ctl_revoke(gw, 2, w_key, err, sizeof(err)),
 			 -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "is not a public key"));
 	calls[0] = '\0';
-	ck_assert_int_eq(gateway_ctl_revoke(gw, 2, w_rev, err, sizeof(err)), 0);
+	ck_assert_int_eq(gw_ctl_revoke(gw, 2, w_rev, err, sizeof(err)), 0);
 	ck_assert_ptr_nonnull(strstr(calls, "delres 12\n"));
-	ck_assert_int_eq(gateway_ctl_revoke(gw, 2, w_rev, err, sizeof(err)),
+	ck_assert_int_eq(gw_ctl_revoke(gw, 2, w_rev, err, sizeof(err)),
 			 -ENOENT);
 	ck_assert_ptr_nonnull(strstr(err, "not authorized for net"));
 	calls[0] = '\0';
-	ck_assert_int_eq(gateway_ctl_revoke(gw, 2, w_all, err, sizeof(err)), 0);
+	ck_assert_int_eq(gw_ctl_revoke(gw, 2, w_all, err, sizeof(err)), 0);
 	ck_assert_ptr_nonnull(strstr(calls, "delres 11\n"));
 	/* Re-authorizing goes through the same path. */
-	ck_assert_int_eq(gateway_authorize(gw, &a->clients[0], &a->resources[0],
-					   0, err, sizeof(err)),
+	ck_assert_int_eq(gw_authorize(gw, &a->clients[0], &a->resources[0], 0,
+				      err, sizeof(err)),
 			 0);
-	gateway_free(gw);
+	gw_free(gw);
 }
 END_TEST
 
@@ -1058,11 +1055,11 @@ START_TEST(test_gateway_denied_flow)
 	ev.flow.has_ports = true;
 	ev.flow.sport = 40000;
 	ev.flow.dport = 22;
-	gateway_on_denied_flow(gw, &ev);
+	gw_on_denied_flow(gw, &ev);
 	ck_assert_str_eq(calls, "log denied flow: client " K1
 				" tcp 100.64.0.2:40000 -> 10.0.0.5:22: "
 				"filtered\n");
-	gateway_free(gw);
+	gw_free(gw);
 }
 END_TEST
 
