@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mac1/mac2 checks, cookie replies and the per-source rate limit: what
- * keeps handshake floods in the kernel, away from fzagent.
+ * mac1/mac2 checks and cookie replies: with the rate limiter
+ * (ratelimiter.c), what keeps handshake floods in the kernel, away from
+ * fzagent.
  */
 #include <crypto/algapi.h>
 #include <crypto/blake2s.h>
 #include <crypto/chacha20poly1305.h>
 #include <linux/jiffies.h>
 #include <linux/random.h>
-#include <linux/siphash.h>
 #include <linux/slab.h>
-#include <linux/timekeeping.h>
-#include <linux/vmalloc.h>
 
 #include "cookie.h"
 #include "messages.h"
@@ -19,7 +17,6 @@
 
 static const u8 fz_label_mac1[8] = "mac1----";
 static const u8 fz_label_cookie[8] = "cookie--";
-static siphash_key_t fz_ratelimit_key __read_mostly;
 
 static void fz_labelled_hash(u8 out[FZ_KEY_LEN], const u8 label[8],
 			     const u8 *public_key)
@@ -122,86 +119,4 @@ void fz_cookie_make_reply(struct fz_cookie_checker *c,
 				  reply->nonce, c->cookie_key);
 	spin_unlock_bh(&c->lock);
 	memzero_explicit(cookie, sizeof(cookie));
-}
-
-struct fz_ratelimiter *fz_ratelimiter_create(void)
-{
-	struct fz_ratelimiter *rl = kvzalloc(sizeof(*rl), GFP_KERNEL_ACCOUNT);
-
-	if (rl)
-		spin_lock_init(&rl->lock);
-	return rl;
-}
-
-void fz_ratelimiter_destroy(struct fz_ratelimiter *rl)
-{
-	kvfree(rl);
-}
-
-enum {
-	FZ_RATELIMIT_PER_SECOND = 20,
-	FZ_RATELIMIT_BURST = 5,
-	FZ_RATELIMIT_COST = NSEC_PER_SEC / FZ_RATELIMIT_PER_SECOND,
-	/*
-	 * A flood from many (or spoofed) sources passes every per-source
-	 * bucket: this bounds what reaches the agent from all of them.
-	 */
-	FZ_RATELIMIT_TOTAL_PER_SECOND = 1000,
-	FZ_RATELIMIT_TOTAL_COST = NSEC_PER_SEC / FZ_RATELIMIT_TOTAL_PER_SECOND,
-};
-
-/* IPv6 sources are limited per /64: one host owns at least that much. */
-static void fz_ratelimit_addr(u8 out[16], const union fz_endpoint *src)
-{
-	memset(out, 0, 16);
-	if (src->addr.sa_family == AF_INET)
-		memcpy(out, &src->addr4.sin_addr, 4);
-	else
-		memcpy(out, src->addr6.sin6_addr.s6_addr, 8);
-}
-
-/*
- * PROVEN: the sender showed with mac2 that it owns its address, so it
- * cannot be one of a spoofed flood's many sources; it is limited per
- * source only and neither spends nor needs the all-sources budget.
- */
-bool fz_ratelimiter_allow(struct fz_ratelimiter *rl,
-			  const union fz_endpoint *src, bool proven)
-{
-	const u64 burst = (u64)FZ_RATELIMIT_BURST * FZ_RATELIMIT_COST;
-	u64 now = ktime_get_coarse_boottime_ns();
-	struct fz_ratelimit_slot *slot;
-	bool allow;
-	u8 addr[16];
-
-	fz_ratelimit_addr(addr, src);
-	slot = &rl->slots[siphash(addr, 16, &fz_ratelimit_key) %
-			  FZ_RATELIMIT_SLOTS];
-	spin_lock_bh(&rl->lock);
-	if (memcmp(slot->addr, addr, 16) || !slot->last_ns) {
-		/* A new source (or a colliding one) starts with a full bucket. */
-		memcpy(slot->addr, addr, 16);
-		slot->tokens = burst;
-	} else {
-		slot->tokens = min(burst, slot->tokens + (now - slot->last_ns));
-	}
-	slot->last_ns = now;
-	/* A second's worth of all sources at most, refilled as time passes. */
-	rl->total_tokens = min_t(u64, NSEC_PER_SEC,
-				 rl->total_tokens + (now - rl->total_last_ns));
-	rl->total_last_ns = now;
-	allow = slot->tokens >= FZ_RATELIMIT_COST &&
-		(proven || rl->total_tokens >= FZ_RATELIMIT_TOTAL_COST);
-	if (allow) {
-		slot->tokens -= FZ_RATELIMIT_COST;
-		if (!proven)
-			rl->total_tokens -= FZ_RATELIMIT_TOTAL_COST;
-	}
-	spin_unlock_bh(&rl->lock);
-	return allow;
-}
-
-void fz_cookie_init(void)
-{
-	get_random_bytes(&fz_ratelimit_key, sizeof(fz_ratelimit_key));
 }

@@ -15,6 +15,7 @@
 
 #include "allowedips.h"
 #include "cookie.h"
+#include "ratelimiter.h"
 
 #define FZ_DEFAULT_MTU 1280
 #define FZ_PEER_HASH_BITS 11

@@ -7,7 +7,7 @@
 #include <net/genetlink.h>
 #include <net/rtnetlink.h>
 
-#include "cookie.h"
+#include "ratelimiter.h"
 #include "device.h"
 #include "netlink.h"
 #include "objects.h"
@@ -28,7 +28,7 @@ static int __init fz_mod_init(void)
 	if (!fz_time_divisor)
 		fz_time_divisor = 1;
 	fz_peer_init();
-	fz_cookie_init();
+	fz_ratelimiter_init();
 	fz_objects_init();
 	/* Per-CPU (bound) so crypt work can be spread over chosen CPUs. */
 	fz_wq = alloc_workqueue("fz", WQ_CPU_INTENSIVE | WQ_MEM_RECLAIM, 0);

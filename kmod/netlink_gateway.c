@@ -229,31 +229,31 @@ static struct fz_peer *fz_lookup_client(struct fz_device *fz,
 	return peer;
 }
 
-/* Runs fn on the device and client a request names, under fz->lock. */
-static int fz_with_client(struct genl_info *info,
-			  int (*fn)(struct fz_peer *peer, void *arg,
-				    struct netlink_ext_ack *extack),
-			  void *arg)
+typedef int (*fz_client_fn)(struct fz_peer *peer, void *arg,
+			    struct netlink_ext_ack *extack);
+
+struct fz_client_call {
+	fz_client_fn fn;
+	void *arg;
+};
+
+static int fz_call_on_client(struct fz_device *fz, void *arg,
+			     struct genl_info *info)
 {
-	struct fz_device *fz;
+	struct fz_client_call *call = arg;
 	struct fz_peer *peer;
 	int ret;
 
-	fz = fz_lookup(genl_info_net(info), info->attrs, info->extack);
-	if (IS_ERR(fz))
-		return PTR_ERR(fz);
-	ret = fz_lock_live(fz, info->extack);
-	if (ret)
-		goto out_put;
 	peer = fz_lookup_client(fz, info, &ret);
-	if (peer)
-		ret = fn(peer, arg, info->extack);
-	if (!ret)
-		fz->generation++;
-	mutex_unlock(&fz->lock);
-out_put:
-	fz_device_put(fz);
-	return ret;
+	return peer ? call->fn(peer, call->arg, info->extack) : ret;
+}
+
+/* Runs fn on the device and client a request names, under fz->lock. */
+static int fz_with_client(struct genl_info *info, fz_client_fn fn, void *arg)
+{
+	struct fz_client_call call = { .fn = fn, .arg = arg };
+
+	return fz_with_device(info, FZ_REQ_CHANGES, fz_call_on_client, &call);
 }
 
 static int fz_set_resource(struct fz_peer *peer, void *arg,
@@ -549,11 +549,17 @@ int fz_del_dns_map_doit(struct sk_buff *skb, struct genl_info *info)
 	return fz_with_client(info, fz_del_dns_map, &r);
 }
 
+static int fz_send_control(struct fz_peer *peer, void *arg,
+			   struct genl_info *info)
+{
+	const struct nlattr *pkt = arg;
+
+	return fz_control_send(peer, nla_data(pkt), nla_len(pkt));
+}
+
 int fz_send_control_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *pkt = info->attrs[FZ_A_PACKET];
-	struct fz_device *fz;
-	struct fz_peer *peer;
 	int ret;
 
 	ret = fz_request_valid(info, true) ?:
@@ -565,17 +571,5 @@ int fz_send_control_doit(struct sk_buff *skb, struct genl_info *info)
 				    "a control packet has an 8-byte header");
 		return -EINVAL;
 	}
-	fz = fz_lookup(genl_info_net(info), info->attrs, info->extack);
-	if (IS_ERR(fz))
-		return PTR_ERR(fz);
-	ret = fz_lock_live(fz, info->extack);
-	if (ret)
-		goto out_put;
-	peer = fz_lookup_peer(fz, info->attrs[FZ_A_PEER], info->extack, &ret);
-	if (peer)
-		ret = fz_control_send(peer, nla_data(pkt), nla_len(pkt));
-	mutex_unlock(&fz->lock);
-out_put:
-	fz_device_put(fz);
-	return ret;
+	return fz_with_peer(info, 0, fz_send_control, pkt);
 }

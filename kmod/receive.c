@@ -15,6 +15,7 @@
 
 #include "control.h"
 #include "cookie.h"
+#include "ratelimiter.h"
 #include "device.h"
 #include "keypair.h"
 #include "messages.h"

@@ -15,6 +15,7 @@
  *   fz-nlprobe empty IFNAME       a dump of a device with no peers
  *   fz-nlprobe keyed IFNAME ...   a peer with fixed session keys (below)
  *   fz-nlprobe churn IFNAME ... N remove and re-add that peer N times
+ *   fz-nlprobe rekey IFNAME SELF PEER EPOCH  new keys for that peer
  *   fz-nlprobe stream IFNAME SECS add gateway clients until the device goes
  *   fz-nlprobe listen IFNAME SECS print the events of the next SECS s
  *
@@ -656,11 +657,14 @@ static int cmd_intr(const char *ifname)
  * window can be tested on their own.
  *   keyed IFNAME SELF PEER PORT PEER_IP PEER_PORT PREFIX[,PREFIX] SLOT|-
  */
-static void session_key(uint8_t key[FZ_KEY_LEN], uint32_t from, uint32_t to)
+/* Fixed session keys, one pair per generation of keys (EPOCH). */
+static void session_key(uint8_t key[FZ_KEY_LEN], uint32_t from, uint32_t to,
+			uint32_t epoch)
 {
 	memset(key, 0, FZ_KEY_LEN);
 	memcpy(key, &from, sizeof(from));
 	memcpy(key + 4, &to, sizeof(to));
+	memcpy(key + 8, &epoch, sizeof(epoch));
 	key[31] = 0xa5;
 }
 
@@ -743,14 +747,19 @@ static void keyed_peer(const char *ifname, uint32_t peer, const char *ip,
 }
 
 /* SET_KEYPAIR of the fixed session keys; the current slot initiated. */
+/*
+ * Session keys of generation EPOCH, with receive indexes of their own, so
+ * that both sides of a keyed tunnel can start over on new keys whatever
+ * nonces and indexes the old ones used.
+ */
 static void keypair_msg(struct msg *m, const char *ifname, uint32_t self,
-			uint32_t peer, int slot)
+			uint32_t peer, int slot, uint32_t epoch)
 {
 	uint8_t key[FZ_KEY_LEN], send[FZ_KEY_LEN], recv[FZ_KEY_LEN];
 
 	make_key(key, peer);
-	session_key(send, self, peer);
-	session_key(recv, peer, self);
+	session_key(send, self, peer, epoch);
+	session_key(recv, peer, self, epoch);
 	msg_init(m, fz_family_id, 0, FZ_CMD_SET_KEYPAIR, 1);
 	put_str(m, FZ_A_IFNAME, ifname);
 	nest_start(m, FZ_A_PEER);
@@ -758,8 +767,8 @@ static void keypair_msg(struct msg *m, const char *ifname, uint32_t self,
 	nest_end(m);
 	nest_start(m, FZ_A_KEYPAIR);
 	put_u8(m, FZ_KP_A_SLOT, slot);
-	put_u32(m, FZ_KP_A_LOCAL_INDEX, self);
-	put_u32(m, FZ_KP_A_REMOTE_INDEX, peer);
+	put_u32(m, FZ_KP_A_LOCAL_INDEX, self + (epoch << 16));
+	put_u32(m, FZ_KP_A_REMOTE_INDEX, peer + (epoch << 16));
 	put(m, FZ_KP_A_SEND_KEY, send, FZ_KEY_LEN);
 	put(m, FZ_KP_A_RECV_KEY, recv, FZ_KEY_LEN);
 	if (slot == FZ_KEYPAIR_CURRENT)
@@ -772,7 +781,7 @@ static void keyed_keypair(const char *ifname, uint32_t self, uint32_t peer,
 {
 	struct msg m;
 
-	keypair_msg(&m, ifname, self, peer, slot);
+	keypair_msg(&m, ifname, self, peer, slot, 0);
 	expect_errno(transact(&m, NULL, NULL), 0, "SET_KEYPAIR");
 }
 
@@ -1923,7 +1932,7 @@ static int churn_round(char **argv)
 	if (ret)
 		return ret;
 	/* The same keys each round: the other side keeps receiving. */
-	keypair_msg(&m, argv[0], self, peer, FZ_KEYPAIR_CURRENT);
+	keypair_msg(&m, argv[0], self, peer, FZ_KEYPAIR_CURRENT, 0);
 	/* A packet being received may hold the old keys for a moment. */
 	for (tries = 0; tries < 100; tries++) {
 		ret = transact(&m, NULL, NULL);
@@ -1945,6 +1954,27 @@ static int cmd_churn(char **argv)
 	snprintf(what, sizeof(what),
 		 "%u rounds of removing and re-adding a keyed peer", rounds);
 	return expect_errno(ret, 0, what) ? 0 : 1;
+}
+
+/*
+ * rekey IFNAME SELF PEER EPOCH: the keyed peer's current keys become those
+ * of generation EPOCH (1 and up). Run on both sides, it restarts a keyed
+ * tunnel after churn: new keys bring fresh nonces and replay windows,
+ * which the same keys re-added cannot (the other side has seen their
+ * nonces).
+ */
+static int cmd_rekey(char **argv)
+{
+	uint32_t epoch = atoi(argv[3]);
+	struct msg m;
+
+	if (!epoch || epoch > 0xffff)
+		return 2;
+	keypair_msg(&m, argv[0], atoi(argv[1]), atoi(argv[2]),
+		    FZ_KEYPAIR_CURRENT, epoch);
+	return expect_errno(transact(&m, NULL, NULL), 0, "new session keys") ?
+		       0 :
+		       1;
 }
 
 /*
@@ -2001,6 +2031,8 @@ int main(int argc, char **argv)
 		cmd_denied(argv[2]);
 	} else if (!strcmp(argv[1], "selectors")) {
 		cmd_selectors(argv[2]);
+	} else if (!strcmp(argv[1], "rekey") && argc == 6) {
+		return cmd_rekey(argv + 2);
 	} else if (!strcmp(argv[1], "churn") && argc == 10) {
 		return cmd_churn(argv + 2);
 	} else if (!strcmp(argv[1], "stream") && argc == 4) {

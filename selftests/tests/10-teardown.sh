@@ -32,6 +32,12 @@ objects_zero() { # DESC: the live-object counters drain to zero
 		pass "$1: every peer, keypair, allowed IP and map freed"
 	else
 		fail "$1: objects left: $(live_objects)"
+		# What pins them: a namespace that cannot go, a device
+		# waiting for its references, a process left behind.
+		diag "namespaces: $(ip netns list | tr '\n' ' ')"
+		dmesg | grep -E 'unregister_netdevice|waiting for' | tail -5 |
+			while read -r line; do diag "$line"; done
+		diag "iperf3 left: $(pgrep -c iperf3)"
 	fi
 }
 
@@ -53,7 +59,10 @@ objects_zero "a namespace deleted while its tunnel held packets waiting for keys
 # pays for them: the device caps them, not only each peer at 1,024.)
 hosts_up fa fb
 fz_dev fa fz0 10.9.0.1/24 fd00:9::1/64
-run_probe ip netns exec fa "$P" scale fz0 20
+out=$(ip netns exec fa "$P" scale fz0 20 2>&1)
+grep -q "^peers 20 " <<<"$out" && ! grep -q '^error' <<<"$out" &&
+	pass "fz0 holds 20 peers without keys" ||
+	fail "adding 20 peers without keys: $out"
 ip -n fa route add 10.128.0.0/24 dev fz0
 ip netns exec fa "$PY" -c "import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -68,6 +77,13 @@ objects_zero "a device holding 8,192 packets waiting for keys, deleted"
 
 # --- A peer removed and re-added under traffic, keepalive armed ---
 hosts_up fa fb
+# iperf3's control connection runs through the tunnel. Once the tunnel is
+# gone, a killed iperf3 leaves an orphaned TCP socket retransmitting into
+# nothing, and it holds its namespace (and so the device in it) until it
+# gives up: minutes at the default of 8 retries.
+for ns in fa fb; do
+	ip netns exec $ns sysctl -qw net.ipv4.tcp_orphan_retries=1
+done
 fz_dev fa fz0 10.9.0.1/24 fd00:9::1/64
 fz_dev fb fz0 10.9.0.2/24 fd00:9::2/64
 run_probe ip netns exec fb "$P" keyed fz0 2 1 51821 192.168.241.1 51820 10.9.0.1/32,fd00:9::1/128 0
@@ -81,23 +97,22 @@ ip netns exec fb iperf3 -c 10.9.0.1 -u -b 10M -l 1200 -t 120 >/dev/null 2>&1 &
 sleep 1
 run_probe ip netns exec fa "$P" churn fz0 1 2 51820 192.168.241.2 51821 10.9.0.2/32,fd00:9::2/128 200
 # Every round restarted A's nonces under the same keys, which B's replay
-# window has seen: both sides start over once, then talk again.
-ip netns exec fb "$P" churn fz0 2 1 51821 192.168.241.1 51820 10.9.0.1/32,fd00:9::1/128 1 >/dev/null
-ip netns exec fa "$P" churn fz0 1 2 51820 192.168.241.2 51821 10.9.0.2/32,fd00:9::2/128 1 >/dev/null
-# Not a check yet: on a loaded host this ping got no answer after the
-# churn, unexplained (see the closing note of session 5).
-ip netns exec fa ping -c 5 -i 0.2 -W 2 10.9.0.2 >/dev/null 2>&1 &&
-	diag "after the churn the re-added peer carries a ping" ||
-	diag "after the churn the re-added peer carried no ping"
+# window has seen; new keys on both sides start the tunnel over.
+ip netns exec fb "$P" rekey fz0 2 1 1 >/dev/null
+ip netns exec fa "$P" rekey fz0 1 2 1 >/dev/null
+check "after the churn, the re-added peer on new keys carries a ping" \
+	ip netns exec fa ping -c 3 -i 0.2 -W 2 10.9.0.2
 
 # --- A gateway holding 1,000 clients deleted under traffic ---
 out=$(ip netns exec fa "$P" scale fz0 1000 0 2>&1)
 grep -q "^peers 1000 " <<<"$out" && ! grep -q '^error' <<<"$out" &&
 	pass "fz0 holds 1,000 gateway clients besides the tunnel's peer" ||
 	fail "adding 1,000 gateway clients: $out"
-ip netns exec fb ping -c 5 -i 0.2 -W 2 10.9.0.1 >/dev/null 2>&1 &&
-	diag "traffic flows through fz0 with its 1,000 clients" ||
-	diag "no ping through fz0 with its 1,000 clients"
+# (Keys live 18 s at this divisor, and no agent renews them.)
+ip netns exec fb "$P" rekey fz0 2 1 2 >/dev/null
+ip netns exec fa "$P" rekey fz0 1 2 2 >/dev/null
+check "traffic flows through fz0 with its 1,000 clients" \
+	ip netns exec fb ping -c 3 -i 0.2 -W 2 10.9.0.1
 check "ip link del of a gateway with 1,000 clients under traffic" \
 	ip -n fa link del fz0
 pkill -f "iperf3" 2>/dev/null
@@ -133,11 +148,13 @@ for round in $(seq 8); do
 	sleep "0.0$((RANDOM % 9))"
 	ip -n nA link set fzm netns nB 2>/dev/null
 	wait
-	# Where it ended, it may not move again: its NAT hooks are there.
+	# Where it ended, it may not move again once it has a gateway client:
+	# its NAT hooks are there. (A stream cut short between SET_PEER and
+	# the client's SET_PEER may leave a plain peer: that one may move.)
 	for ns in nA nB; do
 		if ip -n $ns link show fzm >/dev/null 2>&1 &&
 			[ "$(ip netns exec $ns "$FZAGENT" show --json fzm |
-				$PY -c 'import json,sys; print(len(json.load(sys.stdin)["peers"]) > 0)')" = True ] &&
+				$PY -c 'import json,sys; print(any(p.get("gateway_client") for p in json.load(sys.stdin)["peers"]))')" = True ] &&
 			ip -n $ns link set fzm netns $([ $ns = nA ] && echo nB || echo nA) 2>/dev/null; then
 			fail "round $round: a device with gateway clients moved out of $ns"
 		fi
