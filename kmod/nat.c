@@ -28,12 +28,13 @@
 #include "policy.h"
 
 static const struct fz_prefix fz_mapped4 = {
-	.family = AF_INET, .cidr = 11, .addr = { 100, 96 }
+	.family = AF_INET, .cidr = FZ_RANGE_MAPPED_V4_LEN,
+	.addr = FZ_RANGE_MAPPED_V4
 };
 
 static const struct fz_prefix fz_mapped6 = {
-	.family = AF_INET6, .cidr = 107,
-	.addr = { 0xfd, 0x00, 0x20, 0x21, 0x11, 0x11, 0x80, 0x00 }
+	.family = AF_INET6, .cidr = FZ_RANGE_MAPPED_V6_LEN,
+	.addr = FZ_RANGE_MAPPED_V6
 };
 
 bool fz_is_mapped(u16 family, const u8 *addr)

@@ -8,7 +8,7 @@ struct fz_device;
 struct fz_peer;
 struct nf_conn;
 
-/* In 100.96.0.0/11 or fd00:2021:1111:8000::/107, the mapped ranges. */
+/* In the mapped ranges (FZ_RANGE_MAPPED_V4/V6 in the uapi header). */
 bool fz_is_mapped(u16 family, const u8 *addr);
 
 /*

@@ -392,13 +392,14 @@ static int fz_check_real_addr(const struct fz_prefix *real,
 			      const struct nlattr *attr,
 			      struct netlink_ext_ack *extack)
 {
-	/* 100.64.0.0/10 holds the tunnel, mapped and DNS sentinel ranges. */
+	/* These hold the tunnel, mapped and DNS sentinel ranges. */
 	static const struct fz_prefix firezone4 = {
-		.family = AF_INET, .cidr = 10, .addr = { 100, 64 }
+		.family = AF_INET, .cidr = FZ_RANGE_ALL_V4_LEN,
+		.addr = FZ_RANGE_ALL_V4
 	};
 	static const struct fz_prefix firezone6 = {
-		.family = AF_INET6, .cidr = 48,
-		.addr = { 0xfd, 0x00, 0x20, 0x21, 0x11, 0x11 }
+		.family = AF_INET6, .cidr = FZ_RANGE_ALL_V6_LEN,
+		.addr = FZ_RANGE_ALL_V6
 	};
 	const struct in6_addr *a6 = (const struct in6_addr *)real->addr;
 	__be32 a4;
@@ -418,7 +419,7 @@ static int fz_check_real_addr(const struct fz_prefix *real,
 		if (ipv4_is_lbcast(a4))
 			return fz_real_bad("broadcast");
 		if (fz_prefix_contains(&firezone4, AF_INET, real->addr))
-			return fz_real_bad("in Firezone's ranges (100.64.0.0/10)");
+			return fz_real_bad("in Firezone's ranges (" FZ_RANGE_ALL_V4_TEXT ")");
 		return 0;
 	}
 	type = ipv6_addr_type(a6);
@@ -433,7 +434,7 @@ static int fz_check_real_addr(const struct fz_prefix *real,
 	if (type & IPV6_ADDR_MAPPED)
 		return fz_real_bad("IPv4-mapped");
 	if (fz_prefix_contains(&firezone6, AF_INET6, real->addr))
-		return fz_real_bad("in Firezone's ranges (fd00:2021:1111::/48)");
+		return fz_real_bad("in Firezone's ranges (" FZ_RANGE_ALL_V6_TEXT ")");
 	return 0;
 }
 

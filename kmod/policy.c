@@ -41,14 +41,15 @@
 #include "peer.h"
 #include "policy.h"
 
-/* Firezone's address plan: client tunnel addresses live here. */
+/* Firezone's address plan (uapi): client tunnel addresses live here. */
 static const struct fz_prefix fz_tunnel4 = {
-	.family = AF_INET, .cidr = 11, .addr = { 100, 64 }
+	.family = AF_INET, .cidr = FZ_RANGE_TUNNEL_V4_LEN,
+	.addr = FZ_RANGE_TUNNEL_V4
 };
 
 static const struct fz_prefix fz_tunnel6 = {
-	.family = AF_INET6, .cidr = 107,
-	.addr = { 0xfd, 0x00, 0x20, 0x21, 0x11, 0x11 }
+	.family = AF_INET6, .cidr = FZ_RANGE_TUNNEL_V6_LEN,
+	.addr = FZ_RANGE_TUNNEL_V6
 };
 
 bool fz_prefix_contains(const struct fz_prefix *p, u16 family,
