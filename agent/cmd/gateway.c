@@ -167,8 +167,7 @@ static int load_auth(const char *path, struct gw_auth *auth)
 }
 
 /* A key must be a [Peer] or a [Client], not both. */
-static int check_overlap(const struct fz_up_opts *o,
-			 const struct fz_config *cfg,
+static int check_overlap(const struct fz_up_opts *o, const struct conf *cfg,
 			 const struct gw_auth *auth)
 {
 	char b64[KEY_B64_LEN + 1];
@@ -193,7 +192,7 @@ int gateway_main(int argc, char *argv[])
 {
 	struct fz_up_opts opts;
 	char ifname[IFNAMSIZ];
-	struct fz_config cfg;
+	struct conf cfg;
 	struct gw_auth auth;
 	int ret;
 
@@ -211,7 +210,7 @@ int gateway_main(int argc, char *argv[])
 		return CLI_EXIT_FAILURE;
 	}
 	if (check_overlap(&opts, &cfg, &auth)) {
-		fz_config_free(&cfg);
+		conf_free(&cfg);
 		gw_auth_free(&auth);
 		return CLI_EXIT_FAILURE;
 	}

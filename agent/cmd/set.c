@@ -97,7 +97,7 @@ static const char set_usage[] =
 	"    0 on success; 1 on any error, with the agent's or the kernel's\n"
 	"    message.\n";
 
-static int via_agent(int fd, const char *ifname, const struct fz_config *cfg)
+static int via_agent(int fd, const char *ifname, const struct conf *cfg)
 {
 	char msg[FZ_CTL_MAX_MESSAGE + 1];
 	struct fz_ctl_words words;
@@ -117,7 +117,7 @@ static int via_agent(int fd, const char *ifname, const struct fz_config *cfg)
 	return CLI_EXIT_OK;
 }
 
-static bool needs_agent(const struct fz_config *cfg)
+static bool needs_agent(const struct conf *cfg)
 {
 	if (cfg->has_private_key)
 		return true;
@@ -133,7 +133,7 @@ static bool needs_agent(const struct fz_config *cfg)
  * its own. Removing it is all `set` may do to it here.
  */
 static int check_no_client(struct fzk_nl *nl, const char *ifname,
-			   const struct fz_config *cfg)
+			   const struct conf *cfg)
 {
 	struct fzk_device_view dev;
 	struct fzk_nl_msgs msgs;
@@ -148,7 +148,7 @@ static int check_no_client(struct fzk_nl *nl, const char *ifname,
 		fzk_nl_msgs_free(&msgs);
 	}
 	for (size_t i = 0; !ret && i < cfg->n_peers; i++) {
-		const struct fz_config_peer *p = &cfg->peers[i];
+		const struct conf_peer *p = &cfg->peers[i];
 
 		for (size_t k = 0; !ret && !p->remove && k < dev.n_peers; k++)
 			if (!memcmp(dev.peers[k].public_key, p->public_key,
@@ -171,7 +171,7 @@ static int check_no_client(struct fzk_nl *nl, const char *ifname,
 	return ret;
 }
 
-static int direct(const char *ifname, const struct fz_config *cfg)
+static int direct(const char *ifname, const struct conf *cfg)
 {
 	unsigned int ifindex = if_nametoindex(ifname);
 	struct fzk_nl *nl;
@@ -210,7 +210,7 @@ static int direct(const char *ifname, const struct fz_config *cfg)
 
 int set_main(int argc, char *argv[])
 {
-	struct fz_config cfg;
+	struct conf cfg;
 	char err[512];
 	int fd, ret;
 
@@ -223,7 +223,7 @@ int set_main(int argc, char *argv[])
 				       "'%s' is not a valid interface "
 				       "name",
 				       argv[1]);
-	if (fz_config_parse_set(argc - 2, argv + 2, &cfg, err, sizeof(err))) {
+	if (conf_parse_set(argc - 2, argv + 2, &cfg, err, sizeof(err))) {
 		cli_error("set", "%s", err);
 		return CLI_EXIT_FAILURE;
 	}
@@ -236,6 +236,6 @@ int set_main(int argc, char *argv[])
 	} else {
 		ret = CLI_EXIT_FAILURE;
 	}
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 	return ret;
 }

@@ -162,7 +162,7 @@ int fz_up_choose_ifname(const char *cmd, const struct fz_up_opts *o,
 
 /* What fz.ko would refuse half way through is refused here, up front. */
 static int check_config(const char *cmd, const char *path,
-			const struct fz_config *cfg)
+			const struct conf *cfg)
 {
 	uint8_t pub[FZ_KEY_LEN];
 	char b64[KEY_B64_LEN + 1];
@@ -187,16 +187,16 @@ static int check_config(const char *cmd, const char *path,
 	return 0;
 }
 
-int fz_up_load_config(const char *cmd, const char *path, struct fz_config *cfg)
+int fz_up_load_config(const char *cmd, const char *path, struct conf *cfg)
 {
 	char err[512];
 
-	if (fz_config_parse_file(path, cfg, err, sizeof(err))) {
+	if (conf_parse_file(path, cfg, err, sizeof(err))) {
 		cli_error(cmd, "%s", err);
 		return -EINVAL;
 	}
 	if (check_config(cmd, path, cfg)) {
-		fz_config_free(cfg);
+		conf_free(cfg);
 		return -EINVAL;
 	}
 	return 0;
@@ -206,7 +206,7 @@ int up_main(int argc, char *argv[])
 {
 	struct fz_up_opts opts;
 	char ifname[IFNAMSIZ];
-	struct fz_config cfg;
+	struct conf cfg;
 	int ret;
 
 	if (cli_wants_help(argc, argv))

@@ -11,7 +11,7 @@
 #include <net/if.h>
 #include <stdbool.h>
 
-struct fz_config;
+struct conf;
 
 struct fz_up_opts {
 	const char *config;
@@ -26,6 +26,6 @@ int fz_up_parse_args(const char *cmd, int argc, char *argv[], bool with_auth,
 int fz_up_choose_ifname(const char *cmd, const struct fz_up_opts *o,
 			char out[IFNAMSIZ]);
 /* Parses CONFIG and checks what fz.ko would refuse half way. */
-int fz_up_load_config(const char *cmd, const char *path, struct fz_config *cfg);
+int fz_up_load_config(const char *cmd, const char *path, struct conf *cfg);
 
 #endif /* FZ_AGENT_UP_H */

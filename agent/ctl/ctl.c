@@ -226,7 +226,7 @@ static void push_endpoint(struct wordvec *v, const struct sockaddr_storage *ss)
 		pushf(v, "%s:%s", host, port);
 }
 
-static void push_allowed_ips(struct wordvec *v, const struct fz_config_peer *p)
+static void push_allowed_ips(struct wordvec *v, const struct conf_peer *p)
 {
 	char *list = calloc(p->n_allowed_ips + 1, INET6_ADDRSTRLEN + 5);
 	char addr[INET6_ADDRSTRLEN];
@@ -248,7 +248,7 @@ static void push_allowed_ips(struct wordvec *v, const struct fz_config_peer *p)
 	free(list);
 }
 
-static void push_peer(struct wordvec *v, const struct fz_config_peer *p)
+static void push_peer(struct wordvec *v, const struct conf_peer *p)
 {
 	push(v, "peer");
 	push_key(v, p->public_key);
@@ -268,8 +268,7 @@ static void push_peer(struct wordvec *v, const struct fz_config_peer *p)
 		push_allowed_ips(v, p);
 }
 
-int fz_ctl_words_from_config(const struct fz_config *cfg,
-			     struct fz_ctl_words *out)
+int fz_ctl_words_from_config(const struct conf *cfg, struct fz_ctl_words *out)
 {
 	struct wordvec v = { .w = out };
 
@@ -325,7 +324,7 @@ static int take_key(struct inline_key *k, size_t peer, char **value)
 /*
  * Word positions as the parser sees them: "remove" and "update-only"
  * stand alone, every other word takes a value. A word out of place is
- * left for fz_config_parse_set() to report.
+ * left for conf_parse_set() to report.
  */
 static int take_keys(int argc, char **argv, struct inline_key *keys, size_t *n)
 {
@@ -355,8 +354,7 @@ static int take_keys(int argc, char **argv, struct inline_key *keys, size_t *n)
 	return 0;
 }
 
-static void put_keys(struct fz_config *cfg, const struct inline_key *keys,
-		     size_t n)
+static void put_keys(struct conf *cfg, const struct inline_key *keys, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (keys[i].peer == SIZE_MAX)
@@ -367,8 +365,8 @@ static void put_keys(struct fz_config *cfg, const struct inline_key *keys,
 	}
 }
 
-int fz_ctl_config_from_words(int argc, char **argv, struct fz_config *out,
-			     char *err, size_t errlen)
+int fz_ctl_config_from_words(int argc, char **argv, struct conf *out, char *err,
+			     size_t errlen)
 {
 	size_t n_keys = 0, n = argc > 0 ? (size_t)argc : 1;
 	struct inline_key *keys = calloc(n, sizeof(*keys));
@@ -385,7 +383,7 @@ int fz_ctl_config_from_words(int argc, char **argv, struct fz_config *out,
 	if (ret)
 		snprintf(err, errlen, "invalid key in request");
 	else
-		ret = fz_config_parse_set(argc, copy, out, err, errlen);
+		ret = conf_parse_set(argc, copy, out, err, errlen);
 	if (!ret)
 		put_keys(out, keys, n_keys);
 out:

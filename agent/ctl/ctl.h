@@ -41,7 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct fz_config;
+struct conf;
 
 #define FZ_CTL_PREFIX "fzagent/"
 #define FZ_CTL_MAX_WORDS_LEN (64 * 1024 - 4)
@@ -96,16 +96,15 @@ int fz_ctl_decode_reply(const uint8_t *buf, size_t len, int *status, char *msg,
  * inline, endpoints numeric. argv[0] is "set". Free with
  * fz_ctl_words_free_all(), which wipes them.
  */
-int fz_ctl_words_from_config(const struct fz_config *cfg,
-			     struct fz_ctl_words *out);
+int fz_ctl_words_from_config(const struct conf *cfg, struct fz_ctl_words *out);
 void fz_ctl_words_free_all(struct fz_ctl_words *words);
 
 /*
  * The inverse, in the agent: argv are the words after "set". Returns 0 or
- * a negative errno with a message in err, as fz_config_parse_set().
+ * a negative errno with a message in err, as conf_parse_set().
  */
-int fz_ctl_config_from_words(int argc, char **argv, struct fz_config *out,
-			     char *err, size_t errlen);
+int fz_ctl_config_from_words(int argc, char **argv, struct conf *out, char *err,
+			     size_t errlen);
 
 /* Sockets. Return the fd, or a negative errno. */
 int fz_ctl_listen(const char *ifname);

@@ -32,9 +32,8 @@ void fz_apply_error(char *err, size_t errlen, struct fzk_nl *nl, int ret,
 		 *ext ? " (" : "", ext, *ext ? ")" : "");
 }
 
-int fz_apply_device(struct fzk_nl *nl, uint32_t ifindex,
-		    const struct fz_config *cfg, const uint8_t *public_key,
-		    char *err, size_t errlen)
+int fz_apply_device(struct fzk_nl *nl, uint32_t ifindex, const struct conf *cfg,
+		    const uint8_t *public_key, char *err, size_t errlen)
 {
 	struct fzk_device_update u = {
 		.public_key = public_key,
@@ -54,9 +53,8 @@ int fz_apply_device(struct fzk_nl *nl, uint32_t ifindex,
 	return ret;
 }
 
-void fz_apply_peer_update(struct fzk_peer_update *u,
-			  const struct fz_config_peer *p, uint32_t flags,
-			  bool skip_endpoint)
+void fz_apply_peer_update(struct fzk_peer_update *u, const struct conf_peer *p,
+			  uint32_t flags, bool skip_endpoint)
 {
 	if (p->replace_allowed_ips)
 		flags |= FZ_PEER_F_REPLACE_ALLOWEDIPS;
@@ -76,7 +74,7 @@ void fz_apply_peer_update(struct fzk_peer_update *u,
 
 /* Removing a peer that is not there is not an error, as in wg(8). */
 static int apply_peer(struct fzk_nl *nl, uint32_t ifindex,
-		      const struct fz_config_peer *p, bool *skipped)
+		      const struct conf_peer *p, bool *skipped)
 {
 	struct fzk_peer_update u;
 	int ret;
@@ -96,16 +94,15 @@ static int apply_peer(struct fzk_nl *nl, uint32_t ifindex,
 	return ret;
 }
 
-int fz_apply_peers(struct fzk_nl *nl, uint32_t ifindex,
-		   const struct fz_config *cfg, fz_apply_done_fn done,
-		   void *ctx, char *err, size_t errlen)
+int fz_apply_peers(struct fzk_nl *nl, uint32_t ifindex, const struct conf *cfg,
+		   fz_apply_done_fn done, void *ctx, char *err, size_t errlen)
 {
 	char id[9];
 	bool skipped;
 	int ret = 0;
 
 	for (size_t i = 0; !ret && i < cfg->n_peers; i++) {
-		const struct fz_config_peer *p = &cfg->peers[i];
+		const struct conf_peer *p = &cfg->peers[i];
 
 		ret = apply_peer(nl, ifindex, p, &skipped);
 		if (ret) {
@@ -120,9 +117,9 @@ int fz_apply_peers(struct fzk_nl *nl, uint32_t ifindex,
 	return ret;
 }
 
-int fz_apply_set(struct fzk_nl *nl, uint32_t ifindex,
-		 const struct fz_config *cfg, const uint8_t *public_key,
-		 fz_apply_done_fn done, void *ctx, char *err, size_t errlen)
+int fz_apply_set(struct fzk_nl *nl, uint32_t ifindex, const struct conf *cfg,
+		 const uint8_t *public_key, fz_apply_done_fn done, void *ctx,
+		 char *err, size_t errlen)
 {
 	int ret = fz_apply_device(nl, ifindex, cfg, public_key, err, errlen);
 

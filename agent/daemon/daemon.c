@@ -568,7 +568,7 @@ static int start_handles(struct daemon *d)
 	return ret ? -EIO : 0;
 }
 
-static int create_link(struct daemon *d, const struct fz_config *cfg)
+static int create_link(struct daemon *d, const struct conf *cfg)
 {
 	size_t failed = 0;
 	int ret;
@@ -595,8 +595,7 @@ static int create_link(struct daemon *d, const struct fz_config *cfg)
 	return ret;
 }
 
-static int find_link(struct daemon *d, const struct fz_config *cfg,
-		     bool *created)
+static int find_link(struct daemon *d, const struct conf *cfg, bool *created)
 {
 	struct fzk_link_info info;
 	int ret = fzk_link_get(d->ifname, &info);
@@ -670,7 +669,7 @@ static int prune_clients(struct daemon *d)
  * agents from fighting over one interface. Events are subscribed before
  * anything is applied, so no answer to a first handshake is missed.
  */
-static int setup(struct daemon *d, const struct fz_config *cfg)
+static int setup(struct daemon *d, const struct conf *cfg)
 {
 	struct wg_hs_timers timers;
 	char err[256];
@@ -742,14 +741,14 @@ static void log_start(struct daemon *d)
 }
 
 int daemon_run(const char *cmd, const char *ifname, const char *config_path,
-	       struct fz_config *cfg, struct daemon_role *role)
+	       struct conf *cfg, struct daemon_role *role)
 {
 	struct daemon *d = calloc(1, sizeof(*d));
 	int ret = 0, status;
 
 	if (!d || uv_loop_init(&d->loop)) {
 		free(d);
-		fz_config_free(cfg);
+		conf_free(cfg);
 		cli_error(cmd, "out of memory");
 		return CLI_EXIT_FAILURE;
 	}
@@ -763,7 +762,7 @@ int daemon_run(const char *cmd, const char *ifname, const char *config_path,
 		ret = role->ops->create(d);
 	if (!ret)
 		ret = setup(d, cfg);
-	fz_config_free(cfg);
+	conf_free(cfg);
 	if (!ret)
 		ret = start_handles(d);
 	if (!ret && !d->stopping) {
@@ -777,8 +776,7 @@ int daemon_run(const char *cmd, const char *ifname, const char *config_path,
 	return status;
 }
 
-int fz_daemon_up(const char *ifname, const char *config_path,
-		 struct fz_config *cfg)
+int fz_daemon_up(const char *ifname, const char *config_path, struct conf *cfg)
 {
 	return daemon_run("up", ifname, config_path, cfg, NULL);
 }

@@ -16,7 +16,7 @@
 #ifndef FZ_AGENT_DAEMON_H
 #define FZ_AGENT_DAEMON_H
 
-struct fz_config;
+struct conf;
 
 #define FZ_TIME_DIVISOR_PATH "/sys/module/fz/parameters/test_time_divisor"
 
@@ -26,8 +26,7 @@ struct fz_config;
  * starts are reported as "fzagent: up: ..." and leave a link it created
  * deleted again.
  */
-int fz_daemon_up(const char *ifname, const char *config_path,
-		 struct fz_config *cfg);
+int fz_daemon_up(const char *ifname, const char *config_path, struct conf *cfg);
 
 /*
  * The same for `fzagent gateway`, which also sets up the host and runs
@@ -36,7 +35,7 @@ int fz_daemon_up(const char *ifname, const char *config_path,
  */
 struct gw_auth;
 int fz_daemon_gateway(const char *ifname, const char *config_path,
-		      struct fz_config *cfg, struct gw_auth *auth,
+		      struct conf *cfg, struct gw_auth *auth,
 		      const char *auth_path);
 
 /* fz.ko's test-only timer divisor from path; 1 if absent or invalid. */

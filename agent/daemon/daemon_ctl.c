@@ -66,14 +66,14 @@ static void reply(int fd, int status, const char *msg)
 static int ctl_set(struct daemon *d, int argc, char **argv, char *msg,
 		   size_t msglen)
 {
-	struct fz_config cfg;
+	struct conf cfg;
 	int ret;
 
 	ret = fz_ctl_config_from_words(argc, argv, &cfg, msg, msglen);
 	if (ret)
 		return ret;
 	ret = daemon_apply_set(d, &cfg, msg, msglen);
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 	return ret;
 }
 

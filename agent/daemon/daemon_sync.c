@@ -228,7 +228,7 @@ static void undo(struct daemon *d, const struct fzk_device_view *dev,
  * memory for the index nothing is dropped: stale state is harmless, a
  * lost peer's is not.
  */
-static void drop_unconfigured(struct daemon *d, const struct fz_config *cfg)
+static void drop_unconfigured(struct daemon *d, const struct conf *cfg)
 {
 	struct fz_keyindex in_cfg;
 	size_t i = 0;
@@ -298,7 +298,7 @@ static void log_sync(struct daemon *d, const struct fz_plan *plan, bool startup,
 }
 
 /* A new private key must be a key, and not one of a peer's. */
-static int check_identity(struct daemon *d, const struct fz_config *cfg,
+static int check_identity(struct daemon *d, const struct conf *cfg,
 			  uint8_t pub[FZ_KEY_LEN], char *err, size_t errlen)
 {
 	if (key_public_from_private(pub, cfg->private_key)) {
@@ -327,7 +327,7 @@ taken:
  * with a key the kernel's mac1 checks do not match, and every handshake
  * would fail.
  */
-static int apply_plan(struct daemon *d, const struct fz_config *cfg,
+static int apply_plan(struct daemon *d, const struct conf *cfg,
 		      const struct fz_plan *plan,
 		      const struct fzk_device_view *dev, bool *new_identity,
 		      char *err, size_t errlen)
@@ -362,7 +362,7 @@ static int apply_plan(struct daemon *d, const struct fz_config *cfg,
 	return ret;
 }
 
-int daemon_sync(struct daemon *d, const struct fz_config *cfg, bool startup,
+int daemon_sync(struct daemon *d, const struct conf *cfg, bool startup,
 		bool created)
 {
 	char err[512] = "";
@@ -412,13 +412,13 @@ void daemon_reload(struct daemon *d)
 {
 	const struct daemon_role_ops *role = d->role ? d->role->ops : NULL;
 	const char *path = role ? role->reload_path(d) : NULL;
-	struct fz_config cfg;
+	struct conf cfg;
 	char err[512] = "";
 	int ret = 0;
 
 	daemon_log(d, "SIGHUP: reloading %s%s%s", d->config_path,
 		   path ? " and " : "", path ? path : "");
-	if (fz_config_parse_file(d->config_path, &cfg, err, sizeof(err))) {
+	if (conf_parse_file(d->config_path, &cfg, err, sizeof(err))) {
 		daemon_log(d, "reload failed, nothing changed: %s", err);
 		return;
 	}
@@ -444,7 +444,7 @@ void daemon_reload(struct daemon *d)
 	}
 	if (role)
 		role->reload_end(d);
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 }
 
 bool daemon_keeps_peer(void *ctx, const uint8_t *key)
@@ -462,8 +462,7 @@ struct set_ctx {
 };
 
 /* The kernel took the peer: now the handshake state follows. */
-static void set_peer_done(void *ctx, const struct fz_config_peer *p,
-			  bool skipped)
+static void set_peer_done(void *ctx, const struct conf_peer *p, bool skipped)
 {
 	struct set_ctx *sc = ctx;
 	struct daemon *d = sc->d;
@@ -493,7 +492,7 @@ static void set_peer_done(void *ctx, const struct fz_config_peer *p,
 }
 
 /* The private key must be a usable key and not one of a peer's. */
-static int check_private_key(struct daemon *d, const struct fz_config *cfg,
+static int check_private_key(struct daemon *d, const struct conf *cfg,
 			     uint8_t pub[FZ_KEY_LEN], char *msg, size_t msglen)
 {
 	if (sodium_is_zero(cfg->private_key, FZ_KEY_LEN)) {
@@ -518,7 +517,7 @@ taken:
 	return -EEXIST;
 }
 
-int daemon_apply_set(struct daemon *d, const struct fz_config *cfg, char *msg,
+int daemon_apply_set(struct daemon *d, const struct conf *cfg, char *msg,
 		     size_t msglen)
 {
 	struct set_ctx sc = { .d = d };

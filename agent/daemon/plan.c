@@ -14,7 +14,7 @@
 #include "fzk/device.h"
 #include "lib/keyindex.h"
 
-static void plan_peer(struct fz_plan *plan, const struct fz_config_peer *cp,
+static void plan_peer(struct fz_plan *plan, const struct conf_peer *cp,
 		      const struct fzk_peer_view *dp)
 {
 	struct fz_plan_peer *pp = &plan->peers[plan->n_peers++];
@@ -39,7 +39,7 @@ static void plan_peer(struct fz_plan *plan, const struct fz_config_peer *cp,
  * cut every session. A missing FwMark clears one, as `wg setconf` does.
  */
 static void plan_device(struct fz_plan *plan, const struct fzk_device_view *dev,
-			const struct fz_config *cfg)
+			const struct conf *cfg)
 {
 	if (cfg->has_listen_port && cfg->listen_port &&
 	    cfg->listen_port != dev->listen_port) {
@@ -52,14 +52,14 @@ static void plan_device(struct fz_plan *plan, const struct fzk_device_view *dev,
 	}
 }
 
-int fz_plan_adopt(const struct fzk_device_view *dev,
-		  const struct fz_config *cfg, struct fz_plan *out)
+int fz_plan_adopt(const struct fzk_device_view *dev, const struct conf *cfg,
+		  struct fz_plan *out)
 {
 	return fz_plan_adopt_keeping(dev, cfg, NULL, NULL, out);
 }
 
 int fz_plan_adopt_keeping(const struct fzk_device_view *dev,
-			  const struct fz_config *cfg,
+			  const struct conf *cfg,
 			  bool (*keep)(void *ctx, const uint8_t *key),
 			  void *keep_ctx, struct fz_plan *out)
 {

@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct fz_config;
-struct fz_config_peer;
+struct conf;
+struct conf_peer;
 struct fzk_device_view;
 struct fzk_peer_view;
 
@@ -30,7 +30,7 @@ enum fz_plan_op {
 
 struct fz_plan_peer {
 	enum fz_plan_op op;
-	const struct fz_config_peer *cfg; /* ADD, KEEP */
+	const struct conf_peer *cfg; /* ADD, KEEP */
 	const struct fzk_peer_view *dev; /* KEEP, DELETE */
 	bool skip_endpoint; /* KEEP: the kernel's endpoint stays */
 	bool has_current; /* KEEP: a current keypair in the kernel */
@@ -48,15 +48,15 @@ struct fz_plan {
 };
 
 /* dev may be empty (a new link). The plan points into dev and cfg. */
-int fz_plan_adopt(const struct fzk_device_view *dev,
-		  const struct fz_config *cfg, struct fz_plan *out);
+int fz_plan_adopt(const struct fzk_device_view *dev, const struct conf *cfg,
+		  struct fz_plan *out);
 /*
  * The same, leaving alone the device's peers for which keep() is true
  * although cfg does not have them: a gateway's clients, which are part
  * of the desired state without being in the config file.
  */
 int fz_plan_adopt_keeping(const struct fzk_device_view *dev,
-			  const struct fz_config *cfg,
+			  const struct conf *cfg,
 			  bool (*keep)(void *ctx, const uint8_t *key),
 			  void *keep_ctx, struct fz_plan *out);
 void fz_plan_free(struct fz_plan *plan);

@@ -389,7 +389,7 @@ static bool role_gw_keeps_peer(struct daemon *d, const uint8_t key[FZ_KEY_LEN])
 	return r->gw && gw_is_client(r->gw, key);
 }
 
-static int role_gw_check_config(struct daemon *d, const struct fz_config *cfg,
+static int role_gw_check_config(struct daemon *d, const struct conf *cfg,
 				char *err, size_t errlen)
 {
 	struct role_gw *r = role_of(d);
@@ -416,7 +416,7 @@ static int role_gw_check_config(struct daemon *d, const struct fz_config *cfg,
  * allowed IPs, or remove it and add it back as a peer without default
  * deny, and the gateway's state would no longer be the kernel's.
  */
-static int role_gw_check_set(struct daemon *d, const struct fz_config *cfg,
+static int role_gw_check_set(struct daemon *d, const struct conf *cfg,
 			     char *msg, size_t msglen)
 {
 	struct role_gw *r = role_of(d);
@@ -478,14 +478,14 @@ static const struct daemon_role_ops role_gw_ops = {
 };
 
 int fz_daemon_gateway(const char *ifname, const char *config_path,
-		      struct fz_config *cfg, struct gw_auth *auth,
+		      struct conf *cfg, struct gw_auth *auth,
 		      const char *auth_path)
 {
 	struct role_gw *r = calloc(1, sizeof(*r));
 	int status;
 
 	if (!r) {
-		fz_config_free(cfg);
+		conf_free(cfg);
 		gw_auth_free(auth);
 		cli_error("gateway", "out of memory");
 		return CLI_EXIT_FAILURE;

@@ -167,10 +167,10 @@ static char *key_file(const char *name, const char *content)
 	return p;
 }
 
-static void parse_set(struct fz_config *cfg, char **argv, int argc)
+static void parse_set(struct conf *cfg, char **argv, int argc)
 {
 	char err[256];
-	int ret = fz_config_parse_set(argc, argv, cfg, err, sizeof(err));
+	int ret = conf_parse_set(argc, argv, cfg, err, sizeof(err));
 
 	ck_assert_msg(ret == 0, "parse_set: %s", err);
 }
@@ -189,8 +189,8 @@ static void check_words(const struct fz_ctl_words *w, const char *want)
 	ck_assert_str_eq(got, want);
 }
 
-static void check_same_peer(const struct fz_config_peer *x,
-			    const struct fz_config_peer *y)
+static void check_same_peer(const struct conf_peer *x,
+			    const struct conf_peer *y)
 {
 	ck_assert_mem_eq(x->public_key, y->public_key, FZ_KEY_LEN);
 	ck_assert_int_eq(x->has_preshared_key, y->has_preshared_key);
@@ -214,7 +214,7 @@ START_TEST(test_words_round_trip)
 	char want[1024];
 	uint8_t k[FZ_KEY_LEN];
 	char *argv[32], err[256];
-	struct fz_config cfg, back;
+	struct conf cfg, back;
 	struct fz_ctl_words w;
 	int n = 0;
 
@@ -273,8 +273,8 @@ START_TEST(test_words_round_trip)
 	check_same_peer(&back.peers[0], &cfg.peers[0]);
 	check_same_peer(&back.peers[1], &cfg.peers[1]);
 	fz_ctl_words_free_all(&w);
-	fz_config_free(&back);
-	fz_config_free(&cfg);
+	conf_free(&back);
+	conf_free(&cfg);
 }
 END_TEST
 
@@ -286,7 +286,7 @@ START_TEST(test_words_remove_and_off)
 			 (char *)peer2, "persistent-keepalive",
 			 "off" };
 	char want[256];
-	struct fz_config cfg, back;
+	struct conf cfg, back;
 	struct fz_ctl_words w;
 	char err[256];
 
@@ -303,8 +303,8 @@ START_TEST(test_words_remove_and_off)
 	ck_assert(back.peers[0].remove);
 	check_same_peer(&back.peers[1], &cfg.peers[1]);
 	fz_ctl_words_free_all(&w);
-	fz_config_free(&back);
-	fz_config_free(&cfg);
+	conf_free(&back);
+	conf_free(&cfg);
 }
 END_TEST
 
@@ -314,7 +314,7 @@ START_TEST(test_words_inline_keys)
 	char *bad[] = { "private-key", "/etc/shadow" };
 	char *none[] = { "private-key", "" };
 	char *psk_first[] = { "preshared-key", (char *)peer1 };
-	struct fz_config cfg;
+	struct conf cfg;
 	char err[256];
 
 	ck_assert_int_eq(fz_ctl_config_from_words(2, bad, &cfg, err,
@@ -325,7 +325,7 @@ START_TEST(test_words_inline_keys)
 		fz_ctl_config_from_words(2, none, &cfg, err, sizeof(err)), 0);
 	ck_assert(cfg.has_private_key);
 	ck_assert(sodium_is_zero(cfg.private_key, FZ_KEY_LEN));
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 	/* Out of place: the parser's own message. */
 	ck_assert_int_eq(fz_ctl_config_from_words(2, psk_first, &cfg, err,
 						  sizeof(err)),

@@ -134,10 +134,10 @@ START_TEST(test_msg_set_device)
 }
 END_TEST
 
-static struct fz_config_peer *test_peer(void)
+static struct conf_peer *test_peer(void)
 {
 	static struct fz_cidr aips[2];
-	static struct fz_config_peer p;
+	static struct conf_peer p;
 
 	memset(&p, 0, sizeof(p));
 	fill_key(p.public_key, 0x22);
@@ -176,7 +176,7 @@ static void check_aip(struct nlattr *nest, uint16_t family, const char *ip,
 }
 
 /* The request for a parsed peer, as fz_apply_set() builds it. */
-static struct nl_msg *set_peer_msg(const struct fz_config_peer *p,
+static struct nl_msg *set_peer_msg(const struct conf_peer *p,
 				   bool skip_endpoint)
 {
 	struct fzk_peer_update u;
@@ -188,7 +188,7 @@ static struct nl_msg *set_peer_msg(const struct fz_config_peer *p,
 START_TEST(test_msg_set_peer)
 {
 	struct nlattr *tb[FZ_A_MAX + 1], *pb[FZ_PEER_A_MAX + 1], *nest;
-	struct fz_config_peer *p = test_peer();
+	struct conf_peer *p = test_peer();
 	struct sockaddr_in sin;
 	struct nl_msg *msg;
 	int rem, n = 0;
@@ -661,7 +661,7 @@ static const char plan_conf[] =
 	"PublicKey = MzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzM=\n"
 	"AllowedIPs = 10.0.0.3/32\n";
 
-static void load_conf(struct fz_config *cfg, const char *text)
+static void load_conf(struct conf *cfg, const char *text)
 {
 	char path[] = "/tmp/fzagent-plan.XXXXXX", err[256];
 	int fd = mkstemp(path);
@@ -669,8 +669,7 @@ static void load_conf(struct fz_config *cfg, const char *text)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
-	ck_assert_msg(!fz_config_parse_file(path, cfg, err, sizeof(err)), "%s",
-		      err);
+	ck_assert_msg(!conf_parse_file(path, cfg, err, sizeof(err)), "%s", err);
 	unlink(path);
 }
 
@@ -678,7 +677,7 @@ START_TEST(test_plan_adopt)
 {
 	struct fzk_peer_view peers[4];
 	struct fzk_device_view dev;
-	struct fz_config cfg;
+	struct conf cfg;
 	struct fz_plan plan;
 
 	ck_assert_int_eq(keys_init(), 0);
@@ -719,14 +718,14 @@ START_TEST(test_plan_adopt)
 	ck_assert(plan.set_fwmark);
 	ck_assert_uint_eq(plan.fwmark, 0);
 	fz_plan_free(&plan);
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 }
 END_TEST
 
 START_TEST(test_plan_new_device)
 {
 	struct fzk_device_view dev;
-	struct fz_config cfg;
+	struct conf cfg;
 	struct fz_plan plan;
 
 	ck_assert_int_eq(keys_init(), 0);
@@ -743,14 +742,14 @@ START_TEST(test_plan_new_device)
 	ck_assert_uint_eq(plan.listen_port, 51820);
 	ck_assert(!plan.set_fwmark);
 	fz_plan_free(&plan);
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 }
 END_TEST
 
 START_TEST(test_plan_device_settings)
 {
 	struct fzk_device_view dev;
-	struct fz_config cfg = { 0 };
+	struct conf cfg = { 0 };
 	struct fz_plan plan;
 
 	fzk_device_view_init(&dev);

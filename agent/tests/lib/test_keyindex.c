@@ -57,7 +57,7 @@ START_TEST(test_plan_thousands)
 {
 	enum { N = 3000 };
 	struct fzk_device_view dev;
-	struct fz_config cfg;
+	struct conf cfg;
 	struct fz_plan plan;
 
 	fzk_device_view_init(&dev);
