@@ -192,17 +192,17 @@ int revoke_parse_args(int argc, char **argv, struct authorize_args *out,
 static int call_agent(const char *cmd, const char *ifname, char **words,
 		      size_t n)
 {
-	struct fz_ctl_words w = { .argv = words, .argc = n };
-	char msg[FZ_CTL_MAX_MESSAGE + 1];
+	struct ctl_words w = { .argv = words, .argc = n };
+	char msg[CTL_MAX_MESSAGE + 1];
 	int fd, ret;
 
-	fd = fz_ctl_client_connect(cmd, ifname,
-				   "no agent runs for it (start it with "
-				   "'fzagent gateway')",
-				   "nothing was sent");
+	fd = ctl_client_connect(cmd, ifname,
+				"no agent runs for it (start it with "
+				"'fzagent gateway')",
+				"nothing was sent");
 	if (fd < 0)
 		return CLI_EXIT_FAILURE;
-	ret = fz_ctl_client_call(cmd, ifname, fd, &w, msg, sizeof(msg));
+	ret = ctl_client_call(cmd, ifname, fd, &w, msg, sizeof(msg));
 	close(fd);
 	return ret ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }

@@ -48,14 +48,14 @@ static void stop_agent(const char *ifname)
 {
 	static char stop[] = "stop";
 	char *argv[] = { stop, NULL };
-	struct fz_ctl_words words = { .argv = argv, .argc = 1 };
-	char msg[FZ_CTL_MAX_MESSAGE + 1];
+	struct ctl_words words = { .argv = argv, .argc = 1 };
+	char msg[CTL_MAX_MESSAGE + 1];
 	int fd, ret, status = 0;
 
-	fd = fz_ctl_client_connect("down", ifname, NULL, "ignored");
+	fd = ctl_client_connect("down", ifname, NULL, "ignored");
 	if (fd < 0)
 		return;
-	ret = fz_ctl_call(fd, &words, &status, msg, sizeof(msg));
+	ret = ctl_call(fd, &words, &status, msg, sizeof(msg));
 	close(fd);
 	if (ret || status)
 		cli_error("down", "%s: its agent did not confirm: %s", ifname,

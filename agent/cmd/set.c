@@ -99,17 +99,17 @@ static const char set_usage[] =
 
 static int via_agent(int fd, const char *ifname, const struct conf *cfg)
 {
-	char msg[FZ_CTL_MAX_MESSAGE + 1];
-	struct fz_ctl_words words;
+	char msg[CTL_MAX_MESSAGE + 1];
+	struct ctl_words words;
 	int ret;
 
-	ret = fz_ctl_words_from_config(cfg, &words);
+	ret = ctl_words_from_config(cfg, &words);
 	if (ret)
-		ret = fz_ctl_client_result("set", ifname, ret, 0, "");
+		ret = ctl_client_result("set", ifname, ret, 0, "");
 	else
-		ret = fz_ctl_client_call("set", ifname, fd, &words, msg,
-					 sizeof(msg));
-	fz_ctl_words_free_all(&words);
+		ret = ctl_client_call("set", ifname, fd, &words, msg,
+				      sizeof(msg));
+	ctl_words_free_all(&words);
 	if (ret)
 		return CLI_EXIT_FAILURE;
 	if (*msg)
@@ -227,7 +227,7 @@ int set_main(int argc, char *argv[])
 		cli_error("set", "%s", err);
 		return CLI_EXIT_FAILURE;
 	}
-	fd = fz_ctl_client_connect("set", argv[1], NULL, "nothing was sent");
+	fd = ctl_client_connect("set", argv[1], NULL, "nothing was sent");
 	if (fd >= 0) {
 		ret = via_agent(fd, argv[1], &cfg);
 		close(fd);

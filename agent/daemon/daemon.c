@@ -626,7 +626,7 @@ static int find_link(struct daemon *d, const struct conf *cfg, bool *created)
 
 static bool name_held_by_root(const char *ifname)
 {
-	int fd = fz_ctl_connect(ifname);
+	int fd = ctl_connect(ifname);
 
 	if (fd >= 0)
 		close(fd);
@@ -635,7 +635,7 @@ static bool name_held_by_root(const char *ifname)
 
 static int claim_name(struct daemon *d)
 {
-	d->ctl_fd = fz_ctl_listen(d->ifname);
+	d->ctl_fd = ctl_listen(d->ifname);
 	if (d->ctl_fd >= 0)
 		return 0;
 	if (d->ctl_fd == -EADDRINUSE && !name_held_by_root(d->ifname))

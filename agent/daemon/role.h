@@ -57,8 +57,8 @@ struct daemon_role_ops {
 	/* FZ_CMD_EVT_CONTROL and FZ_CMD_EVT_DENIED_FLOW. */
 	void (*event)(struct daemon *d, const struct fzk_event *ev);
 	/* A control request whose verb the table marks as a role's. */
-	int (*ctl)(struct daemon *d, enum fz_ctl_verb verb, int argc,
-		   char **argv, char *msg, size_t msglen);
+	int (*ctl)(struct daemon *d, enum ctl_verb verb, int argc, char **argv,
+		   char *msg, size_t msglen);
 };
 
 /* Embedded first in the role's own state; d->role points at it. */

@@ -449,12 +449,12 @@ static void role_gw_event(struct daemon *d, const struct fzk_event *ev)
 		gw_on_denied_flow(r->gw, ev);
 }
 
-static int role_gw_ctl(struct daemon *d, enum fz_ctl_verb verb, int argc,
+static int role_gw_ctl(struct daemon *d, enum ctl_verb verb, int argc,
 		       char **argv, char *msg, size_t msglen)
 {
 	struct role_gw *r = role_of(d);
 
-	if (verb == FZ_CTL_VERB_AUTHORIZE)
+	if (verb == CTL_VERB_AUTHORIZE)
 		return gw_ctl_authorize(r->gw, argc - 1, argv + 1, msg, msglen);
 	return gw_ctl_revoke(r->gw, argc - 1, argv + 1, msg, msglen);
 }

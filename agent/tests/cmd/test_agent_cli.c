@@ -232,9 +232,9 @@ END_TEST
 static void fake_agent(const char *name, int ready, int out, int n,
 		       const int *status, const char *const *msgs)
 {
-	uint8_t buf[FZ_CTL_MAX_REQUEST], reply[FZ_CTL_MAX_REPLY];
-	int lfd = fz_ctl_listen(name);
-	struct fz_ctl_words w;
+	uint8_t buf[CTL_MAX_REQUEST], reply[CTL_MAX_REPLY];
+	int lfd = ctl_listen(name);
+	struct ctl_words w;
 	ssize_t len;
 
 	if (lfd < 0)
@@ -245,20 +245,20 @@ static void fake_agent(const char *name, int ready, int out, int n,
 
 		while (fd == -EAGAIN) {
 			usleep(1000);
-			fd = fz_ctl_accept(lfd);
+			fd = ctl_accept(lfd);
 		}
 		if (fd < 0)
 			_exit(3);
 		do
 			len = recv(fd, buf, sizeof(buf), 0);
 		while (len < 0 && errno == EAGAIN);
-		if (len <= 0 || fz_ctl_decode_request(buf, (size_t)len, &w))
+		if (len <= 0 || ctl_decode_request(buf, (size_t)len, &w))
 			_exit(4);
 		for (size_t k = 0; k < w.argc; k++)
 			dprintf(out, "%s%s", k ? "|" : "", w.argv[k]);
 		dprintf(out, "\n");
-		fz_ctl_words_free(&w);
-		len = (ssize_t)fz_ctl_encode_reply(reply, status[i], msgs[i]);
+		ctl_words_free(&w);
+		len = (ssize_t)ctl_encode_reply(reply, status[i], msgs[i]);
 		(void)!send(fd, reply, (size_t)len, 0);
 		close(fd);
 	}
