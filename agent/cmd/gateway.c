@@ -214,5 +214,5 @@ int gateway_main(int argc, char *argv[])
 		gw_auth_free(&auth);
 		return CLI_EXIT_FAILURE;
 	}
-	return fz_daemon_gateway(ifname, opts.config, &cfg, &auth, opts.auth);
+	return daemon_gateway(ifname, opts.config, &cfg, &auth, opts.auth);
 }

@@ -198,8 +198,8 @@ static int direct(const char *ifname, const struct conf *cfg)
 		fzk_nl_close(nl);
 		return CLI_EXIT_FAILURE;
 	}
-	ret = fz_apply_set(nl, ifindex, cfg, NULL, NULL, NULL, err,
-			   sizeof(err));
+	ret = daemon_apply_config(nl, ifindex, cfg, NULL, NULL, NULL, err,
+				  sizeof(err));
 	fzk_nl_close(nl);
 	if (ret) {
 		cli_error("set", "%s: %s", ifname, err);

@@ -218,5 +218,5 @@ int up_main(int argc, char *argv[])
 		return ret;
 	if (fz_up_load_config("up", opts.config, &cfg))
 		return CLI_EXIT_FAILURE;
-	return fz_daemon_up(ifname, opts.config, &cfg);
+	return daemon_up(ifname, opts.config, &cfg);
 }

@@ -100,7 +100,7 @@ int daemon_dump(struct daemon *d, struct fzk_device_view *dev)
 	return ret;
 }
 
-unsigned int fz_read_time_divisor(const char *path)
+unsigned int daemon_read_time_divisor(const char *path)
 {
 	unsigned int v = 1;
 	FILE *f = fopen(path, "r");
@@ -676,7 +676,7 @@ static int setup(struct daemon *d, const struct conf *cfg)
 	bool created;
 	int ret;
 
-	d->divisor = fz_read_time_divisor(FZ_TIME_DIVISOR_PATH);
+	d->divisor = daemon_read_time_divisor(DAEMON_TIME_DIVISOR_PATH);
 	wg_hs_default_timers(&timers, d->divisor);
 	d->hs = wg_hs_new(&daemon_hs_ops, d, &timers);
 	if (!d->hs)
@@ -776,7 +776,7 @@ int daemon_run(const char *cmd, const char *ifname, const char *config_path,
 	return status;
 }
 
-int fz_daemon_up(const char *ifname, const char *config_path, struct conf *cfg)
+int daemon_up(const char *ifname, const char *config_path, struct conf *cfg)
 {
 	return daemon_run("up", ifname, config_path, cfg, NULL);
 }

@@ -70,7 +70,7 @@ static void rekey_all(struct daemon *d)
 
 /* --- Config files --- */
 
-static int sync_device(struct daemon *d, const struct fz_plan *plan,
+static int sync_device(struct daemon *d, const struct daemon_plan *plan,
 		       const uint8_t *public_key, char *err, size_t errlen)
 {
 	struct fzk_device_update u = {
@@ -86,17 +86,18 @@ static int sync_device(struct daemon *d, const struct fz_plan *plan,
 		u.flags |= FZ_DEVICE_F_REMOVE_FWMARK;
 	ret = daemon_check(d, fzk_set_device(d->nl, d->ifindex, &u));
 	if (ret)
-		fz_apply_error(err, errlen, d->nl, ret,
-			       "cannot set the device settings");
+		daemon_apply_error(err, errlen, d->nl, ret,
+				   "cannot set the device settings");
 	return ret;
 }
 
 /* A peer as the file has it: what it leaves out is off (no keepalive). */
-static int set_peer_from_file(struct daemon *d, const struct fz_plan_peer *pp)
+static int set_peer_from_file(struct daemon *d,
+			      const struct daemon_plan_peer *pp)
 {
 	struct fzk_peer_update u;
 
-	fz_apply_peer_update(&u, pp->cfg, 0, pp->skip_endpoint);
+	daemon_apply_peer_update(&u, pp->cfg, 0, pp->skip_endpoint);
 	u.has_keepalive = true;
 	return fzk_set_peer(d->nl, d->ifindex, &u);
 }
@@ -107,7 +108,7 @@ static int set_peer_from_file(struct daemon *d, const struct fz_plan_peer *pp)
  * outranks it (see plan.h). This is the kernel's half; peer_state() is
  * the handshake state's, once the kernel took every peer.
  */
-static int kernel_peer(struct daemon *d, const struct fz_plan_peer *pp,
+static int kernel_peer(struct daemon *d, const struct daemon_plan_peer *pp,
 		       char *err, size_t errlen)
 {
 	const uint8_t *key = pp->cfg ? pp->cfg->public_key :
@@ -115,7 +116,7 @@ static int kernel_peer(struct daemon *d, const struct fz_plan_peer *pp,
 	char id[9];
 	int ret;
 
-	if (pp->op == FZ_PLAN_DELETE) {
+	if (pp->op == DAEMON_PLAN_DELETE) {
 		ret = fzk_del_peer(d->nl, d->ifindex, key);
 		ret = ret == -ENOENT ? 0 : ret;
 	} else {
@@ -123,20 +124,21 @@ static int kernel_peer(struct daemon *d, const struct fz_plan_peer *pp,
 	}
 	if (ret) {
 		fz_peer_id(id, key);
-		fz_apply_error(err, errlen, d->nl, daemon_check(d, ret),
-			       "cannot %s peer %s",
-			       pp->op == FZ_PLAN_DELETE ? "remove" : "set", id);
+		daemon_apply_error(
+			err, errlen, d->nl, daemon_check(d, ret),
+			"cannot %s peer %s",
+			pp->op == DAEMON_PLAN_DELETE ? "remove" : "set", id);
 	}
 	return ret;
 }
 
-static int peer_state(struct daemon *d, const struct fz_plan_peer *pp,
+static int peer_state(struct daemon *d, const struct daemon_plan_peer *pp,
 		      char *err, size_t errlen)
 {
 	struct wg_hs_peer *peer;
 	int ret;
 
-	if (pp->op == FZ_PLAN_DELETE) {
+	if (pp->op == DAEMON_PLAN_DELETE) {
 		wg_hs_remove_peer(d->hs, pp->dev->public_key);
 		return 0;
 	}
@@ -189,7 +191,7 @@ static int restore_peer(struct daemon *d, const struct fzk_peer_view *dp)
  * fz.ko freed: it handshakes again.
  */
 static void undo(struct daemon *d, const struct fzk_device_view *dev,
-		 const struct fz_plan *plan, size_t done)
+		 const struct daemon_plan *plan, size_t done)
 {
 	struct fzk_device_update u = {
 		.public_key = dev->has_public_key ? dev->public_key : NULL,
@@ -201,16 +203,16 @@ static void undo(struct daemon *d, const struct fzk_device_view *dev,
 	size_t failed = 0, readded = 0;
 
 	for (size_t i = done; i-- > 0;) {
-		const struct fz_plan_peer *pp = &plan->peers[i];
+		const struct daemon_plan_peer *pp = &plan->peers[i];
 		int ret;
 
-		if (pp->op == FZ_PLAN_ADD)
+		if (pp->op == DAEMON_PLAN_ADD)
 			ret = fzk_del_peer(d->nl, d->ifindex,
 					   pp->cfg->public_key);
 		else
 			ret = restore_peer(d, pp->dev);
 		failed += ret && ret != -ENOENT;
-		readded += pp->op == FZ_PLAN_DELETE;
+		readded += pp->op == DAEMON_PLAN_DELETE;
 	}
 	if (plan->set_fwmark && !dev->fwmark)
 		u.flags |= FZ_DEVICE_F_REMOVE_FWMARK;
@@ -264,13 +266,14 @@ static void reserve_indices(struct daemon *d, const struct fzk_device_view *dev)
 }
 
 /* Peers that keep a NAT mapping open start at once, as in WireGuard. */
-static void start_keepalive_peers(struct daemon *d, const struct fz_plan *plan)
+static void start_keepalive_peers(struct daemon *d,
+				  const struct daemon_plan *plan)
 {
 	for (size_t i = 0; i < plan->n_peers; i++) {
-		const struct fz_plan_peer *pp = &plan->peers[i];
+		const struct daemon_plan_peer *pp = &plan->peers[i];
 		struct wg_hs_peer *peer;
 
-		if (pp->op == FZ_PLAN_DELETE || pp->has_current ||
+		if (pp->op == DAEMON_PLAN_DELETE || pp->has_current ||
 		    !pp->cfg->has_endpoint || !pp->cfg->persistent_keepalive)
 			continue;
 		peer = wg_hs_find(d->hs, pp->cfg->public_key);
@@ -279,8 +282,8 @@ static void start_keepalive_peers(struct daemon *d, const struct fz_plan *plan)
 	}
 }
 
-static void log_sync(struct daemon *d, const struct fz_plan *plan, bool startup,
-		     bool created)
+static void log_sync(struct daemon *d, const struct daemon_plan *plan,
+		     bool startup, bool created)
 {
 	if (created)
 		daemon_log(d, "created the interface with %zu peers",
@@ -328,7 +331,7 @@ taken:
  * would fail.
  */
 static int apply_plan(struct daemon *d, const struct conf *cfg,
-		      const struct fz_plan *plan,
+		      const struct daemon_plan *plan,
 		      const struct fzk_device_view *dev, bool *new_identity,
 		      char *err, size_t errlen)
 {
@@ -367,17 +370,17 @@ int daemon_sync(struct daemon *d, const struct conf *cfg, bool startup,
 {
 	char err[512] = "";
 	struct fzk_device_view dev;
-	struct fz_plan plan = { 0 };
+	struct daemon_plan plan = { 0 };
 	bool new_identity = false;
 	int ret;
 
 	ret = daemon_dump(d, &dev);
 	if (ret)
-		fz_apply_error(err, sizeof(err), d->nl, ret,
-			       "cannot read the interface");
+		daemon_apply_error(err, sizeof(err), d->nl, ret,
+				   "cannot read the interface");
 	if (!ret) {
-		ret = fz_plan_adopt_keeping(&dev, cfg, daemon_keeps_peer, d,
-					    &plan);
+		ret = daemon_plan_adopt_keeping(&dev, cfg, daemon_keeps_peer, d,
+						&plan);
 		if (ret)
 			snprintf(err, sizeof(err), "out of memory");
 	}
@@ -397,7 +400,7 @@ int daemon_sync(struct daemon *d, const struct conf *cfg, bool startup,
 	} else {
 		daemon_log(d, "%s", err);
 	}
-	fz_plan_free(&plan);
+	daemon_plan_free(&plan);
 	fzk_device_view_free(&dev);
 	return ret;
 }
@@ -530,16 +533,16 @@ int daemon_apply_set(struct daemon *d, const struct conf *cfg, char *msg,
 		sc.new_identity = !ret && !same_identity(d, cfg->private_key);
 	}
 	if (!ret)
-		ret = daemon_check(d,
-				   fz_apply_device(d->nl, d->ifindex, cfg,
-						   sc.new_identity ? pub : NULL,
-						   msg, msglen));
+		ret = daemon_check(
+			d, daemon_apply_device(d->nl, d->ifindex, cfg,
+					       sc.new_identity ? pub : NULL,
+					       msg, msglen));
 	if (!ret && sc.new_identity)
 		ret = set_identity(d, cfg->private_key, msg, msglen);
 	if (!ret)
-		ret = daemon_check(d, fz_apply_peers(d->nl, d->ifindex, cfg,
-						     set_peer_done, &sc, msg,
-						     msglen));
+		ret = daemon_check(d, daemon_apply_peers(d->nl, d->ifindex, cfg,
+							 set_peer_done, &sc,
+							 msg, msglen));
 	if (!ret && sc.new_identity) {
 		daemon_log(d, "new private key: handshaking with every peer");
 		rekey_all(d);

@@ -68,7 +68,7 @@ struct daemon_role {
 
 /*
  * Runs the agent for CMD ("up", "gateway") with role (NULL: none), as
- * fz_daemon_up() does; cfg is freed. The role stays the caller's.
+ * daemon_up() does; cfg is freed. The role stays the caller's.
  */
 int daemon_run(const char *cmd, const char *ifname, const char *config_path,
 	       struct conf *cfg, struct daemon_role *role);

@@ -477,9 +477,9 @@ static const struct daemon_role_ops role_gw_ops = {
 	.ctl = role_gw_ctl,
 };
 
-int fz_daemon_gateway(const char *ifname, const char *config_path,
-		      struct conf *cfg, struct gw_auth *auth,
-		      const char *auth_path)
+int daemon_gateway(const char *ifname, const char *config_path,
+		   struct conf *cfg, struct gw_auth *auth,
+		   const char *auth_path)
 {
 	struct role_gw *r = calloc(1, sizeof(*r));
 	int status;

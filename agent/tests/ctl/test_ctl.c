@@ -523,19 +523,19 @@ START_TEST(test_time_divisor)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/divisor", tmpdir);
-	ck_assert_uint_eq(fz_read_time_divisor(path), 1);
+	ck_assert_uint_eq(daemon_read_time_divisor(path), 1);
 	f = fopen(path, "w");
 	fputs("20\n", f);
 	fclose(f);
-	ck_assert_uint_eq(fz_read_time_divisor(path), 20);
+	ck_assert_uint_eq(daemon_read_time_divisor(path), 20);
 	f = fopen(path, "w");
 	fputs("0\n", f);
 	fclose(f);
-	ck_assert_uint_eq(fz_read_time_divisor(path), 1);
+	ck_assert_uint_eq(daemon_read_time_divisor(path), 1);
 	f = fopen(path, "w");
 	fputs("x\n", f);
 	fclose(f);
-	ck_assert_uint_eq(fz_read_time_divisor(path), 1);
+	ck_assert_uint_eq(daemon_read_time_divisor(path), 1);
 }
 END_TEST
 
