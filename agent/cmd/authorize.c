@@ -122,7 +122,7 @@ static int parse_common(char **argv, struct authorize_args *out, char *err,
 		snprintf(err, errlen,
 			 "'%s' is not a public key (44 characters of base64)",
 			 argv[2]);
-	else if (!n || n > GW_NAME_MAX ||
+	else if (!n || n > PROTO_AUTH_NAME_MAX ||
 		 strspn(argv[3],
 			"abcdefghijklmnopqrstuvwxyz"
 			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)

@@ -150,7 +150,7 @@ static const char gateway_usage[] =
 	"    0 when stopped by a signal or by `fzagent down`; 1 on any error,\n"
 	"    including an error in either file.\n";
 
-static int load_auth(const char *path, struct gw_auth *auth)
+static int load_auth(const char *path, struct proto_auth *auth)
 {
 	char err[512];
 
@@ -158,8 +158,8 @@ static int load_auth(const char *path, struct gw_auth *auth)
 		memset(auth, 0, sizeof(*auth));
 		return 0;
 	}
-	if (gw_auth_parse_file(path, fz_clock_real_ns(), auth, err,
-			       sizeof(err))) {
+	if (proto_auth_parse_file(path, fz_clock_real_ns(), auth, err,
+				  sizeof(err))) {
 		cli_error("gateway", "%s", err);
 		return -EINVAL;
 	}
@@ -168,13 +168,13 @@ static int load_auth(const char *path, struct gw_auth *auth)
 
 /* A key must be a [Peer] or a [Client], not both. */
 static int check_overlap(const struct fz_up_opts *o, const struct conf *cfg,
-			 const struct gw_auth *auth)
+			 const struct proto_auth *auth)
 {
 	char b64[KEY_B64_LEN + 1];
 
 	for (size_t i = 0; i < cfg->n_peers; i++) {
-		const struct gw_client *c =
-			gw_auth_find_client(auth, cfg->peers[i].public_key);
+		const struct proto_auth_client *c =
+			proto_auth_find_client(auth, cfg->peers[i].public_key);
 
 		if (!c)
 			continue;
@@ -193,7 +193,7 @@ int gateway_main(int argc, char *argv[])
 	struct fz_up_opts opts;
 	char ifname[IFNAMSIZ];
 	struct conf cfg;
-	struct gw_auth auth;
+	struct proto_auth auth;
 	int ret;
 
 	if (cli_wants_help(argc, argv))
@@ -206,12 +206,12 @@ int gateway_main(int argc, char *argv[])
 	if (load_auth(opts.auth, &auth))
 		return CLI_EXIT_FAILURE;
 	if (fz_up_load_config("gateway", opts.config, &cfg)) {
-		gw_auth_free(&auth);
+		proto_auth_free(&auth);
 		return CLI_EXIT_FAILURE;
 	}
 	if (check_overlap(&opts, &cfg, &auth)) {
 		conf_free(&cfg);
-		gw_auth_free(&auth);
+		proto_auth_free(&auth);
 		return CLI_EXIT_FAILURE;
 	}
 	return daemon_gateway(ifname, opts.config, &cfg, &auth, opts.auth);

@@ -33,9 +33,9 @@ int daemon_up(const char *ifname, const char *config_path, struct conf *cfg);
  * the gateway role (role_gw.c) with the authorizations in auth, which
  * it takes and frees; auth_path (NULL: none) is read again on SIGHUP.
  */
-struct gw_auth;
+struct proto_auth;
 int daemon_gateway(const char *ifname, const char *config_path,
-		   struct conf *cfg, struct gw_auth *auth,
+		   struct conf *cfg, struct proto_auth *auth,
 		   const char *auth_path);
 
 /* fz.ko's test-only timer divisor from path; 1 if absent or invalid. */

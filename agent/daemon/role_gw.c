@@ -37,11 +37,11 @@
 struct role_gw {
 	struct daemon_role role;
 	struct gateway *gw;
-	struct gw_auth auth; /* until create() hands it to the gateway */
+	struct proto_auth auth; /* until create() hands it to the gateway */
 	const char *auth_path; /* NULL: no -a, no clients */
-	struct resolver *resolver;
+	struct proto_resolver *resolver;
 	struct gw_host *host;
-	struct gw_auth pending; /* SIGHUP: read, not yet in use */
+	struct proto_auth pending; /* SIGHUP: read, not yet in use */
 };
 
 static struct role_gw *role_of(struct daemon *d)
@@ -61,7 +61,7 @@ static int kernel_result(struct daemon *d, int ret, const char *what)
 
 /* --- struct gw_ops --- */
 
-static int op_set_client_peer(void *ctx, const struct gw_client *c)
+static int op_set_client_peer(void *ctx, const struct proto_auth_client *c)
 {
 	const struct fzk_peer_update u = {
 		.public_key = c->public_key,
@@ -146,11 +146,12 @@ static int op_send_control(void *ctx, const uint8_t key[FZ_KEY_LEN],
 		"SEND_CONTROL");
 }
 
-static int op_resolve(void *ctx, const char *name, resolver_cb cb, void *arg)
+static int op_resolve(void *ctx, const char *name, proto_resolver_cb cb,
+		      void *arg)
 {
 	struct daemon *d = ctx;
 
-	return resolver_lookup(role_of(d)->resolver, name, cb, arg);
+	return proto_resolver_lookup(role_of(d)->resolver, name, cb, arg);
 }
 
 static void op_log(void *ctx, const char *line)
@@ -202,14 +203,16 @@ static const struct gw_ops daemon_gw_ops = {
 
 static int role_gw_create(struct daemon *d)
 {
-	const struct resolve_config rc = { .timeout_ms = RESOLVE_TIMEOUT_MS };
+	const struct proto_resolve_config rc = {
+		.timeout_ms = PROTO_RESOLVE_TIMEOUT_MS
+	};
 	struct role_gw *r = role_of(d);
 
 	r->gw = gw_new(&daemon_gw_ops, d, &r->auth);
-	r->resolver = resolver_new(&d->loop, &rc, fz_clock_boot_ns);
+	r->resolver = proto_resolver_new(&d->loop, &rc, fz_clock_boot_ns);
 	r->host = calloc(1, sizeof(*r->host));
 	if (!r->gw || !r->resolver || !r->host) {
-		gw_auth_free(&r->auth);
+		proto_auth_free(&r->auth);
 		cli_error(d->cmd, "out of memory");
 		return -ENOMEM;
 	}
@@ -308,8 +311,8 @@ static int role_gw_reload_read(struct daemon *d, char *err, size_t errlen)
 	memset(&r->pending, 0, sizeof(r->pending));
 	if (!r->auth_path)
 		return 0;
-	return gw_auth_parse_file(r->auth_path, fz_clock_real_ns(), &r->pending,
-				  err, errlen);
+	return proto_auth_parse_file(r->auth_path, fz_clock_real_ns(),
+				     &r->pending, err, errlen);
 }
 
 static int role_gw_reload(struct daemon *d, char *err, size_t errlen)
@@ -334,7 +337,7 @@ static int role_gw_resync(struct daemon *d, char *err, size_t errlen)
 
 static void role_gw_reload_end(struct daemon *d)
 {
-	gw_auth_free(&role_of(d)->pending);
+	proto_auth_free(&role_of(d)->pending);
 }
 
 /* Clients with a current session hear that we go, so they fail over. */
@@ -367,7 +370,7 @@ static void role_gw_stop(struct daemon *d)
 		say_goodbye(d);
 	gw_free(r->gw);
 	r->gw = NULL;
-	resolver_free(r->resolver);
+	proto_resolver_free(r->resolver);
 	r->resolver = NULL;
 	if (r->host && gw_host_undo(r->host, err, sizeof(err)))
 		daemon_log(d, "%s", err);
@@ -397,8 +400,8 @@ static int role_gw_check_config(struct daemon *d, const struct conf *cfg,
 
 	for (size_t i = 0; r->gw && i < cfg->n_peers; i++) {
 		if (r->auth_path ?
-			    !gw_auth_find_client(&r->pending,
-						 cfg->peers[i].public_key) :
+			    !proto_auth_find_client(&r->pending,
+						    cfg->peers[i].public_key) :
 			    !gw_is_client(r->gw, cfg->peers[i].public_key))
 			continue;
 		key_to_base64(b64, cfg->peers[i].public_key);
@@ -478,7 +481,7 @@ static const struct daemon_role_ops role_gw_ops = {
 };
 
 int daemon_gateway(const char *ifname, const char *config_path,
-		   struct conf *cfg, struct gw_auth *auth,
+		   struct conf *cfg, struct proto_auth *auth,
 		   const char *auth_path)
 {
 	struct role_gw *r = calloc(1, sizeof(*r));
@@ -486,7 +489,7 @@ int daemon_gateway(const char *ifname, const char *config_path,
 
 	if (!r) {
 		conf_free(cfg);
-		gw_auth_free(auth);
+		proto_auth_free(auth);
 		cli_error("gateway", "out of memory");
 		return CLI_EXIT_FAILURE;
 	}
@@ -495,7 +498,7 @@ int daemon_gateway(const char *ifname, const char *config_path,
 	memset(auth, 0, sizeof(*auth));
 	r->auth_path = auth_path;
 	status = daemon_run("gateway", ifname, config_path, cfg, &r->role);
-	gw_auth_free(&r->auth);
+	proto_auth_free(&r->auth);
 	free(r);
 	return status;
 }

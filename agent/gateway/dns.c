@@ -30,7 +30,8 @@ static bool worth_logging(uint64_t count)
 	return count <= 10 || !(count & (count - 1));
 }
 
-static void drop(struct gateway *gw, const uint8_t *key, enum p2p_drop why)
+static void drop(struct gateway *gw, const uint8_t *key,
+		 enum proto_p2p_drop why)
 {
 	char id[KEY_B64_LEN + 1];
 	uint64_t n = ++gw->drops[why];
@@ -39,18 +40,18 @@ static void drop(struct gateway *gw, const uint8_t *key, enum p2p_drop why)
 		return;
 	key_to_base64(id, key);
 	gw_log(gw, "dropped control packet from %s: %s (%" PRIu64 " dropped)",
-	       id, p2p_drop_name(why), n);
+	       id, proto_p2p_drop_name(why), n);
 }
 
-uint64_t gw_drops(const struct gateway *gw, enum p2p_drop reason)
+uint64_t gw_drops(const struct gateway *gw, enum proto_p2p_drop reason)
 {
-	return reason < P2P_DROP_MAX ? gw->drops[reason] : 0;
+	return reason < PROTO_P2P_DROP_MAX ? gw->drops[reason] : 0;
 }
 
 int gw_send_goodbye(struct gateway *gw, const uint8_t key[FZ_KEY_LEN])
 {
-	uint8_t pkt[P2P_HEADER_LEN];
-	int len = p2p_encode_goodbye(pkt, sizeof(pkt));
+	uint8_t pkt[PROTO_P2P_HEADER_LEN];
+	int len = proto_p2p_encode_goodbye(pkt, sizeof(pkt));
 
 	return gw->ops->send_control(gw->ctx, key, pkt, (size_t)len);
 }
@@ -58,8 +59,8 @@ int gw_send_goodbye(struct gateway *gw, const uint8_t key[FZ_KEY_LEN])
 /* --- Mapping --- */
 
 void gw_map_round_robin(const struct fz_cidr *proxy, size_t n,
-			const struct resolve_result *r, struct fz_cidr *real,
-			bool *has_real)
+			const struct proto_resolve_result *r,
+			struct fz_cidr *real, bool *has_real)
 {
 	size_t k4 = 0, k6 = 0;
 
@@ -114,7 +115,7 @@ const char *gw_map_target_refused(const struct fz_cidr *ip)
  * out is logged (a name that points at the gateway is worth knowing).
  */
 static void filter_answer(struct gateway *gw, const uint8_t *key,
-			  const char *name, struct resolve_result *r)
+			  const char *name, struct proto_resolve_result *r)
 {
 	struct fz_cidr *lists[2] = { r->v4, r->v6 };
 	size_t *counts[2] = { &r->n4, &r->n6 };
@@ -233,12 +234,12 @@ static void format_ips(char *out, size_t len, const struct fz_cidr *ips,
 /* Installs the maps of one name; returns how many have a real address. */
 static size_t install_maps(struct gateway *gw, struct gw_peer *p,
 			   struct gw_authz *a, struct gw_domain *d,
-			   const struct p2p_msg *m,
-			   const struct resolve_result *r)
+			   const struct proto_p2p_msg *m,
+			   const struct proto_resolve_result *r)
 {
 	const uint8_t *key = p->client->public_key;
-	struct fz_cidr real[P2P_MAX_PROXY_IPS];
-	bool has_real[P2P_MAX_PROXY_IPS];
+	struct fz_cidr real[PROTO_P2P_MAX_PROXY_IPS];
+	bool has_real[PROTO_P2P_MAX_PROXY_IPS];
 	size_t mapped = 0;
 
 	for (size_t i = 0; i < d->n_proxy; i++)
@@ -261,11 +262,11 @@ static size_t install_maps(struct gateway *gw, struct gw_peer *p,
 }
 
 static void answer(struct gateway *gw, const uint8_t *key,
-		   const struct p2p_msg *m, bool active)
+		   const struct proto_p2p_msg *m, bool active)
 {
 	uint8_t pkt[FZ_MAX_CONTROL_PAYLOAD];
-	int len = p2p_encode_domain_status(pkt, sizeof(pkt), m->resource,
-					   m->domain, active);
+	int len = proto_p2p_encode_domain_status(pkt, sizeof(pkt), m->resource,
+						 m->domain, active);
 	char id[KEY_B64_LEN + 1];
 	int ret = len < 0 ?
 			  len :
@@ -279,8 +280,9 @@ static void answer(struct gateway *gw, const uint8_t *key,
 }
 
 static void log_mapping(struct gateway *gw, const uint8_t *key,
-			const struct p2p_msg *m, const struct resolve_result *r,
-			bool cached, size_t mapped)
+			const struct proto_p2p_msg *m,
+			const struct proto_resolve_result *r, bool cached,
+			size_t mapped)
 {
 	char id[KEY_B64_LEN + 1], v4[160], v6[400], proxy[400];
 
@@ -296,18 +298,18 @@ static void log_mapping(struct gateway *gw, const uint8_t *key,
 
 /* The client or its authorization may have gone while we resolved. */
 static void apply_answer(struct gateway *gw, const uint8_t *key,
-			 const struct p2p_msg *m,
-			 const struct resolve_result *res, bool cached)
+			 const struct proto_p2p_msg *m,
+			 const struct proto_resolve_result *res, bool cached)
 {
 	struct gw_peer *p = gw_find_peer(gw, key);
 	struct gw_authz *a = p ? gw_find_authz(p, m->resource) : NULL;
-	struct resolve_result filtered, *r = NULL;
+	struct proto_resolve_result filtered, *r = NULL;
 	struct gw_domain *d;
 	size_t mapped = 0;
 	int ret;
 
 	if (!a) {
-		drop(gw, key, P2P_DROP_UNAUTHORIZED);
+		drop(gw, key, PROTO_P2P_DROP_UNAUTHORIZED);
 		return;
 	}
 	if (res) {
@@ -339,8 +341,8 @@ static void unlink_pending(struct gateway *gw, struct gw_pending *pd)
 		*pp = pd->next;
 }
 
-static void on_resolved(void *arg, const struct resolve_result *r, int err,
-			bool cached)
+static void on_resolved(void *arg, const struct proto_resolve_result *r,
+			int err, bool cached)
 {
 	struct gw_pending *pd = arg;
 	struct gateway *gw = pd->gw;
@@ -366,7 +368,7 @@ void gw_dns_detach(struct gateway *gw)
 }
 
 static void resolve(struct gateway *gw, const uint8_t *key,
-		    const struct p2p_msg *m)
+		    const struct proto_p2p_msg *m)
 {
 	struct gw_pending *pd = calloc(1, sizeof(*pd));
 	int ret;
@@ -399,17 +401,18 @@ static size_t lookups_of(const struct gateway *gw, const uint8_t *key)
 
 /* --- Control packets --- */
 
-static enum p2p_drop check_assigned(struct gw_peer *p, const struct p2p_msg *m)
+static enum proto_p2p_drop check_assigned(struct gw_peer *p,
+					  const struct proto_p2p_msg *m)
 {
 	struct gw_authz *a = gw_find_authz(p, m->resource);
 
 	if (!a)
-		return P2P_DROP_UNAUTHORIZED;
-	if (a->res->type != GW_RES_DNS)
-		return P2P_DROP_NOT_DNS;
+		return PROTO_P2P_DROP_UNAUTHORIZED;
+	if (a->res->type != PROTO_AUTH_RES_DNS)
+		return PROTO_P2P_DROP_NOT_DNS;
 	if (!fz_domain_matches(a->res->domain, m->domain))
-		return P2P_DROP_DOMAIN_MISMATCH;
-	return P2P_OK;
+		return PROTO_P2P_DROP_DOMAIN_MISMATCH;
+	return PROTO_P2P_OK;
 }
 
 void gw_on_control(struct gateway *gw, const uint8_t key[FZ_KEY_LEN],
@@ -417,23 +420,24 @@ void gw_on_control(struct gateway *gw, const uint8_t key[FZ_KEY_LEN],
 {
 	struct gw_peer *p = gw_find_peer(gw, key);
 	char id[KEY_B64_LEN + 1];
-	enum p2p_drop why;
-	struct p2p_msg m;
+	enum proto_p2p_drop why;
+	struct proto_p2p_msg m;
 
-	why = p ? p2p_decode(packet, len, &m) : P2P_DROP_UNKNOWN_CLIENT;
-	if (!why && m.event == P2P_DOMAIN_STATUS)
-		why = P2P_DROP_UNEXPECTED;
-	if (!why && m.event == P2P_ASSIGNED_IPS)
+	why = p ? proto_p2p_decode(packet, len, &m) :
+		  PROTO_P2P_DROP_UNKNOWN_CLIENT;
+	if (!why && m.event == PROTO_P2P_DOMAIN_STATUS)
+		why = PROTO_P2P_DROP_UNEXPECTED;
+	if (!why && m.event == PROTO_P2P_ASSIGNED_IPS)
 		why = check_assigned(p, &m);
-	if (!why && m.event == P2P_ASSIGNED_IPS &&
+	if (!why && m.event == PROTO_P2P_ASSIGNED_IPS &&
 	    lookups_of(gw, key) >= GW_MAX_LOOKUPS_PER_CLIENT)
-		why = P2P_DROP_TOO_MANY_LOOKUPS;
+		why = PROTO_P2P_DROP_TOO_MANY_LOOKUPS;
 	if (why) {
 		drop(gw, key, why);
 		return;
 	}
 	key_to_base64(id, key);
-	if (m.event == P2P_GOODBYE) {
+	if (m.event == PROTO_P2P_GOODBYE) {
 		gw_log(gw, "client %s said goodbye", id);
 		return;
 	}
