@@ -118,7 +118,7 @@ static int parse_common(char **argv, struct authorize_args *out, char *err,
 	if (!fzk_ifname_valid(argv[1]))
 		snprintf(err, errlen, "'%s' is not a valid interface name",
 			 argv[1]);
-	else if (key_from_base64(key, argv[2], strlen(argv[2])))
+	else if (fz_key_from_base64(key, argv[2], strlen(argv[2])))
 		snprintf(err, errlen,
 			 "'%s' is not a public key (44 characters of base64)",
 			 argv[2]);
@@ -201,10 +201,10 @@ static int call_agent(const char *cmd, const char *ifname, char **words,
 				"'fzagent gateway')",
 				"nothing was sent");
 	if (fd < 0)
-		return CLI_EXIT_FAILURE;
+		return FZ_CLI_EXIT_FAILURE;
 	ret = ctl_client_call(cmd, ifname, fd, &w, msg, sizeof(msg));
 	close(fd);
-	return ret ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+	return ret ? FZ_CLI_EXIT_FAILURE : FZ_CLI_EXIT_OK;
 }
 
 int authorize_main(int argc, char *argv[])
@@ -214,11 +214,11 @@ int authorize_main(int argc, char *argv[])
 	char err[256], expires[24];
 	char *words[5];
 
-	if (cli_wants_help(argc, argv))
-		return cli_print_usage(authorize_usage);
+	if (fz_cli_wants_help(argc, argv))
+		return fz_cli_print_usage(authorize_usage);
 	if (authorize_parse_args(argc, argv, fz_clock_real_ns(), &a, err,
 				 sizeof(err)))
-		return cli_usage_error("authorize", "%s", err);
+		return fz_cli_usage_error("authorize", "%s", err);
 	snprintf(expires, sizeof(expires), "%" PRIu64, a.expires_ns);
 	words[0] = word;
 	words[1] = (char *)a.client;
@@ -235,10 +235,10 @@ int revoke_main(int argc, char *argv[])
 	char err[256];
 	char *words[4];
 
-	if (cli_wants_help(argc, argv))
-		return cli_print_usage(revoke_usage);
+	if (fz_cli_wants_help(argc, argv))
+		return fz_cli_print_usage(revoke_usage);
 	if (revoke_parse_args(argc, argv, &a, err, sizeof(err)))
-		return cli_usage_error("revoke", "%s", err);
+		return fz_cli_usage_error("revoke", "%s", err);
 	words[0] = word;
 	words[1] = (char *)a.client;
 	words[2] = (char *)a.resource;

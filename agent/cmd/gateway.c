@@ -160,7 +160,7 @@ static int load_auth(const char *path, struct proto_auth *auth)
 	}
 	if (proto_auth_parse_file(path, fz_clock_real_ns(), auth, err,
 				  sizeof(err))) {
-		cli_error("gateway", "%s", err);
+		fz_cli_error("gateway", "%s", err);
 		return -EINVAL;
 	}
 	return 0;
@@ -170,7 +170,7 @@ static int load_auth(const char *path, struct proto_auth *auth)
 static int check_overlap(const struct fz_up_opts *o, const struct conf *cfg,
 			 const struct proto_auth *auth)
 {
-	char b64[KEY_B64_LEN + 1];
+	char b64[FZ_KEY_B64_LEN + 1];
 
 	for (size_t i = 0; i < cfg->n_peers; i++) {
 		const struct proto_auth_client *c =
@@ -178,11 +178,12 @@ static int check_overlap(const struct fz_up_opts *o, const struct conf *cfg,
 
 		if (!c)
 			continue;
-		key_to_base64(b64, c->public_key);
-		cli_error("gateway",
-			  "%s:%u: peer %s is also a [Client] at %s:%u; a "
-			  "client belongs in the authorizations file only",
-			  o->config, cfg->peers[i].line, b64, o->auth, c->line);
+		fz_key_to_base64(b64, c->public_key);
+		fz_cli_error("gateway",
+			     "%s:%u: peer %s is also a [Client] at %s:%u; a "
+			     "client belongs in the authorizations file only",
+			     o->config, cfg->peers[i].line, b64, o->auth,
+			     c->line);
 		return -EINVAL;
 	}
 	return 0;
@@ -196,23 +197,23 @@ int gateway_main(int argc, char *argv[])
 	struct proto_auth auth;
 	int ret;
 
-	if (cli_wants_help(argc, argv))
-		return cli_print_usage(gateway_usage);
+	if (fz_cli_wants_help(argc, argv))
+		return fz_cli_print_usage(gateway_usage);
 	ret = fz_up_parse_args("gateway", argc, argv, true, &opts);
 	if (!ret)
 		ret = fz_up_choose_ifname("gateway", &opts, ifname);
 	if (ret)
 		return ret;
 	if (load_auth(opts.auth, &auth))
-		return CLI_EXIT_FAILURE;
+		return FZ_CLI_EXIT_FAILURE;
 	if (fz_up_load_config("gateway", opts.config, &cfg)) {
 		proto_auth_free(&auth);
-		return CLI_EXIT_FAILURE;
+		return FZ_CLI_EXIT_FAILURE;
 	}
 	if (check_overlap(&opts, &cfg, &auth)) {
 		conf_free(&cfg);
 		proto_auth_free(&auth);
-		return CLI_EXIT_FAILURE;
+		return FZ_CLI_EXIT_FAILURE;
 	}
 	return daemon_gateway(ifname, opts.config, &cfg, &auth, opts.auth);
 }

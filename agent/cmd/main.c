@@ -45,8 +45,8 @@ static const struct cli_command *find_command(const char *name)
 
 static void print_overview(FILE *f)
 {
-	fputs("Usage: " FZAGENT_NAME " <command> [<arguments>]\n"
-	      "       " FZAGENT_NAME " --help | --version\n"
+	fputs("Usage: " FZ_AGENT_NAME " <command> [<arguments>]\n"
+	      "       " FZ_AGENT_NAME " --help | --version\n"
 	      "\n"
 	      "Configure and inspect fz interfaces, the data path of the fz\n"
 	      "zero-trust VPN in the kernel module fz.ko.\n"
@@ -56,18 +56,18 @@ static void print_overview(FILE *f)
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %-9s  %s\n", commands[i].name,
 			commands[i].description);
-	fputs("\nRun '" FZAGENT_NAME " <command> --help' for the synopsis, "
+	fputs("\nRun '" FZ_AGENT_NAME " <command> --help' for the synopsis, "
 	      "options and examples\nof one command.\n",
 	      f);
 }
 
 static int unknown_command(const char *name)
 {
-	cli_error(NULL, "%s: unknown %s", name,
-		  name[0] == '-' ? "option" : "command");
-	fputs("Run '" FZAGENT_NAME " --help' for the list of commands.\n",
+	fz_cli_error(NULL, "%s: unknown %s", name,
+		     name[0] == '-' ? "option" : "command");
+	fputs("Run '" FZ_AGENT_NAME " --help' for the list of commands.\n",
 	      stderr);
-	return CLI_EXIT_USAGE;
+	return FZ_CLI_EXIT_USAGE;
 }
 
 /* `fzagent help CMD` is the same as `fzagent CMD --help`. */
@@ -77,13 +77,14 @@ static int help_main(int argc, char *argv[])
 	char help_flag[] = "--help";
 	char *sub_argv[] = { NULL, help_flag, NULL };
 
-	if (argc == 2 && cli_is_help(argv[1]))
+	if (argc == 2 && fz_cli_is_help(argv[1]))
 		argc = 1;
 	if (argc > 2)
-		return cli_usage_error("help", "too many arguments");
+		return fz_cli_usage_error("help", "too many arguments");
 	if (argc == 1) {
 		print_overview(stdout);
-		return fflush(stdout) == EOF ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+		return fflush(stdout) == EOF ? FZ_CLI_EXIT_FAILURE :
+					       FZ_CLI_EXIT_OK;
 	}
 	cmd = find_command(argv[1]);
 	if (!cmd)
@@ -98,21 +99,22 @@ int main(int argc, char *argv[])
 
 	if (argc < 2) {
 		print_overview(stderr);
-		return CLI_EXIT_USAGE;
+		return FZ_CLI_EXIT_USAGE;
 	}
-	if (cli_is_help(argv[1]))
+	if (fz_cli_is_help(argv[1]))
 		return help_main(1, argv + 1);
 	if (!strcmp(argv[1], "--version")) {
-		puts(FZAGENT_NAME " " FZAGENT_VERSION);
-		return fflush(stdout) == EOF ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+		puts(FZ_AGENT_NAME " " FZ_AGENT_VERSION);
+		return fflush(stdout) == EOF ? FZ_CLI_EXIT_FAILURE :
+					       FZ_CLI_EXIT_OK;
 	}
 	cmd = find_command(argv[1]);
 	if (!cmd)
 		return unknown_command(argv[1]);
 	/* Every key operation needs libsodium; initialise it exactly once. */
-	if (keys_init() < 0) {
-		cli_error(NULL, "cannot initialise libsodium");
-		return CLI_EXIT_FAILURE;
+	if (fz_keys_init() < 0) {
+		fz_cli_error(NULL, "cannot initialise libsodium");
+		return FZ_CLI_EXIT_FAILURE;
 	}
 	return cmd->main(argc - 1, argv + 1);
 }

@@ -170,7 +170,7 @@ static int parse_number_or_off(struct ctx *c, const char *name,
 static int parse_key(struct ctx *c, uint8_t key[FZ_KEY_LEN], const char *name,
 		     const char *value, bool secret)
 {
-	if (!key_from_base64(key, value, strlen(value)))
+	if (!fz_key_from_base64(key, value, strlen(value)))
 		return 0;
 	if (secret)
 		return fail(c, -EINVAL,
@@ -420,7 +420,7 @@ static int decode_key_file(uint8_t key[FZ_KEY_LEN], char *buf, size_t len)
 		return -EINVAL;
 	text = fz_ini_trim(buf);
 	if (*text)
-		return key_from_base64(key, text, strlen(text));
+		return fz_key_from_base64(key, text, strlen(text));
 	memset(key, 0, FZ_KEY_LEN);
 	return 0;
 }

@@ -14,7 +14,7 @@
  *   conf_parse_file: "PATH:LINE: what is wrong", or "PATH: what is
  *                         wrong" for the file as a whole. Print as is.
  *   conf_parse_set:  "what is wrong", naming the offending word. The
- *                         caller prepends "fzagent: set: " (cli_error()).
+ *                         caller prepends "fzagent: set: " (fz_cli_error()).
  *
  * Returns 0, -EINVAL for anything wrong with the text (syntax, ranges,
  * permissions, size, unresolvable host names), -EAGAIN when a host name

@@ -16,15 +16,16 @@ int ctl_client_connect(const char *cmd, const char *ifname,
 	int fd = ctl_connect(ifname);
 
 	if (fd == -ECONNREFUSED && no_agent)
-		cli_error(cmd, "%s: %s", ifname, no_agent);
+		fz_cli_error(cmd, "%s: %s", ifname, no_agent);
 	else if (fd == -EPERM)
-		cli_error(cmd,
-			  "%s: its control socket is held by a process that is "
-			  "not root; %s",
-			  ifname, not_root);
+		fz_cli_error(
+			cmd,
+			"%s: its control socket is held by a process that is "
+			"not root; %s",
+			ifname, not_root);
 	else if (fd < 0 && fd != -ECONNREFUSED)
-		cli_error(cmd, "%s: cannot reach its agent: %s", ifname,
-			  strerror(-fd));
+		fz_cli_error(cmd, "%s: cannot reach its agent: %s", ifname,
+			     strerror(-fd));
 	return fd;
 }
 
@@ -41,12 +42,13 @@ int ctl_client_result(const char *cmd, const char *ifname, int ret, int status,
 		      const char *msg)
 {
 	if (ret) {
-		cli_error(cmd, "%s: no answer from its agent: %s", ifname,
-			  strerror(-ret));
+		fz_cli_error(cmd, "%s: no answer from its agent: %s", ifname,
+			     strerror(-ret));
 		return -1;
 	}
 	if (status) {
-		cli_error(cmd, "%s: %s", ifname, *msg ? msg : strerror(status));
+		fz_cli_error(cmd, "%s: %s", ifname,
+			     *msg ? msg : strerror(status));
 		return -1;
 	}
 	return 0;

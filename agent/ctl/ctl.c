@@ -189,20 +189,20 @@ static void pushf(struct wordvec *v, const char *fmt, ...)
 static void push_secret(struct wordvec *v, const char *word,
 			const uint8_t key[FZ_KEY_LEN])
 {
-	char b64[KEY_B64_LEN + 1] = "";
+	char b64[FZ_KEY_B64_LEN + 1] = "";
 
 	push(v, word);
 	if (!sodium_is_zero(key, FZ_KEY_LEN))
-		key_to_base64(b64, key);
+		fz_key_to_base64(b64, key);
 	push(v, b64);
 	sodium_memzero(b64, sizeof(b64));
 }
 
 static void push_key(struct wordvec *v, const uint8_t key[FZ_KEY_LEN])
 {
-	char b64[KEY_B64_LEN + 1];
+	char b64[FZ_KEY_B64_LEN + 1];
 
-	key_to_base64(b64, key);
+	fz_key_to_base64(b64, key);
 	push(v, b64);
 }
 
@@ -314,7 +314,7 @@ static int take_key(struct inline_key *k, size_t peer, char **value)
 	k->peer = peer;
 	if (!**value)
 		memset(k->key, 0, FZ_KEY_LEN);
-	else if (key_from_base64(k->key, *value, strlen(*value)))
+	else if (fz_key_from_base64(k->key, *value, strlen(*value)))
 		return -EINVAL;
 	*value = no_key_file;
 	return 0;

@@ -57,7 +57,7 @@ void daemon_log(struct daemon *d, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	n = snprintf(line, sizeof(line), FZAGENT_NAME ": %s: ", d->ifname);
+	n = snprintf(line, sizeof(line), FZ_AGENT_NAME ": %s: ", d->ifname);
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	va_end(ap);
@@ -79,7 +79,7 @@ int daemon_check(struct daemon *d, int ret)
 {
 	if (ret == -ENODEV && !d->stopping) {
 		daemon_log(d, "the interface is gone; exiting");
-		daemon_stop(d, CLI_EXIT_FAILURE);
+		daemon_stop(d, FZ_CLI_EXIT_FAILURE);
 	}
 	return ret;
 }
@@ -439,7 +439,7 @@ static int open_events(struct daemon *d)
 				     sizeof(err));
 
 	if (ret == -EIO)
-		cli_error(d->cmd, "%s", err);
+		fz_cli_error(d->cmd, "%s", err);
 	return ret;
 }
 
@@ -490,7 +490,7 @@ static void on_link_events(uv_poll_t *h, int status, int events)
 	}
 	if (gone && !d->stopping) {
 		daemon_log(d, "the interface was deleted; exiting");
-		daemon_stop(d, CLI_EXIT_FAILURE);
+		daemon_stop(d, FZ_CLI_EXIT_FAILURE);
 	}
 }
 
@@ -508,8 +508,8 @@ static int open_link_watch(struct daemon *d)
 	if (!ret)
 		ret = nl_socket_set_nonblocking(d->rt_sock);
 	if (ret) {
-		cli_error(d->cmd, "cannot watch network interfaces: %s",
-			  nl_geterror(ret));
+		fz_cli_error(d->cmd, "cannot watch network interfaces: %s",
+			     nl_geterror(ret));
 		return -EIO;
 	}
 	return 0;
@@ -527,7 +527,7 @@ static void on_signal(uv_signal_t *h, int signum)
 	}
 	daemon_log(d, "%s: stopping; the interface and its sessions stay up",
 		   strsignal(signum));
-	daemon_stop(d, CLI_EXIT_OK);
+	daemon_stop(d, FZ_CLI_EXIT_OK);
 }
 
 /* --- Setup and teardown --- */
@@ -563,8 +563,8 @@ static int start_handles(struct daemon *d)
 	if (!ret)
 		ret = daemon_ctl_start(d);
 	if (ret)
-		cli_error(d->cmd, "cannot start the event loop: %s",
-			  uv_strerror(ret));
+		fz_cli_error(d->cmd, "cannot start the event loop: %s",
+			     uv_strerror(ret));
 	return ret ? -EIO : 0;
 }
 
@@ -575,20 +575,20 @@ static int create_link(struct daemon *d, const struct conf *cfg)
 
 	ret = fzk_link_create(d->ifname, &d->ifindex);
 	if (ret) {
-		cli_error(d->cmd, "cannot create %s: %s", d->ifname,
-			  strerror(-ret));
+		fz_cli_error(d->cmd, "cannot create %s: %s", d->ifname,
+			     strerror(-ret));
 		return ret;
 	}
 	ret = fzk_link_add_addresses(d->ifindex, cfg->addresses,
 				     cfg->n_addresses, &failed);
 	if (ret)
-		cli_error(d->cmd, "cannot add address %zu of %s: %s",
-			  failed + 1, d->ifname, strerror(-ret));
+		fz_cli_error(d->cmd, "cannot add address %zu of %s: %s",
+			     failed + 1, d->ifname, strerror(-ret));
 	if (!ret) {
 		ret = fzk_link_set_up(d->ifindex);
 		if (ret)
-			cli_error(d->cmd, "cannot bring %s up: %s", d->ifname,
-				  strerror(-ret));
+			fz_cli_error(d->cmd, "cannot bring %s up: %s",
+				     d->ifname, strerror(-ret));
 	}
 	if (ret)
 		fzk_link_delete(d->ifindex);
@@ -606,13 +606,13 @@ static int find_link(struct daemon *d, const struct conf *cfg, bool *created)
 		return create_link(d, cfg);
 	}
 	if (ret) {
-		cli_error(d->cmd, "cannot look up %s: %s", d->ifname,
-			  strerror(-ret));
+		fz_cli_error(d->cmd, "cannot look up %s: %s", d->ifname,
+			     strerror(-ret));
 		return ret;
 	}
 	if (!info.is_fz) {
-		cli_error(d->cmd, "%s exists and is not an fz interface",
-			  d->ifname);
+		fz_cli_error(d->cmd, "%s exists and is not an fz interface",
+			     d->ifname);
 		return -EEXIST;
 	}
 	d->ifindex = info.ifindex;
@@ -639,18 +639,19 @@ static int claim_name(struct daemon *d)
 	if (d->ctl_fd >= 0)
 		return 0;
 	if (d->ctl_fd == -EADDRINUSE && !name_held_by_root(d->ifname))
-		cli_error(d->cmd,
-			  "the control socket name of %s is held by a process "
-			  "that is not root",
-			  d->ifname);
+		fz_cli_error(
+			d->cmd,
+			"the control socket name of %s is held by a process "
+			"that is not root",
+			d->ifname);
 	else if (d->ctl_fd == -EADDRINUSE)
-		cli_error(d->cmd,
-			  "an agent for %s already runs in this network "
-			  "namespace",
-			  d->ifname);
+		fz_cli_error(d->cmd,
+			     "an agent for %s already runs in this network "
+			     "namespace",
+			     d->ifname);
 	else
-		cli_error(d->cmd, "cannot open the control socket: %s",
-			  strerror(-d->ctl_fd));
+		fz_cli_error(d->cmd, "cannot open the control socket: %s",
+			     strerror(-d->ctl_fd));
 	return d->ctl_fd;
 }
 
@@ -660,7 +661,7 @@ static int prune_clients(struct daemon *d)
 	int ret = d->role ? d->role->ops->prune(d, err, sizeof(err)) : 0;
 
 	if (ret)
-		cli_error(d->cmd, "%s: %s", d->ifname, err);
+		fz_cli_error(d->cmd, "%s: %s", d->ifname, err);
 	return ret;
 }
 
@@ -683,7 +684,7 @@ static int setup(struct daemon *d, const struct conf *cfg)
 		return -ENOMEM;
 	ret = claim_name(d);
 	if (!ret && fzk_nl_open(&d->nl, err, sizeof(err))) {
-		cli_error(NULL, "%s", err);
+		fz_cli_error(NULL, "%s", err);
 		ret = -EIO;
 	}
 	if (!ret)
@@ -749,8 +750,8 @@ int daemon_run(const char *cmd, const char *ifname, const char *config_path,
 	if (!d || uv_loop_init(&d->loop)) {
 		free(d);
 		conf_free(cfg);
-		cli_error(cmd, "out of memory");
-		return CLI_EXIT_FAILURE;
+		fz_cli_error(cmd, "out of memory");
+		return FZ_CLI_EXIT_FAILURE;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	snprintf(d->ifname, sizeof(d->ifname), "%s", ifname);
@@ -769,7 +770,7 @@ int daemon_run(const char *cmd, const char *ifname, const char *config_path,
 		log_start(d);
 		uv_run(&d->loop, UV_RUN_DEFAULT);
 	}
-	status = ret ? CLI_EXIT_FAILURE : d->status;
+	status = ret ? FZ_CLI_EXIT_FAILURE : d->status;
 	if (role)
 		role->ops->stop(d);
 	teardown(d);

@@ -32,7 +32,7 @@ static bool same_identity(struct daemon *d, const uint8_t priv[FZ_KEY_LEN])
 	uint8_t pub[FZ_KEY_LEN];
 	const uint8_t *cur = wg_hs_public_key(d->hs);
 
-	return cur && !key_public_from_private(pub, priv) &&
+	return cur && !fz_key_public_from_private(pub, priv) &&
 	       !memcmp(pub, cur, FZ_KEY_LEN);
 }
 
@@ -304,7 +304,7 @@ static void log_sync(struct daemon *d, const struct daemon_plan *plan,
 static int check_identity(struct daemon *d, const struct conf *cfg,
 			  uint8_t pub[FZ_KEY_LEN], char *err, size_t errlen)
 {
-	if (key_public_from_private(pub, cfg->private_key)) {
+	if (fz_key_public_from_private(pub, cfg->private_key)) {
 		snprintf(err, errlen,
 			 "cannot use the private key: invalid key");
 		return -EINVAL;
@@ -504,7 +504,7 @@ static int check_private_key(struct daemon *d, const struct conf *cfg,
 			 "use 'fzagent down' to stop it");
 		return -EINVAL;
 	}
-	if (key_public_from_private(pub, cfg->private_key)) {
+	if (fz_key_public_from_private(pub, cfg->private_key)) {
 		snprintf(msg, msglen, "invalid private key");
 		return -EINVAL;
 	}

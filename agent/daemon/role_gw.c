@@ -213,7 +213,7 @@ static int role_gw_create(struct daemon *d)
 	r->host = calloc(1, sizeof(*r->host));
 	if (!r->gw || !r->resolver || !r->host) {
 		proto_auth_free(&r->auth);
-		cli_error(d->cmd, "out of memory");
+		fz_cli_error(d->cmd, "out of memory");
 		return -ENOMEM;
 	}
 	return 0;
@@ -228,7 +228,7 @@ static int role_gw_create(struct daemon *d)
  */
 static int role_gw_prune(struct daemon *d, char *err, size_t errlen)
 {
-	char b64[KEY_B64_LEN + 1];
+	char b64[FZ_KEY_B64_LEN + 1];
 	struct gateway *gw = role_of(d)->gw;
 	struct fzk_device_view dev;
 	int ret;
@@ -243,7 +243,7 @@ static int role_gw_prune(struct daemon *d, char *err, size_t errlen)
 		if (!(p->flags & FZ_PEER_F_GATEWAY_CLIENT) ||
 		    gw_is_client(gw, p->public_key))
 			continue;
-		key_to_base64(b64, p->public_key);
+		fz_key_to_base64(b64, p->public_key);
 		ret = fzk_del_peer(d->nl, d->ifindex, p->public_key);
 		if (ret == -ENOENT)
 			ret = 0;
@@ -286,7 +286,7 @@ static int role_gw_start(struct daemon *d)
 
 	ret = gw_host_apply(host, d->ifname, err, sizeof(err));
 	if (ret) {
-		cli_error(d->cmd, "%s: %s", d->ifname, err);
+		fz_cli_error(d->cmd, "%s: %s", d->ifname, err);
 		return ret;
 	}
 	daemon_log(d,
@@ -295,7 +295,7 @@ static int role_gw_start(struct daemon *d)
 		   host->table);
 	ret = start_gateway(d, err, sizeof(err));
 	if (ret)
-		cli_error(d->cmd, "%s: %s", d->ifname, err);
+		fz_cli_error(d->cmd, "%s: %s", d->ifname, err);
 	return ret;
 }
 
@@ -396,7 +396,7 @@ static int role_gw_check_config(struct daemon *d, const struct conf *cfg,
 				char *err, size_t errlen)
 {
 	struct role_gw *r = role_of(d);
-	char b64[KEY_B64_LEN + 1];
+	char b64[FZ_KEY_B64_LEN + 1];
 
 	for (size_t i = 0; r->gw && i < cfg->n_peers; i++) {
 		if (r->auth_path ?
@@ -404,7 +404,7 @@ static int role_gw_check_config(struct daemon *d, const struct conf *cfg,
 						    cfg->peers[i].public_key) :
 			    !gw_is_client(r->gw, cfg->peers[i].public_key))
 			continue;
-		key_to_base64(b64, cfg->peers[i].public_key);
+		fz_key_to_base64(b64, cfg->peers[i].public_key);
 		snprintf(err, errlen,
 			 "%s:%u: peer %s is a [Client] of the authorizations "
 			 "file",
@@ -423,12 +423,12 @@ static int role_gw_check_set(struct daemon *d, const struct conf *cfg,
 			     char *msg, size_t msglen)
 {
 	struct role_gw *r = role_of(d);
-	char b64[KEY_B64_LEN + 1];
+	char b64[FZ_KEY_B64_LEN + 1];
 
 	for (size_t i = 0; r->gw && i < cfg->n_peers; i++) {
 		if (!gw_is_client(r->gw, cfg->peers[i].public_key))
 			continue;
-		key_to_base64(b64, cfg->peers[i].public_key);
+		fz_key_to_base64(b64, cfg->peers[i].public_key);
 		snprintf(msg, msglen,
 			 "peer %s is a client of this gateway: change it in "
 			 "the authorizations file (and send SIGHUP) or with "
@@ -490,8 +490,8 @@ int daemon_gateway(const char *ifname, const char *config_path,
 	if (!r) {
 		conf_free(cfg);
 		proto_auth_free(auth);
-		cli_error("gateway", "out of memory");
-		return CLI_EXIT_FAILURE;
+		fz_cli_error("gateway", "out of memory");
+		return FZ_CLI_EXIT_FAILURE;
 	}
 	r->role.ops = &role_gw_ops;
 	r->auth = *auth;

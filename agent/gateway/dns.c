@@ -33,12 +33,12 @@ static bool worth_logging(uint64_t count)
 static void drop(struct gateway *gw, const uint8_t *key,
 		 enum proto_p2p_drop why)
 {
-	char id[KEY_B64_LEN + 1];
+	char id[FZ_KEY_B64_LEN + 1];
 	uint64_t n = ++gw->drops[why];
 
 	if (!worth_logging(n))
 		return;
-	key_to_base64(id, key);
+	fz_key_to_base64(id, key);
 	gw_log(gw, "dropped control packet from %s: %s (%" PRIu64 " dropped)",
 	       id, proto_p2p_drop_name(why), n);
 }
@@ -119,7 +119,7 @@ static void filter_answer(struct gateway *gw, const uint8_t *key,
 {
 	struct fz_cidr *lists[2] = { r->v4, r->v6 };
 	size_t *counts[2] = { &r->n4, &r->n6 };
-	char id[KEY_B64_LEN + 1], text[INET6_ADDRSTRLEN];
+	char id[FZ_KEY_B64_LEN + 1], text[INET6_ADDRSTRLEN];
 
 	for (size_t f = 0; f < 2; f++) {
 		size_t kept = 0;
@@ -135,7 +135,7 @@ static void filter_answer(struct gateway *gw, const uint8_t *key,
 				lists[f][kept++] = *ip;
 				continue;
 			}
-			key_to_base64(id, key);
+			fz_key_to_base64(id, key);
 			inet_ntop(ip->family, ip->addr, text, sizeof(text));
 			gw_log(gw,
 			       "client %s: %s resolved to %s, which is %s: "
@@ -267,13 +267,13 @@ static void answer(struct gateway *gw, const uint8_t *key,
 	uint8_t pkt[FZ_MAX_CONTROL_PAYLOAD];
 	int len = proto_p2p_encode_domain_status(pkt, sizeof(pkt), m->resource,
 						 m->domain, active);
-	char id[KEY_B64_LEN + 1];
+	char id[FZ_KEY_B64_LEN + 1];
 	int ret = len < 0 ?
 			  len :
 			  gw->ops->send_control(gw->ctx, key, pkt, (size_t)len);
 
 	if (ret) {
-		key_to_base64(id, key);
+		fz_key_to_base64(id, key);
 		gw_log(gw, "cannot send DomainStatus for %s to %s: %s",
 		       m->domain, id, strerror(-ret));
 	}
@@ -284,9 +284,9 @@ static void log_mapping(struct gateway *gw, const uint8_t *key,
 			const struct proto_resolve_result *r, bool cached,
 			size_t mapped)
 {
-	char id[KEY_B64_LEN + 1], v4[160], v6[400], proxy[400];
+	char id[FZ_KEY_B64_LEN + 1], v4[160], v6[400], proxy[400];
 
-	key_to_base64(id, key);
+	fz_key_to_base64(id, key);
 	format_ips(v4, sizeof(v4), r->v4, r->n4);
 	format_ips(v6, sizeof(v6), r->v6, r->n6);
 	format_ips(proxy, sizeof(proxy), m->proxy_ips, m->n_proxy_ips);
@@ -346,12 +346,12 @@ static void on_resolved(void *arg, const struct proto_resolve_result *r,
 {
 	struct gw_pending *pd = arg;
 	struct gateway *gw = pd->gw;
-	char id[KEY_B64_LEN + 1];
+	char id[FZ_KEY_B64_LEN + 1];
 
 	if (gw) {
 		unlink_pending(gw, pd);
 		if (!r) {
-			key_to_base64(id, pd->key);
+			fz_key_to_base64(id, pd->key);
 			gw_log(gw, "client %s: cannot resolve %s: %s", id,
 			       pd->msg.domain, strerror(err < 0 ? -err : err));
 		}
@@ -419,7 +419,7 @@ void gw_on_control(struct gateway *gw, const uint8_t key[FZ_KEY_LEN],
 		   const uint8_t *packet, size_t len)
 {
 	struct gw_peer *p = gw_find_peer(gw, key);
-	char id[KEY_B64_LEN + 1];
+	char id[FZ_KEY_B64_LEN + 1];
 	enum proto_p2p_drop why;
 	struct proto_p2p_msg m;
 
@@ -436,7 +436,7 @@ void gw_on_control(struct gateway *gw, const uint8_t key[FZ_KEY_LEN],
 		drop(gw, key, why);
 		return;
 	}
-	key_to_base64(id, key);
+	fz_key_to_base64(id, key);
 	if (m.event == PROTO_P2P_GOODBYE) {
 		gw_log(gw, "client %s said goodbye", id);
 		return;
@@ -501,9 +501,9 @@ static void format_end(char *out, size_t len, const struct fzk_event_flow *f,
 void gw_on_denied_flow(struct gateway *gw, const struct fzk_event *ev)
 {
 	const struct fzk_event_flow *f = &ev->flow;
-	char id[KEY_B64_LEN + 1], proto[16], src[64], dst[64];
+	char id[FZ_KEY_B64_LEN + 1], proto[16], src[64], dst[64];
 
-	key_to_base64(id, ev->peer_key);
+	fz_key_to_base64(id, ev->peer_key);
 	format_proto(proto, f->proto);
 	format_end(src, sizeof(src), f, f->saddr, f->sport);
 	format_end(dst, sizeof(dst), f, f->daddr, f->dport);

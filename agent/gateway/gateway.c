@@ -132,14 +132,14 @@ int gw_push_resource(struct gateway *gw, struct gw_peer *p,
 static int install_peer(struct gateway *gw, struct gw_peer *p, char *err,
 			size_t errlen)
 {
-	char id[KEY_B64_LEN + 1];
+	char id[FZ_KEY_B64_LEN + 1];
 	int ret;
 
 	if (p->installed)
 		return 0;
 	ret = gw->ops->set_client_peer(gw->ctx, p->client);
 	if (ret) {
-		key_to_base64(id, p->client->public_key);
+		fz_key_to_base64(id, p->client->public_key);
 		snprintf(err, errlen, "cannot add client %s: %s", id,
 			 strerror(-ret));
 		return ret;
@@ -191,7 +191,7 @@ int gw_authorize(struct gateway *gw, const struct proto_auth_client *c,
 		 char *err, size_t errlen)
 {
 	struct gw_peer *p = gw_find_peer(gw, c->public_key);
-	char id[KEY_B64_LEN + 1], until[32];
+	char id[FZ_KEY_B64_LEN + 1], until[32];
 	struct gw_authz *a;
 	uint64_t old_expiry = 0;
 	bool is_new;
@@ -212,7 +212,7 @@ int gw_authorize(struct gateway *gw, const struct proto_auth_client *c,
 	}
 	old_expiry = a->expires_ns;
 	a->expires_ns = expires_ns;
-	key_to_base64(id, c->public_key);
+	fz_key_to_base64(id, c->public_key);
 	ret = gw_push_resource(gw, p, a);
 	if (ret) {
 		snprintf(err, errlen, "cannot authorize %s for %s: %s", id,
@@ -232,11 +232,11 @@ int gw_authorize(struct gateway *gw, const struct proto_auth_client *c,
 static int revoke_one(struct gateway *gw, struct gw_peer *p, struct gw_authz *a,
 		      char *err, size_t errlen)
 {
-	char id[KEY_B64_LEN + 1];
+	char id[FZ_KEY_B64_LEN + 1];
 	const char *name = a->res->name;
 	int ret;
 
-	key_to_base64(id, p->client->public_key);
+	fz_key_to_base64(id, p->client->public_key);
 	ret = gw->ops->del_resource(gw->ctx, p->client->public_key, a->res->id);
 	if (ret && ret != -ENOENT) {
 		snprintf(err, errlen, "cannot revoke %s from %s: %s", name, id,
@@ -257,10 +257,10 @@ static int revoke_unknown(struct gateway *gw, struct gw_peer *p,
 			  const uint8_t *rid, const char *name, bool quiet,
 			  char *err, size_t errlen)
 {
-	char id[KEY_B64_LEN + 1];
+	char id[FZ_KEY_B64_LEN + 1];
 	int ret = gw->ops->del_resource(gw->ctx, p->client->public_key, rid);
 
-	key_to_base64(id, p->client->public_key);
+	fz_key_to_base64(id, p->client->public_key);
 	if (ret == -ENOENT && !quiet)
 		snprintf(err, errlen, "the client is not authorized for %s",
 			 name);
@@ -348,7 +348,7 @@ static void resource_label(const struct gateway *gw, const uint8_t *id,
 static int drop_unfiled(struct gateway *gw, struct gw_peer *p, char *err,
 			size_t errlen)
 {
-	char id[KEY_B64_LEN + 1];
+	char id[FZ_KEY_B64_LEN + 1];
 	int ret = 0;
 
 	for (size_t j = p->n_authz; j-- > 0 && !ret;) {
@@ -356,7 +356,7 @@ static int drop_unfiled(struct gateway *gw, struct gw_peer *p, char *err,
 
 		if (file_grant(&gw->auth, p->client, r->id))
 			continue;
-		key_to_base64(id, p->client->public_key);
+		fz_key_to_base64(id, p->client->public_key);
 		gw_log(gw,
 		       "client %s: resource %s is not authorized in the "
 		       "authorizations file",
@@ -371,7 +371,7 @@ static int drop_unknown(struct gateway *gw, struct gw_peer *p,
 			const struct fzk_peer_view *kp, char *err,
 			size_t errlen)
 {
-	char id[KEY_B64_LEN + 1], label[PROTO_AUTH_NAME_MAX + 1];
+	char id[FZ_KEY_B64_LEN + 1], label[PROTO_AUTH_NAME_MAX + 1];
 	int ret;
 
 	for (size_t k = 0; kp && k < kp->n_resources; k++) {
@@ -384,7 +384,7 @@ static int drop_unknown(struct gateway *gw, struct gw_peer *p,
 					    rid);
 		if (ret == -ENOENT)
 			continue;
-		key_to_base64(id, p->client->public_key);
+		fz_key_to_base64(id, p->client->public_key);
 		resource_label(gw, rid, label);
 		if (ret) {
 			snprintf(err, errlen,
@@ -410,7 +410,7 @@ static int apply_grants(struct gateway *gw, struct gw_peer *p,
 			size_t errlen)
 {
 	const struct proto_auth_client *c = p->client;
-	char id[KEY_B64_LEN + 1];
+	char id[FZ_KEY_B64_LEN + 1];
 	int ret = 0;
 
 	for (size_t g = 0; g < c->n_grants && !ret; g++) {
@@ -420,7 +420,7 @@ static int apply_grants(struct gateway *gw, struct gw_peer *p,
 		if (!gw_find_authz(p, r->id) && dev_has_resource(kp, r->id)) {
 			ret = gw->ops->del_dns_maps(gw->ctx, c->public_key,
 						    r->id);
-			key_to_base64(id, c->public_key);
+			fz_key_to_base64(id, c->public_key);
 			if (ret && ret != -ENOENT) {
 				snprintf(err, errlen,
 					 "cannot clear the DNS maps of %s of "
@@ -507,7 +507,7 @@ static int carry_authz(struct gw_peer *to, const struct gw_peer *from,
 int gw_replace_auth(struct gateway *gw, struct proto_auth *auth)
 {
 	struct gw_peer *peers = calloc(auth->n_clients + 1, sizeof(*peers));
-	char id[KEY_B64_LEN + 1];
+	char id[FZ_KEY_B64_LEN + 1];
 	int ret = peers ? 0 : -ENOMEM;
 
 	for (size_t i = 0; i < auth->n_clients && !ret; i++) {
@@ -528,7 +528,7 @@ int gw_replace_auth(struct gateway *gw, struct proto_auth *auth)
 		const struct proto_auth_client *c = &gw->auth.clients[i];
 
 		if (!proto_auth_find_client(auth, c->public_key)) {
-			key_to_base64(id, c->public_key);
+			fz_key_to_base64(id, c->public_key);
 			gw_log(gw,
 			       "client %s is no longer in the authorizations "
 			       "file",
@@ -552,7 +552,7 @@ ctl_client(struct gateway *gw, const char *b64, char *msg, size_t msglen)
 	uint8_t key[FZ_KEY_LEN];
 	const struct proto_auth_client *c = NULL;
 
-	if (key_from_base64(key, b64, strlen(b64)))
+	if (fz_key_from_base64(key, b64, strlen(b64)))
 		snprintf(msg, msglen, "'%s' is not a public key", b64);
 	else if (!(c = proto_auth_find_client(&gw->auth, key)))
 		snprintf(msg, msglen,

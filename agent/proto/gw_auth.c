@@ -387,7 +387,7 @@ static int client_key(struct ctx *c, const char *key, char *value)
 
 	if (c->p.has_key)
 		return given_twice(c, key);
-	if (key_from_base64(k, value, strlen(value)))
+	if (fz_key_from_base64(k, value, strlen(value)))
 		return fail(c,
 			    "invalid PublicKey '%s': not a 44-character "
 			    "base64 key",
@@ -409,7 +409,7 @@ static int client_psk(struct ctx *c, const char *key, char *value)
 
 	if (cl->has_preshared_key)
 		return given_twice(c, key);
-	if (key_from_base64(cl->preshared_key, value, strlen(value)))
+	if (fz_key_from_base64(cl->preshared_key, value, strlen(value)))
 		return fail(c, "invalid PresharedKey: not a 44-character "
 			       "base64 key");
 	cl->has_preshared_key = true;

@@ -77,7 +77,7 @@ static void assert_key(const uint8_t key[FZ_KEY_LEN], const char *b64)
 {
 	uint8_t want[FZ_KEY_LEN];
 
-	ck_assert_int_eq(key_from_base64(want, b64, strlen(b64)), 0);
+	ck_assert_int_eq(fz_key_from_base64(want, b64, strlen(b64)), 0);
 	ck_assert_mem_eq(key, want, FZ_KEY_LEN);
 }
 
@@ -90,19 +90,20 @@ static void assert_zero_key(const uint8_t key[FZ_KEY_LEN])
 
 static void assert_cidr(const struct fz_cidr *cidr, const char *want)
 {
-	char buf[FMT_ALLOWEDIP_LEN];
+	char buf[FZ_FMT_ALLOWEDIP_LEN];
 
-	ck_assert_str_eq(fmt_allowedip(buf, sizeof(buf), cidr->family,
-				       cidr->addr, cidr->cidr),
+	ck_assert_str_eq(fz_fmt_allowedip(buf, sizeof(buf), cidr->family,
+					  cidr->addr, cidr->cidr),
 			 want);
 }
 
 static void assert_endpoint(const struct conf_peer *peer, const char *want)
 {
-	char buf[FMT_ENDPOINT_LEN];
+	char buf[FZ_FMT_ENDPOINT_LEN];
 
 	ck_assert(peer->has_endpoint);
-	ck_assert_str_eq(fmt_endpoint(buf, sizeof(buf), &peer->endpoint), want);
+	ck_assert_str_eq(fz_fmt_endpoint(buf, sizeof(buf), &peer->endpoint),
+			 want);
 }
 
 static void parse_ok(const char *text, mode_t mode, struct conf *cfg)
@@ -279,12 +280,12 @@ END_TEST
 START_TEST(test_file_endpoint_host_name)
 {
 	struct conf cfg;
-	char buf[FMT_ENDPOINT_LEN];
+	char buf[FZ_FMT_ENDPOINT_LEN];
 
 	parse_ok("[Peer]\nPublicKey=" PUB1 "\nEndpoint = localhost:51820\n",
 		 0600, &cfg);
 	ck_assert(cfg.peers[0].has_endpoint);
-	fmt_endpoint(buf, sizeof(buf), &cfg.peers[0].endpoint);
+	fz_fmt_endpoint(buf, sizeof(buf), &cfg.peers[0].endpoint);
 	ck_assert_msg(!strcmp(buf, "127.0.0.1:51820") ||
 			      !strcmp(buf, "[::1]:51820"),
 		      "localhost resolved to %s", buf);

@@ -28,7 +28,7 @@ static char tmpdir[] = "/tmp/fzagent-ctl.XXXXXX";
 
 static void setup(void)
 {
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 	strcpy(tmpdir, "/tmp/fzagent-ctl.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 }
@@ -209,7 +209,7 @@ static void check_same_peer(const struct conf_peer *x,
 
 START_TEST(test_words_round_trip)
 {
-	char priv[KEY_B64_LEN + 1], psk[KEY_B64_LEN + 1], line[64];
+	char priv[FZ_KEY_B64_LEN + 1], psk[FZ_KEY_B64_LEN + 1], line[64];
 	char want[1024];
 	uint8_t k[FZ_KEY_LEN];
 	char *argv[32], err[256];
@@ -217,10 +217,10 @@ START_TEST(test_words_round_trip)
 	struct ctl_words w;
 	int n = 0;
 
-	key_generate_private(k);
-	key_to_base64(priv, k);
+	fz_key_generate_private(k);
+	fz_key_to_base64(priv, k);
 	randombytes_buf(k, sizeof(k));
-	key_to_base64(psk, k);
+	fz_key_to_base64(psk, k);
 	snprintf(line, sizeof(line), "%s\n", priv);
 	argv[n++] = "listen-port";
 	argv[n++] = "51820";

@@ -24,7 +24,7 @@ static char name[IFNAMSIZ];
 
 static void setup(void)
 {
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 	snprintf(name, sizeof(name), "fzc%u", (unsigned int)getpid());
 	d = calloc(1, sizeof(*d));
 	ck_assert_ptr_nonnull(d);

@@ -680,7 +680,7 @@ START_TEST(test_plan_adopt)
 	struct conf cfg;
 	struct daemon_plan plan;
 
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 	load_conf(&cfg, plan_conf);
 	fzk_device_view_init(&dev);
 	dev.peers = peers;
@@ -728,7 +728,7 @@ START_TEST(test_plan_new_device)
 	struct conf cfg;
 	struct daemon_plan plan;
 
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 	load_conf(&cfg, plan_conf);
 	fzk_device_view_init(&dev);
 	dev.listen_port = 40000; /* picked at random when it came up */

@@ -574,7 +574,7 @@ static const uint8_t *dev_key(void)
 {
 	static uint8_t key[FZ_KEY_LEN];
 
-	ck_assert_int_eq(key_from_base64(key, K1, strlen(K1)), 0);
+	ck_assert_int_eq(fz_key_from_base64(key, K1, strlen(K1)), 0);
 	return key;
 }
 static const char auth_file[] =
@@ -590,7 +590,7 @@ static void read_auth(const char *text, struct proto_auth *auth)
 	char path[64], err[256];
 	FILE *f;
 
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 	snprintf(path, sizeof(path), "/tmp/fzgw-%d.auth", (int)getpid());
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
@@ -619,7 +619,7 @@ static void control(struct gateway *gw, uint8_t event, const char *body)
 	uint8_t buf[FZ_MAX_CONTROL_PAYLOAD] = { event };
 	uint8_t key[FZ_KEY_LEN];
 
-	ck_assert_int_eq(key_from_base64(key, K1, strlen(K1)), 0);
+	ck_assert_int_eq(fz_key_from_base64(key, K1, strlen(K1)), 0);
 	memcpy(buf + 8, body, strlen(body));
 	calls[0] = '\0';
 	gw_on_control(gw, key, buf, 8 + strlen(body));
@@ -703,7 +703,7 @@ static void dump_with(struct fzk_device_view *dev, const uint8_t *last,
 	ck_assert_ptr_nonnull(dev->peers);
 	dev->n_peers = 1;
 	p = &dev->peers[0];
-	ck_assert_int_eq(key_from_base64(p->public_key, K1, strlen(K1)), 0);
+	ck_assert_int_eq(fz_key_from_base64(p->public_key, K1, strlen(K1)), 0);
 	p->flags = FZ_PEER_F_GATEWAY_CLIENT;
 	p->resources = calloc(n, sizeof(*p->resources));
 	ck_assert_ptr_nonnull(p->resources);
@@ -1057,7 +1057,7 @@ START_TEST(test_gateway_denied_flow)
 	struct fzk_event ev = { .cmd = FZ_CMD_EVT_DENIED_FLOW,
 				.reason = FZ_REASON_FILTERED };
 
-	ck_assert_int_eq(key_from_base64(ev.peer_key, K1, strlen(K1)), 0);
+	ck_assert_int_eq(fz_key_from_base64(ev.peer_key, K1, strlen(K1)), 0);
 	ev.flow.family = AF_INET;
 	ev.flow.proto = 6;
 	inet_pton(AF_INET, "100.64.0.2", ev.flow.saddr);

@@ -84,7 +84,7 @@ START_TEST(test_valid)
 	const struct proto_auth_client *c;
 	uint8_t key[FZ_KEY_LEN];
 
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 	ck_assert_int_eq(parse(valid, &a, err), 0);
 	ck_assert_str_eq(err, "");
 	ck_assert_uint_eq(a.n_resources, 3);
@@ -120,7 +120,7 @@ START_TEST(test_valid)
 	ck_assert_ptr_eq(proto_auth_find_resource(&a, "net"), &a.resources[1]);
 	ck_assert_ptr_eq(proto_auth_find_resource(&a, ID2), &a.resources[1]);
 	ck_assert_ptr_null(proto_auth_find_resource(&a, "nope"));
-	ck_assert_int_eq(key_from_base64(key, K2, strlen(K2)), 0);
+	ck_assert_int_eq(fz_key_from_base64(key, K2, strlen(K2)), 0);
 	ck_assert_ptr_eq(proto_auth_find_client(&a, key), &a.clients[1]);
 	proto_auth_free(&a);
 }
@@ -137,7 +137,7 @@ START_TEST(test_many_clients)
 {
 	enum { N = 2000 };
 	size_t cap = (size_t)N * 120, len = 0;
-	char *text = malloc(cap), b64[KEY_B64_LEN + 1];
+	char *text = malloc(cap), b64[FZ_KEY_B64_LEN + 1];
 	uint8_t key[FZ_KEY_LEN];
 	struct proto_auth a;
 	char err[256];
@@ -148,7 +148,7 @@ START_TEST(test_many_clients)
 		key[0] = (uint8_t)(i * 7919 % 251);
 		key[1] = (uint8_t)(i >> 8);
 		key[2] = (uint8_t)i;
-		key_to_base64(b64, key);
+		fz_key_to_base64(b64, key);
 		len += (size_t)snprintf(text + len, cap - len,
 					"[Client]\nPublicKey = %s\n"
 					"TunnelIPs = 100.64.%u.%u\n",
@@ -263,7 +263,7 @@ START_TEST(test_errors)
 	struct proto_auth a;
 	char err[256];
 
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		ck_assert_msg(parse(cases[i].text, &a, err) == -EINVAL,
 			      "case %zu parsed", i);
@@ -281,7 +281,7 @@ START_TEST(test_secret_mode)
 	struct proto_auth a;
 	char err[256];
 
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 	write_auth("[Client]\nPublicKey = " K1 "\nPresharedKey = " K2
 		   "\nTunnelIPs = 100.64.0.2\n",
 		   0644);
@@ -357,7 +357,7 @@ START_TEST(test_file_mode)
 	struct proto_auth a;
 	char err[256];
 
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 	write_auth(text, 0666);
 	ck_assert_int_eq(proto_auth_parse_file(path, NOW, &a, err, sizeof(err)),
 			 -EINVAL);
@@ -414,7 +414,7 @@ START_TEST(test_cli_args)
 	struct authorize_args a;
 	char err[256];
 
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 	ck_assert_int_eq(authorize_parse_args(6, ok, NOW, &a, err, 256), 0);
 	ck_assert_uint_eq(a.expires_ns, NOW + 60000000000ULL);
 	ck_assert_str_eq(a.resource, "gitlab");
