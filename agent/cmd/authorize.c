@@ -106,7 +106,7 @@ static const char revoke_usage[] =
 	"    0 when the agent revoked it; 1 on any error.\n";
 
 /* IFACE, KEY and RESOURCE, common to both commands. */
-static int parse_common(char **argv, struct authorize_args *out, char *err,
+static int parse_common(char **argv, struct cmd_authorize_args *out, char *err,
 			size_t errlen)
 {
 	uint8_t key[FZ_KEY_LEN];
@@ -133,8 +133,9 @@ static int parse_common(char **argv, struct authorize_args *out, char *err,
 	return -EINVAL;
 }
 
-int authorize_parse_args(int argc, char **argv, uint64_t now_ns,
-			 struct authorize_args *out, char *err, size_t errlen)
+int cmd_authorize_parse_args(int argc, char **argv, uint64_t now_ns,
+			     struct cmd_authorize_args *out, char *err,
+			     size_t errlen)
 {
 	int ret;
 
@@ -176,8 +177,8 @@ int authorize_parse_args(int argc, char **argv, uint64_t now_ns,
 	return 0;
 }
 
-int revoke_parse_args(int argc, char **argv, struct authorize_args *out,
-		      char *err, size_t errlen)
+int cmd_revoke_parse_args(int argc, char **argv, struct cmd_authorize_args *out,
+			  char *err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
 	if (argc != 4) {
@@ -207,17 +208,17 @@ static int call_agent(const char *cmd, const char *ifname, char **words,
 	return ret ? FZ_CLI_EXIT_FAILURE : FZ_CLI_EXIT_OK;
 }
 
-int authorize_main(int argc, char *argv[])
+int cmd_authorize_main(int argc, char *argv[])
 {
 	static char word[] = "authorize";
-	struct authorize_args a;
+	struct cmd_authorize_args a;
 	char err[256], expires[24];
 	char *words[5];
 
 	if (fz_cli_wants_help(argc, argv))
 		return fz_cli_print_usage(authorize_usage);
-	if (authorize_parse_args(argc, argv, fz_clock_real_ns(), &a, err,
-				 sizeof(err)))
+	if (cmd_authorize_parse_args(argc, argv, fz_clock_real_ns(), &a, err,
+				     sizeof(err)))
 		return fz_cli_usage_error("authorize", "%s", err);
 	snprintf(expires, sizeof(expires), "%" PRIu64, a.expires_ns);
 	words[0] = word;
@@ -228,16 +229,16 @@ int authorize_main(int argc, char *argv[])
 	return call_agent("authorize", a.ifname, words, 4);
 }
 
-int revoke_main(int argc, char *argv[])
+int cmd_revoke_main(int argc, char *argv[])
 {
 	static char word[] = "revoke";
-	struct authorize_args a;
+	struct cmd_authorize_args a;
 	char err[256];
 	char *words[4];
 
 	if (fz_cli_wants_help(argc, argv))
 		return fz_cli_print_usage(revoke_usage);
-	if (revoke_parse_args(argc, argv, &a, err, sizeof(err)))
+	if (cmd_revoke_parse_args(argc, argv, &a, err, sizeof(err)))
 		return fz_cli_usage_error("revoke", "%s", err);
 	words[0] = word;
 	words[1] = (char *)a.client;

@@ -62,7 +62,7 @@ static void stop_agent(const char *ifname)
 			     ifname, ret ? strerror(-ret) : msg);
 }
 
-int down_main(int argc, char *argv[])
+int cmd_down_main(int argc, char *argv[])
 {
 	struct fzk_link_info info;
 	const char *ifname;

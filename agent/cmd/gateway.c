@@ -167,7 +167,7 @@ static int load_auth(const char *path, struct proto_auth *auth)
 }
 
 /* A key must be a [Peer] or a [Client], not both. */
-static int check_overlap(const struct fz_up_opts *o, const struct conf *cfg,
+static int check_overlap(const struct cmd_up_opts *o, const struct conf *cfg,
 			 const struct proto_auth *auth)
 {
 	char b64[FZ_KEY_B64_LEN + 1];
@@ -189,9 +189,9 @@ static int check_overlap(const struct fz_up_opts *o, const struct conf *cfg,
 	return 0;
 }
 
-int gateway_main(int argc, char *argv[])
+int cmd_gateway_main(int argc, char *argv[])
 {
-	struct fz_up_opts opts;
+	struct cmd_up_opts opts;
 	char ifname[IFNAMSIZ];
 	struct conf cfg;
 	struct proto_auth auth;
@@ -199,14 +199,14 @@ int gateway_main(int argc, char *argv[])
 
 	if (fz_cli_wants_help(argc, argv))
 		return fz_cli_print_usage(gateway_usage);
-	ret = fz_up_parse_args("gateway", argc, argv, true, &opts);
+	ret = cmd_up_parse_args("gateway", argc, argv, true, &opts);
 	if (!ret)
-		ret = fz_up_choose_ifname("gateway", &opts, ifname);
+		ret = cmd_up_choose_ifname("gateway", &opts, ifname);
 	if (ret)
 		return ret;
 	if (load_auth(opts.auth, &auth))
 		return FZ_CLI_EXIT_FAILURE;
-	if (fz_up_load_config("gateway", opts.config, &cfg)) {
+	if (cmd_up_load_config("gateway", opts.config, &cfg)) {
 		proto_auth_free(&auth);
 		return FZ_CLI_EXIT_FAILURE;
 	}

@@ -105,7 +105,7 @@ static int print_key(const char *cmd, const uint8_t key[FZ_KEY_LEN])
 	return ret;
 }
 
-int genkey_main(int argc, char *argv[])
+int cmd_genkey_main(int argc, char *argv[])
 {
 	uint8_t priv[FZ_KEY_LEN];
 	int ret;
@@ -146,7 +146,7 @@ out:
 	return ret;
 }
 
-int pubkey_main(int argc, char *argv[])
+int cmd_pubkey_main(int argc, char *argv[])
 {
 	uint8_t priv[FZ_KEY_LEN], pub[FZ_KEY_LEN];
 	int ret;

@@ -14,28 +14,29 @@
 
 static int help_main(int argc, char *argv[]);
 
-static const struct cli_command commands[] = {
-	{ "up", up_main,
+static const struct cmd_subcommand commands[] = {
+	{ "up", cmd_up_main,
 	  "Configure an interface from a file and run its agent" },
-	{ "gateway", gateway_main,
+	{ "gateway", cmd_gateway_main,
 	  "Run an interface as a gateway: up, plus clients and resources" },
-	{ "authorize", authorize_main,
+	{ "authorize", cmd_authorize_main,
 	  "Authorize a gateway client for a resource" },
-	{ "revoke", revoke_main, "Revoke a gateway client's authorization" },
-	{ "set", set_main, "Change the configuration of an interface" },
-	{ "down", down_main, "Stop an interface's agent and delete it" },
-	{ "show", show_main,
+	{ "revoke", cmd_revoke_main,
+	  "Revoke a gateway client's authorization" },
+	{ "set", cmd_set_main, "Change the configuration of an interface" },
+	{ "down", cmd_down_main, "Stop an interface's agent and delete it" },
+	{ "show", cmd_show_main,
 	  "Show the configuration and state of fz interfaces" },
-	{ "genkey", genkey_main,
+	{ "genkey", cmd_genkey_main,
 	  "Generate a new private key on standard output" },
-	{ "pubkey", pubkey_main,
+	{ "pubkey", cmd_pubkey_main,
 	  "Read a private key on standard input, print its public key" },
 	{ "help", help_main, "Show this list, or the help of one command" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static const struct cli_command *find_command(const char *name)
+static const struct cmd_subcommand *find_command(const char *name)
 {
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		if (!strcmp(commands[i].name, name))
@@ -73,7 +74,7 @@ static int unknown_command(const char *name)
 /* `fzagent help CMD` is the same as `fzagent CMD --help`. */
 static int help_main(int argc, char *argv[])
 {
-	const struct cli_command *cmd;
+	const struct cmd_subcommand *cmd;
 	char help_flag[] = "--help";
 	char *sub_argv[] = { NULL, help_flag, NULL };
 
@@ -95,7 +96,7 @@ static int help_main(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
-	const struct cli_command *cmd;
+	const struct cmd_subcommand *cmd;
 
 	if (argc < 2) {
 		print_overview(stderr);

@@ -146,8 +146,8 @@ static void text_peer(FILE *f, const struct fzk_peer_view *peer,
 }
 
 /* now_ns is a parameter so that relative times can be tested. */
-void print_device_text(FILE *f, const struct fzk_device_view *dev,
-		       uint64_t now_ns)
+void cmd_print_device_text(FILE *f, const struct fzk_device_view *dev,
+			   uint64_t now_ns)
 {
 	text_interface(f, dev);
 	for (size_t i = 0; i < dev->n_peers; i++)
@@ -289,7 +289,7 @@ static void print_json_stats(struct fz_json *j,
 	fz_json_object_end(j);
 }
 
-void print_device_json(FILE *f, const struct fzk_device_view *dev)
+void cmd_print_device_json(FILE *f, const struct fzk_device_view *dev)
 {
 	struct fz_json j;
 

@@ -208,7 +208,7 @@ static int direct(const char *ifname, const struct conf *cfg)
 	return FZ_CLI_EXIT_OK;
 }
 
-int set_main(int argc, char *argv[])
+int cmd_set_main(int argc, char *argv[])
 {
 	struct conf cfg;
 	char err[512];

@@ -234,12 +234,12 @@ static int show_device(struct fzk_nl *nl, const char *name,
 	if (!dev.ifname[0])
 		snprintf(dev.ifname, sizeof(dev.ifname), "%s", name);
 	if (o->json) {
-		print_device_json(stdout, &dev);
+		cmd_print_device_json(stdout, &dev);
 	} else {
 		/* A blank line between interfaces, as wg show does. */
 		if (!first)
 			putchar('\n');
-		print_device_text(stdout, &dev, fz_clock_real_ns());
+		cmd_print_device_text(stdout, &dev, fz_clock_real_ns());
 	}
 out:
 	fzk_device_view_free(&dev);
@@ -278,7 +278,7 @@ static int show_links(const struct link_list *links, const struct show_opts *o)
 	return failed ? FZ_CLI_EXIT_FAILURE : FZ_CLI_EXIT_OK;
 }
 
-int show_main(int argc, char *argv[])
+int cmd_show_main(int argc, char *argv[])
 {
 	struct show_opts opts = { 0 };
 	struct link_list links;

@@ -99,8 +99,8 @@ static bool is_option(const char *arg, const char *shrt, const char *lng)
 	return !strcmp(arg, shrt) || !strcmp(arg, lng);
 }
 
-int fz_up_parse_args(const char *cmd, int argc, char *argv[], bool with_auth,
-		     struct fz_up_opts *o)
+int cmd_up_parse_args(const char *cmd, int argc, char *argv[], bool with_auth,
+		      struct cmd_up_opts *o)
 {
 	bool options_done = false;
 
@@ -140,8 +140,8 @@ int fz_up_parse_args(const char *cmd, int argc, char *argv[], bool with_auth,
 	return 0;
 }
 
-int fz_up_choose_ifname(const char *cmd, const struct fz_up_opts *o,
-			char out[IFNAMSIZ])
+int cmd_up_choose_ifname(const char *cmd, const struct cmd_up_opts *o,
+			 char out[IFNAMSIZ])
 {
 	if (o->ifname) {
 		if (!fzk_ifname_valid(o->ifname))
@@ -191,7 +191,7 @@ static int check_config(const char *cmd, const char *path,
 	return 0;
 }
 
-int fz_up_load_config(const char *cmd, const char *path, struct conf *cfg)
+int cmd_up_load_config(const char *cmd, const char *path, struct conf *cfg)
 {
 	char err[512];
 
@@ -206,21 +206,21 @@ int fz_up_load_config(const char *cmd, const char *path, struct conf *cfg)
 	return 0;
 }
 
-int up_main(int argc, char *argv[])
+int cmd_up_main(int argc, char *argv[])
 {
-	struct fz_up_opts opts;
+	struct cmd_up_opts opts;
 	char ifname[IFNAMSIZ];
 	struct conf cfg;
 	int ret;
 
 	if (fz_cli_wants_help(argc, argv))
 		return fz_cli_print_usage(up_usage);
-	ret = fz_up_parse_args("up", argc, argv, false, &opts);
+	ret = cmd_up_parse_args("up", argc, argv, false, &opts);
 	if (!ret)
-		ret = fz_up_choose_ifname("up", &opts, ifname);
+		ret = cmd_up_choose_ifname("up", &opts, ifname);
 	if (ret)
 		return ret;
-	if (fz_up_load_config("up", opts.config, &cfg))
+	if (cmd_up_load_config("up", opts.config, &cfg))
 		return FZ_CLI_EXIT_FAILURE;
 	return daemon_up(ifname, opts.config, &cfg);
 }

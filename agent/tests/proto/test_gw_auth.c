@@ -411,33 +411,34 @@ START_TEST(test_cli_args)
 	char *nokey[] = { a0, ifn, res, res };
 	char *rv[] = { a0, ifn, key, all };
 	char *nev[] = { a0, ifn, key, res, ex, never };
-	struct authorize_args a;
+	struct cmd_authorize_args a;
 	char err[256];
 
 	ck_assert_int_eq(fz_keys_init(), 0);
-	ck_assert_int_eq(authorize_parse_args(6, ok, NOW, &a, err, 256), 0);
+	ck_assert_int_eq(cmd_authorize_parse_args(6, ok, NOW, &a, err, 256), 0);
 	ck_assert_uint_eq(a.expires_ns, NOW + 60000000000ULL);
 	ck_assert_str_eq(a.resource, "gitlab");
-	ck_assert_int_eq(authorize_parse_args(4, ok, NOW, &a, err, 256), 0);
+	ck_assert_int_eq(cmd_authorize_parse_args(4, ok, NOW, &a, err, 256), 0);
 	ck_assert_uint_eq(a.expires_ns, 0);
-	ck_assert_int_eq(authorize_parse_args(6, nev, NOW, &a, err, 256), 0);
-	ck_assert_int_eq(authorize_parse_args(6, old, NOW, &a, err, 256),
+	ck_assert_int_eq(cmd_authorize_parse_args(6, nev, NOW, &a, err, 256),
+			 0);
+	ck_assert_int_eq(cmd_authorize_parse_args(6, old, NOW, &a, err, 256),
 			 -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "in the past"));
-	ck_assert_int_eq(authorize_parse_args(5, ok, NOW, &a, err, 256),
+	ck_assert_int_eq(cmd_authorize_parse_args(5, ok, NOW, &a, err, 256),
 			 -EINVAL);
 	ck_assert_str_eq(err, "expires needs TIME");
-	ck_assert_int_eq(authorize_parse_args(3, ok, NOW, &a, err, 256),
+	ck_assert_int_eq(cmd_authorize_parse_args(3, ok, NOW, &a, err, 256),
 			 -EINVAL);
-	ck_assert_int_eq(authorize_parse_args(4, badres, NOW, &a, err, 256),
+	ck_assert_int_eq(cmd_authorize_parse_args(4, badres, NOW, &a, err, 256),
 			 -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "not a resource Name or ID"));
-	ck_assert_int_eq(authorize_parse_args(4, nokey, NOW, &a, err, 256),
+	ck_assert_int_eq(cmd_authorize_parse_args(4, nokey, NOW, &a, err, 256),
 			 -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "is not a public key"));
-	ck_assert_int_eq(revoke_parse_args(4, rv, &a, err, 256), 0);
+	ck_assert_int_eq(cmd_revoke_parse_args(4, rv, &a, err, 256), 0);
 	ck_assert_str_eq(a.resource, "all");
-	ck_assert_int_eq(revoke_parse_args(5, ok, &a, err, 256), -EINVAL);
+	ck_assert_int_eq(cmd_revoke_parse_args(5, ok, &a, err, 256), -EINVAL);
 }
 END_TEST
 
