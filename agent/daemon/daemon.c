@@ -372,11 +372,12 @@ static void resync(struct daemon *d)
 			&dev.peers[i], now,
 			FZK_EVENT_REKEY_AFTER_NS / d->divisor);
 
-		if (!peer || need == RESYNC_NONE)
+		if (!peer || need == FZK_RESYNC_NONE)
 			continue;
 		wg_hs_initiate(d->hs, peer,
-			       need == RESYNC_REKEY ? WG_HS_REASON_REKEY_TIME :
-						      WG_HS_REASON_KEEPALIVE);
+			       need == FZK_RESYNC_REKEY ?
+				       WG_HS_REASON_REKEY_TIME :
+				       WG_HS_REASON_KEEPALIVE);
 		started++;
 	}
 	daemon_log(d,

@@ -253,7 +253,7 @@ static void drop_unconfigured(struct daemon *d, const struct conf *cfg)
 static void reserve_indices(struct daemon *d, const struct fzk_device_view *dev)
 {
 	uint32_t *v =
-		calloc(dev->n_peers * FZ_DEVICE_MAX_KEYPAIRS + 1, sizeof(*v));
+		calloc(dev->n_peers * FZK_DEVICE_MAX_KEYPAIRS + 1, sizeof(*v));
 	size_t n = 0;
 
 	if (!v)

@@ -602,9 +602,9 @@ START_TEST(test_dump_keypairs)
 	fzk_device_view_free(&dev);
 
 	/* More than there is room for: the rest is ignored. */
-	msg = dump_msg(0x22, FZ_DEVICE_MAX_KEYPAIRS + 2, false);
+	msg = dump_msg(0x22, FZK_DEVICE_MAX_KEYPAIRS + 2, false);
 	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlmsg_hdr(msg)), 0);
-	ck_assert_uint_eq(dev.peers[0].n_keypairs, FZ_DEVICE_MAX_KEYPAIRS);
+	ck_assert_uint_eq(dev.peers[0].n_keypairs, FZK_DEVICE_MAX_KEYPAIRS);
 	nlmsg_free(msg);
 	fzk_device_view_free(&dev);
 

@@ -1171,29 +1171,35 @@ START_TEST(test_resync_need)
 	memset(&p, 0, sizeof(p));
 	/* No endpoint: nothing can be sent. */
 	p.persistent_keepalive = 25;
-	ck_assert_int_eq(fzk_event_resync_need(&p, now, after), RESYNC_NONE);
+	ck_assert_int_eq(fzk_event_resync_need(&p, now, after),
+			 FZK_RESYNC_NONE);
 	p.endpoint.ss_family = AF_INET;
 	/* No session, keepalive: WireGuard keeps it up. */
 	ck_assert_int_eq(fzk_event_resync_need(&p, now, after),
-			 RESYNC_KEEPALIVE);
+			 FZK_RESYNC_KEEPALIVE);
 	/* No session, no keepalive: idle, left alone. */
 	p.persistent_keepalive = 0;
-	ck_assert_int_eq(fzk_event_resync_need(&p, now, after), RESYNC_NONE);
+	ck_assert_int_eq(fzk_event_resync_need(&p, now, after),
+			 FZK_RESYNC_NONE);
 	/* Our session, young: nothing; old: its rekey may be lost. */
 	p.keypairs[0].slot = FZ_KEYPAIR_CURRENT;
 	p.keypairs[0].flags = FZ_KEYPAIR_F_INITIATOR;
 	p.keypairs[0].created_ns = now - after + 1;
 	p.n_keypairs = 1;
-	ck_assert_int_eq(fzk_event_resync_need(&p, now, after), RESYNC_NONE);
+	ck_assert_int_eq(fzk_event_resync_need(&p, now, after),
+			 FZK_RESYNC_NONE);
 	p.keypairs[0].created_ns = now - after;
-	ck_assert_int_eq(fzk_event_resync_need(&p, now, after), RESYNC_REKEY);
+	ck_assert_int_eq(fzk_event_resync_need(&p, now, after),
+			 FZK_RESYNC_REKEY);
 	/* The peer's session: the peer rekeys it. */
 	p.keypairs[0].flags = 0;
-	ck_assert_int_eq(fzk_event_resync_need(&p, now, after), RESYNC_NONE);
+	ck_assert_int_eq(fzk_event_resync_need(&p, now, after),
+			 FZK_RESYNC_NONE);
 	/* A clock set back does not make every session old. */
 	p.keypairs[0].flags = FZ_KEYPAIR_F_INITIATOR;
 	p.keypairs[0].created_ns = now + 10;
-	ck_assert_int_eq(fzk_event_resync_need(&p, now, after), RESYNC_NONE);
+	ck_assert_int_eq(fzk_event_resync_need(&p, now, after),
+			 FZK_RESYNC_NONE);
 }
 END_TEST
 
