@@ -106,7 +106,7 @@ static const char revoke_usage[] =
 	"    0 when the agent revoked it; 1 on any error.\n";
 
 /* IFACE, KEY and RESOURCE, common to both commands. */
-static int parse_common(char **argv, struct authorize_args *out, char *err,
+static int parse_common(char **argv, struct cmd_authorize_args *out, char *err,
 			size_t errlen)
 {
 	uint8_t key[FZ_KEY_LEN];
@@ -118,11 +118,11 @@ static int parse_common(char **argv, struct authorize_args *out, char *err,
 	if (!fzk_ifname_valid(argv[1]))
 		snprintf(err, errlen, "'%s' is not a valid interface name",
 			 argv[1]);
-	else if (key_from_base64(key, argv[2], strlen(argv[2])))
+	else if (fz_key_from_base64(key, argv[2], strlen(argv[2])))
 		snprintf(err, errlen,
 			 "'%s' is not a public key (44 characters of base64)",
 			 argv[2]);
-	else if (!n || n > GW_NAME_MAX ||
+	else if (!n || n > PROTO_AUTH_NAME_MAX ||
 		 strspn(argv[3],
 			"abcdefghijklmnopqrstuvwxyz"
 			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
@@ -133,8 +133,9 @@ static int parse_common(char **argv, struct authorize_args *out, char *err,
 	return -EINVAL;
 }
 
-int authorize_parse_args(int argc, char **argv, uint64_t now_ns,
-			 struct authorize_args *out, char *err, size_t errlen)
+int cmd_authorize_parse_args(int argc, char **argv, uint64_t now_ns,
+			     struct cmd_authorize_args *out, char *err,
+			     size_t errlen)
 {
 	int ret;
 
@@ -176,8 +177,8 @@ int authorize_parse_args(int argc, char **argv, uint64_t now_ns,
 	return 0;
 }
 
-int revoke_parse_args(int argc, char **argv, struct authorize_args *out,
-		      char *err, size_t errlen)
+int cmd_revoke_parse_args(int argc, char **argv, struct cmd_authorize_args *out,
+			  char *err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
 	if (argc != 4) {
@@ -192,33 +193,33 @@ int revoke_parse_args(int argc, char **argv, struct authorize_args *out,
 static int call_agent(const char *cmd, const char *ifname, char **words,
 		      size_t n)
 {
-	struct fz_ctl_words w = { .argv = words, .argc = n };
-	char msg[FZ_CTL_MAX_MESSAGE + 1];
+	struct ctl_words w = { .argv = words, .argc = n };
+	char msg[CTL_MAX_MESSAGE + 1];
 	int fd, ret;
 
-	fd = fz_ctl_client_connect(cmd, ifname,
-				   "no agent runs for it (start it with "
-				   "'fzagent gateway')",
-				   "nothing was sent");
+	fd = ctl_client_connect(cmd, ifname,
+				"no agent runs for it (start it with "
+				"'fzagent gateway')",
+				"nothing was sent");
 	if (fd < 0)
-		return CLI_EXIT_FAILURE;
-	ret = fz_ctl_client_call(cmd, ifname, fd, &w, msg, sizeof(msg));
+		return FZ_CLI_EXIT_FAILURE;
+	ret = ctl_client_call(cmd, ifname, fd, &w, msg, sizeof(msg));
 	close(fd);
-	return ret ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+	return ret ? FZ_CLI_EXIT_FAILURE : FZ_CLI_EXIT_OK;
 }
 
-int authorize_main(int argc, char *argv[])
+int cmd_authorize_main(int argc, char *argv[])
 {
 	static char word[] = "authorize";
-	struct authorize_args a;
+	struct cmd_authorize_args a;
 	char err[256], expires[24];
 	char *words[5];
 
-	if (cli_wants_help(argc, argv))
-		return cli_print_usage(authorize_usage);
-	if (authorize_parse_args(argc, argv, fz_clock_real_ns(), &a, err,
-				 sizeof(err)))
-		return cli_usage_error("authorize", "%s", err);
+	if (fz_cli_wants_help(argc, argv))
+		return fz_cli_print_usage(authorize_usage);
+	if (cmd_authorize_parse_args(argc, argv, fz_clock_real_ns(), &a, err,
+				     sizeof(err)))
+		return fz_cli_usage_error("authorize", "%s", err);
 	snprintf(expires, sizeof(expires), "%" PRIu64, a.expires_ns);
 	words[0] = word;
 	words[1] = (char *)a.client;
@@ -228,17 +229,17 @@ int authorize_main(int argc, char *argv[])
 	return call_agent("authorize", a.ifname, words, 4);
 }
 
-int revoke_main(int argc, char *argv[])
+int cmd_revoke_main(int argc, char *argv[])
 {
 	static char word[] = "revoke";
-	struct authorize_args a;
+	struct cmd_authorize_args a;
 	char err[256];
 	char *words[4];
 
-	if (cli_wants_help(argc, argv))
-		return cli_print_usage(revoke_usage);
-	if (revoke_parse_args(argc, argv, &a, err, sizeof(err)))
-		return cli_usage_error("revoke", "%s", err);
+	if (fz_cli_wants_help(argc, argv))
+		return fz_cli_print_usage(revoke_usage);
+	if (cmd_revoke_parse_args(argc, argv, &a, err, sizeof(err)))
+		return fz_cli_usage_error("revoke", "%s", err);
 	words[0] = word;
 	words[1] = (char *)a.client;
 	words[2] = (char *)a.resource;

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct authorize_args {
+struct cmd_authorize_args {
 	const char *ifname;
 	const char *client; /* base64 public key, checked */
 	const char *resource; /* Name or ID, or "all" (revoke) */
@@ -22,9 +22,10 @@ struct authorize_args {
  * argv[0] is the command. authorize: IFACE KEY RESOURCE [expires TIME];
  * revoke: IFACE KEY RESOURCE|all. 0, or -EINVAL with a message in err.
  */
-int authorize_parse_args(int argc, char **argv, uint64_t now_ns,
-			 struct authorize_args *out, char *err, size_t errlen);
-int revoke_parse_args(int argc, char **argv, struct authorize_args *out,
-		      char *err, size_t errlen);
+int cmd_authorize_parse_args(int argc, char **argv, uint64_t now_ns,
+			     struct cmd_authorize_args *out, char *err,
+			     size_t errlen);
+int cmd_revoke_parse_args(int argc, char **argv, struct cmd_authorize_args *out,
+			  char *err, size_t errlen);
 
 #endif /* FZ_AGENT_AUTHORIZE_H */

@@ -12,21 +12,21 @@
 
 #include "lib/cli.h"
 
-struct cli_command {
+struct cmd_subcommand {
 	const char *name;
 	int (*main)(int argc, char *argv[]);
 	const char *description; /* one line, for `fzagent --help` */
 };
 
 /* Subcommand entry points; the dispatch table lives in main.c. */
-int genkey_main(int argc, char *argv[]);
-int pubkey_main(int argc, char *argv[]);
-int show_main(int argc, char *argv[]);
-int up_main(int argc, char *argv[]);
-int set_main(int argc, char *argv[]);
-int down_main(int argc, char *argv[]);
-int gateway_main(int argc, char *argv[]);
-int authorize_main(int argc, char *argv[]);
-int revoke_main(int argc, char *argv[]);
+int cmd_genkey_main(int argc, char *argv[]);
+int cmd_pubkey_main(int argc, char *argv[]);
+int cmd_show_main(int argc, char *argv[]);
+int cmd_up_main(int argc, char *argv[]);
+int cmd_set_main(int argc, char *argv[]);
+int cmd_down_main(int argc, char *argv[]);
+int cmd_gateway_main(int argc, char *argv[]);
+int cmd_authorize_main(int argc, char *argv[]);
+int cmd_revoke_main(int argc, char *argv[]);
 
 #endif /* FZ_AGENT_CMD_H */

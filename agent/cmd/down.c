@@ -48,51 +48,52 @@ static void stop_agent(const char *ifname)
 {
 	static char stop[] = "stop";
 	char *argv[] = { stop, NULL };
-	struct fz_ctl_words words = { .argv = argv, .argc = 1 };
-	char msg[FZ_CTL_MAX_MESSAGE + 1];
+	struct ctl_words words = { .argv = argv, .argc = 1 };
+	char msg[CTL_MAX_MESSAGE + 1];
 	int fd, ret, status = 0;
 
-	fd = fz_ctl_client_connect("down", ifname, NULL, "ignored");
+	fd = ctl_client_connect("down", ifname, NULL, "ignored");
 	if (fd < 0)
 		return;
-	ret = fz_ctl_call(fd, &words, &status, msg, sizeof(msg));
+	ret = ctl_call(fd, &words, &status, msg, sizeof(msg));
 	close(fd);
 	if (ret || status)
-		cli_error("down", "%s: its agent did not confirm: %s", ifname,
-			  ret ? strerror(-ret) : msg);
+		fz_cli_error("down", "%s: its agent did not confirm: %s",
+			     ifname, ret ? strerror(-ret) : msg);
 }
 
-int down_main(int argc, char *argv[])
+int cmd_down_main(int argc, char *argv[])
 {
 	struct fzk_link_info info;
 	const char *ifname;
 	int ret;
 
-	if (cli_wants_help(argc, argv))
-		return cli_print_usage(down_usage);
+	if (fz_cli_wants_help(argc, argv))
+		return fz_cli_print_usage(down_usage);
 	if (argc != 2)
-		return cli_usage_error("down", argc < 2 ? "missing IFACE" :
+		return fz_cli_usage_error("down", argc < 2 ?
+							  "missing IFACE" :
 							  "too many arguments");
 	ifname = argv[1];
 	if (!fzk_ifname_valid(ifname))
-		return cli_usage_error(
+		return fz_cli_usage_error(
 			"down", "'%s' is not a valid interface name", ifname);
 	ret = fzk_link_get(ifname, &info);
 	if (ret == -ENODEV)
-		cli_error("down", "%s: no such interface", ifname);
+		fz_cli_error("down", "%s: no such interface", ifname);
 	else if (ret)
-		cli_error("down", "%s: cannot look it up: %s", ifname,
-			  strerror(-ret));
+		fz_cli_error("down", "%s: cannot look it up: %s", ifname,
+			     strerror(-ret));
 	else if (!info.is_fz)
-		cli_error("down", "%s is not an fz interface", ifname);
+		fz_cli_error("down", "%s is not an fz interface", ifname);
 	if (ret || !info.is_fz)
-		return CLI_EXIT_FAILURE;
+		return FZ_CLI_EXIT_FAILURE;
 	stop_agent(ifname);
 	ret = fzk_link_delete(info.ifindex);
 	if (ret) {
-		cli_error("down", "%s: cannot delete it: %s", ifname,
-			  strerror(-ret));
-		return CLI_EXIT_FAILURE;
+		fz_cli_error("down", "%s: cannot delete it: %s", ifname,
+			     strerror(-ret));
+		return FZ_CLI_EXIT_FAILURE;
 	}
-	return CLI_EXIT_OK;
+	return FZ_CLI_EXIT_OK;
 }

@@ -150,7 +150,7 @@ static const char gateway_usage[] =
 	"    0 when stopped by a signal or by `fzagent down`; 1 on any error,\n"
 	"    including an error in either file.\n";
 
-static int load_auth(const char *path, struct gw_auth *auth)
+static int load_auth(const char *path, struct proto_auth *auth)
 {
 	char err[512];
 
@@ -158,62 +158,62 @@ static int load_auth(const char *path, struct gw_auth *auth)
 		memset(auth, 0, sizeof(*auth));
 		return 0;
 	}
-	if (gw_auth_parse_file(path, fz_clock_real_ns(), auth, err,
-			       sizeof(err))) {
-		cli_error("gateway", "%s", err);
+	if (proto_auth_parse_file(path, fz_clock_real_ns(), auth, err,
+				  sizeof(err))) {
+		fz_cli_error("gateway", "%s", err);
 		return -EINVAL;
 	}
 	return 0;
 }
 
 /* A key must be a [Peer] or a [Client], not both. */
-static int check_overlap(const struct fz_up_opts *o,
-			 const struct fz_config *cfg,
-			 const struct gw_auth *auth)
+static int check_overlap(const struct cmd_up_opts *o, const struct conf *cfg,
+			 const struct proto_auth *auth)
 {
-	char b64[KEY_B64_LEN + 1];
+	char b64[FZ_KEY_B64_LEN + 1];
 
 	for (size_t i = 0; i < cfg->n_peers; i++) {
-		const struct gw_client *c =
-			gw_auth_find_client(auth, cfg->peers[i].public_key);
+		const struct proto_auth_client *c =
+			proto_auth_find_client(auth, cfg->peers[i].public_key);
 
 		if (!c)
 			continue;
-		key_to_base64(b64, c->public_key);
-		cli_error("gateway",
-			  "%s:%u: peer %s is also a [Client] at %s:%u; a "
-			  "client belongs in the authorizations file only",
-			  o->config, cfg->peers[i].line, b64, o->auth, c->line);
+		fz_key_to_base64(b64, c->public_key);
+		fz_cli_error("gateway",
+			     "%s:%u: peer %s is also a [Client] at %s:%u; a "
+			     "client belongs in the authorizations file only",
+			     o->config, cfg->peers[i].line, b64, o->auth,
+			     c->line);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-int gateway_main(int argc, char *argv[])
+int cmd_gateway_main(int argc, char *argv[])
 {
-	struct fz_up_opts opts;
+	struct cmd_up_opts opts;
 	char ifname[IFNAMSIZ];
-	struct fz_config cfg;
-	struct gw_auth auth;
+	struct conf cfg;
+	struct proto_auth auth;
 	int ret;
 
-	if (cli_wants_help(argc, argv))
-		return cli_print_usage(gateway_usage);
-	ret = fz_up_parse_args("gateway", argc, argv, true, &opts);
+	if (fz_cli_wants_help(argc, argv))
+		return fz_cli_print_usage(gateway_usage);
+	ret = cmd_up_parse_args("gateway", argc, argv, true, &opts);
 	if (!ret)
-		ret = fz_up_choose_ifname("gateway", &opts, ifname);
+		ret = cmd_up_choose_ifname("gateway", &opts, ifname);
 	if (ret)
 		return ret;
 	if (load_auth(opts.auth, &auth))
-		return CLI_EXIT_FAILURE;
-	if (fz_up_load_config("gateway", opts.config, &cfg)) {
-		gw_auth_free(&auth);
-		return CLI_EXIT_FAILURE;
+		return FZ_CLI_EXIT_FAILURE;
+	if (cmd_up_load_config("gateway", opts.config, &cfg)) {
+		proto_auth_free(&auth);
+		return FZ_CLI_EXIT_FAILURE;
 	}
 	if (check_overlap(&opts, &cfg, &auth)) {
-		fz_config_free(&cfg);
-		gw_auth_free(&auth);
-		return CLI_EXIT_FAILURE;
+		conf_free(&cfg);
+		proto_auth_free(&auth);
+		return FZ_CLI_EXIT_FAILURE;
 	}
-	return fz_daemon_gateway(ifname, opts.config, &cfg, &auth, opts.auth);
+	return daemon_gateway(ifname, opts.config, &cfg, &auth, opts.auth);
 }

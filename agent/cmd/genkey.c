@@ -72,8 +72,8 @@ static const char pubkey_usage[] =
 static int check_no_args(const char *cmd, int argc, char *argv[])
 {
 	if (argc > 1)
-		return cli_usage_error(cmd, "unexpected argument '%s'",
-				       argv[1]);
+		return fz_cli_usage_error(cmd, "unexpected argument '%s'",
+					  argv[1]);
 	return 0;
 }
 
@@ -85,39 +85,39 @@ static void warn_if_world_accessible(void)
 	if (fstat(STDOUT_FILENO, &st) < 0)
 		return;
 	if (S_ISREG(st.st_mode) && (st.st_mode & S_IRWXO))
-		cli_error("genkey",
-			  "warning: writing to world accessible file; "
-			  "consider setting the umask to 077");
+		fz_cli_error("genkey",
+			     "warning: writing to world accessible file; "
+			     "consider setting the umask to 077");
 }
 
 static int print_key(const char *cmd, const uint8_t key[FZ_KEY_LEN])
 {
-	char b64[KEY_B64_LEN + 1];
-	int ret = CLI_EXIT_OK;
+	char b64[FZ_KEY_B64_LEN + 1];
+	int ret = FZ_CLI_EXIT_OK;
 
-	key_to_base64(b64, key);
+	fz_key_to_base64(b64, key);
 	if (puts(b64) == EOF || fflush(stdout) == EOF) {
-		cli_error(cmd, "cannot write to standard output: %s",
-			  strerror(errno));
-		ret = CLI_EXIT_FAILURE;
+		fz_cli_error(cmd, "cannot write to standard output: %s",
+			     strerror(errno));
+		ret = FZ_CLI_EXIT_FAILURE;
 	}
 	sodium_memzero(b64, sizeof(b64));
 	return ret;
 }
 
-int genkey_main(int argc, char *argv[])
+int cmd_genkey_main(int argc, char *argv[])
 {
 	uint8_t priv[FZ_KEY_LEN];
 	int ret;
 
-	if (cli_wants_help(argc, argv))
-		return cli_print_usage(genkey_usage);
+	if (fz_cli_wants_help(argc, argv))
+		return fz_cli_print_usage(genkey_usage);
 	ret = check_no_args("genkey", argc, argv);
 	if (ret)
 		return ret;
 
 	warn_if_world_accessible();
-	key_generate_private(priv);
+	fz_key_generate_private(priv);
 	ret = print_key("genkey", priv);
 	sodium_memzero(priv, sizeof(priv));
 	return ret;
@@ -129,7 +129,7 @@ int genkey_main(int argc, char *argv[])
  */
 static int read_private_key(uint8_t priv[FZ_KEY_LEN])
 {
-	char buf[KEY_B64_LEN + 2];
+	char buf[FZ_KEY_B64_LEN + 2];
 	size_t len;
 	int ret;
 
@@ -138,36 +138,36 @@ static int read_private_key(uint8_t priv[FZ_KEY_LEN])
 		ret = -EIO;
 		goto out;
 	}
-	if (len == KEY_B64_LEN + 1 && buf[KEY_B64_LEN] == '\n')
+	if (len == FZ_KEY_B64_LEN + 1 && buf[FZ_KEY_B64_LEN] == '\n')
 		len--;
-	ret = key_from_base64(priv, buf, len);
+	ret = fz_key_from_base64(priv, buf, len);
 out:
 	sodium_memzero(buf, sizeof(buf));
 	return ret;
 }
 
-int pubkey_main(int argc, char *argv[])
+int cmd_pubkey_main(int argc, char *argv[])
 {
 	uint8_t priv[FZ_KEY_LEN], pub[FZ_KEY_LEN];
 	int ret;
 
-	if (cli_wants_help(argc, argv))
-		return cli_print_usage(pubkey_usage);
+	if (fz_cli_wants_help(argc, argv))
+		return fz_cli_print_usage(pubkey_usage);
 	ret = check_no_args("pubkey", argc, argv);
 	if (ret)
 		return ret;
 
 	ret = read_private_key(priv);
 	if (ret == -EIO) {
-		cli_error("pubkey", "cannot read standard input");
-		return CLI_EXIT_FAILURE;
+		fz_cli_error("pubkey", "cannot read standard input");
+		return FZ_CLI_EXIT_FAILURE;
 	}
 	if (!ret)
-		ret = key_public_from_private(pub, priv);
+		ret = fz_key_public_from_private(pub, priv);
 	sodium_memzero(priv, sizeof(priv));
 	if (ret) {
-		cli_error("pubkey", "invalid private key on standard input");
-		return CLI_EXIT_FAILURE;
+		fz_cli_error("pubkey", "invalid private key on standard input");
+		return FZ_CLI_EXIT_FAILURE;
 	}
 	return print_key("pubkey", pub);
 }

@@ -14,28 +14,29 @@
 
 static int help_main(int argc, char *argv[]);
 
-static const struct cli_command commands[] = {
-	{ "up", up_main,
+static const struct cmd_subcommand commands[] = {
+	{ "up", cmd_up_main,
 	  "Configure an interface from a file and run its agent" },
-	{ "gateway", gateway_main,
+	{ "gateway", cmd_gateway_main,
 	  "Run an interface as a gateway: up, plus clients and resources" },
-	{ "authorize", authorize_main,
+	{ "authorize", cmd_authorize_main,
 	  "Authorize a gateway client for a resource" },
-	{ "revoke", revoke_main, "Revoke a gateway client's authorization" },
-	{ "set", set_main, "Change the configuration of an interface" },
-	{ "down", down_main, "Stop an interface's agent and delete it" },
-	{ "show", show_main,
+	{ "revoke", cmd_revoke_main,
+	  "Revoke a gateway client's authorization" },
+	{ "set", cmd_set_main, "Change the configuration of an interface" },
+	{ "down", cmd_down_main, "Stop an interface's agent and delete it" },
+	{ "show", cmd_show_main,
 	  "Show the configuration and state of fz interfaces" },
-	{ "genkey", genkey_main,
+	{ "genkey", cmd_genkey_main,
 	  "Generate a new private key on standard output" },
-	{ "pubkey", pubkey_main,
+	{ "pubkey", cmd_pubkey_main,
 	  "Read a private key on standard input, print its public key" },
 	{ "help", help_main, "Show this list, or the help of one command" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static const struct cli_command *find_command(const char *name)
+static const struct cmd_subcommand *find_command(const char *name)
 {
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		if (!strcmp(commands[i].name, name))
@@ -45,8 +46,8 @@ static const struct cli_command *find_command(const char *name)
 
 static void print_overview(FILE *f)
 {
-	fputs("Usage: " FZAGENT_NAME " <command> [<arguments>]\n"
-	      "       " FZAGENT_NAME " --help | --version\n"
+	fputs("Usage: " FZ_AGENT_NAME " <command> [<arguments>]\n"
+	      "       " FZ_AGENT_NAME " --help | --version\n"
 	      "\n"
 	      "Configure and inspect fz interfaces, the data path of the fz\n"
 	      "zero-trust VPN in the kernel module fz.ko.\n"
@@ -56,34 +57,35 @@ static void print_overview(FILE *f)
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %-9s  %s\n", commands[i].name,
 			commands[i].description);
-	fputs("\nRun '" FZAGENT_NAME " <command> --help' for the synopsis, "
+	fputs("\nRun '" FZ_AGENT_NAME " <command> --help' for the synopsis, "
 	      "options and examples\nof one command.\n",
 	      f);
 }
 
 static int unknown_command(const char *name)
 {
-	cli_error(NULL, "%s: unknown %s", name,
-		  name[0] == '-' ? "option" : "command");
-	fputs("Run '" FZAGENT_NAME " --help' for the list of commands.\n",
+	fz_cli_error(NULL, "%s: unknown %s", name,
+		     name[0] == '-' ? "option" : "command");
+	fputs("Run '" FZ_AGENT_NAME " --help' for the list of commands.\n",
 	      stderr);
-	return CLI_EXIT_USAGE;
+	return FZ_CLI_EXIT_USAGE;
 }
 
 /* `fzagent help CMD` is the same as `fzagent CMD --help`. */
 static int help_main(int argc, char *argv[])
 {
-	const struct cli_command *cmd;
+	const struct cmd_subcommand *cmd;
 	char help_flag[] = "--help";
 	char *sub_argv[] = { NULL, help_flag, NULL };
 
-	if (argc == 2 && cli_is_help(argv[1]))
+	if (argc == 2 && fz_cli_is_help(argv[1]))
 		argc = 1;
 	if (argc > 2)
-		return cli_usage_error("help", "too many arguments");
+		return fz_cli_usage_error("help", "too many arguments");
 	if (argc == 1) {
 		print_overview(stdout);
-		return fflush(stdout) == EOF ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+		return fflush(stdout) == EOF ? FZ_CLI_EXIT_FAILURE :
+					       FZ_CLI_EXIT_OK;
 	}
 	cmd = find_command(argv[1]);
 	if (!cmd)
@@ -94,25 +96,26 @@ static int help_main(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
-	const struct cli_command *cmd;
+	const struct cmd_subcommand *cmd;
 
 	if (argc < 2) {
 		print_overview(stderr);
-		return CLI_EXIT_USAGE;
+		return FZ_CLI_EXIT_USAGE;
 	}
-	if (cli_is_help(argv[1]))
+	if (fz_cli_is_help(argv[1]))
 		return help_main(1, argv + 1);
 	if (!strcmp(argv[1], "--version")) {
-		puts(FZAGENT_NAME " " FZAGENT_VERSION);
-		return fflush(stdout) == EOF ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+		puts(FZ_AGENT_NAME " " FZ_AGENT_VERSION);
+		return fflush(stdout) == EOF ? FZ_CLI_EXIT_FAILURE :
+					       FZ_CLI_EXIT_OK;
 	}
 	cmd = find_command(argv[1]);
 	if (!cmd)
 		return unknown_command(argv[1]);
 	/* Every key operation needs libsodium; initialise it exactly once. */
-	if (keys_init() < 0) {
-		cli_error(NULL, "cannot initialise libsodium");
-		return CLI_EXIT_FAILURE;
+	if (fz_keys_init() < 0) {
+		fz_cli_error(NULL, "cannot initialise libsodium");
+		return FZ_CLI_EXIT_FAILURE;
 	}
 	return cmd->main(argc - 1, argv + 1);
 }

@@ -65,10 +65,10 @@ static void text_drops(FILE *f, const uint64_t stats[__FZ_STAT_A_MAX])
 
 static void text_interface(FILE *f, const struct fzk_device_view *dev)
 {
-	char key[KEY_B64_LEN + 1] = "(none)";
+	char key[FZ_KEY_B64_LEN + 1] = "(none)";
 
 	if (dev->has_public_key)
-		key_to_base64(key, dev->public_key);
+		fz_key_to_base64(key, dev->public_key);
 	fprintf(f, "interface: %s\n", dev->ifname);
 	fprintf(f, "  public key: %s\n", key);
 	if (dev->listen_port)
@@ -80,7 +80,7 @@ static void text_interface(FILE *f, const struct fzk_device_view *dev)
 
 static void text_allowedips(FILE *f, const struct fzk_peer_view *peer)
 {
-	char buf[FMT_ALLOWEDIP_LEN];
+	char buf[FZ_FMT_ALLOWEDIP_LEN];
 
 	fputs("  allowed ips: ", f);
 	if (!peer->n_allowedips)
@@ -89,8 +89,8 @@ static void text_allowedips(FILE *f, const struct fzk_peer_view *peer)
 		const struct fzk_allowedip_view *aip = &peer->allowedips[i];
 
 		fprintf(f, "%s%s", i ? ", " : "",
-			fmt_allowedip(buf, sizeof(buf), aip->family, &aip->addr,
-				      aip->cidr));
+			fz_fmt_allowedip(buf, sizeof(buf), aip->family,
+					 &aip->addr, aip->cidr));
 	}
 	fputc('\n', f);
 }
@@ -99,7 +99,7 @@ static void text_allowedips(FILE *f, const struct fzk_peer_view *peer)
 static void text_resources(FILE *f, const struct fzk_peer_view *peer,
 			   uint64_t now_ns)
 {
-	char id[FMT_UUID_LEN], expiry[FMT_EXPIRY_LEN];
+	char id[FZ_FMT_UUID_LEN], expiry[FZ_FMT_EXPIRY_LEN];
 
 	if (!(peer->flags & FZ_PEER_F_GATEWAY_CLIENT))
 		return;
@@ -109,44 +109,45 @@ static void text_resources(FILE *f, const struct fzk_peer_view *peer,
 		const struct fzk_resource_view *res = &peer->resources[i];
 
 		fprintf(f, "    resource %s%s, %s\n",
-			fmt_uuid(id, sizeof(id), res->id),
+			fz_fmt_uuid(id, sizeof(id), res->id),
 			res->flags & FZ_RES_F_DNS ? " (dns)" : "",
-			fmt_expiry(expiry, sizeof(expiry), res->expires_ns,
-				   now_ns));
+			fz_fmt_expiry(expiry, sizeof(expiry), res->expires_ns,
+				      now_ns));
 	}
 }
 
 static void text_peer(FILE *f, const struct fzk_peer_view *peer,
 		      uint64_t now_ns)
 {
-	char key[KEY_B64_LEN + 1], buf[FMT_ENDPOINT_LEN + FMT_DURATION_LEN];
-	char rx[FMT_BYTES_LEN], tx[FMT_BYTES_LEN];
+	char key[FZ_KEY_B64_LEN + 1],
+		buf[FZ_FMT_ENDPOINT_LEN + FZ_FMT_DURATION_LEN];
+	char rx[FZ_FMT_BYTES_LEN], tx[FZ_FMT_BYTES_LEN];
 
-	key_to_base64(key, peer->public_key);
+	fz_key_to_base64(key, peer->public_key);
 	fprintf(f, "\npeer: %s\n", key);
 	if (peer->endpoint.ss_family != AF_UNSPEC)
 		fprintf(f, "  endpoint: %s\n",
-			fmt_endpoint(buf, sizeof(buf), &peer->endpoint));
+			fz_fmt_endpoint(buf, sizeof(buf), &peer->endpoint));
 	text_allowedips(f, peer);
 	if (peer->last_handshake_ns)
 		fprintf(f, "  latest handshake: %s\n",
-			fmt_time_ago(buf, sizeof(buf), peer->last_handshake_ns,
-				     now_ns));
+			fz_fmt_time_ago(buf, sizeof(buf),
+					peer->last_handshake_ns, now_ns));
 	if (peer->rx_bytes || peer->tx_bytes)
 		fprintf(f, "  transfer: %s received, %s sent\n",
-			fmt_bytes(rx, sizeof(rx), peer->rx_bytes),
-			fmt_bytes(tx, sizeof(tx), peer->tx_bytes));
+			fz_fmt_bytes(rx, sizeof(rx), peer->rx_bytes),
+			fz_fmt_bytes(tx, sizeof(tx), peer->tx_bytes));
 	if (peer->persistent_keepalive)
 		fprintf(f, "  persistent keepalive: every %s\n",
-			fmt_duration(buf, sizeof(buf),
-				     peer->persistent_keepalive));
+			fz_fmt_duration(buf, sizeof(buf),
+					peer->persistent_keepalive));
 	text_drops(f, peer->drops);
 	text_resources(f, peer, now_ns);
 }
 
 /* now_ns is a parameter so that relative times can be tested. */
-void print_device_text(FILE *f, const struct fzk_device_view *dev,
-		       uint64_t now_ns)
+void cmd_print_device_text(FILE *f, const struct fzk_device_view *dev,
+			   uint64_t now_ns)
 {
 	text_interface(f, dev);
 	for (size_t i = 0; i < dev->n_peers; i++)
@@ -156,28 +157,29 @@ void print_device_text(FILE *f, const struct fzk_device_view *dev,
 static void print_json_key_or_null(struct fz_json *j, const char *name,
 				   bool present, const uint8_t key[FZ_KEY_LEN])
 {
-	char b64[KEY_B64_LEN + 1];
+	char b64[FZ_KEY_B64_LEN + 1];
 
 	fz_json_key(j, name);
 	if (!present) {
 		fz_json_null(j);
 		return;
 	}
-	key_to_base64(b64, key);
+	fz_key_to_base64(b64, key);
 	fz_json_string(j, b64);
 }
 
 static void print_json_allowedips(struct fz_json *j,
 				  const struct fzk_peer_view *peer)
 {
-	char buf[FMT_ALLOWEDIP_LEN];
+	char buf[FZ_FMT_ALLOWEDIP_LEN];
 
 	fz_json_key(j, "allowed_ips");
 	fz_json_array_begin(j);
 	for (size_t i = 0; i < peer->n_allowedips; i++) {
 		const struct fzk_allowedip_view *aip = &peer->allowedips[i];
 
-		fz_json_string(j, fmt_allowedip(buf, sizeof(buf), aip->family,
+		fz_json_string(j,
+			       fz_fmt_allowedip(buf, sizeof(buf), aip->family,
 						&aip->addr, aip->cidr));
 	}
 	fz_json_array_end(j);
@@ -221,7 +223,7 @@ static void print_json_keypairs(struct fz_json *j,
 static void print_json_resources(struct fz_json *j,
 				 const struct fzk_peer_view *peer)
 {
-	char id[FMT_UUID_LEN];
+	char id[FZ_FMT_UUID_LEN];
 
 	fz_json_kv_bool(j, "gateway_client",
 			peer->flags & FZ_PEER_F_GATEWAY_CLIENT);
@@ -231,7 +233,8 @@ static void print_json_resources(struct fz_json *j,
 		const struct fzk_resource_view *res = &peer->resources[i];
 
 		fz_json_object_begin(j);
-		fz_json_kv_string(j, "id", fmt_uuid(id, sizeof(id), res->id));
+		fz_json_kv_string(j, "id",
+				  fz_fmt_uuid(id, sizeof(id), res->id));
 		fz_json_kv_bool(j, "dns", res->flags & FZ_RES_F_DNS);
 		fz_json_kv_u64(j, "expires_ns", res->expires_ns);
 		fz_json_object_end(j);
@@ -254,7 +257,7 @@ static void print_json_peer_drops(struct fz_json *j,
 
 static void print_json_peer(struct fz_json *j, const struct fzk_peer_view *peer)
 {
-	char buf[FMT_ENDPOINT_LEN];
+	char buf[FZ_FMT_ENDPOINT_LEN];
 
 	fz_json_object_begin(j);
 	print_json_key_or_null(j, "public_key", true, peer->public_key);
@@ -262,8 +265,8 @@ static void print_json_peer(struct fz_json *j, const struct fzk_peer_view *peer)
 	if (peer->endpoint.ss_family == AF_UNSPEC)
 		fz_json_null(j);
 	else
-		fz_json_string(j,
-			       fmt_endpoint(buf, sizeof(buf), &peer->endpoint));
+		fz_json_string(j, fz_fmt_endpoint(buf, sizeof(buf),
+						  &peer->endpoint));
 	print_json_allowedips(j, peer);
 	fz_json_kv_u64(j, "persistent_keepalive", peer->persistent_keepalive);
 	fz_json_kv_u64(j, "rx_bytes", peer->rx_bytes);
@@ -286,7 +289,7 @@ static void print_json_stats(struct fz_json *j,
 	fz_json_object_end(j);
 }
 
-void print_device_json(FILE *f, const struct fzk_device_view *dev)
+void cmd_print_device_json(FILE *f, const struct fzk_device_view *dev)
 {
 	struct fz_json j;
 

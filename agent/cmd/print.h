@@ -12,8 +12,8 @@
 
 struct fzk_device_view;
 
-void print_device_text(FILE *f, const struct fzk_device_view *dev,
-		       uint64_t now_ns);
-void print_device_json(FILE *f, const struct fzk_device_view *dev);
+void cmd_print_device_text(FILE *f, const struct fzk_device_view *dev,
+			   uint64_t now_ns);
+void cmd_print_device_json(FILE *f, const struct fzk_device_view *dev);
 
 #endif /* FZ_AGENT_PRINT_H */

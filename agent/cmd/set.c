@@ -97,27 +97,27 @@ static const char set_usage[] =
 	"    0 on success; 1 on any error, with the agent's or the kernel's\n"
 	"    message.\n";
 
-static int via_agent(int fd, const char *ifname, const struct fz_config *cfg)
+static int via_agent(int fd, const char *ifname, const struct conf *cfg)
 {
-	char msg[FZ_CTL_MAX_MESSAGE + 1];
-	struct fz_ctl_words words;
+	char msg[CTL_MAX_MESSAGE + 1];
+	struct ctl_words words;
 	int ret;
 
-	ret = fz_ctl_words_from_config(cfg, &words);
+	ret = ctl_words_from_config(cfg, &words);
 	if (ret)
-		ret = fz_ctl_client_result("set", ifname, ret, 0, "");
+		ret = ctl_client_result("set", ifname, ret, 0, "");
 	else
-		ret = fz_ctl_client_call("set", ifname, fd, &words, msg,
-					 sizeof(msg));
-	fz_ctl_words_free_all(&words);
+		ret = ctl_client_call("set", ifname, fd, &words, msg,
+				      sizeof(msg));
+	ctl_words_free_all(&words);
 	if (ret)
-		return CLI_EXIT_FAILURE;
+		return FZ_CLI_EXIT_FAILURE;
 	if (*msg)
 		puts(msg);
-	return CLI_EXIT_OK;
+	return FZ_CLI_EXIT_OK;
 }
 
-static bool needs_agent(const struct fz_config *cfg)
+static bool needs_agent(const struct conf *cfg)
 {
 	if (cfg->has_private_key)
 		return true;
@@ -133,11 +133,11 @@ static bool needs_agent(const struct fz_config *cfg)
  * its own. Removing it is all `set` may do to it here.
  */
 static int check_no_client(struct fzk_nl *nl, const char *ifname,
-			   const struct fz_config *cfg)
+			   const struct conf *cfg)
 {
 	struct fzk_device_view dev;
 	struct fzk_nl_msgs msgs;
-	char b64[KEY_B64_LEN + 1];
+	char b64[FZ_KEY_B64_LEN + 1];
 	int ret;
 
 	fzk_device_view_init(&dev);
@@ -148,7 +148,7 @@ static int check_no_client(struct fzk_nl *nl, const char *ifname,
 		fzk_nl_msgs_free(&msgs);
 	}
 	for (size_t i = 0; !ret && i < cfg->n_peers; i++) {
-		const struct fz_config_peer *p = &cfg->peers[i];
+		const struct conf_peer *p = &cfg->peers[i];
 
 		for (size_t k = 0; !ret && !p->remove && k < dev.n_peers; k++)
 			if (!memcmp(dev.peers[k].public_key, p->public_key,
@@ -156,22 +156,22 @@ static int check_no_client(struct fzk_nl *nl, const char *ifname,
 			    (dev.peers[k].flags & FZ_PEER_F_GATEWAY_CLIENT))
 				ret = -EPERM;
 		if (ret == -EPERM) {
-			key_to_base64(b64, p->public_key);
-			cli_error("set",
-				  "%s: peer %s is a gateway client; only "
-				  "'remove' may change it while its gateway "
-				  "agent is not running",
-				  ifname, b64);
+			fz_key_to_base64(b64, p->public_key);
+			fz_cli_error("set",
+				     "%s: peer %s is a gateway client; only "
+				     "'remove' may change it while its gateway "
+				     "agent is not running",
+				     ifname, b64);
 		}
 	}
 	if (ret && ret != -EPERM)
-		cli_error("set", "%s: cannot read the interface: %s", ifname,
-			  strerror(-ret));
+		fz_cli_error("set", "%s: cannot read the interface: %s", ifname,
+			     strerror(-ret));
 	fzk_device_view_free(&dev);
 	return ret;
 }
 
-static int direct(const char *ifname, const struct fz_config *cfg)
+static int direct(const char *ifname, const struct conf *cfg)
 {
 	unsigned int ifindex = if_nametoindex(ifname);
 	struct fzk_nl *nl;
@@ -179,63 +179,63 @@ static int direct(const char *ifname, const struct fz_config *cfg)
 	int ret;
 
 	if (needs_agent(cfg)) {
-		cli_error("set",
-			  "%s: no agent runs for it: private-key and "
-			  "preshared-key need one, since static keys never "
-			  "enter the kernel (start it with 'fzagent up')",
-			  ifname);
-		return CLI_EXIT_FAILURE;
+		fz_cli_error("set",
+			     "%s: no agent runs for it: private-key and "
+			     "preshared-key need one, since static keys never "
+			     "enter the kernel (start it with 'fzagent up')",
+			     ifname);
+		return FZ_CLI_EXIT_FAILURE;
 	}
 	if (!ifindex) {
-		cli_error("set", "%s: no such interface", ifname);
-		return CLI_EXIT_FAILURE;
+		fz_cli_error("set", "%s: no such interface", ifname);
+		return FZ_CLI_EXIT_FAILURE;
 	}
 	if (fzk_nl_open(&nl, err, sizeof(err))) {
-		cli_error(NULL, "%s", err);
-		return CLI_EXIT_FAILURE;
+		fz_cli_error(NULL, "%s", err);
+		return FZ_CLI_EXIT_FAILURE;
 	}
 	if (check_no_client(nl, ifname, cfg)) {
 		fzk_nl_close(nl);
-		return CLI_EXIT_FAILURE;
+		return FZ_CLI_EXIT_FAILURE;
 	}
-	ret = fz_apply_set(nl, ifindex, cfg, NULL, NULL, NULL, err,
-			   sizeof(err));
+	ret = daemon_apply_config(nl, ifindex, cfg, NULL, NULL, NULL, err,
+				  sizeof(err));
 	fzk_nl_close(nl);
 	if (ret) {
-		cli_error("set", "%s: %s", ifname, err);
-		return CLI_EXIT_FAILURE;
+		fz_cli_error("set", "%s: %s", ifname, err);
+		return FZ_CLI_EXIT_FAILURE;
 	}
-	return CLI_EXIT_OK;
+	return FZ_CLI_EXIT_OK;
 }
 
-int set_main(int argc, char *argv[])
+int cmd_set_main(int argc, char *argv[])
 {
-	struct fz_config cfg;
+	struct conf cfg;
 	char err[512];
 	int fd, ret;
 
-	if (cli_wants_help(argc, argv))
-		return cli_print_usage(set_usage);
+	if (fz_cli_wants_help(argc, argv))
+		return fz_cli_print_usage(set_usage);
 	if (argc < 2)
-		return cli_usage_error("set", "missing IFACE");
+		return fz_cli_usage_error("set", "missing IFACE");
 	if (!fzk_ifname_valid(argv[1]))
-		return cli_usage_error("set",
-				       "'%s' is not a valid interface "
-				       "name",
-				       argv[1]);
-	if (fz_config_parse_set(argc - 2, argv + 2, &cfg, err, sizeof(err))) {
-		cli_error("set", "%s", err);
-		return CLI_EXIT_FAILURE;
+		return fz_cli_usage_error("set",
+					  "'%s' is not a valid interface "
+					  "name",
+					  argv[1]);
+	if (conf_parse_set(argc - 2, argv + 2, &cfg, err, sizeof(err))) {
+		fz_cli_error("set", "%s", err);
+		return FZ_CLI_EXIT_FAILURE;
 	}
-	fd = fz_ctl_client_connect("set", argv[1], NULL, "nothing was sent");
+	fd = ctl_client_connect("set", argv[1], NULL, "nothing was sent");
 	if (fd >= 0) {
 		ret = via_agent(fd, argv[1], &cfg);
 		close(fd);
 	} else if (fd == -ECONNREFUSED) {
 		ret = direct(argv[1], &cfg);
 	} else {
-		ret = CLI_EXIT_FAILURE;
+		ret = FZ_CLI_EXIT_FAILURE;
 	}
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 	return ret;
 }

@@ -89,11 +89,11 @@ static int parse_args(int argc, char *argv[], struct show_opts *o)
 		} else if (!options_done && !strcmp(arg, "--json")) {
 			o->json = true;
 		} else if (!options_done && arg[0] == '-' && arg[1]) {
-			return cli_usage_error("show", "unknown option '%s'",
-					       arg);
+			return fz_cli_usage_error("show", "unknown option '%s'",
+						  arg);
 		} else if (o->ifname) {
-			return cli_usage_error("show",
-					       "unexpected argument '%s'", arg);
+			return fz_cli_usage_error(
+				"show", "unexpected argument '%s'", arg);
 		} else {
 			o->ifname = arg;
 		}
@@ -161,8 +161,8 @@ static int list_fz_links(const char *only, struct link_list *out)
 		ret = collect_fz_links(cache, only, out) ? -NLE_NOMEM : 0;
 out:
 	if (ret)
-		cli_error("show", "cannot list network interfaces: %s",
-			  nl_geterror(ret));
+		fz_cli_error("show", "cannot list network interfaces: %s",
+			     nl_geterror(ret));
 	if (cache)
 		nl_cache_free(cache);
 	if (sock)
@@ -176,24 +176,24 @@ static void report_dump_error(struct fzk_nl *nl, const char *name, int err)
 
 	switch (err) {
 	case -ENODEV:
-		cli_error("show", "%s: no such fz device", name);
+		fz_cli_error("show", "%s: no such fz device", name);
 		break;
 	case -EPROTONOSUPPORT:
-		cli_error("show",
-			  "%s: fz.ko does not speak netlink version %d; "
-			  "update fzagent or the module",
-			  name, FZ_GENL_VERSION);
+		fz_cli_error("show",
+			     "%s: fz.ko does not speak netlink version %d; "
+			     "update fzagent or the module",
+			     name, FZ_GENL_VERSION);
 		break;
 	case -EAGAIN:
-		cli_error("show",
-			  "%s: the configuration kept changing while it was "
-			  "read; try again",
-			  name);
+		fz_cli_error("show",
+			     "%s: the configuration kept changing while it was "
+			     "read; try again",
+			     name);
 		break;
 	default:
-		cli_error("show", "%s: cannot read the device: %s%s%s%s", name,
-			  strerror(-err), *ext ? " (" : "", ext,
-			  *ext ? ")" : "");
+		fz_cli_error("show", "%s: cannot read the device: %s%s%s%s",
+			     name, strerror(-err), *ext ? " (" : "", ext,
+			     *ext ? ")" : "");
 	}
 }
 
@@ -226,20 +226,20 @@ static int show_device(struct fzk_nl *nl, const char *name,
 	ret = parse_dump(&msgs, &dev);
 	fzk_nl_msgs_free(&msgs);
 	if (ret) {
-		cli_error("show", "%s: %s", name,
-			  ret == -ENOMEM ? "out of memory" :
-					   "malformed reply from fz.ko");
+		fz_cli_error("show", "%s: %s", name,
+			     ret == -ENOMEM ? "out of memory" :
+					      "malformed reply from fz.ko");
 		goto out;
 	}
 	if (!dev.ifname[0])
 		snprintf(dev.ifname, sizeof(dev.ifname), "%s", name);
 	if (o->json) {
-		print_device_json(stdout, &dev);
+		cmd_print_device_json(stdout, &dev);
 	} else {
 		/* A blank line between interfaces, as wg show does. */
 		if (!first)
 			putchar('\n');
-		print_device_text(stdout, &dev, fz_clock_real_ns());
+		cmd_print_device_text(stdout, &dev, fz_clock_real_ns());
 	}
 out:
 	fzk_device_view_free(&dev);
@@ -259,10 +259,10 @@ static int show_links(const struct link_list *links, const struct show_opts *o)
 	int ret;
 
 	if (!links->n)
-		return CLI_EXIT_OK;
+		return FZ_CLI_EXIT_OK;
 	if (fzk_nl_open(&nl, err, sizeof(err))) {
-		cli_error(NULL, "%s", err);
-		return CLI_EXIT_FAILURE;
+		fz_cli_error(NULL, "%s", err);
+		return FZ_CLI_EXIT_FAILURE;
 	}
 	for (size_t i = 0; i < links->n; i++) {
 		ret = show_device(nl, links->names[i], o, first);
@@ -275,32 +275,32 @@ static int show_links(const struct link_list *links, const struct show_opts *o)
 		failed |= ret != 0;
 	}
 	fzk_nl_close(nl);
-	return failed ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+	return failed ? FZ_CLI_EXIT_FAILURE : FZ_CLI_EXIT_OK;
 }
 
-int show_main(int argc, char *argv[])
+int cmd_show_main(int argc, char *argv[])
 {
 	struct show_opts opts = { 0 };
 	struct link_list links;
 	int ret;
 
-	if (cli_wants_help(argc, argv))
-		return cli_print_usage(show_usage);
+	if (fz_cli_wants_help(argc, argv))
+		return fz_cli_print_usage(show_usage);
 	ret = parse_args(argc, argv, &opts);
 	if (ret)
 		return ret;
 	if (list_fz_links(opts.ifname, &links))
-		return CLI_EXIT_FAILURE;
+		return FZ_CLI_EXIT_FAILURE;
 	if (opts.ifname && !links.n) {
-		cli_error("show", "%s: no such fz device", opts.ifname);
-		ret = CLI_EXIT_FAILURE;
+		fz_cli_error("show", "%s: no such fz device", opts.ifname);
+		ret = FZ_CLI_EXIT_FAILURE;
 	} else {
 		ret = show_links(&links, &opts);
 	}
 	free(links.names);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
-		cli_error("show", "cannot write to standard output");
-		ret = CLI_EXIT_FAILURE;
+		fz_cli_error("show", "cannot write to standard output");
+		ret = FZ_CLI_EXIT_FAILURE;
 	}
 	return ret;
 }

@@ -99,8 +99,8 @@ static bool is_option(const char *arg, const char *shrt, const char *lng)
 	return !strcmp(arg, shrt) || !strcmp(arg, lng);
 }
 
-int fz_up_parse_args(const char *cmd, int argc, char *argv[], bool with_auth,
-		     struct fz_up_opts *o)
+int cmd_up_parse_args(const char *cmd, int argc, char *argv[], bool with_auth,
+		      struct cmd_up_opts *o)
 {
 	bool options_done = false;
 
@@ -120,39 +120,41 @@ int fz_up_parse_args(const char *cmd, int argc, char *argv[], bool with_auth,
 			value = &o->auth;
 		if (value) {
 			if (++i == argc)
-				return cli_usage_error(
+				return fz_cli_usage_error(
 					cmd, "%s needs %s", arg,
 					value == &o->ifname ? "IFACE" :
 							      "AUTHORIZATIONS");
 			*value = argv[i];
 		} else if (!options_done && arg[0] == '-' && arg[1]) {
-			return cli_usage_error(cmd, "unknown option '%s'", arg);
+			return fz_cli_usage_error(cmd, "unknown option '%s'",
+						  arg);
 		} else if (o->config) {
-			return cli_usage_error(cmd, "unexpected argument '%s'",
-					       arg);
+			return fz_cli_usage_error(
+				cmd, "unexpected argument '%s'", arg);
 		} else {
 			o->config = arg;
 		}
 	}
 	if (!o->config)
-		return cli_usage_error(cmd, "missing CONFIG");
+		return fz_cli_usage_error(cmd, "missing CONFIG");
 	return 0;
 }
 
-int fz_up_choose_ifname(const char *cmd, const struct fz_up_opts *o,
-			char out[IFNAMSIZ])
+int cmd_up_choose_ifname(const char *cmd, const struct cmd_up_opts *o,
+			 char out[IFNAMSIZ])
 {
 	if (o->ifname) {
 		if (!fzk_ifname_valid(o->ifname))
-			return cli_usage_error(cmd,
-					       "'%s' is not a valid interface "
-					       "name",
-					       o->ifname);
+			return fz_cli_usage_error(
+				cmd,
+				"'%s' is not a valid interface "
+				"name",
+				o->ifname);
 		strcpy(out, o->ifname);
 		return 0;
 	}
 	if (fzk_ifname_from_config_path(o->config, out))
-		return cli_usage_error(
+		return fz_cli_usage_error(
 			cmd,
 			"%s: the file name does not make a valid "
 			"interface name; name one with -i IFACE",
@@ -162,61 +164,63 @@ int fz_up_choose_ifname(const char *cmd, const struct fz_up_opts *o,
 
 /* What fz.ko would refuse half way through is refused here, up front. */
 static int check_config(const char *cmd, const char *path,
-			const struct fz_config *cfg)
+			const struct conf *cfg)
 {
 	uint8_t pub[FZ_KEY_LEN];
-	char b64[KEY_B64_LEN + 1];
+	char b64[FZ_KEY_B64_LEN + 1];
 
 	if (!cfg->has_private_key ||
 	    sodium_is_zero(cfg->private_key, FZ_KEY_LEN) ||
-	    key_public_from_private(pub, cfg->private_key)) {
-		cli_error(cmd,
-			  "%s: [Interface] needs a PrivateKey: the agent runs "
-			  "the handshakes",
-			  path);
+	    fz_key_public_from_private(pub, cfg->private_key)) {
+		fz_cli_error(
+			cmd,
+			"%s: [Interface] needs a PrivateKey: the agent runs "
+			"the handshakes",
+			path);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < cfg->n_peers; i++) {
 		if (memcmp(cfg->peers[i].public_key, pub, FZ_KEY_LEN))
 			continue;
-		key_to_base64(b64, pub);
-		cli_error(cmd, "%s:%u: peer '%s' is this interface's own key",
-			  path, cfg->peers[i].line, b64);
+		fz_key_to_base64(b64, pub);
+		fz_cli_error(cmd,
+			     "%s:%u: peer '%s' is this interface's own key",
+			     path, cfg->peers[i].line, b64);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-int fz_up_load_config(const char *cmd, const char *path, struct fz_config *cfg)
+int cmd_up_load_config(const char *cmd, const char *path, struct conf *cfg)
 {
 	char err[512];
 
-	if (fz_config_parse_file(path, cfg, err, sizeof(err))) {
-		cli_error(cmd, "%s", err);
+	if (conf_parse_file(path, cfg, err, sizeof(err))) {
+		fz_cli_error(cmd, "%s", err);
 		return -EINVAL;
 	}
 	if (check_config(cmd, path, cfg)) {
-		fz_config_free(cfg);
+		conf_free(cfg);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-int up_main(int argc, char *argv[])
+int cmd_up_main(int argc, char *argv[])
 {
-	struct fz_up_opts opts;
+	struct cmd_up_opts opts;
 	char ifname[IFNAMSIZ];
-	struct fz_config cfg;
+	struct conf cfg;
 	int ret;
 
-	if (cli_wants_help(argc, argv))
-		return cli_print_usage(up_usage);
-	ret = fz_up_parse_args("up", argc, argv, false, &opts);
+	if (fz_cli_wants_help(argc, argv))
+		return fz_cli_print_usage(up_usage);
+	ret = cmd_up_parse_args("up", argc, argv, false, &opts);
 	if (!ret)
-		ret = fz_up_choose_ifname("up", &opts, ifname);
+		ret = cmd_up_choose_ifname("up", &opts, ifname);
 	if (ret)
 		return ret;
-	if (fz_up_load_config("up", opts.config, &cfg))
-		return CLI_EXIT_FAILURE;
-	return fz_daemon_up(ifname, opts.config, &cfg);
+	if (cmd_up_load_config("up", opts.config, &cfg))
+		return FZ_CLI_EXIT_FAILURE;
+	return daemon_up(ifname, opts.config, &cfg);
 }

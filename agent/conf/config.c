@@ -2,7 +2,7 @@
 /*
  * Parsers for wg(8)-style configuration: INI files and `set` words.
  *
- * Both forms fill a struct fz_config through the same per-value helpers,
+ * Both forms fill a struct conf through the same per-value helpers,
  * so a value means the same in either. An error is reported once, where
  * it is found, through fail(); the entry points then free everything, so
  * a caller never sees half a configuration.
@@ -39,7 +39,7 @@
 enum section { SECTION_NONE, SECTION_INTERFACE, SECTION_PEER };
 
 struct ctx {
-	struct fz_config *cfg;
+	struct conf *cfg;
 	const char *path; /* the config file; NULL for set words */
 	unsigned int line; /* 0: the message is about the whole file */
 	char *err;
@@ -170,7 +170,7 @@ static int parse_number_or_off(struct ctx *c, const char *name,
 static int parse_key(struct ctx *c, uint8_t key[FZ_KEY_LEN], const char *name,
 		     const char *value, bool secret)
 {
-	if (!key_from_base64(key, value, strlen(value)))
+	if (!fz_key_from_base64(key, value, strlen(value)))
 		return 0;
 	if (secret)
 		return fail(c, -EINVAL,
@@ -420,7 +420,7 @@ static int decode_key_file(uint8_t key[FZ_KEY_LEN], char *buf, size_t len)
 		return -EINVAL;
 	text = fz_ini_trim(buf);
 	if (*text)
-		return key_from_base64(key, text, strlen(text));
+		return fz_key_from_base64(key, text, strlen(text));
 	memset(key, 0, FZ_KEY_LEN);
 	return 0;
 }
@@ -449,7 +449,7 @@ static int read_key_file(struct ctx *c, uint8_t key[FZ_KEY_LEN],
 	return ret;
 }
 
-static struct fz_config_peer *cur_peer(struct ctx *c)
+static struct conf_peer *cur_peer(struct ctx *c)
 {
 	return &c->cfg->peers[c->cfg->n_peers - 1];
 }
@@ -457,8 +457,8 @@ static struct fz_config_peer *cur_peer(struct ctx *c)
 /* Append a zeroed peer; it becomes the one the following values are for. */
 static int new_peer(struct ctx *c)
 {
-	struct fz_config *cfg = c->cfg;
-	struct fz_config_peer *peers;
+	struct conf *cfg = c->cfg;
+	struct conf_peer *peers;
 
 	peers = fz_grow(cfg->peers, &cfg->peers_cap, cfg->n_peers,
 			sizeof(*peers));
@@ -474,7 +474,7 @@ static int new_peer(struct ctx *c)
 static int check_duplicate_peer(struct ctx *c, const uint8_t key[FZ_KEY_LEN],
 				const char *b64)
 {
-	const struct fz_config *cfg = c->cfg;
+	const struct conf *cfg = c->cfg;
 
 	for (size_t i = 0; i + 1 < cfg->n_peers; i++) {
 		if (memcmp(cfg->peers[i].public_key, key, FZ_KEY_LEN))
@@ -535,7 +535,7 @@ static int set_fwmark(struct ctx *c, const char *name, const char *value)
 
 static int set_endpoint(struct ctx *c, const char *name, const char *value)
 {
-	struct fz_config_peer *peer = cur_peer(c);
+	struct conf_peer *peer = cur_peer(c);
 	const char *why;
 	int ret;
 
@@ -550,7 +550,7 @@ static int set_endpoint(struct ctx *c, const char *name, const char *value)
 
 static int set_keepalive(struct ctx *c, const char *name, const char *value)
 {
-	struct fz_config_peer *peer = cur_peer(c);
+	struct conf_peer *peer = cur_peer(c);
 	uint32_t seconds;
 	int ret;
 
@@ -567,7 +567,7 @@ static int set_keepalive(struct ctx *c, const char *name, const char *value)
 /* The kernel refuses more per peer; say so with a line number instead. */
 static int add_allowed_ips(struct ctx *c, const char *name, const char *value)
 {
-	struct fz_config_peer *peer = cur_peer(c);
+	struct conf_peer *peer = cur_peer(c);
 	int ret;
 
 	ret = add_cidrs(c, name, value, &peer->allowed_ips,
@@ -585,7 +585,7 @@ static int add_allowed_ips(struct ctx *c, const char *name, const char *value)
 
 static int file_private_key(struct ctx *c, const char *name, const char *value)
 {
-	struct fz_config *cfg = c->cfg;
+	struct conf *cfg = c->cfg;
 	int ret;
 
 	if (cfg->has_private_key)
@@ -598,7 +598,7 @@ static int file_private_key(struct ctx *c, const char *name, const char *value)
 
 static int file_addresses(struct ctx *c, const char *name, const char *value)
 {
-	struct fz_config *cfg = c->cfg;
+	struct conf *cfg = c->cfg;
 
 	return add_cidrs(c, name, value, &cfg->addresses, &cfg->n_addresses,
 			 &cfg->addresses_cap);
@@ -619,7 +619,7 @@ static int file_public_key(struct ctx *c, const char *name, const char *value)
 static int file_preshared_key(struct ctx *c, const char *name,
 			      const char *value)
 {
-	struct fz_config_peer *peer = cur_peer(c);
+	struct conf_peer *peer = cur_peer(c);
 	int ret;
 
 	if (peer->has_preshared_key)
@@ -635,7 +635,7 @@ static int file_preshared_key(struct ctx *c, const char *name,
 static int set_private_key_file(struct ctx *c, const char *name,
 				const char *path)
 {
-	struct fz_config *cfg = c->cfg;
+	struct conf *cfg = c->cfg;
 	int ret;
 
 	if (cfg->has_private_key)
@@ -673,7 +673,7 @@ static int set_update_only(struct ctx *c, const char *name, const char *value)
 static int set_preshared_key_file(struct ctx *c, const char *name,
 				  const char *path)
 {
-	struct fz_config_peer *peer = cur_peer(c);
+	struct conf_peer *peer = cur_peer(c);
 	int ret;
 
 	if (peer->has_preshared_key)
@@ -863,7 +863,7 @@ static int parse_lines(struct ctx *c, char *buf, size_t len)
 		.error = ini_error,
 		.ctx = c,
 		.line = &c->line,
-		.max_line = FZ_CONFIG_MAX_LINE,
+		.max_line = CONF_MAX_LINE,
 	};
 
 	return fz_ini_parse(&ini, buf, len);
@@ -871,8 +871,7 @@ static int parse_lines(struct ctx *c, char *buf, size_t len)
 
 static int read_config(struct ctx *c, char **buf, size_t *len, mode_t *mode)
 {
-	int ret =
-		fz_read_file(c->path, FZ_CONFIG_MAX_FILE, buf, len, mode, NULL);
+	int ret = fz_read_file(c->path, CONF_MAX_FILE, buf, len, mode, NULL);
 
 	if (ret == -EFBIG)
 		return fail(c, -EINVAL, "larger than 1 MiB");
@@ -883,7 +882,7 @@ static int read_config(struct ctx *c, char **buf, size_t *len, mode_t *mode)
 
 static int check_file_secrets(struct ctx *c, mode_t mode)
 {
-	const struct fz_config *cfg = c->cfg;
+	const struct conf *cfg = c->cfg;
 	const char *what = cfg->has_private_key ? "private key" : NULL;
 
 	for (size_t i = 0; !what && i < cfg->n_peers; i++)
@@ -903,12 +902,12 @@ static void begin(struct ctx *c)
 static int finish(struct ctx *c, int ret)
 {
 	if (ret)
-		fz_config_free(c->cfg);
+		conf_free(c->cfg);
 	return ret;
 }
 
-int fz_config_parse_file(const char *path, struct fz_config *out, char *err,
-			 size_t errlen)
+int conf_parse_file(const char *path, struct conf *out, char *err,
+		    size_t errlen)
 {
 	struct ctx c = { .cfg = out,
 			 .path = path,
@@ -971,8 +970,8 @@ static int set_word(struct ctx *c, int argc, char **argv)
 	return ret ? ret : 2;
 }
 
-int fz_config_parse_set(int argc, char **argv, struct fz_config *out, char *err,
-			size_t errlen)
+int conf_parse_set(int argc, char **argv, struct conf *out, char *err,
+		   size_t errlen)
 {
 	struct ctx c = { .cfg = out, .err = err, .errlen = errlen };
 	int i = 0, ret = 0;
@@ -989,7 +988,7 @@ int fz_config_parse_set(int argc, char **argv, struct fz_config *out, char *err,
 }
 
 /* Keys are wiped, not just freed: freed memory is reused unscrubbed. */
-void fz_config_free(struct fz_config *cfg)
+void conf_free(struct conf *cfg)
 {
 	for (size_t i = 0; i < cfg->n_peers; i++)
 		free(cfg->peers[i].allowed_ips);

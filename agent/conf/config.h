@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The conf wing (agent/conf/): the wg-style configuration, as a file and
- * as `set` words, parsed into struct fz_config. It may use lib.
+ * as `set` words, parsed into struct conf. It may use lib.
  *
  * Configuration in the two text forms of wg(8): a wg-quick-style INI file
  * (`fzagent up fz0.conf`, `fzagent gateway fz0.conf -a fz0.auth`) and the
@@ -11,10 +11,10 @@
  * but never talks to the kernel. Both parsers either succeed completely or
  * return a negative errno with *out zeroed and a one-line message in err:
  *
- *   fz_config_parse_file: "PATH:LINE: what is wrong", or "PATH: what is
+ *   conf_parse_file: "PATH:LINE: what is wrong", or "PATH: what is
  *                         wrong" for the file as a whole. Print as is.
- *   fz_config_parse_set:  "what is wrong", naming the offending word. The
- *                         caller prepends "fzagent: set: " (cli_error()).
+ *   conf_parse_set:  "what is wrong", naming the offending word. The
+ *                         caller prepends "fzagent: set: " (fz_cli_error()).
  *
  * Returns 0, -EINVAL for anything wrong with the text (syntax, ranges,
  * permissions, size, unresolvable host names), -EAGAIN when a host name
@@ -35,10 +35,10 @@
 
 #include "lib/cidr.h"
 
-#define FZ_CONFIG_MAX_FILE (1024 * 1024) /* bytes */
-#define FZ_CONFIG_MAX_LINE 4096 /* bytes, without the newline */
+#define CONF_MAX_FILE (1024 * 1024) /* bytes */
+#define CONF_MAX_LINE 4096 /* bytes, without the newline */
 
-struct fz_config_peer {
+struct conf_peer {
 	uint8_t public_key[FZ_KEY_LEN];
 	bool has_preshared_key;
 	uint8_t preshared_key[FZ_KEY_LEN]; /* all zero: remove it */
@@ -55,7 +55,7 @@ struct fz_config_peer {
 	unsigned int line; /* file: line of its [Peer]; set: 0 */
 };
 
-struct fz_config {
+struct conf {
 	bool has_private_key;
 	uint8_t private_key[FZ_KEY_LEN]; /* all zero: remove it */
 	bool has_listen_port;
@@ -65,7 +65,7 @@ struct fz_config {
 	struct fz_cidr *addresses; /* [Interface] Address, file only */
 	size_t n_addresses;
 	size_t addresses_cap;
-	struct fz_config_peer *peers; /* in the order given */
+	struct conf_peer *peers; /* in the order given */
 	size_t n_peers;
 	size_t peers_cap;
 	bool replace_peers; /* file: true, as `wg setconf`; set words: false */
@@ -73,7 +73,7 @@ struct fz_config {
 
 /*
  * In both parsers *out is overwritten, not freed first; on success the
- * caller owns it and releases it with fz_config_free(). err may be NULL
+ * caller owns it and releases it with conf_free(). err may be NULL
  * when errlen is 0; on success it is set to "".
  */
 
@@ -85,8 +85,8 @@ struct fz_config {
  * writable by group or others. Sets replace_peers and every peer's
  * replace_allowed_ips, the meaning of `wg setconf`.
  */
-int fz_config_parse_file(const char *path, struct fz_config *out, char *err,
-			 size_t errlen);
+int conf_parse_file(const char *path, struct conf *out, char *err,
+		    size_t errlen);
 
 /*
  * argv holds the words after the interface name, as for `wg set`:
@@ -96,10 +96,10 @@ int fz_config_parse_file(const char *path, struct fz_config *out, char *err,
  * Device words come before the first peer. An empty key file, such as
  * /dev/null, gives an all-zero key: remove it.
  */
-int fz_config_parse_set(int argc, char **argv, struct fz_config *out, char *err,
-			size_t errlen);
+int conf_parse_set(int argc, char **argv, struct conf *out, char *err,
+		   size_t errlen);
 
 /* Frees and wipes everything, keys included; leaves *cfg all zero. */
-void fz_config_free(struct fz_config *cfg);
+void conf_free(struct conf *cfg);
 
 #endif /* FZ_AGENT_CONFIG_H */

@@ -10,44 +10,45 @@
 #include "ctl.h"
 #include "lib/cli.h"
 
-int fz_ctl_client_connect(const char *cmd, const char *ifname,
-			  const char *no_agent, const char *not_root)
+int ctl_client_connect(const char *cmd, const char *ifname,
+		       const char *no_agent, const char *not_root)
 {
-	int fd = fz_ctl_connect(ifname);
+	int fd = ctl_connect(ifname);
 
 	if (fd == -ECONNREFUSED && no_agent)
-		cli_error(cmd, "%s: %s", ifname, no_agent);
+		fz_cli_error(cmd, "%s: %s", ifname, no_agent);
 	else if (fd == -EPERM)
-		cli_error(cmd,
-			  "%s: its control socket is held by a process that is "
-			  "not root; %s",
-			  ifname, not_root);
+		fz_cli_error(
+			cmd,
+			"%s: its control socket is held by a process that is "
+			"not root; %s",
+			ifname, not_root);
 	else if (fd < 0 && fd != -ECONNREFUSED)
-		cli_error(cmd, "%s: cannot reach its agent: %s", ifname,
-			  strerror(-fd));
+		fz_cli_error(cmd, "%s: cannot reach its agent: %s", ifname,
+			     strerror(-fd));
 	return fd;
 }
 
-int fz_ctl_client_call(const char *cmd, const char *ifname, int fd,
-		       const struct fz_ctl_words *words, char *msg,
-		       size_t msglen)
+int ctl_client_call(const char *cmd, const char *ifname, int fd,
+		    const struct ctl_words *words, char *msg, size_t msglen)
 {
 	int ret, status = 0;
 
-	ret = fz_ctl_call(fd, words, &status, msg, msglen);
-	return fz_ctl_client_result(cmd, ifname, ret, status, msg);
+	ret = ctl_call(fd, words, &status, msg, msglen);
+	return ctl_client_result(cmd, ifname, ret, status, msg);
 }
 
-int fz_ctl_client_result(const char *cmd, const char *ifname, int ret,
-			 int status, const char *msg)
+int ctl_client_result(const char *cmd, const char *ifname, int ret, int status,
+		      const char *msg)
 {
 	if (ret) {
-		cli_error(cmd, "%s: no answer from its agent: %s", ifname,
-			  strerror(-ret));
+		fz_cli_error(cmd, "%s: no answer from its agent: %s", ifname,
+			     strerror(-ret));
 		return -1;
 	}
 	if (status) {
-		cli_error(cmd, "%s: %s", ifname, *msg ? msg : strerror(status));
+		fz_cli_error(cmd, "%s: %s", ifname,
+			     *msg ? msg : strerror(status));
 		return -1;
 	}
 	return 0;

@@ -28,14 +28,14 @@
 
 /* --- Packets --- */
 
-static const struct fz_ctl_verb_info verbs[] = {
-	{ "stop", FZ_CTL_VERB_STOP, 1, false },
-	{ "set", FZ_CTL_VERB_SET, 0, false },
-	{ "authorize", FZ_CTL_VERB_AUTHORIZE, 4, true },
-	{ "revoke", FZ_CTL_VERB_REVOKE, 3, true },
+static const struct ctl_verb_info verbs[] = {
+	{ "stop", CTL_VERB_STOP, 1, false },
+	{ "set", CTL_VERB_SET, 0, false },
+	{ "authorize", CTL_VERB_AUTHORIZE, 4, true },
+	{ "revoke", CTL_VERB_REVOKE, 3, true },
 };
 
-const struct fz_ctl_verb_info *fz_ctl_find_verb(const struct fz_ctl_words *w)
+const struct ctl_verb_info *ctl_find_verb(const struct ctl_words *w)
 {
 	for (size_t i = 0; w->argc && i < sizeof(verbs) / sizeof(*verbs); i++)
 		if (!strcmp(w->argv[0], verbs[i].name))
@@ -43,8 +43,8 @@ const struct fz_ctl_verb_info *fz_ctl_find_verb(const struct fz_ctl_words *w)
 	return NULL;
 }
 
-int fz_ctl_encode_request(char *const *argv, size_t argc, uint8_t **out,
-			  size_t *len)
+int ctl_encode_request(char *const *argv, size_t argc, uint8_t **out,
+		       size_t *len)
 {
 	size_t total = 0;
 	uint32_t l32;
@@ -54,7 +54,7 @@ int fz_ctl_encode_request(char *const *argv, size_t argc, uint8_t **out,
 		return -EINVAL;
 	for (size_t i = 0; i < argc; i++) {
 		total += strlen(argv[i]) + 1;
-		if (total > FZ_CTL_MAX_WORDS_LEN)
+		if (total > CTL_MAX_WORDS_LEN)
 			return -E2BIG;
 	}
 	buf = malloc(4 + total);
@@ -74,14 +74,14 @@ int fz_ctl_encode_request(char *const *argv, size_t argc, uint8_t **out,
 	return 0;
 }
 
-int fz_ctl_decode_request(uint8_t *buf, size_t len, struct fz_ctl_words *words)
+int ctl_decode_request(uint8_t *buf, size_t len, struct ctl_words *words)
 {
 	size_t argc = 0, i;
 	uint32_t l32;
 	char *p;
 
 	memset(words, 0, sizeof(*words));
-	if (len > FZ_CTL_MAX_REQUEST)
+	if (len > CTL_MAX_REQUEST)
 		return -EMSGSIZE;
 	if (len < 5)
 		return -EINVAL;
@@ -102,16 +102,15 @@ int fz_ctl_decode_request(uint8_t *buf, size_t len, struct fz_ctl_words *words)
 	return 0;
 }
 
-void fz_ctl_words_free(struct fz_ctl_words *words)
+void ctl_words_free(struct ctl_words *words)
 {
 	free(words->argv);
 	memset(words, 0, sizeof(*words));
 }
 
-size_t fz_ctl_encode_reply(uint8_t out[FZ_CTL_MAX_REPLY], int status,
-			   const char *msg)
+size_t ctl_encode_reply(uint8_t out[CTL_MAX_REPLY], int status, const char *msg)
 {
-	size_t n = msg ? strnlen(msg, FZ_CTL_MAX_MESSAGE) : 0;
+	size_t n = msg ? strnlen(msg, CTL_MAX_MESSAGE) : 0;
 
 	if (status < 0)
 		status = -status;
@@ -121,12 +120,12 @@ size_t fz_ctl_encode_reply(uint8_t out[FZ_CTL_MAX_REPLY], int status,
 	return 1 + n;
 }
 
-int fz_ctl_decode_reply(const uint8_t *buf, size_t len, int *status, char *msg,
-			size_t msglen)
+int ctl_decode_reply(const uint8_t *buf, size_t len, int *status, char *msg,
+		     size_t msglen)
 {
 	size_t n;
 
-	if (len < 1 || len > FZ_CTL_MAX_REPLY || !msglen)
+	if (len < 1 || len > CTL_MAX_REPLY || !msglen)
 		return -EINVAL;
 	n = len - 1;
 	if (memchr(buf + 1, '\0', n))
@@ -142,7 +141,7 @@ int fz_ctl_decode_reply(const uint8_t *buf, size_t len, int *status, char *msg,
 /* --- Canonical "set" words --- */
 
 struct wordvec {
-	struct fz_ctl_words *w;
+	struct ctl_words *w;
 	size_t cap;
 	int err;
 };
@@ -190,20 +189,20 @@ static void pushf(struct wordvec *v, const char *fmt, ...)
 static void push_secret(struct wordvec *v, const char *word,
 			const uint8_t key[FZ_KEY_LEN])
 {
-	char b64[KEY_B64_LEN + 1] = "";
+	char b64[FZ_KEY_B64_LEN + 1] = "";
 
 	push(v, word);
 	if (!sodium_is_zero(key, FZ_KEY_LEN))
-		key_to_base64(b64, key);
+		fz_key_to_base64(b64, key);
 	push(v, b64);
 	sodium_memzero(b64, sizeof(b64));
 }
 
 static void push_key(struct wordvec *v, const uint8_t key[FZ_KEY_LEN])
 {
-	char b64[KEY_B64_LEN + 1];
+	char b64[FZ_KEY_B64_LEN + 1];
 
-	key_to_base64(b64, key);
+	fz_key_to_base64(b64, key);
 	push(v, b64);
 }
 
@@ -226,7 +225,7 @@ static void push_endpoint(struct wordvec *v, const struct sockaddr_storage *ss)
 		pushf(v, "%s:%s", host, port);
 }
 
-static void push_allowed_ips(struct wordvec *v, const struct fz_config_peer *p)
+static void push_allowed_ips(struct wordvec *v, const struct conf_peer *p)
 {
 	char *list = calloc(p->n_allowed_ips + 1, INET6_ADDRSTRLEN + 5);
 	char addr[INET6_ADDRSTRLEN];
@@ -248,7 +247,7 @@ static void push_allowed_ips(struct wordvec *v, const struct fz_config_peer *p)
 	free(list);
 }
 
-static void push_peer(struct wordvec *v, const struct fz_config_peer *p)
+static void push_peer(struct wordvec *v, const struct conf_peer *p)
 {
 	push(v, "peer");
 	push_key(v, p->public_key);
@@ -268,8 +267,7 @@ static void push_peer(struct wordvec *v, const struct fz_config_peer *p)
 		push_allowed_ips(v, p);
 }
 
-int fz_ctl_words_from_config(const struct fz_config *cfg,
-			     struct fz_ctl_words *out)
+int ctl_words_from_config(const struct conf *cfg, struct ctl_words *out)
 {
 	struct wordvec v = { .w = out };
 
@@ -288,17 +286,17 @@ int fz_ctl_words_from_config(const struct fz_config *cfg,
 	for (size_t i = 0; i < cfg->n_peers; i++)
 		push_peer(&v, &cfg->peers[i]);
 	if (v.err)
-		fz_ctl_words_free_all(out);
+		ctl_words_free_all(out);
 	return v.err;
 }
 
-void fz_ctl_words_free_all(struct fz_ctl_words *words)
+void ctl_words_free_all(struct ctl_words *words)
 {
 	for (size_t i = 0; i < words->argc; i++) {
 		sodium_memzero(words->argv[i], strlen(words->argv[i]));
 		free(words->argv[i]);
 	}
-	fz_ctl_words_free(words);
+	ctl_words_free(words);
 }
 
 /* --- The agent's side of "set" --- */
@@ -316,7 +314,7 @@ static int take_key(struct inline_key *k, size_t peer, char **value)
 	k->peer = peer;
 	if (!**value)
 		memset(k->key, 0, FZ_KEY_LEN);
-	else if (key_from_base64(k->key, *value, strlen(*value)))
+	else if (fz_key_from_base64(k->key, *value, strlen(*value)))
 		return -EINVAL;
 	*value = no_key_file;
 	return 0;
@@ -325,7 +323,7 @@ static int take_key(struct inline_key *k, size_t peer, char **value)
 /*
  * Word positions as the parser sees them: "remove" and "update-only"
  * stand alone, every other word takes a value. A word out of place is
- * left for fz_config_parse_set() to report.
+ * left for conf_parse_set() to report.
  */
 static int take_keys(int argc, char **argv, struct inline_key *keys, size_t *n)
 {
@@ -355,8 +353,7 @@ static int take_keys(int argc, char **argv, struct inline_key *keys, size_t *n)
 	return 0;
 }
 
-static void put_keys(struct fz_config *cfg, const struct inline_key *keys,
-		     size_t n)
+static void put_keys(struct conf *cfg, const struct inline_key *keys, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (keys[i].peer == SIZE_MAX)
@@ -367,8 +364,8 @@ static void put_keys(struct fz_config *cfg, const struct inline_key *keys,
 	}
 }
 
-int fz_ctl_config_from_words(int argc, char **argv, struct fz_config *out,
-			     char *err, size_t errlen)
+int ctl_config_from_words(int argc, char **argv, struct conf *out, char *err,
+			  size_t errlen)
 {
 	size_t n_keys = 0, n = argc > 0 ? (size_t)argc : 1;
 	struct inline_key *keys = calloc(n, sizeof(*keys));
@@ -385,7 +382,7 @@ int fz_ctl_config_from_words(int argc, char **argv, struct fz_config *out,
 	if (ret)
 		snprintf(err, errlen, "invalid key in request");
 	else
-		ret = fz_config_parse_set(argc, copy, out, err, errlen);
+		ret = conf_parse_set(argc, copy, out, err, errlen);
 	if (!ret)
 		put_keys(out, keys, n_keys);
 out:
@@ -401,21 +398,20 @@ out:
 static int ctl_address(const char *ifname, struct sockaddr_un *sun,
 		       socklen_t *len)
 {
-	size_t n = strlen(FZ_CTL_PREFIX) + strlen(ifname);
+	size_t n = strlen(CTL_PREFIX) + strlen(ifname);
 
 	if (!*ifname || strlen(ifname) >= IFNAMSIZ)
 		return -EINVAL;
 	memset(sun, 0, sizeof(*sun));
 	sun->sun_family = AF_UNIX;
 	/* sun_path[0] stays NUL: an abstract name, not a file. */
-	memcpy(sun->sun_path + 1, FZ_CTL_PREFIX, strlen(FZ_CTL_PREFIX));
-	memcpy(sun->sun_path + 1 + strlen(FZ_CTL_PREFIX), ifname,
-	       strlen(ifname));
+	memcpy(sun->sun_path + 1, CTL_PREFIX, strlen(CTL_PREFIX));
+	memcpy(sun->sun_path + 1 + strlen(CTL_PREFIX), ifname, strlen(ifname));
 	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
 	return 0;
 }
 
-int fz_ctl_listen(const char *ifname)
+int ctl_listen(const char *ifname)
 {
 	struct sockaddr_un sun;
 	socklen_t len;
@@ -445,7 +441,7 @@ static bool peer_is_root(int fd)
 	       len == sizeof(cred) && cred.uid == 0;
 }
 
-int fz_ctl_accept(int listen_fd)
+int ctl_accept(int listen_fd)
 {
 	int fd;
 
@@ -461,14 +457,14 @@ int fz_ctl_accept(int listen_fd)
 
 static void set_timeouts(int fd)
 {
-	struct timeval tv = { .tv_sec = FZ_CTL_TIMEOUT_MS / 1000,
-			      .tv_usec = (FZ_CTL_TIMEOUT_MS % 1000) * 1000 };
+	struct timeval tv = { .tv_sec = CTL_TIMEOUT_MS / 1000,
+			      .tv_usec = (CTL_TIMEOUT_MS % 1000) * 1000 };
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
-int fz_ctl_connect(const char *ifname)
+int ctl_connect(const char *ifname)
 {
 	struct sockaddr_un sun;
 	socklen_t len;
@@ -496,7 +492,7 @@ int fz_ctl_connect(const char *ifname)
 
 static int recv_reply(int fd, int *status, char *msg, size_t msglen)
 {
-	uint8_t buf[FZ_CTL_MAX_REPLY + 1];
+	uint8_t buf[CTL_MAX_REPLY + 1];
 	ssize_t n;
 
 	do
@@ -506,20 +502,19 @@ static int recv_reply(int fd, int *status, char *msg, size_t msglen)
 		return errno == EAGAIN ? -ETIMEDOUT : -errno;
 	if (n == 0)
 		return -ECONNRESET;
-	return fz_ctl_decode_reply(buf, (size_t)n, status, msg, msglen) ?
-		       -EPROTO :
-		       0;
+	return ctl_decode_reply(buf, (size_t)n, status, msg, msglen) ? -EPROTO :
+								       0;
 }
 
-int fz_ctl_call(int fd, const struct fz_ctl_words *words, int *status,
-		char *msg, size_t msglen)
+int ctl_call(int fd, const struct ctl_words *words, int *status, char *msg,
+	     size_t msglen)
 {
 	uint8_t *req;
 	size_t len;
 	ssize_t n;
 	int ret;
 
-	ret = fz_ctl_encode_request(words->argv, words->argc, &req, &len);
+	ret = ctl_encode_request(words->argv, words->argc, &req, &len);
 	if (ret)
 		return ret;
 	do

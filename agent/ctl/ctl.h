@@ -14,9 +14,9 @@
  * and clients talk only to an agent of uid 0. One request per connection.
  *
  * Request, one packet:  u32 length L (host order), then L bytes: words,
- *                       each ending in NUL. 1 <= L <= FZ_CTL_MAX_WORDS_LEN.
+ *                       each ending in NUL. 1 <= L <= CTL_MAX_WORDS_LEN.
  *                       The first word is the command:
- *     "set" WORDS...    apply `wg set` words (see fz_ctl_words_from_config)
+ *     "set" WORDS...    apply `wg set` words (see ctl_words_from_config)
  *     "stop"            close the socket, answer, and exit; the interface
  *                       and its sessions stay in the kernel
  *     "authorize" CLIENT RESOURCE EXPIRES   (gateway) grant CLIENT (a
@@ -24,7 +24,7 @@
  *                       EXPIRES: real-time nanoseconds, or 0 for never
  *     "revoke" CLIENT RESOURCE|all          (gateway) take back one grant or all
  * Reply, one packet:    u8 status (0, or a positive errno), then a message
- *                       of at most FZ_CTL_MAX_MESSAGE bytes, no NUL: text
+ *                       of at most CTL_MAX_MESSAGE bytes, no NUL: text
  *                       for the user, empty if there is nothing to say.
  *
  * In "set" requests the values of private-key and preshared-key are not
@@ -41,17 +41,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct fz_config;
+struct conf;
 
-#define FZ_CTL_PREFIX "fzagent/"
-#define FZ_CTL_MAX_WORDS_LEN (64 * 1024 - 4)
-#define FZ_CTL_MAX_REQUEST (4 + FZ_CTL_MAX_WORDS_LEN)
-#define FZ_CTL_MAX_MESSAGE 4095
-#define FZ_CTL_MAX_REPLY (1 + FZ_CTL_MAX_MESSAGE)
-#define FZ_CTL_TIMEOUT_MS 10000 /* client: wait this long for a reply */
+#define CTL_PREFIX "fzagent/"
+#define CTL_MAX_WORDS_LEN (64 * 1024 - 4)
+#define CTL_MAX_REQUEST (4 + CTL_MAX_WORDS_LEN)
+#define CTL_MAX_MESSAGE 4095
+#define CTL_MAX_REPLY (1 + CTL_MAX_MESSAGE)
+#define CTL_TIMEOUT_MS 10000 /* client: wait this long for a reply */
 
 /* A request's words; argv points into the decoded buffer. */
-struct fz_ctl_words {
+struct ctl_words {
 	char **argv;
 	size_t argc;
 };
@@ -60,91 +60,89 @@ struct fz_ctl_words {
  * The requests, one table (ctl.c) for both ends: what the first word
  * names, and whether a role serves it rather than the daemon itself.
  */
-enum fz_ctl_verb {
-	FZ_CTL_VERB_NONE, /* not a request this agent knows */
-	FZ_CTL_VERB_STOP,
-	FZ_CTL_VERB_SET,
-	FZ_CTL_VERB_AUTHORIZE, /* the gateway role's */
-	FZ_CTL_VERB_REVOKE, /* the gateway role's */
+enum ctl_verb {
+	CTL_VERB_NONE, /* not a request this agent knows */
+	CTL_VERB_STOP,
+	CTL_VERB_SET,
+	CTL_VERB_AUTHORIZE, /* the gateway role's */
+	CTL_VERB_REVOKE, /* the gateway role's */
 };
 
-struct fz_ctl_verb_info {
+struct ctl_verb_info {
 	const char *name;
-	enum fz_ctl_verb verb;
+	enum ctl_verb verb;
 	int argc; /* words, the verb included; 0: any number */
 	bool role; /* served by the agent's role (gateway), not the daemon */
 };
 
 /* The entry for words (NULL if none); argc is the caller's to check. */
-const struct fz_ctl_verb_info *fz_ctl_find_verb(const struct fz_ctl_words *w);
+const struct ctl_verb_info *ctl_find_verb(const struct ctl_words *w);
 
 /* Encoding. *out is malloc()ed; wipe and free it after sending. */
-int fz_ctl_encode_request(char *const *argv, size_t argc, uint8_t **out,
-			  size_t *len);
-/* buf must stay alive while words is used; fz_ctl_words_free() after. */
-int fz_ctl_decode_request(uint8_t *buf, size_t len, struct fz_ctl_words *words);
-void fz_ctl_words_free(struct fz_ctl_words *words);
+int ctl_encode_request(char *const *argv, size_t argc, uint8_t **out,
+		       size_t *len);
+/* buf must stay alive while words is used; ctl_words_free() after. */
+int ctl_decode_request(uint8_t *buf, size_t len, struct ctl_words *words);
+void ctl_words_free(struct ctl_words *words);
 
 /* Returns the reply's length; a longer message is cut. */
-size_t fz_ctl_encode_reply(uint8_t out[FZ_CTL_MAX_REPLY], int status,
-			   const char *msg);
-int fz_ctl_decode_reply(const uint8_t *buf, size_t len, int *status, char *msg,
-			size_t msglen);
+size_t ctl_encode_reply(uint8_t out[CTL_MAX_REPLY], int status,
+			const char *msg);
+int ctl_decode_reply(const uint8_t *buf, size_t len, int *status, char *msg,
+		     size_t msglen);
 
 /*
  * The "set" words for a parsed configuration, in canonical form: keys
  * inline, endpoints numeric. argv[0] is "set". Free with
- * fz_ctl_words_free_all(), which wipes them.
+ * ctl_words_free_all(), which wipes them.
  */
-int fz_ctl_words_from_config(const struct fz_config *cfg,
-			     struct fz_ctl_words *out);
-void fz_ctl_words_free_all(struct fz_ctl_words *words);
+int ctl_words_from_config(const struct conf *cfg, struct ctl_words *out);
+void ctl_words_free_all(struct ctl_words *words);
 
 /*
  * The inverse, in the agent: argv are the words after "set". Returns 0 or
- * a negative errno with a message in err, as fz_config_parse_set().
+ * a negative errno with a message in err, as conf_parse_set().
  */
-int fz_ctl_config_from_words(int argc, char **argv, struct fz_config *out,
-			     char *err, size_t errlen);
+int ctl_config_from_words(int argc, char **argv, struct conf *out, char *err,
+			  size_t errlen);
 
 /* Sockets. Return the fd, or a negative errno. */
-int fz_ctl_listen(const char *ifname);
+int ctl_listen(const char *ifname);
 /* -EPERM (closed) for a client that is not uid 0; -EAGAIN: none waiting. */
-int fz_ctl_accept(int listen_fd);
+int ctl_accept(int listen_fd);
 /*
  * -ECONNREFUSED: no agent runs for ifname in this namespace; -EPERM: the
  * name is held by a process that is not root, which is never trusted.
  */
-int fz_ctl_connect(const char *ifname);
+int ctl_connect(const char *ifname);
 
 /*
  * One round trip on a connected socket. On success *status and msg hold
  * the agent's answer. Returns 0, or a negative errno for the transport.
  */
-int fz_ctl_call(int fd, const struct fz_ctl_words *words, int *status,
-		char *msg, size_t msglen);
+int ctl_call(int fd, const struct ctl_words *words, int *status, char *msg,
+	     size_t msglen);
 
 /*
  * The client helpers every command uses (client.c); cmd names the
  * command in messages ("fzagent: CMD: IFACE: ...").
  *
- * fz_ctl_client_connect: fz_ctl_connect(), saying why not on stderr:
+ * ctl_client_connect: ctl_connect(), saying why not on stderr:
  * for -ECONNREFUSED (no agent runs) only when no_agent is not NULL, as
  * "IFACE: no_agent"; for -EPERM "...held by a process that is not root;
  * not_root" ("nothing was sent", "ignored"); else "cannot reach its agent".
  *
- * fz_ctl_client_call: one round trip on fd (which stays open). Returns 0
+ * ctl_client_call: one round trip on fd (which stays open). Returns 0
  * with the agent's message in msg, or -1 after printing "IFACE: no answer
  * from its agent: ..." or "IFACE: the agent's message (or strerror)";
- * fz_ctl_client_result() is that judgement alone, for a transport error
+ * ctl_client_result() is that judgement alone, for a transport error
  * ret (a negative errno) or the agent's status and msg.
  */
-int fz_ctl_client_connect(const char *cmd, const char *ifname,
-			  const char *no_agent, const char *not_root);
-int fz_ctl_client_call(const char *cmd, const char *ifname, int fd,
-		       const struct fz_ctl_words *words, char *msg,
-		       size_t msglen);
-int fz_ctl_client_result(const char *cmd, const char *ifname, int ret,
-			 int status, const char *msg);
+int ctl_client_connect(const char *cmd, const char *ifname,
+		       const char *no_agent, const char *not_root);
+int ctl_client_call(const char *cmd, const char *ifname, int fd,
+		    const struct ctl_words *words, char *msg, size_t msglen);
+int ctl_client_result(const char *cmd, const char *ifname, int ret, int status,
+		      const char *msg);
 
 #endif /* FZ_AGENT_CTL_H */

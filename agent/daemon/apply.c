@@ -14,8 +14,8 @@
 #include "fzk/nl.h"
 #include "lib/keys.h"
 
-void fz_apply_error(char *err, size_t errlen, struct fzk_nl *nl, int ret,
-		    const char *fmt, ...)
+void daemon_apply_error(char *err, size_t errlen, struct fzk_nl *nl, int ret,
+			const char *fmt, ...)
 {
 	const char *ext = nl ? fzk_nl_ext_msg(nl) : "";
 	va_list ap;
@@ -32,9 +32,9 @@ void fz_apply_error(char *err, size_t errlen, struct fzk_nl *nl, int ret,
 		 *ext ? " (" : "", ext, *ext ? ")" : "");
 }
 
-int fz_apply_device(struct fzk_nl *nl, uint32_t ifindex,
-		    const struct fz_config *cfg, const uint8_t *public_key,
-		    char *err, size_t errlen)
+int daemon_apply_device(struct fzk_nl *nl, uint32_t ifindex,
+			const struct conf *cfg, const uint8_t *public_key,
+			char *err, size_t errlen)
 {
 	struct fzk_device_update u = {
 		.public_key = public_key,
@@ -49,14 +49,14 @@ int fz_apply_device(struct fzk_nl *nl, uint32_t ifindex,
 		return 0;
 	ret = fzk_set_device(nl, ifindex, &u);
 	if (ret)
-		fz_apply_error(err, errlen, nl, ret,
-			       "cannot set the device settings");
+		daemon_apply_error(err, errlen, nl, ret,
+				   "cannot set the device settings");
 	return ret;
 }
 
-void fz_apply_peer_update(struct fzk_peer_update *u,
-			  const struct fz_config_peer *p, uint32_t flags,
-			  bool skip_endpoint)
+void daemon_apply_peer_update(struct fzk_peer_update *u,
+			      const struct conf_peer *p, uint32_t flags,
+			      bool skip_endpoint)
 {
 	if (p->replace_allowed_ips)
 		flags |= FZ_PEER_F_REPLACE_ALLOWEDIPS;
@@ -76,7 +76,7 @@ void fz_apply_peer_update(struct fzk_peer_update *u,
 
 /* Removing a peer that is not there is not an error, as in wg(8). */
 static int apply_peer(struct fzk_nl *nl, uint32_t ifindex,
-		      const struct fz_config_peer *p, bool *skipped)
+		      const struct conf_peer *p, bool *skipped)
 {
 	struct fzk_peer_update u;
 	int ret;
@@ -87,7 +87,7 @@ static int apply_peer(struct fzk_nl *nl, uint32_t ifindex,
 		*skipped = ret == -ENOENT;
 		return ret == -ENOENT ? 0 : ret;
 	}
-	fz_apply_peer_update(&u, p, 0, false);
+	daemon_apply_peer_update(&u, p, 0, false);
 	ret = fzk_set_peer(nl, ifindex, &u);
 	if (ret == -ENOENT && p->update_only) {
 		*skipped = true;
@@ -96,23 +96,23 @@ static int apply_peer(struct fzk_nl *nl, uint32_t ifindex,
 	return ret;
 }
 
-int fz_apply_peers(struct fzk_nl *nl, uint32_t ifindex,
-		   const struct fz_config *cfg, fz_apply_done_fn done,
-		   void *ctx, char *err, size_t errlen)
+int daemon_apply_peers(struct fzk_nl *nl, uint32_t ifindex,
+		       const struct conf *cfg, daemon_apply_done_fn done,
+		       void *ctx, char *err, size_t errlen)
 {
 	char id[9];
 	bool skipped;
 	int ret = 0;
 
 	for (size_t i = 0; !ret && i < cfg->n_peers; i++) {
-		const struct fz_config_peer *p = &cfg->peers[i];
+		const struct conf_peer *p = &cfg->peers[i];
 
 		ret = apply_peer(nl, ifindex, p, &skipped);
 		if (ret) {
 			fz_peer_id(id, p->public_key);
-			fz_apply_error(err, errlen, nl, ret,
-				       "cannot %s peer %s",
-				       p->remove ? "remove" : "set", id);
+			daemon_apply_error(err, errlen, nl, ret,
+					   "cannot %s peer %s",
+					   p->remove ? "remove" : "set", id);
 		} else if (done) {
 			done(ctx, p, skipped);
 		}
@@ -120,12 +120,15 @@ int fz_apply_peers(struct fzk_nl *nl, uint32_t ifindex,
 	return ret;
 }
 
-int fz_apply_set(struct fzk_nl *nl, uint32_t ifindex,
-		 const struct fz_config *cfg, const uint8_t *public_key,
-		 fz_apply_done_fn done, void *ctx, char *err, size_t errlen)
+int daemon_apply_config(struct fzk_nl *nl, uint32_t ifindex,
+			const struct conf *cfg, const uint8_t *public_key,
+			daemon_apply_done_fn done, void *ctx, char *err,
+			size_t errlen)
 {
-	int ret = fz_apply_device(nl, ifindex, cfg, public_key, err, errlen);
+	int ret =
+		daemon_apply_device(nl, ifindex, cfg, public_key, err, errlen);
 
 	return ret ? ret :
-		     fz_apply_peers(nl, ifindex, cfg, done, ctx, err, errlen);
+		     daemon_apply_peers(nl, ifindex, cfg, done, ctx, err,
+					errlen);
 }

@@ -57,7 +57,7 @@ void daemon_log(struct daemon *d, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	n = snprintf(line, sizeof(line), FZAGENT_NAME ": %s: ", d->ifname);
+	n = snprintf(line, sizeof(line), FZ_AGENT_NAME ": %s: ", d->ifname);
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	va_end(ap);
@@ -79,7 +79,7 @@ int daemon_check(struct daemon *d, int ret)
 {
 	if (ret == -ENODEV && !d->stopping) {
 		daemon_log(d, "the interface is gone; exiting");
-		daemon_stop(d, CLI_EXIT_FAILURE);
+		daemon_stop(d, FZ_CLI_EXIT_FAILURE);
 	}
 	return ret;
 }
@@ -100,7 +100,7 @@ int daemon_dump(struct daemon *d, struct fzk_device_view *dev)
 	return ret;
 }
 
-unsigned int fz_read_time_divisor(const char *path)
+unsigned int daemon_read_time_divisor(const char *path)
 {
 	unsigned int v = 1;
 	FILE *f = fopen(path, "r");
@@ -372,11 +372,12 @@ static void resync(struct daemon *d)
 			&dev.peers[i], now,
 			FZK_EVENT_REKEY_AFTER_NS / d->divisor);
 
-		if (!peer || need == RESYNC_NONE)
+		if (!peer || need == FZK_RESYNC_NONE)
 			continue;
 		wg_hs_initiate(d->hs, peer,
-			       need == RESYNC_REKEY ? WG_HS_REASON_REKEY_TIME :
-						      WG_HS_REASON_KEEPALIVE);
+			       need == FZK_RESYNC_REKEY ?
+				       WG_HS_REASON_REKEY_TIME :
+				       WG_HS_REASON_KEEPALIVE);
 		started++;
 	}
 	daemon_log(d,
@@ -439,7 +440,7 @@ static int open_events(struct daemon *d)
 				     sizeof(err));
 
 	if (ret == -EIO)
-		cli_error(d->cmd, "%s", err);
+		fz_cli_error(d->cmd, "%s", err);
 	return ret;
 }
 
@@ -490,7 +491,7 @@ static void on_link_events(uv_poll_t *h, int status, int events)
 	}
 	if (gone && !d->stopping) {
 		daemon_log(d, "the interface was deleted; exiting");
-		daemon_stop(d, CLI_EXIT_FAILURE);
+		daemon_stop(d, FZ_CLI_EXIT_FAILURE);
 	}
 }
 
@@ -508,8 +509,8 @@ static int open_link_watch(struct daemon *d)
 	if (!ret)
 		ret = nl_socket_set_nonblocking(d->rt_sock);
 	if (ret) {
-		cli_error(d->cmd, "cannot watch network interfaces: %s",
-			  nl_geterror(ret));
+		fz_cli_error(d->cmd, "cannot watch network interfaces: %s",
+			     nl_geterror(ret));
 		return -EIO;
 	}
 	return 0;
@@ -527,7 +528,7 @@ static void on_signal(uv_signal_t *h, int signum)
 	}
 	daemon_log(d, "%s: stopping; the interface and its sessions stay up",
 		   strsignal(signum));
-	daemon_stop(d, CLI_EXIT_OK);
+	daemon_stop(d, FZ_CLI_EXIT_OK);
 }
 
 /* --- Setup and teardown --- */
@@ -563,40 +564,39 @@ static int start_handles(struct daemon *d)
 	if (!ret)
 		ret = daemon_ctl_start(d);
 	if (ret)
-		cli_error(d->cmd, "cannot start the event loop: %s",
-			  uv_strerror(ret));
+		fz_cli_error(d->cmd, "cannot start the event loop: %s",
+			     uv_strerror(ret));
 	return ret ? -EIO : 0;
 }
 
-static int create_link(struct daemon *d, const struct fz_config *cfg)
+static int create_link(struct daemon *d, const struct conf *cfg)
 {
 	size_t failed = 0;
 	int ret;
 
 	ret = fzk_link_create(d->ifname, &d->ifindex);
 	if (ret) {
-		cli_error(d->cmd, "cannot create %s: %s", d->ifname,
-			  strerror(-ret));
+		fz_cli_error(d->cmd, "cannot create %s: %s", d->ifname,
+			     strerror(-ret));
 		return ret;
 	}
 	ret = fzk_link_add_addresses(d->ifindex, cfg->addresses,
 				     cfg->n_addresses, &failed);
 	if (ret)
-		cli_error(d->cmd, "cannot add address %zu of %s: %s",
-			  failed + 1, d->ifname, strerror(-ret));
+		fz_cli_error(d->cmd, "cannot add address %zu of %s: %s",
+			     failed + 1, d->ifname, strerror(-ret));
 	if (!ret) {
 		ret = fzk_link_set_up(d->ifindex);
 		if (ret)
-			cli_error(d->cmd, "cannot bring %s up: %s", d->ifname,
-				  strerror(-ret));
+			fz_cli_error(d->cmd, "cannot bring %s up: %s",
+				     d->ifname, strerror(-ret));
 	}
 	if (ret)
 		fzk_link_delete(d->ifindex);
 	return ret;
 }
 
-static int find_link(struct daemon *d, const struct fz_config *cfg,
-		     bool *created)
+static int find_link(struct daemon *d, const struct conf *cfg, bool *created)
 {
 	struct fzk_link_info info;
 	int ret = fzk_link_get(d->ifname, &info);
@@ -607,13 +607,13 @@ static int find_link(struct daemon *d, const struct fz_config *cfg,
 		return create_link(d, cfg);
 	}
 	if (ret) {
-		cli_error(d->cmd, "cannot look up %s: %s", d->ifname,
-			  strerror(-ret));
+		fz_cli_error(d->cmd, "cannot look up %s: %s", d->ifname,
+			     strerror(-ret));
 		return ret;
 	}
 	if (!info.is_fz) {
-		cli_error(d->cmd, "%s exists and is not an fz interface",
-			  d->ifname);
+		fz_cli_error(d->cmd, "%s exists and is not an fz interface",
+			     d->ifname);
 		return -EEXIST;
 	}
 	d->ifindex = info.ifindex;
@@ -627,7 +627,7 @@ static int find_link(struct daemon *d, const struct fz_config *cfg,
 
 static bool name_held_by_root(const char *ifname)
 {
-	int fd = fz_ctl_connect(ifname);
+	int fd = ctl_connect(ifname);
 
 	if (fd >= 0)
 		close(fd);
@@ -636,22 +636,23 @@ static bool name_held_by_root(const char *ifname)
 
 static int claim_name(struct daemon *d)
 {
-	d->ctl_fd = fz_ctl_listen(d->ifname);
+	d->ctl_fd = ctl_listen(d->ifname);
 	if (d->ctl_fd >= 0)
 		return 0;
 	if (d->ctl_fd == -EADDRINUSE && !name_held_by_root(d->ifname))
-		cli_error(d->cmd,
-			  "the control socket name of %s is held by a process "
-			  "that is not root",
-			  d->ifname);
+		fz_cli_error(
+			d->cmd,
+			"the control socket name of %s is held by a process "
+			"that is not root",
+			d->ifname);
 	else if (d->ctl_fd == -EADDRINUSE)
-		cli_error(d->cmd,
-			  "an agent for %s already runs in this network "
-			  "namespace",
-			  d->ifname);
+		fz_cli_error(d->cmd,
+			     "an agent for %s already runs in this network "
+			     "namespace",
+			     d->ifname);
 	else
-		cli_error(d->cmd, "cannot open the control socket: %s",
-			  strerror(-d->ctl_fd));
+		fz_cli_error(d->cmd, "cannot open the control socket: %s",
+			     strerror(-d->ctl_fd));
 	return d->ctl_fd;
 }
 
@@ -661,7 +662,7 @@ static int prune_clients(struct daemon *d)
 	int ret = d->role ? d->role->ops->prune(d, err, sizeof(err)) : 0;
 
 	if (ret)
-		cli_error(d->cmd, "%s: %s", d->ifname, err);
+		fz_cli_error(d->cmd, "%s: %s", d->ifname, err);
 	return ret;
 }
 
@@ -670,21 +671,21 @@ static int prune_clients(struct daemon *d)
  * agents from fighting over one interface. Events are subscribed before
  * anything is applied, so no answer to a first handshake is missed.
  */
-static int setup(struct daemon *d, const struct fz_config *cfg)
+static int setup(struct daemon *d, const struct conf *cfg)
 {
 	struct wg_hs_timers timers;
 	char err[256];
 	bool created;
 	int ret;
 
-	d->divisor = fz_read_time_divisor(FZ_TIME_DIVISOR_PATH);
+	d->divisor = daemon_read_time_divisor(DAEMON_TIME_DIVISOR_PATH);
 	wg_hs_default_timers(&timers, d->divisor);
 	d->hs = wg_hs_new(&daemon_hs_ops, d, &timers);
 	if (!d->hs)
 		return -ENOMEM;
 	ret = claim_name(d);
 	if (!ret && fzk_nl_open(&d->nl, err, sizeof(err))) {
-		cli_error(NULL, "%s", err);
+		fz_cli_error(NULL, "%s", err);
 		ret = -EIO;
 	}
 	if (!ret)
@@ -742,16 +743,16 @@ static void log_start(struct daemon *d)
 }
 
 int daemon_run(const char *cmd, const char *ifname, const char *config_path,
-	       struct fz_config *cfg, struct daemon_role *role)
+	       struct conf *cfg, struct daemon_role *role)
 {
 	struct daemon *d = calloc(1, sizeof(*d));
 	int ret = 0, status;
 
 	if (!d || uv_loop_init(&d->loop)) {
 		free(d);
-		fz_config_free(cfg);
-		cli_error(cmd, "out of memory");
-		return CLI_EXIT_FAILURE;
+		conf_free(cfg);
+		fz_cli_error(cmd, "out of memory");
+		return FZ_CLI_EXIT_FAILURE;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	snprintf(d->ifname, sizeof(d->ifname), "%s", ifname);
@@ -763,22 +764,21 @@ int daemon_run(const char *cmd, const char *ifname, const char *config_path,
 		ret = role->ops->create(d);
 	if (!ret)
 		ret = setup(d, cfg);
-	fz_config_free(cfg);
+	conf_free(cfg);
 	if (!ret)
 		ret = start_handles(d);
 	if (!ret && !d->stopping) {
 		log_start(d);
 		uv_run(&d->loop, UV_RUN_DEFAULT);
 	}
-	status = ret ? CLI_EXIT_FAILURE : d->status;
+	status = ret ? FZ_CLI_EXIT_FAILURE : d->status;
 	if (role)
 		role->ops->stop(d);
 	teardown(d);
 	return status;
 }
 
-int fz_daemon_up(const char *ifname, const char *config_path,
-		 struct fz_config *cfg)
+int daemon_up(const char *ifname, const char *config_path, struct conf *cfg)
 {
 	return daemon_run("up", ifname, config_path, cfg, NULL);
 }

@@ -16,9 +16,9 @@
 #ifndef FZ_AGENT_DAEMON_H
 #define FZ_AGENT_DAEMON_H
 
-struct fz_config;
+struct conf;
 
-#define FZ_TIME_DIVISOR_PATH "/sys/module/fz/parameters/test_time_divisor"
+#define DAEMON_TIME_DIVISOR_PATH "/sys/module/fz/parameters/test_time_divisor"
 
 /*
  * Creates or adopts ifname, applies cfg (which it frees, wiping its keys)
@@ -26,20 +26,19 @@ struct fz_config;
  * starts are reported as "fzagent: up: ..." and leave a link it created
  * deleted again.
  */
-int fz_daemon_up(const char *ifname, const char *config_path,
-		 struct fz_config *cfg);
+int daemon_up(const char *ifname, const char *config_path, struct conf *cfg);
 
 /*
  * The same for `fzagent gateway`, which also sets up the host and runs
  * the gateway role (role_gw.c) with the authorizations in auth, which
  * it takes and frees; auth_path (NULL: none) is read again on SIGHUP.
  */
-struct gw_auth;
-int fz_daemon_gateway(const char *ifname, const char *config_path,
-		      struct fz_config *cfg, struct gw_auth *auth,
-		      const char *auth_path);
+struct proto_auth;
+int daemon_gateway(const char *ifname, const char *config_path,
+		   struct conf *cfg, struct proto_auth *auth,
+		   const char *auth_path);
 
 /* fz.ko's test-only timer divisor from path; 1 if absent or invalid. */
-unsigned int fz_read_time_divisor(const char *path);
+unsigned int daemon_read_time_divisor(const char *path);
 
 #endif /* FZ_AGENT_DAEMON_H */

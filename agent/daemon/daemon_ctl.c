@@ -55,8 +55,8 @@ static void client_close(struct daemon_client *c)
 
 static void reply(int fd, int status, const char *msg)
 {
-	uint8_t buf[FZ_CTL_MAX_REPLY];
-	size_t len = fz_ctl_encode_reply(buf, status, msg);
+	uint8_t buf[CTL_MAX_REPLY];
+	size_t len = ctl_encode_reply(buf, status, msg);
 
 	/* The client waits for exactly this; a full socket means it left. */
 	(void)!send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -66,14 +66,14 @@ static void reply(int fd, int status, const char *msg)
 static int ctl_set(struct daemon *d, int argc, char **argv, char *msg,
 		   size_t msglen)
 {
-	struct fz_config cfg;
+	struct conf cfg;
 	int ret;
 
-	ret = fz_ctl_config_from_words(argc, argv, &cfg, msg, msglen);
+	ret = ctl_config_from_words(argc, argv, &cfg, msg, msglen);
 	if (ret)
 		return ret;
 	ret = daemon_apply_set(d, &cfg, msg, msglen);
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 	return ret;
 }
 
@@ -81,18 +81,18 @@ static int ctl_set(struct daemon *d, int argc, char **argv, char *msg,
  * One request, looked up once in ctl.c's table of verbs. A verb of a role
  * the agent does not run is refused here; the role checks its words.
  */
-static int dispatch(struct daemon *d, const struct fz_ctl_words *w, bool *stop,
+static int dispatch(struct daemon *d, const struct ctl_words *w, bool *stop,
 		    char *msg, size_t msglen)
 {
-	const struct fz_ctl_verb_info *v = fz_ctl_find_verb(w);
+	const struct ctl_verb_info *v = ctl_find_verb(w);
 
 	if (!v || (!v->role && v->argc && (int)w->argc != v->argc))
 		return -EINVAL;
-	if (v->verb == FZ_CTL_VERB_STOP) {
+	if (v->verb == CTL_VERB_STOP) {
 		*stop = true;
 		return 0;
 	}
-	if (v->verb == FZ_CTL_VERB_SET)
+	if (v->verb == CTL_VERB_SET)
 		return ctl_set(d, (int)w->argc - 1, w->argv + 1, msg, msglen);
 	if (!d->role) {
 		snprintf(msg, msglen,
@@ -107,13 +107,13 @@ static int dispatch(struct daemon *d, const struct fz_ctl_words *w, bool *stop,
 
 static void handle_request(struct daemon_client *c, uint8_t *buf, size_t len)
 {
-	char msg[FZ_CTL_MAX_MESSAGE + 1] = "";
+	char msg[CTL_MAX_MESSAGE + 1] = "";
 	struct daemon *d = c->d;
-	struct fz_ctl_words w;
+	struct ctl_words w;
 	bool stop = false;
 	int ret;
 
-	ret = fz_ctl_decode_request(buf, len, &w);
+	ret = ctl_decode_request(buf, len, &w);
 	if (ret == -EMSGSIZE)
 		snprintf(msg, sizeof(msg), "request too large");
 	else if (ret)
@@ -122,7 +122,7 @@ static void handle_request(struct daemon_client *c, uint8_t *buf, size_t len)
 		ret = dispatch(d, &w, &stop, msg, sizeof(msg));
 	if (ret == -EINVAL && !*msg)
 		snprintf(msg, sizeof(msg), "unknown request");
-	fz_ctl_words_free(&w);
+	ctl_words_free(&w);
 	if (stop) {
 		daemon_log(d, "stopping on request; the interface stays up");
 		/* Release the name first: a new agent may start at once. */
@@ -135,13 +135,13 @@ static void handle_request(struct daemon_client *c, uint8_t *buf, size_t len)
 static void on_client(uv_poll_t *h, int status, int events)
 {
 	struct daemon_client *c = h->data;
-	uint8_t *buf = malloc(FZ_CTL_MAX_REQUEST + 1);
+	uint8_t *buf = malloc(CTL_MAX_REQUEST + 1);
 	ssize_t n = -1;
 
 	(void)status;
 	(void)events;
 	if (buf)
-		n = recv(c->fd, buf, FZ_CTL_MAX_REQUEST + 1,
+		n = recv(c->fd, buf, CTL_MAX_REQUEST + 1,
 			 MSG_DONTWAIT | MSG_TRUNC);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR) && buf) {
 		free(buf);
@@ -150,7 +150,7 @@ static void on_client(uv_poll_t *h, int status, int events)
 	if (n > 0)
 		handle_request(c, buf, (size_t)n);
 	if (buf) {
-		sodium_memzero(buf, FZ_CTL_MAX_REQUEST + 1);
+		sodium_memzero(buf, CTL_MAX_REQUEST + 1);
 		free(buf);
 	}
 	client_close(c);
@@ -191,7 +191,7 @@ static void on_listen(uv_poll_t *h, int status, int events)
 	(void)status;
 	(void)events;
 	while (d->ctl_fd >= 0) {
-		fd = fz_ctl_accept(d->ctl_fd);
+		fd = ctl_accept(d->ctl_fd);
 		if (fd == -EPERM) {
 			daemon_log(d, "refused a control connection: only "
 				      "root may control the agent");

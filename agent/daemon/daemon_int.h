@@ -15,7 +15,7 @@
 
 #include <uv.h>
 
-struct fz_config;
+struct conf;
 struct fzk_device_view;
 struct wg_hs;
 struct fzk_nl;
@@ -65,10 +65,10 @@ int daemon_check(struct daemon *d, int ret);
 int daemon_dump(struct daemon *d, struct fzk_device_view *dev);
 
 /* daemon_sync.c */
-int daemon_sync(struct daemon *d, const struct fz_config *cfg, bool startup,
+int daemon_sync(struct daemon *d, const struct conf *cfg, bool startup,
 		bool created);
 void daemon_reload(struct daemon *d);
-int daemon_apply_set(struct daemon *d, const struct fz_config *cfg, char *msg,
+int daemon_apply_set(struct daemon *d, const struct conf *cfg, char *msg,
 		     size_t msglen);
 
 /* A peer that is not in the config file but must stay: its role's. */

@@ -32,7 +32,7 @@ static bool same_identity(struct daemon *d, const uint8_t priv[FZ_KEY_LEN])
 	uint8_t pub[FZ_KEY_LEN];
 	const uint8_t *cur = wg_hs_public_key(d->hs);
 
-	return cur && !key_public_from_private(pub, priv) &&
+	return cur && !fz_key_public_from_private(pub, priv) &&
 	       !memcmp(pub, cur, FZ_KEY_LEN);
 }
 
@@ -70,7 +70,7 @@ static void rekey_all(struct daemon *d)
 
 /* --- Config files --- */
 
-static int sync_device(struct daemon *d, const struct fz_plan *plan,
+static int sync_device(struct daemon *d, const struct daemon_plan *plan,
 		       const uint8_t *public_key, char *err, size_t errlen)
 {
 	struct fzk_device_update u = {
@@ -86,17 +86,18 @@ static int sync_device(struct daemon *d, const struct fz_plan *plan,
 		u.flags |= FZ_DEVICE_F_REMOVE_FWMARK;
 	ret = daemon_check(d, fzk_set_device(d->nl, d->ifindex, &u));
 	if (ret)
-		fz_apply_error(err, errlen, d->nl, ret,
-			       "cannot set the device settings");
+		daemon_apply_error(err, errlen, d->nl, ret,
+				   "cannot set the device settings");
 	return ret;
 }
 
 /* A peer as the file has it: what it leaves out is off (no keepalive). */
-static int set_peer_from_file(struct daemon *d, const struct fz_plan_peer *pp)
+static int set_peer_from_file(struct daemon *d,
+			      const struct daemon_plan_peer *pp)
 {
 	struct fzk_peer_update u;
 
-	fz_apply_peer_update(&u, pp->cfg, 0, pp->skip_endpoint);
+	daemon_apply_peer_update(&u, pp->cfg, 0, pp->skip_endpoint);
 	u.has_keepalive = true;
 	return fzk_set_peer(d->nl, d->ifindex, &u);
 }
@@ -107,7 +108,7 @@ static int set_peer_from_file(struct daemon *d, const struct fz_plan_peer *pp)
  * outranks it (see plan.h). This is the kernel's half; peer_state() is
  * the handshake state's, once the kernel took every peer.
  */
-static int kernel_peer(struct daemon *d, const struct fz_plan_peer *pp,
+static int kernel_peer(struct daemon *d, const struct daemon_plan_peer *pp,
 		       char *err, size_t errlen)
 {
 	const uint8_t *key = pp->cfg ? pp->cfg->public_key :
@@ -115,7 +116,7 @@ static int kernel_peer(struct daemon *d, const struct fz_plan_peer *pp,
 	char id[9];
 	int ret;
 
-	if (pp->op == FZ_PLAN_DELETE) {
+	if (pp->op == DAEMON_PLAN_DELETE) {
 		ret = fzk_del_peer(d->nl, d->ifindex, key);
 		ret = ret == -ENOENT ? 0 : ret;
 	} else {
@@ -123,20 +124,21 @@ static int kernel_peer(struct daemon *d, const struct fz_plan_peer *pp,
 	}
 	if (ret) {
 		fz_peer_id(id, key);
-		fz_apply_error(err, errlen, d->nl, daemon_check(d, ret),
-			       "cannot %s peer %s",
-			       pp->op == FZ_PLAN_DELETE ? "remove" : "set", id);
+		daemon_apply_error(
+			err, errlen, d->nl, daemon_check(d, ret),
+			"cannot %s peer %s",
+			pp->op == DAEMON_PLAN_DELETE ? "remove" : "set", id);
 	}
 	return ret;
 }
 
-static int peer_state(struct daemon *d, const struct fz_plan_peer *pp,
+static int peer_state(struct daemon *d, const struct daemon_plan_peer *pp,
 		      char *err, size_t errlen)
 {
 	struct wg_hs_peer *peer;
 	int ret;
 
-	if (pp->op == FZ_PLAN_DELETE) {
+	if (pp->op == DAEMON_PLAN_DELETE) {
 		wg_hs_remove_peer(d->hs, pp->dev->public_key);
 		return 0;
 	}
@@ -189,7 +191,7 @@ static int restore_peer(struct daemon *d, const struct fzk_peer_view *dp)
  * fz.ko freed: it handshakes again.
  */
 static void undo(struct daemon *d, const struct fzk_device_view *dev,
-		 const struct fz_plan *plan, size_t done)
+		 const struct daemon_plan *plan, size_t done)
 {
 	struct fzk_device_update u = {
 		.public_key = dev->has_public_key ? dev->public_key : NULL,
@@ -201,16 +203,16 @@ static void undo(struct daemon *d, const struct fzk_device_view *dev,
 	size_t failed = 0, readded = 0;
 
 	for (size_t i = done; i-- > 0;) {
-		const struct fz_plan_peer *pp = &plan->peers[i];
+		const struct daemon_plan_peer *pp = &plan->peers[i];
 		int ret;
 
-		if (pp->op == FZ_PLAN_ADD)
+		if (pp->op == DAEMON_PLAN_ADD)
 			ret = fzk_del_peer(d->nl, d->ifindex,
 					   pp->cfg->public_key);
 		else
 			ret = restore_peer(d, pp->dev);
 		failed += ret && ret != -ENOENT;
-		readded += pp->op == FZ_PLAN_DELETE;
+		readded += pp->op == DAEMON_PLAN_DELETE;
 	}
 	if (plan->set_fwmark && !dev->fwmark)
 		u.flags |= FZ_DEVICE_F_REMOVE_FWMARK;
@@ -228,7 +230,7 @@ static void undo(struct daemon *d, const struct fzk_device_view *dev,
  * memory for the index nothing is dropped: stale state is harmless, a
  * lost peer's is not.
  */
-static void drop_unconfigured(struct daemon *d, const struct fz_config *cfg)
+static void drop_unconfigured(struct daemon *d, const struct conf *cfg)
 {
 	struct fz_keyindex in_cfg;
 	size_t i = 0;
@@ -251,7 +253,7 @@ static void drop_unconfigured(struct daemon *d, const struct fz_config *cfg)
 static void reserve_indices(struct daemon *d, const struct fzk_device_view *dev)
 {
 	uint32_t *v =
-		calloc(dev->n_peers * FZ_DEVICE_MAX_KEYPAIRS + 1, sizeof(*v));
+		calloc(dev->n_peers * FZK_DEVICE_MAX_KEYPAIRS + 1, sizeof(*v));
 	size_t n = 0;
 
 	if (!v)
@@ -264,13 +266,14 @@ static void reserve_indices(struct daemon *d, const struct fzk_device_view *dev)
 }
 
 /* Peers that keep a NAT mapping open start at once, as in WireGuard. */
-static void start_keepalive_peers(struct daemon *d, const struct fz_plan *plan)
+static void start_keepalive_peers(struct daemon *d,
+				  const struct daemon_plan *plan)
 {
 	for (size_t i = 0; i < plan->n_peers; i++) {
-		const struct fz_plan_peer *pp = &plan->peers[i];
+		const struct daemon_plan_peer *pp = &plan->peers[i];
 		struct wg_hs_peer *peer;
 
-		if (pp->op == FZ_PLAN_DELETE || pp->has_current ||
+		if (pp->op == DAEMON_PLAN_DELETE || pp->has_current ||
 		    !pp->cfg->has_endpoint || !pp->cfg->persistent_keepalive)
 			continue;
 		peer = wg_hs_find(d->hs, pp->cfg->public_key);
@@ -279,8 +282,8 @@ static void start_keepalive_peers(struct daemon *d, const struct fz_plan *plan)
 	}
 }
 
-static void log_sync(struct daemon *d, const struct fz_plan *plan, bool startup,
-		     bool created)
+static void log_sync(struct daemon *d, const struct daemon_plan *plan,
+		     bool startup, bool created)
 {
 	if (created)
 		daemon_log(d, "created the interface with %zu peers",
@@ -298,10 +301,10 @@ static void log_sync(struct daemon *d, const struct fz_plan *plan, bool startup,
 }
 
 /* A new private key must be a key, and not one of a peer's. */
-static int check_identity(struct daemon *d, const struct fz_config *cfg,
+static int check_identity(struct daemon *d, const struct conf *cfg,
 			  uint8_t pub[FZ_KEY_LEN], char *err, size_t errlen)
 {
-	if (key_public_from_private(pub, cfg->private_key)) {
+	if (fz_key_public_from_private(pub, cfg->private_key)) {
 		snprintf(err, errlen,
 			 "cannot use the private key: invalid key");
 		return -EINVAL;
@@ -327,8 +330,8 @@ taken:
  * with a key the kernel's mac1 checks do not match, and every handshake
  * would fail.
  */
-static int apply_plan(struct daemon *d, const struct fz_config *cfg,
-		      const struct fz_plan *plan,
+static int apply_plan(struct daemon *d, const struct conf *cfg,
+		      const struct daemon_plan *plan,
 		      const struct fzk_device_view *dev, bool *new_identity,
 		      char *err, size_t errlen)
 {
@@ -362,22 +365,22 @@ static int apply_plan(struct daemon *d, const struct fz_config *cfg,
 	return ret;
 }
 
-int daemon_sync(struct daemon *d, const struct fz_config *cfg, bool startup,
+int daemon_sync(struct daemon *d, const struct conf *cfg, bool startup,
 		bool created)
 {
 	char err[512] = "";
 	struct fzk_device_view dev;
-	struct fz_plan plan = { 0 };
+	struct daemon_plan plan = { 0 };
 	bool new_identity = false;
 	int ret;
 
 	ret = daemon_dump(d, &dev);
 	if (ret)
-		fz_apply_error(err, sizeof(err), d->nl, ret,
-			       "cannot read the interface");
+		daemon_apply_error(err, sizeof(err), d->nl, ret,
+				   "cannot read the interface");
 	if (!ret) {
-		ret = fz_plan_adopt_keeping(&dev, cfg, daemon_keeps_peer, d,
-					    &plan);
+		ret = daemon_plan_adopt_keeping(&dev, cfg, daemon_keeps_peer, d,
+						&plan);
 		if (ret)
 			snprintf(err, sizeof(err), "out of memory");
 	}
@@ -397,7 +400,7 @@ int daemon_sync(struct daemon *d, const struct fz_config *cfg, bool startup,
 	} else {
 		daemon_log(d, "%s", err);
 	}
-	fz_plan_free(&plan);
+	daemon_plan_free(&plan);
 	fzk_device_view_free(&dev);
 	return ret;
 }
@@ -412,13 +415,13 @@ void daemon_reload(struct daemon *d)
 {
 	const struct daemon_role_ops *role = d->role ? d->role->ops : NULL;
 	const char *path = role ? role->reload_path(d) : NULL;
-	struct fz_config cfg;
+	struct conf cfg;
 	char err[512] = "";
 	int ret = 0;
 
 	daemon_log(d, "SIGHUP: reloading %s%s%s", d->config_path,
 		   path ? " and " : "", path ? path : "");
-	if (fz_config_parse_file(d->config_path, &cfg, err, sizeof(err))) {
+	if (conf_parse_file(d->config_path, &cfg, err, sizeof(err))) {
 		daemon_log(d, "reload failed, nothing changed: %s", err);
 		return;
 	}
@@ -444,7 +447,7 @@ void daemon_reload(struct daemon *d)
 	}
 	if (role)
 		role->reload_end(d);
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 }
 
 bool daemon_keeps_peer(void *ctx, const uint8_t *key)
@@ -462,8 +465,7 @@ struct set_ctx {
 };
 
 /* The kernel took the peer: now the handshake state follows. */
-static void set_peer_done(void *ctx, const struct fz_config_peer *p,
-			  bool skipped)
+static void set_peer_done(void *ctx, const struct conf_peer *p, bool skipped)
 {
 	struct set_ctx *sc = ctx;
 	struct daemon *d = sc->d;
@@ -493,7 +495,7 @@ static void set_peer_done(void *ctx, const struct fz_config_peer *p,
 }
 
 /* The private key must be a usable key and not one of a peer's. */
-static int check_private_key(struct daemon *d, const struct fz_config *cfg,
+static int check_private_key(struct daemon *d, const struct conf *cfg,
 			     uint8_t pub[FZ_KEY_LEN], char *msg, size_t msglen)
 {
 	if (sodium_is_zero(cfg->private_key, FZ_KEY_LEN)) {
@@ -502,7 +504,7 @@ static int check_private_key(struct daemon *d, const struct fz_config *cfg,
 			 "use 'fzagent down' to stop it");
 		return -EINVAL;
 	}
-	if (key_public_from_private(pub, cfg->private_key)) {
+	if (fz_key_public_from_private(pub, cfg->private_key)) {
 		snprintf(msg, msglen, "invalid private key");
 		return -EINVAL;
 	}
@@ -518,7 +520,7 @@ taken:
 	return -EEXIST;
 }
 
-int daemon_apply_set(struct daemon *d, const struct fz_config *cfg, char *msg,
+int daemon_apply_set(struct daemon *d, const struct conf *cfg, char *msg,
 		     size_t msglen)
 {
 	struct set_ctx sc = { .d = d };
@@ -531,16 +533,16 @@ int daemon_apply_set(struct daemon *d, const struct fz_config *cfg, char *msg,
 		sc.new_identity = !ret && !same_identity(d, cfg->private_key);
 	}
 	if (!ret)
-		ret = daemon_check(d,
-				   fz_apply_device(d->nl, d->ifindex, cfg,
-						   sc.new_identity ? pub : NULL,
-						   msg, msglen));
+		ret = daemon_check(
+			d, daemon_apply_device(d->nl, d->ifindex, cfg,
+					       sc.new_identity ? pub : NULL,
+					       msg, msglen));
 	if (!ret && sc.new_identity)
 		ret = set_identity(d, cfg->private_key, msg, msglen);
 	if (!ret)
-		ret = daemon_check(d, fz_apply_peers(d->nl, d->ifindex, cfg,
-						     set_peer_done, &sc, msg,
-						     msglen));
+		ret = daemon_check(d, daemon_apply_peers(d->nl, d->ifindex, cfg,
+							 set_peer_done, &sc,
+							 msg, msglen));
 	if (!ret && sc.new_identity) {
 		daemon_log(d, "new private key: handshaking with every peer");
 		rekey_all(d);

@@ -14,19 +14,19 @@
 #include "fzk/device.h"
 #include "lib/keyindex.h"
 
-static void plan_peer(struct fz_plan *plan, const struct fz_config_peer *cp,
+static void plan_peer(struct daemon_plan *plan, const struct conf_peer *cp,
 		      const struct fzk_peer_view *dp)
 {
-	struct fz_plan_peer *pp = &plan->peers[plan->n_peers++];
+	struct daemon_plan_peer *pp = &plan->peers[plan->n_peers++];
 
 	pp->cfg = cp;
 	pp->dev = dp;
 	if (!dp) {
-		pp->op = FZ_PLAN_ADD;
+		pp->op = DAEMON_PLAN_ADD;
 		plan->n_add++;
 		return;
 	}
-	pp->op = FZ_PLAN_KEEP;
+	pp->op = DAEMON_PLAN_KEEP;
 	pp->has_current = fzk_peer_keypair(dp, FZ_KEYPAIR_CURRENT) != NULL;
 	pp->skip_endpoint = pp->has_current &&
 			    dp->endpoint.ss_family != AF_UNSPEC;
@@ -38,8 +38,9 @@ static void plan_peer(struct fz_plan *plan, const struct fz_config_peer *cp,
  * Port 0 means "any": a bound port is kept rather than moved, which would
  * cut every session. A missing FwMark clears one, as `wg setconf` does.
  */
-static void plan_device(struct fz_plan *plan, const struct fzk_device_view *dev,
-			const struct fz_config *cfg)
+static void plan_device(struct daemon_plan *plan,
+			const struct fzk_device_view *dev,
+			const struct conf *cfg)
 {
 	if (cfg->has_listen_port && cfg->listen_port &&
 	    cfg->listen_port != dev->listen_port) {
@@ -52,16 +53,16 @@ static void plan_device(struct fz_plan *plan, const struct fzk_device_view *dev,
 	}
 }
 
-int fz_plan_adopt(const struct fzk_device_view *dev,
-		  const struct fz_config *cfg, struct fz_plan *out)
+int daemon_plan_adopt(const struct fzk_device_view *dev, const struct conf *cfg,
+		      struct daemon_plan *out)
 {
-	return fz_plan_adopt_keeping(dev, cfg, NULL, NULL, out);
+	return daemon_plan_adopt_keeping(dev, cfg, NULL, NULL, out);
 }
 
-int fz_plan_adopt_keeping(const struct fzk_device_view *dev,
-			  const struct fz_config *cfg,
-			  bool (*keep)(void *ctx, const uint8_t *key),
-			  void *keep_ctx, struct fz_plan *out)
+int daemon_plan_adopt_keeping(const struct fzk_device_view *dev,
+			      const struct conf *cfg,
+			      bool (*keep)(void *ctx, const uint8_t *key),
+			      void *keep_ctx, struct daemon_plan *out)
 {
 	struct fz_keyindex in_cfg, in_dev;
 
@@ -77,13 +78,13 @@ int fz_plan_adopt_keeping(const struct fzk_device_view *dev,
 		goto nomem;
 	}
 	for (size_t i = 0; i < dev->n_peers; i++) {
-		struct fz_plan_peer *pp;
+		struct daemon_plan_peer *pp;
 
 		if (fz_keyindex_find(&in_cfg, dev->peers[i].public_key) >= 0 ||
 		    (keep && keep(keep_ctx, dev->peers[i].public_key)))
 			continue;
 		pp = &out->peers[out->n_peers++];
-		pp->op = FZ_PLAN_DELETE;
+		pp->op = DAEMON_PLAN_DELETE;
 		pp->dev = &dev->peers[i];
 		out->n_delete++;
 	}
@@ -97,11 +98,11 @@ int fz_plan_adopt_keeping(const struct fzk_device_view *dev,
 	plan_device(out, dev, cfg);
 	return 0;
 nomem:
-	fz_plan_free(out);
+	daemon_plan_free(out);
 	return -ENOMEM;
 }
 
-void fz_plan_free(struct fz_plan *plan)
+void daemon_plan_free(struct daemon_plan *plan)
 {
 	free(plan->peers);
 	memset(plan, 0, sizeof(*plan));

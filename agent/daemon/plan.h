@@ -17,27 +17,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct fz_config;
-struct fz_config_peer;
+struct conf;
+struct conf_peer;
 struct fzk_device_view;
 struct fzk_peer_view;
 
-enum fz_plan_op {
-	FZ_PLAN_DELETE, /* in the device only: DEL_PEER */
-	FZ_PLAN_ADD, /* in the config only: SET_PEER */
-	FZ_PLAN_KEEP, /* in both: SET_PEER, keys untouched */
+enum daemon_plan_op {
+	DAEMON_PLAN_DELETE, /* in the device only: DEL_PEER */
+	DAEMON_PLAN_ADD, /* in the config only: SET_PEER */
+	DAEMON_PLAN_KEEP, /* in both: SET_PEER, keys untouched */
 };
 
-struct fz_plan_peer {
-	enum fz_plan_op op;
-	const struct fz_config_peer *cfg; /* ADD, KEEP */
+struct daemon_plan_peer {
+	enum daemon_plan_op op;
+	const struct conf_peer *cfg; /* ADD, KEEP */
 	const struct fzk_peer_view *dev; /* KEEP, DELETE */
 	bool skip_endpoint; /* KEEP: the kernel's endpoint stays */
 	bool has_current; /* KEEP: a current keypair in the kernel */
 };
 
-struct fz_plan {
-	struct fz_plan_peer *peers; /* deletions first, then config order */
+struct daemon_plan {
+	struct daemon_plan_peer *peers; /* deletions first, then config order */
 	size_t n_peers;
 	size_t n_add, n_keep, n_delete;
 	size_t n_keypairs; /* of the peers kept */
@@ -48,17 +48,17 @@ struct fz_plan {
 };
 
 /* dev may be empty (a new link). The plan points into dev and cfg. */
-int fz_plan_adopt(const struct fzk_device_view *dev,
-		  const struct fz_config *cfg, struct fz_plan *out);
+int daemon_plan_adopt(const struct fzk_device_view *dev, const struct conf *cfg,
+		      struct daemon_plan *out);
 /*
  * The same, leaving alone the device's peers for which keep() is true
  * although cfg does not have them: a gateway's clients, which are part
  * of the desired state without being in the config file.
  */
-int fz_plan_adopt_keeping(const struct fzk_device_view *dev,
-			  const struct fz_config *cfg,
-			  bool (*keep)(void *ctx, const uint8_t *key),
-			  void *keep_ctx, struct fz_plan *out);
-void fz_plan_free(struct fz_plan *plan);
+int daemon_plan_adopt_keeping(const struct fzk_device_view *dev,
+			      const struct conf *cfg,
+			      bool (*keep)(void *ctx, const uint8_t *key),
+			      void *keep_ctx, struct daemon_plan *out);
+void daemon_plan_free(struct daemon_plan *plan);
 
 #endif /* FZ_AGENT_PLAN_H */

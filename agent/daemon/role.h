@@ -21,7 +21,7 @@
 #include "ctl/ctl.h"
 
 struct daemon;
-struct fz_config;
+struct conf;
 struct fzk_event;
 
 struct daemon_role_ops {
@@ -46,19 +46,19 @@ struct daemon_role_ops {
 	 * (fz.ko brought to the role's state); reload_end always.
 	 */
 	int (*reload_read)(struct daemon *d, char *err, size_t errlen);
-	int (*check_config)(struct daemon *d, const struct fz_config *cfg,
-			    char *err, size_t errlen);
+	int (*check_config)(struct daemon *d, const struct conf *cfg, char *err,
+			    size_t errlen);
 	int (*reload)(struct daemon *d, char *err, size_t errlen);
 	int (*resync)(struct daemon *d, char *err, size_t errlen);
 	void (*reload_end)(struct daemon *d);
 	/* `fzagent set` words that touch the role's peers: -EPERM. */
-	int (*check_set)(struct daemon *d, const struct fz_config *cfg,
-			 char *msg, size_t msglen);
+	int (*check_set)(struct daemon *d, const struct conf *cfg, char *msg,
+			 size_t msglen);
 	/* FZ_CMD_EVT_CONTROL and FZ_CMD_EVT_DENIED_FLOW. */
 	void (*event)(struct daemon *d, const struct fzk_event *ev);
 	/* A control request whose verb the table marks as a role's. */
-	int (*ctl)(struct daemon *d, enum fz_ctl_verb verb, int argc,
-		   char **argv, char *msg, size_t msglen);
+	int (*ctl)(struct daemon *d, enum ctl_verb verb, int argc, char **argv,
+		   char *msg, size_t msglen);
 };
 
 /* Embedded first in the role's own state; d->role points at it. */
@@ -68,9 +68,9 @@ struct daemon_role {
 
 /*
  * Runs the agent for CMD ("up", "gateway") with role (NULL: none), as
- * fz_daemon_up() does; cfg is freed. The role stays the caller's.
+ * daemon_up() does; cfg is freed. The role stays the caller's.
  */
 int daemon_run(const char *cmd, const char *ifname, const char *config_path,
-	       struct fz_config *cfg, struct daemon_role *role);
+	       struct conf *cfg, struct daemon_role *role);
 
 #endif /* FZ_AGENT_ROLE_H */

@@ -37,11 +37,11 @@
 struct role_gw {
 	struct daemon_role role;
 	struct gateway *gw;
-	struct gw_auth auth; /* until create() hands it to the gateway */
+	struct proto_auth auth; /* until create() hands it to the gateway */
 	const char *auth_path; /* NULL: no -a, no clients */
-	struct resolver *resolver;
+	struct proto_resolver *resolver;
 	struct gw_host *host;
-	struct gw_auth pending; /* SIGHUP: read, not yet in use */
+	struct proto_auth pending; /* SIGHUP: read, not yet in use */
 };
 
 static struct role_gw *role_of(struct daemon *d)
@@ -61,7 +61,7 @@ static int kernel_result(struct daemon *d, int ret, const char *what)
 
 /* --- struct gw_ops --- */
 
-static int op_set_client_peer(void *ctx, const struct gw_client *c)
+static int op_set_client_peer(void *ctx, const struct proto_auth_client *c)
 {
 	const struct fzk_peer_update u = {
 		.public_key = c->public_key,
@@ -146,11 +146,12 @@ static int op_send_control(void *ctx, const uint8_t key[FZ_KEY_LEN],
 		"SEND_CONTROL");
 }
 
-static int op_resolve(void *ctx, const char *name, resolver_cb cb, void *arg)
+static int op_resolve(void *ctx, const char *name, proto_resolver_cb cb,
+		      void *arg)
 {
 	struct daemon *d = ctx;
 
-	return resolver_lookup(role_of(d)->resolver, name, cb, arg);
+	return proto_resolver_lookup(role_of(d)->resolver, name, cb, arg);
 }
 
 static void op_log(void *ctx, const char *line)
@@ -202,15 +203,17 @@ static const struct gw_ops daemon_gw_ops = {
 
 static int role_gw_create(struct daemon *d)
 {
-	const struct resolve_config rc = { .timeout_ms = RESOLVE_TIMEOUT_MS };
+	const struct proto_resolve_config rc = {
+		.timeout_ms = PROTO_RESOLVE_TIMEOUT_MS
+	};
 	struct role_gw *r = role_of(d);
 
 	r->gw = gw_new(&daemon_gw_ops, d, &r->auth);
-	r->resolver = resolver_new(&d->loop, &rc, fz_clock_boot_ns);
+	r->resolver = proto_resolver_new(&d->loop, &rc, fz_clock_boot_ns);
 	r->host = calloc(1, sizeof(*r->host));
 	if (!r->gw || !r->resolver || !r->host) {
-		gw_auth_free(&r->auth);
-		cli_error(d->cmd, "out of memory");
+		proto_auth_free(&r->auth);
+		fz_cli_error(d->cmd, "out of memory");
 		return -ENOMEM;
 	}
 	return 0;
@@ -225,7 +228,7 @@ static int role_gw_create(struct daemon *d)
  */
 static int role_gw_prune(struct daemon *d, char *err, size_t errlen)
 {
-	char b64[KEY_B64_LEN + 1];
+	char b64[FZ_KEY_B64_LEN + 1];
 	struct gateway *gw = role_of(d)->gw;
 	struct fzk_device_view dev;
 	int ret;
@@ -240,7 +243,7 @@ static int role_gw_prune(struct daemon *d, char *err, size_t errlen)
 		if (!(p->flags & FZ_PEER_F_GATEWAY_CLIENT) ||
 		    gw_is_client(gw, p->public_key))
 			continue;
-		key_to_base64(b64, p->public_key);
+		fz_key_to_base64(b64, p->public_key);
 		ret = fzk_del_peer(d->nl, d->ifindex, p->public_key);
 		if (ret == -ENOENT)
 			ret = 0;
@@ -283,7 +286,7 @@ static int role_gw_start(struct daemon *d)
 
 	ret = gw_host_apply(host, d->ifname, err, sizeof(err));
 	if (ret) {
-		cli_error(d->cmd, "%s: %s", d->ifname, err);
+		fz_cli_error(d->cmd, "%s: %s", d->ifname, err);
 		return ret;
 	}
 	daemon_log(d,
@@ -292,7 +295,7 @@ static int role_gw_start(struct daemon *d)
 		   host->table);
 	ret = start_gateway(d, err, sizeof(err));
 	if (ret)
-		cli_error(d->cmd, "%s: %s", d->ifname, err);
+		fz_cli_error(d->cmd, "%s: %s", d->ifname, err);
 	return ret;
 }
 
@@ -308,8 +311,8 @@ static int role_gw_reload_read(struct daemon *d, char *err, size_t errlen)
 	memset(&r->pending, 0, sizeof(r->pending));
 	if (!r->auth_path)
 		return 0;
-	return gw_auth_parse_file(r->auth_path, fz_clock_real_ns(), &r->pending,
-				  err, errlen);
+	return proto_auth_parse_file(r->auth_path, fz_clock_real_ns(),
+				     &r->pending, err, errlen);
 }
 
 static int role_gw_reload(struct daemon *d, char *err, size_t errlen)
@@ -334,7 +337,7 @@ static int role_gw_resync(struct daemon *d, char *err, size_t errlen)
 
 static void role_gw_reload_end(struct daemon *d)
 {
-	gw_auth_free(&role_of(d)->pending);
+	proto_auth_free(&role_of(d)->pending);
 }
 
 /* Clients with a current session hear that we go, so they fail over. */
@@ -367,7 +370,7 @@ static void role_gw_stop(struct daemon *d)
 		say_goodbye(d);
 	gw_free(r->gw);
 	r->gw = NULL;
-	resolver_free(r->resolver);
+	proto_resolver_free(r->resolver);
 	r->resolver = NULL;
 	if (r->host && gw_host_undo(r->host, err, sizeof(err)))
 		daemon_log(d, "%s", err);
@@ -389,19 +392,19 @@ static bool role_gw_keeps_peer(struct daemon *d, const uint8_t key[FZ_KEY_LEN])
 	return r->gw && gw_is_client(r->gw, key);
 }
 
-static int role_gw_check_config(struct daemon *d, const struct fz_config *cfg,
+static int role_gw_check_config(struct daemon *d, const struct conf *cfg,
 				char *err, size_t errlen)
 {
 	struct role_gw *r = role_of(d);
-	char b64[KEY_B64_LEN + 1];
+	char b64[FZ_KEY_B64_LEN + 1];
 
 	for (size_t i = 0; r->gw && i < cfg->n_peers; i++) {
 		if (r->auth_path ?
-			    !gw_auth_find_client(&r->pending,
-						 cfg->peers[i].public_key) :
+			    !proto_auth_find_client(&r->pending,
+						    cfg->peers[i].public_key) :
 			    !gw_is_client(r->gw, cfg->peers[i].public_key))
 			continue;
-		key_to_base64(b64, cfg->peers[i].public_key);
+		fz_key_to_base64(b64, cfg->peers[i].public_key);
 		snprintf(err, errlen,
 			 "%s:%u: peer %s is a [Client] of the authorizations "
 			 "file",
@@ -416,16 +419,16 @@ static int role_gw_check_config(struct daemon *d, const struct fz_config *cfg,
  * allowed IPs, or remove it and add it back as a peer without default
  * deny, and the gateway's state would no longer be the kernel's.
  */
-static int role_gw_check_set(struct daemon *d, const struct fz_config *cfg,
+static int role_gw_check_set(struct daemon *d, const struct conf *cfg,
 			     char *msg, size_t msglen)
 {
 	struct role_gw *r = role_of(d);
-	char b64[KEY_B64_LEN + 1];
+	char b64[FZ_KEY_B64_LEN + 1];
 
 	for (size_t i = 0; r->gw && i < cfg->n_peers; i++) {
 		if (!gw_is_client(r->gw, cfg->peers[i].public_key))
 			continue;
-		key_to_base64(b64, cfg->peers[i].public_key);
+		fz_key_to_base64(b64, cfg->peers[i].public_key);
 		snprintf(msg, msglen,
 			 "peer %s is a client of this gateway: change it in "
 			 "the authorizations file (and send SIGHUP) or with "
@@ -449,12 +452,12 @@ static void role_gw_event(struct daemon *d, const struct fzk_event *ev)
 		gw_on_denied_flow(r->gw, ev);
 }
 
-static int role_gw_ctl(struct daemon *d, enum fz_ctl_verb verb, int argc,
+static int role_gw_ctl(struct daemon *d, enum ctl_verb verb, int argc,
 		       char **argv, char *msg, size_t msglen)
 {
 	struct role_gw *r = role_of(d);
 
-	if (verb == FZ_CTL_VERB_AUTHORIZE)
+	if (verb == CTL_VERB_AUTHORIZE)
 		return gw_ctl_authorize(r->gw, argc - 1, argv + 1, msg, msglen);
 	return gw_ctl_revoke(r->gw, argc - 1, argv + 1, msg, msglen);
 }
@@ -477,25 +480,25 @@ static const struct daemon_role_ops role_gw_ops = {
 	.ctl = role_gw_ctl,
 };
 
-int fz_daemon_gateway(const char *ifname, const char *config_path,
-		      struct fz_config *cfg, struct gw_auth *auth,
-		      const char *auth_path)
+int daemon_gateway(const char *ifname, const char *config_path,
+		   struct conf *cfg, struct proto_auth *auth,
+		   const char *auth_path)
 {
 	struct role_gw *r = calloc(1, sizeof(*r));
 	int status;
 
 	if (!r) {
-		fz_config_free(cfg);
-		gw_auth_free(auth);
-		cli_error("gateway", "out of memory");
-		return CLI_EXIT_FAILURE;
+		conf_free(cfg);
+		proto_auth_free(auth);
+		fz_cli_error("gateway", "out of memory");
+		return FZ_CLI_EXIT_FAILURE;
 	}
 	r->role.ops = &role_gw_ops;
 	r->auth = *auth;
 	memset(auth, 0, sizeof(*auth));
 	r->auth_path = auth_path;
 	status = daemon_run("gateway", ifname, config_path, cfg, &r->role);
-	gw_auth_free(&r->auth);
+	proto_auth_free(&r->auth);
 	free(r);
 	return status;
 }

@@ -307,7 +307,7 @@ static int parse_keypairs(struct fzk_peer_view *peer, struct nlattr *list)
 	nla_for_each_nested(nest, list, rem) {
 		if (parse_keypair(&kp, nest))
 			return -EINVAL;
-		if (peer->n_keypairs < FZ_DEVICE_MAX_KEYPAIRS)
+		if (peer->n_keypairs < FZK_DEVICE_MAX_KEYPAIRS)
 			peer->keypairs[peer->n_keypairs++] = kp;
 	}
 	return rem > 0 ? -EINVAL : 0;

@@ -51,7 +51,7 @@ struct fzk_resource_view {
 };
 
 /* The dump shows "current" and "next"; room for a future "previous". */
-#define FZ_DEVICE_MAX_KEYPAIRS 4
+#define FZK_DEVICE_MAX_KEYPAIRS 4
 
 struct fzk_peer_view {
 	uint8_t public_key[FZ_KEY_LEN];
@@ -66,7 +66,7 @@ struct fzk_peer_view {
 	uint64_t last_handshake_ns; /* since the epoch, 0 = never */
 	uint64_t last_rx_ns; /* since the epoch, 0 = never */
 	uint64_t drops[__FZ_STAT_A_MAX]; /* its own, by enum fz_stat_attr */
-	struct fzk_keypair_view keypairs[FZ_DEVICE_MAX_KEYPAIRS];
+	struct fzk_keypair_view keypairs[FZK_DEVICE_MAX_KEYPAIRS];
 	size_t n_keypairs; /* more than the maximum are ignored */
 	/* Gateway clients only (FZ_PEER_F_GATEWAY_CLIENT); NULL when none. */
 	struct fzk_resource_view *resources;

@@ -200,11 +200,12 @@ enum fzk_event_resync fzk_event_resync_need(const struct fzk_peer_view *p,
 		fzk_peer_keypair(p, FZ_KEYPAIR_CURRENT);
 
 	if (p->endpoint.ss_family == AF_UNSPEC)
-		return RESYNC_NONE;
+		return FZK_RESYNC_NONE;
 	if (!kp)
-		return p->persistent_keepalive ? RESYNC_KEEPALIVE : RESYNC_NONE;
+		return p->persistent_keepalive ? FZK_RESYNC_KEEPALIVE :
+						 FZK_RESYNC_NONE;
 	if ((kp->flags & FZ_KEYPAIR_F_INITIATOR) && now_ns >= kp->created_ns &&
 	    now_ns - kp->created_ns >= rekey_after_ns)
-		return RESYNC_REKEY;
-	return RESYNC_NONE;
+		return FZK_RESYNC_REKEY;
+	return FZK_RESYNC_NONE;
 }

@@ -51,15 +51,19 @@ int fzk_event_parse(const struct nlmsghdr *nlh, int family,
  * After the event socket overflowed (ENOBUFS), events were lost, and a
  * HANDSHAKE_NEEDED among them leaves a peer without keys until fz.ko
  * asks again. Judged from the peer as a dump shows it, at real time
- * now_ns: RESYNC_REKEY when the current session is ours and older than
- * rekey_after_ns (its rekey request may be lost); RESYNC_KEEPALIVE when
+ * now_ns: FZK_RESYNC_REKEY when the current session is ours and older than
+ * rekey_after_ns (its rekey request may be lost); FZK_RESYNC_KEEPALIVE when
  * it has no session but a persistent keepalive, which WireGuard keeps up
- * anyway; RESYNC_NONE otherwise, and always without an endpoint. Lost
+ * anyway; FZK_RESYNC_NONE otherwise, and always without an endpoint. Lost
  * handshake messages need nothing: peers and our own retry timers send
  * them again.
  */
 #define FZK_EVENT_REKEY_AFTER_NS (120ULL * 1000000000ULL)
-enum fzk_event_resync { RESYNC_NONE, RESYNC_REKEY, RESYNC_KEEPALIVE };
+enum fzk_event_resync {
+	FZK_RESYNC_NONE,
+	FZK_RESYNC_REKEY,
+	FZK_RESYNC_KEEPALIVE
+};
 struct fzk_peer_view;
 enum fzk_event_resync fzk_event_resync_need(const struct fzk_peer_view *p,
 					    uint64_t now_ns,

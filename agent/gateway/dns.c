@@ -30,27 +30,28 @@ static bool worth_logging(uint64_t count)
 	return count <= 10 || !(count & (count - 1));
 }
 
-static void drop(struct gateway *gw, const uint8_t *key, enum p2p_drop why)
+static void drop(struct gateway *gw, const uint8_t *key,
+		 enum proto_p2p_drop why)
 {
-	char id[KEY_B64_LEN + 1];
+	char id[FZ_KEY_B64_LEN + 1];
 	uint64_t n = ++gw->drops[why];
 
 	if (!worth_logging(n))
 		return;
-	key_to_base64(id, key);
+	fz_key_to_base64(id, key);
 	gw_log(gw, "dropped control packet from %s: %s (%" PRIu64 " dropped)",
-	       id, p2p_drop_name(why), n);
+	       id, proto_p2p_drop_name(why), n);
 }
 
-uint64_t gw_drops(const struct gateway *gw, enum p2p_drop reason)
+uint64_t gw_drops(const struct gateway *gw, enum proto_p2p_drop reason)
 {
-	return reason < P2P_DROP_MAX ? gw->drops[reason] : 0;
+	return reason < PROTO_P2P_DROP_MAX ? gw->drops[reason] : 0;
 }
 
 int gw_send_goodbye(struct gateway *gw, const uint8_t key[FZ_KEY_LEN])
 {
-	uint8_t pkt[P2P_HEADER_LEN];
-	int len = p2p_encode_goodbye(pkt, sizeof(pkt));
+	uint8_t pkt[PROTO_P2P_HEADER_LEN];
+	int len = proto_p2p_encode_goodbye(pkt, sizeof(pkt));
 
 	return gw->ops->send_control(gw->ctx, key, pkt, (size_t)len);
 }
@@ -58,8 +59,8 @@ int gw_send_goodbye(struct gateway *gw, const uint8_t key[FZ_KEY_LEN])
 /* --- Mapping --- */
 
 void gw_map_round_robin(const struct fz_cidr *proxy, size_t n,
-			const struct resolve_result *r, struct fz_cidr *real,
-			bool *has_real)
+			const struct proto_resolve_result *r,
+			struct fz_cidr *real, bool *has_real)
 {
 	size_t k4 = 0, k6 = 0;
 
@@ -114,11 +115,11 @@ const char *gw_map_target_refused(const struct fz_cidr *ip)
  * out is logged (a name that points at the gateway is worth knowing).
  */
 static void filter_answer(struct gateway *gw, const uint8_t *key,
-			  const char *name, struct resolve_result *r)
+			  const char *name, struct proto_resolve_result *r)
 {
 	struct fz_cidr *lists[2] = { r->v4, r->v6 };
 	size_t *counts[2] = { &r->n4, &r->n6 };
-	char id[KEY_B64_LEN + 1], text[INET6_ADDRSTRLEN];
+	char id[FZ_KEY_B64_LEN + 1], text[INET6_ADDRSTRLEN];
 
 	for (size_t f = 0; f < 2; f++) {
 		size_t kept = 0;
@@ -134,7 +135,7 @@ static void filter_answer(struct gateway *gw, const uint8_t *key,
 				lists[f][kept++] = *ip;
 				continue;
 			}
-			key_to_base64(id, key);
+			fz_key_to_base64(id, key);
 			inet_ntop(ip->family, ip->addr, text, sizeof(text));
 			gw_log(gw,
 			       "client %s: %s resolved to %s, which is %s: "
@@ -233,12 +234,12 @@ static void format_ips(char *out, size_t len, const struct fz_cidr *ips,
 /* Installs the maps of one name; returns how many have a real address. */
 static size_t install_maps(struct gateway *gw, struct gw_peer *p,
 			   struct gw_authz *a, struct gw_domain *d,
-			   const struct p2p_msg *m,
-			   const struct resolve_result *r)
+			   const struct proto_p2p_msg *m,
+			   const struct proto_resolve_result *r)
 {
 	const uint8_t *key = p->client->public_key;
-	struct fz_cidr real[P2P_MAX_PROXY_IPS];
-	bool has_real[P2P_MAX_PROXY_IPS];
+	struct fz_cidr real[PROTO_P2P_MAX_PROXY_IPS];
+	bool has_real[PROTO_P2P_MAX_PROXY_IPS];
 	size_t mapped = 0;
 
 	for (size_t i = 0; i < d->n_proxy; i++)
@@ -261,30 +262,31 @@ static size_t install_maps(struct gateway *gw, struct gw_peer *p,
 }
 
 static void answer(struct gateway *gw, const uint8_t *key,
-		   const struct p2p_msg *m, bool active)
+		   const struct proto_p2p_msg *m, bool active)
 {
 	uint8_t pkt[FZ_MAX_CONTROL_PAYLOAD];
-	int len = p2p_encode_domain_status(pkt, sizeof(pkt), m->resource,
-					   m->domain, active);
-	char id[KEY_B64_LEN + 1];
+	int len = proto_p2p_encode_domain_status(pkt, sizeof(pkt), m->resource,
+						 m->domain, active);
+	char id[FZ_KEY_B64_LEN + 1];
 	int ret = len < 0 ?
 			  len :
 			  gw->ops->send_control(gw->ctx, key, pkt, (size_t)len);
 
 	if (ret) {
-		key_to_base64(id, key);
+		fz_key_to_base64(id, key);
 		gw_log(gw, "cannot send DomainStatus for %s to %s: %s",
 		       m->domain, id, strerror(-ret));
 	}
 }
 
 static void log_mapping(struct gateway *gw, const uint8_t *key,
-			const struct p2p_msg *m, const struct resolve_result *r,
-			bool cached, size_t mapped)
+			const struct proto_p2p_msg *m,
+			const struct proto_resolve_result *r, bool cached,
+			size_t mapped)
 {
-	char id[KEY_B64_LEN + 1], v4[160], v6[400], proxy[400];
+	char id[FZ_KEY_B64_LEN + 1], v4[160], v6[400], proxy[400];
 
-	key_to_base64(id, key);
+	fz_key_to_base64(id, key);
 	format_ips(v4, sizeof(v4), r->v4, r->n4);
 	format_ips(v6, sizeof(v6), r->v6, r->n6);
 	format_ips(proxy, sizeof(proxy), m->proxy_ips, m->n_proxy_ips);
@@ -296,18 +298,18 @@ static void log_mapping(struct gateway *gw, const uint8_t *key,
 
 /* The client or its authorization may have gone while we resolved. */
 static void apply_answer(struct gateway *gw, const uint8_t *key,
-			 const struct p2p_msg *m,
-			 const struct resolve_result *res, bool cached)
+			 const struct proto_p2p_msg *m,
+			 const struct proto_resolve_result *res, bool cached)
 {
 	struct gw_peer *p = gw_find_peer(gw, key);
 	struct gw_authz *a = p ? gw_find_authz(p, m->resource) : NULL;
-	struct resolve_result filtered, *r = NULL;
+	struct proto_resolve_result filtered, *r = NULL;
 	struct gw_domain *d;
 	size_t mapped = 0;
 	int ret;
 
 	if (!a) {
-		drop(gw, key, P2P_DROP_UNAUTHORIZED);
+		drop(gw, key, PROTO_P2P_DROP_UNAUTHORIZED);
 		return;
 	}
 	if (res) {
@@ -339,17 +341,17 @@ static void unlink_pending(struct gateway *gw, struct gw_pending *pd)
 		*pp = pd->next;
 }
 
-static void on_resolved(void *arg, const struct resolve_result *r, int err,
-			bool cached)
+static void on_resolved(void *arg, const struct proto_resolve_result *r,
+			int err, bool cached)
 {
 	struct gw_pending *pd = arg;
 	struct gateway *gw = pd->gw;
-	char id[KEY_B64_LEN + 1];
+	char id[FZ_KEY_B64_LEN + 1];
 
 	if (gw) {
 		unlink_pending(gw, pd);
 		if (!r) {
-			key_to_base64(id, pd->key);
+			fz_key_to_base64(id, pd->key);
 			gw_log(gw, "client %s: cannot resolve %s: %s", id,
 			       pd->msg.domain, strerror(err < 0 ? -err : err));
 		}
@@ -366,7 +368,7 @@ void gw_dns_detach(struct gateway *gw)
 }
 
 static void resolve(struct gateway *gw, const uint8_t *key,
-		    const struct p2p_msg *m)
+		    const struct proto_p2p_msg *m)
 {
 	struct gw_pending *pd = calloc(1, sizeof(*pd));
 	int ret;
@@ -399,41 +401,43 @@ static size_t lookups_of(const struct gateway *gw, const uint8_t *key)
 
 /* --- Control packets --- */
 
-static enum p2p_drop check_assigned(struct gw_peer *p, const struct p2p_msg *m)
+static enum proto_p2p_drop check_assigned(struct gw_peer *p,
+					  const struct proto_p2p_msg *m)
 {
 	struct gw_authz *a = gw_find_authz(p, m->resource);
 
 	if (!a)
-		return P2P_DROP_UNAUTHORIZED;
-	if (a->res->type != GW_RES_DNS)
-		return P2P_DROP_NOT_DNS;
+		return PROTO_P2P_DROP_UNAUTHORIZED;
+	if (a->res->type != PROTO_AUTH_RES_DNS)
+		return PROTO_P2P_DROP_NOT_DNS;
 	if (!fz_domain_matches(a->res->domain, m->domain))
-		return P2P_DROP_DOMAIN_MISMATCH;
-	return P2P_OK;
+		return PROTO_P2P_DROP_DOMAIN_MISMATCH;
+	return PROTO_P2P_OK;
 }
 
 void gw_on_control(struct gateway *gw, const uint8_t key[FZ_KEY_LEN],
 		   const uint8_t *packet, size_t len)
 {
 	struct gw_peer *p = gw_find_peer(gw, key);
-	char id[KEY_B64_LEN + 1];
-	enum p2p_drop why;
-	struct p2p_msg m;
+	char id[FZ_KEY_B64_LEN + 1];
+	enum proto_p2p_drop why;
+	struct proto_p2p_msg m;
 
-	why = p ? p2p_decode(packet, len, &m) : P2P_DROP_UNKNOWN_CLIENT;
-	if (!why && m.event == P2P_DOMAIN_STATUS)
-		why = P2P_DROP_UNEXPECTED;
-	if (!why && m.event == P2P_ASSIGNED_IPS)
+	why = p ? proto_p2p_decode(packet, len, &m) :
+		  PROTO_P2P_DROP_UNKNOWN_CLIENT;
+	if (!why && m.event == PROTO_P2P_DOMAIN_STATUS)
+		why = PROTO_P2P_DROP_UNEXPECTED;
+	if (!why && m.event == PROTO_P2P_ASSIGNED_IPS)
 		why = check_assigned(p, &m);
-	if (!why && m.event == P2P_ASSIGNED_IPS &&
+	if (!why && m.event == PROTO_P2P_ASSIGNED_IPS &&
 	    lookups_of(gw, key) >= GW_MAX_LOOKUPS_PER_CLIENT)
-		why = P2P_DROP_TOO_MANY_LOOKUPS;
+		why = PROTO_P2P_DROP_TOO_MANY_LOOKUPS;
 	if (why) {
 		drop(gw, key, why);
 		return;
 	}
-	key_to_base64(id, key);
-	if (m.event == P2P_GOODBYE) {
+	fz_key_to_base64(id, key);
+	if (m.event == PROTO_P2P_GOODBYE) {
 		gw_log(gw, "client %s said goodbye", id);
 		return;
 	}
@@ -497,9 +501,9 @@ static void format_end(char *out, size_t len, const struct fzk_event_flow *f,
 void gw_on_denied_flow(struct gateway *gw, const struct fzk_event *ev)
 {
 	const struct fzk_event_flow *f = &ev->flow;
-	char id[KEY_B64_LEN + 1], proto[16], src[64], dst[64];
+	char id[FZ_KEY_B64_LEN + 1], proto[16], src[64], dst[64];
 
-	key_to_base64(id, ev->peer_key);
+	fz_key_to_base64(id, ev->peer_key);
 	format_proto(proto, f->proto);
 	format_end(src, sizeof(src), f, f->saddr, f->sport);
 	format_end(dst, sizeof(dst), f, f->daddr, f->dport);

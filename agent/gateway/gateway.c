@@ -30,7 +30,7 @@ void gw_log(struct gateway *gw, const char *fmt, ...)
 }
 
 struct gateway *gw_new(const struct gw_ops *ops, void *ctx,
-		       struct gw_auth *auth)
+		       struct proto_auth *auth)
 {
 	struct gateway *gw = calloc(1, sizeof(*gw));
 
@@ -58,25 +58,26 @@ void gw_free(struct gateway *gw)
 	for (size_t i = 0; i < gw->auth.n_clients; i++)
 		free(gw->peers[i].authz);
 	free(gw->peers);
-	gw_auth_free(&gw->auth);
+	proto_auth_free(&gw->auth);
 	free(gw);
 }
 
-const struct gw_auth *gw_authorizations(const struct gateway *gw)
+const struct proto_auth *gw_authorizations(const struct gateway *gw)
 {
 	return &gw->auth;
 }
 
 struct gw_peer *gw_find_peer(struct gateway *gw, const uint8_t *key)
 {
-	const struct gw_client *c = gw_auth_find_client(&gw->auth, key);
+	const struct proto_auth_client *c =
+		proto_auth_find_client(&gw->auth, key);
 
 	return c ? &gw->peers[c - gw->auth.clients] : NULL;
 }
 
 bool gw_is_client(const struct gateway *gw, const uint8_t key[FZ_KEY_LEN])
 {
-	return gw_auth_find_client(&gw->auth, key) != NULL;
+	return proto_auth_find_client(&gw->auth, key) != NULL;
 }
 
 struct gw_authz *gw_find_authz(struct gw_peer *p, const uint8_t *id)
@@ -108,7 +109,7 @@ static size_t dns_addrs(const struct gw_authz *a, struct fz_cidr *out)
 int gw_push_resource(struct gateway *gw, struct gw_peer *p,
 		     const struct gw_authz *a)
 {
-	const struct gw_resource *r = a->res;
+	const struct proto_auth_resource *r = a->res;
 	struct fz_cidr addrs[FZ_MAX_RESOURCE_ADDRS];
 	struct fzk_resource_spec spec = {
 		.addrs = addrs,
@@ -118,7 +119,7 @@ int gw_push_resource(struct gateway *gw, struct gw_peer *p,
 	};
 
 	memcpy(spec.id, r->id, FZ_RESOURCE_ID_LEN);
-	if (r->type == GW_RES_DNS) {
+	if (r->type == PROTO_AUTH_RES_DNS) {
 		spec.flags = FZ_RES_F_DNS;
 		spec.n_addrs = dns_addrs(a, addrs);
 	} else {
@@ -131,14 +132,14 @@ int gw_push_resource(struct gateway *gw, struct gw_peer *p,
 static int install_peer(struct gateway *gw, struct gw_peer *p, char *err,
 			size_t errlen)
 {
-	char id[KEY_B64_LEN + 1];
+	char id[FZ_KEY_B64_LEN + 1];
 	int ret;
 
 	if (p->installed)
 		return 0;
 	ret = gw->ops->set_client_peer(gw->ctx, p->client);
 	if (ret) {
-		key_to_base64(id, p->client->public_key);
+		fz_key_to_base64(id, p->client->public_key);
 		snprintf(err, errlen, "cannot add client %s: %s", id,
 			 strerror(-ret));
 		return ret;
@@ -160,7 +161,7 @@ static void format_expiry(char out[32], uint64_t expires_ns)
 		strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static int add_authz(struct gw_peer *p, const struct gw_resource *r,
+static int add_authz(struct gw_peer *p, const struct proto_auth_resource *r,
 		     struct gw_authz **out)
 {
 	struct gw_authz *grown;
@@ -185,12 +186,12 @@ static void remove_authz(struct gw_peer *p, struct gw_authz *a)
 	p->n_authz--;
 }
 
-int gw_authorize(struct gateway *gw, const struct gw_client *c,
-		 const struct gw_resource *r, uint64_t expires_ns, char *err,
-		 size_t errlen)
+int gw_authorize(struct gateway *gw, const struct proto_auth_client *c,
+		 const struct proto_auth_resource *r, uint64_t expires_ns,
+		 char *err, size_t errlen)
 {
 	struct gw_peer *p = gw_find_peer(gw, c->public_key);
-	char id[KEY_B64_LEN + 1], until[32];
+	char id[FZ_KEY_B64_LEN + 1], until[32];
 	struct gw_authz *a;
 	uint64_t old_expiry = 0;
 	bool is_new;
@@ -211,7 +212,7 @@ int gw_authorize(struct gateway *gw, const struct gw_client *c,
 	}
 	old_expiry = a->expires_ns;
 	a->expires_ns = expires_ns;
-	key_to_base64(id, c->public_key);
+	fz_key_to_base64(id, c->public_key);
 	ret = gw_push_resource(gw, p, a);
 	if (ret) {
 		snprintf(err, errlen, "cannot authorize %s for %s: %s", id,
@@ -231,11 +232,11 @@ int gw_authorize(struct gateway *gw, const struct gw_client *c,
 static int revoke_one(struct gateway *gw, struct gw_peer *p, struct gw_authz *a,
 		      char *err, size_t errlen)
 {
-	char id[KEY_B64_LEN + 1];
+	char id[FZ_KEY_B64_LEN + 1];
 	const char *name = a->res->name;
 	int ret;
 
-	key_to_base64(id, p->client->public_key);
+	fz_key_to_base64(id, p->client->public_key);
 	ret = gw->ops->del_resource(gw->ctx, p->client->public_key, a->res->id);
 	if (ret && ret != -ENOENT) {
 		snprintf(err, errlen, "cannot revoke %s from %s: %s", name, id,
@@ -256,10 +257,10 @@ static int revoke_unknown(struct gateway *gw, struct gw_peer *p,
 			  const uint8_t *rid, const char *name, bool quiet,
 			  char *err, size_t errlen)
 {
-	char id[KEY_B64_LEN + 1];
+	char id[FZ_KEY_B64_LEN + 1];
 	int ret = gw->ops->del_resource(gw->ctx, p->client->public_key, rid);
 
-	key_to_base64(id, p->client->public_key);
+	fz_key_to_base64(id, p->client->public_key);
 	if (ret == -ENOENT && !quiet)
 		snprintf(err, errlen, "the client is not authorized for %s",
 			 name);
@@ -274,8 +275,8 @@ static int revoke_unknown(struct gateway *gw, struct gw_peer *p,
 	return quiet && ret == -ENOENT ? 0 : ret;
 }
 
-int gw_revoke(struct gateway *gw, const struct gw_client *c,
-	      const struct gw_resource *r, char *err, size_t errlen)
+int gw_revoke(struct gateway *gw, const struct proto_auth_client *c,
+	      const struct proto_auth_resource *r, char *err, size_t errlen)
 {
 	struct gw_peer *p = gw_find_peer(gw, c->public_key);
 	struct gw_authz *a;
@@ -302,9 +303,9 @@ int gw_revoke(struct gateway *gw, const struct gw_client *c,
 
 /* --- Reconciling with the file --- */
 
-static const struct gw_grant *file_grant(const struct gw_auth *auth,
-					 const struct gw_client *c,
-					 const uint8_t *id)
+static const struct proto_auth_grant *
+file_grant(const struct proto_auth *auth, const struct proto_auth_client *c,
+	   const uint8_t *id)
 {
 	for (size_t g = 0; g < c->n_grants; g++)
 		if (!memcmp(auth->resources[c->grants[g].resource].id, id,
@@ -332,11 +333,11 @@ static bool dev_has_resource(const struct fzk_peer_view *kp, const uint8_t *id)
 
 /* "gitlab" when the file knows the ID, else the UUID. */
 static void resource_label(const struct gateway *gw, const uint8_t *id,
-			   char out[GW_NAME_MAX + 1])
+			   char out[PROTO_AUTH_NAME_MAX + 1])
 {
 	for (size_t i = 0; i < gw->auth.n_resources; i++)
 		if (!memcmp(gw->auth.resources[i].id, id, FZ_RESOURCE_ID_LEN)) {
-			snprintf(out, GW_NAME_MAX + 1, "%s",
+			snprintf(out, PROTO_AUTH_NAME_MAX + 1, "%s",
 				 gw->auth.resources[i].name);
 			return;
 		}
@@ -347,15 +348,15 @@ static void resource_label(const struct gateway *gw, const uint8_t *id,
 static int drop_unfiled(struct gateway *gw, struct gw_peer *p, char *err,
 			size_t errlen)
 {
-	char id[KEY_B64_LEN + 1];
+	char id[FZ_KEY_B64_LEN + 1];
 	int ret = 0;
 
 	for (size_t j = p->n_authz; j-- > 0 && !ret;) {
-		const struct gw_resource *r = p->authz[j].res;
+		const struct proto_auth_resource *r = p->authz[j].res;
 
 		if (file_grant(&gw->auth, p->client, r->id))
 			continue;
-		key_to_base64(id, p->client->public_key);
+		fz_key_to_base64(id, p->client->public_key);
 		gw_log(gw,
 		       "client %s: resource %s is not authorized in the "
 		       "authorizations file",
@@ -370,7 +371,7 @@ static int drop_unknown(struct gateway *gw, struct gw_peer *p,
 			const struct fzk_peer_view *kp, char *err,
 			size_t errlen)
 {
-	char id[KEY_B64_LEN + 1], label[GW_NAME_MAX + 1];
+	char id[FZ_KEY_B64_LEN + 1], label[PROTO_AUTH_NAME_MAX + 1];
 	int ret;
 
 	for (size_t k = 0; kp && k < kp->n_resources; k++) {
@@ -383,7 +384,7 @@ static int drop_unknown(struct gateway *gw, struct gw_peer *p,
 					    rid);
 		if (ret == -ENOENT)
 			continue;
-		key_to_base64(id, p->client->public_key);
+		fz_key_to_base64(id, p->client->public_key);
 		resource_label(gw, rid, label);
 		if (ret) {
 			snprintf(err, errlen,
@@ -408,18 +409,18 @@ static int apply_grants(struct gateway *gw, struct gw_peer *p,
 			const struct fzk_peer_view *kp, char *err,
 			size_t errlen)
 {
-	const struct gw_client *c = p->client;
-	char id[KEY_B64_LEN + 1];
+	const struct proto_auth_client *c = p->client;
+	char id[FZ_KEY_B64_LEN + 1];
 	int ret = 0;
 
 	for (size_t g = 0; g < c->n_grants && !ret; g++) {
-		const struct gw_resource *r =
+		const struct proto_auth_resource *r =
 			&gw->auth.resources[c->grants[g].resource];
 
 		if (!gw_find_authz(p, r->id) && dev_has_resource(kp, r->id)) {
 			ret = gw->ops->del_dns_maps(gw->ctx, c->public_key,
 						    r->id);
-			key_to_base64(id, c->public_key);
+			fz_key_to_base64(id, c->public_key);
 			if (ret && ret != -ENOENT) {
 				snprintf(err, errlen,
 					 "cannot clear the DNS maps of %s of "
@@ -427,7 +428,7 @@ static int apply_grants(struct gateway *gw, struct gw_peer *p,
 					 r->name, id, strerror(-ret));
 				return ret;
 			}
-			if (!ret && r->type == GW_RES_DNS)
+			if (!ret && r->type == PROTO_AUTH_RES_DNS)
 				gw_log(gw,
 				       "cleared the DNS maps of resource %s "
 				       "of client %s left in fz.ko",
@@ -443,7 +444,7 @@ static int apply_grants(struct gateway *gw, struct gw_peer *p,
 int gw_start(struct gateway *gw, const struct fzk_device_view *dev, char *err,
 	     size_t errlen)
 {
-	const struct gw_auth *auth = &gw->auth;
+	const struct proto_auth *auth = &gw->auth;
 	int ret = 0;
 
 	for (size_t i = 0; i < auth->n_clients && !ret; i++) {
@@ -465,12 +466,12 @@ int gw_start(struct gateway *gw, const struct fzk_device_view *dev, char *err,
 	return ret;
 }
 
-static bool same_definition(const struct gw_resource *a,
-			    const struct gw_resource *b)
+static bool same_definition(const struct proto_auth_resource *a,
+			    const struct proto_auth_resource *b)
 {
 	if (a->type != b->type)
 		return false;
-	if (a->type == GW_RES_DNS)
+	if (a->type == PROTO_AUTH_RES_DNS)
 		return !strcmp(a->domain, b->domain);
 	return a->cidr.family == b->cidr.family &&
 	       a->cidr.cidr == b->cidr.cidr &&
@@ -479,11 +480,11 @@ static bool same_definition(const struct gw_resource *a,
 
 /* The old client's authorizations whose resource is still the same. */
 static int carry_authz(struct gw_peer *to, const struct gw_peer *from,
-		       const struct gw_auth *auth)
+		       const struct proto_auth *auth)
 {
 	for (size_t j = 0; j < from->n_authz; j++) {
 		const struct gw_authz *a = &from->authz[j];
-		const struct gw_resource *r = NULL;
+		const struct proto_auth_resource *r = NULL;
 		struct gw_authz *grown;
 
 		for (size_t k = 0; k < auth->n_resources && !r; k++)
@@ -503,10 +504,10 @@ static int carry_authz(struct gw_peer *to, const struct gw_peer *from,
 	return 0;
 }
 
-int gw_replace_auth(struct gateway *gw, struct gw_auth *auth)
+int gw_replace_auth(struct gateway *gw, struct proto_auth *auth)
 {
 	struct gw_peer *peers = calloc(auth->n_clients + 1, sizeof(*peers));
-	char id[KEY_B64_LEN + 1];
+	char id[FZ_KEY_B64_LEN + 1];
 	int ret = peers ? 0 : -ENOMEM;
 
 	for (size_t i = 0; i < auth->n_clients && !ret; i++) {
@@ -524,10 +525,10 @@ int gw_replace_auth(struct gateway *gw, struct gw_auth *auth)
 		return ret;
 	}
 	for (size_t i = 0; i < gw->auth.n_clients; i++) {
-		const struct gw_client *c = &gw->auth.clients[i];
+		const struct proto_auth_client *c = &gw->auth.clients[i];
 
-		if (!gw_auth_find_client(auth, c->public_key)) {
-			key_to_base64(id, c->public_key);
+		if (!proto_auth_find_client(auth, c->public_key)) {
+			fz_key_to_base64(id, c->public_key);
 			gw_log(gw,
 			       "client %s is no longer in the authorizations "
 			       "file",
@@ -536,7 +537,7 @@ int gw_replace_auth(struct gateway *gw, struct gw_auth *auth)
 		free(gw->peers[i].authz);
 	}
 	free(gw->peers);
-	gw_auth_free(&gw->auth);
+	proto_auth_free(&gw->auth);
 	gw->peers = peers;
 	gw->auth = *auth;
 	memset(auth, 0, sizeof(*auth));
@@ -545,24 +546,25 @@ int gw_replace_auth(struct gateway *gw, struct gw_auth *auth)
 
 /* --- Control socket words --- */
 
-static const struct gw_client *ctl_client(struct gateway *gw, const char *b64,
-					  char *msg, size_t msglen)
+static const struct proto_auth_client *
+ctl_client(struct gateway *gw, const char *b64, char *msg, size_t msglen)
 {
 	uint8_t key[FZ_KEY_LEN];
-	const struct gw_client *c = NULL;
+	const struct proto_auth_client *c = NULL;
 
-	if (key_from_base64(key, b64, strlen(b64)))
+	if (fz_key_from_base64(key, b64, strlen(b64)))
 		snprintf(msg, msglen, "'%s' is not a public key", b64);
-	else if (!(c = gw_auth_find_client(&gw->auth, key)))
+	else if (!(c = proto_auth_find_client(&gw->auth, key)))
 		snprintf(msg, msglen,
 			 "client %s is not in the authorizations file", b64);
 	return c;
 }
 
-static const struct gw_resource *
+static const struct proto_auth_resource *
 ctl_resource(struct gateway *gw, const char *name, char *msg, size_t msglen)
 {
-	const struct gw_resource *r = gw_auth_find_resource(&gw->auth, name);
+	const struct proto_auth_resource *r =
+		proto_auth_find_resource(&gw->auth, name);
 
 	if (!r)
 		snprintf(msg, msglen,
@@ -575,8 +577,8 @@ ctl_resource(struct gateway *gw, const char *name, char *msg, size_t msglen)
 int gw_ctl_authorize(struct gateway *gw, int argc, char **argv, char *msg,
 		     size_t msglen)
 {
-	const struct gw_client *c;
-	const struct gw_resource *r;
+	const struct proto_auth_client *c;
+	const struct proto_auth_resource *r;
 	unsigned long long expires;
 	char *end;
 
@@ -601,8 +603,8 @@ int gw_ctl_authorize(struct gateway *gw, int argc, char **argv, char *msg,
 int gw_ctl_revoke(struct gateway *gw, int argc, char **argv, char *msg,
 		  size_t msglen)
 {
-	const struct gw_client *c;
-	const struct gw_resource *r = NULL;
+	const struct proto_auth_client *c;
+	const struct proto_auth_resource *r = NULL;
 	uint8_t rid[FZ_RESOURCE_ID_LEN];
 	struct gw_peer *p;
 
@@ -615,7 +617,7 @@ int gw_ctl_revoke(struct gateway *gw, int argc, char **argv, char *msg,
 		return -EINVAL;
 	if (!strcmp(argv[1], "all"))
 		return gw_revoke(gw, c, NULL, msg, msglen);
-	r = gw_auth_find_resource(&gw->auth, argv[1]);
+	r = proto_auth_find_resource(&gw->auth, argv[1]);
 	if (r)
 		return gw_revoke(gw, c, r, msg, msglen);
 	/* An ID the file does not have may still be in fz.ko. */

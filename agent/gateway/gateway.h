@@ -38,16 +38,16 @@
 #define GW_MAX_DOMAINS 16 /* names per wildcard resource and client */
 /*
  * Lookups one client may have in flight. Name servers that never answer
- * hold a resolver worker for RESOLVE_TIMEOUT_MS; libuv has 4, so one
+ * hold a resolver worker for PROTO_RESOLVE_TIMEOUT_MS; libuv has 4, so one
  * client must not hold them all. An AssignedIps beyond this is dropped
- * and counted (P2P_DROP_TOO_MANY_LOOKUPS); cached names do not count.
+ * and counted (PROTO_P2P_DROP_TOO_MANY_LOOKUPS); cached names do not count.
  */
 #define GW_MAX_LOOKUPS_PER_CLIENT 2
 
 struct gw_ops {
 	/* SET_PEER with FZ_PEER_F_GATEWAY_CLIENT and the tunnel IPs as
 	 * allowed IPs; the handshake state learns the peer and its PSK. */
-	int (*set_client_peer)(void *ctx, const struct gw_client *c);
+	int (*set_client_peer)(void *ctx, const struct proto_auth_client *c);
 	int (*set_resource)(void *ctx, const uint8_t key[FZ_KEY_LEN],
 			    const struct fzk_resource_spec *r);
 	int (*del_resource)(void *ctx, const uint8_t key[FZ_KEY_LEN],
@@ -63,8 +63,9 @@ struct gw_ops {
 			    const uint8_t id[FZ_RESOURCE_ID_LEN]);
 	int (*send_control)(void *ctx, const uint8_t key[FZ_KEY_LEN],
 			    const uint8_t *packet, size_t len);
-	/* As resolver_lookup(): cb is called once if this returns 0. */
-	int (*resolve)(void *ctx, const char *name, resolver_cb cb, void *arg);
+	/* As proto_resolver_lookup(): cb is called once if this returns 0. */
+	int (*resolve)(void *ctx, const char *name, proto_resolver_cb cb,
+		       void *arg);
 	/* One log line, without interface or newline. */
 	void (*log)(void *ctx, const char *line);
 	/* An address of this host (NULL: none is); never a DNS map's real. */
@@ -75,7 +76,7 @@ struct gateway;
 
 /* Takes auth (it is freed with the gateway). NULL: out of memory. */
 struct gateway *gw_new(const struct gw_ops *ops, void *ctx,
-		       struct gw_auth *auth);
+		       struct proto_auth *auth);
 /* Resolutions still running are forgotten: their answers are dropped. */
 void gw_free(struct gateway *gw);
 
@@ -101,9 +102,9 @@ int gw_start(struct gateway *gw, const struct fzk_device_view *dev, char *err,
  * that, and the daemon removes peers of clients no longer in the file.
  * -ENOMEM: nothing changed.
  */
-int gw_replace_auth(struct gateway *gw, struct gw_auth *auth);
+int gw_replace_auth(struct gateway *gw, struct proto_auth *auth);
 
-const struct gw_auth *gw_authorizations(const struct gateway *gw);
+const struct proto_auth *gw_authorizations(const struct gateway *gw);
 bool gw_is_client(const struct gateway *gw, const uint8_t key[FZ_KEY_LEN]);
 
 /*
@@ -111,12 +112,12 @@ bool gw_is_client(const struct gateway *gw, const uint8_t key[FZ_KEY_LEN]);
  * expires_ns (0: never), replacing an earlier authorization of the same
  * pair. The client's peer is created on its first authorization.
  */
-int gw_authorize(struct gateway *gw, const struct gw_client *c,
-		 const struct gw_resource *r, uint64_t expires_ns, char *err,
-		 size_t errlen);
+int gw_authorize(struct gateway *gw, const struct proto_auth_client *c,
+		 const struct proto_auth_resource *r, uint64_t expires_ns,
+		 char *err, size_t errlen);
 /* r NULL: every resource of the client. -ENOENT: was not authorized. */
-int gw_revoke(struct gateway *gw, const struct gw_client *c,
-	      const struct gw_resource *r, char *err, size_t errlen);
+int gw_revoke(struct gateway *gw, const struct proto_auth_client *c,
+	      const struct proto_auth_resource *r, char *err, size_t errlen);
 
 /* fz.ko's events for this gateway's peers. */
 void gw_on_control(struct gateway *gw, const uint8_t key[FZ_KEY_LEN],
@@ -127,7 +128,7 @@ void gw_on_denied_flow(struct gateway *gw, const struct fzk_event *ev);
 int gw_send_goodbye(struct gateway *gw, const uint8_t key[FZ_KEY_LEN]);
 
 /* Control packets dropped so far, by reason. */
-uint64_t gw_drops(const struct gateway *gw, enum p2p_drop reason);
+uint64_t gw_drops(const struct gateway *gw, enum proto_p2p_drop reason);
 
 /*
  * The control socket's words (after the command): "authorize" KEY
@@ -144,8 +145,8 @@ int gw_ctl_revoke(struct gateway *gw, int argc, char **argv, char *msg,
  * before it; has_real[i] false when the family had no answer.
  */
 void gw_map_round_robin(const struct fz_cidr *proxy, size_t n,
-			const struct resolve_result *r, struct fz_cidr *real,
-			bool *has_real);
+			const struct proto_resolve_result *r,
+			struct fz_cidr *real, bool *has_real);
 
 /*
  * Why a DNS answer must never be a translation target, or NULL when it

@@ -11,13 +11,13 @@
 /* The proxy IPs a client assigned to one name of a DNS resource. */
 struct gw_domain {
 	char name[FZ_DOMAIN_MAX + 1];
-	struct fz_cidr proxy[P2P_MAX_PROXY_IPS];
+	struct fz_cidr proxy[PROTO_P2P_MAX_PROXY_IPS];
 	size_t n_proxy;
 };
 
 /* One authorization in force: what the kernel was told. */
 struct gw_authz {
-	const struct gw_resource *res;
+	const struct proto_auth_resource *res;
 	uint64_t expires_ns;
 	struct gw_domain domains[GW_MAX_DOMAINS]; /* oldest first */
 	size_t n_domains;
@@ -25,7 +25,7 @@ struct gw_authz {
 
 /* A client of the authorizations file, by the same index. */
 struct gw_peer {
-	const struct gw_client *client;
+	const struct proto_auth_client *client;
 	bool installed; /* its kernel peer exists */
 	struct gw_authz *authz;
 	size_t n_authz;
@@ -35,17 +35,17 @@ struct gw_peer {
 struct gw_pending {
 	struct gateway *gw; /* NULL once the gateway is gone */
 	uint8_t key[FZ_KEY_LEN];
-	struct p2p_msg msg;
+	struct proto_p2p_msg msg;
 	struct gw_pending *next;
 };
 
 struct gateway {
 	const struct gw_ops *ops;
 	void *ctx;
-	struct gw_auth auth;
+	struct proto_auth auth;
 	struct gw_peer *peers;
 	struct gw_pending *pending;
-	uint64_t drops[P2P_DROP_MAX];
+	uint64_t drops[PROTO_P2P_DROP_MAX];
 };
 
 void gw_log(struct gateway *gw, const char *fmt, ...)

@@ -8,7 +8,7 @@
 
 #include "cli.h"
 
-bool cli_is_help(const char *arg)
+bool fz_cli_is_help(const char *arg)
 {
 	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
 }
@@ -17,36 +17,36 @@ bool cli_is_help(const char *arg)
  * --help wins wherever it appears before "--", so that a user who is
  * halfway through typing a command line can still ask what it means.
  */
-bool cli_wants_help(int argc, char *argv[])
+bool fz_cli_wants_help(int argc, char *argv[])
 {
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--"))
 			return false;
-		if (cli_is_help(argv[i]))
+		if (fz_cli_is_help(argv[i]))
 			return true;
 	}
 	return false;
 }
 
-int cli_print_usage(const char *text)
+int fz_cli_print_usage(const char *text)
 {
 	fputs(text, stdout);
 	if (fflush(stdout) == EOF || ferror(stdout))
-		return CLI_EXIT_FAILURE;
-	return CLI_EXIT_OK;
+		return FZ_CLI_EXIT_FAILURE;
+	return FZ_CLI_EXIT_OK;
 }
 
 static void verror(const char *cmd, const char *fmt, va_list ap)
 {
 	if (cmd)
-		fprintf(stderr, FZAGENT_NAME ": %s: ", cmd);
+		fprintf(stderr, FZ_AGENT_NAME ": %s: ", cmd);
 	else
-		fputs(FZAGENT_NAME ": ", stderr);
+		fputs(FZ_AGENT_NAME ": ", stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
 
-void cli_error(const char *cmd, const char *fmt, ...)
+void fz_cli_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -56,13 +56,13 @@ void cli_error(const char *cmd, const char *fmt, ...)
 }
 
 /* A usage error also tells the user where the correct usage is written. */
-int cli_usage_error(const char *cmd, const char *fmt, ...)
+int fz_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	verror(cmd, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Run '" FZAGENT_NAME " %s --help' for usage.\n", cmd);
-	return CLI_EXIT_USAGE;
+	fprintf(stderr, "Run '" FZ_AGENT_NAME " %s --help' for usage.\n", cmd);
+	return FZ_CLI_EXIT_USAGE;
 }

@@ -19,22 +19,22 @@
 
 #include <stdbool.h>
 
-#define FZAGENT_NAME "fzagent"
-#define FZAGENT_VERSION "0.1.0"
+#define FZ_AGENT_NAME "fzagent"
+#define FZ_AGENT_VERSION "0.1.0"
 
 enum {
-	CLI_EXIT_OK = 0,
-	CLI_EXIT_FAILURE = 1,
-	CLI_EXIT_USAGE = 1,
+	FZ_CLI_EXIT_OK = 0,
+	FZ_CLI_EXIT_FAILURE = 1,
+	FZ_CLI_EXIT_USAGE = 1,
 };
 
-bool cli_is_help(const char *arg);
-bool cli_wants_help(int argc, char *argv[]);
-int cli_print_usage(const char *text);
+bool fz_cli_is_help(const char *arg);
+bool fz_cli_wants_help(int argc, char *argv[]);
+int fz_cli_print_usage(const char *text);
 
-void cli_error(const char *cmd, const char *fmt, ...)
+void fz_cli_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int cli_usage_error(const char *cmd, const char *fmt, ...)
+int fz_cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 #endif /* FZ_AGENT_CLI_H */

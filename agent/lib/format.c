@@ -11,7 +11,7 @@
 #include "format.h"
 #include "clock.h"
 
-const char *fmt_bytes(char *buf, size_t size, uint64_t bytes)
+const char *fz_fmt_bytes(char *buf, size_t size, uint64_t bytes)
 {
 	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
 	double value = (double)bytes / 1024;
@@ -43,7 +43,7 @@ static size_t append_part(char *buf, size_t size, size_t off, uint64_t n,
 }
 
 /* "1 year, 2 days, 3 hours, 4 minutes, 5 seconds"; zero parts are left out. */
-const char *fmt_duration(char *buf, size_t size, uint64_t seconds)
+const char *fz_fmt_duration(char *buf, size_t size, uint64_t seconds)
 {
 	static const struct {
 		const char *unit;
@@ -76,8 +76,8 @@ const char *fmt_duration(char *buf, size_t size, uint64_t seconds)
  * A time in the future means the clock moved backwards since the kernel
  * stamped the event; say so rather than print a huge unsigned duration.
  */
-const char *fmt_time_ago(char *buf, size_t size, uint64_t then_ns,
-			 uint64_t now_ns)
+const char *fz_fmt_time_ago(char *buf, size_t size, uint64_t then_ns,
+			    uint64_t now_ns)
 {
 	uint64_t seconds;
 	size_t len;
@@ -91,7 +91,7 @@ const char *fmt_time_ago(char *buf, size_t size, uint64_t then_ns,
 		snprintf(buf, size, "now");
 		return buf;
 	}
-	fmt_duration(buf, size, seconds);
+	fz_fmt_duration(buf, size, seconds);
 	len = strlen(buf);
 	if (len < size)
 		snprintf(buf + len, size - len, " ago");
@@ -103,22 +103,22 @@ const char *fmt_time_ago(char *buf, size_t size, uint64_t then_ns,
  * left is rounded up, so a resource still usable never shows "in 0
  * seconds"; one that just expired shows "expired now".
  */
-const char *fmt_expiry(char *buf, size_t size, uint64_t expires_ns,
-		       uint64_t now_ns)
+const char *fz_fmt_expiry(char *buf, size_t size, uint64_t expires_ns,
+			  uint64_t now_ns)
 {
-	char dur[FMT_DURATION_LEN];
+	char dur[FZ_FMT_DURATION_LEN];
 	uint64_t left;
 
 	if (!expires_ns) {
 		snprintf(buf, size, "no expiry");
 	} else if (expires_ns <= now_ns) {
 		snprintf(buf, size, "expired %s",
-			 fmt_time_ago(dur, sizeof(dur), expires_ns, now_ns));
+			 fz_fmt_time_ago(dur, sizeof(dur), expires_ns, now_ns));
 	} else {
 		left = (expires_ns - now_ns) / FZ_NSEC_PER_SEC +
 		       !!((expires_ns - now_ns) % FZ_NSEC_PER_SEC);
 		snprintf(buf, size, "expires in %s",
-			 fmt_duration(dur, sizeof(dur), left));
+			 fz_fmt_duration(dur, sizeof(dur), left));
 	}
 	return buf;
 }
@@ -147,8 +147,8 @@ static const char *fmt_inet6(char *buf, size_t size,
 	return buf;
 }
 
-const char *fmt_endpoint(char *buf, size_t size,
-			 const struct sockaddr_storage *ss)
+const char *fz_fmt_endpoint(char *buf, size_t size,
+			    const struct sockaddr_storage *ss)
 {
 	switch (ss->ss_family) {
 	case AF_INET:
@@ -161,8 +161,8 @@ const char *fmt_endpoint(char *buf, size_t size,
 	}
 }
 
-const char *fmt_allowedip(char *buf, size_t size, int family, const void *addr,
-			  unsigned int cidr)
+const char *fz_fmt_allowedip(char *buf, size_t size, int family,
+			     const void *addr, unsigned int cidr)
 {
 	char text[INET6_ADDRSTRLEN];
 
@@ -175,9 +175,9 @@ const char *fmt_allowedip(char *buf, size_t size, int family, const void *addr,
 	return buf;
 }
 
-const char *fmt_uuid(char *buf, size_t size, const uint8_t id[16])
+const char *fz_fmt_uuid(char *buf, size_t size, const uint8_t id[16])
 {
-	char text[FMT_UUID_LEN], *p = text;
+	char text[FZ_FMT_UUID_LEN], *p = text;
 
 	for (size_t i = 0; i < 16; i++) {
 		if (i == 4 || i == 6 || i == 8 || i == 10)

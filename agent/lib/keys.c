@@ -10,29 +10,30 @@
 #include "keys.h"
 
 /* sodium_init() is idempotent; a second call returns 1 and does nothing. */
-int keys_init(void)
+int fz_keys_init(void)
 {
 	return sodium_init() < 0 ? -EIO : 0;
 }
 
-void key_to_base64(char b64[KEY_B64_LEN + 1], const uint8_t key[FZ_KEY_LEN])
+void fz_key_to_base64(char b64[FZ_KEY_B64_LEN + 1],
+		      const uint8_t key[FZ_KEY_LEN])
 {
-	sodium_bin2base64(b64, KEY_B64_LEN + 1, key, FZ_KEY_LEN,
+	sodium_bin2base64(b64, FZ_KEY_B64_LEN + 1, key, FZ_KEY_LEN,
 			  sodium_base64_VARIANT_ORIGINAL);
 }
 
 /*
- * Accept exactly the strings key_to_base64() produces. libsodium already
+ * Accept exactly the strings fz_key_to_base64() produces. libsodium already
  * refuses non-zero padding bits (a non-canonical last character); the
  * length and end checks refuse short keys and trailing garbage, so that
  * one key has one spelling, as with wg(8).
  */
-int key_from_base64(uint8_t key[FZ_KEY_LEN], const char *b64, size_t len)
+int fz_key_from_base64(uint8_t key[FZ_KEY_LEN], const char *b64, size_t len)
 {
 	size_t bin_len = 0;
 	const char *end = NULL;
 
-	if (len != KEY_B64_LEN || b64[KEY_B64_LEN - 1] != '=')
+	if (len != FZ_KEY_B64_LEN || b64[FZ_KEY_B64_LEN - 1] != '=')
 		goto invalid;
 	if (sodium_base642bin(key, FZ_KEY_LEN, b64, len, NULL, &bin_len, &end,
 			      sodium_base64_VARIANT_ORIGINAL))
@@ -47,25 +48,25 @@ invalid:
 }
 
 /* The same clamping as RFC 7748 decodeScalar25519 and `wg genkey`. */
-void key_clamp(uint8_t key[FZ_KEY_LEN])
+void fz_key_clamp(uint8_t key[FZ_KEY_LEN])
 {
 	key[0] &= 248;
 	key[31] &= 127;
 	key[31] |= 64;
 }
 
-void key_generate_private(uint8_t key[FZ_KEY_LEN])
+void fz_key_generate_private(uint8_t key[FZ_KEY_LEN])
 {
 	randombytes_buf(key, FZ_KEY_LEN);
-	key_clamp(key);
+	fz_key_clamp(key);
 }
 
 /*
  * libsodium clamps a copy of the scalar itself, so an unclamped private
  * key gives the same public key here as in wg(8).
  */
-int key_public_from_private(uint8_t pub[FZ_KEY_LEN],
-			    const uint8_t priv[FZ_KEY_LEN])
+int fz_key_public_from_private(uint8_t pub[FZ_KEY_LEN],
+			       const uint8_t priv[FZ_KEY_LEN])
 {
 	if (crypto_scalarmult_curve25519_base(pub, priv))
 		return -EINVAL;
@@ -74,9 +75,9 @@ int key_public_from_private(uint8_t pub[FZ_KEY_LEN],
 
 void fz_peer_id(char out[9], const uint8_t key[FZ_KEY_LEN])
 {
-	char b64[KEY_B64_LEN + 1];
+	char b64[FZ_KEY_B64_LEN + 1];
 
-	key_to_base64(b64, key);
+	fz_key_to_base64(b64, key);
 	memcpy(out, b64, 8);
 	out[8] = '\0';
 }

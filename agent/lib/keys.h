@@ -11,17 +11,18 @@
 
 #include <linux/fz.h>
 
-#define KEY_B64_LEN 44 /* characters, without the terminating NUL */
+#define FZ_KEY_B64_LEN 44 /* characters, without the terminating NUL */
 
-int keys_init(void);
+int fz_keys_init(void);
 
-void key_to_base64(char b64[KEY_B64_LEN + 1], const uint8_t key[FZ_KEY_LEN]);
-int key_from_base64(uint8_t key[FZ_KEY_LEN], const char *b64, size_t len);
+void fz_key_to_base64(char b64[FZ_KEY_B64_LEN + 1],
+		      const uint8_t key[FZ_KEY_LEN]);
+int fz_key_from_base64(uint8_t key[FZ_KEY_LEN], const char *b64, size_t len);
 
-void key_clamp(uint8_t key[FZ_KEY_LEN]);
-void key_generate_private(uint8_t key[FZ_KEY_LEN]);
-int key_public_from_private(uint8_t pub[FZ_KEY_LEN],
-			    const uint8_t priv[FZ_KEY_LEN]);
+void fz_key_clamp(uint8_t key[FZ_KEY_LEN]);
+void fz_key_generate_private(uint8_t key[FZ_KEY_LEN]);
+int fz_key_public_from_private(uint8_t pub[FZ_KEY_LEN],
+			       const uint8_t priv[FZ_KEY_LEN]);
 
 /* The short id logs and messages use for a peer: 8 base64 characters. */
 void fz_peer_id(char out[9], const uint8_t key[FZ_KEY_LEN]);

@@ -45,7 +45,7 @@ int fz_uuid_parse(const char *text, uint8_t id[FZ_RESOURCE_ID_LEN])
 
 void fz_uuid_format(char out[37], const uint8_t id[FZ_RESOURCE_ID_LEN])
 {
-	fmt_uuid(out, FMT_UUID_LEN, id);
+	fz_fmt_uuid(out, FZ_FMT_UUID_LEN, id);
 }
 
 int fz_parse_decimal(const char *s, uint64_t max, uint64_t *out)

@@ -50,7 +50,7 @@ struct pending_grant {
 };
 
 struct ctx {
-	struct gw_auth *a;
+	struct proto_auth *a;
 	const char *path;
 	unsigned int line;
 	char *err;
@@ -103,14 +103,14 @@ static void *append(void *array, size_t *n, size_t elem)
 	return p;
 }
 
-const struct gw_resource *gw_auth_find_resource(const struct gw_auth *a,
-						const char *name_or_id)
+const struct proto_auth_resource *
+proto_auth_find_resource(const struct proto_auth *a, const char *name_or_id)
 {
 	uint8_t id[FZ_RESOURCE_ID_LEN];
 	bool is_id = !fz_uuid_parse(name_or_id, id);
 
 	for (size_t i = 0; i < a->n_resources; i++) {
-		const struct gw_resource *r = &a->resources[i];
+		const struct proto_auth_resource *r = &a->resources[i];
 
 		if (is_id ? !memcmp(r->id, id, sizeof(id)) :
 			    !strcmp(r->name, name_or_id))
@@ -119,8 +119,9 @@ const struct gw_resource *gw_auth_find_resource(const struct gw_auth *a,
 	return NULL;
 }
 
-const struct gw_client *gw_auth_find_client(const struct gw_auth *a,
-					    const uint8_t key[FZ_KEY_LEN])
+const struct proto_auth_client *
+proto_auth_find_client(const struct proto_auth *a,
+		       const uint8_t key[FZ_KEY_LEN])
 {
 	ssize_t pos = fz_keyindex_find(&a->client_index, key);
 
@@ -129,7 +130,7 @@ const struct gw_client *gw_auth_find_client(const struct gw_auth *a,
 
 /* --- [Resource] --- */
 
-static struct gw_resource *cur_resource(struct ctx *c)
+static struct proto_auth_resource *cur_resource(struct ctx *c)
 {
 	return &c->a->resources[c->a->n_resources - 1];
 }
@@ -143,7 +144,7 @@ static bool name_valid(const char *s)
 {
 	size_t n = strlen(s);
 
-	return n && n <= GW_NAME_MAX &&
+	return n && n <= PROTO_AUTH_NAME_MAX &&
 	       strspn(s, "abcdefghijklmnopqrstuvwxyz"
 			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 			 "0123456789._-") == n;
@@ -158,7 +159,7 @@ static int res_name(struct ctx *c, const char *key, char *value)
 	if (!name_valid(value))
 		return fail(c,
 			    "invalid Name '%s': 1 to %d of A-Z a-z 0-9 . _ -",
-			    value, GW_NAME_MAX);
+			    value, PROTO_AUTH_NAME_MAX);
 	if (!fz_uuid_parse(value, id) || !strcmp(value, "all"))
 		return fail(c,
 			    "invalid Name '%s': a Name must not be a UUID or "
@@ -177,7 +178,7 @@ static int res_name(struct ctx *c, const char *key, char *value)
 
 static int res_id(struct ctx *c, const char *key, char *value)
 {
-	struct gw_resource *r = cur_resource(c);
+	struct proto_auth_resource *r = cur_resource(c);
 
 	if (c->p.has_id)
 		return given_twice(c, key);
@@ -198,16 +199,16 @@ static int res_id(struct ctx *c, const char *key, char *value)
 
 static int res_type(struct ctx *c, const char *key, char *value)
 {
-	struct gw_resource *r = cur_resource(c);
+	struct proto_auth_resource *r = cur_resource(c);
 
 	if (c->p.has_type)
 		return given_twice(c, key);
 	if (!strcasecmp(value, "dns"))
-		r->type = GW_RES_DNS;
+		r->type = PROTO_AUTH_RES_DNS;
 	else if (!strcasecmp(value, "cidr"))
-		r->type = GW_RES_CIDR;
+		r->type = PROTO_AUTH_RES_CIDR;
 	else if (!strcasecmp(value, "ip"))
-		r->type = GW_RES_IP;
+		r->type = PROTO_AUTH_RES_IP;
 	else
 		return fail(c, "invalid Type '%s': dns, cidr or ip", value);
 	c->p.has_type = true;
@@ -236,7 +237,7 @@ static int parse_prefix(struct fz_cidr *out, const char *text, const char **why)
 	return ret;
 }
 
-static int check_dns_address(struct ctx *c, struct gw_resource *r,
+static int check_dns_address(struct ctx *c, struct proto_auth_resource *r,
 			     const char *text)
 {
 	const char *name = text;
@@ -258,14 +259,14 @@ static int check_dns_address(struct ctx *c, struct gw_resource *r,
 	return 0;
 }
 
-static int check_ip_address(struct ctx *c, struct gw_resource *r,
+static int check_ip_address(struct ctx *c, struct proto_auth_resource *r,
 			    const char *text)
 {
 	const char *why;
 
 	if (parse_prefix(&r->cidr, text, &why))
 		return fail(c, "invalid Address '%s': %s", text, why);
-	if (r->type == GW_RES_IP && strchr(text, '/') &&
+	if (r->type == PROTO_AUTH_RES_IP && strchr(text, '/') &&
 	    r->cidr.cidr != (r->cidr.family == AF_INET ? 32 : 128))
 		return fail(c,
 			    "invalid Address '%s': Type ip is one address; "
@@ -278,7 +279,7 @@ static int check_ip_address(struct ctx *c, struct gw_resource *r,
 
 static int end_resource(struct ctx *c)
 {
-	struct gw_resource *r = cur_resource(c);
+	struct proto_auth_resource *r = cur_resource(c);
 	const char *missing = !c->p.has_name	? "Name" :
 			      !c->p.has_id	? "ID" :
 			      !c->p.has_type	? "Type" :
@@ -291,7 +292,7 @@ static int end_resource(struct ctx *c)
 			    missing, r->line);
 	}
 	c->line = c->p.address_line;
-	if (r->type == GW_RES_DNS)
+	if (r->type == PROTO_AUTH_RES_DNS)
 		return check_dns_address(c, r, c->p.address);
 	return check_ip_address(c, r, c->p.address);
 }
@@ -346,7 +347,7 @@ static int parse_filter(char *text, struct fzk_filter *f, const char **why)
 
 static int res_filters(struct ctx *c, const char *key, char *value)
 {
-	struct gw_resource *r = cur_resource(c);
+	struct proto_auth_resource *r = cur_resource(c);
 	const char *why;
 	char *entry, *rest = value;
 
@@ -374,19 +375,19 @@ static int res_filters(struct ctx *c, const char *key, char *value)
 
 /* --- [Client] --- */
 
-static struct gw_client *cur_client(struct ctx *c)
+static struct proto_auth_client *cur_client(struct ctx *c)
 {
 	return &c->a->clients[c->a->n_clients - 1];
 }
 
 static int client_key(struct ctx *c, const char *key, char *value)
 {
-	struct gw_client *cl = cur_client(c);
+	struct proto_auth_client *cl = cur_client(c);
 	uint8_t k[FZ_KEY_LEN];
 
 	if (c->p.has_key)
 		return given_twice(c, key);
-	if (key_from_base64(k, value, strlen(value)))
+	if (fz_key_from_base64(k, value, strlen(value)))
 		return fail(c,
 			    "invalid PublicKey '%s': not a 44-character "
 			    "base64 key",
@@ -404,11 +405,11 @@ static int client_key(struct ctx *c, const char *key, char *value)
 /* Never quoted: a secret. */
 static int client_psk(struct ctx *c, const char *key, char *value)
 {
-	struct gw_client *cl = cur_client(c);
+	struct proto_auth_client *cl = cur_client(c);
 
 	if (cl->has_preshared_key)
 		return given_twice(c, key);
-	if (key_from_base64(cl->preshared_key, value, strlen(value)))
+	if (fz_key_from_base64(cl->preshared_key, value, strlen(value)))
 		return fail(c, "invalid PresharedKey: not a 44-character "
 			       "base64 key");
 	cl->has_preshared_key = true;
@@ -419,7 +420,7 @@ static bool tunnel_ip_taken(struct ctx *c, const struct fz_cidr *p,
 			    unsigned int *line)
 {
 	for (size_t i = 0; i + 1 < c->a->n_clients; i++) {
-		const struct gw_client *o = &c->a->clients[i];
+		const struct proto_auth_client *o = &c->a->clients[i];
 
 		for (size_t k = 0; k < o->n_tunnel_ips; k++)
 			if (o->tunnel_ips[k].family == p->family &&
@@ -431,7 +432,8 @@ static bool tunnel_ip_taken(struct ctx *c, const struct fz_cidr *p,
 	return false;
 }
 
-static int add_tunnel_ip(struct ctx *c, struct gw_client *cl, const char *text)
+static int add_tunnel_ip(struct ctx *c, struct proto_auth_client *cl,
+			 const char *text)
 {
 	struct fz_cidr p;
 	const char *why;
@@ -466,7 +468,7 @@ static int add_tunnel_ip(struct ctx *c, struct gw_client *cl, const char *text)
 
 static int client_tunnel_ips(struct ctx *c, const char *key, char *value)
 {
-	struct gw_client *cl = cur_client(c);
+	struct proto_auth_client *cl = cur_client(c);
 	char *entry, *rest = value;
 	int ret = 0;
 
@@ -529,7 +531,7 @@ static int client_authorize(struct ctx *c, const char *key, char *value)
 
 static int end_client(struct ctx *c)
 {
-	struct gw_client *cl = cur_client(c);
+	struct proto_auth_client *cl = cur_client(c);
 	const char *missing = !c->p.has_key	? "PublicKey" :
 			      !cl->n_tunnel_ips ? "TunnelIPs" :
 						  NULL;
@@ -604,7 +606,7 @@ static int end_section(struct ctx *c)
 static int begin_section(struct ctx *c, char *line)
 {
 	size_t len = strlen(line);
-	struct gw_auth *a = c->a;
+	struct proto_auth *a = c->a;
 	void *p = NULL;
 	int ret;
 
@@ -675,12 +677,12 @@ static int parse_lines(struct ctx *c, char *buf, size_t len)
 
 static int add_grant(struct ctx *c, const struct pending_grant *pg)
 {
-	struct gw_client *cl = &c->a->clients[pg->client];
-	const struct gw_resource *r;
-	struct gw_grant *g;
+	struct proto_auth_client *cl = &c->a->clients[pg->client];
+	const struct proto_auth_resource *r;
+	struct proto_auth_grant *g;
 
 	c->line = pg->line;
-	r = gw_auth_find_resource(c->a, pg->resource);
+	r = proto_auth_find_resource(c->a, pg->resource);
 	if (!r)
 		return fail(c, "Authorize: no [Resource] with Name or ID '%s'",
 			    pg->resource);
@@ -699,7 +701,7 @@ static int add_grant(struct ctx *c, const struct pending_grant *pg)
 	if (!g)
 		return fail(c, "out of memory");
 	cl->grants = g;
-	g[cl->n_grants - 1] = (struct gw_grant){
+	g[cl->n_grants - 1] = (struct proto_auth_grant){
 		.resource = (size_t)(r - c->a->resources),
 		.expires_ns = pg->expires_ns,
 		.line = pg->line,
@@ -749,7 +751,7 @@ static int check_file_private(struct ctx *c, unsigned int mode,
 
 static int index_clients(struct ctx *c)
 {
-	struct gw_auth *a = c->a;
+	struct proto_auth *a = c->a;
 
 	if (!fz_keyindex_of(&a->client_index, a->clients, a->n_clients,
 			    public_key))
@@ -759,8 +761,8 @@ static int index_clients(struct ctx *c)
 	return -ENOMEM;
 }
 
-int gw_auth_parse_file(const char *path, uint64_t now_ns, struct gw_auth *out,
-		       char *err, size_t errlen)
+int proto_auth_parse_file(const char *path, uint64_t now_ns,
+			  struct proto_auth *out, char *err, size_t errlen)
 {
 	struct ctx c = { .a = out,
 			 .path = path,
@@ -795,11 +797,11 @@ int gw_auth_parse_file(const char *path, uint64_t now_ns, struct gw_auth *out,
 	}
 	free(c.grants);
 	if (ret)
-		gw_auth_free(out);
+		proto_auth_free(out);
 	return ret;
 }
 
-void gw_auth_free(struct gw_auth *a)
+void proto_auth_free(struct proto_auth *a)
 {
 	for (size_t i = 0; i < a->n_clients; i++)
 		free(a->clients[i].grants);

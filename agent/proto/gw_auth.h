@@ -38,14 +38,18 @@
 #include "lib/keyindex.h"
 #include "lib/values.h"
 
-#define GW_NAME_MAX 63
+#define PROTO_AUTH_NAME_MAX 63
 
-enum gw_resource_type { GW_RES_DNS, GW_RES_CIDR, GW_RES_IP };
+enum proto_auth_resource_type {
+	PROTO_AUTH_RES_DNS,
+	PROTO_AUTH_RES_CIDR,
+	PROTO_AUTH_RES_IP
+};
 
-struct gw_resource {
-	char name[GW_NAME_MAX + 1];
+struct proto_auth_resource {
+	char name[PROTO_AUTH_NAME_MAX + 1];
 	uint8_t id[FZ_RESOURCE_ID_LEN];
-	enum gw_resource_type type;
+	enum proto_auth_resource_type type;
 	char domain[FZ_DOMAIN_MAX + 1]; /* DNS, lower case */
 	struct fz_cidr cidr; /* CIDR and IP (a full-length prefix) */
 	struct fzk_filter filters[FZ_MAX_FILTERS];
@@ -54,41 +58,42 @@ struct gw_resource {
 };
 
 /* A client's authorization as written; resolved to indices after parsing. */
-struct gw_grant {
-	size_t resource; /* index in gw_auth.resources */
+struct proto_auth_grant {
+	size_t resource; /* index in proto_auth.resources */
 	uint64_t expires_ns; /* since the epoch; 0: never */
 	unsigned int line;
 };
 
-struct gw_client {
+struct proto_auth_client {
 	uint8_t public_key[FZ_KEY_LEN];
 	bool has_preshared_key;
 	uint8_t preshared_key[FZ_KEY_LEN];
 	struct fz_cidr tunnel_ips[2]; /* full-length prefixes */
 	size_t n_tunnel_ips;
-	struct gw_grant *grants;
+	struct proto_auth_grant *grants;
 	size_t n_grants;
 	unsigned int line;
 };
 
-struct gw_auth {
-	struct gw_resource *resources;
+struct proto_auth {
+	struct proto_auth_resource *resources;
 	size_t n_resources;
-	struct gw_client *clients;
+	struct proto_auth_client *clients;
 	size_t n_clients;
 	/* The clients by key: every control packet and sync looks one up. */
 	struct fz_keyindex client_index;
 };
 
 /* now_ns (realtime) turns "for SECONDS" into an expiry. */
-int gw_auth_parse_file(const char *path, uint64_t now_ns, struct gw_auth *out,
-		       char *err, size_t errlen);
+int proto_auth_parse_file(const char *path, uint64_t now_ns,
+			  struct proto_auth *out, char *err, size_t errlen);
 /* Wipes the preshared keys; leaves *a all zero. */
-void gw_auth_free(struct gw_auth *a);
+void proto_auth_free(struct proto_auth *a);
 
-const struct gw_resource *gw_auth_find_resource(const struct gw_auth *a,
-						const char *name_or_id);
-const struct gw_client *gw_auth_find_client(const struct gw_auth *a,
-					    const uint8_t key[FZ_KEY_LEN]);
+const struct proto_auth_resource *
+proto_auth_find_resource(const struct proto_auth *a, const char *name_or_id);
+const struct proto_auth_client *
+proto_auth_find_client(const struct proto_auth *a,
+		       const uint8_t key[FZ_KEY_LEN]);
 
 #endif /* FZ_AGENT_GW_AUTH_H */

@@ -14,26 +14,26 @@
 
 #include "p2p.h"
 
-static const char *const drop_names[P2P_DROP_MAX] = {
-	[P2P_OK] = "ok",
-	[P2P_DROP_TRUNCATED] = "truncated",
-	[P2P_DROP_OVERSIZED] = "oversized",
-	[P2P_DROP_BAD_HEADER] = "bad header",
-	[P2P_DROP_UNKNOWN_EVENT] = "unknown event",
-	[P2P_DROP_BAD_JSON] = "bad JSON",
-	[P2P_DROP_BAD_FIELD] = "missing or invalid field",
-	[P2P_DROP_BAD_PROXY_IP] = "bad proxy IP",
-	[P2P_DROP_UNEXPECTED] = "unexpected event",
-	[P2P_DROP_UNKNOWN_CLIENT] = "not a client",
-	[P2P_DROP_UNAUTHORIZED] = "resource not authorized",
-	[P2P_DROP_NOT_DNS] = "not a DNS resource",
-	[P2P_DROP_DOMAIN_MISMATCH] = "domain does not match the resource",
-	[P2P_DROP_TOO_MANY_LOOKUPS] = "too many lookups in flight",
+static const char *const drop_names[PROTO_P2P_DROP_MAX] = {
+	[PROTO_P2P_OK] = "ok",
+	[PROTO_P2P_DROP_TRUNCATED] = "truncated",
+	[PROTO_P2P_DROP_OVERSIZED] = "oversized",
+	[PROTO_P2P_DROP_BAD_HEADER] = "bad header",
+	[PROTO_P2P_DROP_UNKNOWN_EVENT] = "unknown event",
+	[PROTO_P2P_DROP_BAD_JSON] = "bad JSON",
+	[PROTO_P2P_DROP_BAD_FIELD] = "missing or invalid field",
+	[PROTO_P2P_DROP_BAD_PROXY_IP] = "bad proxy IP",
+	[PROTO_P2P_DROP_UNEXPECTED] = "unexpected event",
+	[PROTO_P2P_DROP_UNKNOWN_CLIENT] = "not a client",
+	[PROTO_P2P_DROP_UNAUTHORIZED] = "resource not authorized",
+	[PROTO_P2P_DROP_NOT_DNS] = "not a DNS resource",
+	[PROTO_P2P_DROP_DOMAIN_MISMATCH] = "domain does not match the resource",
+	[PROTO_P2P_DROP_TOO_MANY_LOOKUPS] = "too many lookups in flight",
 };
 
-const char *p2p_drop_name(enum p2p_drop reason)
+const char *proto_p2p_drop_name(enum proto_p2p_drop reason)
 {
-	return reason < P2P_DROP_MAX ? drop_names[reason] : "unknown";
+	return reason < PROTO_P2P_DROP_MAX ? drop_names[reason] : "unknown";
 }
 
 /* --- Decoding --- */
@@ -41,7 +41,7 @@ const char *p2p_drop_name(enum p2p_drop reason)
 /* One object and nothing after it but white space. */
 static struct json_object *parse_body(const uint8_t *body, size_t len)
 {
-	struct json_tokener *tok = json_tokener_new_ex(P2P_MAX_DEPTH);
+	struct json_tokener *tok = json_tokener_new_ex(PROTO_P2P_MAX_DEPTH);
 	struct json_object *obj;
 	size_t end;
 
@@ -105,7 +105,7 @@ static bool parse_ip(const char *s, struct fz_cidr *out)
 	return true;
 }
 
-static bool seen_before(const struct p2p_msg *m, const struct fz_cidr *ip)
+static bool seen_before(const struct proto_p2p_msg *m, const struct fz_cidr *ip)
 {
 	for (size_t i = 0; i < m->n_proxy_ips; i++)
 		if (m->proxy_ips[i].family == ip->family &&
@@ -114,55 +114,57 @@ static bool seen_before(const struct p2p_msg *m, const struct fz_cidr *ip)
 	return false;
 }
 
-static enum p2p_drop take_proxy_ips(struct json_object *obj, struct p2p_msg *m)
+static enum proto_p2p_drop take_proxy_ips(struct json_object *obj,
+					  struct proto_p2p_msg *m)
 {
 	struct json_object *list, *item;
 	size_t n;
 
 	if (!json_object_object_get_ex(obj, "proxy_ips", &list) ||
 	    !json_object_is_type(list, json_type_array))
-		return P2P_DROP_BAD_FIELD;
+		return PROTO_P2P_DROP_BAD_FIELD;
 	n = json_object_array_length(list);
-	if (!n || n > P2P_MAX_PROXY_IPS)
-		return P2P_DROP_BAD_PROXY_IP;
+	if (!n || n > PROTO_P2P_MAX_PROXY_IPS)
+		return PROTO_P2P_DROP_BAD_PROXY_IP;
 	for (size_t i = 0; i < n; i++) {
 		struct fz_cidr *ip = &m->proxy_ips[m->n_proxy_ips];
 
 		item = json_object_array_get_idx(list, i);
 		if (!json_object_is_type(item, json_type_string))
-			return P2P_DROP_BAD_FIELD;
+			return PROTO_P2P_DROP_BAD_FIELD;
 		if (!parse_ip(json_object_get_string(item), ip) ||
 		    !fz_cidr_in_mapped(ip) || seen_before(m, ip))
-			return P2P_DROP_BAD_PROXY_IP;
+			return PROTO_P2P_DROP_BAD_PROXY_IP;
 		m->n_proxy_ips++;
 	}
-	return P2P_OK;
+	return PROTO_P2P_OK;
 }
 
-static enum p2p_drop take_status(struct json_object *obj, struct p2p_msg *m)
+static enum proto_p2p_drop take_status(struct json_object *obj,
+				       struct proto_p2p_msg *m)
 {
 	const char *s = get_string(obj, "status");
 
 	if (!s || (strcmp(s, "Active") && strcmp(s, "Inactive")))
-		return P2P_DROP_BAD_FIELD;
+		return PROTO_P2P_DROP_BAD_FIELD;
 	m->active = !strcmp(s, "Active");
-	return P2P_OK;
+	return PROTO_P2P_OK;
 }
 
-static enum p2p_drop decode_body(const uint8_t *body, size_t len,
-				 struct p2p_msg *m)
+static enum proto_p2p_drop decode_body(const uint8_t *body, size_t len,
+				       struct proto_p2p_msg *m)
 {
 	struct json_object *obj = parse_body(body, len);
 	const char *id;
-	enum p2p_drop ret;
+	enum proto_p2p_drop ret;
 
 	if (!obj)
-		return P2P_DROP_BAD_JSON;
+		return PROTO_P2P_DROP_BAD_JSON;
 	id = get_string(obj, "resource");
 	if (!id || fz_uuid_parse(id, m->resource) ||
 	    !take_domain(get_string(obj, "domain"), m->domain))
-		ret = P2P_DROP_BAD_FIELD;
-	else if (m->event == P2P_ASSIGNED_IPS)
+		ret = PROTO_P2P_DROP_BAD_FIELD;
+	else if (m->event == PROTO_P2P_ASSIGNED_IPS)
 		ret = take_proxy_ips(obj, m);
 	else
 		ret = take_status(obj, m);
@@ -170,33 +172,34 @@ static enum p2p_drop decode_body(const uint8_t *body, size_t len,
 	return ret;
 }
 
-enum p2p_drop p2p_decode(const uint8_t *packet, size_t len, struct p2p_msg *out)
+enum proto_p2p_drop proto_p2p_decode(const uint8_t *packet, size_t len,
+				     struct proto_p2p_msg *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (len < P2P_HEADER_LEN)
-		return P2P_DROP_TRUNCATED;
+	if (len < PROTO_P2P_HEADER_LEN)
+		return PROTO_P2P_DROP_TRUNCATED;
 	if (len > FZ_MAX_CONTROL_PAYLOAD)
-		return P2P_DROP_OVERSIZED;
-	for (size_t i = 1; i < P2P_HEADER_LEN; i++)
+		return PROTO_P2P_DROP_OVERSIZED;
+	for (size_t i = 1; i < PROTO_P2P_HEADER_LEN; i++)
 		if (packet[i])
-			return P2P_DROP_BAD_HEADER;
+			return PROTO_P2P_DROP_BAD_HEADER;
 	switch (packet[0]) {
-	case P2P_GOODBYE:
-		out->event = P2P_GOODBYE;
-		return P2P_OK;
-	case P2P_ASSIGNED_IPS:
-	case P2P_DOMAIN_STATUS:
+	case PROTO_P2P_GOODBYE:
+		out->event = PROTO_P2P_GOODBYE;
+		return PROTO_P2P_OK;
+	case PROTO_P2P_ASSIGNED_IPS:
+	case PROTO_P2P_DOMAIN_STATUS:
 		out->event = packet[0];
-		return decode_body(packet + P2P_HEADER_LEN,
-				   len - P2P_HEADER_LEN, out);
+		return decode_body(packet + PROTO_P2P_HEADER_LEN,
+				   len - PROTO_P2P_HEADER_LEN, out);
 	default:
-		return P2P_DROP_UNKNOWN_EVENT;
+		return PROTO_P2P_DROP_UNKNOWN_EVENT;
 	}
 }
 
 /* --- Encoding --- */
 
-static int finish(uint8_t *buf, size_t cap, enum p2p_event event,
+static int finish(uint8_t *buf, size_t cap, enum proto_p2p_event event,
 		  struct json_object *obj)
 {
 	const char *text;
@@ -208,14 +211,14 @@ static int finish(uint8_t *buf, size_t cap, enum p2p_event event,
 					  JSON_C_TO_STRING_NOSLASHESCAPE) :
 		     NULL;
 	n = text ? strlen(text) : 0;
-	if (text && (P2P_HEADER_LEN + n > cap ||
-		     P2P_HEADER_LEN + n > FZ_MAX_CONTROL_PAYLOAD))
+	if (text && (PROTO_P2P_HEADER_LEN + n > cap ||
+		     PROTO_P2P_HEADER_LEN + n > FZ_MAX_CONTROL_PAYLOAD))
 		ret = -EINVAL;
 	else if (text) {
-		memset(buf, 0, P2P_HEADER_LEN);
+		memset(buf, 0, PROTO_P2P_HEADER_LEN);
 		buf[0] = (uint8_t)event;
-		memcpy(buf + P2P_HEADER_LEN, text, n);
-		ret = (int)(P2P_HEADER_LEN + n);
+		memcpy(buf + PROTO_P2P_HEADER_LEN, text, n);
+		ret = (int)(PROTO_P2P_HEADER_LEN + n);
 	}
 	json_object_put(obj);
 	return ret;
@@ -239,9 +242,9 @@ static struct json_object *new_body(const uint8_t id[FZ_RESOURCE_ID_LEN],
 	return obj;
 }
 
-int p2p_encode_domain_status(uint8_t *buf, size_t cap,
-			     const uint8_t id[FZ_RESOURCE_ID_LEN],
-			     const char *domain, bool active)
+int proto_p2p_encode_domain_status(uint8_t *buf, size_t cap,
+				   const uint8_t id[FZ_RESOURCE_ID_LEN],
+				   const char *domain, bool active)
 {
 	struct json_object *obj = new_body(id, domain);
 
@@ -252,13 +255,13 @@ int p2p_encode_domain_status(uint8_t *buf, size_t cap,
 		json_object_put(obj);
 		obj = NULL;
 	}
-	return finish(buf, cap, P2P_DOMAIN_STATUS, obj);
+	return finish(buf, cap, PROTO_P2P_DOMAIN_STATUS, obj);
 }
 
-int p2p_encode_assigned_ips(uint8_t *buf, size_t cap,
-			    const uint8_t id[FZ_RESOURCE_ID_LEN],
-			    const char *domain, const struct fz_cidr *ips,
-			    size_t n)
+int proto_p2p_encode_assigned_ips(uint8_t *buf, size_t cap,
+				  const uint8_t id[FZ_RESOURCE_ID_LEN],
+				  const char *domain, const struct fz_cidr *ips,
+				  size_t n)
 {
 	struct json_object *obj = new_body(id, domain);
 	struct json_object *list = json_object_new_array();
@@ -277,14 +280,14 @@ int p2p_encode_assigned_ips(uint8_t *buf, size_t cap,
 	} else if (!obj) {
 		json_object_put(list);
 	}
-	return finish(buf, cap, P2P_ASSIGNED_IPS, obj);
+	return finish(buf, cap, PROTO_P2P_ASSIGNED_IPS, obj);
 }
 
-int p2p_encode_goodbye(uint8_t *buf, size_t cap)
+int proto_p2p_encode_goodbye(uint8_t *buf, size_t cap)
 {
-	if (cap < P2P_HEADER_LEN)
+	if (cap < PROTO_P2P_HEADER_LEN)
 		return -EINVAL;
-	memset(buf, 0, P2P_HEADER_LEN);
-	buf[0] = P2P_GOODBYE;
-	return P2P_HEADER_LEN;
+	memset(buf, 0, PROTO_P2P_HEADER_LEN);
+	buf[0] = PROTO_P2P_GOODBYE;
+	return PROTO_P2P_HEADER_LEN;
 }

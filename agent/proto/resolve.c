@@ -17,18 +17,18 @@
 
 /* --- One blocking lookup --- */
 
-static void add_addr(struct resolve_result *out, const ldns_rdf *rdf)
+static void add_addr(struct proto_resolve_result *out, const ldns_rdf *rdf)
 {
 	struct fz_cidr *slot;
 	size_t len = ldns_rdf_size(rdf);
 
 	if (ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_A && len == 4 &&
-	    out->n4 < RESOLVE_MAX_ADDRS) {
+	    out->n4 < PROTO_RESOLVE_MAX_ADDRS) {
 		slot = &out->v4[out->n4++];
 		slot->family = AF_INET;
 		slot->cidr = 32;
 	} else if (ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_AAAA && len == 16 &&
-		   out->n6 < RESOLVE_MAX_ADDRS) {
+		   out->n6 < PROTO_RESOLVE_MAX_ADDRS) {
 		slot = &out->v6[out->n6++];
 		slot->family = AF_INET6;
 		slot->cidr = 128;
@@ -54,7 +54,7 @@ static bool owner_is(const ldns_rr *rr, const char *name)
 
 /* As nsswitch's "files dns": a name in the hosts file is not looked up. */
 static bool from_hosts(const char *hosts, const char *name,
-		       struct resolve_result *out)
+		       struct proto_resolve_result *out)
 {
 	ldns_rr_list *list = ldns_get_rr_list_hosts_frm_file((char *)hosts);
 	size_t n = list ? ldns_rr_list_rr_count(list) : 0;
@@ -107,12 +107,12 @@ static size_t cname_chain(const ldns_pkt *pkt, const ldns_rdf *qname,
 	return n;
 }
 
-void resolve_collect(const ldns_pkt *pkt, const ldns_rdf *qname,
-		     ldns_rr_type type, struct resolve_result *out)
+void proto_resolve_collect(const ldns_pkt *pkt, const ldns_rdf *qname,
+			   ldns_rr_type type, struct proto_resolve_result *out)
 {
-	const ldns_rdf *chain[RESOLVE_MAX_CNAMES + 1];
+	const ldns_rdf *chain[PROTO_RESOLVE_MAX_CNAMES + 1];
 	ldns_rr_list *an = ldns_pkt_answer(pkt);
-	size_t n = cname_chain(pkt, qname, chain, RESOLVE_MAX_CNAMES + 1);
+	size_t n = cname_chain(pkt, qname, chain, PROTO_RESOLVE_MAX_CNAMES + 1);
 
 	for (size_t i = 0; an && i < ldns_rr_list_rr_count(an); i++) {
 		ldns_rr *rr = ldns_rr_list_rr(an, i);
@@ -128,14 +128,14 @@ void resolve_collect(const ldns_pkt *pkt, const ldns_rdf *qname,
 }
 
 static void query(ldns_resolver *res, const ldns_rdf *dname, ldns_rr_type type,
-		  struct resolve_result *out)
+		  struct proto_resolve_result *out)
 {
 	ldns_pkt *pkt = ldns_resolver_query(res, dname, type, LDNS_RR_CLASS_IN,
 					    LDNS_RD);
 
 	if (!pkt)
 		return;
-	resolve_collect(pkt, dname, type, out);
+	proto_resolve_collect(pkt, dname, type, out);
 	ldns_pkt_free(pkt);
 }
 
@@ -143,11 +143,12 @@ static void query(ldns_resolver *res, const ldns_rdf *dname, ldns_rr_type type,
  * ldns tries each name server in turn, retry times, each for the
  * resolver's timeout: split the budget so A and AAAA together stay in it.
  */
-static void set_budget(ldns_resolver *res, const struct resolve_config *cfg)
+static void set_budget(ldns_resolver *res,
+		       const struct proto_resolve_config *cfg)
 {
 	size_t servers = ldns_resolver_nameserver_count(res);
 	unsigned int ms = cfg->timeout_ms ? cfg->timeout_ms :
-					    RESOLVE_TIMEOUT_MS;
+					    PROTO_RESOLVE_TIMEOUT_MS;
 	struct timeval tv;
 
 	ms /= 2 * (unsigned int)(servers ? servers : 1);
@@ -162,8 +163,8 @@ static void set_budget(ldns_resolver *res, const struct resolve_config *cfg)
 		ldns_resolver_set_port(res, cfg->port);
 }
 
-int resolve_blocking(const struct resolve_config *cfg, const char *name,
-		     struct resolve_result *out)
+int proto_resolve_blocking(const struct proto_resolve_config *cfg,
+			   const char *name, struct proto_resolve_result *out)
 {
 	ldns_resolver *res = NULL;
 	ldns_rdf *dname;
@@ -191,26 +192,26 @@ int resolve_blocking(const struct resolve_config *cfg, const char *name,
 
 struct cache_entry {
 	char name[FZ_DOMAIN_MAX + 1];
-	struct resolve_result result;
+	struct proto_resolve_result result;
 	uint64_t when_ns;
 };
 
-struct resolve_cache {
+struct proto_resolve_cache {
 	uint64_t ttl_ns;
 	struct cache_entry *entries;
 	size_t n;
 };
 
-struct resolve_cache *resolve_cache_new(uint64_t ttl_ns)
+struct proto_resolve_cache *proto_resolve_cache_new(uint64_t ttl_ns)
 {
-	struct resolve_cache *c = calloc(1, sizeof(*c));
+	struct proto_resolve_cache *c = calloc(1, sizeof(*c));
 
 	if (c)
 		c->ttl_ns = ttl_ns;
 	return c;
 }
 
-void resolve_cache_free(struct resolve_cache *c)
+void proto_resolve_cache_free(struct proto_resolve_cache *c)
 {
 	if (!c)
 		return;
@@ -218,14 +219,15 @@ void resolve_cache_free(struct resolve_cache *c)
 	free(c);
 }
 
-static bool fresh(const struct resolve_cache *c, const struct cache_entry *e,
-		  uint64_t now_ns)
+static bool fresh(const struct proto_resolve_cache *c,
+		  const struct cache_entry *e, uint64_t now_ns)
 {
 	return now_ns >= e->when_ns && now_ns - e->when_ns < c->ttl_ns;
 }
 
-const struct resolve_result *
-resolve_cache_get(struct resolve_cache *c, const char *name, uint64_t now_ns)
+const struct proto_resolve_result *
+proto_resolve_cache_get(struct proto_resolve_cache *c, const char *name,
+			uint64_t now_ns)
 {
 	for (size_t i = 0; i < c->n; i++)
 		if (!strcmp(c->entries[i].name, name))
@@ -235,7 +237,7 @@ resolve_cache_get(struct resolve_cache *c, const char *name, uint64_t now_ns)
 	return NULL;
 }
 
-static void prune(struct resolve_cache *c, uint64_t now_ns)
+static void prune(struct proto_resolve_cache *c, uint64_t now_ns)
 {
 	size_t kept = 0;
 
@@ -245,8 +247,9 @@ static void prune(struct resolve_cache *c, uint64_t now_ns)
 	c->n = kept;
 }
 
-int resolve_cache_put(struct resolve_cache *c, const char *name,
-		      const struct resolve_result *r, uint64_t now_ns)
+int proto_resolve_cache_put(struct proto_resolve_cache *c, const char *name,
+			    const struct proto_resolve_result *r,
+			    uint64_t now_ns)
 {
 	struct cache_entry *e = NULL, *grown;
 
@@ -256,7 +259,7 @@ int resolve_cache_put(struct resolve_cache *c, const char *name,
 	for (size_t i = 0; i < c->n && !e; i++)
 		if (!strcmp(c->entries[i].name, name))
 			e = &c->entries[i];
-	if (!e && c->n == RESOLVE_CACHE_MAX)
+	if (!e && c->n == PROTO_RESOLVE_CACHE_MAX)
 		return -ENOSPC; /* all fresh: the next lookup asks again */
 	if (!e) {
 		grown = realloc(c->entries, (c->n + 1) * sizeof(*grown));
@@ -274,7 +277,7 @@ int resolve_cache_put(struct resolve_cache *c, const char *name,
 /* --- On the loop --- */
 
 struct waiter {
-	resolver_cb cb;
+	proto_resolver_cb cb;
 	void *arg;
 	struct waiter *next;
 };
@@ -282,32 +285,33 @@ struct waiter {
 /* One name being resolved on a worker thread, and who waits for it. */
 struct lookup {
 	uv_work_t work;
-	struct resolver *r;
+	struct proto_resolver *r;
 	char name[FZ_DOMAIN_MAX + 1];
-	struct resolve_config cfg;
-	struct resolve_result result;
+	struct proto_resolve_config cfg;
+	struct proto_resolve_result result;
 	int err;
 	struct waiter *waiters;
 	struct lookup *next;
 };
 
-struct resolver {
+struct proto_resolver {
 	uv_loop_t *loop;
-	struct resolve_config cfg;
-	struct resolve_cache *cache;
+	struct proto_resolve_config cfg;
+	struct proto_resolve_cache *cache;
 	uint64_t (*now_ns)(void);
 	struct lookup *inflight;
 	bool closing;
 };
 
-struct resolver *resolver_new(uv_loop_t *loop, const struct resolve_config *cfg,
-			      uint64_t (*now_ns)(void))
+struct proto_resolver *
+proto_resolver_new(uv_loop_t *loop, const struct proto_resolve_config *cfg,
+		   uint64_t (*now_ns)(void))
 {
-	struct resolver *r = calloc(1, sizeof(*r));
+	struct proto_resolver *r = calloc(1, sizeof(*r));
 
 	if (!r)
 		return NULL;
-	r->cache = resolve_cache_new(RESOLVE_CACHE_NS);
+	r->cache = proto_resolve_cache_new(PROTO_RESOLVE_CACHE_NS);
 	if (!r->cache) {
 		free(r);
 		return NULL;
@@ -318,13 +322,13 @@ struct resolver *resolver_new(uv_loop_t *loop, const struct resolve_config *cfg,
 	return r;
 }
 
-static void release(struct resolver *r)
+static void release(struct proto_resolver *r)
 {
-	resolve_cache_free(r->cache);
+	proto_resolve_cache_free(r->cache);
 	free(r);
 }
 
-void resolver_free(struct resolver *r)
+void proto_resolver_free(struct proto_resolver *r)
 {
 	if (!r)
 		return;
@@ -339,10 +343,10 @@ static void work(uv_work_t *w)
 {
 	struct lookup *l = w->data;
 
-	l->err = resolve_blocking(&l->cfg, l->name, &l->result);
+	l->err = proto_resolve_blocking(&l->cfg, l->name, &l->result);
 }
 
-static void unlink_lookup(struct resolver *r, struct lookup *l)
+static void unlink_lookup(struct proto_resolver *r, struct lookup *l)
 {
 	struct lookup **pp = &r->inflight;
 
@@ -354,12 +358,13 @@ static void unlink_lookup(struct resolver *r, struct lookup *l)
 static void after_work(uv_work_t *w, int status)
 {
 	struct lookup *l = w->data;
-	struct resolver *r = l->r;
+	struct proto_resolver *r = l->r;
 	bool ok = !status && !l->err && !r->closing;
 
 	unlink_lookup(r, l);
 	if (ok)
-		resolve_cache_put(r->cache, l->name, &l->result, r->now_ns());
+		proto_resolve_cache_put(r->cache, l->name, &l->result,
+					r->now_ns());
 	while (l->waiters) {
 		struct waiter *wt = l->waiters;
 
@@ -373,7 +378,7 @@ static void after_work(uv_work_t *w, int status)
 		release(r);
 }
 
-static struct lookup *find_inflight(struct resolver *r, const char *name)
+static struct lookup *find_inflight(struct proto_resolver *r, const char *name)
 {
 	for (struct lookup *l = r->inflight; l; l = l->next)
 		if (!strcmp(l->name, name))
@@ -381,7 +386,7 @@ static struct lookup *find_inflight(struct resolver *r, const char *name)
 	return NULL;
 }
 
-static struct lookup *start_lookup(struct resolver *r, const char *name)
+static struct lookup *start_lookup(struct proto_resolver *r, const char *name)
 {
 	struct lookup *l = calloc(1, sizeof(*l));
 
@@ -400,16 +405,16 @@ static struct lookup *start_lookup(struct resolver *r, const char *name)
 	return l;
 }
 
-int resolver_lookup(struct resolver *r, const char *name, resolver_cb cb,
-		    void *arg)
+int proto_resolver_lookup(struct proto_resolver *r, const char *name,
+			  proto_resolver_cb cb, void *arg)
 {
-	const struct resolve_result *cached;
+	const struct proto_resolve_result *cached;
 	struct waiter *wt;
 	struct lookup *l;
 
 	if (strlen(name) > FZ_DOMAIN_MAX || r->closing)
 		return -EINVAL;
-	cached = resolve_cache_get(r->cache, name, r->now_ns());
+	cached = proto_resolve_cache_get(r->cache, name, r->now_ns());
 	if (cached) {
 		cb(arg, cached, 0, true);
 		return 0;

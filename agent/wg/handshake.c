@@ -130,7 +130,7 @@ static void log_invalid(struct wg_hs *hs, const struct sockaddr_storage *src,
 			int err, uint8_t type)
 {
 	uint64_t now = hs->ops->now_ns(hs->ctx);
-	char ep[FMT_ENDPOINT_LEN], more[64] = "";
+	char ep[FZ_FMT_ENDPOINT_LEN], more[64] = "";
 
 	if (hs->last_invalid_log_ns &&
 	    now - hs->last_invalid_log_ns < INVALID_LOG_INTERVAL_NS) {
@@ -143,7 +143,7 @@ static void log_invalid(struct wg_hs *hs, const struct sockaddr_storage *src,
 	hs->last_invalid_log_ns = now ? now : 1;
 	hs->invalid_suppressed = 0;
 	hs_log(hs, NULL, "invalid handshake from %s (%s)%s",
-	       src ? fmt_endpoint(ep, sizeof(ep), src) : "(unknown)",
+	       src ? fz_fmt_endpoint(ep, sizeof(ep), src) : "(unknown)",
 	       invalid_reason(err, type), more);
 }
 
@@ -328,7 +328,7 @@ int wg_hs_add_peer(struct wg_hs *hs, const uint8_t key[FZ_KEY_LEN],
 		   const uint8_t *psk, struct wg_hs_peer **out)
 {
 	struct wg_hs_peer *peer = wg_hs_find(hs, key);
-	char b64[KEY_B64_LEN + 1];
+	char b64[FZ_KEY_B64_LEN + 1];
 
 	if (peer)
 		goto out;
@@ -346,7 +346,7 @@ int wg_hs_add_peer(struct wg_hs *hs, const uint8_t key[FZ_KEY_LEN],
 		fz_secpool_free(&hs->peer_pool, peer);
 		return -EINVAL;
 	}
-	key_to_base64(b64, key);
+	fz_key_to_base64(b64, key);
 	memcpy(peer->id, b64, WG_HS_ID_LEN);
 	peer->slot = hs->n_peers;
 	hs->peers[hs->n_peers++] = peer;
@@ -680,7 +680,7 @@ static void on_initiation(struct wg_hs *hs, const uint8_t *msg, size_t len,
 	uint8_t resp[WG_NOISE_RESPONSE_LEN];
 	struct wg_noise_peer *np;
 	struct wg_hs_peer *peer;
-	char ep[FMT_ENDPOINT_LEN];
+	char ep[FZ_FMT_ENDPOINT_LEN];
 	uint32_t index = 0;
 	int ret;
 
@@ -701,7 +701,7 @@ static void on_initiation(struct wg_hs *hs, const uint8_t *msg, size_t len,
 	peer->last_sent_index = index;
 	ret = hs->ops->send(hs->ctx, peer->noise.remote_static, src, resp,
 			    sizeof(resp));
-	fmt_endpoint(ep, sizeof(ep), src);
+	fz_fmt_endpoint(ep, sizeof(ep), src);
 	if (ret) {
 		hs_log(hs, peer, "cannot send a handshake response to %s: %s",
 		       ep, strerror(-ret));

@@ -385,7 +385,7 @@ int wg_noise_local_init(struct wg_noise_local *local,
 		return -EIO;
 	memset(local, 0, sizeof(*local));
 	memcpy(local->private_key, private_key, WG_NOISE_KEY_LEN);
-	if (key_public_from_private(local->public_key, local->private_key)) {
+	if (fz_key_public_from_private(local->public_key, local->private_key)) {
 		wg_noise_local_wipe(local);
 		return -EINVAL;
 	}
@@ -450,8 +450,8 @@ int wg_noise_create_initiation(const struct wg_noise_local *local,
 	put_le32(m->sender_index, sender_index);
 
 	handshake_start(ck, h, peer->remote_static);
-	key_generate_private(e);
-	ret = key_public_from_private(m->ephemeral, e);
+	fz_key_generate_private(e);
+	ret = fz_key_public_from_private(m->ephemeral, e);
 	if (ret)
 		goto out;
 	mix_ephemeral(ck, h, m->ephemeral);
@@ -585,8 +585,8 @@ int wg_noise_create_response(const struct wg_noise_local *local,
 
 	memcpy(ck, peer->chaining_key, sizeof(ck));
 	memcpy(h, peer->hash, sizeof(h));
-	key_generate_private(e);
-	ret = key_public_from_private(m->ephemeral, e);
+	fz_key_generate_private(e);
+	ret = fz_key_public_from_private(m->ephemeral, e);
 	if (ret)
 		goto out;
 	mix_ephemeral(ck, h, m->ephemeral);

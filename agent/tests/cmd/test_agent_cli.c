@@ -23,7 +23,7 @@
 static void setup(void)
 {
 	fzt_tmpdir_make("fzagent-agent");
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 }
 
 static void teardown(void)
@@ -46,15 +46,15 @@ static void write_file(const char *name, const char *text, int mode)
 }
 
 /* A fresh key, as base64 in b64; its public key in pub if not NULL. */
-static void new_key(char b64[KEY_B64_LEN + 1], char *pub)
+static void new_key(char b64[FZ_KEY_B64_LEN + 1], char *pub)
 {
 	uint8_t k[FZ_KEY_LEN], p[FZ_KEY_LEN];
 
-	key_generate_private(k);
-	key_to_base64(b64, k);
+	fz_key_generate_private(k);
+	fz_key_to_base64(b64, k);
 	if (pub) {
-		ck_assert_int_eq(key_public_from_private(p, k), 0);
-		key_to_base64(pub, p);
+		ck_assert_int_eq(fz_key_public_from_private(p, k), 0);
+		fz_key_to_base64(pub, p);
 	}
 }
 
@@ -134,7 +134,7 @@ END_TEST
 /* Each bad file is refused before anything exists. */
 START_TEST(test_up_refuses_bad_configs)
 {
-	char priv[KEY_B64_LEN + 1], pub[KEY_B64_LEN + 1], text[512];
+	char priv[FZ_KEY_B64_LEN + 1], pub[FZ_KEY_B64_LEN + 1], text[512];
 	char name[IFNAMSIZ];
 	struct run r;
 
@@ -183,7 +183,7 @@ END_TEST
 
 START_TEST(test_set_errors_without_agent)
 {
-	char name[IFNAMSIZ], priv[KEY_B64_LEN + 1];
+	char name[IFNAMSIZ], priv[FZ_KEY_B64_LEN + 1];
 	struct run r;
 
 	unique_ifname(name, "fzs");
@@ -232,9 +232,9 @@ END_TEST
 static void fake_agent(const char *name, int ready, int out, int n,
 		       const int *status, const char *const *msgs)
 {
-	uint8_t buf[FZ_CTL_MAX_REQUEST], reply[FZ_CTL_MAX_REPLY];
-	int lfd = fz_ctl_listen(name);
-	struct fz_ctl_words w;
+	uint8_t buf[CTL_MAX_REQUEST], reply[CTL_MAX_REPLY];
+	int lfd = ctl_listen(name);
+	struct ctl_words w;
 	ssize_t len;
 
 	if (lfd < 0)
@@ -245,20 +245,20 @@ static void fake_agent(const char *name, int ready, int out, int n,
 
 		while (fd == -EAGAIN) {
 			usleep(1000);
-			fd = fz_ctl_accept(lfd);
+			fd = ctl_accept(lfd);
 		}
 		if (fd < 0)
 			_exit(3);
 		do
 			len = recv(fd, buf, sizeof(buf), 0);
 		while (len < 0 && errno == EAGAIN);
-		if (len <= 0 || fz_ctl_decode_request(buf, (size_t)len, &w))
+		if (len <= 0 || ctl_decode_request(buf, (size_t)len, &w))
 			_exit(4);
 		for (size_t k = 0; k < w.argc; k++)
 			dprintf(out, "%s%s", k ? "|" : "", w.argv[k]);
 		dprintf(out, "\n");
-		fz_ctl_words_free(&w);
-		len = (ssize_t)fz_ctl_encode_reply(reply, status[i], msgs[i]);
+		ctl_words_free(&w);
+		len = (ssize_t)ctl_encode_reply(reply, status[i], msgs[i]);
 		(void)!send(fd, reply, (size_t)len, 0);
 		close(fd);
 	}
@@ -269,8 +269,8 @@ START_TEST(test_set_through_agent)
 {
 	static const int status[] = { 0, 22 };
 	static const char *const msgs[] = { "applied", "cannot set peer X" };
-	char name[IFNAMSIZ], priv[KEY_B64_LEN + 1], psk[KEY_B64_LEN + 1];
-	char pub[KEY_B64_LEN + 1], want[512], got[1024] = "", c;
+	char name[IFNAMSIZ], priv[FZ_KEY_B64_LEN + 1], psk[FZ_KEY_B64_LEN + 1];
+	char pub[FZ_KEY_B64_LEN + 1], want[512], got[1024] = "", c;
 	int ready[2], words[2], st;
 	struct run r;
 	ssize_t n;

@@ -31,9 +31,9 @@ static void check_key_line(const char *line)
 {
 	uint8_t key[FZ_KEY_LEN];
 
-	ck_assert_uint_eq(strlen(line), KEY_B64_LEN + 1);
-	ck_assert_int_eq(line[KEY_B64_LEN], '\n');
-	ck_assert_int_eq(key_from_base64(key, line, KEY_B64_LEN), 0);
+	ck_assert_uint_eq(strlen(line), FZ_KEY_B64_LEN + 1);
+	ck_assert_int_eq(line[FZ_KEY_B64_LEN], '\n');
+	ck_assert_int_eq(fz_key_from_base64(key, line, FZ_KEY_B64_LEN), 0);
 }
 
 START_TEST(test_version)
@@ -163,7 +163,7 @@ START_TEST(test_genkey_pubkey_pipeline)
 	fzt_run(&priv, "\"$FZAGENT\" genkey");
 	ck_assert_int_eq(priv.status, 0);
 	check_key_line(priv.out);
-	ck_assert_int_eq(key_from_base64(key, priv.out, KEY_B64_LEN), 0);
+	ck_assert_int_eq(fz_key_from_base64(key, priv.out, FZ_KEY_B64_LEN), 0);
 	ck_assert_int_eq(key[0] & 7, 0);
 	ck_assert_int_eq(key[31] & 0xc0, 0x40);
 

@@ -100,9 +100,9 @@ static char *render(bool json)
 
 	ck_assert_ptr_nonnull(f);
 	if (json)
-		print_device_json(f, &dev);
+		cmd_print_device_json(f, &dev);
 	else
-		print_device_text(f, &dev, NOW);
+		cmd_print_device_text(f, &dev, NOW);
 	fclose(f);
 	return buf;
 }

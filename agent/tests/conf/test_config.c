@@ -66,9 +66,9 @@ static void drop_temp(void)
 	teardown();
 }
 
-static void assert_empty(const struct fz_config *cfg)
+static void assert_empty(const struct conf *cfg)
 {
-	static const struct fz_config zero;
+	static const struct conf zero;
 
 	ck_assert_mem_eq(cfg, &zero, sizeof(zero));
 }
@@ -77,7 +77,7 @@ static void assert_key(const uint8_t key[FZ_KEY_LEN], const char *b64)
 {
 	uint8_t want[FZ_KEY_LEN];
 
-	ck_assert_int_eq(key_from_base64(want, b64, strlen(b64)), 0);
+	ck_assert_int_eq(fz_key_from_base64(want, b64, strlen(b64)), 0);
 	ck_assert_mem_eq(key, want, FZ_KEY_LEN);
 }
 
@@ -90,29 +90,30 @@ static void assert_zero_key(const uint8_t key[FZ_KEY_LEN])
 
 static void assert_cidr(const struct fz_cidr *cidr, const char *want)
 {
-	char buf[FMT_ALLOWEDIP_LEN];
+	char buf[FZ_FMT_ALLOWEDIP_LEN];
 
-	ck_assert_str_eq(fmt_allowedip(buf, sizeof(buf), cidr->family,
-				       cidr->addr, cidr->cidr),
+	ck_assert_str_eq(fz_fmt_allowedip(buf, sizeof(buf), cidr->family,
+					  cidr->addr, cidr->cidr),
 			 want);
 }
 
-static void assert_endpoint(const struct fz_config_peer *peer, const char *want)
+static void assert_endpoint(const struct conf_peer *peer, const char *want)
 {
-	char buf[FMT_ENDPOINT_LEN];
+	char buf[FZ_FMT_ENDPOINT_LEN];
 
 	ck_assert(peer->has_endpoint);
-	ck_assert_str_eq(fmt_endpoint(buf, sizeof(buf), &peer->endpoint), want);
+	ck_assert_str_eq(fz_fmt_endpoint(buf, sizeof(buf), &peer->endpoint),
+			 want);
 }
 
-static void parse_ok(const char *text, mode_t mode, struct fz_config *cfg)
+static void parse_ok(const char *text, mode_t mode, struct conf *cfg)
 {
 	const char *path = temp_text(text, mode);
 	char err[ERR_LEN];
 	int ret;
 
 	memset(cfg, 0xa5, sizeof(*cfg));
-	ret = fz_config_parse_file(path, cfg, err, sizeof(err));
+	ret = conf_parse_file(path, cfg, err, sizeof(err));
 	drop_temp();
 	ck_assert_msg(ret == 0, "parse failed (%d): %s", ret, err);
 	ck_assert_str_eq(err, "");
@@ -125,7 +126,7 @@ static void parse_ok(const char *text, mode_t mode, struct fz_config *cfg)
 static void expect_path_error(const char *path, int ret, unsigned int line,
 			      const char *msg)
 {
-	struct fz_config cfg;
+	struct conf cfg;
 	char err[ERR_LEN], want[ERR_LEN];
 	int got;
 
@@ -134,7 +135,7 @@ static void expect_path_error(const char *path, int ret, unsigned int line,
 	else
 		snprintf(want, sizeof(want), "%s: %s", path, msg);
 	memset(&cfg, 0xa5, sizeof(cfg));
-	got = fz_config_parse_file(path, &cfg, err, sizeof(err));
+	got = conf_parse_file(path, &cfg, err, sizeof(err));
 	drop_temp();
 	ck_assert_int_eq(got, ret);
 	ck_assert_str_eq(err, want);
@@ -177,8 +178,8 @@ static const char full_file[] = "# fz0: the office gateway\n"
 
 START_TEST(test_file_full)
 {
-	struct fz_config cfg;
-	const struct fz_config_peer *p;
+	struct conf cfg;
+	const struct conf_peer *p;
 
 	parse_ok(full_file, 0600, &cfg);
 	ck_assert(cfg.has_private_key);
@@ -222,21 +223,21 @@ START_TEST(test_file_full)
 	ck_assert_uint_eq(p->persistent_keepalive, 0);
 	ck_assert(p->replace_allowed_ips);
 
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 	assert_empty(&cfg);
 }
 END_TEST
 
 START_TEST(test_file_minimal)
 {
-	struct fz_config cfg;
+	struct conf cfg;
 
 	/* setconf with an empty file removes every peer. */
 	parse_ok("", 0644, &cfg);
 	ck_assert(cfg.replace_peers);
 	ck_assert(!cfg.has_private_key && !cfg.has_listen_port);
 	ck_assert_uint_eq(cfg.n_peers, 0);
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 
 	/* An empty AllowedIPs is a peer without any. */
 	parse_ok("# only a peer\n[Peer]\nPublicKey=" PUB1 "\nAllowedIPs =\n",
@@ -247,7 +248,7 @@ START_TEST(test_file_minimal)
 	ck_assert_ptr_null(cfg.peers[0].allowed_ips);
 	ck_assert(!cfg.peers[0].has_endpoint);
 	ck_assert(!cfg.peers[0].has_keepalive);
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 }
 END_TEST
 
@@ -261,7 +262,7 @@ START_TEST(test_file_endpoints)
 		{ "[fe80::1%1]:51820", "[fe80::1%1]:51820" },
 		{ "[2001:DB8::0:1]:7", "[2001:db8::1]:7" },
 	};
-	struct fz_config cfg;
+	struct conf cfg;
 	char text[256];
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -270,7 +271,7 @@ START_TEST(test_file_endpoints)
 			 cases[i].value);
 		parse_ok(text, 0600, &cfg);
 		assert_endpoint(&cfg.peers[0], cases[i].want);
-		fz_config_free(&cfg);
+		conf_free(&cfg);
 	}
 }
 END_TEST
@@ -278,23 +279,23 @@ END_TEST
 /* /etc/hosts answers for localhost, so no network is needed. */
 START_TEST(test_file_endpoint_host_name)
 {
-	struct fz_config cfg;
-	char buf[FMT_ENDPOINT_LEN];
+	struct conf cfg;
+	char buf[FZ_FMT_ENDPOINT_LEN];
 
 	parse_ok("[Peer]\nPublicKey=" PUB1 "\nEndpoint = localhost:51820\n",
 		 0600, &cfg);
 	ck_assert(cfg.peers[0].has_endpoint);
-	fmt_endpoint(buf, sizeof(buf), &cfg.peers[0].endpoint);
+	fz_fmt_endpoint(buf, sizeof(buf), &cfg.peers[0].endpoint);
 	ck_assert_msg(!strcmp(buf, "127.0.0.1:51820") ||
 			      !strcmp(buf, "[::1]:51820"),
 		      "localhost resolved to %s", buf);
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 }
 END_TEST
 
 START_TEST(test_file_numbers)
 {
-	struct fz_config cfg;
+	struct conf cfg;
 
 	parse_ok("[Interface]\nListenPort = 0\nFwMark = 4294967295\n"
 		 "[Peer]\nPublicKey=" PUB1 "\nPersistentKeepalive = 65535\n",
@@ -303,7 +304,7 @@ START_TEST(test_file_numbers)
 	ck_assert_uint_eq(cfg.listen_port, 0);
 	ck_assert_uint_eq(cfg.fwmark, 4294967295U);
 	ck_assert_uint_eq(cfg.peers[0].persistent_keepalive, 65535);
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 
 	parse_ok("[Interface]\nListenPort = 065535\nFwMark = OFF\n"
 		 "[Peer]\nPublicKey=" PUB1 "\nPersistentKeepalive = 0\n",
@@ -313,11 +314,11 @@ START_TEST(test_file_numbers)
 	ck_assert_uint_eq(cfg.fwmark, 0);
 	ck_assert(cfg.peers[0].has_keepalive);
 	ck_assert_uint_eq(cfg.peers[0].persistent_keepalive, 0);
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 
 	parse_ok("[Interface]\nFwMark = 0XfF\n", 0600, &cfg);
 	ck_assert_uint_eq(cfg.fwmark, 0xff);
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 }
 END_TEST
 
@@ -365,7 +366,7 @@ END_TEST
 /* The kernel's limit per peer, reported where it is crossed. */
 START_TEST(test_file_too_many_allowed_ips)
 {
-	struct fz_config cfg;
+	struct conf cfg;
 	char text[4096];
 	int len;
 
@@ -376,7 +377,7 @@ START_TEST(test_file_too_many_allowed_ips)
 	ck_assert_int_lt(len, (int)sizeof(text) - 64);
 	parse_ok(text, 0600, &cfg);
 	ck_assert_uint_eq(cfg.peers[0].n_allowed_ips, FZ_MAX_ALLOWEDIPS);
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 
 	strcpy(text + len, "AllowedIPs = 10.0.1.0/24\n");
 	expect_error(text, 3 + FZ_MAX_ALLOWEDIPS,
@@ -552,7 +553,7 @@ START_TEST(test_file_permissions)
 	static const char priv[] = "[Interface]\nPrivateKey = " PRIV "\n";
 	static const char psk[] = "[Peer]\nPublicKey = " PUB1
 				  "\nPresharedKey = " PSK "\n";
-	struct fz_config cfg;
+	struct conf cfg;
 
 	expect_error_mode(
 		priv, 0644, 0,
@@ -569,19 +570,19 @@ START_TEST(test_file_permissions)
 
 	/* Execute bits leak nothing; no secret, no rule. */
 	parse_ok(priv, 0711, &cfg);
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 	parse_ok(psk, 0400, &cfg);
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 	parse_ok("[Interface]\nListenPort = 1\n", 0666, &cfg);
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 }
 END_TEST
 
 START_TEST(test_file_too_large)
 {
-	size_t size = FZ_CONFIG_MAX_FILE + 1;
+	size_t size = CONF_MAX_FILE + 1;
 	char *text = malloc(size);
-	struct fz_config cfg;
+	struct conf cfg;
 
 	ck_assert_ptr_nonnull(text);
 	/* Comment lines of 64 bytes: only the size is wrong. */
@@ -593,29 +594,29 @@ START_TEST(test_file_too_large)
 	/* Exactly at the limit is fine. */
 	temp_file(text, size - 1, 0600);
 	memset(&cfg, 0, sizeof(cfg));
-	ck_assert_int_eq(fz_config_parse_file(temp_paths[0], &cfg, NULL, 0), 0);
-	fz_config_free(&cfg);
+	ck_assert_int_eq(conf_parse_file(temp_paths[0], &cfg, NULL, 0), 0);
+	conf_free(&cfg);
 	free(text);
 }
 END_TEST
 
 START_TEST(test_file_long_line)
 {
-	char text[FZ_CONFIG_MAX_LINE + 64];
-	struct fz_config cfg;
+	char text[CONF_MAX_LINE + 64];
+	struct conf cfg;
 
 	/* "[Interface]\n", then a comment line of exactly the limit. */
 	strcpy(text, "[Interface]\n");
-	memset(text + 12, '#', FZ_CONFIG_MAX_LINE);
-	strcpy(text + 12 + FZ_CONFIG_MAX_LINE, "\nListenPort = 1\n");
+	memset(text + 12, '#', CONF_MAX_LINE);
+	strcpy(text + 12 + CONF_MAX_LINE, "\nListenPort = 1\n");
 	parse_ok(text, 0600, &cfg);
 	ck_assert_uint_eq(cfg.listen_port, 1);
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 
 	/* One byte more. */
 	text[12] = ' ';
-	memset(text + 13, '#', FZ_CONFIG_MAX_LINE);
-	strcpy(text + 13 + FZ_CONFIG_MAX_LINE, "\n");
+	memset(text + 13, '#', CONF_MAX_LINE);
+	strcpy(text + 13 + CONF_MAX_LINE, "\n");
 	expect_error(text, 2, "line longer than 4096 bytes");
 }
 END_TEST
@@ -641,28 +642,27 @@ END_TEST
 START_TEST(test_file_small_error_buffer)
 {
 	const char *path = temp_text("[Foo]\n", 0600);
-	struct fz_config cfg;
+	struct conf cfg;
 	char err[8];
 
 	memset(err, 'x', sizeof(err));
-	ck_assert_int_eq(fz_config_parse_file(path, &cfg, err, sizeof(err)),
+	ck_assert_int_eq(conf_parse_file(path, &cfg, err, sizeof(err)),
 			 -EINVAL);
 	ck_assert_str_eq(err, "/tmp/fz");
-	ck_assert_int_eq(fz_config_parse_file(path, &cfg, NULL, 0), -EINVAL);
+	ck_assert_int_eq(conf_parse_file(path, &cfg, NULL, 0), -EINVAL);
 	assert_empty(&cfg);
 }
 END_TEST
 
-static int parse_set(int argc, char **argv, struct fz_config *cfg,
-		     char err[ERR_LEN])
+static int parse_set(int argc, char **argv, struct conf *cfg, char err[ERR_LEN])
 {
 	memset(cfg, 0xa5, sizeof(*cfg));
-	return fz_config_parse_set(argc, argv, cfg, err, ERR_LEN);
+	return conf_parse_set(argc, argv, cfg, err, ERR_LEN);
 }
 
 static void expect_set_error(int argc, char **argv, int ret, const char *msg)
 {
-	struct fz_config cfg;
+	struct conf cfg;
 	char err[ERR_LEN];
 
 	ck_assert_int_eq(parse_set(argc, argv, &cfg, err), ret);
@@ -681,7 +681,7 @@ START_TEST(test_set_device)
 	const char *key = temp_text(PRIV "\n", 0600);
 	char *argv[] = { "listen-port", "51820",       "fwmark",
 			 "0x2a",	"private-key", (char *)key };
-	struct fz_config cfg;
+	struct conf cfg;
 	char err[ERR_LEN];
 
 	ck_assert_int_eq(parse_set(ARRAY_SIZE(argv), argv, &cfg, err), 0);
@@ -694,7 +694,7 @@ START_TEST(test_set_device)
 	assert_key(cfg.private_key, PRIV);
 	ck_assert(!cfg.replace_peers);
 	ck_assert_uint_eq(cfg.n_peers, 0);
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 
 	/* Nothing to change is not an error. */
 	ck_assert_int_eq(parse_set(0, argv, &cfg, err), 0);
@@ -731,8 +731,8 @@ START_TEST(test_set_peers)
 		"persistent-keepalive",
 		"off",
 	};
-	struct fz_config cfg;
-	const struct fz_config_peer *p;
+	struct conf cfg;
+	const struct conf_peer *p;
 	char err[ERR_LEN];
 
 	ck_assert_int_eq(parse_set(ARRAY_SIZE(argv), argv, &cfg, err), 0);
@@ -768,7 +768,7 @@ START_TEST(test_set_peers)
 	ck_assert_uint_eq(p->n_allowed_ips, 0);
 	ck_assert(p->has_keepalive);
 	ck_assert_uint_eq(p->persistent_keepalive, 0);
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 }
 END_TEST
 
@@ -778,7 +778,7 @@ START_TEST(test_set_empty_key_files)
 	const char *empty = temp_text("\n", 0644);
 	char *argv[] = { "private-key", (char *)empty,	 "peer",
 			 PUB1,		"preshared-key", "/dev/null" };
-	struct fz_config cfg;
+	struct conf cfg;
 	char err[ERR_LEN];
 
 	ck_assert_int_eq(parse_set(ARRAY_SIZE(argv), argv, &cfg, err), 0);
@@ -786,7 +786,7 @@ START_TEST(test_set_empty_key_files)
 	assert_zero_key(cfg.private_key);
 	ck_assert(cfg.peers[0].has_preshared_key);
 	assert_zero_key(cfg.peers[0].preshared_key);
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 }
 END_TEST
 

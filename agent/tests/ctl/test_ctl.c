@@ -28,7 +28,7 @@ static char tmpdir[] = "/tmp/fzagent-ctl.XXXXXX";
 
 static void setup(void)
 {
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 	strcpy(tmpdir, "/tmp/fzagent-ctl.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 }
@@ -46,59 +46,59 @@ static void teardown(void)
 START_TEST(test_request_round_trip)
 {
 	char *argv[] = { "set", "peer", "", "allowed-ips", "10.0.0.0/8" };
-	struct fz_ctl_words w;
+	struct ctl_words w;
 	uint8_t *buf;
 	size_t len;
 
-	ck_assert_int_eq(fz_ctl_encode_request(argv, 5, &buf, &len), 0);
+	ck_assert_int_eq(ctl_encode_request(argv, 5, &buf, &len), 0);
 	ck_assert_uint_eq(len, 4 + 4 + 5 + 1 + 12 + 11);
-	ck_assert_int_eq(fz_ctl_decode_request(buf, len, &w), 0);
+	ck_assert_int_eq(ctl_decode_request(buf, len, &w), 0);
 	ck_assert_uint_eq(w.argc, 5);
 	for (size_t i = 0; i < 5; i++)
 		ck_assert_str_eq(w.argv[i], argv[i]);
 	ck_assert_ptr_null(w.argv[5]);
-	fz_ctl_words_free(&w);
+	ctl_words_free(&w);
 	free(buf);
 }
 END_TEST
 
 START_TEST(test_request_bounds)
 {
-	size_t big = FZ_CTL_MAX_WORDS_LEN;
+	size_t big = CTL_MAX_WORDS_LEN;
 	char *word = malloc(big + 1), *argv[1] = { word };
 	uint8_t *buf, bad[16];
-	struct fz_ctl_words w;
+	struct ctl_words w;
 	uint32_t l32;
 	size_t len;
 
 	/* The largest request fits exactly; one byte more does not. */
 	memset(word, 'x', big - 1);
 	word[big - 1] = '\0';
-	ck_assert_int_eq(fz_ctl_encode_request(argv, 1, &buf, &len), 0);
-	ck_assert_uint_eq(len, FZ_CTL_MAX_REQUEST);
-	ck_assert_int_eq(fz_ctl_decode_request(buf, len, &w), 0);
+	ck_assert_int_eq(ctl_encode_request(argv, 1, &buf, &len), 0);
+	ck_assert_uint_eq(len, CTL_MAX_REQUEST);
+	ck_assert_int_eq(ctl_decode_request(buf, len, &w), 0);
 	ck_assert_uint_eq(w.argc, 1);
-	fz_ctl_words_free(&w);
+	ctl_words_free(&w);
 	free(buf);
 	memset(word, 'x', big);
 	word[big] = '\0';
-	ck_assert_int_eq(fz_ctl_encode_request(argv, 1, &buf, &len), -E2BIG);
-	ck_assert_int_eq(fz_ctl_encode_request(argv, 0, &buf, &len), -EINVAL);
+	ck_assert_int_eq(ctl_encode_request(argv, 1, &buf, &len), -E2BIG);
+	ck_assert_int_eq(ctl_encode_request(argv, 0, &buf, &len), -EINVAL);
 	free(word);
 
 	/* Too short, lying length, no final NUL, too long. */
 	memset(bad, 0, sizeof(bad));
-	ck_assert_int_eq(fz_ctl_decode_request(bad, 4, &w), -EINVAL);
+	ck_assert_int_eq(ctl_decode_request(bad, 4, &w), -EINVAL);
 	l32 = 5;
 	memcpy(bad, &l32, 4);
 	memcpy(bad + 4, "stop", 5);
-	ck_assert_int_eq(fz_ctl_decode_request(bad, 9, &w), 0);
-	fz_ctl_words_free(&w);
-	ck_assert_int_eq(fz_ctl_decode_request(bad, 10, &w), -EINVAL);
+	ck_assert_int_eq(ctl_decode_request(bad, 9, &w), 0);
+	ctl_words_free(&w);
+	ck_assert_int_eq(ctl_decode_request(bad, 10, &w), -EINVAL);
 	l32 = 4;
 	memcpy(bad, &l32, 4);
-	ck_assert_int_eq(fz_ctl_decode_request(bad, 8, &w), -EINVAL);
-	ck_assert_int_eq(fz_ctl_decode_request(bad, FZ_CTL_MAX_REQUEST + 1, &w),
+	ck_assert_int_eq(ctl_decode_request(bad, 8, &w), -EINVAL);
+	ck_assert_int_eq(ctl_decode_request(bad, CTL_MAX_REQUEST + 1, &w),
 			 -EMSGSIZE);
 	ck_assert_ptr_null(w.argv);
 }
@@ -106,21 +106,21 @@ END_TEST
 
 START_TEST(test_reply_round_trip)
 {
-	uint8_t buf[FZ_CTL_MAX_REPLY];
-	char msg[FZ_CTL_MAX_MESSAGE + 1], *longmsg;
+	uint8_t buf[CTL_MAX_REPLY];
+	char msg[CTL_MAX_MESSAGE + 1], *longmsg;
 	size_t len;
 	int status;
 
-	len = fz_ctl_encode_reply(buf, 0, NULL);
+	len = ctl_encode_reply(buf, 0, NULL);
 	ck_assert_uint_eq(len, 1);
-	ck_assert_int_eq(
-		fz_ctl_decode_reply(buf, len, &status, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(ctl_decode_reply(buf, len, &status, msg, sizeof(msg)),
+			 0);
 	ck_assert_int_eq(status, 0);
 	ck_assert_str_eq(msg, "");
 
-	len = fz_ctl_encode_reply(buf, -ENOENT, "no such peer");
-	ck_assert_int_eq(
-		fz_ctl_decode_reply(buf, len, &status, msg, sizeof(msg)), 0);
+	len = ctl_encode_reply(buf, -ENOENT, "no such peer");
+	ck_assert_int_eq(ctl_decode_reply(buf, len, &status, msg, sizeof(msg)),
+			 0);
 	ck_assert_int_eq(status, ENOENT);
 	ck_assert_str_eq(msg, "no such peer");
 
@@ -128,21 +128,20 @@ START_TEST(test_reply_round_trip)
 	longmsg = malloc(10000);
 	memset(longmsg, 'm', 9999);
 	longmsg[9999] = '\0';
-	len = fz_ctl_encode_reply(buf, 1000, longmsg);
-	ck_assert_uint_eq(len, FZ_CTL_MAX_REPLY);
+	len = ctl_encode_reply(buf, 1000, longmsg);
+	ck_assert_uint_eq(len, CTL_MAX_REPLY);
 	ck_assert_int_eq(buf[0], 255);
-	ck_assert_int_eq(fz_ctl_decode_reply(buf, len, &status, msg, 8), 0);
+	ck_assert_int_eq(ctl_decode_reply(buf, len, &status, msg, 8), 0);
 	ck_assert_str_eq(msg, "mmmmmmm");
 	free(longmsg);
 
 	/* Empty, oversized, or with a NUL inside: refused. */
-	ck_assert_int_eq(fz_ctl_decode_reply(buf, 0, &status, msg, 8), -EINVAL);
-	ck_assert_int_eq(fz_ctl_decode_reply(buf, FZ_CTL_MAX_REPLY + 1, &status,
-					     msg, 8),
+	ck_assert_int_eq(ctl_decode_reply(buf, 0, &status, msg, 8), -EINVAL);
+	ck_assert_int_eq(ctl_decode_reply(buf, CTL_MAX_REPLY + 1, &status, msg,
+					  8),
 			 -EINVAL);
 	buf[3] = '\0';
-	ck_assert_int_eq(fz_ctl_decode_reply(buf, 10, &status, msg, 8),
-			 -EINVAL);
+	ck_assert_int_eq(ctl_decode_reply(buf, 10, &status, msg, 8), -EINVAL);
 }
 END_TEST
 
@@ -167,16 +166,16 @@ static char *key_file(const char *name, const char *content)
 	return p;
 }
 
-static void parse_set(struct fz_config *cfg, char **argv, int argc)
+static void parse_set(struct conf *cfg, char **argv, int argc)
 {
 	char err[256];
-	int ret = fz_config_parse_set(argc, argv, cfg, err, sizeof(err));
+	int ret = conf_parse_set(argc, argv, cfg, err, sizeof(err));
 
 	ck_assert_msg(ret == 0, "parse_set: %s", err);
 }
 
 /* The words joined by '|', to compare with one string. */
-static void check_words(const struct fz_ctl_words *w, const char *want)
+static void check_words(const struct ctl_words *w, const char *want)
 {
 	char got[1024] = "";
 
@@ -189,8 +188,8 @@ static void check_words(const struct fz_ctl_words *w, const char *want)
 	ck_assert_str_eq(got, want);
 }
 
-static void check_same_peer(const struct fz_config_peer *x,
-			    const struct fz_config_peer *y)
+static void check_same_peer(const struct conf_peer *x,
+			    const struct conf_peer *y)
 {
 	ck_assert_mem_eq(x->public_key, y->public_key, FZ_KEY_LEN);
 	ck_assert_int_eq(x->has_preshared_key, y->has_preshared_key);
@@ -210,18 +209,18 @@ static void check_same_peer(const struct fz_config_peer *x,
 
 START_TEST(test_words_round_trip)
 {
-	char priv[KEY_B64_LEN + 1], psk[KEY_B64_LEN + 1], line[64];
+	char priv[FZ_KEY_B64_LEN + 1], psk[FZ_KEY_B64_LEN + 1], line[64];
 	char want[1024];
 	uint8_t k[FZ_KEY_LEN];
 	char *argv[32], err[256];
-	struct fz_config cfg, back;
-	struct fz_ctl_words w;
+	struct conf cfg, back;
+	struct ctl_words w;
 	int n = 0;
 
-	key_generate_private(k);
-	key_to_base64(priv, k);
+	fz_key_generate_private(k);
+	fz_key_to_base64(priv, k);
 	randombytes_buf(k, sizeof(k));
-	key_to_base64(psk, k);
+	fz_key_to_base64(psk, k);
 	snprintf(line, sizeof(line), "%s\n", priv);
 	argv[n++] = "listen-port";
 	argv[n++] = "51820";
@@ -251,7 +250,7 @@ START_TEST(test_words_round_trip)
 	parse_set(&cfg, argv, n);
 
 	/* Keys inline, lists and endpoints in one spelling. */
-	ck_assert_int_eq(fz_ctl_words_from_config(&cfg, &w), 0);
+	ck_assert_int_eq(ctl_words_from_config(&cfg, &w), 0);
 	snprintf(want, sizeof(want),
 		 "set|listen-port|51820|fwmark|0x1234|private-key|%s|"
 		 "peer|%s|preshared-key|%s|endpoint|192.0.2.1:51820|"
@@ -261,8 +260,8 @@ START_TEST(test_words_round_trip)
 		 "endpoint|[2001:db8::1]:1|allowed-ips|",
 		 priv, peer1, psk, peer2);
 	check_words(&w, want);
-	ck_assert_int_eq(fz_ctl_config_from_words((int)w.argc - 1, w.argv + 1,
-						  &back, err, sizeof(err)),
+	ck_assert_int_eq(ctl_config_from_words((int)w.argc - 1, w.argv + 1,
+					       &back, err, sizeof(err)),
 			 0);
 	ck_assert(back.has_private_key && back.has_listen_port &&
 		  back.has_fwmark);
@@ -272,9 +271,9 @@ START_TEST(test_words_round_trip)
 	ck_assert_uint_eq(back.n_peers, 2);
 	check_same_peer(&back.peers[0], &cfg.peers[0]);
 	check_same_peer(&back.peers[1], &cfg.peers[1]);
-	fz_ctl_words_free_all(&w);
-	fz_config_free(&back);
-	fz_config_free(&cfg);
+	ctl_words_free_all(&w);
+	conf_free(&back);
+	conf_free(&cfg);
 }
 END_TEST
 
@@ -286,25 +285,25 @@ START_TEST(test_words_remove_and_off)
 			 (char *)peer2, "persistent-keepalive",
 			 "off" };
 	char want[256];
-	struct fz_config cfg, back;
-	struct fz_ctl_words w;
+	struct conf cfg, back;
+	struct ctl_words w;
 	char err[256];
 
 	parse_set(&cfg, argv, 9);
-	ck_assert_int_eq(fz_ctl_words_from_config(&cfg, &w), 0);
+	ck_assert_int_eq(ctl_words_from_config(&cfg, &w), 0);
 	snprintf(want, sizeof(want),
 		 "set|fwmark|0x0|peer|%s|remove|peer|%s|"
 		 "persistent-keepalive|0",
 		 peer1, peer2);
 	check_words(&w, want);
-	ck_assert_int_eq(fz_ctl_config_from_words((int)w.argc - 1, w.argv + 1,
-						  &back, err, sizeof(err)),
+	ck_assert_int_eq(ctl_config_from_words((int)w.argc - 1, w.argv + 1,
+					       &back, err, sizeof(err)),
 			 0);
 	ck_assert(back.peers[0].remove);
 	check_same_peer(&back.peers[1], &cfg.peers[1]);
-	fz_ctl_words_free_all(&w);
-	fz_config_free(&back);
-	fz_config_free(&cfg);
+	ctl_words_free_all(&w);
+	conf_free(&back);
+	conf_free(&cfg);
 }
 END_TEST
 
@@ -314,21 +313,20 @@ START_TEST(test_words_inline_keys)
 	char *bad[] = { "private-key", "/etc/shadow" };
 	char *none[] = { "private-key", "" };
 	char *psk_first[] = { "preshared-key", (char *)peer1 };
-	struct fz_config cfg;
+	struct conf cfg;
 	char err[256];
 
-	ck_assert_int_eq(fz_ctl_config_from_words(2, bad, &cfg, err,
-						  sizeof(err)),
+	ck_assert_int_eq(ctl_config_from_words(2, bad, &cfg, err, sizeof(err)),
 			 -EINVAL);
 	ck_assert_str_eq(err, "invalid key in request");
-	ck_assert_int_eq(
-		fz_ctl_config_from_words(2, none, &cfg, err, sizeof(err)), 0);
+	ck_assert_int_eq(ctl_config_from_words(2, none, &cfg, err, sizeof(err)),
+			 0);
 	ck_assert(cfg.has_private_key);
 	ck_assert(sodium_is_zero(cfg.private_key, FZ_KEY_LEN));
-	fz_config_free(&cfg);
+	conf_free(&cfg);
 	/* Out of place: the parser's own message. */
-	ck_assert_int_eq(fz_ctl_config_from_words(2, psk_first, &cfg, err,
-						  sizeof(err)),
+	ck_assert_int_eq(ctl_config_from_words(2, psk_first, &cfg, err,
+					       sizeof(err)),
 			 -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "needs a 'peer KEY'"));
 	/* The caller's words are not changed. */
@@ -346,9 +344,9 @@ static void unique_name(char name[IFNAMSIZ])
 /* The child is the agent: one request, echoed back with its word count. */
 static void serve_one(const char *name, int ready)
 {
-	uint8_t buf[FZ_CTL_MAX_REQUEST], reply[FZ_CTL_MAX_REPLY];
-	int lfd = fz_ctl_listen(name), fd = -EAGAIN;
-	struct fz_ctl_words w;
+	uint8_t buf[CTL_MAX_REQUEST], reply[CTL_MAX_REPLY];
+	int lfd = ctl_listen(name), fd = -EAGAIN;
+	struct ctl_words w;
 	char msg[64];
 	ssize_t n;
 
@@ -357,18 +355,18 @@ static void serve_one(const char *name, int ready)
 	(void)!write(ready, "x", 1);
 	while (fd == -EAGAIN || fd == -EINTR) {
 		usleep(1000);
-		fd = fz_ctl_accept(lfd);
+		fd = ctl_accept(lfd);
 	}
 	if (fd < 0)
 		_exit(3);
 	do
 		n = recv(fd, buf, sizeof(buf), 0);
 	while (n < 0 && errno == EAGAIN);
-	if (n <= 0 || fz_ctl_decode_request(buf, (size_t)n, &w))
+	if (n <= 0 || ctl_decode_request(buf, (size_t)n, &w))
 		_exit(4);
 	snprintf(msg, sizeof(msg), "%s %zu %s", w.argv[0], w.argc,
 		 w.argv[w.argc - 1]);
-	n = (ssize_t)fz_ctl_encode_reply(reply, 17, msg);
+	n = (ssize_t)ctl_encode_reply(reply, 17, msg);
 	(void)!send(fd, reply, (size_t)n, 0);
 	_exit(0);
 }
@@ -377,12 +375,12 @@ START_TEST(test_socket_round_trip)
 {
 	char name[IFNAMSIZ], msg[64], c;
 	char *argv[] = { "set", "peer", "k", "remove" };
-	struct fz_ctl_words w = { argv, 4 };
+	struct ctl_words w = { argv, 4 };
 	int pipefd[2], fd, status, st;
 	pid_t pid;
 
 	unique_name(name);
-	ck_assert_int_eq(fz_ctl_connect(name), -ECONNREFUSED);
+	ck_assert_int_eq(ctl_connect(name), -ECONNREFUSED);
 	ck_assert_int_eq(pipe(pipefd), 0);
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
@@ -390,8 +388,8 @@ START_TEST(test_socket_round_trip)
 		serve_one(name, pipefd[1]);
 	ck_assert_int_eq(read(pipefd[0], &c, 1), 1);
 	/* One agent per name: a second one cannot start. */
-	ck_assert_int_eq(fz_ctl_listen(name), -EADDRINUSE);
-	fd = fz_ctl_connect(name);
+	ck_assert_int_eq(ctl_listen(name), -EADDRINUSE);
+	fd = ctl_connect(name);
 	if (getuid() != 0) {
 		/* A server that is not root is never talked to. */
 		ck_assert_int_eq(fd, -EPERM);
@@ -400,14 +398,14 @@ START_TEST(test_socket_round_trip)
 		return;
 	}
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(fz_ctl_call(fd, &w, &status, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(ctl_call(fd, &w, &status, msg, sizeof(msg)), 0);
 	ck_assert_int_eq(status, 17);
 	ck_assert_str_eq(msg, "set 4 remove");
 	close(fd);
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	/* The name is free again once the agent is gone. */
-	ck_assert_int_eq(fz_ctl_connect(name), -ECONNREFUSED);
+	ck_assert_int_eq(ctl_connect(name), -ECONNREFUSED);
 	close(pipefd[0]);
 	close(pipefd[1]);
 }
@@ -419,7 +417,7 @@ END_TEST
 START_TEST(test_socket_peer_checks)
 {
 	char *argv[] = { "stop" };
-	struct fz_ctl_words w = { argv, 1 };
+	struct ctl_words w = { argv, 1 };
 	char name[IFNAMSIZ], msg[64], c;
 	int pipefd[2], lfd, fd, st, status;
 	pid_t pid;
@@ -431,33 +429,33 @@ START_TEST(test_socket_peer_checks)
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (!pid) {
-		if (setuid(NOBODY) || fz_ctl_listen(name) < 0)
+		if (setuid(NOBODY) || ctl_listen(name) < 0)
 			_exit(1);
 		(void)!write(pipefd[1], "x", 1);
 		pause();
 		_exit(0);
 	}
 	ck_assert_int_eq(read(pipefd[0], &c, 1), 1);
-	ck_assert_int_eq(fz_ctl_connect(name), -EPERM);
+	ck_assert_int_eq(ctl_connect(name), -EPERM);
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
 
-	lfd = fz_ctl_listen(name);
+	lfd = ctl_listen(name);
 	ck_assert_int_ge(lfd, 0);
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (!pid) {
 		if (setuid(NOBODY))
 			_exit(1);
-		fd = fz_ctl_connect(name);
+		fd = ctl_connect(name);
 		if (fd < 0)
 			_exit(2);
-		st = fz_ctl_call(fd, &w, &status, msg, sizeof(msg));
+		st = ctl_call(fd, &w, &status, msg, sizeof(msg));
 		_exit(st == -ECONNRESET || st == -EPIPE ? 0 : 3);
 	}
 	do {
 		usleep(1000);
-		fd = fz_ctl_accept(lfd);
+		fd = ctl_accept(lfd);
 	} while (fd == -EAGAIN);
 	ck_assert_int_eq(fd, -EPERM);
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
@@ -471,8 +469,8 @@ END_TEST
 
 START_TEST(test_socket_names)
 {
-	ck_assert_int_eq(fz_ctl_listen(""), -EINVAL);
-	ck_assert_int_eq(fz_ctl_connect("0123456789abcdef"), -EINVAL);
+	ck_assert_int_eq(ctl_listen(""), -EINVAL);
+	ck_assert_int_eq(ctl_connect("0123456789abcdef"), -EINVAL);
 }
 END_TEST
 
@@ -525,19 +523,19 @@ START_TEST(test_time_divisor)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/divisor", tmpdir);
-	ck_assert_uint_eq(fz_read_time_divisor(path), 1);
+	ck_assert_uint_eq(daemon_read_time_divisor(path), 1);
 	f = fopen(path, "w");
 	fputs("20\n", f);
 	fclose(f);
-	ck_assert_uint_eq(fz_read_time_divisor(path), 20);
+	ck_assert_uint_eq(daemon_read_time_divisor(path), 20);
 	f = fopen(path, "w");
 	fputs("0\n", f);
 	fclose(f);
-	ck_assert_uint_eq(fz_read_time_divisor(path), 1);
+	ck_assert_uint_eq(daemon_read_time_divisor(path), 1);
 	f = fopen(path, "w");
 	fputs("x\n", f);
 	fclose(f);
-	ck_assert_uint_eq(fz_read_time_divisor(path), 1);
+	ck_assert_uint_eq(daemon_read_time_divisor(path), 1);
 }
 END_TEST
 

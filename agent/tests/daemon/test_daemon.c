@@ -24,13 +24,13 @@ static char name[IFNAMSIZ];
 
 static void setup(void)
 {
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 	snprintf(name, sizeof(name), "fzc%u", (unsigned int)getpid());
 	d = calloc(1, sizeof(*d));
 	ck_assert_ptr_nonnull(d);
 	ck_assert_int_eq(uv_loop_init(&d->loop), 0);
 	snprintf(d->ifname, sizeof(d->ifname), "%s", name);
-	d->ctl_fd = fz_ctl_listen(name);
+	d->ctl_fd = ctl_listen(name);
 	ck_assert_int_ge(d->ctl_fd, 0);
 	ck_assert_int_eq(daemon_ctl_start(d), 0);
 }
@@ -46,9 +46,9 @@ static void teardown(void)
 /* One request as raw bytes; the reply as "STATUS MESSAGE". */
 static void raw_call(const void *req, size_t len, char *out, size_t outlen)
 {
-	char msg[FZ_CTL_MAX_MESSAGE + 1];
-	uint8_t buf[FZ_CTL_MAX_REPLY];
-	int fd = fz_ctl_connect(name), status;
+	char msg[CTL_MAX_MESSAGE + 1];
+	uint8_t buf[CTL_MAX_REPLY];
+	int fd = ctl_connect(name), status;
 	ssize_t n;
 
 	if (fd < 0) {
@@ -63,7 +63,7 @@ static void raw_call(const void *req, size_t len, char *out, size_t outlen)
 	n = recv(fd, buf, sizeof(buf), 0);
 	close(fd);
 	if (n <= 0 ||
-	    fz_ctl_decode_reply(buf, (size_t)n, &status, msg, sizeof(msg)))
+	    ctl_decode_reply(buf, (size_t)n, &status, msg, sizeof(msg)))
 		snprintf(out, outlen, "no reply");
 	else
 		snprintf(out, outlen, "%d %s", status, msg);
@@ -74,7 +74,7 @@ static void call(char **argv, size_t argc, char *out, size_t outlen)
 	uint8_t *req;
 	size_t len;
 
-	if (fz_ctl_encode_request(argv, argc, &req, &len)) {
+	if (ctl_encode_request(argv, argc, &req, &len)) {
 		snprintf(out, outlen, "encode");
 		return;
 	}
@@ -91,7 +91,7 @@ static void client(int out)
 	char *bad_key[] = { "set", "private-key", "/etc/passwd" };
 	char *stop_args[] = { "stop", "now" };
 	char *stop[] = { "stop" };
-	char line[FZ_CTL_MAX_MESSAGE + 32];
+	char line[CTL_MAX_MESSAGE + 32];
 	uint8_t *big;
 
 	raw_call(garbage, sizeof(garbage), line, sizeof(line));
@@ -102,8 +102,8 @@ static void client(int out)
 	dprintf(out, "%s\n", line);
 	call(bad_key, 3, line, sizeof(line));
 	dprintf(out, "%s\n", line);
-	big = calloc(1, FZ_CTL_MAX_REQUEST + 100);
-	raw_call(big, FZ_CTL_MAX_REQUEST + 100, line, sizeof(line));
+	big = calloc(1, CTL_MAX_REQUEST + 100);
+	raw_call(big, CTL_MAX_REQUEST + 100, line, sizeof(line));
 	free(big);
 	dprintf(out, "%s\n", line);
 	call(stop_args, 2, line, sizeof(line));
@@ -111,7 +111,7 @@ static void client(int out)
 	call(stop, 1, line, sizeof(line));
 	dprintf(out, "%s\n", line);
 	/* The name is free as soon as the answer came. */
-	dprintf(out, "after %d\n", fz_ctl_connect(name));
+	dprintf(out, "after %d\n", ctl_connect(name));
 	_exit(0);
 }
 
@@ -163,7 +163,7 @@ END_TEST
 START_TEST(test_silent_client)
 {
 	char *stop[] = { "stop" };
-	struct fz_ctl_words w = { stop, 1 };
+	struct ctl_words w = { stop, 1 };
 	char msg[64];
 	int st, status = -1;
 	pid_t pid;
@@ -177,13 +177,13 @@ START_TEST(test_silent_client)
 		char c;
 
 		close(d->ctl_fd);
-		idle = fz_ctl_connect(name);
+		idle = ctl_connect(name);
 
 		/* Dropped: the read sees the end, not a reply or a timeout. */
 		if (idle < 0 || recv(idle, &c, 1, 0) != 0)
 			_exit(1);
-		fd = fz_ctl_connect(name);
-		if (fd < 0 || fz_ctl_call(fd, &w, &status, msg, sizeof(msg)) ||
+		fd = ctl_connect(name);
+		if (fd < 0 || ctl_call(fd, &w, &status, msg, sizeof(msg)) ||
 		    status)
 			_exit(2);
 		_exit(0);

@@ -134,10 +134,10 @@ START_TEST(test_msg_set_device)
 }
 END_TEST
 
-static struct fz_config_peer *test_peer(void)
+static struct conf_peer *test_peer(void)
 {
 	static struct fz_cidr aips[2];
-	static struct fz_config_peer p;
+	static struct conf_peer p;
 
 	memset(&p, 0, sizeof(p));
 	fill_key(p.public_key, 0x22);
@@ -175,20 +175,20 @@ static void check_aip(struct nlattr *nest, uint16_t family, const char *ip,
 	ck_assert_uint_eq(nla_get_u8(tb[FZ_AIP_A_CIDR]), cidr);
 }
 
-/* The request for a parsed peer, as fz_apply_set() builds it. */
-static struct nl_msg *set_peer_msg(const struct fz_config_peer *p,
+/* The request for a parsed peer, as daemon_apply_config() builds it. */
+static struct nl_msg *set_peer_msg(const struct conf_peer *p,
 				   bool skip_endpoint)
 {
 	struct fzk_peer_update u;
 
-	fz_apply_peer_update(&u, p, 0, skip_endpoint);
+	daemon_apply_peer_update(&u, p, 0, skip_endpoint);
 	return fzk_msg_set_peer(FAMILY, 7, &u);
 }
 
 START_TEST(test_msg_set_peer)
 {
 	struct nlattr *tb[FZ_A_MAX + 1], *pb[FZ_PEER_A_MAX + 1], *nest;
-	struct fz_config_peer *p = test_peer();
+	struct conf_peer *p = test_peer();
 	struct sockaddr_in sin;
 	struct nl_msg *msg;
 	int rem, n = 0;
@@ -602,9 +602,9 @@ START_TEST(test_dump_keypairs)
 	fzk_device_view_free(&dev);
 
 	/* More than there is room for: the rest is ignored. */
-	msg = dump_msg(0x22, FZ_DEVICE_MAX_KEYPAIRS + 2, false);
+	msg = dump_msg(0x22, FZK_DEVICE_MAX_KEYPAIRS + 2, false);
 	ck_assert_int_eq(fzk_device_view_parse_msg(&dev, nlmsg_hdr(msg)), 0);
-	ck_assert_uint_eq(dev.peers[0].n_keypairs, FZ_DEVICE_MAX_KEYPAIRS);
+	ck_assert_uint_eq(dev.peers[0].n_keypairs, FZK_DEVICE_MAX_KEYPAIRS);
 	nlmsg_free(msg);
 	fzk_device_view_free(&dev);
 
@@ -661,7 +661,7 @@ static const char plan_conf[] =
 	"PublicKey = MzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzM=\n"
 	"AllowedIPs = 10.0.0.3/32\n";
 
-static void load_conf(struct fz_config *cfg, const char *text)
+static void load_conf(struct conf *cfg, const char *text)
 {
 	char path[] = "/tmp/fzagent-plan.XXXXXX", err[256];
 	int fd = mkstemp(path);
@@ -669,8 +669,7 @@ static void load_conf(struct fz_config *cfg, const char *text)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
-	ck_assert_msg(!fz_config_parse_file(path, cfg, err, sizeof(err)), "%s",
-		      err);
+	ck_assert_msg(!conf_parse_file(path, cfg, err, sizeof(err)), "%s", err);
 	unlink(path);
 }
 
@@ -678,10 +677,10 @@ START_TEST(test_plan_adopt)
 {
 	struct fzk_peer_view peers[4];
 	struct fzk_device_view dev;
-	struct fz_config cfg;
-	struct fz_plan plan;
+	struct conf cfg;
+	struct daemon_plan plan;
 
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 	load_conf(&cfg, plan_conf);
 	fzk_device_view_init(&dev);
 	dev.peers = peers;
@@ -691,23 +690,23 @@ START_TEST(test_plan_adopt)
 	dev_peer(&dev, 0x22, false, false, 1); /* in config, next only */
 	dev_peer(&dev, 0x44, true, true, 1); /* not in config */
 
-	ck_assert_int_eq(fz_plan_adopt(&dev, &cfg, &plan), 0);
+	ck_assert_int_eq(daemon_plan_adopt(&dev, &cfg, &plan), 0);
 	ck_assert_uint_eq(plan.n_peers, 4);
 	/* Deletions first, so freed allowed IPs can move. */
-	ck_assert_int_eq(plan.peers[0].op, FZ_PLAN_DELETE);
+	ck_assert_int_eq(plan.peers[0].op, DAEMON_PLAN_DELETE);
 	ck_assert_ptr_eq(plan.peers[0].dev, &peers[2]);
 	ck_assert_ptr_null(plan.peers[0].cfg);
 	/* A live peer keeps the endpoint the kernel learned. */
-	ck_assert_int_eq(plan.peers[1].op, FZ_PLAN_KEEP);
+	ck_assert_int_eq(plan.peers[1].op, DAEMON_PLAN_KEEP);
 	ck_assert_ptr_eq(plan.peers[1].cfg, &cfg.peers[0]);
 	ck_assert_ptr_eq(plan.peers[1].dev, &peers[0]);
 	ck_assert(plan.peers[1].has_current);
 	ck_assert(plan.peers[1].skip_endpoint);
 	/* One without a current keypair takes the file's. */
-	ck_assert_int_eq(plan.peers[2].op, FZ_PLAN_KEEP);
+	ck_assert_int_eq(plan.peers[2].op, DAEMON_PLAN_KEEP);
 	ck_assert(!plan.peers[2].has_current);
 	ck_assert(!plan.peers[2].skip_endpoint);
-	ck_assert_int_eq(plan.peers[3].op, FZ_PLAN_ADD);
+	ck_assert_int_eq(plan.peers[3].op, DAEMON_PLAN_ADD);
 	ck_assert_ptr_eq(plan.peers[3].cfg, &cfg.peers[2]);
 	ck_assert_ptr_null(plan.peers[3].dev);
 	ck_assert_uint_eq(plan.n_add, 1);
@@ -718,68 +717,68 @@ START_TEST(test_plan_adopt)
 	ck_assert(!plan.set_listen_port);
 	ck_assert(plan.set_fwmark);
 	ck_assert_uint_eq(plan.fwmark, 0);
-	fz_plan_free(&plan);
-	fz_config_free(&cfg);
+	daemon_plan_free(&plan);
+	conf_free(&cfg);
 }
 END_TEST
 
 START_TEST(test_plan_new_device)
 {
 	struct fzk_device_view dev;
-	struct fz_config cfg;
-	struct fz_plan plan;
+	struct conf cfg;
+	struct daemon_plan plan;
 
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 	load_conf(&cfg, plan_conf);
 	fzk_device_view_init(&dev);
 	dev.listen_port = 40000; /* picked at random when it came up */
-	ck_assert_int_eq(fz_plan_adopt(&dev, &cfg, &plan), 0);
+	ck_assert_int_eq(daemon_plan_adopt(&dev, &cfg, &plan), 0);
 	ck_assert_uint_eq(plan.n_peers, 3);
 	for (size_t i = 0; i < 3; i++) {
-		ck_assert_int_eq(plan.peers[i].op, FZ_PLAN_ADD);
+		ck_assert_int_eq(plan.peers[i].op, DAEMON_PLAN_ADD);
 		ck_assert(!plan.peers[i].skip_endpoint);
 	}
 	ck_assert(plan.set_listen_port);
 	ck_assert_uint_eq(plan.listen_port, 51820);
 	ck_assert(!plan.set_fwmark);
-	fz_plan_free(&plan);
-	fz_config_free(&cfg);
+	daemon_plan_free(&plan);
+	conf_free(&cfg);
 }
 END_TEST
 
 START_TEST(test_plan_device_settings)
 {
 	struct fzk_device_view dev;
-	struct fz_config cfg = { 0 };
-	struct fz_plan plan;
+	struct conf cfg = { 0 };
+	struct daemon_plan plan;
 
 	fzk_device_view_init(&dev);
 	dev.listen_port = 40000;
 	/* Port 0 (any) keeps a bound port; an explicit one moves it. */
 	cfg.has_listen_port = true;
-	ck_assert_int_eq(fz_plan_adopt(&dev, &cfg, &plan), 0);
+	ck_assert_int_eq(daemon_plan_adopt(&dev, &cfg, &plan), 0);
 	ck_assert(!plan.set_listen_port);
-	fz_plan_free(&plan);
+	daemon_plan_free(&plan);
 	cfg.listen_port = 40001;
-	ck_assert_int_eq(fz_plan_adopt(&dev, &cfg, &plan), 0);
+	ck_assert_int_eq(daemon_plan_adopt(&dev, &cfg, &plan), 0);
 	ck_assert(plan.set_listen_port);
-	fz_plan_free(&plan);
+	daemon_plan_free(&plan);
 	/* FwMark: set, unchanged, cleared. */
 	cfg.has_fwmark = true;
 	cfg.fwmark = 7;
-	ck_assert_int_eq(fz_plan_adopt(&dev, &cfg, &plan), 0);
+	ck_assert_int_eq(daemon_plan_adopt(&dev, &cfg, &plan), 0);
 	ck_assert(plan.set_fwmark);
 	ck_assert_uint_eq(plan.fwmark, 7);
-	fz_plan_free(&plan);
+	daemon_plan_free(&plan);
 	dev.fwmark = 7;
-	ck_assert_int_eq(fz_plan_adopt(&dev, &cfg, &plan), 0);
+	ck_assert_int_eq(daemon_plan_adopt(&dev, &cfg, &plan), 0);
 	ck_assert(!plan.set_fwmark);
-	fz_plan_free(&plan);
+	daemon_plan_free(&plan);
 	cfg.has_fwmark = false;
-	ck_assert_int_eq(fz_plan_adopt(&dev, &cfg, &plan), 0);
+	ck_assert_int_eq(daemon_plan_adopt(&dev, &cfg, &plan), 0);
 	ck_assert(plan.set_fwmark);
 	ck_assert_uint_eq(plan.fwmark, 0);
-	fz_plan_free(&plan);
+	daemon_plan_free(&plan);
 }
 END_TEST
 

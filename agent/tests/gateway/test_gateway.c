@@ -61,7 +61,7 @@ static const char *ntop(const struct fz_cidr *c)
 
 START_TEST(test_round_robin)
 {
-	struct resolve_result r = { 0 };
+	struct proto_resolve_result r = { 0 };
 	struct fz_cidr proxy[8], real[8];
 	bool has[8];
 
@@ -97,35 +97,41 @@ END_TEST
 
 START_TEST(test_cache)
 {
-	struct resolve_cache *c = resolve_cache_new(RESOLVE_CACHE_NS);
-	struct resolve_result r = { .n4 = 1 }, r2 = { .n4 = 2 };
+	struct proto_resolve_cache *c =
+		proto_resolve_cache_new(PROTO_RESOLVE_CACHE_NS);
+	struct proto_resolve_result r = { .n4 = 1 }, r2 = { .n4 = 2 };
 	uint64_t t = 1000;
 
 	ck_assert_ptr_nonnull(c);
-	ck_assert_ptr_null(resolve_cache_get(c, "a.b", t));
-	ck_assert_int_eq(resolve_cache_put(c, "a.b", &r, t), 0);
-	ck_assert_uint_eq(resolve_cache_get(c, "a.b", t)->n4, 1);
-	ck_assert_uint_eq(
-		resolve_cache_get(c, "a.b", t + RESOLVE_CACHE_NS - 1)->n4, 1);
-	ck_assert_ptr_null(resolve_cache_get(c, "a.b", t + RESOLVE_CACHE_NS));
-	ck_assert_ptr_null(resolve_cache_get(c, "c.d", t));
+	ck_assert_ptr_null(proto_resolve_cache_get(c, "a.b", t));
+	ck_assert_int_eq(proto_resolve_cache_put(c, "a.b", &r, t), 0);
+	ck_assert_uint_eq(proto_resolve_cache_get(c, "a.b", t)->n4, 1);
+	ck_assert_uint_eq(proto_resolve_cache_get(
+				  c, "a.b", t + PROTO_RESOLVE_CACHE_NS - 1)
+				  ->n4,
+			  1);
+	ck_assert_ptr_null(
+		proto_resolve_cache_get(c, "a.b", t + PROTO_RESOLVE_CACHE_NS));
+	ck_assert_ptr_null(proto_resolve_cache_get(c, "c.d", t));
 	/* A new answer replaces the old one and starts its 30 s again. */
-	ck_assert_int_eq(resolve_cache_put(c, "a.b", &r2, t + RESOLVE_CACHE_NS),
+	ck_assert_int_eq(proto_resolve_cache_put(c, "a.b", &r2,
+						 t + PROTO_RESOLVE_CACHE_NS),
 			 0);
-	ck_assert_uint_eq(
-		resolve_cache_get(c, "a.b", t + 2 * RESOLVE_CACHE_NS - 1)->n4,
-		2);
-	resolve_cache_free(c);
+	ck_assert_uint_eq(proto_resolve_cache_get(
+				  c, "a.b", t + 2 * PROTO_RESOLVE_CACHE_NS - 1)
+				  ->n4,
+			  2);
+	proto_resolve_cache_free(c);
 }
 END_TEST
 
 START_TEST(test_resolve_hosts)
 {
 	char hosts[64], conf[64];
-	struct resolve_config cfg = { .hosts = hosts,
-				      .resolv_conf = conf,
-				      .timeout_ms = 400 };
-	struct resolve_result r;
+	struct proto_resolve_config cfg = { .hosts = hosts,
+					    .resolv_conf = conf,
+					    .timeout_ms = 400 };
+	struct proto_resolve_result r;
 	FILE *f;
 
 	snprintf(hosts, sizeof(hosts), "/tmp/fzhosts-%d", (int)getpid());
@@ -143,15 +149,18 @@ START_TEST(test_resolve_hosts)
 	fputs("nameserver 127.0.0.1\n", f);
 	fclose(f);
 	cfg.port = 9; /* discard: nothing listens */
-	ck_assert_int_eq(resolve_blocking(&cfg, "app.test.example", &r), 0);
+	ck_assert_int_eq(proto_resolve_blocking(&cfg, "app.test.example", &r),
+			 0);
 	ck_assert_uint_eq(r.n4, 2);
 	ck_assert_uint_eq(r.n6, 1);
 	ck_assert_str_eq(ntop(&r.v4[0]), "192.0.2.10");
 	ck_assert_str_eq(ntop(&r.v4[1]), "192.0.2.11");
 	ck_assert_str_eq(ntop(&r.v6[0]), "2001:db8::10");
-	ck_assert_int_eq(resolve_blocking(&cfg, "APP.test.example", &r), 0);
+	ck_assert_int_eq(proto_resolve_blocking(&cfg, "APP.test.example", &r),
+			 0);
 	ck_assert_uint_eq(r.n4, 2);
-	ck_assert_int_eq(resolve_blocking(&cfg, "missing.test.example", &r), 0);
+	ck_assert_int_eq(
+		proto_resolve_blocking(&cfg, "missing.test.example", &r), 0);
 	ck_assert_uint_eq(r.n4 + r.n6, 0);
 	unlink(hosts);
 	unlink(conf);
@@ -417,7 +426,7 @@ END_TEST
 /* --- The gateway against a recording double --- */
 
 static char calls[8192];
-static struct resolve_result answer;
+static struct proto_resolve_result answer;
 static bool answer_fails;
 
 static void record(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -433,7 +442,7 @@ static void record(const char *fmt, ...)
 	strncat(calls, "\n", sizeof(calls) - strlen(calls) - 1);
 }
 
-static int t_set_client_peer(void *ctx, const struct gw_client *c)
+static int t_set_client_peer(void *ctx, const struct proto_auth_client *c)
 {
 	(void)ctx;
 	record("peer %s", ntop(&c->tunnel_ips[0]));
@@ -512,12 +521,13 @@ static int t_send_control(void *ctx, const uint8_t key[FZ_KEY_LEN],
 /* answer_later: lookups wait in held[] until the test finishes them. */
 static bool answer_later;
 static struct {
-	resolver_cb cb;
+	proto_resolver_cb cb;
 	void *arg;
 } held[64];
 static size_t n_held;
 
-static int t_resolve(void *ctx, const char *name, resolver_cb cb, void *arg)
+static int t_resolve(void *ctx, const char *name, proto_resolver_cb cb,
+		     void *arg)
 {
 	(void)ctx;
 	record("resolve %s", name);
@@ -564,7 +574,7 @@ static const uint8_t *dev_key(void)
 {
 	static uint8_t key[FZ_KEY_LEN];
 
-	ck_assert_int_eq(key_from_base64(key, K1, strlen(K1)), 0);
+	ck_assert_int_eq(fz_key_from_base64(key, K1, strlen(K1)), 0);
 	return key;
 }
 static const char auth_file[] =
@@ -575,25 +585,25 @@ static const char auth_file[] =
 	"[Client]\nPublicKey = " K1 "\nTunnelIPs = 100.64.0.2\n"
 	"Authorize = app\n";
 
-static void read_auth(const char *text, struct gw_auth *auth)
+static void read_auth(const char *text, struct proto_auth *auth)
 {
 	char path[64], err[256];
 	FILE *f;
 
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 	snprintf(path, sizeof(path), "/tmp/fzgw-%d.auth", (int)getpid());
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
 	fputs(text, f);
 	fclose(f);
-	ck_assert_int_eq(gw_auth_parse_file(path, NOW, auth, err, sizeof(err)),
-			 0);
+	ck_assert_int_eq(
+		proto_auth_parse_file(path, NOW, auth, err, sizeof(err)), 0);
 	unlink(path);
 }
 
 static struct gateway *new_gateway(void)
 {
-	struct gw_auth auth;
+	struct proto_auth auth;
 	struct gateway *gw;
 
 	read_auth(auth_file, &auth);
@@ -609,7 +619,7 @@ static void control(struct gateway *gw, uint8_t event, const char *body)
 	uint8_t buf[FZ_MAX_CONTROL_PAYLOAD] = { event };
 	uint8_t key[FZ_KEY_LEN];
 
-	ck_assert_int_eq(key_from_base64(key, K1, strlen(K1)), 0);
+	ck_assert_int_eq(fz_key_from_base64(key, K1, strlen(K1)), 0);
 	memcpy(buf + 8, body, strlen(body));
 	calls[0] = '\0';
 	gw_on_control(gw, key, buf, 8 + strlen(body));
@@ -693,7 +703,7 @@ static void dump_with(struct fzk_device_view *dev, const uint8_t *last,
 	ck_assert_ptr_nonnull(dev->peers);
 	dev->n_peers = 1;
 	p = &dev->peers[0];
-	ck_assert_int_eq(key_from_base64(p->public_key, K1, strlen(K1)), 0);
+	ck_assert_int_eq(fz_key_from_base64(p->public_key, K1, strlen(K1)), 0);
 	p->flags = FZ_PEER_F_GATEWAY_CLIENT;
 	p->resources = calloc(n, sizeof(*p->resources));
 	ck_assert_ptr_nonnull(p->resources);
@@ -710,12 +720,12 @@ START_TEST(test_gateway_reconcile)
 {
 	static const uint8_t held[] = { 0x11, 0x12, 0x99 };
 	struct gateway *gw = new_gateway();
-	const struct gw_auth *a = gw_authorizations(gw);
+	const struct proto_auth *a = gw_authorizations(gw);
 	char err[256], k[] = K1,
 		       unknown[] = "0b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c77";
 	char *w_unknown[] = { k, unknown };
 	struct fzk_device_view dev;
-	struct gw_auth auth;
+	struct proto_auth auth;
 
 	/* An earlier agent left app (granted: its maps go), net (a
 	 * run-time grant) and a resource the file never had. */
@@ -801,7 +811,7 @@ START_TEST(test_lookups_per_client)
 	ck_assert_uint_eq(n_held, GW_MAX_LOOKUPS_PER_CLIENT);
 	ck_assert_uint_eq(count_of(all, "resolve n"),
 			  GW_MAX_LOOKUPS_PER_CLIENT);
-	ck_assert_uint_eq(gw_drops(gw, P2P_DROP_TOO_MANY_LOOKUPS),
+	ck_assert_uint_eq(gw_drops(gw, PROTO_P2P_DROP_TOO_MANY_LOOKUPS),
 			  10 - GW_MAX_LOOKUPS_PER_CLIENT);
 	ck_assert_ptr_nonnull(strstr(all, "too many lookups in flight"));
 	/* One finishes: there is room for one more. */
@@ -922,7 +932,7 @@ START_TEST(test_resolve_collect)
 		"loop2.test. 60 IN CNAME loop.test.",
 		"loop2.test. 60 IN A 192.0.2.4",
 	};
-	struct resolve_result r;
+	struct proto_resolve_result r;
 	ldns_rdf *q;
 	ldns_pkt *pkt = ldns_pkt_new();
 
@@ -937,8 +947,8 @@ START_TEST(test_resolve_collect)
 	}
 	memset(&r, 0, sizeof(r));
 	q = ldns_dname_new_frm_str("www.app.test");
-	resolve_collect(pkt, q, LDNS_RR_TYPE_A, &r);
-	resolve_collect(pkt, q, LDNS_RR_TYPE_AAAA, &r);
+	proto_resolve_collect(pkt, q, LDNS_RR_TYPE_A, &r);
+	proto_resolve_collect(pkt, q, LDNS_RR_TYPE_AAAA, &r);
 	ck_assert_uint_eq(r.n4, 2);
 	ck_assert_str_eq(ntop(&r.v4[0]), "192.0.2.1");
 	ck_assert_str_eq(ntop(&r.v4[1]), "192.0.2.2");
@@ -947,7 +957,7 @@ START_TEST(test_resolve_collect)
 	/* A CNAME loop ends; the names in it still count. */
 	memset(&r, 0, sizeof(r));
 	q = ldns_dname_new_frm_str("LOOP.test.");
-	resolve_collect(pkt, q, LDNS_RR_TYPE_A, &r);
+	proto_resolve_collect(pkt, q, LDNS_RR_TYPE_A, &r);
 	ck_assert_uint_eq(r.n4, 1);
 	ck_assert_str_eq(ntop(&r.v4[0]), "192.0.2.4");
 	ldns_rdf_deep_free(q);
@@ -971,19 +981,19 @@ START_TEST(test_gateway_drops)
 	control(gw, 0, ASSIGNED("app.test", "[\"100.96.0.1\"]"));
 	ck_assert_ptr_nonnull(strstr(calls, "domain does not match"));
 	control(gw, 0, ASSIGNED("a.b.app.test", "[\"100.96.0.1\"]"));
-	ck_assert_uint_eq(gw_drops(gw, P2P_DROP_DOMAIN_MISMATCH), 2);
+	ck_assert_uint_eq(gw_drops(gw, PROTO_P2P_DROP_DOMAIN_MISMATCH), 2);
 	control(gw, 0,
 		"{\"resource\":\"0b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c99\","
 		"\"domain\":\"a.app.test\",\"proxy_ips\":[\"100.96.0.1\"]}");
-	ck_assert_uint_eq(gw_drops(gw, P2P_DROP_UNAUTHORIZED), 1);
+	ck_assert_uint_eq(gw_drops(gw, PROTO_P2P_DROP_UNAUTHORIZED), 1);
 	control(gw, 1,
 		"{\"resource\":\"" ID "\",\"domain\":\"a.app.test\","
 		"\"status\":\"Active\"}");
-	ck_assert_uint_eq(gw_drops(gw, P2P_DROP_UNEXPECTED), 1);
+	ck_assert_uint_eq(gw_drops(gw, PROTO_P2P_DROP_UNEXPECTED), 1);
 	control(gw, 7, "");
-	ck_assert_uint_eq(gw_drops(gw, P2P_DROP_UNKNOWN_EVENT), 1);
+	ck_assert_uint_eq(gw_drops(gw, PROTO_P2P_DROP_UNKNOWN_EVENT), 1);
 	gw_on_control(gw, other, pkt, sizeof(pkt));
-	ck_assert_uint_eq(gw_drops(gw, P2P_DROP_UNKNOWN_CLIENT), 1);
+	ck_assert_uint_eq(gw_drops(gw, PROTO_P2P_DROP_UNKNOWN_CLIENT), 1);
 	control(gw, 2, "");
 	ck_assert_ptr_nonnull(strstr(calls, "said goodbye"));
 	ck_assert_ptr_null(strstr(calls, "send "));
@@ -994,7 +1004,7 @@ END_TEST
 START_TEST(test_gateway_authorize_revoke)
 {
 	struct gateway *gw = new_gateway();
-	const struct gw_auth *a = gw_authorizations(gw);
+	const struct proto_auth *a = gw_authorizations(gw);
 	char err[256] = "", k[] = K1, net[] = "net", all[] = "all", exp[] = "5",
 	     nope[] = "nope", bad[] = "x", huge[] = "9223372036854775808",
 	     wrap[] = "99999999999999999999";
@@ -1047,7 +1057,7 @@ START_TEST(test_gateway_denied_flow)
 	struct fzk_event ev = { .cmd = FZ_CMD_EVT_DENIED_FLOW,
 				.reason = FZ_REASON_FILTERED };
 
-	ck_assert_int_eq(key_from_base64(ev.peer_key, K1, strlen(K1)), 0);
+	ck_assert_int_eq(fz_key_from_base64(ev.peer_key, K1, strlen(K1)), 0);
 	ev.flow.family = AF_INET;
 	ev.flow.proto = 6;
 	inet_pton(AF_INET, "100.64.0.2", ev.flow.saddr);
@@ -1161,29 +1171,35 @@ START_TEST(test_resync_need)
 	memset(&p, 0, sizeof(p));
 	/* No endpoint: nothing can be sent. */
 	p.persistent_keepalive = 25;
-	ck_assert_int_eq(fzk_event_resync_need(&p, now, after), RESYNC_NONE);
+	ck_assert_int_eq(fzk_event_resync_need(&p, now, after),
+			 FZK_RESYNC_NONE);
 	p.endpoint.ss_family = AF_INET;
 	/* No session, keepalive: WireGuard keeps it up. */
 	ck_assert_int_eq(fzk_event_resync_need(&p, now, after),
-			 RESYNC_KEEPALIVE);
+			 FZK_RESYNC_KEEPALIVE);
 	/* No session, no keepalive: idle, left alone. */
 	p.persistent_keepalive = 0;
-	ck_assert_int_eq(fzk_event_resync_need(&p, now, after), RESYNC_NONE);
+	ck_assert_int_eq(fzk_event_resync_need(&p, now, after),
+			 FZK_RESYNC_NONE);
 	/* Our session, young: nothing; old: its rekey may be lost. */
 	p.keypairs[0].slot = FZ_KEYPAIR_CURRENT;
 	p.keypairs[0].flags = FZ_KEYPAIR_F_INITIATOR;
 	p.keypairs[0].created_ns = now - after + 1;
 	p.n_keypairs = 1;
-	ck_assert_int_eq(fzk_event_resync_need(&p, now, after), RESYNC_NONE);
+	ck_assert_int_eq(fzk_event_resync_need(&p, now, after),
+			 FZK_RESYNC_NONE);
 	p.keypairs[0].created_ns = now - after;
-	ck_assert_int_eq(fzk_event_resync_need(&p, now, after), RESYNC_REKEY);
+	ck_assert_int_eq(fzk_event_resync_need(&p, now, after),
+			 FZK_RESYNC_REKEY);
 	/* The peer's session: the peer rekeys it. */
 	p.keypairs[0].flags = 0;
-	ck_assert_int_eq(fzk_event_resync_need(&p, now, after), RESYNC_NONE);
+	ck_assert_int_eq(fzk_event_resync_need(&p, now, after),
+			 FZK_RESYNC_NONE);
 	/* A clock set back does not make every session old. */
 	p.keypairs[0].flags = FZ_KEYPAIR_F_INITIATOR;
 	p.keypairs[0].created_ns = now + 10;
-	ck_assert_int_eq(fzk_event_resync_need(&p, now, after), RESYNC_NONE);
+	ck_assert_int_eq(fzk_event_resync_need(&p, now, after),
+			 FZK_RESYNC_NONE);
 }
 END_TEST
 
@@ -1191,7 +1207,7 @@ END_TEST
 
 static int lookups_done;
 
-static void on_lookup(void *arg, const struct resolve_result *r, int err,
+static void on_lookup(void *arg, const struct proto_resolve_result *r, int err,
 		      bool cached)
 {
 	bool *want_cached = arg;
@@ -1211,10 +1227,10 @@ static uint64_t fake_now(void)
 START_TEST(test_resolver_loop)
 {
 	char hosts[64];
-	struct resolve_config cfg = { .hosts = hosts,
-				      .resolv_conf = "/nonexistent" };
+	struct proto_resolve_config cfg = { .hosts = hosts,
+					    .resolv_conf = "/nonexistent" };
 	bool no = false, yes = true;
-	struct resolver *r;
+	struct proto_resolver *r;
 	uv_loop_t loop;
 	FILE *f;
 
@@ -1224,19 +1240,22 @@ START_TEST(test_resolver_loop)
 	fputs("192.0.2.7 loop.test.example\n", f);
 	fclose(f);
 	ck_assert_int_eq(uv_loop_init(&loop), 0);
-	r = resolver_new(&loop, &cfg, fake_now);
+	r = proto_resolver_new(&loop, &cfg, fake_now);
 	ck_assert_ptr_nonnull(r);
 	/* Two at once share one lookup; the next one is cached. */
-	ck_assert_int_eq(
-		resolver_lookup(r, "loop.test.example", on_lookup, &no), 0);
-	ck_assert_int_eq(
-		resolver_lookup(r, "loop.test.example", on_lookup, &no), 0);
+	ck_assert_int_eq(proto_resolver_lookup(r, "loop.test.example",
+					       on_lookup, &no),
+			 0);
+	ck_assert_int_eq(proto_resolver_lookup(r, "loop.test.example",
+					       on_lookup, &no),
+			 0);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	ck_assert_int_eq(lookups_done, 2);
-	ck_assert_int_eq(
-		resolver_lookup(r, "loop.test.example", on_lookup, &yes), 0);
+	ck_assert_int_eq(proto_resolver_lookup(r, "loop.test.example",
+					       on_lookup, &yes),
+			 0);
 	ck_assert_int_eq(lookups_done, 3);
-	resolver_free(r);
+	proto_resolver_free(r);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	ck_assert_int_eq(uv_loop_close(&loop), 0);
 	unlink(hosts);

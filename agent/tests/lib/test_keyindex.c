@@ -57,8 +57,8 @@ START_TEST(test_plan_thousands)
 {
 	enum { N = 3000 };
 	struct fzk_device_view dev;
-	struct fz_config cfg;
-	struct fz_plan plan;
+	struct conf cfg;
+	struct daemon_plan plan;
 
 	fzk_device_view_init(&dev);
 	memset(&cfg, 0, sizeof(cfg));
@@ -71,16 +71,16 @@ START_TEST(test_plan_thousands)
 	}
 	dev.n_peers = N;
 	cfg.n_peers = N;
-	ck_assert_int_eq(fz_plan_adopt(&dev, &cfg, &plan), 0);
+	ck_assert_int_eq(daemon_plan_adopt(&dev, &cfg, &plan), 0);
 	ck_assert_uint_eq(plan.n_delete, N / 2);
 	ck_assert_uint_eq(plan.n_keep, N / 2);
 	ck_assert_uint_eq(plan.n_add, N / 2);
 	for (size_t i = 0; i < plan.n_peers; i++) {
-		const struct fz_plan_peer *pp = &plan.peers[i];
+		const struct daemon_plan_peer *pp = &plan.peers[i];
 
-		if (pp->op == FZ_PLAN_DELETE) {
+		if (pp->op == DAEMON_PLAN_DELETE) {
 			ck_assert_uint_lt(pp->dev - dev.peers, N / 2);
-		} else if (pp->op == FZ_PLAN_KEEP) {
+		} else if (pp->op == DAEMON_PLAN_KEEP) {
 			ck_assert_ptr_nonnull(pp->dev);
 			ck_assert_mem_eq(pp->dev->public_key,
 					 pp->cfg->public_key, FZ_KEY_LEN);
@@ -89,7 +89,7 @@ START_TEST(test_plan_thousands)
 			ck_assert_uint_ge(pp->cfg - cfg.peers, N / 2);
 		}
 	}
-	fz_plan_free(&plan);
+	daemon_plan_free(&plan);
 	free(dev.peers);
 	free(cfg.peers);
 }

@@ -34,13 +34,13 @@ static void from_hex(uint8_t out[FZ_KEY_LEN], const char *hex)
 
 static void setup(void)
 {
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 }
 
-/* key_from_base64() on a NUL-terminated string. */
+/* fz_key_from_base64() on a NUL-terminated string. */
 static int decode(uint8_t key[FZ_KEY_LEN], const char *b64)
 {
-	return key_from_base64(key, b64, strlen(b64));
+	return fz_key_from_base64(key, b64, strlen(b64));
 }
 
 START_TEST(test_rfc7748_public_key)
@@ -49,7 +49,7 @@ START_TEST(test_rfc7748_public_key)
 
 	from_hex(priv, rfc_priv_hex);
 	from_hex(want, rfc_pub_hex);
-	ck_assert_int_eq(key_public_from_private(pub, priv), 0);
+	ck_assert_int_eq(fz_key_public_from_private(pub, priv), 0);
 	ck_assert_mem_eq(pub, want, FZ_KEY_LEN);
 }
 END_TEST
@@ -57,13 +57,13 @@ END_TEST
 START_TEST(test_rfc7748_base64)
 {
 	uint8_t priv[FZ_KEY_LEN], pub[FZ_KEY_LEN], key[FZ_KEY_LEN];
-	char b64[KEY_B64_LEN + 1];
+	char b64[FZ_KEY_B64_LEN + 1];
 
 	from_hex(priv, rfc_priv_hex);
 	from_hex(pub, rfc_pub_hex);
-	key_to_base64(b64, priv);
+	fz_key_to_base64(b64, priv);
 	ck_assert_str_eq(b64, rfc_priv_b64);
-	key_to_base64(b64, pub);
+	fz_key_to_base64(b64, pub);
 	ck_assert_str_eq(b64, rfc_pub_b64);
 	ck_assert_int_eq(decode(key, rfc_pub_b64), 0);
 	ck_assert_mem_eq(key, pub, FZ_KEY_LEN);
@@ -73,14 +73,14 @@ END_TEST
 START_TEST(test_base64_round_trip)
 {
 	uint8_t key[FZ_KEY_LEN], back[FZ_KEY_LEN];
-	char b64[KEY_B64_LEN + 1];
+	char b64[FZ_KEY_B64_LEN + 1];
 
 	for (int i = 0; i < 256; i++) {
 		randombytes_buf(key, sizeof(key));
 		key[i % FZ_KEY_LEN] = (uint8_t)i; /* every byte value */
-		key_to_base64(b64, key);
-		ck_assert_uint_eq(strlen(b64), KEY_B64_LEN);
-		ck_assert_int_eq(b64[KEY_B64_LEN - 1], '=');
+		fz_key_to_base64(b64, key);
+		ck_assert_uint_eq(strlen(b64), FZ_KEY_B64_LEN);
+		ck_assert_int_eq(b64[FZ_KEY_B64_LEN - 1], '=');
 		ck_assert_int_eq(decode(back, b64), 0);
 		ck_assert_mem_eq(back, key, FZ_KEY_LEN);
 	}
@@ -93,7 +93,7 @@ START_TEST(test_base64_rejects_wrong_length)
 	char buf[64];
 
 	/* 43 characters: the padding dropped, or one data character. */
-	ck_assert_int_eq(key_from_base64(key, rfc_pub_b64, 43), -EINVAL);
+	ck_assert_int_eq(fz_key_from_base64(key, rfc_pub_b64, 43), -EINVAL);
 	snprintf(buf, sizeof(buf), "%.42s=", rfc_pub_b64);
 	ck_assert_int_eq(decode(key, buf), -EINVAL);
 	/* 45 characters. */
@@ -116,19 +116,20 @@ START_TEST(test_base64_rejects_bad_characters)
 {
 	static const char bad[] = { '!', '-', '_', ' ', '\n', '.', '\0', '=' };
 	uint8_t key[FZ_KEY_LEN];
-	char buf[KEY_B64_LEN + 1];
+	char buf[FZ_KEY_B64_LEN + 1];
 
 	for (size_t i = 0; i < sizeof(bad); i++) {
-		for (size_t pos = 0; pos < KEY_B64_LEN - 1; pos += 7) {
+		for (size_t pos = 0; pos < FZ_KEY_B64_LEN - 1; pos += 7) {
 			memcpy(buf, rfc_pub_b64, sizeof(buf));
 			buf[pos] = bad[i];
-			ck_assert_int_eq(key_from_base64(key, buf, KEY_B64_LEN),
+			ck_assert_int_eq(fz_key_from_base64(key, buf,
+							    FZ_KEY_B64_LEN),
 					 -EINVAL);
 		}
 	}
 	/* No padding: 44 data characters. */
 	memcpy(buf, rfc_pub_b64, sizeof(buf));
-	buf[KEY_B64_LEN - 1] = 'A';
+	buf[FZ_KEY_B64_LEN - 1] = 'A';
 	ck_assert_int_eq(decode(key, buf), -EINVAL);
 }
 END_TEST
@@ -142,17 +143,17 @@ START_TEST(test_base64_rejects_non_canonical)
 	static const char alphabet[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	uint8_t key[FZ_KEY_LEN];
-	char buf[KEY_B64_LEN + 1];
+	char buf[FZ_KEY_B64_LEN + 1];
 
 	for (int v = 0; v < 64; v++) {
 		memcpy(buf, rfc_pub_b64, sizeof(buf));
-		buf[KEY_B64_LEN - 2] = alphabet[v];
+		buf[FZ_KEY_B64_LEN - 2] = alphabet[v];
 		ck_assert_int_eq(decode(key, buf), (v & 3) ? -EINVAL : 0);
 	}
 	/* 'o' is the canonical last character of the vector; 'p' is not. */
 	memcpy(buf, rfc_pub_b64, sizeof(buf));
-	ck_assert_int_eq(buf[KEY_B64_LEN - 2], 'o');
-	buf[KEY_B64_LEN - 2] = 'p';
+	ck_assert_int_eq(buf[FZ_KEY_B64_LEN - 2], 'o');
+	buf[FZ_KEY_B64_LEN - 2] = 'p';
 	ck_assert_int_eq(decode(key, buf), -EINVAL);
 }
 END_TEST
@@ -160,10 +161,10 @@ END_TEST
 START_TEST(test_failed_decode_leaves_no_bytes)
 {
 	uint8_t key[FZ_KEY_LEN], zero[FZ_KEY_LEN] = { 0 };
-	char buf[KEY_B64_LEN + 1];
+	char buf[FZ_KEY_B64_LEN + 1];
 
 	memcpy(buf, rfc_pub_b64, sizeof(buf));
-	buf[KEY_B64_LEN - 2] = 'p';
+	buf[FZ_KEY_B64_LEN - 2] = 'p';
 	memset(key, 0xaa, sizeof(key));
 	ck_assert_int_eq(decode(key, buf), -EINVAL);
 	ck_assert_mem_eq(key, zero, FZ_KEY_LEN);
@@ -174,14 +175,14 @@ START_TEST(test_generate_is_clamped_and_random)
 {
 	uint8_t a[FZ_KEY_LEN], b[FZ_KEY_LEN], c[FZ_KEY_LEN];
 
-	key_generate_private(a);
-	key_generate_private(b);
+	fz_key_generate_private(a);
+	fz_key_generate_private(b);
 	ck_assert_mem_ne(a, b, FZ_KEY_LEN);
 	ck_assert_int_eq(a[0] & 7, 0);
 	ck_assert_int_eq(a[31] & 128, 0);
 	ck_assert_int_eq(a[31] & 64, 64);
 	memcpy(c, a, sizeof(c));
-	key_clamp(c);
+	fz_key_clamp(c);
 	ck_assert_mem_eq(a, c, FZ_KEY_LEN);
 }
 END_TEST
@@ -191,11 +192,11 @@ START_TEST(test_clamp)
 	uint8_t k[FZ_KEY_LEN];
 
 	memset(k, 0xff, sizeof(k));
-	key_clamp(k);
+	fz_key_clamp(k);
 	ck_assert_uint_eq(k[0], 0xf8);
 	ck_assert_uint_eq(k[31], 0x7f);
 	memset(k, 0, sizeof(k));
-	key_clamp(k);
+	fz_key_clamp(k);
 	ck_assert_uint_eq(k[0], 0);
 	ck_assert_uint_eq(k[31], 0x40);
 }

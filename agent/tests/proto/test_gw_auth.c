@@ -36,12 +36,12 @@ static void write_auth(const char *text, int mode)
 	chmod(path, (mode_t)mode);
 }
 
-static int parse(const char *text, struct gw_auth *a, char *err)
+static int parse(const char *text, struct proto_auth *a, char *err)
 {
 	int ret;
 
 	write_auth(text, 0600);
-	ret = gw_auth_parse_file(path, NOW, a, err, 256);
+	ret = proto_auth_parse_file(path, NOW, a, err, 256);
 	unlink(path);
 	return ret;
 }
@@ -78,20 +78,20 @@ static const char valid[] = "# a gateway\n"
 
 START_TEST(test_valid)
 {
-	struct gw_auth a;
+	struct proto_auth a;
 	char err[256];
-	const struct gw_resource *r;
-	const struct gw_client *c;
+	const struct proto_auth_resource *r;
+	const struct proto_auth_client *c;
 	uint8_t key[FZ_KEY_LEN];
 
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 	ck_assert_int_eq(parse(valid, &a, err), 0);
 	ck_assert_str_eq(err, "");
 	ck_assert_uint_eq(a.n_resources, 3);
 	ck_assert_uint_eq(a.n_clients, 2);
 	r = &a.resources[0];
 	ck_assert_str_eq(r->name, "gitlab");
-	ck_assert_int_eq(r->type, GW_RES_DNS);
+	ck_assert_int_eq(r->type, PROTO_AUTH_RES_DNS);
 	ck_assert_str_eq(r->domain, "gitlab.company.test");
 	ck_assert_uint_eq(r->n_filters, 4);
 	ck_assert_uint_eq(r->filters[2].proto, FZ_FILTER_UDP);
@@ -101,7 +101,7 @@ START_TEST(test_valid)
 	ck_assert_uint_eq(r->id[0], 0x0b);
 	ck_assert_uint_eq(r->id[15], 0x11);
 	r = &a.resources[1];
-	ck_assert_int_eq(r->type, GW_RES_CIDR);
+	ck_assert_int_eq(r->type, PROTO_AUTH_RES_CIDR);
 	ck_assert_uint_eq(r->cidr.cidr, 24);
 	ck_assert_uint_eq(r->n_filters, 0);
 	ck_assert_uint_eq(a.resources[2].cidr.family, AF_INET6);
@@ -117,12 +117,12 @@ START_TEST(test_valid)
 	ck_assert_uint_eq(c->grants[1].expires_ns, NOW + 60ULL * 1000000000ULL);
 	ck_assert_uint_eq(a.clients[1].grants[0].resource, 2);
 	ck_assert_uint_eq(a.clients[1].grants[0].line, 24);
-	ck_assert_ptr_eq(gw_auth_find_resource(&a, "net"), &a.resources[1]);
-	ck_assert_ptr_eq(gw_auth_find_resource(&a, ID2), &a.resources[1]);
-	ck_assert_ptr_null(gw_auth_find_resource(&a, "nope"));
-	ck_assert_int_eq(key_from_base64(key, K2, strlen(K2)), 0);
-	ck_assert_ptr_eq(gw_auth_find_client(&a, key), &a.clients[1]);
-	gw_auth_free(&a);
+	ck_assert_ptr_eq(proto_auth_find_resource(&a, "net"), &a.resources[1]);
+	ck_assert_ptr_eq(proto_auth_find_resource(&a, ID2), &a.resources[1]);
+	ck_assert_ptr_null(proto_auth_find_resource(&a, "nope"));
+	ck_assert_int_eq(fz_key_from_base64(key, K2, strlen(K2)), 0);
+	ck_assert_ptr_eq(proto_auth_find_client(&a, key), &a.clients[1]);
+	proto_auth_free(&a);
 }
 END_TEST
 
@@ -137,9 +137,9 @@ START_TEST(test_many_clients)
 {
 	enum { N = 2000 };
 	size_t cap = (size_t)N * 120, len = 0;
-	char *text = malloc(cap), b64[KEY_B64_LEN + 1];
+	char *text = malloc(cap), b64[FZ_KEY_B64_LEN + 1];
 	uint8_t key[FZ_KEY_LEN];
-	struct gw_auth a;
+	struct proto_auth a;
 	char err[256];
 
 	ck_assert_ptr_nonnull(text);
@@ -148,7 +148,7 @@ START_TEST(test_many_clients)
 		key[0] = (uint8_t)(i * 7919 % 251);
 		key[1] = (uint8_t)(i >> 8);
 		key[2] = (uint8_t)i;
-		key_to_base64(b64, key);
+		fz_key_to_base64(b64, key);
 		len += (size_t)snprintf(text + len, cap - len,
 					"[Client]\nPublicKey = %s\n"
 					"TunnelIPs = 100.64.%u.%u\n",
@@ -161,12 +161,13 @@ START_TEST(test_many_clients)
 		key[0] = (uint8_t)(i * 7919 % 251);
 		key[1] = (uint8_t)(i >> 8);
 		key[2] = (uint8_t)i;
-		ck_assert_ptr_eq(gw_auth_find_client(&a, key), &a.clients[i]);
+		ck_assert_ptr_eq(proto_auth_find_client(&a, key),
+				 &a.clients[i]);
 	}
 	key[3] = 1;
-	ck_assert_ptr_null(gw_auth_find_client(&a, key));
-	gw_auth_free(&a);
-	ck_assert_ptr_null(gw_auth_find_client(&a, key));
+	ck_assert_ptr_null(proto_auth_find_client(&a, key));
+	proto_auth_free(&a);
+	ck_assert_ptr_null(proto_auth_find_client(&a, key));
 	free(text);
 }
 END_TEST
@@ -259,10 +260,10 @@ START_TEST(test_errors)
 		{ "[Client]\nTunnelIPs = \n",
 		  ":2: missing value for TunnelIPs" },
 	};
-	struct gw_auth a;
+	struct proto_auth a;
 	char err[256];
 
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		ck_assert_msg(parse(cases[i].text, &a, err) == -EINVAL,
 			      "case %zu parsed", i);
@@ -277,20 +278,20 @@ END_TEST
 
 START_TEST(test_secret_mode)
 {
-	struct gw_auth a;
+	struct proto_auth a;
 	char err[256];
 
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 	write_auth("[Client]\nPublicKey = " K1 "\nPresharedKey = " K2
 		   "\nTunnelIPs = 100.64.0.2\n",
 		   0644);
-	ck_assert_int_eq(gw_auth_parse_file(path, NOW, &a, err, sizeof(err)),
+	ck_assert_int_eq(proto_auth_parse_file(path, NOW, &a, err, sizeof(err)),
 			 -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "chmod 600"));
 	ck_assert_ptr_null(strstr(err, K2));
 	unlink(path);
-	ck_assert_int_ne(gw_auth_parse_file("/nonexistent/x", NOW, &a, err,
-					    sizeof(err)),
+	ck_assert_int_ne(proto_auth_parse_file("/nonexistent/x", NOW, &a, err,
+					       sizeof(err)),
 			 0);
 	ck_assert_ptr_nonnull(strstr(err, "cannot read"));
 }
@@ -299,7 +300,7 @@ END_TEST
 /* Finding 15: no expiry may wrap around 64 bits into the past. */
 START_TEST(test_expiry_range)
 {
-	struct gw_auth a;
+	struct proto_auth a;
 	char err[256];
 	uint64_t t = 7;
 
@@ -353,29 +354,29 @@ START_TEST(test_file_mode)
 {
 	static const char text[] = "[Client]\nPublicKey = " K1
 				   "\nTunnelIPs = 100.64.0.2\n";
-	struct gw_auth a;
+	struct proto_auth a;
 	char err[256];
 
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 	write_auth(text, 0666);
-	ck_assert_int_eq(gw_auth_parse_file(path, NOW, &a, err, sizeof(err)),
+	ck_assert_int_eq(proto_auth_parse_file(path, NOW, &a, err, sizeof(err)),
 			 -EINVAL);
 	ck_assert_msg(strstr(err, "writable by others") &&
 			      strstr(err, "chmod go-w"),
 		      "%s", err);
 	chmod(path, 0620);
-	ck_assert_int_eq(gw_auth_parse_file(path, NOW, &a, err, sizeof(err)),
+	ck_assert_int_eq(proto_auth_parse_file(path, NOW, &a, err, sizeof(err)),
 			 -EINVAL);
 	ck_assert_msg(strstr(err, "writable by its group"), "%s", err);
 	/* Readable by all is fine without a preshared key. */
 	chmod(path, 0644);
-	ck_assert_int_eq(gw_auth_parse_file(path, NOW, &a, err, sizeof(err)),
+	ck_assert_int_eq(proto_auth_parse_file(path, NOW, &a, err, sizeof(err)),
 			 0);
-	gw_auth_free(&a);
+	proto_auth_free(&a);
 	if (geteuid() == 0) {
 		ck_assert_int_eq(chown(path, 65534, 65534), 0);
-		ck_assert_int_eq(gw_auth_parse_file(path, NOW, &a, err,
-						    sizeof(err)),
+		ck_assert_int_eq(proto_auth_parse_file(path, NOW, &a, err,
+						       sizeof(err)),
 				 -EINVAL);
 		ck_assert_msg(strstr(err, "owned by uid 65534, not by root"),
 			      "%s", err);
@@ -410,33 +411,34 @@ START_TEST(test_cli_args)
 	char *nokey[] = { a0, ifn, res, res };
 	char *rv[] = { a0, ifn, key, all };
 	char *nev[] = { a0, ifn, key, res, ex, never };
-	struct authorize_args a;
+	struct cmd_authorize_args a;
 	char err[256];
 
-	ck_assert_int_eq(keys_init(), 0);
-	ck_assert_int_eq(authorize_parse_args(6, ok, NOW, &a, err, 256), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
+	ck_assert_int_eq(cmd_authorize_parse_args(6, ok, NOW, &a, err, 256), 0);
 	ck_assert_uint_eq(a.expires_ns, NOW + 60000000000ULL);
 	ck_assert_str_eq(a.resource, "gitlab");
-	ck_assert_int_eq(authorize_parse_args(4, ok, NOW, &a, err, 256), 0);
+	ck_assert_int_eq(cmd_authorize_parse_args(4, ok, NOW, &a, err, 256), 0);
 	ck_assert_uint_eq(a.expires_ns, 0);
-	ck_assert_int_eq(authorize_parse_args(6, nev, NOW, &a, err, 256), 0);
-	ck_assert_int_eq(authorize_parse_args(6, old, NOW, &a, err, 256),
+	ck_assert_int_eq(cmd_authorize_parse_args(6, nev, NOW, &a, err, 256),
+			 0);
+	ck_assert_int_eq(cmd_authorize_parse_args(6, old, NOW, &a, err, 256),
 			 -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "in the past"));
-	ck_assert_int_eq(authorize_parse_args(5, ok, NOW, &a, err, 256),
+	ck_assert_int_eq(cmd_authorize_parse_args(5, ok, NOW, &a, err, 256),
 			 -EINVAL);
 	ck_assert_str_eq(err, "expires needs TIME");
-	ck_assert_int_eq(authorize_parse_args(3, ok, NOW, &a, err, 256),
+	ck_assert_int_eq(cmd_authorize_parse_args(3, ok, NOW, &a, err, 256),
 			 -EINVAL);
-	ck_assert_int_eq(authorize_parse_args(4, badres, NOW, &a, err, 256),
+	ck_assert_int_eq(cmd_authorize_parse_args(4, badres, NOW, &a, err, 256),
 			 -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "not a resource Name or ID"));
-	ck_assert_int_eq(authorize_parse_args(4, nokey, NOW, &a, err, 256),
+	ck_assert_int_eq(cmd_authorize_parse_args(4, nokey, NOW, &a, err, 256),
 			 -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "is not a public key"));
-	ck_assert_int_eq(revoke_parse_args(4, rv, &a, err, 256), 0);
+	ck_assert_int_eq(cmd_revoke_parse_args(4, rv, &a, err, 256), 0);
 	ck_assert_str_eq(a.resource, "all");
-	ck_assert_int_eq(revoke_parse_args(5, ok, &a, err, 256), -EINVAL);
+	ck_assert_int_eq(cmd_revoke_parse_args(5, ok, &a, err, 256), -EINVAL);
 }
 END_TEST
 

@@ -248,8 +248,8 @@ static void agent_init(struct agent *ag, const char *name, const char *ip)
 	wg_hs_default_timers(&timers, 1);
 	ag->hs = wg_hs_new(&ops, ag, &timers);
 	ck_assert_ptr_nonnull(ag->hs);
-	key_generate_private(ag->priv);
-	ck_assert_int_eq(key_public_from_private(ag->pub, ag->priv), 0);
+	fz_key_generate_private(ag->priv);
+	ck_assert_int_eq(fz_key_public_from_private(ag->pub, ag->priv), 0);
 	ck_assert_int_eq(wg_hs_set_private_key(ag->hs, ag->priv), 0);
 	set_addr(ag, ip, 51820);
 }
@@ -274,7 +274,7 @@ static struct wg_hs_peer *peer_of(struct agent *ag, const struct agent *other)
 
 static void setup(void)
 {
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 	now = 1000 * SEC;
 	seq = 0;
 	wg_noise_set_clock(&fake_clock);
@@ -772,12 +772,12 @@ START_TEST(test_new_identity)
 
 	/* A handshake in flight is dropped; b learns the new key. */
 	wg_hs_initiate(a.hs, peer_of(&a, &b), WG_HS_REASON_QUEUED_DATA);
-	key_generate_private(priv);
+	fz_key_generate_private(priv);
 	ck_assert_int_eq(wg_hs_set_private_key(a.hs, priv), 0);
 	deliver(&a, &b);
 	wg_hs_remove_peer(b.hs, a.pub);
 	memcpy(a.priv, priv, FZ_KEY_LEN);
-	ck_assert_int_eq(key_public_from_private(a.pub, a.priv), 0);
+	ck_assert_int_eq(fz_key_public_from_private(a.pub, a.priv), 0);
 	ck_assert_mem_eq(wg_hs_public_key(a.hs), a.pub, FZ_KEY_LEN);
 	add_peer(&b, &a, NULL);
 	now += 1 * SEC;

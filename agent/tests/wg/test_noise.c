@@ -66,7 +66,7 @@ static void new_local(struct wg_noise_local *local)
 {
 	uint8_t priv[WG_NOISE_KEY_LEN];
 
-	key_generate_private(priv);
+	fz_key_generate_private(priv);
 	ck_assert_int_eq(wg_noise_local_init(local, priv), 0);
 	sodium_memzero(priv, sizeof(priv));
 }
@@ -83,7 +83,7 @@ static void new_pair(const uint8_t *psk_i, const uint8_t *psk_r)
 
 static void setup(void)
 {
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 	fake_monotonic = 1000 * SEC;
 	fake_unix = 1700000000 * SEC;
 	wg_noise_set_clock(&fake_clock);

@@ -110,9 +110,9 @@ static void helper_path(char *buf, size_t len)
 
 static void set_key_env(const char *var, const uint8_t key[WG_NOISE_KEY_LEN])
 {
-	char b64[KEY_B64_LEN + 1];
+	char b64[FZ_KEY_B64_LEN + 1];
 
-	key_to_base64(b64, key);
+	fz_key_to_base64(b64, key);
 	ck_assert_int_eq(setenv(var, b64, 1), 0);
 }
 
@@ -138,7 +138,7 @@ static void wait_ready(int fd)
 /* wireguard-go with one peer, us; it dials us first if endpoint is set. */
 static void wg_ns_start(const struct side *s, const char *endpoint)
 {
-	char script[600], port[8], peer[KEY_B64_LEN + 1];
+	char script[600], port[8], peer[FZ_KEY_B64_LEN + 1];
 	int ctl[2], out[2];
 
 	ck_assert_msg(geteuid() == 0, "the noise interop test needs root "
@@ -151,7 +151,7 @@ static void wg_ns_start(const struct side *s, const char *endpoint)
 	snprintf(ns.name, sizeof(ns.name), "fz-noise-%d", (int)getpid());
 	snprintf(ns.ifname, sizeof(ns.ifname), "fzt%d", (int)getpid());
 	snprintf(port, sizeof(port), "%d", WG_PORT);
-	key_to_base64(peer, s->local.public_key);
+	fz_key_to_base64(peer, s->local.public_key);
 	set_key_env("FZT_PRIVATE_KEY", s->wg_private);
 	if (s->use_psk)
 		set_key_env("FZT_PRESHARED_KEY", s->psk);
@@ -462,12 +462,13 @@ static void side_init(struct side *s, bool use_psk)
 {
 	uint8_t priv[WG_NOISE_KEY_LEN], wg_public[WG_NOISE_KEY_LEN];
 
-	ck_assert_int_eq(keys_init(), 0);
+	ck_assert_int_eq(fz_keys_init(), 0);
 	memset(s, 0, sizeof(*s));
-	key_generate_private(priv);
+	fz_key_generate_private(priv);
 	ck_assert_int_eq(wg_noise_local_init(&s->local, priv), 0);
-	key_generate_private(s->wg_private);
-	ck_assert_int_eq(key_public_from_private(wg_public, s->wg_private), 0);
+	fz_key_generate_private(s->wg_private);
+	ck_assert_int_eq(fz_key_public_from_private(wg_public, s->wg_private),
+			 0);
 	s->use_psk = use_psk;
 	if (use_psk)
 		randombytes_buf(s->psk, sizeof(s->psk));
