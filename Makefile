@@ -2,7 +2,7 @@
 #
 # fz: a zero-trust access gateway with its data path in the kernel.
 #
-#   make               build fz.ko (against KDIR) and fzagent
+#   make               build fz.ko (against KDIR), fzagent and fzportal
 #   make check         install test dependencies, run every test
 #   make check-debug   every guest test on a KASAN/lockdep/kmemleak 6.12
 #                      kernel built from linux-source-6.12 (cached in
@@ -10,7 +10,7 @@
 #   make demo          install dependencies, boot a VM, show fz at work
 #   make dkms-install  install the module sources with DKMS and build them
 #                      for every installed kernel that has headers
-#   make install       install fzagent to $(PREFIX)/sbin
+#   make install       install fzagent and fzportal to $(PREFIX)/sbin
 #   make clean
 #
 # KDIR is the kernel build tree: by default the running kernel's, else the
@@ -28,10 +28,10 @@ KDIR := $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -1)
 endif
 endif
 
-.PHONY: all module agent probes check check-debug demo bench deps dkms-install dkms-uninstall \
+.PHONY: all module agent portal probes check check-debug demo bench deps dkms-install dkms-uninstall \
 	install clean
 
-all: module agent
+all: module agent portal
 
 module:
 	@test -n "$(KDIR)" || { echo "fz: no kernel build tree: install linux-headers-$$(uname -r) or set KDIR" >&2; exit 1; }
@@ -40,6 +40,9 @@ module:
 
 agent:
 	$(MAKE) -C agent
+
+portal:
+	$(MAKE) -C portal
 
 build/selftests/fz-nlprobe: selftests/fz-nlprobe.c uapi/linux/fz.h
 	@mkdir -p build/selftests
@@ -77,10 +80,12 @@ dkms-uninstall:
 	-dkms remove fz/$(VERSION) --all
 	rm -rf $(DKMS_SRC)
 
-install: agent
+install: agent portal
 	install -D -m 0755 agent/fzagent $(DESTDIR)$(PREFIX)/sbin/fzagent
+	install -D -m 0755 portal/fzportal $(DESTDIR)$(PREFIX)/sbin/fzportal
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	$(MAKE) -C agent clean
+	$(MAKE) -C portal clean
 	rm -rf build

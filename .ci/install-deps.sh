@@ -15,6 +15,8 @@ packages=(
 	wireguard-tools iperf3 iputils-ping bc clang-format sparse linux-source-6.12
 	libldns-dev libnftables-dev libjson-c-dev nftables dnsmasq nginx-light
 	curl conntrack bind9-dnsutils linux-perf
+	libsqlite3-dev sqlite3 libwebsockets-dev python3-websockets openssl
+	clang-14 libfuzzer-14-dev
 )
 [ "${1:-}" = --debug-kernel ] && packages+=(flex bison libelf-dev libssl-dev)
 missing=()

@@ -87,21 +87,41 @@ run_step "selftest probes build" "$logs/build-probes.log" \
 
 # --- Host checks (not on the debug kernel: make check runs them) ---
 [ -z "$debug" ] && {
-agent_log=$logs/agent-unit.log
-make -C "$repo/agent" check >"$agent_log" 2>&1
-agent_status=$?
-summary=$(grep -E '^[0-9]+%: Checks: ' "$agent_log" | tail -1)
-if [[ $summary =~ Checks:\ ([0-9]+),\ Failures:\ ([0-9]+),\ Errors:\ ([0-9]+) ]]; then
-	checks=${BASH_REMATCH[1]} bad=$((BASH_REMATCH[2] + BASH_REMATCH[3]))
-	for _ in $(seq $((checks - bad))); do echo "ok - agent unit test" >>"$results"; done
-	for _ in $(seq "$bad"); do echo "not ok - agent unit test" >>"$results"; done
-	echo "# agent unit tests (ASan+UBSan): $summary"
-	grep -E ':[EF]:' "$agent_log" | sed 's/^/#   /' | head -20
-fi
-[ $agent_status -eq 0 ] && [ -n "$summary" ] || {
-	record not-ok "agent unit tests ran to completion (log: build/logs/agent-unit.log)"
-	tail -25 "$agent_log" | sed 's/^/#   /'
+# unit_tests NAME DIR: a Check runner's tests, one ok/not ok line each.
+unit_tests() {
+	local name=$1 dir=$2 log=$logs/$1-unit.log status summary checks bad
+	make -C "$dir" unit >"$log" 2>&1
+	status=$?
+	summary=$(grep -E '^[0-9]+%: Checks: ' "$log" | tail -1)
+	if [[ $summary =~ Checks:\ ([0-9]+),\ Failures:\ ([0-9]+),\ Errors:\ ([0-9]+) ]]; then
+		checks=${BASH_REMATCH[1]} bad=$((BASH_REMATCH[2] + BASH_REMATCH[3]))
+		for _ in $(seq $((checks - bad))); do echo "ok - $name unit test" >>"$results"; done
+		for _ in $(seq "$bad"); do echo "not ok - $name unit test" >>"$results"; done
+		echo "# $name unit tests (ASan+UBSan): $summary"
+		grep -E ':[EF]:' "$log" | sed 's/^/#   /' | head -20
+	fi
+	[ $status -eq 0 ] && [ -n "$summary" ] || {
+		record not-ok "$name unit tests ran to completion (log: build/logs/$name-unit.log)"
+		tail -25 "$log" | sed 's/^/#   /'
+	}
 }
+unit_tests agent "$repo/agent"
+run_step "fzportal builds (-Wall -Wextra -Werror)" "$logs/build-portal.log" \
+	make -C "$repo/portal"
+unit_tests portal "$repo/portal"
+# The portal's integration tests run on the host (no VM): KTAP lines.
+for t in "$repo"/portal/tests/integration/[0-9]*.sh; do
+	[ -f "$t" ] || continue
+	name=$(basename "$t" .sh)
+	out=$(FZPORTAL=$repo/portal/fzportal bash "$t" 2>&1)
+	status=$?
+	printf '%s\n' "$out" >"$logs/portal-$name.log"
+	printf '%s\n' "$out" | grep -E '^(not )?ok - ' | sed 's/ - / - [portal] /' >>"$results"
+	printf '%s\n' "$out" | grep -E '^(not )?ok - |^#' | sed 's/ - / - [portal] /'
+	if [ $status -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^not ok'; then
+		record not-ok "portal test $name exited with status $status"
+	fi
+done
 for t in "$here"/host/*.sh; do
 	name=$(basename "$t" .sh)
 	out=$(bash "$t" "${kernels[@]}" 2>&1)

@@ -8,6 +8,8 @@
 
 #include "cli.h"
 
+const char *fz_cli_prog = FZ_AGENT_NAME;
+
 bool fz_cli_is_help(const char *arg)
 {
 	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
@@ -39,9 +41,9 @@ int fz_cli_print_usage(const char *text)
 static void verror(const char *cmd, const char *fmt, va_list ap)
 {
 	if (cmd)
-		fprintf(stderr, FZ_AGENT_NAME ": %s: ", cmd);
+		fprintf(stderr, "%s: %s: ", fz_cli_prog, cmd);
 	else
-		fputs(FZ_AGENT_NAME ": ", stderr);
+		fprintf(stderr, "%s: ", fz_cli_prog);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
@@ -63,6 +65,6 @@ int fz_cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	verror(cmd, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Run '" FZ_AGENT_NAME " %s --help' for usage.\n", cmd);
+	fprintf(stderr, "Run '%s %s --help' for usage.\n", fz_cli_prog, cmd);
 	return FZ_CLI_EXIT_USAGE;
 }

@@ -22,6 +22,12 @@
 #define FZ_AGENT_NAME "fzagent"
 #define FZ_AGENT_VERSION "0.1.0"
 
+/*
+ * The program named in error messages: fzagent by default; fzportal
+ * sets it in its main() (both share this wing).
+ */
+extern const char *fz_cli_prog;
+
 enum {
 	FZ_CLI_EXIT_OK = 0,
 	FZ_CLI_EXIT_FAILURE = 1,

@@ -43,37 +43,45 @@ for k in "$@"; do
 	fi
 done
 cd "$repo"
-# fzagent's wings, from the bottom up; a wing may include its own headers
-# and those of the wings on lower levels, never one on its own level or
-# above (agent/README.md has the picture). Wings on one level do not know
-# each other. Includes name another wing's header as "wing/name.h".
-layers=(lib "wg conf" "fzk ctl" proto "gateway client signal" daemon cmd)
-declare -A level
-for i in "${!layers[@]}"; do
-	for w in ${layers[$i]}; do level[$w]=$i; done
-done
-bad=
-for f in agent/*/*.[ch]; do
-	w=${f#agent/}
-	w=${w%%/*}
-	[ "$w" = tests ] && continue
-	[ -n "${level[$w]}" ] || { bad+="$f: not in a wing"$'\n'; continue; }
-	while IFS= read -r line; do
-		inc=${line#*\"}
-		inc=${inc%%\"*}
-		case $inc in
-		../* | */../*) bad+="$f: includes $inc"$'\n' ;;
-		*/*)
-			to=${inc%%/*}
-			if [ -z "${level[$to]}" ]; then
-				bad+="$f: includes $inc, not a wing"$'\n'
-			elif [ "$to" != "$w" ] && [ "${level[$to]}" -ge "${level[$w]}" ]; then
-				bad+="$f: $w includes $inc from $to, not below it"$'\n'
-			fi
-			;;
-		esac
-	done < <(grep -E '^#[[:space:]]*include[[:space:]]+"' "$f")
-done
+# The wings, from the bottom up; a wing may include its own headers and
+# those of the wings on lower levels, never one on its own level or above
+# (README.md has the picture). Wings on one level do not know each other.
+# Includes name another wing's header as "wing/name.h". fzportal builds on
+# the agent's lib and proto wings, which sit below its own.
+# layering_problems DIR LEVEL...: one line per include that goes sideways or up.
+layering_problems() {
+	local dir=$1 f w inc to line i
+	shift
+	local -A level=()
+	i=0
+	for l in "$@"; do
+		for w in $l; do level[$w]=$i; done
+		i=$((i + 1))
+	done
+	for f in "$dir"/*/*.[ch]; do
+		w=${f#"$dir"/}
+		w=${w%%/*}
+		[ "$w" = tests ] && continue
+		[ -n "${level[$w]}" ] || { echo "$f: not in a wing"; continue; }
+		while IFS= read -r line; do
+			inc=${line#*\"}
+			inc=${inc%%\"*}
+			case $inc in
+			../* | */../*) echo "$f: includes $inc" ;;
+			*/*)
+				to=${inc%%/*}
+				if [ -z "${level[$to]}" ]; then
+					echo "$f: includes $inc, not a wing"
+				elif [ "$to" != "$w" ] && [ "${level[$to]}" -ge "${level[$w]}" ]; then
+					echo "$f: $w includes $inc from $to, not below it"
+				fi
+				;;
+			esac
+		done < <(grep -E '^#[[:space:]]*include[[:space:]]+"' "$f")
+	done
+}
+bad=$(layering_problems agent lib "wg conf" "fzk ctl" proto "gateway client signal" daemon cmd)
+[ -n "$bad" ] && bad+=$'\n'
 # The daemon knows roles only through daemon/role.h: only a role's adapter
 # (daemon/role_*.c) may include a role's wing.
 for f in agent/daemon/*.[ch]; do
@@ -88,6 +96,14 @@ else
 	fail "layering: agent/ wings include only their own and lower wings"
 	printf '%s' "$bad" | head -20 | sed 's/^/#   /'
 fi
-check "clang-format: agent/ and selftests/ C code is formatted" \
-	clang-format --dry-run -Werror agent/*/*.[ch] agent/tests/*/*.[ch] selftests/*.c
+bad=$(layering_problems portal "lib proto" core "policy store" "admin sig" web cli)
+if [ -z "$bad" ]; then
+	pass "layering: portal/ wings include only their own and lower wings"
+else
+	fail "layering: portal/ wings include only their own and lower wings"
+	printf '%s\n' "$bad" | head -20 | sed 's/^/#   /'
+fi
+check "clang-format: agent/, portal/ and selftests/ C code is formatted" \
+	clang-format --dry-run -Werror agent/*/*.[ch] agent/tests/*/*.[ch] \
+	portal/*/*.[ch] portal/tests/*/*.[ch] selftests/*.c
 ktap_done

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The Check suites of fzportal; check_main.c runs them all in one runner
+ * so that one summary line covers every test.
+ */
+#ifndef FZ_PORTAL_TESTS_SUITES_H
+#define FZ_PORTAL_TESTS_SUITES_H
+
+#include <check.h>
+
+Suite *portal_cli_suite(void);
+
+#endif /* FZ_PORTAL_TESTS_SUITES_H */
