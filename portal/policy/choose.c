@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "choose.h"
+
+static bool listed(const char *id, const char *const *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcasecmp(id, ids[i]))
+			return true;
+	return false;
+}
+
+/* Candidate: online and not failed; with prefer, also connected. */
+static bool candidate(const struct policy_choose_req *r, size_t i, bool prefer)
+{
+	if (listed(r->online[i], r->failed, r->n_failed))
+		return false;
+	return !prefer || listed(r->online[i], r->connected, r->n_connected);
+}
+
+static size_t count(const struct policy_choose_req *r, bool prefer)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_online; i++)
+		n += candidate(r, i, prefer);
+	return n;
+}
+
+/* The k-th candidate, counting from 0; no array, so nothing to allocate. */
+static int nth(const struct policy_choose_req *r, bool prefer, size_t k)
+{
+	for (size_t i = 0; i < r->n_online; i++)
+		if (candidate(r, i, prefer) && !k--)
+			return (int)i;
+	return -ENOENT;
+}
+
+int policy_choose(const struct policy_choose_req *r)
+{
+	bool prefer = true;
+	size_t n = count(r, prefer);
+
+	if (!n) {
+		prefer = false;
+		n = count(r, prefer);
+	}
+	if (!n)
+		return -ENOENT;
+	return nth(r, prefer, randombytes_uniform((uint32_t)n));
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Which gateway of a resource's site serves a request. The client tells
+ * which gateways failed it (never chosen again for this request) and
+ * which it is already connected to (preferred: no new tunnel to set up);
+ * otherwise the choice is uniformly random, which is the load balancing
+ * between a site's gateways (seeds, "Load balancing"). Ids compare as
+ * text, case-insensitively (UUIDs in either case).
+ */
+#ifndef FZ_POLICY_CHOOSE_H
+#define FZ_POLICY_CHOOSE_H
+
+#include <stddef.h>
+
+struct policy_choose_req {
+	const char *const *online; /* the site's online gateways */
+	size_t n_online; /* < 2^31 */
+	const char *const *failed; /* from the client's request */
+	size_t n_failed;
+	const char *const *connected; /* from the client's request */
+	size_t n_connected;
+};
+
+/*
+ * The index in r->online of the chosen gateway, or -ENOENT when none is
+ * left ("offline"). Draws with randombytes_uniform(): sodium_init() must
+ * have run.
+ */
+int policy_choose(const struct policy_choose_req *r);
+
+#endif /* FZ_POLICY_CHOOSE_H */
