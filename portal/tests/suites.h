@@ -9,5 +9,9 @@
 #include <check.h>
 
 Suite *portal_cli_suite(void);
+Suite *portal_policy_cond_suite(void);
+Suite *portal_policy_window_suite(void);
+Suite *portal_policy_eval_suite(void);
+Suite *portal_policy_choose_suite(void);
 
 #endif /* FZ_PORTAL_TESTS_SUITES_H */
