@@ -18,11 +18,22 @@
 /* TZif files are a few KiB; anything far larger is not one. */
 #define TZIF_MAX (1 << 20)
 
+/* An offset and the instants [from, until) for which it holds. */
+struct span {
+	int64_t from, until;
+	int32_t off;
+};
+
+/*
+ * Two spans: the end of a window across a DST change asks about the
+ * instant after the change while requests keep asking about now; with one
+ * span each would evict the other on every request until the change.
+ */
 struct policy_tz {
 	char name[POLICY_TZ_NAME_MAX + 1];
 	char tzenv[sizeof(ZONEINFO) + POLICY_TZ_NAME_MAX + 1];
-	int64_t from, until; /* off holds for instants in [from, until) */
-	int32_t off;
+	struct span span[2]; /* empty ({0, 0}) until first asked */
+	unsigned int victim; /* the span the next miss replaces */
 };
 
 static struct policy_tz *cache[POLICY_TZ_CACHE_MAX];
@@ -144,7 +155,6 @@ struct policy_tz *policy_tz_get(const char *name, const char **why)
 	strcpy(z->name, name);
 	/* ":" + an absolute path: glibc reads that file, TZDIR or not. */
 	snprintf(z->tzenv, sizeof(z->tzenv), ":" ZONEINFO "%s", name);
-	z->from = z->until = 0; /* empty: the first lookup asks glibc */
 	cache[cached++] = z;
 	return z;
 }
@@ -214,20 +224,20 @@ static int64_t first_change(int64_t lo, int64_t hi, int32_t off)
  * year, never twice within a day and back, so a day whose end has the
  * same offset as its start has no transition worth knowing.
  */
-static void refresh(struct policy_tz *z, int64_t t)
+static void refresh(const struct policy_tz *z, struct span *sp, int64_t t)
 {
 	int64_t lo = t;
 	bool had;
 	char *old = tz_enter(z, &had);
 
-	z->off = offset_at(t);
-	z->from = t;
-	z->until = t + (int64_t)HORIZON_DAYS * DAY;
+	sp->off = offset_at(t);
+	sp->from = t;
+	sp->until = t + (int64_t)HORIZON_DAYS * DAY;
 	for (int k = 1; k <= HORIZON_DAYS; k++) {
 		int64_t hi = t + (int64_t)k * DAY;
 
-		if (offset_at(hi) != z->off) {
-			z->until = first_change(lo, hi, z->off);
+		if (offset_at(hi) != sp->off) {
+			sp->until = first_change(lo, hi, sp->off);
 			break;
 		}
 		lo = hi;
@@ -237,9 +247,17 @@ static void refresh(struct policy_tz *z, int64_t t)
 
 int32_t policy_tz_offset(struct policy_tz *z, int64_t t, int64_t *until)
 {
-	if (t < z->from || t >= z->until)
-		refresh(z, t);
+	struct span *sp = NULL;
+
+	for (int i = 0; i < 2 && !sp; i++)
+		if (t >= z->span[i].from && t < z->span[i].until)
+			sp = &z->span[i];
+	if (!sp) {
+		sp = &z->span[z->victim];
+		z->victim ^= 1;
+		refresh(z, sp, t);
+	}
 	if (until)
-		*until = z->until;
-	return z->off;
+		*until = sp->until;
+	return sp->off;
 }
