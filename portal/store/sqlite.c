@@ -75,7 +75,13 @@ int store_sqlite_error(struct store_sqlite *q, int rc,
 		       const struct store_sqlite_table *t, const void *rec,
 		       enum store_sqlite_crud op, struct store_err *err)
 {
-	switch (sqlite3_extended_errcode(q->db)) {
+	int ext = sqlite3_extended_errcode(q->db);
+
+	/* A RESTRICT action reports SQLITE_CONSTRAINT_TRIGGER (3.40). */
+	if ((ext & 0xff) == SQLITE_CONSTRAINT &&
+	    strstr(sqlite3_errmsg(q->db), "FOREIGN KEY"))
+		ext = SQLITE_CONSTRAINT_FOREIGNKEY;
+	switch (ext) {
 	case SQLITE_CONSTRAINT_UNIQUE:
 	case SQLITE_CONSTRAINT_PRIMARYKEY:
 		return conflict(q, t, rec, err);

@@ -141,21 +141,23 @@ static void insert_sql(char *buf, size_t size,
 	snprintf(buf + n, size - n, ")");
 }
 
-static void update_sql(char *buf, size_t size,
-		       const struct store_sqlite_table *t)
+/* Returns how many columns an update sets. */
+static int update_sql(char *buf, size_t size,
+		      const struct store_sqlite_table *t)
 {
 	size_t n = (size_t)snprintf(buf, size, "UPDATE %s SET ", t->name);
-	int first = 1;
+	int first = 1; /* 1 + the columns set so far */
 
 	for (size_t i = 0; i < t->n_cols; i++) {
 		if (t->cols[i].fixed)
 			continue;
 		n += (size_t)snprintf(buf + n, size - n, "%s%s = ?%zu",
-				      first ? "" : ", ", t->cols[i].name,
+				      first > 1 ? ", " : "", t->cols[i].name,
 				      i + 1);
-		first = 0;
+		first++;
 	}
 	snprintf(buf + n, size - n, " WHERE %s = ?1", t->cols[0].name);
+	return first - 1;
 }
 
 static int prepare(struct store_sqlite *q, const char *sql, sqlite3_stmt **st,
@@ -189,8 +191,9 @@ static int prepare_crud(struct store_sqlite *q, int id, struct store_err *err)
 			 "WHERE account_id = ?1",
 		 t->order);
 	ret = ret ?: prepare(q, sql, &q->crud[id][STORE_LIST], err);
-	update_sql(sql, sizeof(sql), t);
-	ret = ret ?: prepare(q, sql, &q->crud[id][STORE_UPDATE], err);
+	/* Changes and audit records are written once, never updated. */
+	if (update_sql(sql, sizeof(sql), t))
+		ret = ret ?: prepare(q, sql, &q->crud[id][STORE_UPDATE], err);
 	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE %s = ?1", t->name,
 		 key);
 	return ret ?: prepare(q, sql, &q->crud[id][STORE_DELETE], err);

@@ -12,6 +12,10 @@ int main(void)
 	SRunner *sr = srunner_create(portal_cli_suite());
 	int failed;
 
+	srunner_add_suite(sr, portal_token_suite());
+	srunner_add_suite(sr, portal_core_suite());
+	srunner_add_suite(sr, portal_store_suite());
+	srunner_add_suite(sr, portal_migrate_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -9,5 +9,9 @@
 #include <check.h>
 
 Suite *portal_cli_suite(void);
+Suite *portal_token_suite(void);
+Suite *portal_core_suite(void);
+Suite *portal_store_suite(void);
+Suite *portal_migrate_suite(void);
 
 #endif /* FZ_PORTAL_TESTS_SUITES_H */
