@@ -244,7 +244,9 @@ int store_sqlite_migrate(struct store *s, int target, int *from, int *to,
 
 	ret = store_sqlite_version(q->db, &before, err);
 	ret = ret ?: store_sqlite_apply(q->db, target, err);
-	ret = ret ?: store_sqlite_version(q->db, &after, err);
+	/* After a failure too: the migrations before it stay applied. */
+	if (store_sqlite_version(q->db, &after, ret ? NULL : err) && !ret)
+		ret = err ? err->code : STORE_IO;
 	ret = ret ?: become_ready(q, err);
 	if (from)
 		*from = before;

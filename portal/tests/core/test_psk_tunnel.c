@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * core/psk.c: one key per pair, the same every time; core/tunnel.c: the
- * offset <-> address arithmetic and its bounds; core/ids.c: UUIDv4s.
+ * offset <-> address arithmetic and its bounds; core/ids.c: UUIDv4s;
+ * core/names.c: the slug rule.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "core/ids.h"
+#include "core/names.h"
 #include "core/psk.h"
 #include "core/tunnel.h"
 #include "lib/values.h"
@@ -98,6 +100,31 @@ START_TEST(test_uuid)
 }
 END_TEST
 
+START_TEST(test_slug)
+{
+	const char *why = NULL;
+	char long_slug[65];
+
+	ck_assert(core_slug_valid("acme", NULL));
+	ck_assert(core_slug_valid("a-1", NULL));
+	ck_assert(core_slug_valid("9", NULL));
+	memset(long_slug, 'a', 64);
+	long_slug[64] = '\0';
+	ck_assert(!core_slug_valid(long_slug, &why));
+	ck_assert_str_eq(why, "must be 1 to 63 characters");
+	long_slug[63] = '\0';
+	ck_assert(core_slug_valid(long_slug, NULL));
+	ck_assert(!core_slug_valid("", &why));
+	ck_assert(!core_slug_valid("-a", &why));
+	ck_assert_str_eq(why, "must start with a letter or digit");
+	ck_assert(!core_slug_valid("Acme", &why));
+	ck_assert(!core_slug_valid("a_b", &why));
+	ck_assert(!core_slug_valid("a.b", &why));
+	ck_assert(!core_slug_valid("a b", &why));
+	ck_assert_ptr_nonnull(strstr(why, "lower-case letters"));
+}
+END_TEST
+
 Suite *portal_core_suite(void)
 {
 	Suite *s = suite_create("portal_core");
@@ -106,6 +133,7 @@ Suite *portal_core_suite(void)
 	tcase_add_test(tc, test_psk);
 	tcase_add_test(tc, test_tunnel);
 	tcase_add_test(tc, test_uuid);
+	tcase_add_test(tc, test_slug);
 	suite_add_tcase(s, tc);
 	return s;
 }
