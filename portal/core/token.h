@@ -4,7 +4,8 @@
  *
  *   fz1_<base64url(id, 16 bytes)>_<base64url(secret, 32 bytes)>
  *
- * without padding, 70 characters. The id is a UUIDv4 and is the token's
+ * without padding, 70 characters; split it by position (4, 22, 1, 43),
+ * never at '_', which base64url also uses. The id is a UUIDv4 and is the token's
  * primary key in the store, so lookup never depends on the secret; the
  * store keeps only hash = BLAKE2b-256("fz-token-v1" || id || secret). A
  * 256-bit random secret needs no slow KDF: guessing it is hopeless either
