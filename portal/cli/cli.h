@@ -16,4 +16,7 @@ struct cli_subcommand {
 	const char *description;
 };
 
+int cli_init_main(int argc, char *argv[]);
+int cli_migrate_main(int argc, char *argv[]);
+
 #endif /* FZ_PORTAL_CLI_H */

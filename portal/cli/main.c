@@ -16,6 +16,8 @@
 static int help_main(int argc, char *argv[]);
 
 static const struct cli_subcommand commands[] = {
+	{ "init", cli_init_main, "Create the database, its account and admin" },
+	{ "migrate", cli_migrate_main, "Bring the database to this version" },
 	{ "help", help_main, "Show this list, or the help of one command" },
 };
 

@@ -16,6 +16,10 @@ int main(void)
 	srunner_add_suite(sr, portal_policy_window_suite());
 	srunner_add_suite(sr, portal_policy_eval_suite());
 	srunner_add_suite(sr, portal_policy_choose_suite());
+	srunner_add_suite(sr, portal_token_suite());
+	srunner_add_suite(sr, portal_core_suite());
+	srunner_add_suite(sr, portal_store_suite());
+	srunner_add_suite(sr, portal_migrate_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -13,5 +13,9 @@ Suite *portal_policy_cond_suite(void);
 Suite *portal_policy_window_suite(void);
 Suite *portal_policy_eval_suite(void);
 Suite *portal_policy_choose_suite(void);
+Suite *portal_token_suite(void);
+Suite *portal_core_suite(void);
+Suite *portal_store_suite(void);
+Suite *portal_migrate_suite(void);
 
 #endif /* FZ_PORTAL_TESTS_SUITES_H */

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Token minting, text form and hashing; see token.h for the format and
+ * why a plain BLAKE2b hash is enough.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "ids.h"
+#include "lib/values.h"
+#include "token.h"
+
+#define VARIANT sodium_base64_VARIANT_URLSAFE_NO_PADDING
+#define PREFIX_LEN (sizeof(CORE_TOKEN_PREFIX) - 1)
+#define ID_B64_LEN 22
+#define SECRET_B64_LEN 43
+#define HASH_DOMAIN "fz-token-v1"
+
+void core_token_mint(struct core_token *t)
+{
+	core_uuid_new_bin(t->id);
+	randombytes_buf(t->secret, sizeof(t->secret));
+}
+
+void core_token_format(char text[CORE_TOKEN_TEXT_LEN + 1],
+		       const struct core_token *t)
+{
+	char *p = text;
+
+	memcpy(p, CORE_TOKEN_PREFIX, PREFIX_LEN);
+	p += PREFIX_LEN;
+	sodium_bin2base64(p, ID_B64_LEN + 1, t->id, sizeof(t->id), VARIANT);
+	p += ID_B64_LEN;
+	*p++ = '_';
+	sodium_bin2base64(p, SECRET_B64_LEN + 1, t->secret, sizeof(t->secret),
+			  VARIANT);
+}
+
+/*
+ * Exactly b64_len characters at b64 into exactly len bytes. libsodium
+ * refuses characters outside the alphabet and non-zero trailing bits, so
+ * every token has one text form only.
+ */
+static int decode_part(uint8_t *out, size_t len, const char *b64,
+		       size_t b64_len)
+{
+	const char *end = NULL;
+	size_t got = 0;
+
+	if (sodium_base642bin(out, len, b64, b64_len, NULL, &got, &end,
+			      VARIANT) < 0)
+		return -EINVAL;
+	return got == len && end == b64 + b64_len ? 0 : -EINVAL;
+}
+
+static int parse(struct core_token *t, const char *text, const char **why)
+{
+	const char *id = text + PREFIX_LEN;
+	const char *secret = id + ID_B64_LEN + 1;
+
+	if (strncmp(text, CORE_TOKEN_PREFIX, PREFIX_LEN)) {
+		*why = "not an fz token (no fz1_ prefix)";
+		return -EINVAL;
+	}
+	if (strlen(text) != CORE_TOKEN_TEXT_LEN || id[ID_B64_LEN] != '_') {
+		*why = "malformed token (wrong length or layout)";
+		return -EINVAL;
+	}
+	if (decode_part(t->id, sizeof(t->id), id, ID_B64_LEN) ||
+	    decode_part(t->secret, sizeof(t->secret), secret, SECRET_B64_LEN)) {
+		*why = "malformed token (not base64url)";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int core_token_parse(struct core_token *t, const char *text, const char **why)
+{
+	const char *ignored;
+	int ret;
+
+	ret = parse(t, text, why ? why : &ignored);
+	if (ret)
+		core_token_wipe(t);
+	return ret;
+}
+
+void core_token_hash(uint8_t hash[CORE_TOKEN_HASH_LEN],
+		     const uint8_t id[CORE_TOKEN_ID_LEN], const uint8_t *secret,
+		     size_t len)
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, CORE_TOKEN_HASH_LEN);
+	crypto_generichash_update(&st, (const uint8_t *)HASH_DOMAIN,
+				  sizeof(HASH_DOMAIN) - 1);
+	crypto_generichash_update(&st, id, CORE_TOKEN_ID_LEN);
+	crypto_generichash_update(&st, secret, len);
+	crypto_generichash_final(&st, hash, CORE_TOKEN_HASH_LEN);
+	sodium_memzero(&st, sizeof(st));
+}
+
+bool core_token_verify(const uint8_t *stored,
+		       const uint8_t id[CORE_TOKEN_ID_LEN],
+		       const uint8_t *secret, size_t len)
+{
+	static const uint8_t dummy[CORE_TOKEN_HASH_LEN];
+	uint8_t hash[CORE_TOKEN_HASH_LEN];
+	bool same;
+
+	core_token_hash(hash, id, secret, len);
+	same = sodium_memcmp(hash, stored ? stored : dummy, sizeof(hash)) == 0;
+	sodium_memzero(hash, sizeof(hash));
+	return same && stored;
+}
+
+void core_token_id_text(char out[37], const struct core_token *t)
+{
+	fz_uuid_format(out, t->id);
+}
+
+void core_token_wipe(struct core_token *t)
+{
+	sodium_memzero(t, sizeof(*t));
+}
