@@ -16,4 +16,6 @@ struct cli_subcommand {
 	const char *description;
 };
 
+int cli_serve_main(int argc, char *argv[]);
+
 #endif /* FZ_PORTAL_CLI_H */

@@ -17,6 +17,7 @@ static int help_main(int argc, char *argv[]);
 
 static const struct cli_subcommand commands[] = {
 	{ "help", help_main, "Show this list, or the help of one command" },
+	{ "serve", cli_serve_main, "Run the HTTPS and WebSocket server" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
