@@ -13,6 +13,13 @@
 
 #include "priv.h"
 
+/*
+ * lws's private name (lib/roles/ws/private-lib-roles-ws.h) for a close
+ * frame write; the public header reserves the value between
+ * LWS_WRITE_HTTP and LWS_WRITE_PING for it. See write_close().
+ */
+#define WEB_WRITE_CLOSE ((enum lws_write_protocol)4)
+
 const char *web_role_name(enum web_role role)
 {
 	return role == WEB_ROLE_GATEWAY ? "gateway" : "client";
@@ -166,12 +173,29 @@ void web_conn_close(struct web_conn *conn, int code, const char *reason)
 	lws_callback_on_writable(conn->wsi);
 }
 
+/*
+ * The close frame, written here rather than by returning -1 after
+ * lws_close_reason(): Debian's lws 4.1.6 is built with _DEBUG, and on
+ * libuv its close path then calls itself a second time as a self-test,
+ * which kills the socket before the close frame is sent (the peer sees
+ * 1006). Written as a frame, the peer answers with its own close, lws
+ * finishes the handshake, and the socket goes.
+ */
 static int write_close(struct web_conn *conn)
 {
-	lws_close_reason(conn->wsi, (enum lws_close_status)conn->close_code,
-			 (unsigned char *)conn->close_reason,
-			 strlen(conn->close_reason));
-	return -1; /* lws sends the close frame and closes */
+	unsigned char buf[LWS_PRE + 2 + WEB_REASON_MAX], *p = buf + LWS_PRE;
+	size_t n = strlen(conn->close_reason);
+
+	p[0] = (unsigned char)(conn->close_code >> 8);
+	p[1] = (unsigned char)conn->close_code;
+	memcpy(p + 2, conn->close_reason, n);
+	if (lws_write(conn->wsi, p, n + 2, WEB_WRITE_CLOSE) < 0)
+		return -1;
+	conn->close_sent = true;
+	/* A peer that never answers is cut off. */
+	lws_set_timeout(conn->wsi, PENDING_TIMEOUT_CLOSE_ACK,
+			WEB_CLOSE_GRACE_S);
+	return 0;
 }
 
 /* SERVER_WRITEABLE: one message per call, then ask again if more. */
@@ -181,7 +205,8 @@ int web_conn_writeable(struct web_conn *conn)
 	int n;
 
 	if (!m)
-		return conn->closing ? write_close(conn) : 0;
+		return conn->closing && !conn->close_sent ? write_close(conn) :
+							    0;
 	n = lws_write(conn->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT);
 	if (n < (int)m->len)
 		return -1; /* lws has already failed the socket */
@@ -190,7 +215,7 @@ int web_conn_writeable(struct web_conn *conn)
 		conn->q_tail = NULL;
 	conn->q_bytes -= m->len;
 	free(m);
-	if (conn->q_head || conn->closing)
+	if (conn->q_head || (conn->closing && !conn->close_sent))
 		lws_callback_on_writable(conn->wsi);
 	return 0;
 }

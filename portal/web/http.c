@@ -113,36 +113,41 @@ static int respond_error(struct lws *wsi, struct http_pss *p, int status,
 	return respond(wsi, p, status, "application/json", body, (size_t)n);
 }
 
-/* A 401 names the scheme it wants (RFC 6750, 3). */
-static int add_headers(struct lws *wsi, int status, size_t len,
-		       unsigned char **q, unsigned char *end)
+static const char *reason_phrase(int status)
 {
-	static const char scheme[] = "Bearer";
-
-	if (lws_add_http_common_headers(wsi, (unsigned int)status,
-					"application/json", len, q, end))
-		return -1;
-	if (status == 401 &&
-	    lws_add_http_header_by_name(
-		    wsi, (unsigned char *)"www-authenticate:",
-		    (unsigned char *)scheme, sizeof(scheme) - 1, q, end))
-		return -1;
-	return lws_finalize_http_header(wsi, q, end);
+	switch (status) {
+	case 401:
+		return "Unauthorized";
+	case 404:
+		return "Not Found";
+	default:
+		return "Service Unavailable";
+	}
 }
 
+/*
+ * Written by hand: at CONFIRM_UPGRADE lws has not yet read the request's
+ * HTTP version, and its helpers would answer "HTTP/1.0", which WebSocket
+ * clients reject as a malformed handshake rather than as a refusal. A
+ * 401 names the scheme it wants (RFC 6750, 3).
+ */
 int web_http_respond_now(struct lws *wsi, int status, const char *body)
 {
-	unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *q = start,
-					   *end = buf + sizeof(buf) - 1;
-	size_t len = strlen(body);
+	unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE;
+	int n = snprintf((char *)start, sizeof(buf) - LWS_PRE,
+			 "HTTP/1.1 %d %s\r\n"
+			 "content-type: application/json\r\n"
+			 "content-length: %zu\r\n"
+			 "%s"
+			 "connection: close\r\n"
+			 "\r\n%s",
+			 status, reason_phrase(status), strlen(body),
+			 status == 401 ? "www-authenticate: Bearer\r\n" : "",
+			 body);
 
-	if (add_headers(wsi, status, len, &q, end) || (size_t)(end - q) < len)
+	if (n < 0 || (size_t)n >= sizeof(buf) - LWS_PRE)
 		return -1;
-	/* HTTP/1.1 only (see server.c): headers and body in one write. */
-	memcpy(q, body, len);
-	q += len;
-	if (lws_write(wsi, start, (size_t)(q - start), LWS_WRITE_HTTP) !=
-	    (int)(q - start))
+	if (lws_write(wsi, start, (size_t)n, LWS_WRITE_HTTP) != n)
 		return -1;
 	return 1; /* lws: a response was sent, finish the transaction */
 }

@@ -33,7 +33,7 @@ struct web_conn {
 	void *data;
 	char name[64];
 	char remote[WEB_ADDR_MAX];
-	bool opened, closing, linked;
+	bool opened, closing, close_sent, linked;
 	int close_code; /* ours, or the peer's when it closed first */
 	char close_reason[WEB_REASON_MAX + 1];
 	bool drop_queue; /* close without flushing (a slow reader) */
