@@ -162,6 +162,12 @@ static void fill_info(struct web_server *srv,
 	info->ssl_private_key_filepath = srv->cfg.key_file;
 	/* One code path: HTTP/1.1, where the 401 of an upgrade is sent. */
 	info->alpn = "http/1.1";
+	/*
+	 * Room for a whole TLS record (16 KiB) per read: with less, the rest
+	 * of a record waits inside OpenSSL where no poll sees it, and lws
+	 * 4.1.6 on libuv can leave an HTTP body stalled there.
+	 */
+	info->pt_serv_buf_size = 32 * 1024;
 	info->max_http_header_data = 4096;
 	info->max_http_header_pool = 64;
 	info->timeout_secs = 10;
