@@ -12,6 +12,9 @@ int main(void)
 	SRunner *sr = srunner_create(portal_cli_suite());
 	int failed;
 
+	srunner_add_suite(sr, portal_core_log_suite());
+	srunner_add_suite(sr, portal_web_suite());
+
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

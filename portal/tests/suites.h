@@ -9,5 +9,7 @@
 #include <check.h>
 
 Suite *portal_cli_suite(void);
+Suite *portal_core_log_suite(void);
+Suite *portal_web_suite(void);
 
 #endif /* FZ_PORTAL_TESTS_SUITES_H */

@@ -13,7 +13,6 @@ void web_rate_init(struct web_rate *r, uint64_t now_ms)
 {
 	r->millis = MILLIS_FULL; /* a new socket may burst at once (join) */
 	r->last_ms = now_ms;
-	r->refused_since_ms = 0;
 	r->refused = 0;
 }
 
@@ -26,13 +25,14 @@ static void refill(struct web_rate *r, uint64_t now_ms)
 	elapsed = now_ms - r->last_ms;
 	r->last_ms = now_ms;
 	/* Capped first: a long-idle socket must not overflow the product. */
-	if (elapsed >= MILLIS_FULL) {
+	if (elapsed >= MILLIS_FULL)
 		r->millis = MILLIS_FULL;
-		return;
+	else
+		r->millis += elapsed * WEB_RATE_PER_S;
+	if (r->millis >= MILLIS_FULL) {
+		r->millis = MILLIS_FULL;
+		r->refused = 0; /* back under the rate long enough: forgiven */
 	}
-	r->millis += elapsed * WEB_RATE_PER_S;
-	if (r->millis > MILLIS_FULL)
-		r->millis = MILLIS_FULL;
 }
 
 enum web_rate_verdict web_rate_take(struct web_rate *r, uint64_t now_ms)
@@ -40,13 +40,9 @@ enum web_rate_verdict web_rate_take(struct web_rate *r, uint64_t now_ms)
 	refill(r, now_ms);
 	if (r->millis >= MILLIS_PER_MSG) {
 		r->millis -= MILLIS_PER_MSG;
-		r->refused = 0;
 		return WEB_RATE_OK;
 	}
-	if (!r->refused++)
-		r->refused_since_ms = now_ms;
-	if (r->refused >= WEB_RATE_CLOSE_RUN ||
-	    now_ms - r->refused_since_ms >= WEB_RATE_CLOSE_MS)
+	if (++r->refused >= WEB_RATE_CLOSE_RUN)
 		return WEB_RATE_CLOSE;
 	return WEB_RATE_REFUSE;
 }
