@@ -12,7 +12,6 @@
 #include <sodium.h>
 
 #include "priv.h"
-#include "core/log.h"
 
 #define HTTP_CHUNK 4096 /* body bytes per WRITEABLE */
 #define HTTP_HEADER_MAX 4096 /* Authorization and friends, copied */
