@@ -18,5 +18,6 @@ struct cli_subcommand {
 
 int cli_init_main(int argc, char *argv[]);
 int cli_migrate_main(int argc, char *argv[]);
+int cli_serve_main(int argc, char *argv[]);
 
 #endif /* FZ_PORTAL_CLI_H */

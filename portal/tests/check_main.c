@@ -20,6 +20,9 @@ int main(void)
 	srunner_add_suite(sr, portal_core_suite());
 	srunner_add_suite(sr, portal_store_suite());
 	srunner_add_suite(sr, portal_migrate_suite());
+	srunner_add_suite(sr, portal_core_log_suite());
+	srunner_add_suite(sr, portal_web_suite());
+
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

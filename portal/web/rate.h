@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A socket's message budget: a token bucket of WEB_RATE_PER_S messages
+ * a second with bursts of WEB_RATE_BURST. A message over the budget is
+ * refused (the peer gets a rate_limited reply). A peer that keeps going
+ * over is to be closed: 2 x burst refusals before its bucket has once
+ * been full again, whether at once (a flood) or a few a second (a peer
+ * sending 25 a second is closed after about 20 s). Time comes in as
+ * milliseconds, so the tests need no clock.
+ */
+#ifndef FZ_PORTAL_WEB_RATE_H
+#define FZ_PORTAL_WEB_RATE_H
+
+#include <stdint.h>
+
+#define WEB_RATE_CLOSE_RUN (2 * WEB_RATE_BURST)
+
+enum web_rate_verdict {
+	WEB_RATE_OK,
+	WEB_RATE_REFUSE,
+	WEB_RATE_CLOSE,
+};
+
+struct web_rate {
+	uint64_t millis; /* tokens, in thousandths of a message */
+	uint64_t last_ms; /* when millis was last refilled */
+	unsigned int refused; /* since the bucket was last full */
+};
+
+void web_rate_init(struct web_rate *r, uint64_t now_ms);
+enum web_rate_verdict web_rate_take(struct web_rate *r, uint64_t now_ms);
+
+#endif /* FZ_PORTAL_WEB_RATE_H */
