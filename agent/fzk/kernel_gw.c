@@ -53,7 +53,7 @@ static bool has_ports(uint8_t proto)
 	return proto == FZ_FILTER_TCP || proto == FZ_FILTER_UDP;
 }
 
-static int put_filter(struct nl_msg *msg, const struct fzk_filter *f)
+static int put_filter(struct nl_msg *msg, const struct fz_filter *f)
 {
 	struct nlattr *nest = nla_nest_start(msg, 0);
 

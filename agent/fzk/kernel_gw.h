@@ -14,23 +14,17 @@
 #include <linux/fz.h>
 
 #include "lib/cidr.h"
+#include "lib/filter.h"
 
 struct fzk_nl;
 struct nl_msg;
-
-/* One port/protocol filter; ports only for tcp and udp. */
-struct fzk_filter {
-	uint8_t proto; /* enum fz_filter_proto */
-	uint16_t port_start; /* host order */
-	uint16_t port_end;
-};
 
 /* FZ_CMD_SET_RESOURCE's FZ_A_RESOURCE nest. */
 struct fzk_resource_spec {
 	uint8_t id[FZ_RESOURCE_ID_LEN];
 	const struct fz_cidr *addrs; /* CIDRs, or mapped IPs (DNS) */
 	size_t n_addrs; /* <= FZ_MAX_RESOURCE_ADDRS; 0: omitted */
-	const struct fzk_filter *filters;
+	const struct fz_filter *filters;
 	size_t n_filters; /* <= FZ_MAX_FILTERS; 0: omitted = all allowed */
 	uint64_t expires_ns; /* since the epoch; 0: never (omitted) */
 	uint32_t flags; /* enum fz_resource_flag; 0: omitted */

@@ -3,9 +3,10 @@
  * The lib wing (agent/lib/): what every other wing may use and that
  * knows nothing of fz's roles: the command line's conventions (this
  * file), clocks, addresses and Firezone's ranges (cidr.h), UUIDs, domain
- * names and expiries (values.h), INI reading, files and secrets, keys,
- * text formatting and JSON writing. It includes nothing above it: only
- * libc, libsodium and uapi/linux/fz.h.
+ * names and expiries (values.h), resource addresses (resaddr.h) and
+ * filters (filter.h), INI reading, files and secrets, keys, text
+ * formatting and JSON writing. It includes nothing above it: only libc,
+ * libsodium, json-c (filter.h) and uapi/linux/fz.h.
  *
  * Command line conventions shared by every fzagent subcommand.
  *

@@ -9,7 +9,6 @@
  * down, when the file ends.
  */
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,9 +23,11 @@
 
 #include "gw_auth.h"
 #include "lib/files.h"
+#include "lib/filter.h"
 #include "lib/format.h"
 #include "lib/ini.h"
 #include "lib/keys.h"
+#include "lib/resaddr.h"
 
 #define MAX_FILE (1024 * 1024)
 #define MAX_LINE 4096
@@ -199,18 +200,13 @@ static int res_id(struct ctx *c, const char *key, char *value)
 
 static int res_type(struct ctx *c, const char *key, char *value)
 {
-	struct proto_auth_resource *r = cur_resource(c);
+	enum fz_resaddr_type type;
 
 	if (c->p.has_type)
 		return given_twice(c, key);
-	if (!strcasecmp(value, "dns"))
-		r->type = PROTO_AUTH_RES_DNS;
-	else if (!strcasecmp(value, "cidr"))
-		r->type = PROTO_AUTH_RES_CIDR;
-	else if (!strcasecmp(value, "ip"))
-		r->type = PROTO_AUTH_RES_IP;
-	else
+	if (fz_resaddr_type_parse(value, &type))
 		return fail(c, "invalid Type '%s': dns, cidr or ip", value);
+	cur_resource(c)->type = (enum proto_auth_resource_type)type;
 	c->p.has_type = true;
 	return 0;
 }
@@ -237,43 +233,17 @@ static int parse_prefix(struct fz_cidr *out, const char *text, const char **why)
 	return ret;
 }
 
-static int check_dns_address(struct ctx *c, struct proto_auth_resource *r,
-			     const char *text)
+/* The same rule as the portal's (lib/resaddr.h). */
+static int check_address(struct ctx *c, struct proto_auth_resource *r,
+			 const char *text)
 {
-	const char *name = text;
-	size_t n;
-
-	if (!strncmp(name, "**.", 3))
-		name += 3;
-	else if (!strncmp(name, "*.", 2))
-		name += 2;
-	if (!fz_domain_valid(name) || strlen(text) > FZ_DOMAIN_MAX)
-		return fail(c,
-			    "invalid Address '%s': not a domain name (a "
-			    "leading '*.' or '**.' is allowed)",
-			    text);
-	n = strlen(text);
-	for (size_t i = 0; i < n; i++)
-		r->domain[i] = (char)tolower((unsigned char)text[i]);
-	r->domain[n] = '\0';
-	return 0;
-}
-
-static int check_ip_address(struct ctx *c, struct proto_auth_resource *r,
-			    const char *text)
-{
+	struct fz_resaddr addr;
 	const char *why;
 
-	if (parse_prefix(&r->cidr, text, &why))
+	if (fz_resaddr_parse((enum fz_resaddr_type)r->type, text, &addr, &why))
 		return fail(c, "invalid Address '%s': %s", text, why);
-	if (r->type == PROTO_AUTH_RES_IP && strchr(text, '/') &&
-	    r->cidr.cidr != (r->cidr.family == AF_INET ? 32 : 128))
-		return fail(c,
-			    "invalid Address '%s': Type ip is one address; "
-			    "use Type cidr for a range",
-			    text);
-	if (!fz_cidr_host_bits_clear(&r->cidr))
-		return fail(c, "invalid Address '%s': host bits are set", text);
+	memcpy(r->domain, addr.domain, sizeof(r->domain));
+	r->cidr = addr.cidr;
 	return 0;
 }
 
@@ -292,84 +262,28 @@ static int end_resource(struct ctx *c)
 			    missing, r->line);
 	}
 	c->line = c->p.address_line;
-	if (r->type == PROTO_AUTH_RES_DNS)
-		return check_dns_address(c, r, c->p.address);
-	return check_ip_address(c, r, c->p.address);
+	return check_address(c, r, c->p.address);
 }
 
-/* --- Filters --- */
-
-static int parse_ports(const char *text, struct fzk_filter *f)
-{
-	uint64_t lo, hi;
-	char buf[16], *dash;
-
-	if (strlen(text) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, text);
-	dash = strchr(buf, '-');
-	if (dash)
-		*dash++ = '\0';
-	if (fz_parse_decimal(buf, UINT16_MAX, &lo) || !lo)
-		return -EINVAL;
-	hi = lo;
-	if (dash && (fz_parse_decimal(dash, UINT16_MAX, &hi) || hi < lo))
-		return -EINVAL;
-	f->port_start = (uint16_t)lo;
-	f->port_end = (uint16_t)hi;
-	return 0;
-}
-
-/* "icmp", "tcp", "udp" (every port), "tcp/80", "udp/5000-5010". */
-static int parse_filter(char *text, struct fzk_filter *f, const char **why)
-{
-	char *slash = strchr(text, '/');
-
-	if (slash)
-		*slash++ = '\0';
-	*why = "unknown protocol (tcp, udp or icmp)";
-	if (!strcasecmp(text, "icmp"))
-		f->proto = FZ_FILTER_ICMP;
-	else if (!strcasecmp(text, "tcp"))
-		f->proto = FZ_FILTER_TCP;
-	else if (!strcasecmp(text, "udp"))
-		f->proto = FZ_FILTER_UDP;
-	else
-		return -EINVAL;
-	*why = "icmp has no ports";
-	if (slash && f->proto == FZ_FILTER_ICMP)
-		return -EINVAL;
-	f->port_start = f->proto == FZ_FILTER_ICMP ? 0 : 1;
-	f->port_end = f->proto == FZ_FILTER_ICMP ? 0 : UINT16_MAX;
-	*why = "ports must be PORT or START-END, 1-65535, START <= END";
-	return slash ? parse_ports(slash, f) : 0;
-}
+/* --- Filters: the same syntax as the portal's (lib/filter.h) --- */
 
 static int res_filters(struct ctx *c, const char *key, char *value)
 {
 	struct proto_auth_resource *r = cur_resource(c);
-	const char *why;
-	char *entry, *rest = value;
+	struct fz_filter_error err;
+	int ret;
 
 	if (c->p.has_filters)
 		return given_twice(c, key);
 	c->p.has_filters = true;
-	if (!*value) /* "Filters =": everything allowed, as if absent */
-		return 0;
-	/* strsep(), unlike strtok(), shows the empty entry in "a,,b". */
-	while ((entry = strsep(&rest, ","))) {
-		char *e = fz_ini_trim(entry), copy[64];
-
-		if (!*e)
-			return fail(c, "invalid Filters: empty entry");
-		if (r->n_filters == FZ_MAX_FILTERS)
-			return fail(c, "too many Filters (at most %d)",
-				    FZ_MAX_FILTERS);
-		snprintf(copy, sizeof(copy), "%s", e);
-		if (parse_filter(e, &r->filters[r->n_filters], &why))
-			return fail(c, "invalid filter '%s': %s", copy, why);
-		r->n_filters++;
-	}
+	/* "Filters =" leaves everything allowed, as if absent. */
+	ret = fz_filter_parse(value, r->filters, &r->n_filters, &err);
+	if (ret == -ENODATA)
+		return fail(c, "invalid Filters: empty entry");
+	if (ret == -E2BIG)
+		return fail(c, "too many Filters (at most %d)", FZ_MAX_FILTERS);
+	if (ret)
+		return fail(c, "invalid filter '%s': %s", err.entry, err.why);
 	return 0;
 }
 

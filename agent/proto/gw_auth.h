@@ -33,17 +33,19 @@
 
 #include <linux/fz.h>
 
-#include "fzk/kernel_gw.h"
 #include "lib/cidr.h"
+#include "lib/filter.h"
 #include "lib/keyindex.h"
+#include "lib/resaddr.h"
 #include "lib/values.h"
 
 #define PROTO_AUTH_NAME_MAX 63
 
+/* lib/resaddr.h's types, under the names the gateway wing uses. */
 enum proto_auth_resource_type {
-	PROTO_AUTH_RES_DNS,
-	PROTO_AUTH_RES_CIDR,
-	PROTO_AUTH_RES_IP
+	PROTO_AUTH_RES_DNS = FZ_RESADDR_DNS,
+	PROTO_AUTH_RES_CIDR = FZ_RESADDR_CIDR,
+	PROTO_AUTH_RES_IP = FZ_RESADDR_IP
 };
 
 struct proto_auth_resource {
@@ -52,7 +54,7 @@ struct proto_auth_resource {
 	enum proto_auth_resource_type type;
 	char domain[FZ_DOMAIN_MAX + 1]; /* DNS, lower case */
 	struct fz_cidr cidr; /* CIDR and IP (a full-length prefix) */
-	struct fzk_filter filters[FZ_MAX_FILTERS];
+	struct fz_filter filters[FZ_MAX_FILTERS];
 	size_t n_filters; /* 0: everything allowed */
 	unsigned int line;
 };

@@ -16,6 +16,8 @@ int main(void)
 	srunner_add_suite(sr, clock_suite());
 	srunner_add_suite(sr, values_suite());
 	srunner_add_suite(sr, cidr_suite());
+	srunner_add_suite(sr, filter_suite());
+	srunner_add_suite(sr, resaddr_suite());
 	srunner_add_suite(sr, json_suite());
 	srunner_add_suite(sr, device_suite());
 	srunner_add_suite(sr, print_suite());

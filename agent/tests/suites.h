@@ -29,5 +29,8 @@ Suite *secpool_suite(void);
 Suite *clock_suite(void);
 Suite *values_suite(void);
 Suite *cidr_suite(void);
+Suite *filter_suite(void);
+Suite *resaddr_suite(void);
+Suite *sig_suite(void);
 
 #endif /* FZ_AGENT_TESTS_SUITES_H */

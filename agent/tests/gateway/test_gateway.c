@@ -294,8 +294,8 @@ START_TEST(test_msg_set_resource)
 {
 	uint8_t key[FZ_KEY_LEN];
 	struct fz_cidr addrs[2] = { ip("10.0.0.0"), ip("fd00::") };
-	struct fzk_filter filters[2] = { { FZ_FILTER_TCP, 80, 90 },
-					 { FZ_FILTER_ICMP, 0, 0 } };
+	struct fz_filter filters[2] = { { FZ_FILTER_TCP, 80, 90 },
+					{ FZ_FILTER_ICMP, 0, 0 } };
 	struct fzk_resource_spec r = { .addrs = addrs,
 				       .n_addrs = 2,
 				       .filters = filters,
