@@ -159,6 +159,27 @@ static int parse_text(const struct sample *s, const char *text,
 	return parse_len(s, text, strlen(text), err);
 }
 
+/*
+ * With FZ_SIG_CORPUS set, each valid message goes to that folder too:
+ * the fuzzer's seeds (portal/fuzz/corpus/) are made this way.
+ */
+static void save_seed(const struct sample *s, const char *text, size_t len)
+{
+	const char *dir = getenv("FZ_SIG_CORPUS");
+	char path[512];
+	FILE *f;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/%s-%s-%d", dir,
+		 s->role == GW ? "gateway" : "client",
+		 proto_sig_event_name(s->kind), (int)s->kind);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+	fclose(f);
+}
+
 /* Parses, builds, parses what was built and builds it again. */
 START_TEST(test_round_trip)
 {
@@ -181,6 +202,7 @@ START_TEST(test_round_trip)
 			 0);
 	ck_assert_int_eq(proto_sig_build(&m2, &out2, &len2, &err), 0);
 	ck_assert_str_eq(out, out2);
+	save_seed(s, out, len);
 	ck_assert_str_eq(m.topic, m2.topic);
 	if (m.ref)
 		ck_assert_str_eq(m.ref, m2.ref);
