@@ -219,13 +219,14 @@ json_object *fz_filter_to_json(const struct fz_filter *f, size_t n)
 	return arr;
 }
 
-/* A port member: absent (0, *has false) or an integer 1..65535. */
+/* A port member: absent (*has false) or an integer 1..65535. */
 static int json_port(json_object *o, const char *key, bool *has, uint16_t *out)
 {
 	json_object *v;
 	int64_t p;
 
-	*has = json_object_object_get_ex(o, key, &v);
+	/* null is as good as absent, as everywhere in the portal's JSON. */
+	*has = json_object_object_get_ex(o, key, &v) && v;
 	if (!*has)
 		return 0;
 	if (!json_object_is_type(v, json_type_int))

@@ -56,7 +56,8 @@ json_object *fz_filter_to_json(const struct fz_filter *f, size_t n);
 /*
  * A JSON array of filter objects: "protocol" "tcp"|"udp"|"icmp";
  * "port_range_start", "port_range_end" integers 1..65535 for tcp and udp
- * (both absent: every port; only the start: that port), none for icmp.
+ * (both absent: every port; only the start: that port; null is
+ * absent), none for icmp.
  * Other members are ignored. Returns 0, or -EINVAL with *why set.
  */
 int fz_filter_from_json(json_object *arr, struct fz_filter out[FZ_MAX_FILTERS],

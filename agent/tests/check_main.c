@@ -31,6 +31,7 @@ int main(void)
 	srunner_add_suite(sr, daemon_suite());
 	srunner_add_suite(sr, gw_auth_suite());
 	srunner_add_suite(sr, p2p_suite());
+	srunner_add_suite(sr, sig_suite());
 	srunner_add_suite(sr, gateway_suite());
 	srunner_add_suite(sr, keyindex_suite());
 	srunner_add_suite(sr, secpool_suite());

@@ -194,6 +194,11 @@ START_TEST(test_json_forms)
 			  &why),
 		0);
 	check_one(0, FZ_FILTER_TCP, 443, 443);
+	ck_assert_int_eq(
+		from_json("[{\"protocol\":\"udp\",\"port_range_start\":null}]",
+			  &why),
+		0);
+	check_one(0, FZ_FILTER_UDP, 1, 65535);
 	ck_assert_int_eq(from_json("[]", &why), 0);
 	ck_assert_uint_eq(n, 0);
 }
