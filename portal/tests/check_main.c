@@ -20,6 +20,7 @@ int main(void)
 	srunner_add_suite(sr, portal_core_suite());
 	srunner_add_suite(sr, portal_store_suite());
 	srunner_add_suite(sr, portal_migrate_suite());
+	srunner_add_suite(sr, portal_auth_suite());
 	srunner_add_suite(sr, portal_core_log_suite());
 	srunner_add_suite(sr, portal_web_suite());
 

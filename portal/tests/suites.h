@@ -17,6 +17,7 @@ Suite *portal_token_suite(void);
 Suite *portal_core_suite(void);
 Suite *portal_store_suite(void);
 Suite *portal_migrate_suite(void);
+Suite *portal_auth_suite(void);
 Suite *portal_core_log_suite(void);
 Suite *portal_web_suite(void);
 
