@@ -109,6 +109,8 @@ unit_tests agent "$repo/agent"
 run_step "fzportal builds (-Wall -Wextra -Werror)" "$logs/build-portal.log" \
 	make -C "$repo/portal"
 unit_tests portal "$repo/portal"
+run_step "portal: 20 s of libFuzzer on the signalling parsers find nothing" \
+	"$logs/portal-fuzz.log" make -C "$repo/portal" fuzz FUZZ_SECONDS=20
 # The portal's integration tests run on the host (no VM): KTAP lines.
 for t in "$repo"/portal/tests/integration/[0-9]*.sh; do
 	[ -f "$t" ] || continue
