@@ -203,6 +203,7 @@ static int request_of(const struct web_request *req, json_object **out,
 	if (*out && json_object_is_type(*out, json_type_object))
 		return 0;
 	json_object_put(*out);
+	*out = NULL;
 	fail(resp, 400, "invalid", "", "the body is not a JSON object");
 	return -1;
 }
