@@ -98,8 +98,8 @@ static int apply(json_object *req, struct store_account *a,
 		 struct admin_error *err)
 {
 	static const char *const keys[] = { "name", "upstream_dns",
-					    "search_domain",
-					    "client_token_ttl", NULL };
+					    "search_domain", "client_token_ttl",
+					    NULL };
 	const char *name, *domain;
 	int64_t ttl;
 	bool set;

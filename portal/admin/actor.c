@@ -125,9 +125,8 @@ static int each(void *arg, const void *rec)
 	return 0;
 }
 
-int admin_actor_list(struct admin_ctx *ctx, const char *type,
-		     json_object *req, json_object **resp,
-		     struct admin_error *err)
+int admin_actor_list(struct admin_ctx *ctx, const char *type, json_object *req,
+		     json_object **resp, struct admin_error *err)
 {
 	static const char *const keys[] = { NULL };
 	struct store_err serr = { 0 };
@@ -141,8 +140,8 @@ int admin_actor_list(struct admin_ctx *ctx, const char *type,
 	return 0;
 }
 
-int admin_actor_update(struct admin_ctx *ctx, const char *type,
-		       const char *id, json_object *req, json_object **resp,
+int admin_actor_update(struct admin_ctx *ctx, const char *type, const char *id,
+		       json_object *req, json_object **resp,
 		       struct admin_error *err)
 {
 	struct store_err serr = { 0 };
@@ -168,9 +167,8 @@ fail:
 	return -1;
 }
 
-int admin_actor_delete(struct admin_ctx *ctx, const char *type,
-		       const char *id, json_object **resp,
-		       struct admin_error *err)
+int admin_actor_delete(struct admin_ctx *ctx, const char *type, const char *id,
+		       json_object **resp, struct admin_error *err)
 {
 	struct store_err serr = { 0 };
 	struct store_actor a;
@@ -216,8 +214,8 @@ static int update(struct admin_ctx *ctx, const char *id, json_object *req,
 	return admin_actor_update(ctx, "user", id, req, resp, err);
 }
 
-static int delete(struct admin_ctx *ctx, const char *id, json_object *req,
-		  json_object **resp, struct admin_error *err)
+static int delete (struct admin_ctx *ctx, const char *id, json_object *req,
+		   json_object **resp, struct admin_error *err)
 {
 	static const char *const keys[] = { NULL };
 

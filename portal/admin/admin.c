@@ -11,13 +11,13 @@
 #include "priv.h"
 
 static const struct admin_noun *const nouns[] = {
-	&admin_noun_account,	   &admin_noun_site,
-	&admin_noun_group,	   &admin_noun_gateway_token,
-	&admin_noun_gateway,	   &admin_noun_client,
-	&admin_noun_resource,	   &admin_noun_member,
-	&admin_noun_actor,	   &admin_noun_service_account,
-	&admin_noun_client_token,  &admin_noun_api_token,
-	&admin_noun_policy,	   &admin_noun_audit,
+	&admin_noun_account,	  &admin_noun_site,
+	&admin_noun_group,	  &admin_noun_gateway_token,
+	&admin_noun_gateway,	  &admin_noun_client,
+	&admin_noun_resource,	  &admin_noun_member,
+	&admin_noun_actor,	  &admin_noun_service_account,
+	&admin_noun_client_token, &admin_noun_api_token,
+	&admin_noun_policy,	  &admin_noun_audit,
 };
 
 static const struct admin_verb *find_verb(const char *noun, const char *verb)
@@ -84,8 +84,7 @@ static int sole_account(struct admin_ctx *ctx, struct admin_error *err)
 }
 
 int admin_ctx_init(struct admin_ctx *ctx, struct store *s, const char *account,
-		   const char *source, const char *who,
-		   struct admin_error *err)
+		   const char *source, const char *who, struct admin_error *err)
 {
 	struct store_err serr = { 0 };
 	int ret;
@@ -145,8 +144,9 @@ int admin_call(struct admin_ctx *ctx, const char *noun, const char *verb,
 	if (!req)
 		req = empty = json_object_new_object();
 	if (!json_object_is_type(req, json_type_object)) {
-		admin_fail(err, ADMIN_INVALID, "", "the request must be a "
-						   "JSON object");
+		admin_fail(err, ADMIN_INVALID, "",
+			   "the request must be a "
+			   "JSON object");
 		return err->code;
 	}
 	if (v->writes)

@@ -50,8 +50,7 @@ static int since(json_object *req, int64_t *out, struct admin_error *err)
 		*out = admin_now() - d * 1000000000LL;
 		return 0;
 	}
-	if (!strcmp(s, "never") || s[0] == '+' ||
-	    fz_expiry_parse(s, 0, &t))
+	if (!strcmp(s, "never") || s[0] == '+' || fz_expiry_parse(s, 0, &t))
 		return admin_fail(err, ADMIN_INVALID, "since",
 				  "'%s' is neither a duration (1h, 7d) nor "
 				  "an RFC 3339 time (2026-01-31T12:00:00Z)",

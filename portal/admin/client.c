@@ -32,7 +32,8 @@ static json_object *client_json(const struct store_client *g)
 	fz_key_to_base64(key, g->public_key);
 	json_object_object_add(o, "id", json_object_new_string(g->id));
 	json_object_object_add(o, "name", json_object_new_string(g->name));
-	json_object_object_add(o, "actor_id", json_object_new_string(g->actor_id));
+	json_object_object_add(o, "actor_id",
+			       json_object_new_string(g->actor_id));
 	json_object_object_add(o, "public_key", json_object_new_string(key));
 	add_tunnel(o, g->tunnel_offset);
 	json_object_object_add(o, "online",
@@ -45,7 +46,8 @@ static json_object *client_json(const struct store_client *g)
 	json_object_object_add(o, "version", admin_opt_str(g->version));
 	json_object_object_add(o, "verified",
 			       json_object_new_boolean(g->verified_at != 0));
-	json_object_object_add(o, "verified_at", admin_time_json(g->verified_at));
+	json_object_object_add(o, "verified_at",
+			       admin_time_json(g->verified_at));
 	json_object_object_add(o, "external_id", admin_opt_str(g->external_id));
 	json_object_object_add(o, "created_at", admin_time_json(g->created_at));
 	return o;
@@ -71,8 +73,8 @@ static int list(struct admin_ctx *ctx, const char *id, json_object *req,
 	    (actor && admin_find(ctx, STORE_ACTOR, actor, &a, "actor_id", err)))
 		return -1;
 	*resp = json_object_new_array();
-	if (store_client_list(ctx->s, ctx->account.id, actor ? a.id : NULL,
-			       add, *resp, &serr))
+	if (store_client_list(ctx->s, ctx->account.id, actor ? a.id : NULL, add,
+			      *resp, &serr))
 		return admin_store_fail(err, "", &serr);
 	return 0;
 }
@@ -90,8 +92,8 @@ static int show(struct admin_ctx *ctx, const char *id, json_object *req,
 	return 0;
 }
 
-static int delete(struct admin_ctx *ctx, const char *id, json_object *req,
-		  json_object **resp, struct admin_error *err)
+static int delete (struct admin_ctx *ctx, const char *id, json_object *req,
+		   json_object **resp, struct admin_error *err)
 {
 	static const char *const keys[] = { NULL };
 	struct store_err serr = { 0 };
@@ -136,10 +138,8 @@ static int update(struct admin_ctx *ctx, const char *id, json_object *req,
 }
 
 static const struct admin_verb verbs[] = {
-	{ "list", list, false },
-	{ "update", update, true },
-	{ "show", show, false },
-	{ "delete", delete, true },
+	{ "list", list, false }, { "update", update, true },
+	{ "show", show, false }, { "delete", delete, true },
 	{ NULL, NULL, false },
 };
 

@@ -58,8 +58,8 @@ static int show(struct admin_ctx *ctx, const char *id, json_object *req,
 		       admin_token_show(ctx, "client", id, resp, err);
 }
 
-static int delete(struct admin_ctx *ctx, const char *id, json_object *req,
-		  json_object **resp, struct admin_error *err)
+static int delete (struct admin_ctx *ctx, const char *id, json_object *req,
+		   json_object **resp, struct admin_error *err)
 {
 	static const char *const keys[] = { NULL };
 

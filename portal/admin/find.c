@@ -65,7 +65,7 @@ static int find_by_id(struct admin_ctx *ctx, enum store_kind kind,
 	if (!is_uuid(ref) || store_get(ctx->s, kind, ref, rec, &serr))
 		return -1;
 	return strcmp(((struct head *)rec)->account_id, ctx->account.id) ? -1 :
-									    0;
+									   0;
 }
 
 int admin_find(struct admin_ctx *ctx, enum store_kind kind, const char *ref,
@@ -79,8 +79,8 @@ int admin_find(struct admin_ctx *ctx, enum store_kind kind, const char *ref,
 		return admin_fail(err, ADMIN_INVALID, field, "is required");
 	if (!find_by_id(ctx, kind, ref, rec))
 		return 0;
-	if (b.off && store_list(ctx->s, kind, ctx->account.id, match_name, &b,
-				&serr))
+	if (b.off &&
+	    store_list(ctx->s, kind, ctx->account.id, match_name, &b, &serr))
 		return admin_store_fail(err, field, &serr);
 	if (b.n == 1)
 		return 0;
@@ -88,9 +88,8 @@ int admin_find(struct admin_ctx *ctx, enum store_kind kind, const char *ref,
 			  kinds[kind].noun, ref);
 }
 
-int admin_find_token(struct admin_ctx *ctx, const char *kind,
-		     const char *ref, struct store_token *t,
-		     struct admin_error *err)
+int admin_find_token(struct admin_ctx *ctx, const char *kind, const char *ref,
+		     struct store_token *t, struct admin_error *err)
 {
 	struct store_err serr = { 0 };
 	char noun[48];
@@ -121,7 +120,7 @@ int admin_find_gateway(struct admin_ctx *ctx, const char *ref,
 		       struct store_gateway *g, struct admin_error *err)
 {
 	struct by_name d = { ref, offsetof(struct store_gateway, name),
-			      sizeof(*g), g, 0 };
+			     sizeof(*g), g, 0 };
 	struct store_err serr = { 0 };
 
 	if (!ref || !*ref)
@@ -139,7 +138,7 @@ int admin_find_client(struct admin_ctx *ctx, const char *ref,
 		      struct store_client *c, struct admin_error *err)
 {
 	struct by_name d = { ref, offsetof(struct store_client, name),
-			      sizeof(*c), c, 0 };
+			     sizeof(*c), c, 0 };
 	struct store_err serr = { 0 };
 
 	if (!ref || !*ref)

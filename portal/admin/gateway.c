@@ -32,7 +32,8 @@ static json_object *gateway_json(const struct store_gateway *g)
 	fz_key_to_base64(key, g->public_key);
 	json_object_object_add(o, "id", json_object_new_string(g->id));
 	json_object_object_add(o, "name", json_object_new_string(g->name));
-	json_object_object_add(o, "site_id", json_object_new_string(g->site_id));
+	json_object_object_add(o, "site_id",
+			       json_object_new_string(g->site_id));
 	json_object_object_add(o, "public_key", json_object_new_string(key));
 	add_tunnel(o, g->tunnel_offset);
 	json_object_object_add(o, "online",
@@ -43,11 +44,11 @@ static json_object *gateway_json(const struct store_gateway *g)
 			       admin_time_json(g->last_seen_at));
 	json_object_object_add(o, "remote_addr", admin_opt_str(g->remote_addr));
 	json_object_object_add(o, "version", admin_opt_str(g->version));
-	json_object_object_add(o, "listen_port",
-			       g->listen_port ?
-				       json_object_new_int64(g->listen_port) :
-				       NULL);
-	json_object_object_add(o, "endpoints", admin_parse_stored(g->endpoints));
+	json_object_object_add(
+		o, "listen_port",
+		g->listen_port ? json_object_new_int64(g->listen_port) : NULL);
+	json_object_object_add(o, "endpoints",
+			       admin_parse_stored(g->endpoints));
 	json_object_object_add(o, "created_at", admin_time_json(g->created_at));
 	return o;
 }
@@ -72,8 +73,8 @@ static int list(struct admin_ctx *ctx, const char *id, json_object *req,
 	    (site && admin_find(ctx, STORE_SITE, site, &s, "site_id", err)))
 		return -1;
 	*resp = json_object_new_array();
-	if (store_gateway_list(ctx->s, ctx->account.id, site ? s.id : NULL,
-			       add, *resp, &serr))
+	if (store_gateway_list(ctx->s, ctx->account.id, site ? s.id : NULL, add,
+			       *resp, &serr))
 		return admin_store_fail(err, "", &serr);
 	return 0;
 }
@@ -91,8 +92,8 @@ static int show(struct admin_ctx *ctx, const char *id, json_object *req,
 	return 0;
 }
 
-static int delete(struct admin_ctx *ctx, const char *id, json_object *req,
-		  json_object **resp, struct admin_error *err)
+static int delete (struct admin_ctx *ctx, const char *id, json_object *req,
+		   json_object **resp, struct admin_error *err)
 {
 	static const char *const keys[] = { NULL };
 	struct store_err serr = { 0 };

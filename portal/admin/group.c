@@ -14,7 +14,8 @@ static json_object *group_json(const struct store_group *s)
 
 	json_object_object_add(o, "id", json_object_new_string(s->id));
 	json_object_object_add(o, "name", json_object_new_string(s->name));
-	json_object_object_add(o, "builtin", json_object_new_boolean(s->builtin));
+	json_object_object_add(o, "builtin",
+			       json_object_new_boolean(s->builtin));
 	json_object_object_add(o, "created_at", admin_time_json(s->created_at));
 	return o;
 }
@@ -105,8 +106,8 @@ static int update(struct admin_ctx *ctx, const char *id, json_object *req,
 	return ret;
 }
 
-static int delete(struct admin_ctx *ctx, const char *id, json_object *req,
-		  json_object **resp, struct admin_error *err)
+static int delete (struct admin_ctx *ctx, const char *id, json_object *req,
+		   json_object **resp, struct admin_error *err)
 {
 	static const char *const keys[] = { NULL };
 	struct store_err serr = { 0 };

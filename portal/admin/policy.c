@@ -16,7 +16,8 @@ static json_object *policy_json(const struct store_policy *p)
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "id", json_object_new_string(p->id));
-	json_object_object_add(o, "group_id", json_object_new_string(p->group_id));
+	json_object_object_add(o, "group_id",
+			       json_object_new_string(p->group_id));
 	json_object_object_add(o, "resource_id",
 			       json_object_new_string(p->resource_id));
 	json_object_object_add(o, "conditions",
@@ -24,7 +25,8 @@ static json_object *policy_json(const struct store_policy *p)
 	json_object_object_add(o, "description", admin_opt_str(p->description));
 	json_object_object_add(o, "enabled",
 			       json_object_new_boolean(!p->disabled_at));
-	json_object_object_add(o, "disabled_at", admin_time_json(p->disabled_at));
+	json_object_object_add(o, "disabled_at",
+			       admin_time_json(p->disabled_at));
 	json_object_object_add(o, "created_at", admin_time_json(p->created_at));
 	json_object_object_add(o, "updated_at", admin_time_json(p->updated_at));
 	return o;
@@ -178,12 +180,11 @@ static int update(struct admin_ctx *ctx, const char *id, json_object *req,
 					    "enabled", NULL };
 
 	return admin_req_keys(req, keys, err) ?:
-		       change(ctx, id, req, resp, err);
+						change(ctx, id, req, resp, err);
 }
 
-static int set_enabled(struct admin_ctx *ctx, const char *id,
-		       json_object *req, bool on, json_object **resp,
-		       struct admin_error *err)
+static int set_enabled(struct admin_ctx *ctx, const char *id, json_object *req,
+		       bool on, json_object **resp, struct admin_error *err)
 {
 	static const char *const keys[] = { NULL };
 	json_object *r;
@@ -210,8 +211,8 @@ static int disable(struct admin_ctx *ctx, const char *id, json_object *req,
 	return set_enabled(ctx, id, req, false, resp, err);
 }
 
-static int delete(struct admin_ctx *ctx, const char *id, json_object *req,
-		  json_object **resp, struct admin_error *err)
+static int delete (struct admin_ctx *ctx, const char *id, json_object *req,
+		   json_object **resp, struct admin_error *err)
 {
 	static const char *const keys[] = { NULL };
 	struct store_err serr = { 0 };
@@ -227,10 +228,10 @@ static int delete(struct admin_ctx *ctx, const char *id, json_object *req,
 }
 
 static const struct admin_verb verbs[] = {
-	{ "create", create, true },   { "list", list, false },
-	{ "show", show, false },      { "update", update, true },
-	{ "enable", enable, true },   { "disable", disable, true },
-	{ "delete", delete, true },   { NULL, NULL, false },
+	{ "create", create, true }, { "list", list, false },
+	{ "show", show, false },    { "update", update, true },
+	{ "enable", enable, true }, { "disable", disable, true },
+	{ "delete", delete, true }, { NULL, NULL, false },
 };
 
 const struct admin_noun admin_noun_policy = { "policy", verbs };

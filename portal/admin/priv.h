@@ -35,9 +35,8 @@ extern const struct admin_noun admin_noun_account, admin_noun_site,
 	admin_noun_api_token, admin_noun_policy, admin_noun_audit;
 
 /* err filled; returns -1. */
-int admin_fail(struct admin_error *err, enum admin_code code,
-	       const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+int admin_fail(struct admin_error *err, enum admin_code code, const char *field,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* A store error as an admin error on field; returns -1. */
 int admin_store_fail(struct admin_error *err, const char *field,
 		     const struct store_err *serr);
@@ -82,9 +81,8 @@ json_object *admin_parse_stored(const char *text);
  */
 int admin_find(struct admin_ctx *ctx, enum store_kind kind, const char *ref,
 	       void *rec, const char *field, struct admin_error *err);
-int admin_find_token(struct admin_ctx *ctx, const char *kind,
-		     const char *ref, struct store_token *t,
-		     struct admin_error *err);
+int admin_find_token(struct admin_ctx *ctx, const char *kind, const char *ref,
+		     struct store_token *t, struct admin_error *err);
 int admin_find_gateway(struct admin_ctx *ctx, const char *ref,
 		       struct store_gateway *g, struct admin_error *err);
 int admin_find_client(struct admin_ctx *ctx, const char *ref,
@@ -92,8 +90,8 @@ int admin_find_client(struct admin_ctx *ctx, const char *ref,
 
 /* The changes row and the audit row of one write (see admin.h). */
 int admin_record(struct admin_ctx *ctx, const char *entity, const char *op,
-		 const char *object_id, json_object *before,
-		 json_object *after, struct admin_error *err);
+		 const char *object_id, json_object *before, json_object *after,
+		 struct admin_error *err);
 
 /* The REST objects of the records. */
 json_object *admin_actor_json(const struct store_actor *a);
@@ -104,17 +102,15 @@ json_object *admin_member_json(const char *group_id, const char *actor_id);
 int admin_actor_create(struct admin_ctx *ctx, const char *type,
 		       json_object *req, json_object **resp,
 		       struct admin_error *err);
-int admin_actor_list(struct admin_ctx *ctx, const char *type,
-		     json_object *req, json_object **resp,
-		     struct admin_error *err);
+int admin_actor_list(struct admin_ctx *ctx, const char *type, json_object *req,
+		     json_object **resp, struct admin_error *err);
 int admin_actor_find(struct admin_ctx *ctx, const char *type, const char *ref,
 		     struct store_actor *a, struct admin_error *err);
-int admin_actor_update(struct admin_ctx *ctx, const char *type,
-		       const char *id, json_object *req, json_object **resp,
+int admin_actor_update(struct admin_ctx *ctx, const char *type, const char *id,
+		       json_object *req, json_object **resp,
 		       struct admin_error *err);
-int admin_actor_delete(struct admin_ctx *ctx, const char *type,
-		       const char *id, json_object **resp,
-		       struct admin_error *err);
+int admin_actor_delete(struct admin_ctx *ctx, const char *type, const char *id,
+		       json_object **resp, struct admin_error *err);
 
 /*
  * A new token t (kind, account, actor or site, name, expiry set by the
@@ -123,13 +119,12 @@ int admin_actor_delete(struct admin_ctx *ctx, const char *type,
 int admin_token_create(struct admin_ctx *ctx, struct store_token *t,
 		       json_object **resp, struct admin_error *err);
 /* The tokens of kind, only those of field's (actor_id|site_id) ref. */
-int admin_token_list(struct admin_ctx *ctx, const char *kind,
-		     const char *field, json_object *req, json_object **resp,
+int admin_token_list(struct admin_ctx *ctx, const char *kind, const char *field,
+		     json_object *req, json_object **resp,
 		     struct admin_error *err);
 int admin_token_show(struct admin_ctx *ctx, const char *kind, const char *id,
 		     json_object **resp, struct admin_error *err);
-int admin_token_delete(struct admin_ctx *ctx, const char *kind,
-		       const char *id, json_object **resp,
-		       struct admin_error *err);
+int admin_token_delete(struct admin_ctx *ctx, const char *kind, const char *id,
+		       json_object **resp, struct admin_error *err);
 
 #endif /* FZ_PORTAL_ADMIN_PRIV_H */

@@ -20,8 +20,8 @@ static json_object *change_data(json_object *before, json_object *after)
 }
 
 int admin_record(struct admin_ctx *ctx, const char *entity, const char *op,
-		 const char *object_id, json_object *before,
-		 json_object *after, struct admin_error *err)
+		 const char *object_id, json_object *before, json_object *after,
+		 struct admin_error *err)
 {
 	json_object *d = change_data(before, after);
 	const char *text = json_object_to_json_string_ext(

@@ -15,8 +15,8 @@
 
 #define DURATION_MAX_S (10LL * 366 * 86400) /* ten years */
 
-int admin_fail(struct admin_error *err, enum admin_code code,
-	       const char *field, const char *fmt, ...)
+int admin_fail(struct admin_error *err, enum admin_code code, const char *field,
+	       const char *fmt, ...)
 {
 	va_list ap;
 
@@ -166,8 +166,11 @@ static int parse_duration(const char *s, int64_t *out)
 	static const struct {
 		char unit;
 		int64_t s;
-	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 },
-		      { 'd', 86400 }, { 'w', 7 * 86400 } };
+	} units[] = { { 's', 1 },
+		      { 'm', 60 },
+		      { 'h', 3600 },
+		      { 'd', 86400 },
+		      { 'w', 7 * 86400 } };
 	char digits[24];
 	size_t n = strlen(s);
 	int64_t mul = 1;

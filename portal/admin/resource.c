@@ -20,10 +20,12 @@ static json_object *resource_json(const struct store_resource *r)
 	json_object_object_add(o, "id", json_object_new_string(r->id));
 	json_object_object_add(o, "name", json_object_new_string(r->name));
 	json_object_object_add(o, "type", json_object_new_string(r->type));
-	json_object_object_add(o, "address", json_object_new_string(r->address));
+	json_object_object_add(o, "address",
+			       json_object_new_string(r->address));
 	json_object_object_add(o, "description",
 			       admin_opt_str(r->address_description));
-	json_object_object_add(o, "site_id", json_object_new_string(r->site_id));
+	json_object_object_add(o, "site_id",
+			       json_object_new_string(r->site_id));
 	json_object_object_add(o, "filters", admin_parse_stored(r->filters));
 	json_object_object_add(o, "created_at", admin_time_json(r->created_at));
 	json_object_object_add(o, "updated_at", admin_time_json(r->updated_at));
@@ -79,7 +81,7 @@ static int set_filters(json_object *req, struct store_resource *r,
 static int apply(struct admin_ctx *ctx, json_object *req,
 		 struct store_resource *r, struct admin_error *err)
 {
-	static const char *const keys[] = { "name",	   "type", "address",
+	static const char *const keys[] = { "name",	   "type",    "address",
 					    "description", "site_id", "filters",
 					    NULL };
 	const char *name, *type, *addr, *desc, *site;
@@ -184,15 +186,14 @@ static int update(struct admin_ctx *ctx, const char *id, json_object *req,
 		goto out;
 	}
 	*resp = resource_json(&r);
-	ret = admin_record(ctx, "resource", "update", r.id, before, *resp,
-			   err);
+	ret = admin_record(ctx, "resource", "update", r.id, before, *resp, err);
 out:
 	json_object_put(before);
 	return ret;
 }
 
-static int delete(struct admin_ctx *ctx, const char *id, json_object *req,
-		  json_object **resp, struct admin_error *err)
+static int delete (struct admin_ctx *ctx, const char *id, json_object *req,
+		   json_object **resp, struct admin_error *err)
 {
 	static const char *const keys[] = { NULL };
 	struct store_err serr = { 0 };

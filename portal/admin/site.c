@@ -100,8 +100,8 @@ static int update(struct admin_ctx *ctx, const char *id, json_object *req,
 	return ret;
 }
 
-static int delete(struct admin_ctx *ctx, const char *id, json_object *req,
-		  json_object **resp, struct admin_error *err)
+static int delete (struct admin_ctx *ctx, const char *id, json_object *req,
+		   json_object **resp, struct admin_error *err)
 {
 	static const char *const keys[] = { NULL };
 	struct store_err serr = { 0 };

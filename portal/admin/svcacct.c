@@ -39,13 +39,14 @@ static int update(struct admin_ctx *ctx, const char *id, json_object *req,
 	return admin_actor_update(ctx, "service_account", id, req, resp, err);
 }
 
-static int delete(struct admin_ctx *ctx, const char *id, json_object *req,
-		  json_object **resp, struct admin_error *err)
+static int delete (struct admin_ctx *ctx, const char *id, json_object *req,
+		   json_object **resp, struct admin_error *err)
 {
 	static const char *const keys[] = { NULL };
 
 	return admin_req_keys(req, keys, err) ?:
-		       admin_actor_delete(ctx, "service_account", id, resp, err);
+		       admin_actor_delete(ctx, "service_account", id, resp,
+					  err);
 }
 
 static const struct admin_verb verbs[] = {
@@ -54,4 +55,5 @@ static const struct admin_verb verbs[] = {
 	{ "delete", delete, true }, { NULL, NULL, false },
 };
 
-const struct admin_noun admin_noun_service_account = { "service_account", verbs };
+const struct admin_noun admin_noun_service_account = { "service_account",
+						       verbs };

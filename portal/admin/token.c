@@ -74,8 +74,8 @@ static int each(void *arg, const void *rec)
 	return 0;
 }
 
-int admin_token_list(struct admin_ctx *ctx, const char *kind,
-		     const char *field, json_object *req, json_object **resp,
+int admin_token_list(struct admin_ctx *ctx, const char *kind, const char *field,
+		     json_object *req, json_object **resp,
 		     struct admin_error *err)
 {
 	const char *keys[] = { field, NULL };
@@ -114,9 +114,8 @@ int admin_token_show(struct admin_ctx *ctx, const char *kind, const char *id,
 	return 0;
 }
 
-int admin_token_delete(struct admin_ctx *ctx, const char *kind,
-		       const char *id, json_object **resp,
-		       struct admin_error *err)
+int admin_token_delete(struct admin_ctx *ctx, const char *kind, const char *id,
+		       json_object **resp, struct admin_error *err)
 {
 	struct store_err serr = { 0 };
 	struct store_token t;

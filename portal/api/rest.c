@@ -59,12 +59,13 @@ static void reply(struct web_response *resp, int status, json_object *body)
 static void fail(struct web_response *resp, int status, const char *code,
 		 const char *field, const char *message)
 {
-	json_object *e = json_object_new_object(), *o = json_object_new_object();
+	json_object *e = json_object_new_object(),
+		    *o = json_object_new_object();
 
 	json_object_object_add(e, "code", json_object_new_string(code));
-	json_object_object_add(e, "field", field && *field ?
-						   json_object_new_string(field) :
-						   NULL);
+	json_object_object_add(e, "field",
+			       field && *field ? json_object_new_string(field) :
+						 NULL);
 	json_object_object_add(e, "message", json_object_new_string(message));
 	json_object_object_add(o, "error", e);
 	reply(resp, status, o);
@@ -117,7 +118,7 @@ static const char *noun_of(const char *path)
 static const char *member_verb(const char *m, int n)
 {
 	if (n == 3)
-		return !strcmp(m, "GET") ? "list" :
+		return !strcmp(m, "GET")  ? "list" :
 		       !strcmp(m, "POST") ? "add" :
 					    NULL;
 	return !strcmp(m, "DELETE") ? "remove" : NULL;
@@ -127,16 +128,16 @@ static const char *member_verb(const char *m, int n)
 static const char *verb_of(const char *noun, const char *m, bool id)
 {
 	if (!strcmp(noun, "account"))
-		return id ? NULL :
-		       !strcmp(m, "GET") ? "show" :
+		return id		   ? NULL :
+		       !strcmp(m, "GET")   ? "show" :
 		       !strcmp(m, "PATCH") ? "update" :
 					     NULL;
 	if (!id)
-		return !strcmp(m, "GET") ? "list" :
+		return !strcmp(m, "GET")  ? "list" :
 		       !strcmp(m, "POST") ? "create" :
 					    NULL;
-	return !strcmp(m, "GET") ? "show" :
-	       !strcmp(m, "PATCH") ? "update" :
+	return !strcmp(m, "GET")    ? "show" :
+	       !strcmp(m, "PATCH")  ? "update" :
 	       !strcmp(m, "DELETE") ? "delete" :
 				      NULL;
 }
@@ -180,7 +181,8 @@ static bool is_json(const char *ctype)
 static int request_of(const struct web_request *req, json_object **out,
 		      struct web_response *resp)
 {
-	bool body = !strcmp(req->method, "POST") || !strcmp(req->method, "PATCH");
+	bool body = !strcmp(req->method, "POST") ||
+		    !strcmp(req->method, "PATCH");
 	struct json_tokener *tok;
 
 	if (!body || !req->body_len) {
@@ -296,10 +298,10 @@ void api_rest(void *arg, const struct web_request *req,
 		goto out;
 	status = route(req->method, path, &r);
 	if (status) {
-		fail(resp, status, status == 404 ? "not_found" :
-						   "method_not_allowed",
-		     "", status == 404 ? "no such API endpoint" :
-					 "method not allowed here");
+		fail(resp, status,
+		     status == 404 ? "not_found" : "method_not_allowed", "",
+		     status == 404 ? "no such API endpoint" :
+				     "method not allowed here");
 		goto out;
 	}
 	if (request_of(req, &body, resp))

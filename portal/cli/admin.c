@@ -124,13 +124,14 @@ static int put(struct admin_args *a, const struct cli_admin_opt *o,
 		*id = val;
 		return 0;
 	case CLI_ARG_STR:
-		json_object_object_add(req, o->key, json_object_new_string(val));
+		json_object_object_add(req, o->key,
+				       json_object_new_string(val));
 		return 0;
 	case CLI_ARG_TRUE:
 	case CLI_ARG_FALSE:
-		json_object_object_add(
-			req, o->key,
-			json_object_new_boolean(o->kind == CLI_ARG_TRUE));
+		json_object_object_add(req, o->key,
+				       json_object_new_boolean(o->kind ==
+							       CLI_ARG_TRUE));
 		return 0;
 	case CLI_ARG_EMPTY:
 		json_object_object_add(req, o->key, json_object_new_array());
@@ -159,10 +160,11 @@ static int twice(struct admin_args *a, const struct cli_admin_opt *o,
 	if (o->kind == CLI_ARG_JSON)
 		return 0;
 	if ((o->kind == CLI_ARG_ID && id) ||
-	    (o->kind != CLI_ARG_ID && json_object_object_get_ex(req, o->key,
-								NULL))) {
-		fz_cli_usage_error(a->cmd, "%s given twice, or with an option "
-					   "that sets the same thing",
+	    (o->kind != CLI_ARG_ID &&
+	     json_object_object_get_ex(req, o->key, NULL))) {
+		fz_cli_usage_error(a->cmd,
+				   "%s given twice, or with an option "
+				   "that sets the same thing",
 				   o->flag);
 		return -1;
 	}
@@ -181,9 +183,8 @@ static int verb_arg(struct admin_args *a, int argc, char *argv[], int *i,
 	if (!o) {
 		if (!a->verb->pos || *id ||
 		    json_object_object_get_ex(req, "name", NULL))
-			return fz_cli_usage_error(a->cmd,
-						  "unexpected argument '%s'",
-						  arg);
+			return fz_cli_usage_error(
+				a->cmd, "unexpected argument '%s'", arg);
 		if (!strcmp(a->verb->pos, "NAME"))
 			json_object_object_add(req, "name",
 					       json_object_new_string(arg));
@@ -196,7 +197,8 @@ static int verb_arg(struct admin_args *a, int argc, char *argv[], int *i,
 	if (!o->meta)
 		return eq ? fz_cli_usage_error(a->cmd, "%s takes no value",
 					       o->flag) :
-			    put(a, o, NULL, req, id) ? 1 : 0;
+		       put(a, o, NULL, req, id) ? 1 :
+						  0;
 	if (!eq && ++*i >= argc)
 		return fz_cli_usage_error(a->cmd, "%s needs %s", o->flag,
 					  o->meta);
@@ -208,14 +210,15 @@ static int check_required(struct admin_args *a, json_object *req,
 {
 	const struct cli_admin_opt *o;
 
-	if (a->verb->pos && !id && !json_object_object_get_ex(req, "name", NULL))
+	if (a->verb->pos && !id &&
+	    !json_object_object_get_ex(req, "name", NULL))
 		return fz_cli_usage_error(a->cmd, "%s is required",
 					  a->verb->pos);
 	for (o = a->verb->opts; o->flag; o++) {
-		bool given = o->kind == CLI_ARG_ID ?
-				     id != NULL :
-				     json_object_object_get_ex(req, o->key,
-							       NULL);
+		bool given =
+			o->kind == CLI_ARG_ID ?
+				id != NULL :
+				json_object_object_get_ex(req, o->key, NULL);
 
 		if (o->required && !given)
 			return fz_cli_usage_error(a->cmd, "%s %s is required",
@@ -250,14 +253,14 @@ static const char *who(void)
 static int print(const struct admin_args *a, json_object *resp)
 {
 	if (a->json)
-		printf("%s\n", json_object_to_json_string_ext(
-				       resp, JSON_C_TO_STRING_PRETTY |
-						     JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n",
+		       json_object_to_json_string_ext(
+			       resp, JSON_C_TO_STRING_PRETTY |
+					     JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
-		cli_table_print(stdout, resp,
-				!strcmp(a->verb->name, "list") ?
-					a->noun->columns :
-					"");
+		cli_table_print(
+			stdout, resp,
+			!strcmp(a->verb->name, "list") ? a->noun->columns : "");
 	if (json_object_object_get_ex(resp, "token", NULL))
 		fputs("The token is shown only this once (only its hash is "
 		      "kept).\n",
@@ -272,8 +275,9 @@ static int open_store(const struct admin_args *a, struct store **s)
 
 	/* Opening would create a missing file: say so instead. */
 	if (access(a->db, R_OK)) {
-		fz_cli_error(a->cmd, "%s: no database there (create one with "
-				     "'fzportal init', or give --db)",
+		fz_cli_error(a->cmd,
+			     "%s: no database there (create one with "
+			     "'fzportal init', or give --db)",
 			     a->db);
 		return -1;
 	}
@@ -297,8 +301,8 @@ static int run(struct admin_args *a, json_object *req, const char *id)
 	if (admin_ctx_init(&ctx, s, a->account, "cli", who(), &err) ||
 	    admin_call(&ctx, a->noun->admin, a->verb->name, id, req, &resp,
 		       &err)) {
-		fz_cli_error(a->cmd, "%s%s%s", err.field, err.field[0] ? ": " : "",
-			     err.message);
+		fz_cli_error(a->cmd, "%s%s%s", err.field,
+			     err.field[0] ? ": " : "", err.message);
 	} else if (print(a, resp)) {
 		fz_cli_error(a->cmd, "cannot write the output");
 	} else {
@@ -336,10 +340,11 @@ int cli_admin_main(int argc, char *argv[])
 		goto out;
 	}
 	if (!a.verb) {
-		fz_cli_usage_error("admin", "%s", a.noun ? "VERB is missing" :
-							   "NOUN VERB is missing "
-							   "(see 'fzportal "
-							   "admin --help')");
+		fz_cli_usage_error("admin", "%s",
+				   a.noun ? "VERB is missing" :
+					    "NOUN VERB is missing "
+					    "(see 'fzportal "
+					    "admin --help')");
 		goto out;
 	}
 	a.db = a.db ?: getenv("FZPORTAL_DB") ?: DB_DEFAULT;

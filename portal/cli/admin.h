@@ -51,8 +51,8 @@ struct cli_admin_noun {
 extern const struct cli_admin_noun cli_admin_nouns[];
 
 const struct cli_admin_noun *cli_admin_noun_find(const char *name);
-const struct cli_admin_verb *
-cli_admin_verb_find(const struct cli_admin_noun *n, const char *name);
+const struct cli_admin_verb *cli_admin_verb_find(const struct cli_admin_noun *n,
+						 const char *name);
 
 void cli_admin_help(FILE *f);
 void cli_admin_noun_help(FILE *f, const struct cli_admin_noun *n);

@@ -142,8 +142,8 @@ static void synopsis(FILE *f, const struct cli_admin_noun *n,
 void cli_admin_verb_help(FILE *f, const struct cli_admin_noun *n,
 			 const struct cli_admin_verb *v)
 {
-	fprintf(f, "NAME\n    fzportal admin %s %s - %s\n\nSYNOPSIS\n",
-		n->name, v->name, v->summary);
+	fprintf(f, "NAME\n    fzportal admin %s %s - %s\n\nSYNOPSIS\n", n->name,
+		v->name, v->summary);
 	synopsis(f, n, v);
 	fputs("\nDESCRIPTION\n", f);
 	wrap(f, v->desc, 4);

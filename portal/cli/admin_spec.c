@@ -8,9 +8,15 @@
 
 #include "admin.h"
 
-#define END { NULL, NULL, NULL, CLI_ARG_STR, false, NULL }
+#define END                                                \
+	{                                                  \
+		NULL, NULL, NULL, CLI_ARG_STR, false, NULL \
+	}
 #define NONE ((const struct cli_admin_opt[]){ END })
-#define VEND { NULL, NULL, NULL, NULL, NULL }
+#define VEND                                 \
+	{                                    \
+		NULL, NULL, NULL, NULL, NULL \
+	}
 
 #define REF_HELP "its id or its unique name"
 
@@ -37,8 +43,9 @@ static const struct cli_admin_opt name_opt[] = {
 		VEND
 
 static const struct cli_admin_verb site_verbs[] = { NAMED_VERBS(
-	"site", "Its gateway tokens and gateways go with it; a site that "
-		"resources still use is refused (delete or move them first).") };
+	"site",
+	"Its gateway tokens and gateways go with it; a site that "
+	"resources still use is refused (delete or move them first).") };
 
 static const struct cli_admin_verb group_verbs[] = { NAMED_VERBS(
 	"group", "Its memberships and policies go with it. The builtin group "
@@ -73,7 +80,7 @@ static const struct cli_admin_opt gwtoken_create[] = {
 		  NONE },                                                    \
 		VEND
 
-#define SHOWN_ONCE                                                       \
+#define SHOWN_ONCE                                                          \
 	" The token's text is printed once, as TOKEN (--json: \"token\"); " \
 	"only its hash is kept, so it cannot be shown again."
 
@@ -167,24 +174,32 @@ static const struct cli_admin_verb client_verbs[] = {
 	VEND
 };
 
-#define RES_OPTS(req)                                                         \
-	{ "--name", "NAME", "name", CLI_ARG_STR, req,                         \
-	  "The resource's name, unique in the account." },                    \
-		{ "--type", "TYPE", "type", CLI_ARG_STR, req,                 \
-		  "dns, ip or cidr." },                                       \
-		{ "--address", "ADDRESS", "address", CLI_ARG_STR, req,        \
-		  "dns: a domain name, with a leading *. (one label) or **. " \
-		  "(any number) for wildcards; ip: one address; cidr: "       \
-		  "ADDR/LEN with the host bits clear. The same rules as the " \
-		  "gateway's authorizations file." },                         \
-		{ "--site", "SITE", "site_id", CLI_ARG_STR, req,              \
-		  "The site whose gateways serve it (" REF_HELP ")." },       \
-		{ "--filters", "FILTERS", "filters", CLI_ARG_STR, false,      \
-		  "What may pass: a comma-separated list of icmp, tcp, udp, " \
-		  "tcp/PORT, udp/START-END (\"tcp/443, udp/5000-5010, "       \
-		  "icmp\"); \"\" or none: everything." },                     \
-		{ "--description", "TEXT", "description", CLI_ARG_STR, false, \
-		  "A description shown to users." },                          \
+#define RES_OPTS(req)                                                               \
+	{ "--name",    "NAME", "name",                                              \
+	  CLI_ARG_STR, req,    "The resource's name, unique in the account." },     \
+		{ "--type", "TYPE", "type", CLI_ARG_STR, req, "dns, ip or cidr." }, \
+		{ "--address",                                                      \
+		  "ADDRESS",                                                        \
+		  "address",                                                        \
+		  CLI_ARG_STR,                                                      \
+		  req,                                                              \
+		  "dns: a domain name, with a leading *. (one label) or **. "       \
+		  "(any number) for wildcards; ip: one address; cidr: "             \
+		  "ADDR/LEN with the host bits clear. The same rules as the "       \
+		  "gateway's authorizations file." },                               \
+		{ "--site",  "SITE",                                                \
+		  "site_id", CLI_ARG_STR,                                           \
+		  req,	     "The site whose gateways serve it (" REF_HELP ")." },  \
+		{ "--filters",                                                      \
+		  "FILTERS",                                                        \
+		  "filters",                                                        \
+		  CLI_ARG_STR,                                                      \
+		  false,                                                            \
+		  "What may pass: a comma-separated list of icmp, tcp, udp, "       \
+		  "tcp/PORT, udp/START-END (\"tcp/443, udp/5000-5010, "             \
+		  "icmp\"); \"\" or none: everything." },                           \
+		{ "--description", "TEXT", "description",                           \
+		  CLI_ARG_STR,	   false,  "A description shown to users." },       \
 		END
 
 static const struct cli_admin_opt res_create[] = { RES_OPTS(true) };
@@ -236,21 +251,32 @@ static const struct cli_admin_verb member_verbs[] = {
 	VEND
 };
 
-#define ACTOR_OPTS(req, email)                                                \
-	{ "--name", "NAME", "name", CLI_ARG_STR, req,                         \
-	  "The name, unique among the account's actors." },                   \
-		{ "--role", "ROLE", "role", CLI_ARG_STR, false,               \
-		  "admin or member (the default): only admins may hold API "  \
-		  "tokens." },                                                \
-		email { "--disabled", NULL, "disabled", CLI_ARG_TRUE, false,  \
-			"Disable it: its tokens stop working." },             \
-		{ "--enabled", NULL, "disabled", CLI_ARG_FALSE, false,        \
-		  "Enable it again." },                                       \
+#define ACTOR_OPTS(req, email)                                                 \
+	{                                                                      \
+		"--name", "NAME",                                              \
+		"name",	  CLI_ARG_STR,                                         \
+		req,	  "The name, unique among the account's actors."       \
+	},                                                                     \
+		{ "--role",                                                    \
+		  "ROLE",                                                      \
+		  "role",                                                      \
+		  CLI_ARG_STR,                                                 \
+		  false,                                                       \
+		  "admin or member (the default): only admins may hold API "   \
+		  "tokens." },                                                 \
+		email{ "--disabled", NULL,                                     \
+		       "disabled",   CLI_ARG_TRUE,                             \
+		       false,	     "Disable it: its tokens stop working." }, \
+		{ "--enabled",	 NULL,	"disabled",                            \
+		  CLI_ARG_FALSE, false, "Enable it again." },                  \
 		END
 
-#define EMAIL_OPT                                         \
-	{ "--email", "EMAIL", "email", CLI_ARG_STR, false, \
-	  "The user's email address (\"\" to clear it)." },
+#define EMAIL_OPT                                                         \
+	{                                                                 \
+		"--email", "EMAIL",                                       \
+		"email",   CLI_ARG_STR,                                   \
+		false,	   "The user's email address (\"\" to clear it)." \
+	},
 
 static const struct cli_admin_opt user_create[] = { ACTOR_OPTS(true,
 							       EMAIL_OPT) };
@@ -259,20 +285,20 @@ static const struct cli_admin_opt user_update[] = { ACTOR_OPTS(false,
 static const struct cli_admin_opt sa_create[] = { ACTOR_OPTS(true, ) };
 static const struct cli_admin_opt sa_update[] = { ACTOR_OPTS(false, ) };
 
-#define ACTOR_VERBS(what, copts, uopts)                                       \
-	{ "create", NULL, "create a " what,                                   \
-	  "Creates a " what "; it is a member of Everyone from the start.",   \
-	  copts },                                                            \
-		{ "list", NULL, "list the " what "s",                         \
-		  "Prints every " what ", by name.", NONE },                  \
-		{ "show", "ID", "show one " what,                             \
-		  "Prints the " what " ID (" REF_HELP ").", NONE },           \
-		{ "update", "ID", "change a " what,                           \
-		  "Changes what is given and keeps the rest.", uopts },       \
-		{ "delete", "ID", "delete a " what,                           \
-		  "Deletes the " what " ID with its clients, tokens and "     \
-		  "memberships; what they were granted is revoked.",          \
-		  NONE },                                                     \
+#define ACTOR_VERBS(what, copts, uopts)                                     \
+	{ "create", NULL, "create a " what,                                 \
+	  "Creates a " what "; it is a member of Everyone from the start.", \
+	  copts },                                                          \
+		{ "list", NULL, "list the " what "s",                       \
+		  "Prints every " what ", by name.", NONE },                \
+		{ "show", "ID", "show one " what,                           \
+		  "Prints the " what " ID (" REF_HELP ").", NONE },         \
+		{ "update", "ID", "change a " what,                         \
+		  "Changes what is given and keeps the rest.", uopts },     \
+		{ "delete", "ID", "delete a " what,                         \
+		  "Deletes the " what " ID with its clients, tokens and "   \
+		  "memberships; what they were granted is revoked.",        \
+		  NONE },                                                   \
 		VEND
 
 static const struct cli_admin_verb actor_verbs[] = { ACTOR_VERBS(
@@ -296,8 +322,7 @@ static const struct cli_admin_opt policy_create[] = {
 	  "The group granted access (" REF_HELP "). Required." },
 	{ "--resource", "RESOURCE", "resource_id", CLI_ARG_STR, true,
 	  "The resource (" REF_HELP "). Required." },
-	{ "--condition", "JSON", "conditions", CLI_ARG_JSON, false,
-	  COND_HELP },
+	{ "--condition", "JSON", "conditions", CLI_ARG_JSON, false, COND_HELP },
 	{ "--description", "TEXT", "description", CLI_ARG_STR, false,
 	  "A description." },
 	{ "--disabled", NULL, "enabled", CLI_ARG_FALSE, false,
@@ -320,8 +345,8 @@ static const struct cli_admin_verb policy_verbs[] = {
 	  "Creates a policy: members of GROUP may reach RESOURCE while every "
 	  "condition holds. One policy per group and resource.",
 	  policy_create },
-	{ "list", NULL, "list the policies", "Prints every policy, oldest first.",
-	  NONE },
+	{ "list", NULL, "list the policies",
+	  "Prints every policy, oldest first.", NONE },
 	{ "show", "ID", "show one policy", "Prints the policy ID (its id).",
 	  NONE },
 	{ "update", "ID", "change a policy's conditions or description",
@@ -362,8 +387,7 @@ static const struct cli_admin_opt account_update[] = {
 	{ "--search-domain", "DOMAIN", "search_domain", CLI_ARG_STR, false,
 	  "The search domain clients use (\"\" for none)." },
 	{ "--client-token-ttl", "DURATION", "client_token_ttl", CLI_ARG_STR,
-	  false,
-	  "The default lifetime of new client tokens (12h, 7d, 2w)." },
+	  false, "The default lifetime of new client tokens (12h, 7d, 2w)." },
 	END
 };
 
@@ -440,8 +464,8 @@ const struct cli_admin_noun *cli_admin_noun_find(const char *name)
 	return NULL;
 }
 
-const struct cli_admin_verb *
-cli_admin_verb_find(const struct cli_admin_noun *n, const char *name)
+const struct cli_admin_verb *cli_admin_verb_find(const struct cli_admin_noun *n,
+						 const char *name)
 {
 	for (const struct cli_admin_verb *v = n->verbs; v->name; v++)
 		if (!strcmp(v->name, name))

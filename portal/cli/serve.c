@@ -285,9 +285,8 @@ static int check_opts(const struct serve_opts *o, struct web_config *cfg,
 					  "(192.0.2.1:443, [2001:db8::1]:443)",
 					  o->listen);
 	if (!o->tokens && !o->db)
-		return fz_cli_usage_error("serve",
-					  "no tokens: --db PATH or "
-					  "--tokens-file FILE");
+		return fz_cli_usage_error("serve", "no tokens: --db PATH or "
+						   "--tokens-file FILE");
 	if (parse_heartbeat(o->heartbeat, &cfg->heartbeat_ms))
 		return fz_cli_usage_error("serve",
 					  "--heartbeat-interval: '%s' is not "

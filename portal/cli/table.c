@@ -26,8 +26,8 @@ static char *cell(json_object *v)
 		return strdup("-");
 	if (json_object_is_type(v, json_type_string))
 		return strdup(json_object_get_string(v));
-	s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
-						      JSON_C_TO_STRING_NOSLASHESCAPE);
+	s = json_object_to_json_string_ext(
+		v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	n = strlen(s);
 	return strndup(s, n);
 }
