@@ -16,6 +16,7 @@ struct cli_subcommand {
 	const char *description;
 };
 
+int cli_admin_main(int argc, char *argv[]);
 int cli_init_main(int argc, char *argv[]);
 int cli_migrate_main(int argc, char *argv[]);
 int cli_serve_main(int argc, char *argv[]);

@@ -17,6 +17,8 @@ static int help_main(int argc, char *argv[]);
 
 static const struct cli_subcommand commands[] = {
 	{ "init", cli_init_main, "Create the database, its account and admin" },
+	{ "admin", cli_admin_main,
+	  "Administer the account: sites, resources, ..." },
 	{ "migrate", cli_migrate_main, "Bring the database to this version" },
 	{ "serve", cli_serve_main, "Run the HTTPS and WebSocket server" },
 	{ "help", help_main, "Show this list, or the help of one command" },

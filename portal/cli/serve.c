@@ -10,13 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <uv.h>
 
+#include "api/api.h"
 #include "cli.h"
 #include "tokfile.h"
 #include "core/log.h"
 #include "lib/cli.h"
+#include "store/store.h"
 #include "web/web.h"
 
 #define HEARTBEAT_MAX_S 3600
@@ -27,7 +30,8 @@ static const char serve_usage[] =
 	"\n"
 	"SYNOPSIS\n"
 	"    fzportal serve --listen ADDR:PORT --cert FILE --key FILE\n"
-	"                   --tokens-file FILE [--heartbeat-interval SECONDS]\n"
+	"                   [--db PATH] [--tokens-file FILE]\n"
+	"                   [--heartbeat-interval SECONDS]\n"
 	"                   [--log-format text|json]\n"
 	"    fzportal serve -h | --help\n"
 	"\n"
@@ -37,8 +41,7 @@ static const char serve_usage[] =
 	"\n"
 	"    /healthz             200 \"ok\" while the process runs\n"
 	"    /readyz              200 while serving, 503 while shutting down\n"
-	"    /api/...             the REST API (404 for now: the admin API\n"
-	"                         comes with the store)\n"
+	"    /api/v1/...          the REST API (with --db; see below)\n"
 	"    /gateway/websocket   the signalling WebSockets of gateways and\n"
 	"    /client/websocket    clients, Phoenix channel frames\n"
 	"                         ({topic, event, payload, ref}) over TLS\n"
@@ -68,6 +71,19 @@ static const char serve_usage[] =
 	"        The TLS certificate chain and its private key, PEM. The\n"
 	"        server does not start without both. Environment:\n"
 	"        FZPORTAL_CERT, FZPORTAL_KEY.\n"
+	"\n"
+	"    --db PATH\n"
+	"        The database made by 'fzportal init'. It serves the REST\n"
+	"        API /api/v1/{sites,gateway_tokens,gateways,clients,\n"
+	"        resources,groups,actors,service_accounts,client_tokens,\n"
+	"        api_tokens,policies,audit,account}: GET lists, POST creates,\n"
+	"        GET, PATCH and DELETE /ID act on one record, POST and\n"
+	"        DELETE /groups/ID/members[/ACTOR] change memberships; the\n"
+	"        same operations and checks as 'fzportal admin', whose\n"
+	"        --json output is the API's JSON. Requests carry\n"
+	"        \"Authorization: Bearer TOKEN\" with an API token of an admin\n"
+	"        (401 without, 403 for a member) and JSON bodies (415 else).\n"
+	"        Without --db, /api answers 404. Environment: FZPORTAL_DB.\n"
 	"\n"
 	"    --tokens-file FILE\n"
 	"        The tokens that may open a WebSocket, one \"ROLE TOKEN\" line\n"
@@ -125,6 +141,7 @@ static const char serve_usage[] =
 
 struct serve_opts {
 	const char *listen, *cert, *key, *tokens, *heartbeat, *log_format;
+	const char *db;
 };
 
 struct serve {
@@ -146,6 +163,7 @@ static const struct {
 	  offsetof(struct serve_opts, heartbeat) },
 	{ "--log-format", "FZPORTAL_LOG_FORMAT",
 	  offsetof(struct serve_opts, log_format) },
+	{ "--db", "FZPORTAL_DB", offsetof(struct serve_opts, db) },
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -266,10 +284,9 @@ static int check_opts(const struct serve_opts *o, struct web_config *cfg,
 					  "--listen: '%s' is not ADDR:PORT "
 					  "(192.0.2.1:443, [2001:db8::1]:443)",
 					  o->listen);
-	if (!o->tokens)
-		return fz_cli_usage_error("serve",
-					  "no tokens: --tokens-file "
-					  "FILE (until the store exists)");
+	if (!o->tokens && !o->db)
+		return fz_cli_usage_error("serve", "no tokens: --db PATH or "
+						   "--tokens-file FILE");
 	if (parse_heartbeat(o->heartbeat, &cfg->heartbeat_ms))
 		return fz_cli_usage_error("serve",
 					  "--heartbeat-interval: '%s' is not "
@@ -349,10 +366,54 @@ static int run(struct web_config *cfg)
 	return rc;
 }
 
+/* What the web wing's callbacks share: the tokens file, the store. */
+struct serve_arg {
+	struct cli_tokfile *tf;
+	struct store *store;
+};
+
+static int serve_authenticate(void *arg, struct web_auth *auth)
+{
+	struct serve_arg *a = arg;
+
+	if (!a->tf) {
+		auth->why = "no socket tokens configured";
+		return -1;
+	}
+	return cli_tokfile_authenticate(a->tf, auth);
+}
+
+static void serve_rest(void *arg, const struct web_request *req,
+		       struct web_response *resp)
+{
+	api_rest(((struct serve_arg *)arg)->store, req, resp);
+}
+
+/* The REST API needs the database; sockets still use the tokens file. */
+static int open_db(const char *db, struct serve_arg *a, struct web_config *cfg)
+{
+	struct store_err err = { 0 };
+	char url[4096];
+
+	if (access(db, R_OK)) {
+		fz_cli_error("serve", "--db %s: %s (run 'fzportal init')", db,
+			     strerror(errno));
+		return -1;
+	}
+	snprintf(url, sizeof(url), "sqlite:%s", db);
+	a->store = store_open(url, &err);
+	if (!a->store) {
+		fz_cli_error("serve", "--db: %s", err.msg);
+		return -1;
+	}
+	cfg->rest = serve_rest;
+	return 0;
+}
+
 int cli_serve_main(int argc, char *argv[])
 {
 	struct web_config cfg = { 0 };
-	struct cli_tokfile *tf;
+	struct serve_arg arg = { 0 };
 	struct serve_opts o;
 	char addr[INET6_ADDRSTRLEN], err[512];
 	int rc;
@@ -362,14 +423,19 @@ int cli_serve_main(int argc, char *argv[])
 	if (parse_args(argc, argv, &o) ||
 	    check_opts(&o, &cfg, addr, sizeof(addr)))
 		return FZ_CLI_EXIT_USAGE;
-	tf = cli_tokfile_load(o.tokens, err, sizeof(err));
-	if (!tf) {
-		fz_cli_error("serve", "--tokens-file: %s", err);
-		return FZ_CLI_EXIT_FAILURE;
+	if (o.tokens) {
+		arg.tf = cli_tokfile_load(o.tokens, err, sizeof(err));
+		if (!arg.tf) {
+			fz_cli_error("serve", "--tokens-file: %s", err);
+			return FZ_CLI_EXIT_FAILURE;
+		}
 	}
-	cfg.arg = tf;
-	cfg.authenticate = cli_tokfile_authenticate;
-	rc = run(&cfg);
-	cli_tokfile_free(tf);
+	rc = o.db && open_db(o.db, &arg, &cfg) ? FZ_CLI_EXIT_FAILURE : 0;
+	cfg.arg = &arg;
+	cfg.authenticate = serve_authenticate;
+	if (!rc)
+		rc = run(&cfg);
+	store_close(arg.store);
+	cli_tokfile_free(arg.tf);
 	return rc;
 }

@@ -177,6 +177,18 @@ static int account_get_by_slug(struct store *s, const char *slug,
 	return ret;
 }
 
+static int account_list(struct store *s, store_each_fn each, void *arg,
+			struct store_err *err)
+{
+	struct store_sqlite *q = store_sqlite_of(s);
+	int ret = store_sqlite_check_ready(q, err);
+
+	if (ret)
+		return ret;
+	return store_sqlite_rows(q, q->q[STORE_Q_ACCOUNT_LIST],
+				 T(STORE_T_ACCOUNT), each, arg, err);
+}
+
 static int account_update(struct store *s, const struct store_account *a,
 			  struct store_err *err)
 {
@@ -479,6 +491,7 @@ const struct store_ops store_sqlite_ops = {
 	.account_get = account_get,
 	.account_get_by_slug = account_get_by_slug,
 	.account_update = account_update,
+	.account_list = account_list,
 	.create = kind_create,
 	.get = kind_get,
 	.list = kind_list,

@@ -35,6 +35,8 @@ static const struct query queries[STORE_Q_MAX] = {
 	  "ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
 	Q(STORE_Q_ACCOUNT_BY_SLUG, STORE_T_ACCOUNT, "a",
 	  "SELECT %s FROM accounts a WHERE a.slug = ?1"),
+	Q(STORE_Q_ACCOUNT_LIST, STORE_T_ACCOUNT, "a",
+	  "SELECT %s FROM accounts a ORDER BY a.slug"),
 	Q(STORE_Q_GROUP_BUILTIN, STORE_T_GROUP, "g",
 	  "SELECT %s FROM groups g WHERE g.account_id = ?1 AND g.builtin = 1"),
 	/* Only a group and an actor of the same account. */

@@ -112,6 +112,12 @@ int store_account_update(struct store *s, const struct store_account *a,
 	return s->ops->account_update(s, a, err);
 }
 
+int store_account_list(struct store *s, store_each_fn each, void *arg,
+		       struct store_err *err)
+{
+	return s->ops->account_list(s, each, arg, err);
+}
+
 int store_create(struct store *s, enum store_kind kind, void *rec,
 		 struct store_err *err)
 {

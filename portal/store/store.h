@@ -261,6 +261,9 @@ int store_account_get_by_slug(struct store *s, const char *slug,
 			      struct store_account *a, struct store_err *err);
 int store_account_update(struct store *s, const struct store_account *a,
 			 struct store_err *err);
+/* Every account, by slug (each gets struct store_account). */
+int store_account_list(struct store *s, store_each_fn each, void *arg,
+		       struct store_err *err);
 
 /*
  * Actors, groups, sites, resources and policies: rec points to the
@@ -389,6 +392,8 @@ struct store_ops {
 				   struct store_err *err);
 	int (*account_update)(struct store *s, const struct store_account *a,
 			      struct store_err *err);
+	int (*account_list)(struct store *s, store_each_fn each, void *arg,
+			    struct store_err *err);
 	int (*create)(struct store *s, enum store_kind kind, void *rec,
 		      struct store_err *err);
 	int (*get)(struct store *s, enum store_kind kind, const char *id,

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The admin wing (portal/admin/): the one validation and write path
+ * behind `fzportal admin` and the REST API. Both turn what they are given
+ * into a request (a json-c object, the REST body), call admin_call(), and
+ * show the response (the object --json prints and REST returns). Nothing
+ * else in the portal writes administrative records, so a rule checked
+ * here holds for both doors.
+ *
+ * Nouns and verbs (noun names as the CLI spells them, '_' for '-'):
+ *   account          show, update
+ *   site, group      create, list, show, update, delete
+ *   gateway_token    create, list, show, delete
+ *   gateway          list, show, delete
+ *   client           list, show, update (verified), delete
+ *   resource         create, list, show, update, delete
+ *   member           add, list, remove (id: the group)
+ *   actor            create, list, show, update, delete (users)
+ *   service_account  create, list, show, update, delete
+ *   client_token     create, list, show, delete
+ *   api_token        create, list, show, delete (admin actors only)
+ *   policy           create, list, show, update, enable, disable, delete
+ *   audit            list
+ * Wherever a request refers to another record (site_id, group_id,
+ * actor_id, resource_id, and the id argument), its id or its unique name
+ * is accepted. Unknown request members are refused, so a typo never
+ * passes silently. Times in responses are RFC 3339 UTC text, or null.
+ *
+ * Every write runs in one store transaction together with one `changes`
+ * row and one `audit` row; on any error the transaction is rolled back
+ * and nothing has changed. A created token's text appears once, as
+ * "token" in the response; only its hash is stored (see
+ * admin_wipe_token()).
+ *
+ * THE CHANGES CONTRACT (what the signalling wing consumes to revoke and
+ * push). Every admin write appends exactly one row to `changes`:
+ *   entity     account | actor | group | member | site | resource |
+ *              policy | token | gateway | client
+ *              (service accounts are actors; all three token nouns are
+ *              "token", told apart by data's "kind")
+ *   op         create | update | delete
+ *   object_id  the record's id; for member, the group's id
+ *   data       {"before": OBJ|null, "after": OBJ|null}: OBJ is the same
+ *              JSON object the REST API returns for that noun (null before
+ *              a create and after a delete). member's OBJ is
+ *              {"group_id": ..., "actor_id": ...}; token's is {"id",
+ *              "kind", "actor_id", "site_id", "name", "created_at",
+ *              "expires_at", "last_used_at"} (absent references null),
+ *              never the hash nor the text.
+ * A delete that cascades in the database writes only the parent's row;
+ * consumers must treat it as the deletion of the children too:
+ *   site     -> its gateway tokens and gateways (a site with resources
+ *               cannot be deleted)
+ *   actor    -> its clients, tokens and memberships
+ *   group    -> its memberships and policies
+ *   resource -> its policies
+ * Enabling or disabling a policy is an update (see "enabled" in data).
+ */
+#ifndef FZ_PORTAL_ADMIN_H
+#define FZ_PORTAL_ADMIN_H
+
+#include <json-c/json.h>
+
+#include "store/store.h"
+
+enum admin_code {
+	ADMIN_OK = 0,
+	ADMIN_INVALID, /* the request is wrong: 400 */
+	ADMIN_NOT_FOUND, /* no such record: 404 */
+	ADMIN_CONFLICT, /* a name taken, a record still in use: 409 */
+	ADMIN_FORBIDDEN, /* not allowed, e.g. leaving Everyone: 403 */
+	ADMIN_INTERNAL, /* the store failed: 500 */
+};
+
+struct admin_error {
+	enum admin_code code;
+	char field[48]; /* the request member at fault, "" if none */
+	char message[256];
+};
+
+/* Who acts, on which account: set by admin_ctx_init(). */
+struct admin_ctx {
+	struct store *s;
+	struct store_account account;
+	const char *source; /* "cli" or "api", for the audit log */
+	const char *who; /* an actor's name or id, for the audit log */
+};
+
+/*
+ * The account by slug or id; account NULL: the database's only account
+ * (refused when there are none or several). 0 or the error's code.
+ */
+int admin_ctx_init(struct admin_ctx *ctx, struct store *s, const char *account,
+		   const char *source, const char *who,
+		   struct admin_error *err);
+
+/*
+ * Runs NOUN VERB: id is the record the verb acts on (NULL for create and
+ * list), req the request (NULL: empty). 0 with *resp a new json-c value
+ * (the caller puts it), or the error's code with err filled and *resp
+ * NULL.
+ */
+int admin_call(struct admin_ctx *ctx, const char *noun, const char *verb,
+	       const char *id, json_object *req, json_object **resp,
+	       struct admin_error *err);
+
+/* Whether NOUN VERB exists, and whether it writes. */
+bool admin_verb_exists(const char *noun, const char *verb);
+
+/* "invalid", "not_found", ... as REST's error.code. */
+const char *admin_code_name(enum admin_code code);
+
+/*
+ * Overwrites the text of a created token ("token" in resp) with zeros,
+ * once it has been written out.
+ */
+void admin_wipe_token(json_object *resp);
+
+#endif /* FZ_PORTAL_ADMIN_H */
