@@ -88,7 +88,7 @@ fz_dev fa fz0 10.9.0.1/24 fd00:9::1/64
 fz_dev fb fz0 10.9.0.2/24 fd00:9::2/64
 run_probe ip netns exec fb "$P" keyed fz0 2 1 51821 192.168.241.1 51820 10.9.0.1/32,fd00:9::1/128 0
 run_probe ip netns exec fa "$P" keyed fz0 1 2 51820 192.168.241.2 51821 10.9.0.2/32,fd00:9::2/128 1
-check "the keyed tunnel carries a ping" ip netns exec fa ping -c 2 -i 0.2 -W 2 10.9.0.2
+check "the keyed tunnel carries a ping" ip netns exec fa ping -c 3 -i 0.2 -W 5 10.9.0.2
 ip netns exec fa iperf3 -s -D -p 5201 >/dev/null
 ip netns exec fb iperf3 -s -D -p 5201 >/dev/null
 wait_for 5 ip netns exec fa bash -c 'echo > /dev/tcp/10.9.0.1/5201'
