@@ -239,7 +239,12 @@ static bool wants_body(struct lws *wsi, int meth, long long *cl)
 		*cl = atoll(s);
 	if (meth == LWSHUMETH_POST)
 		return true; /* lws calls BODY_COMPLETION even for 0 bytes */
-	return (meth == LWSHUMETH_PUT || meth == LWSHUMETH_PATCH) && *cl != 0;
+	/*
+	 * Without a Content-Length a PUT or PATCH has no body (RFC 9112
+	 * 6.3; chunked request bodies are not taken here): waiting for one
+	 * would leave the request unanswered.
+	 */
+	return (meth == LWSHUMETH_PUT || meth == LWSHUMETH_PATCH) && *cl > 0;
 }
 
 static int api_request(struct web_server *srv, struct lws *wsi,

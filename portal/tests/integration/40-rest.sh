@@ -116,6 +116,9 @@ code=$(curl -sS --max-time 5 --cacert "$dir/cert.pem" -o /dev/null -w '%{http_co
 [ "$code" = 413 ] && pass "a body over 64 KiB is 413" || fail "413 ($code)"
 expect "an unknown collection" 404 GET /frobs
 expect "a method a collection lacks" 405 DELETE /sites
+# No Content-Length means no body: answered at once, not awaited.
+expect "a PUT without a body is answered" 405 PUT /sites
+expect "a PATCH without a body is answered (an empty update)" 200 PATCH /sites/hq
 
 expect "POST /resources" 201 POST /resources \
 	'{"name":"wiki","type":"dns","address":"wiki.corp.example","site_id":"hq","filters":[{"protocol":"tcp","port_range_start":443}]}'
