@@ -54,7 +54,15 @@ static void pss_reset(struct http_pss *p)
 		sodium_memzero(p->auth, strlen(p->auth)); /* a bearer token */
 	free(p->auth);
 	free(p->ctype);
+	/*
+	 * A response may carry a token shown only once, a request a secret
+	 * (an identity provider's): neither outlives the exchange.
+	 */
+	if (p->body)
+		sodium_memzero(p->body, strlen(p->body));
 	free(p->body);
+	if (p->out)
+		sodium_memzero(p->out, LWS_PRE + p->out_len);
 	free(p->out);
 	memset(p, 0, sizeof(*p));
 }
@@ -226,6 +234,7 @@ static int run_rest(struct web_server *srv, struct lws *wsi, struct http_pss *p)
 		return respond_error(wsi, p, 500, "no response");
 	rc = respond(wsi, p, resp.status, "application/json", resp.body,
 		     resp.body_len);
+	sodium_memzero(resp.body, resp.body_len);
 	free(resp.body);
 	return rc;
 }
