@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fzportal serve: the portal's server process. It owns the libuv loop
- * and the signals; the web wing listens on the loop. Until the store
- * lands, tokens come from a file (cli/tokfile.c).
+ * and the signals; the web wing listens on the loop, the signalling
+ * wing (sig/) answers its sockets from the store given by --db.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,13 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <uv.h>
 
 #include "cli.h"
-#include "tokfile.h"
 #include "core/log.h"
 #include "lib/cli.h"
+#include "sig/sig.h"
+#include "store/store.h"
 #include "web/web.h"
 
 #define HEARTBEAT_MAX_S 3600
@@ -27,7 +29,7 @@ static const char serve_usage[] =
 	"\n"
 	"SYNOPSIS\n"
 	"    fzportal serve --listen ADDR:PORT --cert FILE --key FILE\n"
-	"                   --tokens-file FILE [--heartbeat-interval SECONDS]\n"
+	"                   --db PATH [--heartbeat-interval SECONDS]\n"
 	"                   [--log-format text|json]\n"
 	"    fzportal serve -h | --help\n"
 	"\n"
@@ -44,7 +46,8 @@ static const char serve_usage[] =
 	"                         ({topic, event, payload, ref}) over TLS\n"
 	"\n"
 	"    A WebSocket is opened only with \"Authorization: Bearer TOKEN\",\n"
-	"    where TOKEN is one of the endpoint's role in the tokens file;\n"
+	"    where TOKEN is a gateway token on /gateway/websocket or a client\n"
+	"    token on /client/websocket, unexpired, of an enabled actor;\n"
 	"    anything else is refused with HTTP 401 before the handshake.\n"
 	"    Per socket: a message (fragments reassembled) is at most 16 KiB,\n"
 	"    else the socket is closed with 1009; 20 messages a second with\n"
@@ -69,14 +72,12 @@ static const char serve_usage[] =
 	"        server does not start without both. Environment:\n"
 	"        FZPORTAL_CERT, FZPORTAL_KEY.\n"
 	"\n"
-	"    --tokens-file FILE\n"
-	"        The tokens that may open a WebSocket, one \"ROLE TOKEN\" line\n"
-	"        each (ROLE gateway or client, TOKEN at least 16 printable\n"
-	"        characters; blank lines and lines starting with # are\n"
-	"        skipped). FILE must be mode 0600 or 0400 and owned by root or\n"
-	"        by the user running the portal. This is the pre-database\n"
-	"        mode: the portal's store replaces it. Environment:\n"
-	"        FZPORTAL_TOKENS_FILE.\n"
+	"    --db PATH\n"
+	"        The database made by 'fzportal init': tokens, devices,\n"
+	"        policies, authorizations. Changes written to it by\n"
+	"        'fzportal admin' (or any process) are acted on within\n"
+	"        100 ms: revocations, updates, disconnects. Environment:\n"
+	"        FZPORTAL_DB.\n"
 	"\n"
 	"    --heartbeat-interval SECONDS\n"
 	"        The interval peers are expected to send heartbeats at, 1 to\n"
@@ -100,8 +101,11 @@ static const char serve_usage[] =
 	"    conn_refused (remote, path, reason), conn_close (role, remote,\n"
 	"    who, code, reason, by portal|peer), conn_timeout,\n"
 	"    conn_rate_limited, shutdown (signal), stopped; lws's own errors\n"
-	"    as lws (level, msg). Tokens are never logged; \"who\" names the\n"
-	"    token's line in the tokens file.\n"
+	"    as lws (level, msg); gateway_join, client_join, gateway_leave,\n"
+	"    client_leave, authorization_granted, authorization_denied\n"
+	"    (reason, detail), authorization_created, authorization_revoked\n"
+	"    (reason), change (entity, op, id). Tokens are never logged;\n"
+	"    \"who\" names the token by the start of its id.\n"
 	"\n"
 	"SIGNALS\n"
 	"    SIGTERM, SIGINT\n"
@@ -112,25 +116,33 @@ static const char serve_usage[] =
 	"\n"
 	"EXAMPLES\n"
 	"    fzportal serve --listen 0.0.0.0:443 --cert /etc/fzportal/cert.pem \\\n"
-	"        --key /etc/fzportal/key.pem --tokens-file /etc/fzportal/tokens\n"
+	"        --key /etc/fzportal/key.pem --db /var/lib/fzportal/fz.db\n"
 	"    FZPORTAL_LISTEN=127.0.0.1:8443 FZPORTAL_CERT=cert.pem \\\n"
-	"        FZPORTAL_KEY=key.pem fzportal serve --tokens-file tokens \\\n"
+	"        FZPORTAL_KEY=key.pem fzportal serve --db fz.db \\\n"
 	"        --log-format json\n"
 	"    curl --cacert cert.pem https://127.0.0.1:8443/healthz\n"
 	"\n"
 	"EXIT STATUS\n"
 	"    0 when stopped by a signal; 1 on any error, including a missing\n"
-	"    or unreadable certificate, key or tokens file and an address\n"
+	"    or unreadable certificate, key or database and an address\n"
 	"    that cannot be listened on.\n";
 
 struct serve_opts {
-	const char *listen, *cert, *key, *tokens, *heartbeat, *log_format;
+	const char *listen, *cert, *key, *heartbeat, *log_format;
+	const char *db;
 };
 
 struct serve {
 	uv_loop_t loop;
 	uv_signal_t sigint, sigterm;
 	struct web_server *srv;
+	struct serve_arg *arg;
+};
+
+/* What the web wing's callbacks share (web_config.arg). */
+struct serve_arg {
+	struct store *store;
+	struct sig *sig;
 };
 
 static const struct {
@@ -140,12 +152,11 @@ static const struct {
 	{ "--listen", "FZPORTAL_LISTEN", offsetof(struct serve_opts, listen) },
 	{ "--cert", "FZPORTAL_CERT", offsetof(struct serve_opts, cert) },
 	{ "--key", "FZPORTAL_KEY", offsetof(struct serve_opts, key) },
-	{ "--tokens-file", "FZPORTAL_TOKENS_FILE",
-	  offsetof(struct serve_opts, tokens) },
 	{ "--heartbeat-interval", "FZPORTAL_HEARTBEAT_INTERVAL",
 	  offsetof(struct serve_opts, heartbeat) },
 	{ "--log-format", "FZPORTAL_LOG_FORMAT",
 	  offsetof(struct serve_opts, log_format) },
+	{ "--db", "FZPORTAL_DB", offsetof(struct serve_opts, db) },
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -266,10 +277,9 @@ static int check_opts(const struct serve_opts *o, struct web_config *cfg,
 					  "--listen: '%s' is not ADDR:PORT "
 					  "(192.0.2.1:443, [2001:db8::1]:443)",
 					  o->listen);
-	if (!o->tokens)
-		return fz_cli_usage_error("serve",
-					  "no tokens: --tokens-file "
-					  "FILE (until the store exists)");
+	if (!o->db)
+		return fz_cli_usage_error("serve", "no database: --db PATH or "
+						   "FZPORTAL_DB");
 	if (parse_heartbeat(o->heartbeat, &cfg->heartbeat_ms))
 		return fz_cli_usage_error("serve",
 					  "--heartbeat-interval: '%s' is not "
@@ -288,6 +298,7 @@ static void on_signal(uv_signal_t *h, int signum)
 	core_log("shutdown", "signal", signum == SIGINT ? "SIGINT" : "SIGTERM",
 		 NULL);
 	web_server_stop(s->srv);
+	sig_stop(s->arg->sig);
 	/* Closed: a second signal takes its default action, ending us. */
 	uv_close((uv_handle_t *)&s->sigint, NULL);
 	uv_close((uv_handle_t *)&s->sigterm, NULL);
@@ -312,12 +323,12 @@ static void log_listening(const struct web_config *cfg, int port)
 	snprintf(p, sizeof(p), "%d", port);
 	snprintf(hb, sizeof(hb), "%u", cfg->heartbeat_ms / 1000);
 	core_log("listening", "address", cfg->address, "port", p,
-		 "heartbeat_interval", hb, "auth", "tokens-file", NULL);
+		 "heartbeat_interval", hb, "auth", "store", NULL);
 }
 
-static int run(struct web_config *cfg)
+static int run(struct web_config *cfg, struct serve_arg *arg)
 {
-	struct serve s = { 0 };
+	struct serve s = { .arg = arg };
 	char err[512];
 	int rc = FZ_CLI_EXIT_FAILURE;
 
@@ -328,6 +339,11 @@ static int run(struct web_config *cfg)
 		return rc;
 	}
 	cfg->loop = &s.loop;
+	arg->sig = sig_new(&s.loop, arg->store, err, sizeof(err));
+	if (!arg->sig) {
+		fz_cli_error("serve", "%s", err);
+		return rc;
+	}
 	s.srv = web_server_start(cfg, err, sizeof(err));
 	if (!s.srv) {
 		fz_cli_error("serve", "%s", err);
@@ -336,12 +352,15 @@ static int run(struct web_config *cfg)
 	if (watch_signals(&s)) {
 		fz_cli_error("serve", "cannot watch SIGINT and SIGTERM");
 		web_server_stop(s.srv);
+		sig_stop(arg->sig);
 	} else {
 		log_listening(cfg, web_server_port(s.srv));
 		rc = FZ_CLI_EXIT_OK;
 	}
 	uv_run(&s.loop, UV_RUN_DEFAULT);
 	web_server_free(s.srv);
+	sig_free(arg->sig);
+	arg->sig = NULL;
 	if (uv_loop_close(&s.loop))
 		core_log("loop_busy", "msg", "handles left open at exit", NULL);
 	if (rc == FZ_CLI_EXIT_OK)
@@ -349,27 +368,90 @@ static int run(struct web_config *cfg)
 	return rc;
 }
 
+/* The web wing's callbacks, passed through to the signalling wing. */
+static int on_auth(void *arg, struct web_auth *auth)
+{
+	return sig_web_authenticate(((struct serve_arg *)arg)->sig, auth);
+}
+
+static void on_release(void *arg, void *principal)
+{
+	sig_web_release(((struct serve_arg *)arg)->sig, principal);
+}
+
+static void on_open(void *arg, struct web_conn *conn)
+{
+	sig_web_open(((struct serve_arg *)arg)->sig, conn);
+}
+
+static void on_message(void *arg, struct web_conn *conn, const char *text,
+		       size_t len)
+{
+	sig_web_message(((struct serve_arg *)arg)->sig, conn, text, len);
+}
+
+static void on_close(void *arg, struct web_conn *conn, int code,
+		     const char *reason)
+{
+	sig_web_close(((struct serve_arg *)arg)->sig, conn, code, reason);
+}
+
+static void sig_hooks(struct web_config *cfg)
+{
+	cfg->authenticate = on_auth;
+	cfg->release = on_release;
+	cfg->on_open = on_open;
+	cfg->on_message = on_message;
+	cfg->on_close = on_close;
+}
+
+/* The store of --db, at this binary's schema (init and migrate make it). */
+static int open_db(const char *db, struct serve_arg *a)
+{
+	struct store_err err = { 0 };
+	int version = 0, latest = 0;
+	char url[4096];
+
+	if (access(db, R_OK | W_OK)) {
+		fz_cli_error("serve", "--db %s: %s (run 'fzportal init')", db,
+			     strerror(errno));
+		return -1;
+	}
+	snprintf(url, sizeof(url), "sqlite:%s", db);
+	a->store = store_open(url, &err);
+	if (!a->store ||
+	    store_schema_version(a->store, &version, &latest, &err)) {
+		fz_cli_error("serve", "--db: %s", err.msg);
+		return -1;
+	}
+	if (version != latest) {
+		fz_cli_error("serve",
+			     "--db: schema version %d, this binary needs %d "
+			     "(run 'fzportal migrate')",
+			     version, latest);
+		return -1;
+	}
+	return 0;
+}
+
 int cli_serve_main(int argc, char *argv[])
 {
 	struct web_config cfg = { 0 };
-	struct cli_tokfile *tf;
+	struct serve_arg arg = { 0 };
 	struct serve_opts o;
-	char addr[INET6_ADDRSTRLEN], err[512];
-	int rc;
+	char addr[INET6_ADDRSTRLEN];
+	int rc = FZ_CLI_EXIT_FAILURE;
 
 	if (fz_cli_wants_help(argc, argv))
 		return fz_cli_print_usage(serve_usage);
 	if (parse_args(argc, argv, &o) ||
 	    check_opts(&o, &cfg, addr, sizeof(addr)))
 		return FZ_CLI_EXIT_USAGE;
-	tf = cli_tokfile_load(o.tokens, err, sizeof(err));
-	if (!tf) {
-		fz_cli_error("serve", "--tokens-file: %s", err);
-		return FZ_CLI_EXIT_FAILURE;
+	if (!open_db(o.db, &arg)) {
+		cfg.arg = &arg;
+		sig_hooks(&cfg);
+		rc = run(&cfg, &arg);
 	}
-	cfg.arg = tf;
-	cfg.authenticate = cli_tokfile_authenticate;
-	rc = run(&cfg);
-	cli_tokfile_free(tf);
+	store_close(arg.store);
 	return rc;
 }
