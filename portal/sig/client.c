@@ -110,9 +110,9 @@ static void dns_of(const struct store_account *a, struct fz_cidr *dns,
 	*n = 0;
 	for (size_t i = 0; i < len && *n < MAX_DNS; i++) {
 		json_object *v = json_object_array_get_idx(arr, i);
-		const char *t = json_object_get_string(v);
+		const char *t = json_object_get_string(v), *why;
 
-		if (t && !fz_cidr_parse(&dns[*n], t, strlen(t), NULL))
+		if (t && !fz_cidr_parse(&dns[*n], t, strlen(t), &why))
 			(*n)++;
 	}
 	json_object_put(arr);

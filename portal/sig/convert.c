@@ -33,7 +33,7 @@ int64_t sig_expires_s(int64_t ns)
 void sig_remote_ip(const char *remote, char *ip, size_t len,
 		   struct fz_cidr *cidr)
 {
-	const char *start = remote, *end = strrchr(remote, ':');
+	const char *start = remote, *end = strrchr(remote, ':'), *why;
 	size_t n;
 
 	memset(cidr, 0, sizeof(*cidr));
@@ -49,7 +49,7 @@ void sig_remote_ip(const char *remote, char *ip, size_t len,
 		return;
 	memcpy(ip, start, n);
 	ip[n] = '\0';
-	if (fz_cidr_parse(cidr, ip, n, NULL))
+	if (fz_cidr_parse(cidr, ip, n, &why))
 		memset(cidr, 0, sizeof(*cidr)); /* unknown: conditions fail */
 }
 

@@ -123,16 +123,21 @@ void sig_web_open(struct sig *s, struct web_conn *conn)
 {
 	struct sig_peer *p = calloc(1, sizeof(*p));
 
-	if (!p || (p->sig = s, p->p = web_conn_principal(conn),
-		   sig_presence_open(s, p))) {
+	if (!p) {
+		web_conn_close(conn, WEB_CLOSE_OVERLOAD, "out of memory");
+		return;
+	}
+	p->sig = s;
+	p->conn = conn;
+	p->p = web_conn_principal(conn);
+	p->role = web_conn_role(conn);
+	sig_remote_ip(web_conn_remote(conn), p->remote_ip,
+		      sizeof(p->remote_ip), &p->remote);
+	if (sig_presence_open(s, p)) {
 		free(p);
 		web_conn_close(conn, WEB_CLOSE_OVERLOAD, "out of memory");
 		return;
 	}
-	p->conn = conn;
-	p->role = web_conn_role(conn);
-	sig_remote_ip(web_conn_remote(conn), p->remote_ip,
-		      sizeof(p->remote_ip), &p->remote);
 	web_conn_set_data(conn, p);
 }
 
