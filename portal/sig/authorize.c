@@ -22,7 +22,8 @@ void sig_authorize_fail(struct sig_peer *p, const char *ref,
 			const char *resource_id, enum proto_sig_fail_reason why)
 {
 	struct proto_sig_msg m = {
-		.kind = PROTO_SIG_AUTHORIZATION_CREATION_FAILED, .ref = ref
+		.kind = PROTO_SIG_AUTHORIZATION_CREATION_FAILED,
+		.ref = ref
 	};
 
 	snprintf(m.authorization_creation_failed.resource_id.s,
@@ -32,8 +33,7 @@ void sig_authorize_fail(struct sig_peer *p, const char *ref,
 	sig_send(p, &m);
 }
 
-static const char *const fail_names[] = { "not_found", "forbidden",
-					  "offline" };
+static const char *const fail_names[] = { "not_found", "forbidden", "offline" };
 
 static void deny(struct sig_peer *p, const char *ref, struct store_authz *a,
 		 enum proto_sig_fail_reason why, const char *detail)
@@ -66,8 +66,7 @@ static struct sig_peer *choose(struct sig *s, const char *site_id,
 }
 
 static int send_create(struct sig_peer *gw, struct sig_peer *cl,
-		       const struct store_resource *res,
-		       struct sig_pending *pd)
+		       const struct store_resource *res, struct sig_pending *pd)
 {
 	struct proto_sig_msg m = { .kind = PROTO_SIG_CREATE_AUTHORIZATION };
 	struct proto_sig_authorization *z = &m.create_authorization;
@@ -75,8 +74,8 @@ static int send_create(struct sig_peer *gw, struct sig_peer *cl,
 
 	snprintf(z->ref.s, sizeof(z->ref.s), "%s", pd->authz.id);
 	ret = sig_resource_msg(res, &z->resource) ?:
-	      sig_peer_msg(gw->sig, cl->id, cl->public_key, cl->tunnel, gw->id,
-			   gw->public_key, &z->client);
+		      sig_peer_msg(gw->sig, cl->id, cl->public_key, cl->tunnel,
+				   gw->id, gw->public_key, &z->client);
 	if (ret)
 		return ret;
 	z->expires_at = sig_expires_s(pd->authz.expires_at);

@@ -76,8 +76,9 @@ static int client_resource(struct sig *s, const struct store_resource *r,
 
 static void push_resource(struct sig_peer *p, const struct store_resource *r)
 {
-	struct proto_sig_msg m = { .kind =
-					   PROTO_SIG_RESOURCE_CREATED_OR_UPDATED };
+	struct proto_sig_msg m = {
+		.kind = PROTO_SIG_RESOURCE_CREATED_OR_UPDATED
+	};
 	struct store_site site;
 
 	if (client_resource(p->sig, r, &site, &m.resource_created_or_updated))
@@ -91,8 +92,8 @@ static void push_deleted(struct sig_peer *p, const char *id)
 {
 	struct proto_sig_msg m = { .kind = PROTO_SIG_RESOURCE_DELETED };
 
-	snprintf(m.resource_deleted.id.s, sizeof(m.resource_deleted.id.s),
-		 "%s", id);
+	snprintf(m.resource_deleted.id.s, sizeof(m.resource_deleted.id.s), "%s",
+		 id);
 	sig_send(p, &m);
 	sig_seen_del(p, m.resource_deleted.id.s);
 }
@@ -100,9 +101,8 @@ static void push_deleted(struct sig_peer *p, const char *id)
 static void dns_of(const struct store_account *a, struct fz_cidr *dns,
 		   size_t *n)
 {
-	json_object *arr = a->upstream_dns[0] ?
-				   json_tokener_parse(a->upstream_dns) :
-				   NULL;
+	json_object *arr =
+		a->upstream_dns[0] ? json_tokener_parse(a->upstream_dns) : NULL;
 	size_t len = arr && json_object_is_type(arr, json_type_array) ?
 			     json_object_array_length(arr) :
 			     0;
@@ -208,8 +208,8 @@ static void adopt(struct sig_peer *p, const struct store_client *c)
 
 static void refuse(struct sig_peer *p, const char *ref, int ret)
 {
-	sig_reply(p, ref, ret == STORE_CONFLICT ? "public_key_in_use" :
-						  "join_failed");
+	sig_reply(p, ref,
+		  ret == STORE_CONFLICT ? "public_key_in_use" : "join_failed");
 	if (ret != STORE_CONFLICT)
 		return;
 	/* Another actor's key: nothing this socket may do. */

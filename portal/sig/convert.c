@@ -117,15 +117,17 @@ int sig_endpoints_json(const struct proto_sig_endpoint *eps, size_t n,
 
 	for (size_t i = 0; !ret && i < n; i++) {
 		ret = format_endpoint(&eps[i], one, sizeof(one));
-		if (!ret && json_object_array_add(
-				    arr, json_object_new_string(one)))
+		if (!ret &&
+		    json_object_array_add(arr, json_object_new_string(one)))
 			ret = -ENOMEM;
 	}
-	if (!ret && (size_t)snprintf(buf, len, "%s",
-				     json_object_to_json_string_ext(
-					     arr, JSON_C_TO_STRING_PLAIN |
-							  JSON_C_TO_STRING_NOSLASHESCAPE)) >=
-			    len)
+	if (!ret &&
+	    (size_t)snprintf(buf, len, "%s",
+			     json_object_to_json_string_ext(
+				     arr,
+				     JSON_C_TO_STRING_PLAIN |
+					     JSON_C_TO_STRING_NOSLASHESCAPE)) >=
+		    len)
 		ret = -E2BIG;
 	json_object_put(arr);
 	return ret;

@@ -45,8 +45,8 @@ static int each_policy(void *arg, const void *rec)
 
 const char *sig_outcome_name(enum sig_outcome o)
 {
-	static const char *const names[] = { "allow", "not_found",
-					     "forbidden", "error" };
+	static const char *const names[] = { "allow", "not_found", "forbidden",
+					     "error" };
 
 	return names[o];
 }

@@ -180,7 +180,8 @@ void sig_gateway_resource_updated(struct sig *s, const struct store_resource *r)
 	sig_authz_collect(s, STORE_AUTHZ_BY_RESOURCE, r->id, &l);
 	gws = calloc(l.n + 1, sizeof(*gws));
 	for (size_t i = 0; gws && i < l.n; i++) {
-		struct sig_peer *gw = sig_presence_gateway(s, l.a[i].gateway_id);
+		struct sig_peer *gw =
+			sig_presence_gateway(s, l.a[i].gateway_id);
 
 		if (!gw || listed(gws, n, gw))
 			continue;

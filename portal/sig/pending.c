@@ -61,8 +61,8 @@ static void created(struct sig_pending *pd)
 
 void sig_pending_ack(struct sig_peer *gw, const char *authz_id)
 {
-	struct sig_index_ent *e = sig_index_first(&gw->sig->pending_ids,
-						  authz_id);
+	struct sig_index_ent *e =
+		sig_index_first(&gw->sig->pending_ids, authz_id);
 	struct sig_pending *pd = e ? e->val : NULL;
 
 	/* Acks of init's pushes, or late ones, have nobody waiting. */

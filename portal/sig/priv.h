@@ -169,7 +169,8 @@ void sig_seen_del(struct sig_peer *p, const char *id);
 /* authorize.c */
 void sig_authorize(struct sig_peer *p, const struct proto_sig_msg *m);
 void sig_authorize_fail(struct sig_peer *p, const char *ref,
-			const char *resource_id, enum proto_sig_fail_reason why);
+			const char *resource_id,
+			enum proto_sig_fail_reason why);
 
 /* pending.c */
 int sig_pending_add(struct sig *s, struct sig_pending *pd);

@@ -107,8 +107,8 @@ int sig_web_authenticate(struct sig *s, struct web_auth *auth)
 		snprintf(auth->name, sizeof(auth->name), "token:%.8s site:%.8s",
 			 p->tok.id, p->tok.site_id);
 	else
-		snprintf(auth->name, sizeof(auth->name), "token:%.8s actor:%.40s",
-			 p->tok.id, p->actor.name);
+		snprintf(auth->name, sizeof(auth->name),
+			 "token:%.8s actor:%.40s", p->tok.id, p->actor.name);
 	auth->principal = p;
 	return 0;
 }
@@ -131,8 +131,8 @@ void sig_web_open(struct sig *s, struct web_conn *conn)
 	p->conn = conn;
 	p->p = web_conn_principal(conn);
 	p->role = web_conn_role(conn);
-	sig_remote_ip(web_conn_remote(conn), p->remote_ip,
-		      sizeof(p->remote_ip), &p->remote);
+	sig_remote_ip(web_conn_remote(conn), p->remote_ip, sizeof(p->remote_ip),
+		      &p->remote);
 	if (sig_presence_open(s, p)) {
 		free(p);
 		web_conn_close(conn, WEB_CLOSE_OVERLOAD, "out of memory");
@@ -145,8 +145,8 @@ void sig_web_open(struct sig *s, struct web_conn *conn)
 static void reply_invalid(struct sig_peer *p, const char *text, size_t len,
 			  const char *reason)
 {
-	json_object *root = len <= PROTO_SIG_MAX_MSG ? json_tokener_parse(text) :
-						      NULL;
+	json_object *root =
+		len <= PROTO_SIG_MAX_MSG ? json_tokener_parse(text) : NULL;
 	json_object *ref = NULL;
 
 	json_object_object_get_ex(root, "ref", &ref);

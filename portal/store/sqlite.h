@@ -221,10 +221,9 @@ int store_sqlite_client_get(struct store *s, const char *id,
 int store_sqlite_client_list(struct store *s, const char *account_id,
 			     const char *actor_id, store_each_fn each,
 			     void *arg, struct store_err *err);
-int store_sqlite_device_seen(struct store *s, const char *kind,
-			     const char *id, int64_t online_since,
-			     int64_t last_seen_at, const char *remote_addr,
-			     struct store_err *err);
+int store_sqlite_device_seen(struct store *s, const char *kind, const char *id,
+			     int64_t online_since, int64_t last_seen_at,
+			     const char *remote_addr, struct store_err *err);
 int store_sqlite_presence_reset(struct store *s, struct store_err *err);
 int store_sqlite_client_delete(struct store *s, const char *id,
 			       struct store_err *err);

@@ -258,14 +258,14 @@ int store_sqlite_client_delete(struct store *s, const char *id,
  * Presence: written on join and leave only (not per heartbeat), so a
  * thousand idle sockets cost the database nothing.
  */
-int store_sqlite_device_seen(struct store *s, const char *kind,
-			     const char *id, int64_t online_since,
-			     int64_t last_seen_at, const char *remote_addr,
-			     struct store_err *err)
+int store_sqlite_device_seen(struct store *s, const char *kind, const char *id,
+			     int64_t online_since, int64_t last_seen_at,
+			     const char *remote_addr, struct store_err *err)
 {
 	struct store_sqlite *q = store_sqlite_of(s);
 	bool gw = !strcmp(kind, "gateway");
-	sqlite3_stmt *st = q->q[gw ? STORE_Q_GATEWAY_SEEN : STORE_Q_CLIENT_SEEN];
+	sqlite3_stmt *st =
+		q->q[gw ? STORE_Q_GATEWAY_SEEN : STORE_Q_CLIENT_SEEN];
 	int ret = store_sqlite_check_ready(q, err);
 
 	if (ret)
@@ -285,8 +285,10 @@ int store_sqlite_presence_reset(struct store *s, struct store_err *err)
 	struct store_sqlite *q = store_sqlite_of(s);
 	int ret = store_sqlite_check_ready(q, err);
 
-	ret = ret ?: store_sqlite_exec(q, q->q[STORE_Q_GATEWAYS_OFFLINE], NULL,
-				       NULL, STORE_UPDATE, err);
-	return ret ?: store_sqlite_exec(q, q->q[STORE_Q_CLIENTS_OFFLINE], NULL,
+	ret = ret   ?:
+		      store_sqlite_exec(q, q->q[STORE_Q_GATEWAYS_OFFLINE], NULL,
 					NULL, STORE_UPDATE, err);
+	return ret   ?:
+		       store_sqlite_exec(q, q->q[STORE_Q_CLIENTS_OFFLINE], NULL,
+					 NULL, STORE_UPDATE, err);
 }

@@ -20,5 +20,6 @@ Suite *portal_migrate_suite(void);
 Suite *portal_auth_suite(void);
 Suite *portal_core_log_suite(void);
 Suite *portal_web_suite(void);
+Suite *portal_sig_suite(void);
 
 #endif /* FZ_PORTAL_TESTS_SUITES_H */
