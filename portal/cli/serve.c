@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fzportal serve: the portal's server process. It owns the libuv loop
- * and the signals; the web wing listens on the loop. Until the store
- * lands, tokens come from a file (cli/tokfile.c).
+ * and the signals; the web wing listens on the loop, the signalling
+ * wing (sig/) answers its sockets from the store given by --db.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,9 +16,9 @@
 
 #include "api/api.h"
 #include "cli.h"
-#include "tokfile.h"
 #include "core/log.h"
 #include "lib/cli.h"
+#include "sig/sig.h"
 #include "store/store.h"
 #include "web/web.h"
 
@@ -30,8 +30,7 @@ static const char serve_usage[] =
 	"\n"
 	"SYNOPSIS\n"
 	"    fzportal serve --listen ADDR:PORT --cert FILE --key FILE\n"
-	"                   [--db PATH] [--tokens-file FILE]\n"
-	"                   [--heartbeat-interval SECONDS]\n"
+	"                   --db PATH [--heartbeat-interval SECONDS]\n"
 	"                   [--log-format text|json]\n"
 	"    fzportal serve -h | --help\n"
 	"\n"
@@ -47,7 +46,8 @@ static const char serve_usage[] =
 	"                         ({topic, event, payload, ref}) over TLS\n"
 	"\n"
 	"    A WebSocket is opened only with \"Authorization: Bearer TOKEN\",\n"
-	"    where TOKEN is one of the endpoint's role in the tokens file;\n"
+	"    where TOKEN is a gateway token on /gateway/websocket or a client\n"
+	"    token on /client/websocket, unexpired, of an enabled actor;\n"
 	"    anything else is refused with HTTP 401 before the handshake.\n"
 	"    Per socket: a message (fragments reassembled) is at most 16 KiB,\n"
 	"    else the socket is closed with 1009; 20 messages a second with\n"
@@ -73,26 +73,21 @@ static const char serve_usage[] =
 	"        FZPORTAL_CERT, FZPORTAL_KEY.\n"
 	"\n"
 	"    --db PATH\n"
-	"        The database made by 'fzportal init'. It serves the REST\n"
-	"        API /api/v1/{sites,gateway_tokens,gateways,clients,\n"
-	"        resources,groups,actors,service_accounts,client_tokens,\n"
-	"        api_tokens,policies,audit,account}: GET lists, POST creates,\n"
-	"        GET, PATCH and DELETE /ID act on one record, POST and\n"
-	"        DELETE /groups/ID/members[/ACTOR] change memberships; the\n"
-	"        same operations and checks as 'fzportal admin', whose\n"
-	"        --json output is the API's JSON. Requests carry\n"
+	"        The database made by 'fzportal init': tokens, devices,\n"
+	"        policies, authorizations. Changes written to it by\n"
+	"        'fzportal admin' (or any process) are acted on within\n"
+	"        100 ms: revocations, updates, disconnects. Environment:\n"
+	"        FZPORTAL_DB.\n"
+	"\n"
+	"        It also serves the REST API /api/v1/{sites,gateway_tokens,\n"
+	"        gateways,clients,resources,groups,actors,service_accounts,\n"
+	"        client_tokens,api_tokens,policies,audit,account}: GET lists,\n"
+	"        POST creates, GET, PATCH and DELETE /ID act on one record,\n"
+	"        POST and DELETE /groups/ID/members[/ACTOR] change\n"
+	"        memberships; the same operations and checks as 'fzportal\n"
+	"        admin', whose --json output is the API's JSON. Requests carry\n"
 	"        \"Authorization: Bearer TOKEN\" with an API token of an admin\n"
 	"        (401 without, 403 for a member) and JSON bodies (415 else).\n"
-	"        Without --db, /api answers 404. Environment: FZPORTAL_DB.\n"
-	"\n"
-	"    --tokens-file FILE\n"
-	"        The tokens that may open a WebSocket, one \"ROLE TOKEN\" line\n"
-	"        each (ROLE gateway or client, TOKEN at least 16 printable\n"
-	"        characters; blank lines and lines starting with # are\n"
-	"        skipped). FILE must be mode 0600 or 0400 and owned by root or\n"
-	"        by the user running the portal. This is the pre-database\n"
-	"        mode: the portal's store replaces it. Environment:\n"
-	"        FZPORTAL_TOKENS_FILE.\n"
 	"\n"
 	"    --heartbeat-interval SECONDS\n"
 	"        The interval peers are expected to send heartbeats at, 1 to\n"
@@ -116,8 +111,11 @@ static const char serve_usage[] =
 	"    conn_refused (remote, path, reason), conn_close (role, remote,\n"
 	"    who, code, reason, by portal|peer), conn_timeout,\n"
 	"    conn_rate_limited, shutdown (signal), stopped; lws's own errors\n"
-	"    as lws (level, msg). Tokens are never logged; \"who\" names the\n"
-	"    token's line in the tokens file.\n"
+	"    as lws (level, msg); gateway_join, client_join, gateway_leave,\n"
+	"    client_leave, authorization_granted, authorization_denied\n"
+	"    (reason, detail), authorization_created, authorization_revoked\n"
+	"    (reason), change (entity, op, id). Tokens are never logged;\n"
+	"    \"who\" names the token by the start of its id.\n"
 	"\n"
 	"SIGNALS\n"
 	"    SIGTERM, SIGINT\n"
@@ -128,19 +126,19 @@ static const char serve_usage[] =
 	"\n"
 	"EXAMPLES\n"
 	"    fzportal serve --listen 0.0.0.0:443 --cert /etc/fzportal/cert.pem \\\n"
-	"        --key /etc/fzportal/key.pem --tokens-file /etc/fzportal/tokens\n"
+	"        --key /etc/fzportal/key.pem --db /var/lib/fzportal/fz.db\n"
 	"    FZPORTAL_LISTEN=127.0.0.1:8443 FZPORTAL_CERT=cert.pem \\\n"
-	"        FZPORTAL_KEY=key.pem fzportal serve --tokens-file tokens \\\n"
+	"        FZPORTAL_KEY=key.pem fzportal serve --db fz.db \\\n"
 	"        --log-format json\n"
 	"    curl --cacert cert.pem https://127.0.0.1:8443/healthz\n"
 	"\n"
 	"EXIT STATUS\n"
 	"    0 when stopped by a signal; 1 on any error, including a missing\n"
-	"    or unreadable certificate, key or tokens file and an address\n"
+	"    or unreadable certificate, key or database and an address\n"
 	"    that cannot be listened on.\n";
 
 struct serve_opts {
-	const char *listen, *cert, *key, *tokens, *heartbeat, *log_format;
+	const char *listen, *cert, *key, *heartbeat, *log_format;
 	const char *db;
 };
 
@@ -148,6 +146,13 @@ struct serve {
 	uv_loop_t loop;
 	uv_signal_t sigint, sigterm;
 	struct web_server *srv;
+	struct serve_arg *arg;
+};
+
+/* What the web wing's callbacks share (web_config.arg). */
+struct serve_arg {
+	struct store *store;
+	struct sig *sig;
 };
 
 static const struct {
@@ -157,8 +162,6 @@ static const struct {
 	{ "--listen", "FZPORTAL_LISTEN", offsetof(struct serve_opts, listen) },
 	{ "--cert", "FZPORTAL_CERT", offsetof(struct serve_opts, cert) },
 	{ "--key", "FZPORTAL_KEY", offsetof(struct serve_opts, key) },
-	{ "--tokens-file", "FZPORTAL_TOKENS_FILE",
-	  offsetof(struct serve_opts, tokens) },
 	{ "--heartbeat-interval", "FZPORTAL_HEARTBEAT_INTERVAL",
 	  offsetof(struct serve_opts, heartbeat) },
 	{ "--log-format", "FZPORTAL_LOG_FORMAT",
@@ -284,9 +287,9 @@ static int check_opts(const struct serve_opts *o, struct web_config *cfg,
 					  "--listen: '%s' is not ADDR:PORT "
 					  "(192.0.2.1:443, [2001:db8::1]:443)",
 					  o->listen);
-	if (!o->tokens && !o->db)
-		return fz_cli_usage_error("serve", "no tokens: --db PATH or "
-						   "--tokens-file FILE");
+	if (!o->db)
+		return fz_cli_usage_error("serve", "no database: --db PATH or "
+						   "FZPORTAL_DB");
 	if (parse_heartbeat(o->heartbeat, &cfg->heartbeat_ms))
 		return fz_cli_usage_error("serve",
 					  "--heartbeat-interval: '%s' is not "
@@ -305,6 +308,7 @@ static void on_signal(uv_signal_t *h, int signum)
 	core_log("shutdown", "signal", signum == SIGINT ? "SIGINT" : "SIGTERM",
 		 NULL);
 	web_server_stop(s->srv);
+	sig_stop(s->arg->sig);
 	/* Closed: a second signal takes its default action, ending us. */
 	uv_close((uv_handle_t *)&s->sigint, NULL);
 	uv_close((uv_handle_t *)&s->sigterm, NULL);
@@ -329,12 +333,12 @@ static void log_listening(const struct web_config *cfg, int port)
 	snprintf(p, sizeof(p), "%d", port);
 	snprintf(hb, sizeof(hb), "%u", cfg->heartbeat_ms / 1000);
 	core_log("listening", "address", cfg->address, "port", p,
-		 "heartbeat_interval", hb, "auth", "tokens-file", NULL);
+		 "heartbeat_interval", hb, "auth", "store", NULL);
 }
 
-static int run(struct web_config *cfg)
+static int run(struct web_config *cfg, struct serve_arg *arg)
 {
-	struct serve s = { 0 };
+	struct serve s = { .arg = arg };
 	char err[512];
 	int rc = FZ_CLI_EXIT_FAILURE;
 
@@ -345,6 +349,11 @@ static int run(struct web_config *cfg)
 		return rc;
 	}
 	cfg->loop = &s.loop;
+	arg->sig = sig_new(&s.loop, arg->store, err, sizeof(err));
+	if (!arg->sig) {
+		fz_cli_error("serve", "%s", err);
+		return rc;
+	}
 	s.srv = web_server_start(cfg, err, sizeof(err));
 	if (!s.srv) {
 		fz_cli_error("serve", "%s", err);
@@ -353,12 +362,15 @@ static int run(struct web_config *cfg)
 	if (watch_signals(&s)) {
 		fz_cli_error("serve", "cannot watch SIGINT and SIGTERM");
 		web_server_stop(s.srv);
+		sig_stop(arg->sig);
 	} else {
 		log_listening(cfg, web_server_port(s.srv));
 		rc = FZ_CLI_EXIT_OK;
 	}
 	uv_run(&s.loop, UV_RUN_DEFAULT);
 	web_server_free(s.srv);
+	sig_free(arg->sig);
+	arg->sig = NULL;
 	if (uv_loop_close(&s.loop))
 		core_log("loop_busy", "msg", "handles left open at exit", NULL);
 	if (rc == FZ_CLI_EXIT_OK)
@@ -366,47 +378,81 @@ static int run(struct web_config *cfg)
 	return rc;
 }
 
-/* What the web wing's callbacks share: the tokens file, the store. */
-struct serve_arg {
-	struct cli_tokfile *tf;
-	struct store *store;
-};
+/* The web wing's callbacks, passed through to the signalling wing. */
+static int on_auth(void *arg, struct web_auth *auth)
+{
+	return sig_web_authenticate(((struct serve_arg *)arg)->sig, auth);
+}
 
-static int serve_authenticate(void *arg, struct web_auth *auth)
+static void on_release(void *arg, void *principal)
+{
+	sig_web_release(((struct serve_arg *)arg)->sig, principal);
+}
+
+static void on_open(void *arg, struct web_conn *conn)
+{
+	sig_web_open(((struct serve_arg *)arg)->sig, conn);
+}
+
+static void on_message(void *arg, struct web_conn *conn, const char *text,
+		       size_t len)
+{
+	sig_web_message(((struct serve_arg *)arg)->sig, conn, text, len);
+}
+
+static void on_close(void *arg, struct web_conn *conn, int code,
+		     const char *reason)
+{
+	sig_web_close(((struct serve_arg *)arg)->sig, conn, code, reason);
+}
+
+/* A write through the API is acted on now, not at the next feed tick. */
+static void on_rest(void *arg, const struct web_request *req,
+		    struct web_response *resp)
 {
 	struct serve_arg *a = arg;
 
-	if (!a->tf) {
-		auth->why = "no socket tokens configured";
-		return -1;
-	}
-	return cli_tokfile_authenticate(a->tf, auth);
+	api_rest(a->store, req, resp);
+	if (strcmp(req->method, "GET") && resp->status < 300)
+		sig_feed_poke(a->sig);
 }
 
-static void serve_rest(void *arg, const struct web_request *req,
-		       struct web_response *resp)
+static void hooks(struct web_config *cfg)
 {
-	api_rest(((struct serve_arg *)arg)->store, req, resp);
+	cfg->rest = on_rest;
+	cfg->authenticate = on_auth;
+	cfg->release = on_release;
+	cfg->on_open = on_open;
+	cfg->on_message = on_message;
+	cfg->on_close = on_close;
 }
 
-/* The REST API needs the database; sockets still use the tokens file. */
-static int open_db(const char *db, struct serve_arg *a, struct web_config *cfg)
+/* The store of --db, at this binary's schema (init and migrate make it). */
+static int open_db(const char *db, struct serve_arg *a)
 {
 	struct store_err err = { 0 };
+	int version = 0, latest = 0;
 	char url[4096];
 
-	if (access(db, R_OK)) {
+	if (access(db, R_OK | W_OK)) {
 		fz_cli_error("serve", "--db %s: %s (run 'fzportal init')", db,
 			     strerror(errno));
 		return -1;
 	}
 	snprintf(url, sizeof(url), "sqlite:%s", db);
 	a->store = store_open(url, &err);
-	if (!a->store) {
+	if (!a->store ||
+	    store_schema_version(a->store, &version, &latest, &err)) {
 		fz_cli_error("serve", "--db: %s", err.msg);
 		return -1;
 	}
-	cfg->rest = serve_rest;
+	if (version != latest) {
+		fz_cli_error("serve",
+			     "--db: schema version %d, this binary needs %d "
+			     "(run 'fzportal migrate')",
+			     version, latest);
+		return -1;
+	}
 	return 0;
 }
 
@@ -415,27 +461,19 @@ int cli_serve_main(int argc, char *argv[])
 	struct web_config cfg = { 0 };
 	struct serve_arg arg = { 0 };
 	struct serve_opts o;
-	char addr[INET6_ADDRSTRLEN], err[512];
-	int rc;
+	char addr[INET6_ADDRSTRLEN];
+	int rc = FZ_CLI_EXIT_FAILURE;
 
 	if (fz_cli_wants_help(argc, argv))
 		return fz_cli_print_usage(serve_usage);
 	if (parse_args(argc, argv, &o) ||
 	    check_opts(&o, &cfg, addr, sizeof(addr)))
 		return FZ_CLI_EXIT_USAGE;
-	if (o.tokens) {
-		arg.tf = cli_tokfile_load(o.tokens, err, sizeof(err));
-		if (!arg.tf) {
-			fz_cli_error("serve", "--tokens-file: %s", err);
-			return FZ_CLI_EXIT_FAILURE;
-		}
+	if (!open_db(o.db, &arg)) {
+		cfg.arg = &arg;
+		hooks(&cfg);
+		rc = run(&cfg, &arg);
 	}
-	rc = o.db && open_db(o.db, &arg, &cfg) ? FZ_CLI_EXIT_FAILURE : 0;
-	cfg.arg = &arg;
-	cfg.authenticate = serve_authenticate;
-	if (!rc)
-		rc = run(&cfg);
 	store_close(arg.store);
-	cli_tokfile_free(arg.tf);
 	return rc;
 }

@@ -106,6 +106,12 @@ enum store_sqlite_stmt_id {
 	STORE_Q_TUNNEL_TAKEN,
 	STORE_Q_TUNNEL_GAP,
 	STORE_Q_TUNNEL_INSERT,
+	STORE_Q_GATEWAY_SEEN,
+	STORE_Q_CLIENT_SEEN,
+	STORE_Q_GATEWAYS_OFFLINE,
+	STORE_Q_CLIENTS_OFFLINE,
+	STORE_Q_AUTHZ_EXPIRED,
+	STORE_Q_CHANGES_LAST,
 	STORE_Q_MAX,
 };
 
@@ -216,6 +222,10 @@ int store_sqlite_client_get(struct store *s, const char *id,
 int store_sqlite_client_list(struct store *s, const char *account_id,
 			     const char *actor_id, store_each_fn each,
 			     void *arg, struct store_err *err);
+int store_sqlite_device_seen(struct store *s, const char *kind, const char *id,
+			     int64_t online_since, int64_t last_seen_at,
+			     const char *remote_addr, struct store_err *err);
+int store_sqlite_presence_reset(struct store *s, struct store_err *err);
 int store_sqlite_client_delete(struct store *s, const char *id,
 			       struct store_err *err);
 

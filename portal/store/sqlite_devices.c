@@ -253,3 +253,42 @@ int store_sqlite_client_delete(struct store *s, const char *id,
 {
 	return store_sqlite_delete(store_sqlite_of(s), STORE_T_CLIENT, id, err);
 }
+
+/*
+ * Presence: written on join and leave only (not per heartbeat), so a
+ * thousand idle sockets cost the database nothing.
+ */
+int store_sqlite_device_seen(struct store *s, const char *kind, const char *id,
+			     int64_t online_since, int64_t last_seen_at,
+			     const char *remote_addr, struct store_err *err)
+{
+	struct store_sqlite *q = store_sqlite_of(s);
+	bool gw = !strcmp(kind, "gateway");
+	sqlite3_stmt *st =
+		q->q[gw ? STORE_Q_GATEWAY_SEEN : STORE_Q_CLIENT_SEEN];
+	int ret = store_sqlite_check_ready(q, err);
+
+	if (ret)
+		return ret;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, online_since);
+	sqlite3_bind_int64(st, 3, last_seen_at);
+	store_sqlite_bind_text(st, 4, remote_addr);
+	ret = store_sqlite_exec(q, st, NULL, NULL, STORE_UPDATE, err);
+	if (!ret && !sqlite3_changes(q->db))
+		ret = store_fail(err, STORE_NOT_FOUND, "no %s %s", kind, id);
+	return ret;
+}
+
+int store_sqlite_presence_reset(struct store *s, struct store_err *err)
+{
+	struct store_sqlite *q = store_sqlite_of(s);
+	int ret = store_sqlite_check_ready(q, err);
+
+	ret = ret   ?:
+		      store_sqlite_exec(q, q->q[STORE_Q_GATEWAYS_OFFLINE], NULL,
+					NULL, STORE_UPDATE, err);
+	return ret   ?:
+		       store_sqlite_exec(q, q->q[STORE_Q_CLIENTS_OFFLINE], NULL,
+					 NULL, STORE_UPDATE, err);
+}

@@ -406,6 +406,22 @@ static int authz_delete(struct store *s, const char *id, struct store_err *err)
 	return store_sqlite_delete(store_sqlite_of(s), STORE_T_AUTHZ, id, err);
 }
 
+static int authz_delete_expired(struct store *s, int64_t now, int64_t *n,
+				struct store_err *err)
+{
+	struct store_sqlite *q = store_sqlite_of(s);
+	sqlite3_stmt *st = q->q[STORE_Q_AUTHZ_EXPIRED];
+	int ret = store_sqlite_check_ready(q, err);
+
+	if (ret)
+		return ret;
+	sqlite3_bind_int64(st, 1, now);
+	ret = store_sqlite_exec(q, st, NULL, NULL, STORE_DELETE, err);
+	if (!ret && n)
+		*n = sqlite3_changes(q->db);
+	return ret;
+}
+
 static int authz_list_by(struct store *s, enum store_authz_by by,
 			 const char *id, store_each_fn each, void *arg,
 			 struct store_err *err)
@@ -434,6 +450,24 @@ static int changes_since(struct store *s, int64_t after, store_each_fn each,
 		return ret;
 	sqlite3_bind_int64(st, 1, after);
 	return store_sqlite_rows(q, st, T(STORE_T_CHANGE), each, arg, err);
+}
+
+static int changes_last(struct store *s, int64_t *seq, struct store_err *err)
+{
+	struct store_sqlite *q = store_sqlite_of(s);
+	sqlite3_stmt *st = q->q[STORE_Q_CHANGES_LAST];
+	int ret = store_sqlite_check_ready(q, err), rc;
+
+	if (ret)
+		return ret;
+	*seq = 0;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*seq = sqlite3_column_int64(st, 0);
+	store_sqlite_done(st);
+	if (rc != SQLITE_ROW)
+		return store_sqlite_error(q, rc, NULL, NULL, STORE_SELECT, err);
+	return 0;
 }
 
 static int audit_append(struct store *s, struct store_audit *a,
@@ -515,11 +549,15 @@ const struct store_ops store_sqlite_ops = {
 	.client_get = store_sqlite_client_get,
 	.client_list = store_sqlite_client_list,
 	.client_delete = store_sqlite_client_delete,
+	.device_seen = store_sqlite_device_seen,
+	.presence_reset = store_sqlite_presence_reset,
 	.authz_insert = authz_insert,
 	.authz_delete = authz_delete,
 	.authz_list_by = authz_list_by,
+	.authz_delete_expired = authz_delete_expired,
 	.change_append = change_append,
 	.changes_since = changes_since,
+	.changes_last = changes_last,
 	.audit_append = audit_append,
 	.audit_list = audit_list,
 	.policies_for = policies_for,

@@ -111,6 +111,23 @@ static const struct query queries[STORE_Q_MAX] = {
 	Q(STORE_Q_TUNNEL_INSERT, -1, NULL,
 	  "INSERT INTO tunnel_pool (account_id, tunnel_offset, kind, "
 	  "device_id) VALUES (?1, ?2, ?3, ?4)"),
+	Q(STORE_Q_GATEWAY_SEEN, -1, NULL,
+	  "UPDATE gateways SET online_since = nullif(?2, 0), "
+	  "last_seen_at = ?3, remote_addr = ?4 WHERE id = ?1"),
+	Q(STORE_Q_CLIENT_SEEN, -1, NULL,
+	  "UPDATE clients SET online_since = nullif(?2, 0), "
+	  "last_seen_at = ?3, remote_addr = ?4 WHERE id = ?1"),
+	Q(STORE_Q_GATEWAYS_OFFLINE, -1, NULL,
+	  "UPDATE gateways SET online_since = NULL "
+	  "WHERE online_since IS NOT NULL"),
+	Q(STORE_Q_CLIENTS_OFFLINE, -1, NULL,
+	  "UPDATE clients SET online_since = NULL "
+	  "WHERE online_since IS NOT NULL"),
+	/* authorizations_expires */
+	Q(STORE_Q_AUTHZ_EXPIRED, -1, NULL,
+	  "DELETE FROM authorizations WHERE expires_at <= ?1"),
+	Q(STORE_Q_CHANGES_LAST, -1, NULL,
+	  "SELECT coalesce(max(seq), 0) FROM changes"),
 };
 
 /* "a.id, a.name, ..." (alias NULL: bare names). */

@@ -310,3 +310,27 @@ int store_visible_resources(struct store *s, const char *actor_id,
 {
 	return s->ops->visible_resources(s, actor_id, each, arg, err);
 }
+
+int store_device_seen(struct store *s, const char *kind, const char *id,
+		      int64_t online_since, int64_t last_seen_at,
+		      const char *remote_addr, struct store_err *err)
+{
+	return s->ops->device_seen(s, kind, id, online_since, last_seen_at,
+				   remote_addr, err);
+}
+
+int store_presence_reset(struct store *s, struct store_err *err)
+{
+	return s->ops->presence_reset(s, err);
+}
+
+int store_authz_delete_expired(struct store *s, int64_t now, int64_t *n,
+			       struct store_err *err)
+{
+	return s->ops->authz_delete_expired(s, now, n, err);
+}
+
+int store_changes_last(struct store *s, int64_t *seq, struct store_err *err)
+{
+	return s->ops->changes_last(s, seq, err);
+}

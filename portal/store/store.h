@@ -331,18 +331,33 @@ int store_client_list(struct store *s, const char *account_id,
 		      const char *actor_id, store_each_fn each, void *arg,
 		      struct store_err *err);
 int store_client_delete(struct store *s, const char *id, struct store_err *err);
+/*
+ * Presence as the signalling wing sees it, for `admin gateway|client
+ * list` in other processes: kind "gateway" or "client"; online_since 0
+ * is offline. presence_reset marks every device offline (at start: no
+ * socket survives a restart).
+ */
+int store_device_seen(struct store *s, const char *kind, const char *id,
+		      int64_t online_since, int64_t last_seen_at,
+		      const char *remote_addr, struct store_err *err);
+int store_presence_reset(struct store *s, struct store_err *err);
 
 int store_authz_insert(struct store *s, struct store_authz *a,
 		       struct store_err *err);
 int store_authz_delete(struct store *s, const char *id, struct store_err *err);
 int store_authz_list_by(struct store *s, enum store_authz_by by, const char *id,
 			store_each_fn each, void *arg, struct store_err *err);
+/* Deletes those with expires_at <= now; *n (if not NULL) gets how many. */
+int store_authz_delete_expired(struct store *s, int64_t now, int64_t *n,
+			       struct store_err *err);
 
 /* Sets c->seq. changes_since lists seq > after, in order. */
 int store_change_append(struct store *s, struct store_change *c,
 			struct store_err *err);
 int store_changes_since(struct store *s, int64_t after, store_each_fn each,
 			void *arg, struct store_err *err);
+/* The highest seq written so far (0: none), where a new reader starts. */
+int store_changes_last(struct store *s, int64_t *seq, struct store_err *err);
 int store_audit_append(struct store *s, struct store_audit *a,
 		       struct store_err *err);
 /* Newest first, at most limit (0: all) rows at or after since. */
@@ -446,6 +461,10 @@ struct store_ops {
 			   struct store_err *err);
 	int (*client_delete)(struct store *s, const char *id,
 			     struct store_err *err);
+	int (*device_seen)(struct store *s, const char *kind, const char *id,
+			   int64_t online_since, int64_t last_seen_at,
+			   const char *remote_addr, struct store_err *err);
+	int (*presence_reset)(struct store *s, struct store_err *err);
 	int (*authz_insert)(struct store *s, struct store_authz *a,
 			    struct store_err *err);
 	int (*authz_delete)(struct store *s, const char *id,
@@ -453,10 +472,14 @@ struct store_ops {
 	int (*authz_list_by)(struct store *s, enum store_authz_by by,
 			     const char *id, store_each_fn each, void *arg,
 			     struct store_err *err);
+	int (*authz_delete_expired)(struct store *s, int64_t now, int64_t *n,
+				    struct store_err *err);
 	int (*change_append)(struct store *s, struct store_change *c,
 			     struct store_err *err);
 	int (*changes_since)(struct store *s, int64_t after, store_each_fn each,
 			     void *arg, struct store_err *err);
+	int (*changes_last)(struct store *s, int64_t *seq,
+			    struct store_err *err);
 	int (*audit_append)(struct store *s, struct store_audit *a,
 			    struct store_err *err);
 	int (*audit_list)(struct store *s, const char *account_id,

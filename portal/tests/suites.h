@@ -21,5 +21,6 @@ Suite *portal_auth_suite(void);
 Suite *portal_core_log_suite(void);
 Suite *portal_web_suite(void);
 Suite *portal_admin_suite(void);
+Suite *portal_sig_suite(void);
 
 #endif /* FZ_PORTAL_TESTS_SUITES_H */

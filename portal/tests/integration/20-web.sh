@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../../selftests/lib/ktap.sh"
 FZPORTAL=${FZPORTAL:-$here/../../fzportal}
 PY=/usr/bin/python3
-need openssl curl "$PY"
+need openssl curl sqlite3 "$PY"
 if ! "$PY" -c 'import websockets' 2>/dev/null; then
 	fail "python3-websockets for $PY (apt-get install python3-websockets)"
 	exit 1
@@ -30,10 +30,16 @@ trap cleanup EXIT
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -days 2 \
 	-keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
-export GW_TOKEN=gw-$(openssl rand -hex 16) CL_TOKEN=cl-$(openssl rand -hex 16)
-printf '# the pre-database tokens file\ngateway %s\n\nclient %s\n' \
-	"$GW_TOKEN" "$CL_TOKEN" >"$dir/tokens"
-chmod 600 "$dir/tokens"
+# A database with a gateway and a client token (sigclient.py's data).
+db=$dir/fz.db
+"$FZPORTAL" init --account acme --db "$db" >/dev/null 2>&1 &&
+	"$PY" "$here/sigclient.py" setup "$db" "$dir/data.json" || {
+	fail "a database with tokens for the test"
+	exit 1
+}
+tok() { "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
+	"$dir/data.json" "$1"; }
+export GW_TOKEN=$(tok tGwA) CL_TOKEN=$(tok tAlice)
 
 # start NAME ARGS...: serve on 127.0.0.1, a port of the kernel's choice;
 # sets $pid and $port (read from the "listening" log line).
@@ -41,7 +47,7 @@ start() {
 	local name=$1 i
 	shift
 	"$FZPORTAL" serve --listen 127.0.0.1:0 --cert "$dir/cert.pem" \
-		--key "$dir/key.pem" --tokens-file "$dir/tokens" "$@" \
+		--key "$dir/key.pem" --db "$db" "$@" \
 		2>"$dir/$name.log" &
 	pid=$!
 	pids+=("$pid")
@@ -88,24 +94,22 @@ https() {
 # --- refusals before anything listens
 check_fails "serve refuses to start without the certificate" \
 	timeout 5 "$FZPORTAL" serve --listen 127.0.0.1:0 --cert "$dir/nope.pem" \
-	--key "$dir/key.pem" --tokens-file "$dir/tokens"
+	--key "$dir/key.pem" --db "$db"
 out=$(timeout 5 "$FZPORTAL" serve --listen 127.0.0.1:0 \
 	--cert "$dir/cert.pem" --key "$dir/nope.pem" \
-	--tokens-file "$dir/tokens" 2>&1)
+	--db "$db" 2>&1)
 if [ $? -eq 1 ] && [[ $out == *"TLS key $dir/nope.pem: No such file"* ]]; then
 	pass "a missing key is refused with a clear error"
 else
 	fail "a missing key is refused with a clear error"
 	diag "$out"
 fi
-cp "$dir/tokens" "$dir/tokens.644"
-chmod 644 "$dir/tokens.644"
-check_fails "a tokens file readable by others is refused" \
+check_fails "a database that does not exist is refused" \
 	timeout 5 "$FZPORTAL" serve --listen 127.0.0.1:0 --cert "$dir/cert.pem" \
-	--key "$dir/key.pem" --tokens-file "$dir/tokens.644"
+	--key "$dir/key.pem" --db "$dir/nope.db"
 check_fails "--listen without a port is refused" \
 	timeout 5 "$FZPORTAL" serve --listen 127.0.0.1 --cert "$dir/cert.pem" \
-	--key "$dir/key.pem" --tokens-file "$dir/tokens"
+	--key "$dir/key.pem" --db "$db"
 check "serve --help prints the manual" \
 	bash -c "'$FZPORTAL' serve --help | grep -q 'SIGNALS'"
 
@@ -146,7 +150,7 @@ ws malformed
 ws toobig
 ws flood
 ws silent 1
-grep -q 'conn_refused remote=127.0.0.1:[0-9]* path=/gateway/websocket reason="unknown token"' \
+grep -q 'conn_refused remote=127.0.0.1:[0-9]* path=/gateway/websocket reason="not an fz token (no fz1_ prefix)"' \
 	"$dir/main.log" && pass "refusals are logged with reason and address" ||
 	fail "refusals are logged with reason and address"
 grep -q 'conn_close role=gateway .* code=1009 reason="message too big" by=portal' \

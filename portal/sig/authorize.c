@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * request_authorization, the seeds' "Policy evaluation": decide
+ * (decide.c), choose one of the resource site's online gateways
+ * (policy_choose: never one that failed the client, preferably one it is
+ * connected to, else uniformly at random), record the authorization,
+ * and send create_authorization to that gateway. The client hears back
+ * when the gateway acks (pending.c), or why not at once. Every outcome
+ * is an audit row and a log line.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "priv.h"
+#include "core/log.h"
+#include "policy/choose.h"
+
+#define MAX_CANDIDATES 256
+
+void sig_authorize_fail(struct sig_peer *p, const char *ref,
+			const char *resource_id, enum proto_sig_fail_reason why)
+{
+	struct proto_sig_msg m = {
+		.kind = PROTO_SIG_AUTHORIZATION_CREATION_FAILED,
+		.ref = ref
+	};
+
+	snprintf(m.authorization_creation_failed.resource_id.s,
+		 sizeof(m.authorization_creation_failed.resource_id.s), "%s",
+		 resource_id);
+	m.authorization_creation_failed.reason = why;
+	sig_send(p, &m);
+}
+
+static const char *const fail_names[] = { "not_found", "forbidden", "offline" };
+
+static void deny(struct sig_peer *p, const char *ref, struct store_authz *a,
+		 enum proto_sig_fail_reason why, const char *detail)
+{
+	sig_authorize_fail(p, ref, a->resource_id, why);
+	sig_audit(p->sig, a, "authorization.create", "deny", fail_names[why]);
+	core_log("authorization_denied", "client", a->client_id, "resource",
+		 a->resource_id, "reason", fail_names[why], "detail", detail,
+		 NULL);
+}
+
+static struct sig_peer *choose(struct sig *s, const char *site_id,
+			       const struct proto_sig_request_authorization *r)
+{
+	struct sig_peer *gws[MAX_CANDIDATES];
+	const char *ids[MAX_CANDIDATES], *failed[PROTO_SIG_MAX_ARRAY],
+		*connected[PROTO_SIG_MAX_ARRAY];
+	struct policy_choose_req req = { ids, 0, failed, 0, connected, 0 };
+	int i;
+
+	req.n_online = sig_presence_site(s, site_id, gws, MAX_CANDIDATES);
+	for (size_t k = 0; k < req.n_online; k++)
+		ids[k] = gws[k]->id;
+	for (size_t k = 0; k < r->n_failed_gateway_ids; k++)
+		failed[req.n_failed++] = r->failed_gateway_ids[k].s;
+	for (size_t k = 0; k < r->n_connected_gateway_ids; k++)
+		connected[req.n_connected++] = r->connected_gateway_ids[k].s;
+	i = policy_choose(&req);
+	return i < 0 ? NULL : gws[i];
+}
+
+static int send_create(struct sig_peer *gw, struct sig_peer *cl,
+		       const struct store_resource *res, struct sig_pending *pd)
+{
+	struct proto_sig_msg m = { .kind = PROTO_SIG_CREATE_AUTHORIZATION };
+	struct proto_sig_authorization *z = &m.create_authorization;
+	int ret;
+
+	snprintf(z->ref.s, sizeof(z->ref.s), "%s", pd->authz.id);
+	ret = sig_resource_msg(res, &z->resource) ?:
+		      sig_peer_msg(gw->sig, cl->id, cl->public_key, cl->tunnel,
+				   gw->id, gw->public_key, &z->client);
+	if (ret)
+		return ret;
+	z->expires_at = sig_expires_s(pd->authz.expires_at);
+	memcpy(pd->psk, z->client.preshared_key, FZ_KEY_LEN);
+	return sig_send(gw, &m);
+}
+
+/* Recorded and sent: now the gateway's ack is awaited. */
+static int grant(struct sig_peer *p, struct sig_peer *gw,
+		 const struct sig_verdict *v, struct store_authz *a,
+		 const char *ref)
+{
+	struct sig_pending *pd = calloc(1, sizeof(*pd));
+	struct store_err err = { 0 };
+	int ret;
+
+	if (!pd || (ref && !(pd->ref = strdup(ref)))) {
+		free(pd);
+		return -1;
+	}
+	strcpy(a->gateway_id, gw->id);
+	ret = store_authz_insert(p->sig->store, a, &err);
+	if (ret) {
+		core_log("store_failed", "op", "authorization insert", "msg",
+			 err.msg, NULL);
+		free(pd->ref);
+		free(pd);
+		return -1;
+	}
+	pd->authz = *a;
+	pd->client = p;
+	pd->gateway = gw;
+	strcpy(pd->site_id, v->res.site_id);
+	if (send_create(gw, p, &v->res, pd) || sig_pending_add(p->sig, pd)) {
+		store_authz_delete(p->sig->store, a->id, NULL);
+		free(pd->ref);
+		free(pd);
+		return -1;
+	}
+	return 0;
+}
+
+static void fill(struct sig_peer *p, const char *resource_id,
+		 struct sig_request *rq, struct store_authz *a)
+{
+	const struct store_token *t = &p->p->tok;
+
+	memset(a, 0, sizeof(*a));
+	strcpy(a->account_id, t->account_id);
+	strcpy(a->client_id, p->id);
+	snprintf(a->resource_id, sizeof(a->resource_id), "%s", resource_id);
+	strcpy(a->token_id, t->id);
+	*rq = (struct sig_request){
+		.account_id = t->account_id,
+		.actor_id = t->actor_id,
+		.resource_id = a->resource_id,
+		.remote = p->remote,
+		.verified = p->verified,
+		.token_expires_ns = t->expires_at,
+	};
+}
+
+void sig_authorize(struct sig_peer *p, const struct proto_sig_msg *m)
+{
+	const struct proto_sig_request_authorization *r =
+		&m->request_authorization;
+	struct sig_verdict v;
+	struct sig_request rq;
+	struct store_authz a;
+	struct sig_peer *gw;
+
+	fill(p, r->resource_id.s, &rq, &a);
+	sig_decide(p->sig, &rq, &v);
+	if (v.outcome != SIG_ALLOW) {
+		deny(p, m->ref, &a,
+		     v.outcome == SIG_FORBIDDEN ? PROTO_SIG_FORBIDDEN :
+		     v.outcome == SIG_NOT_FOUND ? PROTO_SIG_NOT_FOUND :
+						  PROTO_SIG_OFFLINE,
+		     v.detail);
+		return;
+	}
+	strcpy(a.policy_id, v.policy_id);
+	a.expires_at = v.expires_ns;
+	gw = choose(p->sig, v.res.site_id, r);
+	if (!gw) {
+		deny(p, m->ref, &a, PROTO_SIG_OFFLINE,
+		     "no online gateway in the site");
+		return;
+	}
+	if (grant(p, gw, &v, &a, m->ref)) {
+		deny(p, m->ref, &a, PROTO_SIG_OFFLINE, "could not reach it");
+		return;
+	}
+	sig_audit(p->sig, &a, "authorization.create", "allow", NULL);
+	core_log("authorization_granted", "client", a.client_id, "resource",
+		 a.resource_id, "gateway", a.gateway_id, "policy", a.policy_id,
+		 "authorization", a.id, NULL);
+}

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A client's life on its socket: phx_join (upsert for its token's
+ * actor; a key another actor's client holds is refused and the socket
+ * closed), `init` with its addresses, the account's DNS settings and the
+ * resources its actor may see, and later the pushes that keep that list
+ * right (resource_created_or_updated, resource_deleted).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "priv.h"
+#include "core/log.h"
+
+/* As for gateways (gateway.c): the rest follow as pushes. */
+#define INIT_BATCH 24
+#define MAX_DNS 8
+
+struct resources {
+	struct store_resource *r;
+	size_t n, cap;
+};
+
+static int each_resource(void *arg, const void *rec)
+{
+	struct resources *l = arg;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct store_resource *r = realloc(l->r, cap * sizeof(*r));
+
+		if (!r)
+			return -1;
+		l->r = r;
+		l->cap = cap;
+	}
+	memcpy(&l->r[l->n++], rec, sizeof(*l->r));
+	return 0;
+}
+
+static int visible(struct sig *s, const char *actor_id, struct resources *l)
+{
+	struct store_err err = { 0 };
+	int ret;
+
+	memset(l, 0, sizeof(*l));
+	ret = store_visible_resources(s->store, actor_id, each_resource, l,
+				      &err);
+	if (ret)
+		core_log("store_failed", "op", "visible_resources", "actor",
+			 actor_id, "msg", ret < 0 ? "out of memory" : err.msg,
+			 NULL);
+	return ret;
+}
+
+/* The resource with its site, as a client sees it; site must live on. */
+static int client_resource(struct sig *s, const struct store_resource *r,
+			   struct store_site *site,
+			   struct proto_sig_resource *out)
+{
+	struct store_err err = { 0 };
+
+	if (sig_resource_msg(r, out) ||
+	    store_get(s->store, STORE_SITE, r->site_id, site, &err))
+		return -1;
+	out->sites = calloc(1, sizeof(*out->sites));
+	if (!out->sites)
+		return -1;
+	snprintf(out->sites[0].id.s, sizeof(out->sites[0].id.s), "%s",
+		 site->id);
+	out->sites[0].name = site->name;
+	out->n_sites = 1;
+	return 0;
+}
+
+static void push_resource(struct sig_peer *p, const struct store_resource *r)
+{
+	struct proto_sig_msg m = {
+		.kind = PROTO_SIG_RESOURCE_CREATED_OR_UPDATED
+	};
+	struct store_site site;
+
+	if (client_resource(p->sig, r, &site, &m.resource_created_or_updated))
+		return;
+	if (!sig_send(p, &m))
+		sig_seen_add(p, r->id);
+	free(m.resource_created_or_updated.sites);
+}
+
+static void push_deleted(struct sig_peer *p, const char *id)
+{
+	struct proto_sig_msg m = { .kind = PROTO_SIG_RESOURCE_DELETED };
+
+	snprintf(m.resource_deleted.id.s, sizeof(m.resource_deleted.id.s), "%s",
+		 id);
+	sig_send(p, &m);
+	sig_seen_del(p, m.resource_deleted.id.s);
+}
+
+static void dns_of(const struct store_account *a, struct fz_cidr *dns,
+		   size_t *n)
+{
+	json_object *arr =
+		a->upstream_dns[0] ? json_tokener_parse(a->upstream_dns) : NULL;
+	size_t len = arr && json_object_is_type(arr, json_type_array) ?
+			     json_object_array_length(arr) :
+			     0;
+
+	*n = 0;
+	for (size_t i = 0; i < len && *n < MAX_DNS; i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+		const char *t = json_object_get_string(v), *why;
+
+		if (t && !fz_cidr_parse(&dns[*n], t, strlen(t), &why))
+			(*n)++;
+	}
+	json_object_put(arr);
+}
+
+static void send_init(struct sig_peer *p, const struct store_account *a,
+		      struct resources *l)
+{
+	struct proto_sig_msg m = { .kind = PROTO_SIG_CLIENT_INIT };
+	struct proto_sig_interface *itf = &m.client_init.interface;
+	struct proto_sig_resource *res = calloc(l->n + 1, sizeof(*res));
+	struct store_site *sites = calloc(l->n + 1, sizeof(*sites));
+	struct fz_cidr dns[MAX_DNS];
+	size_t n = 0;
+
+	if (!res || !sites)
+		goto out;
+	for (size_t i = 0; i < l->n && n < INIT_BATCH; i++)
+		if (!client_resource(p->sig, &l->r[i], &sites[n], &res[n]))
+			n++;
+	sig_tunnel(p->tunnel, &itf->ipv4, &itf->ipv6);
+	dns_of(a, dns, &itf->n_upstream_dns);
+	itf->upstream_dns = dns;
+	itf->search_domain = a->search_domain[0] ? a->search_domain : NULL;
+	m.client_init.resources = res;
+	m.client_init.n_resources = n;
+	if (!sig_send(p, &m))
+		for (size_t i = 0; i < n; i++)
+			sig_seen_add(p, res[i].id.s);
+	for (size_t i = INIT_BATCH; i < l->n; i++)
+		push_resource(p, &l->r[i]);
+out:
+	for (size_t i = 0; res && i < n; i++)
+		free(res[i].sites);
+	free(res);
+	free(sites);
+}
+
+struct known {
+	const uint8_t *key;
+	int64_t verified_at;
+};
+
+static int each_client(void *arg, const void *rec)
+{
+	const struct store_client *c = rec;
+	struct known *k = arg;
+
+	if (!memcmp(c->public_key, k->key, FZ_KEY_LEN))
+		k->verified_at = c->verified_at;
+	return 0;
+}
+
+static int upsert(struct sig_peer *p, const struct proto_sig_client_join *j,
+		  struct store_client *c)
+{
+	const struct store_token *t = &p->p->tok;
+	struct known k = { j->public_key, 0 };
+	struct store_err err = { 0 };
+	int ret;
+
+	/* The upsert replaces every field: keep what an admin set. */
+	store_client_list(p->sig->store, t->account_id, t->actor_id,
+			  each_client, &k, &err);
+	memset(c, 0, sizeof(*c));
+	strcpy(c->account_id, t->account_id);
+	strcpy(c->actor_id, t->actor_id);
+	strcpy(c->token_id, t->id);
+	snprintf(c->name, sizeof(c->name), "%s", j->name);
+	memcpy(c->public_key, j->public_key, FZ_KEY_LEN);
+	snprintf(c->remote_addr, sizeof(c->remote_addr), "%s", p->remote_ip);
+	snprintf(c->version, sizeof(c->version), "%s", j->version);
+	c->verified_at = k.verified_at;
+	c->online_since = c->last_seen_at = sig_now_ns();
+	ret = store_client_upsert(p->sig->store, c, &err);
+	if (ret)
+		core_log("join_failed", "role", "client", "who",
+			 web_conn_name(p->conn), "msg", err.msg, NULL);
+	return ret;
+}
+
+static void adopt(struct sig_peer *p, const struct store_client *c)
+{
+	struct sig_index_ent *e = sig_index_first(&p->sig->clients, c->id);
+
+	if (e)
+		sig_disconnect(e->val, "replaced by a new connection");
+	strcpy(p->id, c->id);
+	memcpy(p->public_key, c->public_key, FZ_KEY_LEN);
+	p->tunnel = (uint32_t)c->tunnel_offset;
+	p->verified = c->verified_at != 0;
+}
+
+static void refuse(struct sig_peer *p, const char *ref, int ret)
+{
+	sig_reply(p, ref,
+		  ret == STORE_CONFLICT ? "public_key_in_use" : "join_failed");
+	if (ret != STORE_CONFLICT)
+		return;
+	/* Another actor's key: nothing this socket may do. */
+	p->gone = true;
+	sig_presence_leave(p->sig, p);
+	web_conn_close(p->conn, WEB_CLOSE_POLICY, "public key in use");
+}
+
+void sig_client_join(struct sig_peer *p, const struct proto_sig_msg *m)
+{
+	struct store_err err = { 0 };
+	struct store_account a;
+	struct store_client c;
+	struct resources l;
+	int ret;
+
+	if (p->joined) {
+		sig_reply(p, m->ref, "already_joined");
+		return;
+	}
+	ret = upsert(p, &m->client_join, &c);
+	if (!ret)
+		ret = store_account_get(p->sig->store, c.account_id, &a, &err);
+	if (ret) {
+		refuse(p, m->ref, ret);
+		return;
+	}
+	adopt(p, &c);
+	if (sig_presence_join(p->sig, p)) {
+		sig_reply(p, m->ref, "join_failed");
+		return;
+	}
+	sig_reply(p, m->ref, NULL);
+	if (!visible(p->sig, c.actor_id, &l))
+		send_init(p, &a, &l);
+	free(l.r);
+	core_log("client_join", "client", p->id, "actor", c.actor_id, "name",
+		 c.name, "remote", p->remote_ip, NULL);
+}
+
+static bool in_list(const struct resources *l, const char *id)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->r[i].id, id))
+			return true;
+	return false;
+}
+
+static void sync_peer(struct sig_peer *p, const struct resources *l)
+{
+	for (size_t i = p->n_seen; i-- > 0;)
+		if (!in_list(l, p->seen[i]))
+			push_deleted(p, p->seen[i]);
+	for (size_t i = 0; i < l->n; i++)
+		if (!sig_seen_has(p, l->r[i].id))
+			push_resource(p, &l->r[i]);
+}
+
+void sig_client_sync(struct sig *s, const char *actor_id)
+{
+	struct sig_peer **peers;
+	size_t n = sig_presence_all(&s->actors, actor_id, &peers);
+	struct resources l;
+
+	if (!n)
+		return;
+	if (!visible(s, actor_id, &l))
+		for (size_t i = 0; i < n; i++)
+			if (peers[i]->joined)
+				sync_peer(peers[i], &l);
+	free(l.r);
+	free(peers);
+}
+
+void sig_client_resource_updated(struct sig *s, const struct store_resource *r)
+{
+	struct sig_peer **peers;
+	size_t n = sig_presence_all(&s->seen, r->id, &peers);
+
+	for (size_t i = 0; i < n; i++)
+		push_resource(peers[i], r);
+	free(peers);
+}
+
+void sig_client_resource_gone(struct sig *s, const char *resource_id)
+{
+	struct sig_peer **peers;
+	size_t n = sig_presence_all(&s->seen, resource_id, &peers);
+	char id[STORE_ID_SIZE];
+
+	/* The index's key is freed with the first delete: copy it. */
+	snprintf(id, sizeof(id), "%s", resource_id);
+	for (size_t i = 0; i < n; i++)
+		push_deleted(peers[i], id);
+	free(peers);
+}

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A gateway's life on its socket: phx_join (upsert in its token's site,
+ * ok reply, `init` with its tunnel addresses and the unexpired
+ * authorizations it should hold), and `resource_updated` to the
+ * gateways holding a resource whose filters changed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "priv.h"
+#include "core/log.h"
+
+/*
+ * How many held authorizations go in `init` itself: the codec bounds a
+ * message to 16 KiB and an array to 64 elements, and one authorization
+ * is about 450 bytes. The rest follow as create_authorization pushes,
+ * whose acks nobody waits for.
+ */
+#define INIT_BATCH 24
+
+static int upsert(struct sig_peer *p, const struct proto_sig_gateway_join *j,
+		  struct store_gateway *g)
+{
+	struct store_err err = { 0 };
+	const struct store_token *t = &p->p->tok;
+	int ret;
+
+	memset(g, 0, sizeof(*g));
+	strcpy(g->account_id, t->account_id);
+	strcpy(g->site_id, t->site_id);
+	strcpy(g->token_id, t->id);
+	snprintf(g->name, sizeof(g->name), "%s", j->name);
+	memcpy(g->public_key, j->public_key, FZ_KEY_LEN);
+	g->listen_port = j->listen_port;
+	snprintf(g->remote_addr, sizeof(g->remote_addr), "%s", p->remote_ip);
+	snprintf(g->version, sizeof(g->version), "%s", j->version);
+	g->online_since = g->last_seen_at = sig_now_ns();
+	ret = sig_endpoints_json(j->endpoints, j->n_endpoints, g->endpoints,
+				 sizeof(g->endpoints));
+	if (!ret)
+		ret = store_gateway_upsert(p->sig->store, g, &err);
+	if (ret)
+		core_log("join_failed", "role", "gateway", "who",
+			 web_conn_name(p->conn), "msg",
+			 ret < 0 ? "endpoints too long" : err.msg, NULL);
+	return ret;
+}
+
+/* One held authorization as the gateway sees it; -1: drop the row. */
+static int held(struct sig_peer *gw, const struct store_authz *a,
+		struct store_resource *r, struct proto_sig_authorization *out)
+{
+	struct store_client c;
+	struct store_err err = { 0 };
+	struct sig *s = gw->sig;
+
+	memset(out, 0, sizeof(*out));
+	if (store_client_get(s->store, a->client_id, &c, &err) ||
+	    store_get(s->store, STORE_RESOURCE, a->resource_id, r, &err) ||
+	    sig_resource_msg(r, &out->resource))
+		return -1;
+	snprintf(out->ref.s, sizeof(out->ref.s), "%s", a->id);
+	out->expires_at = sig_expires_s(a->expires_at);
+	return sig_peer_msg(s, c.id, c.public_key, c.tunnel_offset, gw->id,
+			    gw->public_key, &out->client);
+}
+
+static void push_rest(struct sig_peer *gw, struct proto_sig_authorization *z,
+		      size_t n)
+{
+	struct proto_sig_msg m = { .kind = PROTO_SIG_CREATE_AUTHORIZATION };
+
+	for (size_t i = 0; i < n; i++) {
+		m.create_authorization = z[i];
+		m.ref = NULL;
+		sig_send(gw, &m);
+	}
+}
+
+static void send_init(struct sig_peer *gw, struct sig_authz_list *l)
+{
+	struct proto_sig_msg m = { .kind = PROTO_SIG_GATEWAY_INIT };
+	struct proto_sig_authorization *z = calloc(l->n + 1, sizeof(*z));
+	struct store_resource *r = calloc(l->n + 1, sizeof(*r));
+	int64_t now = sig_now_ns();
+	size_t n = 0;
+
+	if (!z || !r)
+		goto out;
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->a[i].expires_at <= now)
+			continue;
+		if (held(gw, &l->a[i], &r[n], &z[n])) {
+			/* Its client or resource is gone: so is it. */
+			sig_revoke(gw->sig, &l->a[i], "orphaned");
+			continue;
+		}
+		n++;
+	}
+	sig_tunnel(gw->tunnel, &m.gateway_init.interface.ipv4,
+		   &m.gateway_init.interface.ipv6);
+	m.gateway_init.authorizations = z;
+	m.gateway_init.n_authorizations = n < INIT_BATCH ? n : INIT_BATCH;
+	sig_send(gw, &m);
+	if (n > INIT_BATCH)
+		push_rest(gw, z + INIT_BATCH, n - INIT_BATCH);
+out:
+	free(z);
+	free(r);
+}
+
+static void adopt(struct sig_peer *p, const struct store_gateway *g,
+		  const struct proto_sig_gateway_join *j)
+{
+	struct sig_peer *old = sig_presence_gateway(p->sig, g->id);
+
+	/* A gateway is one socket: a reconnect replaces the stale one. */
+	if (old)
+		sig_disconnect(old, "replaced by a new connection");
+	strcpy(p->id, g->id);
+	strcpy(p->site_id, g->site_id);
+	memcpy(p->public_key, g->public_key, FZ_KEY_LEN);
+	p->tunnel = (uint32_t)g->tunnel_offset;
+	p->n_eps = j->n_endpoints < SIG_MAX_EPS ? j->n_endpoints : SIG_MAX_EPS;
+	memcpy(p->eps, j->endpoints, p->n_eps * sizeof(*p->eps));
+}
+
+void sig_gateway_join(struct sig_peer *p, const struct proto_sig_msg *m)
+{
+	struct sig_authz_list l;
+	struct store_gateway g;
+	char n[16];
+
+	if (p->joined) {
+		sig_reply(p, m->ref, "already_joined");
+		return;
+	}
+	if (upsert(p, &m->gateway_join, &g)) {
+		sig_reply(p, m->ref, "join_failed");
+		return;
+	}
+	adopt(p, &g, &m->gateway_join);
+	if (sig_presence_join(p->sig, p)) {
+		sig_reply(p, m->ref, "join_failed");
+		return;
+	}
+	sig_reply(p, m->ref, NULL);
+	sig_authz_collect(p->sig, STORE_AUTHZ_BY_GATEWAY, p->id, &l);
+	send_init(p, &l);
+	snprintf(n, sizeof(n), "%zu", l.n);
+	sig_authz_list_free(&l);
+	core_log("gateway_join", "gateway", p->id, "site", p->site_id, "name",
+		 g.name, "remote", p->remote_ip, "authorizations", n, NULL);
+}
+
+static bool listed(struct sig_peer **gws, size_t n, struct sig_peer *p)
+{
+	for (size_t i = 0; i < n; i++)
+		if (gws[i] == p)
+			return true;
+	return false;
+}
+
+void sig_gateway_resource_updated(struct sig *s, const struct store_resource *r)
+{
+	struct proto_sig_msg m = { .kind = PROTO_SIG_RESOURCE_UPDATED };
+	struct proto_sig_resource res;
+	struct sig_authz_list l;
+	struct sig_peer **gws;
+	size_t n = 0;
+	char count[16];
+
+	if (sig_resource_msg(r, &res))
+		return;
+	m.resource_updated.id = res.id;
+	memcpy(m.resource_updated.filters, res.filters, sizeof(res.filters));
+	m.resource_updated.n_filters = res.n_filters;
+	sig_authz_collect(s, STORE_AUTHZ_BY_RESOURCE, r->id, &l);
+	gws = calloc(l.n + 1, sizeof(*gws));
+	for (size_t i = 0; gws && i < l.n; i++) {
+		struct sig_peer *gw =
+			sig_presence_gateway(s, l.a[i].gateway_id);
+
+		if (!gw || listed(gws, n, gw))
+			continue;
+		gws[n++] = gw;
+		sig_send(gw, &m);
+	}
+	free(gws);
+	sig_authz_list_free(&l);
+	snprintf(count, sizeof(count), "%zu", n);
+	core_log("resource_updated", "resource", r->id, "gateways", count,
+		 NULL);
+}

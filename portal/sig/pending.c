@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Authorizations sent to a gateway and not yet acknowledged. The client
+ * gets authorization_created only once the gateway has the peer set up
+ * (its ack), so the client never dials a gateway that does not expect
+ * it; a gateway that leaves or stays silent for 5 s makes it
+ * "offline", and the row it was to hold is withdrawn.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "priv.h"
+#include "core/log.h"
+
+int sig_pending_add(struct sig *s, struct sig_pending *pd)
+{
+	if (sig_index_add(&s->pending_ids, pd->authz.id, pd))
+		return -ENOMEM;
+	pd->deadline_ms = sig_now_ms(s) + SIG_ACK_TIMEOUT_MS;
+	pd->prev = NULL;
+	pd->next = s->pending;
+	if (s->pending)
+		s->pending->prev = pd;
+	s->pending = pd;
+	return 0;
+}
+
+static void unlink_pending(struct sig *s, struct sig_pending *pd)
+{
+	sig_index_del(&s->pending_ids, pd->authz.id, pd);
+	if (pd->prev)
+		pd->prev->next = pd->next;
+	else
+		s->pending = pd->next;
+	if (pd->next)
+		pd->next->prev = pd->prev;
+	free(pd->ref);
+	free(pd);
+}
+
+static void created(struct sig_pending *pd)
+{
+	struct proto_sig_msg m = { .kind = PROTO_SIG_AUTHORIZATION_CREATED,
+				   .ref = pd->ref };
+	struct proto_sig_authorization_created *c = &m.authorization_created;
+	struct sig_peer *gw = pd->gateway;
+
+	snprintf(c->resource_id.s, sizeof(c->resource_id.s), "%s",
+		 pd->authz.resource_id);
+	snprintf(c->gateway_id.s, sizeof(c->gateway_id.s), "%s", gw->id);
+	memcpy(c->gateway_public_key, gw->public_key, FZ_KEY_LEN);
+	c->gateway_endpoints = gw->eps;
+	c->n_gateway_endpoints = gw->n_eps;
+	sig_tunnel(gw->tunnel, &c->gateway_ipv4, &c->gateway_ipv6);
+	snprintf(c->site_id.s, sizeof(c->site_id.s), "%s", pd->site_id);
+	memcpy(c->preshared_key, pd->psk, FZ_KEY_LEN);
+	c->expires_at = sig_expires_s(pd->authz.expires_at);
+	sig_send(pd->client, &m);
+}
+
+void sig_pending_ack(struct sig_peer *gw, const char *authz_id)
+{
+	struct sig_index_ent *e =
+		sig_index_first(&gw->sig->pending_ids, authz_id);
+	struct sig_pending *pd = e ? e->val : NULL;
+
+	/* Acks of init's pushes, or late ones, have nobody waiting. */
+	if (!pd || pd->gateway != gw)
+		return;
+	if (pd->client)
+		created(pd);
+	core_log("authorization_created", "authorization", pd->authz.id,
+		 "client", pd->authz.client_id, "gateway", gw->id, "note",
+		 pd->client ? NULL : "the client left meanwhile", NULL);
+	unlink_pending(gw->sig, pd);
+}
+
+/* No ack: the client hears "offline", the gateway loses the row. */
+static void give_up(struct sig *s, struct sig_pending *pd, const char *why)
+{
+	struct store_authz a = pd->authz;
+
+	if (pd->client)
+		sig_authorize_fail(pd->client, pd->ref, a.resource_id,
+				   PROTO_SIG_OFFLINE);
+	core_log("authorization_failed", "authorization", a.id, "client",
+		 a.client_id, "gateway", a.gateway_id, "reason", why, NULL);
+	/* Unlinked first: the revocation must not find it pending. */
+	unlink_pending(s, pd);
+	sig_revoke(s, &a, why);
+}
+
+void sig_pending_sweep(struct sig *s)
+{
+	uint64_t now = sig_now_ms(s);
+	struct sig_pending *pd = s->pending, *next;
+
+	for (; pd; pd = next) {
+		next = pd->next;
+		if (now >= pd->deadline_ms)
+			give_up(s, pd, "no ack from the gateway in time");
+	}
+}
+
+void sig_pending_peer_gone(struct sig *s, struct sig_peer *p)
+{
+	struct sig_pending *pd = s->pending, *next;
+
+	for (; pd; pd = next) {
+		next = pd->next;
+		if (pd->client == p)
+			pd->client = NULL;
+		if (pd->gateway == p) {
+			pd->gateway = NULL;
+			give_up(s, pd, "the gateway left");
+		}
+	}
+}
+
+void sig_pending_drop(struct sig *s, const char *authz_id)
+{
+	struct sig_index_ent *e = sig_index_first(&s->pending_ids, authz_id);
+	struct sig_pending *pd = e ? e->val : NULL;
+
+	if (!pd)
+		return;
+	if (pd->client)
+		sig_authorize_fail(pd->client, pd->ref, pd->authz.resource_id,
+				   PROTO_SIG_FORBIDDEN);
+	unlink_pending(s, pd);
+}

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The signalling wing's insides, shared by its files: the per-socket
+ * peer, the pending authorizations waiting for a gateway's ack, and the
+ * indexes that make each lookup O(1).
+ */
+#ifndef FZ_PORTAL_SIG_PRIV_H
+#define FZ_PORTAL_SIG_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sig.h"
+#include "index.h"
+#include "core/psk.h"
+#include "lib/cidr.h"
+#include "policy/eval.h"
+#include "proto/sig.h"
+
+#define SIG_ACK_TIMEOUT_MS 5000 /* a gateway's authorization_created */
+#define SIG_FEED_MS 100 /* how often the changes table is read */
+#define SIG_FEED_BATCH 256 /* changes handled per read */
+#define SIG_EXPIRY_MS 10000 /* how often expired rows are deleted */
+/* Neither a time window nor the token ends it: the longest a client
+ * session lasts (7 days), so that no authorization is forever. */
+#define SIG_AUTHZ_TTL_MAX_S (7 * 86400)
+#define SIG_MAX_EPS 16 /* a gateway's endpoints kept for clients */
+#define SIG_MAX_RULES 64 /* policies considered per request */
+
+/* What a socket's token is, from sig_web_authenticate() on. */
+struct sig_principal {
+	struct store_token tok;
+	struct store_actor actor; /* client tokens: the token's actor */
+};
+
+struct sig_peer {
+	struct sig *sig;
+	struct web_conn *conn;
+	struct sig_principal *p;
+	enum web_role role;
+	bool joined;
+	bool gone; /* being closed by the portal: never chosen, told nothing */
+	char id[STORE_ID_SIZE]; /* the device's id, once joined */
+	char site_id[STORE_ID_SIZE]; /* gateways: the token's site */
+	uint8_t public_key[FZ_KEY_LEN];
+	uint32_t tunnel; /* the device's tunnel offset */
+	char remote_ip[64]; /* the socket's peer address, without port */
+	struct fz_cidr remote;
+	int64_t online_since;
+	bool verified; /* clients: as the store says at join */
+	struct proto_sig_endpoint eps[SIG_MAX_EPS]; /* gateways */
+	size_t n_eps;
+	char **seen; /* clients: ids of the resources they were told of */
+	size_t n_seen, cap_seen;
+};
+
+/* A create_authorization sent, waiting for the gateway's ack. */
+struct sig_pending {
+	struct sig_pending *next, *prev;
+	struct store_authz authz;
+	struct sig_peer *client, *gateway; /* NULL once gone */
+	char *ref; /* the client's request ref; NULL: null */
+	char site_id[STORE_ID_SIZE];
+	uint8_t psk[FZ_KEY_LEN];
+	uint64_t deadline_ms;
+};
+
+struct sig {
+	uv_loop_t *loop;
+	struct store *store;
+	uint8_t secret[CORE_PSK_SECRET_LEN];
+	struct sig_index gateways; /* joined, by gateway id */
+	struct sig_index sites; /* joined gateways, by site id */
+	struct sig_index clients; /* joined, by client id */
+	struct sig_index actors; /* client sockets, by actor id */
+	struct sig_index tokens; /* every socket, by token id */
+	struct sig_index seen; /* client peers, by resource id they saw */
+	struct sig_index pending_ids; /* pending, by authorization id */
+	struct sig_pending *pending; /* oldest last */
+	uv_timer_t feed_timer, expiry_timer;
+	int64_t feed_seq; /* the last change handled */
+	bool stopped;
+};
+
+/* presence.c */
+int sig_presence_open(struct sig *s, struct sig_peer *p);
+int sig_presence_join(struct sig *s, struct sig_peer *p);
+void sig_presence_leave(struct sig *s, struct sig_peer *p);
+struct sig_peer *sig_presence_gateway(struct sig *s, const char *id);
+size_t sig_presence_site(struct sig *s, const char *site_id,
+			 struct sig_peer **out, size_t max);
+/* Every socket of an index key, joined or not, copied out; malloc()ed. */
+size_t sig_presence_all(const struct sig_index *ix, const char *key,
+			struct sig_peer ***out);
+
+/* send.c */
+int sig_send(struct sig_peer *p, const struct proto_sig_msg *m);
+void sig_reply(struct sig_peer *p, const char *ref, const char *error);
+/* `disconnect` with reason, then close; out of presence at once. */
+void sig_disconnect(struct sig_peer *p, const char *reason);
+
+/* convert.c: store records into messages */
+uint64_t sig_now_ms(struct sig *s);
+int64_t sig_now_ns(void);
+void sig_remote_ip(const char *remote, char *ip, size_t len,
+		   struct fz_cidr *cidr);
+void sig_tunnel(int64_t offset, struct fz_cidr *v4, struct fz_cidr *v6);
+/* r's fields into out, filters parsed; out points into r. */
+int sig_resource_msg(const struct store_resource *r,
+		     struct proto_sig_resource *out);
+int sig_endpoints_json(const struct proto_sig_endpoint *eps, size_t n,
+		       char *buf, size_t len);
+int sig_endpoints_parse(const char *json, struct proto_sig_endpoint *eps,
+			size_t max, size_t *n);
+int sig_peer_msg(struct sig *s, const char *client_id, const uint8_t *client_pk,
+		 int64_t tunnel, const char *gateway_id,
+		 const uint8_t *gateway_pk, struct proto_sig_peer *out);
+int64_t sig_expires_s(int64_t ns);
+
+/* audit.c */
+void sig_audit(struct sig *s, const struct store_authz *a, const char *action,
+	       const char *decision, const char *reason);
+
+/* decide.c */
+struct sig_request {
+	const char *account_id;
+	const char *actor_id;
+	const char *resource_id;
+	struct fz_cidr remote;
+	bool verified;
+	int64_t token_expires_ns; /* 0: never */
+};
+
+enum sig_outcome { SIG_ALLOW, SIG_NOT_FOUND, SIG_FORBIDDEN, SIG_ERROR };
+
+struct sig_verdict {
+	enum sig_outcome outcome;
+	struct store_resource res;
+	char policy_id[STORE_ID_SIZE];
+	int64_t expires_ns;
+	char detail[256];
+};
+
+void sig_decide(struct sig *s, const struct sig_request *rq,
+		struct sig_verdict *v);
+const char *sig_outcome_name(enum sig_outcome o);
+
+/* gateway.c */
+void sig_gateway_join(struct sig_peer *p, const struct proto_sig_msg *m);
+void sig_gateway_resource_updated(struct sig *s,
+				  const struct store_resource *r);
+
+/* client.c */
+void sig_client_join(struct sig_peer *p, const struct proto_sig_msg *m);
+/* Pushes the difference between what the actor's clients saw and what
+ * the actor may see now. */
+void sig_client_sync(struct sig *s, const char *actor_id);
+/* resource_created_or_updated to every client that saw it. */
+void sig_client_resource_updated(struct sig *s, const struct store_resource *r);
+/* resource_deleted to every client that saw it. */
+void sig_client_resource_gone(struct sig *s, const char *resource_id);
+void sig_client_forget(struct sig_peer *p);
+
+/* seen.c */
+bool sig_seen_has(const struct sig_peer *p, const char *id);
+int sig_seen_add(struct sig_peer *p, const char *id);
+void sig_seen_del(struct sig_peer *p, const char *id);
+
+/* authorize.c */
+void sig_authorize(struct sig_peer *p, const struct proto_sig_msg *m);
+void sig_authorize_fail(struct sig_peer *p, const char *ref,
+			const char *resource_id,
+			enum proto_sig_fail_reason why);
+
+/* pending.c */
+int sig_pending_add(struct sig *s, struct sig_pending *pd);
+void sig_pending_ack(struct sig_peer *gw, const char *authz_id);
+void sig_pending_sweep(struct sig *s);
+void sig_pending_peer_gone(struct sig *s, struct sig_peer *p);
+/* Revoked before its ack: the client is told it is forbidden. */
+void sig_pending_drop(struct sig *s, const char *authz_id);
+
+/* collect.c: rows copied out, so acting on them cannot disturb a query */
+struct sig_authz_list {
+	struct store_authz *a;
+	size_t n, cap;
+};
+int sig_authz_collect(struct sig *s, enum store_authz_by by, const char *id,
+		      struct sig_authz_list *out);
+void sig_authz_list_free(struct sig_authz_list *l);
+
+/* revoke.c */
+/* reject_access to its gateway (if online), delete, audit, log. */
+void sig_revoke(struct sig *s, const struct store_authz *a, const char *why);
+/* Every authorization of by/id; recheck: only those now denied. */
+void sig_revoke_by(struct sig *s, enum store_authz_by by, const char *id,
+		   bool recheck, const char *why);
+
+/* feed.c */
+int sig_feed_start(struct sig *s, char *err, size_t errlen);
+int sig_feed_handle(struct sig *s, const struct store_change *c);
+
+/* expiry.c */
+void sig_expiry_start(struct sig *s);
+
+#endif /* FZ_PORTAL_SIG_PRIV_H */

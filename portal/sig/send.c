@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every message out goes through the codec (proto/sig.h), so the portal
+ * can only send what an agent's parser accepts; a message the codec
+ * refuses is logged and dropped rather than sent malformed.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "priv.h"
+#include "core/log.h"
+
+int sig_send(struct sig_peer *p, const struct proto_sig_msg *m)
+{
+	struct proto_sig_error e;
+	char *text;
+	size_t len;
+	int ret;
+
+	if (p->gone)
+		return -EPIPE;
+	ret = proto_sig_build(m, &text, &len, &e);
+	if (ret) {
+		core_log("send_failed", "event", proto_sig_event_name(m->kind),
+			 "who", web_conn_name(p->conn), "reason", e.reason,
+			 "msg", e.message, NULL);
+		return ret;
+	}
+	ret = web_conn_send(p->conn, text, len);
+	free(text);
+	return ret;
+}
+
+void sig_reply(struct sig_peer *p, const char *ref, const char *error)
+{
+	struct proto_sig_msg m = { .kind = PROTO_SIG_REPLY, .ref = ref };
+
+	m.topic = p->role == WEB_ROLE_GATEWAY ? "gateway" : "client";
+	m.reply.status = error ? PROTO_SIG_ERROR : PROTO_SIG_OK;
+	m.reply.reason = error;
+	sig_send(p, &m);
+}
+
+void sig_disconnect(struct sig_peer *p, const char *reason)
+{
+	struct proto_sig_msg m = { .kind = PROTO_SIG_DISCONNECT };
+
+	if (p->gone)
+		return;
+	m.topic = p->role == WEB_ROLE_GATEWAY ? "gateway" : "client";
+	m.disconnect.reason = reason;
+	sig_send(p, &m);
+	p->gone = true;
+	sig_pending_peer_gone(p->sig, p);
+	sig_presence_leave(p->sig, p);
+	web_conn_close(p->conn, WEB_CLOSE_NORMAL, reason);
+}

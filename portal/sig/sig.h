@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The signalling wing (portal/sig/): what the portal says to gateways
+ * and clients over the web wing's sockets. It authenticates sockets
+ * against the store's tokens, keeps who is online in memory, answers
+ * joins with `init`, decides `request_authorization` (policy engine,
+ * gateway choice, the pair's preshared key), and follows the store's
+ * `changes` rows to revoke, update and disconnect as administrators
+ * change things, in proportion to what each change affects.
+ *
+ * One thread: every function here runs on the loop given to sig_new().
+ * The web wing's callbacks map one to one onto the sig_web_* functions;
+ * serve.c passes them through (its web_config.arg is its own).
+ */
+#ifndef FZ_PORTAL_SIG_H
+#define FZ_PORTAL_SIG_H
+
+#include <stddef.h>
+#include <uv.h>
+
+#include "store/store.h"
+#include "web/web.h"
+
+struct sig;
+
+/*
+ * Reads the portal secret (meta "psk_key"), marks every device offline
+ * (no socket outlives a restart), and starts the feed and expiry timers
+ * on loop. NULL with a sentence in err when it cannot. The store stays
+ * the caller's and must outlive the sig.
+ */
+struct sig *sig_new(uv_loop_t *loop, struct store *store, char *err,
+		    size_t errlen);
+
+/* Stops the timers (uv_close); uv_run() returns once they are closed. */
+void sig_stop(struct sig *s);
+/* After uv_run() has returned (and every socket is gone); s may be NULL. */
+void sig_free(struct sig *s);
+
+/*
+ * Reads the changes written since the last look now rather than at the
+ * next tick of the 100 ms timer: for writers in this process (the REST
+ * API), so that a revocation is not even 100 ms late.
+ */
+void sig_feed_poke(struct sig *s);
+
+/* The web wing's callbacks (struct web_config), with s for arg. */
+int sig_web_authenticate(struct sig *s, struct web_auth *auth);
+void sig_web_release(struct sig *s, void *principal);
+void sig_web_open(struct sig *s, struct web_conn *conn);
+void sig_web_message(struct sig *s, struct web_conn *conn, const char *text,
+		     size_t len);
+void sig_web_close(struct sig *s, struct web_conn *conn, int code,
+		   const char *reason);
+
+#endif /* FZ_PORTAL_SIG_H */

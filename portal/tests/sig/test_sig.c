@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The signalling wing without sockets: the id multimap, the decision on
+ * a request against a real SQLite store, and the change feed's actions
+ * on the authorizations table (no peer online: rows and audit only).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+#include <uv.h>
+
+#include "../suites.h"
+#include "../store/fixture.h"
+#include "sig/priv.h"
+
+START_TEST(test_index)
+{
+	static char keys[1000][STORE_ID_SIZE];
+	struct sig_index ix = { 0 };
+	void *out[4];
+	int vals[3];
+
+	for (int i = 0; i < 1000; i++) {
+		snprintf(keys[i], STORE_ID_SIZE, "k-%04d", i);
+		ck_assert_int_eq(sig_index_add(&ix, keys[i], &keys[i]), 0);
+	}
+	ck_assert_uint_ge(ix.n_buckets, 500); /* it grew */
+	for (int i = 0; i < 1000; i += 97)
+		ck_assert_ptr_eq(sig_index_first(&ix, keys[i])->val, &keys[i]);
+	ck_assert_ptr_null(sig_index_first(&ix, "nope"));
+	/* A multimap, case-insensitive. */
+	for (int i = 0; i < 3; i++)
+		sig_index_add(&ix, "SITE", &vals[i]);
+	ck_assert_uint_eq(sig_index_get(&ix, "site", out, 4), 3);
+	ck_assert_uint_eq(sig_index_get(&ix, "site", out, 2), 3);
+	ck_assert_int_eq(sig_index_del(&ix, "site", &vals[1]), 1);
+	ck_assert_int_eq(sig_index_del(&ix, "site", &vals[1]), 0);
+	ck_assert_uint_eq(sig_index_count(&ix, "site"), 2);
+	ck_assert_uint_eq(sig_index_values(&ix, NULL, 0), 1002);
+	sig_index_free(&ix);
+	ck_assert_uint_eq(ix.n, 0);
+}
+END_TEST
+
+static struct fixture f;
+static struct store_err err;
+static struct store_site site;
+static struct store_resource res, other;
+static struct store_group eng;
+static struct store_actor alice, bob;
+static struct store_policy pol;
+static uv_loop_t loop;
+static struct sig *s;
+
+static void add(enum store_kind k, void *rec, const char *name)
+{
+	/* Every record starts with id and account_id. */
+	strcpy((char *)rec + STORE_ID_SIZE, f.account.id);
+	if (k == STORE_SITE)
+		strcpy(((struct store_site *)rec)->name, name);
+	ck_store_ok(store_create(f.s, k, rec, &err), err);
+}
+
+static void resource(struct store_resource *r, const char *name,
+		     const char *addr)
+{
+	strcpy(r->site_id, site.id);
+	strcpy(r->name, name);
+	strcpy(r->type, "ip");
+	strcpy(r->address, addr);
+	strcpy(r->filters, "[]");
+	add(STORE_RESOURCE, r, NULL);
+}
+
+static void actor(struct store_actor *a, const char *name)
+{
+	strcpy(a->type, "user");
+	strcpy(a->role, "member");
+	strcpy(a->name, name);
+	add(STORE_ACTOR, a, NULL);
+}
+
+static void setup(void)
+{
+	uint8_t secret[32] = { 1 };
+	char msg[256];
+
+	fixture_open(&f);
+	memset(&site, 0, sizeof(site));
+	memset(&res, 0, sizeof(res));
+	memset(&other, 0, sizeof(other));
+	memset(&eng, 0, sizeof(eng));
+	memset(&alice, 0, sizeof(alice));
+	memset(&bob, 0, sizeof(bob));
+	memset(&pol, 0, sizeof(pol));
+	add(STORE_SITE, &site, "A");
+	resource(&res, "r1", "10.0.0.1");
+	resource(&other, "r2", "10.0.0.2");
+	strcpy(eng.name, "eng");
+	add(STORE_GROUP, &eng, NULL);
+	actor(&alice, "alice");
+	actor(&bob, "bob");
+	ck_store_ok(store_member_add(f.s, eng.id, alice.id, &err), err);
+	strcpy(pol.group_id, eng.id);
+	strcpy(pol.resource_id, res.id);
+	strcpy(pol.conditions, "[]");
+	add(STORE_POLICY, &pol, NULL);
+	ck_store_ok(store_meta_set(f.s, "psk_key", secret, 32, &err), err);
+	ck_assert_int_eq(uv_loop_init(&loop), 0);
+	s = sig_new(&loop, f.s, msg, sizeof(msg));
+	ck_assert_msg(s, "%s", msg);
+}
+
+static void teardown(void)
+{
+	sig_stop(s);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	sig_free(s);
+	ck_assert_int_eq(uv_loop_close(&loop), 0);
+	fixture_close(&f);
+}
+
+static enum sig_outcome decide(const char *actor_id, const char *res_id,
+			       const char *remote, struct sig_verdict *v)
+{
+	struct sig_request rq = { .account_id = f.account.id,
+				  .actor_id = actor_id,
+				  .resource_id = res_id };
+	char ip[64];
+
+	sig_remote_ip(remote, ip, sizeof(ip), &rq.remote);
+	sig_decide(s, &rq, v);
+	return v->outcome;
+}
+
+START_TEST(test_decide)
+{
+	struct sig_verdict v;
+	int64_t now = sig_now_ns();
+
+	ck_assert_int_eq(decide(alice.id, res.id, "192.0.2.1:5", &v),
+			 SIG_ALLOW);
+	ck_assert_str_eq(v.policy_id, pol.id);
+	ck_assert_str_eq(v.res.site_id, site.id);
+	/* Neither window nor token: capped at a client session. */
+	ck_assert_int_gt(v.expires_ns, now + 86400ll * 1000000000);
+	ck_assert_int_le(v.expires_ns,
+			 sig_now_ns() + SIG_AUTHZ_TTL_MAX_S * 1000000000ll);
+	/* Default deny: no policy of bob's groups, none for r2. */
+	ck_assert_int_eq(decide(bob.id, res.id, "192.0.2.1:5", &v),
+			 SIG_NOT_FOUND);
+	ck_assert_int_eq(decide(alice.id, other.id, "192.0.2.1:5", &v),
+			 SIG_NOT_FOUND);
+	ck_assert_int_eq(decide(alice.id,
+				"0b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c11",
+				"192.0.2.1:5", &v),
+			 SIG_NOT_FOUND);
+	/* A condition on the remote address, IPv4 and IPv6 sockets. */
+	strcpy(pol.conditions,
+	       "[{\"property\":\"remote_ip\",\"operator\":"
+	       "\"is_in_cidr\",\"values\":[\"192.0.2.0/24\"]}]");
+	ck_store_ok(store_update(f.s, STORE_POLICY, &pol, &err), err);
+	ck_assert_int_eq(decide(alice.id, res.id, "192.0.2.9:5", &v),
+			 SIG_ALLOW);
+	ck_assert_int_eq(decide(alice.id, res.id, "198.51.100.1:5", &v),
+			 SIG_FORBIDDEN);
+	ck_assert_msg(v.detail[0], "a denial says why");
+	ck_assert_int_eq(decide(alice.id, res.id, "[2001:db8::1]:5", &v),
+			 SIG_FORBIDDEN);
+	/* A disabled policy links nothing. */
+	pol.disabled_at = now;
+	ck_store_ok(store_update(f.s, STORE_POLICY, &pol, &err), err);
+	ck_assert_int_eq(decide(alice.id, res.id, "192.0.2.9:5", &v),
+			 SIG_NOT_FOUND);
+}
+END_TEST
+
+/* An authorization of alice's client for res under pol. */
+static void authz(struct store_authz *a, struct store_client *c,
+		  struct store_token *t)
+{
+	memset(t, 0, sizeof(*t));
+	strcpy(t->id, "1b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c11");
+	strcpy(t->account_id, f.account.id);
+	strcpy(t->kind, "client");
+	strcpy(t->actor_id, alice.id);
+	t->expires_at = sig_now_ns() + 3600ll * 1000000000;
+	store_token_create(f.s, t, &err); /* once per test: may exist */
+	memset(c, 0, sizeof(*c));
+	strcpy(c->account_id, f.account.id);
+	strcpy(c->actor_id, alice.id);
+	strcpy(c->name, "laptop");
+	memset(c->public_key, 7, sizeof(c->public_key));
+	ck_store_ok(store_client_upsert(f.s, c, &err), err);
+	memset(a, 0, sizeof(*a));
+	strcpy(a->account_id, f.account.id);
+	strcpy(a->client_id, c->id);
+	strcpy(a->gateway_id, "2b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c11");
+	strcpy(a->resource_id, res.id);
+	strcpy(a->policy_id, pol.id);
+	strcpy(a->token_id, t->id);
+	a->expires_at = sig_now_ns() + 3600ll * 1000000000;
+	ck_store_ok(store_authz_insert(f.s, a, &err), err);
+}
+
+static int count(void *arg, const void *rec)
+{
+	(void)rec;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int rows(enum store_authz_by by, const char *id)
+{
+	int n = 0;
+
+	ck_store_ok(store_authz_list_by(f.s, by, id, count, &n, &err), err);
+	return n;
+}
+
+static void change(const char *entity, const char *op, const char *id,
+		   const char *data)
+{
+	struct store_change c = { 0 };
+
+	strcpy(c.account_id, f.account.id);
+	strcpy(c.entity, entity);
+	strcpy(c.op, op);
+	strcpy(c.object_id, id);
+	snprintf(c.data, sizeof(c.data), "%s", data);
+	ck_store_ok(store_change_append(f.s, &c, &err), err);
+}
+
+static int revoked(void *arg, const void *rec)
+{
+	const struct store_audit *a = rec;
+
+	if (!strcmp(a->action, "authorization.revoke") &&
+	    !strcmp(a->source, "signal") && !strcmp(a->decision, "deny"))
+		(*(int *)arg)++;
+	return 0;
+}
+
+/* Audit rows of revocations. */
+static int revocations(void)
+{
+	int n = 0;
+
+	ck_store_ok(store_audit_list(f.s, f.account.id, 0, 0, revoked, &n,
+				     &err),
+		    err);
+	return n;
+}
+
+START_TEST(test_feed_policy_delete)
+{
+	struct store_authz a;
+	struct store_client c;
+	struct store_token t;
+	char data[512];
+
+	authz(&a, &c, &t);
+	/* A condition change that still holds keeps the authorization. */
+	change("policy", "update", pol.id,
+	       "{\"before\":{\"enabled\":true,\"conditions\":[]},"
+	       "\"after\":{\"enabled\":true,\"conditions\":[{}]}}");
+	sig_feed_poke(s);
+	ck_assert_int_eq(rows(STORE_AUTHZ_BY_POLICY, pol.id), 1);
+	ck_store_ok(store_delete(f.s, STORE_POLICY, pol.id, &err), err);
+	snprintf(data, sizeof(data),
+		 "{\"before\":{\"id\":\"%s\",\"group_id\":\"%s\","
+		 "\"resource_id\":\"%s\",\"enabled\":true},\"after\":null}",
+		 pol.id, eng.id, res.id);
+	change("policy", "delete", pol.id, data);
+	sig_feed_poke(s);
+	ck_assert_int_eq(rows(STORE_AUTHZ_BY_POLICY, pol.id), 0);
+	ck_assert_int_eq(revocations(), 1);
+	/* Read once: a second poke finds nothing new. */
+	sig_feed_poke(s);
+}
+END_TEST
+
+START_TEST(test_feed_member_token_resource)
+{
+	struct store_authz a;
+	struct store_client c;
+	struct store_token t;
+	char data[256];
+
+	/* Member removed: alice's authorizations are re-checked, gone. */
+	authz(&a, &c, &t);
+	ck_store_ok(store_member_remove(f.s, eng.id, alice.id, &err), err);
+	snprintf(data, sizeof(data),
+		 "{\"before\":{\"group_id\":\"%s\",\"actor_id\":\"%s\"},"
+		 "\"after\":null}",
+		 eng.id, alice.id);
+	change("member", "delete", eng.id, data);
+	sig_feed_poke(s);
+	ck_assert_int_eq(rows(STORE_AUTHZ_BY_CLIENT, c.id), 0);
+	/* Token deleted: every authorization it made goes. */
+	ck_store_ok(store_member_add(f.s, eng.id, alice.id, &err), err);
+	authz(&a, &c, &t);
+	change("token", "delete", t.id, "{\"before\":{},\"after\":null}");
+	sig_feed_poke(s);
+	ck_assert_int_eq(rows(STORE_AUTHZ_BY_TOKEN, t.id), 0);
+	/* Resource deleted. */
+	authz(&a, &c, &t);
+	change("resource", "delete", res.id, "{\"before\":{},\"after\":null}");
+	sig_feed_poke(s);
+	ck_assert_int_eq(rows(STORE_AUTHZ_BY_RESOURCE, res.id), 0);
+	/* Unknown entities are ignored, not fatal. */
+	change("nonsense", "delete", res.id, "not json");
+	sig_feed_poke(s);
+}
+END_TEST
+
+START_TEST(test_expired)
+{
+	struct store_authz a;
+	struct store_client c;
+	struct store_token t;
+	int64_t n = -1;
+
+	authz(&a, &c, &t);
+	ck_store_ok(store_authz_delete_expired(f.s, sig_now_ns(), &n, &err),
+		    err);
+	ck_assert_int_eq(n, 0);
+	ck_store_ok(store_authz_delete_expired(f.s, a.expires_at, &n, &err),
+		    err);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(rows(STORE_AUTHZ_BY_CLIENT, c.id), 0);
+}
+END_TEST
+
+START_TEST(test_convert)
+{
+	struct proto_sig_endpoint eps[4];
+	struct proto_sig_resource r;
+	char buf[256];
+	size_t n;
+
+	strcpy(res.filters, "[{\"protocol\":\"tcp\",\"port_range_start\":80,"
+			    "\"port_range_end\":90},{\"protocol\":\"icmp\"}]");
+	ck_assert_int_eq(sig_resource_msg(&res, &r), 0);
+	ck_assert_uint_eq(r.n_filters, 2);
+	ck_assert_uint_eq(r.filters[0].port_end, 90);
+	ck_assert_int_eq(sig_endpoints_parse("[\"192.0.2.1:51820\","
+					     "\"[2001:db8::1]:1\",\"bad\"]",
+					     eps, 4, &n),
+			 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(sig_endpoints_json(eps, n, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "[\"192.0.2.1:51820\",\"[2001:db8::1]:1\"]");
+}
+END_TEST
+
+Suite *portal_sig_suite(void)
+{
+	Suite *su = suite_create("portal_sig");
+	TCase *tc = tcase_create("index");
+	TCase *st = tcase_create("store");
+
+	tcase_add_test(tc, test_index);
+	suite_add_tcase(su, tc);
+	tcase_add_checked_fixture(st, setup, teardown);
+	tcase_add_test(st, test_decide);
+	tcase_add_test(st, test_feed_policy_delete);
+	tcase_add_test(st, test_feed_member_token_resource);
+	tcase_add_test(st, test_expired);
+	tcase_add_test(st, test_convert);
+	suite_add_tcase(su, st);
+	return su;
+}
