@@ -124,16 +124,16 @@ code=$(https "https://127.0.0.1:$port/readyz")
 [ "$code" = 200 ] && pass "/readyz is 200 while serving" ||
 	fail "/readyz is 200 while serving ($code)"
 code=$(https "https://127.0.0.1:$port/api/v1/sites")
-[ "$code" = 404 ] && grep -q '"code":"not_found"' "$dir/body" &&
-	pass "/api/... answers 404 not_found JSON until the admin wing" ||
-	fail "/api/... answers 404 not_found JSON ($code)"
+[ "$code" = 401 ] && grep -q '"error"' "$dir/body" &&
+	pass "/api/... without a token answers 401 with a JSON error" ||
+	fail "/api/... without a token answers 401 with a JSON error ($code)"
 code=$(https "https://127.0.0.1:$port/elsewhere")
 [ "$code" = 404 ] && pass "an unknown path is 404" ||
 	fail "an unknown path is 404 ($code)"
 head -c 65536 /dev/zero | tr '\0' x >"$dir/64k"
 code=$(https -H 'Expect:' --data-binary @"$dir/64k" \
 	"https://127.0.0.1:$port/api/v1/sites")
-[ "$code" = 404 ] && pass "a 64 KiB body reaches the API" ||
+[ "$code" = 401 ] && pass "a 64 KiB body reaches the API (401: no token)" ||
 	fail "a 64 KiB body reaches the API ($code)"
 echo x >>"$dir/64k"
 code=$(https -H 'Expect:' --data-binary @"$dir/64k" \
