@@ -401,6 +401,24 @@ static int fz_check_real_addr(const struct fz_prefix *real,
 		.family = AF_INET6, .cidr = FZ_RANGE_ALL_V6_LEN,
 		.addr = FZ_RANGE_ALL_V6
 	};
+	/*
+	 * NAT64's well-known and local-use prefixes (RFC 6052, RFC 8215):
+	 * through a translator on the gateway's path they reach IPv4 hosts,
+	 * including every one refused above.
+	 */
+	static const struct fz_prefix nat64 = {
+		.family = AF_INET6, .cidr = 96,
+		.addr = { 0x00, 0x64, 0xff, 0x9b }
+	};
+	static const struct fz_prefix nat64_local = {
+		.family = AF_INET6, .cidr = 48,
+		.addr = { 0x00, 0x64, 0xff, 0x9b, 0x00, 0x01 }
+	};
+	/* The IPv6 address of a cloud's instance metadata (AWS). */
+	static const struct fz_prefix metadata6 = {
+		.family = AF_INET6, .cidr = 128,
+		.addr = { 0xfd, 0x00, 0x0e, 0xc2, [14] = 0x02, [15] = 0x54 }
+	};
 	const struct in6_addr *a6 = (const struct in6_addr *)real->addr;
 	__be32 a4;
 	int type;
@@ -433,6 +451,11 @@ static int fz_check_real_addr(const struct fz_prefix *real,
 		return fz_real_bad("multicast");
 	if (type & IPV6_ADDR_MAPPED)
 		return fz_real_bad("IPv4-mapped");
+	if (fz_prefix_contains(&nat64, AF_INET6, real->addr) ||
+	    fz_prefix_contains(&nat64_local, AF_INET6, real->addr))
+		return fz_real_bad("NAT64 (64:ff9b::/96, 64:ff9b:1::/48)");
+	if (fz_prefix_contains(&metadata6, AF_INET6, real->addr))
+		return fz_real_bad("a cloud metadata service (fd00:ec2::254)");
 	if (fz_prefix_contains(&firezone6, AF_INET6, real->addr))
 		return fz_real_bad("in Firezone's ranges (" FZ_RANGE_ALL_V6_TEXT ")");
 	return 0;

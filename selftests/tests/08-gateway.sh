@@ -466,6 +466,12 @@ check "... one to the gateway's own address" \
 	map_refused 100.96.0.7 172.31.0.1 "gateway's own"
 check "... and its own IPv6 address" \
 	map_refused fd00:2021:1111:8000::7 fd00:31::1 "gateway's own"
+check "... one into NAT64's well-known prefix (an IPv4 host behind a translator)" \
+	map_refused fd00:2021:1111:8000::7 64:ff9b::a9fe:a9fe NAT64
+check "... and into its local-use prefix" \
+	map_refused fd00:2021:1111:8000::7 64:ff9b:1::7f00:1 NAT64
+check "... one to a cloud's IPv6 metadata service" \
+	map_refused fd00:2021:1111:8000::7 fd00:ec2::254 metadata
 check "... and they changed nothing: flow A still reaches .11" \
 	sh -c "ip netns exec client '$PY' '$GWPKT' udp 100.96.0.7 5001 23 --sport 40007 &&
 		grep -q '^udp 100.64.0.2 40007 5001 23 172.31.0.11$' '$FZ_RUN/res-listen.log'"
