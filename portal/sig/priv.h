@@ -17,7 +17,6 @@
 #include "policy/eval.h"
 #include "proto/sig.h"
 
-#define SIG_ACK_TIMEOUT_MS 5000 /* a gateway's authorization_created */
 #define SIG_FEED_MS 100 /* how often the changes table is read */
 #define SIG_FEED_BATCH 256 /* changes handled per read */
 #define SIG_EXPIRY_MS 10000 /* how often expired rows are deleted */
@@ -79,6 +78,7 @@ struct sig {
 	struct sig_pending *pending; /* oldest last */
 	uv_timer_t feed_timer, expiry_timer;
 	int64_t feed_seq; /* the last change handled */
+	unsigned int ack_timeout_ms; /* for authorization_created */
 	bool stopped;
 };
 
