@@ -157,7 +157,7 @@ START_TEST(test_rate_close_after_run)
 	while ((v = web_rate_take(&r, 0)) == WEB_RATE_REFUSE)
 		refused++;
 	ck_assert_int_eq(v, WEB_RATE_CLOSE);
-	ck_assert_int_eq(refused, WEB_RATE_CLOSE_RUN(&r) - 1);
+	ck_assert_uint_eq(refused, WEB_RATE_CLOSE_RUN(&r) - 1);
 }
 END_TEST
 
@@ -183,7 +183,8 @@ START_TEST(test_rate_forgiven)
 	struct web_rate r;
 
 	web_rate_init(&r, WEB_RATE_PER_S, WEB_RATE_BURST, 0);
-	for (int i = 0; i < WEB_RATE_BURST + WEB_RATE_CLOSE_RUN(&r) - 1; i++)
+	for (unsigned int i = 0; i < WEB_RATE_BURST + WEB_RATE_CLOSE_RUN(&r) - 1;
+	     i++)
 		web_rate_take(&r, 0);
 	ck_assert_int_eq(web_rate_take(&r, 2500), WEB_RATE_OK); /* full */
 	for (int i = 0; i < WEB_RATE_BURST - 1; i++)
