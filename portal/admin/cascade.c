@@ -28,7 +28,7 @@ static int each_token(void *arg, const void *rec)
 	const struct store_token *t = rec;
 	struct collect *c = arg;
 	const char *ref = strcmp(c->field, "site_id") ? t->actor_id :
-							 t->site_id;
+							t->site_id;
 
 	if (!strcmp(ref, c->id))
 		json_object_array_add(c->list, id_str(t->id));
@@ -54,10 +54,9 @@ static int each_group(void *arg, const void *rec)
 {
 	struct collect *c = arg;
 
-	json_object_array_add(c->list,
-			      admin_member_json(
-				      ((const struct store_group *)rec)->id,
-				      c->id));
+	json_object_array_add(
+		c->list, admin_member_json(
+				 ((const struct store_group *)rec)->id, c->id));
 	return 0;
 }
 
@@ -66,10 +65,9 @@ static int each_member(void *arg, const void *rec)
 {
 	struct collect *c = arg;
 
-	json_object_array_add(c->list,
-			      admin_member_json(
-				      c->id,
-				      ((const struct store_actor *)rec)->id));
+	json_object_array_add(
+		c->list, admin_member_json(
+				 c->id, ((const struct store_actor *)rec)->id));
 	return 0;
 }
 
@@ -79,7 +77,7 @@ static int each_policy(void *arg, const void *rec)
 	const struct store_policy *p = rec;
 	struct collect *c = arg;
 	const char *ref = strcmp(c->field, "group_id") ? p->resource_id :
-							  p->group_id;
+							 p->group_id;
 	json_object *o;
 
 	if (strcmp(ref, c->id))
@@ -117,8 +115,8 @@ static const struct {
 	[CHILD_POLICIES_OF_RESOURCE] = { "policies", "resource_id" },
 };
 
-static int list_children(struct admin_ctx *ctx, enum child k,
-			 struct collect *c, struct store_err *serr)
+static int list_children(struct admin_ctx *ctx, enum child k, struct collect *c,
+			 struct store_err *serr)
 {
 	const char *acct = ctx->account.id;
 

@@ -97,10 +97,9 @@ int admin_record_delete(struct admin_ctx *ctx, const char *entity,
 	if (!fits(before)) {
 		json_object *c = json_object_new_object();
 
-		json_object_object_foreach(cascade, k, v)
-			if (strcmp(k, "memberships"))
-				json_object_object_add(c, k,
-						       json_object_get(v));
+		json_object_object_foreach(cascade, k,
+					   v) if (strcmp(k, "memberships"))
+			json_object_object_add(c, k, json_object_get(v));
 		json_object_object_add(c, "truncated",
 				       json_object_new_boolean(true));
 		json_object_object_add(before, "cascade", c);
@@ -112,8 +111,7 @@ int admin_record_delete(struct admin_ctx *ctx, const char *entity,
 				       json_object_new_boolean(true));
 		json_object_object_add(before, "cascade", c);
 	}
-	ret = admin_record(ctx, entity, "delete", object_id, before, NULL,
-			   err);
+	ret = admin_record(ctx, entity, "delete", object_id, before, NULL, err);
 	json_object_put(before);
 	return ret;
 }

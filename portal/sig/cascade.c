@@ -34,9 +34,8 @@ static const char *entry(json_object *l, size_t i, const char *key)
 	    (!json_object_object_get_ex(e, key, &v) ||
 	     !json_object_is_type(v, json_type_string)))
 		return NULL;
-	return json_object_get_string(json_object_is_type(e, json_type_string) ?
-					      e :
-					      v);
+	return json_object_get_string(
+		json_object_is_type(e, json_type_string) ? e : v);
 }
 
 void sig_disconnect_all(struct sig *s, const struct sig_index *ix,
@@ -79,8 +78,7 @@ bool sig_cascade_site(struct sig *s, json_object *before)
 		return false;
 	/* Tokens first: a socket that has not joined yet has no gateway id. */
 	drop_each(s, toks, &s->tokens, STORE_AUTHZ_BY_TOKEN, "site deleted");
-	drop_each(s, gws, &s->gateways, STORE_AUTHZ_BY_GATEWAY,
-		  "site deleted");
+	drop_each(s, gws, &s->gateways, STORE_AUTHZ_BY_GATEWAY, "site deleted");
 	return true;
 }
 

@@ -178,7 +178,8 @@ static void on_gateway(struct sig *s, const struct change *ch)
 {
 	if (strcmp(ch->c->op, "delete"))
 		return;
-	sig_disconnect_all(s, &s->gateways, ch->c->object_id, "gateway deleted");
+	sig_disconnect_all(s, &s->gateways, ch->c->object_id,
+			   "gateway deleted");
 	sig_revoke_by(s, STORE_AUTHZ_BY_GATEWAY, ch->c->object_id, false,
 		      "gateway deleted");
 }

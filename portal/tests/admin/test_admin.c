@@ -337,8 +337,7 @@ START_TEST(test_cascade)
 	c = last_cascade(&d);
 	ck_assert_uint_eq(list_len(c, "memberships"), 1);
 	ck_assert_uint_eq(list_len(c, "policies"), 1);
-	p = json_object_array_get_idx(json_object_object_get(c, "policies"),
-				      0);
+	p = json_object_array_get_idx(json_object_object_get(c, "policies"), 0);
 	ck_assert(json_object_object_get_ex(p, "resource_id", NULL));
 	json_object_put(d);
 
@@ -375,16 +374,17 @@ START_TEST(test_cascade_truncated)
 	ok("group", "create", NULL, "{\"name\":\"big\"}");
 	ok("policy", "create", NULL,
 	   "{\"group_id\":\"big\",\"resource_id\":\"w\"}");
-	for (int i = 0; i < 120; i++) {
+	/* call(), not ok(): counting every row each time is quadratic. */
+	for (int i = 0; i < 100; i++) {
 		snprintf(req, sizeof(req), "{\"name\":\"u%d\"}", i);
-		ok("actor", "create", NULL, req);
+		ck_assert_int_eq(call("actor", "create", NULL, req, NULL), 0);
 		snprintf(req, sizeof(req), "{\"actor_id\":\"u%d\"}", i);
-		ok("member", "add", "big", req);
+		ck_assert_int_eq(call("member", "add", "big", req, NULL), 0);
 	}
 	ok("group", "delete", "big", NULL);
 	c = last_cascade(&d);
-	ck_assert(json_object_get_boolean(json_object_object_get(c,
-								 "truncated")));
+	ck_assert(json_object_get_boolean(
+		json_object_object_get(c, "truncated")));
 	ck_assert(!json_object_object_get_ex(c, "memberships", NULL));
 	ck_assert_uint_eq(list_len(c, "policies"), 1);
 	json_object_put(d);

@@ -179,11 +179,13 @@ async def member_removed(t):
 
 
 async def group_deleted(t):
-    """dave (temp) and alice (eng) both hold rA2; temp goes while dave
-    is offline: only dave's authorization goes, through pT."""
+    """dave (temp) and alice (eng) both hold rA2; temp goes while dave's
+    client is offline: only dave's authorization goes, through pT, and
+    only dave's other (online) client is told resource_deleted."""
     d = t.d
     gw = t.gA
     dave = await peer(t, "client", d["tDave"])
+    dave2 = await peer(t, "client", d["tDave"])
     alice = await peer(t, "client", d["tAlice"])
     ok = await granted(dave, d["rA2"]) and await granted(alice, d["rA2"])
     await dave.close()
@@ -194,12 +196,16 @@ async def group_deleted(t):
     check(got == {(dave.id, d["rA2"])},
           "a group delete revokes exactly its policies' authorizations, "
           "an offline member's too", got)
+    m = await dave2.expect("resource_deleted", 1.0)
+    check(m and m["payload"]["id"] == d["rA2"],
+          "a member's online client is told resource_deleted", m)
     gone = await alice.expect_nothing(0.2, ["resource_deleted"])
     check(not gone, "a client of another group keeps the resource", gone)
     left = t.db.one("SELECT count(*) FROM authorizations WHERE policy_id = ?",
                     d["pT"])
     check(left == 0, "the group's policies hold no authorization", left)
     await alice.close()
+    await dave2.close()
 
 
 async def actor_deleted(t):

@@ -183,8 +183,8 @@ START_TEST(test_rate_forgiven)
 	struct web_rate r;
 
 	web_rate_init(&r, WEB_RATE_PER_S, WEB_RATE_BURST, 0);
-	for (unsigned int i = 0; i < WEB_RATE_BURST + WEB_RATE_CLOSE_RUN(&r) - 1;
-	     i++)
+	for (unsigned int i = 0;
+	     i < WEB_RATE_BURST + WEB_RATE_CLOSE_RUN(&r) - 1; i++)
 		web_rate_take(&r, 0);
 	ck_assert_int_eq(web_rate_take(&r, 2500), WEB_RATE_OK); /* full */
 	for (int i = 0; i < WEB_RATE_BURST - 1; i++)
