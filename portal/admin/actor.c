@@ -172,13 +172,22 @@ int admin_actor_delete(struct admin_ctx *ctx, const char *type, const char *id,
 {
 	struct store_err serr = { 0 };
 	struct store_actor a;
+	json_object *cascade;
+	int ret;
 
 	if (admin_actor_find(ctx, type, id, &a, err))
 		return -1;
-	if (store_delete(ctx->s, STORE_ACTOR, a.id, &serr))
+	cascade = admin_cascade(ctx, "actor", a.id, err);
+	if (!cascade)
+		return -1;
+	if (store_delete(ctx->s, STORE_ACTOR, a.id, &serr)) {
+		json_object_put(cascade);
 		return admin_store_fail(err, "id", &serr);
+	}
 	*resp = admin_actor_json(&a);
-	return admin_record(ctx, "actor", "delete", a.id, *resp, NULL, err);
+	ret = admin_record_delete(ctx, "actor", a.id, *resp, cascade, err);
+	json_object_put(cascade);
+	return ret;
 }
 
 static int create(struct admin_ctx *ctx, const char *id, json_object *req,

@@ -47,13 +47,23 @@
  *              "kind", "actor_id", "site_id", "name", "created_at",
  *              "expires_at", "last_used_at"} (absent references null),
  *              never the hash nor the text.
- * A delete that cascades in the database writes only the parent's row;
- * consumers must treat it as the deletion of the children too:
- *   site     -> its gateway tokens and gateways (a site with resources
- *               cannot be deleted)
- *   actor    -> its clients, tokens and memberships
- *   group    -> its memberships and policies
- *   resource -> its policies
+ * A delete that cascades in the database writes only the parent's row,
+ * but its data.before names what the delete took with it, collected in
+ * the same transaction before the delete (nobody can ask afterwards):
+ * before.cascade is
+ *   site     {"tokens": [ID...], "gateways": [ID...]} (its gateway
+ *            tokens and gateways; a site with resources cannot be
+ *            deleted)
+ *   actor    {"clients": [ID...], "tokens": [ID...], "memberships":
+ *            [{"group_id", "actor_id"}...]}
+ *   group    {"memberships": [{"group_id", "actor_id"}...], "policies":
+ *            [{"id", "group_id", "resource_id"}...]}
+ *   resource {"policies": [{"id", "group_id", "resource_id"}...]}
+ * Consumers treat these as deleted too. When the lists do not fit the
+ * row (8 KiB; a group of thousands), "memberships" is left out, then
+ * every list, and cascade gains "truncated": true: a list present is
+ * complete, a list missing means the consumer must assume any child of
+ * that kind may be gone.
  * Enabling or disabling a policy is an update (see "enabled" in data).
  */
 #ifndef FZ_PORTAL_ADMIN_H

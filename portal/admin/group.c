@@ -112,6 +112,8 @@ static int delete (struct admin_ctx *ctx, const char *id, json_object *req,
 	static const char *const keys[] = { NULL };
 	struct store_err serr = { 0 };
 	struct store_group s;
+	json_object *cascade;
+	int ret;
 
 	if (admin_req_keys(req, keys, err) ||
 	    admin_find(ctx, STORE_GROUP, id, &s, "id", err))
@@ -120,10 +122,17 @@ static int delete (struct admin_ctx *ctx, const char *id, json_object *req,
 		return admin_fail(err, ADMIN_FORBIDDEN, "id",
 				  "the builtin group '%s' cannot be deleted",
 				  s.name);
-	if (store_delete(ctx->s, STORE_GROUP, s.id, &serr))
+	cascade = admin_cascade(ctx, "group", s.id, err);
+	if (!cascade)
+		return -1;
+	if (store_delete(ctx->s, STORE_GROUP, s.id, &serr)) {
+		json_object_put(cascade);
 		return admin_store_fail(err, "id", &serr);
+	}
 	*resp = group_json(&s);
-	return admin_record(ctx, "group", "delete", s.id, *resp, NULL, err);
+	ret = admin_record_delete(ctx, "group", s.id, *resp, cascade, err);
+	json_object_put(cascade);
+	return ret;
 }
 
 static const struct admin_verb verbs[] = {

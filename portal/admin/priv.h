@@ -93,6 +93,20 @@ int admin_record(struct admin_ctx *ctx, const char *entity, const char *op,
 		 const char *object_id, json_object *before, json_object *after,
 		 struct admin_error *err);
 
+/*
+ * The changes and audit rows of a delete that cascades (entity site,
+ * actor, group or resource): before is resp plus "cascade", the ids of
+ * the children the delete takes (admin_cascade(), called before the
+ * delete); cascade is {"truncated": true} when they do not fit the row.
+ */
+int admin_record_delete(struct admin_ctx *ctx, const char *entity,
+			const char *object_id, json_object *resp,
+			json_object *cascade, struct admin_error *err);
+/* The children of entity id, as admin.h's contract names them; NULL
+ * with err filled when the store fails. */
+json_object *admin_cascade(struct admin_ctx *ctx, const char *entity,
+			   const char *id, struct admin_error *err);
+
 /* The REST objects of the records. */
 json_object *admin_actor_json(const struct store_actor *a);
 json_object *admin_token_json(const struct store_token *t);

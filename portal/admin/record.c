@@ -57,3 +57,61 @@ out:
 	json_object_put(d);
 	return ret;
 }
+
+/* resp's members and cascade, as the delete's "before". */
+static json_object *before_of(json_object *resp, json_object *cascade)
+{
+	json_object *b = json_object_new_object();
+
+	json_object_object_foreach(resp, k, v)
+		json_object_object_add(b, k, json_object_get(v));
+	json_object_object_add(b, "cascade", json_object_get(cascade));
+	return b;
+}
+
+/* Whether the change row of before would fit in the store's column. */
+static bool fits(json_object *before)
+{
+	json_object *d = change_data(before, NULL);
+	size_t len = strlen(json_object_to_json_string_ext(
+		d, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+
+	json_object_put(d);
+	return len < STORE_JSON_SIZE;
+}
+
+int admin_record_delete(struct admin_ctx *ctx, const char *entity,
+			const char *object_id, json_object *resp,
+			json_object *cascade, struct admin_error *err)
+{
+	json_object *before = before_of(resp, cascade);
+	int ret;
+
+	/*
+	 * Too many children to name (a group of thousands of members): the
+	 * delete still happens. Memberships go first (the consumer finds
+	 * a group's affected clients through its policies' resources),
+	 * then every list; "truncated" tells the consumer that a missing
+	 * list means "unknown", not "none".
+	 */
+	if (!fits(before)) {
+		json_object *c = json_object_new_object();
+
+		json_object_object_foreach(cascade, k,
+					   v) if (strcmp(k, "memberships"))
+			json_object_object_add(c, k, json_object_get(v));
+		json_object_object_add(c, "truncated",
+				       json_object_new_boolean(true));
+		json_object_object_add(before, "cascade", c);
+	}
+	if (!fits(before)) {
+		json_object *c = json_object_new_object();
+
+		json_object_object_add(c, "truncated",
+				       json_object_new_boolean(true));
+		json_object_object_add(before, "cascade", c);
+	}
+	ret = admin_record(ctx, entity, "delete", object_id, before, NULL, err);
+	json_object_put(before);
+	return ret;
+}

@@ -198,14 +198,23 @@ static int delete (struct admin_ctx *ctx, const char *id, json_object *req,
 	static const char *const keys[] = { NULL };
 	struct store_err serr = { 0 };
 	struct store_resource r;
+	json_object *cascade;
+	int ret;
 
 	if (admin_req_keys(req, keys, err) ||
 	    admin_find(ctx, STORE_RESOURCE, id, &r, "id", err))
 		return -1;
-	if (store_delete(ctx->s, STORE_RESOURCE, r.id, &serr))
+	cascade = admin_cascade(ctx, "resource", r.id, err);
+	if (!cascade)
+		return -1;
+	if (store_delete(ctx->s, STORE_RESOURCE, r.id, &serr)) {
+		json_object_put(cascade);
 		return admin_store_fail(err, "id", &serr);
+	}
 	*resp = resource_json(&r);
-	return admin_record(ctx, "resource", "delete", r.id, *resp, NULL, err);
+	ret = admin_record_delete(ctx, "resource", r.id, *resp, cascade, err);
+	json_object_put(cascade);
+	return ret;
 }
 
 static const struct admin_verb verbs[] = {

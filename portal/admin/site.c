@@ -106,14 +106,23 @@ static int delete (struct admin_ctx *ctx, const char *id, json_object *req,
 	static const char *const keys[] = { NULL };
 	struct store_err serr = { 0 };
 	struct store_site s;
+	json_object *cascade;
+	int ret;
 
 	if (admin_req_keys(req, keys, err) ||
 	    admin_find(ctx, STORE_SITE, id, &s, "id", err))
 		return -1;
-	if (store_delete(ctx->s, STORE_SITE, s.id, &serr))
+	cascade = admin_cascade(ctx, "site", s.id, err);
+	if (!cascade)
+		return -1;
+	if (store_delete(ctx->s, STORE_SITE, s.id, &serr)) {
+		json_object_put(cascade);
 		return admin_store_fail(err, "id", &serr);
+	}
 	*resp = site_json(&s);
-	return admin_record(ctx, "site", "delete", s.id, *resp, NULL, err);
+	ret = admin_record_delete(ctx, "site", s.id, *resp, cascade, err);
+	json_object_put(cascade);
+	return ret;
 }
 
 static const struct admin_verb verbs[] = {

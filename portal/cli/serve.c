@@ -23,6 +23,7 @@
 #include "web/web.h"
 
 #define HEARTBEAT_MAX_S 3600
+#define ACK_TIMEOUT_MAX_S 60
 
 static const char serve_usage[] =
 	"NAME\n"
@@ -31,7 +32,9 @@ static const char serve_usage[] =
 	"SYNOPSIS\n"
 	"    fzportal serve --listen ADDR:PORT --cert FILE --key FILE\n"
 	"                   --db PATH [--heartbeat-interval SECONDS]\n"
-	"                   [--log-format text|json]\n"
+	"                   [--ack-timeout SECONDS] [--log-format text|json]\n"
+	"                   [--gateway-rate N] [--gateway-burst N]\n"
+	"                   [--client-rate N] [--client-burst N]\n"
 	"    fzportal serve -h | --help\n"
 	"\n"
 	"DESCRIPTION\n"
@@ -50,9 +53,10 @@ static const char serve_usage[] =
 	"    token on /client/websocket, unexpired, of an enabled actor;\n"
 	"    anything else is refused with HTTP 401 before the handshake.\n"
 	"    Per socket: a message (fragments reassembled) is at most 16 KiB,\n"
-	"    else the socket is closed with 1009; 20 messages a second with\n"
-	"    bursts of 50, above which messages get a rate_limited error\n"
-	"    reply, and a peer that keeps on is closed with 1008; at most\n"
+	"    else the socket is closed with 1009; a budget of messages a\n"
+	"    second with bursts (clients 20 and 50, gateways 1000 and 2000,\n"
+	"    see --gateway-rate), above which messages get a rate_limited\n"
+	"    error reply, and a peer that keeps on is closed with 1008; at most\n"
 	"    256 KiB waiting to be sent to a peer that reads too slowly,\n"
 	"    else it is closed with 1013. A frame that is not a Phoenix frame\n"
 	"    gets an invalid_message error reply and the socket stays open.\n"
@@ -93,6 +97,22 @@ static const char serve_usage[] =
 	"        The interval peers are expected to send heartbeats at, 1 to\n"
 	"        3600; default 10, so a peer is offline after 30 s of\n"
 	"        silence. Environment: FZPORTAL_HEARTBEAT_INTERVAL.\n"
+	"\n"
+	"    --ack-timeout SECONDS\n"
+	"        How long a gateway has to answer create_authorization with\n"
+	"        authorization_created, 1 to 60; default 5. Past it the\n"
+	"        client gets authorization_creation_failed (offline).\n"
+	"        Environment: FZPORTAL_ACK_TIMEOUT.\n"
+	"\n"
+	"    --gateway-rate N, --gateway-burst N\n"
+	"    --client-rate N, --client-burst N\n"
+	"        The message budget of one socket of that role: N a second\n"
+	"        sustained, N at once; 1 to 1000000. Clients: 20 and 50.\n"
+	"        Gateways: 1000 and 2000, because a gateway acks every\n"
+	"        authorization it is sent, and 10,000 clients over 10\n"
+	"        gateways asking at once send each about 1,000 in a second.\n"
+	"        Environment: FZPORTAL_GATEWAY_RATE, FZPORTAL_GATEWAY_BURST,\n"
+	"        FZPORTAL_CLIENT_RATE, FZPORTAL_CLIENT_BURST.\n"
 	"\n"
 	"    --log-format text|json\n"
 	"        One line per event on standard error, as\n"
@@ -139,7 +159,8 @@ static const char serve_usage[] =
 
 struct serve_opts {
 	const char *listen, *cert, *key, *heartbeat, *log_format;
-	const char *db;
+	const char *db, *ack_timeout;
+	const char *rate[2], *burst[2]; /* by enum web_role */
 };
 
 struct serve {
@@ -153,6 +174,8 @@ struct serve {
 struct serve_arg {
 	struct store *store;
 	struct sig *sig;
+	const char *db;
+	unsigned int ack_ms;
 };
 
 static const struct {
@@ -167,6 +190,16 @@ static const struct {
 	{ "--log-format", "FZPORTAL_LOG_FORMAT",
 	  offsetof(struct serve_opts, log_format) },
 	{ "--db", "FZPORTAL_DB", offsetof(struct serve_opts, db) },
+	{ "--ack-timeout", "FZPORTAL_ACK_TIMEOUT",
+	  offsetof(struct serve_opts, ack_timeout) },
+	{ "--gateway-rate", "FZPORTAL_GATEWAY_RATE",
+	  offsetof(struct serve_opts, rate[WEB_ROLE_GATEWAY]) },
+	{ "--gateway-burst", "FZPORTAL_GATEWAY_BURST",
+	  offsetof(struct serve_opts, burst[WEB_ROLE_GATEWAY]) },
+	{ "--client-rate", "FZPORTAL_CLIENT_RATE",
+	  offsetof(struct serve_opts, rate[WEB_ROLE_CLIENT]) },
+	{ "--client-burst", "FZPORTAL_CLIENT_BURST",
+	  offsetof(struct serve_opts, burst[WEB_ROLE_CLIENT]) },
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -250,25 +283,59 @@ static int parse_listen(const char *s, char *addr, size_t len, int *port)
 	return 0;
 }
 
-static int parse_heartbeat(const char *s, unsigned int *ms)
+/* A whole number from 1 to max; absent: *out left as it is (0 or a default). */
+static int parse_count(const char *s, long max, unsigned int *out)
 {
 	char *p;
 	long v;
 
-	if (!s) {
-		*ms = WEB_HEARTBEAT_MS_DEFAULT;
+	if (!s)
 		return 0;
-	}
 	errno = 0;
 	v = strtol(s, &p, 10);
-	if (errno || p == s || *p || v < 1 || v > HEARTBEAT_MAX_S)
+	if (errno || p == s || *p || v < 1 || v > max)
 		return -1;
-	*ms = (unsigned int)v * 1000;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int parse_heartbeat(const char *s, unsigned int *ms)
+{
+	unsigned int v = WEB_HEARTBEAT_MS_DEFAULT / 1000;
+
+	if (parse_count(s, HEARTBEAT_MAX_S, &v))
+		return -1;
+	*ms = v * 1000;
+	return 0;
+}
+
+/* The per-role budgets; 0 left where unset, the web wing's defaults. */
+static int check_rates(const struct serve_opts *o, struct web_config *cfg)
+{
+	static const char *const flag[2][2] = {
+		[WEB_ROLE_GATEWAY] = { "--gateway-rate", "--gateway-burst" },
+		[WEB_ROLE_CLIENT] = { "--client-rate", "--client-burst" },
+	};
+
+	for (int r = WEB_ROLE_GATEWAY; r <= WEB_ROLE_CLIENT; r++) {
+		if (parse_count(o->rate[r], WEB_RATE_MAX, &cfg->rate_per_s[r]))
+			return fz_cli_usage_error("serve",
+						  "%s: '%s' is not a number "
+						  "from 1 to %d",
+						  flag[r][0], o->rate[r],
+						  WEB_RATE_MAX);
+		if (parse_count(o->burst[r], WEB_RATE_MAX, &cfg->rate_burst[r]))
+			return fz_cli_usage_error("serve",
+						  "%s: '%s' is not a number "
+						  "from 1 to %d",
+						  flag[r][1], o->burst[r],
+						  WEB_RATE_MAX);
+	}
 	return 0;
 }
 
 static int check_opts(const struct serve_opts *o, struct web_config *cfg,
-		      char *addr, size_t len)
+		      struct serve_arg *arg, char *addr, size_t len)
 {
 	int fmt = core_log_parse_format(o->log_format ? o->log_format : "text");
 
@@ -295,6 +362,15 @@ static int check_opts(const struct serve_opts *o, struct web_config *cfg,
 					  "--heartbeat-interval: '%s' is not "
 					  "a number of seconds from 1 to %d",
 					  o->heartbeat, HEARTBEAT_MAX_S);
+	if (check_rates(o, cfg))
+		return -1;
+	if (parse_count(o->ack_timeout, ACK_TIMEOUT_MAX_S, &arg->ack_ms))
+		return fz_cli_usage_error("serve",
+					  "--ack-timeout: '%s' is not a "
+					  "number of seconds from 1 to %d",
+					  o->ack_timeout, ACK_TIMEOUT_MAX_S);
+	arg->ack_ms *= 1000;
+	arg->db = o->db;
 	cfg->address = addr;
 	cfg->cert_file = o->cert;
 	cfg->key_file = o->key;
@@ -326,14 +402,21 @@ static int watch_signals(struct serve *s)
 	return 0;
 }
 
-static void log_listening(const struct web_config *cfg, int port)
+/* Says where tokens are checked (the store of --db) and the budgets. */
+static void log_listening(const struct web_config *cfg,
+			  const struct serve_arg *arg, int port)
 {
-	char p[16], hb[16];
+	char p[16], hb[16], gw[32], cl[32];
 
 	snprintf(p, sizeof(p), "%d", port);
 	snprintf(hb, sizeof(hb), "%u", cfg->heartbeat_ms / 1000);
+	snprintf(gw, sizeof(gw), "%u/s,%u", cfg->rate_per_s[WEB_ROLE_GATEWAY],
+		 cfg->rate_burst[WEB_ROLE_GATEWAY]);
+	snprintf(cl, sizeof(cl), "%u/s,%u", cfg->rate_per_s[WEB_ROLE_CLIENT],
+		 cfg->rate_burst[WEB_ROLE_CLIENT]);
 	core_log("listening", "address", cfg->address, "port", p,
-		 "heartbeat_interval", hb, "auth", "store", NULL);
+		 "heartbeat_interval", hb, "auth", "store_tokens", "db",
+		 arg->db, "gateway_rate", gw, "client_rate", cl, NULL);
 }
 
 static int run(struct web_config *cfg, struct serve_arg *arg)
@@ -349,11 +432,13 @@ static int run(struct web_config *cfg, struct serve_arg *arg)
 		return rc;
 	}
 	cfg->loop = &s.loop;
+	web_config_defaults(cfg);
 	arg->sig = sig_new(&s.loop, arg->store, err, sizeof(err));
 	if (!arg->sig) {
 		fz_cli_error("serve", "%s", err);
 		return rc;
 	}
+	sig_set_ack_timeout(arg->sig, arg->ack_ms);
 	s.srv = web_server_start(cfg, err, sizeof(err));
 	if (!s.srv) {
 		fz_cli_error("serve", "%s", err);
@@ -364,7 +449,7 @@ static int run(struct web_config *cfg, struct serve_arg *arg)
 		web_server_stop(s.srv);
 		sig_stop(arg->sig);
 	} else {
-		log_listening(cfg, web_server_port(s.srv));
+		log_listening(cfg, arg, web_server_port(s.srv));
 		rc = FZ_CLI_EXIT_OK;
 	}
 	uv_run(&s.loop, UV_RUN_DEFAULT);
@@ -467,7 +552,7 @@ int cli_serve_main(int argc, char *argv[])
 	if (fz_cli_wants_help(argc, argv))
 		return fz_cli_print_usage(serve_usage);
 	if (parse_args(argc, argv, &o) ||
-	    check_opts(&o, &cfg, addr, sizeof(addr)))
+	    check_opts(&o, &cfg, &arg, addr, sizeof(addr)))
 		return FZ_CLI_EXIT_USAGE;
 	if (!open_db(o.db, &arg)) {
 		cfg.arg = &arg;

@@ -143,27 +143,11 @@ static void on_resource(struct sig *s, const struct change *ch)
 	sig_client_resource_updated(s, &r);
 }
 
-/* Every socket of index key ix: `disconnect`, then closed. */
-static void disconnect_all(struct sig *s, const struct sig_index *ix,
-			   const char *key, const char *why)
-{
-	struct sig_peer **peers;
-	size_t n = sig_presence_all(ix, key, &peers);
-
-	for (size_t i = 0; i < n; i++) {
-		if (peers[i]->role == WEB_ROLE_CLIENT && peers[i]->joined)
-			sig_revoke_by(s, STORE_AUTHZ_BY_CLIENT, peers[i]->id,
-				      false, why);
-		sig_disconnect(peers[i], why);
-	}
-	free(peers);
-}
-
 static void on_token(struct sig *s, const struct change *ch)
 {
 	if (strcmp(ch->c->op, "delete"))
 		return;
-	disconnect_all(s, &s->tokens, ch->c->object_id, "token deleted");
+	sig_disconnect_all(s, &s->tokens, ch->c->object_id, "token deleted");
 	sig_revoke_by(s, STORE_AUTHZ_BY_TOKEN, ch->c->object_id, false,
 		      "token deleted");
 }
@@ -174,7 +158,7 @@ static void on_client(struct sig *s, const struct change *ch)
 	struct sig_index_ent *e;
 
 	if (!strcmp(ch->c->op, "delete")) {
-		disconnect_all(s, &s->clients, id, "client deleted");
+		sig_disconnect_all(s, &s->clients, id, "client deleted");
 		sig_revoke_by(s, STORE_AUTHZ_BY_CLIENT, id, false,
 			      "client deleted");
 		return;
@@ -194,35 +178,59 @@ static void on_gateway(struct sig *s, const struct change *ch)
 {
 	if (strcmp(ch->c->op, "delete"))
 		return;
-	disconnect_all(s, &s->gateways, ch->c->object_id, "gateway deleted");
+	sig_disconnect_all(s, &s->gateways, ch->c->object_id,
+			   "gateway deleted");
 	sig_revoke_by(s, STORE_AUTHZ_BY_GATEWAY, ch->c->object_id, false,
 		      "gateway deleted");
 }
 
+struct actor_clients {
+	struct sig *s;
+	const char *why;
+};
+
+static int revoke_client(void *arg, const void *rec)
+{
+	const struct actor_clients *a = arg;
+
+	sig_revoke_by(a->s, STORE_AUTHZ_BY_CLIENT,
+		      ((const struct store_client *)rec)->id, false, a->why);
+	return 0;
+}
+
 static void on_actor(struct sig *s, const struct change *ch)
 {
+	struct actor_clients a = { s, "actor disabled" };
+	struct store_err err = { 0 };
 	json_object *v = NULL;
 
-	if (!strcmp(ch->c->op, "update") &&
-	    (!json_object_object_get_ex(ch->after, "disabled_at", &v) || !v))
+	if (!strcmp(ch->c->op, "delete")) {
+		/* Sockets not yet joined have no client id: by actor too. */
+		sig_disconnect_all(s, &s->actors, ch->c->object_id,
+				   "actor deleted");
+		sig_cascade_actor(s, ch->before);
 		return;
-	/* Deleted or disabled: its clients, tokens and memberships go. */
-	disconnect_all(s, &s->actors, ch->c->object_id,
-		       strcmp(ch->c->op, "delete") ? "actor disabled" :
-						     "actor deleted");
+	}
+	if (strcmp(ch->c->op, "update") ||
+	    !json_object_object_get_ex(ch->after, "disabled_at", &v) || !v)
+		return;
+	/* Disabled: its sockets close, and offline clients lose theirs. */
+	sig_disconnect_all(s, &s->actors, ch->c->object_id, a.why);
+	store_client_list(s->store, ch->c->account_id, ch->c->object_id,
+			  revoke_client, &a, &err);
 }
 
 /*
- * A group delete drops its memberships and policies without rows of
- * their own, and the policies' ids are gone with them: the online
- * clients are re-checked (rare, and bounded by who is online).
+ * A group delete names its policies (admin.h): exactly their
+ * authorizations are re-checked. A row without them (too large, see
+ * "truncated") leaves only the online clients to re-check.
  */
-static void on_group(struct sig *s, const struct change *ch)
+static void on_group_unknown(struct sig *s)
 {
 	size_t n = sig_index_values(&s->clients, NULL, 0);
 	struct sig_peer **peers;
 
-	if (strcmp(ch->c->op, "delete") || !n)
+	if (!n)
 		return;
 	peers = calloc(n, sizeof(*peers));
 	if (!peers)
@@ -236,10 +244,17 @@ static void on_group(struct sig *s, const struct change *ch)
 	free(peers);
 }
 
+static void on_group(struct sig *s, const struct change *ch)
+{
+	if (!strcmp(ch->c->op, "delete") && !sig_cascade_group(s, ch->before))
+		on_group_unknown(s);
+}
+
 static void on_site(struct sig *s, const struct change *ch)
 {
-	if (!strcmp(ch->c->op, "delete"))
-		disconnect_all(s, &s->sites, ch->c->object_id, "site deleted");
+	if (!strcmp(ch->c->op, "delete") && !sig_cascade_site(s, ch->before))
+		sig_disconnect_all(s, &s->sites, ch->c->object_id,
+				   "site deleted");
 }
 
 static const struct {

@@ -17,7 +17,7 @@ int sig_pending_add(struct sig *s, struct sig_pending *pd)
 {
 	if (sig_index_add(&s->pending_ids, pd->authz.id, pd))
 		return -ENOMEM;
-	pd->deadline_ms = sig_now_ms(s) + SIG_ACK_TIMEOUT_MS;
+	pd->deadline_ms = sig_now_ms(s) + s->ack_timeout_ms;
 	pd->prev = NULL;
 	pd->next = s->pending;
 	if (s->pending)

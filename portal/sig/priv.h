@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <json-c/json.h>
+
 #include "sig.h"
 #include "index.h"
 #include "core/psk.h"
@@ -17,7 +19,6 @@
 #include "policy/eval.h"
 #include "proto/sig.h"
 
-#define SIG_ACK_TIMEOUT_MS 5000 /* a gateway's authorization_created */
 #define SIG_FEED_MS 100 /* how often the changes table is read */
 #define SIG_FEED_BATCH 256 /* changes handled per read */
 #define SIG_EXPIRY_MS 10000 /* how often expired rows are deleted */
@@ -79,6 +80,7 @@ struct sig {
 	struct sig_pending *pending; /* oldest last */
 	uv_timer_t feed_timer, expiry_timer;
 	int64_t feed_seq; /* the last change handled */
+	unsigned int ack_timeout_ms; /* for authorization_created */
 	bool stopped;
 };
 
@@ -195,6 +197,14 @@ void sig_revoke(struct sig *s, const struct store_authz *a, const char *why);
 /* Every authorization of by/id; recheck: only those now denied. */
 void sig_revoke_by(struct sig *s, enum store_authz_by by, const char *id,
 		   bool recheck, const char *why);
+
+/* cascade.c: false when the row names no children (see admin.h) */
+/* Every socket of index key ix: `disconnect`, then closed. */
+void sig_disconnect_all(struct sig *s, const struct sig_index *ix,
+			const char *key, const char *why);
+bool sig_cascade_site(struct sig *s, json_object *before);
+bool sig_cascade_actor(struct sig *s, json_object *before);
+bool sig_cascade_group(struct sig *s, json_object *before);
 
 /* feed.c */
 int sig_feed_start(struct sig *s, char *err, size_t errlen);

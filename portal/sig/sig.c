@@ -16,6 +16,11 @@
 #include "core/log.h"
 #include "store/auth.h"
 
+void sig_set_ack_timeout(struct sig *s, unsigned int ms)
+{
+	s->ack_timeout_ms = ms ? ms : SIG_ACK_TIMEOUT_MS;
+}
+
 struct sig *sig_new(uv_loop_t *loop, struct store *store, char *err,
 		    size_t errlen)
 {
@@ -29,6 +34,7 @@ struct sig *sig_new(uv_loop_t *loop, struct store *store, char *err,
 	}
 	s->loop = loop;
 	s->store = store;
+	s->ack_timeout_ms = SIG_ACK_TIMEOUT_MS;
 	if (store_meta_get(store, "psk_key", s->secret, &len, &serr) ||
 	    len != sizeof(s->secret)) {
 		snprintf(err, errlen, "no portal secret in the database (%s)",

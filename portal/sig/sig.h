@@ -32,6 +32,14 @@ struct sig;
 struct sig *sig_new(uv_loop_t *loop, struct store *store, char *err,
 		    size_t errlen);
 
+#define SIG_ACK_TIMEOUT_MS 5000 /* a gateway's authorization_created */
+
+/*
+ * How long a gateway has to ack a create_authorization before the client
+ * gets authorization_creation_failed (offline); 0: SIG_ACK_TIMEOUT_MS.
+ */
+void sig_set_ack_timeout(struct sig *s, unsigned int ms);
+
 /* Stops the timers (uv_close); uv_run() returns once they are closed. */
 void sig_stop(struct sig *s);
 /* After uv_run() has returned (and every socket is gone); s may be NULL. */

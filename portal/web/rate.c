@@ -7,11 +7,14 @@
 #include "rate.h"
 
 #define MILLIS_PER_MSG 1000ULL
-#define MILLIS_FULL (WEB_RATE_BURST * MILLIS_PER_MSG)
+#define MILLIS_FULL(r) ((r)->burst * MILLIS_PER_MSG)
 
-void web_rate_init(struct web_rate *r, uint64_t now_ms)
+void web_rate_init(struct web_rate *r, unsigned int per_s, unsigned int burst,
+		   uint64_t now_ms)
 {
-	r->millis = MILLIS_FULL; /* a new socket may burst at once (join) */
+	r->per_s = per_s;
+	r->burst = burst;
+	r->millis = MILLIS_FULL(r); /* a new socket may burst at once (join) */
 	r->last_ms = now_ms;
 	r->refused = 0;
 }
@@ -25,12 +28,12 @@ static void refill(struct web_rate *r, uint64_t now_ms)
 	elapsed = now_ms - r->last_ms;
 	r->last_ms = now_ms;
 	/* Capped first: a long-idle socket must not overflow the product. */
-	if (elapsed >= MILLIS_FULL)
-		r->millis = MILLIS_FULL;
+	if (elapsed >= MILLIS_FULL(r))
+		r->millis = MILLIS_FULL(r);
 	else
-		r->millis += elapsed * WEB_RATE_PER_S;
-	if (r->millis >= MILLIS_FULL) {
-		r->millis = MILLIS_FULL;
+		r->millis += elapsed * r->per_s;
+	if (r->millis >= MILLIS_FULL(r)) {
+		r->millis = MILLIS_FULL(r);
 		r->refused = 0; /* back under the rate long enough: forgiven */
 	}
 }
@@ -42,7 +45,7 @@ enum web_rate_verdict web_rate_take(struct web_rate *r, uint64_t now_ms)
 		r->millis -= MILLIS_PER_MSG;
 		return WEB_RATE_OK;
 	}
-	if (++r->refused >= WEB_RATE_CLOSE_RUN)
+	if (++r->refused >= WEB_RATE_CLOSE_RUN(r))
 		return WEB_RATE_CLOSE;
 	return WEB_RATE_REFUSE;
 }

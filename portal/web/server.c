@@ -190,6 +190,27 @@ static int start_timers(struct web_server *srv)
 	return uv_timer_start(&srv->sweep, sweep_cb, period, period);
 }
 
+void web_config_defaults(struct web_config *cfg)
+{
+	static const unsigned int per_s[] = {
+		[WEB_ROLE_GATEWAY] = WEB_GW_RATE_PER_S,
+		[WEB_ROLE_CLIENT] = WEB_RATE_PER_S,
+	};
+	static const unsigned int burst[] = {
+		[WEB_ROLE_GATEWAY] = WEB_GW_RATE_BURST,
+		[WEB_ROLE_CLIENT] = WEB_RATE_BURST,
+	};
+
+	if (!cfg->heartbeat_ms)
+		cfg->heartbeat_ms = WEB_HEARTBEAT_MS_DEFAULT;
+	for (int r = WEB_ROLE_GATEWAY; r <= WEB_ROLE_CLIENT; r++) {
+		if (!cfg->rate_per_s[r])
+			cfg->rate_per_s[r] = per_s[r];
+		if (!cfg->rate_burst[r])
+			cfg->rate_burst[r] = burst[r];
+	}
+}
+
 struct web_server *web_server_start(const struct web_config *cfg, char *err,
 				    size_t errlen)
 {
@@ -206,8 +227,7 @@ struct web_server *web_server_start(const struct web_config *cfg, char *err,
 		return NULL;
 	}
 	srv->cfg = *cfg;
-	if (!srv->cfg.heartbeat_ms)
-		srv->cfg.heartbeat_ms = WEB_HEARTBEAT_MS_DEFAULT;
+	web_config_defaults(&srv->cfg);
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log);
 	fill_info(srv, &info, loops);
 	srv->ctx = lws_create_context(&info);

@@ -29,8 +29,23 @@
 #define WEB_MSG_MAX (16 * 1024) /* a reassembled message, bytes */
 #define WEB_BODY_MAX (64 * 1024) /* an /api request body, bytes */
 #define WEB_QUEUE_MAX (256 * 1024) /* a socket's unsent messages, bytes */
-#define WEB_RATE_PER_S 20 /* messages per second, sustained */
-#define WEB_RATE_BURST 50 /* messages at once */
+/*
+ * Message budgets per socket, by role. A client sends a join, a few
+ * requests and heartbeats: 20 a second with bursts of 50 is far above
+ * any honest client and stops a flood early. A gateway acks every
+ * authorization the portal sends it (authorization_created), so its
+ * budget must follow the portal's own sending rate: the issue's
+ * benchmark is 10,000 clients over 10 gateways, 1,000 each; if they all
+ * ask at once (a portal restart, a policy change for everybody), one
+ * gateway gets about 1,000 create_authorization in a second or two.
+ * 1,000 a second with bursts of 2,000 takes that whole wave without a
+ * refusal and still bounds a misbehaving gateway.
+ */
+#define WEB_RATE_PER_S 20 /* client messages per second, sustained */
+#define WEB_RATE_BURST 50 /* client messages at once */
+#define WEB_GW_RATE_PER_S 1000 /* gateway messages per second */
+#define WEB_GW_RATE_BURST 2000 /* gateway messages at once */
+#define WEB_RATE_MAX 1000000 /* either number, at most */
 #define WEB_HEARTBEAT_MS_DEFAULT 10000
 #define WEB_MISSED_HEARTBEATS 3 /* silent this many intervals: closed */
 
@@ -87,6 +102,9 @@ struct web_config {
 	const char *cert_file; /* PEM certificate chain */
 	const char *key_file; /* PEM private key */
 	unsigned int heartbeat_ms; /* 0: WEB_HEARTBEAT_MS_DEFAULT */
+	/* Per role (enum web_role), messages a second and at once; each
+	 * 0: the WEB_*RATE_* default of the role. */
+	unsigned int rate_per_s[2], rate_burst[2];
 	void *arg; /* passed to every callback below */
 
 	/*
@@ -124,6 +142,9 @@ struct web_config {
 };
 
 struct web_server;
+
+/* Fills what cfg leaves 0 (heartbeat, budgets) with the defaults. */
+void web_config_defaults(struct web_config *cfg);
 
 /*
  * Creates the lws context on cfg->loop and starts listening; NULL with

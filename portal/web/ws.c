@@ -135,7 +135,8 @@ static void established(struct web_server *srv, struct web_conn *conn)
 
 	conn->opened = true;
 	conn->last_rx_ms = now;
-	web_rate_init(&conn->rate, now);
+	web_rate_init(&conn->rate, srv->cfg.rate_per_s[conn->role],
+		      srv->cfg.rate_burst[conn->role], now);
 	web_conn_link(conn);
 	core_log("conn_open", "role", web_role_name(conn->role), "remote",
 		 conn->remote, "who", conn->name, NULL);

@@ -434,8 +434,8 @@ async def choice(t):
 
 
 async def spread(t, n=400):
-    """n distinct clients, one request each, paced under the gateways'
-    message budget (their acks count against it)."""
+    """n distinct clients, one request each (the gateways' acks count
+    against their budget, 1000/s; 55-cascade.sh pushes it)."""
     d = t.d
     counts = {t.gA1: 0, t.gA2: 0}
     lat = []

@@ -193,8 +193,9 @@ async def too_big():
 
 
 async def flood():
-    other = await connect("/client/websocket", CL)
-    ws = await connect("/gateway/websocket", GW)
+    # A client's budget (20/s, burst 50); a gateway's is far larger.
+    other = await connect("/gateway/websocket", GW)
+    ws = await connect("/client/websocket", CL)
     for i in range(500):
         try:
             await ws.send(heartbeat("f%d" % i))

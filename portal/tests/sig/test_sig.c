@@ -317,6 +317,49 @@ START_TEST(test_feed_member_token_resource)
 }
 END_TEST
 
+/*
+ * Cascading deletes name their children (before.cascade): an offline
+ * client's authorizations go with its actor, a group's with its
+ * policies, and a row without the lists falls back without crashing.
+ */
+START_TEST(test_feed_cascade)
+{
+	struct store_authz a;
+	struct store_client c;
+	struct store_token t;
+	char data[1024];
+
+	authz(&a, &c, &t);
+	snprintf(data, sizeof(data),
+		 "{\"before\":{\"id\":\"%s\",\"cascade\":{\"clients\":[\"%s\"],"
+		 "\"tokens\":[],\"memberships\":[]}},\"after\":null}",
+		 alice.id, c.id);
+	change("actor", "delete", alice.id, data);
+	sig_feed_poke(s);
+	ck_assert_int_eq(rows(STORE_AUTHZ_BY_CLIENT, c.id), 0);
+	ck_assert_int_eq(revocations(), 1);
+
+	authz(&a, &c, &t);
+	ck_store_ok(store_delete(f.s, STORE_POLICY, pol.id, &err), err);
+	snprintf(data, sizeof(data),
+		 "{\"before\":{\"id\":\"%s\",\"cascade\":{\"memberships\":[],"
+		 "\"policies\":[{\"id\":\"%s\",\"group_id\":\"%s\","
+		 "\"resource_id\":\"%s\"}]}},\"after\":null}",
+		 eng.id, pol.id, eng.id, res.id);
+	change("group", "delete", eng.id, data);
+	sig_feed_poke(s);
+	ck_assert_int_eq(rows(STORE_AUTHZ_BY_POLICY, pol.id), 0);
+	ck_assert_int_eq(revocations(), 2);
+
+	change("group", "delete", eng.id,
+	       "{\"before\":{\"cascade\":{\"truncated\":true}},"
+	       "\"after\":null}");
+	change("site", "delete", site.id,
+	       "{\"before\":{\"cascade\":{\"tokens\":[5]}},\"after\":null}");
+	sig_feed_poke(s);
+}
+END_TEST
+
 START_TEST(test_expired)
 {
 	struct store_authz a;
@@ -369,6 +412,7 @@ Suite *portal_sig_suite(void)
 	tcase_add_test(st, test_decide);
 	tcase_add_test(st, test_feed_policy_delete);
 	tcase_add_test(st, test_feed_member_token_resource);
+	tcase_add_test(st, test_feed_cascade);
 	tcase_add_test(st, test_expired);
 	tcase_add_test(st, test_convert);
 	suite_add_tcase(su, st);

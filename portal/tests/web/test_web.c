@@ -129,7 +129,7 @@ START_TEST(test_rate_burst_then_rate)
 	struct web_rate r;
 	int ok = 0;
 
-	web_rate_init(&r, 1000);
+	web_rate_init(&r, WEB_RATE_PER_S, WEB_RATE_BURST, 1000);
 	for (int i = 0; i < WEB_RATE_BURST; i++)
 		ok += web_rate_take(&r, 1000) == WEB_RATE_OK;
 	ck_assert_int_eq(ok, WEB_RATE_BURST);
@@ -151,13 +151,13 @@ START_TEST(test_rate_close_after_run)
 	enum web_rate_verdict v = WEB_RATE_OK;
 	int refused = 0;
 
-	web_rate_init(&r, 0);
+	web_rate_init(&r, WEB_RATE_PER_S, WEB_RATE_BURST, 0);
 	for (int i = 0; i < WEB_RATE_BURST; i++)
 		web_rate_take(&r, 0);
 	while ((v = web_rate_take(&r, 0)) == WEB_RATE_REFUSE)
 		refused++;
 	ck_assert_int_eq(v, WEB_RATE_CLOSE);
-	ck_assert_int_eq(refused, WEB_RATE_CLOSE_RUN - 1);
+	ck_assert_uint_eq(refused, WEB_RATE_CLOSE_RUN(&r) - 1);
 }
 END_TEST
 
@@ -168,7 +168,7 @@ START_TEST(test_rate_close_when_persistently_over)
 	struct web_rate r;
 	uint64_t t;
 
-	web_rate_init(&r, 0);
+	web_rate_init(&r, WEB_RATE_PER_S, WEB_RATE_BURST, 0);
 	for (t = 0; t < 60000 && v != WEB_RATE_CLOSE; t += 40)
 		v = web_rate_take(&r, t);
 	ck_assert_int_eq(v, WEB_RATE_CLOSE);
@@ -182,8 +182,9 @@ START_TEST(test_rate_forgiven)
 {
 	struct web_rate r;
 
-	web_rate_init(&r, 0);
-	for (int i = 0; i < WEB_RATE_BURST + WEB_RATE_CLOSE_RUN - 1; i++)
+	web_rate_init(&r, WEB_RATE_PER_S, WEB_RATE_BURST, 0);
+	for (unsigned int i = 0;
+	     i < WEB_RATE_BURST + WEB_RATE_CLOSE_RUN(&r) - 1; i++)
 		web_rate_take(&r, 0);
 	ck_assert_int_eq(web_rate_take(&r, 2500), WEB_RATE_OK); /* full */
 	for (int i = 0; i < WEB_RATE_BURST - 1; i++)
@@ -192,11 +193,35 @@ START_TEST(test_rate_forgiven)
 }
 END_TEST
 
+/*
+ * A gateway acks every authorization: 200 acks in 2 s (a wave of new
+ * clients) are all within its budget, where a client's would refuse.
+ */
+START_TEST(test_rate_gateway_budget)
+{
+	struct web_rate gw, cl;
+	int ok_gw = 0, ok_cl = 0;
+
+	web_rate_init(&gw, WEB_GW_RATE_PER_S, WEB_GW_RATE_BURST, 0);
+	web_rate_init(&cl, WEB_RATE_PER_S, WEB_RATE_BURST, 0);
+	for (uint64_t t = 0; t < 2000; t += 10) {
+		ok_gw += web_rate_take(&gw, t) == WEB_RATE_OK;
+		ok_cl += web_rate_take(&cl, t) == WEB_RATE_OK;
+	}
+	ck_assert_int_eq(ok_gw, 200);
+	ck_assert_int_lt(ok_cl, 100);
+	/* A second's worth at once on top of the burst: over. */
+	for (int i = 0; i < WEB_GW_RATE_BURST; i++)
+		web_rate_take(&gw, 2000);
+	ck_assert_int_ne(web_rate_take(&gw, 2000), WEB_RATE_OK);
+}
+END_TEST
+
 START_TEST(test_rate_clock_back)
 {
 	struct web_rate r;
 
-	web_rate_init(&r, 5000);
+	web_rate_init(&r, WEB_RATE_PER_S, WEB_RATE_BURST, 5000);
 	for (int i = 0; i < WEB_RATE_BURST; i++)
 		web_rate_take(&r, 5000);
 	ck_assert_int_eq(web_rate_take(&r, 10), WEB_RATE_REFUSE);
@@ -221,6 +246,7 @@ Suite *portal_web_suite(void)
 	tcase_add_test(tc, test_rate_close_when_persistently_over);
 	tcase_add_test(tc, test_rate_forgiven);
 	tcase_add_test(tc, test_rate_clock_back);
+	tcase_add_test(tc, test_rate_gateway_budget);
 	suite_add_tcase(s, tc);
 	return s;
 }
