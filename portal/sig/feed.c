@@ -308,6 +308,42 @@ static int each_change(void *arg, const void *rec)
 	return 0;
 }
 
+/*
+ * The cursor is kept in the database: `fzportal admin` works while no
+ * portal runs (a policy deleted then must still be revoked), so a portal
+ * that starts replays what was written since the last one stopped. With
+ * nobody online yet, a replayed revocation only deletes the rows, and a
+ * gateway's init then holds nothing stale.
+ */
+#define FEED_CURSOR "feed_seq"
+
+static void feed_save(struct sig *s)
+{
+	struct store_err err = { 0 };
+	char text[24];
+	int n = snprintf(text, sizeof(text), "%lld", (long long)s->feed_seq);
+
+	if (store_meta_set(s->store, FEED_CURSOR, text, (size_t)n, &err))
+		core_log("store_failed", "op", "feed cursor", "msg", err.msg,
+			 NULL);
+}
+
+/* The saved cursor, or -1 with none saved (a database never served). */
+static int64_t feed_load(struct sig *s)
+{
+	struct store_err err = { 0 };
+	char text[24] = { 0 };
+	size_t len = sizeof(text) - 1;
+	char *end;
+	long long v;
+
+	if (store_meta_get(s->store, FEED_CURSOR, text, &len, &err))
+		return -1;
+	text[len] = '\0';
+	v = strtoll(text, &end, 10);
+	return end != text && !*end && v >= 0 ? v : -1;
+}
+
 /* Reads and handles what was written since the last tick. */
 static void feed_read(struct sig *s)
 {
@@ -326,6 +362,8 @@ static void feed_read(struct sig *s)
 		s->feed_seq = b.c[i].seq;
 		sig_feed_handle(s, &b.c[i]);
 	}
+	if (b.n)
+		feed_save(s);
 	free(b.c);
 }
 
@@ -348,12 +386,23 @@ int sig_feed_start(struct sig *s, char *err, size_t errlen)
 {
 	struct store_err serr = { 0 };
 
-	/* What was written before this process started is history. */
-	if (store_changes_last(s->store, &s->feed_seq, &serr)) {
+	int64_t saved = feed_load(s);
+	char seq[24];
+
+	/* A database never served: what was written so far is history. */
+	if (saved >= 0) {
+		s->feed_seq = saved;
+	} else if (store_changes_last(s->store, &s->feed_seq, &serr)) {
 		snprintf(err, errlen, "cannot read the change feed: %s",
 			 serr.msg);
 		return -1;
+	} else {
+		feed_save(s); /* from here on, nothing is history */
 	}
+	snprintf(seq, sizeof(seq), "%lld", (long long)s->feed_seq);
+	core_log("feed_start", "after_seq", seq, NULL);
+	/* What was written while no portal ran is acted on now. */
+	feed_read(s);
 	s->feed_timer.data = s;
 	uv_timer_init(s->loop, &s->feed_timer);
 	uv_timer_start(&s->feed_timer, feed_tick, SIG_FEED_MS, SIG_FEED_MS);
