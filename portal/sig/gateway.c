@@ -111,6 +111,22 @@ out:
 	free(r);
 }
 
+/*
+ * A key of another site's gateway: this token may not take that gateway
+ * over (a public key is no secret), and the socket has nothing left to
+ * do. Refused before adopt(), so the real gateway keeps its socket.
+ */
+static void refuse(struct sig_peer *p, const char *ref, int ret)
+{
+	sig_reply(p, ref,
+		  ret == STORE_CONFLICT ? "public_key_in_use" : "join_failed");
+	if (ret != STORE_CONFLICT)
+		return;
+	p->gone = true;
+	sig_presence_leave(p->sig, p);
+	web_conn_close(p->conn, WEB_CLOSE_POLICY, "public key in use");
+}
+
 static void adopt(struct sig_peer *p, const struct store_gateway *g,
 		  const struct proto_sig_gateway_join *j)
 {
@@ -132,13 +148,15 @@ void sig_gateway_join(struct sig_peer *p, const struct proto_sig_msg *m)
 	struct sig_authz_list l;
 	struct store_gateway g;
 	char n[16];
+	int ret;
 
 	if (p->joined) {
 		sig_reply(p, m->ref, "already_joined");
 		return;
 	}
-	if (upsert(p, &m->gateway_join, &g)) {
-		sig_reply(p, m->ref, "join_failed");
+	ret = upsert(p, &m->gateway_join, &g);
+	if (ret) {
+		refuse(p, m->ref, ret);
 		return;
 	}
 	adopt(p, &g, &m->gateway_join);

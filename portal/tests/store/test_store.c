@@ -451,7 +451,7 @@ START_TEST(test_devices_and_tunnel)
 	struct store_client c1, c2, cgot;
 	struct store_actor alice, bob;
 	struct seen seen = { 0 };
-	struct store_site s;
+	struct store_site s, other;
 	char key[64];
 
 	site(&s, "berlin");
@@ -486,6 +486,17 @@ START_TEST(test_devices_and_tunnel)
 	memset(c2.public_key, 3, 32);
 	ck_store_fail(store_client_upsert(f.s, &c2, &err), err, STORE_CONFLICT,
 		      "belongs to another actor");
+	/* A gateway key of another site too (a public key is no secret);
+	 * the row stays in its site. */
+	site(&other, "paris");
+	memset(&again, 0, sizeof(again));
+	strcpy(again.account_id, f.account.id);
+	strcpy(again.site_id, other.id);
+	memset(again.public_key, 1, 32);
+	ck_store_fail(store_gateway_upsert(f.s, &again, &err), err,
+		      STORE_CONFLICT, "a gateway of another site");
+	ck_store_ok(store_gateway_get(f.s, g1.id, &got, &err), err);
+	ck_assert_str_eq(got.site_id, s.id);
 	/* Offsets are not reused while fresh ones remain. */
 	ck_store_ok(store_gateway_delete(f.s, g2.id, &err), err);
 	client(&c2, &bob, 4);

@@ -1,0 +1,136 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""The review's findings as tests (70-harden.sh), on sigclient.py's peers.
+    harden.py setup DB DATA.json
+    harden.py run URL CAFILE DB DATA.json
+"""
+import asyncio
+import base64
+import http.client
+import json
+import os
+import ssl
+import sys
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sigclient as S  # noqa: E402
+from sigclient import check, Peer, T  # noqa: E402
+
+
+def setup(path, out):
+    S.setup(path, out)
+
+
+async def closed_within(p, seconds):
+    try:
+        await asyncio.wait_for(p.closed.wait(), seconds)
+        return True
+    except asyncio.TimeoutError:
+        return False
+
+
+async def hijack(t):
+    """A site A gateway token claims site B's gateway's public key."""
+    d = t.d
+    gB = await S.gateway(t, d["tGwB"])
+    t.gws = {gB.id: gB}
+    al = await S.client(t, d["tAlice"])
+    ans = await al.answer(await al.request(d["rB1"]))
+    check(ans and ans["event"] == "authorization_created",
+          "hijack: alice is authorized through site B's gateway", ans)
+    held = t.db.one("SELECT count(*) FROM authorizations WHERE gateway_id=?",
+                    gB.id)
+    atk = Peer(t.base, t.cafile, "gateway", d["tGwA"])
+    atk.key = gB.key
+    await atk.open()
+    reply, init = await atk.join()
+    check(reply and reply["payload"]["status"] == "error" and
+          reply["payload"]["response"].get("reason") == "public_key_in_use"
+          and init is None,
+          "hijack: site A's token joining with B's gateway key is refused",
+          reply)
+    check(await closed_within(atk, 2),
+          "hijack: the refused socket is closed")
+    disc = await gB.expect("disconnect", 1.5)
+    check(disc is None and not gB.closed.is_set(),
+          "hijack: the real gateway keeps its socket", disc)
+    site = t.db.one("SELECT site_id FROM gateways WHERE id=?", gB.id)
+    check(site == d["siteB"], "hijack: the gateway's row stays in site B",
+          site)
+    now = t.db.one("SELECT count(*) FROM authorizations WHERE gateway_id=?",
+                   gB.id)
+    check(held >= 1 and now == held,
+          "hijack: its authorizations stay (%s)" % now)
+    gB.drain()
+    ans = await al.answer(await al.request(d["rB1"]))
+    check(ans and ans["event"] == "authorization_created" and
+          ans["payload"]["gateway_id"] == gB.id,
+          "hijack: site B's gateway is still chosen", ans)
+    for p in (al, gB):
+        await p.close()
+
+
+def refused_body(t, path, token):
+    """(status, body) of a WebSocket handshake with token."""
+    u = urllib.parse.urlparse(t.base)
+    ctx = ssl.create_default_context(cafile=t.cafile)
+    c = http.client.HTTPSConnection(u.hostname, u.port, context=ctx,
+                                    timeout=5)
+    c.request("GET", path, headers={
+        "Upgrade": "websocket", "Connection": "Upgrade",
+        "Sec-WebSocket-Key": base64.b64encode(os.urandom(16)).decode(),
+        "Sec-WebSocket-Version": "13",
+        "Authorization": "Bearer " + token})
+    r = c.getresponse()
+    out = r.status, r.read()
+    c.close()
+    return out
+
+
+async def body401(t):
+    """A refused token's 401 does not say why."""
+    d = t.d
+    tid = d["tAlice"][4:26]  # 16 bytes: 22 characters
+    wrong = "fz1_%s_%s" % (tid, S.b64url(os.urandom(32)))
+    unknown = S.mint_token()[1]
+    got = {}
+    for what, tok in (("wrong secret", wrong), ("unknown id", unknown),
+                      ("not a token", "fz1_nope")):
+        got[what] = await asyncio.to_thread(refused_body, t,
+                                            "/client/websocket", tok)
+    check(got["wrong secret"][0] == 401 and
+          got["wrong secret"] == got["unknown id"] == got["not a token"],
+          "401: a wrong secret, an unknown id and junk get the same body",
+          got)
+    check(b"invalid token" in got["unknown id"][1],
+          "401: the body says only 'invalid token'", got["unknown id"])
+
+
+async def run(base, cafile, dbpath, datafile):
+    t = T()
+    t.base, t.cafile = base, cafile
+    t.db = S.Db(dbpath)
+    with open(datafile) as f:
+        t.d = json.load(f)
+    for step in STEPS:
+        try:
+            await asyncio.wait_for(step(t), 60)
+        except Exception as e:
+            check(False, "%s ran to its end" % step.__name__, repr(e))
+
+
+STEPS = [hijack]
+
+
+def main():
+    if sys.argv[1] == "setup":
+        setup(sys.argv[2], sys.argv[3])
+        return 0
+    asyncio.run(run(*sys.argv[2:6]))
+    return 1 if S.FAILS else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
