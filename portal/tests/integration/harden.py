@@ -121,7 +121,7 @@ async def run(base, cafile, dbpath, datafile):
             check(False, "%s ran to its end" % step.__name__, repr(e))
 
 
-STEPS = [hijack]
+STEPS = [hijack, body401]
 
 
 def main():
