@@ -13,12 +13,16 @@
 #include "core/log.h"
 
 /*
- * How many held authorizations go in `init` itself: the codec bounds a
- * message to 16 KiB and an array to 64 elements, and one authorization
- * is about 450 bytes. The rest follow as create_authorization pushes,
- * whose acks nobody waits for.
+ * A gateway's init carries as many held authorizations as fit one
+ * message (16 KiB, 64 elements: sig_send_fitting()); the rest follow as
+ * create_authorization pushes, whose acks nobody waits for. A fixed count
+ * was wrong both ways: long names made 24 too many, and an init the codec
+ * refuses is not sent at all.
  */
-#define INIT_BATCH 24
+static void set_n(struct proto_sig_msg *m, size_t n)
+{
+	m->gateway_init.n_authorizations = n;
+}
 
 static int upsert(struct sig_peer *p, const struct proto_sig_gateway_join *j,
 		  struct store_gateway *g)
@@ -85,7 +89,7 @@ static void send_init(struct sig_peer *gw, struct sig_authz_list *l)
 	struct proto_sig_authorization *z = calloc(l->n + 1, sizeof(*z));
 	struct store_resource *r = calloc(l->n + 1, sizeof(*r));
 	int64_t now = sig_now_ns();
-	size_t n = 0;
+	size_t n = 0, sent;
 
 	if (!z || !r)
 		goto out;
@@ -102,10 +106,9 @@ static void send_init(struct sig_peer *gw, struct sig_authz_list *l)
 	sig_tunnel(gw->tunnel, &m.gateway_init.interface.ipv4,
 		   &m.gateway_init.interface.ipv6);
 	m.gateway_init.authorizations = z;
-	m.gateway_init.n_authorizations = n < INIT_BATCH ? n : INIT_BATCH;
-	sig_send(gw, &m);
-	if (n > INIT_BATCH)
-		push_rest(gw, z + INIT_BATCH, n - INIT_BATCH);
+	sent = n;
+	sig_send_fitting(gw, &m, &sent, set_n);
+	push_rest(gw, z + sent, n - sent);
 out:
 	free(z);
 	free(r);

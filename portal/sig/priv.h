@@ -95,6 +95,15 @@ size_t sig_presence_all(const struct sig_index *ix, const char *key,
 
 /* send.c */
 int sig_send(struct sig_peer *p, const struct proto_sig_msg *m);
+/* As sig_send(), but -E2BIG is not logged: the caller sends less. */
+int sig_send_try(struct sig_peer *p, const struct proto_sig_msg *m);
+/*
+ * Sends an init whose list (*n elements, set by set_n) fits one message:
+ * starting at the codec's array bound, halved while the build says
+ * -E2BIG. *n is left at what went; the caller pushes the rest one by one.
+ */
+int sig_send_fitting(struct sig_peer *p, struct proto_sig_msg *m, size_t *n,
+		     void (*set_n)(struct proto_sig_msg *m, size_t n));
 void sig_reply(struct sig_peer *p, const char *ref, const char *error);
 /* `disconnect` with reason, then close; out of presence at once. */
 void sig_disconnect(struct sig_peer *p, const char *reason);

@@ -21,6 +21,31 @@ from sigclient import check, Peer, T  # noqa: E402
 
 def setup(path, out):
     S.setup(path, out)
+    with open(out) as f:
+        d = json.load(f)
+    db = S.Db(path)
+    # dave sees 60 resources whose names, addresses and descriptions are
+    # long: about 700 bytes each in a message, 40 KiB in all.
+    d["big"] = db.insert("groups", name="big")
+    d["dave"] = db.insert("actors", type="user", role="member", name="dave")
+    db.c.execute("INSERT INTO memberships VALUES (?, ?)", (d["big"], d["dave"]))
+    d["bigres"] = []
+    for i in range(60):
+        label = ("l%02d" % i) + "x" * 57
+        addr = "*.%s.%s.%s.example" % (label, label, label)
+        r = db.insert("resources", site_id=d["siteA"],
+                      name="big-%02d-" % i + "n" * 200, type="dns",
+                      address=addr, address_description="d" * 200,
+                      filters="[]")
+        db.insert("policies", group_id=d["big"], resource_id=r,
+                  conditions="[]")
+        d["bigres"].append(r)
+    tid, text, h = S.mint_token()
+    db.insert("tokens", id=tid, kind="client", hash=h, name="tDave",
+              actor_id=d["dave"], expires_at=S.now_ns() + 86400 * S.NS)
+    d["tDave"], d["tDave_id"] = text, tid
+    with open(out, "w") as f:
+        json.dump(d, f)
 
 
 async def closed_within(p, seconds):
@@ -108,6 +133,50 @@ async def body401(t):
           "401: the body says only 'invalid token'", got["unknown id"])
 
 
+async def pushed(p, event, seconds):
+    """Every message of event within seconds."""
+    got = []
+    while True:
+        m = await p.expect(event, seconds)
+        if m is None:
+            return got
+        got.append(m)
+        seconds = 0.5
+
+
+async def big(t):
+    """Inits past 16 KiB reach their peer whole: init and then pushes."""
+    d = t.d
+    want = set(d["bigres"])
+    dave = await S.client(t, d["tDave"])
+    init = dave.init["payload"]["resources"] if dave.init else []
+    more = await pushed(dave, "resource_created_or_updated", 1.5)
+    ids = {r["id"] for r in init} | {m["payload"]["id"] for m in more}
+    check(dave.init is not None and ids == want,
+          "big: all 60 long resources reach the client (%d in init, %d "
+          "pushed)" % (len(init), len(more)), len(ids))
+    gw = await S.gateway(t, d["tGwA"])
+    await gw.close()
+    exp = S.now_ns() + 3600 * S.NS
+    for r in d["bigres"][:40]:
+        t.db.insert("authorizations", client_id=dave.id, gateway_id=gw.id,
+                    resource_id=r, policy_id=d["pA1"],
+                    token_id=d["tDave_id"], expires_at=exp)
+    again = Peer(t.base, t.cafile, "gateway", d["tGwA"], autoack=False)
+    again.key = gw.key
+    await again.open()
+    reply, init = await again.join()
+    held = init["payload"]["authorizations"] if init else []
+    more = await pushed(again, "create_authorization", 1.5)
+    res = {a["resource"]["id"] for a in held} | \
+        {m["payload"]["resource"]["id"] for m in more}
+    check(init is not None and res == set(d["bigres"][:40]),
+          "big: all 40 long authorizations reach the gateway on rejoin (%d "
+          "in init, %d pushed)" % (len(held), len(more)), len(res))
+    for p in (dave, again):
+        await p.close()
+
+
 async def run(base, cafile, dbpath, datafile):
     t = T()
     t.base, t.cafile = base, cafile
@@ -121,7 +190,7 @@ async def run(base, cafile, dbpath, datafile):
             check(False, "%s ran to its end" % step.__name__, repr(e))
 
 
-STEPS = [hijack, body401]
+STEPS = [hijack, body401, big]
 
 
 def main():
