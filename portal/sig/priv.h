@@ -78,6 +78,8 @@ struct sig {
 	struct sig_index pending_ids; /* pending, by authorization id */
 	struct sig_pending *pending; /* oldest last */
 	uv_timer_t feed_timer, expiry_timer;
+	uv_timer_t deadline_timer; /* the next token to expire under a socket */
+	int64_t deadline_ns; /* when it fires; 0: not armed */
 	int64_t feed_seq; /* the last change handled */
 	bool stopped;
 };
@@ -211,5 +213,8 @@ int sig_feed_handle(struct sig *s, const struct store_change *c);
 
 /* expiry.c */
 void sig_expiry_start(struct sig *s);
+void sig_expiry_stop(struct sig *s);
+/* p's token expires: its socket is closed then (disconnect token_expired). */
+void sig_expiry_watch(struct sig *s, struct sig_peer *p);
 
 #endif /* FZ_PORTAL_SIG_PRIV_H */

@@ -61,7 +61,7 @@ void sig_stop(struct sig *s)
 		return;
 	s->stopped = true;
 	uv_close((uv_handle_t *)&s->feed_timer, closed);
-	uv_close((uv_handle_t *)&s->expiry_timer, closed);
+	sig_expiry_stop(s);
 }
 
 void sig_free(struct sig *s)
@@ -139,6 +139,7 @@ void sig_web_open(struct sig *s, struct web_conn *conn)
 		return;
 	}
 	web_conn_set_data(conn, p);
+	sig_expiry_watch(s, p);
 }
 
 /* The request's ref even when the codec refused the frame. */

@@ -177,6 +177,40 @@ async def big(t):
         await p.close()
 
 
+def short_token(t, kind, seconds, actor=None, site=None):
+    """A token that expires in seconds, minted now: (text, expires_at)."""
+    tid, text, h = S.mint_token()
+    exp = S.now_ns() + int(seconds * S.NS)
+    t.db.insert("tokens", id=tid, kind=kind, hash=h, name="short-" + tid[:8],
+                actor_id=actor, site_id=site, expires_at=exp)
+    return text, exp
+
+
+async def closed_at(p, exp_ns, what):
+    """The socket gets disconnect token_expired and closes soon after
+    exp_ns, not before."""
+    m = await p.expect("disconnect", (exp_ns - S.now_ns()) / S.NS + 3)
+    late = (S.now_ns() - exp_ns) / S.NS
+    shut = await closed_within(p, 1)
+    check(m is not None and m["payload"]["reason"] == "token_expired" and
+          shut and -0.05 <= late <= 1.0,
+          "expire: a %s socket is told token_expired and closed %.2f s "
+          "after its token expires" % (what, late), m)
+
+
+async def expire(t):
+    d = t.d
+    text, exp = short_token(t, "client", 3, actor=d["alice"])
+    cl = await S.client(t, text)
+    check(cl.reply and cl.reply["payload"]["status"] == "ok",
+          "expire: a 3 s client token joins", cl.reply)
+    text, gexp = short_token(t, "gateway", 2, site=d["siteA"])
+    gw = await S.gateway(t, text)
+    check(gw.init is not None, "expire: a 2 s gateway token joins")
+    await asyncio.gather(closed_at(gw, gexp, "gateway"),
+                         closed_at(cl, exp, "client"))
+
+
 async def run(base, cafile, dbpath, datafile):
     t = T()
     t.base, t.cafile = base, cafile
@@ -190,7 +224,7 @@ async def run(base, cafile, dbpath, datafile):
             check(False, "%s ran to its end" % step.__name__, repr(e))
 
 
-STEPS = [hijack, body401, big]
+STEPS = [hijack, body401, big, expire]
 
 
 def main():
