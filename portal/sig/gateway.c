@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "priv.h"
 #include "core/log.h"
 
@@ -81,6 +83,7 @@ static void push_rest(struct sig_peer *gw, struct proto_sig_authorization *z,
 		m.ref = NULL;
 		sig_send(gw, &m);
 	}
+	sodium_memzero(&m, sizeof(m));
 }
 
 static void send_init(struct sig_peer *gw, struct sig_authz_list *l)
@@ -110,6 +113,9 @@ static void send_init(struct sig_peer *gw, struct sig_authz_list *l)
 	sig_send_fitting(gw, &m, &sent, set_n);
 	push_rest(gw, z + sent, n - sent);
 out:
+	/* Every held authorization's preshared key. */
+	if (z)
+		sodium_memzero(z, (l->n + 1) * sizeof(*z));
 	free(z);
 	free(r);
 }

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <sodium.h>
+
 #include "priv.h"
 #include "core/log.h"
 
@@ -30,6 +32,8 @@ static int build_send(struct sig_peer *p, const struct proto_sig_msg *m,
 		return ret;
 	}
 	ret = web_conn_send(p->conn, text, len);
+	/* create_authorization and authorization_created carry a PSK. */
+	sodium_memzero(text, len);
 	free(text);
 	return ret;
 }
