@@ -81,6 +81,7 @@ struct sig {
 	uv_timer_t deadline_timer; /* the next token to expire under a socket */
 	int64_t deadline_ns; /* when it fires; 0: not armed */
 	int64_t feed_seq; /* the last change handled */
+	struct sig_limits limits;
 	bool stopped;
 };
 

@@ -29,6 +29,12 @@ struct sig *sig_new(uv_loop_t *loop, struct store *store, char *err,
 	}
 	s->loop = loop;
 	s->store = store;
+	s->limits = (struct sig_limits){
+		.client_sockets = SIG_CLIENT_SOCKETS_DEFAULT,
+		.gateway_sockets = SIG_GATEWAY_SOCKETS_DEFAULT,
+		.audit_s = SIG_AUDIT_DAYS_DEFAULT * 86400LL,
+		.changes_s = SIG_CHANGES_DAYS_DEFAULT * 86400LL,
+	};
 	if (store_meta_get(store, "psk_key", s->secret, &len, &serr) ||
 	    len != sizeof(s->secret)) {
 		snprintf(err, errlen, "no portal secret in the database (%s)",
@@ -48,6 +54,27 @@ fail:
 	sodium_memzero(s->secret, sizeof(s->secret));
 	free(s);
 	return NULL;
+}
+
+void sig_set_limits(struct sig *s, const struct sig_limits *l)
+{
+	s->limits = *l;
+}
+
+/* One token cannot hold the portal's sockets (sig_limits). */
+static bool over_cap(struct sig *s, struct web_conn *conn,
+		     const struct sig_principal *pr)
+{
+	unsigned int cap = web_conn_role(conn) == WEB_ROLE_GATEWAY ?
+				   s->limits.gateway_sockets :
+				   s->limits.client_sockets;
+
+	if (!cap || sig_index_count(&s->tokens, pr->tok.id) < cap)
+		return false;
+	core_log("conn_over_cap", "who", web_conn_name(conn), NULL);
+	web_conn_close(conn, WEB_CLOSE_POLICY,
+		       "too many sockets for this token");
+	return true;
 }
 
 static void closed(uv_handle_t *h)
@@ -73,6 +100,7 @@ void sig_free(struct sig *s)
 
 		s->pending = pd->next;
 		free(pd->ref);
+		sodium_memzero(pd->psk, sizeof(pd->psk));
 		free(pd);
 	}
 	sig_index_free(&s->gateways);
@@ -121,8 +149,11 @@ void sig_web_release(struct sig *s, void *principal)
 
 void sig_web_open(struct sig *s, struct web_conn *conn)
 {
-	struct sig_peer *p = calloc(1, sizeof(*p));
+	struct sig_peer *p;
 
+	if (over_cap(s, conn, web_conn_principal(conn)))
+		return;
+	p = calloc(1, sizeof(*p));
 	if (!p) {
 		web_conn_close(conn, WEB_CLOSE_OVERLOAD, "out of memory");
 		return;

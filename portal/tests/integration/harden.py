@@ -211,6 +211,32 @@ async def expire(t):
                          closed_at(cl, exp, "client"))
 
 
+async def cap(t):
+    """A token holds 4 client or 16 gateway sockets; one more is closed
+    with 1008 and the others stay."""
+    d = t.d
+    gtok = short_token(t, "gateway", 3600, site=d["siteB"])[0]
+    for role, tok, n in (("client", d["tCarol"], 4),
+                         ("gateway", gtok, 16)):
+        socks = [await Peer(t.base, t.cafile, role, tok).open()
+                 for _ in range(n)]
+        extra = await Peer(t.base, t.cafile, role, tok).open()
+        shut = await closed_within(extra, 2)
+        check(shut and extra.ws.close_code == 1008,
+              "cap: socket %d of one %s token is closed with 1008" %
+              (n + 1, role), extra.ws.close_code)
+        await asyncio.sleep(0.3)
+        check(not any(p.closed.is_set() for p in socks),
+              "cap: the first %d stay open" % n)
+        await socks[0].close()
+        await asyncio.sleep(0.3)
+        again = await Peer(t.base, t.cafile, role, tok).open()
+        check(not await closed_within(again, 1),
+              "cap: once one closes, another %s socket may open" % role)
+        for p in socks[1:] + [again, extra]:
+            await p.close()
+
+
 async def run(base, cafile, dbpath, datafile):
     t = T()
     t.base, t.cafile = base, cafile
@@ -224,7 +250,7 @@ async def run(base, cafile, dbpath, datafile):
             check(False, "%s ran to its end" % step.__name__, repr(e))
 
 
-STEPS = [hijack, body401, big, expire]
+STEPS = [hijack, body401, big, expire, cap]
 
 
 def main():
