@@ -162,6 +162,8 @@ void sig_authorize(struct sig_peer *p, const struct proto_sig_msg *m)
 		     v.detail);
 		return;
 	}
+	if (sig_reuse(p, m, &v))
+		return;
 	strcpy(a.policy_id, v.policy_id);
 	a.expires_at = v.expires_ns;
 	gw = choose(p->sig, v.res.site_id, r);

@@ -42,7 +42,7 @@ static void unlink_pending(struct sig *s, struct sig_pending *pd)
 	free(pd);
 }
 
-static void created(struct sig_pending *pd)
+void sig_pending_created(const struct sig_pending *pd)
 {
 	struct proto_sig_msg m = { .kind = PROTO_SIG_AUTHORIZATION_CREATED,
 				   .ref = pd->ref };
@@ -73,7 +73,7 @@ void sig_pending_ack(struct sig_peer *gw, const char *authz_id)
 	if (!pd || pd->gateway != gw)
 		return;
 	if (pd->client)
-		created(pd);
+		sig_pending_created(pd);
 	core_log("authorization_created", "authorization", pd->authz.id,
 		 "client", pd->authz.client_id, "gateway", gw->id, "note",
 		 pd->client ? NULL : "the client left meanwhile", NULL);

@@ -184,9 +184,15 @@ void sig_authorize_fail(struct sig_peer *p, const char *ref,
 			const char *resource_id,
 			enum proto_sig_fail_reason why);
 
+/* reuse.c: answered from a live authorization of the same resource. */
+bool sig_reuse(struct sig_peer *p, const struct proto_sig_msg *m,
+	       const struct sig_verdict *v);
+
 /* pending.c */
 int sig_pending_add(struct sig *s, struct sig_pending *pd);
 void sig_pending_ack(struct sig_peer *gw, const char *authz_id);
+/* authorization_created to pd->client, with pd's PSK and gateway. */
+void sig_pending_created(const struct sig_pending *pd);
 void sig_pending_sweep(struct sig *s);
 void sig_pending_peer_gone(struct sig *s, struct sig_peer *p);
 /* Revoked before its ack: the client is told it is forbidden. */

@@ -237,6 +237,37 @@ async def cap(t):
             await p.close()
 
 
+async def reuse(t):
+    """Asking again for a held resource reuses the authorization."""
+    d = t.d
+    gw = await S.gateway(t, d["tGwA"])
+    t.gws = {gw.id: gw}
+    bob = await S.client(t, d["tBob"])
+    g, ca, first = await S.where(t, bob, d["rA1"])
+    check(g is gw and ca is not None,
+          "reuse: the first request reaches the gateway", first)
+    answers = []
+    for _ in range(20):
+        answers.append(await bob.answer(await bob.request(d["rA1"])))
+    same = all(a and a["event"] == "authorization_created" and
+               a["payload"]["gateway_id"] == gw.id and
+               a["payload"]["preshared_key"] ==
+               first["payload"]["preshared_key"] for a in answers)
+    check(same, "reuse: 20 more requests are answered with the same "
+          "gateway and key", answers[:2])
+    extra = await gw.expect_nothing(0.3, ["create_authorization"])
+    rows = t.db.one("SELECT count(*) FROM authorizations WHERE client_id=? "
+                    "AND resource_id=?", bob.id, d["rA1"])
+    check(not extra and rows == 1,
+          "reuse: no new row (%s) and nothing more to the gateway (%d)" %
+          (rows, len(extra)))
+    ans = await bob.answer(await bob.request(d["rA1"], failed=[gw.id]))
+    check(ans and ans["event"] == "authorization_creation_failed",
+          "reuse: not when the client says that gateway failed it", ans)
+    for p in (bob, gw):
+        await p.close()
+
+
 async def run(base, cafile, dbpath, datafile):
     t = T()
     t.base, t.cafile = base, cafile
@@ -250,7 +281,7 @@ async def run(base, cafile, dbpath, datafile):
             check(False, "%s ran to its end" % step.__name__, repr(e))
 
 
-STEPS = [hijack, body401, big, expire, cap]
+STEPS = [hijack, body401, big, expire, cap, reuse]
 
 
 def main():
