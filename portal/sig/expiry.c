@@ -10,6 +10,11 @@
  * ask for authorizations. One timer is armed for the earliest expiry of
  * any open socket's token; when it fires, every socket is looked at
  * (rare: once per expiring token) and the timer re-armed for the next.
+ *
+ * History is pruned on the same sweep (sig_limits): audit rows past
+ * their retention, and changes rows past theirs, but never one the feed
+ * has not handled yet nor the newest SIG_CHANGES_KEEP (a portal catching
+ * up after a pause, or a second portal on the same database, reads them).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,14 +22,41 @@
 #include "priv.h"
 #include "core/log.h"
 
+static void prune(struct sig *s, int64_t now)
+{
+	struct store_prune p = { 0 };
+	struct store_err err = { 0 };
+	int64_t last = 0;
+	char nc[24], na[24];
+
+	if (s->limits.changes_s && !store_changes_last(s->store, &last, &err)) {
+		p.changes_before = now - s->limits.changes_s * 1000000000LL;
+		p.changes_max_seq = last - SIG_CHANGES_KEEP < s->feed_seq ?
+					    last - SIG_CHANGES_KEEP :
+					    s->feed_seq;
+	}
+	if (s->limits.audit_s)
+		p.audit_before = now - s->limits.audit_s * 1000000000LL;
+	if (store_prune(s->store, &p, &err)) {
+		core_log("store_failed", "op", "prune", "msg", err.msg, NULL);
+		return;
+	}
+	if (!p.n_changes && !p.n_audit)
+		return;
+	snprintf(nc, sizeof(nc), "%lld", (long long)p.n_changes);
+	snprintf(na, sizeof(na), "%lld", (long long)p.n_audit);
+	core_log("history_pruned", "changes", nc, "audit", na, NULL);
+}
+
 static void expiry_tick(uv_timer_t *t)
 {
 	struct sig *s = t->data;
 	struct store_err err = { 0 };
-	int64_t n = 0;
+	int64_t n = 0, now = sig_now_ns();
 	char count[24];
 
-	if (store_authz_delete_expired(s->store, sig_now_ns(), &n, &err)) {
+	prune(s, now);
+	if (store_authz_delete_expired(s->store, now, &n, &err)) {
 		core_log("store_failed", "op", "expiry", "msg", err.msg, NULL);
 		return;
 	}
