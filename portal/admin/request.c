@@ -179,12 +179,17 @@ static int parse_duration(const char *s, int64_t *out)
 	if (!n || n >= sizeof(digits))
 		return -1;
 	memcpy(digits, s, n + 1);
+	/* At most one unit, the last character: stripping in a loop read
+	 * digits[-1] for "ds" and took "1ds" for a day. */
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (digits[n - 1] == units[i].unit) {
 			mul = units[i].s;
 			digits[--n] = '\0';
+			break;
 		}
 	}
+	if (!n)
+		return -1;
 	if (fz_parse_decimal(digits, (uint64_t)DURATION_MAX_S, &v) || !v ||
 	    (int64_t)v > DURATION_MAX_S / mul)
 		return -1;

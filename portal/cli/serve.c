@@ -35,6 +35,10 @@ static const char serve_usage[] =
 	"                   [--ack-timeout SECONDS] [--log-format text|json]\n"
 	"                   [--gateway-rate N] [--gateway-burst N]\n"
 	"                   [--client-rate N] [--client-burst N]\n"
+	"                   [--client-sockets-per-token N]\n"
+	"                   [--gateway-sockets-per-token N]\n"
+	"                   [--audit-retention-days N]\n"
+	"                   [--changes-retention-days N]\n"
 	"    fzportal serve -h | --help\n"
 	"\n"
 	"DESCRIPTION\n"
@@ -114,6 +118,21 @@ static const char serve_usage[] =
 	"        Environment: FZPORTAL_GATEWAY_RATE, FZPORTAL_GATEWAY_BURST,\n"
 	"        FZPORTAL_CLIENT_RATE, FZPORTAL_CLIENT_BURST.\n"
 	"\n"
+	"    --client-sockets-per-token N, --gateway-sockets-per-token N\n"
+	"        How many sockets one token may hold open; one more is closed\n"
+	"        with 1008 (\"too many sockets for this token\") right after\n"
+	"        its handshake. Defaults 4 (a user's devices) and 16 (a\n"
+	"        site's gateways share their token); 0 lifts the cap.\n"
+	"        Environment: FZPORTAL_CLIENT_SOCKETS_PER_TOKEN,\n"
+	"        FZPORTAL_GATEWAY_SOCKETS_PER_TOKEN.\n"
+	"\n"
+	"    --audit-retention-days N, --changes-retention-days N\n"
+	"        Audit rows older than N days (default 90) and change-feed\n"
+	"        rows older than N days (default 7; the newest 10,000 and\n"
+	"        any not yet handled stay) are deleted every 10 s; 0 keeps\n"
+	"        them. Environment: FZPORTAL_AUDIT_RETENTION_DAYS,\n"
+	"        FZPORTAL_CHANGES_RETENTION_DAYS.\n"
+	"\n"
 	"    --log-format text|json\n"
 	"        One line per event on standard error, as\n"
 	"        \"fzportal: EVENT key=value...\" (text, the default) or as one\n"
@@ -161,6 +180,7 @@ struct serve_opts {
 	const char *listen, *cert, *key, *heartbeat, *log_format;
 	const char *db, *ack_timeout;
 	const char *rate[2], *burst[2]; /* by enum web_role */
+	const char *client_cap, *gateway_cap, *audit_days, *changes_days;
 };
 
 struct serve {
@@ -176,6 +196,7 @@ struct serve_arg {
 	struct sig *sig;
 	const char *db;
 	unsigned int ack_ms;
+	struct sig_limits limits;
 };
 
 static const struct {
@@ -200,6 +221,14 @@ static const struct {
 	  offsetof(struct serve_opts, rate[WEB_ROLE_CLIENT]) },
 	{ "--client-burst", "FZPORTAL_CLIENT_BURST",
 	  offsetof(struct serve_opts, burst[WEB_ROLE_CLIENT]) },
+	{ "--client-sockets-per-token", "FZPORTAL_CLIENT_SOCKETS_PER_TOKEN",
+	  offsetof(struct serve_opts, client_cap) },
+	{ "--gateway-sockets-per-token", "FZPORTAL_GATEWAY_SOCKETS_PER_TOKEN",
+	  offsetof(struct serve_opts, gateway_cap) },
+	{ "--audit-retention-days", "FZPORTAL_AUDIT_RETENTION_DAYS",
+	  offsetof(struct serve_opts, audit_days) },
+	{ "--changes-retention-days", "FZPORTAL_CHANGES_RETENTION_DAYS",
+	  offsetof(struct serve_opts, changes_days) },
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -334,6 +363,51 @@ static int check_rates(const struct serve_opts *o, struct web_config *cfg)
 	return 0;
 }
 
+/* A count from 0 to max, or def when unset: 0 or -1. */
+static int parse_limit(const char *s, long max, long def, long *out)
+{
+	char *p;
+
+	if (!s) {
+		*out = def;
+		return 0;
+	}
+	errno = 0;
+	*out = strtol(s, &p, 10);
+	return errno || p == s || *p || *out < 0 || *out > max ? -1 : 0;
+}
+
+static int check_limits(const struct serve_opts *o, struct sig_limits *l)
+{
+	const struct {
+		const char *flag, *value;
+		long max, def;
+	} f[] = {
+		{ "--client-sockets-per-token", o->client_cap, 100000,
+		  SIG_CLIENT_SOCKETS_DEFAULT },
+		{ "--gateway-sockets-per-token", o->gateway_cap, 100000,
+		  SIG_GATEWAY_SOCKETS_DEFAULT },
+		{ "--audit-retention-days", o->audit_days, 36600,
+		  SIG_AUDIT_DAYS_DEFAULT },
+		{ "--changes-retention-days", o->changes_days, 36600,
+		  SIG_CHANGES_DAYS_DEFAULT },
+	};
+	long v[4];
+
+	for (size_t i = 0; i < 4; i++)
+		if (parse_limit(f[i].value, f[i].max, f[i].def, &v[i]))
+			return fz_cli_usage_error("serve",
+						  "%s: '%s' is not a number "
+						  "from 0 to %ld",
+						  f[i].flag, f[i].value,
+						  f[i].max);
+	l->client_sockets = (unsigned int)v[0];
+	l->gateway_sockets = (unsigned int)v[1];
+	l->audit_s = v[2] * 86400LL;
+	l->changes_s = v[3] * 86400LL;
+	return 0;
+}
+
 static int check_opts(const struct serve_opts *o, struct web_config *cfg,
 		      struct serve_arg *arg, char *addr, size_t len)
 {
@@ -439,6 +513,7 @@ static int run(struct web_config *cfg, struct serve_arg *arg)
 		return rc;
 	}
 	sig_set_ack_timeout(arg->sig, arg->ack_ms);
+	sig_set_limits(arg->sig, &arg->limits);
 	s.srv = web_server_start(cfg, err, sizeof(err));
 	if (!s.srv) {
 		fz_cli_error("serve", "%s", err);
@@ -552,7 +627,8 @@ int cli_serve_main(int argc, char *argv[])
 	if (fz_cli_wants_help(argc, argv))
 		return fz_cli_print_usage(serve_usage);
 	if (parse_args(argc, argv, &o) ||
-	    check_opts(&o, &cfg, &arg, addr, sizeof(addr)))
+	    check_opts(&o, &cfg, &arg, addr, sizeof(addr)) ||
+	    check_limits(&o, &arg.limits))
 		return FZ_CLI_EXIT_USAGE;
 	if (!open_db(o.db, &arg)) {
 		cfg.arg = &arg;

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "priv.h"
 #include "core/log.h"
 #include "policy/choose.h"
@@ -80,7 +82,9 @@ static int send_create(struct sig_peer *gw, struct sig_peer *cl,
 		return ret;
 	z->expires_at = sig_expires_s(pd->authz.expires_at);
 	memcpy(pd->psk, z->client.preshared_key, FZ_KEY_LEN);
-	return sig_send(gw, &m);
+	ret = sig_send(gw, &m);
+	sodium_memzero(z->client.preshared_key, FZ_KEY_LEN);
+	return ret;
 }
 
 /* Recorded and sent: now the gateway's ack is awaited. */
@@ -112,6 +116,7 @@ static int grant(struct sig_peer *p, struct sig_peer *gw,
 	if (send_create(gw, p, &v->res, pd) || sig_pending_add(p->sig, pd)) {
 		store_authz_delete(p->sig->store, a->id, NULL);
 		free(pd->ref);
+		sodium_memzero(pd->psk, sizeof(pd->psk));
 		free(pd);
 		return -1;
 	}
@@ -157,6 +162,8 @@ void sig_authorize(struct sig_peer *p, const struct proto_sig_msg *m)
 		     v.detail);
 		return;
 	}
+	if (sig_reuse(p, m, &v))
+		return;
 	strcpy(a.policy_id, v.policy_id);
 	a.expires_at = v.expires_ns;
 	gw = choose(p->sig, v.res.site_id, r);

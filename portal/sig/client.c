@@ -13,8 +13,8 @@
 #include "priv.h"
 #include "core/log.h"
 
-/* As for gateways (gateway.c): the rest follow as pushes. */
-#define INIT_BATCH 24
+/* As for gateways (gateway.c): init holds what fits, the rest follow
+ * as resource_created_or_updated pushes. */
 #define MAX_DNS 8
 
 struct resources {
@@ -118,6 +118,23 @@ static void dns_of(const struct store_account *a, struct fz_cidr *dns,
 	json_object_put(arr);
 }
 
+static void set_n(struct proto_sig_msg *m, size_t n)
+{
+	m->client_init.n_resources = n;
+}
+
+/* A resource already converted for init, pushed on its own instead. */
+static void push_built(struct sig_peer *p, const struct proto_sig_resource *r)
+{
+	struct proto_sig_msg m = {
+		.kind = PROTO_SIG_RESOURCE_CREATED_OR_UPDATED
+	};
+
+	m.resource_created_or_updated = *r;
+	if (!sig_send(p, &m))
+		sig_seen_add(p, r->id.s);
+}
+
 static void send_init(struct sig_peer *p, const struct store_account *a,
 		      struct resources *l)
 {
@@ -126,11 +143,11 @@ static void send_init(struct sig_peer *p, const struct store_account *a,
 	struct proto_sig_resource *res = calloc(l->n + 1, sizeof(*res));
 	struct store_site *sites = calloc(l->n + 1, sizeof(*sites));
 	struct fz_cidr dns[MAX_DNS];
-	size_t n = 0;
+	size_t n = 0, sent;
 
 	if (!res || !sites)
 		goto out;
-	for (size_t i = 0; i < l->n && n < INIT_BATCH; i++)
+	for (size_t i = 0; i < l->n; i++)
 		if (!client_resource(p->sig, &l->r[i], &sites[n], &res[n]))
 			n++;
 	sig_tunnel(p->tunnel, &itf->ipv4, &itf->ipv6);
@@ -138,12 +155,12 @@ static void send_init(struct sig_peer *p, const struct store_account *a,
 	itf->upstream_dns = dns;
 	itf->search_domain = a->search_domain[0] ? a->search_domain : NULL;
 	m.client_init.resources = res;
-	m.client_init.n_resources = n;
-	if (!sig_send(p, &m))
-		for (size_t i = 0; i < n; i++)
+	sent = n;
+	if (!sig_send_fitting(p, &m, &sent, set_n))
+		for (size_t i = 0; i < sent; i++)
 			sig_seen_add(p, res[i].id.s);
-	for (size_t i = INIT_BATCH; i < l->n; i++)
-		push_resource(p, &l->r[i]);
+	for (size_t i = sent; i < n; i++)
+		push_built(p, &res[i]);
 out:
 	for (size_t i = 0; res && i < n; i++)
 		free(res[i].sites);

@@ -9,16 +9,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "priv.h"
 #include "core/log.h"
 
 /*
- * How many held authorizations go in `init` itself: the codec bounds a
- * message to 16 KiB and an array to 64 elements, and one authorization
- * is about 450 bytes. The rest follow as create_authorization pushes,
- * whose acks nobody waits for.
+ * A gateway's init carries as many held authorizations as fit one
+ * message (16 KiB, 64 elements: sig_send_fitting()); the rest follow as
+ * create_authorization pushes, whose acks nobody waits for. A fixed count
+ * was wrong both ways: long names made 24 too many, and an init the codec
+ * refuses is not sent at all.
  */
-#define INIT_BATCH 24
+static void set_n(struct proto_sig_msg *m, size_t n)
+{
+	m->gateway_init.n_authorizations = n;
+}
 
 static int upsert(struct sig_peer *p, const struct proto_sig_gateway_join *j,
 		  struct store_gateway *g)
@@ -77,6 +83,7 @@ static void push_rest(struct sig_peer *gw, struct proto_sig_authorization *z,
 		m.ref = NULL;
 		sig_send(gw, &m);
 	}
+	sodium_memzero(&m, sizeof(m));
 }
 
 static void send_init(struct sig_peer *gw, struct sig_authz_list *l)
@@ -85,7 +92,7 @@ static void send_init(struct sig_peer *gw, struct sig_authz_list *l)
 	struct proto_sig_authorization *z = calloc(l->n + 1, sizeof(*z));
 	struct store_resource *r = calloc(l->n + 1, sizeof(*r));
 	int64_t now = sig_now_ns();
-	size_t n = 0;
+	size_t n = 0, sent;
 
 	if (!z || !r)
 		goto out;
@@ -102,13 +109,31 @@ static void send_init(struct sig_peer *gw, struct sig_authz_list *l)
 	sig_tunnel(gw->tunnel, &m.gateway_init.interface.ipv4,
 		   &m.gateway_init.interface.ipv6);
 	m.gateway_init.authorizations = z;
-	m.gateway_init.n_authorizations = n < INIT_BATCH ? n : INIT_BATCH;
-	sig_send(gw, &m);
-	if (n > INIT_BATCH)
-		push_rest(gw, z + INIT_BATCH, n - INIT_BATCH);
+	sent = n;
+	sig_send_fitting(gw, &m, &sent, set_n);
+	push_rest(gw, z + sent, n - sent);
 out:
+	/* Every held authorization's preshared key. */
+	if (z)
+		sodium_memzero(z, (l->n + 1) * sizeof(*z));
 	free(z);
 	free(r);
+}
+
+/*
+ * A key of another site's gateway: this token may not take that gateway
+ * over (a public key is no secret), and the socket has nothing left to
+ * do. Refused before adopt(), so the real gateway keeps its socket.
+ */
+static void refuse(struct sig_peer *p, const char *ref, int ret)
+{
+	sig_reply(p, ref,
+		  ret == STORE_CONFLICT ? "public_key_in_use" : "join_failed");
+	if (ret != STORE_CONFLICT)
+		return;
+	p->gone = true;
+	sig_presence_leave(p->sig, p);
+	web_conn_close(p->conn, WEB_CLOSE_POLICY, "public key in use");
 }
 
 static void adopt(struct sig_peer *p, const struct store_gateway *g,
@@ -132,13 +157,15 @@ void sig_gateway_join(struct sig_peer *p, const struct proto_sig_msg *m)
 	struct sig_authz_list l;
 	struct store_gateway g;
 	char n[16];
+	int ret;
 
 	if (p->joined) {
 		sig_reply(p, m->ref, "already_joined");
 		return;
 	}
-	if (upsert(p, &m->gateway_join, &g)) {
-		sig_reply(p, m->ref, "join_failed");
+	ret = upsert(p, &m->gateway_join, &g);
+	if (ret) {
+		refuse(p, m->ref, ret);
 		return;
 	}
 	adopt(p, &g, &m->gateway_join);

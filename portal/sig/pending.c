@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "priv.h"
 #include "core/log.h"
 
@@ -36,10 +38,11 @@ static void unlink_pending(struct sig *s, struct sig_pending *pd)
 	if (pd->next)
 		pd->next->prev = pd->prev;
 	free(pd->ref);
+	sodium_memzero(pd->psk, sizeof(pd->psk));
 	free(pd);
 }
 
-static void created(struct sig_pending *pd)
+void sig_pending_created(const struct sig_pending *pd)
 {
 	struct proto_sig_msg m = { .kind = PROTO_SIG_AUTHORIZATION_CREATED,
 				   .ref = pd->ref };
@@ -57,6 +60,7 @@ static void created(struct sig_pending *pd)
 	memcpy(c->preshared_key, pd->psk, FZ_KEY_LEN);
 	c->expires_at = sig_expires_s(pd->authz.expires_at);
 	sig_send(pd->client, &m);
+	sodium_memzero(c->preshared_key, sizeof(c->preshared_key));
 }
 
 void sig_pending_ack(struct sig_peer *gw, const char *authz_id)
@@ -69,7 +73,7 @@ void sig_pending_ack(struct sig_peer *gw, const char *authz_id)
 	if (!pd || pd->gateway != gw)
 		return;
 	if (pd->client)
-		created(pd);
+		sig_pending_created(pd);
 	core_log("authorization_created", "authorization", pd->authz.id,
 		 "client", pd->authz.client_id, "gateway", gw->id, "note",
 		 pd->client ? NULL : "the client left meanwhile", NULL);

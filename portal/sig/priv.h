@@ -79,8 +79,11 @@ struct sig {
 	struct sig_index pending_ids; /* pending, by authorization id */
 	struct sig_pending *pending; /* oldest last */
 	uv_timer_t feed_timer, expiry_timer;
+	uv_timer_t deadline_timer; /* the next token to expire under a socket */
+	int64_t deadline_ns; /* when it fires; 0: not armed */
 	int64_t feed_seq; /* the last change handled */
 	unsigned int ack_timeout_ms; /* for authorization_created */
+	struct sig_limits limits;
 	bool stopped;
 };
 
@@ -97,6 +100,15 @@ size_t sig_presence_all(const struct sig_index *ix, const char *key,
 
 /* send.c */
 int sig_send(struct sig_peer *p, const struct proto_sig_msg *m);
+/* As sig_send(), but -E2BIG is not logged: the caller sends less. */
+int sig_send_try(struct sig_peer *p, const struct proto_sig_msg *m);
+/*
+ * Sends an init whose list (*n elements, set by set_n) fits one message:
+ * starting at the codec's array bound, halved while the build says
+ * -E2BIG. *n is left at what went; the caller pushes the rest one by one.
+ */
+int sig_send_fitting(struct sig_peer *p, struct proto_sig_msg *m, size_t *n,
+		     void (*set_n)(struct proto_sig_msg *m, size_t n));
 void sig_reply(struct sig_peer *p, const char *ref, const char *error);
 /* `disconnect` with reason, then close; out of presence at once. */
 void sig_disconnect(struct sig_peer *p, const char *reason);
@@ -174,9 +186,15 @@ void sig_authorize_fail(struct sig_peer *p, const char *ref,
 			const char *resource_id,
 			enum proto_sig_fail_reason why);
 
+/* reuse.c: answered from a live authorization of the same resource. */
+bool sig_reuse(struct sig_peer *p, const struct proto_sig_msg *m,
+	       const struct sig_verdict *v);
+
 /* pending.c */
 int sig_pending_add(struct sig *s, struct sig_pending *pd);
 void sig_pending_ack(struct sig_peer *gw, const char *authz_id);
+/* authorization_created to pd->client, with pd's PSK and gateway. */
+void sig_pending_created(const struct sig_pending *pd);
 void sig_pending_sweep(struct sig *s);
 void sig_pending_peer_gone(struct sig *s, struct sig_peer *p);
 /* Revoked before its ack: the client is told it is forbidden. */
@@ -212,5 +230,8 @@ int sig_feed_handle(struct sig *s, const struct store_change *c);
 
 /* expiry.c */
 void sig_expiry_start(struct sig *s);
+void sig_expiry_stop(struct sig *s);
+/* p's token expires: its socket is closed then (disconnect token_expired). */
+void sig_expiry_watch(struct sig *s, struct sig_peer *p);
 
 #endif /* FZ_PORTAL_SIG_PRIV_H */

@@ -7,10 +7,13 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <sodium.h>
+
 #include "priv.h"
 #include "core/log.h"
 
-int sig_send(struct sig_peer *p, const struct proto_sig_msg *m)
+static int build_send(struct sig_peer *p, const struct proto_sig_msg *m,
+		      bool quiet_e2big)
 {
 	struct proto_sig_error e;
 	char *text;
@@ -21,14 +24,28 @@ int sig_send(struct sig_peer *p, const struct proto_sig_msg *m)
 		return -EPIPE;
 	ret = proto_sig_build(m, &text, &len, &e);
 	if (ret) {
-		core_log("send_failed", "event", proto_sig_event_name(m->kind),
-			 "who", web_conn_name(p->conn), "reason", e.reason,
-			 "msg", e.message, NULL);
+		if (ret != -E2BIG || !quiet_e2big)
+			core_log("send_failed", "event",
+				 proto_sig_event_name(m->kind), "who",
+				 web_conn_name(p->conn), "reason", e.reason,
+				 "msg", e.message, NULL);
 		return ret;
 	}
 	ret = web_conn_send(p->conn, text, len);
+	/* create_authorization and authorization_created carry a PSK. */
+	sodium_memzero(text, len);
 	free(text);
 	return ret;
+}
+
+int sig_send(struct sig_peer *p, const struct proto_sig_msg *m)
+{
+	return build_send(p, m, false);
+}
+
+int sig_send_try(struct sig_peer *p, const struct proto_sig_msg *m)
+{
+	return build_send(p, m, true);
 }
 
 void sig_reply(struct sig_peer *p, const char *ref, const char *error)
@@ -54,4 +71,23 @@ void sig_disconnect(struct sig_peer *p, const char *reason)
 	sig_pending_peer_gone(p->sig, p);
 	sig_presence_leave(p->sig, p);
 	web_conn_close(p->conn, WEB_CLOSE_NORMAL, reason);
+}
+
+int sig_send_fitting(struct sig_peer *p, struct proto_sig_msg *m, size_t *n,
+		     void (*set_n)(struct proto_sig_msg *m, size_t n))
+{
+	size_t k = *n < PROTO_SIG_MAX_ARRAY ? *n : PROTO_SIG_MAX_ARRAY;
+	int ret;
+
+	for (;;) {
+		set_n(m, k);
+		ret = sig_send_try(p, m);
+		if (ret != -E2BIG || !k)
+			break;
+		k /= 2;
+	}
+	if (ret == -E2BIG)
+		ret = sig_send(p, m); /* logs why even an empty one failed */
+	*n = k;
+	return ret;
 }

@@ -35,6 +35,12 @@ struct sig *sig_new(uv_loop_t *loop, struct store *store, char *err,
 	s->loop = loop;
 	s->store = store;
 	s->ack_timeout_ms = SIG_ACK_TIMEOUT_MS;
+	s->limits = (struct sig_limits){
+		.client_sockets = SIG_CLIENT_SOCKETS_DEFAULT,
+		.gateway_sockets = SIG_GATEWAY_SOCKETS_DEFAULT,
+		.audit_s = SIG_AUDIT_DAYS_DEFAULT * 86400LL,
+		.changes_s = SIG_CHANGES_DAYS_DEFAULT * 86400LL,
+	};
 	if (store_meta_get(store, "psk_key", s->secret, &len, &serr) ||
 	    len != sizeof(s->secret)) {
 		snprintf(err, errlen, "no portal secret in the database (%s)",
@@ -56,6 +62,27 @@ fail:
 	return NULL;
 }
 
+void sig_set_limits(struct sig *s, const struct sig_limits *l)
+{
+	s->limits = *l;
+}
+
+/* One token cannot hold the portal's sockets (sig_limits). */
+static bool over_cap(struct sig *s, struct web_conn *conn,
+		     const struct sig_principal *pr)
+{
+	unsigned int cap = web_conn_role(conn) == WEB_ROLE_GATEWAY ?
+				   s->limits.gateway_sockets :
+				   s->limits.client_sockets;
+
+	if (!cap || sig_index_count(&s->tokens, pr->tok.id) < cap)
+		return false;
+	core_log("conn_over_cap", "who", web_conn_name(conn), NULL);
+	web_conn_close(conn, WEB_CLOSE_POLICY,
+		       "too many sockets for this token");
+	return true;
+}
+
 static void closed(uv_handle_t *h)
 {
 	(void)h;
@@ -67,7 +94,7 @@ void sig_stop(struct sig *s)
 		return;
 	s->stopped = true;
 	uv_close((uv_handle_t *)&s->feed_timer, closed);
-	uv_close((uv_handle_t *)&s->expiry_timer, closed);
+	sig_expiry_stop(s);
 }
 
 void sig_free(struct sig *s)
@@ -79,6 +106,7 @@ void sig_free(struct sig *s)
 
 		s->pending = pd->next;
 		free(pd->ref);
+		sodium_memzero(pd->psk, sizeof(pd->psk));
 		free(pd);
 	}
 	sig_index_free(&s->gateways);
@@ -127,8 +155,11 @@ void sig_web_release(struct sig *s, void *principal)
 
 void sig_web_open(struct sig *s, struct web_conn *conn)
 {
-	struct sig_peer *p = calloc(1, sizeof(*p));
+	struct sig_peer *p;
 
+	if (over_cap(s, conn, web_conn_principal(conn)))
+		return;
+	p = calloc(1, sizeof(*p));
 	if (!p) {
 		web_conn_close(conn, WEB_CLOSE_OVERLOAD, "out of memory");
 		return;
@@ -145,6 +176,7 @@ void sig_web_open(struct sig *s, struct web_conn *conn)
 		return;
 	}
 	web_conn_set_data(conn, p);
+	sig_expiry_watch(s, p);
 }
 
 /* The request's ref even when the codec refused the frame. */

@@ -24,6 +24,28 @@
 struct sig;
 
 /*
+ * What one token may cost the portal, and how long history is kept.
+ * Sockets: a client runs one socket per device session and a gateway
+ * token is shared by a site's gateways (HA), hence the larger default;
+ * one more is closed with 1008 at once. 0 lifts a cap. Retention: audit
+ * rows older than audit_s and changes rows older than changes_s (but
+ * never the newest SIG_CHANGES_KEEP, nor any the feed has not read) are
+ * deleted on the expiry timer; 0 keeps them.
+ */
+struct sig_limits {
+	unsigned int client_sockets;
+	unsigned int gateway_sockets;
+	int64_t audit_s;
+	int64_t changes_s;
+};
+
+#define SIG_CLIENT_SOCKETS_DEFAULT 4
+#define SIG_GATEWAY_SOCKETS_DEFAULT 16
+#define SIG_AUDIT_DAYS_DEFAULT 90
+#define SIG_CHANGES_DAYS_DEFAULT 7
+#define SIG_CHANGES_KEEP 10000
+
+/*
  * Reads the portal secret (meta "psk_key"), marks every device offline
  * (no socket outlives a restart), and starts the feed and expiry timers
  * on loop. NULL with a sentence in err when it cannot. The store stays
@@ -39,6 +61,9 @@ struct sig *sig_new(uv_loop_t *loop, struct store *store, char *err,
  * gets authorization_creation_failed (offline); 0: SIG_ACK_TIMEOUT_MS.
  */
 void sig_set_ack_timeout(struct sig *s, unsigned int ms);
+
+/* Replaces the defaults above (which sig_new() sets). */
+void sig_set_limits(struct sig *s, const struct sig_limits *l);
 
 /* Stops the timers (uv_close); uv_run() returns once they are closed. */
 void sig_stop(struct sig *s);

@@ -22,7 +22,11 @@ struct device {
 	int by_key; /* the query finding it by account and key */
 	const char *kind; /* in tunnel_pool */
 	size_t key_off, offset_off, created_off;
-	size_t owner_off; /* a client's actor, which a key cannot change */
+	/* A client's actor or a gateway's site, which a key cannot change:
+	 * public keys are not secret (every client learns its gateways'), so
+	 * a key alone must not move a device to another owner's token. */
+	size_t owner_off;
+	const char *conflict;
 };
 
 static const struct device gateway = {
@@ -32,7 +36,8 @@ static const struct device gateway = {
 	offsetof(struct store_gateway, public_key),
 	offsetof(struct store_gateway, tunnel_offset),
 	offsetof(struct store_gateway, created_at),
-	0,
+	offsetof(struct store_gateway, site_id),
+	"this public key belongs to a gateway of another site",
 };
 
 static const struct device client = {
@@ -43,6 +48,7 @@ static const struct device client = {
 	offsetof(struct store_client, tunnel_offset),
 	offsetof(struct store_client, created_at),
 	offsetof(struct store_client, actor_id),
+	"this public key belongs to another actor's client",
 };
 
 /* Both records start with id and account_id. */
@@ -160,11 +166,8 @@ static int find_by_key(struct store_sqlite *q, const struct device *d,
 static int update_known(struct store_sqlite *q, const struct device *d,
 			void *rec, const void *old, struct store_err *err)
 {
-	if (d->owner_off &&
-	    strcmp(FIELD(rec, d->owner_off), (const char *)old + d->owner_off))
-		return store_fail(err, STORE_CONFLICT,
-				  "this public key belongs to another actor's "
-				  "client");
+	if (strcmp(FIELD(rec, d->owner_off), (const char *)old + d->owner_off))
+		return store_fail(err, STORE_CONFLICT, "%s", d->conflict);
 	memcpy(rec, old, STORE_ID_SIZE);
 	memcpy(FIELD(rec, d->offset_off), (const char *)old + d->offset_off,
 	       sizeof(int64_t));

@@ -452,6 +452,36 @@ static int changes_since(struct store *s, int64_t after, store_each_fn each,
 	return store_sqlite_rows(q, st, T(STORE_T_CHANGE), each, arg, err);
 }
 
+/* One DELETE bound to ?1 (and ?2 if two >= 0); *n: rows gone. */
+static int delete_before(struct store_sqlite *q, int id, int64_t one,
+			 int64_t two, int64_t *n, struct store_err *err)
+{
+	sqlite3_stmt *st = q->q[id];
+	int ret;
+
+	sqlite3_bind_int64(st, 1, one);
+	if (two >= 0)
+		sqlite3_bind_int64(st, 2, two);
+	ret = store_sqlite_exec(q, st, NULL, NULL, STORE_DELETE, err);
+	*n = ret ? 0 : sqlite3_changes(q->db);
+	return ret;
+}
+
+static int prune(struct store *s, struct store_prune *p, struct store_err *err)
+{
+	struct store_sqlite *q = store_sqlite_of(s);
+	int ret = store_sqlite_check_ready(q, err);
+
+	p->n_changes = p->n_audit = 0;
+	if (!ret && p->changes_before && p->changes_max_seq > 0)
+		ret = delete_before(q, STORE_Q_CHANGES_PRUNE, p->changes_before,
+				    p->changes_max_seq, &p->n_changes, err);
+	if (!ret && p->audit_before)
+		ret = delete_before(q, STORE_Q_AUDIT_PRUNE, p->audit_before, -1,
+				    &p->n_audit, err);
+	return ret;
+}
+
 static int changes_last(struct store *s, int64_t *seq, struct store_err *err)
 {
 	struct store_sqlite *q = store_sqlite_of(s);
@@ -558,6 +588,7 @@ const struct store_ops store_sqlite_ops = {
 	.change_append = change_append,
 	.changes_since = changes_since,
 	.changes_last = changes_last,
+	.prune = prune,
 	.audit_append = audit_append,
 	.audit_list = audit_list,
 	.policies_for = policies_for,

@@ -128,6 +128,9 @@ static const struct query queries[STORE_Q_MAX] = {
 	  "DELETE FROM authorizations WHERE expires_at <= ?1"),
 	Q(STORE_Q_CHANGES_LAST, -1, NULL,
 	  "SELECT coalesce(max(seq), 0) FROM changes"),
+	Q(STORE_Q_CHANGES_PRUNE, -1, NULL,
+	  "DELETE FROM changes WHERE at < ?1 AND seq <= ?2"),
+	Q(STORE_Q_AUDIT_PRUNE, -1, NULL, "DELETE FROM audit WHERE at < ?1"),
 };
 
 /* "a.id, a.name, ..." (alias NULL: bare names). */

@@ -334,3 +334,8 @@ int store_changes_last(struct store *s, int64_t *seq, struct store_err *err)
 {
 	return s->ops->changes_last(s, seq, err);
 }
+
+int store_prune(struct store *s, struct store_prune *p, struct store_err *err)
+{
+	return s->ops->prune(s, p, err);
+}

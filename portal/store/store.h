@@ -358,6 +358,16 @@ int store_changes_since(struct store *s, int64_t after, store_each_fn each,
 			void *arg, struct store_err *err);
 /* The highest seq written so far (0: none), where a new reader starts. */
 int store_changes_last(struct store *s, int64_t *seq, struct store_err *err);
+
+/* History older than a retention; the n_ fields get how many went. */
+struct store_prune {
+	int64_t changes_before; /* at < this (ns); 0: no changes row goes */
+	int64_t changes_max_seq; /* and seq <= this (unread rows stay) */
+	int64_t audit_before; /* at < this (ns); 0: no audit row goes */
+	int64_t n_changes, n_audit;
+};
+
+int store_prune(struct store *s, struct store_prune *p, struct store_err *err);
 int store_audit_append(struct store *s, struct store_audit *a,
 		       struct store_err *err);
 /* Newest first, at most limit (0: all) rows at or after since. */
@@ -480,6 +490,8 @@ struct store_ops {
 			     void *arg, struct store_err *err);
 	int (*changes_last)(struct store *s, int64_t *seq,
 			    struct store_err *err);
+	int (*prune)(struct store *s, struct store_prune *p,
+		     struct store_err *err);
 	int (*audit_append)(struct store *s, struct store_audit *a,
 			    struct store_err *err);
 	int (*audit_list)(struct store *s, const char *account_id,

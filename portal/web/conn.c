@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "priv.h"
 
 /*
@@ -71,13 +73,20 @@ static void unlink_conn(struct web_conn *conn)
 	conn->linked = false;
 }
 
+/* A queued message may carry a preshared key: gone with the copy. */
+static void wipe_free(struct web_msg *m)
+{
+	sodium_memzero(m->buf, LWS_PRE + m->len);
+	free(m);
+}
+
 static void drop_queue(struct web_conn *conn)
 {
 	struct web_msg *m;
 
 	while ((m = conn->q_head)) {
 		conn->q_head = m->next;
-		free(m);
+		wipe_free(m);
 	}
 	conn->q_tail = NULL;
 	conn->q_bytes = 0;
@@ -214,7 +223,7 @@ int web_conn_writeable(struct web_conn *conn)
 	if (!conn->q_head)
 		conn->q_tail = NULL;
 	conn->q_bytes -= m->len;
-	free(m);
+	wipe_free(m);
 	if (conn->q_head || (conn->closing && !conn->close_sent))
 		lws_callback_on_writable(conn->wsi);
 	return 0;

@@ -34,7 +34,8 @@ struct http_pss {
 	char *path, *query, *auth, *ctype;
 	char remote[WEB_ADDR_MAX];
 	char *body;
-	size_t body_len;
+	size_t body_len; /* counted, dropped bytes too (too_big) */
+	size_t body_kept; /* in body, without its NUL */
 	bool too_big; /* over WEB_BODY_MAX: answer 413 once it is in */
 	bool close_after; /* the body was not all read: do not reuse */
 	unsigned char *out; /* LWS_PRE + the response body */
@@ -58,8 +59,9 @@ static void pss_reset(struct http_pss *p)
 	 * A response may carry a token shown only once, a request a secret
 	 * (an identity provider's): neither outlives the exchange.
 	 */
+	/* The kept length: a body with a NUL would hide what follows it. */
 	if (p->body)
-		sodium_memzero(p->body, strlen(p->body));
+		sodium_memzero(p->body, p->body_kept);
 	free(p->body);
 	if (p->out)
 		sodium_memzero(p->out, LWS_PRE + p->out_len);
@@ -315,13 +317,20 @@ static int body(struct http_pss *p, const void *in, size_t len)
 		p->body_len += len; /* counted, not kept */
 		return p->body_len > HTTP_DISCARD_MAX ? -1 : 0;
 	}
-	b = realloc(p->body, p->body_len + len + 1);
+	/* Not realloc(): the old copy may hold a secret, wiped here. */
+	b = malloc(p->body_kept + len + 1);
 	if (!b)
 		return -1;
-	memcpy(b + p->body_len, in, len);
+	if (p->body) {
+		memcpy(b, p->body, p->body_kept);
+		sodium_memzero(p->body, p->body_kept);
+		free(p->body);
+	}
+	memcpy(b + p->body_kept, in, len);
 	p->body = b;
-	p->body_len += len;
-	b[p->body_len] = '\0';
+	p->body_kept += len;
+	p->body_len = p->body_kept;
+	b[p->body_kept] = '\0';
 	return 0;
 }
 

@@ -57,26 +57,25 @@ static const char *bearer(struct lws *wsi, char *buf, size_t len,
 	return *t ? t : NULL;
 }
 
+/*
+ * The reason goes to the log only: a 401 that said "no such token" or
+ * "wrong secret" would tell a prober which token ids exist, which the
+ * constant-time lookup hides. Other statuses keep their (public) reason.
+ */
 static int refuse(struct lws *wsi, const char *remote, const char *uri,
 		  int status, const char *why)
 {
-	char body[256], msg[128];
-	size_t i;
+	char body[256];
 
 	log_refused(remote, uri, why);
-	/* why is the authenticator's text: keep it a valid JSON string. */
-	for (i = 0; why[i] && i < sizeof(msg) - 1; i++)
-		msg[i] = why[i] == '"' || why[i] == '\\' ||
-					 (unsigned char)why[i] < ' ' ?
-				 ' ' :
-				 why[i];
-	msg[i] = '\0';
 	snprintf(body, sizeof(body),
 		 "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}",
 		 status == 401 ? "unauthorized" :
 		 status == 404 ? "not_found" :
 				 "unavailable",
-		 msg);
+		 status == 401 ? "invalid token" :
+		 status == 404 ? "no such WebSocket endpoint" :
+				 "try again later");
 	return web_http_respond_now(wsi, status, body);
 }
 

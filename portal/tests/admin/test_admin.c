@@ -249,6 +249,16 @@ START_TEST(test_account_audit)
 	ok("audit", "list", NULL, "{\"since\":\"1h\",\"limit\":\"5\"}");
 	refused("audit", "list", NULL, "{\"since\":\"soon\"}", ADMIN_INVALID,
 		"since");
+	/* Under ASan: "ds" once read digits[-1]; "1ds" was a day. */
+	refused("audit", "list", NULL, "{\"since\":\"ds\"}", ADMIN_INVALID,
+		"since");
+	refused("audit", "list", NULL, "{\"since\":\"dms\"}", ADMIN_INVALID,
+		"since");
+	refused("audit", "list", NULL, "{\"since\":\"1ds\"}", ADMIN_INVALID,
+		"since");
+	refused("audit", "list", NULL, "{\"since\":\"s\"}", ADMIN_INVALID,
+		"since");
+	ok("audit", "list", NULL, "{\"since\":\"90\"}");
 }
 END_TEST
 

@@ -238,6 +238,12 @@ assert abs((f(o["expires_at"]) - f(o["created_at"])).total_seconds() - 14 * 8640
 changed "client-token create --expires-in" token create adm client-token create \
 	--actor bob --expires-in 12h
 refused "a bad duration is refused" "expires_in" adm client-token create --actor bob --expires-in 3x
+# A unit alone, or two units, is no duration (the parser once read
+# before its buffer for these).
+for d in s ds dms 1ds 12hh; do
+	refused "a duration '$d' is refused" "expires_in" \
+		adm client-token create --actor bob --expires-in "$d"
+done
 changed "api-token create for an admin" token create adm api-token create --actor bob
 refused "an api token for a member is refused" "admins only" adm api-token create --actor ci
 check "api-token list filtered by actor" test \

@@ -44,7 +44,7 @@ check_fails "serve refuses a database that does not exist" \
 
 "$FZPORTAL" serve --listen 127.0.0.1:0 --cert "$dir/cert.pem" \
 	--key "$dir/key.pem" --db "$db" --heartbeat-interval 1 \
-	2>"$dir/serve.log" &
+	--client-sockets-per-token 0 2>"$dir/serve.log" &
 pid=$!
 port=
 for i in $(seq 50); do

@@ -451,7 +451,7 @@ START_TEST(test_devices_and_tunnel)
 	struct store_client c1, c2, cgot;
 	struct store_actor alice, bob;
 	struct seen seen = { 0 };
-	struct store_site s;
+	struct store_site s, other;
 	char key[64];
 
 	site(&s, "berlin");
@@ -486,6 +486,17 @@ START_TEST(test_devices_and_tunnel)
 	memset(c2.public_key, 3, 32);
 	ck_store_fail(store_client_upsert(f.s, &c2, &err), err, STORE_CONFLICT,
 		      "belongs to another actor");
+	/* A gateway key of another site too (a public key is no secret);
+	 * the row stays in its site. */
+	site(&other, "paris");
+	memset(&again, 0, sizeof(again));
+	strcpy(again.account_id, f.account.id);
+	strcpy(again.site_id, other.id);
+	memset(again.public_key, 1, 32);
+	ck_store_fail(store_gateway_upsert(f.s, &again, &err), err,
+		      STORE_CONFLICT, "a gateway of another site");
+	ck_store_ok(store_gateway_get(f.s, g1.id, &got, &err), err);
+	ck_assert_str_eq(got.site_id, s.id);
 	/* Offsets are not reused while fresh ones remain. */
 	ck_store_ok(store_gateway_delete(f.s, g2.id, &err), err);
 	client(&c2, &bob, 4);
@@ -593,6 +604,53 @@ START_TEST(test_authz_changes_audit)
 }
 END_TEST
 
+/* Retention: old rows go, newer ones and changes past max_seq stay. */
+START_TEST(test_prune)
+{
+	struct store_prune p = { 0 };
+	struct store_change c = { 0 };
+	struct store_audit a = { 0 };
+	struct seen seen = { 0 };
+
+	strcpy(c.account_id, f.account.id);
+	strcpy(c.entity, "site");
+	strcpy(c.op, "delete");
+	strcpy(a.account_id, f.account.id);
+	strcpy(a.source, "cli");
+	strcpy(a.action, "site.create");
+	for (int i = 1; i <= 5; i++) {
+		c.seq = 0;
+		c.at = i * 100;
+		ck_store_ok(store_change_append(f.s, &c, &err), err);
+		a.id = 0;
+		a.at = i * 100;
+		ck_store_ok(store_audit_append(f.s, &a, &err), err);
+	}
+	/* Nothing asked: nothing goes. */
+	ck_store_ok(store_prune(f.s, &p, &err), err);
+	ck_assert_int_eq(p.n_changes + p.n_audit, 0);
+	/* Changes before 450 (seq 1-4), but not past seq 2 (unread). */
+	p.changes_before = 450;
+	p.changes_max_seq = 2;
+	p.audit_before = 350;
+	ck_store_ok(store_prune(f.s, &p, &err), err);
+	ck_assert_int_eq(p.n_changes, 2);
+	ck_assert_int_eq(p.n_audit, 3);
+	ck_store_ok(store_changes_since(f.s, 0, count, &seen, &err), err);
+	ck_assert_int_eq(seen.n, 3);
+	memset(&seen, 0, sizeof(seen));
+	ck_store_ok(store_audit_list(f.s, f.account.id, 0, 0, count, &seen,
+				     &err),
+		    err);
+	ck_assert_int_eq(seen.n, 2);
+	/* The feed moved on: the rest before 450 go; 500 stays. */
+	p.changes_max_seq = 5;
+	ck_store_ok(store_prune(f.s, &p, &err), err);
+	ck_assert_int_eq(p.n_changes, 2);
+	ck_assert_int_eq(p.n_audit, 0);
+}
+END_TEST
+
 START_TEST(test_transactions_and_meta)
 {
 	uint8_t secret[32] = { 9 }, back[32];
@@ -635,6 +693,7 @@ Suite *portal_store_suite(void)
 	tcase_add_test(tc, test_tokens);
 	tcase_add_test(tc, test_devices_and_tunnel);
 	tcase_add_test(tc, test_authz_changes_audit);
+	tcase_add_test(tc, test_prune);
 	tcase_add_test(tc, test_transactions_and_meta);
 	suite_add_tcase(s, tc);
 	return s;
