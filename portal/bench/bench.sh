@@ -61,7 +61,7 @@ if [ "$(ulimit -n)" -lt $((clients + gateways + 256)) ]; then
 	exit 1
 fi
 
-dir=$(mktemp -d /tmp/fzbench.XXXXXX)
+dir=$(mktemp -d "${TMPDIR:-/tmp}/fzbench.XXXXXX")
 pid=
 cleanup() {
 	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null

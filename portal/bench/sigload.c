@@ -828,6 +828,8 @@ static void json_storm(json_object *o, const char *name, const struct stats *s,
 	add_d(j, "p99_ms", pct(s, 99));
 	add_d(j, "max_ms", s->n_lat ? s->lat[s->n_lat - 1] : 0);
 	add_d(j, "portal_cpu_pct", storm_cpu_pct(s));
+	add_d(j, "portal_cpu_us_per_auth",
+	      s->ok ? (s->cpu1 - s->cpu0) / (double)s->ok * 1e6 : 0);
 	json_object_object_add(o, name, j);
 }
 

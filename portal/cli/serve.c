@@ -412,6 +412,8 @@ static void on_rest(void *arg, const struct web_request *req,
 {
 	struct serve_arg *a = arg;
 
+	/* Admin writes take a transaction of their own. */
+	sig_batch_flush(a->sig);
 	api_rest(a->store, req, resp);
 	if (strcmp(req->method, "GET") && resp->status < 300)
 		sig_feed_poke(a->sig);
