@@ -339,6 +339,7 @@ static void log_listening(const struct web_config *cfg, int port)
 static int run(struct web_config *cfg, struct serve_arg *arg)
 {
 	struct serve s = { .arg = arg };
+	struct store_err serr = { 0 };
 	char err[512];
 	int rc = FZ_CLI_EXIT_FAILURE;
 
@@ -349,6 +350,10 @@ static int run(struct web_config *cfg, struct serve_arg *arg)
 		return rc;
 	}
 	cfg->loop = &s.loop;
+	/* The disk's waits on a thread of the store's, never on the loop. */
+	if (store_checkpoint_in_background(arg->store, 1000, &serr))
+		core_log("store_failed", "op", "background checkpoints", "msg",
+			 serr.msg, NULL);
 	arg->sig = sig_new(&s.loop, arg->store, err, sizeof(err));
 	if (!arg->sig) {
 		fz_cli_error("serve", "%s", err);
