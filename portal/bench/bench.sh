@@ -183,6 +183,8 @@ warnings=$(grep -c -E 'store_failed|lws .*level=error|rate_limited' \
 	echo "$clients clients, $gateways gateways in one site, $resources" \
 		"resources; set up in ${setup_s}s. Load from build/bench/sigload" \
 		"on the same machine, over TLS on 127.0.0.1."
+	echo "Parameters: bench.sh -n $clients -m $gateways -r $resources -t $rest" \
+		"-R $rate -s $seconds -w $window${gw_rate:+ -g $gw_rate}${client_rate:+ -c $client_rate}."
 	echo "Server log lines with store failures, lws errors or rate limits:" \
 		"$warnings."
 	echo

@@ -79,6 +79,7 @@ struct conn {
 struct stats {
 	uint64_t issued, sent, ok, failed[3], errors, timeouts, skipped;
 	uint64_t gw_waits;
+	uint64_t lag_ms; /* sigload's own worst stall: its numbers' floor */
 	double *lat; /* ms, of every authorization_created */
 	size_t n_lat, cap;
 	uint64_t t0_ms, t1_ms; /* the storm's start and its last answer */
@@ -628,10 +629,16 @@ static void expire_requests(uint64_t t)
 
 static void tick_cb(uv_timer_t *t)
 {
+	static uint64_t last;
+	uint64_t now = now_ms();
+
 	(void)t;
+	if (L.cur && last && now - last > L.cur->lag_ms + TICK_MS)
+		L.cur->lag_ms = now - last - TICK_MS;
+	last = now;
 	if (L.phase != PH_RATE && L.phase != PH_FLAT)
 		return;
-	pace(now_ms());
+	pace(now);
 	/* Gateways whose bucket was empty: their acks may go now. */
 	for (int i = 0; i < L.o.gateways; i++)
 		if (L.conns[i].gw->n && L.conns[i].wsi)
@@ -822,6 +829,7 @@ static void json_storm(json_object *o, const char *name, const struct stats *s,
 	add_i(j, "timeouts", s->timeouts);
 	add_i(j, "skipped", s->skipped);
 	add_i(j, "gw_waits", s->gw_waits);
+	add_i(j, "sigload_max_lag_ms", s->lag_ms);
 	add_d(j, "auth_per_s", auth_per_s(s));
 	add_d(j, "p50_ms", pct(s, 50));
 	add_d(j, "p90_ms", pct(s, 90));
@@ -876,6 +884,10 @@ static void print_table(void)
 	if (L.o.rate > 0)
 		print_storm("rate", &L.rate);
 	print_storm("flat", &L.flat);
+	printf("\nsigload's own worst stall (its timer late): %" PRIu64
+	       " ms in rate, %" PRIu64 " ms flat out; a latency near it may "
+	       "be the machine's, not the portal's\n",
+	       L.rate.lag_ms, L.flat.lag_ms);
 	if (L.fail_msg[0])
 		printf("\nfirst trouble: %s\n", L.fail_msg);
 }
