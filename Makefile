@@ -7,6 +7,8 @@
 #   make check-debug   every guest test on a KASAN/lockdep/kmemleak 6.12
 #                      kernel built from linux-source-6.12 (cached in
 #                      /var/cache/fz); TESTS="selftests/tests/01-..." for some
+#   make bench-portal  the portal's benchmark on this host (10,000 clients,
+#                      10 gateways; BENCH_ARGS="-n 1000" for others)
 #   make demo          install dependencies, boot a VM, show fz at work
 #   make dkms-install  install the module sources with DKMS and build them
 #                      for every installed kernel that has headers
@@ -28,7 +30,7 @@ KDIR := $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -1)
 endif
 endif
 
-.PHONY: all module agent portal probes check check-debug demo bench deps dkms-install dkms-uninstall \
+.PHONY: all module agent portal probes check check-debug demo bench bench-portal deps dkms-install dkms-uninstall \
 	install clean
 
 all: module agent portal
@@ -58,6 +60,9 @@ check: deps
 
 bench: deps
 	@bash selftests/bench.sh
+
+bench-portal:
+	$(MAKE) -C portal bench BENCH_ARGS="$(BENCH_ARGS)"
 
 check-debug: deps
 	@bash .ci/install-deps.sh --debug-kernel

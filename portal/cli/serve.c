@@ -496,6 +496,7 @@ static void log_listening(const struct web_config *cfg,
 static int run(struct web_config *cfg, struct serve_arg *arg)
 {
 	struct serve s = { .arg = arg };
+	struct store_err serr = { 0 };
 	char err[512];
 	int rc = FZ_CLI_EXIT_FAILURE;
 
@@ -507,6 +508,10 @@ static int run(struct web_config *cfg, struct serve_arg *arg)
 	}
 	cfg->loop = &s.loop;
 	web_config_defaults(cfg);
+	/* The disk's waits on a thread of the store's, never on the loop. */
+	if (store_checkpoint_in_background(arg->store, 1000, &serr))
+		core_log("store_failed", "op", "background checkpoints", "msg",
+			 serr.msg, NULL);
 	arg->sig = sig_new(&s.loop, arg->store, err, sizeof(err));
 	if (!arg->sig) {
 		fz_cli_error("serve", "%s", err);
@@ -572,6 +577,8 @@ static void on_rest(void *arg, const struct web_request *req,
 {
 	struct serve_arg *a = arg;
 
+	/* Admin writes take a transaction of their own. */
+	sig_batch_flush(a->sig);
 	api_rest(a->store, req, resp);
 	if (strcmp(req->method, "GET") && resp->status < 300)
 		sig_feed_poke(a->sig);

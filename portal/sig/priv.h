@@ -84,8 +84,16 @@ struct sig {
 	int64_t feed_seq; /* the last change handled */
 	unsigned int ack_timeout_ms; /* for authorization_created */
 	struct sig_limits limits;
+	uv_prepare_t batch_prepare; /* batch.c: commit before the loop waits */
+	uv_check_t batch_check; /* and after its I/O callbacks */
+	bool in_batch; /* a store transaction is open for this turn */
 	bool stopped;
 };
+
+/* batch.c: the turn's writes in one transaction (see there) */
+void sig_batch_start(struct sig *s);
+void sig_batch_open(struct sig *s);
+void sig_batch_stop(struct sig *s);
 
 /* presence.c */
 int sig_presence_open(struct sig *s, struct sig_peer *p);

@@ -54,6 +54,7 @@ struct sig *sig_new(uv_loop_t *loop, struct store *store, char *err,
 	if (sig_feed_start(s, err, errlen))
 		goto fail;
 	sig_expiry_start(s);
+	sig_batch_start(s);
 	return s;
 
 fail:
@@ -92,6 +93,7 @@ void sig_stop(struct sig *s)
 {
 	if (!s || s->stopped)
 		return;
+	sig_batch_stop(s);
 	s->stopped = true;
 	uv_close((uv_handle_t *)&s->feed_timer, closed);
 	sig_expiry_stop(s);
@@ -200,9 +202,11 @@ static void dispatch(struct sig_peer *p, const struct proto_sig_msg *m)
 {
 	switch (m->kind) {
 	case PROTO_SIG_GATEWAY_JOIN:
+		sig_batch_open(p->sig);
 		sig_gateway_join(p, m);
 		return;
 	case PROTO_SIG_CLIENT_JOIN:
+		sig_batch_open(p->sig);
 		sig_client_join(p, m);
 		return;
 	default:
@@ -212,12 +216,14 @@ static void dispatch(struct sig_peer *p, const struct proto_sig_msg *m)
 		sig_reply(p, m->ref, "not_joined");
 		return;
 	}
-	if (m->kind == PROTO_SIG_REQUEST_AUTHORIZATION)
+	if (m->kind == PROTO_SIG_REQUEST_AUTHORIZATION) {
+		sig_batch_open(p->sig);
 		sig_authorize(p, m);
-	else if (m->kind == PROTO_SIG_AUTHORIZATION_ACK)
+	} else if (m->kind == PROTO_SIG_AUTHORIZATION_ACK) {
 		sig_pending_ack(p, m->authorization_ack.ref.s);
-	else
+	} else {
 		sig_reply(p, m->ref, "unexpected_event");
+	}
 }
 
 void sig_web_message(struct sig *s, struct web_conn *conn, const char *text,

@@ -77,6 +77,13 @@ void sig_free(struct sig *s);
  */
 void sig_feed_poke(struct sig *s);
 
+/*
+ * Commits the signalling's writes of this turn of the loop now (they are
+ * otherwise committed before the loop waits): for a caller that is about
+ * to open a store transaction of its own (the REST API's admin writes).
+ */
+void sig_batch_flush(struct sig *s);
+
 /* The web wing's callbacks (struct web_config), with s for arg. */
 int sig_web_authenticate(struct sig *s, struct web_auth *auth);
 void sig_web_release(struct sig *s, void *principal);

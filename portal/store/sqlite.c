@@ -259,6 +259,7 @@ void store_sqlite_close(struct store *s)
 {
 	struct store_sqlite *q = store_sqlite_of(s);
 
+	store_sqlite_checkpoint_stop(q);
 	store_sqlite_finalize(q);
 	sqlite3_close(q->db);
 	free(q);

@@ -123,6 +123,7 @@ struct store_sqlite {
 	int ready; /* the schema is this binary's and the statements exist */
 	sqlite3_stmt *crud[STORE_T_MAX][STORE_CRUD_MAX];
 	sqlite3_stmt *q[STORE_Q_MAX];
+	struct store_sqlite_ckpt *ckpt; /* sqlite_ckpt.c; NULL: SQLite's own */
 };
 
 static inline struct store_sqlite *store_sqlite_of(struct store *s)
@@ -170,6 +171,12 @@ int store_sqlite_meta_get(struct store *s, const char *key, void *value,
 			  size_t *len, struct store_err *err);
 int store_sqlite_meta_set(struct store *s, const char *key, const void *value,
 			  size_t len, struct store_err *err);
+
+/* sqlite_ckpt.c: checkpoints on a thread of their own. */
+int store_sqlite_checkpoint_in_background(struct store *s,
+					  unsigned int period_ms,
+					  struct store_err *err);
+void store_sqlite_checkpoint_stop(struct store_sqlite *q);
 
 /* sqlite_rows.c: records to and from statements. */
 int store_sqlite_bind(sqlite3_stmt *st, const struct store_sqlite_table *t,

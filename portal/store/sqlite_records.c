@@ -549,6 +549,7 @@ const struct store_ops store_sqlite_ops = {
 	.begin = store_sqlite_begin,
 	.commit = store_sqlite_commit,
 	.rollback = store_sqlite_rollback,
+	.checkpoint_in_background = store_sqlite_checkpoint_in_background,
 	.meta_get = store_sqlite_meta_get,
 	.meta_set = store_sqlite_meta_set,
 	.account_create = account_create,

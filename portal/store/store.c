@@ -61,6 +61,14 @@ int store_schema_version(struct store *s, int *version, int *latest,
 	return s->ops->schema_version(s, version, latest, err);
 }
 
+int store_checkpoint_in_background(struct store *s, unsigned int period_ms,
+				   struct store_err *err)
+{
+	if (!s->ops->checkpoint_in_background)
+		return 0;
+	return s->ops->checkpoint_in_background(s, period_ms, err);
+}
+
 int store_begin(struct store *s, struct store_err *err)
 {
 	return s->ops->begin(s, err);

@@ -243,6 +243,16 @@ int store_migrate(struct store *s, int target, int *from, int *to,
 int store_schema_version(struct store *s, int *version, int *latest,
 			 struct store_err *err);
 
+/*
+ * For a long-running server: the work that makes commits durable on
+ * disk (SQLite's WAL checkpoint, with its fsync) is done every period_ms
+ * (0: a second) on a thread and connection of the store's own instead of
+ * inside whichever commit comes due, so the caller's thread never waits
+ * for the disk. Until store_close(). A backend without such work: 0.
+ */
+int store_checkpoint_in_background(struct store *s, unsigned int period_ms,
+				   struct store_err *err);
+
 int store_begin(struct store *s, struct store_err *err);
 int store_commit(struct store *s, struct store_err *err);
 int store_rollback(struct store *s);
@@ -404,6 +414,9 @@ struct store_ops {
 	int (*begin)(struct store *s, struct store_err *err);
 	int (*commit)(struct store *s, struct store_err *err);
 	int (*rollback)(struct store *s);
+	/* NULL: nothing to do in the background. */
+	int (*checkpoint_in_background)(struct store *s, unsigned int period_ms,
+					struct store_err *err);
 	int (*meta_get)(struct store *s, const char *key, void *value,
 			size_t *len, struct store_err *err);
 	int (*meta_set)(struct store *s, const char *key, const void *value,

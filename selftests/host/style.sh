@@ -61,7 +61,7 @@ layering_problems() {
 	for f in "$dir"/*/*.[ch]; do
 		w=${f#"$dir"/}
 		w=${w%%/*}
-		case $w in tests | fuzz) continue ;; esac
+		case $w in tests | fuzz | bench) continue ;; esac
 		[ -n "${level[$w]}" ] || { echo "$f: not in a wing"; continue; }
 		while IFS= read -r line; do
 			inc=${line#*\"}
