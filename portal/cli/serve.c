@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
 #include <uv.h>
 
 #include "api/api.h"
@@ -19,6 +21,7 @@
 #include "core/log.h"
 #include "lib/cli.h"
 #include "sig/sig.h"
+#include "signin/signin.h"
 #include "store/store.h"
 #include "web/web.h"
 
@@ -39,6 +42,10 @@ static const char serve_usage[] =
 	"                   [--gateway-sockets-per-token N]\n"
 	"                   [--audit-retention-days N]\n"
 	"                   [--changes-retention-days N]\n"
+	"                   [--external-url URL] [--provider-ca-file FILE]\n"
+	"                   [--smtp-url URL --smtp-from ADDRESS]\n"
+	"                   [--smtp-user NAME] [--smtp-password-file FILE]\n"
+	"                   [--email-code-ttl SECONDS]\n"
 	"    fzportal serve -h | --help\n"
 	"\n"
 	"DESCRIPTION\n"
@@ -51,6 +58,10 @@ static const char serve_usage[] =
 	"    /gateway/websocket   the signalling WebSockets of gateways and\n"
 	"    /client/websocket    clients, Phoenix channel frames\n"
 	"                         ({topic, event, payload, ref}) over TLS\n"
+	"    /SLUG/sign_in        the sign-in pages a client's 'fzagent\n"
+	"                         sign-in' opens: the account's identity\n"
+	"                         providers (OpenID Connect) and codes by\n"
+	"                         email; see portal/SIGNIN.md\n"
 	"\n"
 	"    A WebSocket is opened only with \"Authorization: Bearer TOKEN\",\n"
 	"    where TOKEN is a gateway token on /gateway/websocket or a client\n"
@@ -133,6 +144,37 @@ static const char serve_usage[] =
 	"        them. Environment: FZPORTAL_AUDIT_RETENTION_DAYS,\n"
 	"        FZPORTAL_CHANGES_RETENTION_DAYS.\n"
 	"\n"
+	"    --external-url URL\n"
+	"        How browsers and identity providers reach this portal,\n"
+	"        https://HOST[:PORT]; an OpenID provider must know\n"
+	"        URL/auth/oidc/callback as the redirect URI of the portal's\n"
+	"        client. Default: https://ADDR:PORT of --listen.\n"
+	"        Environment: FZPORTAL_EXTERNAL_URL.\n"
+	"\n"
+	"    --provider-ca-file FILE\n"
+	"        CA certificates (PEM) to check identity providers and the\n"
+	"        mail server with, instead of the system's. Environment:\n"
+	"        FZPORTAL_PROVIDER_CA_FILE.\n"
+	"\n"
+	"    --smtp-url smtp://HOST[:PORT] | smtps://HOST[:PORT]\n"
+	"    --smtp-from ADDRESS\n"
+	"        Turn on sign-in by a code sent by email, through this mail\n"
+	"        server (STARTTLS when it offers it), from ADDRESS. Without\n"
+	"        them the pages offer only the identity providers.\n"
+	"        Environment: FZPORTAL_SMTP_URL, FZPORTAL_SMTP_FROM.\n"
+	"\n"
+	"    --smtp-user NAME, --smtp-password-file FILE\n"
+	"        Log in to the mail server; the password is the first line\n"
+	"        of FILE, which must not be readable by group or others.\n"
+	"        Environment: FZPORTAL_SMTP_USER,\n"
+	"        FZPORTAL_SMTP_PASSWORD_FILE.\n"
+	"\n"
+	"    --email-code-ttl SECONDS\n"
+	"        How long an emailed code works, 60 to 3600; default 600.\n"
+	"        A code works once, in the browser that asked for it, and\n"
+	"        is burnt after 5 wrong tries. Environment:\n"
+	"        FZPORTAL_EMAIL_CODE_TTL.\n"
+	"\n"
 	"    --log-format text|json\n"
 	"        One line per event on standard error, as\n"
 	"        \"fzportal: EVENT key=value...\" (text, the default) or as one\n"
@@ -153,7 +195,9 @@ static const char serve_usage[] =
 	"    as lws (level, msg); gateway_join, client_join, gateway_leave,\n"
 	"    client_leave, authorization_granted, authorization_denied\n"
 	"    (reason, detail), authorization_created, authorization_revoked\n"
-	"    (reason), change (entity, op, id). Tokens are never logged;\n"
+	"    (reason), change (entity, op, id); signin_ready, signin_start,\n"
+	"    signin_ok, signin_refused (why), signin_provider_error,\n"
+	"    signin_mail_sent, signin_mail_error. Tokens are never logged;\n"
 	"    \"who\" names the token by the start of its id.\n"
 	"\n"
 	"SIGNALS\n"
@@ -181,6 +225,8 @@ struct serve_opts {
 	const char *db, *ack_timeout;
 	const char *rate[2], *burst[2]; /* by enum web_role */
 	const char *client_cap, *gateway_cap, *audit_days, *changes_days;
+	const char *external_url, *smtp_url, *smtp_from, *smtp_user;
+	const char *smtp_password_file, *code_ttl, *provider_ca;
 };
 
 struct serve {
@@ -197,6 +243,10 @@ struct serve_arg {
 	const char *db;
 	unsigned int ack_ms;
 	struct sig_limits limits;
+	struct signin_config signin_cfg;
+	struct signin *signin;
+	char smtp_password[256];
+	char external_url[300];
 };
 
 static const struct {
@@ -229,6 +279,20 @@ static const struct {
 	  offsetof(struct serve_opts, audit_days) },
 	{ "--changes-retention-days", "FZPORTAL_CHANGES_RETENTION_DAYS",
 	  offsetof(struct serve_opts, changes_days) },
+	{ "--external-url", "FZPORTAL_EXTERNAL_URL",
+	  offsetof(struct serve_opts, external_url) },
+	{ "--smtp-url", "FZPORTAL_SMTP_URL",
+	  offsetof(struct serve_opts, smtp_url) },
+	{ "--smtp-from", "FZPORTAL_SMTP_FROM",
+	  offsetof(struct serve_opts, smtp_from) },
+	{ "--smtp-user", "FZPORTAL_SMTP_USER",
+	  offsetof(struct serve_opts, smtp_user) },
+	{ "--smtp-password-file", "FZPORTAL_SMTP_PASSWORD_FILE",
+	  offsetof(struct serve_opts, smtp_password_file) },
+	{ "--email-code-ttl", "FZPORTAL_EMAIL_CODE_TTL",
+	  offsetof(struct serve_opts, code_ttl) },
+	{ "--provider-ca-file", "FZPORTAL_PROVIDER_CA_FILE",
+	  offsetof(struct serve_opts, provider_ca) },
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -451,6 +515,76 @@ static int check_opts(const struct serve_opts *o, struct web_config *cfg,
 	return 0;
 }
 
+/* The first line of a root-only file: a password never sits in argv. */
+static int read_secret(const char *path, char *out, size_t len)
+{
+	struct stat st;
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return fz_cli_usage_error("serve",
+					  "--smtp-password-file %s: %s", path,
+					  strerror(errno));
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
+		fclose(f);
+		return fz_cli_usage_error("serve",
+					  "--smtp-password-file %s: readable "
+					  "by others (chmod 600 it)",
+					  path);
+	}
+	if (!fgets(out, (int)len, f))
+		out[0] = '\0';
+	fclose(f);
+	n = strcspn(out, "\r\n");
+	out[n] = '\0';
+	return 0;
+}
+
+static int check_signin(const struct serve_opts *o, struct serve_arg *a)
+{
+	struct signin_config *c = &a->signin_cfg;
+	unsigned int ttl = SIGNIN_CODE_TTL_DEFAULT_S;
+
+	if (o->external_url && strncmp(o->external_url, "https://", 8))
+		return fz_cli_usage_error("serve",
+					  "--external-url: '%s' is not an "
+					  "https:// URL",
+					  o->external_url);
+	c->external_url = o->external_url;
+	c->http.timeout_ms = 10000;
+	c->http.ca_file = o->provider_ca;
+	if (parse_count(o->code_ttl, 3600, &ttl) || ttl < 60)
+		return fz_cli_usage_error("serve",
+					  "--email-code-ttl: '%s' is not a "
+					  "number of seconds from 60 to 3600",
+					  o->code_ttl);
+	c->code_ttl_s = ttl;
+	if (!o->smtp_url)
+		return 0;
+	if (strncmp(o->smtp_url, "smtp://", 7) &&
+	    strncmp(o->smtp_url, "smtps://", 8))
+		return fz_cli_usage_error("serve",
+					  "--smtp-url: '%s' is not smtp:// or "
+					  "smtps://",
+					  o->smtp_url);
+	if (!o->smtp_from || !idp_email_valid(o->smtp_from))
+		return fz_cli_usage_error("serve",
+					  "--smtp-url needs --smtp-from "
+					  "ADDRESS, the sender of the codes");
+	if (o->smtp_password_file &&
+	    read_secret(o->smtp_password_file, a->smtp_password,
+			sizeof(a->smtp_password)))
+		return -1;
+	c->smtp.url = o->smtp_url;
+	c->smtp.from = o->smtp_from;
+	c->smtp.user = o->smtp_user;
+	c->smtp.password = o->smtp_password_file ? a->smtp_password : NULL;
+	c->smtp.ca_file = o->provider_ca;
+	c->smtp.timeout_ms = 10000;
+	return 0;
+}
+
 static void on_signal(uv_signal_t *h, int signum)
 {
 	struct serve *s = h->data;
@@ -459,6 +593,7 @@ static void on_signal(uv_signal_t *h, int signum)
 		 NULL);
 	web_server_stop(s->srv);
 	sig_stop(s->arg->sig);
+	signin_stop(s->arg->signin);
 	/* Closed: a second signal takes its default action, ending us. */
 	uv_close((uv_handle_t *)&s->sigint, NULL);
 	uv_close((uv_handle_t *)&s->sigterm, NULL);
@@ -493,6 +628,41 @@ static void log_listening(const struct web_config *cfg,
 		 arg->db, "gateway_rate", gw, "client_rate", cl, NULL);
 }
 
+/* Without --external-url, providers send browsers back to --listen. */
+static void external_url(const struct web_config *cfg, struct serve_arg *a,
+			 int port)
+{
+	bool v6 = strchr(cfg->address, ':') != NULL;
+
+	if (!a->signin_cfg.external_url) {
+		snprintf(a->external_url, sizeof(a->external_url),
+			 "https://%s%s%s:%d", v6 ? "[" : "", cfg->address,
+			 v6 ? "]" : "", port);
+		signin_set_external_url(a->signin, a->external_url);
+	}
+	core_log("signin_ready", "external_url",
+		 a->signin_cfg.external_url ? a->signin_cfg.external_url :
+					      a->external_url,
+		 "email_codes", a->signin_cfg.smtp.url ? "on" : "off", NULL);
+}
+
+static int on_page(void *arg, struct web_page_ctx *ctx,
+		   const struct web_page_request *req,
+		   struct web_page_response *resp)
+{
+	return signin_page(((struct serve_arg *)arg)->signin, ctx, req, resp);
+}
+
+static void signin_before_write(void *arg)
+{
+	sig_batch_flush(((struct serve_arg *)arg)->sig);
+}
+
+static void signin_after_write(void *arg)
+{
+	sig_feed_poke(((struct serve_arg *)arg)->sig);
+}
+
 static int run(struct web_config *cfg, struct serve_arg *arg)
 {
 	struct serve s = { .arg = arg };
@@ -519,6 +689,14 @@ static int run(struct web_config *cfg, struct serve_arg *arg)
 	}
 	sig_set_ack_timeout(arg->sig, arg->ack_ms);
 	sig_set_limits(arg->sig, &arg->limits);
+	arg->signin_cfg.loop = &s.loop;
+	arg->signin_cfg.store = arg->store;
+	arg->signin = signin_new(&arg->signin_cfg);
+	if (!arg->signin) {
+		fz_cli_error("serve", "cannot start the sign-in pages");
+		return rc;
+	}
+	cfg->page = on_page;
 	s.srv = web_server_start(cfg, err, sizeof(err));
 	if (!s.srv) {
 		fz_cli_error("serve", "%s", err);
@@ -530,10 +708,14 @@ static int run(struct web_config *cfg, struct serve_arg *arg)
 		sig_stop(arg->sig);
 	} else {
 		log_listening(cfg, arg, web_server_port(s.srv));
+		external_url(cfg, arg, web_server_port(s.srv));
 		rc = FZ_CLI_EXIT_OK;
 	}
 	uv_run(&s.loop, UV_RUN_DEFAULT);
 	web_server_free(s.srv);
+	signin_free(arg->signin);
+	arg->signin = NULL;
+	sodium_memzero(arg->smtp_password, sizeof(arg->smtp_password));
 	sig_free(arg->sig);
 	arg->sig = NULL;
 	if (uv_loop_close(&s.loop))
@@ -635,8 +817,11 @@ int cli_serve_main(int argc, char *argv[])
 		return fz_cli_print_usage(serve_usage);
 	if (parse_args(argc, argv, &o) ||
 	    check_opts(&o, &cfg, &arg, addr, sizeof(addr)) ||
-	    check_limits(&o, &arg.limits))
+	    check_limits(&o, &arg.limits) || check_signin(&o, &arg))
 		return FZ_CLI_EXIT_USAGE;
+	arg.signin_cfg.before_write = signin_before_write;
+	arg.signin_cfg.after_write = signin_after_write;
+	arg.signin_cfg.hook_arg = &arg;
 	if (!open_db(o.db, &arg)) {
 		cfg.arg = &arg;
 		hooks(&cfg);

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The wing's door: routing of the page requests, the start of a flow,
+ * the checks every later page makes (cookie, account, csrf), and the
+ * end of a flow, where the client's token is made and the browser sent
+ * back to the client's loopback address.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <sodium.h>
+
+#include "priv.h"
+#include "admin/admin.h"
+#include "core/log.h"
+#include "lib/clock.h"
+
+#define SLUG_MAX 63
+#define COOKIE_NAME "fz_flow"
+
+int64_t signin_now(void)
+{
+	return (int64_t)fz_clock_real_ns();
+}
+
+struct signin *signin_new(const struct signin_config *cfg)
+{
+	struct signin *si = calloc(1, sizeof(*si));
+
+	if (!si)
+		return NULL;
+	si->cfg = *cfg;
+	if (!si->cfg.code_ttl_s)
+		si->cfg.code_ttl_s = SIGNIN_CODE_TTL_DEFAULT_S;
+	if (cfg->external_url && signin_set_external_url(si, cfg->external_url))
+		goto err;
+	si->flows = signin_flows_new();
+	si->limits = signin_limits_new();
+	si->oidc = idp_oidc_new(&cfg->http);
+	if (!si->flows || !si->limits || !si->oidc)
+		goto err;
+	return si;
+err:
+	signin_free(si);
+	return NULL;
+}
+
+int signin_set_external_url(struct signin *si, const char *url)
+{
+	size_t n = strlen(url);
+
+	if (n && url[n - 1] == '/')
+		n--;
+	if (strncmp(url, "https://", 8) && strncmp(url, "http://", 7))
+		return -EINVAL;
+	if (snprintf(si->oidc_redirect_uri, sizeof(si->oidc_redirect_uri),
+		     "%.*s/auth/oidc/callback", (int)n,
+		     url) >= (int)sizeof(si->oidc_redirect_uri))
+		return -EINVAL;
+	return 0;
+}
+
+void signin_free(struct signin *si)
+{
+	if (!si)
+		return;
+	signin_flows_free(si->flows);
+	signin_limits_free(si->limits);
+	if (si->oidc)
+		idp_oidc_free(si->oidc);
+	free(si);
+}
+
+/* "192.0.2.1:5000" -> "192.0.2.1", "[2001:db8::1]:5000" -> "2001:db8::1" */
+void signin_source_of(const char *remote, char *out, size_t len)
+{
+	const char *end;
+
+	if (remote[0] == '[') {
+		end = strchr(remote, ']');
+		remote++;
+	} else {
+		end = strrchr(remote, ':');
+	}
+	if (!end)
+		end = remote + strlen(remote);
+	snprintf(out, len, "%.*s", (int)(end - remote), remote);
+}
+
+static bool is_b64_43(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n != SIGNIN_B64_LEN)
+		return false;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			 "0123456789-_") == n;
+}
+
+/* Only the client's own loopback listener (RFC 8252, 7.3). */
+static bool redirect_ok(const char *uri)
+{
+	const char *p, *hosts[] = { "http://127.0.0.1:", "http://[::1]:" };
+	unsigned long port = 0;
+	size_t digits = 0;
+
+	for (size_t i = 0; i < 2; i++) {
+		size_t n = strlen(hosts[i]);
+
+		if (strncmp(uri, hosts[i], n))
+			continue;
+		for (p = uri + n; *p >= '0' && *p <= '9' && digits < 6;
+		     p++, digits++)
+			port = port * 10 + (unsigned long)(*p - '0');
+		return digits && uri[n] != '0' && port <= 65535 &&
+		       !strcmp(p, "/callback");
+	}
+	return false;
+}
+
+static int fail(struct web_page_response *resp, int status, const char *title,
+		const char *message)
+{
+	return signin_page_error(resp, status, title, message);
+}
+
+struct links {
+	struct signin_provider_link link[32];
+	char id[32][STORE_ID_SIZE];
+	char name[32][STORE_TEXT_SIZE];
+	size_t n;
+};
+
+static int add_link(void *arg, const void *record)
+{
+	const struct store_provider *p = record;
+	struct links *l = arg;
+
+	if (p->disabled_at || l->n == 32)
+		return 0;
+	snprintf(l->id[l->n], sizeof(l->id[0]), "%s", p->id);
+	snprintf(l->name[l->n], sizeof(l->name[0]), "%s", p->name);
+	l->link[l->n].id = l->id[l->n];
+	l->link[l->n].name = l->name[l->n];
+	l->n++;
+	return 0;
+}
+
+static int set_cookie(struct web_page_response *resp, const char *value,
+		      int max_age)
+{
+	if (asprintf(&resp->set_cookie,
+		     COOKIE_NAME "=%s; Path=/; Max-Age=%d; HttpOnly; Secure; "
+				 "SameSite=Lax",
+		     value, max_age) < 0) {
+		resp->set_cookie = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int start(struct signin *si, const struct web_page_request *req,
+		 struct web_page_response *resp, const char *slug)
+{
+	char state[64], nonce[64], redirect[SIGNIN_REDIRECT_SIZE + 8],
+		source[64];
+	struct store_account acct;
+	struct store_err err = { 0 };
+	struct signin_flow *f;
+	struct links *l;
+	int64_t now = signin_now();
+	int rc;
+
+	if (web_query_value(req->query, "state", state, sizeof(state)) ||
+	    web_query_value(req->query, "nonce", nonce, sizeof(nonce)) ||
+	    web_query_value(req->query, "redirect_uri", redirect,
+			    sizeof(redirect)) ||
+	    !is_b64_43(state) || !is_b64_43(nonce) || !redirect_ok(redirect))
+		return fail(resp, 400, "Not a sign-in link",
+			    "This page opens from a client's sign-in link, "
+			    "which has a state, a nonce and a loopback "
+			    "redirect_uri; this one does not.");
+	signin_source_of(req->remote, source, sizeof(source));
+	if (!signin_limit_take(si->limits, SIGNIN_LIMIT_START_SOURCE, source,
+			       now))
+		return fail(resp, 429, "Too many sign-ins",
+			    "Too many sign-ins were started from your "
+			    "address. Wait a few minutes and try again.");
+	if (store_account_get_by_slug(si->cfg.store, slug, &acct, &err))
+		return fail(resp, err.code == STORE_NOT_FOUND ? 404 : 503,
+			    "No such account",
+			    err.code == STORE_NOT_FOUND ?
+				    "There is no account with this name." :
+				    "The portal cannot read its database.");
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	if (store_list(si->cfg.store, STORE_PROVIDER, acct.id, add_link, l,
+		       &err)) {
+		free(l);
+		return fail(resp, 503, "Unavailable",
+			    "The portal cannot read its database.");
+	}
+	f = signin_flow_new(si->flows, source, now);
+	if (!f) {
+		free(l);
+		return fail(resp, 503, "Busy", "Try again in a moment.");
+	}
+	snprintf(f->account_id, sizeof(f->account_id), "%s", acct.id);
+	snprintf(f->account_slug, sizeof(f->account_slug), "%s", acct.slug);
+	memcpy(f->client_state, state, sizeof(f->client_state));
+	memcpy(f->client_nonce, nonce, sizeof(f->client_nonce));
+	snprintf(f->redirect_uri, sizeof(f->redirect_uri), "%s", redirect);
+	sodium_memzero(nonce, sizeof(nonce));
+	rc = signin_page_chooser(resp, acct.name, acct.slug, f, l->link, l->n,
+				 si->cfg.smtp.url != NULL);
+	free(l);
+	if (!rc)
+		rc = set_cookie(resp, f->id, SIGNIN_FLOW_TTL_S);
+	core_log("signin_start", "account", acct.slug, "source", source, NULL);
+	return rc;
+}
+
+struct signin_flow *signin_flow_of(struct signin *si,
+				   const struct web_page_request *req,
+				   struct web_page_response *resp,
+				   const char *slug, const char *csrf)
+{
+	char id[64];
+	struct signin_flow *f = NULL;
+
+	if (!web_cookie_value(req->cookie, COOKIE_NAME, id, sizeof(id)))
+		f = signin_flow_by_id(si->flows, id, signin_now());
+	sodium_memzero(id, sizeof(id));
+	if (!f) {
+		fail(resp, 400, "Sign-in expired",
+		     "This sign-in has expired or was started in another "
+		     "browser (it lasts 10 minutes).");
+		return NULL;
+	}
+	if (strcmp(f->account_slug, slug) || strlen(csrf) != SIGNIN_B64_LEN ||
+	    sodium_memcmp(f->csrf, csrf, SIGNIN_B64_LEN)) {
+		fail(resp, 403, "Wrong state",
+		     "This request does not belong to your sign-in.");
+		return NULL;
+	}
+	if (f->busy) {
+		fail(resp, 409, "Busy",
+		     "This sign-in is already on its way; wait for it.");
+		return NULL;
+	}
+	return f;
+}
+
+static char *escaped(const char *s)
+{
+	char *e = curl_easy_escape(NULL, s, 0), *copy;
+
+	if (!e)
+		return NULL;
+	copy = strdup(e);
+	curl_free(e);
+	return copy;
+}
+
+int signin_finish(struct signin *si, struct signin_flow *f,
+		  const struct store_actor *actor, const char *identity_id,
+		  const char *how, struct web_page_response *resp)
+{
+	char fragment[CORE_TOKEN_TEXT_LEN + 1], *name, *url = NULL;
+	struct admin_error err = { 0 };
+	int64_t expires_at;
+	int rc;
+
+	rc = admin_signin_session(si->cfg.store, f->account_id, actor->id,
+				  identity_id, how, f->client_nonce,
+				  signin_now(), fragment, &expires_at, &err);
+	if (rc) {
+		core_log("signin_fail", "account", f->account_slug, "actor",
+			 actor->name, "why", err.message, NULL);
+		signin_flow_end(f);
+		return fail(resp, 503, "Sign-in failed",
+			    "The portal could not make your session.");
+	}
+	name = escaped(actor->name);
+	if (name &&
+	    asprintf(&url,
+		     "%s?state=%s&fragment=%s&account_slug=%s&actor_name=%s",
+		     f->redirect_uri, f->client_state, fragment,
+		     f->account_slug, name) < 0)
+		url = NULL;
+	free(name);
+	sodium_memzero(fragment, sizeof(fragment));
+	core_log("signin_ok", "account", f->account_slug, "actor", actor->name,
+		 "via", how, NULL);
+	signin_flow_end(f);
+	if (!url)
+		return -ENOMEM;
+	rc = signin_redirect(resp, url);
+	sodium_memzero(url, strlen(url));
+	free(url);
+	if (!rc)
+		rc = set_cookie(resp, "", 0); /* the flow is over */
+	return rc;
+}
+
+/* "/acme/sign_in/oidc/ID" -> slug "acme", rest "/sign_in/oidc/ID" */
+static const char *split_slug(const char *path, char slug[SLUG_MAX + 1])
+{
+	const char *end = strchr(path + 1, '/');
+	size_t n;
+
+	if (path[0] != '/' || !end)
+		return NULL;
+	n = (size_t)(end - path - 1);
+	if (!n || n > SLUG_MAX)
+		return NULL;
+	memcpy(slug, path + 1, n);
+	slug[n] = '\0';
+	return end;
+}
+
+static bool is(const struct web_page_request *req, const char *method)
+{
+	return !strcmp(req->method, method) ||
+	       (!strcmp(method, "GET") && !strcmp(req->method, "HEAD"));
+}
+
+static int route(struct signin *si, struct web_page_ctx *ctx,
+		 const struct web_page_request *req,
+		 struct web_page_response *resp)
+{
+	static const char oidc_prefix[] = "/sign_in/oidc/";
+	char slug[SLUG_MAX + 1];
+	const char *rest;
+
+	if (!strcmp(req->path, "/static/fz.css") && is(req, "GET"))
+		return signin_page_css(resp);
+	if (!strcmp(req->path, "/auth/oidc/callback") && is(req, "GET"))
+		return signin_oidc_callback(si, ctx, req, resp);
+	rest = split_slug(req->path, slug);
+	if (!rest)
+		return fail(resp, 404, "Not found", "There is no such page.");
+	if (!strcmp(rest, "/sign_in") && is(req, "GET"))
+		return start(si, req, resp, slug);
+	if (!strcmp(rest, "/signed_in") && is(req, "GET"))
+		return signin_page_signed_in(resp);
+	if (!strncmp(rest, oidc_prefix, sizeof(oidc_prefix) - 1) &&
+	    is(req, "GET"))
+		return signin_oidc_start(si, ctx, req, resp, slug,
+					 rest + sizeof(oidc_prefix) - 1);
+	if (!strcmp(rest, "/sign_in/email") && is(req, "POST"))
+		return signin_email_send(si, req, resp, slug);
+	if (!strcmp(rest, "/sign_in/email/verify") && is(req, "POST"))
+		return signin_email_verify(si, req, resp, slug);
+	return fail(resp, 404, "Not found", "There is no such page.");
+}
+
+void signin_stop(struct signin *si)
+{
+	si->closing = true;
+}
+
+void signin_hook(struct signin *si, bool before)
+{
+	void (*fn)(void *) = before ? si->cfg.before_write :
+				      si->cfg.after_write;
+
+	if (fn)
+		fn(si->cfg.hook_arg);
+}
+
+int signin_page(void *arg, struct web_page_ctx *ctx,
+		const struct web_page_request *req,
+		struct web_page_response *resp)
+{
+	struct signin *si = arg;
+	int rc;
+
+	signin_hook(si, true);
+	rc = route(si, ctx, req, resp);
+	signin_hook(si, false);
+	return rc;
+}
