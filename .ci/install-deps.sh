@@ -16,7 +16,7 @@ packages=(
 	libldns-dev libnftables-dev libjson-c-dev nftables dnsmasq nginx-light
 	curl conntrack bind9-dnsutils linux-perf
 	libsqlite3-dev sqlite3 libwebsockets-dev python3-websockets openssl
-	libcurl4-openssl-dev libcjose-dev libjansson-dev chromium
+	libcurl4-openssl-dev libcjose-dev libjansson-dev chromium python3-cryptography
 	clang-14 libfuzzer-14-dev
 )
 [ "${1:-}" = --debug-kernel ] && packages+=(flex bison libelf-dev libssl-dev)
