@@ -16,6 +16,9 @@ identity provider that lies, to check the portal's refusals end to end.
         --provider NAME follows the link "Sign in with NAME"; --replay
         fetches the provider's callback URL once more at the end, which
         must be refused (400, "Wrong state").
+    signin.py email CAFILE URL ADDRESS [ACTION...]
+        The email pages over HTTP: asks for a code for ADDRESS, then
+        code:VALUE, code-from:FILE, sleep:S or resend; one line a page.
     signin.py join WSS_URL CAFILE TOKEN_FILE
         Exit 0 when the token in the file joins /client/websocket.
     signin.py evil-idp PORT_FILE
@@ -124,6 +127,60 @@ def browse(cafile, url, login, expect="Signed in", stop_at=None,
         return 0 if t == expect else 1
     print("too many redirects", flush=True)
     return 1
+
+
+def email_flow(cafile, url, address, actions):
+    """The email pages without a browser: start at url (a sign-in link),
+    ask for a code for address, then each action: code:VALUE,
+    code-from:FILE (waits for FILE, up to 30 s), sleep:S, resend. Prints
+    one line per page: "ACTION -> STATUS TITLE | NOTICE | LOCATION"."""
+    b = Browser(cafile)
+    status, headers, page = b.fetch(url)
+    slug = urllib.parse.urlparse(url).path.split("/")[1]
+    base = url.split("/" + slug + "/")[0]
+
+    def csrf(p):
+        m = re.search(r'name="csrf" value="([^"]+)"', p)
+        return m.group(1) if m else ""
+
+    def show(what, status, headers, p):
+        notice = re.search(r'<p class="notice" id="notice">(.*?)</p>', p, re.S)
+        err = re.search(r'<p id="error">(.*?)</p>', p, re.S)
+        loc = headers.get("Location") or ""
+        print("%s -> %d %s | %s | %s" % (
+            what, status, title(p),
+            html.unescape((notice or err).group(1)) if (notice or err) else "",
+            cut(loc)), flush=True)
+
+    token = csrf(page)
+    show("start", status, headers, page)
+
+    def send():
+        return b.fetch(base + "/" + slug + "/sign_in/email",
+                       {"csrf": token, "email": address})
+
+    status, headers, page = send()
+    show("send", status, headers, page)
+    for act in actions:
+        kind, _, arg = act.partition(":")
+        if kind == "sleep":
+            time.sleep(float(arg))
+            continue
+        if kind == "resend":
+            status, headers, page = send()
+            show(act, status, headers, page)
+            continue
+        if kind == "code-from":
+            end = time.time() + 30
+            while time.time() < end and not (os.path.exists(arg) and
+                                              os.path.getsize(arg)):
+                time.sleep(0.1)
+            arg = open(arg).read().strip() if os.path.exists(arg) else ""
+        status, headers, page = b.fetch(
+            base + "/" + slug + "/sign_in/email/verify",
+            {"csrf": token, "code": arg})
+        show(kind, status, headers, page)
+    return 0
 
 
 def join(base, cafile, token_file):
@@ -275,6 +332,8 @@ def main(argv):
                 break
         return browse(argv[2], argv[3], argv[4], expect, stop_at, provider,
                       replay)
+    if len(argv) >= 5 and argv[1] == "email":
+        return email_flow(argv[2], argv[3], argv[4], argv[5:])
     if len(argv) == 5 and argv[1] == "join":
         return join(argv[2], argv[3], argv[4])
     if len(argv) == 3 and argv[1] == "evil-idp":
