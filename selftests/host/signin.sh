@@ -151,6 +151,11 @@ class Portal(http.server.BaseHTTPRequestHandler):
         pass
 
 server = http.server.HTTPServer(("127.0.0.1", 0), Portal)
+if len(sys.argv) > 3:  # CERT KEY: https
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(sys.argv[3], sys.argv[4])
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
 with open(sys.argv[2] + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
 os.replace(sys.argv[2] + ".tmp", sys.argv[2])
@@ -199,4 +204,33 @@ out=$("$fzagent" sign-out --portal "http://127.0.0.1:$pport" \
 [ $? -eq 1 ] && [[ $out == *"not signed in"* ]] &&
 	pass "sign-out without a token file says so and fails" ||
 	fail "sign-out without a token file says so and fails"
+
+# --- sign-out over TLS: the certificate is checked ---
+if openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -days 1 \
+	-keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1; then
+	rm -f "$tmp/portal.port" "$tmp/request"
+	"$py" "$tmp/portal.py" "$tmp/request" "$tmp/portal.port" \
+		"$tmp/cert.pem" "$tmp/key.pem" &
+	pids+=($!)
+	for i in $(seq 50); do [ -s "$tmp/portal.port" ] && break; sleep 0.1; done
+	pport=$(cat "$tmp/portal.port")
+	(umask 077 && printf '%s\n' "$token" >"$tmp/state/token")
+	out=$("$fzagent" sign-out --portal "https://127.0.0.1:$pport" \
+		--token-file "$tmp/state/token" 2>&1)
+	status=$?
+	[ $status -eq 1 ] && [[ $out == *"could not be told"* ]] &&
+		[ ! -e "$tmp/request" ] && [ ! -e "$tmp/state/token" ] &&
+		pass "sign-out to a portal whose certificate no CA vouches for: nothing sent, file deleted, exit 1" ||
+		{ fail "sign-out verifies the portal's certificate (exit $status)"; printf '%s\n' "$out" | sed 's/^/#   /'; }
+	(umask 077 && printf '%s\n' "$token" >"$tmp/state/token")
+	out=$(FZ_CA_FILE=$tmp/cert.pem "$fzagent" sign-out \
+		--portal "https://127.0.0.1:$pport" --token-file "$tmp/state/token" 2>&1)
+	status=$?
+	[ $status -eq 0 ] && [ "$(cat "$tmp/request" 2>/dev/null)" = "/api/v1/sign_out Bearer $token" ] &&
+		pass "sign-out over https with \$FZ_CA_FILE: the portal got the token, exit 0" ||
+		{ fail "sign-out over https with \$FZ_CA_FILE (exit $status)"; printf '%s\n' "$out" | sed 's/^/#   /'; }
+else
+	fail "openssl makes a test certificate"
+fi
 ktap_done
