@@ -91,22 +91,22 @@ static int errno_of(CURLcode rc)
 	}
 }
 
-/* What went wrong, in words: curl's detail, else its generic text. */
-static void describe(CURL *h, CURLcode rc, const char *url, const char *detail,
-		     char *err, size_t errlen)
+/*
+ * What went wrong, in words: curl's detail (it names the step and the
+ * server's reply code, e.g. "RCPT failed: 550"), else its generic text.
+ */
+static void describe(CURLcode rc, const struct idp_smtp_cfg *c,
+		     const char *detail, char *err, size_t errlen)
 {
-	long code = 0;
+	const char *what = *detail ? detail : curl_easy_strerror(rc);
 
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-	if (code >= 400)
+	if (rc == CURLE_USE_SSL_FAILED && c->user && *c->user)
 		snprintf(err, errlen,
-			 "mail via %s failed: %s (%s; server said %ld)", url,
-			 curl_easy_strerror(rc), *detail ? detail : "no detail",
-			 code);
+			 "mail via %s failed: %s (TLS is required when a "
+			 "password is set)",
+			 c->url, what);
 	else
-		snprintf(err, errlen, "mail via %s failed: %s (%s)", url,
-			 curl_easy_strerror(rc),
-			 *detail ? detail : "no detail");
+		snprintf(err, errlen, "mail via %s failed: %s", c->url, what);
 }
 
 static CURLcode setup(CURL *h, const struct idp_smtp_cfg *c, bool tls_only,
@@ -166,7 +166,7 @@ static int send_msg(const struct idp_smtp_cfg *c, bool tls_only, const char *to,
 		rc = curl_easy_perform(h);
 	ret = rc == CURLE_OK ? 0 : errno_of(rc);
 	if (ret)
-		describe(h, rc, c->url, detail, err, errlen);
+		describe(rc, c, detail, err, errlen);
 	goto out;
 nomem:
 	snprintf(err, errlen, "out of memory sending mail");
