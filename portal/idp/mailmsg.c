@@ -193,6 +193,8 @@ static int put_body(FILE *f, const char *text, bool ascii)
 			fputs("\r\n", f);
 		}
 	}
+	/* The text is a sign-in code's, in clear. */
+	sodium_memzero(body, len);
 	free(body);
 	return 0;
 }
@@ -255,6 +257,8 @@ char *idp_mailmsg_build(const char *from, const char *to, const char *subject,
 	      f);
 	bad = put_body(f, text, text_ascii);
 	if (fclose(f) || bad) {
+		if (out)
+			sodium_memzero(out, *len);
 		free(out);
 		goto nomem;
 	}

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <curl/curl.h>
+#include <sodium.h>
 
 #include "mailmsg.h"
 #include "smtp.h"
@@ -197,6 +198,8 @@ int idp_smtp_send(const struct idp_smtp_cfg *c, const char *to,
 	if (!msg)
 		return -EINVAL;
 	ret = send_msg(c, tls_only, to, msg, len, err, errlen);
+	/* It holds the code in clear. */
+	sodium_memzero(msg, len);
 	free(msg);
 	return ret;
 }
