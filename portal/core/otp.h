@@ -6,6 +6,9 @@
  * of its memory or a log of its flows does not show the code in clear;
  * the key dies with the process, as do the waiting flows.
  *
+ * sodium_init() must have run (as for every random draw of the portal).
+ * Thread-safe.
+ *
  * Guessing is bounded by the caller (few tries per flow, per address and
  * per source), not here: a million codes are few.
  */
