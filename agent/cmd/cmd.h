@@ -28,5 +28,7 @@ int cmd_down_main(int argc, char *argv[]);
 int cmd_gateway_main(int argc, char *argv[]);
 int cmd_authorize_main(int argc, char *argv[]);
 int cmd_revoke_main(int argc, char *argv[]);
+int cmd_signin_main(int argc, char *argv[]);
+int cmd_signout_main(int argc, char *argv[]);
 
 #endif /* FZ_AGENT_CMD_H */

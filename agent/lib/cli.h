@@ -4,9 +4,10 @@
  * knows nothing of fz's roles: the command line's conventions (this
  * file), clocks, addresses and Firezone's ranges (cidr.h), UUIDs, domain
  * names and expiries (values.h), resource addresses (resaddr.h) and
- * filters (filter.h), INI reading, files and secrets, keys, text
- * formatting and JSON writing. It includes nothing above it: only libc,
- * libsodium, json-c (filter.h) and uapi/linux/fz.h.
+ * filters (filter.h), INI reading, files and secrets, the client token
+ * file (tokenfile.h), keys, text formatting and JSON writing. It
+ * includes nothing above it: only libc, libsodium, json-c (filter.h)
+ * and uapi/linux/fz.h.
  *
  * Command line conventions shared by every fzagent subcommand.
  *

@@ -21,7 +21,9 @@ int main(void)
 	srunner_add_suite(sr, json_suite());
 	srunner_add_suite(sr, device_suite());
 	srunner_add_suite(sr, print_suite());
+	srunner_add_suite(sr, tokenfile_suite());
 	srunner_add_suite(sr, cli_suite());
+	srunner_add_suite(sr, signin_suite());
 	srunner_add_suite(sr, noise_suite());
 	srunner_add_suite(sr, config_suite());
 	srunner_add_suite(sr, handshake_suite());

@@ -32,5 +32,7 @@ Suite *cidr_suite(void);
 Suite *filter_suite(void);
 Suite *resaddr_suite(void);
 Suite *sig_suite(void);
+Suite *tokenfile_suite(void);
+Suite *signin_suite(void);
 
 #endif /* FZ_AGENT_TESTS_SUITES_H */

@@ -24,7 +24,7 @@ struct mail_job {
 	struct signin_job base;
 	char to[SIGNIN_EMAIL_SIZE];
 	char account[STORE_TEXT_SIZE];
-	char code[16];
+	char code[CORE_OTP_DIGITS + 1];
 	int ttl_min;
 	int rc;
 	char err[256];
@@ -99,7 +99,7 @@ static void send_code(struct signin *si, struct signin_flow *f,
 	job = calloc(1, sizeof(*job));
 	if (!job)
 		return;
-	core_otp_generate(job->code);
+	core_otp_new(job->code);
 	core_otp_hash(f->code_hash, job->code);
 	f->code_set = true;
 	f->code_expires_at = signin_now() + si->cfg.code_ttl_s * 1000000000LL;

@@ -22,5 +22,7 @@ Suite *portal_core_log_suite(void);
 Suite *portal_web_suite(void);
 Suite *portal_admin_suite(void);
 Suite *portal_sig_suite(void);
+Suite *portal_otp_suite(void);
+Suite *portal_smtp_suite(void);
 
 #endif /* FZ_PORTAL_TESTS_SUITES_H */
