@@ -20,7 +20,10 @@ static int idp_query_add(CURLU *u, const char *name, const char *value)
 	if (asprintf(&kv, "%s=%s", name, value) < 0)
 		return -1;
 	/* URLENCODE encodes the part after the first '=' only. */
-	r = curl_url_set(u, CURLUPART_QUERY, kv, CURLU_APPENDQUERY | CURLU_URLENCODE) ? -1 : 0;
+	r = curl_url_set(u, CURLUPART_QUERY, kv,
+			 CURLU_APPENDQUERY | CURLU_URLENCODE) ?
+		    -1 :
+		    0;
 	free(kv);
 	return r;
 }
@@ -31,7 +34,8 @@ static int idp_authurl_params(CURLU *u, const struct idp_authurl *a)
 		{ "response_type", "code" },
 		{ "client_id", a->client_id },
 		{ "redirect_uri", a->redirect_uri },
-		{ "scope", a->scope && *a->scope ? a->scope : "openid email profile" },
+		{ "scope",
+		  a->scope && *a->scope ? a->scope : "openid email profile" },
 		{ "state", a->state },
 		{ "nonce", a->nonce },
 		{ "code_challenge", a->code_challenge },
@@ -40,7 +44,8 @@ static int idp_authurl_params(CURLU *u, const struct idp_authurl *a)
 	size_t i;
 
 	for (i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
-		if (!kv[i][1] || !*kv[i][1] || idp_query_add(u, kv[i][0], kv[i][1]))
+		if (!kv[i][1] || !*kv[i][1] ||
+		    idp_query_add(u, kv[i][0], kv[i][1]))
 			return -1;
 	return 0;
 }
@@ -52,20 +57,27 @@ char *idp_authurl_build(const struct idp_authurl *a, char *err, size_t errlen)
 	CURLU *u;
 
 	if (!idp_url_allowed(a->endpoint, &why)) {
-		snprintf(err, errlen, "the authorization endpoint is refused: %s", why);
+		snprintf(err, errlen,
+			 "the authorization endpoint is refused: %s", why);
 		return NULL;
 	}
 	u = curl_url();
 	if (!u || curl_url_set(u, CURLUPART_URL, a->endpoint, 0)) {
-		snprintf(err, errlen, "the authorization endpoint does not parse");
+		snprintf(err, errlen,
+			 "the authorization endpoint does not parse");
 		goto out;
 	}
-	if (curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0) != CURLUE_NO_FRAGMENT) {
-		snprintf(err, errlen, "the authorization endpoint has a fragment");
+	if (curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0) !=
+	    CURLUE_NO_FRAGMENT) {
+		snprintf(err, errlen,
+			 "the authorization endpoint has a fragment");
 		goto out;
 	}
-	if (idp_authurl_params(u, a) || curl_url_get(u, CURLUPART_URL, &url, 0)) {
-		snprintf(err, errlen, "cannot build the authorization URL (a parameter is missing)");
+	if (idp_authurl_params(u, a) ||
+	    curl_url_get(u, CURLUPART_URL, &url, 0)) {
+		snprintf(
+			err, errlen,
+			"cannot build the authorization URL (a parameter is missing)");
 		goto out;
 	}
 	copy = strdup(url);

@@ -33,8 +33,8 @@ void idp_curl_init(void)
 
 static bool idp_host_loopback(const char *host)
 {
-	return !strcmp(host, "127.0.0.1") || !strcmp(host, "[::1]") || !strcmp(host, "::1") ||
-	       !strcasecmp(host, "localhost");
+	return !strcmp(host, "127.0.0.1") || !strcmp(host, "[::1]") ||
+	       !strcmp(host, "::1") || !strcasecmp(host, "localhost");
 }
 
 static bool idp_url_check(CURLU *u, const char **why)
@@ -43,12 +43,13 @@ static bool idp_url_check(CURLU *u, const char **why)
 	bool ok = false;
 
 	if (curl_url_get(u, CURLUPART_USER, &user, 0) != CURLUE_NO_USER ||
-	    curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) != CURLUE_NO_PASSWORD) {
+	    curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) !=
+		    CURLUE_NO_PASSWORD) {
 		*why = "a provider URL may not carry a user name or password";
 		goto out;
 	}
-	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) || curl_url_get(u, CURLUPART_HOST, &host, 0) ||
-	    !*host) {
+	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) || !*host) {
 		*why = "the URL has no scheme or host";
 		goto out;
 	}
@@ -130,18 +131,23 @@ static size_t idp_sink_write(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-static int idp_http_setup(CURL *c, const struct idp_http_opts *o, const char *url, struct idp_sink *s)
+static int idp_http_setup(CURL *c, const struct idp_http_opts *o,
+			  const char *url, struct idp_sink *s)
 {
 	long timeout = o && o->timeout_ms > 0 ? o->timeout_ms : IDP_TIMEOUT_MS;
 
 	s->max = o && o->max_body ? o->max_body : IDP_MAX_BODY;
-	if (curl_easy_setopt(c, CURLOPT_URL, url) || curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") ||
-	    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) || curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) ||
+	if (curl_easy_setopt(c, CURLOPT_URL, url) ||
+	    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") ||
+	    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) ||
+	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) ||
 	    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout) ||
 	    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout) ||
-	    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s->max) ||
+	    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+			     (curl_off_t)s->max) ||
 	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, idp_sink_write) ||
-	    curl_easy_setopt(c, CURLOPT_WRITEDATA, s) || curl_easy_setopt(c, CURLOPT_USERAGENT, "fzportal") ||
+	    curl_easy_setopt(c, CURLOPT_WRITEDATA, s) ||
+	    curl_easy_setopt(c, CURLOPT_USERAGENT, "fzportal") ||
 	    curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, NULL))
 		return -EINVAL;
 	if (o && o->ca_file && curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file))
@@ -149,8 +155,8 @@ static int idp_http_setup(CURL *c, const struct idp_http_opts *o, const char *ur
 	return 0;
 }
 
-static int idp_http_run(CURL *c, const char *url, struct idp_sink *s, struct idp_http_res *res, char *err,
-			size_t errlen)
+static int idp_http_run(CURL *c, const char *url, struct idp_sink *s,
+			struct idp_http_res *res, char *err, size_t errlen)
 {
 	char cerr[CURL_ERROR_SIZE] = "";
 	CURLcode rc;
@@ -158,11 +164,13 @@ static int idp_http_run(CURL *c, const char *url, struct idp_sink *s, struct idp
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
 	rc = curl_easy_perform(c);
 	if (s->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
-		snprintf(err, errlen, "%s: the answer is larger than %zu bytes", url, s->max);
+		snprintf(err, errlen, "%s: the answer is larger than %zu bytes",
+			 url, s->max);
 		return -EMSGSIZE;
 	}
 	if (rc != CURLE_OK) {
-		snprintf(err, errlen, "%s: %s", url, *cerr ? cerr : curl_easy_strerror(rc));
+		snprintf(err, errlen, "%s: %s", url,
+			 *cerr ? cerr : curl_easy_strerror(rc));
 		return rc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -EIO;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->status);
@@ -179,8 +187,10 @@ static int idp_http_run(CURL *c, const char *url, struct idp_sink *s, struct idp
 	return 0;
 }
 
-static int idp_http_do(const struct idp_http_opts *o, const char *url, struct curl_slist *hdrs, const char *form,
-		       const char *user, const char *pass, struct idp_http_res *res, char *err, size_t errlen)
+static int idp_http_do(const struct idp_http_opts *o, const char *url,
+		       struct curl_slist *hdrs, const char *form,
+		       const char *user, const char *pass,
+		       struct idp_http_res *res, char *err, size_t errlen)
 {
 	struct idp_sink s = { 0 };
 	const char *why;
@@ -194,18 +204,22 @@ static int idp_http_do(const struct idp_http_opts *o, const char *url, struct cu
 	}
 	idp_curl_init();
 	c = curl_easy_init();
-	if (!c || idp_http_setup(c, o, url, &s) || curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs)) {
+	if (!c || idp_http_setup(c, o, url, &s) ||
+	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs)) {
 		snprintf(err, errlen, "%s: cannot set up the request", url);
 		ret = -ENOMEM;
 		goto out;
 	}
-	if (form && (curl_easy_setopt(c, CURLOPT_POSTFIELDS, form) ||
-		     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(form)))) {
+	if (form &&
+	    (curl_easy_setopt(c, CURLOPT_POSTFIELDS, form) ||
+	     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(form)))) {
 		ret = -EINVAL;
 		goto out;
 	}
-	if (user && (curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) ||
-		     curl_easy_setopt(c, CURLOPT_USERNAME, user) || curl_easy_setopt(c, CURLOPT_PASSWORD, pass))) {
+	if (user &&
+	    (curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) ||
+	     curl_easy_setopt(c, CURLOPT_USERNAME, user) ||
+	     curl_easy_setopt(c, CURLOPT_PASSWORD, pass))) {
 		ret = -EINVAL;
 		goto out;
 	}
@@ -220,8 +234,9 @@ out:
 	return ret;
 }
 
-int idp_http_get(const struct idp_http_opts *o, const char *url, const char *bearer, struct idp_http_res *res,
-		 char *err, size_t errlen)
+int idp_http_get(const struct idp_http_opts *o, const char *url,
+		 const char *bearer, struct idp_http_res *res, char *err,
+		 size_t errlen)
 {
 	struct curl_slist *h = NULL, *n;
 	char *auth = NULL;
@@ -265,8 +280,9 @@ static char *idp_form_encode(const char *s)
 	return copy;
 }
 
-int idp_http_post_form(const struct idp_http_opts *o, const char *url, const char *form, const char *user,
-		       const char *pass, struct idp_http_res *res, char *err, size_t errlen)
+int idp_http_post_form(const struct idp_http_opts *o, const char *url,
+		       const char *form, const char *user, const char *pass,
+		       struct idp_http_res *res, char *err, size_t errlen)
 {
 	struct curl_slist *h = NULL, *n;
 	char *euser = NULL, *epass = NULL;
@@ -277,7 +293,8 @@ int idp_http_post_form(const struct idp_http_opts *o, const char *url, const cha
 	if (!n)
 		goto out;
 	h = n;
-	n = curl_slist_append(h, "Content-Type: application/x-www-form-urlencoded");
+	n = curl_slist_append(
+		h, "Content-Type: application/x-www-form-urlencoded");
 	if (!n)
 		goto out;
 	h = n;
@@ -313,7 +330,8 @@ int idp_form_add(char **form, const char *name, const char *value)
 
 	if (!e)
 		goto fail;
-	n = asprintf(&nf, "%s%s%s=%s", *form ? *form : "", *form ? "&" : "", name, e);
+	n = asprintf(&nf, "%s%s%s=%s", *form ? *form : "", *form ? "&" : "",
+		     name, e);
 	idp_free_secret(e);
 	if (n < 0)
 		goto fail;

@@ -41,22 +41,26 @@ void idp_oidc_free(struct idp_oidc *o);
 
 /* malloc'd authorization URL (discovery fetched or cached); NULL with err
  * set. Blocking. */
-char *idp_oidc_authorize_url(struct idp_oidc *o, const struct idp_provider_cfg *p, const char *redirect_uri,
-			     const char *state, const char *nonce, const char *code_challenge, char *err,
-			     size_t errlen);
+char *idp_oidc_authorize_url(struct idp_oidc *o,
+			     const struct idp_provider_cfg *p,
+			     const char *redirect_uri, const char *state,
+			     const char *nonce, const char *code_challenge,
+			     char *err, size_t errlen);
 
 /* code -> verified claims. Blocking. 0, or -errno with err a message fit
  * for the error page and the log. */
-int idp_oidc_exchange(struct idp_oidc *o, const struct idp_provider_cfg *p, const char *redirect_uri,
-		      const char *code, const char *code_verifier, const char *nonce, int64_t now_s,
-		      struct idp_claims *out, char *err, size_t errlen);
+int idp_oidc_exchange(struct idp_oidc *o, const struct idp_provider_cfg *p,
+		      const char *redirect_uri, const char *code,
+		      const char *code_verifier, const char *nonce,
+		      int64_t now_s, struct idp_claims *out, char *err,
+		      size_t errlen);
 
 /* A PKCE pair: 32 random bytes as the verifier (43 base64url characters),
  * the challenge its S256. */
 void idp_pkce_pair(char verifier[44], char challenge[44]);
 /* nbytes random bytes as base64url without padding into out, which holds
  * at least IDP_B64_LEN(nbytes) bytes. */
-#define IDP_B64_LEN(n) (((n) * 4 + 2) / 3 + 1)
+#define IDP_B64_LEN(n) (((n)*4 + 2) / 3 + 1)
 void idp_random_b64(char *out, size_t nbytes);
 
 #endif /* FZ_PORTAL_IDP_IDP_H */

@@ -10,14 +10,16 @@
 
 #include "priv.h"
 
-json_object *idp_json_object(const char *text, size_t len, const char *what, char *err, size_t errlen)
+json_object *idp_json_object(const char *text, size_t len, const char *what,
+			     char *err, size_t errlen)
 {
 	struct json_tokener *tok;
 	json_object *obj;
 	size_t end;
 
 	if (len > IDP_JSON_MAX) {
-		snprintf(err, errlen, "the %s is larger than %d bytes", what, IDP_JSON_MAX);
+		snprintf(err, errlen, "the %s is larger than %d bytes", what,
+			 IDP_JSON_MAX);
 		return NULL;
 	}
 	tok = json_tokener_new_ex(IDP_JSON_DEPTH);
@@ -45,21 +47,24 @@ out:
 	return obj;
 }
 
-int idp_json_str(json_object *obj, const char *name, char *out, size_t max, const char *what, char *err,
-		 size_t errlen)
+int idp_json_str(json_object *obj, const char *name, char *out, size_t max,
+		 const char *what, char *err, size_t errlen)
 {
 	json_object *v;
 	size_t n;
 
-	if (!json_object_object_get_ex(obj, name, &v) || json_object_is_type(v, json_type_null))
+	if (!json_object_object_get_ex(obj, name, &v) ||
+	    json_object_is_type(v, json_type_null))
 		return -ENOENT;
 	if (!json_object_is_type(v, json_type_string)) {
-		snprintf(err, errlen, "the %s's \"%s\" is not a string", what, name);
+		snprintf(err, errlen, "the %s's \"%s\" is not a string", what,
+			 name);
 		return -EINVAL;
 	}
 	n = (size_t)json_object_get_string_len(v);
 	if (n == 0 || n >= max || memchr(json_object_get_string(v), '\0', n)) {
-		snprintf(err, errlen, "the %s's \"%s\" is empty or too long", what, name);
+		snprintf(err, errlen, "the %s's \"%s\" is empty or too long",
+			 what, name);
 		return -EINVAL;
 	}
 	memcpy(out, json_object_get_string(v), n + 1);

@@ -24,7 +24,8 @@ void idp_jwks_free(struct idp_jwks *k)
 }
 
 /* 1 when the key is kept, 0 when it is not for us, -errno on bad input. */
-static int idp_jwk_take(json_object *key, struct idp_jwk *out, char *err, size_t errlen)
+static int idp_jwk_take(json_object *key, struct idp_jwk *out, char *err,
+			size_t errlen)
 {
 	char kty[8], use[8];
 	const char *text;
@@ -43,10 +44,12 @@ static int idp_jwk_take(json_object *key, struct idp_jwk *out, char *err, size_t
 	r = idp_json_str(key, "use", use, sizeof(use), "JWKS key", err, errlen);
 	if (r != -ENOENT && (r || strcmp(use, "sig")))
 		return 0;
-	r = idp_json_str(key, "kid", out->kid, sizeof(out->kid), "JWKS key", err, errlen);
+	r = idp_json_str(key, "kid", out->kid, sizeof(out->kid), "JWKS key",
+			 err, errlen);
 	if (r == -EINVAL)
 		return 0;
-	r = idp_json_str(key, "alg", out->alg, sizeof(out->alg), "JWKS key", err, errlen);
+	r = idp_json_str(key, "alg", out->alg, sizeof(out->alg), "JWKS key",
+			 err, errlen);
 	if (r == -EINVAL)
 		return 0;
 	text = json_object_to_json_string_ext(key, JSON_C_TO_STRING_PLAIN);
@@ -58,7 +61,8 @@ static int idp_jwk_take(json_object *key, struct idp_jwk *out, char *err, size_t
 	return 1;
 }
 
-int idp_jwks_parse(const char *json, size_t len, struct idp_jwks *out, char *err, size_t errlen)
+int idp_jwks_parse(const char *json, size_t len, struct idp_jwks *out,
+		   char *err, size_t errlen)
 {
 	json_object *obj, *keys;
 	size_t i, n;
@@ -68,13 +72,15 @@ int idp_jwks_parse(const char *json, size_t len, struct idp_jwks *out, char *err
 	obj = idp_json_object(json, len, "JWKS", err, errlen);
 	if (!obj)
 		return -EINVAL;
-	if (!json_object_object_get_ex(obj, "keys", &keys) || !json_object_is_type(keys, json_type_array)) {
+	if (!json_object_object_get_ex(obj, "keys", &keys) ||
+	    !json_object_is_type(keys, json_type_array)) {
 		snprintf(err, errlen, "the JWKS has no \"keys\" list");
 		goto fail;
 	}
 	n = json_object_array_length(keys);
 	if (n > IDP_JWKS_MAX_KEYS) {
-		snprintf(err, errlen, "the JWKS has %zu keys, more than %d", n, IDP_JWKS_MAX_KEYS);
+		snprintf(err, errlen, "the JWKS has %zu keys, more than %d", n,
+			 IDP_JWKS_MAX_KEYS);
 		goto fail;
 	}
 	out->keys = calloc(n ? n : 1, sizeof(*out->keys));
@@ -84,7 +90,8 @@ int idp_jwks_parse(const char *json, size_t len, struct idp_jwks *out, char *err
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
-		r = idp_jwk_take(json_object_array_get_idx(keys, i), &out->keys[out->n], err, errlen);
+		r = idp_jwk_take(json_object_array_get_idx(keys, i),
+				 &out->keys[out->n], err, errlen);
 		if (r < 0) {
 			ret = r;
 			goto fail;
@@ -123,7 +130,9 @@ int idp_jwks_dup(const struct idp_jwks *in, struct idp_jwks *out)
 	return 0;
 }
 
-static const struct idp_jwk *idp_jwks_find(const struct idp_jwks *k, const char *kid, char *err, size_t errlen)
+static const struct idp_jwk *idp_jwks_find(const struct idp_jwks *k,
+					   const char *kid, char *err,
+					   size_t errlen)
 {
 	const struct idp_jwk *found = NULL;
 	char safe[64];
@@ -132,7 +141,10 @@ static const struct idp_jwk *idp_jwks_find(const struct idp_jwks *k, const char 
 	if (!kid) {
 		if (k->n == 1)
 			return &k->keys[0];
-		snprintf(err, errlen, "the id_token names no key (kid) and the provider has %zu keys", k->n);
+		snprintf(
+			err, errlen,
+			"the id_token names no key (kid) and the provider has %zu keys",
+			k->n);
 		return NULL;
 	}
 	for (i = 0; i < k->n; i++) {
@@ -140,7 +152,10 @@ static const struct idp_jwk *idp_jwks_find(const struct idp_jwks *k, const char 
 			continue;
 		idp_sanitize(safe, sizeof(safe), kid);
 		if (found) {
-			snprintf(err, errlen, "the provider's JWKS has several keys with kid %s", safe);
+			snprintf(
+				err, errlen,
+				"the provider's JWKS has several keys with kid %s",
+				safe);
 			return NULL;
 		}
 		found = &k->keys[i];
@@ -148,7 +163,8 @@ static const struct idp_jwk *idp_jwks_find(const struct idp_jwks *k, const char 
 	return found;
 }
 
-int idp_jwks_select(const struct idp_jwks *k, const char *kid, cjose_jwk_t **out, char *err, size_t errlen)
+int idp_jwks_select(const struct idp_jwks *k, const char *kid,
+		    cjose_jwk_t **out, char *err, size_t errlen)
 {
 	const struct idp_jwk *key;
 	char safe[64];
@@ -161,12 +177,14 @@ int idp_jwks_select(const struct idp_jwks *k, const char *kid, cjose_jwk_t **out
 		return -EINVAL;
 	if (!key) {
 		idp_sanitize(safe, sizeof(safe), kid);
-		snprintf(err, errlen, "no key with kid %s in the provider's JWKS", safe);
+		snprintf(err, errlen,
+			 "no key with kid %s in the provider's JWKS", safe);
 		return -ENOKEY;
 	}
 	*out = cjose_jwk_import(key->json, strlen(key->json), &cerr);
 	if (!*out) {
-		snprintf(err, errlen, "the provider's key %s does not import: %s", key->kid,
+		snprintf(err, errlen,
+			 "the provider's key %s does not import: %s", key->kid,
 			 cerr.message ? cerr.message : "?");
 		return -EINVAL;
 	}

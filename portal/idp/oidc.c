@@ -117,23 +117,24 @@ static struct idp_entry *idp_entry_get(struct idp_oidc *o, const char *issuer)
 	return e;
 }
 
-static int idp_fetch_json(struct idp_oidc *o, const char *url, const char *what, struct idp_http_res *res,
-			  char *err, size_t errlen)
+static int idp_fetch_json(struct idp_oidc *o, const char *url, const char *what,
+			  struct idp_http_res *res, char *err, size_t errlen)
 {
 	int ret = idp_http_get(&o->opts, url, NULL, res, err, errlen);
 
 	if (ret)
 		return ret;
 	if (res->status != 200) {
-		snprintf(err, errlen, "%s: the %s answered HTTP %ld", url, what, res->status);
+		snprintf(err, errlen, "%s: the %s answered HTTP %ld", url, what,
+			 res->status);
 		idp_http_res_free(res);
 		return -EPROTO;
 	}
 	return 0;
 }
 
-static int idp_discovery_get(struct idp_oidc *o, const char *issuer, struct idp_discovery *d, char *err,
-			     size_t errlen)
+static int idp_discovery_get(struct idp_oidc *o, const char *issuer,
+			     struct idp_discovery *d, char *err, size_t errlen)
 {
 	char url[IDP_URL_MAX + 64];
 	struct idp_http_res res;
@@ -142,7 +143,8 @@ static int idp_discovery_get(struct idp_oidc *o, const char *issuer, struct idp_
 
 	pthread_mutex_lock(&o->lock);
 	e = idp_entry_find(o, issuer);
-	if (e && e->disc_at && idp_mono_s() - e->disc_at < IDP_DISCOVERY_TTL_S) {
+	if (e && e->disc_at &&
+	    idp_mono_s() - e->disc_at < IDP_DISCOVERY_TTL_S) {
 		*d = e->disc;
 		pthread_mutex_unlock(&o->lock);
 		return 0;
@@ -151,7 +153,8 @@ static int idp_discovery_get(struct idp_oidc *o, const char *issuer, struct idp_
 
 	ret = idp_discovery_url(issuer, url, sizeof(url), err, errlen);
 	if (!ret)
-		ret = idp_fetch_json(o, url, "discovery document", &res, err, errlen);
+		ret = idp_fetch_json(o, url, "discovery document", &res, err,
+				     errlen);
 	if (ret)
 		return ret;
 	ret = idp_discovery_parse(res.body, res.len, issuer, d, err, errlen);
@@ -176,8 +179,9 @@ static int idp_discovery_get(struct idp_oidc *o, const char *issuer, struct idp_
 
 /* A copy of the issuer's keys: the cached ones, or fetched when there are
  * none or when refresh is asked and the last fetch is old enough. */
-static int idp_jwks_get(struct idp_oidc *o, const struct idp_discovery *d, bool refresh, struct idp_jwks *out,
-			char *err, size_t errlen)
+static int idp_jwks_get(struct idp_oidc *o, const struct idp_discovery *d,
+			bool refresh, struct idp_jwks *out, char *err,
+			size_t errlen)
 {
 	struct idp_http_res res;
 	struct idp_entry *e;
@@ -186,7 +190,8 @@ static int idp_jwks_get(struct idp_oidc *o, const struct idp_discovery *d, bool 
 
 	pthread_mutex_lock(&o->lock);
 	e = idp_entry_find(o, d->issuer);
-	if (e && e->jwks_at && (!refresh || idp_mono_s() - e->jwks_at < IDP_JWKS_MIN_REFRESH_S)) {
+	if (e && e->jwks_at &&
+	    (!refresh || idp_mono_s() - e->jwks_at < IDP_JWKS_MIN_REFRESH_S)) {
 		ret = refresh ? -EAGAIN : idp_jwks_dup(&e->jwks, out);
 		pthread_mutex_unlock(&o->lock);
 		if (ret == -ENOMEM)
@@ -221,9 +226,11 @@ static int idp_jwks_get(struct idp_oidc *o, const struct idp_discovery *d, bool 
 	return 0;
 }
 
-char *idp_oidc_authorize_url(struct idp_oidc *o, const struct idp_provider_cfg *p, const char *redirect_uri,
-			     const char *state, const char *nonce, const char *code_challenge, char *err,
-			     size_t errlen)
+char *idp_oidc_authorize_url(struct idp_oidc *o,
+			     const struct idp_provider_cfg *p,
+			     const char *redirect_uri, const char *state,
+			     const char *nonce, const char *code_challenge,
+			     char *err, size_t errlen)
 {
 	struct idp_discovery d;
 	struct idp_authurl a = {
@@ -241,26 +248,35 @@ char *idp_oidc_authorize_url(struct idp_oidc *o, const struct idp_provider_cfg *
 	return idp_authurl_build(&a, err, errlen);
 }
 
-static int idp_token_request(struct idp_oidc *o, const struct idp_provider_cfg *p, const struct idp_discovery *d,
-			     const char *redirect_uri, const char *code, const char *verifier, char **id_token,
+static int idp_token_request(struct idp_oidc *o,
+			     const struct idp_provider_cfg *p,
+			     const struct idp_discovery *d,
+			     const char *redirect_uri, const char *code,
+			     const char *verifier, char **id_token,
 			     char **access_token, char *err, size_t errlen)
 {
 	struct idp_http_res res = { 0 };
 	char *form = NULL;
 	int ret = -ENOMEM;
 
-	if (idp_form_add(&form, "grant_type", "authorization_code") || idp_form_add(&form, "code", code) ||
-	    idp_form_add(&form, "redirect_uri", redirect_uri) || idp_form_add(&form, "code_verifier", verifier))
+	if (idp_form_add(&form, "grant_type", "authorization_code") ||
+	    idp_form_add(&form, "code", code) ||
+	    idp_form_add(&form, "redirect_uri", redirect_uri) ||
+	    idp_form_add(&form, "code_verifier", verifier))
 		goto nomem;
-	if (d->auth_post && (idp_form_add(&form, "client_id", p->client_id) ||
-			     idp_form_add(&form, "client_secret", p->client_secret ? p->client_secret : "")))
+	if (d->auth_post &&
+	    (idp_form_add(&form, "client_id", p->client_id) ||
+	     idp_form_add(&form, "client_secret",
+			  p->client_secret ? p->client_secret : "")))
 		goto nomem;
-	ret = idp_http_post_form(&o->opts, d->token_endpoint, form, d->auth_post ? NULL : p->client_id,
+	ret = idp_http_post_form(&o->opts, d->token_endpoint, form,
+				 d->auth_post ? NULL : p->client_id,
 				 p->client_secret, &res, err, errlen);
 	idp_free_secret(form);
 	if (ret)
 		return ret;
-	ret = idp_tokenresp_parse(res.status, res.body, res.len, id_token, access_token, err, errlen);
+	ret = idp_tokenresp_parse(res.status, res.body, res.len, id_token,
+				  access_token, err, errlen);
 	idp_http_res_free(&res);
 	return ret;
 nomem:
@@ -268,8 +284,9 @@ nomem:
 	return ret;
 }
 
-static int idp_verify(struct idp_oidc *o, const struct idp_discovery *d, const char *id_token,
-		      const struct idp_idtoken_want *w, struct idp_claims *out, char *err, size_t errlen)
+static int idp_verify(struct idp_oidc *o, const struct idp_discovery *d,
+		      const char *id_token, const struct idp_idtoken_want *w,
+		      struct idp_claims *out, char *err, size_t errlen)
 {
 	struct idp_jwks k = { 0 };
 	int ret;
@@ -284,7 +301,9 @@ static int idp_verify(struct idp_oidc *o, const struct idp_discovery *d, const c
 	/* A kid we do not know: the provider may have rotated its keys. */
 	ret = idp_jwks_get(o, d, true, &k, err, errlen);
 	if (ret == -EAGAIN) {
-		snprintf(err, errlen, "the id_token's key is not among the provider's keys (fetched again too recently)");
+		snprintf(
+			err, errlen,
+			"the id_token's key is not among the provider's keys (fetched again too recently)");
 		return -ENOKEY;
 	}
 	if (ret)
@@ -294,17 +313,20 @@ static int idp_verify(struct idp_oidc *o, const struct idp_discovery *d, const c
 	return ret;
 }
 
-static int idp_userinfo(struct idp_oidc *o, const struct idp_discovery *d, const char *access_token,
-			struct idp_claims *out, char *err, size_t errlen)
+static int idp_userinfo(struct idp_oidc *o, const struct idp_discovery *d,
+			const char *access_token, struct idp_claims *out,
+			char *err, size_t errlen)
 {
 	struct idp_http_res res;
 	int ret;
 
-	ret = idp_http_get(&o->opts, d->userinfo_endpoint, access_token, &res, err, errlen);
+	ret = idp_http_get(&o->opts, d->userinfo_endpoint, access_token, &res,
+			   err, errlen);
 	if (ret)
 		return ret;
 	if (res.status != 200) {
-		snprintf(err, errlen, "the userinfo endpoint answered HTTP %ld", res.status);
+		snprintf(err, errlen, "the userinfo endpoint answered HTTP %ld",
+			 res.status);
 		ret = -EPROTO;
 	} else {
 		ret = idp_userinfo_parse(res.body, res.len, out, err, errlen);
@@ -313,9 +335,11 @@ static int idp_userinfo(struct idp_oidc *o, const struct idp_discovery *d, const
 	return ret;
 }
 
-int idp_oidc_exchange(struct idp_oidc *o, const struct idp_provider_cfg *p, const char *redirect_uri,
-		      const char *code, const char *code_verifier, const char *nonce, int64_t now_s,
-		      struct idp_claims *out, char *err, size_t errlen)
+int idp_oidc_exchange(struct idp_oidc *o, const struct idp_provider_cfg *p,
+		      const char *redirect_uri, const char *code,
+		      const char *code_verifier, const char *nonce,
+		      int64_t now_s, struct idp_claims *out, char *err,
+		      size_t errlen)
 {
 	struct idp_idtoken_want w = { p->issuer, p->client_id, nonce, now_s };
 	char *id_token = NULL, *access_token = NULL;
@@ -329,8 +353,9 @@ int idp_oidc_exchange(struct idp_oidc *o, const struct idp_provider_cfg *p, cons
 	}
 	ret = idp_discovery_get(o, p->issuer, &d, err, errlen);
 	if (!ret)
-		ret = idp_token_request(o, p, &d, redirect_uri, code, code_verifier, &id_token, &access_token, err,
-					errlen);
+		ret = idp_token_request(o, p, &d, redirect_uri, code,
+					code_verifier, &id_token, &access_token,
+					err, errlen);
 	if (!ret)
 		ret = idp_verify(o, &d, id_token, &w, out, err, errlen);
 	if (!ret && !out->email[0] && d.userinfo_endpoint[0] && access_token)

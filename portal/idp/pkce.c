@@ -16,7 +16,8 @@ void idp_random_b64(char *out, size_t nbytes)
 	if (nbytes > sizeof(buf))
 		nbytes = sizeof(buf);
 	randombytes_buf(buf, nbytes);
-	sodium_bin2base64(out, IDP_B64_LEN(nbytes), buf, nbytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(out, IDP_B64_LEN(nbytes), buf, nbytes,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(buf, sizeof(buf));
 }
 
@@ -26,6 +27,8 @@ void idp_pkce_pair(char verifier[44], char challenge[44])
 
 	idp_random_b64(verifier, 32);
 	/* The challenge is BASE64URL(SHA256(ASCII(verifier))). */
-	crypto_hash_sha256(hash, (const unsigned char *)verifier, strlen(verifier));
-	sodium_bin2base64(challenge, 44, hash, sizeof(hash), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	crypto_hash_sha256(hash, (const unsigned char *)verifier,
+			   strlen(verifier));
+	sodium_bin2base64(challenge, 44, hash, sizeof(hash),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }

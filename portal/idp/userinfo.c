@@ -10,7 +10,8 @@
 
 #include "priv.h"
 
-int idp_userinfo_parse(const char *body, size_t len, struct idp_claims *out, char *err, size_t errlen)
+int idp_userinfo_parse(const char *body, size_t len, struct idp_claims *out,
+		       char *err, size_t errlen)
 {
 	char sub[sizeof(out->sub)], email[sizeof(out->email)] = "";
 	json_object *obj, *v;
@@ -19,20 +20,28 @@ int idp_userinfo_parse(const char *body, size_t len, struct idp_claims *out, cha
 	obj = idp_json_object(body, len, "userinfo answer", err, errlen);
 	if (!obj)
 		return -EINVAL;
-	if (idp_json_str(obj, "sub", sub, sizeof(sub), "userinfo answer", err, errlen) || strcmp(sub, out->sub)) {
-		snprintf(err, errlen, "the userinfo answer is about another subject");
+	if (idp_json_str(obj, "sub", sub, sizeof(sub), "userinfo answer", err,
+			 errlen) ||
+	    strcmp(sub, out->sub)) {
+		snprintf(err, errlen,
+			 "the userinfo answer is about another subject");
 		goto out;
 	}
-	ret = idp_json_str(obj, "email", email, sizeof(email), "userinfo answer", err, errlen);
+	ret = idp_json_str(obj, "email", email, sizeof(email),
+			   "userinfo answer", err, errlen);
 	if (ret == -EINVAL)
 		goto out;
 	ret = 0;
 	if (*email == '\0' || out->email[0])
 		goto out;
 	memcpy(out->email, email, sizeof(email));
-	out->email_verified = json_object_object_get_ex(obj, "email_verified", &v) &&
-			      json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
-	if (!out->name[0] && idp_json_str(obj, "name", out->name, sizeof(out->name), "userinfo", err, errlen))
+	out->email_verified =
+		json_object_object_get_ex(obj, "email_verified", &v) &&
+		json_object_is_type(v, json_type_boolean) &&
+		json_object_get_boolean(v);
+	if (!out->name[0] &&
+	    idp_json_str(obj, "name", out->name, sizeof(out->name), "userinfo",
+			 err, errlen))
 		out->name[0] = '\0';
 out:
 	*err = ret ? *err : '\0';
