@@ -30,8 +30,12 @@ json_object *idp_json_object(const char *text, size_t len, const char *what,
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	obj = json_tokener_parse_ex(tok, text, (int)len);
 	if (!obj) {
+		enum json_tokener_error e = json_tokener_get_error(tok);
+
 		snprintf(err, errlen, "the %s is not valid JSON (%s)", what,
-			 json_tokener_error_desc(json_tokener_get_error(tok)));
+			 e == json_tokener_continue ?
+				 "it ends too early" :
+				 json_tokener_error_desc(e));
 		goto out;
 	}
 	end = json_tokener_get_parse_end(tok);

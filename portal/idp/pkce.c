@@ -6,7 +6,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "idp.h"
+#include "priv.h"
 
 void idp_random_b64(char *out, size_t nbytes)
 {
@@ -21,14 +21,19 @@ void idp_random_b64(char *out, size_t nbytes)
 	sodium_memzero(buf, sizeof(buf));
 }
 
-void idp_pkce_pair(char verifier[44], char challenge[44])
+/* RFC 7636 4.2: BASE64URL(SHA256(ASCII(verifier))). */
+void idp_pkce_challenge(const char *verifier, char challenge[44])
 {
 	unsigned char hash[crypto_hash_sha256_BYTES];
 
-	idp_random_b64(verifier, 32);
-	/* The challenge is BASE64URL(SHA256(ASCII(verifier))). */
 	crypto_hash_sha256(hash, (const unsigned char *)verifier,
 			   strlen(verifier));
 	sodium_bin2base64(challenge, 44, hash, sizeof(hash),
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+void idp_pkce_pair(char verifier[44], char challenge[44])
+{
+	idp_random_b64(verifier, 32);
+	idp_pkce_challenge(verifier, challenge);
 }

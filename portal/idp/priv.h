@@ -44,6 +44,9 @@ int idp_form_add(char **form, const char *name, const char *value);
 /* Frees a string that may have held a secret. */
 void idp_free_secret(char *s);
 
+/* pkce.c */
+void idp_pkce_challenge(const char *verifier, char challenge[44]);
+
 /* json.c: bounded parse of one JSON object, nothing after it. */
 json_object *idp_json_object(const char *text, size_t len, const char *what,
 			     char *err, size_t errlen);

@@ -22,5 +22,8 @@ Suite *portal_core_log_suite(void);
 Suite *portal_web_suite(void);
 Suite *portal_admin_suite(void);
 Suite *portal_sig_suite(void);
+Suite *portal_idp_parse_suite(void);
+Suite *portal_idp_idtoken_suite(void);
+Suite *portal_idp_http_suite(void);
 
 #endif /* FZ_PORTAL_TESTS_SUITES_H */
