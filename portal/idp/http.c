@@ -163,6 +163,8 @@ static int idp_http_run(CURL *c, const char *url, struct idp_sink *s,
 
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
 	rc = curl_easy_perform(c);
+	/* cerr is gone when this returns; curl must not keep it. */
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
 	if (s->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
 		snprintf(err, errlen, "%s: the answer is larger than %zu bytes",
 			 url, s->max);
@@ -205,22 +207,16 @@ static int idp_http_do(const struct idp_http_opts *o, const char *url,
 	idp_curl_init();
 	c = curl_easy_init();
 	if (!c || idp_http_setup(c, o, url, &s) ||
-	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs)) {
+	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs) ||
+	    (form && (curl_easy_setopt(c, CURLOPT_POSTFIELDS, form) ||
+		      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE,
+				       (long)strlen(form)))) ||
+	    (user &&
+	     (curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) ||
+	      curl_easy_setopt(c, CURLOPT_USERNAME, user) ||
+	      curl_easy_setopt(c, CURLOPT_PASSWORD, pass)))) {
 		snprintf(err, errlen, "%s: cannot set up the request", url);
 		ret = -ENOMEM;
-		goto out;
-	}
-	if (form &&
-	    (curl_easy_setopt(c, CURLOPT_POSTFIELDS, form) ||
-	     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(form)))) {
-		ret = -EINVAL;
-		goto out;
-	}
-	if (user &&
-	    (curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) ||
-	     curl_easy_setopt(c, CURLOPT_USERNAME, user) ||
-	     curl_easy_setopt(c, CURLOPT_PASSWORD, pass))) {
-		ret = -EINVAL;
 		goto out;
 	}
 	ret = idp_http_run(c, url, &s, res, err, errlen);
