@@ -27,6 +27,10 @@ int main(void)
 	srunner_add_suite(sr, portal_sig_suite());
 	srunner_add_suite(sr, portal_otp_suite());
 	srunner_add_suite(sr, portal_smtp_suite());
+	srunner_add_suite(sr, portal_idp_parse_suite());
+	srunner_add_suite(sr, portal_idp_idtoken_suite());
+	srunner_add_suite(sr, portal_idp_http_suite());
+	srunner_add_suite(sr, portal_idp_oidc_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -24,5 +24,9 @@ Suite *portal_admin_suite(void);
 Suite *portal_sig_suite(void);
 Suite *portal_otp_suite(void);
 Suite *portal_smtp_suite(void);
+Suite *portal_idp_parse_suite(void);
+Suite *portal_idp_idtoken_suite(void);
+Suite *portal_idp_http_suite(void);
+Suite *portal_idp_oidc_suite(void);
 
 #endif /* FZ_PORTAL_TESTS_SUITES_H */
