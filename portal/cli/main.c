@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "cli.h"
 #include "lib/cli.h"
 #include "lib/keys.h"
@@ -107,6 +109,11 @@ int main(int argc, char *argv[])
 	/* Tokens, keys and IDs all need libsodium; initialise it once. */
 	if (fz_keys_init() < 0) {
 		fz_cli_error(NULL, "cannot initialise libsodium");
+		return FZ_CLI_EXIT_FAILURE;
+	}
+	/* Before any thread: the sign-in's provider and mail calls. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+		fz_cli_error(NULL, "cannot initialise libcurl");
 		return FZ_CLI_EXIT_FAILURE;
 	}
 	return cmd->main(argc - 1, argv + 1);

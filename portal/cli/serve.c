@@ -646,11 +646,10 @@ static void external_url(const struct web_config *cfg, struct serve_arg *a,
 		 "email_codes", a->signin_cfg.smtp.url ? "on" : "off", NULL);
 }
 
-static int on_page(void *arg, struct web_page_ctx *ctx,
-		   const struct web_page_request *req,
+static int on_page(void *arg, const struct web_page_request *req,
 		   struct web_page_response *resp)
 {
-	return signin_page(((struct serve_arg *)arg)->signin, ctx, req, resp);
+	return signin_page(((struct serve_arg *)arg)->signin, req, resp);
 }
 
 static void signin_before_write(void *arg)

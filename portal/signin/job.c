@@ -42,14 +42,14 @@ static void job_after(uv_work_t *w, int status)
 }
 
 int signin_job_start(struct signin *si, struct signin_job *job,
-		     struct web_page_ctx *ctx)
+		     const struct web_page_request *req)
 {
 	if (si->closing || si->jobs >= SIGNIN_JOBS_MAX)
 		return -EBUSY;
 	job->si = si;
 	job->work.data = job;
-	if (ctx) {
-		job->pending = web_page_defer(ctx);
+	if (req) {
+		job->pending = web_page_defer(req);
 		if (!job->pending)
 			return -EBUSY;
 	}
@@ -65,8 +65,8 @@ int signin_job_start(struct signin *si, struct signin_job *job,
 		}
 		job->done(job, NULL);
 		job->free(job);
-		return ctx ? WEB_PAGE_DEFERRED : 0;
+		return req ? WEB_PAGE_DEFERRED : 0;
 	}
 	si->jobs++;
-	return ctx ? WEB_PAGE_DEFERRED : 0;
+	return req ? WEB_PAGE_DEFERRED : 0;
 }

@@ -17,13 +17,13 @@ struct signin_job {
 };
 
 /*
- * Queue job; with ctx, its page is deferred and WEB_PAGE_DEFERRED is
+ * Queue job; with req, its page is deferred and WEB_PAGE_DEFERRED is
  * returned (the caller returns it from signin_page); job belongs to the
  * wing from then on, and done() runs exactly once (cancelled set when it
  * never ran). -EBUSY when too many jobs are in flight: done() will not
  * run, the caller still owns job and answers the page itself.
  */
 int signin_job_start(struct signin *si, struct signin_job *job,
-		     struct web_page_ctx *ctx);
+		     const struct web_page_request *req);
 
 #endif /* FZ_PORTAL_SIGNIN_JOB_H */

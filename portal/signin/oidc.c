@@ -147,8 +147,7 @@ static int authorize_done(struct signin_job *base,
 	return signin_redirect(resp, job->url);
 }
 
-int signin_oidc_start(struct signin *si, struct web_page_ctx *ctx,
-		      const struct web_page_request *req,
+int signin_oidc_start(struct signin *si, const struct web_page_request *req,
 		      struct web_page_response *resp, const char *slug,
 		      const char *provider_id)
 {
@@ -179,7 +178,7 @@ int signin_oidc_start(struct signin *si, struct web_page_ctx *ctx,
 	memcpy(f->pkce_verifier, job->verifier, sizeof(f->pkce_verifier));
 	memcpy(f->provider_id, job->provider_id, sizeof(f->provider_id));
 	f->busy = true;
-	rc = signin_job_start(si, &job->base, ctx);
+	rc = signin_job_start(si, &job->base, req);
 	if (rc == -EBUSY) {
 		f->busy = false;
 		oidc_job_free(&job->base);
@@ -270,8 +269,7 @@ static int provider_error(struct signin *si, const struct web_page_request *req,
 	return signin_page_error(resp, 401, "Provider error", msg);
 }
 
-int signin_oidc_callback(struct signin *si, struct web_page_ctx *ctx,
-			 const struct web_page_request *req,
+int signin_oidc_callback(struct signin *si, const struct web_page_request *req,
 			 struct web_page_response *resp)
 {
 	char state[64] = "", code[1024] = "", cookie[64] = "";
@@ -323,7 +321,7 @@ int signin_oidc_callback(struct signin *si, struct web_page_ctx *ctx,
 		return -ENOMEM;
 	}
 	f->busy = true;
-	rc = signin_job_start(si, &job->base, ctx);
+	rc = signin_job_start(si, &job->base, req);
 	if (rc == -EBUSY) {
 		f->busy = false;
 		oidc_job_free(&job->base);

@@ -151,11 +151,21 @@ int signin_page_chooser(struct web_page_response *resp, const char *account,
 	return doc_close(&d, resp, 200);
 }
 
+/*
+ * The code's form is answered with a redirect to the client's loopback
+ * listener, and browsers hold redirects after a form to form-action too.
+ */
+#define CSP_TO_LOOPBACK                                          \
+	"default-src 'none'; style-src 'self'; img-src 'self'; " \
+	"form-action 'self' http://127.0.0.1:*; "                 \
+	"frame-ancestors 'none'; base-uri 'none'"
+
 int signin_page_code(struct web_page_response *resp, const char *slug,
 		     const struct signin_flow *f, const char *notice)
 {
 	struct doc d;
 
+	resp->csp = CSP_TO_LOOPBACK;
 	if (doc_open(&d, "Check your email", false))
 		return -ENOMEM;
 	if (notice) {

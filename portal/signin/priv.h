@@ -103,12 +103,10 @@ int signin_page_css(struct web_page_response *resp);
 int signin_redirect(struct web_page_response *resp, const char *location);
 
 /* Routes: oidc.c, email.c. */
-int signin_oidc_start(struct signin *si, struct web_page_ctx *ctx,
-		      const struct web_page_request *req,
+int signin_oidc_start(struct signin *si, const struct web_page_request *req,
 		      struct web_page_response *resp, const char *slug,
 		      const char *provider_id);
-int signin_oidc_callback(struct signin *si, struct web_page_ctx *ctx,
-			 const struct web_page_request *req,
+int signin_oidc_callback(struct signin *si, const struct web_page_request *req,
 			 struct web_page_response *resp);
 int signin_email_send(struct signin *si, const struct web_page_request *req,
 		      struct web_page_response *resp, const char *slug);

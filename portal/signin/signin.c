@@ -329,8 +329,7 @@ static bool is(const struct web_page_request *req, const char *method)
 	       (!strcmp(method, "GET") && !strcmp(req->method, "HEAD"));
 }
 
-static int route(struct signin *si, struct web_page_ctx *ctx,
-		 const struct web_page_request *req,
+static int route(struct signin *si, const struct web_page_request *req,
 		 struct web_page_response *resp)
 {
 	static const char oidc_prefix[] = "/sign_in/oidc/";
@@ -340,7 +339,7 @@ static int route(struct signin *si, struct web_page_ctx *ctx,
 	if (!strcmp(req->path, "/static/fz.css") && is(req, "GET"))
 		return signin_page_css(resp);
 	if (!strcmp(req->path, "/auth/oidc/callback") && is(req, "GET"))
-		return signin_oidc_callback(si, ctx, req, resp);
+		return signin_oidc_callback(si, req, resp);
 	rest = split_slug(req->path, slug);
 	if (!rest)
 		return fail(resp, 404, "Not found", "There is no such page.");
@@ -350,7 +349,7 @@ static int route(struct signin *si, struct web_page_ctx *ctx,
 		return signin_page_signed_in(resp);
 	if (!strncmp(rest, oidc_prefix, sizeof(oidc_prefix) - 1) &&
 	    is(req, "GET"))
-		return signin_oidc_start(si, ctx, req, resp, slug,
+		return signin_oidc_start(si, req, resp, slug,
 					 rest + sizeof(oidc_prefix) - 1);
 	if (!strcmp(rest, "/sign_in/email") && is(req, "POST"))
 		return signin_email_send(si, req, resp, slug);
@@ -373,15 +372,14 @@ void signin_hook(struct signin *si, bool before)
 		fn(si->cfg.hook_arg);
 }
 
-int signin_page(void *arg, struct web_page_ctx *ctx,
-		const struct web_page_request *req,
+int signin_page(void *arg, const struct web_page_request *req,
 		struct web_page_response *resp)
 {
 	struct signin *si = arg;
 	int rc;
 
 	signin_hook(si, true);
-	rc = route(si, ctx, req, resp);
+	rc = route(si, req, resp);
 	signin_hook(si, false);
 	return rc;
 }

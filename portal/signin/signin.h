@@ -61,8 +61,7 @@ void signin_stop(struct signin *si);
 void signin_free(struct signin *si);
 
 /* web_config.page: arg is the struct signin. */
-int signin_page(void *arg, struct web_page_ctx *ctx,
-		const struct web_page_request *req,
+int signin_page(void *arg, const struct web_page_request *req,
 		struct web_page_response *resp);
 
 #endif /* FZ_PORTAL_SIGNIN_H */
