@@ -45,7 +45,8 @@ FORM = b"""<!doctype html><html><head><title>Sign in</title>
 RESULT = """<!doctype html><html><head><title>Signed in</title>
 <script>console.log("inline ran")</script></head>
 <body style="background: linear-gradient(#36c, #fc3)">
-<h1 id="hello">Hello, %s</h1>%s</body></html>"""
+<h1 id="hello">Hello, %s</h1><a id="again" href="/form">Again</a>%s
+</body></html>"""
 class H(http.server.BaseHTTPRequestHandler):
     def send(self, code, body, ctype="text/html", extra=()):
         self.send_response(code)
@@ -64,7 +65,7 @@ class H(http.server.BaseHTTPRequestHandler):
         elif u.path == "/result":
             user = urllib.parse.parse_qs(u.query).get("user", ["?"])[0]
             para = "".join("<p>Line %d of the result page.</p>" % i
-                           for i in range(20))
+                           for i in range(40))
             self.send(200, (RESULT % (user, para)).encode(), extra=[
                 ("Content-Security-Policy", "default-src 'none'"),
                 ("Set-Cookie", "sid=s3cr3t; Path=/; Secure; HttpOnly; "
@@ -124,7 +125,8 @@ t0=$(date +%s.%N)
 	[\"screenshot\", \"$dir/shots/result.png\"],
 	[\"eval\", \"document.cookie\"],
 	[\"expect_eval\", \"document.title === 'Signed in'\"],
-	[\"goto\", \"$base/form\"],
+	[\"click\", \"#again\"],
+	[\"expect_no_text\", \"Hello\"],
 	[\"fill\", \"#user\", \"bob\"],
 	[\"submit\", \"#go\"],
 	[\"expect_text\", \"Hello, bob\"],
@@ -145,16 +147,18 @@ done
 wait $run
 status=$?
 t1=$(date +%s.%N)
-diag "the main run (17 steps, two sign-ins) took $(echo "$t1 - $t0" | bc) s"
+diag "the main run (18 steps, two sign-ins) took $(echo "$t1 - $t0" | bc) s"
 check "the run exits 0" test $status -eq 0
 [ $status -eq 0 ] || sed 's/^/#   /' "$dir/out" "$dir/err" | grep -v '^#   ok' | head -20
-check "every step printed ok (17)" test "$(grep -c '^ok [0-9]' "$dir/out")" -eq 17
+check "every step printed ok (18)" test "$(grep -c '^ok [0-9]' "$dir/out")" -eq 18
 check "the final URL is bob's result page" \
 	grep -qx "final-url $base/result?user=bob" "$dir/out"
 check "the final URL is in the log too" \
 	grep -qx "$base/result?user=bob" "$dir/log/final-url.txt"
 check "the form was POSTed with what was typed" \
 	grep -qx 'user=alice&pw=pa+ss' "$dir/posts"
+check "click followed the link and waited for its page" \
+	grep -qx "ok 13 click: $base/form (200)" "$dir/out"
 check "the clicked button posted too" grep -q '^user=bob&' "$dir/posts"
 check "wait_url saw the URL after the 303" \
 	grep -qx "ok 6 wait_url: $base/result?user=alice" "$dir/out"
@@ -170,6 +174,9 @@ assert "HttpOnly" in h["set-cookie"], h' "$hdr"
 png=$dir/shots/result.png
 check "the screenshot is a PNG" \
 	test "$(head -c 8 "$png" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a
+check "of the full page, taller than the window (768)" "$PY" -c '
+import struct, sys; d = open(sys.argv[1], "rb").read(24)
+assert struct.unpack(">II", d[16:24])[1] > 768' "$png"
 check "of more than 1 KB ($(stat -c %s "$png" 2>/dev/null) bytes)" \
 	test "$(stat -c %s "$png")" -gt 1024
 check "the HttpOnly cookie is not visible to the page" \
