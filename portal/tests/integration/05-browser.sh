@@ -103,10 +103,11 @@ check "the test server listens" test -n "$port"
 base=https://127.0.0.1:$port
 
 # gone PROFILE: no process of the browser left (its profile directory
-# is in every Chromium process's arguments), and the directory removed.
+# is in the arguments of every Chromium process, and of the crash
+# handler that leaves the process group), and the directory removed.
 gone() {
 	[ -n "$1" ] || { echo "no profile directory named"; return 1; }
-	! ps -eo args= | grep -F -- "--user-data-dir=$1" | grep -v grep &&
+	! ps -eo pid=,args= | grep -F -- "$1" | grep -v grep &&
 		[ ! -e "$1" ]
 }
 profile_of() { sed -n 's/^# browser profile //p' "$1"; }

@@ -26,23 +26,28 @@ a file name ("-" is stdin). A step is a list, its operation first:
     ["expect_eval", JS]         fails unless the value is truthy
     ["sleep", S]
 S? is how long the step may wait, in seconds (default --step-timeout,
-15); an element a step names is waited for. Each step prints "ok N OP: RESULT"; the first that fails prints
-"not ok N OP: ..." with what was expected, what was found and the URL,
-and the script exits 1 (2: usage, 3: the browser did not start). The
-last line is "final-url URL" either way.
+15); an element a step names is waited for. Each step prints
+"ok N OP: RESULT" (goto, click and submit: the URL and HTTP status);
+the first that fails prints "not ok N STEP: ..." with what was
+expected, what was found and the URL, and the script exits 1 (2: a bad
+script, 3: the browser did not start or went away, 124: --timeout,
+128+N: signal N). The last line is "final-url URL" when the browser
+was still there; the first two are "# browser profile DIR" and
+"# browser pid PID" (its process group).
 --log DIR writes DIR/requests.txt (the URL of every request the page
-made, one a line, redirects included, data: and blob: left out), DIR/console.txt (console
-messages, uncaught exceptions, browser log entries such as CSP
-violations), DIR/final-url.txt and DIR/chromium.log (its stderr).
+made, one a line, redirects included, data: and blob: left out),
+DIR/console.txt (console messages, uncaught exceptions, browser log
+entries such as CSP violations), DIR/final-url.txt and
+DIR/chromium.log (its stderr).
 Host names and addresses other than localhost, 127.0.0.1 and [::1]
-resolve to nothing (--resolve adds
-HOST=IP mappings), and the flags below stop Chromium's own traffic, so
-a test never leaves loopback. The browser runs in a process group of
-its own, killed with its profile directory on every exit: success,
-failure, timeout (--timeout, default 60 s, also a SIGALRM backstop),
-SIGTERM, SIGINT or SIGHUP; PR_SET_PDEATHSIG kills it if this script is
-killed. FZ_CHROMIUM names another browser binary; none found is an
-error (exit 3), never a skip.
+resolve to nothing (--resolve adds HOST=IP mappings), and the flags
+below stop Chromium's own traffic, so a test never leaves loopback.
+The browser runs in a process group of its own, killed with its
+profile directory on every exit: success, failure, timeout (--timeout,
+default 60 s, with a SIGALRM backstop 5 s later), SIGTERM, SIGINT or
+SIGHUP; PR_SET_PDEATHSIG kills it if this script is killed outright.
+FZ_CHROMIUM names another browser binary; none found is an error
+(exit 3), never a skip.
 """
 import argparse
 import asyncio
@@ -186,7 +191,9 @@ class Browser:
 
     def stop(self):
         """Kills the whole process group (the browser and its renderer,
-        GPU, network and zygote children), then removes the profile."""
+        GPU, network and zygote children), then what left the group
+        (the crash handler daemonizes) yet names the profile directory,
+        then removes the directory."""
         if self.proc is not None:
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
@@ -197,7 +204,34 @@ class Browser:
             except subprocess.TimeoutExpired:
                 pass
             self.proc = None
+        end = time.monotonic() + 5
+        while time.monotonic() < end:
+            strays = self.strays()
+            if not strays:
+                break
+            for pid in strays:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.05)
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def strays(self):
+        """Processes whose arguments hold the profile directory (its
+        name is random, so they are ours)."""
+        me, pids = os.getpid(), []
+        needle = self.tmp.encode()
+        for d in os.listdir("/proc"):
+            if not d.isdigit() or int(d) == me:
+                continue
+            try:
+                with open("/proc/%s/cmdline" % d, "rb") as f:
+                    if needle in f.read():
+                        pids.append(int(d))
+            except OSError:
+                pass
+        return pids
 
 
 def _child_setup():
