@@ -267,7 +267,8 @@ class Page:
         self.loader_id = None
         self.responses = {}  # loaderId -> Network.responseReceived params
         self.extra = {}  # requestId -> [responseReceivedExtraInfo params]
-        self.closed = None
+        self.closed = None  # why the session is over, a RuntimeError
+        self.deadline = 0  # of the step: no command waits past it
         self.requests = self.console = None
         if log_dir:
             self.requests = open(os.path.join(log_dir, "requests.txt"), "w")
@@ -286,11 +287,18 @@ class Page:
         except websockets.ConnectionClosed as e:
             self.closed = e
         finally:
-            self.closed = self.closed or RuntimeError("DevTools closed")
-            for fut in self.pending.values():
-                if not fut.done():
-                    fut.set_exception(RuntimeError("the browser went away"))
-            self.changed.set()
+            self.fail_all(self.closed or
+                          RuntimeError("the browser went away"))
+
+    def fail_all(self, exc):
+        """Every command waiting for an answer, and every wait, fails."""
+        if not isinstance(exc, RuntimeError):
+            exc = RuntimeError("the browser went away (%s)" % exc)
+        self.closed = exc
+        for fut in self.pending.values():
+            if not fut.done():
+                fut.set_exception(exc)
+        self.changed.set()
 
     def on_event(self, method, p):
         self.events.append((method, p))
@@ -305,12 +313,28 @@ class Page:
                 self.responses[p["loaderId"]] = p
         elif method == "Network.responseReceivedExtraInfo":
             self.extra.setdefault(p["requestId"], []).append(p)
+        elif method == "Page.javascriptDialogOpening":
+            # An alert would block every evaluation after it: it is
+            # accepted, and logged.
+            asyncio.get_running_loop().create_task(self.dismiss())
+            if self.console:
+                self.console.write("dialog.%s: %s\n" % (
+                    p.get("type"), p.get("message", "").replace("\n", " ")))
+                self.console.flush()
+        elif method == "Inspector.targetCrashed":
+            self.fail_all(RuntimeError("the page's renderer crashed"))
         elif method == "Page.frameNavigated":
             f = p["frame"]
             if not f.get("parentId"):
                 self.frame_id, self.loader_id = f["id"], f["loaderId"]
         elif self.console:
             self.log_console(method, p)
+
+    async def dismiss(self):
+        try:
+            await self.send("Page.handleJavaScriptDialog", 5, accept=True)
+        except (StepFailed, RuntimeError):
+            pass  # the step that waits says what went wrong
 
     def log_console(self, method, p):
         if method == "Runtime.consoleAPICalled":
@@ -330,15 +354,24 @@ class Page:
         self.console.write(line.replace("\n", " ") + "\n")
         self.console.flush()
 
-    async def send(self, method, **params):
+    async def send(self, method, timeout=None, **params):
+        """A command and its answer, by the step's deadline (or within
+        timeout seconds)."""
         if self.closed:
-            raise RuntimeError("the browser went away")
+            raise self.closed
         self.next_id += 1
+        mid = self.next_id
         fut = asyncio.get_running_loop().create_future()
-        self.pending[self.next_id] = fut
+        self.pending[mid] = fut
         await self.ws.send(json.dumps(
-            {"id": self.next_id, "method": method, "params": params}))
-        msg = await fut
+            {"id": mid, "method": method, "params": params}))
+        left = timeout if timeout else self.deadline - time.monotonic()
+        try:
+            msg = await asyncio.wait_for(fut, max(0.1, left))
+        except asyncio.TimeoutError:
+            self.pending.pop(mid, None)
+            raise StepFailed("no answer to %s by the step's timeout" %
+                             method) from None
         if "error" in msg:
             raise StepFailed("%s: %s" % (method, msg["error"].get("message")))
         return msg.get("result", {})
@@ -354,7 +387,7 @@ class Page:
                 if pred(m, p):
                     return p
             if self.closed:
-                raise RuntimeError("the browser went away")
+                raise self.closed
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
@@ -364,8 +397,8 @@ class Page:
             except asyncio.TimeoutError:
                 pass
 
-    async def evaluate(self, js):
-        r = await self.send("Runtime.evaluate", expression=js,
+    async def evaluate(self, js, timeout=None):
+        r = await self.send("Runtime.evaluate", timeout, expression=js,
                             awaitPromise=True, returnByValue=True,
                             userGesture=True)
         if "exceptionDetails" in r:
@@ -376,7 +409,7 @@ class Page:
 
     async def url(self):
         try:
-            return await self.evaluate("location.href")
+            return await self.evaluate("location.href", 5)
         except Exception:
             return "(unknown)"
 
@@ -630,7 +663,8 @@ async def open_page(pg, port):
         pg.send("Page.enable"),
         pg.send("Page.setLifecycleEventsEnabled", enabled=True),
         pg.send("Network.enable"), pg.send("Runtime.enable"),
-        pg.send("Log.enable"), pg.send("Page.getFrameTree"))
+        pg.send("Log.enable"), pg.send("Inspector.enable"),
+        pg.send("Page.getFrameTree"))
     pg.frame_id = tree["frameTree"]["frame"]["id"]
     pg.loader_id = tree["frameTree"]["frame"]["loaderId"]
 
@@ -646,6 +680,7 @@ async def run(steps, args, browser):
     try:
         port = await browser.start(args.start_timeout)
         print("# browser pid %d" % browser.proc.pid, flush=True)
+        pg.deadline = time.monotonic() + args.start_timeout
         await open_page(pg, port)
         return await run_steps(pg, steps, args)
     finally:
@@ -667,6 +702,7 @@ async def run_steps(pg, steps, args):
         if op in TIMED and len(a) == STEP_ARGS[op][1]:
             deadline = time.monotonic() + float(a[-1])
             a = a[:-1]
+        pg.deadline = deadline
         CURRENT[0] = "step %d (%s)" % (n, describe(step))
         try:
             res = await globals()["step_" + op](pg, a, deadline)
