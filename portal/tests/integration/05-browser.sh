@@ -192,6 +192,16 @@ check "requests.txt lists the form, its script, the POST, the result" \
 		grep -qx '$base/app.js' '$dir/log/requests.txt' &&
 		grep -qx '$base/login' '$dir/log/requests.txt' &&
 		grep -qx '$base/result?user=alice' '$dir/log/requests.txt'"
+check "requests.jsonl: the POST, then the GET the 303 led to, with its Referer" \
+	"$PY" -c '
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+i = next(i for i, x in enumerate(r) if x["method"] == "POST")
+assert r[i]["url"].endswith("/login") and r[i]["type"] == "Document", r[i]
+n = r[i + 1]
+assert n["method"] == "GET" and n["redirected_by"] == 303, n
+assert n["url"].endswith("/result?user=alice"), n
+assert n["referer"].endswith("/form"), n' "$dir/log/requests.jsonl"
 check "every request went to the test server" \
 	bash -c "! grep -v '^$base/' '$dir/log/requests.txt'"
 check "console.txt has app.js's message" \

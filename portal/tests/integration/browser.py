@@ -36,7 +36,9 @@ was still there; the first two are "# browser profile DIR" and
 "# browser pid PID" (its process group).
 --log DIR writes DIR/requests.txt (the URL of every request the page
 made, one a line, redirects included, data: and blob: left out),
-DIR/console.txt (console messages, uncaught exceptions, browser log
+DIR/requests.jsonl (the same requests, a JSON object a line: method,
+url, type, referer, redirected_by: the status of the redirect that led
+to it), DIR/console.txt (console messages, uncaught exceptions, browser log
 entries such as CSP violations), DIR/final-url.txt and
 DIR/chromium.log (its stderr).
 Host names and addresses other than localhost, 127.0.0.1 and [::1]
@@ -272,6 +274,8 @@ class Page:
         self.requests = self.console = None
         if log_dir:
             self.requests = open(os.path.join(log_dir, "requests.txt"), "w")
+            self.requests_json = open(
+                os.path.join(log_dir, "requests.jsonl"), "w")
             self.console = open(os.path.join(log_dir, "console.txt"), "w")
 
     async def reader(self):
@@ -304,10 +308,7 @@ class Page:
         self.events.append((method, p))
         self.changed.set()
         if method == "Network.requestWillBeSent" and self.requests:
-            if p["request"]["url"].startswith(("data:", "blob:")):
-                return
-            self.requests.write(p["request"]["url"] + "\n")
-            self.requests.flush()
+            self.log_request(p)
         elif method == "Network.responseReceived":
             if p.get("type") == "Document" and p.get("loaderId"):
                 self.responses[p["loaderId"]] = p
@@ -329,6 +330,21 @@ class Page:
                 self.frame_id, self.loader_id = f["id"], f["loaderId"]
         elif self.console:
             self.log_console(method, p)
+
+    def log_request(self, p):
+        req = p["request"]
+        if req["url"].startswith(("data:", "blob:")):
+            return
+        self.requests.write(req["url"] + "\n")
+        self.requests.flush()
+        # Where a token could leak: the Referer, the method, the hop.
+        h = {k.lower(): v for k, v in req.get("headers", {}).items()}
+        self.requests_json.write(json.dumps({
+            "method": req["method"], "url": req["url"],
+            "type": p.get("type"), "referer": h.get("referer"),
+            "redirected_by": p.get("redirectResponse", {}).get("status"),
+        }) + "\n")
+        self.requests_json.flush()
 
     async def dismiss(self):
         try:
