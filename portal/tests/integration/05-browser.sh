@@ -7,9 +7,9 @@
 # expectation, a refused connection, a timeout and a SIGTERM each give a
 # clear message and a non-zero exit and leave no Chromium behind; no
 # socket of the browser leaves loopback; an alert does not block it.
-# Chromium missing is a failure, not a skip. Eight browser runs, each
-# 1.5 to 2.5 s on this two-core machine: 15 s idle, 20 to 30 s at a
-# load of 5 to 10.
+# Chromium missing is a failure, not a skip. Seven browser runs, each
+# 1.5 to 2.5 s on a two-core machine: 14 to 26 s at a load of 5 to 7,
+# up to 32 s at 10.
 #   bash 05-browser.sh
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../../selftests/lib/ktap.sh"
