@@ -15,10 +15,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../../selftests/lib/ktap.sh"
 PY=/usr/bin/python3
 need openssl ss ps "$PY"
-if ! [ -x /usr/lib/chromium/chromium ] && ! command -v chromium >/dev/null; then
+# FZ_CHROMIUM, as for browser.py, names another binary.
+if [ -n "${FZ_CHROMIUM:-}" ]; then
+	command -v "$FZ_CHROMIUM" >/dev/null
+else
+	[ -x /usr/lib/chromium/chromium ] || command -v chromium >/dev/null
+fi || {
 	fail "chromium is missing (apt-get install chromium; .ci/install-deps.sh)"
 	exit 1
-fi
+}
 if ! "$PY" -c 'import websockets' 2>/dev/null; then
 	fail "python3-websockets for $PY (apt-get install python3-websockets)"
 	exit 1
