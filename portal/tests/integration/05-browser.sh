@@ -52,6 +52,10 @@ FORM = b"""<!doctype html><html><head><title>Sign in</title>
 <h1>Sign in</h1><form id="f" method="post" action="/login">
 <input id="user" name="user"> <input id="pw" name="pw" type="password">
 <button id="go" type="submit">Go</button></form></body></html>"""
+# A form that submits itself, as an OIDC form_post response does.
+AUTO = b"""<!doctype html><html><body><form id="f" method="post"
+action="/login"><input name="user" value="carol"></form>
+<script>document.getElementById("f").submit()</script></body></html>"""
 RESULT = """<!doctype html><html><head><title>Signed in</title>
 <script>console.log("inline ran")</script></head>
 <body style="background: linear-gradient(#36c, #fc3)">
@@ -70,6 +74,8 @@ class H(http.server.BaseHTTPRequestHandler):
         u = urllib.parse.urlsplit(self.path)
         if u.path == "/form":
             self.send(200, FORM, extra=[("X-Test", "form")])
+        elif u.path == "/auto":
+            self.send(200, AUTO)
         elif u.path == "/app.js":
             self.send(200, b'console.log("app.js ran")', "text/javascript")
         elif u.path == "/result":
@@ -142,6 +148,8 @@ t0=$(ms)
 	[\"submit\", \"#go\"],
 	[\"expect_text\", \"Hello, bob\"],
 	[\"eval\", \"alert('an alert'); 42\"],
+	[\"goto\", \"$base/auto\"],
+	[\"expect_text\", \"Hello, carol\"],
 	[\"sleep\", 0.5]
 ]" >"$dir/out" 2>"$dir/err" &
 run=$!
@@ -158,14 +166,16 @@ while kill -0 $run 2>/dev/null; do
 done
 wait $run
 status=$?
-diag "the main run (19 steps, two sign-ins) took $(secs "$t0") s"
+diag "the main run (21 steps, three sign-ins) took $(secs "$t0") s"
 check "the run exits 0" test $status -eq 0
 [ $status -eq 0 ] || sed 's/^/#   /' "$dir/out" "$dir/err" | grep -v '^#   ok' | head -20
-check "every step printed ok (19)" test "$(grep -c '^ok [0-9]' "$dir/out")" -eq 19
-check "the final URL is bob's result page" \
-	grep -qx "final-url $base/result?user=bob" "$dir/out"
+check "every step printed ok (21)" test "$(grep -c '^ok [0-9]' "$dir/out")" -eq 21
+check "goto waits through a form that submits itself" \
+	grep -qx "ok 19 goto: $base/result?user=carol (200)" "$dir/out"
+check "the final URL is carol's result page" \
+	grep -qx "final-url $base/result?user=carol" "$dir/out"
 check "the final URL is in the log too" \
-	grep -qx "$base/result?user=bob" "$dir/log/final-url.txt"
+	grep -qx "$base/result?user=carol" "$dir/log/final-url.txt"
 check "the form was POSTed with what was typed" \
 	grep -qx 'user=alice&pw=pa+ss' "$dir/posts"
 check "click followed the link and waited for its page" \

@@ -395,13 +395,18 @@ class Page:
     async def wait_event(self, mark, pred, deadline):
         """The first event from index mark on for which pred holds, or
         None at the deadline."""
+        r = await self.wait_at(mark, pred, deadline)
+        return r and r[2]
+
+    async def wait_at(self, mark, pred, deadline):
+        """As wait_event, but (index, method, params)."""
         i = mark
         while True:
             while i < len(self.events):
                 m, p = self.events[i]
-                i += 1
                 if pred(m, p):
-                    return p
+                    return i, m, p
+                i += 1
             if self.closed:
                 raise self.closed
             left = deadline - time.monotonic()
@@ -444,14 +449,27 @@ class Page:
             await asyncio.sleep(0.1)
 
     async def wait_load(self, loader_id, deadline):
-        """The main frame's load event for the document of loader_id."""
-        p = await self.wait_event(
-            0, lambda m, p: m == "Page.lifecycleEvent" and
-            p["name"] == "load" and p["loaderId"] == loader_id and
-            p["frameId"] == self.frame_id, deadline)
-        if p is None:
-            raise StepFailed("expected the page to load, it did not by the "
-                             "timeout")
+        """The main frame's load event for the document of loader_id,
+        or, should the page move on before its load (a script, a form
+        that submits itself), for the document it moved on to."""
+        def nav(m, p):
+            return m == "Page.frameNavigated" and \
+                not p["frame"].get("parentId")
+        r = await self.wait_at(0, lambda m, p: nav(m, p) and
+                               p["frame"]["loaderId"] == loader_id,
+                               deadline)
+        while r is not None:
+            i, m, p = r
+            if m == "Page.lifecycleEvent":
+                return
+            loader_id = p["frame"]["loaderId"]
+            r = await self.wait_at(
+                i + 1, lambda m, p: nav(m, p) or (
+                    m == "Page.lifecycleEvent" and p["name"] == "load" and
+                    p["loaderId"] == loader_id and
+                    p["frameId"] == self.frame_id), deadline)
+        raise StepFailed("expected the page to load, it did not by the "
+                         "timeout")
 
     async def wait_navigation(self, mark, deadline, must):
         """After a click or submit: waits for the main frame's next
