@@ -16,7 +16,8 @@ a file name ("-" is stdin). A step is a list, its operation first:
                                 starts within a second
     ["submit", SELECTOR, S?]    a form (requestSubmit) or its button
                                 (clicked); a navigation must follow
-    ["text", SELECTOR, S?]      prints the element's innerText
+    ["text", SELECTOR, S?]      prints the element's innerText, its
+                                white space collapsed
     ["expect_text", SUB, S?]    waits until the page's text contains SUB
     ["expect_no_text", SUB]     the page's text does not contain SUB
     ["screenshot", PATH]        the full page, as PNG
@@ -30,9 +31,9 @@ S? is how long the step may wait, in seconds (default --step-timeout,
 "ok N OP: RESULT" (goto, click and submit: the URL and HTTP status);
 the first that fails prints "not ok N STEP: ..." with what was
 expected, what was found and the URL, and the script exits 1 (2: a bad
-script, 3: the browser did not start or went away, 124: --timeout,
-128+N: signal N). The last line is "final-url URL" when the browser
-was still there; the first two are "# browser profile DIR" and
+script, 3: the browser did not start, 124: --timeout,
+128+N: signal N). Then comes "final-url URL" ("(unknown)" when the
+browser has gone) unless the run timed out; the first two lines are "# browser profile DIR" and
 "# browser pid PID" (its process group).
 --log DIR writes DIR/requests.txt (the URL of every request the page
 made, one a line, redirects included, data: and blob: left out),
