@@ -174,6 +174,8 @@ check "goto waits through a form that submits itself" \
 	grep -qx "ok 19 goto: $base/result?user=carol (200)" "$dir/out"
 check "the final URL is carol's result page" \
 	grep -qx "final-url $base/result?user=carol" "$dir/out"
+check "the browser's own stderr is in the log directory" \
+	test -f "$dir/log/chromium.log"
 check "the final URL is in the log too" \
 	grep -qx "$base/result?user=carol" "$dir/log/final-url.txt"
 check "the form was POSTed with what was typed" \
