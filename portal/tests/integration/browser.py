@@ -11,6 +11,8 @@ a file name ("-" is stdin). A step is a list, its operation first:
     ["goto", URL]               load URL, wait for its load event
     ["wait_url", REGEX, S?]     wait until the page's URL matches
     ["fill", SELECTOR, TEXT, S?]  focus the field, replace its value
+    ["fill_from", SELECTOR, FILE, S?]  fill with FILE's first line, once
+                                FILE exists and is not empty
     ["click", SELECTOR, S?]     a real mouse click at the element's
                                 centre; waits for a navigation if one
                                 starts within a second
@@ -114,14 +116,16 @@ FLAGS = [
 ]
 
 STEP_ARGS = {
-    "goto": (1, 1), "wait_url": (1, 2), "fill": (2, 3), "click": (1, 2),
+    "goto": (1, 1), "wait_url": (1, 2), "fill": (2, 3), "fill_from": (2, 3),
+    "click": (1, 2),
     "submit": (1, 2), "text": (1, 2), "expect_text": (1, 2),
     "expect_no_text": (1, 1), "screenshot": (1, 1), "headers": (0, 0),
     "eval": (1, 1), "expect_eval": (1, 1), "sleep": (1, 1),
 }
 # Steps that wait, and take an optional last argument: the seconds to
 # wait at most, instead of --step-timeout.
-TIMED = ("wait_url", "fill", "click", "submit", "text", "expect_text")
+TIMED = ("wait_url", "fill", "fill_from", "click", "submit", "text",
+         "expect_text")
 
 
 class StepFailed(Exception):
@@ -548,6 +552,18 @@ async def step_fill(pg, a, deadline):
         raise StepFailed("expected the field to hold %r, it holds %r" %
                          (a[1], got))
     return "%s = %s" % (a[0], json.dumps(a[1]))
+
+
+async def step_fill_from(pg, a, deadline):
+    """fill with the first line of a file another process writes (a code
+    from a mailbox): waits for the file to exist and not be empty."""
+    while not (os.path.exists(a[1]) and os.path.getsize(a[1])):
+        if time.monotonic() >= deadline:
+            raise StepFailed("expected the file %s, it did not come" % a[1])
+        await asyncio.sleep(0.1)
+    with open(a[1]) as f:
+        text = f.readline().strip()
+    return await step_fill(pg, [a[0], text], deadline)
 
 
 async def mouse_click(pg, selector):
