@@ -223,7 +223,9 @@ int web_page_run(struct web_http *h)
 	if (!h->pending)
 		return simple(h, 503, "busy, try again later\n");
 	/* Not forever: a wing that never answers loses the socket. */
-	lws_set_timeout(h->wsi, PENDING_TIMEOUT_USER_OK, WEB_PAGE_TIMEOUT_S);
+	lws_set_timeout(h->wsi, PENDING_TIMEOUT_USER_OK,
+			srv->cfg.page_timeout_s ? (int)srv->cfg.page_timeout_s :
+						  WEB_PAGE_TIMEOUT_S);
 	return 0;
 }
 

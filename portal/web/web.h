@@ -202,6 +202,7 @@ struct web_config {
 	const struct web_static *statics; /* n_statics files, or NULL */
 	size_t n_statics;
 	unsigned int pending_max; /* 0: WEB_PENDING_MAX */
+	unsigned int page_timeout_s; /* 0: WEB_PAGE_TIMEOUT_S */
 
 	/*
 	 * The sockets' life: on_open after the handshake, on_message per
@@ -257,7 +258,9 @@ size_t web_server_pending(const struct web_server *srv);
  * NULL when WEB_PENDING_MAX (cfg->pending_max) answers already wait or
  * memory is short: return WEB_PAGE_DEFERRED anyway and the wing answers
  * 503, or fill resp and return 0. A socket waiting longer than
- * WEB_PAGE_TIMEOUT_S is closed.
+ * WEB_PAGE_TIMEOUT_S (cfg->page_timeout_s) is closed. lws reads nothing
+ * from a socket in the middle of a request, so a client that gives up
+ * is noticed only then, or when the answer is written.
  */
 struct web_pending *web_page_defer(const struct web_page_request *req);
 
