@@ -292,8 +292,10 @@ char *web_page_query(struct lws *wsi)
 		int len = lws_hdr_copy_fragment(wsi, frag, (int)cap,
 						WSI_TOKEN_HTTP_URI_ARGS, i);
 
-		if (len <= 0)
-			break;
+		if (len < 0)
+			break; /* no fragment i */
+		if (!len)
+			continue; /* "?&a=1" */
 		/* lws made a '=' encoded in the name '_': this one is real. */
 		eq = memchr(frag, '=', (size_t)len);
 		n = eq ? (size_t)(eq - frag) : (size_t)len;

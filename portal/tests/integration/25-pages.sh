@@ -100,7 +100,7 @@ check "the page is text/html; charset=utf-8" \
 	test "$(hdr content-type)" = "text/html; charset=utf-8"
 check "the query's value is HTML-escaped in the page" \
 	grep -qF 'hello &lt;script&gt;alert(&#39;1&#39;)&lt;/script&gt;</p>' "$dir/b"
-expect "GET /page with & and = encoded in a value" 200 "$U/page?x=1&name=a%26b%3Dc+d&y"
+expect "GET /page with & and = encoded in a value" 200 "$U/page?&x=1&&name=a%26b%3Dc+d&y"
 check "the value arrives whole (a&b=c d)" grep -qF 'hello a&amp;b=c d</p>' "$dir/b"
 expect "HEAD /page" 200 -I "$U/page?name=x"
 secure "HEAD /page"
