@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "web.h"
 
@@ -206,6 +207,22 @@ int web_cookie_value(const char *cookie, const char *name, char *out,
 	memcpy(out, v, (size_t)(ve - v));
 	out[ve - v] = '\0';
 	return 0;
+}
+
+bool web_media_type_is(const char *content_type, const char *type)
+{
+	size_t n = type ? strlen(type) : 0;
+	const char *p = content_type;
+
+	if (!p || !n)
+		return false;
+	while (is_wsp(*p))
+		p++;
+	if (strncasecmp(p, type, n))
+		return false;
+	for (p += n; is_wsp(*p); p++)
+		;
+	return !*p || *p == ';';
 }
 
 static const char *entity(char c)

@@ -292,6 +292,12 @@ int web_query_value(const char *query, const char *name, char *out,
 int web_cookie_value(const char *cookie, const char *name, char *out,
 		     size_t outlen);
 
+/*
+ * Whether a Content-Type is media type type ("application/x-www-form-
+ * urlencoded"), its case and parameters aside; NULL is no type at all.
+ */
+bool web_media_type_is(const char *content_type, const char *type);
+
 /* & < > " ' as entities: malloc()ed (NULL: no memory), or into out. */
 char *web_html_escape(const char *s);
 int web_html_escape_buf(const char *s, char *out, size_t outlen);

@@ -147,6 +147,8 @@ check "form values and the cookie, decoded" test "$(cat "$dir/b")" = \
 	"email=a@b.example
 csrf=t+k n
 flow=f1"
+expect "POST /form as text/plain (the callback's 415)" 415 \
+	-H 'Content-Type: text/plain' --data-raw 'email=a' "$U/form"
 expect "POST /form, a bad escape and a NUL" 200 \
 	-b 'fz_flow=a; fz_flow=b' --data-raw 'email=%zz&csrf=%00' "$U/form"
 check "bad escapes and a cookie twice are refused (EINVAL)" \

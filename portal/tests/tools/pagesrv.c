@@ -9,7 +9,8 @@
  * prints "listening port=N" on stdout, stops cleanly on SIGTERM. Pages:
  *   /page?name=X   200, X escaped in the HTML
  *   /redirect      303 to /page with two cookies
- *   /form          POST: email, csrf and the fz_flow cookie echoed
+ *   /form          POST: email, csrf and the fz_flow cookie echoed (415
+ *                  unless the body is application/x-www-form-urlencoded)
  *   /csp           200 with a CSP of its own
  *   /bad           a Location with CR LF in it: the wing makes it a 500
  *   /slow          deferred, answered 200 ms later from a uv timer
@@ -104,6 +105,9 @@ static int form(const struct web_page_request *req,
 
 	if (strcmp(req->method, "POST"))
 		return text(resp, 400, "text/plain", "POST only\n");
+	if (!web_media_type_is(req->content_type,
+			       "application/x-www-form-urlencoded"))
+		return text(resp, 415, "text/plain", "a form, please\n");
 	field("email",
 	      web_form_value(req->body, req->body_len, "email", email,
 			     sizeof(email)),

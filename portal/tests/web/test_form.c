@@ -266,6 +266,25 @@ START_TEST(test_url_encode)
 }
 END_TEST
 
+START_TEST(test_media_type)
+{
+	static const char form[] = "application/x-www-form-urlencoded";
+
+	ck_assert(web_media_type_is(form, form));
+	ck_assert(web_media_type_is("Application/X-WWW-Form-URLEncoded", form));
+	ck_assert(web_media_type_is(" application/x-www-form-urlencoded ; "
+				    "charset=utf-8",
+				    form));
+	ck_assert(
+		!web_media_type_is("application/x-www-form-urlencodedx", form));
+	ck_assert(!web_media_type_is("text/plain", form));
+	ck_assert(!web_media_type_is("multipart/form-data; boundary=x", form));
+	ck_assert(!web_media_type_is("", form));
+	ck_assert(!web_media_type_is(NULL, form));
+	ck_assert(!web_media_type_is(form, ""));
+}
+END_TEST
+
 Suite *portal_web_form_suite(void)
 {
 	Suite *s = suite_create("portal_web_form");
@@ -277,6 +296,7 @@ Suite *portal_web_form_suite(void)
 			    sizeof(bad_forms) / sizeof(bad_forms[0]));
 	tcase_add_test(tc, test_form_nul_and_bounds);
 	tcase_add_test(tc, test_query);
+	tcase_add_test(tc, test_media_type);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("cookie");
 	tcase_add_test(tc, test_cookie_basic);
