@@ -374,8 +374,8 @@ void web_page_finish(struct web_pending *p, struct web_page_response *resp)
 			free_response(resp);
 		return;
 	}
-	if (p->wsi) {
-		h = lws_wsi_user(p->wsi);
+	h = p->wsi ? lws_wsi_user(p->wsi) : NULL;
+	if (h) {
 		h->pending = NULL;
 		lws_set_timeout(p->wsi, NO_PENDING_TIMEOUT, 0);
 		rc = resp ? answer(h, resp) : simple(h, 500, "no answer\n");
