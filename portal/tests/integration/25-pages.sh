@@ -174,6 +174,9 @@ check "the API's 404 is JSON" grep -q '"not_found"' "$dir/b"
 expect "/client/websocket without the upgrade" 426 "$U/client/websocket"
 
 # --- deferred answers
+expect "GET /instant (deferred, finished within the callback)" 200 \
+	"$U/instant"
+check "its body" test "$(cat "$dir/b")" = "instant answer"
 expect "GET /slow (answered 200 ms later)" 200 "$U/slow"
 secure "GET /slow"
 check "the deferred body" test "$(cat "$dir/b")" = "slow answer"

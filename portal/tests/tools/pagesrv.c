@@ -13,6 +13,7 @@
  *                  unless the body is application/x-www-form-urlencoded)
  *   /csp           200 with a CSP of its own
  *   /bad           a Location with CR LF in it: the wing makes it a 500
+ *   /instant       deferred and finished before the callback returns
  *   /slow          deferred, answered 200 ms later from a uv timer
  *   /forever       deferred until /release answers them all
  *   /release       finishes every /forever (their sockets may be gone)
@@ -154,6 +155,16 @@ static int slow(struct pagesrv *ps, const struct web_page_request *req)
 	return WEB_PAGE_DEFERRED;
 }
 
+static int instant(const struct web_page_request *req)
+{
+	struct web_page_response resp = { 0 };
+	struct web_pending *p = web_page_defer(req);
+
+	text(&resp, 200, "text/plain", "instant answer\n");
+	web_page_finish(p, &resp);
+	return WEB_PAGE_DEFERRED;
+}
+
 static int forever(struct pagesrv *ps, const struct web_page_request *req)
 {
 	struct web_pending *p;
@@ -210,6 +221,8 @@ static int on_page(void *arg, const struct web_page_request *req,
 		resp->location = strdup("/x\r\nSet-Cookie: evil=1");
 		return 0;
 	}
+	if (!strcmp(req->path, "/instant"))
+		return instant(req);
 	if (!strcmp(req->path, "/slow"))
 		return slow(ps, req);
 	if (!strcmp(req->path, "/forever"))
