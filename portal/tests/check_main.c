@@ -23,6 +23,7 @@ int main(void)
 	srunner_add_suite(sr, portal_auth_suite());
 	srunner_add_suite(sr, portal_core_log_suite());
 	srunner_add_suite(sr, portal_web_suite());
+	srunner_add_suite(sr, portal_web_form_suite());
 	srunner_add_suite(sr, portal_admin_suite());
 	srunner_add_suite(sr, portal_sig_suite());
 	srunner_add_suite(sr, portal_otp_suite());

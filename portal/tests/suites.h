@@ -20,6 +20,7 @@ Suite *portal_migrate_suite(void);
 Suite *portal_auth_suite(void);
 Suite *portal_core_log_suite(void);
 Suite *portal_web_suite(void);
+Suite *portal_web_form_suite(void);
 Suite *portal_admin_suite(void);
 Suite *portal_sig_suite(void);
 Suite *portal_otp_suite(void);
