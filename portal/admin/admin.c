@@ -18,6 +18,7 @@ static const struct admin_noun *const nouns[] = {
 	&admin_noun_actor,	  &admin_noun_service_account,
 	&admin_noun_client_token, &admin_noun_api_token,
 	&admin_noun_policy,	  &admin_noun_audit,
+	&admin_noun_provider,	  &admin_noun_session,
 };
 
 static const struct admin_verb *find_verb(const char *noun, const char *verb)
