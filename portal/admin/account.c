@@ -102,9 +102,9 @@ static int set_dns(json_object *req, struct store_account *a,
 static int apply(json_object *req, struct store_account *a,
 		 struct admin_error *err)
 {
-	static const char *const keys[] = { "name", "upstream_dns",
+	static const char *const keys[] = { "name",	     "upstream_dns",
 					    "search_domain", "client_token_ttl",
-					    "self_signup", NULL };
+					    "self_signup",   NULL };
 	bool set, self_signup, self_set;
 	const char *name, *domain;
 	int64_t ttl;

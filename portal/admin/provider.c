@@ -118,7 +118,8 @@ static int check_secret(const char *s, struct admin_error *err)
 
 	if (!n || n >= STORE_SECRET_SIZE)
 		return admin_fail(err, ADMIN_INVALID, "client_secret",
-				  "must be 1 to %d bytes", STORE_SECRET_SIZE - 1);
+				  "must be 1 to %d bytes",
+				  STORE_SECRET_SIZE - 1);
 	for (; *s; s++)
 		if ((unsigned char)*s <= 0x20 || *s == 0x7f)
 			return admin_fail(err, ADMIN_INVALID, "client_secret",
@@ -127,9 +128,8 @@ static int check_secret(const char *s, struct admin_error *err)
 	return 0;
 }
 
-static const char *const keys[] = { "name",	     "issuer",
-				    "client_id",     "client_secret",
-				    "scopes",	     "link_by_email",
+static const char *const keys[] = { "name",	     "issuer", "client_id",
+				    "client_secret", "scopes", "link_by_email",
 				    "disabled",	     NULL };
 
 /* What req gives, checked, into p; required on create. */
@@ -202,8 +202,7 @@ static int find(struct admin_ctx *ctx, const char *ref,
 	if (!store_provider_get(ctx->s, ref, p, &serr) &&
 	    !strcmp(p->account_id, ctx->account.id))
 		return 0;
-	if (store_provider_list(ctx->s, ctx->account.id, match_name, &b,
-				&serr))
+	if (store_provider_list(ctx->s, ctx->account.id, match_name, &b, &serr))
 		return admin_store_fail(err, "id", &serr);
 	if (b.n == 1)
 		return 0;
@@ -292,8 +291,7 @@ static int update(struct admin_ctx *ctx, const char *id, json_object *req,
 		goto out;
 	}
 	*resp = provider_json(&p);
-	ret = admin_record(ctx, "provider", "update", p.id, before, *resp,
-			   err);
+	ret = admin_record(ctx, "provider", "update", p.id, before, *resp, err);
 out:
 	wipe(&p);
 	json_object_put(before);
@@ -310,9 +308,10 @@ static int each_identity(void *arg, const void *rec)
 {
 	struct gone *g = arg;
 
-	json_object_array_add(g->identities,
-			      json_object_new_string(
-				      ((const struct store_identity *)rec)->id));
+	json_object_array_add(
+		g->identities,
+		json_object_new_string(
+			((const struct store_identity *)rec)->id));
 	return 0;
 }
 

@@ -39,8 +39,8 @@ static int names_load(struct admin_ctx *ctx, struct names *n,
 
 	n->identities = json_object_new_object();
 	n->providers = json_object_new_object();
-	if (store_identity_list(ctx->s, ctx->account.id, NULL, each_identity,
-				n, &serr) ||
+	if (store_identity_list(ctx->s, ctx->account.id, NULL, each_identity, n,
+				&serr) ||
 	    store_provider_list(ctx->s, ctx->account.id, each_provider, n,
 				&serr))
 		return admin_store_fail(err, "", &serr);
@@ -90,9 +90,8 @@ static int each_token(void *arg, const void *rec)
 		return 0;
 	if (e->identity_id && strcmp(t->identity_id, e->identity_id))
 		return 0;
-	json_object_array_add(e->arr, e->names ?
-					      session_json(t, e->names) :
-					      json_object_new_string(t->id));
+	json_object_array_add(e->arr, e->names ? session_json(t, e->names) :
+						 json_object_new_string(t->id));
 	return 0;
 }
 
@@ -114,8 +113,8 @@ static int revoke_ids(struct admin_ctx *ctx, json_object *ids, json_object *out,
 	size_t n = json_object_array_length(ids);
 
 	for (size_t i = 0; i < n; i++) {
-		const char *id =
-			json_object_get_string(json_object_array_get_idx(ids, i));
+		const char *id = json_object_get_string(
+			json_object_array_get_idx(ids, i));
 		json_object *obj = NULL;
 
 		if (admin_token_delete(ctx, "client", id, &obj, err))

@@ -69,7 +69,8 @@ static json_object *identity_json(const struct store_identity *i)
 			       json_object_new_string(i->actor_id));
 	json_object_object_add(o, "provider_id",
 			       json_object_new_string(i->provider));
-	json_object_object_add(o, "subject", json_object_new_string(i->subject));
+	json_object_object_add(o, "subject",
+			       json_object_new_string(i->subject));
 	json_object_object_add(o, "email", admin_opt_str(i->email));
 	json_object_object_add(o, "created_at", admin_time_json(i->created_at));
 	return o;
@@ -135,8 +136,9 @@ static int make_identity(struct admin_ctx *ctx, const struct store_actor *a,
 		return -EINVAL;
 	if (store_identity_create(ctx->s, i, &serr)) {
 		admin_store_fail(err, "", &serr);
-		return serr.code == STORE_IO || serr.code == STORE_BUSY ? -EIO :
-									  -EINVAL;
+		return serr.code == STORE_IO || serr.code == STORE_BUSY ?
+			       -EIO :
+			       -EINVAL;
 	}
 	obj = identity_json(i);
 	ret = admin_record(ctx, "identity", "create", i->id, NULL, obj, err);
@@ -242,8 +244,9 @@ static int match(struct admin_ctx *ctx, const char *provider, const char *sub,
 	if (link && verified && email && *email) {
 		ret = by_email(ctx, email, a, err);
 		if (ret <= 0)
-			return ret ?: make_identity(ctx, a, provider, sub,
-						    email, i, err);
+			return ret   ?:
+				       make_identity(ctx, a, provider, sub,
+						     email, i, err);
 	}
 	if (!self)
 		return refuse(err, "unknown user");
@@ -338,7 +341,7 @@ int admin_signin_session(struct store *s, const char *account_id,
 		snprintf(t.name, sizeof(t.name), "sign-in via %s",
 			 provider_label ? provider_label : "email");
 		t.expires_at = now + (ctx.account.client_token_ttl_s ?:
-						      TTL_DEFAULT_S) *
+					      TTL_DEFAULT_S) *
 					     1000000000LL;
 		ret = store_session(&ctx, &t, &tok, err);
 	}

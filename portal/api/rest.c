@@ -131,7 +131,7 @@ static const char *verb_of(const char *noun, const char *m, bool id)
 {
 	/* DELETE /sessions/ID, or DELETE /sessions?actor_id=X: every one. */
 	if (!strcmp(noun, "session"))
-		return !strcmp(m, "DELETE")	   ? "revoke" :
+		return !strcmp(m, "DELETE")	? "revoke" :
 		       !id && !strcmp(m, "GET") ? "list" :
 						  NULL;
 	if (!strcmp(noun, "account"))

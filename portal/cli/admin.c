@@ -144,7 +144,8 @@ static int put_file(struct admin_args *a, const struct cli_admin_opt *o,
 		n--;
 	if (n && buf[n - 1] == '\r')
 		n--;
-	json_object_object_add(req, o->key, json_object_new_string_len(buf, (int)n));
+	json_object_object_add(req, o->key,
+			       json_object_new_string_len(buf, (int)n));
 	ret = 0;
 out:
 	sodium_memzero(buf, sizeof(buf));
@@ -362,7 +363,9 @@ static const char *admin_verb(const struct admin_args *a)
 
 	if (admin_verb_exists(a->noun->admin, v))
 		return v;
-	return !strcmp(v, "add") ? "create" : !strcmp(v, "remove") ? "delete" : v;
+	return !strcmp(v, "add")    ? "create" :
+	       !strcmp(v, "remove") ? "delete" :
+				      v;
 }
 
 static int run(struct admin_args *a, json_object *req, const char *id)

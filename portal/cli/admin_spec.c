@@ -409,46 +409,55 @@ static const struct cli_admin_verb account_verbs[] = {
 	VEND
 };
 
-#define PROVIDER_OPTS(req)                                                    \
-	{ "--issuer",                                                         \
-	  "URL",                                                              \
-	  "issuer",                                                           \
-	  CLI_ARG_STR,                                                        \
-	  req,                                                                \
-	  "The provider's issuer, exactly as its id_tokens' iss: https, or "  \
-	  "http to 127.0.0.1, [::1] or localhost only." },                    \
-		{ "--client-id", "ID", "client_id", CLI_ARG_STR, req,         \
-		  "The client id the provider gave the portal." },            \
-		{ "--client-secret-file",                                     \
-		  "FILE|-",                                                   \
-		  "client_secret",                                            \
-		  CLI_ARG_FILE,                                               \
-		  req,                                                        \
-		  "Read the client secret from FILE (- for standard input; "  \
-		  "one trailing newline is dropped). Never on the command "   \
-		  "line, where other users see it; it is never printed "     \
-		  "back." },                                                  \
-		{ "--scopes",                                                 \
-		  "SCOPES",                                                   \
-		  "scopes",                                                   \
-		  CLI_ARG_STR,                                                \
-		  false,                                                      \
-		  "The scopes asked for, space-separated, openid among them " \
-		  "(default \"openid email profile\")." },                    \
-		{ "--link-by-email", NULL, "link_by_email", CLI_ARG_TRUE,     \
-		  false,                                                      \
-		  "A first sign-in whose verified email is that of exactly "  \
-		  "one enabled user signs in as that user (an identity is "   \
-		  "made for it)." },                                          \
-		{ "--no-link-by-email", NULL, "link_by_email", CLI_ARG_FALSE, \
-		  false, "Only known identities sign in (the default)." },    \
-		{ "--disabled", NULL, "disabled", CLI_ARG_TRUE, false,        \
-		  "Disable it: nobody signs in through it." },                \
-		{ "--enabled", NULL, "disabled", CLI_ARG_FALSE, false,        \
-		  "Enable it again." }
+#define PROVIDER_OPTS(req)                                                          \
+	{ "--issuer",                                                               \
+	  "URL",                                                                    \
+	  "issuer",                                                                 \
+	  CLI_ARG_STR,                                                              \
+	  req,                                                                      \
+	  "The provider's issuer, exactly as its id_tokens' iss: https, or "        \
+	  "http to 127.0.0.1, [::1] or localhost only." },                          \
+		{ "--client-id", "ID",                                              \
+		  "client_id",	 CLI_ARG_STR,                                       \
+		  req,		 "The client id the provider gave the portal." },   \
+		{ "--client-secret-file",                                           \
+		  "FILE|-",                                                         \
+		  "client_secret",                                                  \
+		  CLI_ARG_FILE,                                                     \
+		  req,                                                              \
+		  "Read the client secret from FILE (- for standard input; "        \
+		  "one trailing newline is dropped). Never on the command "         \
+		  "line, where other users see it; it is never printed "            \
+		  "back." },                                                        \
+		{ "--scopes",                                                       \
+		  "SCOPES",                                                         \
+		  "scopes",                                                         \
+		  CLI_ARG_STR,                                                      \
+		  false,                                                            \
+		  "The scopes asked for, space-separated, openid among them "       \
+		  "(default \"openid email profile\")." },                          \
+		{ "--link-by-email",                                                \
+		  NULL,                                                             \
+		  "link_by_email",                                                  \
+		  CLI_ARG_TRUE,                                                     \
+		  false,                                                            \
+		  "A first sign-in whose verified email is that of exactly "        \
+		  "one enabled user signs in as that user (an identity is "         \
+		  "made for it)." },                                                \
+		{ "--no-link-by-email",                                             \
+		  NULL,                                                             \
+		  "link_by_email",                                                  \
+		  CLI_ARG_FALSE,                                                    \
+		  false,                                                            \
+		  "Only known identities sign in (the default)." },                 \
+		{ "--disabled", NULL,  "disabled",                                  \
+		  CLI_ARG_TRUE, false, "Disable it: nobody signs in through it." }, \
+	{                                                                           \
+		"--enabled", NULL, "disabled", CLI_ARG_FALSE, false,                \
+			"Enable it again."                                          \
+	}
 
-static const struct cli_admin_opt provider_add[] = { PROVIDER_OPTS(true),
-						     END };
+static const struct cli_admin_opt provider_add[] = { PROVIDER_OPTS(true), END };
 static const struct cli_admin_opt provider_update[] = {
 	{ "--name", "NAME", "name", CLI_ARG_STR, false,
 	  "The new name, unique in the account." },

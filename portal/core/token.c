@@ -157,8 +157,9 @@ bool core_token_verify(const uint8_t *stored,
 }
 
 /* What the hash covers: the secret, or nonce || secret. */
-static size_t material(const struct core_token *t,
-		       uint8_t buf[CORE_TOKEN_NONCE_LEN + CORE_TOKEN_SECRET_LEN])
+static size_t
+material(const struct core_token *t,
+	 uint8_t buf[CORE_TOKEN_NONCE_LEN + CORE_TOKEN_SECRET_LEN])
 {
 	size_t n = 0;
 

@@ -260,8 +260,7 @@ int store_sqlite_identity_create(struct store *s, struct store_identity *i,
 				 struct store_err *err);
 int store_sqlite_identity_find(struct store *s, const char *account_id,
 			       const char *provider, const char *subject,
-			       struct store_identity *i,
-			       struct store_err *err);
+			       struct store_identity *i, struct store_err *err);
 int store_sqlite_identity_list(struct store *s, const char *account_id,
 			       const char *provider, store_each_fn each,
 			       void *arg, struct store_err *err);

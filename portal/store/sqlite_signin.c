@@ -62,8 +62,7 @@ int store_sqlite_identity_create(struct store *s, struct store_identity *i,
 
 int store_sqlite_identity_find(struct store *s, const char *account_id,
 			       const char *provider, const char *subject,
-			       struct store_identity *i,
-			       struct store_err *err)
+			       struct store_identity *i, struct store_err *err)
 {
 	struct store_sqlite *q = store_sqlite_of(s);
 	sqlite3_stmt *st = q->q[STORE_Q_IDENTITY_FIND];
@@ -118,7 +117,8 @@ int store_sqlite_actor_find_by_email(struct store *s, const char *account_id,
 	int ret;
 
 	if (!email || !*email)
-		return store_fail(err, STORE_NOT_FOUND, "no actor with email ''");
+		return store_fail(err, STORE_NOT_FOUND,
+				  "no actor with email ''");
 	ret = store_sqlite_query(store_sqlite_of(s), STORE_Q_ACTOR_BY_EMAIL,
 				 STORE_T_ACTOR, account_id, email, count_actor,
 				 &b, err);

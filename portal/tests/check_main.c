@@ -25,6 +25,8 @@ int main(void)
 	srunner_add_suite(sr, portal_web_suite());
 	srunner_add_suite(sr, portal_admin_suite());
 	srunner_add_suite(sr, portal_sig_suite());
+	srunner_add_suite(sr, portal_store_signin_suite());
+	srunner_add_suite(sr, portal_admin_signin_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

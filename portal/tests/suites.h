@@ -22,5 +22,7 @@ Suite *portal_core_log_suite(void);
 Suite *portal_web_suite(void);
 Suite *portal_admin_suite(void);
 Suite *portal_sig_suite(void);
+Suite *portal_store_signin_suite(void);
+Suite *portal_admin_signin_suite(void);
 
 #endif /* FZ_PORTAL_TESTS_SUITES_H */
