@@ -39,6 +39,12 @@ void core_token_format(char text[CORE_TOKEN_TEXT_LEN + 1],
 			  VARIANT);
 }
 
+static bool b64url_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
 /*
  * Exactly b64_len characters at b64 into exactly len bytes. libsodium
  * refuses characters outside the alphabet and non-zero trailing bits, so
@@ -50,6 +56,13 @@ static int decode_part(uint8_t *out, size_t len, const char *b64,
 	const char *end = NULL;
 	size_t got = 0;
 
+	/*
+	 * libsodium 1.0.18 decodes bytes >= 0x80 as if they were letters
+	 * (found by fuzz/fuzz_token.c): only the alphabet itself passes.
+	 */
+	for (size_t i = 0; i < b64_len; i++)
+		if (!b64url_char(b64[i]))
+			return -EINVAL;
 	if (sodium_base642bin(out, len, b64, b64_len, NULL, &got, &end,
 			      VARIANT) < 0)
 		return -EINVAL;

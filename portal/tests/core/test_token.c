@@ -102,6 +102,13 @@ START_TEST(test_malformed)
 	strcpy(bad, text);
 	bad[40] = ' ';
 	refused(bad, "base64");
+	/* Bytes past ASCII, which libsodium 1.0.18 decodes as letters. */
+	strcpy(bad, text);
+	bad[10] = (char)0xc1;
+	refused(bad, "base64");
+	strcpy(bad, text);
+	bad[50] = (char)0xff;
+	refused(bad, "base64");
 	strcpy(bad, text);
 	bad[CORE_TOKEN_TEXT_LEN - 1] = 'B'; /* non-zero trailing bits */
 	if (strcmp(bad, text))
@@ -224,6 +231,9 @@ START_TEST(test_signin_malformed)
 	refused(bad, "nonce");
 	strcpy(bad, full);
 	bad[0] = ' ';
+	refused(bad, "nonce");
+	strcpy(bad, full);
+	bad[7] = (char)0xff;
 	refused(bad, "nonce");
 	strcpy(bad, full);
 	bad[n - 1] = full[n - 1] == 'B' ? 'C' : 'B';
