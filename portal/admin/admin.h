@@ -134,6 +134,8 @@ const char *admin_code_name(enum admin_code code);
  * once it has been written out.
  */
 void admin_wipe_token(json_object *resp);
+/* Overwrites a request's secret members (client_secret) with zeros. */
+void admin_wipe_request(json_object *req);
 
 /*
  * The sign-in wing's writes (SIGNIN.md), each one transaction with its

@@ -353,6 +353,7 @@ void api_rest(void *arg, const struct web_request *req,
 		add_query(req->query, body);
 	call(arg, &tok, &who, &r, body, resp);
 out:
+	admin_wipe_request(body);
 	json_object_put(body);
 	free(path);
 }
