@@ -12,6 +12,9 @@
 
 #define DNS_MAX 8
 #define TTL_DEFAULT_S (7 * 86400)
+/* A signed-in client signs in again at least this often (SIGNIN.md). */
+#define TTL_MIN_S 3600
+#define TTL_MAX_S (90 * 86400)
 
 static json_object *account_json(const struct store_account *a)
 {
@@ -27,6 +30,8 @@ static json_object *account_json(const struct store_account *a)
 	json_object_object_add(o, "client_token_ttl",
 			       json_object_new_int64(a->client_token_ttl_s ?:
 							     TTL_DEFAULT_S));
+	json_object_object_add(o, "self_signup",
+			       json_object_new_boolean(a->self_signup));
 	json_object_object_add(o, "created_at", admin_time_json(a->created_at));
 	return o;
 }
@@ -97,19 +102,25 @@ static int set_dns(json_object *req, struct store_account *a,
 static int apply(json_object *req, struct store_account *a,
 		 struct admin_error *err)
 {
-	static const char *const keys[] = { "name", "upstream_dns",
+	static const char *const keys[] = { "name",	     "upstream_dns",
 					    "search_domain", "client_token_ttl",
-					    NULL };
+					    "self_signup",   NULL };
+	bool set, self_signup, self_set;
 	const char *name, *domain;
 	int64_t ttl;
-	bool set;
 
 	if (admin_req_keys(req, keys, err) ||
 	    admin_req_name(req, "name", false, &name, err) ||
 	    admin_req_str(req, "search_domain", false, &domain, err) ||
 	    admin_req_duration(req, "client_token_ttl", &ttl, &set, err) ||
+	    admin_req_bool(req, "self_signup", &self_signup, &self_set, err) ||
 	    set_dns(req, a, err))
 		return -1;
+	if (set && (ttl < TTL_MIN_S || ttl > TTL_MAX_S))
+		return admin_fail(err, ADMIN_INVALID, "client_token_ttl",
+				  "must be from 1h to 90d");
+	if (self_set)
+		a->self_signup = self_signup;
 	if (domain && *domain && !fz_domain_valid(domain))
 		return admin_fail(err, ADMIN_INVALID, "search_domain",
 				  "'%s' is not a domain name", domain);

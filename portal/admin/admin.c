@@ -18,6 +18,7 @@ static const struct admin_noun *const nouns[] = {
 	&admin_noun_actor,	  &admin_noun_service_account,
 	&admin_noun_client_token, &admin_noun_api_token,
 	&admin_noun_policy,	  &admin_noun_audit,
+	&admin_noun_provider,	  &admin_noun_session,
 };
 
 static const struct admin_verb *find_verb(const char *noun, const char *verb)
@@ -162,14 +163,25 @@ int admin_call(struct admin_ctx *ctx, const char *noun, const char *verb,
 	return 0;
 }
 
-void admin_wipe_token(json_object *resp)
+static void wipe_member(json_object *o, const char *key)
 {
 	json_object *t;
 
-	if (!resp || !json_object_object_get_ex(resp, "token", &t) ||
+	if (!o || !json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, key, &t) ||
 	    !json_object_is_type(t, json_type_string))
 		return;
 	/* json-c owns the buffer; its length stays, its bytes go. */
 	sodium_memzero((char *)json_object_get_string(t),
 		       (size_t)json_object_get_string_len(t));
+}
+
+void admin_wipe_token(json_object *resp)
+{
+	wipe_member(resp, "token");
+}
+
+void admin_wipe_request(json_object *req)
+{
+	wipe_member(req, "client_secret");
 }

@@ -21,6 +21,10 @@
  *   api_token        create, list, show, delete (admin actors only)
  *   policy           create, list, show, update, enable, disable, delete
  *   audit            list
+ *   provider         create, list, show, update, delete (OIDC providers;
+ *                    the client secret is shown as "(set)", never back)
+ *   session          list (actor_id), revoke (id, or every one of
+ *                    actor_id): an actor's client tokens
  * Wherever a request refers to another record (site_id, group_id,
  * actor_id, resource_id, and the id argument), its id or its unique name
  * is accepted. Unknown request members are refused, so a typo never
@@ -35,7 +39,7 @@
  * THE CHANGES CONTRACT (what the signalling wing consumes to revoke and
  * push). Every admin write appends exactly one row to `changes`:
  *   entity     account | actor | group | member | site | resource |
- *              policy | token | gateway | client
+ *              policy | token | gateway | client | provider | identity
  *              (service accounts are actors; all three token nouns are
  *              "token", told apart by data's "kind")
  *   op         create | update | delete
@@ -65,6 +69,11 @@
  * complete, a list missing means the consumer must assume any child of
  * that kind may be gone.
  * Enabling or disabling a policy is an update (see "enabled" in data).
+ * Exceptions to "exactly one row": a session revoke of an actor writes
+ * one token delete row per token; deleting a provider writes one token
+ * delete row per session signed in through it, then the provider's row
+ * (before.cascade {"identities": [ID...], "tokens": [OBJ...]}); a
+ * self-signup writes the actor's create row and the identity's.
  */
 #ifndef FZ_PORTAL_ADMIN_H
 #define FZ_PORTAL_ADMIN_H
@@ -125,5 +134,54 @@ const char *admin_code_name(enum admin_code code);
  * once it has been written out.
  */
 void admin_wipe_token(json_object *resp);
+/* Overwrites a request's secret members (client_secret) with zeros. */
+void admin_wipe_request(json_object *req);
+
+/*
+ * The sign-in wing's writes (SIGNIN.md), each one transaction with its
+ * changes and audit rows (audit source "signal": the audit table's CHECK
+ * allows only cli, api and signal, and SQLite cannot change a CHECK).
+ * Each returns 0, or -EACCES (refused: err->message says why, for the
+ * log and the error page), -EINVAL (bad arguments) or -EIO (the store).
+ */
+
+/*
+ * Which enabled actor signs in: the actor of the identity (provider_id,
+ * sub); else, when link_by_email and email_verified, the one enabled
+ * actor with that email (an identity is made for it); else, when
+ * self_signup, a new member user (named after the email's local part or
+ * sub, made unique; email kept only when verified) and its identity;
+ * else -EACCES "unknown user". provider_id NULL: an email sign-in, by the
+ * one enabled actor with that email, no identity (*identity zeroed).
+ * Several actors with the email, or a disabled actor: -EACCES.
+ */
+int admin_signin_match(struct store *s, const char *account_id,
+		       const char *provider_id, const char *sub,
+		       const char *email, bool email_verified,
+		       bool link_by_email, bool self_signup,
+		       struct store_actor *actor,
+		       struct store_identity *identity,
+		       struct admin_error *err);
+
+/*
+ * A new client token of actor_id for an agent's nonce (43 characters of
+ * base64url), named "sign-in via LABEL", expiring at now (ns) + the
+ * account's client_token_ttl: fragment gets its fz1_ text (the agent
+ * prepends the nonce), *expires_at its expiry. identity_id NULL: none
+ * (email). The caller wipes fragment once sent.
+ */
+int admin_signin_session(struct store *s, const char *account_id,
+			 const char *actor_id, const char *identity_id,
+			 const char *provider_label, const char *nonce_text,
+			 int64_t now, char fragment[71], int64_t *expires_at,
+			 struct admin_error *err);
+
+/*
+ * Signs out: deletes the client token whose text (either form) this is,
+ * with its changes row (its sockets close). -EACCES when the text is
+ * not a valid client token, however it fails.
+ */
+int admin_signout(struct store *s, const char *token_text,
+		  struct admin_error *err);
 
 #endif /* FZ_PORTAL_ADMIN_H */

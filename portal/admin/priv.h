@@ -32,7 +32,8 @@ extern const struct admin_noun admin_noun_account, admin_noun_site,
 	admin_noun_group, admin_noun_gateway_token, admin_noun_gateway,
 	admin_noun_client, admin_noun_resource, admin_noun_member,
 	admin_noun_actor, admin_noun_service_account, admin_noun_client_token,
-	admin_noun_api_token, admin_noun_policy, admin_noun_audit;
+	admin_noun_api_token, admin_noun_policy, admin_noun_audit,
+	admin_noun_provider, admin_noun_session;
 
 /* err filled; returns -1. */
 int admin_fail(struct admin_error *err, enum admin_code code, const char *field,
@@ -140,5 +141,15 @@ int admin_token_show(struct admin_ctx *ctx, const char *kind, const char *id,
 		     json_object **resp, struct admin_error *err);
 int admin_token_delete(struct admin_ctx *ctx, const char *kind, const char *id,
 		       json_object **resp, struct admin_error *err);
+
+/* A provider of ctx's account by id or unique name. */
+int admin_provider_find(struct admin_ctx *ctx, const char *ref,
+			struct store_provider *p, struct admin_error *err);
+/*
+ * Deletes the client tokens signed in with identity_id, each with its
+ * changes row (their sockets close); out gets their objects.
+ */
+int admin_revoke_identity(struct admin_ctx *ctx, const char *identity_id,
+			  json_object *out, struct admin_error *err);
 
 #endif /* FZ_PORTAL_ADMIN_PRIV_H */

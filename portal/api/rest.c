@@ -36,6 +36,8 @@ static const struct {
 	{ "policies", "policy" },
 	{ "audit", "audit" },
 	{ "account", "account" },
+	{ "providers", "provider" },
+	{ "sessions", "session" },
 };
 
 /* What a request is for, once the path is read. */
@@ -127,6 +129,11 @@ static const char *member_verb(const char *m, int n)
 /* The verb of method m on a collection (id NULL) or one record. */
 static const char *verb_of(const char *noun, const char *m, bool id)
 {
+	/* DELETE /sessions/ID, or DELETE /sessions?actor_id=X: every one. */
+	if (!strcmp(noun, "session"))
+		return !strcmp(m, "DELETE")	? "revoke" :
+		       !id && !strcmp(m, "GET") ? "list" :
+						  NULL;
 	if (!strcmp(noun, "account"))
 		return id		   ? NULL :
 		       !strcmp(m, "GET")   ? "show" :
@@ -280,6 +287,38 @@ static void call(struct store *s, const struct store_token *tok,
 	json_object_put(out);
 }
 
+/*
+ * POST /api/v1/sign_out: the bearer is a client token (either text form,
+ * core/token.h), deleted on the spot; 204. Any refusal is the same 401.
+ */
+static void sign_out(struct store *s, const struct web_request *req,
+		     struct web_response *resp)
+{
+	const char *a = req->authorization;
+	struct admin_error err = { 0 };
+	int ret;
+
+	if (strcmp(req->method, "POST")) {
+		fail(resp, 405, "method_not_allowed", "",
+		     "method not allowed here");
+		return;
+	}
+	ret = a && !strncasecmp(a, "Bearer ", 7) ?
+		      admin_signout(s, a + 7, &err) :
+		      -EACCES;
+	if (ret == -EIO) {
+		fail(resp, 500, "internal", "", err.message);
+		return;
+	}
+	if (ret) {
+		fail(resp, 401, "unauthorized", "", "invalid token");
+		return;
+	}
+	resp->status = 204;
+	resp->body = strdup("");
+	resp->body_len = 0;
+}
+
 void api_rest(void *arg, const struct web_request *req,
 	      struct web_response *resp)
 {
@@ -293,6 +332,10 @@ void api_rest(void *arg, const struct web_request *req,
 	if (!path) {
 		fail(resp, 500, "internal", "", "out of memory");
 		return;
+	}
+	if (!strcmp(path, PREFIX "sign_out")) {
+		sign_out(arg, req, resp);
+		goto out;
 	}
 	if (caller(arg, req, &tok, &who, resp))
 		goto out;
@@ -310,6 +353,7 @@ void api_rest(void *arg, const struct web_request *req,
 		add_query(req->query, body);
 	call(arg, &tok, &who, &r, body, resp);
 out:
+	admin_wipe_request(body);
 	json_object_put(body);
 	free(path);
 }

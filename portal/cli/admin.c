@@ -5,12 +5,15 @@
  * command line; every rule about values is the admin wing's, the same
  * for the REST API.
  */
+#include <errno.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "admin.h"
 #include "admin/admin.h"
@@ -19,6 +22,7 @@
 #include "store/store.h"
 
 #define DB_DEFAULT "/var/lib/fzportal/fzportal.db"
+#define SECRET_FILE_MAX 4096
 
 struct admin_args {
 	const char *db, *account;
@@ -113,6 +117,56 @@ static const struct cli_admin_opt *find_opt(const struct cli_admin_verb *v,
 	return NULL;
 }
 
+/*
+ * A secret from a file or standard input ("-"), never from argv where
+ * every user's ps shows it; one trailing newline is dropped.
+ */
+static int put_file(struct admin_args *a, const struct cli_admin_opt *o,
+		    const char *path, json_object *req)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char buf[SECRET_FILE_MAX + 1];
+	size_t n = 0;
+	int ret = -1;
+
+	if (!f) {
+		fz_cli_error(a->cmd, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	if (ferror(f) || n > SECRET_FILE_MAX) {
+		fz_cli_error(a->cmd, "%s: %s", path,
+			     n > SECRET_FILE_MAX ? "longer than 4 KiB" :
+						   "cannot read");
+		goto out;
+	}
+	if (n && buf[n - 1] == '\n')
+		n--;
+	if (n && buf[n - 1] == '\r')
+		n--;
+	json_object_object_add(req, o->key,
+			       json_object_new_string_len(buf, (int)n));
+	ret = 0;
+out:
+	sodium_memzero(buf, sizeof(buf));
+	if (f != stdin)
+		fclose(f);
+	return ret;
+}
+
+/* The text of a secret member of req, wiped once the call is done. */
+static void wipe_secrets(const struct admin_args *a, json_object *req)
+{
+	json_object *v;
+
+	for (const struct cli_admin_opt *o = a->verb ? a->verb->opts : NULL;
+	     o && o->flag; o++)
+		if (o->kind == CLI_ARG_FILE &&
+		    json_object_object_get_ex(req, o->key, &v))
+			sodium_memzero((char *)json_object_get_string(v),
+				       (size_t)json_object_get_string_len(v));
+}
+
 /* One option's value into the request (or the id). */
 static int put(struct admin_args *a, const struct cli_admin_opt *o,
 	       const char *val, json_object *req, const char **id)
@@ -136,6 +190,17 @@ static int put(struct admin_args *a, const struct cli_admin_opt *o,
 	case CLI_ARG_EMPTY:
 		json_object_object_add(req, o->key, json_object_new_array());
 		return 0;
+	case CLI_ARG_ONOFF:
+		if (strcmp(val, "on") && strcmp(val, "off")) {
+			fz_cli_usage_error(a->cmd, "%s takes on or off",
+					   o->flag);
+			return -1;
+		}
+		json_object_object_add(req, o->key,
+				       json_object_new_boolean(val[1] == 'n'));
+		return 0;
+	case CLI_ARG_FILE:
+		return put_file(a, o, val, req);
 	case CLI_ARG_JSON:
 		v = json_tokener_parse(val);
 		if (!v) {
@@ -210,7 +275,7 @@ static int check_required(struct admin_args *a, json_object *req,
 {
 	const struct cli_admin_opt *o;
 
-	if (a->verb->pos && !id &&
+	if (a->verb->pos && a->verb->pos[0] != '[' && !id &&
 	    !json_object_object_get_ex(req, "name", NULL))
 		return fz_cli_usage_error(a->cmd, "%s is required",
 					  a->verb->pos);
@@ -288,6 +353,21 @@ static int open_store(const struct admin_args *a, struct store **s)
 	return *s ? 0 : -1;
 }
 
+/*
+ * The admin wing's verb: the CLI's own, or for nouns whose CLI says add
+ * and remove (provider) where the wing, like REST, says create, delete.
+ */
+static const char *admin_verb(const struct admin_args *a)
+{
+	const char *v = a->verb->name;
+
+	if (admin_verb_exists(a->noun->admin, v))
+		return v;
+	return !strcmp(v, "add")    ? "create" :
+	       !strcmp(v, "remove") ? "delete" :
+				      v;
+}
+
 static int run(struct admin_args *a, json_object *req, const char *id)
 {
 	struct admin_error err = { 0 };
@@ -299,7 +379,7 @@ static int run(struct admin_args *a, json_object *req, const char *id)
 	if (open_store(a, &s))
 		return rc;
 	if (admin_ctx_init(&ctx, s, a->account, "cli", who(), &err) ||
-	    admin_call(&ctx, a->noun->admin, a->verb->name, id, req, &resp,
+	    admin_call(&ctx, a->noun->admin, admin_verb(a), id, req, &resp,
 		       &err)) {
 		fz_cli_error(a->cmd, "%s%s%s", err.field,
 			     err.field[0] ? ": " : "", err.message);
@@ -351,6 +431,7 @@ int cli_admin_main(int argc, char *argv[])
 	a.account = a.account ?: getenv("FZPORTAL_ACCOUNT");
 	rc = run(&a, req, id);
 out:
+	wipe_secrets(&a, req);
 	json_object_put(req);
 	return rc;
 }

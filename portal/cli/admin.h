@@ -20,6 +20,8 @@ enum cli_arg_kind {
 	CLI_ARG_FALSE, /* --opt: key = false */
 	CLI_ARG_JSON, /* --opt JSON, repeatable: appended to array key */
 	CLI_ARG_EMPTY, /* --opt: key = [] */
+	CLI_ARG_ONOFF, /* --opt on|off: key = true|false */
+	CLI_ARG_FILE, /* --opt FILE|-: key = the file's text (a secret) */
 };
 
 struct cli_admin_opt {
@@ -33,7 +35,7 @@ struct cli_admin_opt {
 
 struct cli_admin_verb {
 	const char *name;
-	const char *pos; /* "ID", "NAME" (request's name) or NULL */
+	const char *pos; /* "ID", "NAME" (request's name), "[ID]" or NULL */
 	const char *summary;
 	const char *desc;
 	const struct cli_admin_opt *opts; /* ended by { NULL } */

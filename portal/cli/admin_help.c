@@ -152,6 +152,8 @@ void cli_admin_verb_help(FILE *f, const struct cli_admin_noun *n,
 		fprintf(f, "    %s\n        %s\n\n", v->pos,
 			!strcmp(v->pos, "NAME") ?
 				"The new record's name (unique in the account)." :
+			v->pos[0] == '[' ?
+				"The record's id; optional (see below)." :
 				"The record: its id, or its unique name.");
 	for (const struct cli_admin_opt *o = v->opts; o->flag; o++) {
 		fprintf(f, "    %s%s%s\n", o->flag, o->meta ? " " : "",

@@ -387,18 +387,131 @@ static const struct cli_admin_opt account_update[] = {
 	{ "--search-domain", "DOMAIN", "search_domain", CLI_ARG_STR, false,
 	  "The search domain clients use (\"\" for none)." },
 	{ "--client-token-ttl", "DURATION", "client_token_ttl", CLI_ARG_STR,
-	  false, "The default lifetime of new client tokens (12h, 7d, 2w)." },
+	  false,
+	  "The lifetime of new client tokens, signed-in ones included: from "
+	  "1h to 90d (12h, 7d, 2w)." },
+	{ "--self-signup", "on|off", "self_signup", CLI_ARG_ONOFF, false,
+	  "on: signing in through a provider with an identity no user has "
+	  "yet creates a member user for it (and its identity); off (the "
+	  "default): such a sign-in is refused." },
 	END
 };
 
 static const struct cli_admin_verb account_verbs[] = {
 	{ "show", NULL, "show the account's settings",
-	  "Prints the account: slug, name, upstream DNS, search domain and "
-	  "the default client token lifetime (seconds).",
+	  "Prints the account: slug, name, upstream DNS, search domain, "
+	  "the client token lifetime (seconds) and whether sign-in creates "
+	  "users (self_signup).",
 	  NONE },
 	{ "update", NULL, "change the account's settings",
 	  "Changes what is given; clients get it when they next join.",
 	  account_update },
+	VEND
+};
+
+#define PROVIDER_OPTS(req)                                                          \
+	{ "--issuer",                                                               \
+	  "URL",                                                                    \
+	  "issuer",                                                                 \
+	  CLI_ARG_STR,                                                              \
+	  req,                                                                      \
+	  "The provider's issuer, exactly as its id_tokens' iss: https, or "        \
+	  "http to 127.0.0.1, [::1] or localhost only." },                          \
+		{ "--client-id", "ID",                                              \
+		  "client_id",	 CLI_ARG_STR,                                       \
+		  req,		 "The client id the provider gave the portal." },   \
+		{ "--client-secret-file",                                           \
+		  "FILE|-",                                                         \
+		  "client_secret",                                                  \
+		  CLI_ARG_FILE,                                                     \
+		  req,                                                              \
+		  "Read the client secret from FILE (- for standard input; "        \
+		  "one trailing newline is dropped). Never on the command "         \
+		  "line, where other users see it; it is never printed "            \
+		  "back." },                                                        \
+		{ "--scopes",                                                       \
+		  "SCOPES",                                                         \
+		  "scopes",                                                         \
+		  CLI_ARG_STR,                                                      \
+		  false,                                                            \
+		  "The scopes asked for, space-separated, openid among them "       \
+		  "(default \"openid email profile\")." },                          \
+		{ "--link-by-email",                                                \
+		  NULL,                                                             \
+		  "link_by_email",                                                  \
+		  CLI_ARG_TRUE,                                                     \
+		  false,                                                            \
+		  "A first sign-in whose verified email is that of exactly "        \
+		  "one enabled user signs in as that user (an identity is "         \
+		  "made for it)." },                                                \
+		{ "--no-link-by-email",                                             \
+		  NULL,                                                             \
+		  "link_by_email",                                                  \
+		  CLI_ARG_FALSE,                                                    \
+		  false,                                                            \
+		  "Only known identities sign in (the default)." },                 \
+		{ "--disabled", NULL,  "disabled",                                  \
+		  CLI_ARG_TRUE, false, "Disable it: nobody signs in through it." }, \
+	{                                                                           \
+		"--enabled", NULL, "disabled", CLI_ARG_FALSE, false,                \
+			"Enable it again."                                          \
+	}
+
+static const struct cli_admin_opt provider_add[] = { PROVIDER_OPTS(true), END };
+static const struct cli_admin_opt provider_update[] = {
+	{ "--name", "NAME", "name", CLI_ARG_STR, false,
+	  "The new name, unique in the account." },
+	PROVIDER_OPTS(false),
+	END
+};
+
+static const struct cli_admin_verb provider_verbs[] = {
+	{ "add", "NAME", "add an OpenID Connect provider",
+	  "Adds a provider named NAME (unique in the account; users see it on "
+	  "the sign-in page). Register the portal with the provider first, "
+	  "with the redirect URI EXTERNAL_URL/auth/oidc/callback.",
+	  provider_add },
+	{ "list", NULL, "list the providers",
+	  "Prints every provider, by name; the client secret only as "
+	  "\"(set)\".",
+	  NONE },
+	{ "show", "ID", "show one provider",
+	  "Prints the provider ID (" REF_HELP "); the client secret only as "
+	  "\"(set)\".",
+	  NONE },
+	{ "update", "ID", "change a provider",
+	  "Changes what is given and keeps the rest.", provider_update },
+	{ "remove", "ID", "remove a provider",
+	  "Removes the provider ID with the identities made through it; "
+	  "the sessions signed in with them are revoked (their sockets "
+	  "close).",
+	  NONE },
+	VEND
+};
+
+static const struct cli_admin_opt session_list[] = {
+	{ "--actor", "ACTOR", "actor_id", CLI_ARG_STR, true,
+	  "The user or service account (" REF_HELP "). Required." },
+	END
+};
+
+static const struct cli_admin_opt session_revoke[] = {
+	{ "--actor", "ACTOR", "actor_id", CLI_ARG_STR, false,
+	  "Revoke every session of ACTOR (" REF_HELP ") instead of one." },
+	END
+};
+
+static const struct cli_admin_verb session_verbs[] = {
+	{ "list", NULL, "list an actor's sessions",
+	  "Prints the client tokens of ACTOR: how each was made (\"sign-in "
+	  "via PROVIDER\", \"sign-in via email\", or an admin's name), the "
+	  "provider, when it was made, expires and was last used.",
+	  session_list },
+	{ "revoke", "[ID]", "sign a session out",
+	  "Revokes the session ID (its id), or with --actor every session of "
+	  "an actor: the tokens are deleted and the clients' sockets close "
+	  "at once.",
+	  session_revoke },
 	VEND
 };
 
@@ -453,6 +566,17 @@ const struct cli_admin_noun cli_admin_nouns[] = {
 	{ "audit", "audit", "the audit log",
 	  "Every admin change and every authorization decision.",
 	  "at,source,who,action,object_id,decision,reason", audit_verbs },
+	{ "provider", "provider", "OpenID Connect providers to sign in with",
+	  "Users sign in (fzagent sign-in) through the account's providers, "
+	  "or with a code sent to their email. An identity at a provider is "
+	  "tied to one user the first time it signs in.",
+	  "id,name,issuer,client_id,scopes,link_by_email,disabled_at",
+	  provider_verbs },
+	{ "session", "session", "signed-in clients",
+	  "A session is a client token: made by signing in, or by an admin "
+	  "(client-token create). Revoking one signs its client out.",
+	  "id,provider,name,created_at,expires_at,last_used_at",
+	  session_verbs },
 	{ NULL, NULL, NULL, NULL, NULL, NULL },
 };
 

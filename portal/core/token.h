@@ -30,24 +30,54 @@
 #define CORE_TOKEN_PREFIX "fz1_"
 /* "fz1_" + 22 + "_" + 43 characters */
 #define CORE_TOKEN_TEXT_LEN 70
+/*
+ * A signed-in client's token (portal/SIGNIN.md): NONCE || fz1_ID_SECRET,
+ * the nonce 32 bytes as 43 characters of base64url without padding. The
+ * nonce is the agent's own and never leaves it but in this text; the
+ * fz1_ part (the "fragment") is what the portal hands back through the
+ * browser, so that URL alone cannot be used. The stored hash covers
+ * nonce || secret: an fz1_ text alone never matches a signed-in row, and
+ * a nonce in front of a plain token's text never matches its row.
+ */
+#define CORE_TOKEN_NONCE_LEN 32
+#define CORE_TOKEN_NONCE_TEXT_LEN 43
+#define CORE_TOKEN_SIGNIN_TEXT_LEN \
+	(CORE_TOKEN_NONCE_TEXT_LEN + CORE_TOKEN_TEXT_LEN)
 
 struct core_token {
 	uint8_t id[CORE_TOKEN_ID_LEN];
 	uint8_t secret[CORE_TOKEN_SECRET_LEN];
+	uint8_t nonce[CORE_TOKEN_NONCE_LEN];
+	bool has_nonce; /* the 113-character form */
 };
 
 /* A new token: a UUIDv4 id and 32 random bytes of secret. */
 void core_token_mint(struct core_token *t);
 
-/* Its text, NUL-terminated. The caller wipes it after showing it. */
-void core_token_format(char text[CORE_TOKEN_TEXT_LEN + 1],
-		       const struct core_token *t);
+/*
+ * A new signed-in token: core_token_mint() with the agent's nonce (43
+ * characters of canonical base64url). 0, or -EINVAL (t wiped) when the
+ * nonce is not exactly that.
+ */
+int core_token_mint_signin(struct core_token *t, const char *nonce_text);
 
 /*
- * The text form back into id and secret: 0, or -EINVAL with *why (if not
- * NULL) saying what is wrong. Anything but the exact form is refused:
- * other prefixes, padding, white space, standard base64, wrong lengths,
- * non-canonical trailing bits. On failure t is wiped.
+ * Its fz1_ text, NUL-terminated: the whole token, or a signed-in token's
+ * fragment (without the nonce). The caller wipes it after showing it.
+ */
+void core_token_format(char text[CORE_TOKEN_TEXT_LEN + 1],
+		       const struct core_token *t);
+/* A signed-in token's whole text, NONCE || fz1_...; for tests and agents. */
+void core_token_format_signin(char text[CORE_TOKEN_SIGNIN_TEXT_LEN + 1],
+			      const struct core_token *t);
+
+/*
+ * The text form back into id and secret (and the nonce, has_nonce set,
+ * for the 113-character form; told apart by length alone): 0, or -EINVAL
+ * with *why (if not NULL) saying what is wrong. Anything but the exact
+ * forms is refused: other prefixes, padding, white space, standard
+ * base64, wrong lengths, non-canonical trailing bits. On failure t is
+ * wiped.
  */
 int core_token_parse(struct core_token *t, const char *text, const char **why);
 
@@ -67,6 +97,14 @@ void core_token_hash(uint8_t hash[CORE_TOKEN_HASH_LEN],
 bool core_token_verify(const uint8_t *stored,
 		       const uint8_t id[CORE_TOKEN_ID_LEN],
 		       const uint8_t *secret, size_t len);
+
+/*
+ * hash and verify of a parsed or minted token: over the secret, or over
+ * nonce || secret when it has a nonce.
+ */
+void core_token_hash_of(uint8_t hash[CORE_TOKEN_HASH_LEN],
+			const struct core_token *t);
+bool core_token_verify_of(const uint8_t *stored, const struct core_token *t);
 
 /* The id as the store's 36-character UUID text. */
 void core_token_id_text(char out[37], const struct core_token *t);

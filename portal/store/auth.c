@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Bearer token checks (auth.h).
+ * Bearer token checks (auth.h), for both text forms (core/token.h).
  */
 #include <errno.h>
 #include <string.h>
@@ -19,7 +19,7 @@ static int lookup(struct store *s, const struct core_token *t,
 	ret = store_token_get(s, id, tok, &err);
 	if (ret == STORE_NOT_FOUND) {
 		/* Same cost as a wrong secret: an id's existence stays secret. */
-		core_token_verify(NULL, t->id, t->secret, sizeof(t->secret));
+		core_token_verify_of(NULL, t);
 		*why = "no such token";
 		return -EACCES;
 	}
@@ -27,8 +27,9 @@ static int lookup(struct store *s, const struct core_token *t,
 		*why = err.msg;
 		return -EIO;
 	}
-	if (!core_token_verify(tok->hash, t->id, t->secret,
-			       sizeof(t->secret))) {
+	/* A signed-in row's hash covers nonce || secret: each text form
+	 * matches only rows made for it. */
+	if (!core_token_verify_of(tok->hash, t)) {
 		*why = "wrong secret";
 		return -EACCES;
 	}

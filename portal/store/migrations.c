@@ -156,9 +156,31 @@ static const char schema_2[] =
 	" external_id) WHERE external_id IS NOT NULL;\n"
 	"CREATE INDEX changes_at ON changes (at);\n";
 
+/*
+ * Sign-in (SIGNIN.md): the OpenID Connect providers of an account, and
+ * whether signing in may create users. identities.provider (schema 1)
+ * holds a provider's id; actors are found by email without case.
+ */
+static const char schema_3[] =
+	"CREATE TABLE providers (id TEXT PRIMARY KEY,"
+	" account_id TEXT NOT NULL REFERENCES accounts ON DELETE CASCADE,"
+	" name TEXT NOT NULL, issuer TEXT NOT NULL, client_id TEXT NOT NULL,"
+	" client_secret TEXT NOT NULL,"
+	" scopes TEXT NOT NULL DEFAULT 'openid email profile',"
+	" link_by_email INTEGER NOT NULL DEFAULT 0"
+	" CHECK (link_by_email IN (0, 1)),"
+	" disabled_at INTEGER, created_at INTEGER NOT NULL,"
+	" UNIQUE (account_id, name));\n"
+	"CREATE INDEX identities_provider ON identities (provider);\n"
+	"CREATE INDEX actors_email ON actors (account_id,"
+	" email COLLATE NOCASE) WHERE email IS NOT NULL;\n"
+	"ALTER TABLE accounts ADD COLUMN self_signup INTEGER NOT NULL"
+	" DEFAULT 0 CHECK (self_signup IN (0, 1));\n";
+
 static const struct migration migrations[] = {
 	{ 1, "initial schema", schema_1 },
 	{ 2, "clients.external_id, changes by time", schema_2 },
+	{ 3, "providers, accounts.self_signup, actors by email", schema_3 },
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -43,6 +43,8 @@ enum store_sqlite_table_id {
 	STORE_T_AUTHZ,
 	STORE_T_CHANGE,
 	STORE_T_AUDIT,
+	STORE_T_PROVIDER,
+	STORE_T_IDENTITY,
 	STORE_T_MAX,
 };
 
@@ -114,6 +116,9 @@ enum store_sqlite_stmt_id {
 	STORE_Q_CHANGES_LAST,
 	STORE_Q_CHANGES_PRUNE,
 	STORE_Q_AUDIT_PRUNE,
+	STORE_Q_IDENTITY_FIND,
+	STORE_Q_IDENTITY_LIST,
+	STORE_Q_ACTOR_BY_EMAIL,
 	STORE_Q_MAX,
 };
 
@@ -237,5 +242,32 @@ int store_sqlite_device_seen(struct store *s, const char *kind, const char *id,
 int store_sqlite_presence_reset(struct store *s, struct store_err *err);
 int store_sqlite_client_delete(struct store *s, const char *id,
 			       struct store_err *err);
+
+/* sqlite_signin.c: providers, identities, actors by email. */
+int store_sqlite_provider_create(struct store *s, struct store_provider *p,
+				 struct store_err *err);
+int store_sqlite_provider_get(struct store *s, const char *id,
+			      struct store_provider *p, struct store_err *err);
+int store_sqlite_provider_list(struct store *s, const char *account_id,
+			       store_each_fn each, void *arg,
+			       struct store_err *err);
+int store_sqlite_provider_update(struct store *s,
+				 const struct store_provider *p,
+				 struct store_err *err);
+int store_sqlite_provider_delete(struct store *s, const char *id,
+				 struct store_err *err);
+int store_sqlite_identity_create(struct store *s, struct store_identity *i,
+				 struct store_err *err);
+int store_sqlite_identity_find(struct store *s, const char *account_id,
+			       const char *provider, const char *subject,
+			       struct store_identity *i, struct store_err *err);
+int store_sqlite_identity_list(struct store *s, const char *account_id,
+			       const char *provider, store_each_fn each,
+			       void *arg, struct store_err *err);
+int store_sqlite_identity_delete(struct store *s, const char *id,
+				 struct store_err *err);
+int store_sqlite_actor_find_by_email(struct store *s, const char *account_id,
+				     const char *email, struct store_actor *a,
+				     struct store_err *err);
 
 #endif /* FZ_PORTAL_STORE_SQLITE_H */

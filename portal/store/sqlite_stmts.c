@@ -131,6 +131,17 @@ static const struct query queries[STORE_Q_MAX] = {
 	Q(STORE_Q_CHANGES_PRUNE, -1, NULL,
 	  "DELETE FROM changes WHERE at < ?1 AND seq <= ?2"),
 	Q(STORE_Q_AUDIT_PRUNE, -1, NULL, "DELETE FROM audit WHERE at < ?1"),
+	/* identities' UNIQUE (account_id, provider, subject) */
+	Q(STORE_Q_IDENTITY_FIND, STORE_T_IDENTITY, "i",
+	  "SELECT %s FROM identities i WHERE i.account_id = ?1 "
+	  "AND i.provider = ?2 AND i.subject = ?3"),
+	Q(STORE_Q_IDENTITY_LIST, STORE_T_IDENTITY, "i",
+	  "SELECT %s FROM identities i WHERE i.account_id = ?1 "
+	  "AND (?2 IS NULL OR i.provider = ?2) ORDER BY i.created_at, i.id"),
+	/* actors_email; two rows are enough to know it names nobody. */
+	Q(STORE_Q_ACTOR_BY_EMAIL, STORE_T_ACTOR, "a",
+	  "SELECT %s FROM actors a WHERE a.account_id = ?1 "
+	  "AND a.email = ?2 COLLATE NOCASE ORDER BY a.id LIMIT 2"),
 };
 
 /* "a.id, a.name, ..." (alias NULL: bare names). */

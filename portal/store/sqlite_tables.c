@@ -23,6 +23,7 @@ static const struct store_sqlite_col account_cols[] = {
 	COL(store_account, upstream_dns, JSON, 0),
 	COL(store_account, search_domain, OPT_TEXT, 0),
 	COL(store_account, client_token_ttl_s, INT, 0),
+	COL(store_account, self_signup, INT, 0),
 	COL(store_account, created_at, INT, 1),
 };
 
@@ -163,6 +164,29 @@ static const struct store_sqlite_col audit_cols[] = {
 	COL(store_audit, detail, OPT_TEXT, 1),
 };
 
+static const struct store_sqlite_col provider_cols[] = {
+	COL(store_provider, id, TEXT, 1),
+	COL(store_provider, account_id, TEXT, 1),
+	COL(store_provider, name, TEXT, 0),
+	COL(store_provider, issuer, TEXT, 0),
+	COL(store_provider, client_id, TEXT, 0),
+	COL(store_provider, client_secret, TEXT, 0),
+	COL(store_provider, scopes, TEXT, 0),
+	COL(store_provider, link_by_email, INT, 0),
+	COL(store_provider, disabled_at, OPT_INT, 0),
+	COL(store_provider, created_at, INT, 1),
+};
+
+static const struct store_sqlite_col identity_cols[] = {
+	COL(store_identity, id, TEXT, 1),
+	COL(store_identity, account_id, TEXT, 1),
+	COL(store_identity, actor_id, TEXT, 1),
+	COL(store_identity, provider, TEXT, 1),
+	COL(store_identity, subject, TEXT, 1),
+	COL(store_identity, email, OPT_TEXT, 0),
+	COL(store_identity, created_at, INT, 1),
+};
+
 #define TABLE(id, sql_, st, noun_, a, cols_, order_, missing_, in_use_, noff) \
 	[id] = { .name = sql_,                                                \
 		 .noun = noun_,                                               \
@@ -210,4 +234,10 @@ const struct store_sqlite_table store_sqlite_tables[STORE_T_MAX] = {
 	      change_cols, "seq", NULL, NULL, 0),
 	TABLE(STORE_T_AUDIT, "audit", store_audit, "audit record",
 	      "an audit record", audit_cols, "at, id", NULL, NULL, 0),
+	TABLE(STORE_T_PROVIDER, "providers", store_provider, "provider",
+	      "a provider", provider_cols, "name, id", "no such account", NULL,
+	      NAME_OFF(store_provider)),
+	TABLE(STORE_T_IDENTITY, "identities", store_identity, "identity",
+	      "an identity", identity_cols, "created_at, id",
+	      "no such account or actor", NULL, 0),
 };

@@ -347,3 +347,66 @@ int store_prune(struct store *s, struct store_prune *p, struct store_err *err)
 {
 	return s->ops->prune(s, p, err);
 }
+
+int store_provider_create(struct store *s, struct store_provider *p,
+			  struct store_err *err)
+{
+	return s->ops->provider_create(s, p, err);
+}
+
+int store_provider_get(struct store *s, const char *id,
+		       struct store_provider *p, struct store_err *err)
+{
+	return s->ops->provider_get(s, id, p, err);
+}
+
+int store_provider_list(struct store *s, const char *account_id,
+			store_each_fn each, void *arg, struct store_err *err)
+{
+	return s->ops->provider_list(s, account_id, each, arg, err);
+}
+
+int store_provider_update(struct store *s, const struct store_provider *p,
+			  struct store_err *err)
+{
+	return s->ops->provider_update(s, p, err);
+}
+
+int store_provider_delete(struct store *s, const char *id,
+			  struct store_err *err)
+{
+	return s->ops->provider_delete(s, id, err);
+}
+
+int store_identity_create(struct store *s, struct store_identity *i,
+			  struct store_err *err)
+{
+	return s->ops->identity_create(s, i, err);
+}
+
+int store_identity_find(struct store *s, const char *account_id,
+			const char *provider, const char *subject,
+			struct store_identity *i, struct store_err *err)
+{
+	return s->ops->identity_find(s, account_id, provider, subject, i, err);
+}
+
+int store_identity_list(struct store *s, const char *account_id,
+			const char *provider, store_each_fn each, void *arg,
+			struct store_err *err)
+{
+	return s->ops->identity_list(s, account_id, provider, each, arg, err);
+}
+
+int store_identity_delete(struct store *s, const char *id,
+			  struct store_err *err)
+{
+	return s->ops->identity_delete(s, id, err);
+}
+
+int store_actor_find_by_email(struct store *s, const char *account_id,
+			      const char *email, struct store_actor *a,
+			      struct store_err *err)
+{
+	return s->ops->actor_find_by_email(s, account_id, email, a, err);
+}

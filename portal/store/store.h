@@ -37,6 +37,7 @@
 #define STORE_SHORT_SIZE 32 /* kinds, roles, types, versions */
 #define STORE_JSON_SIZE 8192 /* filters, conditions, details */
 #define STORE_MSG_SIZE 256
+#define STORE_SECRET_SIZE 512 /* a provider's client secret */
 
 enum store_code {
 	STORE_OK = 0,
@@ -62,6 +63,7 @@ struct store_account {
 	char upstream_dns[STORE_JSON_SIZE]; /* JSON array, "" = "[]" */
 	char search_domain[STORE_TEXT_SIZE];
 	int64_t client_token_ttl_s; /* 0 = the default, 7 days */
+	int64_t self_signup; /* 0 | 1 (schema 3): sign-in makes new users */
 	int64_t created_at;
 };
 
@@ -162,6 +164,31 @@ struct store_client {
 	char version[STORE_SHORT_SIZE];
 	int64_t online_since;
 	int64_t last_seen_at;
+	int64_t created_at;
+};
+
+/* An OpenID Connect provider users of the account sign in with. */
+struct store_provider {
+	char id[STORE_ID_SIZE];
+	char account_id[STORE_ID_SIZE];
+	char name[STORE_TEXT_SIZE];
+	char issuer[STORE_TEXT_SIZE]; /* https://..., or http to loopback */
+	char client_id[STORE_TEXT_SIZE];
+	char client_secret[STORE_SECRET_SIZE]; /* never shown back */
+	char scopes[STORE_TEXT_SIZE]; /* space-separated, with openid */
+	int64_t link_by_email; /* 0 | 1 */
+	int64_t disabled_at;
+	int64_t created_at;
+};
+
+/* Who an actor is at a provider: (provider id, subject) is unique. */
+struct store_identity {
+	char id[STORE_ID_SIZE];
+	char account_id[STORE_ID_SIZE];
+	char actor_id[STORE_ID_SIZE];
+	char provider[STORE_ID_SIZE]; /* the provider's id */
+	char subject[STORE_TEXT_SIZE]; /* the id_token's sub */
+	char email[STORE_TEXT_SIZE];
 	int64_t created_at;
 };
 
@@ -305,6 +332,46 @@ int store_member_list(struct store *s, const char *group_id, store_each_fn each,
 		      void *arg, struct store_err *err);
 int store_actor_groups(struct store *s, const char *actor_id,
 		       store_each_fn each, void *arg, struct store_err *err);
+
+/*
+ * Providers (schema 3): list is by name. Deleting one leaves its
+ * identities to the caller (admin/ deletes them and their tokens).
+ */
+int store_provider_create(struct store *s, struct store_provider *p,
+			  struct store_err *err);
+int store_provider_get(struct store *s, const char *id,
+		       struct store_provider *p, struct store_err *err);
+int store_provider_list(struct store *s, const char *account_id,
+			store_each_fn each, void *arg, struct store_err *err);
+int store_provider_update(struct store *s, const struct store_provider *p,
+			  struct store_err *err);
+int store_provider_delete(struct store *s, const char *id,
+			  struct store_err *err);
+
+/*
+ * Identities: find by (account, provider id, subject), STORE_NOT_FOUND
+ * when none; list those of a provider (NULL: every one of the account),
+ * oldest first; delete one.
+ */
+int store_identity_create(struct store *s, struct store_identity *i,
+			  struct store_err *err);
+int store_identity_find(struct store *s, const char *account_id,
+			const char *provider, const char *subject,
+			struct store_identity *i, struct store_err *err);
+int store_identity_list(struct store *s, const char *account_id,
+			const char *provider, store_each_fn each, void *arg,
+			struct store_err *err);
+int store_identity_delete(struct store *s, const char *id,
+			  struct store_err *err);
+
+/*
+ * The one actor of the account with this email, compared without case:
+ * STORE_NOT_FOUND when none, STORE_CONFLICT when several have it (an
+ * email that names two actors names nobody).
+ */
+int store_actor_find_by_email(struct store *s, const char *account_id,
+			      const char *email, struct store_actor *a,
+			      struct store_err *err);
 
 int store_token_create(struct store *s, struct store_token *t,
 		       struct store_err *err);
@@ -455,6 +522,30 @@ struct store_ops {
 	int (*actor_groups)(struct store *s, const char *actor_id,
 			    store_each_fn each, void *arg,
 			    struct store_err *err);
+	int (*provider_create)(struct store *s, struct store_provider *p,
+			       struct store_err *err);
+	int (*provider_get)(struct store *s, const char *id,
+			    struct store_provider *p, struct store_err *err);
+	int (*provider_list)(struct store *s, const char *account_id,
+			     store_each_fn each, void *arg,
+			     struct store_err *err);
+	int (*provider_update)(struct store *s, const struct store_provider *p,
+			       struct store_err *err);
+	int (*provider_delete)(struct store *s, const char *id,
+			       struct store_err *err);
+	int (*identity_create)(struct store *s, struct store_identity *i,
+			       struct store_err *err);
+	int (*identity_find)(struct store *s, const char *account_id,
+			     const char *provider, const char *subject,
+			     struct store_identity *i, struct store_err *err);
+	int (*identity_list)(struct store *s, const char *account_id,
+			     const char *provider, store_each_fn each,
+			     void *arg, struct store_err *err);
+	int (*identity_delete)(struct store *s, const char *id,
+			       struct store_err *err);
+	int (*actor_find_by_email)(struct store *s, const char *account_id,
+				   const char *email, struct store_actor *a,
+				   struct store_err *err);
 	int (*token_create)(struct store *s, struct store_token *t,
 			    struct store_err *err);
 	int (*token_get)(struct store *s, const char *id, struct store_token *t,

@@ -23,6 +23,7 @@ int main(void)
 	srunner_add_suite(sr, portal_auth_suite());
 	srunner_add_suite(sr, portal_core_log_suite());
 	srunner_add_suite(sr, portal_web_suite());
+	srunner_add_suite(sr, portal_web_form_suite());
 	srunner_add_suite(sr, portal_admin_suite());
 	srunner_add_suite(sr, portal_sig_suite());
 	srunner_add_suite(sr, portal_otp_suite());
@@ -31,6 +32,8 @@ int main(void)
 	srunner_add_suite(sr, portal_idp_idtoken_suite());
 	srunner_add_suite(sr, portal_idp_http_suite());
 	srunner_add_suite(sr, portal_idp_oidc_suite());
+	srunner_add_suite(sr, portal_store_signin_suite());
+	srunner_add_suite(sr, portal_admin_signin_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

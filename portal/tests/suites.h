@@ -20,6 +20,7 @@ Suite *portal_migrate_suite(void);
 Suite *portal_auth_suite(void);
 Suite *portal_core_log_suite(void);
 Suite *portal_web_suite(void);
+Suite *portal_web_form_suite(void);
 Suite *portal_admin_suite(void);
 Suite *portal_sig_suite(void);
 Suite *portal_otp_suite(void);
@@ -28,5 +29,7 @@ Suite *portal_idp_parse_suite(void);
 Suite *portal_idp_idtoken_suite(void);
 Suite *portal_idp_http_suite(void);
 Suite *portal_idp_oidc_suite(void);
+Suite *portal_store_signin_suite(void);
+Suite *portal_admin_signin_suite(void);
 
 #endif /* FZ_PORTAL_TESTS_SUITES_H */

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The HTTP side: routing by URI, /healthz and /readyz, and /api/...
- * handed whole (headers and a bounded body) to cfg->rest(). Headers are
- * written from the HTTP callback, the body from HTTP_WRITEABLE, in
- * pieces, so a large answer never blocks the loop.
+ * handed whole (headers and a bounded body) to cfg->rest(); the rest to
+ * page.c. Headers are written from the HTTP callback (a page's from
+ * HTTP_WRITEABLE, as its answer may come later), the body from
+ * HTTP_WRITEABLE, in pieces, so a large answer never blocks the loop.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,11 +16,7 @@
 
 #define HTTP_CHUNK 4096 /* body bytes per WRITEABLE */
 #define HTTP_HEADER_MAX 4096 /* Authorization and friends, copied */
-/*
- * A body over WEB_BODY_MAX is read and dropped up to this size, so the
- * 413 reaches a client still sending; past it the socket is closed.
- */
-#define HTTP_DISCARD_MAX (1024 * 1024)
+#define HTTP_DISCARD_MAX WEB_BODY_DISCARD_MAX /* see priv.h */
 
 static const char *const method_names[] = {
 	[LWSHUMETH_GET] = "GET",	 [LWSHUMETH_POST] = "POST",
@@ -28,33 +25,24 @@ static const char *const method_names[] = {
 	[LWSHUMETH_CONNECT] = "CONNECT", [LWSHUMETH_HEAD] = "HEAD",
 };
 
-/* Per HTTP socket (lws allocates it); reset for every request. */
-struct http_pss {
-	const char *method;
-	char *path, *query, *auth, *ctype;
-	char remote[WEB_ADDR_MAX];
-	char *body;
-	size_t body_len; /* counted, dropped bytes too (too_big) */
-	size_t body_kept; /* in body, without its NUL */
-	bool too_big; /* over WEB_BODY_MAX: answer 413 once it is in */
-	bool close_after; /* the body was not all read: do not reuse */
-	unsigned char *out; /* LWS_PRE + the response body */
-	size_t out_len, out_pos;
-};
-
 size_t web_http_pss_size(void)
 {
-	return sizeof(struct http_pss);
+	return sizeof(struct web_http);
 }
 
-static void pss_reset(struct http_pss *p)
+static void pss_reset(struct web_http *p)
 {
+	web_page_detach(p);
 	free(p->path);
 	free(p->query);
 	if (p->auth)
 		sodium_memzero(p->auth, strlen(p->auth)); /* a bearer token */
 	free(p->auth);
 	free(p->ctype);
+	if (p->cookie)
+		sodium_memzero(p->cookie, strlen(p->cookie)); /* a flow id */
+	free(p->cookie);
+	free(p->host);
 	/*
 	 * A response may carry a token shown only once, a request a secret
 	 * (an identity provider's): neither outlives the exchange.
@@ -66,6 +54,9 @@ static void pss_reset(struct http_pss *p)
 	if (p->out)
 		sodium_memzero(p->out, LWS_PRE + p->out_len);
 	free(p->out);
+	if (p->hdr)
+		sodium_memzero(p->hdr, LWS_PRE + p->hdr_len); /* Set-Cookie */
+	free(p->hdr);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -88,7 +79,7 @@ static const char *status_text(int status)
 }
 
 /* Headers now, the body from WRITEABLE. The body is copied. */
-static int respond(struct lws *wsi, struct http_pss *p, int status,
+static int respond(struct lws *wsi, struct web_http *p, int status,
 		   const char *ctype, const char *body, size_t len)
 {
 	unsigned char hdr[LWS_PRE + 512], *start = hdr + LWS_PRE, *q = start,
@@ -100,6 +91,7 @@ static int respond(struct lws *wsi, struct http_pss *p, int status,
 	memcpy(p->out + LWS_PRE, body, len);
 	p->out_len = len;
 	p->out_pos = 0;
+	p->answered = true;
 	if (lws_add_http_common_headers(wsi, (unsigned int)status, ctype, len,
 					&q, end) ||
 	    lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CACHE_CONTROL,
@@ -111,7 +103,7 @@ static int respond(struct lws *wsi, struct http_pss *p, int status,
 	return 0;
 }
 
-static int respond_error(struct lws *wsi, struct http_pss *p, int status,
+static int respond_error(struct lws *wsi, struct web_http *p, int status,
 			 const char *message)
 {
 	char body[256];
@@ -161,8 +153,7 @@ int web_http_respond_now(struct lws *wsi, int status, const char *body)
 	return 1; /* lws: a response was sent, finish the transaction */
 }
 
-/* A header's value, copied (NULL if absent, too long or out of memory). */
-static char *header(struct lws *wsi, enum lws_token_indexes h)
+char *web_http_header(struct lws *wsi, enum lws_token_indexes h)
 {
 	int n = lws_hdr_total_length(wsi, h);
 	char *s;
@@ -213,7 +204,7 @@ static void rest_not_found(void *arg, const struct web_request *req,
 	resp->body_len = resp->body ? sizeof(body) - 1 : 0;
 }
 
-static int run_rest(struct web_server *srv, struct lws *wsi, struct http_pss *p)
+static int run_rest(struct web_server *srv, struct lws *wsi, struct web_http *p)
 {
 	struct web_request req = {
 		.method = p->method,
@@ -228,6 +219,8 @@ static int run_rest(struct web_server *srv, struct lws *wsi, struct http_pss *p)
 	struct web_response resp = { 0 };
 	int rc;
 
+	if (p->answered)
+		return 0; /* answered before the body was in */
 	if (p->too_big)
 		return respond_error(wsi, p, 413, "request body over 64 KiB");
 	(srv->cfg.rest ? srv->cfg.rest : rest_not_found)(srv->cfg.arg, &req,
@@ -259,15 +252,16 @@ static bool wants_body(struct lws *wsi, int meth, long long *cl)
 }
 
 static int api_request(struct web_server *srv, struct lws *wsi,
-		       struct http_pss *p, int meth, const char *uri)
+		       struct web_http *p, int meth, const char *uri)
 {
 	long long cl;
 
+	p->kind = WEB_HTTP_API;
 	p->method = method_names[meth];
 	p->path = strdup(uri);
 	p->query = query(wsi);
-	p->auth = header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
-	p->ctype = header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE);
+	p->auth = web_http_header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+	p->ctype = web_http_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE);
 	web_remote_addr(wsi, p->remote, sizeof(p->remote));
 	if (!p->path || !p->query)
 		return respond_error(wsi, p, 500, "out of memory");
@@ -280,16 +274,11 @@ static int api_request(struct web_server *srv, struct lws *wsi,
 	return 0; /* BODY, then BODY_COMPLETION */
 }
 
-static int route(struct web_server *srv, struct lws *wsi, struct http_pss *p,
-		 const char *uri)
+static int route_uri(struct web_server *srv, struct lws *wsi,
+		     struct web_http *p, int meth, const char *uri)
 {
-	char *u = NULL;
-	int len = 0, meth = lws_http_get_uri_and_method(wsi, &u, &len);
 	bool ready;
 
-	pss_reset(p);
-	if (meth < 0 || meth > LWSHUMETH_HEAD)
-		return -1;
 	if (!strcmp(uri, "/healthz"))
 		return respond(wsi, p, 200, "text/plain", "ok\n", 3);
 	if (!strcmp(uri, "/readyz")) {
@@ -305,14 +294,42 @@ static int route(struct web_server *srv, struct lws *wsi, struct http_pss *p,
 	if (!strcmp(uri, "/gateway/websocket") ||
 	    !strcmp(uri, "/client/websocket"))
 		return respond_error(wsi, p, 426, "this is a WebSocket");
+	if (web_page_routed(srv, uri))
+		return web_page_start(srv, p, meth, uri);
 	return respond_error(wsi, p, 404, "no such path");
 }
 
-static int body(struct http_pss *p, const void *in, size_t len)
+static int route(struct web_server *srv, struct lws *wsi, struct web_http *p,
+		 const char *uri)
 {
+	char *u = NULL, s[32];
+	int len = 0, meth = lws_http_get_uri_and_method(wsi, &u, &len), rc;
+
+	pss_reset(p);
+	if (meth < 0 || meth > LWSHUMETH_HEAD)
+		return -1;
+	p->srv = srv;
+	p->wsi = wsi;
+	rc = route_uri(srv, wsi, p, meth, uri);
+	/*
+	 * Answered before a body announced was read: what is left of it
+	 * must not be taken for the next request.
+	 */
+	if (p->answered &&
+	    lws_hdr_copy(wsi, s, sizeof(s), WSI_TOKEN_HTTP_CONTENT_LENGTH) >
+		    0 &&
+	    atoll(s) > 0)
+		p->close_after = true;
+	return rc;
+}
+
+static int body(struct web_http *p, const void *in, size_t len)
+{
+	size_t max = p->kind == WEB_HTTP_PAGE ? WEB_PAGE_BODY_MAX :
+						WEB_BODY_MAX;
 	char *b;
 
-	if (p->too_big || p->body_len + len > WEB_BODY_MAX) {
+	if (p->answered || p->too_big || p->body_len + len > max) {
 		p->too_big = true;
 		p->body_len += len; /* counted, not kept */
 		return p->body_len > HTTP_DISCARD_MAX ? -1 : 0;
@@ -334,11 +351,48 @@ static int body(struct http_pss *p, const void *in, size_t len)
 	return 0;
 }
 
-static int writeable(struct lws *wsi, struct http_pss *p)
+/* The request is answered: ready for the next one, or closed. */
+static int completed(struct lws *wsi, struct web_http *p)
+{
+	if (p->close_after)
+		return -1;
+	pss_reset(p);
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+void web_http_send(struct web_http *h, unsigned char *out, size_t len)
+{
+	h->out = out;
+	h->out_len = len;
+	h->out_pos = 0;
+	h->answered = true;
+	lws_callback_on_writable(h->wsi);
+}
+
+/* A page's headers, built when its answer came. */
+static int write_headers(struct lws *wsi, struct web_http *p)
+{
+	int n = lws_write(wsi, p->hdr + LWS_PRE, p->hdr_len,
+			  LWS_WRITE_HTTP_HEADERS);
+
+	sodium_memzero(p->hdr, LWS_PRE + p->hdr_len);
+	free(p->hdr);
+	p->hdr = NULL;
+	if (n != (int)p->hdr_len)
+		return -1;
+	if (p->head || !p->out_len)
+		return completed(wsi, p);
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static int writeable(struct lws *wsi, struct web_http *p)
 {
 	size_t n = p->out_len - p->out_pos;
 	enum lws_write_protocol wp = LWS_WRITE_HTTP_FINAL;
 
+	if (p->hdr)
+		return write_headers(wsi, p);
 	if (!p->out)
 		return 0;
 	if (n > HTTP_CHUNK) {
@@ -356,17 +410,24 @@ static int writeable(struct lws *wsi, struct http_pss *p)
 		lws_callback_on_writable(wsi);
 		return 0;
 	}
-	if (p->close_after)
-		return -1;
-	pss_reset(p);
-	return lws_http_transaction_completed(wsi) ? -1 : 0;
+	return completed(wsi, p);
+}
+
+static int body_complete(struct web_server *srv, struct lws *wsi,
+			 struct web_http *p)
+{
+	if (p->kind == WEB_HTTP_PAGE)
+		return web_page_run(p);
+	if (p->kind == WEB_HTTP_API)
+		return run_rest(srv, wsi, p);
+	return 0;
 }
 
 int web_http_callback(struct web_server *srv, struct lws *wsi,
 		      enum lws_callback_reasons reason, void *user, void *in,
 		      size_t len)
 {
-	struct http_pss *p = user;
+	struct web_http *p = user;
 
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
@@ -374,7 +435,7 @@ int web_http_callback(struct web_server *srv, struct lws *wsi,
 	case LWS_CALLBACK_HTTP_BODY:
 		return body(p, in, len);
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-		return run_rest(srv, wsi, p) ? -1 : 0;
+		return body_complete(srv, wsi, p) ? -1 : 0;
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		return writeable(wsi, p);
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:

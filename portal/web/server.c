@@ -65,7 +65,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
 	case LWS_CALLBACK_CLOSED:
+		return web_ws_callback(srv, wsi, reason, in, len);
 	case LWS_CALLBACK_WSI_DESTROY:
+		web_page_wsi_gone(srv, wsi); /* its pending answer, if any */
 		return web_ws_callback(srv, wsi, reason, in, len);
 	default:
 		return web_http_callback(srv, wsi, reason, user, in, len);
@@ -283,5 +285,6 @@ void web_server_free(struct web_server *srv)
 	if (!srv)
 		return;
 	lws_context_destroy(srv->ctx); /* NULL once the loop finished it */
+	web_page_server_gone(srv); /* answers finished later only free */
 	free(srv);
 }

@@ -8,7 +8,9 @@
  *   /api/...            handed to cfg->rest() (bodies bounded, 413)
  *   /gateway/websocket  WebSocket, bearer token checked by
  *   /client/websocket   cfg->authenticate() before the handshake
- *   anything else       404
+ *   anything else       cfg->statics, then cfg->page() (page.c): HTML
+ *                       pages with the security headers always added;
+ *                       404 when neither is set
  *
  * The wing knows nothing of the store, tokens or policies: the upper
  * wings plug in through struct web_config. What it does own is the
@@ -29,6 +31,9 @@
 #define WEB_MSG_MAX (16 * 1024) /* a reassembled message, bytes */
 #define WEB_BODY_MAX (64 * 1024) /* an /api request body, bytes */
 #define WEB_QUEUE_MAX (256 * 1024) /* a socket's unsent messages, bytes */
+#define WEB_PAGE_BODY_MAX (16 * 1024) /* a page's POST body: small forms */
+#define WEB_PENDING_MAX 256 /* deferred page answers in flight */
+#define WEB_PAGE_TIMEOUT_S 60 /* a deferred page's socket waits this long */
 /*
  * Message budgets per socket, by role. A client sends a join, a few
  * requests and heartbeats: 20 a second with bursts of 50 is far above
@@ -93,6 +98,66 @@ struct web_response {
 	size_t body_len;
 };
 
+/*
+ * Pages (page.c): everything that is not /healthz, /readyz, /api/... or
+ * a WebSocket goes to cfg->page(), GET, HEAD and POST only (others 405),
+ * a POST body up to WEB_PAGE_BODY_MAX (413 past it).
+ */
+struct web_http; /* the wing's, one per HTTP socket */
+
+struct web_page_request {
+	const char *method; /* "GET", "HEAD" or "POST" */
+	const char *path; /* URL-decoded by lws, no query */
+	/*
+	 * The query for web_query_value(): lws decodes it as it parses, so
+	 * the wing encodes each name and value again ("" if none). Only
+	 * '&' separates pairs; lws also splits at ';', which is lost.
+	 */
+	const char *query;
+	const char *cookie; /* the Cookie header, NULL if none */
+	const char *content_type; /* NULL if none */
+	const char *remote; /* "192.0.2.1:50000" */
+	const char *host; /* the Host header, NULL if none */
+	const char *body; /* NUL-terminated, body_len bytes; "" for GET */
+	size_t body_len;
+	struct web_http *http; /* for web_page_defer() */
+};
+
+/*
+ * The wing frees body, location and the cookies (wiped first: a page
+ * may carry a CSRF token, a cookie a flow id). Every response gets
+ * Content-Security-Policy (csp, or WEB_PAGE_CSP when NULL),
+ * X-Frame-Options: DENY, X-Content-Type-Options: nosniff,
+ * Referrer-Policy: no-referrer, Cache-Control: no-store and
+ * Strict-Transport-Security. A header value with a control character
+ * (CR, LF: header injection) turns the answer into a 500.
+ */
+struct web_page_response {
+	int status; /* 200, 303, 400...: 100 to 599, else 500 */
+	const char *content_type; /* NULL: text/html; charset=utf-8 */
+	char *body; /* malloc()ed or NULL */
+	size_t body_len;
+	char *location; /* malloc()ed: a redirect's Location, or NULL */
+	char *set_cookie; /* malloc()ed: a Set-Cookie value, or NULL */
+	char *set_cookie2; /* a second one, or NULL */
+	const char *csp; /* NULL: WEB_PAGE_CSP */
+};
+
+#define WEB_PAGE_CSP                                             \
+	"default-src 'none'; style-src 'self'; img-src 'self'; " \
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+#define WEB_PAGE_DEFERRED 1 /* cfg->page(): the answer comes later */
+
+/* A fixed file (the stylesheet), served for GET and HEAD. */
+struct web_static {
+	const char *path; /* "/static/fz.css" */
+	const char *content_type; /* "text/css; charset=utf-8" */
+	const char *body;
+	size_t len;
+};
+
+struct web_pending;
+
 struct web_conn;
 
 struct web_config {
@@ -126,6 +191,18 @@ struct web_config {
 	 */
 	void (*rest)(void *arg, const struct web_request *req,
 		     struct web_response *resp);
+
+	/*
+	 * Pages: fill resp and return 0, or take a web_page_defer() and
+	 * return WEB_PAGE_DEFERRED, then answer with web_page_finish(). NULL
+	 * (and no static file at the path): 404 as for any unknown path.
+	 */
+	int (*page)(void *arg, const struct web_page_request *req,
+		    struct web_page_response *resp);
+	const struct web_static *statics; /* n_statics files, or NULL */
+	size_t n_statics;
+	unsigned int pending_max; /* 0: WEB_PENDING_MAX */
+	unsigned int page_timeout_s; /* 0: WEB_PAGE_TIMEOUT_S */
 
 	/*
 	 * The sockets' life: on_open after the handshake, on_message per
@@ -171,6 +248,62 @@ void web_server_stop(struct web_server *srv);
 
 /* Frees what is left after uv_run() has returned; srv may be NULL. */
 void web_server_free(struct web_server *srv);
+
+/* Deferred page answers not yet finished (sockets gone or not). */
+size_t web_server_pending(const struct web_server *srv);
+
+/*
+ * Called from cfg->page(): the answer will come from web_page_finish(),
+ * on the loop's thread, typically from a uv_queue_work() after-callback.
+ * NULL when WEB_PENDING_MAX (cfg->pending_max) answers already wait or
+ * memory is short: return WEB_PAGE_DEFERRED anyway and the wing answers
+ * 503, or fill resp and return 0. A socket waiting longer than
+ * WEB_PAGE_TIMEOUT_S (cfg->page_timeout_s) is closed. lws reads nothing
+ * from a socket in the middle of a request, so a client that gives up
+ * is noticed only then, or when the answer is written.
+ */
+struct web_pending *web_page_defer(const struct web_page_request *req);
+
+/*
+ * Sends resp (its pointers taken over as from cfg->page(); NULL: a 500)
+ * if the socket is still there, else just frees, and frees p. Every
+ * pending must be finished, before or after web_server_free().
+ */
+void web_page_finish(struct web_pending *p, struct web_page_response *resp);
+
+/*
+ * Parsers for the pages (form.c). Each writes a NUL-terminated value
+ * into out and returns 0, or -ENOENT (no such name), -EINVAL (malformed:
+ * a bad %-escape, a NUL, the name twice) or -ENOSPC (value and NUL over
+ * outlen); out is "" on error.
+ *
+ * application/x-www-form-urlencoded (a POST body, or a query as given in
+ * struct web_page_request): '+' is a space, %XX a byte, names decoded too.
+ */
+int web_form_value(const char *body, size_t len, const char *name, char *out,
+		   size_t outlen);
+int web_query_value(const char *query, const char *name, char *out,
+		    size_t outlen);
+/*
+ * A Cookie header (RFC 6265, 5.4): "a=1; b=2". Only the named cookie's
+ * value is checked (cookie-octets, optionally in double quotes): other
+ * cookies of the host are none of the wing's business.
+ */
+int web_cookie_value(const char *cookie, const char *name, char *out,
+		     size_t outlen);
+
+/*
+ * Whether a Content-Type is media type type ("application/x-www-form-
+ * urlencoded"), its case and parameters aside; NULL is no type at all.
+ */
+bool web_media_type_is(const char *content_type, const char *type);
+
+/* & < > " ' as entities: malloc()ed (NULL: no memory), or into out. */
+char *web_html_escape(const char *s);
+int web_html_escape_buf(const char *s, char *out, size_t outlen);
+
+/* Percent-encodes all but ALPHA DIGIT - . _ ~ into out: 0 or -ENOSPC. */
+int web_url_encode(const char *s, size_t len, char *out, size_t outlen);
 
 /* A connection, for the upper wings. */
 enum web_role web_conn_role(const struct web_conn *conn);

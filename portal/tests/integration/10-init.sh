@@ -35,10 +35,10 @@ check "journal_mode is wal" test "$(q 'PRAGMA journal_mode')" = wal
 tables=$(q "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema
 	WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name)")
 check "every table of the schema is there ($tables)" test "$tables" = \
-	"accounts actors audit authorizations changes clients gateways groups identities memberships meta policies resources schema_migrations sites tokens tunnel_pool"
-check "schema_migrations has 2 rows" \
-	test "$(q 'SELECT count(*) FROM schema_migrations')" = 2
-check "user_version mirrors it" test "$(q 'PRAGMA user_version')" = 2
+	"accounts actors audit authorizations changes clients gateways groups identities memberships meta policies providers resources schema_migrations sites tokens tunnel_pool"
+check "schema_migrations has 3 rows" \
+	test "$(q 'SELECT count(*) FROM schema_migrations')" = 3
+check "user_version mirrors it" test "$(q 'PRAGMA user_version')" = 3
 check "foreign keys in the schema are consistent" \
 	test -z "$(q 'PRAGMA foreign_key_check')"
 check "the account is acme, 'Acme Corp'" \
@@ -109,30 +109,36 @@ check "migrate --help exits 0" "$FZPORTAL" migrate --help
 
 out=$("$FZPORTAL" migrate --db "$db")
 check "migrate on the latest schema has nothing to do" \
-	grep -q "schema version 2, the latest; nothing to do" <<<"$out"
+	grep -q "schema version 3, the latest; nothing to do" <<<"$out"
 check_fails "migrate on a missing database is refused" \
 	"$FZPORTAL" migrate --db "$tmp/none.db"
 check "and creates nothing" test ! -e "$tmp/none.db"
 
-# An older database: version 2 taken back to 1 (SQLite >= 3.35 drops
+# An older database: version 3 taken back to 1 (SQLite >= 3.35 drops
 # columns), as a version 1 fzportal left it, with its account.
 old=$tmp/old.db
 cp "$db" "$old"
-sqlite3 "$old" "DROP INDEX clients_external_id; DROP INDEX changes_at;
+sqlite3 "$old" "DROP TABLE providers; DROP INDEX identities_provider;
+	DROP INDEX actors_email; ALTER TABLE accounts DROP COLUMN self_signup;
+	DROP INDEX clients_external_id; DROP INDEX changes_at;
 	ALTER TABLE clients DROP COLUMN external_id;
-	DELETE FROM schema_migrations WHERE version = 2;
+	DELETE FROM schema_migrations WHERE version >= 2;
 	PRAGMA user_version = 1;" >/dev/null
 out=$("$FZPORTAL" migrate --db "$old")
-check "migrate takes a version 1 database to 2" \
-	grep -q "schema migrated from version 1 to 2" <<<"$out"
+check "migrate takes a version 1 database to 3" \
+	grep -q "schema migrated from version 1 to 3" <<<"$out"
+check "accounts.self_signup exists afterwards, off" \
+	test "$(sqlite3 "$old" "SELECT self_signup FROM accounts")" = 0
+check "the providers table exists afterwards" \
+	sqlite3 "$old" "SELECT count(*) FROM providers"
 check "its account is still there" \
 	test "$(sqlite3 "$old" "SELECT slug FROM accounts")" = acme
 check "clients.external_id exists afterwards" \
 	test "$(sqlite3 "$old" "SELECT count(*) FROM pragma_table_info('clients')
 		WHERE name = 'external_id'")" = 1
-sqlite3 "$old" "INSERT INTO schema_migrations VALUES (3, 'future', 0)"
+sqlite3 "$old" "INSERT INTO schema_migrations VALUES (4, 'future', 0)"
 check_fails "a database newer than fzportal is refused" \
 	"$FZPORTAL" migrate --db "$old"
 msg=$("$FZPORTAL" migrate --db "$old" 2>&1)
-check "the refusal names both versions" grep -q "version 3, newer than this fzportal knows (2)" <<<"$msg"
+check "the refusal names both versions" grep -q "version 4, newer than this fzportal knows (3)" <<<"$msg"
 ktap_done

@@ -5,6 +5,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../suites.h"
@@ -115,6 +116,47 @@ START_TEST(test_disabled_actor)
 }
 END_TEST
 
+/*
+ * A signed-in row: only NONCE || fz1_... matches it; the fz1_ fragment
+ * alone, or another nonce, does not; and a nonce in front of a plain
+ * token's text does not match the plain row.
+ */
+START_TEST(test_signin_forms)
+{
+	char full[CORE_TOKEN_SIGNIN_TEXT_LEN + 1], other[sizeof(full)];
+	char nonce[] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+	struct store_token tok;
+	struct core_token t;
+	const char *why;
+
+	ck_assert_int_eq(core_token_mint_signin(&t, nonce), 0);
+	core_token_format_signin(full, &t);
+	memset(&row, 0, sizeof(row));
+	core_token_id_text(row.id, &t);
+	strcpy(row.account_id, f.account.id);
+	strcpy(row.kind, "client");
+	strcpy(row.actor_id, alice.id);
+	core_token_hash_of(row.hash, &t);
+	core_token_wipe(&t);
+	ck_store_ok(store_token_create(f.s, &row, &err), err);
+	ck_assert_int_eq(store_authenticate(f.s, full, "client", 5, &tok, NULL,
+					    &why),
+			 0);
+	ck_assert_str_eq(tok.id, row.id);
+	refused(full + CORE_TOKEN_NONCE_TEXT_LEN, "client", 5, "wrong secret");
+	strcpy(other, full);
+	other[0] = 'B';
+	refused(other, "client", 5, "wrong secret");
+	/* A plain row with a nonce in front of its text. */
+	mint("client", 0);
+	snprintf(other, sizeof(other), "%s%s", nonce, text);
+	refused(other, "client", 5, "wrong secret");
+	ck_assert_int_eq(store_authenticate(f.s, text, "client", 5, &tok, NULL,
+					    &why),
+			 0);
+}
+END_TEST
+
 Suite *portal_auth_suite(void)
 {
 	Suite *s = suite_create("portal_auth");
@@ -124,6 +166,7 @@ Suite *portal_auth_suite(void)
 	tcase_add_test(tc, test_accepted);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_disabled_actor);
+	tcase_add_test(tc, test_signin_forms);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -61,18 +61,18 @@ START_TEST(test_empty_to_latest)
 	ck_assert_msg(f.s, "%s", err.msg);
 	ck_store_ok(store_schema_version(f.s, &version, &latest, &err), err);
 	ck_assert_int_eq(version, 0);
-	ck_assert_int_eq(latest, 2);
+	ck_assert_int_eq(latest, 3);
 	ck_store_ok(store_migrate(f.s, 0, &from, &to, &err), err);
 	ck_assert_int_eq(from, 0);
-	ck_assert_int_eq(to, 2);
+	ck_assert_int_eq(to, 3);
 	/* Again: nothing to do. */
 	ck_store_ok(store_migrate(f.s, 0, &from, &to, &err), err);
-	ck_assert_int_eq(from, 2);
-	ck_assert_int_eq(to, 2);
+	ck_assert_int_eq(from, 3);
+	ck_assert_int_eq(to, 3);
 	ck_assert_int_eq(query_int(f.path, "SELECT count(*) FROM "
 					   "schema_migrations"),
-			 2);
-	ck_assert_int_eq(query_int(f.path, "PRAGMA user_version"), 2);
+			 3);
+	ck_assert_int_eq(query_int(f.path, "PRAGMA user_version"), 3);
 	ck_assert_int_eq(query_int(f.path,
 				   "SELECT count(*) FROM sqlite_schema"
 				   " WHERE type = 'table' AND name IN "
@@ -81,8 +81,8 @@ START_TEST(test_empty_to_latest)
 				   "'tokens', 'tunnel_pool', 'gateways',"
 				   " 'clients', 'resources', 'policies',"
 				   " 'authorizations', 'changes', "
-				   "'audit', 'meta')"),
-			 16);
+				   "'audit', 'meta', 'providers')"),
+			 17);
 	ck_assert_int_eq(query_int(f.path, "SELECT count(*) FROM "
 					   "pragma_table_info('clients') WHERE "
 					   "name = 'external_id'"),
@@ -148,7 +148,7 @@ START_TEST(test_v1_with_rows_to_latest)
 	ck_assert_msg(f.s, "%s", err.msg);
 	ck_store_ok(store_migrate(f.s, 0, &from, &to, &err), err);
 	ck_assert_int_eq(from, 1);
-	ck_assert_int_eq(to, 2);
+	ck_assert_int_eq(to, 3);
 	ck_store_ok(store_account_get_by_slug(f.s, "old", &a, &err), err);
 	ck_assert_str_eq(a.name, "Old");
 	ck_store_ok(store_client_get(f.s,
@@ -164,7 +164,62 @@ START_TEST(test_v1_with_rows_to_latest)
 	ck_assert_int_eq(c.tunnel_offset, 1);
 	ck_assert_int_eq(query_int(f.path, "SELECT count(*) FROM "
 					   "schema_migrations"),
-			 2);
+			 3);
+}
+END_TEST
+
+/* Schema 2 with rows, as a version 2 binary left it, to 3. */
+START_TEST(test_v2_with_rows_to_3)
+{
+	struct store_provider p = { 0 };
+	struct store_account a;
+	struct store_actor who;
+	int from, to;
+
+	f.s = store_open(f.url, &err);
+	ck_assert_msg(f.s, "%s", err.msg);
+	ck_store_ok(store_migrate(f.s, 2, &from, &to, &err), err);
+	ck_assert_int_eq(to, 2);
+	store_close(f.s);
+	f.s = NULL;
+	exec(f.path, v1_rows);
+	exec(f.path, "UPDATE actors SET email = 'Root@Example.org';");
+	ck_assert_int_eq(query_int(f.path,
+				   "SELECT count(*) FROM "
+				   "pragma_table_info('accounts') WHERE "
+				   "name = 'self_signup'"),
+			 0);
+
+	f.s = store_open(f.url, &err);
+	ck_assert_msg(f.s, "%s", err.msg);
+	ck_store_ok(store_migrate(f.s, 0, &from, &to, &err), err);
+	ck_assert_int_eq(from, 2);
+	ck_assert_int_eq(to, 3);
+	ck_store_ok(store_account_get_by_slug(f.s, "old", &a, &err), err);
+	ck_assert_int_eq(a.self_signup, 0);
+	ck_assert_int_eq(a.client_token_ttl_s, 604800);
+	a.self_signup = 1;
+	ck_store_ok(store_account_update(f.s, &a, &err), err);
+	ck_store_ok(store_account_get(f.s, a.id, &a, &err), err);
+	ck_assert_int_eq(a.self_signup, 1);
+	/* The CHECK of the new column holds. */
+	a.self_signup = 2;
+	ck_store_fail(store_account_update(f.s, &a, &err), err, STORE_INVALID,
+		      "self_signup");
+	ck_store_ok(store_actor_find_by_email(f.s, a.id, "root@EXAMPLE.org",
+					      &who, &err),
+		    err);
+	ck_assert_str_eq(who.name, "root");
+	strcpy(p.account_id, a.id);
+	strcpy(p.name, "idp");
+	strcpy(p.issuer, "https://idp.example");
+	strcpy(p.client_id, "c");
+	strcpy(p.client_secret, "s");
+	strcpy(p.scopes, "openid");
+	ck_store_ok(store_provider_create(f.s, &p, &err), err);
+	ck_assert_int_eq(query_int(f.path, "SELECT count(*) FROM providers"),
+			 1);
+	ck_assert_int_eq(query_int(f.path, "PRAGMA user_version"), 3);
 }
 END_TEST
 
@@ -176,13 +231,13 @@ START_TEST(test_newer_refused)
 	fixture_open(&f);
 	store_close(f.s);
 	f.s = NULL;
-	exec(f.path, "INSERT INTO schema_migrations VALUES (3, 'future', 0);"
-		     "PRAGMA user_version = 3;");
+	exec(f.path, "INSERT INTO schema_migrations VALUES (4, 'future', 0);"
+		     "PRAGMA user_version = 4;");
 	s = store_open(f.url, &err);
 	ck_assert_ptr_null(s);
 	ck_assert_int_eq(err.code, STORE_SCHEMA);
-	ck_assert_msg(strstr(err.msg, "version 3, newer than this fzportal "
-				      "knows (2)"),
+	ck_assert_msg(strstr(err.msg, "version 4, newer than this fzportal "
+				      "knows (3)"),
 		      "%s", err.msg);
 }
 END_TEST
@@ -208,6 +263,7 @@ Suite *portal_migrate_suite(void)
 	tcase_add_test(tc, test_empty_to_latest);
 	tcase_add_test(tc, test_pragmas);
 	tcase_add_test(tc, test_v1_with_rows_to_latest);
+	tcase_add_test(tc, test_v2_with_rows_to_3);
 	tcase_add_test(tc, test_newer_refused);
 	tcase_add_test(tc, test_bad_urls);
 	suite_add_tcase(s, tc);
