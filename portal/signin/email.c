@@ -18,6 +18,7 @@
 
 #include "job.h"
 #include "core/log.h"
+#include "admin/admin.h"
 #include "core/otp.h"
 
 struct mail_job {
@@ -179,8 +180,9 @@ int signin_email_verify(struct signin *si, const struct web_page_request *req,
 			struct web_page_response *resp, const char *slug)
 {
 	char csrf[64] = "", code[32] = "", source[64];
+	struct store_identity identity;
+	struct admin_error aerr = { 0 };
 	struct store_actor actor;
-	struct store_err err = { 0 };
 	struct signin_flow *f;
 	int64_t now = signin_now();
 	bool right;
@@ -215,11 +217,13 @@ int signin_email_verify(struct signin *si, const struct web_page_request *req,
 		return wrong_code(resp, slug, f);
 	}
 	f->code_set = false; /* once */
-	if (store_actor_find_by_email(si->cfg.store, f->account_id, f->email,
-				      &actor, &err) ||
-	    actor.disabled_at)
+	if (admin_signin_match(si->cfg.store, f->account_id, NULL, "", f->email,
+			       true, false, false, &actor, &identity, &aerr)) {
+		core_log("signin_refused", "account", f->account_slug, "via",
+			 "email", "why", aerr.message, NULL);
 		return signin_page_error(resp, 403, "Unknown user",
 					 "This user no longer exists or is "
 					 "disabled.");
+	}
 	return signin_finish(si, f, &actor, "", "email", resp);
 }

@@ -26,7 +26,7 @@ struct oidc_job {
 	bool link_by_email;
 	char issuer[STORE_TEXT_SIZE];
 	char client_id[STORE_TEXT_SIZE];
-	char client_secret[STORE_TEXT_SIZE];
+	char client_secret[STORE_SECRET_SIZE];
 	char scopes[STORE_TEXT_SIZE];
 	char redirect_uri[300];
 	char state[SIGNIN_B64_SIZE];
@@ -70,7 +70,7 @@ static int load_provider(struct signin *si, const char *account_id,
 	struct store_err err = { 0 };
 
 	if (strlen(id) >= STORE_ID_SIZE ||
-	    store_get(si->cfg.store, STORE_PROVIDER, id, &p, &err) ||
+	    store_provider_get(si->cfg.store, id, &p, &err) ||
 	    strcmp(p.account_id, account_id) || p.disabled_at) {
 		signin_page_error(resp, 404, "No such provider",
 				  "This identity provider is not one of the "
@@ -208,7 +208,8 @@ static int exchange_done(struct signin_job *base,
 	struct signin_flow *f = job_flow(job);
 	struct admin_error err = { 0 };
 	struct store_actor actor;
-	char identity_id[STORE_ID_SIZE] = "", how[STORE_TEXT_SIZE + 16];
+	struct store_identity identity;
+	char how[STORE_TEXT_SIZE + 16];
 	struct store_account acct;
 	struct store_err serr = { 0 };
 	bool self_signup = false;
@@ -234,7 +235,7 @@ static int exchange_done(struct signin_job *base,
 	if (admin_signin_match(si->cfg.store, f->account_id, job->provider_id,
 			       job->claims.sub, job->claims.email,
 			       job->claims.email_verified, job->link_by_email,
-			       self_signup, &actor, identity_id, &err)) {
+			       self_signup, &actor, &identity, &err)) {
 		core_log("signin_refused", "account", f->account_slug,
 			 "provider", job->provider_name, "subject",
 			 job->claims.sub, "why", err.message, NULL);
@@ -245,7 +246,7 @@ static int exchange_done(struct signin_job *base,
 					 "Ask its administrator.");
 	}
 	snprintf(how, sizeof(how), "%s", job->provider_name);
-	return signin_finish(si, f, &actor, identity_id, how, resp);
+	return signin_finish(si, f, &actor, identity.id, how, resp);
 }
 
 /* The provider said no (error=...): RFC 6749, 4.1.2.1. */

@@ -157,7 +157,7 @@ int signin_page_chooser(struct web_page_response *resp, const char *account,
  */
 #define CSP_TO_LOOPBACK                                          \
 	"default-src 'none'; style-src 'self'; img-src 'self'; " \
-	"form-action 'self' http://127.0.0.1:*; "                 \
+	"form-action 'self' http://127.0.0.1:*; "                \
 	"frame-ancestors 'none'; base-uri 'none'"
 
 int signin_page_code(struct web_page_response *resp, const char *slug,

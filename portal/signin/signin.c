@@ -5,6 +5,7 @@
  * end of a flow, where the client's token is made and the browser sent
  * back to the client's loopback address.
  */
+#define _GNU_SOURCE /* asprintf */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "priv.h"
 #include "admin/admin.h"
 #include "core/log.h"
+#include "core/token.h"
 #include "lib/clock.h"
 
 #define SLUG_MAX 63
@@ -165,8 +167,7 @@ static int set_cookie(struct web_page_response *resp, const char *value,
 static int start(struct signin *si, const struct web_page_request *req,
 		 struct web_page_response *resp, const char *slug)
 {
-	char state[64], nonce[64], redirect[SIGNIN_REDIRECT_SIZE + 8],
-		source[64];
+	char state[64], nonce[64], redirect[SIGNIN_REDIRECT_SIZE], source[64];
 	struct store_account acct;
 	struct store_err err = { 0 };
 	struct signin_flow *f;
@@ -198,8 +199,7 @@ static int start(struct signin *si, const struct web_page_request *req,
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
-	if (store_list(si->cfg.store, STORE_PROVIDER, acct.id, add_link, l,
-		       &err)) {
+	if (store_provider_list(si->cfg.store, acct.id, add_link, l, &err)) {
 		free(l);
 		return fail(resp, 503, "Unavailable",
 			    "The portal cannot read its database.");
@@ -276,8 +276,9 @@ int signin_finish(struct signin *si, struct signin_flow *f,
 	int rc;
 
 	rc = admin_signin_session(si->cfg.store, f->account_id, actor->id,
-				  identity_id, how, f->client_nonce,
-				  signin_now(), fragment, &expires_at, &err);
+				  identity_id[0] ? identity_id : NULL, how,
+				  f->client_nonce, signin_now(), fragment,
+				  &expires_at, &err);
 	if (rc) {
 		core_log("signin_fail", "account", f->account_slug, "actor",
 			 actor->name, "why", err.message, NULL);

@@ -27,7 +27,7 @@ fi
 dir=$(mktemp -d)
 pids=()
 cleanup() {
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -83,7 +83,7 @@ pass "oidc-provider listens at $issuer"
 
 printf '%s\n' "$secret" >"$dir/secret"
 chmod 600 "$dir/secret"
-check "provider add (secret from a file)" adm provider add --name Test \
+check "provider add (secret from a file)" adm provider add Test \
 	--issuer "$issuer" --client-id fzportal \
 	--client-secret-file "$dir/secret" --link-by-email
 if adm provider list | grep -q "$secret"; then
@@ -178,7 +178,7 @@ check "a callback with a wrong state is refused (400, Wrong state)" \
 "$PY" "$here/signin.py" evil-idp "$dir/evil.port" 2>"$dir/evil.err" &
 pids+=($!)
 for i in $(seq 50); do [ -s "$dir/evil.port" ] && break; sleep 0.1; done
-check "provider add (a lying one)" adm provider add --name Evil \
+check "provider add (a lying one)" adm provider add Evil \
 	--issuer "http://127.0.0.1:$(cat "$dir/evil.port")" --client-id evil \
 	--client-secret-file "$dir/secret" --link-by-email
 if sign_in evil-good good "Signed in" --provider Evil; then

@@ -22,7 +22,7 @@ dir=$(mktemp -d)
 chmod 711 "$dir"
 pids=()
 cleanup() {
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	bash "$here/mta.sh" stop "$dir/mta" >/dev/null 2>&1
 	rm -rf "$dir"
 }

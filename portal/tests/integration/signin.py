@@ -85,6 +85,7 @@ def browse(cafile, url, login, expect="Signed in", stop_at=None,
            provider=None, replay=False):
     b = Browser(cafile)
     callback = None
+    interactions = 0
     for _ in range(30):
         if stop_at and re.search(stop_at, url):
             print("stopped: " + url, flush=True)
@@ -101,8 +102,9 @@ def browse(cafile, url, login, expect="Signed in", stop_at=None,
         if status == 200 and m:
             # oidc-provider's login, then its consent (notes: 6 steps).
             form = {"prompt": "login", "login": login, "password": "x"}
-            if "consent" in page.lower() and "login" not in page.lower():
+            if interactions:
                 form = {"prompt": "consent"}
+            interactions += 1
             status, headers, page = b.fetch(url, form)
             if status in (302, 303):
                 url = urllib.parse.urljoin(url, headers["Location"])
