@@ -106,8 +106,8 @@ unit_tests() {
 	}
 }
 unit_tests agent "$repo/agent"
-run_step "fzportal builds (-Wall -Wextra -Werror)" "$logs/build-portal.log" \
-	make -C "$repo/portal"
+run_step "fzportal and its test tools build (-Wall -Wextra -Werror)" \
+	"$logs/build-portal.log" make -C "$repo/portal" all tools
 unit_tests portal "$repo/portal"
 run_step "portal: 20 s of libFuzzer on the signalling parsers find nothing" \
 	"$logs/portal-fuzz.log" make -C "$repo/portal" fuzz FUZZ_SECONDS=20
@@ -115,7 +115,10 @@ run_step "portal: 20 s of libFuzzer on the signalling parsers find nothing" \
 for t in "$repo"/portal/tests/integration/[0-9]*.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
-	out=$(FZPORTAL=$repo/portal/fzportal bash "$t" 2>&1)
+	out=$(FZPORTAL=$repo/portal/fzportal FZAGENT=$repo/agent/fzagent \
+		FZTOOLS=$repo/portal/build/tools \
+		IDP_DRIVE=$repo/portal/build/tools/idp_drive \
+		FZ_ARTEFACTS=$logs/artefacts bash "$t" 2>&1)
 	status=$?
 	printf '%s\n' "$out" >"$logs/portal-$name.log"
 	printf '%s\n' "$out" | grep -E '^(not )?ok - ' | sed 's/ - / - [portal] /' >>"$results"

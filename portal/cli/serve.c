@@ -170,7 +170,7 @@ static const char serve_usage[] =
 	"        FZPORTAL_SMTP_PASSWORD_FILE.\n"
 	"\n"
 	"    --email-code-ttl SECONDS\n"
-	"        How long an emailed code works, 60 to 3600; default 600.\n"
+	"        How long an emailed code works, 10 to 3600; default 600.\n"
 	"        A code works once, in the browser that asked for it, and\n"
 	"        is burnt after 5 wrong tries. Environment:\n"
 	"        FZPORTAL_EMAIL_CODE_TTL.\n"
@@ -554,10 +554,10 @@ static int check_signin(const struct serve_opts *o, struct serve_arg *a)
 	c->external_url = o->external_url;
 	c->http.timeout_ms = 10000;
 	c->http.ca_file = o->provider_ca;
-	if (parse_count(o->code_ttl, 3600, &ttl) || ttl < 60)
+	if (parse_count(o->code_ttl, 3600, &ttl) || ttl < 10)
 		return fz_cli_usage_error("serve",
 					  "--email-code-ttl: '%s' is not a "
-					  "number of seconds from 60 to 3600",
+					  "number of seconds from 10 to 3600",
 					  o->code_ttl);
 	c->code_ttl_s = ttl;
 	if (!o->smtp_url)

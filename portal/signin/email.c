@@ -150,17 +150,18 @@ int signin_email_send(struct signin *si, const struct web_page_request *req,
 	    !signin_limit_take(si->limits, SIGNIN_LIMIT_SEND_ADDR, email, now))
 		return signin_page_code(resp, slug, f,
 					"Too many codes were asked for. Wait a "
-					"few minutes, then ask again.");
+					"few minutes, then ask again.",
+					si->cfg.code_ttl_s);
 	if (store_account_get(si->cfg.store, f->account_id, &acct, &err))
 		return signin_page_error(
 			resp, 503, "Unavailable",
 			"The portal cannot read its database.");
 	send_code(si, f, acct.name);
-	return signin_page_code(resp, slug, f, NULL);
+	return signin_page_code(resp, slug, f, NULL, si->cfg.code_ttl_s);
 }
 
-static int wrong_code(struct web_page_response *resp, const char *slug,
-		      struct signin_flow *f)
+static int wrong_code(struct signin *si, struct web_page_response *resp,
+		      const char *slug, struct signin_flow *f)
 {
 	char notice[128];
 	int left = SIGNIN_CODE_ATTEMPTS - f->code_attempts;
@@ -173,7 +174,7 @@ static int wrong_code(struct web_page_response *resp, const char *slug,
 	}
 	snprintf(notice, sizeof(notice), "That code is wrong. %d %s left.",
 		 left, left == 1 ? "try" : "tries");
-	return signin_page_code(resp, slug, f, notice);
+	return signin_page_code(resp, slug, f, notice, si->cfg.code_ttl_s);
 }
 
 int signin_email_verify(struct signin *si, const struct web_page_request *req,
@@ -201,7 +202,7 @@ int signin_email_verify(struct signin *si, const struct web_page_request *req,
 					 "Too many codes were tried from your "
 					 "address. Wait a few minutes.");
 	if (f->code_set && f->code_attempts >= SIGNIN_CODE_ATTEMPTS)
-		return wrong_code(resp, slug, f);
+		return wrong_code(si, resp, slug, f);
 	if (f->code_set && now >= f->code_expires_at) {
 		f->code_set = false;
 		return signin_page_error(resp, 410, "Code expired",
@@ -214,7 +215,7 @@ int signin_email_verify(struct signin *si, const struct web_page_request *req,
 	sodium_memzero(code, sizeof(code));
 	if (!right) {
 		f->code_attempts++;
-		return wrong_code(resp, slug, f);
+		return wrong_code(si, resp, slug, f);
 	}
 	f->code_set = false; /* once */
 	if (admin_signin_match(si->cfg.store, f->account_id, NULL, "", f->email,

@@ -161,7 +161,8 @@ int signin_page_chooser(struct web_page_response *resp, const char *account,
 	"frame-ancestors 'none'; base-uri 'none'"
 
 int signin_page_code(struct web_page_response *resp, const char *slug,
-		     const struct signin_flow *f, const char *notice)
+		     const struct signin_flow *f, const char *notice,
+		     int64_t ttl_s)
 {
 	struct doc d;
 
@@ -175,10 +176,12 @@ int signin_page_code(struct web_page_response *resp, const char *slug,
 	}
 	fputs("<p>If <strong>", d.out);
 	put_text(d.out, f->email);
-	fputs("</strong> belongs to a user of this account, a sign-in code "
-	      "is on its way. It works once, for 10 minutes.</p>\n"
-	      "<form method=\"post\" action=\"/",
-	      d.out);
+	fprintf(d.out,
+		"</strong> belongs to a user of this account, a sign-in code "
+		"is on its way. It works once, for %lld %s.</p>\n"
+		"<form method=\"post\" action=\"/",
+		(long long)(ttl_s >= 120 ? ttl_s / 60 : ttl_s),
+		ttl_s >= 120 ? "minutes" : "seconds");
 	put_text(d.out, slug);
 	fputs("/sign_in/email/verify\">", d.out);
 	put_hidden_csrf(d.out, f);

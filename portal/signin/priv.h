@@ -94,7 +94,8 @@ int signin_page_chooser(struct web_page_response *resp, const char *account,
 			const struct signin_provider_link *links, size_t n,
 			bool email);
 int signin_page_code(struct web_page_response *resp, const char *slug,
-		     const struct signin_flow *f, const char *notice);
+		     const struct signin_flow *f, const char *notice,
+		     int64_t ttl_s);
 int signin_page_signed_in(struct web_page_response *resp);
 int signin_page_error(struct web_page_response *resp, int status,
 		      const char *title, const char *message);

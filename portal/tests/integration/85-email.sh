@@ -112,7 +112,13 @@ cat >"$dir/steps.json" <<EOF
  ["submit", "form"],
  ["wait_url", "/acme/signed_in\$", 20],
  ["expect_text", "You are signed in"],
- ["screenshot", "$art/4-signed-in.png"]]
+ ["screenshot", "$art/4-signed-in.png"],
+ ["goto", "$portal/auth/oidc/callback?code=x&state=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"],
+ ["expect_text", "does not belong to a sign-in of this browser"],
+ ["screenshot", "$art/5-wrong-state.png"],
+ ["goto", "$portal/auth/oidc/callback?error=access_denied&error_description=The+user+cancelled"],
+ ["expect_text", "The identity provider refused: access_denied: The user cancelled"],
+ ["screenshot", "$art/6-provider-error.png"]]
 EOF
 timeout 150 "$PY" "$here/browser.py" --log "$dir/browser" --timeout 140 \
 	"$dir/steps.json" >"$dir/browser.out" 2>&1
@@ -129,7 +135,7 @@ check "the token (nonce + fragment) is in a root-only file" sh -c \
 	"[ \$(stat -c %a '$dir/alice.token') = 600 ] && [ \$(tr -d '\n' <'$dir/alice.token' | wc -c) = 113 ]"
 check "the token joins the client socket" timeout 20 "$PY" "$here/signin.py" \
 	join "wss://127.0.0.1:$port" "$dir/cert.pem" "$dir/alice.token"
-for png in 1-choose 2-code 3-wrong-code 4-signed-in; do
+for png in 1-choose 2-code 3-wrong-code 4-signed-in 5-wrong-state 6-provider-error; do
 	check "screenshot $png.png is a PNG" sh -c \
 		"head -c 8 '$art/$png.png' | od -An -c | grep -q 'P   N   G'"
 done
@@ -186,7 +192,11 @@ check "the right code signs in (303 to the client's loopback address)" sh -c \
 check "  and used again it is refused" sh -c \
 	"printf '%s' \"\$1\" | tail -1 | grep -q '^code-from -> 400 Sign-in expired'" _ "$out"
 
-check "a second portal with codes of 10 s starts" serve short --email-code-ttl 10
+if serve short --email-code-ttl 10; then
+	pass "a second portal with codes of 10 s starts"
+else
+	fail "a second portal with codes of 10 s starts"
+fi
 short=https://127.0.0.1:$port
 code_of alice@example.test 4 "$dir/code4" &
 out=$(timeout 90 "$PY" "$here/signin.py" email "$dir/cert.pem" \
