@@ -113,6 +113,22 @@ static struct signin_flow *job_flow(struct oidc_job *job)
 	return f;
 }
 
+/* The flow waits for job (no second one meanwhile), or the page says busy. */
+static int start_job(struct signin *si, struct signin_flow *f,
+		     struct oidc_job *job, const struct web_page_request *req,
+		     struct web_page_response *resp)
+{
+	int rc;
+
+	f->busy = true;
+	rc = signin_job_start(si, &job->base, req);
+	if (rc != -EBUSY)
+		return rc;
+	f->busy = false;
+	oidc_job_free(&job->base);
+	return signin_page_error(resp, 503, "Busy", "Try again in a moment.");
+}
+
 static void authorize_run(struct signin_job *base)
 {
 	struct oidc_job *job = (struct oidc_job *)base;
@@ -154,7 +170,6 @@ int signin_oidc_start(struct signin *si, const struct web_page_request *req,
 	char csrf[64] = "";
 	struct signin_flow *f;
 	struct oidc_job *job;
-	int rc;
 
 	web_query_value(req->query, "csrf", csrf, sizeof(csrf));
 	f = signin_flow_of(si, req, resp, slug, csrf);
@@ -177,15 +192,7 @@ int signin_oidc_start(struct signin *si, const struct web_page_request *req,
 	memcpy(f->oidc_nonce, job->nonce, sizeof(f->oidc_nonce));
 	memcpy(f->pkce_verifier, job->verifier, sizeof(f->pkce_verifier));
 	memcpy(f->provider_id, job->provider_id, sizeof(f->provider_id));
-	f->busy = true;
-	rc = signin_job_start(si, &job->base, req);
-	if (rc == -EBUSY) {
-		f->busy = false;
-		oidc_job_free(&job->base);
-		return signin_page_error(resp, 503, "Busy",
-					 "Try again in a moment.");
-	}
-	return rc;
+	return start_job(si, f, job, req, resp);
 }
 
 static void exchange_run(struct signin_job *base)
@@ -276,7 +283,6 @@ int signin_oidc_callback(struct signin *si, const struct web_page_request *req,
 	char state[64] = "", code[1024] = "", cookie[64] = "";
 	struct signin_flow *f = NULL;
 	struct oidc_job *job;
-	int rc;
 
 	if (!web_query_value(req->query, "error", code, sizeof(code)))
 		return provider_error(si, req, resp);
@@ -321,13 +327,5 @@ int signin_oidc_callback(struct signin *si, const struct web_page_request *req,
 		oidc_job_free(&job->base);
 		return -ENOMEM;
 	}
-	f->busy = true;
-	rc = signin_job_start(si, &job->base, req);
-	if (rc == -EBUSY) {
-		f->busy = false;
-		oidc_job_free(&job->base);
-		return signin_page_error(resp, 503, "Busy",
-					 "Try again in a moment.");
-	}
-	return rc;
+	return start_job(si, f, job, req, resp);
 }

@@ -11,6 +11,7 @@
 #   FZPORTAL=path/to/fzportal FZAGENT=path/to/fzagent bash 80-oidc.sh
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../../selftests/lib/ktap.sh"
+. "$here/lib.sh"
 FZPORTAL=${FZPORTAL:-$here/../../fzportal}
 FZAGENT=${FZAGENT:-$here/../../../agent/fzagent}
 PY=/usr/bin/python3
@@ -34,29 +35,19 @@ trap cleanup EXIT
 export FZPORTAL_DB=$dir/fz.db FZPORTAL_ACCOUNT=acme
 adm() { timeout 10 "$FZPORTAL" admin "$@"; }
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -days 2 \
-	-keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
+portal_cert "$dir"
 check "fzportal init makes the database" \
 	timeout 10 "$FZPORTAL" init --account acme --db "$FZPORTAL_DB"
 check "alice is a user with a verified-looking email" \
 	adm actor create --name alice --email alice@example.test
 
 # The portal first: the provider must know its redirect URI, port and all.
-"$FZPORTAL" serve --listen 127.0.0.1:0 --cert "$dir/cert.pem" \
-	--key "$dir/key.pem" --db "$FZPORTAL_DB" 2>"$dir/serve.log" &
-pids+=($!)
-port=
-for i in $(seq 50); do
-	port=$(sed -n 's/.* listening .*port=\([0-9]*\).*/\1/p' "$dir/serve.log")
-	[ -n "$port" ] && break
-	sleep 0.1
-done
-if [ -z "$port" ]; then
+if ! portal_serve "$dir" "$dir/serve.log" --db "$FZPORTAL_DB"; then
 	fail "fzportal serve started"
-	sed 's/^/#   /' "$dir/serve.log"
 	exit 1
 fi
+pids+=("$PORTAL_PID")
+port=$PORTAL_PORT
 portal=https://127.0.0.1:$port
 pass "fzportal serve listens on $portal"
 

@@ -12,6 +12,7 @@
 #   FZPORTAL=path/to/fzportal FZAGENT=path/to/fzagent bash 85-email.sh
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../../selftests/lib/ktap.sh"
+. "$here/lib.sh"
 FZPORTAL=${FZPORTAL:-$here/../../fzportal}
 FZAGENT=${FZAGENT:-$here/../../../agent/fzagent}
 PY=/usr/bin/python3
@@ -32,9 +33,7 @@ rm -f "$art"/*.png
 export FZPORTAL_DB=$dir/fz.db FZPORTAL_ACCOUNT=acme
 adm() { timeout 10 "$FZPORTAL" admin "$@"; }
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -days 2 \
-	-keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
+portal_cert "$dir"
 check "fzportal init makes the database" \
 	timeout 10 "$FZPORTAL" init --account acme --db "$FZPORTAL_DB"
 check "alice is a user" adm actor create --name alice --email Alice@Example.test
@@ -53,22 +52,14 @@ pass "exim4 listens on 127.0.0.1:$mport"
 serve() {
 	local stem=$1
 	shift
-	"$FZPORTAL" serve --listen 127.0.0.1:0 --cert "$dir/cert.pem" \
-		--key "$dir/key.pem" --db "$FZPORTAL_DB" \
+	portal_serve "$dir" "$dir/$stem.log" --db "$FZPORTAL_DB" \
 		--smtp-url "smtp://127.0.0.1:$mport" --smtp-from fz@example.test \
-		"$@" 2>"$dir/$stem.log" &
-	pids+=($!)
-	port=
-	for i in $(seq 50); do
-		port=$(sed -n 's/.* listening .*port=\([0-9]*\).*/\1/p' "$dir/$stem.log")
-		[ -n "$port" ] && break
-		sleep 0.1
-	done
-	[ -n "$port" ]
+		"$@" || return 1
+	pids+=("$PORTAL_PID")
+	port=$PORTAL_PORT
 }
 if ! serve serve; then
 	fail "fzportal serve --smtp-url starts"
-	sed 's/^/#   /' "$dir/serve.log"
 	exit 1
 fi
 portal=https://127.0.0.1:$port
