@@ -182,6 +182,7 @@ int signin_email_verify(struct signin *si, const struct web_page_request *req,
 {
 	char csrf[64] = "", code[32] = "", source[64];
 	struct store_identity identity;
+	struct idp_claims claims;
 	struct admin_error aerr = { 0 };
 	struct store_actor actor;
 	struct signin_flow *f;
@@ -218,8 +219,10 @@ int signin_email_verify(struct signin *si, const struct web_page_request *req,
 		return wrong_code(si, resp, slug, f);
 	}
 	f->code_set = false; /* once */
-	if (admin_signin_match(si->cfg.store, f->account_id, NULL, "", f->email,
-			       true, false, false, &actor, &identity, &aerr)) {
+	claims = (struct idp_claims){ .email_verified = true };
+	memcpy(claims.email, f->email, sizeof(f->email));
+	if (signin_match(si, f->account_id, NULL, &claims, false, false, &actor,
+			 &identity, &aerr)) {
 		core_log("signin_refused", "account", f->account_slug, "via",
 			 "email", "why", aerr.message, NULL);
 		return signin_page_error(resp, 403, "Unknown user",

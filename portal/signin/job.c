@@ -28,7 +28,6 @@ static void job_after(uv_work_t *w, int status)
 	si->jobs--;
 	if (status == UV_ECANCELED)
 		job->cancelled = true;
-	signin_hook(si, true);
 	if (job->pending) {
 		if (job->done(job, &resp))
 			signin_page_error(&resp, 500, "Sign-in failed",
@@ -37,7 +36,6 @@ static void job_after(uv_work_t *w, int status)
 	} else {
 		job->done(job, NULL);
 	}
-	signin_hook(si, false);
 	job->free(job);
 }
 

@@ -239,10 +239,9 @@ static int exchange_done(struct signin_job *base,
 	}
 	if (!store_account_get(si->cfg.store, f->account_id, &acct, &serr))
 		self_signup = acct.self_signup;
-	if (admin_signin_match(si->cfg.store, f->account_id, job->provider_id,
-			       job->claims.sub, job->claims.email,
-			       job->claims.email_verified, job->link_by_email,
-			       self_signup, &actor, &identity, &err)) {
+	if (signin_match(si, f->account_id, job->provider_id, &job->claims,
+			 job->link_by_email, self_signup, &actor, &identity,
+			 &err)) {
 		core_log("signin_refused", "account", f->account_slug,
 			 "provider", job->provider_name, "subject",
 			 job->claims.sub, "why", err.message, NULL);

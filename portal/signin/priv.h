@@ -116,6 +116,17 @@ int signin_email_verify(struct signin *si, const struct web_page_request *req,
 
 /* signin.c: shared by the routes. */
 int64_t signin_now(void);
+/*
+ * admin_signin_match() between the hooks: it may write (an identity, a
+ * self-signed-up user). A page that writes nothing calls no hook, so a
+ * flood of page views cannot cut the signalling's batches short.
+ */
+struct admin_error;
+int signin_match(struct signin *si, const char *account_id,
+		 const char *provider_id, const struct idp_claims *claims,
+		 bool link_by_email, bool self_signup,
+		 struct store_actor *actor, struct store_identity *identity,
+		 struct admin_error *err);
 /* cfg.before_write (before true) or cfg.after_write, when set. */
 void signin_hook(struct signin *si, bool before);
 /* "192.0.2.1:5000" -> "192.0.2.1", "[2001:db8::1]:5000" -> "2001:db8::1" */

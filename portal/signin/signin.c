@@ -275,17 +275,20 @@ int signin_finish(struct signin *si, struct signin_flow *f,
 	int64_t expires_at;
 	int rc;
 
+	signin_hook(si, true);
 	rc = admin_signin_session(si->cfg.store, f->account_id, actor->id,
 				  identity_id[0] ? identity_id : NULL, how,
 				  f->client_nonce, signin_now(), fragment,
 				  &expires_at, &err);
 	if (rc) {
+		signin_hook(si, false);
 		core_log("signin_fail", "account", f->account_slug, "actor",
 			 actor->name, "why", err.message, NULL);
 		signin_flow_end(f);
 		return fail(resp, 503, "Sign-in failed",
 			    "The portal could not make your session.");
 	}
+	signin_hook(si, false);
 	name = escaped(actor->name);
 	if (name &&
 	    asprintf(&url,
@@ -364,6 +367,23 @@ void signin_stop(struct signin *si)
 	si->closing = true;
 }
 
+int signin_match(struct signin *si, const char *account_id,
+		 const char *provider_id, const struct idp_claims *claims,
+		 bool link_by_email, bool self_signup,
+		 struct store_actor *actor, struct store_identity *identity,
+		 struct admin_error *err)
+{
+	int rc;
+
+	signin_hook(si, true);
+	rc = admin_signin_match(si->cfg.store, account_id, provider_id,
+				claims->sub, claims->email,
+				claims->email_verified, link_by_email,
+				self_signup, actor, identity, err);
+	signin_hook(si, false);
+	return rc;
+}
+
 void signin_hook(struct signin *si, bool before)
 {
 	void (*fn)(void *) = before ? si->cfg.before_write :
@@ -376,11 +396,5 @@ void signin_hook(struct signin *si, bool before)
 int signin_page(void *arg, const struct web_page_request *req,
 		struct web_page_response *resp)
 {
-	struct signin *si = arg;
-	int rc;
-
-	signin_hook(si, true);
-	rc = route(si, req, resp);
-	signin_hook(si, false);
-	return rc;
+	return route(arg, req, resp);
 }
