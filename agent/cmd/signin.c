@@ -47,7 +47,8 @@ static const char signin_usage[] =
 	"\n"
 	"    The agent listens on 127.0.0.1, on a port the system picks, and\n"
 	"    prints the portal's sign-in URL: URL/SLUG/sign_in with a random\n"
-	"    state and nonce (32 bytes each) and the address it listens on.\n"
+	"    state, the SHA-256 of a random nonce (32 bytes each; the nonce\n"
+	"    itself never leaves the agent) and the address it listens on.\n"
 	"    When a graphical session runs ($DISPLAY or $WAYLAND_DISPLAY) it\n"
 	"    also opens the URL with xdg-open. The user signs in there, with\n"
 	"    the account's identity provider or by email; the portal then\n"
@@ -111,6 +112,7 @@ struct signin {
 	const struct signin_opts *o;
 	const char *path; /* the token file */
 	char state[FZ_TOKEN_NONCE_LEN + 1], nonce[FZ_TOKEN_NONCE_LEN + 1];
+	char nonce_hash[FZ_TOKEN_NONCE_LEN + 1]; /* what the URL carries */
 	char *done_url; /* URL/SLUG/signed_in, curl_free() */
 	int lfd;
 	uint64_t deadline_ns;
@@ -218,6 +220,25 @@ static void random_b64(char out[FZ_TOKEN_NONCE_LEN + 1])
 	sodium_memzero(raw, sizeof(raw));
 }
 
+/*
+ * The nonce, and its SHA-256 for the URL: the portal binds the token to
+ * the hash, and only this agent knows what hashes to it, so neither the
+ * sign-in URL nor the way back (browser history, a shared profile, a
+ * process list) holds enough to use the token.
+ */
+static void make_nonce(struct signin *s)
+{
+	uint8_t raw[32], hash[crypto_hash_sha256_BYTES];
+
+	randombytes_buf(raw, sizeof(raw));
+	crypto_hash_sha256(hash, raw, sizeof(raw));
+	sodium_bin2base64(s->nonce, sizeof(s->nonce), raw, sizeof(raw),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(s->nonce_hash, sizeof(s->nonce_hash), hash,
+			  sizeof(hash), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof(raw));
+}
+
 /* URL/SLUG/sign_in?state&nonce&redirect_uri: malloc'd, or NULL with err. */
 static char *signin_url(const struct signin *s, int port, char *err,
 			size_t errlen)
@@ -235,7 +256,7 @@ static char *signin_url(const struct signin *s, int port, char *err,
 	if (!u)
 		return NULL;
 	values[0] = s->state;
-	values[1] = s->nonce;
+	values[1] = s->nonce_hash;
 	values[2] = redirect;
 	text = cmd_portal_url_query(u, names, values, 3);
 	if (!text)
@@ -497,7 +518,7 @@ int cmd_signin_main(int argc, char *argv[])
 		return ret;
 	s.path = fz_token_path(o.token_file);
 	random_b64(s.state);
-	random_b64(s.nonce);
+	make_nonce(&s);
 	ret = run(&s);
 	if (s.lfd >= 0)
 		close(s.lfd);

@@ -73,7 +73,7 @@ int core_token_mint_signin(struct core_token *t, const char *nonce_text)
 {
 	core_token_mint(t);
 	if (strlen(nonce_text) != CORE_TOKEN_NONCE_TEXT_LEN ||
-	    decode_part(t->nonce, sizeof(t->nonce), nonce_text,
+	    decode_part(t->nonce_hash, sizeof(t->nonce_hash), nonce_text,
 			CORE_TOKEN_NONCE_TEXT_LEN)) {
 		core_token_wipe(t);
 		return -EINVAL;
@@ -120,6 +120,7 @@ static int parse_signin(struct core_token *t, const char *text,
 		*why = "malformed token (the nonce is not base64url)";
 		return -EINVAL;
 	}
+	crypto_hash_sha256(t->nonce_hash, t->nonce, sizeof(t->nonce));
 	t->has_nonce = true;
 	return parse(t, text + CORE_TOKEN_NONCE_TEXT_LEN, why);
 }
@@ -169,7 +170,7 @@ bool core_token_verify(const uint8_t *stored,
 	return same && stored;
 }
 
-/* What the hash covers: the secret, or nonce || secret. */
+/* What the hash covers: the secret, or SHA-256(nonce) || secret. */
 static size_t
 material(const struct core_token *t,
 	 uint8_t buf[CORE_TOKEN_NONCE_LEN + CORE_TOKEN_SECRET_LEN])
@@ -177,8 +178,8 @@ material(const struct core_token *t,
 	size_t n = 0;
 
 	if (t->has_nonce) {
-		memcpy(buf, t->nonce, sizeof(t->nonce));
-		n = sizeof(t->nonce);
+		memcpy(buf, t->nonce_hash, sizeof(t->nonce_hash));
+		n = sizeof(t->nonce_hash);
 	}
 	memcpy(buf + n, t->secret, sizeof(t->secret));
 	return n + sizeof(t->secret);

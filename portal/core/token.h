@@ -33,11 +33,12 @@
 /*
  * A signed-in client's token (portal/SIGNIN.md): NONCE || fz1_ID_SECRET,
  * the nonce 32 bytes as 43 characters of base64url without padding. The
- * nonce is the agent's own and never leaves it but in this text; the
- * fz1_ part (the "fragment") is what the portal hands back through the
- * browser, so that URL alone cannot be used. The stored hash covers
- * nonce || secret: an fz1_ text alone never matches a signed-in row, and
- * a nonce in front of a plain token's text never matches its row.
+ * nonce is the agent's own and never leaves it but in this text: the
+ * sign-in URL carries only its SHA-256. The fz1_ part (the "fragment")
+ * is what the portal hands back through the browser. The stored hash
+ * covers SHA-256(nonce) || secret, so neither URL, nor both together,
+ * can be used as the token; an fz1_ text alone never matches a signed-in
+ * row, and a nonce in front of a plain token's text never matches its.
  */
 #define CORE_TOKEN_NONCE_LEN 32
 #define CORE_TOKEN_NONCE_TEXT_LEN 43
@@ -47,7 +48,8 @@
 struct core_token {
 	uint8_t id[CORE_TOKEN_ID_LEN];
 	uint8_t secret[CORE_TOKEN_SECRET_LEN];
-	uint8_t nonce[CORE_TOKEN_NONCE_LEN];
+	uint8_t nonce[CORE_TOKEN_NONCE_LEN]; /* parsed: the agent's */
+	uint8_t nonce_hash[CORE_TOKEN_NONCE_LEN]; /* its SHA-256: hashed */
 	bool has_nonce; /* the 113-character form */
 };
 
@@ -55,9 +57,11 @@ struct core_token {
 void core_token_mint(struct core_token *t);
 
 /*
- * A new signed-in token: core_token_mint() with the agent's nonce (43
- * characters of canonical base64url). 0, or -EINVAL (t wiped) when the
- * nonce is not exactly that.
+ * A new signed-in token: core_token_mint() bound to the SHA-256 of the
+ * agent's nonce, as the sign-in URL gives it (43 characters of canonical
+ * base64url). 0, or -EINVAL (t wiped) when it is not exactly that. The
+ * nonce itself stays unknown (zero): core_token_format_signin() of such
+ * a token is for tests that fill t->nonce themselves.
  */
 int core_token_mint_signin(struct core_token *t, const char *nonce_text);
 

@@ -103,19 +103,25 @@ status=$?
 grep -qx 'signed in to acme as Bob Smith (token in '"$tmp"'/state/token)' "$tmp/one.out" &&
 	pass "sign-in says 'signed in to acme as Bob Smith (token in FILE)'" ||
 	{ fail "sign-in says whom it signed in"; sed 's/^/#   /' "$tmp/one.out"; }
-[ "$(cat "$tmp/state/token" 2>/dev/null)" = "$nonce$frag" ] &&
-	pass "the token file holds nonce + fragment (113 characters)" ||
-	fail "the token file holds nonce + fragment"
+# The URL carries the SHA-256 of the nonce; the file, the nonce itself.
+held=$(cat "$tmp/state/token" 2>/dev/null)
+held_nonce=${held:0:43}
+[ "${held:43}" = "$frag" ] && [ ${#held} -eq 113 ] &&
+	[ "$(/usr/bin/python3 -c 'import base64,hashlib,sys
+n = base64.urlsafe_b64decode(sys.argv[1] + "=")
+print(base64.urlsafe_b64encode(hashlib.sha256(n).digest()).rstrip(b"=").decode())' "$held_nonce")" = "$nonce" ] &&
+	pass "the token file holds nonce + fragment (113 characters), the URL only the nonce's SHA-256" ||
+	fail "the token file holds nonce + fragment, the URL only the nonce's SHA-256"
 [ "$(stat -c %a "$tmp/state/token" 2>/dev/null)" = 600 ] &&
 	[ "$(stat -c %a "$tmp/state")" = 700 ] &&
 	pass "the token file is 0600, its new directory 0700" ||
 	fail "the token file is 0600, its new directory 0700"
 ! grep -qF -e "$frag" "$tmp/one.out" "$tmp/one.err" &&
-	! grep -qF -e "$nonce" "$tmp/one.out" &&
+	! grep -qF -e "$held_nonce" "$tmp/one.out" "$tmp/one.err" &&
 	pass "neither the fragment nor the token is printed" ||
 	fail "neither the fragment nor the token is printed"
 
-token=$nonce$frag
+token=$held
 
 # --- sign-in: timeout, refusals ---
 start_signin two --token-file "$tmp/two/token" --timeout 2

@@ -19,6 +19,8 @@
 #include "store/auth.h"
 
 #define NONCE "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+/* What the sign-in URL carries: SHA-256 of NONCE's 32 zero bytes. */
+#define NONCE_HASH "Zmh6rfhivXdsj8GLjp-OIAiXFIVu4jOzkCpZHQ1fKSU"
 #define SECRET "s3cr3t-never-shown"
 
 static struct fixture f;
@@ -419,7 +421,7 @@ START_TEST(test_session_and_signout)
 			 -EINVAL);
 	ck_assert_int_eq(rows(), before);
 	ck_assert_int_eq(admin_signin_session(f.s, f.account.id, ann.id, i.id,
-					      "google", NONCE, now, frag, &exp,
+					      "google", NONCE_HASH, now, frag, &exp,
 					      &err),
 			 0);
 	ck_assert_int_eq(rows(), before + 2);
@@ -438,7 +440,7 @@ START_TEST(test_session_and_signout)
 	/* A disabled actor gets no session. */
 	ok("actor", "update", "ann", "{\"disabled\":true}");
 	ck_assert_int_eq(admin_signin_session(f.s, f.account.id, ann.id, NULL,
-					      NULL, NONCE, now, frag, &exp,
+					      NULL, NONCE_HASH, now, frag, &exp,
 					      &err),
 			 -EACCES);
 	ok("actor", "update", "ann", "{\"disabled\":false}");
@@ -493,7 +495,7 @@ START_TEST(test_sessions_revoke_and_provider_remove)
 			       false, &ann, &i),
 			 0);
 	ck_assert_int_eq(admin_signin_session(f.s, f.account.id, ann.id, i.id,
-					      "google", NONCE, now, frag, &exp,
+					      "google", NONCE_HASH, now, frag, &exp,
 					      &err),
 			 0);
 	snprintf(full, sizeof(full), "%s%s", NONCE, frag);
@@ -503,7 +505,7 @@ START_TEST(test_sessions_revoke_and_provider_remove)
 		call("session", "revoke", tok.id, NULL, out, sizeof(out)), 0);
 	ck_assert_int_eq(authenticate(full, &tok), -EACCES);
 	ck_assert_int_eq(admin_signin_session(f.s, f.account.id, ann.id, i.id,
-					      "google", NONCE, now, frag, &exp,
+					      "google", NONCE_HASH, now, frag, &exp,
 					      &err),
 			 0);
 	snprintf(full, sizeof(full), "%s%s", NONCE, frag);

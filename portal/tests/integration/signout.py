@@ -4,7 +4,7 @@
 
     signout.py URL CAFILE DB FZPORTAL ACTOR
 
-A signed-in token (NONCE || fz1_..., its hash over nonce || secret) goes
+A signed-in token (NONCE || fz1_..., its hash over SHA-256(nonce) || secret) goes
 into DB as the sign-in wing writes one, made here from SIGNIN.md with
 Python's hashlib, so the format is checked by a second implementation.
 Its client joins; POST /api/v1/sign_out with it closes that socket and
@@ -29,7 +29,8 @@ from sigclient import Db, Peer, b64url, check, now_ns, NS  # noqa: E402
 def signin_token(db, actor, name="sign-in via test"):
     """A signed-in client token of actor: (id, whole text, fragment)."""
     tid, nonce, secret = uuid.uuid4(), os.urandom(32), os.urandom(32)
-    h = hashlib.blake2b(b"fz-token-v1" + tid.bytes + nonce + secret,
+    h = hashlib.blake2b(b"fz-token-v1" + tid.bytes +
+                        hashlib.sha256(nonce).digest() + secret,
                         digest_size=32).digest()
     frag = "fz1_" + b64url(tid.bytes) + "_" + b64url(secret)
     db.insert("tokens", id=str(tid), kind="client", actor_id=actor,
