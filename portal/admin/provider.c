@@ -273,18 +273,54 @@ static int show(struct admin_ctx *ctx, const char *id, json_object *req,
 	return 0;
 }
 
+static int count_one(void *arg, const void *rec)
+{
+	(void)rec;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+/*
+ * A subject is unique only at its issuer: the identities made under one
+ * would sign in whoever has the same subject at another. So an issuer
+ * changes only while no identity exists (remove and add it again).
+ */
+static int check_issuer_change(struct admin_ctx *ctx,
+			       const struct store_provider *p, const char *old,
+			       struct admin_error *err)
+{
+	struct store_err serr = { 0 };
+	size_t n = 0;
+
+	if (!strcmp(old, p->issuer))
+		return 0;
+	if (store_identity_list(ctx->s, ctx->account.id, p->id, count_one, &n,
+				&serr))
+		return admin_store_fail(err, "issuer", &serr);
+	if (!n)
+		return 0;
+	return admin_fail(err, ADMIN_CONFLICT, "issuer",
+			  "the provider has %zu identities made under its "
+			  "issuer; another issuer's subjects must not inherit "
+			  "them: remove the provider and add it again",
+			  n);
+}
+
 static int update(struct admin_ctx *ctx, const char *id, json_object *req,
 		  json_object **resp, struct admin_error *err)
 {
 	struct store_err serr = { 0 };
 	json_object *before = NULL;
+	char old_issuer[STORE_TEXT_SIZE];
 	struct store_provider p;
 	int ret = -1;
 
 	if (find(ctx, id, &p, err))
 		return -1;
 	before = provider_json(&p);
-	if (apply(req, false, &p, err))
+	memcpy(old_issuer, p.issuer, sizeof(old_issuer));
+	if (apply(req, false, &p, err) ||
+	    check_issuer_change(ctx, &p, old_issuer, err))
 		goto out;
 	if (store_provider_update(ctx->s, &p, &serr)) {
 		admin_store_fail(err, "name", &serr);

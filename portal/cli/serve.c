@@ -671,6 +671,12 @@ static int run(struct web_config *cfg, struct serve_arg *arg)
 
 	/* A peer gone mid-write must be an error return, not a death. */
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * libuv's pool runs the sign-in's provider and mail calls, each up to
+	 * 10 s: its default 4 threads would let a slow provider hold every
+	 * account's sign-in. Read by libuv when the pool starts.
+	 */
+	setenv("UV_THREADPOOL_SIZE", "16", 0);
 	if (uv_loop_init(&s.loop)) {
 		fz_cli_error("serve", "cannot create the event loop");
 		return rc;

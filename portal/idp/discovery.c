@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "priv.h"
 
@@ -40,8 +41,9 @@ int idp_discovery_url(const char *issuer, char *out, size_t outlen, char *err,
 	return 0;
 }
 
-static int idp_discovery_endpoint(json_object *obj, const char *name, char *out,
-				  bool required, char *err, size_t errlen)
+static int idp_discovery_endpoint(json_object *obj, const char *issuer,
+				  const char *name, char *out, bool required,
+				  char *err, size_t errlen)
 {
 	const char *why;
 	int ret;
@@ -60,6 +62,19 @@ static int idp_discovery_endpoint(json_object *obj, const char *name, char *out,
 		snprintf(err, errlen,
 			 "the discovery document's %s is refused: %s", name,
 			 why);
+		return -EINVAL;
+	}
+	/*
+	 * http to a loopback host is for an issuer that is itself there (a
+	 * test provider): an https provider's document may not send the
+	 * portal to its own host's services.
+	 */
+	if (!strncasecmp(issuer, "https://", 8) &&
+	    strncasecmp(out, "https://", 8)) {
+		snprintf(err, errlen,
+			 "the discovery document's %s is refused: an https "
+			 "issuer's endpoints must be https too",
+			 name);
 		return -EINVAL;
 	}
 	return 0;
@@ -155,18 +170,18 @@ int idp_discovery_parse(const char *json, size_t len, const char *issuer,
 		ret = -EINVAL;
 		goto out;
 	}
-	ret = idp_discovery_endpoint(obj, "authorization_endpoint",
+	ret = idp_discovery_endpoint(obj, issuer, "authorization_endpoint",
 				     d->authorization_endpoint, true, err,
 				     errlen);
 	if (!ret)
-		ret = idp_discovery_endpoint(obj, "token_endpoint",
+		ret = idp_discovery_endpoint(obj, issuer, "token_endpoint",
 					     d->token_endpoint, true, err,
 					     errlen);
 	if (!ret)
-		ret = idp_discovery_endpoint(obj, "jwks_uri", d->jwks_uri, true,
-					     err, errlen);
+		ret = idp_discovery_endpoint(obj, issuer, "jwks_uri",
+					     d->jwks_uri, true, err, errlen);
 	if (!ret)
-		ret = idp_discovery_endpoint(obj, "userinfo_endpoint",
+		ret = idp_discovery_endpoint(obj, issuer, "userinfo_endpoint",
 					     d->userinfo_endpoint, false, err,
 					     errlen);
 	if (!ret)

@@ -343,6 +343,7 @@ int idp_oidc_exchange(struct idp_oidc *o, const struct idp_provider_cfg *p,
 {
 	struct idp_idtoken_want w = { p->issuer, p->client_id, nonce, now_s };
 	char *id_token = NULL, *access_token = NULL;
+	bool access_token_bad = false;
 	struct idp_discovery d;
 	int ret;
 
@@ -358,7 +359,14 @@ int idp_oidc_exchange(struct idp_oidc *o, const struct idp_provider_cfg *p,
 					err, errlen);
 	if (!ret)
 		ret = idp_verify(o, &d, id_token, &w, out, err, errlen);
-	if (!ret && !out->email[0] && d.userinfo_endpoint[0] && access_token)
+	/* It goes into a header: RFC 6750's b64token characters only. */
+	if (access_token &&
+	    strspn(access_token,
+		   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+		   "qrstuvwxyz0123456789-._~+/=") != strlen(access_token))
+		access_token_bad = true;
+	if (!ret && !out->email[0] && d.userinfo_endpoint[0] && access_token &&
+	    !access_token_bad)
 		ret = idp_userinfo(o, &d, access_token, out, err, errlen);
 	if (ret)
 		memset(out, 0, sizeof(*out));

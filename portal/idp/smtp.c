@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -110,6 +111,22 @@ static void describe(CURLcode rc, const struct idp_smtp_cfg *c,
 		snprintf(err, errlen, "mail via %s failed: %s", c->url, what);
 }
 
+/* Whether url's host is this host (127.0.0.0/8, ::1, localhost). */
+static bool loopback_url(const char *url)
+{
+	char *host = NULL;
+	bool yes = false;
+	CURLU *u = curl_url();
+
+	if (u && !curl_url_set(u, CURLUPART_URL, url, 0) &&
+	    !curl_url_get(u, CURLUPART_HOST, &host, 0))
+		yes = !strncmp(host, "127.", 4) || !strcmp(host, "[::1]") ||
+		      !strcasecmp(host, "localhost");
+	curl_free(host);
+	curl_url_cleanup(u);
+	return yes;
+}
+
 static CURLcode setup(CURL *h, const struct idp_smtp_cfg *c, bool tls_only,
 		      struct curl_slist *rcpt, struct upload *up, char *detail)
 {
@@ -128,9 +145,14 @@ static CURLcode setup(CURL *h, const struct idp_smtp_cfg *c, bool tls_only,
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_TIMEOUT_MS, timeout);
 	SET(CURLOPT_CONNECTTIMEOUT_MS, timeout);
-	/* With a password, TLS or nothing, even on smtp://. */
-	SET(CURLOPT_USE_SSL,
-	    tls_only || auth ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
+	/*
+	 * TLS or nothing, even on smtp://: the mail carries a sign-in code,
+	 * and STARTTLS offered but stripped on the way would send it in
+	 * clear. Only a server on this host may do without.
+	 */
+	SET(CURLOPT_USE_SSL, tls_only || auth || !loopback_url(c->url) ?
+				     (long)CURLUSESSL_ALL :
+				     (long)CURLUSESSL_TRY);
 	if (c->ca_file && *c->ca_file)
 		SET(CURLOPT_CAINFO, c->ca_file);
 	if (auth) {

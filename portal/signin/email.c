@@ -204,6 +204,16 @@ int signin_email_verify(struct signin *si, const struct web_page_request *req,
 					 "address. Wait a few minutes.");
 	if (f->code_set && f->code_attempts >= SIGNIN_CODE_ATTEMPTS)
 		return wrong_code(si, resp, slug, f);
+	if (signin_limit_spent(si->limits, SIGNIN_LIMIT_FAIL_ADDR, f->email,
+			       now)) {
+		f->code_set = false;
+		core_log("signin_refused", "account", f->account_slug, "via",
+			 "email", "why", "too many wrong codes for the address",
+			 NULL);
+		return signin_page_error(resp, 429, "Too many attempts",
+					 "Too many wrong codes were tried for "
+					 "this address today.");
+	}
 	if (f->code_set && now >= f->code_expires_at) {
 		f->code_set = false;
 		return signin_page_error(resp, 410, "Code expired",
@@ -216,6 +226,8 @@ int signin_email_verify(struct signin *si, const struct web_page_request *req,
 	sodium_memzero(code, sizeof(code));
 	if (!right) {
 		f->code_attempts++;
+		signin_limit_take(si->limits, SIGNIN_LIMIT_FAIL_ADDR, f->email,
+				  now);
 		return wrong_code(si, resp, slug, f);
 	}
 	f->code_set = false; /* once */

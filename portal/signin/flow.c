@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The flows in memory: a fixed table, so a flood of sign-in starts costs
- * a bounded amount of memory. A source keeps at most its newest
- * SIGNIN_FLOWS_PER_SOURCE flows, and a full table gives up its oldest
- * flow, so one source cannot push everybody else's out faster than it
- * pushes out its own (the per-source start limit, limit.c, comes first).
- * Lookups walk the table: it is small, and they happen once per page.
+ * a bounded amount of memory. A source (an IPv4 address, an IPv6 /64)
+ * keeps at most its newest SIGNIN_FLOWS_PER_SOURCE flows; a full table
+ * refuses new flows rather than end anybody's, so a flood from many
+ * sources delays new sign-ins (for SIGNIN_FLOW_TTL_S at most) but never
+ * breaks one under way. Lookups walk the table: it is small, and they
+ * happen once per page.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +52,7 @@ static bool live(struct signin_flow *f, int64_t now)
 static struct signin_flow *pick_slot(struct signin_flows *t, const char *source,
 				     int64_t now)
 {
-	struct signin_flow *free_slot = NULL, *oldest = NULL, *mine = NULL;
+	struct signin_flow *free_slot = NULL, *mine = NULL;
 	unsigned int n_mine = 0;
 
 	for (size_t i = 0; i < SIGNIN_FLOWS_MAX; i++) {
@@ -69,12 +70,10 @@ static struct signin_flow *pick_slot(struct signin_flows *t, const char *source,
 			if (!mine || f->expires_at < mine->expires_at)
 				mine = f;
 		}
-		if (!oldest || f->expires_at < oldest->expires_at)
-			oldest = f;
 	}
 	if (n_mine >= SIGNIN_FLOWS_PER_SOURCE)
 		return mine;
-	return free_slot ? free_slot : oldest;
+	return free_slot;
 }
 
 struct signin_flow *signin_flow_new(struct signin_flows *t, const char *source,
@@ -83,7 +82,7 @@ struct signin_flow *signin_flow_new(struct signin_flows *t, const char *source,
 	struct signin_flow *f = pick_slot(t, source, now);
 
 	if (!f)
-		return NULL; /* every slot busy with a job: very unlikely */
+		return NULL; /* the table is full of other sources' flows */
 	signin_flow_end(f);
 	f->used = true;
 	idp_random_b64(f->id, 32);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Rate limits of the sign-in pages: fixed windows of SIGNIN_LIMIT_WINDOW_S
- * counted per (kind, key), in a fixed table. Keys (addresses, sources)
+ * Rate limits of the sign-in pages: fixed windows (10 minutes; a day for
+ * wrong codes per address) counted per (kind, key), in a fixed table. Keys (addresses, sources)
  * are hashed with a key made at start, so nobody can aim many keys at
  * the same slots; a slot that is needed while all its probe positions
  * are taken goes to the one whose window started first. Memory stays
@@ -15,7 +15,6 @@
 
 #include "priv.h"
 
-#define SIGNIN_LIMIT_WINDOW_S 600
 #define LIMIT_SLOTS 8192 /* a power of two */
 #define LIMIT_PROBES 8
 
@@ -24,6 +23,17 @@ static const unsigned int limit_max[SIGNIN_LIMIT_KINDS] = {
 	[SIGNIN_LIMIT_SEND_SOURCE] = 10,
 	[SIGNIN_LIMIT_VERIFY_SOURCE] = 30,
 	[SIGNIN_LIMIT_START_SOURCE] = 60,
+	/*
+	 * Wrong codes for one address, whatever the flow: 20 a day makes
+	 * guessing a 6-digit code a matter of a hundred years.
+	 */
+	[SIGNIN_LIMIT_FAIL_ADDR] = 20,
+};
+
+static const int64_t limit_window_s[SIGNIN_LIMIT_KINDS] = {
+	[SIGNIN_LIMIT_SEND_ADDR] = 600,	    [SIGNIN_LIMIT_SEND_SOURCE] = 600,
+	[SIGNIN_LIMIT_VERIFY_SOURCE] = 600, [SIGNIN_LIMIT_START_SOURCE] = 600,
+	[SIGNIN_LIMIT_FAIL_ADDR] = 86400,
 };
 
 struct limit_slot {
@@ -92,17 +102,32 @@ static struct limit_slot *find(struct signin_limits *l, uint64_t tag)
 	return victim;
 }
 
-bool signin_limit_take(struct signin_limits *l, enum signin_limit_kind kind,
-		       const char *key, int64_t now)
+static struct limit_slot *current(struct signin_limits *l,
+				  enum signin_limit_kind kind, const char *key,
+				  int64_t now)
 {
 	struct limit_slot *s = find(l, tag_of(l, kind, key));
 
-	if (now - s->window_start >= SIGNIN_LIMIT_WINDOW_S * 1000000000LL) {
+	if (now - s->window_start >= limit_window_s[kind] * 1000000000LL) {
 		s->window_start = now;
 		s->count = 0;
 	}
+	return s;
+}
+
+bool signin_limit_take(struct signin_limits *l, enum signin_limit_kind kind,
+		       const char *key, int64_t now)
+{
+	struct limit_slot *s = current(l, kind, key, now);
+
 	if (s->count >= limit_max[kind])
 		return false;
 	s->count++;
 	return true;
+}
+
+bool signin_limit_spent(struct signin_limits *l, enum signin_limit_kind kind,
+			const char *key, int64_t now)
+{
+	return current(l, kind, key, now)->count >= limit_max[kind];
 }

@@ -175,6 +175,12 @@ int signin_oidc_start(struct signin *si, const struct web_page_request *req,
 	f = signin_flow_of(si, req, resp, slug, csrf);
 	if (!f)
 		return 0;
+	/* Each start costs a provider call on the pool: counted as a start. */
+	if (!signin_limit_take(si->limits, SIGNIN_LIMIT_START_SOURCE, f->source,
+			       signin_now()))
+		return signin_page_error(resp, 429, "Too many sign-ins",
+					 "Too many sign-ins were started from "
+					 "your address. Wait a few minutes.");
 	job = job_new(si, f);
 	if (!job)
 		return -ENOMEM;
@@ -255,11 +261,16 @@ static int exchange_done(struct signin_job *base,
 	return signin_finish(si, f, &actor, identity.id, how, resp);
 }
 
-/* The provider said no (error=...): RFC 6749, 4.1.2.1. */
+/*
+ * The provider said no (error=...): RFC 6749, 4.1.2.1. Anybody can make
+ * such a link, so the page shows no text of the link's but the error
+ * code, and only when it is one of RFC 6749's shape ([a-z_]); the
+ * description goes to the log.
+ */
 static int provider_error(struct signin *si, const struct web_page_request *req,
 			  struct web_page_response *resp)
 {
-	char error[64] = "", desc[256] = "", state[64] = "", msg[400];
+	char error[64] = "", desc[256] = "", state[64] = "", msg[160];
 	struct signin_flow *f;
 
 	web_query_value(req->query, "error", error, sizeof(error));
@@ -269,8 +280,11 @@ static int provider_error(struct signin *si, const struct web_page_request *req,
 		if (f && !f->busy)
 			signin_flow_end(f);
 	}
-	snprintf(msg, sizeof(msg), "The identity provider refused: %s%s%s",
-		 error, desc[0] ? ": " : "", desc);
+	if (!error[0] ||
+	    strspn(error, "abcdefghijklmnopqrstuvwxyz_") != strlen(error))
+		snprintf(error, sizeof(error), "unknown");
+	snprintf(msg, sizeof(msg),
+		 "The identity provider did not sign you in (%s).", error);
 	core_log("signin_provider_error", "error", error, "description", desc,
 		 NULL);
 	return signin_page_error(resp, 401, "Provider error", msg);
@@ -279,7 +293,7 @@ static int provider_error(struct signin *si, const struct web_page_request *req,
 int signin_oidc_callback(struct signin *si, const struct web_page_request *req,
 			 struct web_page_response *resp)
 {
-	char state[64] = "", code[1024] = "", cookie[64] = "";
+	char state[64] = "", code[8192] = "", cookie[64] = "";
 	struct signin_flow *f = NULL;
 	struct oidc_job *job;
 

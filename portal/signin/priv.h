@@ -70,10 +70,14 @@ enum signin_limit_kind {
 	SIGNIN_LIMIT_SEND_SOURCE, /* codes asked for from one source */
 	SIGNIN_LIMIT_VERIFY_SOURCE, /* codes tried from one source */
 	SIGNIN_LIMIT_START_SOURCE, /* flows started from one source */
+	SIGNIN_LIMIT_FAIL_ADDR, /* wrong codes for one address, a day */
 	SIGNIN_LIMIT_KINDS,
 };
 bool signin_limit_take(struct signin_limits *l, enum signin_limit_kind kind,
 		       const char *key, int64_t now);
+/* Whether kind's window for key is used up (nothing counted). */
+bool signin_limit_spent(struct signin_limits *l, enum signin_limit_kind kind,
+			const char *key, int64_t now);
 
 struct signin {
 	struct signin_config cfg;
@@ -129,7 +133,7 @@ int signin_match(struct signin *si, const char *account_id,
 		 struct admin_error *err);
 /* cfg.before_write (before true) or cfg.after_write, when set. */
 void signin_hook(struct signin *si, bool before);
-/* "192.0.2.1:5000" -> "192.0.2.1", "[2001:db8::1]:5000" -> "2001:db8::1" */
+/* "192.0.2.1:5000" -> "192.0.2.1", "[2001:db8::1]:5000" -> "2001:db8::/64" */
 void signin_source_of(const char *remote, char *out, size_t len);
 /* The request's flow: cookie, account slug and (for forms) csrf checked.
  * NULL with resp filled by the error page. */

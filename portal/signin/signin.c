@@ -6,6 +6,7 @@
  * back to the client's loopback address.
  */
 #define _GNU_SOURCE /* asprintf */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,8 @@ void signin_free(struct signin *si)
 /* "192.0.2.1:5000" -> "192.0.2.1", "[2001:db8::1]:5000" -> "2001:db8::1" */
 void signin_source_of(const char *remote, char *out, size_t len)
 {
+	struct in6_addr a6;
+	char addr[INET6_ADDRSTRLEN + 8];
 	const char *end;
 
 	if (remote[0] == '[') {
@@ -89,7 +92,14 @@ void signin_source_of(const char *remote, char *out, size_t len)
 	}
 	if (!end)
 		end = remote + strlen(remote);
-	snprintf(out, len, "%.*s", (int)(end - remote), remote);
+	snprintf(addr, sizeof(addr), "%.*s", (int)(end - remote), remote);
+	/* One host has a whole IPv6 /64: that is one source. */
+	if (inet_pton(AF_INET6, addr, &a6) == 1) {
+		memset(a6.s6_addr + 8, 0, 8);
+		inet_ntop(AF_INET6, &a6, addr, sizeof(addr));
+		strcat(addr, "/64");
+	}
+	snprintf(out, len, "%s", addr);
 }
 
 static bool is_b64_43(const char *s)
@@ -102,25 +112,24 @@ static bool is_b64_43(const char *s)
 			 "0123456789-_") == n;
 }
 
-/* Only the client's own loopback listener (RFC 8252, 7.3). */
+/*
+ * Only the client's own loopback listener (RFC 8252, 7.3), on 127.0.0.1
+ * as fzagent listens: the code page's CSP names that address alone (CSP
+ * has no syntax for an IPv6 literal).
+ */
 static bool redirect_ok(const char *uri)
 {
-	const char *p, *hosts[] = { "http://127.0.0.1:", "http://[::1]:" };
+	static const char host[] = "http://127.0.0.1:";
 	unsigned long port = 0;
-	size_t digits = 0;
+	size_t digits = 0, n = sizeof(host) - 1;
+	const char *p;
 
-	for (size_t i = 0; i < 2; i++) {
-		size_t n = strlen(hosts[i]);
-
-		if (strncmp(uri, hosts[i], n))
-			continue;
-		for (p = uri + n; *p >= '0' && *p <= '9' && digits < 6;
-		     p++, digits++)
-			port = port * 10 + (unsigned long)(*p - '0');
-		return digits && uri[n] != '0' && port <= 65535 &&
-		       !strcmp(p, "/callback");
-	}
-	return false;
+	if (strncmp(uri, host, n))
+		return false;
+	for (p = uri + n; *p >= '0' && *p <= '9' && digits < 6; p++, digits++)
+		port = port * 10 + (unsigned long)(*p - '0');
+	return digits && uri[n] != '0' && port >= 1 && port <= 65535 &&
+	       !strcmp(p, "/callback");
 }
 
 static int fail(struct web_page_response *resp, int status, const char *title,
@@ -207,7 +216,10 @@ static int start(struct signin *si, const struct web_page_request *req,
 	f = signin_flow_new(si->flows, source, now);
 	if (!f) {
 		free(l);
-		return fail(resp, 503, "Busy", "Try again in a moment.");
+		core_log("signin_full", "source", source, NULL);
+		return fail(resp, 503, "Busy",
+			    "Too many sign-ins are under way. Try again in a "
+			    "few minutes.");
 	}
 	snprintf(f->account_id, sizeof(f->account_id), "%s", acct.id);
 	snprintf(f->account_slug, sizeof(f->account_slug), "%s", acct.slug);

@@ -42,6 +42,8 @@ static void free_response(struct web_page_response *r)
 	if (r->body)
 		sodium_memzero(r->body, r->body_len);
 	free(r->body);
+	if (r->location) /* a sign-in's way back holds half a token */
+		sodium_memzero(r->location, strlen(r->location));
 	free(r->location);
 	if (r->set_cookie)
 		sodium_memzero(r->set_cookie, strlen(r->set_cookie));

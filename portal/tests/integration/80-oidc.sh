@@ -149,6 +149,8 @@ else
 fi
 check "still one identity for alice" test "$(sqlite3 "$FZPORTAL_DB" \
 	"SELECT count(*) FROM identities")" = 1
+check_fails "a provider with identities keeps its issuer (another's subjects must not inherit them)" \
+	adm provider update Test --issuer https://other.example.com
 
 if sign_in mallory mallory "Unknown user"; then
 	pass "an unknown user is refused (no self-registration)"

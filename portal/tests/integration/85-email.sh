@@ -108,7 +108,7 @@ cat >"$dir/steps.json" <<EOF
  ["expect_text", "does not belong to a sign-in of this browser"],
  ["screenshot", "$art/5-wrong-state.png"],
  ["goto", "$portal/auth/oidc/callback?error=access_denied&error_description=The+user+cancelled"],
- ["expect_text", "The identity provider refused: access_denied: The user cancelled"],
+ ["expect_text", "The identity provider did not sign you in (access_denied)"],
  ["screenshot", "$art/6-provider-error.png"]]
 EOF
 timeout 150 "$PY" "$here/browser.py" --log "$dir/browser" --timeout 140 \
