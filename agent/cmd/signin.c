@@ -235,7 +235,8 @@ static void make_nonce(struct signin *s)
 	sodium_bin2base64(s->nonce, sizeof(s->nonce), raw, sizeof(raw),
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_bin2base64(s->nonce_hash, sizeof(s->nonce_hash), hash,
-			  sizeof(hash), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+			  sizeof(hash),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof(raw));
 }
 

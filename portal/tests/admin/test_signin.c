@@ -421,8 +421,8 @@ START_TEST(test_session_and_signout)
 			 -EINVAL);
 	ck_assert_int_eq(rows(), before);
 	ck_assert_int_eq(admin_signin_session(f.s, f.account.id, ann.id, i.id,
-					      "google", NONCE_HASH, now, frag, &exp,
-					      &err),
+					      "google", NONCE_HASH, now, frag,
+					      &exp, &err),
 			 0);
 	ck_assert_int_eq(rows(), before + 2);
 	ck_assert_uint_eq(strlen(frag), CORE_TOKEN_TEXT_LEN);
@@ -495,8 +495,8 @@ START_TEST(test_sessions_revoke_and_provider_remove)
 			       false, &ann, &i),
 			 0);
 	ck_assert_int_eq(admin_signin_session(f.s, f.account.id, ann.id, i.id,
-					      "google", NONCE_HASH, now, frag, &exp,
-					      &err),
+					      "google", NONCE_HASH, now, frag,
+					      &exp, &err),
 			 0);
 	snprintf(full, sizeof(full), "%s%s", NONCE, frag);
 	ck_assert_int_eq(authenticate(full, &tok), 0);
@@ -505,8 +505,8 @@ START_TEST(test_sessions_revoke_and_provider_remove)
 		call("session", "revoke", tok.id, NULL, out, sizeof(out)), 0);
 	ck_assert_int_eq(authenticate(full, &tok), -EACCES);
 	ck_assert_int_eq(admin_signin_session(f.s, f.account.id, ann.id, i.id,
-					      "google", NONCE_HASH, now, frag, &exp,
-					      &err),
+					      "google", NONCE_HASH, now, frag,
+					      &exp, &err),
 			 0);
 	snprintf(full, sizeof(full), "%s%s", NONCE, frag);
 	ok("provider", "delete", "google", NULL);
