@@ -46,6 +46,7 @@ static const char serve_usage[] =
 	"                   [--smtp-url URL --smtp-from ADDRESS]\n"
 	"                   [--smtp-user NAME] [--smtp-password-file FILE]\n"
 	"                   [--email-code-ttl SECONDS]\n"
+	"                   [--trusted-proxy CIDR[,CIDR...]]\n"
 	"    fzportal serve -h | --help\n"
 	"\n"
 	"DESCRIPTION\n"
@@ -175,6 +176,15 @@ static const char serve_usage[] =
 	"        is burnt after 5 wrong tries. Environment:\n"
 	"        FZPORTAL_EMAIL_CODE_TTL.\n"
 	"\n"
+	"    --trusted-proxy CIDR[,CIDR...]\n"
+	"        Reverse proxies in front of the portal (up to 16 prefixes).\n"
+	"        The sign-in pages' rate limits count a request by its\n"
+	"        peer's address (an IPv6 address by its /64); a request from\n"
+	"        one of these counts by the last address of its\n"
+	"        X-Forwarded-For that is not a trusted proxy. Without it,\n"
+	"        everybody behind a proxy shares one budget. Environment:\n"
+	"        FZPORTAL_TRUSTED_PROXY.\n"
+	"\n"
 	"    --log-format text|json\n"
 	"        One line per event on standard error, as\n"
 	"        \"fzportal: EVENT key=value...\" (text, the default) or as one\n"
@@ -227,6 +237,7 @@ struct serve_opts {
 	const char *client_cap, *gateway_cap, *audit_days, *changes_days;
 	const char *external_url, *smtp_url, *smtp_from, *smtp_user;
 	const char *smtp_password_file, *code_ttl, *provider_ca;
+	const char *trusted_proxy;
 };
 
 struct serve {
@@ -293,6 +304,8 @@ static const struct {
 	  offsetof(struct serve_opts, code_ttl) },
 	{ "--provider-ca-file", "FZPORTAL_PROVIDER_CA_FILE",
 	  offsetof(struct serve_opts, provider_ca) },
+	{ "--trusted-proxy", "FZPORTAL_TRUSTED_PROXY",
+	  offsetof(struct serve_opts, trusted_proxy) },
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -545,6 +558,7 @@ static int check_signin(const struct serve_opts *o, struct serve_arg *a)
 {
 	struct signin_config *c = &a->signin_cfg;
 	unsigned int ttl = SIGNIN_CODE_TTL_DEFAULT_S;
+	const char *why = "";
 
 	if (o->external_url && strncmp(o->external_url, "https://", 8))
 		return fz_cli_usage_error("serve",
@@ -552,6 +566,10 @@ static int check_signin(const struct serve_opts *o, struct serve_arg *a)
 					  "https:// URL",
 					  o->external_url);
 	c->external_url = o->external_url;
+	if (o->trusted_proxy && signin_check_proxies(o->trusted_proxy, &why))
+		return fz_cli_usage_error("serve", "--trusted-proxy: '%s': %s",
+					  o->trusted_proxy, why);
+	c->trusted_proxies = o->trusted_proxy;
 	c->http.timeout_ms = 10000;
 	c->http.ca_file = o->provider_ca;
 	if (parse_count(o->code_ttl, 3600, &ttl) || ttl < 10)

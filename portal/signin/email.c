@@ -144,7 +144,7 @@ int signin_email_send(struct signin *si, const struct web_page_request *req,
 					 "back and check it.");
 	memcpy(f->email, email, sizeof(f->email));
 	f->code_set = false; /* an earlier code stops working */
-	signin_source_of(req->remote, source, sizeof(source));
+	signin_source_of(si, req, source, sizeof(source));
 	if (!signin_limit_take(si->limits, SIGNIN_LIMIT_SEND_SOURCE, source,
 			       now) ||
 	    !signin_limit_take(si->limits, SIGNIN_LIMIT_SEND_ADDR, email, now))
@@ -196,7 +196,7 @@ int signin_email_verify(struct signin *si, const struct web_page_request *req,
 	if (!f->email[0])
 		return signin_page_error(resp, 400, "No code asked for",
 					 "Ask for a code first.");
-	signin_source_of(req->remote, source, sizeof(source));
+	signin_source_of(si, req, source, sizeof(source));
 	if (!signin_limit_take(si->limits, SIGNIN_LIMIT_VERIFY_SOURCE, source,
 			       now))
 		return signin_page_error(resp, 429, "Too many attempts",

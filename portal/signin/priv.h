@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "signin.h"
+#include "lib/cidr.h"
 
 #define SIGNIN_B64_LEN 43 /* 32 random bytes, base64url, no padding */
 #define SIGNIN_B64_SIZE (SIGNIN_B64_LEN + 1)
@@ -81,6 +82,8 @@ bool signin_limit_spent(struct signin_limits *l, enum signin_limit_kind kind,
 
 struct signin {
 	struct signin_config cfg;
+	struct fz_cidr proxy[SIGNIN_PROXIES_MAX];
+	size_t n_proxies;
 	char oidc_redirect_uri[300]; /* external_url + /auth/oidc/callback */
 	struct signin_flows *flows;
 	struct signin_limits *limits;
@@ -133,8 +136,14 @@ int signin_match(struct signin *si, const char *account_id,
 		 struct admin_error *err);
 /* cfg.before_write (before true) or cfg.after_write, when set. */
 void signin_hook(struct signin *si, bool before);
-/* "192.0.2.1:5000" -> "192.0.2.1", "[2001:db8::1]:5000" -> "2001:db8::/64" */
-void signin_source_of(const char *remote, char *out, size_t len);
+/*
+ * Who a request counts as: its peer's address ("192.0.2.1", an IPv6 as
+ * its /64, "2001:db8::/64"), or, from a trusted proxy, the last address
+ * of X-Forwarded-For that is not a trusted proxy's.
+ */
+void signin_source_of(const struct signin *si,
+		      const struct web_page_request *req, char *out,
+		      size_t len);
 /* The request's flow: cookie, account slug and (for forms) csrf checked.
  * NULL with resp filled by the error page. */
 struct signin_flow *signin_flow_of(struct signin *si,

@@ -29,9 +29,40 @@ int64_t signin_now(void)
 	return (int64_t)fz_clock_real_ns();
 }
 
+static int parse_proxies(const char *text, struct fz_cidr *out, size_t *n,
+			 const char **why)
+{
+	const char *p = text;
+
+	*n = 0;
+	while (p && *p) {
+		size_t l = strcspn(p, ",");
+		struct fz_cidr c;
+
+		while (l && (*p == ' ')) {
+			p++;
+			l--;
+		}
+		if (*n == SIGNIN_PROXIES_MAX) {
+			*why = "more than 16 proxies";
+			return -EINVAL;
+		}
+		if (fz_cidr_parse(&c, p, l, why))
+			return -EINVAL;
+		if (out)
+			out[*n] = c;
+		(*n)++;
+		p += l;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
 struct signin *signin_new(const struct signin_config *cfg)
 {
 	struct signin *si = calloc(1, sizeof(*si));
+	const char *why;
 
 	if (!si)
 		return NULL;
@@ -39,6 +70,10 @@ struct signin *signin_new(const struct signin_config *cfg)
 	if (!si->cfg.code_ttl_s)
 		si->cfg.code_ttl_s = SIGNIN_CODE_TTL_DEFAULT_S;
 	if (cfg->external_url && signin_set_external_url(si, cfg->external_url))
+		goto err;
+	if (cfg->trusted_proxies &&
+	    parse_proxies(cfg->trusted_proxies, si->proxy, &si->n_proxies,
+			  &why))
 		goto err;
 	si->flows = signin_flows_new();
 	si->limits = signin_limits_new();
@@ -78,10 +113,9 @@ void signin_free(struct signin *si)
 }
 
 /* "192.0.2.1:5000" -> "192.0.2.1", "[2001:db8::1]:5000" -> "2001:db8::1" */
-void signin_source_of(const char *remote, char *out, size_t len)
+/* "192.0.2.1:5000" or "[2001:db8::1]:5000" -> the address alone */
+static void strip_port(const char *remote, char *out, size_t len)
 {
-	struct in6_addr a6;
-	char addr[INET6_ADDRSTRLEN + 8];
 	const char *end;
 
 	if (remote[0] == '[') {
@@ -92,7 +126,67 @@ void signin_source_of(const char *remote, char *out, size_t len)
 	}
 	if (!end)
 		end = remote + strlen(remote);
-	snprintf(addr, sizeof(addr), "%.*s", (int)(end - remote), remote);
+	snprintf(out, len, "%.*s", (int)(end - remote), remote);
+}
+
+static bool trusted(const struct signin *si, const char *addr)
+{
+	struct fz_cidr ip;
+	const char *why;
+
+	if (fz_cidr_parse(&ip, addr, strlen(addr), &why))
+		return false;
+	for (size_t i = 0; i < si->n_proxies; i++)
+		if (si->proxy[i].family == ip.family &&
+		    fz_cidr_in(&ip, si->proxy[i].addr, si->proxy[i].cidr))
+			return true;
+	return false;
+}
+
+/*
+ * X-Forwarded-For from the right: each proxy appends the address it got
+ * the request from, so the first one that is not a trusted proxy is the
+ * client as far as anyone trusted can tell (what is left of it is the
+ * client's own to write).
+ */
+static bool forwarded(const struct signin *si, const char *xff, char *out,
+		      size_t len)
+{
+	char list[1024];
+
+	if (!xff ||
+	    snprintf(list, sizeof(list), "%s", xff) >= (int)sizeof(list))
+		return false;
+	for (;;) {
+		char *comma = strrchr(list, ',');
+		char *item = comma ? comma + 1 : list;
+		struct fz_cidr ip;
+		const char *why;
+
+		item += strspn(item, " \t");
+		item[strcspn(item, " \t")] = '\0';
+		if (!trusted(si, item)) {
+			if (strchr(item, '/') ||
+			    fz_cidr_parse(&ip, item, strlen(item), &why))
+				return false;
+			snprintf(out, len, "%s", item);
+			return true;
+		}
+		if (!comma)
+			return false;
+		*comma = '\0';
+	}
+}
+
+void signin_source_of(const struct signin *si,
+		      const struct web_page_request *req, char *out, size_t len)
+{
+	struct in6_addr a6;
+	char addr[INET6_ADDRSTRLEN + 8];
+
+	strip_port(req->remote, addr, sizeof(addr));
+	if (si->n_proxies && trusted(si, addr))
+		forwarded(si, req->forwarded_for, addr, sizeof(addr));
 	/* One host has a whole IPv6 /64: that is one source. */
 	if (inet_pton(AF_INET6, addr, &a6) == 1) {
 		memset(a6.s6_addr + 8, 0, 8);
@@ -100,6 +194,13 @@ void signin_source_of(const char *remote, char *out, size_t len)
 		strcat(addr, "/64");
 	}
 	snprintf(out, len, "%s", addr);
+}
+
+int signin_check_proxies(const char *text, const char **why)
+{
+	size_t n;
+
+	return parse_proxies(text, NULL, &n, why);
 }
 
 static bool is_b64_43(const char *s)
@@ -193,7 +294,7 @@ static int start(struct signin *si, const struct web_page_request *req,
 			    "This page opens from a client's sign-in link, "
 			    "which has a state, a nonce and a loopback "
 			    "redirect_uri; this one does not.");
-	signin_source_of(req->remote, source, sizeof(source));
+	signin_source_of(si, req, source, sizeof(source));
 	if (!signin_limit_take(si->limits, SIGNIN_LIMIT_START_SOURCE, source,
 			       now))
 		return fail(resp, 429, "Too many sign-ins",

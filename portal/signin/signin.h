@@ -41,6 +41,12 @@ struct signin_config {
 	struct idp_smtp_cfg smtp; /* smtp.url NULL: no email codes */
 	int64_t code_ttl_s; /* an emailed code lives; 0: 600 */
 	/*
+	 * Proxies in front of the portal, "CIDR[,CIDR...]" or NULL: a request
+	 * from one of them is counted against the address it says it
+	 * forwards (X-Forwarded-For), not its own.
+	 */
+	const char *trusted_proxies;
+	/*
 	 * Around the wing's writes to the store (tokens, identities, audit):
 	 * before_write ends the signalling's open batch, so the writes get
 	 * their own transaction; after_write has the feed act on them now.
@@ -52,7 +58,11 @@ struct signin_config {
 
 struct signin;
 
+#define SIGNIN_PROXIES_MAX 16
+
 struct signin *signin_new(const struct signin_config *cfg);
+/* cfg->trusted_proxies' syntax: 0, or -EINVAL with *why. */
+int signin_check_proxies(const char *text, const char **why);
 /* When cfg->external_url was NULL: known once the server listens. */
 int signin_set_external_url(struct signin *si, const char *url);
 /* No new jobs (shutdown); those running finish and answer. */

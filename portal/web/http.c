@@ -43,6 +43,7 @@ static void pss_reset(struct web_http *p)
 		sodium_memzero(p->cookie, strlen(p->cookie)); /* a flow id */
 	free(p->cookie);
 	free(p->host);
+	free(p->xff);
 	/*
 	 * A response may carry a token shown only once, a request a secret
 	 * (an identity provider's): neither outlives the exchange.

@@ -201,6 +201,7 @@ int web_page_run(struct web_http *h)
 		.content_type = h->ctype,
 		.remote = h->remote,
 		.host = h->host,
+		.forwarded_for = h->xff,
 		.body = h->body ? h->body : "",
 		.body_len = h->body ? h->body_kept : 0,
 		.http = h,
@@ -271,6 +272,7 @@ int web_page_start(struct web_server *srv, struct web_http *h, int meth,
 	h->cookie = web_http_header(h->wsi, WSI_TOKEN_HTTP_COOKIE);
 	h->ctype = web_http_header(h->wsi, WSI_TOKEN_HTTP_CONTENT_TYPE);
 	h->host = web_http_header(h->wsi, WSI_TOKEN_HOST);
+	h->xff = web_http_header(h->wsi, WSI_TOKEN_X_FORWARDED_FOR);
 	web_remote_addr(h->wsi, h->remote, sizeof(h->remote));
 	if (!h->path || !h->query)
 		return simple(h, 500, "out of memory\n");

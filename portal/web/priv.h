@@ -67,7 +67,7 @@ struct web_http {
 	struct lws *wsi;
 	enum web_http_kind kind;
 	const char *method;
-	char *path, *query, *auth, *ctype, *cookie, *host;
+	char *path, *query, *auth, *ctype, *cookie, *host, *xff;
 	char remote[WEB_ADDR_MAX];
 	char *body;
 	size_t body_len; /* counted, dropped bytes too (too_big) */

@@ -118,6 +118,7 @@ struct web_page_request {
 	const char *content_type; /* NULL if none */
 	const char *remote; /* "192.0.2.1:50000" */
 	const char *host; /* the Host header, NULL if none */
+	const char *forwarded_for; /* X-Forwarded-For, NULL if none */
 	const char *body; /* NUL-terminated, body_len bytes; "" for GET */
 	size_t body_len;
 	struct web_http *http; /* for web_page_defer() */
