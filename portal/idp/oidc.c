@@ -16,6 +16,12 @@
 
 #define IDP_DISCOVERY_TTL_S 3600
 #define IDP_JWKS_MIN_REFRESH_S 10
+/*
+ * A provider whose discovery failed is not asked again for this long:
+ * every sign-in start would otherwise hold a pool thread for the whole
+ * HTTP timeout while the provider is down or slow.
+ */
+#define IDP_DISCOVERY_RETRY_S 30
 #define IDP_CACHE_MAX 64
 
 struct idp_entry {
@@ -23,6 +29,8 @@ struct idp_entry {
 	char issuer[IDP_URL_MAX];
 	struct idp_discovery disc;
 	int64_t disc_at; /* monotonic seconds */
+	int64_t failed_at; /* the last failed discovery; 0: none */
+	char failed_why[256];
 	struct idp_jwks jwks;
 	int64_t jwks_at; /* 0: never fetched */
 };
@@ -149,18 +157,35 @@ static int idp_discovery_get(struct idp_oidc *o, const char *issuer,
 		pthread_mutex_unlock(&o->lock);
 		return 0;
 	}
+	if (e && e->failed_at &&
+	    idp_mono_s() - e->failed_at < IDP_DISCOVERY_RETRY_S) {
+		snprintf(err, errlen, "%s (not asked again for %d s)",
+			 e->failed_why, IDP_DISCOVERY_RETRY_S);
+		pthread_mutex_unlock(&o->lock);
+		return -EAGAIN;
+	}
 	pthread_mutex_unlock(&o->lock);
 
 	ret = idp_discovery_url(issuer, url, sizeof(url), err, errlen);
 	if (!ret)
 		ret = idp_fetch_json(o, url, "discovery document", &res, err,
 				     errlen);
-	if (ret)
+	if (!ret) {
+		ret = idp_discovery_parse(res.body, res.len, issuer, d, err,
+					  errlen);
+		idp_http_res_free(&res);
+	}
+	if (ret) {
+		pthread_mutex_lock(&o->lock);
+		e = idp_entry_get(o, issuer);
+		if (e) {
+			e->failed_at = idp_mono_s();
+			snprintf(e->failed_why, sizeof(e->failed_why), "%s",
+				 err);
+		}
+		pthread_mutex_unlock(&o->lock);
 		return ret;
-	ret = idp_discovery_parse(res.body, res.len, issuer, d, err, errlen);
-	idp_http_res_free(&res);
-	if (ret)
-		return ret;
+	}
 
 	pthread_mutex_lock(&o->lock);
 	e = idp_entry_get(o, issuer);
@@ -172,6 +197,7 @@ static int idp_discovery_get(struct idp_oidc *o, const char *issuer,
 		}
 		e->disc = *d;
 		e->disc_at = idp_mono_s();
+		e->failed_at = 0;
 	}
 	pthread_mutex_unlock(&o->lock);
 	return 0;

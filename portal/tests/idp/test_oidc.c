@@ -331,9 +331,15 @@ START_TEST(test_provider_errors)
 				     sizeof(err));
 	ck_assert_ptr_null(url);
 	ck_assert_ptr_nonnull(strstr(err, "use https"));
-	/* No discovery document at all. */
+	/* No discovery document at all: not asked again for 30 s. */
 	free(P.body[R_DISC]);
 	P.body[R_DISC] = NULL;
+	ck_assert_int_eq(exchange(o, &c), -EAGAIN);
+	ck_assert_ptr_nonnull(
+		strstr(err, "names issuer https://other.example"));
+	ck_assert_ptr_nonnull(strstr(err, "not asked again for 30 s"));
+	idp_oidc_free(o);
+	o = idp_oidc_new(NULL);
 	ck_assert_int_eq(exchange(o, &c), -EPROTO);
 	ck_assert_ptr_nonnull(strstr(err, "answered HTTP 404"));
 	idp_oidc_free(o);
