@@ -9,6 +9,7 @@
 #   FZPORTAL=path/to/fzportal bash 40-rest.sh
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../../selftests/lib/ktap.sh"
+. "$here/lib.sh"
 FZPORTAL=${FZPORTAL:-$here/../../fzportal}
 PY=/usr/bin/python3
 need openssl curl sqlite3 timeout
@@ -27,27 +28,16 @@ adm() { timeout 10 "$FZPORTAL" admin "$@"; }
 jget() { "$PY" -c 'import json,sys; o=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
 same_json() { "$PY" -c 'import json,sys; sys.exit(json.loads(sys.argv[1]) != json.loads(sys.argv[2]))' "$1" "$2"; }
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -days 2 \
-	-keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
+portal_cert "$dir"
 T=$("$FZPORTAL" init --account acme --db "$FZPORTAL_DB" --admin alice 2>/dev/null)
 check "init gave an API token" test -n "$T"
 
-"$FZPORTAL" serve --listen 127.0.0.1:0 --cert "$dir/cert.pem" \
-	--key "$dir/key.pem" --db "$FZPORTAL_DB" 2>"$dir/serve.log" &
-pid=$!
-port=
-for i in $(seq 50); do
-	port=$(sed -n 's/.* listening .*port=\([0-9]*\).*/\1/p' "$dir/serve.log")
-	[ -n "$port" ] && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-done
-if [ -z "$port" ]; then
+if ! portal_serve "$dir" "$dir/serve.log" --db "$FZPORTAL_DB"; then
 	fail "fzportal serve --db started"
-	sed 's/^/#   /' "$dir/serve.log"
 	exit 1
 fi
+pid=$PORTAL_PID
+port=$PORTAL_PORT
 pass "fzportal serve --db listens on 127.0.0.1:$port"
 U=https://127.0.0.1:$port/api/v1
 

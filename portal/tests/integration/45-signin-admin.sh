@@ -10,6 +10,7 @@
 #   FZPORTAL=path/to/fzportal bash 45-signin-admin.sh
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../../selftests/lib/ktap.sh"
+. "$here/lib.sh"
 FZPORTAL=${FZPORTAL:-$here/../../fzportal}
 PY=/usr/bin/python3
 need openssl curl sqlite3 timeout "$PY"
@@ -108,25 +109,13 @@ check "its delete is in the change feed" \
 	test "$(sqlite3 "$FZPORTAL_DB" "SELECT count(*) FROM changes WHERE entity = 'token' AND op = 'delete' AND object_id = '$sid'")" = 1
 
 # --- the server: REST and sign_out
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -days 2 \
-	-keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
-"$FZPORTAL" serve --listen 127.0.0.1:0 --cert "$dir/cert.pem" \
-	--key "$dir/key.pem" --db "$FZPORTAL_DB" --heartbeat-interval 1 \
-	2>"$dir/serve.log" &
-pid=$!
-port=
-for i in $(seq 50); do
-	port=$(sed -n 's/.* listening .*port=\([0-9]*\).*/\1/p' "$dir/serve.log")
-	[ -n "$port" ] && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-done
-if [ -z "$port" ]; then
+portal_cert "$dir"
+if ! portal_serve "$dir" "$dir/serve.log" --db "$FZPORTAL_DB" --heartbeat-interval 1; then
 	fail "fzportal serve --db started"
-	sed 's/^/#   /' "$dir/serve.log"
 	exit 1
 fi
+pid=$PORTAL_PID
+port=$PORTAL_PORT
 pass "fzportal serve --db listens on 127.0.0.1:$port"
 U=https://127.0.0.1:$port/api/v1
 

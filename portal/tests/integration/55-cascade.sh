@@ -7,6 +7,7 @@
 #   FZPORTAL=path/to/fzportal bash 55-cascade.sh
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../../selftests/lib/ktap.sh"
+. "$here/lib.sh"
 FZPORTAL=${FZPORTAL:-$here/../../fzportal}
 PY=/usr/bin/python3
 need openssl sqlite3 "$PY"
@@ -24,9 +25,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -days 2 \
-	-keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
+portal_cert "$dir"
 db=$dir/fz.db
 check "fzportal init makes the database" \
 	timeout 10 "$FZPORTAL" init --account acme --db "$db"
@@ -41,23 +40,14 @@ check_fails "serve refuses --gateway-rate x" \
 	--key "$dir/key.pem" --db "$db" --gateway-rate x
 
 # Many peers share one token here: the per-token socket caps are lifted.
-"$FZPORTAL" serve --listen 127.0.0.1:0 --cert "$dir/cert.pem" \
-	--key "$dir/key.pem" --db "$db" --heartbeat-interval 1 --ack-timeout 2 \
-	--client-sockets-per-token 0 --gateway-sockets-per-token 0 \
-	2>"$dir/serve.log" &
-pid=$!
-port=
-for i in $(seq 50); do
-	port=$(sed -n 's/.* listening .*port=\([0-9]*\).*/\1/p' "$dir/serve.log")
-	[ -n "$port" ] && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-done
-if [ -z "$port" ]; then
+if ! portal_serve "$dir" "$dir/serve.log" --db "$db" --heartbeat-interval 1 \
+	--ack-timeout 2 --client-sockets-per-token 0 \
+	--gateway-sockets-per-token 0; then
 	fail "fzportal serve started"
-	sed 's/^/#   /' "$dir/serve.log"
 	exit 1
 fi
+pid=$PORTAL_PID
+port=$PORTAL_PORT
 pass "fzportal serve --db listens on 127.0.0.1:$port"
 check "the listening line says tokens come from the store" \
 	grep -q ' listening .*auth=store_tokens .*gateway_rate=1000/s,2000' "$dir/serve.log"

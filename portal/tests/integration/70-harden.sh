@@ -8,6 +8,7 @@
 #   FZPORTAL=path/to/fzportal bash 70-harden.sh
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../../selftests/lib/ktap.sh"
+. "$here/lib.sh"
 FZPORTAL=${FZPORTAL:-$here/../../fzportal}
 PY=/usr/bin/python3
 need openssl sqlite3 curl "$PY"
@@ -20,31 +21,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -days 2 \
-	-keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
+portal_cert "$dir"
 db=$dir/fz.db
 check "fzportal init makes the database" \
 	timeout 10 "$FZPORTAL" init --account acme --db "$db"
 check "the test data go in" timeout 10 "$PY" "$here/harden.py" setup \
 	"$db" "$dir/data.json"
 
-"$FZPORTAL" serve --listen 127.0.0.1:0 --cert "$dir/cert.pem" \
-	--key "$dir/key.pem" --db "$db" --heartbeat-interval 1 \
-	2>"$dir/serve.log" &
-pid=$!
-port=
-for i in $(seq 50); do
-	port=$(sed -n 's/.* listening .*port=\([0-9]*\).*/\1/p' "$dir/serve.log")
-	[ -n "$port" ] && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-done
-if [ -z "$port" ]; then
+if ! portal_serve "$dir" "$dir/serve.log" --db "$db" --heartbeat-interval 1; then
 	fail "fzportal serve started"
-	sed 's/^/#   /' "$dir/serve.log"
 	exit 1
 fi
+pid=$PORTAL_PID
+port=$PORTAL_PORT
 pass "fzportal serve listens on 127.0.0.1:$port"
 
 run_probe timeout 200 "$PY" "$here/harden.py" run "wss://127.0.0.1:$port" \
