@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "core/log.h"
 #include "lib/cli.h"
+#include "lib/files.h"
 #include "sig/sig.h"
 #include "signin/signin.h"
 #include "store/store.h"
@@ -531,27 +532,26 @@ static int check_opts(const struct serve_opts *o, struct web_config *cfg,
 /* The first line of a root-only file: a password never sits in argv. */
 static int read_secret(const char *path, char *out, size_t len)
 {
-	struct stat st;
-	FILE *f = fopen(path, "re");
-	size_t n;
+	char *buf = NULL;
+	size_t n = 0;
+	mode_t mode;
+	int ret;
 
-	if (!f)
+	ret = fz_read_file(path, 4096, &buf, &n, &mode, NULL);
+	if (ret)
 		return fz_cli_usage_error("serve",
 					  "--smtp-password-file %s: %s", path,
-					  strerror(errno));
-	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
-		fclose(f);
-		return fz_cli_usage_error("serve",
-					  "--smtp-password-file %s: readable "
-					  "by others (chmod 600 it)",
-					  path);
-	}
-	if (!fgets(out, (int)len, f))
-		out[0] = '\0';
-	fclose(f);
-	n = strcspn(out, "\r\n");
-	out[n] = '\0';
-	return 0;
+					  strerror(-ret));
+	if (mode & 077)
+		ret = fz_cli_usage_error("serve",
+					 "--smtp-password-file %s: readable "
+					 "by others (chmod 600 it)",
+					 path);
+	else
+		snprintf(out, len, "%.*s", (int)strcspn(buf, "\r\n"), buf);
+	sodium_memzero(buf, n);
+	free(buf);
+	return ret;
 }
 
 static int check_signin(const struct serve_opts *o, struct serve_arg *a)

@@ -31,7 +31,7 @@ void idp_curl_init(void)
 	pthread_once(&idp_curl_once, idp_curl_init_once);
 }
 
-static bool idp_host_loopback(const char *host)
+bool idp_host_loopback(const char *host)
 {
 	return !strcmp(host, "127.0.0.1") || !strcmp(host, "[::1]") ||
 	       !strcmp(host, "::1") || !strcasecmp(host, "localhost");

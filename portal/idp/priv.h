@@ -22,6 +22,8 @@
 
 /* http.c */
 void idp_curl_init(void); /* curl_global_init, once per process */
+/* 127.0.0.1, ::1 (bracketed or not) or localhost: this host. */
+bool idp_host_loopback(const char *host);
 struct idp_http_res {
 	long status;
 	char *body; /* NUL-terminated, malloc'd */

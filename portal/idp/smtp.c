@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "mailmsg.h"
+#include "priv.h"
 #include "smtp.h"
 
 struct upload {
@@ -111,7 +112,7 @@ static void describe(CURLcode rc, const struct idp_smtp_cfg *c,
 		snprintf(err, errlen, "mail via %s failed: %s", c->url, what);
 }
 
-/* Whether url's host is this host (127.0.0.0/8, ::1, localhost). */
+/* Whether url's host is this host (idp_host_loopback). */
 static bool loopback_url(const char *url)
 {
 	char *host = NULL;
@@ -120,8 +121,7 @@ static bool loopback_url(const char *url)
 
 	if (u && !curl_url_set(u, CURLUPART_URL, url, 0) &&
 	    !curl_url_get(u, CURLUPART_HOST, &host, 0))
-		yes = !strncmp(host, "127.", 4) || !strcmp(host, "[::1]") ||
-		      !strcasecmp(host, "localhost");
+		yes = idp_host_loopback(host);
 	curl_free(host);
 	curl_url_cleanup(u);
 	return yes;

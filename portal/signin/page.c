@@ -34,30 +34,17 @@ static const char css[] =
 	".error h1{color:#b42318}"
 	"footer{margin-top:1.5rem;font-size:.8rem;color:#6b7383}";
 
-/* Text into HTML, for element content and quoted attributes alike. */
+/*
+ * Text into HTML, for element content and quoted attributes alike. Out
+ * of memory, the text is left out: the page stays well-formed.
+ */
 static void put_text(FILE *out, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		case '\'':
-			fputs("&#39;", out);
-			break;
-		default:
-			fputc(*s, out);
-		}
-	}
+	char *e = web_html_escape(s);
+
+	if (e)
+		fputs(e, out);
+	free(e);
 }
 
 struct doc {

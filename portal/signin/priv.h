@@ -30,7 +30,7 @@ struct signin_flow {
 	char account_slug[64];
 	/* From the client (fzagent sign-in). */
 	char client_state[SIGNIN_B64_SIZE];
-	char client_nonce[SIGNIN_B64_SIZE];
+	char client_nonce_hash[SIGNIN_B64_SIZE]; /* SHA-256 of its nonce */
 	char redirect_uri[SIGNIN_REDIRECT_SIZE];
 	int64_t expires_at; /* ns */
 	bool busy; /* a job works for it: no second one */

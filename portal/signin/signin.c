@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <sodium.h>
 
 #include "priv.h"
@@ -325,7 +324,7 @@ static int start(struct signin *si, const struct web_page_request *req,
 	snprintf(f->account_id, sizeof(f->account_id), "%s", acct.id);
 	snprintf(f->account_slug, sizeof(f->account_slug), "%s", acct.slug);
 	memcpy(f->client_state, state, sizeof(f->client_state));
-	memcpy(f->client_nonce, nonce, sizeof(f->client_nonce));
+	memcpy(f->client_nonce_hash, nonce, sizeof(f->client_nonce_hash));
 	snprintf(f->redirect_uri, sizeof(f->redirect_uri), "%s", redirect);
 	sodium_memzero(nonce, sizeof(nonce));
 	rc = signin_page_chooser(resp, acct.name, acct.slug, f, l->link, l->n,
@@ -368,22 +367,12 @@ struct signin_flow *signin_flow_of(struct signin *si,
 	return f;
 }
 
-static char *escaped(const char *s)
-{
-	char *e = curl_easy_escape(NULL, s, 0), *copy;
-
-	if (!e)
-		return NULL;
-	copy = strdup(e);
-	curl_free(e);
-	return copy;
-}
-
 int signin_finish(struct signin *si, struct signin_flow *f,
 		  const struct store_actor *actor, const char *identity_id,
 		  const char *how, struct web_page_response *resp)
 {
-	char fragment[CORE_TOKEN_TEXT_LEN + 1], *name, *url = NULL;
+	char fragment[CORE_TOKEN_TEXT_LEN + 1], name[3 * STORE_TEXT_SIZE];
+	char *url = NULL;
 	struct admin_error err = { 0 };
 	int64_t expires_at;
 	int rc;
@@ -391,7 +380,7 @@ int signin_finish(struct signin *si, struct signin_flow *f,
 	signin_hook(si, true);
 	rc = admin_signin_session(si->cfg.store, f->account_id, actor->id,
 				  identity_id[0] ? identity_id : NULL, how,
-				  f->client_nonce, signin_now(), fragment,
+				  f->client_nonce_hash, signin_now(), fragment,
 				  &expires_at, &err);
 	if (rc) {
 		signin_hook(si, false);
@@ -402,14 +391,13 @@ int signin_finish(struct signin *si, struct signin_flow *f,
 			    "The portal could not make your session.");
 	}
 	signin_hook(si, false);
-	name = escaped(actor->name);
-	if (name &&
+	if (!web_url_encode(actor->name, strlen(actor->name), name,
+			    sizeof(name)) &&
 	    asprintf(&url,
 		     "%s?state=%s&fragment=%s&account_slug=%s&actor_name=%s",
 		     f->redirect_uri, f->client_state, fragment,
 		     f->account_slug, name) < 0)
 		url = NULL;
-	free(name);
 	sodium_memzero(fragment, sizeof(fragment));
 	core_log("signin_ok", "account", f->account_slug, "actor", actor->name,
 		 "via", how, NULL);

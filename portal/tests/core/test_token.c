@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/token.h"
+#include "signin_token.h"
 #include "lib/values.h"
 #include "../suites.h"
 
@@ -130,29 +131,6 @@ static void nonce_text(char out[CORE_TOKEN_NONCE_TEXT_LEN + 1])
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-/* A signed-in token as the portal mints it from the agent's nonce (whose
- * SHA-256 the sign-in URL carries), the nonce kept for formatting. */
-static int mint_with_nonce(struct core_token *t, const char *nonce)
-{
-	uint8_t raw[CORE_TOKEN_NONCE_LEN], h[CORE_TOKEN_NONCE_LEN];
-	char text[CORE_TOKEN_NONCE_TEXT_LEN + 1];
-	size_t got = 0;
-	int rc;
-
-	if (sodium_base642bin(raw, sizeof(raw), nonce, strlen(nonce), NULL,
-			      &got, NULL,
-			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
-	    got != sizeof(raw))
-		return -EINVAL;
-	crypto_hash_sha256(h, raw, sizeof(raw));
-	sodium_bin2base64(text, sizeof(text), h, sizeof(h),
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	rc = core_token_mint_signin(t, text);
-	if (!rc)
-		memcpy(t->nonce, raw, sizeof(raw));
-	return rc;
-}
-
 START_TEST(test_signin_form)
 {
 	char nonce[CORE_TOKEN_NONCE_TEXT_LEN + 1];
@@ -163,7 +141,7 @@ START_TEST(test_signin_form)
 
 	ck_assert_int_ge(sodium_init(), 0);
 	nonce_text(nonce);
-	ck_assert_int_eq(mint_with_nonce(&t, nonce), 0);
+	ck_assert_int_eq(test_mint_with_nonce(&t, nonce), 0);
 	ck_assert(t.has_nonce);
 	core_token_format_signin(full, &t);
 	core_token_format(frag, &t);
@@ -232,7 +210,7 @@ START_TEST(test_signin_malformed)
 
 	ck_assert_int_ge(sodium_init(), 0);
 	nonce_text(nonce);
-	ck_assert_int_eq(mint_with_nonce(&t, nonce), 0);
+	ck_assert_int_eq(test_mint_with_nonce(&t, nonce), 0);
 	core_token_format_signin(full, &t);
 	/* One character short or long: neither form. */
 	snprintf(bad, sizeof(bad), "%.*s", CORE_TOKEN_SIGNIN_TEXT_LEN - 1,

@@ -13,6 +13,7 @@
 #include "../suites.h"
 #include "fixture.h"
 #include "core/token.h"
+#include "../core/signin_token.h"
 #include "store/auth.h"
 
 static struct fixture f;
@@ -118,29 +119,6 @@ START_TEST(test_disabled_actor)
 }
 END_TEST
 
-/* A signed-in token as the portal mints it from the agent's nonce (whose
- * SHA-256 the sign-in URL carries), the nonce kept for formatting. */
-static int mint_with_nonce(struct core_token *t, const char *nonce)
-{
-	uint8_t raw[CORE_TOKEN_NONCE_LEN], h[CORE_TOKEN_NONCE_LEN];
-	char text[CORE_TOKEN_NONCE_TEXT_LEN + 1];
-	size_t got = 0;
-	int rc;
-
-	if (sodium_base642bin(raw, sizeof(raw), nonce, strlen(nonce), NULL,
-			      &got, NULL,
-			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
-	    got != sizeof(raw))
-		return -EINVAL;
-	crypto_hash_sha256(h, raw, sizeof(raw));
-	sodium_bin2base64(text, sizeof(text), h, sizeof(h),
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	rc = core_token_mint_signin(t, text);
-	if (!rc)
-		memcpy(t->nonce, raw, sizeof(raw));
-	return rc;
-}
-
 /*
  * A signed-in row: only NONCE || fz1_... matches it; the fz1_ fragment
  * alone, or another nonce, does not; and a nonce in front of a plain
@@ -154,7 +132,7 @@ START_TEST(test_signin_forms)
 	struct core_token t;
 	const char *why;
 
-	ck_assert_int_eq(mint_with_nonce(&t, nonce), 0);
+	ck_assert_int_eq(test_mint_with_nonce(&t, nonce), 0);
 	core_token_format_signin(full, &t);
 	memset(&row, 0, sizeof(row));
 	core_token_id_text(row.id, &t);
