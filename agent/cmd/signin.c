@@ -22,7 +22,7 @@
 #include <sodium.h>
 
 #include "cmd.h"
-#include "portalurl.h"
+#include "lib/portalurl.h"
 #include "signin.h"
 #include "lib/clock.h"
 #include "lib/tokenfile.h"
@@ -253,13 +253,13 @@ static char *signin_url(const struct signin *s, int port, char *err,
 	snprintf(suffix, sizeof(suffix), "/%s/sign_in", s->o->account);
 	snprintf(redirect, sizeof(redirect), "http://127.0.0.1:%d/callback",
 		 port);
-	u = cmd_portal_url(s->o->portal, suffix, err, errlen);
+	u = fz_portal_url(s->o->portal, suffix, err, errlen);
 	if (!u)
 		return NULL;
 	values[0] = s->state;
 	values[1] = s->nonce_hash;
 	values[2] = redirect;
-	text = cmd_portal_url_query(u, names, values, 3);
+	text = fz_portal_url_query(u, names, values, 3);
 	if (!text)
 		snprintf(err, errlen, "out of memory");
 	curl_url_cleanup(u);
@@ -274,10 +274,10 @@ static char *signed_in_url(const struct signin_opts *o, char *err,
 	CURLU *u;
 
 	snprintf(suffix, sizeof(suffix), "/%s/signed_in", o->account);
-	u = cmd_portal_url(o->portal, suffix, err, errlen);
+	u = fz_portal_url(o->portal, suffix, err, errlen);
 	if (!u)
 		return NULL;
-	text = cmd_portal_url_text(u);
+	text = fz_portal_url_text(u);
 	if (!text)
 		snprintf(err, errlen, "out of memory");
 	curl_url_cleanup(u);

@@ -13,7 +13,7 @@
 #include <sodium.h>
 
 #include "cmd.h"
-#include "portalurl.h"
+#include "lib/portalurl.h"
 #include "lib/tokenfile.h"
 
 #define SIGNOUT_TIMEOUT_MS 10000L
@@ -179,12 +179,12 @@ out:
 /* url/api/v1/sign_out, checked as a portal URL; curl_free(). */
 static char *sign_out_url(const char *portal, char *err, size_t errlen)
 {
-	CURLU *u = cmd_portal_url(portal, "/api/v1/sign_out", err, errlen);
+	CURLU *u = fz_portal_url(portal, "/api/v1/sign_out", err, errlen);
 	char *text;
 
 	if (!u)
 		return NULL;
-	text = cmd_portal_url_text(u);
+	text = fz_portal_url_text(u);
 	if (!text)
 		snprintf(err, errlen, "out of memory");
 	curl_url_cleanup(u);

@@ -11,7 +11,7 @@
 
 #include <sodium.h>
 
-#include "cmd/portalurl.h"
+#include "lib/portalurl.h"
 #include "cmd/signin.h"
 #include "../suites.h"
 
@@ -232,7 +232,7 @@ END_TEST
 static void check_url(const char *base, const char *want)
 {
 	char err[256] = "", *text;
-	CURLU *u = cmd_portal_url(base, "/acme/sign_in", err, sizeof(err));
+	CURLU *u = fz_portal_url(base, "/acme/sign_in", err, sizeof(err));
 
 	if (!want) {
 		ck_assert_msg(!u, "accepted %s", base);
@@ -240,7 +240,7 @@ static void check_url(const char *base, const char *want)
 		return;
 	}
 	ck_assert_msg(u != NULL, "refused %s: %s", base, err);
-	text = cmd_portal_url_text(u);
+	text = fz_portal_url_text(u);
 	ck_assert_str_eq(text, want);
 	curl_free(text);
 	curl_url_cleanup(u);
@@ -276,9 +276,9 @@ START_TEST(test_portal_query)
 	static const char *const names[] = { "state", "redirect_uri" };
 	const char *values[] = { "a-b_c", "http://127.0.0.1:5/callback" };
 	char err[64];
-	CURLU *u = cmd_portal_url("https://p.example", "/acme/sign_in", err,
+	CURLU *u = fz_portal_url("https://p.example", "/acme/sign_in", err,
 				  sizeof(err));
-	char *text = cmd_portal_url_query(u, names, values, 2);
+	char *text = fz_portal_url_query(u, names, values, 2);
 
 	ck_assert_str_eq(text, "https://p.example/acme/sign_in?state=a-b_c&"
 			       "redirect_uri=http%3A%2F%2F127.0.0.1%3A5%2F"

@@ -14,7 +14,7 @@
 
 #include "portalurl.h"
 
-bool cmd_host_is_loopback(const char *host)
+bool fz_host_is_loopback(const char *host)
 {
 	struct in_addr a;
 
@@ -43,7 +43,7 @@ static int check_base(CURLU *u, char *err, size_t errlen)
 	    curl_url_get(u, CURLUPART_HOST, &host, 0))
 		snprintf(err, errlen, "has no scheme or host");
 	else if (strcmp(scheme, "https") &&
-		 (strcmp(scheme, "http") || !cmd_host_is_loopback(host)))
+		 (strcmp(scheme, "http") || !fz_host_is_loopback(host)))
 		snprintf(err, errlen,
 			 "must be https (http only to this host, for tests)");
 	else if (!lacks(u, CURLUPART_USER) || !lacks(u, CURLUPART_PASSWORD))
@@ -80,8 +80,8 @@ static int append_path(CURLU *u, const char *suffix)
 	return ret;
 }
 
-CURLU *cmd_portal_url(const char *base, const char *suffix, char *err,
-		      size_t errlen)
+CURLU *fz_portal_url(const char *base, const char *suffix, char *err,
+		     size_t errlen)
 {
 	char why[128];
 	CURLU *u = curl_url();
@@ -115,10 +115,10 @@ fail:
  * in lower case, curl_easy_escape() writes them in upper case, as RFC
  * 3986 recommends and portal/SIGNIN.md shows.
  */
-char *cmd_portal_url_query(CURLU *u, const char *const *names,
-			   const char *const *values, size_t n)
+char *fz_portal_url_query(CURLU *u, const char *const *names,
+			  const char *const *values, size_t n)
 {
-	char *base = cmd_portal_url_text(u), *text = NULL, *esc[8] = { 0 };
+	char *base = fz_portal_url_text(u), *text = NULL, *esc[8] = { 0 };
 	size_t len;
 
 	if (!base || n > 8)
@@ -150,11 +150,68 @@ out:
 	return text;
 }
 
-char *cmd_portal_url_text(CURLU *u)
+char *fz_portal_url_text(CURLU *u)
 {
 	char *s = NULL;
 
 	if (curl_url_get(u, CURLUPART_URL, &s, 0))
 		return NULL;
 	return s;
+}
+
+/* part of u copied into buf, whole or not at all. */
+static int copy_part(CURLU *u, CURLUPart part, unsigned int flags, char *buf,
+		     size_t len)
+{
+	char *s = NULL;
+	int ret = -EINVAL;
+
+	if (!curl_url_get(u, part, &s, flags) && strlen(s) < len) {
+		strcpy(buf, s);
+		ret = 0;
+	}
+	curl_free(s);
+	return ret;
+}
+
+static int split(CURLU *u, struct fz_portal_dial *d)
+{
+	char scheme[8], port[8], *end;
+	unsigned long n;
+	size_t hl;
+
+	if (copy_part(u, CURLUPART_SCHEME, 0, scheme, sizeof(scheme)) ||
+	    copy_part(u, CURLUPART_HOST, 0, d->host, sizeof(d->host)) ||
+	    copy_part(u, CURLUPART_PORT, CURLU_DEFAULT_PORT, port,
+		      sizeof(port)) ||
+	    copy_part(u, CURLUPART_PATH, 0, d->path, sizeof(d->path)))
+		return -EINVAL;
+	d->tls = !strcmp(scheme, "https");
+	n = strtoul(port, &end, 10);
+	if (*end || !n || n > 65535)
+		return -EINVAL;
+	d->port = (uint16_t)n;
+	/* libcurl keeps an IPv6 host's brackets; a resolver wants none. */
+	hl = strlen(d->host);
+	if (hl > 2 && d->host[0] == '[' && d->host[hl - 1] == ']') {
+		memmove(d->host, d->host + 1, hl - 2);
+		d->host[hl - 2] = '\0';
+	}
+	return 0;
+}
+
+int fz_portal_dial(const char *base, const char *suffix,
+		   struct fz_portal_dial *d, char *err, size_t errlen)
+{
+	CURLU *u = fz_portal_url(base, suffix, err, errlen);
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	if (!u)
+		return -EINVAL;
+	ret = split(u, d);
+	if (ret)
+		snprintf(err, errlen, "portal URL '%s' is too long", base);
+	curl_url_cleanup(u);
+	return ret;
 }
