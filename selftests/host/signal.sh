@@ -1,0 +1,256 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The agent's signal wing (agent/signal/) against a real `fzportal serve`
+# on 127.0.0.1 with TLS, driven by fz-sigprobe (agent/tests/tools/): a
+# gateway and a client join and get init, an authorization goes client
+# -> portal -> gateway -> portal -> client, a bad token is refused once
+# and not retried, a restarted portal is rejoined by backoff, a deleted
+# gateway token ends in `disconnect`, and the token shows nowhere.
+# Data go in with `fzportal admin`. Everything stays on loopback.
+#   signal.sh [KVER...]   (kernel versions are ignored)
+. "$(dirname "$0")/../lib/ktap.sh"
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/portal/tests/integration/lib.sh"
+FZPORTAL=${FZPORTAL:-$repo/portal/fzportal}
+probe=${FZ_SIGPROBE:-$repo/agent/build/tools/fz-sigprobe}
+py=/usr/bin/python3
+need openssl mkfifo
+[ -x "$py" ] || { fail "$py is installed"; exit 1; }
+
+tmp=$(mktemp -d /tmp/fz-signal.XXXXXX)
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	[ -n "${PORTAL_PID:-}" ] && kill "$PORTAL_PID" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# Built here when run on their own; run.sh has built them already.
+if make -C "$repo/portal" -j1 >"$tmp/build.log" 2>&1 &&
+	make -C "$repo/agent" -j1 tools >>"$tmp/build.log" 2>&1; then
+	pass "fzportal and fz-sigprobe are built"
+else
+	fail "fzportal and fz-sigprobe are built"
+	tail -20 "$tmp/build.log" | sed 's/^/#   /'
+	exit 1
+fi
+
+# --- the portal's data, through fzportal admin ---
+export FZPORTAL_DB=$tmp/fz.db
+adm() { timeout 10 "$FZPORTAL" admin --json "$@" 2>>"$tmp/admin.err"; }
+jget() { "$py" -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+"$FZPORTAL" init --account acme --db "$FZPORTAL_DB" >/dev/null 2>&1
+adm site create hq >/dev/null
+gw_json=$(adm gateway-token create --site hq)
+gw_token=$(jget token <<<"$gw_json")
+gw_token_id=$(jget id <<<"$gw_json")
+adm service-account create --name ci >/dev/null
+cl_token=$(adm client-token create --actor ci | jget token)
+res_id=$(adm resource create --name db --type ip --address 10.1.2.3 --site hq \
+	--filters tcp/5432 | jget id)
+pol_id=$(adm policy create --group Everyone --resource db | jget id)
+if [[ $gw_token == fz1_* && $cl_token == fz1_* && ${#res_id} -eq 36 &&
+	${#pol_id} -eq 36 ]]; then
+	pass "fzportal admin made a site, a gateway token, a service account's client token, a resource and a policy"
+else
+	fail "fzportal admin made the test data"
+	sed 's/^/#   /' "$tmp/admin.err"
+	exit 1
+fi
+
+portal_cert "$tmp"
+if portal_serve "$tmp" "$tmp/serve.log" --db "$FZPORTAL_DB"; then
+	pass "fzportal serve listens on 127.0.0.1:$PORTAL_PORT (TLS)"
+else
+	fail "fzportal serve starts"
+	exit 1
+fi
+port=$PORTAL_PORT
+url=https://127.0.0.1:$port
+
+# start_probe NAME ROLE TOKEN [OPTION...]: fz-sigprobe in the background
+# (pid in ${NAME}_pid), its output in $tmp/NAME.out and .err, its standard
+# input the FIFO $tmp/NAME.in, held open by a sleep (pid in ${NAME}_hold)
+# rather than by this shell, so that no other child inherits it: killing
+# the sleep is the end of the probe's input.
+start_probe() {
+	local name=$1 role=$2 token=$3
+	shift 3
+	mkfifo "$tmp/$name.in"
+	FZ_TOKEN=$token "$probe" --portal "$url" --role "$role" \
+		--ca-file "$tmp/cert.pem" "$@" <"$tmp/$name.in" \
+		>"$tmp/$name.out" 2>"$tmp/$name.err" &
+	printf -v "${name}_pid" %s $!
+	pids+=($!)
+	sleep 600 >"$tmp/$name.in" &
+	printf -v "${name}_hold" %s $!
+	pids+=($!)
+}
+
+# wait_for FILE SECONDS COUNT PATTERN: until FILE has COUNT lines
+# matching the extended regular expression PATTERN.
+wait_for() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		[ "$(grep -cE -- "$4" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_exit PID SECONDS: its exit status, or 124 after SECONDS.
+wait_exit() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		kill -0 "$1" 2>/dev/null || { wait "$1"; return $?; }
+		sleep 0.1
+	done
+	return 124
+}
+
+show() { sed 's/^/#   /' "$tmp/$1.out" "$tmp/$1.err" | tail -15; }
+
+# event FILE EVENT N: the Nth message with that event, as JSON.
+event() {
+	grep -E "\"event\":\"$2\"" "$tmp/$1.out" | sed -n "${3:-1}p"
+}
+
+# --- joins and init ---
+start_probe gw gateway "$gw_token" --endpoint 127.0.0.1:51820
+if wait_for "$tmp/gw.out" 10 1 '^# state joined' &&
+	wait_for "$tmp/gw.out" 5 1 '"topic":"gateway","event":"init"'; then
+	pass "a gateway joins with its token and gets init"
+else
+	fail "a gateway joins with its token and gets init"
+	show gw
+fi
+start_probe cl client "$cl_token"
+if wait_for "$tmp/cl.out" 10 1 '"event":"init"' &&
+	event cl init | grep -qF "\"id\":\"$res_id\""; then
+	pass "a client joins and gets init listing the resource"
+else
+	fail "a client joins and gets init listing the resource"
+	show cl
+fi
+
+# --- an authorization, end to end ---
+printf '{"topic":"client","event":"request_authorization","payload":{"resource_id":"%s","connected_gateway_ids":[],"failed_gateway_ids":[]},"ref":"7"}\n' \
+	"$res_id" >"$tmp/cl.in"
+if wait_for "$tmp/gw.out" 10 1 '"event":"create_authorization"' &&
+	event gw create_authorization | grep -qF "\"id\":\"$res_id\""; then
+	pass "the client's request_authorization reaches the gateway as create_authorization"
+else
+	fail "the client's request_authorization reaches the gateway as create_authorization"
+	show cl
+	show gw
+fi
+auth_ref=$(event gw create_authorization | "$py" -c \
+	'import json,sys; print(json.load(sys.stdin)["payload"]["ref"])' 2>/dev/null)
+printf '{"topic":"gateway","event":"authorization_created","payload":{"ref":"%s"},"ref":null}\n' \
+	"$auth_ref" >"$tmp/gw.in"
+if wait_for "$tmp/cl.out" 10 1 '"event":"authorization_created"' &&
+	event cl authorization_created | grep -qF '"ref":"7"' &&
+	event cl authorization_created | grep -qF "\"resource_id\":\"$res_id\""; then
+	pass "the gateway's ack reaches the client as authorization_created (ref 7)"
+else
+	fail "the gateway's ack reaches the client as authorization_created (ref 7)"
+	show gw
+	show cl
+fi
+printf '{"topic":"client","event":"request_authorization","payload":{"resource_id":"nope"},"ref":"8"}\n' >"$tmp/cl.in"
+wait_for "$tmp/cl.out" 5 1 '^# not sent' &&
+	pass "a malformed line on stdin is refused by the parser, not sent" ||
+	fail "a malformed line on stdin is refused by the parser, not sent"
+
+# --- the token shows nowhere ---
+leak=0
+for p in "$gw_pid" "$cl_pid"; do
+	tr '\0' ' ' <"/proc/$p/cmdline" | grep -qF -e "$gw_token" -e "$cl_token" && leak=1
+	tr '\0' '\n' <"/proc/$p/environ" | grep -qF -e "$gw_token" -e "$cl_token" && leak=1
+done
+grep -q fz-sigprobe "/proc/$gw_pid/cmdline" && [ $leak = 0 ] &&
+	pass "no token in the probes' /proc/PID/cmdline or environ" ||
+	fail "no token in the probes' /proc/PID/cmdline or environ"
+
+# --- a bad token: refused once, no retry ---
+bad="fz1_AAAAAAAAAAAAAAAAAAAAAA_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+start_probe bad gateway "$bad"
+wait_exit "$bad_pid" 10
+status=$?
+if [ $status -eq 1 ] && grep -q '^# state refused 401' "$tmp/bad.out"; then
+	pass "a bad token gets '# state refused 401...' and the probe exits 1"
+else
+	fail "a bad token is refused (exit $status)"
+	show bad
+fi
+sleep 1
+n=$(grep -c 'conn_refused' "$tmp/serve.log")
+[ "$n" -eq 1 ] && [ "$(grep -c '^# state' "$tmp/bad.out")" -eq 2 ] &&
+	pass "a refused token is not retried (one refusal in the portal's log)" ||
+	fail "a refused token is not retried ($n refusals in the portal's log)"
+
+# --- the portal restarts: both probes rejoin by themselves ---
+kill -TERM "$PORTAL_PID"
+wait_exit "$PORTAL_PID" 10
+PORTAL_PID=
+if wait_for "$tmp/gw.out" 10 2 '^# state connecting' &&
+	wait_for "$tmp/cl.out" 10 2 '^# state connecting'; then
+	pass "the portal's stop puts both probes in '# state connecting'"
+else
+	fail "the portal's stop puts both probes in '# state connecting'"
+	show gw
+fi
+sleep 1
+start=$(date +%s%N)
+if portal_serve "$tmp" "$tmp/serve2.log" --db "$FZPORTAL_DB" \
+	--listen "127.0.0.1:$port" &&
+	wait_for "$tmp/gw.out" 15 2 '^# state joined' &&
+	wait_for "$tmp/cl.out" 15 2 '^# state joined'; then
+	ms=$((($(date +%s%N) - start) / 1000000))
+	[ $ms -lt 10000 ] &&
+		pass "restarted on port $port, both probes rejoin by themselves in $ms ms (< 10 s)" ||
+		fail "both probes rejoin within 10 s (took $ms ms)"
+else
+	fail "both probes rejoin a restarted portal"
+	show gw
+	show cl
+fi
+wait_for "$tmp/gw.out" 5 2 '"topic":"gateway","event":"init"' &&
+	pass "the gateway gets a new init after the rejoin" ||
+	fail "the gateway gets a new init after the rejoin"
+
+# --- the gateway token deleted: disconnect, and the probe ends ---
+adm gateway-token delete "$gw_token_id" >/dev/null
+wait_exit "$gw_pid" 10
+status=$?
+if [ $status -eq 1 ] && event gw disconnect | grep -q . &&
+	grep -q '^# state closed ' "$tmp/gw.out"; then
+	pass "deleting the gateway token sends disconnect; the probe reports closed and exits 1"
+else
+	fail "deleting the gateway token ends the gateway probe (exit $status)"
+	show gw
+fi
+sleep 1
+[ "$(grep -c '^# state connecting' "$tmp/gw.out")" -eq 2 ] &&
+	pass "no redial after disconnect" || fail "no redial after disconnect"
+
+# --- the end of stdin ends the client probe ---
+kill "$cl_hold"
+wait_exit "$cl_pid" 10
+status=$?
+[ $status -eq 0 ] && pass "the end of standard input ends the client probe (exit 0)" ||
+	fail "the end of standard input ends the client probe (exit $status)"
+
+if grep -qF -e "$gw_token" -e "$cl_token" -e "$bad" "$tmp"/*.out "$tmp"/*.err; then
+	fail "no token in the probes' output or log"
+else
+	pass "no token in the probes' output or log"
+fi
+grep -h 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:' "$tmp"/*.err | sed 's/^/#   /'
+! grep -q 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:' "$tmp"/*.err &&
+	pass "ASan and UBSan found nothing in the probes" ||
+	fail "ASan and UBSan found nothing in the probes"
+ktap_done
