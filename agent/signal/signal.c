@@ -187,6 +187,11 @@ struct signal *signal_new(uv_loop_t *loop, const struct signal_config *cfg,
 {
 	struct signal *s;
 
+	/* The token's locked memory and the jitter need it; idempotent. */
+	if (sodium_init() < 0) {
+		snprintf(err, errlen, "libsodium cannot start");
+		return NULL;
+	}
 	if (check_config(cfg, err, errlen) || check_token(token, err, errlen) ||
 	    check_ca(cfg->ca_file, err, errlen))
 		return NULL;

@@ -24,6 +24,7 @@ int main(void)
 	srunner_add_suite(sr, tokenfile_suite());
 	srunner_add_suite(sr, cli_suite());
 	srunner_add_suite(sr, signin_suite());
+	srunner_add_suite(sr, signal_suite());
 	srunner_add_suite(sr, noise_suite());
 	srunner_add_suite(sr, config_suite());
 	srunner_add_suite(sr, handshake_suite());

@@ -34,5 +34,6 @@ Suite *resaddr_suite(void);
 Suite *sig_suite(void);
 Suite *tokenfile_suite(void);
 Suite *signin_suite(void);
+Suite *signal_suite(void);
 
 #endif /* FZ_AGENT_TESTS_SUITES_H */

@@ -277,7 +277,7 @@ START_TEST(test_portal_query)
 	const char *values[] = { "a-b_c", "http://127.0.0.1:5/callback" };
 	char err[64];
 	CURLU *u = fz_portal_url("https://p.example", "/acme/sign_in", err,
-				  sizeof(err));
+				 sizeof(err));
 	char *text = fz_portal_url_query(u, names, values, 2);
 
 	ck_assert_str_eq(text, "https://p.example/acme/sign_in?state=a-b_c&"
