@@ -106,6 +106,8 @@ unit_tests() {
 	}
 }
 unit_tests agent "$repo/agent"
+run_step "fzagent's test tools build (build/tools/fz-sigprobe)" \
+	"$logs/build-agent-tools.log" make -C "$repo/agent" tools
 run_step "fzportal and its test tools build (-Wall -Wextra -Werror)" \
 	"$logs/build-portal.log" make -C "$repo/portal" all tools
 unit_tests portal "$repo/portal"
