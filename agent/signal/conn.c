@@ -75,6 +75,18 @@ static void peer_close(struct signal *s, const unsigned char *in, size_t len)
 			 n, (const char *)in + 2);
 }
 
+/* The bearer token, from locked memory straight into lws's header. */
+static int append_auth(struct signal *s, struct lws *wsi, void *in, size_t len)
+{
+	unsigned char **p = in, *end = *p + len;
+
+	if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_AUTHORIZATION,
+					 (unsigned char *)s->auth,
+					 (int)s->auth_len, p, end))
+		return -1;
+	return 0;
+}
+
 /* Events of a socket that is no longer the connection are ignored. */
 static int callback(struct lws *wsi, enum lws_callback_reasons reason,
 		    void *user, void *in, size_t len)
@@ -86,16 +98,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason,
 	if (!s || s->closed)
 		return 0;
 	switch (reason) {
-	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
-		unsigned char **p = in, *end = *p + len;
-
-		return lws_add_http_header_by_token(
-			       wsi, WSI_TOKEN_HTTP_AUTHORIZATION,
-			       (unsigned char *)s->auth, (int)s->auth_len, p,
-			       end) ?
-			       -1 :
-			       0;
-	}
+	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
+		return append_auth(s, wsi, in, len);
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		if (s->live)
 			connection_error(s, wsi, in);

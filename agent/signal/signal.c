@@ -31,6 +31,18 @@ const char *signal_state_name(enum signal_state st)
 	return (unsigned int)st < 4 ? state_names[st] : "?";
 }
 
+/*
+ * Reasons can come from the portal (close frames, replies, disconnect):
+ * one line of printable text, whatever they hold.
+ */
+static char *clean(char *text)
+{
+	for (unsigned char *c = (unsigned char *)text; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	return text;
+}
+
 void signal_log(struct signal *s, const char *fmt, ...)
 {
 	char line[320];
@@ -41,14 +53,18 @@ void signal_log(struct signal *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	s->ops->log(s->ctx, line);
+	s->ops->log(s->ctx, clean(line));
 }
 
 void signal_set_state(struct signal *s, enum signal_state st, const char *why)
 {
+	char text[160];
+
 	s->state = st;
-	if (!s->closed && s->ops->state)
-		s->ops->state(s->ctx, st, why);
+	if (s->closed || !s->ops->state)
+		return;
+	snprintf(text, sizeof(text), "%s", why);
+	s->ops->state(s->ctx, st, clean(text));
 }
 
 /* ---- checks and creation */
