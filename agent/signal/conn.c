@@ -47,12 +47,8 @@ static int writeable(struct signal *s, struct lws *wsi)
 {
 	int more;
 
-	if (s->kill) {
-		lws_close_reason(wsi, s->kill_status,
-				 (unsigned char *)s->kill_why,
-				 strlen(s->kill_why));
-		return -1;
-	}
+	if (s->kill)
+		return 0; /* the close is under way */
 	more = signal_tx_write(s);
 	if (more < 0) {
 		if (!s->why[0])
@@ -88,15 +84,9 @@ static int append_auth(struct signal *s, struct lws *wsi, void *in, size_t len)
 }
 
 /* Events of a socket that is no longer the connection are ignored. */
-static int callback(struct lws *wsi, enum lws_callback_reasons reason,
-		    void *user, void *in, size_t len)
+static int event(struct signal *s, struct lws *wsi,
+		 enum lws_callback_reasons reason, void *in, size_t len)
 {
-	struct lws_context *cx = lws_get_context(wsi);
-	struct signal *s = cx ? lws_context_user(cx) : NULL;
-
-	(void)user;
-	if (!s || s->closed)
-		return 0;
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
 		return append_auth(s, wsi, in, len);
@@ -124,6 +114,32 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason,
 	default:
 		return 0;
 	}
+}
+
+/*
+ * A signal_drop() while lws is calling us asks for -1: lws then sends
+ * the close frame signal_drop() prepared.
+ */
+static int callback(struct lws *wsi, enum lws_callback_reasons reason,
+		    void *user, void *in, size_t len)
+{
+	struct lws_context *cx = lws_get_context(wsi);
+	struct signal *s = cx ? lws_context_user(cx) : NULL;
+	bool killing;
+	int ret;
+
+	(void)user;
+	if (!s || s->closed)
+		return 0;
+	killing = s->kill;
+	s->in_callback = true;
+	ret = event(s, wsi, reason, in, len);
+	s->in_callback = false;
+	if (!killing && s->kill && s->wsi == wsi &&
+	    (reason == LWS_CALLBACK_CLIENT_RECEIVE ||
+	     reason == LWS_CALLBACK_CLIENT_ESTABLISHED))
+		return -1;
+	return ret;
 }
 
 int signal_conn_context(struct signal *s, char *err, size_t errlen)

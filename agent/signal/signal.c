@@ -326,12 +326,19 @@ void signal_drop(struct signal *s, enum lws_close_status status,
 		return;
 	if (!s->why[0])
 		snprintf(s->why, sizeof(s->why), "%s", why);
-	/* A close frame goes out at the next writable; 2 s at most. */
+	if (s->kill)
+		return;
+	/*
+	 * lws sends a close frame with this reason on its way out when the
+	 * callback we are in returns -1 (conn.c does so), or, from outside
+	 * its callbacks, on a synchronous kill. Its timeouts and an error
+	 * from WRITEABLE would drop the socket bare instead.
+	 */
 	s->kill = true;
-	s->kill_status = status;
-	snprintf(s->kill_why, sizeof(s->kill_why), "%s", why);
-	lws_callback_on_writable(s->wsi);
-	lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, 2);
+	lws_close_reason(s->wsi, status, (unsigned char *)why, strlen(why));
+	if (!s->in_callback)
+		lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK,
+				LWS_TO_KILL_SYNC);
 }
 
 void signal_finish(struct signal *s, enum signal_state st, const char *why)

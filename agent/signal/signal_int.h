@@ -38,9 +38,8 @@ struct signal {
 	struct lws *wsi; /* the connection, NULL between them */
 	bool live; /* a dial is under way or up: its end is pending */
 	bool established; /* the WebSocket is open */
-	bool kill; /* close the connection at its next writable */
-	enum lws_close_status kill_status;
-	char kill_why[96];
+	bool kill; /* the connection is being closed */
+	bool in_callback; /* inside conn.c's lws callback */
 	char why[128]; /* why the connection ended, first reason wins */
 
 	enum signal_state state;
@@ -67,7 +66,7 @@ void signal_set_state(struct signal *s, enum signal_state st, const char *why);
 void signal_conn_over(struct signal *s);
 /* The WebSocket is open (conn.c): join, heartbeats. */
 void signal_conn_open(struct signal *s);
-/* Close the connection from outside a callback with status and why. */
+/* Close the connection with a close frame of status and why. */
 void signal_drop(struct signal *s, enum lws_close_status status,
 		 const char *why);
 /* No redial after this connection: st is REFUSED or CLOSED. */

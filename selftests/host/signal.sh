@@ -5,8 +5,11 @@
 # gateway and a client join and get init, an authorization goes client
 # -> portal -> gateway -> portal -> client, a bad token is refused once
 # and not retried, a restarted portal is rejoined by backoff, a deleted
-# gateway token ends in `disconnect`, and the token shows nowhere.
-# Data go in with `fzportal admin`. Everything stays on loopback.
+# gateway token ends in `disconnect`, and the token shows nowhere. Then
+# a portal played by Python (python3-websockets, plain ws) does what the
+# real one does not on demand: refuses a join, sends a malformed and an
+# oversized message, stops answering heartbeats. Data go in with
+# `fzportal admin`. Everything stays on loopback.
 #   signal.sh [KVER...]   (kernel versions are ignored)
 . "$(dirname "$0")/../lib/ktap.sh"
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,6 +19,8 @@ probe=${FZ_SIGPROBE:-$repo/agent/build/tools/fz-sigprobe}
 py=/usr/bin/python3
 need openssl mkfifo
 [ -x "$py" ] || { fail "$py is installed"; exit 1; }
+"$py" -c 'import websockets' 2>/dev/null ||
+	{ fail "python3-websockets for $py"; exit 1; }
 
 tmp=$(mktemp -d /tmp/fz-signal.XXXXXX)
 pids=()
@@ -243,6 +248,113 @@ wait_exit "$cl_pid" 10
 status=$?
 [ $status -eq 0 ] && pass "the end of standard input ends the client probe (exit 0)" ||
 	fail "the end of standard input ends the client probe (exit $status)"
+
+# --- a portal played by Python (plain ws, loopback only): what the real
+# one does not do on demand ---
+cat >"$tmp/fake.py" <<'EOF'
+import asyncio, json, sys, websockets
+
+mode, conns = sys.argv[1], 0
+
+
+def reply(ref, status, reason=None):
+    resp = {"reason": reason} if reason else {}
+    return json.dumps({"topic": "client", "event": "phx_reply", "ref": ref,
+                       "payload": {"status": status, "response": resp}})
+
+
+async def handler(ws, path):
+    global conns
+    conns += 1
+    n = conns
+    auth = ws.request_headers.get("Authorization", "")
+    print(f"conn {n} {path} bearer={auth.startswith('Bearer fz1_')}", flush=True)
+    join = json.loads(await ws.recv())
+    print(f"join {join['topic']} {join['event']}", flush=True)
+    if mode == "refuse":
+        await ws.send(reply(join["ref"], "error", "public_key_in_use"))
+    else:
+        await ws.send(reply(join["ref"], "ok"))
+    if mode == "misbehave" and n == 1:
+        await ws.send('{"topic":"client","event":"init","payload":')
+        await ws.send(json.dumps({"topic": "client", "event": "resource_deleted",
+                                  "ref": None, "payload": {
+                                      "id": "00000000-0000-4000-8000-000000000001"}}))
+        await ws.send("x" * 17000)
+    # Connection 2 of misbehave answers no heartbeat: it only listens.
+    try:
+        async for m in ws:
+            print(f"got {json.loads(m)['event']}", flush=True)
+    except websockets.ConnectionClosed:
+        pass
+    print(f"closed {n} {ws.close_code}", flush=True)
+
+
+async def main():
+    async with websockets.serve(handler, "127.0.0.1", 0) as srv:
+        print(f"port {srv.sockets[0].getsockname()[1]}", flush=True)
+        await asyncio.Future()
+
+asyncio.run(main())
+EOF
+# fake MODE: the fake portal in the background; sets fake_pid, fake_port.
+fake() {
+	"$py" "$tmp/fake.py" "$1" >"$tmp/fake-$1.log" 2>&1 &
+	fake_pid=$!
+	pids+=($!)
+	wait_for "$tmp/fake-$1.log" 5 1 '^port '
+	fake_port=$(sed -n 's/^port //p' "$tmp/fake-$1.log")
+}
+fake refuse
+url=http://127.0.0.1:$fake_port
+start_probe fr client "$cl_token"
+wait_exit "$fr_pid" 10
+status=$?
+if [ $status -eq 1 ] &&
+	grep -q '^# state refused the portal refused the join: public_key_in_use$' "$tmp/fr.out" &&
+	grep -q '^conn 1 /client/websocket bearer=True$' "$tmp/fake-refuse.log"; then
+	pass "http:// to loopback works; an error reply to the join is '# state refused', exit 1"
+else
+	fail "an error reply to the join is '# state refused' (exit $status)"
+	show fr
+fi
+sleep 1
+[ "$(grep -c '^conn ' "$tmp/fake-refuse.log")" -eq 1 ] &&
+	pass "a refused join is not retried" || fail "a refused join is not retried"
+kill "$fake_pid"
+
+fake misbehave
+url=http://127.0.0.1:$fake_port
+start_probe fm client "$cl_token" --heartbeat-ms 300
+if wait_for "$tmp/fm.out" 5 1 '"event":"resource_deleted"' &&
+	grep -q 'dropped a message from the portal: invalid_json' "$tmp/fm.err"; then
+	pass "a malformed message is logged and dropped; the next one still arrives"
+else
+	fail "a malformed message is logged and dropped; the next one still arrives"
+	show fm
+fi
+if wait_for "$tmp/fake-misbehave.log" 5 1 '^closed 1 1009$' &&
+	grep -q 'over 16 KiB' "$tmp/fm.err"; then
+	pass "a message over 16 KiB closes the connection (1009)"
+else
+	fail "a message over 16 KiB closes the connection (1009)"
+	show fm
+	sed 's/^/#   /' "$tmp/fake-misbehave.log"
+fi
+if wait_for "$tmp/fake-misbehave.log" 5 1 '^closed 2 1001$' &&
+	grep -q 'stopped answering heartbeats' "$tmp/fm.err" &&
+	wait_for "$tmp/fake-misbehave.log" 5 1 '^conn 3 '; then
+	pass "unanswered heartbeats drop the connection (1001), and it is redialled"
+else
+	fail "unanswered heartbeats drop the connection (1001), and it is redialled"
+	show fm
+	sed 's/^/#   /' "$tmp/fake-misbehave.log"
+fi
+kill "$fm_hold"
+wait_exit "$fm_pid" 10
+status=$?
+[ $status -eq 0 ] && pass "the probe ends cleanly while joined (exit 0)" ||
+	fail "the probe ends cleanly while joined (exit $status)"
 
 if grep -qF -e "$gw_token" -e "$cl_token" -e "$bad" "$tmp"/*.out "$tmp"/*.err; then
 	fail "no token in the probes' output or log"
