@@ -229,9 +229,17 @@ struct signal *signal_new(uv_loop_t *loop, const struct signal_config *cfg,
 	signal_backoff_init(&s->backoff, s->cfg.backoff_min_ms,
 			    s->cfg.backoff_max_ms);
 	if (signal_conn_context(s, err, errlen)) {
-		/* A context lws still tears down writes s->lws later. */
-		if (s->lws)
+		/*
+		 * A context lws still tears down writes s->lws later: s
+		 * stays, what it holds goes (the token wiped).
+		 */
+		if (s->lws) {
+			sodium_free(s->auth);
+			free(s->url);
+			free(s->ca_file);
+			s->auth = s->url = s->ca_file = NULL;
 			return NULL;
+		}
 		goto fail;
 	}
 	init_timers(s);
