@@ -43,6 +43,7 @@ struct gateway *gw_new(const struct gw_ops *ops, void *ctx,
 	}
 	gw->ops = ops;
 	gw->ctx = ctx;
+	gw->source = "the authorizations file";
 	gw->auth = *auth;
 	memset(auth, 0, sizeof(*auth));
 	for (size_t i = 0; i < gw->auth.n_clients; i++)
@@ -60,6 +61,11 @@ void gw_free(struct gateway *gw)
 	free(gw->peers);
 	proto_auth_free(&gw->auth);
 	free(gw);
+}
+
+void gw_set_source(struct gateway *gw, const char *source)
+{
+	gw->source = source;
 }
 
 const struct proto_auth *gw_authorizations(const struct gateway *gw)
@@ -357,10 +363,8 @@ static int drop_unfiled(struct gateway *gw, struct gw_peer *p, char *err,
 		if (file_grant(&gw->auth, p->client, r->id))
 			continue;
 		fz_key_to_base64(id, p->client->public_key);
-		gw_log(gw,
-		       "client %s: resource %s is not authorized in the "
-		       "authorizations file",
-		       id, r->name);
+		gw_log(gw, "client %s: resource %s is not authorized in %s", id,
+		       r->name, gw->source);
 		ret = revoke_one(gw, p, &p->authz[j], err, errlen);
 	}
 	return ret;
@@ -393,9 +397,8 @@ static int drop_unknown(struct gateway *gw, struct gw_peer *p,
 			return ret;
 		}
 		gw_log(gw,
-		       "removed resource %s of client %s from fz.ko: not in "
-		       "the authorizations file",
-		       label, id);
+		       "removed resource %s of client %s from fz.ko: not in %s",
+		       label, id, gw->source);
 	}
 	return 0;
 }
@@ -529,10 +532,8 @@ int gw_replace_auth(struct gateway *gw, struct proto_auth *auth)
 
 		if (!proto_auth_find_client(auth, c->public_key)) {
 			fz_key_to_base64(id, c->public_key);
-			gw_log(gw,
-			       "client %s is no longer in the authorizations "
-			       "file",
-			       id);
+			gw_log(gw, "client %s is no longer in %s", id,
+			       gw->source);
 		}
 		free(gw->peers[i].authz);
 	}
