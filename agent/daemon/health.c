@@ -5,9 +5,13 @@
  * wing: lws adds its handles to it and closes them when the context is
  * destroyed, which finishes on a later turn of the loop.
  */
+#include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <libwebsockets.h>
 
@@ -103,15 +107,53 @@ static void lws_log(int level, const char *line)
 		strchr(line, '\n') ? "" : "\n");
 }
 
+/*
+ * Whether lws will be able to bind: asked first, because lws 4.1 on a
+ * foreign loop, failing to bind, leaves handles behind whose callbacks
+ * are in its unloaded event library: the next turn of the loop crashes.
+ */
+static int can_bind(const char *addr, int port, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	int fd, ret = 0, one = 1;
+
+	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+	} else if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+	} else {
+		snprintf(err, errlen, "'%s' is not an IP address", addr);
+		return -EINVAL;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&ss, sizeof(ss))) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot listen on %s port %d: %s", addr,
+			 port, strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
 struct daemon_health *daemon_health_start(uv_loop_t *loop, const char *addr,
 					  int port, bool (*ready)(void *ctx),
 					  void *ctx, char *err, size_t errlen)
 {
 	struct lws_context_creation_info info;
-	struct daemon_health *h = calloc(1, sizeof(*h));
 	void *loops[1] = { loop };
+	struct daemon_health *h;
 	struct lws_vhost *vh;
 
+	if (can_bind(addr, port, err, errlen))
+		return NULL;
+	h = calloc(1, sizeof(*h));
 	if (!h) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -129,11 +171,17 @@ struct daemon_health *daemon_health_start(uv_loop_t *loop, const char *addr,
 	info.user = h;
 	info.protocols = h->protocols;
 	info.iface = addr;
-	info.port = port ? port : CONTEXT_PORT_NO_LISTEN_SERVER;
+	info.port = port; /* 0: any free port */
 	info.timeout_secs = 5;
 	info.max_http_header_pool = 8;
 	info.options = LWS_SERVER_OPTION_LIBUV |
 		       LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
+	/*
+	 * lws 4.1 binds an IPv4 address given to an IPv6 socket to every
+	 * address ("*"): an IPv4 socket binds to the one given.
+	 */
+	if (!strchr(addr, ':'))
+		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
 	lws_set_log_level(LLL_ERR, lws_log);
 	h->ctx = lws_create_context(&info);
 	vh = h->ctx ? lws_get_vhost_by_name(h->ctx, "default") : NULL;

@@ -32,6 +32,10 @@ Suite *cidr_suite(void);
 Suite *filter_suite(void);
 Suite *resaddr_suite(void);
 Suite *sig_suite(void);
+Suite *gw_portal_suite(void);
+Suite *gw_portal_msg_suite(void);
+Suite *health_suite(void);
+Suite *defroute_suite(void);
 Suite *tokenfile_suite(void);
 Suite *signin_suite(void);
 
