@@ -111,8 +111,9 @@ static int sig_join(void *ctx, struct proto_sig_msg *out)
 		fzk_device_view_free(&dev);
 		return ret;
 	}
-	memset(out, 0, sizeof(*out));
+	/* The frame's own members (topic, ref) are the signal wing's. */
 	out->kind = PROTO_SIG_GATEWAY_JOIN;
+	memset(j, 0, sizeof(*j));
 	memcpy(j->public_key, dev.public_key, FZ_KEY_LEN);
 	j->listen_port = dev.listen_port;
 	memcpy(r->joined_key, dev.public_key, FZ_KEY_LEN);

@@ -443,6 +443,25 @@ static int apply_grants(struct gateway *gw, struct gw_peer *p,
 	return ret;
 }
 
+static int start_client(struct gateway *gw, size_t i,
+			const struct fzk_device_view *dev, char *err,
+			size_t errlen)
+{
+	struct gw_peer *p = &gw->peers[i];
+	const struct fzk_peer_view *kp =
+		dev_peer(dev, gw->auth.clients[i].public_key);
+	int ret;
+
+	ret = install_peer(gw, p, err, errlen);
+	if (!ret)
+		ret = drop_unfiled(gw, p, err, errlen);
+	if (!ret)
+		ret = drop_unknown(gw, p, kp, err, errlen);
+	if (!ret)
+		ret = apply_grants(gw, p, kp, err, errlen);
+	return ret;
+}
+
 /* Every client becomes a peer, even one with no Authorize line yet. */
 int gw_start(struct gateway *gw, const struct fzk_device_view *dev, char *err,
 	     size_t errlen)
@@ -450,23 +469,36 @@ int gw_start(struct gateway *gw, const struct fzk_device_view *dev, char *err,
 	const struct proto_auth *auth = &gw->auth;
 	int ret = 0;
 
-	for (size_t i = 0; i < auth->n_clients && !ret; i++) {
-		struct gw_peer *p = &gw->peers[i];
-		const struct fzk_peer_view *kp =
-			dev_peer(dev, auth->clients[i].public_key);
-
-		ret = install_peer(gw, p, err, errlen);
-		if (!ret)
-			ret = drop_unfiled(gw, p, err, errlen);
-		if (!ret)
-			ret = drop_unknown(gw, p, kp, err, errlen);
-		if (!ret)
-			ret = apply_grants(gw, p, kp, err, errlen);
-	}
+	for (size_t i = 0; i < auth->n_clients && !ret; i++)
+		ret = start_client(gw, i, dev, err, errlen);
 	if (!ret)
 		gw_log(gw, "gateway: %zu clients, %zu resources",
 		       auth->n_clients, auth->n_resources);
 	return ret;
+}
+
+int gw_start_each(struct gateway *gw, const struct fzk_device_view *dev,
+		  char *err, size_t errlen)
+{
+	const struct proto_auth *auth = &gw->auth;
+	char one[512];
+	size_t failed = 0;
+	int ret, first = 0;
+
+	for (size_t i = 0; i < auth->n_clients; i++) {
+		ret = start_client(gw, i, dev, one, sizeof(one));
+		if (!ret)
+			continue;
+		gw_log(gw, "%s", one);
+		failed++;
+		if (!first) {
+			first = ret;
+			snprintf(err, errlen, "%s", one);
+		}
+	}
+	gw_log(gw, "gateway: %zu clients (%zu failed), %zu resources",
+	       auth->n_clients, failed, auth->n_resources);
+	return first;
 }
 
 static bool same_definition(const struct proto_auth_resource *a,

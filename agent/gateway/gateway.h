@@ -93,6 +93,13 @@ struct fzk_device_view;
  */
 int gw_start(struct gateway *gw, const struct fzk_device_view *dev, char *err,
 	     size_t errlen);
+/*
+ * The same, but a client fz.ko refuses (logged) does not keep the next
+ * ones out: the portal's init, where one bad client must not cost every
+ * other its access. Returns the first error, err its message.
+ */
+int gw_start_each(struct gateway *gw, const struct fzk_device_view *dev,
+		  char *err, size_t errlen);
 
 /*
  * The authorizations file was read again: auth (taken on success)

@@ -50,7 +50,7 @@ static int apply_init(struct gateway *gw, const struct gw_portal_ops *ops,
 		snprintf(err, errlen, "cannot read the interface: %s",
 			 strerror(-ret));
 	else
-		ret = gw_start(gw, &dev, err, errlen);
+		ret = gw_start_each(gw, &dev, err, errlen);
 	fzk_device_view_free(&dev);
 	return ret;
 }

@@ -56,6 +56,8 @@ static void record(const char *fmt, ...)
 static int t_set_client_peer(void *ctx, const struct proto_auth_client *c)
 {
 	(void)ctx;
+	if (c->public_key[0] == 0xee) /* fz.ko refuses this one */
+		return -EINVAL;
 	k.peer[c->public_key[0]] = true;
 	k.ip4[c->public_key[0]] = c->tunnel_ips[0].addr[3];
 	record("peer %02x ip %u psk %u", c->public_key[0],
@@ -465,6 +467,22 @@ START_TEST(test_init_reconciles_exactly)
 }
 END_TEST
 
+/* One client fz.ko refuses does not keep the others out. */
+START_TEST(test_init_one_refused)
+{
+	struct proto_sig_authorization z[3];
+	static const unsigned int on[][2] = { { 2, 1 }, { 3, 1 } };
+
+	authz(&z[0], 2, 1, "10.0.0.1", EXP);
+	authz(&z[1], 0xee, 1, "10.0.0.1", EXP);
+	authz(&z[2], 3, 1, "10.0.0.1", EXP);
+	ck_assert_int_eq(init(z, 3), -EINVAL);
+	has("log cannot add client 7gEBAQEB");
+	has("log gateway: 3 clients (1 failed), 1 resources");
+	holds(on, 2);
+}
+END_TEST
+
 START_TEST(test_init_hostile)
 {
 	struct proto_sig_authorization z[2];
@@ -774,6 +792,7 @@ Suite *gw_portal_msg_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_init_reconciles);
 	tcase_add_test(tc, test_init_reconciles_exactly);
+	tcase_add_test(tc, test_init_one_refused);
 	tcase_add_test(tc, test_init_hostile);
 	tcase_add_test(tc, test_create_authorization);
 	tcase_add_test(tc, test_create_authorization_hostile);
