@@ -429,8 +429,15 @@ static int gwp_resync(struct daemon *d, char *err, size_t errlen)
 	struct role_gwportal *r = portal_of(d);
 	struct fzk_device_view dev;
 	bool changed;
-	int ret = role_gw_resync(d, err, errlen);
+	int ret = daemon_dump(d, &dev);
 
+	/* As the init did: one client fz.ko refuses keeps no other out. */
+	if (!ret)
+		ret = gw_start_each(r->base.gw, &dev, err, errlen);
+	else
+		snprintf(err, errlen, "cannot read the interface: %s",
+			 strerror(-ret));
+	fzk_device_view_free(&dev);
 	if (ret || !r->joined || daemon_dump(d, &dev))
 		return ret;
 	changed = memcmp(dev.public_key, r->joined_key, FZ_KEY_LEN) ||
