@@ -3,8 +3,8 @@
  * The gateway role on the portal (`fzagent gateway --portal`): role_gw.c's
  * gateway, its authorizations from the portal's signalling instead of a
  * file. The signal wing holds the connection; gateway/portal.c acts on
- * the messages; this file joins them to the daemon: the join (key and
- * port from fz.ko, endpoints), the interface's tunnel addresses, fz.ko's
+ * the messages; this file joins them to the daemon: the join (the
+ * agent's key, fz.ko's port, endpoints), the tunnel addresses, fz.ko's
  * peers, the acknowledgements, /healthz and /readyz, and the exit on
  * `disconnect` or a refused token.
  *
@@ -38,6 +38,7 @@
 #include "lib/keys.h"
 #include "lib/tokenfile.h"
 #include "signal/signal.h"
+#include "wg/handshake.h"
 
 #define MAX_ENDPOINTS DAEMON_PORTAL_MAX_ENDPOINTS
 
@@ -99,10 +100,11 @@ static int sig_join(void *ctx, struct proto_sig_msg *out)
 {
 	struct role_gwportal *r = ctx;
 	struct proto_sig_gateway_join *j = &out->gateway_join;
+	const uint8_t *key = wg_hs_public_key(r->d->hs);
 	struct fzk_device_view dev;
 	int ret = daemon_dump(r->d, &dev);
 
-	if (!ret && (!dev.has_public_key || !dev.listen_port))
+	if (!ret && (!key || !dev.listen_port))
 		ret = -ENODATA;
 	if (ret) {
 		daemon_log(r->d,
@@ -114,9 +116,9 @@ static int sig_join(void *ctx, struct proto_sig_msg *out)
 	/* The frame's own members (topic, ref) are the signal wing's. */
 	out->kind = PROTO_SIG_GATEWAY_JOIN;
 	memset(j, 0, sizeof(*j));
-	memcpy(j->public_key, dev.public_key, FZ_KEY_LEN);
+	memcpy(j->public_key, key, FZ_KEY_LEN);
 	j->listen_port = dev.listen_port;
-	memcpy(r->joined_key, dev.public_key, FZ_KEY_LEN);
+	memcpy(r->joined_key, key, FZ_KEY_LEN);
 	r->joined_port = dev.listen_port;
 	fzk_device_view_free(&dev);
 	j->endpoints = r->join_eps;
@@ -440,7 +442,8 @@ static int gwp_resync(struct daemon *d, char *err, size_t errlen)
 	fzk_device_view_free(&dev);
 	if (ret || !r->joined || daemon_dump(d, &dev))
 		return ret;
-	changed = memcmp(dev.public_key, r->joined_key, FZ_KEY_LEN) ||
+	changed = !wg_hs_public_key(d->hs) ||
+		  memcmp(wg_hs_public_key(d->hs), r->joined_key, FZ_KEY_LEN) ||
 		  dev.listen_port != r->joined_port;
 	fzk_device_view_free(&dev);
 	if (!changed)
