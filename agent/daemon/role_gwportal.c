@@ -509,9 +509,9 @@ int daemon_gateway_portal(const char *ifname, const char *config_path,
 	size_t len = strlen(token);
 	int status;
 
-	if (r)
+	if (r && opts->n_endpoints <= MAX_ENDPOINTS)
 		r->token = sodium_malloc(len + 1);
-	if (!r || !r->token || opts->n_endpoints > MAX_ENDPOINTS) {
+	if (!r || !r->token) {
 		sodium_memzero(token, len);
 		if (r)
 			gwp_free(r);

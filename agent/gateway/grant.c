@@ -294,17 +294,16 @@ int gw_grant(struct gateway *gw, const struct proto_auth_client *c,
 	cur = find_resource(gw, r->id);
 	cl = own_client(gw, p);
 	update_client(p, cl, c);
-	ret = update_resource(gw, cur, r, err, errlen);
+	/* A holder fz.ko refused new filters to is logged; c is granted. */
+	update_resource(gw, cur, r, err, errlen);
 	res = (size_t)(cur - gw->auth.resources);
-	if (!ret && record_grant(cl, res, expires_ns, &old)) {
+	if (record_grant(cl, res, expires_ns, &old)) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	if (!ret) {
-		ret = gw_authorize(gw, cl, cur, expires_ns, err, errlen);
-		if (ret)
-			restore_grant(cl, res, &old);
-	}
+	ret = gw_authorize(gw, cl, cur, expires_ns, err, errlen);
+	if (ret)
+		restore_grant(cl, res, &old);
 	return ret;
 }
 
