@@ -16,6 +16,8 @@
 #ifndef FZ_AGENT_DAEMON_H
 #define FZ_AGENT_DAEMON_H
 
+#include <stddef.h>
+
 struct conf;
 
 #define DAEMON_TIME_DIVISOR_PATH "/sys/module/fz/parameters/test_time_divisor"
@@ -37,6 +39,26 @@ struct proto_auth;
 int daemon_gateway(const char *ifname, const char *config_path,
 		   struct conf *cfg, struct proto_auth *auth,
 		   const char *auth_path);
+
+/*
+ * The same with the gateway's authorizations from the portal
+ * (role_gwportal.c): token is copied to locked memory and wiped here;
+ * opts must outlive the call.
+ */
+struct proto_sig_endpoint;
+struct daemon_portal_opts {
+	const char *url; /* checked by the caller */
+	const char *ca_file; /* NULL: the system's */
+	const struct proto_sig_endpoint *endpoints; /* none: the default
+						       route's addresses */
+	size_t n_endpoints; /* at most DAEMON_PORTAL_MAX_ENDPOINTS */
+	const char *health_addr; /* NULL: no /healthz */
+	int health_port;
+};
+#define DAEMON_PORTAL_MAX_ENDPOINTS 8
+int daemon_gateway_portal(const char *ifname, const char *config_path,
+			  struct conf *cfg,
+			  const struct daemon_portal_opts *opts, char *token);
 
 /* fz.ko's test-only timer divisor from path; 1 if absent or invalid. */
 unsigned int daemon_read_time_divisor(const char *path);

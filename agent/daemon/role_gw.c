@@ -19,6 +19,7 @@
 
 #include "daemon_int.h"
 #include "role.h"
+#include "role_gw.h"
 #include "conf/config.h"
 #include "fzk/device.h"
 #include "fzk/event.h"
@@ -33,24 +34,8 @@
 #include "proto/resolve.h"
 #include "wg/handshake.h"
 
-/* The role's state; d->role points at its first member. */
-struct role_gw {
-	struct daemon_role role;
-	struct gateway *gw;
-	struct proto_auth auth; /* until create() hands it to the gateway */
-	const char *auth_path; /* NULL: no -a, no clients */
-	struct proto_resolver *resolver;
-	struct gw_host *host;
-	struct proto_auth pending; /* SIGHUP: read, not yet in use */
-};
-
-static struct role_gw *role_of(struct daemon *d)
-{
-	return (struct role_gw *)d->role;
-}
-
 /* The kernel's own words, when it gave some, follow our error line. */
-static int kernel_result(struct daemon *d, int ret, const char *what)
+int role_gw_kernel_result(struct daemon *d, int ret, const char *what)
 {
 	const char *ext = fzk_nl_ext_msg(d->nl);
 
@@ -75,7 +60,7 @@ static int op_set_client_peer(void *ctx, const struct proto_auth_client *c)
 	int ret;
 
 	ret = fzk_set_peer(d->nl, d->ifindex, &u);
-	ret = kernel_result(d, ret, "SET_PEER");
+	ret = role_gw_kernel_result(d, ret, "SET_PEER");
 	if (ret)
 		return ret;
 	ret = wg_hs_add_peer(d->hs, c->public_key,
@@ -92,8 +77,8 @@ static int op_set_resource(void *ctx, const uint8_t key[FZ_KEY_LEN],
 {
 	struct daemon *d = ctx;
 
-	return kernel_result(d, fzk_set_resource(d->nl, d->ifindex, key, r),
-			     "SET_RESOURCE");
+	return role_gw_kernel_result(
+		d, fzk_set_resource(d->nl, d->ifindex, key, r), "SET_RESOURCE");
 }
 
 static int op_del_resource(void *ctx, const uint8_t key[FZ_KEY_LEN],
@@ -101,8 +86,9 @@ static int op_del_resource(void *ctx, const uint8_t key[FZ_KEY_LEN],
 {
 	struct daemon *d = ctx;
 
-	return kernel_result(d, fzk_del_resource(d->nl, d->ifindex, key, id),
-			     "DEL_RESOURCE");
+	return role_gw_kernel_result(
+		d, fzk_del_resource(d->nl, d->ifindex, key, id),
+		"DEL_RESOURCE");
 }
 
 static int op_set_dns_map(void *ctx, const uint8_t key[FZ_KEY_LEN],
@@ -112,7 +98,7 @@ static int op_set_dns_map(void *ctx, const uint8_t key[FZ_KEY_LEN],
 {
 	struct daemon *d = ctx;
 
-	return kernel_result(
+	return role_gw_kernel_result(
 		d, fzk_set_dns_map(d->nl, d->ifindex, key, id, mapped, real),
 		"SET_DNS_MAP");
 }
@@ -124,7 +110,8 @@ static int op_del_dns_map(void *ctx, const uint8_t key[FZ_KEY_LEN],
 	struct daemon *d = ctx;
 	int ret = fzk_del_dns_map(d->nl, d->ifindex, key, mapped, NULL);
 
-	return ret == -ENOENT ? 0 : kernel_result(d, ret, "DEL_DNS_MAP");
+	return ret == -ENOENT ? 0 :
+				role_gw_kernel_result(d, ret, "DEL_DNS_MAP");
 }
 
 static int op_del_dns_maps(void *ctx, const uint8_t key[FZ_KEY_LEN],
@@ -133,7 +120,8 @@ static int op_del_dns_maps(void *ctx, const uint8_t key[FZ_KEY_LEN],
 	struct daemon *d = ctx;
 	int ret = fzk_del_dns_map(d->nl, d->ifindex, key, NULL, id);
 
-	return ret == -ENOENT ? ret : kernel_result(d, ret, "DEL_DNS_MAP");
+	return ret == -ENOENT ? ret :
+				role_gw_kernel_result(d, ret, "DEL_DNS_MAP");
 }
 
 static int op_send_control(void *ctx, const uint8_t key[FZ_KEY_LEN],
@@ -141,7 +129,7 @@ static int op_send_control(void *ctx, const uint8_t key[FZ_KEY_LEN],
 {
 	struct daemon *d = ctx;
 
-	return kernel_result(
+	return role_gw_kernel_result(
 		d, fzk_send_control(d->nl, d->ifindex, key, packet, len),
 		"SEND_CONTROL");
 }
@@ -151,7 +139,7 @@ static int op_resolve(void *ctx, const char *name, proto_resolver_cb cb,
 {
 	struct daemon *d = ctx;
 
-	return proto_resolver_lookup(role_of(d)->resolver, name, cb, arg);
+	return proto_resolver_lookup(role_gw_of(d)->resolver, name, cb, arg);
 }
 
 static void op_log(void *ctx, const char *line)
@@ -201,14 +189,16 @@ static const struct gw_ops daemon_gw_ops = {
 
 /* --- Life cycle --- */
 
-static int role_gw_create(struct daemon *d)
+int role_gw_create(struct daemon *d)
 {
 	const struct proto_resolve_config rc = {
 		.timeout_ms = PROTO_RESOLVE_TIMEOUT_MS
 	};
-	struct role_gw *r = role_of(d);
+	struct role_gw *r = role_gw_of(d);
 
 	r->gw = gw_new(&daemon_gw_ops, d, &r->auth);
+	if (r->gw && r->portal)
+		gw_set_source(r->gw, GW_PORTAL_SOURCE);
 	r->resolver = proto_resolver_new(&d->loop, &rc, fz_clock_boot_ns);
 	r->host = calloc(1, sizeof(*r->host));
 	if (!r->gw || !r->resolver || !r->host) {
@@ -226,10 +216,10 @@ static int role_gw_create(struct daemon *d)
  * goes too (fz.ko cannot clear default deny) and config sync adds it
  * back as a plain peer.
  */
-static int role_gw_prune(struct daemon *d, char *err, size_t errlen)
+int role_gw_prune(struct daemon *d, char *err, size_t errlen)
 {
 	char b64[FZ_KEY_B64_LEN + 1];
-	struct gateway *gw = role_of(d)->gw;
+	struct gateway *gw = role_gw_of(d)->gw;
 	struct fzk_device_view dev;
 	int ret;
 
@@ -247,7 +237,7 @@ static int role_gw_prune(struct daemon *d, char *err, size_t errlen)
 		ret = fzk_del_peer(d->nl, d->ifindex, p->public_key);
 		if (ret == -ENOENT)
 			ret = 0;
-		ret = kernel_result(d, ret, "DEL_PEER");
+		ret = role_gw_kernel_result(d, ret, "DEL_PEER");
 		if (ret) {
 			snprintf(err, errlen, "cannot remove client %s: %s",
 				 b64, strerror(-ret));
@@ -256,15 +246,17 @@ static int role_gw_prune(struct daemon *d, char *err, size_t errlen)
 		wg_hs_remove_peer(d->hs, p->public_key);
 		daemon_log(d,
 			   "removed client %s from fz.ko, with its resources "
-			   "and DNS maps: not in the authorizations file",
-			   b64);
+			   "and DNS maps: not in %s",
+			   b64,
+			   role_gw_of(d)->portal ? GW_PORTAL_SOURCE :
+						   "the authorizations file");
 	}
 	fzk_device_view_free(&dev);
 	return ret;
 }
 
 /* The authorizations, reconciled with what fz.ko holds now. */
-static int start_gateway(struct daemon *d, char *err, size_t errlen)
+int role_gw_start_gateway(struct daemon *d, char *err, size_t errlen)
 {
 	struct fzk_device_view dev;
 	int ret = daemon_dump(d, &dev);
@@ -273,14 +265,14 @@ static int start_gateway(struct daemon *d, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot read the interface: %s",
 			 strerror(-ret));
 	else
-		ret = gw_start(role_of(d)->gw, &dev, err, errlen);
+		ret = gw_start(role_gw_of(d)->gw, &dev, err, errlen);
 	fzk_device_view_free(&dev);
 	return ret;
 }
 
-static int role_gw_start(struct daemon *d)
+int role_gw_start(struct daemon *d)
 {
-	struct gw_host *host = role_of(d)->host;
+	struct gw_host *host = role_gw_of(d)->host;
 	char err[512];
 	int ret;
 
@@ -293,7 +285,7 @@ static int role_gw_start(struct daemon *d)
 		   "forwarding on; masquerading the tunnel ranges in nftables "
 		   "table inet %s",
 		   host->table);
-	ret = start_gateway(d, err, sizeof(err));
+	ret = role_gw_start_gateway(d, err, sizeof(err));
 	if (ret)
 		fz_cli_error(d->cmd, "%s: %s", d->ifname, err);
 	return ret;
@@ -301,12 +293,12 @@ static int role_gw_start(struct daemon *d)
 
 static const char *role_gw_reload_path(struct daemon *d)
 {
-	return role_of(d)->auth_path;
+	return role_gw_of(d)->auth_path;
 }
 
 static int role_gw_reload_read(struct daemon *d, char *err, size_t errlen)
 {
-	struct role_gw *r = role_of(d);
+	struct role_gw *r = role_gw_of(d);
 
 	memset(&r->pending, 0, sizeof(r->pending));
 	if (!r->auth_path)
@@ -317,7 +309,7 @@ static int role_gw_reload_read(struct daemon *d, char *err, size_t errlen)
 
 static int role_gw_reload(struct daemon *d, char *err, size_t errlen)
 {
-	struct role_gw *r = role_of(d);
+	struct role_gw *r = role_gw_of(d);
 	int ret;
 
 	if (!r->auth_path)
@@ -330,18 +322,18 @@ static int role_gw_reload(struct daemon *d, char *err, size_t errlen)
 	return role_gw_prune(d, err, errlen);
 }
 
-static int role_gw_resync(struct daemon *d, char *err, size_t errlen)
+int role_gw_resync(struct daemon *d, char *err, size_t errlen)
 {
-	return start_gateway(d, err, errlen);
+	return role_gw_start_gateway(d, err, errlen);
 }
 
 static void role_gw_reload_end(struct daemon *d)
 {
-	proto_auth_free(&role_of(d)->pending);
+	proto_auth_free(&role_gw_of(d)->pending);
 }
 
 /* Clients with a current session hear that we go, so they fail over. */
-static void say_goodbye(struct daemon *d)
+void role_gw_say_goodbye(struct daemon *d)
 {
 	struct fzk_device_view dev;
 	size_t n = 0;
@@ -351,9 +343,9 @@ static void say_goodbye(struct daemon *d)
 		for (size_t i = 0; i < dev.n_peers; i++) {
 			const struct fzk_peer_view *p = &dev.peers[i];
 
-			if (gw_is_client(role_of(d)->gw, p->public_key) &&
+			if (gw_is_client(role_gw_of(d)->gw, p->public_key) &&
 			    fzk_peer_keypair(p, FZ_KEYPAIR_CURRENT) &&
-			    !gw_send_goodbye(role_of(d)->gw, p->public_key))
+			    !gw_send_goodbye(role_gw_of(d)->gw, p->public_key))
 				n++;
 		}
 		daemon_log(d, "said goodbye to %zu clients", n);
@@ -361,13 +353,13 @@ static void say_goodbye(struct daemon *d)
 	fzk_device_view_free(&dev);
 }
 
-static void role_gw_stop(struct daemon *d)
+void role_gw_stop(struct daemon *d)
 {
-	struct role_gw *r = role_of(d);
+	struct role_gw *r = role_gw_of(d);
 	char err[512];
 
 	if (r->gw && d->nl)
-		say_goodbye(d);
+		role_gw_say_goodbye(d);
 	gw_free(r->gw);
 	r->gw = NULL;
 	proto_resolver_free(r->resolver);
@@ -385,17 +377,17 @@ static void role_gw_stop(struct daemon *d)
 
 /* --- Config, events, requests --- */
 
-static bool role_gw_keeps_peer(struct daemon *d, const uint8_t key[FZ_KEY_LEN])
+bool role_gw_keeps_peer(struct daemon *d, const uint8_t key[FZ_KEY_LEN])
 {
-	struct role_gw *r = role_of(d);
+	struct role_gw *r = role_gw_of(d);
 
 	return r->gw && gw_is_client(r->gw, key);
 }
 
-static int role_gw_check_config(struct daemon *d, const struct conf *cfg,
-				char *err, size_t errlen)
+int role_gw_check_config(struct daemon *d, const struct conf *cfg, char *err,
+			 size_t errlen)
 {
-	struct role_gw *r = role_of(d);
+	struct role_gw *r = role_gw_of(d);
 	char b64[FZ_KEY_B64_LEN + 1];
 
 	for (size_t i = 0; r->gw && i < cfg->n_peers; i++) {
@@ -405,10 +397,10 @@ static int role_gw_check_config(struct daemon *d, const struct conf *cfg,
 			    !gw_is_client(r->gw, cfg->peers[i].public_key))
 			continue;
 		fz_key_to_base64(b64, cfg->peers[i].public_key);
-		snprintf(err, errlen,
-			 "%s:%u: peer %s is a [Client] of the authorizations "
-			 "file",
-			 d->config_path, cfg->peers[i].line, b64);
+		snprintf(err, errlen, "%s:%u: peer %s is a %s", d->config_path,
+			 cfg->peers[i].line, b64,
+			 r->portal ? "client of the portal" :
+				     "[Client] of the authorizations file");
 		return -EINVAL;
 	}
 	return 0;
@@ -419,30 +411,36 @@ static int role_gw_check_config(struct daemon *d, const struct conf *cfg,
  * allowed IPs, or remove it and add it back as a peer without default
  * deny, and the gateway's state would no longer be the kernel's.
  */
-static int role_gw_check_set(struct daemon *d, const struct conf *cfg,
-			     char *msg, size_t msglen)
+int role_gw_check_set(struct daemon *d, const struct conf *cfg, char *msg,
+		      size_t msglen)
 {
-	struct role_gw *r = role_of(d);
+	struct role_gw *r = role_gw_of(d);
 	char b64[FZ_KEY_B64_LEN + 1];
 
 	for (size_t i = 0; r->gw && i < cfg->n_peers; i++) {
 		if (!gw_is_client(r->gw, cfg->peers[i].public_key))
 			continue;
 		fz_key_to_base64(b64, cfg->peers[i].public_key);
-		snprintf(msg, msglen,
-			 "peer %s is a client of this gateway: change it in "
-			 "the authorizations file (and send SIGHUP) or with "
-			 "'fzagent authorize' and 'fzagent revoke', not with "
-			 "'fzagent set'",
-			 b64);
+		if (r->portal)
+			snprintf(msg, msglen,
+				 "peer %s is a client of this gateway: the "
+				 "portal manages it, not 'fzagent set'",
+				 b64);
+		else
+			snprintf(msg, msglen,
+				 "peer %s is a client of this gateway: change "
+				 "it in the authorizations file (and send "
+				 "SIGHUP) or with 'fzagent authorize' and "
+				 "'fzagent revoke', not with 'fzagent set'",
+				 b64);
 		return -EPERM;
 	}
 	return 0;
 }
 
-static void role_gw_event(struct daemon *d, const struct fzk_event *ev)
+void role_gw_event(struct daemon *d, const struct fzk_event *ev)
 {
-	struct role_gw *r = role_of(d);
+	struct role_gw *r = role_gw_of(d);
 
 	if (!r->gw)
 		return;
@@ -452,10 +450,10 @@ static void role_gw_event(struct daemon *d, const struct fzk_event *ev)
 		gw_on_denied_flow(r->gw, ev);
 }
 
-static int role_gw_ctl(struct daemon *d, enum ctl_verb verb, int argc,
-		       char **argv, char *msg, size_t msglen)
+int role_gw_ctl(struct daemon *d, enum ctl_verb verb, int argc, char **argv,
+		char *msg, size_t msglen)
 {
-	struct role_gw *r = role_of(d);
+	struct role_gw *r = role_gw_of(d);
 
 	if (verb == CTL_VERB_AUTHORIZE)
 		return gw_ctl_authorize(r->gw, argc - 1, argv + 1, msg, msglen);

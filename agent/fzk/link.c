@@ -201,8 +201,8 @@ int fzk_link_set_up(uint32_t ifindex)
 	return ret;
 }
 
-static int add_address(struct nl_sock *sock, uint32_t ifindex,
-		       const struct fz_cidr *c)
+static int change_address(struct nl_sock *sock, uint32_t ifindex,
+			  const struct fz_cidr *c, bool add)
 {
 	struct rtnl_addr *addr = rtnl_addr_alloc();
 	struct nl_addr *local;
@@ -220,7 +220,8 @@ static int add_address(struct nl_sock *sock, uint32_t ifindex,
 	rtnl_addr_set_ifindex(addr, (int)ifindex);
 	ret = nlerr(rtnl_addr_set_local(addr, local));
 	if (!ret)
-		ret = nlerr(rtnl_addr_add(sock, addr, 0));
+		ret = nlerr(add ? rtnl_addr_add(sock, addr, 0) :
+				  rtnl_addr_delete(sock, addr, 0));
 	nl_addr_put(local);
 	rtnl_addr_put(addr);
 	return ret;
@@ -236,10 +237,23 @@ int fzk_link_add_addresses(uint32_t ifindex, const struct fz_cidr *addrs,
 	if (ret)
 		return ret;
 	for (size_t i = 0; !ret && i < n; i++) {
-		ret = add_address(sock, ifindex, &addrs[i]);
+		ret = change_address(sock, ifindex, &addrs[i], true);
 		if (ret && failed)
 			*failed = i;
 	}
+	nl_socket_free(sock);
+	return ret;
+}
+
+int fzk_link_del_address(uint32_t ifindex, const struct fz_cidr *addr)
+{
+	struct nl_sock *sock;
+	int ret;
+
+	ret = route_socket(&sock);
+	if (ret)
+		return ret;
+	ret = change_address(sock, ifindex, addr, false);
 	nl_socket_free(sock);
 	return ret;
 }

@@ -44,5 +44,7 @@ int fzk_link_set_up(uint32_t ifindex);
 /* Adds each address with its prefix length, as `ip address add`. */
 int fzk_link_add_addresses(uint32_t ifindex, const struct fz_cidr *addrs,
 			   size_t n, size_t *failed);
+/* Removes one address (with its prefix length), as `ip address del`. */
+int fzk_link_del_address(uint32_t ifindex, const struct fz_cidr *addr);
 
 #endif /* FZ_AGENT_LINK_H */

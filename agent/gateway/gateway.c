@@ -43,6 +43,7 @@ struct gateway *gw_new(const struct gw_ops *ops, void *ctx,
 	}
 	gw->ops = ops;
 	gw->ctx = ctx;
+	gw->source = "the authorizations file";
 	gw->auth = *auth;
 	memset(auth, 0, sizeof(*auth));
 	for (size_t i = 0; i < gw->auth.n_clients; i++)
@@ -60,6 +61,11 @@ void gw_free(struct gateway *gw)
 	free(gw->peers);
 	proto_auth_free(&gw->auth);
 	free(gw);
+}
+
+void gw_set_source(struct gateway *gw, const char *source)
+{
+	gw->source = source;
 }
 
 const struct proto_auth *gw_authorizations(const struct gateway *gw)
@@ -357,10 +363,8 @@ static int drop_unfiled(struct gateway *gw, struct gw_peer *p, char *err,
 		if (file_grant(&gw->auth, p->client, r->id))
 			continue;
 		fz_key_to_base64(id, p->client->public_key);
-		gw_log(gw,
-		       "client %s: resource %s is not authorized in the "
-		       "authorizations file",
-		       id, r->name);
+		gw_log(gw, "client %s: resource %s is not authorized in %s", id,
+		       r->name, gw->source);
 		ret = revoke_one(gw, p, &p->authz[j], err, errlen);
 	}
 	return ret;
@@ -393,9 +397,8 @@ static int drop_unknown(struct gateway *gw, struct gw_peer *p,
 			return ret;
 		}
 		gw_log(gw,
-		       "removed resource %s of client %s from fz.ko: not in "
-		       "the authorizations file",
-		       label, id);
+		       "removed resource %s of client %s from fz.ko: not in %s",
+		       label, id, gw->source);
 	}
 	return 0;
 }
@@ -440,6 +443,25 @@ static int apply_grants(struct gateway *gw, struct gw_peer *p,
 	return ret;
 }
 
+static int start_client(struct gateway *gw, size_t i,
+			const struct fzk_device_view *dev, char *err,
+			size_t errlen)
+{
+	struct gw_peer *p = &gw->peers[i];
+	const struct fzk_peer_view *kp =
+		dev_peer(dev, gw->auth.clients[i].public_key);
+	int ret;
+
+	ret = install_peer(gw, p, err, errlen);
+	if (!ret)
+		ret = drop_unfiled(gw, p, err, errlen);
+	if (!ret)
+		ret = drop_unknown(gw, p, kp, err, errlen);
+	if (!ret)
+		ret = apply_grants(gw, p, kp, err, errlen);
+	return ret;
+}
+
 /* Every client becomes a peer, even one with no Authorize line yet. */
 int gw_start(struct gateway *gw, const struct fzk_device_view *dev, char *err,
 	     size_t errlen)
@@ -447,23 +469,36 @@ int gw_start(struct gateway *gw, const struct fzk_device_view *dev, char *err,
 	const struct proto_auth *auth = &gw->auth;
 	int ret = 0;
 
-	for (size_t i = 0; i < auth->n_clients && !ret; i++) {
-		struct gw_peer *p = &gw->peers[i];
-		const struct fzk_peer_view *kp =
-			dev_peer(dev, auth->clients[i].public_key);
-
-		ret = install_peer(gw, p, err, errlen);
-		if (!ret)
-			ret = drop_unfiled(gw, p, err, errlen);
-		if (!ret)
-			ret = drop_unknown(gw, p, kp, err, errlen);
-		if (!ret)
-			ret = apply_grants(gw, p, kp, err, errlen);
-	}
+	for (size_t i = 0; i < auth->n_clients && !ret; i++)
+		ret = start_client(gw, i, dev, err, errlen);
 	if (!ret)
 		gw_log(gw, "gateway: %zu clients, %zu resources",
 		       auth->n_clients, auth->n_resources);
 	return ret;
+}
+
+int gw_start_each(struct gateway *gw, const struct fzk_device_view *dev,
+		  char *err, size_t errlen)
+{
+	const struct proto_auth *auth = &gw->auth;
+	char one[512];
+	size_t failed = 0;
+	int ret, first = 0;
+
+	for (size_t i = 0; i < auth->n_clients; i++) {
+		ret = start_client(gw, i, dev, one, sizeof(one));
+		if (!ret)
+			continue;
+		gw_log(gw, "%s", one);
+		failed++;
+		if (!first) {
+			first = ret;
+			snprintf(err, errlen, "%s", one);
+		}
+	}
+	gw_log(gw, "gateway: %zu clients (%zu failed), %zu resources",
+	       auth->n_clients, failed, auth->n_resources);
+	return first;
 }
 
 static bool same_definition(const struct proto_auth_resource *a,
@@ -529,10 +564,8 @@ int gw_replace_auth(struct gateway *gw, struct proto_auth *auth)
 
 		if (!proto_auth_find_client(auth, c->public_key)) {
 			fz_key_to_base64(id, c->public_key);
-			gw_log(gw,
-			       "client %s is no longer in the authorizations "
-			       "file",
-			       id);
+			gw_log(gw, "client %s is no longer in %s", id,
+			       gw->source);
 		}
 		free(gw->peers[i].authz);
 	}

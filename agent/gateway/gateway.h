@@ -93,6 +93,13 @@ struct fzk_device_view;
  */
 int gw_start(struct gateway *gw, const struct fzk_device_view *dev, char *err,
 	     size_t errlen);
+/*
+ * The same, but a client fz.ko refuses (logged) does not keep the next
+ * ones out: the portal's init, where one bad client must not cost every
+ * other its access. Returns the first error, err its message.
+ */
+int gw_start_each(struct gateway *gw, const struct fzk_device_view *dev,
+		  char *err, size_t errlen);
 
 /*
  * The authorizations file was read again: auth (taken on success)
@@ -103,6 +110,10 @@ int gw_start(struct gateway *gw, const struct fzk_device_view *dev, char *err,
  * -ENOMEM: nothing changed.
  */
 int gw_replace_auth(struct gateway *gw, struct proto_auth *auth);
+
+/* Where the authorizations come from, for the log ("the authorizations
+ * file" unless set; source must outlive the gateway). */
+void gw_set_source(struct gateway *gw, const char *source);
 
 const struct proto_auth *gw_authorizations(const struct gateway *gw);
 bool gw_is_client(const struct gateway *gw, const uint8_t key[FZ_KEY_LEN]);
@@ -118,6 +129,30 @@ int gw_authorize(struct gateway *gw, const struct proto_auth_client *c,
 /* r NULL: every resource of the client. -ENOENT: was not authorized. */
 int gw_revoke(struct gateway *gw, const struct proto_auth_client *c,
 	      const struct proto_auth_resource *r, char *err, size_t errlen);
+
+/*
+ * The portal's changes, one at a time (grant.c). gw_grant(): c and r
+ * (the caller's, copied) join the authorizations or update them (new
+ * tunnel addresses or preshared key: the peer is set again; new filters:
+ * every holder's resource is set again; a new address: the resource is
+ * revoked from every holder first), c's grant of r until expires_ns is
+ * recorded (so that gw_start() keeps it) and gw_authorize() runs.
+ * Refused (-EINVAL, nothing changed): a tunnel address or portal id of
+ * another client. gw_ungrant(): the grant is forgotten and gw_revoke()
+ * runs (the resource may be one gw does not know: fz.ko is asked).
+ * gw_update_filters(): the resource's filters, set again for every
+ * client holding it; -ENOENT for an unknown resource.
+ */
+int gw_grant(struct gateway *gw, const struct proto_auth_client *c,
+	     const struct proto_auth_resource *r, uint64_t expires_ns,
+	     char *err, size_t errlen);
+int gw_ungrant(struct gateway *gw, const struct proto_auth_client *c,
+	       const uint8_t resource_id[FZ_RESOURCE_ID_LEN], char *err,
+	       size_t errlen);
+int gw_update_filters(struct gateway *gw,
+		      const uint8_t resource_id[FZ_RESOURCE_ID_LEN],
+		      const struct fz_filter *filters, size_t n, char *err,
+		      size_t errlen);
 
 /* fz.ko's events for this gateway's peers. */
 void gw_on_control(struct gateway *gw, const uint8_t key[FZ_KEY_LEN],

@@ -46,6 +46,7 @@ struct gateway {
 	struct gw_peer *peers;
 	struct gw_pending *pending;
 	uint64_t drops[PROTO_P2P_DROP_MAX];
+	const char *source; /* "the authorizations file", for the log */
 };
 
 void gw_log(struct gateway *gw, const char *fmt, ...)

@@ -75,6 +75,9 @@ struct proto_auth_client {
 	struct proto_auth_grant *grants;
 	size_t n_grants;
 	unsigned int line;
+	/* The portal's id of the client (gw_portal.h); files have none. */
+	bool has_portal_id;
+	uint8_t portal_id[FZ_RESOURCE_ID_LEN];
 };
 
 struct proto_auth {

@@ -18,6 +18,7 @@ int main(void)
 	srunner_add_suite(sr, cidr_suite());
 	srunner_add_suite(sr, filter_suite());
 	srunner_add_suite(sr, resaddr_suite());
+	srunner_add_suite(sr, defroute_suite());
 	srunner_add_suite(sr, json_suite());
 	srunner_add_suite(sr, device_suite());
 	srunner_add_suite(sr, print_suite());
@@ -32,10 +33,13 @@ int main(void)
 	srunner_add_suite(sr, kernel_suite());
 	srunner_add_suite(sr, agent_cli_suite());
 	srunner_add_suite(sr, daemon_suite());
+	srunner_add_suite(sr, health_suite());
 	srunner_add_suite(sr, gw_auth_suite());
 	srunner_add_suite(sr, p2p_suite());
 	srunner_add_suite(sr, sig_suite());
+	srunner_add_suite(sr, gw_portal_suite());
 	srunner_add_suite(sr, gateway_suite());
+	srunner_add_suite(sr, gw_portal_msg_suite());
 	srunner_add_suite(sr, keyindex_suite());
 	srunner_add_suite(sr, secpool_suite());
 	srunner_run_all(sr, CK_NORMAL);

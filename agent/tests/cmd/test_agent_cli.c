@@ -116,6 +116,37 @@ START_TEST(test_usage_errors)
 		{ "down", "fzagent: down: missing IFACE\n" },
 		{ "down fz0 fz1", "fzagent: down: too many arguments\n" },
 		{ "down ..", "not a valid interface name" },
+		/* The gateway's portal mode: checked before anything runs. */
+		{ "gateway a.conf -a x --portal https://p.test",
+		  "fzagent: gateway: -a and --portal exclude each other" },
+		{ "gateway a.conf --health 127.0.0.1:9",
+		  "fzagent: gateway: --health needs --portal" },
+		{ "gateway a.conf --token-file t",
+		  "fzagent: gateway: --token-file needs --portal" },
+		{ "gateway a.conf --endpoint 192.0.2.1:1",
+		  "fzagent: gateway: --endpoint needs --portal" },
+		{ "gateway a.conf --portal", "--portal needs URL" },
+		{ "gateway a.conf --portal https://p.test --portal https://q",
+		  "--portal given twice" },
+		{ "gateway a.conf --portal http://portal.test",
+		  "must be https (http only to this host" },
+		{ "gateway a.conf --portal https://p.test --endpoint 192.0.2.1",
+		  "--endpoint '192.0.2.1': not IP:PORT" },
+		{ "gateway a.conf --portal https://p.test --endpoint [::1]:0",
+		  "--endpoint '[::1]:0': not IP:PORT" },
+		{ "gateway a.conf --portal https://p.test --health x:1",
+		  "--health 'x:1': not ADDR:PORT" },
+		{ "gateway a.conf --portal https://p.test --ca-file /nonexistent",
+		  "--ca-file /nonexistent: No such file" },
+		{ "gateway a.conf --portal https://p.test --token-file /nonexistent",
+		  "/nonexistent" },
+		{ "gateway a.conf --portal https://p.test "
+		  "--endpoint 192.0.2.1:1 --endpoint 192.0.2.1:2 "
+		  "--endpoint 192.0.2.1:3 --endpoint 192.0.2.1:4 "
+		  "--endpoint 192.0.2.1:5 --endpoint 192.0.2.1:6 "
+		  "--endpoint 192.0.2.1:7 --endpoint 192.0.2.1:8 "
+		  "--endpoint 192.0.2.1:9",
+		  "more than 8 --endpoint flags" },
 	};
 	struct run r;
 
@@ -126,6 +157,51 @@ START_TEST(test_usage_errors)
 		ck_assert_str_eq(r.out, "");
 		ck_assert_msg(strstr(r.err, cases[i].want), "'%s' printed '%s'",
 			      cases[i].args, r.err);
+		fzt_run_free(&r);
+	}
+}
+END_TEST
+
+/*
+ * The gateway's token: never from argv; $FZ_TOKEN first, then
+ * --token-file, then systemd's credential, each checked. A token that is
+ * accepted gets as far as CONFIG (missing here).
+ */
+#define GOOD_TOKEN                              \
+	"fz1_AAAAAAAAAAAAAAAAAAAAAA_AAAAAAAAAA" \
+	"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+
+START_TEST(test_gateway_token)
+{
+	static const struct {
+		const char *env, *args, *want;
+	} cases[] = {
+		{ "FZ_TOKEN=bad", "", "$FZ_TOKEN does not hold a token" },
+		{ "FZ_TOKEN=" GOOD_TOKEN, "--token-file \"$T/none\"",
+		  "missing.conf" },
+		{ "CREDENTIALS_DIRECTORY=\"$T/creds\"", "", "creds/fz-token" },
+		{ "CREDENTIALS_DIRECTORY=\"$T/good\"", "", "missing.conf" },
+		{ "CREDENTIALS_DIRECTORY=\"$T/creds\"",
+		  "--token-file \"$T/good/fz-token\"", "missing.conf" },
+	};
+	char cmd[200];
+	struct run r;
+
+	snprintf(cmd, sizeof(cmd), "mkdir -m 700 '%s/creds' '%s/good'",
+		 fzt_tmpdir, fzt_tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+	write_file("creds/fz-token", "not a token\n", 0600);
+	write_file("good/fz-token", GOOD_TOKEN "\n", 0600);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fzt_run(&r,
+			"env -u FZ_TOKEN -u FZ_TOKEN_FILE %s \"$FZAGENT\" "
+			"gateway \"$T/missing.conf\" --portal https://p.test %s",
+			cases[i].env, cases[i].args);
+		ck_assert_msg(r.status == 1, "case %zu exited %d", i, r.status);
+		ck_assert_msg(strstr(r.err, cases[i].want),
+			      "case %zu printed '%s'", i, r.err);
+		ck_assert_msg(!strstr(r.err, "AAAAAAAAAA"),
+			      "case %zu printed the token", i);
 		fzt_run_free(&r);
 	}
 }
@@ -336,6 +412,7 @@ Suite *agent_cli_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_help);
 	tcase_add_test(tc, test_usage_errors);
+	tcase_add_test(tc, test_gateway_token);
 	tcase_add_test(tc, test_up_refuses_bad_configs);
 	tcase_add_test(tc, test_set_errors_without_agent);
 	tcase_add_test(tc, test_down_errors);

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The portal's changes, one at a time; see gw_grant() in gateway.h.
+ * The authorizations file is read whole, but the portal adds one client
+ * and resource at a time, so the arrays of struct proto_auth grow here:
+ * the peers and authorizations point into them and move with them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "gateway_int.h"
+#include "lib/keys.h"
+#include "lib/values.h"
+#include "proto/gw_portal.h"
+
+/* Copies of the arrays with nc and nr (if not NULL) appended. */
+struct grown {
+	struct proto_auth_client *clients;
+	struct proto_auth_resource *resources;
+	struct gw_peer *peers;
+	struct fz_keyindex index;
+	size_t n_clients, n_resources;
+};
+
+static void grown_free(struct grown *g)
+{
+	if (g->clients)
+		sodium_memzero(g->clients,
+			       (g->n_clients + 1) * sizeof(*g->clients));
+	free(g->clients);
+	free(g->resources);
+	free(g->peers);
+}
+
+static int grow_copy(const struct gateway *gw,
+		     const struct proto_auth_client *nc,
+		     const struct proto_auth_resource *nr, struct grown *g)
+{
+	const struct proto_auth *a = &gw->auth;
+
+	memset(g, 0, sizeof(*g));
+	g->n_clients = a->n_clients + (nc ? 1 : 0);
+	g->n_resources = a->n_resources + (nr ? 1 : 0);
+	g->clients = calloc(g->n_clients + 1, sizeof(*g->clients));
+	g->resources = calloc(g->n_resources + 1, sizeof(*g->resources));
+	g->peers = calloc(g->n_clients + 1, sizeof(*g->peers));
+	if (!g->clients || !g->resources || !g->peers)
+		goto fail;
+	if (a->n_clients) {
+		memcpy(g->clients, a->clients,
+		       a->n_clients * sizeof(*g->clients));
+		memcpy(g->peers, gw->peers, a->n_clients * sizeof(*g->peers));
+	}
+	if (a->n_resources)
+		memcpy(g->resources, a->resources,
+		       a->n_resources * sizeof(*g->resources));
+	if (nc) {
+		g->clients[a->n_clients] = *nc;
+		g->clients[a->n_clients].grants = NULL;
+		g->clients[a->n_clients].n_grants = 0;
+	}
+	if (nr)
+		g->resources[a->n_resources] = *nr;
+	if (!fz_keyindex_of(&g->index, g->clients, g->n_clients, public_key))
+		return 0;
+fail:
+	grown_free(g);
+	return -ENOMEM;
+}
+
+static int grow(struct gateway *gw, const struct proto_auth_client *nc,
+		const struct proto_auth_resource *nr)
+{
+	struct proto_auth *a = &gw->auth;
+	struct grown g;
+
+	if (grow_copy(gw, nc, nr, &g))
+		return -ENOMEM;
+	for (size_t i = 0; i < g.n_clients; i++) {
+		struct gw_peer *p = &g.peers[i];
+
+		p->client = &g.clients[i];
+		for (size_t j = 0; j < p->n_authz; j++)
+			p->authz[j].res =
+				&g.resources[p->authz[j].res - a->resources];
+	}
+	if (a->clients)
+		sodium_memzero(a->clients, a->n_clients * sizeof(*a->clients));
+	free(a->clients);
+	free(a->resources);
+	free(gw->peers);
+	fz_keyindex_free(&a->client_index);
+	a->clients = g.clients;
+	a->resources = g.resources;
+	a->n_clients = g.n_clients;
+	a->n_resources = g.n_resources;
+	a->client_index = g.index;
+	gw->peers = g.peers;
+	return 0;
+}
+
+static struct proto_auth_resource *find_resource(struct gateway *gw,
+						 const uint8_t *id)
+{
+	const struct proto_auth_resource *r =
+		proto_auth_find_resource_by_id(&gw->auth, id);
+
+	return r ? &gw->auth.resources[r - gw->auth.resources] : NULL;
+}
+
+static struct proto_auth_client *own_client(struct gateway *gw,
+					    const struct gw_peer *p)
+{
+	return &gw->auth.clients[p->client - gw->auth.clients];
+}
+
+static void drop_grant(struct proto_auth_client *c, size_t res)
+{
+	for (size_t i = 0; i < c->n_grants; i++)
+		if (c->grants[i].resource == res) {
+			memmove(&c->grants[i], &c->grants[i + 1],
+				(c->n_grants - i - 1) * sizeof(*c->grants));
+			c->n_grants--;
+			return;
+		}
+}
+
+/* Another client's tunnel address or portal id: refused. */
+static int check_client(struct gateway *gw, const struct proto_auth_client *c,
+			const struct gw_peer *p, char *err, size_t errlen)
+{
+	const struct proto_auth_client *self = p ? p->client : NULL, *o;
+	char id[FZ_KEY_B64_LEN + 1], other[FZ_KEY_B64_LEN + 1];
+
+	fz_key_to_base64(id, c->public_key);
+	o = proto_auth_tunnel_ip_holder(&gw->auth, c, self);
+	if (!o && c->has_portal_id) {
+		o = proto_auth_find_client_by_portal_id(&gw->auth,
+							c->portal_id);
+		if (o == self)
+			o = NULL;
+	}
+	if (!o)
+		return 0;
+	fz_key_to_base64(other, o->public_key);
+	snprintf(err, errlen,
+		 "client %s: its tunnel address or id is client %s's", id,
+		 other);
+	return -EINVAL;
+}
+
+/*
+ * fz.ko matches a resource by its address: a new address is a new
+ * resource, so every client loses the old one (the portal revokes them
+ * too) and no one holds it until granted again.
+ */
+static int revoke_everywhere(struct gateway *gw,
+			     const struct proto_auth_resource *r, char *err,
+			     size_t errlen)
+{
+	size_t res = (size_t)(r - gw->auth.resources);
+	int ret = 0;
+
+	for (size_t i = 0; i < gw->auth.n_clients && !ret; i++) {
+		struct gw_peer *p = &gw->peers[i];
+
+		drop_grant(own_client(gw, p), res);
+		if (gw_find_authz(p, r->id))
+			ret = gw_revoke(gw, p->client, r, err, errlen);
+	}
+	return ret;
+}
+
+/* New filters reach every client holding the resource. */
+static int push_holders(struct gateway *gw, const struct proto_auth_resource *r,
+			char *err, size_t errlen)
+{
+	char id[FZ_KEY_B64_LEN + 1];
+	size_t n = 0;
+	int ret, first = 0;
+
+	for (size_t i = 0; i < gw->auth.n_clients; i++) {
+		struct gw_peer *p = &gw->peers[i];
+		struct gw_authz *a = gw_find_authz(p, r->id);
+
+		if (!a)
+			continue;
+		ret = gw_push_resource(gw, p, a);
+		if (!ret) {
+			n++;
+			continue;
+		}
+		fz_key_to_base64(id, p->client->public_key);
+		gw_log(gw, "cannot set the new filters of %s for client %s: %s",
+		       r->name, id, strerror(-ret));
+		if (!first) {
+			first = ret;
+			snprintf(err, errlen,
+				 "cannot set the new filters of %s for client "
+				 "%s: %s",
+				 r->name, id, strerror(-ret));
+		}
+	}
+	gw_log(gw, "resource %s: new filters set for %zu clients", r->name, n);
+	return first;
+}
+
+static int update_resource(struct gateway *gw, struct proto_auth_resource *cur,
+			   const struct proto_auth_resource *r, char *err,
+			   size_t errlen)
+{
+	bool filters = !proto_auth_same_filters(cur, r);
+
+	*cur = *r;
+	return filters ? push_holders(gw, cur, err, errlen) : 0;
+}
+
+static void update_client(struct gw_peer *p, struct proto_auth_client *cur,
+			  const struct proto_auth_client *c)
+{
+	if (proto_auth_same_client(cur, c))
+		return;
+	cur->has_preshared_key = c->has_preshared_key;
+	memcpy(cur->preshared_key, c->preshared_key, FZ_KEY_LEN);
+	memcpy(cur->tunnel_ips, c->tunnel_ips, sizeof(cur->tunnel_ips));
+	cur->n_tunnel_ips = c->n_tunnel_ips;
+	cur->has_portal_id = c->has_portal_id;
+	memcpy(cur->portal_id, c->portal_id, FZ_RESOURCE_ID_LEN);
+	p->installed = false; /* SET_PEER again, with the new ones */
+}
+
+/* The grant as gw_start() will apply it; *old: what it replaced. */
+static int record_grant(struct proto_auth_client *c, size_t res,
+			uint64_t expires_ns, struct proto_auth_grant *old)
+{
+	struct proto_auth_grant *g;
+
+	memset(old, 0, sizeof(*old));
+	old->resource = SIZE_MAX;
+	for (size_t i = 0; i < c->n_grants; i++)
+		if (c->grants[i].resource == res) {
+			*old = c->grants[i];
+			c->grants[i].expires_ns = expires_ns;
+			return 0;
+		}
+	g = realloc(c->grants, (c->n_grants + 1) * sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	c->grants = g;
+	g[c->n_grants++] =
+		(struct proto_auth_grant){ .resource = res,
+					   .expires_ns = expires_ns };
+	return 0;
+}
+
+static void restore_grant(struct proto_auth_client *c, size_t res,
+			  const struct proto_auth_grant *old)
+{
+	if (old->resource == SIZE_MAX) {
+		drop_grant(c, res);
+		return;
+	}
+	for (size_t i = 0; i < c->n_grants; i++)
+		if (c->grants[i].resource == res)
+			c->grants[i] = *old;
+}
+
+int gw_grant(struct gateway *gw, const struct proto_auth_client *c,
+	     const struct proto_auth_resource *r, uint64_t expires_ns,
+	     char *err, size_t errlen)
+{
+	struct gw_peer *p = gw_find_peer(gw, c->public_key);
+	struct proto_auth_resource *cur = find_resource(gw, r->id);
+	struct proto_auth_client *cl;
+	struct proto_auth_grant old;
+	size_t res;
+	int ret;
+
+	ret = check_client(gw, c, p, err, errlen);
+	if (!ret && cur && !proto_auth_same_address(cur, r))
+		ret = revoke_everywhere(gw, cur, err, errlen);
+	if (!ret && (!p || !cur)) {
+		ret = grow(gw, p ? NULL : c, cur ? NULL : r);
+		if (ret)
+			snprintf(err, errlen, "out of memory");
+	}
+	if (ret)
+		return ret;
+	p = gw_find_peer(gw, c->public_key);
+	cur = find_resource(gw, r->id);
+	cl = own_client(gw, p);
+	update_client(p, cl, c);
+	/* A holder fz.ko refused new filters to is logged; c is granted. */
+	update_resource(gw, cur, r, err, errlen);
+	res = (size_t)(cur - gw->auth.resources);
+	if (record_grant(cl, res, expires_ns, &old)) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	ret = gw_authorize(gw, cl, cur, expires_ns, err, errlen);
+	if (ret)
+		restore_grant(cl, res, &old);
+	return ret;
+}
+
+int gw_ungrant(struct gateway *gw, const struct proto_auth_client *c,
+	       const uint8_t resource_id[FZ_RESOURCE_ID_LEN], char *err,
+	       size_t errlen)
+{
+	struct gw_peer *p = gw_find_peer(gw, c->public_key);
+	const struct proto_auth_resource *r = find_resource(gw, resource_id);
+	struct proto_auth_resource unknown;
+
+	if (!p)
+		return -ENOENT;
+	if (r) {
+		drop_grant(own_client(gw, p), (size_t)(r - gw->auth.resources));
+	} else {
+		memset(&unknown, 0, sizeof(unknown));
+		memcpy(unknown.id, resource_id, FZ_RESOURCE_ID_LEN);
+		fz_uuid_format(unknown.name, resource_id);
+		r = &unknown;
+	}
+	return gw_revoke(gw, p->client, r, err, errlen);
+}
+
+int gw_update_filters(struct gateway *gw,
+		      const uint8_t resource_id[FZ_RESOURCE_ID_LEN],
+		      const struct fz_filter *filters, size_t n, char *err,
+		      size_t errlen)
+{
+	struct proto_auth_resource *cur = find_resource(gw, resource_id);
+	struct proto_auth_resource r;
+
+	if (!cur) {
+		snprintf(err, errlen, "no such resource");
+		return -ENOENT;
+	}
+	if (n > FZ_MAX_FILTERS) {
+		snprintf(err, errlen, "too many filters");
+		return -EINVAL;
+	}
+	r = *cur;
+	memcpy(r.filters, filters, n * sizeof(*filters));
+	r.n_filters = n;
+	return update_resource(gw, cur, &r, err, errlen);
+}
