@@ -18,7 +18,7 @@
 
 #include "cmd.h"
 #include "gateway.h"
-#include "portalurl.h"
+#include "lib/portalurl.h"
 #include "conf/config.h"
 #include "lib/tokenfile.h"
 #include "lib/values.h"
@@ -69,7 +69,7 @@ int cmd_gateway_parse_endpoint(const char *text, struct proto_sig_endpoint *ep)
 static int check_url(const char *url)
 {
 	char err[256];
-	CURLU *u = cmd_portal_url(url, "", err, sizeof(err));
+	CURLU *u = fz_portal_url(url, "", err, sizeof(err));
 
 	if (!u)
 		return fz_cli_usage_error("gateway", "--portal %s: %s", url,
