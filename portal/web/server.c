@@ -177,6 +177,13 @@ static void fill_info(struct web_server *srv,
 			LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
 			LWS_SERVER_OPTION_VALIDATE_UTF8 |
 			LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
+	/*
+	 * lws 4.1 binds an IPv4 address given to an IPv6 socket to every
+	 * address ("*"): a portal told 127.0.0.1 would listen on all of
+	 * them. An IPv4 socket binds to the one address given.
+	 */
+	if (srv->cfg.address && !strchr(srv->cfg.address, ':'))
+		info->options |= LWS_SERVER_OPTION_DISABLE_IPV6;
 }
 
 static int start_timers(struct web_server *srv)

@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../../selftests/lib/ktap.sh"
 FZPORTAL=${FZPORTAL:-$here/../../fzportal}
 PY=/usr/bin/python3
-need openssl curl sqlite3 "$PY"
+need openssl curl sqlite3 ss "$PY"
 if ! "$PY" -c 'import websockets' 2>/dev/null; then
 	fail "python3-websockets for $PY (apt-get install python3-websockets)"
 	exit 1
@@ -145,6 +145,11 @@ code=$(https -H 'Expect:' --data-binary @"$dir/64k" \
 	fail "a 64 KiB + 2 byte body is 413 ($code)"
 check_fails "plain HTTP on the TLS port is refused" \
 	curl -sS --max-time 5 "http://127.0.0.1:$port/healthz"
+# lws 4.1 binds an IPv4 address to every address unless told not to.
+bound=$(ss -Hltn "sport = :$port" | awk '{print $4}' | sort -u | tr '\n' ' ')
+[ "$bound" = "127.0.0.1:$port " ] &&
+	pass "--listen 127.0.0.1:PORT binds that address only" ||
+	fail "--listen 127.0.0.1:$port binds: $bound"
 
 # --- WebSockets
 ws auth
