@@ -99,8 +99,7 @@ static void upconn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 		return;
 	if (need - 2 < CLIENT_DNS_HEADER_LEN ||
 	    ldns_read_uint16(u->buf + 2) != u->p->up_id ||
-	    !client_dns_reply_matches(u->buf + 2, need - 2,
-				      &u->p->question)) {
+	    !client_dns_reply_matches(u->buf + 2, need - 2, &u->p->question)) {
 		u->s->st.upstream_stray++;
 		upconn_failed(u);
 		return;
@@ -259,7 +258,8 @@ static void servfail_pending(struct dns_pending *p)
 static void try_next(struct dns_pending *p)
 {
 	struct client_dnsstub *s = p->s;
-	unsigned int max = s->n_upstreams < 2 ? 2 : (unsigned int)s->n_upstreams;
+	unsigned int max = s->n_upstreams < 2 ? 2 :
+						(unsigned int)s->n_upstreams;
 	const struct sockaddr_storage *to;
 	uv_buf_t buf;
 	uv_udp_t *h;
@@ -356,7 +356,9 @@ void dns_forward(struct client_dnsstub *s, const struct dns_origin *o,
 	}
 	if (!p) {
 		if (dns_worth_logging(++s->st.pending_full))
-			dns_log(s, "%d queries upstream already: SERVFAIL (%" PRIu64 " so far)",
+			dns_log(s,
+				"%d queries upstream already: SERVFAIL (%" PRIu64
+				" so far)",
 				CLIENT_DNS_MAX_PENDING, s->st.pending_full);
 		servfail_now(s, o, wire, len, q);
 		return;

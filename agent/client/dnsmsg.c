@@ -166,9 +166,9 @@ static ldns_rr *address_rr(const ldns_rdf *owner, const struct fz_cidr *a,
 	bool v4 = a->family == AF_INET;
 	ldns_rr *rr = ldns_rr_new();
 	ldns_rdf *owner_copy = ldns_rdf_clone(owner);
-	ldns_rdf *data = ldns_rdf_new_frm_data(v4 ? LDNS_RDF_TYPE_A :
-						    LDNS_RDF_TYPE_AAAA,
-					       v4 ? 4 : 16, a->addr);
+	ldns_rdf *data =
+		ldns_rdf_new_frm_data(v4 ? LDNS_RDF_TYPE_A : LDNS_RDF_TYPE_AAAA,
+				      v4 ? 4 : 16, a->addr);
 
 	if (!rr || !owner_copy || !data) {
 		ldns_rr_free(rr);
@@ -192,8 +192,8 @@ int client_dns_answer(const struct client_dns_query *q,
 	int family = q->qtype == LDNS_RR_TYPE_A	   ? AF_INET :
 		     q->qtype == LDNS_RR_TYPE_AAAA ? AF_INET6 :
 						     AF_UNSPEC;
-	ldns_pkt *p = response_to(q->id, LDNS_PACKET_QUERY,
-				  ldns_pkt_rd(q->pkt));
+	ldns_pkt *p =
+		response_to(q->id, LDNS_PACKET_QUERY, ldns_pkt_rd(q->pkt));
 	ldns_rr *rr;
 
 	if (!p || !question || echo_question(p, q))

@@ -179,8 +179,8 @@ static void refuse(struct client_dnsstub *s, const struct dns_origin *o,
 			rcode < 0 ? "dropped" : "refused",
 			client_dns_verdict_name(v), n);
 	}
-	if (rcode < 0 || client_dns_error(wire, len, NULL, (uint8_t)rcode,
-					  &out, &outlen))
+	if (rcode < 0 ||
+	    client_dns_error(wire, len, NULL, (uint8_t)rcode, &out, &outlen))
 		return;
 	dns_reply(s, o, out, outlen);
 	free(out);
@@ -335,9 +335,10 @@ client_dnsstub_new(uv_loop_t *loop, const struct client_dnsstub_config *cfg,
 
 	if (!cfg->n_listen || cfg->n_listen > CLIENT_DNS_MAX_LISTEN ||
 	    cfg->n_upstreams > CLIENT_DNS_MAX_UPSTREAMS) {
-		snprintf(err, errlen,
-			 "the stub needs 1 to %d addresses and at most %d upstreams",
-			 CLIENT_DNS_MAX_LISTEN, CLIENT_DNS_MAX_UPSTREAMS);
+		snprintf(
+			err, errlen,
+			"the stub needs 1 to %d addresses and at most %d upstreams",
+			CLIENT_DNS_MAX_LISTEN, CLIENT_DNS_MAX_UPSTREAMS);
 		return NULL;
 	}
 	if (sodium_init() < 0) {
@@ -357,8 +358,9 @@ client_dnsstub_new(uv_loop_t *loop, const struct client_dnsstub_config *cfg,
 	s->try_ms = cfg->try_ms ? cfg->try_ms : CLIENT_DNS_TRY_MS;
 	s->tcp_idle_ms = cfg->tcp_idle_ms ? cfg->tcp_idle_ms :
 					    CLIENT_DNS_TCP_IDLE_MS;
-	memcpy(s->upstreams, cfg->upstreams,
-	       cfg->n_upstreams * sizeof(*s->upstreams));
+	if (cfg->n_upstreams)
+		memcpy(s->upstreams, cfg->upstreams,
+		       cfg->n_upstreams * sizeof(*s->upstreams));
 	s->n_upstreams = cfg->n_upstreams;
 	if (dns_fwd_init(s, err, errlen))
 		goto fail;

@@ -113,9 +113,12 @@ static void conn_consume(struct dns_conn *c)
 	uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&o.addr, &len);
 	while (!c->closing && c->len - used >= 2) {
 		qlen = (size_t)c->buf[used] << 8 | c->buf[used + 1];
-		if (qlen < CLIENT_DNS_HEADER_LEN || qlen > CLIENT_DNS_MAX_QUERY) {
+		if (qlen < CLIENT_DNS_HEADER_LEN ||
+		    qlen > CLIENT_DNS_MAX_QUERY) {
 			if (dns_worth_logging(++s->st.tcp_bad_length))
-				dns_log(s, "TCP query of %zu bytes: connection closed (%" PRIu64 " so far)",
+				dns_log(s,
+					"TCP query of %zu bytes: connection closed (%" PRIu64
+					" so far)",
 					qlen, s->st.tcp_bad_length);
 			conn_close(c);
 			return;
@@ -172,7 +175,9 @@ void dns_tcp_connection(uv_stream_t *server, int status)
 	}
 	if (s->st.tcp_conns >= CLIENT_DNS_MAX_TCP) {
 		if (dns_worth_logging(++s->st.tcp_refused))
-			dns_log(s, "%d TCP connections already: one closed (%" PRIu64 " so far)",
+			dns_log(s,
+				"%d TCP connections already: one closed (%" PRIu64
+				" so far)",
 				CLIENT_DNS_MAX_TCP, s->st.tcp_refused);
 		conn_close(c);
 		return;

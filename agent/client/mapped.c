@@ -29,6 +29,7 @@ struct client_mapped {
 	struct mapped_node **blocks; /* by block; NULL: skipped */
 	size_t cap;
 	uint32_t next_block; /* the first block never handed out */
+	uint32_t end; /* blocks in the pool */
 	size_t count, max_names;
 	uint64_t refused;
 	void (*log)(void *ctx, const char *line);
@@ -59,9 +60,9 @@ static void mlog(struct client_mapped *m, const char *fmt, ...)
 	m->log(m->ctx, line);
 }
 
-struct client_mapped *client_mapped_new(size_t max_names,
-					void (*log)(void *ctx, const char *line),
-					void *ctx)
+struct client_mapped *
+client_mapped_new(size_t max_names, void (*log)(void *ctx, const char *line),
+		  void *ctx)
 {
 	struct client_mapped *m = calloc(1, sizeof(*m));
 
@@ -73,6 +74,7 @@ struct client_mapped *client_mapped_new(size_t max_names,
 		return NULL;
 	}
 	m->max_names = max_names ? max_names : CLIENT_MAPPED_MAX_NAMES;
+	m->end = CLIENT_MAPPED_BLOCKS;
 	m->log = log;
 	m->ctx = ctx;
 	return m;
@@ -87,6 +89,11 @@ void client_mapped_free(struct client_mapped *m)
 	free(m->blocks);
 	ldns_rbtree_free(m->names);
 	free(m);
+}
+
+void client_mapped_set_pool_end(struct client_mapped *m, uint32_t blocks)
+{
+	m->end = blocks < CLIENT_MAPPED_BLOCKS ? blocks : CLIENT_MAPPED_BLOCKS;
 }
 
 void client_mapped_addr(uint32_t block, unsigned int k, int family,
@@ -150,8 +157,7 @@ static int take_block(struct client_mapped *m, uint32_t *out)
 {
 	struct mapped_node **blocks;
 
-	while (m->next_block < CLIENT_MAPPED_BLOCKS &&
-	       block_is_sentinel(m->next_block)) {
+	while (m->next_block < m->end && block_is_sentinel(m->next_block)) {
 		blocks = fz_grow(m->blocks, &m->cap, m->next_block,
 				 sizeof(*blocks));
 		if (!blocks)
@@ -159,7 +165,7 @@ static int take_block(struct client_mapped *m, uint32_t *out)
 		m->blocks = blocks;
 		m->blocks[m->next_block++] = NULL;
 	}
-	if (m->next_block >= CLIENT_MAPPED_BLOCKS)
+	if (m->next_block >= m->end)
 		return -ENOSPC;
 	blocks = fz_grow(m->blocks, &m->cap, m->next_block, sizeof(*blocks));
 	if (!blocks)

@@ -34,11 +34,16 @@
 /* Blocks in each range: (2^21 - 1) / 4, the last partial one unused. */
 #define CLIENT_MAPPED_BLOCKS 524287u
 /* The DNS sentinels: the stub's addresses, never handed out. */
-#define CLIENT_SENTINEL_V4 { 100, 100, 111, 0 }
+#define CLIENT_SENTINEL_V4       \
+	{                        \
+		100, 100, 111, 0 \
+	}
 #define CLIENT_SENTINEL_V4_LEN 24
-#define CLIENT_SENTINEL_V6                                         \
-	{ 0xfd, 0x00, 0x20, 0x21, 0x11, 0x11, 0x80, 0x00,          \
-	  0x01, 0x00, 0x01, 0x00, 0x01, 0x11, 0x00, 0x00 }
+#define CLIENT_SENTINEL_V6                                                  \
+	{                                                                   \
+		0xfd, 0x00, 0x20, 0x21, 0x11, 0x11, 0x80, 0x00, 0x01, 0x00, \
+			0x01, 0x00, 0x01, 0x11, 0x00, 0x00                  \
+	}
 #define CLIENT_SENTINEL_V6_LEN 120
 
 struct client_mapped_entry {
@@ -55,10 +60,13 @@ struct client_mapped;
  * max_names 0: CLIENT_MAPPED_MAX_NAMES. log (may be NULL) gets one line,
  * no newline, for each refusal worth telling (rate-limited).
  */
-struct client_mapped *client_mapped_new(size_t max_names,
-					void (*log)(void *ctx, const char *line),
-					void *ctx);
+struct client_mapped *
+client_mapped_new(size_t max_names, void (*log)(void *ctx, const char *line),
+		  void *ctx);
 void client_mapped_free(struct client_mapped *m);
+/* The pool cut to its first blocks (<= CLIENT_MAPPED_BLOCKS), so that
+ * tests reach its end without half a million names. */
+void client_mapped_set_pool_end(struct client_mapped *m, uint32_t blocks);
 
 /*
  * The entry of name (any case, an optional trailing dot), made on first

@@ -69,8 +69,9 @@ int client_sysdns_resolvectl(const struct client_sysdns_config *cfg,
 	ret = client_sysdns_resolvectl_argv(cfg, step, &a);
 	if (ret) {
 		if (err)
-			snprintf(err, errlen,
-				 "systemd-resolved: bad interface name or servers");
+			snprintf(
+				err, errlen,
+				"systemd-resolved: bad interface name or servers");
 		return ret;
 	}
 	ret = posix_spawnp(&pid, a.argv[0], NULL, NULL, a.argv, environ);

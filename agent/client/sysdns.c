@@ -51,7 +51,8 @@ const char *client_sysdns_mode_name(enum client_sysdns_mode mode)
 
 static const char *resolv_path(const struct client_sysdns_config *cfg)
 {
-	return cfg->resolv_conf ? cfg->resolv_conf : CLIENT_SYSDNS_RESOLV_CONF_PATH;
+	return cfg->resolv_conf ? cfg->resolv_conf :
+				  CLIENT_SYSDNS_RESOLV_CONF_PATH;
 }
 
 static const char *state_path(const struct client_sysdns_config *cfg)
@@ -107,8 +108,8 @@ static int temp_beside(const char *path, char tmp[PATH_MAX])
 	return fd < 0 ? -errno : fd;
 }
 
-static int write_fd(int fd, const void *head, size_t headlen,
-		    const void *body, size_t bodylen, mode_t mode)
+static int write_fd(int fd, const void *head, size_t headlen, const void *body,
+		    size_t bodylen, mode_t mode)
 {
 	int ret = write_all(fd, head, headlen);
 
@@ -242,8 +243,8 @@ static int save_original(const struct client_sysdns_config *cfg, char *err,
 
 /* The state's header into *kind ("file", "symlink", "absent") and mode;
  * the original's bytes follow at *body. 0 or -EINVAL. */
-static int parse_state(char *buf, size_t len, const char **kind,
-		       mode_t *mode, const char **body, size_t *bodylen)
+static int parse_state(char *buf, size_t len, const char **kind, mode_t *mode,
+		       const char **body, size_t *bodylen)
 {
 	char *nl = memchr(buf, '\n', len), *word;
 	unsigned int m;
@@ -287,8 +288,8 @@ static int put_back(const char *path, const char *kind, mode_t mode,
 
 /* The saved original put back and the state file removed: 1, 0 when
  * there was no state file, or -errno. */
-static int restore_original(const struct client_sysdns_config *cfg,
-			    char *err, size_t errlen)
+static int restore_original(const struct client_sysdns_config *cfg, char *err,
+			    size_t errlen)
 {
 	const char *path = resolv_path(cfg), *state = state_path(cfg);
 	const char *kind, *body;
@@ -344,8 +345,8 @@ int client_sysdns_resolv_conf_text(const struct client_sysdns_config *cfg,
 		return -ENOSPC;
 	used = (size_t)n;
 	for (size_t i = 0; i < cfg->n_servers; i++) {
-		if (!inet_ntop(cfg->servers[i].family, cfg->servers[i].addr,
-			       ip, sizeof(ip)))
+		if (!inet_ntop(cfg->servers[i].family, cfg->servers[i].addr, ip,
+			       sizeof(ip)))
 			return -EINVAL;
 		n = snprintf(out + used, outlen - used, "nameserver %s\n", ip);
 		if (n < 0 || (size_t)n >= outlen - used)
@@ -355,8 +356,8 @@ int client_sysdns_resolv_conf_text(const struct client_sysdns_config *cfg,
 	return (int)used;
 }
 
-static int resolv_conf_apply(const struct client_sysdns_config *cfg,
-			     char *err, size_t errlen)
+static int resolv_conf_apply(const struct client_sysdns_config *cfg, char *err,
+			     size_t errlen)
 {
 	char text[1024], ignored[256];
 	int len, ret;

@@ -34,5 +34,10 @@ Suite *resaddr_suite(void);
 Suite *sig_suite(void);
 Suite *tokenfile_suite(void);
 Suite *signin_suite(void);
+Suite *sockaddr_suite(void);
+Suite *client_mapped_suite(void);
+Suite *client_dnsmsg_suite(void);
+Suite *client_dnsstub_suite(void);
+Suite *client_sysdns_suite(void);
 
 #endif /* FZ_AGENT_TESTS_SUITES_H */

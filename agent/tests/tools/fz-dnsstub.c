@@ -141,8 +141,7 @@ static void print_stats(struct tool *t)
 	       st.upstream_stray, st.tcp_accepted, st.tcp_refused,
 	       st.tcp_bad_length, st.tcp_idle_closed, st.tcp_pipeline_full,
 	       st.send_failed, st.pool_exhausted, st.pending, st.pending_max,
-	       st.tcp_conns, st.tcp_conns_max,
-	       client_mapped_count(t->mapped));
+	       st.tcp_conns, st.tcp_conns_max, client_mapped_count(t->mapped));
 }
 
 /* "UUID=PATTERN" into r: 0 or -EINVAL. */
