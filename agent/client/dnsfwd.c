@@ -20,25 +20,25 @@
 
 static void handle_closed(uv_handle_t *h)
 {
-	dns_handle_closed(h->data);
+	client_dns_handle_closed(h->data);
 }
 
-static void pending_free(struct dns_pending *p);
-static void try_next(struct dns_pending *p);
+static void pending_free(struct client_dns_pending *p);
+static void try_next(struct client_dns_pending *p);
 
 /* --- Over TCP --- */
 
 static void upconn_closed(uv_handle_t *h)
 {
-	struct dns_upconn *u = h->data;
+	struct client_dns_upconn *u = h->data;
 	struct client_dnsstub *s = u->s;
 
 	free(u->buf);
 	free(u);
-	dns_handle_closed(s);
+	client_dns_handle_closed(s);
 }
 
-static void upconn_abandon(struct dns_upconn *u)
+static void upconn_abandon(struct client_dns_upconn *u)
 {
 	if (u->p)
 		u->p->up = NULL;
@@ -47,9 +47,9 @@ static void upconn_abandon(struct dns_upconn *u)
 }
 
 /* The TCP try failed before an answer: the next one, now. */
-static void upconn_failed(struct dns_upconn *u)
+static void upconn_failed(struct client_dns_upconn *u)
 {
-	struct dns_pending *p = u->p;
+	struct client_dns_pending *p = u->p;
 
 	upconn_abandon(u);
 	if (p) {
@@ -60,18 +60,18 @@ static void upconn_failed(struct dns_upconn *u)
 
 static void upconn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
-	struct dns_upconn *u = h->data;
+	struct client_dns_upconn *u = h->data;
 
 	(void)suggested;
 	*buf = uv_buf_init((char *)u->buf + u->len,
 			   (unsigned int)(u->cap - u->len));
 }
 
-static void deliver(struct dns_pending *p, uint8_t *reply, size_t len);
+static void deliver(struct client_dns_pending *p, uint8_t *reply, size_t len);
 
 static void upconn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 {
-	struct dns_upconn *u = st->data;
+	struct client_dns_upconn *u = st->data;
 	size_t need;
 	uint8_t *grown;
 
@@ -109,7 +109,7 @@ static void upconn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 
 static void upconn_connected(uv_connect_t *req, int status)
 {
-	struct dns_upconn *u = req->handle->data;
+	struct client_dns_upconn *u = req->handle->data;
 	uv_buf_t bufs[2];
 
 	if (!u->p)
@@ -127,11 +127,11 @@ static void upconn_connected(uv_connect_t *req, int status)
 		upconn_failed(u);
 }
 
-static int upconn_start(struct dns_pending *p,
+static int upconn_start(struct client_dns_pending *p,
 			const struct sockaddr_storage *to)
 {
 	struct client_dnsstub *s = p->s;
-	struct dns_upconn *u = calloc(1, sizeof(*u));
+	struct client_dns_upconn *u = calloc(1, sizeof(*u));
 	int ret;
 
 	if (!u)
@@ -192,7 +192,7 @@ static void up_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 		goto stray;
 	id = ldns_read_uint16(reply);
 	for (size_t i = 0; i < CLIENT_DNS_MAX_PENDING; i++) {
-		struct dns_pending *p = &s->pending[i];
+		struct client_dns_pending *p = &s->pending[i];
 
 		if (!p->used || p->origin.conn || p->up_id != id)
 			continue;
@@ -225,7 +225,7 @@ static int udp_up_open(uv_udp_t *h, int family, char *err, size_t errlen)
 
 static void try_timeout(uv_timer_t *t)
 {
-	struct dns_pending *p = t->data;
+	struct client_dns_pending *p = t->data;
 
 	p->s->st.upstream_timeouts++;
 	if (p->up)
@@ -234,7 +234,7 @@ static void try_timeout(uv_timer_t *t)
 }
 
 /* Every try failed: SERVFAIL, with the asker's ID and question. */
-static void servfail_pending(struct dns_pending *p)
+static void servfail_pending(struct client_dns_pending *p)
 {
 	struct client_dnsstub *s = p->s;
 	struct client_dns_query q;
@@ -247,7 +247,7 @@ static void servfail_pending(struct dns_pending *p)
 	parsed = client_dns_parse_query(p->query, p->len, &q) == CLIENT_DNS_OK;
 	if (!client_dns_error(p->query, p->len, parsed ? &q : NULL,
 			      LDNS_RCODE_SERVFAIL, &out, &outlen))
-		dns_reply(s, &p->origin, out, outlen);
+		client_dns_reply(s, &p->origin, out, outlen);
 	free(out);
 	if (parsed)
 		client_dns_query_free(&q);
@@ -255,7 +255,7 @@ static void servfail_pending(struct dns_pending *p)
 }
 
 /* Sends p to the next upstream; SERVFAIL when no try is left. */
-static void try_next(struct dns_pending *p)
+static void try_next(struct client_dns_pending *p)
 {
 	struct client_dnsstub *s = p->s;
 	unsigned int max = s->n_upstreams < 2 ? 2 :
@@ -286,18 +286,18 @@ static void try_next(struct dns_pending *p)
 	servfail_pending(p);
 }
 
-static void deliver(struct dns_pending *p, uint8_t *reply, size_t len)
+static void deliver(struct client_dns_pending *p, uint8_t *reply, size_t len)
 {
 	struct client_dnsstub *s = p->s;
-	struct dns_origin o = p->origin;
+	struct client_dns_origin o = p->origin;
 
 	s->st.upstream_answers++;
 	ldns_write_uint16(reply, p->client_id);
-	pending_free(p); /* first: dns_reply may close the connection */
-	dns_reply(s, &o, reply, len);
+	pending_free(p); /* first: client_dns_reply may close the connection */
+	client_dns_reply(s, &o, reply, len);
 }
 
-static void pending_free(struct dns_pending *p)
+static void pending_free(struct client_dns_pending *p)
 {
 	struct client_dnsstub *s = p->s;
 
@@ -327,9 +327,9 @@ static uint16_t fresh_id(struct client_dnsstub *s)
 	return id;
 }
 
-static void servfail_now(struct client_dnsstub *s, const struct dns_origin *o,
-			 const uint8_t *wire, size_t len,
-			 const struct client_dns_query *q)
+static void servfail_now(struct client_dnsstub *s,
+			 const struct client_dns_origin *o, const uint8_t *wire,
+			 size_t len, const struct client_dns_query *q)
 {
 	uint8_t *out;
 	size_t outlen;
@@ -337,15 +337,15 @@ static void servfail_now(struct client_dnsstub *s, const struct dns_origin *o,
 	s->st.servfail++;
 	if (client_dns_error(wire, len, q, LDNS_RCODE_SERVFAIL, &out, &outlen))
 		return;
-	dns_reply(s, o, out, outlen);
+	client_dns_reply(s, o, out, outlen);
 	free(out);
 }
 
-void dns_forward(struct client_dnsstub *s, const struct dns_origin *o,
-		 const uint8_t *wire, size_t len,
-		 const struct client_dns_query *q)
+void client_dns_forward(struct client_dnsstub *s,
+			const struct client_dns_origin *o, const uint8_t *wire,
+			size_t len, const struct client_dns_query *q)
 {
-	struct dns_pending *p = NULL;
+	struct client_dns_pending *p = NULL;
 
 	for (size_t i = 0; i < CLIENT_DNS_MAX_PENDING && !p; i++)
 		if (!s->pending[i].used)
@@ -355,8 +355,9 @@ void dns_forward(struct client_dnsstub *s, const struct dns_origin *o,
 		return;
 	}
 	if (!p) {
-		if (dns_worth_logging(++s->st.pending_full))
-			dns_log(s,
+		if (client_dns_worth_logging(++s->st.pending_full))
+			client_dns_log(
+				s,
 				"%d queries upstream already: SERVFAIL (%" PRIu64
 				" so far)",
 				CLIENT_DNS_MAX_PENDING, s->st.pending_full);
@@ -392,14 +393,15 @@ void dns_forward(struct client_dnsstub *s, const struct dns_origin *o,
 	try_next(p);
 }
 
-void dns_fwd_cancel_conn(struct client_dnsstub *s, struct dns_conn *c)
+void client_dns_fwd_cancel_conn(struct client_dnsstub *s,
+				struct client_dns_conn *c)
 {
 	for (size_t i = 0; i < CLIENT_DNS_MAX_PENDING; i++)
 		if (s->pending[i].used && s->pending[i].origin.conn == c)
 			pending_free(&s->pending[i]);
 }
 
-int dns_fwd_init(struct client_dnsstub *s, char *err, size_t errlen)
+int client_dns_fwd_init(struct client_dnsstub *s, char *err, size_t errlen)
 {
 	bool v4 = false, v6 = false;
 
@@ -427,10 +429,10 @@ int dns_fwd_init(struct client_dnsstub *s, char *err, size_t errlen)
 	return 0;
 }
 
-void dns_fwd_close(struct client_dnsstub *s)
+void client_dns_fwd_close(struct client_dnsstub *s)
 {
 	for (size_t i = 0; i < CLIENT_DNS_MAX_PENDING; i++) {
-		struct dns_pending *p = &s->pending[i];
+		struct client_dns_pending *p = &s->pending[i];
 
 		if (p->used)
 			pending_free(p);

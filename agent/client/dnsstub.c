@@ -17,7 +17,7 @@
 #include "dnsstub_int.h"
 #include "lib/sockaddr.h"
 
-void dns_log(struct client_dnsstub *s, const char *fmt, ...)
+void client_dns_log(struct client_dnsstub *s, const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
@@ -32,7 +32,7 @@ void dns_log(struct client_dnsstub *s, const char *fmt, ...)
 
 /* First ten of each reason, then at powers of two: a flood cannot fill
  * the log, and the counts still show how much there was. */
-bool dns_worth_logging(uint64_t count)
+bool client_dns_worth_logging(uint64_t count)
 {
 	return count <= 10 || !(count & (count - 1));
 }
@@ -150,13 +150,14 @@ int client_dnsstub_remove_resource(struct client_dnsstub *s,
 
 /* --- Queries --- */
 
-void dns_reply(struct client_dnsstub *s, const struct dns_origin *o,
-	       const uint8_t *wire, size_t len)
+void client_dns_reply(struct client_dnsstub *s,
+		      const struct client_dns_origin *o, const uint8_t *wire,
+		      size_t len)
 {
 	uv_buf_t buf = uv_buf_init((char *)wire, (unsigned int)len);
 
 	if (o->conn) {
-		dns_tcp_write(o->conn, wire, len);
+		client_dns_tcp_write(o->conn, wire, len);
 		return;
 	}
 	if (uv_udp_try_send(o->udp, &buf, 1,
@@ -164,7 +165,7 @@ void dns_reply(struct client_dnsstub *s, const struct dns_origin *o,
 		s->st.send_failed++;
 }
 
-static void refuse(struct client_dnsstub *s, const struct dns_origin *o,
+static void refuse(struct client_dnsstub *s, const struct client_dns_origin *o,
 		   const uint8_t *wire, size_t len, enum client_dns_verdict v)
 {
 	int rcode = client_dns_verdict_rcode(v);
@@ -173,22 +174,22 @@ static void refuse(struct client_dnsstub *s, const struct dns_origin *o,
 	uint8_t *out;
 	size_t outlen;
 
-	if (dns_worth_logging(n)) {
+	if (client_dns_worth_logging(n)) {
 		fz_sockaddr_format(from, &o->addr);
-		dns_log(s, "query from %s %s: %s (%" PRIu64 " so far)", from,
-			rcode < 0 ? "dropped" : "refused",
-			client_dns_verdict_name(v), n);
+		client_dns_log(s, "query from %s %s: %s (%" PRIu64 " so far)",
+			       from, rcode < 0 ? "dropped" : "refused",
+			       client_dns_verdict_name(v), n);
 	}
 	if (rcode < 0 ||
 	    client_dns_error(wire, len, NULL, (uint8_t)rcode, &out, &outlen))
 		return;
-	dns_reply(s, o, out, outlen);
+	client_dns_reply(s, o, out, outlen);
 	free(out);
 }
 
 /* A or AAAA of a resource's name: its mapped IPs; other types: none. */
 static void answer_resource(struct client_dnsstub *s,
-			    const struct dns_origin *o,
+			    const struct client_dns_origin *o,
 			    const struct client_dns_query *q,
 			    const struct client_dns_resource *r)
 {
@@ -215,12 +216,13 @@ static void answer_resource(struct client_dnsstub *s,
 	if (client_dns_answer(q, addrs, n, s->ttl, &out, &outlen))
 		return;
 	s->st.local_answers++;
-	dns_reply(s, o, out, outlen);
+	client_dns_reply(s, o, out, outlen);
 	free(out);
 }
 
-void dns_query(struct client_dnsstub *s, const struct dns_origin *o,
-	       const uint8_t *wire, size_t len)
+void client_dns_on_query(struct client_dnsstub *s,
+			 const struct client_dns_origin *o, const uint8_t *wire,
+			 size_t len)
 {
 	const struct client_dns_resource *r = NULL;
 	struct client_dns_query q;
@@ -236,7 +238,7 @@ void dns_query(struct client_dnsstub *s, const struct dns_origin *o,
 	if (r)
 		answer_resource(s, o, &q, r);
 	else
-		dns_forward(s, o, wire, len, &q);
+		client_dns_forward(s, o, wire, len, &q);
 	client_dns_query_free(&q);
 }
 
@@ -244,7 +246,7 @@ void dns_query(struct client_dnsstub *s, const struct dns_origin *o,
 
 static void udp_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
-	struct dns_listener *l = h->data;
+	struct client_dns_listener *l = h->data;
 
 	(void)suggested;
 	*buf = uv_buf_init((char *)l->s->rbuf, sizeof(l->s->rbuf));
@@ -253,8 +255,8 @@ static void udp_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 static void udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 		     const struct sockaddr *addr, unsigned int flags)
 {
-	struct dns_listener *l = h->data;
-	struct dns_origin o = { .udp = h };
+	struct client_dns_listener *l = h->data;
+	struct client_dns_origin o = { .udp = h };
 
 	if (nread <= 0 || !addr || l->s->closing)
 		return;
@@ -267,17 +269,18 @@ static void udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 		       CLIENT_DNS_OVERSIZED);
 		return;
 	}
-	dns_query(l->s, &o, (const uint8_t *)buf->base, (size_t)nread);
+	client_dns_on_query(l->s, &o, (const uint8_t *)buf->base,
+			    (size_t)nread);
 }
 
 /* --- The object --- */
 
 static void handle_closed(uv_handle_t *h)
 {
-	dns_handle_closed(h->data);
+	client_dns_handle_closed(h->data);
 }
 
-void dns_handle_closed(struct client_dnsstub *s)
+void client_dns_handle_closed(struct client_dnsstub *s)
 {
 	if (--s->handles || !s->closing)
 		return;
@@ -285,7 +288,7 @@ void dns_handle_closed(struct client_dnsstub *s)
 	free(s);
 }
 
-static int listen_on(struct client_dnsstub *s, struct dns_listener *l,
+static int listen_on(struct client_dnsstub *s, struct client_dns_listener *l,
 		     const struct sockaddr_storage *ss, char *err,
 		     size_t errlen)
 {
@@ -315,7 +318,7 @@ static int listen_on(struct client_dnsstub *s, struct dns_listener *l,
 	if (!ret) {
 		l->tcp.data = l;
 		ret = uv_listen((uv_stream_t *)&l->tcp, 128,
-				dns_tcp_connection);
+				client_dns_tcp_connection);
 	}
 	if (ret) {
 		fz_sockaddr_format(text, ss);
@@ -362,7 +365,7 @@ client_dnsstub_new(uv_loop_t *loop, const struct client_dnsstub_config *cfg,
 		memcpy(s->upstreams, cfg->upstreams,
 		       cfg->n_upstreams * sizeof(*s->upstreams));
 	s->n_upstreams = cfg->n_upstreams;
-	if (dns_fwd_init(s, err, errlen))
+	if (client_dns_fwd_init(s, err, errlen))
 		goto fail;
 	for (size_t i = 0; i < cfg->n_listen; i++) {
 		s->n_listen++;
@@ -387,8 +390,8 @@ void client_dnsstub_close(struct client_dnsstub *s)
 	if (!s || s->closing)
 		return;
 	s->closing = true;
-	dns_tcp_close_all(s);
-	dns_fwd_close(s);
+	client_dns_tcp_close_all(s);
+	client_dns_fwd_close(s);
 	for (size_t i = 0; i < s->n_listen; i++) {
 		s->listeners[i].udp.data = s;
 		s->listeners[i].tcp.data = s;

@@ -12,46 +12,46 @@
 #include "dnsmsg.h"
 #include "dnsstub.h"
 
-struct dns_conn;
+struct client_dns_conn;
 
 /* Where a query came from, and so where its answer goes. */
-struct dns_origin {
+struct client_dns_origin {
 	uv_udp_t *udp; /* the listener it came in on; NULL: TCP */
 	struct sockaddr_storage addr;
-	struct dns_conn *conn; /* TCP */
+	struct client_dns_conn *conn; /* TCP */
 };
 
 /* A query sent upstream over TCP (one connection per try). */
-struct dns_upconn {
+struct client_dns_upconn {
 	uv_tcp_t tcp;
 	uv_connect_t connect;
 	uv_write_t write;
 	struct client_dnsstub *s;
-	struct dns_pending *p; /* NULL once abandoned */
+	struct client_dns_pending *p; /* NULL once abandoned */
 	uint8_t lenbuf[2];
 	uint8_t *buf; /* the reply: 2 length bytes, then the message */
 	size_t len, cap;
 };
 
-struct dns_pending {
+struct client_dns_pending {
 	bool used;
 	uv_timer_t timer; /* the current try */
 	struct client_dnsstub *s;
-	struct dns_origin origin;
+	struct client_dns_origin origin;
 	uint16_t client_id, up_id;
 	struct client_dns_question question;
 	uint8_t *query; /* as sent upstream: up_id in its header */
 	size_t len;
 	unsigned int first, tries; /* upstream first tried; tries made */
-	struct dns_upconn *up; /* over TCP: the current try */
+	struct client_dns_upconn *up; /* over TCP: the current try */
 };
 
 /* An asker's TCP connection: DNS messages with 2-byte lengths. */
-struct dns_conn {
+struct client_dns_conn {
 	uv_tcp_t tcp;
 	uv_timer_t idle;
 	struct client_dnsstub *s;
-	struct dns_conn *next, **pprev;
+	struct client_dns_conn *next, **pprev;
 	uint8_t buf[2 + CLIENT_DNS_MAX_QUERY];
 	size_t len;
 	unsigned int inflight;
@@ -59,7 +59,7 @@ struct dns_conn {
 	bool closing;
 };
 
-struct dns_listener {
+struct client_dns_listener {
 	uv_udp_t udp;
 	uv_tcp_t tcp;
 	struct client_dnsstub *s;
@@ -75,11 +75,11 @@ struct client_dnsstub {
 	struct sockaddr_storage upstreams[CLIENT_DNS_MAX_UPSTREAMS];
 	size_t n_upstreams;
 	unsigned int next_upstream;
-	struct dns_listener listeners[CLIENT_DNS_MAX_LISTEN];
+	struct client_dns_listener listeners[CLIENT_DNS_MAX_LISTEN];
 	size_t n_listen;
 	uv_udp_t up4, up6; /* the sockets queries go upstream from */
-	struct dns_pending pending[CLIENT_DNS_MAX_PENDING];
-	struct dns_conn *conns;
+	struct client_dns_pending pending[CLIENT_DNS_MAX_PENDING];
+	struct client_dns_conn *conns;
 	struct client_dns_resource *res;
 	size_t n_res;
 	struct client_dnsstub_stats st;
@@ -89,27 +89,31 @@ struct client_dnsstub {
 };
 
 /* dnsstub.c */
-void dns_log(struct client_dnsstub *s, const char *fmt, ...)
+void client_dns_log(struct client_dnsstub *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-bool dns_worth_logging(uint64_t count);
-void dns_query(struct client_dnsstub *s, const struct dns_origin *o,
-	       const uint8_t *wire, size_t len);
-void dns_reply(struct client_dnsstub *s, const struct dns_origin *o,
-	       const uint8_t *wire, size_t len);
+bool client_dns_worth_logging(uint64_t count);
+void client_dns_on_query(struct client_dnsstub *s,
+			 const struct client_dns_origin *o, const uint8_t *wire,
+			 size_t len);
+void client_dns_reply(struct client_dnsstub *s,
+		      const struct client_dns_origin *o, const uint8_t *wire,
+		      size_t len);
 /* A handle of the stub's (its own, a pending's, a connection's) closed. */
-void dns_handle_closed(struct client_dnsstub *s);
+void client_dns_handle_closed(struct client_dnsstub *s);
 
 /* dnsfwd.c */
-int dns_fwd_init(struct client_dnsstub *s, char *err, size_t errlen);
-void dns_forward(struct client_dnsstub *s, const struct dns_origin *o,
-		 const uint8_t *wire, size_t len,
-		 const struct client_dns_query *q);
-void dns_fwd_cancel_conn(struct client_dnsstub *s, struct dns_conn *c);
-void dns_fwd_close(struct client_dnsstub *s);
+int client_dns_fwd_init(struct client_dnsstub *s, char *err, size_t errlen);
+void client_dns_forward(struct client_dnsstub *s,
+			const struct client_dns_origin *o, const uint8_t *wire,
+			size_t len, const struct client_dns_query *q);
+void client_dns_fwd_cancel_conn(struct client_dnsstub *s,
+				struct client_dns_conn *c);
+void client_dns_fwd_close(struct client_dnsstub *s);
 
 /* dnstcp.c */
-void dns_tcp_connection(uv_stream_t *server, int status);
-void dns_tcp_write(struct dns_conn *c, const uint8_t *wire, size_t len);
-void dns_tcp_close_all(struct client_dnsstub *s);
+void client_dns_tcp_connection(uv_stream_t *server, int status);
+void client_dns_tcp_write(struct client_dns_conn *c, const uint8_t *wire,
+			  size_t len);
+void client_dns_tcp_close_all(struct client_dnsstub *s);
 
 #endif /* FZ_CLIENT_DNSSTUB_INT_H */

@@ -15,22 +15,22 @@
 
 static void conn_closed(uv_handle_t *h)
 {
-	struct dns_conn *c = h->data;
+	struct client_dns_conn *c = h->data;
 	struct client_dnsstub *s = c->s;
 
 	if (!--c->handles)
 		free(c);
-	dns_handle_closed(s);
+	client_dns_handle_closed(s);
 }
 
-static void conn_close(struct dns_conn *c)
+static void conn_close(struct client_dns_conn *c)
 {
 	struct client_dnsstub *s = c->s;
 
 	if (c->closing)
 		return;
 	c->closing = true;
-	dns_fwd_cancel_conn(s, c);
+	client_dns_fwd_cancel_conn(s, c);
 	if (c->pprev) {
 		*c->pprev = c->next;
 		if (c->next)
@@ -43,7 +43,7 @@ static void conn_close(struct dns_conn *c)
 
 static void idle_timeout(uv_timer_t *t)
 {
-	struct dns_conn *c = t->data;
+	struct client_dns_conn *c = t->data;
 
 	if (c->inflight) {
 		uv_timer_again(t);
@@ -59,7 +59,8 @@ static void write_done(uv_write_t *req, int status)
 	free(req);
 }
 
-void dns_tcp_write(struct dns_conn *c, const uint8_t *wire, size_t len)
+void client_dns_tcp_write(struct client_dns_conn *c, const uint8_t *wire,
+			  size_t len)
 {
 	struct client_dnsstub *s = c->s;
 	uv_write_t *req;
@@ -95,7 +96,7 @@ void dns_tcp_write(struct dns_conn *c, const uint8_t *wire, size_t len)
 
 static void conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
-	struct dns_conn *c = h->data;
+	struct client_dns_conn *c = h->data;
 
 	(void)suggested;
 	*buf = uv_buf_init((char *)c->buf + c->len,
@@ -103,10 +104,10 @@ static void conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 }
 
 /* Each whole message in the buffer, in order; a bad length closes. */
-static void conn_consume(struct dns_conn *c)
+static void conn_consume(struct client_dns_conn *c)
 {
 	struct client_dnsstub *s = c->s;
-	struct dns_origin o = { .conn = c };
+	struct client_dns_origin o = { .conn = c };
 	size_t qlen, used = 0;
 	int len = sizeof(o.addr);
 
@@ -115,8 +116,9 @@ static void conn_consume(struct dns_conn *c)
 		qlen = (size_t)c->buf[used] << 8 | c->buf[used + 1];
 		if (qlen < CLIENT_DNS_HEADER_LEN ||
 		    qlen > CLIENT_DNS_MAX_QUERY) {
-			if (dns_worth_logging(++s->st.tcp_bad_length))
-				dns_log(s,
+			if (client_dns_worth_logging(++s->st.tcp_bad_length))
+				client_dns_log(
+					s,
 					"TCP query of %zu bytes: connection closed (%" PRIu64
 					" so far)",
 					qlen, s->st.tcp_bad_length);
@@ -126,7 +128,7 @@ static void conn_consume(struct dns_conn *c)
 		if (c->len - used < 2 + qlen)
 			break;
 		s->st.tcp_queries++;
-		dns_query(s, &o, c->buf + used + 2, qlen);
+		client_dns_on_query(s, &o, c->buf + used + 2, qlen);
 		used += 2 + qlen;
 	}
 	if (c->closing)
@@ -137,7 +139,7 @@ static void conn_consume(struct dns_conn *c)
 
 static void conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 {
-	struct dns_conn *c = st->data;
+	struct client_dns_conn *c = st->data;
 
 	(void)buf;
 	if (nread == 0 || c->closing)
@@ -151,11 +153,11 @@ static void conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 	conn_consume(c);
 }
 
-void dns_tcp_connection(uv_stream_t *server, int status)
+void client_dns_tcp_connection(uv_stream_t *server, int status)
 {
-	struct dns_listener *l = server->data;
+	struct client_dns_listener *l = server->data;
 	struct client_dnsstub *s = l->s;
-	struct dns_conn *c;
+	struct client_dns_conn *c;
 
 	if (status < 0 || s->closing)
 		return;
@@ -174,8 +176,9 @@ void dns_tcp_connection(uv_stream_t *server, int status)
 		return;
 	}
 	if (s->st.tcp_conns >= CLIENT_DNS_MAX_TCP) {
-		if (dns_worth_logging(++s->st.tcp_refused))
-			dns_log(s,
+		if (client_dns_worth_logging(++s->st.tcp_refused))
+			client_dns_log(
+				s,
 				"%d TCP connections already: one closed (%" PRIu64
 				" so far)",
 				CLIENT_DNS_MAX_TCP, s->st.tcp_refused);
@@ -195,7 +198,7 @@ void dns_tcp_connection(uv_stream_t *server, int status)
 		conn_close(c);
 }
 
-void dns_tcp_close_all(struct client_dnsstub *s)
+void client_dns_tcp_close_all(struct client_dnsstub *s)
 {
 	while (s->conns)
 		conn_close(s->conns);

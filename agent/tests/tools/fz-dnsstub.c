@@ -414,6 +414,15 @@ int main(int argc, char **argv)
 	default_nameservers(&a);
 	t.sys.servers = a.ns;
 	t.sys.n_servers = a.n_ns;
+	/* A state file a killed run left is put back before anything else,
+	 * even if listening fails below. */
+	ret = client_sysdns_recover(&t.sys, err, sizeof(err));
+	if (ret < 0)
+		return fail("%s", err);
+	if (ret > 0)
+		printf("log restored %s, left by a run that did not stop\n",
+		       t.sys.resolv_conf ? t.sys.resolv_conf :
+					   CLIENT_SYSDNS_RESOLV_CONF_PATH);
 	t.loop = uv_default_loop();
 	t.mapped = client_mapped_new(a.max_names, on_log, NULL);
 	if (!t.mapped)
