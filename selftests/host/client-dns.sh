@@ -52,11 +52,18 @@ R2=22222222-2222-4222-8222-222222222222
 R3=33333333-3333-4333-8333-333333333333
 R4=44444444-4444-4444-8444-444444444444
 
+# IPv6 on loopback, where the host has it: a second listener and a
+# second upstream, so that forwarding alternates between the families.
+have6=
+"$py" -c 'import socket; socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).bind(("::1", 0))' \
+	2>/dev/null && have6=1
+[ -n "$have6" ] || diag "no IPv6 on loopback: the IPv6 checks are left out"
+
 # --- The upstream: dnsmasq with records of its own and nothing else ---
 up_port=$(free_port)
 s250=$(printf '%0250d' 0)
-dnsmasq --no-daemon --no-resolv --no-hosts --conf-file=/dev/null \
-	--listen-address=127.0.0.1 --bind-interfaces --port="$up_port" \
+dnsmasq --no-daemon --no-resolv --no-hosts --conf-file=/dev/null --log-queries \
+	--listen-address=127.0.0.1${have6:+,::1} --bind-interfaces --port="$up_port" \
 	--address=/plain.test/192.0.2.10 \
 	--host-record=other.test,192.0.2.11,2001:db8::11 \
 	--host-record=gitlab.elsewhere.test,192.0.2.12 \
@@ -73,7 +80,9 @@ done
 stub_addr=127.0.0.$((100 + RANDOM % 100))
 stub_port=$(free_port)
 mkfifo "$tmp/stub.in"
-"$stub" --listen "$stub_addr:$stub_port" --upstream "127.0.0.1:$up_port" \
+six=()
+[ -n "$have6" ] && six=(--listen "[::1]:$stub_port" --upstream "[::1]:$up_port")
+"$stub" --listen "$stub_addr:$stub_port" --upstream "127.0.0.1:$up_port" "${six[@]}" \
 	--resource "$R1=gitlab.company.test" --resource "$R2=*.one.test" \
 	--resource "$R3=**.many.test" --idle-ms 1500 \
 	<"$tmp/stub.in" >"$tmp/stub.out" 2>"$tmp/stub.err" &
@@ -140,6 +149,15 @@ via=$(qs other.test AAAA)
 [ "$(qs gitlab.elsewhere.test A)" = 192.0.2.12 ] &&
 	pass "a name a pattern does not cover is forwarded" ||
 	fail "a name a pattern does not cover is forwarded"
+if [ -n "$have6" ]; then
+	[ "$(dig +short -6 -p "$stub_port" @::1 gitlab.company.test | sort)" = "$a1" ] &&
+		pass "over IPv6 ([::1]) the same mapped IPs" || fail "over IPv6 ([::1]) the same mapped IPs"
+	for _ in 1 2 3 4; do qs other.test A >/dev/null; done
+	grep -q 'query\[A\] other.test from 127.0.0.1' "$tmp/dnsmasq.log" &&
+		grep -q 'query\[A\] other.test from ::1' "$tmp/dnsmasq.log" &&
+		pass "forwarding takes turns between the upstreams, over IPv4 and IPv6" ||
+		fail "forwarding takes turns between the upstreams, over IPv4 and IPv6"
+fi
 rc=$(q nothing.test A | sed -n 's/.*status: \([A-Z]*\).*/\1/p')
 rcd=$(dig -p "$up_port" @127.0.0.1 nothing.test A | sed -n 's/.*status: \([A-Z]*\).*/\1/p')
 [ -n "$rc" ] && [ "$rc" = "$rcd" ] && pass "an unknown name gets the upstream's status ($rc)" ||
@@ -207,6 +225,27 @@ for length in (65535, 5000, 3):
     print(("ok - " if closed else "not ok - ") +
           "a TCP length of %d closes the connection" % length)
     t.close()
+# Three queries in one TCP segment: three answers, each with its ID.
+t = socket.create_connection((host, port), timeout=3)
+msgs = b""
+for i, name in enumerate((b"\x06gitlab\x07company\x04test\x00", b"\x05other\x04test\x00",
+                          b"\x01a\x03one\x04test\x00")):
+    m = hdr(0xa000 + i, 0x0100, 1) + name + struct.pack(">HH", 1, 1)
+    msgs += struct.pack(">H", len(m)) + m
+t.sendall(msgs)
+ids, buf = set(), b""
+while len(ids) < 3:
+    data = t.recv(4096)
+    if not data:
+        break
+    buf += data
+    while len(buf) >= 2 and len(buf) >= 2 + struct.unpack(">H", buf[:2])[0]:
+        n = struct.unpack(">H", buf[:2])[0]
+        ids.add(struct.unpack(">H", buf[2:4])[0])
+        buf = buf[2 + n:]
+t.close()
+print(("ok - " if ids == {0xa000, 0xa001, 0xa002} else "not ok - ") +
+      "three pipelined TCP queries get three answers (RFC 7766)")
 good = hdr(0x9999, 0x0100, 1) + b"\x06gitlab\x07company\x04test\x00" + struct.pack(">HH", 1, 1)
 r = ask(good)
 print(("ok - " if r and r[:2] == b"\x99\x99" and r[3] & 15 == 0 and r[7] == 4 else "not ok - ") +
