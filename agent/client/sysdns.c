@@ -4,7 +4,9 @@
  * beside its final name, fsync'd and renamed into place, so a crash
  * leaves the old or the new one, never half of one. /etc/resolv.conf
  * may be a bind mount (containers do that), where rename() fails with
- * EBUSY: then it is rewritten in place, the only thing possible there.
+ * EBUSY (or /etc is read-only): then it is rewritten in place, the only
+ * thing possible there; the state file, written and fsync'd before,
+ * still holds the original should that be cut short.
  *
  * The state file is one header line, then the original's bytes:
  *   "fz-resolv-conf 1 file 0644\n" BYTES
@@ -145,6 +147,10 @@ static int replace_file(const char *path, const void *head, size_t headlen,
 	char tmp[PATH_MAX];
 	int fd = temp_beside(path, tmp), ret;
 
+	/* A read-only /etc with a bind-mounted resolv.conf: no temporary
+	 * file beside it, but the file itself may be written. */
+	if (fd == -EROFS && in_place)
+		return rewrite_in_place(path, body, bodylen, mode);
 	if (fd < 0)
 		return fd;
 	ret = write_fd(fd, head, headlen, body, bodylen, mode);
