@@ -80,8 +80,8 @@ for k in "${kernels[@]}"; do
 	run_step "fz.ko builds with -Werror against $k" "$logs/build-$k.log" \
 		"$here/lib/build-kmod.sh" "$k" "$build/kmod/$k"
 done
-run_step "fzagent builds (-Wall -Wextra -Werror)" "$logs/build-agent.log" \
-	make -C "$repo/agent"
+run_step "fzagent and its test tools build (-Wall -Wextra -Werror)" \
+	"$logs/build-agent.log" make -C "$repo/agent" all tools
 run_step "selftest probes build" "$logs/build-probes.log" \
 	make -C "$repo" probes
 

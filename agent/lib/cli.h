@@ -7,7 +7,7 @@
  * filters (filter.h), INI reading, files and secrets, the client token
  * file (tokenfile.h), keys, text formatting and JSON writing. It
  * includes nothing above it: only libc, libsodium, json-c (filter.h)
- * and uapi/linux/fz.h.
+ * and uapi/linux/fz.h. Numeric socket addresses are sockaddr.h.
  *
  * Command line conventions shared by every fzagent subcommand.
  *

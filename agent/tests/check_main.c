@@ -42,6 +42,11 @@ int main(void)
 	srunner_add_suite(sr, gw_portal_msg_suite());
 	srunner_add_suite(sr, keyindex_suite());
 	srunner_add_suite(sr, secpool_suite());
+	srunner_add_suite(sr, sockaddr_suite());
+	srunner_add_suite(sr, client_mapped_suite());
+	srunner_add_suite(sr, client_dnsmsg_suite());
+	srunner_add_suite(sr, client_dnsstub_suite());
+	srunner_add_suite(sr, client_sysdns_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -39,5 +39,10 @@ Suite *defroute_suite(void);
 Suite *tokenfile_suite(void);
 Suite *signin_suite(void);
 Suite *signal_suite(void);
+Suite *sockaddr_suite(void);
+Suite *client_mapped_suite(void);
+Suite *client_dnsmsg_suite(void);
+Suite *client_dnsstub_suite(void);
+Suite *client_sysdns_suite(void);
 
 #endif /* FZ_AGENT_TESTS_SUITES_H */
