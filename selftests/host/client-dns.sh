@@ -311,20 +311,20 @@ diag "flood: $got of 5000 answered in $(($(date +%s) - start)) s"
 	fail "after a flood the stub still answers"
 
 # A black hole upstream: every query stays pending until its tries end
-# (2 of 1 s).
+# (2 of 1.5 s).
 hole_port=$(free_port)
 hole_addr=127.0.0.$((10 + RANDOM % 80))
 "$stub" --listen "$hole_addr:$hole_port" --upstream "127.0.0.1:$(free_port)" \
-	--resource "$R1=gitlab.company.test" --try-ms 1000 \
+	--resource "$R1=gitlab.company.test" --try-ms 1500 \
 	</dev/null >"$tmp/hole.out" 2>"$tmp/hole.err" &
 hole_pid=$!
 pids+=("$hole_pid")
 wait_for "$tmp/hole.out" '^ready' || fail "a second stub starts"
-"$py" "$tmp/flood.py" "$hole_addr" "$hole_port" 3000 >/dev/null
+"$py" "$tmp/flood.py" "$hole_addr" "$hole_port" 5000 >/dev/null
 [ "$(dig +short +time=2 -p "$hole_port" "@$hole_addr" gitlab.company.test | sort)" = "$exp4" ] &&
 	pass "with no upstream answering, resource names are still answered" ||
 	fail "with no upstream answering, resource names are still answered"
-sleep 2.5
+sleep 3.5
 kill -USR1 "$hole_pid"
 wait_for "$tmp/hole.out" '^stats'
 stats=$(grep '^stats' "$tmp/hole.out" | tail -1)
