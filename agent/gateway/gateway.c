@@ -573,6 +573,7 @@ int gw_replace_auth(struct gateway *gw, struct proto_auth *auth)
 	proto_auth_free(&gw->auth);
 	gw->peers = peers;
 	gw->auth = *auth;
+	gw->room_clients = gw->room_resources = 0;
 	memset(auth, 0, sizeof(*auth));
 	return 0;
 }

@@ -47,6 +47,8 @@ struct gateway {
 	struct gw_pending *pending;
 	uint64_t drops[PROTO_P2P_DROP_MAX];
 	const char *source; /* "the authorizations file", for the log */
+	/* Room in auth's arrays (and peers) for grant.c; 0: just n. */
+	size_t room_clients, room_resources;
 };
 
 void gw_log(struct gateway *gw, const char *fmt, ...)

@@ -17,76 +17,76 @@
 #include "lib/values.h"
 #include "proto/gw_portal.h"
 
-/* Copies of the arrays with nc and nr (if not NULL) appended. */
-struct grown {
+/* The arrays' room (gw_new() and gw_replace_auth() leave none). */
+static size_t room(size_t cap, size_t n)
+{
+	return cap > n ? cap : n;
+}
+
+/* Doubling: n clients joining one at a time cost O(n), not O(n^2). */
+static size_t next_room(size_t n)
+{
+	return n < 8 ? 16 : 2 * n;
+}
+
+/* The arrays moved to room for nc clients and nr resources. */
+struct moved {
 	struct proto_auth_client *clients;
 	struct proto_auth_resource *resources;
 	struct gw_peer *peers;
 	struct fz_keyindex index;
-	size_t n_clients, n_resources;
 };
 
-static void grown_free(struct grown *g)
+static void moved_free(struct moved *m, size_t nc)
 {
-	if (g->clients)
-		sodium_memzero(g->clients,
-			       (g->n_clients + 1) * sizeof(*g->clients));
-	free(g->clients);
-	free(g->resources);
-	free(g->peers);
+	if (m->clients)
+		sodium_memzero(m->clients, (nc + 1) * sizeof(*m->clients));
+	free(m->clients);
+	free(m->resources);
+	free(m->peers);
 }
 
-static int grow_copy(const struct gateway *gw,
-		     const struct proto_auth_client *nc,
-		     const struct proto_auth_resource *nr, struct grown *g)
+static int move_copy(const struct gateway *gw, size_t nc, size_t nr,
+		     struct moved *m)
 {
 	const struct proto_auth *a = &gw->auth;
 
-	memset(g, 0, sizeof(*g));
-	g->n_clients = a->n_clients + (nc ? 1 : 0);
-	g->n_resources = a->n_resources + (nr ? 1 : 0);
-	g->clients = calloc(g->n_clients + 1, sizeof(*g->clients));
-	g->resources = calloc(g->n_resources + 1, sizeof(*g->resources));
-	g->peers = calloc(g->n_clients + 1, sizeof(*g->peers));
-	if (!g->clients || !g->resources || !g->peers)
+	memset(m, 0, sizeof(*m));
+	m->clients = calloc(nc + 1, sizeof(*m->clients));
+	m->resources = calloc(nr + 1, sizeof(*m->resources));
+	m->peers = calloc(nc + 1, sizeof(*m->peers));
+	if (!m->clients || !m->resources || !m->peers)
 		goto fail;
 	if (a->n_clients) {
-		memcpy(g->clients, a->clients,
-		       a->n_clients * sizeof(*g->clients));
-		memcpy(g->peers, gw->peers, a->n_clients * sizeof(*g->peers));
+		memcpy(m->clients, a->clients,
+		       a->n_clients * sizeof(*m->clients));
+		memcpy(m->peers, gw->peers, a->n_clients * sizeof(*m->peers));
 	}
 	if (a->n_resources)
-		memcpy(g->resources, a->resources,
-		       a->n_resources * sizeof(*g->resources));
-	if (nc) {
-		g->clients[a->n_clients] = *nc;
-		g->clients[a->n_clients].grants = NULL;
-		g->clients[a->n_clients].n_grants = 0;
-	}
-	if (nr)
-		g->resources[a->n_resources] = *nr;
-	if (!fz_keyindex_of(&g->index, g->clients, g->n_clients, public_key))
+		memcpy(m->resources, a->resources,
+		       a->n_resources * sizeof(*m->resources));
+	if (!fz_keyindex_of(&m->index, m->clients, a->n_clients, public_key))
 		return 0;
 fail:
-	grown_free(g);
+	moved_free(m, nc);
 	return -ENOMEM;
 }
 
-static int grow(struct gateway *gw, const struct proto_auth_client *nc,
-		const struct proto_auth_resource *nr)
+/* The arrays moved to room for nc clients and nr resources. */
+static int move_arrays(struct gateway *gw, size_t nc, size_t nr)
 {
 	struct proto_auth *a = &gw->auth;
-	struct grown g;
+	struct moved m;
 
-	if (grow_copy(gw, nc, nr, &g))
+	if (move_copy(gw, nc, nr, &m))
 		return -ENOMEM;
-	for (size_t i = 0; i < g.n_clients; i++) {
-		struct gw_peer *p = &g.peers[i];
+	for (size_t i = 0; i < a->n_clients; i++) {
+		struct gw_peer *p = &m.peers[i];
 
-		p->client = &g.clients[i];
+		p->client = &m.clients[i];
 		for (size_t j = 0; j < p->n_authz; j++)
 			p->authz[j].res =
-				&g.resources[p->authz[j].res - a->resources];
+				&m.resources[p->authz[j].res - a->resources];
 	}
 	if (a->clients)
 		sodium_memzero(a->clients, a->n_clients * sizeof(*a->clients));
@@ -94,12 +94,47 @@ static int grow(struct gateway *gw, const struct proto_auth_client *nc,
 	free(a->resources);
 	free(gw->peers);
 	fz_keyindex_free(&a->client_index);
-	a->clients = g.clients;
-	a->resources = g.resources;
-	a->n_clients = g.n_clients;
-	a->n_resources = g.n_resources;
-	a->client_index = g.index;
-	gw->peers = g.peers;
+	a->clients = m.clients;
+	a->resources = m.resources;
+	a->client_index = m.index;
+	gw->peers = m.peers;
+	gw->room_clients = nc;
+	gw->room_resources = nr;
+	return 0;
+}
+
+/* nc and nr (if not NULL) appended; the arrays move only to grow. */
+static int grow(struct gateway *gw, const struct proto_auth_client *nc,
+		const struct proto_auth_resource *nr)
+{
+	struct proto_auth *a = &gw->auth;
+	size_t rc = room(gw->room_clients, a->n_clients);
+	size_t rr = room(gw->room_resources, a->n_resources);
+	struct proto_auth_client *c;
+
+	if ((nc && a->n_clients == rc) || (nr && a->n_resources == rr)) {
+		if (nc && a->n_clients == rc)
+			rc = next_room(rc);
+		if (nr && a->n_resources == rr)
+			rr = next_room(rr);
+		if (move_arrays(gw, rc, rr))
+			return -ENOMEM;
+	}
+	if (nc) {
+		c = &a->clients[a->n_clients];
+		*c = *nc;
+		c->grants = NULL;
+		c->n_grants = 0;
+		if (fz_keyindex_insert(&a->client_index, c->public_key,
+				       a->n_clients)) {
+			sodium_memzero(c, sizeof(*c));
+			return -ENOMEM;
+		}
+		gw->peers[a->n_clients] = (struct gw_peer){ .client = c };
+		a->n_clients++;
+	}
+	if (nr)
+		a->resources[a->n_resources++] = *nr;
 	return 0;
 }
 

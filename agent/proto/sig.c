@@ -334,6 +334,8 @@ static const struct kind {
 	[PROTO_SIG_RESOURCE_DELETED] = { "resource_deleted", "client", false,
 					 PROTO_SIG_FROM_PORTAL, CL,
 					 &resource_deleted },
+	[PROTO_SIG_INIT_DONE] = { "init_done", "gateway", false,
+				  PROTO_SIG_FROM_PORTAL, GW | CL, &empty },
 };
 
 const char *proto_sig_event_name(enum proto_sig_kind kind)

@@ -64,6 +64,13 @@ enum proto_sig_kind {
 	PROTO_SIG_AUTHORIZATION_CREATION_FAILED,
 	PROTO_SIG_RESOURCE_CREATED_OR_UPDATED,
 	PROTO_SIG_RESOURCE_DELETED,
+	/*
+	 * Either role, empty payload: the init is complete. An init holds
+	 * what fits one message; the rest follows as pushes
+	 * (create_authorization, resource_created_or_updated), and only
+	 * after init_done is the set the portal's whole truth.
+	 */
+	PROTO_SIG_INIT_DONE,
 	PROTO_SIG_KIND_COUNT
 };
 

@@ -14,7 +14,7 @@
 #include "core/log.h"
 
 /* As for gateways (gateway.c): init holds what fits, the rest follow
- * as resource_created_or_updated pushes. */
+ * as resource_created_or_updated pushes, then init_done. */
 #define MAX_DNS 8
 
 struct resources {
@@ -156,11 +156,13 @@ static void send_init(struct sig_peer *p, const struct store_account *a,
 	itf->search_domain = a->search_domain[0] ? a->search_domain : NULL;
 	m.client_init.resources = res;
 	sent = n;
-	if (!sig_send_fitting(p, &m, &sent, set_n))
-		for (size_t i = 0; i < sent; i++)
-			sig_seen_add(p, res[i].id.s);
+	if (sig_send_fitting(p, &m, &sent, set_n))
+		goto out;
+	for (size_t i = 0; i < sent; i++)
+		sig_seen_add(p, res[i].id.s);
 	for (size_t i = sent; i < n; i++)
 		push_built(p, &res[i]);
+	sig_init_done(p);
 out:
 	for (size_t i = 0; res && i < n; i++)
 		free(res[i].sites);

@@ -17,7 +17,8 @@
 /*
  * A gateway's init carries as many held authorizations as fit one
  * message (16 KiB, 64 elements: sig_send_fitting()); the rest follow as
- * create_authorization pushes, whose acks nobody waits for. A fixed count
+ * create_authorization pushes, whose acks nobody waits for, and then
+ * init_done: only the whole set lets the gateway drop the others. A fixed count
  * was wrong both ways: long names made 24 too many, and an init the codec
  * refuses is not sent at all.
  */
@@ -110,8 +111,10 @@ static void send_init(struct sig_peer *gw, struct sig_authz_list *l)
 		   &m.gateway_init.interface.ipv6);
 	m.gateway_init.authorizations = z;
 	sent = n;
-	sig_send_fitting(gw, &m, &sent, set_n);
-	push_rest(gw, z + sent, n - sent);
+	if (!sig_send_fitting(gw, &m, &sent, set_n)) {
+		push_rest(gw, z + sent, n - sent);
+		sig_init_done(gw);
+	}
 out:
 	/* Every held authorization's preshared key. */
 	if (z)

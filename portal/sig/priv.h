@@ -117,6 +117,11 @@ int sig_send_try(struct sig_peer *p, const struct proto_sig_msg *m);
  */
 int sig_send_fitting(struct sig_peer *p, struct proto_sig_msg *m, size_t *n,
 		     void (*set_n)(struct proto_sig_msg *m, size_t n));
+/*
+ * `init_done`, after the last push that completes an init: only then may
+ * the agent drop what neither the init nor those pushes named.
+ */
+void sig_init_done(struct sig_peer *p);
 void sig_reply(struct sig_peer *p, const char *ref, const char *error);
 /* `disconnect` with reason, then close; out of presence at once. */
 void sig_disconnect(struct sig_peer *p, const char *reason);

@@ -58,6 +58,14 @@ void sig_reply(struct sig_peer *p, const char *ref, const char *error)
 	sig_send(p, &m);
 }
 
+void sig_init_done(struct sig_peer *p)
+{
+	struct proto_sig_msg m = { .kind = PROTO_SIG_INIT_DONE };
+
+	m.topic = p->role == WEB_ROLE_GATEWAY ? "gateway" : "client";
+	sig_send(p, &m);
+}
+
 void sig_disconnect(struct sig_peer *p, const char *reason)
 {
 	struct proto_sig_msg m = { .kind = PROTO_SIG_DISCONNECT };

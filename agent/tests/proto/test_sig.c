@@ -119,6 +119,10 @@ static const struct sample {
 		CLRES("ip", "10.0.0.5"), "null") },
 	{ PROTO_SIG_RESOURCE_DELETED, FROM, CL,
 	  FRAME("client", "resource_deleted", "{'id':" U1 "}", "null") },
+	{ PROTO_SIG_INIT_DONE, FROM, GW,
+	  FRAME("gateway", "init_done", "{}", "null") },
+	{ PROTO_SIG_INIT_DONE, FROM, CL,
+	  FRAME("client", "init_done", "{}", "null") },
 };
 
 #define N_SAMPLES (sizeof(samples) / sizeof(*samples))

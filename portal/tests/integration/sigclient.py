@@ -248,6 +248,8 @@ class Peer:
         reply = await self.expect("phx_reply", ref=ref)
         init = await self.expect("init") if reply and \
             reply["payload"]["status"] == "ok" else None
+        # The pushes that complete init come before it (none here).
+        self.init_done = await self.expect("init_done") if init else None
         return reply, init
 
     async def request(self, resource, connected=(), failed=()):
@@ -324,9 +326,15 @@ async def joins(t):
     check(ok and len(t.gws) == 3,
           "three gateways join and get init with their tunnel addresses",
           [g.init for g in t.gws.values()])
+    check(all(g.init_done and g.init_done["topic"] == "gateway" and
+              g.init_done["payload"] == {} for g in t.gws.values()),
+          "each gateway's init is followed by init_done",
+          [g.init_done for g in t.gws.values()])
     t.alice = await client(t, d["tAlice"])
     check(t.alice.reply and t.alice.reply["payload"]["status"] == "ok",
           "a client joins with an ok reply", t.alice.reply)
+    check(t.alice.init_done and t.alice.init_done["topic"] == "client",
+          "the client's init is followed by init_done", t.alice.init_done)
     init = t.alice.init["payload"] if t.alice.init else {}
     names = sorted(r["name"] for r in init.get("resources", []))
     check(names == ["rA1", "rA2", "rB1", "rCond"],
