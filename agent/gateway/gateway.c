@@ -60,6 +60,7 @@ void gw_free(struct gateway *gw)
 		free(gw->peers[i].authz);
 	free(gw->peers);
 	proto_auth_free(&gw->auth);
+	free(gw->collect.v);
 	free(gw);
 }
 

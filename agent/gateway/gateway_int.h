@@ -31,6 +31,19 @@ struct gw_peer {
 	size_t n_authz;
 };
 
+/* A (client, resource) pair the portal's init or a push named. */
+struct gw_held {
+	uint8_t key[FZ_KEY_LEN];
+	uint8_t id[FZ_RESOURCE_ID_LEN];
+};
+
+/* The set an init and the pushes before its init_done give. */
+struct gw_collect {
+	bool on; /* an init arrived, its init_done not yet */
+	struct gw_held *v;
+	size_t n, room;
+};
+
 /* An AssignedIps waiting for its name to resolve. */
 struct gw_pending {
 	struct gateway *gw; /* NULL once the gateway is gone */
@@ -47,6 +60,8 @@ struct gateway {
 	struct gw_pending *pending;
 	uint64_t drops[PROTO_P2P_DROP_MAX];
 	const char *source; /* "the authorizations file", for the log */
+	/* The portal's init until init_done (portal.c). */
+	struct gw_collect collect;
 	/* Room in auth's arrays (and peers) for grant.c; 0: just n. */
 	size_t room_clients, room_resources;
 };
@@ -58,6 +73,15 @@ struct gw_authz *gw_find_authz(struct gw_peer *p, const uint8_t *id);
 /* SET_RESOURCE from the authorization as it stands. */
 int gw_push_resource(struct gateway *gw, struct gw_peer *p,
 		     const struct gw_authz *a);
+/*
+ * A copy of the authorizations with only the grants keep() says yes to
+ * (by client key and resource id) and the clients that still hold one:
+ * in the portal's model a gateway's clients are its authorizations.
+ * For gw_replace_auth(). -ENOMEM: *out empty.
+ */
+int gw_auth_kept(struct gateway *gw,
+		 bool (*keep)(void *arg, const uint8_t *key, const uint8_t *id),
+		 void *arg, struct proto_auth *out);
 /* Forgets the pending resolutions (gw_free). */
 void gw_dns_detach(struct gateway *gw);
 

@@ -384,3 +384,55 @@ int gw_update_filters(struct gateway *gw,
 	r.n_filters = n;
 	return update_resource(gw, cur, &r, err, errlen);
 }
+
+static int kept_client(struct gateway *gw, const struct proto_auth_client *c,
+		       bool (*keep)(void *arg, const uint8_t *key,
+				    const uint8_t *id),
+		       void *arg, struct proto_auth_client *out)
+{
+	*out = *c;
+	out->grants = calloc(c->n_grants + 1, sizeof(*out->grants));
+	out->n_grants = 0;
+	if (!out->grants)
+		return -ENOMEM;
+	for (size_t j = 0; j < c->n_grants; j++)
+		if (keep(arg, c->public_key,
+			 gw->auth.resources[c->grants[j].resource].id))
+			out->grants[out->n_grants++] = c->grants[j];
+	return 0;
+}
+
+int gw_auth_kept(struct gateway *gw,
+		 bool (*keep)(void *arg, const uint8_t *key, const uint8_t *id),
+		 void *arg, struct proto_auth *out)
+{
+	const struct proto_auth *a = &gw->auth;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->clients = calloc(a->n_clients + 1, sizeof(*out->clients));
+	out->resources = calloc(a->n_resources + 1, sizeof(*out->resources));
+	if (!out->clients || !out->resources)
+		ret = -ENOMEM;
+	else if (a->n_resources)
+		memcpy(out->resources, a->resources,
+		       a->n_resources * sizeof(*a->resources));
+	out->n_resources = a->n_resources;
+	for (size_t i = 0; !ret && i < a->n_clients; i++) {
+		struct proto_auth_client *c = &out->clients[out->n_clients];
+
+		ret = kept_client(gw, &a->clients[i], keep, arg, c);
+		if (!ret && c->n_grants)
+			out->n_clients++;
+		else if (!ret) {
+			free(c->grants);
+			sodium_memzero(c, sizeof(*c));
+		}
+	}
+	if (!ret)
+		ret = fz_keyindex_of(&out->client_index, out->clients,
+				     out->n_clients, public_key);
+	if (ret)
+		proto_auth_free(out);
+	return ret;
+}

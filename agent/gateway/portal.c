@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The portal's messages to a gateway; see portal.h. An init is the
- * portal's whole truth: fz.ko is brought to exactly it, as a reload of
- * the authorizations file does, so nothing stale survives a reconnect.
- * The pushes between inits change one thing each.
+ * The portal's messages to a gateway; see portal.h. An init and the
+ * pushes up to its init_done are the portal's whole truth: at init_done
+ * fz.ko is brought to exactly them, as a reload of the authorizations
+ * file does, so nothing stale survives a reconnect. The pushes after
+ * init_done change one thing each.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,9 +31,9 @@ static const char *clean(char out[128], const char *s)
 }
 
 /* The gateway's state and fz.ko made exactly auth (taken). */
-static int apply_init(struct gateway *gw, const struct gw_portal_ops *ops,
-		      void *ctx, struct proto_auth *auth, char *err,
-		      size_t errlen)
+static int apply_exactly(struct gateway *gw, const struct gw_portal_ops *ops,
+			 void *ctx, struct proto_auth *auth, char *err,
+			 size_t errlen)
 {
 	struct fzk_device_view dev;
 	int ret = gw_replace_auth(gw, auth);
@@ -55,25 +56,99 @@ static int apply_init(struct gateway *gw, const struct gw_portal_ops *ops,
 	return ret;
 }
 
+/* --- The set an init and its pushes give, until init_done --- */
+
+static void collect_stop(struct gateway *gw)
+{
+	free(gw->collect.v);
+	memset(&gw->collect, 0, sizeof(gw->collect));
+}
+
+static void collect_add(struct gateway *gw, const uint8_t *key,
+			const uint8_t *id)
+{
+	struct gw_collect *c = &gw->collect;
+	struct gw_held *v;
+
+	if (!c->on)
+		return;
+	if (c->n == c->room) {
+		v = realloc(c->v, (c->room ? 2 * c->room : 64) * sizeof(*v));
+		if (!v) {
+			gw_log(gw, "portal: out of memory collecting the init; "
+				   "nothing is removed until the next init");
+			collect_stop(gw);
+			return;
+		}
+		c->v = v;
+		c->room = c->room ? 2 * c->room : 64;
+	}
+	memcpy(c->v[c->n].key, key, FZ_KEY_LEN);
+	memcpy(c->v[c->n].id, id, FZ_RESOURCE_ID_LEN);
+	c->n++;
+}
+
+static int cmp_held(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct gw_held));
+}
+
+static bool is_held(void *arg, const uint8_t *key, const uint8_t *id)
+{
+	const struct gw_collect *c = arg;
+	struct gw_held h;
+
+	if (!c->n)
+		return false;
+	memcpy(h.key, key, FZ_KEY_LEN);
+	memcpy(h.id, id, FZ_RESOURCE_ID_LEN);
+	return bsearch(&h, c->v, c->n, sizeof(h), cmp_held) != NULL;
+}
+
+/* One authorization granted (and, until init_done, collected). */
+static int grant_one(struct gateway *gw, const struct gw_portal_ops *ops,
+		     void *ctx, const struct proto_sig_authorization *m,
+		     char *err, size_t errlen)
+{
+	struct proto_auth_client c;
+	struct proto_auth_resource r;
+	uint64_t expires;
+	int ret;
+
+	ret = proto_auth_expiry_from_sig(m->expires_at, ops->now_ns(ctx),
+					 &expires, err, errlen);
+	if (!ret)
+		ret = proto_auth_client_from_sig(&m->client, &c, err, errlen);
+	if (ret)
+		return ret;
+	ret = proto_auth_resource_from_sig(&m->resource, &r, err, errlen);
+	if (!ret)
+		ret = gw_grant(gw, &c, &r, expires, err, errlen);
+	if (!ret)
+		collect_add(gw, c.public_key, r.id);
+	sodium_memzero(&c, sizeof(c));
+	return ret;
+}
+
+/*
+ * An init holds what fits one message; the rest follows as pushes, then
+ * init_done. So an init only adds (nothing a later push names loses its
+ * session or DNS maps on a reconnect), and init_done removes.
+ */
 int gw_portal_init(struct gateway *gw, const struct gw_portal_ops *ops,
 		   void *ctx, const struct proto_sig_gateway_init *m)
 {
 	struct proto_auth auth;
 	size_t expired;
 	char err[512];
-	int ret;
+	int ret, first = 0;
 
+	/* The whole message checks out, or nothing of it is used. */
 	ret = proto_auth_from_sig_init(m, ops->now_ns(ctx), &auth, &expired,
 				       err, sizeof(err));
 	if (ret) {
+		collect_stop(gw);
 		gw_log(gw, "portal: init refused: %s; nothing changed", err);
-		return ret;
-	}
-	ret = ops->set_addresses(ctx, &m->interface.ipv4, &m->interface.ipv6,
-				 err, sizeof(err));
-	if (ret) {
-		proto_auth_free(&auth);
-		gw_log(gw, "portal: init: %s", err);
 		return ret;
 	}
 	gw_log(gw,
@@ -81,10 +156,54 @@ int gw_portal_init(struct gateway *gw, const struct gw_portal_ops *ops,
 	       "authorizations (%zu already expired, left out)",
 	       auth.n_clients, auth.n_resources, m->n_authorizations - expired,
 	       expired);
-	ret = apply_init(gw, ops, ctx, &auth, err, sizeof(err));
+	proto_auth_free(&auth);
+	if (ops->set_addresses(ctx, &m->interface.ipv4, &m->interface.ipv6, err,
+			       sizeof(err)))
+		gw_log(gw, "portal: init: %s", err);
+	collect_stop(gw);
+	gw->collect.on = true;
+	for (size_t i = 0; i < m->n_authorizations; i++) {
+		const struct proto_sig_authorization *z = &m->authorizations[i];
+
+		ret = grant_one(gw, ops, ctx, z, err, sizeof(err));
+		if (ret == -ETIME)
+			continue; /* counted above */
+		if (ret)
+			gw_log(gw, "portal: init: authorization %.36s: %s",
+			       z->ref.s, err);
+		if (ret && !first)
+			first = ret;
+	}
+	return first;
+}
+
+int gw_portal_init_done(struct gateway *gw, const struct gw_portal_ops *ops,
+			void *ctx)
+{
+	struct gw_collect *c = &gw->collect;
+	struct proto_auth auth;
+	char err[512];
+	int ret;
+
+	if (!c->on) {
+		gw_log(gw, "portal: init_done without an init in force; "
+			   "nothing removed");
+		return -EINVAL;
+	}
+	if (c->n)
+		qsort(c->v, c->n, sizeof(*c->v), cmp_held);
+	ret = gw_auth_kept(gw, is_held, c, &auth);
+	collect_stop(gw);
+	if (ret) {
+		gw_log(gw, "portal: init_done: out of memory; nothing removed");
+		return ret;
+	}
+	gw_log(gw, "portal: init_done: %zu clients stay; the others go",
+	       auth.n_clients);
+	ret = apply_exactly(gw, ops, ctx, &auth, err, sizeof(err));
 	proto_auth_free(&auth); /* empty unless gw_replace_auth() failed */
 	if (ret)
-		gw_log(gw, "portal: init: %s", err);
+		gw_log(gw, "portal: init_done: %s", err);
 	return ret;
 }
 
@@ -92,24 +211,9 @@ int gw_portal_create_authorization(struct gateway *gw,
 				   const struct gw_portal_ops *ops, void *ctx,
 				   const struct proto_sig_authorization *m)
 {
-	struct proto_auth_client c;
-	struct proto_auth_resource r;
-	uint64_t expires;
 	char err[512];
-	int ret;
+	int ret = grant_one(gw, ops, ctx, m, err, sizeof(err));
 
-	ret = proto_auth_expiry_from_sig(m->expires_at, ops->now_ns(ctx),
-					 &expires, err, sizeof(err));
-	if (!ret)
-		ret = proto_auth_client_from_sig(&m->client, &c, err,
-						 sizeof(err));
-	if (!ret) {
-		ret = proto_auth_resource_from_sig(&m->resource, &r, err,
-						   sizeof(err));
-		if (!ret)
-			ret = gw_grant(gw, &c, &r, expires, err, sizeof(err));
-		sodium_memzero(&c, sizeof(c));
-	}
 	if (ret) {
 		gw_log(gw,
 		       "portal: authorization %.36s refused: %s; not "
@@ -135,8 +239,46 @@ static int parse_id(struct gateway *gw, const char *what,
 	return -EINVAL;
 }
 
-int gw_portal_reject_access(struct gateway *gw,
-			    const struct proto_sig_reject_access *m)
+static bool keep_all(void *arg, const uint8_t *key, const uint8_t *id)
+{
+	(void)arg;
+	(void)key;
+	(void)id;
+	return true;
+}
+
+/*
+ * A gateway's clients are its authorizations (portal/PLAN.md section 5):
+ * a client left with none goes, its peer and preshared key with it, and
+ * its tunnel address and id are free for another. Until init_done the
+ * init's end does that.
+ */
+static int drop_if_empty(struct gateway *gw, const struct gw_portal_ops *ops,
+			 void *ctx, const uint8_t cid[FZ_RESOURCE_ID_LEN])
+{
+	const struct proto_auth_client *c =
+		proto_auth_find_client_by_portal_id(gw_authorizations(gw), cid);
+	struct proto_auth auth;
+	char err[512];
+	int ret;
+
+	if (!c || c->n_grants || gw->collect.on)
+		return 0;
+	ret = gw_auth_kept(gw, keep_all, NULL, &auth);
+	if (ret)
+		snprintf(err, sizeof(err), "out of memory");
+	else
+		ret = apply_exactly(gw, ops, ctx, &auth, err, sizeof(err));
+	proto_auth_free(&auth);
+	if (ret)
+		gw_log(gw,
+		       "portal: cannot remove a client with nothing left: %s",
+		       err);
+	return ret;
+}
+
+int gw_portal_reject_access(struct gateway *gw, const struct gw_portal_ops *ops,
+			    void *ctx, const struct proto_sig_reject_access *m)
 {
 	uint8_t cid[FZ_RESOURCE_ID_LEN], rid[FZ_RESOURCE_ID_LEN];
 	const struct proto_auth_client *c;
@@ -158,6 +300,7 @@ int gw_portal_reject_access(struct gateway *gw,
 	if (ret)
 		gw_log(gw, "portal: reject_access %.36s of client %.36s: %s",
 		       m->resource_id.s, m->client_id.s, err);
+	drop_if_empty(gw, ops, ctx, cid);
 	return ret;
 }
 
@@ -198,6 +341,7 @@ int gw_portal_disconnect(struct gateway *gw, const struct gw_portal_ops *ops,
 	       "every client",
 	       why);
 	ops->goodbye(ctx);
+	collect_stop(gw);
 	ret = gw_replace_auth(gw, &none);
 	if (!ret)
 		ret = ops->prune(ctx, err, sizeof(err));
@@ -229,9 +373,11 @@ int gw_portal_message(struct gateway *gw, const struct gw_portal_ops *ops,
 		return gw_portal_create_authorization(gw, ops, ctx,
 						      &m->create_authorization);
 	case PROTO_SIG_REJECT_ACCESS:
-		return gw_portal_reject_access(gw, &m->reject_access);
+		return gw_portal_reject_access(gw, ops, ctx, &m->reject_access);
 	case PROTO_SIG_RESOURCE_UPDATED:
 		return gw_portal_resource_updated(gw, &m->resource_updated);
+	case PROTO_SIG_INIT_DONE:
+		return gw_portal_init_done(gw, ops, ctx);
 	case PROTO_SIG_DISCONNECT:
 		return gw_portal_disconnect(gw, ops, ctx, &m->disconnect);
 	case PROTO_SIG_REPLY:

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The portal's messages to a gateway (proto/sig.h), acted on: `init`,
- * `create_authorization`, `reject_access`, `resource_updated` and
- * `disconnect`. What needs more than the gateway (fz.ko's peers, the
+ * `create_authorization`, `init_done`, `reject_access`,
+ * `resource_updated` and `disconnect`. An init only adds (it holds what
+ * fits one message; pushes bring the rest); its `init_done` brings fz.ko
+ * to exactly what the init and the pushes before it named. What needs more than the gateway (fz.ko's peers, the
  * interface's addresses, the portal connection, the daemon's exit)
  * goes through struct gw_portal_ops, so that tests can run the messages
  * against a gateway with recording doubles and no connection.
@@ -27,7 +29,8 @@ struct gw_portal_ops {
 	int (*prune)(void *ctx, char *err, size_t errlen);
 	/* The device as fz.ko holds it, for gw_start(). */
 	int (*dump)(void *ctx, struct fzk_device_view *dev);
-	/* The init's tunnel addresses on the interface (replacing older). */
+	/* The init's tunnel addresses on the interface (replacing older);
+	 * an error is logged and the init goes on. */
 	int (*set_addresses)(void *ctx, const struct fz_cidr *v4,
 			     const struct fz_cidr *v6, char *err,
 			     size_t errlen);
@@ -46,8 +49,11 @@ int gw_portal_init(struct gateway *gw, const struct gw_portal_ops *ops,
 int gw_portal_create_authorization(struct gateway *gw,
 				   const struct gw_portal_ops *ops, void *ctx,
 				   const struct proto_sig_authorization *m);
-int gw_portal_reject_access(struct gateway *gw,
-			    const struct proto_sig_reject_access *m);
+int gw_portal_init_done(struct gateway *gw, const struct gw_portal_ops *ops,
+			void *ctx);
+/* A client left with no resource is removed (its peer deleted). */
+int gw_portal_reject_access(struct gateway *gw, const struct gw_portal_ops *ops,
+			    void *ctx, const struct proto_sig_reject_access *m);
 int gw_portal_resource_updated(struct gateway *gw,
 			       const struct proto_sig_resource_updated *m);
 int gw_portal_disconnect(struct gateway *gw, const struct gw_portal_ops *ops,

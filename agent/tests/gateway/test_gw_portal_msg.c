@@ -326,7 +326,8 @@ static void authz(struct proto_sig_authorization *z, unsigned int client,
 	z->expires_at = exp;
 }
 
-static int init(struct proto_sig_authorization *z, size_t n)
+/* An init alone: what fits one message; pushes and init_done follow. */
+static int init_only(struct proto_sig_authorization *z, size_t n)
 {
 	struct proto_sig_msg m = { .kind = PROTO_SIG_GATEWAY_INIT };
 	const char *why;
@@ -341,6 +342,22 @@ static int init(struct proto_sig_authorization *z, size_t n)
 	m.gateway_init.n_authorizations = n;
 	calls[0] = '\0';
 	return gw_portal_message(gw, &daemon_side, NULL, &m);
+}
+
+static int init_done(void)
+{
+	struct proto_sig_msg m = { .kind = PROTO_SIG_INIT_DONE };
+
+	return gw_portal_message(gw, &daemon_side, NULL, &m);
+}
+
+/* An init whole in one message, then its init_done: init's result. */
+static int init(struct proto_sig_authorization *z, size_t n)
+{
+	int ret = init_only(z, n);
+
+	init_done();
+	return ret;
 }
 
 static int create(const struct proto_sig_authorization *z)
@@ -467,6 +484,50 @@ START_TEST(test_init_reconciles_exactly)
 }
 END_TEST
 
+/*
+ * An init holds what fits one message, the rest follows as pushes: a
+ * reconnection's init without client 3, then 3's push, then init_done,
+ * must not cost client 3 its peer (its session) or its resource.
+ */
+START_TEST(test_init_then_pushes)
+{
+	struct proto_sig_authorization z[2];
+	static const unsigned int both[][2] = { { 2, 1 }, { 3, 1 } };
+	static const unsigned int only2[][2] = { { 2, 1 } };
+
+	authz(&z[0], 2, 1, "10.0.0.1", EXP);
+	authz(&z[1], 3, 1, "10.0.0.1", EXP);
+	ck_assert_int_eq(init(z, 2), 0);
+	holds(both, 2);
+
+	ck_assert_int_eq(init_only(z, 1), 0);
+	ck_assert_int_eq(create(&z[1]), 0);
+	ck_assert_int_eq(init_done(), 0);
+	lacks("delpeer");
+	lacks("delres");
+	has("log portal: init_done: 2 clients stay");
+	holds(both, 2);
+	ck_assert(gw_is_client(gw, z[1].client.public_key));
+
+	/* Until init_done nothing goes; then what it did not name does. */
+	ck_assert_int_eq(init_only(z, 1), 0);
+	lacks("delpeer");
+	holds(both, 2);
+	ck_assert_int_eq(init_done(), 0);
+	has("delpeer 03\n");
+	holds(only2, 1);
+	ck_assert(!k.peer[3]);
+	ck_assert(!gw_is_client(gw, z[1].client.public_key));
+
+	/* init_done alone (or twice) removes nothing. */
+	calls[0] = '\0';
+	ck_assert_int_eq(init_done(), -EINVAL);
+	has("init_done without an init in force; nothing removed");
+	lacks("delpeer");
+	holds(only2, 1);
+}
+END_TEST
+
 /* One client fz.ko refuses does not keep the others out. */
 START_TEST(test_init_one_refused)
 {
@@ -477,8 +538,11 @@ START_TEST(test_init_one_refused)
 	authz(&z[1], 0xee, 1, "10.0.0.1", EXP);
 	authz(&z[2], 3, 1, "10.0.0.1", EXP);
 	ck_assert_int_eq(init(z, 3), -EINVAL);
-	has("log cannot add client 7gEBAQEB");
-	has("log gateway: 3 clients (1 failed), 1 resources");
+	has("log portal: init: authorization "
+	    "20000000-0000-4000-8000-0000000ee001: cannot add client 7gEBAQEB");
+	has("peer 03 ip 3");
+	/* init_done: a client holding nothing is no client. */
+	has("log gateway: 2 clients (0 failed), 1 resources");
 	holds(on, 2);
 }
 END_TEST
@@ -682,6 +746,20 @@ START_TEST(test_reject_access)
 				 -EINVAL);
 		has("not a UUID; ignored");
 	}
+	/* Its last resource: the client goes (peer and preshared key), and
+	 * its tunnel address and id may be another client's. */
+	lacks("delpeer");
+	ck_assert_int_eq(reject(2, 2), 0);
+	has("delres 02 02\n");
+	has("delpeer 02\n");
+	holds(NULL, 0);
+	ck_assert_uint_eq(gw_authorizations(gw)->n_clients, 0);
+	authz(&z[0], 4, 1, "10.0.0.1", EXP);
+	z[0].client.ipv4.addr[3] = 2;
+	z[0].client.ipv6.addr[15] = 2;
+	strcpy(z[0].client.id.s, "00000000-0000-4000-8000-000000000002");
+	ck_assert_int_eq(create(&z[0]), 0);
+	has("peer 04 ip 2");
 }
 END_TEST
 
@@ -792,6 +870,7 @@ Suite *gw_portal_msg_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_init_reconciles);
 	tcase_add_test(tc, test_init_reconciles_exactly);
+	tcase_add_test(tc, test_init_then_pushes);
 	tcase_add_test(tc, test_init_one_refused);
 	tcase_add_test(tc, test_init_hostile);
 	tcase_add_test(tc, test_create_authorization);
