@@ -26,6 +26,7 @@
 #include "health.h"
 #include "role.h"
 #include "role_gw.h"
+#include "tunaddr.h"
 #include "conf/config.h"
 #include "fzk/device.h"
 #include "fzk/link.h"
@@ -58,9 +59,9 @@ struct role_gwportal {
 	/* fz.ko's gateway clients at start, kept until the first init. */
 	uint8_t (*adopted)[FZ_KEY_LEN];
 	struct fz_keyindex adopted_index;
-	/* The init's addresses, as set on the interface. */
+	/* The init's addresses, and whether each is on the interface. */
 	struct fz_cidr addrs[2];
-	bool has_addrs;
+	bool has_addr[2];
 	/* What the last join told (it must live until it is sent). */
 	struct proto_sig_endpoint join_eps[MAX_ENDPOINTS];
 	char hostname[64];
@@ -163,31 +164,14 @@ static int op_set_addresses(void *ctx, const struct fz_cidr *v4,
 {
 	struct role_gwportal *r = ctx;
 	struct fz_cidr want[2] = { on_link(v4), on_link(v6) };
-	int ret;
+	bool added[2];
+	int ret = daemon_tunaddr_set(r->d, want, added, err, errlen);
 
-	for (size_t i = 0; r->has_addrs && i < 2; i++) {
-		if (!memcmp(&r->addrs[i], &want[i], sizeof(want[i])))
-			continue;
-		ret = fzk_link_del_address(r->d->ifindex, &r->addrs[i]);
-		if (ret)
-			daemon_log(r->d,
-				   "portal: cannot remove the old tunnel "
-				   "address %zu: %s",
-				   i + 1, strerror(-ret));
-	}
-	r->has_addrs = false;
 	for (size_t i = 0; i < 2; i++) {
-		ret = fzk_link_add_addresses(r->d->ifindex, &want[i], 1, NULL);
-		if (ret && ret != -EEXIST) {
-			snprintf(err, errlen,
-				 "cannot add the tunnel address %zu: %s", i + 1,
-				 strerror(-ret));
-			return ret;
-		}
+		r->addrs[i] = want[i];
+		r->has_addr[i] = added[i];
 	}
-	memcpy(r->addrs, want, sizeof(want));
-	r->has_addrs = true;
-	return 0;
+	return ret;
 }
 
 static int op_ack(void *ctx, const struct proto_sig_id *ref)

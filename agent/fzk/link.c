@@ -257,3 +257,52 @@ int fzk_link_del_address(uint32_t ifindex, const struct fz_cidr *addr)
 	nl_socket_free(sock);
 	return ret;
 }
+
+struct addr_walk {
+	uint32_t ifindex;
+	struct fz_cidr *out;
+	size_t max, n;
+};
+
+static void addr_one(struct nl_object *obj, void *arg)
+{
+	struct rtnl_addr *a = (struct rtnl_addr *)obj;
+	struct nl_addr *local = rtnl_addr_get_local(a);
+	struct addr_walk *w = arg;
+	struct fz_cidr *c;
+	int family = local ? nl_addr_get_family(local) : AF_UNSPEC;
+	unsigned int len = local ? nl_addr_get_len(local) : 0;
+
+	if ((uint32_t)rtnl_addr_get_ifindex(a) != w->ifindex ||
+	    !((family == AF_INET && len == 4) ||
+	      (family == AF_INET6 && len == 16)) ||
+	    w->n == w->max)
+		return;
+	c = &w->out[w->n++];
+	memset(c, 0, sizeof(*c));
+	c->family = (uint8_t)family;
+	c->cidr = (uint8_t)nl_addr_get_prefixlen(local);
+	memcpy(c->addr, nl_addr_get_binary_addr(local), len);
+}
+
+int fzk_link_addresses(uint32_t ifindex, struct fz_cidr *out, size_t max,
+		       size_t *n)
+{
+	struct addr_walk w = { ifindex, out, max, 0 };
+	struct nl_cache *cache;
+	struct nl_sock *sock;
+	int ret;
+
+	*n = 0;
+	ret = route_socket(&sock);
+	if (ret)
+		return ret;
+	ret = nlerr(rtnl_addr_alloc_cache(sock, &cache));
+	if (!ret) {
+		nl_cache_foreach(cache, addr_one, &w);
+		nl_cache_free(cache);
+		*n = w.n;
+	}
+	nl_socket_free(sock);
+	return ret;
+}

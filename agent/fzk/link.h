@@ -46,5 +46,8 @@ int fzk_link_add_addresses(uint32_t ifindex, const struct fz_cidr *addrs,
 			   size_t n, size_t *failed);
 /* Removes one address (with its prefix length), as `ip address del`. */
 int fzk_link_del_address(uint32_t ifindex, const struct fz_cidr *addr);
+/* The link's addresses with their prefix lengths, the first max in *n. */
+int fzk_link_addresses(uint32_t ifindex, struct fz_cidr *out, size_t max,
+		       size_t *n);
 
 #endif /* FZ_AGENT_LINK_H */

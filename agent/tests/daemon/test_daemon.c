@@ -16,6 +16,7 @@
 
 #include "ctl/ctl.h"
 #include "daemon/daemon_int.h"
+#include "daemon/tunaddr.h"
 #include "lib/keys.h"
 #include "../suites.h"
 
@@ -196,6 +197,46 @@ START_TEST(test_silent_client)
 }
 END_TEST
 
+static struct fz_cidr cidr(const char *t)
+{
+	struct fz_cidr c;
+	const char *why;
+
+	ck_assert_int_eq(fz_cidr_parse(&c, t, strlen(t), &why), 0);
+	return c;
+}
+
+/* An earlier run's or init's tunnel address goes; the init's and any
+ * other stay. */
+START_TEST(test_tunaddr_stale)
+{
+	const struct fz_cidr want[2] = { cidr("100.64.0.7/11"),
+					 cidr("fd00:2021:1111::7/107") };
+	struct fz_cidr c;
+
+	c = cidr("100.64.0.7/11");
+	ck_assert(!daemon_tunaddr_stale(&c, want));
+	c = cidr("fd00:2021:1111::7/107");
+	ck_assert(!daemon_tunaddr_stale(&c, want));
+	c = cidr("100.64.0.9/11");
+	ck_assert(daemon_tunaddr_stale(&c, want));
+	c = cidr("100.64.0.7/32"); /* same address, not as the init's */
+	ck_assert(daemon_tunaddr_stale(&c, want));
+	c = cidr("100.95.255.1/11");
+	ck_assert(daemon_tunaddr_stale(&c, want));
+	c = cidr("fd00:2021:1111::1f:ffff/107");
+	ck_assert(daemon_tunaddr_stale(&c, want));
+	c = cidr("100.96.0.1/11"); /* a client's mapped range: not ours */
+	ck_assert(!daemon_tunaddr_stale(&c, want));
+	c = cidr("192.168.1.5/24");
+	ck_assert(!daemon_tunaddr_stale(&c, want));
+	c = cidr("fd00:2021:1111:8000::1/107");
+	ck_assert(!daemon_tunaddr_stale(&c, want));
+	c = cidr("fe80::1/64");
+	ck_assert(!daemon_tunaddr_stale(&c, want));
+}
+END_TEST
+
 Suite *daemon_suite(void)
 {
 	Suite *s = suite_create("daemon");
@@ -205,6 +246,7 @@ Suite *daemon_suite(void)
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, test_control_server);
 	tcase_add_test(tc, test_silent_client);
+	tcase_add_test(tc, test_tunaddr_stale);
 	suite_add_tcase(s, tc);
 	return s;
 }

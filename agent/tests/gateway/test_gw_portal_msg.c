@@ -232,14 +232,18 @@ static int p_dump(void *ctx, struct fzk_device_view *dev)
 	return 0;
 }
 
+static bool addrs_fail; /* as with IPv6 disabled and IPv4 refused */
+
 static int p_set_addresses(void *ctx, const struct fz_cidr *v4,
 			   const struct fz_cidr *v6, char *err, size_t errlen)
 {
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 
 	(void)ctx;
-	(void)err;
-	(void)errlen;
+	if (addrs_fail) {
+		snprintf(err, errlen, "cannot add the tunnel addresses");
+		return -EACCES;
+	}
 	record("addrs %s %s", inet_ntop(AF_INET, v4->addr, a, sizeof(a)),
 	       inet_ntop(AF_INET6, v6->addr, b, sizeof(b)));
 	return 0;
@@ -425,6 +429,7 @@ static void setup(void)
 	struct proto_auth none = { 0 };
 
 	memset(&k, 0, sizeof(k));
+	addrs_fail = false;
 	ck_assert_int_eq(fz_keys_init(), 0);
 	gw = gw_new(&model_ops, NULL, &none);
 	ck_assert_ptr_nonnull(gw);
@@ -518,6 +523,14 @@ START_TEST(test_init_then_pushes)
 	holds(only2, 1);
 	ck_assert(!k.peer[3]);
 	ck_assert(!gw_is_client(gw, z[1].client.public_key));
+
+	/* The tunnel addresses failing costs no client its access. */
+	addrs_fail = true;
+	ck_assert_int_eq(init(z, 2), 0);
+	has("log portal: init: cannot add the tunnel addresses\n");
+	holds(both, 2);
+	authz(&z[1], 3, 1, "10.0.0.1", EXP);
+	ck_assert_int_eq(init(z, 1), 0);
 
 	/* init_done alone (or twice) removes nothing. */
 	calls[0] = '\0';
