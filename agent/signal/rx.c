@@ -9,13 +9,57 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "signal_int.h"
 
+/* init and create_authorization carry preshared keys: wiped, not left. */
 void signal_rx_reset(struct signal *s)
 {
+	if (s->rx)
+		sodium_memzero(s->rx, s->rx_room);
 	free(s->rx);
 	s->rx = NULL;
-	s->rx_len = 0;
+	s->rx_len = s->rx_room = 0;
+}
+
+/*
+ * Room for len more bytes and a NUL. By hand, not realloc(): realloc
+ * would free the old block with its bytes in it. Doubling keeps the
+ * copies linear in the message.
+ */
+static int rx_room(struct signal *s, size_t len)
+{
+	size_t need = s->rx_len + len + 1, room = s->rx_room ? s->rx_room : 4096;
+	char *b;
+
+	if (need <= s->rx_room)
+		return 0;
+	while (room < need)
+		room *= 2;
+	b = malloc(room);
+	if (!b)
+		return -1;
+	if (s->rx) {
+		memcpy(b, s->rx, s->rx_len);
+		sodium_memzero(s->rx, s->rx_room);
+		free(s->rx);
+	}
+	s->rx = b;
+	s->rx_room = room;
+	return 0;
+}
+
+/*
+ * A join refused for good: the key is another site's gateway's or
+ * another actor's client's, which no retry changes (the portal's
+ * refuse() in portal/sig/gateway.c, client.c). Its other refusals
+ * ("join_failed": the store or presence failed) pass: redialled with
+ * backoff, as a drop is. A bad token is refused earlier, with 401.
+ */
+static bool refused_for_good(const char *reason)
+{
+	return reason && !strcmp(reason, "public_key_in_use");
 }
 
 static void join_reply(struct signal *s, const struct proto_sig_reply *r)
@@ -26,7 +70,11 @@ static void join_reply(struct signal *s, const struct proto_sig_reply *r)
 	if (r->status != PROTO_SIG_OK) {
 		snprintf(why, sizeof(why), "the portal refused the join: %s",
 			 r->reason ? r->reason : "no reason given");
-		signal_finish(s, SIGNAL_REFUSED, why);
+		if (refused_for_good(r->reason)) {
+			signal_finish(s, SIGNAL_REFUSED, why);
+			return;
+		}
+		signal_drop(s, LWS_CLOSE_STATUS_NORMAL, why);
 		return;
 	}
 	s->joined_at = uv_now(s->loop);
@@ -97,8 +145,6 @@ int signal_rx(struct signal *s, struct lws *wsi, const char *in, size_t len)
 {
 	bool last = lws_is_final_fragment(wsi) &&
 		    !lws_remaining_packet_payload(wsi);
-	char *b;
-
 	s->last_rx = uv_now(s->loop); /* any frame proves the portal alive */
 	if (last && !s->rx) {
 		if (len > PROTO_SIG_MAX_MSG)
@@ -108,13 +154,11 @@ int signal_rx(struct signal *s, struct lws *wsi, const char *in, size_t len)
 	}
 	if (s->rx_len + len > PROTO_SIG_MAX_MSG)
 		return too_large(s, wsi);
-	b = realloc(s->rx, s->rx_len + len + 1);
-	if (!b) {
+	if (rx_room(s, len)) {
 		snprintf(s->why, sizeof(s->why), "out of memory");
 		return -1;
 	}
-	memcpy(b + s->rx_len, in, len);
-	s->rx = b;
+	memcpy(s->rx + s->rx_len, in, len);
 	s->rx_len += len;
 	if (last) {
 		message(s, s->rx, s->rx_len);

@@ -52,7 +52,7 @@ struct signal {
 	struct signal_frame *out_head, *out_tail;
 	size_t out_bytes;
 	char *rx; /* a message being reassembled */
-	size_t rx_len;
+	size_t rx_len, rx_room; /* rx_room: its size, wiped on free */
 
 	uv_timer_t retry, heartbeat, reap;
 	int open_handles;

@@ -273,6 +273,8 @@ async def handler(ws, path):
     print(f"join {join['topic']} {join['event']}", flush=True)
     if mode == "refuse":
         await ws.send(reply(join["ref"], "error", "public_key_in_use"))
+    elif mode == "joinfail" and n == 1:
+        await ws.send(reply(join["ref"], "error", "join_failed"))
     else:
         await ws.send(reply(join["ref"], "ok"))
     if mode == "misbehave" and n == 1:
@@ -321,6 +323,24 @@ fi
 sleep 1
 [ "$(grep -c '^conn ' "$tmp/fake-refuse.log")" -eq 1 ] &&
 	pass "a refused join is not retried" || fail "a refused join is not retried"
+kill "$fake_pid"
+
+# The portal's store or presence failing for a moment is no refusal.
+fake joinfail
+url=http://127.0.0.1:$fake_port
+start_probe fj client "$cl_token"
+if wait_for "$tmp/fj.out" 10 1 '^# state joined' &&
+	grep -q 'the portal refused the join: join_failed; redialling in' "$tmp/fj.err" &&
+	! grep -q '^# state refused' "$tmp/fj.out" &&
+	grep -q '^conn 2 /client/websocket' "$tmp/fake-joinfail.log"; then
+	pass "a join_failed reply is redialled with backoff, and the next join holds"
+else
+	fail "a join_failed reply is redialled with backoff, and the next join holds"
+	show fj
+	sed 's/^/#   /' "$tmp/fake-joinfail.log"
+fi
+kill "$fj_hold"
+wait_exit "$fj_pid" 10
 kill "$fake_pid"
 
 fake misbehave
