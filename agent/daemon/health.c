@@ -16,6 +16,7 @@
 #include <libwebsockets.h>
 
 #include "health.h"
+#include "lib/lwslog.h"
 
 struct daemon_health {
 	struct lws_context *ctx; /* NULL once lws finished destroying it */
@@ -100,13 +101,6 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason,
 }
 
 /* lws's complaints on standard error, one line each. */
-static void lws_log(int level, const char *line)
-{
-	(void)level;
-	fprintf(stderr, "fzagent: health: %s%s", line,
-		strchr(line, '\n') ? "" : "\n");
-}
-
 /*
  * Whether lws will be able to bind: asked first, because lws 4.1 on a
  * foreign loop, failing to bind, leaves handles behind whose callbacks
@@ -182,7 +176,7 @@ struct daemon_health *daemon_health_start(uv_loop_t *loop, const char *addr,
 	 */
 	if (!strchr(addr, ':'))
 		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
-	lws_set_log_level(LLL_ERR, lws_log);
+	fz_lws_log_init(); /* the signal wing's sink keeps its lines */
 	h->ctx = lws_create_context(&info);
 	vh = h->ctx ? lws_get_vhost_by_name(h->ctx, "default") : NULL;
 	h->port = vh ? lws_get_vhost_listen_port(vh) : -1;

@@ -10,19 +10,12 @@
 #include <string.h>
 
 #include "signal_int.h"
+#include "lib/lwslog.h"
 
-/* lws's own complaints are process-wide: they go to the newest wing. */
-static struct signal *log_owner;
-
-static void lws_log(int level, const char *line)
+/* lws's own complaints (lib/lwslog.h, cleaned there): our log's. */
+static void lws_sink(void *ctx, const char *line)
 {
-	size_t n = strlen(line);
-
-	(void)level;
-	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		n--;
-	if (log_owner)
-		signal_log(log_owner, "lws: %.*s", (int)n, line);
+	signal_log(ctx, "lws: %s", line);
 }
 
 static bool refused_401(struct lws *wsi, const char *in)
@@ -166,15 +159,14 @@ int signal_conn_context(struct signal *s, char *err, size_t errlen)
 	info.options = LWS_SERVER_OPTION_LIBUV |
 		       LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
 		       LWS_SERVER_OPTION_VALIDATE_UTF8;
-	log_owner = s;
-	lws_set_log_level(LLL_ERR, lws_log);
+	fz_lws_log_init();
+	fz_lws_log_take(lws_sink, s);
 	s->lws = lws_create_context(&info);
 	if (!s->lws) {
 		snprintf(err, errlen,
 			 "cannot set up the WebSocket client (libwebsockets "
 			 "with libuv; see the lws lines above)");
-		if (log_owner == s)
-			log_owner = NULL;
+		fz_lws_log_put(s);
 		return -ENOMEM;
 	}
 	return 0;
@@ -203,6 +195,5 @@ int signal_conn_dial(struct signal *s)
 
 void signal_conn_gone(struct signal *s)
 {
-	if (log_owner == s)
-		log_owner = NULL;
+	fz_lws_log_put(s);
 }

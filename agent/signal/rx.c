@@ -30,7 +30,8 @@ void signal_rx_reset(struct signal *s)
  */
 static int rx_room(struct signal *s, size_t len)
 {
-	size_t need = s->rx_len + len + 1, room = s->rx_room ? s->rx_room : 4096;
+	size_t need = s->rx_len + len + 1,
+	       room = s->rx_room ? s->rx_room : 4096;
 	char *b;
 
 	if (need <= s->rx_room)

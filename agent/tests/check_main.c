@@ -41,6 +41,7 @@ int main(void)
 	srunner_add_suite(sr, gateway_suite());
 	srunner_add_suite(sr, gw_portal_msg_suite());
 	srunner_add_suite(sr, keyindex_suite());
+	srunner_add_suite(sr, lwslog_suite());
 	srunner_add_suite(sr, secpool_suite());
 	srunner_add_suite(sr, sockaddr_suite());
 	srunner_add_suite(sr, client_mapped_suite());

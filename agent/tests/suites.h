@@ -25,6 +25,7 @@ Suite *gw_auth_suite(void);
 Suite *p2p_suite(void);
 Suite *gateway_suite(void);
 Suite *keyindex_suite(void);
+Suite *lwslog_suite(void);
 Suite *secpool_suite(void);
 Suite *clock_suite(void);
 Suite *values_suite(void);
