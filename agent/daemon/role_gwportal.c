@@ -242,7 +242,7 @@ static void sig_state(void *ctx, enum signal_state st, const char *why)
 			   why ? why : "no reason given");
 	else if (st == SIGNAL_REFUSED && !r->d->stopping) {
 		daemon_log(r->d,
-			   "exiting: the portal refused this gateway's token "
+			   "exiting: the portal refused this gateway for good "
 			   "(%s)",
 			   why ? why : "no reason given");
 		daemon_stop(r->d, FZ_CLI_EXIT_FAILURE);

@@ -32,7 +32,7 @@
 enum signal_state {
 	SIGNAL_CONNECTING, /* dialling, or waiting out the backoff */
 	SIGNAL_JOINED, /* joined: the portal's init follows as a message */
-	SIGNAL_REFUSED, /* 401 / join refused: the token is bad; no retry */
+	SIGNAL_REFUSED, /* 401, or public_key_in_use: no retry */
 	SIGNAL_CLOSED, /* `disconnect` arrived; no retry */
 };
 

@@ -151,6 +151,7 @@ class Peer:
         self.base, self.cafile, self.role, self.token = base, cafile, role, token
         self.autoack = autoack and role == "gateway"
         self.key = key()
+        self.init_done = None
         self.q = asyncio.Queue()
         self.closed = asyncio.Event()
         self.tasks = []
