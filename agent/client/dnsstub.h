@@ -19,7 +19,8 @@
  * with that ID, and with the question echoed (client_dns_reply_matches).
  *
  * Bounds: CLIENT_DNS_MAX_PENDING forwarded queries (each holds one
- * upstream socket at most), CLIENT_DNS_MAX_PENDING_PER_SOURCE of them
+ * upstream socket at most: with the TCP askers and the listeners, under
+ * 600 descriptors, well inside the usual limit of 1024), CLIENT_DNS_MAX_PENDING_PER_SOURCE of them
  * from one UDP asker (address and port), CLIENT_DNS_MAX_TCP
  * connections of at most CLIENT_DNS_TCP_PIPELINE queries each, an idle
  * TCP connection closed after CLIENT_DNS_TCP_IDLE_MS; whatever goes past

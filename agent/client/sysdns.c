@@ -133,13 +133,16 @@ static int temp_beside(const char *path, char tmp[PATH_MAX])
  * set-id bits). */
 static void apply_attrs(int fd, const struct file_attrs *a)
 {
+	int ignored = 0;
+
 	if (!a)
 		return;
-	if (a->has_owner && fchown(fd, a->uid, a->gid) < 0) {
-		/* best effort, see above */
-	}
+	if (a->has_owner)
+		ignored |= fchown(fd, a->uid, a->gid);
 	if (a->label_len)
-		fsetxattr(fd, LABEL_XATTR, a->label, a->label_len, 0);
+		ignored |=
+			fsetxattr(fd, LABEL_XATTR, a->label, a->label_len, 0);
+	(void)ignored;
 }
 
 /* path's owner (st) and label into a. */
