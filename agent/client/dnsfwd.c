@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Queries forwarded upstream. Each gets a slot of CLIENT_DNS_MAX_PENDING
- * and a fresh random ID; over UDP it leaves from one socket per family
- * and a reply counts only from an upstream, with that ID and the same
- * question. Each try lasts try_ms; then the next upstream is asked (at
- * least two tries), and when all are spent the asker gets SERVFAIL.
- * Over TCP each try is a connection of its own.
+ * (at most CLIENT_DNS_MAX_PENDING_PER_SOURCE of them from one UDP
+ * address and port), and each try a fresh random ID and a socket of its
+ * own: over UDP one on a fresh random port, connected to the upstream
+ * asked, where a reply counts only from that address and port, with
+ * that ID and the question echoed (dnsmsg.c); over TCP a connection.
+ * Each try lasts try_ms; then the next upstream is asked (at least two
+ * tries), and when all are spent the asker gets SERVFAIL. A slot holds
+ * one socket at most, so the slots bound the descriptors too.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -155,69 +158,106 @@ static int upconn_start(struct client_dns_pending *p,
 	return ret;
 }
 
-/* --- Over UDP --- */
+/* --- Over UDP: one socket per try --- */
+
+static void upsock_closed(uv_handle_t *h)
+{
+	struct client_dns_upsock *u = h->data;
+	struct client_dnsstub *s = u->s;
+
+	free(u);
+	client_dns_handle_closed(s);
+}
+
+static void upsock_abandon(struct client_dns_upsock *u)
+{
+	if (u->p)
+		u->p->sock = NULL;
+	u->p = NULL;
+	uv_close((uv_handle_t *)&u->udp, upsock_closed);
+}
 
 static void up_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
-	struct client_dnsstub *s = h->data;
+	struct client_dns_upsock *u = h->data;
 
 	(void)suggested;
-	*buf = uv_buf_init((char *)s->rbuf, sizeof(s->rbuf));
+	*buf = uv_buf_init((char *)u->s->rbuf, sizeof(u->s->rbuf));
 }
 
-static bool is_upstream(struct client_dnsstub *s, const struct sockaddr *sa)
+static bool same_addr(const struct sockaddr *sa,
+		      const struct sockaddr_storage *want)
 {
 	struct sockaddr_storage ss = { 0 };
 
+	if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6)
+		return false;
 	memcpy(&ss, sa,
 	       sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
 					   sizeof(struct sockaddr_in));
-	for (size_t i = 0; i < s->n_upstreams; i++)
-		if (fz_sockaddr_equal(&ss, &s->upstreams[i]))
-			return true;
-	return false;
+	return fz_sockaddr_equal(&ss, want);
 }
 
+/* The socket is connected to the upstream asked, so the kernel drops
+ * datagrams from anywhere else; the address is checked again all the
+ * same. Anything that is not the answer is counted and the try goes on
+ * (a spoofer must not be able to end it early). */
 static void up_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 		    const struct sockaddr *addr, unsigned int flags)
 {
-	struct client_dnsstub *s = h->data;
+	struct client_dns_upsock *u = h->data;
+	struct client_dns_pending *p = u->p;
 	uint8_t *reply = (uint8_t *)buf->base;
-	uint16_t id;
 
-	if (nread <= 0 || !addr || s->closing)
+	if (nread <= 0 || !addr || !p || u->s->closing)
 		return;
 	if (nread < CLIENT_DNS_HEADER_LEN || (flags & UV_UDP_PARTIAL) ||
-	    !is_upstream(s, addr))
-		goto stray;
-	id = ldns_read_uint16(reply);
-	for (size_t i = 0; i < CLIENT_DNS_MAX_PENDING; i++) {
-		struct client_dns_pending *p = &s->pending[i];
-
-		if (!p->used || p->origin.conn || p->up_id != id)
-			continue;
-		if (!client_dns_reply_matches(reply, (size_t)nread,
-					      &p->question))
-			break;
-		deliver(p, reply, (size_t)nread);
+	    !same_addr(addr, &u->to) || ldns_read_uint16(reply) != p->up_id ||
+	    !client_dns_reply_matches(reply, (size_t)nread, &p->question)) {
+		u->s->st.upstream_stray++;
 		return;
 	}
-stray:
-	s->st.upstream_stray++;
+	deliver(p, reply, (size_t)nread);
 }
 
-static int udp_up_open(uv_udp_t *h, int family, char *err, size_t errlen)
+/* A fresh socket on a port the kernel picks at random (RFC 5452:
+ * the port is the other 16 bits a spoofer must guess), connected to
+ * to, with p's query sent. 0 or a libuv error. */
+static int upsock_start(struct client_dns_pending *p,
+			const struct sockaddr_storage *to)
 {
-	struct sockaddr_storage any = { .ss_family = (sa_family_t)family };
+	struct sockaddr_storage any = { .ss_family = to->ss_family };
+	struct client_dnsstub *s = p->s;
+	struct client_dns_upsock *u = calloc(1, sizeof(*u));
+	uv_buf_t buf;
 	int ret;
 
-	ret = uv_udp_bind(h, (const struct sockaddr *)&any,
-			  family == AF_INET6 ? UV_UDP_IPV6ONLY : 0);
+	if (!u)
+		return UV_ENOMEM;
+	u->s = s;
+	u->p = p;
+	u->to = *to;
+	ret = uv_udp_init(s->loop, &u->udp);
+	if (ret) {
+		free(u);
+		return ret;
+	}
+	u->udp.data = u;
+	s->handles++;
+	p->sock = u;
+	ret = uv_udp_bind(&u->udp, (const struct sockaddr *)&any,
+			  to->ss_family == AF_INET6 ? UV_UDP_IPV6ONLY : 0);
 	if (!ret)
-		ret = uv_udp_recv_start(h, up_alloc, up_recv);
+		ret = uv_udp_connect(&u->udp, (const struct sockaddr *)to);
+	if (!ret)
+		ret = uv_udp_recv_start(&u->udp, up_alloc, up_recv);
+	if (!ret) {
+		buf = uv_buf_init((char *)p->query, (unsigned int)p->len);
+		ret = uv_udp_try_send(&u->udp, &buf, 1, NULL);
+		ret = ret < 0 ? ret : 0;
+	}
 	if (ret)
-		snprintf(err, errlen, "cannot open an IPv%d socket: %s",
-			 family == AF_INET ? 4 : 6, uv_strerror(ret));
+		upsock_abandon(u);
 	return ret;
 }
 
@@ -230,6 +270,8 @@ static void try_timeout(uv_timer_t *t)
 	p->s->st.upstream_timeouts++;
 	if (p->up)
 		upconn_abandon(p->up);
+	if (p->sock)
+		upsock_abandon(p->sock);
 	try_next(p);
 }
 
@@ -254,29 +296,24 @@ static void servfail_pending(struct client_dns_pending *p)
 	pending_free(p);
 }
 
-/* Sends p to the next upstream; SERVFAIL when no try is left. */
+/* Sends p to the next upstream, with a fresh random ID (and over UDP
+ * from a fresh random port); SERVFAIL when no try is left. */
 static void try_next(struct client_dns_pending *p)
 {
 	struct client_dnsstub *s = p->s;
 	unsigned int max = s->n_upstreams < 2 ? 2 :
 						(unsigned int)s->n_upstreams;
 	const struct sockaddr_storage *to;
-	uv_buf_t buf;
-	uv_udp_t *h;
 	int ret;
 
 	while (p->tries < max) {
 		to = &s->upstreams[(p->first + p->tries++) % s->n_upstreams];
-		if (p->origin.conn) {
+		p->up_id = (uint16_t)randombytes_uniform(65536);
+		ldns_write_uint16(p->query, p->up_id);
+		if (p->origin.conn)
 			ret = upconn_start(p, to);
-		} else {
-			h = to->ss_family == AF_INET ? &s->up4 : &s->up6;
-			buf = uv_buf_init((char *)p->query,
-					  (unsigned int)p->len);
-			ret = uv_udp_try_send(h, &buf, 1,
-					      (const struct sockaddr *)to);
-			ret = ret < 0 ? ret : 0;
-		}
+		else
+			ret = upsock_start(p, to);
 		if (!ret) {
 			uv_timer_start(&p->timer, try_timeout, s->try_ms, 0);
 			return;
@@ -304,6 +341,8 @@ static void pending_free(struct client_dns_pending *p)
 	uv_timer_stop(&p->timer);
 	if (p->up)
 		upconn_abandon(p->up);
+	if (p->sock)
+		upsock_abandon(p->sock);
 	if (p->origin.conn)
 		p->origin.conn->inflight--;
 	free(p->query);
@@ -312,19 +351,21 @@ static void pending_free(struct client_dns_pending *p)
 	s->st.pending--;
 }
 
-/* A random ID no pending query has. */
-static uint16_t fresh_id(struct client_dnsstub *s)
+/* Queries from o's address and port (UDP) waiting upstream. Local
+ * programs all come from the same address (the tunnel's), so the port
+ * tells them apart; TCP is bounded per connection instead. */
+static unsigned int pending_from(struct client_dnsstub *s,
+				 const struct client_dns_origin *o)
 {
-	uint16_t id;
-	bool taken;
+	unsigned int n = 0;
 
-	do {
-		id = (uint16_t)randombytes_uniform(65536);
-		taken = false;
-		for (size_t i = 0; i < CLIENT_DNS_MAX_PENDING && !taken; i++)
-			taken = s->pending[i].used && s->pending[i].up_id == id;
-	} while (taken);
-	return id;
+	for (size_t i = 0; i < CLIENT_DNS_MAX_PENDING; i++) {
+		const struct client_dns_pending *p = &s->pending[i];
+
+		n += p->used && !p->origin.conn &&
+		     fz_sockaddr_equal(&p->origin.addr, &o->addr);
+	}
+	return n;
 }
 
 static void servfail_now(struct client_dnsstub *s,
@@ -369,6 +410,22 @@ void client_dns_forward(struct client_dnsstub *s,
 		servfail_now(s, o, wire, len, q);
 		return;
 	}
+	if (!o->conn &&
+	    pending_from(s, o) >= CLIENT_DNS_MAX_PENDING_PER_SOURCE) {
+		if (client_dns_worth_logging(++s->st.source_full)) {
+			char from[FZ_SOCKADDR_TEXT_MAX];
+
+			fz_sockaddr_format(from, &o->addr);
+			client_dns_log(
+				s,
+				"%s has %d queries upstream already: SERVFAIL (%" PRIu64
+				" so far)",
+				from, CLIENT_DNS_MAX_PENDING_PER_SOURCE,
+				s->st.source_full);
+		}
+		servfail_now(s, o, wire, len, q);
+		return;
+	}
 	p->query = malloc(len);
 	if (!p->query || client_dns_question(wire, len, &p->question)) {
 		free(p->query);
@@ -383,8 +440,6 @@ void client_dns_forward(struct client_dnsstub *s,
 	if (o->conn)
 		o->conn->inflight++;
 	p->client_id = q->id;
-	p->up_id = fresh_id(s);
-	ldns_write_uint16(p->query, p->up_id);
 	p->first = s->next_upstream++ % (unsigned int)s->n_upstreams;
 	p->tries = 0;
 	s->st.forwarded++;
@@ -403,29 +458,14 @@ void client_dns_fwd_cancel_conn(struct client_dnsstub *s,
 
 int client_dns_fwd_init(struct client_dnsstub *s, char *err, size_t errlen)
 {
-	bool v4 = false, v6 = false;
-
+	(void)err;
+	(void)errlen;
 	for (size_t i = 0; i < CLIENT_DNS_MAX_PENDING; i++) {
 		uv_timer_init(s->loop, &s->pending[i].timer);
 		s->pending[i].timer.data = &s->pending[i];
 		s->pending[i].s = s;
 		s->handles++;
 	}
-	for (size_t i = 0; i < s->n_upstreams; i++) {
-		v4 |= s->upstreams[i].ss_family == AF_INET;
-		v6 |= s->upstreams[i].ss_family == AF_INET6;
-	}
-	/* Both sockets always exist (closing is simpler); only the ones
-	 * with upstreams are bound and read. */
-	uv_udp_init(s->loop, &s->up4);
-	s->up4.data = s;
-	uv_udp_init(s->loop, &s->up6);
-	s->up6.data = s;
-	s->handles += 2;
-	if (v4 && udp_up_open(&s->up4, AF_INET, err, errlen))
-		return -1;
-	if (v6 && udp_up_open(&s->up6, AF_INET6, err, errlen))
-		return -1;
 	return 0;
 }
 
@@ -439,6 +479,4 @@ void client_dns_fwd_close(struct client_dnsstub *s)
 		p->timer.data = s;
 		uv_close((uv_handle_t *)&p->timer, handle_closed);
 	}
-	uv_close((uv_handle_t *)&s->up4, handle_closed);
-	uv_close((uv_handle_t *)&s->up6, handle_closed);
 }

@@ -240,6 +240,20 @@ int client_dns_question(const uint8_t *wire, size_t len,
 	return ret;
 }
 
+/* An error some servers send without the question (see dnsmsg.h). */
+static bool question_less_error(const uint8_t *reply)
+{
+	switch (LDNS_RCODE_WIRE(reply)) {
+	case LDNS_RCODE_FORMERR:
+	case LDNS_RCODE_SERVFAIL:
+	case LDNS_RCODE_NOTIMPL:
+	case LDNS_RCODE_REFUSED:
+		return !LDNS_ANCOUNT(reply) && !LDNS_NSCOUNT(reply);
+	default:
+		return false;
+	}
+}
+
 bool client_dns_reply_matches(const uint8_t *reply, size_t len,
 			      const struct client_dns_question *q)
 {
@@ -247,9 +261,8 @@ bool client_dns_reply_matches(const uint8_t *reply, size_t len,
 
 	if (len < CLIENT_DNS_HEADER_LEN || !LDNS_QR_WIRE(reply))
 		return false;
-	/* Some servers send FORMERR and the like without the question. */
 	if (!LDNS_QDCOUNT(reply))
-		return true;
+		return question_less_error(reply);
 	if (client_dns_question(reply, len, &got))
 		return false;
 	return got.len == q->len && !memcmp(got.name, q->name, q->len) &&

@@ -80,8 +80,13 @@ struct client_dns_question {
 };
 int client_dns_question(const uint8_t *wire, size_t len,
 			struct client_dns_question *out);
-/* Whether reply (from upstream) answers a query with question q: QR set,
- * and its question, if it has one, the same. */
+/*
+ * Whether reply (from upstream) answers a query with question q: QR set
+ * and the question echoed (the same name in any case, type and class).
+ * The one exception: FORMERR, SERVFAIL, NOTIMP or REFUSED with no
+ * question and no answer or authority records, as some servers send
+ * errors; such a reply carries nothing to poison a cache with.
+ */
 bool client_dns_reply_matches(const uint8_t *reply, size_t len,
 			      const struct client_dns_question *q);
 

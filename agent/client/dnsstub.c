@@ -201,15 +201,23 @@ static void answer_resource(struct client_dnsstub *s,
 
 	if (q->qtype == LDNS_RR_TYPE_A || q->qtype == LDNS_RR_TYPE_AAAA) {
 		memcpy(id, r->id, sizeof(id)); /* the callback may change r */
-		ret = client_mapped_get(s->mapped, q->name, id, &e);
+		if (r->pattern[0] == '*')
+			ret = client_mapped_get_wildcard(s->mapped, q->name, id,
+							 &e);
+		else
+			ret = client_mapped_get(s->mapped, q->name, id, &e);
 		if (ret == -ENOSPC)
 			s->st.pool_exhausted++;
+		else if (ret == -EDQUOT)
+			s->st.resource_full++;
 		else if (ret)
 			return; /* out of memory: the asker retries */
 		if (e) {
 			addrs = q->qtype == LDNS_RR_TYPE_A ? e->v4 : e->v6;
 			n = CLIENT_MAPPED_PER_FAMILY;
-			if (s->ops->resource_query)
+			if (!client_mapped_tell(s->mapped, e, uv_now(s->loop)))
+				s->st.resource_query_limited++;
+			else if (s->ops->resource_query)
 				s->ops->resource_query(s->ctx, e->name, id, e);
 		}
 	}

@@ -5,12 +5,23 @@
  * in tests). A or AAAA for a name that a DNS resource's pattern matches
  * (fz_domain_matches(), the gateway's function) is answered with the
  * name's mapped IPs (mapped.h), other types for such a name with NOERROR
- * and no records; the owner is told each such name asked. Everything
+ * and no records; the owner is told each such name asked (at most once
+ * a second per name: CLIENT_MAPPED_TELL_MS). A wildcard resource makes
+ * at most CLIENT_MAPPED_PER_WILDCARD names (client_mapped_set_wildcard_cap);
+ * past that a new name under it is answered with no records. Everything
  * else goes unchanged to the upstream resolvers (UDP over UDP, TCP over
  * TCP; a truncated UDP answer comes back truncated and the asker retries
  * over TCP), and the answer comes back unchanged but for its ID.
  *
- * Bounds: CLIENT_DNS_MAX_PENDING forwarded queries, CLIENT_DNS_MAX_TCP
+ * Forwarded queries: each try has a fresh random ID and, over UDP, a
+ * socket of its own on a fresh random port (RFC 5452), connected to the
+ * one upstream asked; a reply counts only from that address and port,
+ * with that ID, and with the question echoed (client_dns_reply_matches).
+ *
+ * Bounds: CLIENT_DNS_MAX_PENDING forwarded queries (each holds one
+ * upstream socket at most: with the TCP askers and the listeners, under
+ * 600 descriptors, well inside the usual limit of 1024), CLIENT_DNS_MAX_PENDING_PER_SOURCE of them
+ * from one UDP asker (address and port), CLIENT_DNS_MAX_TCP
  * connections of at most CLIENT_DNS_TCP_PIPELINE queries each, an idle
  * TCP connection closed after CLIENT_DNS_TCP_IDLE_MS; whatever goes past
  * a bound is answered SERVFAIL or dropped, and counted.
@@ -33,6 +44,8 @@
 #define CLIENT_DNS_MAX_LISTEN 8
 #define CLIENT_DNS_MAX_UPSTREAMS 8
 #define CLIENT_DNS_MAX_PENDING 512
+/* Forwarded UDP queries one asker (address and port) may have waiting. */
+#define CLIENT_DNS_MAX_PENDING_PER_SOURCE 32
 #define CLIENT_DNS_MAX_TCP 64
 #define CLIENT_DNS_TCP_PIPELINE 16
 #define CLIENT_DNS_TCP_IDLE_MS 10000
@@ -72,12 +85,15 @@ struct client_dnsstub_stats {
 	uint64_t servfail; /* no upstream answered, or none could be asked */
 	uint64_t refused[CLIENT_DNS_VERDICT_MAX]; /* by verdict (dnsmsg.h) */
 	uint64_t pending_full; /* CLIENT_DNS_MAX_PENDING reached */
+	uint64_t source_full; /* CLIENT_DNS_MAX_PENDING_PER_SOURCE reached */
 	uint64_t upstream_stray; /* replies matching no pending query */
 	uint64_t tcp_accepted, tcp_refused; /* refused: CLIENT_DNS_MAX_TCP */
 	uint64_t tcp_bad_length, tcp_idle_closed, tcp_pipeline_full;
 	uint64_t tcp_slow_reader;
 	uint64_t send_failed;
 	uint64_t pool_exhausted; /* a resource name got no mapped IPs */
+	uint64_t resource_full; /* nor this one: its wildcard made its names */
+	uint64_t resource_query_limited; /* owner not told again so soon */
 	unsigned int pending, pending_max, tcp_conns, tcp_conns_max;
 };
 

@@ -33,6 +33,15 @@ struct client_dns_upconn {
 	size_t len, cap;
 };
 
+/* A query's current try over UDP: a socket of its own, connected to the
+ * upstream asked (to). */
+struct client_dns_upsock {
+	uv_udp_t udp;
+	struct client_dnsstub *s;
+	struct client_dns_pending *p; /* NULL once abandoned */
+	struct sockaddr_storage to;
+};
+
 struct client_dns_pending {
 	bool used;
 	uv_timer_t timer; /* the current try */
@@ -44,6 +53,7 @@ struct client_dns_pending {
 	size_t len;
 	unsigned int first, tries; /* upstream first tried; tries made */
 	struct client_dns_upconn *up; /* over TCP: the current try */
+	struct client_dns_upsock *sock; /* over UDP: the current try */
 };
 
 /* An asker's TCP connection: DNS messages with 2-byte lengths. */
@@ -77,7 +87,6 @@ struct client_dnsstub {
 	unsigned int next_upstream;
 	struct client_dns_listener listeners[CLIENT_DNS_MAX_LISTEN];
 	size_t n_listen;
-	uv_udp_t up4, up6; /* the sockets queries go upstream from */
 	struct client_dns_pending pending[CLIENT_DNS_MAX_PENDING];
 	struct client_dns_conn *conns;
 	struct client_dns_resource *res;

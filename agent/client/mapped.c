@@ -22,10 +22,21 @@
 struct mapped_node {
 	ldns_rbnode_t node; /* key: entry.name */
 	struct client_mapped_entry entry;
+	uint64_t told_ms; /* when the owner last heard of it */
+	bool told;
+};
+
+/* The names a wildcard resource made. */
+struct wild_node {
+	ldns_rbnode_t node; /* key: id */
+	uint8_t id[FZ_RESOURCE_ID_LEN];
+	size_t names;
 };
 
 struct client_mapped {
 	ldns_rbtree_t *names;
+	ldns_rbtree_t *wild; /* wild_node by resource id */
+	size_t wild_names, wild_cap; /* made under wildcards; cap each */
 	struct mapped_node **blocks; /* by block; NULL: skipped */
 	size_t cap;
 	uint32_t next_block; /* the first block never handed out */
@@ -43,6 +54,11 @@ static const uint8_t sentinel_v4[16] = CLIENT_SENTINEL_V4;
 static int name_cmp(const void *a, const void *b)
 {
 	return strcmp(a, b);
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, FZ_RESOURCE_ID_LEN);
 }
 
 static void mlog(struct client_mapped *m, const char *fmt, ...)
@@ -69,15 +85,25 @@ client_mapped_new(size_t max_names, void (*log)(void *ctx, const char *line),
 	if (!m)
 		return NULL;
 	m->names = ldns_rbtree_create(name_cmp);
-	if (!m->names) {
+	m->wild = ldns_rbtree_create(id_cmp);
+	if (!m->names || !m->wild) {
+		ldns_rbtree_free(m->names);
+		ldns_rbtree_free(m->wild);
 		free(m);
 		return NULL;
 	}
 	m->max_names = max_names ? max_names : CLIENT_MAPPED_MAX_NAMES;
+	m->wild_cap = CLIENT_MAPPED_PER_WILDCARD;
 	m->end = CLIENT_MAPPED_BLOCKS;
 	m->log = log;
 	m->ctx = ctx;
 	return m;
+}
+
+static void free_wild(ldns_rbnode_t *n, void *arg)
+{
+	(void)arg;
+	free(n);
 }
 
 void client_mapped_free(struct client_mapped *m)
@@ -88,7 +114,14 @@ void client_mapped_free(struct client_mapped *m)
 		free(m->blocks[b]);
 	free(m->blocks);
 	ldns_rbtree_free(m->names);
+	ldns_traverse_postorder(m->wild, free_wild, NULL);
+	ldns_rbtree_free(m->wild);
 	free(m);
+}
+
+void client_mapped_set_wildcard_cap(struct client_mapped *m, size_t names)
+{
+	m->wild_cap = names ? names : CLIENT_MAPPED_PER_WILDCARD;
 }
 
 void client_mapped_set_pool_end(struct client_mapped *m, uint32_t blocks)
@@ -180,21 +213,42 @@ static bool worth_logging(uint64_t count)
 	return count <= 10 || !(count & (count - 1));
 }
 
-static int refuse(struct client_mapped *m, const char *name, const char *why)
+static int refuse(struct client_mapped *m, const char *name, const char *why,
+		  int ret)
 {
 	uint64_t n = ++m->refused;
 
 	if (worth_logging(n))
 		mlog(m, "no mapped IPs for %s: %s (%" PRIu64 " refused)", name,
 		     why, n);
-	return -ENOSPC;
+	return ret;
 }
 
-int client_mapped_get(struct client_mapped *m, const char *name,
-		      const uint8_t resource_id[FZ_RESOURCE_ID_LEN],
-		      const struct client_mapped_entry **out)
+/* The wildcard resource id's count, made on first use (NULL: no memory). */
+static struct wild_node *wild_of(struct client_mapped *m,
+				 const uint8_t id[FZ_RESOURCE_ID_LEN])
+{
+	struct wild_node *w =
+		(struct wild_node *)ldns_rbtree_search(m->wild, id);
+
+	if (w)
+		return w;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	memcpy(w->id, id, FZ_RESOURCE_ID_LEN);
+	w->node.key = w->id;
+	w->node.data = w;
+	ldns_rbtree_insert(m->wild, &w->node);
+	return w;
+}
+
+static int get(struct client_mapped *m, const char *name,
+	       const uint8_t resource_id[FZ_RESOURCE_ID_LEN], bool wildcard,
+	       const struct client_mapped_entry **out)
 {
 	char key[FZ_DOMAIN_MAX + 1];
+	struct wild_node *w = NULL;
 	struct mapped_node *mn;
 	ldns_rbnode_t *n;
 	uint32_t block;
@@ -209,11 +263,24 @@ int client_mapped_get(struct client_mapped *m, const char *name,
 		*out = &mn->entry;
 		return 0;
 	}
+	if (wildcard) {
+		w = wild_of(m, resource_id);
+		if (!w)
+			return -ENOMEM;
+		if (w->names >= m->wild_cap)
+			return refuse(m, key,
+				      "its wildcard resource has its names",
+				      -EDQUOT);
+		if (m->wild_names >= m->max_names - m->max_names / 4)
+			return refuse(m, key,
+				      "wildcards have their share of names",
+				      -EDQUOT);
+	}
 	if (m->count >= m->max_names)
-		return refuse(m, key, "too many names");
+		return refuse(m, key, "too many names", -ENOSPC);
 	ret = take_block(m, &block);
 	if (ret == -ENOSPC)
-		return refuse(m, key, "the mapped range is used up");
+		return refuse(m, key, "the mapped range is used up", -ENOSPC);
 	if (ret)
 		return ret;
 	mn = calloc(1, sizeof(*mn));
@@ -232,8 +299,42 @@ int client_mapped_get(struct client_mapped *m, const char *name,
 	m->blocks[block] = mn;
 	m->next_block = block + 1;
 	m->count++;
+	if (w) {
+		w->names++;
+		m->wild_names++;
+	}
 	*out = &mn->entry;
 	return 0;
+}
+
+int client_mapped_get(struct client_mapped *m, const char *name,
+		      const uint8_t resource_id[FZ_RESOURCE_ID_LEN],
+		      const struct client_mapped_entry **out)
+{
+	return get(m, name, resource_id, false, out);
+}
+
+int client_mapped_get_wildcard(struct client_mapped *m, const char *name,
+			       const uint8_t resource_id[FZ_RESOURCE_ID_LEN],
+			       const struct client_mapped_entry **out)
+{
+	return get(m, name, resource_id, true, out);
+}
+
+bool client_mapped_tell(struct client_mapped *m,
+			const struct client_mapped_entry *e, uint64_t now_ms)
+{
+	/* e is the entry inside a node of m's; the node is found from it. */
+	struct mapped_node *mn =
+		(struct mapped_node *)((char *)e -
+				       offsetof(struct mapped_node, entry));
+
+	(void)m;
+	if (mn->told && now_ms - mn->told_ms < CLIENT_MAPPED_TELL_MS)
+		return false;
+	mn->told = true;
+	mn->told_ms = now_ms;
+	return true;
 }
 
 const struct client_mapped_entry *

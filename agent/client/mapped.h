@@ -13,6 +13,15 @@
  * and an address always means one name. The gateway maps them onto the
  * name's real addresses. Names are kept in lower case.
  *
+ * Bounds: at most max_names names (CLIENT_MAPPED_MAX_NAMES); a
+ * wildcard resource ("*.x", "**.x") makes at most CLIENT_MAPPED_PER_WILDCARD
+ * new names (client_mapped_get_wildcard), and all wildcards together at
+ * most three quarters of max_names, so that a program asking random
+ * names under a wildcard cannot use the pool up: exact names always
+ * find room. A name that got addresses keeps them; one refused gets
+ * none (the stub answers it NOERROR with no records) until its resource
+ * or the pool has room, which they never get back.
+ *
  * Addresses come in blocks of 4 per family: block b holds offsets
  * 1 + 4b .. 4 + 4b from the start of each range. Blocks touching the DNS
  * sentinels (100.100.111.0/24, the stub's own addresses) are skipped.
@@ -20,6 +29,7 @@
 #ifndef FZ_CLIENT_MAPPED_H
 #define FZ_CLIENT_MAPPED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +41,10 @@
 #define CLIENT_MAPPED_PER_FAMILY 4
 /* Names one object keeps by default; under 1 KiB of memory each. */
 #define CLIENT_MAPPED_MAX_NAMES 65536
+/* New names one wildcard resource may make, by default. */
+#define CLIENT_MAPPED_PER_WILDCARD 256
+/* The owner hears of one name at most this often (client_mapped_tell). */
+#define CLIENT_MAPPED_TELL_MS 1000
 /* Blocks in each range: (2^21 - 1) / 4, the last partial one unused. */
 #define CLIENT_MAPPED_BLOCKS 524287u
 /* The DNS sentinels: the stub's addresses, never handed out. */
@@ -77,6 +91,26 @@ void client_mapped_set_pool_end(struct client_mapped *m, uint32_t blocks);
 int client_mapped_get(struct client_mapped *m, const char *name,
 		      const uint8_t resource_id[FZ_RESOURCE_ID_LEN],
 		      const struct client_mapped_entry **out);
+/*
+ * client_mapped_get() for a name a wildcard resource matched: a new name
+ * counts against that resource's cap and the wildcards' share of the
+ * names; -EDQUOT (logged) when either is used up. A name that already
+ * has addresses keeps them whatever the caps.
+ */
+int client_mapped_get_wildcard(struct client_mapped *m, const char *name,
+			       const uint8_t resource_id[FZ_RESOURCE_ID_LEN],
+			       const struct client_mapped_entry **out);
+/* New names per wildcard resource; 0: CLIENT_MAPPED_PER_WILDCARD. */
+void client_mapped_set_wildcard_cap(struct client_mapped *m, size_t names);
+/*
+ * Whether the owner should be told now (now_ms: the caller's clock) that
+ * e was asked: true the first time, then at most once per
+ * CLIENT_MAPPED_TELL_MS, so that a query loop cannot turn into a loop of
+ * authorization requests.
+ */
+bool client_mapped_tell(struct client_mapped *m,
+			const struct client_mapped_entry *e, uint64_t now_ms);
+
 /* The entry of name, or NULL; nothing is made. */
 const struct client_mapped_entry *client_mapped_find(struct client_mapped *m,
 						     const char *name);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The systemd-resolved mode's commands: resolvectl, spawned without a
- * shell (nothing in its words is ever parsed by one), and waited for.
+ * shell (nothing in its words is ever parsed by one), and waited for,
+ * at most resolvectl_ms (sysdns.h says why waiting is right here).
  */
 #include <errno.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "sysdns.h"
 
@@ -58,10 +60,56 @@ int client_sysdns_resolvectl_argv(const struct client_sysdns_config *cfg,
 	return 0;
 }
 
+/* Waits for pid up to ms; past that its process group is killed. 0 with
+ * *status, -ETIMEDOUT, or -errno. */
+static int wait_bounded(pid_t pid, unsigned int ms, int *status)
+{
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+	unsigned int waited = 0;
+	pid_t got;
+
+	for (;;) {
+		got = waitpid(pid, status, WNOHANG);
+		if (got == pid)
+			return 0;
+		if (got < 0 && errno != EINTR)
+			return -errno;
+		if (waited >= ms)
+			break;
+		nanosleep(&tick, NULL);
+		waited += 10;
+	}
+	kill(-pid, SIGKILL);
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+	return -ETIMEDOUT;
+}
+
+/* resolvectl in a process group of its own, so that a timeout kills
+ * whatever it started too. */
+static int spawn(char *const argv[], pid_t *pid)
+{
+	posix_spawnattr_t attr;
+	int ret;
+
+	ret = posix_spawnattr_init(&attr);
+	if (ret)
+		return ret;
+	ret = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	if (!ret)
+		ret = posix_spawnattr_setpgroup(&attr, 0);
+	if (!ret)
+		ret = posix_spawnp(pid, argv[0], NULL, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	return ret;
+}
+
 int client_sysdns_resolvectl(const struct client_sysdns_config *cfg,
 			     enum client_sysdns_step step, char *err,
 			     size_t errlen)
 {
+	unsigned int ms = cfg->resolvectl_ms ? cfg->resolvectl_ms :
+					       CLIENT_SYSDNS_RESOLVECTL_MS;
 	struct client_sysdns_argv a;
 	int ret, status;
 	pid_t pid;
@@ -74,16 +122,21 @@ int client_sysdns_resolvectl(const struct client_sysdns_config *cfg,
 				"systemd-resolved: bad interface name or servers");
 		return ret;
 	}
-	ret = posix_spawnp(&pid, a.argv[0], NULL, NULL, a.argv, environ);
+	ret = spawn(a.argv, &pid);
 	if (ret) {
 		if (err)
 			snprintf(err, errlen, "cannot run %s: %s", a.argv[0],
 				 strerror(ret));
 		return -ret;
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
+	ret = wait_bounded(pid, ms, &status);
+	if (ret) {
+		if (err)
+			snprintf(err, errlen, "%s %s %s: %s%s", a.argv[0],
+				 a.argv[1], a.argv[2], strerror(-ret),
+				 ret == -ETIMEDOUT ? " (killed)" : "");
+		return ret;
+	}
 	if (WIFEXITED(status) && !WEXITSTATUS(status))
 		return 0;
 	if (err)

@@ -9,9 +9,13 @@
  * still holds the original should that be cut short.
  *
  * The state file is one header line, then the original's bytes:
- *   "fz-resolv-conf 1 file 0644\n" BYTES
+ *   "fz-resolv-conf 1 file 0644 owner=0:0 label=HEX\n" BYTES
  *   "fz-resolv-conf 1 symlink\n" TARGET
  *   "fz-resolv-conf 1 absent\n"
+ * owner= and label= (the security.selinux attribute in hex, absent when
+ * the file has none) may be missing: a state file of an older agent.
+ * A file put back gets its owner and label back; so does the one the
+ * agent writes in its place, so that confined resolvers may read it.
  */
 #define _GNU_SOURCE /* mkostemp */
 #include <errno.h>
@@ -22,12 +26,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "lib/files.h"
 #include "sysdns.h"
 
 #define STATE_MAGIC "fz-resolv-conf 1 "
+#define LABEL_XATTR "security.selinux"
+
+/* What a file's replacement keeps of it besides its mode. */
+struct file_attrs {
+	bool has_owner;
+	uid_t uid;
+	gid_t gid;
+	uint8_t label[256];
+	size_t label_len; /* 0: no label */
+};
 
 static const char *const mode_names[] = {
 	[CLIENT_SYSDNS_NONE] = "none",
@@ -110,13 +127,47 @@ static int temp_beside(const char *path, char tmp[PATH_MAX])
 	return fd < 0 ? -errno : fd;
 }
 
+/* Owner and label set on fd, as far as the system lets: the content
+ * matters most, and a resolv.conf without its owner or label beats
+ * none (or ours) left behind. chown comes before the mode (it may clear
+ * set-id bits). */
+static void apply_attrs(int fd, const struct file_attrs *a)
+{
+	int ignored = 0;
+
+	if (!a)
+		return;
+	if (a->has_owner)
+		ignored |= fchown(fd, a->uid, a->gid);
+	if (a->label_len)
+		ignored |=
+			fsetxattr(fd, LABEL_XATTR, a->label, a->label_len, 0);
+	(void)ignored;
+}
+
+/* path's owner (st) and label into a. */
+static void read_attrs(const char *path, const struct stat *st,
+		       struct file_attrs *a)
+{
+	ssize_t n;
+
+	memset(a, 0, sizeof(*a));
+	a->has_owner = true;
+	a->uid = st->st_uid;
+	a->gid = st->st_gid;
+	n = lgetxattr(path, LABEL_XATTR, a->label, sizeof(a->label));
+	a->label_len = n > 0 ? (size_t)n : 0;
+}
+
 static int write_fd(int fd, const void *head, size_t headlen, const void *body,
-		    size_t bodylen, mode_t mode)
+		    size_t bodylen, mode_t mode, const struct file_attrs *attrs)
 {
 	int ret = write_all(fd, head, headlen);
 
 	if (!ret)
 		ret = write_all(fd, body, bodylen);
+	if (!ret)
+		apply_attrs(fd, attrs);
 	if (!ret && fchmod(fd, mode) < 0)
 		ret = -errno;
 	if (!ret && fsync(fd) < 0)
@@ -133,16 +184,17 @@ static int rewrite_in_place(const char *path, const void *buf, size_t len,
 
 	if (fd < 0)
 		return -errno;
-	ret = write_fd(fd, "", 0, buf, len, mode);
+	ret = write_fd(fd, "", 0, buf, len, mode, NULL);
 	close(fd);
 	return ret;
 }
 
-/* path replaced by head + body (mode), atomically; in_place: rewritten
- * where it is if it is a mount point. */
+/* path replaced by head + body (mode, attrs if not NULL), atomically;
+ * in_place: rewritten where it is if it is a mount point (its inode, and
+ * so its owner and label, stay). */
 static int replace_file(const char *path, const void *head, size_t headlen,
 			const void *body, size_t bodylen, mode_t mode,
-			bool in_place)
+			const struct file_attrs *attrs, bool in_place)
 {
 	char tmp[PATH_MAX];
 	int fd = temp_beside(path, tmp), ret;
@@ -153,7 +205,7 @@ static int replace_file(const char *path, const void *head, size_t headlen,
 		return rewrite_in_place(path, body, bodylen, mode);
 	if (fd < 0)
 		return fd;
-	ret = write_fd(fd, head, headlen, body, bodylen, mode);
+	ret = write_fd(fd, head, headlen, body, bodylen, mode, attrs);
 	close(fd);
 	if (!ret && rename(tmp, path) < 0)
 		ret = -errno;
@@ -188,11 +240,27 @@ static int replace_with_symlink(const char *path, const char *target)
 
 /* --- The original, saved and restored --- */
 
-static int save_original(const struct client_sysdns_config *cfg, char *err,
-			 size_t errlen)
+/* " owner=UID:GID[ label=HEX]" of a into out (sized for a label). */
+static void format_attrs(const struct file_attrs *a, char *out, size_t len)
+{
+	char hex[2 * sizeof(a->label) + 1];
+	int n;
+
+	n = snprintf(out, len, " owner=%u:%u", (unsigned int)a->uid,
+		     (unsigned int)a->gid);
+	if (a->label_len && n > 0 && (size_t)n < len)
+		snprintf(out + n, len - (size_t)n, " label=%s",
+			 sodium_bin2hex(hex, sizeof(hex), a->label,
+					a->label_len));
+}
+
+/* The original saved; *attrs: a file's owner and label (else none). */
+static int save_original(const struct client_sysdns_config *cfg,
+			 struct file_attrs *attrs, char *err, size_t errlen)
 {
 	const char *path = resolv_path(cfg), *state = state_path(cfg);
-	char head[64], target[PATH_MAX], dir[PATH_MAX];
+	char head[64 + 2 * sizeof(attrs->label) + 64], target[PATH_MAX],
+		dir[PATH_MAX], extra[sizeof(head) - 32];
 	char *body = NULL;
 	size_t len = 0;
 	struct stat st;
@@ -200,6 +268,7 @@ static int save_original(const struct client_sysdns_config *cfg, char *err,
 	ssize_t n;
 	int ret;
 
+	memset(attrs, 0, sizeof(*attrs));
 	if (lstat(path, &st) < 0) {
 		ret = -errno;
 		if (ret != -ENOENT) {
@@ -227,8 +296,10 @@ static int save_original(const struct client_sysdns_config *cfg, char *err,
 			snprintf(err, errlen, "%s: %s", path, strerror(-ret));
 			return ret;
 		}
-		snprintf(head, sizeof(head), STATE_MAGIC "file %04o\n",
-			 (unsigned int)(mode & 07777));
+		read_attrs(path, &st, attrs);
+		format_attrs(attrs, extra, sizeof(extra));
+		snprintf(head, sizeof(head), STATE_MAGIC "file %04o%s\n",
+			 (unsigned int)(mode & 07777), extra);
 	}
 	/* The state's directory (/var/lib/fz) may not exist yet. */
 	snprintf(dir, sizeof(dir), "%s", state);
@@ -239,7 +310,7 @@ static int save_original(const struct client_sysdns_config *cfg, char *err,
 		return ret;
 	}
 	ret = replace_file(state, head, strlen(head), body ? body : "", len,
-			   0600, false);
+			   0600, NULL, false);
 	free(body);
 	if (ret)
 		snprintf(err, errlen, "cannot save %s to %s: %s", path, state,
@@ -247,14 +318,46 @@ static int save_original(const struct client_sysdns_config *cfg, char *err,
 	return ret;
 }
 
-/* The state's header into *kind ("file", "symlink", "absent") and mode;
- * the original's bytes follow at *body. 0 or -EINVAL. */
+/* The optional " owner=UID:GID" and " label=HEX" of a file's header
+ * line into a: 0 or -EINVAL. */
+static int parse_attrs(const char *word, struct file_attrs *a)
+{
+	const char *owner = strstr(word, " owner="), *label;
+	unsigned int uid, gid;
+	size_t hexlen;
+	char end;
+
+	memset(a, 0, sizeof(*a));
+	if (owner) {
+		if (sscanf(owner, " owner=%u:%u%c", &uid, &gid, &end) < 2 ||
+		    uid == (unsigned int)-1 || gid == (unsigned int)-1)
+			return -EINVAL;
+		a->has_owner = true;
+		a->uid = (uid_t)uid;
+		a->gid = (gid_t)gid;
+	}
+	label = strstr(word, " label=");
+	if (label) {
+		label += strlen(" label=");
+		hexlen = strcspn(label, " ");
+		if (sodium_hex2bin(a->label, sizeof(a->label), label, hexlen,
+				   NULL, &a->label_len, NULL) ||
+		    !a->label_len)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* The state's header into *kind ("file", "symlink", "absent"), mode and
+ * attrs; the original's bytes follow at *body. 0 or -EINVAL. */
 static int parse_state(char *buf, size_t len, const char **kind, mode_t *mode,
-		       const char **body, size_t *bodylen)
+		       struct file_attrs *attrs, const char **body,
+		       size_t *bodylen)
 {
 	char *nl = memchr(buf, '\n', len), *word;
 	unsigned int m;
 
+	memset(attrs, 0, sizeof(*attrs));
 	if (!nl || strncmp(buf, STATE_MAGIC, strlen(STATE_MAGIC)))
 		return -EINVAL;
 	*nl = '\0';
@@ -267,7 +370,7 @@ static int parse_state(char *buf, size_t len, const char **kind, mode_t *mode,
 		return 0;
 	}
 	if (sscanf(word, "file %o", &m) == 1 && m <= 07777 &&
-	    !strncmp(word, "file ", 5)) {
+	    !strncmp(word, "file ", 5) && !parse_attrs(word, attrs)) {
 		*kind = "file";
 		*mode = (mode_t)m;
 		return 0;
@@ -276,7 +379,8 @@ static int parse_state(char *buf, size_t len, const char **kind, mode_t *mode,
 }
 
 static int put_back(const char *path, const char *kind, mode_t mode,
-		    const char *body, size_t len)
+		    const struct file_attrs *attrs, const char *body,
+		    size_t len)
 {
 	char target[PATH_MAX];
 
@@ -289,7 +393,7 @@ static int put_back(const char *path, const char *kind, mode_t mode,
 		target[len] = '\0';
 		return replace_with_symlink(path, target);
 	}
-	return replace_file(path, "", 0, body, len, mode, true);
+	return replace_file(path, "", 0, body, len, mode, attrs, true);
 }
 
 /* The saved original put back and the state file removed: 1, 0 when
@@ -298,6 +402,7 @@ static int restore_original(const struct client_sysdns_config *cfg, char *err,
 			    size_t errlen)
 {
 	const char *path = resolv_path(cfg), *state = state_path(cfg);
+	struct file_attrs attrs;
 	const char *kind, *body;
 	size_t len, bodylen;
 	char *buf = NULL;
@@ -308,7 +413,8 @@ static int restore_original(const struct client_sysdns_config *cfg, char *err,
 			   &mode, NULL);
 	if (ret == -ENOENT)
 		return 0;
-	if (!ret && parse_state(buf, len, &kind, &mode, &body, &bodylen))
+	if (!ret &&
+	    parse_state(buf, len, &kind, &mode, &attrs, &body, &bodylen))
 		ret = -EINVAL;
 	if (ret) {
 		snprintf(err, errlen, "%s: %s%s", state,
@@ -318,7 +424,7 @@ static int restore_original(const struct client_sysdns_config *cfg, char *err,
 		free(buf);
 		return ret;
 	}
-	ret = put_back(path, kind, mode, body, bodylen);
+	ret = put_back(path, kind, mode, &attrs, body, bodylen);
 	free(buf);
 	if (ret) {
 		snprintf(err, errlen, "cannot restore %s from %s: %s", path,
@@ -366,6 +472,7 @@ static int resolv_conf_apply(const struct client_sysdns_config *cfg, char *err,
 			     size_t errlen)
 {
 	char text[1024], ignored[256];
+	struct file_attrs attrs;
 	int len, ret;
 
 	len = client_sysdns_resolv_conf_text(cfg, text, sizeof(text));
@@ -373,11 +480,11 @@ static int resolv_conf_apply(const struct client_sysdns_config *cfg, char *err,
 		snprintf(err, errlen, "no DNS servers for resolv.conf");
 		return len;
 	}
-	ret = save_original(cfg, err, errlen);
+	ret = save_original(cfg, &attrs, err, errlen);
 	if (ret)
 		return ret;
 	ret = replace_file(resolv_path(cfg), "", 0, text, (size_t)len, 0644,
-			   true);
+			   &attrs, true);
 	if (ret) {
 		snprintf(err, errlen, "cannot write %s: %s", resolv_path(cfg),
 			 strerror(-ret));

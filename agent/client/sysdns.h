@@ -4,7 +4,8 @@
  * back afterwards (`--dns-control`):
  *   resolv-conf       /etc/resolv.conf replaced by "nameserver" lines for
  *                     the sentinels. The original (a file, byte for byte,
- *                     with its mode; a symlink, as the link; or nothing)
+ *                     with its mode, owner and SELinux label; a symlink,
+ *                     as the link; or nothing)
  *                     is saved first to a state file (0600, fsync'd), and
  *                     restored on exit. A start that finds a state file
  *                     restores it first: the last run died before it
@@ -28,6 +29,8 @@
 #define CLIENT_SYSDNS_STATE_PATH "/var/lib/fz/resolv.conf.orig"
 #define CLIENT_SYSDNS_RESOLVECTL "resolvectl"
 #define CLIENT_SYSDNS_MAX_SERVERS 8
+/* How long one resolvectl step may take before it is killed. */
+#define CLIENT_SYSDNS_RESOLVECTL_MS 5000
 /* The largest resolv.conf saved (glibc reads far less). */
 #define CLIENT_SYSDNS_MAX_FILE (1024 * 1024)
 
@@ -43,6 +46,7 @@ struct client_sysdns_config {
 	const char *state_file; /* NULL: CLIENT_SYSDNS_STATE_PATH */
 	const char *ifname; /* systemd-resolved: the tunnel interface */
 	const char *resolvectl; /* NULL: CLIENT_SYSDNS_RESOLVECTL, on $PATH */
+	unsigned int resolvectl_ms; /* 0: CLIENT_SYSDNS_RESOLVECTL_MS */
 	const struct fz_cidr *servers; /* the sentinels, in order */
 	size_t n_servers;
 };
@@ -81,8 +85,15 @@ int client_sysdns_resolvectl_argv(const struct client_sysdns_config *cfg,
 				  enum client_sysdns_step step,
 				  struct client_sysdns_argv *out);
 
-/* Runs one step (posix_spawnp, no shell) and waits for it: 0, or -errno
- * with err (if not NULL) set, for a failure to run or a nonzero exit. */
+/*
+ * Runs one step (posix_spawnp, no shell, in a process group of its own)
+ * and waits for it: 0, or -errno with err (if not NULL) set, for a
+ * failure to run, a nonzero exit, or -ETIMEDOUT when it ran past
+ * resolvectl_ms (the group is then killed). It blocks the caller: apply
+ * and revert run once, at the role's start and exit, where the stub has
+ * nothing to serve yet or any more, and the timeout bounds the wait
+ * should systemd-resolved hang.
+ */
 int client_sysdns_resolvectl(const struct client_sysdns_config *cfg,
 			     enum client_sysdns_step step, char *err,
 			     size_t errlen);

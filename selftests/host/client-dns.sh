@@ -62,7 +62,7 @@ have6=
 # --- The upstream: dnsmasq with records of its own and nothing else ---
 up_port=$(free_port)
 s250=$(printf '%0250d' 0)
-dnsmasq --no-daemon --no-resolv --no-hosts --conf-file=/dev/null --log-queries \
+dnsmasq --no-daemon --no-resolv --no-hosts --conf-file=/dev/null --log-queries=extra \
 	--listen-address=127.0.0.1${have6:+,::1} --bind-interfaces --port="$up_port" \
 	--address=/plain.test/192.0.2.10 \
 	--host-record=other.test,192.0.2.11,2001:db8::11 \
@@ -84,7 +84,7 @@ six=()
 [ -n "$have6" ] && six=(--listen "[::1]:$stub_port" --upstream "[::1]:$up_port")
 "$stub" --listen "$stub_addr:$stub_port" --upstream "127.0.0.1:$up_port" "${six[@]}" \
 	--resource "$R1=gitlab.company.test" --resource "$R2=*.one.test" \
-	--resource "$R3=**.many.test" --idle-ms 1500 \
+	--resource "$R3=**.many.test" --idle-ms 1500 --wildcard-names 8 \
 	<"$tmp/stub.in" >"$tmp/stub.out" 2>"$tmp/stub.err" &
 stub_pid=$!
 pids+=("$stub_pid")
@@ -139,6 +139,19 @@ m1=$(qs x.many.test A) m2=$(qs x.y.z.many.test AAAA)
 [ "$(echo "$m1" | grep -c '^100\.96\.')" = 4 ] && [ "$(echo "$m2" | grep -c '^fd00:2021:1111:8000::')" = 4 ] &&
 	pass "**.many.test matches x.many.test and x.y.z.many.test" ||
 	fail "**.many.test matches one or more labels (got: $(echo $m1 $m2))"
+# --wildcard-names 8: two names above, so 6 more get addresses.
+given=0
+for i in $(seq 10); do
+	[ "$(qs "r$i.many.test" A | grep -c '^100\.96\.')" = 4 ] && given=$((given + 1))
+done
+[ $given = 6 ] && [ "$(qs x.many.test A)" = "$m1" ] && [ "$(qs gitlab.company.test A)" = "$a1" ] &&
+	pass "a wildcard makes at most --wildcard-names names; names it made and exact names keep theirs" ||
+	fail "a wildcard makes at most --wildcard-names names (got $given of 10)"
+for _ in 1 2 3 4 5; do qs rate.one.test A >/dev/null; done
+told=$(grep -c '^resource rate.one.test ' "$tmp/stub.out")
+[ "$told" -ge 1 ] && [ "$told" -le 2 ] &&
+	pass "five queries for a name in a row tell the owner once or twice, not five times ($told)" ||
+	fail "the owner is told of a name at most once a second (told $told times for 5 queries)"
 
 # --- Forwarding ---
 direct=$(dig +short -p "$up_port" @127.0.0.1 other.test AAAA)
@@ -158,6 +171,11 @@ if [ -n "$have6" ]; then
 		pass "forwarding takes turns between the upstreams, over IPv4 and IPv6" ||
 		fail "forwarding takes turns between the upstreams, over IPv4 and IPv6"
 fi
+# RFC 5452: each forwarded query leaves from a port of its own.
+for i in 1 2 3 4 5; do qs "port$i.test" A >/dev/null; done
+ports=$(sed -n 's/.* [0-9a-f.:]*\/\([0-9]*\) query\[A\] port[0-9]\.test .*/\1/p' "$tmp/dnsmasq.log" | sort -u | wc -l)
+[ "$ports" -ge 4 ] && pass "five forwarded queries leave from $ports source ports" ||
+	fail "forwarded queries leave from random source ports (5 queries, $ports ports)"
 rc=$(q nothing.test A | sed -n 's/.*status: \([A-Z]*\).*/\1/p')
 rcd=$(dig -p "$up_port" @127.0.0.1 nothing.test A | sed -n 's/.*status: \([A-Z]*\).*/\1/p')
 [ -n "$rc" ] && [ "$rc" = "$rcd" ] && pass "an unknown name gets the upstream's status ($rc)" ||
@@ -282,17 +300,23 @@ wait_for "$tmp/stub.out" "^done resource $R2=\*.one.test"
 	fail "a name keeps its mapped IPs across a removal"
 
 # --- A flood ---
+# flood.py HOST PORT N [SOCKETS]: N queries, round robin from SOCKETS
+# askers; with one, the answers are counted.
 cat >"$tmp/flood.py" <<'PYEOF'
 import random, socket, struct, sys, time
 host, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-u.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+         for _ in range(int(sys.argv[4]) if len(sys.argv) > 4 else 1)]
 for i in range(n):
     name = b"".join(bytes([len(l)]) + l for l in (b"f%d" % i, b"flood", b"test")) + b"\0"
-    u.sendto(struct.pack(">HHHHHH", i & 0xffff, 0x0100, 1, 0, 0, 0) + name +
-             struct.pack(">HH", 1, 1), (host, port))
+    socks[i % len(socks)].sendto(struct.pack(">HHHHHH", i & 0xffff, 0x0100, 1, 0, 0, 0) +
+                                 name + struct.pack(">HH", 1, 1), (host, port))
     if i % 100 == 99:
         time.sleep(0.01) # bursts the socket buffer can hold
+if len(socks) > 1:
+    sys.exit(0)
+u = socks[0]
+u.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
 u.settimeout(3)
 got = 0
 try:
@@ -320,21 +344,42 @@ hole_addr=127.0.0.$((10 + RANDOM % 80))
 hole_pid=$!
 pids+=("$hole_pid")
 wait_for "$tmp/hole.out" '^ready' || fail "a second stub starts"
-"$py" "$tmp/flood.py" "$hole_addr" "$hole_port" 5000 >/dev/null
+stat_of() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$stats"; }
+hole_stats() {
+	local n
+	n=$(grep -c '^stats' "$tmp/hole.out")
+	kill -USR1 "$hole_pid"
+	for _ in $(seq 50); do
+		[ "$(grep -c '^stats' "$tmp/hole.out")" -gt "$n" ] && break
+		sleep 0.1
+	done
+	stats=$(grep '^stats' "$tmp/hole.out" | tail -1)
+	diag "$stats"
+}
+# One asker (one address and port) holds 32 queries at most.
+"$py" "$tmp/flood.py" "$hole_addr" "$hole_port" 5000 >/dev/null &
+flood_pid=$!
+sleep 1
 [ "$(dig +short +time=2 -p "$hole_port" "@$hole_addr" gitlab.company.test | sort)" = "$exp4" ] &&
 	pass "with no upstream answering, resource names are still answered" ||
 	fail "with no upstream answering, resource names are still answered"
+wait $flood_pid
+hole_stats
+[ "$(stat_of pending_max)" -le 32 ] && [ "$(stat_of source_full)" -gt 0 ] &&
+	[ "$(stat_of pending_full)" = 0 ] &&
+	pass "one asker holds at most 32 forwarded queries ($(stat_of source_full) more refused with SERVFAIL)" ||
+	fail "one asker holds at most 32 forwarded queries"
 sleep 3.5
-kill -USR1 "$hole_pid"
-wait_for "$tmp/hole.out" '^stats'
-stats=$(grep '^stats' "$tmp/hole.out" | tail -1)
-diag "$stats"
-pmax=$(sed -n 's/.* pending_max=\([0-9]*\).*/\1/p' <<<"$stats")
-pfull=$(sed -n 's/.* pending_full=\([0-9]*\).*/\1/p' <<<"$stats")
-pend=$(sed -n 's/.* pending=\([0-9]*\).*/\1/p' <<<"$stats")
+# 64 askers: 512 in all.
+"$py" "$tmp/flood.py" "$hole_addr" "$hole_port" 2000 64
+hole_stats
+pmax=$(stat_of pending_max) pfull=$(stat_of pending_full)
 [ "${pmax:-999}" -le 512 ] && [ "${pfull:-0}" -gt 0 ] &&
 	pass "forwarded queries are bounded at 512 ($pfull more refused with SERVFAIL)" ||
 	fail "forwarded queries are bounded at 512 (pending_max=$pmax, pending_full=$pfull)"
+sleep 3.5
+hole_stats
+pend=$(stat_of pending)
 [ "${pend:-1}" = 0 ] && pass "and every one ended after its tries (SERVFAIL)" ||
 	fail "every pending query ends after its tries (pending=$pend)"
 # 70 TCP connections at once: 64 at most are kept.

@@ -323,9 +323,21 @@ START_TEST(test_reply_matches)
 	reply = query("other.test.", LDNS_RR_TYPE_A, false, &rlen);
 	reply[2] |= 0x80;
 	ck_assert(!client_dns_reply_matches(reply, rlen, &q));
-	/* No question at all (FORMERR from some servers): accepted. */
+	/* No question at all: only an error with no records is taken
+	 * (FORMERR and the like from some servers); NOERROR is not. */
 	reply[5] = 0;
-	ck_assert(client_dns_reply_matches(reply, 12, &q));
+	ck_assert(!client_dns_reply_matches(reply, 12, &q));
+	reply[3] = (reply[3] & 0xf0) | LDNS_RCODE_NXDOMAIN;
+	ck_assert(!client_dns_reply_matches(reply, 12, &q));
+	for (uint8_t rc = LDNS_RCODE_FORMERR; rc <= LDNS_RCODE_REFUSED; rc++) {
+		if (rc == LDNS_RCODE_NXDOMAIN)
+			continue;
+		reply[3] = (reply[3] & 0xf0) | rc;
+		ck_assert(client_dns_reply_matches(reply, 12, &q));
+		reply[7] = 1; /* an answer record with it: no */
+		ck_assert(!client_dns_reply_matches(reply, 12, &q));
+		reply[7] = 0;
+	}
 	free(reply);
 	ck_assert_int_eq(client_dns_question((const uint8_t *)"\0\0\0\0\0\1", 6,
 					     &q),

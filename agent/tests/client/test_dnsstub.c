@@ -3,7 +3,9 @@
  * dnsstub.c on a real loop over loopback: the resource table (matching,
  * checks, updates), local answers and the owner's callback, forwarding
  * with a fresh ID and the asker's restored, SERVFAIL when upstreams stay
- * silent, stray replies ignored. Plain sockets play the asker and the
+ * silent, stray replies ignored (from the upstream not asked, without
+ * the question), a port per query, a bound per asker, the caps on a
+ * wildcard's names and on the owner's callbacks. Plain sockets play the asker and the
  * upstream; the loop runs between their steps.
  */
 #include <arpa/inet.h>
@@ -21,8 +23,8 @@ struct fixture {
 	uv_loop_t loop;
 	struct client_mapped *mapped;
 	struct client_dnsstub *stub;
-	int asker, upstream; /* UDP sockets on 127.0.0.1 */
-	struct sockaddr_storage stub_addr, up_addr;
+	int asker, upstream, upstream2; /* UDP sockets on 127.0.0.1 */
+	struct sockaddr_storage stub_addr, up_addr[2];
 	int calls;
 	char last_name[256];
 	uint8_t last_id[FZ_RESOURCE_ID_LEN];
@@ -65,7 +67,7 @@ static int udp_socket(struct sockaddr_storage *bound)
 	return fd;
 }
 
-static void setup(struct fixture *f, unsigned int try_ms)
+static void setup_n(struct fixture *f, unsigned int try_ms, size_t n_up)
 {
 	struct client_dnsstub_config cfg = { 0 };
 	char err[256];
@@ -75,19 +77,25 @@ static void setup(struct fixture *f, unsigned int try_ms)
 	ck_assert_int_eq(uv_loop_init(&f->loop), 0);
 	f->mapped = client_mapped_new(0, NULL, NULL);
 	f->asker = udp_socket(&f->stub_addr);
-	f->upstream = udp_socket(&f->up_addr);
+	f->upstream = udp_socket(&f->up_addr[0]);
+	f->upstream2 = udp_socket(&f->up_addr[1]);
 	/* The stub's port: one the kernel just handed out, freed again. */
 	probe = udp_socket(&f->stub_addr);
 	close(probe);
 	cfg.listen = &f->stub_addr;
 	cfg.n_listen = 1;
-	cfg.upstreams = &f->up_addr;
-	cfg.n_upstreams = 1;
+	cfg.upstreams = f->up_addr;
+	cfg.n_upstreams = n_up;
 	cfg.try_ms = try_ms;
 	f->stub = client_dnsstub_new(&f->loop, &cfg, f->mapped, &ops, f, err,
 				     sizeof(err));
 	ck_assert_msg(f->stub != NULL, "%s", err);
 	ck_assert_int_eq(client_dnsstub_set_resources(f->stub, res, 4), 0);
+}
+
+static void setup(struct fixture *f, unsigned int try_ms)
+{
+	setup_n(f, try_ms, 1);
 }
 
 static void teardown(struct fixture *f)
@@ -98,6 +106,7 @@ static void teardown(struct fixture *f)
 	client_mapped_free(f->mapped);
 	close(f->asker);
 	close(f->upstream);
+	close(f->upstream2);
 }
 
 /* Runs the loop until fd has a datagram (into buf) or ~3 s pass. */
@@ -118,8 +127,8 @@ static ssize_t await(struct fixture *f, int fd, uint8_t *buf, size_t len,
 	return -1;
 }
 
-static void ask(struct fixture *f, const char *name, ldns_rr_type type,
-		uint16_t id)
+static void ask_from(struct fixture *f, int fd, const char *name,
+		     ldns_rr_type type, uint16_t id)
 {
 	ldns_pkt *p = ldns_pkt_query_new(ldns_dname_new_frm_str(name), type,
 					 LDNS_RR_CLASS_IN, LDNS_RD);
@@ -128,7 +137,7 @@ static void ask(struct fixture *f, const char *name, ldns_rr_type type,
 
 	ldns_pkt_set_id(p, id);
 	ck_assert_int_eq(ldns_pkt2wire(&wire, p, &len), LDNS_STATUS_OK);
-	ck_assert_int_eq(sendto(f->asker, wire, len, 0,
+	ck_assert_int_eq(sendto(fd, wire, len, 0,
 				(struct sockaddr *)&f->stub_addr,
 				sizeof(struct sockaddr_in)),
 			 (ssize_t)len);
@@ -136,16 +145,43 @@ static void ask(struct fixture *f, const char *name, ldns_rr_type type,
 	ldns_pkt_free(p);
 }
 
-static ldns_pkt *reply(struct fixture *f)
+static void ask(struct fixture *f, const char *name, ldns_rr_type type,
+		uint16_t id)
+{
+	ask_from(f, f->asker, name, type, id);
+}
+
+static ldns_pkt *reply_on(struct fixture *f, int fd)
 {
 	struct sockaddr_storage from;
 	uint8_t buf[4096];
-	ssize_t n = await(f, f->asker, buf, sizeof(buf), &from);
+	ssize_t n = await(f, fd, buf, sizeof(buf), &from);
 	ldns_pkt *p;
 
 	ck_assert_int_gt(n, 0);
 	ck_assert_int_eq(ldns_wire2pkt(&p, buf, (size_t)n), LDNS_STATUS_OK);
 	return p;
+}
+
+static ldns_pkt *reply(struct fixture *f)
+{
+	return reply_on(f, f->asker);
+}
+
+/* The query in buf turned into a reply with rcode, sent from fd to to. */
+static void answer(int fd, uint8_t *buf, size_t n, uint8_t rcode,
+		   const struct sockaddr_storage *to)
+{
+	buf[2] |= 0x80;
+	buf[3] = (uint8_t)((buf[3] & 0xf0) | rcode);
+	ck_assert_int_eq(sendto(fd, buf, n, 0, (const struct sockaddr *)to,
+				sizeof(struct sockaddr_in)),
+			 (ssize_t)n);
+}
+
+static uint16_t port_of(const struct sockaddr_storage *ss)
+{
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
 }
 
 START_TEST(test_match)
@@ -259,7 +295,9 @@ START_TEST(test_forward)
 	client_dnsstub_stats(f.stub, &st);
 	ck_assert_uint_eq(st.forwarded, 1);
 	ck_assert_uint_eq(st.upstream_answers, 1);
-	ck_assert_uint_eq(st.upstream_stray, 2);
+	/* The one from elsewhere never reaches the stub: its socket is
+	 * connected to the upstream. */
+	ck_assert_uint_eq(st.upstream_stray, 1);
 	ck_assert_uint_eq(st.pending, 0);
 	ck_assert_int_eq(f.calls, 0);
 	teardown(&f);
@@ -344,6 +382,172 @@ START_TEST(test_bad_config)
 }
 END_TEST
 
+/* Runs the loop a few turns without waiting. */
+static void pump(struct fixture *f)
+{
+	for (int i = 0; i < 4; i++)
+		uv_run(&f->loop, UV_RUN_NOWAIT);
+}
+
+/* RFC 5452: a reply counts only from the address and port asked, with
+ * the question echoed; each query leaves from a port of its own. */
+START_TEST(test_spoofed_replies)
+{
+	struct sockaddr_storage from, from2;
+	uint8_t buf[4096], buf2[4096], fake[4096];
+	struct client_dnsstub_stats st;
+	struct fixture f;
+	ldns_pkt *p;
+	ssize_t n, n2;
+
+	setup_n(&f, 0, 2);
+	ask(&f, "elsewhere.test.", LDNS_RR_TYPE_A, 0x1111);
+	n = await(&f, f.upstream, buf, sizeof(buf), &from);
+	ck_assert_int_gt(n, 12);
+	ask(&f, "other.test.", LDNS_RR_TYPE_A, 0x2222);
+	/* Round robin: the second query goes to the second upstream. */
+	n2 = await(&f, f.upstream2, buf2, sizeof(buf2), &from2);
+	ck_assert_int_gt(n2, 12);
+	/* The upstream not asked answers with the right ID and question. */
+	memcpy(fake, buf, (size_t)n);
+	answer(f.upstream2, fake, (size_t)n, LDNS_RCODE_NXDOMAIN, &from);
+	/* The one asked, the right ID, NOERROR without the question. */
+	memcpy(fake, buf, 12);
+	fake[4] = fake[5] = 0;
+	answer(f.upstream, fake, 12, LDNS_RCODE_NOERROR, &from);
+	/* The real answer. */
+	answer(f.upstream, buf, (size_t)n, LDNS_RCODE_REFUSED, &from);
+	p = reply(&f);
+	ck_assert_uint_eq(ldns_pkt_id(p), 0x1111);
+	ck_assert_uint_eq(ldns_pkt_get_rcode(p), LDNS_RCODE_REFUSED);
+	ldns_pkt_free(p);
+	/* An error without the question, from the one asked: taken. */
+	memcpy(fake, buf2, 12);
+	fake[4] = fake[5] = 0;
+	answer(f.upstream2, fake, 12, LDNS_RCODE_SERVFAIL, &from2);
+	p = reply(&f);
+	ck_assert_uint_eq(ldns_pkt_id(p), 0x2222);
+	ck_assert_uint_eq(ldns_pkt_get_rcode(p), LDNS_RCODE_SERVFAIL);
+	ldns_pkt_free(p);
+	client_dnsstub_stats(f.stub, &st);
+	ck_assert_uint_eq(st.upstream_answers, 2);
+	ck_assert_uint_ge(st.upstream_stray, 1);
+	ck_assert_uint_eq(st.pending, 0);
+	/* Two queries waiting at once left from two ports. */
+	ck_assert_uint_ne(port_of(&from), port_of(&from2));
+	ck_assert_uint_ne(port_of(&from), port_of(&f.stub_addr));
+	teardown(&f);
+}
+END_TEST
+
+/* One asker flooding a black hole cannot take every slot. */
+START_TEST(test_per_source)
+{
+	struct sockaddr_storage from, other_addr;
+	struct client_dnsstub_stats st;
+	struct client_dns_question q;
+	uint8_t buf[4096];
+	struct fixture f;
+	bool found = false;
+	int other;
+	ldns_pkt *p;
+	ssize_t n;
+
+	setup(&f, 5000);
+	other = udp_socket(&other_addr);
+	for (int i = 0; i < 600; i++) {
+		ask(&f, "hole.test.", LDNS_RR_TYPE_A, (uint16_t)i);
+		if (i % 16 == 15)
+			pump(&f);
+	}
+	pump(&f);
+	ask_from(&f, other, "fine.test.", LDNS_RR_TYPE_A, 0x7777);
+	while (!found) {
+		n = await(&f, f.upstream, buf, sizeof(buf), &from);
+		if (n < 0)
+			break;
+		found = !client_dns_question(buf, (size_t)n, &q) &&
+			q.len == 11 && !memcmp(q.name, "\4fine\4test", 11);
+	}
+	ck_assert_msg(found, "the second asker's query never went upstream");
+	answer(f.upstream, buf, (size_t)n, LDNS_RCODE_REFUSED, &from);
+	p = reply_on(&f, other);
+	ck_assert_uint_eq(ldns_pkt_id(p), 0x7777);
+	ck_assert_uint_eq(ldns_pkt_get_rcode(p), LDNS_RCODE_REFUSED);
+	ldns_pkt_free(p);
+	client_dnsstub_stats(f.stub, &st);
+	ck_assert_uint_le(st.pending_max,
+			  CLIENT_DNS_MAX_PENDING_PER_SOURCE + 1);
+	ck_assert_uint_eq(st.pending, CLIENT_DNS_MAX_PENDING_PER_SOURCE);
+	ck_assert_uint_gt(st.source_full, 0);
+	ck_assert_uint_eq(st.pending_full, 0);
+	close(other);
+	teardown(&f);
+}
+END_TEST
+
+/* How many A records name gets. */
+static size_t a_records(struct fixture *f, const char *name)
+{
+	ldns_pkt *p;
+	size_t n;
+
+	ask(f, name, LDNS_RR_TYPE_A, 0x3333);
+	p = reply(f);
+	n = ldns_pkt_ancount(p);
+	ldns_pkt_free(p);
+	return n;
+}
+
+/* Random names under a wildcard cannot use the mapped IPs up. */
+START_TEST(test_wildcard_cap)
+{
+	struct client_dnsstub_stats st;
+	struct fixture f;
+	size_t got = 0, empty = 0;
+	char name[64];
+
+	setup(&f, 0);
+	for (int i = 0; i < CLIENT_MAPPED_PER_WILDCARD + 4; i++) {
+		snprintf(name, sizeof(name), "n%d.one.test.", i);
+		if (a_records(&f, name) == 4)
+			got++;
+		else
+			empty++;
+	}
+	ck_assert_uint_eq(got, CLIENT_MAPPED_PER_WILDCARD);
+	ck_assert_uint_eq(empty, 4);
+	/* A name that got addresses keeps them; the owner heard of it
+	 * less than a second ago, and is not told again. */
+	ck_assert_uint_eq(a_records(&f, "n0.one.test."), 4);
+	ck_assert_int_eq(f.calls, CLIENT_MAPPED_PER_WILDCARD);
+	/* Exact names and other wildcards still get theirs. */
+	ck_assert_uint_eq(a_records(&f, "gitlab.company.test."), 4);
+	ck_assert_uint_eq(a_records(&f, "x.many.test."), 4);
+	ck_assert_int_eq(f.calls, CLIENT_MAPPED_PER_WILDCARD + 2);
+	client_dnsstub_stats(f.stub, &st);
+	ck_assert_uint_eq(st.resource_full, 4);
+	ck_assert_uint_eq(st.resource_query_limited, 1);
+	teardown(&f);
+}
+END_TEST
+
+/* The owner hears of a name at most once a second. */
+START_TEST(test_tell_rate)
+{
+	struct fixture f;
+
+	setup(&f, 0);
+	for (int i = 0; i < 5; i++)
+		ck_assert_uint_eq(a_records(&f, "gitlab.company.test."), 4);
+	ck_assert_int_eq(f.calls, 1);
+	usleep(1100 * 1000);
+	ck_assert_uint_eq(a_records(&f, "gitlab.company.test."), 4);
+	ck_assert_int_eq(f.calls, 2);
+	teardown(&f);
+}
+END_TEST
+
 Suite *client_dnsstub_suite(void)
 {
 	Suite *s = suite_create("client_dnsstub");
@@ -355,6 +559,11 @@ Suite *client_dnsstub_suite(void)
 	tcase_add_test(tc, test_silent_upstream);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_bad_config);
+	tcase_add_test(tc, test_spoofed_replies);
+	tcase_add_test(tc, test_per_source);
+	tcase_add_test(tc, test_wildcard_cap);
+	tcase_add_test(tc, test_tell_rate);
+	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -150,6 +150,63 @@ START_TEST(test_cap)
 }
 END_TEST
 
+/* A wildcard resource makes its cap of names; wildcards together three
+ * quarters of all; exact names and known names are never refused. */
+START_TEST(test_wildcard_cap)
+{
+	struct client_mapped *m = client_mapped_new(8, count_log, NULL);
+	const struct client_mapped_entry *e;
+	char name[32];
+
+	logged = 0;
+	client_mapped_set_wildcard_cap(m, 4);
+	for (int i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "w%d.one.test", i);
+		ck_assert_int_eq(client_mapped_get_wildcard(m, name, id1, &e),
+				 0);
+	}
+	ck_assert_int_eq(client_mapped_get_wildcard(m, "w4.one.test", id1, &e),
+			 -EDQUOT);
+	ck_assert_int_eq(client_mapped_get_wildcard(m, "W0.One.Test", id1, &e),
+			 0);
+	ck_assert_str_eq(e->name, "w0.one.test");
+	/* Another wildcard: its own cap, but wildcards stop at 6 of 8. */
+	ck_assert_int_eq(client_mapped_get_wildcard(m, "a.two.test", id2, &e),
+			 0);
+	ck_assert_int_eq(client_mapped_get_wildcard(m, "b.two.test", id2, &e),
+			 0);
+	ck_assert_int_eq(client_mapped_get_wildcard(m, "c.two.test", id2, &e),
+			 -EDQUOT);
+	ck_assert_int_eq(logged, 2);
+	/* Exact names: the rest. */
+	ck_assert_int_eq(client_mapped_get(m, "x.test", id1, &e), 0);
+	ck_assert_int_eq(client_mapped_get(m, "y.test", id1, &e), 0);
+	ck_assert_int_eq(client_mapped_get(m, "z.test", id1, &e), -ENOSPC);
+	/* A name made exact is not refused when a wildcard asks for it. */
+	ck_assert_int_eq(client_mapped_get_wildcard(m, "x.test", id2, &e), 0);
+	ck_assert_uint_eq(client_mapped_count(m), 8);
+	client_mapped_set_wildcard_cap(m, 0);
+	client_mapped_free(m);
+}
+END_TEST
+
+START_TEST(test_tell)
+{
+	struct client_mapped *m = client_mapped_new(0, NULL, NULL);
+	const struct client_mapped_entry *a, *b;
+
+	ck_assert_int_eq(client_mapped_get(m, "a.test", id1, &a), 0);
+	ck_assert_int_eq(client_mapped_get(m, "b.test", id1, &b), 0);
+	ck_assert(client_mapped_tell(m, a, 5000));
+	ck_assert(!client_mapped_tell(m, a, 5000));
+	ck_assert(client_mapped_tell(m, b, 5500));
+	ck_assert(!client_mapped_tell(m, a, 5000 + CLIENT_MAPPED_TELL_MS - 1));
+	ck_assert(client_mapped_tell(m, a, 5000 + CLIENT_MAPPED_TELL_MS));
+	ck_assert(!client_mapped_tell(m, b, 5600));
+	client_mapped_free(m);
+}
+END_TEST
+
 START_TEST(test_pool_end)
 {
 	struct client_mapped *m = client_mapped_new(0, count_log, NULL);
@@ -223,6 +280,8 @@ Suite *client_mapped_suite(void)
 	tcase_add_test(tc, test_bad_names);
 	tcase_add_test(tc, test_reverse);
 	tcase_add_test(tc, test_cap);
+	tcase_add_test(tc, test_wildcard_cap);
+	tcase_add_test(tc, test_tell);
 	tcase_add_test(tc, test_pool_end);
 	tcase_add_test(tc, test_last_block);
 	tcase_add_test(tc, test_sentinels_skipped);

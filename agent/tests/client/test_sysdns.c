@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client/sysdns.h"
@@ -105,6 +107,77 @@ START_TEST(test_file)
 	ck_assert_int_eq(access(state, F_OK), -1);
 	/* A second revert has nothing to do. */
 	ck_assert_int_eq(client_sysdns_revert(&cfg, err, sizeof(err)), 0);
+}
+END_TEST
+
+/* Owner and SELinux label (as root; the label where the file system
+ * takes security.* attributes) come back with the original, and the
+ * file written in its place has them too. */
+static const char label[] = "system_u:object_r:net_conf_t:s0";
+
+static void assert_attrs(const char *path, bool with_label)
+{
+	char got[256];
+	struct stat st;
+	ssize_t n;
+
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_uid, 1234);
+	ck_assert_uint_eq(st.st_gid, 5678);
+	if (!with_label)
+		return;
+	n = getxattr(path, "security.selinux", got, sizeof(got));
+	ck_assert_int_eq(n, (ssize_t)sizeof(label));
+	ck_assert_mem_eq(got, label, sizeof(label));
+}
+
+START_TEST(test_owner_label)
+{
+	char err[256], *text;
+	bool with_label;
+
+	if (geteuid())
+		return; /* chown needs root */
+	setup();
+	write_file(rc, original, 0644);
+	ck_assert_int_eq(chown(rc, 1234, 5678), 0);
+	with_label = !setxattr(rc, "security.selinux", label, sizeof(label), 0);
+	ck_assert_int_eq(client_sysdns_apply(&cfg, err, sizeof(err)), 0);
+	assert_ours();
+	assert_attrs(rc, with_label);
+	/* After a crash too: the state file holds them. */
+	ck_assert_int_eq(chown(rc, 0, 0), 0);
+	ck_assert_int_eq(client_sysdns_revert(&cfg, err, sizeof(err)), 0);
+	text = read_text(rc, NULL);
+	ck_assert_str_eq(text, original);
+	free(text);
+	assert_attrs(rc, with_label);
+}
+END_TEST
+
+/* A state file of the agent before owners were saved still restores. */
+START_TEST(test_old_state)
+{
+	char err[256], *text;
+	mode_t mode;
+
+	setup();
+	snprintf(err, sizeof(err), "%s/lib/fz", dir);
+	ck_assert_int_eq(mkdir(err, 0700), 0);
+	write_file(state, "fz-resolv-conf 1 file 0640\nold\n", 0600);
+	write_file(rc, "ours\n", 0644);
+	ck_assert_int_eq(client_sysdns_recover(&cfg, err, sizeof(err)), 1);
+	text = read_text(rc, &mode);
+	ck_assert_str_eq(text, "old\n");
+	ck_assert_uint_eq(mode, 0640);
+	free(text);
+	/* A bad owner or label is a bad state file. */
+	write_file(state, "fz-resolv-conf 1 file 0640 owner=x\nold\n", 0600);
+	ck_assert_int_eq(client_sysdns_recover(&cfg, err, sizeof(err)),
+			 -EINVAL);
+	write_file(state, "fz-resolv-conf 1 file 0640 label=zz\nold\n", 0600);
+	ck_assert_int_eq(client_sysdns_recover(&cfg, err, sizeof(err)),
+			 -EINVAL);
 }
 END_TEST
 
@@ -328,6 +401,35 @@ START_TEST(test_resolvectl_run)
 }
 END_TEST
 
+/* A resolvectl that hangs is killed after resolvectl_ms, with whatever
+ * it started, and the error says so. */
+START_TEST(test_resolvectl_timeout)
+{
+	char fake[256], script[512], err[256];
+	struct timespec t0, t1;
+	long ms;
+
+	setup();
+	snprintf(fake, sizeof(fake), "%s/resolvectl", dir);
+	snprintf(script, sizeof(script), "#!/bin/sh\nsleep 30\n");
+	write_file(fake, script, 0755);
+	cfg.mode = CLIENT_SYSDNS_RESOLVED;
+	cfg.ifname = "fz0";
+	cfg.resolvectl = fake;
+	cfg.resolvectl_ms = 300;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(client_sysdns_resolvectl(&cfg, CLIENT_SYSDNS_STEP_DNS,
+						  err, sizeof(err)),
+			 -ETIMEDOUT);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	     (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ck_assert_int_lt(ms, 2000);
+	ck_assert_ptr_nonnull(strstr(err, "dns fz0: "));
+	ck_assert_ptr_nonnull(strstr(err, "(killed)"));
+}
+END_TEST
+
 Suite *client_sysdns_suite(void)
 {
 	Suite *s = suite_create("client_sysdns");
@@ -341,6 +443,9 @@ Suite *client_sysdns_suite(void)
 	tcase_add_test(tc, test_modes);
 	tcase_add_test(tc, test_resolvectl_argv);
 	tcase_add_test(tc, test_resolvectl_run);
+	tcase_add_test(tc, test_owner_label);
+	tcase_add_test(tc, test_old_state);
+	tcase_add_test(tc, test_resolvectl_timeout);
 	suite_add_tcase(s, tc);
 	return s;
 }

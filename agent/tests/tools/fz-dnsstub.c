@@ -26,6 +26,7 @@ static const char usage[] =
 	"    fz-dnsstub --listen ADDR:PORT... [--upstream ADDR[:PORT]]...\n"
 	"               [--resource UUID=PATTERN]... [--ttl SECONDS]\n"
 	"               [--try-ms MS] [--idle-ms MS] [--max-names N]\n"
+	"               [--wildcard-names N]\n"
 	"               [--dns-control none|resolv-conf]\n"
 	"               [--resolv-conf PATH] [--state-file PATH]\n"
 	"               [--nameserver IP]...\n"
@@ -41,7 +42,15 @@ static const char usage[] =
 	"    as long as the process runs; other types for such a name get\n"
 	"    NOERROR with no records. Everything else is forwarded unchanged\n"
 	"    to the --upstream resolvers (port 53 unless given), round robin,\n"
-	"    --try-ms (2000) per try.\n"
+	"    --try-ms (2000) per try, each try from a fresh random port.\n"
+	"\n"
+	"    Bounds: 512 forwarded queries at once, 32 of them from one\n"
+	"    asker's address and port (more get SERVFAIL); --max-names (65536)\n"
+	"    names with mapped IPs in all, of which one wildcard resource makes\n"
+	"    at most --wildcard-names (256) and all wildcards together three\n"
+	"    quarters; a name past a bound is answered NOERROR with no records,\n"
+	"    while a name that got addresses keeps them. The \"resource\" line\n"
+	"    for a name is printed at most once a second.\n"
 	"\n"
 	"    Standard output, one line each:\n"
 	"        ready LISTEN...                 once listening\n"
@@ -129,7 +138,8 @@ static void print_stats(struct tool *t)
 	       " tcp_accepted=%" PRIu64 " tcp_refused=%" PRIu64
 	       " tcp_bad_length=%" PRIu64 " tcp_idle=%" PRIu64
 	       " tcp_pipeline_full=%" PRIu64 " send_failed=%" PRIu64
-	       " pool_exhausted=%" PRIu64
+	       " pool_exhausted=%" PRIu64 " source_full=%" PRIu64
+	       " resource_full=%" PRIu64 " resource_limited=%" PRIu64
 	       " pending=%u pending_max=%u tcp_conns=%u tcp_conns_max=%u"
 	       " names=%zu\n",
 	       st.udp_queries, st.tcp_queries, st.local_answers, st.forwarded,
@@ -140,8 +150,10 @@ static void print_stats(struct tool *t)
 	       st.refused[CLIENT_DNS_OPCODE], st.pending_full,
 	       st.upstream_stray, st.tcp_accepted, st.tcp_refused,
 	       st.tcp_bad_length, st.tcp_idle_closed, st.tcp_pipeline_full,
-	       st.send_failed, st.pool_exhausted, st.pending, st.pending_max,
-	       st.tcp_conns, st.tcp_conns_max, client_mapped_count(t->mapped));
+	       st.send_failed, st.pool_exhausted, st.source_full,
+	       st.resource_full, st.resource_query_limited, st.pending,
+	       st.pending_max, st.tcp_conns, st.tcp_conns_max,
+	       client_mapped_count(t->mapped));
 }
 
 /* "UUID=PATTERN" into r: 0 or -EINVAL. */
@@ -274,7 +286,7 @@ struct args {
 	struct fz_cidr ns[CLIENT_SYSDNS_MAX_SERVERS];
 	size_t n_listen, n_up, n_res, n_ns;
 	struct client_dnsstub_config cfg;
-	size_t max_names;
+	size_t max_names, wildcard_names;
 };
 
 static int number(const char *text, uint64_t max, uint64_t *out)
@@ -293,6 +305,7 @@ static int parse_args(int argc, char **argv, struct args *a,
 		{ "try-ms", required_argument, NULL, 'T' },
 		{ "idle-ms", required_argument, NULL, 'I' },
 		{ "max-names", required_argument, NULL, 'm' },
+		{ "wildcard-names", required_argument, NULL, 'w' },
 		{ "dns-control", required_argument, NULL, 'd' },
 		{ "resolv-conf", required_argument, NULL, 'R' },
 		{ "state-file", required_argument, NULL, 'S' },
@@ -342,6 +355,11 @@ static int parse_args(int argc, char **argv, struct args *a,
 			if (number(optarg, 1u << 20, &v) || !v)
 				return fail("bad --max-names: %s", optarg);
 			a->max_names = (size_t)v;
+			break;
+		case 'w':
+			if (number(optarg, 1u << 20, &v) || !v)
+				return fail("bad --wildcard-names: %s", optarg);
+			a->wildcard_names = (size_t)v;
 			break;
 		case 'd':
 			if (client_sysdns_mode_parse(optarg, &sys->mode) ||
@@ -427,6 +445,7 @@ int main(int argc, char **argv)
 	t.mapped = client_mapped_new(a.max_names, on_log, NULL);
 	if (!t.mapped)
 		return fail("%s", "out of memory");
+	client_mapped_set_wildcard_cap(t.mapped, a.wildcard_names);
 	a.cfg.listen = a.listen;
 	a.cfg.n_listen = a.n_listen;
 	a.cfg.upstreams = a.up;
