@@ -277,7 +277,8 @@ static void dispatch(struct daemon *d, const struct fzk_event *ev)
 		return;
 	}
 	if (ev->cmd == FZ_CMD_EVT_CONTROL ||
-	    ev->cmd == FZ_CMD_EVT_DENIED_FLOW) {
+	    ev->cmd == FZ_CMD_EVT_DENIED_FLOW ||
+	    ev->cmd == FZ_CMD_EVT_UNKNOWN_DEST) {
 		if (d->role)
 			d->role->ops->event(d, ev);
 		return;

@@ -446,7 +446,7 @@ void role_gw_event(struct daemon *d, const struct fzk_event *ev)
 		return;
 	if (ev->cmd == FZ_CMD_EVT_CONTROL)
 		gw_on_control(r->gw, ev->peer_key, ev->packet, ev->packet_len);
-	else
+	else if (ev->cmd == FZ_CMD_EVT_DENIED_FLOW)
 		gw_on_denied_flow(r->gw, ev);
 }
 

@@ -490,8 +490,10 @@ static struct nl_msg *peer_event(uint8_t cmd, int key_len, uint32_t reason)
 
 START_TEST(test_event_peer)
 {
+	const uint8_t v4a[4] = { 10, 0, 0, 1 }, v4b[4] = { 100, 96, 0, 5 };
 	uint8_t key[FZ_KEY_LEN];
 	struct fzk_event ev;
+	struct nlattr *nest;
 	struct nl_msg *msg;
 
 	fill_key(key, 0x66);
@@ -513,10 +515,27 @@ START_TEST(test_event_peer)
 	ck_assert_int_eq(parse(msg, &ev), -EINVAL);
 	nlmsg_free(msg);
 
-	/* Not for us: another family, or an event this agent ignores. */
+	/* Unknown destination: the held packet's flow, no peer. */
 	msg = event_start(FZ_CMD_EVT_UNKNOWN_DEST, FAMILY);
-	ck_assert_int_eq(parse(msg, &ev), -ENOMSG);
+	nest = nla_nest_start(msg, FZ_A_FLOW);
+	ck_assert_int_ge(nla_put_u8(msg, FZ_FLOW_A_PROTO, 6), 0);
+	ck_assert_int_ge(nla_put(msg, FZ_FLOW_A_SADDR, 4, v4a), 0);
+	ck_assert_int_ge(nla_put(msg, FZ_FLOW_A_DADDR, 4, v4b), 0);
+	ck_assert_int_ge(nla_put_u16(msg, FZ_FLOW_A_SPORT, 40000), 0);
+	ck_assert_int_ge(nla_put_u16(msg, FZ_FLOW_A_DPORT, 443), 0);
+	nla_nest_end(msg, nest);
+	ck_assert_int_eq(parse(msg, &ev), 0);
+	ck_assert_uint_eq(ev.cmd, FZ_CMD_EVT_UNKNOWN_DEST);
+	ck_assert_uint_eq(ev.flow.family, AF_INET);
+	ck_assert_mem_eq(ev.flow.daddr, v4b, 4);
+	ck_assert_uint_eq(ev.flow.dport, 443);
 	nlmsg_free(msg);
+	/* Without its flow it says nothing: malformed. */
+	msg = event_start(FZ_CMD_EVT_UNKNOWN_DEST, FAMILY);
+	ck_assert_int_eq(parse(msg, &ev), -EINVAL);
+	nlmsg_free(msg);
+
+	/* Not for us: another family. */
 	msg = event_start(FZ_CMD_EVT_PEER_QUIET, FAMILY + 1);
 	ck_assert_int_eq(parse(msg, &ev), -ENOMSG);
 	nlmsg_free(msg);
