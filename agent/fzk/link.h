@@ -47,4 +47,12 @@ int fzk_link_add_addresses(uint32_t ifindex, const struct fz_cidr *addrs,
 /* Removes one address (with its prefix length), as `ip address del`. */
 int fzk_link_del_address(uint32_t ifindex, const struct fz_cidr *addr);
 
+/* The same with IFA_F_NODAD for IPv6: usable at once (the DNS stub binds it). */
+int fzk_link_add_address_nodad(uint32_t ifindex, const struct fz_cidr *addr);
+/*
+ * A route to dst through the link, in the main table (scope link, proto
+ * static), as `ip route add|del DST dev IFACE`: -EEXIST when one exists.
+ */
+int fzk_link_route(uint32_t ifindex, const struct fz_cidr *dst, bool add);
+
 #endif /* FZ_AGENT_LINK_H */
