@@ -92,4 +92,12 @@ int client_sysdns_resolvectl(const struct client_sysdns_config *cfg,
 int client_sysdns_resolv_conf_text(const struct client_sysdns_config *cfg,
 				   char *out, size_t outlen);
 
+/*
+ * The "nameserver" addresses of a resolv.conf (NULL: the system's), at
+ * most max, the DNS sentinels skipped (nameservers.c): the count, or
+ * -errno when the file cannot be read.
+ */
+int client_sysdns_read_servers(const char *path, struct fz_cidr *out,
+			       size_t max);
+
 #endif /* FZ_CLIENT_SYSDNS_H */

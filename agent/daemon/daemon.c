@@ -527,8 +527,10 @@ static void on_signal(uv_signal_t *h, int signum)
 		daemon_reload(d);
 		return;
 	}
-	daemon_log(d, "%s: stopping; the interface and its sessions stay up",
-		   strsignal(signum));
+	daemon_log(d, "%s: stopping%s", strsignal(signum),
+		   d->role && d->role->ops->removes_link ?
+			   "" :
+			   "; the interface and its sessions stay up");
 	daemon_stop(d, FZ_CLI_EXIT_OK);
 }
 

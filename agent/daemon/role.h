@@ -59,6 +59,8 @@ struct daemon_role_ops {
 	/* A control request whose verb the table marks as a role's. */
 	int (*ctl)(struct daemon *d, enum ctl_verb verb, int argc, char **argv,
 		   char *msg, size_t msglen);
+	/* The role deletes the interface on exit (the client's is its own). */
+	bool removes_link;
 };
 
 /* Embedded first in the role's own state; d->role points at it. */

@@ -455,6 +455,11 @@ int role_gw_ctl(struct daemon *d, enum ctl_verb verb, int argc, char **argv,
 {
 	struct role_gw *r = role_gw_of(d);
 
+	if (verb == CTL_VERB_CLIENT_SHOW) {
+		snprintf(msg, msglen, "the agent of %s is a gateway, not a client",
+			 d->ifname);
+		return -EINVAL;
+	}
 	if (verb == CTL_VERB_AUTHORIZE)
 		return gw_ctl_authorize(r->gw, argc - 1, argv + 1, msg, msglen);
 	return gw_ctl_revoke(r->gw, argc - 1, argv + 1, msg, msglen);
