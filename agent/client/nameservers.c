@@ -50,10 +50,11 @@ int client_sysdns_read_servers(const char *path, struct fz_cidr *out,
 {
 	char *buf, *line, *save = NULL;
 	size_t len, n = 0;
+	mode_t mode;
 	int ret;
 
 	ret = fz_read_file(path ? path : CLIENT_SYSDNS_RESOLV_CONF_PATH,
-			   CLIENT_SYSDNS_MAX_FILE, &buf, &len, NULL, NULL);
+			   CLIENT_SYSDNS_MAX_FILE, &buf, &len, &mode, NULL);
 	if (ret)
 		return ret;
 	for (line = strtok_r(buf, "\n", &save); line && n < max;

@@ -387,7 +387,8 @@ static void label(char out[CLIENT_RES_NAME_MAX + 1], const char *name)
 
 	for (; name && name[n] && n < CLIENT_RES_NAME_MAX; n++) {
 		char ch = name[n];
-		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		bool ok = (ch >= 'a' && ch <= 'z') ||
+			  (ch >= 'A' && ch <= 'Z') ||
 			  (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' ||
 			  ch == '_' || ch == ' ';
 
@@ -423,13 +424,17 @@ static int convert(const struct proto_sig_resource *in,
 static int grow(struct client_res *c)
 {
 	struct client_resource *res;
+	size_t cap = c->cap_res ? 2 * c->cap_res : 16;
 
 	if (c->n_res >= CLIENT_RES_MAX)
 		return -ENOSPC;
-	res = realloc(c->res, (c->n_res + 1) * sizeof(*res));
+	if (c->n_res < c->cap_res)
+		return 0;
+	res = realloc(c->res, cap * sizeof(*res));
 	if (!res)
 		return -ENOMEM;
 	c->res = res;
+	c->cap_res = cap;
 	return 0;
 }
 
@@ -499,16 +504,17 @@ int client_res_init(struct client_res *c, const struct proto_sig_client_init *m)
 				why = "listed twice", ret = -EINVAL;
 	}
 	if (ret) {
-		say(c, "portal: init refused, nothing changed: resource %zu "
-		       "(%s): %s",
+		say(c,
+		    "portal: init refused, nothing changed: resource %zu "
+		    "(%s): %s",
 		    i, m->resources[i - 1].id.s, why);
 		free(in);
 		return ret;
 	}
 	/* Those it no longer lists go first, then the rest is applied. */
 	for (i = c->n_res; i-- > 0;) {
-		for (j = 0; j < m->n_resources && !same_id(&in[j].id,
-							   &c->res[i].id);
+		for (j = 0;
+		     j < m->n_resources && !same_id(&in[j].id, &c->res[i].id);
 		     j++)
 			;
 		if (j == m->n_resources)
@@ -582,8 +588,9 @@ static int send_request(struct client_res *c, struct client_resource *r)
 		failed[req.n_failed_gateway_ids++] = c->failed[i].id;
 	ret = c->ops->request(c->ctx, &req);
 	if (ret) {
-		say(c, "resource %s: cannot ask the portal (%s); refusing its "
-		       "packets",
+		say(c,
+		    "resource %s: cannot ask the portal (%s); refusing its "
+		    "packets",
 		    r->name, strerror(-ret));
 		drop_held(c, r);
 		return ret;
@@ -747,8 +754,9 @@ int client_res_authorized(struct client_res *c,
 	const char *why = NULL;
 
 	if (!r || check_created(a, &why)) {
-		say(c, "portal: authorization for %s refused, nothing "
-		       "changed: %s",
+		say(c,
+		    "portal: authorization for %s refused, nothing "
+		    "changed: %s",
 		    a->resource_id.s, why ? why : "unknown resource");
 		return -EINVAL;
 	}
@@ -828,8 +836,9 @@ static void domain_status(struct client_res *c, struct client_res_gateway *g,
 						      NULL;
 
 	if (!n) {
-		say(c, "gateway %s: DomainStatus for a name not asked of it; "
-		       "ignored",
+		say(c,
+		    "gateway %s: DomainStatus for a name not asked of it; "
+		    "ignored",
 		    g->id.s);
 		return;
 	}
@@ -857,7 +866,8 @@ void client_res_control(struct client_res *c, const uint8_t key[FZ_KEY_LEN],
 	enum proto_p2p_drop why;
 
 	if (!g) {
-		say(c, "control packet from a peer that is no gateway; dropped");
+		say(c,
+		    "control packet from a peer that is no gateway; dropped");
 		return;
 	}
 	why = proto_p2p_decode(pkt, len, &m);
@@ -908,15 +918,15 @@ void client_res_tick(struct client_res *c)
 		} else if (r->state == CLIENT_RES_CONNECTING &&
 			   t - r->requested_ns >=
 				   CLIENT_RES_REQUEST_MS * NS_PER_MS) {
-			say(c, "resource %s: the portal did not answer; "
-			       "refusing its packets",
+			say(c,
+			    "resource %s: the portal did not answer; "
+			    "refusing its packets",
 			    r->name);
 			r->state = CLIENT_RES_NOT_CONNECTED;
 			drop_held(c, r);
 		}
-		for (size_t k = 0; r->state == CLIENT_RES_CONNECTED &&
-				   k < r->n_names;
-		     k++) {
+		for (size_t k = 0;
+		     r->state == CLIENT_RES_CONNECTED && k < r->n_names; k++) {
 			struct client_res_name *n = &r->names[k];
 
 			if (!n->active && !n->inactive &&

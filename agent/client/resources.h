@@ -121,7 +121,7 @@ struct client_res {
 	void *ctx;
 	struct client_mapped *mapped;
 	struct client_resource *res;
-	size_t n_res;
+	size_t n_res, cap_res;
 	struct client_res_gateway *gws[CLIENT_RES_MAX_GATEWAYS];
 	size_t n_gws;
 	struct {
@@ -147,7 +147,8 @@ void client_res_clear(struct client_res *c);
  * lists go with their routes and addresses; the others keep their
  * gateways.
  */
-int client_res_init(struct client_res *c, const struct proto_sig_client_init *m);
+int client_res_init(struct client_res *c,
+		    const struct proto_sig_client_init *m);
 int client_res_upsert(struct client_res *c, const struct proto_sig_resource *r);
 int client_res_delete(struct client_res *c, const struct proto_sig_id *id);
 int client_res_authorized(struct client_res *c,

@@ -34,7 +34,8 @@ static void addr_text(const struct fz_resaddr *a, char *out, size_t len)
 
 static json_object *name_json(const struct client_res_name *n)
 {
-	json_object *o = json_object_new_object(), *ips = json_object_new_array();
+	json_object *o = json_object_new_object(),
+		    *ips = json_object_new_array();
 	char ip[INET6_ADDRSTRLEN];
 
 	for (size_t i = 0; i < CLIENT_MAPPED_PER_FAMILY; i++) {
@@ -48,9 +49,8 @@ static json_object *name_json(const struct client_res_name *n)
 	json_object_object_add(o, "name", json_object_new_string(n->name));
 	json_object_object_add(o, "mapped_ips", ips);
 	json_object_object_add(o, "status",
-			       json_object_new_string(n->active ? "active" :
-						      n->inactive ?
-								    "inactive" :
+			       json_object_new_string(n->active	  ? "active" :
+						      n->inactive ? "inactive" :
 								    "pending"));
 	return o;
 }
@@ -73,8 +73,8 @@ static json_object *res_json(const struct client_resource *r)
 	if (r->gw) {
 		json_object_object_add(o, "gateway",
 				       json_object_new_string(r->gw->id.s));
-		json_object_object_add(o, "site",
-				       json_object_new_string(r->gw->site_id.s));
+		json_object_object_add(
+			o, "site", json_object_new_string(r->gw->site_id.s));
 		json_object_object_add(
 			o, "expires_at",
 			json_object_new_int64(
@@ -129,8 +129,9 @@ static int format_name(const struct client_res_name *n, char *out,
 {
 	char ip[INET6_ADDRSTRLEN];
 	int ret = put(out, outlen, used, "    name %s (%s):", n->name,
-		      n->active ? "active" : n->inactive ? "inactive" :
-							   "pending");
+		      n->active	  ? "active" :
+		      n->inactive ? "inactive" :
+				    "pending");
 
 	for (size_t i = 0; !ret && i < CLIENT_MAPPED_PER_FAMILY; i++) {
 		ip_text(&n->e->v4[i], ip);
@@ -175,6 +176,5 @@ int client_res_format(const struct client_res *c, bool json, char *out,
 {
 	if (!outlen)
 		return -ENOSPC;
-	return json ? format_json(c, out, outlen) :
-		      format_text(c, out, outlen);
+	return json ? format_json(c, out, outlen) : format_text(c, out, outlen);
 }

@@ -172,8 +172,8 @@ static int parse_flags(int argc, char *argv[], struct client_opts *o)
 		const struct client_flag *f = NULL;
 		const char **slot;
 
-		for (size_t k = 0; k < sizeof(client_flags) / sizeof(*client_flags);
-		     k++)
+		for (size_t k = 0;
+		     k < sizeof(client_flags) / sizeof(*client_flags); k++)
 			if ((client_flags[k].shrt &&
 			     !strcmp(argv[i], client_flags[k].shrt)) ||
 			    !strcmp(argv[i], client_flags[k].lng))
@@ -254,8 +254,9 @@ static int load_key(const char *path, uint8_t key[FZ_KEY_LEN])
 	if (ret == -ENOENT) {
 		ret = create_key(path, key);
 		if (ret)
-			fz_cli_error("client", "cannot create the key file %s: %s",
-				     path, strerror(-ret));
+			fz_cli_error("client",
+				     "cannot create the key file %s: %s", path,
+				     strerror(-ret));
 		return ret;
 	}
 	if (ret) {
@@ -298,8 +299,7 @@ static int check_flags(const struct client_opts *o, struct conf *cfg,
 		return fz_cli_usage_error("client",
 					  "'%s' is not a valid interface name",
 					  o->ifname);
-	if (o->listen_port &&
-	    fz_parse_decimal(o->listen_port, 65535, &port))
+	if (o->listen_port && fz_parse_decimal(o->listen_port, 65535, &port))
 		return fz_cli_usage_error("client",
 					  "--listen-port '%s': not 0..65535",
 					  o->listen_port);

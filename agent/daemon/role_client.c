@@ -364,7 +364,8 @@ static int apply_sysdns(struct role_client *r)
 	r->sys.n_servers = r->n_sentinels;
 	ret = client_sysdns_apply(&r->sys, err, sizeof(err));
 	if (ret) {
-		daemon_log(r->d, "cannot point the system's DNS at the stub: %s",
+		daemon_log(r->d,
+			   "cannot point the system's DNS at the stub: %s",
 			   err);
 		return ret;
 	}
@@ -408,9 +409,11 @@ static int set_addresses(struct role_client *r,
 /* The mapped ranges go through the interface; held until a gateway. */
 static int add_fixed_routes(struct role_client *r)
 {
-	struct fz_cidr v4 = { .family = AF_INET, .cidr = 11,
+	struct fz_cidr v4 = { .family = AF_INET,
+			      .cidr = 11,
 			      .addr = { 100, 96 } };
-	struct fz_cidr v6 = { .family = AF_INET6, .cidr = 107,
+	struct fz_cidr v6 = { .family = AF_INET6,
+			      .cidr = 107,
 			      .addr = { 0xfd, 0x00, 0x20, 0x21, 0x11, 0x11,
 					0x80, 0x00 } };
 	int ret = op_route(r, &v4, true);
@@ -429,14 +432,16 @@ static void fatal(struct role_client *r, const char *why)
 	daemon_stop(r->d, FZ_CLI_EXIT_FAILURE);
 }
 
-static void on_init(struct role_client *r, const struct proto_sig_client_init *m)
+static void on_init(struct role_client *r,
+		    const struct proto_sig_client_init *m)
 {
 	const struct proto_sig_interface *itf = &m->interface;
 
 	if (itf->ipv4.family != AF_INET || itf->ipv6.family != AF_INET6 ||
 	    !fz_cidr_in_tunnel(&itf->ipv4) || !fz_cidr_in_tunnel(&itf->ipv6)) {
-		daemon_log(r->d, "portal: init refused, nothing changed: its "
-				 "tunnel addresses are not in the tunnel ranges");
+		daemon_log(r->d,
+			   "portal: init refused, nothing changed: its "
+			   "tunnel addresses are not in the tunnel ranges");
 		return;
 	}
 	if (set_addresses(r, itf)) {
@@ -450,8 +455,9 @@ static void on_init(struct role_client *r, const struct proto_sig_client_init *m
 			return;
 		}
 	} else if (itf->n_upstream_dns) {
-		daemon_log(r->d, "portal: the upstream resolvers the init names "
-				 "take effect at the next start");
+		daemon_log(r->d,
+			   "portal: the upstream resolvers the init names "
+			   "take effect at the next start");
 	}
 	client_res_init(r->res, m);
 	r->initialized = true;
@@ -696,8 +702,8 @@ static int cl_nothing(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
-static int cl_check_config(struct daemon *d, const struct conf *cfg,
-			   char *err, size_t errlen)
+static int cl_check_config(struct daemon *d, const struct conf *cfg, char *err,
+			   size_t errlen)
 {
 	(void)d;
 	(void)cfg;
@@ -757,8 +763,9 @@ static int cl_ctl(struct daemon *d, enum ctl_verb verb, int argc, char **argv,
 	int ret;
 
 	if (verb != CTL_VERB_CLIENT_SHOW) {
-		snprintf(msg, msglen, "this is a client: its gateways and "
-				      "resources come from the portal");
+		snprintf(msg, msglen,
+			 "this is a client: its gateways and "
+			 "resources come from the portal");
 		return -EPERM;
 	}
 	ret = client_res_format(r->res, json, msg, msglen);

@@ -456,7 +456,8 @@ int role_gw_ctl(struct daemon *d, enum ctl_verb verb, int argc, char **argv,
 	struct role_gw *r = role_gw_of(d);
 
 	if (verb == CTL_VERB_CLIENT_SHOW) {
-		snprintf(msg, msglen, "the agent of %s is a gateway, not a client",
+		snprintf(msg, msglen,
+			 "the agent of %s is a gateway, not a client",
 			 d->ifname);
 		return -EINVAL;
 	}
