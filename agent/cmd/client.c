@@ -142,8 +142,8 @@ static const char client_usage[] =
 	"                         (default none)\n"
 	"\n"
 	"EXIT STATUS\n"
-	"    0 when stopped by SIGTERM or SIGINT; 1 on errors and when signed\n"
-	"    out; 2 for usage errors.\n"
+	"    0 when stopped by SIGTERM or SIGINT; 1 on errors (usage errors\n"
+	"    included) and when signed out.\n"
 	"\n"
 	"SEE ALSO\n"
 	"    fzagent sign-in --help, fzagent show --help\n";

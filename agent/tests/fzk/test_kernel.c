@@ -22,6 +22,8 @@
 #include "fzk/device.h"
 #include "fzk/event.h"
 #include "fzk/kernel.h"
+#include "fzk/kernel_client.h"
+#include "lib/cidr.h"
 #include "lib/keys.h"
 #include "wg/noise.h"
 #include "../suites.h"
@@ -362,6 +364,41 @@ START_TEST(test_msg_send_handshake)
 						  WG_NOISE_RESPONSE_LEN));
 	ck_assert_ptr_null(
 		fzk_msg_send_handshake(FAMILY, 7, key, NULL, pkt, sizeof(pkt)));
+}
+END_TEST
+
+/* The client's: SET_DEVICE { HOLD u8 }, DROP_HELD { FLOW { DADDR } }. */
+START_TEST(test_msg_client)
+{
+	struct nlattr *tb[FZ_A_MAX + 1], *flow[FZ_FLOW_A_MAX + 1];
+	struct fz_cidr dst = { .family = AF_INET,
+			       .cidr = 32,
+			       .addr = { 10, 1, 2, 3 } };
+	struct nl_msg *msg;
+
+	for (int on = 0; on < 2; on++) {
+		msg = fzk_msg_set_hold(FAMILY, 7, on);
+		top(msg, tb, FZ_CMD_SET_DEVICE);
+		check_len(tb[FZ_A_HOLD], 1);
+		ck_assert_uint_eq(nla_get_u8(tb[FZ_A_HOLD]), on);
+		ck_assert_ptr_null(tb[FZ_A_PUBLIC_KEY]);
+		nlmsg_free(msg);
+	}
+	msg = fzk_msg_drop_held(FAMILY, 7, &dst);
+	top(msg, tb, FZ_CMD_DROP_HELD);
+	nested(flow, FZ_FLOW_A_MAX, tb[FZ_A_FLOW]);
+	check_len(flow[FZ_FLOW_A_DADDR], 4);
+	ck_assert_mem_eq(nla_data(flow[FZ_FLOW_A_DADDR]), dst.addr, 4);
+	ck_assert_ptr_null(flow[FZ_FLOW_A_SADDR]);
+	nlmsg_free(msg);
+	dst.family = AF_INET6;
+	msg = fzk_msg_drop_held(FAMILY, 7, &dst);
+	top(msg, tb, FZ_CMD_DROP_HELD);
+	nested(flow, FZ_FLOW_A_MAX, tb[FZ_A_FLOW]);
+	check_len(flow[FZ_FLOW_A_DADDR], 16);
+	nlmsg_free(msg);
+	dst.family = AF_UNIX;
+	ck_assert_ptr_null(fzk_msg_drop_held(FAMILY, 7, &dst));
 }
 END_TEST
 
@@ -811,6 +848,7 @@ Suite *kernel_suite(void)
 	tcase_add_test(tc, test_msg_del_peer);
 	tcase_add_test(tc, test_msg_set_keypair);
 	tcase_add_test(tc, test_msg_send_handshake);
+	tcase_add_test(tc, test_msg_client);
 	tcase_add_test(tc, test_sockaddr_len);
 	tcase_add_test(tc, test_event_handshake);
 	tcase_add_test(tc, test_event_handshake_malformed);
