@@ -88,10 +88,19 @@ static int kernel_result(struct daemon *d, int ret, const char *what)
 
 /* --- struct client_res_ops --- */
 
+/*
+ * The tunnel address as the source: the sentinels on the interface are
+ * addresses too, and IPv6 would pick fd00:2021:1111:8000:100:100:111:0
+ * for the mapped range (the longer common prefix), which no gateway
+ * takes from this client.
+ */
 static int op_route(void *ctx, const struct fz_cidr *c, bool add)
 {
 	struct role_client *r = ctx;
-	int ret = fzk_link_route(r->d->ifindex, c, add);
+	const struct fz_cidr *src = !r->has_addrs	 ? NULL :
+				    c->family == AF_INET ? &r->addrs[0] :
+							   &r->addrs[1];
+	int ret = fzk_link_route(r->d->ifindex, c, src, add);
 
 	if (ret == -EEXIST && add)
 		return 0;
@@ -617,6 +626,7 @@ static int cl_prune(struct daemon *d, char *err, size_t errlen)
 static int cl_start(struct daemon *d)
 {
 	struct role_client *r = client_of(d);
+	struct client_sysdns_config recover;
 	char err[256];
 	int ret;
 
@@ -624,8 +634,13 @@ static int cl_start(struct daemon *d)
 	r->sys.resolv_conf = r->opts.resolv_conf;
 	r->sys.state_file = r->opts.state_file;
 	r->sys.ifname = d->ifname;
-	/* A run that died left its resolv.conf: the original back first. */
-	ret = client_sysdns_recover(&r->sys, err, sizeof(err));
+	/*
+	 * A run that died left its resolv.conf: the original back first,
+	 * whatever this run's mode (an earlier run's was resolv-conf).
+	 */
+	recover = r->sys;
+	recover.mode = CLIENT_SYSDNS_RESOLV_CONF;
+	ret = client_sysdns_recover(&recover, err, sizeof(err));
 	if (ret < 0) {
 		fz_cli_error(d->cmd, "%s", err);
 		return ret;

@@ -280,11 +280,12 @@ int fzk_link_add_address_nodad(uint32_t ifindex, const struct fz_cidr *addr)
 
 /* --- Routes --- */
 
-int fzk_link_route(uint32_t ifindex, const struct fz_cidr *dst, bool add)
+int fzk_link_route(uint32_t ifindex, const struct fz_cidr *dst,
+		   const struct fz_cidr *src, bool add)
 {
 	struct rtnl_route *route = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	struct nl_addr *prefix = NULL;
+	struct nl_addr *prefix = NULL, *from = NULL;
 	struct nl_sock *sock = NULL;
 	int ret = -ENOMEM;
 
@@ -301,6 +302,12 @@ int fzk_link_route(uint32_t ifindex, const struct fz_cidr *dst, bool add)
 	rtnl_route_set_protocol(route, RTPROT_STATIC);
 	rtnl_route_set_type(route, RTN_UNICAST);
 	ret = nlerr(rtnl_route_set_dst(route, prefix));
+	if (!ret && src && src->family == dst->family) {
+		from = nl_addr_build(src->family, src->addr,
+				     src->family == AF_INET ? 4 : 16);
+		ret = from ? nlerr(rtnl_route_set_pref_src(route, from)) :
+			     -ENOMEM;
+	}
 	if (ret)
 		goto out;
 	rtnl_route_nh_set_ifindex(nh, (int)ifindex);
@@ -315,6 +322,8 @@ out:
 		nl_socket_free(sock);
 	if (prefix)
 		nl_addr_put(prefix);
+	if (from)
+		nl_addr_put(from);
 	if (nh)
 		rtnl_route_nh_free(nh);
 	if (route)
