@@ -43,6 +43,7 @@
 
 #define MAX_SENTINELS 4 /* per family: CLIENT_DNS_MAX_LISTEN in all */
 #define TICK_MS 1000
+#define RESOLVED_UPSTREAMS "/run/systemd/resolve/resolv.conf"
 
 struct role_client {
 	struct daemon_role role; /* first: d->role points at it */
@@ -623,6 +624,15 @@ static int cl_prune(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* systemd-resolved's stub (127.0.0.53) will ask us: its upstreams. */
+static const char *upstreams_path(const struct role_client *r)
+{
+	if (r->opts.resolv_conf)
+		return r->opts.resolv_conf;
+	return r->sys.mode == CLIENT_SYSDNS_RESOLVED ? RESOLVED_UPSTREAMS :
+						       NULL;
+}
+
 static int cl_start(struct daemon *d)
 {
 	struct role_client *r = client_of(d);
@@ -649,7 +659,7 @@ static int cl_start(struct daemon *d)
 		daemon_log(d, "dns: restored the resolv.conf a previous run "
 			      "left");
 	r->n_sys_servers = client_sysdns_read_servers(
-		r->opts.resolv_conf, r->sys_servers, CLIENT_DNS_MAX_UPSTREAMS);
+		upstreams_path(r), r->sys_servers, CLIENT_DNS_MAX_UPSTREAMS);
 	ret = kernel_result(d, fzk_set_hold(d->nl, d->ifindex, true),
 			    "cannot hold packets for unknown destinations");
 	if (ret) {
