@@ -3,7 +3,9 @@
  * The client's resources and gateways; see resources.h. Everything runs
  * on the agent's loop; the ops do the talking.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -654,6 +656,22 @@ static void send_assigned(struct client_res *c, struct client_resource *r,
 	n->sent_ns = now(c);
 }
 
+/* First ten, then at powers of two: a scan cannot fill the log. */
+static void refused_unknown(struct client_res *c, const struct fz_cidr *dst)
+{
+	char ip[INET6_ADDRSTRLEN];
+	uint64_t n = ++c->n_unknown;
+
+	if (n > 10 && (n & (n - 1)))
+		return;
+	if (!inet_ntop(dst->family, dst->addr, ip, sizeof(ip)))
+		snprintf(ip, sizeof(ip), "?");
+	say(c,
+	    "refused packets for %s: no resource has that address (%" PRIu64
+	    " refused)",
+	    ip, n);
+}
+
 void client_res_unknown_dest(struct client_res *c, const struct fz_cidr *dst)
 {
 	struct client_resource *r = client_res_match(c, dst);
@@ -662,7 +680,7 @@ void client_res_unknown_dest(struct client_res *c, const struct fz_cidr *dst)
 
 	if (!r) {
 		c->ops->drop_held(c->ctx, dst);
-		say(c, "refused packets for an address no resource has");
+		refused_unknown(c, dst);
 		return;
 	}
 	if (r->refused_until_ns > now(c)) {

@@ -129,6 +129,7 @@ struct client_res {
 		uint64_t until_ns;
 	} failed[CLIENT_RES_MAX_FAILED];
 	size_t n_failed;
+	uint64_t n_unknown; /* destinations of no resource, refused */
 	bool initialized;
 };
 

@@ -311,6 +311,13 @@ START_TEST(test_unknown_refused)
 	client_res_unknown_dest(C, &d);
 	ck_assert_int_eq(M.drops, 1);
 	ck_assert_int_eq(M.requests, 0);
+	ck_assert_ptr_nonnull(strstr(M.last_log, "192.168.1.1"));
+	/* A scan: ten lines, then one at each power of two. */
+	M.logs = 0;
+	for (int i = 0; i < 99; i++)
+		client_res_unknown_dest(C, &d);
+	ck_assert_int_eq(M.drops, 100);
+	ck_assert_int_eq(M.logs, 9 + 3); /* 2..10, 16, 32, 64 */
 }
 END_TEST
 
