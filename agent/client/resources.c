@@ -204,6 +204,24 @@ static void route(struct client_res *c, struct client_resource *r)
 		r->routed = true;
 }
 
+/*
+ * Every route again, removed first: they name the tunnel address as
+ * their source, and the interface's address changed.
+ */
+void client_res_reroute(struct client_res *c)
+{
+	for (size_t i = 0; i < c->n_res; i++) {
+		struct client_resource *r = &c->res[i];
+
+		if (!r->routed)
+			continue;
+		c->ops->route(c->ctx, &r->addr.cidr, false);
+		r->routed = false;
+	}
+	for (size_t i = 0; i < c->n_res; i++)
+		route(c, &c->res[i]);
+}
+
 /* Everything the resource set up goes; the slot is left to the caller. */
 static void undo_resource(struct client_res *c, struct client_resource *r)
 {

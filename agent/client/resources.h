@@ -166,6 +166,8 @@ void client_res_control(struct client_res *c, const uint8_t key[FZ_KEY_LEN],
 void client_res_name_asked(struct client_res *c, const char *name,
 			   const uint8_t id[FZ_RESOURCE_ID_LEN],
 			   const struct client_mapped_entry *e);
+/* Every route removed and added again (the tunnel address changed). */
+void client_res_reroute(struct client_res *c);
 /* Expiries, unanswered requests, AssignedIps resent; every second. */
 void client_res_tick(struct client_res *c);
 

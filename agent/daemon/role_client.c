@@ -388,6 +388,9 @@ static int apply_sysdns(struct role_client *r)
 
 /* --- The init --- */
 
+static int fixed_routes(struct role_client *r, bool add);
+
+/* 1: changed (the routes must follow), 0: as they were, or -errno. */
 static int set_addresses(struct role_client *r,
 			 const struct proto_sig_interface *itf)
 {
@@ -398,6 +401,9 @@ static int set_addresses(struct role_client *r,
 	want[1].cidr = 128;
 	if (r->has_addrs && !memcmp(r->addrs, want, sizeof(want)))
 		return 0;
+	/* The routes name them as their source: the old ones go first. */
+	if (r->initialized)
+		fixed_routes(r, false);
 	for (size_t i = 0; r->has_addrs && i < 2; i++)
 		fzk_link_del_address(r->d->ifindex, &r->addrs[i]);
 	r->has_addrs = false;
@@ -413,11 +419,11 @@ static int set_addresses(struct role_client *r,
 	}
 	memcpy(r->addrs, want, sizeof(want));
 	r->has_addrs = true;
-	return 0;
+	return 1;
 }
 
 /* The mapped ranges go through the interface; held until a gateway. */
-static int add_fixed_routes(struct role_client *r)
+static int fixed_routes(struct role_client *r, bool add)
 {
 	struct fz_cidr v4 = { .family = AF_INET,
 			      .cidr = 11,
@@ -426,11 +432,11 @@ static int add_fixed_routes(struct role_client *r)
 			      .cidr = 107,
 			      .addr = { 0xfd, 0x00, 0x20, 0x21, 0x11, 0x11,
 					0x80, 0x00 } };
-	int ret = op_route(r, &v4, true);
+	int ret = op_route(r, &v4, add);
 
-	if (!ret)
-		ret = op_route(r, &v6, true);
-	if (ret)
+	if (!ret || !add)
+		ret = op_route(r, &v6, add);
+	if (ret && add)
 		daemon_log(r->d, "cannot route the mapped ranges: %s",
 			   strerror(-ret));
 	return ret;
@@ -446,6 +452,7 @@ static void on_init(struct role_client *r,
 		    const struct proto_sig_client_init *m)
 {
 	const struct proto_sig_interface *itf = &m->interface;
+	int changed;
 
 	if (itf->ipv4.family != AF_INET || itf->ipv6.family != AF_INET6 ||
 	    !fz_cidr_in_tunnel(&itf->ipv4) || !fz_cidr_in_tunnel(&itf->ipv6)) {
@@ -454,12 +461,19 @@ static void on_init(struct role_client *r,
 			   "tunnel addresses are not in the tunnel ranges");
 		return;
 	}
-	if (set_addresses(r, itf)) {
+	changed = set_addresses(r, itf);
+	if (changed < 0) {
 		fatal(r, "cannot set the tunnel addresses");
 		return;
 	}
+	if (r->initialized && changed) {
+		daemon_log(r->d,
+			   "portal: new tunnel addresses; routes set again");
+		fixed_routes(r, true);
+		client_res_reroute(r->res);
+	}
 	if (!r->initialized) {
-		if (add_fixed_routes(r) || start_stub(r, itf) ||
+		if (fixed_routes(r, true) || start_stub(r, itf) ||
 		    apply_sysdns(r)) {
 			fatal(r, "cannot set up the client's DNS and routes");
 			return;

@@ -591,6 +591,16 @@ START_TEST(test_reinit_reconciles)
 }
 END_TEST
 
+START_TEST(test_reroute)
+{
+	init_four();
+	M.routes_added = M.routes_removed = 0;
+	client_res_reroute(C);
+	ck_assert_int_eq(M.routes_removed, 3);
+	ck_assert_int_eq(M.routes_added, 3);
+}
+END_TEST
+
 START_TEST(test_address_change)
 {
 	struct proto_sig_authorization_created a = created(R_NET, GW1, 1, SITE);
@@ -765,6 +775,7 @@ Suite *client_resources_suite(void)
 	tcase_add_test(tc, test_dns_inactive_drops);
 	tcase_add_test(tc, test_expiry);
 	tcase_add_test(tc, test_reinit_reconciles);
+	tcase_add_test(tc, test_reroute);
 	tcase_add_test(tc, test_address_change);
 	tcase_add_test(tc, test_hostile_init);
 	tcase_add_test(tc, test_hostile_messages);
