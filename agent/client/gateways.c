@@ -56,7 +56,7 @@ static size_t add_aip(struct fz_cidr *out, size_t n, size_t max,
 		      const struct fz_cidr *a, bool *full)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!memcmp(&out[i], a, sizeof(*a)))
+		if (fz_cidr_equal(&out[i], a))
 			return n;
 	if (n >= max) {
 		*full = true;

@@ -148,7 +148,7 @@ static void drop_held(struct client_res *c, struct client_resource *r)
 static void hold(struct client_resource *r, const struct fz_cidr *dst)
 {
 	for (size_t i = 0; i < r->n_held; i++)
-		if (!memcmp(&r->held[i], dst, sizeof(*dst)))
+		if (fz_cidr_equal(&r->held[i], dst))
 			return;
 	if (r->n_held < CLIENT_RES_MAX_HELD)
 		r->held[r->n_held++] = *dst;
@@ -176,7 +176,7 @@ static bool prefix_used(const struct client_res *c,
 {
 	for (size_t i = 0; i < c->n_res; i++)
 		if (&c->res[i] != skip && c->res[i].routed &&
-		    !memcmp(&c->res[i].addr.cidr, p, sizeof(*p)))
+		    fz_cidr_equal(&c->res[i].addr.cidr, p))
 			return true;
 	return false;
 }
@@ -300,13 +300,21 @@ static int grow(struct client_res *c)
 	return 0;
 }
 
+static bool same_addr(const struct fz_resaddr *a, const struct fz_resaddr *b)
+{
+	if (a->type != b->type)
+		return false;
+	return a->type == FZ_RESADDR_DNS ? !strcmp(a->domain, b->domain) :
+					   fz_cidr_equal(&a->cidr, &b->cidr);
+}
+
 /* A new resource, or new facts about one we have. */
 static int apply(struct client_res *c, const struct client_resource *in)
 {
 	struct client_resource *r = client_res_find(c, &in->id);
 	int ret;
 
-	if (r && !memcmp(&r->addr, &in->addr, sizeof(in->addr))) {
+	if (r && same_addr(&r->addr, &in->addr)) {
 		memcpy(r->name, in->name, sizeof(r->name));
 		memcpy(r->sites, in->sites, sizeof(r->sites));
 		r->n_sites = in->n_sites;

@@ -399,7 +399,8 @@ static int set_addresses(struct role_client *r,
 
 	want[0].cidr = 32;
 	want[1].cidr = 128;
-	if (r->has_addrs && !memcmp(r->addrs, want, sizeof(want)))
+	if (r->has_addrs && fz_cidr_equal(&r->addrs[0], &want[0]) &&
+	    fz_cidr_equal(&r->addrs[1], &want[1]))
 		return 0;
 	/* The routes name them as their source: the old ones go first. */
 	if (r->initialized)
