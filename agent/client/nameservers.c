@@ -15,7 +15,7 @@
 #include "sysdns.h"
 #include "lib/files.h"
 
-static bool is_sentinel(const struct fz_cidr *c)
+bool client_sysdns_is_sentinel(const struct fz_cidr *c)
 {
 	static const uint8_t v4[16] = CLIENT_SENTINEL_V4;
 	static const uint8_t v6[16] = CLIENT_SENTINEL_V6;
@@ -42,7 +42,7 @@ static bool parse_line(char *line, struct fz_cidr *out)
 	} else {
 		return false;
 	}
-	return !is_sentinel(out);
+	return !client_sysdns_is_sentinel(out);
 }
 
 int client_sysdns_read_servers(const char *path, struct fz_cidr *out,

@@ -345,14 +345,19 @@ static int start_stub(struct role_client *r,
 				 "/etc/resolv.conf names one");
 		return -EINVAL;
 	}
-	n = n < MAX_SENTINELS ? n : MAX_SENTINELS;
+	/* The stub's own addresses would have it ask itself. */
+	for (size_t i = 0; i < n && cfg.n_upstreams < MAX_SENTINELS; i++)
+		if (!client_sysdns_is_sentinel(&servers[i]))
+			to_sockaddr(&servers[i], 53, &up[cfg.n_upstreams++]);
+	if (!cfg.n_upstreams) {
+		daemon_log(r->d, "no upstream resolver but the stub itself");
+		return -EINVAL;
+	}
+	n = cfg.n_upstreams;
 	if (add_sentinels(r, n))
 		return -EIO;
-	for (size_t i = 0; i < n; i++)
-		to_sockaddr(&servers[i], 53, &up[i]);
 	for (size_t i = 0; i < r->n_sentinels; i++)
 		to_sockaddr(&r->sentinels[i], 53, &listen[i]);
-	cfg.n_upstreams = n;
 	cfg.n_listen = r->n_sentinels;
 	r->stub = client_dnsstub_new(&r->d->loop, &cfg, r->mapped, &stub_ops, r,
 				     err, sizeof(err));
