@@ -12,6 +12,7 @@
 #include "compat.h"
 #include "device.h"
 #include "dnsmap.h"
+#include "hold.h"
 #include "nat.h"
 #include "objects.h"
 #include "peer.h"
@@ -82,6 +83,7 @@ static void fz_dev_uninit(struct net_device *dev)
 	list_del(&fz->device_list);
 	mutex_unlock(&fz_devices_lock);
 
+	fz_hold_flush(fz, true);
 	mutex_lock(&fz->lock);
 	fz->dead = true;
 	fz_socket_close(fz);
@@ -126,6 +128,8 @@ static int fz_stop(struct net_device *dev)
 	list_for_each_entry(peer, &fz->peer_list, list)
 		fz_staged_purge(peer);
 	mutex_unlock(&fz->lock);
+	/* Held packets keep routes to this device; a move must not wait. */
+	fz_hold_flush(fz, false);
 	return 0;
 }
 
@@ -176,6 +180,7 @@ static void fz_setup(struct net_device *dev)
 	skb_queue_head_init(&fz->handshake_queue);
 	INIT_WORK(&fz->handshake_work, fz_handshake_worker);
 	fz_cookie_checker_init(&fz->cookie_checker);
+	fz_hold_init(&fz->hold);
 	/* Bounds the work a client flooding denied packets can cause. */
 	ratelimit_state_init(&fz->deny_icmp_rs, HZ, 100);
 	ratelimit_set_flags(&fz->deny_icmp_rs, RATELIMIT_MSG_ON_RELEASE);

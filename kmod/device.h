@@ -15,6 +15,7 @@
 
 #include "allowedips.h"
 #include "cookie.h"
+#include "hold.h"
 #include "ratelimiter.h"
 
 #define FZ_DEFAULT_MTU 1280
@@ -85,6 +86,8 @@ struct fz_device {
 	struct net *nat_net; /* conntrack NAT hooks are in, see nat.c */
 	struct ratelimit_state deny_icmp_rs;
 	struct ratelimit_state deny_event_rs;
+	/* Client: packets for destinations no peer routes yet (hold.c). */
+	struct fz_hold hold;
 };
 
 int fz_device_init(void);

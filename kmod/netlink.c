@@ -58,6 +58,7 @@ static const struct nla_policy fz_set_device_policy[FZ_A_MAX + 1] = {
 	[FZ_A_LISTEN_PORT] = { .type = NLA_U16 },
 	[FZ_A_FWMARK] = { .type = NLA_U32 },
 	[FZ_A_FLAGS] = { .type = NLA_U32 },
+	[FZ_A_HOLD] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static const struct nla_policy fz_set_peer_policy[FZ_A_MAX + 1] = {
@@ -395,6 +396,13 @@ static const struct genl_ops fz_genl_ops[] = {
 		.cmd = FZ_CMD_SEND_CONTROL,
 		.doit = fz_send_control_doit,
 		.policy = fz_send_control_policy,
+		.maxattr = FZ_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = FZ_CMD_DROP_HELD,
+		.doit = fz_drop_held_doit,
+		.policy = fz_drop_held_policy,
 		.maxattr = FZ_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},

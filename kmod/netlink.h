@@ -18,6 +18,8 @@ void fz_genl_event_handshake(struct fz_device *fz, const void *msg,
 void fz_genl_event_peer(struct fz_peer *peer, u8 cmd, u32 reason);
 void fz_genl_event_denied(struct fz_peer *peer, u32 reason,
 			  const struct fz_flow *flow);
+void fz_genl_event_unknown_dest(struct fz_device *fz,
+				const struct fz_flow *flow);
 void fz_genl_event_control(struct fz_peer *peer, const void *data,
 			   size_t len);
 

@@ -4,6 +4,7 @@
 #include <net/sock.h>
 
 #include "device.h"
+#include "hold.h"
 #include "nat.h"
 #include "netlink_int.h"
 #include "peer.h"
@@ -58,6 +59,8 @@ static int fz_apply_device(struct fz_device *fz, struct nlattr **attrs,
 					  fz->has_public_key ? fz->public_key :
 							       NULL);
 	}
+	if (attrs[FZ_A_HOLD])
+		fz_hold_set_enabled(fz, nla_get_u8(attrs[FZ_A_HOLD]));
 	if (attrs[FZ_A_FWMARK])
 		fz_set_fwmark(fz, nla_get_u32(attrs[FZ_A_FWMARK]));
 	else if (flags & FZ_DEVICE_F_REMOVE_FWMARK)
@@ -237,7 +240,13 @@ undo:
 static int fz_set_peer(struct fz_device *fz, void *arg,
 		       struct genl_info *info)
 {
-	return fz_apply_peer(fz, arg, info->extack);
+	struct fz_peer_request *req = arg;
+	int ret = fz_apply_peer(fz, req, info->extack);
+
+	/* A client's held packets may have a way out now. */
+	if (!ret && req->num_prefixes)
+		fz_hold_release(fz);
+	return ret;
 }
 
 int fz_set_peer_doit(struct sk_buff *skb, struct genl_info *info)

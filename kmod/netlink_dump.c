@@ -46,7 +46,8 @@ static int fz_put_device(struct sk_buff *skb, struct fz_device *fz)
 	if (nla_put_string(skb, FZ_A_IFNAME, fz->dev->name) ||
 	    nla_put_u16(skb, FZ_A_LISTEN_PORT, fz->listen_port) ||
 	    nla_put_u32(skb, FZ_A_FWMARK, fz->fwmark) ||
-	    nla_put_u32(skb, FZ_A_GENERATION, fz->generation))
+	    nla_put_u32(skb, FZ_A_GENERATION, fz->generation) ||
+	    nla_put_u8(skb, FZ_A_HOLD, READ_ONCE(fz->hold.enabled)))
 		return -EMSGSIZE;
 	if (fz->has_public_key &&
 	    nla_put(skb, FZ_A_PUBLIC_KEY, FZ_KEY_LEN, fz->public_key))

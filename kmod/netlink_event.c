@@ -135,3 +135,18 @@ void fz_genl_event_control(struct fz_peer *peer, const void *data,
 	}
 	fz_event_send(peer->fz, skb, hdr);
 }
+
+void fz_genl_event_unknown_dest(struct fz_device *fz, const struct fz_flow *flow)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = fz_event_new(fz, FZ_CMD_EVT_UNKNOWN_DEST, &hdr);
+	if (!skb)
+		return;
+	if (fz_put_flow(skb, flow)) {
+		nlmsg_free(skb);
+		return;
+	}
+	fz_event_send(fz, skb, hdr);
+}

@@ -83,4 +83,8 @@ int fz_set_dns_map_doit(struct sk_buff *skb, struct genl_info *info);
 int fz_del_dns_map_doit(struct sk_buff *skb, struct genl_info *info);
 int fz_send_control_doit(struct sk_buff *skb, struct genl_info *info);
 
+/* netlink_client.c */
+extern const struct nla_policy fz_drop_held_policy[FZ_A_MAX + 1];
+int fz_drop_held_doit(struct sk_buff *skb, struct genl_info *info);
+
 #endif /* _FZ_NETLINK_INT_H */

@@ -12,6 +12,7 @@
 
 #include "compat.h"
 #include "device.h"
+#include "hold.h"
 #include "keypair.h"
 #include "netlink.h"
 #include "peer.h"
@@ -245,6 +246,22 @@ static int fz_segment(struct sk_buff *skb, struct sk_buff_head *list, u8 ds)
 	return 0;
 }
 
+/* A client holds it while the agent finds the peer; others say no. */
+static netdev_tx_t fz_xmit_no_peer(struct fz_device *fz, struct sk_buff *skb)
+{
+	int ret = fz_hold_packet(fz, skb);
+
+	if (!ret)
+		return NETDEV_TX_OK;
+	if (ret == -EOPNOTSUPP) {
+		fz_count(fz, FZ_STAT_A_DROP_NO_PEER);
+		fz_unreachable(skb);
+	}
+	DEV_STATS_INC(fz->dev, tx_dropped);
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}
+
 netdev_tx_t fz_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct fz_device *fz = netdev_priv(dev);
@@ -260,9 +277,7 @@ netdev_tx_t fz_xmit(struct sk_buff *skb, struct net_device *dev)
 	peer = fz_aip_lookup_dst(&fz->aips, skb);
 	if (unlikely(!peer || READ_ONCE(peer->dead))) {
 		rcu_read_unlock_bh();
-		fz_count(fz, FZ_STAT_A_DROP_NO_PEER);
-		fz_unreachable(skb);
-		goto drop;
+		return fz_xmit_no_peer(fz, skb);
 	}
 	if (unlikely(READ_ONCE(peer->gateway_client)) &&
 	    !fz_policy_tx(peer, skb)) {

@@ -1181,6 +1181,14 @@ static int print_event(struct nlmsghdr *nlh, uint32_t ifindex)
 		       addr_str(ev.daddr, ev.daddr_len, dbuf, sizeof(dbuf)),
 		       ev.dport);
 		break;
+	case FZ_CMD_EVT_UNKNOWN_DEST:
+		printf("unknown %u %s %u ", ev.proto,
+		       addr_str(ev.saddr, ev.saddr_len, sbuf, sizeof(sbuf)),
+		       ev.sport);
+		printf("%s %u\n",
+		       addr_str(ev.daddr, ev.daddr_len, dbuf, sizeof(dbuf)),
+		       ev.dport);
+		break;
 	default:
 		printf("event %u\n", g->cmd);
 		break;
@@ -1450,12 +1458,14 @@ static const uint8_t all_cmds[] = {
 	FZ_CMD_DEL_PEER,       FZ_CMD_SET_KEYPAIR,  FZ_CMD_DEL_KEYPAIRS,
 	FZ_CMD_SEND_HANDSHAKE, FZ_CMD_SET_RESOURCE, FZ_CMD_DEL_RESOURCE,
 	FZ_CMD_SET_DNS_MAP,    FZ_CMD_DEL_DNS_MAP,  FZ_CMD_SEND_CONTROL,
+	FZ_CMD_DROP_HELD,
 };
 
 static const char *const all_cmd_names[] = {
 	"GET_DEVICE",	"SET_DEVICE",	"SET_PEER",	  "DEL_PEER",
 	"SET_KEYPAIR",	"DEL_KEYPAIRS", "SEND_HANDSHAKE", "SET_RESOURCE",
 	"DEL_RESOURCE", "SET_DNS_MAP",	"DEL_DNS_MAP",	  "SEND_CONTROL",
+	"DROP_HELD",
 };
 
 static void put_body(struct msg *m, uint8_t cmd)
@@ -1467,6 +1477,12 @@ static void put_body(struct msg *m, uint8_t cmd)
 	make_key(key, 4242);
 	if (cmd == FZ_CMD_GET_DEVICE || cmd == FZ_CMD_SET_DEVICE)
 		return;
+	if (cmd == FZ_CMD_DROP_HELD) {
+		nest_start(m, FZ_A_FLOW);
+		put(m, FZ_FLOW_A_DADDR, id, 4);
+		nest_end(m);
+		return;
+	}
 	put_peer_key(m, key);
 	switch (cmd) {
 	case FZ_CMD_SET_KEYPAIR:
@@ -1999,6 +2015,47 @@ static int cmd_stream(const char *ifname, int seconds)
 	return ret && ret != -ENODEV ? 1 : 0;
 }
 
+/* ---- Client: held packets ---- */
+
+/* hold IFNAME 0|1|RAW: FZ_A_HOLD as given (RAW tests the policy). */
+static int cmd_hold(const char *ifname, const char *value)
+{
+	struct msg m;
+
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_DEVICE, FZ_GENL_VERSION);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	put_u8(&m, FZ_A_HOLD, (uint8_t)atoi(value));
+	return report(transact(&m, NULL, NULL));
+}
+
+/* drop-held IFNAME ADDR|raw:HEX: DROP_HELD for one destination. */
+static int cmd_drop_held(const char *ifname, const char *dest)
+{
+	uint8_t addr[64];
+	size_t len = 0;
+	struct msg m;
+
+	if (!strncmp(dest, "raw:", 4)) {
+		for (dest += 4; dest[0] && dest[1] && len < sizeof(addr);
+		     dest += 2)
+			sscanf(dest, "%2hhx", &addr[len++]);
+	} else if (inet_pton(AF_INET, dest, addr) == 1) {
+		len = 4;
+	} else if (inet_pton(AF_INET6, dest, addr) == 1) {
+		len = 16;
+	} else {
+		fprintf(stderr, "fz-nlprobe: not an address: %s\n", dest);
+		return 2;
+	}
+	msg_init(&m, fz_family_id, 0, FZ_CMD_DROP_HELD, FZ_GENL_VERSION);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	nest_start(&m, FZ_A_FLOW);
+	if (len)
+		put(&m, FZ_FLOW_A_DADDR, addr, len);
+	nest_end(&m);
+	return report(transact(&m, NULL, NULL));
+}
+
 int main(int argc, char **argv)
 {
 	struct dump_result r;
@@ -2015,7 +2072,9 @@ int main(int argc, char **argv)
 			"       fz-nlprobe resource IFNAME PEERKEY ID32HEX [dns] [flags N]\n"
 			"                  [expires NS|+SECS] [addr CIDR]... [filter tcp:P[-Q]|udp:P[-Q]|icmp]...\n"
 			"       fz-nlprobe resource-del IFNAME PEERKEY ID32HEX\n"
-			"       fz-nlprobe dnsmap IFNAME PEERKEY ID32HEX MAPPED REAL\n");
+			"       fz-nlprobe dnsmap IFNAME PEERKEY ID32HEX MAPPED REAL\n"
+			"       fz-nlprobe hold IFNAME 0|1\n"
+			"       fz-nlprobe drop-held IFNAME ADDR|raw:HEX\n");
 		return 2;
 	}
 	nl_fd = open_socket();
@@ -2059,6 +2118,10 @@ int main(int argc, char **argv)
 		   !strcmp(argv[1], "resource-del") ||
 		   !strcmp(argv[1], "dnsmap")) {
 		return cmd_gateway(argv[1], argc - 2, argv + 2);
+	} else if (!strcmp(argv[1], "hold") && argc == 4) {
+		return cmd_hold(argv[2], argv[3]);
+	} else if (!strcmp(argv[1], "drop-held") && argc == 4) {
+		return cmd_drop_held(argv[2], argv[3]);
 	} else if (!strcmp(argv[1], "empty")) {
 		check(dump_device(argv[2], &r) == 0 && r.saw_ifname &&
 			      r.peers == 0 && r.messages == 1,

@@ -21,6 +21,7 @@
 
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lib/cidr.h"
@@ -102,5 +103,16 @@ int client_sysdns_resolvectl(const struct client_sysdns_config *cfg,
  * -ENOSPC / -EINVAL (no servers). */
 int client_sysdns_resolv_conf_text(const struct client_sysdns_config *cfg,
 				   char *out, size_t outlen);
+
+/*
+ * The "nameserver" addresses of a resolv.conf (NULL: the system's), at
+ * most max, the DNS sentinels skipped (nameservers.c): the count, or
+ * -errno when the file cannot be read.
+ */
+int client_sysdns_read_servers(const char *path, struct fz_cidr *out,
+			       size_t max);
+/* ip is one of the stub's own addresses (100.100.111.0/24, and
+ * fd00:2021:1111:8000:100:100:111:0/120): never an upstream. */
+bool client_sysdns_is_sentinel(const struct fz_cidr *ip);
 
 #endif /* FZ_CLIENT_SYSDNS_H */

@@ -26,6 +26,7 @@ int cmd_up_main(int argc, char *argv[]);
 int cmd_set_main(int argc, char *argv[]);
 int cmd_down_main(int argc, char *argv[]);
 int cmd_gateway_main(int argc, char *argv[]);
+int cmd_client_main(int argc, char *argv[]);
 int cmd_authorize_main(int argc, char *argv[]);
 int cmd_revoke_main(int argc, char *argv[]);
 int cmd_signin_main(int argc, char *argv[]);

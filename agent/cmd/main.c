@@ -19,6 +19,8 @@ static const struct cmd_subcommand commands[] = {
 	  "Configure an interface from a file and run its agent" },
 	{ "gateway", cmd_gateway_main,
 	  "Run an interface as a gateway: up, plus clients and resources" },
+	{ "client", cmd_client_main,
+	  "Run this host as a client of the portal: resources on demand" },
 	{ "authorize", cmd_authorize_main,
 	  "Authorize a gateway client for a resource" },
 	{ "revoke", cmd_revoke_main,

@@ -42,6 +42,12 @@ static const struct {
 	{ FZ_STAT_A_DENIED_NO_MAPPING, "denied_no_mapping", NULL },
 	{ FZ_STAT_A_DROP_CONTROL_RATELIMITED, "drop_control_ratelimited",
 	  "control rate limited" },
+	/* A client's packets held for a destination no peer routed yet. */
+	{ FZ_STAT_A_HELD, "held", NULL },
+	{ FZ_STAT_A_HELD_SENT, "held_sent", NULL },
+	{ FZ_STAT_A_DROP_HOLD_FULL, "drop_hold_full", "hold full" },
+	{ FZ_STAT_A_DROP_HOLD_TIMEOUT, "drop_hold_timeout", "hold timeout" },
+	{ FZ_STAT_A_DROP_HOLD_REFUSED, "drop_hold_refused", "hold refused" },
 };
 
 #define N_STAT_NAMES (sizeof(stat_names) / sizeof(stat_names[0]))
@@ -75,6 +81,10 @@ static void text_interface(FILE *f, const struct fzk_device_view *dev)
 		fprintf(f, "  listen port: %u\n", dev->listen_port);
 	if (dev->fwmark)
 		fprintf(f, "  fwmark: 0x%" PRIx32 "\n", dev->fwmark);
+	if (dev->hold)
+		fprintf(f, "  hold: on (%" PRIu64 " held, %" PRIu64 " sent)\n",
+			dev->stats[FZ_STAT_A_HELD],
+			dev->stats[FZ_STAT_A_HELD_SENT]);
 	text_drops(f, dev->stats);
 }
 
@@ -302,6 +312,7 @@ void cmd_print_device_json(FILE *f, const struct fzk_device_view *dev)
 	fz_json_kv_u64(&j, "listen_port", dev->listen_port);
 	fz_json_kv_u64(&j, "fwmark", dev->fwmark);
 	fz_json_kv_u64(&j, "generation", dev->generation);
+	fz_json_kv_bool(&j, "hold", dev->hold);
 	print_json_stats(&j, dev->stats);
 	fz_json_key(&j, "peers");
 	fz_json_array_begin(&j);

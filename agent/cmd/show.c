@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <netlink/cache.h>
 #include <netlink/netlink.h>
@@ -16,6 +17,7 @@
 
 #include "cmd.h"
 #include "print.h"
+#include "ctl/ctl.h"
 #include "fzk/device.h"
 #include "fzk/nl.h"
 #include "lib/clock.h"
@@ -36,6 +38,10 @@ static const char show_usage[] =
 	"    allowed IPs, latest handshake, transfer, persistent keepalive,\n"
 	"    the drops it was to blame for, and a gateway client's\n"
 	"    resources).\n"
+	"    On a client (`fzagent client`), its agent adds each resource\n"
+	"    with its state (not connected, connecting, connected via which\n"
+	"    gateway and until when) and each DNS name asked with its\n"
+	"    mapped IPs (as \"client\" in JSON); this needs root.\n"
 	"    Lines with nothing to say, such as a peer that never completed a\n"
 	"    handshake, are left out.\n"
 	"\n"
@@ -208,6 +214,48 @@ static int parse_dump(const struct fzk_nl_msgs *msgs,
 }
 
 /*
+ * A client's agent knows its resources and DNS names: asked over the
+ * control socket ("client-show"); NULL when no agent runs for name or
+ * it is no client's. The answer is the agent's text or JSON; free() it.
+ */
+static char *client_state(const char *name, bool json)
+{
+	char *words[] = { "client-show", "json" };
+	struct ctl_words w = { .argv = words, .argc = json ? 2 : 1 };
+	char msg[CTL_MAX_MESSAGE + 1];
+	int fd = ctl_connect(name), status = -1, ret;
+
+	if (fd < 0)
+		return NULL;
+	ret = ctl_call(fd, &w, &status, msg, sizeof(msg));
+	close(fd);
+	if (ret || status || !msg[0])
+		return NULL;
+	return strdup(msg);
+}
+
+/* The device's JSON object with the client's state as its "client". */
+static void print_json(const struct fzk_device_view *dev, const char *client)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = client ? open_memstream(&buf, &len) : NULL;
+
+	if (!f) {
+		cmd_print_device_json(stdout, dev);
+		return;
+	}
+	cmd_print_device_json(f, dev);
+	fclose(f);
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '}'))
+		if (buf[--len] == '}')
+			break;
+	printf("%.*s,\"client\":%.*s}\n", (int)len, buf,
+	       (int)strcspn(client, "\n"), client);
+	free(buf);
+}
+
+/*
  * Returns 0; -EBADMSG when the reply was unusable (already reported); or
  * the dump's negative errno, which the caller reports since -ENODEV (the
  * device vanished after it was listed) is not always an error.
@@ -217,6 +265,7 @@ static int show_device(struct fzk_nl *nl, const char *name,
 {
 	struct fzk_nl_msgs msgs;
 	struct fzk_device_view dev;
+	char *client = NULL;
 	int ret;
 
 	ret = fzk_nl_dump_device(nl, name, &msgs);
@@ -233,14 +282,18 @@ static int show_device(struct fzk_nl *nl, const char *name,
 	}
 	if (!dev.ifname[0])
 		snprintf(dev.ifname, sizeof(dev.ifname), "%s", name);
+	client = client_state(name, o->json);
 	if (o->json) {
-		cmd_print_device_json(stdout, &dev);
+		print_json(&dev, client);
 	} else {
 		/* A blank line between interfaces, as wg show does. */
 		if (!first)
 			putchar('\n');
 		cmd_print_device_text(stdout, &dev, fz_clock_real_ns());
+		if (client)
+			printf("\nclient:\n%s", client);
 	}
+	free(client);
 out:
 	fzk_device_view_free(&dev);
 	return ret ? -EBADMSG : 0;

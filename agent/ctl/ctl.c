@@ -33,6 +33,7 @@ static const struct ctl_verb_info verbs[] = {
 	{ "set", CTL_VERB_SET, 0, false },
 	{ "authorize", CTL_VERB_AUTHORIZE, 4, true },
 	{ "revoke", CTL_VERB_REVOKE, 3, true },
+	{ "client-show", CTL_VERB_CLIENT_SHOW, 0, true },
 };
 
 const struct ctl_verb_info *ctl_find_verb(const struct ctl_words *w)

@@ -23,6 +23,8 @@
  *                       base64 public key) RESOURCE (a Name or ID) until
  *                       EXPIRES: real-time nanoseconds, or 0 for never
  *     "revoke" CLIENT RESOURCE|all          (gateway) take back one grant or all
+ *     "client-show" ["json"]                (client) its resources, states,
+ *                       gateways and DNS names, as text or JSON
  * Reply, one packet:    u8 status (0, or a positive errno), then a message
  *                       of at most CTL_MAX_MESSAGE bytes, no NUL: text
  *                       for the user, empty if there is nothing to say.
@@ -66,6 +68,7 @@ enum ctl_verb {
 	CTL_VERB_SET,
 	CTL_VERB_AUTHORIZE, /* the gateway role's */
 	CTL_VERB_REVOKE, /* the gateway role's */
+	CTL_VERB_CLIENT_SHOW, /* the client role's: ["json"] */
 };
 
 struct ctl_verb_info {

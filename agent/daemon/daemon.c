@@ -277,7 +277,8 @@ static void dispatch(struct daemon *d, const struct fzk_event *ev)
 		return;
 	}
 	if (ev->cmd == FZ_CMD_EVT_CONTROL ||
-	    ev->cmd == FZ_CMD_EVT_DENIED_FLOW) {
+	    ev->cmd == FZ_CMD_EVT_DENIED_FLOW ||
+	    ev->cmd == FZ_CMD_EVT_UNKNOWN_DEST) {
 		if (d->role)
 			d->role->ops->event(d, ev);
 		return;
@@ -526,8 +527,10 @@ static void on_signal(uv_signal_t *h, int signum)
 		daemon_reload(d);
 		return;
 	}
-	daemon_log(d, "%s: stopping; the interface and its sessions stay up",
-		   strsignal(signum));
+	daemon_log(d, "%s: stopping%s", strsignal(signum),
+		   d->role && d->role->ops->removes_link ?
+			   "" :
+			   "; the interface and its sessions stay up");
 	daemon_stop(d, FZ_CLI_EXIT_OK);
 }
 

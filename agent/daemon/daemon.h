@@ -60,6 +60,22 @@ int daemon_gateway_portal(const char *ifname, const char *config_path,
 			  struct conf *cfg,
 			  const struct daemon_portal_opts *opts, char *token);
 
+/*
+ * The client role on the portal (role_client.c): cfg holds only the
+ * private key and listen port (the tunnel addresses come from the
+ * portal's init); token is copied to locked memory and wiped here;
+ * opts must outlive the call.
+ */
+struct daemon_client_opts {
+	const char *url; /* checked by the caller */
+	const char *ca_file; /* NULL: the system's */
+	int dns_control; /* enum client_sysdns_mode */
+	const char *resolv_conf; /* NULL: /etc/resolv.conf */
+	const char *state_file; /* NULL: /var/lib/fz/resolv.conf.orig */
+};
+int daemon_client(const char *ifname, struct conf *cfg,
+		  const struct daemon_client_opts *opts, char *token);
+
 /* fz.ko's test-only timer divisor from path; 1 if absent or invalid. */
 unsigned int daemon_read_time_divisor(const char *path);
 

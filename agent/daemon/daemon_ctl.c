@@ -96,9 +96,11 @@ static int dispatch(struct daemon *d, const struct ctl_words *w, bool *stop,
 		return ctl_set(d, (int)w->argc - 1, w->argv + 1, msg, msglen);
 	if (!d->role) {
 		snprintf(msg, msglen,
-			 "the agent of %s is not a gateway (it runs "
+			 "the agent of %s is not a %s (it runs "
 			 "'fzagent up')",
-			 d->ifname);
+			 d->ifname,
+			 v->verb == CTL_VERB_CLIENT_SHOW ? "client" :
+							   "gateway");
 		return -EINVAL;
 	}
 	return d->role->ops->ctl(d, v->verb, (int)w->argc, w->argv, msg,

@@ -419,6 +419,10 @@ void daemon_reload(struct daemon *d)
 	char err[512] = "";
 	int ret = 0;
 
+	if (!d->config_path) {
+		daemon_log(d, "SIGHUP: nothing to reload (no config file)");
+		return;
+	}
 	daemon_log(d, "SIGHUP: reloading %s%s%s", d->config_path,
 		   path ? " and " : "", path ? path : "");
 	if (conf_parse_file(d->config_path, &cfg, err, sizeof(err))) {

@@ -54,11 +54,13 @@ struct daemon_role_ops {
 	/* `fzagent set` words that touch the role's peers: -EPERM. */
 	int (*check_set)(struct daemon *d, const struct conf *cfg, char *msg,
 			 size_t msglen);
-	/* FZ_CMD_EVT_CONTROL and FZ_CMD_EVT_DENIED_FLOW. */
+	/* FZ_CMD_EVT_CONTROL, _DENIED_FLOW and _UNKNOWN_DEST. */
 	void (*event)(struct daemon *d, const struct fzk_event *ev);
 	/* A control request whose verb the table marks as a role's. */
 	int (*ctl)(struct daemon *d, enum ctl_verb verb, int argc, char **argv,
 		   char *msg, size_t msglen);
+	/* The role deletes the interface on exit (the client's is its own). */
+	bool removes_link;
 };
 
 /* Embedded first in the role's own state; d->role points at it. */

@@ -446,7 +446,7 @@ void role_gw_event(struct daemon *d, const struct fzk_event *ev)
 		return;
 	if (ev->cmd == FZ_CMD_EVT_CONTROL)
 		gw_on_control(r->gw, ev->peer_key, ev->packet, ev->packet_len);
-	else
+	else if (ev->cmd == FZ_CMD_EVT_DENIED_FLOW)
 		gw_on_denied_flow(r->gw, ev);
 }
 
@@ -455,6 +455,12 @@ int role_gw_ctl(struct daemon *d, enum ctl_verb verb, int argc, char **argv,
 {
 	struct role_gw *r = role_gw_of(d);
 
+	if (verb == CTL_VERB_CLIENT_SHOW) {
+		snprintf(msg, msglen,
+			 "the agent of %s is a gateway, not a client",
+			 d->ifname);
+		return -EINVAL;
+	}
 	if (verb == CTL_VERB_AUTHORIZE)
 		return gw_ctl_authorize(r->gw, argc - 1, argv + 1, msg, msglen);
 	return gw_ctl_revoke(r->gw, argc - 1, argv + 1, msg, msglen);

@@ -39,6 +39,7 @@ static const struct nla_policy device_policy[FZ_A_MAX + 1] = {
 	[FZ_A_PEERS] = { POLICY_NESTED },
 	[FZ_A_STATS] = { POLICY_NESTED },
 	[FZ_A_GENERATION] = { POLICY_U32 },
+	[FZ_A_HOLD] = { .type = NLA_U8 },
 };
 
 static const struct nla_policy peer_policy[FZ_PEER_A_MAX + 1] = {
@@ -102,6 +103,11 @@ static const struct nla_policy stats_policy[FZ_STAT_A_MAX + 1] = {
 	[FZ_STAT_A_DENIED_RETURN] = { POLICY_U64 },
 	[FZ_STAT_A_DENIED_NO_MAPPING] = { POLICY_U64 },
 	[FZ_STAT_A_DROP_CONTROL_RATELIMITED] = { POLICY_U64 },
+	[FZ_STAT_A_HELD] = { POLICY_U64 },
+	[FZ_STAT_A_HELD_SENT] = { POLICY_U64 },
+	[FZ_STAT_A_DROP_HOLD_FULL] = { POLICY_U64 },
+	[FZ_STAT_A_DROP_HOLD_TIMEOUT] = { POLICY_U64 },
+	[FZ_STAT_A_DROP_HOLD_REFUSED] = { POLICY_U64 },
 };
 
 void fzk_device_view_init(struct fzk_device_view *dev)
@@ -524,6 +530,8 @@ static int parse_device_attrs(struct fzk_device_view *dev, struct nlattr **tb)
 		dev->fwmark = nla_get_u32(tb[FZ_A_FWMARK]);
 	if (tb[FZ_A_GENERATION])
 		dev->generation = nla_get_u32(tb[FZ_A_GENERATION]);
+	if (tb[FZ_A_HOLD])
+		dev->hold = nla_get_u8(tb[FZ_A_HOLD]);
 	if (tb[FZ_A_STATS])
 		return parse_stats(dev->stats, tb[FZ_A_STATS]);
 	return 0;

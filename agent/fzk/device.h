@@ -81,6 +81,7 @@ struct fzk_device_view {
 	uint16_t listen_port;
 	uint32_t fwmark;
 	uint32_t generation;
+	bool hold; /* client: packets for unknown destinations are held */
 	uint64_t stats[__FZ_STAT_A_MAX]; /* indexed by enum fz_stat_attr */
 	struct fzk_peer_view *peers;
 	size_t n_peers;

@@ -145,6 +145,8 @@ static int check_complete(const struct fzk_event *ev, bool has_flow)
 		return ev->packet && ev->has_peer ? 0 : -EINVAL;
 	case FZ_CMD_EVT_DENIED_FLOW:
 		return has_flow && ev->has_peer ? 0 : -EINVAL;
+	case FZ_CMD_EVT_UNKNOWN_DEST:
+		return has_flow ? 0 : -EINVAL;
 	default:
 		return ev->has_peer ? 0 : -EINVAL;
 	}
@@ -155,7 +157,7 @@ static bool handled(uint8_t cmd)
 	return cmd == FZ_CMD_EVT_HANDSHAKE ||
 	       cmd == FZ_CMD_EVT_HANDSHAKE_NEEDED ||
 	       cmd == FZ_CMD_EVT_PEER_QUIET || cmd == FZ_CMD_EVT_CONTROL ||
-	       cmd == FZ_CMD_EVT_DENIED_FLOW;
+	       cmd == FZ_CMD_EVT_DENIED_FLOW || cmd == FZ_CMD_EVT_UNKNOWN_DEST;
 }
 
 int fzk_event_parse(const struct nlmsghdr *nlh, int family,

@@ -30,6 +30,7 @@ struct fzk_event {
 	uint32_t reason; /* enum fzk_event_reason */
 	/* EVT_CONTROL: packet (header + JSON, not checked here) and peer. */
 	/* EVT_DENIED_FLOW: peer, reason and the flow. */
+	/* EVT_UNKNOWN_DEST: the flow of the first packet held (no peer). */
 	struct fzk_event_flow {
 		uint8_t proto; /* IP protocol number */
 		uint16_t family; /* AF_INET or AF_INET6 */
@@ -41,7 +42,7 @@ struct fzk_event {
 
 /*
  * Returns 0 for an event this agent handles (HANDSHAKE, HANDSHAKE_NEEDED,
- * PEER_QUIET, CONTROL, DENIED_FLOW) with everything it needs present; -ENOMSG for a message of
+ * PEER_QUIET, CONTROL, DENIED_FLOW, UNKNOWN_DEST) with everything it needs present; -ENOMSG for a message of
  * another family or command, to be ignored; -EINVAL if malformed.
  */
 int fzk_event_parse(const struct nlmsghdr *nlh, int family,

@@ -6,11 +6,15 @@
 #include <errno.h>
 #include <string.h>
 
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+
 #include <netlink/addr.h>
 #include <netlink/errno.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/route.h>
 #include <netlink/socket.h>
 
 #include <linux/fz.h>
@@ -202,7 +206,7 @@ int fzk_link_set_up(uint32_t ifindex)
 }
 
 static int change_address(struct nl_sock *sock, uint32_t ifindex,
-			  const struct fz_cidr *c, bool add)
+			  const struct fz_cidr *c, bool add, unsigned int flags)
 {
 	struct rtnl_addr *addr = rtnl_addr_alloc();
 	struct nl_addr *local;
@@ -218,6 +222,8 @@ static int change_address(struct nl_sock *sock, uint32_t ifindex,
 	}
 	nl_addr_set_prefixlen(local, c->cidr);
 	rtnl_addr_set_ifindex(addr, (int)ifindex);
+	if (flags)
+		rtnl_addr_set_flags(addr, flags);
 	ret = nlerr(rtnl_addr_set_local(addr, local));
 	if (!ret)
 		ret = nlerr(add ? rtnl_addr_add(sock, addr, 0) :
@@ -237,7 +243,7 @@ int fzk_link_add_addresses(uint32_t ifindex, const struct fz_cidr *addrs,
 	if (ret)
 		return ret;
 	for (size_t i = 0; !ret && i < n; i++) {
-		ret = change_address(sock, ifindex, &addrs[i], true);
+		ret = change_address(sock, ifindex, &addrs[i], true, 0);
 		if (ret && failed)
 			*failed = i;
 	}
@@ -253,7 +259,7 @@ int fzk_link_del_address(uint32_t ifindex, const struct fz_cidr *addr)
 	ret = route_socket(&sock);
 	if (ret)
 		return ret;
-	ret = change_address(sock, ifindex, addr, false);
+	ret = change_address(sock, ifindex, addr, false, 0);
 	nl_socket_free(sock);
 	return ret;
 }
@@ -304,5 +310,72 @@ int fzk_link_addresses(uint32_t ifindex, struct fz_cidr *out, size_t max,
 		*n = w.n;
 	}
 	nl_socket_free(sock);
+	return ret;
+}
+
+int fzk_link_add_address_nodad(uint32_t ifindex, const struct fz_cidr *addr)
+{
+	struct nl_sock *sock;
+	int ret;
+
+	ret = route_socket(&sock);
+	if (ret)
+		return ret;
+	ret = change_address(sock, ifindex, addr, true,
+			     addr->family == AF_INET6 ? IFA_F_NODAD : 0);
+	nl_socket_free(sock);
+	return ret;
+}
+
+/* --- Routes --- */
+
+int fzk_link_route(uint32_t ifindex, const struct fz_cidr *dst,
+		   const struct fz_cidr *src, bool add)
+{
+	struct rtnl_route *route = rtnl_route_alloc();
+	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+	struct nl_addr *prefix = NULL, *from = NULL;
+	struct nl_sock *sock = NULL;
+	int ret = -ENOMEM;
+
+	if (!route || !nh)
+		goto out;
+	prefix = nl_addr_build(dst->family, dst->addr,
+			       dst->family == AF_INET ? 4 : 16);
+	if (!prefix)
+		goto out;
+	nl_addr_set_prefixlen(prefix, dst->cidr);
+	rtnl_route_set_family(route, (uint8_t)dst->family);
+	rtnl_route_set_table(route, RT_TABLE_MAIN);
+	rtnl_route_set_scope(route, RT_SCOPE_LINK);
+	rtnl_route_set_protocol(route, RTPROT_STATIC);
+	rtnl_route_set_type(route, RTN_UNICAST);
+	ret = nlerr(rtnl_route_set_dst(route, prefix));
+	if (!ret && src && src->family == dst->family) {
+		from = nl_addr_build(src->family, src->addr,
+				     src->family == AF_INET ? 4 : 16);
+		ret = from ? nlerr(rtnl_route_set_pref_src(route, from)) :
+			     -ENOMEM;
+	}
+	if (ret)
+		goto out;
+	rtnl_route_nh_set_ifindex(nh, (int)ifindex);
+	rtnl_route_add_nexthop(route, nh);
+	nh = NULL; /* the route's now */
+	ret = route_socket(&sock);
+	if (!ret)
+		ret = nlerr(add ? rtnl_route_add(sock, route, NLM_F_EXCL) :
+				  rtnl_route_delete(sock, route, 0));
+out:
+	if (sock)
+		nl_socket_free(sock);
+	if (prefix)
+		nl_addr_put(prefix);
+	if (from)
+		nl_addr_put(from);
+	if (nh)
+		rtnl_route_nh_free(nh);
+	if (route)
+		rtnl_route_put(route);
 	return ret;
 }

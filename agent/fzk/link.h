@@ -50,4 +50,15 @@ int fzk_link_del_address(uint32_t ifindex, const struct fz_cidr *addr);
 int fzk_link_addresses(uint32_t ifindex, struct fz_cidr *out, size_t max,
 		       size_t *n);
 
+/* The same with IFA_F_NODAD for IPv6: usable at once (the DNS stub binds it). */
+int fzk_link_add_address_nodad(uint32_t ifindex, const struct fz_cidr *addr);
+/*
+ * A route to dst through the link, in the main table (scope link, proto
+ * static), as `ip route add|del DST dev IFACE [src SRC]`: -EEXIST when
+ * one exists. src (NULL: none; another family: ignored) is the source
+ * address the host picks for it.
+ */
+int fzk_link_route(uint32_t ifindex, const struct fz_cidr *dst,
+		   const struct fz_cidr *src, bool add);
+
 #endif /* FZ_AGENT_LINK_H */

@@ -121,3 +121,9 @@ bool fz_cidr_in_mapped(const struct fz_cidr *p)
 	return p->family == AF_INET6 &&
 	       fz_cidr_in(p, v6, FZ_RANGE_MAPPED_V6_LEN);
 }
+
+bool fz_cidr_equal(const struct fz_cidr *a, const struct fz_cidr *b)
+{
+	return a->family == b->family && a->cidr == b->cidr &&
+	       !memcmp(a->addr, b->addr, a->family == AF_INET ? 4 : 16);
+}

@@ -26,6 +26,10 @@ struct fz_cidr {
  * length above 32" or "... above 128". The length is decimal digits only.
  */
 #define FZ_CIDR_TEXT_MAX (46 /* INET6_ADDRSTRLEN */ + 8)
+
+/* Same family, length and address bytes (never memcmp: padding). */
+bool fz_cidr_equal(const struct fz_cidr *a, const struct fz_cidr *b);
+
 int fz_cidr_parse(struct fz_cidr *out, const char *text, size_t len,
 		  const char **why);
 

@@ -48,6 +48,7 @@ int main(void)
 	srunner_add_suite(sr, client_dnsmsg_suite());
 	srunner_add_suite(sr, client_dnsstub_suite());
 	srunner_add_suite(sr, client_sysdns_suite());
+	srunner_add_suite(sr, client_resources_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

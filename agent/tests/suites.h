@@ -45,5 +45,6 @@ Suite *client_mapped_suite(void);
 Suite *client_dnsmsg_suite(void);
 Suite *client_dnsstub_suite(void);
 Suite *client_sysdns_suite(void);
+Suite *client_resources_suite(void);
 
 #endif /* FZ_AGENT_TESTS_SUITES_H */

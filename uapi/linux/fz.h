@@ -84,6 +84,23 @@
  *    DROP_BAD_AUTH and DROP_REPLAY: read those as "under attack", not
  *    as "misbehaving".
  *
+ * Client: packets for destinations no peer routes
+ *  - With FZ_A_HOLD set to 1 (SET_DEVICE; dumped), a packet that no
+ *    peer's allowed IPs route is held instead of being answered with
+ *    ICMP unreachable, and the first packet held for its destination
+ *    raises EVT_UNKNOWN_DEST { FZ_A_FLOW } (one event per destination
+ *    until its packets leave). At most 64 destinations and 16 packets
+ *    each are held, for 10 seconds; past a bound a packet is dropped
+ *    (DROP_HOLD_FULL), at the end of the time they are (DROP_HOLD_TIMEOUT).
+ *  - Once a SET_PEER gives a peer allowed IPs that route a held
+ *    destination, its packets are sent through that peer in order
+ *    (HELD_SENT), waiting for its session as any packet would.
+ *  - DROP_HELD { FZ_A_FLOW with FZ_FLOW_A_DADDR }: the agent could not
+ *    get the destination; its packets are answered with ICMP
+ *    administratively prohibited and dropped (DROP_HOLD_REFUSED).
+ *    Destinations with nothing held are not an error.
+ *  - Turning FZ_A_HOLD off, or the device going down, drops what is held.
+ *
  * p2p control packets
  *  - SEND_CONTROL { FZ_A_PEER, FZ_A_PACKET }: the 8-byte header and JSON;
  *    the kernel wraps them in IPv6 :: -> ::, next header 0xFF, hop limit
@@ -173,6 +190,9 @@ enum fz_cmd {
 	FZ_CMD_EVT_DENIED_FLOW, /* gateway: a sampled default-deny drop */
 	FZ_CMD_EVT_CONTROL, /* a p2p control packet from a peer */
 
+	/* Configuration added later (request -> reply). */
+	FZ_CMD_DROP_HELD, /* client: refuse the packets held for a destination */
+
 	__FZ_CMD_MAX
 };
 
@@ -199,6 +219,7 @@ enum fz_attr {
 	FZ_A_REASON, /* u32, enum fz_event_reason (events) */
 	FZ_A_GENERATION, /* u32: bumped by every configuration change */
 	FZ_A_PAD,
+	FZ_A_HOLD, /* u8, 0 or 1: client: hold packets for unknown destinations */
 	__FZ_A_MAX
 };
 
@@ -385,6 +406,12 @@ enum fz_stat_attr {
 	FZ_STAT_A_DENIED_RETURN, /* u64: to a client, not from its resources */
 	FZ_STAT_A_DENIED_NO_MAPPING, /* u64: mapped IP not (or no longer) mapped */
 	FZ_STAT_A_DROP_CONTROL_RATELIMITED, /* u64: control over 20/s a peer */
+	/* Client, packets for destinations no peer routes (FZ_A_HOLD). */
+	FZ_STAT_A_HELD, /* u64: held while the agent asks for a peer */
+	FZ_STAT_A_HELD_SENT, /* u64: sent once a peer routed them */
+	FZ_STAT_A_DROP_HOLD_FULL, /* u64: not held: a bound was reached */
+	FZ_STAT_A_DROP_HOLD_TIMEOUT, /* u64: no peer in time, or held when off */
+	FZ_STAT_A_DROP_HOLD_REFUSED, /* u64: DROP_HELD: the agent gave up */
 	__FZ_STAT_A_MAX
 };
 

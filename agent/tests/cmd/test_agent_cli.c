@@ -207,6 +207,80 @@ START_TEST(test_gateway_token)
 }
 END_TEST
 
+START_TEST(test_client_help)
+{
+	static const char *const sections[] = { "NAME",	       "SYNOPSIS",
+						"DESCRIPTION", "DNS",
+						"THE PORTAL",  "OPTIONS",
+						"EXIT STATUS" };
+	struct run r;
+
+	fzt_run(&r, "\"$FZAGENT\" client --help");
+	ck_assert_int_eq(r.status, 0);
+	for (size_t s = 0; s < sizeof(sections) / sizeof(*sections); s++)
+		ck_assert_msg(strstr(r.out, sections[s]),
+			      "client --help lacks %s", sections[s]);
+	fzt_run_free(&r);
+	fzt_run(&r, "\"$FZAGENT\" --help");
+	ck_assert_ptr_nonnull(strstr(r.out, "\n  client "));
+	fzt_run_free(&r);
+}
+END_TEST
+
+/* Every flag, the token and the key are checked before anything runs. */
+START_TEST(test_client_errors)
+{
+	static const struct {
+		const char *env, *args, *want;
+	} cases[] = {
+		{ "", "", "--portal URL is required" },
+		{ "", "--portal", "--portal needs a value" },
+		{ "", "--portal https://p.test --portal https://q.test",
+		  "--portal given twice" },
+		{ "", "--portal https://p.test --bogus 1",
+		  "unknown word '--bogus'" },
+		{ "", "--portal http://portal.test", "must be https" },
+		{ "", "--portal https://p.test -i 'fz 0'",
+		  "not a valid interface name" },
+		{ "", "--portal https://p.test --listen-port 65536",
+		  "--listen-port '65536'" },
+		{ "", "--portal https://p.test --dns-control dnsmasq",
+		  "--dns-control 'dnsmasq'" },
+		{ "", "--portal https://p.test --ca-file /nonexistent",
+		  "--ca-file /nonexistent" },
+		{ "FZ_TOKEN=bad", "--portal https://p.test",
+		  "$FZ_TOKEN does not hold a token" },
+		{ "FZ_TOKEN=" GOOD_TOKEN,
+		  "--portal https://p.test --key-file \"$T/open.key\"",
+		  "group or others may access it" },
+		{ "FZ_TOKEN=" GOOD_TOKEN,
+		  "--portal https://p.test --key-file \"$T/bad.key\"",
+		  "not a base64 private key" },
+	};
+	char b64[FZ_KEY_B64_LEN + 1], text[FZ_KEY_B64_LEN + 2];
+	struct run r;
+
+	new_key(b64, NULL);
+	snprintf(text, sizeof(text), "%s\n", b64);
+	write_file("open.key", text, 0644);
+	write_file("bad.key", "not a key\n", 0600);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fzt_run(&r,
+			"env -u FZ_TOKEN -u FZ_TOKEN_FILE %s \"$FZAGENT\" "
+			"client %s",
+			cases[i].env, cases[i].args);
+		ck_assert_msg(r.status == 1, "case %zu exited %d", i, r.status);
+		ck_assert_str_eq(r.out, "");
+		ck_assert_msg(strstr(r.err, cases[i].want),
+			      "case %zu printed '%s'", i, r.err);
+		ck_assert_msg(!strstr(r.err, "AAAAAAAAAA") &&
+				      !strstr(r.err, b64),
+			      "case %zu printed a secret", i);
+		fzt_run_free(&r);
+	}
+}
+END_TEST
+
 /* Each bad file is refused before anything exists. */
 START_TEST(test_up_refuses_bad_configs)
 {
@@ -413,6 +487,8 @@ Suite *agent_cli_suite(void)
 	tcase_add_test(tc, test_help);
 	tcase_add_test(tc, test_usage_errors);
 	tcase_add_test(tc, test_gateway_token);
+	tcase_add_test(tc, test_client_help);
+	tcase_add_test(tc, test_client_errors);
 	tcase_add_test(tc, test_up_refuses_bad_configs);
 	tcase_add_test(tc, test_set_errors_without_agent);
 	tcase_add_test(tc, test_down_errors);

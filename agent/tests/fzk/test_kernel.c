@@ -22,6 +22,8 @@
 #include "fzk/device.h"
 #include "fzk/event.h"
 #include "fzk/kernel.h"
+#include "fzk/kernel_client.h"
+#include "lib/cidr.h"
 #include "lib/keys.h"
 #include "wg/noise.h"
 #include "../suites.h"
@@ -365,6 +367,41 @@ START_TEST(test_msg_send_handshake)
 }
 END_TEST
 
+/* The client's: SET_DEVICE { HOLD u8 }, DROP_HELD { FLOW { DADDR } }. */
+START_TEST(test_msg_client)
+{
+	struct nlattr *tb[FZ_A_MAX + 1], *flow[FZ_FLOW_A_MAX + 1];
+	struct fz_cidr dst = { .family = AF_INET,
+			       .cidr = 32,
+			       .addr = { 10, 1, 2, 3 } };
+	struct nl_msg *msg;
+
+	for (int on = 0; on < 2; on++) {
+		msg = fzk_msg_set_hold(FAMILY, 7, on);
+		top(msg, tb, FZ_CMD_SET_DEVICE);
+		check_len(tb[FZ_A_HOLD], 1);
+		ck_assert_uint_eq(nla_get_u8(tb[FZ_A_HOLD]), on);
+		ck_assert_ptr_null(tb[FZ_A_PUBLIC_KEY]);
+		nlmsg_free(msg);
+	}
+	msg = fzk_msg_drop_held(FAMILY, 7, &dst);
+	top(msg, tb, FZ_CMD_DROP_HELD);
+	nested(flow, FZ_FLOW_A_MAX, tb[FZ_A_FLOW]);
+	check_len(flow[FZ_FLOW_A_DADDR], 4);
+	ck_assert_mem_eq(nla_data(flow[FZ_FLOW_A_DADDR]), dst.addr, 4);
+	ck_assert_ptr_null(flow[FZ_FLOW_A_SADDR]);
+	nlmsg_free(msg);
+	dst.family = AF_INET6;
+	msg = fzk_msg_drop_held(FAMILY, 7, &dst);
+	top(msg, tb, FZ_CMD_DROP_HELD);
+	nested(flow, FZ_FLOW_A_MAX, tb[FZ_A_FLOW]);
+	check_len(flow[FZ_FLOW_A_DADDR], 16);
+	nlmsg_free(msg);
+	dst.family = AF_UNIX;
+	ck_assert_ptr_null(fzk_msg_drop_held(FAMILY, 7, &dst));
+}
+END_TEST
+
 START_TEST(test_sockaddr_len)
 {
 	struct sockaddr_storage ss = { 0 };
@@ -490,8 +527,10 @@ static struct nl_msg *peer_event(uint8_t cmd, int key_len, uint32_t reason)
 
 START_TEST(test_event_peer)
 {
+	const uint8_t v4a[4] = { 10, 0, 0, 1 }, v4b[4] = { 100, 96, 0, 5 };
 	uint8_t key[FZ_KEY_LEN];
 	struct fzk_event ev;
+	struct nlattr *nest;
 	struct nl_msg *msg;
 
 	fill_key(key, 0x66);
@@ -513,10 +552,27 @@ START_TEST(test_event_peer)
 	ck_assert_int_eq(parse(msg, &ev), -EINVAL);
 	nlmsg_free(msg);
 
-	/* Not for us: another family, or an event this agent ignores. */
+	/* Unknown destination: the held packet's flow, no peer. */
 	msg = event_start(FZ_CMD_EVT_UNKNOWN_DEST, FAMILY);
-	ck_assert_int_eq(parse(msg, &ev), -ENOMSG);
+	nest = nla_nest_start(msg, FZ_A_FLOW);
+	ck_assert_int_ge(nla_put_u8(msg, FZ_FLOW_A_PROTO, 6), 0);
+	ck_assert_int_ge(nla_put(msg, FZ_FLOW_A_SADDR, 4, v4a), 0);
+	ck_assert_int_ge(nla_put(msg, FZ_FLOW_A_DADDR, 4, v4b), 0);
+	ck_assert_int_ge(nla_put_u16(msg, FZ_FLOW_A_SPORT, 40000), 0);
+	ck_assert_int_ge(nla_put_u16(msg, FZ_FLOW_A_DPORT, 443), 0);
+	nla_nest_end(msg, nest);
+	ck_assert_int_eq(parse(msg, &ev), 0);
+	ck_assert_uint_eq(ev.cmd, FZ_CMD_EVT_UNKNOWN_DEST);
+	ck_assert_uint_eq(ev.flow.family, AF_INET);
+	ck_assert_mem_eq(ev.flow.daddr, v4b, 4);
+	ck_assert_uint_eq(ev.flow.dport, 443);
 	nlmsg_free(msg);
+	/* Without its flow it says nothing: malformed. */
+	msg = event_start(FZ_CMD_EVT_UNKNOWN_DEST, FAMILY);
+	ck_assert_int_eq(parse(msg, &ev), -EINVAL);
+	nlmsg_free(msg);
+
+	/* Not for us: another family. */
 	msg = event_start(FZ_CMD_EVT_PEER_QUIET, FAMILY + 1);
 	ck_assert_int_eq(parse(msg, &ev), -ENOMSG);
 	nlmsg_free(msg);
@@ -792,6 +848,7 @@ Suite *kernel_suite(void)
 	tcase_add_test(tc, test_msg_del_peer);
 	tcase_add_test(tc, test_msg_set_keypair);
 	tcase_add_test(tc, test_msg_send_handshake);
+	tcase_add_test(tc, test_msg_client);
 	tcase_add_test(tc, test_sockaddr_len);
 	tcase_add_test(tc, test_event_handshake);
 	tcase_add_test(tc, test_event_handshake_malformed);

@@ -124,6 +124,32 @@ static int read_ini(const char *text, struct ini_log *l)
 	return fz_ini_parse(&ini, buf, strlen(buf));
 }
 
+/* Equal whatever the padding and the unused bytes of an IPv4 address. */
+START_TEST(test_cidr_equal)
+{
+	struct fz_cidr a, b;
+	const char *why;
+
+	memset(&a, 0xaa, sizeof(a));
+	memset(&b, 0x55, sizeof(b));
+	a.family = b.family = AF_INET;
+	a.cidr = b.cidr = 24;
+	memcpy(a.addr, "\x0a\x01\x02\x00", 4);
+	memcpy(b.addr, "\x0a\x01\x02\x00", 4);
+	ck_assert(fz_cidr_equal(&a, &b));
+	b.cidr = 25;
+	ck_assert(!fz_cidr_equal(&a, &b));
+	ck_assert_int_eq(fz_cidr_parse(&a, "fd00::1/128", 11, &why), 0);
+	ck_assert_int_eq(fz_cidr_parse(&b, "fd00::1", 7, &why), 0);
+	ck_assert(fz_cidr_equal(&a, &b));
+	ck_assert_int_eq(fz_cidr_parse(&b, "fd00::2", 7, &why), 0);
+	ck_assert(!fz_cidr_equal(&a, &b));
+	b = a;
+	b.family = AF_INET;
+	ck_assert(!fz_cidr_equal(&a, &b));
+}
+END_TEST
+
 START_TEST(test_ini)
 {
 	struct ini_log l;
@@ -148,6 +174,7 @@ Suite *cidr_suite(void)
 
 	tcase_add_test(tc, test_cidr_parse);
 	tcase_add_test(tc, test_cidr_ranges);
+	tcase_add_test(tc, test_cidr_equal);
 	tcase_add_test(tc, test_ini);
 	suite_add_tcase(s, tc);
 	return s;
