@@ -9,6 +9,7 @@
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <net/icmp.h>
+#include <net/ipv6.h>
 
 #include "allowedips.h"
 #include "device.h"
@@ -109,6 +110,26 @@ static void fz_hold_drop_all(struct fz_device *fz, struct sk_buff_head *list,
 	}
 }
 
+/* Only a unicast host can be a resource: no multicast, no link scope. */
+static bool fz_hold_worthy(const struct fz_flow *flow)
+{
+	struct in6_addr a6;
+	__be32 a4;
+	int type;
+
+	if (flow->family == AF_INET) {
+		memcpy(&a4, flow->daddr, 4);
+		return !ipv4_is_multicast(a4) && !ipv4_is_lbcast(a4) &&
+		       !ipv4_is_zeronet(a4) && !ipv4_is_loopback(a4) &&
+		       !ipv4_is_linklocal_169(a4);
+	}
+	memcpy(&a6, flow->daddr, 16);
+	type = ipv6_addr_type(&a6);
+	return (type & IPV6_ADDR_UNICAST) &&
+	       !(type & (IPV6_ADDR_LINKLOCAL | IPV6_ADDR_LOOPBACK |
+			 IPV6_ADDR_MAPPED));
+}
+
 int fz_hold_packet(struct fz_device *fz, struct sk_buff *skb)
 {
 	struct fz_hold *hold = &fz->hold;
@@ -118,7 +139,7 @@ int fz_hold_packet(struct fz_device *fz, struct sk_buff *skb)
 
 	if (!READ_ONCE(hold->enabled))
 		return -EOPNOTSUPP;
-	if (!fz_flow_parse(skb, &flow))
+	if (!fz_flow_parse(skb, &flow) || !fz_hold_worthy(&flow))
 		return -EOPNOTSUPP;
 	spin_lock(&hold->lock);
 	if (hold->dead || !hold->enabled) {
