@@ -107,14 +107,13 @@ wait $snd
 check "DROP_HELD with nothing held is not an error" fa "$P" drop-held fz0 fd00:9::99
 
 # Per destination: 16 packets held, the rest dropped and counted.
-full0=$(stat drop_hold_full) h0=$(stat held)
+full0=$(stat drop_hold_full) h0=$(stat held) t0=$(stat drop_hold_timeout)
 fa $U send fd00:9::98 9 20 0 >/dev/null
 held=$(($(stat held) - h0)) full=$(($(stat drop_hold_full) - full0))
 [ "$held" = 16 ] && [ "$full" = 4 ] &&
 	pass "one destination holds 16 packets; 4 more dropped (drop_hold_full)" ||
 	fail "20 packets to one destination: held +$held, drop_hold_full +$full"
 # Timeout: 10 s, then dropped and counted.
-t0=$(stat drop_hold_timeout)
 wait_for 20 test "$(($(stat drop_hold_timeout) - t0))" -ge 16 &&
 	pass "held packets are dropped after the timeout (+$(($(stat drop_hold_timeout) - t0)))" ||
 	fail "drop_hold_timeout +$(($(stat drop_hold_timeout) - t0)) after 20 s"
@@ -146,7 +145,6 @@ check "FZ_A_HOLD 0 is taken" fa "$P" hold fz0 0
 out=$(fa $U send 10.9.0.78 9 1 5)
 [ "$out" = "icmp 3 1" ] && pass "hold off again: ICMP host unreachable ($out)" ||
 	fail "hold off again: $out"
-check "the data path to the peer still works" fa ping -c 1 -W 2 10.9.0.2
 
 # Deleting the device with packets held leaves nothing behind.
 fa "$P" hold fz0 1 >/dev/null
