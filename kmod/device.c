@@ -159,6 +159,8 @@ static void fz_setup(struct net_device *dev)
 	dev->needed_tailroom = FZ_PADDING + FZ_AUTHTAG_LEN;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
+	/* ICMP errors to local senders need the packet's route in xmit. */
+	netif_keep_dst(dev);
 	fz_compat_set_lltx(dev);
 	fz_compat_tstats_setup(dev);
 	dev->features |= FZ_FEATURES;

@@ -9,6 +9,7 @@
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <net/icmp.h>
+#include <net/ipv6.h>
 
 #include "allowedips.h"
 #include "device.h"
@@ -26,6 +27,8 @@ void fz_hold_init(struct fz_hold *hold)
 
 	spin_lock_init(&hold->lock);
 	timer_setup(&hold->timer, fz_hold_expired, 0);
+	ratelimit_state_init(&hold->full_event_rs, HZ, 10);
+	ratelimit_set_flags(&hold->full_event_rs, RATELIMIT_MSG_ON_RELEASE);
 	for (i = 0; i < FZ_HOLD_DESTS; i++)
 		__skb_queue_head_init(&hold->dests[i].queue);
 }
@@ -59,8 +62,13 @@ static struct fz_hold_dest *fz_hold_find(struct fz_hold *hold, u16 family,
 }
 
 /* Moves d's packets to out and frees the slot. Under hold->lock. */
-static void fz_hold_take(struct fz_hold_dest *d, struct sk_buff_head *out)
+static void fz_hold_take(struct fz_hold *hold, struct fz_hold_dest *d,
+			 struct sk_buff_head *out)
 {
+	struct sk_buff *skb;
+
+	skb_queue_walk(&d->queue, skb)
+		hold->bytes -= skb->truesize;
 	skb_queue_splice_tail_init(&d->queue, out);
 	d->family = 0;
 }
@@ -109,6 +117,26 @@ static void fz_hold_drop_all(struct fz_device *fz, struct sk_buff_head *list,
 	}
 }
 
+/* Only a unicast host can be a resource: no multicast, no link scope. */
+static bool fz_hold_worthy(const struct fz_flow *flow)
+{
+	struct in6_addr a6;
+	__be32 a4;
+	int type;
+
+	if (flow->family == AF_INET) {
+		memcpy(&a4, flow->daddr, 4);
+		return !ipv4_is_multicast(a4) && !ipv4_is_lbcast(a4) &&
+		       !ipv4_is_zeronet(a4) && !ipv4_is_loopback(a4) &&
+		       !ipv4_is_linklocal_169(a4);
+	}
+	memcpy(&a6, flow->daddr, 16);
+	type = ipv6_addr_type(&a6);
+	return (type & IPV6_ADDR_UNICAST) &&
+	       !(type & (IPV6_ADDR_LINKLOCAL | IPV6_ADDR_LOOPBACK |
+			 IPV6_ADDR_MAPPED));
+}
+
 int fz_hold_packet(struct fz_device *fz, struct sk_buff *skb)
 {
 	struct fz_hold *hold = &fz->hold;
@@ -118,17 +146,22 @@ int fz_hold_packet(struct fz_device *fz, struct sk_buff *skb)
 
 	if (!READ_ONCE(hold->enabled))
 		return -EOPNOTSUPP;
-	if (!fz_flow_parse(skb, &flow))
+	if (!fz_flow_parse(skb, &flow) || !fz_hold_worthy(&flow))
 		return -EOPNOTSUPP;
 	spin_lock(&hold->lock);
 	if (hold->dead || !hold->enabled) {
 		spin_unlock(&hold->lock);
 		return -EOPNOTSUPP;
 	}
+	if (hold->bytes + skb->truesize > FZ_HOLD_MAX_BYTES)
+		goto full;
 	d = fz_hold_find(hold, flow.family, flow.daddr, &free);
 	if (!d) {
-		if (!free)
+		if (!free) {
+			/* The agent still learns of it, and can ask. */
+			fresh = __ratelimit(&hold->full_event_rs);
 			goto full;
+		}
 		d = free;
 		d->family = flow.family;
 		memcpy(d->addr, flow.daddr, fz_addr_len(flow.family));
@@ -141,6 +174,7 @@ int fz_hold_packet(struct fz_device *fz, struct sk_buff *skb)
 		goto full;
 	}
 	__skb_queue_tail(&d->queue, skb);
+	hold->bytes += skb->truesize;
 	spin_unlock(&hold->lock);
 	fz_count(fz, FZ_STAT_A_HELD);
 	if (fresh)
@@ -150,6 +184,8 @@ int fz_hold_packet(struct fz_device *fz, struct sk_buff *skb)
 full:
 	spin_unlock(&hold->lock);
 	fz_count(fz, FZ_STAT_A_DROP_HOLD_FULL);
+	if (fresh)
+		fz_genl_event_unknown_dest(fz, &flow);
 	return -ENOSPC;
 }
 
@@ -166,7 +202,7 @@ static void fz_hold_expired(struct timer_list *t)
 		struct fz_hold_dest *d = &hold->dests[i];
 
 		if (d->family && !time_before(jiffies, d->deadline))
-			fz_hold_take(d, &expired);
+			fz_hold_take(hold, d, &expired);
 	}
 	fz_hold_rearm(hold);
 	spin_unlock(&hold->lock);
@@ -194,7 +230,7 @@ void fz_hold_release(struct fz_device *fz)
 			continue;
 		peer = fz_aip_lookup(&fz->aips, d->family, d->addr);
 		if (peer && !READ_ONCE(peer->dead))
-			fz_hold_take(d, &ready);
+			fz_hold_take(hold, d, &ready);
 	}
 	rcu_read_unlock_bh();
 	spin_unlock_bh(&hold->lock);
@@ -218,7 +254,7 @@ unsigned int fz_hold_refuse(struct fz_device *fz, u16 family, const u8 *addr)
 	spin_lock_bh(&hold->lock);
 	d = fz_hold_find(hold, family, addr, &free);
 	if (d)
-		fz_hold_take(d, &refused);
+		fz_hold_take(hold, d, &refused);
 	spin_unlock_bh(&hold->lock);
 	n = skb_queue_len(&refused);
 	local_bh_disable();
@@ -239,7 +275,7 @@ void fz_hold_flush(struct fz_device *fz, bool dying)
 		hold->dead = true;
 	for (i = 0; i < FZ_HOLD_DESTS; i++)
 		if (hold->dests[i].family)
-			fz_hold_take(&hold->dests[i], &all);
+			fz_hold_take(hold, &hold->dests[i], &all);
 	spin_unlock_bh(&hold->lock);
 	if (dying)
 		del_timer_sync(&hold->timer);

@@ -4,6 +4,7 @@
 
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
+#include <linux/ratelimit.h>
 #include <linux/timer.h>
 
 struct fz_device;
@@ -19,6 +20,8 @@ struct fz_flow;
 #define FZ_HOLD_DESTS 64
 #define FZ_HOLD_PER_DEST 16
 #define FZ_HOLD_TIMEOUT 10
+/* And at most this much memory (truesize): GSO packets can be large. */
+#define FZ_HOLD_MAX_BYTES (4U << 20)
 
 struct fz_hold_dest {
 	u16 family; /* 0: the slot is free */
@@ -32,6 +35,9 @@ struct fz_hold {
 	spinlock_t lock;
 	bool enabled; /* read locklessly by fz_xmit() */
 	bool dead; /* the device is going: the timer stays off */
+	unsigned int bytes; /* truesize of everything held */
+	/* A destination that found no room is still announced, this often. */
+	struct ratelimit_state full_event_rs;
 	struct timer_list timer; /* the earliest deadline */
 	struct fz_hold_dest dests[FZ_HOLD_DESTS];
 };

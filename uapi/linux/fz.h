@@ -90,8 +90,11 @@
  *    ICMP unreachable, and the first packet held for its destination
  *    raises EVT_UNKNOWN_DEST { FZ_A_FLOW } (one event per destination
  *    until its packets leave). At most 64 destinations and 16 packets
- *    each are held, for 10 seconds; past a bound a packet is dropped
- *    (DROP_HOLD_FULL), at the end of the time they are (DROP_HOLD_TIMEOUT).
+ *    each (4 MiB in all) are held, for 10 seconds; past a bound a packet
+ *    is dropped (DROP_HOLD_FULL), at the end of the time they are
+ *    (DROP_HOLD_TIMEOUT). A destination that finds all 64 places taken
+ *    is still announced (at most 10 such events a second), so that the
+ *    agent can ask for it while its packets are dropped.
  *  - Once a SET_PEER gives a peer allowed IPs that route a held
  *    destination, its packets are sent through that peer in order
  *    (HELD_SENT), waiting for its session as any packet would.
