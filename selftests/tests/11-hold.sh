@@ -23,6 +23,14 @@ fz_dev fb fz0 10.9.0.2/24 fd00:9::2/64
 # B knows A; A knows nobody yet, as a client before its first request.
 run_probe ip netns exec fb "$P" keyed fz0 2 1 51821 192.168.241.1 51820 10.9.0.1/32,fd00:9::1/128 0
 stat() { fz_json fa fz0 "d[\"stats\"][\"$1\"]"; }
+# For wait_for, which runs its command again each time: counters are
+# read inside, not once when wait_for is called.
+more_held() { [ "$(stat held)" -gt "$(stat held_sent)" ]; }
+timeouts_since() { [ "$(($(stat drop_hold_timeout) - $1))" -ge "$2" ]; }
+events_seen() { [ "$(grep -c unknown "$1")" -ge "$2" ]; }
+nothing_held() {
+	[ "$(stat held)" = "$(($(stat held_sent) + $(stat drop_hold_timeout) + $(stat drop_hold_refused)))" ]
+}
 fa() { ip netns exec fa "$@"; }
 
 # Off (the default): no peer is ICMP host unreachable at once, as before.
@@ -96,7 +104,7 @@ wait $evp
 # Refused: the agent could not get 10.9.0.99; its sender hears at once.
 fa $U send 10.9.0.99 9 1 20 >/tmp/hold-err.out 2>&1 &
 snd=$!
-wait_for 10 test "$(stat held)" -gt "$(stat held_sent)"
+wait_for 10 more_held
 check "DROP_HELD for the held destination" fa "$P" drop-held fz0 10.9.0.99
 wait $snd
 [ "$(cat /tmp/hold-err.out)" = "icmp 3 13" ] &&
@@ -114,7 +122,7 @@ held=$(($(stat held) - h0)) full=$(($(stat drop_hold_full) - full0))
 	pass "one destination holds 16 packets; 4 more dropped (drop_hold_full)" ||
 	fail "20 packets to one destination: held +$held, drop_hold_full +$full"
 # Timeout: 10 s, then dropped and counted.
-wait_for 20 test "$(($(stat drop_hold_timeout) - t0))" -ge 16 &&
+wait_for 20 timeouts_since "$t0" 16 &&
 	pass "held packets are dropped after the timeout (+$(($(stat drop_hold_timeout) - t0)))" ||
 	fail "drop_hold_timeout +$(($(stat drop_hold_timeout) - t0)) after 20 s"
 
@@ -125,7 +133,7 @@ evp=$!
 sleep 1
 full0=$(stat drop_hold_full)
 fa $U spray 10.9.0 101 70 9
-wait_for 20 test "$(grep -c unknown /tmp/hold-ev2.out)" -ge 70
+wait_for 20 events_seen /tmp/hold-ev2.out 70
 sleep 1
 n=$(grep -c unknown /tmp/hold-ev2.out)
 full=$(($(stat drop_hold_full) - full0))
@@ -136,7 +144,7 @@ kill $evp 2>/dev/null
 wait $evp 2>/dev/null
 
 # Off again: what is held is dropped; then the old answer.
-wait_for 20 test "$(stat held)" = "$(($(stat held_sent) + $(stat drop_hold_timeout) + $(stat drop_hold_refused)))"
+wait_for 20 nothing_held
 fa $U send 10.9.0.77 9 1 0 >/dev/null
 t0=$(stat drop_hold_timeout)
 check "FZ_A_HOLD 0 is taken" fa "$P" hold fz0 0
