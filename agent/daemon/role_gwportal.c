@@ -227,6 +227,22 @@ static void sig_message(void *ctx, const struct proto_sig_msg *m)
 	gw_portal_message(r->base.gw, &portal_ops, r, m);
 }
 
+/*
+ * A token the portal refuses for good (deleted, expired) ends the
+ * gateway as a disconnect does: no client it served keeps its access.
+ */
+static void refused(struct role_gwportal *r, const char *why)
+{
+	struct proto_sig_disconnect m = { .reason = why };
+
+	daemon_log(r->d, "portal: refused this gateway for good (%s)", why);
+	if (!r->base.gw) {
+		daemon_stop(r->d, FZ_CLI_EXIT_FAILURE);
+		return;
+	}
+	gw_portal_disconnect(r->base.gw, &portal_ops, r, &m);
+}
+
 static void sig_state(void *ctx, enum signal_state st, const char *why)
 {
 	struct role_gwportal *r = ctx;
@@ -240,13 +256,8 @@ static void sig_state(void *ctx, enum signal_state st, const char *why)
 			   "portal: connection lost (%s); keeping every client "
 			   "(fz.ko enforces their expiries); reconnecting",
 			   why ? why : "no reason given");
-	else if (st == SIGNAL_REFUSED && !r->d->stopping) {
-		daemon_log(r->d,
-			   "exiting: the portal refused this gateway for good "
-			   "(%s)",
-			   why ? why : "no reason given");
-		daemon_stop(r->d, FZ_CLI_EXIT_FAILURE);
-	}
+	else if (st == SIGNAL_REFUSED && !r->d->stopping && !r->disconnected)
+		refused(r, why ? why : "no reason given");
 }
 
 static void sig_log(void *ctx, const char *line)
