@@ -136,9 +136,13 @@ refused "a wrong nonce is refused" "nonce mismatch" \
 	exchange "$A_iss" "$code" "$verifier" "$("$IDP_DRIVE" authorize "$A_iss" "$client" "$redirect" | sed -n 's/^nonce=//p')"
 
 authorize "$A_iss" && browse "$A_base" bob
+# The last character changed (it was an A once in 64 runs, and the
+# "wrong" verifier was then the right one).
+wrong=${verifier%?}A
+[ "$wrong" != "$verifier" ] || wrong=${verifier%?}B
 refused "a wrong PKCE verifier is refused" \
 	"the provider refused the code: invalid_grant" \
-	exchange "$A_iss" "$code" "${verifier%?}A" "$nonce"
+	exchange "$A_iss" "$code" "$wrong" "$nonce"
 
 authorize "$A_iss" && browse "$A_base" bob
 refused "a wrong client secret is refused" \
