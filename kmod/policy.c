@@ -433,6 +433,46 @@ bool fz_policy_rx(struct fz_peer *peer, struct sk_buff *skb)
 	return false;
 }
 
+/*
+ * Client: an ICMP "administratively prohibited" from a gateway says its
+ * policy refused a packet of ours, so the authorization the agent holds
+ * may be gone or changed: the agent asks the portal again. The peer is
+ * authenticated and its source checked; the events are still bounded per
+ * device, as a gateway can send such errors as fast as it likes.
+ */
+static bool fz_is_prohibited(struct sk_buff *skb, const struct fz_flow *flow)
+{
+	u8 buf[2], *p;
+
+	if (!flow->icmp_error)
+		return false;
+	p = skb_header_pointer(skb, flow->l4_off, 2, buf);
+	if (!p)
+		return false;
+	if (flow->family == AF_INET)
+		return p[0] == ICMP_DEST_UNREACH && p[1] == ICMP_PKT_FILTERED;
+	return p[0] == ICMPV6_DEST_UNREACH && p[1] == ICMPV6_ADM_PROHIBITED;
+}
+
+void fz_policy_rx_client(struct fz_peer *peer, struct sk_buff *skb)
+{
+	struct fz_device *fz = peer->fz;
+	struct fz_flow flow, q;
+
+	if (skb->protocol == htons(ETH_P_IP) ?
+		    ip_hdr(skb)->protocol != IPPROTO_ICMP :
+		    ipv6_hdr(skb)->nexthdr != IPPROTO_ICMPV6)
+		return;
+	if (!fz_flow_parse(skb, &flow) || !fz_is_prohibited(skb, &flow))
+		return;
+	fz_peer_count(peer, FZ_STAT_A_PEER_PROHIBITED);
+	if (!fz_flow_parse_quoted(skb, flow.l4_off + 8, flow.family, &q) ||
+	    memcmp(q.saddr, flow.daddr, fz_addr_len(flow.family)))
+		return;
+	if (__ratelimit(&fz->deny_event_rs))
+		fz_genl_event_denied(peer, FZ_REASON_PEER_PROHIBITED, &q);
+}
+
 /* A dropped established flow: its mapped IP no longer leads there. */
 static void fz_count_stale(struct fz_peer *peer)
 {

@@ -62,6 +62,8 @@ void fz_policy_free(struct fz_peer *peer);
 /* Under RCU, on every packet of a gateway client. */
 bool fz_policy_rx(struct fz_peer *peer, struct sk_buff *skb);
 bool fz_policy_tx(struct fz_peer *peer, struct sk_buff *skb);
+/* Under RCU, on what a client's peers send (FZ_A_HOLD on): see fz.h. */
+void fz_policy_rx_client(struct fz_peer *peer, struct sk_buff *skb);
 
 struct nf_hook_state;
 /*

@@ -380,9 +380,12 @@ void fz_receive_data_done(struct fz_peer *peer, struct sk_buff *skb,
 	/* Poly1305 authenticated every byte: no checksum to verify. */
 	skb->ip_summed = CHECKSUM_UNNECESSARY;
 	skb->csum_level = ~0;
-	if (unlikely(READ_ONCE(peer->gateway_client)) &&
-	    !fz_policy_rx(peer, skb))
-		goto drop;
+	if (unlikely(READ_ONCE(peer->gateway_client))) {
+		if (!fz_policy_rx(peer, skb))
+			goto drop;
+	} else if (READ_ONCE(fz->hold.enabled)) {
+		fz_policy_rx_client(peer, skb);
+	}
 	dev_sw_netstats_rx_add(dev, len);
 	napi_gro_receive(&peer->napi, skb);
 	return;

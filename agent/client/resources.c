@@ -455,7 +455,8 @@ int client_res_delete(struct client_res *c, const struct proto_sig_id *id)
 	return -EINVAL;
 }
 
-static int send_request(struct client_res *c, struct client_resource *r)
+/* request_authorization, naming the gateways we have in its sites. */
+static int ask_portal(struct client_res *c, struct client_resource *r)
 {
 	struct proto_sig_id connected[CLIENT_RES_MAX_GATEWAYS];
 	struct proto_sig_id failed[CLIENT_RES_MAX_FAILED];
@@ -464,7 +465,6 @@ static int send_request(struct client_res *c, struct client_resource *r)
 		.connected_gateway_ids = connected,
 		.failed_gateway_ids = failed,
 	};
-	int ret;
 
 	client_gw_forget_failed(c, client_res_now(c));
 	for (size_t i = 0; i < c->n_gws; i++)
@@ -478,7 +478,13 @@ static int send_request(struct client_res *c, struct client_resource *r)
 			}
 	for (size_t i = 0; i < c->n_failed; i++)
 		failed[req.n_failed_gateway_ids++] = c->failed[i].id;
-	ret = c->ops->request(c->ctx, &req);
+	return c->ops->request(c->ctx, &req);
+}
+
+static int send_request(struct client_res *c, struct client_resource *r)
+{
+	int ret = ask_portal(c, r);
+
 	if (ret) {
 		client_res_say(
 			c,
@@ -546,6 +552,30 @@ void client_res_unknown_dest(struct client_res *c, const struct fz_cidr *dst)
 		hold(r, dst);
 		send_request(c, r);
 	}
+}
+
+void client_res_prohibited(struct client_res *c,
+			   const uint8_t key[FZ_KEY_LEN],
+			   const struct fz_cidr *dst)
+{
+	struct client_resource *r = client_res_match(c, dst);
+	uint64_t t = client_res_now(c);
+	int ret;
+
+	if (!r || r->state != CLIENT_RES_CONNECTED || !r->gw ||
+	    memcmp(r->gw->public_key, key, FZ_KEY_LEN))
+		return;
+	if (r->reasked_ns && t - r->reasked_ns < CLIENT_RES_REASK_MS * NS_PER_MS)
+		return;
+	r->reasked_ns = t;
+	ret = ask_portal(c, r);
+	client_res_say(c,
+		       "resource %s: gateway %s refused a packet (ICMP "
+		       "prohibited); %s%s",
+		       r->name, r->gw->id.s,
+		       ret ? "cannot ask the portal again: " :
+			     "asking the portal again",
+		       ret ? strerror(-ret) : "");
 }
 
 int client_res_authorized(struct client_res *c,
@@ -616,6 +646,9 @@ int client_res_refused(struct client_res *c,
 	drop_held(c, r);
 	if (r->state == CLIENT_RES_CONNECTING)
 		r->state = CLIENT_RES_NOT_CONNECTED;
+	/* Asked again while connected: the access it had is gone. */
+	if (r->state == CLIENT_RES_CONNECTED)
+		client_res_disconnect(c, r);
 	return 0;
 }
 

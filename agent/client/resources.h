@@ -43,6 +43,7 @@
 #define CLIENT_RES_MAX_HELD 8 /* held destinations remembered per resource */
 #define CLIENT_RES_MAX_FAILED 16 /* gateways that failed us, remembered */
 #define CLIENT_RES_NEGATIVE_MS 5000
+#define CLIENT_RES_REASK_MS 5000 /* after an ICMP prohibited, per resource */
 #define CLIENT_RES_REQUEST_MS 10000 /* a request unanswered: given up */
 #define CLIENT_RES_RESEND_MS 2000 /* AssignedIps without DomainStatus */
 #define CLIENT_RES_FAILED_MS (5 * 60 * 1000) /* a failed gateway forgotten */
@@ -82,6 +83,8 @@ struct client_resource {
 	size_t n_sites;
 	enum client_res_state state;
 	uint64_t requested_ns; /* CONNECTING since */
+	uint64_t reasked_ns; /* CONNECTED: the portal asked again, after a
+			      * gateway's ICMP prohibited */
 	uint64_t refused_until_ns; /* the negative cache */
 	enum proto_sig_fail_reason refused_why;
 	struct client_res_gateway *gw; /* CONNECTED */
@@ -165,6 +168,16 @@ int client_res_refused(struct client_res *c,
 
 /* fz.ko holds packets for dst (EVT_UNKNOWN_DEST). */
 void client_res_unknown_dest(struct client_res *c, const struct fz_cidr *dst);
+/*
+ * The gateway key answered a packet for dst with ICMP prohibited
+ * (EVT_DENIED_FLOW, FZ_REASON_PEER_PROHIBITED): its policy may have
+ * changed, so a CONNECTED resource through it asks the portal again, at
+ * most once in CLIENT_RES_REASK_MS; the answer is taken as any other
+ * (a refusal now disconnects it).
+ */
+void client_res_prohibited(struct client_res *c,
+			   const uint8_t key[FZ_KEY_LEN],
+			   const struct fz_cidr *dst);
 /* A p2p control packet from the peer key (EVT_CONTROL). */
 void client_res_control(struct client_res *c, const uint8_t key[FZ_KEY_LEN],
 			const uint8_t *pkt, size_t len);

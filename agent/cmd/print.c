@@ -48,6 +48,8 @@ static const struct {
 	{ FZ_STAT_A_DROP_HOLD_FULL, "drop_hold_full", "hold full" },
 	{ FZ_STAT_A_DROP_HOLD_TIMEOUT, "drop_hold_timeout", "hold timeout" },
 	{ FZ_STAT_A_DROP_HOLD_REFUSED, "drop_hold_refused", "hold refused" },
+	/* ICMP prohibited from a gateway: the agent asks the portal again. */
+	{ FZ_STAT_A_PEER_PROHIBITED, "peer_prohibited", NULL },
 };
 
 #define N_STAT_NAMES (sizeof(stat_names) / sizeof(stat_names[0]))

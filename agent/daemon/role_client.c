@@ -795,12 +795,15 @@ static void cl_event(struct daemon *d, const struct fzk_event *ev)
 				   ev->packet_len);
 		return;
 	}
-	if (ev->cmd != FZ_CMD_EVT_UNKNOWN_DEST ||
-	    (dst.family != AF_INET && dst.family != AF_INET6))
+	if (dst.family != AF_INET && dst.family != AF_INET6)
 		return;
 	dst.cidr = dst.family == AF_INET ? 32 : 128;
 	memcpy(dst.addr, ev->flow.daddr, dst.family == AF_INET ? 4 : 16);
-	client_res_unknown_dest(r->res, &dst);
+	if (ev->cmd == FZ_CMD_EVT_UNKNOWN_DEST)
+		client_res_unknown_dest(r->res, &dst);
+	else if (ev->cmd == FZ_CMD_EVT_DENIED_FLOW &&
+		 ev->reason == FZ_REASON_PEER_PROHIBITED)
+		client_res_prohibited(r->res, ev->peer_key, &dst);
 }
 
 static int cl_ctl(struct daemon *d, enum ctl_verb verb, int argc, char **argv,

@@ -108,6 +108,7 @@ static const struct nla_policy stats_policy[FZ_STAT_A_MAX + 1] = {
 	[FZ_STAT_A_DROP_HOLD_FULL] = { POLICY_U64 },
 	[FZ_STAT_A_DROP_HOLD_TIMEOUT] = { POLICY_U64 },
 	[FZ_STAT_A_DROP_HOLD_REFUSED] = { POLICY_U64 },
+	[FZ_STAT_A_PEER_PROHIBITED] = { POLICY_U64 },
 };
 
 void fzk_device_view_init(struct fzk_device_view *dev)

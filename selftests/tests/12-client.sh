@@ -45,10 +45,10 @@ modprobe fz
 D=$FZ_RUN/client
 rm -rf "$D" && mkdir -m 700 "$D"
 export FZPORTAL_DB=$D/fz.db
-portal_pid='' gw_pid='' cl_pid='' up_pid=''
+portal_pid='' gw_pid='' cl_pid='' up_pid='' probe_pid=''
 cleanup() {
 	local p
-	for p in $cl_pid $gw_pid $portal_pid $up_pid; do
+	for p in $probe_pid $cl_pid $gw_pid $portal_pid $up_pid; do
 		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
 	ip link del brfz 2>/dev/null
@@ -117,9 +117,20 @@ adm resource create --name gitlab --type dns --address gitlab.company.test \
 	--site hq --filters tcp/80 >/dev/null
 adm resource create --name jenkins --type dns --address jenkins.company.test \
 	--site hq --filters tcp/80 >/dev/null
+# A wildcard, a CIDR with a port filter and an IPv6 address, on the other
+# web server's addresses (172.31.0.11 and fd00:31::11).
+adm resource create --name ci-wild --type dns --address '*.ci.company.test' \
+	--site hq --filters tcp/80 >/dev/null
+adm resource create --name other-net --type cidr --address 172.31.0.11/32 \
+	--site hq --filters tcp/8443 >/dev/null
+adm resource create --name other-v6 --type ip --address fd00:31::11 \
+	--site hq --filters tcp/80 >/dev/null
 adm service-account create --name ci >/dev/null
 adm group create eng >/dev/null
 adm member add --group eng --actor ci >/dev/null
+for r in ci-wild other-net other-v6; do
+	adm policy create --group eng --resource "$r" >/dev/null
+done
 pol_gitlab=$(jget "$(adm --json policy create --group eng --resource gitlab)" 'o["id"]')
 # Visible to the client, never granted: the client's address is not in it.
 adm policy create --group eng --resource jenkins \
@@ -127,6 +138,7 @@ adm policy create --group eng --resource jenkins \
 (umask 077 && jget "$(adm --json gateway-token create --site hq)" 'o["token"]' >"$D/gw.token")
 (umask 077 && jget "$(adm --json client-token create --actor ci)" 'o["token"]' >"$D/cl.token")
 GITLAB=$(jget "$(adm --json resource show gitlab)" 'o["id"]')
+jget "$(adm --json resource show other-net)" 'o["id"]' >"$D/other-net.id"
 check "the portal's data: gitlab with a policy, jenkins with a failing one, two tokens" \
 	test -n "$GITLAB" -a -n "$pol_gitlab" -a -s "$D/gw.token" -a -s "$D/cl.token"
 
@@ -163,8 +175,8 @@ FZ_TOKEN=$(cat "$D/cl.token") in_ns client "$D/cl-resolv.conf" \
 	--key-file "$D/client.key" --dns-control none -i fz0 \
 	>"$D/cl.log" 2>&1 &
 cl_pid=$!
-check "the client joins and applies its init (2 resources)" \
-	cl_log_has "portal: init: 2 resources"
+check "the client joins and applies its init (5 resources)" \
+	cl_log_has "portal: init: 5 resources"
 check "... its key file was made, mode 600" \
 	sh -c "[ \"\$(stat -c %a '$D/client.key')\" = 600 ]"
 check "the token is not in the client's log or argv" \
@@ -246,14 +258,92 @@ check "... and fz.ko counted the refusal" test "$(cstat drop_hold_refused)" -ge 
 check_fails "jenkins by its real IP is not reachable (no route into the tunnel)" \
 	ip netns exec client curl -s -m 3 -H 'Host: jenkins.company.test' http://172.31.0.10/
 
+# ---- A wildcard resource ----
+gw_dns_set build.ci.company.test 172.31.0.11
+w=$(ip netns exec client dig +short +time=2 +tries=1 @100.100.111.1 build.ci.company.test A)
+check "a wildcard resource (*.ci.company.test): build.ci.company.test gets 4 mapped A of its own" "$PY" -c '
+import ipaddress, sys
+w, a = sys.argv[1].split(), sys.argv[2].split()
+assert len(w) == 4, w
+assert all(ipaddress.ip_address(x) in ipaddress.ip_network("100.96.0.0/11") for x in w), w
+assert not set(w) & set(a), (w, a)
+' "$w" "$a"
+check "... a name two labels deeper is not the wildcard's (forwarded: no mapped IP)" \
+	sh -c "! ip netns exec client dig +short +time=2 +tries=1 @100.100.111.1 x.build.ci.company.test A | grep -q '^100\.'"
+out=$(via_stub curl -4 -s -m 15 -H 'Host: other.company.test' http://build.ci.company.test/)
+check "... curl http://build.ci.company.test/ reaches its server at the first try ('$out')" \
+	test "$out" = other
+
+# ---- A CIDR resource with a port filter; ICMP prohibited asks again ----
+check "a CIDR resource (172.31.0.11/32, tcp/8443) is routed into fz0" \
+	sh -c "ip -n client route show 172.31.0.11 | grep -q 'dev fz0'"
+out=$(ip netns exec client curl -s -m 15 -H 'Host: other.company.test' http://172.31.0.11:8443/)
+check "... curl to its port 8443 works at the first try ('$out')" test "$out" = other
+t0=$(date +%s%N)
+check_fails "... its port 80 is refused" \
+	ip netns exec client curl -s -m 8 -H 'Host: other.company.test' http://172.31.0.11/
+t1=$(date +%s%N)
+check "... by the gateway, at once (ICMP prohibited, under 5 s)" \
+	test $(((t1 - t0) / 1000000)) -lt 5000
+check "... the gateway counted it (denied_filtered)" \
+	test "$(fz_json gateway fz0 "d['stats']['denied_filtered']")" -ge 1
+prohibited_seen() { [ "$(cstat peer_prohibited)" -ge 1 ]; }
+check "... the client counted the gateway's ICMP prohibited (peer_prohibited)" \
+	wait_for 5 prohibited_seen
+check "... and asked the portal again" \
+	cl_log_has "resource other-net: gateway .* refused a packet (ICMP prohibited); asking the portal again"
+granted_twice() {
+	[ "$(grep authorization_granted "$D/portal.log" |
+		grep -c "resource=$(cat "$D/other-net.id")")" -ge 2 ]
+}
+check "... which authorized it again (two grants in the portal's log)" \
+	wait_for 10 granted_twice
+out=$(ip netns exec client curl -s -m 15 -H 'Host: other.company.test' http://172.31.0.11:8443/)
+check "... port 8443 still works ('$out')" test "$out" = other
+
+# ---- An IPv6 resource ----
+out=$(ip netns exec client curl -s -m 15 -H 'Host: other.company.test' 'http://[fd00:31::11]/')
+check "an IPv6 resource (fd00:31::11, tcp/80): curl works at the first try ('$out')" \
+	test "$out" = other
+
 # ---- The policy goes: the flow is cut within a second ----
+# A prober fetches gitlab every 100 ms; the cut is its first failure.
+ip netns exec client "$PY" -c '
+import socket, sys, time
+ip, out = sys.argv[1:3]
+f = open(out, "a", buffering=1)
+while True:
+    t = time.time_ns()
+    try:
+        s = socket.create_connection((ip, 80), timeout=0.5)
+        s.settimeout(0.5)
+        s.sendall(b"GET / HTTP/1.0\r\nHost: gitlab.company.test\r\n\r\n")
+        ok = b"gitlab" in s.recv(4096)
+        s.close()
+    except OSError:
+        ok = False
+    f.write("%d %s\n" % (t, "ok" if ok else "fail"))
+    time.sleep(0.1)
+' "$(echo "$a" | head -1)" "$D/probe.log" &
+probe_pid=$!
+wait_for 20 grep -q ok "$D/probe.log"
+t_start=$(date +%s%N)
 adm policy delete "$pol_gitlab" >/dev/null
 t0=$(date +%s%N)
-wait_for 5 sh -c "! ip netns exec gateway '$FZAGENT' show --json fz0 | grep -q '$GITLAB'"
-t1=$(date +%s%N)
-ms=$(((t1 - t0) / 1000000))
-[ "$ms" -le 1000 ] && pass "deleting the policy cut gitlab on the gateway in ${ms} ms" ||
-	fail "deleting the policy cut gitlab on the gateway in ${ms} ms (over 1 s)"
+wait_for 10 sh -c "tail -3 '$D/probe.log' | grep -c fail | grep -qx 3"
+kill "$probe_pid" && wait "$probe_pid" 2>/dev/null
+probe_pid=
+cut=$(awk -v t0="$t0" '$1 >= t0 && $2 == "fail" { print $1; exit }' "$D/probe.log")
+late_ok=$(awk -v c="${cut:-0}" '$1 > c && $2 == "ok"' "$D/probe.log" | wc -l)
+if [ -n "$cut" ] && [ "$late_ok" = 0 ] && grep -q ok "$D/probe.log"; then
+	ms=$(((cut - t0) / 1000000))
+	msg="deleting gitlab's policy cut the flow ${ms} ms after the command returned ($(((cut - t_start) / 1000000)) ms after it started; a fetch every 100 ms)"
+	[ "$ms" -le 1000 ] && pass "$msg" || fail "$msg: over 1 s"
+else
+	fail "deleting gitlab's policy cut the flow for good (cut '${cut}', $late_ok fetches worked after it)"
+fi
+check "... the gateway holds nothing of gitlab for the client" \
+	wait_for 10 sh -c "! ip netns exec gateway '$FZAGENT' show --json fz0 | grep -q '$GITLAB'"
 check_fails "... gitlab's mapped IP no longer answers" \
 	ip netns exec client curl -s -m 3 -H 'Host: gitlab.company.test' "http://$(echo "$a" | head -1)/"
 check "... the client dropped the resource (resource_deleted)" \

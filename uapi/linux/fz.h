@@ -103,6 +103,12 @@
  *    administratively prohibited and dropped (DROP_HOLD_REFUSED).
  *    Destinations with nothing held are not an error.
  *  - Turning FZ_A_HOLD off, or the device going down, drops what is held.
+ *  - With FZ_A_HOLD on, an ICMP "administratively prohibited" (ICMP
+ *    type 3 code 13, ICMPv6 type 1 code 1) that a peer sends through the
+ *    tunnel says the gateway's policy refused a packet of ours: it is
+ *    counted (PEER_PROHIBITED), passed to the stack as usual, and raises
+ *    EVT_DENIED_FLOW { FZ_A_PEER, FZ_A_REASON PEER_PROHIBITED, FZ_A_FLOW
+ *    the packet it quotes }, at most 10 such events a second per device.
  *
  * p2p control packets
  *  - SEND_CONTROL { FZ_A_PEER, FZ_A_PACKET }: the 8-byte header and JSON;
@@ -376,6 +382,7 @@ enum fz_event_reason {
 	FZ_REASON_FILTERED, /* DENIED_FLOW: a resource, not this port */
 	FZ_REASON_EXPIRED, /* DENIED_FLOW: authorization has expired */
 	FZ_REASON_CLIENT_TO_CLIENT, /* DENIED_FLOW: tunnel range destination */
+	FZ_REASON_PEER_PROHIBITED, /* DENIED_FLOW, client: the peer refused */
 	__FZ_REASON_MAX
 };
 
@@ -415,6 +422,7 @@ enum fz_stat_attr {
 	FZ_STAT_A_DROP_HOLD_FULL, /* u64: not held: a bound was reached */
 	FZ_STAT_A_DROP_HOLD_TIMEOUT, /* u64: no peer in time, or held when off */
 	FZ_STAT_A_DROP_HOLD_REFUSED, /* u64: DROP_HELD: the agent gave up */
+	FZ_STAT_A_PEER_PROHIBITED, /* u64: ICMP prohibited from a peer (HOLD) */
 	__FZ_STAT_A_MAX
 };
 

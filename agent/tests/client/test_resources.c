@@ -460,6 +460,75 @@ START_TEST(test_request_times_out)
 }
 END_TEST
 
+static void prohibited_from(uint8_t keybyte, const char *dst)
+{
+	uint8_t key[FZ_KEY_LEN];
+	struct fz_cidr d = ip(dst);
+
+	memset(key, keybyte, sizeof(key));
+	client_res_prohibited(C, key, &d);
+}
+
+START_TEST(test_prohibited_asks_again)
+{
+	struct proto_sig_authorization_created a = created(R_NET, GW1, 1, SITE);
+	struct proto_sig_authorization_creation_failed f = {
+		.resource_id = { R_NET },
+		.reason = PROTO_SIG_FORBIDDEN,
+	};
+
+	init_four();
+	ck_assert_int_eq(client_res_authorized(C, &a), 0);
+	/* Another gateway's, or for a resource not connected: ignored. */
+	prohibited_from(2, "10.9.9.9");
+	prohibited_from(1, "10.1.2.3");
+	prohibited_from(1, "192.0.2.1");
+	ck_assert_int_eq(M.requests, 0);
+	/* The gateway serving it: the portal is asked, naming it. */
+	prohibited_from(1, "10.9.9.9");
+	ck_assert_int_eq(M.requests, 1);
+	ck_assert_str_eq(M.req_resource.s, R_NET);
+	ck_assert_uint_eq(M.n_connected, 1);
+	ck_assert_str_eq(M.req_connected[0].s, GW1);
+	ck_assert_int_eq(find(R_NET)->state, CLIENT_RES_CONNECTED);
+	ck_assert_ptr_nonnull(strstr(M.last_log, "asking the portal again"));
+	/* Once in 5 s, however many errors come. */
+	for (int i = 0; i < 100; i++)
+		prohibited_from(1, "10.9.9.9");
+	ck_assert_int_eq(M.requests, 1);
+	M.now += 5ULL * 1000000000ULL;
+	prohibited_from(1, "10.9.9.9");
+	ck_assert_int_eq(M.requests, 2);
+	/* Authorized again: still connected, same peer. */
+	ck_assert_int_eq(client_res_authorized(C, &a), 0);
+	ck_assert_int_eq(find(R_NET)->state, CLIENT_RES_CONNECTED);
+	ck_assert(has_aip("10.0.0.0/8"));
+	/* Refused: the access it had goes. */
+	M.now += 5ULL * 1000000000ULL;
+	prohibited_from(1, "10.9.9.9");
+	ck_assert_int_eq(M.requests, 3);
+	ck_assert_int_eq(client_res_refused(C, &f), 0);
+	ck_assert_int_eq(find(R_NET)->state, CLIENT_RES_NOT_CONNECTED);
+	ck_assert_ptr_null(find(R_NET)->gw);
+	ck_assert_int_eq(M.del_peers, 1);
+}
+END_TEST
+
+START_TEST(test_prohibited_portal_down)
+{
+	struct proto_sig_authorization_created a = created(R_NET, GW1, 1, SITE);
+
+	init_four();
+	ck_assert_int_eq(client_res_authorized(C, &a), 0);
+	M.request_ret = -ENOTCONN;
+	prohibited_from(1, "10.9.9.9");
+	/* Nothing torn down: the gateway's expiry decides. */
+	ck_assert_int_eq(find(R_NET)->state, CLIENT_RES_CONNECTED);
+	ck_assert(has_aip("10.0.0.0/8"));
+	ck_assert_ptr_nonnull(strstr(M.last_log, "cannot ask the portal again"));
+}
+END_TEST
+
 static void control_from(uint8_t keybyte, const uint8_t *pkt, size_t len)
 {
 	uint8_t key[FZ_KEY_LEN];
@@ -774,6 +843,8 @@ Suite *client_resources_suite(void)
 	tcase_add_test(tc, test_refused_negative_cache);
 	tcase_add_test(tc, test_request_fails_drops);
 	tcase_add_test(tc, test_request_times_out);
+	tcase_add_test(tc, test_prohibited_asks_again);
+	tcase_add_test(tc, test_prohibited_portal_down);
 	tcase_add_test(tc, test_goodbye_failed_ids);
 	tcase_add_test(tc, test_dns_assigned_ips);
 	tcase_add_test(tc, test_dns_inactive_drops);

@@ -193,7 +193,7 @@ START_TEST(test_json_full)
 		"\"denied_no_mapping\":0,"
 		"\"drop_control_ratelimited\":0,\"held\":0,\"held_sent\":0,"
 		"\"drop_hold_full\":0,\"drop_hold_timeout\":0,"
-		"\"drop_hold_refused\":0},"
+		"\"drop_hold_refused\":0,\"peer_prohibited\":0},"
 		"\"peers\":["
 		"{\"public_key\":\"IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI=\","
 		"\"endpoint\":\"192.0.2.1:51820\","
