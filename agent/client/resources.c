@@ -554,8 +554,7 @@ void client_res_unknown_dest(struct client_res *c, const struct fz_cidr *dst)
 	}
 }
 
-void client_res_prohibited(struct client_res *c,
-			   const uint8_t key[FZ_KEY_LEN],
+void client_res_prohibited(struct client_res *c, const uint8_t key[FZ_KEY_LEN],
 			   const struct fz_cidr *dst)
 {
 	struct client_resource *r = client_res_match(c, dst);
@@ -565,7 +564,8 @@ void client_res_prohibited(struct client_res *c,
 	if (!r || r->state != CLIENT_RES_CONNECTED || !r->gw ||
 	    memcmp(r->gw->public_key, key, FZ_KEY_LEN))
 		return;
-	if (r->reasked_ns && t - r->reasked_ns < CLIENT_RES_REASK_MS * NS_PER_MS)
+	if (r->reasked_ns &&
+	    t - r->reasked_ns < CLIENT_RES_REASK_MS * NS_PER_MS)
 		return;
 	r->reasked_ns = t;
 	ret = ask_portal(c, r);

@@ -175,8 +175,7 @@ void client_res_unknown_dest(struct client_res *c, const struct fz_cidr *dst);
  * most once in CLIENT_RES_REASK_MS; the answer is taken as any other
  * (a refusal now disconnects it).
  */
-void client_res_prohibited(struct client_res *c,
-			   const uint8_t key[FZ_KEY_LEN],
+void client_res_prohibited(struct client_res *c, const uint8_t key[FZ_KEY_LEN],
 			   const struct fz_cidr *dst);
 /* A p2p control packet from the peer key (EVT_CONTROL). */
 void client_res_control(struct client_res *c, const uint8_t key[FZ_KEY_LEN],

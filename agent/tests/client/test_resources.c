@@ -525,7 +525,8 @@ START_TEST(test_prohibited_portal_down)
 	/* Nothing torn down: the gateway's expiry decides. */
 	ck_assert_int_eq(find(R_NET)->state, CLIENT_RES_CONNECTED);
 	ck_assert(has_aip("10.0.0.0/8"));
-	ck_assert_ptr_nonnull(strstr(M.last_log, "cannot ask the portal again"));
+	ck_assert_ptr_nonnull(
+		strstr(M.last_log, "cannot ask the portal again"));
 }
 END_TEST
 
