@@ -153,9 +153,10 @@ void client_gw_forget_failed(struct client_res *c, uint64_t t)
 	c->n_failed = k;
 }
 
-static void mark_failed(struct client_res *c, const struct proto_sig_id *id)
+static void mark_failed(struct client_res *c, const struct proto_sig_id *id,
+			uint64_t ms)
 {
-	uint64_t until = client_res_now(c) + CLIENT_RES_FAILED_MS * NS_PER_MS;
+	uint64_t until = client_res_now(c) + ms * NS_PER_MS;
 	size_t i;
 
 	for (i = 0;
@@ -234,7 +235,7 @@ void client_gw_goodbye(struct client_res *c, struct client_res_gateway *g)
 	client_res_say(c,
 		       "gateway %s said goodbye; its resources will ask again",
 		       g->id.s);
-	mark_failed(c, &g->id);
+	mark_failed(c, &g->id, CLIENT_RES_GOODBYE_MS);
 	for (size_t i = 0; i < c->n_res; i++)
 		if (c->res[i].gw == g) {
 			c->res[i].gw = NULL;

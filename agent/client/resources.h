@@ -46,7 +46,13 @@
 #define CLIENT_RES_REASK_MS 5000 /* after an ICMP prohibited, per resource */
 #define CLIENT_RES_REQUEST_MS 10000 /* a request unanswered: given up */
 #define CLIENT_RES_RESEND_MS 2000 /* AssignedIps without DomainStatus */
-#define CLIENT_RES_FAILED_MS (5 * 60 * 1000) /* a failed gateway forgotten */
+/*
+ * A gateway that said Goodbye is leaving: its portal socket closes at
+ * once, so the portal stops choosing it by itself. It is named as failed
+ * only this long, for requests that cross its leaving; a gateway that
+ * restarts is chosen again once it has rejoined.
+ */
+#define CLIENT_RES_GOODBYE_MS 5000
 #define CLIENT_RES_KEEPALIVE 25 /* seconds */
 #define CLIENT_RES_NAME_MAX 63 /* resource names as log labels */
 

@@ -76,6 +76,43 @@ in_ns() {
 # Through the stub, as an application on the client would resolve.
 via_stub() { in_ns client "$D/stub-resolv.conf" "$@"; }
 
+# probe_start IP WORD LOG: from the client, GET http://IP/ (Host:
+# WORD.company.test) every 100 ms, one line per try in LOG: "NS ok|fail",
+# ok when the body has WORD. probe_stop ends it.
+probe_start() {
+	ip netns exec client "$PY" -c '
+import socket, sys, time
+ip, word, out = sys.argv[1:4]
+f = open(out, "a", buffering=1)
+req = b"GET / HTTP/1.0\r\nHost: %s.company.test\r\n\r\n" % word.encode()
+while True:
+    t = time.time_ns()
+    try:
+        s = socket.create_connection((ip, 80), timeout=0.5)
+        s.settimeout(0.5)
+        s.sendall(req)
+        ok = word.encode() in s.recv(4096)
+        s.close()
+    except OSError:
+        ok = False
+    f.write("%d %s\n" % (t, "ok" if ok else "fail"))
+    time.sleep(0.1)
+' "$@" &
+	probe_pid=$!
+}
+probe_stop() {
+	kill "$probe_pid" 2>/dev/null && wait "$probe_pid" 2>/dev/null
+	probe_pid=
+}
+# first_fail_after LOG NS: the time of the first failure at or after NS,
+# when nothing worked after it; else nothing.
+first_fail_after() {
+	local cut
+	cut=$(awk -v t0="$2" '$1 >= t0 && $2 == "fail" { print $1; exit }' "$1")
+	[ -n "$cut" ] && ! awk -v c="$cut" '$1 > c && $2 == "ok" { bad = 1 } END { exit !bad }' "$1" &&
+		echo "$cut"
+}
+
 # ---- The network ----
 gateway_up || { fail "resource namespace, nginx, dnsmasq"; exit 1; }
 ip netns add client || { fail "client namespace"; exit 1; }
@@ -308,39 +345,20 @@ check "an IPv6 resource (fd00:31::11, tcp/80): curl works at the first try ('$ou
 
 # ---- The policy goes: the flow is cut within a second ----
 # A prober fetches gitlab every 100 ms; the cut is its first failure.
-ip netns exec client "$PY" -c '
-import socket, sys, time
-ip, out = sys.argv[1:3]
-f = open(out, "a", buffering=1)
-while True:
-    t = time.time_ns()
-    try:
-        s = socket.create_connection((ip, 80), timeout=0.5)
-        s.settimeout(0.5)
-        s.sendall(b"GET / HTTP/1.0\r\nHost: gitlab.company.test\r\n\r\n")
-        ok = b"gitlab" in s.recv(4096)
-        s.close()
-    except OSError:
-        ok = False
-    f.write("%d %s\n" % (t, "ok" if ok else "fail"))
-    time.sleep(0.1)
-' "$(echo "$a" | head -1)" "$D/probe.log" &
-probe_pid=$!
+probe_start "$(echo "$a" | head -1)" gitlab "$D/probe.log"
 wait_for 20 grep -q ok "$D/probe.log"
 t_start=$(date +%s%N)
 adm policy delete "$pol_gitlab" >/dev/null
 t0=$(date +%s%N)
 wait_for 10 sh -c "tail -3 '$D/probe.log' | grep -c fail | grep -qx 3"
-kill "$probe_pid" && wait "$probe_pid" 2>/dev/null
-probe_pid=
-cut=$(awk -v t0="$t0" '$1 >= t0 && $2 == "fail" { print $1; exit }' "$D/probe.log")
-late_ok=$(awk -v c="${cut:-0}" '$1 > c && $2 == "ok"' "$D/probe.log" | wc -l)
-if [ -n "$cut" ] && [ "$late_ok" = 0 ] && grep -q ok "$D/probe.log"; then
+probe_stop
+cut=$(first_fail_after "$D/probe.log" "$t0")
+if [ -n "$cut" ] && grep -q ok "$D/probe.log"; then
 	ms=$(((cut - t0) / 1000000))
 	msg="deleting gitlab's policy cut the flow ${ms} ms after the command returned ($(((cut - t_start) / 1000000)) ms after it started; a fetch every 100 ms)"
 	[ "$ms" -le 1000 ] && pass "$msg" || fail "$msg: over 1 s"
 else
-	fail "deleting gitlab's policy cut the flow for good (cut '${cut}', $late_ok fetches worked after it)"
+	fail "deleting gitlab's policy cut the flow for good (no failure after the command, or a fetch worked after one)"
 fi
 check "... the gateway holds nothing of gitlab for the client" \
 	wait_for 10 sh -c "! ip netns exec gateway '$FZAGENT' show --json fz0 | grep -q '$GITLAB'"
@@ -348,6 +366,87 @@ check_fails "... gitlab's mapped IP no longer answers" \
 	ip netns exec client curl -s -m 3 -H 'Host: gitlab.company.test' "http://$(echo "$a" | head -1)/"
 check "... the client dropped the resource (resource_deleted)" \
 	cl_log_has "resource gitlab .*removed"
+
+# ---- A time window that ends while the portal is stopped ----
+# A policy for gitlab whose window (UTC, every day) ends at the first
+# minute boundary at least 50 s away: the authorization ends then. The
+# portal is stopped, and the client's agent frozen (SIGSTOP) just before
+# the end, so only the gateway's kernel can cut the flow then.
+end=$((($(date +%s) + 50 + 59) / 60 * 60))
+[ "$(date -u -d "@$end" +%H:%M)" = 23:59 ] && end=$((end + 60)) # 23:59 means 24:00
+window="MTWRFSU/$(date -u -d "@$((end - 3600))" +%H:%M)-$(date -u -d "@$end" +%H:%M)/UTC"
+pol_win=$(jget "$(adm --json policy create --group eng --resource gitlab \
+	--condition "{\"property\":\"current_utc_datetime\",\"operator\":\"is_in_day_of_week_time_ranges\",\"values\":[\"$window\"]}")" 'o["id"]')
+check "a policy for gitlab with the time window $window" test -n "$pol_win"
+gitlab_listed() { ip netns exec client "$FZAGENT" show fz0 | grep -q 'resource gitlab '; }
+check "... the client learns gitlab again" wait_for 10 gitlab_listed
+out=$(via_stub curl -4 -s -m 15 http://gitlab.company.test/)
+check "... curl http://gitlab.company.test/ works ('$out')" test "$out" = gitlab
+check "... the gateway was told the window's end ($(date -u -d "@$end" +%FT%TZ))" \
+	gw_log_has "for resource gitlab until $(date -u -d "@$end" +%FT%TZ)"
+expired0=$(fz_json gateway fz0 "d['stats']['denied_expired']")
+kill -TERM "$portal_pid" && wait "$portal_pid"
+portal_pid=
+rm -f "$D/probe-win.log"
+probe_start "$(echo "$a" | head -1)" gitlab "$D/probe-win.log"
+# Frozen only for the last seconds: a longer freeze could outlive the
+# session's keys, which the agent renews.
+until [ "$(date +%s)" -ge $((end - 5)) ]; do sleep 0.2; done
+kill -STOP "$cl_pid"
+until [ "$(date +%s)" -ge $((end + 3)) ]; do sleep 0.2; done
+probe_stop
+kill -CONT "$cl_pid"
+cut=$(first_fail_after "$D/probe-win.log" "$((end - 1))000000000")
+ok_before=$(awk -v e="${end}000000000" '$1 < e && $2 == "ok"' "$D/probe-win.log" | wc -l)
+if [ -n "$cut" ] && [ "$ok_before" -gt 0 ]; then
+	ms=$(((cut - end * 1000000000) / 1000000))
+	msg="with the portal stopped and the client frozen, gitlab worked until the window's end and was cut ${ms} ms from it"
+	[ "$ms" -ge -1000 ] && [ "$ms" -le 1000 ] && pass "$msg" || fail "$msg: not within 1 s"
+else
+	fail "the window's end cut gitlab for good with the portal stopped ($ok_before fetches worked before it; cut '${cut}')"
+fi
+check "... by the gateway (denied_expired rose from $expired0)" \
+	test "$(fz_json gateway fz0 "d['stats']['denied_expired']")" -gt "$expired0"
+
+# ---- The portal restarts ----
+"$FZPORTAL" serve --listen "10.251.0.1:$port" --cert "$D/cert.pem" \
+	--key "$D/key.pem" --db "$FZPORTAL_DB" 2>"$D/portal2.log" &
+portal_pid=$!
+rejoined() { [ "$(grep -c "portal: init_done" "$D/gw.log")" -ge 2 ]; }
+check "the portal restarts: the gateway rejoins and reconciles (init_done)" \
+	wait_for 60 rejoined
+check "... the client rejoins" \
+	wait_for 60 sh -c "[ \$(grep -c 'portal: joined https' '$D/cl.log') -ge 2 ]"
+check "... the client dropped gitlab's expired authorization" \
+	cl_log_has "resource gitlab: its authorization expired"
+check "... the gateway holds nothing of gitlab (the expired grant is gone)" \
+	wait_for 10 sh -c "! ip netns exec gateway '$FZAGENT' show --json fz0 | grep -q '$GITLAB'"
+adm policy delete "$pol_win" >/dev/null
+pol_gitlab=$(jget "$(adm --json policy create --group eng --resource gitlab)" 'o["id"]')
+gitlab_works() { [ "$(via_stub curl -4 -s -m 10 http://gitlab.company.test/)" = gitlab ]; }
+check "... a new policy: gitlab works again through the restarted portal" \
+	wait_for 30 gitlab_works
+
+# ---- The gateway restarts ----
+kill -TERM "$gw_pid"
+wait "$gw_pid"
+status=$?
+gw_pid=
+check "the gateway stops on SIGTERM (status 0)" test "$status" = 0
+check "... saying goodbye to the client" grep -q "said goodbye to 1 clients" "$D/gw.log"
+check "... which drops it" cl_log_has "gateway .* said goodbye"
+in_ns gateway "$FZ_RUN/gw-resolv.conf" env -u FZ_TOKEN "$FZAGENT" gateway \
+	"$D/gw.conf" -i fz0 --portal "$URL" --ca-file "$D/cert.pem" \
+	--token-file "$D/gw.token" --endpoint 10.251.0.2:51820 \
+	>"$D/gw2.log" 2>&1 &
+gw_pid=$!
+check "... starts again and joins" \
+	wait_for 30 grep -q "portal: init_done" "$D/gw2.log"
+check "... holding nothing of gitlab" \
+	sh -c "! ip netns exec gateway '$FZAGENT' show --json fz0 | grep -q '$GITLAB'"
+check "gitlab works again through the restarted gateway" wait_for 30 gitlab_works
+check "... which holds it for the client" \
+	sh -c "ip netns exec gateway '$FZAGENT' show --json fz0 | grep -q '$GITLAB'"
 
 # ---- SIGTERM: everything goes ----
 kill -TERM "$cl_pid"
@@ -361,6 +460,8 @@ check "the client token never reached the log" sh -c "! grep -q fz1_ '$D/cl.log'
 if [ "$FZ_FAILS" -gt 0 ]; then
 	sed 's/^/#   client: /' "$D/cl.log" | tail -40
 	sed 's/^/#   gateway: /' "$D/gw.log" | tail -30
+	sed 's/^/#   gateway (restarted): /' "$D/gw2.log" 2>/dev/null | tail -20
 	sed 's/^/#   portal: /' "$D/portal.log" | tail -30
+	sed 's/^/#   portal (restarted): /' "$D/portal2.log" 2>/dev/null | tail -20
 fi
 ktap_done
