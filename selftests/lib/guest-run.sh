@@ -9,8 +9,22 @@ set -u
 out=$1
 shift
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-tests=("$@")
-[ ${#tests[@]} -gt 0 ] || tests=("$here"/tests/*.sh)
+tests=("$@") skipped=()
+# A test whose header says "# fz-kernels: SERIES..." (e.g. 6.12) runs only
+# on those kernel series, unless it was named on the command line: the
+# userspace scenarios whose kernel paths other tests cover on every
+# kernel (README, "Tests").
+if [ ${#tests[@]} -eq 0 ]; then
+	for t in "$here"/tests/*.sh; do
+		series=$(sed -n 's/^# fz-kernels: //p' "$t")
+		if [ -z "$series" ] || printf '%s\n' $series |
+			grep -qxF "$(uname -r | grep -oE '^[0-9]+\.[0-9]+')"; then
+			tests+=("$t")
+		else
+			skipped+=("$(basename "$t" .sh) (fz-kernels: $series)")
+		fi
+	done
+fi
 . "$here/lib/kernel-bugs.sh"
 # Per test. 06-interop, the longest, takes 450-550 s under TCG on an idle
 # host; this leaves room for a busy one. A debug kernel needs more
@@ -36,6 +50,7 @@ fi
 	echo "TAP version 13"
 	echo "# kernel $(uname -r)"
 	echo "# cmdline: $(cat /proc/cmdline)"
+	for t in "${skipped[@]}"; do echo "# not on this kernel: $t"; done
 	echo "1..$plan"
 } | tee "$out"
 for t in "${tests[@]}"; do

@@ -6,10 +6,11 @@
 # TCP's own say so), refused with ICMP administratively prohibited on
 # DROP_HELD, dropped at the timeout and past every bound, counted; only
 # unicast destinations are held; off, the old answer (ICMP host
-# unreachable). Bad requests change nothing.
+# unreachable). A peer's ICMP prohibited is counted and announced
+# (EVT_DENIED_FLOW PEER_PROHIBITED). Bad requests change nothing.
 . "$FZ_SELFTESTS/lib/ktap.sh"
 . "$FZ_SELFTESTS/lib/netns.sh"
-need ip modprobe nstat timeout "$PY"
+need ip modprobe nstat timeout nft "$PY"
 P=$FZ_NLPROBE
 U="$PY $FZ_SELFTESTS/lib/udperr.py"
 srv=
@@ -100,6 +101,48 @@ kill $srv 2>/dev/null
 wait $srv 2>/dev/null
 srv=
 wait $evp
+
+# A peer's ICMP administratively prohibited (a gateway's policy refused
+# a packet of ours) reaches the sender as usual, is counted, and raises
+# EVT_DENIED_FLOW with reason PEER_PROHIBITED (8) and the quoted flow, at
+# most 10 a second: the agent asks the portal again.
+fb() { ip netns exec fb "$@"; }
+fb sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 \
+	net.ipv4.icmp_msgs_per_sec=100000 net.ipv4.icmp_msgs_burst=100000
+check "the peer rejects UDP port 9999 with admin-prohibited (nftables)" \
+	fb nft add table inet fzt '{ chain in { type filter hook input priority 0; udp dport 9999 reject with icmpx type admin-prohibited; }; }'
+fa "$P" events fz0 20 >/tmp/hold-ev3.out 2>/dev/null &
+evp=$!
+sleep 1
+p0=$(stat peer_prohibited)
+out=$(fa $U send 10.9.0.2 9999 1 5)
+[ "$out" = "icmp 3 13" ] && pass "IPv4: the sender gets the peer's ICMP prohibited ($out)" ||
+	fail "IPv4: the sender got '$out'"
+out=$(fa $U send fd00:9::2 9999 1 5)
+[ "$out" = "icmp 1 1" ] && pass "IPv6: the sender gets the peer's ICMPv6 prohibited ($out)" ||
+	fail "IPv6: the sender got '$out'"
+[ "$(stat peer_prohibited)" = $((p0 + 2)) ] && pass "both counted (peer_prohibited +2)" ||
+	fail "peer_prohibited +$(($(stat peer_prohibited) - p0)), not 2"
+prohibited_events() { [ "$(grep -c '^denied .* 8 17 ' /tmp/hold-ev3.out)" -ge "$1" ]; }
+wait_for 10 prohibited_events 2
+grep -Eq '^denied [^ ]+ 8 17 10\.9\.0\.1 [0-9]+ 10\.9\.0\.2 9999$' /tmp/hold-ev3.out &&
+	grep -Eq '^denied [^ ]+ 8 17 fd00:9::1 [0-9]+ fd00:9::2 9999$' /tmp/hold-ev3.out &&
+	pass "each raised EVT_DENIED_FLOW PEER_PROHIBITED with the quoted flow" ||
+	fail "DENIED_FLOW events: '$(grep denied /tmp/hold-ev3.out)'"
+# A flood: every error counted, the events bounded.
+n0=$(grep -c '^denied' /tmp/hold-ev3.out) p0=$(stat peer_prohibited)
+t0=$(date +%s)
+fa $U send 10.9.0.2 9999 300 2 >/dev/null
+secs=$(($(date +%s) - t0 + 1))
+sleep 1
+n=$(($(grep -c '^denied' /tmp/hold-ev3.out) - n0))
+got=$(($(stat peer_prohibited) - p0))
+[ "$got" -ge 250 ] && [ "$n" -ge 1 ] && [ "$n" -le $((10 * secs + 10)) ] &&
+	pass "300 prohibited in ${secs} s: $got counted, $n events (10 a second at most)" ||
+	fail "300 prohibited in ${secs} s: $got counted, $n events"
+kill $evp 2>/dev/null
+wait $evp 2>/dev/null
+fb nft delete table inet fzt
 
 # Refused: the agent could not get 10.9.0.99; its sender hears at once.
 fa $U send 10.9.0.99 9 1 20 >/tmp/hold-err.out 2>&1 &
