@@ -1,26 +1,45 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs inside the demo VM: the seeds' example. gitlab.company.test and
-# jenkins.company.test are one IP behind a gateway (nginx serves both by
-# name); a client authorized only for gitlab reaches it through its mapped
-# IP and is refused jenkins, through the mapped IP and the real one. Each
-# step is shown, then run.
+# Runs inside the demo VM: the seeds' policy and DNS sequences through the
+# real path. fzportal (SQLite, TLS) holds the policy: a service account in
+# group eng may reach gitlab.company.test, and jenkins.company.test (same
+# IP, behind the same gateway) only from an address it does not have.
+# `fzagent gateway --portal` serves the site; `fzagent client --portal`
+# resolves through its own DNS stub, gets mapped IPs, asks the portal on
+# the first packet, and reaches gitlab; jenkins is refused; deleting the
+# policy cuts the flow. Each step is shown, then run.
 set -eo pipefail
 export FZ_SELFTESTS=$PWD/selftests FZAGENT=$PWD/agent/fzagent
-P=$PWD/build/selftests/fz-nlprobe
+FZPORTAL=$PWD/portal/fzportal
 . selftests/lib/ktap.sh
 . selftests/lib/netns.sh
 export FZ_RUN=/tmp/fzdemo
 . selftests/lib/gateway.sh
+D=$FZ_RUN/portal
+export FZPORTAL_DB=$D/fz.db
+PORTAL=10.251.0.1:8443
+# The command as a user would type it.
+shown() {
+	local c="$*"
+	c=${c//$FZPORTAL/fzportal}
+	c=${c//$FZAGENT/fzagent}
+	c=${c//$D\//}
+	case $c in
+	"adm "*) c="fzportal admin ${c#adm }" ;;
+	"on_client "*) c="${c#on_client }    # in 'client', resolving through its stub" ;;
+	esac
+	echo "\$ $c"
+}
 step() {
 	echo
-	echo "\$ $*"
+	shown "$@"
 	"$@"
 }
 # A step that is meant to be refused: shows how, and goes on.
 refused() {
 	echo
-	echo "\$ $*    # expected to be refused"
+	shown "$@"
+	echo "  (expected to be refused)"
 	local status=0
 	"$@" || status=$?
 	if [ $status -eq 0 ]; then
@@ -29,90 +48,156 @@ refused() {
 	fi
 	echo "(refused, exit status $status)"
 }
+say() {
+	echo
+	printf '# %s\n' "$@"
+}
+# in_ns NS RESOLV CMD...: CMD in NS with RESOLV as its /etc/resolv.conf.
+in_ns() {
+	local ns=$1 rc=$2
+	shift 2
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	FZ_RC=$rc exec ip netns exec "$ns" unshare -m sh -c \
+		'mount --bind "$FZ_RC" /etc/resolv.conf && exec "$@"' sh "$@"
+}
+# On the client, resolving as its applications do: through the stub.
+on_client() { in_ns client "$D/stub-resolv.conf" "$@"; }
+adm() { "$FZPORTAL" admin "$@"; }
+jget() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
+pids=()
 cleanup() {
-	gw_tunnel_down
-	gateway_down
+	local p
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	ip link del brfz 2>/dev/null
 	hosts_down client
+	gateway_down
 }
 trap cleanup EXIT
 
 echo "== fz demo on Linux $(uname -r) =="
 step modprobe fz
-hosts_up gateway client
 gateway_up
-echo
-echo "# namespace 'res':     nginx at 172.31.0.10, serving gitlab.company.test and"
-echo "#                      jenkins.company.test by name (one IP, two resources)"
-echo "# namespace 'gateway': fz.ko + fzagent gateway, dnsmasq as its resolver"
-echo "# namespace 'client':  fz.ko + fzagent up, tunnel address 100.64.0.2"
-GITLAB=0b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c11
-JENKINS=0b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c12
-gw_keys
-cat >"$FZ_RUN/gw-fz0.auth" <<AUTH
-[Resource]
-Name = gitlab
-ID = $GITLAB
-Type = dns
-Address = gitlab.company.test
-Filters = tcp/80, tcp/443, icmp
+ip netns add client
+ip link add brfz type bridge
+ip addr add 10.251.0.1/24 dev brfz
+ip link set brfz up
+for n in "gateway 10.251.0.2" "client 10.251.0.3"; do
+	set -- $n
+	ip link add "v$1" type veth peer name eth0 netns "$1"
+	ip link set "v$1" master brfz up
+	ip -n "$1" addr add "$2/24" dev eth0
+	ip -n "$1" link set eth0 up
+	ip -n "$1" link set lo up
+done
+rm -rf "$D" && mkdir -m 700 "$D"
+echo "192.0.2.77 plain.example.test" >"$D/up-hosts"
+dnsmasq --conf-file=/dev/null --no-resolv --no-hosts --addn-hosts="$D/up-hosts" \
+	--bind-interfaces --listen-address=10.251.0.1 --port=53 --user=root \
+	--group=root --pid-file="$D/up-dnsmasq.pid" -k </dev/null >/dev/null 2>&1 &
+pids+=($!)
+echo "nameserver 10.251.0.1" >"$D/cl-resolv.conf"
+printf 'nameserver 100.100.111.1\noptions timeout:2 attempts:1\n' >"$D/stub-resolv.conf"
+say "namespace 'res':     nginx at 172.31.0.10 serving gitlab.company.test and" \
+	"                     jenkins.company.test by name (one IP, two resources)" \
+	"namespace 'gateway': 10.251.0.2, fz.ko + fzagent gateway, dnsmasq as its resolver" \
+	"namespace 'client':  10.251.0.3, fz.ko + fzagent client; its system resolver" \
+	"                     (10.251.0.1) knows plain.example.test only" \
+	"root namespace:      fzportal at https://$PORTAL"
 
-[Resource]
-Name = jenkins
-ID = $JENKINS
-Type = dns
-Address = jenkins.company.test
+say "The portal: its policy, in SQLite. gitlab is allowed to group eng; jenkins" \
+	"only from 192.0.2.0/24, which the client is not in."
+step "$FZPORTAL" init --account acme --db "$FZPORTAL_DB"
+step adm site create hq
+step adm resource create --name gitlab --type dns --address gitlab.company.test \
+	--site hq --filters tcp/80
+step adm resource create --name jenkins --type dns --address jenkins.company.test \
+	--site hq --filters tcp/80
+step adm service-account create --name ci
+step adm group create eng
+step adm member add --group eng --actor ci
+echo
+echo "\$ fzportal admin --json policy create --group eng --resource gitlab"
+pol=$(adm --json policy create --group eng --resource gitlab)
+echo "$pol"
+pol=$(jget "$pol" id)
+step adm policy create --group eng --resource jenkins --condition \
+	'{"property":"remote_ip","operator":"is_in_cidr","values":["192.0.2.0/24"]}'
+(umask 077 && jget "$(adm --json gateway-token create --site hq)" token >"$D/gw.token")
+(umask 077 && jget "$(adm --json client-token create --actor ci)" token >"$D/cl.token")
+say "a gateway token for site hq and a client token for ci, saved mode 600" \
+	"(tokens never go on a command line)"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-subj "/CN=10.251.0.1" -addext "subjectAltName=IP:10.251.0.1" -days 2 \
+	-keyout "$D/key.pem" -out "$D/cert.pem" 2>/dev/null
+echo
+echo "\$ fzportal serve --listen $PORTAL --cert cert.pem --key key.pem &"
+"$FZPORTAL" serve --listen "$PORTAL" --cert "$D/cert.pem" --key "$D/key.pem" \
+	--db "$FZPORTAL_DB" 2>"$D/portal.log" &
+pids+=($!)
+wait_for 10 grep -q listening "$D/portal.log"
 
-[Client]
-PublicKey = $CL_PUB
-TunnelIPs = 100.64.0.2, fd00:2021:1111::2
-Authorize = gitlab
-AUTH
-chmod 600 "$FZ_RUN/gw-fz0.auth"
+say "The gateway joins the portal (its key and listen port in gw.conf)."
+(umask 077 && printf '[Interface]\nPrivateKey = %s\nListenPort = 51820\n' \
+	"$(wg genkey)" >"$D/gw.conf")
 echo
-echo "# the gateway's authorizations: the client may reach gitlab, nothing else"
-cat "$FZ_RUN/gw-fz0.auth"
-echo
-echo "\$ fzagent gateway gw-fz0.conf -i fz0 -a gw-fz0.auth &    # in 'gateway'"
-GW_AGENT=gateway GW_AGENT_ARGS="-a $FZ_RUN/gw-fz0.auth" gw_tunnel_up
-step ip netns exec client ping -c 2 100.64.0.1
+echo "\$ fzagent gateway gw.conf -i fz0 --portal https://$PORTAL --token-file gw.token --endpoint 10.251.0.2:51820 &    # in 'gateway'"
+in_ns gateway "$FZ_RUN/gw-resolv.conf" "$FZAGENT" gateway "$D/gw.conf" -i fz0 \
+	--portal "https://$PORTAL" --ca-file "$D/cert.pem" --token-file "$D/gw.token" \
+	--endpoint 10.251.0.2:51820 >"$D/gw.log" 2>&1 &
+pids+=($!)
+wait_for 30 grep -q "portal: init_done" "$D/gw.log"
 
+say "The client signs in with its token, makes fz0, routes the mapped ranges" \
+	"and puts its DNS stub on 100.100.111.1 (its upstream: the system's resolver)."
 echo
-echo "# The client's DNS stub gives each DNS resource mapped IPs from"
-echo "# 100.96.0.0/11 and tells the gateway (p2p AssignedIps). The client"
-echo "# role arrives with its own issue; here the test probe sends them."
-ip netns exec client "$P" events fz0 15 2 >"$FZ_RUN/demo-events.log" 2>/dev/null &
-sleep 0.5
-step ip netns exec client "$P" control-send fz0 "$GW_PUB" 0 \
-	"{\"resource\":\"$GITLAB\",\"domain\":\"gitlab.company.test\",\"proxy_ips\":[\"100.96.0.1\",\"fd00:2021:1111:8000::1\"]}"
-step ip netns exec client "$P" control-send fz0 "$GW_PUB" 0 \
-	"{\"resource\":\"$JENKINS\",\"domain\":\"jenkins.company.test\",\"proxy_ips\":[\"100.96.0.5\",\"fd00:2021:1111:8000::5\"]}"
-wait_for 10 grep -q '^control' "$FZ_RUN/demo-events.log"
-echo
-echo "# the gateway's answer (DomainStatus), as the client's fz.ko delivered it:"
-sed 's/^control [^ ]* 1 /DomainStatus /' "$FZ_RUN/demo-events.log"
+echo "\$ FZ_TOKEN=... fzagent client --portal https://$PORTAL -i fz0 --dns-control none &    # in 'client'"
+FZ_TOKEN=$(cat "$D/cl.token") in_ns client "$D/cl-resolv.conf" "$FZAGENT" client \
+	--portal "https://$PORTAL" --ca-file "$D/cert.pem" --key-file "$D/client.key" \
+	--dns-control none -i fz0 >"$D/cl.log" 2>&1 &
+pids+=($!)
+wait_for 30 grep -q "portal: init complete" "$D/cl.log"
+step ip netns exec client ip route show dev fz0
 
-echo
-echo "# gitlab, through the mapped IP the client gave it:"
-step ip netns exec client curl -sS -m 5 --resolve gitlab.company.test:80:100.96.0.1 \
-	http://gitlab.company.test/
-echo
-echo "# jenkins is on the same IP, but the client is not authorized for it:"
-refused ip netns exec client curl -sS -m 5 --resolve jenkins.company.test:80:100.96.0.5 \
-	http://jenkins.company.test/
-refused ip netns exec client curl -sS -m 5 -H "Host: jenkins.company.test" \
-	http://172.31.0.10/
-refused ip netns exec client ping -c 1 -W 2 172.31.0.10
+say "DNS: a resource's name gets mapped IPs from the stub (4 IPv4, 4 IPv6)," \
+	"any other name goes to the upstream, unchanged."
+step ip netns exec client dig +short @100.100.111.1 gitlab.company.test A
+mapped=$(ip netns exec client dig +short @100.100.111.1 gitlab.company.test A | head -1)
+step ip netns exec client dig +short @100.100.111.1 gitlab.company.test AAAA
+step on_client dig +short plain.example.test
 
+say "The first packet to a mapped IP is held in fz.ko while the client asks the" \
+	"portal; the portal picks the site's gateway, both sides set up the tunnel" \
+	"and the translation, and the held SYN goes out: the first try works."
+step on_client curl -sS -m 15 http://gitlab.company.test/
 echo
-echo "# conntrack holds the translation (mapped IP -> real address, masqueraded):"
-step ip netns exec gateway conntrack -L -p tcp
+step ip netns exec client "$FZAGENT" show fz0
+
+say "jenkins: visible, but its policy's condition does not hold: refused at once," \
+	"through its mapped IP and by its real IP (not routed into the tunnel)."
+refused on_client curl -sS -m 8 http://jenkins.company.test/
+refused ip netns exec client curl -sS -m 3 -H "Host: jenkins.company.test" http://172.31.0.10/
+
+say "The gateway: the client, its resource, the DNS translation (conntrack)."
 step ip netns exec gateway "$FZAGENT" show fz0
-echo
-echo "# fzagent gateway's log (the denied flows are the audit trail):"
-# A key is base64: it may hold "/", never "|".
-sed "s|$CL_PUB|CLIENT|g" "$FZ_RUN/gw-fz0.log"
+step ip netns exec gateway conntrack -L -p tcp
+
+say "The policy goes: the portal revokes it, the gateway cuts the flow."
+step adm policy delete "$pol"
+wait_for 10 grep -q "resource gitlab .*removed" "$D/cl.log" || true
+refused ip netns exec client curl -sS -m 3 -H "Host: gitlab.company.test" "http://$mapped/"
+
+say "The logs say what happened (keys shortened, tokens never logged):"
+echo "--- fzagent client"
+cat "$D/cl.log"
+echo "--- fzagent gateway"
+cat "$D/gw.log"
+echo "--- fzportal"
+cat "$D/portal.log"
 cleanup
 trap - EXIT
+pids=()
 step modprobe -r fz
 echo
 echo "== the client reached gitlab and was refused jenkins; fz.ko unloaded cleanly =="

@@ -12,12 +12,13 @@ kver=${DEMO_KVER:-$("$here/lib/kernels.sh" | tail -1)}
 . "$here/lib/kernel-bugs.sh"
 # A fresh clone has no build/ yet.
 mkdir -p "$repo/build"
-echo "demo: building fz.ko for $kver and fzagent"
+echo "demo: building fz.ko for $kver, fzagent and fzportal"
 "$here/lib/build-kmod.sh" "$kver" "$repo/build/kmod/$kver" >"$repo/build/demo-build.log" 2>&1 ||
 	{ tail -20 "$repo/build/demo-build.log"; exit 1; }
 make -s -C "$repo/agent"
+make -s -C "$repo/portal"
 make -s -C "$repo" probes
-echo "demo: booting $kver under QEMU/TCG (about 20 s)"
+echo "demo: booting $kver under QEMU/TCG (a few minutes)"
 out=$repo/build/demo
 rm -rf "$out"
 mkdir -p "$out"
