@@ -52,14 +52,6 @@ say() {
 	echo
 	printf '# %s\n' "$@"
 }
-# in_ns NS RESOLV CMD...: CMD in NS with RESOLV as its /etc/resolv.conf.
-in_ns() {
-	local ns=$1 rc=$2
-	shift 2
-	# shellcheck disable=SC2016 # expanded by the inner sh
-	FZ_RC=$rc exec ip netns exec "$ns" unshare -m sh -c \
-		'mount --bind "$FZ_RC" /etc/resolv.conf && exec "$@"' sh "$@"
-}
 # On the client, resolving as its applications do: through the stub.
 on_client() { in_ns client "$D/stub-resolv.conf" "$@"; }
 adm() { "$FZPORTAL" admin "$@"; }
@@ -70,8 +62,7 @@ cleanup() {
 	for p in "${pids[@]}"; do
 		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
-	ip link del brfz 2>/dev/null
-	hosts_down client
+	portal_net_down
 	gateway_down
 }
 trap cleanup EXIT
@@ -79,18 +70,7 @@ trap cleanup EXIT
 echo "== fz demo on Linux $(uname -r) =="
 step modprobe fz
 gateway_up
-ip netns add client
-ip link add brfz type bridge
-ip addr add 10.251.0.1/24 dev brfz
-ip link set brfz up
-for n in "gateway 10.251.0.2" "client 10.251.0.3"; do
-	set -- $n
-	ip link add "v$1" type veth peer name eth0 netns "$1"
-	ip link set "v$1" master brfz up
-	ip -n "$1" addr add "$2/24" dev eth0
-	ip -n "$1" link set eth0 up
-	ip -n "$1" link set lo up
-done
+portal_net_up
 rm -rf "$D" && mkdir -m 700 "$D"
 echo "192.0.2.77 plain.example.test" >"$D/up-hosts"
 dnsmasq --conf-file=/dev/null --no-resolv --no-hosts --addn-hosts="$D/up-hosts" \

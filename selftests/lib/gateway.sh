@@ -34,6 +34,14 @@
 #                         namespace; `ip netns exec` alone cannot, as
 #                         /etc/netns/ cannot be made on a read-only root)
 #   gw_resolve NAME [A|AAAA]  the addresses the gateway's resolver gives
+#   portal_net_up         the portal's side (after gateway_up): a bridge brfz
+#                         10.251.0.1/24 in the root namespace, where fzportal
+#                         listens, and on it eth0 of "gateway" (10.251.0.2)
+#                         and of a new namespace "client" (10.251.0.3)
+#   portal_net_down       removes the bridge and the client namespace
+#   in_ns NS RESOLV CMD...  execs CMD in NS with RESOLV as /etc/resolv.conf
+#                         (a private mount namespace, as gw_exec); call it
+#                         in a subshell or with &, so that $! is CMD's pid
 #
 # Everything the processes write is under $FZ_RUN: in the VM the root file
 # system is read-only except /tmp and the run directory.
@@ -332,4 +340,33 @@ gw_tunnel_down() {
 		rm -f "$FZ_RUN/$f.pid"
 	done
 	return 0
+}
+
+portal_net_up() {
+	local n
+	ip netns add client || return 1
+	ip link add brfz type bridge || return 1
+	ip addr add 10.251.0.1/24 dev brfz
+	ip link set brfz up
+	for n in "gateway 10.251.0.2" "client 10.251.0.3"; do
+		set -- $n
+		ip link add "v$1" type veth peer name eth0 netns "$1" || return 1
+		ip link set "v$1" master brfz up
+		ip -n "$1" addr add "$2/24" dev eth0
+		ip -n "$1" link set eth0 up
+		ip -n "$1" link set lo up
+	done
+}
+
+portal_net_down() {
+	ip link del brfz 2>/dev/null || :
+	hosts_down client
+}
+
+in_ns() {
+	local ns=$1 rc=$2
+	shift 2
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	FZ_RC=$rc exec ip netns exec "$ns" unshare -m sh -c \
+		'mount --bind "$FZ_RC" /etc/resolv.conf && exec "$@"' sh "$@"
 }

@@ -49,8 +49,7 @@ cleanup() {
 	for p in $probe_pid $cl_pid $gw_pid $portal_pid $up_pid; do
 		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
-	ip link del brfz 2>/dev/null
-	hosts_down client
+	portal_net_down
 	gateway_down
 }
 trap cleanup EXIT
@@ -60,17 +59,6 @@ jget() { "$PY" -c 'import json,sys; o=json.loads(sys.argv[1]); print(eval(sys.ar
 cl_log_has() { wait_for "${2:-10}" grep -q -- "$1" "$D/cl.log"; }
 gw_log_has() { wait_for "${2:-10}" grep -q -- "$1" "$D/gw.log"; }
 cstat() { fz_json client fz0 "d['stats']['$1']"; }
-# in_ns NS RESOLV CMD...: CMD in NS with RESOLV as its /etc/resolv.conf
-# (a private mount namespace: /etc/netns/ cannot be made on the VM's
-# read-only root). It execs: call it in a subshell, $(...) or with &, so
-# that $! is CMD's own pid.
-in_ns() {
-	local ns=$1 rc=$2
-	shift 2
-	# shellcheck disable=SC2016 # expanded by the inner sh
-	FZ_RC=$rc exec ip netns exec "$ns" unshare -m sh -c \
-		'mount --bind "$FZ_RC" /etc/resolv.conf && exec "$@"' sh "$@"
-}
 # Through the stub, as an application on the client would resolve.
 via_stub() { in_ns client "$D/stub-resolv.conf" "$@"; }
 
@@ -113,18 +101,7 @@ first_fail_after() {
 
 # ---- The network ----
 gateway_up || { fail "resource namespace, nginx, dnsmasq"; exit 1; }
-ip netns add client || { fail "client namespace"; exit 1; }
-ip link add brfz type bridge
-ip addr add 10.251.0.1/24 dev brfz
-ip link set brfz up
-for n in "gateway 10.251.0.2" "client 10.251.0.3"; do
-	set -- $n
-	ip link add "v$1" type veth peer name eth0 netns "$1"
-	ip link set "v$1" master brfz up
-	ip -n "$1" addr add "$2/24" dev eth0
-	ip -n "$1" link set eth0 up
-	ip -n "$1" link set lo up
-done
+portal_net_up || { fail "the client's namespace and the bridge to the portal"; exit 1; }
 check "the client reaches the gateway's address, not the resource's" \
 	sh -c "ip netns exec client ping -c 1 -W 2 10.251.0.2 >/dev/null &&
 		! ip netns exec client ping -c 1 -W 1 172.31.0.10 >/dev/null 2>&1"
