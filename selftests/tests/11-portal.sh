@@ -45,7 +45,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-adm() { timeout 10 "$FZPORTAL" admin "$@"; }
+adm() { timeout 30 "$FZPORTAL" admin "$@"; } # TCG on a busy host is slow
 jget() { "$PY" -c 'import json,sys; o=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
 g() { ip netns exec gateway "$@"; }
 gw_log_has() { wait_for "${2:-10}" grep -q -- "$1" "$D/gw.log"; }

@@ -54,7 +54,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-adm() { timeout 10 "$FZPORTAL" admin "$@"; }
+adm() { timeout 30 "$FZPORTAL" admin "$@"; } # TCG on a busy host is slow
 jget() { "$PY" -c 'import json,sys; o=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
 cl_log_has() { wait_for "${2:-10}" grep -q -- "$1" "$D/cl.log"; }
 gw_log_has() { wait_for "${2:-10}" grep -q -- "$1" "$D/gw.log"; }
