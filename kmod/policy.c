@@ -434,11 +434,15 @@ bool fz_policy_rx(struct fz_peer *peer, struct sk_buff *skb)
 }
 
 /*
- * Client: an ICMP "administratively prohibited" from a gateway says its
- * policy refused a packet of ours, so the authorization the agent holds
- * may be gone or changed: the agent asks the portal again. The peer is
- * authenticated and its source checked; the events are still bounded per
- * device, as a gateway can send such errors as fast as it likes.
+ * Client: an ICMP "administratively prohibited" from a gateway's own
+ * tunnel address says its policy refused a packet of ours, so the
+ * authorization the agent holds may be gone or changed: the agent asks
+ * the portal again. One from a resource (a firewall behind the gateway)
+ * says nothing about the policy and is only passed on. The peer is
+ * authenticated and its source checked; its events are still bounded (10
+ * a second per peer, so that one gateway cannot silence the others), as
+ * a gateway can send such errors as fast as it likes. Called from the
+ * peer's NAPI poll only, which owns prohibited_quiet_until.
  */
 static bool fz_is_prohibited(struct sk_buff *skb, const struct fz_flow *flow)
 {
@@ -456,21 +460,24 @@ static bool fz_is_prohibited(struct sk_buff *skb, const struct fz_flow *flow)
 
 void fz_policy_rx_client(struct fz_peer *peer, struct sk_buff *skb)
 {
-	struct fz_device *fz = peer->fz;
 	struct fz_flow flow, q;
 
 	if (skb->protocol == htons(ETH_P_IP) ?
 		    ip_hdr(skb)->protocol != IPPROTO_ICMP :
 		    ipv6_hdr(skb)->nexthdr != IPPROTO_ICMPV6)
 		return;
-	if (!fz_flow_parse(skb, &flow) || !fz_is_prohibited(skb, &flow))
+	if (!fz_flow_parse(skb, &flow) || !fz_is_prohibited(skb, &flow) ||
+	    !fz_in_tunnel_range(flow.family, flow.saddr))
 		return;
 	fz_peer_count(peer, FZ_STAT_A_PEER_PROHIBITED);
 	if (!fz_flow_parse_quoted(skb, flow.l4_off + 8, flow.family, &q) ||
 	    memcmp(q.saddr, flow.daddr, fz_addr_len(flow.family)))
 		return;
-	if (__ratelimit(&fz->deny_event_rs))
-		fz_genl_event_denied(peer, FZ_REASON_PEER_PROHIBITED, &q);
+	if (peer->prohibited_quiet_until &&
+	    time_before(jiffies, peer->prohibited_quiet_until))
+		return;
+	peer->prohibited_quiet_until = jiffies + HZ / 10;
+	fz_genl_event_denied(peer, FZ_REASON_PEER_PROHIBITED, &q);
 }
 
 /* A dropped established flow: its mapped IP no longer leads there. */

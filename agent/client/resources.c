@@ -162,6 +162,7 @@ void client_res_disconnect(struct client_res *c, struct client_resource *r)
 	r->gw = NULL;
 	r->state = CLIENT_RES_NOT_CONNECTED;
 	r->expires_ns = 0;
+	r->reask_pending = false;
 	for (size_t i = 0; i < r->n_names; i++) {
 		r->names[i].active = r->names[i].inactive = false;
 		r->names[i].sent_ns = 0;
@@ -455,8 +456,13 @@ int client_res_delete(struct client_res *c, const struct proto_sig_id *id)
 	return -EINVAL;
 }
 
-/* request_authorization, naming the gateways we have in its sites. */
-static int ask_portal(struct client_res *c, struct client_resource *r)
+/*
+ * request_authorization, naming the gateways we have in its sites, or
+ * only `only` (asking again: the portal must not move a working resource
+ * to another gateway of the site).
+ */
+static int ask_portal(struct client_res *c, struct client_resource *r,
+		      const struct client_res_gateway *only)
 {
 	struct proto_sig_id connected[CLIENT_RES_MAX_GATEWAYS];
 	struct proto_sig_id failed[CLIENT_RES_MAX_FAILED];
@@ -467,7 +473,10 @@ static int ask_portal(struct client_res *c, struct client_resource *r)
 	};
 
 	client_gw_forget_failed(c, client_res_now(c));
-	for (size_t i = 0; i < c->n_gws; i++)
+	for (size_t i = 0; i < c->n_gws && only; i++)
+		if (c->gws[i] == only)
+			connected[req.n_connected_gateway_ids++] = only->id;
+	for (size_t i = 0; i < c->n_gws && !only; i++)
 		for (size_t s = 0; s < r->n_sites; s++)
 			if (client_res_same_id(&c->gws[i]->site_id,
 					       &r->sites[s]) &&
@@ -483,7 +492,7 @@ static int ask_portal(struct client_res *c, struct client_resource *r)
 
 static int send_request(struct client_res *c, struct client_resource *r)
 {
-	int ret = ask_portal(c, r);
+	int ret = ask_portal(c, r, NULL);
 
 	if (ret) {
 		client_res_say(
@@ -568,7 +577,8 @@ void client_res_prohibited(struct client_res *c, const uint8_t key[FZ_KEY_LEN],
 	    t - r->reasked_ns < CLIENT_RES_REASK_MS * NS_PER_MS)
 		return;
 	r->reasked_ns = t;
-	ret = ask_portal(c, r);
+	ret = ask_portal(c, r, r->gw);
+	r->reask_pending = !ret;
 	client_res_say(c,
 		       "resource %s: gateway %s refused a packet (ICMP "
 		       "prohibited); %s%s",
@@ -602,6 +612,7 @@ int client_res_authorized(struct client_res *c,
 	old = r->gw;
 	r->gw = g;
 	r->state = CLIENT_RES_CONNECTED;
+	r->reask_pending = false;
 	r->expires_ns = (uint64_t)a->expires_at * 1000000000ULL;
 	r->refused_until_ns = 0;
 	if (old && old != g)
@@ -638,6 +649,15 @@ int client_res_refused(struct client_res *c,
 			f->resource_id.s);
 		return -EINVAL;
 	}
+	if (r->state == CLIENT_RES_CONNECTED && !r->reask_pending) {
+		/* Not an answer to anything we asked while connected (a
+		 * late answer to an earlier request): nothing to undo. */
+		client_res_say(c,
+			       "resource %s: a refusal (%s) no request of ours "
+			       "is waiting for; ignored",
+			       r->name, fail_name(f->reason));
+		return 0;
+	}
 	client_res_say(c, "resource %s: the portal refused access: %s", r->name,
 		       fail_name(f->reason));
 	r->refused_until_ns =
@@ -646,9 +666,18 @@ int client_res_refused(struct client_res *c,
 	drop_held(c, r);
 	if (r->state == CLIENT_RES_CONNECTING)
 		r->state = CLIENT_RES_NOT_CONNECTED;
-	/* Asked again while connected: the access it had is gone. */
-	if (r->state == CLIENT_RES_CONNECTED)
-		client_res_disconnect(c, r);
+	/*
+	 * Asked again while connected: the access it had is gone, unless the
+	 * portal only had no gateway online just then (the one we have still
+	 * works until its expiry, as when the portal is down).
+	 */
+	if (r->state == CLIENT_RES_CONNECTED) {
+		r->reask_pending = false;
+		if (f->reason != PROTO_SIG_OFFLINE)
+			client_res_disconnect(c, r);
+		else
+			r->refused_until_ns = 0;
+	}
 	return 0;
 }
 
@@ -678,6 +707,10 @@ void client_res_tick(struct client_res *c)
 			r->state = CLIENT_RES_NOT_CONNECTED;
 			drop_held(c, r);
 		}
+		if (r->state == CLIENT_RES_CONNECTED && r->reask_pending &&
+		    t - r->reasked_ns >= CLIENT_RES_REQUEST_MS * NS_PER_MS)
+			r->reask_pending =
+				false; /* unanswered: keep what works */
 		if (r->state == CLIENT_RES_CONNECTED)
 			client_names_resend(c, r, t);
 	}

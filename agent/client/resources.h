@@ -91,6 +91,7 @@ struct client_resource {
 	uint64_t requested_ns; /* CONNECTING since */
 	uint64_t reasked_ns; /* CONNECTED: the portal asked again, after a
 			      * gateway's ICMP prohibited */
+	bool reask_pending; /* ... and its answer not in yet */
 	uint64_t refused_until_ns; /* the negative cache */
 	enum proto_sig_fail_reason refused_why;
 	struct client_res_gateway *gw; /* CONNECTED */
@@ -178,8 +179,10 @@ void client_res_unknown_dest(struct client_res *c, const struct fz_cidr *dst);
  * The gateway key answered a packet for dst with ICMP prohibited
  * (EVT_DENIED_FLOW, FZ_REASON_PEER_PROHIBITED): its policy may have
  * changed, so a CONNECTED resource through it asks the portal again, at
- * most once in CLIENT_RES_REASK_MS; the answer is taken as any other
- * (a refusal now disconnects it).
+ * most once in CLIENT_RES_REASK_MS, naming only that gateway (a working
+ * resource is not moved). An authorization renews it; a refusal for
+ * policy (forbidden, not found) disconnects it; "no gateway online" and
+ * no answer keep it until its expiry.
  */
 void client_res_prohibited(struct client_res *c, const uint8_t key[FZ_KEY_LEN],
 			   const struct fz_cidr *dst);

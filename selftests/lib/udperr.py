@@ -5,6 +5,9 @@
 #   "icmp TYPE CODE", or "none".
 # udperr.py spray PREFIX FIRST COUNT PORT: one datagram to each of COUNT
 #   IPv4 addresses PREFIX.FIRST.. from one socket.
+# udperr.py blast ADDR PORT COUNT: COUNT datagrams from one unconnected
+#   socket that ignores ICMP errors (a connected one would fail its next
+#   send after each); prints how many the kernel took.
 import select
 import socket
 import struct
@@ -53,7 +56,22 @@ def spray(prefix, first, count, port):
         s.sendto(b"x", ("%s.%d" % (prefix, i), port))
 
 
-if sys.argv[1] == "send":
+def blast(addr, port, count):
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    s = sock(family)
+    sent = 0
+    for _ in range(count):
+        try:
+            s.sendto(b"x" * 32, (addr, port))
+            sent += 1
+        except OSError:
+            pass
+    print(sent)
+
+
+if sys.argv[1] == "blast":
+    blast(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+elif sys.argv[1] == "send":
     send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
          int(sys.argv[5]) if len(sys.argv) > 5 else 0)
 else:

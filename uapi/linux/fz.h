@@ -105,10 +105,12 @@
  *  - Turning FZ_A_HOLD off, or the device going down, drops what is held.
  *  - With FZ_A_HOLD on, an ICMP "administratively prohibited" (ICMP
  *    type 3 code 13, ICMPv6 type 1 code 1) that a peer sends through the
- *    tunnel says the gateway's policy refused a packet of ours: it is
- *    counted (PEER_PROHIBITED), passed to the stack as usual, and raises
- *    EVT_DENIED_FLOW { FZ_A_PEER, FZ_A_REASON PEER_PROHIBITED, FZ_A_FLOW
- *    the packet it quotes }, at most 10 such events a second per device.
+ *    tunnel from a tunnel-range address (the gateway itself, not a
+ *    resource behind it) says the gateway's policy refused a packet of
+ *    ours: it is counted (PEER_PROHIBITED), passed to the stack as usual,
+ *    and raises EVT_DENIED_FLOW { FZ_A_PEER, FZ_A_REASON PEER_PROHIBITED,
+ *    FZ_A_FLOW the packet it quotes }, at most 10 such events a second
+ *    per peer.
  *
  * p2p control packets
  *  - SEND_CONTROL { FZ_A_PEER, FZ_A_PACKET }: the 8-byte header and JSON;

@@ -514,6 +514,44 @@ START_TEST(test_prohibited_asks_again)
 }
 END_TEST
 
+START_TEST(test_prohibited_refusals)
+{
+	struct proto_sig_authorization_created a = created(R_NET, GW1, 1, SITE);
+	struct proto_sig_authorization_created b = created(R_IP, GW2, 2, SITE);
+	struct proto_sig_authorization_creation_failed f = {
+		.resource_id = { R_NET },
+		.reason = PROTO_SIG_FORBIDDEN,
+	};
+
+	init_four();
+	ck_assert_int_eq(client_res_authorized(C, &a), 0);
+	ck_assert_int_eq(client_res_authorized(C, &b), 0);
+	/* Two gateways in the site: asking again names only the one in use. */
+	prohibited_from(1, "10.9.9.9");
+	ck_assert_int_eq(M.requests, 1);
+	ck_assert_uint_eq(M.n_connected, 1);
+	ck_assert_str_eq(M.req_connected[0].s, GW1);
+	/* "No gateway online": what works stays. */
+	f.reason = PROTO_SIG_OFFLINE;
+	ck_assert_int_eq(client_res_refused(C, &f), 0);
+	ck_assert_int_eq(find(R_NET)->state, CLIENT_RES_CONNECTED);
+	ck_assert_ptr_nonnull(find(R_NET)->gw);
+	/* A refusal nobody waits for (a late answer): ignored. */
+	f.reason = PROTO_SIG_FORBIDDEN;
+	ck_assert_int_eq(client_res_refused(C, &f), 0);
+	ck_assert_int_eq(find(R_NET)->state, CLIENT_RES_CONNECTED);
+	/* Unanswered: given up after 10 s, still connected. */
+	M.now += 6ULL * 1000000000ULL;
+	prohibited_from(1, "10.9.9.9");
+	ck_assert_int_eq(M.requests, 2);
+	M.now += 11ULL * 1000000000ULL;
+	client_res_tick(C);
+	ck_assert(!find(R_NET)->reask_pending);
+	ck_assert_int_eq(client_res_refused(C, &f), 0);
+	ck_assert_int_eq(find(R_NET)->state, CLIENT_RES_CONNECTED);
+}
+END_TEST
+
 START_TEST(test_prohibited_portal_down)
 {
 	struct proto_sig_authorization_created a = created(R_NET, GW1, 1, SITE);
@@ -849,6 +887,7 @@ Suite *client_resources_suite(void)
 	tcase_add_test(tc, test_request_times_out);
 	tcase_add_test(tc, test_prohibited_asks_again);
 	tcase_add_test(tc, test_prohibited_portal_down);
+	tcase_add_test(tc, test_prohibited_refusals);
 	tcase_add_test(tc, test_goodbye_failed_ids);
 	tcase_add_test(tc, test_dns_assigned_ips);
 	tcase_add_test(tc, test_dns_inactive_drops);
