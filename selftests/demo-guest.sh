@@ -35,6 +35,13 @@ step() {
 	shown "$@"
 	"$@"
 }
+# started WHAT LOG PATTERN: waits for PATTERN in LOG, else says why and ends.
+started() {
+	wait_for 60 grep -q "$3" "$2" && return
+	echo "demo: $1 did not start; its log:" >&2
+	cat "$2" >&2
+	exit 1
+}
 # A step that is meant to be refused: shows how, and goes on.
 refused() {
 	echo
@@ -53,14 +60,16 @@ say() {
 	printf '# %s\n' "$@"
 }
 # On the client, resolving as its applications do: through the stub.
-on_client() { in_ns client "$D/stub-resolv.conf" "$@"; }
+# (in_ns execs: a subshell keeps the demo's own shell.)
+on_client() { (in_ns client "$D/stub-resolv.conf" "$@"); }
 adm() { "$FZPORTAL" admin "$@"; }
 jget() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
 pids=()
 cleanup() {
 	local p
 	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+		kill "$p" 2>/dev/null || :
+		wait "$p" 2>/dev/null || :
 	done
 	portal_net_down
 	gateway_down
@@ -116,7 +125,7 @@ echo "\$ fzportal serve --listen $PORTAL --cert cert.pem --key key.pem &"
 "$FZPORTAL" serve --listen "$PORTAL" --cert "$D/cert.pem" --key "$D/key.pem" \
 	--db "$FZPORTAL_DB" 2>"$D/portal.log" &
 pids+=($!)
-wait_for 10 grep -q listening "$D/portal.log"
+started fzportal "$D/portal.log" listening
 
 say "The gateway joins the portal (its key and listen port in gw.conf)."
 (umask 077 && printf '[Interface]\nPrivateKey = %s\nListenPort = 51820\n' \
@@ -127,7 +136,7 @@ in_ns gateway "$FZ_RUN/gw-resolv.conf" "$FZAGENT" gateway "$D/gw.conf" -i fz0 \
 	--portal "https://$PORTAL" --ca-file "$D/cert.pem" --token-file "$D/gw.token" \
 	--endpoint 10.251.0.2:51820 >"$D/gw.log" 2>&1 &
 pids+=($!)
-wait_for 30 grep -q "portal: init_done" "$D/gw.log"
+started "fzagent gateway" "$D/gw.log" "portal: init_done"
 
 say "The client signs in with its token, makes fz0, routes the mapped ranges" \
 	"and puts its DNS stub on 100.100.111.1 (its upstream: the system's resolver)."
@@ -137,7 +146,7 @@ FZ_TOKEN=$(cat "$D/cl.token") in_ns client "$D/cl-resolv.conf" "$FZAGENT" client
 	--portal "https://$PORTAL" --ca-file "$D/cert.pem" --key-file "$D/client.key" \
 	--dns-control none -i fz0 >"$D/cl.log" 2>&1 &
 pids+=($!)
-wait_for 30 grep -q "portal: init complete" "$D/cl.log"
+started "fzagent client" "$D/cl.log" "portal: init complete"
 step ip netns exec client ip route show dev fz0
 
 say "DNS: a resource's name gets mapped IPs from the stub (4 IPv4, 4 IPv6)," \

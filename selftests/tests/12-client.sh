@@ -59,8 +59,20 @@ jget() { "$PY" -c 'import json,sys; o=json.loads(sys.argv[1]); print(eval(sys.ar
 cl_log_has() { wait_for "${2:-10}" grep -q -- "$1" "$D/cl.log"; }
 gw_log_has() { wait_for "${2:-10}" grep -q -- "$1" "$D/gw.log"; }
 cstat() { fz_json client fz0 "d['stats']['$1']"; }
+# gw_holds ID / gw_lacks ID: the gateway's fz.ko has (not) resource ID;
+# both fail when the gateway cannot be read.
+gw_holds() {
+	local o
+	o=$(ip netns exec gateway "$FZAGENT" show --json fz0) && [ -n "$1" ] &&
+		printf '%s' "$o" | grep -q -- "$1"
+}
+gw_lacks() {
+	local o
+	o=$(ip netns exec gateway "$FZAGENT" show --json fz0) && [ -n "$1" ] &&
+		! printf '%s' "$o" | grep -q -- "$1"
+}
 # Through the stub, as an application on the client would resolve.
-via_stub() { in_ns client "$D/stub-resolv.conf" "$@"; }
+via_stub() { (in_ns client "$D/stub-resolv.conf" "$@"); }
 
 # probe_start IP WORD LOG: from the client, GET http://IP/ (Host:
 # WORD.company.test) every 100 ms, one line per try in LOG: "NS ok|fail",
@@ -152,8 +164,9 @@ adm policy create --group eng --resource jenkins \
 (umask 077 && jget "$(adm --json client-token create --actor ci)" 'o["token"]' >"$D/cl.token")
 GITLAB=$(jget "$(adm --json resource show gitlab)" 'o["id"]')
 OTHER_V6=$(jget "$(adm --json resource show other-v6)" 'o["id"]')
-check "the portal's data: gitlab with a policy, jenkins with a failing one, two tokens" \
-	test -n "$GITLAB" -a -n "$pol_gitlab" -a -s "$D/gw.token" -a -s "$D/cl.token"
+check "the portal's data: 5 resources, their policies, two tokens" \
+	test -n "$GITLAB" -a -n "$OTHER_V6" -a -n "$pol_gitlab" -a -n "$pol_v6" \
+	-a -s "$D/gw.token" -a -s "$D/cl.token"
 
 "$FZPORTAL" serve --listen "10.251.0.1:0" --cert "$D/cert.pem" \
 	--key "$D/key.pem" --db "$FZPORTAL_DB" \
@@ -189,7 +202,7 @@ FZ_TOKEN=$(cat "$D/cl.token") in_ns client "$D/cl-resolv.conf" \
 	>"$D/cl.log" 2>&1 &
 cl_pid=$!
 check "the client joins and applies its init (5 resources)" \
-	cl_log_has "portal: init: 5 resources"
+	cl_log_has "portal: init: 5 resources" 30
 check "... its key file was made, mode 600" \
 	sh -c "[ \"\$(stat -c %a '$D/client.key')\" = 600 ]"
 check "the token is not in the client's log or argv" \
@@ -252,7 +265,7 @@ assert len(r["gitlab"]["names"][0]["mapped_ips"]) == 8, r
 assert r["jenkins"]["state"] == "not connected", r
 ' "$(ip netns exec client "$FZAGENT" show --json fz0)"
 check "the gateway holds gitlab for the client" \
-	sh -c "ip netns exec gateway '$FZAGENT' show --json fz0 | grep -q '$GITLAB'"
+	gw_holds "$GITLAB"
 check "again, through every mapped IPv4 it gave" \
 	sh -c "for ip in $(echo $a); do [ \"\$(ip netns exec client curl -s -m 5 -H 'Host: gitlab.company.test' http://\$ip/)\" = gitlab ] || exit 1; done"
 
@@ -337,7 +350,7 @@ else
 	fail "deleting gitlab's policy cut the flow for good (no failure after the command, or a fetch worked after one)"
 fi
 check "... the gateway holds nothing of gitlab for the client" \
-	wait_for 10 sh -c "! ip netns exec gateway '$FZAGENT' show --json fz0 | grep -q '$GITLAB'"
+	wait_for 10 gw_lacks "$GITLAB"
 check_fails "... gitlab's mapped IP no longer answers" \
 	ip netns exec client curl -s -m 3 -H 'Host: gitlab.company.test' "http://$(echo "$a" | head -1)/"
 check "... the client dropped the resource (resource_deleted)" \
@@ -396,7 +409,7 @@ check "... the client rejoins" \
 check "... the client dropped gitlab's expired authorization" \
 	cl_log_has "resource gitlab: its authorization expired"
 check "... the gateway holds nothing of gitlab (the expired grant is gone)" \
-	wait_for 10 sh -c "! ip netns exec gateway '$FZAGENT' show --json fz0 | grep -q '$GITLAB'"
+	wait_for 10 gw_lacks "$GITLAB"
 adm policy delete "$pol_win" >/dev/null
 pol_gitlab=$(jget "$(adm --json policy create --group eng --resource gitlab)" 'o["id"]')
 gitlab_works() { [ "$(via_stub curl -4 -s -m 10 http://gitlab.company.test/)" = gitlab ]; }
@@ -414,7 +427,7 @@ check "... which drops it" cl_log_has "gateway .* said goodbye"
 # Revoked while the gateway is away: its fz0 (which outlives the agent)
 # still has it, and the portal's init on its return does not.
 check "the gateway held other-v6 for the client before it stopped" \
-	sh -c "ip netns exec gateway '$FZAGENT' show --json fz0 | grep -q '$OTHER_V6'"
+	gw_holds "$OTHER_V6"
 adm policy delete "$pol_v6" >/dev/null
 in_ns gateway "$FZ_RUN/gw-resolv.conf" env -u FZ_TOKEN "$FZAGENT" gateway \
 	"$D/gw.conf" -i fz0 --portal "$URL" --ca-file "$D/cert.pem" \
@@ -423,12 +436,12 @@ in_ns gateway "$FZ_RUN/gw-resolv.conf" env -u FZ_TOKEN "$FZAGENT" gateway \
 gw_pid=$!
 check "... starts again and joins" \
 	wait_for 30 grep -q "portal: init_done" "$D/gw2.log"
+reconciled() { gw_lacks "$OTHER_V6" && gw_holds "$GITLAB"; }
 check "... and reconciles: other-v6, revoked meanwhile, is gone; gitlab, still granted, stays" \
-	sh -c "! ip netns exec gateway '$FZAGENT' show --json fz0 | grep -q '$OTHER_V6' &&
-		ip netns exec gateway '$FZAGENT' show --json fz0 | grep -q '$GITLAB'"
+	wait_for 10 reconciled
 check "gitlab works again through the restarted gateway" wait_for 30 gitlab_works
 check "... which holds it for the client" \
-	sh -c "ip netns exec gateway '$FZAGENT' show --json fz0 | grep -q '$GITLAB'"
+	gw_holds "$GITLAB"
 
 # ---- SIGTERM: everything goes ----
 kill -TERM "$cl_pid"
