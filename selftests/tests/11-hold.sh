@@ -109,6 +109,10 @@ wait $evp
 # again. One from another address (a firewall behind a gateway) is only
 # passed on.
 fb() { ip netns exec fb "$@"; }
+# Fresh session keys first: nothing rekeys this tunnel, keys older than
+# 180 s are refused, and a slow host can get here later than that.
+check "fresh session keys on both sides" \
+	sh -c "ip netns exec fb '$P' rekey fz0 2 1 1 >/dev/null && ip netns exec fa '$P' rekey fz0 1 2 1 >/dev/null"
 ip -n fb addr add 100.64.0.2/32 dev fz0
 ip -n fb addr add fd00:2021:1111::2/128 dev fz0 nodad
 ip -n fa route add 100.64.0.2/32 dev fz0
@@ -117,9 +121,9 @@ fb sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 \
 	net.ipv4.icmp_msgs_per_sec=100000 net.ipv4.icmp_msgs_burst=100000
 check "the peer rejects UDP port 9999 with admin-prohibited (nftables)" \
 	fb nft add table inet fzt '{ chain in { type filter hook input priority 0; udp dport 9999 reject with icmpx type admin-prohibited; }; }'
-fa "$P" events fz0 25 >/tmp/hold-ev3.out 2>/dev/null &
+fa "$P" events fz0 40 >/tmp/hold-ev3.out 2>/dev/null &
 evp=$!
-sleep 1
+sleep 3 # subscribed (TCG)
 p0=$(stat peer_prohibited)
 out=$(fa $U send 100.64.0.2 9999 1 5)
 [ "$out" = "icmp 3 13" ] && pass "IPv4: the sender gets the peer's ICMP prohibited ($out)" ||
@@ -189,7 +193,7 @@ wait_for 20 timeouts_since "$t0" 16 &&
 # but still announced (10 a second at most), so the agent can ask.
 fa "$P" events fz0 30 >/tmp/hold-ev2.out 2>/dev/null &
 evp=$!
-sleep 1
+sleep 3 # subscribed (TCG)
 full0=$(stat drop_hold_full)
 fa $U spray 10.9.0 101 70 9
 wait_for 20 events_seen /tmp/hold-ev2.out 70
