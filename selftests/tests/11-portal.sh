@@ -142,7 +142,7 @@ FZ_TOKEN=$ct "$SIGPROBE" --portal "$URL" --role client --ca-file "$D/cert.pem" \
 probe_pid=$!
 exec 7>"$D/probe.in"
 check "the client joins and gets its init" \
-	wait_for 10 grep -q '"event": *"init"' "$D/probe.out"
+	wait_for 30 grep -q '"event": *"init"' "$D/probe.out"
 CL_PUB=$(jget "$(adm --json client list)" '[c["public_key"] for c in o][0]')
 ask() { # RESOURCE-ID REF
 	printf '{"topic":"client","event":"request_authorization","payload":{"resource_id":"%s","connected_gateway_ids":[],"failed_gateway_ids":[]},"ref":"%s"}\n' "$1" "$2" >&7
