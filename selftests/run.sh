@@ -35,6 +35,15 @@ while getopts "k:t:D:h" opt; do
 done
 
 start=$(date +%s)
+# Two cores build twice as fast: every make below (and Kbuild, DKMS's
+# own aside) runs as many jobs as there are CPUs.
+export MAKEFLAGS="-j$(nproc)"
+# phase NAME: the seconds since the last phase, so a slow step shows.
+phase_start=$start
+phase() {
+	echo "# $1: $(($(date +%s) - phase_start)) s"
+	phase_start=$(date +%s)
+}
 rm -rf "$logs"
 mkdir -p "$logs"
 results=$logs/results.txt
@@ -84,6 +93,7 @@ run_step "fzagent and its test tools build (-Wall -Wextra -Werror)" \
 	"$logs/build-agent.log" make -C "$repo/agent" all tools
 run_step "selftest probes build" "$logs/build-probes.log" \
 	make -C "$repo" probes
+phase "builds"
 
 # --- Host checks (not on the debug kernel: make check runs them) ---
 [ -z "$debug" ] && {
@@ -106,6 +116,7 @@ unit_tests() {
 	}
 }
 unit_tests agent "$repo/agent"
+phase "agent unit tests"
 run_step "fzagent's test tools build (build/tools/fz-sigprobe)" \
 	"$logs/build-agent-tools.log" make -C "$repo/agent" tools
 run_step "fzportal and its test tools build (-Wall -Wextra -Werror)" \
@@ -128,6 +139,7 @@ for t in "$repo"/portal/tests/integration/[0-9]*.sh; do
 	if [ $status -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^not ok'; then
 		record not-ok "portal test $name exited with status $status"
 	fi
+	phase "portal $name"
 done
 for t in "$here"/host/*.sh; do
 	name=$(basename "$t" .sh)
@@ -139,6 +151,7 @@ for t in "$here"/host/*.sh; do
 	if [ $status -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^not ok'; then
 		record not-ok "host check $name exited with status $status"
 	fi
+	phase "host $name"
 done
 }
 
@@ -160,6 +173,8 @@ for k in "${kernels[@]}"; do
 	vm_status=$?
 	if [ -s "$out/ktap.txt" ]; then
 		grep -E '^    (not )?ok - ' "$out/ktap.txt" | sed "s/^    //; s/ - / - [$k] /" >>"$results"
+		# Each test's time in the guest ("ok 5 05-datapath # 301s").
+		grep -E '^(not )?ok [0-9]+ ' "$out/ktap.txt" | sed "s/^/# [$k] /"
 	fi
 	[ -s "$out/ktap.txt" ] && [ $vm_status -eq 0 ] ||
 		record not-ok "[$k] the guest ran every test and powered off (status $vm_status, see ${out#"$repo"/}/console.log)"
