@@ -387,6 +387,25 @@ fail:
 	return NULL;
 }
 
+int client_dnsstub_set_upstreams(struct client_dnsstub *s,
+				 const struct sockaddr_storage *up, size_t n)
+{
+	bool same;
+
+	if (!n || n > CLIENT_DNS_MAX_UPSTREAMS)
+		return -EINVAL;
+	same = n == s->n_upstreams;
+
+	for (size_t i = 0; same && i < n; i++)
+		same = fz_sockaddr_equal(&s->upstreams[i], &up[i]);
+	if (same)
+		return 0;
+	memcpy(s->upstreams, up, n * sizeof(*up));
+	s->n_upstreams = n;
+	s->next_upstream = 0;
+	return 1;
+}
+
 void client_dnsstub_stats(const struct client_dnsstub *s,
 			  struct client_dnsstub_stats *out)
 {

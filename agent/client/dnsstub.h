@@ -121,6 +121,13 @@ int client_dnsstub_remove_resource(struct client_dnsstub *s,
  * "**.", a longer pattern first), or NULL. */
 const struct client_dns_resource *
 client_dnsstub_match(const struct client_dnsstub *s, const char *name);
+/*
+ * Replaces the upstream resolvers (1 to CLIENT_DNS_MAX_UPSTREAMS): 1 when
+ * the list changed, 0 when it is the same, -EINVAL. A query already
+ * upstream finishes its try; its next try asks the new list.
+ */
+int client_dnsstub_set_upstreams(struct client_dnsstub *s,
+				 const struct sockaddr_storage *up, size_t n);
 void client_dnsstub_stats(const struct client_dnsstub *s,
 			  struct client_dnsstub_stats *out);
 /* No more callbacks; everything is closed and freed on the loop. */

@@ -38,6 +38,7 @@
 #include "lib/cli.h"
 #include "lib/clock.h"
 #include "lib/keys.h"
+#include "lib/sockaddr.h"
 #include "signal/signal.h"
 #include "wg/handshake.h"
 
@@ -325,16 +326,16 @@ static int add_sentinels(struct role_client *r, size_t n_up)
 	return ret;
 }
 
-static int start_stub(struct role_client *r,
-		      const struct proto_sig_interface *itf)
+/*
+ * The stub's upstreams: the init's, else the system's, never the stub
+ * itself (it would ask itself). Their number, or 0 (logged why).
+ */
+static size_t pick_upstreams(struct role_client *r,
+			     const struct proto_sig_interface *itf,
+			     struct sockaddr_storage up[MAX_SENTINELS])
 {
-	struct sockaddr_storage listen[CLIENT_DNS_MAX_LISTEN],
-		up[CLIENT_DNS_MAX_UPSTREAMS];
-	struct client_dnsstub_config cfg = { .listen = listen,
-					     .upstreams = up };
 	const struct fz_cidr *servers = itf->upstream_dns;
-	size_t n = itf->n_upstream_dns;
-	char err[256];
+	size_t n = itf->n_upstream_dns, n_up = 0;
 
 	if (!n) {
 		servers = r->sys_servers;
@@ -343,16 +344,29 @@ static int start_stub(struct role_client *r,
 	if (!n) {
 		daemon_log(r->d, "no upstream resolver: neither the portal nor "
 				 "/etc/resolv.conf names one");
-		return -EINVAL;
+		return 0;
 	}
-	/* The stub's own addresses would have it ask itself. */
-	for (size_t i = 0; i < n && cfg.n_upstreams < MAX_SENTINELS; i++)
+	for (size_t i = 0; i < n && n_up < MAX_SENTINELS; i++)
 		if (!client_sysdns_is_sentinel(&servers[i]))
-			to_sockaddr(&servers[i], 53, &up[cfg.n_upstreams++]);
-	if (!cfg.n_upstreams) {
+			to_sockaddr(&servers[i], 53, &up[n_up++]);
+	if (!n_up)
 		daemon_log(r->d, "no upstream resolver but the stub itself");
+	return n_up;
+}
+
+static int start_stub(struct role_client *r,
+		      const struct proto_sig_interface *itf)
+{
+	struct sockaddr_storage listen[CLIENT_DNS_MAX_LISTEN],
+		up[MAX_SENTINELS];
+	struct client_dnsstub_config cfg = { .listen = listen,
+					     .upstreams = up };
+	char err[256];
+	size_t n;
+
+	cfg.n_upstreams = pick_upstreams(r, itf, up);
+	if (!cfg.n_upstreams)
 		return -EINVAL;
-	}
 	n = cfg.n_upstreams;
 	if (add_sentinels(r, n))
 		return -EIO;
@@ -368,6 +382,36 @@ static int start_stub(struct role_client *r,
 	daemon_log(r->d, "dns: stub on %zu sentinels, %zu upstreams",
 		   r->n_sentinels, n);
 	return 0;
+}
+
+/*
+ * A later init (after a reconnect) may name other upstreams: the stub
+ * asks them from now on. Its sentinels stay: each answers for every
+ * upstream, so their number need not follow. None usable: the old stay.
+ */
+static void set_upstreams(struct role_client *r,
+			  const struct proto_sig_interface *itf)
+{
+	char list[MAX_SENTINELS * (FZ_SOCKADDR_TEXT_MAX + 2)],
+		one[FZ_SOCKADDR_TEXT_MAX];
+	struct sockaddr_storage up[MAX_SENTINELS];
+	size_t n = pick_upstreams(r, itf, up), pos = 0;
+
+	if (!n) {
+		daemon_log(r->d,
+			   "dns: the upstream resolvers stay as they were");
+		return;
+	}
+	if (client_dnsstub_set_upstreams(r->stub, up, n) != 1)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		fz_sockaddr_format(one, &up[i]);
+		pos += (size_t)snprintf(list + pos, sizeof(list) - pos, "%s%s",
+					i ? ", " : "", one);
+	}
+	daemon_log(r->d, "dns: the stub now asks %s (%s)", list,
+		   itf->n_upstream_dns ? "the portal's init" :
+					 "the system's resolvers");
 }
 
 static int apply_sysdns(struct role_client *r)
@@ -484,10 +528,8 @@ static void on_init(struct role_client *r,
 			fatal(r, "cannot set up the client's DNS and routes");
 			return;
 		}
-	} else if (itf->n_upstream_dns) {
-		daemon_log(r->d,
-			   "portal: the upstream resolvers the init names "
-			   "take effect at the next start");
+	} else {
+		set_upstreams(r, itf);
 	}
 	client_res_init(r->res, m);
 	r->initialized = true;

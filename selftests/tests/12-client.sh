@@ -43,10 +43,10 @@ modprobe fz
 D=$FZ_RUN/client
 rm -rf "$D" && mkdir -m 700 "$D"
 export FZPORTAL_DB=$D/fz.db
-portal_pid='' gw_pid='' cl_pid='' up_pid='' probe_pid=''
+portal_pid='' gw_pid='' cl_pid='' up_pid='' up2_pid='' probe_pid=''
 cleanup() {
 	local p
-	for p in $probe_pid $cl_pid $gw_pid $portal_pid $up_pid; do
+	for p in $probe_pid $cl_pid $gw_pid $portal_pid $up_pid $up2_pid; do
 		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
 	portal_net_down
@@ -401,6 +401,17 @@ check "... by the gateway (denied_expired rose from $expired0)" \
 	test "$(fz_json gateway fz0 "d['stats']['denied_expired']")" -gt "$expired0"
 
 # ---- The portal restarts ----
+# Meanwhile the account names its own upstream resolver (10.251.0.5, with
+# its own answer for plain.example.test): the client's next init carries it.
+ip addr add 10.251.0.5/24 dev brfz
+echo "192.0.2.78 plain.example.test" >"$D/up2-hosts"
+dnsmasq --conf-file=/dev/null --no-resolv --no-hosts \
+	--addn-hosts="$D/up2-hosts" --bind-interfaces --listen-address=10.251.0.5 \
+	--port=53 --user=root --group=root --pid-file="$D/up2-dnsmasq.pid" -k \
+	</dev/null >"$D/up2-dnsmasq.out" 2>&1 &
+up2_pid=$!
+check "fzportal admin account update --upstream-dns 10.251.0.5 (the portal stopped)" \
+	adm account update --upstream-dns 10.251.0.5
 "$FZPORTAL" serve --listen "10.251.0.1:$port" --cert "$D/cert.pem" \
 	--key "$D/key.pem" --db "$FZPORTAL_DB" 2>"$D/portal2.log" &
 portal_pid=$!
@@ -415,6 +426,10 @@ check "... the gateway holds nothing of gitlab (the expired grant is gone)" \
 	wait_for 10 gw_lacks "$GITLAB"
 adm policy delete "$pol_win" >/dev/null
 pol_gitlab=$(jget "$(adm --json policy create --group eng --resource gitlab)" 'o["id"]')
+check "... the client's stub now forwards to the init's upstream (10.251.0.5)" \
+	cl_log_has "dns: the stub now asks 10.251.0.5:53 (the portal's init)"
+check "... and a name that is no resource gets that upstream's answer" \
+	wait_for 10 sh -c "[ \"\$(ip netns exec client dig +short +time=2 +tries=1 @100.100.111.1 plain.example.test)\" = 192.0.2.78 ]"
 gitlab_works() { [ "$(via_stub curl -4 -s -m 10 http://gitlab.company.test/)" = gitlab ]; }
 check "... a new policy: gitlab works again through the restarted portal" \
 	wait_for 30 gitlab_works

@@ -335,6 +335,39 @@ START_TEST(test_silent_upstream)
 }
 END_TEST
 
+/* A later init's upstreams: the next query asks the new one only. */
+START_TEST(test_set_upstreams)
+{
+	struct sockaddr_storage from;
+	uint8_t buf[4096];
+	struct fixture f;
+	ldns_pkt *p;
+	ssize_t n;
+
+	setup(&f, 0);
+	ck_assert_int_eq(client_dnsstub_set_upstreams(f.stub, f.up_addr, 1), 0);
+	ck_assert_int_eq(client_dnsstub_set_upstreams(f.stub, f.up_addr, 0),
+			 -EINVAL);
+	ck_assert_int_eq(
+		client_dnsstub_set_upstreams(f.stub, f.up_addr,
+					     CLIENT_DNS_MAX_UPSTREAMS + 1),
+		-EINVAL);
+	ck_assert_int_eq(client_dnsstub_set_upstreams(f.stub, &f.up_addr[1], 1),
+			 1);
+	ask(&f, "elsewhere.test.", LDNS_RR_TYPE_A, 0x2222);
+	n = await(&f, f.upstream2, buf, sizeof(buf), &from);
+	ck_assert_int_gt(n, 12);
+	answer(f.upstream2, buf, (size_t)n, LDNS_RCODE_REFUSED, &from);
+	p = reply(&f);
+	ck_assert_uint_eq(ldns_pkt_id(p), 0x2222);
+	ck_assert_uint_eq(ldns_pkt_get_rcode(p), LDNS_RCODE_REFUSED);
+	ldns_pkt_free(p);
+	/* The old upstream was never asked. */
+	ck_assert_int_lt(recv(f.upstream, buf, sizeof(buf), MSG_DONTWAIT), 0);
+	teardown(&f);
+}
+END_TEST
+
 START_TEST(test_malformed)
 {
 	struct client_dnsstub_stats st;
@@ -557,6 +590,7 @@ Suite *client_dnsstub_suite(void)
 	tcase_add_test(tc, test_local_answer);
 	tcase_add_test(tc, test_forward);
 	tcase_add_test(tc, test_silent_upstream);
+	tcase_add_test(tc, test_set_upstreams);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_bad_config);
 	tcase_add_test(tc, test_spoofed_replies);
