@@ -124,6 +124,7 @@ run_step "fzportal and its test tools build (-Wall -Wextra -Werror)" \
 unit_tests portal "$repo/portal"
 run_step "portal: 20 s of libFuzzer on the signalling parsers find nothing" \
 	"$logs/portal-fuzz.log" make -C "$repo/portal" fuzz FUZZ_SECONDS=20
+phase "portal build, unit tests and fuzzing"
 # The portal's integration tests run on the host (no VM): KTAP lines.
 for t in "$repo"/portal/tests/integration/[0-9]*.sh; do
 	[ -f "$t" ] || continue
