@@ -68,8 +68,11 @@ struct fz_peer {
 	/* p2p control packets' token bucket, in ns; only fz_rx_poll uses it. */
 	u64 control_tokens;
 	u64 control_last_ns;
-	/* Client: jiffies before which its ICMP prohibited raise no event. */
-	unsigned long prohibited_quiet_until;
+	/*
+	 * Client: jiffies before which its ICMP prohibited raise no event;
+	 * 64 bits, so that a deadline long past never looks ahead again.
+	 */
+	u64 prohibited_quiet_until;
 
 	seqlock_t endpoint_lock;
 	struct fz_peer_endpoint endpoint;

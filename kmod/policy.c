@@ -21,6 +21,7 @@
 #include <linux/inetdevice.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/jiffies.h>
 #include <linux/netfilter.h>
 #include <linux/ratelimit.h>
 #include <linux/slab.h>
@@ -473,10 +474,9 @@ void fz_policy_rx_client(struct fz_peer *peer, struct sk_buff *skb)
 	if (!fz_flow_parse_quoted(skb, flow.l4_off + 8, flow.family, &q) ||
 	    memcmp(q.saddr, flow.daddr, fz_addr_len(flow.family)))
 		return;
-	if (peer->prohibited_quiet_until &&
-	    time_before(jiffies, peer->prohibited_quiet_until))
+	if (time_before64(get_jiffies_64(), peer->prohibited_quiet_until))
 		return;
-	peer->prohibited_quiet_until = jiffies + HZ / 10;
+	peer->prohibited_quiet_until = get_jiffies_64() + HZ / 10;
 	fz_genl_event_denied(peer, FZ_REASON_PEER_PROHIBITED, &q);
 }
 

@@ -121,7 +121,7 @@ fb sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 \
 	net.ipv4.icmp_msgs_per_sec=100000 net.ipv4.icmp_msgs_burst=100000
 check "the peer rejects UDP port 9999 with admin-prohibited (nftables)" \
 	fb nft add table inet fzt '{ chain in { type filter hook input priority 0; udp dport 9999 reject with icmpx type admin-prohibited; }; }'
-fa "$P" events fz0 40 >/tmp/hold-ev3.out 2>/dev/null &
+fa "$P" events fz0 120 >/tmp/hold-ev3.out 2>/dev/null &
 evp=$!
 sleep 3 # subscribed (TCG)
 p0=$(stat peer_prohibited)
