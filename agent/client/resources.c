@@ -609,6 +609,26 @@ int client_res_authorized(struct client_res *c,
 			       r->name, why);
 		return -EINVAL;
 	}
+	if (r->state == CLIENT_RES_CONNECTED && r->reask_pending && r->gw &&
+	    g != r->gw) {
+		/*
+		 * The answer to a re-ask, through another gateway: the portal
+		 * does not see ours just now. The policy still allows the
+		 * resource, and the gateway we have works: moving would cut
+		 * its flows. The other gateway is dropped if it serves
+		 * nothing else.
+		 */
+		struct proto_sig_id gid = g->id; /* g may go */
+		int ret;
+
+		r->reask_pending = false;
+		ret = client_gw_sync(c, g);
+		client_res_say(c,
+			       "resource %s: still allowed (the portal named "
+			       "gateway %s); staying with gateway %s",
+			       r->name, gid.s, r->gw->id.s);
+		return ret ? -EIO : 0;
+	}
 	old = r->gw;
 	r->gw = g;
 	r->state = CLIENT_RES_CONNECTED;

@@ -29,6 +29,7 @@
 #define R_OTHER "aaaaaaaa-0000-4000-8000-000000000005"
 #define GW1 "bbbbbbbb-0000-4000-8000-000000000001"
 #define GW2 "bbbbbbbb-0000-4000-8000-000000000002"
+#define GW3 "bbbbbbbb-0000-4000-8000-000000000003"
 
 /* --- The model --- */
 
@@ -531,6 +532,18 @@ START_TEST(test_prohibited_refusals)
 	ck_assert_int_eq(M.requests, 1);
 	ck_assert_uint_eq(M.n_connected, 1);
 	ck_assert_str_eq(M.req_connected[0].s, GW1);
+	/* Granted through another gateway (ours unseen by the portal): the
+	 * working one stays, the other is not installed. */
+	b = created(R_NET, GW3, 3, SITE);
+	ck_assert_int_eq(client_res_authorized(C, &b), 0);
+	ck_assert_str_eq(find(R_NET)->gw->id.s, GW1);
+	ck_assert_int_eq(M.new_peers, 2);
+	ck_assert_int_eq(M.del_peers, 0);
+	ck_assert_uint_eq(C->n_gws, 2);
+	ck_assert_msg(strstr(M.last_log, "staying with gateway"), "%s", M.last_log);
+	M.now += 6ULL * 1000000000ULL;
+	prohibited_from(1, "10.9.9.9");
+	ck_assert_int_eq(M.requests, 2);
 	/* "No gateway online": what works stays. */
 	f.reason = PROTO_SIG_OFFLINE;
 	ck_assert_int_eq(client_res_refused(C, &f), 0);
@@ -543,7 +556,7 @@ START_TEST(test_prohibited_refusals)
 	/* Unanswered: given up after 10 s, still connected. */
 	M.now += 6ULL * 1000000000ULL;
 	prohibited_from(1, "10.9.9.9");
-	ck_assert_int_eq(M.requests, 2);
+	ck_assert_int_eq(M.requests, 3);
 	M.now += 11ULL * 1000000000ULL;
 	client_res_tick(C);
 	ck_assert(!find(R_NET)->reask_pending);
