@@ -540,7 +540,8 @@ START_TEST(test_prohibited_refusals)
 	ck_assert_int_eq(M.new_peers, 2);
 	ck_assert_int_eq(M.del_peers, 0);
 	ck_assert_uint_eq(C->n_gws, 2);
-	ck_assert_msg(strstr(M.last_log, "staying with gateway"), "%s", M.last_log);
+	ck_assert_msg(strstr(M.last_log, "staying with gateway"), "%s",
+		      M.last_log);
 	M.now += 6ULL * 1000000000ULL;
 	prohibited_from(1, "10.9.9.9");
 	ck_assert_int_eq(M.requests, 2);
