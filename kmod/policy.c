@@ -462,6 +462,7 @@ static bool fz_is_prohibited(struct sk_buff *skb, const struct fz_flow *flow)
 void fz_policy_rx_client(struct fz_peer *peer, struct sk_buff *skb)
 {
 	struct fz_flow flow, q;
+	u64 now;
 
 	if (skb->protocol == htons(ETH_P_IP) ?
 		    ip_hdr(skb)->protocol != IPPROTO_ICMP :
@@ -474,9 +475,10 @@ void fz_policy_rx_client(struct fz_peer *peer, struct sk_buff *skb)
 	if (!fz_flow_parse_quoted(skb, flow.l4_off + 8, flow.family, &q) ||
 	    memcmp(q.saddr, flow.daddr, fz_addr_len(flow.family)))
 		return;
-	if (time_before64(get_jiffies_64(), peer->prohibited_quiet_until))
+	now = get_jiffies_64();
+	if (time_before64(now, peer->prohibited_quiet_until))
 		return;
-	peer->prohibited_quiet_until = get_jiffies_64() + HZ / 10;
+	peer->prohibited_quiet_until = now + HZ / 10;
 	fz_genl_event_denied(peer, FZ_REASON_PEER_PROHIBITED, &q);
 }
 

@@ -362,13 +362,11 @@ static int start_stub(struct role_client *r,
 	struct client_dnsstub_config cfg = { .listen = listen,
 					     .upstreams = up };
 	char err[256];
-	size_t n;
 
 	cfg.n_upstreams = pick_upstreams(r, itf, up);
 	if (!cfg.n_upstreams)
 		return -EINVAL;
-	n = cfg.n_upstreams;
-	if (add_sentinels(r, n))
+	if (add_sentinels(r, cfg.n_upstreams))
 		return -EIO;
 	for (size_t i = 0; i < r->n_sentinels; i++)
 		to_sockaddr(&r->sentinels[i], 53, &listen[i]);
@@ -380,7 +378,7 @@ static int start_stub(struct role_client *r,
 		return -EIO;
 	}
 	daemon_log(r->d, "dns: stub on %zu sentinels, %zu upstreams",
-		   r->n_sentinels, n);
+		   r->n_sentinels, cfg.n_upstreams);
 	return 0;
 }
 
