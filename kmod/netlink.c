@@ -30,6 +30,8 @@ const struct nla_policy fz_peer_policy[FZ_PEER_A_MAX + 1] = {
 	[FZ_PEER_A_FLAGS] = { .type = NLA_U32 },
 	[FZ_PEER_A_ENDPOINT] = NLA_POLICY_MIN_LEN(sizeof(struct sockaddr_in)),
 	[FZ_PEER_A_PERSISTENT_KEEPALIVE] = { .type = NLA_U16 },
+	[FZ_PEER_A_QUIET_TIMEOUT] =
+		NLA_POLICY_MAX(NLA_U16, FZ_QUIET_TIMEOUT_MAX),
 	[FZ_PEER_A_ALLOWEDIPS] = NLA_POLICY_NESTED_ARRAY(fz_allowedip_policy),
 };
 

@@ -101,6 +101,7 @@ struct fz_peer_request {
 	bool has_endpoint;
 	union fz_endpoint endpoint;
 	struct nlattr *keepalive;
+	struct nlattr *quiet_timeout;
 	unsigned int num_prefixes;
 	bool has_allowedips;
 	struct fz_prefix prefixes[FZ_MAX_ALLOWEDIPS];
@@ -158,6 +159,7 @@ static int fz_parse_peer(struct nlattr *nest, struct fz_peer_request *req,
 		req->has_endpoint = true;
 	}
 	req->keepalive = tb[FZ_PEER_A_PERSISTENT_KEEPALIVE];
+	req->quiet_timeout = tb[FZ_PEER_A_QUIET_TIMEOUT];
 	if (tb[FZ_PEER_A_ALLOWEDIPS])
 		return fz_parse_allowedips(tb[FZ_PEER_A_ALLOWEDIPS], req, extack);
 	return 0;
@@ -229,6 +231,9 @@ static int fz_apply_peer(struct fz_device *fz, struct fz_peer_request *req,
 				fz_timers_keepalive_changed(peer);
 		}
 	}
+	if (req->quiet_timeout)
+		WRITE_ONCE(peer->quiet_timeout,
+			   nla_get_u16(req->quiet_timeout));
 	return 0;
 
 undo:

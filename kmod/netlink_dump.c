@@ -186,6 +186,8 @@ static int fz_put_peer(struct sk_buff *skb, struct fz_peer *peer)
 	    fz_put_endpoint(skb, FZ_PEER_A_ENDPOINT, &ep.addr) ||
 	    nla_put_u16(skb, FZ_PEER_A_PERSISTENT_KEEPALIVE,
 			peer->persistent_keepalive) ||
+	    nla_put_u16(skb, FZ_PEER_A_QUIET_TIMEOUT,
+			READ_ONCE(peer->quiet_timeout)) ||
 	    nla_put_u64_64bit(skb, FZ_PEER_A_RX_BYTES, st.rx_bytes,
 			      FZ_PEER_A_PAD) ||
 	    nla_put_u64_64bit(skb, FZ_PEER_A_TX_BYTES, st.tx_bytes,

@@ -73,10 +73,21 @@ void fz_timers_stop(struct fz_peer *peer)
 	del_timer_sync(&peer->timer_zero_keys);
 }
 
-/* Sent data, not a keepalive: expect to hear back within 15 s. */
+/*
+ * Sent data, not a keepalive: expect to hear back within 15 s, or within
+ * the peer's own quiet timeout, exactly: a client counts on it to leave
+ * a dead gateway in time (no jitter: it rehandshakes with no one else).
+ */
 void fz_timers_data_sent(struct fz_peer *peer)
 {
-	if (!timer_pending(&peer->timer_quiet))
+	u16 quiet = READ_ONCE(peer->quiet_timeout);
+
+	if (timer_pending(&peer->timer_quiet))
+		return;
+	if (quiet)
+		fz_mod_timer(peer, &peer->timer_quiet,
+			     jiffies + fz_secs(quiet));
+	else
 		fz_mod_timer(peer, &peer->timer_quiet,
 			     jiffies + fz_secs(FZ_KEEPALIVE_TIMEOUT +
 					       FZ_REKEY_TIMEOUT) +

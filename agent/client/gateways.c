@@ -6,6 +6,7 @@
  * when they failed us, and made from the portal's authorization_created.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -230,16 +231,46 @@ client_gw_get(struct client_res *c,
 	return g;
 }
 
-void client_gw_goodbye(struct client_res *c, struct client_res_gateway *g)
+/*
+ * g is gone: named as failed for ms, its peer removed (packets for what
+ * it served are held by fz.ko from here on), and every resource it
+ * served asks the portal again at once (client_res_move).
+ */
+static void lose(struct client_res *c, struct client_res_gateway *g,
+		 const char *why, uint64_t ms)
 {
-	client_res_say(c,
-		       "gateway %s said goodbye; its resources will ask again",
-		       g->id.s);
-	mark_failed(c, &g->id, CLIENT_RES_GOODBYE_MS);
+	size_t n = 0;
+
+	mark_failed(c, &g->id, ms);
 	for (size_t i = 0; i < c->n_res; i++)
 		if (c->res[i].gw == g) {
 			c->res[i].gw = NULL;
 			client_res_disconnect(c, &c->res[i]);
+			c->res[i].moving = true;
+			n++;
 		}
+	client_res_say(c, "gateway %s %s; moving its %zu resource%s", g->id.s,
+		       why, n, n == 1 ? "" : "s");
 	client_gw_remove(c, g);
+	client_res_move(c);
+}
+
+void client_gw_goodbye(struct client_res *c, struct client_res_gateway *g)
+{
+	lose(c, g, "said goodbye", CLIENT_RES_GOODBYE_MS);
+}
+
+bool client_res_gateway_quiet(struct client_res *c,
+			      const uint8_t key[FZ_KEY_LEN])
+{
+	struct client_res_gateway *g = client_gw_by_key(c, key);
+	char why[96];
+
+	if (!g)
+		return false;
+	snprintf(why, sizeof(why),
+		 "sent nothing back for %u s while we sent to it: dead",
+		 c->gateway_timeout);
+	lose(c, g, why, CLIENT_RES_DEAD_MS);
+	return true;
 }

@@ -78,6 +78,7 @@ struct client_res *client_res_new(const struct client_res_ops *ops, void *ctx,
 	c->ops = ops;
 	c->ctx = ctx;
 	c->mapped = mapped;
+	c->gateway_timeout = CLIENT_RES_GATEWAY_TIMEOUT;
 	return c;
 }
 
@@ -163,6 +164,7 @@ void client_res_disconnect(struct client_res *c, struct client_resource *r)
 	r->state = CLIENT_RES_NOT_CONNECTED;
 	r->expires_ns = 0;
 	r->reask_pending = false;
+	r->follows = false;
 	for (size_t i = 0; i < r->n_names; i++) {
 		r->names[i].active = r->names[i].inactive = false;
 		r->names[i].sent_ns = 0;
@@ -510,6 +512,69 @@ static int send_request(struct client_res *c, struct client_resource *r)
 	return 0;
 }
 
+static bool share_site(const struct client_resource *a,
+		       const struct proto_sig_id *site)
+{
+	for (size_t s = 0; s < a->n_sites; s++)
+		if (client_res_same_id(&a->sites[s], site))
+			return true;
+	return false;
+}
+
+/* A resource asking for a site, or one that follows such. */
+static bool site_asked(const struct client_res *c,
+		       const struct client_resource *r)
+{
+	for (size_t i = 0; i < c->n_res; i++) {
+		const struct client_resource *o = &c->res[i];
+
+		if (o == r || o->state != CLIENT_RES_CONNECTING || o->follows)
+			continue;
+		for (size_t s = 0; s < r->n_sites; s++)
+			if (share_site(o, &r->sites[s]))
+				return true;
+	}
+	return false;
+}
+
+/*
+ * Asked all at once, the resources of a site could land on different
+ * gateways; one of them asks first and the others follow, naming the
+ * gateway it gets (the seeds: one gateway per site while it works).
+ * Followers are CONNECTING already: their packets are held meanwhile.
+ */
+void client_res_move(struct client_res *c)
+{
+	for (size_t i = 0; i < c->n_res; i++) {
+		struct client_resource *r = &c->res[i];
+
+		if (!r->moving)
+			continue;
+		r->moving = false;
+		if (site_asked(c, r)) {
+			r->state = CLIENT_RES_CONNECTING;
+			r->requested_ns = client_res_now(c);
+			r->follows = true;
+		} else {
+			send_request(c, r);
+		}
+	}
+}
+
+/* Someone of site has an answer (g, or none): its followers ask now. */
+static void release_followers(struct client_res *c,
+			      const struct proto_sig_id *site)
+{
+	for (size_t i = 0; i < c->n_res; i++) {
+		struct client_resource *r = &c->res[i];
+
+		if (r->follows && share_site(r, site)) {
+			r->follows = false;
+			send_request(c, r);
+		}
+	}
+}
+
 /* First ten, then at powers of two: a scan cannot fill the log. */
 static void refused_unknown(struct client_res *c, const struct fz_cidr *dst)
 {
@@ -633,6 +698,7 @@ int client_res_authorized(struct client_res *c,
 	r->gw = g;
 	r->state = CLIENT_RES_CONNECTED;
 	r->reask_pending = false;
+	r->follows = false;
 	r->expires_ns = (uint64_t)a->expires_at * 1000000000ULL;
 	r->refused_until_ns = 0;
 	if (old && old != g)
@@ -654,6 +720,7 @@ int client_res_authorized(struct client_res *c,
 	for (size_t i = 0; i < r->n_names; i++)
 		if (!r->names[i].active)
 			client_name_send(c, r, &r->names[i]);
+	release_followers(c, &g->site_id);
 	return 0;
 }
 
@@ -684,8 +751,12 @@ int client_res_refused(struct client_res *c,
 		client_res_now(c) + CLIENT_RES_NEGATIVE_MS * NS_PER_MS;
 	r->refused_why = f->reason;
 	drop_held(c, r);
-	if (r->state == CLIENT_RES_CONNECTING)
+	if (r->state == CLIENT_RES_CONNECTING) {
 		r->state = CLIENT_RES_NOT_CONNECTED;
+		r->follows = false;
+		for (size_t s = 0; s < r->n_sites; s++)
+			release_followers(c, &r->sites[s]);
+	}
 	/*
 	 * Asked again while connected: the access it had is gone, unless the
 	 * portal only had no gateway online just then (the one we have still
@@ -725,6 +796,7 @@ void client_res_tick(struct client_res *c)
 				"refusing its packets",
 				r->name);
 			r->state = CLIENT_RES_NOT_CONNECTED;
+			r->follows = false;
 			drop_held(c, r);
 		}
 		if (r->state == CLIENT_RES_CONNECTED && r->reask_pending &&

@@ -54,6 +54,14 @@
  */
 #define CLIENT_RES_GOODBYE_MS 5000
 #define CLIENT_RES_KEEPALIVE 25 /* seconds */
+/*
+ * A gateway that sent nothing authenticated back this long while we sent
+ * it data is dead (fz.ko's FZ_CMD_EVT_PEER_QUIET; the seeds' client
+ * keepalive timer). It is named as failed long enough for the portal to
+ * see it gone: its heartbeats stop for 30 s before the portal drops it.
+ */
+#define CLIENT_RES_GATEWAY_TIMEOUT 10 /* seconds */
+#define CLIENT_RES_DEAD_MS 60000
 #define CLIENT_RES_NAME_MAX 63 /* resource names as log labels */
 
 enum client_res_state {
@@ -102,6 +110,9 @@ struct client_resource {
 	size_t n_names;
 	bool routed; /* CIDR, IP: the route is ours */
 	bool listed; /* named since the last init (until its init_done) */
+	bool moving; /* its gateway is gone: ask again (client_res_move) */
+	bool follows; /* CONNECTING, unasked: a resource of its site asked
+		       * first, and the gateway it gets is named to us */
 };
 
 struct client_res_ops {
@@ -141,6 +152,7 @@ struct client_res {
 	} failed[CLIENT_RES_MAX_FAILED];
 	size_t n_failed;
 	uint64_t n_unknown; /* destinations of no resource, refused */
+	unsigned int gateway_timeout; /* seconds, for the log; the caller's */
 	bool initialized;
 	/* Between an init and its init_done: what is unnamed goes then. */
 	bool collecting;
@@ -186,6 +198,14 @@ void client_res_unknown_dest(struct client_res *c, const struct fz_cidr *dst);
  */
 void client_res_prohibited(struct client_res *c, const uint8_t key[FZ_KEY_LEN],
 			   const struct fz_cidr *dst);
+/*
+ * fz.ko heard nothing from the peer key for the gateway timeout while we
+ * sent (EVT_PEER_QUIET): if it is one of our gateways, it is dead: it
+ * goes, and its resources ask the portal for another gateway of their
+ * site, naming it as failed for CLIENT_RES_DEAD_MS. False: not ours.
+ */
+bool client_res_gateway_quiet(struct client_res *c,
+			      const uint8_t key[FZ_KEY_LEN]);
 /* A p2p control packet from the peer key (EVT_CONTROL). */
 void client_res_control(struct client_res *c, const uint8_t key[FZ_KEY_LEN],
 			const uint8_t *pkt, size_t len);

@@ -21,6 +21,8 @@ client_res_find_uuid(struct client_res *c,
 		     const uint8_t id[FZ_RESOURCE_ID_LEN]);
 /* Back to NOT_CONNECTED; its gateway keeps what else it serves. */
 void client_res_disconnect(struct client_res *c, struct client_resource *r);
+/* The resources marked moving ask the portal again, one per site first. */
+void client_res_move(struct client_res *c);
 
 /* gateways.c */
 void client_gw_free(struct client_res_gateway *g);

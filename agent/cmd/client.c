@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "cmd.h"
+#include "client/resources.h"
 #include "client/sysdns.h"
 #include "conf/config.h"
 #include "daemon/daemon.h"
@@ -38,7 +39,7 @@ static const char client_usage[] =
 	"SYNOPSIS\n"
 	"    fzagent client --portal URL [-i IFACE] [--key-file FILE]\n"
 	"                   [--listen-port PORT] [--token-file FILE]\n"
-	"                   [--ca-file FILE]\n"
+	"                   [--ca-file FILE] [--gateway-timeout SECONDS]\n"
 	"                   [--dns-control resolv-conf|systemd-resolved|none]\n"
 	"    fzagent client -h | --help\n"
 	"\n"
@@ -72,8 +73,18 @@ static const char client_usage[] =
 	"    administratively prohibited, and for 5 seconds the resource's\n"
 	"    packets are refused without asking again. Packets for addresses\n"
 	"    of no resource are refused the same way. An authorization ends at\n"
-	"    its expiry, and when the gateway says Goodbye; the next packet\n"
-	"    asks again. A gateway serving nothing is removed.\n"
+	"    its expiry. A gateway serving nothing is removed.\n"
+	"\n"
+	"FAILOVER\n"
+	"    A gateway that stops cleanly says Goodbye; one that has sent\n"
+	"    nothing authenticated back for --gateway-timeout seconds (default\n"
+	"    10) while this client sent it data is taken as dead. Either way\n"
+	"    the client removes it and at once asks the portal again for each\n"
+	"    resource it served, naming it as failed (for 5 seconds after a\n"
+	"    Goodbye, 60 after a timeout), so the portal picks another gateway\n"
+	"    of the site when it has one. Packets meanwhile are held as for a\n"
+	"    first packet. With the portal unreachable there is no one to\n"
+	"    ask: the log says so, and the next packet asks again.\n"
 	"\n"
 	"DNS\n"
 	"    A DNS stub listens (UDP and TCP, port 53) on the sentinels\n"
@@ -142,6 +153,9 @@ static const char client_usage[] =
 	"                         (default: the system's)\n"
 	"    --dns-control MODE   resolv-conf, systemd-resolved or none\n"
 	"                         (default none)\n"
+	"    --gateway-timeout SECONDS\n"
+	"                         a gateway silent this long while sent to is\n"
+	"                         dead (2..3600, default 10)\n"
 	"\n"
 	"EXIT STATUS\n"
 	"    0 when stopped by SIGTERM or SIGINT; 1 on errors (usage errors\n"
@@ -152,7 +166,7 @@ static const char client_usage[] =
 
 struct client_opts {
 	const char *portal, *ifname, *key_file, *listen_port, *token_file,
-		*ca_file, *dns_control;
+		*ca_file, *dns_control, *gateway_timeout;
 };
 
 static const struct client_flag {
@@ -166,6 +180,8 @@ static const struct client_flag {
 	{ NULL, "--token-file", offsetof(struct client_opts, token_file) },
 	{ NULL, "--ca-file", offsetof(struct client_opts, ca_file) },
 	{ NULL, "--dns-control", offsetof(struct client_opts, dns_control) },
+	{ NULL, "--gateway-timeout",
+	  offsetof(struct client_opts, gateway_timeout) },
 };
 
 static int parse_flags(int argc, char *argv[], struct client_opts *o)
@@ -290,7 +306,7 @@ static int check_flags(const struct client_opts *o, struct conf *cfg,
 {
 	enum client_sysdns_mode mode = CLIENT_SYSDNS_NONE;
 	char err[256];
-	uint64_t port;
+	uint64_t port, timeout = CLIENT_RES_GATEWAY_TIMEOUT;
 	CURLU *u = fz_portal_url(o->portal, "", err, sizeof(err));
 
 	if (!u)
@@ -305,6 +321,13 @@ static int check_flags(const struct client_opts *o, struct conf *cfg,
 		return fz_cli_usage_error("client",
 					  "--listen-port '%s': not 0..65535",
 					  o->listen_port);
+	if (o->gateway_timeout &&
+	    (fz_parse_decimal(o->gateway_timeout, FZ_QUIET_TIMEOUT_MAX,
+			      &timeout) ||
+	     timeout < 2))
+		return fz_cli_usage_error(
+			"client", "--gateway-timeout '%s': not 2..%u seconds",
+			o->gateway_timeout, FZ_QUIET_TIMEOUT_MAX);
 	if (o->dns_control && client_sysdns_mode_parse(o->dns_control, &mode))
 		return fz_cli_usage_error(
 			"client",
@@ -322,6 +345,7 @@ static int check_flags(const struct client_opts *o, struct conf *cfg,
 	d->url = o->portal;
 	d->ca_file = o->ca_file;
 	d->dns_control = (int)mode;
+	d->gateway_timeout = (unsigned int)timeout;
 	return 0;
 }
 

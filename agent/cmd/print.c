@@ -153,6 +153,10 @@ static void text_peer(FILE *f, const struct fzk_peer_view *peer,
 		fprintf(f, "  persistent keepalive: every %s\n",
 			fz_fmt_duration(buf, sizeof(buf),
 					peer->persistent_keepalive));
+	if (peer->quiet_timeout)
+		fprintf(f, "  quiet timeout: %s\n",
+			fz_fmt_duration(buf, sizeof(buf),
+					peer->quiet_timeout));
 	text_drops(f, peer->drops);
 	text_resources(f, peer, now_ns);
 }
@@ -281,6 +285,7 @@ static void print_json_peer(struct fz_json *j, const struct fzk_peer_view *peer)
 						  &peer->endpoint));
 	print_json_allowedips(j, peer);
 	fz_json_kv_u64(j, "persistent_keepalive", peer->persistent_keepalive);
+	fz_json_kv_u64(j, "quiet_timeout", peer->quiet_timeout);
 	fz_json_kv_u64(j, "rx_bytes", peer->rx_bytes);
 	fz_json_kv_u64(j, "tx_bytes", peer->tx_bytes);
 	fz_json_kv_u64(j, "latest_handshake_ns", peer->last_handshake_ns);

@@ -283,6 +283,10 @@ static void dispatch(struct daemon *d, const struct fzk_event *ev)
 			d->role->ops->event(d, ev);
 		return;
 	}
+	if (ev->cmd == FZ_CMD_EVT_PEER_QUIET && d->role &&
+	    d->role->ops->peer_quiet &&
+	    d->role->ops->peer_quiet(d, ev->peer_key))
+		return;
 	peer = wg_hs_find(d->hs, ev->peer_key);
 	if (!peer) {
 		fz_peer_id(id, ev->peer_key);

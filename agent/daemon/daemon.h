@@ -72,6 +72,7 @@ struct daemon_client_opts {
 	int dns_control; /* enum client_sysdns_mode */
 	const char *resolv_conf; /* NULL: /etc/resolv.conf */
 	const char *state_file; /* NULL: /var/lib/fz/resolv.conf.orig */
+	unsigned int gateway_timeout; /* seconds; 0: CLIENT_RES_... */
 };
 int daemon_client(const char *ifname, struct conf *cfg,
 		  const struct daemon_client_opts *opts, char *token);

@@ -56,6 +56,11 @@ struct daemon_role_ops {
 			 size_t msglen);
 	/* FZ_CMD_EVT_CONTROL, _DENIED_FLOW and _UNKNOWN_DEST. */
 	void (*event)(struct daemon *d, const struct fzk_event *ev);
+	/*
+	 * FZ_CMD_EVT_PEER_QUIET: true if the role took it (a client's dead
+	 * gateway); else, or NULL, the peer rehandshakes as WireGuard's.
+	 */
+	bool (*peer_quiet)(struct daemon *d, const uint8_t key[FZ_KEY_LEN]);
 	/* A control request whose verb the table marks as a role's. */
 	int (*ctl)(struct daemon *d, enum ctl_verb verb, int argc, char **argv,
 		   char *msg, size_t msglen);

@@ -156,6 +156,7 @@ static int op_set_peer(void *ctx, const struct client_res_gateway *g,
 		.public_key = g->public_key,
 		.has_keepalive = true,
 		.persistent_keepalive = CLIENT_RES_KEEPALIVE,
+		.quiet_timeout = (uint16_t)r->opts.gateway_timeout,
 		.allowed_ips = aips,
 		.n_allowed_ips = n,
 		.flags = FZ_PEER_F_REPLACE_ALLOWEDIPS,
@@ -667,6 +668,7 @@ static int cl_create(struct daemon *d)
 		fz_cli_error(d->cmd, "out of memory");
 		return -ENOMEM;
 	}
+	r->res->gateway_timeout = r->opts.gateway_timeout;
 	r->tick.data = r;
 	r->tick_ready = true;
 	r->sig = signal_new(&d->loop, &cfg, r->token, &sig_ops, r, err,
@@ -846,6 +848,11 @@ static void cl_event(struct daemon *d, const struct fzk_event *ev)
 		client_res_prohibited(r->res, ev->peer_key, &dst);
 }
 
+static bool cl_peer_quiet(struct daemon *d, const uint8_t key[FZ_KEY_LEN])
+{
+	return client_res_gateway_quiet(client_of(d)->res, key);
+}
+
 static int cl_ctl(struct daemon *d, enum ctl_verb verb, int argc, char **argv,
 		  char *msg, size_t msglen)
 {
@@ -882,6 +889,7 @@ static const struct daemon_role_ops role_client_ops = {
 	.reload_end = cl_reload_end,
 	.check_set = cl_check_set,
 	.event = cl_event,
+	.peer_quiet = cl_peer_quiet,
 	.ctl = cl_ctl,
 	.removes_link = true,
 };
@@ -916,6 +924,8 @@ int daemon_client(const char *ifname, struct conf *cfg,
 	sodium_memzero(token, len);
 	r->role.ops = &role_client_ops;
 	r->opts = *opts;
+	if (!r->opts.gateway_timeout)
+		r->opts.gateway_timeout = CLIENT_RES_GATEWAY_TIMEOUT;
 	status = daemon_run("client", ifname, NULL, cfg, &r->role);
 	cl_free(r);
 	return status;

@@ -56,6 +56,7 @@ static const struct nla_policy peer_policy[FZ_PEER_A_MAX + 1] = {
 	[FZ_PEER_A_KEYPAIRS] = { POLICY_NESTED },
 	[FZ_PEER_A_RESOURCES] = { POLICY_NESTED },
 	[FZ_PEER_A_DROPS] = { POLICY_NESTED },
+	[FZ_PEER_A_QUIET_TIMEOUT] = { POLICY_U16 },
 };
 
 static const struct nla_policy allowedip_policy[FZ_AIP_A_MAX + 1] = {
@@ -395,6 +396,7 @@ static int parse_peer(struct fzk_peer_view *peer, struct nlattr *nest)
 	}
 	peer->persistent_keepalive =
 		get_u16(tb[FZ_PEER_A_PERSISTENT_KEEPALIVE]);
+	peer->quiet_timeout = get_u16(tb[FZ_PEER_A_QUIET_TIMEOUT]);
 	peer->rx_bytes = get_u64(tb[FZ_PEER_A_RX_BYTES]);
 	peer->tx_bytes = get_u64(tb[FZ_PEER_A_TX_BYTES]);
 	peer->last_handshake_ns = get_u64(tb[FZ_PEER_A_LAST_HANDSHAKE]);

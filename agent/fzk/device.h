@@ -58,6 +58,7 @@ struct fzk_peer_view {
 	uint32_t flags; /* enum fz_peer_flag */
 	struct sockaddr_storage endpoint; /* ss_family AF_UNSPEC: none */
 	uint16_t persistent_keepalive; /* seconds, 0 = off */
+	uint16_t quiet_timeout; /* seconds, 0: WireGuard's 15 */
 	struct fzk_allowedip_view *allowedips;
 	size_t n_allowedips;
 	size_t allowedips_cap; /* allocated slots */

@@ -52,6 +52,7 @@ struct fzk_peer_update {
 	const struct sockaddr_storage *endpoint; /* NULL: unchanged */
 	bool has_keepalive;
 	uint16_t persistent_keepalive; /* seconds, 0 = off */
+	uint16_t quiet_timeout; /* seconds, 0: unchanged */
 	const struct fz_cidr *allowed_ips;
 	size_t n_allowed_ips;
 	uint32_t flags; /* enum fz_peer_flag */

@@ -257,10 +257,17 @@ enum fz_peer_attr {
 	FZ_PEER_A_RESOURCES, /* nest of nests, enum fz_resource_attr (dump) */
 	FZ_PEER_A_DROPS, /* nest, enum fz_stat_attr: see below (dump) */
 	FZ_PEER_A_PAD,
+	/*
+	 * u16 seconds, 0 = WireGuard's 15 s (plus jitter): raise
+	 * FZ_CMD_EVT_PEER_QUIET when data was sent and nothing authenticated
+	 * came back for this long. A client sets 10 on its gateways.
+	 */
+	FZ_PEER_A_QUIET_TIMEOUT,
 	__FZ_PEER_A_MAX
 };
 
 #define FZ_PEER_A_MAX (__FZ_PEER_A_MAX - 1)
+#define FZ_QUIET_TIMEOUT_MAX 3600 /* seconds */
 
 enum fz_peer_flag {
 	FZ_PEER_F_REPLACE_ALLOWEDIPS = 1U << 0,

@@ -602,10 +602,17 @@ START_TEST(test_goodbye_failed_ids)
 	control_from(1, pkt, sizeof(pkt));
 	ck_assert_int_eq(M.del_peers, 1);
 	ck_assert_uint_eq(C->n_gws, 0);
-	ck_assert_int_eq(find(R_NET)->state, CLIENT_RES_NOT_CONNECTED);
-	client_res_unknown_dest(C, &d);
+	/* Asked again at once, naming it as failed; packets wait. */
+	ck_assert_int_eq(find(R_NET)->state, CLIENT_RES_CONNECTING);
+	ck_assert_int_eq(M.requests, 1);
+	ck_assert_str_eq(M.req_resource.s, R_NET);
 	ck_assert_uint_eq(M.n_failed, 1);
 	ck_assert_str_eq(M.req_failed[0].s, GW1);
+	ck_assert_uint_eq(M.n_connected, 0);
+	client_res_unknown_dest(C, &d);
+	ck_assert_int_eq(M.requests, 1);
+	ck_assert_uint_eq(find(R_NET)->n_held, 1);
+	ck_assert_int_eq(M.drops, 0);
 	/* Forgotten after 5 s: a gateway that restarts is chosen again. */
 	M.now += 4ULL * 1000000000ULL;
 	client_res_tick(C);
@@ -613,6 +620,106 @@ START_TEST(test_goodbye_failed_ids)
 	M.now += 2ULL * 1000000000ULL;
 	client_res_tick(C);
 	ck_assert_uint_eq(C->n_failed, 0);
+}
+END_TEST
+
+/*
+ * A dead gateway (fz.ko's PEER_QUIET): its resources move, one of the
+ * site asking first and the others following to the gateway it gets;
+ * a resource of another gateway stays; an unknown key is not ours.
+ */
+START_TEST(test_quiet_moves_one_per_site)
+{
+	struct proto_sig_authorization_created a = created(R_NET, GW1, 1, SITE);
+	uint8_t unknown[FZ_KEY_LEN];
+	struct fz_cidr d = ip("10.1.2.3");
+
+	init_four();
+	client_res_authorized(C, &a);
+	a = created(R_IP, GW1, 1, SITE);
+	client_res_authorized(C, &a);
+	a = created(R_DNS, GW3, 3, SITE);
+	a.gateway_ipv4 = ip("100.64.0.3");
+	a.gateway_ipv6 = ip("fd00:2021:1111::3");
+	client_res_authorized(C, &a);
+	ck_assert_uint_eq(C->n_gws, 2);
+	memset(unknown, 9, sizeof(unknown));
+	ck_assert(!client_res_gateway_quiet(C, unknown));
+	ck_assert_int_eq(M.requests, 0);
+
+	memset(unknown, 1, sizeof(unknown));
+	ck_assert(client_res_gateway_quiet(C, unknown));
+	ck_assert_int_eq(M.del_peers, 1);
+	ck_assert_uint_eq(C->n_gws, 1);
+	ck_assert_int_eq(find(R_DNS)->state, CLIENT_RES_CONNECTED);
+	/* One request: the first resource; the other follows, held. */
+	ck_assert_int_eq(M.requests, 1);
+	ck_assert_str_eq(M.req_resource.s, R_NET);
+	ck_assert_uint_eq(M.n_failed, 1);
+	ck_assert_str_eq(M.req_failed[0].s, GW1);
+	ck_assert_uint_eq(M.n_connected, 1); /* GW3, of the same site */
+	ck_assert_str_eq(M.req_connected[0].s, GW3);
+	ck_assert_int_eq(find(R_IP)->state, CLIENT_RES_CONNECTING);
+	client_res_unknown_dest(C, &d);
+	ck_assert_int_eq(M.requests, 1);
+	ck_assert_uint_eq(find(R_IP)->n_held, 1);
+
+	/* The portal names GW2: the follower asks, naming GW2. */
+	a = created(R_NET, GW2, 2, SITE);
+	ck_assert_int_eq(client_res_authorized(C, &a), 0);
+	ck_assert_int_eq(M.requests, 2);
+	ck_assert_str_eq(M.req_resource.s, R_IP);
+	ck_assert_uint_eq(M.n_failed, 1);
+	ck_assert_uint_eq(M.n_connected, 2);
+	a = created(R_IP, GW2, 2, SITE);
+	ck_assert_int_eq(client_res_authorized(C, &a), 0);
+	ck_assert_int_eq(find(R_IP)->state, CLIENT_RES_CONNECTED);
+	ck_assert(has_aip("10.1.2.3"));
+	ck_assert(has_aip("10.0.0.0/8"));
+	/* Named as failed for 60 s, not 5. */
+	M.now += 59ULL * 1000000000ULL;
+	client_res_tick(C);
+	ck_assert_uint_eq(C->n_failed, 1);
+	M.now += 2ULL * 1000000000ULL;
+	client_res_tick(C);
+	ck_assert_uint_eq(C->n_failed, 0);
+}
+END_TEST
+
+/* The first asker refused, or the portal away: followers ask alone. */
+START_TEST(test_quiet_followers_released)
+{
+	struct proto_sig_authorization_created a = created(R_NET, GW1, 1, SITE);
+	struct proto_sig_authorization_creation_failed f = { 0 };
+	uint8_t key[FZ_KEY_LEN];
+
+	init_four();
+	client_res_authorized(C, &a);
+	a = created(R_IP, GW1, 1, SITE);
+	client_res_authorized(C, &a);
+	memset(key, 1, sizeof(key));
+	ck_assert(client_res_gateway_quiet(C, key));
+	ck_assert_int_eq(M.requests, 1);
+	snprintf(f.resource_id.s, sizeof(f.resource_id.s), "%s", R_NET);
+	f.reason = PROTO_SIG_OFFLINE;
+	ck_assert_int_eq(client_res_refused(C, &f), 0);
+	ck_assert_int_eq(M.requests, 2);
+	ck_assert_str_eq(M.req_resource.s, R_IP);
+	ck_assert(!find(R_IP)->follows);
+
+	/* The portal away: nobody follows anybody, each says so. */
+	teardown();
+	setup();
+	init_four();
+	a = created(R_NET, GW1, 1, SITE);
+	client_res_authorized(C, &a);
+	a = created(R_IP, GW1, 1, SITE);
+	client_res_authorized(C, &a);
+	M.request_ret = -ENOTCONN;
+	ck_assert(client_res_gateway_quiet(C, key));
+	ck_assert_int_eq(find(R_NET)->state, CLIENT_RES_NOT_CONNECTED);
+	ck_assert_int_eq(find(R_IP)->state, CLIENT_RES_NOT_CONNECTED);
+	ck_assert_ptr_nonnull(strstr(M.last_log, "cannot ask the portal"));
 }
 END_TEST
 
@@ -903,6 +1010,8 @@ Suite *client_resources_suite(void)
 	tcase_add_test(tc, test_prohibited_portal_down);
 	tcase_add_test(tc, test_prohibited_refusals);
 	tcase_add_test(tc, test_goodbye_failed_ids);
+	tcase_add_test(tc, test_quiet_moves_one_per_site);
+	tcase_add_test(tc, test_quiet_followers_released);
 	tcase_add_test(tc, test_dns_assigned_ips);
 	tcase_add_test(tc, test_dns_inactive_drops);
 	tcase_add_test(tc, test_expiry);
