@@ -42,6 +42,19 @@ static int nth(const struct policy_choose_req *r, bool prefer, size_t k)
 	return -ENOENT;
 }
 
+/* Every online gateway failed the client: the newest joiner. */
+static int newest(const struct policy_choose_req *r)
+{
+	size_t best = 0;
+
+	if (!r->n_online)
+		return -ENOENT;
+	for (size_t i = 1; i < r->n_online && r->joined; i++)
+		if (r->joined[i] > r->joined[best])
+			best = i;
+	return (int)best;
+}
+
 int policy_choose(const struct policy_choose_req *r)
 {
 	bool prefer = true;
@@ -52,6 +65,6 @@ int policy_choose(const struct policy_choose_req *r)
 		n = count(r, prefer);
 	}
 	if (!n)
-		return -ENOENT;
+		return newest(r);
 	return nth(r, prefer, randombytes_uniform((uint32_t)n));
 }

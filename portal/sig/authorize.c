@@ -53,12 +53,16 @@ static struct sig_peer *choose(struct sig *s, const char *site_id,
 	struct sig_peer *gws[MAX_CANDIDATES];
 	const char *ids[MAX_CANDIDATES], *failed[PROTO_SIG_MAX_ARRAY],
 		*connected[PROTO_SIG_MAX_ARRAY];
-	struct policy_choose_req req = { ids, 0, failed, 0, connected, 0 };
+	int64_t joined[MAX_CANDIDATES];
+	struct policy_choose_req req = { ids, joined, 0, failed, 0, connected,
+					 0 };
 	int i;
 
 	req.n_online = sig_presence_site(s, site_id, gws, MAX_CANDIDATES);
-	for (size_t k = 0; k < req.n_online; k++)
+	for (size_t k = 0; k < req.n_online; k++) {
 		ids[k] = gws[k]->id;
+		joined[k] = gws[k]->online_since;
+	}
 	for (size_t k = 0; k < r->n_failed_gateway_ids; k++)
 		failed[req.n_failed++] = r->failed_gateway_ids[k].s;
 	for (size_t k = 0; k < r->n_connected_gateway_ids; k++)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Gateway choice: failed gateways are never chosen, connected ones are
- * preferred, none left is offline, and the random choice is uniform.
+ * Gateway choice: failed gateways are not chosen while others are (when
+ * all failed, the newest joiner is), connected ones are preferred, none
+ * online is offline, and the random choice is uniform.
  */
 #include <check.h>
 #include <errno.h>
@@ -42,17 +43,26 @@ START_TEST(test_none_online_is_offline)
 }
 END_TEST
 
-START_TEST(test_all_failed_is_offline)
+/* Every one failed the client: the one that joined last, always. */
+START_TEST(test_all_failed_newest_joiner)
 {
-	const char *const failed[] = { "gw-b", "GW-A" };
+	const char *const failed[] = { "gw-b", "GW-A", "gw-c" };
+	const int64_t joined[] = { 100, 300, 200 };
 	struct policy_choose_req r = { .online = gws,
-				       .n_online = 2,
+				       .joined = joined,
+				       .n_online = 3,
 				       .failed = failed,
 				       .n_failed = N(failed),
 				       .connected = failed,
 				       .n_connected = N(failed) };
+	int counts[4];
 
-	ck_assert_int_eq(policy_choose(&r), -ENOENT);
+	tally(&r, 1000, counts);
+	ck_assert_int_eq(counts[1], 1000);
+	/* One that did not fail is chosen over any newer one that did. */
+	r.n_failed = 2;
+	tally(&r, 1000, counts);
+	ck_assert_int_eq(counts[2], 1000);
 }
 END_TEST
 
@@ -139,7 +149,7 @@ Suite *portal_policy_choose_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_none_online_is_offline);
-	tcase_add_test(tc, test_all_failed_is_offline);
+	tcase_add_test(tc, test_all_failed_newest_joiner);
 	tcase_add_test(tc, test_failed_excluded);
 	tcase_add_test(tc, test_connected_preferred);
 	tcase_add_test(tc, test_connected_but_failed);
