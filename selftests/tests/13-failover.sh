@@ -1,0 +1,351 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# High availability end to end (the seeds' fourth sequence): a site with
+# two gateways, both reaching the same nginx, a portal, and clients.
+#
+#   root:    brfz 10.251.0.1/24: fzportal on port 8443 (fixed: it restarts)
+#   gw1:     eth0 10.251.0.2, fz0; v1 172.31.0.1 -.
+#   gw2:     eth0 10.251.0.4, fz0; v2 172.31.0.2 -+- res: br0 172.31.0.10 (nginx)
+#   client:  eth0 10.251.0.3, fz0 (made by the agent)
+#   lb1..lbN: eth0 10.251.0.(100+i): the load balancing clients
+#
+# The resource is the CIDR 172.31.0.0/24 (tcp/80 and ICMP). A probe on the
+# client GETs http://172.31.0.10/ every 100 ms (0.5 s timeout) and logs
+# each try. Checks:
+# - crash, 5 rounds: the client's gateway loses its link and its agent is
+#   SIGKILLed (its fz.ko state stays, as on a frozen host); the first
+#   success through the other gateway comes at most 10 s plus one request
+#   interval after the cut (fz.ko's quiet timeout of 10 s, then the portal
+#   asked with the dead gateway in failed_gateway_ids); the dead gateway
+#   is restarted and rejoins, and the client stays where it is;
+# - graceful, 5 rounds: SIGTERM; the gateway says Goodbye and the client
+#   moves in under 1 s;
+# - the portal stops: traffic keeps flowing; a gateway crash then is not
+#   recovered and the client says it cannot ask; when the portal is back,
+#   recovery follows;
+# - load balancing: N new clients (default 20) asking for the resource
+#   land on both gateways, neither with fewer than N/5.
+# The failover times are printed as "# failover crash|graceful ROUND: S s".
+#
+# fz-kernels: 6.12
+# A userspace scenario (the agents and the portal): it runs on 6.12 only,
+# to keep make check within CI's time. Its kernel part, the per-peer quiet
+# timeout and PEER_QUIET, is tested on both kernels by 03 and 05.
+. "$FZ_SELFTESTS/lib/ktap.sh"
+. "$FZ_SELFTESTS/lib/netns.sh"
+FZPORTAL=${FZPORTAL:-$FZ_SELFTESTS/../portal/fzportal}
+FZ_RUN=${FZ_RUN:-/tmp/fzrun}
+need ip openssl curl nginx wg modprobe "$PY"
+for b in "$FZPORTAL" "$FZAGENT"; do
+	[ -x "$b" ] || { fail "$b is built"; exit 1; }
+done
+modprobe fz
+
+D=$FZ_RUN/failover
+rm -rf "$D" && mkdir -p -m 700 "$D"
+export FZPORTAL_DB=$D/fz.db
+LB_CLIENTS=${FZ_LB_CLIENTS:-20}
+ROUNDS=${FZ_FAILOVER_ROUNDS:-5}
+PORT=8443
+URL=https://10.251.0.1:$PORT
+declare -A gw_pid gw_addr gw_key gw_pub
+gw_addr[gw1]=10.251.0.2 gw_addr[gw2]=10.251.0.4
+portal_pid='' cl_pid='' probe_pid='' lb_pids=''
+
+cleanup() {
+	local p ns
+	for p in $probe_pid $lb_pids $cl_pid ${gw_pid[gw1]:-} ${gw_pid[gw2]:-} $portal_pid; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	[ -f "$D/nginx.pid" ] && kill "$(cat "$D/nginx.pid")" 2>/dev/null
+	ip link del brfz 2>/dev/null
+	for ns in $(ip netns list | awk '{ print $1 }' | grep -E '^(gw[12]|res|client|lb[0-9]+)$'); do
+		hosts_down "$ns"
+	done
+}
+trap cleanup EXIT
+
+adm() { timeout 30 "$FZPORTAL" admin "$@"; }
+jget() { "$PY" -c 'import json,sys; o=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
+log_has() { wait_for "${3:-10}" grep -q -- "$2" "$1"; }
+now_ns() { date +%s%N; }
+
+# ---- The network ----
+net_up() {
+	local ns i
+	ip link add brfz type bridge && ip addr add 10.251.0.1/24 dev brfz &&
+		ip link set brfz up || return 1
+	ip netns add res && ip -n res link add br0 type bridge &&
+		ip -n res addr add 172.31.0.10/24 dev br0 &&
+		ip -n res link set br0 up && ip -n res link set lo up || return 1
+	i=1
+	for ns in gw1 gw2; do
+		ip netns add "$ns" || return 1
+		ip link add "v$ns" type veth peer name eth0 netns "$ns" || return 1
+		ip link set "v$ns" master brfz up
+		ip -n "$ns" addr add "${gw_addr[$ns]}/24" dev eth0
+		ip -n "$ns" link set eth0 up
+		ip -n "$ns" link set lo up
+		ip -n "$ns" link add "v$i" type veth peer name "p$i" netns res || return 1
+		ip -n "$ns" addr add "172.31.0.$i/24" dev "v$i"
+		ip -n "$ns" link set "v$i" up
+		ip -n res link set "p$i" master br0 up
+		ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
+		i=$((i + 1))
+	done
+}
+# client_ns NS ADDR: a namespace on the bridge.
+client_ns() {
+	ip netns add "$1" &&
+		ip link add "v$1" type veth peer name eth0 netns "$1" &&
+		ip link set "v$1" master brfz up &&
+		ip -n "$1" addr add "$2/24" dev eth0 &&
+		ip -n "$1" link set eth0 up && ip -n "$1" link set lo up
+}
+nginx_up() {
+	cat >"$D/nginx.conf" <<CONF
+user root;
+worker_processes 1;
+pid $D/nginx.pid;
+error_log $D/nginx-error.log;
+events { worker_connections 512; }
+http {
+	access_log off;
+	client_body_temp_path $D/nginx-body;
+	proxy_temp_path $D/nginx-proxy;
+	fastcgi_temp_path $D/nginx-fcgi;
+	uwsgi_temp_path $D/nginx-uwsgi;
+	scgi_temp_path $D/nginx-scgi;
+	server { listen 172.31.0.10:80; return 200 "gitlab"; }
+}
+CONF
+	ip netns exec res nginx -c "$D/nginx.conf" &&
+		wait_for 10 ip netns exec res sh -c 'echo >/dev/tcp/172.31.0.10/80'
+}
+check "the site: two gateways on one resource network, a bridge to the portal" net_up
+check "nginx starts in res" nginx_up
+check "... it answers from gw1 and gw2" sh -c "ip netns exec gw1 curl -s -m 3 http://172.31.0.10/ | grep -q gitlab &&
+	ip netns exec gw2 curl -s -m 3 http://172.31.0.10/ | grep -q gitlab"
+check "the client's namespace" client_ns client 10.251.0.3
+
+# ---- The portal ----
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-subj "/CN=10.251.0.1" -addext "subjectAltName=IP:10.251.0.1" -days 2 \
+	-keyout "$D/key.pem" -out "$D/cert.pem" 2>/dev/null
+check "fzportal init" timeout 10 "$FZPORTAL" init --account acme --db "$FZPORTAL_DB"
+adm site create hq >/dev/null
+RES=$(jget "$(adm --json resource create --name web --type cidr \
+	--address 172.31.0.0/24 --site hq --filters tcp/80,icmp)" 'o["id"]')
+adm group create eng >/dev/null
+adm policy create --group eng --resource web >/dev/null
+# client_token NAME FILE: a service account in eng and its client token.
+client_token() {
+	adm service-account create --name "$1" >/dev/null &&
+		adm member add --group eng --actor "$1" >/dev/null &&
+		(umask 077 && jget "$(adm --json client-token create --actor "$1")" 'o["token"]' >"$2")
+}
+client_token ci "$D/cl.token"
+for ns in gw1 gw2; do
+	(umask 077 && jget "$(adm --json gateway-token create --site hq)" 'o["token"]' >"$D/$ns.token")
+	gw_key[$ns]=$(wg genkey)
+	gw_pub[$ns]=$(echo "${gw_key[$ns]}" | wg pubkey)
+	(umask 077 && printf '[Interface]\nPrivateKey = %s\nListenPort = 51820\n' \
+		"${gw_key[$ns]}" >"$D/$ns.conf")
+done
+check "the portal's data: the resource, its policy, three tokens" \
+	test -n "$RES" -a -s "$D/cl.token" -a -s "$D/gw1.token" -a -s "$D/gw2.token"
+
+portal_start() {
+	"$FZPORTAL" serve --listen "10.251.0.1:$PORT" --cert "$D/cert.pem" \
+		--key "$D/key.pem" --db "$FZPORTAL_DB" 2>>"$D/portal.log" &
+	portal_pid=$!
+	wait_for 20 grep -q "listening" "$D/portal.log"
+}
+check "fzportal serve listens on 10.251.0.1:$PORT" portal_start
+
+# gw_start NS: its agent (again), logging to $D/NS.log.
+gw_start() {
+	local ns=$1 n
+	n=$(grep -c "portal: init" "$D/$ns.log" 2>/dev/null)
+	ip netns exec "$ns" env -u FZ_TOKEN "$FZAGENT" gateway "$D/$ns.conf" \
+		-i fz0 --portal "$URL" --ca-file "$D/cert.pem" \
+		--token-file "$D/$ns.token" --endpoint "${gw_addr[$ns]}:51820" \
+		>>"$D/$ns.log" 2>&1 &
+	gw_pid[$ns]=$!
+	wait_for 30 sh -c "[ \$(grep -c 'portal: init' '$D/$ns.log') -gt ${n:-0} ]"
+}
+check "gw1 joins and applies its init" gw_start gw1
+check "gw2 joins and applies its init" gw_start gw2
+
+# The portal's gateway ids, by namespace.
+declare -A gw_id ns_of
+gws=$(adm --json gateway list)
+for ns in gw1 gw2; do
+	gw_id[$ns]=$(jget "$gws" "[g['id'] for g in o if g['public_key'] == '${gw_pub[$ns]}'][0]")
+	ns_of[${gw_id[$ns]}]=$ns
+done
+check "the portal lists both gateways online" "$PY" -c '
+import json, sys
+o = json.loads(sys.argv[1])
+assert len(o) == 2 and all(g["online"] for g in o), o
+' "$gws"
+
+# ---- The client ----
+FZ_TOKEN=$(cat "$D/cl.token") ip netns exec client "$FZAGENT" client \
+	--portal "$URL" --ca-file "$D/cert.pem" --key-file "$D/client.key" \
+	-i fz0 >"$D/cl.log" 2>&1 &
+cl_pid=$!
+check "the client joins and applies its init" log_has "$D/cl.log" "portal: init: 1 resources" 30
+check "the first GET through the tunnel works" \
+	sh -c "ip netns exec client curl -s -m 15 http://172.31.0.10/ | grep -q gitlab"
+check "... fzagent show: the gateway peer has a 10 s quiet timeout" \
+	sh -c "ip netns exec client '$FZAGENT' show fz0 | grep -q 'quiet timeout: 10 seconds'"
+
+# The gateway the client's resource goes through, as a namespace.
+current_ns() {
+	local id
+	id=$(ip netns exec client "$FZAGENT" show --json fz0 | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+r = [x for x in d["client"]["resources"] if x["state"] == "connected"]
+print(r[0]["gateway"] if r else "")')
+	[ -n "$id" ] && echo "${ns_of[$id]:-}"
+}
+other() { [ "$1" = gw1 ] && echo gw2 || echo gw1; }
+
+# probe: GET every 100 ms, one line per try: "NS ok|fail".
+ip netns exec client "$PY" -c '
+import socket, sys, time
+f = open(sys.argv[1], "a", buffering=1)
+req = b"GET / HTTP/1.0\r\nHost: x\r\n\r\n"
+while True:
+    t = time.time_ns()
+    try:
+        s = socket.create_connection(("172.31.0.10", 80), timeout=0.5)
+        s.settimeout(0.5)
+        s.sendall(req)
+        ok = b"gitlab" in s.recv(4096)
+        s.close()
+    except OSError:
+        ok = False
+    f.write("%d %s\n" % (t, "ok" if ok else "fail"))
+    time.sleep(0.1)
+' "$D/probe.log" &
+probe_pid=$!
+# first_ok_after NS: the start of the first successful try at or after NS.
+first_ok_after() {
+	awk -v t0="$1" '$1 >= t0 && $2 == "ok" { print $1; exit }' "$D/probe.log"
+}
+oks_after() { awk -v t0="$1" '$1 >= t0 && $2 == "ok"' "$D/probe.log" | wc -l; }
+fails_between() { awk -v a="$1" -v b="$2" '$1 >= a && $1 < b && $2 == "fail"' "$D/probe.log" | wc -l; }
+t=$(now_ns)
+check "the probe gets answers" wait_for 10 sh -c "[ \$(awk -v t0=$t '\$1 >= t0 && \$2 == \"ok\"' '$D/probe.log' | wc -l) -ge 5 ]"
+
+# fail_round KIND ROUND: the client's gateway dies (crash: link cut and
+# SIGKILL; graceful: SIGTERM); the time to the first success after it,
+# through the other one, must be under LIMIT ms; the dead one restarts.
+declare -a times_crash times_graceful
+fail_round() {
+	local kind=$1 round=$2 limit=$3 g o t0 t1 ms
+	g=$(current_ns)
+	[ -n "$g" ] || { fail "$kind $round: the client has a gateway"; return; }
+	o=$(other "$g")
+	t0=$(now_ns)
+	if [ "$kind" = crash ]; then
+		ip -n "$g" link set eth0 down
+		kill -KILL "${gw_pid[$g]}"
+	else
+		kill -TERM "${gw_pid[$g]}"
+	fi
+	wait "${gw_pid[$g]}" 2>/dev/null
+	if ! wait_for 40 sh -c "[ -n \"\$(awk -v t0=$t0 '\$1 >= t0 && \$2 == \"ok\" { print; exit }' '$D/probe.log')\" ]"; then
+		fail "$kind $round: no success within 40 s after $g went"
+		return
+	fi
+	t1=$(first_ok_after "$t0")
+	ms=$(((t1 - t0) / 1000000))
+	if [ "$kind" = crash ]; then times_crash+=("$ms"); else times_graceful+=("$ms"); fi
+	diag "failover $kind $round: $(printf '%d.%03d' $((ms / 1000)) $((ms % 1000))) s ($g -> $o)"
+	check "$kind $round: the first success ${ms} ms after $g went (limit $limit ms)" \
+		test "$ms" -le "$limit"
+	check "$kind $round: ... through $o" test "$(current_ns)" = "$o"
+	[ "$kind" = crash ] && ip -n "$g" link set eth0 up
+	check "$kind $round: $g restarts and rejoins" gw_start "$g"
+	sleep 1
+	check "$kind $round: the client stays with $o (no thrash)" test "$(current_ns)" = "$o"
+}
+
+for r in $(seq "$ROUNDS"); do
+	fail_round crash "$r" 10100
+done
+check "the client said its gateway went quiet" \
+	grep -q "sent nothing back for 10 s while we sent to it: dead" "$D/cl.log"
+for r in $(seq "$ROUNDS"); do
+	fail_round graceful "$r" 1000
+done
+check "the client logged the goodbyes" grep -q "said goodbye; moving its 1 resource" "$D/cl.log"
+
+# ---- The portal away ----
+kill -TERM "$portal_pid" && wait "$portal_pid" 2>/dev/null
+portal_pid=
+t0=$(now_ns)
+sleep 5
+check "the portal stopped: traffic keeps flowing (5 s, no failure)" \
+	sh -c "[ \$(awk -v a=$t0 '\$1 >= a && \$2 == \"fail\"' '$D/probe.log' | wc -l) = 0 ] &&
+		[ \$(awk -v a=$t0 '\$1 >= a && \$2 == \"ok\"' '$D/probe.log' | wc -l) -ge 10 ]"
+g=$(current_ns)
+o=$(other "$g")
+ip -n "$g" link set eth0 down
+kill -KILL "${gw_pid[$g]}"
+wait "${gw_pid[$g]}" 2>/dev/null
+check "a gateway crash without the portal: the client says it cannot ask" \
+	log_has "$D/cl.log" "cannot ask the portal" 20
+t1=$(now_ns)
+sleep 2
+check "... and nothing works meanwhile" test "$(oks_after "$t1")" = 0
+ip -n "$g" link set eth0 up
+t2=$(now_ns)
+check "the portal is back" portal_start
+check "... the client recovers through $o" \
+	wait_for 60 sh -c "[ \$(awk -v a=$t2 '\$1 >= a && \$2 == \"ok\"' '$D/probe.log' | wc -l) -ge 3 ]"
+t3=$(first_ok_after "$t2")
+[ -n "$t3" ] && diag "recovery after the portal returned: $(((t3 - t2) / 1000000)) ms"
+check "... and uses $o" test "$(current_ns)" = "$o"
+check "$g restarts and rejoins" gw_start "$g"
+
+kill "$probe_pid" 2>/dev/null && wait "$probe_pid" 2>/dev/null
+probe_pid=
+
+# ---- Load balancing ----
+for i in $(seq "$LB_CLIENTS"); do
+	client_ns "lb$i" "10.251.0.$((100 + i))" || { fail "namespace lb$i"; break; }
+	client_token "lb$i" "$D/lb$i.token" || { fail "token for lb$i"; break; }
+	FZ_TOKEN=$(cat "$D/lb$i.token") ip netns exec "lb$i" "$FZAGENT" client \
+		--portal "$URL" --ca-file "$D/cert.pem" --key-file "$D/lb$i.key" \
+		-i fz0 >"$D/lb$i.log" 2>&1 &
+	lb_pids="$lb_pids $!"
+done
+n1=0 n2=0 nok=0
+for i in $(seq "$LB_CLIENTS"); do
+	log_has "$D/lb$i.log" "portal: init: 1 resources" 60 &&
+		ip netns exec "lb$i" curl -s -m 20 http://172.31.0.10/ | grep -q gitlab &&
+		nok=$((nok + 1))
+	id=$(ip netns exec "lb$i" "$FZAGENT" show --json fz0 2>/dev/null | "$PY" -c '
+import json, sys
+r = json.load(sys.stdin)["client"]["resources"]
+print(r[0].get("gateway", "") if r else "")' 2>/dev/null)
+	case "${ns_of[$id]:-}" in
+	gw1) n1=$((n1 + 1)) ;;
+	gw2) n2=$((n2 + 1)) ;;
+	esac
+done
+diag "load balancing: $LB_CLIENTS clients: gw1 $n1, gw2 $n2"
+check "load balancing: all $LB_CLIENTS clients reach the resource" test "$nok" = "$LB_CLIENTS"
+check "... and land on both gateways, neither with fewer than $((LB_CLIENTS / 5)) (gw1 $n1, gw2 $n2)" \
+	test "$n1" -ge $((LB_CLIENTS / 5)) -a "$n2" -ge $((LB_CLIENTS / 5)) -a $((n1 + n2)) = "$LB_CLIENTS"
+
+median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+maxof() { printf '%s\n' "$@" | sort -n | tail -1; }
+[ ${#times_crash[@]} -gt 0 ] && diag "failover crash: median $(median "${times_crash[@]}") ms, max $(maxof "${times_crash[@]}") ms over ${#times_crash[@]} rounds"
+[ ${#times_graceful[@]} -gt 0 ] && diag "failover graceful: median $(median "${times_graceful[@]}") ms, max $(maxof "${times_graceful[@]}") ms over ${#times_graceful[@]} rounds"
+ktap_done
