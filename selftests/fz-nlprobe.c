@@ -575,6 +575,15 @@ static void malformed_peer(const char *ifname)
 	expect_errno(transact(&m, NULL, NULL), -EINVAL,
 		     "SET_PEER writing a read-only counter");
 
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_PEER, 1);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	nest_start(&m, FZ_A_PEER);
+	put(&m, FZ_PEER_A_PUBLIC_KEY, key, FZ_KEY_LEN);
+	put_u16(&m, FZ_PEER_A_QUIET_TIMEOUT, FZ_QUIET_TIMEOUT_MAX + 1);
+	nest_end(&m);
+	expect_errno(transact(&m, NULL, NULL), -ERANGE,
+		     "SET_PEER with a quiet timeout over an hour");
+
 	memset(key, 0, sizeof(key));
 	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_PEER, 1);
 	put_str(&m, FZ_A_IFNAME, ifname);
@@ -1979,6 +1988,26 @@ static int cmd_churn(char **argv)
  * which the same keys re-added cannot (the other side has seen their
  * nonces).
  */
+/* quiet IFNAME PEER SECONDS: the peer's FZ_PEER_A_QUIET_TIMEOUT. */
+static int cmd_quiet(char **argv)
+{
+	uint8_t key[FZ_KEY_LEN];
+	struct msg m;
+
+	make_key(key, atoi(argv[1]));
+	msg_init(&m, fz_family_id, 0, FZ_CMD_SET_PEER, 1);
+	put_str(&m, FZ_A_IFNAME, argv[0]);
+	nest_start(&m, FZ_A_PEER);
+	put(&m, FZ_PEER_A_PUBLIC_KEY, key, FZ_KEY_LEN);
+	put_u32(&m, FZ_PEER_A_FLAGS, FZ_PEER_F_UPDATE_ONLY);
+	put_u16(&m, FZ_PEER_A_QUIET_TIMEOUT, (uint16_t)atoi(argv[2]));
+	nest_end(&m);
+	return expect_errno(transact(&m, NULL, NULL), 0,
+			    "the peer's quiet timeout set") ?
+		       0 :
+		       1;
+}
+
 static int cmd_rekey(char **argv)
 {
 	uint32_t epoch = atoi(argv[3]);
@@ -2074,6 +2103,7 @@ int main(int argc, char **argv)
 			"       fz-nlprobe resource-del IFNAME PEERKEY ID32HEX\n"
 			"       fz-nlprobe dnsmap IFNAME PEERKEY ID32HEX MAPPED REAL\n"
 			"       fz-nlprobe hold IFNAME 0|1\n"
+			"       fz-nlprobe quiet IFNAME PEER SECONDS\n"
 			"       fz-nlprobe drop-held IFNAME ADDR|raw:HEX\n");
 		return 2;
 	}
@@ -2090,6 +2120,8 @@ int main(int argc, char **argv)
 		cmd_denied(argv[2]);
 	} else if (!strcmp(argv[1], "selectors")) {
 		cmd_selectors(argv[2]);
+	} else if (!strcmp(argv[1], "quiet") && argc == 5) {
+		return cmd_quiet(argv + 2);
 	} else if (!strcmp(argv[1], "rekey") && argc == 6) {
 		return cmd_rekey(argv + 2);
 	} else if (!strcmp(argv[1], "churn") && argc == 10) {

@@ -280,6 +280,30 @@ grep -q 'event handshake-needed reason 1' /tmp/events.out &&
 grep -q 'event peer-quiet' /tmp/events.out &&
 	pass "PEER_QUIET raised when sent data got no answer" ||
 	fail "no peer-quiet event: $(tr '\n' ';' </tmp/events.out)"
+
+# A client's own quiet timeout (FZ_PEER_A_QUIET_TIMEOUT, 30 s here, 3 s
+# with the divisor): PEER_QUIET that long after the unanswered data,
+# exactly, not after WireGuard's 15 s (1.5 s) with jitter.
+ip -n fa link del fz0
+ip -n fb link del fz0
+fz_dev fa fz0 10.9.0.1/24 fd00:9::1/64
+fz_dev fb fz0 10.9.0.2/24 fd00:9::2/64
+run_probe ip netns exec fb "$P" keyed fz0 2 1 51821 192.168.241.1 51820 10.9.0.1/32 0
+run_probe ip netns exec fa "$P" keyed fz0 1 2 51820 192.168.241.2 51821 10.9.0.2/32 1
+run_probe ip netns exec fa "$P" quiet fz0 2 30
+check "fzagent show: the peer's quiet timeout" \
+	sh -c "ip netns exec fa '$FZAGENT' show fz0 | grep -q 'quiet timeout: 30 seconds'"
+ip netns exec fa "$P" listen fz0 8 | while read -r l; do echo "$(date +%s%N) $l"; done >/tmp/quiet.out &
+listener=$!
+wait_for 10 grep -q listening /tmp/quiet.out
+ip -n fb link set fz0 down
+t0=$(date +%s%N)
+ip netns exec fa bash -c 'echo x > /dev/udp/10.9.0.2/9'
+wait $listener
+t1=$(awk '/event peer-quiet/ { print $1; exit }' /tmp/quiet.out)
+ms=$(((${t1:-0} - t0) / 1000000))
+check "PEER_QUIET after the peer's own quiet timeout, 3 s ($ms ms)" \
+	test -n "$t1" -a "$ms" -ge 2900 -a "$ms" -le 4000
 hosts_down fa fb
 wait_for 20 modprobe -r fz || fail "fz.ko did not unload after the timer tests"
 ktap_done

@@ -120,7 +120,7 @@ http {
 }
 CONF
 	ip netns exec res nginx -c "$D/nginx.conf" &&
-		wait_for 10 ip netns exec res sh -c 'echo >/dev/tcp/172.31.0.10/80'
+		wait_for 10 ip netns exec res bash -c 'echo >/dev/tcp/172.31.0.10/80'
 }
 check "the site: two gateways on one resource network, a bridge to the portal" net_up
 check "nginx starts in res" nginx_up
@@ -132,7 +132,7 @@ check "the client's namespace" client_ns client 10.251.0.3
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	-subj "/CN=10.251.0.1" -addext "subjectAltName=IP:10.251.0.1" -days 2 \
 	-keyout "$D/key.pem" -out "$D/cert.pem" 2>/dev/null
-check "fzportal init" timeout 10 "$FZPORTAL" init --account acme --db "$FZPORTAL_DB"
+check "fzportal init" timeout 60 "$FZPORTAL" init --account acme --db "$FZPORTAL_DB"
 adm site create hq >/dev/null
 RES=$(jget "$(adm --json resource create --name web --type cidr \
 	--address 172.31.0.0/24 --site hq --filters tcp/80,icmp)" 'o["id"]')
@@ -155,27 +155,38 @@ done
 check "the portal's data: the resource, its policy, three tokens" \
 	test -n "$RES" -a -s "$D/cl.token" -a -s "$D/gw1.token" -a -s "$D/gw2.token"
 
+# count_in FILE WORDS: how many lines of FILE have WORDS (0 if none).
+count_in() { grep -c -- "$2" "$1" 2>/dev/null || :; }
+# more_than FILE WORDS N: FILE has more than N lines with WORDS.
+more_than() { [ "$(count_in "$1" "$2")" -gt "$3" ]; }
+
+# portal_start: fzportal (again), on the fixed port; not under `check`,
+# whose $(...) would wait for it and keep $portal_pid to itself.
 portal_start() {
+	local n
+	n=$(count_in "$D/portal.log" listening)
 	"$FZPORTAL" serve --listen "10.251.0.1:$PORT" --cert "$D/cert.pem" \
 		--key "$D/key.pem" --db "$FZPORTAL_DB" 2>>"$D/portal.log" &
 	portal_pid=$!
-	wait_for 20 grep -q "listening" "$D/portal.log"
+	check "fzportal serve listens on 10.251.0.1:$PORT" \
+		wait_for 30 more_than "$D/portal.log" listening "${n:-0}"
 }
-check "fzportal serve listens on 10.251.0.1:$PORT" portal_start
+portal_start
 
-# gw_start NS: its agent (again), logging to $D/NS.log.
+# gw_start NS WHAT: its agent (again), logging to $D/NS.log; WHAT names
+# the check that it joined and applied the portal's init.
 gw_start() {
 	local ns=$1 n
-	n=$(grep -c "portal: init" "$D/$ns.log" 2>/dev/null)
+	n=$(count_in "$D/$ns.log" "portal: init")
 	ip netns exec "$ns" env -u FZ_TOKEN "$FZAGENT" gateway "$D/$ns.conf" \
 		-i fz0 --portal "$URL" --ca-file "$D/cert.pem" \
 		--token-file "$D/$ns.token" --endpoint "${gw_addr[$ns]}:51820" \
 		>>"$D/$ns.log" 2>&1 &
 	gw_pid[$ns]=$!
-	wait_for 30 sh -c "[ \$(grep -c 'portal: init' '$D/$ns.log') -gt ${n:-0} ]"
+	check "$2" wait_for 30 more_than "$D/$ns.log" "portal: init" "${n:-0}"
 }
-check "gw1 joins and applies its init" gw_start gw1
-check "gw2 joins and applies its init" gw_start gw2
+gw_start gw1 "gw1 joins and applies its init"
+gw_start gw2 "gw2 joins and applies its init"
 
 # The portal's gateway ids, by namespace.
 declare -A gw_id ns_of
@@ -237,9 +248,10 @@ first_ok_after() {
 	awk -v t0="$1" '$1 >= t0 && $2 == "ok" { print $1; exit }' "$D/probe.log"
 }
 oks_after() { awk -v t0="$1" '$1 >= t0 && $2 == "ok"' "$D/probe.log" | wc -l; }
-fails_between() { awk -v a="$1" -v b="$2" '$1 >= a && $1 < b && $2 == "fail"' "$D/probe.log" | wc -l; }
+fails_after() { awk -v t0="$1" '$1 >= t0 && $2 == "fail"' "$D/probe.log" | wc -l; }
+oks_at_least() { [ "$(oks_after "$1")" -ge "$2" ]; }
 t=$(now_ns)
-check "the probe gets answers" wait_for 10 sh -c "[ \$(awk -v t0=$t '\$1 >= t0 && \$2 == \"ok\"' '$D/probe.log' | wc -l) -ge 5 ]"
+check "the probe gets answers" wait_for 10 oks_at_least "$t" 5
 
 # fail_round KIND ROUND: the client's gateway dies (crash: link cut and
 # SIGKILL; graceful: SIGTERM); the time to the first success after it,
@@ -258,7 +270,7 @@ fail_round() {
 		kill -TERM "${gw_pid[$g]}"
 	fi
 	wait "${gw_pid[$g]}" 2>/dev/null
-	if ! wait_for 40 sh -c "[ -n \"\$(awk -v t0=$t0 '\$1 >= t0 && \$2 == \"ok\" { print; exit }' '$D/probe.log')\" ]"; then
+	if ! wait_for 40 oks_at_least "$t0" 1; then
 		fail "$kind $round: no success within 40 s after $g went"
 		return
 	fi
@@ -270,7 +282,7 @@ fail_round() {
 		test "$ms" -le "$limit"
 	check "$kind $round: ... through $o" test "$(current_ns)" = "$o"
 	[ "$kind" = crash ] && ip -n "$g" link set eth0 up
-	check "$kind $round: $g restarts and rejoins" gw_start "$g"
+	gw_start "$g" "$kind $round: $g restarts and rejoins"
 	sleep 1
 	check "$kind $round: the client stays with $o (no thrash)" test "$(current_ns)" = "$o"
 }
@@ -291,8 +303,7 @@ portal_pid=
 t0=$(now_ns)
 sleep 5
 check "the portal stopped: traffic keeps flowing (5 s, no failure)" \
-	sh -c "[ \$(awk -v a=$t0 '\$1 >= a && \$2 == \"fail\"' '$D/probe.log' | wc -l) = 0 ] &&
-		[ \$(awk -v a=$t0 '\$1 >= a && \$2 == \"ok\"' '$D/probe.log' | wc -l) -ge 10 ]"
+	sh -c "[ $(fails_after "$t0") = 0 ] && [ $(oks_after "$t0") -ge 10 ]"
 g=$(current_ns)
 o=$(other "$g")
 ip -n "$g" link set eth0 down
@@ -305,13 +316,13 @@ sleep 2
 check "... and nothing works meanwhile" test "$(oks_after "$t1")" = 0
 ip -n "$g" link set eth0 up
 t2=$(now_ns)
-check "the portal is back" portal_start
+portal_start
 check "... the client recovers through $o" \
-	wait_for 60 sh -c "[ \$(awk -v a=$t2 '\$1 >= a && \$2 == \"ok\"' '$D/probe.log' | wc -l) -ge 3 ]"
+	wait_for 60 oks_at_least "$t2" 3
 t3=$(first_ok_after "$t2")
 [ -n "$t3" ] && diag "recovery after the portal returned: $(((t3 - t2) / 1000000)) ms"
 check "... and uses $o" test "$(current_ns)" = "$o"
-check "$g restarts and rejoins" gw_start "$g"
+gw_start "$g" "$g restarts and rejoins"
 
 kill "$probe_pid" 2>/dev/null && wait "$probe_pid" 2>/dev/null
 probe_pid=
