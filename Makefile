@@ -12,7 +12,8 @@
 #   make demo          install dependencies, boot a VM, show fz at work
 #   make dkms-install  install the module sources with DKMS and build them
 #                      for every installed kernel that has headers
-#   make install       install fzagent and fzportal to $(PREFIX)/sbin
+#   make install       install fzagent and fzportal to $(PREFIX)/sbin, and
+#                      their systemd units (UNITDIR, /etc/systemd/system)
 #   make clean
 #
 # KDIR is the kernel build tree: by default the running kernel's, else the
@@ -85,9 +86,23 @@ dkms-uninstall:
 	-dkms remove fz/$(VERSION) --all
 	rm -rf $(DKMS_SRC)
 
+# The systemd units name the programs where this install puts them.
+UNITDIR ?= /etc/systemd/system
+UNITS := agent/dist/fzagent-gateway@.service agent/dist/fzagent-client@.service \
+	portal/dist/fzportal.service
+
 install: agent portal
 	install -D -m 0755 agent/fzagent $(DESTDIR)$(PREFIX)/sbin/fzagent
 	install -D -m 0755 portal/fzportal $(DESTDIR)$(PREFIX)/sbin/fzportal
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)/etc/modules-load.d \
+		$(DESTDIR)/etc/sysusers.d
+	for u in $(UNITS); do \
+		sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' $$u \
+			>$(DESTDIR)$(UNITDIR)/$$(basename $$u) && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$u) || exit 1; \
+	done
+	install -m 0644 agent/dist/fz.modules-load $(DESTDIR)/etc/modules-load.d/fz.conf
+	install -m 0644 portal/dist/fzportal.sysusers $(DESTDIR)/etc/sysusers.d/fzportal.conf
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
