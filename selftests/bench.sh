@@ -5,14 +5,15 @@
 # boot: TCP 1 and 4 streams both ways, UDP, latency, CPU per GB,
 # handshakes per second, scale. Results under results/<time>/.
 #   bench.sh [-k KVER] [-r ROUNDS] [-s SECONDS] [-p PARTS] [-o DIR] [--host]
-# PARTS: comma-separated subset of paths,handshakes,scale,profile (all).
+# PARTS: comma-separated subset of paths,handshakes,scale,profile,failover
+# (all; failover: 13-failover.sh's crash and graceful rounds, 20 each).
 # DIR: where results go (results/<time>).
 # --host runs on this machine directly (it must be able to load modules
 # and have fz.ko installed, e.g. by make dkms-install).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
-kver=$("$here/lib/kernels.sh" | tail -1) rounds=5 secs=10 results= host=0 parts=paths,handshakes,scale,profile
+kver=$("$here/lib/kernels.sh" | tail -1) rounds=5 secs=10 results= host=0 parts=paths,handshakes,scale,profile,failover
 while [ $# -gt 0 ]; do
 	case $1 in
 	-k) kver=$2; shift 2 ;;
@@ -21,7 +22,7 @@ while [ $# -gt 0 ]; do
 	-p) parts=$2; shift 2 ;;
 	-o) results=$2; shift 2 ;;
 	--host) host=1; shift ;;
-	-h | --help) sed -n '3,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '3,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench: unknown option $1" >&2; exit 2 ;;
 	esac
 done

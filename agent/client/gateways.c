@@ -260,17 +260,23 @@ void client_gw_goodbye(struct client_res *c, struct client_res_gateway *g)
 	lose(c, g, "said goodbye", CLIENT_RES_GOODBYE_MS);
 }
 
-bool client_res_gateway_quiet(struct client_res *c,
-			      const uint8_t key[FZ_KEY_LEN])
+bool client_res_gateway_dead(struct client_res *c,
+			     const uint8_t key[FZ_KEY_LEN], const char *what)
 {
 	struct client_res_gateway *g = client_gw_by_key(c, key);
-	char why[96];
+	char why[128];
 
 	if (!g)
 		return false;
-	snprintf(why, sizeof(why),
-		 "sent nothing back for %u s while we sent to it: dead",
+	snprintf(why, sizeof(why), "%s for %u s: dead", what,
 		 c->gateway_timeout);
 	lose(c, g, why, CLIENT_RES_DEAD_MS);
 	return true;
+}
+
+bool client_res_gateway_quiet(struct client_res *c,
+			      const uint8_t key[FZ_KEY_LEN])
+{
+	return client_res_gateway_dead(c, key,
+				       "sent nothing back while we sent to it");
 }

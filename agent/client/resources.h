@@ -206,6 +206,9 @@ void client_res_prohibited(struct client_res *c, const uint8_t key[FZ_KEY_LEN],
  */
 bool client_res_gateway_quiet(struct client_res *c,
 			      const uint8_t key[FZ_KEY_LEN]);
+/* The same for another reason ("answered no handshake"), logged. */
+bool client_res_gateway_dead(struct client_res *c,
+			     const uint8_t key[FZ_KEY_LEN], const char *what);
 /* A p2p control packet from the peer key (EVT_CONTROL). */
 void client_res_control(struct client_res *c, const uint8_t key[FZ_KEY_LEN],
 			const uint8_t *pkt, size_t len);

@@ -636,12 +636,40 @@ static const struct signal_ops sig_ops = {
 
 /* --- Life cycle --- */
 
+/*
+ * PEER_QUIET needs a session: a gateway that dies before answering our
+ * handshake (the portal still lists it until its heartbeats stop) would
+ * hold its resources for the 90 s of retries. One that has answered no
+ * handshake for the gateway timeout is dead as well.
+ */
+static void check_handshakes(struct role_client *r)
+{
+	uint8_t dead[CLIENT_RES_MAX_GATEWAYS][FZ_KEY_LEN];
+	uint64_t now = fz_clock_boot_ns(),
+		 limit = r->opts.gateway_timeout * 1000000000ULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->res->n_gws; i++) {
+		const struct client_res_gateway *g = r->res->gws[i];
+		struct wg_hs_peer *p = wg_hs_find(r->d->hs, g->public_key);
+
+		if (g->installed && p && p->attempt_start_ns &&
+		    now - p->attempt_start_ns >= limit)
+			memcpy(dead[n++], g->public_key, FZ_KEY_LEN);
+	}
+	for (size_t i = 0; i < n; i++)
+		client_res_gateway_dead(r->res, dead[i],
+					"answered no handshake");
+}
+
 static void on_tick(uv_timer_t *t)
 {
 	struct role_client *r = t->data;
 
-	if (!r->d->stopping)
-		client_res_tick(r->res);
+	if (r->d->stopping)
+		return;
+	check_handshakes(r);
+	client_res_tick(r->res);
 }
 
 static void map_log(void *ctx, const char *line)

@@ -9,7 +9,8 @@
 # PARTS is a comma-separated subset of paths,handshakes,scale,profile
 # (default: all of them).
 set -u
-out=$1 rounds=${2:-5} secs=${3:-10} parts=,${4:-paths,handshakes,scale,profile},
+out=$1 rounds=${2:-5} secs=${3:-10} parts=,${4:-paths,handshakes,scale,profile,failover},
+FAILOVER_ROUNDS=${FZ_BENCH_FAILOVER_ROUNDS:-20}
 part() { case $parts in *,$1,*) return 0 ;; esac; return 1; }
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export FZ_SELFTESTS=$here FZAGENT=${FZAGENT:-$here/../agent/fzagent}
@@ -62,5 +63,12 @@ if part scale; then
 			measure "$s" "$r" tcp1_scaled | record
 		done
 	done
+fi
+if part failover; then
+	echo "bench: $(date +%T) failover, $FAILOVER_ROUNDS rounds each" >&2
+	FZ_FAILOVER_ROUNDS=$FAILOVER_ROUNDS FZ_LB_CLIENTS=0 \
+		bash "$here/tests/13-failover.sh" >"$out/failover.log" 2>&1
+	sed -n 's/^# failover \(crash\|graceful\) \([0-9]*\): \([0-9]*\)\.\([0-9]*\) s.*/{"system":"fz","test":"failover_\1","round":\2,"ms":\3\4}/p' \
+		"$out/failover.log" | sed 's/"ms":0*\([0-9]\)/"ms":\1/' | record
 fi
 $PY "$here/bench/report.py" "$out/raw.jsonl" "$out" "$(uname -r)" "$(nproc)" "${FZ_BENCH_ACCEL:-tcg}"

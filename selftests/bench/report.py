@@ -105,6 +105,19 @@ if scale:
         lines.append(f"| {NAMES[s]} | {HOW[s]} | {r['count']} {label} | {r['seconds']:.1f} | "
                      f"{rate:.0f} | {r['slab_kb'] / 1024:.1f} | {thr} | {vs} |")
 
+fo = [r for r in runs if r["test"].startswith("failover_")]
+if fo:
+    lines += ["", "### Failover between two gateways of a site (13-failover.sh's rounds)", "",
+              "The time from a gateway's end to the client's first successful "
+              "request through the other one (a request every 100 ms). Crash: "
+              "link cut and agent killed; the client's quiet timeout is 10 s. "
+              "Graceful: SIGTERM, the gateway says Goodbye.", "",
+              "| how | rounds | median, s | max, s |", "|---|---|---|---|"]
+    for kind in ("crash", "graceful"):
+        v = sorted(r["ms"] for r in fo if r["test"] == "failover_" + kind)
+        if v:
+            lines.append(f"| {kind} | {len(v)} | {statistics.median(v) / 1000:.3f} | {v[-1] / 1000:.3f} |")
+
 profiles = sorted(glob.glob(f"{out}/profile-*.txt"))
 if profiles:
     lines += ["", "### Profiles (perf, cpu-clock, whole guest; top entries)", "",
