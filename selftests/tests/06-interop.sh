@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # fz (fz.ko + fzagent doing the handshake) against fz, in-kernel WireGuard
-# and wireguard-go; fz as initiator and as responder; IPv4 and IPv6
-# outer, IPv4 and IPv6 inner: ping, iperf3 TCP and UDP, exact counters.
+# and wireguard-go; fz as initiator and as responder; IPv4 outer (and
+# IPv6 outer against WireGuard), IPv4 and IPv6 inner: ping, iperf3 TCP
+# and UDP, exact counters.
 . "$FZ_SELFTESTS/lib/ktap.sh"
 . "$FZ_SELFTESTS/lib/netns.sh"
 . "$FZ_SELFTESTS/lib/peers.sh"
@@ -97,11 +98,13 @@ scenario() { # KIND ROLE OUTER: ROLE is fz's (initiator|responder)
 	hosts_down ia ib
 }
 
+# IPv6 outer against in-kernel WireGuard only: fz's outer IPv6 path is
+# the same whatever the peer, and each scenario costs about 50 s of CI's
+# time under TCG (the failover test paid for with the other four).
 for kind in fz wg wggo; do
 	for role in initiator responder; do
-		for outer in ipv4 ipv6; do
-			scenario $kind $role $outer
-		done
+		scenario $kind $role ipv4
+		if [ $kind = wg ]; then scenario $kind $role ipv6; fi
 	done
 done
 ktap_done
