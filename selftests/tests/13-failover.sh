@@ -288,6 +288,10 @@ fail_round() {
 		ip -n "$g" -br link show eth0 | sed 's/^/#   /'
 		ip netns exec hacl "$FZAGENT" show fz0 | sed 's/^/#   /'
 		tail -15 "$D/cl.log" | sed 's/^/#   /'
+		echo "# t0 $t0; the probe around it:"
+		awk -v t0="$t0" '$1 >= t0 - 500000000' "$D/probe.log" | head -30 | sed 's/^/#   /'
+		ip netns exec "$g" "$FZAGENT" show fz0 | grep -E 'peer|transfer|handshake' | sed 's/^/#   /'
+		ip -n "$g" -s link show eth0 | sed 's/^/#   /'
 	fi
 	[ "$kind" = crash ] && ip -n "$g" link set eth0 up
 	gw_start "$g" "$kind $round: $g restarts and rejoins"
