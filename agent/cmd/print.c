@@ -155,8 +155,7 @@ static void text_peer(FILE *f, const struct fzk_peer_view *peer,
 					peer->persistent_keepalive));
 	if (peer->quiet_timeout)
 		fprintf(f, "  quiet timeout: %s\n",
-			fz_fmt_duration(buf, sizeof(buf),
-					peer->quiet_timeout));
+			fz_fmt_duration(buf, sizeof(buf), peer->quiet_timeout));
 	text_drops(f, peer->drops);
 	text_resources(f, peer, now_ns);
 }

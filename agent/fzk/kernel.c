@@ -134,8 +134,8 @@ static int put_peer(struct nl_msg *msg, const struct fzk_peer_update *u)
 	if (u->has_keepalive && nla_put_u16(msg, FZ_PEER_A_PERSISTENT_KEEPALIVE,
 					    u->persistent_keepalive) < 0)
 		return -ENOMEM;
-	if (u->quiet_timeout && nla_put_u16(msg, FZ_PEER_A_QUIET_TIMEOUT,
-					    u->quiet_timeout) < 0)
+	if (u->quiet_timeout &&
+	    nla_put_u16(msg, FZ_PEER_A_QUIET_TIMEOUT, u->quiet_timeout) < 0)
 		return -ENOMEM;
 	if (((u->flags & FZ_PEER_F_REPLACE_ALLOWEDIPS) || u->n_allowed_ips) &&
 	    put_allowedips(msg, u))

@@ -54,8 +54,9 @@ static struct sig_peer *choose(struct sig *s, const char *site_id,
 	const char *ids[MAX_CANDIDATES], *failed[PROTO_SIG_MAX_ARRAY],
 		*connected[PROTO_SIG_MAX_ARRAY];
 	int64_t joined[MAX_CANDIDATES];
-	struct policy_choose_req req = { ids, joined, 0, failed, 0, connected,
-					 0 };
+	struct policy_choose_req req = {
+		ids, joined, 0, failed, 0, connected, 0
+	};
 	int i;
 
 	req.n_online = sig_presence_site(s, site_id, gws, MAX_CANDIDATES);
