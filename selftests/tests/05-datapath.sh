@@ -249,12 +249,15 @@ grown=$(($(fz_json fb fz0 'd["peers"][0]["rx_bytes"]') - b_rx))
 # The rest is timed from the session keys' creation (reject after 18 s
 # here), so both ends start again with fresh ones: what came before takes
 # a varying time under emulation.
-ip -n fa link del fz0
-ip -n fb link del fz0
-fz_dev fa fz0 10.9.0.1/24 fd00:9::1/64
-fz_dev fb fz0 10.9.0.2/24 fd00:9::2/64
-run_probe ip netns exec fb "$P" keyed fz0 2 1 51821 192.168.241.1 51820 10.9.0.1/32 0
-run_probe ip netns exec fa "$P" keyed fz0 1 2 51820 192.168.241.2 51821 10.9.0.2/32 1
+fresh_keys() {
+	ip -n fa link del fz0
+	ip -n fb link del fz0
+	fz_dev fa fz0 10.9.0.1/24 fd00:9::1/64
+	fz_dev fb fz0 10.9.0.2/24 fd00:9::2/64
+	run_probe ip netns exec fb "$P" keyed fz0 2 1 51821 192.168.241.1 51820 10.9.0.1/32 0
+	run_probe ip netns exec fa "$P" keyed fz0 1 2 51820 192.168.241.2 51821 10.9.0.2/32 1
+}
+fresh_keys
 ip netns exec fa "$P" listen fz0 28 >/tmp/events.out &
 listener=$!
 wait_for 10 grep -q '^listening' /tmp/events.out
@@ -284,12 +287,7 @@ grep -q 'event peer-quiet' /tmp/events.out &&
 # A client's own quiet timeout (FZ_PEER_A_QUIET_TIMEOUT, 30 s here, 3 s
 # with the divisor): PEER_QUIET that long after the unanswered data,
 # exactly, not after WireGuard's 15 s (1.5 s) with jitter.
-ip -n fa link del fz0
-ip -n fb link del fz0
-fz_dev fa fz0 10.9.0.1/24 fd00:9::1/64
-fz_dev fb fz0 10.9.0.2/24 fd00:9::2/64
-run_probe ip netns exec fb "$P" keyed fz0 2 1 51821 192.168.241.1 51820 10.9.0.1/32 0
-run_probe ip netns exec fa "$P" keyed fz0 1 2 51820 192.168.241.2 51821 10.9.0.2/32 1
+fresh_keys
 run_probe ip netns exec fa "$P" quiet fz0 2 30
 check "fzagent show: the peer's quiet timeout" \
 	sh -c "ip netns exec fa '$FZAGENT' show fz0 | grep -q 'quiet timeout: 30 seconds'"
