@@ -55,12 +55,17 @@
 #define CLIENT_RES_GOODBYE_MS 5000
 #define CLIENT_RES_KEEPALIVE 25 /* seconds */
 /*
- * A gateway that sent nothing authenticated back this long while we sent
- * it data is dead (fz.ko's FZ_CMD_EVT_PEER_QUIET; the seeds' client
- * keepalive timer). It is named as failed long enough for the portal to
- * see it gone: its heartbeats stop for 30 s before the portal drops it.
+ * The gateway timeout is the seeds' promise: a dead gateway's resources
+ * are rerouted within it (10 s). A gateway that sent nothing
+ * authenticated back for that less CLIENT_RES_MOVE_S while we sent it
+ * data (fz.ko's FZ_CMD_EVT_PEER_QUIET), or answered no handshake that
+ * long, is dead; the second left is for the move (the portal asked, the
+ * new gateway's handshake). A dead gateway is named as failed long
+ * enough for the portal to see it gone: its heartbeats stop for 30 s
+ * before the portal drops it.
  */
 #define CLIENT_RES_GATEWAY_TIMEOUT 10 /* seconds */
+#define CLIENT_RES_MOVE_S 1
 #define CLIENT_RES_DEAD_MS 60000
 #define CLIENT_RES_NAME_MAX 63 /* resource names as log labels */
 
@@ -152,7 +157,7 @@ struct client_res {
 	} failed[CLIENT_RES_MAX_FAILED];
 	size_t n_failed;
 	uint64_t n_unknown; /* destinations of no resource, refused */
-	unsigned int gateway_timeout; /* seconds, for the log; the caller's */
+	unsigned int gateway_timeout; /* seconds to dead, for the log */
 	bool initialized;
 	/* Between an init and its init_done: what is unnamed goes then. */
 	bool collecting;

@@ -156,7 +156,8 @@ static int op_set_peer(void *ctx, const struct client_res_gateway *g,
 		.public_key = g->public_key,
 		.has_keepalive = true,
 		.persistent_keepalive = CLIENT_RES_KEEPALIVE,
-		.quiet_timeout = (uint16_t)r->opts.gateway_timeout,
+		.quiet_timeout =
+			(uint16_t)(r->opts.gateway_timeout - CLIENT_RES_MOVE_S),
 		.allowed_ips = aips,
 		.n_allowed_ips = n,
 		.flags = FZ_PEER_F_REPLACE_ALLOWEDIPS,
@@ -646,7 +647,8 @@ static void check_handshakes(struct role_client *r)
 {
 	uint8_t dead[CLIENT_RES_MAX_GATEWAYS][FZ_KEY_LEN];
 	uint64_t now = fz_clock_boot_ns(),
-		 limit = r->opts.gateway_timeout * 1000000000ULL;
+		 limit = (r->opts.gateway_timeout - CLIENT_RES_MOVE_S) *
+			 1000000000ULL;
 	size_t n = 0;
 
 	for (size_t i = 0; i < r->res->n_gws; i++) {
@@ -696,7 +698,7 @@ static int cl_create(struct daemon *d)
 		fz_cli_error(d->cmd, "out of memory");
 		return -ENOMEM;
 	}
-	r->res->gateway_timeout = r->opts.gateway_timeout;
+	r->res->gateway_timeout = r->opts.gateway_timeout - CLIENT_RES_MOVE_S;
 	r->tick.data = r;
 	r->tick_ready = true;
 	r->sig = signal_new(&d->loop, &cfg, r->token, &sig_ops, r, err,

@@ -210,8 +210,8 @@ cl_pid=$!
 check "the client joins and applies its init" log_has "$D/cl.log" "portal: init: 1 resources" 30
 check "the first GET through the tunnel works" \
 	sh -c "ip netns exec hacl curl -s -m 15 http://172.31.0.10/ | grep -q gitlab"
-check "... fzagent show: the gateway peer has a 10 s quiet timeout" \
-	sh -c "ip netns exec hacl '$FZAGENT' show fz0 | grep -q 'quiet timeout: 10 seconds'"
+check "... fzagent show: the gateway peer has a 9 s quiet timeout (10 s to move)" \
+	sh -c "ip netns exec hacl '$FZAGENT' show fz0 | grep -q 'quiet timeout: 9 seconds'"
 
 # The gateway the client's resource goes through, as a namespace.
 current_ns() {
@@ -225,13 +225,15 @@ print(r[0]["gateway"] if r else "")')
 }
 other() { [ "$1" = gw1 ] && echo gw2 || echo gw1; }
 
-# probe: GET every 100 ms, one line per try: "NS ok|fail".
+# probe: a GET started every 100 ms, each in a thread of its own (one
+# that waits does not delay the next), timing out after 0.5 s; one line
+# per try: "START-NS END-NS ok|fail", in the order they end.
 ip netns exec hacl "$PY" -c '
-import socket, sys, time
+import socket, sys, threading, time
 f = open(sys.argv[1], "a", buffering=1)
+lock = threading.Lock()
 req = b"GET / HTTP/1.0\r\nHost: x\r\n\r\n"
-while True:
-    t = time.time_ns()
+def one(t):
     try:
         s = socket.create_connection(("172.31.0.10", 80), timeout=0.5)
         s.settimeout(0.5)
@@ -240,18 +242,26 @@ while True:
         s.close()
     except OSError:
         ok = False
-    f.write("%d %s\n" % (t, "ok" if ok else "fail"))
+    with lock:
+        f.write("%d %d %s\n" % (t, time.time_ns(), "ok" if ok else "fail"))
+while True:
+    threading.Thread(target=one, args=(time.time_ns(),), daemon=True).start()
     time.sleep(0.1)
 ' "$D/probe.log" &
 probe_pid=$!
-# first_ok_after NS: the start of the first successful try at or after NS.
+# first_ok_after NS: when the first try started at or after NS that
+# worked ended.
 first_ok_after() {
-	awk -v t0="$1" '$1 >= t0 && $2 == "ok" { print $1; exit }' "$D/probe.log"
+	sort -n "$D/probe.log" | awk -v t0="$1" '$1 >= t0 && $3 == "ok" { print $2; exit }'
 }
-oks_after() { awk -v t0="$1" '$1 >= t0 && $2 == "ok"' "$D/probe.log" | wc -l; }
-fails_after() { awk -v t0="$1" '$1 >= t0 && $2 == "fail"' "$D/probe.log" | wc -l; }
+# first_fail_after NS: when the first try started at or after NS that
+# failed started.
+first_fail_after() {
+	sort -n "$D/probe.log" | awk -v t0="$1" '$1 >= t0 && $3 == "fail" { print $1; exit }'
+}
+oks_after() { awk -v t0="$1" '$1 >= t0 && $3 == "ok"' "$D/probe.log" | wc -l; }
+fails_after() { awk -v t0="$1" '$1 >= t0 && $3 == "fail"' "$D/probe.log" | wc -l; }
 oks_at_least() { [ "$(oks_after "$1")" -ge "$2" ]; }
-first_fail_after() { awk -v t0="$1" '$1 >= t0 && $2 == "fail" { print $1; exit }' "$D/probe.log"; }
 moved_to() { [ "$(current_ns)" = "$1" ]; }
 t=$(now_ns)
 check "the probe gets answers" wait_for 10 oks_at_least "$t" 5
@@ -303,7 +313,7 @@ for r in $(seq "$ROUNDS"); do
 	fail_round crash "$r" 10100
 done
 check "the client said its gateway went quiet" \
-	grep -q "sent nothing back while we sent to it for 10 s: dead" "$D/cl.log"
+	grep -q "sent nothing back while we sent to it for 9 s: dead" "$D/cl.log"
 for r in $(seq "$ROUNDS"); do
 	fail_round graceful "$r" 1000
 done
