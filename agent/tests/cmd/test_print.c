@@ -64,6 +64,7 @@ static void setup(void)
 	peers[0].rx_bytes = 1260;
 	peers[0].tx_bytes = 4781507;
 	peers[0].persistent_keepalive = 25;
+	peers[0].quiet_timeout = 9;
 	peers[0].keypairs[0].slot = FZ_KEYPAIR_CURRENT;
 	peers[0].keypairs[0].local_index = 0x102;
 	peers[0].keypairs[0].remote_index = 0x304;
@@ -131,6 +132,7 @@ START_TEST(test_text_full)
 		"  latest handshake: 1 minute, 5 seconds ago\n"
 		"  transfer: 1.23 KiB received, 4.56 MiB sent\n"
 		"  persistent keepalive: every 25 seconds\n"
+		"  quiet timeout: 9 seconds\n"
 		"  drops: replay 1, denied 4\n"
 		"\n"
 		"peer: MzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzM=\n"
@@ -171,6 +173,7 @@ START_TEST(test_text_only_rx)
 		"  latest handshake: 1 minute, 5 seconds ago\n"
 		"  transfer: 1.23 KiB received, 0 B sent\n"
 		"  persistent keepalive: every 25 seconds\n"
+		"  quiet timeout: 9 seconds\n"
 		"  drops: replay 1, denied 4\n");
 }
 END_TEST
@@ -198,7 +201,8 @@ START_TEST(test_json_full)
 		"{\"public_key\":\"IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI=\","
 		"\"endpoint\":\"192.0.2.1:51820\","
 		"\"allowed_ips\":[\"10.0.0.2/32\",\"fd00::2/128\"],"
-		"\"persistent_keepalive\":25,\"rx_bytes\":1260,"
+		"\"persistent_keepalive\":25,\"quiet_timeout\":9,"
+		"\"rx_bytes\":1260,"
 		"\"tx_bytes\":4781507,"
 		"\"latest_handshake_ns\":1699999935000000000,"
 		"\"last_rx_ns\":1699999995000000000,"
@@ -210,7 +214,8 @@ START_TEST(test_json_full)
 		"\"gateway_client\":false,\"resources\":[]},"
 		"{\"public_key\":\"MzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzM=\","
 		"\"endpoint\":\"[2001:db8::1]:51820\",\"allowed_ips\":[],"
-		"\"persistent_keepalive\":0,\"rx_bytes\":0,\"tx_bytes\":0,"
+		"\"persistent_keepalive\":0,\"quiet_timeout\":0,\"rx_bytes\":0,"
+		"\"tx_bytes\":0,"
 		"\"latest_handshake_ns\":0,\"last_rx_ns\":0,\"drops\":{},"
 		"\"keypairs\":[],\"gateway_client\":false,\"resources\":[]}]}\n");
 }
