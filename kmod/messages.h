@@ -25,6 +25,7 @@ enum fz_limits {
 	FZ_REKEY_AFTER_TIME = 120,
 	FZ_REJECT_AFTER_TIME = 180,
 	FZ_KEEPALIVE_TIMEOUT = 10,
+	FZ_GATEWAY_KEEPALIVE_TIMEOUT = 2, /* to its clients: see timers.c */
 	FZ_MAX_QUEUED_PACKETS = 1024,
 	/*
 	 * Staged packets have let go of their sockets, so nothing charges

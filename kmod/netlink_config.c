@@ -231,9 +231,11 @@ static int fz_apply_peer(struct fz_device *fz, struct fz_peer_request *req,
 				fz_timers_keepalive_changed(peer);
 		}
 	}
-	if (req->quiet_timeout)
+	if (req->quiet_timeout) {
 		WRITE_ONCE(peer->quiet_timeout,
 			   nla_get_u16(req->quiet_timeout));
+		fz_timers_quiet_changed(peer);
+	}
 	return 0;
 
 undo:

@@ -94,12 +94,33 @@ void fz_timers_data_sent(struct fz_peer *peer)
 				     get_random_u32_below(HZ / 3 + 1));
 }
 
-/* Received data: if we send nothing back in 10 s, send a keepalive. */
+/*
+ * Received data: if we send nothing back in 10 s, send a keepalive. A
+ * gateway answers its clients within 2 s: a client takes a gateway that
+ * is silent for its quiet timeout (9 s by default) as dead, and a
+ * one-way flow (UDP logs, a SYN the resource ignores) must not look so.
+ */
 void fz_timers_data_received(struct fz_peer *peer)
 {
+	unsigned int delay = READ_ONCE(peer->gateway_client) ?
+				     FZ_GATEWAY_KEEPALIVE_TIMEOUT :
+				     FZ_KEEPALIVE_TIMEOUT;
+
 	if (!timer_pending(&peer->timer_keepalive))
 		fz_mod_timer(peer, &peer->timer_keepalive,
-			     jiffies + fz_secs(FZ_KEEPALIVE_TIMEOUT));
+			     jiffies + fz_secs(delay));
+}
+
+/* A new quiet timeout applies to a quiet timer already running. */
+void fz_timers_quiet_changed(struct fz_peer *peer)
+{
+	u16 quiet = READ_ONCE(peer->quiet_timeout);
+
+	rcu_read_lock_bh();
+	if (quiet && likely(!READ_ONCE(peer->dead)) &&
+	    timer_pending(&peer->timer_quiet))
+		timer_reduce(&peer->timer_quiet, jiffies + fz_secs(quiet));
+	rcu_read_unlock_bh();
 }
 
 void fz_timers_any_sent(struct fz_peer *peer)

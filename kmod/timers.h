@@ -10,6 +10,7 @@ void fz_timers_stop(struct fz_peer *peer);
 /* Events of the packet path that (re)arm or disarm the peer's timers. */
 void fz_timers_data_sent(struct fz_peer *peer);
 void fz_timers_data_received(struct fz_peer *peer);
+void fz_timers_quiet_changed(struct fz_peer *peer);
 void fz_timers_any_sent(struct fz_peer *peer);
 void fz_timers_any_received(struct fz_peer *peer);
 void fz_timers_traversal(struct fz_peer *peer);

@@ -231,14 +231,27 @@ client_gw_get(struct client_res *c,
 	return g;
 }
 
+static bool failed_lately(struct client_res *c, const struct proto_sig_id *id)
+{
+	client_gw_forget_failed(c, client_res_now(c));
+	for (size_t i = 0; i < c->n_failed; i++)
+		if (client_res_same_id(&c->failed[i].id, id))
+			return true;
+	return false;
+}
+
 /*
  * g is gone: named as failed for ms, its peer removed (packets for what
  * it served are held by fz.ko from here on), and every resource it
- * served asks the portal again at once (client_res_move).
+ * served asks the portal again at once (client_res_move). A gateway that
+ * fails again while still named as failed (one that says Goodbye to
+ * every handshake, say) only loses its resources: they ask when their
+ * next packet comes, so it cannot make us flood the portal.
  */
 static void lose(struct client_res *c, struct client_res_gateway *g,
 		 const char *why, uint64_t ms)
 {
+	bool again = failed_lately(c, &g->id);
 	size_t n = 0;
 
 	mark_failed(c, &g->id, ms);
@@ -246,11 +259,12 @@ static void lose(struct client_res *c, struct client_res_gateway *g,
 		if (c->res[i].gw == g) {
 			c->res[i].gw = NULL;
 			client_res_disconnect(c, &c->res[i]);
-			c->res[i].moving = true;
+			c->res[i].moving = !again;
 			n++;
 		}
-	client_res_say(c, "gateway %s %s; moving its %zu resource%s", g->id.s,
-		       why, n, n == 1 ? "" : "s");
+	client_res_say(c, "gateway %s %s; %s its %zu resource%s", g->id.s, why,
+		       again ? "failed again lately: dropping" : "moving", n,
+		       n == 1 ? "" : "s");
 	client_gw_remove(c, g);
 	client_res_move(c);
 }

@@ -570,9 +570,18 @@ static void release_followers(struct client_res *c,
 
 		if (r->follows && share_site(r, site)) {
 			r->follows = false;
+			r->state =
+				CLIENT_RES_NOT_CONNECTED; /* if asking fails */
 			send_request(c, r);
 		}
 	}
+}
+
+/* r has its answer (or none will come): every site's followers ask. */
+static void release_all(struct client_res *c, const struct client_resource *r)
+{
+	for (size_t s = 0; s < r->n_sites; s++)
+		release_followers(c, &r->sites[s]);
 }
 
 /* First ten, then at powers of two: a scan cannot fill the log. */
@@ -715,12 +724,14 @@ int client_res_authorized(struct client_res *c,
 	r->n_held = 0; /* fz.ko sends them once the allowed IPs route them */
 	client_res_say(c, "resource %s: via gateway %s (site %s)", r->name,
 		       g->id.s, g->site_id.s);
-	if (client_gw_sync(c, g))
+	if (client_gw_sync(c, g)) {
+		release_all(c, r);
 		return -EIO;
+	}
 	for (size_t i = 0; i < r->n_names; i++)
 		if (!r->names[i].active)
 			client_name_send(c, r, &r->names[i]);
-	release_followers(c, &g->site_id);
+	release_all(c, r);
 	return 0;
 }
 
@@ -754,8 +765,7 @@ int client_res_refused(struct client_res *c,
 	if (r->state == CLIENT_RES_CONNECTING) {
 		r->state = CLIENT_RES_NOT_CONNECTED;
 		r->follows = false;
-		for (size_t s = 0; s < r->n_sites; s++)
-			release_followers(c, &r->sites[s]);
+		release_all(c, r);
 	}
 	/*
 	 * Asked again while connected: the access it had is gone, unless the
@@ -798,6 +808,7 @@ void client_res_tick(struct client_res *c)
 			r->state = CLIENT_RES_NOT_CONNECTED;
 			r->follows = false;
 			drop_held(c, r);
+			release_all(c, r);
 		}
 		if (r->state == CLIENT_RES_CONNECTED && r->reask_pending &&
 		    t - r->reasked_ns >= CLIENT_RES_REQUEST_MS * NS_PER_MS)

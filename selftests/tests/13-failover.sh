@@ -125,6 +125,15 @@ CONF
 }
 check "the site: two gateways on one resource network, a bridge to the portal" net_up
 check "nginx starts in hares" nginx_up
+check "hares drops UDP to port 9 without a word (a one-way flow)" \
+	ip netns exec hares nft -f - <<'NFT'
+table inet oneway {
+	chain input {
+		type filter hook input priority 0;
+		udp dport 9 drop
+	}
+}
+NFT
 check "... it answers from gw1 and gw2" sh -c "ip netns exec gw1 curl -s -m 3 http://172.31.0.10/ | grep -q gitlab &&
 	ip netns exec gw2 curl -s -m 3 http://172.31.0.10/ | grep -q gitlab"
 check "the client's namespace" client_ns hacl 10.251.0.3
@@ -136,7 +145,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 check "fzportal init" timeout 60 "$FZPORTAL" init --account acme --db "$FZPORTAL_DB"
 adm site create hq >/dev/null
 RES=$(jget "$(adm --json resource create --name web --type cidr \
-	--address 172.31.0.0/24 --site hq --filters tcp/80,icmp)" 'o["id"]')
+	--address 172.31.0.0/24 --site hq --filters tcp/80,udp/9,icmp)" 'o["id"]')
 adm group create eng >/dev/null
 adm policy create --group eng --resource web >/dev/null
 # client_token NAME FILE: a service account in eng and its client token.
@@ -213,6 +222,25 @@ check "the first GET through the tunnel works" \
 check "... fzagent show: the gateway peer has a 9 s quiet timeout (10 s to move)" \
 	sh -c "ip netns exec hacl '$FZAGENT' show fz0 | grep -q 'quiet timeout: 9 seconds'"
 
+# A one-way flow (UDP nobody answers, 12 s, longer than the 9 s quiet
+# timeout): the gateway's keepalives (every 2 s to a client sending it
+# data) keep it alive in the client's eyes.
+g0=$(ip netns exec hacl "$FZAGENT" show --json fz0 | "$PY" -c '
+import json, sys
+print(json.load(sys.stdin)["client"]["resources"][0].get("gateway", ""))')
+ip netns exec hacl "$PY" -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+end = time.time() + 12
+while time.time() < end:
+    s.sendto(b"x" * 100, ("172.31.0.10", 9))
+    time.sleep(0.2)
+'
+check "a one-way flow for 12 s: the gateway is not taken as dead" \
+	sh -c "! grep -q ': dead' '$D/cl.log'"
+check "... and the resource stays with it" \
+	sh -c "ip netns exec hacl '$FZAGENT' show fz0 | grep -q 'connected via gateway $g0'"
+
 # The gateway the client's resource goes through, as a namespace.
 current_ns() {
 	local id
@@ -276,10 +304,10 @@ fail_round() {
 	[ -n "$g" ] || { fail "$kind $round: the client has a gateway"; return; }
 	o=$(other "$g")
 	if [ "$kind" = crash ]; then
-		# From the cut: `ip` takes a while under TCG, so the clock
-		# starts once the link is down, and the agent dies after.
-		ip -n "$g" link set eth0 down
+		# From the cut (the clock starts before `ip` does: a request
+		# that still got through in between is no success after it).
 		t0=$(now_ns)
+		ip -n "$g" link set eth0 down
 		kill -KILL "${gw_pid[$g]}"
 	else
 		t0=$(now_ns)
@@ -298,6 +326,7 @@ fail_round() {
 	ff=$(first_fail_after "$t0")
 	t1=$t0
 	[ -n "$ff" ] && t1=$(first_ok_after "$ff")
+	[ -n "$t1" ] || { fail "$kind $round: no success after the first failure"; return; }
 	ms=$(((t1 - t0) / 1000000))
 	if [ "$kind" = crash ]; then times_crash+=("$ms"); else times_graceful+=("$ms"); fi
 	diag "failover $kind $round: $(printf '%d.%03d' $((ms / 1000)) $((ms % 1000))) s ($g -> $o)"

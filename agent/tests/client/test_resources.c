@@ -613,6 +613,15 @@ START_TEST(test_goodbye_failed_ids)
 	ck_assert_int_eq(M.requests, 1);
 	ck_assert_uint_eq(find(R_NET)->n_held, 1);
 	ck_assert_int_eq(M.drops, 0);
+	/* The portal names it again and it says Goodbye again at once: it
+	 * only loses the resource, which asks when a packet comes. */
+	client_res_authorized(C, &a);
+	control_from(1, pkt, sizeof(pkt));
+	ck_assert_int_eq(M.requests, 1);
+	ck_assert_int_eq(find(R_NET)->state, CLIENT_RES_NOT_CONNECTED);
+	ck_assert_ptr_nonnull(strstr(M.last_log, "removed"));
+	client_res_unknown_dest(C, &d);
+	ck_assert_int_eq(M.requests, 2);
 	/* Forgotten after 5 s: a gateway that restarts is chosen again. */
 	M.now += 4ULL * 1000000000ULL;
 	client_res_tick(C);
