@@ -33,5 +33,11 @@ check "the agents hold CAP_NET_ADMIN and nothing else needless" \
 		grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_BIND_SERVICE' '$units/fzagent-client@.service'"
 check "the portal holds no capability but binding a low port" \
 	grep -qx 'CapabilityBoundingSet=CAP_NET_BIND_SERVICE' "$units/fzportal.service"
+# The gateway reads $CREDENTIALS_DIRECTORY/fz-token by itself; the client
+# is told where it is.
+check "the client unit hands its token credential to the agent" \
+	grep -q -- '--token-file ${CREDENTIALS_DIRECTORY}/fz-token' "$units/fzagent-client@.service"
+check "the gateway agent reads the credential itself" \
+	grep -q 'CREDENTIALS_DIRECTORY' "$repo/agent/cmd/gateway_portal.c"
 check "fz.ko is loaded at boot (modules-load.d)" grep -qx fz "$root/etc/modules-load.d/fz.conf"
 ktap_done
