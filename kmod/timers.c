@@ -80,10 +80,11 @@ void fz_timers_stop(struct fz_peer *peer)
  */
 void fz_timers_data_sent(struct fz_peer *peer)
 {
-	u16 quiet = READ_ONCE(peer->quiet_timeout);
+	u16 quiet;
 
 	if (timer_pending(&peer->timer_quiet))
 		return;
+	quiet = READ_ONCE(peer->quiet_timeout);
 	if (quiet)
 		fz_mod_timer(peer, &peer->timer_quiet,
 			     jiffies + fz_secs(quiet));

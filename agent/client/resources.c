@@ -569,9 +569,9 @@ static void release_followers(struct client_res *c,
 		struct client_resource *r = &c->res[i];
 
 		if (r->follows && share_site(r, site)) {
+			/* Not connecting, should asking fail. */
 			r->follows = false;
-			r->state =
-				CLIENT_RES_NOT_CONNECTED; /* if asking fails */
+			r->state = CLIENT_RES_NOT_CONNECTED;
 			send_request(c, r);
 		}
 	}

@@ -156,8 +156,7 @@ static int op_set_peer(void *ctx, const struct client_res_gateway *g,
 		.public_key = g->public_key,
 		.has_keepalive = true,
 		.persistent_keepalive = CLIENT_RES_KEEPALIVE,
-		.quiet_timeout =
-			(uint16_t)(r->opts.gateway_timeout - CLIENT_RES_MOVE_S),
+		.quiet_timeout = (uint16_t)r->res->gateway_timeout,
 		.allowed_ips = aips,
 		.n_allowed_ips = n,
 		.flags = FZ_PEER_F_REPLACE_ALLOWEDIPS,
@@ -647,8 +646,7 @@ static void check_handshakes(struct role_client *r)
 {
 	uint8_t dead[CLIENT_RES_MAX_GATEWAYS][FZ_KEY_LEN];
 	uint64_t now = fz_clock_boot_ns(),
-		 limit = (r->opts.gateway_timeout - CLIENT_RES_MOVE_S) *
-			 1000000000ULL;
+		 limit = r->res->gateway_timeout * 1000000000ULL;
 	size_t n = 0;
 
 	for (size_t i = 0; i < r->res->n_gws; i++) {

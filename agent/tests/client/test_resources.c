@@ -590,6 +590,28 @@ static void control_from(uint8_t keybyte, const uint8_t *pkt, size_t len)
 	client_res_control(C, key, pkt, len);
 }
 
+/* The one failed gateway is named for secs seconds from now, no longer. */
+static void named_failed_for(uint64_t secs)
+{
+	M.now += (secs - 1) * 1000000000ULL;
+	client_res_tick(C);
+	ck_assert_uint_eq(C->n_failed, 1);
+	M.now += 2ULL * 1000000000ULL;
+	client_res_tick(C);
+	ck_assert_uint_eq(C->n_failed, 0);
+}
+
+/* The four resources; two of site 1 connected via GW1 (key 1). */
+static void two_via_gw1(void)
+{
+	struct proto_sig_authorization_created a = created(R_NET, GW1, 1, SITE);
+
+	init_four();
+	ck_assert_int_eq(client_res_authorized(C, &a), 0);
+	a = created(R_IP, GW1, 1, SITE);
+	ck_assert_int_eq(client_res_authorized(C, &a), 0);
+}
+
 START_TEST(test_goodbye_failed_ids)
 {
 	struct proto_sig_authorization_created a = created(R_NET, GW1, 1, SITE);
@@ -623,12 +645,7 @@ START_TEST(test_goodbye_failed_ids)
 	client_res_unknown_dest(C, &d);
 	ck_assert_int_eq(M.requests, 2);
 	/* Forgotten after 5 s: a gateway that restarts is chosen again. */
-	M.now += 4ULL * 1000000000ULL;
-	client_res_tick(C);
-	ck_assert_uint_eq(C->n_failed, 1);
-	M.now += 2ULL * 1000000000ULL;
-	client_res_tick(C);
-	ck_assert_uint_eq(C->n_failed, 0);
+	named_failed_for(5);
 }
 END_TEST
 
@@ -643,10 +660,7 @@ START_TEST(test_quiet_moves_one_per_site)
 	uint8_t unknown[FZ_KEY_LEN];
 	struct fz_cidr d = ip("10.1.2.3");
 
-	init_four();
-	client_res_authorized(C, &a);
-	a = created(R_IP, GW1, 1, SITE);
-	client_res_authorized(C, &a);
+	two_via_gw1();
 	a = created(R_DNS, GW3, 3, SITE);
 	a.gateway_ipv4 = ip("100.64.0.3");
 	a.gateway_ipv6 = ip("fd00:2021:1111::3");
@@ -686,26 +700,17 @@ START_TEST(test_quiet_moves_one_per_site)
 	ck_assert(has_aip("10.1.2.3"));
 	ck_assert(has_aip("10.0.0.0/8"));
 	/* Named as failed for 60 s, not 5. */
-	M.now += 59ULL * 1000000000ULL;
-	client_res_tick(C);
-	ck_assert_uint_eq(C->n_failed, 1);
-	M.now += 2ULL * 1000000000ULL;
-	client_res_tick(C);
-	ck_assert_uint_eq(C->n_failed, 0);
+	named_failed_for(60);
 }
 END_TEST
 
 /* The first asker refused, or the portal away: followers ask alone. */
 START_TEST(test_quiet_followers_released)
 {
-	struct proto_sig_authorization_created a = created(R_NET, GW1, 1, SITE);
 	struct proto_sig_authorization_creation_failed f = { 0 };
 	uint8_t key[FZ_KEY_LEN];
 
-	init_four();
-	client_res_authorized(C, &a);
-	a = created(R_IP, GW1, 1, SITE);
-	client_res_authorized(C, &a);
+	two_via_gw1();
 	memset(key, 1, sizeof(key));
 	ck_assert(client_res_gateway_quiet(C, key));
 	ck_assert_int_eq(M.requests, 1);
@@ -719,11 +724,7 @@ START_TEST(test_quiet_followers_released)
 	/* The portal away: nobody follows anybody, each says so. */
 	teardown();
 	setup();
-	init_four();
-	a = created(R_NET, GW1, 1, SITE);
-	client_res_authorized(C, &a);
-	a = created(R_IP, GW1, 1, SITE);
-	client_res_authorized(C, &a);
+	two_via_gw1();
 	M.request_ret = -ENOTCONN;
 	ck_assert(client_res_gateway_quiet(C, key));
 	ck_assert_int_eq(find(R_NET)->state, CLIENT_RES_NOT_CONNECTED);
