@@ -14,6 +14,7 @@
 #                      for every installed kernel that has headers
 #   make install       install fzagent and fzportal to $(PREFIX)/sbin, and
 #                      their systemd units (UNITDIR, /etc/systemd/system)
+#   make deb           Debian packages fz-dkms, fzagent, fzportal in build/deb
 #   make clean
 #
 # KDIR is the kernel build tree: by default the running kernel's, else the
@@ -32,7 +33,7 @@ endif
 endif
 
 .PHONY: all module agent portal probes check check-debug demo bench bench-portal deps dkms-install dkms-uninstall \
-	install clean
+	install deb clean
 
 all: module agent portal
 
@@ -86,23 +87,33 @@ dkms-uninstall:
 	-dkms remove fz/$(VERSION) --all
 	rm -rf $(DKMS_SRC)
 
-# The systemd units name the programs where this install puts them.
+# The systemd units name the programs where this install puts them. The
+# Debian packages (make deb) install under /usr and /lib instead.
 UNITDIR ?= /etc/systemd/system
+MODLOADDIR ?= /etc/modules-load.d
+SYSUSERSDIR ?= /etc/sysusers.d
 UNITS := agent/dist/fzagent-gateway@.service agent/dist/fzagent-client@.service \
 	portal/dist/fzportal.service
 
 install: agent portal
 	install -D -m 0755 agent/fzagent $(DESTDIR)$(PREFIX)/sbin/fzagent
 	install -D -m 0755 portal/fzportal $(DESTDIR)$(PREFIX)/sbin/fzportal
-	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)/etc/modules-load.d \
-		$(DESTDIR)/etc/sysusers.d
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MODLOADDIR) \
+		$(DESTDIR)$(SYSUSERSDIR)
 	for u in $(UNITS); do \
 		sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' $$u \
 			>$(DESTDIR)$(UNITDIR)/$$(basename $$u) && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$u) || exit 1; \
 	done
-	install -m 0644 agent/dist/fz.modules-load $(DESTDIR)/etc/modules-load.d/fz.conf
-	install -m 0644 portal/dist/fzportal.sysusers $(DESTDIR)/etc/sysusers.d/fzportal.conf
+	install -m 0644 agent/dist/fz.modules-load $(DESTDIR)$(MODLOADDIR)/fz.conf
+	install -m 0644 portal/dist/fzportal.sysusers $(DESTDIR)$(SYSUSERSDIR)/fzportal.conf
+
+# Debian packages (fz-dkms, fzagent, fzportal) from this tree as it is,
+# committed or not: its files (git ls-files) are copied to build/deb/src
+# and built there with dpkg-buildpackage, so this tree's own build is
+# left alone. The .deb files land in build/deb.
+deb:
+	@bash debian/make-deb.sh build/deb
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null

@@ -17,7 +17,7 @@ packages=(
 	curl conntrack bind9-dnsutils linux-perf
 	libsqlite3-dev sqlite3 libwebsockets-dev python3-websockets openssl
 	libcurl4-openssl-dev libcjose-dev libjansson-dev chromium python3-cryptography
-	clang-14 libfuzzer-14-dev exim4-daemon-light
+	clang-14 libfuzzer-14-dev exim4-daemon-light debhelper dh-dkms
 )
 [ "${1:-}" = --debug-kernel ] && packages+=(flex bison libelf-dev libssl-dev)
 # exim4-daemon-light is the tests' MTA (portal/tests/integration/mta.sh
