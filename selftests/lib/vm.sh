@@ -5,7 +5,7 @@
 # shared read-only over 9p, load a freshly built fz.ko inside it, run one
 # command there, and bring its output back through a writable share.
 #
-#   vm.sh [-t SECONDS] [-m MiB] [-c CPUS] [-A] [-K DIR] KVER FZ_KO OUTDIR COMMAND...
+#   vm.sh [-t SECONDS] [-m MiB] [-c CPUS] [-A] [-K DIR] [-S] KVER FZ_KO OUTDIR COMMAND...
 #
 # COMMAND runs as root in the guest (bash -c), with the repository shared
 # at the same path as on the host (its own read-only share, so a clone
@@ -24,6 +24,12 @@
 # (slub_debug=FZPU page_poison=1, KFENCE sampling when built in), as the
 # tests and the demo do (not the benchmarks); FZ_ALLOC_DEBUG, when set,
 # replaces those boot options ("" for none).
+#
+# -S boots systemd as PID 1 on a writable root (a tmpfs overlaid on the
+# host's), as a Debian host boots, to a target of basic.target plus the
+# job; COMMAND then runs as a systemd service and may install packages
+# and start units. FZ_KO is not used: give "-" (the package test's
+# module is built by DKMS in the guest).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -31,14 +37,15 @@ repo=$(cd "$here/../.." && pwd)
 timeout_s=900 mem=2048 cpus=2
 
 usage() {
-	sed -n '3,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '3,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 	exit "${1:-2}"
 }
 
-kdir= want_alloc_debug=
-while getopts "t:m:c:AK:h" opt; do
+kdir= want_alloc_debug= boot=
+while getopts "t:m:c:AK:Sh" opt; do
 	case $opt in
 	A) want_alloc_debug=1 ;;
+	S) boot=" fz_systemd=1 systemd.unit=fz-job.target systemd.show_status=0" ;;
 	K) kdir=$(cd "$OPTARG" && pwd) ;;
 	t) timeout_s=$OPTARG ;;
 	m) mem=$OPTARG ;;
@@ -65,7 +72,7 @@ moddir=$modbase/lib/modules/$kver
 [ -e "$image" ] || die "no kernel image $image"
 [ -d "$moddir" ] || die "no modules directory $moddir"
 [ -f "$config" ] || die "no kernel config $config"
-[ -f "$ko" ] || die "no module $ko"
+[ -n "$boot" ] || [ -f "$ko" ] || die "no module $ko"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing"
 [ -x /bin/busybox ] || die "/bin/busybox missing (apt-get install busybox-static)"
 
@@ -76,7 +83,7 @@ make_initramfs() {
 	dir=$(mktemp -d)
 	mkdir -p "$dir"/{bin,dev,proc,sys,mnt,modules}
 	cp /bin/busybox "$dir/bin/busybox"
-	for mod in virtio_pci 9pnet_virtio 9p; do
+	for mod in virtio_pci 9pnet_virtio 9p overlay; do
 		modprobe --show-depends ${modbase:+-d "$modbase"} -S "$kver" "$mod"
 	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' |
 		while read -r path; do
@@ -96,6 +103,7 @@ make_initramfs() {
 mkdir -p "$cache" "$outdir"
 initrd="$cache/initramfs-$kver.cpio.gz"
 if [ ! -s "$initrd" ] || [ "$here/vm-initramfs-init" -nt "$initrd" ] ||
+	[ "${BASH_SOURCE[0]}" -nt "$initrd" ] ||
 	[ "$image" -nt "$initrd" ]; then
 	make_initramfs "$initrd"
 fi
@@ -127,10 +135,12 @@ outdir=$(cd "$outdir" && pwd)
 case $repo in
 /tmp/out | /tmp/out/*) die "the repository cannot live under /tmp/out (the guest's result share)" ;;
 esac
-make_module_index
 rm -f "$outdir"/{console.log,dmesg.log,exit-status}
-# The guest's /tmp is its own tmpfs: hand the module over in the share.
-cp "$ko" "$outdir/fz.ko"
+if [ -z "$boot" ]; then
+	make_module_index
+	# The guest's /tmp is its own tmpfs: hand the module over in the share.
+	cp "$ko" "$outdir/fz.ko"
+fi
 cat >"$outdir/job.env" <<JOB
 FZ_REPO=$(printf %q "$repo")
 FZ_KVER=$(printf %q "$kver")
@@ -162,7 +172,7 @@ status=0
 timeout --foreground "$timeout_s" qemu-system-x86_64 \
 	-accel tcg -m "$mem" -smp "$cpus" -nographic -no-reboot -nic none \
 	-kernel "$image" -initrd "$initrd" \
-	-append "console=ttyS0 quiet panic=-1 oops=panic fz_vm=1$alloc_debug" \
+	-append "console=ttyS0 quiet panic=-1 oops=panic fz_vm=1$alloc_debug$boot" \
 	-fsdev local,id=host,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=host,mount_tag=host \
 	-fsdev local,id=repo,path="$(qpath "$repo")",security_model=none,readonly=on,multidevs=remap \
