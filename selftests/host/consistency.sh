@@ -11,6 +11,9 @@ agent=$("$repo/agent/fzagent" --version 2>/dev/null | awk '{print $2}')
 	fail "dkms.conf says '$dkms', kmod/version.h says '$kmod'"
 [ "$agent" = "$kmod" ] && pass "fzagent --version matches fz.ko ($agent)" ||
 	fail "fzagent --version says '$agent', fz.ko is '$kmod'"
+deb=$(sed -n '1s/^fz (\([^)]*\)).*/\1/p' "$repo/debian/changelog")
+[ "$deb" = "$kmod" ] && pass "debian/changelog's version is fz.ko's ($deb)" ||
+	fail "debian/changelog says '$deb', fz.ko is '$kmod'"
 cmds=$(grep -oE '^(sudo )?make (demo|check)' "$repo/README.md" | head -2 | tr '\n' ' ')
 [ "$cmds" = "make demo make check " ] && pass "README starts with make demo, make check" ||
 	fail "README's first commands are '$cmds'"
