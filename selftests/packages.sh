@@ -41,5 +41,13 @@ if grep -Eq "$KBUG_CONSOLE" "$out/console.log"; then
 else
 	pass "packages: console log free of kernel bugs"
 fi
+if [ ! -s "$out/dmesg.log" ]; then
+	fail "packages: the guest's kernel log came back (build/vm-out/packages/dmesg.log)"
+elif grep -Eq "$KBUG_DMESG" "$out/dmesg.log"; then
+	fail "packages: kernel log free of BUG, WARNING, Oops, refcount, leak"
+	grep -E -A5 "$KBUG_DMESG" "$out/dmesg.log" | head -30 | sed 's/^/#   /'
+else
+	pass "packages: kernel log free of BUG, WARNING, Oops, refcount, leak"
+fi
 diag "packages: $(($(date +%s) - start)) s in the VM ($kver, systemd)"
 ktap_done
