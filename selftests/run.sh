@@ -96,7 +96,7 @@ run_step "selftest probes build" "$logs/build-probes.log" \
 phase "builds"
 
 # --- Host checks (not on the debug kernel: make check runs them) ---
-[ -z "$debug" ] && {
+host_checks() {
 # unit_tests NAME DIR: a Check runner's tests, one ok/not ok line each.
 unit_tests() {
 	local name=$1 dir=$2 log=$logs/$1-unit.log status summary checks bad
@@ -158,19 +158,22 @@ done
 
 # --- Kernel tests in VMs ---
 . "$here/lib/kernel-bugs.sh"
-for k in "${kernels[@]}"; do
+# vm_tests KVER CPUS SET LABEL: one boot of KVER with CPUS vCPUs running
+# the guest tests of SET (guest-run.sh's FZ_TEST_SET).
+vm_tests() {
+	local k=$1 cpus=$2 set=$3 label=$4 ko out vm_start vm_status
 	ko=$build/kmod/$k/fz.ko
-	out=$build/vm-out/$k
+	out=$build/vm-out/$label
 	if [ ! -f "$ko" ]; then
 		record not-ok "VM tests on $k (fz.ko did not build)"
-		continue
+		return
 	fi
 	rm -rf "$out"
 	mkdir -p "$out"
-	echo "# booting $k under QEMU/TCG"
+	echo "# booting $k under QEMU/TCG with $cpus vCPU(s): $set tests"
 	vm_start=$(date +%s)
-	"$here/lib/vm.sh" -t "$vm_limit" "${vm_opts[@]}" "$k" "$ko" "$out" \
-		"FZ_TEST_LIMIT=$test_limit bash selftests/lib/guest-run.sh /tmp/out/ktap.txt ${only[*]}"
+	"$here/lib/vm.sh" -t "$vm_limit" -c "$cpus" "${vm_opts[@]}" "$k" "$ko" "$out" \
+		"FZ_TEST_SET=$set FZ_TEST_LIMIT=$test_limit bash selftests/lib/guest-run.sh /tmp/out/ktap.txt ${only[*]}"
 	vm_status=$?
 	if [ -s "$out/ktap.txt" ]; then
 		grep -E '^    (not )?ok - ' "$out/ktap.txt" | sed "s/^    //; s/ - / - [$k] /" >>"$results"
@@ -178,15 +181,49 @@ for k in "${kernels[@]}"; do
 		grep -E '^(not )?ok [0-9]+ ' "$out/ktap.txt" | sed "s/^/# [$k] /"
 	fi
 	[ -s "$out/ktap.txt" ] && [ $vm_status -eq 0 ] ||
-		record not-ok "[$k] the guest ran every test and powered off (status $vm_status, see ${out#"$repo"/}/console.log)"
+		record not-ok "[$k] the guest ran its $set tests and powered off (status $vm_status, see ${out#"$repo"/}/console.log)"
 	if grep -Eq "$KBUG_CONSOLE" "$out/console.log"; then
-		record not-ok "[$k] console log free of kernel bugs"
+		record not-ok "[$k] console log free of kernel bugs ($set tests)"
 		grep -E -A5 "$KBUG_CONSOLE" "$out/console.log" | head -30 | sed 's/^/#   /'
 	else
-		record ok "[$k] console log free of kernel bugs"
+		record ok "[$k] console log free of kernel bugs ($set tests)"
 	fi
-	echo "# $k: $(($(date +%s) - vm_start)) s in the VM"
-done
+	echo "# $k ($set tests): $(($(date +%s) - vm_start)) s in the VM"
+}
+
+# make check on two cores in two lanes, so that CI's 90 minutes hold:
+# every kernel but the newest boots with one vCPU and runs every guest
+# test, while the other lane runs the host checks and then the newest
+# kernel's userspace scenarios (fz-kernels headers), also on one vCPU;
+# last, the newest kernel runs the kernel tests alone with two vCPUs, so
+# that code racing across CPUs is tested there (and on the debug kernel).
+# The two lanes never ask for more than the two cores between them; the
+# host checks run at a lower priority, as their builds use both. The
+# second lane prints as it goes; the first, when it ends. A -t, -k of one
+# kernel, or -D run
+# is one lane: each kernel in turn with two vCPUs, every test named.
+newest=${kernels[${#kernels[@]} - 1]}
+if [ -z "$debug" ] && [ ${#only[@]} -eq 0 ] && [ ${#kernels[@]} -gt 1 ]; then
+	lane1=$logs/lane-older-kernels.out
+	(for k in "${kernels[@]}"; do
+		[ "$k" = "$newest" ] || vm_tests "$k" 1 all "$k"
+	done) >"$lane1" 2>&1 &
+	lane1_pid=$!
+	(
+		# The fresh-clone demo's VM among the host checks: one vCPU too.
+		(renice -n 10 -p "$BASHPID" >/dev/null && export FZ_VM_CPUS=1 && host_checks)
+		vm_tests "$newest" 1 scenarios "$newest-scenarios"
+	)
+	wait "$lane1_pid"
+	cat "$lane1"
+	phase "host checks, $newest's scenarios, older kernels (side by side)"
+	vm_tests "$newest" 2 kernel "$newest"
+else
+	[ -z "$debug" ] && host_checks
+	for k in "${kernels[@]}"; do
+		vm_tests "$k" 2 all "$k"
+	done
+fi
 
 passed=$(grep -c '^ok - ' "$results")
 failed=$(grep -c '^not ok - ' "$results")

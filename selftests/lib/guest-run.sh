@@ -14,9 +14,16 @@ tests=("$@") skipped=()
 # on those kernel series, unless it was named on the command line: the
 # userspace scenarios whose kernel paths other tests cover on every
 # kernel (README, "Tests").
+# FZ_TEST_SET splits the rest in two for VMs that run side by side
+# (selftests/run.sh): "kernel" for the tests every kernel runs, "scenarios"
+# for those with an fz-kernels header; unset, both.
+test_set=${FZ_TEST_SET:-all}
 if [ ${#tests[@]} -eq 0 ]; then
 	for t in "$here"/tests/*.sh; do
 		series=$(sed -n 's/^# fz-kernels: //p' "$t")
+		case $test_set,${series:+scenario} in
+		kernel,scenario | scenarios,) continue ;;
+		esac
 		if [ -z "$series" ] || printf '%s\n' $series |
 			grep -qxF "$(uname -r | grep -oE '^[0-9]+\.[0-9]+')"; then
 			tests+=("$t")

@@ -34,7 +34,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-timeout_s=900 mem=2048 cpus=2
+# FZ_VM_CPUS: the vCPUs when -c is not given (make check's lanes).
+timeout_s=900 mem=2048 cpus=${FZ_VM_CPUS:-2}
 
 usage() {
 	sed -n '3,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
