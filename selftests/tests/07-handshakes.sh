@@ -128,12 +128,9 @@ rekeyed_again() { [ "$(fz_json ia fz0 'd["peers"][0]["latest_handshake_ns"]')" -
 wait_for 25 rekeyed_again && pass "and the one after" || fail "no second rekey"
 h3=$(fz_json ia fz0 'd["peers"][0]["latest_handshake_ns"]')
 wait $iperf
-# The keys never lapsed: each rekey landed before the keys it replaced
-# were rejected (18 s with the divisor), so no packet waited for one.
-gap1=$(((h2 - h1) / 1000000000)) gap2=$(((h3 - h2) / 1000000000))
-[ "$gap1" -lt 18 ] && [ "$gap2" -lt 18 ] &&
-	pass "each rekey came before the old keys' rejection time ($gap1 s, $gap2 s apart; 18 s)" ||
-	fail "a rekey came after the old keys were rejected: handshakes $gap1 s and $gap2 s apart (18 s)"
+# Polled, so a gap may span two rekeys when the host is slow: shown, not
+# checked (a lapse of the keys would show as stalled seconds below).
+diag "handshakes seen $(((h2 - h1) / 1000000000)) s and $(((h3 - h2) / 1000000000)) s apart (rekey after 12 s, reject after 18 s)"
 gaps=$($PY -c 'import json,sys
 d = json.load(open(sys.argv[1]))
 iv = [i["sum"]["bits_per_second"] for i in d["intervals"]]
@@ -141,8 +138,8 @@ print(sum(1 for b in iv if b == 0), len(iv), round(d["end"]["sum_received"]["bit
       ",".join(str(n + 1) for n, b in enumerate(iv) if b == 0) or "-")' "$FZ_RUN/iperf.json" 2>/dev/null)
 read -r zero total mbps stalled <<<"$gaps"
 # One stalled second is TCP's: under TCG a lost tail segment waits for
-# its retransmission timeout, which can pass a second (the keys are
-# checked above). Two are not.
+# its retransmission timeout, which can pass a second. Two are not:
+# keys that lapsed (18 s) would stop the flow until a new handshake.
 [ -n "$total" ] && [ "$total" -ge 39 ] && [ "$zero" -le 1 ] &&
 	pass "iperf3 ran 40 s through the restart and rekeys, at most one stalled second ($mbps Mbit/s; stalled: $stalled)" ||
 	fail "iperf3 through the restart: ${gaps:-no result} ($(tail -c 300 "$FZ_RUN/iperf.json"))"
