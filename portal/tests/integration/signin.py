@@ -134,8 +134,10 @@ def browse(cafile, url, login, expect="Signed in", stop_at=None,
 def email_flow(cafile, url, address, actions):
     """The email pages without a browser: start at url (a sign-in link),
     ask for a code for address, then each action: code:VALUE,
-    code-from:FILE (waits for FILE, up to 30 s), sleep:S, resend. Prints
-    one line per page: "ACTION -> STATUS TITLE | NOTICE | LOCATION"."""
+    code-from:FILE (waits for FILE, up to 30 s), sleep:S, resend, follow
+    (the last page's redirects, as a browser follows them: to the
+    agent's loopback listener and back). Prints one line per page:
+    "ACTION -> STATUS TITLE | NOTICE | LOCATION"."""
     b = Browser(cafile)
     status, headers, page = b.fetch(url)
     slug = urllib.parse.urlparse(url).path.split("/")[1]
@@ -163,6 +165,7 @@ def email_flow(cafile, url, address, actions):
 
     status, headers, page = send()
     show("send", status, headers, page)
+    last = url
     for act in actions:
         kind, _, arg = act.partition(":")
         if kind == "sleep":
@@ -172,15 +175,23 @@ def email_flow(cafile, url, address, actions):
             status, headers, page = send()
             show(act, status, headers, page)
             continue
+        if kind == "follow":
+            for _ in range(10):
+                loc = headers.get("Location")
+                if status not in (302, 303) or not loc:
+                    break
+                last = urllib.parse.urljoin(last, loc)
+                status, headers, page = b.fetch(last)
+                show(act, status, headers, page)
+            continue
         if kind == "code-from":
             end = time.time() + 30
             while time.time() < end and not (os.path.exists(arg) and
                                               os.path.getsize(arg)):
                 time.sleep(0.1)
             arg = open(arg).read().strip() if os.path.exists(arg) else ""
-        status, headers, page = b.fetch(
-            base + "/" + slug + "/sign_in/email/verify",
-            {"csrf": token, "code": arg})
+        last = base + "/" + slug + "/sign_in/email/verify"
+        status, headers, page = b.fetch(last, {"csrf": token, "code": arg})
         show(kind, status, headers, page)
     return 0
 
