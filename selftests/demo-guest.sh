@@ -165,7 +165,7 @@ sign_in() {
 	wait_for 10 grep -q 'https://[^ ]*/sign_in?' "$D/$1.signin" ||
 		{ cat "$D/$1.signin" >&2; exit 1; }
 	url=$(grep -o 'https://[^ ]*/sign_in?[^ ]*' "$D/$1.signin" | head -1)
-	echo "(it prints the sign-in URL: ${url%%\?*}?state=...&nonce_hash=...&redirect_uri=...)"
+	echo "(it prints the sign-in URL: ${url%%\?*}?state=...&nonce=...&redirect_uri=...)"
 }
 # signed_in WHO: the agent kept a token, root-only.
 signed_in() {
@@ -335,12 +335,19 @@ while True:
 ' "$D/probe.log" "$mapped" &
 probe=$!
 pids+=("$probe")
+# first_ok_after NS: when the first try started at or after NS that
+# worked ended.
+# (None yet, and no log yet while the probe starts: nothing, status 0.)
+first_ok_after() {
+	[ -s "$D/probe.log" ] || return 0
+	sort -n "$D/probe.log" | awk -v t0="$1" '$1 >= t0 && $3 == "ok" { print $2; exit }' || :
+}
 # ms_to_ok FROM_NS AFTER_NS: ms from FROM_NS to the end of the first
 # success of a try started at or after AFTER_NS (waits up to 30 s).
 ms_to_ok() {
 	local t="" _
 	for _ in $(seq 300); do
-		t=$(first_ok_after "$2")
+		t=$(first_ok_after "$2") || :
 		[ -n "$t" ] && break
 		sleep 0.1
 	done
@@ -365,8 +372,9 @@ shown_as[failover-graceful]="graceful (SIGTERM, Goodbye): served again $graceful
 
 say "'gateway' comes back; the client stays where it is (no moving back)."
 gw_start
-wait_for 30 test "$(grep -c 'portal: init_done' "$D/gw.log")" -ge 2 ||
-	{ echo "demo: 'gateway' did not rejoin" >&2; exit 1; }
+rejoined() { [ "$(grep -c 'portal: init:' "$D/gw.log")" -ge 2 ]; }
+wait_for 60 rejoined ||
+	{ echo "demo: 'gateway' did not rejoin; its log:" >&2; cat "$D/gw.log" >&2; exit 1; }
 echo "('gateway' rejoined the portal)"
 sleep 1
 
