@@ -19,6 +19,9 @@ packages=(
 	libcurl4-openssl-dev libcjose-dev libjansson-dev chromium python3-cryptography
 	clang-14 libfuzzer-14-dev exim4-daemon-light debhelper dh-dkms
 )
+# node and npm (the tests' OpenID provider, npm oidc-provider; the demo):
+# Debian's, unless some node is on the PATH already.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 [ "${1:-}" = --debug-kernel ] && packages+=(flex bison libelf-dev libssl-dev)
 # exim4-daemon-light is the tests' MTA (portal/tests/integration/mta.sh
 # runs it with its own configuration). Debian's MTAs conflict with one

@@ -266,6 +266,7 @@ say "The stub gives a resource's name mapped IPs (4 IPv4, 4 IPv6); any other" \
 	"name goes to the upstream, unchanged."
 step ip netns exec client dig +short @100.100.111.1 gitlab.company.test A
 mapped=$(ip netns exec client dig +short @100.100.111.1 gitlab.company.test A | head -1)
+[[ $mapped == 100.* ]] || { echo "demo: no mapped IP for gitlab ('$mapped')" >&2; exit 1; }
 step ip netns exec client dig +short @100.100.111.1 gitlab.company.test AAAA
 step on_client dig +short plain.example.test
 say "The gateway resolved the name itself and translates the mapped IP to the" \
@@ -372,7 +373,7 @@ shown_as[failover-graceful]="graceful (SIGTERM, Goodbye): served again $graceful
 
 say "'gateway' comes back; the client stays where it is (no moving back)."
 gw_start
-rejoined() { [ "$(grep -c 'portal: init:' "$D/gw.log")" -ge 2 ]; }
+rejoined() { [ "$(grep -c 'portal: init: [0-9]* clients' "$D/gw.log")" -ge 2 ]; }
 wait_for 60 rejoined ||
 	{ echo "demo: 'gateway' did not rejoin; its log:" >&2; cat "$D/gw.log" >&2; exit 1; }
 echo "('gateway' rejoined the portal)"
@@ -382,6 +383,11 @@ say "Crash: the client's gateway, now 'gateway2', loses its link and its agent" 
 	"is killed (SIGKILL; fz.ko's state stays, as on a frozen host). The client" \
 	"hears nothing back for 9 s while it sends, drops that gateway and asks" \
 	"the portal for another."
+# The client's gateway is 'gateway2' (its peer's endpoint), or the crash
+# below would measure nothing.
+on_gw2() { ip netns exec client "$FZAGENT" show fz0 | grep 'endpoint: 10\.251\.0\.4:51820' >/dev/null; }
+on_gw2 || { echo "demo: the client is not on 'gateway2':" >&2; ip netns exec client "$FZAGENT" show fz0 >&2; exit 1; }
+echo "(the client's gateway peer is at 10.251.0.4:51820, 'gateway2')"
 step ip link set vgateway2 down
 t0=$(date +%s%N)
 step kill -KILL "$gw2_pid"

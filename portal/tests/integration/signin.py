@@ -160,12 +160,13 @@ def email_flow(cafile, url, address, actions):
     show("start", status, headers, page)
 
     def send():
-        return b.fetch(base + "/" + slug + "/sign_in/email",
-                       {"csrf": token, "email": address})
+        nonlocal last
+        last = base + "/" + slug + "/sign_in/email"
+        return b.fetch(last, {"csrf": token, "email": address})
 
+    last = url
     status, headers, page = send()
     show("send", status, headers, page)
-    last = url
     for act in actions:
         kind, _, arg = act.partition(":")
         if kind == "sleep":
@@ -183,6 +184,8 @@ def email_flow(cafile, url, address, actions):
                 last = urllib.parse.urljoin(last, loc)
                 status, headers, page = b.fetch(last)
                 show(act, status, headers, page)
+            if title(page) != "Signed in":
+                return 1
             continue
         if kind == "code-from":
             end = time.time() + 30
