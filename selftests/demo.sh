@@ -42,9 +42,9 @@ elif grep -Eq "$KBUG_DMESG" "$out/dmesg.log"; then
 	grep -E "$KBUG_DMESG" "$out/dmesg.log" >&2
 	status=1
 fi
-if grep -Eq "$KBUG_CONSOLE" "$out/console.log" 2>/dev/null; then
+if console_until_poweroff "$out/console.log" | grep -Eq "$KBUG_CONSOLE"; then
 	echo "demo: the guest's console shows a kernel problem:" >&2
-	grep -E -A5 "$KBUG_CONSOLE" "$out/console.log" | head -30 >&2
+	console_until_poweroff "$out/console.log" | grep -E -A5 "$KBUG_CONSOLE" | head -30 >&2
 	status=1
 fi
 [ $status -eq 0 ] && echo "demo: done (full guest console: build/demo/console.log)"

@@ -189,9 +189,9 @@ vm_tests() {
 	fi
 	[ -s "$out/ktap.txt" ] && [ $vm_status -eq 0 ] ||
 		record not-ok "[$k] the guest ran its $set tests and powered off (status $vm_status, see ${out#"$repo"/}/console.log)"
-	if grep -Eq "$KBUG_CONSOLE" "$out/console.log"; then
+	if console_until_poweroff "$out/console.log" | grep -Eq "$KBUG_CONSOLE"; then
 		record not-ok "[$k] console log free of kernel bugs ($set tests)"
-		grep -E -A5 "$KBUG_CONSOLE" "$out/console.log" | head -30 | sed 's/^/#   /'
+		console_until_poweroff "$out/console.log" | grep -E -A5 "$KBUG_CONSOLE" | head -30 | sed 's/^/#   /'
 	else
 		record ok "[$k] console log free of kernel bugs ($set tests)"
 	fi

@@ -13,3 +13,11 @@ KBUG_DMESG='BUG|WARNING|Oops|refcount|leak|Call Trace|general protection|KFENCE|
 # KBUG_CONSOLE is for the serial console, which carries the tests' own
 # output too: only what the kernel prints there.
 KBUG_CONSOLE='BUG:|BUG [^ ]+ \(|WARNING:|Oops|refcount_t|Kernel panic|Call Trace|general protection|KFENCE:|KASAN:|UBSAN:|Poison overwritten|Redzone overwritten|padding overwritten|Freepointer corrupt|Object already free|pagealloc: (memory corruption|single bit error)|suspected memory leak'
+
+# console_until_poweroff FILE: a guest's console up to its "sysrq: Power
+# Off" line. After it the 9p shares are gone: PID 1 (bash, from the share)
+# may fault (SIGBUS) or fail to read its script and exit, which panics the
+# guest on its way down. That is the VM's end, not fz's: not scanned.
+console_until_poweroff() {
+	sed '/sysrq: Power Off/q' "$1" 2>/dev/null
+}
