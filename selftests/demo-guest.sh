@@ -225,17 +225,19 @@ say "two gateway tokens for site hq, saved mode 600 (tokens never go on a" \
 say "The gateway joins the portal (its key and listen port in gw.conf)."
 (umask 077 && printf '[Interface]\nPrivateKey = %s\nListenPort = 51820\n' \
 	"$(wg genkey)" >"$D/gw.conf")
-# gw_start: the gateway's agent (again), resolving through its dnsmasq.
+# gw_start NS STEM ADDR: the agent of gateway NS (again), resolving
+# through its own dnsmasq; STEM names its files; its pid in gw_pid[STEM].
+declare -A gw_pid
 gw_start() {
-	in_ns gateway "$FZ_RUN/gw-resolv.conf" "$FZAGENT" gateway "$D/gw.conf" -i fz0 \
-		--portal "https://$PORTAL" --ca-file "$D/cert.pem" --token-file "$D/gw.token" \
-		--endpoint 10.251.0.2:51820 >>"$D/gw.log" 2>&1 &
-	gw_pid=$!
-	pids+=("$gw_pid")
+	[ -n "${gw_pid[$2]:-}" ] || echo "\$ fzagent gateway $2.conf -i fz0 --portal https://$PORTAL --token-file $2.token --endpoint $3:51820 &    # in '$1'"
+	in_ns "$1" "$FZ_RUN/gw-resolv.conf" "$FZAGENT" gateway "$D/$2.conf" -i fz0 \
+		--portal "https://$PORTAL" --ca-file "$D/cert.pem" --token-file "$D/$2.token" \
+		--endpoint "$3:51820" >>"$D/$2.log" 2>&1 &
+	gw_pid[$2]=$!
+	pids+=("${gw_pid[$2]}")
 }
 echo
-echo "\$ fzagent gateway gw.conf -i fz0 --portal https://$PORTAL --token-file gw.token --endpoint 10.251.0.2:51820 &    # in 'gateway'"
-gw_start
+gw_start gateway gw 10.251.0.2
 started "fzagent gateway" "$D/gw.log" "portal: init_done"
 
 say "alice's client runs on her token: it makes fz0, routes the mapped ranges" \
@@ -303,16 +305,8 @@ gw2_up() {
 gw2_up
 (umask 077 && printf '[Interface]\nPrivateKey = %s\nListenPort = 51820\n' \
 	"$(wg genkey)" >"$D/gw2.conf")
-gw2_start() {
-	in_ns gateway2 "$FZ_RUN/gw-resolv.conf" "$FZAGENT" gateway "$D/gw2.conf" -i fz0 \
-		--portal "https://$PORTAL" --ca-file "$D/cert.pem" --token-file "$D/gw2.token" \
-		--endpoint 10.251.0.4:51820 >>"$D/gw2.log" 2>&1 &
-	gw2_pid=$!
-	pids+=("$gw2_pid")
-}
 echo
-echo "\$ fzagent gateway gw2.conf -i fz0 --portal https://$PORTAL --token-file gw2.token --endpoint 10.251.0.4:51820 &    # in 'gateway2'"
-gw2_start
+gw_start gateway2 gw2 10.251.0.4
 started "the second gateway" "$D/gw2.log" "portal: init_done"
 step adm gateway list
 
@@ -364,8 +358,8 @@ echo "(the client fetches gitlab every 100 ms, through 'gateway', the one it has
 say "Graceful: the client's gateway stops cleanly (SIGTERM): it says Goodbye" \
 	"to its clients, and the client asks the portal for another at once."
 t0=$(date +%s%N)
-step kill -TERM "$gw_pid"
-wait "$gw_pid" 2>/dev/null || :
+step kill -TERM "${gw_pid[gw]}"
+wait "${gw_pid[gw]}" 2>/dev/null || :
 # Counted from SIGTERM to the first answer of a try started once the
 # gateway had gone (one started before could still go through it).
 graceful_ms=$(ms_to_ok "$t0" "$(date +%s%N)")
@@ -375,7 +369,7 @@ grep -i "goodbye" "$D/cl.log" | tail -2 | sed 's/^/    /' || :
 shown_as[failover-graceful]="graceful (SIGTERM, Goodbye): served again $graceful_ms ms after (bound: 1 s)"
 
 say "'gateway' comes back; the client stays where it is (no moving back)."
-gw_start
+gw_start gateway gw 10.251.0.2
 rejoined() { [ "$(grep -c 'portal: init: [0-9]* clients' "$D/gw.log")" -ge 2 ]; }
 wait_for 60 rejoined ||
 	{ echo "demo: 'gateway' did not rejoin; its log:" >&2; cat "$D/gw.log" >&2; exit 1; }
@@ -393,8 +387,8 @@ on_gw2 || { echo "demo: the client is not on 'gateway2':" >&2; ip netns exec cli
 echo "(the client's gateway peer is at 10.251.0.4:51820, 'gateway2')"
 step ip link set vgateway2 down
 t0=$(date +%s%N)
-step kill -KILL "$gw2_pid"
-wait "$gw2_pid" 2>/dev/null || :
+step kill -KILL "${gw_pid[gw2]}"
+wait "${gw_pid[gw2]}" 2>/dev/null || :
 crash_ms=$(ms_to_ok "$t0" "$t0")
 echo "first success through 'gateway': $crash_ms ms after the cut"
 [ "$crash_ms" != none ] || { echo "demo: the client did not move after the crash" >&2; exit 1; }
