@@ -100,48 +100,66 @@ check "the agent is still running" kill -0 "$(cat "$FZ_RUN/ia-fz0.pid")"
 unpair
 
 # 3. Rekeying, and the agent killed and restarted in the middle of a
-# transfer. Timers 10x faster: rekey after 12 s, keys rejected after 18 s.
+# transfer. Timers 5x faster: rekey after 24 s, keys rejected after 36 s.
 modprobe -r fz
-modprobe fz test_time_divisor=10
+modprobe fz test_time_divisor=5
 pair initiator || fail "setup (rekey)"
 check "first handshake" ip netns exec ia ping -c 2 -W 5 10.20.0.2
-h1=$(fz_json ia fz0 'd["peers"][0]["latest_handshake_ns"]')
 ip netns exec ib iperf3 -s -D -p 5201 >/dev/null
 wait_for 10 ip netns exec ia bash -c 'echo > /dev/tcp/10.20.0.2/5201'
-ip netns exec ia iperf3 -c 10.20.0.2 -t 40 -i 1 -J >"$FZ_RUN/iperf.json" 2>&1 &
+t_iperf=$(date +%s%N)
+ip netns exec ia iperf3 -c 10.20.0.2 -t 80 -i 1 -J >"$FZ_RUN/iperf.json" 2>&1 &
 iperf=$!
-sleep 5
+# The agent dies just after a handshake: its absence, and its slow start
+# on a loaded one-vCPU guest (over 10 s seen), then fall inside the 24 s
+# before the next rekey (120 s at real timers; killed later, the keys
+# could lapse while nobody is there to rekey, which is not what this
+# checks). The agent's log says when: polling the kernel through fz_json
+# can take seconds under load.
+completed() { # LOG: handshakes the agent logged as completed
+	grep -c 'handshake completed' "$1"
+}
+more_than() { [ "$(completed "$1")" -gt "$2" ]; }
+sleep 3
+wait_for 35 more_than "$log" "$(completed "$log")" ||
+	fail "no handshake in the 35 s before the agent's kill"
 agent=$(cat "$FZ_RUN/ia-fz0.pid")
 kill -9 "$agent"
 wait "$agent" 2>/dev/null
-sleep 3
+t_kill=$(date +%s%N)
+t_restart=$(date +%s%N)
 ip netns exec ia "$FZAGENT" up "$FZ_RUN/ia-fz0.conf" -i fz0 >"$FZ_RUN/ia-fz0.log2" 2>&1 &
 echo $! >"$FZ_RUN/ia-fz0.pid"
-wait_for 10 grep -q 'adopted existing' "$FZ_RUN/ia-fz0.log2" &&
+wait_for 30 grep -q 'adopted existing' "$FZ_RUN/ia-fz0.log2" &&
 	pass "the restarted agent adopted the running device" ||
 	fail "no adoption: $(head -3 "$FZ_RUN/ia-fz0.log2" | tr '\n' ';')"
-rekeyed() { [ "$(fz_json ia fz0 'd["peers"][0]["latest_handshake_ns"]')" -gt "$h1" ]; }
-wait_for 25 rekeyed && pass "the restarted agent completed the next rekey" ||
+wait_for 40 more_than "$FZ_RUN/ia-fz0.log2" 0 &&
+	pass "the restarted agent completed the next rekey" ||
 	fail "no rekey after the restart: $(tail -5 "$FZ_RUN/ia-fz0.log2" | tr '\n' ';')"
-h2=$(fz_json ia fz0 'd["peers"][0]["latest_handshake_ns"]')
-rekeyed_again() { [ "$(fz_json ia fz0 'd["peers"][0]["latest_handshake_ns"]')" -gt "$h2" ]; }
-wait_for 25 rekeyed_again && pass "and the one after" || fail "no second rekey"
-h3=$(fz_json ia fz0 'd["peers"][0]["latest_handshake_ns"]')
+grep -m1 'handshake initiated' "$FZ_RUN/ia-fz0.log2" | grep -q 'keys too old' &&
+	pass "it rekeyed before the old keys lapsed" ||
+	fail "its first handshake was not a rekey: $(grep -m1 'handshake initiated' "$FZ_RUN/ia-fz0.log2")"
+wait_for 40 more_than "$FZ_RUN/ia-fz0.log2" 1 && pass "and the one after" || fail "no second rekey"
 wait $iperf
-# Polled, so a gap may span two rekeys when the host is slow: shown, not
-# checked (a lapse of the keys would show as stalled seconds below).
-diag "handshakes seen $(((h2 - h1) / 1000000000)) s and $(((h3 - h2) / 1000000000)) s apart (rekey after 12 s, reject after 18 s)"
+since() { echo "$(((${1} - t_iperf) / 1000000)) ms"; }
+diag "from iperf3's start: agent killed $(since "$t_kill"), restarted $(since "$t_restart"), the last handshake $(since "$(fz_json ia fz0 'd["peers"][0]["latest_handshake_ns"]')") (rekey after 24 s, reject after 36 s)"
+diag "fz stats: $(fz_json ia fz0 '" ".join("%s=%s" % (k, v) for k, v in d["stats"].items() if v)')"
+diag "agent after the restart: $(grep -vE '^$' "$FZ_RUN/ia-fz0.log2" | head -12 | tr '\n' ';')"
 gaps=$($PY -c 'import json,sys
 d = json.load(open(sys.argv[1]))
 iv = [i["sum"]["bits_per_second"] for i in d["intervals"]]
 print(sum(1 for b in iv if b == 0), len(iv), round(d["end"]["sum_received"]["bits_per_second"] / 1e6, 1),
-      ",".join(str(n + 1) for n, b in enumerate(iv) if b == 0) or "-")' "$FZ_RUN/iperf.json" 2>/dev/null)
+      ",".join(str(n + 1) for n, b in enumerate(iv) if b == 0) or "-")
+print("per second (Mbit/s, retransmits):", " ".join("%d:%.0f/%d" % (n + 1, i["sum"]["bits_per_second"] / 1e6,
+      i["sum"].get("retransmits", 0)) for n, i in enumerate(d["intervals"])), file=sys.stderr)' \
+	"$FZ_RUN/iperf.json" 2>"$FZ_RUN/iperf.diag")
+diag "$(cat "$FZ_RUN/iperf.diag")"
 read -r zero total mbps stalled <<<"$gaps"
 # One stalled second is TCP's: under TCG a lost tail segment waits for
 # its retransmission timeout, which can pass a second. Two are not:
-# keys that lapsed (18 s) would stop the flow until a new handshake.
-[ -n "$total" ] && [ "$total" -ge 39 ] && [ "$zero" -le 1 ] &&
-	pass "iperf3 ran 40 s through the restart and rekeys, at most one stalled second ($mbps Mbit/s; stalled: $stalled)" ||
+# keys that lapsed would stop the flow until a new handshake.
+[ -n "$total" ] && [ "$total" -ge 79 ] && [ "$zero" -le 1 ] &&
+	pass "iperf3 ran 80 s through the restart and rekeys, at most one stalled second ($mbps Mbit/s; stalled: $stalled)" ||
 	fail "iperf3 through the restart: ${gaps:-no result} ($(tail -c 300 "$FZ_RUN/iperf.json"))"
 unpair
 wait_for 20 objects_gone && pass "every object created was destroyed" || fail "left behind: $(live_objects)"
