@@ -16,6 +16,7 @@
 
 #include "gateway_int.h"
 #include "fzk/device.h"
+#include "lib/keyindex.h"
 #include "lib/keys.h"
 
 void gw_log(struct gateway *gw, const char *fmt, ...)
@@ -321,13 +322,22 @@ file_grant(const struct proto_auth *auth, const struct proto_auth_client *c,
 	return NULL;
 }
 
+/* The device's peers by key: a scan per client would be quadratic. */
+static int index_device(struct fz_keyindex *ki,
+			const struct fzk_device_view *dev)
+{
+	*ki = (struct fz_keyindex){ 0 };
+	return dev ? fz_keyindex_of(ki, dev->peers, dev->n_peers, public_key) :
+		     0;
+}
+
 static const struct fzk_peer_view *dev_peer(const struct fzk_device_view *dev,
+					    const struct fz_keyindex *ki,
 					    const uint8_t *key)
 {
-	for (size_t i = 0; dev && i < dev->n_peers; i++)
-		if (!memcmp(dev->peers[i].public_key, key, FZ_KEY_LEN))
-			return &dev->peers[i];
-	return NULL;
+	ssize_t pos = dev ? fz_keyindex_find(ki, key) : -1;
+
+	return pos < 0 ? NULL : &dev->peers[pos];
 }
 
 static bool dev_has_resource(const struct fzk_peer_view *kp, const uint8_t *id)
@@ -445,12 +455,12 @@ static int apply_grants(struct gateway *gw, struct gw_peer *p,
 }
 
 static int start_client(struct gateway *gw, size_t i,
-			const struct fzk_device_view *dev, char *err,
-			size_t errlen)
+			const struct fzk_device_view *dev,
+			const struct fz_keyindex *ki, char *err, size_t errlen)
 {
 	struct gw_peer *p = &gw->peers[i];
 	const struct fzk_peer_view *kp =
-		dev_peer(dev, gw->auth.clients[i].public_key);
+		dev_peer(dev, ki, gw->auth.clients[i].public_key);
 	int ret;
 
 	ret = install_peer(gw, p, err, errlen);
@@ -468,10 +478,16 @@ int gw_start(struct gateway *gw, const struct fzk_device_view *dev, char *err,
 	     size_t errlen)
 {
 	const struct proto_auth *auth = &gw->auth;
+	struct fz_keyindex ki;
 	int ret = 0;
 
+	if (index_device(&ki, dev)) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < auth->n_clients && !ret; i++)
-		ret = start_client(gw, i, dev, err, errlen);
+		ret = start_client(gw, i, dev, &ki, err, errlen);
+	fz_keyindex_free(&ki);
 	if (!ret)
 		gw_log(gw, "gateway: %zu clients, %zu resources",
 		       auth->n_clients, auth->n_resources);
@@ -482,12 +498,17 @@ int gw_start_each(struct gateway *gw, const struct fzk_device_view *dev,
 		  char *err, size_t errlen)
 {
 	const struct proto_auth *auth = &gw->auth;
+	struct fz_keyindex ki;
 	char one[512];
 	size_t failed = 0;
 	int ret, first = 0;
 
+	if (index_device(&ki, dev)) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < auth->n_clients; i++) {
-		ret = start_client(gw, i, dev, one, sizeof(one));
+		ret = start_client(gw, i, dev, &ki, one, sizeof(one));
 		if (!ret)
 			continue;
 		gw_log(gw, "%s", one);
@@ -497,6 +518,7 @@ int gw_start_each(struct gateway *gw, const struct fzk_device_view *dev,
 			snprintf(err, errlen, "%s", one);
 		}
 	}
+	fz_keyindex_free(&ki);
 	gw_log(gw, "gateway: %zu clients (%zu failed), %zu resources",
 	       auth->n_clients, failed, auth->n_resources);
 	return first;

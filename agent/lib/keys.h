@@ -6,6 +6,7 @@
 #ifndef FZ_AGENT_KEYS_H
 #define FZ_AGENT_KEYS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,14 @@ void fz_key_clamp(uint8_t key[FZ_KEY_LEN]);
 void fz_key_generate_private(uint8_t key[FZ_KEY_LEN]);
 int fz_key_public_from_private(uint8_t pub[FZ_KEY_LEN],
 			       const uint8_t priv[FZ_KEY_LEN]);
+
+/*
+ * A public key of small order, whose every DH is 0: refused without the
+ * cost of a DH. The list itself, for the unit test.
+ */
+bool fz_key_is_low_order(const uint8_t pub[FZ_KEY_LEN]);
+size_t fz_key_low_order_count(void);
+const uint8_t *fz_key_low_order_entry(size_t i);
 
 /* The short id logs and messages use for a peer: 8 base64 characters. */
 void fz_peer_id(char out[9], const uint8_t key[FZ_KEY_LEN]);

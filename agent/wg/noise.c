@@ -204,12 +204,27 @@ static int mix_dh(uint8_t ck[WG_NOISE_HASH_LEN], uint8_t *key,
 	return ret;
 }
 
-/* The static-static DH is fixed per peer, so wg_noise_peer_init() did it. */
-static void mix_static_static(uint8_t ck[WG_NOISE_HASH_LEN],
-			      uint8_t key[WG_NOISE_KEY_LEN],
-			      const struct wg_noise_peer *peer)
+/*
+ * The static-static DH is fixed per peer and costs as much as the rest of
+ * a handshake, so it is done at the peer's first handshake and kept, not
+ * when the peer is added: 10,000 peers would otherwise start only after
+ * 10,000 DHs. wg_noise_peer_init() refused the keys it could fail on;
+ * should it fail anyway, the handshake does.
+ */
+static int mix_static_static(uint8_t ck[WG_NOISE_HASH_LEN],
+			     uint8_t key[WG_NOISE_KEY_LEN],
+			     const struct wg_noise_local *local,
+			     struct wg_noise_peer *peer)
 {
+	if (!peer->have_static_static) {
+		if (crypto_scalarmult_curve25519(peer->static_static,
+						 local->private_key,
+						 peer->remote_static))
+			return -EBADMSG;
+		peer->have_static_static = true;
+	}
 	kdf(ck, key, NULL, ck, peer->static_static, WG_NOISE_KEY_LEN);
+	return 0;
 }
 
 /* (ck, tau, key) = KDF3(ck, psk); h = HASH(h || tau). */
@@ -412,8 +427,8 @@ int wg_noise_peer_init(const struct wg_noise_local *local,
 	memcpy(peer->remote_static, public_key, WG_NOISE_KEY_LEN);
 	if (preshared_key)
 		memcpy(peer->preshared_key, preshared_key, WG_NOISE_KEY_LEN);
-	if (crypto_scalarmult_curve25519(peer->static_static,
-					 local->private_key, public_key)) {
+	(void)local; /* the DH with local waits for the first handshake */
+	if (fz_key_is_low_order(public_key)) {
 		wg_noise_peer_wipe(peer);
 		return -EINVAL;
 	}
@@ -461,7 +476,9 @@ int wg_noise_create_initiation(const struct wg_noise_local *local,
 		goto out;
 	seal(m->encrypted_static, local->public_key, WG_NOISE_KEY_LEN, key, h);
 
-	mix_static_static(ck, key, peer);
+	ret = mix_static_static(ck, key, local, peer);
+	if (ret)
+		goto out;
 	wg_tai64n_from_unix_ns(timestamp, noise_clock.unix_ns());
 	seal(m->encrypted_timestamp, timestamp, sizeof(timestamp), key, h);
 
@@ -531,7 +548,9 @@ int wg_noise_consume_initiation(const struct wg_noise_local *local,
 		ret = -ENOENT;
 		goto out;
 	}
-	mix_static_static(ck, key, peer);
+	ret = mix_static_static(ck, key, local, peer);
+	if (ret)
+		goto out;
 	ret = open_sealed(timestamp, m->encrypted_timestamp,
 			  sizeof(m->encrypted_timestamp), key, h);
 	if (ret)

@@ -97,7 +97,9 @@ struct wg_noise_cookie {
 struct wg_noise_peer {
 	uint8_t remote_static[WG_NOISE_KEY_LEN];
 	uint8_t preshared_key[WG_NOISE_KEY_LEN]; /* zeros: none */
-	uint8_t static_static[WG_NOISE_KEY_LEN]; /* DH(our static, theirs) */
+	/* DH(our static, theirs), at the first handshake (noise.c). */
+	uint8_t static_static[WG_NOISE_KEY_LEN];
+	bool have_static_static;
 	/* HASH(LABEL_MAC1 || remote_static): mac1 of messages we send. */
 	uint8_t mac1_key[WG_NOISE_HASH_LEN];
 	/* HASH(LABEL_COOKIE || remote_static): their cookie replies. */

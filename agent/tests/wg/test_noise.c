@@ -520,6 +520,60 @@ static void expect_mac2(const uint8_t *msg, size_t len,
 	ck_assert_mem_eq(msg + len - WG_NOISE_MAC_LEN, want, sizeof(want));
 }
 
+/*
+ * Every entry of the low-order list makes libsodium's DH fail (so the list
+ * holds only keys the DH would refuse), top bit set or not, and peer_init
+ * refuses it without a DH; a random key is accepted.
+ */
+START_TEST(test_low_order_list_matches_libsodium)
+{
+	uint8_t priv[WG_NOISE_KEY_LEN], dh[WG_NOISE_KEY_LEN];
+	uint8_t key[WG_NOISE_KEY_LEN];
+	struct wg_noise_peer peer;
+
+	ck_assert_uint_eq(fz_key_low_order_count(), 7);
+	ck_assert_ptr_null(fz_key_low_order_entry(7));
+	for (size_t i = 0; i < fz_key_low_order_count(); i++) {
+		memcpy(key, fz_key_low_order_entry(i), sizeof(key));
+		for (int top = 0; top < 2; top++) {
+			key[31] = (uint8_t)((key[31] & 0x7f) | (top << 7));
+			fz_key_generate_private(priv);
+			ck_assert_int_eq(crypto_scalarmult_curve25519(dh, priv,
+								      key),
+					 -1);
+			ck_assert(fz_key_is_low_order(key));
+			ck_assert_int_eq(wg_noise_peer_init(&p.i, &peer, key,
+							    NULL),
+					 -EINVAL);
+		}
+	}
+	fz_key_generate_private(priv);
+	ck_assert_int_eq(fz_key_public_from_private(key, priv), 0);
+	ck_assert(!fz_key_is_low_order(key));
+}
+END_TEST
+
+/* The static-static DH waits for the first handshake, then is kept. */
+START_TEST(test_static_static_at_first_handshake)
+{
+	uint8_t init[WG_NOISE_INITIATION_LEN], ss[WG_NOISE_KEY_LEN];
+
+	ck_assert(!p.r_at_i.have_static_static);
+	ck_assert(all_zero(p.r_at_i.static_static, WG_NOISE_KEY_LEN));
+	ck_assert(!p.i_at_r.have_static_static);
+	ck_assert_int_eq(wg_noise_create_initiation(&p.i, &p.r_at_i, 1, init),
+			 0);
+	ck_assert(p.r_at_i.have_static_static);
+	ck_assert_int_eq(consume_init(init), 0);
+	ck_assert(p.i_at_r.have_static_static);
+	ck_assert_int_eq(crypto_scalarmult_curve25519(ss, p.i.private_key,
+						      p.r.public_key),
+			 0);
+	ck_assert_mem_eq(p.r_at_i.static_static, ss, sizeof(ss));
+	ck_assert_mem_eq(p.i_at_r.static_static, ss, sizeof(ss));
+}
+END_TEST
+
 START_TEST(test_cookie_gives_mac2)
 {
 	uint8_t init[WG_NOISE_INITIATION_LEN], next[WG_NOISE_INITIATION_LEN];
@@ -715,6 +769,8 @@ Suite *noise_suite(void)
 	tcase_add_test(tc, test_tampered_response_rejected);
 	tcase_add_test(tc, test_psk_mismatch_fails_response);
 	tcase_add_test(tc, test_low_order_keys_refused);
+	tcase_add_test(tc, test_low_order_list_matches_libsodium);
+	tcase_add_test(tc, test_static_static_at_first_handshake);
 	tcase_add_test(tc, test_cookie_gives_mac2);
 	tcase_add_test(tc, test_cookie_for_response);
 	tcase_add_test(tc, test_cookie_expires);
