@@ -27,7 +27,7 @@ modprobe fz && modprobe wireguard && modprobe tun || exit 1
 : >"$out/raw.jsonl"
 record() { tee -a "$out/raw.jsonl"; }
 
-systems=(veth wg wggo fz fzgw)
+systems=(veth wg wggo fz fzgw wgnft)
 tests=(tcp1 tcp1r tcp4 tcp4r udp lat latload)
 for s in "${systems[@]}"; do
 	echo "bench: $(date +%T) setting up $s" >&2

@@ -15,10 +15,11 @@ by = {}
 for r in runs:
     by.setdefault((r["test"], r["system"]), []).append(r)
 
-SYSTEMS = ["veth", "wg", "wggo", "fz", "fzgw"]
+SYSTEMS = ["veth", "wg", "wggo", "fz", "fzgw", "wgnft"]
 NAMES = {"veth": "plain veth (limit)", "wg": "in-kernel WireGuard",
          "wggo": "wireguard-go", "fz": "fz",
          "fzgw": "fz + gateway path (filters, DNS translation, masquerade)",
+         "wgnft": "in-kernel WireGuard + the same policy in nftables",
          "fzagent": "fz"}
 # How the scale test configured each system.
 HOW = {"wg": "`wg addconf`", "fz": "netlink, a request per peer",
@@ -79,6 +80,21 @@ for s in SYSTEMS:
                  f"{cell('lat', s, 'p99_ms', '{:.2f}')} | "
                  f"{cell('latload', s, 'median_ms', '{:.2f}')} | "
                  f"{cell('latload', s, 'p99_ms', '{:.2f}')} |")
+
+# The gateway path's goals (#16): at least 0.95x plain fz, and at least
+# the hand-built WireGuard + nftables gateway, on every figure.
+GW_TESTS = [("tcp1", "TCP 1 stream"), ("tcp1r", "TCP 1 reversed"),
+            ("tcp4", "TCP 4 streams"), ("tcp4r", "TCP 4 reversed"),
+            ("udp", "UDP")]
+if ("tcp1", "fzgw") in by:
+    lines += ["", "### The gateway path against its anchors (medians)", "",
+              "| figure | fz + gateway path | plain fz | WireGuard + nftables | vs plain fz | vs WireGuard + nftables |",
+              "|---|---|---|---|---|---|"]
+    for t, label in GW_TESTS:
+        g, f, n = med(t, "fzgw"), med(t, "fz"), med(t, "wgnft")
+        show = lambda x: f"{x:.0f}" if x is not None else "-"
+        lines.append(f"| {label} | {show(g)} | {show(f)} | {show(n)} | "
+                     f"{ratio(g, f)} | {ratio(g, n)} |")
 
 hs_n = next((r["n"] for r in runs if r["test"] == "handshakes"), None)
 if hs_n:

@@ -50,10 +50,30 @@ scale_fz() { # SYSTEM NS IFACE [MAPS]: slab growth of each step
 
 # The operator's path: `fzagent up` with a config file of SCALE_PEERS
 # peers, on a new interface, until the agent says it runs (the file
-# parsed, every peer's static-static DH computed, every peer in fz.ko).
-# wg's counterpart is `wg addconf` above.
+# parsed, every peer in fz.ko and in the handshake state; the
+# static-static DHs wait for each peer's first handshake). wg's
+# counterpart is `wg addconf` above. Then once more under perf, for
+# profile-fzagent-up.txt: where the time goes.
+fzagent_up_until_running() { # IFACE: the agent's pid once it runs
+	local pid
+	ip netns exec "${sv[fz]}" "$FZAGENT" up "$FZ_RUN/scale-fzagent.conf" -i "$1" \
+		>"$FZ_RUN/scale-fzagent.log" 2>&1 &
+	pid=$!
+	while ! grep -q "agent running" "$FZ_RUN/scale-fzagent.log"; do
+		kill -0 "$pid" 2>/dev/null || { cat "$FZ_RUN/scale-fzagent.log" >&2; return 1; }
+		sleep 0.05
+	done
+	echo "$pid"
+}
+
+fzagent_down() { # PID IFACE (started in a subshell: not ours to wait for)
+	kill "$1"
+	while kill -0 "$1" 2>/dev/null; do sleep 0.05; done
+	ip -n "${sv[fz]}" link del "$2"
+}
+
 scale_fzagent() {
-	local ns=${sv[fz]} s0 t0 t1 pid
+	local s0 t0 t1 pid
 	{
 		printf '[Interface]\nPrivateKey = %s\nListenPort = 53000\n\n' "$(wg genkey)"
 		peers_conf "$SCALE_PEERS" 400000
@@ -61,18 +81,14 @@ scale_fzagent() {
 	chmod 600 "$FZ_RUN/scale-fzagent.conf"
 	sync
 	s0=$(slab_kb) t0=$(date +%s%N)
-	ip netns exec "$ns" "$FZAGENT" up "$FZ_RUN/scale-fzagent.conf" -i fzs \
-		>"$FZ_RUN/scale-fzagent.log" 2>&1 &
-	pid=$!
-	while ! grep -q "agent running" "$FZ_RUN/scale-fzagent.log"; do
-		kill -0 "$pid" 2>/dev/null || { cat "$FZ_RUN/scale-fzagent.log" >&2; return 1; }
-		sleep 0.05
-	done
+	pid=$(fzagent_up_until_running fzs) || return 1
 	t1=$(date +%s%N)
 	scale_json fzagent peers "$SCALE_PEERS" "$(echo "($t1 - $t0) / 1000000000" | bc -l)" $(($(slab_kb) - s0))
-	kill "$pid"
-	wait "$pid"
-	ip -n "$ns" link del fzs
+	fzagent_down "$pid" fzs
+	perf_start || return 0
+	pid=$(fzagent_up_until_running fzs)
+	perf_stop fzagent-up comm,dso,symbol
+	[ -z "$pid" ] || fzagent_down "$pid" fzs
 }
 
 scale_bench() {
