@@ -874,7 +874,7 @@ static int read_config(struct ctx *c, char **buf, size_t *len, mode_t *mode)
 	int ret = fz_read_file(c->path, CONF_MAX_FILE, buf, len, mode, NULL);
 
 	if (ret == -EFBIG)
-		return fail(c, -EINVAL, "larger than 1 MiB");
+		return fail(c, -EINVAL, "larger than %d MiB", CONF_MAX_MIB);
 	if (ret)
 		return fail(c, ret, "cannot read: %s", strerror(-ret));
 	return 0;

@@ -35,7 +35,13 @@
 
 #include "lib/cidr.h"
 
-#define CONF_MAX_FILE (1024 * 1024) /* bytes */
+/*
+ * Bytes: about 600,000 peers. A bound on what a mistaken path (a disk
+ * image, say) makes the agent read into memory, not on how many peers an
+ * interface may have.
+ */
+#define CONF_MAX_MIB 64
+#define CONF_MAX_FILE (CONF_MAX_MIB * 1024 * 1024)
 #define CONF_MAX_LINE 4096 /* bytes, without the newline */
 
 struct conf_peer {

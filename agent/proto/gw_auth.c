@@ -29,7 +29,9 @@
 #include "lib/keys.h"
 #include "lib/resaddr.h"
 
-#define MAX_FILE (1024 * 1024)
+/* About 600,000 clients; see CONF_MAX_FILE. */
+#define MAX_MIB 64
+#define MAX_FILE (MAX_MIB * 1024 * 1024)
 #define MAX_LINE 4096
 
 enum section { SECTION_NONE, SECTION_RESOURCE, SECTION_CLIENT };
@@ -50,6 +52,15 @@ struct pending_grant {
 	unsigned int line;
 };
 
+/*
+ * Keys and tunnel addresses must be unique; that is checked once the file
+ * is read, by sorting (a scan of the earlier clients for each new one is
+ * quadratic: minutes for 100,000), and reported at these lines.
+ */
+struct client_lines {
+	unsigned int key, tunnel_ips;
+};
+
 struct ctx {
 	struct proto_auth *a;
 	const char *path;
@@ -61,6 +72,11 @@ struct ctx {
 	struct pending p;
 	struct pending_grant *grants;
 	size_t n_grants;
+	/* Where each client's PublicKey and TunnelIPs were written. */
+	struct client_lines *lines;
+	size_t n_lines;
+	/* Room in the arrays being appended to (see append()). */
+	size_t cap_grants, cap_resources, cap_clients, cap_lines;
 };
 
 static int fail(struct ctx *c, const char *fmt, ...)
@@ -86,20 +102,28 @@ static int fail(struct ctx *c, const char *fmt, ...)
 
 /*
  * Appends one zeroed element; NULL when out of memory, the array then
- * untouched. Clients hold preshared keys, so the old copy is wiped
- * rather than left behind by realloc().
+ * untouched. The array grows by half again when full (*cap elements):
+ * one by one, every append would copy it, quadratic in 100,000 clients.
+ * Clients hold preshared keys, so the old copy is wiped rather than left
+ * behind by realloc().
  */
-static void *append(void *array, size_t *n, size_t elem)
+static void *append(void *array, size_t *n, size_t *cap, size_t elem)
 {
-	char *p = calloc(*n + 1, elem);
+	char *p = array;
+	size_t want = *cap + *cap / 2 + 4;
 
-	if (!p)
-		return NULL;
-	if (array) {
-		memcpy(p, array, *n * elem);
-		sodium_memzero(array, *n * elem);
-		free(array);
+	if (*n == *cap) {
+		p = calloc(want, elem);
+		if (!p)
+			return NULL;
+		if (array) {
+			memcpy(p, array, *n * elem);
+			sodium_memzero(array, *n * elem);
+			free(array);
+		}
+		*cap = want;
 	}
+	memset(p + *n * elem, 0, elem);
 	(*n)++;
 	return p;
 }
@@ -306,13 +330,9 @@ static int client_key(struct ctx *c, const char *key, char *value)
 			    "invalid PublicKey '%s': not a 44-character "
 			    "base64 key",
 			    value);
-	for (size_t i = 0; i + 1 < c->a->n_clients; i++)
-		if (!memcmp(c->a->clients[i].public_key, k, FZ_KEY_LEN))
-			return fail(c,
-				    "duplicate client '%s' (first at line %u)",
-				    value, c->a->clients[i].line);
 	memcpy(cl->public_key, k, FZ_KEY_LEN);
 	c->p.has_key = true;
+	c->lines[c->n_lines - 1].key = c->line;
 	return 0;
 }
 
@@ -330,28 +350,11 @@ static int client_psk(struct ctx *c, const char *key, char *value)
 	return 0;
 }
 
-static bool tunnel_ip_taken(struct ctx *c, const struct fz_cidr *p,
-			    unsigned int *line)
-{
-	for (size_t i = 0; i + 1 < c->a->n_clients; i++) {
-		const struct proto_auth_client *o = &c->a->clients[i];
-
-		for (size_t k = 0; k < o->n_tunnel_ips; k++)
-			if (o->tunnel_ips[k].family == p->family &&
-			    !memcmp(o->tunnel_ips[k].addr, p->addr, 16)) {
-				*line = o->line;
-				return true;
-			}
-	}
-	return false;
-}
-
 static int add_tunnel_ip(struct ctx *c, struct proto_auth_client *cl,
 			 const char *text)
 {
 	struct fz_cidr p;
 	const char *why;
-	unsigned int line;
 
 	if (parse_prefix(&p, text, &why))
 		return fail(c, "invalid TunnelIPs '%s': %s", text, why);
@@ -372,10 +375,6 @@ static int add_tunnel_ip(struct ctx *c, struct proto_auth_client *cl,
 				    "invalid TunnelIPs: more than one %s "
 				    "address",
 				    p.family == AF_INET ? "IPv4" : "IPv6");
-	if (tunnel_ip_taken(c, &p, &line))
-		return fail(c,
-			    "TunnelIPs '%s' belongs to the client at line %u",
-			    text, line);
 	cl->tunnel_ips[cl->n_tunnel_ips++] = p;
 	return 0;
 }
@@ -389,6 +388,7 @@ static int client_tunnel_ips(struct ctx *c, const char *key, char *value)
 	if (c->p.has_tunnel_ips)
 		return given_twice(c, key);
 	c->p.has_tunnel_ips = true;
+	c->lines[c->n_lines - 1].tunnel_ips = c->line;
 	while (!ret && (entry = strsep(&rest, ","))) {
 		entry = fz_ini_trim(entry);
 		ret = *entry ? add_tunnel_ip(c, cl, entry) :
@@ -414,7 +414,7 @@ static int client_authorize(struct ctx *c, const char *key, char *value)
 			       "SECONDS'");
 	if (strlen(res) > FZ_DOMAIN_MAX)
 		return fail(c, "invalid Authorize: resource name too long");
-	g = append(c->grants, &c->n_grants, sizeof(*g));
+	g = append(c->grants, &c->n_grants, &c->cap_grants, sizeof(*g));
 	if (!g)
 		return fail(c, "out of memory");
 	c->grants = g;
@@ -532,15 +532,21 @@ static int begin_section(struct ctx *c, char *line)
 	if (ret)
 		return ret;
 	if (!strcasecmp(line, "Resource")) {
-		p = append(a->resources, &a->n_resources,
+		p = append(a->resources, &a->n_resources, &c->cap_resources,
 			   sizeof(*a->resources));
 		if (p)
 			a->resources = p;
 		c->section = SECTION_RESOURCE;
 	} else if (!strcasecmp(line, "Client")) {
-		p = append(a->clients, &a->n_clients, sizeof(*a->clients));
+		p = append(a->clients, &a->n_clients, &c->cap_clients,
+			   sizeof(*a->clients));
 		if (p)
 			a->clients = p;
+		if (p && !(p = append(c->lines, &c->n_lines, &c->cap_lines,
+				      sizeof(*c->lines))))
+			a->n_clients--; /* the element stays zeroed */
+		if (p)
+			c->lines = p;
 		c->section = SECTION_CLIENT;
 	} else {
 		return fail(c,
@@ -594,6 +600,7 @@ static int add_grant(struct ctx *c, const struct pending_grant *pg)
 	struct proto_auth_client *cl = &c->a->clients[pg->client];
 	const struct proto_auth_resource *r;
 	struct proto_auth_grant *g;
+	size_t cap;
 
 	c->line = pg->line;
 	r = proto_auth_find_resource(c->a, pg->resource);
@@ -611,7 +618,9 @@ static int add_grant(struct ctx *c, const struct pending_grant *pg)
 			    "too many Authorize lines for one client (at "
 			    "most %d)",
 			    FZ_MAX_RESOURCES);
-	g = append(cl->grants, &cl->n_grants, sizeof(*g));
+	/* A client has few grants: room for exactly those it has. */
+	cap = cl->n_grants;
+	g = append(cl->grants, &cl->n_grants, &cap, sizeof(*g));
 	if (!g)
 		return fail(c, "out of memory");
 	cl->grants = g;
@@ -663,6 +672,174 @@ static int check_file_private(struct ctx *c, unsigned int mode,
 	return 0;
 }
 
+/* For sorting: equal keys together, in file order. */
+struct key_seen {
+	const uint8_t *key;
+	size_t client;
+};
+
+static int key_seen_cmp(const void *x, const void *y)
+{
+	const struct key_seen *a = x, *b = y;
+	int d = memcmp(a->key, b->key, FZ_KEY_LEN);
+
+	return d ? d : (a->client > b->client) - (a->client < b->client);
+}
+
+/* The same for tunnel addresses. */
+struct ip_seen {
+	const struct fz_cidr *ip;
+	size_t client;
+};
+
+static int ip_seen_cmp(const void *x, const void *y)
+{
+	const struct ip_seen *a = x, *b = y;
+	int d = (int)a->ip->family - (int)b->ip->family;
+
+	if (!d)
+		d = memcmp(a->ip->addr, b->ip->addr, sizeof(a->ip->addr));
+	return d ? d : (a->client > b->client) - (a->client < b->client);
+}
+
+/*
+ * In sorted (n entries of size, equal ones adjacent and in file order),
+ * the entry repeating an earlier one whose line comes first; -1 if none.
+ * *first: the entry it repeats. Both are positions in sorted.
+ */
+static ssize_t first_repeat(const void *sorted, size_t n, size_t size,
+			    bool (*same)(const void *, const void *),
+			    unsigned int (*line)(const struct ctx *,
+						 const void *),
+			    const struct ctx *c, size_t *first)
+{
+	const char *v = sorted;
+	ssize_t best = -1;
+	size_t group = 0;
+
+	for (size_t i = 1; i < n; i++) {
+		if (!same(v + group * size, v + i * size)) {
+			group = i;
+			continue;
+		}
+		if (best < 0 ||
+		    line(c, v + i * size) < line(c, v + (size_t)best * size)) {
+			best = (ssize_t)i;
+			*first = group;
+		}
+	}
+	return best;
+}
+
+static bool same_key(const void *x, const void *y)
+{
+	return !memcmp(((const struct key_seen *)x)->key,
+		       ((const struct key_seen *)y)->key, FZ_KEY_LEN);
+}
+
+static unsigned int key_line(const struct ctx *c, const void *x)
+{
+	return c->lines[((const struct key_seen *)x)->client].key;
+}
+
+static bool same_ip(const void *x, const void *y)
+{
+	const struct fz_cidr *a = ((const struct ip_seen *)x)->ip;
+	const struct fz_cidr *b = ((const struct ip_seen *)y)->ip;
+
+	return a->family == b->family &&
+	       !memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+static unsigned int ip_line(const struct ctx *c, const void *x)
+{
+	return c->lines[((const struct ip_seen *)x)->client].tunnel_ips;
+}
+
+static int check_unique_keys(struct ctx *c)
+{
+	const struct proto_auth *a = c->a;
+	struct key_seen *v = calloc(a->n_clients + 1, sizeof(*v));
+	char b64[FZ_KEY_B64_LEN + 1];
+	size_t first = 0, dup, orig;
+	ssize_t pos;
+
+	if (!v) {
+		c->line = 0;
+		return fail(c, "out of memory");
+	}
+	for (size_t i = 0; i < a->n_clients; i++)
+		v[i] = (struct key_seen){ a->clients[i].public_key, i };
+	qsort(v, a->n_clients, sizeof(*v), key_seen_cmp);
+	pos = first_repeat(v, a->n_clients, sizeof(*v), same_key, key_line, c,
+			   &first);
+	dup = pos < 0 ? 0 : v[pos].client;
+	orig = pos < 0 ? 0 : v[first].client;
+	free(v);
+	if (pos < 0)
+		return 0;
+	c->line = c->lines[dup].key;
+	fz_key_to_base64(b64, a->clients[dup].public_key);
+	return fail(c, "duplicate client '%s' (first at line %u)", b64,
+		    a->clients[orig].line);
+}
+
+static int check_unique_tunnel_ips(struct ctx *c)
+{
+	const struct proto_auth *a = c->a;
+	struct ip_seen *v = calloc(2 * a->n_clients + 1, sizeof(*v));
+	char text[INET6_ADDRSTRLEN];
+	size_t n = 0, first = 0, dup, orig;
+	const struct fz_cidr *ip;
+	ssize_t pos;
+
+	if (!v) {
+		c->line = 0;
+		return fail(c, "out of memory");
+	}
+	for (size_t i = 0; i < a->n_clients; i++)
+		for (size_t k = 0; k < a->clients[i].n_tunnel_ips; k++)
+			v[n++] = (struct ip_seen){ &a->clients[i].tunnel_ips[k],
+						   i };
+	qsort(v, n, sizeof(*v), ip_seen_cmp);
+	pos = first_repeat(v, n, sizeof(*v), same_ip, ip_line, c, &first);
+	dup = pos < 0 ? 0 : v[pos].client;
+	orig = pos < 0 ? 0 : v[first].client;
+	ip = pos < 0 ? NULL : v[pos].ip;
+	free(v);
+	if (!ip)
+		return 0;
+	c->line = c->lines[dup].tunnel_ips;
+	inet_ntop(ip->family, ip->addr, text, sizeof(text));
+	return fail(c, "TunnelIPs '%s' belongs to the client at line %u", text,
+		    a->clients[orig].line);
+}
+
+/*
+ * Both checks, and the error written first in the file is the one told,
+ * as a scan while reading would have found it.
+ */
+static int check_unique(struct ctx *c)
+{
+	char *err = c->err, ip_err[256];
+	size_t errlen = c->errlen;
+	unsigned int key_at;
+	int ret = check_unique_keys(c);
+
+	key_at = c->line;
+	c->err = ip_err;
+	c->errlen = errlen ? sizeof(ip_err) : 0;
+	if (!check_unique_tunnel_ips(c) || (ret && key_at && key_at < c->line))
+		goto out;
+	ret = -EINVAL;
+	if (errlen)
+		snprintf(err, errlen, "%s", ip_err);
+out:
+	c->err = err;
+	c->errlen = errlen;
+	return ret;
+}
+
 static int index_clients(struct ctx *c)
 {
 	struct proto_auth *a = c->a;
@@ -694,11 +871,13 @@ int proto_auth_parse_file(const char *path, uint64_t now_ns,
 		err[0] = '\0';
 	ret = fz_read_file(path, MAX_FILE, &buf, &len, &mode, &uid);
 	if (ret == -EFBIG)
-		ret = fail(&c, "larger than 1 MiB");
+		ret = fail(&c, "larger than %d MiB", MAX_MIB);
 	else if (ret)
 		fail(&c, "cannot read: %s", strerror(-ret));
 	if (!ret)
 		ret = parse_lines(&c, buf, len);
+	if (!ret)
+		ret = check_unique(&c);
 	if (!ret)
 		ret = resolve_grants(&c);
 	if (!ret)
@@ -710,6 +889,7 @@ int proto_auth_parse_file(const char *path, uint64_t now_ns,
 		free(buf);
 	}
 	free(c.grants);
+	free(c.lines);
 	if (ret)
 		proto_auth_free(out);
 	return ret;

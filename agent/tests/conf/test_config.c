@@ -589,7 +589,7 @@ START_TEST(test_file_too_large)
 	for (size_t i = 0; i < size; i++)
 		text[i] = i % 64 == 63 ? '\n' : '#';
 	expect_path_error(temp_file(text, size, 0600), -EINVAL, 0,
-			  "larger than 1 MiB");
+			  "larger than 64 MiB");
 
 	/* Exactly at the limit is fine. */
 	temp_file(text, size - 1, 0600);

@@ -172,6 +172,24 @@ START_TEST(test_many_clients)
 }
 END_TEST
 
+/* 64 MiB is the bound (about 600,000 clients): one byte more is refused. */
+START_TEST(test_file_too_large)
+{
+	size_t size = (size_t)64 * 1024 * 1024 + 1;
+	char *text = malloc(size + 1);
+	struct proto_auth a;
+	char err[256];
+
+	ck_assert_ptr_nonnull(text);
+	for (size_t i = 0; i < size; i++)
+		text[i] = i % 64 == 63 ? '\n' : '#';
+	text[size] = '\0';
+	ck_assert_int_ne(parse(text, &a, err), 0);
+	ck_assert_msg(strstr(err, ": larger than 64 MiB"), "%s", err);
+	free(text);
+}
+END_TEST
+
 START_TEST(test_errors)
 {
 	static const struct {
@@ -246,6 +264,13 @@ START_TEST(test_errors)
 		{ CLI CLI, ":5: duplicate client" },
 		{ CLI "[Client]\nPublicKey = " K2 "\nTunnelIPs = 100.64.0.2\n",
 		  ":6: TunnelIPs '100.64.0.2' belongs to the client at line 1" },
+		/* Checked after reading, told in file order. */
+		{ CLI "[Client]\nPublicKey = " K2
+		      "\nTunnelIPs = 100.64.0.2\n" CLI,
+		  ":6: TunnelIPs '100.64.0.2' belongs to the client at line 1" },
+		{ CLI "[Client]\nPublicKey = " K1 "\nTunnelIPs = 100.64.0.3\n"
+		      "[Client]\nPublicKey = " K2 "\nTunnelIPs = 100.64.0.2\n",
+		  ":5: duplicate client '" K1 "' (first at line 1)" },
 		{ CLI "Authorize = nope\n",
 		  ":4: Authorize: no [Resource] with Name or ID 'nope'" },
 		{ CLI "Authorize = r until\n",
@@ -449,6 +474,7 @@ Suite *gw_auth_suite(void)
 
 	tcase_add_test(tc, test_valid);
 	tcase_add_test(tc, test_many_clients);
+	tcase_add_test(tc, test_file_too_large);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_secret_mode);
 	tcase_add_test(tc, test_expiry_range);
