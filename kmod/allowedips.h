@@ -43,7 +43,10 @@ int fz_aip_insert(struct fz_aip_table *t, struct fz_peer *peer, u16 family,
 		  const u8 *addr, u8 cidr);
 void fz_aip_remove_peer(struct fz_aip_table *t, struct fz_peer *peer);
 
-/* Under rcu_read_lock(_bh). */
+/*
+ * Under rcu_read_lock(): the table is an rhashtable, whose lookups lockdep
+ * checks against rcu_read_lock() (rcu_read_lock_bh() alone trips PROVE_RCU).
+ */
 struct fz_peer *fz_aip_lookup(struct fz_aip_table *t, u16 family,
 			      const u8 *addr);
 struct fz_peer *fz_aip_lookup_dst(struct fz_aip_table *t, struct sk_buff *skb);

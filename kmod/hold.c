@@ -222,7 +222,8 @@ void fz_hold_release(struct fz_device *fz)
 		return;
 	__skb_queue_head_init(&ready);
 	spin_lock_bh(&hold->lock);
-	rcu_read_lock_bh();
+	/* Bottom halves are off already; the lookup asks for rcu_read_lock. */
+	rcu_read_lock();
 	for (i = 0; i < FZ_HOLD_DESTS; i++) {
 		struct fz_hold_dest *d = &hold->dests[i];
 
@@ -232,7 +233,7 @@ void fz_hold_release(struct fz_device *fz)
 		if (peer && !READ_ONCE(peer->dead))
 			fz_hold_take(hold, d, &ready);
 	}
-	rcu_read_unlock_bh();
+	rcu_read_unlock();
 	spin_unlock_bh(&hold->lock);
 	/* Through the transmit path again: the policy, the peer's queue. */
 	local_bh_disable();

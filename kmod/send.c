@@ -273,27 +273,32 @@ netdev_tx_t fz_xmit(struct sk_buff *skb, struct net_device *dev)
 		fz_count(fz, FZ_STAT_A_DROP_MALFORMED);
 		goto drop;
 	}
-	rcu_read_lock_bh();
+	/*
+	 * Callers have bottom halves off (the stack's transmit, or the
+	 * hold's release). The allowed-IPs lookup is an rhashtable's, which
+	 * lockdep wants under rcu_read_lock(), not only rcu_read_lock_bh().
+	 */
+	rcu_read_lock();
 	peer = fz_aip_lookup_dst(&fz->aips, skb);
 	if (unlikely(!peer || READ_ONCE(peer->dead))) {
-		rcu_read_unlock_bh();
+		rcu_read_unlock();
 		return fz_xmit_no_peer(fz, skb);
 	}
 	if (unlikely(READ_ONCE(peer->gateway_client)) &&
 	    !fz_policy_tx(peer, skb)) {
-		rcu_read_unlock_bh();
+		rcu_read_unlock();
 		goto drop;
 	}
 	/* Only ECN reaches the outer header: DSCP would leak the inner's. */
 	ds = ip_tunnel_ecn_encap(0, ip_hdr(skb), skb);
 	__skb_queue_head_init(&list);
 	if (fz_segment(skb, &list, ds)) {
-		rcu_read_unlock_bh();
+		rcu_read_unlock();
 		fz_count(fz, FZ_STAT_A_DROP_MALFORMED);
 		goto drop;
 	}
 	fz_send_list(peer, &list);
-	rcu_read_unlock_bh();
+	rcu_read_unlock();
 	return NETDEV_TX_OK;
 
 drop:
