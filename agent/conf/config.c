@@ -30,6 +30,7 @@
 #include "config.h"
 #include "lib/files.h"
 #include "lib/ini.h"
+#include "lib/keyindex.h"
 #include "lib/keys.h"
 
 #define MAX_KEY_FILE 1024 /* a key file is 44 characters and white space */
@@ -470,7 +471,10 @@ static int new_peer(struct ctx *c)
 	return 0;
 }
 
-/* Checks the peers before the current one, which is the new one. */
+/*
+ * Checks the peers before the current one, which is the new one: for the
+ * set form's few peers. A file's are checked at its end, all at once.
+ */
 static int check_duplicate_peer(struct ctx *c, const uint8_t key[FZ_KEY_LEN],
 				const char *b64)
 {
@@ -494,11 +498,60 @@ static int set_peer_key(struct ctx *c, const char *name, const char *value)
 	int ret;
 
 	ret = parse_key(c, key, name, value, false);
-	if (!ret)
+	if (!ret && !c->path)
 		ret = check_duplicate_peer(c, key, value);
-	if (!ret)
+	if (!ret) {
 		memcpy(cur_peer(c)->public_key, key, FZ_KEY_LEN);
+		cur_peer(c)->key_line = c->line;
+	}
 	return ret;
+}
+
+/*
+ * A key given to two peers of a file: found once it is read, by sorting
+ * (a scan of the earlier peers for each new one is quadratic: 100 million
+ * comparisons for 10,000 peers), and told at the PublicKey line that
+ * repeats an earlier peer's key, the earliest such line.
+ */
+static int check_duplicate_peers(struct ctx *c)
+{
+	const struct conf *cfg = c->cfg;
+	size_t group = 0, first = 0, dup = SIZE_MAX;
+	char b64[FZ_KEY_B64_LEN + 1];
+	struct fz_keyindex ki;
+
+	if (fz_keyindex_of(&ki, cfg->peers, cfg->n_peers, public_key))
+		return out_of_memory(c);
+	for (size_t i = 1; i <= ki.n; i++) {
+		size_t lo = SIZE_MAX;
+
+		if (i < ki.n &&
+		    !memcmp(ki.v[i].key, ki.v[group].key, FZ_KEY_LEN))
+			continue;
+		/* ki.v[group, i) share a key; the first peer in the file is
+		 * the one the others repeat. */
+		for (size_t k = group; i - group > 1 && k < i; k++)
+			if (ki.v[k].pos < lo)
+				lo = ki.v[k].pos;
+		for (size_t k = group; i - group > 1 && k < i; k++) {
+			size_t pos = ki.v[k].pos;
+
+			if (pos != lo && (dup == SIZE_MAX ||
+					  cfg->peers[pos].key_line <
+						  cfg->peers[dup].key_line)) {
+				dup = pos;
+				first = lo;
+			}
+		}
+		group = i;
+	}
+	fz_keyindex_free(&ki);
+	if (dup == SIZE_MAX)
+		return 0;
+	c->line = cfg->peers[dup].key_line;
+	fz_key_to_base64(b64, cfg->peers[dup].public_key);
+	return fail(c, -EINVAL, "duplicate peer '%s' (first at line %u)", b64,
+		    cfg->peers[first].line);
 }
 
 /* Values shared by the file and set forms. */
@@ -924,6 +977,8 @@ int conf_parse_file(const char *path, struct conf *out, char *err,
 		ret = parse_lines(&c, buf, len);
 	if (!ret)
 		ret = end_section(&c);
+	if (!ret)
+		ret = check_duplicate_peers(&c);
 	if (!ret)
 		ret = check_file_secrets(&c, mode);
 	fz_wipe_free(buf, len + 1);

@@ -59,6 +59,7 @@ struct conf_peer {
 	bool replace_allowed_ips; /* file: always; set: allowed-ips given */
 	bool update_only; /* set: `update-only`, do not create the peer */
 	unsigned int line; /* file: line of its [Peer]; set: 0 */
+	unsigned int key_line; /* file: line of its PublicKey; set: 0 */
 };
 
 struct conf {

@@ -821,7 +821,7 @@ static int check_unique_tunnel_ips(struct ctx *c)
  */
 static int check_unique(struct ctx *c)
 {
-	char *err = c->err, ip_err[256];
+	char *err = c->err, ip_err[1024];
 	size_t errlen = c->errlen;
 	unsigned int key_at;
 	int ret = check_unique_keys(c);

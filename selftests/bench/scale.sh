@@ -56,6 +56,7 @@ scale_fz() { # SYSTEM NS IFACE [MAPS]: slab growth of each step
 # profile-fzagent-up.txt: where the time goes.
 fzagent_up_until_running() { # IFACE: the agent's pid once it runs
 	local pid
+	: >"$FZ_RUN/scale-fzagent.log" # not the last run's "agent running"
 	ip netns exec "${sv[fz]}" "$FZAGENT" up "$FZ_RUN/scale-fzagent.conf" -i "$1" \
 		>"$FZ_RUN/scale-fzagent.log" 2>&1 &
 	pid=$!

@@ -154,7 +154,11 @@ NFT
 	ip netns exec "$g" nft -f "$FZ_RUN/wgnft.nft" || return 1
 	cl[wgnft]=$c sv[wgnft]=$r to[wgnft]=100.96.0.1
 	iperf_servers "$r"
+	ip netns exec "$r" iperf3 -s -D -p 5203 >/dev/null || return 1
 	wait_for 20 ip netns exec "$c" ping -c 1 -W 1 100.96.0.1 || return 1
-	# Default deny holds: a port outside the filters is refused.
-	! ip netns exec "$c" timeout 5 bash -c 'echo >/dev/tcp/100.96.0.1/22' 2>/dev/null
+	ip netns exec "$c" timeout 5 bash -c 'echo >/dev/tcp/100.96.0.1/5201' ||
+		return 1
+	# Default deny holds: a port outside the filters, where the resource
+	# does listen, is refused.
+	! ip netns exec "$c" timeout 5 bash -c 'echo >/dev/tcp/100.96.0.1/5203' 2>/dev/null
 }

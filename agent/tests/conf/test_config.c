@@ -436,6 +436,13 @@ START_TEST(test_file_duplicate_peer)
 		     "[Peer]\nPublicKey = " PUB2 "\n"
 		     "[Peer]\nAllowedIPs = 10.0.0.0/8\nPublicKey = " PUB1 "\n",
 		     7, "duplicate peer '" PUB1 "' (first at line 1)");
+	/* Checked once the file is read: the earliest repeat is told. */
+	expect_error("[Peer]\nPublicKey = " PUB1 "\n"
+		     "[Peer]\nPublicKey = " PUB2 "\n"
+		     "[Peer]\nPublicKey = " PUB2 "\n"
+		     "[Peer]\nPublicKey = " PUB1 "\n"
+		     "[Peer]\nPublicKey = " PUB2 "\n",
+		     6, "duplicate peer '" PUB2 "' (first at line 3)");
 }
 END_TEST
 
