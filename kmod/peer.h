@@ -91,6 +91,7 @@ struct fz_peer {
 	struct timer_list timer_zero_keys;
 	u16 persistent_keepalive;
 	u16 quiet_timeout; /* seconds; 0: WireGuard's */
+	unsigned long quiet_deadline; /* jiffies: when timer_quiet ends */
 	unsigned long last_handshake_needed; /* jiffies, rate-limits events */
 	u64 last_handshake_ns; /* real time, for the dump */
 	u64 last_rx_ns;

@@ -36,7 +36,13 @@ static void fz_expired_keepalive(struct timer_list *t)
 static void fz_expired_quiet(struct timer_list *t)
 {
 	struct fz_peer *peer = from_timer(peer, t, timer_quiet);
+	unsigned long deadline = READ_ONCE(peer->quiet_deadline);
 
+	/* The early first stage of an exact quiet timeout: wait the rest. */
+	if (time_before(jiffies, deadline)) {
+		fz_mod_timer(peer, t, deadline);
+		return;
+	}
 	/* The peer may have moved or lost its keys: the agent rehandshakes. */
 	dst_cache_reset(&peer->dst_cache);
 	fz_genl_event_peer(peer, FZ_CMD_EVT_PEER_QUIET, FZ_REASON_NONE);
@@ -74,6 +80,21 @@ void fz_timers_stop(struct fz_peer *peer)
 }
 
 /*
+ * The quiet timer ends at deadline. The timer wheel fires a timer up to
+ * 8/63 of its delay late (at HZ=250, up to 256 ms of a 9 s wait): for an
+ * exact timeout (delay given) it is armed a seventh of the delay early
+ * and its handler waits the rest, which the wheel keeps to within an
+ * eighth of that (32 ms of 9 s). WireGuard's own timeout (delay 0) is
+ * jittered anyway.
+ */
+static void fz_quiet_arm(struct fz_peer *peer, unsigned long deadline,
+			 unsigned long delay)
+{
+	WRITE_ONCE(peer->quiet_deadline, deadline);
+	fz_mod_timer(peer, &peer->timer_quiet, deadline - delay / 7);
+}
+
+/*
  * Sent data, not a keepalive: expect to hear back within 15 s, or within
  * the peer's own quiet timeout, exactly: a client counts on it to leave
  * a dead gateway in time (no jitter: it rehandshakes with no one else).
@@ -86,13 +107,13 @@ void fz_timers_data_sent(struct fz_peer *peer)
 		return;
 	quiet = READ_ONCE(peer->quiet_timeout);
 	if (quiet)
-		fz_mod_timer(peer, &peer->timer_quiet,
-			     jiffies + fz_secs(quiet));
+		fz_quiet_arm(peer, jiffies + fz_secs(quiet), fz_secs(quiet));
 	else
-		fz_mod_timer(peer, &peer->timer_quiet,
+		fz_quiet_arm(peer,
 			     jiffies + fz_secs(FZ_KEEPALIVE_TIMEOUT +
 					       FZ_REKEY_TIMEOUT) +
-				     get_random_u32_below(HZ / 3 + 1));
+				     get_random_u32_below(HZ / 3 + 1),
+			     0);
 }
 
 /*
@@ -112,16 +133,18 @@ void fz_timers_data_received(struct fz_peer *peer)
 			     jiffies + fz_secs(delay));
 }
 
-/* A new quiet timeout applies to a quiet timer already running. */
+/*
+ * A new quiet timeout applies to a quiet timer already running: it ends
+ * no later than the new timeout from now.
+ */
 void fz_timers_quiet_changed(struct fz_peer *peer)
 {
 	u16 quiet = READ_ONCE(peer->quiet_timeout);
+	unsigned long deadline = jiffies + fz_secs(quiet);
 
-	rcu_read_lock_bh();
-	if (quiet && likely(!READ_ONCE(peer->dead)) &&
-	    timer_pending(&peer->timer_quiet))
-		timer_reduce(&peer->timer_quiet, jiffies + fz_secs(quiet));
-	rcu_read_unlock_bh();
+	if (quiet && timer_pending(&peer->timer_quiet) &&
+	    time_before(deadline, READ_ONCE(peer->quiet_deadline)))
+		fz_quiet_arm(peer, deadline, fz_secs(quiet));
 }
 
 void fz_timers_any_sent(struct fz_peer *peer)
