@@ -92,6 +92,7 @@ struct fz_peer {
 	u16 persistent_keepalive;
 	u16 quiet_timeout; /* seconds; 0: WireGuard's */
 	unsigned long quiet_deadline; /* jiffies: when timer_quiet ends */
+	bool quiet_armed; /* sent data, waiting to hear back (timers.c) */
 	unsigned long last_handshake_needed; /* jiffies, rate-limits events */
 	u64 last_handshake_ns; /* real time, for the dump */
 	u64 last_rx_ns;

@@ -36,13 +36,18 @@ static void fz_expired_keepalive(struct timer_list *t)
 static void fz_expired_quiet(struct timer_list *t)
 {
 	struct fz_peer *peer = from_timer(peer, t, timer_quiet);
-	unsigned long deadline = READ_ONCE(peer->quiet_deadline);
+	unsigned long deadline;
 
+	/* Heard from while this ran, too late for del_timer() to stop it. */
+	if (!READ_ONCE(peer->quiet_armed))
+		return;
 	/* The early first stage of an exact quiet timeout: wait the rest. */
+	deadline = READ_ONCE(peer->quiet_deadline);
 	if (time_before(jiffies, deadline)) {
 		fz_mod_timer(peer, t, deadline);
 		return;
 	}
+	WRITE_ONCE(peer->quiet_armed, false);
 	/* The peer may have moved or lost its keys: the agent rehandshakes. */
 	dst_cache_reset(&peer->dst_cache);
 	fz_genl_event_peer(peer, FZ_CMD_EVT_PEER_QUIET, FZ_REASON_NONE);
@@ -86,11 +91,18 @@ void fz_timers_stop(struct fz_peer *peer)
  * and its handler waits the rest, which the wheel keeps to within an
  * eighth of that (32 ms of 9 s). WireGuard's own timeout (delay 0) is
  * jittered anyway.
+ *
+ * quiet_armed, not timer_pending(), says a wait is on: the timer is not
+ * pending while its handler runs, and neither a send then (which would
+ * push the deadline back) nor a receive then (which del_timer() would
+ * miss, and the re-armed second stage would end in a false PEER_QUIET)
+ * may go unseen.
  */
 static void fz_quiet_arm(struct fz_peer *peer, unsigned long deadline,
 			 unsigned long delay)
 {
 	WRITE_ONCE(peer->quiet_deadline, deadline);
+	WRITE_ONCE(peer->quiet_armed, true);
 	fz_mod_timer(peer, &peer->timer_quiet, deadline - delay / 7);
 }
 
@@ -103,7 +115,7 @@ void fz_timers_data_sent(struct fz_peer *peer)
 {
 	u16 quiet;
 
-	if (timer_pending(&peer->timer_quiet))
+	if (READ_ONCE(peer->quiet_armed))
 		return;
 	quiet = READ_ONCE(peer->quiet_timeout);
 	if (quiet)
@@ -142,7 +154,7 @@ void fz_timers_quiet_changed(struct fz_peer *peer)
 	u16 quiet = READ_ONCE(peer->quiet_timeout);
 	unsigned long deadline = jiffies + fz_secs(quiet);
 
-	if (quiet && timer_pending(&peer->timer_quiet) &&
+	if (quiet && READ_ONCE(peer->quiet_armed) &&
 	    time_before(deadline, READ_ONCE(peer->quiet_deadline)))
 		fz_quiet_arm(peer, deadline, fz_secs(quiet));
 }
@@ -154,6 +166,8 @@ void fz_timers_any_sent(struct fz_peer *peer)
 
 void fz_timers_any_received(struct fz_peer *peer)
 {
+	if (READ_ONCE(peer->quiet_armed))
+		WRITE_ONCE(peer->quiet_armed, false);
 	del_timer(&peer->timer_quiet);
 }
 

@@ -297,7 +297,9 @@ ip netns exec fa "$P" listen fz0 120 > >(
 	while IFS= read -r l; do echo "${EPOCHREALTIME/./} $l"; done >/tmp/quiet.out) &
 listener=$!
 wait_for 10 grep -q listening /tmp/quiet.out
-quiet_events() { [ "$(grep -c 'event peer-quiet' /tmp/quiet.out)" -ge "$1" ]; }
+# quiet_after US: the time of the first PEER_QUIET at or after US.
+quiet_after() { awk -v t0="$1" '$1 >= t0 && /event peer-quiet/ { print $1; exit }' /tmp/quiet.out; }
+quiet_seen() { [ -n "$(quiet_after "$1")" ]; }
 for r in 1 2 3 4; do
 	fresh_keys
 	run_probe ip netns exec fa "$P" quiet fz0 2 30
@@ -305,8 +307,8 @@ for r in 1 2 3 4; do
 		sh -c "ip netns exec fa '$FZAGENT' show fz0 | grep -q 'quiet timeout: 30 seconds'"
 	ip -n fb link set fz0 down
 	t0=$(ip netns exec fa bash -c 'echo x > /dev/udp/10.9.0.2/9; echo "${EPOCHREALTIME/./}"')
-	wait_for 8 quiet_events "$r"
-	t1=$(awk -v r="$r" '/event peer-quiet/ && ++n == r { print $1; exit }' /tmp/quiet.out)
+	wait_for 8 quiet_seen "$t0"
+	t1=$(quiet_after "$t0")
 	us=$((${t1:-0} - t0))
 	check "PEER_QUIET after the peer's own quiet timeout, 3 s, round $r ($((us / 1000)) ms)" \
 		test -n "$t1" -a "$us" -ge 2950000 -a "$us" -le 3150000

@@ -316,9 +316,13 @@ fail_round() {
 		# the time `ip` takes to start (0.3-0.7 s seen on a loaded
 		# guest); the clock is bash's own (no process either). Only
 		# requests started after t0 count.
-		coproc CUT { ip -o -n "$g" -batch - 2>&1; }
+		coproc CUT { ip -force -o -n "$g" -batch - 2>&1; }
 		echo "link show eth0" >&"${CUT[1]}"
 		read -t 30 -r line <&"${CUT[0]}"
+		case $line in
+		*"state UP"*) ;;
+		*) fail "$kind $round: $g's link is up before the cut (ip says: $line)" ;;
+		esac
 		t0=${EPOCHREALTIME/./}000
 		echo "link set eth0 down" >&"${CUT[1]}"
 		echo "link show eth0" >&"${CUT[1]}"
