@@ -63,6 +63,13 @@ fa $U send 224.0.0.9 9 1 0 >/dev/null 2>&1
 [ "$(stat held)" = "$h0" ] && pass "multicast destinations are not held" ||
 	fail "multicast held: $h0 -> $(stat held)"
 
+# subscribed ERRFILE: the events probe writing to ERRFILE has joined the
+# events group (a fixed sleep was too short on the debug kernel, where
+# the first event was missed).
+subscribed() {
+	wait_for 60 grep -q listening "$1" || fail "the events probe subscribed ($(cat "$1"))"
+}
+
 # The first TCP SYN to B waits in fz.ko while "the agent" asks; B's
 # listener answers once A's peer exists.
 ip netns exec fb timeout 60 $PY -c '
@@ -72,9 +79,9 @@ s.bind(("10.9.0.2", 8080)); s.listen(4)
 c, a = s.accept(); c.sendall(b"hello\n"); c.close()' &
 srv=$!
 fa nstat -n >/dev/null
-fa "$P" events fz0 30 >/tmp/hold-ev.out 2>/dev/null &
+fa "$P" events fz0 30 >/tmp/hold-ev.out 2>/tmp/hold-ev.err &
 evp=$!
-sleep 1
+subscribed /tmp/hold-ev.err
 h0=$(stat held)
 fa timeout 40 $PY -c '
 import socket
@@ -121,9 +128,9 @@ fb sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 \
 	net.ipv4.icmp_msgs_per_sec=100000 net.ipv4.icmp_msgs_burst=100000
 check "the peer rejects UDP port 9999 with admin-prohibited (nftables)" \
 	fb nft add table inet fzt '{ chain in { type filter hook input priority 0; udp dport 9999 reject with icmpx type admin-prohibited; }; }'
-fa "$P" events fz0 120 >/tmp/hold-ev3.out 2>/dev/null &
+fa "$P" events fz0 120 >/tmp/hold-ev3.out 2>/tmp/hold-ev3.err &
 evp=$!
-sleep 3 # subscribed (TCG)
+subscribed /tmp/hold-ev3.err
 p0=$(stat peer_prohibited)
 out=$(fa $U send 100.64.0.2 9999 1 5)
 [ "$out" = "icmp 3 13" ] && pass "IPv4: the sender gets the peer's ICMP prohibited ($out)" ||
@@ -191,9 +198,9 @@ wait_for 20 timeouts_since "$t0" 16 &&
 
 # Destinations: 64 at once, one event each; the 65th and on are dropped,
 # but still announced (10 a second at most), so the agent can ask.
-fa "$P" events fz0 30 >/tmp/hold-ev2.out 2>/dev/null &
+fa "$P" events fz0 30 >/tmp/hold-ev2.out 2>/tmp/hold-ev2.err &
 evp=$!
-sleep 3 # subscribed (TCG)
+subscribed /tmp/hold-ev2.err
 full0=$(stat drop_hold_full)
 fa $U spray 10.9.0 101 70 9
 wait_for 20 events_seen /tmp/hold-ev2.out 70
