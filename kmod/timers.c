@@ -164,11 +164,17 @@ void fz_timers_any_sent(struct fz_peer *peer)
 	del_timer(&peer->timer_keepalive);
 }
 
+/*
+ * The timer goes before the flag: a send arming it in between leaves it
+ * pending with the flag clear (its handler ignores it; the next send
+ * arms again), never the flag set with no timer, which no send would
+ * ever arm again.
+ */
 void fz_timers_any_received(struct fz_peer *peer)
 {
+	del_timer(&peer->timer_quiet);
 	if (READ_ONCE(peer->quiet_armed))
 		WRITE_ONCE(peer->quiet_armed, false);
-	del_timer(&peer->timer_quiet);
 }
 
 void fz_timers_traversal(struct fz_peer *peer)
