@@ -310,11 +310,12 @@ static void fz_after_auth(struct fz_peer *peer, struct fz_keypair *kp,
 	u64 now = ktime_get_coarse_boottime_ns();
 
 	fz_roam(peer, skb);
+	/* Before the staged data goes: its wait for an answer is a new one. */
+	fz_timers_any_received(peer);
 	if (fz_keypair_confirm(peer, kp)) {
 		fz_timers_handshake_complete(peer);
 		fz_send_staged(peer);
 	}
-	fz_timers_any_received(peer);
 	fz_timers_traversal(peer);
 	WRITE_ONCE(peer->last_rx_ns, ktime_get_real_ns());
 	this_cpu_add(peer->stats->rx_bytes, skb->len + FZ_DATA_OVERHEAD);

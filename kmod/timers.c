@@ -38,8 +38,11 @@ static void fz_expired_quiet(struct timer_list *t)
 	struct fz_peer *peer = from_timer(peer, t, timer_quiet);
 	unsigned long deadline;
 
-	/* Heard from while this ran, too late for del_timer() to stop it. */
-	if (!READ_ONCE(peer->quiet_armed))
+	/*
+	 * Heard from while this ran, too late for del_timer() to stop it.
+	 * Acquire: the deadline read below is the one the flag was set with.
+	 */
+	if (!smp_load_acquire(&peer->quiet_armed))
 		return;
 	/* The early first stage of an exact quiet timeout: wait the rest. */
 	deadline = READ_ONCE(peer->quiet_deadline);
@@ -102,7 +105,8 @@ static void fz_quiet_arm(struct fz_peer *peer, unsigned long deadline,
 			 unsigned long delay)
 {
 	WRITE_ONCE(peer->quiet_deadline, deadline);
-	WRITE_ONCE(peer->quiet_armed, true);
+	/* Release: the handler that sees the flag sees this deadline. */
+	smp_store_release(&peer->quiet_armed, true);
 	fz_mod_timer(peer, &peer->timer_quiet, deadline - delay / 7);
 }
 
@@ -146,17 +150,27 @@ void fz_timers_data_received(struct fz_peer *peer)
 }
 
 /*
- * A new quiet timeout applies to a quiet timer already running: it ends
- * no later than the new timeout from now.
+ * A new quiet timeout applies to a wait already on: it ends no later than
+ * the new timeout from now. It starts none (only a send does), and bottom
+ * halves are off so that a receive clearing the wait meanwhile has only
+ * the handler's own window, not a preemption's.
  */
 void fz_timers_quiet_changed(struct fz_peer *peer)
 {
 	u16 quiet = READ_ONCE(peer->quiet_timeout);
-	unsigned long deadline = jiffies + fz_secs(quiet);
+	unsigned long deadline;
 
-	if (quiet && READ_ONCE(peer->quiet_armed) &&
-	    time_before(deadline, READ_ONCE(peer->quiet_deadline)))
-		fz_quiet_arm(peer, deadline, fz_secs(quiet));
+	if (!quiet)
+		return;
+	local_bh_disable();
+	deadline = jiffies + fz_secs(quiet);
+	if (READ_ONCE(peer->quiet_armed) &&
+	    time_before(deadline, READ_ONCE(peer->quiet_deadline))) {
+		WRITE_ONCE(peer->quiet_deadline, deadline);
+		fz_mod_timer(peer, &peer->timer_quiet,
+			     deadline - fz_secs(quiet) / 7);
+	}
+	local_bh_enable();
 }
 
 void fz_timers_any_sent(struct fz_peer *peer)
