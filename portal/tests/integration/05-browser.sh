@@ -125,6 +125,8 @@ gone() {
 		[ ! -e "$1" ]
 }
 profile_of() { sed -n 's/^# browser profile //p' "$1"; }
+# shows FILE when no line matches ERE: a failed check says what came.
+has_line() { grep -Eq "$1" "$2" || { cat "$2"; false; }; }
 
 # The main run, in the background: ss sampled meanwhile, every socket
 # of the browser's process group must stay on loopback.
@@ -259,7 +261,7 @@ check "the final URL is there" \
 status=$?
 check "a failed expect_text exits 1" test $status -eq 1
 check "and says which step, what it expected, what it found, where" \
-	grep -Eq "^not ok 2 expect_text Welcome back 0.5: expected the page to contain 'Welcome back', its text is 'Sign in.*' \\(at $base/form\\)$" \
+	has_line "^not ok 2 expect_text Welcome back 0.5: expected the page to contain 'Welcome back', its text is 'Sign in.*' \\(at $base/form\\)$" \
 	"$dir/fail.out"
 check "it still prints the final URL" grep -qx "final-url $base/form" "$dir/fail.out"
 check "no Chromium is left after the failed run" gone "$(profile_of "$dir/fail.out")"
@@ -281,7 +283,7 @@ check "with the network error" \
 	>"$dir/to.out" 2>&1
 status=$?
 check "--timeout stops a hung run with 124" test $status -eq 124
-check "and says where it struck" grep -Eq \
+check "and says where it struck" has_line \
 	'^not ok browser.py: timeout after 1 s in (start-up|step 1 \(sleep 30\))$' "$dir/to.out"
 check "no Chromium is left after the timeout" gone "$(profile_of "$dir/to.out")"
 
