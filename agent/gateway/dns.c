@@ -177,11 +177,14 @@ static struct gw_domain *find_domain(struct gw_authz *a, const char *name)
 	return NULL;
 }
 
-/* The newest name goes last; when full, the oldest name's maps go. */
+/*
+ * The newest name goes last; when full, the oldest name's maps go.
+ * NULL: out of memory for a new name.
+ */
 static struct gw_domain *claim_domain(struct gateway *gw, struct gw_peer *p,
 				      struct gw_authz *a, const char *name)
 {
-	struct gw_domain *d = find_domain(a, name);
+	struct gw_domain *d = find_domain(a, name), *grown;
 	struct gw_domain keep;
 
 	if (d) {
@@ -199,6 +202,12 @@ static struct gw_domain *claim_domain(struct gateway *gw, struct gw_peer *p,
 		memmove(a->domains, a->domains + 1,
 			(GW_MAX_DOMAINS - 1) * sizeof(*a->domains));
 		a->n_domains--;
+	} else {
+		grown = realloc(a->domains,
+				(a->n_domains + 1) * sizeof(*a->domains));
+		if (!grown)
+			return NULL;
+		a->domains = grown;
 	}
 	d = &a->domains[a->n_domains++];
 	memset(d, 0, sizeof(*d));
@@ -328,6 +337,12 @@ static void apply_answer(struct gateway *gw, const uint8_t *key,
 	}
 	if (r) {
 		d = claim_domain(gw, p, a, m->domain);
+		if (!d) {
+			gw_log(gw, "cannot map %s: out of memory", m->domain);
+			r = NULL; /* answered as not active */
+		}
+	}
+	if (r) {
 		mapped = install_maps(gw, p, a, d, m, r);
 		ret = gw_push_resource(gw, p, a);
 		if (ret)

@@ -58,7 +58,7 @@ void gw_free(struct gateway *gw)
 		return;
 	gw_dns_detach(gw);
 	for (size_t i = 0; i < gw->auth.n_clients; i++)
-		free(gw->peers[i].authz);
+		gw_peer_free_authz(&gw->peers[i]);
 	free(gw->peers);
 	proto_auth_free(&gw->auth);
 	free(gw->collect.v);
@@ -186,10 +186,20 @@ static int add_authz(struct gw_peer *p, const struct proto_auth_resource *r,
 	return 0;
 }
 
+void gw_peer_free_authz(struct gw_peer *p)
+{
+	for (size_t i = 0; i < p->n_authz; i++)
+		free(p->authz[i].domains);
+	free(p->authz);
+	p->authz = NULL;
+	p->n_authz = 0;
+}
+
 static void remove_authz(struct gw_peer *p, struct gw_authz *a)
 {
 	size_t i = (size_t)(a - p->authz);
 
+	free(a->domains);
 	memmove(a, a + 1, (p->n_authz - i - 1) * sizeof(*a));
 	p->n_authz--;
 }
@@ -352,13 +362,13 @@ static bool dev_has_resource(const struct fzk_peer_view *kp, const uint8_t *id)
 static void resource_label(const struct gateway *gw, const uint8_t *id,
 			   char out[PROTO_AUTH_NAME_MAX + 1])
 {
-	for (size_t i = 0; i < gw->auth.n_resources; i++)
-		if (!memcmp(gw->auth.resources[i].id, id, FZ_RESOURCE_ID_LEN)) {
-			snprintf(out, PROTO_AUTH_NAME_MAX + 1, "%s",
-				 gw->auth.resources[i].name);
-			return;
-		}
-	fz_uuid_format(out, id);
+	const struct proto_auth_resource *r =
+		proto_auth_find_resource_by_id(&gw->auth, id);
+
+	if (r)
+		snprintf(out, PROTO_AUTH_NAME_MAX + 1, "%s", r->name);
+	else
+		fz_uuid_format(out, id);
 }
 
 /* Grants the agent holds that the file does not: revoked. */
@@ -542,22 +552,31 @@ static int carry_authz(struct gw_peer *to, const struct gw_peer *from,
 {
 	for (size_t j = 0; j < from->n_authz; j++) {
 		const struct gw_authz *a = &from->authz[j];
-		const struct proto_auth_resource *r = NULL;
+		const struct proto_auth_resource *r =
+			proto_auth_find_resource_by_id(auth, a->res->id);
 		struct gw_authz *grown;
 
-		for (size_t k = 0; k < auth->n_resources && !r; k++)
-			if (!memcmp(auth->resources[k].id, a->res->id,
-				    FZ_RESOURCE_ID_LEN) &&
-			    same_definition(&auth->resources[k], a->res))
-				r = &auth->resources[k];
-		if (!r)
+		if (!r || !same_definition(r, a->res))
 			continue;
 		grown = realloc(to->authz, (to->n_authz + 1) * sizeof(*grown));
 		if (!grown)
 			return -ENOMEM;
 		to->authz = grown;
 		grown[to->n_authz] = *a;
-		grown[to->n_authz++].res = r;
+		grown[to->n_authz].res = r;
+		/* The old peer frees its own names: these are a copy. */
+		grown[to->n_authz].domains = NULL;
+		grown[to->n_authz].n_domains = 0;
+		if (a->n_domains) {
+			grown[to->n_authz].domains =
+				malloc(a->n_domains * sizeof(*a->domains));
+			if (!grown[to->n_authz].domains)
+				return -ENOMEM;
+			memcpy(grown[to->n_authz].domains, a->domains,
+			       a->n_domains * sizeof(*a->domains));
+			grown[to->n_authz].n_domains = a->n_domains;
+		}
+		to->n_authz++;
 	}
 	return 0;
 }
@@ -578,7 +597,7 @@ int gw_replace_auth(struct gateway *gw, struct proto_auth *auth)
 	}
 	if (ret) {
 		for (size_t i = 0; peers && i < auth->n_clients; i++)
-			free(peers[i].authz);
+			gw_peer_free_authz(&peers[i]);
 		free(peers);
 		return ret;
 	}
@@ -590,7 +609,7 @@ int gw_replace_auth(struct gateway *gw, struct proto_auth *auth)
 			gw_log(gw, "client %s is no longer in %s", id,
 			       gw->source);
 		}
-		free(gw->peers[i].authz);
+		gw_peer_free_authz(&gw->peers[i]);
 	}
 	free(gw->peers);
 	proto_auth_free(&gw->auth);

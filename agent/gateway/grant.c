@@ -3,7 +3,8 @@
  * The portal's changes, one at a time; see gw_grant() in gateway.h.
  * The authorizations file is read whole, but the portal adds one client
  * and resource at a time, so the arrays of struct proto_auth grow here:
- * the peers and authorizations point into them and move with them.
+ * the peers, authorizations and the index (gw_index.h) point into them
+ * and move with them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,7 +35,6 @@ struct moved {
 	struct proto_auth_client *clients;
 	struct proto_auth_resource *resources;
 	struct gw_peer *peers;
-	struct fz_keyindex index;
 };
 
 static void moved_free(struct moved *m, size_t nc)
@@ -65,21 +65,33 @@ static int move_copy(const struct gateway *gw, size_t nc, size_t nr,
 	if (a->n_resources)
 		memcpy(m->resources, a->resources,
 		       a->n_resources * sizeof(*m->resources));
-	if (!fz_keyindex_of(&m->index, m->clients, a->n_clients, public_key))
-		return 0;
+	return 0;
 fail:
 	moved_free(m, nc);
 	return -ENOMEM;
 }
 
-/* The arrays moved to room for nc clients and nr resources. */
+/*
+ * The arrays moved to room for nc clients and nr resources, and indexed
+ * there (the index is built aside: a failure leaves everything as it
+ * was).
+ */
 static int move_arrays(struct gateway *gw, size_t nc, size_t nr)
 {
 	struct proto_auth *a = &gw->auth;
+	struct proto_auth moved_auth;
 	struct moved m;
 
 	if (move_copy(gw, nc, nr, &m))
 		return -ENOMEM;
+	moved_auth = (struct proto_auth){ .clients = m.clients,
+					  .n_clients = a->n_clients,
+					  .resources = m.resources,
+					  .n_resources = a->n_resources };
+	if (proto_auth_index_build(&moved_auth)) {
+		moved_free(&m, nc);
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < a->n_clients; i++) {
 		struct gw_peer *p = &m.peers[i];
 
@@ -93,10 +105,10 @@ static int move_arrays(struct gateway *gw, size_t nc, size_t nr)
 	free(a->clients);
 	free(a->resources);
 	free(gw->peers);
-	fz_keyindex_free(&a->client_index);
+	proto_auth_index_free(&a->index);
 	a->clients = m.clients;
 	a->resources = m.resources;
-	a->client_index = m.index;
+	a->index = moved_auth.index;
 	gw->peers = m.peers;
 	gw->room_clients = nc;
 	gw->room_resources = nr;
@@ -125,16 +137,19 @@ static int grow(struct gateway *gw, const struct proto_auth_client *nc,
 		*c = *nc;
 		c->grants = NULL;
 		c->n_grants = 0;
-		if (fz_keyindex_insert(&a->client_index, c->public_key,
-				       a->n_clients)) {
+		if (proto_auth_index_add_client(a, a->n_clients)) {
 			sodium_memzero(c, sizeof(*c));
 			return -ENOMEM;
 		}
 		gw->peers[a->n_clients] = (struct gw_peer){ .client = c };
 		a->n_clients++;
 	}
-	if (nr)
-		a->resources[a->n_resources++] = *nr;
+	if (nr) {
+		a->resources[a->n_resources] = *nr;
+		if (proto_auth_index_add_resource(a, a->n_resources))
+			return -ENOMEM;
+		a->n_resources++;
+	}
 	return 0;
 }
 
@@ -254,18 +269,44 @@ static int update_resource(struct gateway *gw, struct proto_auth_resource *cur,
 	return filters ? push_holders(gw, cur, err, errlen) : 0;
 }
 
-static void update_client(struct gw_peer *p, struct proto_auth_client *cur,
-			  const struct proto_auth_client *c)
+static void set_client(struct proto_auth_client *cur,
+		       const struct proto_auth_client *c)
 {
-	if (proto_auth_same_client(cur, c))
-		return;
 	cur->has_preshared_key = c->has_preshared_key;
 	memcpy(cur->preshared_key, c->preshared_key, FZ_KEY_LEN);
 	memcpy(cur->tunnel_ips, c->tunnel_ips, sizeof(cur->tunnel_ips));
 	cur->n_tunnel_ips = c->n_tunnel_ips;
 	cur->has_portal_id = c->has_portal_id;
 	memcpy(cur->portal_id, c->portal_id, FZ_RESOURCE_ID_LEN);
-	p->installed = false; /* SET_PEER again, with the new ones */
+}
+
+/*
+ * The client's new addresses, id and preshared key (check_client() found
+ * them free), indexed anew. Out of memory, it keeps the old ones: their
+ * entries fit where they were, so indexing them again cannot fail.
+ */
+static int update_client(struct gateway *gw, struct gw_peer *p,
+			 struct proto_auth_client *cur,
+			 const struct proto_auth_client *c)
+{
+	size_t pos = (size_t)(cur - gw->auth.clients);
+	struct proto_auth_client was;
+	int ret;
+
+	if (proto_auth_same_client(cur, c))
+		return 0;
+	was = *cur;
+	proto_auth_index_drop_client(&gw->auth, pos);
+	set_client(cur, c);
+	ret = proto_auth_index_add_client(&gw->auth, pos);
+	if (ret) {
+		set_client(cur, &was);
+		proto_auth_index_add_client(&gw->auth, pos);
+	} else {
+		p->installed = false; /* SET_PEER again, with the new ones */
+	}
+	sodium_memzero(&was, sizeof(was));
+	return ret;
 }
 
 /* The grant as gw_start() will apply it; *old: what it replaced. */
@@ -328,7 +369,10 @@ int gw_grant(struct gateway *gw, const struct proto_auth_client *c,
 	p = gw_find_peer(gw, c->public_key);
 	cur = find_resource(gw, r->id);
 	cl = own_client(gw, p);
-	update_client(p, cl, c);
+	if (update_client(gw, p, cl, c)) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	/* A holder fz.ko refused new filters to is logged; c is granted. */
 	update_resource(gw, cur, r, err, errlen);
 	res = (size_t)(cur - gw->auth.resources);
@@ -430,8 +474,7 @@ int gw_auth_kept(struct gateway *gw,
 		}
 	}
 	if (!ret)
-		ret = fz_keyindex_of(&out->client_index, out->clients,
-				     out->n_clients, public_key);
+		ret = proto_auth_index_build(out);
 	if (ret)
 		proto_auth_free(out);
 	return ret;

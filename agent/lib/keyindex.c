@@ -32,28 +32,6 @@ int fz_keyindex_build(struct fz_keyindex *ki, const void *base, size_t n,
 	return 0;
 }
 
-int fz_keyindex_insert(struct fz_keyindex *ki, const uint8_t *key, size_t pos)
-{
-	struct fz_keyindex_entry *v = realloc(ki->v, (ki->n + 1) * sizeof(*v));
-	size_t lo = 0, hi = ki->n;
-
-	if (!v)
-		return -ENOMEM;
-	ki->v = v;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (memcmp(key, v[mid].key, FZ_KEY_LEN) < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	memmove(&v[lo + 1], &v[lo], (ki->n - lo) * sizeof(*v));
-	v[lo] = (struct fz_keyindex_entry){ .key = key, .pos = pos };
-	ki->n++;
-	return 0;
-}
-
 ssize_t fz_keyindex_find(const struct fz_keyindex *ki, const uint8_t *key)
 {
 	size_t lo = 0, hi = ki->n;

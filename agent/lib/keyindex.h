@@ -33,13 +33,6 @@ int fz_keyindex_build(struct fz_keyindex *ki, const void *base, size_t n,
 	fz_keyindex_build(ki, array, n, sizeof(*(array)), \
 			  offsetof(__typeof__(*(array)), member))
 
-/*
- * One more element, at pos of the same array, its key at key (the array
- * grew in place): O(n), where a rebuild is O(n log n). -ENOMEM: the
- * index is unchanged.
- */
-int fz_keyindex_insert(struct fz_keyindex *ki, const uint8_t *key, size_t pos);
-
 /* The position of key in the array, or -1. */
 ssize_t fz_keyindex_find(const struct fz_keyindex *ki, const uint8_t *key);
 

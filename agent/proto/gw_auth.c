@@ -144,15 +144,6 @@ proto_auth_find_resource(const struct proto_auth *a, const char *name_or_id)
 	return NULL;
 }
 
-const struct proto_auth_client *
-proto_auth_find_client(const struct proto_auth *a,
-		       const uint8_t key[FZ_KEY_LEN])
-{
-	ssize_t pos = fz_keyindex_find(&a->client_index, key);
-
-	return pos < 0 ? NULL : &a->clients[pos];
-}
-
 /* --- [Resource] --- */
 
 static struct proto_auth_resource *cur_resource(struct ctx *c)
@@ -842,14 +833,14 @@ out:
 
 static int index_clients(struct ctx *c)
 {
-	struct proto_auth *a = c->a;
+	int ret = proto_auth_index_build(c->a);
 
-	if (!fz_keyindex_of(&a->client_index, a->clients, a->n_clients,
-			    public_key))
+	if (!ret)
 		return 0;
 	c->line = 0;
-	fail(c, "out of memory");
-	return -ENOMEM;
+	/* check_unique() refused every repeated key and address before. */
+	fail(c, "%s", strerror(-ret));
+	return ret;
 }
 
 int proto_auth_parse_file(const char *path, uint64_t now_ns,
@@ -903,6 +894,6 @@ void proto_auth_free(struct proto_auth *a)
 		sodium_memzero(a->clients, a->n_clients * sizeof(*a->clients));
 	free(a->clients);
 	free(a->resources);
-	fz_keyindex_free(&a->client_index);
+	proto_auth_index_free(&a->index);
 	memset(a, 0, sizeof(*a));
 }

@@ -35,9 +35,10 @@
 
 #include "lib/cidr.h"
 #include "lib/filter.h"
-#include "lib/keyindex.h"
 #include "lib/resaddr.h"
 #include "lib/values.h"
+
+#include "gw_index.h"
 
 #define PROTO_AUTH_NAME_MAX 63
 
@@ -85,8 +86,8 @@ struct proto_auth {
 	size_t n_resources;
 	struct proto_auth_client *clients;
 	size_t n_clients;
-	/* The clients by key: every control packet and sync looks one up. */
-	struct fz_keyindex client_index;
+	/* Every control packet, sync and portal message looks one up. */
+	struct proto_auth_index index;
 };
 
 /* now_ns (realtime) turns "for SECONDS" into an expiry. */
@@ -97,8 +98,5 @@ void proto_auth_free(struct proto_auth *a);
 
 const struct proto_auth_resource *
 proto_auth_find_resource(const struct proto_auth *a, const char *name_or_id);
-const struct proto_auth_client *
-proto_auth_find_client(const struct proto_auth *a,
-		       const uint8_t key[FZ_KEY_LEN]);
 
 #endif /* FZ_AGENT_GW_AUTH_H */

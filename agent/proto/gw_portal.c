@@ -218,84 +218,41 @@ bool proto_auth_same_filters(const struct proto_auth_resource *a,
 	return true;
 }
 
-const struct proto_auth_client *
-proto_auth_find_client_by_portal_id(const struct proto_auth *a,
-				    const uint8_t id[FZ_RESOURCE_ID_LEN])
-{
-	for (size_t i = 0; i < a->n_clients; i++)
-		if (a->clients[i].has_portal_id &&
-		    !memcmp(a->clients[i].portal_id, id, FZ_RESOURCE_ID_LEN))
-			return &a->clients[i];
-	return NULL;
-}
-
-const struct proto_auth_resource *
-proto_auth_find_resource_by_id(const struct proto_auth *a,
-			       const uint8_t id[FZ_RESOURCE_ID_LEN])
-{
-	for (size_t i = 0; i < a->n_resources; i++)
-		if (!memcmp(a->resources[i].id, id, FZ_RESOURCE_ID_LEN))
-			return &a->resources[i];
-	return NULL;
-}
-
-static bool same_ip(const struct fz_cidr *a, const struct fz_cidr *b)
-{
-	return a->family == b->family && !memcmp(a->addr, b->addr, 16);
-}
-
-const struct proto_auth_client *
-proto_auth_tunnel_ip_holder(const struct proto_auth *a,
-			    const struct proto_auth_client *c,
-			    const struct proto_auth_client *self)
-{
-	for (size_t i = 0; i < a->n_clients; i++) {
-		const struct proto_auth_client *o = &a->clients[i];
-
-		if (o == self)
-			continue;
-		for (size_t j = 0; j < o->n_tunnel_ips; j++)
-			for (size_t k = 0; k < c->n_tunnel_ips; k++)
-				if (same_ip(&o->tunnel_ips[j],
-					    &c->tunnel_ips[k]))
-					return o;
-	}
-	return NULL;
-}
-
 /* --- init --- */
 
 /* The client, once: a second mention must say the same. */
 static int add_client(struct proto_auth *a, const struct proto_auth_client *c,
 		      size_t *pos, char *err, size_t errlen)
 {
-	const struct proto_auth_client *o;
+	const struct proto_auth_client *o =
+		proto_auth_find_client(a, c->public_key);
 	char b64[FZ_KEY_B64_LEN + 1];
+	int ret;
 
 	fz_key_to_base64(b64, c->public_key);
-	for (size_t i = 0; i < a->n_clients; i++) {
-		o = &a->clients[i];
-		if (!memcmp(o->public_key, c->public_key, FZ_KEY_LEN)) {
-			if (!proto_auth_same_client(o, c))
-				return fail(err, errlen, -EINVAL,
-					    "client %s: described twice, "
-					    "differently",
-					    b64);
-			*pos = i;
-			return 0;
-		}
-		if (!memcmp(o->portal_id, c->portal_id, FZ_RESOURCE_ID_LEN))
-			return fail(err, errlen, -EINVAL,
-				    "client %s: its id belongs to another key",
-				    b64);
+	if (o && !proto_auth_same_client(o, c))
+		return fail(err, errlen, -EINVAL,
+			    "client %s: described twice, differently", b64);
+	if (o) {
+		*pos = (size_t)(o - a->clients);
+		return 0;
 	}
+	if (proto_auth_find_client_by_portal_id(a, c->portal_id))
+		return fail(err, errlen, -EINVAL,
+			    "client %s: its id belongs to another key", b64);
 	if (proto_auth_tunnel_ip_holder(a, c, NULL))
 		return fail(err, errlen, -EINVAL,
 			    "client %s: its tunnel address belongs to another "
 			    "client",
 			    b64);
 	*pos = a->n_clients;
-	a->clients[a->n_clients++] = *c;
+	a->clients[a->n_clients] = *c;
+	ret = proto_auth_index_add_client(a, *pos);
+	if (ret) {
+		sodium_memzero(&a->clients[*pos], sizeof(*c));
+		return fail(err, errlen, ret, "out of memory");
+	}
+	a->n_clients++;
 	return 0;
 }
 
@@ -314,8 +271,12 @@ static int add_resource(struct proto_auth *a,
 			    "resource %s: described twice, differently", uuid);
 	}
 	*pos = o ? (size_t)(o - a->resources) : a->n_resources;
-	if (!o)
-		a->resources[a->n_resources++] = *r;
+	if (o)
+		return 0;
+	a->resources[a->n_resources] = *r;
+	if (proto_auth_index_add_resource(a, *pos))
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	a->n_resources++;
 	return 0;
 }
 
@@ -397,9 +358,10 @@ int proto_auth_from_sig_init(const struct proto_sig_gateway_init *m,
 	ret = proto_auth_interface_check(&m->interface, err, errlen);
 	if (ret)
 		return ret;
+	/* The arrays stay put: the index points into them as they fill. */
 	out->clients = calloc(n + 1, sizeof(*out->clients));
 	out->resources = calloc(n + 1, sizeof(*out->resources));
-	if (!out->clients || !out->resources)
+	if (!out->clients || !out->resources || proto_auth_index_build(out))
 		ret = fail(err, errlen, -ENOMEM, "out of memory");
 	for (size_t i = 0; !ret && i < n; i++) {
 		ret = add_authorization(out, &m->authorizations[i], now_ns,
@@ -407,9 +369,6 @@ int proto_auth_from_sig_init(const struct proto_sig_gateway_init *m,
 		if (ret)
 			prefix(err, errlen, i);
 	}
-	if (!ret && fz_keyindex_of(&out->client_index, out->clients,
-				   out->n_clients, public_key))
-		ret = fail(err, errlen, -ENOMEM, "out of memory");
 	if (ret)
 		proto_auth_free(out); /* only counted clients hold anything */
 	return ret;

@@ -72,16 +72,4 @@ bool proto_auth_same_address(const struct proto_auth_resource *a,
 bool proto_auth_same_filters(const struct proto_auth_resource *a,
 			     const struct proto_auth_resource *b);
 
-const struct proto_auth_client *
-proto_auth_find_client_by_portal_id(const struct proto_auth *a,
-				    const uint8_t id[FZ_RESOURCE_ID_LEN]);
-const struct proto_auth_resource *
-proto_auth_find_resource_by_id(const struct proto_auth *a,
-			       const uint8_t id[FZ_RESOURCE_ID_LEN]);
-/* A client other than self holding one of c's tunnel addresses. */
-const struct proto_auth_client *
-proto_auth_tunnel_ip_holder(const struct proto_auth *a,
-			    const struct proto_auth_client *c,
-			    const struct proto_auth_client *self);
-
 #endif /* FZ_AGENT_GW_PORTAL_H */

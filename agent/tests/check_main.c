@@ -35,6 +35,7 @@ int main(void)
 	srunner_add_suite(sr, daemon_suite());
 	srunner_add_suite(sr, health_suite());
 	srunner_add_suite(sr, gw_auth_suite());
+	srunner_add_suite(sr, gw_index_suite());
 	srunner_add_suite(sr, p2p_suite());
 	srunner_add_suite(sr, sig_suite());
 	srunner_add_suite(sr, gw_portal_suite());

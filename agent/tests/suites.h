@@ -22,6 +22,7 @@ Suite *kernel_suite(void);
 Suite *agent_cli_suite(void);
 Suite *daemon_suite(void);
 Suite *gw_auth_suite(void);
+Suite *gw_index_suite(void);
 Suite *p2p_suite(void);
 Suite *gateway_suite(void);
 Suite *keyindex_suite(void);

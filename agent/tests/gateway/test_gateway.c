@@ -692,6 +692,45 @@ static size_t count_of(const char *text, const char *what)
 	return n;
 }
 
+/*
+ * One name more than GW_MAX_DOMAINS: the oldest name's maps go, the
+ * others stay; a name used again becomes the newest. The names' array
+ * grows as they come (an authorization without names has none).
+ */
+START_TEST(test_gateway_domains_full)
+{
+	struct gateway *gw = new_gateway();
+	char err[256], body[256], ip4[32];
+
+	ck_assert_int_eq(gw_start(gw, NULL, err, sizeof(err)), 0);
+	memset(&answer, 0, sizeof(answer));
+	answer.v4[0] = ip("192.0.2.1");
+	answer.n4 = 1;
+	for (int i = 1; i <= GW_MAX_DOMAINS; i++) {
+		snprintf(ip4, sizeof(ip4), "[\"100.96.0.%d\"]", i);
+		snprintf(body, sizeof(body),
+			 "{\"resource\":\"" ID "\",\"domain\":\"n%d.app.test\","
+			 "\"proxy_ips\":%s}",
+			 i, ip4);
+		control(gw, 0, body);
+		ck_assert_msg(!strstr(calls, "unmap "), "%d: %s", i, calls);
+	}
+	/* n1 used again: now the newest, so n2 is the oldest. */
+	control(gw, 0, ASSIGNED("n1.app.test", "[\"100.96.0.1\"]"));
+	ck_assert_msg(!strstr(calls, "unmap "), "%s", calls);
+	control(gw, 0, ASSIGNED("n99.app.test", "[\"100.96.0.99\"]"));
+	ck_assert_msg(strstr(calls, "unmap 100.96.0.2\n"), "%s", calls);
+	ck_assert_uint_eq(count_of(calls, "unmap "), 1);
+	ck_assert_msg(strstr(calls, "map 11 100.96.0.99 -> 192.0.2.1\n"), "%s",
+		      calls);
+	/* The resource's addresses: 16 names, n2's gone, n99's there. */
+	ck_assert_msg(!strstr(calls, "100.96.0.2/32"), "%s", calls);
+	ck_assert_msg(strstr(calls, "100.96.0.1/32"), "%s", calls);
+	ck_assert_msg(strstr(calls, "100.96.0.99/32"), "%s", calls);
+	gw_free(gw);
+}
+END_TEST
+
 /* A dump's client K1 holding resources with these last ID bytes. */
 static void dump_with(struct fzk_device_view *dev, const uint8_t *last,
 		      size_t n)
@@ -1332,6 +1371,7 @@ Suite *gateway_suite(void)
 	tcase_add_test(tc, test_msg_other);
 	tcase_add_test(tc, test_gateway_start);
 	tcase_add_test(tc, test_gateway_assigned_ips);
+	tcase_add_test(tc, test_gateway_domains_full);
 	tcase_add_test(tc, test_gateway_drops);
 	tcase_add_test(tc, test_map_target_filter);
 	tcase_add_test(tc, test_lookups_per_client);

@@ -875,6 +875,56 @@ START_TEST(test_many_grants)
 }
 END_TEST
 
+/*
+ * A client whose tunnel addresses and id change keeps its key, frees the
+ * old ones for another client and holds the new ones against the rest:
+ * the gateway's index (proto/gw_index.h) follows each change.
+ */
+START_TEST(test_client_moves)
+{
+	const struct proto_auth *a;
+	struct proto_sig_authorization z;
+
+	authz(&z, 2, 1, "10.0.0.1", EXP);
+	ck_assert_int_eq(init(&z, 1), 0);
+	authz(&z, 3, 1, "10.0.0.1", EXP);
+	ck_assert_int_eq(create(&z), 0);
+	/* Client 3 moves to .9 and ::9, and takes a new portal id. */
+	z.client.ipv4.addr[3] = 9;
+	z.client.ipv6.addr[15] = 9;
+	strcpy(z.client.id.s, "00000000-0000-4000-8000-000000000099");
+	ck_assert_int_eq(create(&z), 0);
+	has("peer 03 ip 9 psk 170\n");
+	a = gw_authorizations(gw);
+	ck_assert_ptr_nonnull(proto_auth_find_client(a, z.client.public_key));
+	/* Client 4 may now have 3's old address and old id... */
+	authz(&z, 4, 1, "10.0.0.1", EXP);
+	z.client.ipv4.addr[3] = 3;
+	z.client.ipv6.addr[15] = 3;
+	strcpy(z.client.id.s, "00000000-0000-4000-8000-000000000003");
+	ck_assert_int_eq(create(&z), 0);
+	has("peer 04 ip 3 psk 170\n");
+	/* ...but not its new address, nor 2's, in either family. */
+	authz(&z, 5, 1, "10.0.0.1", EXP);
+	z.client.ipv4.addr[3] = 9;
+	ck_assert_int_eq(create(&z), -EINVAL);
+	has("its tunnel address or id is client");
+	authz(&z, 5, 1, "10.0.0.1", EXP);
+	z.client.ipv6.addr[15] = 2;
+	ck_assert_int_eq(create(&z), -EINVAL);
+	/* Nor 3's new id. */
+	authz(&z, 5, 1, "10.0.0.1", EXP);
+	strcpy(z.client.id.s, "00000000-0000-4000-8000-000000000099");
+	ck_assert_int_eq(create(&z), -EINVAL);
+	lacks("peer 05");
+	ck_assert_uint_eq(gw_authorizations(gw)->n_clients, 3);
+	/* 3, moved back to its first address, is refused it: 4 holds it. */
+	authz(&z, 3, 1, "10.0.0.1", EXP);
+	ck_assert_int_eq(create(&z), -EINVAL);
+	ck_assert_uint_eq(k.ip4[3], 9);
+}
+END_TEST
+
 Suite *gw_portal_msg_suite(void)
 {
 	Suite *s = suite_create("gw_portal_msg");
@@ -894,6 +944,7 @@ Suite *gw_portal_msg_suite(void)
 	tcase_add_test(tc, test_disconnect);
 	tcase_add_test(tc, test_other_messages);
 	tcase_add_test(tc, test_many_grants);
+	tcase_add_test(tc, test_client_moves);
 	suite_add_tcase(s, tc);
 	return s;
 }

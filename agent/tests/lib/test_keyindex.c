@@ -53,36 +53,6 @@ START_TEST(test_find)
 END_TEST
 
 /* Device peers 0..N-1, config peers N/2..N/2+N-1: half kept, half each way. */
-/* Inserted one at a time, as the portal adds clients: as if built. */
-START_TEST(test_insert)
-{
-	enum { N = 300 };
-	static struct item items[N];
-	struct fz_keyindex ki;
-	uint8_t key[FZ_KEY_LEN];
-
-	ck_assert_int_eq(fz_keyindex_build(&ki, items, 0, sizeof(*items),
-					   offsetof(struct item, key)),
-			 0);
-	for (unsigned int i = 0; i < N; i++) {
-		key_of(items[i].key, i);
-		ck_assert_int_eq(fz_keyindex_insert(&ki, items[i].key, i), 0);
-	}
-	ck_assert_uint_eq(ki.n, N);
-	for (unsigned int i = 0; i < N; i++) {
-		key_of(key, i);
-		ck_assert_int_eq(fz_keyindex_find(&ki, key), i);
-		if (i)
-			ck_assert_int_lt(memcmp(ki.v[i - 1].key, ki.v[i].key,
-						FZ_KEY_LEN),
-					 0);
-	}
-	key_of(key, N);
-	ck_assert_int_eq(fz_keyindex_find(&ki, key), -1);
-	fz_keyindex_free(&ki);
-}
-END_TEST
-
 START_TEST(test_plan_thousands)
 {
 	enum { N = 3000 };
@@ -131,7 +101,6 @@ Suite *keyindex_suite(void)
 	TCase *tc = tcase_create("keyindex");
 
 	tcase_add_test(tc, test_find);
-	tcase_add_test(tc, test_insert);
 	tcase_add_test(tc, test_plan_thousands);
 	suite_add_tcase(s, tc);
 	return s;
