@@ -216,10 +216,35 @@ int role_gw_create(struct daemon *d)
  * goes too (fz.ko cannot clear default deny) and config sync adds it
  * back as a plain peer.
  */
-int role_gw_prune(struct daemon *d, char *err, size_t errlen)
+int role_gw_remove_client(struct daemon *d, const uint8_t key[FZ_KEY_LEN],
+			  const char *reason, char *err, size_t errlen)
 {
 	char b64[FZ_KEY_B64_LEN + 1];
+	int ret = fzk_del_peer(d->nl, d->ifindex, key);
+
+	fz_key_to_base64(b64, key);
+	if (ret == -ENOENT)
+		ret = 0;
+	ret = role_gw_kernel_result(d, ret, "DEL_PEER");
+	if (ret) {
+		snprintf(err, errlen, "cannot remove client %s: %s", b64,
+			 strerror(-ret));
+		return ret;
+	}
+	wg_hs_remove_peer(d->hs, key);
+	daemon_log(d,
+		   "removed client %s from fz.ko, with its resources and DNS "
+		   "maps: %s",
+		   b64, reason);
+	return 0;
+}
+
+int role_gw_prune(struct daemon *d, char *err, size_t errlen)
+{
 	struct gateway *gw = role_gw_of(d)->gw;
+	const char *reason = role_gw_of(d)->portal ?
+				     "not in " GW_PORTAL_SOURCE :
+				     "not in the authorizations file";
 	struct fzk_device_view dev;
 	int ret;
 
@@ -233,23 +258,8 @@ int role_gw_prune(struct daemon *d, char *err, size_t errlen)
 		if (!(p->flags & FZ_PEER_F_GATEWAY_CLIENT) ||
 		    gw_is_client(gw, p->public_key))
 			continue;
-		fz_key_to_base64(b64, p->public_key);
-		ret = fzk_del_peer(d->nl, d->ifindex, p->public_key);
-		if (ret == -ENOENT)
-			ret = 0;
-		ret = role_gw_kernel_result(d, ret, "DEL_PEER");
-		if (ret) {
-			snprintf(err, errlen, "cannot remove client %s: %s",
-				 b64, strerror(-ret));
-			break;
-		}
-		wg_hs_remove_peer(d->hs, p->public_key);
-		daemon_log(d,
-			   "removed client %s from fz.ko, with its resources "
-			   "and DNS maps: not in %s",
-			   b64,
-			   role_gw_of(d)->portal ? GW_PORTAL_SOURCE :
-						   "the authorizations file");
+		ret = role_gw_remove_client(d, p->public_key, reason, err,
+					    errlen);
 	}
 	fzk_device_view_free(&dev);
 	return ret;

@@ -43,7 +43,12 @@ int role_gw_start_gateway(struct daemon *d, char *err, size_t errlen);
 void role_gw_say_goodbye(struct daemon *d);
 
 int role_gw_create(struct daemon *d);
+/* fz.ko's gateway clients that the gateway no longer has: removed. */
 int role_gw_prune(struct daemon *d, char *err, size_t errlen);
+/* One client's peer deleted and its handshake state forgotten, logged
+ * with reason; a peer already gone is not an error. */
+int role_gw_remove_client(struct daemon *d, const uint8_t key[FZ_KEY_LEN],
+			  const char *reason, char *err, size_t errlen);
 int role_gw_start(struct daemon *d);
 void role_gw_stop(struct daemon *d);
 bool role_gw_keeps_peer(struct daemon *d, const uint8_t key[FZ_KEY_LEN]);

@@ -141,6 +141,14 @@ static int op_prune(void *ctx, char *err, size_t errlen)
 	return role_gw_prune(r->d, err, errlen);
 }
 
+static int op_remove_client(void *ctx, const uint8_t key[FZ_KEY_LEN],
+			    const char *reason, char *err, size_t errlen)
+{
+	struct role_gwportal *r = ctx;
+
+	return role_gw_remove_client(r->d, key, reason, err, errlen);
+}
+
 static int op_dump(void *ctx, struct fzk_device_view *dev)
 {
 	struct role_gwportal *r = ctx;
@@ -208,6 +216,7 @@ static uint64_t op_now(void *ctx)
 
 static const struct gw_portal_ops portal_ops = {
 	.prune = op_prune,
+	.remove_client = op_remove_client,
 	.dump = op_dump,
 	.set_addresses = op_set_addresses,
 	.ack = op_ack,

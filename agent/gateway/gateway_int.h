@@ -87,6 +87,11 @@ int gw_push_resource(struct gateway *gw, struct gw_peer *p,
 int gw_auth_kept(struct gateway *gw,
 		 bool (*keep)(void *arg, const uint8_t *key, const uint8_t *id),
 		 void *arg, struct proto_auth *out);
+/*
+ * The client at pos forgotten, in O(1): the last client takes its place
+ * (the index follows). Its fz.ko peer is the caller's to delete.
+ */
+void gw_forget_client(struct gateway *gw, size_t pos);
 /* Forgets the pending resolutions (gw_free). */
 void gw_dns_detach(struct gateway *gw);
 

@@ -429,6 +429,27 @@ int gw_update_filters(struct gateway *gw,
 	return update_resource(gw, cur, &r, err, errlen);
 }
 
+void gw_forget_client(struct gateway *gw, size_t pos)
+{
+	struct proto_auth *a = &gw->auth;
+	size_t last = a->n_clients - 1;
+
+	gw_peer_free_authz(&gw->peers[pos]);
+	free(a->clients[pos].grants);
+	proto_auth_index_drop_client(a, pos);
+	if (pos != last) {
+		/* Entries dropped above make room: the add cannot fail. */
+		proto_auth_index_drop_client(a, last);
+		a->clients[pos] = a->clients[last];
+		gw->peers[pos] = gw->peers[last];
+		gw->peers[pos].client = &a->clients[pos];
+		proto_auth_index_add_client(a, pos);
+	}
+	sodium_memzero(&a->clients[last], sizeof(a->clients[last]));
+	memset(&gw->peers[last], 0, sizeof(gw->peers[last]));
+	a->n_clients--;
+}
+
 static int kept_client(struct gateway *gw, const struct proto_auth_client *c,
 		       bool (*keep)(void *arg, const uint8_t *key,
 				    const uint8_t *id),

@@ -239,14 +239,6 @@ static int parse_id(struct gateway *gw, const char *what,
 	return -EINVAL;
 }
 
-static bool keep_all(void *arg, const uint8_t *key, const uint8_t *id)
-{
-	(void)arg;
-	(void)key;
-	(void)id;
-	return true;
-}
-
 /*
  * A gateway's clients are its authorizations (portal/PLAN.md section 5):
  * a client left with none goes, its peer and preshared key with it, and
@@ -258,22 +250,23 @@ static int drop_if_empty(struct gateway *gw, const struct gw_portal_ops *ops,
 {
 	const struct proto_auth_client *c =
 		proto_auth_find_client_by_portal_id(gw_authorizations(gw), cid);
-	struct proto_auth auth;
 	char err[512];
 	int ret;
 
 	if (!c || c->n_grants || gw->collect.on)
 		return 0;
-	ret = gw_auth_kept(gw, keep_all, NULL, &auth);
-	if (ret)
-		snprintf(err, sizeof(err), "out of memory");
-	else
-		ret = apply_exactly(gw, ops, ctx, &auth, err, sizeof(err));
-	proto_auth_free(&auth);
+	/* fz.ko first: should it fail, the client stays whole, with no
+	 * resource, and the next init_done prunes it. One client, not a
+	 * dump and rebuild of all (a mass revocation was quadratic). */
+	ret = ops->remove_client(ctx, c->public_key, "no resource left", err,
+				 sizeof(err));
 	if (ret)
 		gw_log(gw,
 		       "portal: cannot remove a client with nothing left: %s",
 		       err);
+	else
+		gw_forget_client(gw,
+				 (size_t)(c - gw_authorizations(gw)->clients));
 	return ret;
 }
 

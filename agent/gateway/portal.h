@@ -27,6 +27,10 @@ struct fzk_device_view;
 struct gw_portal_ops {
 	/* fz.ko's gateway clients that gw no longer has go (as at start). */
 	int (*prune)(void *ctx, char *err, size_t errlen);
+	/* One client's fz.ko peer deleted (its resources and maps go with
+	 * it) and its handshake state forgotten; reason is for the log. */
+	int (*remove_client)(void *ctx, const uint8_t key[FZ_KEY_LEN],
+			     const char *reason, char *err, size_t errlen);
 	/* The device as fz.ko holds it, for gw_start(). */
 	int (*dump)(void *ctx, struct fzk_device_view *dev);
 	/* The init's tunnel addresses on the interface (replacing older);

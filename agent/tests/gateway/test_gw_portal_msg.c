@@ -207,6 +207,22 @@ static int p_prune(void *ctx, char *err, size_t errlen)
 	return 0;
 }
 
+/* As role_gw_remove_client(): one peer goes, with its resources. */
+static int p_remove_client(void *ctx, const uint8_t key[FZ_KEY_LEN],
+			   const char *reason, char *err, size_t errlen)
+{
+	(void)ctx;
+	if (key[0] == 0xed) { /* fz.ko refuses to delete this one */
+		snprintf(err, errlen, "cannot remove client: refused");
+		return -EIO;
+	}
+	ck_assert(k.peer[key[0]]);
+	k.peer[key[0]] = false;
+	memset(k.res[key[0]], 0, sizeof(k.res[key[0]]));
+	record("delpeer %02x (%s)", key[0], reason);
+	return 0;
+}
+
 static int p_dump(void *ctx, struct fzk_device_view *dev)
 {
 	(void)ctx;
@@ -276,6 +292,7 @@ static uint64_t p_now(void *ctx)
 
 static const struct gw_portal_ops daemon_side = {
 	.prune = p_prune,
+	.remove_client = p_remove_client,
 	.dump = p_dump,
 	.set_addresses = p_set_addresses,
 	.ack = p_ack,
@@ -407,6 +424,15 @@ static void has(const char *what)
 static void lacks(const char *what)
 {
 	ck_assert_msg(!strstr(calls, what), "'%s' in:\n%s", what, calls);
+}
+
+static size_t count_of_delpeer(void)
+{
+	size_t n = 0;
+
+	for (const char *p = calls; (p = strstr(p, "delpeer ")); p++)
+		n++;
+	return n;
 }
 
 /* The model holds exactly these (client, resource) pairs. */
@@ -764,7 +790,7 @@ START_TEST(test_reject_access)
 	lacks("delpeer");
 	ck_assert_int_eq(reject(2, 2), 0);
 	has("delres 02 02\n");
-	has("delpeer 02\n");
+	has("delpeer 02 (no resource left)\n");
 	holds(NULL, 0);
 	ck_assert_uint_eq(gw_authorizations(gw)->n_clients, 0);
 	authz(&z[0], 4, 1, "10.0.0.1", EXP);
@@ -876,6 +902,83 @@ START_TEST(test_many_grants)
 END_TEST
 
 /*
+ * Clients rejected one by one, from the middle, the ends and at random:
+ * each goes alone (its peer deleted, no prune of all), the last client
+ * takes its place, and every other is still found by key, portal id and
+ * tunnel address and keeps its resources. A client fz.ko cannot delete
+ * stays whole.
+ */
+START_TEST(test_reject_many)
+{
+	struct proto_sig_authorization z;
+	const struct proto_auth *a;
+	bool gone[256] = { false };
+	unsigned int order[] = { 100, 2, 199, 57, 150, 3, 198, 120, 0xed };
+	char addr[32];
+
+	for (unsigned int i = 2; i < 200; i++) {
+		authz(&z, i, 1, "10.0.0.1", EXP);
+		ck_assert_int_eq(create(&z), 0);
+	}
+	authz(&z, 0xed, 1, "10.0.0.1", EXP);
+	ck_assert_int_eq(create(&z), 0);
+	for (size_t n = 0; n < sizeof(order) / sizeof(*order); n++) {
+		unsigned int c = order[n];
+
+		ck_assert_int_eq(reject(c, 1), 0);
+		snprintf(addr, sizeof(addr), "delpeer %02x (no resource left)",
+			 c);
+		if (c == 0xed) {
+			has("cannot remove a client with nothing left");
+			lacks("delpeer");
+		} else {
+			has(addr);
+			gone[c] = true;
+		}
+		lacks("delpeer ed");
+		ck_assert_uint_eq(count_of_delpeer(), c == 0xed ? 0 : 1);
+		a = gw_authorizations(gw);
+		for (unsigned int i = 2; i < 256; i++) {
+			struct proto_auth_client probe;
+			const struct proto_auth_client *cl;
+			uint8_t key[FZ_KEY_LEN];
+
+			if (i >= 200 && i != 0xed)
+				continue;
+			key_of(key, i);
+			cl = proto_auth_find_client(a, key);
+			ck_assert_msg(!cl == gone[i], "client %u", i);
+			ck_assert(k.peer[i] == !gone[i]);
+			if (!cl)
+				continue;
+			ck_assert(!memcmp(cl->public_key, key, FZ_KEY_LEN));
+			probe = *cl;
+			ck_assert_ptr_eq(proto_auth_tunnel_ip_holder(a, &probe,
+								     NULL),
+					 cl);
+			ck_assert_ptr_eq(proto_auth_find_client_by_portal_id(
+						 a, cl->portal_id),
+					 cl);
+			ck_assert(k.res[i][1].on || i == 0xed);
+		}
+	}
+	ck_assert_uint_eq(gw_authorizations(gw)->n_clients, 199 - 8);
+	/* A gone client may come back: its address and id were freed. */
+	authz(&z, 198, 2, "10.0.0.2", EXP);
+	ck_assert_int_eq(create(&z), 0);
+	ck_assert(k.peer[198] && k.res[198][2].on);
+	/* The moved clients still take messages. */
+	authz(&z, 197, 2, "10.0.0.2", EXP);
+	ck_assert_int_eq(create(&z), 0);
+	ck_assert(k.res[197][2].on);
+	ck_assert_int_eq(reject(197, 1), 0);
+	lacks("delpeer");
+	ck_assert_int_eq(reject(197, 2), 0);
+	has("delpeer c5 (no resource left)");
+}
+END_TEST
+
+/*
  * A client whose tunnel addresses and id change keeps its key, frees the
  * old ones for another client and holds the new ones against the rest:
  * the gateway's index (proto/gw_index.h) follows each change.
@@ -945,6 +1048,7 @@ Suite *gw_portal_msg_suite(void)
 	tcase_add_test(tc, test_other_messages);
 	tcase_add_test(tc, test_many_grants);
 	tcase_add_test(tc, test_client_moves);
+	tcase_add_test(tc, test_reject_many);
 	suite_add_tcase(s, tc);
 	return s;
 }
