@@ -20,11 +20,12 @@ NAMES = {"veth": "plain veth (limit)", "wg": "in-kernel WireGuard",
          "wggo": "wireguard-go", "fz": "fz",
          "fzgw": "fz + gateway path (filters, DNS translation, masquerade)",
          "wgnft": "in-kernel WireGuard + the same policy in nftables",
-         "fzagent": "fz"}
+         "fzagent": "fz", "fzagentgw": "fz gateway"}
 # How the scale test configured each system.
 HOW = {"wg": "`wg addconf`", "fz": "netlink, a request per peer",
        "fzgw": "netlink, a request per peer and per mapping",
-       "fzagent": "`fzagent up CONFIG` on a new interface (parse, DH, kernel)"}
+       "fzagent": "`fzagent up CONFIG` on a new interface (parse, DH, kernel)",
+       "fzagentgw": "`fzagent gateway CONFIG -a FILE` on a new interface (each client a peer with one resource)"}
 
 
 def values(test, system, key):
@@ -117,7 +118,8 @@ if scale:
         vs = (ratio(med("tcp1_scaled", s), med("tcp1", s))
               if what == "peers" else "")
         rate = r["count"] / r["seconds"] if r["seconds"] else 0
-        label = {"peers": "peers", "maps": "DNS mappings"}[what]
+        label = {"peers": "peers", "maps": "DNS mappings",
+                 "clients": "clients"}[what]
         lines.append(f"| {NAMES[s]} | {HOW[s]} | {r['count']} {label} | {r['seconds']:.1f} | "
                      f"{rate:.0f} | {r['slab_kb'] / 1024:.1f} | {thr} | {vs} |")
 

@@ -2,7 +2,9 @@
 # Scale: the time and kernel memory (Slab in /proc/meminfo) to configure
 # 10,000 peers on fz and on in-kernel WireGuard, and 100,000 DNS-resource
 # mappings (10,000 gateway clients with 10 mapped IPs each) on the
-# gateway. The peers stay, so tcp1_scaled measures throughput with them.
+# gateway; then `fzagent up` and `fzagent gateway` from files of 10,000
+# peers and clients. The probe's peers stay, so tcp1_scaled measures
+# throughput with them.
 SCALE_PEERS=${SCALE_PEERS:-10000}
 SCALE_MAPS=${SCALE_MAPS:-10}
 
@@ -54,10 +56,11 @@ scale_fz() { # SYSTEM NS IFACE [MAPS]: slab growth of each step
 # static-static DHs wait for each peer's first handshake). wg's
 # counterpart is `wg addconf` above. Then once more under perf, for
 # profile-fzagent-up.txt: where the time goes.
-fzagent_up_until_running() { # IFACE: the agent's pid once it runs
-	local pid
+fzagent_up_until_running() { # IFACE [gateway ARGS...]: the agent's pid once it runs
+	local pid iface=$1 cmd=${2:-up}
+	shift $(($# < 2 ? $# : 2))
 	: >"$FZ_RUN/scale-fzagent.log" # not the last run's "agent running"
-	ip netns exec "${sv[fz]}" "$FZAGENT" up "$FZ_RUN/scale-fzagent.conf" -i "$1" \
+	ip netns exec "${sv[fz]}" "$FZAGENT" "$cmd" "$FZ_RUN/scale-fzagent.conf" -i "$iface" "$@" \
 		>"$FZ_RUN/scale-fzagent.log" 2>&1 &
 	pid=$!
 	while ! grep -q "agent running" "$FZ_RUN/scale-fzagent.log"; do
@@ -92,9 +95,45 @@ scale_fzagent() {
 	[ -z "$pid" ] || fzagent_down "$pid" fzs
 }
 
+# [Client]s with distinct keys and tunnel addresses, each authorized for
+# one CIDR resource, as an operator's authorizations file.
+clients_conf() { # COUNT
+	$PY - "$1" <<'PYEOF'
+import base64, struct, sys
+print("[Resource]\nName = net\nID = 0b8d7c4e-2f6a-4d1e-9c3b-5a7e8f9d0c11\n"
+      "Type = cidr\nAddress = 10.200.0.0/16\nFilters = tcp/80\n")
+for n in range(1, int(sys.argv[1]) + 1):
+    key = base64.b64encode(struct.pack("<I", 500000 + n) +
+                           b"\x6b" * 28).decode()
+    print("[Client]\nPublicKey = %s\nTunnelIPs = 100.%d.%d.%d\n"
+          "Authorize = net\n" % (key, 64 + (n >> 16), (n >> 8) & 255, n & 255))
+PYEOF
+}
+
+# The gateway's path: `fzagent gateway -a FILE` until it runs (every
+# client a gateway peer of fz.ko holding its resource), then under perf.
+scale_fzagent_gateway() {
+	local s0 t0 t1 pid
+	printf '[Interface]\nPrivateKey = %s\nListenPort = 53001\n' "$(wg genkey)" \
+		>"$FZ_RUN/scale-fzagent.conf"
+	clients_conf "$SCALE_PEERS" >"$FZ_RUN/scale-clients.auth"
+	chmod 600 "$FZ_RUN/scale-fzagent.conf" "$FZ_RUN/scale-clients.auth"
+	sync
+	s0=$(slab_kb) t0=$(date +%s%N)
+	pid=$(fzagent_up_until_running fzg gateway -a "$FZ_RUN/scale-clients.auth") || return 1
+	t1=$(date +%s%N)
+	scale_json fzagentgw clients "$SCALE_PEERS" "$(echo "($t1 - $t0) / 1000000000" | bc -l)" $(($(slab_kb) - s0))
+	fzagent_down "$pid" fzg
+	perf_start || return 0
+	pid=$(fzagent_up_until_running fzg gateway -a "$FZ_RUN/scale-clients.auth")
+	perf_stop fzagent-gateway comm,dso,symbol
+	[ -z "$pid" ] || fzagent_down "$pid" fzg
+}
+
 scale_bench() {
 	scale_wg
 	scale_fzagent
+	scale_fzagent_gateway
 	scale_fz fz "${sv[fz]}" fz-b
 	scale_fz fzgw gateway fz0 "$SCALE_MAPS"
 }
