@@ -134,6 +134,7 @@ class StepFailed(Exception):
 
 
 BACKSTOP = 15  # seconds after --timeout
+POLL_ANSWER = 5  # seconds a poll waits for its answer, at least
 CURRENT = ["start-up"]  # where a timeout struck, for its message
 SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGALRM)
 
@@ -443,10 +444,14 @@ class Page:
 
     async def poll(self, js, deadline, pred=bool):
         """Evaluates js until pred(value) holds or the deadline passes;
-        returns the last value. A navigation in between is no error."""
+        returns the last value. A navigation in between is no error.
+        Each look gets POLL_ANSWER seconds to be answered even past the
+        deadline: a short wait on a loaded machine must still fail with
+        what the page showed, not with a browser slow to answer."""
         while True:
             try:
-                v = await self.evaluate(js)
+                v = await self.evaluate(js, max(
+                    POLL_ANSWER, deadline - time.monotonic()))
             except StepFailed as e:
                 if "context" not in str(e).lower():
                     raise
