@@ -306,6 +306,7 @@ static int update_client(struct gateway *gw, struct gw_peer *p,
 		p->installed = false; /* SET_PEER again, with the new ones */
 	}
 	sodium_memzero(&was, sizeof(was));
+	proto_auth_index_tidy(&gw->auth);
 	return ret;
 }
 
@@ -448,6 +449,7 @@ void gw_forget_client(struct gateway *gw, size_t pos)
 	sodium_memzero(&a->clients[last], sizeof(a->clients[last]));
 	memset(&gw->peers[last], 0, sizeof(gw->peers[last]));
 	a->n_clients--;
+	proto_auth_index_tidy(a);
 }
 
 static int kept_client(struct gateway *gw, const struct proto_auth_client *c,

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -84,44 +85,49 @@ static struct lh_table *new_table(size_t n, lh_hash_fn *hash,
 	return lh_table_new((int)size, NULL, hash, equal);
 }
 
-static ssize_t get(struct lh_table *t, const void *k)
+static ssize_t get(const struct proto_auth_table *t, const void *k)
 {
 	void *v;
 
-	if (!t || !lh_table_lookup_ex(t, k, &v))
+	if (!t->t || !lh_table_lookup_ex(t->t, k, &v))
 		return -1;
 	return (ssize_t)(uintptr_t)v;
 }
 
-static int put(struct lh_table *t, const void *k, size_t pos)
+static int put(struct proto_auth_table *t, const void *k, size_t pos)
 {
-	if (!t)
+	if (!t->t)
 		return -ENOMEM; /* no index was built */
-	if (lh_table_lookup_entry(t, k))
+	if (lh_table_lookup_entry(t->t, k))
 		return -EEXIST;
-	return lh_table_insert(t, k, (void *)(uintptr_t)pos) ? -ENOMEM : 0;
+	return lh_table_insert(t->t, k, (void *)(uintptr_t)pos) ? -ENOMEM : 0;
 }
 
 /* k's entry, only if it is pos's: another's stays. */
-static void drop(struct lh_table *t, const void *k, size_t pos)
+static void drop(struct proto_auth_table *t, const void *k, size_t pos)
 {
-	struct lh_entry *e = t ? lh_table_lookup_entry(t, k) : NULL;
+	struct lh_entry *e = t->t ? lh_table_lookup_entry(t->t, k) : NULL;
 
-	if (e && (uintptr_t)lh_entry_v(e) == pos)
-		lh_table_delete_entry(t, e);
+	if (e && (uintptr_t)lh_entry_v(e) == pos) {
+		lh_table_delete_entry(t->t, e);
+		t->deleted++;
+	}
+}
+
+static void free_table(struct proto_auth_table *t)
+{
+	if (t->t)
+		lh_table_free(t->t);
+	t->t = NULL;
+	t->deleted = 0;
 }
 
 void proto_auth_index_free(struct proto_auth_index *ix)
 {
-	if (ix->key)
-		lh_table_free(ix->key);
-	if (ix->portal_id)
-		lh_table_free(ix->portal_id);
-	if (ix->tunnel_ip)
-		lh_table_free(ix->tunnel_ip);
-	if (ix->resource_id)
-		lh_table_free(ix->resource_id);
-	memset(ix, 0, sizeof(*ix));
+	free_table(&ix->key);
+	free_table(&ix->portal_id);
+	free_table(&ix->tunnel_ip);
+	free_table(&ix->resource_id);
 }
 
 static int new_index(struct proto_auth_index *ix, size_t nc, size_t nr)
@@ -129,11 +135,12 @@ static int new_index(struct proto_auth_index *ix, size_t nc, size_t nr)
 	pthread_once(&sip_once, sip_init);
 	if (sip_ready)
 		return sip_ready; /* no key: no index anyone could flood */
-	ix->key = new_table(nc, hash_key, equal_key);
-	ix->portal_id = new_table(nc, hash_id, equal_id);
-	ix->tunnel_ip = new_table(2 * nc, hash_ip, equal_ip);
-	ix->resource_id = new_table(nr, hash_id, equal_id);
-	if (ix->key && ix->portal_id && ix->tunnel_ip && ix->resource_id)
+	ix->key.t = new_table(nc, hash_key, equal_key);
+	ix->portal_id.t = new_table(nc, hash_id, equal_id);
+	ix->tunnel_ip.t = new_table(2 * nc, hash_ip, equal_ip);
+	ix->resource_id.t = new_table(nr, hash_id, equal_id);
+	if (ix->key.t && ix->portal_id.t && ix->tunnel_ip.t &&
+	    ix->resource_id.t)
 		return 0;
 	proto_auth_index_free(ix);
 	return -ENOMEM;
@@ -154,16 +161,43 @@ int proto_auth_index_build(struct proto_auth *a)
 	return ret;
 }
 
+/*
+ * Deletions could have taken half the slots t had empty when built (each
+ * makes at most one freed slot; an insert may reuse one, or the table
+ * resizes, so this overcounts, never under).
+ */
+static bool worn(const struct proto_auth_table *t)
+{
+	return t->t && t->deleted > (size_t)(t->t->size - t->t->count) / 2;
+}
+
+void proto_auth_index_tidy(struct proto_auth *a)
+{
+	struct proto_auth_index old = a->index;
+
+	if (!worn(&old.key) && !worn(&old.portal_id) && !worn(&old.tunnel_ip) &&
+	    !worn(&old.resource_id))
+		return;
+	/* Built beside the old one, which stays should that fail. */
+	memset(&a->index, 0, sizeof(a->index));
+	if (proto_auth_index_build(a)) {
+		a->index = old;
+		return;
+	}
+	a->index.rebuilds = old.rebuilds + 1;
+	proto_auth_index_free(&old);
+}
+
 int proto_auth_index_add_client(struct proto_auth *a, size_t pos)
 {
 	const struct proto_auth_client *c = &a->clients[pos];
 	struct proto_auth_index *ix = &a->index;
-	int ret = put(ix->key, c->public_key, pos);
+	int ret = put(&ix->key, c->public_key, pos);
 
 	if (!ret && c->has_portal_id)
-		ret = put(ix->portal_id, c->portal_id, pos);
+		ret = put(&ix->portal_id, c->portal_id, pos);
 	for (size_t j = 0; !ret && j < c->n_tunnel_ips; j++)
-		ret = put(ix->tunnel_ip, &c->tunnel_ips[j], pos);
+		ret = put(&ix->tunnel_ip, &c->tunnel_ips[j], pos);
 	if (ret)
 		proto_auth_index_drop_client(a, pos);
 	return ret;
@@ -171,7 +205,7 @@ int proto_auth_index_add_client(struct proto_auth *a, size_t pos)
 
 int proto_auth_index_add_resource(struct proto_auth *a, size_t pos)
 {
-	return put(a->index.resource_id, a->resources[pos].id, pos);
+	return put(&a->index.resource_id, a->resources[pos].id, pos);
 }
 
 void proto_auth_index_drop_client(struct proto_auth *a, size_t pos)
@@ -179,18 +213,18 @@ void proto_auth_index_drop_client(struct proto_auth *a, size_t pos)
 	const struct proto_auth_client *c = &a->clients[pos];
 	struct proto_auth_index *ix = &a->index;
 
-	drop(ix->key, c->public_key, pos);
+	drop(&ix->key, c->public_key, pos);
 	if (c->has_portal_id)
-		drop(ix->portal_id, c->portal_id, pos);
+		drop(&ix->portal_id, c->portal_id, pos);
 	for (size_t j = 0; j < c->n_tunnel_ips; j++)
-		drop(ix->tunnel_ip, &c->tunnel_ips[j], pos);
+		drop(&ix->tunnel_ip, &c->tunnel_ips[j], pos);
 }
 
 const struct proto_auth_client *
 proto_auth_find_client(const struct proto_auth *a,
 		       const uint8_t key[FZ_KEY_LEN])
 {
-	ssize_t pos = get(a->index.key, key);
+	ssize_t pos = get(&a->index.key, key);
 
 	return pos < 0 ? NULL : &a->clients[pos];
 }
@@ -199,7 +233,7 @@ const struct proto_auth_client *
 proto_auth_find_client_by_portal_id(const struct proto_auth *a,
 				    const uint8_t id[FZ_RESOURCE_ID_LEN])
 {
-	ssize_t pos = get(a->index.portal_id, id);
+	ssize_t pos = get(&a->index.portal_id, id);
 
 	return pos < 0 ? NULL : &a->clients[pos];
 }
@@ -208,7 +242,7 @@ const struct proto_auth_resource *
 proto_auth_find_resource_by_id(const struct proto_auth *a,
 			       const uint8_t id[FZ_RESOURCE_ID_LEN])
 {
-	ssize_t pos = get(a->index.resource_id, id);
+	ssize_t pos = get(&a->index.resource_id, id);
 
 	return pos < 0 ? NULL : &a->resources[pos];
 }
@@ -219,7 +253,7 @@ proto_auth_tunnel_ip_holder(const struct proto_auth *a,
 			    const struct proto_auth_client *self)
 {
 	for (size_t j = 0; j < c->n_tunnel_ips; j++) {
-		ssize_t pos = get(a->index.tunnel_ip, &c->tunnel_ips[j]);
+		ssize_t pos = get(&a->index.tunnel_ip, &c->tunnel_ips[j]);
 
 		if (pos >= 0 && &a->clients[pos] != self)
 			return &a->clients[pos];

@@ -28,11 +28,25 @@ struct proto_auth;
 struct proto_auth_client;
 struct proto_auth_resource;
 
+/*
+ * One table and the entries deleted from it since it was built. lh_table
+ * leaves a deleted entry's slot marked freed, and a lookup that misses
+ * walks on over freed slots to an empty one: under churn (clients
+ * removed, their addresses changed) the empty ones run out and every
+ * miss scans the whole table. proto_auth_index_tidy() builds it anew
+ * before that.
+ */
+struct proto_auth_table {
+	struct lh_table *t;
+	size_t deleted;
+};
+
 struct proto_auth_index {
-	struct lh_table *key; /* clients by public key */
-	struct lh_table *portal_id; /* clients that have one, by it */
-	struct lh_table *tunnel_ip; /* clients, once per address */
-	struct lh_table *resource_id; /* resources by id */
+	struct proto_auth_table key; /* clients by public key */
+	struct proto_auth_table portal_id; /* clients that have one, by it */
+	struct proto_auth_table tunnel_ip; /* clients, once per address */
+	struct proto_auth_table resource_id; /* resources by id */
+	size_t rebuilds; /* by proto_auth_index_tidy() */
 };
 
 /*
@@ -46,6 +60,13 @@ int proto_auth_index_add_client(struct proto_auth *a, size_t pos);
 int proto_auth_index_add_resource(struct proto_auth *a, size_t pos);
 /* a->clients[pos] out of the index, before its addresses or id change. */
 void proto_auth_index_drop_client(struct proto_auth *a, size_t pos);
+/*
+ * Builds the index anew once deletions have used up half the empty
+ * slots of one of its tables, so that lookups stay short; call it once
+ * a removal or change is complete. Out of memory, it keeps the index
+ * it had (slower, still right).
+ */
+void proto_auth_index_tidy(struct proto_auth *a);
 void proto_auth_index_free(struct proto_auth_index *ix);
 
 const struct proto_auth_client *

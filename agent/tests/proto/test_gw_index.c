@@ -5,12 +5,14 @@
  * without a trace; a client dropped before its addresses change and
  * added again; another client's entries never dropped; 100,000 clients
  * added one at a time (as the portal adds them) all found, and nothing
- * found that was not added.
+ * found that was not added; lookups kept short under churn.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <json-c/linkhash.h>
 
 #include "proto/gw_auth.h"
 #include "../suites.h"
@@ -202,6 +204,63 @@ START_TEST(test_hundred_thousand)
 }
 END_TEST
 
+/* Slots no entry ever used since the table was built. */
+static int empty_slots(const struct lh_table *t)
+{
+	int n = 0;
+
+	for (int i = 0; i < t->size; i++)
+		n += t->table[i].k == LH_EMPTY;
+	return n;
+}
+
+/* At least half of the slots without a live entry are empty. */
+static void short_misses(const struct lh_table *t)
+{
+	ck_assert_int_ge(empty_slots(t), (t->size - t->count) / 2);
+}
+
+/*
+ * Clients replaced (a removal's swap, a change of addresses) 100,000
+ * times over 1,000: deleted entries leave freed slots, a miss walks over
+ * them to an empty one, and without tidying none would be left (each miss
+ * then a scan of the whole table). The tables keep empty slots, every
+ * client is found, every replaced one is gone.
+ */
+START_TEST(test_churn)
+{
+	enum { N = 1000, ROUNDS = 100000 };
+	struct proto_auth a;
+	struct proto_auth_client gone;
+
+	auth_new(&a, N);
+	for (unsigned int i = 0; i < N; i++)
+		ck_assert_int_eq(append_client(&a, i), 0);
+	for (unsigned int i = 0; i < ROUNDS; i++) {
+		size_t pos = i % N;
+
+		proto_auth_index_drop_client(&a, pos);
+		client_n(&a.clients[pos], N + i);
+		ck_assert_int_eq(proto_auth_index_add_client(&a, pos), 0);
+		proto_auth_index_tidy(&a);
+		if (i % 997 == 0) {
+			short_misses(a.index.key.t);
+			short_misses(a.index.portal_id.t);
+			short_misses(a.index.tunnel_ip.t);
+		}
+	}
+	ck_assert_uint_gt(a.index.rebuilds, 0);
+	/* Amortised: a rebuild per many replacements, not per one. */
+	ck_assert_uint_lt(a.index.rebuilds, ROUNDS / 50);
+	for (size_t i = 0; i < N; i++)
+		found(&a, i);
+	client_n(&gone, N + ROUNDS - N - 1);
+	ck_assert_ptr_null(proto_auth_find_client(&a, gone.public_key));
+	ck_assert_ptr_null(proto_auth_tunnel_ip_holder(&a, &gone, NULL));
+	proto_auth_free(&a);
+}
+END_TEST
+
 /* An auth no one indexed (all zero) finds nothing and does not crash. */
 START_TEST(test_unindexed)
 {
@@ -229,6 +288,7 @@ Suite *gw_index_suite(void)
 	tcase_add_test(tc, test_repeats);
 	tcase_add_test(tc, test_drop_and_move);
 	tcase_add_test(tc, test_hundred_thousand);
+	tcase_add_test(tc, test_churn);
 	tcase_add_test(tc, test_unindexed);
 	suite_add_tcase(s, tc);
 	return s;
