@@ -551,8 +551,11 @@ START_TEST(test_wildcard_cap)
 	ck_assert_uint_eq(got, CLIENT_MAPPED_PER_WILDCARD);
 	ck_assert_uint_eq(empty, 4);
 	/* A name that got addresses keeps them; the owner heard of it
-	 * less than a second ago, and is not told again. */
-	ck_assert_uint_eq(a_records(&f, "n0.one.test."), 4);
+	 * less than a second ago, and is not told again. The last one, not
+	 * the first: 256 queries can take a second on a loaded machine. */
+	snprintf(name, sizeof(name), "n%d.one.test.",
+		 CLIENT_MAPPED_PER_WILDCARD - 1);
+	ck_assert_uint_eq(a_records(&f, name), 4);
 	ck_assert_int_eq(f.calls, CLIENT_MAPPED_PER_WILDCARD);
 	/* Exact names and other wildcards still get theirs. */
 	ck_assert_uint_eq(a_records(&f, "gitlab.company.test."), 4);
