@@ -108,6 +108,7 @@ static int move_arrays(struct gateway *gw, size_t nc, size_t nr)
 	proto_auth_index_free(&a->index);
 	a->clients = m.clients;
 	a->resources = m.resources;
+	moved_auth.index.rebuilds = a->index.rebuilds;
 	a->index = moved_auth.index;
 	gw->peers = m.peers;
 	gw->room_clients = nc;

@@ -181,7 +181,13 @@ void proto_auth_index_tidy(struct proto_auth *a)
 	/* Built beside the old one, which stays should that fail. */
 	memset(&a->index, 0, sizeof(a->index));
 	if (proto_auth_index_build(a)) {
+		/* Tried again only after as many deletions more: not at
+		 * every change while memory is short. */
 		a->index = old;
+		a->index.key.deleted = 0;
+		a->index.portal_id.deleted = 0;
+		a->index.tunnel_ip.deleted = 0;
+		a->index.resource_id.deleted = 0;
 		return;
 	}
 	a->index.rebuilds = old.rebuilds + 1;

@@ -46,7 +46,7 @@ struct proto_auth_index {
 	struct proto_auth_table portal_id; /* clients that have one, by it */
 	struct proto_auth_table tunnel_ip; /* clients, once per address */
 	struct proto_auth_table resource_id; /* resources by id */
-	size_t rebuilds; /* by proto_auth_index_tidy() */
+	size_t rebuilds; /* by proto_auth_index_tidy(), for tests */
 };
 
 /*
@@ -64,7 +64,8 @@ void proto_auth_index_drop_client(struct proto_auth *a, size_t pos);
  * Builds the index anew once deletions have used up half the empty
  * slots of one of its tables, so that lookups stay short; call it once
  * a removal or change is complete. Out of memory, it keeps the index
- * it had (slower, still right).
+ * it had (slower, still right) and tries again after as many deletions
+ * more.
  */
 void proto_auth_index_tidy(struct proto_auth *a);
 void proto_auth_index_free(struct proto_auth_index *ix);

@@ -111,7 +111,7 @@ cat >"$dir/steps.json" <<EOF
  ["expect_text", "The identity provider did not sign you in (access_denied)"],
  ["screenshot", "$art/6-provider-error.png"]]
 EOF
-timeout 160 "$PY" "$here/browser.py" --log "$dir/browser" --timeout 140 \
+timeout 170 "$PY" "$here/browser.py" --log "$dir/browser" --timeout 140 \
 	"$dir/steps.json" >"$dir/browser.out" 2>&1
 rc=$?
 if [ $rc = 0 ]; then
