@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <netlink/msg.h>
 #include <sodium.h>
 
 #include "apply.h"
@@ -21,6 +22,7 @@
 #include "conf/config.h"
 #include "fzk/device.h"
 #include "fzk/kernel.h"
+#include "fzk/nl.h"
 #include "lib/keyindex.h"
 #include "lib/keys.h"
 #include "wg/handshake.h"
@@ -92,44 +94,81 @@ static int sync_device(struct daemon *d, const struct daemon_plan *plan,
 }
 
 /* A peer as the file has it: what it leaves out is off (no keepalive). */
-static int set_peer_from_file(struct daemon *d,
-			      const struct daemon_plan_peer *pp)
+static struct nl_msg *peer_request(struct daemon *d,
+				   const struct daemon_plan_peer *pp)
 {
 	struct fzk_peer_update u;
+	int family = fzk_nl_family(d->nl);
 
+	if (pp->op == DAEMON_PLAN_DELETE)
+		return fzk_msg_del_peer(family, d->ifindex,
+					pp->dev->public_key);
 	daemon_apply_peer_update(&u, pp->cfg, 0, pp->skip_endpoint);
 	u.has_keepalive = true;
-	return fzk_set_peer(d->nl, d->ifindex, &u);
+	return fzk_msg_set_peer(family, d->ifindex, &u);
+}
+
+struct kernel_peers {
+	const struct daemon_plan *plan;
+	size_t failed; /* the first refused peer's index, if any */
+	int err;
+};
+
+/* Removing a peer that is already gone is what we wanted. */
+static int peer_result(void *ctx, size_t i, int err)
+{
+	struct kernel_peers *kp = ctx;
+
+	if (err == -ENOENT && kp->plan->peers[i].op == DAEMON_PLAN_DELETE)
+		return 0;
+	if (err && !kp->err) {
+		kp->err = err;
+		kp->failed = i;
+	}
+	return err;
 }
 
 /*
  * The config file is the truth: a peer without a PresharedKey has none,
  * one without PersistentKeepalive sends none. Only a learned endpoint
- * outranks it (see plan.h). This is the kernel's half; peer_state() is
- * the handshake state's, once the kernel took every peer.
+ * outranks it (see plan.h). This is the kernel's half, in batches of
+ * requests (10,000 peers cost a few hundred round trips, not 10,000);
+ * peer_state() is the handshake state's, once the kernel took every
+ * peer. *sent counts the peers the kernel was asked about: after a
+ * failure, others in its batch may have been changed too.
  */
-static int kernel_peer(struct daemon *d, const struct daemon_plan_peer *pp,
-		       char *err, size_t errlen)
+static int kernel_peers(struct daemon *d, const struct daemon_plan *plan,
+			size_t *sent, char *err, size_t errlen)
 {
-	const uint8_t *key = pp->cfg ? pp->cfg->public_key :
-				       pp->dev->public_key;
+	struct kernel_peers kp = { .plan = plan };
+	struct fzk_nl_batch *b = fzk_nl_batch_new(d->nl, peer_result, &kp);
+	const struct daemon_plan_peer *pp;
+	int ret = b ? 0 : -ENOMEM;
 	char id[9];
-	int ret;
 
-	if (pp->op == DAEMON_PLAN_DELETE) {
-		ret = fzk_del_peer(d->nl, d->ifindex, key);
-		ret = ret == -ENOENT ? 0 : ret;
-	} else {
-		ret = set_peer_from_file(d, pp);
+	for (size_t i = 0; !ret && i < plan->n_peers; i++) {
+		struct nl_msg *msg = peer_request(d, &plan->peers[i]);
+
+		ret = msg ? fzk_nl_batch_add(b, msg) : -ENOMEM;
+		nlmsg_free(msg);
 	}
-	if (ret) {
-		fz_peer_id(id, key);
-		daemon_apply_error(
-			err, errlen, d->nl, daemon_check(d, ret),
-			"cannot %s peer %s",
-			pp->op == DAEMON_PLAN_DELETE ? "remove" : "set", id);
+	if (b && !ret)
+		ret = fzk_nl_batch_flush(b);
+	*sent = b ? fzk_nl_batch_sent(b) : 0;
+	fzk_nl_batch_free(b);
+	if (!ret)
+		return 0;
+	if (ret != kp.err) { /* not a peer's error: the transport's */
+		daemon_apply_error(err, errlen, NULL, daemon_check(d, ret),
+				   "cannot configure the peers");
+		return ret;
 	}
-	return ret;
+	pp = &plan->peers[kp.failed];
+	fz_peer_id(id, pp->cfg ? pp->cfg->public_key : pp->dev->public_key);
+	daemon_apply_error(err, errlen, d->nl, daemon_check(d, kp.err),
+			   "cannot %s peer %s",
+			   pp->op == DAEMON_PLAN_DELETE ? "remove" : "set", id);
+	return kp.err;
 }
 
 static int peer_state(struct daemon *d, const struct daemon_plan_peer *pp,
@@ -186,9 +225,11 @@ static int restore_peer(struct daemon *d, const struct fzk_peer_view *dp)
 }
 
 /*
- * The first done peers of the plan back as the dump had them, then the
- * device. A removed peer comes back without its session keys, which
- * fz.ko freed: it handshakes again.
+ * The first done peers of the plan (those the kernel was asked about,
+ * whether it refused them or not: putting back a peer that did not
+ * change is harmless) back as the dump had them, then the device. A
+ * removed peer comes back without its session keys, which fz.ko freed:
+ * it handshakes again.
  */
 static void undo(struct daemon *d, const struct fzk_device_view *dev,
 		 const struct daemon_plan *plan, size_t done)
@@ -337,7 +378,7 @@ static int apply_plan(struct daemon *d, const struct conf *cfg,
 {
 	const uint8_t *cur = wg_hs_public_key(d->hs);
 	uint8_t pub[FZ_KEY_LEN];
-	size_t done = 0;
+	size_t sent = 0;
 	int ret = 0;
 
 	*new_identity = !same_identity(d, cfg->private_key);
@@ -348,14 +389,12 @@ static int apply_plan(struct daemon *d, const struct conf *cfg,
 				  errlen);
 	if (ret)
 		return ret; /* nothing changed */
-	while (done < plan->n_peers &&
-	       !(ret = kernel_peer(d, &plan->peers[done], err, errlen)))
-		done++;
+	ret = kernel_peers(d, plan, &sent, err, errlen);
 	if (!ret && *new_identity)
 		ret = set_identity(d, cfg->private_key, err, errlen);
 	if (ret) {
 		if (!d->stopping)
-			undo(d, dev, plan, done);
+			undo(d, dev, plan, sent);
 		return ret;
 	}
 	for (size_t i = 0; !ret && i < plan->n_peers; i++)

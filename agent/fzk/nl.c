@@ -4,12 +4,14 @@
  * GET_DEVICE dumps that are retried when they race a configuration change.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <linux/netlink.h>
 
@@ -72,9 +74,10 @@ static void enable_ext_ack(struct nl_sock *sock)
 	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 }
 
-static int resolve_family(struct fzk_nl *nl, char *err, size_t errlen)
+static int resolve_family(struct fzk_nl *nl, const char *name, char *err,
+			  size_t errlen)
 {
-	int ret = genl_ctrl_resolve(nl->sock, FZ_GENL_NAME);
+	int ret = genl_ctrl_resolve(nl->sock, name);
 
 	if (ret >= 0) {
 		nl->family = ret;
@@ -84,16 +87,22 @@ static int resolve_family(struct fzk_nl *nl, char *err, size_t errlen)
 		snprintf(err, errlen,
 			 "cannot reach fz.ko: generic netlink family \"%s\" "
 			 "not found (is the module loaded? try: modprobe fz)",
-			 FZ_GENL_NAME);
+			 name);
 		return -ENOENT;
 	}
 	snprintf(err, errlen,
-		 "cannot reach fz.ko: looking up family \"%s\": %s",
-		 FZ_GENL_NAME, nl_geterror(ret));
+		 "cannot reach fz.ko: looking up family \"%s\": %s", name,
+		 nl_geterror(ret));
 	return nlerr_to_errno(ret);
 }
 
 int fzk_nl_open(struct fzk_nl **out, char *err, size_t errlen)
+{
+	return fzk_nl_open_family(out, FZ_GENL_NAME, err, errlen);
+}
+
+int fzk_nl_open_family(struct fzk_nl **out, const char *name, char *err,
+		       size_t errlen)
 {
 	struct fzk_nl *nl;
 	int ret;
@@ -117,7 +126,7 @@ int fzk_nl_open(struct fzk_nl **out, char *err, size_t errlen)
 	/* Peek first so that no dump message is ever truncated. */
 	nl_socket_enable_msg_peek(nl->sock);
 	enable_ext_ack(nl->sock);
-	ret = resolve_family(nl, err, errlen);
+	ret = resolve_family(nl, name, err, errlen);
 	if (ret)
 		goto err;
 	*out = nl;
@@ -360,6 +369,11 @@ int fzk_nl_dump_device(struct fzk_nl *nl, const char *ifname,
 	return ret;
 }
 
+int fzk_nl_fd(const struct fzk_nl *nl)
+{
+	return nl_socket_get_fd(nl->sock);
+}
+
 int fzk_nl_family(const struct fzk_nl *nl)
 {
 	return nl->family;
@@ -399,6 +413,217 @@ int fzk_nl_request(struct fzk_nl *nl, struct nl_msg *msg)
 	if (st.err)
 		return st.err;
 	return ret < 0 ? nlerr_to_errno(ret) : 0;
+}
+
+/* --- Batches --- */
+
+struct fzk_nl_batch {
+	struct fzk_nl *nl;
+	fzk_nl_result_fn result;
+	void *ctx;
+	uint8_t *buf; /* the queued requests, back to back */
+	size_t len, cap;
+	size_t n; /* requests queued */
+	size_t last; /* offset of the last queued request */
+	size_t sent;
+	int err; /* the first error: nothing more is sent */
+	int answers[FZK_NL_BATCH_MSGS];
+	bool answered[FZK_NL_BATCH_MSGS];
+};
+
+struct fzk_nl_batch *fzk_nl_batch_new(struct fzk_nl *nl,
+				      fzk_nl_result_fn result, void *ctx)
+{
+	struct fzk_nl_batch *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->nl = nl;
+	b->result = result;
+	b->ctx = ctx;
+	return b;
+}
+
+void fzk_nl_batch_free(struct fzk_nl_batch *b)
+{
+	if (!b)
+		return;
+	if (b->buf)
+		explicit_bzero(b->buf, b->cap);
+	free(b->buf);
+	free(b);
+}
+
+size_t fzk_nl_batch_sent(const struct fzk_nl_batch *b)
+{
+	return b->sent;
+}
+
+/*
+ * The batch numbers its requests itself, from 1 in each datagram, and
+ * leaves libnl's counters alone: they expect one answer per request.
+ * The port stays 0: the kernel answers the sending socket.
+ */
+static int batch_queue(struct fzk_nl_batch *b, const struct nlmsghdr *nlh)
+{
+	size_t len = NLMSG_ALIGN(nlh->nlmsg_len);
+	struct nlmsghdr *copy;
+
+	if (b->len + len > b->cap) {
+		size_t cap = b->len + len > FZK_NL_BATCH_BYTES ?
+				     b->len + len :
+				     FZK_NL_BATCH_BYTES;
+		uint8_t *buf = malloc(cap);
+
+		if (!buf)
+			return -ENOMEM;
+		if (b->buf) {
+			memcpy(buf, b->buf, b->len);
+			explicit_bzero(b->buf, b->cap);
+			free(b->buf);
+		}
+		b->buf = buf;
+		b->cap = cap;
+	}
+	copy = (struct nlmsghdr *)(b->buf + b->len);
+	memset(copy, 0, len);
+	memcpy(copy, nlh, nlh->nlmsg_len);
+	/* libnl would add NLM_F_REQUEST on sending; without it the kernel
+	 * skips the message silently. */
+	copy->nlmsg_flags = (copy->nlmsg_flags & ~NLM_F_ACK) | NLM_F_REQUEST;
+	copy->nlmsg_seq = (uint32_t)b->n + 1;
+	copy->nlmsg_pid = 0;
+	b->last = b->len;
+	b->len += len;
+	b->answered[b->n] = false;
+	b->answers[b->n] = 0;
+	b->n++;
+	return 0;
+}
+
+/* One answer: an error for some request, or the last one's ack. */
+static void batch_answer(struct fzk_nl_batch *b, const struct nlmsghdr *nlh,
+			 bool *done)
+{
+	const struct nlmsgerr *e = NLMSG_DATA(nlh);
+	size_t i = nlh->nlmsg_seq - 1;
+	size_t fixed = sizeof(*e);
+
+	if (nlh->nlmsg_type != NLMSG_ERROR ||
+	    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)) || i >= b->n ||
+	    b->answered[i])
+		return; /* not one of ours: a stale answer */
+	b->answered[i] = true;
+	b->answers[i] = e->error < 0 ? e->error : e->error ? -EPROTO : 0;
+	if (b->answers[i] && !b->nl->ext_msg[0]) {
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED) &&
+		    e->msg.nlmsg_len >= NLMSG_HDRLEN)
+			fixed += e->msg.nlmsg_len - NLMSG_HDRLEN;
+		save_ext_msg(b->nl, nlh, fixed);
+	}
+	if (i == b->n - 1)
+		*done = true;
+}
+
+/*
+ * The kernel carries out a whole datagram before sendmsg() returns, so
+ * every answer is queued by now: errors, then the last request's. Should
+ * the socket have overflowed (-ENOBUFS), what is left is read without
+ * waiting, and the requests whose answer is missing are unknown.
+ */
+static int batch_receive(struct fzk_nl_batch *b)
+{
+	int fd = fzk_nl_fd(b->nl);
+	union {
+		struct nlmsghdr nlh;
+		uint8_t bytes[8192];
+	} rx;
+	bool done = false;
+	int ret = 0;
+
+	while (!done) {
+		struct iovec iov = { .iov_base = rx.bytes,
+				     .iov_len = sizeof(rx) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t len = recvmsg(fd, &mh, ret ? MSG_DONTWAIT : 0);
+		const struct nlmsghdr *nlh = &rx.nlh;
+
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0 && ret)
+			break;
+		if (len < 0) {
+			ret = -errno;
+			if (ret == -ENOBUFS)
+				continue;
+			return ret;
+		}
+		if (mh.msg_flags & MSG_TRUNC)
+			ret = -EPROTO;
+		for (int left = (int)len; NLMSG_OK(nlh, left);
+		     nlh = NLMSG_NEXT(nlh, left))
+			batch_answer(b, nlh, &done);
+	}
+	return ret;
+}
+
+/*
+ * Every request sent hears its fate: its error, 0 when the kernel did
+ * not complain, or -EIO when answers were lost and its own may be one.
+ */
+static int batch_send(struct fzk_nl_batch *b)
+{
+	struct nlmsghdr *last = (struct nlmsghdr *)(b->buf + b->last);
+	int ret;
+
+	last->nlmsg_flags |= NLM_F_ACK;
+	ret = nl_sendto(b->nl->sock, b->buf, b->len);
+	if (ret < 0)
+		return nlerr_to_errno(ret);
+	ret = batch_receive(b);
+	if (ret && !b->err)
+		b->err = ret;
+	for (size_t i = 0; i < b->n; i++) {
+		int err = b->answered[i] ? b->answers[i] : ret ? -EIO : 0;
+
+		err = b->result ? b->result(b->ctx, b->sent + i, err) : err;
+		if (err && !b->err)
+			b->err = err;
+	}
+	b->sent += b->n;
+	return ret;
+}
+
+int fzk_nl_batch_flush(struct fzk_nl_batch *b)
+{
+	int ret = 0;
+
+	if (b->n && !b->err) {
+		ret = batch_send(b);
+		if (ret && !b->err)
+			b->err = ret; /* the datagram was not sent */
+	}
+	if (b->buf)
+		explicit_bzero(b->buf, b->len);
+	b->len = 0;
+	b->n = 0;
+	return b->err;
+}
+
+int fzk_nl_batch_add(struct fzk_nl_batch *b, struct nl_msg *msg)
+{
+	const struct nlmsghdr *nlh = nlmsg_hdr(msg);
+
+	if (b->err)
+		return b->err;
+	if (b->n == FZK_NL_BATCH_MSGS ||
+	    (b->n && b->len + NLMSG_ALIGN(nlh->nlmsg_len) > FZK_NL_BATCH_BYTES))
+		fzk_nl_batch_flush(b);
+	if (b->err)
+		return b->err;
+	if (b->n == 0)
+		b->nl->ext_msg[0] = '\0';
+	return batch_queue(b, nlh);
 }
 
 /* Root may force a receive buffer above the system's default maximum. */

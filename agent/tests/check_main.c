@@ -31,6 +31,7 @@ int main(void)
 	srunner_add_suite(sr, handshake_suite());
 	srunner_add_suite(sr, ctl_suite());
 	srunner_add_suite(sr, kernel_suite());
+	srunner_add_suite(sr, nl_suite());
 	srunner_add_suite(sr, agent_cli_suite());
 	srunner_add_suite(sr, daemon_suite());
 	srunner_add_suite(sr, health_suite());

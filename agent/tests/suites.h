@@ -19,6 +19,7 @@ Suite *config_suite(void);
 Suite *handshake_suite(void);
 Suite *ctl_suite(void);
 Suite *kernel_suite(void);
+Suite *nl_suite(void);
 Suite *agent_cli_suite(void);
 Suite *daemon_suite(void);
 Suite *gw_auth_suite(void);
