@@ -498,6 +498,9 @@ static int set_peer_key(struct ctx *c, const char *name, const char *value)
 	int ret;
 
 	ret = parse_key(c, key, name, value, false);
+	if (!ret && fz_key_is_low_order(key))
+		ret = fail(c, -EINVAL, "invalid %s '%s': %s", name, value,
+			   FZ_KEY_LOW_ORDER_WHY);
 	if (!ret && !c->path)
 		ret = check_duplicate_peer(c, key, value);
 	if (!ret) {

@@ -30,6 +30,13 @@ int fz_key_public_from_private(uint8_t pub[FZ_KEY_LEN],
  * cost of a DH. The list itself, for the unit test.
  */
 bool fz_key_is_low_order(const uint8_t pub[FZ_KEY_LEN]);
+/*
+ * What the parsers say of one: such a key is refused when read, before
+ * anything is configured, since the static-static DH that would find it
+ * out waits for the peer's first handshake.
+ */
+#define FZ_KEY_LOW_ORDER_WHY \
+	"a point of small order, with which no key exchange is possible"
 size_t fz_key_low_order_count(void);
 const uint8_t *fz_key_low_order_entry(size_t i);
 

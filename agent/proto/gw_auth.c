@@ -321,6 +321,9 @@ static int client_key(struct ctx *c, const char *key, char *value)
 			    "invalid PublicKey '%s': not a 44-character "
 			    "base64 key",
 			    value);
+	if (fz_key_is_low_order(k))
+		return fail(c, "invalid PublicKey '%s': %s", value,
+			    FZ_KEY_LOW_ORDER_WHY);
 	memcpy(cl->public_key, k, FZ_KEY_LEN);
 	c->p.has_key = true;
 	c->lines[c->n_lines - 1].key = c->line;

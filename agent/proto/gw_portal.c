@@ -59,6 +59,9 @@ int proto_auth_client_from_sig(const struct proto_sig_peer *p,
 	if (sodium_is_zero(p->public_key, FZ_KEY_LEN))
 		return fail(err, errlen, -EINVAL,
 			    "client.public_key: all zero, not a key");
+	if (fz_key_is_low_order(p->public_key))
+		return fail(err, errlen, -EINVAL, "client.public_key: %s",
+			    FZ_KEY_LOW_ORDER_WHY);
 	ret = check_tunnel_ip(&p->ipv4, AF_INET, "client.ipv4", err, errlen);
 	if (!ret)
 		ret = check_tunnel_ip(&p->ipv6, AF_INET6, "client.ipv6", err,

@@ -249,6 +249,8 @@ void sig_client_join(struct sig_peer *p, const struct proto_sig_msg *m)
 		sig_reply(p, m->ref, "already_joined");
 		return;
 	}
+	if (sig_key_unusable(p, m->ref, m->client_join.public_key))
+		return;
 	ret = upsert(p, &m->client_join, &c);
 	if (!ret)
 		ret = store_account_get(p->sig->store, c.account_id, &a, &err);

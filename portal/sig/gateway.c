@@ -166,6 +166,8 @@ void sig_gateway_join(struct sig_peer *p, const struct proto_sig_msg *m)
 		sig_reply(p, m->ref, "already_joined");
 		return;
 	}
+	if (sig_key_unusable(p, m->ref, m->gateway_join.public_key))
+		return;
 	ret = upsert(p, &m->gateway_join, &g);
 	if (ret) {
 		refuse(p, m->ref, ret);

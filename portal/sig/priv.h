@@ -123,6 +123,13 @@ int sig_send_fitting(struct sig_peer *p, struct proto_sig_msg *m, size_t *n,
  */
 void sig_init_done(struct sig_peer *p);
 void sig_reply(struct sig_peer *p, const char *ref, const char *error);
+/*
+ * A join's public key of small order (no key exchange can come of it,
+ * and every agent refuses a message naming it): refused with
+ * "invalid_public_key" before anything is stored. True when refused.
+ */
+bool sig_key_unusable(struct sig_peer *p, const char *ref,
+		      const uint8_t key[FZ_KEY_LEN]);
 /* `disconnect` with reason, then close; out of presence at once. */
 void sig_disconnect(struct sig_peer *p, const char *reason);
 

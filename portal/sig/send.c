@@ -11,6 +11,7 @@
 
 #include "priv.h"
 #include "core/log.h"
+#include "lib/keys.h"
 
 static int build_send(struct sig_peer *p, const struct proto_sig_msg *m,
 		      bool quiet_e2big)
@@ -56,6 +57,17 @@ void sig_reply(struct sig_peer *p, const char *ref, const char *error)
 	m.reply.status = error ? PROTO_SIG_ERROR : PROTO_SIG_OK;
 	m.reply.reason = error;
 	sig_send(p, &m);
+}
+
+bool sig_key_unusable(struct sig_peer *p, const char *ref,
+		      const uint8_t key[FZ_KEY_LEN])
+{
+	if (!fz_key_is_low_order(key))
+		return false;
+	sig_reply(p, ref, "invalid_public_key");
+	core_log("join_refused", "who", web_conn_name(p->conn), "msg",
+		 "a public key of small order", NULL);
+	return true;
 }
 
 void sig_init_done(struct sig_peer *p)

@@ -531,6 +531,13 @@ START_TEST(test_file_bad_keys)
 		     3, "invalid PresharedKey: not a 44-character base64 key");
 	expect_error("[Interface]\nPrivateKey =\n", 2,
 		     "missing value for PrivateKey");
+	/* 0: a point of small order; the DH that would find out is lazy. */
+	expect_error("[Peer]\nPublicKey = "
+		     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+		     2,
+		     "invalid PublicKey "
+		     "'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=': a point "
+		     "of small order, with which no key exchange is possible");
 }
 END_TEST
 

@@ -148,6 +148,7 @@ START_TEST(test_many_clients)
 		key[0] = (uint8_t)(i * 7919 % 251);
 		key[1] = (uint8_t)(i >> 8);
 		key[2] = (uint8_t)i;
+		key[3] = 0x5a; /* never a point of small order */
 		fz_key_to_base64(b64, key);
 		len += (size_t)snprintf(text + len, cap - len,
 					"[Client]\nPublicKey = %s\n"
@@ -161,6 +162,7 @@ START_TEST(test_many_clients)
 		key[0] = (uint8_t)(i * 7919 % 251);
 		key[1] = (uint8_t)(i >> 8);
 		key[2] = (uint8_t)i;
+		key[3] = 0x5a; /* never a point of small order */
 		ck_assert_ptr_eq(proto_auth_find_client(&a, key),
 				 &a.clients[i]);
 	}
@@ -249,6 +251,11 @@ START_TEST(test_errors)
 		  ":7: duplicate resource ID" },
 		{ "[Client]\nPublicKey = abc\n",
 		  ":2: invalid PublicKey 'abc'" },
+		/* 1: a point of small order, refused before any DH. */
+		{ "[Client]\nPublicKey = "
+		  "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+		  ":2: invalid PublicKey 'AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=': "
+		  "a point of small order" },
 		{ "[Client]\nPresharedKey = secret\n",
 		  ":2: invalid PresharedKey: not" },
 		{ "[Client]\nTunnelIPs = 10.0.0.1\n",

@@ -189,7 +189,9 @@ START_TEST(test_init_hostile)
 
 	memset(z->client.public_key, 0, FZ_KEY_LEN);
 	init_refused(&m, "authorizations[0]: client.public_key: all zero");
-	z->client.public_key[0] = 1;
+	z->client.public_key[0] = 1; /* 1: a point of small order */
+	init_refused(&m, "client.public_key: a point of small order");
+	z->client.public_key[1] = 1;
 
 	z->client.ipv4.addr[0] = 10; /* 10.64.0.2 */
 	init_refused(&m, "client.ipv4: not one address in 100.64.0.0/11");

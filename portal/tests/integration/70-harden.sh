@@ -41,6 +41,8 @@ run_probe timeout 200 "$PY" "$here/harden.py" run "wss://127.0.0.1:$port" \
 
 check "the refused takeover is logged" \
 	grep -q 'join_failed .*another site' "$dir/serve.log"
+check "a refused key of small order is logged" \
+	grep -q 'join_refused .*small order' "$dir/serve.log"
 kill -TERM "$pid"
 for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$pid" 2>/dev/null && fail "SIGTERM stops the server"

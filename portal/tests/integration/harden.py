@@ -114,6 +114,28 @@ def refused_body(t, path, token):
     return out
 
 
+async def small_order(t):
+    """A join with a public key of small order (0, 1, ...) is refused
+    before anything is stored: no key exchange can come of it, and a
+    gateway would refuse every init that named it."""
+    d = t.d
+    for role, tok in (("client", d["tAlice"]), ("gateway", d["tGwA"])):
+        for name, raw in (("0", bytes(32)), ("1", b"\x01" + bytes(31))):
+            p = Peer(t.base, t.cafile, role, tok)
+            p.key = base64.b64encode(raw).decode()
+            await p.open()
+            reply, init = await p.join()
+            check(reply and reply["payload"]["status"] == "error" and
+                  reply["payload"]["response"].get("reason") ==
+                  "invalid_public_key" and init is None,
+                  "small order: a %s joining with the key %s is refused "
+                  "(invalid_public_key)" % (role, name), reply)
+            await p.close()
+    n = t.db.one("SELECT count(*) FROM clients WHERE public_key IN (?, ?)",
+                 bytes(32), b"\x01" + bytes(31))
+    check(n == 0, "small order: no client row holds such a key", n)
+
+
 async def body401(t):
     """A refused token's 401 does not say why."""
     d = t.d
@@ -291,7 +313,7 @@ async def run(base, cafile, dbpath, datafile):
             check(False, "%s ran to its end" % step.__name__, repr(e))
 
 
-STEPS = [hijack, body401, big, expire, cap, reuse]
+STEPS = [hijack, small_order, body401, big, expire, cap, reuse]
 
 
 def main():
