@@ -498,7 +498,8 @@ static int set_peer_key(struct ctx *c, const char *name, const char *value)
 	int ret;
 
 	ret = parse_key(c, key, name, value, false);
-	if (!ret && fz_key_is_low_order(key))
+	/* `set` may still remove such a peer: checked once its words end. */
+	if (!ret && c->path && fz_key_is_low_order(key))
 		ret = fail(c, -EINVAL, "invalid %s '%s': %s", name, value,
 			   FZ_KEY_LOW_ORDER_WHY);
 	if (!ret && !c->path)
@@ -1028,6 +1029,18 @@ static int set_word(struct ctx *c, int argc, char **argv)
 	return ret ? ret : 2;
 }
 
+/* A peer of small order may be removed, not added or changed. */
+static int check_set_peer_key(struct ctx *c, const struct conf_peer *p)
+{
+	char b64[FZ_KEY_B64_LEN + 1];
+
+	if (p->remove || !fz_key_is_low_order(p->public_key))
+		return 0;
+	fz_key_to_base64(b64, p->public_key);
+	return fail(c, -EINVAL, "invalid peer key '%s': %s", b64,
+		    FZ_KEY_LOW_ORDER_WHY);
+}
+
 int conf_parse_set(int argc, char **argv, struct conf *out, char *err,
 		   size_t errlen)
 {
@@ -1042,6 +1055,8 @@ int conf_parse_set(int argc, char **argv, struct conf *out, char *err,
 		i += ret;
 		ret = 0;
 	}
+	for (size_t p = 0; !ret && p < out->n_peers; p++)
+		ret = check_set_peer_key(&c, &out->peers[p]);
 	return finish(&c, ret);
 }
 

@@ -185,7 +185,7 @@ static int msgs_push(struct fzk_nl_msgs *m, const struct nlmsghdr *nlh)
  * the fixed part of an error (nlmsgerr plus, unless capped, the echoed
  * request) or of a dump's NLMSG_DONE (an int).
  */
-static void save_ext_msg(struct fzk_nl *nl, const struct nlmsghdr *nlh,
+static void save_ext_msg(char *dst, size_t dstlen, const struct nlmsghdr *nlh,
 			 size_t fixed_len)
 {
 	static const struct nla_policy policy[NLMSGERR_ATTR_MAX + 1] = {
@@ -201,8 +201,7 @@ static void save_ext_msg(struct fzk_nl *nl, const struct nlmsghdr *nlh,
 		      (int)(nlh->nlmsg_len - off), policy) < 0)
 		return;
 	if (tb[NLMSGERR_ATTR_MSG])
-		nla_strlcpy(nl->ext_msg, tb[NLMSGERR_ATTR_MSG],
-			    sizeof(nl->ext_msg));
+		nla_strlcpy(dst, tb[NLMSGERR_ATTR_MSG], dstlen);
 }
 
 static void set_err(struct dump_state *st, int err)
@@ -227,7 +226,7 @@ static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED) &&
 	    e->msg.nlmsg_len >= NLMSG_HDRLEN)
 		fixed += e->msg.nlmsg_len - NLMSG_HDRLEN;
-	save_ext_msg(st->nl, nlh, fixed);
+	save_ext_msg(st->nl->ext_msg, sizeof(st->nl->ext_msg), nlh, fixed);
 	set_err(st, e->error < 0 ? e->error : -EPROTO);
 	st->answered = true;
 	return NL_STOP;
@@ -260,7 +259,8 @@ static int on_finish(struct nl_msg *msg, void *arg)
 	if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(err))) {
 		memcpy(&err, nlmsg_data(nlh), sizeof(err));
 		if (err < 0) {
-			save_ext_msg(st->nl, nlh, sizeof(err));
+			save_ext_msg(st->nl->ext_msg, sizeof(st->nl->ext_msg),
+				     nlh, sizeof(err));
 			set_err(st, err);
 		}
 	}
@@ -429,6 +429,9 @@ struct fzk_nl_batch {
 	int err; /* the first error: nothing more is sent */
 	int answers[FZK_NL_BATCH_MSGS];
 	bool answered[FZK_NL_BATCH_MSGS];
+	/* The kernel's text for each refused request: the one reported
+	 * is the first that result() does not accept. */
+	char texts[FZK_NL_BATCH_MSGS][sizeof(((struct fzk_nl *)0)->ext_msg)];
 };
 
 struct fzk_nl_batch *fzk_nl_batch_new(struct fzk_nl *nl,
@@ -497,6 +500,7 @@ static int batch_queue(struct fzk_nl_batch *b, const struct nlmsghdr *nlh)
 	b->len += len;
 	b->answered[b->n] = false;
 	b->answers[b->n] = 0;
+	b->texts[b->n][0] = '\0';
 	b->n++;
 	return 0;
 }
@@ -515,11 +519,11 @@ static void batch_answer(struct fzk_nl_batch *b, const struct nlmsghdr *nlh,
 		return; /* not one of ours: a stale answer */
 	b->answered[i] = true;
 	b->answers[i] = e->error < 0 ? e->error : e->error ? -EPROTO : 0;
-	if (b->answers[i] && !b->nl->ext_msg[0]) {
+	if (b->answers[i]) {
 		if (!(nlh->nlmsg_flags & NLM_F_CAPPED) &&
 		    e->msg.nlmsg_len >= NLMSG_HDRLEN)
 			fixed += e->msg.nlmsg_len - NLMSG_HDRLEN;
-		save_ext_msg(b->nl, nlh, fixed);
+		save_ext_msg(b->texts[i], sizeof(b->texts[i]), nlh, fixed);
 	}
 	if (i == b->n - 1)
 		*done = true;
@@ -587,8 +591,11 @@ static int batch_send(struct fzk_nl_batch *b)
 		int err = b->answered[i] ? b->answers[i] : ret ? -EIO : 0;
 
 		err = b->result ? b->result(b->ctx, b->sent + i, err) : err;
-		if (err && !b->err)
+		if (err && !b->err) {
 			b->err = err;
+			memcpy(b->nl->ext_msg, b->texts[i],
+			       sizeof(b->nl->ext_msg));
+		}
 	}
 	b->sent += b->n;
 	return ret;
@@ -621,7 +628,7 @@ int fzk_nl_batch_add(struct fzk_nl_batch *b, struct nl_msg *msg)
 		fzk_nl_batch_flush(b);
 	if (b->err)
 		return b->err;
-	if (b->n == 0)
+	if (b->n == 0 && b->sent == 0)
 		b->nl->ext_msg[0] = '\0';
 	return batch_queue(b, nlh);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "priv.h"
+#include "lib/keys.h"
 #include "core/tunnel.h"
 #include "lib/clock.h"
 
@@ -178,6 +179,10 @@ int sig_peer_msg(struct sig *s, const char *client_id, const uint8_t *client_pk,
 		 const uint8_t *gateway_pk, struct proto_sig_peer *out)
 {
 	memset(out, 0, sizeof(*out));
+	/* A row from before joins refused such keys: never sent, since a
+	 * gateway refuses a whole message that names one. */
+	if (fz_key_is_low_order(client_pk))
+		return -EINVAL;
 	snprintf(out->id.s, sizeof(out->id.s), "%s", client_id);
 	memcpy(out->public_key, client_pk, FZ_KEY_LEN);
 	sig_tunnel(tunnel, &out->ipv4, &out->ipv6);

@@ -146,6 +146,7 @@ int sig_endpoints_json(const struct proto_sig_endpoint *eps, size_t n,
 		       char *buf, size_t len);
 int sig_endpoints_parse(const char *json, struct proto_sig_endpoint *eps,
 			size_t max, size_t *n);
+/* The client as a gateway sees it; -EINVAL for a key of small order. */
 int sig_peer_msg(struct sig *s, const char *client_id, const uint8_t *client_pk,
 		 int64_t tunnel, const char *gateway_id,
 		 const uint8_t *gateway_pk, struct proto_sig_peer *out);

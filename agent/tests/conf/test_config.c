@@ -668,6 +668,9 @@ START_TEST(test_file_small_error_buffer)
 }
 END_TEST
 
+/* The point 1: of small order. */
+#define LOW_ORDER_1 "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
 static int parse_set(int argc, char **argv, struct conf *cfg, char err[ERR_LEN])
 {
 	memset(cfg, 0xa5, sizeof(*cfg));
@@ -858,6 +861,24 @@ START_TEST(test_set_bad_numbers)
 }
 END_TEST
 
+/* A peer of small order cannot be added, but one already there can go. */
+START_TEST(test_set_small_order_peer)
+{
+	char *rm[] = { "peer", LOW_ORDER_1, "remove" };
+	struct conf cfg;
+	char err[ERR_LEN];
+
+	SET_ERROR(-EINVAL,
+		  "invalid peer key '" LOW_ORDER_1 "': a point of small order, "
+		  "with which no key exchange is possible",
+		  "peer", LOW_ORDER_1, "allowed-ips", "10.0.0.1/32");
+	ck_assert_int_eq(parse_set(ARRAY_SIZE(rm), rm, &cfg, err), 0);
+	ck_assert_uint_eq(cfg.n_peers, 1);
+	ck_assert(cfg.peers[0].remove);
+	conf_free(&cfg);
+}
+END_TEST
+
 START_TEST(test_set_bad_keys)
 {
 	const char *bad = temp_text("not a key\n", 0600);
@@ -947,6 +968,7 @@ Suite *config_suite(void)
 	tcase_add_test(set, test_set_unknown_word);
 	tcase_add_test(set, test_set_bad_numbers);
 	tcase_add_test(set, test_set_bad_keys);
+	tcase_add_test(set, test_set_small_order_peer);
 	suite_add_tcase(s, set);
 	return s;
 }

@@ -134,6 +134,31 @@ async def small_order(t):
     n = t.db.one("SELECT count(*) FROM clients WHERE public_key IN (?, ?)",
                  bytes(32), b"\x01" + bytes(31))
     check(n == 0, "small order: no client row holds such a key", n)
+    # A row from before such joins were refused, holding an
+    # authorization: the gateway's init leaves it out (an agent refuses
+    # a whole init naming such a key) and the row's authorization goes.
+    gw = await S.gateway(t, d["tGwB"])
+    cl = await S.client(t, d["tAlice"])
+    ans = await cl.answer(await cl.request(d["rB1"]))
+    check(ans and ans["event"] == "authorization_created",
+          "small order: alice is authorized through site B's gateway", ans)
+    await gw.close()
+    t.db.c.execute("UPDATE clients SET public_key = ? WHERE id = ?",
+                   (b"\x01" + bytes(31), cl.id))
+    again = Peer(t.base, t.cafile, "gateway", d["tGwB"])
+    again.key = gw.key
+    await again.open()
+    reply, init = await again.join()
+    held = init["payload"]["authorizations"] if init else None
+    check(reply and reply["payload"]["status"] == "ok" and held is not None
+          and all(z["client"]["id"] != cl.id for z in held),
+          "small order: the gateway's init leaves out an old client row "
+          "with such a key", reply)
+    n = t.db.one("SELECT count(*) FROM authorizations WHERE client_id = ?",
+                 cl.id)
+    check(n == 0, "small order: and its authorization is dropped (%s)" % n)
+    await again.close()
+    await cl.close()
 
 
 async def body401(t):
@@ -313,7 +338,7 @@ async def run(base, cafile, dbpath, datafile):
             check(False, "%s ran to its end" % step.__name__, repr(e))
 
 
-STEPS = [hijack, small_order, body401, big, expire, cap, reuse]
+STEPS = [hijack, body401, big, expire, cap, reuse, small_order]
 
 
 def main():
