@@ -39,13 +39,23 @@ void *fz_grow(void *array, size_t *cap, size_t n, size_t elem)
 	return p;
 }
 
-static int read_all(int fd, size_t max, char **bufp, size_t *lenp)
+/*
+ * hint: the file's size where known, so a big file is read into one
+ * buffer instead of one that doubles (and is wiped) a dozen times.
+ */
+static int read_all(int fd, size_t max, size_t hint, char **bufp, size_t *lenp)
 {
 	size_t cap = 0, len = 0;
 	char *buf = NULL, *p;
 	ssize_t n = 0;
 	int ret = 0;
 
+	if (hint && hint < max) {
+		buf = calloc(1, hint + 2); /* + 1: sees the end in one read */
+		if (!buf)
+			return -ENOMEM;
+		cap = hint + 2;
+	}
 	do {
 		if (len + 1 >= cap) {
 			p = fz_grow(buf, &cap, cap, 1);
@@ -88,7 +98,9 @@ int fz_read_file(const char *path, size_t max, char **buf, size_t *len,
 	else if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max)
 		ret = -EFBIG;
 	else
-		ret = read_all(fd, max, buf, len);
+		ret = read_all(fd, max,
+			       S_ISREG(st.st_mode) ? (size_t)st.st_size : 0,
+			       buf, len);
 	if (!ret) {
 		*mode = st.st_mode;
 		if (uid)
