@@ -204,6 +204,21 @@ static void save_ext_msg(char *dst, size_t dstlen, const struct nlmsghdr *nlh,
 		nla_strlcpy(dst, tb[NLMSGERR_ATTR_MSG], dstlen);
 }
 
+/*
+ * An NLMSG_ERROR's text: its attributes follow the nlmsgerr and, unless
+ * capped, the echoed request.
+ */
+static void save_error_msg(char *dst, size_t dstlen, const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e = NLMSG_DATA(nlh);
+	size_t fixed = sizeof(*e);
+
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED) &&
+	    e->msg.nlmsg_len >= NLMSG_HDRLEN)
+		fixed += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	save_ext_msg(dst, dstlen, nlh, fixed);
+}
+
 static void set_err(struct dump_state *st, int err)
 {
 	if (!st->err)
@@ -220,13 +235,9 @@ static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 	struct dump_state *st = arg;
 	const struct nlmsghdr *nlh =
 		(const void *)((const char *)e - NLMSG_HDRLEN);
-	size_t fixed = sizeof(*e);
 
 	(void)who;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED) &&
-	    e->msg.nlmsg_len >= NLMSG_HDRLEN)
-		fixed += e->msg.nlmsg_len - NLMSG_HDRLEN;
-	save_ext_msg(st->nl->ext_msg, sizeof(st->nl->ext_msg), nlh, fixed);
+	save_error_msg(st->nl->ext_msg, sizeof(st->nl->ext_msg), nlh);
 	set_err(st, e->error < 0 ? e->error : -EPROTO);
 	st->answered = true;
 	return NL_STOP;
@@ -511,7 +522,6 @@ static void batch_answer(struct fzk_nl_batch *b, const struct nlmsghdr *nlh,
 {
 	const struct nlmsgerr *e = NLMSG_DATA(nlh);
 	size_t i = nlh->nlmsg_seq - 1;
-	size_t fixed = sizeof(*e);
 
 	if (nlh->nlmsg_type != NLMSG_ERROR ||
 	    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)) || i >= b->n ||
@@ -519,12 +529,8 @@ static void batch_answer(struct fzk_nl_batch *b, const struct nlmsghdr *nlh,
 		return; /* not one of ours: a stale answer */
 	b->answered[i] = true;
 	b->answers[i] = e->error < 0 ? e->error : e->error ? -EPROTO : 0;
-	if (b->answers[i]) {
-		if (!(nlh->nlmsg_flags & NLM_F_CAPPED) &&
-		    e->msg.nlmsg_len >= NLMSG_HDRLEN)
-			fixed += e->msg.nlmsg_len - NLMSG_HDRLEN;
-		save_ext_msg(b->texts[i], sizeof(b->texts[i]), nlh, fixed);
-	}
+	if (b->answers[i])
+		save_error_msg(b->texts[i], sizeof(b->texts[i]), nlh);
 	if (i == b->n - 1)
 		*done = true;
 }
