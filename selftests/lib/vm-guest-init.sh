@@ -17,57 +17,6 @@ ln -sfn /proc/self/fd/2 /dev/stderr
 mount -t tmpfs tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 ip link set lo up
-# Under QEMU's multi-threaded TCG, a static key patched while the other
-# vCPU runs the patched code can leave it executing a stale int3: the
-# guest dies with "Oops: int3" in __netif_receive_skb_core. The key that
-# flips there is netstamp_needed_key, switched on and off by every ping
-# (SO_TIMESTAMP). One socket holding timestamps on for the whole boot
-# keeps it on, so ping never patches kernel text under load. Two more
-# sockets with UDP encapsulation on do the same for udp_encap_needed_key
-# and udpv6_encap_needed_key, which every tunnel socket created or
-# closed while no other exists would flip in the UDP receive path.
-# Python's socket module lacks SO_TIMESTAMP and UDP_ENCAP: 29 and 100
-# are their numbers on x86 (UDP_ENCAP_ESPINUDP is 2; these sockets are
-# never bound, so nothing is ever decapsulated on them). Each is held on
-# its own, so one refused leaves the others; the holder says what it
-# could not hold on the console, and that it holds all by creating a file.
-/usr/bin/python3 -c 'import socket, sys, time
-held, ok = [], True
-for family, level, opt, val, what in (
-		(socket.AF_INET, socket.SOL_SOCKET, 29, 1, "socket timestamps"),
-		(socket.AF_INET, socket.IPPROTO_UDP, 100, 2, "UDP encapsulation"),
-		(socket.AF_INET6, socket.IPPROTO_UDP, 100, 2, "UDPv6 encapsulation")):
-	try:
-		s = socket.socket(family, socket.SOCK_DGRAM)
-		s.setsockopt(level, opt, val)
-		held.append(s)
-	except OSError as e:
-		sys.stderr.write("vm-guest-init: cannot hold %s on: %s\n" % (what, e))
-		ok = False
-if ok:
-	open("/run/fz-static-keys-held", "w").close()
-time.sleep(1e9)' </dev/null >/dev/null &
-for _ in $(seq 100); do
-	[ -e /run/fz-static-keys-held ] && break
-	sleep 0.1
-done
-[ -e /run/fz-static-keys-held ] ||
-	echo "vm-guest-init: static keys not held on; a text patch under load may crash this guest" >&2
-# Netfilter's hooks are static keys too (nf_hooks_needed), switched on by
-# the first hook of a kind in any namespace (conntrack, NAT, a base chain)
-# and off with the last, which the gateway tests do again and again.
-# Empty base chains in the initial namespace, where no test traffic
-# flows, keep every IPv4 and IPv6 one on for the whole boot.
-nft -f - <<'NFT' ||
-table inet fz_vm_static_keys {
-	chain prerouting { type filter hook prerouting priority 0; }
-	chain input { type filter hook input priority 0; }
-	chain forward { type filter hook forward priority 0; }
-	chain output { type filter hook output priority 0; }
-	chain postrouting { type filter hook postrouting priority 0; }
-}
-NFT
-	echo "vm-guest-init: netfilter hooks not held on; a text patch under load may crash this guest" >&2
 hostname fz-vm 2>/dev/null
 
 # /lib/modules is read-only: overlay a tmpfs so the fresh fz.ko can be
@@ -85,6 +34,10 @@ find "/lib/modules/$FZ_KVER" -name 'fz.ko*' -delete
 mkdir -p "/lib/modules/$FZ_KVER/updates/fz-selftest"
 cp "$FZ_KO" "/lib/modules/$FZ_KVER/updates/fz-selftest/fz.ko"
 cp /tmp/out/modindex/modules.* "/lib/modules/$FZ_KVER/"
+
+# Static keys held on, one-time keys spent, patches reported (after the
+# overlay: a debug kernel's modules are found only through it).
+. "$FZ_REPO/selftests/lib/vm-static-keys.sh"
 
 cd "$FZ_REPO" || exit 1
 status=0

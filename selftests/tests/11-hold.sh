@@ -26,7 +26,6 @@ run_probe ip netns exec fb "$P" keyed fz0 2 1 51821 192.168.241.1 51820 10.9.0.1
 stat() { fz_json fa fz0 "d[\"stats\"][\"$1\"]"; }
 # For wait_for, which runs its command again each time: counters are
 # read inside, not once when wait_for is called.
-more_held() { [ "$(stat held)" -gt "$(stat held_sent)" ]; }
 timeouts_since() { [ "$(($(stat drop_hold_timeout) - $1))" -ge "$2" ]; }
 events_seen() { [ "$(grep -c unknown "$1")" -ge "$2" ]; }
 nothing_held() {
@@ -71,7 +70,17 @@ subscribed() {
 }
 
 # The first TCP SYN to B waits in fz.ko while "the agent" asks; B's
-# listener answers once A's peer exists.
+# listener answers once A's peer exists. Every SYN A sends and every one
+# B receives is counted (nftables): the held one is not lost if B gets as
+# many as A sent, however slow the kernel.
+syn_counter() {
+	ip netns exec "$1" nft add table inet fzsyn "{ counter syns { }; chain c {
+		type filter hook $2 priority 0; tcp dport 8080 tcp flags & (syn | ack) == syn counter name syns; }; }"
+}
+syns() { ip netns exec "$1" nft list counter inet fzsyn syns | grep -o 'packets [0-9]*' | grep -o '[0-9]*'; }
+syns_arrived() { [ "$(syns fa)" -ge 1 ] && [ "$(syns fa)" = "$(syns fb)" ]; }
+check "A counts the SYNs it sends" syn_counter fa output
+check "B counts the SYNs it receives" syn_counter fb input
 ip netns exec fb timeout 60 $PY -c '
 import socket
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -102,8 +111,21 @@ wait $tcp
 	pass "the SYN was held, then sent (held +1, held_sent 1)" ||
 	fail "held +$(($(stat held) - h0)), held_sent $(stat held_sent)"
 retrans=$(fa nstat -az TcpExtTCPSynRetrans | awk '/TcpExtTCPSynRetrans/ {print $2}')
-[ "${retrans:-x}" = 0 ] && pass "TCP retransmitted no SYN (TcpExtTCPSynRetrans 0)" ||
-	fail "SYN retransmissions: ${retrans:-unknown}"
+wait_for 10 syns_arrived &&
+	pass "every SYN A sent reached B ($(syns fa) sent, $(syns fb) received, TcpExtTCPSynRetrans ${retrans:-unknown})" ||
+	fail "SYNs: A sent $(syns fa), B received $(syns fb)"
+# TCP's first retransmission comes after 1 s. On a kernel with KASAN and
+# kmemleak under TCG (make check-debug), the handshake that the held SYN
+# waits for takes longer than that by itself; elsewhere the SYN is not
+# even late.
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	diag "not checked on a debug kernel: TcpExtTCPSynRetrans ${retrans:-unknown}"
+else
+	[ "${retrans:-x}" = 0 ] && pass "TCP retransmitted no SYN (TcpExtTCPSynRetrans 0)" ||
+		fail "SYN retransmissions: ${retrans:-unknown}"
+fi
+fa nft delete table inet fzsyn
+ip netns exec fb nft delete table inet fzsyn
 kill $srv 2>/dev/null
 wait $srv 2>/dev/null
 srv=
@@ -156,26 +178,40 @@ n=$(grep -c '^denied' /tmp/hold-ev3.out)
 sleep 1
 [ "$(grep -c '^denied' /tmp/hold-ev3.out)" = "$n" ] &&
 	pass "... and it raised no event" || fail "an event for a prohibited from 10.9.0.2"
-p0=$(stat peer_prohibited)
+# What counts is what the peer refused: a blast from Python can lose
+# some of its own packets on the way (13% on a busy two-vCPU guest).
+refusals() { fb nstat -az IcmpOutDestUnreachs | awk '/IcmpOutDestUnreachs/ {print $2}'; }
+p0=$(stat peer_prohibited) r0=$(refusals)
 t0=$(date +%s)
 sent=$(fa $U blast 100.64.0.2 9999 300)
 sleep 2
 secs=$(($(date +%s) - t0 + 1))
 n=$(($(grep -c '^denied' /tmp/hold-ev3.out) - n))
-got=$(($(stat peer_prohibited) - p0))
-[ "$sent" -ge 1 ] && [ "$got" -ge $((sent * 9 / 10)) ] && [ "$n" -ge 1 ] &&
-	[ "$n" -le $((10 * secs + 10)) ] &&
-	pass "$sent prohibited in ${secs} s: $got counted, $n events (10 a second at most)" ||
-	fail "$sent prohibited in ${secs} s: $got counted, $n events"
+got=$(($(stat peer_prohibited) - p0)) refused=$(($(refusals) - r0))
+[ "$sent" -ge 1 ] && [ "$refused" -ge $((sent / 2)) ] &&
+	[ "$got" -ge $((refused * 95 / 100)) ] && [ "$got" -le "$refused" ] &&
+	[ "$n" -ge 1 ] && [ "$n" -le $((10 * secs + 10)) ] &&
+	pass "$sent sent in ${secs} s, $refused refused: $got counted, $n events (10 a second at most)" ||
+	fail "$sent sent in ${secs} s, $refused refused: $got counted, $n events"
 kill $evp 2>/dev/null
 wait $evp 2>/dev/null
 fb nft delete table inet fzt
 
 # Refused: the agent could not get 10.9.0.99; its sender hears at once.
+# DROP_HELD follows the event, as an agent's would: polling the counters
+# instead took longer than the 10 s hold on the debug kernel.
+# (ip netns exec becomes the probe, so kill reaches it; through fa(), a
+# subshell would be killed and the probe would go on writing.)
+ip netns exec fa "$P" events fz0 60 >/tmp/hold-ev4.out 2>/tmp/hold-ev4.err &
+evp=$!
+subscribed /tmp/hold-ev4.err
 fa $U send 10.9.0.99 9 1 20 >/tmp/hold-err.out 2>&1 &
 snd=$!
-wait_for 10 more_held
+wait_for 20 grep -q "^unknown 17 10.9.0.1 [0-9]* 10.9.0.99 9$" /tmp/hold-ev4.out ||
+	fail "no EVT_UNKNOWN_DEST for 10.9.0.99: '$(cat /tmp/hold-ev4.out)'"
 check "DROP_HELD for the held destination" fa "$P" drop-held fz0 10.9.0.99
+kill $evp 2>/dev/null
+wait $evp 2>/dev/null
 wait $snd
 [ "$(cat /tmp/hold-err.out)" = "icmp 3 13" ] &&
 	pass "the sender got ICMP administratively prohibited" ||
