@@ -73,8 +73,11 @@ NFT
 # tests, 16 patches a run). A WireGuard link that is up here, without
 # peers (it sends nothing), holds its sockets open.
 fz_keys_hold_memalloc() {
+	# Opening it also turns off send_redirects in the initial namespace
+	# ("all"), which new namespaces copy: put back.
 	modprobe wireguard && ip link add fzvmkeys type wireguard &&
-		ip link set fzvmkeys up && return
+		ip link set fzvmkeys up &&
+		sysctl -qw net.ipv4.conf.all.send_redirects=1 && return
 	fz_keys_warn "memalloc_socks_key not held on"
 }
 
@@ -143,26 +146,43 @@ for family, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
 # it happens with the key it was for, so a test that switches a new one
 # is seen before it costs a crash: kprobes on the key functions (their
 # argument names the key) and on the x86 function that applies a patch.
+# A patch with no key switched before it in its task is a module's own
+# sites being set as it loads (not yet running code).
 fz_keys_watch() {
 	local t=/sys/kernel/tracing f
-	mountpoint -q $t || mount -t tracefs nodev $t 2>/dev/null || return
+	mountpoint -q $t || mount -t tracefs nodev $t ||
+		{ fz_keys_warn "no tracefs: patches not reported"; return; }
 	# Some are inlined into others on some kernels: all are probed.
-	for f in static_key_slow_inc static_key_slow_inc_cpuslocked \
-		static_key_enable static_key_enable_cpuslocked static_key_disable \
-		static_key_disable_cpuslocked static_key_slow_dec; do
-		echo "p:fz_key_$f $f key=%di:symbol" >>$t/kprobe_events 2>/dev/null
+	for f in jump_label_update static_key_slow_inc \
+		static_key_slow_inc_cpuslocked static_key_enable \
+		static_key_enable_cpuslocked static_key_disable \
+		static_key_disable_cpuslocked static_key_slow_dec \
+		static_key_slow_dec_cpuslocked __static_key_slow_dec_cpuslocked; do
+		echo "p:fz_key_$f $f key=%di:symbol" 2>/dev/null >>$t/kprobe_events
 	done
-	echo "p:fz_key_patch arch_jump_label_transform_apply" >>$t/kprobe_events 2>/dev/null ||
+	echo "p:fz_key_patch arch_jump_label_transform_apply" 2>/dev/null >>$t/kprobe_events ||
 		{ fz_keys_warn "no kprobe on arch_jump_label_transform_apply: patches not reported"; return; }
 	for f in "$t"/events/kprobes/fz_key_*/enable; do echo 1 >"$f"; done
-	# A key's last change in a task names the patch that task applies.
-	awk '/ fz_key_patch: / {
-		split($1, who, "-"); print "vm-static-keys: kernel text patched for " \
-			(key[$1] == "" ? "an unknown key" : key[$1]) " by " who[1]; fflush()
-		next
-	}
-	/ key=/ { match($0, /key=[^ +]*/); key[$1] = substr($0, RSTART + 4, RLENGTH - 4) }' \
-		<$t/trace_pipe >/dev/console 2>&1 &
+	# bash, not awk: Debian's mawk reads a pipe 4 KiB at a time, so its
+	# reports would wait for later events, and be lost in a crash.
+	fz_keys_report <$t/trace_pipe >/dev/console 2>&1 &
+}
+
+# fz_keys_report: trace lines in, one console line per patch out. A
+# task's last key names the patch it applies next.
+fz_keys_report() {
+	local line task
+	local -A key=()
+	while IFS= read -r line; do
+		[[ $line =~ ^\ *([^ ]+)\ +\[ ]] || continue
+		task=${BASH_REMATCH[1]}
+		if [[ $line =~ \ key=([^ +]+) ]]; then
+			key[$task]=${BASH_REMATCH[1]}
+		elif [[ $line == *" fz_key_patch: "* ]]; then
+			echo "vm-static-keys: kernel text patched for ${key[$task]:-no key switched (a module loading)} by $task"
+			unset "key[$task]"
+		fi
+	done
 }
 
 fz_keys_watch

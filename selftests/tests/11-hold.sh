@@ -3,7 +3,7 @@
 # A client's packets for destinations no peer routes yet (FZ_A_HOLD):
 # held, announced once as EVT_UNKNOWN_DEST, sent in order once a peer
 # routes them (the first TCP SYN is not lost: the kernel's counters and
-# TCP's own say so), refused with ICMP administratively prohibited on
+# the SYNs counted at both ends say so), refused with ICMP administratively prohibited on
 # DROP_HELD, dropped at the timeout and past every bound, counted; only
 # unicast destinations are held; off, the old answer (ICMP host
 # unreachable). A peer's ICMP prohibited is counted and announced
@@ -69,6 +69,9 @@ subscribed() {
 	wait_for 60 grep -q listening "$1" || fail "the events probe subscribed ($(cat "$1"))"
 }
 
+# Events probes that are killed are started with ip netns exec, which
+# becomes the probe: through fa(), kill would reach a subshell only.
+
 # The first TCP SYN to B waits in fz.ko while "the agent" asks; B's
 # listener answers once A's peer exists. Every SYN A sends and every one
 # B receives is counted (nftables): the held one is not lost if B gets as
@@ -87,7 +90,6 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("10.9.0.2", 8080)); s.listen(4)
 c, a = s.accept(); c.sendall(b"hello\n"); c.close()' &
 srv=$!
-fa nstat -n >/dev/null
 fa "$P" events fz0 30 >/tmp/hold-ev.out 2>/tmp/hold-ev.err &
 evp=$!
 subscribed /tmp/hold-ev.err
@@ -150,7 +152,7 @@ fb sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 \
 	net.ipv4.icmp_msgs_per_sec=100000 net.ipv4.icmp_msgs_burst=100000
 check "the peer rejects UDP port 9999 with admin-prohibited (nftables)" \
 	fb nft add table inet fzt '{ chain in { type filter hook input priority 0; udp dport 9999 reject with icmpx type admin-prohibited; }; }'
-fa "$P" events fz0 120 >/tmp/hold-ev3.out 2>/tmp/hold-ev3.err &
+ip netns exec fa "$P" events fz0 120 >/tmp/hold-ev3.out 2>/tmp/hold-ev3.err &
 evp=$!
 subscribed /tmp/hold-ev3.err
 p0=$(stat peer_prohibited)
@@ -200,8 +202,6 @@ fb nft delete table inet fzt
 # Refused: the agent could not get 10.9.0.99; its sender hears at once.
 # DROP_HELD follows the event, as an agent's would: polling the counters
 # instead took longer than the 10 s hold on the debug kernel.
-# (ip netns exec becomes the probe, so kill reaches it; through fa(), a
-# subshell would be killed and the probe would go on writing.)
 ip netns exec fa "$P" events fz0 60 >/tmp/hold-ev4.out 2>/tmp/hold-ev4.err &
 evp=$!
 subscribed /tmp/hold-ev4.err
@@ -234,7 +234,7 @@ wait_for 20 timeouts_since "$t0" 16 &&
 
 # Destinations: 64 at once, one event each; the 65th and on are dropped,
 # but still announced (10 a second at most), so the agent can ask.
-fa "$P" events fz0 30 >/tmp/hold-ev2.out 2>/tmp/hold-ev2.err &
+ip netns exec fa "$P" events fz0 30 >/tmp/hold-ev2.out 2>/tmp/hold-ev2.err &
 evp=$!
 subscribed /tmp/hold-ev2.err
 full0=$(stat drop_hold_full)
