@@ -146,8 +146,8 @@ for family, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
 # it happens with the key it was for, so a test that switches a new one
 # is seen before it costs a crash: kprobes on the key functions (their
 # argument names the key) and on the x86 function that applies a patch.
-# A patch with no key switched before it in its task is a module's own
-# sites being set as it loads (not yet running code).
+# A patch with no key before it in its task is most often a module's own
+# sites being set as it loads (code not yet running).
 fz_keys_watch() {
 	local t=/sys/kernel/tracing f
 	mountpoint -q $t || mount -t tracefs nodev $t ||
@@ -179,7 +179,7 @@ fz_keys_report() {
 		if [[ $line =~ \ key=([^ +]+) ]]; then
 			key[$task]=${BASH_REMATCH[1]}
 		elif [[ $line == *" fz_key_patch: "* ]]; then
-			echo "vm-static-keys: kernel text patched for ${key[$task]:-no key switched (a module loading)} by $task"
+			echo "vm-static-keys: kernel text patched for ${key[$task]:-a key not seen} by $task"
 			unset "key[$task]"
 		fi
 	done
