@@ -41,6 +41,8 @@ cp /tmp/out/modindex/modules.* "/lib/modules/$FZ_KVER/"
 
 cd "$FZ_REPO" || exit 1
 status=0
+# From here a crash may be ours: vm.sh never boots such a guest again.
+: >/tmp/out/job-started
 bash -c "$FZ_CMD" || status=$?
 dmesg >/tmp/out/dmesg.log
 echo "$status" >/tmp/out/exit-status

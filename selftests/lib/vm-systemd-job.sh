@@ -7,6 +7,8 @@ export HOME=/root TERM=dumb
 . /tmp/out/job.env
 cd "$FZ_REPO" || exit 1
 status=0
+# From here a crash may be ours: vm.sh never boots such a guest again.
+: >/tmp/out/job-started
 bash -c "$FZ_CMD" || status=$?
 dmesg >/tmp/out/dmesg.log
 journalctl -b --no-pager >/tmp/out/journal.log 2>&1
