@@ -3,8 +3,8 @@
 # A client's packets for destinations no peer routes yet (FZ_A_HOLD):
 # held, announced once as EVT_UNKNOWN_DEST, sent in order once a peer
 # routes them (the first TCP SYN is not lost: the kernel's counters and
-# the SYNs counted at both ends say so), refused with ICMP administratively prohibited on
-# DROP_HELD, dropped at the timeout and past every bound, counted; only
+# the SYNs counted at both ends say so), refused with ICMP
+# administratively prohibited on DROP_HELD, dropped at the timeout and past every bound, counted; only
 # unicast destinations are held; off, the old answer (ICMP host
 # unreachable). A peer's ICMP prohibited is counted and announced
 # (EVT_DENIED_FLOW PEER_PROHIBITED). Bad requests change nothing.
