@@ -165,10 +165,14 @@ host_check() {
 
 # --- Kernel tests in VMs ---
 . "$here/lib/kernel-bugs.sh"
-# vm_tests KVER CPUS SET LABEL: one boot of KVER with CPUS vCPUs running
-# the guest tests of SET (guest-run.sh's FZ_TEST_SET).
+# vm_tests KVER CPUS SET LABEL [TEST...]: one boot of KVER with CPUS vCPUs
+# running the guest tests of SET (guest-run.sh's FZ_TEST_SET), or the
+# TESTs named (by default those of -t).
 vm_tests() {
 	local k=$1 cpus=$2 set=$3 label=$4 ko out vm_start vm_status
+	shift 4
+	local tests=("$@")
+	[ $# -gt 0 ] || tests=("${only[@]}")
 	ko=$build/kmod/$k/fz.ko
 	out=$build/vm-out/$label
 	if [ ! -f "$ko" ]; then
@@ -180,7 +184,7 @@ vm_tests() {
 	echo "# booting $k under QEMU/TCG with $cpus vCPU(s): $set tests"
 	vm_start=$(date +%s)
 	"$here/lib/vm.sh" -t "$vm_limit" -c "$cpus" "${vm_opts[@]}" "$k" "$ko" "$out" \
-		"FZ_TEST_SET=$set FZ_TEST_LIMIT=$test_limit bash selftests/lib/guest-run.sh /tmp/out/ktap.txt ${only[*]}"
+		"FZ_TEST_SET=$set FZ_TEST_LIMIT=$test_limit bash selftests/lib/guest-run.sh /tmp/out/ktap.txt ${tests[*]}"
 	vm_status=$?
 	if [ -s "$out/ktap.txt" ]; then
 		grep -E '^    (not )?ok - ' "$out/ktap.txt" | sed "s/^    //; s/ - / - [$k] /" >>"$results"
@@ -203,14 +207,41 @@ vm_tests() {
 # test, while the other lane runs the host checks and then the newest
 # kernel's userspace scenarios (fz-kernels headers), also on one vCPU;
 # last, the newest kernel runs the kernel tests alone with two vCPUs, so
-# that code racing across CPUs is tested there (and on the debug kernel).
+# that code racing across CPUs is tested there.
 # The two lanes never ask for more than the two cores between them; the
 # host checks run at a lower priority, as their builds use both. The
-# second lane prints as it goes; the first, when it ends. A -t, -k of one
-# kernel, or -D run
-# is one lane: each kernel in turn with two vCPUs, every test named.
+# second lane prints as it goes; the first, when it ends. A -t or -k of
+# one kernel is one lane: each kernel in turn with two vCPUs, every test
+# named. make check-debug (-D without -t) is two lanes of one vCPU each,
+# on the debug kernel, with the tests split between them by their time
+# on it (debug_lane2; a test not named there runs in the first lane):
+# several hours in one lane, about half in two.
 newest=${kernels[-1]:-}
-if [ -z "$debug" ] && [ ${#only[@]} -eq 0 ] && [ ${#kernels[@]} -gt 1 ]; then
+debug_lane2="07-handshakes 09-gateway-agent 10-teardown 11-portal 12-client 13-failover"
+if [ -n "$debug" ] && [ ${#only[@]} -eq 0 ]; then
+	lane1_tests=() lane2_tests=()
+	for t in "$here"/tests/[0-9]*.sh; do
+		case " $debug_lane2 " in
+		*" $(basename "$t" .sh) "*) lane2_tests+=("$t") ;;
+		*) lane1_tests+=("$t") ;;
+		esac
+	done
+	rm -f "$logs/lane1.done"
+	(
+		results=$logs/results-lane1.txt
+		: >"$results"
+		vm_tests "$newest" 1 all "$newest-lane1" "${lane1_tests[@]}"
+		echo "lane done" >"$logs/lane1.done"
+	) >"$logs/lane1.out" 2>&1 &
+	lane1_pid=$!
+	vm_tests "$newest" 1 all "$newest-lane2" "${lane2_tests[@]}"
+	wait "$lane1_pid"
+	lane1_status=$?
+	cat "$logs/lane1.out"
+	cat "$logs/results-lane1.txt" >>"$results" 2>/dev/null
+	[ -f "$logs/lane1.done" ] ||
+		record not-ok "the debug kernel's first lane ran to its end (status $lane1_status, log: build/logs/lane1.out)"
+elif [ -z "$debug" ] && [ ${#only[@]} -eq 0 ] && [ ${#kernels[@]} -gt 1 ]; then
 	lane1=$logs/lane-older-kernels.out
 	# Each lane counts into a file of its own, joined at the end: two
 	# writers appending to one file could splice their lines.

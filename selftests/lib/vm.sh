@@ -102,6 +102,11 @@ make_initramfs() {
 }
 
 mkdir -p "$cache" "$outdir"
+# Two guests of one kernel may start side by side (make check-debug's two
+# lanes): the initramfs and the module index they share are made by one
+# at a time. The lock goes once this guest's copies are in its outdir.
+exec {cache_lock}>"$cache/setup.lock"
+flock "$cache_lock"
 initrd="$cache/initramfs-$kver.cpio.gz"
 if [ ! -s "$initrd" ] || [ "$here/vm-initramfs-init" -nt "$initrd" ] ||
 	[ "${BASH_SOURCE[0]}" -nt "$initrd" ] ||
@@ -142,6 +147,7 @@ if [ -z "$boot" ]; then
 	# The guest's /tmp is its own tmpfs: hand the module over in the share.
 	cp "$ko" "$outdir/fz.ko"
 fi
+flock -u "$cache_lock"
 cat >"$outdir/job.env" <<JOB
 FZ_REPO=$(printf %q "$repo")
 FZ_KVER=$(printf %q "$kver")
