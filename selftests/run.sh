@@ -169,10 +169,11 @@ host_check() {
 # running the guest tests of SET (guest-run.sh's FZ_TEST_SET), or the
 # TESTs named (by default those of -t).
 vm_tests() {
-	local k=$1 cpus=$2 set=$3 label=$4 ko out vm_start vm_status
+	local k=$1 cpus=$2 set=$3 label=$4 ko out vm_start vm_status what
 	shift 4
 	local tests=("$@")
-	[ $# -gt 0 ] || tests=("${only[@]}")
+	what="$set tests"
+	[ $# -gt 0 ] && what="$label's tests" || tests=("${only[@]}")
 	ko=$build/kmod/$k/fz.ko
 	out=$build/vm-out/$label
 	if [ ! -f "$ko" ]; then
@@ -181,7 +182,7 @@ vm_tests() {
 	fi
 	rm -rf "$out"
 	mkdir -p "$out"
-	echo "# booting $k under QEMU/TCG with $cpus vCPU(s): $set tests"
+	echo "# booting $k under QEMU/TCG with $cpus vCPU(s): $what"
 	vm_start=$(date +%s)
 	"$here/lib/vm.sh" -t "$vm_limit" -c "$cpus" "${vm_opts[@]}" "$k" "$ko" "$out" \
 		"FZ_TEST_SET=$set FZ_TEST_LIMIT=$test_limit bash selftests/lib/guest-run.sh /tmp/out/ktap.txt ${tests[*]}"
@@ -192,14 +193,14 @@ vm_tests() {
 		grep -E '^(not )?ok [0-9]+ ' "$out/ktap.txt" | sed "s/^/# [$k] /"
 	fi
 	[ -s "$out/ktap.txt" ] && [ $vm_status -eq 0 ] ||
-		record not-ok "[$k] the guest ran its $set tests and powered off (status $vm_status, see ${out#"$repo"/}/console.log)"
+		record not-ok "[$k] the guest ran its $what and powered off (status $vm_status, see ${out#"$repo"/}/console.log)"
 	if console_until_poweroff "$out/console.log" | grep -Eq "$KBUG_CONSOLE"; then
-		record not-ok "[$k] console log free of kernel bugs ($set tests)"
+		record not-ok "[$k] console log free of kernel bugs ($what)"
 		console_until_poweroff "$out/console.log" | grep -E -A5 "$KBUG_CONSOLE" | head -30 | sed 's/^/#   /'
 	else
-		record ok "[$k] console log free of kernel bugs ($set tests)"
+		record ok "[$k] console log free of kernel bugs ($what)"
 	fi
-	echo "# $k ($set tests): $(($(date +%s) - vm_start)) s in the VM"
+	echo "# $k ($what): $(($(date +%s) - vm_start)) s in the VM"
 }
 
 # make check on two cores in two lanes, so that CI's 90 minutes hold:
@@ -220,21 +221,31 @@ newest=${kernels[-1]:-}
 debug_lane2="07-handshakes 09-gateway-agent 10-teardown 11-portal 12-client 13-failover"
 if [ -n "$debug" ] && [ ${#only[@]} -eq 0 ]; then
 	lane1_tests=() lane2_tests=()
-	for t in "$here"/tests/[0-9]*.sh; do
+	for t in "$here"/tests/*.sh; do
 		case " $debug_lane2 " in
 		*" $(basename "$t" .sh) "*) lane2_tests+=("$t") ;;
 		*) lane1_tests+=("$t") ;;
 		esac
 	done
+	# A renamed test would fall back to the first lane unseen, and an
+	# empty list would make a lane run every test.
+	for name in $debug_lane2; do
+		[ -f "$here/tests/$name.sh" ] ||
+			record not-ok "debug_lane2 names tests that exist (no tests/$name.sh)"
+	done
+	[ ${#lane1_tests[@]} -gt 0 ] && [ ${#lane2_tests[@]} -gt 0 ] ||
+		record not-ok "each debug lane has tests (debug_lane2: $debug_lane2)"
 	rm -f "$logs/lane1.done"
 	(
 		results=$logs/results-lane1.txt
 		: >"$results"
-		vm_tests "$newest" 1 all "$newest-lane1" "${lane1_tests[@]}"
+		[ ${#lane1_tests[@]} -eq 0 ] ||
+			vm_tests "$newest" 1 all "$newest-lane1" "${lane1_tests[@]}"
 		echo "lane done" >"$logs/lane1.done"
 	) >"$logs/lane1.out" 2>&1 &
 	lane1_pid=$!
-	vm_tests "$newest" 1 all "$newest-lane2" "${lane2_tests[@]}"
+	[ ${#lane2_tests[@]} -eq 0 ] ||
+		vm_tests "$newest" 1 all "$newest-lane2" "${lane2_tests[@]}"
 	wait "$lane1_pid"
 	lane1_status=$?
 	cat "$logs/lane1.out"

@@ -105,7 +105,7 @@ mkdir -p "$cache" "$outdir"
 # Two guests of one kernel may start side by side (make check-debug's two
 # lanes): the initramfs and the module index they share are made by one
 # at a time. The lock goes once this guest's copies are in its outdir.
-exec {cache_lock}>"$cache/setup.lock"
+exec {cache_lock}>"$cache/setup-$kver.lock"
 flock "$cache_lock"
 initrd="$cache/initramfs-$kver.cpio.gz"
 if [ ! -s "$initrd" ] || [ "$here/vm-initramfs-init" -nt "$initrd" ] ||
@@ -148,6 +148,7 @@ if [ -z "$boot" ]; then
 	cp "$ko" "$outdir/fz.ko"
 fi
 flock -u "$cache_lock"
+exec {cache_lock}>&-
 cat >"$outdir/job.env" <<JOB
 FZ_REPO=$(printf %q "$repo")
 FZ_KVER=$(printf %q "$kver")
