@@ -49,7 +49,8 @@ fz_json() {
 		$PY -c "import json,sys; d=json.load(sys.stdin); print($3)"
 }
 
-# wait_for SECONDS CMD...: polls CMD every 0.2 s until it succeeds.
+# wait_for SECONDS CMD...: polls CMD every 0.2 s until it succeeds, for
+# SECONDS times FZ_TIME_SCALE (guest-run.sh: 4 on the debug kernel).
 # link_is_up NS DEV: DEV exists in NS and is up (`ip link show DEV up`
 # prints nothing, but succeeds, for a link that is down).
 link_is_up() {
@@ -57,7 +58,7 @@ link_is_up() {
 }
 
 wait_for() {
-	local end=$(($(date +%s) + $1))
+	local end=$(($(date +%s) + $1 * ${FZ_TIME_SCALE:-1}))
 	shift
 	while [ "$(date +%s)" -lt "$end" ]; do
 		"$@" >/dev/null 2>&1 && return 0
