@@ -29,7 +29,7 @@ done
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 results=${results:-$repo/results/$stamp}
 mkdir -p "$results"
-make -s -C "$repo/agent"
+make -s -C "$repo/agent" all bench-tools
 make -s -C "$repo" probes
 if [ $host = 1 ]; then
 	FZ_BENCH_ACCEL=none bash "$here/bench/guest.sh" "$results" "$rounds" "$secs"

@@ -46,6 +46,9 @@ if part handshakes; then
 	echo "bench: $(date +%T) handshakes per second" >&2
 	. "$here/bench/handshakes.sh"
 	hs_bench 3 | record
+	echo "bench: $(date +%T) handshake capacity" >&2
+	. "$here/bench/hscapacity.sh"
+	hc_bench 3 | record
 fi
 # The profiles come before scale: 10,000 peers would be in them.
 if part profile; then

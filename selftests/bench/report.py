@@ -107,6 +107,27 @@ if hs_n:
                      f"{cell('handshakes', s, 'seconds', '{:.2f}')} | "
                      f"{ratio(med('handshakes', s, 'per_s'), wg_hs)} |")
 
+hc = [r for r in runs if r["test"] == "hs_capacity"]
+if hc:
+    wg_hc = med("hs_capacity", "wg", "per_s")
+    lines += ["", f"### Handshake capacity: {hc[0]['messages']} precomputed initiations "
+              "(fz-hsgen, one CPU), many sources", "",
+              "The responder's completed handshakes per second; its CPU per "
+              "handshake (the guest's busy CPU less the generator's); a "
+              "legitimate WireGuard peer's handshake time in the middle of the flood.", "",
+              "| responder | handshakes/s | completed of sent | cookie replies | CPU ms per handshake | legitimate peer, ms | vs WireGuard |",
+              "|---|---|---|---|---|---|---|"]
+    for s in ("wg", "fz"):
+        if ("hs_capacity", s) not in by:
+            continue
+        legit = values("hs_capacity", s, "legit_ms")
+        done = f"{med('hs_capacity', s, 'responses'):.0f} of {hc[0]['messages']}"
+        lines.append(f"| {NAMES[s]} | {cell('hs_capacity', s, 'per_s', '{:.0f}')} | {done} | "
+                     f"{cell('hs_capacity', s, 'cookie_replies', '{:.0f}')} | "
+                     f"{cell('hs_capacity', s, 'responder_cpu_ms_per_hs', '{:.2f}')} | "
+                     f"{', '.join(str(v) if v else 'none in 30 s' for v in legit)} | "
+                     f"{ratio(med('hs_capacity', s, 'per_s'), wg_hc)} |")
+
 scale = [r for r in runs if r["test"].startswith("scale_")]
 if scale:
     lines += ["", "### Scale", "",

@@ -589,6 +589,10 @@ static int cmd_flood(struct gen *g, const struct flood_args *a)
 		return 1;
 	}
 	t0 = (double)fz_clock_boot_ns() / 1e9 - t0;
+	/* The benchmark starts its legitimate peer once this is said. */
+	fprintf(stderr,
+		"fz-hsgen: %" PRIu32 " initiations made in %.1f s; sending\n",
+		g->n_messages, t0);
 	own0 = own_cpu_seconds();
 	busy0 = busy_cpu_seconds();
 	run(g, a->rate, a->idle_s);
