@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The DNS stub: the object, its resource table, its UDP listeners and
- * the decision each query gets (dropped, refused, answered from mapped
- * IPs, or forwarded by dnsfwd.c).
+ * The DNS stub: the object, its resource table, its UDP listeners (only
+ * this host's programs heard) and the decision each query gets (dropped,
+ * refused, answered from mapped IPs, or forwarded by dnsfwd.c).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
+#include <linux/filter.h>
 #include <sodium.h>
 
 #include "dnsstub_int.h"
@@ -260,14 +262,38 @@ static void udp_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	*buf = uv_buf_init((char *)l->s->rbuf, sizeof(l->s->rbuf));
 }
 
+/* What the filter left of a query from another host: logged, no answer. */
+static void not_local(struct client_dnsstub *s, const struct sockaddr *addr)
+{
+	char from[FZ_SOCKADDR_TEXT_MAX];
+	struct sockaddr_storage ss;
+	uint64_t n = ++s->st.not_local;
+
+	if (!client_dns_worth_logging(n))
+		return;
+	memset(&ss, 0, sizeof(ss));
+	memcpy(&ss, addr,
+	       addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+					     sizeof(struct sockaddr_in));
+	fz_sockaddr_format(from, &ss);
+	client_dns_log(s,
+		       "query from %s dropped: not from this host (%" PRIu64
+		       " so far)",
+		       from, n);
+}
+
 static void udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 		     const struct sockaddr *addr, unsigned int flags)
 {
 	struct client_dns_listener *l = h->data;
 	struct client_dns_origin o = { .udp = h };
 
-	if (nread <= 0 || !addr || l->s->closing)
+	if (nread < 0 || !addr || l->s->closing)
 		return;
+	if (!nread) { /* an empty datagram: what only_here() leaves */
+		not_local(l->s, addr);
+		return;
+	}
 	memcpy(&o.addr, addr,
 	       addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
 					     sizeof(struct sockaddr_in));
@@ -296,6 +322,49 @@ void client_dns_handle_closed(struct client_dnsstub *s)
 	free(s);
 }
 
+/*
+ * Only this host's programs may ask: a resolver for the LAN would answer
+ * it internal names through the portal's resolvers, reflect its floods,
+ * and use up the names our resources may have. Linux takes a packet for
+ * any of its addresses on any interface (the weak host model), so a LAN
+ * host that routes the sentinels through us reaches the stub. What tells
+ * the two apart exactly is the device a packet came in on: whatever this
+ * host sends to an address of its own comes in on loopback, whichever
+ * device holds the address (the sentinels are fz0's), and nothing else
+ * does. IP_PKTINFO cannot say it (it names fz0 for this host's packets
+ * and for the tunnel's alike); the kernel's socket filter sees the
+ * device itself, and a filter set before bind() lets nothing through
+ * unseen.
+ *
+ * From another device, the filter keeps UDP's header only (it asks for
+ * 1 byte; the kernel never cuts into the header): an empty datagram,
+ * which udp_recv() counts and drops (no DNS asker sends one), so that a
+ * flood shows in the stats. TCP gets nothing (keep is 0): its SYN is
+ * dropped and no connection opens; accepted connections inherit the
+ * filter.
+ */
+#define LOOPBACK_IFINDEX 1 /* the kernel's, in every namespace */
+
+static int only_here(uv_handle_t *h, uint32_t keep)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_IFINDEX),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, LOOPBACK_IFINDEX, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, UINT32_MAX), /* the whole packet */
+		BPF_STMT(BPF_RET | BPF_K, keep),
+	};
+	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]),
+				   .filter = code };
+	uv_os_fd_t fd;
+	int ret = uv_fileno(h, &fd);
+
+	if (ret)
+		return ret;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)))
+		return uv_translate_sys_error(errno);
+	return 0;
+}
+
 static int listen_on(struct client_dnsstub *s, struct client_dns_listener *l,
 		     const struct sockaddr_storage *ss, char *err,
 		     size_t errlen)
@@ -304,16 +373,24 @@ static int listen_on(struct client_dnsstub *s, struct client_dns_listener *l,
 	bool v6 = ss->ss_family == AF_INET6;
 	char text[FZ_SOCKADDR_TEXT_MAX];
 	const char *what = "udp";
-	int ret;
+	int ret, ret_tcp;
 
 	l->s = s;
-	uv_udp_init(s->loop, &l->udp);
+	/* The sockets made now, so that the filter is on before bind(). */
+	ret = uv_udp_init_ex(s->loop, &l->udp, ss->ss_family);
+	if (ret)
+		uv_udp_init(s->loop, &l->udp); /* closed like the others */
 	l->udp.data = s;
 	s->handles++;
-	uv_tcp_init(s->loop, &l->tcp);
+	ret_tcp = uv_tcp_init_ex(s->loop, &l->tcp, ss->ss_family);
+	if (ret_tcp)
+		uv_tcp_init(s->loop, &l->tcp);
 	l->tcp.data = s;
 	s->handles++;
-	ret = uv_udp_bind(&l->udp, sa, v6 ? UV_UDP_IPV6ONLY : 0);
+	if (!ret)
+		ret = only_here((uv_handle_t *)&l->udp, 1);
+	if (!ret)
+		ret = uv_udp_bind(&l->udp, sa, v6 ? UV_UDP_IPV6ONLY : 0);
 	if (!ret) {
 		/* The callbacks find the listener, not the stub. */
 		l->udp.data = l;
@@ -321,8 +398,10 @@ static int listen_on(struct client_dnsstub *s, struct client_dns_listener *l,
 	}
 	if (!ret) {
 		what = "tcp";
-		ret = uv_tcp_bind(&l->tcp, sa, v6 ? UV_TCP_IPV6ONLY : 0);
+		ret = ret_tcp ? ret_tcp : only_here((uv_handle_t *)&l->tcp, 0);
 	}
+	if (!ret)
+		ret = uv_tcp_bind(&l->tcp, sa, v6 ? UV_TCP_IPV6ONLY : 0);
 	if (!ret) {
 		l->tcp.data = l;
 		ret = uv_listen((uv_stream_t *)&l->tcp, 128,

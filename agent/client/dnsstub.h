@@ -2,8 +2,11 @@
 /*
  * The client's DNS stub, on the agent's libuv loop. It listens on UDP
  * and TCP on the given addresses (the sentinels in the role, loopback
- * in tests). A or AAAA for a name that a DNS resource's pattern matches
- * (fz_domain_matches(), the gateway's function) is answered with the
+ * in tests) for this host's programs only: what comes in on any device
+ * but loopback (a LAN host routing the sentinels through us) gets no
+ * answer, and a UDP query of it is counted (not_local). A or AAAA for a
+ * name that a DNS resource's pattern matches (fz_domain_matches(), the
+ * gateway's function) is answered with the
  * name's mapped IPs (mapped.h), other types for such a name with NOERROR
  * and no records; the owner is told each such name asked (at most once
  * a second per name: CLIENT_MAPPED_TELL_MS). A wildcard resource makes
@@ -80,6 +83,9 @@ struct client_dnsstub_ops {
 /* What the stub did, and everything it refused. */
 struct client_dnsstub_stats {
 	uint64_t udp_queries, tcp_queries;
+	/* UDP from another host, dropped (not in udp_queries); an empty
+	 * datagram of this host's counts here too. */
+	uint64_t not_local;
 	uint64_t local_answers; /* resource names */
 	uint64_t forwarded, upstream_answers, upstream_timeouts;
 	uint64_t servfail; /* no upstream answered, or none could be asked */

@@ -6,6 +6,7 @@
  * when they failed us, and made from the portal's authorization_created.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,36 +68,73 @@ static size_t add_aip(struct fz_cidr *out, size_t n, size_t max,
 	return n + 1;
 }
 
+/* g's confirmed name used most lately before `before`, or NULL. */
+static const struct client_res_name *
+newest_name(const struct client_res *c, const struct client_res_gateway *g,
+	    uint64_t before)
+{
+	const struct client_res_name *best = NULL;
+
+	for (size_t i = 0; i < c->n_res; i++) {
+		const struct client_resource *r = &c->res[i];
+
+		if (r->gw != g || r->addr.type != FZ_RESADDR_DNS)
+			continue;
+		for (size_t k = 0; k < r->n_names; k++) {
+			const struct client_res_name *n = &r->names[k];
+
+			if (n->active && n->used < before &&
+			    (!best || n->used > best->used))
+				best = n;
+		}
+	}
+	return best;
+}
+
+/*
+ * The prefixes first, then the names' mapped IPs newest first, each name
+ * whole: what does not fit is what was used least lately. Each name's
+ * use is its own (client_res.uses), so `before` walks them down one by
+ * one. *full: something was left out.
+ */
+static size_t gateway_aips(const struct client_res *c,
+			   const struct client_res_gateway *g,
+			   struct fz_cidr *out, size_t max, bool *full)
+{
+	const struct client_res_name *nm;
+	uint64_t before = UINT64_MAX;
+	size_t n = 0;
+
+	*full = false;
+	n = add_aip(out, n, max, &g->ipv4, full);
+	n = add_aip(out, n, max, &g->ipv6, full);
+	for (size_t i = 0; i < c->n_res; i++) {
+		const struct client_resource *r = &c->res[i];
+
+		if (r->gw == g && r->addr.type != FZ_RESADDR_DNS)
+			n = add_aip(out, n, max, &r->addr.cidr, full);
+	}
+	while (!*full && (nm = newest_name(c, g, before))) {
+		if (max - n < 2 * CLIENT_MAPPED_PER_FAMILY) {
+			*full = true;
+			break;
+		}
+		for (size_t j = 0; j < CLIENT_MAPPED_PER_FAMILY; j++) {
+			n = add_aip(out, n, max, &nm->e->v4[j], full);
+			n = add_aip(out, n, max, &nm->e->v6[j], full);
+		}
+		before = nm->used;
+	}
+	return n;
+}
+
 size_t client_res_gateway_aips(const struct client_res *c,
 			       const struct client_res_gateway *g,
 			       struct fz_cidr *out, size_t max)
 {
-	bool full = false;
-	size_t n = 0;
+	bool full;
 
-	n = add_aip(out, n, max, &g->ipv4, &full);
-	n = add_aip(out, n, max, &g->ipv6, &full);
-	for (size_t i = 0; i < c->n_res; i++) {
-		const struct client_resource *r = &c->res[i];
-
-		if (r->gw != g)
-			continue;
-		if (r->addr.type != FZ_RESADDR_DNS) {
-			n = add_aip(out, n, max, &r->addr.cidr, &full);
-			continue;
-		}
-		for (size_t k = 0; k < r->n_names; k++) {
-			if (!r->names[k].active)
-				continue;
-			for (size_t j = 0; j < CLIENT_MAPPED_PER_FAMILY; j++) {
-				n = add_aip(out, n, max, &r->names[k].e->v4[j],
-					    &full);
-				n = add_aip(out, n, max, &r->names[k].e->v6[j],
-					    &full);
-			}
-		}
-	}
-	return n;
+	return gateway_aips(c, g, out, max, &full);
 }
 
 void client_gw_remove(struct client_res *c, struct client_res_gateway *g)
@@ -117,7 +155,9 @@ void client_gw_remove(struct client_res *c, struct client_res_gateway *g)
 /* fz.ko brought to what g serves now; a gateway serving nothing goes. */
 int client_gw_sync(struct client_res *c, struct client_res_gateway *g)
 {
-	struct fz_cidr aips[FZ_MAX_ALLOWEDIPS + 1];
+	struct fz_cidr aips[FZ_MAX_ALLOWEDIPS];
+	uint64_t count;
+	bool full;
 	size_t n;
 	int ret;
 
@@ -125,15 +165,14 @@ int client_gw_sync(struct client_res *c, struct client_res_gateway *g)
 		client_gw_remove(c, g);
 		return 0;
 	}
-	n = client_res_gateway_aips(c, g, aips, FZ_MAX_ALLOWEDIPS + 1);
-	if (n > FZ_MAX_ALLOWEDIPS) {
-		client_res_say(
-			c,
-			"gateway %s: more than %d allowed IPs; the last names "
-			"asked are not routed",
-			g->id.s, FZ_MAX_ALLOWEDIPS);
-		n = FZ_MAX_ALLOWEDIPS;
-	}
+	n = gateway_aips(c, g, aips, FZ_MAX_ALLOWEDIPS, &full);
+	count = full ? ++c->n_unrouted : 0;
+	if (full && (count <= 10 || !(count & (count - 1))))
+		client_res_say(c,
+			       "gateway %s: more than %d allowed IPs; the "
+			       "names used least lately wait for their next "
+			       "packet (%" PRIu64 " times)",
+			       g->id.s, FZ_MAX_ALLOWEDIPS, count);
 	ret = c->ops->set_peer(c->ctx, g, aips, n, !g->installed);
 	if (ret) {
 		client_res_say(c, "gateway %s: cannot set its peer: %s",

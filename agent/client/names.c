@@ -4,7 +4,18 @@
  * asked keeps its mapped IPs, told to the resource's gateway (p2p
  * AssignedIps) until its DomainStatus, and again on each new question;
  * the gateway's control packets (DomainStatus, Goodbye) land here.
+ *
+ * A resource keeps CLIENT_RES_MAX_NAMES names, as the gateway keeps
+ * GW_MAX_DOMAINS per client and resource, and like it forgets the name
+ * used least lately for a new one: a wildcard resource serves the names
+ * asked now, not only the first ones for the agent's life. A name is
+ * used when asked (a question, a held packet) and when its gateway
+ * confirms it: the gateway's order is that of its confirmations, so the
+ * two forget the same name. A forgotten name keeps its mapped IPs (they
+ * are the name's for the agent's life, and count against its wildcard's
+ * cap once): asked again, it comes back with them.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,24 +32,73 @@ static struct client_res_name *name_of(struct client_resource *r,
 	return NULL;
 }
 
+static void use(struct client_res *c, struct client_res_name *n)
+{
+	n->used = ++c->uses;
+}
+
+static bool is_ip_of(const struct client_mapped_entry *e,
+		     const struct fz_cidr *ip)
+{
+	for (size_t i = 0; i < CLIENT_MAPPED_PER_FAMILY; i++)
+		if (fz_cidr_equal(&e->v4[i], ip) ||
+		    fz_cidr_equal(&e->v6[i], ip))
+			return true;
+	return false;
+}
+
+/*
+ * The name used least lately goes: its packets held in fz.ko are refused
+ * (nothing would ever release them: it is asked of no gateway now), and
+ * a gateway that routed its addresses stops.
+ */
+static void forget_oldest(struct client_res *c, struct client_resource *r)
+{
+	struct client_res_name *n = &r->names[0];
+	size_t kept = 0;
+	uint64_t count;
+	bool active;
+
+	for (size_t i = 1; i < r->n_names; i++)
+		if (r->names[i].used < n->used)
+			n = &r->names[i];
+	active = n->active;
+	for (size_t i = 0; i < CLIENT_MAPPED_PER_FAMILY; i++) {
+		c->ops->drop_held(c->ctx, &n->e->v4[i]);
+		c->ops->drop_held(c->ctx, &n->e->v6[i]);
+	}
+	for (size_t i = 0; i < r->n_held; i++)
+		if (!is_ip_of(n->e, &r->held[i]))
+			r->held[kept++] = r->held[i];
+	r->n_held = kept;
+	count = ++c->n_forgotten;
+	if (count <= 10 || !(count & (count - 1)))
+		client_res_say(c,
+			       "resource %s: %s forgotten for a newer name "
+			       "(%d at most; %" PRIu64 " forgotten)",
+			       r->name, n->name, CLIENT_RES_MAX_NAMES, count);
+	*n = r->names[--r->n_names];
+	if (active && r->gw) /* its addresses may be allowed */
+		client_gw_sync(c, r->gw);
+}
+
 struct client_res_name *client_name_add(struct client_res *c,
 					struct client_resource *r,
 					const struct client_mapped_entry *e)
 {
 	struct client_res_name *n = name_of(r, e->name);
 
-	if (n)
+	if (n) {
+		use(c, n);
 		return n;
-	if (r->n_names == CLIENT_RES_MAX_NAMES) {
-		client_res_say(
-			c, "resource %s: %s not served: %d names asked already",
-			r->name, e->name, CLIENT_RES_MAX_NAMES);
-		return NULL;
 	}
+	if (r->n_names == CLIENT_RES_MAX_NAMES)
+		forget_oldest(c, r);
 	n = &r->names[r->n_names++];
 	memset(n, 0, sizeof(*n));
 	snprintf(n->name, sizeof(n->name), "%s", e->name);
 	n->e = e;
+	use(c, n);
 	return n;
 }
 
@@ -82,6 +142,8 @@ static void domain_status(struct client_res *c, struct client_res_gateway *g,
 			g->id.s);
 		return;
 	}
+	if (m->active)
+		use(c, n); /* the gateway's newest now */
 	if (m->active == n->active && m->active)
 		return;
 	n->active = m->active;

@@ -622,10 +622,14 @@ void client_res_unknown_dest(struct client_res *c, const struct fz_cidr *dst)
 	n = e ? client_name_add(c, r, e) : NULL;
 	switch (r->state) {
 	case CLIENT_RES_CONNECTED:
-		/* A name the gateway has not confirmed yet: ask it again. */
+		/*
+		 * A name the gateway has not confirmed yet: ask it again. One
+		 * it has: the allowed IPs left it out, and it is the newest
+		 * now, so they take it (and leave out the least used).
+		 */
 		if (n && !n->active)
 			client_name_send(c, r, n);
-		else if (!n)
+		else
 			client_gw_sync(c, r->gw);
 		return;
 	case CLIENT_RES_CONNECTING:
@@ -666,8 +670,10 @@ int client_res_authorized(struct client_res *c,
 			  const struct proto_sig_authorization_created *a)
 {
 	struct client_resource *r = client_res_find(c, &a->resource_id);
+	struct fz_cidr held[CLIENT_RES_MAX_HELD];
 	struct client_res_gateway *g, *old;
 	const char *why = NULL;
+	size_t n_held;
 
 	if (!r || client_gw_check_created(a, &why)) {
 		client_res_say(c,
@@ -712,16 +718,18 @@ int client_res_authorized(struct client_res *c,
 	r->refused_until_ns = 0;
 	if (old && old != g)
 		client_gw_sync(c, old);
+	/* fz.ko sends them once the allowed IPs route them. */
+	memcpy(held, r->held, sizeof(held));
+	n_held = r->n_held;
+	r->n_held = 0;
 	/* The held mapped IPs' names, known from the stub or not. */
-	for (size_t i = 0; r->addr.type == FZ_RESADDR_DNS && i < r->n_held;
-	     i++) {
+	for (size_t i = 0; r->addr.type == FZ_RESADDR_DNS && i < n_held; i++) {
 		const struct client_mapped_entry *e =
-			client_mapped_lookup_addr(c->mapped, &r->held[i]);
+			client_mapped_lookup_addr(c->mapped, &held[i]);
 
 		if (e && !memcmp(e->resource_id, r->uuid, FZ_RESOURCE_ID_LEN))
 			client_name_add(c, r, e);
 	}
-	r->n_held = 0; /* fz.ko sends them once the allowed IPs route them */
 	client_res_say(c, "resource %s: via gateway %s (site %s)", r->name,
 		       g->id.s, g->site_id.s);
 	if (client_gw_sync(c, g)) {

@@ -16,7 +16,10 @@
  * addresses (for p2p control) and the union of what it serves: a CIDR or
  * IP resource's prefix, a DNS resource's mapped IPs of each name asked
  * and confirmed by the gateway's DomainStatus (before that the packets
- * for it stay held: the gateway could not forward them yet). A gateway
+ * for it stay held: the gateway could not forward them yet). A DNS
+ * resource keeps its CLIENT_RES_MAX_NAMES names used last (names.c);
+ * past FZ_MAX_ALLOWEDIPS, the names used least lately are left out
+ * until a packet for one comes (held, it is routed in turn). A gateway
  * that serves nothing any more is removed.
  *
  * A failed request is remembered CLIENT_RES_NEGATIVE_MS: packets for the
@@ -39,7 +42,7 @@
 
 #define CLIENT_RES_MAX 1024 /* resources the portal may list */
 #define CLIENT_RES_MAX_GATEWAYS 64
-#define CLIENT_RES_MAX_NAMES 16 /* names asked per DNS resource */
+#define CLIENT_RES_MAX_NAMES 16 /* per DNS resource: the newest kept */
 #define CLIENT_RES_MAX_HELD 8 /* held destinations remembered per resource */
 #define CLIENT_RES_MAX_FAILED 16 /* gateways that failed us, remembered */
 #define CLIENT_RES_NEGATIVE_MS 5000
@@ -81,6 +84,7 @@ struct client_res_name {
 	bool active; /* the gateway's DomainStatus said so */
 	bool inactive; /* ... said it cannot resolve it */
 	uint64_t sent_ns; /* the last AssignedIps; 0: not yet */
+	uint64_t used; /* client_res.uses when last asked or confirmed */
 };
 
 struct client_res_gateway {
@@ -157,6 +161,9 @@ struct client_res {
 	} failed[CLIENT_RES_MAX_FAILED];
 	size_t n_failed;
 	uint64_t n_unknown; /* destinations of no resource, refused */
+	uint64_t uses; /* names' uses so far: their order, newest highest */
+	uint64_t n_forgotten; /* names that made room for newer ones */
+	uint64_t n_unrouted; /* syncs that left names out (allowed IPs) */
 	unsigned int gateway_timeout; /* seconds to dead, for the log */
 	bool initialized;
 	/* Between an init and its init_done: what is unnamed goes then. */

@@ -16,11 +16,12 @@ need dig dnsmasq unshare mount cmp
 [ -x "$py" ] || { fail "$py is installed"; exit 1; }
 
 tmp=$(mktemp -d /tmp/fz-client-dns.XXXXXX)
-pids=()
+pids=() nses=()
 cleanup() {
-	local p
+	local p n
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	for n in "${nses[@]}"; do ip netns del "$n" 2>/dev/null; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -406,6 +407,103 @@ for p in "$stub_pid" "$hole_pid"; do wait "$p"; echo $? >>"$tmp/status"; done
 	fail "both stubs exit 0 on SIGTERM with no ASan/UBSan report"
 	cat "$tmp/stub.err" "$tmp/hole.err" | head -30 | sed 's/^/#   /'
 }
+
+# --- Only this host asks ---
+# The role's layout in network namespaces of the test's own: the
+# sentinels on a device of their own (fz0's stand-in, a veth), and a LAN
+# link (a veth to a second namespace, the LAN host) with an address of
+# its own that the stub listens on too. Linux takes a packet for any of
+# its addresses on any interface, so the LAN host can route queries for
+# the sentinels through us: it must get nothing, over UDP or TCP, and
+# make no name; this host's own programs get their answers.
+nsa=fz-dns-host-$$ nsb=fz-dns-lan-$$
+inA() { ip netns exec "$nsa" "$@"; }
+inB() { ip netns exec "$nsb" "$@"; }
+S4=100.100.111.1 S6=fd00:2021:1111:8000:100:100:111:0 L4=10.77.0.1
+if command -v ip >/dev/null && ip netns add "$nsa" 2>/dev/null; then
+	nses+=("$nsa")
+	ip netns add "$nsb" && nses+=("$nsb")
+	(
+		set -e
+		inA ip link set lo up
+		inB ip link set lo up
+		inA ip link add lan0 type veth peer name lan0 netns "$nsb"
+		inA ip link add fzt0 type veth peer name fzt0p
+		for d in lan0 fzt0 fzt0p; do inA ip link set "$d" up; done
+		inB ip link set lan0 up
+		inA ip addr add "$L4/24" dev lan0
+		inA ip addr add 2001:db8:77::1/64 dev lan0 nodad
+		inB ip addr add 10.77.0.2/24 dev lan0
+		inB ip addr add 2001:db8:77::2/64 dev lan0 nodad
+		inA ip addr add "$S4/32" dev fzt0
+		inA ip addr add "$S6/128" dev fzt0 nodad
+		inB ip route add 100.100.111.0/24 via "$L4"
+		inB ip route add fd00:2021:1111:8000::/64 via 2001:db8:77::1
+	) >"$tmp/ns.log" 2>&1 || { fail "two namespaces joined by veths"; sed 's/^/#   /' "$tmp/ns.log"; }
+	# Background processes through ip itself, which execs them: $! is
+	# theirs (a function would leave a subshell in between).
+	ip netns exec "$nsa" dnsmasq --no-daemon --no-resolv --no-hosts --conf-file=/dev/null \
+		--listen-address=127.0.0.1 --bind-interfaces --port=5353 \
+		--address=/plain.test/192.0.2.10 --log-facility=- >"$tmp/ns-dnsmasq.log" 2>&1 &
+	pids+=($!)
+	ip netns exec "$nsa" "$stub" --listen "$S4:53" --listen "[$S6]:53" --listen "$L4:53" \
+		--upstream 127.0.0.1:5353 --resource "$R1=gitlab.company.test" \
+		--resource "$R2=*.one.test" </dev/null >"$tmp/ns-stub.out" 2>"$tmp/ns-stub.err" &
+	ns_pid=$!
+	pids+=("$ns_pid")
+	wait_for "$tmp/ns-stub.out" '^ready' || fail "fz-dnsstub listens in the namespace"
+	for _ in $(seq 50); do
+		inA dig +short +time=1 +tries=1 -p 5353 @127.0.0.1 plain.test 2>/dev/null | grep -q . && break
+		sleep 0.1
+	done
+	# This host: UDP and TCP, resource names and forwarded ones.
+	[ "$(inA dig +short +time=2 +tries=2 "@$S4" gitlab.company.test | sort)" = "$exp4" ] &&
+		[ "$(inA dig +short +time=2 +tries=2 "@$S6" gitlab.company.test AAAA | sort)" = "$exp6" ] &&
+		[ "$(inA dig +short +time=2 +tries=2 "@$L4" plain.test)" = 192.0.2.10 ] &&
+		[ "$(inA dig +short +tcp +time=2 +tries=2 "@$S4" plain.test)" = 192.0.2.10 ] &&
+		[ "$(inA dig +short +tcp +time=2 +tries=2 "@$S6" a.one.test | grep -c '^100\.96\.')" = 4 ] &&
+		pass "this host's programs are answered on the sentinels and the LAN address, over UDP and TCP" ||
+		fail "this host's programs are answered on the sentinels and the LAN address, over UDP and TCP"
+	# The LAN host.
+	lan() { inB dig +time=1 +tries=1 "$@" 2>&1; }
+	answered=
+	for q in "@$S4 gitlab.company.test" "@$S4 plain.test" "@$S6 lan1.one.test AAAA" \
+		"@$L4 plain.test" "@$L4 lan2.one.test" "+tcp @$S4 plain.test" \
+		"+tcp @$S6 lan3.one.test" "+tcp @$L4 gitlab.company.test"; do
+		# shellcheck disable=SC2086
+		lan $q | grep -q 'status:' && answered="$answered [$q]"
+	done
+	[ -z "$answered" ] &&
+		pass "a LAN host routing the sentinels through us gets no answer (UDP, TCP, IPv4, IPv6, the link's own address)" ||
+		fail "a LAN host gets no answer (answered:$answered)"
+	inB "$py" "$tmp/flood.py" "$S4" 53 200 4
+	sleep 0.5
+	kill -USR1 "$ns_pid"
+	wait_for "$tmp/ns-stub.out" '^stats'
+	stats=$(grep '^stats' "$tmp/ns-stub.out" | tail -1)
+	diag "$stats"
+	lines=$(grep -c 'not from this host' "$tmp/ns-stub.out")
+	[ "$(stat_of not_local)" -ge 200 ] 2>/dev/null && [ "$lines" -ge 1 ] && [ "$lines" -le 20 ] &&
+		pass "the LAN host's queries are counted ($(stat_of not_local)) and logged rate-limited ($lines lines)" ||
+		fail "the LAN host's queries are counted and logged rate-limited (not_local=$(stat_of not_local), $lines lines)"
+	! grep -q '^resource lan[0-9]' "$tmp/ns-stub.out" && [ "$(stat_of names)" = 2 ] &&
+		pass "and they made no name: only this host's two have mapped IPs" ||
+		fail "the LAN host's queries made no name (names=$(stat_of names))"
+	[ "$(inA dig +short +time=2 +tries=2 "@$S4" gitlab.company.test | sort)" = "$exp4" ] &&
+		pass "this host is still answered afterwards" || fail "this host is still answered afterwards"
+	kill -TERM "$ns_pid"
+	wait "$ns_pid"
+	status=$?
+	[ $status = 0 ] && ! grep -q 'Sanitizer\|runtime error' "$tmp/ns-stub.err" &&
+		pass "that stub exits 0 with no ASan/UBSan report" || {
+		fail "that stub exits 0 with no ASan/UBSan report (status $status)"
+		head -30 "$tmp/ns-stub.err" | sed 's/^/#   /'
+	}
+	for n in "${nses[@]}"; do ip netns del "$n"; done
+	nses=()
+else
+	diag "no network namespaces here (ip netns add failed): the LAN checks are left out"
+fi
 
 # --- --dns-control resolv-conf, on a bind-mounted /etc/resolv.conf ---
 cat >"$tmp/sysdns.sh" <<'SHEOF'

@@ -5,8 +5,10 @@
  * with a fresh ID and the asker's restored, SERVFAIL when upstreams stay
  * silent, stray replies ignored (from the upstream not asked, without
  * the question), a port per query, a bound per asker, the caps on a
- * wildcard's names and on the owner's callbacks. Plain sockets play the asker and the
- * upstream; the loop runs between their steps.
+ * wildcard's names and on the owner's callbacks, an empty datagram (what
+ * the socket filter leaves of another host's query) counted, unanswered.
+ * Plain sockets play the asker and the upstream; the loop runs between
+ * their steps.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -376,6 +378,9 @@ START_TEST(test_malformed)
 	struct fixture f;
 
 	setup(&f, 0);
+	/* Empty: what the socket filter leaves of another host's query. */
+	sendto(f.asker, buf, 0, 0, (struct sockaddr *)&f.stub_addr,
+	       sizeof(struct sockaddr_in));
 	sendto(f.asker, buf, 5, 0, (struct sockaddr *)&f.stub_addr,
 	       sizeof(struct sockaddr_in));
 	sendto(f.asker, buf, 12, 0, (struct sockaddr *)&f.stub_addr,
@@ -384,6 +389,8 @@ START_TEST(test_malformed)
 	ck_assert_uint_eq(buf[0], 0xab);
 	ck_assert_uint_eq(buf[3] & 15, LDNS_RCODE_FORMERR);
 	client_dnsstub_stats(f.stub, &st);
+	ck_assert_uint_eq(st.not_local, 1);
+	ck_assert_uint_eq(st.udp_queries, 2);
 	ck_assert_uint_eq(st.refused[CLIENT_DNS_SHORT], 1);
 	ck_assert_uint_eq(st.refused[CLIENT_DNS_QDCOUNT], 1);
 	teardown(&f);

@@ -5,7 +5,8 @@
  * IPs, the states of a resource, one gateway per site, allowed IPs as
  * the union of what a gateway serves, request building (connected and
  * failed gateways), the negative cache, DNS names (AssignedIps resent
- * until DomainStatus), expiry, and hostile portal input changing nothing.
+ * until DomainStatus; the 16 used last kept, and routed newest first),
+ * expiry, and hostile portal input changing nothing.
  * Also the system's nameservers read from a resolv.conf.
  */
 #include <arpa/inet.h>
@@ -50,6 +51,7 @@ struct model {
 	struct proto_p2p_msg last_control;
 	int drops;
 	struct fz_cidr last_drop;
+	struct fz_cidr dropped[256]; /* the first 256 */
 	int dns_upserts, dns_removes;
 	int logs;
 	char last_log[512];
@@ -121,6 +123,8 @@ static int m_send_control(void *ctx, const uint8_t key[FZ_KEY_LEN],
 static void m_drop_held(void *ctx, const struct fz_cidr *dst)
 {
 	(void)ctx;
+	if (M.drops < 256)
+		M.dropped[M.drops] = *dst;
 	M.drops++;
 	M.last_drop = *dst;
 }
@@ -862,6 +866,190 @@ START_TEST(test_address_change)
 }
 END_TEST
 
+/* --- A DNS resource's names: the ones used last are kept --- */
+
+/* Name i under *.company.test, asked through the stub: its entry. */
+static const struct client_mapped_entry *ask_name(int i)
+{
+	const struct client_mapped_entry *e;
+	char name[64];
+
+	snprintf(name, sizeof(name), "n%d.company.test", i);
+	ck_assert_int_eq(client_mapped_get_wildcard(MAP, name,
+						    find(R_DNS)->uuid, &e),
+			 0);
+	client_res_name_asked(C, e->name, e->resource_id, e);
+	return e;
+}
+
+static void status_of(const struct client_mapped_entry *e, bool active)
+{
+	uint8_t pkt[FZ_MAX_CONTROL_PAYLOAD];
+	int n = proto_p2p_encode_domain_status(
+		pkt, sizeof(pkt), find(R_DNS)->uuid, e->name, active);
+
+	ck_assert_int_gt(n, 0);
+	control_from(1, pkt, (size_t)n);
+}
+
+static bool kept(const struct client_mapped_entry *e)
+{
+	const struct client_resource *r = find(R_DNS);
+
+	for (size_t i = 0; i < r->n_names; i++)
+		if (!strcmp(r->names[i].name, e->name))
+			return true;
+	return false;
+}
+
+/* All of e's addresses allowed to the gateway, or none of them. */
+static bool routed(const struct client_mapped_entry *e)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < M.n_aips; i++)
+		for (size_t k = 0; k < CLIENT_MAPPED_PER_FAMILY; k++)
+			n += fz_cidr_equal(&M.aips[i], &e->v4[k]) +
+			     fz_cidr_equal(&M.aips[i], &e->v6[k]);
+	ck_assert(n == 0 || n == 2 * CLIENT_MAPPED_PER_FAMILY);
+	return n;
+}
+
+static bool all_dropped(const struct client_mapped_entry *e)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < M.drops && i < 256; i++)
+		for (size_t k = 0; k < CLIENT_MAPPED_PER_FAMILY; k++)
+			n += fz_cidr_equal(&M.dropped[i], &e->v4[k]) +
+			     fz_cidr_equal(&M.dropped[i], &e->v6[k]);
+	return n == 2 * CLIENT_MAPPED_PER_FAMILY;
+}
+
+/* R_DNS via GW1, names 0..15 asked and confirmed in order. */
+static void sixteen_names(const struct client_mapped_entry *e[])
+{
+	struct proto_sig_authorization_created a = created(R_DNS, GW1, 1, SITE);
+
+	init_four();
+	ck_assert_int_eq(client_res_authorized(C, &a), 0);
+	for (int i = 0; i < CLIENT_RES_MAX_NAMES; i++) {
+		e[i] = ask_name(i);
+		status_of(e[i], true);
+	}
+	ck_assert_uint_eq(find(R_DNS)->n_names, CLIENT_RES_MAX_NAMES);
+}
+
+START_TEST(test_dns_names_forget_oldest)
+{
+	const struct client_mapped_entry *e[CLIENT_RES_MAX_NAMES + 2];
+	int controls, drops;
+	size_t count;
+
+	sixteen_names(e);
+	count = client_mapped_count(MAP);
+	controls = M.controls;
+	drops = M.drops;
+	/* The 17th name is served: name 0 makes room for it. */
+	e[16] = ask_name(16);
+	ck_assert_int_eq(M.controls, controls + 1);
+	ck_assert_int_eq(M.last_control.event, PROTO_P2P_ASSIGNED_IPS);
+	ck_assert_str_eq(M.last_control.domain, "n16.company.test");
+	ck_assert_uint_eq(find(R_DNS)->n_names, CLIENT_RES_MAX_NAMES);
+	ck_assert(!kept(e[0]));
+	ck_assert(kept(e[1]) && kept(e[16]));
+	ck_assert_int_eq(M.drops, drops + 2 * CLIENT_MAPPED_PER_FAMILY);
+	ck_assert(all_dropped(e[0]));
+	status_of(e[16], true);
+	ck_assert(routed(e[16]));
+	ck_assert(!routed(e[0]));
+	/* Name 1 asked again is the newest: 17 makes name 2 go, not it. */
+	ask_name(1);
+	e[17] = ask_name(17);
+	ck_assert(kept(e[1]) && !kept(e[2]) && kept(e[17]));
+	/* Name 0's packets bring it back, with the same mapped IPs (its
+	 * wildcard made no new name); name 3 goes. */
+	client_res_unknown_dest(C, &e[0]->v4[1]);
+	ck_assert(kept(e[0]) && !kept(e[3]));
+	ck_assert_str_eq(M.last_control.domain, "n0.company.test");
+	ck_assert_uint_eq(client_mapped_count(MAP), count + 2);
+	status_of(e[0], true);
+	ck_assert(routed(e[0]));
+	/* A hundred more names: still sixteen, a hundred more forgotten. */
+	for (int i = 100; i < 200; i++)
+		ask_name(i);
+	ck_assert_uint_eq(find(R_DNS)->n_names, CLIENT_RES_MAX_NAMES);
+	ck_assert_uint_eq(C->n_forgotten, 3 + 100);
+}
+END_TEST
+
+START_TEST(test_dns_names_routed_newest_first)
+{
+	const struct client_mapped_entry *e[CLIENT_RES_MAX_NAMES];
+	/* The tunnel's two addresses, then 8 per name, whole. */
+	int fit = (FZ_MAX_ALLOWEDIPS - 2) / (2 * CLIENT_MAPPED_PER_FAMILY);
+
+	sixteen_names(e);
+	ck_assert_uint_eq(M.n_aips, 2 + fit * 2 * CLIENT_MAPPED_PER_FAMILY);
+	for (int i = 0; i < CLIENT_RES_MAX_NAMES; i++)
+		ck_assert_msg(routed(e[i]) == (i >= CLIENT_RES_MAX_NAMES - fit),
+			      "name %d", i);
+	/* A packet for name 0: held, so routed now, the least used not. */
+	client_res_unknown_dest(C, &e[0]->v6[3]);
+	ck_assert(routed(e[0]));
+	ck_assert(!routed(e[CLIENT_RES_MAX_NAMES - fit]));
+	ck_assert(routed(e[CLIENT_RES_MAX_NAMES - fit + 1]));
+}
+END_TEST
+
+START_TEST(test_dns_names_gateway_order)
+{
+	const struct client_mapped_entry *e[CLIENT_RES_MAX_NAMES + 1];
+	struct proto_sig_authorization_created a = created(R_DNS, GW1, 1, SITE);
+
+	init_four();
+	ck_assert_int_eq(client_res_authorized(C, &a), 0);
+	for (int i = 0; i < CLIENT_RES_MAX_NAMES; i++)
+		e[i] = ask_name(i);
+	/* The gateway resolved name 0 last: it forgets name 1 first, and so
+	 * do we. */
+	for (int i = 1; i < CLIENT_RES_MAX_NAMES; i++)
+		status_of(e[i], true);
+	status_of(e[0], true);
+	e[16] = ask_name(16);
+	ck_assert(kept(e[0]) && !kept(e[1]) && kept(e[16]));
+}
+END_TEST
+
+START_TEST(test_dns_names_held_forgotten)
+{
+	const struct client_mapped_entry *e0, *e[CLIENT_RES_MAX_NAMES];
+	struct proto_sig_authorization_created a = created(R_DNS, GW1, 1, SITE);
+
+	init_four();
+	ck_assert_int_eq(client_mapped_get_wildcard(MAP, "held.company.test",
+						    find(R_DNS)->uuid, &e0),
+			 0);
+	/* Its packets wait for the portal's answer... */
+	client_res_unknown_dest(C, &e0->v4[0]);
+	ck_assert_int_eq(find(R_DNS)->state, CLIENT_RES_CONNECTING);
+	ck_assert_uint_eq(find(R_DNS)->n_held, 1);
+	/* ... while sixteen newer names are asked: it goes, and so do its
+	 * packets. */
+	for (int i = 0; i < CLIENT_RES_MAX_NAMES; i++)
+		e[i] = ask_name(i);
+	ck_assert(!kept(e0) && kept(e[0]) && kept(e[15]));
+	ck_assert(all_dropped(e0));
+	ck_assert_uint_eq(find(R_DNS)->n_held, 0);
+	/* The answer asks the gateway for the sixteen, not for it. */
+	M.controls = 0;
+	ck_assert_int_eq(client_res_authorized(C, &a), 0);
+	ck_assert_int_eq(M.controls, CLIENT_RES_MAX_NAMES);
+	ck_assert(!kept(e0));
+	ck_assert_str_ne(M.last_control.domain, "held.company.test");
+}
+END_TEST
+
 /* --- Hostile input: a log line, nothing changed --- */
 
 START_TEST(test_hostile_init)
@@ -1024,6 +1212,10 @@ Suite *client_resources_suite(void)
 	tcase_add_test(tc, test_quiet_followers_released);
 	tcase_add_test(tc, test_dns_assigned_ips);
 	tcase_add_test(tc, test_dns_inactive_drops);
+	tcase_add_test(tc, test_dns_names_forget_oldest);
+	tcase_add_test(tc, test_dns_names_routed_newest_first);
+	tcase_add_test(tc, test_dns_names_gateway_order);
+	tcase_add_test(tc, test_dns_names_held_forgotten);
 	tcase_add_test(tc, test_expiry);
 	tcase_add_test(tc, test_reinit_reconciles);
 	tcase_add_test(tc, test_reroute);

@@ -44,6 +44,11 @@ static const char usage[] =
 	"    to the --upstream resolvers (port 53 unless given), round robin,\n"
 	"    --try-ms (2000) per try, each try from a fresh random port.\n"
 	"\n"
+	"    Only this host's programs are answered: a query that comes in\n"
+	"    on any device but loopback (another host's, even to an address\n"
+	"    of ours) gets nothing; over UDP it is counted (not_local) and\n"
+	"    logged (the first ten, then at powers of two).\n"
+	"\n"
 	"    Bounds: 512 forwarded queries at once, 32 of them from one\n"
 	"    asker's address and port (more get SERVFAIL); --max-names (65536)\n"
 	"    names with mapped IPs in all, of which one wildcard resource makes\n"
@@ -141,7 +146,7 @@ static void print_stats(struct tool *t)
 	       " pool_exhausted=%" PRIu64 " source_full=%" PRIu64
 	       " resource_full=%" PRIu64 " resource_limited=%" PRIu64
 	       " pending=%u pending_max=%u tcp_conns=%u tcp_conns_max=%u"
-	       " names=%zu\n",
+	       " names=%zu not_local=%" PRIu64 "\n",
 	       st.udp_queries, st.tcp_queries, st.local_answers, st.forwarded,
 	       st.upstream_answers, st.upstream_timeouts, st.servfail,
 	       st.refused[CLIENT_DNS_SHORT], st.refused[CLIENT_DNS_OVERSIZED],
@@ -153,7 +158,7 @@ static void print_stats(struct tool *t)
 	       st.send_failed, st.pool_exhausted, st.source_full,
 	       st.resource_full, st.resource_query_limited, st.pending,
 	       st.pending_max, st.tcp_conns, st.tcp_conns_max,
-	       client_mapped_count(t->mapped));
+	       client_mapped_count(t->mapped), st.not_local);
 }
 
 /* "UUID=PATTERN" into r: 0 or -EINVAL. */
