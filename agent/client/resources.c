@@ -625,11 +625,16 @@ void client_res_unknown_dest(struct client_res *c, const struct fz_cidr *dst)
 		/*
 		 * A name the gateway has not confirmed yet: ask it again. One
 		 * it has: the allowed IPs left it out, and it is the newest
-		 * now, so they take it (and leave out the least used).
+		 * now, so they take it (and leave out the least used); the
+		 * gateway is told too (AssignedIps again, at most one per
+		 * resend interval), or its least used would still be this
+		 * name, the first it forgets when it needs room.
 		 */
-		if (n && !n->active)
+		if (n &&
+		    (!n->active || client_res_now(c) - n->sent_ns >=
+					   CLIENT_RES_RESEND_MS * NS_PER_MS))
 			client_name_send(c, r, n);
-		else
+		if (!n || n->active)
 			client_gw_sync(c, r->gw);
 		return;
 	case CLIENT_RES_CONNECTING:

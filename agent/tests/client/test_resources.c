@@ -994,11 +994,20 @@ START_TEST(test_dns_names_routed_newest_first)
 	for (int i = 0; i < CLIENT_RES_MAX_NAMES; i++)
 		ck_assert_msg(routed(e[i]) == (i >= CLIENT_RES_MAX_NAMES - fit),
 			      "name %d", i);
-	/* A packet for name 0: held, so routed now, the least used not. */
+	/* A packet for name 0: held, so routed now, the least used not;
+	 * and the gateway hears of name 0 again, so that it too keeps it
+	 * (once a resend interval after the last time it heard of it). */
+	M.controls = 0;
+	M.now += CLIENT_RES_RESEND_MS * 1000000ULL;
 	client_res_unknown_dest(C, &e[0]->v6[3]);
 	ck_assert(routed(e[0]));
 	ck_assert(!routed(e[CLIENT_RES_MAX_NAMES - fit]));
 	ck_assert(routed(e[CLIENT_RES_MAX_NAMES - fit + 1]));
+	ck_assert_int_eq(M.controls, 1);
+	ck_assert_str_eq(M.last_control.domain, e[0]->name);
+	/* Its next packet within the interval tells the gateway nothing. */
+	client_res_unknown_dest(C, &e[0]->v6[2]);
+	ck_assert_int_eq(M.controls, 1);
 }
 END_TEST
 
