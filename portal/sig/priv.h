@@ -233,9 +233,12 @@ void sig_authz_list_free(struct sig_authz_list *l);
 /* revoke.c */
 /* reject_access to its gateway (if online), delete, audit, log. */
 void sig_revoke(struct sig *s, const struct store_authz *a, const char *why);
-/* Every authorization of by/id; recheck: only those now denied. */
+/*
+ * Every authorization of by/id; again: only those a new decision denies
+ * or would end sooner than the row does.
+ */
 void sig_revoke_by(struct sig *s, enum store_authz_by by, const char *id,
-		   bool recheck, const char *why);
+		   bool again, const char *why);
 
 /* cascade.c: false when the row names no children (see admin.h) */
 /* Every socket of index key ix: `disconnect`, then closed. */
