@@ -1,0 +1,220 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""How many authorizations a client can make the portal hold, and for how
+long (52-authz.sh), on sigclient.py's peers and data.
+    authz.py setup DB DATA.json
+    authz.py run URL CAFILE DB DATA.json
+"""
+import asyncio
+import json
+import os
+import sys
+import time
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sigclient as S  # noqa: E402
+from sigclient import check, Peer, T  # noqa: E402
+
+# sig/priv.h: SIG_AUTHZ_PER_RESOURCE, SIG_PENDING_WAITERS
+PER_RESOURCE = 8
+WAITERS = 8
+
+
+def setup(path, out):
+    S.setup(path, out)
+    with open(out) as f:
+        d = json.load(f)
+    db = S.Db(path)
+    # Site C has more gateways than a client may hold authorizations of
+    # one resource.
+    d["siteC"] = db.insert("sites", name="site-C")
+    d["rC"] = db.insert("resources", site_id=d["siteC"], name="rC",
+                        type="ip", address="10.3.0.1", filters="[]")
+    d["pC"] = db.insert("policies", group_id=d["eng"], resource_id=d["rC"],
+                        conditions="[]")
+    for name, kind, actor, site, life in (
+            ("tGwC", "gateway", None, "siteC", None),
+            ("tAliceHour", "client", "alice", None, 3600)):
+        tid, text, h = S.mint_token()
+        db.insert("tokens", id=tid, kind=kind, hash=h, name=name,
+                  actor_id=d[actor] if actor else None,
+                  site_id=d[site] if site else None,
+                  expires_at=S.now_ns() + life * S.NS if life else None)
+        d[name] = text
+    with open(out, "w") as f:
+        json.dump(d, f)
+
+
+def rows(t, client, resource):
+    return t.db.one("SELECT count(*) FROM authorizations WHERE client_id = ? "
+                    "AND resource_id = ?", client.id, resource)
+
+
+async def creates(gw, seconds=0.3):
+    return await gw.expect_nothing(seconds, ["create_authorization"])
+
+
+async def shorter(t):
+    """A held authorization that outlives what a fresh decision gives (here
+    the client's new token expires sooner) is not handed out again."""
+    d = t.d
+    gw = await S.gateway(t, d["tGwA"])
+    t.gws = {gw.id: gw}
+    al = await S.client(t, d["tAlice"])
+    g, ca, first = await S.where(t, al, d["rA1"])
+    check(g is gw and first["payload"]["expires_at"] > time.time() + 7200,
+          "shorter: alice holds rA1 for a day, on her day token", first)
+    key, cid = al.key, al.id
+    await al.close()
+    al = Peer(t.base, t.cafile, "client", d["tAliceHour"])
+    al.key, al.id = key, cid
+    await al.open()
+    await al.join()
+    gw.drain()
+    ans = await al.answer(await al.request(d["rA1"]))
+    ok = ans and ans["event"] == "authorization_created"
+    exp = ans["payload"]["expires_at"] if ok else None
+    check(ok and exp <= time.time() + 3600 + 5,
+          "shorter: asked with a token of an hour, the answer ends within "
+          "the hour (%s s from now)" % (exp and int(exp - time.time())),
+          ans)
+    rej = await gw.expect("reject_access", 1.0)
+    check(rej is not None, "shorter: the gateway is told to drop the "
+          "longer one", rej)
+    ca = await gw.expect("create_authorization", 1.0)
+    check(ca and ca["payload"]["expires_at"] == exp,
+          "shorter: and holds the new one, with the same expiry", ca)
+    left = t.db.one("SELECT max(expires_at) FROM authorizations WHERE "
+                    "client_id = ? AND resource_id = ?", cid, d["rA1"])
+    check(left is not None and left <= (time.time() + 3600 + 5) * S.NS,
+          "shorter: no row outlives the hour", left)
+    for p in (al, gw):
+        await p.close()
+
+
+async def phantom(t):
+    """A request naming a connected gateway that does not exist falls back
+    as the choice does, to the authorization held: no new row."""
+    d = t.d
+    gw = await S.gateway(t, d["tGwA"])
+    t.gws = {gw.id: gw}
+    bob = await S.client(t, d["tBob"])
+    g, ca, first = await S.where(t, bob, d["rA1"])
+    check(g is gw and ca is not None, "phantom: bob holds rA1", first)
+    answers = []
+    for _ in range(10):
+        ref = await bob.request(d["rA1"], connected=[str(uuid.uuid4())])
+        answers.append(await bob.answer(ref))
+    check(all(a and a["event"] == "authorization_created" and
+              a["payload"]["gateway_id"] == gw.id for a in answers),
+          "phantom: 10 requests naming unknown connected gateways are "
+          "answered", answers[:2])
+    extra = await creates(gw)
+    n = rows(t, bob, d["rA1"])
+    check(n == 1 and not extra,
+          "phantom: from the one authorization held: %s row(s), %d more "
+          "create_authorization" % (n, len(extra)))
+    for p in (bob, gw):
+        await p.close()
+
+
+async def pending(t):
+    """Requests while the first waits for the gateway's ack join it: one
+    row, one create_authorization, every request answered with the ack.
+    More than SIG_PENDING_WAITERS are refused."""
+    d = t.d
+    gw = Peer(t.base, t.cafile, "gateway", d["tGwB"], autoack=False)
+    await gw.open()
+    await gw.join()
+    bob = await S.client(t, d["tBob"])
+    refs = [await bob.request(d["rB1"]) for _ in range(1 + WAITERS + 2)]
+    ca = await gw.expect("create_authorization", 2.0)
+    extra = await creates(gw)
+    n = rows(t, bob, d["rB1"])
+    check(ca is not None and not extra and n == 1,
+          "pending: %d requests before the ack make one row (%s) and one "
+          "create_authorization (%d more)" % (len(refs), n, len(extra)))
+    over = []
+    for ref in refs[1 + WAITERS:]:
+        m = await bob.expect("phx_reply", 1.0, ref=ref)
+        over.append(m and m["payload"]["status"] == "error" and
+                    m["payload"]["response"].get("reason") ==
+                    "authorization_pending")
+    check(over and all(over), "pending: past %d waiting, a request is "
+          "refused: authorization_pending" % WAITERS)
+    if ca:
+        await gw.send("authorization_created",
+                      {"ref": ca["payload"]["ref"]})
+    answers = [await bob.answer(ref) for ref in refs[:1 + WAITERS]]
+    check(all(a and a["event"] == "authorization_created" for a in answers),
+          "pending: the ack answers every waiting request",
+          [a and a["event"] for a in answers])
+    for p in (bob, gw):
+        await p.close()
+
+
+async def cap(t):
+    """A client holds at most SIG_AUTHZ_PER_RESOURCE live authorizations
+    of one resource; past that a request is refused, and nothing is
+    written."""
+    d = t.d
+    gws = [await S.gateway(t, d["tGwC"]) for _ in range(PER_RESOURCE + 1)]
+    t.gws = {g.id: g for g in gws}
+    al = await S.client(t, d["tAlice"])
+    got = []
+    for g in gws[:PER_RESOURCE]:
+        got.append(await S.where(t, al, d["rC"], connected=[g.id]))
+    check(all(x[0] is g for x, g in zip(got, gws)),
+          "cap: %d requests, each naming another connected gateway, are "
+          "granted there" % PER_RESOURCE, [x[2] for x in got[:2]])
+    audit = t.db.one("SELECT count(*) FROM audit")
+    ref = await al.request(d["rC"], connected=[gws[-1].id])
+    m = await al.expect("phx_reply", 2.0, ref=ref)
+    check(m and m["payload"]["status"] == "error" and
+          m["payload"]["response"].get("reason") ==
+          "too_many_authorizations",
+          "cap: one more is refused: too_many_authorizations", m)
+    extra = await creates(gws[-1])
+    n = rows(t, al, d["rC"])
+    check(n == PER_RESOURCE and not extra and
+          t.db.one("SELECT count(*) FROM audit") == audit,
+          "cap: no row (%s), no audit row, nothing to the gateway" % n)
+    # Held ones are still reused past the cap.
+    g, ca, ans = await S.where(t, al, d["rC"], connected=[gws[0].id])
+    check(ans and ans["event"] == "authorization_created" and
+          ans["payload"]["gateway_id"] == gws[0].id,
+          "cap: a held one is still answered", ans)
+    for p in gws + [al]:
+        await p.close()
+
+
+STEPS = [shorter, phantom, pending, cap]
+
+
+async def run(base, cafile, dbpath, datafile):
+    t = T()
+    t.base, t.cafile = base, cafile
+    t.db = S.Db(dbpath)
+    with open(datafile) as f:
+        t.d = json.load(f)
+    only = os.environ.get("AUTHZ_STEPS", "")
+    for step in STEPS:
+        if only and step.__name__ not in only.split(","):
+            continue
+        try:
+            await asyncio.wait_for(step(t), 60)
+        except Exception as e:
+            check(False, "%s ran to its end" % step.__name__, repr(e))
+
+
+def main():
+    if sys.argv[1] == "setup":
+        setup(sys.argv[2], sys.argv[3])
+        return 0
+    asyncio.run(run(*sys.argv[2:6]))
+    return 1 if S.FAILS else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
