@@ -20,6 +20,8 @@
 #include "policy/eval.h"
 #include "proto/sig.h"
 
+struct sig_authz_list;
+
 #define SIG_FEED_MS 100 /* how often the changes table is read */
 #define SIG_FEED_BATCH 256 /* changes handled per read */
 #define SIG_EXPIRY_MS 10000 /* how often expired rows are deleted */
@@ -64,6 +66,9 @@ struct sig_peer {
 	size_t n_eps;
 	char **seen; /* clients: ids of the resources they were told of */
 	size_t n_seen, cap_seen;
+	/* gateways: the init's pushes still to send (gateway.c), or NULL */
+	struct sig_authz_list *init_rest;
+	size_t init_pos;
 };
 
 /* A create_authorization sent, waiting for the gateway's ack. */
@@ -196,6 +201,12 @@ const char *sig_outcome_name(enum sig_outcome o);
 
 /* gateway.c */
 void sig_gateway_join(struct sig_peer *p, const struct proto_sig_msg *m);
+/* The socket's queue has drained: the init's next page. */
+void sig_gateway_drained(struct sig_peer *gw);
+/* Revoked: not to be pushed by an init still under way. */
+void sig_gateway_init_forget(struct sig_peer *gw, const char *authz_id);
+/* The socket is gone: what its init had still to send goes too. */
+void sig_gateway_gone(struct sig_peer *gw);
 void sig_gateway_resource_updated(struct sig *s,
 				  const struct store_resource *r);
 

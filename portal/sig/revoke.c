@@ -38,6 +38,9 @@ void sig_revoke(struct sig *s, const struct store_authz *a, const char *why)
 	core_log("authorization_revoked", "authorization", a->id, "client",
 		 a->client_id, "resource", a->resource_id, "gateway",
 		 a->gateway_id, "reason", why, NULL);
+	/* Last: a may be the very row of its init that is forgotten. */
+	if (gw)
+		sig_gateway_init_forget(gw, a->id);
 }
 
 /* The remote address the decision sees: the live socket's, else the

@@ -33,8 +33,16 @@ def setup(path, out):
                         type="ip", address="10.3.0.1", filters="[]")
     d["pC"] = db.insert("policies", group_id=d["eng"], resource_id=d["rC"],
                         conditions="[]")
+    # Site D's gateway comes back to more authorizations than its
+    # socket's queue holds at once.
+    d["siteD"] = db.insert("sites", name="site-D")
+    d["rD"] = db.insert("resources", site_id=d["siteD"], name="rD-" + "n" * 60,
+                        type="ip", address="10.4.0.1", filters="[]")
+    d["pD"] = db.insert("policies", group_id=d["eng"], resource_id=d["rD"],
+                        conditions="[]")
     for name, kind, actor, site, life in (
             ("tGwC", "gateway", None, "siteC", None),
+            ("tGwD", "gateway", None, "siteD", None),
             ("tAliceHour", "client", "alice", None, 3600)):
         tid, text, h = S.mint_token()
         db.insert("tokens", id=tid, kind=kind, hash=h, name=name,
@@ -189,7 +197,76 @@ async def cap(t):
         await p.close()
 
 
-STEPS = [shorter, phantom, pending, cap]
+def hold(t, gateway_id, n):
+    """n clients of bob's, each holding rD on the gateway, for a day."""
+    d, exp = t.d, S.now_ns() + 86400 * S.NS
+    t.db.c.execute("BEGIN")
+    for i in range(n):
+        cid = t.db.insert("clients", actor_id=d["bob"], name="c%d" % i,
+                          public_key=os.urandom(32),
+                          tunnel_offset=100000 + i)
+        t.db.insert("authorizations", client_id=cid,
+                    gateway_id=gateway_id, resource_id=d["rD"],
+                    policy_id=d["pD"], expires_at=exp)
+    t.db.c.execute("COMMIT")
+
+
+async def until_init_done(p, seconds):
+    """Everything p gets up to init_done or its socket's close."""
+    got, end = [], time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            m = await asyncio.wait_for(p.q.get(), 0.2)
+        except asyncio.TimeoutError:
+            if p.closed.is_set() and p.q.empty():
+                break
+            continue
+        got.append(m)
+        if m.get("event") == "init_done":
+            break
+    return got
+
+
+async def rejoin(t, n=1000):
+    """A gateway holding more authorizations than its socket's queue
+    takes at once (256 KiB) gets them all when it joins again, in order:
+    init, the pushes, init_done last."""
+    d = t.d
+    gw = Peer(t.base, t.cafile, "gateway", d["tGwD"], autoack=False)
+    await gw.open()
+    await gw.join()
+    gid = t.db.one("SELECT id FROM gateways WHERE site_id = ?", d["siteD"])
+    await gw.close()
+    hold(t, gid, n)
+    again = Peer(t.base, t.cafile, "gateway", d["tGwD"], autoack=False)
+    again.key = gw.key
+    await again.open()
+    await again.send("phx_join", {"public_key": again.key, "name": "d",
+                                  "version": "0.1", "listen_port": 51820,
+                                  "endpoints": ["192.0.2.10:51820"]},
+                     ref="j")
+    got = await until_init_done(again, 45)
+    events = [m.get("event") for m in got]
+    init = [m for m in got if m.get("event") == "init"]
+    # Each of the n is another client's.
+    refs = set()
+    for m in init:
+        refs |= {a["client"]["id"] for a in m["payload"]["authorizations"]}
+    refs |= {m["payload"]["client"]["id"] for m in got
+             if m.get("event") == "create_authorization"}
+    closed = again.closed.is_set() and "init_done" not in events
+    check(not closed, "rejoin: the socket stays open",
+          "closed: %s %s" % (again.ws.close_code, again.ws.close_reason))
+    check(len(init) == 1 and events.index("init") == 1 and
+          events[-1] == "init_done",
+          "rejoin: phx_reply, init, the pushes, then init_done",
+          events[:3] + ["..."] + events[-2:])
+    check(len(refs) == n, "rejoin: all %d authorizations reach the "
+          "gateway (%d)" % (n, len(refs)))
+    await again.close()
+
+
+STEPS = [shorter, phantom, pending, cap, rejoin]
 
 
 async def run(base, cafile, dbpath, datafile):
