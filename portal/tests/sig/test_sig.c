@@ -258,6 +258,34 @@ static int revocations(void)
 	return n;
 }
 
+struct reason_count {
+	const char *reason;
+	int n;
+};
+
+static int revoked_for(void *arg, const void *rec)
+{
+	const struct store_audit *a = rec;
+	struct reason_count *rc = arg;
+	int n = 0;
+
+	revoked(&n, rec);
+	if (n && !strcmp(a->reason, rc->reason))
+		rc->n++;
+	return 0;
+}
+
+/* Audit rows of revocations for reason. */
+static int revocations_for(const char *reason)
+{
+	struct reason_count rc = { .reason = reason };
+
+	ck_store_ok(store_audit_list(f.s, f.account.id, 0, 0, revoked_for, &rc,
+				     &err),
+		    err);
+	return rc.n;
+}
+
 START_TEST(test_feed_policy_delete)
 {
 	struct store_authz a;
@@ -331,6 +359,8 @@ START_TEST(test_feed_policy_narrowed)
 	sig_feed_poke(s);
 	ck_assert_int_eq(rows(STORE_AUTHZ_BY_CLIENT, c.id), 0);
 	ck_assert_int_eq(revocations(), 1);
+	/* Still allowed, but shorter: not denied (an unparsable window). */
+	ck_assert_int_eq(revocations_for("policy ends it sooner"), 1);
 
 	/* Unrestricted again, and a windowed policy of another group. */
 	strcpy(pol.conditions, "[]");
@@ -352,6 +382,7 @@ START_TEST(test_feed_policy_narrowed)
 	sig_feed_poke(s);
 	ck_assert_int_eq(rows(STORE_AUTHZ_BY_CLIENT, c.id), 0);
 	ck_assert_int_eq(revocations(), 2);
+	ck_assert_int_eq(revocations_for("policy ends it sooner"), 2);
 }
 END_TEST
 
