@@ -5,6 +5,7 @@
  * authorizations it should hold), and `resource_updated` to the
  * gateways holding a resource whose filters changed.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,29 +110,48 @@ static void init_free(struct sig_peer *gw)
 }
 
 /*
- * One page of the rest, then init_done after the last. A send that
- * fails means the socket is going: nothing more is sent.
+ * A push that failed: true when the socket is going (closed, or closing
+ * on a full queue), and nothing more is sent. A message the codec
+ * refuses (-EINVAL, -E2BIG) or a failed allocation leaves it open: the
+ * row is skipped, the rest and init_done still go, or the gateway would
+ * never prune what it holds (revoked grants included).
  */
+static bool push_failed(struct sig_peer *gw, const struct store_authz *a,
+			int ret)
+{
+	if (gw->gone || ret == -EPIPE || ret == -ENOBUFS)
+		return true;
+	core_log("init_push_skipped", "who", web_conn_name(gw->conn),
+		 "authorization", a->id, "msg", strerror(-ret), NULL);
+	return false;
+}
+
+/* One page of the rest, then init_done after the last. */
 static void push_page(struct sig_peer *gw)
 {
 	struct proto_sig_msg m = { .kind = PROTO_SIG_CREATE_AUTHORIZATION };
 	struct sig_authz_list *l = gw->init_rest;
 	struct store_resource r;
-	int ret = 0;
+	bool going = false;
+	int ret;
 
-	while (!ret && gw->init_pos < l->n &&
+	while (!going && gw->init_pos < l->n &&
 	       web_conn_queued(gw->conn) < SIG_INIT_QUEUE) {
-		if (sendable(gw, &l->a[gw->init_pos++], &r,
-			     &m.create_authorization))
-			ret = sig_send(gw, &m);
+		struct store_authz *a = &l->a[gw->init_pos++];
+
+		if (!sendable(gw, a, &r, &m.create_authorization))
+			continue;
+		ret = sig_send(gw, &m);
+		if (ret)
+			going = push_failed(gw, a, ret);
 	}
 	sodium_memzero(&m, sizeof(m));
-	if (!ret && gw->init_pos < l->n) {
+	if (!going && gw->init_pos < l->n) {
 		web_conn_want_drained(gw->conn);
 		return;
 	}
 	init_free(gw);
-	if (!ret)
+	if (!going)
 		sig_init_done(gw);
 }
 

@@ -40,6 +40,10 @@ def setup(path, out):
                         type="ip", address="10.4.0.1", filters="[]")
     d["pD"] = db.insert("policies", group_id=d["eng"], resource_id=d["rD"],
                         conditions="[]")
+    # A resource of site D whose address the codec does not take (one
+    # written to the database by hand, or by an older portal).
+    d["rBad"] = db.insert("resources", site_id=d["siteD"], name="rBad",
+                          type="ip", address="not-an-address", filters="[]")
     for name, kind, actor, site, life in (
             ("tGwC", "gateway", None, "siteC", None),
             ("tGwD", "gateway", None, "siteD", None),
@@ -197,16 +201,18 @@ async def cap(t):
         await p.close()
 
 
-def hold(t, gateway_id, n):
+def hold(t, gateway_id, n, resource="rD"):
     """n clients of bob's, each holding rD on the gateway, for a day."""
     d, exp = t.d, S.now_ns() + 86400 * S.NS
+    base = t.db.one("SELECT count(*) FROM clients")
     t.db.c.execute("BEGIN")
     for i in range(n):
-        cid = t.db.insert("clients", actor_id=d["bob"], name="c%d" % i,
+        cid = t.db.insert("clients", actor_id=d["bob"],
+                          name="c%d" % (base + i),
                           public_key=os.urandom(32),
-                          tunnel_offset=100000 + i)
+                          tunnel_offset=100000 + base + i)
         t.db.insert("authorizations", client_id=cid,
-                    gateway_id=gateway_id, resource_id=d["rD"],
+                    gateway_id=gateway_id, resource_id=d[resource],
                     policy_id=d["pD"], expires_at=exp)
     t.db.c.execute("COMMIT")
 
@@ -227,19 +233,27 @@ async def until_init_done(p, seconds):
     return got
 
 
-async def rejoin(t, n=1000):
-    """A gateway holding more authorizations than its socket's queue
-    takes at once (256 KiB) gets them all when it joins again, in order:
-    init, the pushes, init_done last."""
-    d = t.d
-    gw = Peer(t.base, t.cafile, "gateway", d["tGwD"], autoack=False)
+async def gateway_d(t):
+    """Site D's gateway joins once (its row), and goes: its id and key,
+    the same for every step (another key would be another gateway)."""
+    if getattr(t, "gwd", None):
+        return t.gwd
+    gw = Peer(t.base, t.cafile, "gateway", t.d["tGwD"], autoack=False)
     await gw.open()
     await gw.join()
-    gid = t.db.one("SELECT id FROM gateways WHERE site_id = ?", d["siteD"])
+    gid = t.db.one("SELECT id FROM gateways WHERE site_id = ?", t.d["siteD"])
     await gw.close()
-    hold(t, gid, n)
-    again = Peer(t.base, t.cafile, "gateway", d["tGwD"], autoack=False)
-    again.key = gw.key
+    t.gwd = gid, gw.key
+    return t.gwd
+
+
+async def join_again(t, name, gid, key):
+    """Site D's gateway joins again: all its rows of rD reach it, in
+    order: init, the pushes, init_done last."""
+    n = t.db.one("SELECT count(*) FROM authorizations WHERE gateway_id = ? "
+                 "AND resource_id = ?", gid, t.d["rD"])
+    again = Peer(t.base, t.cafile, "gateway", t.d["tGwD"], autoack=False)
+    again.key = key
     await again.open()
     await again.send("phx_join", {"public_key": again.key, "name": "d",
                                   "version": "0.1", "listen_port": 51820,
@@ -255,18 +269,37 @@ async def rejoin(t, n=1000):
     refs |= {m["payload"]["client"]["id"] for m in got
              if m.get("event") == "create_authorization"}
     closed = again.closed.is_set() and "init_done" not in events
-    check(not closed, "rejoin: the socket stays open",
+    check(not closed, "%s: the socket stays open" % name,
           "closed: %s %s" % (again.ws.close_code, again.ws.close_reason))
     check(len(init) == 1 and events.index("init") == 1 and
           events[-1] == "init_done",
-          "rejoin: phx_reply, init, the pushes, then init_done",
+          "%s: phx_reply, init, the pushes, then init_done" % name,
           events[:3] + ["..."] + events[-2:])
-    check(len(refs) == n, "rejoin: all %d authorizations reach the "
-          "gateway (%d)" % (n, len(refs)))
+    check(len(refs) == n, "%s: all %d authorizations reach the "
+          "gateway (%d)" % (name, n, len(refs)))
     await again.close()
 
 
-STEPS = [shorter, phantom, pending, cap, rejoin]
+async def rejoin(t, n=1000):
+    """A gateway holding more authorizations than its socket's queue
+    takes at once (256 KiB) gets them all when it joins again."""
+    gid, key = await gateway_d(t)
+    hold(t, gid, n)
+    await join_again(t, "rejoin", gid, key)
+
+
+async def refused(t):
+    """A push the codec refuses (rBad's address) leaves the socket open:
+    it is skipped, the rows after it still go, and init_done after them
+    (before, the pages stopped there: no init_done, no pruning)."""
+    gid, key = await gateway_d(t)
+    hold(t, gid, 100)
+    hold(t, gid, 1, "rBad")
+    hold(t, gid, 20)
+    await join_again(t, "refused", gid, key)
+
+
+STEPS = [shorter, phantom, pending, cap, rejoin, refused]
 
 
 async def run(base, cafile, dbpath, datafile):
