@@ -248,8 +248,9 @@ void sig_choice_init(struct sig *s, const char *site_id,
 /*
  * reuse.c: answered from a live authorization of the same resource on a
  * gateway the choice c could pick (true). Those that outlive the fresh
- * decision v are revoked on the way; *held is how many live ones of the
- * resource the client is left with.
+ * decision v are revoked on the way, and when it is not answered at the
+ * cap, the oldest stale ones (offline, gone or failed gateways); *held
+ * is how many live ones of the resource the client is left with.
  */
 bool sig_reuse(struct sig_peer *p, const struct proto_sig_msg *m,
 	       const struct sig_verdict *v, const struct sig_choice *c,

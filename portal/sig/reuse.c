@@ -40,17 +40,25 @@ static struct sig_peer *eligible(const struct sig_choice *c,
 	return c->gws[i];
 }
 
+static bool is_pending(struct sig *s, const struct store_authz *a)
+{
+	return sig_index_first(&s->pending_ids, a->id) != NULL;
+}
+
 /*
  * The client's live authorizations of the resource, counted; *use is
- * the first on an eligible gateway. One that ends after v would is
- * revoked, not counted: its gateway would keep it to that end.
+ * one on an eligible gateway, an acked one before one still pending
+ * (that would make the request wait for nothing). One that ends after
+ * v would is revoked, not counted: its gateway would keep it to that
+ * end.
  */
-static size_t scan(struct sig *s, const struct sig_authz_list *l,
+static size_t scan(struct sig *s, struct sig_authz_list *l,
 		   const char *resource_id, const struct sig_verdict *v,
 		   const struct sig_choice *c, const struct store_authz **use,
 		   struct sig_peer **gw)
 {
 	int64_t now = sig_now_ns();
+	struct sig_peer *g;
 	size_t n = 0;
 
 	*use = NULL;
@@ -61,13 +69,74 @@ static size_t scan(struct sig *s, const struct sig_authz_list *l,
 			continue;
 		if (a->expires_at > v->expires_ns) {
 			sig_revoke(s, a, "outlives a new decision");
+			l->a[i].id[0] = 0;
 			continue;
 		}
 		n++;
-		if (!*use && (*gw = eligible(c, a)))
-			*use = a;
+		if (*use && (!is_pending(s, *use) || is_pending(s, a)))
+			continue;
+		if (!(g = eligible(c, a)))
+			continue;
+		*use = a;
+		*gw = g;
 	}
 	return n;
+}
+
+/*
+ * A row no request of the client's can be served by as it stands: its
+ * gateway is offline, being closed or no more, or the request names it
+ * failed (and the choice would not fall back to it). A client that
+ * failed over across SIG_AUTHZ_PER_RESOURCE gateways would otherwise be
+ * refused until those rows expired. One on an online gateway the
+ * request merely does not name connected still counts: naming each
+ * gateway in turn must not cost a row per request.
+ */
+static bool stale(struct sig *s, const struct sig_choice *c,
+		  const struct store_authz *a)
+{
+	struct sig_peer *gw = sig_presence_gateway(s, a->gateway_id);
+
+	if (!gw || gw->gone)
+		return true;
+	if (eligible(c, a))
+		return false;
+	for (size_t i = 0; i < c->req.n_failed; i++)
+		if (!strcasecmp(c->failed[i], a->gateway_id))
+			return true;
+	return false;
+}
+
+/*
+ * At the cap, room for a new one: the oldest stale rows are revoked
+ * (reject_access to a gateway still online) until one fits. What is
+ * left counted.
+ */
+static size_t make_room(struct sig *s, struct sig_authz_list *l,
+			const char *resource_id, const struct sig_choice *c,
+			size_t held)
+{
+	int64_t now = sig_now_ns();
+
+	while (held >= SIG_AUTHZ_PER_RESOURCE) {
+		struct store_authz *old = NULL;
+
+		for (size_t i = 0; i < l->n; i++) {
+			struct store_authz *a = &l->a[i];
+
+			if (!a->id[0] || strcmp(a->resource_id, resource_id) ||
+			    a->expires_at <= now || !stale(s, c, a))
+				continue;
+			if (!old || a->created_at < old->created_at)
+				old = a;
+		}
+		if (!old)
+			break;
+		sig_revoke(s, old, "gateway offline or failed, at the cap");
+		old->id[0] = 0;
+		held--;
+	}
+	return held;
 }
 
 /* authorization_created at once, from a held (acked) authorization. */
@@ -148,6 +217,10 @@ bool sig_reuse(struct sig_peer *p, const struct proto_sig_msg *m,
 		done = e ? wait_for(p, m->ref, e->val) :
 			   answer(p, m->ref, v, a, gw);
 	}
+	if (!done)
+		*held = make_room(p->sig, &l,
+				  m->request_authorization.resource_id.s, c,
+				  *held);
 	sig_authz_list_free(&l);
 	return done;
 }

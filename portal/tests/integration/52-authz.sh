@@ -4,9 +4,9 @@
 # again never outlives a fresh decision, repeated requests (naming
 # gateways that do not exist, or before the gateway's ack) are answered
 # from the one held, and live authorizations per client and resource are
-# capped. And a gateway that holds more than its socket's queue takes at
-# once gets them all when it joins again, past a push the codec refuses.
-# Peers come from authz.py on
+# capped, rows on gateways gone or failed making room. And a gateway that
+# holds more than its socket's queue takes at once gets them all when it
+# joins again, past a push the codec refuses. Peers come from authz.py on
 # sigclient.py (Debian's /usr/bin/python3).
 #   FZPORTAL=path/to/fzportal bash 52-authz.sh
 here=$(cd "$(dirname "$0")" && pwd)

@@ -6,6 +6,7 @@ long (52-authz.sh), on sigclient.py's peers and data.
     authz.py run URL CAFILE DB DATA.json
 """
 import asyncio
+import base64
 import json
 import os
 import sys
@@ -201,6 +202,61 @@ async def cap(t):
         await p.close()
 
 
+async def stale(t):
+    """Rows on gateways gone, or named failed, do not hold the cap: at
+    the cap the oldest of them is revoked (its gateway, still online, is
+    told) and the request is granted."""
+    d = t.d
+    gws = [await S.gateway(t, d["tGwC"]) for _ in range(PER_RESOURCE + 1)]
+    t.gws = {g.id: g for g in gws}
+    al = await S.client(t, d["tAlice"])
+    for g in gws[:PER_RESOURCE]:
+        await S.where(t, al, d["rC"], connected=[g.id])
+    for g in gws[1:PER_RESOURCE]:
+        await g.close()
+    g, ca, ans = await S.where(t, al, d["rC"], connected=[gws[-1].id],
+                               failed=[gws[0].id])
+    check(g is gws[-1], "stale: %d held on gateways gone or failed, a "
+          "request is granted" % PER_RESOURCE, ans)
+    n = rows(t, al, d["rC"])
+    left = t.db.one("SELECT count(*) FROM authorizations WHERE client_id = ?"
+                    " AND gateway_id = ?", al.id, gws[0].id)
+    check(n == PER_RESOURCE and not left, "stale: the oldest, on the "
+          "failed gateway, is revoked: %d rows, %d there" % (n, left))
+    rej = await gws[0].expect("reject_access", 1.0)
+    check(rej and rej["payload"]["client_id"] == al.id,
+          "stale: the failed gateway, online, is told", rej)
+    for p in [gws[0], gws[-1], al]:
+        await p.close()
+
+
+async def acked(t):
+    """Of two eligible authorizations, an acked one answers at once
+    rather than one still waiting for its gateway's ack."""
+    d = t.d
+    slow = Peer(t.base, t.cafile, "gateway", d["tGwC"], autoack=False)
+    await slow.open()
+    await slow.join()
+    slow.id = t.db.one("SELECT id FROM gateways WHERE public_key = ?",
+                       base64.b64decode(slow.key))
+    fast = await S.gateway(t, d["tGwC"])
+    t.gws = {fast.id: fast}
+    al = await S.client(t, d["tAlice"])
+    await al.request(d["rC"], connected=[slow.id])
+    ca = await slow.expect("create_authorization", 1.0)
+    g, _, first = await S.where(t, al, d["rC"], connected=[fast.id])
+    check(ca and g is fast, "acked: one pending on a gateway, one acked "
+          "on another", first)
+    ref = await al.request(d["rC"], connected=[slow.id, fast.id])
+    ans = await al.answer(ref, 1.0)
+    check(ans and ans["event"] == "authorization_created" and
+          ans["payload"]["gateway_id"] == fast.id,
+          "acked: a request either serves is answered at once from the "
+          "acked one", ans)
+    for p in [slow, fast, al]:
+        await p.close()
+
+
 def hold(t, gateway_id, n, resource="rD"):
     """n clients of bob's, each holding rD on the gateway, for a day."""
     d, exp = t.d, S.now_ns() + 86400 * S.NS
@@ -299,7 +355,7 @@ async def refused(t):
     await join_again(t, "refused", gid, key)
 
 
-STEPS = [shorter, phantom, pending, cap, rejoin, refused]
+STEPS = [shorter, phantom, pending, cap, stale, acked, rejoin, refused]
 
 
 async def run(base, cafile, dbpath, datafile):
