@@ -776,6 +776,11 @@ static void on_close(void *arg, struct web_conn *conn, int code,
 	sig_web_close(((struct serve_arg *)arg)->sig, conn, code, reason);
 }
 
+static void on_drained(void *arg, struct web_conn *conn)
+{
+	sig_web_drained(((struct serve_arg *)arg)->sig, conn);
+}
+
 /* A write through the API is acted on now, not at the next feed tick. */
 static void on_rest(void *arg, const struct web_request *req,
 		    struct web_response *resp)
@@ -797,6 +802,7 @@ static void hooks(struct web_config *cfg)
 	cfg->on_open = on_open;
 	cfg->on_message = on_message;
 	cfg->on_close = on_close;
+	cfg->on_drained = on_drained;
 }
 
 /* The store of --db, at this binary's schema (init and migrate make it). */

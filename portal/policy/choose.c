@@ -55,16 +55,36 @@ static int newest(const struct policy_choose_req *r)
 	return (int)best;
 }
 
+/*
+ * Which online gateways the choice draws from: the connected ones that
+ * did not fail, else any that did not, else the newest joiner alone.
+ */
+enum pool { POOL_CONNECTED, POOL_ANY, POOL_NEWEST };
+
+static enum pool pool(const struct policy_choose_req *r)
+{
+	if (count(r, true))
+		return POOL_CONNECTED;
+	return count(r, false) ? POOL_ANY : POOL_NEWEST;
+}
+
+bool policy_choose_eligible(const struct policy_choose_req *r, size_t i)
+{
+	enum pool p = pool(r);
+
+	if (i >= r->n_online)
+		return false;
+	if (p == POOL_NEWEST)
+		return newest(r) == (int)i;
+	return candidate(r, i, p == POOL_CONNECTED);
+}
+
 int policy_choose(const struct policy_choose_req *r)
 {
-	bool prefer = true;
-	size_t n = count(r, prefer);
+	enum pool p = pool(r);
+	bool prefer = p == POOL_CONNECTED;
 
-	if (!n) {
-		prefer = false;
-		n = count(r, prefer);
-	}
-	if (!n)
+	if (p == POOL_NEWEST)
 		return newest(r);
-	return nth(r, prefer, randombytes_uniform((uint32_t)n));
+	return nth(r, prefer, randombytes_uniform((uint32_t)count(r, prefer)));
 }

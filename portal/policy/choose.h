@@ -16,6 +16,7 @@
 #ifndef FZ_POLICY_CHOOSE_H
 #define FZ_POLICY_CHOOSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,5 +36,12 @@ struct policy_choose_req {
  * have run.
  */
 int policy_choose(const struct policy_choose_req *r);
+
+/*
+ * Whether policy_choose(r) may return i: r->online[i] is in the pool it
+ * draws from. An authorization the client holds on such a gateway
+ * serves the request as well as a new one would (sig/reuse.c).
+ */
+bool policy_choose_eligible(const struct policy_choose_req *r, size_t i);
 
 #endif /* FZ_POLICY_CHOOSE_H */

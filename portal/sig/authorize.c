@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * request_authorization, the seeds' "Policy evaluation": decide
- * (decide.c), choose one of the resource site's online gateways
- * (policy_choose: never one that failed the client, preferably one it is
- * connected to, else uniformly at random), record the authorization,
- * and send create_authorization to that gateway. The client hears back
- * when the gateway acks (pending.c), or why not at once. Every outcome
- * is an audit row and a log line.
+ * (decide.c), answer from an authorization the client holds if one
+ * serves (reuse.c), else choose one of the resource site's online
+ * gateways (policy_choose: never one that failed the client, preferably
+ * one it is connected to, else uniformly at random), record the
+ * authorization, and send create_authorization to that gateway. The
+ * client hears back when the gateway acks (pending.c), or why not at
+ * once. Every outcome is a log line, and but for a refusal past the cap
+ * (too_many()) an audit row.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +19,6 @@
 #include "priv.h"
 #include "core/log.h"
 #include "policy/choose.h"
-
-#define MAX_CANDIDATES 256
 
 void sig_authorize_fail(struct sig_peer *p, const char *ref,
 			const char *resource_id, enum proto_sig_fail_reason why)
@@ -47,29 +47,41 @@ static void deny(struct sig_peer *p, const char *ref, struct store_authz *a,
 		 NULL);
 }
 
-static struct sig_peer *choose(struct sig *s, const char *site_id,
-			       const struct proto_sig_request_authorization *r)
+void sig_choice_init(struct sig *s, const char *site_id,
+		     const struct proto_sig_request_authorization *r,
+		     struct sig_choice *c)
 {
-	struct sig_peer *gws[MAX_CANDIDATES];
-	const char *ids[MAX_CANDIDATES], *failed[PROTO_SIG_MAX_ARRAY],
-		*connected[PROTO_SIG_MAX_ARRAY];
-	int64_t joined[MAX_CANDIDATES];
-	struct policy_choose_req req = {
-		ids, joined, 0, failed, 0, connected, 0
-	};
-	int i;
-
-	req.n_online = sig_presence_site(s, site_id, gws, MAX_CANDIDATES);
-	for (size_t k = 0; k < req.n_online; k++) {
-		ids[k] = gws[k]->id;
-		joined[k] = gws[k]->online_since;
+	c->req = (struct policy_choose_req){ .online = c->ids,
+					     .joined = c->joined,
+					     .failed = c->failed,
+					     .connected = c->connected };
+	c->req.n_online =
+		sig_presence_site(s, site_id, c->gws, SIG_MAX_CANDIDATES);
+	for (size_t k = 0; k < c->req.n_online; k++) {
+		c->ids[k] = c->gws[k]->id;
+		c->joined[k] = c->gws[k]->online_since;
 	}
 	for (size_t k = 0; k < r->n_failed_gateway_ids; k++)
-		failed[req.n_failed++] = r->failed_gateway_ids[k].s;
+		c->failed[c->req.n_failed++] = r->failed_gateway_ids[k].s;
 	for (size_t k = 0; k < r->n_connected_gateway_ids; k++)
-		connected[req.n_connected++] = r->connected_gateway_ids[k].s;
-	i = policy_choose(&req);
-	return i < 0 ? NULL : gws[i];
+		c->connected[c->req.n_connected++] =
+			r->connected_gateway_ids[k].s;
+}
+
+/*
+ * Past SIG_AUTHZ_PER_RESOURCE a request is refused without a write: an
+ * audit row per refusal would be the same flood through another table.
+ */
+static void too_many(struct sig_peer *p, const char *ref,
+		     const char *resource_id, size_t held)
+{
+	char n[24];
+
+	snprintf(n, sizeof(n), "%zu", held);
+	sig_reply(p, ref, "too_many_authorizations");
+	core_log("authorization_refused", "client", p->id, "resource",
+		 resource_id, "reason", "too_many_authorizations", "held", n,
+		 NULL);
 }
 
 static int send_create(struct sig_peer *gw, struct sig_peer *cl,
@@ -150,14 +162,14 @@ static void fill(struct sig_peer *p, const char *resource_id,
 
 void sig_authorize(struct sig_peer *p, const struct proto_sig_msg *m)
 {
-	const struct proto_sig_request_authorization *r =
-		&m->request_authorization;
+	struct sig_choice c;
 	struct sig_verdict v;
 	struct sig_request rq;
 	struct store_authz a;
-	struct sig_peer *gw;
+	size_t held;
+	int i;
 
-	fill(p, r->resource_id.s, &rq, &a);
+	fill(p, m->request_authorization.resource_id.s, &rq, &a);
 	sig_decide(p->sig, &rq, &v);
 	if (v.outcome != SIG_ALLOW) {
 		deny(p, m->ref, &a,
@@ -167,17 +179,22 @@ void sig_authorize(struct sig_peer *p, const struct proto_sig_msg *m)
 		     v.detail);
 		return;
 	}
-	if (sig_reuse(p, m, &v))
+	sig_choice_init(p->sig, v.res.site_id, &m->request_authorization, &c);
+	if (sig_reuse(p, m, &v, &c, &held))
 		return;
+	if (held >= SIG_AUTHZ_PER_RESOURCE) {
+		too_many(p, m->ref, a.resource_id, held);
+		return;
+	}
 	strcpy(a.policy_id, v.policy_id);
 	a.expires_at = v.expires_ns;
-	gw = choose(p->sig, v.res.site_id, r);
-	if (!gw) {
+	i = policy_choose(&c.req);
+	if (i < 0) {
 		deny(p, m->ref, &a, PROTO_SIG_OFFLINE,
 		     "no online gateway in the site");
 		return;
 	}
-	if (grant(p, gw, &v, &a, m->ref)) {
+	if (grant(p, c.gws[i], &v, &a, m->ref)) {
 		deny(p, m->ref, &a, PROTO_SIG_OFFLINE, "could not reach it");
 		return;
 	}

@@ -5,6 +5,7 @@
  * authorizations it should hold), and `resource_updated` to the
  * gateways holding a resource whose filters changed.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,15 @@
  * init_done: only the whole set lets the gateway drop the others. A fixed count
  * was wrong both ways: long names made 24 too many, and an init the codec
  * refuses is not sent at all.
+ *
+ * The pushes go in pages, each while the socket's queue is under
+ * SIG_INIT_QUEUE, the next when it has drained (web_conn_want_drained):
+ * all at once, a gateway holding some 430 authorizations passed the
+ * queue's 256 KiB and was closed before init_done, every time it came
+ * back. Half the queue is left for what else it is sent meanwhile.
  */
+#define SIG_INIT_QUEUE (WEB_QUEUE_MAX / 2)
+
 static void set_n(struct proto_sig_msg *m, size_t n)
 {
 	m->gateway_init.n_authorizations = n;
@@ -74,53 +83,135 @@ static int held(struct sig_peer *gw, const struct store_authz *a,
 			    gw->public_key, &out->client);
 }
 
-static void push_rest(struct sig_peer *gw, struct proto_sig_authorization *z,
-		      size_t n)
+/* held() for a row still to be sent: false when it is not (any more). */
+static bool sendable(struct sig_peer *gw, struct store_authz *a,
+		     struct store_resource *r,
+		     struct proto_sig_authorization *out)
 {
-	struct proto_sig_msg m = { .kind = PROTO_SIG_CREATE_AUTHORIZATION };
-
-	for (size_t i = 0; i < n; i++) {
-		m.create_authorization = z[i];
-		m.ref = NULL;
-		sig_send(gw, &m);
+	/* Revoked since the join (sig_gateway_init_forget), or expired. */
+	if (!a->id[0] || a->expires_at <= sig_now_ns())
+		return false;
+	if (held(gw, a, r, out)) {
+		/* Its client or resource is gone: so is it, once. */
+		sig_revoke(gw->sig, a, "orphaned");
+		a->id[0] = 0;
+		return false;
 	}
-	sodium_memzero(&m, sizeof(m));
+	return true;
 }
 
+static void init_free(struct sig_peer *gw)
+{
+	if (!gw->init_rest)
+		return;
+	sig_authz_list_free(gw->init_rest);
+	free(gw->init_rest);
+	gw->init_rest = NULL;
+}
+
+/*
+ * A push that failed: true when the socket is going (closed, or closing
+ * on a full queue), and nothing more is sent. A message the codec
+ * refuses (-EINVAL, -E2BIG) or a failed allocation leaves it open: the
+ * row is skipped, the rest and init_done still go, or the gateway would
+ * never prune what it holds (revoked grants included).
+ */
+static bool push_failed(struct sig_peer *gw, const struct store_authz *a,
+			int ret)
+{
+	if (gw->gone || ret == -EPIPE || ret == -ENOBUFS)
+		return true;
+	core_log("init_push_skipped", "who", web_conn_name(gw->conn),
+		 "authorization", a->id, "msg", strerror(-ret), NULL);
+	return false;
+}
+
+/* One page of the rest, then init_done after the last. */
+static void push_page(struct sig_peer *gw)
+{
+	struct proto_sig_msg m = { .kind = PROTO_SIG_CREATE_AUTHORIZATION };
+	struct sig_authz_list *l = gw->init_rest;
+	struct store_resource r;
+	bool going = false;
+	int ret;
+
+	while (!going && gw->init_pos < l->n &&
+	       web_conn_queued(gw->conn) < SIG_INIT_QUEUE) {
+		struct store_authz *a = &l->a[gw->init_pos++];
+
+		if (!sendable(gw, a, &r, &m.create_authorization))
+			continue;
+		ret = sig_send(gw, &m);
+		if (ret)
+			going = push_failed(gw, a, ret);
+	}
+	sodium_memzero(&m, sizeof(m));
+	if (!going && gw->init_pos < l->n) {
+		web_conn_want_drained(gw->conn);
+		return;
+	}
+	init_free(gw);
+	if (!going)
+		sig_init_done(gw);
+}
+
+/* The init, with what fits of l's first PROTO_SIG_MAX_ARRAY rows. */
 static void send_init(struct sig_peer *gw, struct sig_authz_list *l)
 {
 	struct proto_sig_msg m = { .kind = PROTO_SIG_GATEWAY_INIT };
-	struct proto_sig_authorization *z = calloc(l->n + 1, sizeof(*z));
-	struct store_resource *r = calloc(l->n + 1, sizeof(*r));
-	int64_t now = sig_now_ns();
-	size_t n = 0, sent;
+	struct proto_sig_authorization *z =
+		calloc(PROTO_SIG_MAX_ARRAY, sizeof(*z));
+	struct store_resource *r = calloc(PROTO_SIG_MAX_ARRAY, sizeof(*r));
+	size_t row[PROTO_SIG_MAX_ARRAY], n = 0, i = 0, sent;
 
 	if (!z || !r)
 		goto out;
-	for (size_t i = 0; i < l->n; i++) {
-		if (l->a[i].expires_at <= now)
-			continue;
-		if (held(gw, &l->a[i], &r[n], &z[n])) {
-			/* Its client or resource is gone: so is it. */
-			sig_revoke(gw->sig, &l->a[i], "orphaned");
-			continue;
-		}
-		n++;
-	}
+	for (; i < l->n && n < PROTO_SIG_MAX_ARRAY; i++)
+		if (sendable(gw, &l->a[i], &r[n], &z[n]))
+			row[n++] = i;
 	sig_tunnel(gw->tunnel, &m.gateway_init.interface.ipv4,
 		   &m.gateway_init.interface.ipv6);
 	m.gateway_init.authorizations = z;
 	sent = n;
-	if (!sig_send_fitting(gw, &m, &sent, set_n)) {
-		push_rest(gw, z + sent, n - sent);
-		sig_init_done(gw);
+	if (sig_send_fitting(gw, &m, &sent, set_n))
+		goto out;
+	/* The rest, from the first row the init did not hold. */
+	gw->init_rest = malloc(sizeof(*gw->init_rest));
+	if (!gw->init_rest) {
+		/* No init_done: the gateway keeps what it holds. */
+		core_log("out_of_memory", "where", "gateway init", NULL);
+		goto out;
 	}
+	*gw->init_rest = *l;
+	gw->init_pos = sent < n ? row[sent] : i;
+	memset(l, 0, sizeof(*l));
+	push_page(gw);
 out:
 	/* Every held authorization's preshared key. */
 	if (z)
-		sodium_memzero(z, (l->n + 1) * sizeof(*z));
+		sodium_memzero(z, PROTO_SIG_MAX_ARRAY * sizeof(*z));
 	free(z);
 	free(r);
+}
+
+void sig_gateway_drained(struct sig_peer *gw)
+{
+	if (gw->init_rest && !gw->gone)
+		push_page(gw);
+}
+
+void sig_gateway_init_forget(struct sig_peer *gw, const char *authz_id)
+{
+	struct sig_authz_list *l = gw->init_rest;
+
+	for (size_t i = gw->init_pos; l && i < l->n; i++)
+		if (!strcmp(l->a[i].id, authz_id))
+			l->a[i].id[0] = 0;
+}
+
+void sig_gateway_gone(struct sig_peer *gw)
+{
+	init_free(gw);
 }
 
 /*
@@ -180,8 +271,8 @@ void sig_gateway_join(struct sig_peer *p, const struct proto_sig_msg *m)
 	}
 	sig_reply(p, m->ref, NULL);
 	sig_authz_collect(p->sig, STORE_AUTHZ_BY_GATEWAY, p->id, &l);
-	send_init(p, &l);
 	snprintf(n, sizeof(n), "%zu", l.n);
+	send_init(p, &l); /* may keep l's rows for the pages to come */
 	sig_authz_list_free(&l);
 	core_log("gateway_join", "gateway", p->id, "site", p->site_id, "name",
 		 g.name, "remote", p->remote_ip, "authorizations", n, NULL);

@@ -4,8 +4,11 @@
  * gets authorization_created only once the gateway has the peer set up
  * (its ack), so the client never dials a gateway that does not expect
  * it; a gateway that leaves or stays silent for 5 s makes it
- * "offline", and the row it was to hold is withdrawn.
+ * "offline", and the row it was to hold is withdrawn. The client's
+ * requests for it meanwhile wait with the first (reuse.c): each is
+ * answered, none makes a row of its own.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +31,15 @@ int sig_pending_add(struct sig *s, struct sig_pending *pd)
 	return 0;
 }
 
+static void free_refs(struct sig_pending *pd)
+{
+	free(pd->ref);
+	pd->ref = NULL;
+	for (size_t i = 0; i < pd->n_waiters; i++)
+		free(pd->waiters[i]);
+	pd->n_waiters = 0;
+}
+
 static void unlink_pending(struct sig *s, struct sig_pending *pd)
 {
 	sig_index_del(&s->pending_ids, pd->authz.id, pd);
@@ -37,15 +49,15 @@ static void unlink_pending(struct sig *s, struct sig_pending *pd)
 		s->pending = pd->next;
 	if (pd->next)
 		pd->next->prev = pd->prev;
-	free(pd->ref);
+	free_refs(pd);
 	sodium_memzero(pd->psk, sizeof(pd->psk));
 	free(pd);
 }
 
-void sig_pending_created(const struct sig_pending *pd)
+static void created(const struct sig_pending *pd, const char *ref)
 {
 	struct proto_sig_msg m = { .kind = PROTO_SIG_AUTHORIZATION_CREATED,
-				   .ref = pd->ref };
+				   .ref = ref };
 	struct proto_sig_authorization_created *c = &m.authorization_created;
 	struct sig_peer *gw = pd->gateway;
 
@@ -61,6 +73,25 @@ void sig_pending_created(const struct sig_pending *pd)
 	c->expires_at = sig_expires_s(pd->authz.expires_at);
 	sig_send(pd->client, &m);
 	sodium_memzero(c->preshared_key, sizeof(c->preshared_key));
+}
+
+void sig_pending_created(const struct sig_pending *pd)
+{
+	created(pd, pd->ref);
+	for (size_t i = 0; i < pd->n_waiters; i++)
+		created(pd, pd->waiters[i]);
+}
+
+/* Every request waiting for pd hears why not. */
+static void fail_all(const struct sig_pending *pd,
+		     enum proto_sig_fail_reason why)
+{
+	if (!pd->client)
+		return;
+	sig_authorize_fail(pd->client, pd->ref, pd->authz.resource_id, why);
+	for (size_t i = 0; i < pd->n_waiters; i++)
+		sig_authorize_fail(pd->client, pd->waiters[i],
+				   pd->authz.resource_id, why);
 }
 
 void sig_pending_ack(struct sig_peer *gw, const char *authz_id)
@@ -85,9 +116,7 @@ static void give_up(struct sig *s, struct sig_pending *pd, const char *why)
 {
 	struct store_authz a = pd->authz;
 
-	if (pd->client)
-		sig_authorize_fail(pd->client, pd->ref, a.resource_id,
-				   PROTO_SIG_OFFLINE);
+	fail_all(pd, PROTO_SIG_OFFLINE);
 	core_log("authorization_failed", "authorization", a.id, "client",
 		 a.client_id, "gateway", a.gateway_id, "reason", why, NULL);
 	/* Unlinked first: the revocation must not find it pending. */
@@ -129,8 +158,39 @@ void sig_pending_drop(struct sig *s, const char *authz_id)
 
 	if (!pd)
 		return;
-	if (pd->client)
-		sig_authorize_fail(pd->client, pd->ref, pd->authz.resource_id,
-				   PROTO_SIG_FORBIDDEN);
+	fail_all(pd, PROTO_SIG_FORBIDDEN);
 	unlink_pending(s, pd);
+}
+
+/* NULL for a null ref; *ok false when out of memory. */
+static char *dup_ref(const char *ref, bool *ok)
+{
+	char *d = ref ? strdup(ref) : NULL;
+
+	*ok = !ref || d;
+	return d;
+}
+
+int sig_pending_join(struct sig_pending *pd, struct sig_peer *p,
+		     const char *ref)
+{
+	bool ok;
+	char *d;
+
+	if (pd->client && pd->client != p)
+		return -EBUSY;
+	if (pd->client && pd->n_waiters == SIG_PENDING_WAITERS)
+		return -ENOSPC;
+	d = dup_ref(ref, &ok);
+	if (!ok)
+		return -ENOMEM;
+	if (!pd->client) {
+		/* The socket that asked is gone; its client asks again. */
+		free_refs(pd);
+		pd->client = p;
+		pd->ref = d;
+	} else {
+		pd->waiters[pd->n_waiters++] = d;
+	}
+	return 0;
 }

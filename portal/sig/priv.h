@@ -16,8 +16,11 @@
 #include "index.h"
 #include "core/psk.h"
 #include "lib/cidr.h"
+#include "policy/choose.h"
 #include "policy/eval.h"
 #include "proto/sig.h"
+
+struct sig_authz_list;
 
 #define SIG_FEED_MS 100 /* how often the changes table is read */
 #define SIG_FEED_BATCH 256 /* changes handled per read */
@@ -27,6 +30,16 @@
 #define SIG_AUTHZ_TTL_MAX_S (7 * 86400)
 #define SIG_MAX_EPS 16 /* a gateway's endpoints kept for clients */
 #define SIG_MAX_RULES 64 /* policies considered per request */
+#define SIG_MAX_CANDIDATES 256 /* a site's online gateways considered */
+/*
+ * Live authorizations one client may hold of one resource. Reuse keeps a
+ * client at one per gateway (reuse.c), so only one that failed over
+ * across more of a site's gateways within an authorization's life meets
+ * it; past it a request is refused, not written.
+ */
+#define SIG_AUTHZ_PER_RESOURCE 8
+/* Requests that wait for one pending authorization besides the first. */
+#define SIG_PENDING_WAITERS 8
 
 /* What a socket's token is, from sig_web_authenticate() on. */
 struct sig_principal {
@@ -53,6 +66,9 @@ struct sig_peer {
 	size_t n_eps;
 	char **seen; /* clients: ids of the resources they were told of */
 	size_t n_seen, cap_seen;
+	/* gateways: the init's pushes still to send (gateway.c), or NULL */
+	struct sig_authz_list *init_rest;
+	size_t init_pos;
 };
 
 /* A create_authorization sent, waiting for the gateway's ack. */
@@ -61,6 +77,9 @@ struct sig_pending {
 	struct store_authz authz;
 	struct sig_peer *client, *gateway; /* NULL once gone */
 	char *ref; /* the client's request ref; NULL: null */
+	/* Its later requests for the same, answered with the first. */
+	char *waiters[SIG_PENDING_WAITERS];
+	size_t n_waiters;
 	char site_id[STORE_ID_SIZE];
 	uint8_t psk[FZ_KEY_LEN];
 	uint64_t deadline_ms;
@@ -182,6 +201,12 @@ const char *sig_outcome_name(enum sig_outcome o);
 
 /* gateway.c */
 void sig_gateway_join(struct sig_peer *p, const struct proto_sig_msg *m);
+/* The socket's queue has drained: the init's next page. */
+void sig_gateway_drained(struct sig_peer *gw);
+/* Revoked: not to be pushed by an init still under way. */
+void sig_gateway_init_forget(struct sig_peer *gw, const char *authz_id);
+/* The socket is gone: what its init had still to send goes too. */
+void sig_gateway_gone(struct sig_peer *gw);
 void sig_gateway_resource_updated(struct sig *s,
 				  const struct store_resource *r);
 
@@ -207,9 +232,29 @@ void sig_authorize_fail(struct sig_peer *p, const char *ref,
 			const char *resource_id,
 			enum proto_sig_fail_reason why);
 
-/* reuse.c: answered from a live authorization of the same resource. */
+/* The resource site's online gateways, as policy_choose() takes them. */
+struct sig_choice {
+	struct sig_peer *gws[SIG_MAX_CANDIDATES];
+	const char *ids[SIG_MAX_CANDIDATES];
+	int64_t joined[SIG_MAX_CANDIDATES];
+	const char *failed[PROTO_SIG_MAX_ARRAY];
+	const char *connected[PROTO_SIG_MAX_ARRAY];
+	struct policy_choose_req req;
+};
+void sig_choice_init(struct sig *s, const char *site_id,
+		     const struct proto_sig_request_authorization *r,
+		     struct sig_choice *c);
+
+/*
+ * reuse.c: answered from a live authorization of the same resource on a
+ * gateway the choice c could pick (true). Those that outlive the fresh
+ * decision v are revoked on the way, and when it is not answered at the
+ * cap, the oldest stale ones (offline, gone or failed gateways); *held
+ * is how many live ones of the resource the client is left with.
+ */
 bool sig_reuse(struct sig_peer *p, const struct proto_sig_msg *m,
-	       const struct sig_verdict *v);
+	       const struct sig_verdict *v, const struct sig_choice *c,
+	       size_t *held);
 
 /* pending.c */
 int sig_pending_add(struct sig *s, struct sig_pending *pd);
@@ -220,6 +265,12 @@ void sig_pending_sweep(struct sig *s);
 void sig_pending_peer_gone(struct sig *s, struct sig_peer *p);
 /* Revoked before its ack: the client is told it is forbidden. */
 void sig_pending_drop(struct sig *s, const char *authz_id);
+/*
+ * Request ref of client p waits for pd's ack too: 0, -EBUSY (another
+ * socket waits for it), -ENOSPC (SIG_PENDING_WAITERS wait) or -ENOMEM.
+ */
+int sig_pending_join(struct sig_pending *pd, struct sig_peer *p,
+		     const char *ref);
 
 /* collect.c: rows copied out, so acting on them cannot disturb a query */
 struct sig_authz_list {
@@ -233,9 +284,12 @@ void sig_authz_list_free(struct sig_authz_list *l);
 /* revoke.c */
 /* reject_access to its gateway (if online), delete, audit, log. */
 void sig_revoke(struct sig *s, const struct store_authz *a, const char *why);
-/* Every authorization of by/id; recheck: only those now denied. */
+/*
+ * Every authorization of by/id; again: only those a new decision denies
+ * or would end sooner than the row does.
+ */
 void sig_revoke_by(struct sig *s, enum store_authz_by by, const char *id,
-		   bool recheck, const char *why);
+		   bool again, const char *why);
 
 /* cascade.c: false when the row names no children (see admin.h) */
 /* Every socket of index key ix: `disconnect`, then closed. */

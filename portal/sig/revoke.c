@@ -5,7 +5,8 @@
  * row deleted, an audit row and a log line. A re-check applies the same
  * decision as a new request (decide.c) to each row of one index of the
  * authorizations table, so a change costs what it touches: another
- * policy that still allows keeps the authorization alive.
+ * policy that still allows keeps the authorization alive, unless the
+ * decision now ends sooner than the row (see recheck()).
  */
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +38,9 @@ void sig_revoke(struct sig *s, const struct store_authz *a, const char *why)
 	core_log("authorization_revoked", "authorization", a->id, "client",
 		 a->client_id, "resource", a->resource_id, "gateway",
 		 a->gateway_id, "reason", why, NULL);
+	/* Last: a may be the very row of its init that is forgotten. */
+	if (gw)
+		sig_gateway_init_forget(gw, a->id);
 }
 
 /* The remote address the decision sees: the live socket's, else the
@@ -54,8 +58,21 @@ static void remote_of(struct sig *s, const struct store_client *c,
 	sig_remote_ip(c->remote_addr, ip, sizeof(ip), remote);
 }
 
-static bool still_allowed(struct sig *s, const struct store_authz *a,
-			  char *policy_id)
+enum recheck {
+	RECHECK_DENIED, /* the decision now denies */
+	RECHECK_SHORTER, /* allowed, but it ends before the row does */
+	RECHECK_ALLOWED,
+};
+
+/*
+ * The decision a new request would get now. Allowed is not enough: the
+ * gateway holds the row's expiry, so a decision that ends sooner (a
+ * window added or narrowed, the unrestricted policy gone and a windowed
+ * one left) must take the row back, or the client keeps its access up
+ * to the old expiry. The client then asks again and gets the new one.
+ */
+static enum recheck recheck(struct sig *s, const struct store_authz *a,
+			    char *policy_id)
 {
 	struct store_err err = { 0 };
 	struct store_client c;
@@ -65,7 +82,7 @@ static bool still_allowed(struct sig *s, const struct store_authz *a,
 
 	if (store_client_get(s->store, a->client_id, &c, &err) ||
 	    store_token_get(s->store, a->token_id, &t, &err))
-		return false;
+		return RECHECK_DENIED;
 	rq.account_id = a->account_id;
 	rq.actor_id = c.actor_id;
 	rq.resource_id = a->resource_id;
@@ -74,9 +91,11 @@ static bool still_allowed(struct sig *s, const struct store_authz *a,
 	remote_of(s, &c, &rq.remote);
 	sig_decide(s, &rq, &v);
 	if (v.outcome != SIG_ALLOW)
-		return false;
+		return RECHECK_DENIED;
+	if (v.expires_ns < a->expires_at)
+		return RECHECK_SHORTER;
 	strcpy(policy_id, v.policy_id);
-	return true;
+	return RECHECK_ALLOWED;
 }
 
 /* Still allowed by another policy: the row names that one now. */
@@ -94,17 +113,23 @@ static void repoint(struct sig *s, struct store_authz *a, const char *policy)
 }
 
 void sig_revoke_by(struct sig *s, enum store_authz_by by, const char *id,
-		   bool recheck, const char *why)
+		   bool again, const char *why)
 {
 	char policy[STORE_ID_SIZE];
 	struct sig_authz_list l;
 
 	sig_authz_collect(s, by, id, &l);
 	for (size_t i = 0; i < l.n; i++) {
-		if (recheck && still_allowed(s, &l.a[i], policy))
+		enum recheck r = again ? recheck(s, &l.a[i], policy) :
+					 RECHECK_DENIED;
+
+		if (r == RECHECK_ALLOWED)
 			repoint(s, &l.a[i], policy);
 		else
-			sig_revoke(s, &l.a[i], why);
+			sig_revoke(s, &l.a[i],
+				   r == RECHECK_SHORTER ?
+					   "policy ends it sooner" :
+					   why);
 	}
 	sig_authz_list_free(&l);
 }

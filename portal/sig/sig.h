@@ -92,5 +92,6 @@ void sig_web_message(struct sig *s, struct web_conn *conn, const char *text,
 		     size_t len);
 void sig_web_close(struct sig *s, struct web_conn *conn, int code,
 		   const char *reason);
+void sig_web_drained(struct sig *s, struct web_conn *conn);
 
 #endif /* FZ_PORTAL_SIG_H */

@@ -163,6 +163,31 @@ int web_conn_send(struct web_conn *conn, const char *text, size_t len)
 	return 0;
 }
 
+size_t web_conn_queued(const struct web_conn *conn)
+{
+	return conn->q_bytes;
+}
+
+void web_conn_want_drained(struct web_conn *conn)
+{
+	if (conn->closing || !conn->wsi)
+		return;
+	conn->want_drained = true;
+	lws_callback_on_writable(conn->wsi);
+}
+
+/* Empty: whoever waits for room is told, once. */
+static void drained(struct web_conn *conn)
+{
+	struct web_server *srv = conn->srv;
+
+	if (!conn->want_drained || conn->closing)
+		return;
+	conn->want_drained = false;
+	if (srv->cfg.on_drained)
+		srv->cfg.on_drained(srv->cfg.arg, conn);
+}
+
 void web_conn_close(struct web_conn *conn, int code, const char *reason)
 {
 	if (conn->closing || !conn->wsi)
@@ -213,9 +238,12 @@ int web_conn_writeable(struct web_conn *conn)
 	struct web_msg *m = conn->q_head;
 	int n;
 
-	if (!m)
-		return conn->closing && !conn->close_sent ? write_close(conn) :
-							    0;
+	if (!m) {
+		if (conn->closing && !conn->close_sent)
+			return write_close(conn);
+		drained(conn);
+		return 0;
+	}
 	n = lws_write(conn->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT);
 	if (n < (int)m->len)
 		return -1; /* lws has already failed the socket */
@@ -226,5 +254,7 @@ int web_conn_writeable(struct web_conn *conn)
 	wipe_free(m);
 	if (conn->q_head || (conn->closing && !conn->close_sent))
 		lws_callback_on_writable(conn->wsi);
+	else
+		drained(conn);
 	return 0;
 }

@@ -49,6 +49,7 @@ struct web_conn {
 	struct web_rate rate;
 	struct web_msg *q_head, *q_tail;
 	size_t q_bytes;
+	bool want_drained; /* cfg->on_drained() once the queue is empty */
 };
 
 /* How an HTTP socket's current request is being answered. */

@@ -217,6 +217,12 @@ struct web_config {
 			   size_t len);
 	void (*on_close)(void *arg, struct web_conn *conn, int code,
 			 const char *reason);
+	/*
+	 * The out-queue is empty again after web_conn_want_drained(): a
+	 * writer with more to send than WEB_QUEUE_MAX takes sends the next
+	 * part. Never for a closing connection. May be NULL.
+	 */
+	void (*on_drained)(void *arg, struct web_conn *conn);
 };
 
 struct web_server;
@@ -321,6 +327,15 @@ void *web_conn_data(const struct web_conn *conn);
  * -EPIPE when the connection is already closing.
  */
 int web_conn_send(struct web_conn *conn, const char *text, size_t len);
+
+/* Bytes queued and not yet written. */
+size_t web_conn_queued(const struct web_conn *conn);
+
+/*
+ * cfg->on_drained(conn), once, when the out-queue is next empty (from
+ * the next WRITEABLE if it is empty now).
+ */
+void web_conn_want_drained(struct web_conn *conn);
 
 /*
  * Closes with a code and a reason (at most 123 bytes, cut): what is

@@ -120,6 +120,51 @@ START_TEST(test_connected_but_failed)
 }
 END_TEST
 
+/* Eligible: exactly the gateways the choice can return, in each pool. */
+static void eligible(const struct policy_choose_req *r, const bool want[4])
+{
+	int counts[4] = { 0 };
+
+	if (r->n_online)
+		tally(r, 1000, counts);
+	for (size_t i = 0; i < 4; i++) {
+		ck_assert_msg(policy_choose_eligible(r, i) == want[i],
+			      "gateway %zu", i);
+		ck_assert(want[i] || !counts[i]);
+	}
+}
+
+START_TEST(test_eligible)
+{
+	const char *const ghost[] = { "gw-z" }, *const c[] = { "gw-c" };
+	const char *const all[] = { "gw-a", "gw-b", "gw-c" };
+	const int64_t joined[] = { 100, 300, 200 };
+	struct policy_choose_req r = { .online = gws,
+				       .joined = joined,
+				       .n_online = 3 };
+
+	/* None named: any. */
+	eligible(&r, (bool[]){ true, true, true, false });
+	/* A connected gateway that is not online: as if none were named. */
+	r.connected = ghost;
+	r.n_connected = 1;
+	eligible(&r, (bool[]){ true, true, true, false });
+	/* A connected one online: it alone. */
+	r.connected = c;
+	eligible(&r, (bool[]){ false, false, true, false });
+	/* It failed: the others. */
+	r.failed = c;
+	r.n_failed = 1;
+	eligible(&r, (bool[]){ true, true, false, false });
+	/* All failed: the newest joiner alone; none online: none. */
+	r.failed = all;
+	r.n_failed = 3;
+	eligible(&r, (bool[]){ false, true, false, false });
+	r.n_online = 0;
+	eligible(&r, (bool[]){ false, false, false, false });
+}
+END_TEST
+
 /*
  * 10^5 draws among k gateways: by Hoeffding's inequality each count
  * strays from n/k by t*n or more with probability at most 2exp(-2nt^2);
@@ -153,6 +198,7 @@ Suite *portal_policy_choose_suite(void)
 	tcase_add_test(tc, test_failed_excluded);
 	tcase_add_test(tc, test_connected_preferred);
 	tcase_add_test(tc, test_connected_but_failed);
+	tcase_add_test(tc, test_eligible);
 	tcase_add_loop_test(tc, test_uniform, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;

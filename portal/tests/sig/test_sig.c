@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 #include <uv.h>
@@ -189,6 +190,7 @@ static void authz(struct store_authz *a, struct store_client *c,
 	strcpy(t->actor_id, alice.id);
 	t->expires_at = sig_now_ns() + 3600ll * 1000000000;
 	store_token_create(f.s, t, &err); /* once per test: may exist */
+	ck_store_ok(store_token_get(f.s, t->id, t, &err), err);
 	memset(c, 0, sizeof(*c));
 	strcpy(c->account_id, f.account.id);
 	strcpy(c->actor_id, alice.id);
@@ -202,7 +204,8 @@ static void authz(struct store_authz *a, struct store_client *c,
 	strcpy(a->resource_id, res.id);
 	strcpy(a->policy_id, pol.id);
 	strcpy(a->token_id, t->id);
-	a->expires_at = sig_now_ns() + 3600ll * 1000000000;
+	/* As a grant makes it: the token's expiry, the policy has none. */
+	a->expires_at = t->expires_at;
 	ck_store_ok(store_authz_insert(f.s, a, &err), err);
 }
 
@@ -255,6 +258,34 @@ static int revocations(void)
 	return n;
 }
 
+struct reason_count {
+	const char *reason;
+	int n;
+};
+
+static int revoked_for(void *arg, const void *rec)
+{
+	const struct store_audit *a = rec;
+	struct reason_count *rc = arg;
+	int n = 0;
+
+	revoked(&n, rec);
+	if (n && !strcmp(a->reason, rc->reason))
+		rc->n++;
+	return 0;
+}
+
+/* Audit rows of revocations for reason. */
+static int revocations_for(const char *reason)
+{
+	struct reason_count rc = { .reason = reason };
+
+	ck_store_ok(store_audit_list(f.s, f.account.id, 0, 0, revoked_for, &rc,
+				     &err),
+		    err);
+	return rc.n;
+}
+
 START_TEST(test_feed_policy_delete)
 {
 	struct store_authz a;
@@ -280,6 +311,100 @@ START_TEST(test_feed_policy_delete)
 	ck_assert_int_eq(revocations(), 1);
 	/* Read once: a second poke finds nothing new. */
 	sig_feed_poke(s);
+}
+END_TEST
+
+/*
+ * Conditions of a time window, in UTC, that holds now and ends within
+ * ten minutes: an authorization of the fixture's (an hour) outlives it.
+ */
+static void window_now(char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	int start, end;
+
+	gmtime_r(&now, &tm);
+	start = tm.tm_hour * 60 + tm.tm_min;
+	end = (start + 10) % 1440; /* past midnight: runs into the next day */
+	snprintf(buf, len,
+		 "[{\"property\":\"current_utc_datetime\",\"operator\":"
+		 "\"is_in_day_of_week_time_ranges\",\"values\":"
+		 "[\"%c/%02d:%02d-%02d:%02d/UTC\"]}]",
+		 "UMTWRFS"[tm.tm_wday], start / 60, start % 60, end / 60,
+		 end % 60);
+}
+
+/*
+ * A policy that now ends sooner than an authorization it granted takes
+ * that authorization back (the gateway would hold it until its old
+ * expiry): a window added, or the unrestricted policy deleted while a
+ * windowed one still allows.
+ */
+START_TEST(test_feed_policy_narrowed)
+{
+	struct store_policy windowed = { 0 };
+	struct store_group night = { 0 };
+	struct store_authz a;
+	struct store_client c;
+	struct store_token t;
+	char data[512];
+
+	authz(&a, &c, &t);
+	window_now(pol.conditions, sizeof(pol.conditions));
+	ck_store_ok(store_update(f.s, STORE_POLICY, &pol, &err), err);
+	change("policy", "update", pol.id,
+	       "{\"before\":{\"enabled\":true,\"conditions\":[]},"
+	       "\"after\":{\"enabled\":true,\"conditions\":[{}]}}");
+	sig_feed_poke(s);
+	ck_assert_int_eq(rows(STORE_AUTHZ_BY_CLIENT, c.id), 0);
+	ck_assert_int_eq(revocations(), 1);
+	/* Still allowed, but shorter: not denied (an unparsable window). */
+	ck_assert_int_eq(revocations_for("policy ends it sooner"), 1);
+
+	/* Unrestricted again, and a windowed policy of another group. */
+	strcpy(pol.conditions, "[]");
+	ck_store_ok(store_update(f.s, STORE_POLICY, &pol, &err), err);
+	strcpy(night.name, "night");
+	add(STORE_GROUP, &night, NULL);
+	ck_store_ok(store_member_add(f.s, night.id, alice.id, &err), err);
+	strcpy(windowed.group_id, night.id);
+	strcpy(windowed.resource_id, res.id);
+	window_now(windowed.conditions, sizeof(windowed.conditions));
+	add(STORE_POLICY, &windowed, NULL);
+	authz(&a, &c, &t);
+	ck_store_ok(store_delete(f.s, STORE_POLICY, pol.id, &err), err);
+	snprintf(data, sizeof(data),
+		 "{\"before\":{\"id\":\"%s\",\"group_id\":\"%s\","
+		 "\"resource_id\":\"%s\",\"enabled\":true},\"after\":null}",
+		 pol.id, eng.id, res.id);
+	change("policy", "delete", pol.id, data);
+	sig_feed_poke(s);
+	ck_assert_int_eq(rows(STORE_AUTHZ_BY_CLIENT, c.id), 0);
+	ck_assert_int_eq(revocations(), 2);
+	ck_assert_int_eq(revocations_for("policy ends it sooner"), 2);
+}
+END_TEST
+
+/* A window that outlasts the authorization changes nothing. */
+START_TEST(test_feed_policy_window_kept)
+{
+	struct store_authz a;
+	struct store_client c;
+	struct store_token t;
+
+	authz(&a, &c, &t);
+	strcpy(pol.conditions,
+	       "[{\"property\":\"current_utc_datetime\",\"operator\":"
+	       "\"is_in_day_of_week_time_ranges\",\"values\":"
+	       "[\"MTWRFSU/true/UTC\"]}]");
+	ck_store_ok(store_update(f.s, STORE_POLICY, &pol, &err), err);
+	change("policy", "update", pol.id,
+	       "{\"before\":{\"enabled\":true,\"conditions\":[]},"
+	       "\"after\":{\"enabled\":true,\"conditions\":[{}]}}");
+	sig_feed_poke(s);
+	ck_assert_int_eq(rows(STORE_AUTHZ_BY_POLICY, pol.id), 1);
+	ck_assert_int_eq(revocations(), 0);
 }
 END_TEST
 
@@ -411,6 +536,8 @@ Suite *portal_sig_suite(void)
 	tcase_add_checked_fixture(st, setup, teardown);
 	tcase_add_test(st, test_decide);
 	tcase_add_test(st, test_feed_policy_delete);
+	tcase_add_test(st, test_feed_policy_narrowed);
+	tcase_add_test(st, test_feed_policy_window_kept);
 	tcase_add_test(st, test_feed_member_token_resource);
 	tcase_add_test(st, test_feed_cascade);
 	tcase_add_test(st, test_expired);
