@@ -62,7 +62,7 @@ else
 fi
 out=$(ip netns exec "$ns" "$gen" flood --to 127.0.0.1:51999 \
 	--responder "$responder" --initiators 300 --seed host --messages 300 \
-	--sources 10.80.0.1/150 --idle 3)
+	--sources 10.80.0.1/150 --idle 3 2>"$tmp/flood.err")
 diag "flood: $out"
 field() { printf '%s' "$out" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
 # What the responder's socket had no room for is the responder's loss,
