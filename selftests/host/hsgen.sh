@@ -29,6 +29,18 @@ check "verify: 60 initiations from 20 initiators are valid to the responder" \
 check_fails "flood: no --messages is a usage error" \
 	"$gen" flood --to 127.0.0.1:9 --responder "$responder" \
 	--initiators 2 --seed host
+# Usage errors exit 2 (a flood that got no answer exits 1).
+for bad in "flood --rate fast" "flood --idle -1" "keys -1 host"; do
+	set -- $bad
+	if [ "$1" = flood ]; then
+		"$gen" flood --to 127.0.0.1:9 --responder "$responder" \
+			--initiators 2 --seed host --messages 2 "$2" "$3" 2>/dev/null
+	else
+		"$gen" "$@" 2>/dev/null
+	fi
+	[ $? -eq 2 ] && pass "$bad is a usage error (exit 2)" ||
+		fail "$bad is a usage error (exit 2)"
+done
 [ "$("$gen" keys 3 host | sort -u | wc -l)" = 3 ] &&
 	[ "$("$gen" keys 3 host)" = "$("$gen" keys 3 host)" ] &&
 	pass "keys: distinct keys, the same for the same seed" ||

@@ -36,6 +36,7 @@
 #include "lib/files.h"
 #include "lib/keys.h"
 #include "lib/sockaddr.h"
+#include "lib/values.h"
 #include "wg/noise.h"
 
 static const char usage[] =
@@ -417,17 +418,25 @@ static void run(struct gen *g, double rate, double idle_s)
 
 /* --- Commands --- */
 
+/* A count of at least min (strtoul would take "-1" and " 5"). */
 static int parse_u32(const char *s, uint32_t *out, uint32_t min)
 {
-	char *end;
-	unsigned long v;
+	uint64_t v;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > UINT32_MAX)
+	if (fz_parse_decimal(s, UINT32_MAX, &v) || v < min)
 		return -EINVAL;
 	*out = (uint32_t)v;
 	return 0;
+}
+
+/* A non-negative number of seconds or a rate; atof would take "x" as 0. */
+static int parse_seconds(const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	return errno || end == s || *end || !(*out >= 0) ? -EINVAL : 0;
 }
 
 static int cmd_keys(int argc, char *argv[])
@@ -493,10 +502,12 @@ static int parse_flood(int argc, char *argv[], struct flood_args *a)
 			a->sources = optarg;
 			break;
 		case 'R':
-			a->rate = atof(optarg);
+			if (parse_seconds(optarg, &a->rate))
+				return -EINVAL;
 			break;
 		case 'i':
-			a->idle_s = atof(optarg);
+			if (parse_seconds(optarg, &a->idle_s))
+				return -EINVAL;
 			break;
 		case 'n':
 			if (parse_u32(optarg, &a->n_initiators, 1))
