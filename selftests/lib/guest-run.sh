@@ -40,7 +40,11 @@ limit=${FZ_TEST_LIMIT:-900}
 kmemleak=/sys/kernel/debug/kmemleak
 # The debug kernel (it alone has kmemleak) runs five to fourteen times
 # slower: the tests' waits for a state to come (wait_for) last four times
-# as long there. What a test measures is not scaled.
+# as long there, and so do the bounds of what a test measures (a cut
+# within 1 s, a failover within 10 s after the kernel's own timer) and the
+# windows a test sets up for them (an expiry, rekey timers, a policy's
+# end). make check measures the bounds as written on the kernels users run;
+# check-debug looks for memory and locking bugs along the same paths.
 [ -e $kmemleak ] && export FZ_TIME_SCALE=${FZ_TIME_SCALE:-4}
 
 export FZ_SELFTESTS=$here FZ_NLPROBE=$here/../build/selftests/fz-nlprobe

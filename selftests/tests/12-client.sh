@@ -38,6 +38,9 @@ need ip openssl curl dig dnsmasq nginx wg modprobe "$PY"
 for b in "$FZPORTAL" "$FZAGENT"; do
 	[ -x "$b" ] || { fail "$b is built"; exit 1; }
 done
+# Time bounds widen by FZ_TIME_SCALE on the debug kernel; make check
+# measures them as written on the kernels users run.
+scale=${FZ_TIME_SCALE:-1}
 modprobe fz
 
 D=$FZ_RUN/client
@@ -277,8 +280,8 @@ t0=$(date +%s%N)
 check_fails "jenkins through its mapped IP is refused" \
 	ip netns exec client curl -4 -s -m 8 -H 'Host: jenkins.company.test' "http://$j/"
 t1=$(date +%s%N)
-check "... at once (ICMP prohibited, under 5 s), not by timeout" \
-	test $(((t1 - t0) / 1000000)) -lt 5000
+check "... at once (ICMP prohibited, under $((5 * scale)) s), not by timeout" \
+	test $(((t1 - t0) / 1000000)) -lt $((5000 * scale))
 check "... with the portal's reason in the log" \
 	cl_log_has "resource jenkins: the portal refused access: forbidden"
 check "... and fz.ko counted the refusal" test "$(cstat drop_hold_refused)" -ge 1
@@ -316,8 +319,8 @@ t0=$(date +%s%N)
 check_fails "... its port 80 is refused" \
 	ip netns exec client curl -s -m 8 -H 'Host: other.company.test' http://172.31.0.11/
 t1=$(date +%s%N)
-check "... by the gateway, at once (ICMP prohibited, under 5 s)" \
-	test $(((t1 - t0) / 1000000)) -lt 5000
+check "... by the gateway, at once (ICMP prohibited, under $((5 * scale)) s)" \
+	test $(((t1 - t0) / 1000000)) -lt $((5000 * scale))
 check "... the gateway counted it (denied_filtered)" \
 	test "$(fz_json gateway fz0 "d['stats']['denied_filtered']")" -ge 1
 prohibited_seen() { [ "$(cstat peer_prohibited)" -ge 1 ]; }
@@ -355,7 +358,7 @@ cut=$(first_fail_after "$D/probe.log" "$t0")
 if [ -n "$cut" ] && grep -q ok "$D/probe.log"; then
 	ms=$(((cut - t0) / 1000000))
 	msg="deleting gitlab's policy cut the flow ${ms} ms after the command returned ($(((cut - t_start) / 1000000)) ms after it started; a fetch every 100 ms)"
-	[ "$ms" -le 1000 ] && pass "$msg" || fail "$msg: over 1 s"
+	[ "$ms" -le $((1000 * scale)) ] && pass "$msg" || fail "$msg: over $scale s"
 else
 	fail "deleting gitlab's policy cut the flow for good (no failure after the command, or a fetch worked after one)"
 fi
@@ -371,7 +374,7 @@ check "... the client dropped the resource (resource_deleted)" \
 # minute boundary at least 65 s away: the authorization ends then. The
 # portal is stopped, and the client's agent frozen (SIGSTOP) just before
 # the end, so only the gateway's kernel can cut the flow then.
-end=$((($(date +%s) + 65 + 59) / 60 * 60))
+end=$((($(date +%s) + 65 * scale + 59) / 60 * 60))
 [ "$(date -u -d "@$end" +%H:%M)" = 23:59 ] && end=$((end + 60)) # 23:59 means 24:00
 window="MTWRFSU/$(date -u -d "@$((end - 3600))" +%H:%M)-$(date -u -d "@$end" +%H:%M)/UTC"
 pol_win=$(jget "$(adm --json policy create --group eng --resource gitlab \
@@ -387,14 +390,14 @@ expired0=$(fz_json gateway fz0 "d['stats']['denied_expired']")
 kill -TERM "$portal_pid" && wait "$portal_pid"
 portal_pid=
 left=$((end - $(date +%s)))
-[ "$left" -ge 12 ] || fail "the steps before the window's end left only $left s of it (a slow host): the cut below cannot be measured"
+[ "$left" -ge $((12 * scale)) ] || fail "the steps before the window's end left only $left s of it (a slow host): the cut below cannot be measured"
 rm -f "$D/probe-win.log"
 probe_start "$(echo "$a" | head -1)" gitlab "$D/probe-win.log"
 # Frozen only for the last seconds: a longer freeze could outlive the
 # session's keys, which the agent renews.
 until [ "$(date +%s)" -ge $((end - 5)) ]; do sleep 0.2; done
 kill -STOP "$cl_pid"
-until [ "$(date +%s)" -ge $((end + 3)) ]; do sleep 0.2; done
+until [ "$(date +%s)" -ge $((end + 3 * scale)) ]; do sleep 0.2; done
 probe_stop
 kill -CONT "$cl_pid"
 cut=$(first_fail_after "$D/probe-win.log" "$((end - 1))000000000")
@@ -402,7 +405,7 @@ ok_before=$(awk -v e="${end}000000000" '$1 < e && $2 == "ok"' "$D/probe-win.log"
 if [ -n "$cut" ] && [ "$ok_before" -gt 0 ]; then
 	ms=$(((cut - end * 1000000000) / 1000000))
 	msg="with the portal stopped and the client frozen, gitlab worked until the window's end and was cut ${ms} ms from it"
-	[ "$ms" -ge -1000 ] && [ "$ms" -le 1000 ] && pass "$msg" || fail "$msg: not within 1 s"
+	[ "$ms" -ge -1000 ] && [ "$ms" -le $((1000 * scale)) ] && pass "$msg" || fail "$msg: not within $scale s"
 else
 	fail "the window's end cut gitlab for good with the portal stopped ($ok_before fetches worked before it; cut '${cut}')"
 fi
