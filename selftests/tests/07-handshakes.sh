@@ -101,12 +101,18 @@ unpair
 
 # 3. Rekeying, and the agent killed and restarted in the middle of a
 # transfer. Timers 5x faster: rekey after 24 s, keys rejected after 36 s.
-# The debug kernel (FZ_TIME_SCALE 4) starts an agent in up to a minute, so
-# it keeps the real timers (120 s, 180 s) and runs iperf3 four times as
-# long: the same sequence of kill, adoption and two rekeys, at its pace.
+# The debug kernel (FZ_TIME_SCALE 4), on one vCPU, takes minutes to start
+# an agent beside a full-rate iperf3 and moves a few Mbit/s in bursts with
+# idle seconds between: it keeps the real timers (120 s, 180 s), runs
+# iperf3 four times as long at 2 Mbit/s, and goes through the same kill,
+# adoption and two handshakes after it for its memory and locking
+# checks; whether the rekey came before the old keys lapsed and whether
+# the flow never stalled are measured by make check, not there.
 scale=${FZ_TIME_SCALE:-1}
 divisor=$((5 / scale > 1 ? 5 / scale : 1))
 rekey_s=$((120 / divisor)) reject_s=$((180 / divisor)) iperf_s=$((80 * scale))
+rate=()
+[ "$scale" -gt 1 ] && rate=(-b 2M)
 modprobe -r fz
 modprobe fz test_time_divisor=$divisor
 pair initiator || fail "setup (rekey)"
@@ -114,7 +120,7 @@ check "first handshake" ip netns exec ia ping -c 2 -W 5 10.20.0.2
 ip netns exec ib iperf3 -s -D -p 5201 >/dev/null
 wait_for 10 ip netns exec ia bash -c 'echo > /dev/tcp/10.20.0.2/5201'
 t_iperf=$(date +%s%N)
-ip netns exec ia iperf3 -c 10.20.0.2 -t $iperf_s -i 1 -J >"$FZ_RUN/iperf.json" 2>&1 &
+ip netns exec ia iperf3 -c 10.20.0.2 -t $iperf_s "${rate[@]}" -i 1 -J >"$FZ_RUN/iperf.json" 2>&1 &
 iperf=$!
 # The agent dies just after a handshake: its absence, and its slow start
 # on a loaded one-vCPU guest (over 10 s seen), then fall inside the 24 s
@@ -142,9 +148,15 @@ wait_for 30 grep -q 'adopted existing' "$FZ_RUN/ia-fz0.log2" &&
 wait_for 40 more_than "$FZ_RUN/ia-fz0.log2" 0 &&
 	pass "the restarted agent completed the next rekey" ||
 	fail "no rekey after the restart: $(tail -5 "$FZ_RUN/ia-fz0.log2" | tr '\n' ';')"
-grep -m1 'handshake initiated' "$FZ_RUN/ia-fz0.log2" | grep -q 'keys too old' &&
-	pass "it rekeyed before the old keys lapsed" ||
-	fail "its first handshake was not a rekey: $(grep -m1 'handshake initiated' "$FZ_RUN/ia-fz0.log2")"
+first=$(grep -m1 'handshake initiated' "$FZ_RUN/ia-fz0.log2")
+if [ "$scale" -gt 1 ]; then
+	diag "not measured on the debug kernel: whether the rekey came before the old keys lapsed (its first: '$first')"
+else
+	case $first in
+	*'keys too old'*) pass "it rekeyed before the old keys lapsed" ;;
+	*) fail "its first handshake was not a rekey: $first" ;;
+	esac
+fi
 wait_for 40 more_than "$FZ_RUN/ia-fz0.log2" 1 && pass "and the one after" || fail "no second rekey"
 wait $iperf
 since() { echo "$(((${1} - t_iperf) / 1000000)) ms"; }
@@ -164,8 +176,13 @@ read -r zero total mbps stalled <<<"$gaps"
 # One stalled second is TCP's: under TCG a lost tail segment waits for
 # its retransmission timeout, which can pass a second. Two are not:
 # keys that lapsed would stop the flow until a new handshake.
+stalls="at most one stalled second"
+if [ "$scale" -gt 1 ]; then
+	diag "not measured on the debug kernel: stalled seconds ($zero of ${total:-?})"
+	zero=0 stalls="stalls not measured"
+fi
 [ -n "$total" ] && [ "$total" -ge $((iperf_s - 1)) ] && [ "$zero" -le 1 ] &&
-	pass "iperf3 ran $iperf_s s through the restart and rekeys, at most one stalled second ($mbps Mbit/s; stalled: $stalled)" ||
+	pass "iperf3 ran $iperf_s s through the restart and rekeys, $stalls ($mbps Mbit/s; stalled: $stalled)" ||
 	fail "iperf3 through the restart: ${gaps:-no result} ($(tail -c 300 "$FZ_RUN/iperf.json"))"
 unpair
 wait_for 20 objects_gone && pass "every object created was destroyed" || fail "left behind: $(live_objects)"
