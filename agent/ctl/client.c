@@ -17,6 +17,11 @@ int ctl_client_connect(const char *cmd, const char *ifname,
 
 	if (fd == -ECONNREFUSED && no_agent)
 		fz_cli_error(cmd, "%s: %s", ifname, no_agent);
+	else if (fd == -EACCES)
+		fz_cli_error(cmd,
+			     "%s: permission denied: only root may talk to "
+			     "its agent",
+			     ifname);
 	else if (fd == -EPERM)
 		fz_cli_error(
 			cmd,

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE /* accept4, struct ucred */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -15,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -396,43 +399,141 @@ out:
 
 /* --- Sockets --- */
 
-static int ctl_address(const char *ifname, struct sockaddr_un *sun,
-		       socklen_t *len)
+static const char *ctl_dir(void)
 {
-	size_t n = strlen(CTL_PREFIX) + strlen(ifname);
+	const char *dir = getenv(CTL_DIR_ENV);
 
-	if (!*ifname || strlen(ifname) >= IFNAMSIZ)
-		return -EINVAL;
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	/* sun_path[0] stays NUL: an abstract name, not a file. */
-	memcpy(sun->sun_path + 1, CTL_PREFIX, strlen(CTL_PREFIX));
-	memcpy(sun->sun_path + 1 + strlen(CTL_PREFIX), ifname, strlen(ifname));
-	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+	return dir && *dir ? dir : CTL_DIR;
+}
+
+/*
+ * The directory must be root's (or, for a test's own directory, ours)
+ * and no one else's to write in: whoever could write in it could take an
+ * interface's name first, or replace an agent's socket.
+ */
+static int ctl_check_dir(bool create)
+{
+	struct stat st;
+
+	if (create && mkdir(ctl_dir(), 0700) && errno != EEXIST)
+		return -errno;
+	if (lstat(ctl_dir(), &st))
+		return errno == ENOENT ? -ECONNREFUSED : -errno;
+	if (!S_ISDIR(st.st_mode) || (st.st_uid && st.st_uid != geteuid()) ||
+	    (st.st_mode & 022))
+		return -ENOTDIR;
 	return 0;
 }
 
-int ctl_listen(const char *ifname)
+/* DIR/IFACE@NETNS.EXT: a network namespace's inode, as lsns shows it. */
+static int ctl_path(const char *ifname, const char *ext, char *out,
+		    size_t outlen)
+{
+	struct stat ns;
+	int n;
+
+	if (!*ifname || strlen(ifname) >= IFNAMSIZ || strchr(ifname, '/'))
+		return -EINVAL;
+	if (stat("/proc/self/ns/net", &ns))
+		return -errno;
+	n = snprintf(out, outlen, "%s/%s@%llu.%s", ctl_dir(), ifname,
+		     (unsigned long long)ns.st_ino, ext);
+	return n < 0 || (size_t)n >= outlen ? -ENAMETOOLONG : 0;
+}
+
+static int ctl_address(const char *ifname, struct sockaddr_un *sun,
+		       socklen_t *len)
+{
+	int ret;
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	ret = ctl_path(ifname, "sock", sun->sun_path, sizeof(sun->sun_path));
+	*len = (socklen_t)sizeof(*sun);
+	return ret;
+}
+
+/*
+ * The lock is what keeps two agents from one interface; it goes with its
+ * process, however that ends. A lock file unlinked by an agent that was
+ * leaving is not the one at the path any more: take the new one.
+ */
+static int ctl_lock(struct ctl_name *name)
+{
+	struct stat held, now;
+	int tries, fd;
+
+	for (tries = 0; tries < 8; tries++) {
+		fd = open(name->lock_path,
+			  O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0)
+			return -errno;
+		if (flock(fd, LOCK_EX | LOCK_NB)) {
+			int err = errno;
+
+			close(fd);
+			return err == EWOULDBLOCK ? -EADDRINUSE : -err;
+		}
+		if (!fstat(fd, &held) && !stat(name->lock_path, &now) &&
+		    held.st_ino == now.st_ino && held.st_dev == now.st_dev)
+			return fd;
+		close(fd);
+	}
+	return -EAGAIN;
+}
+
+int ctl_listen(const char *ifname, struct ctl_name *name)
 {
 	struct sockaddr_un sun;
 	socklen_t len;
 	int fd, ret;
 
+	name->lock_fd = -1;
 	ret = ctl_address(ifname, &sun, &len);
+	if (!ret)
+		ret = ctl_path(ifname, "lock", name->lock_path,
+			       sizeof(name->lock_path));
+	if (!ret)
+		ret = ctl_check_dir(true);
 	if (ret)
+		return ret == -ECONNREFUSED ? -ENOENT : ret;
+	snprintf(name->sock_path, sizeof(name->sock_path), "%s", sun.sun_path);
+	ret = ctl_lock(name);
+	if (ret < 0)
 		return ret;
+	name->lock_fd = ret;
+	/* Ours now: what is at the path is a dead agent's. */
+	if (unlink(name->sock_path) && errno != ENOENT)
+		goto err_unlock;
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&sun, len) || listen(fd, 16)) {
+		goto err_unlock;
+	if (bind(fd, (struct sockaddr *)&sun, len) ||
+	    chmod(name->sock_path, 0600) || listen(fd, 16)) {
 		ret = -errno;
 		close(fd);
+		unlink(name->sock_path);
+		ctl_release(name);
 		return ret;
 	}
 	return fd;
+err_unlock:
+	ret = -errno;
+	ctl_release(name);
+	return ret;
 }
 
-/* Abstract names have no file permissions: both ends check here. */
+void ctl_release(struct ctl_name *name)
+{
+	if (name->lock_fd < 0)
+		return;
+	unlink(name->sock_path);
+	unlink(name->lock_path);
+	close(name->lock_fd);
+	name->lock_fd = -1;
+}
+
+/* Kept though the directory is root's: a test may use another one. */
 static bool peer_is_root(int fd)
 {
 	struct ucred cred;
@@ -472,6 +573,8 @@ int ctl_connect(const char *ifname)
 	int fd, ret;
 
 	ret = ctl_address(ifname, &sun, &len);
+	if (!ret)
+		ret = ctl_check_dir(false);
 	if (ret)
 		return ret;
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -482,7 +585,6 @@ int ctl_connect(const char *ifname)
 		close(fd);
 		return ret;
 	}
-	/* Anyone may bind a free abstract name: never send keys to them. */
 	if (!peer_is_root(fd)) {
 		close(fd);
 		return -EPERM;

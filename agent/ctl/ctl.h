@@ -7,10 +7,15 @@
  * The control socket between `fzagent set|down|authorize|revoke` and a
  * running agent.
  *
- * Socket: AF_UNIX, SOCK_SEQPACKET, abstract name "\0fzagent/IFACE".
- * Abstract names belong to a network namespace, as fz links do, so one
- * agent per interface per namespace. They have no permissions, so each
- * end checks the other with SO_PEERCRED: the agent serves only uid 0,
+ * Socket: AF_UNIX, SOCK_SEQPACKET, at /run/fzagent/IFACE@NETNS.sock, where
+ * NETNS is the inode of the network namespace (lsns -t net shows it), as
+ * fz links belong to one: one agent per interface per namespace. The
+ * directory is root's, mode 0700, so no other user can reach a socket or
+ * take a name first (an abstract name, which has no permissions, could be
+ * bound by any local user before the agent starts). The agent holds a
+ * lock on IFACE@NETNS.lock while it runs; the lock, not the socket, says
+ * that an agent is there, so a dead agent's socket is replaced. Each end
+ * still checks the other with SO_PEERCRED: the agent serves only uid 0,
  * and clients talk only to an agent of uid 0. One request per connection.
  *
  * Request, one packet:  u32 length L (host order), then L bytes: words,
@@ -45,7 +50,8 @@
 
 struct conf;
 
-#define CTL_PREFIX "fzagent/"
+#define CTL_DIR "/run/fzagent"
+#define CTL_DIR_ENV "FZAGENT_RUN_DIR" /* another directory (tests) */
 #define CTL_MAX_WORDS_LEN (64 * 1024 - 4)
 #define CTL_MAX_REQUEST (4 + CTL_MAX_WORDS_LEN)
 #define CTL_MAX_MESSAGE 4095
@@ -109,13 +115,27 @@ void ctl_words_free_all(struct ctl_words *words);
 int ctl_config_from_words(int argc, char **argv, struct conf *out, char *err,
 			  size_t errlen);
 
-/* Sockets. Return the fd, or a negative errno. */
-int ctl_listen(const char *ifname);
+/* An agent's hold on its interface's name. */
+struct ctl_name {
+	int lock_fd; /* -1: none held */
+	char sock_path[108]; /* sizeof(sockaddr_un.sun_path) */
+	char lock_path[108];
+};
+
+/*
+ * Sockets. Return the fd, or a negative errno. ctl_listen takes name (a
+ * lock) for the interface: -EADDRINUSE when another agent holds it,
+ * -ENOTDIR when the directory is not root's alone. ctl_release() gives it
+ * back and removes the socket; close the listening fd as well.
+ */
+int ctl_listen(const char *ifname, struct ctl_name *name);
+void ctl_release(struct ctl_name *name);
 /* -EPERM (closed) for a client that is not uid 0; -EAGAIN: none waiting. */
 int ctl_accept(int listen_fd);
 /*
- * -ECONNREFUSED: no agent runs for ifname in this namespace; -EPERM: the
- * name is held by a process that is not root, which is never trusted.
+ * -ECONNREFUSED: no agent runs for ifname in this namespace; -EACCES: the
+ * caller is not root; -EPERM: the socket is held by a process that is
+ * not root (only in a test's own directory), which is never trusted.
  */
 int ctl_connect(const char *ifname);
 

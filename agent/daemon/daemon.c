@@ -632,34 +632,24 @@ static int find_link(struct daemon *d, const struct conf *cfg, bool *created)
 	return 0;
 }
 
-static bool name_held_by_root(const char *ifname)
-{
-	int fd = ctl_connect(ifname);
-
-	if (fd >= 0)
-		close(fd);
-	return fd != -EPERM;
-}
-
 static int claim_name(struct daemon *d)
 {
-	d->ctl_fd = ctl_listen(d->ifname);
+	d->ctl_fd = ctl_listen(d->ifname, &d->ctl_name);
 	if (d->ctl_fd >= 0)
 		return 0;
-	if (d->ctl_fd == -EADDRINUSE && !name_held_by_root(d->ifname))
-		fz_cli_error(
-			d->cmd,
-			"the control socket name of %s is held by a process "
-			"that is not root",
-			d->ifname);
-	else if (d->ctl_fd == -EADDRINUSE)
+	if (d->ctl_fd == -EADDRINUSE)
 		fz_cli_error(d->cmd,
 			     "an agent for %s already runs in this network "
 			     "namespace",
 			     d->ifname);
+	else if (d->ctl_fd == -ENOTDIR)
+		fz_cli_error(d->cmd,
+			     "%s must be a directory of root's that no one "
+			     "else may write to",
+			     CTL_DIR);
 	else
-		fz_cli_error(d->cmd, "cannot open the control socket: %s",
-			     strerror(-d->ctl_fd));
+		fz_cli_error(d->cmd, "cannot open the control socket in %s: %s",
+			     CTL_DIR, strerror(-d->ctl_fd));
 	return d->ctl_fd;
 }
 
@@ -766,6 +756,7 @@ int daemon_run(const char *cmd, const char *ifname, const char *config_path,
 	d->cmd = cmd;
 	d->config_path = config_path;
 	d->ctl_fd = -1;
+	d->ctl_name.lock_fd = -1;
 	d->role = role;
 	if (role)
 		ret = role->ops->create(d);

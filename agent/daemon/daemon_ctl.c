@@ -227,6 +227,7 @@ void daemon_ctl_close_listener(struct daemon *d)
 	if (d->ctl_fd >= 0)
 		close(d->ctl_fd);
 	d->ctl_fd = -1;
+	ctl_release(&d->ctl_name);
 }
 
 void daemon_ctl_close_all(struct daemon *d)

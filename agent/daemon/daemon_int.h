@@ -15,6 +15,8 @@
 
 #include <uv.h>
 
+#include "ctl/ctl.h"
+
 struct conf;
 struct fzk_device_view;
 struct wg_hs;
@@ -42,6 +44,7 @@ struct daemon {
 	struct nl_sock *rt_sock; /* RTNLGRP_LINK: our link's deletion */
 	uv_poll_t rt_poll;
 	int ctl_fd; /* -1 once closed */
+	struct ctl_name ctl_name; /* the interface's, while ctl_fd is open */
 	uv_poll_t ctl_poll;
 	struct daemon_client *clients;
 	unsigned int n_clients;

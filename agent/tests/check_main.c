@@ -3,15 +3,25 @@
  * Test runner: every suite in one SRunner. Check forks per test, so a
  * crash or a sanitizer report fails that test rather than the run.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "suites.h"
+#include "ctl/ctl.h"
 
 int main(void)
 {
+	char ctl_dir[] = "/tmp/fzagent-units.XXXXXX";
 	SRunner *sr = srunner_create(keys_suite());
 	int failed;
 
+	/* Agents the tests start put their sockets here, not in /run. */
+	if (!mkdtemp(ctl_dir)) {
+		perror("mkdtemp");
+		return EXIT_FAILURE;
+	}
+	setenv(CTL_DIR_ENV, ctl_dir, 1);
 	srunner_add_suite(sr, format_suite());
 	srunner_add_suite(sr, clock_suite());
 	srunner_add_suite(sr, values_suite());
@@ -54,5 +64,7 @@ int main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	if (rmdir(ctl_dir))
+		perror(ctl_dir); /* a test left a socket behind */
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -383,7 +383,8 @@ static void fake_agent(const char *name, int ready, int out, int n,
 		       const int *status, const char *const *msgs)
 {
 	uint8_t buf[CTL_MAX_REQUEST], reply[CTL_MAX_REPLY];
-	int lfd = ctl_listen(name);
+	struct ctl_name held;
+	int lfd = ctl_listen(name, &held);
 	struct ctl_words w;
 	ssize_t len;
 
@@ -412,6 +413,7 @@ static void fake_agent(const char *name, int ready, int out, int n,
 		(void)!send(fd, reply, (size_t)len, 0);
 		close(fd);
 	}
+	ctl_release(&held);
 	_exit(0);
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ctl.c: the control protocol's packets and their bounds, canonical
- * `set` words and back, a real round trip over an abstract socket; and
+ * `set` words and back, a real round trip over the socket and who may
+ * take or reach it; and
  * the small pure helpers of `fzagent up` (interface names, the test
  * timer divisor).
  */
@@ -31,6 +32,7 @@ static void setup(void)
 	ck_assert_int_eq(fz_keys_init(), 0);
 	strcpy(tmpdir, "/tmp/fzagent-ctl.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	setenv(CTL_DIR_ENV, tmpdir, 1);
 }
 
 static void teardown(void)
@@ -345,7 +347,8 @@ static void unique_name(char name[IFNAMSIZ])
 static void serve_one(const char *name, int ready)
 {
 	uint8_t buf[CTL_MAX_REQUEST], reply[CTL_MAX_REPLY];
-	int lfd = ctl_listen(name), fd = -EAGAIN;
+	struct ctl_name held;
+	int lfd = ctl_listen(name, &held), fd = -EAGAIN;
 	struct ctl_words w;
 	char msg[64];
 	ssize_t n;
@@ -368,7 +371,7 @@ static void serve_one(const char *name, int ready)
 		 w.argv[w.argc - 1]);
 	n = (ssize_t)ctl_encode_reply(reply, 17, msg);
 	(void)!send(fd, reply, (size_t)n, 0);
-	_exit(0);
+	_exit(0); /* as if killed: the socket and the lock file stay */
 }
 
 START_TEST(test_socket_round_trip)
@@ -376,7 +379,9 @@ START_TEST(test_socket_round_trip)
 	char name[IFNAMSIZ], msg[64], c;
 	char *argv[] = { "set", "peer", "k", "remove" };
 	struct ctl_words w = { argv, 4 };
-	int pipefd[2], fd, status, st;
+	int pipefd[2], fd, lfd, status, st;
+	struct ctl_name held;
+	struct stat sock;
 	pid_t pid;
 
 	unique_name(name);
@@ -388,7 +393,8 @@ START_TEST(test_socket_round_trip)
 		serve_one(name, pipefd[1]);
 	ck_assert_int_eq(read(pipefd[0], &c, 1), 1);
 	/* One agent per name: a second one cannot start. */
-	ck_assert_int_eq(ctl_listen(name), -EADDRINUSE);
+	ck_assert_int_eq(ctl_listen(name, &held), -EADDRINUSE);
+	ck_assert_int_eq(held.lock_fd, -1);
 	fd = ctl_connect(name);
 	if (getuid() != 0) {
 		/* A server that is not root is never talked to. */
@@ -404,7 +410,22 @@ START_TEST(test_socket_round_trip)
 	close(fd);
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	/* The name is free again once the agent is gone. */
+	/* Its socket is left, with no one behind it: no agent. */
+	ck_assert_int_eq(ctl_connect(name), -ECONNREFUSED);
+	/* The lock went with the agent: the next one takes the name. */
+	lfd = ctl_listen(name, &held);
+	ck_assert_int_ge(lfd, 0);
+	ck_assert_int_eq(stat(held.sock_path, &sock), 0);
+	ck_assert(S_ISSOCK(sock.st_mode) && !(sock.st_mode & 077));
+	ck_assert_ptr_nonnull(strstr(held.sock_path, name));
+	fd = ctl_connect(name);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	close(lfd);
+	ctl_release(&held);
+	ck_assert_int_eq(held.lock_fd, -1);
+	ck_assert_int_ne(access(held.sock_path, F_OK), 0);
+	ck_assert_int_ne(access(held.lock_path, F_OK), 0);
 	ck_assert_int_eq(ctl_connect(name), -ECONNREFUSED);
 	close(pipefd[0]);
 	close(pipefd[1]);
@@ -413,39 +434,95 @@ END_TEST
 
 #define NOBODY 65534
 
-/* Both ends check each other: a squatter gets nothing, nor a user. */
+/* NOBODY in a child: 0 if fn(name) returned want, else 1 (2: setuid). */
+static int as_nobody(int (*fn)(const char *), const char *name, int want)
+{
+	int st;
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		if (setgid(NOBODY) || setuid(NOBODY))
+			_exit(2);
+		_exit(fn(name) == want ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 3;
+}
+
+static int listen_once(const char *name)
+{
+	struct ctl_name held;
+	int fd = ctl_listen(name, &held);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	ctl_release(&held);
+	return 0;
+}
+
+/*
+ * The directory keeps other users out: they can neither take a name (as
+ * any user could bind a free abstract name) nor reach an agent; and a
+ * directory another user owns, or anyone may write to, is not used.
+ */
+START_TEST(test_socket_directory)
+{
+	char name[IFNAMSIZ], theirs[160];
+	struct ctl_name held;
+	int lfd;
+
+	if (getuid() != 0)
+		return; /* needs to become another user */
+	unique_name(name);
+	ck_assert_int_eq(chmod(tmpdir, 0711), 0); /* they may look, no more */
+	ck_assert_int_eq(as_nobody(listen_once, name, -EACCES), 0);
+	lfd = ctl_listen(name, &held);
+	ck_assert_int_ge(lfd, 0);
+	ck_assert_int_eq(as_nobody(ctl_connect, name, -EACCES), 0);
+	close(lfd);
+	ctl_release(&held);
+
+	snprintf(theirs, sizeof(theirs), "%s/theirs", tmpdir);
+	ck_assert_int_eq(mkdir(theirs, 0700), 0);
+	ck_assert_int_eq(chown(theirs, NOBODY, NOBODY), 0);
+	setenv(CTL_DIR_ENV, theirs, 1);
+	ck_assert_int_eq(as_nobody(listen_once, name, 0), 0);
+	ck_assert_int_eq(ctl_listen(name, &held), -ENOTDIR);
+	ck_assert_int_eq(ctl_connect(name), -ENOTDIR);
+	ck_assert_int_eq(chown(theirs, 0, 0), 0);
+	ck_assert_int_eq(chmod(theirs, 0777), 0);
+	ck_assert_int_eq(ctl_listen(name, &held), -ENOTDIR);
+	ck_assert_int_eq(ctl_connect(name), -ENOTDIR);
+	setenv(CTL_DIR_ENV, tmpdir, 1);
+}
+END_TEST
+
+/*
+ * Each end still checks the other's uid, should the directory let
+ * another user in: the agent serves only root.
+ */
 START_TEST(test_socket_peer_checks)
 {
 	char *argv[] = { "stop" };
 	struct ctl_words w = { argv, 1 };
-	char name[IFNAMSIZ], msg[64], c;
-	int pipefd[2], lfd, fd, st, status;
+	char name[IFNAMSIZ], msg[64];
+	int lfd, fd, st, status;
+	struct ctl_name held;
 	pid_t pid;
 
 	if (getuid() != 0)
 		return; /* needs to become another user */
 	unique_name(name);
-	ck_assert_int_eq(pipe(pipefd), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (!pid) {
-		if (setuid(NOBODY) || ctl_listen(name) < 0)
-			_exit(1);
-		(void)!write(pipefd[1], "x", 1);
-		pause();
-		_exit(0);
-	}
-	ck_assert_int_eq(read(pipefd[0], &c, 1), 1);
-	ck_assert_int_eq(ctl_connect(name), -EPERM);
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-
-	lfd = ctl_listen(name);
+	lfd = ctl_listen(name, &held);
 	ck_assert_int_ge(lfd, 0);
+	ck_assert_int_eq(chmod(tmpdir, 0711), 0);
+	ck_assert_int_eq(chmod(held.sock_path, 0666), 0);
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (!pid) {
-		if (setuid(NOBODY))
+		if (setgid(NOBODY) || setuid(NOBODY))
 			_exit(1);
 		fd = ctl_connect(name);
 		if (fd < 0)
@@ -462,14 +539,16 @@ START_TEST(test_socket_peer_checks)
 	ck_assert(WIFEXITED(st));
 	ck_assert_int_eq(WEXITSTATUS(st), 0);
 	close(lfd);
-	close(pipefd[0]);
-	close(pipefd[1]);
+	ctl_release(&held);
 }
 END_TEST
 
 START_TEST(test_socket_names)
 {
-	ck_assert_int_eq(ctl_listen(""), -EINVAL);
+	struct ctl_name held;
+
+	ck_assert_int_eq(ctl_listen("", &held), -EINVAL);
+	ck_assert_int_eq(ctl_listen("a/b", &held), -EINVAL);
 	ck_assert_int_eq(ctl_connect("0123456789abcdef"), -EINVAL);
 }
 END_TEST
@@ -552,6 +631,7 @@ Suite *ctl_suite(void)
 	tcase_add_test(tc, test_words_remove_and_off);
 	tcase_add_test(tc, test_words_inline_keys);
 	tcase_add_test(tc, test_socket_round_trip);
+	tcase_add_test(tc, test_socket_directory);
 	tcase_add_test(tc, test_socket_peer_checks);
 	tcase_add_test(tc, test_socket_names);
 	tcase_add_test(tc, test_ifname_from_path);

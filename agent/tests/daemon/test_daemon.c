@@ -31,7 +31,7 @@ static void setup(void)
 	ck_assert_ptr_nonnull(d);
 	ck_assert_int_eq(uv_loop_init(&d->loop), 0);
 	snprintf(d->ifname, sizeof(d->ifname), "%s", name);
-	d->ctl_fd = ctl_listen(name);
+	d->ctl_fd = ctl_listen(name, &d->ctl_name);
 	ck_assert_int_ge(d->ctl_fd, 0);
 	ck_assert_int_eq(daemon_ctl_start(d), 0);
 }
