@@ -314,22 +314,44 @@ static void log_mapping(struct gateway *gw, const uint8_t *key,
 	       id, m->domain, cached ? " (cached)" : "", v4, v6, mapped, proxy);
 }
 
-/* The client or its authorization may have gone while we resolved. */
+static enum proto_p2p_drop check_assigned(struct gw_peer *p,
+					  const struct proto_p2p_msg *m)
+{
+	struct gw_authz *a = gw_find_authz(p, m->resource);
+
+	if (!a)
+		return PROTO_P2P_DROP_UNAUTHORIZED;
+	if (a->res->type != PROTO_AUTH_RES_DNS)
+		return PROTO_P2P_DROP_NOT_DNS;
+	if (!fz_domain_matches(a->res->domain, m->domain))
+		return PROTO_P2P_DROP_DOMAIN_MISMATCH;
+	return PROTO_P2P_OK;
+}
+
+/*
+ * The client, its authorization or the resource's address may have
+ * changed while we resolved (a reload, the portal): the request is
+ * checked again as it arrived, or a name the resource no longer covers
+ * would be mapped.
+ */
 static void apply_answer(struct gateway *gw, const uint8_t *key,
 			 const struct proto_p2p_msg *m,
 			 const struct proto_resolve_result *res, bool cached)
 {
 	struct gw_peer *p = gw_find_peer(gw, key);
-	struct gw_authz *a = p ? gw_find_authz(p, m->resource) : NULL;
+	enum proto_p2p_drop why = p ? check_assigned(p, m) :
+				      PROTO_P2P_DROP_UNAUTHORIZED;
 	struct proto_resolve_result filtered, *r = NULL;
+	struct gw_authz *a;
 	struct gw_domain *d;
 	size_t mapped = 0;
 	int ret;
 
-	if (!a) {
-		drop(gw, key, PROTO_P2P_DROP_UNAUTHORIZED);
+	if (why) {
+		drop(gw, key, why);
 		return;
 	}
+	a = gw_find_authz(p, m->resource);
 	if (res) {
 		filtered = *res;
 		r = &filtered;
@@ -424,20 +446,6 @@ static size_t lookups_of(const struct gateway *gw, const uint8_t *key)
 }
 
 /* --- Control packets --- */
-
-static enum proto_p2p_drop check_assigned(struct gw_peer *p,
-					  const struct proto_p2p_msg *m)
-{
-	struct gw_authz *a = gw_find_authz(p, m->resource);
-
-	if (!a)
-		return PROTO_P2P_DROP_UNAUTHORIZED;
-	if (a->res->type != PROTO_AUTH_RES_DNS)
-		return PROTO_P2P_DROP_NOT_DNS;
-	if (!fz_domain_matches(a->res->domain, m->domain))
-		return PROTO_P2P_DROP_DOMAIN_MISMATCH;
-	return PROTO_P2P_OK;
-}
 
 void gw_on_control(struct gateway *gw, const uint8_t key[FZ_KEY_LEN],
 		   const uint8_t *packet, size_t len)

@@ -1008,6 +1008,49 @@ START_TEST(test_resolve_collect)
 }
 END_TEST
 
+/*
+ * A lookup that ends after the portal re-addressed the resource maps
+ * nothing: the client holds the resource again, under its new address,
+ * which no longer covers the name asked.
+ */
+START_TEST(test_answer_after_readdress)
+{
+	struct gateway *gw = new_gateway();
+	struct proto_auth auth;
+	char err[256], file[sizeof(auth_file)];
+	char *at;
+
+	ck_assert_int_eq(gw_start(gw, NULL, err, sizeof(err)), 0);
+	memset(&answer, 0, sizeof(answer));
+	answer.v4[0] = ip("192.0.2.1");
+	answer.n4 = 1;
+	answer_later = true;
+	n_held = 0;
+	control(gw, 0, ASSIGNED("a.app.test", "[\"100.96.0.1\"]"));
+	ck_assert_uint_eq(n_held, 1);
+	/* app now covers *.api.test (same length, so the rest stays). */
+	memcpy(file, auth_file, sizeof(file));
+	at = strstr(file, "*.app.test");
+	ck_assert_ptr_nonnull(at);
+	memcpy(at, "*.api.test", strlen("*.api.test"));
+	read_auth(file, &auth);
+	ck_assert_str_eq(auth.resources[0].domain, "*.api.test");
+	ck_assert_int_eq(gw_grant(gw, &auth.clients[0], &auth.resources[0], 0,
+				  err, sizeof(err)),
+			 0);
+	proto_auth_free(&auth);
+	calls[0] = '\0';
+	held[0].cb(held[0].arg, &answer, 0, false);
+	n_held = 0;
+	answer_later = false;
+	ck_assert_msg(!strstr(calls, "map 11"), "%s", calls);
+	ck_assert_msg(!strstr(calls, "send "), "%s", calls);
+	ck_assert_msg(gw_drops(gw, PROTO_P2P_DROP_DOMAIN_MISMATCH) == 1, "%s",
+		      calls);
+	gw_free(gw);
+}
+END_TEST
+
 START_TEST(test_gateway_drops)
 {
 	struct gateway *gw = new_gateway();
@@ -1372,6 +1415,7 @@ Suite *gateway_suite(void)
 	tcase_add_test(tc, test_gateway_start);
 	tcase_add_test(tc, test_gateway_assigned_ips);
 	tcase_add_test(tc, test_gateway_domains_full);
+	tcase_add_test(tc, test_answer_after_readdress);
 	tcase_add_test(tc, test_gateway_drops);
 	tcase_add_test(tc, test_map_target_filter);
 	tcase_add_test(tc, test_lookups_per_client);
