@@ -6,6 +6,7 @@
  * resources its actor may see, and later the pushes that keep that list
  * right (resource_created_or_updated, resource_deleted).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,13 @@
 #include "priv.h"
 #include "core/log.h"
 
-/* As for gateways (gateway.c): init holds what fits, the rest follow
- * as resource_created_or_updated pushes, then init_done. */
+/*
+ * As for gateways (gateway.c): init holds what fits, the rest follow as
+ * resource_created_or_updated pushes, in pages as the socket's queue
+ * drains, then init_done. All at once, an actor seeing some 370
+ * resources passed the queue's 256 KiB and the client was closed (1013)
+ * before init_done, at every join.
+ */
 #define MAX_DNS 8
 
 struct resources {
@@ -74,18 +80,22 @@ static int client_resource(struct sig *s, const struct store_resource *r,
 	return 0;
 }
 
-static void push_resource(struct sig_peer *p, const struct store_resource *r)
+/* 0, or sig_send()'s error (-1: the resource cannot be told). */
+static int push_resource(struct sig_peer *p, const struct store_resource *r)
 {
 	struct proto_sig_msg m = {
 		.kind = PROTO_SIG_RESOURCE_CREATED_OR_UPDATED
 	};
 	struct store_site site;
+	int ret;
 
 	if (client_resource(p->sig, r, &site, &m.resource_created_or_updated))
-		return;
-	if (!sig_send(p, &m))
+		return -1;
+	ret = sig_send(p, &m);
+	if (!ret)
 		sig_seen_add(p, r->id);
 	free(m.resource_created_or_updated.sites);
+	return ret;
 }
 
 static void push_deleted(struct sig_peer *p, const char *id)
@@ -123,16 +133,64 @@ static void set_n(struct proto_sig_msg *m, size_t n)
 	m->client_init.n_resources = n;
 }
 
-/* A resource already converted for init, pushed on its own instead. */
-static void push_built(struct sig_peer *p, const struct proto_sig_resource *r)
+static void init_free(struct sig_peer *p)
 {
-	struct proto_sig_msg m = {
-		.kind = PROTO_SIG_RESOURCE_CREATED_OR_UPDATED
-	};
+	free(p->init_res);
+	p->init_res = NULL;
+	p->n_init_res = p->init_pos = 0;
+}
 
-	m.resource_created_or_updated = *r;
-	if (!sig_send(p, &m))
-		sig_seen_add(p, r->id.s);
+/*
+ * A row of the init's rest as it is now: an admin may have changed or
+ * deleted it since the join (a change of what the actor may see comes
+ * as a sync, owed until the pages are done).
+ */
+static bool current(struct sig_peer *p, struct store_resource *r)
+{
+	struct store_err err = { 0 };
+	char id[STORE_ID_SIZE];
+
+	memcpy(id, r->id, sizeof(id));
+	return !store_get(p->sig->store, STORE_RESOURCE, id, r, &err);
+}
+
+static void resync(struct sig_peer *p);
+
+/* One page of the rest, then the owed sync and init_done after the last. */
+static void push_page(struct sig_peer *p)
+{
+	int ret = 0;
+
+	while (ret != -EPIPE && ret != -ENOBUFS && !p->gone &&
+	       p->init_pos < p->n_init_res &&
+	       web_conn_queued(p->conn) < SIG_INIT_QUEUE) {
+		struct store_resource *r = &p->init_res[p->init_pos++];
+
+		ret = current(p, r) ? push_resource(p, r) : 0;
+	}
+	if (p->gone || ret == -EPIPE || ret == -ENOBUFS) {
+		init_free(p);
+		return;
+	}
+	if (p->init_pos < p->n_init_res) {
+		web_conn_want_drained(p->conn);
+		return;
+	}
+	init_free(p);
+	if (p->sync_owed)
+		resync(p);
+	sig_init_done(p);
+}
+
+void sig_client_drained(struct sig_peer *p)
+{
+	if (p->init_res && !p->gone)
+		push_page(p);
+}
+
+void sig_client_gone(struct sig_peer *p)
+{
+	init_free(p);
 }
 
 static void send_init(struct sig_peer *p, const struct store_account *a,
@@ -142,14 +200,15 @@ static void send_init(struct sig_peer *p, const struct store_account *a,
 	struct proto_sig_interface *itf = &m.client_init.interface;
 	struct proto_sig_resource *res = calloc(l->n + 1, sizeof(*res));
 	struct store_site *sites = calloc(l->n + 1, sizeof(*sites));
+	size_t *row = calloc(l->n + 1, sizeof(*row));
 	struct fz_cidr dns[MAX_DNS];
 	size_t n = 0, sent;
 
-	if (!res || !sites)
+	if (!res || !sites || !row)
 		goto out;
 	for (size_t i = 0; i < l->n; i++)
 		if (!client_resource(p->sig, &l->r[i], &sites[n], &res[n]))
-			n++;
+			row[n++] = i;
 	sig_tunnel(p->tunnel, &itf->ipv4, &itf->ipv6);
 	dns_of(a, dns, &itf->n_upstream_dns);
 	itf->upstream_dns = dns;
@@ -160,14 +219,18 @@ static void send_init(struct sig_peer *p, const struct store_account *a,
 		goto out;
 	for (size_t i = 0; i < sent; i++)
 		sig_seen_add(p, res[i].id.s);
-	for (size_t i = sent; i < n; i++)
-		push_built(p, &res[i]);
-	sig_init_done(p);
+	/* The rest, from the first row the init did not hold. */
+	p->init_res = l->r;
+	p->n_init_res = sent < n ? l->n : 0;
+	p->init_pos = sent < n ? row[sent] : 0;
+	l->r = NULL;
+	push_page(p);
 out:
 	for (size_t i = 0; res && i < n; i++)
 		free(res[i].sites);
 	free(res);
 	free(sites);
+	free(row);
 }
 
 struct known {
@@ -298,11 +361,25 @@ void sig_client_sync(struct sig *s, const char *actor_id)
 	if (!n)
 		return;
 	if (!visible(s, actor_id, &l))
-		for (size_t i = 0; i < n; i++)
-			if (peers[i]->joined)
+		for (size_t i = 0; i < n; i++) {
+			/* Its init's pages go on: after them. */
+			if (peers[i]->init_res)
+				peers[i]->sync_owed = true;
+			else if (peers[i]->joined)
 				sync_peer(peers[i], &l);
+		}
 	free(l.r);
 	free(peers);
+}
+
+static void resync(struct sig_peer *p)
+{
+	struct resources l;
+
+	p->sync_owed = false;
+	if (!visible(p->sig, p->p->tok.actor_id, &l))
+		sync_peer(p, &l);
+	free(l.r);
 }
 
 void sig_client_resource_updated(struct sig *s, const struct store_resource *r)

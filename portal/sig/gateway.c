@@ -27,9 +27,8 @@
  * SIG_INIT_QUEUE, the next when it has drained (web_conn_want_drained):
  * all at once, a gateway holding some 430 authorizations passed the
  * queue's 256 KiB and was closed before init_done, every time it came
- * back. Half the queue is left for what else it is sent meanwhile.
+ * back.
  */
-#define SIG_INIT_QUEUE (WEB_QUEUE_MAX / 2)
 
 static void set_n(struct proto_sig_msg *m, size_t n)
 {

@@ -29,6 +29,12 @@ struct sig_authz_list;
  * session lasts (7 days), so that no authorization is forever. */
 #define SIG_AUTHZ_TTL_MAX_S (7 * 86400)
 #define SIG_MAX_EPS 16 /* a gateway's endpoints kept for clients */
+/*
+ * An init's pushes go in pages while the socket's queue is under this,
+ * the next page when it has drained (gateway.c, client.c): the other
+ * half is for what else the peer is sent meanwhile.
+ */
+#define SIG_INIT_QUEUE (WEB_QUEUE_MAX / 2)
 #define SIG_MAX_RULES 64 /* policies considered per request */
 #define SIG_MAX_CANDIDATES 256 /* a site's online gateways considered */
 /*
@@ -69,6 +75,12 @@ struct sig_peer {
 	/* gateways: the init's pushes still to send (gateway.c), or NULL */
 	struct sig_authz_list *init_rest;
 	size_t init_pos;
+	/* clients: the resources the init did not hold, still to push
+	 * (client.c; from init_pos), or NULL; and a sync that came
+	 * meanwhile, done before init_done */
+	struct store_resource *init_res;
+	size_t n_init_res;
+	bool sync_owed;
 };
 
 /* A create_authorization sent, waiting for the gateway's ack. */
@@ -220,6 +232,10 @@ void sig_client_resource_updated(struct sig *s, const struct store_resource *r);
 /* resource_deleted to every client that saw it. */
 void sig_client_resource_gone(struct sig *s, const char *resource_id);
 void sig_client_forget(struct sig_peer *p);
+/* The socket's queue has drained: the init's next page. */
+void sig_client_drained(struct sig_peer *p);
+/* The socket is gone: what its init had still to send goes too. */
+void sig_client_gone(struct sig_peer *p);
 
 /* seen.c */
 bool sig_seen_has(const struct sig_peer *p, const char *id);

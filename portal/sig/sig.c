@@ -266,6 +266,7 @@ void sig_web_close(struct sig *s, struct web_conn *conn, int code,
 	sig_pending_peer_gone(s, p);
 	sig_presence_leave(s, p);
 	sig_gateway_gone(p);
+	sig_client_gone(p);
 	web_conn_set_data(conn, NULL);
 	free(p);
 }
@@ -274,9 +275,12 @@ void sig_web_drained(struct sig *s, struct web_conn *conn)
 {
 	struct sig_peer *p = web_conn_data(conn);
 
-	if (!p || p->gone || p->role != WEB_ROLE_GATEWAY)
+	if (!p || p->gone)
 		return;
 	/* A row found orphaned on the way is revoked: a write. */
 	sig_batch_open(s);
-	sig_gateway_drained(p);
+	if (p->role == WEB_ROLE_GATEWAY)
+		sig_gateway_drained(p);
+	else
+		sig_client_drained(p);
 }

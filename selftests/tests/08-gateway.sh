@@ -119,7 +119,7 @@ check "the client's peer becomes a gateway client (default deny)" \
 	g "$P" client fz0 "$CL_PUB"
 # It listens for the whole test (killed with its namespace at the end):
 # the checks that read it come late, past 400 s on a loaded host.
-g "$P" events fz0 3600 >"$FZ_RUN/events.log" 2>"$FZ_RUN/events.err" &
+g "$P" events fz0 $((3600 * ${FZ_TIME_SCALE:-1})) >"$FZ_RUN/events.log" 2>"$FZ_RUN/events.err" &
 wait_for 10 grep -q listening "$FZ_RUN/events.err"
 
 # ---- Default deny ----
@@ -495,7 +495,7 @@ g "$P" resource-del fz0 "$CL_PUB" "$RB" >/dev/null
 check "revoking B drops the re-pointed maps too" wait_for 5 live_dnsmaps_are 0
 
 # ---- p2p control packets ----
-c "$P" events fz0 600 >"$FZ_RUN/client-events.log" 2>"$FZ_RUN/client-events.err" &
+c "$P" events fz0 $((600 * ${FZ_TIME_SCALE:-1})) >"$FZ_RUN/client-events.log" 2>"$FZ_RUN/client-events.err" &
 wait_for 10 grep -q listening "$FZ_RUN/client-events.err"
 check "SEND_CONTROL from the client" \
 	c "$P" control-send fz0 "$GW_PUB" 0 '{"resource":"x","domain":"gitlab.company.test","proxy_ips":["100.96.0.1"]}'

@@ -90,7 +90,7 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("10.9.0.2", 8080)); s.listen(4)
 c, a = s.accept(); c.sendall(b"hello\n"); c.close()' &
 srv=$!
-fa "$P" events fz0 30 >/tmp/hold-ev.out 2>/tmp/hold-ev.err &
+fa "$P" events fz0 $((30 * ${FZ_TIME_SCALE:-1})) >/tmp/hold-ev.out 2>/tmp/hold-ev.err &
 evp=$!
 subscribed /tmp/hold-ev.err
 h0=$(stat held)
@@ -131,7 +131,8 @@ ip netns exec fb nft delete table inet fzsyn
 kill $srv 2>/dev/null
 wait $srv 2>/dev/null
 srv=
-wait $evp
+kill $evp 2>/dev/null
+wait $evp 2>/dev/null
 
 # A peer's ICMP administratively prohibited from its tunnel address (a
 # gateway's policy refused a packet of ours) reaches the sender as usual,
@@ -152,7 +153,7 @@ fb sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 \
 	net.ipv4.icmp_msgs_per_sec=100000 net.ipv4.icmp_msgs_burst=100000
 check "the peer rejects UDP port 9999 with admin-prohibited (nftables)" \
 	fb nft add table inet fzt '{ chain in { type filter hook input priority 0; udp dport 9999 reject with icmpx type admin-prohibited; }; }'
-ip netns exec fa "$P" events fz0 120 >/tmp/hold-ev3.out 2>/tmp/hold-ev3.err &
+ip netns exec fa "$P" events fz0 $((120 * ${FZ_TIME_SCALE:-1})) >/tmp/hold-ev3.out 2>/tmp/hold-ev3.err &
 evp=$!
 subscribed /tmp/hold-ev3.err
 p0=$(stat peer_prohibited)
@@ -202,7 +203,7 @@ fb nft delete table inet fzt
 # Refused: the agent could not get 10.9.0.99; its sender hears at once.
 # DROP_HELD follows the event, as an agent's would: polling the counters
 # instead took longer than the 10 s hold on the debug kernel.
-ip netns exec fa "$P" events fz0 60 >/tmp/hold-ev4.out 2>/tmp/hold-ev4.err &
+ip netns exec fa "$P" events fz0 $((60 * ${FZ_TIME_SCALE:-1})) >/tmp/hold-ev4.out 2>/tmp/hold-ev4.err &
 evp=$!
 subscribed /tmp/hold-ev4.err
 fa $U send 10.9.0.99 9 1 20 >/tmp/hold-err.out 2>&1 &
@@ -234,7 +235,7 @@ wait_for 20 timeouts_since "$t0" 16 &&
 
 # Destinations: 64 at once, one event each; the 65th and on are dropped,
 # but still announced (10 a second at most), so the agent can ask.
-ip netns exec fa "$P" events fz0 30 >/tmp/hold-ev2.out 2>/tmp/hold-ev2.err &
+ip netns exec fa "$P" events fz0 $((30 * ${FZ_TIME_SCALE:-1})) >/tmp/hold-ev2.out 2>/tmp/hold-ev2.err &
 evp=$!
 subscribed /tmp/hold-ev2.err
 full0=$(stat drop_hold_full)

@@ -6,7 +6,8 @@
 # from the one held, and live authorizations per client and resource are
 # capped, rows on gateways gone or failed making room. And a gateway that
 # holds more than its socket's queue takes at once gets them all when it
-# joins again, past a push the codec refuses. Peers come from authz.py on
+# joins again, past a push the codec refuses; and so does a client that
+# sees more resources than that queue takes. Peers come from authz.py on
 # sigclient.py (Debian's /usr/bin/python3).
 #   FZPORTAL=path/to/fzportal bash 52-authz.sh
 here=$(cd "$(dirname "$0")" && pwd)

@@ -20,6 +20,8 @@ from sigclient import check, Peer, T  # noqa: E402
 # sig/priv.h: SIG_AUTHZ_PER_RESOURCE, SIG_PENDING_WAITERS
 PER_RESOURCE = 8
 WAITERS = 8
+# Dave's resources: some 600 bytes each as a push, 480 KB in all.
+WIDE = 800
 
 
 def setup(path, out):
@@ -45,10 +47,28 @@ def setup(path, out):
     # written to the database by hand, or by an older portal).
     d["rBad"] = db.insert("resources", site_id=d["siteD"], name="rBad",
                           type="ip", address="not-an-address", filters="[]")
+    # Dave, alone in group wide, sees more resources than his socket's
+    # queue (256 KiB) takes at once when they are all pushed in a turn.
+    d["siteE"] = db.insert("sites", name="site-E")
+    d["wide"] = db.insert("groups", name="wide")
+    d["dave"] = db.insert("actors", type="user", role="member", name="dave")
+    db.c.execute("INSERT INTO memberships VALUES (?, ?)", (d["wide"], d["dave"]))
+    db.c.execute("BEGIN")
+    d["rWide"] = []
+    for i in range(WIDE):
+        r = db.insert("resources", site_id=d["siteE"],
+                      name="w%03d-" % i + "n" * 200, type="ip",
+                      address="10.5.%d.%d" % (i // 250, i % 250 + 1),
+                      filters="[]")
+        db.insert("policies", group_id=d["wide"], resource_id=r,
+                  conditions="[]")
+        d["rWide"].append(r)
+    db.c.execute("COMMIT")
     for name, kind, actor, site, life in (
             ("tGwC", "gateway", None, "siteC", None),
             ("tGwD", "gateway", None, "siteD", None),
-            ("tAliceHour", "client", "alice", None, 3600)):
+            ("tAliceHour", "client", "alice", None, 3600),
+            ("tDave", "client", "dave", None, 3600)):
         tid, text, h = S.mint_token()
         db.insert("tokens", id=tid, kind=kind, hash=h, name=name,
                   actor_id=d[actor] if actor else None,
@@ -355,7 +375,38 @@ async def refused(t):
     await join_again(t, "refused", gid, key)
 
 
-STEPS = [shorter, phantom, pending, cap, stale, acked, rejoin, refused]
+async def wide(t):
+    """A client whose actor sees more resources than its socket's queue
+    takes at once gets them all at its join: init, the pushes in pages,
+    init_done last (before, it was closed with 1013 before init_done, at
+    every join)."""
+    dave = Peer(t.base, t.cafile, "client", t.d["tDave"])
+    await dave.open()
+    await dave.send("phx_join", {"public_key": dave.key, "name": "dave",
+                                 "version": "0.1"}, ref="j")
+    got = await until_init_done(dave, 45)
+    events = [m.get("event") for m in got]
+    closed = dave.closed.is_set() and "init_done" not in events
+    check(not closed, "wide: the client's socket stays open",
+          "closed: %s %s" % (dave.ws.close_code, dave.ws.close_reason))
+    check("init" in events and events.index("init") == 1 and
+          events[-1] == "init_done",
+          "wide: phx_reply, init, the pushes, then init_done",
+          events[:3] + ["..."] + events[-2:])
+    ids = set()
+    for m in got:
+        if m.get("event") == "init":
+            ids |= {r["id"] for r in m["payload"]["resources"]}
+        elif m.get("event") == "resource_created_or_updated":
+            ids.add(m["payload"]["id"])
+    pushes = events.count("resource_created_or_updated")
+    check(ids == set(t.d["rWide"]) and pushes > 0,
+          "wide: all %d resources reach the client (%d, %d of them "
+          "pushed)" % (WIDE, len(ids), pushes))
+    await dave.close()
+
+
+STEPS = [shorter, phantom, pending, cap, stale, acked, rejoin, refused, wide]
 
 
 async def run(base, cafile, dbpath, datafile):
