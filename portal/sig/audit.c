@@ -10,8 +10,9 @@
 #include "priv.h"
 #include "core/log.h"
 
-void sig_audit(struct sig *s, const struct store_authz *a, const char *action,
-	       const char *decision, const char *reason)
+static void audit(struct sig *s, const struct store_authz *a,
+		  const char *action, const char *decision, const char *reason,
+		  unsigned int unaudited)
 {
 	struct store_audit au = { 0 };
 	struct store_err err = { 0 };
@@ -27,9 +28,73 @@ void sig_audit(struct sig *s, const struct store_authz *a, const char *action,
 	snprintf(au.reason, sizeof(au.reason), "%s", reason ?: "");
 	snprintf(au.detail, sizeof(au.detail),
 		 "{\"authorization_id\":\"%s\",\"client_id\":\"%s\","
-		 "\"gateway_id\":\"%s\"}",
-		 a->id, a->client_id, a->gateway_id);
+		 "\"gateway_id\":\"%s\",\"unaudited_before\":%u}",
+		 a->id, a->client_id, a->gateway_id, unaudited);
 	if (store_audit_append(s->store, &au, &err))
 		core_log("audit_failed", "action", action, "msg", err.msg,
 			 NULL);
+}
+
+void sig_audit(struct sig *s, const struct store_authz *a, const char *action,
+	       const char *decision, const char *reason)
+{
+	audit(s, a, action, decision, reason, 0);
+}
+
+/*
+ * A client may send 20 requests a second for resources it may not have:
+ * one row each would grow the audit table by millions a day. A token
+ * bucket per socket keeps the first ones and a trickle after them.
+ */
+static bool deny_budget(struct sig_peer *p)
+{
+	uint64_t now = uv_now(p->sig->loop);
+
+	if (!p->deny_refill_ms) {
+		p->deny_tokens = SIG_DENY_BURST;
+		p->deny_refill_ms = now;
+	}
+	p->deny_tokens += (double)(now - p->deny_refill_ms) / SIG_DENY_EVERY_MS;
+	if (p->deny_tokens > SIG_DENY_BURST)
+		p->deny_tokens = SIG_DENY_BURST;
+	p->deny_refill_ms = now;
+	if (p->deny_tokens < 1)
+		return false;
+	p->deny_tokens -= 1;
+	return true;
+}
+
+void sig_audit_deny(struct sig_peer *p, const struct store_authz *a,
+		    const char *reason, const char *detail)
+{
+	char n[16];
+
+	if (!deny_budget(p)) {
+		p->unaudited++;
+		return;
+	}
+	audit(p->sig, a, "authorization.create", "deny", reason, p->unaudited);
+	snprintf(n, sizeof(n), "%u", p->unaudited);
+	core_log("authorization_denied", "client", a->client_id, "resource",
+		 a->resource_id, "reason", reason, "detail", detail,
+		 "unaudited_before", n, NULL);
+	p->unaudited = 0;
+}
+
+void sig_audit_unaudited(struct sig_peer *p)
+{
+	struct store_authz a = { 0 };
+	char n[16];
+
+	if (!p->unaudited || !p->p)
+		return;
+	snprintf(a.account_id, sizeof(a.account_id), "%s",
+		 p->p->tok.account_id);
+	snprintf(a.client_id, sizeof(a.client_id), "%s", p->id);
+	audit(p->sig, &a, "authorization.create", "deny", "unaudited",
+	      p->unaudited);
+	snprintf(n, sizeof(n), "%u", p->unaudited);
+	core_log("authorization_denied", "client", p->id, "reason", "unaudited",
+		 "unaudited_before", n, NULL);
+	p->unaudited = 0;
 }

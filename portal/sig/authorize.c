@@ -41,10 +41,7 @@ static void deny(struct sig_peer *p, const char *ref, struct store_authz *a,
 		 enum proto_sig_fail_reason why, const char *detail)
 {
 	sig_authorize_fail(p, ref, a->resource_id, why);
-	sig_audit(p->sig, a, "authorization.create", "deny", fail_names[why]);
-	core_log("authorization_denied", "client", a->client_id, "resource",
-		 a->resource_id, "reason", fail_names[why], "detail", detail,
-		 NULL);
+	sig_audit_deny(p, a, fail_names[why], detail);
 }
 
 void sig_choice_init(struct sig *s, const char *site_id,

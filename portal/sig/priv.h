@@ -81,6 +81,10 @@ struct sig_peer {
 	struct store_resource *init_res;
 	size_t n_init_res;
 	bool sync_owed;
+	/* clients: the budget of denials audited one by one (audit.c) */
+	double deny_tokens;
+	uint64_t deny_refill_ms;
+	unsigned int unaudited;
 };
 
 /* A create_authorization sent, waiting for the gateway's ack. */
@@ -186,6 +190,17 @@ int64_t sig_expires_s(int64_t ns);
 /* audit.c */
 void sig_audit(struct sig *s, const struct store_authz *a, const char *action,
 	       const char *decision, const char *reason);
+/*
+ * A denial of p's request: its audit row and log line, within p's budget
+ * (SIG_DENY_BURST, then one per SIG_DENY_EVERY_MS); past it, counted, and
+ * the count goes in the next row ("unaudited_before") or in one of its
+ * own when the socket goes (sig_audit_unaudited).
+ */
+#define SIG_DENY_BURST 30
+#define SIG_DENY_EVERY_MS 2000
+void sig_audit_deny(struct sig_peer *p, const struct store_authz *a,
+		    const char *reason, const char *detail);
+void sig_audit_unaudited(struct sig_peer *p);
 
 /* decide.c */
 struct sig_request {

@@ -22,6 +22,8 @@ PER_RESOURCE = 8
 WAITERS = 8
 # Dave's resources: some 600 bytes each as a push, 480 KB in all.
 WIDE = 800
+# sig/priv.h: SIG_DENY_BURST
+DENY_BURST = 30
 
 
 def setup(path, out):
@@ -406,7 +408,50 @@ async def wide(t):
     await dave.close()
 
 
-STEPS = [shorter, phantom, pending, cap, stale, acked, rejoin, refused, wide]
+async def denials(t, n=60):
+    """A client asking again and again for a resource it may not see:
+    each is answered, but the audit table grows by the first ones and a
+    trickle (SIG_DENY_BURST, then one per 2 s), not by one row each; the
+    rest are counted in the next row, and in a row of their own when the
+    socket goes, so that none is lost from the record."""
+    cl = await S.client(t, t.d["tBob"])
+    who = "client:" + cl.id
+
+    def deny_rows():
+        return t.db.c.execute("SELECT reason, detail FROM audit WHERE "
+                              "who = ? AND decision = 'deny' ORDER BY id",
+                              (who,)).fetchall()
+    before = len(deny_rows())
+    answered = 0
+    for i in range(n):
+        ref = await cl.request(t.d["rHidden"])
+        m = await cl.answer(ref)
+        answered += bool(m and m.get("event") ==
+                         "authorization_creation_failed")
+        await asyncio.sleep(0.06)  # under the socket's 20 a second
+    rows = deny_rows()[before:]
+    check(answered == n, "denials: all %d requests are refused (%d)" %
+          (n, answered))
+    check(DENY_BURST <= len(rows) < DENY_BURST + 5,
+          "denials: %d of them audited one by one (%d)" % (
+              DENY_BURST, len(rows)))
+    await cl.close()
+    for _ in range(50):
+        rows = deny_rows()[before:]
+        if rows and rows[-1][0] == "unaudited":
+            break
+        await asyncio.sleep(0.1)
+    told = sum(1 + json.loads(d)["unaudited_before"] for r, d in rows
+               if r != "unaudited")
+    told += sum(json.loads(d)["unaudited_before"] for r, d in rows
+                if r == "unaudited")
+    check(rows and rows[-1][0] == "unaudited" and told == n,
+          "denials: the rest are counted, the last of them when the "
+          "socket goes: %d in all" % told, rows[-2:])
+
+
+STEPS = [shorter, phantom, pending, cap, stale, acked, rejoin, refused, wide,
+         denials]
 
 
 async def run(base, cafile, dbpath, datafile):
