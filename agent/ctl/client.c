@@ -22,6 +22,11 @@ int ctl_client_connect(const char *cmd, const char *ifname,
 			     "%s: permission denied: only root may talk to "
 			     "its agent",
 			     ifname);
+	else if (fd == -ENOTDIR)
+		fz_cli_error(cmd,
+			     "%s: %s is not a directory of root's alone; "
+			     "nothing was sent",
+			     ifname, ctl_run_dir());
 	else if (fd == -EPERM)
 		fz_cli_error(
 			cmd,

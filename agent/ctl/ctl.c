@@ -399,7 +399,7 @@ out:
 
 /* --- Sockets --- */
 
-static const char *ctl_dir(void)
+const char *ctl_run_dir(void)
 {
 	const char *dir = getenv(CTL_DIR_ENV);
 
@@ -415,9 +415,9 @@ static int ctl_check_dir(bool create)
 {
 	struct stat st;
 
-	if (create && mkdir(ctl_dir(), 0700) && errno != EEXIST)
+	if (create && mkdir(ctl_run_dir(), 0700) && errno != EEXIST)
 		return -errno;
-	if (lstat(ctl_dir(), &st))
+	if (lstat(ctl_run_dir(), &st))
 		return errno == ENOENT ? -ECONNREFUSED : -errno;
 	if (!S_ISDIR(st.st_mode) || (st.st_uid && st.st_uid != geteuid()) ||
 	    (st.st_mode & 022))
@@ -436,7 +436,7 @@ static int ctl_path(const char *ifname, const char *ext, char *out,
 		return -EINVAL;
 	if (stat("/proc/self/ns/net", &ns))
 		return -errno;
-	n = snprintf(out, outlen, "%s/%s@%llu.%s", ctl_dir(), ifname,
+	n = snprintf(out, outlen, "%s/%s@%llu.%s", ctl_run_dir(), ifname,
 		     (unsigned long long)ns.st_ino, ext);
 	return n < 0 || (size_t)n >= outlen ? -ENAMETOOLONG : 0;
 }

@@ -13,8 +13,10 @@
  * directory is root's, mode 0700, so no other user can reach a socket or
  * take a name first (an abstract name, which has no permissions, could be
  * bound by any local user before the agent starts). The agent holds a
- * lock on IFACE@NETNS.lock while it runs; the lock, not the socket, says
- * that an agent is there, so a dead agent's socket is replaced. Each end
+ * lock on IFACE@NETNS.lock until it stops serving (as the abstract name
+ * was, so that `fzagent down; fzagent up` works at once) or dies; the
+ * lock, not the socket, says that an agent is there, so a dead agent's
+ * socket is replaced. Each end
  * still checks the other with SO_PEERCRED: the agent serves only uid 0,
  * and clients talk only to an agent of uid 0. One request per connection.
  *
@@ -122,6 +124,9 @@ struct ctl_name {
 	char lock_path[108];
 };
 
+/* The directory of the sockets: CTL_DIR, or $FZAGENT_RUN_DIR if set. */
+const char *ctl_run_dir(void);
+
 /*
  * Sockets. Return the fd, or a negative errno. ctl_listen takes name (a
  * lock) for the interface: -EADDRINUSE when another agent holds it,
@@ -152,7 +157,9 @@ int ctl_call(int fd, const struct ctl_words *words, int *status, char *msg,
  *
  * ctl_client_connect: ctl_connect(), saying why not on stderr:
  * for -ECONNREFUSED (no agent runs) only when no_agent is not NULL, as
- * "IFACE: no_agent"; for -EPERM "...held by a process that is not root;
+ * "IFACE: no_agent"; for -EACCES "permission denied: only root...";
+ * for -ENOTDIR that the directory is not root's alone; for -EPERM
+ * "...held by a process that is not root;
  * not_root" ("nothing was sent", "ignored"); else "cannot reach its agent".
  *
  * ctl_client_call: one round trip on fd (which stays open). Returns 0

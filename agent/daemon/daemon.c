@@ -646,10 +646,10 @@ static int claim_name(struct daemon *d)
 		fz_cli_error(d->cmd,
 			     "%s must be a directory of root's that no one "
 			     "else may write to",
-			     CTL_DIR);
+			     ctl_run_dir());
 	else
 		fz_cli_error(d->cmd, "cannot open the control socket in %s: %s",
-			     CTL_DIR, strerror(-d->ctl_fd));
+			     ctl_run_dir(), strerror(-d->ctl_fd));
 	return d->ctl_fd;
 }
 

@@ -44,23 +44,37 @@ void sig_audit(struct sig *s, const struct store_authz *a, const char *action,
 /*
  * A client may send 20 requests a second for resources it may not have:
  * one row each would grow the audit table by millions a day. A token
- * bucket per socket keeps the first ones and a trickle after them.
+ * bucket per client keeps the first ones and a trickle after them. It is
+ * found by the client's id, hashed into a fixed table, so that neither a
+ * new socket nor a reconnection refills it, and memory stays bounded;
+ * clients that share a bucket share a budget, and lose nothing by it: what
+ * is not audited one by one is counted.
  */
+static struct sig_deny_bucket *bucket_of(struct sig_peer *p)
+{
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+
+	for (const char *c = p->id; *c; c++)
+		h = (h ^ (uint8_t)*c) * 1099511628211ULL;
+	return &p->sig->deny[h & (SIG_DENY_BUCKETS - 1)];
+}
+
 static bool deny_budget(struct sig_peer *p)
 {
+	struct sig_deny_bucket *b = bucket_of(p);
 	uint64_t now = uv_now(p->sig->loop);
 
-	if (!p->deny_refill_ms) {
-		p->deny_tokens = SIG_DENY_BURST;
-		p->deny_refill_ms = now;
+	if (!b->refill_ms) {
+		b->tokens = SIG_DENY_BURST;
+		b->refill_ms = now;
 	}
-	p->deny_tokens += (double)(now - p->deny_refill_ms) / SIG_DENY_EVERY_MS;
-	if (p->deny_tokens > SIG_DENY_BURST)
-		p->deny_tokens = SIG_DENY_BURST;
-	p->deny_refill_ms = now;
-	if (p->deny_tokens < 1)
+	b->tokens += (double)(now - b->refill_ms) / SIG_DENY_EVERY_MS;
+	if (b->tokens > SIG_DENY_BURST)
+		b->tokens = SIG_DENY_BURST;
+	b->refill_ms = now;
+	if (b->tokens < 1)
 		return false;
-	p->deny_tokens -= 1;
+	b->tokens -= 1;
 	return true;
 }
 

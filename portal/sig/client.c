@@ -135,22 +135,22 @@ static void set_n(struct proto_sig_msg *m, size_t n)
 
 static void init_free(struct sig_peer *p)
 {
-	free(p->init_res);
-	p->init_res = NULL;
-	p->n_init_res = p->init_pos = 0;
+	free(p->init_ids);
+	p->init_ids = NULL;
+	p->n_init_ids = p->init_pos = 0;
 }
 
 /*
  * A row of the init's rest as it is now: an admin may have changed or
  * deleted it since the join (a change of what the actor may see comes
- * as a sync, owed until the pages are done).
+ * as a sync, owed until the pages are done). Only ids wait, not rows
+ * (some 9 KB each), for a reader that may be slow.
  */
-static bool current(struct sig_peer *p, struct store_resource *r)
+static bool current(struct sig_peer *p, const char *id,
+		    struct store_resource *r)
 {
 	struct store_err err = { 0 };
-	char id[STORE_ID_SIZE];
 
-	memcpy(id, r->id, sizeof(id));
 	return !store_get(p->sig->store, STORE_RESOURCE, id, r, &err);
 }
 
@@ -159,20 +159,21 @@ static void resync(struct sig_peer *p);
 /* One page of the rest, then the owed sync and init_done after the last. */
 static void push_page(struct sig_peer *p)
 {
+	struct store_resource r;
 	int ret = 0;
 
 	while (ret != -EPIPE && ret != -ENOBUFS && !p->gone &&
-	       p->init_pos < p->n_init_res &&
+	       p->init_pos < p->n_init_ids &&
 	       web_conn_queued(p->conn) < SIG_INIT_QUEUE) {
-		struct store_resource *r = &p->init_res[p->init_pos++];
+		const char *id = p->init_ids[p->init_pos++];
 
-		ret = current(p, r) ? push_resource(p, r) : 0;
+		ret = current(p, id, &r) ? push_resource(p, &r) : 0;
 	}
 	if (p->gone || ret == -EPIPE || ret == -ENOBUFS) {
 		init_free(p);
 		return;
 	}
-	if (p->init_pos < p->n_init_res) {
+	if (p->init_pos < p->n_init_ids) {
 		web_conn_want_drained(p->conn);
 		return;
 	}
@@ -184,13 +185,31 @@ static void push_page(struct sig_peer *p)
 
 void sig_client_drained(struct sig_peer *p)
 {
-	if (p->init_res && !p->gone)
+	if (p->init_ids && !p->gone)
 		push_page(p);
 }
 
 void sig_client_gone(struct sig_peer *p)
 {
 	init_free(p);
+}
+
+/* The ids of l's rows from first on, for push_page(); -1: no memory. */
+static int rest_ids(struct sig_peer *p, const struct resources *l, size_t first)
+{
+	size_t n = l->n - first;
+
+	p->init_ids = calloc(n + 1, sizeof(*p->init_ids));
+	if (!p->init_ids) {
+		/* No init_done: the client keeps what it was told. */
+		core_log("out_of_memory", "where", "client init", NULL);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		memcpy(p->init_ids[i], l->r[first + i].id, STORE_ID_SIZE);
+	p->n_init_ids = n;
+	p->init_pos = 0;
+	return 0;
 }
 
 static void send_init(struct sig_peer *p, const struct store_account *a,
@@ -220,10 +239,8 @@ static void send_init(struct sig_peer *p, const struct store_account *a,
 	for (size_t i = 0; i < sent; i++)
 		sig_seen_add(p, res[i].id.s);
 	/* The rest, from the first row the init did not hold. */
-	p->init_res = l->r;
-	p->n_init_res = sent < n ? l->n : 0;
-	p->init_pos = sent < n ? row[sent] : 0;
-	l->r = NULL;
+	if (rest_ids(p, l, sent < n ? row[sent] : l->n))
+		goto out;
 	push_page(p);
 out:
 	for (size_t i = 0; res && i < n; i++)
@@ -363,7 +380,7 @@ void sig_client_sync(struct sig *s, const char *actor_id)
 	if (!visible(s, actor_id, &l))
 		for (size_t i = 0; i < n; i++) {
 			/* Its init's pages go on: after them. */
-			if (peers[i]->init_res)
+			if (peers[i]->init_ids)
 				peers[i]->sync_owed = true;
 			else if (peers[i]->joined)
 				sync_peer(peers[i], &l);

@@ -75,17 +75,23 @@ struct sig_peer {
 	/* gateways: the init's pushes still to send (gateway.c), or NULL */
 	struct sig_authz_list *init_rest;
 	size_t init_pos;
-	/* clients: the resources the init did not hold, still to push
-	 * (client.c; from init_pos), or NULL; and a sync that came
+	/* clients: the ids of the resources the init did not hold, still
+	 * to push (client.c; from init_pos), or NULL; and a sync that came
 	 * meanwhile, done before init_done */
-	struct store_resource *init_res;
-	size_t n_init_res;
+	char (*init_ids)[STORE_ID_SIZE];
+	size_t n_init_ids;
 	bool sync_owed;
-	/* clients: the budget of denials audited one by one (audit.c) */
-	double deny_tokens;
-	uint64_t deny_refill_ms;
+	/* clients: denials not audited one by one (audit.c) */
 	unsigned int unaudited;
 };
+
+/* A budget of denials audited one by one (audit.c). */
+struct sig_deny_bucket {
+	double tokens;
+	uint64_t refill_ms; /* 0: never used */
+};
+
+#define SIG_DENY_BUCKETS 4096 /* a power of two */
 
 /* A create_authorization sent, waiting for the gateway's ack. */
 struct sig_pending {
@@ -122,6 +128,8 @@ struct sig {
 	uv_prepare_t batch_prepare; /* batch.c: commit before the loop waits */
 	uv_check_t batch_check; /* and after its I/O callbacks */
 	bool in_batch; /* a store transaction is open for this turn */
+	/* By client id, hashed: the budget outlives sockets (audit.c). */
+	struct sig_deny_bucket deny[SIG_DENY_BUCKETS];
 	bool stopped;
 };
 
@@ -191,8 +199,9 @@ int64_t sig_expires_s(int64_t ns);
 void sig_audit(struct sig *s, const struct store_authz *a, const char *action,
 	       const char *decision, const char *reason);
 /*
- * A denial of p's request: its audit row and log line, within p's budget
- * (SIG_DENY_BURST, then one per SIG_DENY_EVERY_MS); past it, counted, and
+ * A denial of p's request: its audit row and log line, within its
+ * client's budget (SIG_DENY_BURST, then one per SIG_DENY_EVERY_MS, kept
+ * across the client's sockets and reconnections); past it, counted, and
  * the count goes in the next row ("unaudited_before") or in one of its
  * own when the socket goes (sig_audit_unaudited).
  */

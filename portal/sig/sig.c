@@ -263,7 +263,8 @@ void sig_web_close(struct sig *s, struct web_conn *conn, int code,
 						       "client_leave",
 			 "id", p->id, NULL);
 	p->gone = true;
-	if (p->joined && p->role == WEB_ROLE_CLIENT)
+	/* Not p->joined: sig_disconnect() has cleared it by now. */
+	if (p->role == WEB_ROLE_CLIENT)
 		sig_audit_unaudited(p);
 	sig_pending_peer_gone(s, p);
 	sig_presence_leave(s, p);

@@ -90,7 +90,7 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("10.9.0.2", 8080)); s.listen(4)
 c, a = s.accept(); c.sendall(b"hello\n"); c.close()' &
 srv=$!
-fa "$P" events fz0 $((30 * ${FZ_TIME_SCALE:-1})) >/tmp/hold-ev.out 2>/tmp/hold-ev.err &
+ip netns exec fa "$P" events fz0 $((30 * ${FZ_TIME_SCALE:-1})) >/tmp/hold-ev.out 2>/tmp/hold-ev.err &
 evp=$!
 subscribed /tmp/hold-ev.err
 h0=$(stat held)

@@ -408,12 +408,14 @@ async def wide(t):
     await dave.close()
 
 
-async def denials(t, n=60):
+async def denials(t, n=60, m=10):
     """A client asking again and again for a resource it may not see:
     each is answered, but the audit table grows by the first ones and a
-    trickle (SIG_DENY_BURST, then one per 2 s), not by one row each; the
+    trickle (SIG_DENY_BURST, then one per 2 s), not by one row each, and a
+    new socket for the same client does not start the budget again; the
     rest are counted in the next row, and in a row of their own when the
-    socket goes, so that none is lost from the record."""
+    socket goes, however it goes (here: replaced by the client's next
+    socket, then closed by the client), so that none is lost."""
     cl = await S.client(t, t.d["tBob"])
     who = "client:" + cl.id
 
@@ -421,33 +423,56 @@ async def denials(t, n=60):
         return t.db.c.execute("SELECT reason, detail FROM audit WHERE "
                               "who = ? AND decision = 'deny' ORDER BY id",
                               (who,)).fetchall()
+
+    async def refuse(p, k):
+        got = 0
+        for i in range(k):
+            ref = await p.request(t.d["rHidden"])
+            a = await p.answer(ref)
+            got += bool(a and a.get("event") ==
+                        "authorization_creation_failed")
+            await asyncio.sleep(0.06)  # under the socket's 20 a second
+        return got
+
     before = len(deny_rows())
-    answered = 0
-    for i in range(n):
-        ref = await cl.request(t.d["rHidden"])
-        m = await cl.answer(ref)
-        answered += bool(m and m.get("event") ==
-                         "authorization_creation_failed")
-        await asyncio.sleep(0.06)  # under the socket's 20 a second
+    start = time.monotonic()
+    answered = await refuse(cl, n)
+    trickle = int((time.monotonic() - start) / 2) + 2
     rows = deny_rows()[before:]
     check(answered == n, "denials: all %d requests are refused (%d)" %
           (n, answered))
-    check(DENY_BURST <= len(rows) < DENY_BURST + 5,
-          "denials: %d of them audited one by one (%d)" % (
+    check(DENY_BURST <= len(rows) <= DENY_BURST + trickle,
+          "denials: %d of them audited one by one, and a trickle (%d)" % (
               DENY_BURST, len(rows)))
+    # The same client again, on a new socket: the portal closes the old
+    # one (replaced), and the new one gets no new budget.
+    again = Peer(t.base, t.cafile, "client", t.d["tBob"])
+    again.key = cl.key
+    await again.open()
+    await again.join()
+    mid = len(deny_rows()[before:])
+    start = time.monotonic()
+    answered = await refuse(again, m)
+    trickle = int((time.monotonic() - start) / 2) + 2
+    audited = [r for r, d in deny_rows()[before + mid:] if r != "unaudited"]
+    check(answered == m and len(audited) <= trickle,
+          "denials: a new socket of the same client starts no new budget "
+          "(%d of %d audited one by one)" % (len(audited), m))
+    await again.close()
     await cl.close()
     for _ in range(50):
         rows = deny_rows()[before:]
-        if rows and rows[-1][0] == "unaudited":
+        if sum(r == "unaudited" for r, d in rows) >= 2:
             break
         await asyncio.sleep(0.1)
     told = sum(1 + json.loads(d)["unaudited_before"] for r, d in rows
                if r != "unaudited")
     told += sum(json.loads(d)["unaudited_before"] for r, d in rows
                 if r == "unaudited")
-    check(rows and rows[-1][0] == "unaudited" and told == n,
-          "denials: the rest are counted, the last of them when the "
-          "socket goes: %d in all" % told, rows[-2:])
+    check(told == n + m,
+          "denials: the rest are counted, in a row of their own when a "
+          "socket goes (the one replaced too): %d of %d in all" % (
+              told, n + m), rows[-3:])
 
 
 STEPS = [shorter, phantom, pending, cap, stale, acked, rejoin, refused, wide,
