@@ -139,6 +139,16 @@ static const char serve_usage[] =
 	"        Environment: FZPORTAL_CLIENT_SOCKETS_PER_TOKEN,\n"
 	"        FZPORTAL_GATEWAY_SOCKETS_PER_TOKEN.\n"
 	"\n"
+	"    --client-devices-per-token N\n"
+	"        How many clients (public keys, each holding one of the\n"
+	"        account's tunnel addresses) one token may have; default\n"
+	"        16, 0 lifts the cap. A join with a new key at the cap\n"
+	"        evicts the token's longest unseen offline client (logged\n"
+	"        as client_evicted, audited as client.evict, its\n"
+	"        authorizations revoked); when all are online it is refused\n"
+	"        with too_many_devices and the client retries later.\n"
+	"        Environment: FZPORTAL_CLIENT_DEVICES_PER_TOKEN.\n"
+	"\n"
 	"    --audit-retention-days N, --changes-retention-days N\n"
 	"        Audit rows older than N days (default 90) and change-feed\n"
 	"        rows older than N days (default 7; the newest 10,000 and\n"
@@ -235,7 +245,8 @@ struct serve_opts {
 	const char *listen, *cert, *key, *heartbeat, *log_format;
 	const char *db, *ack_timeout;
 	const char *rate[2], *burst[2]; /* by enum web_role */
-	const char *client_cap, *gateway_cap, *audit_days, *changes_days;
+	const char *client_cap, *gateway_cap, *client_devices, *audit_days,
+		*changes_days;
 	const char *external_url, *smtp_url, *smtp_from, *smtp_user;
 	const char *smtp_password_file, *code_ttl, *provider_ca;
 	const char *trusted_proxy;
@@ -287,6 +298,8 @@ static const struct {
 	  offsetof(struct serve_opts, client_cap) },
 	{ "--gateway-sockets-per-token", "FZPORTAL_GATEWAY_SOCKETS_PER_TOKEN",
 	  offsetof(struct serve_opts, gateway_cap) },
+	{ "--client-devices-per-token", "FZPORTAL_CLIENT_DEVICES_PER_TOKEN",
+	  offsetof(struct serve_opts, client_devices) },
 	{ "--audit-retention-days", "FZPORTAL_AUDIT_RETENTION_DAYS",
 	  offsetof(struct serve_opts, audit_days) },
 	{ "--changes-retention-days", "FZPORTAL_CHANGES_RETENTION_DAYS",
@@ -465,14 +478,16 @@ static int check_limits(const struct serve_opts *o, struct sig_limits *l)
 		  SIG_CLIENT_SOCKETS_DEFAULT },
 		{ "--gateway-sockets-per-token", o->gateway_cap, 100000,
 		  SIG_GATEWAY_SOCKETS_DEFAULT },
+		{ "--client-devices-per-token", o->client_devices, 100000,
+		  SIG_CLIENT_DEVICES_DEFAULT },
 		{ "--audit-retention-days", o->audit_days, 36600,
 		  SIG_AUDIT_DAYS_DEFAULT },
 		{ "--changes-retention-days", o->changes_days, 36600,
 		  SIG_CHANGES_DAYS_DEFAULT },
 	};
-	long v[4];
+	long v[5];
 
-	for (size_t i = 0; i < 4; i++)
+	for (size_t i = 0; i < 5; i++)
 		if (parse_limit(f[i].value, f[i].max, f[i].def, &v[i]))
 			return fz_cli_usage_error("serve",
 						  "%s: '%s' is not a number "
@@ -481,8 +496,9 @@ static int check_limits(const struct serve_opts *o, struct sig_limits *l)
 						  f[i].max);
 	l->client_sockets = (unsigned int)v[0];
 	l->gateway_sockets = (unsigned int)v[1];
-	l->audit_s = v[2] * 86400LL;
-	l->changes_s = v[3] * 86400LL;
+	l->client_devices = (unsigned int)v[2];
+	l->audit_s = v[3] * 86400LL;
+	l->changes_s = v[4] * 86400LL;
 	return 0;
 }
 

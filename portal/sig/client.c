@@ -331,6 +331,16 @@ void sig_client_join(struct sig_peer *p, const struct proto_sig_msg *m)
 	}
 	if (sig_key_unusable(p, m->ref, m->client_join.public_key))
 		return;
+	/* Not refused for good: the agent redials, and a device of the
+	 * token may be offline by then. */
+	ret = sig_client_make_room(p->sig, &p->p->tok,
+				   m->client_join.public_key);
+	if (ret) {
+		sig_reply(p, m->ref,
+			  ret == SIG_TOO_MANY_DEVICES ? "too_many_devices" :
+							"join_failed");
+		return;
+	}
 	ret = upsert(p, &m->client_join, &c);
 	if (!ret)
 		ret = store_account_get(p->sig->store, c.account_id, &a, &err);

@@ -261,6 +261,18 @@ void sig_client_drained(struct sig_peer *p);
 /* The socket is gone: what its init had still to send goes too. */
 void sig_client_gone(struct sig_peer *p);
 
+/* evict.c */
+#define SIG_TOO_MANY_DEVICES 1
+/*
+ * Before token t's client joins with key: 0 when the key is known or the
+ * token is under its device cap (sig_limits.client_devices), once its
+ * longest unseen offline devices are evicted if it was at it;
+ * SIG_TOO_MANY_DEVICES when every one of them is online; <0 when the
+ * store failed.
+ */
+int sig_client_make_room(struct sig *s, const struct store_token *t,
+			 const uint8_t *key);
+
 /* seen.c */
 bool sig_seen_has(const struct sig_peer *p, const char *id);
 int sig_seen_add(struct sig_peer *p, const char *id);

@@ -38,6 +38,7 @@ struct sig *sig_new(uv_loop_t *loop, struct store *store, char *err,
 	s->limits = (struct sig_limits){
 		.client_sockets = SIG_CLIENT_SOCKETS_DEFAULT,
 		.gateway_sockets = SIG_GATEWAY_SOCKETS_DEFAULT,
+		.client_devices = SIG_CLIENT_DEVICES_DEFAULT,
 		.audit_s = SIG_AUDIT_DAYS_DEFAULT * 86400LL,
 		.changes_s = SIG_CHANGES_DAYS_DEFAULT * 86400LL,
 	};

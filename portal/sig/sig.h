@@ -27,7 +27,10 @@ struct sig;
  * What one token may cost the portal, and how long history is kept.
  * Sockets: a client runs one socket per device session and a gateway
  * token is shared by a site's gateways (HA), hence the larger default;
- * one more is closed with 1008 at once. 0 lifts a cap. Retention: audit
+ * one more is closed with 1008 at once. Devices: the client rows (keys) a
+ * token may hold, each with a tunnel address of the account's pool; at
+ * the cap its longest unseen offline one is evicted, and a join is
+ * refused when all are online. 0 lifts a cap. Retention: audit
  * rows older than audit_s and changes rows older than changes_s (but
  * never the newest SIG_CHANGES_KEEP, nor any the feed has not read) are
  * deleted on the expiry timer; 0 keeps them.
@@ -35,12 +38,14 @@ struct sig;
 struct sig_limits {
 	unsigned int client_sockets;
 	unsigned int gateway_sockets;
+	unsigned int client_devices;
 	int64_t audit_s;
 	int64_t changes_s;
 };
 
 #define SIG_CLIENT_SOCKETS_DEFAULT 4
 #define SIG_GATEWAY_SOCKETS_DEFAULT 16
+#define SIG_CLIENT_DEVICES_DEFAULT 16
 #define SIG_AUDIT_DAYS_DEFAULT 90
 #define SIG_CHANGES_DAYS_DEFAULT 7
 #define SIG_CHANGES_KEEP 10000

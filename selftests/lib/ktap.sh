@@ -5,8 +5,11 @@
 
 FZ_FAILS=0 FZ_PASSES=0
 
-pass() { echo "ok - $*"; FZ_PASSES=$((FZ_PASSES + 1)); }
-fail() { echo "not ok - $*"; FZ_FAILS=$((FZ_FAILS + 1)); }
+# On the debug kernel (FZ_TIME_SCALE > 1) each check line ends with the
+# seconds since the test began, to show where its hours go.
+fz_at() { [ "${FZ_TIME_SCALE:-1}" -gt 1 ] && printf ' [%ss]' "$SECONDS"; }
+pass() { echo "ok - $*$(fz_at)"; FZ_PASSES=$((FZ_PASSES + 1)); }
+fail() { echo "not ok - $*$(fz_at)"; FZ_FAILS=$((FZ_FAILS + 1)); }
 diag() { echo "# $*"; }
 
 # check DESC CMD...: runs CMD, passes when it exits 0.

@@ -6,7 +6,10 @@
 need ip modprobe
 modprobe fz
 
+# (5 namespaces on the debug kernel, where making and destroying each
+# takes seconds: the same paths, a quarter as often.)
 ns_count=20 per_ns=5 errors=0
+[ "${FZ_TIME_SCALE:-1}" -gt 1 ] && ns_count=5
 for n in $(seq $ns_count); do
 	ip netns add "fzt$n" || errors=$((errors + 1))
 	for d in $(seq $per_ns); do

@@ -46,7 +46,9 @@ D=$FZ_RUN/failover
 rm -rf "$D" && mkdir -p -m 700 "$D"
 export FZPORTAL_DB=$D/fz.db
 LB_CLIENTS=${FZ_LB_CLIENTS:-20}
+# Two rounds of each on the debug kernel, where one takes minutes.
 ROUNDS=${FZ_FAILOVER_ROUNDS:-5}
+[ "${FZ_TIME_SCALE:-1}" -gt 1 ] && ROUNDS=${FZ_FAILOVER_ROUNDS:-2}
 PORT=8443
 URL=https://10.251.0.1:$PORT
 declare -A gw_pid gw_addr gw_key gw_pub

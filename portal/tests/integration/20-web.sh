@@ -50,6 +50,7 @@ start() {
 	# tokens (70-harden.sh tests the cap).
 	"$FZPORTAL" serve --listen 127.0.0.1:0 --cert "$dir/cert.pem" \
 		--key "$dir/key.pem" --db "$db" --client-sockets-per-token 0 \
+		--client-devices-per-token 0 \
 		--gateway-sockets-per-token 0 "$@" \
 		2>"$dir/$name.log" &
 	pid=$!

@@ -42,7 +42,7 @@ check_fails "serve refuses a database that does not exist" \
 	--key "$dir/key.pem" --db "$dir/none.db"
 
 if ! portal_serve "$dir" "$dir/serve.log" --db "$db" --heartbeat-interval 1 \
-	--client-sockets-per-token 0; then
+	--client-sockets-per-token 0 --client-devices-per-token 0; then
 	fail "fzportal serve started"
 	exit 1
 fi

@@ -39,9 +39,10 @@ check_fails "serve refuses --gateway-rate x" \
 	timeout 5 "$FZPORTAL" serve --listen 127.0.0.1:0 --cert "$dir/cert.pem" \
 	--key "$dir/key.pem" --db "$db" --gateway-rate x
 
-# Many peers share one token here: the per-token socket caps are lifted.
+# Many peers share one token here: the per-token socket and device caps
+# are lifted.
 if ! portal_serve "$dir" "$dir/serve.log" --db "$db" --heartbeat-interval 1 \
-	--ack-timeout 2 --client-sockets-per-token 0 \
+	--ack-timeout 2 --client-sockets-per-token 0 --client-devices-per-token 0 \
 	--gateway-sockets-per-token 0; then
 	fail "fzportal serve started"
 	exit 1

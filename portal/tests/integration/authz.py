@@ -24,6 +24,8 @@ WAITERS = 8
 WIDE = 800
 # sig/priv.h: SIG_DENY_BURST
 DENY_BURST = 30
+# sig/sig.h: SIG_CLIENT_DEVICES_DEFAULT (52-authz.sh leaves it as it is)
+DEVICES = 16
 
 
 def setup(path, out):
@@ -70,13 +72,15 @@ def setup(path, out):
             ("tGwC", "gateway", None, "siteC", None),
             ("tGwD", "gateway", None, "siteD", None),
             ("tAliceHour", "client", "alice", None, 3600),
-            ("tDave", "client", "dave", None, 3600)):
+            ("tDave", "client", "dave", None, 3600),
+            ("tDevices", "client", "alice", None, 3600)):
         tid, text, h = S.mint_token()
         db.insert("tokens", id=tid, kind=kind, hash=h, name=name,
                   actor_id=d[actor] if actor else None,
                   site_id=d[site] if site else None,
                   expires_at=S.now_ns() + life * S.NS if life else None)
         d[name] = text
+        d[name + "_id"] = tid
     with open(out, "w") as f:
         json.dump(d, f)
 
@@ -475,8 +479,82 @@ async def denials(t, n=60, m=10):
               told, n + m), rows[-3:])
 
 
+async def devices(t, cap=DEVICES):
+    """One token joining with fresh keys holds at most `cap` clients (each
+    a tunnel address of the account's pool): all online, one more is
+    refused (too_many_devices) and nothing is written; once some are
+    offline, a new key evicts the longest unseen of them, as a delete
+    would (its authorization revoked at its gateway, a change and an
+    audit row), and takes its place. A known key joins at the cap."""
+    d = t.d
+    tid = d["tDevices_id"]
+    gw = await S.gateway(t, d["tGwA"])
+    t.gws = {gw.id: gw}
+
+    def count():
+        return t.db.one("SELECT count(*) FROM clients WHERE token_id = ?", tid)
+
+    peers = [await S.client(t, d["tDevices"]) for _ in range(cap)]
+    check(all(p.init for p in peers) and count() == cap,
+          "devices: %d clients of one token join (%d rows)" % (cap, count()))
+    extra = Peer(t.base, t.cafile, "client", d["tDevices"])
+    await extra.open()
+    reply, init = await extra.join()
+    check(reply and reply["payload"]["status"] == "error" and
+          reply["payload"]["response"].get("reason") == "too_many_devices"
+          and not init and count() == cap and
+          not t.db.one("SELECT count(*) FROM clients WHERE public_key = ?",
+                       base64.b64decode(extra.key)),
+          "devices: one more, with all of them online, is refused "
+          "(too_many_devices) and writes nothing", reply)
+    # The first holds an authorization; it goes offline first, the
+    # second after it.
+    g, ca, ans = await S.where(t, peers[0], d["rA1"])
+    check(g is gw, "devices: the first client holds rA1", ans)
+    first, second = peers[0], peers[1]
+    await first.close()
+    await asyncio.sleep(0.05)
+    await second.close()
+    for _ in range(50):
+        if t.db.one("SELECT count(*) FROM clients WHERE token_id = ? AND "
+                    "online_since IS NOT NULL AND online_since > 0",
+                    tid) == cap - 2:
+            break
+        await asyncio.sleep(0.05)
+    gw.drain()
+    reply, init = await extra.join()
+    gone = t.db.one("SELECT count(*) FROM clients WHERE id = ?", first.id)
+    kept = t.db.one("SELECT count(*) FROM clients WHERE id = ?", second.id)
+    check(init is not None and count() == cap and not gone and kept,
+          "devices: with two offline, a new key joins in the place of the "
+          "longest unseen (%d rows; first %s, second %s)" % (
+              count(), "gone" if not gone else "kept",
+              "kept" if kept else "gone"), reply)
+    rej = await gw.expect("reject_access", 2.0)
+    check(rej is not None and rej["payload"].get("client_id") == first.id,
+          "devices: the evicted client's authorization is revoked at its "
+          "gateway", rej)
+    ch = t.db.one("SELECT count(*) FROM changes WHERE entity = 'client' AND "
+                  "op = 'delete' AND object_id = ?", first.id)
+    au = t.db.one("SELECT count(*) FROM audit WHERE action = 'client.evict' "
+                  "AND object_id = ? AND reason = 'devices_per_token'",
+                  first.id)
+    check(ch == 1 and au == 1,
+          "devices: the eviction is a change row and an audit row (%s, %s)"
+          % (ch, au))
+    back = Peer(t.base, t.cafile, "client", d["tDevices"])
+    back.key = second.key
+    await back.open()
+    reply, init = await back.join()
+    check(init is not None and count() == cap and
+          t.db.one("SELECT count(*) FROM clients WHERE id = ?", second.id),
+          "devices: a known key joins at the cap, evicting nothing", reply)
+    for p in peers[2:] + [extra, back, gw]:
+        await p.close()
+
+
 STEPS = [shorter, phantom, pending, cap, stale, acked, rejoin, refused, wide,
-         denials]
+         denials, devices]
 
 
 async def run(base, cafile, dbpath, datafile):
