@@ -26,6 +26,7 @@ struct signin_flow {
 	char id[SIGNIN_B64_SIZE]; /* the fz_flow cookie */
 	char csrf[SIGNIN_B64_SIZE]; /* in every form and link */
 	char source[64]; /* the remote address, without port */
+	char network[64]; /* its /24 or /48: who crowds the table out */
 	char account_id[STORE_ID_SIZE];
 	char account_slug[64];
 	/* From the client (fzagent sign-in). */
@@ -51,7 +52,12 @@ struct signin_flows; /* the table: flow.c */
 
 struct signin_flows *signin_flows_new(void);
 void signin_flows_free(struct signin_flows *t);
-/* A new flow for source, evicting its oldest or the oldest overall. */
+/*
+ * A new flow for source: in a free slot, or in place of the source's
+ * oldest when it holds SIGNIN_FLOWS_PER_SOURCE; when the table is full,
+ * in place of the oldest flow of the network (IPv4 /24, IPv6 /48) that
+ * holds the most, if that is more than one. NULL when it cannot.
+ */
 struct signin_flow *signin_flow_new(struct signin_flows *t, const char *source,
 				    int64_t now);
 /* By cookie (constant-time compare), or NULL; expired flows are gone. */

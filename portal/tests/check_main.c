@@ -34,6 +34,7 @@ int main(void)
 	srunner_add_suite(sr, portal_idp_oidc_suite());
 	srunner_add_suite(sr, portal_store_signin_suite());
 	srunner_add_suite(sr, portal_admin_signin_suite());
+	srunner_add_suite(sr, portal_signin_flow_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -31,5 +31,6 @@ Suite *portal_idp_http_suite(void);
 Suite *portal_idp_oidc_suite(void);
 Suite *portal_store_signin_suite(void);
 Suite *portal_admin_signin_suite(void);
+Suite *portal_signin_flow_suite(void);
 
 #endif /* FZ_PORTAL_TESTS_SUITES_H */
