@@ -482,6 +482,41 @@ static int ctl_lock(struct ctl_name *name)
 	return -EAGAIN;
 }
 
+/*
+ * fzagent before /run/fzagent listened on the abstract name @fzagent/IFACE,
+ * which this one does not look at: an agent of that kind left running over
+ * an upgrade would get a second agent beside it on one interface. Only a
+ * root listener counts: any user may bind a free abstract name, and one
+ * who did must not keep an agent from starting.
+ */
+pid_t ctl_old_agent(const char *ifname)
+{
+	static const char prefix[] = "fzagent/";
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t n = strlen(prefix) + strlen(ifname);
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	pid_t pid = 0;
+	int fd;
+
+	if (!*ifname || strlen(ifname) >= IFNAMSIZ)
+		return 0;
+	/* sun_path[0] stays NUL: an abstract name. */
+	memcpy(sun.sun_path + 1, prefix, strlen(prefix));
+	memcpy(sun.sun_path + 1 + strlen(prefix), ifname, strlen(ifname));
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	if (!connect(fd, (struct sockaddr *)&sun,
+		     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+				 n)) &&
+	    !getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) &&
+	    len == sizeof(cred) && cred.uid == 0)
+		pid = cred.pid > 0 ? cred.pid : 0;
+	close(fd);
+	return pid;
+}
+
 int ctl_listen(const char *ifname, struct ctl_name *name)
 {
 	struct sockaddr_un sun;
@@ -502,6 +537,10 @@ int ctl_listen(const char *ifname, struct ctl_name *name)
 	if (ret < 0)
 		return ret;
 	name->lock_fd = ret;
+	if (ctl_old_agent(ifname)) {
+		ctl_release(name);
+		return -EALREADY;
+	}
 	/* Ours now: what is at the path is a dead agent's. */
 	if (unlink(name->sock_path) && errno != ENOENT)
 		goto err_unlock;

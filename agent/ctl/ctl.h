@@ -49,6 +49,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct conf;
 
@@ -130,10 +131,13 @@ const char *ctl_run_dir(void);
 /*
  * Sockets. Return the fd, or a negative errno. ctl_listen takes name (a
  * lock) for the interface: -EADDRINUSE when another agent holds it,
- * -ENOTDIR when the directory is not root's alone. ctl_release() gives it
- * back and removes the socket; close the listening fd as well.
+ * -ENOTDIR when the directory is not root's alone, -EALREADY when an
+ * agent of an earlier fzagent runs for it (ctl_old_agent). ctl_release() gives
+ * it back and removes the socket; close the listening fd as well.
  */
 int ctl_listen(const char *ifname, struct ctl_name *name);
+/* The pid of a root agent on the earlier abstract name @fzagent/IFACE, or 0. */
+pid_t ctl_old_agent(const char *ifname);
 void ctl_release(struct ctl_name *name);
 /* -EPERM (closed) for a client that is not uid 0; -EAGAIN: none waiting. */
 int ctl_accept(int listen_fd);

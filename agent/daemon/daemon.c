@@ -642,6 +642,13 @@ static int claim_name(struct daemon *d)
 			     "an agent for %s already runs in this network "
 			     "namespace",
 			     d->ifname);
+	else if (d->ctl_fd == -EALREADY)
+		fz_cli_error(d->cmd,
+			     "an agent of an older fzagent runs for %s in "
+			     "this network namespace (pid %ld, control socket "
+			     "@fzagent/%s): stop it first",
+			     d->ifname, (long)ctl_old_agent(d->ifname),
+			     d->ifname);
 	else if (d->ctl_fd == -ENOTDIR)
 		fz_cli_error(d->cmd,
 			     "%s must be a directory of root's that no one "

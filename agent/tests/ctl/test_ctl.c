@@ -8,11 +8,13 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -543,6 +545,74 @@ START_TEST(test_socket_peer_checks)
 }
 END_TEST
 
+/* A listener on the earlier abstract name @fzagent/NAME. */
+static int bind_old(const char *name)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+
+	snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1, "fzagent/%s",
+		 name);
+	if (fd < 0 ||
+	    bind(fd, (struct sockaddr *)&sun,
+		 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+			     strlen("fzagent/") + strlen(name))) ||
+	    listen(fd, 1))
+		return -1;
+	return fd;
+}
+
+/*
+ * An agent of the earlier fzagent, on the abstract name, keeps a new one
+ * from starting beside it; a squatter on that name (any user can bind
+ * one) does not.
+ */
+START_TEST(test_socket_old_agent)
+{
+	char name[IFNAMSIZ], c;
+	struct ctl_name held;
+	int old, lfd, pipefd[2], st;
+	pid_t pid;
+
+	if (getuid() != 0)
+		return; /* needs to become another user */
+	unique_name(name);
+	old = bind_old(name);
+	ck_assert_int_ge(old, 0);
+	ck_assert_int_eq(ctl_old_agent(name), getpid());
+	ck_assert_int_eq(ctl_listen(name, &held), -EALREADY);
+	ck_assert_int_eq(held.lock_fd, -1);
+	ck_assert_int_ne(access(held.lock_path, F_OK), 0);
+	close(old);
+	lfd = ctl_listen(name, &held);
+	ck_assert_int_ge(lfd, 0);
+	close(lfd);
+	ctl_release(&held);
+
+	unique_name(name);
+	ck_assert_int_eq(pipe(pipefd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		if (setgid(NOBODY) || setuid(NOBODY) || bind_old(name) < 0)
+			_exit(1);
+		(void)!write(pipefd[1], "x", 1);
+		pause();
+		_exit(0);
+	}
+	ck_assert_int_eq(read(pipefd[0], &c, 1), 1);
+	ck_assert_int_eq(ctl_old_agent(name), 0);
+	lfd = ctl_listen(name, &held);
+	ck_assert_int_ge(lfd, 0);
+	close(lfd);
+	ctl_release(&held);
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+END_TEST
+
 START_TEST(test_socket_names)
 {
 	struct ctl_name held;
@@ -633,6 +703,7 @@ Suite *ctl_suite(void)
 	tcase_add_test(tc, test_socket_round_trip);
 	tcase_add_test(tc, test_socket_directory);
 	tcase_add_test(tc, test_socket_peer_checks);
+	tcase_add_test(tc, test_socket_old_agent);
 	tcase_add_test(tc, test_socket_names);
 	tcase_add_test(tc, test_ifname_from_path);
 	tcase_add_test(tc, test_time_divisor);
