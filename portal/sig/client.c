@@ -138,6 +138,7 @@ static void init_free(struct sig_peer *p)
 	free(p->init_ids);
 	p->init_ids = NULL;
 	p->n_init_ids = p->init_pos = 0;
+	p->paging_sync = false;
 }
 
 /*
@@ -156,10 +157,14 @@ static bool current(struct sig_peer *p, const char *id,
 
 static void resync(struct sig_peer *p);
 
-/* One page of the rest, then the owed sync and init_done after the last. */
+/*
+ * One page of the rest, then after the last the owed sync and, for the
+ * init's rest, init_done. A sync's new resources go the same way.
+ */
 static void push_page(struct sig_peer *p)
 {
 	struct store_resource r;
+	bool init;
 	int ret = 0;
 
 	while (ret != -EPIPE && ret != -ENOBUFS && !p->gone &&
@@ -177,10 +182,12 @@ static void push_page(struct sig_peer *p)
 		web_conn_want_drained(p->conn);
 		return;
 	}
+	init = !p->paging_sync;
 	init_free(p);
 	if (p->sync_owed)
 		resync(p);
-	sig_init_done(p);
+	if (init)
+		sig_init_done(p);
 }
 
 void sig_client_drained(struct sig_peer *p)
@@ -369,14 +376,35 @@ static bool in_list(const struct resources *l, const char *id)
 	return false;
 }
 
+/*
+ * What the actor no longer sees goes at once (small messages); what it
+ * sees anew goes in pages, as the init's rest does: a membership that
+ * opened 800 resources at once, pushed in one turn, passed the socket's
+ * queue and the client was closed (1013).
+ */
 static void sync_peer(struct sig_peer *p, const struct resources *l)
 {
+	size_t n = 0;
+
 	for (size_t i = p->n_seen; i-- > 0;)
 		if (!in_list(l, p->seen[i]))
 			push_deleted(p, p->seen[i]);
+	p->init_ids = calloc(l->n + 1, sizeof(*p->init_ids));
+	if (!p->init_ids) {
+		core_log("out_of_memory", "where", "client sync", NULL);
+		return;
+	}
 	for (size_t i = 0; i < l->n; i++)
 		if (!sig_seen_has(p, l->r[i].id))
-			push_resource(p, &l->r[i]);
+			memcpy(p->init_ids[n++], l->r[i].id, STORE_ID_SIZE);
+	if (!n) {
+		init_free(p);
+		return;
+	}
+	p->n_init_ids = n;
+	p->init_pos = 0;
+	p->paging_sync = true;
+	push_page(p);
 }
 
 void sig_client_sync(struct sig *s, const char *actor_id)

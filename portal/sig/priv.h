@@ -81,6 +81,7 @@ struct sig_peer {
 	char (*init_ids)[STORE_ID_SIZE];
 	size_t n_init_ids;
 	bool sync_owed;
+	bool paging_sync; /* the pages are a sync's, not the init's rest */
 	/* clients: denials not audited one by one (audit.c) */
 	unsigned int unaudited;
 };

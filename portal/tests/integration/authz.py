@@ -57,6 +57,8 @@ def setup(path, out):
     d["wide"] = db.insert("groups", name="wide")
     d["dave"] = db.insert("actors", type="user", role="member", name="dave")
     db.c.execute("INSERT INTO memberships VALUES (?, ?)", (d["wide"], d["dave"]))
+    # Erin joins group wide while her client is online.
+    d["erin"] = db.insert("actors", type="user", role="member", name="erin")
     db.c.execute("BEGIN")
     d["rWide"] = []
     for i in range(WIDE):
@@ -73,7 +75,8 @@ def setup(path, out):
             ("tGwD", "gateway", None, "siteD", None),
             ("tAliceHour", "client", "alice", None, 3600),
             ("tDave", "client", "dave", None, 3600),
-            ("tDevices", "client", "alice", None, 3600)):
+            ("tDevices", "client", "alice", None, 3600),
+            ("tErin", "client", "erin", None, 3600)):
         tid, text, h = S.mint_token()
         db.insert("tokens", id=tid, kind=kind, hash=h, name=name,
                   actor_id=d[actor] if actor else None,
@@ -412,6 +415,38 @@ async def wide(t):
     await dave.close()
 
 
+async def wide_sync(t):
+    """A client online when its actor comes to see more resources than
+    its socket's queue takes at once (a membership of group wide) gets
+    them all, in pages, and stays open (before, the sync pushed them in
+    one turn and the client was closed with 1013)."""
+    d = t.d
+    erin = Peer(t.base, t.cafile, "client", d["tErin"])
+    await erin.open()
+    reply, init = await erin.join()
+    check(init is not None and not init["payload"]["resources"],
+          "wide_sync: erin joins seeing nothing", reply)
+    t.db.c.execute("INSERT INTO memberships VALUES (?, ?)",
+                   (d["wide"], d["erin"]))
+    t.db.change("member", "create", d["erin"], None,
+                {"group_id": d["wide"], "actor_id": d["erin"]})
+    ids, end = set(), time.monotonic() + 45
+    while len(ids) < WIDE and time.monotonic() < end:
+        try:
+            m = await asyncio.wait_for(erin.q.get(), 0.2)
+        except asyncio.TimeoutError:
+            if erin.closed.is_set() and erin.q.empty():
+                break
+            continue
+        if m.get("event") == "resource_created_or_updated":
+            ids.add(m["payload"]["id"])
+    check(not erin.closed.is_set(), "wide_sync: the client's socket stays "
+          "open", "closed: %s %s" % (erin.ws.close_code, erin.ws.close_reason))
+    check(ids == set(d["rWide"]), "wide_sync: all %d resources reach the "
+          "client (%d)" % (WIDE, len(ids)))
+    await erin.close()
+
+
 async def denials(t, n=60, m=10):
     """A client asking again and again for a resource it may not see:
     each is answered, but the audit table grows by the first ones and a
@@ -554,7 +589,7 @@ async def devices(t, cap=DEVICES):
 
 
 STEPS = [shorter, phantom, pending, cap, stale, acked, rejoin, refused, wide,
-         denials, devices]
+         wide_sync, denials, devices]
 
 
 async def run(base, cafile, dbpath, datafile):
