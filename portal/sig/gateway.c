@@ -87,7 +87,8 @@ static bool sendable(struct sig_peer *gw, struct store_authz *a,
 		     struct store_resource *r,
 		     struct proto_sig_authorization *out)
 {
-	/* Revoked since the join (sig_gateway_init_forget), or expired. */
+	/* Revoked since the join or pushed out of turn (an expiry of 0:
+	 * sig_gateway_init_forget, _init_push), or expired. */
 	if (!a->id[0] || a->expires_at <= sig_now_ns())
 		return false;
 	if (held(gw, a, r, out)) {
@@ -154,6 +155,30 @@ static void push_page(struct sig_peer *gw)
 		sig_init_done(gw);
 }
 
+static int by_id(const void *a, const void *b)
+{
+	return strcmp(((const struct store_authz *)a)->id,
+		      ((const struct store_authz *)b)->id);
+}
+
+/*
+ * A row of the init's rest not yet pushed, by id: a binary search, so
+ * that revoking thousands while a large init pages costs no walk of the
+ * rest each. Rows from init_pos on are sorted by id and keep their ids:
+ * one done with is marked by an expiry of 0 (sendable() skips it).
+ */
+static struct store_authz *rest_find(struct sig_peer *gw, const char *id)
+{
+	struct sig_authz_list *l = gw->init_rest;
+	struct store_authz key;
+
+	if (!l || gw->init_pos >= l->n)
+		return NULL;
+	snprintf(key.id, sizeof(key.id), "%s", id);
+	return bsearch(&key, l->a + gw->init_pos, l->n - gw->init_pos,
+		       sizeof(*l->a), by_id);
+}
+
 /* The init, with what fits of l's first PROTO_SIG_MAX_ARRAY rows. */
 static void send_init(struct sig_peer *gw, struct sig_authz_list *l)
 {
@@ -184,6 +209,9 @@ static void send_init(struct sig_peer *gw, struct sig_authz_list *l)
 	*gw->init_rest = *l;
 	gw->init_pos = sent < n ? row[sent] : i;
 	memset(l, 0, sizeof(*l));
+	/* By id, for rest_find(); the order they go in does not matter. */
+	qsort(gw->init_rest->a + gw->init_pos, gw->init_rest->n - gw->init_pos,
+	      sizeof(*gw->init_rest->a), by_id);
 	push_page(gw);
 out:
 	/* Every held authorization's preshared key. */
@@ -201,11 +229,30 @@ void sig_gateway_drained(struct sig_peer *gw)
 
 void sig_gateway_init_forget(struct sig_peer *gw, const char *authz_id)
 {
-	struct sig_authz_list *l = gw->init_rest;
+	struct store_authz *a = rest_find(gw, authz_id);
 
-	for (size_t i = gw->init_pos; l && i < l->n; i++)
-		if (!strcmp(l->a[i].id, authz_id))
-			l->a[i].id[0] = 0;
+	if (a)
+		a->expires_at = 0;
+}
+
+/*
+ * A row handed out again (sig_reuse) must be on its gateway when the
+ * client hears of it, not pages later: pushed now, out of turn.
+ */
+void sig_gateway_init_push(struct sig_peer *gw, const char *authz_id)
+{
+	struct proto_sig_msg m = { .kind = PROTO_SIG_CREATE_AUTHORIZATION };
+	struct store_authz *a = rest_find(gw, authz_id);
+	struct store_resource r;
+	int ret;
+
+	if (!a || !sendable(gw, a, &r, &m.create_authorization))
+		return;
+	a->expires_at = 0;
+	ret = sig_send(gw, &m);
+	if (ret)
+		push_failed(gw, a, ret);
+	sodium_memzero(&m, sizeof(m));
 }
 
 void sig_gateway_gone(struct sig_peer *gw)

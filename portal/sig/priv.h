@@ -242,6 +242,8 @@ void sig_gateway_join(struct sig_peer *p, const struct proto_sig_msg *m);
 void sig_gateway_drained(struct sig_peer *gw);
 /* Revoked: not to be pushed by an init still under way. */
 void sig_gateway_init_forget(struct sig_peer *gw, const char *authz_id);
+/* Handed out again: if its init has it still to push, pushed now. */
+void sig_gateway_init_push(struct sig_peer *gw, const char *authz_id);
 /* The socket is gone: what its init had still to send goes too. */
 void sig_gateway_gone(struct sig_peer *gw);
 void sig_gateway_resource_updated(struct sig *s,

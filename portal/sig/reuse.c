@@ -150,6 +150,7 @@ static bool answer(struct sig_peer *p, const char *ref,
 
 	if (!sig_peer_msg(p->sig, p->id, p->public_key, p->tunnel, gw->id,
 			  gw->public_key, &peer)) {
+		sig_gateway_init_push(gw, a->id);
 		pd.authz = *a;
 		pd.gateway = gw;
 		snprintf(pd.site_id, sizeof(pd.site_id), "%s", v->res.site_id);

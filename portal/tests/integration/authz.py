@@ -373,6 +373,44 @@ async def rejoin(t, n=1000):
     await join_again(t, "rejoin", gid, key)
 
 
+async def reuse_paging(t, n=3000):
+    """A held authorization handed out again while its gateway's init is
+    still paging goes to the gateway at once, out of turn, and once: not
+    pages later (before, the client was told of it while the gateway
+    would not know it for seconds)."""
+    d = t.d
+    gid, key = await gateway_d(t)
+    hold(t, gid, n)
+    bob = await S.client(t, d["tBob"])
+    # The last row of the gateway's: the old order pushed it last.
+    aid = t.db.insert("authorizations", client_id=bob.id, gateway_id=gid,
+                      resource_id=d["rD"], policy_id=d["pD"],
+                      expires_at=S.now_ns() + 3600 * S.NS)
+    again = Peer(t.base, t.cafile, "gateway", d["tGwD"], autoack=False)
+    again.key = key
+    await again.open()
+    await again.send("phx_join", {"public_key": again.key, "name": "d",
+                                  "version": "0.1", "listen_port": 51820,
+                                  "endpoints": ["192.0.2.10:51820"]},
+                     ref="j")
+    reply = await again.expect("phx_reply", 10, ref="j")
+    ans = await bob.answer(await bob.request(d["rD"]), 10)
+    check(reply and ans and ans["event"] == "authorization_created" and
+          ans["payload"]["gateway_id"] == gid,
+          "reuse_paging: the client's request is answered from the row "
+          "held on the paging gateway", ans)
+    got = await until_init_done(again, 60)
+    pushes = [m["payload"]["client"]["id"] for m in got
+              if m.get("event") == "create_authorization"]
+    at = pushes.index(bob.id) if bob.id in pushes else -1
+    check(pushes.count(bob.id) == 1 and 0 <= at < len(pushes) // 2 and
+          got[-1].get("event") == "init_done",
+          "reuse_paging: the gateway gets it once, out of turn (push %d of "
+          "%d), before init_done" % (at, len(pushes)), aid)
+    await again.close()
+    await bob.close()
+
+
 async def refused(t):
     """A push the codec refuses (rBad's address) leaves the socket open:
     it is skipped, the rows after it still go, and init_done after them
@@ -588,8 +626,8 @@ async def devices(t, cap=DEVICES):
         await p.close()
 
 
-STEPS = [shorter, phantom, pending, cap, stale, acked, rejoin, refused, wide,
-         wide_sync, denials, devices]
+STEPS = [shorter, phantom, pending, cap, stale, acked, rejoin, refused,
+         reuse_paging, wide, wide_sync, denials, devices]
 
 
 async def run(base, cafile, dbpath, datafile):
