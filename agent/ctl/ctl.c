@@ -487,7 +487,9 @@ static int ctl_lock(struct ctl_name *name)
  * which this one does not look at: an agent of that kind left running over
  * an upgrade would get a second agent beside it on one interface. Only a
  * root listener counts: any user may bind a free abstract name, and one
- * who did must not keep an agent from starting.
+ * who did must not keep an agent from starting. Nor may one hold it up:
+ * the connect does not block (a listener with a full backlog would hold
+ * a blocking one for ever), and EAGAIN is nobody.
  */
 pid_t ctl_old_agent(const char *ifname)
 {
@@ -504,7 +506,7 @@ pid_t ctl_old_agent(const char *ifname)
 	/* sun_path[0] stays NUL: an abstract name. */
 	memcpy(sun.sun_path + 1, prefix, strlen(prefix));
 	memcpy(sun.sun_path + 1 + strlen(prefix), ifname, strlen(ifname));
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return 0;
 	if (!connect(fd, (struct sockaddr *)&sun,

@@ -329,6 +329,7 @@ void sig_client_join(struct sig_peer *p, const struct proto_sig_msg *m)
 	struct store_err err = { 0 };
 	struct store_account a;
 	struct store_client c;
+	struct sig_room room;
 	struct resources l;
 	int ret;
 
@@ -339,9 +340,9 @@ void sig_client_join(struct sig_peer *p, const struct proto_sig_msg *m)
 	if (sig_key_unusable(p, m->ref, m->client_join.public_key))
 		return;
 	/* Not refused for good: the agent redials, and a device of the
-	 * token may be offline by then. */
-	ret = sig_client_make_room(p->sig, &p->p->tok,
-				   m->client_join.public_key);
+	 * token may be offline long enough by then. */
+	ret = sig_client_room(p->sig, &p->p->tok, m->client_join.public_key,
+			      &room);
 	if (ret) {
 		sig_reply(p, m->ref,
 			  ret == SIG_TOO_MANY_DEVICES ? "too_many_devices" :
@@ -349,8 +350,13 @@ void sig_client_join(struct sig_peer *p, const struct proto_sig_msg *m)
 		return;
 	}
 	ret = upsert(p, &m->client_join, &c);
-	if (!ret)
-		ret = store_account_get(p->sig->store, c.account_id, &a, &err);
+	if (ret) {
+		sig_client_room_free(&room);
+		refuse(p, m->ref, ret);
+		return;
+	}
+	sig_client_room_make(p->sig, &room);
+	ret = store_account_get(p->sig->store, c.account_id, &a, &err);
 	if (ret) {
 		refuse(p, m->ref, ret);
 		return;

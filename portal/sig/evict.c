@@ -4,11 +4,15 @@
  * public key a client joins with is a client row holding one of the
  * account's tunnel addresses, so without a cap one token joining with
  * fresh keys in a loop would take the whole pool and lock every other
- * user of the account out. At the cap, the token's offline devices go
- * first, the longest unseen first, as a delete an admin would make (the
- * change feed then revokes their authorizations); a token whose devices
- * are all online is refused. A device that comes back after it was
- * evicted joins as a new one.
+ * user of the account out. At the cap, one of the token's devices that
+ * has been offline for SIG_EVICT_UNSEEN_S goes, the longest unseen first,
+ * as a delete an admin would make (the change feed then revokes its
+ * authorizations); with none such, the join is refused. The wait keeps a
+ * loop of "new key, join, close" from writing a change and an audit row
+ * per join. The devices are chosen before the join's upsert and evicted
+ * only once it succeeded, so a join refused there (another actor's key)
+ * evicts nobody. A device that comes back after it was evicted joins as
+ * a new one.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +25,9 @@ struct token_devices {
 	const uint8_t *key;
 	bool known; /* the joining key is already one of the actor's */
 	size_t n; /* the token's devices */
-	struct store_client *offline;
-	size_t n_offline, cap;
+	struct sig_room *room; /* its offline ones, unseen long enough */
+	size_t cap;
+	int64_t before; /* last seen before this (ns) */
 	struct sig *s;
 };
 
@@ -30,24 +35,26 @@ static int each_device(void *arg, const void *rec)
 {
 	const struct store_client *c = rec;
 	struct token_devices *d = arg;
+	struct sig_room *r = d->room;
 
 	if (!memcmp(c->public_key, d->key, FZ_KEY_LEN))
 		d->known = true;
 	if (strcmp(c->token_id, d->token_id))
 		return 0;
 	d->n++;
-	if (sig_index_first(&d->s->clients, c->id))
+	if (sig_index_first(&d->s->clients, c->id) ||
+	    c->last_seen_at > d->before)
 		return 0;
-	if (d->n_offline == d->cap) {
+	if (r->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 8;
-		struct store_client *o = realloc(d->offline, cap * sizeof(*o));
+		struct store_client *o = realloc(r->evict, cap * sizeof(*o));
 
 		if (!o)
 			return -1;
-		d->offline = o;
+		r->evict = o;
 		d->cap = cap;
 	}
-	d->offline[d->n_offline++] = *c;
+	r->evict[r->n++] = *c;
 	return 0;
 }
 
@@ -112,30 +119,35 @@ out:
 	return ret;
 }
 
-static int evict(struct sig *s, const struct store_client *c, unsigned int cap)
+/*
+ * The change row first: once it is written the feed revokes the client's
+ * authorizations whether or not the delete follows, and without it a
+ * deleted client's authorizations would live on.
+ */
+static void evict(struct sig *s, const struct store_client *c, unsigned int cap)
 {
 	struct store_err err = { 0 };
 
-	if (store_client_delete(s->store, c->id, &err) ||
-	    record(s, c, cap, &err)) {
+	if (record(s, c, cap, &err) ||
+	    store_client_delete(s->store, c->id, &err)) {
 		core_log("client_evict_failed", "client", c->id, "msg",
 			 err.msg[0] ? err.msg : "out of memory", NULL);
-		return -1;
+		return;
 	}
 	core_log("client_evicted", "client", c->id, "name", c->name, "token",
 		 c->token_id, "reason", "devices_per_token", NULL);
-	return 0;
 }
 
-int sig_client_make_room(struct sig *s, const struct store_token *t,
-			 const uint8_t *key)
+int sig_client_room(struct sig *s, const struct store_token *t,
+		    const uint8_t *key, struct sig_room *room)
 {
 	struct token_devices d = { .token_id = t->id, .key = key, .s = s };
 	unsigned int cap = s->limits.client_devices;
 	struct store_err err = { 0 };
-	size_t i;
-	int ret = 0;
 
+	memset(room, 0, sizeof(*room));
+	d.room = room;
+	d.before = sig_now_ns() - SIG_EVICT_UNSEEN_S * 1000000000LL;
 	if (!cap)
 		return 0;
 	if (store_client_list(s->store, t->account_id, t->actor_id, each_device,
@@ -143,23 +155,34 @@ int sig_client_make_room(struct sig *s, const struct store_token *t,
 		core_log("store_failed", "op", "client_list", "actor",
 			 t->actor_id, "msg",
 			 err.msg[0] ? err.msg : "out of memory", NULL);
-		ret = -1;
-		goto out;
+		sig_client_room_free(room);
+		return -1;
 	}
-	if (d.known || d.n < cap)
-		goto out;
-	qsort(d.offline, d.n_offline, sizeof(*d.offline), longest_unseen_first);
-	for (i = 0; i < d.n_offline && d.n >= cap; i++, d.n--)
-		if (evict(s, &d.offline[i], cap)) {
-			ret = -1;
-			goto out;
-		}
-	if (d.n >= cap) {
+	if (d.known || d.n < cap) {
+		room->n = 0;
+		return 0;
+	}
+	if (d.n - room->n >= cap) {
 		core_log("join_refused", "role", "client", "token", t->id,
 			 "reason", "too_many_devices", NULL);
-		ret = SIG_TOO_MANY_DEVICES;
+		sig_client_room_free(room);
+		return SIG_TOO_MANY_DEVICES;
 	}
-out:
-	free(d.offline);
-	return ret;
+	qsort(room->evict, room->n, sizeof(*room->evict), longest_unseen_first);
+	room->n = d.n - cap + 1;
+	room->cap = cap;
+	return 0;
+}
+
+void sig_client_room_make(struct sig *s, struct sig_room *room)
+{
+	for (size_t i = 0; i < room->n; i++)
+		evict(s, &room->evict[i], room->cap);
+	sig_client_room_free(room);
+}
+
+void sig_client_room_free(struct sig_room *room)
+{
+	free(room->evict);
+	memset(room, 0, sizeof(*room));
 }

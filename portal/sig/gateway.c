@@ -89,12 +89,13 @@ static bool sendable(struct sig_peer *gw, struct store_authz *a,
 {
 	/* Revoked since the join or pushed out of turn (an expiry of 0:
 	 * sig_gateway_init_forget, _init_push), or expired. */
-	if (!a->id[0] || a->expires_at <= sig_now_ns())
+	if (a->expires_at <= sig_now_ns())
 		return false;
 	if (held(gw, a, r, out)) {
-		/* Its client or resource is gone: so is it, once. */
+		/* Its client or resource is gone: so is it, once. The id
+		 * stays: the rest is searched by it (rest_find). */
 		sig_revoke(gw->sig, a, "orphaned");
-		a->id[0] = 0;
+		a->expires_at = 0;
 		return false;
 	}
 	return true;
@@ -210,8 +211,10 @@ static void send_init(struct sig_peer *gw, struct sig_authz_list *l)
 	gw->init_pos = sent < n ? row[sent] : i;
 	memset(l, 0, sizeof(*l));
 	/* By id, for rest_find(); the order they go in does not matter. */
-	qsort(gw->init_rest->a + gw->init_pos, gw->init_rest->n - gw->init_pos,
-	      sizeof(*gw->init_rest->a), by_id);
+	if (gw->init_pos < gw->init_rest->n)
+		qsort(gw->init_rest->a + gw->init_pos,
+		      gw->init_rest->n - gw->init_pos,
+		      sizeof(*gw->init_rest->a), by_id);
 	push_page(gw);
 out:
 	/* Every held authorization's preshared key. */
@@ -237,22 +240,28 @@ void sig_gateway_init_forget(struct sig_peer *gw, const char *authz_id)
 
 /*
  * A row handed out again (sig_reuse) must be on its gateway when the
- * client hears of it, not pages later: pushed now, out of turn.
+ * client hears of it, not pages later: pushed now, out of turn. False
+ * when the init held it but it may not go (revoked, orphaned, expired,
+ * or the socket is going): not to be handed out.
  */
-void sig_gateway_init_push(struct sig_peer *gw, const char *authz_id)
+bool sig_gateway_init_push(struct sig_peer *gw, const char *authz_id)
 {
 	struct proto_sig_msg m = { .kind = PROTO_SIG_CREATE_AUTHORIZATION };
 	struct store_authz *a = rest_find(gw, authz_id);
 	struct store_resource r;
+	bool ok = true;
 	int ret;
 
-	if (!a || !sendable(gw, a, &r, &m.create_authorization))
-		return;
+	if (!a)
+		return true;
+	if (!sendable(gw, a, &r, &m.create_authorization))
+		return false;
 	a->expires_at = 0;
 	ret = sig_send(gw, &m);
-	if (ret)
-		push_failed(gw, a, ret);
+	if (ret && push_failed(gw, a, ret))
+		ok = false;
 	sodium_memzero(&m, sizeof(m));
+	return ok;
 }
 
 void sig_gateway_gone(struct sig_peer *gw)

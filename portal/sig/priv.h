@@ -75,9 +75,10 @@ struct sig_peer {
 	/* gateways: the init's pushes still to send (gateway.c), or NULL */
 	struct sig_authz_list *init_rest;
 	size_t init_pos;
-	/* clients: the ids of the resources the init did not hold, still
-	 * to push (client.c; from init_pos), or NULL; and a sync that came
-	 * meanwhile, done before init_done */
+	/* clients: the ids of the resources the init did not hold (or a
+	 * sync's new ones), still to push (client.c; from init_pos), or
+	 * NULL; and a sync that came meanwhile, begun before init_done
+	 * (its new resources may page on after it) */
 	char (*init_ids)[STORE_ID_SIZE];
 	size_t n_init_ids;
 	bool sync_owed;
@@ -242,8 +243,9 @@ void sig_gateway_join(struct sig_peer *p, const struct proto_sig_msg *m);
 void sig_gateway_drained(struct sig_peer *gw);
 /* Revoked: not to be pushed by an init still under way. */
 void sig_gateway_init_forget(struct sig_peer *gw, const char *authz_id);
-/* Handed out again: if its init has it still to push, pushed now. */
-void sig_gateway_init_push(struct sig_peer *gw, const char *authz_id);
+/* Handed out again: if its init has it still to push, pushed now;
+ * false when it may not be handed out. */
+bool sig_gateway_init_push(struct sig_peer *gw, const char *authz_id);
 /* The socket is gone: what its init had still to send goes too. */
 void sig_gateway_gone(struct sig_peer *gw);
 void sig_gateway_resource_updated(struct sig *s,
@@ -266,15 +268,25 @@ void sig_client_gone(struct sig_peer *p);
 
 /* evict.c */
 #define SIG_TOO_MANY_DEVICES 1
+#define SIG_EVICT_UNSEEN_S 600 /* offline this long before it may go */
+/* The devices a join evicts, chosen before its upsert. */
+struct sig_room {
+	struct store_client *evict;
+	size_t n;
+	unsigned int cap;
+};
 /*
  * Before token t's client joins with key: 0 when the key is known or the
- * token is under its device cap (sig_limits.client_devices), once its
- * longest unseen offline devices are evicted if it was at it;
- * SIG_TOO_MANY_DEVICES when every one of them is online; <0 when the
- * store failed.
+ * token is under its device cap (sig_limits.client_devices), or when
+ * room holds the devices to evict to get under it (longest unseen
+ * first, offline for SIG_EVICT_UNSEEN_S); SIG_TOO_MANY_DEVICES when
+ * there are not enough such; <0 when the store failed. Once the upsert
+ * succeeded, sig_client_room_make() evicts them; else _free().
  */
-int sig_client_make_room(struct sig *s, const struct store_token *t,
-			 const uint8_t *key);
+int sig_client_room(struct sig *s, const struct store_token *t,
+		    const uint8_t *key, struct sig_room *room);
+void sig_client_room_make(struct sig *s, struct sig_room *room);
+void sig_client_room_free(struct sig_room *room);
 
 /* seen.c */
 bool sig_seen_has(const struct sig_peer *p, const char *id);

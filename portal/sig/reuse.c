@@ -148,9 +148,9 @@ static bool answer(struct sig_peer *p, const char *ref,
 	struct proto_sig_peer peer;
 	bool done = false;
 
-	if (!sig_peer_msg(p->sig, p->id, p->public_key, p->tunnel, gw->id,
+	if (sig_gateway_init_push(gw, a->id) &&
+	    !sig_peer_msg(p->sig, p->id, p->public_key, p->tunnel, gw->id,
 			  gw->public_key, &peer)) {
-		sig_gateway_init_push(gw, a->id);
 		pd.authz = *a;
 		pd.gateway = gw;
 		snprintf(pd.site_id, sizeof(pd.site_id), "%s", v->res.site_id);

@@ -545,19 +545,36 @@ START_TEST(test_socket_peer_checks)
 }
 END_TEST
 
-/* A listener on the earlier abstract name @fzagent/NAME. */
-static int bind_old(const char *name)
+static socklen_t old_address(const char *name, struct sockaddr_un *sun)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	snprintf(sun->sun_path + 1, sizeof(sun->sun_path) - 1, "fzagent/%s",
+		 name);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+			   strlen("fzagent/") + strlen(name));
+}
+
+/* A listener on the earlier abstract name @fzagent/NAME. */
+static int bind_old(const char *name, int backlog)
+{
+	struct sockaddr_un sun;
+	socklen_t len = old_address(name, &sun);
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
 
-	snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1, "fzagent/%s",
-		 name);
-	if (fd < 0 ||
-	    bind(fd, (struct sockaddr *)&sun,
-		 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-			     strlen("fzagent/") + strlen(name))) ||
-	    listen(fd, 1))
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, len) ||
+	    listen(fd, backlog))
+		return -1;
+	return fd;
+}
+
+static int connect_old(const char *name)
+{
+	struct sockaddr_un sun;
+	socklen_t len = old_address(name, &sun);
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0);
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, len))
 		return -1;
 	return fd;
 }
@@ -577,7 +594,7 @@ START_TEST(test_socket_old_agent)
 	if (getuid() != 0)
 		return; /* needs to become another user */
 	unique_name(name);
-	old = bind_old(name);
+	old = bind_old(name, 1);
 	ck_assert_int_ge(old, 0);
 	ck_assert_int_eq(ctl_old_agent(name), getpid());
 	ck_assert_int_eq(ctl_listen(name, &held), -EALREADY);
@@ -589,17 +606,22 @@ START_TEST(test_socket_old_agent)
 	close(lfd);
 	ctl_release(&held);
 
+	/* A squatter whose backlog is full (one connection it never
+	 * accepts) holds up nothing either. */
 	unique_name(name);
 	ck_assert_int_eq(pipe(pipefd), 0);
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (!pid) {
-		if (setgid(NOBODY) || setuid(NOBODY) || bind_old(name) < 0)
+		close(pipefd[0]);
+		if (setgid(NOBODY) || setuid(NOBODY) || bind_old(name, 0) < 0 ||
+		    connect_old(name) < 0)
 			_exit(1);
 		(void)!write(pipefd[1], "x", 1);
 		pause();
 		_exit(0);
 	}
+	close(pipefd[1]);
 	ck_assert_int_eq(read(pipefd[0], &c, 1), 1);
 	ck_assert_int_eq(ctl_old_agent(name), 0);
 	lfd = ctl_listen(name, &held);
@@ -609,7 +631,6 @@ START_TEST(test_socket_old_agent)
 	kill(pid, SIGKILL);
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	close(pipefd[0]);
-	close(pipefd[1]);
 }
 END_TEST
 

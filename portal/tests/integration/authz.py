@@ -382,8 +382,11 @@ async def reuse_paging(t, n=3000):
     gid, key = await gateway_d(t)
     hold(t, gid, n)
     bob = await S.client(t, d["tBob"])
-    # The last row of the gateway's: the old order pushed it last.
-    aid = t.db.insert("authorizations", client_id=bob.id, gateway_id=gid,
+    # The last of the gateway's rows, in the order of the store and in
+    # that of ids (the rest's): without the push out of turn, it would go
+    # last either way.
+    aid = t.db.insert("authorizations", id="ffffffff-ffff-4fff-bfff-"
+                      "ffffffffffff", client_id=bob.id, gateway_id=gid,
                       resource_id=d["rD"], policy_id=d["pD"],
                       expires_at=S.now_ns() + 3600 * S.NS)
     again = Peer(t.base, t.cafile, "gateway", d["tGwD"], autoack=False)
@@ -555,10 +558,11 @@ async def denials(t, n=60, m=10):
 async def devices(t, cap=DEVICES):
     """One token joining with fresh keys holds at most `cap` clients (each
     a tunnel address of the account's pool): all online, one more is
-    refused (too_many_devices) and nothing is written; once some are
-    offline, a new key evicts the longest unseen of them, as a delete
-    would (its authorization revoked at its gateway, a change and an
-    audit row), and takes its place. A known key joins at the cap."""
+    refused (too_many_devices) and nothing is written; offline for a
+    moment, still refused; offline for ten minutes, a new key evicts the
+    longest unseen of them, as a delete would (its authorization revoked
+    at its gateway, a change and an audit row), and takes its place. A
+    known key joins at the cap."""
     d = t.d
     tid = d["tDevices_id"]
     gw = await S.gateway(t, d["tGwA"])
@@ -595,6 +599,15 @@ async def devices(t, cap=DEVICES):
             break
         await asyncio.sleep(0.05)
     gw.drain()
+    reply, init = await extra.join()
+    check(reply and reply["payload"]["response"].get("reason") ==
+          "too_many_devices" and count() == cap,
+          "devices: offline for less than SIG_EVICT_UNSEEN_S, none goes: "
+          "refused", reply)
+    # Ten minutes and more later (for the portal, which reads the rows).
+    for p, ago in ((first, 1200), (second, 1100)):
+        t.db.c.execute("UPDATE clients SET last_seen_at = ? WHERE id = ?",
+                       (S.now_ns() - ago * S.NS, p.id))
     reply, init = await extra.join()
     gone = t.db.one("SELECT count(*) FROM clients WHERE id = ?", first.id)
     kept = t.db.one("SELECT count(*) FROM clients WHERE id = ?", second.id)
