@@ -68,6 +68,18 @@ fi
 	for t in "${skipped[@]}"; do echo "# not on this kernel: $t"; done
 	echo "1..$plan"
 } | tee "$out"
+# What kmemleak finds unreferenced now, then forgotten (so the next scan
+# reports only what is new). An object is reported only once it is 5 s
+# old and was unreferenced in two scans: wait, then scan twice.
+kmemleak_scan() {
+	sleep 6
+	echo scan >$kmemleak
+	sleep 1
+	echo scan >$kmemleak
+	cat $kmemleak
+	echo clear >$kmemleak
+}
+
 for t in "${tests[@]}"; do
 	n=$((n + 1))
 	name=$(basename "$t" .sh)
@@ -90,6 +102,18 @@ for t in "${tests[@]}"; do
 		else
 			echo "    ok - $name: kernel log clean"
 		fi
+		# On the debug kernel, after each test: a run stopped
+		# part way still says which tests leaked, and which not.
+		if [ -e $kmemleak ]; then
+			leaks=$(kmemleak_scan)
+			if [ -n "$leaks" ]; then
+				echo "    not ok - $name: kmemleak finds nothing unreferenced"
+				printf '%s\n' "$leaks" | head -60 | sed 's/^/    # /'
+				status=1
+			else
+				echo "    ok - $name: kmemleak finds nothing unreferenced"
+			fi
+		fi
 		[ $status -eq 124 ] && echo "    # timed out after $limit s"
 		if [ $status -ne 0 ] && ! printf '%s\n' "$result" | grep -q '^not ok'; then
 			echo "    not ok - $name: exited with status $status"
@@ -104,13 +128,7 @@ done
 
 if [ -e $kmemleak ]; then
 	n=$((n + 1))
-	# An object is reported only once it is 5 s old and was unreferenced
-	# in two scans: wait, then scan twice.
-	sleep 6
-	echo scan >$kmemleak
-	sleep 1
-	echo scan >$kmemleak
-	leaks=$(cat $kmemleak)
+	leaks=$(kmemleak_scan)
 	{
 		echo "# Subtest: kmemleak"
 		if [ -n "$leaks" ]; then
