@@ -60,6 +60,8 @@ static const char up_usage[] =
 	"    another directory, for the agent and the commands alike. An\n"
 	"    agent of an earlier fzagent, on the abstract socket\n"
 	"    @fzagent/IFACE, is found too: stop it before starting this one.\n"
+	"    A starting agent removes the files that killed agents left\n"
+	"    there (those whose lock no process holds).\n"
 	"\n"
 	"OPTIONS\n"
 	"    CONFIG\n"

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE /* accept4, struct ucred */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -453,15 +454,25 @@ static int ctl_address(const char *ifname, struct sockaddr_un *sun,
 	return ret;
 }
 
+/* Whether fd's file is still the one at path (not unlinked, replaced). */
+static bool still_at(int fd, const char *path)
+{
+	struct stat held, now;
+
+	return !fstat(fd, &held) && !stat(path, &now) &&
+	       held.st_ino == now.st_ino && held.st_dev == now.st_dev;
+}
+
 /*
  * The lock is what keeps two agents from one interface; it goes with its
  * process, however that ends. A lock file unlinked by an agent that was
- * leaving is not the one at the path any more: take the new one.
+ * leaving, or by a sweep (ctl_sweep), is not the one at the path any
+ * more: take the new one. A sweep holds a lock for an instant: a few
+ * tries pass it before the lock counts as another agent's.
  */
 static int ctl_lock(struct ctl_name *name)
 {
-	struct stat held, now;
-	int tries, fd;
+	int tries, busy = 0, fd;
 
 	for (tries = 0; tries < 8; tries++) {
 		fd = open(name->lock_path,
@@ -472,14 +483,56 @@ static int ctl_lock(struct ctl_name *name)
 			int err = errno;
 
 			close(fd);
-			return err == EWOULDBLOCK ? -EADDRINUSE : -err;
+			if (err != EWOULDBLOCK)
+				return -err;
+			if (++busy > 4)
+				return -EADDRINUSE;
+			usleep(20000);
+			tries--;
+			continue;
 		}
-		if (!fstat(fd, &held) && !stat(name->lock_path, &now) &&
-		    held.st_ino == now.st_ino && held.st_dev == now.st_dev)
+		if (still_at(fd, name->lock_path))
 			return fd;
 		close(fd);
 	}
 	return -EAGAIN;
+}
+
+/*
+ * An agent killed leaves IFACE@NETNS.lock and .sock behind, and one in a
+ * namespace that is gone leaves them for good. Each agent that starts
+ * removes those of other names that no process holds: a lock it can take
+ * is nobody's.
+ */
+static void ctl_sweep(const struct ctl_name *mine)
+{
+	char lock[sizeof(mine->lock_path)], sock[sizeof(mine->sock_path)];
+	DIR *dir = opendir(ctl_run_dir());
+	struct dirent *e;
+	size_t len;
+	int fd;
+
+	while (dir && (e = readdir(dir))) {
+		len = strlen(e->d_name);
+		if (len < 6 || strcmp(e->d_name + len - 5, ".lock") ||
+		    !strchr(e->d_name, '@') ||
+		    snprintf(lock, sizeof(lock), "%s/%s", ctl_run_dir(),
+			     e->d_name) >= (int)sizeof(lock) ||
+		    !strcmp(lock, mine->lock_path))
+			continue;
+		fd = open(lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			continue;
+		if (!flock(fd, LOCK_EX | LOCK_NB) && still_at(fd, lock)) {
+			snprintf(sock, sizeof(sock), "%.*s.sock",
+				 (int)(strlen(lock) - 5), lock);
+			unlink(sock);
+			unlink(lock);
+		}
+		close(fd);
+	}
+	if (dir)
+		closedir(dir);
 }
 
 /*
@@ -543,6 +596,7 @@ int ctl_listen(const char *ifname, struct ctl_name *name)
 		ctl_release(name);
 		return -EALREADY;
 	}
+	ctl_sweep(name);
 	/* Ours now: what is at the path is a dead agent's. */
 	if (unlink(name->sock_path) && errno != ENOENT)
 		goto err_unlock;

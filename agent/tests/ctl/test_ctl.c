@@ -7,6 +7,7 @@
  * timer divisor).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -634,6 +635,45 @@ START_TEST(test_socket_old_agent)
 }
 END_TEST
 
+/* A dead agent's files go when another agent starts; a live one's stay. */
+START_TEST(test_socket_sweep)
+{
+	char live[IFNAMSIZ], next[IFNAMSIZ], dead[2][200];
+	struct ctl_name held, mine;
+	int lfd, nfd;
+
+	unique_name(live);
+	snprintf(next, sizeof(next), "%.12sn", live);
+	snprintf(dead[0], sizeof(dead[0]), "%s/fzdead0@12345.lock", tmpdir);
+	snprintf(dead[1], sizeof(dead[1]), "%s/fzdead0@12345.sock", tmpdir);
+	for (int i = 0; i < 2; i++)
+		close(open(dead[i], O_CREAT | O_WRONLY, 0600));
+	lfd = ctl_listen(live, &held);
+	ck_assert_int_ge(lfd, 0);
+	/* The first agent swept them already; make them again. */
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_ne(access(dead[i], F_OK), 0);
+		close(open(dead[i], O_CREAT | O_WRONLY, 0600));
+	}
+	nfd = ctl_listen(next, &mine);
+	ck_assert_int_ge(nfd, 0);
+	ck_assert_int_ne(access(dead[0], F_OK), 0);
+	ck_assert_int_ne(access(dead[1], F_OK), 0);
+	ck_assert_int_eq(access(held.lock_path, F_OK), 0);
+	ck_assert_int_eq(access(held.sock_path, F_OK), 0);
+	if (getuid() == 0) {
+		int fd = ctl_connect(live);
+
+		ck_assert_int_ge(fd, 0); /* the live agent is still reached */
+		close(fd);
+	}
+	close(nfd);
+	ctl_release(&mine);
+	close(lfd);
+	ctl_release(&held);
+}
+END_TEST
+
 START_TEST(test_socket_names)
 {
 	struct ctl_name held;
@@ -725,6 +765,7 @@ Suite *ctl_suite(void)
 	tcase_add_test(tc, test_socket_directory);
 	tcase_add_test(tc, test_socket_peer_checks);
 	tcase_add_test(tc, test_socket_old_agent);
+	tcase_add_test(tc, test_socket_sweep);
 	tcase_add_test(tc, test_socket_names);
 	tcase_add_test(tc, test_ifname_from_path);
 	tcase_add_test(tc, test_time_divisor);
