@@ -467,8 +467,8 @@ static bool still_at(int fd, const char *path)
  * The lock is what keeps two agents from one interface; it goes with its
  * process, however that ends. A lock file unlinked by an agent that was
  * leaving, or by a sweep (ctl_sweep), is not the one at the path any
- * more: take the new one. A sweep holds a lock for an instant: a few
- * tries pass it before the lock counts as another agent's.
+ * more: take the new one. A sweep holds a lock for an instant: tries
+ * for a second pass it before the lock counts as another agent's.
  */
 static int ctl_lock(struct ctl_name *name)
 {
@@ -485,7 +485,7 @@ static int ctl_lock(struct ctl_name *name)
 			close(fd);
 			if (err != EWOULDBLOCK)
 				return -err;
-			if (++busy > 4)
+			if (++busy > 50)
 				return -EADDRINUSE;
 			usleep(20000);
 			tries--;

@@ -87,8 +87,8 @@ static bool sendable(struct sig_peer *gw, struct store_authz *a,
 		     struct store_resource *r,
 		     struct proto_sig_authorization *out)
 {
-	/* Revoked since the join or pushed out of turn (an expiry of 0:
-	 * sig_gateway_init_forget, _init_push), or expired. */
+	/* Revoked since the join (an expiry of 0: _init_forget), pushed
+	 * out of turn (PUSHED: _init_push), or expired. */
 	if (a->expires_at <= sig_now_ns())
 		return false;
 	if (held(gw, a, r, out)) {
@@ -155,6 +155,10 @@ static void push_page(struct sig_peer *gw)
 	if (!going)
 		sig_init_done(gw);
 }
+
+/* A row of the rest pushed out of turn: handed out, not to go again. A
+ * revoked or orphaned one has an expiry of 0. */
+#define PUSHED (-1)
 
 static int by_id(const void *a, const void *b)
 {
@@ -252,11 +256,11 @@ bool sig_gateway_init_push(struct sig_peer *gw, const char *authz_id)
 	bool ok = true;
 	int ret;
 
-	if (!a)
+	if (!a || a->expires_at == PUSHED)
 		return true;
 	if (!sendable(gw, a, &r, &m.create_authorization))
 		return false;
-	a->expires_at = 0;
+	a->expires_at = PUSHED;
 	ret = sig_send(gw, &m);
 	if (ret && push_failed(gw, a, ret))
 		ok = false;

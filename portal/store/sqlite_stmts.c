@@ -120,9 +120,13 @@ static const struct query queries[STORE_Q_MAX] = {
 	Q(STORE_Q_GATEWAYS_OFFLINE, -1, NULL,
 	  "UPDATE gateways SET online_since = NULL "
 	  "WHERE online_since IS NOT NULL"),
+	/* One online when the portal stopped was seen until about now:
+	 * not a device long gone (sig/evict.c). */
 	Q(STORE_Q_CLIENTS_OFFLINE, -1, NULL,
-	  "UPDATE clients SET online_since = NULL "
-	  "WHERE online_since IS NOT NULL"),
+	  "UPDATE clients SET last_seen_at = CASE WHEN online_since > 0 "
+	  "THEN CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) "
+	  "AS INTEGER) * 1000000 ELSE last_seen_at END, "
+	  "online_since = NULL WHERE online_since IS NOT NULL"),
 	/* authorizations_expires */
 	Q(STORE_Q_AUTHZ_EXPIRED, -1, NULL,
 	  "DELETE FROM authorizations WHERE expires_at <= ?1"),

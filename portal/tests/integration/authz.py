@@ -402,6 +402,11 @@ async def reuse_paging(t, n=3000):
           ans["payload"]["gateway_id"] == gid,
           "reuse_paging: the client's request is answered from the row "
           "held on the paging gateway", ans)
+    ans2 = await bob.answer(await bob.request(d["rD"]), 10)
+    n = rows(t, bob, d["rD"])
+    check(ans2 and ans2["event"] == "authorization_created" and n == 1,
+          "reuse_paging: asked again before the pages reach it, the same "
+          "row is handed out (%d rows)" % n, ans2)
     got = await until_init_done(again, 60)
     pushes = [m["payload"]["client"]["id"] for m in got
               if m.get("event") == "create_authorization"]

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -530,6 +531,38 @@ START_TEST(test_devices_and_tunnel)
 }
 END_TEST
 
+/*
+ * A restart marks every device offline; one that was online then was
+ * seen until about then, not at its join (eviction waits on it).
+ */
+START_TEST(test_presence_reset)
+{
+	struct store_client on, off, got;
+	struct store_actor alice;
+	int64_t t0 = 1000000000LL, before;
+	struct timespec ts;
+
+	actor(&alice, "alice");
+	client(&on, &alice, 3);
+	client(&off, &alice, 4);
+	ck_store_ok(store_device_seen(f.s, "client", on.id, t0, t0, "192.0.2.1",
+				      &err),
+		    err);
+	ck_store_ok(store_device_seen(f.s, "client", off.id, 0, t0 + 5,
+				      "192.0.2.2", &err),
+		    err);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	before = ts.tv_sec * 1000000000LL + ts.tv_nsec - 1000000000LL;
+	ck_store_ok(store_presence_reset(f.s, &err), err);
+	ck_store_ok(store_client_get(f.s, on.id, &got, &err), err);
+	ck_assert_int_eq(got.online_since, 0);
+	ck_assert_int_ge(got.last_seen_at, before);
+	ck_store_ok(store_client_get(f.s, off.id, &got, &err), err);
+	ck_assert_int_eq(got.online_since, 0);
+	ck_assert_int_eq(got.last_seen_at, t0 + 5);
+}
+END_TEST
+
 START_TEST(test_authz_changes_audit)
 {
 	static const char *const ids[] = {
@@ -753,6 +786,7 @@ Suite *portal_store_suite(void)
 	tcase_add_test(tc, test_policies_and_visibility);
 	tcase_add_test(tc, test_tokens);
 	tcase_add_test(tc, test_devices_and_tunnel);
+	tcase_add_test(tc, test_presence_reset);
 	tcase_add_test(tc, test_authz_changes_audit);
 	tcase_add_test(tc, test_prune);
 	tcase_add_test(tc, test_transactions_and_meta);
