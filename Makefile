@@ -7,6 +7,7 @@
 #   make check-debug   every guest test on a KASAN/lockdep/kmemleak 6.12
 #                      kernel built from linux-source-6.12 (cached in
 #                      /var/cache/fz); TESTS="selftests/tests/01-..." for some
+#                      (one boot, two vCPUs; LANES=1: two boots, one each)
 #   make bench-portal  the portal's benchmark on this host (10,000 clients,
 #                      10 gateways; BENCH_ARGS="-n 1000" for others)
 #   make demo          install dependencies, boot a VM, show fz at work
@@ -75,7 +76,7 @@ check-packages: deps
 
 check-debug: deps
 	@bash .ci/install-deps.sh --debug-kernel
-	@bash selftests/check-debug.sh $(addprefix -t ,$(TESTS))
+	@bash selftests/check-debug.sh $(addprefix -t ,$(TESTS)) $(if $(LANES),-L)
 
 demo: deps
 	@bash selftests/demo.sh

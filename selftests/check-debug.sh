@@ -6,7 +6,7 @@
 # The kernel is built once and cached under /var/cache/fz (about an hour
 # or more on two cores; see README); fz.ko is built against it.
 #
-#   selftests/check-debug.sh [-t TEST]...    (-t as for run.sh)
+#   selftests/check-debug.sh [-t TEST]... [-L]   (-t, -L as for run.sh)
 #
 # Like run.sh, it ends with "N passed, N failed".
 set -uo pipefail

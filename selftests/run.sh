@@ -3,13 +3,15 @@
 #
 # run.sh: every test of the project, as `make check` runs them.
 #
-#   selftests/run.sh [-k KVER]... [-t TEST]... [-D DIR]
+#   selftests/run.sh [-k KVER]... [-t TEST]... [-D DIR [-L]]
 #
 #   -k KVER   test only this kernel (default: every installed kernel that
 #             has headers; at least one 6.1 and one 6.12 are required)
 #   -t TEST   run only this guest test (a path under selftests/tests/)
 #   -D DIR    make check-debug: only the builds and the guest tests, on
 #             the kernel selftests/debug/build-kernel.sh built in DIR
+#   -L        with -D and -t: the tests named in two boots side by side,
+#             one vCPU each, taken in turn (not one boot with two vCPUs)
 #
 # Steps: build fz.ko against each kernel with -Werror; build fzagent and
 # the probes; run the agent's unit tests (ASan/UBSan) and the host checks
@@ -22,14 +24,15 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 build=$repo/build
 logs=$build/logs
-kernels=() only=() debug=
+kernels=() only=() debug= lanes=
 
-while getopts "k:t:D:h" opt; do
+while getopts "k:t:D:Lh" opt; do
 	case $opt in
 	k) kernels+=("$OPTARG") ;;
 	t) only+=("$(readlink -f "$OPTARG")") ;;
 	D) debug=$(cd "$OPTARG" && pwd) || exit 2 ;;
-	h) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	L) lanes=1 ;;
+	h) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) exit 2 ;;
 	esac
 done
@@ -219,14 +222,26 @@ vm_tests() {
 # several hours in one lane, about half in two.
 newest=${kernels[-1]:-}
 debug_lane2="07-handshakes 09-gateway-agent 10-teardown 11-portal 12-client 13-failover"
-if [ -n "$debug" ] && [ ${#only[@]} -eq 0 ]; then
+if [ -n "$debug" ] && { [ ${#only[@]} -eq 0 ] || [ -n "$lanes" ]; }; then
 	lane1_tests=() lane2_tests=()
-	for t in "$here"/tests/*.sh; do
-		case " $debug_lane2 " in
-		*" $(basename "$t" .sh) "*) lane2_tests+=("$t") ;;
-		*) lane1_tests+=("$t") ;;
-		esac
-	done
+	if [ ${#only[@]} -gt 0 ]; then
+		# -L: the tests named, taken in turn (their order is the
+		# caller's way to balance the lanes).
+		for i in "${!only[@]}"; do
+			if [ $((i % 2)) -eq 0 ]; then
+				lane1_tests+=("${only[$i]}")
+			else
+				lane2_tests+=("${only[$i]}")
+			fi
+		done
+	else
+		for t in "$here"/tests/*.sh; do
+			case " $debug_lane2 " in
+			*" $(basename "$t" .sh) "*) lane2_tests+=("$t") ;;
+			*) lane1_tests+=("$t") ;;
+			esac
+		done
+	fi
 	# A renamed test would fall back to the first lane unseen, and an
 	# empty list would make a lane run every test.
 	for name in $debug_lane2; do
@@ -234,7 +249,7 @@ if [ -n "$debug" ] && [ ${#only[@]} -eq 0 ]; then
 			record not-ok "debug_lane2 names tests that exist (no tests/$name.sh)"
 	done
 	[ ${#lane1_tests[@]} -gt 0 ] && [ ${#lane2_tests[@]} -gt 0 ] ||
-		record not-ok "each debug lane has tests (debug_lane2: $debug_lane2)"
+		record not-ok "each debug lane has tests (-L: two tests or more; debug_lane2: $debug_lane2)"
 	rm -f "$logs/lane1.done"
 	(
 		results=$logs/results-lane1.txt
