@@ -96,6 +96,10 @@ run_step "fzagent and its test tools build (-Wall -Wextra -Werror)" \
 	"$logs/build-agent.log" make -C "$repo/agent" all tools
 run_step "selftest probes build" "$logs/build-probes.log" \
 	make -C "$repo" probes
+# make check builds the portal with its host checks; the debug kernel's
+# guest tests need it too (11-portal, 12-client, 13-failover).
+[ -z "$debug" ] || run_step "fzportal builds (-Wall -Wextra -Werror)" \
+	"$logs/build-portal.log" make -C "$repo/portal" all tools
 phase "builds"
 
 # --- Host checks (not on the debug kernel: make check runs them) ---
