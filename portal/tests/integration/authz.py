@@ -332,11 +332,9 @@ async def gateway_d(t):
     return t.gwd
 
 
-async def join_again(t, name, gid, key):
-    """Site D's gateway joins again: all its rows of rD reach it, in
-    order: init, the pushes, init_done last."""
-    n = t.db.one("SELECT count(*) FROM authorizations WHERE gateway_id = ? "
-                 "AND resource_id = ?", gid, t.d["rD"])
+async def send_join_d(t, key):
+    """Site D's gateway's socket again, its phx_join sent (ref "j"), not
+    waited for: the caller reads what comes."""
     again = Peer(t.base, t.cafile, "gateway", t.d["tGwD"], autoack=False)
     again.key = key
     await again.open()
@@ -344,6 +342,15 @@ async def join_again(t, name, gid, key):
                                   "version": "0.1", "listen_port": 51820,
                                   "endpoints": ["192.0.2.10:51820"]},
                      ref="j")
+    return again
+
+
+async def join_again(t, name, gid, key):
+    """Site D's gateway joins again: all its rows of rD reach it, in
+    order: init, the pushes, init_done last."""
+    n = t.db.one("SELECT count(*) FROM authorizations WHERE gateway_id = ? "
+                 "AND resource_id = ?", gid, t.d["rD"])
+    again = await send_join_d(t, key)
     got = await until_init_done(again, 45)
     events = [m.get("event") for m in got]
     init = [m for m in got if m.get("event") == "init"]
@@ -389,13 +396,7 @@ async def reuse_paging(t, n=3000):
                       "ffffffffffff", client_id=bob.id, gateway_id=gid,
                       resource_id=d["rD"], policy_id=d["pD"],
                       expires_at=S.now_ns() + 3600 * S.NS)
-    again = Peer(t.base, t.cafile, "gateway", d["tGwD"], autoack=False)
-    again.key = key
-    await again.open()
-    await again.send("phx_join", {"public_key": again.key, "name": "d",
-                                  "version": "0.1", "listen_port": 51820,
-                                  "endpoints": ["192.0.2.10:51820"]},
-                     ref="j")
+    again = await send_join_d(t, key)
     reply = await again.expect("phx_reply", 10, ref="j")
     ans = await bob.answer(await bob.request(d["rD"]), 10)
     check(reply and ans and ans["event"] == "authorization_created" and
