@@ -1981,13 +1981,6 @@ static int cmd_churn(char **argv)
 	return expect_errno(ret, 0, what) ? 0 : 1;
 }
 
-/*
- * rekey IFNAME SELF PEER EPOCH: the keyed peer's current keys become those
- * of generation EPOCH (1 and up). Run on both sides, it restarts a keyed
- * tunnel after churn: new keys bring fresh nonces and replay windows,
- * which the same keys re-added cannot (the other side has seen their
- * nonces).
- */
 /* quiet IFNAME PEER SECONDS: the peer's FZ_PEER_A_QUIET_TIMEOUT. */
 static int cmd_quiet(char **argv)
 {
@@ -2008,6 +2001,13 @@ static int cmd_quiet(char **argv)
 		       1;
 }
 
+/*
+ * rekey IFNAME SELF PEER EPOCH: the keyed peer's current keys become those
+ * of generation EPOCH (1 and up). Run on both sides, it restarts a keyed
+ * tunnel after churn: new keys bring fresh nonces and replay windows,
+ * which the same keys re-added cannot (the other side has seen their
+ * nonces).
+ */
 static int cmd_rekey(char **argv)
 {
 	uint32_t epoch = atoi(argv[3]);
