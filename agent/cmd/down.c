@@ -21,8 +21,11 @@ static const char down_usage[] =
 	"\n"
 	"DESCRIPTION\n"
 	"    Asks IFACE's agent, if one runs in this network namespace, to\n"
-	"    exit (it wipes its keys and frees its control socket before it\n"
-	"    answers), then deletes the interface, and with it every peer and\n"
+	"    exit, and waits until it has (up to 10 seconds): it wipes its\n"
+	"    keys, undoes what its role did (a client restores the system's\n"
+	"    DNS and deletes its interface) and gives up the interface's name\n"
+	"    last, so an `fzagent up` run after this never meets the old\n"
+	"    agent. Then deletes the interface, and with it every peer and\n"
 	"    session key in the kernel. It is an error if IFACE does not exist\n"
 	"    or is not an fz interface; nothing is stopped then.\n"
 	"\n"
@@ -57,9 +60,17 @@ static void stop_agent(const char *ifname)
 		return;
 	ret = ctl_call(fd, &words, &status, msg, sizeof(msg));
 	close(fd);
-	if (ret || status)
+	if (ret || status) {
 		fz_cli_error("down", "%s: its agent did not confirm: %s",
 			     ifname, ret ? strerror(-ret) : msg);
+		return;
+	}
+	/* It answers, then undoes what its role did: wait for its end. */
+	ret = ctl_wait_released(ifname, CTL_STOP_WAIT_MS);
+	if (ret)
+		fz_cli_error("down",
+			     "%s: its agent has not exited after %d s: %s",
+			     ifname, CTL_STOP_WAIT_MS / 1000, strerror(-ret));
 }
 
 int cmd_down_main(int argc, char *argv[])

@@ -463,12 +463,32 @@ static bool still_at(int fd, const char *path)
 	       held.st_ino == now.st_ino && held.st_dev == now.st_dev;
 }
 
+/* A name's lock is tried every 20 ms: for 1 s while its holder serves
+ * requests, for 10 s while it is stopping. */
+#define CTL_LOCK_WAIT_US 20000
+#define CTL_LOCK_TRIES 50
+#define CTL_LOCK_TRIES_STOPPING 500
+
+/*
+ * Whether the holder of name's lock still serves requests: an agent that
+ * is stopping has removed its socket (ctl_unlisten) but keeps the name
+ * until it has undone what its role did (the system's DNS, the interface,
+ * Goodbyes), and a new agent waits for that rather than failing.
+ */
+static bool holder_serves(const struct ctl_name *name)
+{
+	struct stat st;
+
+	return !lstat(name->sock_path, &st);
+}
+
 /*
  * The lock is what keeps two agents from one interface; it goes with its
  * process, however that ends. A lock file unlinked by an agent that was
  * leaving, or by a sweep (ctl_sweep), is not the one at the path any
  * more: take the new one. A sweep holds a lock for an instant: tries
- * for a second pass it before the lock counts as another agent's.
+ * for a second pass it before the lock counts as another agent's, and an
+ * agent that is stopping has CTL_LOCK_TRIES_STOPPING to finish.
  */
 static int ctl_lock(struct ctl_name *name)
 {
@@ -485,9 +505,11 @@ static int ctl_lock(struct ctl_name *name)
 			close(fd);
 			if (err != EWOULDBLOCK)
 				return -err;
-			if (++busy > 50)
+			busy++;
+			if ((busy > CTL_LOCK_TRIES && holder_serves(name)) ||
+			    busy > CTL_LOCK_TRIES_STOPPING)
 				return -EADDRINUSE;
-			usleep(20000);
+			usleep(CTL_LOCK_WAIT_US);
 			tries--;
 			continue;
 		}
@@ -616,6 +638,37 @@ err_unlock:
 	ret = -errno;
 	ctl_release(name);
 	return ret;
+}
+
+int ctl_wait_released(const char *ifname, unsigned int timeout_ms)
+{
+	char path[sizeof(((struct ctl_name *)0)->lock_path)];
+	unsigned int waited = 0;
+	bool held;
+	int fd, ret;
+
+	ret = ctl_path(ifname, "lock", path, sizeof(path));
+	if (ret)
+		return ret;
+	for (;;) {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			return errno == ENOENT ? 0 : -errno;
+		held = flock(fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK;
+		close(fd);
+		if (!held)
+			return 0;
+		if (waited >= timeout_ms)
+			return -ETIMEDOUT;
+		usleep(CTL_LOCK_WAIT_US);
+		waited += CTL_LOCK_WAIT_US / 1000;
+	}
+}
+
+void ctl_unlisten(struct ctl_name *name)
+{
+	if (name->lock_fd >= 0)
+		unlink(name->sock_path);
 }
 
 void ctl_release(struct ctl_name *name)

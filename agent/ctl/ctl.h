@@ -60,6 +60,7 @@ struct conf;
 #define CTL_MAX_MESSAGE 4095
 #define CTL_MAX_REPLY (1 + CTL_MAX_MESSAGE)
 #define CTL_TIMEOUT_MS 10000 /* client: wait this long for a reply */
+#define CTL_STOP_WAIT_MS 10000 /* down: for a stopping agent to exit */
 
 /* A request's words; argv points into the decoded buffer. */
 struct ctl_words {
@@ -139,6 +140,19 @@ int ctl_listen(const char *ifname, struct ctl_name *name);
 /* The pid of a root agent on the earlier abstract name @fzagent/IFACE, or 0. */
 pid_t ctl_old_agent(const char *ifname);
 void ctl_release(struct ctl_name *name);
+/*
+ * A stopping agent's socket goes (close its fd too) while it keeps the
+ * name: an agent that starts meanwhile waits for the release (up to 10 s)
+ * instead of finding the name taken.
+ */
+void ctl_unlisten(struct ctl_name *name);
+/*
+ * Waits until no process holds ifname's name in this namespace: 0 when
+ * none does (or once its holder let go or died), -ETIMEDOUT after
+ * timeout_ms. An agent asked to stop answers first, then undoes what its
+ * role did, and lets go of its name last.
+ */
+int ctl_wait_released(const char *ifname, unsigned int timeout_ms);
 /* -EPERM (closed) for a client that is not uid 0; -EAGAIN: none waiting. */
 int ctl_accept(int listen_fd);
 /*

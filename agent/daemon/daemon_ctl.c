@@ -127,7 +127,6 @@ static void handle_request(struct daemon_client *c, uint8_t *buf, size_t len)
 	ctl_words_free(&w);
 	if (stop) {
 		daemon_log(d, "stopping on request; the interface stays up");
-		/* Release the name first: a new agent may start at once. */
 		daemon_stop(d, 0);
 	}
 	reply(c->fd, ret, msg);
@@ -220,6 +219,13 @@ int daemon_ctl_start(struct daemon *d)
 	return ret ? ret : uv_poll_start(&d->ctl_poll, UV_READABLE, on_listen);
 }
 
+/*
+ * The socket closes when the agent starts to stop; the name (its lock) is
+ * kept until the end (daemon_ctl_close_all), after the role has undone
+ * what it did: a new agent on the interface, or `fzagent down`, waits
+ * for that (ctl_lock, ctl_wait_released), and an old agent restoring the
+ * system's DNS or deleting its interface never undoes a new one's work.
+ */
 void daemon_ctl_close_listener(struct daemon *d)
 {
 	if (d->ctl_poll.loop && !uv_is_closing((uv_handle_t *)&d->ctl_poll))
@@ -227,7 +233,7 @@ void daemon_ctl_close_listener(struct daemon *d)
 	if (d->ctl_fd >= 0)
 		close(d->ctl_fd);
 	d->ctl_fd = -1;
-	ctl_release(&d->ctl_name);
+	ctl_unlisten(&d->ctl_name);
 }
 
 void daemon_ctl_close_all(struct daemon *d)
@@ -235,4 +241,5 @@ void daemon_ctl_close_all(struct daemon *d)
 	daemon_ctl_close_listener(d);
 	while (d->clients)
 		client_close(d->clients);
+	ctl_release(&d->ctl_name);
 }

@@ -47,6 +47,18 @@ check_fails "a peer with the wrong key for us gets no tunnel" \
 grep -qE 'invalid handshake|response sent' "$log" &&
 	fail "the agent saw them: $(grep -E 'invalid|response' "$log" | head -2)" ||
 	pass "the agent never saw them"
+# fzagent down returns once its agent has exited (after undoing its
+# work) and the interface is gone; an agent started at once runs.
+exited() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status"; }
+agent=$(cat "$FZ_RUN/ia-fz0.pid")
+check "fzagent down fz0" ip netns exec ia "$FZAGENT" down fz0
+check "... its agent had exited when it returned" exited "$agent"
+check_fails "... and fz0 was gone" ip -n ia link show fz0
+ip netns exec ia "$FZAGENT" up "$FZ_RUN/ia-fz0.conf" -i fz0 >"$FZ_RUN/ia-fz0.log3" 2>&1 &
+echo $! >"$FZ_RUN/ia-fz0.pid"
+wait_for 15 grep -q 'agent running' "$FZ_RUN/ia-fz0.log3" &&
+	pass "an agent started right after it runs" ||
+	fail "no agent after down: $(head -3 "$FZ_RUN/ia-fz0.log3" | tr '\n' ';')"
 unpair
 
 # 2. A flood of valid-mac1 initiations from 192.168.241.9 while the real

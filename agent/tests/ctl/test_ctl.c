@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -674,6 +675,82 @@ START_TEST(test_socket_sweep)
 }
 END_TEST
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * An agent that is stopping keeps its name until it has undone its work:
+ * `fzagent down` waits for that (ctl_wait_released), and so does a new
+ * agent (ctl_listen), past the second it gives an agent that serves.
+ */
+START_TEST(test_socket_stopping)
+{
+	char name[IFNAMSIZ], c;
+	struct ctl_name held, mine;
+	int pipefd[2], lfd, st;
+	double t0;
+	pid_t pid;
+
+	unique_name(name);
+	ck_assert_int_eq(ctl_wait_released(name, 0), 0); /* no one */
+	ck_assert_int_eq(pipe(pipefd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		lfd = ctl_listen(name, &held);
+		if (lfd < 0)
+			_exit(1);
+		close(lfd);
+		ctl_unlisten(&held);
+		(void)!write(pipefd[1], "x", 1);
+		usleep(1500 * 1000); /* undoing its role's work */
+		ctl_release(&held);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	ck_assert_int_eq(read(pipefd[0], &c, 1), 1);
+	close(pipefd[0]);
+	t0 = now_s();
+	ck_assert_int_eq(ctl_wait_released(name, 100), -ETIMEDOUT);
+	ck_assert_int_eq(ctl_connect(name),
+			 -ECONNREFUSED); /* it serves no more */
+	lfd = ctl_listen(name, &mine);
+	ck_assert_msg(lfd >= 0, "ctl_listen: %s", strerror(-lfd));
+	ck_assert_double_ge(now_s() - t0, 1.2);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* Ours now: held, then released. */
+	ck_assert_int_eq(ctl_wait_released(name, 40), -ETIMEDOUT);
+	close(lfd);
+	ctl_release(&mine);
+	ck_assert_int_eq(ctl_wait_released(name, 0), 0);
+
+	/* A holder that is gone without a word (killed) holds nothing. */
+	ck_assert_int_eq(pipe(pipefd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (!pid) {
+		if (ctl_listen(name, &held) < 0)
+			_exit(1);
+		(void)!write(pipefd[1], "x", 1);
+		pause();
+		_exit(0);
+	}
+	close(pipefd[1]);
+	ck_assert_int_eq(read(pipefd[0], &c, 1), 1);
+	close(pipefd[0]);
+	ck_assert_int_eq(ctl_wait_released(name, 0), -ETIMEDOUT);
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_int_eq(ctl_wait_released(name, 0), 0);
+}
+END_TEST
+
 START_TEST(test_socket_names)
 {
 	struct ctl_name held;
@@ -766,6 +843,7 @@ Suite *ctl_suite(void)
 	tcase_add_test(tc, test_socket_peer_checks);
 	tcase_add_test(tc, test_socket_old_agent);
 	tcase_add_test(tc, test_socket_sweep);
+	tcase_add_test(tc, test_socket_stopping);
 	tcase_add_test(tc, test_socket_names);
 	tcase_add_test(tc, test_ifname_from_path);
 	tcase_add_test(tc, test_time_divisor);
