@@ -98,14 +98,16 @@ static int push_resource(struct sig_peer *p, const struct store_resource *r)
 	return ret;
 }
 
-static void push_deleted(struct sig_peer *p, const char *id)
+static int push_deleted(struct sig_peer *p, const char *id)
 {
 	struct proto_sig_msg m = { .kind = PROTO_SIG_RESOURCE_DELETED };
+	int ret;
 
 	snprintf(m.resource_deleted.id.s, sizeof(m.resource_deleted.id.s), "%s",
 		 id);
-	sig_send(p, &m);
+	ret = sig_send(p, &m);
 	sig_seen_del(p, m.resource_deleted.id.s);
+	return ret;
 }
 
 static void dns_of(const struct store_account *a, struct fz_cidr *dns,
@@ -137,7 +139,7 @@ static void init_free(struct sig_peer *p)
 {
 	free(p->init_ids);
 	p->init_ids = NULL;
-	p->n_init_ids = p->init_pos = 0;
+	p->n_init_ids = p->n_init_deleted = p->init_pos = 0;
 	p->paging_sync = false;
 }
 
@@ -172,7 +174,10 @@ static void push_page(struct sig_peer *p)
 	       web_conn_queued(p->conn) < SIG_INIT_QUEUE) {
 		const char *id = p->init_ids[p->init_pos++];
 
-		ret = current(p, id, &r) ? push_resource(p, &r) : 0;
+		if (p->init_pos <= p->n_init_deleted)
+			ret = push_deleted(p, id);
+		else
+			ret = current(p, id, &r) ? push_resource(p, &r) : 0;
 	}
 	if (p->gone || ret == -EPIPE || ret == -ENOBUFS) {
 		init_free(p);
@@ -383,23 +388,25 @@ static bool in_list(const struct resources *l, const char *id)
 }
 
 /*
- * What the actor no longer sees goes at once (small messages); what it
- * sees anew goes in pages, as the init's rest does: a membership that
- * opened 800 resources at once, pushed in one turn, passed the socket's
- * queue and the client was closed (1013).
+ * What the actor no longer sees, then what it sees anew, goes in pages,
+ * as the init's rest does: a membership that opened 800 resources at
+ * once, pushed in one turn, passed the socket's queue and the client was
+ * closed (1013); so did one that closed some 2,500 (small messages, but
+ * as many).
  */
 static void sync_peer(struct sig_peer *p, const struct resources *l)
 {
 	size_t n = 0;
 
-	for (size_t i = p->n_seen; i-- > 0;)
-		if (!in_list(l, p->seen[i]))
-			push_deleted(p, p->seen[i]);
-	p->init_ids = calloc(l->n + 1, sizeof(*p->init_ids));
+	p->init_ids = calloc(p->n_seen + l->n + 1, sizeof(*p->init_ids));
 	if (!p->init_ids) {
 		core_log("out_of_memory", "where", "client sync", NULL);
 		return;
 	}
+	for (size_t i = 0; i < p->n_seen; i++)
+		if (!in_list(l, p->seen[i]))
+			memcpy(p->init_ids[n++], p->seen[i], STORE_ID_SIZE);
+	p->n_init_deleted = n;
 	for (size_t i = 0; i < l->n; i++)
 		if (!sig_seen_has(p, l->r[i].id))
 			memcpy(p->init_ids[n++], l->r[i].id, STORE_ID_SIZE);

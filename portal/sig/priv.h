@@ -76,11 +76,12 @@ struct sig_peer {
 	struct sig_authz_list *init_rest;
 	size_t init_pos;
 	/* clients: the ids of the resources the init did not hold (or a
-	 * sync's new ones), still to push (client.c; from init_pos), or
+	 * sync's: the first n_init_deleted those the actor no longer sees,
+	 * then its new ones), still to push (client.c; from init_pos), or
 	 * NULL; and a sync that came meanwhile, begun before init_done
 	 * (its new resources may page on after it) */
 	char (*init_ids)[STORE_ID_SIZE];
-	size_t n_init_ids;
+	size_t n_init_ids, n_init_deleted;
 	bool sync_owed;
 	bool paging_sync; /* the pages are a sync's, not the init's rest */
 	/* clients: denials not audited one by one (audit.c) */

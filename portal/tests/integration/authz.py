@@ -22,6 +22,9 @@ PER_RESOURCE = 8
 WAITERS = 8
 # Dave's resources: some 600 bytes each as a push, 480 KB in all.
 WIDE = 800
+# Frank's resources: as many as make their resource_deleted messages
+# (some 100 bytes each) more than the socket's queue (256 KiB).
+MANY = 3000
 # sig/priv.h: SIG_DENY_BURST
 DENY_BURST = 30
 # sig/sig.h: SIG_CLIENT_DEVICES_DEFAULT (52-authz.sh leaves it as it is)
@@ -69,6 +72,18 @@ def setup(path, out):
         db.insert("policies", group_id=d["wide"], resource_id=r,
                   conditions="[]")
         d["rWide"].append(r)
+    # Frank, alone in group many, loses all of his at once.
+    d["many"] = db.insert("groups", name="many")
+    d["frank"] = db.insert("actors", type="user", role="member", name="frank")
+    db.c.execute("INSERT INTO memberships VALUES (?, ?)", (d["many"], d["frank"]))
+    d["rMany"] = []
+    for i in range(MANY):
+        r = db.insert("resources", site_id=d["siteE"], name="m%04d" % i,
+                      type="ip", address="10.6.%d.%d" % (i // 250, i % 250 + 1),
+                      filters="[]")
+        db.insert("policies", group_id=d["many"], resource_id=r,
+                  conditions="[]")
+        d["rMany"].append(r)
     db.c.execute("COMMIT")
     for name, kind, actor, site, life in (
             ("tGwC", "gateway", None, "siteC", None),
@@ -76,7 +91,8 @@ def setup(path, out):
             ("tAliceHour", "client", "alice", None, 3600),
             ("tDave", "client", "dave", None, 3600),
             ("tDevices", "client", "alice", None, 3600),
-            ("tErin", "client", "erin", None, 3600)):
+            ("tErin", "client", "erin", None, 3600),
+            ("tFrank", "client", "frank", None, 3600)):
         tid, text, h = S.mint_token()
         db.insert("tokens", id=tid, kind=kind, hash=h, name=name,
                   actor_id=d[actor] if actor else None,
@@ -494,6 +510,48 @@ async def wide_sync(t):
     await erin.close()
 
 
+async def sync_deletes(t):
+    """A client online when its actor stops seeing more resources than
+    their resource_deleted messages fit in its socket's queue at once (a
+    membership of group many removed) is told of them all, in pages, and
+    stays open (before, the deletions went in one turn and the client was
+    closed with 1013)."""
+    d = t.d
+    frank = Peer(t.base, t.cafile, "client", d["tFrank"])
+    await frank.open()
+    await frank.send("phx_join", {"public_key": frank.key, "name": "frank",
+                                  "version": "0.1"}, ref="j")
+    got = await until_init_done(frank, 60)
+    seen = set()
+    for m in got:
+        if m.get("event") == "init":
+            seen |= {r["id"] for r in m["payload"]["resources"]}
+        elif m.get("event") == "resource_created_or_updated":
+            seen.add(m["payload"]["id"])
+    check(seen == set(d["rMany"]), "sync_deletes: frank's client is told "
+          "of all %d resources (%d)" % (MANY, len(seen)))
+    t.db.c.execute("DELETE FROM memberships WHERE group_id = ? AND "
+                   "actor_id = ?", (d["many"], d["frank"]))
+    t.db.change("member", "delete", d["frank"],
+                {"group_id": d["many"], "actor_id": d["frank"]}, None)
+    gone, end = set(), time.monotonic() + 45
+    while len(gone) < MANY and time.monotonic() < end:
+        try:
+            m = await asyncio.wait_for(frank.q.get(), 0.2)
+        except asyncio.TimeoutError:
+            if frank.closed.is_set() and frank.q.empty():
+                break
+            continue
+        if m.get("event") == "resource_deleted":
+            gone.add(m["payload"]["id"])
+    check(not frank.closed.is_set(), "sync_deletes: the client's socket "
+          "stays open", "closed: %s %s" % (frank.ws.close_code,
+                                            frank.ws.close_reason))
+    check(gone == set(d["rMany"]), "sync_deletes: all %d deletions reach "
+          "the client (%d)" % (MANY, len(gone)))
+    await frank.close()
+
+
 async def denials(t, n=60, m=10):
     """A client asking again and again for a resource it may not see:
     each is answered, but the audit table grows by the first ones and a
@@ -646,7 +704,7 @@ async def devices(t, cap=DEVICES):
 
 
 STEPS = [shorter, phantom, pending, cap, stale, acked, rejoin, refused,
-         reuse_paging, wide, wide_sync, denials, devices]
+         reuse_paging, wide, wide_sync, sync_deletes, denials, devices]
 
 
 async def run(base, cafile, dbpath, datafile):
