@@ -95,19 +95,31 @@ listener_never() {
 	kill -0 "$(cat "$FZ_RUN/res-listen.pid")" && test -s "$FZ_RUN/res-listen.log" &&
 		! grep -Eq "$1" "$FZ_RUN/res-listen.log"
 }
+# heard PID OUT: whether the listener PID, writing OUT, got what it waits
+# for within 8 s (wait_for's, so longer on the debug kernel) of the send
+# just made; then it is stopped. Its lifetime is no clock of its own:
+# there, Python takes tens of seconds to start the sender.
+heard() {
+	local status=0
+	wait_for 8 grep -q '^got' "$2" || status=1
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return $status
+}
 # saw_error NS FAMILY PORT CMD...: runs CMD while NS listens for ICMP
 # errors quoting a UDP packet with PORT; passes if one arrived.
 saw_error() {
-	local ns=$1 fam=$2 port=$3 pid
+	local ns=$1 fam=$2 port=$3 pid status
 	shift 3
-	ip netns exec "$ns" "$PY" "$GWPKT" icmp-listen "$fam" 8 "$port" \
+	ip netns exec "$ns" "$PY" "$GWPKT" icmp-listen "$fam" 600 "$port" \
 		>"$FZ_RUN/icmp-listen.out" 2>&1 &
 	pid=$!
-	wait_for 5 grep -q listening "$FZ_RUN/icmp-listen.out"
+	wait_for 10 grep -q listening "$FZ_RUN/icmp-listen.out"
 	"$@" >/dev/null 2>&1
-	wait "$pid"
+	heard "$pid" "$FZ_RUN/icmp-listen.out"
+	status=$?
 	cat "$FZ_RUN/icmp-listen.out"
-	grep -q '^got' "$FZ_RUN/icmp-listen.out"
+	return $status
 }
 
 # ping output says which ICMP came back: "Packet filtered" is v4 type 3
@@ -280,18 +292,23 @@ check "... counted as return traffic not from a resource" \
 
 # ---- Expiry and revoke cut established flows within 1 s ----
 # ping -D prints when each reply came; the last must be within 1 s of the
-# cut, and nothing after it.
+# cut, and nothing after it, with 5 replies before it at least. The cut's
+# time is read before the command that makes it, whose start counts: on
+# the debug kernel that alone takes seconds (and ping gets few replies
+# through there), so the bound is FZ_TIME_SCALE s and one reply will do.
+cut_s=${FZ_TIME_SCALE:-1} cut_min=5
+[ "$cut_s" -gt 1 ] && cut_min=1
 cut_within() { # LOG CUT_EPOCH_SECONDS
-	$PY - "$1" "$2" <<'EOF'
+	$PY - "$1" "$2" "$cut_s" "$cut_min" <<'EOF'
 import re, sys
 times = [float(m.group(1)) for m in
          re.finditer(r"^\[(\d+\.\d+)\] \d+ bytes from", open(sys.argv[1]).read(), re.M)]
-cut = float(sys.argv[2])
-before = [t for t in times if t <= cut + 1.0]
-after = [t for t in times if t > cut + 1.0]
+cut, bound, least = float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+before = [t for t in times if t <= cut + bound]
+after = [t for t in times if t > cut + bound]
 print("# replies %d, last %.2f s after the cut, %d later" %
       (len(times), (max(times) - cut) if times else -1, len(after)))
-sys.exit(0 if len(before) >= 5 and not after else 1)
+sys.exit(0 if len(before) >= least and not after else 1)
 EOF
 }
 # fz.ko's deadline is boot time, ping -D prints real time: read the real
@@ -299,7 +316,7 @@ EOF
 now=$(date +%s.%N)
 res "$LAN" addr 172.31.0.0/24 filter icmp expires +3 >/dev/null
 c ping -D -i 0.2 -w 6 172.31.0.10 >"$FZ_RUN/expiry.log" 2>&1
-check "expiry enforced by the kernel cuts a running ping within 1 s" \
+check "expiry enforced by the kernel cuts a running ping within $cut_s s" \
 	cut_within "$FZ_RUN/expiry.log" "$($PY -c "print($now + 3)")"
 check "... counted as expired" test "$(gstat denied_expired)" -ge 1
 res "$LAN" addr 172.31.0.0/24 filter icmp >/dev/null
@@ -318,7 +335,7 @@ sleep 3
 cut=$(date +%s.%N)
 g "$P" resource-del fz0 "$CL_PUB" "$LAN" >/dev/null
 wait $pingpid
-check "revoke (DEL_RESOURCE) cuts a running ping within 1 s" \
+check "revoke (DEL_RESOURCE) cuts a running ping within $cut_s s" \
 	cut_within "$FZ_RUN/revoke.log" "$cut"
 
 # ---- DNS resources: mapped IPs through conntrack ----
@@ -429,14 +446,18 @@ check "flow A (port 40007 to 100.96.0.7 of resource A) reaches .10" \
 	sh -c "ip netns exec client '$PY' '$GWPKT' udp 100.96.0.7 5001 20 --sport 40007 &&
 		grep -q '^udp 100.64.0.2 40007 5001 20 172.31.0.10$' '$FZ_RUN/res-listen.log'"
 check "flow B (port 40008, same mapped IP) too" gw udp 100.96.0.7 5002 20 --sport 40008
-# recv_b: what reaches the client's port 40008 when .10 answers flow B.
-recv_b() {
-	c "$PY" "$GWPKT" recv 40008 8 >"$FZ_RUN/recv-b.out" 2>&1 &
-	local pid=$!
-	wait_for 5 grep -q listening "$FZ_RUN/recv-b.out"
-	ip netns exec res "$PY" "$GWPKT" send 172.31.0.10 5002 100.64.0.2 40008 >/dev/null
-	wait "$pid"
+# recv_from PORT SRC SPORT: whether a datagram from SRC:SPORT (in res)
+# to the client's PORT reaches it.
+recv_from() {
+	local out=$FZ_RUN/recv-$1.out pid
+	ip netns exec client "$PY" "$GWPKT" recv "$1" 600 >"$out" 2>&1 &
+	pid=$!
+	wait_for 10 grep -q listening "$out"
+	ip netns exec res "$PY" "$GWPKT" send "$2" "$3" 100.64.0.2 "$1" >/dev/null
+	heard "$pid" "$out"
 }
+# recv_b: what reaches the client's port 40008 when .10 answers flow B.
+recv_b() { recv_from 40008 172.31.0.10 5002; }
 check "while A holds it, .10 reaches the client through flow B" recv_b
 g "$P" resource-del fz0 "$CL_PUB" "$RA" >/dev/null
 check_fails "revoking resource A cuts flow A" flow_a 24 --tries 1 --timeout 1
@@ -483,13 +504,7 @@ check "... and they changed nothing: flow A still reaches .11" \
 res "$RB" dns addr 100.96.0.8/32 filter udp:5000-5010 expires +2 >/dev/null
 sleep 2.5
 check_fails "expiry of resource B cuts re-pointed flow A" flow_a 25 --tries 1 --timeout 1
-recv_a() {
-	c "$PY" "$GWPKT" recv 40007 8 >"$FZ_RUN/recv-a.out" 2>&1 &
-	local pid=$!
-	wait_for 5 grep -q listening "$FZ_RUN/recv-a.out"
-	ip netns exec res "$PY" "$GWPKT" send 172.31.0.11 5001 100.64.0.2 40007 >/dev/null
-	wait "$pid"
-}
+recv_a() { recv_from 40007 172.31.0.11 5001; }
 check_fails "... and .11 no longer reaches the client through it" recv_a
 g "$P" resource-del fz0 "$CL_PUB" "$RB" >/dev/null
 check "revoking B drops the re-pointed maps too" wait_for 5 live_dnsmaps_are 0
@@ -519,7 +534,13 @@ check "the tunnel still works after them" c ping -c 1 -W 3 100.64.0.1
 # second's refill the client is heard again.
 rl0=$(gstat drop_control_ratelimited)
 ev0=$(grep -c '^control' "$FZ_RUN/events.log")
+t_flood=$SECONDS
 c "$PY" "$FZ_SELFTESTS/lib/wgpkt.py" ctl6 fd00:2021:1111::1 :: 40 0 300 >/dev/null
+t_flood=$((SECONDS - t_flood))
+# On the debug kernel the 300 take seconds to go out (88 passed there
+# once): each second of the sender's run refills 20 more.
+refill=20
+[ "${FZ_TIME_SCALE:-1}" -gt 1 ] && refill=$((20 * (t_flood + 1)))
 # flood_counted: every one of the 300 either reached the agent or was
 # counted as rate limited; sets passed and limited.
 flood_counted() {
@@ -530,8 +551,8 @@ flood_counted() {
 wait_for 20 flood_counted
 check "a flood of 300 control packets: all accounted for ($passed reached the agent, $limited rate limited)" \
 	test $((passed + limited)) = 300
-check "... cut to the burst of 50 plus what a second refills (20)" \
-	sh -c "test $passed -ge 50 && test $passed -le 70"
+check "... cut to the burst of 50 plus what a second refills ($refill)" \
+	sh -c "test $passed -ge 50 && test $passed -le $((50 + refill))"
 check "... and counted on the client's peer too" \
 	test "$(pstat "$CL_PUB" drop_control_ratelimited)" -ge "$limited"
 sleep 1.5
