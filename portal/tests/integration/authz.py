@@ -478,6 +478,22 @@ async def wide(t):
     await dave.close()
 
 
+async def pushed_ids(p, event, n, seconds=45):
+    """The ids of p's pushes of event, until n of them came, its socket
+    closed or the time ran out."""
+    ids, end = set(), time.monotonic() + seconds
+    while len(ids) < n and time.monotonic() < end:
+        try:
+            m = await asyncio.wait_for(p.q.get(), 0.2)
+        except asyncio.TimeoutError:
+            if p.closed.is_set() and p.q.empty():
+                break
+            continue
+        if m.get("event") == event:
+            ids.add(m["payload"]["id"])
+    return ids
+
+
 async def wide_sync(t):
     """A client online when its actor comes to see more resources than
     its socket's queue takes at once (a membership of group wide) gets
@@ -493,16 +509,7 @@ async def wide_sync(t):
                    (d["wide"], d["erin"]))
     t.db.change("member", "create", d["erin"], None,
                 {"group_id": d["wide"], "actor_id": d["erin"]})
-    ids, end = set(), time.monotonic() + 45
-    while len(ids) < WIDE and time.monotonic() < end:
-        try:
-            m = await asyncio.wait_for(erin.q.get(), 0.2)
-        except asyncio.TimeoutError:
-            if erin.closed.is_set() and erin.q.empty():
-                break
-            continue
-        if m.get("event") == "resource_created_or_updated":
-            ids.add(m["payload"]["id"])
+    ids = await pushed_ids(erin, "resource_created_or_updated", WIDE)
     check(not erin.closed.is_set(), "wide_sync: the client's socket stays "
           "open", "closed: %s %s" % (erin.ws.close_code, erin.ws.close_reason))
     check(ids == set(d["rWide"]), "wide_sync: all %d resources reach the "
@@ -534,16 +541,7 @@ async def sync_deletes(t):
                    "actor_id = ?", (d["many"], d["frank"]))
     t.db.change("member", "delete", d["frank"],
                 {"group_id": d["many"], "actor_id": d["frank"]}, None)
-    gone, end = set(), time.monotonic() + 45
-    while len(gone) < MANY and time.monotonic() < end:
-        try:
-            m = await asyncio.wait_for(frank.q.get(), 0.2)
-        except asyncio.TimeoutError:
-            if frank.closed.is_set() and frank.q.empty():
-                break
-            continue
-        if m.get("event") == "resource_deleted":
-            gone.add(m["payload"]["id"])
+    gone = await pushed_ids(frank, "resource_deleted", MANY)
     check(not frank.closed.is_set(), "sync_deletes: the client's socket "
           "stays open", "closed: %s %s" % (frank.ws.close_code,
                                             frank.ws.close_reason))
