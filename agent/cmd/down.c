@@ -2,9 +2,14 @@
 /*
  * fzagent down: stop an interface's agent and delete the interface.
  */
+#define _GNU_SOURCE /* struct ucred */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -46,6 +51,49 @@ static const char down_usage[] =
 	"EXIT STATUS\n"
 	"    0 when the interface was deleted; 1 on any error.\n";
 
+/*
+ * The agent behind fd, as a pidfd (it answers our connection, so the pid
+ * is still its own), or -1 when it cannot be had (another pid namespace).
+ */
+static int agent_pidfd(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ||
+	    len != sizeof(cred) || cred.pid <= 0)
+		return -1;
+	return pidfd_open(cred.pid, 0);
+}
+
+/*
+ * Until the agent has given up its name, and then (when its pid could be
+ * had) until its process has ended, within CTL_STOP_WAIT_MS in all.
+ */
+static void wait_agent_gone(const char *ifname, int pidfd)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	struct timespec t0, t1;
+	int ret, left;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = ctl_wait_released(ifname, CTL_STOP_WAIT_MS);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	left = CTL_STOP_WAIT_MS - (int)((t1.tv_sec - t0.tv_sec) * 1000 +
+					(t1.tv_nsec - t0.tv_nsec) / 1000000);
+	if (!ret && pidfd >= 0) {
+		do
+			ret = poll(&pfd, 1, left > 0 ? left : 0);
+		while (ret < 0 && errno == EINTR);
+		ret = ret > 0 ? 0 : ret < 0 ? -errno : -ETIMEDOUT;
+	}
+	if (ret)
+		fz_cli_error("down",
+			     "%s: its agent has not exited after %d s (%s); "
+			     "deleting the interface anyway",
+			     ifname, CTL_STOP_WAIT_MS / 1000, strerror(-ret));
+}
+
 /* An agent that does not answer is no reason to keep the interface. */
 static void stop_agent(const char *ifname)
 {
@@ -53,24 +101,24 @@ static void stop_agent(const char *ifname)
 	char *argv[] = { stop, NULL };
 	struct ctl_words words = { .argv = argv, .argc = 1 };
 	char msg[CTL_MAX_MESSAGE + 1];
-	int fd, ret, status = 0;
+	int fd, pidfd, ret, status = 0;
 
 	fd = ctl_client_connect("down", ifname, NULL, "ignored");
+	/* No socket: no agent, or one already stopping; wait for it. */
+	if (fd == -ECONNREFUSED)
+		wait_agent_gone(ifname, -1);
 	if (fd < 0)
 		return;
+	pidfd = agent_pidfd(fd);
 	ret = ctl_call(fd, &words, &status, msg, sizeof(msg));
 	close(fd);
-	if (ret || status) {
+	if (ret || status)
 		fz_cli_error("down", "%s: its agent did not confirm: %s",
 			     ifname, ret ? strerror(-ret) : msg);
-		return;
-	}
-	/* It answers, then undoes what its role did: wait for its end. */
-	ret = ctl_wait_released(ifname, CTL_STOP_WAIT_MS);
-	if (ret)
-		fz_cli_error("down",
-			     "%s: its agent has not exited after %d s: %s",
-			     ifname, CTL_STOP_WAIT_MS / 1000, strerror(-ret));
+	else /* It answers, then undoes what its role did. */
+		wait_agent_gone(ifname, pidfd);
+	if (pidfd >= 0)
+		close(pidfd);
 }
 
 int cmd_down_main(int argc, char *argv[])

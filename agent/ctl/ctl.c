@@ -640,29 +640,42 @@ err_unlock:
 	return ret;
 }
 
+/*
+ * The file at the path when we look is the holder's: one it unlinks and
+ * a new agent creates is another's, which we do not wait for.
+ */
 int ctl_wait_released(const char *ifname, unsigned int timeout_ms)
 {
 	char path[sizeof(((struct ctl_name *)0)->lock_path)];
 	unsigned int waited = 0;
-	bool held;
 	int fd, ret;
 
 	ret = ctl_path(ifname, "lock", path, sizeof(path));
 	if (ret)
 		return ret;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
 	for (;;) {
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd < 0)
-			return errno == ENOENT ? 0 : -errno;
-		held = flock(fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK;
-		close(fd);
-		if (!held)
-			return 0;
-		if (waited >= timeout_ms)
-			return -ETIMEDOUT;
+		if (!flock(fd, LOCK_SH | LOCK_NB)) {
+			ret = 0;
+			break;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK) {
+			ret = -errno;
+			break;
+		}
+		if (waited >= timeout_ms) {
+			ret = -ETIMEDOUT;
+			break;
+		}
 		usleep(CTL_LOCK_WAIT_US);
 		waited += CTL_LOCK_WAIT_US / 1000;
 	}
+	close(fd);
+	return ret;
 }
 
 void ctl_unlisten(struct ctl_name *name)

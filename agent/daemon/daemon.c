@@ -733,6 +733,8 @@ static void teardown(struct daemon *d)
 	if (d->rt_sock)
 		nl_socket_free(d->rt_sock);
 	fzk_nl_close(d->nl);
+	/* Last: who waits for the name (down, a new agent) finds us done. */
+	ctl_release(&d->ctl_name);
 	free(d);
 }
 

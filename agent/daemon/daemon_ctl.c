@@ -221,7 +221,7 @@ int daemon_ctl_start(struct daemon *d)
 
 /*
  * The socket closes when the agent starts to stop; the name (its lock) is
- * kept until the end (daemon_ctl_close_all), after the role has undone
+ * kept until the end (teardown, last), after the role has undone
  * what it did: a new agent on the interface, or `fzagent down`, waits
  * for that (ctl_lock, ctl_wait_released), and an old agent restoring the
  * system's DNS or deleting its interface never undoes a new one's work.
@@ -241,5 +241,4 @@ void daemon_ctl_close_all(struct daemon *d)
 	daemon_ctl_close_listener(d);
 	while (d->clients)
 		client_close(d->clients);
-	ctl_release(&d->ctl_name);
 }

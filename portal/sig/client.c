@@ -98,16 +98,23 @@ static int push_resource(struct sig_peer *p, const struct store_resource *r)
 	return ret;
 }
 
-static int push_deleted(struct sig_peer *p, const char *id)
+static int send_deleted(struct sig_peer *p, const char *id)
 {
 	struct proto_sig_msg m = { .kind = PROTO_SIG_RESOURCE_DELETED };
-	int ret;
 
 	snprintf(m.resource_deleted.id.s, sizeof(m.resource_deleted.id.s), "%s",
 		 id);
-	ret = sig_send(p, &m);
-	sig_seen_del(p, m.resource_deleted.id.s);
-	return ret;
+	return sig_send(p, &m);
+}
+
+static void push_deleted(struct sig_peer *p, const char *id)
+{
+	char copy[STORE_ID_SIZE];
+
+	/* id may be the seen list's own copy, which sig_seen_del frees. */
+	snprintf(copy, sizeof(copy), "%s", id);
+	send_deleted(p, copy);
+	sig_seen_del(p, copy);
 }
 
 static void dns_of(const struct store_account *a, struct fz_cidr *dns,
@@ -175,7 +182,7 @@ static void push_page(struct sig_peer *p)
 		const char *id = p->init_ids[p->init_pos++];
 
 		if (p->init_pos <= p->n_init_deleted)
-			ret = push_deleted(p, id);
+			ret = send_deleted(p, id);
 		else
 			ret = current(p, id, &r) ? push_resource(p, &r) : 0;
 	}
@@ -400,12 +407,22 @@ static void sync_peer(struct sig_peer *p, const struct resources *l)
 
 	p->init_ids = calloc(p->n_seen + l->n + 1, sizeof(*p->init_ids));
 	if (!p->init_ids) {
+		/* The deletions at least, at once: nothing more may reach
+		 * the client of what it no longer sees. */
+		for (size_t i = p->n_seen; i-- > 0;)
+			if (!in_list(l, p->seen[i]))
+				push_deleted(p, p->seen[i]);
 		core_log("out_of_memory", "where", "client sync", NULL);
 		return;
 	}
-	for (size_t i = 0; i < p->n_seen; i++)
-		if (!in_list(l, p->seen[i]))
-			memcpy(p->init_ids[n++], p->seen[i], STORE_ID_SIZE);
+	/* Out of the seen list now (an update meanwhile must not reach the
+	 * client); the message follows in its page. */
+	for (size_t i = p->n_seen; i-- > 0;)
+		if (!in_list(l, p->seen[i])) {
+			snprintf(p->init_ids[n++], STORE_ID_SIZE, "%s",
+				 p->seen[i]);
+			sig_seen_del(p, p->init_ids[n - 1]);
+		}
 	p->n_init_deleted = n;
 	for (size_t i = 0; i < l->n; i++)
 		if (!sig_seen_has(p, l->r[i].id))

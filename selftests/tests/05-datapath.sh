@@ -10,7 +10,7 @@
 . "$FZ_SELFTESTS/lib/netns.sh"
 need ip iperf3 ping modprobe "$PY"
 P=$FZ_NLPROBE
-trap 'hosts_down fa fb; pkill -f "iperf3 -s" 2>/dev/null' EXIT
+trap 'hosts_down fa fb; pkill iperf3; pkill -f "fz-nlprobe listen"' EXIT
 modprobe -r fz 2>/dev/null
 modprobe fz
 

@@ -49,7 +49,11 @@ grep -qE 'invalid handshake|response sent' "$log" &&
 	pass "the agent never saw them"
 # fzagent down returns once its agent has exited (after undoing its
 # work) and the interface is gone; an agent started at once runs.
-exited() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status"; }
+exited() { # PID: gone, or a zombie its parent has not reaped yet
+	local state
+	state=$(awk '/^State:/ { print $2 }' "/proc/$1/status" 2>/dev/null)
+	[ -z "$state" ] || [ "$state" = Z ]
+}
 agent=$(cat "$FZ_RUN/ia-fz0.pid")
 check "fzagent down fz0" ip netns exec ia "$FZAGENT" down fz0
 check "... its agent had exited when it returned" exited "$agent"
@@ -191,12 +195,13 @@ read -r zero total mbps stalled <<<"$gaps"
 # One stalled second is TCP's: under TCG a lost tail segment waits for
 # its retransmission timeout, which can pass a second. Two are not:
 # keys that lapsed would stop the flow until a new handshake.
-stalls="at most one stalled second"
+stalls="at most one stalled second" least=$((iperf_s - 1))
 if [ "$scale" -gt 1 ]; then
 	diag "not measured on the debug kernel: stalled seconds ($zero of ${total:-?})"
-	zero=0 stalls="stalls not measured"
+	# iperf3 itself reported 598 of 600 intervals there once.
+	zero=0 stalls="stalls not measured" least=$((iperf_s - 5))
 fi
-[ -n "$total" ] && [ "$total" -ge $((iperf_s - 1)) ] && [ "$zero" -le 1 ] &&
+[ -n "$total" ] && [ "$total" -ge $least ] && [ "$zero" -le 1 ] &&
 	pass "iperf3 ran $iperf_s s through the restart and rekeys, $stalls ($mbps Mbit/s; stalled: $stalled)" ||
 	fail "iperf3 through the restart: ${gaps:-no result} ($(tail -c 300 "$FZ_RUN/iperf.json"))"
 unpair
