@@ -114,7 +114,10 @@ saw_error() {
 	ip netns exec "$ns" "$PY" "$GWPKT" icmp-listen "$fam" 600 "$port" \
 		>"$FZ_RUN/icmp-listen.out" 2>&1 &
 	pid=$!
-	wait_for 10 grep -q listening "$FZ_RUN/icmp-listen.out"
+	# A listener that never started is no answer either way (127: the
+	# check_fails around it fails too).
+	wait_for 30 grep -q listening "$FZ_RUN/icmp-listen.out" ||
+		{ echo "its listener did not start"; kill "$pid"; return 127; }
 	"$@" >/dev/null 2>&1
 	heard "$pid" "$FZ_RUN/icmp-listen.out"
 	status=$?
@@ -452,7 +455,8 @@ recv_from() {
 	local out=$FZ_RUN/recv-$1.out pid
 	ip netns exec client "$PY" "$GWPKT" recv "$1" 600 >"$out" 2>&1 &
 	pid=$!
-	wait_for 10 grep -q listening "$out"
+	wait_for 30 grep -q listening "$out" ||
+		{ echo "its listener did not start"; kill "$pid"; return 127; }
 	ip netns exec res "$PY" "$GWPKT" send "$2" "$3" 100.64.0.2 "$1" >/dev/null
 	heard "$pid" "$out"
 }
@@ -562,6 +566,9 @@ check "... and after a second the client's control packets reach the agent again
 
 # ---- Bad netlink requests ----
 g "$P" resource-del fz0 "$CL_PUB" "$ALL6" >/dev/null
+# The probe counts the device's resources: none may be left here.
+diag "resources left before the malformed requests: $(g "$FZAGENT" show fz0 | grep -ciE '^ *resource')"
+g "$FZAGENT" show fz0 | grep -iE -A2 '^ *resource' | sed 's/^/# /'
 run_probe g "$P" gateway-malformed fz0
 
 kill %1 %2 2>/dev/null
