@@ -318,16 +318,22 @@ def hold(t, gateway_id, n, resource="rD"):
     t.db.c.execute("COMMIT")
 
 
-async def until_init_done(p, seconds):
-    """Everything p gets up to init_done or its socket's close."""
-    got, end = [], time.monotonic() + seconds
+async def messages(p, seconds):
+    """p's messages as they come, until its socket closed or the time ran
+    out."""
+    end = time.monotonic() + seconds
     while time.monotonic() < end:
         try:
-            m = await asyncio.wait_for(p.q.get(), 0.2)
+            yield await asyncio.wait_for(p.q.get(), 0.2)
         except asyncio.TimeoutError:
             if p.closed.is_set() and p.q.empty():
-                break
-            continue
+                return
+
+
+async def until_init_done(p, seconds):
+    """Everything p gets up to init_done or its socket's close."""
+    got = []
+    async for m in messages(p, seconds):
         got.append(m)
         if m.get("event") == "init_done":
             break
@@ -452,11 +458,7 @@ async def wide(t):
     takes at once gets them all at its join: init, the pushes in pages,
     init_done last (before, it was closed with 1013 before init_done, at
     every join)."""
-    dave = Peer(t.base, t.cafile, "client", t.d["tDave"])
-    await dave.open()
-    await dave.send("phx_join", {"public_key": dave.key, "name": "dave",
-                                 "version": "0.1"}, ref="j")
-    got = await until_init_done(dave, 45)
+    dave, got = await join_until_init_done(t, "tDave", "dave", 45)
     events = [m.get("event") for m in got]
     closed = dave.closed.is_set() and "init_done" not in events
     check(not closed, "wide: the client's socket stays open",
@@ -481,17 +483,23 @@ async def wide(t):
 async def pushed_ids(p, event, n, seconds=45):
     """The ids of p's pushes of event, until n of them came, its socket
     closed or the time ran out."""
-    ids, end = set(), time.monotonic() + seconds
-    while len(ids) < n and time.monotonic() < end:
-        try:
-            m = await asyncio.wait_for(p.q.get(), 0.2)
-        except asyncio.TimeoutError:
-            if p.closed.is_set() and p.q.empty():
-                break
-            continue
+    ids = set()
+    async for m in messages(p, seconds):
         if m.get("event") == event:
             ids.add(m["payload"]["id"])
+            if len(ids) >= n:
+                break
     return ids
+
+
+async def join_until_init_done(t, token, name, seconds):
+    """A new client of token joins (it does not wait for the reply):
+    the client, and all it got up to init_done."""
+    p = Peer(t.base, t.cafile, "client", t.d[token])
+    await p.open()
+    await p.send("phx_join", {"public_key": p.key, "name": name,
+                              "version": "0.1"}, ref="j")
+    return p, await until_init_done(p, seconds)
 
 
 async def wide_sync(t):
@@ -524,11 +532,7 @@ async def sync_deletes(t):
     stays open (before, the deletions went in one turn and the client was
     closed with 1013)."""
     d = t.d
-    frank = Peer(t.base, t.cafile, "client", d["tFrank"])
-    await frank.open()
-    await frank.send("phx_join", {"public_key": frank.key, "name": "frank",
-                                  "version": "0.1"}, ref="j")
-    got = await until_init_done(frank, 60)
+    frank, got = await join_until_init_done(t, "tFrank", "frank", 60)
     seen = set()
     for m in got:
         if m.get("event") == "init":
