@@ -651,8 +651,11 @@ int ctl_wait_released(const char *ifname, unsigned int timeout_ms)
 	int fd, ret;
 
 	ret = ctl_path(ifname, "lock", path, sizeof(path));
+	/* A directory another user could write in holds no name we trust. */
+	if (!ret)
+		ret = ctl_check_dir(false);
 	if (ret)
-		return ret;
+		return ret == -ECONNREFUSED ? 0 : ret;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;

@@ -499,6 +499,7 @@ START_TEST(test_socket_directory)
 	ck_assert_int_eq(chmod(theirs, 0777), 0);
 	ck_assert_int_eq(ctl_listen(name, &held), -ENOTDIR);
 	ck_assert_int_eq(ctl_connect(name), -ENOTDIR);
+	ck_assert_int_eq(ctl_wait_released(name, 0), -ENOTDIR);
 	setenv(CTL_DIR_ENV, tmpdir, 1);
 }
 END_TEST
