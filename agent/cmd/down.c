@@ -87,11 +87,16 @@ static void wait_agent_gone(const char *ifname, int pidfd)
 		while (ret < 0 && errno == EINTR);
 		ret = ret > 0 ? 0 : ret < 0 ? -errno : -ETIMEDOUT;
 	}
-	if (ret)
+	if (ret == -ETIMEDOUT)
 		fz_cli_error("down",
-			     "%s: its agent has not exited after %d s (%s); "
+			     "%s: its agent has not exited after %d s; "
 			     "deleting the interface anyway",
-			     ifname, CTL_STOP_WAIT_MS / 1000, strerror(-ret));
+			     ifname, CTL_STOP_WAIT_MS / 1000);
+	else if (ret)
+		fz_cli_error("down",
+			     "%s: cannot wait for its agent to exit: %s; "
+			     "deleting the interface anyway",
+			     ifname, strerror(-ret));
 }
 
 /* An agent that does not answer is no reason to keep the interface. */
