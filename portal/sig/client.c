@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "priv.h"
 #include "core/log.h"
@@ -386,12 +387,30 @@ void sig_client_join(struct sig_peer *p, const struct proto_sig_msg *m)
 		 c.name, "remote", p->remote_ip, NULL);
 }
 
+static int id_cmp(const void *id, const void *rec)
+{
+	return strcasecmp(id, ((const struct store_resource *)rec)->id);
+}
+
+static int resource_cmp(const void *a, const void *b)
+{
+	return id_cmp(((const struct store_resource *)a)->id, b);
+}
+
+/* What the actor sees, sorted by id for in_list. */
+static int visible_sorted(struct sig *s, const char *actor_id,
+			  struct resources *l)
+{
+	int ret = visible(s, actor_id, l);
+
+	if (!ret && l->n)
+		qsort(l->r, l->n, sizeof(*l->r), resource_cmp);
+	return ret;
+}
+
 static bool in_list(const struct resources *l, const char *id)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->r[i].id, id))
-			return true;
-	return false;
+	return l->n && bsearch(id, l->r, l->n, sizeof(*l->r), id_cmp);
 }
 
 /*
@@ -399,7 +418,7 @@ static bool in_list(const struct resources *l, const char *id)
  * as the init's rest does: a membership that opened 800 resources at
  * once, pushed in one turn, passed the socket's queue and the client was
  * closed (1013); so did one that closed some 2,500 (small messages, but
- * as many).
+ * as many). l is sorted (visible_sorted).
  */
 static void sync_peer(struct sig_peer *p, const struct resources *l)
 {
@@ -445,7 +464,7 @@ void sig_client_sync(struct sig *s, const char *actor_id)
 
 	if (!n)
 		return;
-	if (!visible(s, actor_id, &l))
+	if (!visible_sorted(s, actor_id, &l))
 		for (size_t i = 0; i < n; i++) {
 			/* Its init's pages go on: after them. */
 			if (peers[i]->init_ids)
@@ -462,7 +481,7 @@ static void resync(struct sig_peer *p)
 	struct resources l;
 
 	p->sync_owed = false;
-	if (!visible(p->sig, p->p->tok.actor_id, &l))
+	if (!visible_sorted(p->sig, p->p->tok.actor_id, &l))
 		sync_peer(p, &l);
 	free(l.r);
 }

@@ -72,6 +72,9 @@ struct sig_peer {
 	size_t n_eps;
 	char **seen; /* clients: ids of the resources they were told of */
 	size_t n_seen, cap_seen;
+	/* seen[]'s ids, each to its position there: a membership of some
+	 * thousands of resources made every join and sync quadratic */
+	struct sig_index seen_pos;
 	/* gateways: the init's pushes still to send (gateway.c), or NULL */
 	struct sig_authz_list *init_rest;
 	size_t init_pos;

@@ -6,19 +6,19 @@
  * against what the client holds rather than a new init.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/types.h>
 #include <string.h>
-#include <strings.h>
 
 #include "priv.h"
 
+/* Positions are stored as values: an entry's key is seen[] own copy. */
 static ssize_t find(const struct sig_peer *p, const char *id)
 {
-	for (size_t i = 0; i < p->n_seen; i++)
-		if (!strcasecmp(p->seen[i], id))
-			return (ssize_t)i;
-	return -1;
+	struct sig_index_ent *e = sig_index_first(&p->seen_pos, id);
+
+	return e ? (ssize_t)(uintptr_t)e->val : -1;
 }
 
 bool sig_seen_has(const struct sig_peer *p, const char *id)
@@ -42,12 +42,20 @@ int sig_seen_add(struct sig_peer *p, const char *id)
 		p->cap_seen = cap;
 	}
 	copy = strdup(id);
-	if (!copy || sig_index_add(&p->sig->seen, copy, p)) {
-		free(copy);
+	if (!copy)
 		return -ENOMEM;
-	}
+	if (sig_index_add(&p->seen_pos, copy, (void *)(uintptr_t)p->n_seen))
+		goto err_free;
+	if (sig_index_add(&p->sig->seen, copy, p))
+		goto err_pos;
 	p->seen[p->n_seen++] = copy;
 	return 0;
+
+err_pos:
+	sig_index_del(&p->seen_pos, copy, (void *)(uintptr_t)p->n_seen);
+err_free:
+	free(copy);
+	return -ENOMEM;
 }
 
 void sig_seen_del(struct sig_peer *p, const char *id)
@@ -57,8 +65,12 @@ void sig_seen_del(struct sig_peer *p, const char *id)
 	if (i < 0)
 		return;
 	sig_index_del(&p->sig->seen, p->seen[i], p);
+	sig_index_del(&p->seen_pos, p->seen[i], (void *)(uintptr_t)i);
 	free(p->seen[i]);
 	p->seen[i] = p->seen[--p->n_seen];
+	if ((size_t)i < p->n_seen)
+		sig_index_first(&p->seen_pos, p->seen[i])->val =
+			(void *)(uintptr_t)i;
 }
 
 void sig_client_forget(struct sig_peer *p)
@@ -70,4 +82,5 @@ void sig_client_forget(struct sig_peer *p)
 	free(p->seen);
 	p->seen = NULL;
 	p->n_seen = p->cap_seen = 0;
+	sig_index_free(&p->seen_pos);
 }

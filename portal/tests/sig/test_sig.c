@@ -5,6 +5,7 @@
  * on the authorizations table (no peer online: rows and audit only).
  */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,55 @@ START_TEST(test_index)
 	ck_assert_uint_eq(sig_index_values(&ix, NULL, 0), 1002);
 	sig_index_free(&ix);
 	ck_assert_uint_eq(ix.n, 0);
+}
+END_TEST
+
+/* Positions stay right through swap-deletes; both indexes follow. */
+static void assert_seen_consistent(const struct sig_peer *p)
+{
+	for (size_t i = 0; i < p->n_seen; i++) {
+		ck_assert(sig_seen_has(p, p->seen[i]));
+		ck_assert_ptr_eq(sig_index_first(&p->seen_pos, p->seen[i])->val,
+				 (void *)(uintptr_t)i);
+	}
+	ck_assert_uint_eq(p->seen_pos.n, p->n_seen);
+}
+
+START_TEST(test_seen)
+{
+	static struct sig sg;
+	struct sig_peer a = { .sig = &sg }, b = { .sig = &sg };
+	char id[STORE_ID_SIZE];
+
+	for (int i = 0; i < 3000; i++) {
+		snprintf(id, sizeof(id), "r-%04d", i);
+		ck_assert_int_eq(sig_seen_add(&a, id), 0);
+		if (i % 2)
+			ck_assert_int_eq(sig_seen_add(&b, id), 0);
+	}
+	ck_assert_int_eq(sig_seen_add(&a, "R-0007"), 0); /* already seen */
+	ck_assert_uint_eq(a.n_seen, 3000);
+	ck_assert(sig_seen_has(&a, "R-2999"));
+	ck_assert(!sig_seen_has(&b, "r-0002"));
+	ck_assert_uint_eq(sig_index_count(&sg.seen, "r-0001"), 2);
+	for (int i = 0; i < 3000; i += 3) {
+		snprintf(id, sizeof(id), "r-%04d", i);
+		sig_seen_del(&a, id);
+		sig_seen_del(&b, id); /* half of them b never saw */
+	}
+	sig_seen_del(&a, a.seen[a.n_seen - 1]); /* the last: nothing moves */
+	sig_seen_del(&a, "r-nope");
+	ck_assert_uint_eq(a.n_seen, 1999);
+	ck_assert(!sig_seen_has(&a, "r-0003"));
+	ck_assert(sig_seen_has(&a, "r-0004"));
+	ck_assert_uint_eq(sig_index_count(&sg.seen, "r-0003"), 0);
+	ck_assert_uint_eq(sig_index_count(&sg.seen, "r-0005"), 2);
+	assert_seen_consistent(&a);
+	assert_seen_consistent(&b);
+	sig_client_forget(&a);
+	sig_client_forget(&b);
+	ck_assert_uint_eq(a.seen_pos.n + b.seen_pos.n + sg.seen.n, 0);
+	sig_index_free(&sg.seen);
 }
 END_TEST
 
@@ -532,6 +582,7 @@ Suite *portal_sig_suite(void)
 	TCase *st = tcase_create("store");
 
 	tcase_add_test(tc, test_index);
+	tcase_add_test(tc, test_seen);
 	suite_add_tcase(su, tc);
 	tcase_add_checked_fixture(st, setup, teardown);
 	tcase_add_test(st, test_decide);
