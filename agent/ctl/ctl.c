@@ -28,6 +28,7 @@
 
 #include "ctl.h"
 #include "conf/config.h"
+#include "lib/cli.h"
 #include "lib/keys.h"
 
 /* --- Packets --- */
@@ -488,9 +489,10 @@ static bool holder_serves(const struct ctl_name *name)
  * leaving, or by a sweep (ctl_sweep), is not the one at the path any
  * more: take the new one. A sweep holds a lock for an instant: tries
  * for a second pass it before the lock counts as another agent's, and an
- * agent that is stopping has CTL_LOCK_TRIES_STOPPING to finish.
+ * agent that is stopping has CTL_LOCK_TRIES_STOPPING to finish, and the
+ * wait is said (once) so that a quiet `up` is not taken for a hang.
  */
-static int ctl_lock(struct ctl_name *name)
+static int ctl_lock(const char *ifname, struct ctl_name *name)
 {
 	int tries, busy = 0, fd;
 
@@ -506,9 +508,19 @@ static int ctl_lock(struct ctl_name *name)
 			if (err != EWOULDBLOCK)
 				return -err;
 			busy++;
-			if ((busy > CTL_LOCK_TRIES && holder_serves(name)) ||
-			    busy > CTL_LOCK_TRIES_STOPPING)
+			if (busy > CTL_LOCK_TRIES && holder_serves(name))
 				return -EADDRINUSE;
+			if (busy > CTL_LOCK_TRIES_STOPPING)
+				return -EADDRINUSE;
+			if (busy == CTL_LOCK_TRIES + 1)
+				fprintf(stderr,
+					FZ_AGENT_NAME
+					": %s: waiting up to %d s "
+					"for the agent that is "
+					"stopping to let it go\n",
+					ifname,
+					CTL_LOCK_TRIES_STOPPING *
+						CTL_LOCK_WAIT_US / 1000000);
 			usleep(CTL_LOCK_WAIT_US);
 			tries--;
 			continue;
@@ -610,7 +622,7 @@ int ctl_listen(const char *ifname, struct ctl_name *name)
 	if (ret)
 		return ret == -ECONNREFUSED ? -ENOENT : ret;
 	snprintf(name->sock_path, sizeof(name->sock_path), "%s", sun.sun_path);
-	ret = ctl_lock(name);
+	ret = ctl_lock(ifname, name);
 	if (ret < 0)
 		return ret;
 	name->lock_fd = ret;

@@ -3,12 +3,27 @@
  * Test runner: every suite in one SRunner. Check forks per test, so a
  * crash or a sanitizer report fails that test rather than the run.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "suites.h"
 #include "ctl/ctl.h"
+
+/* What a test left in the agents' directory, by name. */
+static void say_left(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	perror(dir);
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			fprintf(stderr, "  left behind: %s\n", e->d_name);
+	if (d)
+		closedir(d);
+}
 
 int main(void)
 {
@@ -65,6 +80,6 @@ int main(void)
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	if (rmdir(ctl_dir))
-		perror(ctl_dir); /* a test left a socket behind */
+		say_left(ctl_dir); /* a test left a socket behind */
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -378,9 +378,32 @@ static void serve_one(const char *name, int ready)
 	_exit(0); /* as if killed: the socket and the lock file stay */
 }
 
+/* ctl_listen, with what it wrote to stderr in said (NUL-terminated). */
+static int listen_saying(const char *name, struct ctl_name *out, char *said,
+			 size_t size)
+{
+	FILE *f = tmpfile();
+	int saved, fd;
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	ck_assert_int_ge(dup2(fileno(f), STDERR_FILENO), 0);
+	fd = ctl_listen(name, out);
+	fflush(stderr);
+	ck_assert_int_ge(dup2(saved, STDERR_FILENO), 0);
+	close(saved);
+	rewind(f);
+	n = fread(said, 1, size - 1, f);
+	said[n] = 0;
+	fclose(f);
+	return fd;
+}
+
 START_TEST(test_socket_round_trip)
 {
-	char name[IFNAMSIZ], msg[64], c;
+	char name[IFNAMSIZ], msg[64], said[512], c;
 	char *argv[] = { "set", "peer", "k", "remove" };
 	struct ctl_words w = { argv, 4 };
 	int pipefd[2], fd, lfd, status, st;
@@ -396,9 +419,12 @@ START_TEST(test_socket_round_trip)
 	if (!pid)
 		serve_one(name, pipefd[1]);
 	ck_assert_int_eq(read(pipefd[0], &c, 1), 1);
-	/* One agent per name: a second one cannot start. */
-	ck_assert_int_eq(ctl_listen(name, &held), -EADDRINUSE);
+	/* One agent per name: a second one cannot start, and says no wait
+	 * (its holder serves). */
+	ck_assert_int_eq(listen_saying(name, &held, said, sizeof(said)),
+			 -EADDRINUSE);
 	ck_assert_int_eq(held.lock_fd, -1);
+	ck_assert_msg(!*said, "said: '%s'", said);
 	fd = ctl_connect(name);
 	if (getuid() != 0) {
 		/* A server that is not root is never talked to. */
@@ -691,6 +717,7 @@ static double now_s(void)
  */
 START_TEST(test_socket_stopping)
 {
+	char said[512];
 	char name[IFNAMSIZ], c;
 	struct ctl_name held, mine;
 	int pipefd[2], lfd, st;
@@ -720,9 +747,14 @@ START_TEST(test_socket_stopping)
 	ck_assert_int_eq(ctl_wait_released(name, 100), -ETIMEDOUT);
 	ck_assert_int_eq(ctl_connect(name),
 			 -ECONNREFUSED); /* it serves no more */
-	lfd = ctl_listen(name, &mine);
+	lfd = listen_saying(name, &mine, said, sizeof(said));
 	ck_assert_msg(lfd >= 0, "ctl_listen: %s", strerror(-lfd));
 	ck_assert_double_ge(now_s() - t0, 1.2);
+	/* The wait is said, with the name. */
+	ck_assert_msg(strstr(said, name) &&
+			      strstr(said, "waiting up to 10 s for the agent "
+					   "that is stopping"),
+		      "said: '%s'", said);
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	/* Ours now: held, then released. */

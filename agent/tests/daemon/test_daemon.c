@@ -41,6 +41,8 @@ static void teardown(void)
 	daemon_ctl_close_all(d);
 	uv_run(&d->loop, UV_RUN_DEFAULT);
 	ck_assert_int_eq(uv_loop_close(&d->loop), 0);
+	/* The name goes last, as the daemon's teardown lets it go. */
+	ctl_release(&d->ctl_name);
 	free(d);
 }
 
