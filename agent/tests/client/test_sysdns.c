@@ -51,6 +51,18 @@ static void setup(void)
 	snprintf(state, sizeof(state), "%s/lib/fz/resolv.conf.orig", dir);
 }
 
+/* Runs in the test's own process (checked): the directory its setup()
+ * made, if it made one, goes with it. */
+static void teardown(void)
+{
+	char cmd[64 + sizeof(dir)];
+
+	if (strstr(dir, "XXXXXX"))
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	(void)!system(cmd);
+}
+
 static void write_file(const char *path, const char *text, mode_t mode)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
@@ -434,6 +446,8 @@ Suite *client_sysdns_suite(void)
 {
 	Suite *s = suite_create("client_sysdns");
 	TCase *tc = tcase_create("client_sysdns");
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
 
 	tcase_add_test(tc, test_file);
 	tcase_add_test(tc, test_crash_recovery);
