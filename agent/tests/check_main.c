@@ -14,10 +14,11 @@
 /* What a test left in the agents' directory, by name. */
 static void say_left(const char *dir)
 {
-	DIR *d = opendir(dir);
 	struct dirent *e;
+	DIR *d;
 
 	perror(dir);
+	d = opendir(dir);
 	while (d && (e = readdir(d)))
 		if (e->d_name[0] != '.')
 			fprintf(stderr, "  left behind: %s\n", e->d_name);

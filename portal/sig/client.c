@@ -27,6 +27,7 @@
 struct resources {
 	struct store_resource *r;
 	size_t n, cap;
+	const char **by_id; /* r's ids, sorted (visible_sorted), or NULL */
 };
 
 static int each_resource(void *arg, const void *rec)
@@ -387,30 +388,44 @@ void sig_client_join(struct sig_peer *p, const struct proto_sig_msg *m)
 		 c.name, "remote", p->remote_ip, NULL);
 }
 
-static int id_cmp(const void *id, const void *rec)
+static int id_cmp(const void *id, const void *elem)
 {
-	return strcasecmp(id, ((const struct store_resource *)rec)->id);
+	return strcasecmp(id, *(const char *const *)elem);
 }
 
-static int resource_cmp(const void *a, const void *b)
+static int ids_cmp(const void *a, const void *b)
 {
-	return id_cmp(((const struct store_resource *)a)->id, b);
+	return id_cmp(*(const char *const *)a, b);
 }
 
-/* What the actor sees, sorted by id for in_list. */
+/*
+ * What the actor sees, with its ids sorted for in_list (pointers: a row
+ * is some 9 KB to move). Without memory for them, in_list scans.
+ */
 static int visible_sorted(struct sig *s, const char *actor_id,
 			  struct resources *l)
 {
 	int ret = visible(s, actor_id, l);
 
-	if (!ret && l->n)
-		qsort(l->r, l->n, sizeof(*l->r), resource_cmp);
-	return ret;
+	if (ret || !l->n)
+		return ret;
+	l->by_id = malloc(l->n * sizeof(*l->by_id));
+	if (!l->by_id)
+		return 0;
+	for (size_t i = 0; i < l->n; i++)
+		l->by_id[i] = l->r[i].id;
+	qsort(l->by_id, l->n, sizeof(*l->by_id), ids_cmp);
+	return 0;
 }
 
 static bool in_list(const struct resources *l, const char *id)
 {
-	return l->n && bsearch(id, l->r, l->n, sizeof(*l->r), id_cmp);
+	if (l->by_id)
+		return bsearch(id, l->by_id, l->n, sizeof(*l->by_id), id_cmp);
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcasecmp(l->r[i].id, id))
+			return true;
+	return false;
 }
 
 /*
@@ -418,7 +433,7 @@ static bool in_list(const struct resources *l, const char *id)
  * as the init's rest does: a membership that opened 800 resources at
  * once, pushed in one turn, passed the socket's queue and the client was
  * closed (1013); so did one that closed some 2,500 (small messages, but
- * as many). l is sorted (visible_sorted).
+ * as many). l is from visible_sorted.
  */
 static void sync_peer(struct sig_peer *p, const struct resources *l)
 {
@@ -472,6 +487,7 @@ void sig_client_sync(struct sig *s, const char *actor_id)
 			else if (peers[i]->joined)
 				sync_peer(peers[i], &l);
 		}
+	free(l.by_id);
 	free(l.r);
 	free(peers);
 }
@@ -483,6 +499,7 @@ static void resync(struct sig_peer *p)
 	p->sync_owed = false;
 	if (!visible_sorted(p->sig, p->p->tok.actor_id, &l))
 		sync_peer(p, &l);
+	free(l.by_id);
 	free(l.r);
 }
 

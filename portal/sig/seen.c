@@ -13,7 +13,7 @@
 
 #include "priv.h"
 
-/* Positions are stored as values: an entry's key is seen[] own copy. */
+/* Positions are stored as values: an entry's key is seen[]'s own copy. */
 static ssize_t find(const struct sig_peer *p, const char *id)
 {
 	struct sig_index_ent *e = sig_index_first(&p->seen_pos, id);

@@ -736,7 +736,9 @@ START_TEST(test_socket_stopping)
 		close(lfd);
 		ctl_unlisten(&held);
 		(void)!write(pipefd[1], "x", 1);
-		usleep(1500 * 1000); /* undoing its role's work */
+		/* Undoing its role's work: long enough that the waiter,
+		 * slowed by ASan and a busy host, has said it waits. */
+		usleep(2500 * 1000);
 		ctl_release(&held);
 		_exit(0);
 	}
