@@ -26,6 +26,8 @@ need ip openssl curl wg modprobe "$PY"
 for b in "$FZPORTAL" "$SIGPROBE" "$FZAGENT"; do
 	[ -x "$b" ] || { fail "$b is built"; exit 1; }
 done
+# Waits for tools widen by FZ_TIME_SCALE on the debug kernel.
+scale=${FZ_TIME_SCALE:-1}
 modprobe fz
 
 D=$FZ_RUN/portal
@@ -45,7 +47,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-adm() { timeout 30 "$FZPORTAL" admin "$@"; } # TCG on a busy host is slow
+adm() { timeout $((30 * scale)) "$FZPORTAL" admin "$@"; } # TCG on a busy host is slow
 jget() { "$PY" -c 'import json,sys; o=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
 g() { ip netns exec gateway "$@"; }
 gw_log_has() { wait_for "${2:-10}" grep -q -- "$1" "$D/gw.log"; }
@@ -70,7 +72,7 @@ g ip route add default via "$PORTAL_IP"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	-subj "/CN=$PORTAL_IP" -addext "subjectAltName=IP:$PORTAL_IP" -days 2 \
 	-keyout "$D/key.pem" -out "$D/cert.pem" 2>/dev/null
-check "fzportal init" timeout 10 "$FZPORTAL" init --account acme --db "$FZPORTAL_DB"
+check "fzportal init" timeout $((30 * scale)) "$FZPORTAL" init --account acme --db "$FZPORTAL_DB"
 adm site create hq >/dev/null
 adm resource create --name web --type ip --address 172.31.0.10 --site hq \
 	--filters tcp/80 >/dev/null
@@ -118,11 +120,11 @@ gw_pid=$!
 check "the gateway joins the portal and applies its init" \
 	gw_log_has "portal: init: 0 clients" 30
 check "/healthz answers 200 ok" \
-	sh -c "ip netns exec gateway curl -sf -m 2 http://127.0.0.1:9090/healthz | grep -qx ok"
+	sh -c "ip netns exec gateway curl -sf -m $((2 * scale)) http://127.0.0.1:9090/healthz | grep -qx ok"
 check "/readyz answers 200 once joined and initialized" \
-	wait_for 10 ip netns exec gateway curl -sf -m 2 http://127.0.0.1:9090/readyz
+	wait_for 10 ip netns exec gateway curl -sf -m $((2 * scale)) http://127.0.0.1:9090/readyz
 check "anything else is 404" \
-	sh -c "[ \"\$(ip netns exec gateway curl -s -o /dev/null -w '%{http_code}' -m 2 http://127.0.0.1:9090/metrics)\" = 404 ]"
+	sh -c "[ \"\$(ip netns exec gateway curl -s -o /dev/null -w '%{http_code}' -m $((2 * scale)) http://127.0.0.1:9090/metrics)\" = 404 ]"
 check "the portal has the gateway online, with its key and endpoint" "$PY" -c '
 import json, sys
 gws = json.loads(sys.argv[1])

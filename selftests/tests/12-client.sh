@@ -58,7 +58,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-adm() { timeout 30 "$FZPORTAL" admin "$@"; } # TCG on a busy host is slow
+adm() { timeout $((30 * scale)) "$FZPORTAL" admin "$@"; } # TCG on a busy host is slow
 jget() { "$PY" -c 'import json,sys; o=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
 cl_log_has() { wait_for "${2:-10}" grep -q -- "$1" "$D/cl.log"; }
 gw_log_has() { wait_for "${2:-10}" grep -q -- "$1" "$D/gw.log"; }
@@ -139,7 +139,7 @@ check "the upstream resolver answers from the client" \
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	-subj "/CN=10.251.0.1" -addext "subjectAltName=IP:10.251.0.1" -days 2 \
 	-keyout "$D/key.pem" -out "$D/cert.pem" 2>/dev/null
-check "fzportal init" timeout 10 "$FZPORTAL" init --account acme --db "$FZPORTAL_DB"
+check "fzportal init" timeout $((30 * scale)) "$FZPORTAL" init --account acme --db "$FZPORTAL_DB"
 adm site create hq >/dev/null
 adm resource create --name gitlab --type dns --address gitlab.company.test \
 	--site hq --filters tcp/80 >/dev/null
@@ -241,7 +241,7 @@ check "... the upstream saw it" grep -q "plain.example.test" "$D/up-dnsmasq.log"
 check "nothing was held yet" test "$(cstat held)" = 0
 
 # ---- The first connection: held, asked for, sent ----
-out=$(via_stub curl -4 -s -m 15 http://gitlab.company.test/)
+out=$(via_stub curl -4 -s -m $((15 * scale)) http://gitlab.company.test/)
 if [ "$out" = gitlab ]; then
 	pass "curl http://gitlab.company.test/ through the stub works at the first try"
 else
@@ -271,14 +271,14 @@ assert r["jenkins"]["state"] == "not connected", r
 check "the gateway holds gitlab for the client" \
 	gw_holds "$GITLAB"
 check "again, through every mapped IPv4 it gave" \
-	sh -c "for ip in $(echo $a); do [ \"\$(ip netns exec client curl -s -m 5 -H 'Host: gitlab.company.test' http://\$ip/)\" = gitlab ] || exit 1; done"
+	sh -c "for ip in $(echo $a); do [ \"\$(ip netns exec client curl -s -m $((5 * scale)) -H 'Host: gitlab.company.test' http://\$ip/)\" = gitlab ] || exit 1; done"
 
 # ---- jenkins: visible, refused ----
 j=$(ip netns exec client dig +short +time=2 +tries=1 @100.100.111.1 jenkins.company.test A | head -1)
 check "jenkins has mapped IPs too (its resource is visible)" test -n "$j"
 t0=$(date +%s%N)
 check_fails "jenkins through its mapped IP is refused" \
-	ip netns exec client curl -4 -s -m 8 -H 'Host: jenkins.company.test' "http://$j/"
+	ip netns exec client curl -4 -s -m $((8 * scale)) -H 'Host: jenkins.company.test' "http://$j/"
 t1=$(date +%s%N)
 check "... at once (ICMP prohibited, under $((5 * scale)) s), not by timeout" \
 	test $(((t1 - t0) / 1000000)) -lt $((5000 * scale))
@@ -286,7 +286,7 @@ check "... with the portal's reason in the log" \
 	cl_log_has "resource jenkins: the portal refused access: forbidden"
 check "... and fz.ko counted the refusal" test "$(cstat drop_hold_refused)" -ge 1
 check_fails "jenkins by its real IP is not reachable (no route into the tunnel)" \
-	ip netns exec client curl -s -m 3 -H 'Host: jenkins.company.test' http://172.31.0.10/
+	ip netns exec client curl -s -m $((3 * scale)) -H 'Host: jenkins.company.test' http://172.31.0.10/
 
 # ---- A wildcard resource ----
 gw_dns_set build.ci.company.test 172.31.0.11
@@ -306,18 +306,18 @@ out = sys.argv[1]
 assert ";; Got answer:" in out, out  # from upstream, whatever its status
 assert not re.search(r"\sIN\s+A\s+100\.", out), out
 ' "$deeper"
-out=$(via_stub curl -4 -s -m 15 -H 'Host: other.company.test' http://build.ci.company.test/)
+out=$(via_stub curl -4 -s -m $((15 * scale)) -H 'Host: other.company.test' http://build.ci.company.test/)
 check "... curl http://build.ci.company.test/ reaches its server at the first try ('$out')" \
 	test "$out" = other
 
 # ---- A CIDR resource with a port filter; ICMP prohibited asks again ----
 check "a CIDR resource (172.31.0.11/32, tcp/8443) is routed into fz0" \
 	sh -c "ip -n client route show 172.31.0.11 | grep -q 'dev fz0'"
-out=$(ip netns exec client curl -s -m 15 -H 'Host: other.company.test' http://172.31.0.11:8443/)
+out=$(ip netns exec client curl -s -m $((15 * scale)) -H 'Host: other.company.test' http://172.31.0.11:8443/)
 check "... curl to its port 8443 works at the first try ('$out')" test "$out" = other
 t0=$(date +%s%N)
 check_fails "... its port 80 is refused" \
-	ip netns exec client curl -s -m 8 -H 'Host: other.company.test' http://172.31.0.11/
+	ip netns exec client curl -s -m $((8 * scale)) -H 'Host: other.company.test' http://172.31.0.11/
 t1=$(date +%s%N)
 check "... by the gateway, at once (ICMP prohibited, under $((5 * scale)) s)" \
 	test $(((t1 - t0) / 1000000)) -lt $((5000 * scale))
@@ -337,11 +337,11 @@ granted_twice() {
 }
 check "... which the portal granted again (client told twice, portal decided twice)" \
 	wait_for 10 granted_twice
-out=$(ip netns exec client curl -s -m 15 -H 'Host: other.company.test' http://172.31.0.11:8443/)
+out=$(ip netns exec client curl -s -m $((15 * scale)) -H 'Host: other.company.test' http://172.31.0.11:8443/)
 check "... port 8443 still works ('$out')" test "$out" = other
 
 # ---- An IPv6 resource ----
-out=$(ip netns exec client curl -s -m 15 -H 'Host: other.company.test' 'http://[fd00:31::11]/')
+out=$(ip netns exec client curl -s -m $((15 * scale)) -H 'Host: other.company.test' 'http://[fd00:31::11]/')
 check "an IPv6 resource (fd00:31::11, tcp/80): curl works at the first try ('$out')" \
 	test "$out" = other
 
@@ -365,7 +365,7 @@ fi
 check "... the gateway holds nothing of gitlab for the client" \
 	wait_for 10 gw_lacks "$GITLAB"
 check_fails "... gitlab's mapped IP no longer answers" \
-	ip netns exec client curl -s -m 3 -H 'Host: gitlab.company.test' "http://$(echo "$a" | head -1)/"
+	ip netns exec client curl -s -m $((3 * scale)) -H 'Host: gitlab.company.test' "http://$(echo "$a" | head -1)/"
 check "... the client dropped the resource (resource_deleted)" \
 	cl_log_has "resource gitlab .*removed"
 
@@ -382,7 +382,7 @@ pol_win=$(jget "$(adm --json policy create --group eng --resource gitlab \
 check "a policy for gitlab with the time window $window" test -n "$pol_win"
 gitlab_listed() { ip netns exec client "$FZAGENT" show fz0 | grep -q 'resource gitlab '; }
 check "... the client learns gitlab again" wait_for 10 gitlab_listed
-out=$(via_stub curl -4 -s -m 15 http://gitlab.company.test/)
+out=$(via_stub curl -4 -s -m $((15 * scale)) http://gitlab.company.test/)
 check "... curl http://gitlab.company.test/ works ('$out')" test "$out" = gitlab
 check "... the gateway was told the window's end ($(date -u -d "@$end" +%FT%TZ))" \
 	gw_log_has "for resource gitlab until $(date -u -d "@$end" +%FT%TZ)"
@@ -442,7 +442,7 @@ check "... the client's stub now forwards to the init's upstream (10.251.0.5)" \
 	cl_log_has "dns: the stub now asks 10.251.0.5:53 (the portal's init)"
 check "... and a name that is no resource gets that upstream's answer" \
 	wait_for 10 sh -c "[ \"\$(ip netns exec client dig +short +time=2 +tries=1 @100.100.111.1 plain.example.test)\" = 192.0.2.78 ]"
-gitlab_works() { [ "$(via_stub curl -4 -s -m 10 http://gitlab.company.test/)" = gitlab ]; }
+gitlab_works() { [ "$(via_stub curl -4 -s -m $((10 * scale)) http://gitlab.company.test/)" = gitlab ]; }
 check "... a new policy: gitlab works again through the restarted portal" \
 	wait_for 30 gitlab_works
 

@@ -44,6 +44,9 @@ modprobe fz
 
 D=$FZ_RUN/failover
 rm -rf "$D" && mkdir -p -m 700 "$D"
+# Time bounds and waits for tools widen by FZ_TIME_SCALE on the debug
+# kernel; make check measures them as written.
+scale=${FZ_TIME_SCALE:-1}
 export FZPORTAL_DB=$D/fz.db
 LB_CLIENTS=${FZ_LB_CLIENTS:-20}
 # Two rounds of each on the debug kernel, where one takes minutes.
@@ -68,7 +71,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-adm() { timeout 30 "$FZPORTAL" admin "$@"; }
+adm() { timeout $((30 * scale)) "$FZPORTAL" admin "$@"; }
 jget() { "$PY" -c 'import json,sys; o=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
 log_has() { wait_for "${3:-10}" grep -q -- "$2" "$1"; }
 now_ns() { date +%s%N; }
@@ -136,15 +139,15 @@ table inet oneway {
 	}
 }
 NFT
-check "... it answers from gw1 and gw2" sh -c "ip netns exec gw1 curl -s -m 3 http://172.31.0.10/ | grep -q gitlab &&
-	ip netns exec gw2 curl -s -m 3 http://172.31.0.10/ | grep -q gitlab"
+check "... it answers from gw1 and gw2" sh -c "ip netns exec gw1 curl -s -m $((3 * scale)) http://172.31.0.10/ | grep -q gitlab &&
+	ip netns exec gw2 curl -s -m $((3 * scale)) http://172.31.0.10/ | grep -q gitlab"
 check "the client's namespace" client_ns hacl 10.251.0.3
 
 # ---- The portal ----
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	-subj "/CN=10.251.0.1" -addext "subjectAltName=IP:10.251.0.1" -days 2 \
 	-keyout "$D/key.pem" -out "$D/cert.pem" 2>/dev/null
-check "fzportal init" timeout 60 "$FZPORTAL" init --account acme --db "$FZPORTAL_DB"
+check "fzportal init" timeout $((60 * scale)) "$FZPORTAL" init --account acme --db "$FZPORTAL_DB"
 adm site create hq >/dev/null
 RES=$(jget "$(adm --json resource create --name web --type cidr \
 	--address 172.31.0.0/24 --site hq --filters tcp/80,udp/9,icmp)" 'o["id"]')
@@ -227,7 +230,7 @@ FZ_TOKEN=$(cat "$D/cl.token") ip netns exec hacl "$FZAGENT" client \
 cl_pid=$!
 check "the client joins and applies its init" log_has "$D/cl.log" "portal: init: 1 resources" 30
 check "the first GET through the tunnel works" \
-	sh -c "ip netns exec hacl curl -s -m 15 http://172.31.0.10/ | grep -q gitlab"
+	sh -c "ip netns exec hacl curl -s -m $((15 * scale)) http://172.31.0.10/ | grep -q gitlab"
 check "... fzagent show: the gateway peer has a 9 s quiet timeout (10 s to move)" \
 	sh -c "ip netns exec hacl '$FZAGENT' show fz0 | grep -q 'quiet timeout: 9 seconds'"
 
@@ -373,7 +376,6 @@ fail_round() {
 # fz.ko's 10 s quiet timer is the kernel's and does not stretch; what
 # follows it (the portal's answer, a handshake) does, on the debug kernel
 # (FZ_TIME_SCALE), by a second per step of the scale.
-scale=${FZ_TIME_SCALE:-1}
 for r in $(seq "$ROUNDS"); do
 	fail_round crash "$r" $((10100 + (scale - 1) * 1000))
 done
@@ -427,7 +429,7 @@ if [ "$LB_CLIENTS" -gt 0 ]; then
 	n1=0 n2=0 nok=0
 	for i in $(seq "$LB_CLIENTS"); do
 		log_has "$D/lb$i.log" "portal: init: 1 resources" 60 &&
-			ip netns exec "halb$i" curl -s -m 20 http://172.31.0.10/ | grep -q gitlab &&
+			ip netns exec "halb$i" curl -s -m $((20 * scale)) http://172.31.0.10/ | grep -q gitlab &&
 			nok=$((nok + 1))
 		id=$(ip netns exec "halb$i" "$FZAGENT" show --json fz0 2>/dev/null | "$PY" -c '
 import json, sys
