@@ -371,6 +371,62 @@ static int dump_device(const char *ifname, struct dump_result *r)
 	return transact(&m, dump_cb, r);
 }
 
+/*
+ * The hold's counters, read in C: 11-hold needs them within the 10 s a
+ * packet is held, which fzagent show through Python missed on the debug
+ * kernel.
+ */
+struct hold_stats {
+	unsigned long long v[FZ_STAT_A_DROP_HOLD_REFUSED + 1];
+	bool seen;
+};
+
+static void stats_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct hold_stats *st = arg;
+	struct nlattr *a, *c;
+	int len = nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), clen;
+	uint64_t v;
+
+	for_each_attr(a, (char *)NLMSG_DATA(nlh) + GENL_HDRLEN, len)
+	{
+		if ((a->nla_type & NLA_TYPE_MASK) != FZ_A_STATS)
+			continue;
+		st->seen = true;
+		clen = attr_len(a);
+		for_each_attr(c, attr_data(a), clen)
+		{
+			if (c->nla_type < FZ_STAT_A_HELD ||
+			    c->nla_type > FZ_STAT_A_DROP_HOLD_REFUSED ||
+			    attr_len(c) != sizeof(v))
+				continue;
+			memcpy(&v, attr_data(c), sizeof(v));
+			st->v[c->nla_type] = v;
+		}
+	}
+}
+
+static int cmd_hold_stats(const char *ifname)
+{
+	struct hold_stats st = { 0 };
+	struct msg m;
+
+	msg_init(&m, fz_family_id, NLM_F_DUMP, FZ_CMD_GET_DEVICE,
+		 FZ_GENL_VERSION);
+	put_str(&m, FZ_A_IFNAME, ifname);
+	if (transact(&m, stats_cb, &st) || !st.seen) {
+		fprintf(stderr, "hold-stats: no counters for %s\n", ifname);
+		return 1;
+	}
+	printf("held %llu held_sent %llu drop_hold_full %llu "
+	       "drop_hold_timeout %llu drop_hold_refused %llu\n",
+	       st.v[FZ_STAT_A_HELD], st.v[FZ_STAT_A_HELD_SENT],
+	       st.v[FZ_STAT_A_DROP_HOLD_FULL],
+	       st.v[FZ_STAT_A_DROP_HOLD_TIMEOUT],
+	       st.v[FZ_STAT_A_DROP_HOLD_REFUSED]);
+	return 0;
+}
+
 /* ---- Peers ---- */
 
 static void make_key(uint8_t key[FZ_KEY_LEN], uint32_t n)
@@ -2103,6 +2159,7 @@ int main(int argc, char **argv)
 			"       fz-nlprobe resource-del IFNAME PEERKEY ID32HEX\n"
 			"       fz-nlprobe dnsmap IFNAME PEERKEY ID32HEX MAPPED REAL\n"
 			"       fz-nlprobe hold IFNAME 0|1\n"
+			"       fz-nlprobe hold-stats IFNAME\n"
 			"       fz-nlprobe quiet IFNAME PEER SECONDS\n"
 			"       fz-nlprobe drop-held IFNAME ADDR|raw:HEX\n");
 		return 2;
@@ -2122,6 +2179,8 @@ int main(int argc, char **argv)
 		cmd_selectors(argv[2]);
 	} else if (!strcmp(argv[1], "quiet") && argc == 5) {
 		return cmd_quiet(argv + 2);
+	} else if (!strcmp(argv[1], "hold-stats") && argc == 3) {
+		return cmd_hold_stats(argv[2]);
 	} else if (!strcmp(argv[1], "rekey") && argc == 6) {
 		return cmd_rekey(argv + 2);
 	} else if (!strcmp(argv[1], "churn") && argc == 10) {
