@@ -268,12 +268,14 @@ a_rx=$(fz_json fa fz0 'd["peers"][0]["rx_bytes"]')
 # Persistent keepalive of 10 s (1 s here, 5 s on the debug kernel), set
 # with fzagent (no agent running: it goes straight to the kernel).
 keyb=$(fz_json fa fz0 'd["peers"][0]["public_key"]')
-# Fresh keys first: on a loaded host the steps above can outlast
-# REJECT_AFTER_TIME (180 s / divisor), and a peer whose keys are that
-# old holds its keepalive for a handshake instead of sending it.
+b_rx=$(fz_json fb fz0 'd["peers"][0]["rx_bytes"]')
+# Fresh keys, just before the keepalives start (the counter is read
+# first: Python is slow there): on a loaded host the steps above can
+# outlast REJECT_AFTER_TIME (180 s / divisor, 90 s on the debug kernel),
+# and a peer whose keys are that old holds its keepalive for a handshake
+# instead of sending it.
 ip netns exec fb "$P" rekey fz0 2 1 1 >/dev/null
 ip netns exec fa "$P" rekey fz0 1 2 1 >/dev/null
-b_rx=$(fz_json fb fz0 'd["peers"][0]["rx_bytes"]')
 check "fzagent set ... persistent-keepalive 10 without an agent" \
 	ip netns exec fa "$FZAGENT" set fz0 peer "$keyb" persistent-keepalive 10
 sleep "$(ks 35)"
