@@ -48,10 +48,14 @@ rm -rf "$D" && mkdir -p -m 700 "$D"
 # kernel; make check measures them as written.
 scale=${FZ_TIME_SCALE:-1}
 export FZPORTAL_DB=$D/fz.db
-LB_CLIENTS=${FZ_LB_CLIENTS:-20}
-# Two rounds of each on the debug kernel, where one takes minutes.
-ROUNDS=${FZ_FAILOVER_ROUNDS:-5}
-[ "${FZ_TIME_SCALE:-1}" -gt 1 ] && ROUNDS=${FZ_FAILOVER_ROUNDS:-2}
+# On the debug kernel, where a round takes minutes and setting up the
+# site ten, one round of each and five clients to balance: the whole
+# test as written passed its hour there (3,615 s) with two and twenty.
+LB_CLIENTS=${FZ_LB_CLIENTS:-20} ROUNDS=${FZ_FAILOVER_ROUNDS:-5}
+if [ "$scale" -gt 1 ]; then
+	LB_CLIENTS=${FZ_LB_CLIENTS:-5} ROUNDS=${FZ_FAILOVER_ROUNDS:-1}
+	diag "debug kernel: $ROUNDS round of each failover, $LB_CLIENTS clients to balance"
+fi
 PORT=8443
 URL=https://10.251.0.1:$PORT
 declare -A gw_pid gw_addr gw_key gw_pub
@@ -198,7 +202,7 @@ gw_start() {
 		--token-file "$D/$ns.token" --endpoint "${gw_addr[$ns]}:51820" \
 		>>"$D/$ns.log" 2>&1 &
 	gw_pid[$ns]=$!
-	check "$2" wait_for 30 more_than "$D/$ns.log" "portal: init" "${n:-0}"
+	check "$2" wait_for 60 more_than "$D/$ns.log" "portal: init" "${n:-0}"
 }
 gw_start gw1 "gw1 joins and applies its init"
 gw_start gw2 "gw2 joins and applies its init"
@@ -304,7 +308,7 @@ fails_after() { awk -v t0="$1" '$1 >= t0 && $3 == "fail"' "$D/probe.log" | wc -l
 oks_at_least() { [ "$(oks_after "$1")" -ge "$2" ]; }
 moved_to() { [ "$(current_ns)" = "$1" ]; }
 t=$(now_ns)
-check "the probe gets answers" wait_for 10 oks_at_least "$t" 5
+check "the probe gets answers" wait_for 30 oks_at_least "$t" 5
 
 # fail_round KIND ROUND: the client's gateway dies (crash: link cut and
 # SIGKILL; graceful: SIGTERM); the time to the first success after it,
@@ -381,8 +385,10 @@ for r in $(seq "$ROUNDS"); do
 done
 check "the client said its gateway went quiet" \
 	grep -q "sent nothing back while we sent to it for 9 s: dead" "$D/cl.log"
+# Under a second; on the debug kernel, where the handshake after it alone
+# took up to 3 s, 8 s.
 for r in $(seq "$ROUNDS"); do
-	fail_round graceful "$r" $((1000 * scale))
+	fail_round graceful "$r" $((scale > 1 ? 2000 * scale : 1000))
 done
 check "the client logged the goodbyes" grep -q "said goodbye; moving its 1 resource" "$D/cl.log"
 
