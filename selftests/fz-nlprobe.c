@@ -38,6 +38,10 @@
  *         event CMD                        (any other event, by number)
  *       "-" stands for an absent key or address, 0 for an absent number.
  *       "fz-nlprobe: listening" goes to stderr once the group is joined.
+ *   fz-nlprobe hold-stats IFNAME
+ *       Prints the hold's counters of IFNAME on one line: "held N
+ *       held_sent N drop_hold_full N drop_hold_timeout N
+ *       drop_hold_refused N".
  * Bad arguments and local failures exit 2.
  */
 #define _GNU_SOURCE /* strerrorname_np */
@@ -396,12 +400,14 @@ static void stats_cb(struct nlmsghdr *nlh, void *arg)
 		clen = attr_len(a);
 		for_each_attr(c, attr_data(a), clen)
 		{
-			if (c->nla_type < FZ_STAT_A_HELD ||
-			    c->nla_type > FZ_STAT_A_DROP_HOLD_REFUSED ||
+			int type = c->nla_type & NLA_TYPE_MASK;
+
+			if (type < FZ_STAT_A_HELD ||
+			    type > FZ_STAT_A_DROP_HOLD_REFUSED ||
 			    attr_len(c) != sizeof(v))
 				continue;
 			memcpy(&v, attr_data(c), sizeof(v));
-			st->v[c->nla_type] = v;
+			st->v[type] = v;
 		}
 	}
 }
@@ -416,7 +422,7 @@ static int cmd_hold_stats(const char *ifname)
 	put_str(&m, FZ_A_IFNAME, ifname);
 	if (transact(&m, stats_cb, &st) || !st.seen) {
 		fprintf(stderr, "hold-stats: no counters for %s\n", ifname);
-		return 1;
+		return 2;
 	}
 	printf("held %llu held_sent %llu drop_hold_full %llu "
 	       "drop_hold_timeout %llu drop_hold_refused %llu\n",

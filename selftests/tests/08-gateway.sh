@@ -580,5 +580,5 @@ hosts_down client
 # once, with nothing said of what was left) would do here, 30 leave room.
 wait_for 30 objects_gone &&
 	pass "every peer, keypair, allowed IP, DNS map and device was freed" ||
-	fail "left behind: $(live_objects)"
+	fail "every peer, keypair, allowed IP, DNS map and device was freed: left behind: $(live_objects)"
 ktap_done

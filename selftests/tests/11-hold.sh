@@ -272,8 +272,9 @@ wait $evp 2>/dev/null
 # fzagent show and Python took longer than the hold on the debug kernel.
 wait_for 20 nothing_held
 t0=$(stat drop_hold_timeout) h0=$(stat held)
+rm -f /tmp/hold-off.out
 start=${EPOCHREALTIME/./}
-check "FZ_A_HOLD 0 is taken, just after a send" ip netns exec fa bash -c \
+check "FZ_A_HOLD 0 is taken just after a send, and the counters read" ip netns exec fa bash -c \
 	"echo x >/dev/udp/10.9.0.77/9 && '$P' hold fz0 0 && '$P' hold-stats fz0 >/tmp/hold-off.out"
 took=$(((${EPOCHREALTIME/./} - start) / 1000))
 snap() { tr ' ' '\n' </tmp/hold-off.out | grep -x -A1 "$1" | tail -1; }
