@@ -508,9 +508,8 @@ static int ctl_lock(const char *ifname, struct ctl_name *name)
 			if (err != EWOULDBLOCK)
 				return -err;
 			busy++;
-			if (busy > CTL_LOCK_TRIES && holder_serves(name))
-				return -EADDRINUSE;
-			if (busy > CTL_LOCK_TRIES_STOPPING)
+			if ((busy > CTL_LOCK_TRIES && holder_serves(name)) ||
+			    busy > CTL_LOCK_TRIES_STOPPING)
 				return -EADDRINUSE;
 			if (busy == CTL_LOCK_TRIES + 1)
 				fprintf(stderr,
